@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+)
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := o.logger(stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	auth, st, err := o.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	seeded, err := auth.Seeded(ctx)
+	if err != nil {
+		return err
+	}
+	if !seeded {
+		ids, token, _, err := auth.Init(ctx)
+		if err != nil {
+			return fmt.Errorf("seed database: %w", err)
+		}
+		fmt.Fprintf(stdout, "Seeded %s\n  organization:      %s\n  project:           %s\n  sandbox env:       %s\n  live env:          %s\n"+
+			"  admin API token:   %s\nThe token is shown once; `dynamicauth init` issues another.\n",
+			o.db, ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           auth.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	log.Info("dynamicauth listening", "addr", ln.Addr().String(), "db", o.db, "version", dynamicauth.Version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down, finishing in-flight requests", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object with the ids and the token")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := o.logger(stderr)
+	if err != nil {
+		return err
+	}
+	auth, st, err := o.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ids, token, created, err := auth.Init(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]string{
+			"organizationId": ids.OrganizationID, "projectId": ids.ProjectID,
+			"environmentId": ids.EnvironmentID, "liveEnvironmentId": ids.LiveEnvironmentID, "apiToken": token,
+		})
+	}
+	what := "Issued a new admin API token for"
+	if created {
+		what = "Seeded"
+	}
+	fmt.Fprintf(stdout, "%s %s\n  organization:    %s\n  project:         %s\n  sandbox env:     %s\n  live env:        %s\n  admin API token: %s\n",
+		what, o.db, ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
+	return nil
+}
+
+func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	action := "up"
+	if len(args) > 0 && (args[0] == "status" || args[0] == "up") {
+		action, args = args[0], args[1:]
+	}
+	var o options
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	// Opening applies pending migrations unless only the status is asked for.
+	st, err := sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: action == "status"})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	status, err := st.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range status {
+		state := "pending"
+		if m.AppliedAt != nil {
+			state = "applied " + m.AppliedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "%04d %-30s %s\n", m.Version, m.Name, state)
+	}
+	return nil
+}
+
+func versionCmd(stdout io.Writer) error {
+	fmt.Fprintln(stdout, "dynamicauth", dynamicauth.Version)
+	return nil
+}

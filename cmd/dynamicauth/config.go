@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/secrets"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+)
+
+// options are the flags every command shares.
+type options struct {
+	db          string
+	secret      string
+	secretFile  string
+	sqliteSync  string
+	signingAlg  string
+	logLevel    string
+	logFormat   string
+	maxBodySize int64
+}
+
+func (o *options) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.db, "db", "./dynamicauth.db", "SQLite database file")
+	fs.StringVar(&o.secret, "secret", "", "base64 master secret (32 bytes); default: read or create --secret-file")
+	fs.StringVar(&o.secretFile, "secret-file", "", "file holding the master secret (default: <db>.secret, created on first start)")
+	fs.StringVar(&o.sqliteSync, "sqlite-sync", "FULL", "SQLite synchronous mode: FULL (survives power loss) or NORMAL (faster)")
+	fs.StringVar(&o.signingAlg, "signing-alg", "RS256", "algorithm of new JWT signing keys: RS256, ES256 or EdDSA")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "text", "text or json")
+	fs.Int64Var(&o.maxBodySize, "max-body-bytes", 1<<20, "largest request body accepted")
+}
+
+// parseFlags parses args, first filling each flag from DYNAMICAUTH_<FLAG>
+// so that flags given on the command line win over the environment.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "DYNAMICAUTH_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+func (o *options) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, got %q", o.logFormat)
+}
+
+func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
+	if o.secret != "" {
+		return secrets.ParseMaster(o.secret)
+	}
+	path := o.secretFile
+	if path == "" {
+		path = o.db + ".secret"
+	}
+	m, created, err := secrets.LoadOrCreateFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Warn("created a new master secret; back it up with the database, losing it invalidates API tokens and signing keys", "file", path)
+	}
+	return m, nil
+}
+
+// open opens the store and builds the Auth facade.
+func (o *options) open(ctx context.Context, log *slog.Logger) (*dynamicauth.Auth, *sqlite.Store, error) {
+	master, err := o.masterSecret(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync})
+	if err != nil {
+		return nil, nil, err
+	}
+	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: master, SigningAlgorithm: o.signingAlg,
+		Logger: log, MaxBodyBytes: o.maxBodySize})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return auth, st, nil
+}

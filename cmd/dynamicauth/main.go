@@ -1,0 +1,59 @@
+// Command dynamicauth runs the dynamicauth server and its maintenance tasks.
+//
+//	dynamicauth [serve] [--db PATH] [--addr HOST:PORT]
+//	dynamicauth init [--db PATH] [--json]
+//	dynamicauth migrate [status|up] [--db PATH]
+//	dynamicauth version
+//
+// Every flag can also be set as an environment variable DYNAMICAUTH_<FLAG>
+// (upper case, dashes as underscores), e.g. DYNAMICAUTH_DB.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "dynamicauth:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  dynamicauth [serve] [flags]        run the server (the default)
+  dynamicauth init [--json] [flags]  seed the database / issue a new owner API token
+  dynamicauth migrate [status|up]    show or apply schema migrations
+  dynamicauth version                print the version
+Run "dynamicauth <command> -h" for its flags.`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serveCmd(ctx, args, stdout, stderr)
+	case "init":
+		return initCmd(ctx, args, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args, stdout, stderr)
+	case "version":
+		return versionCmd(stdout)
+	case "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

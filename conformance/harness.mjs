@@ -1,0 +1,370 @@
+// Test harness for the dynamicauth conformance suite.
+//
+// It builds the server (or uses $DYNAMICAUTH_BIN), initialises a fresh
+// database in a temp dir, starts `serve` on a free loopback port and hands
+// out clients of Dynamic's official TS client (@dynamic-labs/sdk-api@0.0.847)
+// configured with a bearer token. Each test file gets its own server.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { test as nodeTest, before, after } from 'node:test';
+
+import {
+  Configuration,
+  OrganizationsApi,
+  ProjectsApi,
+  EnvironmentsApi,
+  TokensApi,
+  MembersApi,
+  InvitesApi,
+  OriginsApi,
+  MfaSettingsApi,
+  SDKApi,
+} from '@dynamic-labs/sdk-api';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..');
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const RAW_TOKEN_RE = /^dyn_[A-Za-z0-9]{56}$/;
+
+export const ALL_ENV_SCOPES = [
+  'environment.settings.read',
+  'environment.settings.write',
+  'environment.apiTokens.read',
+  'environment.apiTokens.write',
+];
+
+// ---------------------------------------------------------------- server
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function buildServer(tmp) {
+  if (process.env.DYNAMICAUTH_BIN) {
+    const bin = path.resolve(process.env.DYNAMICAUTH_BIN);
+    assert.ok(fs.existsSync(bin), `DYNAMICAUTH_BIN=${bin} does not exist`);
+    return bin;
+  }
+  const bin = path.join(tmp, 'dynamicauth');
+  const r = spawnSync('go', ['build', '-o', bin, './cmd/dynamicauth'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 10 * 60 * 1000,
+  });
+  if (r.status !== 0) {
+    throw new Error(`go build ./cmd/dynamicauth failed (status ${r.status}):\n${r.stdout}\n${r.stderr}\n${r.error ?? ''}`);
+  }
+  return bin;
+}
+
+function runInit(bin, db) {
+  const r = spawnSync(bin, ['init', '--db', db, '--json'], { encoding: 'utf8', timeout: 60_000 });
+  return r;
+}
+
+function parseInit(r) {
+  if (r.status !== 0) {
+    throw new Error(`init exited ${r.status}:\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  }
+  let out;
+  try {
+    out = JSON.parse(r.stdout.trim());
+  } catch (e) {
+    throw new Error(`init --json did not print exactly one JSON object on stdout: ${JSON.stringify(r.stdout)}`);
+  }
+  for (const k of ['organizationId', 'projectId', 'environmentId', 'liveEnvironmentId']) {
+    assert.match(String(out[k]), UUID_RE, `init output ${k} should be a UUID: ${JSON.stringify(out)}`);
+  }
+  assert.match(String(out.apiToken), RAW_TOKEN_RE, `init output apiToken should be dyn_ + 56 alphanumerics`);
+  return out;
+}
+
+/**
+ * Start a fresh server. Options:
+ *   secondPrincipal: also run `init` a second time on the same database
+ *     before serving; if that yields a different organization, the result is
+ *     exposed as ctx.other (another owner, another organization).
+ */
+export async function startServer({ secondPrincipal = false } = {}) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-conf-'));
+  const bin = buildServer(tmp);
+  const db = path.join(tmp, 'test.db');
+  const init = parseInit(runInit(bin, db));
+
+  let other = null;
+  let otherReason = '';
+  if (secondPrincipal) {
+    const r = runInit(bin, db);
+    try {
+      const o = parseInit(r);
+      if (o.organizationId !== init.organizationId && o.apiToken !== init.apiToken) other = o;
+      else otherReason = 'a second `init` on the same database returned the same organization/token';
+    } catch (e) {
+      otherReason = `a second \`init\` on the same database did not create a new owner: ${e.message.split('\n')[0]}`;
+    }
+  }
+
+  const port = await freePort();
+  const logFile = path.join(tmp, 'server.log');
+  const logFd = fs.openSync(logFile, 'a');
+  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`], {
+    stdio: ['ignore', logFd, logFd],
+  });
+  fs.closeSync(logFd);
+  let exited = null;
+  child.on('exit', (code, sig) => { exited = { code, sig }; });
+  const killOnExit = () => { try { child.kill('SIGKILL'); } catch { /* gone */ } };
+  process.on('exit', killOnExit);
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) throw new Error(`server exited early (${JSON.stringify(exited)}):\n${tail(logFile, 60)}`);
+    try {
+      const r = await fetch(`${baseUrl}/healthz`);
+      if (r.status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`server did not answer 200 on /healthz within 20s:\n${tail(logFile, 60)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+
+  const ctx = {
+    tmp, bin, db, port, baseUrl, logFile,
+    basePath: `${baseUrl}/api/v0`,
+    orgId: init.organizationId,
+    projectId: init.projectId,
+    envId: init.environmentId,
+    liveEnvId: init.liveEnvironmentId,
+    token: init.apiToken,
+    init,
+    other,
+    otherReason,
+    failed: false,
+    async stop() {
+      process.off('exit', killOnExit);
+      if (!exited) {
+        child.kill('SIGTERM');
+        const t0 = Date.now();
+        while (!exited && Date.now() - t0 < 5000) await new Promise((res) => setTimeout(res, 25));
+        if (!exited) child.kill('SIGKILL');
+      }
+      if (!ctx.failed && !process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+      else process.stderr.write(`[harness] server temp dir kept: ${tmp}\n`);
+    },
+  };
+  return ctx;
+}
+
+export function tail(file, lines = 40) {
+  try {
+    const txt = fs.readFileSync(file, 'utf8');
+    return txt.split('\n').slice(-lines - 1).join('\n');
+  } catch {
+    return '(no server log)';
+  }
+}
+
+/**
+ * Per-file setup. Returns a ctx object that is filled in by the before hook.
+ * Use `it` from the returned object so that a failing test prints the
+ * server log lines written during that test.
+ */
+export function setup(opts = {}) {
+  const ctx = {};
+  before(async () => {
+    Object.assign(ctx, await startServer(opts));
+  }, { timeout: 11 * 60 * 1000 });
+  after(async () => {
+    if (ctx.stop) await ctx.stop();
+  });
+  const it = (name, fn) =>
+    nodeTest(name, async (t) => {
+      if (!ctx.logFile) throw new Error('server did not start (see the before hook failure)');
+      const start = fs.statSync(ctx.logFile).size;
+      try {
+        await fn(t);
+      } catch (err) {
+        ctx.failed = true;
+        let log = '';
+        try {
+          const buf = fs.readFileSync(ctx.logFile);
+          log = buf.subarray(start).toString('utf8');
+          if (!log.trim()) log = tail(ctx.logFile, 20);
+          const lines = log.split('\n');
+          if (lines.length > 40) log = lines.slice(-40).join('\n');
+        } catch { /* ignore */ }
+        t.diagnostic(`server log during this test:\n${log}`);
+        process.stderr.write(`\n--- server log (${name}) ---\n${log}\n--- end server log ---\n`);
+        throw err;
+      }
+    });
+  return { ctx, it };
+}
+
+// ---------------------------------------------------------------- clients
+
+/**
+ * Official client instances. `token` null means no credentials at all.
+ * The 0.0.847 client omits the bearer on some admin routes (origins), so the
+ * Authorization header is also set as a default header.
+ */
+export function clients(ctx, token = ctx.token, extraHeaders = {}) {
+  const headers = { ...extraHeaders };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const cfg = new Configuration({
+    basePath: ctx.basePath,
+    ...(token ? { accessToken: token } : {}),
+    headers,
+  });
+  return {
+    orgs: new OrganizationsApi(cfg),
+    projects: new ProjectsApi(cfg),
+    envs: new EnvironmentsApi(cfg),
+    tokens: new TokensApi(cfg),
+    members: new MembersApi(cfg),
+    invites: new InvitesApi(cfg),
+    origins: new OriginsApi(cfg),
+    mfa: new MfaSettingsApi(cfg),
+    sdk: new SDKApi(cfg),
+  };
+}
+
+// ---------------------------------------------------------------- assertions
+
+function responseOf(err) {
+  if (typeof Response !== 'undefined' && err instanceof Response) return err;
+  if (err && err.response && typeof err.response.status === 'number') return err.response;
+  return null;
+}
+
+async function readBody(resp) {
+  let text = '';
+  try { text = await resp.text(); } catch { /* consumed */ }
+  if (!text) return { text, json: undefined };
+  try { return { text, json: JSON.parse(text) }; } catch { return { text, json: undefined }; }
+}
+
+function statusList(s) { return Array.isArray(s) ? s : [s]; }
+
+/**
+ * Await a client call expected to fail; assert its HTTP status (a number or
+ * a list of acceptable numbers) and that the body is {error: string}.
+ * Returns the parsed error body (with a non-enumerable `status`).
+ */
+export async function expectStatus(promise, status, what = '') {
+  const want = statusList(status);
+  let res;
+  try {
+    res = await promise;
+  } catch (err) {
+    const resp = responseOf(err);
+    if (!resp) throw new Error(`${what} expected HTTP ${want.join('|')} but the client threw ${err?.stack ?? err}`);
+    const { text, json } = await readBody(resp);
+    assert.ok(want.includes(resp.status), `${what} expected HTTP ${want.join('|')}, got ${resp.status} ${text.slice(0, 500)}`);
+    if (resp.status >= 400) {
+      assert.ok(json && typeof json === 'object', `${what} error body should be JSON, got ${JSON.stringify(text.slice(0, 300))}`);
+      assert.equal(typeof json.error, 'string', `${what} error body should carry {error: string}: ${text.slice(0, 300)}`);
+      assert.ok(json.error.length > 0, `${what} error message should not be empty`);
+      if (resp.status === 404) assert.equal(typeof json.code, 'string', `${what} 404 body should carry {code: string}: ${text}`);
+    }
+    Object.defineProperty(json ?? {}, 'status', { value: resp.status, enumerable: false });
+    return json;
+  }
+  let extra = '';
+  if (res && res.raw) extra = ` (HTTP ${res.raw.status})`;
+  assert.fail(`${what} expected HTTP ${want.join('|')} but the call succeeded${extra}: ${safeJson(res)}`);
+}
+
+function safeJson(v) {
+  try { return JSON.stringify(v)?.slice(0, 500); } catch { return String(v); }
+}
+
+/**
+ * Await a client `...Raw()` call expected to succeed with `status`.
+ * Returns {status, text, json (wire JSON), value (client model), headers}.
+ */
+export async function expectOk(rawPromise, status = 200, what = '') {
+  let r;
+  try {
+    r = await rawPromise;
+  } catch (err) {
+    const resp = responseOf(err);
+    if (!resp) throw err;
+    const { text } = await readBody(resp);
+    assert.fail(`${what} expected HTTP ${status}, got ${resp.status} ${text.slice(0, 500)}`);
+  }
+  const raw = r.raw;
+  assert.equal(raw.status, status, `${what} expected HTTP ${status}, got ${raw.status}`);
+  const { text, json } = await readBody(raw.clone());
+  if (status === 204) assert.equal(text, '', `${what} 204 must have no body`);
+  let value;
+  if (text && typeof r.transformer === 'function') value = await r.value();
+  return { status: raw.status, text, json, value, headers: raw.headers };
+}
+
+/** Plain HTTP request against the server (for things the client cannot send). */
+export async function http(ctx, method, urlPath, { token, body, rawBody, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  let payload;
+  if (rawBody !== undefined) {
+    payload = rawBody;
+    if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h['Content-Type'] = 'application/json';
+  }
+  const url = urlPath.startsWith('http') ? urlPath : `${ctx.basePath}${urlPath}`;
+  const resp = await fetch(url, { method, headers: h, body: payload });
+  const { text, json } = await readBody(resp);
+  return { status: resp.status, text, json, headers: resp.headers };
+}
+
+/** Assert an http() result is a 4xx with {error} (and code for 404). */
+export function assertError(r, status, what = '') {
+  const want = statusList(status);
+  assert.ok(want.includes(r.status), `${what} expected HTTP ${want.join('|')}, got ${r.status} ${r.text.slice(0, 500)}`);
+  assert.ok(r.json && typeof r.json.error === 'string' && r.json.error.length > 0,
+    `${what} error body should be {error: string}: ${r.text.slice(0, 300)}`);
+  if (r.status === 404) assert.equal(typeof r.json.code, 'string', `${what} 404 body should carry code: ${r.text}`);
+  return r.json;
+}
+
+export function assertIsoDate(v, what = 'date') {
+  assert.equal(typeof v, 'string', `${what} should be an ISO date string, got ${JSON.stringify(v)}`);
+  assert.ok(!Number.isNaN(Date.parse(v)), `${what} should parse as a date: ${v}`);
+}
+
+export function assertErrorNames(body, re, what = '') {
+  assert.match(body.error, re, `${what} error should name the offending field: ${JSON.stringify(body)}`);
+}
+
+export const uuid = () => randomUUID();
+export const unique = (p) => `${p}-${randomUUID().slice(0, 8)}`;
+
+/** Create an environment-scoped API token through the API; returns {id, raw, json}. */
+export async function makeToken(ctx, envId, scopes, note = unique('conf')) {
+  const api = clients(ctx);
+  const body = { note };
+  if (scopes !== undefined) body.scopes = scopes;
+  const r = await expectOk(api.tokens.postTokenRaw({ environmentId: envId, postTokenFields: body }), 200, 'postToken');
+  const t = r.json.token;
+  assert.match(t.rawToken, RAW_TOKEN_RE);
+  return { id: t.id, raw: t.rawToken, json: t };
+}

@@ -1,0 +1,100 @@
+// Package dynamicauth is a self-hostable, embeddable server for Dynamic's
+// (dynamic.xyz) authentication API. New builds the whole thing on a store;
+// Handler serves it under /api/v0, mountable in any net/http server.
+//
+// This package only wires: the rules live in the domain packages (tenant,
+// signing, ...), the wire format in httpapi, persistence in store/….
+package dynamicauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/contract"
+	"github.com/dynamicauth/dynamicauth/httpapi"
+	"github.com/dynamicauth/dynamicauth/secrets"
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// Version is the server's version, set at build time with
+// -ldflags "-X github.com/dynamicauth/dynamicauth.Version=…".
+var Version = "dev"
+
+// Config configures an Auth.
+type Config struct {
+	// Store is the backend. Open one with OpenStore or bring your own.
+	Store store.Store
+	// MasterSecret (32 bytes) keys token hashes and encrypts secrets at
+	// rest. Losing it invalidates every API token and signing key.
+	MasterSecret []byte
+	// SigningAlgorithm for new JWT keys: RS256 (default), ES256 or EdDSA.
+	SigningAlgorithm string
+	// Logger receives request and error logs; nil discards them.
+	Logger *slog.Logger
+	// MaxBodyBytes caps request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Auth is the facade an embedding application holds.
+type Auth struct {
+	store   store.Store
+	tenants *tenant.Service
+	keys    *signing.Service
+	handler *httpapi.Server
+}
+
+// New wires the services on cfg.Store.
+func New(cfg Config) (*Auth, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("dynamicauth: Config.Store is required")
+	}
+	secretKeys, err := secrets.New(cfg.MasterSecret)
+	if err != nil {
+		return nil, fmt.Errorf("dynamicauth: %w", err)
+	}
+	c, err := contract.Load()
+	if err != nil {
+		return nil, fmt.Errorf("dynamicauth: %w", err)
+	}
+	keys, err := signing.NewService(cfg.Store, secretKeys, cfg.SigningAlgorithm, cfg.Now)
+	if err != nil {
+		return nil, fmt.Errorf("dynamicauth: %w", err)
+	}
+	a := &Auth{store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
+	a.handler = httpapi.New(httpapi.Deps{
+		Tenants: a.tenants, Keys: keys, Contract: c, Logger: cfg.Logger,
+		Ready: cfg.Store.Ping, MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
+	})
+	return a, nil
+}
+
+// Handler serves the REST API (paths start with /api/v0, plus /healthz
+// and /readyz).
+func (a *Auth) Handler() http.Handler { return a.handler }
+
+// Tenants is the Go API for organizations, projects, environments and tokens.
+func (a *Auth) Tenants() *tenant.Service { return a.tenants }
+
+// Init seeds an empty database with an organization, a project, a sandbox
+// and a live environment and an owner API token; on a seeded one it issues
+// a new owner token. created tells which.
+func (a *Auth) Init(ctx context.Context) (ids *tenant.Bootstrap, apiToken string, created bool, err error) {
+	return a.tenants.Init(ctx)
+}
+
+// OpenSQLite opens (and migrates) the embedded SQLite store at path.
+func OpenSQLite(ctx context.Context, path string, opt sqlite.Options) (*sqlite.Store, error) {
+	return sqlite.Open(ctx, path, opt)
+}
+
+// Seeded reports whether Init has run on this database.
+func (a *Auth) Seeded(ctx context.Context) (bool, error) { return a.tenants.Seeded(ctx) }

@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// decode reads a JSON body, checks it against the contract schema, and
+// unmarshals it into dst. Any failure is a 400 that names the field.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, schema string, dst any) error {
+	raw, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var generic any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		return errs.Invalid("body: malformed JSON: %s", jsonProblem(err))
+	}
+	if _, ok := generic.(map[string]any); !ok {
+		return errs.Invalid("body: must be a JSON object")
+	}
+	if err := s.contract.Validate(schema, generic); err != nil {
+		return err
+	}
+	if dst == nil {
+		return nil
+	}
+	if m, ok := dst.(*map[string]any); ok {
+		*m = generic.(map[string]any)
+		return nil
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return errs.Invalid("body: %s", jsonProblem(err))
+	}
+	return nil
+}
+
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return nil, errs.Invalid("body: Content-Type must be application/json")
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, errs.Invalid("body: larger than %d bytes", tooBig.Limit)
+		}
+		return nil, errs.Invalid("body: could not be read")
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, errs.Invalid("body: a JSON object is required")
+	}
+	return raw, nil
+}
+
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return typeErr.Field + ": must be " + typeErr.Type.String()
+	}
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return syn.Error()
+	}
+	return err.Error()
+}
+
+// pathID reads a path parameter that must be a UUID.
+func pathID(r *http.Request, name string) (string, error) {
+	v := r.PathValue(name)
+	if !tenant.ValidID(v) {
+		return "", invalidID(name, v)
+	}
+	return v, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+func invalidID(field, v string) error {
+	return errs.Invalid("%s: must be a UUID, got %q", field, truncate(v, 64))
+}

@@ -1,0 +1,64 @@
+package httpapi
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// errorBody is every error response: the union of the contract's
+// BadRequest, Unauthorized, Forbidden, NotFound, UnprocessableEntity,
+// TooManyRequests and InternalServerError shapes.
+type errorBody struct {
+	Error   string         `json:"error"`
+	Code    string         `json:"code,omitempty"`
+	Payload map[string]any `json:"payload,omitempty"`
+}
+
+// writeError is the one place that turns domain errors into HTTP answers.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *errs.E
+	if !errors.As(err, &e) {
+		e = &errs.E{Kind: errs.KindInternal, Err: err}
+	}
+	status := http.StatusInternalServerError
+	body := errorBody{Error: e.Message, Code: e.Code, Payload: e.Payload}
+	switch e.Kind {
+	case errs.KindInvalid:
+		status = http.StatusBadRequest
+	case errs.KindUnauthorized:
+		status = http.StatusUnauthorized
+	case errs.KindForbidden:
+		status = http.StatusForbidden
+	case errs.KindNotFound:
+		status = http.StatusNotFound
+		if body.Code == "" {
+			body.Code = "not_found" // NotFound requires a code
+		}
+	case errs.KindConflict:
+		// The contract has no 409 body; Dynamic answers duplicates with 422.
+		status = http.StatusUnprocessableEntity
+	case errs.KindUnprocessable:
+		status = http.StatusUnprocessableEntity
+	case errs.KindRateLimited:
+		status = http.StatusTooManyRequests
+		secs := int(math.Ceil(e.RetryAfter.Seconds()))
+		if secs < 1 {
+			secs = 1
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	default:
+		body = errorBody{Error: "Internal server error. Quote request id " + requestID(r.Context()) + " when reporting it."}
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status < 500 {
+		s.log.DebugContext(r.Context(), "request refused", "request_id", requestID(r.Context()),
+			"status", status, "err", err)
+	}
+	writeJSON(w, status, body)
+}
+

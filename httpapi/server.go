@@ -1,0 +1,174 @@
+// Package httpapi exposes the domain services as Dynamic's REST API under
+// /api/v0: routing, the contract's JSON shapes, decoding and validation,
+// authentication of admin tokens, CORS and error mapping. It holds no rules
+// of its own; it translates.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/dynamicauth/dynamicauth/contract"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// Deps are the services the API translates to.
+type Deps struct {
+	Tenants  *tenant.Service
+	Keys     *signing.Service
+	Contract *contract.Contract
+	Logger   *slog.Logger
+	// Ready reports whether the store answers (GET /readyz).
+	Ready func(ctx context.Context) error
+	// MaxBodyBytes caps request bodies; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// Version is reported by GET /healthz.
+	Version string
+}
+
+// Server is the HTTP adapter.
+type Server struct {
+	tenants  *tenant.Service
+	keys     *signing.Service
+	contract *contract.Contract
+	log      *slog.Logger
+	ready    func(ctx context.Context) error
+	maxBody  int64
+	version  string
+	mux      *http.ServeMux
+	handler  http.Handler
+}
+
+// New builds the handler.
+func New(d Deps) *Server {
+	s := &Server{tenants: d.Tenants, keys: d.Keys, contract: d.Contract, log: d.Logger, ready: d.Ready,
+		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 1 << 20
+	}
+	s.routes()
+	s.handler = s.withRequestContext(s.withCORS(http.HandlerFunc(s.dispatch)))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// dispatch routes through the mux, answering unknown routes and methods
+// with the contract's JSON error bodies instead of the mux's plain text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r) // sets the path values Handler does not
+		return
+	}
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " is not allowed on this route"})
+		return
+	}
+	s.writeError(w, r, errs.NotFound("route_not_found", "no such route: "+r.Method+" "+r.URL.Path))
+}
+
+// headerProbe captures what the mux's own 404/405 handler would write.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(code int)        { p.status = code }
+
+const v0 = "/api/v0"
+
+func (s *Server) routes() {
+	m := s.mux
+	// Process health (not part of Dynamic's contract).
+	m.HandleFunc("GET /healthz", s.public(s.healthz))
+	m.HandleFunc("GET /readyz", s.public(s.readyz))
+
+	// SDK (end users).
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/settings", s.public(s.sdkSettings))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/healthcheck", s.public(s.sdkHealthcheck))
+
+	// Organizations.
+	m.HandleFunc("GET "+v0+"/organizations", s.admin(s.listOrganizations))
+	m.HandleFunc("POST "+v0+"/organizations", s.admin(s.createOrganization))
+	m.HandleFunc("GET "+v0+"/organizations/{organizationId}", s.admin(s.getOrganization))
+	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}", s.admin(s.updateOrganization))
+	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/address", s.admin(s.updateOrganizationAddress))
+	m.HandleFunc("GET "+v0+"/organizations/{organizationId}/billing/subscription", s.admin(s.getSubscription))
+	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/billing/subscription/coupon", s.admin(s.applyCoupon))
+	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/billing/upgrade", s.admin(s.upgradeSubscription))
+	m.HandleFunc("GET "+v0+"/organizations/{organizationId}/ssoProvider", s.admin(s.getSsoProvider))
+	m.HandleFunc("POST "+v0+"/organizations/{organizationId}/ssoProvider", s.admin(s.createSsoProvider))
+	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/ssoProvider/{ssoProviderId}", s.admin(s.updateSsoProvider))
+	m.HandleFunc("DELETE "+v0+"/organizations/{organizationId}/ssoProvider/{ssoProviderId}", s.admin(s.deleteSsoProvider))
+
+	// Projects.
+	m.HandleFunc("GET "+v0+"/organizations/{organizationId}/projects", s.admin(s.listProjects))
+	m.HandleFunc("POST "+v0+"/organizations/{organizationId}/projects", s.admin(s.createProject))
+	m.HandleFunc("GET "+v0+"/projects/{projectId}", s.admin(s.getProject))
+	m.HandleFunc("PUT "+v0+"/projects/{projectId}", s.admin(s.updateProject))
+	m.HandleFunc("DELETE "+v0+"/projects/{projectId}", s.admin(s.deleteProject))
+
+	// Environments.
+	m.HandleFunc("GET "+v0+"/projects/{projectId}/environments", s.admin(s.listProjectEnvironments))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}", s.admin(s.getEnvironment))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}", s.admin(s.updateProjectSettings))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/keys", s.admin(s.getKeys))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/statistics/visitors", s.admin(s.getVisitors))
+
+	// Tokens.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/tokens", s.admin(s.listTokens))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/tokens", s.admin(s.createToken))
+	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/tokens/{tokenId}", s.admin(s.deleteToken))
+
+	// Origins.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/origins", s.admin(s.listOrigins))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/origins", s.admin(s.addOrigin))
+	m.HandleFunc("DELETE "+v0+"/origins/{originId}", s.admin(s.deleteOrigin))
+
+	// Members and invites.
+	m.HandleFunc("GET "+v0+"/organizations/{organizationId}/members", s.admin(s.listMembers))
+	m.HandleFunc("PUT "+v0+"/members/{memberId}", s.admin(s.updateMemberRole))
+	m.HandleFunc("PUT "+v0+"/members/{memberId}/delegateOwnership", s.admin(s.delegateOwnership))
+	m.HandleFunc("DELETE "+v0+"/members/{memberId}", s.admin(s.deleteMember))
+	m.HandleFunc("GET "+v0+"/membershipEnvironmentIds", s.admin(s.membershipEnvironmentIDs))
+	m.HandleFunc("GET "+v0+"/invites", s.admin(s.listInvites))
+	m.HandleFunc("PUT "+v0+"/invites/{inviteId}", s.admin(s.updateInvite))
+	m.HandleFunc("DELETE "+v0+"/invites/{inviteId}", s.admin(s.deleteInvite))
+	m.HandleFunc("GET "+v0+"/organizations/{organizationId}/invites", s.admin(s.listOrganizationInvites))
+	m.HandleFunc("POST "+v0+"/organizations/{organizationId}/invites", s.admin(s.createInvite))
+
+	// Organization MFA settings.
+	m.HandleFunc("GET "+v0+"/organizations/{organizationId}/mfaSettings", s.admin(s.listMfaSettings))
+	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/enable", s.admin(s.enableMfaDevice))
+	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/disable", s.admin(s.disableMfaDevice))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.version})
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if s.ready != nil {
+		if err := s.ready(r.Context()); err != nil {
+			s.log.WarnContext(r.Context(), "not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "store unavailable"})
+			return nil
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}

@@ -1,0 +1,5 @@
+package sqlite
+
+import "github.com/dynamicauth/dynamicauth/store"
+
+var _ store.Store = (*Store)(nil)

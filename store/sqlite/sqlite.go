@@ -1,0 +1,291 @@
+// Package sqlite is the embedded default store: modernc.org/sqlite (pure
+// Go) in WAL mode with foreign keys, a busy timeout and versioned migrations
+// compiled into the binary and applied on open.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	sqlitelib "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Options tune the store.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "FULL" (default; a commit
+	// survives power loss) or "NORMAL" (survives a process crash only).
+	Synchronous string
+	// ReadConns caps the reader pool; 0 means 2 per CPU.
+	ReadConns int
+	// SkipMigrate opens without applying pending migrations.
+	SkipMigrate bool
+}
+
+// Store implements the domain stores on one SQLite file. Writes go through
+// a single connection (SQLite has one writer anyway, and one connection
+// avoids busy-waiting); reads use a pool.
+type Store struct {
+	w, r *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
+	sync := strings.ToUpper(opt.Synchronous)
+	if sync == "" {
+		sync = "FULL"
+	}
+	if sync != "FULL" && sync != "NORMAL" {
+		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, got %q", opt.Synchronous)
+	}
+	dsn := func(extra string) string {
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(" + sync + ")"} {
+			q.Add("_pragma", p)
+		}
+		return "file:" + dbPath + "?" + q.Encode() + extra
+	}
+	w, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, err)
+	}
+	r, err := sql.Open("sqlite", dsn("&_pragma=query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, err)
+	}
+	n := opt.ReadConns
+	if n <= 0 {
+		n = 2 * runtime.NumCPU()
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s := &Store{w: w, r: r, path: dbPath}
+	if opt.SkipMigrate {
+		return s, nil
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Migration is one versioned schema change.
+type Migration struct {
+	Version   int
+	Name      string
+	AppliedAt *time.Time
+}
+
+func migrations() ([]Migration, map[int]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Migration
+	sqlByVersion := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return nil, nil, fmt.Errorf("sqlite: migration %s has no version prefix", name)
+		}
+		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql")})
+		sqlByVersion[v] = string(b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, sqlByVersion, nil
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`
+
+// MigrationStatus lists every known migration and when it was applied.
+func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
+	all, _, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.w.ExecContext(ctx, createMigrationsTable); err != nil {
+		return nil, fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	rows, err := s.w.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]time.Time{}
+	for rows.Next() {
+		var v int
+		var at string
+		if err := rows.Scan(&v, &at); err != nil {
+			return nil, err
+		}
+		applied[v] = parseTime(at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if at, ok := applied[all[i].Version]; ok {
+			all[i].AppliedAt = &at
+		}
+	}
+	return all, nil
+}
+
+// Migrate applies pending migrations, each in its own transaction.
+func (s *Store) Migrate(ctx context.Context) error {
+	status, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	_, sqlByVersion, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range status {
+		if m.AppliedAt != nil {
+			continue
+		}
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, sqlByVersion[m.Version]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.Version, m.Name, formatTime(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	if err := s.w.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return "", fmt.Errorf("sqlite: integrity_check: %w", err)
+	}
+	return res, nil
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
+
+// tx runs fn in one write transaction (BEGIN IMMEDIATE).
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+func formatTimePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}
+
+func parseTimePtr(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t := parseTime(s.String)
+	return &t
+}
+
+// mapErr turns driver errors into domain errors: a missing row is not found
+// (with the contract code given), a unique violation a conflict.
+func mapErr(op, notFoundCode string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.NotFound(notFoundCode, strings.ReplaceAll(strings.TrimSuffix(notFoundCode, "_not_found"), "_", " ")+" not found")
+	}
+	var se *sqlitelib.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return errs.Conflict("duplicate", op+": already exists")
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return errs.NotFound(notFoundCode, op+": referenced row not found")
+		}
+	}
+	var e *errs.E
+	if errors.As(err, &e) {
+		return err
+	}
+	return errs.Internal("sqlite: "+op, err)
+}
+
+// mustAffect reports not found when an update or delete touched no row.
+func mustAffect(op, notFoundCode string, res sql.Result, err error) error {
+	if err != nil {
+		return mapErr(op, notFoundCode, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(op, notFoundCode, err)
+	}
+	if n == 0 {
+		return mapErr(op, notFoundCode, sql.ErrNoRows)
+	}
+	return nil
+}

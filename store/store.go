@@ -1,0 +1,21 @@
+// Package store names what a storage backend must provide: the union of the
+// persistence interfaces the domain packages declare. Backends live below
+// it (sqlite/, later postgres/); storetest/ is the one contract suite every
+// backend passes.
+package store
+
+import (
+	"context"
+
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// Store is a complete backend.
+type Store interface {
+	tenant.Store
+	signing.Store
+	// Ping reports whether the backend answers (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+}

@@ -1,0 +1,146 @@
+package tenant
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// DefaultSettings is a new environment's ProjectSettings: the arrays and
+// objects Dynamic's SDKs require, EVM and Solana sign-in enabled, two-hour
+// sessions.
+func DefaultSettings(envName, displayName string) json.RawMessage {
+	settings := map[string]any{
+		"environmentName": envName,
+		"chains":          []any{map[string]any{"name": "EVM", "enabled": true}, map[string]any{"name": "SOL", "enabled": true}},
+		"kyc":             []any{},
+		"customFields":    []any{},
+		"design":          map[string]any{},
+		"general":         map[string]any{"displayName": displayName},
+		"privacy":         map[string]any{"collectIp": false},
+		"providers":       []any{},
+		"exchanges":       []any{},
+		"networks":        []any{},
+		"sdk":             map[string]any{"multiWallet": true, "confirmWalletTransfers": true},
+		"security": map[string]any{
+			"jwtDuration": map[string]any{"amount": 2, "unit": "hours"},
+			"auth":        map[string]any{"storage": []any{"localstorage"}},
+			"mfa":         map[string]any{"enabled": false, "required": false},
+		},
+	}
+	b, err := json.Marshal(settings)
+	if err != nil {
+		panic(fmt.Sprintf("tenant: default settings do not marshal: %v", err)) // static data
+	}
+	return b
+}
+
+// requiredSettings are the members Dynamic's SDKs read without checking.
+var requiredSettings = map[string]string{"chains": "[]", "kyc": "[]", "design": "{}", "general": "{}",
+	"privacy": "{}", "sdk": "{}", "security": "{}"}
+
+// withRequiredSettings fills in members the SDKs need if stored settings lack them.
+func withRequiredSettings(raw json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	changed := false
+	for k, empty := range requiredSettings {
+		if v, ok := m[k]; !ok || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+			m[k] = json.RawMessage(empty)
+			changed = true
+		}
+	}
+	if !changed {
+		return raw
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// GetEnvironment returns an environment for an admin route needing scope.
+func (s *Service) GetEnvironment(ctx context.Context, p *Principal, id string, scope Scope, write bool) (*Environment, error) {
+	env, err := s.store.GetEnvironment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CanUseEnvironment(env, scope, write); err != nil {
+		return nil, err
+	}
+	env.Settings = withRequiredSettings(env.Settings)
+	return env, nil
+}
+
+// ProjectEnvironments returns a project's environments, keyed by name. An
+// environment outside the principal's reach has only its id filled in.
+func (s *Service) ProjectEnvironments(ctx context.Context, p *Principal, projectID string) (map[string]Environment, error) {
+	proj, err := s.store.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CanReadProject(proj); err != nil {
+		return nil, err
+	}
+	envs, err := s.store.ListEnvironments(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Environment, len(envs))
+	for _, env := range envs {
+		if p.SeesEnvironment(&env) && p.HasScope(ScopeSettingsRead) {
+			env.Settings = withRequiredSettings(env.Settings)
+			out[env.Name] = env
+		} else {
+			out[env.Name] = Environment{ID: env.ID, Name: env.Name}
+		}
+	}
+	return out, nil
+}
+
+// UpdateSettings replaces an environment's settings. The caller has checked
+// the document against the contract's ProjectSettings schema.
+func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, settings map[string]any) (*Environment, error) {
+	env, err := s.GetEnvironment(ctx, p, id, ScopeSettingsWrite, true)
+	if err != nil {
+		return nil, err
+	}
+	if name, ok := settings["environmentName"]; ok && name != env.Name {
+		return nil, errs.Invalid("environmentName: this environment is %q", env.Name)
+	}
+	settings["environmentName"] = env.Name
+	b, err := json.Marshal(settings)
+	if err != nil {
+		return nil, errs.Invalid("settings: %v", err)
+	}
+	if len(b) > maxSettings {
+		return nil, errs.Invalid("settings: must be at most %d bytes", maxSettings)
+	}
+	now := s.now()
+	if err := s.store.UpdateEnvironmentSettings(ctx, id, b, now); err != nil {
+		return nil, err
+	}
+	env.Settings, env.UpdatedAt = b, now
+	return env, nil
+}
+
+// PublicSettings returns the settings an SDK reads, without authentication.
+func (s *Service) PublicSettings(ctx context.Context, envID string) (json.RawMessage, error) {
+	env, err := s.store.GetEnvironment(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	return withRequiredSettings(env.Settings), nil
+}
+
+// VisitorStats counts an environment's users and visitors, in all and in
+// the past 30 days.
+func (s *Service) VisitorStats(ctx context.Context, p *Principal, envID string) (*VisitorStats, error) {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsRead, false); err != nil {
+		return nil, err
+	}
+	return s.store.VisitorStats(ctx, envID, s.now().AddDate(0, 0, -30))
+}

@@ -1,0 +1,119 @@
+package tenant
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// NormalizeOrigin checks that s is a browser origin (scheme://host[:port],
+// nothing after it) and returns it lower-cased without a trailing slash.
+func NormalizeOrigin(s string) (string, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), "/")
+	if s == "" || len(s) > maxURLLen {
+		return "", errs.Invalid("origin: must be a URL origin such as https://app.example.com")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", errs.Invalid("origin: must be a URL origin such as https://app.example.com, got %q", s)
+	}
+	if u.Scheme == "" || strings.ContainsAny(u.Host, " *") {
+		return "", errs.Invalid("origin: must be a URL origin such as https://app.example.com, got %q", s)
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", errs.Invalid("origin: bad port %q", port)
+		}
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+}
+
+// ListOrigins lists an environment's allowed origins.
+func (s *Service) ListOrigins(ctx context.Context, p *Principal, envID string) ([]Origin, error) {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsRead, false); err != nil {
+		return nil, err
+	}
+	return s.store.ListOrigins(ctx, envID)
+}
+
+// AddOrigin allows a new origin; a duplicate is a conflict.
+func (s *Service) AddOrigin(ctx context.Context, p *Principal, envID, origin string) (*Origin, error) {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsWrite, true); err != nil {
+		return nil, err
+	}
+	norm, err := NormalizeOrigin(origin)
+	if err != nil {
+		return nil, err
+	}
+	o := &Origin{ID: newID(), EnvironmentID: envID, Origin: norm, CreatedAt: s.now()}
+	if err := s.store.AddOrigin(ctx, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// DeleteOrigin removes an origin of an environment the principal reaches.
+func (s *Service) DeleteOrigin(ctx context.Context, p *Principal, originID string) error {
+	o, err := s.store.GetOrigin(ctx, originID)
+	if err != nil {
+		return err
+	}
+	env, err := s.store.GetEnvironment(ctx, o.EnvironmentID)
+	if err != nil {
+		return err
+	}
+	if !p.SeesEnvironment(env) {
+		return errs.NotFound("origin_not_found", "origin not found")
+	}
+	if err := p.CanUseEnvironment(env, ScopeSettingsWrite, true); err != nil {
+		return err
+	}
+	return s.store.DeleteOrigin(ctx, originID)
+}
+
+// OriginAllowed reports whether a browser origin may call an environment's
+// SDK routes: one of its origins, or any localhost origin in a sandbox
+// environment that has none.
+func (s *Service) OriginAllowed(ctx context.Context, envID, origin string) (bool, error) {
+	norm, err := NormalizeOrigin(origin)
+	if err != nil {
+		return false, nil
+	}
+	origins, err := s.store.ListOrigins(ctx, envID)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range origins {
+		if o.Origin == norm {
+			return true, nil
+		}
+	}
+	if len(origins) > 0 {
+		return false, nil
+	}
+	env, err := s.store.GetEnvironment(ctx, envID)
+	if err != nil {
+		if errs.Is(err, errs.KindNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	return env.Name == EnvSandbox && isLocalhost(norm), nil
+}
+
+func isLocalhost(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}

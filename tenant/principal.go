@@ -1,0 +1,102 @@
+package tenant
+
+import (
+	"slices"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// Principal is who an admin request acts as: the token and what it reaches.
+//
+// A token belongs to one environment. An environment token (made through
+// the API) reaches that environment, and may read its own project and
+// organization. An organization-wide token (made by `dynamicauth init`)
+// reaches every organization its creator is a member of, with that member's
+// role. The rules live here so every route applies the same ones.
+type Principal struct {
+	Token       Token
+	Memberships map[string]Role // organization id -> role of the token's creator
+}
+
+// HasScope reports whether the token carries s; no scopes means all.
+func (p *Principal) HasScope(s Scope) bool {
+	return len(p.Token.Scopes) == 0 || slices.Contains(p.Token.Scopes, s)
+}
+
+// RequireScope refuses a token without scope s.
+func (p *Principal) RequireScope(s Scope) error {
+	if !p.HasScope(s) {
+		return errs.Forbidden("API token is missing the required scope " + string(s))
+	}
+	return nil
+}
+
+func (p *Principal) role(orgID string) (Role, bool) {
+	r, ok := p.Memberships[orgID]
+	return r, ok
+}
+
+var errNoReach = errs.Forbidden("API token does not have access to this resource")
+
+// CanReadOrganization refuses organizations outside the token's reach.
+func (p *Principal) CanReadOrganization(orgID string) error {
+	if p.Token.OrgWide {
+		if _, ok := p.role(orgID); ok {
+			return nil
+		}
+		return errNoReach
+	}
+	if orgID == p.Token.OrganizationID {
+		return nil
+	}
+	return errNoReach
+}
+
+// CanManageOrganization requires an organization-wide token whose creator
+// holds at least role min in the organization.
+func (p *Principal) CanManageOrganization(orgID string, min Role) error {
+	if err := p.CanReadOrganization(orgID); err != nil {
+		return err
+	}
+	if !p.Token.OrgWide {
+		return errs.Forbidden("an environment API token cannot manage organizations or projects")
+	}
+	if r, _ := p.role(orgID); !r.AtLeast(min) {
+		return errs.Forbidden("this action needs the " + string(min) + " role")
+	}
+	return nil
+}
+
+// CanReadProject refuses projects outside the token's reach.
+func (p *Principal) CanReadProject(pr *Project) error {
+	if p.Token.OrgWide {
+		return p.CanReadOrganization(pr.OrganizationID)
+	}
+	if pr.ID == p.Token.ProjectID {
+		return nil
+	}
+	return errNoReach
+}
+
+// SeesEnvironment reports whether the token reaches environment env.
+func (p *Principal) SeesEnvironment(env *Environment) bool {
+	if p.Token.OrgWide {
+		_, ok := p.role(env.OrganizationID)
+		return ok
+	}
+	return env.ID == p.Token.EnvironmentID
+}
+
+// CanUseEnvironment checks reach and scope for an environment route. Writes
+// by an organization-wide token need at least the developer role.
+func (p *Principal) CanUseEnvironment(env *Environment, s Scope, write bool) error {
+	if !p.SeesEnvironment(env) {
+		return errNoReach
+	}
+	if p.Token.OrgWide && write {
+		if r, _ := p.role(env.OrganizationID); !r.AtLeast(RoleDeveloper) {
+			return errs.Forbidden("this action needs the developer role")
+		}
+	}
+	return p.RequireScope(s)
+}

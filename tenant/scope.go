@@ -1,0 +1,40 @@
+package tenant
+
+// Scope is one of the contract's TokenScopes.
+type Scope string
+
+// The scopes an admin API token can carry.
+const (
+	ScopeSettingsRead    Scope = "environment.settings.read"
+	ScopeSettingsWrite   Scope = "environment.settings.write"
+	ScopeAPITokensRead   Scope = "environment.apiTokens.read"
+	ScopeAPITokensWrite  Scope = "environment.apiTokens.write"
+	ScopeUsersRead       Scope = "environment.users.read"
+	ScopeUsersWrite      Scope = "environment.users.write"
+	ScopeAnalyticsRead   Scope = "environment.analytics.read"
+	ScopeWebhooksRead    Scope = "environment.webhooks.read"
+	ScopeWebhooksWrite   Scope = "environment.webhooks.write"
+	ScopeEventsRead      Scope = "environment.events.read"
+	ScopeEventsWrite     Scope = "environment.events.write"
+	ScopeBalancesRead    Scope = "environment.balances.read"
+	ScopeWaasAuth        Scope = "waas.authenticate"
+	ScopeWaasSignMessage Scope = "waas.delegatedAccess.signMessage"
+)
+
+// AllScopes lists every scope in the contract's order.
+var AllScopes = []Scope{
+	ScopeWaasSignMessage, ScopeWaasAuth,
+	ScopeSettingsRead, ScopeSettingsWrite, ScopeAPITokensRead, ScopeAPITokensWrite,
+	ScopeUsersRead, ScopeUsersWrite, ScopeAnalyticsRead,
+	ScopeWebhooksRead, ScopeWebhooksWrite, ScopeEventsRead, ScopeEventsWrite, ScopeBalancesRead,
+}
+
+// Valid reports whether s is a contract scope.
+func (s Scope) Valid() bool {
+	for _, v := range AllScopes {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
