@@ -1,0 +1,39 @@
+// Package conformance runs the Node suite that drives the server through
+// Dynamic's official TypeScript client (@dynamic-labs/sdk-api). It lives in
+// `go test ./...` so that the one test command runs everything.
+package conformance
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+func TestOfficialClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short mode: builds the server and runs the Node suite")
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		t.Skip("npm is not installed; the conformance suite needs Node.js 20+ and npm")
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@dynamic-labs", "sdk-api")); err != nil {
+		run(t, dir, "npm", "ci", "--no-audit", "--no-fund")
+	}
+	run(t, dir, "npm", "test")
+}
+
+func run(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s %v:\n%s", name, args, out)
+	if err != nil {
+		t.Fatalf("%s %v: %v", name, args, err)
+	}
+}
