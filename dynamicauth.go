@@ -17,6 +17,8 @@ import (
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/httpapi"
 	"github.com/dynamicauth/dynamicauth/secrets"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
@@ -42,14 +44,23 @@ type Config struct {
 	MaxBodyBytes int64
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// PublicHost names the server in JWT iss claims ("auth.example.com");
+	// empty uses each request's Host.
+	PublicHost string
+	// SignIn tunes nonce lifetime, clock skew and per-chain RPC nodes.
+	SignIn signin.Config
+	// Sessions tunes the refresh limit.
+	Sessions session.Config
 }
 
 // Auth is the facade an embedding application holds.
 type Auth struct {
-	store   store.Store
-	tenants *tenant.Service
-	keys    *signing.Service
-	handler *httpapi.Server
+	store    store.Store
+	tenants  *tenant.Service
+	keys     *signing.Service
+	sessions *session.Service
+	signin   *signin.Service
+	handler  *httpapi.Server
 }
 
 // New wires the services on cfg.Store.
@@ -70,8 +81,10 @@ func New(cfg Config) (*Auth, error) {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
 	}
 	a := &Auth{store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
+	a.sessions = session.NewService(cfg.Store, keys, cfg.Sessions, cfg.Now)
+	a.signin = signin.NewService(cfg.SignIn, cfg.Store, cfg.Store, a.sessions, cfg.Now)
 	a.handler = httpapi.New(httpapi.Deps{
-		Tenants: a.tenants, Keys: keys, Contract: c, Logger: cfg.Logger,
+		Tenants: a.tenants, Keys: keys, SignIn: a.signin, PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger,
 		Ready: cfg.Store.Ping, MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 	})
 	return a, nil
@@ -91,6 +104,12 @@ func (a *Auth) Init(ctx context.Context) (ids *tenant.Bootstrap, apiToken string
 	return a.tenants.Init(ctx)
 }
 
+// InitOperator issues an owner token for the operator with this email,
+// creating the operator with an organization of their own when new.
+func (a *Auth) InitOperator(ctx context.Context, email string) (ids *tenant.Bootstrap, apiToken string, created bool, err error) {
+	return a.tenants.InitOperator(ctx, email)
+}
+
 // OpenSQLite opens (and migrates) the embedded SQLite store at path.
 func OpenSQLite(ctx context.Context, path string, opt sqlite.Options) (*sqlite.Store, error) {
 	return sqlite.Open(ctx, path, opt)
@@ -98,3 +117,26 @@ func OpenSQLite(ctx context.Context, path string, opt sqlite.Options) (*sqlite.S
 
 // Seeded reports whether Init has run on this database.
 func (a *Auth) Seeded(ctx context.Context) (bool, error) { return a.tenants.Seeded(ctx) }
+
+// RunMaintenance does the background chores (purging expired nonces)
+// until ctx ends. The standalone server runs it; an embedding app should
+// run it in a goroutine too.
+func (a *Auth) RunMaintenance(ctx context.Context, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.signin.PurgeExpiredNonces(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("purging expired nonces failed", "err", err)
+		} else if n > 0 {
+			log.Info("purged expired nonces", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

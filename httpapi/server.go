@@ -11,16 +11,21 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 // Deps are the services the API translates to.
 type Deps struct {
-	Tenants  *tenant.Service
-	Keys     *signing.Service
-	Contract *contract.Contract
-	Logger   *slog.Logger
+	Tenants *tenant.Service
+	Keys    *signing.Service
+	SignIn  *signin.Service
+	// PublicHost names this server in the JWT iss claim (host[:port]);
+	// empty means the request's Host.
+	PublicHost string
+	Contract   *contract.Contract
+	Logger     *slog.Logger
 	// Ready reports whether the store answers (GET /readyz).
 	Ready func(ctx context.Context) error
 	// MaxBodyBytes caps request bodies; 0 means 1 MiB.
@@ -31,20 +36,22 @@ type Deps struct {
 
 // Server is the HTTP adapter.
 type Server struct {
-	tenants  *tenant.Service
-	keys     *signing.Service
-	contract *contract.Contract
-	log      *slog.Logger
-	ready    func(ctx context.Context) error
-	maxBody  int64
-	version  string
-	mux      *http.ServeMux
-	handler  http.Handler
+	tenants    *tenant.Service
+	keys       *signing.Service
+	signin     *signin.Service
+	publicHost string
+	contract   *contract.Contract
+	log        *slog.Logger
+	ready      func(ctx context.Context) error
+	maxBody    int64
+	version    string
+	mux        *http.ServeMux
+	handler    http.Handler
 }
 
 // New builds the handler.
 func New(d Deps) *Server {
-	s := &Server{tenants: d.Tenants, keys: d.Keys, contract: d.Contract, log: d.Logger, ready: d.Ready,
+	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -99,6 +106,17 @@ func (s *Server) routes() {
 	// SDK (end users).
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/settings", s.public(s.sdkSettings))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/healthcheck", s.public(s.sdkHealthcheck))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonce", s.public(s.getNonce))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonces", s.public(s.getNonces))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/signin", s.public(s.walletSignIn))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/connect", s.public(s.connect))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/refresh", s.sdkUser(s.refresh))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/revoke", s.sdkUser(s.revoke))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/session", s.sdkUser(s.sessionCheck))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.getSDKUser))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks", s.public(s.jwks))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks.json", s.public(s.jwks))
 
 	// Organizations.
 	m.HandleFunc("GET "+v0+"/organizations", s.admin(s.listOrganizations))

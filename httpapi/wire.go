@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // The JSON shapes of the contract. Field names are the wire names of
@@ -256,4 +259,59 @@ func toSsoProvider(p *tenant.SsoProvider) wireSsoProvider {
 
 func toKey(k *signing.Key) map[string]any {
 	return map[string]any{"key": map[string]string{"id": k.ID, "publicKey": base64.StdEncoding.EncodeToString([]byte(k.PublicPEM))}}
+}
+
+// wireSDKUser is the contract's SdkUser.
+type wireSDKUser struct {
+	ID                           string               `json:"id"`
+	ProjectEnvironmentID         string               `json:"projectEnvironmentId"`
+	VerifiedCredentials          []session.Credential `json:"verifiedCredentials"`
+	LastVerifiedCredentialID     string               `json:"lastVerifiedCredentialId,omitempty"`
+	SessionID                    string               `json:"sessionId,omitempty"`
+	Alias                        *string              `json:"alias,omitempty"`
+	Country                      *string              `json:"country,omitempty"`
+	Email                        *string              `json:"email,omitempty"`
+	FirstName                    *string              `json:"firstName,omitempty"`
+	JobTitle                     *string              `json:"jobTitle,omitempty"`
+	LastName                     *string              `json:"lastName,omitempty"`
+	PhoneNumber                  *string              `json:"phoneNumber,omitempty"`
+	TShirtSize                   *string              `json:"tShirtSize,omitempty"`
+	Team                         *string              `json:"team,omitempty"`
+	Username                     *string              `json:"username,omitempty"`
+	FirstVisit                   string               `json:"firstVisit"`
+	LastVisit                    string               `json:"lastVisit"`
+	NewUser                      bool                 `json:"newUser"`
+	Metadata                     json.RawMessage      `json:"metadata"`
+	MfaBackupCodeAcknowledgement *string              `json:"mfaBackupCodeAcknowledgement"`
+	Lists                        []string             `json:"lists"`
+	Scope                        string               `json:"scope"`
+	MissingFields                []any                `json:"missingFields"`
+}
+
+func toSDKUser(u *users.User, sessionID string, newUser bool) wireSDKUser {
+	meta := u.Metadata
+	if len(meta) == 0 {
+		meta = json.RawMessage("{}")
+	}
+	return wireSDKUser{
+		ID: u.ID, ProjectEnvironmentID: u.EnvironmentID, VerifiedCredentials: session.WireCredentials(u),
+		LastVerifiedCredentialID: u.LastVerifiedCredentialID, SessionID: sessionID,
+		Alias: nullable(u.Alias), Country: nullable(u.Country), Email: nullable(u.Email), FirstName: nullable(u.FirstName),
+		JobTitle: nullable(u.JobTitle), LastName: nullable(u.LastName), PhoneNumber: nullable(u.PhoneNumber),
+		TShirtSize: nullable(u.TShirtSize), Team: nullable(u.Team), Username: nullable(u.Username),
+		FirstVisit: ts(u.CreatedAt), LastVisit: ts(u.LastVisitAt), NewUser: newUser, Metadata: meta,
+		Lists: []string{}, Scope: session.ScopeUserBasic, MissingFields: []any{},
+	}
+}
+
+type wireVerifyResponse struct {
+	User        wireSDKUser `json:"user"`
+	ExpiresAt   int64       `json:"expiresAt"`
+	JWT         string      `json:"jwt,omitempty"`
+	MinifiedJWT string      `json:"minifiedJwt,omitempty"`
+}
+
+func toVerifyResponse(res *signin.Result) wireVerifyResponse {
+	return wireVerifyResponse{User: toSDKUser(res.User, res.Session.ID, res.NewUser), ExpiresAt: res.Tokens.ExpiresAt,
+		JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT}
 }

@@ -14,6 +14,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -46,6 +47,12 @@ type Store interface {
 	// InsertSigningKey adds k as the active key unless the environment has
 	// one already; inserted tells whether k won.
 	InsertSigningKey(ctx context.Context, k *Key) (inserted bool, err error)
+	// GetSigningKey returns a key by id, retired or not.
+	GetSigningKey(ctx context.Context, id string) (*Key, error)
+	// ListSigningKeys returns an environment's keys, newest first.
+	ListSigningKeys(ctx context.Context, envID string) ([]Key, error)
+	// RotateSigningKey retires the active key and makes k active, atomically.
+	RotateSigningKey(ctx context.Context, k *Key, at time.Time) error
 }
 
 // Service hands out each environment's keys.
@@ -54,6 +61,33 @@ type Service struct {
 	keys      *secrets.Keys
 	algorithm string
 	now       func() time.Time
+
+	mu     sync.Mutex
+	public map[string]*PublicKey  // by key id: immutable once made
+	active map[string]activeEntry // by environment id, briefly cached
+}
+
+type activeEntry struct {
+	key     *Key
+	fetched time.Time
+}
+
+// activeTTL bounds how long a replica keeps signing with a key another
+// replica has rotated away (the old key stays published, so its tokens
+// still verify).
+const activeTTL = 30 * time.Second
+
+// Retention is how long a retired key stays published: longer than any
+// token it signed can live.
+const Retention = 31 * 24 * time.Hour
+
+// PublicKey is the verifying half of a key.
+type PublicKey struct {
+	ID            string
+	EnvironmentID string
+	Algorithm     string
+	Public        crypto.PublicKey
+	RetiredAt     *time.Time
 }
 
 // NewService builds the service; algorithm is the one new keys use.
@@ -68,12 +102,30 @@ func NewService(store Store, keys *secrets.Keys, algorithm string, now func() ti
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, keys: keys, algorithm: algorithm, now: now}, nil
+	return &Service{store: store, keys: keys, algorithm: algorithm, now: now,
+		public: map[string]*PublicKey{}, active: map[string]activeEntry{}}, nil
 }
 
 // Active returns the environment's current key, making one on first use.
 // Concurrent first uses (on any replica) agree on one key.
 func (s *Service) Active(ctx context.Context, envID string) (*Key, error) {
+	s.mu.Lock()
+	e, ok := s.active[envID]
+	s.mu.Unlock()
+	if ok && s.now().Sub(e.fetched) < activeTTL {
+		return e.key, nil
+	}
+	k, err := s.activeFromStore(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.active[envID] = activeEntry{key: k, fetched: s.now()}
+	s.mu.Unlock()
+	return k, nil
+}
+
+func (s *Service) activeFromStore(ctx context.Context, envID string) (*Key, error) {
 	k, err := s.store.ActiveSigningKey(ctx, envID)
 	if err == nil || !errs.Is(err, errs.KindNotFound) {
 		return k, err
@@ -137,4 +189,81 @@ func (s *Service) Signer(k *Key) (crypto.Signer, error) {
 		return nil, errs.Internal("signing key", fmt.Errorf("%T is not a signer", priv))
 	}
 	return signer, nil
+}
+
+// Rotate retires the environment's active key and makes a new one. The
+// retired key stays published for Retention so its tokens keep verifying.
+func (s *Service) Rotate(ctx context.Context, envID string) (*Key, error) {
+	k, err := s.generate(envID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.RotateSigningKey(ctx, k, s.now().UTC().Truncate(time.Millisecond)); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	delete(s.active, envID)
+	s.mu.Unlock()
+	return k, nil
+}
+
+// PublicKey returns the verifying key with id kid.
+func (s *Service) PublicKey(ctx context.Context, kid string) (*PublicKey, error) {
+	s.mu.Lock()
+	pk, ok := s.public[kid]
+	s.mu.Unlock()
+	if ok && pk.RetiredAt == nil {
+		return pk, nil
+	}
+	k, err := s.store.GetSigningKey(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	pk, err = parsePublic(k)
+	if err != nil {
+		return nil, err
+	}
+	if pk.RetiredAt != nil && !s.now().Before(pk.RetiredAt.Add(Retention)) {
+		return nil, errs.NotFound("signing_key_not_found", "signing key no longer published")
+	}
+	s.mu.Lock()
+	s.public[kid] = pk
+	s.mu.Unlock()
+	return pk, nil
+}
+
+// Published lists the keys whose tokens may still be live: the active one
+// and those retired less than Retention ago.
+func (s *Service) Published(ctx context.Context, envID string) ([]*PublicKey, error) {
+	if _, err := s.Active(ctx, envID); err != nil {
+		return nil, err
+	}
+	keys, err := s.store.ListSigningKeys(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*PublicKey
+	for i := range keys {
+		if keys[i].RetiredAt != nil && !s.now().Before(keys[i].RetiredAt.Add(Retention)) {
+			continue
+		}
+		pk, err := parsePublic(&keys[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pk)
+	}
+	return out, nil
+}
+
+func parsePublic(k *Key) (*PublicKey, error) {
+	block, _ := pem.Decode([]byte(k.PublicPEM))
+	if block == nil {
+		return nil, errs.Internal("parse public key", fmt.Errorf("key %s: no PEM block", k.ID))
+	}
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, errs.Internal("parse public key", err)
+	}
+	return &PublicKey{ID: k.ID, EnvironmentID: k.EnvironmentID, Algorithm: k.Algorithm, Public: pub, RetiredAt: k.RetiredAt}, nil
 }

@@ -7,6 +7,8 @@ package store
 import (
 	"context"
 
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
@@ -15,6 +17,8 @@ import (
 type Store interface {
 	tenant.Store
 	signing.Store
+	session.Store
+	signin.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -165,8 +165,8 @@ func (s *Service) ListOrganizationInvites(ctx context.Context, p *Principal, org
 	return s.store.ListInvites(ctx, orgID, "")
 }
 
-// ListInvites lists invites: those addressed to the token's creator, and
-// those of the organizations the principal manages.
+// ListInvites lists the invites addressed to the token's creator (by email
+// or wallet); an organization's own invites are listed per organization.
 func (s *Service) ListInvites(ctx context.Context, p *Principal, status string) ([]Invite, error) {
 	if err := checkInviteStatus(status, true); err != nil {
 		return nil, err
@@ -175,33 +175,7 @@ func (s *Service) ListInvites(ctx context.Context, p *Principal, status string) 
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.store.ListInvitesFor(ctx, creator.User, status)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, inv := range out {
-		seen[inv.ID] = true
-	}
-	orgs := make([]string, 0, len(p.Memberships))
-	for orgID := range p.Memberships {
-		if p.CanReadOrganization(orgID) == nil {
-			orgs = append(orgs, orgID)
-		}
-	}
-	slices.Sort(orgs)
-	for _, orgID := range orgs {
-		invs, err := s.store.ListInvites(ctx, orgID, status)
-		if err != nil {
-			return nil, err
-		}
-		for _, inv := range invs {
-			if !seen[inv.ID] {
-				out = append(out, inv)
-			}
-		}
-	}
-	return out, nil
+	return s.store.ListInvitesFor(ctx, creator.User, status)
 }
 
 // UpdateInvite accepts, rejects or reopens an invite. The invitee accepts

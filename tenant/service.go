@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"crypto/rand"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,25 +97,92 @@ func (s *Service) Init(ctx context.Context) (b *Bootstrap, rawToken string, crea
 	if !errs.Is(err, errs.KindNotFound) {
 		return nil, "", false, err
 	}
-	now := s.now()
-	org := &Organization{ID: newID(), Name: "Default organization", CreatedAt: now, UpdatedAt: now}
-	owner := &Member{ID: newID(), OrganizationID: org.ID, Role: RoleOwner, CreatedAt: now,
-		User: DashboardUser{ID: newID(), Alias: "owner", CreatedAt: now}}
-	proj, envs := s.newProject(org.ID, "Default project", now)
-	tok, raw, err := s.newToken(envs[0].ID, proj.ID, org.ID, "created by dynamicauth init", nil, true, *owner)
+	seed, raw, err := s.newSeed(DashboardUser{ID: newID(), Alias: "owner", CreatedAt: s.now()}, "Default organization")
 	if err != nil {
 		return nil, "", false, err
 	}
-	seed := Seed{Organization: org, Owner: owner, Project: proj, Environments: envs, Token: tok}
-	if err := s.store.Bootstrap(ctx, seed); err != nil {
+	if err := s.store.Bootstrap(ctx, *seed); err != nil {
 		if errs.Is(err, errs.KindConflict) { // another process seeded it first
 			return s.Init(ctx)
 		}
 		return nil, "", false, err
 	}
-	b = &Bootstrap{OrganizationID: org.ID, ProjectID: proj.ID, EnvironmentID: envs[0].ID,
-		LiveEnvironmentID: envs[1].ID, OwnerMemberID: owner.ID}
-	return b, raw, true, nil
+	return seed.ids(), raw, true, nil
+}
+
+// newSeed builds an organization owned by user, with a project, both
+// environments and an owner token.
+func (s *Service) newSeed(user DashboardUser, orgName string) (*Seed, string, error) {
+	now := s.now()
+	org := &Organization{ID: newID(), Name: orgName, CreatedAt: now, UpdatedAt: now}
+	owner := &Member{ID: newID(), OrganizationID: org.ID, Role: RoleOwner, CreatedAt: now, User: user}
+	proj, envs := s.newProject(org.ID, "Default project", now)
+	tok, raw, err := s.newToken(envs[0].ID, proj.ID, org.ID, "created by dynamicauth init", nil, true, *owner)
+	if err != nil {
+		return nil, "", err
+	}
+	return &Seed{Organization: org, Owner: owner, Project: proj, Environments: envs, Token: tok}, raw, nil
+}
+
+func (seed *Seed) ids() *Bootstrap {
+	return &Bootstrap{OrganizationID: seed.Organization.ID, ProjectID: seed.Project.ID,
+		EnvironmentID: seed.Environments[0].ID, LiveEnvironmentID: seed.Environments[1].ID, OwnerMemberID: seed.Owner.ID}
+}
+
+// InitOperator issues an owner token for the operator with this email. A
+// new operator gets an organization of their own (with a project and both
+// environments); a known one gets a new token for the first organization
+// they own. Invites addressed to the email can then be accepted with it.
+func (s *Service) InitOperator(ctx context.Context, email string) (b *Bootstrap, rawToken string, created bool, err error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return nil, "", false, errs.Invalid("email: %q is not an email address", email)
+	}
+	user, err := s.store.DashboardUserByEmail(ctx, email)
+	if errs.Is(err, errs.KindNotFound) {
+		seed, raw, err := s.newSeed(DashboardUser{ID: newID(), Email: email, Alias: email, CreatedAt: s.now()}, email)
+		if err != nil {
+			return nil, "", false, err
+		}
+		if err := s.store.CreateTenant(ctx, *seed); err != nil {
+			return nil, "", false, err
+		}
+		return seed.ids(), raw, true, nil
+	}
+	if err != nil {
+		return nil, "", false, err
+	}
+	orgs, err := s.store.ListOrganizationsForUser(ctx, user.ID)
+	if err != nil {
+		return nil, "", false, err
+	}
+	for _, o := range orgs {
+		if o.Role != RoleOwner {
+			continue
+		}
+		member, err := s.store.MemberOf(ctx, o.ID, user.ID)
+		if err != nil {
+			return nil, "", false, err
+		}
+		projects, err := s.store.ListProjects(ctx, o.ID)
+		if err != nil {
+			return nil, "", false, err
+		}
+		if len(projects) == 0 || len(projects[0].Environments) < 2 {
+			continue
+		}
+		p := projects[0]
+		tok, raw, err := s.newToken(p.Environments[0].ID, p.ID, o.ID, "created by dynamicauth init", nil, true, *member)
+		if err != nil {
+			return nil, "", false, err
+		}
+		if err := s.store.CreateToken(ctx, tok); err != nil {
+			return nil, "", false, err
+		}
+		return &Bootstrap{OrganizationID: o.ID, ProjectID: p.ID, EnvironmentID: p.Environments[0].ID,
+			LiveEnvironmentID: p.Environments[1].ID, OwnerMemberID: member.ID}, raw, false, nil
+	}
+	return nil, "", false, errs.Unprocessable("", "operator "+email+" owns no organization with a project", nil)
 }
 
 // Authenticate resolves a raw "Bearer" API token to a principal.

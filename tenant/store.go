@@ -15,6 +15,12 @@ type Store interface {
 	Bootstrap(ctx context.Context, seed Seed) error
 	// BootstrapIDs returns the ids Bootstrap wrote (not found before it).
 	BootstrapIDs(ctx context.Context) (*Bootstrap, error)
+	// CreateTenant writes a seed like Bootstrap does, for another operator.
+	CreateTenant(ctx context.Context, seed Seed) error
+	// DashboardUserByEmail finds an operator by (lower-case) email.
+	DashboardUserByEmail(ctx context.Context, email string) (*DashboardUser, error)
+	// MemberOf returns a user's membership of an organization.
+	MemberOf(ctx context.Context, orgID, userID string) (*Member, error)
 
 	CreateOrganization(ctx context.Context, org *Organization, owner *Member) error
 	GetOrganization(ctx context.Context, id string) (*Organization, error)

@@ -23,6 +23,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	o.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	publicHost := fs.String("public-host", "", "host named in JWT iss claims (default: each request's Host)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -34,7 +35,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	auth, st, err := o.open(ctx, log)
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: *publicHost})
 	if err != nil {
 		return err
 	}
@@ -68,6 +69,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log.Info("dynamicauth listening", "addr", ln.Addr().String(), "db", o.db, "version", dynamicauth.Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go auth.RunMaintenance(ctx, log)
 	select {
 	case err := <-errc:
 		return err
@@ -92,6 +94,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	o.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object with the ids and the token")
+	email := fs.String("email", "", "act for the operator with this email: created with an organization of their own if new")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -105,6 +108,9 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer st.Close()
 	ids, token, created, err := auth.Init(ctx)
+	if err == nil && *email != "" {
+		ids, token, created, err = auth.InitOperator(ctx, *email)
+	}
 	if err != nil {
 		return err
 	}

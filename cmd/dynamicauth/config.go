@@ -96,6 +96,11 @@ func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
 
 // open opens the store and builds the Auth facade.
 func (o *options) open(ctx context.Context, log *slog.Logger) (*dynamicauth.Auth, *sqlite.Store, error) {
+	return o.openWith(ctx, log, dynamicauth.Config{})
+}
+
+// openWith opens the store and builds the facade on top of base.
+func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicauth.Config) (*dynamicauth.Auth, *sqlite.Store, error) {
 	master, err := o.masterSecret(log)
 	if err != nil {
 		return nil, nil, err
@@ -104,8 +109,8 @@ func (o *options) open(ctx context.Context, log *slog.Logger) (*dynamicauth.Auth
 	if err != nil {
 		return nil, nil, err
 	}
-	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: master, SigningAlgorithm: o.signingAlg,
-		Logger: log, MaxBodyBytes: o.maxBodySize})
+	base.Store, base.MasterSecret, base.SigningAlgorithm, base.Logger, base.MaxBodyBytes = st, master, o.signingAlg, log, o.maxBodySize
+	auth, err := dynamicauth.New(base)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

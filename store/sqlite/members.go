@@ -49,6 +49,12 @@ func (s *Store) GetMember(ctx context.Context, id string) (*tenant.Member, error
 	return m, mapErr("get member", "member_not_found", err)
 }
 
+// MemberOf implements tenant.Store.
+func (s *Store) MemberOf(ctx context.Context, orgID, userID string) (*tenant.Member, error) {
+	m, err := scanMember(s.r.QueryRowContext(ctx, `SELECT `+memberColumns+` WHERE m.organization_id = ? AND m.user_id = ?`, orgID, userID))
+	return m, mapErr("get member", "member_not_found", err)
+}
+
 // UpdateMemberRole implements tenant.Store.
 func (s *Store) UpdateMemberRole(ctx context.Context, id string, role tenant.Role) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE members SET role = ? WHERE id = ?`, string(role), id)

@@ -27,14 +27,37 @@ func (s *Store) Bootstrap(ctx context.Context, seed tenant.Seed) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)`, bootstrapKey, string(ids)); err != nil {
 			return mapErr("bootstrap", "", err)
 		}
-		if err := insertOrganization(ctx, tx, seed.Organization, seed.Owner); err != nil {
-			return err
-		}
-		if err := insertProject(ctx, tx, seed.Project, seed.Environments); err != nil {
-			return err
-		}
-		return insertToken(ctx, tx, seed.Token)
+		return insertSeed(ctx, tx, seed)
 	})
+}
+
+// CreateTenant implements tenant.Store.
+func (s *Store) CreateTenant(ctx context.Context, seed tenant.Seed) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertSeed(ctx, tx, seed) })
+}
+
+func insertSeed(ctx context.Context, tx *sql.Tx, seed tenant.Seed) error {
+	if err := insertOrganization(ctx, tx, seed.Organization, seed.Owner); err != nil {
+		return err
+	}
+	if err := insertProject(ctx, tx, seed.Project, seed.Environments); err != nil {
+		return err
+	}
+	return insertToken(ctx, tx, seed.Token)
+}
+
+// DashboardUserByEmail implements tenant.Store.
+func (s *Store) DashboardUserByEmail(ctx context.Context, email string) (*tenant.DashboardUser, error) {
+	var u tenant.DashboardUser
+	var c string
+	err := s.r.QueryRowContext(ctx, `SELECT id, alias, email, first_name, last_name, wallet_public_key, created_at
+		FROM dashboard_users WHERE email = ? ORDER BY created_at LIMIT 1`, email).
+		Scan(&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &c)
+	if err != nil {
+		return nil, mapErr("dashboard user by email", "user_not_found", err)
+	}
+	u.CreatedAt = parseTime(c)
+	return &u, nil
 }
 
 // BootstrapIDs implements tenant.Store.
@@ -61,18 +84,20 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *tenant.Organization,
 	if err != nil {
 		return mapErr("create organization", "organization_not_found", err)
 	}
-	u := owner.User
-	_, err = tx.ExecContext(ctx, `INSERT INTO dashboard_users (id, alias, email, first_name, last_name, wallet_public_key, created_at)
+	return insertMember(ctx, tx, owner)
+}
+
+// insertMember adds a membership, first recording its dashboard user if
+// this is the user's first membership.
+func insertMember(ctx context.Context, tx *sql.Tx, m *tenant.Member) error {
+	u := m.User
+	_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_users (id, alias, email, first_name, last_name, wallet_public_key, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		u.ID, u.Alias, u.Email, u.FirstName, u.LastName, u.WalletPublicKey, formatTime(u.CreatedAt))
 	if err != nil {
 		return mapErr("create dashboard user", "user_not_found", err)
 	}
-	return insertMember(ctx, tx, owner)
-}
-
-func insertMember(ctx context.Context, tx *sql.Tx, m *tenant.Member) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO members (id, organization_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO members (id, organization_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)`,
 		m.ID, m.OrganizationID, m.User.ID, string(m.Role), formatTime(m.CreatedAt))
 	return mapErr("create member", "member_not_found", err)
 }

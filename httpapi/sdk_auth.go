@@ -1,0 +1,209 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/go-jose/go-jose/v4"
+)
+
+// sdkUser wraps an SDK route that needs the signed-in user's bearer token
+// (the minifiedJwt).
+func (s *Server) sdkUser(h func(http.ResponseWriter, *http.Request, *signin.Current) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		envID, err := pathID(r, "environmentId")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || strings.TrimSpace(raw) == "" {
+			s.writeError(w, r, errs.Unauthorized("missing session token: send Authorization: Bearer <minifiedJwt>"))
+			return
+		}
+		cur, err := s.signin.Authenticate(r.Context(), envID, strings.TrimSpace(raw))
+		if err == nil {
+			err = h(w, r, cur)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+func (s *Server) getNonce(w http.ResponseWriter, r *http.Request) error {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return err
+	}
+	nonces, err := s.signin.IssueNonces(r.Context(), envID, 1)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"nonce": nonces[0]})
+	return nil
+}
+
+func (s *Server) getNonces(w http.ResponseWriter, r *http.Request) error {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return err
+	}
+	count := 1
+	if c := r.URL.Query().Get("count"); c != "" {
+		if count, err = strconv.Atoi(c); err != nil {
+			return errs.Invalid("count: must be a whole number")
+		}
+	}
+	nonces, err := s.signin.IssueNonces(r.Context(), envID, count)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"nonces": nonces})
+	return nil
+}
+
+type verifyRequest struct {
+	SignedMessage       string `json:"signedMessage"`
+	MessageToSign       string `json:"messageToSign"`
+	PublicWalletAddress string `json:"publicWalletAddress"`
+	Chain               string `json:"chain"`
+	WalletName          string `json:"walletName"`
+	WalletProvider      string `json:"walletProvider"`
+	Network             string `json:"network"`
+	SessionPublicKey    string `json:"sessionPublicKey"`
+}
+
+// clientIP is the peer address; a proxy in front should be configured to
+// set it (X-Forwarded-For is not trusted by default).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func truncateUA(ua string) string { return truncate(ua, 512) }
+
+func (s *Server) walletSignIn(w http.ResponseWriter, r *http.Request) error {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return err
+	}
+	var req verifyRequest
+	if err := s.decode(w, r, "VerifyRequest", &req); err != nil {
+		return err
+	}
+	device, err := signin.DeviceProofFromHeaders(r.Header.Get("X-Dynamic-Device-Nonce"),
+		r.Header.Get("X-Dynamic-Device-Publickey"), r.Header.Get("X-Dynamic-Device-Signed-Nonce"))
+	if err != nil {
+		return err
+	}
+	sessionKey := req.SessionPublicKey
+	if sessionKey == "" {
+		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
+	}
+	res, err := s.signin.WalletSignIn(r.Context(), signin.WalletRequest{
+		EnvironmentID: envID, Chain: req.Chain, Address: req.PublicWalletAddress, Message: req.MessageToSign,
+		Signature: req.SignedMessage, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
+		Network: req.Network, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
+		IssuerHost: s.issuerHost(r), IP: clientIP(r), UserAgent: truncateUA(r.UserAgent()),
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	return nil
+}
+
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	res, err := s.signin.Refresh(r.Context(), cur, s.issuerHost(r), r.Header.Get("Origin"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	return nil
+}
+
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	if err := s.signin.Revoke(r.Context(), cur); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) sessionCheck(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getSDKUser(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	writeJSON(w, http.StatusOK, toSDKUser(cur.User, cur.Session.ID, false))
+	return nil
+}
+
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return err
+	}
+	if _, err := s.tenants.PublicSettings(r.Context(), envID); err != nil {
+		return err
+	}
+	keys, err := s.keys.Published(r.Context(), envID)
+	if err != nil {
+		return err
+	}
+	set := jose.JSONWebKeySet{}
+	for _, k := range keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.Public, KeyID: k.ID, Algorithm: k.Algorithm, Use: "sig"})
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		return errs.Internal("marshal jwks", err)
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+	return nil
+}
+
+func (s *Server) connect(w http.ResponseWriter, r *http.Request) error {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Address    string `json:"address"`
+		Chain      string `json:"chain"`
+		Provider   string `json:"provider"`
+		WalletName string `json:"walletName"`
+		AuthMode   string `json:"authMode"`
+	}
+	if err := s.decode(w, r, "ConnectRequest", &req); err != nil {
+		return err
+	}
+	if err := s.signin.RecordVisit(r.Context(), signin.Visit{EnvironmentID: envID, Address: req.Address, Chain: req.Chain,
+		Provider: req.Provider, WalletName: req.WalletName, AuthMode: req.AuthMode}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// issuerHost is the host named in the iss claim: the configured public
+// host, else the request's.
+func (s *Server) issuerHost(r *http.Request) string {
+	if s.publicHost != "" {
+		return s.publicHost
+	}
+	return r.Host
+}

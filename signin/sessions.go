@@ -1,0 +1,83 @@
+package signin
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/google/uuid"
+)
+
+// Current is the signed-in caller of an SDK route.
+type Current struct {
+	User    *users.User
+	Claims  *session.Minified
+	Session *session.Session
+}
+
+// Authenticate resolves a bearer session token to the signed-in user.
+func (s *Service) Authenticate(ctx context.Context, envID, token string) (*Current, error) {
+	claims, sess, err := s.sessions.Authenticate(ctx, envID, token)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, sess.UserID)
+	if err != nil {
+		if errs.Is(err, errs.KindNotFound) {
+			return nil, errs.Unauthorized("invalid or expired session token")
+		}
+		return nil, err
+	}
+	return &Current{User: u, Claims: claims, Session: sess}, nil
+}
+
+// Refresh issues fresh tokens for the caller's session (same sid), with
+// the environment's current lifetime, never past the refresh limit.
+func (s *Service) Refresh(ctx context.Context, cur *Current, issuerHost, origin string) (*Result, error) {
+	env, err := s.envs.GetEnvironment(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sessions.Refresh(ctx, cur.Session, session.Lifetime(env.Settings)); err != nil {
+		return nil, err
+	}
+	aud := cur.Claims.Aud
+	if origin != "" {
+		aud = origin
+	}
+	tokens, err := s.sessions.Issue(ctx, cur.User, cur.Session, session.Issuer(issuerHost, env.ID), aud, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: cur.User, Session: cur.Session, Tokens: tokens}, nil
+}
+
+// Revoke signs the caller out: the session is refused everywhere at once.
+func (s *Service) Revoke(ctx context.Context, cur *Current) error {
+	return s.sessions.Revoke(ctx, cur.Session.ID, "user.session.revoked")
+}
+
+// Visit is a wallet connection seen before any signature (POST /connect).
+type Visit struct {
+	ID, EnvironmentID, Address, Chain, Provider, WalletName, AuthMode string
+	CreatedAt                                                         time.Time
+}
+
+// RecordVisit stores a wallet connection for the visitor statistics.
+func (s *Service) RecordVisit(ctx context.Context, v Visit) error {
+	if _, err := s.envs.GetEnvironment(ctx, v.EnvironmentID); err != nil {
+		return err
+	}
+	for name, val := range map[string]string{"address": v.Address, "walletName": v.WalletName} {
+		if val == "" || len(val) > maxNameLen {
+			return errs.Invalid("%s: must be 1 to %d characters", name, maxNameLen)
+		}
+	}
+	if ns, ok := users.ChainNamespace(v.Chain); ok {
+		v.Address, _ = users.NormalizeAddress(ns, v.Address)
+	}
+	v.ID, v.CreatedAt = uuid.NewString(), s.now().UTC().Truncate(time.Millisecond)
+	return s.store.InsertVisit(ctx, v)
+}

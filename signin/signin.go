@@ -1,0 +1,129 @@
+// Package signin runs the end-user sign-in flows: it checks what the user
+// proved (a wallet signature over a message carrying a nonce this server
+// issued), then writes the user, credential, session and events in one
+// transaction and issues the session's JWTs.
+package signin
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/wallets"
+)
+
+// Config tunes the flows; zero values take the defaults.
+type Config struct {
+	// NonceTTL is how long an issued nonce stays usable. Dynamic's JS SDK
+	// keeps a pool of nonces for 24 h, so that is the default.
+	NonceTTL time.Duration
+	// MaxClockSkew is how far in the future a message's Issued At may be.
+	MaxClockSkew time.Duration
+	// MaxMessageAge is how long after its Issued At a signed message is
+	// accepted (time for the user to read the wallet's prompt).
+	MaxMessageAge time.Duration
+	// RPC gives an EVM chain (by chain id) a node for smart-contract
+	// wallet signatures (EIP-1271, EIP-6492).
+	RPC map[string]wallets.ChainCaller
+}
+
+func (c *Config) defaults() {
+	if c.NonceTTL <= 0 {
+		c.NonceTTL = 24 * time.Hour
+	}
+	if c.MaxClockSkew <= 0 {
+		c.MaxClockSkew = 5 * time.Minute
+	}
+	if c.MaxMessageAge <= 0 {
+		c.MaxMessageAge = 15 * time.Minute
+	}
+}
+
+// Environments is what sign-in reads about an environment.
+type Environments interface {
+	GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error)
+	ListOrigins(ctx context.Context, envID string) ([]tenant.Origin, error)
+}
+
+// Store is sign-in's persistence.
+type Store interface {
+	InsertNonces(ctx context.Context, envID string, nonces []string, expiresAt time.Time) error
+	// CompleteSignIn consumes the nonces, finds or creates the user owning
+	// the credential, stores the session and the events: all or nothing.
+	// A nonce that is unknown, used or expired fails it with
+	// errs.KindUnprocessable.
+	CompleteSignIn(ctx context.Context, w *Write) (u *users.User, created bool, err error)
+	DeleteExpiredNonces(ctx context.Context, before time.Time) (int64, error)
+	GetUser(ctx context.Context, id string) (*users.User, error)
+	InsertVisit(ctx context.Context, v Visit) error
+}
+
+// Event is an outbox entry written with the sign-in.
+type Event struct {
+	Name      string
+	OnlyIfNew bool // written only when the sign-in created the user
+}
+
+// Write is everything one sign-in stores.
+type Write struct {
+	EnvironmentID string
+	Nonces        []string
+	Now           time.Time
+	Credential    users.Credential // ID and UserID are used only if new
+	NewUserID     string
+	Session       *session.Session // UserID is filled in by the store
+	Events        []Event
+}
+
+// Service runs sign-ins.
+type Service struct {
+	cfg      Config
+	envs     Environments
+	store    Store
+	sessions *session.Service
+	now      func() time.Time
+}
+
+// NewService builds the service.
+func NewService(cfg Config, envs Environments, store Store, sessions *session.Service, now func() time.Time) *Service {
+	cfg.defaults()
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{cfg: cfg, envs: envs, store: store, sessions: sessions, now: now}
+}
+
+// MaxNoncesPerCall caps GET /nonces?count=.
+const MaxNoncesPerCall = 5
+
+// IssueNonces hands out count single-use nonces for an environment.
+func (s *Service) IssueNonces(ctx context.Context, envID string, count int) ([]string, error) {
+	if count < 1 || count > MaxNoncesPerCall {
+		return nil, errs.Invalid("count: must be between 1 and %d", MaxNoncesPerCall)
+	}
+	if _, err := s.envs.GetEnvironment(ctx, envID); err != nil {
+		return nil, err
+	}
+	out := make([]string, count)
+	for i := range out {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return nil, errs.Internal("nonce", err)
+		}
+		out[i] = hex.EncodeToString(b) // 32 alphanumerics, as SIWE wants
+	}
+	if err := s.store.InsertNonces(ctx, envID, out, s.now().Add(s.cfg.NonceTTL)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PurgeExpiredNonces removes nonces past their lifetime.
+func (s *Service) PurgeExpiredNonces(ctx context.Context) (int64, error) {
+	return s.store.DeleteExpiredNonces(ctx, s.now())
+}

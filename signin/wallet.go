@@ -1,0 +1,234 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/wallets"
+	"github.com/google/uuid"
+)
+
+// WalletRequest is a wallet sign-in as the SDK sends it (VerifyRequest),
+// plus what the HTTP layer knows about the caller.
+type WalletRequest struct {
+	EnvironmentID    string
+	Chain            string // ChainEnum: EVM, ETH, SOL
+	Address          string
+	Message          string
+	Signature        string
+	WalletName       string
+	WalletProvider   string
+	Network          string
+	SessionPublicKey string
+	Device           *DeviceProof
+	Origin           string // the Origin header, if any
+	IssuerHost       string
+	IP, UserAgent    string
+}
+
+// Result is a completed sign-in.
+type Result struct {
+	User    *users.User
+	Session *session.Session
+	Tokens  *session.Tokens
+	NewUser bool
+}
+
+const codeVerifyFailure = "other_verify_failure"
+
+func verifyFailure(format string, args ...any) error {
+	return errs.Unprocessable(codeVerifyFailure, fmt.Sprintf(format, args...), nil)
+}
+
+// Limits on what a client may send.
+const (
+	maxMessageBytes   = 8 << 10
+	maxSignatureBytes = 16 << 10
+	maxNameLen        = 255
+)
+
+// WalletSignIn verifies a signed sign-in message and signs the user in,
+// creating them on first sign-in.
+func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result, error) {
+	ns, ok := users.ChainNamespace(req.Chain)
+	if !ok {
+		return nil, verifyFailure("chain: wallet sign-in is not supported on %s", req.Chain)
+	}
+	if err := checkSizes(req); err != nil {
+		return nil, err
+	}
+	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := parseMessage(ns, req.Message)
+	if err != nil {
+		return nil, errs.Unprocessable(codeVerifyFailure, err.Error(), nil)
+	}
+	stored, display := users.NormalizeAddress(ns, req.Address)
+	msgStored, _ := users.NormalizeAddress(ns, msg.Address)
+	if stored != msgStored || stored == "" {
+		return nil, errs.Unprocessable("invalid_wallet_address", "publicWalletAddress does not match the address in the signed message", nil)
+	}
+	if err := s.checkMessage(ctx, env, ns, req, msg); err != nil {
+		return nil, err
+	}
+	sessionKey, err := checkSessionPublicKey(req.SessionPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.verifySignature(ctx, ns, msg, req); err != nil {
+		return nil, err
+	}
+	nonces := []string{msg.Nonce}
+	if req.Device != nil {
+		if err := req.Device.Verify(); err != nil {
+			return nil, err
+		}
+		nonces = append(nonces, req.Device.Nonce)
+	}
+
+	now := s.now().UTC().Truncate(time.Millisecond)
+	cred := users.Credential{ID: uuid.NewString(), EnvironmentID: env.ID, Format: users.FormatBlockchain, Chain: ns,
+		Address: stored, PublicIdentifier: display, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
+		SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	sess := s.sessions.New(env.ID, "", cred.ID, sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
+	w := &Write{EnvironmentID: env.ID, Nonces: nonces, Now: now, Credential: cred, NewUserID: uuid.NewString(),
+		Session: sess, Events: []Event{{Name: "user.created", OnlyIfNew: true}, {Name: "wallet.linked", OnlyIfNew: true},
+			{Name: "user.session.created"}}}
+	u, created, err := s.store.CompleteSignIn(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	// The credential may already exist under its first id.
+	for _, c := range u.Credentials {
+		if c.Format == cred.Format && c.Chain == cred.Chain && c.Address == cred.Address {
+			sess.SigninCredentialID = c.ID
+		}
+	}
+	tokens, err := s.sessions.Issue(ctx, u, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, msg.URI, req.IssuerHost), created)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Session: sess, Tokens: tokens, NewUser: created}, nil
+}
+
+func checkSizes(req WalletRequest) error {
+	switch {
+	case len(req.Message) > maxMessageBytes:
+		return errs.Invalid("messageToSign: must be at most %d bytes", maxMessageBytes)
+	case len(req.Signature) > maxSignatureBytes:
+		return errs.Invalid("signedMessage: must be at most %d bytes", maxSignatureBytes)
+	case len(req.Address) > maxNameLen:
+		return errs.Invalid("publicWalletAddress: must be at most %d characters", maxNameLen)
+	case len(req.WalletName) > maxNameLen:
+		return errs.Invalid("walletName: must be at most %d characters", maxNameLen)
+	case len(req.Network) > 64:
+		return errs.Invalid("network: must be at most 64 characters")
+	}
+	return nil
+}
+
+func parseMessage(ns, text string) (*wallets.Message, error) {
+	if ns == users.ChainSolana {
+		return wallets.ParseSIWS(text)
+	}
+	return wallets.ParseSIWE(text)
+}
+
+// checkMessage applies the rules a signed message must meet besides its
+// signature: this environment, an allowed domain, the right chain, fresh.
+func (s *Service) checkMessage(ctx context.Context, env *tenant.Environment, ns string, req WalletRequest, msg *wallets.Message) error {
+	if msg.RequestID != "" && msg.RequestID != env.ID {
+		return verifyFailure("message: Request ID is not this environment")
+	}
+	if err := s.checkDomain(ctx, env, msg); err != nil {
+		return err
+	}
+	if ns == users.ChainEIP155 && req.Network != "" && req.Network != msg.ChainID {
+		return verifyFailure("message: Chain ID %s does not match network %s", msg.ChainID, req.Network)
+	}
+	now := s.now()
+	if msg.IssuedAt.After(now.Add(s.cfg.MaxClockSkew)) {
+		return verifyFailure("message: Issued At is in the future")
+	}
+	if now.After(msg.IssuedAt.Add(s.cfg.MaxMessageAge)) {
+		return verifyFailure("message: Issued At is too old; sign a new message")
+	}
+	if msg.ExpirationTime != nil && !now.Before(*msg.ExpirationTime) {
+		return verifyFailure("message: expired at its Expiration Time")
+	}
+	if msg.NotBefore != nil && now.Before(*msg.NotBefore) {
+		return verifyFailure("message: not valid before its Not Before time")
+	}
+	return nil
+}
+
+// checkDomain requires the message's domain (and its URI's host) to be an
+// allowed origin of the environment; a sandbox without origins accepts
+// localhost, as CORS does.
+func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg *wallets.Message) error {
+	domain := strings.ToLower(msg.Domain)
+	if u, err := url.Parse(msg.URI); err == nil && (u.Scheme == "http" || u.Scheme == "https") && !strings.EqualFold(u.Host, domain) {
+		return verifyFailure("message: URI %q is not on the domain %q", msg.URI, msg.Domain)
+	}
+	origins, err := s.envs.ListOrigins(ctx, env.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range origins {
+		if u, err := url.Parse(o.Origin); err == nil && strings.EqualFold(u.Host, domain) {
+			return nil
+		}
+	}
+	if len(origins) == 0 && env.Name == tenant.EnvSandbox {
+		host := domain
+		if h, _, err := net.SplitHostPort(domain); err == nil {
+			host = h
+		}
+		if host == "localhost" || strings.HasSuffix(host, ".localhost") || host == "127.0.0.1" || host == "[::1]" || host == "::1" {
+			return nil
+		}
+	}
+	return verifyFailure("message: domain %q is not an allowed origin of this environment", msg.Domain)
+}
+
+func (s *Service) verifySignature(ctx context.Context, ns string, msg *wallets.Message, req WalletRequest) error {
+	var err error
+	switch ns {
+	case users.ChainSolana:
+		err = wallets.VerifySolana(req.Address, req.Message, req.Signature)
+	default:
+		err = wallets.VerifyEVM(ctx, req.Address, req.Message, req.Signature, s.cfg.RPC[msg.ChainID])
+	}
+	var e *errs.E
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &e) || e.Kind == errs.KindInternal || e.Kind == errs.KindUnprocessable:
+		return err // an RPC failure, or already a contract error
+	default:
+		return verifyFailure("signedMessage: %s", e.Message)
+	}
+}
+
+// audience is the aud claim: the caller's Origin, else the origin of the
+// signed URI, else the issuer host.
+func audience(origin, uri, issuerHost string) string {
+	if origin != "" {
+		return origin
+	}
+	if u, err := url.Parse(uri); err == nil && u.Scheme != "" && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return issuerHost
+}

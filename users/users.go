@@ -1,0 +1,98 @@
+// Package users holds end users and their verified credentials (wallets,
+// and later emails, phone numbers, social accounts, passkeys): the people
+// who sign in to an environment, as opposed to the operators in tenant.
+package users
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// Credential formats (JwtVerifiedCredentialFormatEnum).
+const (
+	FormatBlockchain  = "blockchain"
+	FormatEmail       = "email"
+	FormatOAuth       = "oauth"
+	FormatPasskey     = "passkey"
+	FormatPhoneNumber = "phoneNumber"
+)
+
+// CAIP-2 namespaces used as a credential's chain.
+const (
+	ChainEIP155 = "eip155"
+	ChainSolana = "solana"
+)
+
+// User is an end user of one environment.
+type User struct {
+	ID                       string
+	EnvironmentID            string
+	Email                    string
+	Alias                    string
+	FirstName                string
+	LastName                 string
+	PhoneNumber              string
+	JobTitle                 string
+	Username                 string
+	Country                  string
+	TShirtSize               string
+	Team                     string
+	Metadata                 json.RawMessage
+	LastVerifiedCredentialID string
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+	LastVisitAt              time.Time
+	Credentials              []Credential
+}
+
+// Credential is one verified way a user proved who they are.
+type Credential struct {
+	ID               string
+	UserID           string
+	EnvironmentID    string
+	Format           string
+	Chain            string // CAIP-2 namespace for wallets
+	Address          string // normalised: lower-case for EVM
+	PublicIdentifier string // as shown: EIP-55 for EVM
+	WalletName       string
+	WalletProvider   string
+	SignInEnabled    bool
+	VerifiedAt       time.Time
+	LastSelectedAt   *time.Time
+	CreatedAt        time.Time
+}
+
+// Credential returns the user's credential with id, or nil.
+func (u *User) Credential(id string) *Credential {
+	for i := range u.Credentials {
+		if u.Credentials[i].ID == id {
+			return &u.Credentials[i]
+		}
+	}
+	return nil
+}
+
+// ChainNamespace maps a contract ChainEnum to the CAIP-2 namespace used in
+// credentials and JWTs; ok is false for chains without wallet sign-in.
+func ChainNamespace(chain string) (ns string, ok bool) {
+	switch chain {
+	case "EVM", "ETH":
+		return ChainEIP155, true
+	case "SOL":
+		return ChainSolana, true
+	}
+	return "", false
+}
+
+// NormalizeAddress returns the stored form and the display form of a
+// wallet address on a chain namespace.
+func NormalizeAddress(ns, address string) (stored, display string) {
+	if ns == ChainEIP155 && common.IsHexAddress(address) {
+		a := common.HexToAddress(address)
+		return strings.ToLower(a.Hex()), a.Hex()
+	}
+	return address, address
+}
