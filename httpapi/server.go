@@ -172,6 +172,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/organizations/{organizationId}/mfaSettings", s.admin(s.listMfaSettings))
 	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/enable", s.admin(s.enableMfaDevice))
 	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/disable", s.admin(s.disableMfaDevice))
+
+	s.adminUserRoutes()
+	s.profileRoutes()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
