@@ -40,9 +40,9 @@ func VerifyEVM(ctx context.Context, address, message, signature string, rpc Chai
 		return invalidAddress("address: want 0x and 40 hex digits")
 	}
 	addr := common.HexToAddress(address)
-	sig, err := hexutil.Decode(signature)
+	sig, err := decodeEVMSignature(signature)
 	if err != nil {
-		return errs.Invalid("signature: not 0x-prefixed hex: %v", err)
+		return err
 	}
 	hash := personalMessageHash(message)
 	if isERC6492(sig) {
@@ -63,6 +63,22 @@ func VerifyEVM(ctx context.Context, address, message, signature string, rpc Chai
 		return eoaErr
 	}
 	return verifyERC1271(ctx, rpc, addr, hash, sig)
+}
+
+// MaxEVMSignatureBytes bounds a signature. Contract-wallet signatures
+// (WebAuthn assertions, EIP-6492 wrappers with factory calldata) run to a
+// few KiB; the bound keeps hostile input from costing more than that.
+const MaxEVMSignatureBytes = 16 << 10
+
+func decodeEVMSignature(signature string) ([]byte, error) {
+	if len(signature) > 2+2*MaxEVMSignatureBytes {
+		return nil, errs.Invalid("signature: longer than %d bytes", MaxEVMSignatureBytes)
+	}
+	sig, err := hexutil.Decode(signature)
+	if err != nil {
+		return nil, errs.Invalid("signature: not 0x-prefixed hex: %v", err)
+	}
+	return sig, nil
 }
 
 // personalMessageHash is EIP-191 version 0x45, what personal_sign signs:

@@ -1,6 +1,7 @@
 package wallets
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -95,15 +96,21 @@ func setRequestID(m *Message, v string) error {
 
 // parseTimestamp accepts RFC 3339 date-times with or without fractional
 // seconds, "Z" or a numeric offset (what JavaScript's toISOString and
-// other SIWE libraries write).
+// other SIWE libraries write). Go's parser is laxer than RFC 3339 in two
+// ways that are refused here: a comma before the fraction, and offsets of
+// 24 hours or more.
 func parseTimestamp(v string) (time.Time, error) {
-	// The layout check keeps out forms Go's parser tolerates but RFC 3339
-	// does not (e.g. a lone "T" without seconds never parses anyway, but
-	// lowercase "t"/"z" would).
-	if len(v) < len("2006-01-02T15:04:05Z") || v[10] != 'T' || strings.ContainsAny(v, "tz ") {
-		return time.Time{}, errs.Invalid("not RFC 3339")
+	if strings.Contains(v, ",") {
+		return time.Time{}, errors.New("comma in date-time")
 	}
-	return time.Parse(time.RFC3339Nano, v)
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if _, offset := t.Zone(); offset <= -24*3600 || offset >= 24*3600 {
+		return time.Time{}, errors.New("offset out of range")
+	}
+	return t, nil
 }
 
 // quote shows a value in an error without echoing an oversized one.
