@@ -1,0 +1,161 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/store/storetest"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/google/uuid"
+)
+
+func open(t *testing.T, path string, opt sqlite.Options) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path, opt)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		// NORMAL still commits through the WAL; it only skips the fsync
+		// per commit, which keeps the suite fast on slow disks.
+		return open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "NORMAL"})
+	})
+}
+
+func TestMigrationsRecordedAndIdempotent(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "db")
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) == 0 {
+		t.Fatal("MigrationStatus lists no migrations")
+	}
+	for _, m := range first {
+		if m.AppliedAt == nil {
+			t.Errorf("migration %04d %s not applied after Open", m.Version, m.Name)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Re-opening applies nothing again (a re-run of 0001 would fail on
+	// CREATE TABLE) and keeps the recorded times.
+	s2 := open(t, path, sqlite.Options{})
+	if err := s2.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate on a migrated database: %v", err)
+	}
+	second, err := s2.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second) != len(first) {
+		t.Fatalf("MigrationStatus after re-open lists %d migrations, want %d", len(second), len(first))
+	}
+	for i := range second {
+		if second[i].AppliedAt == nil || !second[i].AppliedAt.Equal(*first[i].AppliedAt) {
+			t.Errorf("migration %s applied at %v after re-open, want %v", second[i].Name, second[i].AppliedAt, first[i].AppliedAt)
+		}
+	}
+}
+
+func TestSkipMigrateShowsPending(t *testing.T) {
+	ctx := t.Context()
+	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{SkipMigrate: true})
+	status, err := s.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(status) == 0 {
+		t.Fatal("MigrationStatus lists no migrations")
+	}
+	for _, m := range status {
+		if m.AppliedAt != nil {
+			t.Errorf("migration %s applied on a fresh file opened with SkipMigrate", m.Name)
+		}
+	}
+	if _, err := s.BootstrapIDs(ctx); err == nil {
+		t.Error("BootstrapIDs on an unmigrated database succeeded")
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	status, err = s.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range status {
+		if m.AppliedAt == nil {
+			t.Errorf("migration %s pending after Migrate", m.Name)
+		}
+	}
+	if _, err := s.BootstrapIDs(ctx); !errs.Is(err, errs.KindNotFound) {
+		t.Errorf("BootstrapIDs after Migrate: %v, want not found", err)
+	}
+}
+
+func TestIntegrityCheck(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	res, err := s.IntegrityCheck(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != "ok" {
+		t.Fatalf("IntegrityCheck = %q, want ok", res)
+	}
+}
+
+func TestBadSynchronous(t *testing.T) {
+	if _, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "OFF"}); err == nil {
+		t.Fatal("Open with synchronous OFF succeeded")
+	}
+}
+
+func TestForeignKeysEnforced(t *testing.T) {
+	ctx := t.Context()
+	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	user := tenant.DashboardUser{ID: uuid.NewString(), Email: "a@example.com", CreatedAt: now}
+	org := &tenant.Organization{ID: uuid.NewString(), Name: "acme", CreatedAt: now, UpdatedAt: now}
+	owner := &tenant.Member{ID: uuid.NewString(), OrganizationID: org.ID, User: user, Role: tenant.RoleOwner, CreatedAt: now}
+	if err := s.CreateOrganization(ctx, org, owner); err != nil {
+		t.Fatal(err)
+	}
+	tok := &tenant.Token{ID: uuid.NewString(), EnvironmentID: uuid.NewString(), Hash: []byte("hash"), Checksum: "c",
+		CreatedBy: *owner, CreatedAt: now}
+	err := s.CreateToken(ctx, tok)
+	if err == nil {
+		t.Fatal("CreateToken for an unknown environment succeeded: foreign keys are off")
+	}
+	var e *errs.E
+	if !errors.As(err, &e) {
+		t.Fatalf("CreateToken for an unknown environment: %T %v, want an *errs.E", err, err)
+	}
+	if e.Kind != errs.KindNotFound {
+		t.Errorf("CreateToken for an unknown environment: kind %d (%v), want not found", e.Kind, err)
+	}
+	if _, _, err := s.TokenByHash(ctx, tok.Hash); !errs.Is(err, errs.KindNotFound) {
+		t.Errorf("TokenByHash after the refused insert: %v, want not found", err)
+	}
+}

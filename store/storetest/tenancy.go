@@ -1,0 +1,780 @@
+package storetest
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+func newSeed(t *testing.T, c *clock, name string) tenant.Seed {
+	user := newUser(c, name+"-owner")
+	org := newOrgValue(c, name)
+	owner := &tenant.Member{ID: id(), OrganizationID: org.ID, User: user, Role: tenant.RoleOwner, CreatedAt: c.next()}
+	at := c.next()
+	p := &tenant.Project{ID: id(), OrganizationID: org.ID, Name: name + " project", CreatedAt: at, UpdatedAt: at}
+	sandbox := newEnv(c, p.ID, org.ID, tenant.EnvSandbox, p.Name)
+	live := newEnv(c, p.ID, org.ID, tenant.EnvLive, p.Name)
+	tok := newToken(t, c, sandbox, owner, "bootstrap", nil, true)
+	return tenant.Seed{Organization: org, Owner: owner, Project: p,
+		Environments: []*tenant.Environment{sandbox, live}, Token: tok}
+}
+
+func testBootstrap(t *testing.T, s store.Store) {
+	c := newClock()
+	_, err := s.BootstrapIDs(ctx(t))
+	wantKind(t, "BootstrapIDs before Bootstrap", err, errs.KindNotFound)
+
+	seed := newSeed(t, c, "first")
+	must(t, "Bootstrap", s.Bootstrap(ctx(t), seed))
+	want := tenant.Bootstrap{
+		OrganizationID: seed.Organization.ID, ProjectID: seed.Project.ID,
+		EnvironmentID: seed.Environments[0].ID, LiveEnvironmentID: seed.Environments[1].ID,
+		OwnerMemberID: seed.Owner.ID,
+	}
+	got, err := s.BootstrapIDs(ctx(t))
+	must(t, "BootstrapIDs", err)
+	eq(t, "BootstrapIDs", *got, want)
+
+	// Everything the seed names was written.
+	org, err := s.GetOrganization(ctx(t), seed.Organization.ID)
+	must(t, "GetOrganization", err)
+	eqOrganization(t, "organization", org, seed.Organization)
+	owner, err := s.GetMember(ctx(t), seed.Owner.ID)
+	must(t, "GetMember(owner)", err)
+	eqMember(t, "owner", owner, seed.Owner)
+	p, err := s.GetProject(ctx(t), seed.Project.ID)
+	must(t, "GetProject", err)
+	eqProject(t, "project", p, seed.Project, refs(seed.Environments[0], seed.Environments[1]))
+	for _, e := range seed.Environments {
+		got, err := s.GetEnvironment(ctx(t), e.ID)
+		must(t, "GetEnvironment", err)
+		eqEnvironment(t, "environment "+e.Name, got, e)
+	}
+	tok, memberships, err := s.TokenByHash(ctx(t), seed.Token.Hash)
+	must(t, "TokenByHash", err)
+	eqToken(t, "token", tok, seed.Token)
+	if len(memberships) != 1 || memberships[seed.Organization.ID] != tenant.RoleOwner {
+		t.Errorf("memberships = %v, want {%s: owner}", memberships, seed.Organization.ID)
+	}
+
+	// A second Bootstrap conflicts and writes nothing.
+	second := newSeed(t, c, "second")
+	wantKind(t, "second Bootstrap", s.Bootstrap(ctx(t), second), errs.KindConflict)
+	got, err = s.BootstrapIDs(ctx(t))
+	must(t, "BootstrapIDs after second Bootstrap", err)
+	eq(t, "BootstrapIDs after second Bootstrap", *got, want)
+	_, err = s.GetOrganization(ctx(t), second.Organization.ID)
+	wantKind(t, "second seed's organization", err, errs.KindNotFound)
+	_, err = s.GetProject(ctx(t), second.Project.ID)
+	wantKind(t, "second seed's project", err, errs.KindNotFound)
+	_, _, err = s.TokenByHash(ctx(t), second.Token.Hash)
+	wantKind(t, "second seed's token", err, errs.KindNotFound)
+	orgs, err := s.ListOrganizationsForUser(ctx(t), second.Owner.User.ID)
+	must(t, "ListOrganizationsForUser(second owner)", err)
+	eq(t, "organizations of the second owner", len(orgs), 0)
+}
+
+func testOrganizations(t *testing.T, s store.Store) {
+	c := newClock()
+	alice, bob := newUser(c, "alice"), newUser(c, "bob")
+	a, aliceOwner := createOrg(t, s, c, "acme", alice)
+
+	got, err := s.GetOrganization(ctx(t), a.ID)
+	must(t, "GetOrganization", err)
+	eqOrganization(t, "organization", got, a)
+	m, err := s.GetMember(ctx(t), aliceOwner.ID)
+	must(t, "GetMember(owner)", err)
+	eqMember(t, "owner", m, aliceOwner)
+	members, err := s.ListMembers(ctx(t), a.ID)
+	must(t, "ListMembers", err)
+	eqStrings(t, "members", memberIDs(members), []string{aliceOwner.ID})
+
+	// Same id again: conflict.
+	dup := newOrgValue(c, "dup")
+	dup.ID = a.ID
+	err = s.CreateOrganization(ctx(t), dup, &tenant.Member{ID: id(), OrganizationID: a.ID, User: bob,
+		Role: tenant.RoleOwner, CreatedAt: c.next()})
+	wantKind(t, "CreateOrganization with a taken id", err, errs.KindConflict)
+
+	// Update every field; CreatedAt stays.
+	upd := *a
+	upd.Name, upd.Description, upd.WebsiteURL, upd.ImplementationTimeline = "Acme 2", "new desc", "https://new.example.com", "later"
+	upd.Address = tenant.Address{Line1: "2 Side St", Line2: "", City: "Shelbyville", Region: "KY", PostalCode: "40065", Country: "CA"}
+	upd.UpdatedAt = c.next()
+	must(t, "UpdateOrganization", s.UpdateOrganization(ctx(t), &upd))
+	got, err = s.GetOrganization(ctx(t), a.ID)
+	must(t, "GetOrganization after update", err)
+	eqOrganization(t, "updated organization", got, &upd)
+
+	// Alice owns acme, is a developer of bob's beta; gamma is bob's alone.
+	b, _ := createOrg(t, s, c, "beta", bob)
+	createOrg(t, s, c, "gamma", bob)
+	addMember(t, s, c, b, alice, tenant.RoleDeveloper)
+	list, err := s.ListOrganizationsForUser(ctx(t), alice.ID)
+	must(t, "ListOrganizationsForUser", err)
+	if len(list) != 2 {
+		t.Fatalf("ListOrganizationsForUser(alice) returned %d organizations, want 2", len(list))
+	}
+	roles := map[string]tenant.Role{}
+	for i := range list {
+		roles[list[i].ID] = list[i].Role
+		switch list[i].ID {
+		case a.ID:
+			eqOrganization(t, "alice's acme", &list[i].Organization, &upd)
+		case b.ID:
+			eqOrganization(t, "alice's beta", &list[i].Organization, b)
+		default:
+			t.Errorf("ListOrganizationsForUser(alice) lists %s (%s)", list[i].ID, list[i].Name)
+		}
+	}
+	eq(t, "alice's role in acme", roles[a.ID], tenant.RoleOwner)
+	eq(t, "alice's role in beta", roles[b.ID], tenant.RoleDeveloper)
+	list, err = s.ListOrganizationsForUser(ctx(t), bob.ID)
+	must(t, "ListOrganizationsForUser(bob)", err)
+	eq(t, "bob's organizations", len(list), 2)
+}
+
+func testProjects(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	other, _ := createOrg(t, s, c, "other", newUser(c, "olga"))
+	p1, sb1, lv1 := createProject(t, s, c, org.ID, "one")
+	p2, sb2, lv2 := createProject(t, s, c, org.ID, "two")
+	p3, _, _ := createProject(t, s, c, other.ID, "three")
+
+	got, err := s.GetProject(ctx(t), p1.ID)
+	must(t, "GetProject", err)
+	eqProject(t, "project one", got, p1, refs(sb1, lv1))
+
+	list, err := s.ListProjects(ctx(t), org.ID)
+	must(t, "ListProjects", err)
+	eqStrings(t, "ListProjects ids (creation order)", projectIDs(list), []string{p1.ID, p2.ID})
+	if len(list) == 2 {
+		eqProject(t, "listed project one", &list[0], p1, refs(sb1, lv1))
+		eqProject(t, "listed project two", &list[1], p2, refs(sb2, lv2))
+	}
+	list, err = s.ListProjects(ctx(t), other.ID)
+	must(t, "ListProjects(other)", err)
+	eqStrings(t, "ListProjects(other)", projectIDs(list), []string{p3.ID})
+
+	envs, err := s.ListEnvironments(ctx(t), p1.ID)
+	must(t, "ListEnvironments", err)
+	if len(envs) != 2 {
+		t.Fatalf("ListEnvironments returned %d environments, want 2", len(envs))
+	}
+	eqEnvironment(t, "listed sandbox", &envs[0], sb1)
+	eqEnvironment(t, "listed live", &envs[1], lv1)
+
+	for _, want := range []*tenant.Environment{sb1, lv1, sb2, lv2} {
+		e, err := s.GetEnvironment(ctx(t), want.ID)
+		must(t, "GetEnvironment", err)
+		eqEnvironment(t, "environment", e, want)
+	}
+
+	// Settings replace wholesale and round trip as JSON.
+	newSettings := json.RawMessage(`{"general":{"displayName":"Renamed","tags":["a","b"]},"nested":{"x":{"y":null,"z":1.5}},"unicode":"héllo ✓"}`)
+	at := c.next()
+	must(t, "UpdateEnvironmentSettings", s.UpdateEnvironmentSettings(ctx(t), sb1.ID, newSettings, at))
+	e, err := s.GetEnvironment(ctx(t), sb1.ID)
+	must(t, "GetEnvironment after settings update", err)
+	eqJSON(t, "updated settings", e.Settings, newSettings)
+	eqTime(t, "UpdatedAt after settings update", e.UpdatedAt, at)
+	eqTime(t, "CreatedAt after settings update", e.CreatedAt, sb1.CreatedAt)
+	e, err = s.GetEnvironment(ctx(t), lv1.ID)
+	must(t, "GetEnvironment(live) after sandbox update", err)
+	eqEnvironment(t, "untouched live environment", e, lv1)
+
+	upd := *p1
+	upd.Name, upd.UpdatedAt = "one renamed", c.next()
+	must(t, "UpdateProject", s.UpdateProject(ctx(t), &upd))
+	got, err = s.GetProject(ctx(t), p1.ID)
+	must(t, "GetProject after update", err)
+	eqProject(t, "renamed project", got, &upd, refs(sb1, lv1))
+
+	// Duplicate project id: conflict.
+	dup := *p2
+	wantKind(t, "CreateProject with a taken id",
+		s.CreateProject(ctx(t), &dup, []*tenant.Environment{newEnv(c, dup.ID, org.ID, tenant.EnvSandbox, "dup")}),
+		errs.KindConflict)
+	// A failed CreateProject leaves nothing behind.
+	p4 := &tenant.Project{ID: id(), OrganizationID: org.ID, Name: "four", CreatedAt: c.next(), UpdatedAt: c.next()}
+	e4 := newEnv(c, p4.ID, org.ID, tenant.EnvSandbox, "four")
+	e4dup := newEnv(c, p4.ID, org.ID, tenant.EnvLive, "four")
+	e4dup.ID = sb2.ID
+	wantKind(t, "CreateProject with a taken environment id",
+		s.CreateProject(ctx(t), p4, []*tenant.Environment{e4, e4dup}), errs.KindConflict)
+	_, err = s.GetProject(ctx(t), p4.ID)
+	wantKind(t, "GetProject after failed CreateProject", err, errs.KindNotFound)
+	_, err = s.GetEnvironment(ctx(t), e4.ID)
+	wantKind(t, "GetEnvironment after failed CreateProject", err, errs.KindNotFound)
+}
+
+func testDeleteProjectCascades(t *testing.T, s store.Store) {
+	c := newClock()
+	org, owner := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	keep, keepSb, _ := createProject(t, s, c, org.ID, "keep")
+	p, sb, lv := createProject(t, s, c, org.ID, "doomed")
+	tokSb := createToken(t, s, c, sb, owner, "sandbox", nil, false)
+	tokLv := createToken(t, s, c, lv, owner, "live", nil, false)
+	tokKeep := createToken(t, s, c, keepSb, owner, "keep", nil, false)
+	oSb := createOrigin(t, s, c, sb.ID, "https://a.example.com")
+	oLv := createOrigin(t, s, c, lv.ID, "https://b.example.com")
+	oKeep := createOrigin(t, s, c, keepSb.ID, "https://a.example.com")
+	_, err := s.InsertSigningKey(ctx(t), newSigningKey(t, c, sb.ID))
+	must(t, "InsertSigningKey", err)
+
+	must(t, "DeleteProject", s.DeleteProject(ctx(t), p.ID))
+
+	_, err = s.GetProject(ctx(t), p.ID)
+	wantKind(t, "GetProject after delete", err, errs.KindNotFound)
+	for _, e := range []*tenant.Environment{sb, lv} {
+		_, err = s.GetEnvironment(ctx(t), e.ID)
+		wantKind(t, "GetEnvironment("+e.Name+") after delete", err, errs.KindNotFound)
+	}
+	envs, err := s.ListEnvironments(ctx(t), p.ID)
+	must(t, "ListEnvironments after delete", err)
+	eq(t, "environments after delete", len(envs), 0)
+	for _, tok := range []*tenant.Token{tokSb, tokLv} {
+		_, _, err = s.TokenByHash(ctx(t), tok.Hash)
+		wantKind(t, "TokenByHash("+tok.Note+") after delete", err, errs.KindNotFound)
+	}
+	for _, o := range []*tenant.Origin{oSb, oLv} {
+		_, err = s.GetOrigin(ctx(t), o.ID)
+		wantKind(t, "GetOrigin("+o.Origin+") after delete", err, errs.KindNotFound)
+	}
+	_, err = s.ActiveSigningKey(ctx(t), sb.ID)
+	wantKind(t, "ActiveSigningKey after delete", err, errs.KindNotFound)
+	wantKind(t, "second DeleteProject", s.DeleteProject(ctx(t), p.ID), errs.KindNotFound)
+
+	// The other project is untouched.
+	list, err := s.ListProjects(ctx(t), org.ID)
+	must(t, "ListProjects", err)
+	eqStrings(t, "projects after delete", projectIDs(list), []string{keep.ID})
+	_, _, err = s.TokenByHash(ctx(t), tokKeep.Hash)
+	must(t, "TokenByHash(kept)", err)
+	_, err = s.GetOrigin(ctx(t), oKeep.ID)
+	must(t, "GetOrigin(kept)", err)
+	_, err = s.GetMember(ctx(t), owner.ID)
+	must(t, "GetMember(owner) after delete", err)
+}
+
+func testTokens(t *testing.T, s store.Store) {
+	c := newClock()
+	alice := newUser(c, "alice")
+	org, owner := createOrg(t, s, c, "acme", alice)
+	other, _ := createOrg(t, s, c, "beta", newUser(c, "bob"))
+	addMember(t, s, c, other, alice, tenant.RoleViewer)
+	_, sb, lv := createProject(t, s, c, org.ID, "one")
+
+	t1 := createToken(t, s, c, sb, owner, "scoped", []tenant.Scope{tenant.ScopeSettingsRead, tenant.ScopeUsersWrite}, false)
+	t2 := createToken(t, s, c, sb, owner, "org-wide", nil, true)
+	t3 := createToken(t, s, c, lv, owner, "live", []tenant.Scope{tenant.ScopeWaasAuth}, false)
+
+	got, memberships, err := s.TokenByHash(ctx(t), t1.Hash)
+	must(t, "TokenByHash", err)
+	eqToken(t, "token", got, t1)
+	want := map[string]tenant.Role{org.ID: tenant.RoleOwner, other.ID: tenant.RoleViewer}
+	if len(memberships) != len(want) {
+		t.Errorf("memberships = %v, want %v", memberships, want)
+	}
+	for o, r := range want {
+		eq(t, "membership role in "+o, memberships[o], r)
+	}
+	got, _, err = s.TokenByHash(ctx(t), t2.Hash)
+	must(t, "TokenByHash(org-wide)", err)
+	eqToken(t, "org-wide token", got, t2)
+
+	list, err := s.ListTokens(ctx(t), sb.ID)
+	must(t, "ListTokens(sandbox)", err)
+	eqStrings(t, "ListTokens(sandbox)", tokenIDs(list), []string{t1.ID, t2.ID})
+	if len(list) == 2 {
+		eqToken(t, "listed token", &list[0], t1)
+	}
+	list, err = s.ListTokens(ctx(t), lv.ID)
+	must(t, "ListTokens(live)", err)
+	eqStrings(t, "ListTokens(live)", tokenIDs(list), []string{t3.ID})
+
+	// The hash is unique.
+	dup := newToken(t, c, lv, owner, "dup", nil, false)
+	dup.Hash = t1.Hash
+	wantKind(t, "CreateToken with a taken hash", s.CreateToken(ctx(t), dup), errs.KindConflict)
+	dupID := newToken(t, c, lv, owner, "dup-id", nil, false)
+	dupID.ID = t3.ID
+	wantKind(t, "CreateToken with a taken id", s.CreateToken(ctx(t), dupID), errs.KindConflict)
+
+	// Deleting through another environment does nothing.
+	wantKind(t, "DeleteToken via another environment", s.DeleteToken(ctx(t), lv.ID, t1.ID), errs.KindNotFound)
+	_, _, err = s.TokenByHash(ctx(t), t1.Hash)
+	must(t, "TokenByHash after foreign delete", err)
+
+	must(t, "DeleteToken", s.DeleteToken(ctx(t), sb.ID, t1.ID))
+	_, _, err = s.TokenByHash(ctx(t), t1.Hash)
+	wantKind(t, "TokenByHash after delete", err, errs.KindNotFound)
+	list, err = s.ListTokens(ctx(t), sb.ID)
+	must(t, "ListTokens after delete", err)
+	eqStrings(t, "ListTokens after delete", tokenIDs(list), []string{t2.ID})
+	wantKind(t, "second DeleteToken", s.DeleteToken(ctx(t), sb.ID, t1.ID), errs.KindNotFound)
+}
+
+func testOrigins(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	_, sb, lv := createProject(t, s, c, org.ID, "one")
+
+	o1 := createOrigin(t, s, c, sb.ID, "https://app.example.com")
+	o2 := createOrigin(t, s, c, sb.ID, "http://localhost:3000")
+	dup := &tenant.Origin{ID: id(), EnvironmentID: sb.ID, Origin: o1.Origin, CreatedAt: c.next()}
+	wantKind(t, "AddOrigin duplicate in one environment", s.AddOrigin(ctx(t), dup), errs.KindConflict)
+	o3 := createOrigin(t, s, c, lv.ID, o1.Origin) // same origin, other environment: fine
+
+	got, err := s.GetOrigin(ctx(t), o1.ID)
+	must(t, "GetOrigin", err)
+	eqOrigin(t, "origin", got, o1)
+	got, err = s.GetOrigin(ctx(t), o3.ID)
+	must(t, "GetOrigin(live)", err)
+	eqOrigin(t, "live origin", got, o3)
+
+	list, err := s.ListOrigins(ctx(t), sb.ID)
+	must(t, "ListOrigins", err)
+	eqStrings(t, "ListOrigins(sandbox)", originIDs(list), []string{o1.ID, o2.ID})
+	if len(list) == 2 {
+		eqOrigin(t, "listed origin", &list[1], o2)
+	}
+
+	must(t, "DeleteOrigin", s.DeleteOrigin(ctx(t), o1.ID))
+	_, err = s.GetOrigin(ctx(t), o1.ID)
+	wantKind(t, "GetOrigin after delete", err, errs.KindNotFound)
+	wantKind(t, "second DeleteOrigin", s.DeleteOrigin(ctx(t), o1.ID), errs.KindNotFound)
+	list, err = s.ListOrigins(ctx(t), sb.ID)
+	must(t, "ListOrigins after delete", err)
+	eqStrings(t, "ListOrigins after delete", originIDs(list), []string{o2.ID})
+	list, err = s.ListOrigins(ctx(t), lv.ID)
+	must(t, "ListOrigins(live) after delete", err)
+	eqStrings(t, "ListOrigins(live) after delete", originIDs(list), []string{o3.ID})
+	// The deleted origin can be added again.
+	createOrigin(t, s, c, sb.ID, o1.Origin)
+}
+
+func testMembers(t *testing.T, s store.Store) {
+	c := newClock()
+	alice, bob, carol, dave := newUser(c, "alice"), newUser(c, "bob"), newUser(c, "carol"), newUser(c, "dave")
+	org, ao := createOrg(t, s, c, "acme", alice)
+	other, dOwner := createOrg(t, s, c, "other", dave)
+	bm := addMember(t, s, c, org, bob, tenant.RoleAdmin)
+	cm := addMember(t, s, c, org, carol, tenant.RoleViewer)
+	_, sb, lv := createProject(t, s, c, org.ID, "one")
+	_, osb, olv := createProject(t, s, c, other.ID, "two")
+
+	list, err := s.ListMembers(ctx(t), org.ID)
+	must(t, "ListMembers", err)
+	eqStrings(t, "ListMembers (creation order)", memberIDs(list), []string{ao.ID, bm.ID, cm.ID})
+	if len(list) == 3 {
+		eqMember(t, "listed owner", &list[0], ao)
+		eqMember(t, "listed admin", &list[1], bm)
+		eqMember(t, "listed viewer", &list[2], cm)
+	}
+	got, err := s.GetMember(ctx(t), bm.ID)
+	must(t, "GetMember", err)
+	eqMember(t, "member", got, bm)
+
+	must(t, "UpdateMemberRole", s.UpdateMemberRole(ctx(t), cm.ID, tenant.RoleDeveloper))
+	eq(t, "carol's role after update", roleOf(t, s, cm.ID), tenant.RoleDeveloper)
+
+	// Ownership moves in one step.
+	must(t, "TransferOwnership", s.TransferOwnership(ctx(t), ao.ID, bm.ID))
+	eq(t, "alice's role after transfer", roleOf(t, s, ao.ID), tenant.RoleAdmin)
+	eq(t, "bob's role after transfer", roleOf(t, s, bm.ID), tenant.RoleOwner)
+
+	// From a non-owner: not found, nothing changes.
+	err = s.TransferOwnership(ctx(t), ao.ID, cm.ID)
+	wantKind(t, "TransferOwnership from a non-owner", err, errs.KindNotFound)
+	eq(t, "alice's role after refused transfer", roleOf(t, s, ao.ID), tenant.RoleAdmin)
+	eq(t, "bob's role after refused transfer", roleOf(t, s, bm.ID), tenant.RoleOwner)
+	eq(t, "carol's role after refused transfer", roleOf(t, s, cm.ID), tenant.RoleDeveloper)
+
+	// To a member of another organization: refused, and the owner's demotion rolls back.
+	err = s.TransferOwnership(ctx(t), bm.ID, dOwner.ID)
+	wantErr(t, "TransferOwnership to another organization's member", err)
+	eq(t, "bob's role after cross-organization transfer", roleOf(t, s, bm.ID), tenant.RoleOwner)
+	eq(t, "dave's role after cross-organization transfer", roleOf(t, s, dOwner.ID), tenant.RoleOwner)
+	// To a missing member: same.
+	err = s.TransferOwnership(ctx(t), bm.ID, id())
+	wantKind(t, "TransferOwnership to a missing member", err, errs.KindNotFound)
+	eq(t, "bob's role after transfer to nobody", roleOf(t, s, bm.ID), tenant.RoleOwner)
+
+	// Environments reached through memberships.
+	envIDs, err := s.MembershipEnvironmentIDs(ctx(t), alice.ID)
+	must(t, "MembershipEnvironmentIDs(alice)", err)
+	eqSet(t, "alice's environments", envIDs, []string{sb.ID, lv.ID})
+	envIDs, err = s.MembershipEnvironmentIDs(ctx(t), dave.ID)
+	must(t, "MembershipEnvironmentIDs(dave)", err)
+	eqSet(t, "dave's environments", envIDs, []string{osb.ID, olv.ID})
+	addMember(t, s, c, other, carol, tenant.RoleViewer)
+	envIDs, err = s.MembershipEnvironmentIDs(ctx(t), carol.ID)
+	must(t, "MembershipEnvironmentIDs(carol)", err)
+	eqSet(t, "carol's environments", envIDs, []string{sb.ID, lv.ID, osb.ID, olv.ID})
+	envIDs, err = s.MembershipEnvironmentIDs(ctx(t), id())
+	must(t, "MembershipEnvironmentIDs(stranger)", err)
+	eq(t, "a stranger's environments", len(envIDs), 0)
+
+	// Deleting a member deletes the tokens it created, and only those.
+	ct := createToken(t, s, c, sb, cm, "carol's", nil, false)
+	bt := createToken(t, s, c, lv, bm, "bob's", nil, false)
+	must(t, "DeleteMember", s.DeleteMember(ctx(t), cm.ID))
+	_, err = s.GetMember(ctx(t), cm.ID)
+	wantKind(t, "GetMember after delete", err, errs.KindNotFound)
+	_, _, err = s.TokenByHash(ctx(t), ct.Hash)
+	wantKind(t, "deleted member's token", err, errs.KindNotFound)
+	_, _, err = s.TokenByHash(ctx(t), bt.Hash)
+	must(t, "other member's token after delete", err)
+	list, err = s.ListMembers(ctx(t), org.ID)
+	must(t, "ListMembers after delete", err)
+	eqStrings(t, "ListMembers after delete", memberIDs(list), []string{ao.ID, bm.ID})
+	wantKind(t, "second DeleteMember", s.DeleteMember(ctx(t), cm.ID), errs.KindNotFound)
+	// Carol keeps her other membership.
+	orgs, err := s.ListOrganizationsForUser(ctx(t), carol.ID)
+	must(t, "ListOrganizationsForUser(carol)", err)
+	if len(orgs) != 1 || orgs[0].ID != other.ID {
+		t.Errorf("carol's organizations after delete = %+v, want only %s", orgs, other.ID)
+	}
+}
+
+func testInvites(t *testing.T, s store.Store) {
+	c := newClock()
+	alice, bob := newUser(c, "alice"), newUser(c, "bob")
+	org, ao := createOrg(t, s, c, "acme", alice)
+	other, _ := createOrg(t, s, c, "other", newUser(c, "olga"))
+
+	iBob := createInvite(t, s, c, org, "bob@example.com", "", "", tenant.RoleDeveloper)
+	iWallet := createInvite(t, s, c, org, "", "0xAbCdEf0123", "", tenant.RoleViewer)
+	iPhone := createInvite(t, s, c, org, "", "", "+15555550100", tenant.RoleAdmin)
+	iRejected := createInvite(t, s, c, org, "carol@example.com", "", "", tenant.RoleViewer)
+	iOther := createInvite(t, s, c, other, "bob@example.com", "", "", tenant.RoleAdmin)
+
+	got, err := s.GetInvite(ctx(t), iBob.ID)
+	must(t, "GetInvite", err)
+	eqInvite(t, "invite", got, iBob)
+	got, err = s.GetInvite(ctx(t), iOther.ID)
+	must(t, "GetInvite(other)", err)
+	eqInvite(t, "other organization's invite", got, iOther)
+
+	must(t, "SetInviteStatus rejected", s.SetInviteStatus(ctx(t), iRejected.ID, tenant.InviteRejected, nil))
+	got, err = s.GetInvite(ctx(t), iRejected.ID)
+	must(t, "GetInvite(rejected)", err)
+	eq(t, "rejected invite status", got.Status, tenant.InviteRejected)
+
+	all, err := s.ListInvites(ctx(t), org.ID, "")
+	must(t, "ListInvites", err)
+	eqStrings(t, "ListInvites (creation order)", inviteIDs(all), []string{iBob.ID, iWallet.ID, iPhone.ID, iRejected.ID})
+	if len(all) == 4 {
+		eqInvite(t, "listed invite", &all[1], iWallet)
+	}
+	pending, err := s.ListInvites(ctx(t), org.ID, tenant.InvitePending)
+	must(t, "ListInvites(pending)", err)
+	eqStrings(t, "ListInvites(pending)", inviteIDs(pending), []string{iBob.ID, iWallet.ID, iPhone.ID})
+	rejected, err := s.ListInvites(ctx(t), org.ID, tenant.InviteRejected)
+	must(t, "ListInvites(rejected)", err)
+	eqStrings(t, "ListInvites(rejected)", inviteIDs(rejected), []string{iRejected.ID})
+	accepted, err := s.ListInvites(ctx(t), org.ID, tenant.InviteAccepted)
+	must(t, "ListInvites(accepted)", err)
+	eq(t, "accepted invites", len(accepted), 0)
+
+	// Addressed invites: email case-insensitively, wallet too.
+	bobMixed := bob
+	bobMixed.Email, bobMixed.WalletPublicKey = "Bob@Example.COM", ""
+	mine, err := s.ListInvitesFor(ctx(t), bobMixed, "")
+	must(t, "ListInvitesFor(email)", err)
+	eqSet(t, "invites for bob's email", inviteIDs(mine), []string{iBob.ID, iOther.ID})
+	for i := range mine {
+		if mine[i].ID == iOther.ID {
+			eq(t, "addressed invite's organization name", mine[i].OrganizationName, other.Name)
+		}
+	}
+	walletUser := tenant.DashboardUser{ID: id(), WalletPublicKey: "0xabcdef0123"}
+	mine, err = s.ListInvitesFor(ctx(t), walletUser, "")
+	must(t, "ListInvitesFor(wallet)", err)
+	eqStrings(t, "invites for the wallet", inviteIDs(mine), []string{iWallet.ID})
+	both := tenant.DashboardUser{ID: id(), Email: "BOB@example.com", WalletPublicKey: "0xABCDEF0123"}
+	mine, err = s.ListInvitesFor(ctx(t), both, tenant.InvitePending)
+	must(t, "ListInvitesFor(email and wallet)", err)
+	eqSet(t, "invites for email and wallet", inviteIDs(mine), []string{iBob.ID, iWallet.ID, iOther.ID})
+	mine, err = s.ListInvitesFor(ctx(t), both, tenant.InviteRejected)
+	must(t, "ListInvitesFor(rejected)", err)
+	eq(t, "rejected invites for bob", len(mine), 0)
+	nobody := tenant.DashboardUser{ID: id()} // empty email and wallet match nothing
+	mine, err = s.ListInvitesFor(ctx(t), nobody, "")
+	must(t, "ListInvitesFor(no email, no wallet)", err)
+	eq(t, "invites for a user without email or wallet", len(mine), 0)
+
+	// Accepting adds the member in the same step.
+	bobM := &tenant.Member{ID: id(), OrganizationID: org.ID, User: bob, Role: iBob.Role, CreatedAt: c.next()}
+	must(t, "SetInviteStatus accepted", s.SetInviteStatus(ctx(t), iBob.ID, tenant.InviteAccepted, bobM))
+	got, err = s.GetInvite(ctx(t), iBob.ID)
+	must(t, "GetInvite after accept", err)
+	eq(t, "accepted invite status", got.Status, tenant.InviteAccepted)
+	m, err := s.GetMember(ctx(t), bobM.ID)
+	must(t, "GetMember(new member)", err)
+	eqMember(t, "new member", m, bobM)
+	members, err := s.ListMembers(ctx(t), org.ID)
+	must(t, "ListMembers after accept", err)
+	eqStrings(t, "members after accept", memberIDs(members), []string{ao.ID, bobM.ID})
+	accepted, err = s.ListInvites(ctx(t), org.ID, tenant.InviteAccepted)
+	must(t, "ListInvites(accepted) after accept", err)
+	eqStrings(t, "accepted invites after accept", inviteIDs(accepted), []string{iBob.ID})
+
+	// Accepting again fails.
+	again := &tenant.Member{ID: id(), OrganizationID: org.ID, User: newUser(c, "eve"), Role: tenant.RoleViewer, CreatedAt: c.next()}
+	wantErr(t, "accepting an accepted invite", s.SetInviteStatus(ctx(t), iBob.ID, tenant.InviteAccepted, again))
+	_, err = s.GetMember(ctx(t), again.ID)
+	wantKind(t, "member from a second accept", err, errs.KindNotFound)
+
+	// Accepting while already a member fails and leaves the invite pending.
+	iBob2 := createInvite(t, s, c, org, "bob@example.com", "", "", tenant.RoleAdmin)
+	bobM2 := &tenant.Member{ID: id(), OrganizationID: org.ID, User: bob, Role: iBob2.Role, CreatedAt: c.next()}
+	wantErr(t, "accepting while already a member", s.SetInviteStatus(ctx(t), iBob2.ID, tenant.InviteAccepted, bobM2))
+	got, err = s.GetInvite(ctx(t), iBob2.ID)
+	must(t, "GetInvite after refused accept", err)
+	eq(t, "invite status after refused accept", got.Status, tenant.InvitePending)
+	members, err = s.ListMembers(ctx(t), org.ID)
+	must(t, "ListMembers after refused accept", err)
+	eqStrings(t, "members after refused accept", memberIDs(members), []string{ao.ID, bobM.ID})
+	eq(t, "bob's role after refused accept", roleOf(t, s, bobM.ID), tenant.RoleDeveloper)
+
+	must(t, "DeleteInvite", s.DeleteInvite(ctx(t), iRejected.ID))
+	_, err = s.GetInvite(ctx(t), iRejected.ID)
+	wantKind(t, "GetInvite after delete", err, errs.KindNotFound)
+	wantKind(t, "second DeleteInvite", s.DeleteInvite(ctx(t), iRejected.ID), errs.KindNotFound)
+	all, err = s.ListInvites(ctx(t), org.ID, "")
+	must(t, "ListInvites after delete", err)
+	eqStrings(t, "ListInvites after delete", inviteIDs(all), []string{iBob.ID, iWallet.ID, iPhone.ID, iBob2.ID})
+
+	// An invite needs its organization.
+	orphan := newInvite(c, &tenant.Organization{ID: id(), Name: "ghost"}, "x@example.com", "", "", tenant.RoleViewer)
+	wantKind(t, "CreateInvite for a missing organization", s.CreateInvite(ctx(t), orphan), errs.KindNotFound)
+}
+
+func testMfaSettings(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	other, _ := createOrg(t, s, c, "other", newUser(c, "olga"))
+	list, err := s.ListMfaSettings(ctx(t), org.ID)
+	must(t, "ListMfaSettings", err)
+	eq(t, "MFA settings of a new organization", len(list), 0)
+
+	check := func(what string, orgID string, want map[string]*time.Time) {
+		t.Helper()
+		list, err := s.ListMfaSettings(ctx(t), orgID)
+		must(t, "ListMfaSettings", err)
+		if len(list) != len(want) {
+			t.Errorf("%s: %d settings, want %d", what, len(list), len(want))
+		}
+		for _, st := range list {
+			w, ok := want[st.DeviceType]
+			if !ok {
+				t.Errorf("%s: unexpected device type %q", what, st.DeviceType)
+				continue
+			}
+			eqTimePtr(t, what+" "+st.DeviceType, st.EnabledAt, w)
+		}
+	}
+	t1, t2 := c.next(), c.next()
+	must(t, "SetMfaSetting(totp)", s.SetMfaSetting(ctx(t), org.ID, "totp", &t1))
+	must(t, "SetMfaSetting(passkey, off)", s.SetMfaSetting(ctx(t), org.ID, "passkey", nil))
+	check("after first set", org.ID, map[string]*time.Time{"totp": &t1, "passkey": nil})
+	must(t, "SetMfaSetting(totp, off)", s.SetMfaSetting(ctx(t), org.ID, "totp", nil))
+	must(t, "SetMfaSetting(passkey, on)", s.SetMfaSetting(ctx(t), org.ID, "passkey", &t2))
+	check("after upsert", org.ID, map[string]*time.Time{"totp": nil, "passkey": &t2})
+	check("other organization", other.ID, map[string]*time.Time{})
+	wantKind(t, "SetMfaSetting for a missing organization",
+		s.SetMfaSetting(ctx(t), id(), "totp", &t1), errs.KindNotFound)
+}
+
+func testSsoProvider(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	other, _ := createOrg(t, s, c, "other", newUser(c, "olga"))
+	_, err := s.GetSsoProvider(ctx(t), org.ID)
+	wantKind(t, "GetSsoProvider before create", err, errs.KindNotFound)
+
+	at := c.next()
+	p := &tenant.SsoProvider{ID: id(), OrganizationID: org.ID, ClientID: "client-1", ClientSecretSealed: randomBytes(t, 40),
+		MaskedClientSecret: "****abcd", SsoDomain: "sso.acme.com", EmailDomain: "acme.com", Provider: "okta",
+		RedirectURL: "https://acme.example.com/sso/callback", EnforceOnlySSO: true, CreatedAt: at, UpdatedAt: at}
+	must(t, "CreateSsoProvider", s.CreateSsoProvider(ctx(t), p))
+	got, err := s.GetSsoProvider(ctx(t), org.ID)
+	must(t, "GetSsoProvider", err)
+	eqSsoProvider(t, "provider", got, p)
+
+	second := *p
+	second.ID = id()
+	wantKind(t, "second CreateSsoProvider", s.CreateSsoProvider(ctx(t), &second), errs.KindConflict)
+	_, err = s.GetSsoProvider(ctx(t), other.ID)
+	wantKind(t, "GetSsoProvider(other)", err, errs.KindNotFound)
+
+	upd := *p
+	upd.ClientID, upd.ClientSecretSealed, upd.MaskedClientSecret = "client-2", randomBytes(t, 40), "****wxyz"
+	upd.SsoDomain, upd.EmailDomain, upd.Provider, upd.RedirectURL = "sso2.acme.com", "acme.org", "azure", ""
+	upd.EnforceOnlySSO, upd.UpdatedAt = false, c.next()
+	must(t, "UpdateSsoProvider", s.UpdateSsoProvider(ctx(t), &upd))
+	got, err = s.GetSsoProvider(ctx(t), org.ID)
+	must(t, "GetSsoProvider after update", err)
+	eqSsoProvider(t, "updated provider", got, &upd)
+
+	foreign := upd
+	foreign.OrganizationID = other.ID
+	wantKind(t, "UpdateSsoProvider via another organization", s.UpdateSsoProvider(ctx(t), &foreign), errs.KindNotFound)
+	wantKind(t, "DeleteSsoProvider via another organization", s.DeleteSsoProvider(ctx(t), other.ID, p.ID), errs.KindNotFound)
+	got, err = s.GetSsoProvider(ctx(t), org.ID)
+	must(t, "GetSsoProvider after foreign update and delete", err)
+	eqSsoProvider(t, "provider after foreign update and delete", got, &upd)
+
+	must(t, "DeleteSsoProvider", s.DeleteSsoProvider(ctx(t), org.ID, p.ID))
+	_, err = s.GetSsoProvider(ctx(t), org.ID)
+	wantKind(t, "GetSsoProvider after delete", err, errs.KindNotFound)
+	wantKind(t, "second DeleteSsoProvider", s.DeleteSsoProvider(ctx(t), org.ID, p.ID), errs.KindNotFound)
+	// After deleting, the organization may have one again.
+	must(t, "CreateSsoProvider after delete", s.CreateSsoProvider(ctx(t), &second))
+}
+
+func testCoupons(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	other, _ := createOrg(t, s, c, "other", newUser(c, "olga"))
+	list, err := s.ListCoupons(ctx(t), org.ID)
+	must(t, "ListCoupons", err)
+	eq(t, "coupons of a new organization", len(list), 0)
+	must(t, "AddCoupon(A)", s.AddCoupon(ctx(t), org.ID, "WELCOME", c.next()))
+	must(t, "AddCoupon(B)", s.AddCoupon(ctx(t), org.ID, "SPRING", c.next()))
+	must(t, "AddCoupon(A) again", s.AddCoupon(ctx(t), org.ID, "WELCOME", c.next()))
+	list, err = s.ListCoupons(ctx(t), org.ID)
+	must(t, "ListCoupons", err)
+	eqStrings(t, "coupons", list, []string{"WELCOME", "SPRING"})
+	must(t, "AddCoupon(other)", s.AddCoupon(ctx(t), other.ID, "WELCOME", c.next()))
+	list, err = s.ListCoupons(ctx(t), other.ID)
+	must(t, "ListCoupons(other)", err)
+	eqStrings(t, "other organization's coupons", list, []string{"WELCOME"})
+	wantKind(t, "AddCoupon for a missing organization", s.AddCoupon(ctx(t), id(), "X", c.next()), errs.KindNotFound)
+}
+
+func testVisitorStats(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	_, sb, _ := createProject(t, s, c, org.ID, "one")
+	v, err := s.VisitorStats(ctx(t), sb.ID, c.t.Add(-30*24*time.Hour))
+	must(t, "VisitorStats", err)
+	eq(t, "VisitorStats of an empty environment", *v, tenant.VisitorStats{})
+}
+
+// testNotFound calls every Get, Update and Delete with a random id on a
+// populated store.
+func testNotFound(t *testing.T, s store.Store) {
+	c := newClock()
+	seed := newSeed(t, c, "seeded")
+	must(t, "Bootstrap", s.Bootstrap(ctx(t), seed))
+	org := seed.Organization
+	env := seed.Environments[0]
+	createOrigin(t, s, c, env.ID, "https://app.example.com")
+	createInvite(t, s, c, org, "bob@example.com", "", "", tenant.RoleViewer)
+
+	nf := func(what string, err error) {
+		t.Helper()
+		wantKind(t, what, err, errs.KindNotFound)
+	}
+	_, err := s.GetOrganization(ctx(t), id())
+	nf("GetOrganization", err)
+	ghostOrg := newOrgValue(c, "ghost")
+	nf("UpdateOrganization", s.UpdateOrganization(ctx(t), ghostOrg))
+
+	_, err = s.GetProject(ctx(t), id())
+	nf("GetProject", err)
+	nf("UpdateProject", s.UpdateProject(ctx(t), &tenant.Project{ID: id(), OrganizationID: org.ID, Name: "x",
+		CreatedAt: c.next(), UpdatedAt: c.next()}))
+	nf("DeleteProject", s.DeleteProject(ctx(t), id()))
+	ghostProject := &tenant.Project{ID: id(), OrganizationID: id(), Name: "x", CreatedAt: c.next(), UpdatedAt: c.next()}
+	nf("CreateProject in a missing organization", s.CreateProject(ctx(t), ghostProject,
+		[]*tenant.Environment{newEnv(c, ghostProject.ID, ghostProject.OrganizationID, tenant.EnvSandbox, "x")}))
+
+	_, err = s.GetEnvironment(ctx(t), id())
+	nf("GetEnvironment", err)
+	nf("UpdateEnvironmentSettings", s.UpdateEnvironmentSettings(ctx(t), id(), []byte(`{}`), c.next()))
+
+	_, _, err = s.TokenByHash(ctx(t), randomBytes(t, 32))
+	nf("TokenByHash", err)
+	nf("DeleteToken", s.DeleteToken(ctx(t), env.ID, id()))
+	nf("DeleteToken (seeded token, random environment)", s.DeleteToken(ctx(t), id(), seed.Token.ID))
+
+	_, err = s.GetOrigin(ctx(t), id())
+	nf("GetOrigin", err)
+	nf("DeleteOrigin", s.DeleteOrigin(ctx(t), id()))
+	nf("AddOrigin to a missing environment", s.AddOrigin(ctx(t),
+		&tenant.Origin{ID: id(), EnvironmentID: id(), Origin: "https://x.example.com", CreatedAt: c.next()}))
+
+	_, err = s.GetMember(ctx(t), id())
+	nf("GetMember", err)
+	nf("UpdateMemberRole", s.UpdateMemberRole(ctx(t), id(), tenant.RoleAdmin))
+	nf("TransferOwnership", s.TransferOwnership(ctx(t), id(), id()))
+	nf("DeleteMember", s.DeleteMember(ctx(t), id()))
+
+	_, err = s.GetInvite(ctx(t), id())
+	nf("GetInvite", err)
+	nf("SetInviteStatus", s.SetInviteStatus(ctx(t), id(), tenant.InviteRejected, nil))
+	nf("SetInviteStatus accepted", s.SetInviteStatus(ctx(t), id(), tenant.InviteAccepted,
+		&tenant.Member{ID: id(), OrganizationID: org.ID, User: newUser(c, "zed"), Role: tenant.RoleViewer, CreatedAt: c.next()}))
+	nf("DeleteInvite", s.DeleteInvite(ctx(t), id()))
+
+	_, err = s.GetSsoProvider(ctx(t), id())
+	nf("GetSsoProvider", err)
+	nf("UpdateSsoProvider", s.UpdateSsoProvider(ctx(t), &tenant.SsoProvider{ID: id(), OrganizationID: org.ID,
+		ClientSecretSealed: []byte{1}, CreatedAt: c.next(), UpdatedAt: c.next()}))
+	nf("DeleteSsoProvider", s.DeleteSsoProvider(ctx(t), org.ID, id()))
+
+	_, err = s.ActiveSigningKey(ctx(t), id())
+	nf("ActiveSigningKey", err)
+	_, err = s.InsertSigningKey(ctx(t), newSigningKey(t, c, id()))
+	nf("InsertSigningKey for a missing environment", err)
+
+	// Nothing above touched the seeded rows.
+	got, err := s.BootstrapIDs(ctx(t))
+	must(t, "BootstrapIDs", err)
+	eq(t, "BootstrapIDs", got.OrganizationID, org.ID)
+	o, err := s.GetOrganization(ctx(t), org.ID)
+	must(t, "GetOrganization(seeded)", err)
+	eqOrganization(t, "seeded organization", o, org)
+	_, _, err = s.TokenByHash(ctx(t), seed.Token.Hash)
+	must(t, "TokenByHash(seeded)", err)
+}
+
+// testEmptyLists: listing under a missing parent is empty, not an error.
+func testEmptyLists(t *testing.T, s store.Store) {
+	n := func(what string, l int, err error) {
+		t.Helper()
+		must(t, what, err)
+		eq(t, what+" length", l, 0)
+	}
+	orgs, err := s.ListOrganizationsForUser(ctx(t), id())
+	n("ListOrganizationsForUser", len(orgs), err)
+	ps, err := s.ListProjects(ctx(t), id())
+	n("ListProjects", len(ps), err)
+	es, err := s.ListEnvironments(ctx(t), id())
+	n("ListEnvironments", len(es), err)
+	ts, err := s.ListTokens(ctx(t), id())
+	n("ListTokens", len(ts), err)
+	os, err := s.ListOrigins(ctx(t), id())
+	n("ListOrigins", len(os), err)
+	ms, err := s.ListMembers(ctx(t), id())
+	n("ListMembers", len(ms), err)
+	is, err := s.ListInvites(ctx(t), id(), "")
+	n("ListInvites", len(is), err)
+	is, err = s.ListInvitesFor(ctx(t), tenant.DashboardUser{ID: id(), Email: "nobody@example.com"}, "")
+	n("ListInvitesFor", len(is), err)
+	mfa, err := s.ListMfaSettings(ctx(t), id())
+	n("ListMfaSettings", len(mfa), err)
+	cs, err := s.ListCoupons(ctx(t), id())
+	n("ListCoupons", len(cs), err)
+	envIDs, err := s.MembershipEnvironmentIDs(ctx(t), id())
+	n("MembershipEnvironmentIDs", len(envIDs), err)
+}
