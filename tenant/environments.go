@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 )
@@ -127,13 +128,48 @@ func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, s
 	return env, nil
 }
 
-// PublicSettings returns the settings an SDK reads, without authentication.
+// PublicSettings returns the settings an SDK reads, without authentication:
+// everything but secrets (OAuth client secrets, captcha secret keys, ...).
 func (s *Service) PublicSettings(ctx context.Context, envID string) (json.RawMessage, error) {
 	env, err := s.store.GetEnvironment(ctx, envID)
 	if err != nil {
 		return nil, err
 	}
-	return withRequiredSettings(env.Settings), nil
+	var doc any
+	if err := json.Unmarshal(withRequiredSettings(env.Settings), &doc); err != nil {
+		return nil, errs.Internal("public settings", err)
+	}
+	b, err := json.Marshal(withoutSecrets(doc))
+	if err != nil {
+		return nil, errs.Internal("public settings", err)
+	}
+	return b, nil
+}
+
+// isSecretKey names the members never shown to the public.
+func isSecretKey(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "secret") || strings.Contains(k, "password") || strings.Contains(k, "privatekey") ||
+		k == "apikey" || k == "apitoken" || k == "accesstoken"
+}
+
+// withoutSecrets drops secret members at any depth.
+func withoutSecrets(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			if isSecretKey(k) {
+				delete(x, k)
+				continue
+			}
+			x[k] = withoutSecrets(child)
+		}
+	case []any:
+		for i := range x {
+			x[i] = withoutSecrets(x[i])
+		}
+	}
+	return v
 }
 
 // VisitorStats counts an environment's users and visitors, in all and in

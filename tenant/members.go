@@ -12,7 +12,7 @@ import (
 
 // ListMembers lists an organization's members.
 func (s *Service) ListMembers(ctx context.Context, p *Principal, orgID string) ([]Member, error) {
-	if err := p.CanReadOrganization(orgID); err != nil {
+	if err := p.CanManageOrganization(orgID, RoleViewer); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.GetOrganization(ctx, orgID); err != nil {
@@ -83,6 +83,9 @@ func (s *Service) DeleteMember(ctx context.Context, p *Principal, id string) err
 	}
 	if m.Role == RoleOwner {
 		return errs.Unprocessable("", "the organization's owner cannot be removed; delegate ownership first", nil)
+	}
+	if m.User.ID == p.Token.CreatedBy.User.ID {
+		return errs.Unprocessable("members_cannot_delete_themself", "members cannot remove themselves", nil)
 	}
 	return s.store.DeleteMember(ctx, id)
 }
@@ -159,7 +162,7 @@ func checkInviteStatus(status string, allowEmpty bool) error {
 
 // ListOrganizationInvites lists an organization's invites.
 func (s *Service) ListOrganizationInvites(ctx context.Context, p *Principal, orgID string) ([]Invite, error) {
-	if err := p.CanReadOrganization(orgID); err != nil {
+	if err := p.CanManageOrganization(orgID, RoleViewer); err != nil {
 		return nil, err
 	}
 	return s.store.ListInvites(ctx, orgID, "")

@@ -24,12 +24,17 @@ func NormalizeOrigin(s string) (string, error) {
 	if u.Scheme == "" || strings.ContainsAny(u.Host, " *") {
 		return "", errs.Invalid("origin: must be a URL origin such as https://app.example.com, got %q", s)
 	}
+	host := u.Host
 	if port := u.Port(); port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 			return "", errs.Invalid("origin: bad port %q", port)
 		}
+		// Browsers leave the scheme's default port out of Origin (RFC 6454).
+		if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+			host = strings.TrimSuffix(host, ":"+port)
+		}
 	}
-	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+	return strings.ToLower(u.Scheme + "://" + host), nil
 }
 
 // ListOrigins lists an environment's allowed origins.

@@ -61,5 +61,16 @@ func (s *Service) DeleteToken(ctx context.Context, p *Principal, envID, tokenID 
 	if _, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensWrite, true); err != nil {
 		return err
 	}
+	if !p.Token.OrgWide {
+		tokens, err := s.store.ListTokens(ctx, envID)
+		if err != nil {
+			return err
+		}
+		for _, t := range tokens {
+			if t.ID == tokenID && t.OrgWide {
+				return errs.Forbidden("an environment API token cannot delete an organization-wide token")
+			}
+		}
+	}
 	return s.store.DeleteToken(ctx, envID, tokenID)
 }

@@ -41,7 +41,7 @@ type Options struct {
 // a single connection (SQLite has one writer anyway, and one connection
 // avoids busy-waiting); reads use a pool.
 type Store struct {
-	w, r *sql.DB
+	w, r *cachedDB
 	path string
 }
 
@@ -82,7 +82,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &Store{w: w, r: r, path: dbPath}
+	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath}
 	if opt.SkipMigrate {
 		return s, nil
 	}
@@ -263,7 +263,7 @@ func mapErr(op, notFoundCode string, err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return errs.Conflict("duplicate", op+": already exists")
+			return errs.Conflict("duplicate_exists", op+": already exists")
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return errs.NotFound(notFoundCode, op+": referenced row not found")
 		}
