@@ -13,10 +13,15 @@ import (
 	"github.com/google/uuid"
 )
 
-// querier is what both *sql.DB and *sql.Tx offer for reads.
+// querier is what pools and transactions offer for reads.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// execer is what pools and transactions offer for writes.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // InsertNonces implements signin.Store.
@@ -48,7 +53,7 @@ var errNonce = errs.Unprocessable("other_verify_failure", "nonce is invalid, exp
 func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
 	var u *users.User
 	created := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.txc(ctx, func(tx *cachedTx) error {
 		now := formatTime(w.Now)
 		for _, n := range w.Nonces {
 			res, err := tx.ExecContext(ctx, `DELETE FROM nonces WHERE environment_id = ? AND nonce = ? AND expires_at > ?`,
@@ -109,7 +114,7 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	return u, created, nil
 }
 
-func insertCredential(ctx context.Context, tx *sql.Tx, userID string, c *users.Credential) error {
+func insertCredential(ctx context.Context, tx execer, userID string, c *users.Credential) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO verified_credentials (id, environment_id, user_id, format, chain, address,
 		public_identifier, wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -118,7 +123,7 @@ func insertCredential(ctx context.Context, tx *sql.Tx, userID string, c *users.C
 	return mapErr("create credential", "user_not_found", err)
 }
 
-func insertSession(ctx context.Context, tx *sql.Tx, ss *session.Session) error {
+func insertSession(ctx context.Context, tx execer, ss *session.Session) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, environment_id, user_id, signin_credential_id, session_public_key,
 		ip_address, user_agent, created_at, expires_at, refresh_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ss.ID, ss.EnvironmentID, ss.UserID, ss.SigninCredentialID, ss.SessionPublicKey, ss.IPAddress, ss.UserAgent,
@@ -126,7 +131,7 @@ func insertSession(ctx context.Context, tx *sql.Tx, ss *session.Session) error {
 	return mapErr("create session", "user_not_found", err)
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, envID, name, userID string, data any, at time.Time) error {
+func insertEvent(ctx context.Context, tx execer, envID, name, userID string, data any, at time.Time) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return errs.Internal("event data", err)

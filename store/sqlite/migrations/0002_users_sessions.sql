@@ -37,7 +37,7 @@ CREATE TABLE verified_credentials (
     last_selected_at  TEXT,
     created_at        TEXT NOT NULL,
     UNIQUE (environment_id, format, chain, address)
-);
+) WITHOUT ROWID;
 CREATE INDEX verified_credentials_user ON verified_credentials(user_id, created_at);
 
 CREATE TABLE sessions (
@@ -52,7 +52,7 @@ CREATE TABLE sessions (
     expires_at           TEXT NOT NULL,
     refresh_expires_at   TEXT NOT NULL,
     revoked_at           TEXT
-);
+) WITHOUT ROWID;
 CREATE INDEX sessions_user ON sessions(user_id, created_at);
 
 CREATE TABLE events (
@@ -62,5 +62,5 @@ CREATE TABLE events (
     user_id        TEXT NOT NULL DEFAULT '',
     data           TEXT NOT NULL DEFAULT '{}',
     created_at     TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX events_env ON events(environment_id, created_at);

@@ -1,0 +1,188 @@
+package signin_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/secrets"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/ethereum/go-ethereum/accounts"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+	"github.com/go-jose/go-jose/v4"
+	_ "modernc.org/sqlite"
+)
+
+// The sign-in benchmarks compare the full wallet sign-in (parse, checks,
+// ecrecover, one store transaction, two JWT signatures) with the floor of
+// its primitives measured the same way in the same run: one ecrecover, one
+// SQLite write transaction and one JWT signature. Run:
+//
+//	go test ./signin -run '^$' -bench . -benchtime 2s
+
+type benchEnv struct {
+	svc   *signin.Service
+	ids   *tenant.Bootstrap
+	store *sqlite.Store
+}
+
+func newBenchEnv(b *testing.B, alg string) *benchEnv {
+	b.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"), sqlite.Options{Synchronous: benchSync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	keys, _ := secrets.New(make([]byte, 32))
+	ids, _, _, err := tenant.NewService(st, keys, nil).Init(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sig, err := signing.NewService(st, keys, alg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sessions := session.NewService(st, sig, session.Config{}, nil)
+	return &benchEnv{svc: signin.NewService(signin.Config{}, st, st, sessions, nil), ids: ids, store: st}
+}
+
+// requests pre-signs n sign-ins by distinct wallets (setup, not timed).
+func (e *benchEnv) requests(b *testing.B, n int) []signin.WalletRequest {
+	b.Helper()
+	out := make([]signin.WalletRequest, 0, n)
+	for len(out) < n {
+		batch := min(n-len(out), signin.MaxNoncesPerCall)
+		nonces, err := e.svc.IssueNonces(context.Background(), e.ids.EnvironmentID, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, nonce := range nonces {
+			key, _ := ethcrypto.GenerateKey()
+			addr := ethcrypto.PubkeyToAddress(key.PublicKey).Hex()
+			msg := fmt.Sprintf("localhost:3000 wants you to sign in with your Ethereum account:\n%s\n\nWelcome to Bench.\n\nURI: http://localhost:3000/\nVersion: 1\nChain ID: 1\nNonce: %s\nIssued At: %s\nRequest ID: %s",
+				addr, nonce, time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), e.ids.EnvironmentID)
+			sig, _ := ethcrypto.Sign(accounts.TextHash([]byte(msg)), key)
+			sig[64] += 27
+			out = append(out, signin.WalletRequest{EnvironmentID: e.ids.EnvironmentID, Chain: "EVM", Address: addr,
+				Message: msg, Signature: fmt.Sprintf("0x%x", sig), WalletName: "metamask", WalletProvider: "browserExtension",
+				Network: "1", Origin: "http://localhost:3000", IssuerHost: "bench"})
+		}
+	}
+	return out
+}
+
+func benchmarkSignIn(b *testing.B, alg string) {
+	e := newBenchEnv(b, alg)
+	reqs := e.requests(b, b.N)
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := reqs[next.Add(1)-1]
+			if _, err := e.svc.WalletSignIn(context.Background(), req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signins/s")
+}
+
+// floor runs the primitives of one sign-in: ecrecover, one write
+// transaction of comparable size, one JWT signature.
+func benchmarkFloor(b *testing.B, alg string) {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(b.TempDir(), "floor.db")+
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous("+benchSync+")&_pragma=busy_timeout(10000)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	key, _ := ethcrypto.GenerateKey()
+	hash := accounts.TextHash([]byte("floor message"))
+	sig, _ := ethcrypto.Sign(hash, key)
+	signer := floorSigner(b, alg)
+	payload, _ := json.Marshal(map[string]any{"sub": "user", "sid": "session", "exp": time.Now().Unix()})
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := ethcrypto.Ecrecover(hash, sig); err != nil {
+				b.Error(err)
+				return
+			}
+			tx, err := db.Begin()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := tx.Exec(`INSERT INTO t (id, v) VALUES (?, ?)`, n.Add(1), "x"); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := tx.Commit(); err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := signer.Sign(payload); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signins/s")
+}
+
+func floorSigner(b *testing.B, alg string) jose.Signer {
+	var key crypto.Signer
+	var err error
+	switch alg {
+	case signing.RS256:
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	default:
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: key}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func BenchmarkWalletSignIn(b *testing.B) {
+	for _, alg := range []string{signing.RS256, signing.ES256} {
+		b.Run(alg+"/full", func(b *testing.B) { benchmarkSignIn(b, alg) })
+		b.Run(alg+"/floor", func(b *testing.B) { benchmarkFloor(b, alg) })
+	}
+}
+
+// benchSync is the SQLite synchronous mode of both sides; set
+// DYNAMICAUTH_BENCH_SYNC=FULL to include a disk flush per commit.
+var benchSync = func() string {
+	if v := os.Getenv("DYNAMICAUTH_BENCH_SYNC"); v != "" {
+		return v
+	}
+	return "NORMAL"
+}()
