@@ -43,15 +43,7 @@ func (s *Service) Refresh(ctx context.Context, cur *Current, issuerHost, origin 
 	if err := s.sessions.Refresh(ctx, cur.Session, session.Lifetime(env.Settings)); err != nil {
 		return nil, err
 	}
-	aud := cur.Claims.Aud
-	if origin != "" {
-		aud = origin
-	}
-	tokens, err := s.sessions.Issue(ctx, cur.User, cur.Session, session.Issuer(issuerHost, env.ID), aud, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{User: cur.User, Session: cur.Session, Tokens: tokens}, nil
+	return s.reissue(ctx, cur, cur.User, issuerHost, origin)
 }
 
 // Revoke signs the caller out: the session is refused everywhere at once.

@@ -76,7 +76,7 @@ type Write struct {
 	Now           time.Time
 	Credential    users.Credential // ID and UserID are used only if new
 	NewUserID     string
-	Session       *session.Session // UserID is filled in by the store
+	Session       *session.Session // UserID and SigninCredentialID are filled in by the store
 	Events        []Event
 }
 
@@ -85,17 +85,18 @@ type Service struct {
 	cfg      Config
 	envs     Environments
 	store    Store
+	links    LinkStore
 	sessions *session.Service
 	now      func() time.Time
 }
 
 // NewService builds the service.
-func NewService(cfg Config, envs Environments, store Store, sessions *session.Service, now func() time.Time) *Service {
+func NewService(cfg Config, envs Environments, store Store, links LinkStore, sessions *session.Service, now func() time.Time) *Service {
 	cfg.defaults()
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, envs: envs, store: store, sessions: sessions, now: now}
+	return &Service{cfg: cfg, envs: envs, store: store, links: links, sessions: sessions, now: now}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

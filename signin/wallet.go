@@ -56,9 +56,21 @@ const (
 	maxNameLen        = 255
 )
 
-// WalletSignIn verifies a signed sign-in message and signs the user in,
-// creating them on first sign-in.
-func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result, error) {
+// proof is what a verified wallet message established, before anything
+// is written.
+type proof struct {
+	env        *tenant.Environment
+	msg        *wallets.Message
+	credential users.Credential // a fresh candidate; the store may keep an existing one
+	sessionKey string
+	nonces     []string // to consume in the write
+	now        time.Time
+}
+
+// proveWallet runs every check of a signed wallet message: chain, sizes,
+// message format, address, environment, domain, chain id, freshness,
+// session key, signature and device proof. It writes nothing.
+func (s *Service) proveWallet(ctx context.Context, req WalletRequest) (*proof, error) {
 	ns, ok := users.ChainNamespace(req.Chain)
 	if !ok {
 		return nil, verifyFailure("chain: wallet sign-in is not supported on %s", req.Chain)
@@ -96,26 +108,29 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 		}
 		nonces = append(nonces, req.Device.Nonce)
 	}
-
 	now := s.now().UTC().Truncate(time.Millisecond)
 	cred := users.Credential{ID: uuid.NewString(), EnvironmentID: env.ID, Format: users.FormatBlockchain, Chain: ns,
 		Address: stored, PublicIdentifier: display, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
 		SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
-	sess := s.sessions.New(env.ID, "", cred.ID, sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
-	w := &Write{EnvironmentID: env.ID, Nonces: nonces, Now: now, Credential: cred, NewUserID: uuid.NewString(),
+	return &proof{env: env, msg: msg, credential: cred, sessionKey: sessionKey, nonces: nonces, now: now}, nil
+}
+
+// WalletSignIn verifies a signed sign-in message and signs the user in,
+// creating them on first sign-in.
+func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result, error) {
+	pr, err := s.proveWallet(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, req.IP, req.UserAgent, session.Lifetime(pr.env.Settings))
+	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: uuid.NewString(),
 		Session: sess, Events: []Event{{Name: "user.created", OnlyIfNew: true}, {Name: "wallet.linked", OnlyIfNew: true},
 			{Name: "user.session.created"}}}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	// The credential may already exist under its first id.
-	for _, c := range u.Credentials {
-		if c.Format == cred.Format && c.Chain == cred.Chain && c.Address == cred.Address {
-			sess.SigninCredentialID = c.ID
-		}
-	}
-	tokens, err := s.sessions.Issue(ctx, u, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, msg.URI, req.IssuerHost), created)
+	tokens, err := s.sessions.Issue(ctx, u, sess, session.Issuer(req.IssuerHost, pr.env.ID), audience(req.Origin, pr.msg.URI, req.IssuerHost), created)
 	if err != nil {
 		return nil, err
 	}

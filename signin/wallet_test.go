@@ -62,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	sessions := session.NewService(st, sig, session.Config{}, c.now)
-	return &fixture{svc: signin.NewService(signin.Config{}, st, st, sessions, c.now), sessions: sessions, store: st, ids: ids, clock: c}
+	return &fixture{svc: signin.NewService(signin.Config{}, st, st, st, sessions, c.now), sessions: sessions, store: st, ids: ids, clock: c}
 }
 
 func (f *fixture) nonce(t *testing.T, envID string) string {
@@ -76,7 +76,7 @@ func (f *fixture) nonce(t *testing.T, envID string) string {
 
 type siwe struct {
 	domain, address, statement, uri, chainID, nonce, requestID string
-	issuedAt                                                  time.Time
+	issuedAt                                                   time.Time
 }
 
 func (m siwe) String() string {
@@ -91,7 +91,7 @@ func (m siwe) String() string {
 func (f *fixture) message(key *ecdsa.PrivateKey, nonce string) siwe {
 	return siwe{domain: "localhost:3000", address: crypto.PubkeyToAddress(key.PublicKey).Hex(),
 		statement: "Welcome to Test. Signing is the only way we can truly know that you are the owner of the wallet you are connecting.",
-		uri: "http://localhost:3000/", chainID: "1", nonce: nonce, requestID: f.ids.EnvironmentID, issuedAt: f.clock.now()}
+		uri:       "http://localhost:3000/", chainID: "1", nonce: nonce, requestID: f.ids.EnvironmentID, issuedAt: f.clock.now()}
 }
 
 func personalSign(t *testing.T, key *ecdsa.PrivateKey, msg string) string {

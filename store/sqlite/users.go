@@ -55,15 +55,8 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	created := false
 	err := s.txc(ctx, func(tx *cachedTx) error {
 		now := formatTime(w.Now)
-		for _, n := range w.Nonces {
-			res, err := tx.ExecContext(ctx, `DELETE FROM nonces WHERE environment_id = ? AND nonce = ? AND expires_at > ?`,
-				w.EnvironmentID, n, now)
-			if err != nil {
-				return mapErr("consume nonce", "", err)
-			}
-			if k, err := res.RowsAffected(); err != nil || k != 1 {
-				return errNonce
-			}
+		if err := consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, now); err != nil {
+			return err
 		}
 		c := w.Credential
 		var userID, credID string
@@ -92,7 +85,7 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			WHERE id = ?`, now, credID, now, userID); err != nil {
 			return mapErr("update user", "", err)
 		}
-		w.Session.UserID = userID
+		w.Session.UserID, w.Session.SigninCredentialID = userID, credID
 		if err := insertSession(ctx, tx, w.Session); err != nil {
 			return err
 		}

@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signin"
+)
+
+// walletRequest decodes a VerifyRequest with the caller's context.
+func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.WalletRequest, bool, error) {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return signin.WalletRequest{}, false, err
+	}
+	var req struct {
+		verifyRequest
+		SkipEmptyAccountCheck bool `json:"skipEmptyAccountCheck"`
+	}
+	if err := s.decode(w, r, "VerifyRequest", &req); err != nil {
+		return signin.WalletRequest{}, false, err
+	}
+	device, err := signin.DeviceProofFromHeaders(r.Header.Get("X-Dynamic-Device-Nonce"),
+		r.Header.Get("X-Dynamic-Device-Publickey"), r.Header.Get("X-Dynamic-Device-Signed-Nonce"))
+	if err != nil {
+		return signin.WalletRequest{}, false, err
+	}
+	sessionKey := req.SessionPublicKey
+	if sessionKey == "" {
+		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
+	}
+	return signin.WalletRequest{
+		EnvironmentID: envID, Chain: req.Chain, Address: req.PublicWalletAddress, Message: req.MessageToSign,
+		Signature: req.SignedMessage, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
+		Network: req.Network, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
+		IssuerHost: s.issuerHost(r), IP: clientIP(r), UserAgent: truncateUA(r.UserAgent()),
+	}, req.SkipEmptyAccountCheck, nil
+}
+
+func (s *Server) linkWallet(transfer bool) func(http.ResponseWriter, *http.Request, *signin.Current) error {
+	return func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+		req, skipEmptyAccountCheck, err := s.walletRequest(w, r)
+		if err != nil {
+			return err
+		}
+		res, err := s.signin.LinkWallet(r.Context(), cur, req, transfer, skipEmptyAccountCheck)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toVerifyResponse(res))
+		return nil
+	}
+}
+
+func (s *Server) unlinkWallet(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	var req struct {
+		VerifiedCredentialID string `json:"verifiedCredentialId"`
+		Misspelled           string `json:"verifiedCrentialId"`
+		WalletID             string `json:"walletId"`
+	}
+	if err := s.decode(w, r, "VerifyUnlinkRequest", &req); err != nil {
+		return err
+	}
+	id := signin.CredentialIDFromUnlink(req.VerifiedCredentialID, req.Misspelled, req.WalletID)
+	if id == "" {
+		return errs.Unprocessable("invalid_unlink_request", "verifiedCredentialId is required", nil)
+	}
+	res, err := s.signin.UnlinkWallet(r.Context(), cur, id, s.issuerHost(r), r.Header.Get("Origin"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	return nil
+}
+
+func (s *Server) selectWallet(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	var req struct {
+		WalletID string `json:"walletId"`
+	}
+	if err := s.decode(w, r, "UserWalletSelectionRequest", &req); err != nil {
+		return err
+	}
+	res, err := s.signin.SelectWallet(r.Context(), cur, req.WalletID, s.issuerHost(r), r.Header.Get("Origin"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	return nil
+}

@@ -1,0 +1,110 @@
+package signin
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// LinkWrite is a verified wallet joining the signed-in user's account.
+type LinkWrite struct {
+	EnvironmentID string
+	UserID        string
+	Nonces        []string
+	Now           time.Time
+	Credential    users.Credential
+	// Transfer moves the credential from another user (after the user
+	// confirmed it); without it such a credential fails the link with
+	// reassign_wallet_confirm.
+	Transfer bool
+	// AllowEmptyAccount lets a transfer take another user's last way to
+	// sign in.
+	AllowEmptyAccount bool
+}
+
+// LinkStore is the persistence of linking, unlinking and selecting.
+type LinkStore interface {
+	// LinkCredential consumes the nonces and attaches the credential to
+	// the user, all or nothing, and returns the updated user.
+	LinkCredential(ctx context.Context, w *LinkWrite) (*users.User, error)
+	// UnlinkCredential removes one of the user's credentials, refusing the
+	// last one they can sign in with.
+	UnlinkCredential(ctx context.Context, userID, credentialID string, now time.Time) (*users.User, error)
+	// SelectCredential marks one of the user's wallets as the selected one.
+	SelectCredential(ctx context.Context, userID, credentialID string, now time.Time) (*users.User, error)
+}
+
+// LinkWallet adds a wallet the signed-in user proved control of (POST
+// /verify/link, /wallets/verify; /verify/transfer with transfer set). The
+// session stays; its tokens are re-issued with the new credential.
+func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletRequest, transfer, allowEmptyAccount bool) (*Result, error) {
+	if req.EnvironmentID != cur.Session.EnvironmentID {
+		return nil, errs.Unauthorized("invalid or expired session token")
+	}
+	pr, err := s.proveWallet(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: pr.env.ID, UserID: cur.User.ID, Nonces: pr.nonces,
+		Now: pr.now, Credential: pr.credential, Transfer: transfer, AllowEmptyAccount: allowEmptyAccount})
+	if err != nil {
+		return nil, err
+	}
+	return s.reissue(ctx, cur, u, req.IssuerHost, req.Origin)
+}
+
+// UnlinkWallet removes a credential from the signed-in user (POST
+// /verify/unlink). The last credential they can sign in with stays.
+func (s *Service) UnlinkWallet(ctx context.Context, cur *Current, credentialID, issuerHost, origin string) (*Result, error) {
+	if cur.User.Credential(credentialID) == nil {
+		return nil, errs.Unprocessable("forbidden_unlink_request", "verifiedCredentialId is not one of this user's credentials", nil)
+	}
+	u, err := s.links.UnlinkCredential(ctx, cur.User.ID, credentialID, s.now().UTC().Truncate(time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	return s.reissue(ctx, cur, u, issuerHost, origin)
+}
+
+// SelectWallet marks a wallet as the user's primary one (PUT
+// /users/wallets/selection).
+func (s *Service) SelectWallet(ctx context.Context, cur *Current, credentialID, issuerHost, origin string) (*Result, error) {
+	c := cur.User.Credential(credentialID)
+	if c == nil || c.Format != users.FormatBlockchain {
+		return nil, errs.Unprocessable("invalid_wallet_id", "walletId is not one of this user's wallets", nil)
+	}
+	u, err := s.links.SelectCredential(ctx, cur.User.ID, credentialID, s.now().UTC().Truncate(time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	return s.reissue(ctx, cur, u, issuerHost, origin)
+}
+
+// reissue signs fresh tokens for the caller's unchanged session after its
+// user changed.
+func (s *Service) reissue(ctx context.Context, cur *Current, u *users.User, issuerHost, origin string) (*Result, error) {
+	aud := cur.Claims.Aud
+	if origin != "" {
+		aud = origin
+	}
+	tokens, err := s.sessions.Issue(ctx, u, cur.Session, session.Issuer(issuerHost, cur.Session.EnvironmentID), aud, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Session: cur.Session, Tokens: tokens}, nil
+}
+
+// CredentialIDFromUnlink picks the credential an unlink request names:
+// verifiedCredentialId, its old misspelling, or walletId.
+func CredentialIDFromUnlink(verifiedCredentialID, misspelled, walletID string) string {
+	for _, v := range []string{verifiedCredentialID, misspelled, walletID} {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
