@@ -1,0 +1,194 @@
+package session_test
+
+import (
+	"context"
+	"encoding/base64"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/secrets"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/go-jose/go-jose/v4"
+)
+
+type fixture struct {
+	keys     *signing.Service
+	sessions *session.Service
+	envID    string
+	now      time.Time
+}
+
+func newFixture(t testing.TB, alg string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sk, _ := secrets.New(make([]byte, 32))
+	f := &fixture{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return f.now }
+	ids, _, _, err := tenant.NewService(st, sk, clock).Init(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.envID = ids.EnvironmentID
+	if f.keys, err = signing.NewService(st, sk, alg, clock); err != nil {
+		t.Fatal(err)
+	}
+	f.sessions = session.NewService(st, f.keys, session.Config{}, clock)
+	return f
+}
+
+func (f *fixture) issue(t testing.TB) string {
+	t.Helper()
+	u := &users.User{ID: "user-1", EnvironmentID: f.envID, CreatedAt: f.now, LastVisitAt: f.now}
+	s := f.sessions.New(f.envID, u.ID, "cred-1", "", "", "", time.Hour)
+	tok, err := f.sessions.Issue(context.Background(), u, s, "auth.test/"+f.envID, "https://app.test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.MinifiedJWT
+}
+
+func TestRotationKeepsOldTokensValid(t *testing.T) {
+	f := newFixture(t, signing.RS256)
+	ctx := context.Background()
+	old := f.issue(t)
+	oldKey, err := f.keys.Active(ctx, f.envID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey, err := f.keys.Rotate(ctx, f.envID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, err := f.keys.Published(ctx, f.envID)
+	if err != nil || len(published) != 2 {
+		t.Fatalf("published %d keys (%v), want old and new", len(published), err)
+	}
+	if _, err := f.sessions.Verify(ctx, f.envID, old); err != nil {
+		t.Fatalf("token of the retired key refused: %v", err)
+	}
+	fresh := f.issue(t)
+	if !strings.Contains(headerKid(t, fresh), newKey.ID) || headerKid(t, old) != oldKey.ID {
+		t.Fatalf("kids: old %s fresh %s", headerKid(t, old), headerKid(t, fresh))
+	}
+	// Once the retention has passed, the retired key is gone with its tokens.
+	f.now = f.now.Add(signing.Retention + time.Hour)
+	published, _ = f.keys.Published(ctx, f.envID)
+	if len(published) != 1 || published[0].ID != newKey.ID {
+		t.Fatalf("after retention: %d keys", len(published))
+	}
+}
+
+func headerKid(t testing.TB, tok string) string {
+	t.Helper()
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws.Signatures[0].Header.KeyID
+}
+
+func TestVerifyRefusesForgeries(t *testing.T) {
+	f := newFixture(t, signing.ES256)
+	ctx := context.Background()
+	tok := f.issue(t)
+	parts := strings.Split(tok, ".")
+	cases := map[string]string{
+		"garbage":         "not.a.jwt",
+		"alg none":        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + ".",
+		"changed subject": parts[0] + "." + tamper(t, parts[1]) + "." + parts[2],
+		"no signature":    parts[0] + "." + parts[1] + ".",
+	}
+	for name, bad := range cases {
+		if _, err := f.sessions.Verify(ctx, f.envID, bad); !errs.Is(err, errs.KindUnauthorized) {
+			t.Errorf("%s: accepted (%v)", name, err)
+		}
+	}
+	f.now = f.now.Add(time.Hour + time.Second)
+	if _, err := f.sessions.Verify(ctx, f.envID, tok); !errs.Is(err, errs.KindUnauthorized) {
+		t.Fatalf("expired token accepted: %v", err)
+	}
+}
+
+// tamper rewrites the payload's sub claim, keeping the encoding valid.
+func tamper(t *testing.T, payload string) string {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(raw), `"sub":"user-1"`, `"sub":"user-2"`, 1)
+	if changed == string(raw) {
+		t.Fatal("payload has no sub to change")
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(changed))
+}
+
+func TestLifetime(t *testing.T) {
+	cases := map[string]time.Duration{
+		`{}`: 2 * time.Hour,
+		`{"security":{"jwtDuration":{"amount":30,"unit":"minutes"}}}`: 30 * time.Minute,
+		`{"security":{"jwtDuration":{"amount":3,"unit":"days"}}}`:     72 * time.Hour,
+		`{"security":{"jwtDuration":{"amount":90,"unit":"days"}}}`:    30 * 24 * time.Hour,
+		`{"security":{"jwtDuration":{"amount":0,"unit":"hours"}}}`:    2 * time.Hour,
+	}
+	for in, want := range cases {
+		if got := session.Lifetime([]byte(in)); got != want {
+			t.Errorf("Lifetime(%s) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// BenchmarkVerify compares verifying a session JWT (parse, key lookup,
+// signature, claims) with its floor: the bare signature verification.
+func BenchmarkVerify(b *testing.B) {
+	for _, alg := range []string{signing.RS256, signing.ES256} {
+		f := newFixture(b, alg)
+		tok := f.issue(b)
+		ctx := context.Background()
+		b.Run(alg+"/full", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.sessions.Verify(ctx, f.envID, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		key, err := f.keys.Active(ctx, f.envID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pk, err := f.keys.PublicKey(ctx, key.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		switch pk.Public.(type) {
+		case *rsa.PublicKey, *ecdsa.PublicKey:
+		default:
+			b.Fatalf("unexpected key %T", pk.Public)
+		}
+		b.Run(alg+"/floor", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := jws.Verify(pk.Public); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
