@@ -3,6 +3,7 @@
 //	dynamicauth [serve] [--db PATH] [--addr HOST:PORT]
 //	dynamicauth init [--db PATH] [--json]
 //	dynamicauth migrate [status|up] [--db PATH]
+//	dynamicauth keys rotate --env ID [--db PATH]
 //	dynamicauth version
 //
 // Every flag can also be set as an environment variable DYNAMICAUTH_<FLAG>
@@ -32,6 +33,7 @@ const usage = `usage:
   dynamicauth [serve] [flags]        run the server (the default)
   dynamicauth init [--json] [flags]  seed the database / issue a new owner API token
   dynamicauth migrate [status|up]    show or apply schema migrations
+  dynamicauth keys rotate --env ID   start signing an environment's JWTs with a new key
   dynamicauth version                print the version
 Run "dynamicauth <command> -h" for its flags.`
 
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return initCmd(ctx, args, stdout, stderr)
 	case "migrate":
 		return migrateCmd(ctx, args, stdout, stderr)
+	case "keys":
+		return keysCmd(ctx, args, stdout, stderr)
 	case "version":
 		return versionCmd(stdout)
 	case "help":

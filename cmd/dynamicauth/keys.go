@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/wallets"
+	"github.com/ethereum/go-ethereum/ethclient"
+)
+
+// keysCmd manages JWT signing keys: `dynamicauth keys rotate --env ID`.
+func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return fmt.Errorf("usage: dynamicauth keys rotate --env ENVIRONMENT_ID [flags]")
+	}
+	var o options
+	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.register(fs)
+	env := fs.String("env", "", "environment whose signing key to rotate")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	log, err := o.logger(stderr)
+	if err != nil {
+		return err
+	}
+	auth, st, err := o.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	k, err := auth.RotateSigningKey(ctx, *env)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "environment %s now signs with key %s (%s); the previous key stays published for its tokens\n",
+		*env, k.ID, k.Algorithm)
+	return nil
+}
+
+// dialEVM parses --evm-rpc "CHAIN_ID=URL,CHAIN_ID=URL" and connects to each
+// node; smart-contract wallet signatures on those chains are then verified.
+func dialEVM(ctx context.Context, spec string) (map[string]wallets.ChainCaller, error) {
+	out := map[string]wallets.ChainCaller{}
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		chainID, url, ok := strings.Cut(part, "=")
+		if !ok || chainID == "" || url == "" {
+			return nil, fmt.Errorf("--evm-rpc: want CHAIN_ID=URL, got %q", part)
+		}
+		c, err := ethclient.DialContext(ctx, url)
+		if err != nil {
+			return nil, fmt.Errorf("--evm-rpc: chain %s: %w", chainID, err)
+		}
+		out[chainID] = c
+	}
+	return out, nil
+}
