@@ -41,7 +41,7 @@ type benchEnv struct {
 	store *sqlite.Store
 }
 
-func newBenchEnv(b *testing.B, alg string) *benchEnv {
+func newBenchEnv(b *testing.B, alg string, cfg session.Config) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"), sqlite.Options{Synchronous: benchSync})
@@ -58,7 +58,7 @@ func newBenchEnv(b *testing.B, alg string) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sessions := session.NewService(st, sig, session.Config{}, nil)
+	sessions := session.NewService(st, sig, cfg, nil)
 	return &benchEnv{svc: signin.NewService(signin.Config{}, st, st, st, sessions, nil), ids: ids, store: st}
 }
 
@@ -87,10 +87,11 @@ func (e *benchEnv) requests(b *testing.B, n int) []signin.WalletRequest {
 	return out
 }
 
-func benchmarkSignIn(b *testing.B, alg string) {
-	e := newBenchEnv(b, alg)
+func benchmarkSignIn(b *testing.B, alg string, cfg session.Config) {
+	e := newBenchEnv(b, alg, cfg)
 	reqs := e.requests(b, b.N)
 	var next atomic.Int64
+	b.SetParallelism(benchParallelism)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -123,6 +124,7 @@ func benchmarkFloor(b *testing.B, alg string) {
 	signer := floorSigner(b, alg)
 	payload, _ := json.Marshal(map[string]any{"sub": "user", "sid": "session", "exp": time.Now().Unix()})
 	var n atomic.Int64
+	b.SetParallelism(benchParallelism)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -173,10 +175,15 @@ func floorSigner(b *testing.B, alg string) jose.Signer {
 
 func BenchmarkWalletSignIn(b *testing.B) {
 	for _, alg := range []string{signing.RS256, signing.ES256} {
-		b.Run(alg+"/full", func(b *testing.B) { benchmarkSignIn(b, alg) })
+		b.Run(alg+"/full", func(b *testing.B) { benchmarkSignIn(b, alg, session.Config{}) })
+		b.Run(alg+"/minified-only", func(b *testing.B) { benchmarkSignIn(b, alg, session.Config{OmitFullJWT: true}) })
 		b.Run(alg+"/floor", func(b *testing.B) { benchmarkFloor(b, alg) })
 	}
 }
+
+// benchParallelism times GOMAXPROCS goroutines run each benchmark, as
+// concurrent requests would on a server.
+const benchParallelism = 16
 
 // benchSync is the SQLite synchronous mode of both sides; set
 // DYNAMICAUTH_BENCH_SYNC=FULL to include a disk flush per commit.

@@ -7,7 +7,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
-	"github.com/google/uuid"
 )
 
 // Current is the signed-in caller of an SDK route.
@@ -70,6 +69,6 @@ func (s *Service) RecordVisit(ctx context.Context, v Visit) error {
 	if ns, ok := users.ChainNamespace(v.Chain); ok {
 		v.Address, _ = users.NormalizeAddress(ns, v.Address)
 	}
-	v.ID, v.CreatedAt = uuid.NewString(), s.now().UTC().Truncate(time.Millisecond)
+	v.ID, v.CreatedAt = users.NewID(), s.now().UTC().Truncate(time.Millisecond)
 	return s.store.InsertVisit(ctx, v)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/wallets"
-	"github.com/google/uuid"
 )
 
 // WalletRequest is a wallet sign-in as the SDK sends it (VerifyRequest),
@@ -109,7 +108,7 @@ func (s *Service) proveWallet(ctx context.Context, req WalletRequest) (*proof, e
 		nonces = append(nonces, req.Device.Nonce)
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	cred := users.Credential{ID: uuid.NewString(), EnvironmentID: env.ID, Format: users.FormatBlockchain, Chain: ns,
+	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatBlockchain, Chain: ns,
 		Address: stored, PublicIdentifier: display, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
 		SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 	return &proof{env: env, msg: msg, credential: cred, sessionKey: sessionKey, nonces: nonces, now: now}, nil
@@ -123,7 +122,7 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 		return nil, err
 	}
 	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, req.IP, req.UserAgent, session.Lifetime(pr.env.Settings))
-	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: uuid.NewString(),
+	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: users.NewID(),
 		Session: sess, Events: []Event{{Name: "user.created", OnlyIfNew: true}, {Name: "wallet.linked", OnlyIfNew: true},
 			{Name: "user.session.created"}}}
 	u, created, err := s.store.CompleteSignIn(ctx, w)

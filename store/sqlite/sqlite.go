@@ -41,8 +41,9 @@ type Options struct {
 // a single connection (SQLite has one writer anyway, and one connection
 // avoids busy-waiting); reads use a pool.
 type Store struct {
-	w, r *cachedDB
-	path string
+	w, r  *cachedDB
+	path  string
+	batch *batcher
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -83,6 +84,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath}
+	s.batch = newBatcher(s)
 	if opt.SkipMigrate {
 		return s, nil
 	}
@@ -95,6 +97,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.batch.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

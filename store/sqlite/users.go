@@ -10,7 +10,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/users"
-	"github.com/google/uuid"
 )
 
 // querier is what pools and transactions offer for reads.
@@ -53,7 +52,8 @@ var errNonce = errs.Unprocessable("other_verify_failure", "nonce is invalid, exp
 func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
 	var u *users.User
 	created := false
-	err := s.txc(ctx, func(tx *cachedTx) error {
+	err := s.batch.do(ctx, func(tx *cachedTx) error {
+		u, created = nil, false
 		now := formatTime(w.Now)
 		if err := consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, now); err != nil {
 			return err
@@ -130,7 +130,7 @@ func insertEvent(ctx context.Context, tx execer, envID, name, userID string, dat
 		return errs.Internal("event data", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO events (id, environment_id, name, user_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		uuid.NewString(), envID, name, userID, string(b), formatTime(at))
+		users.NewID(), envID, name, userID, string(b), formatTime(at))
 	return mapErr("record event", "", err)
 }
 

@@ -1,0 +1,127 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+)
+
+// Group commit. SQLite has one writer and, with synchronous=FULL, one
+// fsync per commit: committing each sign-in alone makes the disk flush the
+// ceiling. Concurrent sign-ins are therefore queued to one goroutine that
+// runs whatever has queued up in a single transaction, each inside its own
+// SAVEPOINT: a failing sign-in is rolled back alone, the others commit
+// together, and nobody hears "done" before the COMMIT that holds their
+// write has returned.
+
+const maxBatch = 64
+
+type batchJob struct {
+	ctx context.Context
+	run func(*cachedTx) error
+	err chan error
+}
+
+type batcher struct {
+	s    *Store
+	jobs chan *batchJob
+	mu   sync.RWMutex
+	shut bool
+	done chan struct{}
+}
+
+var errClosed = errors.New("sqlite: store is closed")
+
+func newBatcher(s *Store) *batcher {
+	b := &batcher{s: s, jobs: make(chan *batchJob, maxBatch), done: make(chan struct{})}
+	go b.loop()
+	return b
+}
+
+// do runs fn in a shared write transaction and returns its own outcome.
+func (b *batcher) do(ctx context.Context, fn func(*cachedTx) error) error {
+	j := &batchJob{ctx: ctx, run: fn, err: make(chan error, 1)}
+	b.mu.RLock()
+	if b.shut {
+		b.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case b.jobs <- j:
+	case <-ctx.Done():
+		b.mu.RUnlock()
+		return ctx.Err()
+	}
+	b.mu.RUnlock()
+	// Wait even if ctx ends now: the job may already be committing, and
+	// its caller must not be told it failed when it did not.
+	return <-j.err
+}
+
+func (b *batcher) close() {
+	b.mu.Lock()
+	if !b.shut {
+		b.shut = true
+		close(b.jobs)
+	}
+	b.mu.Unlock()
+	<-b.done
+}
+
+func (b *batcher) loop() {
+	defer close(b.done)
+	for j := range b.jobs {
+		batch := []*batchJob{j}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case more, ok := <-b.jobs:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		b.run(batch)
+	}
+}
+
+func (b *batcher) run(batch []*batchJob) {
+	results := make([]error, len(batch))
+	var missed []string
+	err := b.s.tx(context.Background(), func(tx *sql.Tx) error {
+		ct := &cachedTx{Tx: tx, db: b.s.w}
+		defer func() { missed = ct.missed }()
+		for i, j := range batch {
+			if err := j.ctx.Err(); err != nil {
+				results[i] = err
+				continue
+			}
+			if _, err := tx.Exec(`SAVEPOINT signin`); err != nil {
+				return err
+			}
+			if err := j.run(ct); err != nil {
+				results[i] = err
+				if _, err := tx.Exec(`ROLLBACK TO signin`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(`RELEASE signin`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, q := range missed {
+		_, _ = b.s.w.stmt(context.Background(), q)
+	}
+	for i, j := range batch {
+		if err != nil && results[i] == nil {
+			results[i] = mapErr("commit batch", "", err) // nothing of the batch was committed
+		}
+		j.err <- results[i]
+	}
+}
