@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
+)
+
+// sdkRouteClass sorts an SDK route (the path after /sdk/{environmentId}/)
+// into the rate-limit class it belongs to.
+func sdkRouteClass(rest string) string {
+	switch {
+	case rest == "nonce" || rest == "nonces" || rest == "connect":
+		return "nonces"
+	case rest == "verify" || strings.HasPrefix(rest, "verify/") || strings.HasPrefix(rest, "wallets/") ||
+		rest == "refresh" || strings.Contains(rest, "Verifications/") || strings.HasPrefix(rest, "users/mfa/auth") ||
+		strings.HasPrefix(rest, "users/passkeys/signin") || strings.HasPrefix(rest, "providers/"):
+		return "signin"
+	}
+	return ""
+}
+
+// withRateLimit applies the policy to SDK routes, per client IP.
+func (s *Server) withRateLimit(next http.Handler) http.Handler {
+	if s.limits.Disabled || s.limiter == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, v0+"/sdk/"), "/")
+		if !strings.HasPrefix(r.URL.Path, v0+"/sdk/") || !ok || r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ip := clientIP(r)
+		rules := map[string]ratelimit.Rule{"sdk": s.limits.SDK}
+		switch class := sdkRouteClass(rest); class {
+		case "nonces":
+			rules[class] = s.limits.Nonces
+		case "signin":
+			rules[class] = s.limits.SignIn
+		}
+		for class, rule := range rules {
+			if ok, wait := s.limiter.Allow(class+"|"+ip, rule); !ok {
+				s.log.InfoContext(r.Context(), "rate limited", "request_id", requestID(r.Context()), "class", class,
+					"ip", ip, "retry_after", wait.String())
+				s.writeError(w, r, errs.RateLimited(wait))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

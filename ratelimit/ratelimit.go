@@ -1,0 +1,98 @@
+// Package ratelimit bounds how often one caller (an IP address, say) may
+// do a guessable or costly thing: ask for nonces, attempt sign-ins, call
+// the SDK routes at all. Buckets are kept in process memory; every replica
+// limits on its own, which bounds the total at replicas x limit.
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Rule is a token bucket: Burst requests at once, refilled at Burst per
+// Per. A zero Burst disables the rule.
+type Rule struct {
+	Burst int
+	Per   time.Duration
+}
+
+// Limiter holds the buckets.
+type Limiter struct {
+	now     func() time.Time
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	sweep   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+	rule   Rule
+}
+
+// New builds a limiter; now may be nil for the wall clock.
+func New(now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{now: now, buckets: map[string]*bucket{}}
+}
+
+// Allow takes one token from key's bucket under rule. When none is left it
+// returns false and how long until one is.
+func (l *Limiter) Allow(key string, rule Rule) (bool, time.Duration) {
+	if rule.Burst <= 0 || rule.Per <= 0 {
+		return true, 0
+	}
+	now := l.now()
+	rate := float64(rule.Burst) / rule.Per.Seconds() // tokens per second
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweepIdle(now)
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: float64(rule.Burst), last: now, rule: rule}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(float64(rule.Burst), b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	wait := time.Duration((1 - b.tokens) / rate * float64(time.Second))
+	return false, wait
+}
+
+// sweepIdle drops full buckets now and then, so memory follows the callers
+// of the last few minutes, not all callers ever.
+func (l *Limiter) sweepIdle(now time.Time) {
+	if now.Sub(l.sweep) < time.Minute {
+		return
+	}
+	l.sweep = now
+	for k, b := range l.buckets {
+		if now.Sub(b.last) > b.rule.Per {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// Policy is the set of rules the API applies, each per client IP.
+type Policy struct {
+	Disabled bool // for trusted load tests
+	SDK      Rule // every /sdk route
+	Nonces   Rule // nonce, nonces, connect
+	SignIn   Rule // sign-in, link, refresh and other proof-checking routes
+}
+
+// DefaultPolicy follows Dynamic's published limits in spirit, loosened
+// where one IP stands for many users behind a NAT.
+func DefaultPolicy() Policy {
+	return Policy{
+		SDK:    Rule{Burst: 600, Per: time.Minute},
+		Nonces: Rule{Burst: 60, Per: time.Minute},
+		SignIn: Rule{Burst: 30, Per: time.Minute},
+	}
+}
