@@ -16,6 +16,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/httpapi"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -23,6 +24,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // Version is the server's version, set at build time with
@@ -51,6 +53,9 @@ type Config struct {
 	SignIn signin.Config
 	// Sessions tunes the refresh limit.
 	Sessions session.Config
+	// RateLimits is the per-IP policy of the SDK routes; nil means
+	// ratelimit.DefaultPolicy(); Disabled turns limiting off.
+	RateLimits *ratelimit.Policy
 }
 
 // Auth is the facade an embedding application holds.
@@ -81,11 +86,13 @@ func New(cfg Config) (*Auth, error) {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
 	}
 	a := &Auth{store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
+	profiles := users.NewProfiles(cfg.Store, cfg.Store, cfg.Now)
 	a.sessions = session.NewService(cfg.Store, keys, cfg.Sessions, cfg.Now)
-	a.signin = signin.NewService(cfg.SignIn, cfg.Store, cfg.Store, a.sessions, cfg.Now)
+	a.signin = signin.NewService(cfg.SignIn, cfg.Store, cfg.Store, cfg.Store, profiles, a.sessions, cfg.Now)
 	a.handler = httpapi.New(httpapi.Deps{
-		Tenants: a.tenants, Keys: keys, SignIn: a.signin, PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger,
-		Ready: cfg.Store.Ping, MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
+		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: users.NewAdmin(cfg.Store, cfg.Now), Profiles: profiles,
+		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
+		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits,
 	})
 	return a, nil
 }
@@ -139,4 +146,16 @@ func (a *Auth) RunMaintenance(ctx context.Context, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// RotateSigningKey makes a new JWT signing key for an environment; the
+// previous one stays published until every token it signed has expired.
+func (a *Auth) RotateSigningKey(ctx context.Context, envID string) (*signing.Key, error) {
+	if !tenant.ValidID(envID) {
+		return nil, fmt.Errorf("%q is not an environment id", envID)
+	}
+	if _, err := a.tenants.PublicSettings(ctx, envID); err != nil {
+		return nil, fmt.Errorf("environment %s: %w", envID, err)
+	}
+	return a.keys.Rotate(ctx, envID)
 }

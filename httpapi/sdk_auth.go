@@ -92,29 +92,11 @@ func clientIP(r *http.Request) string {
 func truncateUA(ua string) string { return truncate(ua, 512) }
 
 func (s *Server) walletSignIn(w http.ResponseWriter, r *http.Request) error {
-	envID, err := pathID(r, "environmentId")
+	req, _, err := s.walletRequest(w, r)
 	if err != nil {
 		return err
 	}
-	var req verifyRequest
-	if err := s.decode(w, r, "VerifyRequest", &req); err != nil {
-		return err
-	}
-	device, err := signin.DeviceProofFromHeaders(r.Header.Get("X-Dynamic-Device-Nonce"),
-		r.Header.Get("X-Dynamic-Device-Publickey"), r.Header.Get("X-Dynamic-Device-Signed-Nonce"))
-	if err != nil {
-		return err
-	}
-	sessionKey := req.SessionPublicKey
-	if sessionKey == "" {
-		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
-	}
-	res, err := s.signin.WalletSignIn(r.Context(), signin.WalletRequest{
-		EnvironmentID: envID, Chain: req.Chain, Address: req.PublicWalletAddress, Message: req.MessageToSign,
-		Signature: req.SignedMessage, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
-		Network: req.Network, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
-		IssuerHost: s.issuerHost(r), IP: clientIP(r), UserAgent: truncateUA(r.UserAgent()),
-	})
+	res, err := s.signin.WalletSignIn(r.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -141,11 +123,6 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request, cur *signin.Curr
 
 func (s *Server) sessionCheck(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) getSDKUser(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	writeJSON(w, http.StatusOK, toSDKUser(cur.User, cur.Session.ID, false))
 	return nil
 }
 

@@ -11,9 +11,11 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // Deps are the services the API translates to.
@@ -21,6 +23,12 @@ type Deps struct {
 	Tenants *tenant.Service
 	Keys    *signing.Service
 	SignIn  *signin.Service
+	Users   *users.Admin // admin Users, Wallets, Sessions, Visits
+	// Profiles serves CustomFields and the signed-in user's own profile.
+	Profiles *users.Profiles
+	// RateLimits is the policy for SDK routes; nil means
+	// ratelimit.DefaultPolicy().
+	RateLimits *ratelimit.Policy
 	// PublicHost names this server in the JWT iss claim (host[:port]);
 	// empty means the request's Host.
 	PublicHost string
@@ -39,7 +47,11 @@ type Server struct {
 	tenants    *tenant.Service
 	keys       *signing.Service
 	signin     *signin.Service
+	users      *users.Admin
+	profiles   *users.Profiles
 	publicHost string
+	limits     ratelimit.Policy
+	limiter    *ratelimit.Limiter
 	contract   *contract.Contract
 	log        *slog.Logger
 	ready      func(ctx context.Context) error
@@ -51,16 +63,22 @@ type Server struct {
 
 // New builds the handler.
 func New(d Deps) *Server {
-	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
+	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
+	s.profiles = d.Profiles
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = 1 << 20
 	}
+	s.limits = ratelimit.DefaultPolicy()
+	if d.RateLimits != nil {
+		s.limits = *d.RateLimits
+	}
+	s.limiter = ratelimit.New(nil)
 	s.routes()
-	s.handler = s.withRequestContext(s.withCORS(http.HandlerFunc(s.dispatch)))
+	s.handler = s.withRequestContext(s.withCORS(s.withRateLimit(http.HandlerFunc(s.dispatch))))
 	return s
 }
 
@@ -111,6 +129,11 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/signin", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/connect", s.public(s.connect))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/link", s.sdkUser(s.linkWallet(false)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/verify", s.sdkUser(s.linkWallet(false)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/transfer", s.sdkUser(s.linkWallet(true)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/unlink", s.sdkUser(s.unlinkWallet))
+	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users/wallets/selection", s.sdkUser(s.selectWallet))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/refresh", s.sdkUser(s.refresh))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/revoke", s.sdkUser(s.revoke))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/session", s.sdkUser(s.sessionCheck))

@@ -312,6 +312,7 @@ type wireVerifyResponse struct {
 }
 
 func toVerifyResponse(res *signin.Result) wireVerifyResponse {
-	return wireVerifyResponse{User: toSDKUser(res.User, res.Session.ID, res.NewUser), ExpiresAt: res.Tokens.ExpiresAt,
-		JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT}
+	u := toProfileUser(res.Profile, res.Session.ID)
+	u.NewUser = res.NewUser
+	return wireVerifyResponse{User: u, ExpiresAt: res.Tokens.ExpiresAt, JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT}
 }

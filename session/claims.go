@@ -62,7 +62,7 @@ type Minified struct {
 type Full struct {
 	Minified
 	VerifiedCredentials []Credential `json:"verified_credentials"`
-	MissingFields       []any        `json:"missing_fields"`
+	MissingFields       []users.KycEntry `json:"missing_fields"`
 	Lists               []string     `json:"lists"`
 	NewUser             bool         `json:"new_user"`
 	FirstVisit          string       `json:"first_visit,omitempty"`
@@ -120,17 +120,30 @@ func credentialHashes(u *users.User) *CredentialHashes {
 		OAuth: h(users.FormatOAuth), PhoneNumber: h(users.FormatPhoneNumber)}
 }
 
+// Scope is the scope claim of a profile: user:basic, plus userDataForm
+// while required profile fields are missing.
+func Scope(p *users.Profile) string {
+	if extra := p.Scope(); extra != "" {
+		return ScopeUserBasic + " " + extra
+	}
+	return ScopeUserBasic
+}
+
 // claimsFor builds both claim sets for a user's session.
-func claimsFor(kid, iss, aud string, u *users.User, s *Session, iat time.Time, newUser bool) (*Full, *Minified) {
+func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time, newUser bool) (*Full, *Minified) {
+	u := p.User
 	m := Minified{
 		Kid: kid, Aud: aud, Iss: iss, Sub: u.ID, Sid: s.ID, Iat: iat.Unix(), Exp: s.ExpiresAt.Unix(),
 		RefreshExp: s.RefreshExpiresAt.Unix(), EnvironmentID: s.EnvironmentID,
 		LastVerifiedCredentialID: u.LastVerifiedCredentialID, SigninCredentialID: s.SigninCredentialID,
-		SessionPublicKey: s.SessionPublicKey, Scope: ScopeUserBasic, VerifiedCredentialHashes: credentialHashes(u),
+		SessionPublicKey: s.SessionPublicKey, Scope: Scope(p), VerifiedCredentialHashes: credentialHashes(u),
 		Email: u.Email, Username: u.Username, Roles: []string{},
 	}
+	if p.Missing == nil {
+		p.Missing = []users.KycEntry{}
+	}
 	f := &Full{
-		Minified: m, VerifiedCredentials: WireCredentials(u), MissingFields: []any{}, Lists: []string{},
+		Minified: m, VerifiedCredentials: WireCredentials(u), MissingFields: p.Missing, Lists: []string{},
 		NewUser: newUser, FirstVisit: u.CreatedAt.UTC().Format(wireTime), LastVisit: u.LastVisitAt.UTC().Format(wireTime),
 		Alias: u.Alias, GivenName: u.FirstName, FamilyName: u.LastName, PhoneNumber: u.PhoneNumber,
 		JobTitle: u.JobTitle, Country: u.Country, TShirtSize: u.TShirtSize, Team: u.Team,

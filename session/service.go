@@ -72,7 +72,7 @@ type Tokens struct {
 
 // Issue signs both tokens for a user's session. Each claim set is
 // marshalled once and signed once.
-func (s *Service) Issue(ctx context.Context, u *users.User, sess *Session, iss, aud string, newUser bool) (*Tokens, error) {
+func (s *Service) Issue(ctx context.Context, p *users.Profile, sess *Session, iss, aud string, newUser bool) (*Tokens, error) {
 	key, err := s.keys.Active(ctx, sess.EnvironmentID)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (s *Service) Issue(ctx context.Context, u *users.User, sess *Session, iss, 
 	if err != nil {
 		return nil, err
 	}
-	full, mini := claimsFor(key.ID, iss, aud, u, sess, s.now(), newUser)
+	full, mini := claimsFor(key.ID, iss, aud, p, sess, s.now(), newUser)
 	var jwt string
 	if !s.omitFullJWT {
 		if jwt, err = sign(signer, full); err != nil {

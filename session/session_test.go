@@ -2,9 +2,9 @@ package session_test
 
 import (
 	"context"
-	"encoding/base64"
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"encoding/base64"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,7 +54,7 @@ func (f *fixture) issue(t testing.TB) string {
 	t.Helper()
 	u := &users.User{ID: "user-1", EnvironmentID: f.envID, CreatedAt: f.now, LastVisitAt: f.now}
 	s := f.sessions.New(f.envID, u.ID, "cred-1", "", "", "", time.Hour)
-	tok, err := f.sessions.Issue(context.Background(), u, s, "auth.test/"+f.envID, "https://app.test", true)
+	tok, err := f.sessions.Issue(context.Background(), &users.Profile{User: u}, s, "auth.test/"+f.envID, "https://app.test", true)
 	if err != nil {
 		t.Fatal(err)
 	}

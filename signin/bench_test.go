@@ -59,7 +59,7 @@ func newBenchEnv(b *testing.B, alg string, cfg session.Config) *benchEnv {
 		b.Fatal(err)
 	}
 	sessions := session.NewService(st, sig, cfg, nil)
-	return &benchEnv{svc: signin.NewService(signin.Config{}, st, st, st, sessions, nil), ids: ids, store: st}
+	return &benchEnv{svc: signin.NewService(signin.Config{}, st, st, st, nil, sessions, nil), ids: ids, store: st}
 }
 
 // requests pre-signs n sign-ins by distinct wallets (setup, not timed).

@@ -91,11 +91,15 @@ func (s *Service) reissue(ctx context.Context, cur *Current, u *users.User, issu
 	if origin != "" {
 		aud = origin
 	}
-	tokens, err := s.sessions.Issue(ctx, u, cur.Session, session.Issuer(issuerHost, cur.Session.EnvironmentID), aud, false)
+	prof, err := s.profile(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Session: cur.Session, Tokens: tokens}, nil
+	tokens, err := s.sessions.Issue(ctx, prof, cur.Session, session.Issuer(issuerHost, cur.Session.EnvironmentID), aud, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Profile: prof, Session: cur.Session, Tokens: tokens}, nil
 }
 
 // CredentialIDFromUnlink picks the credential an unlink request names:

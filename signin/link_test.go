@@ -3,6 +3,8 @@ package signin_test
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -121,4 +123,36 @@ func TestLinkTransferUnlinkSelect(t *testing.T) {
 	}
 	_, err = f.svc.UnlinkWallet(ctx, cur, u2.User.ID, "auth.test", "")
 	wantCode(t, err, "forbidden_unlink_request")
+}
+
+// missingAlias is a Profiles that reports a required alias as missing.
+type missingAlias struct{}
+
+func (missingAlias) Profile(_ context.Context, u *users.User) (*users.Profile, error) {
+	return &users.Profile{User: u, Missing: []users.KycEntry{{Name: "alias", Required: true, Enabled: true}}}, nil
+}
+
+func TestTokensCarryMissingFields(t *testing.T) {
+	f := newFixture(t)
+	f.svc = signin.NewService(signin.Config{}, f.store, f.store, f.store, missingAlias{}, f.sessions, f.clock.now)
+	res, err := f.svc.WalletSignIn(context.Background(), f.signedRequest(t, newKey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Profile.Missing) != 1 {
+		t.Fatalf("result profile: %+v", res.Profile)
+	}
+	payload := decodePayload(t, res.Tokens.JWT)
+	if !strings.Contains(payload, `"scope":"user:basic userDataForm"`) || !strings.Contains(payload, `"missing_fields":[{"name":"alias","required":true`) {
+		t.Fatalf("full token claims: %s", payload)
+	}
+}
+
+func decodePayload(t *testing.T, tok string) string {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

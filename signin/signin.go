@@ -80,23 +80,31 @@ type Write struct {
 	Events        []Event
 }
 
+// Profiles tells which required profile fields a user has not filled in
+// (they go into the tokens' missing_fields and scope).
+type Profiles interface {
+	Profile(ctx context.Context, u *users.User) (*users.Profile, error)
+}
+
 // Service runs sign-ins.
 type Service struct {
 	cfg      Config
 	envs     Environments
 	store    Store
 	links    LinkStore
+	profiles Profiles
 	sessions *session.Service
 	now      func() time.Time
 }
 
 // NewService builds the service.
-func NewService(cfg Config, envs Environments, store Store, links LinkStore, sessions *session.Service, now func() time.Time) *Service {
+// profiles may be nil: then no field counts as missing.
+func NewService(cfg Config, envs Environments, store Store, links LinkStore, profiles Profiles, sessions *session.Service, now func() time.Time) *Service {
 	cfg.defaults()
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, envs: envs, store: store, links: links, sessions: sessions, now: now}
+	return &Service{cfg: cfg, envs: envs, store: store, links: links, profiles: profiles, sessions: sessions, now: now}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.
@@ -127,4 +135,12 @@ func (s *Service) IssueNonces(ctx context.Context, envID string, count int) ([]s
 // PurgeExpiredNonces removes nonces past their lifetime.
 func (s *Service) PurgeExpiredNonces(ctx context.Context) (int64, error) {
 	return s.store.DeleteExpiredNonces(ctx, s.now())
+}
+
+// profile is the user with their missing required fields.
+func (s *Service) profile(ctx context.Context, u *users.User) (*users.Profile, error) {
+	if s.profiles == nil {
+		return &users.Profile{User: u}, nil
+	}
+	return s.profiles.Profile(ctx, u)
 }

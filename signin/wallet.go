@@ -37,6 +37,7 @@ type WalletRequest struct {
 // Result is a completed sign-in.
 type Result struct {
 	User    *users.User
+	Profile *users.Profile // User with the required fields still missing
 	Session *session.Session
 	Tokens  *session.Tokens
 	NewUser bool
@@ -129,11 +130,15 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := s.sessions.Issue(ctx, u, sess, session.Issuer(req.IssuerHost, pr.env.ID), audience(req.Origin, pr.msg.URI, req.IssuerHost), created)
+	prof, err := s.profile(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Session: sess, Tokens: tokens, NewUser: created}, nil
+	tokens, err := s.sessions.Issue(ctx, prof, sess, session.Issuer(req.IssuerHost, pr.env.ID), audience(req.Origin, pr.msg.URI, req.IssuerHost), created)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created}, nil
 }
 
 func checkSizes(req WalletRequest) error {

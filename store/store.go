@@ -11,6 +11,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // Store is a complete backend.
@@ -19,6 +20,9 @@ type Store interface {
 	signing.Store
 	session.Store
 	signin.Store
+	signin.LinkStore
+	users.ProfileStore
+	users.AdminStore
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -42,7 +42,7 @@ func TestServerIssuedTokens(t *testing.T) {
 				t.Helper()
 				u := &users.User{ID: "user-1", EnvironmentID: testEnv, Email: "a@example.com", CreatedAt: clk.Now(), LastVisitAt: clk.Now()}
 				sess := sessions.New(testEnv, u.ID, "", "", "127.0.0.1", "test", time.Hour)
-				toks, err := sessions.Issue(ctx, u, sess, testIss, testAud, true)
+				toks, err := sessions.Issue(ctx, &users.Profile{User: u}, sess, testIss, testAud, true)
 				if err != nil {
 					t.Fatalf("Issue: %v", err)
 				}

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 )
 
@@ -24,6 +27,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	publicHost := fs.String("public-host", "", "host named in JWT iss claims (default: each request's Host)")
+	evmRPC := fs.String("evm-rpc", "", "EVM nodes for smart-contract wallet signatures: CHAIN_ID=URL[,CHAIN_ID=URL]")
+	nonceTTL := fs.Duration("nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
+	omitFullJWT := fs.Bool("omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
+	rateLimits := fs.String("rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -35,7 +42,20 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: *publicHost})
+	policy := ratelimit.DefaultPolicy()
+	switch *rateLimits {
+	case "on":
+	case "off":
+		policy.Disabled = true
+	default:
+		return fmt.Errorf("--rate-limits must be on or off, got %q", *rateLimits)
+	}
+	rpc, err := dialEVM(ctx, *evmRPC)
+	if err != nil {
+		return err
+	}
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: *publicHost,
+		SignIn: signin.Config{NonceTTL: *nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: *omitFullJWT}, RateLimits: &policy})
 	if err != nil {
 		return err
 	}
