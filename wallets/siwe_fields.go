@@ -23,7 +23,7 @@ func messageFields(d dialect) []field {
 	return []field{
 		{"URI", true, func(m *Message, v string) error { m.URI = v; return checkURI("URI", v) }},
 		{"Version", true, setVersion},
-		{"Chain ID", true, func(m *Message, v string) error { m.ChainID = v; return d.checkChainID(v) }},
+		{"Chain ID", !d.chainIDOptional, func(m *Message, v string) error { m.ChainID = v; return d.checkChainID(v) }},
 		{"Nonce", true, setNonce},
 		{"Issued At", true, func(m *Message, v string) error { return setTime("Issued At", &m.IssuedAt, v) }},
 		{"Expiration Time", false, setOptionalTime("Expiration Time", func(m *Message) **time.Time { return &m.ExpirationTime })},

@@ -13,6 +13,9 @@ type dialect struct {
 	account      string // "Ethereum" or "Solana"
 	checkAddress func(string) error
 	checkChainID func(string) error
+	// chainIDOptional: Sign-In with Solana makes Chain ID optional
+	// (wallets that sign for the current cluster leave it out).
+	chainIDOptional bool
 }
 
 func (d dialect) headerSuffix() string {

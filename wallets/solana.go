@@ -10,14 +10,16 @@ import (
 
 // ParseSIWS parses the Solana form of the sign-in message ("... wants you
 // to sign in with your Solana account:", a base58 address), with the same
-// fields, order, and limits as ParseSIWE. The Chain ID may be any token
-// (Dynamic writes "mainnet"; others write a cluster id or a CAIP-2 name).
+// fields, order, and limits as ParseSIWE. The Chain ID is optional and may
+// be any token (Dynamic writes "mainnet"; others a cluster id or a CAIP-2
+// name).
 func ParseSIWS(text string) (*Message, error) {
 	return parseMessage(text, solanaDialect())
 }
 
 func solanaDialect() dialect {
-	return dialect{account: "Solana", checkAddress: checkMessageSolanaAddress, checkChainID: checkSolanaChainID}
+	return dialect{account: "Solana", checkAddress: checkMessageSolanaAddress, checkChainID: checkSolanaChainID,
+		chainIDOptional: true}
 }
 
 func checkMessageSolanaAddress(a string) error {

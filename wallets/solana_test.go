@@ -71,3 +71,20 @@ func TestParseSIWSRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestParseSIWSWithoutChainID(t *testing.T) {
+	addr := testSolanaAddress(t)
+	text := strings.Replace(solanaMessage(addr, "mainnet"), "Chain ID: mainnet\n", "", 1)
+	m, err := ParseSIWS(text)
+	if err != nil {
+		t.Fatalf("SIWS without Chain ID refused: %v", err)
+	}
+	if m.ChainID != "" || m.Address != addr {
+		t.Fatalf("parsed %+v", m)
+	}
+	// Ethereum messages still need it.
+	eth := strings.Replace(strings.Replace(text, "Solana", "Ethereum", 1), addr, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 1)
+	if _, err := ParseSIWE(eth); err == nil {
+		t.Fatal("SIWE without Chain ID accepted")
+	}
+}
