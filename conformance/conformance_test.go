@@ -4,6 +4,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,10 +22,35 @@ func TestOfficialClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@dynamic-labs", "sdk-api")); err != nil {
+	if !installed(t, dir) {
 		run(t, dir, "npm", "ci", "--no-audit", "--no-fund")
 	}
 	run(t, dir, "npm", "test")
+}
+
+// installed reports whether every dependency in package.json is present in
+// node_modules, so a checkout with an older install gets a fresh one.
+func installed(t *testing.T, dir string) bool {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct {
+		Dependencies    map[string]string `json:"dependencies"`
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	if err := json.Unmarshal(b, &pkg); err != nil {
+		t.Fatalf("package.json: %v", err)
+	}
+	for _, deps := range []map[string]string{pkg.Dependencies, pkg.DevDependencies} {
+		for name := range deps {
+			if _, err := os.Stat(filepath.Join(dir, "node_modules", name, "package.json")); err != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func run(t *testing.T, dir, name string, args ...string) {

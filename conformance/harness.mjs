@@ -27,6 +27,8 @@ import {
   MfaSettingsApi,
   SDKApi,
 } from '@dynamic-labs/sdk-api';
+import { SiweMessage } from 'siwe';
+import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..');
@@ -73,10 +75,14 @@ function buildServer(tmp) {
   return bin;
 }
 
-function runInit(bin, db) {
-  const r = spawnSync(bin, ['init', '--db', db, '--json'], { encoding: 'utf8', timeout: 60_000 });
+function runInit(bin, db, extra = []) {
+  const r = spawnSync(bin, ['init', '--db', db, '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
   return r;
 }
+
+// The second dashboard user: `init --email <new address>` on an existing
+// database is expected to create a new user owning a new organization.
+export const SECOND_OWNER_EMAIL = 'second-owner@example.com';
 
 function parseInit(r) {
   if (r.status !== 0) {
@@ -97,11 +103,13 @@ function parseInit(r) {
 
 /**
  * Start a fresh server. Options:
- *   secondPrincipal: also run `init` a second time on the same database
- *     before serving; if that yields a different organization, the result is
- *     exposed as ctx.other (another owner, another organization).
+ *   secondPrincipal: also run `init --email second-owner@example.com` (or
+ *     plain `init` if that flag is refused) a second time on the same
+ *     database before serving; if that yields a different organization, the
+ *     result is exposed as ctx.other (another owner, another organization).
+ *   serveArgs: extra `serve` flags (e.g. ['--rate-limits', 'off']).
  */
-export async function startServer({ secondPrincipal = false } = {}) {
+export async function startServer({ secondPrincipal = false, serveArgs = [] } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-conf-'));
   const bin = buildServer(tmp);
   const db = path.join(tmp, 'test.db');
@@ -110,7 +118,8 @@ export async function startServer({ secondPrincipal = false } = {}) {
   let other = null;
   let otherReason = '';
   if (secondPrincipal) {
-    const r = runInit(bin, db);
+    let r = runInit(bin, db, ['--email', SECOND_OWNER_EMAIL]);
+    if (r.status !== 0) r = runInit(bin, db);
     try {
       const o = parseInit(r);
       if (o.organizationId !== init.organizationId && o.apiToken !== init.apiToken) other = o;
@@ -123,7 +132,7 @@ export async function startServer({ secondPrincipal = false } = {}) {
   const port = await freePort();
   const logFile = path.join(tmp, 'server.log');
   const logFd = fs.openSync(logFile, 'a');
-  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`], {
+  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...serveArgs], {
     stdio: ['ignore', logFd, logFd],
   });
   fs.closeSync(logFd);
@@ -156,7 +165,7 @@ export async function startServer({ secondPrincipal = false } = {}) {
     other,
     otherReason,
     failed: false,
-    async stop() {
+    async stop(failed = ctx.failed) {
       process.off('exit', killOnExit);
       if (!exited) {
         child.kill('SIGTERM');
@@ -164,8 +173,15 @@ export async function startServer({ secondPrincipal = false } = {}) {
         while (!exited && Date.now() - t0 < 5000) await new Promise((res) => setTimeout(res, 25));
         if (!exited) child.kill('SIGKILL');
       }
-      if (!ctx.failed && !process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
-      else process.stderr.write(`[harness] server temp dir kept: ${tmp}\n`);
+      if (process.env.KEEP_TMP) {
+        process.stderr.write(`[harness] server temp dir kept: ${tmp}\n`);
+      } else if (failed) {
+        // keep only the server log of a failing file
+        for (const f of fs.readdirSync(tmp)) if (f !== 'server.log') fs.rmSync(path.join(tmp, f), { recursive: true, force: true });
+        process.stderr.write(`[harness] server log kept: ${logFile}\n`);
+      } else {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
     },
   };
   return ctx;
@@ -191,10 +207,12 @@ export function setup(opts = {}) {
     Object.assign(ctx, await startServer(opts));
   }, { timeout: 11 * 60 * 1000 });
   after(async () => {
-    if (ctx.stop) await ctx.stop();
+    if (ctx.stop) await ctx.stop(ctx.failed);
   });
+  // a hung server fails one test after TEST_TIMEOUT_MS instead of stalling the run
+  const timeout = Number(process.env.TEST_TIMEOUT_MS) || 60_000;
   const it = (name, fn) =>
-    nodeTest(name, async (t) => {
+    nodeTest(name, { timeout }, async (t) => {
       if (!ctx.logFile) throw new Error('server did not start (see the before hook failure)');
       const start = fs.statSync(ctx.logFile).size;
       try {
@@ -367,4 +385,74 @@ export async function makeToken(ctx, envId, scopes, note = unique('conf')) {
   const t = r.json.token;
   assert.match(t.rawToken, RAW_TOKEN_RE);
   return { id: t.id, raw: t.rawToken, json: t };
+}
+
+// ---------------------------------------------------------------- end-user (sdk) helpers
+
+/** The app origin the sandbox environment accepts without configured origins. */
+export const APP_ORIGIN = 'http://localhost:3000';
+export const APP_DOMAIN = 'localhost:3000';
+
+/** SDKApi of the official client with no admin token (optionally a user bearer). */
+export function sdkApi(ctx, { token = null, headers = {} } = {}) {
+  return clients(ctx, token, headers).sdk;
+}
+
+/** A fresh nonce from GET /sdk/{env}/nonce through the official client. */
+export async function issueNonce(ctx, envId = ctx.envId) {
+  const r = await expectOk(sdkApi(ctx).getNonceRaw({ environmentId: envId }), 200, 'getNonce');
+  assert.equal(typeof r.json.nonce, 'string', `getNonce -> {nonce: string}: ${r.text}`);
+  assert.match(r.json.nonce, /^[A-Za-z0-9]{8,}$/, 'SIWE needs an alphanumeric nonce of >= 8 chars');
+  return r.json.nonce;
+}
+
+/** EIP-4361 text built with the `siwe` package, in the layout Dynamic's SDKs use. */
+export function siweText({
+  address, nonce, envId, domain = APP_DOMAIN, uri = `${APP_ORIGIN}/`, chainId = 1,
+  issuedAt = new Date(), requestId = envId,
+  statement = 'Welcome to Conformance. Signing is the only way we can truly know that you are the owner of the wallet you are connecting.',
+}) {
+  return new SiweMessage({
+    domain, address, statement, uri, version: '1', chainId, nonce,
+    issuedAt: issuedAt instanceof Date ? issuedAt.toISOString() : issuedAt,
+    ...(requestId ? { requestId } : {}),
+  }).prepareMessage();
+}
+
+/**
+ * A VerifyRequest for an ethers wallet: fetches a nonce (unless given),
+ * builds and signs the SIWE message. `msg` overrides siweText fields,
+ * `body` overrides request fields.
+ */
+export async function evmVerifyRequest(ctx, wallet, { envId = ctx.envId, nonce, msg = {}, body = {}, signer = wallet } = {}) {
+  const n = nonce ?? await issueNonce(ctx, envId);
+  const messageToSign = siweText({ address: wallet.address, nonce: n, envId, ...msg });
+  const signedMessage = await signer.signMessage(messageToSign);
+  return {
+    signedMessage,
+    messageToSign,
+    publicWalletAddress: wallet.address,
+    chain: 'EVM',
+    walletName: 'metamask',
+    walletProvider: 'browserExtension',
+    network: '1',
+    ...body,
+  };
+}
+
+/** Await an sdk call expected to be refused with 422 {error, code}. */
+export async function expectVerifyFailure(promise, code, what = '') {
+  const body = await expectStatus(promise, 422, what);
+  assert.equal(body.code, code, `${what}: 422 code should be ${code}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+const jwksSets = new Map();
+/** Verify a session JWT against the environment's served JWKS (RS256). Returns {payload, protectedHeader}. */
+export async function verifySessionJwt(ctx, token, envId = ctx.envId, path = '.well-known/jwks') {
+  const url = `${ctx.basePath}/sdk/${envId}/${path}`;
+  if (!jwksSets.has(url)) jwksSets.set(url, createRemoteJWKSet(new URL(url), { cacheMaxAge: 0, cooldownDuration: 0 }));
+  assert.equal(typeof token, 'string', 'token should be a string');
+  assert.equal(decodeProtectedHeader(token).alg, 'RS256', 'session JWTs are RS256');
+  return jwtVerify(token, jwksSets.get(url), { algorithms: ['RS256'] });
 }

@@ -105,7 +105,11 @@ func (s *Server) walletSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	res, err := s.signin.Refresh(r.Context(), cur, s.issuerHost(r), r.Header.Get("Origin"))
+	device, err := deviceProof(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.signin.Refresh(r.Context(), cur, device, s.issuerHost(r), r.Header.Get("Origin"))
 	if err != nil {
 		return err
 	}

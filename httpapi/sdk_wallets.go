@@ -20,8 +20,7 @@ func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.W
 	if err := s.decode(w, r, "VerifyRequest", &req); err != nil {
 		return signin.WalletRequest{}, false, err
 	}
-	device, err := signin.DeviceProofFromHeaders(r.Header.Get("X-Dynamic-Device-Nonce"),
-		r.Header.Get("X-Dynamic-Device-Publickey"), r.Header.Get("X-Dynamic-Device-Signed-Nonce"))
+	device, err := deviceProof(r)
 	if err != nil {
 		return signin.WalletRequest{}, false, err
 	}
@@ -86,4 +85,10 @@ func (s *Server) selectWallet(w http.ResponseWriter, r *http.Request, cur *signi
 	}
 	writeJSON(w, http.StatusOK, toVerifyResponse(res))
 	return nil
+}
+
+// deviceProof reads the optional device-signature headers of Dynamic's SDK.
+func deviceProof(r *http.Request) (*signin.DeviceProof, error) {
+	return signin.DeviceProofFromHeaders(r.Header.Get("X-Dynamic-Device-Nonce"),
+		r.Header.Get("X-Dynamic-Device-Publickey"), r.Header.Get("X-Dynamic-Device-Signed-Nonce"))
 }

@@ -33,11 +33,20 @@ func (s *Service) Authenticate(ctx context.Context, envID, token string) (*Curre
 }
 
 // Refresh issues fresh tokens for the caller's session (same sid), with
-// the environment's current lifetime, never past the refresh limit.
-func (s *Service) Refresh(ctx context.Context, cur *Current, issuerHost, origin string) (*Result, error) {
+// the environment's current lifetime, never past the refresh limit. A
+// device proof, when sent, must verify and its nonce is used up.
+func (s *Service) Refresh(ctx context.Context, cur *Current, device *DeviceProof, issuerHost, origin string) (*Result, error) {
 	env, err := s.envs.GetEnvironment(ctx, cur.Session.EnvironmentID)
 	if err != nil {
 		return nil, err
+	}
+	if device != nil {
+		if err := device.Verify(); err != nil {
+			return nil, err
+		}
+		if err := s.store.ConsumeNonces(ctx, env.ID, []string{device.Nonce}, s.now()); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.sessions.Refresh(ctx, cur.Session, session.Lifetime(env.Settings)); err != nil {
 		return nil, err

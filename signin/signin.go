@@ -59,6 +59,8 @@ type Store interface {
 	// errs.KindUnprocessable.
 	CompleteSignIn(ctx context.Context, w *Write) (u *users.User, created bool, err error)
 	DeleteExpiredNonces(ctx context.Context, before time.Time) (int64, error)
+	// ConsumeNonces uses up live nonces of the environment, all or none.
+	ConsumeNonces(ctx context.Context, envID string, nonces []string, now time.Time) error
 	GetUser(ctx context.Context, id string) (*users.User, error)
 	InsertVisit(ctx context.Context, v Visit) error
 }

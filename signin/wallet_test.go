@@ -335,7 +335,7 @@ func TestRefreshAndRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := f.svc.Refresh(ctx, cur, "auth.test", "")
+	ref, err := f.svc.Refresh(ctx, cur, nil, "auth.test", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +389,7 @@ func TestRefreshRefusedAfterRefreshLimit(t *testing.T) {
 			}
 			return
 		}
-		ref, err := f.svc.Refresh(ctx, cur, "auth.test", "")
+		ref, err := f.svc.Refresh(ctx, cur, nil, "auth.test", "")
 		if err != nil {
 			if !errs.Is(err, errs.KindUnauthorized) {
 				t.Fatal(err)

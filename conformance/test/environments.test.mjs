@@ -103,38 +103,44 @@ it('updateProjectSettings stores settings, returns them, and the public SDK sett
   const api = clients(ctx);
   const before = await expectOk(api.envs.getEnvironmentByIdRaw({ environmentId: ctx.envId }));
   const liveBefore = await expectOk(api.envs.getEnvironmentByIdRaw({ environmentId: ctx.liveEnvId }));
-  const settings = structuredClone(before.json.settings);
+  const cur = before.json.settings;
+  // values chosen to differ from whatever the environment holds now
+  const collectIp = !(cur.privacy?.collectIp ?? false);
+  const multiWallet = !(cur.sdk?.multiWallet ?? false);
+  const jwtDuration = cur.security?.jwtDuration?.unit === 'days' ? { amount: 45, unit: 'minutes' } : { amount: 7, unit: 'days' };
+  assert.notEqual(cur.general?.displayName, 'Conformance App');
+  const settings = structuredClone(cur);
   settings.general = { ...settings.general, displayName: 'Conformance App', supportEmail: 'support@example.com' };
-  settings.security = { ...settings.security, jwtDuration: { amount: 2, unit: 'hours' } };
-  settings.privacy = { ...settings.privacy, collectIp: false };
-  settings.sdk = { ...settings.sdk, multiWallet: true };
+  settings.security = { ...settings.security, jwtDuration };
+  settings.privacy = { ...settings.privacy, collectIp };
+  settings.sdk = { ...settings.sdk, multiWallet };
 
   // through the official client (ProjectSettingsToJSON on its own model)
   const model = before.value.settings;
   model.general = { ...model.general, displayName: 'Conformance App', supportEmail: 'support@example.com' };
-  model.security = { ...model.security, jwtDuration: { amount: 2, unit: 'hours' } };
-  model.privacy = { ...model.privacy, collectIp: false };
-  model.sdk = { ...model.sdk, multiWallet: true };
+  model.security = { ...model.security, jwtDuration };
+  model.privacy = { ...model.privacy, collectIp };
+  model.sdk = { ...model.sdk, multiWallet };
   const put = await expectOk(api.envs.updateProjectSettingsRaw({ environmentId: ctx.envId, projectSettings: model }));
   assertSettingsShape(put.json, 'PUT response');
   assert.equal(put.json.general.displayName, 'Conformance App');
   assert.equal(put.json.general.supportEmail, 'support@example.com');
-  assert.deepEqual(put.json.security.jwtDuration, { amount: 2, unit: 'hours' });
-  assert.equal(put.json.privacy.collectIp, false);
-  assert.equal(put.json.sdk.multiWallet, true);
+  assert.deepEqual(put.json.security.jwtDuration, jwtDuration);
+  assert.equal(put.json.privacy.collectIp, collectIp);
+  assert.equal(put.json.sdk.multiWallet, multiWallet);
 
   const after = await expectOk(api.envs.getEnvironmentByIdRaw({ environmentId: ctx.envId }));
   assert.equal(after.json.settings.general.displayName, 'Conformance App');
-  assert.deepEqual(after.json.settings.security.jwtDuration, { amount: 2, unit: 'hours' });
-  assert.equal(after.json.settings.privacy.collectIp, false);
-  assert.equal(after.json.settings.sdk.multiWallet, true);
+  assert.deepEqual(after.json.settings.security.jwtDuration, jwtDuration);
+  assert.equal(after.json.settings.privacy.collectIp, collectIp);
+  assert.equal(after.json.settings.sdk.multiWallet, multiWallet);
 
   const pub = await expectOk(clients(ctx, null).sdk.getEnvironmentSettingsRaw({ environmentId: ctx.envId }));
   assertSettingsShape(pub.json, 'public settings');
   assert.equal(pub.json.general.displayName, 'Conformance App');
-  assert.deepEqual(pub.json.security.jwtDuration, { amount: 2, unit: 'hours' });
-  assert.equal(pub.json.privacy.collectIp, false);
-  assert.equal(pub.json.sdk.multiWallet, true);
+  assert.deepEqual(pub.json.security.jwtDuration, jwtDuration);
+  assert.equal(pub.json.privacy.collectIp, collectIp);
+  assert.equal(pub.json.sdk.multiWallet, multiWallet);
 
   // the sibling live environment is untouched
   const liveAfter = await expectOk(api.envs.getEnvironmentByIdRaw({ environmentId: ctx.liveEnvId }));
