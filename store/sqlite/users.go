@@ -231,3 +231,23 @@ func (s *Store) CountUsersAndSessions(ctx context.Context, envID string) (users,
 		(SELECT count(*) FROM sessions WHERE environment_id = ?1)`, envID).Scan(&users, &sessions)
 	return users, sessions, mapErr("count users", "", err)
 }
+
+// EventCounts counts an environment's outbox events by name (the contract
+// suite checks that each change writes its event exactly once).
+func (s *Store) EventCounts(ctx context.Context, envID string) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name, count(*) FROM events WHERE environment_id = ? GROUP BY name`, envID)
+	if err != nil {
+		return nil, mapErr("count events", "", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, mapErr("count events", "", err)
+		}
+		out[name] = n
+	}
+	return out, mapErr("count events", "", rows.Err())
+}
