@@ -92,7 +92,7 @@ func New(cfg Config) (*Auth, error) {
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: users.NewAdmin(cfg.Store, cfg.Now), Profiles: profiles,
 		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
-		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits,
+		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 	})
 	return a, nil
 }
@@ -125,7 +125,8 @@ func OpenSQLite(ctx context.Context, path string, opt sqlite.Options) (*sqlite.S
 // Seeded reports whether Init has run on this database.
 func (a *Auth) Seeded(ctx context.Context) (bool, error) { return a.tenants.Seeded(ctx) }
 
-// RunMaintenance does the background chores (purging expired nonces)
+// RunMaintenance does the background chores (purging expired nonces and
+// idle shared rate-limit buckets)
 // until ctx ends. The standalone server runs it; an embedding app should
 // run it in a goroutine too.
 func (a *Auth) RunMaintenance(ctx context.Context, log *slog.Logger) {
@@ -139,6 +140,13 @@ func (a *Auth) RunMaintenance(ctx context.Context, log *slog.Logger) {
 			log.Warn("purging expired nonces failed", "err", err)
 		} else if n > 0 {
 			log.Info("purged expired nonces", "count", n)
+		}
+		if p, ok := a.store.(interface {
+			PurgeRateLimits(ctx context.Context, before time.Time) (int64, error)
+		}); ok {
+			if _, err := p.PurgeRateLimits(ctx, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
+				log.Warn("purging idle rate-limit buckets failed", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -158,4 +166,13 @@ func (a *Auth) RotateSigningKey(ctx context.Context, envID string) (*signing.Key
 		return nil, fmt.Errorf("environment %s: %w", envID, err)
 	}
 	return a.keys.Rotate(ctx, envID)
+}
+
+// limiterFor keeps rate-limit buckets in the store when the store shares
+// them between replicas (PostgreSQL), else in this process.
+func limiterFor(cfg Config) ratelimit.Taker {
+	if shared, ok := cfg.Store.(ratelimit.Store); ok {
+		return ratelimit.NewShared(shared, cfg.Now)
+	}
+	return ratelimit.New(cfg.Now)
 }

@@ -42,7 +42,13 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 			rules[class] = s.limits.SignIn
 		}
 		for class, rule := range rules {
-			if ok, wait := s.limiter.Allow(class+"|"+ip, rule); !ok {
+			ok, wait, err := s.limiter.Take(r.Context(), class+"|"+ip, rule)
+			if err != nil {
+				// A limiter outage must not take the API down with it.
+				s.log.WarnContext(r.Context(), "rate limiter unavailable; request let through", "err", err)
+				continue
+			}
+			if !ok {
 				s.log.InfoContext(r.Context(), "rate limited", "request_id", requestID(r.Context()), "class", class,
 					"ip", ip, "retry_after", wait.String())
 				s.writeError(w, r, errs.RateLimited(wait))

@@ -1,14 +1,57 @@
 // Package ratelimit bounds how often one caller (an IP address, say) may
 // do a guessable or costly thing: ask for nonces, attempt sign-ins, call
-// the SDK routes at all. Buckets are kept in process memory; every replica
-// limits on its own, which bounds the total at replicas x limit.
+// the SDK routes at all. A single process keeps its buckets in memory
+// (Limiter); replicas share them through their store (Shared), so the
+// limit holds across all of them.
 package ratelimit
 
 import (
+	"context"
 	"math"
 	"sync"
 	"time"
 )
+
+// Taker takes one token from a caller's bucket: ok false means refused,
+// with how long until a token is back.
+type Taker interface {
+	Take(ctx context.Context, key string, rule Rule) (ok bool, retryAfter time.Duration, err error)
+}
+
+// Store keeps buckets where every replica sees them. TakeToken refills the
+// bucket for the time since its last use and takes a token if there is
+// one, in one atomic statement.
+type Store interface {
+	TakeToken(ctx context.Context, key string, burst int, per time.Duration, now time.Time) (ok bool, retryAfter time.Duration, err error)
+}
+
+// Shared is a Taker over a Store.
+type Shared struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewShared builds a Taker whose buckets live in store.
+func NewShared(store Store, now func() time.Time) *Shared {
+	if now == nil {
+		now = time.Now
+	}
+	return &Shared{store: store, now: now}
+}
+
+// Take implements Taker.
+func (s *Shared) Take(ctx context.Context, key string, rule Rule) (bool, time.Duration, error) {
+	if rule.Burst <= 0 || rule.Per <= 0 {
+		return true, 0, nil
+	}
+	return s.store.TakeToken(ctx, key, rule.Burst, rule.Per, s.now())
+}
+
+// Take implements Taker.
+func (l *Limiter) Take(_ context.Context, key string, rule Rule) (bool, time.Duration, error) {
+	ok, wait := l.Allow(key, rule)
+	return ok, wait, nil
+}
 
 // Rule is a token bucket: Burst requests at once, refilled at Burst per
 // Per. A zero Burst disables the rule.

@@ -61,21 +61,21 @@ type Minified struct {
 // every credential.
 type Full struct {
 	Minified
-	VerifiedCredentials []Credential `json:"verified_credentials"`
+	VerifiedCredentials []Credential     `json:"verified_credentials"`
 	MissingFields       []users.KycEntry `json:"missing_fields"`
-	Lists               []string     `json:"lists"`
-	NewUser             bool         `json:"new_user"`
-	FirstVisit          string       `json:"first_visit,omitempty"`
-	LastVisit           string       `json:"last_visit,omitempty"`
-	Alias               string       `json:"alias,omitempty"`
-	GivenName           string       `json:"given_name,omitempty"`
-	FamilyName          string       `json:"family_name,omitempty"`
-	PhoneNumber         string       `json:"phone_number,omitempty"`
-	JobTitle            string       `json:"job_title,omitempty"`
-	Country             string       `json:"country,omitempty"`
-	TShirtSize          string       `json:"t_shirt_size,omitempty"`
-	Team                string       `json:"team,omitempty"`
-	Metadata            any          `json:"metadata,omitempty"`
+	Lists               []string         `json:"lists"`
+	NewUser             bool             `json:"new_user"`
+	FirstVisit          string           `json:"first_visit,omitempty"`
+	LastVisit           string           `json:"last_visit,omitempty"`
+	Alias               string           `json:"alias,omitempty"`
+	GivenName           string           `json:"given_name,omitempty"`
+	FamilyName          string           `json:"family_name,omitempty"`
+	PhoneNumber         string           `json:"phone_number,omitempty"`
+	JobTitle            string           `json:"job_title,omitempty"`
+	Country             string           `json:"country,omitempty"`
+	TShirtSize          string           `json:"t_shirt_size,omitempty"`
+	Team                string           `json:"team,omitempty"`
+	Metadata            any              `json:"metadata,omitempty"`
 }
 
 // ScopeUserBasic marks a completed authentication; backends require it.

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -20,35 +21,95 @@ import (
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/ethereum/go-ethereum/accounts"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/go-jose/go-jose/v4"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite"
 )
 
 // The sign-in benchmarks compare the full wallet sign-in (parse, checks,
 // ecrecover, one store transaction, two JWT signatures) with the floor of
 // its primitives measured the same way in the same run: one ecrecover, one
-// SQLite write transaction and one JWT signature. Run:
+// write transaction on the same backend and one JWT signature. Run:
 //
 //	go test ./signin -run '^$' -bench . -benchtime 2s
+//
+// With DYNAMICAUTH_TEST_POSTGRES_URL set, the same pairs run on PostgreSQL.
 
 type benchEnv struct {
 	svc   *signin.Service
 	ids   *tenant.Bootstrap
-	store *sqlite.Store
+	store store.Store
 }
 
-func newBenchEnv(b *testing.B, alg string, cfg session.Config) *benchEnv {
+// openBenchStore opens an empty store of the named backend.
+func openBenchStore(b *testing.B, backend string) store.Store {
 	b.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"), sqlite.Options{Synchronous: benchSync})
+	var st store.Store
+	var err error
+	switch backend {
+	case "sqlite":
+		st, err = sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"), sqlite.Options{Synchronous: benchSync})
+	case "postgres":
+		st, err = postgres.Open(ctx, benchPostgresSchema(b), postgres.Options{})
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// benchPostgresSchema makes a throwaway schema in the test database and
+// returns a URL whose connections use it.
+func benchPostgresSchema(b *testing.B) string {
+	b.Helper()
+	base := os.Getenv("DYNAMICAUTH_TEST_POSTGRES_URL")
+	ctx := context.Background()
+	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), base)
+		if err == nil {
+			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func benchBackends() []string {
+	if os.Getenv("DYNAMICAUTH_TEST_POSTGRES_URL") != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+func newBenchEnv(b *testing.B, backend, alg string, cfg session.Config) *benchEnv {
+	b.Helper()
+	ctx := context.Background()
+	st := openBenchStore(b, backend)
 	keys, _ := secrets.New(make([]byte, 32))
 	ids, _, _, err := tenant.NewService(st, keys, nil).Init(ctx)
 	if err != nil {
@@ -87,8 +148,8 @@ func (e *benchEnv) requests(b *testing.B, n int) []signin.WalletRequest {
 	return out
 }
 
-func benchmarkSignIn(b *testing.B, alg string, cfg session.Config) {
-	e := newBenchEnv(b, alg, cfg)
+func benchmarkSignIn(b *testing.B, backend, alg string, cfg session.Config) {
+	e := newBenchEnv(b, backend, alg, cfg)
 	reqs := e.requests(b, b.N)
 	var next atomic.Int64
 	b.SetParallelism(benchParallelism)
@@ -106,18 +167,9 @@ func benchmarkSignIn(b *testing.B, alg string, cfg session.Config) {
 }
 
 // floor runs the primitives of one sign-in: ecrecover, one write
-// transaction of comparable size, one JWT signature.
-func benchmarkFloor(b *testing.B, alg string) {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(b.TempDir(), "floor.db")+
-		"?_pragma=journal_mode(WAL)&_pragma=synchronous("+benchSync+")&_pragma=busy_timeout(10000)&_txlock=immediate")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
+// transaction of comparable size on the backend, one JWT signature.
+func benchmarkFloor(b *testing.B, backend, alg string) {
+	commit := floorTransaction(b, backend)
 	key, _ := ethcrypto.GenerateKey()
 	hash := accounts.TextHash([]byte("floor message"))
 	sig, _ := ethcrypto.Sign(hash, key)
@@ -132,16 +184,7 @@ func benchmarkFloor(b *testing.B, alg string) {
 				b.Error(err)
 				return
 			}
-			tx, err := db.Begin()
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			if _, err := tx.Exec(`INSERT INTO t (id, v) VALUES (?, ?)`, n.Add(1), "x"); err != nil {
-				b.Error(err)
-				return
-			}
-			if err := tx.Commit(); err != nil {
+			if err := commit(n.Add(1)); err != nil {
 				b.Error(err)
 				return
 			}
@@ -152,6 +195,50 @@ func benchmarkFloor(b *testing.B, alg string) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signins/s")
+}
+
+// floorTransaction returns a function that commits one single-row insert
+// in its own transaction on the backend.
+func floorTransaction(b *testing.B, backend string) func(id int64) error {
+	b.Helper()
+	ctx := context.Background()
+	if backend == "postgres" {
+		pool, err := pgxpool.New(ctx, benchPostgresSchema(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(pool.Close)
+		if _, err := pool.Exec(ctx, `CREATE TABLE t (id bigint PRIMARY KEY, v text NOT NULL)`); err != nil {
+			b.Fatal(err)
+		}
+		return func(id int64) error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO t (id, v) VALUES ($1, $2)`, id, "x")
+				return err
+			})
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(b.TempDir(), "floor.db")+
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous("+benchSync+")&_pragma=busy_timeout(10000)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	return func(id int64) error {
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO t (id, v) VALUES (?, ?)`, id, "x"); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}
 }
 
 func floorSigner(b *testing.B, alg string) jose.Signer {
@@ -174,10 +261,15 @@ func floorSigner(b *testing.B, alg string) jose.Signer {
 }
 
 func BenchmarkWalletSignIn(b *testing.B) {
-	for _, alg := range []string{signing.RS256, signing.ES256} {
-		b.Run(alg+"/full", func(b *testing.B) { benchmarkSignIn(b, alg, session.Config{}) })
-		b.Run(alg+"/minified-only", func(b *testing.B) { benchmarkSignIn(b, alg, session.Config{OmitFullJWT: true}) })
-		b.Run(alg+"/floor", func(b *testing.B) { benchmarkFloor(b, alg) })
+	for _, backend := range benchBackends() {
+		for _, alg := range []string{signing.RS256, signing.ES256} {
+			name := backend + "/" + alg
+			b.Run(name+"/full", func(b *testing.B) { benchmarkSignIn(b, backend, alg, session.Config{}) })
+			b.Run(name+"/minified-only", func(b *testing.B) {
+				benchmarkSignIn(b, backend, alg, session.Config{OmitFullJWT: true})
+			})
+			b.Run(name+"/floor", func(b *testing.B) { benchmarkFloor(b, backend, alg) })
+		}
 	}
 }
 

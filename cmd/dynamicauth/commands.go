@@ -17,6 +17,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 )
 
@@ -71,7 +72,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "Seeded %s\n  organization:      %s\n  project:           %s\n  sandbox env:       %s\n  live env:          %s\n"+
 			"  admin API token:   %s\nThe token is shown once; `dynamicauth init` issues another.\n",
-			o.db, ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
+			o.dbLabel(), ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -86,7 +87,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	log.Info("dynamicauth listening", "addr", ln.Addr().String(), "db", o.db, "version", dynamicauth.Version)
+	log.Info("dynamicauth listening", "addr", ln.Addr().String(), "db", o.dbLabel(), "version", dynamicauth.Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go auth.RunMaintenance(ctx, log)
@@ -145,7 +146,7 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		what = "Seeded"
 	}
 	fmt.Fprintf(stdout, "%s %s\n  organization:    %s\n  project:         %s\n  sandbox env:     %s\n  live env:        %s\n  admin API token: %s\n",
-		what, o.db, ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
+		what, o.dbLabel(), ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
 	return nil
 }
 
@@ -162,21 +163,41 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	// Opening applies pending migrations unless only the status is asked for.
-	st, err := sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: action == "status"})
+	st, err := o.openStore(ctx, action == "status")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	status, err := st.MigrationStatus(ctx)
-	if err != nil {
-		return err
+	type row struct {
+		version   int
+		name      string
+		appliedAt *time.Time
 	}
-	for _, m := range status {
-		state := "pending"
-		if m.AppliedAt != nil {
-			state = "applied " + m.AppliedAt.Format(time.RFC3339)
+	var rows []row
+	switch st := st.(type) {
+	case *sqlite.Store:
+		status, err := st.MigrationStatus(ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "%04d %-30s %s\n", m.Version, m.Name, state)
+		for _, m := range status {
+			rows = append(rows, row{m.Version, m.Name, m.AppliedAt})
+		}
+	case *postgres.Store:
+		status, err := st.MigrationStatus(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range status {
+			rows = append(rows, row{m.Version, m.Name, m.AppliedAt})
+		}
+	}
+	for _, m := range rows {
+		state := "pending"
+		if m.appliedAt != nil {
+			state = "applied " + m.appliedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "%04d %-30s %s\n", m.version, m.name, state)
 	}
 	return nil
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/secrets"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 )
 
@@ -27,7 +30,7 @@ type options struct {
 }
 
 func (o *options) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.db, "db", "./dynamicauth.db", "SQLite database file")
+	fs.StringVar(&o.db, "db", "./dynamicauth.db", "SQLite database file, or a postgres:// URL (several replicas on one PostgreSQL)")
 	fs.StringVar(&o.secret, "secret", "", "base64 master secret (32 bytes); default: read or create --secret-file")
 	fs.StringVar(&o.secretFile, "secret-file", "", "file holding the master secret (default: <db>.secret, created on first start)")
 	fs.StringVar(&o.sqliteSync, "sqlite-sync", "FULL", "SQLite synchronous mode: FULL (survives power loss) or NORMAL (faster)")
@@ -81,6 +84,9 @@ func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
 		return secrets.ParseMaster(o.secret)
 	}
 	path := o.secretFile
+	if path == "" && postgres.IsURL(o.db) {
+		return nil, fmt.Errorf("--db is a PostgreSQL URL: give the master secret with --secret or --secret-file (every replica needs the same one)")
+	}
 	if path == "" {
 		path = o.db + ".secret"
 	}
@@ -95,17 +101,35 @@ func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
 }
 
 // open opens the store and builds the Auth facade.
-func (o *options) open(ctx context.Context, log *slog.Logger) (*dynamicauth.Auth, *sqlite.Store, error) {
+func (o *options) open(ctx context.Context, log *slog.Logger) (*dynamicauth.Auth, store.Store, error) {
 	return o.openWith(ctx, log, dynamicauth.Config{})
 }
 
+// openStore opens the backend --db names: PostgreSQL for a postgres:// or
+// postgresql:// URL, else the SQLite file. Pending migrations are applied
+// unless skipMigrate.
+func (o *options) openStore(ctx context.Context, skipMigrate bool) (store.Store, error) {
+	if postgres.IsURL(o.db) {
+		return postgres.Open(ctx, o.db, postgres.Options{SkipMigrate: skipMigrate})
+	}
+	return sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: skipMigrate})
+}
+
+// dbLabel names the database in messages, without a URL's password.
+func (o *options) dbLabel() string {
+	if u, err := url.Parse(o.db); err == nil && postgres.IsURL(o.db) {
+		return u.Redacted()
+	}
+	return o.db
+}
+
 // openWith opens the store and builds the facade on top of base.
-func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicauth.Config) (*dynamicauth.Auth, *sqlite.Store, error) {
+func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicauth.Config) (*dynamicauth.Auth, store.Store, error) {
 	master, err := o.masterSecret(log)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync})
+	st, err := o.openStore(ctx, false)
 	if err != nil {
 		return nil, nil, err
 	}

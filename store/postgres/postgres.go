@@ -1,0 +1,356 @@
+// Package postgres is the store for several replicas: any number of
+// stateless dynamicauth processes share one PostgreSQL database through
+// pgx connection pools. The schema follows the same versioned migration
+// sequence as store/sqlite (each backend with its own SQL), compiled into
+// the binary and applied on open under an advisory lock, so replicas
+// starting together do not race.
+//
+// Everything replicas must agree on is a row: nonces, sessions and their
+// revocation, signing keys, users and their credentials. Races are closed
+// by the database, never by an in-process mutex: a nonce is consumed by a
+// DELETE that only one transaction can win; two first sign-ins of one
+// wallet meet on the credentials' unique constraint (INSERT … ON CONFLICT);
+// key rotations lock the environment's row; unique custom-field values are
+// a primary key.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Options tune the store.
+type Options struct {
+	// MaxConns caps the connection pool; 0 keeps pgxpool's default (or the
+	// URL's pool_max_conns).
+	MaxConns int32
+	// SkipMigrate opens without applying pending migrations.
+	SkipMigrate bool
+}
+
+// Store implements the domain stores on one PostgreSQL database.
+type Store struct {
+	db *pgxpool.Pool
+}
+
+// IsURL reports whether a --db value names a PostgreSQL database.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open connects to the database at url (postgres://…) and migrates it.
+func Open(ctx context.Context, url string, opt Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	}
+	// Every time comes back in UTC, as the SQLite store returns them.
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect %s: %w", redact(cfg), err)
+	}
+	s := &Store{db: pool}
+	if opt.SkipMigrate {
+		return s, nil
+	}
+	if err := s.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func redact(cfg *pgxpool.Config) string {
+	c := cfg.ConnConfig
+	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.db.Close()
+	return nil
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
+
+// Migration is one versioned schema change.
+type Migration struct {
+	Version   int
+	Name      string
+	AppliedAt *time.Time
+}
+
+// Migrations lists the migrations compiled into the binary, in order.
+func Migrations() ([]Migration, error) {
+	all, _, err := migrations()
+	return all, err
+}
+
+func migrations() ([]Migration, map[int]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Migration
+	sqlByVersion := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return nil, nil, fmt.Errorf("postgres: migration %s has no version prefix", name)
+		}
+		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql")})
+		sqlByVersion[v] = string(b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, sqlByVersion, nil
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`
+
+// migrationLock is the pg_advisory_lock key migrations run under
+// ("dynauth" in ASCII).
+const migrationLock int64 = 0x64796e61757468
+
+// MigrationStatus lists every known migration and when it was applied. It
+// writes nothing: on a database never migrated every migration is pending.
+func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
+	return migrationStatus(ctx, s.db)
+}
+
+func migrationStatus(ctx context.Context, q querier) ([]Migration, error) {
+	all, _, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	var exists bool
+	if err := q.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("postgres: read migrations: %w", err)
+	}
+	if !exists {
+		return all, nil
+	}
+	rows, err := q.Query(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]time.Time{}
+	for rows.Next() {
+		var v int
+		var at time.Time
+		if err := rows.Scan(&v, &at); err != nil {
+			return nil, err
+		}
+		applied[v] = at
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if at, ok := applied[all[i].Version]; ok {
+			all[i].AppliedAt = &at
+		}
+	}
+	return all, nil
+}
+
+// Migrate applies pending migrations, each in its own transaction, holding
+// a session advisory lock so that replicas starting at once take turns:
+// the first applies them, the others find nothing left to do.
+func (s *Store) Migrate(ctx context.Context) error {
+	conn, err := s.db.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	defer func() {
+		// A lost connection releases the lock by itself.
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	}()
+	if _, err := conn.Exec(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	status, err := migrationStatus(ctx, conn)
+	if err != nil {
+		return err
+	}
+	_, sqlByVersion, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range status {
+		if m.AppliedAt != nil {
+			continue
+		}
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, sqlByVersion[m.Version]); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+				m.Version, m.Name, ts(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// querier is what pools, connections and transactions offer.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// maxAttempts bounds the re-runs of a transaction that lost a deadlock or
+// a serialization conflict to a concurrent one.
+const maxAttempts = 5
+
+// tx runs fn in one read-committed transaction, re-running it from the
+// start if PostgreSQL aborted it for a deadlock or serialization failure.
+func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.txOpts(ctx, pgx.TxOptions{}, fn)
+}
+
+// readTx runs fn in one read-only repeatable-read transaction, so a count
+// and its page agree.
+func (s *Store) readTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.txOpts(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
+func (s *Store) txOpts(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = pgx.BeginTxFunc(ctx, s.db, opts, fn)
+		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+	}
+	var e *errs.E
+	if err != nil && !errors.As(err, &e) {
+		return mapErr("transaction", "", err)
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// ts is how times are stored: UTC, truncated to the millisecond (the
+// precision the SQLite store keeps, and the one the contract compares).
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+func tsPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := ts(*t)
+	return &v
+}
+
+// utcPtr returns a scanned nullable time in UTC.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC()
+	return &v
+}
+
+// jsonOr returns b, or def when b is empty (a jsonb column refuses "").
+func jsonOr(b []byte, def string) string {
+	if len(b) == 0 {
+		return def
+	}
+	return string(b)
+}
+
+// mapErr turns driver errors into domain errors: a missing row is not found
+// (with the contract code given), a unique violation a conflict, a foreign
+// key violation not found.
+func mapErr(op, notFoundCode string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.E
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.NotFound(notFoundCode, strings.ReplaceAll(strings.TrimSuffix(notFoundCode, "_not_found"), "_", " ")+" not found")
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return errs.Conflict("duplicate_exists", op+": already exists")
+		case "23503": // foreign_key_violation
+			return errs.NotFound(notFoundCode, op+": referenced row not found")
+		}
+	}
+	return errs.Internal("postgres: "+op, err)
+}
+
+// isUniqueViolation reports a unique violation, of constraint when given.
+func isUniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
+}
+
+// mustAffect reports not found when an update or delete touched no row.
+func mustAffect(op, notFoundCode string, tag pgconn.CommandTag, err error) error {
+	if err != nil {
+		return mapErr(op, notFoundCode, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return mapErr(op, notFoundCode, pgx.ErrNoRows)
+	}
+	return nil
+}
+
+// parseTime returns a scanned time in UTC.
+func parseTime(t time.Time) time.Time { return t.UTC() }
