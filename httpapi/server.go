@@ -29,6 +29,8 @@ type Deps struct {
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
+	// Limiter keeps the buckets; nil means in process memory.
+	Limiter ratelimit.Taker
 	// PublicHost names this server in the JWT iss claim (host[:port]);
 	// empty means the request's Host.
 	PublicHost string
@@ -51,7 +53,7 @@ type Server struct {
 	profiles   *users.Profiles
 	publicHost string
 	limits     ratelimit.Policy
-	limiter    *ratelimit.Limiter
+	limiter    ratelimit.Taker
 	contract   *contract.Contract
 	log        *slog.Logger
 	ready      func(ctx context.Context) error
@@ -76,7 +78,10 @@ func New(d Deps) *Server {
 	if d.RateLimits != nil {
 		s.limits = *d.RateLimits
 	}
-	s.limiter = ratelimit.New(nil)
+	s.limiter = d.Limiter
+	if s.limiter == nil {
+		s.limiter = ratelimit.New(nil)
+	}
 	s.routes()
 	s.handler = s.withRequestContext(s.withCORS(s.withRateLimit(http.HandlerFunc(s.dispatch))))
 	return s
@@ -129,9 +134,11 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/signin", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/connect", s.public(s.connect))
-	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/link", s.sdkUser(s.linkWallet(false)))
-	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/verify", s.sdkUser(s.linkWallet(false)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/link", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/verify", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/transfer", s.sdkUser(s.linkWallet(true)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/merge", s.sdkUser(s.verifyMerge))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/merge", s.sdkUser(s.mergeUsers))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/unlink", s.sdkUser(s.unlinkWallet))
 	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users/wallets/selection", s.sdkUser(s.selectWallet))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/refresh", s.sdkUser(s.refresh))

@@ -49,6 +49,11 @@ func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletReques
 	if err != nil {
 		return nil, err
 	}
+	if !transfer { // a wallet of an account with other credentials: merge (merge.go)
+		if err := s.offerMerge(ctx, cur, pr); err != nil {
+			return nil, err
+		}
+	}
 	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: pr.env.ID, UserID: cur.User.ID, Nonces: pr.nonces,
 		Now: pr.now, Credential: pr.credential, Transfer: transfer, AllowEmptyAccount: allowEmptyAccount})
 	if err != nil {

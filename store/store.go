@@ -21,6 +21,7 @@ type Store interface {
 	session.Store
 	signin.Store
 	signin.LinkStore
+	signin.MergeStore
 	users.ProfileStore
 	users.AdminStore
 	// Ping reports whether the backend answers (readiness).
