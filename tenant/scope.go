@@ -1,5 +1,7 @@
 package tenant
 
+import "strings"
+
 // Scope is one of the contract's TokenScopes.
 type Scope string
 
@@ -37,4 +39,23 @@ func (s Scope) Valid() bool {
 		}
 	}
 	return false
+}
+
+// JoinScopes renders scopes as one space-separated string, the form the
+// stores keep them in (and OAuth's scope parameter uses).
+func JoinScopes(sc []Scope) string {
+	parts := make([]string, len(sc))
+	for i, s := range sc {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " ")
+}
+
+// SplitScopes reads what JoinScopes wrote.
+func SplitScopes(s string) []Scope {
+	var out []Scope
+	for _, f := range strings.Fields(s) {
+		out = append(out, Scope(f))
+	}
+	return out
 }

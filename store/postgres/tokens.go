@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,26 +9,10 @@ import (
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
-func joinScopes(sc []tenant.Scope) string {
-	parts := make([]string, len(sc))
-	for i, s := range sc {
-		parts[i] = string(s)
-	}
-	return strings.Join(parts, " ")
-}
-
-func splitScopes(s string) []tenant.Scope {
-	var out []tenant.Scope
-	for _, f := range strings.Fields(s) {
-		out = append(out, tenant.Scope(f))
-	}
-	return out
-}
-
 func insertToken(ctx context.Context, tx pgx.Tx, t *tenant.Token) error {
 	_, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, environment_id, hash, checksum, note, scopes, org_wide,
 		created_by_member_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		t.ID, t.EnvironmentID, t.Hash, t.Checksum, t.Note, joinScopes(t.Scopes), t.OrgWide,
+		t.ID, t.EnvironmentID, t.Hash, t.Checksum, t.Note, tenant.JoinScopes(t.Scopes), t.OrgWide,
 		t.CreatedBy.ID, ts(t.CreatedAt))
 	return mapErr("create token", "environment_not_found", err)
 }
@@ -59,7 +42,7 @@ func scanToken(row interface{ Scan(...any) error }) (*tenant.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Scopes = splitScopes(scopes)
+	t.Scopes = tenant.SplitScopes(scopes)
 	t.CreatedAt = parseTime(created)
 	t.CreatedBy.Role, t.CreatedBy.CreatedAt = tenant.Role(mRole), parseTime(mCreated)
 	return &t, nil

@@ -3,31 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
-func joinScopes(sc []tenant.Scope) string {
-	parts := make([]string, len(sc))
-	for i, s := range sc {
-		parts[i] = string(s)
-	}
-	return strings.Join(parts, " ")
-}
-
-func splitScopes(s string) []tenant.Scope {
-	var out []tenant.Scope
-	for _, f := range strings.Fields(s) {
-		out = append(out, tenant.Scope(f))
-	}
-	return out
-}
-
 func insertToken(ctx context.Context, tx *sql.Tx, t *tenant.Token) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, environment_id, hash, checksum, note, scopes, org_wide,
 		created_by_member_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.EnvironmentID, t.Hash, t.Checksum, t.Note, joinScopes(t.Scopes), t.OrgWide,
+		t.ID, t.EnvironmentID, t.Hash, t.Checksum, t.Note, tenant.JoinScopes(t.Scopes), t.OrgWide,
 		t.CreatedBy.ID, formatTime(t.CreatedAt))
 	return mapErr("create token", "environment_not_found", err)
 }
@@ -56,7 +39,7 @@ func scanToken(row interface{ Scan(...any) error }) (*tenant.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Scopes = splitScopes(scopes)
+	t.Scopes = tenant.SplitScopes(scopes)
 	t.CreatedAt = parseTime(created)
 	t.CreatedBy.Role, t.CreatedBy.CreatedAt = tenant.Role(mRole), parseTime(mCreated)
 	return &t, nil
