@@ -19,14 +19,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/store/migration"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -104,40 +101,16 @@ func (s *Store) Close() error {
 func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
 
 // Migration is one versioned schema change.
-type Migration struct {
-	Version   int
-	Name      string
-	AppliedAt *time.Time
-}
+type Migration = migration.Migration
 
 // Migrations lists the migrations compiled into the binary, in order.
 func Migrations() ([]Migration, error) {
-	all, _, err := migrations()
+	all, err := migrations()
 	return all, err
 }
 
-func migrations() ([]Migration, map[int]string, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, nil, err
-	}
-	var out []Migration
-	sqlByVersion := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			return nil, nil, fmt.Errorf("postgres: migration %s has no version prefix", name)
-		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql")})
-		sqlByVersion[v] = string(b)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	return out, sqlByVersion, nil
+func migrations() ([]Migration, error) {
+	return migration.Load(migrationFiles, "migrations")
 }
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -154,7 +127,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
 }
 
 func migrationStatus(ctx context.Context, q querier) ([]Migration, error) {
-	all, _, err := migrations()
+	all, err := migrations()
 	if err != nil {
 		return nil, err
 	}
@@ -213,16 +186,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, sqlByVersion, err := migrations()
-	if err != nil {
-		return err
-	}
 	for _, m := range status {
 		if m.AppliedAt != nil {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, sqlByVersion[m.Version]); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,

@@ -9,16 +9,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/store/migration"
 	sqlitelib "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -102,34 +99,10 @@ func (s *Store) Close() error {
 }
 
 // Migration is one versioned schema change.
-type Migration struct {
-	Version   int
-	Name      string
-	AppliedAt *time.Time
-}
+type Migration = migration.Migration
 
-func migrations() ([]Migration, map[int]string, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, nil, err
-	}
-	var out []Migration
-	sqlByVersion := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			return nil, nil, fmt.Errorf("sqlite: migration %s has no version prefix", name)
-		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql")})
-		sqlByVersion[v] = string(b)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	return out, sqlByVersion, nil
+func migrations() ([]Migration, error) {
+	return migration.Load(migrationFiles, "migrations")
 }
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -137,7 +110,7 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // MigrationStatus lists every known migration and when it was applied.
 func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
-	all, _, err := migrations()
+	all, err := migrations()
 	if err != nil {
 		return nil, err
 	}
@@ -175,16 +148,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, sqlByVersion, err := migrations()
-	if err != nil {
-		return err
-	}
 	for _, m := range status {
 		if m.AppliedAt != nil {
 			continue
 		}
 		err := s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, sqlByVersion[m.Version]); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
