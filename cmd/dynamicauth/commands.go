@@ -22,21 +22,18 @@ import (
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.register(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	publicHost := fs.String("public-host", "", "host named in JWT iss claims (default: each request's Host)")
-	evmRPC := fs.String("evm-rpc", "", "EVM nodes for smart-contract wallet signatures: CHAIN_ID=URL[,CHAIN_ID=URL]")
-	nonceTTL := fs.Duration("nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
-	omitFullJWT := fs.Bool("omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
-	rateLimits := fs.String("rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
-	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	log, err := o.logger(stderr)
+	var addr, publicHost, evmRPC, rateLimits string
+	var nonceTTL, shutdownTimeout time.Duration
+	var omitFullJWT bool
+	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: each request's Host)")
+		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures: CHAIN_ID=URL[,CHAIN_ID=URL]")
+		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
+		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
+		fs.StringVar(&rateLimits, "rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
+		fs.DurationVar(&shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
+	})
 	if err != nil {
 		return err
 	}
@@ -44,19 +41,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stop()
 
 	policy := ratelimit.DefaultPolicy()
-	switch *rateLimits {
+	switch rateLimits {
 	case "on":
 	case "off":
 		policy.Disabled = true
 	default:
-		return fmt.Errorf("--rate-limits must be on or off, got %q", *rateLimits)
+		return fmt.Errorf("--rate-limits must be on or off, got %q", rateLimits)
 	}
-	rpc, err := dialEVM(ctx, *evmRPC)
+	rpc, err := dialEVM(ctx, evmRPC)
 	if err != nil {
 		return err
 	}
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: *publicHost,
-		SignIn: signin.Config{NonceTTL: *nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: *omitFullJWT}, RateLimits: &policy})
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: publicHost,
+		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy})
 	if err != nil {
 		return err
 	}
@@ -75,7 +72,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			o.dbLabel(), ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -97,7 +94,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	log.Info("shutting down, finishing in-flight requests", "timeout", shutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -110,16 +107,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
-	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.register(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object with the ids and the token")
-	email := fs.String("email", "", "act for the operator with this email: created with an organization of their own if new")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	log, err := o.logger(stderr)
+	var asJSON bool
+	var email string
+	o, log, err := command("init", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print one JSON object with the ids and the token")
+		fs.StringVar(&email, "email", "", "act for the operator with this email: created with an organization of their own if new")
+	})
 	if err != nil {
 		return err
 	}
@@ -129,13 +122,13 @@ func initCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer st.Close()
 	ids, token, created, err := auth.Init(ctx)
-	if err == nil && *email != "" {
-		ids, token, created, err = auth.InitOperator(ctx, *email)
+	if err == nil && email != "" {
+		ids, token, created, err = auth.InitOperator(ctx, email)
 	}
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(stdout).Encode(map[string]string{
 			"organizationId": ids.OrganizationID, "projectId": ids.ProjectID,
 			"environmentId": ids.EnvironmentID, "liveEnvironmentId": ids.LiveEnvironmentID, "apiToken": token,
@@ -155,11 +148,8 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) > 0 && (args[0] == "status" || args[0] == "up") {
 		action, args = args[0], args[1:]
 	}
-	var o options
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	o, _, err := command("migrate", args, stderr, nil)
+	if err != nil {
 		return err
 	}
 	// Opening applies pending migrations unless only the status is asked for.

@@ -40,6 +40,26 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.Int64Var(&o.maxBodySize, "max-body-bytes", 1<<20, "largest request body accepted")
 }
 
+// command parses a subcommand's flags: the shared ones, plus those extra
+// registers (it may be nil), and builds the logger they ask for.
+func command(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*options, *slog.Logger, error) {
+	o := &options{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, nil, err
+	}
+	log, err := o.logger(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, log, nil
+}
+
 // parseFlags parses args, first filling each flag from DYNAMICAUTH_<FLAG>
 // so that flags given on the command line win over the environment.
 func parseFlags(fs *flag.FlagSet, args []string) error {

@@ -16,15 +16,10 @@ func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(args) == 0 || args[0] != "rotate" {
 		return fmt.Errorf("usage: dynamicauth keys rotate --env ENVIRONMENT_ID [flags]")
 	}
-	var o options
-	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.register(fs)
-	env := fs.String("env", "", "environment whose signing key to rotate")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	log, err := o.logger(stderr)
+	var env string
+	o, log, err := command("keys rotate", args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&env, "env", "", "environment whose signing key to rotate")
+	})
 	if err != nil {
 		return err
 	}
@@ -33,12 +28,12 @@ func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer st.Close()
-	k, err := auth.RotateSigningKey(ctx, *env)
+	k, err := auth.RotateSigningKey(ctx, env)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "environment %s now signs with key %s (%s); the previous key stays published for its tokens\n",
-		*env, k.ID, k.Algorithm)
+		env, k.ID, k.Algorithm)
 	return nil
 }
 
