@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/contract"
@@ -53,6 +54,9 @@ type Config struct {
 	SignIn signin.Config
 	// Sessions tunes the refresh limit.
 	Sessions session.Config
+	// TrustedProxies are the proxies (load balancers) whose
+	// X-Forwarded-For names the client; by default the peer is the client.
+	TrustedProxies []netip.Prefix
 	// RateLimits is the per-IP policy of the SDK routes; nil means
 	// ratelimit.DefaultPolicy(); Disabled turns limiting off.
 	RateLimits *ratelimit.Policy
@@ -93,6 +97,7 @@ func New(cfg Config) (*Auth, error) {
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: users.NewAdmin(cfg.Store, cfg.Now), Profiles: profiles,
 		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	return a, nil
 }

@@ -33,7 +33,7 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ip := clientIP(r)
+		ip := s.clientIP(r)
 		rules := map[string]ratelimit.Rule{"sdk": s.limits.SDK}
 		switch class := sdkRouteClass(rest); class {
 		case "nonces":

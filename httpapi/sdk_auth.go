@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -77,16 +76,6 @@ type verifyRequest struct {
 	WalletProvider      string `json:"walletProvider"`
 	Network             string `json:"network"`
 	SessionPublicKey    string `json:"sessionPublicKey"`
-}
-
-// clientIP is the peer address; a proxy in front should be configured to
-// set it (X-Forwarded-For is not trusted by default).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func truncateUA(ua string) string { return truncate(ua, 512) }

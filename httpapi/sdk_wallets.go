@@ -32,7 +32,7 @@ func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.W
 		EnvironmentID: envID, Chain: req.Chain, Address: req.PublicWalletAddress, Message: req.MessageToSign,
 		Signature: req.SignedMessage, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
 		Network: req.Network, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
-		IssuerHost: s.issuerHost(r), IP: clientIP(r), UserAgent: truncateUA(r.UserAgent()),
+		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()),
 	}, req.SkipEmptyAccountCheck, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -31,6 +32,9 @@ type Deps struct {
 	RateLimits *ratelimit.Policy
 	// Limiter keeps the buckets; nil means in process memory.
 	Limiter ratelimit.Taker
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// when they are the peer (a load balancer in front of replicas).
+	TrustedProxies []netip.Prefix
 	// PublicHost names this server in the JWT iss claim (host[:port]);
 	// empty means the request's Host.
 	PublicHost string
@@ -46,21 +50,22 @@ type Deps struct {
 
 // Server is the HTTP adapter.
 type Server struct {
-	tenants    *tenant.Service
-	keys       *signing.Service
-	signin     *signin.Service
-	users      *users.Admin
-	profiles   *users.Profiles
-	publicHost string
-	limits     ratelimit.Policy
-	limiter    ratelimit.Taker
-	contract   *contract.Contract
-	log        *slog.Logger
-	ready      func(ctx context.Context) error
-	maxBody    int64
-	version    string
-	mux        *http.ServeMux
-	handler    http.Handler
+	tenants        *tenant.Service
+	keys           *signing.Service
+	signin         *signin.Service
+	users          *users.Admin
+	profiles       *users.Profiles
+	publicHost     string
+	limits         ratelimit.Policy
+	limiter        ratelimit.Taker
+	trustedProxies []netip.Prefix
+	contract       *contract.Contract
+	log            *slog.Logger
+	ready          func(ctx context.Context) error
+	maxBody        int64
+	version        string
+	mux            *http.ServeMux
+	handler        http.Handler
 }
 
 // New builds the handler.
@@ -78,6 +83,7 @@ func New(d Deps) *Server {
 	if d.RateLimits != nil {
 		s.limits = *d.RateLimits
 	}
+	s.trustedProxies = d.TrustedProxies
 	s.limiter = d.Limiter
 	if s.limiter == nil {
 		s.limiter = ratelimit.New(nil)

@@ -9,7 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,7 +24,7 @@ import (
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var addr, publicHost, evmRPC, rateLimits string
+	var addr, publicHost, evmRPC, rateLimits, trustedProxies string
 	var nonceTTL, shutdownTimeout time.Duration
 	var omitFullJWT bool
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
@@ -32,6 +34,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
 		fs.StringVar(&rateLimits, "rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
+		fs.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client")
 		fs.DurationVar(&shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
 	})
 	if err != nil {
@@ -48,12 +51,16 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		return fmt.Errorf("--rate-limits must be on or off, got %q", rateLimits)
 	}
+	proxies, err := parsePrefixes(trustedProxies)
+	if err != nil {
+		return err
+	}
 	rpc, err := dialEVM(ctx, evmRPC)
 	if err != nil {
 		return err
 	}
 	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: publicHost,
-		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy})
+		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -195,4 +202,29 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func versionCmd(stdout io.Writer) error {
 	fmt.Fprintln(stdout, "dynamicauth", dynamicauth.Version)
 	return nil
+}
+
+// parsePrefixes reads --trusted-proxies: CIDRs or single addresses.
+func parsePrefixes(spec string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q: %w", part, err)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q: %w", part, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
