@@ -35,8 +35,9 @@ var migrationFiles embed.FS
 
 // Options tune the store.
 type Options struct {
-	// MaxConns caps the connection pool; 0 keeps pgxpool's default (or the
-	// URL's pool_max_conns).
+	// MaxConns caps the connection pool; 0 means the URL's pool_max_conns
+	// or, without one, 16: a sign-in holds its connection for a dozen round
+	// trips, so pgxpool's default of one per CPU leaves the server idle.
 	MaxConns int32
 	// SkipMigrate opens without applying pending migrations.
 	SkipMigrate bool
@@ -58,8 +59,11 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if opt.MaxConns > 0 {
+	switch {
+	case opt.MaxConns > 0:
 		cfg.MaxConns = opt.MaxConns
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = 16
 	}
 	// Every time comes back in UTC, as the SQLite store returns them.
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {

@@ -63,22 +63,25 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 				return mapErr("update credential", "", err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET last_visit_at = $1, last_verified_credential_id = $2, updated_at = $1
-			WHERE id = $3`, now, credID, userID); err != nil {
-			return mapErr("update user", "", err)
-		}
+		// The remaining writes depend on nothing they return: one round trip.
+		q := &writeQueue{}
+		_, _ = q.Exec(ctx, `UPDATE users SET last_visit_at = $1, last_verified_credential_id = $2, updated_at = $1
+			WHERE id = $3`, now, credID, userID)
 		w.Session.UserID, w.Session.SigninCredentialID = userID, credID
-		if err := insertSession(ctx, tx, w.Session); err != nil {
+		if err := insertSession(ctx, q, w.Session); err != nil {
 			return err
 		}
 		for _, ev := range w.Events {
 			if ev.OnlyIfNew && !created {
 				continue
 			}
-			if err := insertEvent(ctx, tx, w.EnvironmentID, ev.Name, userID, map[string]string{
+			if err := insertEvent(ctx, q, w.EnvironmentID, ev.Name, userID, map[string]string{
 				"userId": userID, "sessionId": w.Session.ID, "verifiedCredentialId": credID}, w.Now); err != nil {
 				return err
 			}
+		}
+		if err := q.flush(ctx, tx, "complete sign-in"); err != nil {
+			return err
 		}
 		u, err = loadUser(ctx, tx, userID)
 		return err
@@ -150,7 +153,7 @@ func insertCredential(ctx context.Context, tx querier, userID string, c *users.C
 	return mapErr("create credential", "user_not_found", err)
 }
 
-func insertSession(ctx context.Context, tx querier, ss *session.Session) error {
+func insertSession(ctx context.Context, tx execer, ss *session.Session) error {
 	_, err := tx.Exec(ctx, `INSERT INTO sessions (id, environment_id, user_id, signin_credential_id, session_public_key,
 		ip_address, user_agent, created_at, expires_at, refresh_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		ss.ID, ss.EnvironmentID, ss.UserID, ss.SigninCredentialID, ss.SessionPublicKey, ss.IPAddress, ss.UserAgent,
@@ -158,7 +161,7 @@ func insertSession(ctx context.Context, tx querier, ss *session.Session) error {
 	return mapErr("create session", "user_not_found", err)
 }
 
-func insertEvent(ctx context.Context, tx querier, envID, name, userID string, data any, at time.Time) error {
+func insertEvent(ctx context.Context, tx execer, envID, name, userID string, data any, at time.Time) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return errs.Internal("event data", err)
