@@ -22,18 +22,9 @@ func mergeInvalid(msg string) error { return errs.Unprocessable(signin.CodeMerge
 // credential id when the owner is another user who can also sign in
 // otherwise; "" when no merge applies.
 func walletMergeCandidate(ctx context.Context, q querier, o *signin.MergeOffer) (owner, credID string, err error) {
-	c := o.Credential
-	err = q.QueryRow(ctx, `SELECT user_id, id FROM verified_credentials
-		WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`,
-		o.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&owner, &credID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", "", nil
-	}
-	if err != nil {
-		return "", "", mapErr("find credential", "", err)
-	}
-	if owner == o.UserID {
-		return "", "", nil
+	owner, credID, err = credentialOf(ctx, q, o.EnvironmentID, &o.Credential)
+	if err != nil || credID == "" || owner == o.UserID {
+		return "", "", err
 	}
 	left, err := countSignInCredentials(ctx, q, owner, credID)
 	if err != nil || left == 0 {

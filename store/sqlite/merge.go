@@ -16,18 +16,9 @@ func mergeInvalid(msg string) error { return errs.Unprocessable(signin.CodeMerge
 // credential id when the owner is another user who can also sign in
 // otherwise; "" when no merge applies.
 func walletMergeCandidate(ctx context.Context, q querier, o *signin.MergeOffer) (owner, credID string, err error) {
-	c := o.Credential
-	err = q.QueryRowContext(ctx, `SELECT user_id, id FROM verified_credentials
-		WHERE environment_id = ? AND format = ? AND chain = ? AND address = ?`,
-		o.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&owner, &credID)
-	if err == sql.ErrNoRows {
-		return "", "", nil
-	}
-	if err != nil {
-		return "", "", mapErr("find credential", "", err)
-	}
-	if owner == o.UserID {
-		return "", "", nil
+	owner, credID, err = credentialOf(ctx, q, o.EnvironmentID, &o.Credential)
+	if err != nil || credID == "" || owner == o.UserID {
+		return "", "", err
 	}
 	left, err := countSignInCredentials(ctx, q, owner, credID)
 	if err != nil || left == 0 {

@@ -59,17 +59,16 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			return err
 		}
 		c := w.Credential
-		var userID, credID string
-		err := tx.QueryRowContext(ctx, `SELECT user_id, id FROM verified_credentials
-			WHERE environment_id = ? AND format = ? AND chain = ? AND address = ?`,
-			w.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&userID, &credID)
+		userID, credID, err := credentialOf(ctx, tx, w.EnvironmentID, &c)
 		switch {
-		case err == nil:
+		case err != nil:
+			return err
+		case credID != "":
 			if _, err := tx.ExecContext(ctx, `UPDATE verified_credentials SET verified_at = ?, wallet_name = ?, wallet_provider = ?
 				WHERE id = ?`, now, c.WalletName, c.WalletProvider, credID); err != nil {
 				return mapErr("update credential", "", err)
 			}
-		case err == sql.ErrNoRows:
+		default:
 			created, userID, credID = true, w.NewUserID, c.ID
 			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
 				VALUES (?, ?, ?, ?, ?)`, userID, w.EnvironmentID, now, now, now); err != nil {
@@ -78,8 +77,6 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			if err := insertCredential(ctx, tx, userID, &c); err != nil {
 				return err
 			}
-		default:
-			return mapErr("find credential", "", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_visit_at = ?, last_verified_credential_id = ?, updated_at = ?
 			WHERE id = ?`, now, credID, now, userID); err != nil {
@@ -105,6 +102,17 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		return nil, false, err
 	}
 	return u, created, nil
+}
+
+// credentialOf finds the owner and id of a credential ("" if none).
+func credentialOf(ctx context.Context, q querier, envID string, c *users.Credential) (userID, credID string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT user_id, id FROM verified_credentials
+		WHERE environment_id = ? AND format = ? AND chain = ? AND address = ?`,
+		envID, c.Format, c.Chain, c.Address).Scan(&userID, &credID)
+	if err == sql.ErrNoRows {
+		return "", "", nil
+	}
+	return userID, credID, mapErr("find credential", "", err)
 }
 
 func insertCredential(ctx context.Context, tx execer, userID string, c *users.Credential) error {
