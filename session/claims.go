@@ -6,80 +6,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
-// Credential is a JwtVerifiedCredential: wire names mix snake and camel
-// case exactly as Dynamic's clients read them.
-type Credential struct {
-	ID               string `json:"id"`
-	Format           string `json:"format"`
-	SignInEnabled    bool   `json:"signInEnabled"`
-	Address          string `json:"address,omitempty"`
-	Chain            string `json:"chain,omitempty"`
-	PublicIdentifier string `json:"public_identifier,omitempty"`
-	WalletName       string `json:"wallet_name,omitempty"`
-	WalletProvider   string `json:"wallet_provider,omitempty"`
-	Email            string `json:"email,omitempty"`
-	LastSelectedAt   string `json:"lastSelectedAt,omitempty"`
-	VerifiedAt       string `json:"verifiedAt,omitempty"`
-}
-
-// CredentialHashes is verifiedCredentialsHashes: one hash per format over
-// the concatenated credential ids, so a backend sees credential changes
-// without the full list.
-type CredentialHashes struct {
-	Blockchain  string `json:"blockchain,omitempty"`
-	Email       string `json:"email,omitempty"`
-	OAuth       string `json:"oauth,omitempty"`
-	PhoneNumber string `json:"phoneNumber,omitempty"`
-}
-
-// Minified is the MinifiedDynamicJwt: what backends should verify.
-type Minified struct {
-	Kid                      string            `json:"kid"`
-	Aud                      string            `json:"aud"`
-	Iss                      string            `json:"iss"`
-	Sub                      string            `json:"sub"`
-	Sid                      string            `json:"sid"`
-	OriginalSid              string            `json:"originalSid,omitempty"`
-	Iat                      int64             `json:"iat"`
-	Exp                      int64             `json:"exp"`
-	RefreshExp               int64             `json:"refreshExp,omitempty"`
-	EnvironmentID            string            `json:"environment_id"`
-	LastVerifiedCredentialID string            `json:"last_verified_credential_id"`
-	SigninCredentialID       string            `json:"signin_credential_id,omitempty"`
-	SessionPublicKey         string            `json:"session_public_key,omitempty"`
-	Scope                    string            `json:"scope,omitempty"`
-	VerifiedCredentialHashes *CredentialHashes `json:"verifiedCredentialsHashes,omitempty"`
-	Email                    string            `json:"email,omitempty"`
-	Username                 string            `json:"username,omitempty"`
-	Roles                    []string          `json:"roles"`
-}
-
-// Full is the DynamicJwt: the minified claims plus the user's profile and
-// every credential.
-type Full struct {
-	Minified
-	VerifiedCredentials []Credential     `json:"verified_credentials"`
-	MissingFields       []users.KycEntry `json:"missing_fields"`
-	Lists               []string         `json:"lists"`
-	NewUser             bool             `json:"new_user"`
-	FirstVisit          string           `json:"first_visit,omitempty"`
-	LastVisit           string           `json:"last_visit,omitempty"`
-	Alias               string           `json:"alias,omitempty"`
-	GivenName           string           `json:"given_name,omitempty"`
-	FamilyName          string           `json:"family_name,omitempty"`
-	PhoneNumber         string           `json:"phone_number,omitempty"`
-	JobTitle            string           `json:"job_title,omitempty"`
-	Country             string           `json:"country,omitempty"`
-	TShirtSize          string           `json:"t_shirt_size,omitempty"`
-	Team                string           `json:"team,omitempty"`
-	Metadata            any              `json:"metadata,omitempty"`
-}
+// The claim types live in the leaf package claims, so token verifiers need
+// not import this package; these names keep session's own vocabulary.
+type (
+	Credential       = claims.Credential
+	CredentialHashes = claims.CredentialHashes
+	Minified         = claims.Minified
+	Full             = claims.Full
+)
 
 // ScopeUserBasic marks a completed authentication; backends require it.
-const ScopeUserBasic = "user:basic"
+const ScopeUserBasic = claims.ScopeUserBasic
 
 const wireTime = "2006-01-02T15:04:05.000Z"
 

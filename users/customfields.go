@@ -14,13 +14,14 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/google/uuid"
 )
 
 // FieldType is a CustomFieldType.
-type FieldType string
+type FieldType = claims.FieldType
 
 // Custom field types.
 const (
@@ -31,24 +32,11 @@ const (
 
 // ValidOption is one choice of a select field; a user's value is its
 // label (what Dynamic's SDK form submits) or its key.
-type ValidOption struct {
-	Label string `json:"label"`
-	Key   string `json:"key,omitempty"`
-}
+type ValidOption = claims.ValidOption
 
 // ValidationRules are a field's type-specific rules: unique and regex
 // for text, validOptions for select, checkboxText for checkbox.
-type ValidationRules struct {
-	Unique       bool          `json:"unique,omitempty"`
-	Regex        string        `json:"regex,omitempty"`
-	ValidOptions []ValidOption `json:"validOptions,omitempty"`
-	CheckboxText string        `json:"checkboxText,omitempty"`
-}
-
-// IsZero reports whether no rule is set.
-func (r ValidationRules) IsZero() bool {
-	return !r.Unique && r.Regex == "" && len(r.ValidOptions) == 0 && r.CheckboxText == ""
-}
+type ValidationRules = claims.ValidationRules
 
 // CustomField is an environment's extra profile field. Users' values live
 // in their metadata under the field's Name (as Dynamic's SDK writes them).

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
@@ -18,18 +19,7 @@ import (
 // KycEntry is a ProjectSettingsKyc: one profile field as an environment's
 // settings list it (`kyc` for the standard fields, `customFields` for the
 // custom ones), and as missingFields reports it.
-type KycEntry struct {
-	Name            string           `json:"name"`
-	Required        bool             `json:"required"`
-	Enabled         bool             `json:"enabled"`
-	Unique          bool             `json:"unique"`
-	Verify          bool             `json:"verify"`
-	Type            string           `json:"type,omitempty"` // standard | custom
-	ValidationRules *ValidationRules `json:"validationRules,omitempty"`
-	ValidationType  FieldType        `json:"validationType,omitempty"`
-	Label           string           `json:"label,omitempty"`
-	Position        *int             `json:"position,omitempty"`
-}
+type KycEntry = claims.KycEntry
 
 // KycCustom is the type of a custom field's settings entry.
 const KycCustom = "custom"

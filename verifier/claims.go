@@ -5,14 +5,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/claims"
 )
 
 // Claims are a verified token's claims. Embedding the full claim set lets
 // both the minified token (what backends should receive) and the full one
 // decode; fields absent from the minified token stay zero.
 type Claims struct {
-	session.Full
+	claims.Full
 	// NotBefore is the standard nbf claim. Dynamic does not set it, but a
 	// token that does must be honoured.
 	NotBefore int64 `json:"nbf,omitempty"`

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -89,7 +89,7 @@ func (c Config) withDefaults() (Config, error) {
 		return Config{}, fmt.Errorf("verifier: invalid config: %w", err)
 	}
 	if c.RequireScope == "" {
-		c.RequireScope = session.ScopeUserBasic
+		c.RequireScope = claims.ScopeUserBasic
 	}
 	if c.Leeway == 0 {
 		c.Leeway = defaultLeeway
