@@ -92,7 +92,8 @@ func New(cfg Config) (*Auth, error) {
 	a := &Auth{store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
 	profiles := users.NewProfiles(cfg.Store, cfg.Store, cfg.Now)
 	a.sessions = session.NewService(cfg.Store, keys, cfg.Sessions, cfg.Now)
-	a.signin = signin.NewService(cfg.SignIn, cfg.Store, cfg.Store, cfg.Store, profiles, a.sessions, cfg.Now)
+	a.signin = signin.NewService(signin.Deps{Config: cfg.SignIn, Environments: cfg.Store, Store: cfg.Store, Links: cfg.Store,
+		Merges: cfg.Store, Profiles: profiles, Sessions: a.sessions, Now: cfg.Now})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: users.NewAdmin(cfg.Store, cfg.Now), Profiles: profiles,
 		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,

@@ -42,7 +42,7 @@ func (s *Server) linkWallet(transfer bool) func(http.ResponseWriter, *http.Reque
 		if err != nil {
 			return err
 		}
-		res, err := s.signin.LinkWallet(r.Context(), cur, req, transfer, skipEmptyAccountCheck)
+		res, err := s.signin.LinkWallet(r.Context(), cur, req, signin.LinkOptions{Transfer: transfer, AllowEmptyAccount: skipEmptyAccountCheck})
 		if err != nil {
 			return err
 		}

@@ -120,7 +120,7 @@ func newBenchEnv(b *testing.B, backend, alg string, cfg session.Config) *benchEn
 		b.Fatal(err)
 	}
 	sessions := session.NewService(st, sig, cfg, nil)
-	return &benchEnv{svc: signin.NewService(signin.Config{}, st, st, st, nil, sessions, nil), ids: ids, store: st}
+	return &benchEnv{svc: signin.NewService(signin.Deps{Environments: st, Store: st, Links: st, Merges: st, Sessions: sessions}), ids: ids, store: st}
 }
 
 // requests pre-signs n sign-ins by distinct wallets (setup, not timed).

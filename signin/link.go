@@ -38,10 +38,21 @@ type LinkStore interface {
 	SelectCredential(ctx context.Context, userID, credentialID string, now time.Time) (*users.User, error)
 }
 
+// LinkOptions change how LinkWallet treats a wallet another user owns.
+// The zero value is a plain link (POST /verify/link).
+type LinkOptions struct {
+	// Transfer moves the wallet from its current owner (POST
+	// /verify/transfer) instead of offering an account merge.
+	Transfer bool
+	// AllowEmptyAccount lets a transfer leave the previous owner with no
+	// credential to sign in with.
+	AllowEmptyAccount bool
+}
+
 // LinkWallet adds a wallet the signed-in user proved control of (POST
-// /verify/link, /wallets/verify; /verify/transfer with transfer set). The
+// /verify/link, /wallets/verify; /verify/transfer with opt.Transfer). The
 // session stays; its tokens are re-issued with the new credential.
-func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletRequest, transfer, allowEmptyAccount bool) (*Result, error) {
+func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletRequest, opt LinkOptions) (*Result, error) {
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
 	}
@@ -49,13 +60,13 @@ func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletReques
 	if err != nil {
 		return nil, err
 	}
-	if !transfer { // a wallet of an account with other credentials: merge (merge.go)
+	if !opt.Transfer { // a wallet of an account with other credentials: merge (merge.go)
 		if err := s.offerMerge(ctx, cur, pr); err != nil {
 			return nil, err
 		}
 	}
 	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: pr.env.ID, UserID: cur.User.ID, Nonces: pr.nonces,
-		Now: pr.now, Credential: pr.credential, Transfer: transfer, AllowEmptyAccount: allowEmptyAccount})
+		Now: pr.now, Credential: pr.credential, Transfer: opt.Transfer, AllowEmptyAccount: opt.AllowEmptyAccount})
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func TestLinkTransferUnlinkSelect(t *testing.T) {
 	u1 := f.signIn(t, a)
 
 	// Link a second wallet: same session, both credentials in the token.
-	res, err := f.svc.LinkWallet(ctx, u1, f.signedRequest(t, b), false, false)
+	res, err := f.svc.LinkWallet(ctx, u1, f.signedRequest(t, b), signin.LinkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,13 +72,13 @@ func TestLinkTransferUnlinkSelect(t *testing.T) {
 	// A wallet of another user needs the transfer confirmation.
 	u2 := f.signIn(t, c)
 	req := f.signedRequest(t, c)
-	_, err = f.svc.LinkWallet(ctx, u1, req, false, false)
+	_, err = f.svc.LinkWallet(ctx, u1, req, signin.LinkOptions{})
 	wantCode(t, err, "reassign_wallet_confirm")
 	// It is u2's only way in: a transfer needs skipEmptyAccountCheck.
-	_, err = f.svc.LinkWallet(ctx, u1, req, true, false)
+	_, err = f.svc.LinkWallet(ctx, u1, req, signin.LinkOptions{Transfer: true})
 	wantCode(t, err, "reassign_wallet_error")
 	// The refusals wrote nothing, so the same signed message still works.
-	res, err = f.svc.LinkWallet(ctx, u1, req, true, true)
+	res, err = f.svc.LinkWallet(ctx, u1, req, signin.LinkOptions{Transfer: true, AllowEmptyAccount: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestLinkTransferUnlinkSelect(t *testing.T) {
 		t.Fatalf("after transfer: %d credentials", len(res.User.Credentials))
 	}
 	// The same message cannot be used twice.
-	_, err = f.svc.LinkWallet(ctx, u1, req, true, true)
+	_, err = f.svc.LinkWallet(ctx, u1, req, signin.LinkOptions{Transfer: true, AllowEmptyAccount: true})
 	wantCode(t, err, "other_verify_failure")
 	u2after, err := f.store.GetUser(ctx, u2.User.ID)
 	if err != nil || len(u2after.Credentials) != 0 || u2after.LastVerifiedCredentialID != "" {
@@ -134,7 +134,8 @@ func (missingAlias) Profile(_ context.Context, u *users.User) (*users.Profile, e
 
 func TestTokensCarryMissingFields(t *testing.T) {
 	f := newFixture(t)
-	f.svc = signin.NewService(signin.Config{}, f.store, f.store, f.store, missingAlias{}, f.sessions, f.clock.now)
+	f.svc = signin.NewService(signin.Deps{Environments: f.store, Store: f.store, Links: f.store, Merges: f.store,
+		Profiles: missingAlias{}, Sessions: f.sessions, Now: f.clock.now})
 	res, err := f.svc.WalletSignIn(context.Background(), f.signedRequest(t, newKey(t)))
 	if err != nil {
 		t.Fatal(err)

@@ -131,26 +131,12 @@ type MergeRequest struct {
 
 func mergeInvalid(msg string) error { return errs.Unprocessable(CodeMergeInvalid, msg, nil) }
 
-// mergeStore is the backend's MergeStore, nil when it has none.
-func (s *Service) mergeStore() MergeStore {
-	if m, ok := s.links.(MergeStore); ok {
-		return m
-	}
-	if m, ok := s.store.(MergeStore); ok {
-		return m
-	}
-	return nil
-}
-
 // offerMerge runs before a link: when the proved wallet belongs to another
 // account the user can also sign in to otherwise, it records the pending
 // merge and returns merge_accounts_confirmation; otherwise nil and the
 // link goes on.
 func (s *Service) offerMerge(ctx context.Context, cur *Current, pr *proof) error {
-	ms := s.mergeStore()
-	if ms == nil {
-		return nil
-	}
+	ms := s.merges
 	from, err := ms.OfferMerge(ctx, &MergeOffer{EnvironmentID: pr.env.ID, UserID: cur.User.ID, Kind: MergeByWallet,
 		Credential: pr.credential, Nonces: pr.nonces, Now: pr.now, ExpiresAt: pr.now.Add(PendingMergeTTL)})
 	if err != nil || from == nil {
@@ -191,10 +177,7 @@ func (s *Service) mergeConflicts(ctx context.Context, ms MergeStore, into, from 
 // MergeAccounts runs the caller's pending merge (POST /verify/merge) with
 // the resolutions given and re-issues the caller's tokens (same session).
 func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequest) (*Result, error) {
-	ms := s.mergeStore()
-	if ms == nil {
-		return nil, errs.Internal("merge", errs.Invalid("the store cannot merge accounts"))
-	}
+	ms := s.merges
 	for i, r := range req.Resolutions {
 		if r.Type != users.KycCustom && r.Type != kycStandard {
 			return nil, errs.Invalid("mergeUserResolutions[%d].type: must be standard or custom", i)
@@ -226,10 +209,7 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 // When their profiles conflict it records the pending merge and answers
 // merge_accounts_confirmation, to be resolved with /verify/merge.
 func (s *Service) MergeByVerifiedEmail(ctx context.Context, cur *Current, issuerHost, origin string) (*Result, error) {
-	ms := s.mergeStore()
-	if ms == nil {
-		return nil, errs.Internal("merge", errs.Invalid("the store cannot merge accounts"))
-	}
+	ms := s.merges
 	now := s.now().UTC().Truncate(time.Millisecond)
 	from, err := ms.OfferMerge(ctx, &MergeOffer{EnvironmentID: cur.Session.EnvironmentID, UserID: cur.User.ID,
 		Kind: MergeByEmail, Now: now, ExpiresAt: now.Add(PendingMergeTTL)})

@@ -63,7 +63,7 @@ func (f *fixture) twoAccounts(t *testing.T) *mergeAccounts {
 	a := &mergeAccounts{kb: newKey(t), kc: newKey(t)}
 	a.cur = f.signIn(t, newKey(t))
 	a.other = f.signIn(t, a.kb)
-	res, err := f.svc.LinkWallet(context.Background(), a.other, f.signedRequest(t, a.kc), false, false)
+	res, err := f.svc.LinkWallet(context.Background(), a.other, f.signedRequest(t, a.kc), signin.LinkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestMergeAccounts(t *testing.T) {
 		map[string]any{"Color": "blue", "Nick": "bobby", "app": 2, "other": true})
 
 	// Linking a wallet of an account that has another credential: a merge.
-	_, err := f.svc.LinkWallet(ctx, cur, f.signedRequest(t, a.kb), false, false)
+	_, err := f.svc.LinkWallet(ctx, cur, f.signedRequest(t, a.kb), signin.LinkOptions{})
 	mc := mergeConflicts(t, err)
 	if mc.FromUser == nil || mc.FromUser.User.ID != other.User.ID || len(mc.FromUser.User.Credentials) != 2 {
 		t.Fatalf("fromUser %+v", mc.FromUser)
@@ -188,7 +188,7 @@ func TestMergeAccounts(t *testing.T) {
 	_, err = f.svc.MergeAccounts(ctx, cur, signin.MergeRequest{})
 	wantCode(t, err, signin.CodeMergeInvalid)
 	// The wallet is the user's own now: linking it again is a plain link.
-	if res, err := f.svc.LinkWallet(ctx, cur, f.signedRequest(t, a.kb), false, false); err != nil || len(res.User.Credentials) != 3 {
+	if res, err := f.svc.LinkWallet(ctx, cur, f.signedRequest(t, a.kb), signin.LinkOptions{}); err != nil || len(res.User.Credentials) != 3 {
 		t.Fatalf("link again: %v", err)
 	}
 }
@@ -211,7 +211,7 @@ func TestMergeRefusals(t *testing.T) {
 		_, err := f.svc.MergeAccounts(ctx, a.cur, signin.MergeRequest{})
 		wantCode(t, err, signin.CodeMergeInvalid)
 		// Another user's pending merge is not the caller's.
-		_, err = f.svc.LinkWallet(ctx, a.cur, f.signedRequest(t, a.kb), false, false)
+		_, err = f.svc.LinkWallet(ctx, a.cur, f.signedRequest(t, a.kb), signin.LinkOptions{})
 		mergeConflicts(t, err)
 		_, err = f.svc.MergeAccounts(ctx, a.other, signin.MergeRequest{})
 		wantCode(t, err, signin.CodeMergeInvalid)
@@ -220,7 +220,7 @@ func TestMergeRefusals(t *testing.T) {
 	t.Run("expired", func(t *testing.T) {
 		f := newFixture(t)
 		a := f.twoAccounts(t)
-		_, err := f.svc.LinkWallet(ctx, a.cur, f.signedRequest(t, a.kb), false, false)
+		_, err := f.svc.LinkWallet(ctx, a.cur, f.signedRequest(t, a.kb), signin.LinkOptions{})
 		mergeConflicts(t, err)
 		f.clock.advance(signin.PendingMergeTTL + time.Second)
 		_, err = f.svc.MergeAccounts(ctx, a.cur, signin.MergeRequest{})
@@ -231,11 +231,11 @@ func TestMergeRefusals(t *testing.T) {
 		f := newFixture(t)
 		a := f.twoAccounts(t)
 		req := f.signedRequest(t, a.kb)
-		_, err := f.svc.LinkWallet(ctx, a.cur, req, false, false)
+		_, err := f.svc.LinkWallet(ctx, a.cur, req, signin.LinkOptions{})
 		mergeConflicts(t, err)
 		// The refusal left the nonce unused: the message still serves for
 		// a transfer of the wallet alone, and then proves no merge.
-		res, err := f.svc.LinkWallet(ctx, a.cur, req, true, false)
+		res, err := f.svc.LinkWallet(ctx, a.cur, req, signin.LinkOptions{Transfer: true})
 		if err != nil || len(res.User.Credentials) != 2 {
 			t.Fatalf("transfer: %v", err)
 		}
@@ -250,7 +250,7 @@ func TestMergeRefusals(t *testing.T) {
 		if _, err := f.svc.WalletSignIn(ctx, req); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.svc.LinkWallet(ctx, a.cur, req, false, false)
+		_, err := f.svc.LinkWallet(ctx, a.cur, req, signin.LinkOptions{})
 		wantCode(t, err, "other_verify_failure")
 		_, err = f.svc.MergeAccounts(ctx, a.cur, signin.MergeRequest{})
 		wantCode(t, err, signin.CodeMergeInvalid)
@@ -260,7 +260,7 @@ func TestMergeRefusals(t *testing.T) {
 		a := f.twoAccounts(t)
 		req := f.signedRequest(t, a.kb)
 		req.Signature = personalSign(t, newKey(t), req.Message)
-		_, err := f.svc.LinkWallet(ctx, a.cur, req, false, false)
+		_, err := f.svc.LinkWallet(ctx, a.cur, req, signin.LinkOptions{})
 		wantCode(t, err, "other_verify_failure")
 		_, err = f.svc.MergeAccounts(ctx, a.cur, signin.MergeRequest{})
 		wantCode(t, err, signin.CodeMergeInvalid)
@@ -269,7 +269,7 @@ func TestMergeRefusals(t *testing.T) {
 		f := newFixture(t)
 		cur, kb := f.signIn(t, newKey(t)), newKey(t)
 		f.signIn(t, kb)
-		_, err := f.svc.LinkWallet(ctx, cur, f.signedRequest(t, kb), false, false)
+		_, err := f.svc.LinkWallet(ctx, cur, f.signedRequest(t, kb), signin.LinkOptions{})
 		wantCode(t, err, "reassign_wallet_confirm")
 		_, err = f.svc.MergeAccounts(ctx, cur, signin.MergeRequest{})
 		wantCode(t, err, signin.CodeMergeInvalid)

@@ -88,25 +88,42 @@ type Profiles interface {
 	Profile(ctx context.Context, u *users.User) (*users.Profile, error)
 }
 
+// Deps are what a Service is built from. Store, Environments, Links,
+// Merges and Sessions are required; in production one store.Store serves
+// the four store roles.
+type Deps struct {
+	Config       Config
+	Environments Environments
+	Store        Store
+	Links        LinkStore
+	Merges       MergeStore
+	// Profiles may be nil: then no field counts as missing.
+	Profiles Profiles
+	Sessions *session.Service
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
 // Service runs sign-ins.
 type Service struct {
 	cfg      Config
 	envs     Environments
 	store    Store
 	links    LinkStore
+	merges   MergeStore
 	profiles Profiles
 	sessions *session.Service
 	now      func() time.Time
 }
 
 // NewService builds the service.
-// profiles may be nil: then no field counts as missing.
-func NewService(cfg Config, envs Environments, store Store, links LinkStore, profiles Profiles, sessions *session.Service, now func() time.Time) *Service {
-	cfg.defaults()
-	if now == nil {
-		now = time.Now
+func NewService(d Deps) *Service {
+	d.Config.defaults()
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{cfg: cfg, envs: envs, store: store, links: links, profiles: profiles, sessions: sessions, now: now}
+	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, links: d.Links, merges: d.Merges,
+		profiles: d.Profiles, sessions: d.Sessions, now: d.Now}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

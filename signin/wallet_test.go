@@ -62,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	sessions := session.NewService(st, sig, session.Config{}, c.now)
-	return &fixture{svc: signin.NewService(signin.Config{}, st, st, st, nil, sessions, c.now), sessions: sessions, store: st, ids: ids, clock: c}
+	return &fixture{svc: signin.NewService(signin.Deps{Environments: st, Store: st, Links: st, Merges: st, Sessions: sessions, Now: c.now}), sessions: sessions, store: st, ids: ids, clock: c}
 }
 
 func (f *fixture) nonce(t *testing.T, envID string) string {
