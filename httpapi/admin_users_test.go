@@ -170,7 +170,7 @@ func makeFixtureUsers(t *testing.T, h *harness) fixtureUsers {
 	return f
 }
 
-// ---- success paths, with every route of routes_users.go covered ----
+// ---- success paths, with every admin user route covered ----
 
 // refusingRoutes answer an error by design (no embedded wallets, no OAuth).
 var refusingRoutes = []string{"/environments/{environmentId}/embeddedWalletVersions",
@@ -204,14 +204,11 @@ func TestAdminUserRoutes(t *testing.T) {
 	group("refusing routes", testRefusingRoutes)
 
 	t.Run("every route covered", func(t *testing.T) {
-		src, err := os.ReadFile("routes_users.go")
-		if err != nil {
-			t.Fatal(err)
-		}
+		src := routeSection(t, "// Users, Wallets, Sessions and Visits.", "// Custom fields")
 		re := regexp.MustCompile(`HandleFunc\("([A-Z]+) "\+v0\+"([^"]+)"`)
 		routes := re.FindAllStringSubmatch(string(src), -1)
 		if len(routes) < 25 {
-			t.Fatalf("found only %d routes in routes_users.go", len(routes))
+			t.Fatalf("found only %d admin user routes in the route table", len(routes))
 		}
 		doc, _ := loadContract(t)
 		for _, m := range routes {
@@ -900,4 +897,21 @@ func TestAdminUsersInvalidInput(t *testing.T) {
 	}
 	st, res := h.do(t, "GET", "/environments/"+randomUUID+"/users", h.token, nil)
 	wantError(t, "unknown environment", st, res, 404)
+}
+
+// routeSection is the part of the route table (server.go) from the line
+// starting with begin to the one starting with end.
+func routeSection(t *testing.T, begin, end string) string {
+	t.Helper()
+	src, err := os.ReadFile("server.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	i := strings.Index(s, "\t"+begin)
+	j := strings.Index(s[max(i, 0):], "\t"+end)
+	if i < 0 || j < 0 {
+		t.Fatalf("route table has no section %q … %q", begin, end)
+	}
+	return s[i : i+j]
 }

@@ -126,6 +126,8 @@ func (p *headerProbe) WriteHeader(code int)        { p.status = code }
 
 const v0 = "/api/v0"
 
+// routes is the one route table: every route the API serves is listed
+// here, grouped by resource, so a path leads to its handler by search.
 func (s *Server) routes() {
 	m := s.mux
 	// Process health (not part of Dynamic's contract).
@@ -151,6 +153,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/revoke", s.sdkUser(s.revoke))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/session", s.sdkUser(s.sessionCheck))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.getSDKUser))
+	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.updateSelf))
+	m.HandleFunc("DELETE "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.deleteSelf))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/check", s.sdkUser(s.checkUserField))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks", s.public(s.jwks))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks.json", s.public(s.jwks))
 
@@ -209,8 +214,50 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/enable", s.admin(s.enableMfaDevice))
 	m.HandleFunc("PUT "+v0+"/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/disable", s.admin(s.disableMfaDevice))
 
-	s.adminUserRoutes()
-	s.profileRoutes()
+	// Users, Wallets, Sessions and Visits. The legacy routes without an
+	// environment find it from the user, wallet or session and apply the
+	// same reach rules.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/users", s.admin(s.listUsers))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/users", s.admin(s.createUser))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/users/bulk", s.admin(s.bulkCreateUsers))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/users/{userId}", s.admin(s.getUser))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/users/{userId}", s.admin(s.updateUser))
+	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/users/{userId}", s.admin(s.deleteUser))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/users/{userId}/sessions/revoke", s.admin(s.revokeUserSessions))
+	m.HandleFunc("GET "+v0+"/users/{userId}", s.admin(s.getUser))
+	m.HandleFunc("PUT "+v0+"/users/{userId}", s.admin(s.updateUser))
+	m.HandleFunc("DELETE "+v0+"/users/{userId}", s.admin(s.deleteUser))
+	m.HandleFunc("POST "+v0+"/users/{userId}/sessions/revoke", s.admin(s.revokeUserSessions))
+	m.HandleFunc("GET "+v0+"/oauthAccounts/{oauthAccountId}/accessToken", s.admin(s.getOAuthAccessToken))
+
+	// Sessions.
+	m.HandleFunc("PUT "+v0+"/sessions/{sessionId}/revoke", s.admin(s.revokeSession))
+	m.HandleFunc("GET "+v0+"/users/{userId}/sessions/{sessionId}", s.admin(s.getSession))
+
+	// Wallets.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/wallets", s.admin(s.listWallets))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/wallets/{walletId}", s.admin(s.getWallet))
+	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/wallets/{walletId}", s.admin(s.deleteWallet))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/users/{userId}/wallets", s.admin(s.listUserWallets))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/users/{userId}/wallets", s.admin(s.createWallet))
+	m.HandleFunc("GET "+v0+"/users/{userId}/wallets", s.admin(s.listUserWallets))
+	m.HandleFunc("POST "+v0+"/users/{userId}/wallets", s.admin(s.createWallet))
+	m.HandleFunc("GET "+v0+"/wallets/{walletId}", s.admin(s.getWallet))
+	m.HandleFunc("DELETE "+v0+"/wallets/{walletId}", s.admin(s.deleteWallet))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/embeddedWalletVersions", s.admin(s.embeddedWallets(false)))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/embeddedWallets", s.admin(s.embeddedWallets(true)))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/embeddedWallets/farcaster", s.admin(s.embeddedWallets(true)))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/wallets/recover", s.admin(s.embeddedWallets(true)))
+
+	// Visits.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/visitors", s.admin(s.listVisitors))
+
+	// Custom fields (the signed-in user's own profile routes are with the SDK's).
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/custom/fields", s.admin(s.listCustomFields))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/custom/fields", s.admin(s.createCustomField))
+	m.HandleFunc("GET "+v0+"/custom/fields/{customFieldId}", s.admin(s.getCustomField))
+	m.HandleFunc("PUT "+v0+"/custom/fields/{customFieldId}", s.admin(s.updateCustomField))
+	m.HandleFunc("DELETE "+v0+"/custom/fields/{customFieldId}", s.admin(s.deleteCustomField))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
