@@ -1,9 +1,3 @@
-// Package dynamicauth is a self-hostable, embeddable server for Dynamic's
-// (dynamic.xyz) authentication API. New builds the whole thing on a store;
-// Handler serves it under /api/v0, mountable in any net/http server.
-//
-// This package only wires: the rules live in the domain packages (tenant,
-// signing, ...), the wire format in httpapi, persistence in store/….
 package dynamicauth
 
 import (
@@ -13,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/contract"
@@ -23,7 +18,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/store"
-	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -32,12 +26,14 @@ import (
 // -ldflags "-X github.com/dynamicauth/dynamicauth.Version=…".
 var Version = "dev"
 
-// Config configures an Auth.
+// Config configures an Auth. Only Store and MasterSecret are required.
 type Config struct {
-	// Store is the backend. Open one with OpenStore or bring your own.
+	// Store is the backend: sqlite.Open or postgres.Open (the application
+	// imports the driver it uses), or your own store.Store.
 	Store store.Store
 	// MasterSecret (32 bytes) keys token hashes and encrypts secrets at
-	// rest. Losing it invalidates every API token and signing key.
+	// rest. Losing it invalidates every API token and signing key; keep it
+	// with secrets.LoadOrCreateFile or in your secret manager.
 	MasterSecret []byte
 	// SigningAlgorithm for new JWT keys: RS256 (default), ES256 or EdDSA.
 	SigningAlgorithm string
@@ -45,7 +41,7 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
-	// Now is the clock (tests); nil means time.Now.
+	// Now is the clock of every service (tests); nil means time.Now.
 	Now func() time.Time
 	// PublicHost names the server in JWT iss claims ("auth.example.com");
 	// empty uses each request's Host.
@@ -60,19 +56,47 @@ type Config struct {
 	// RateLimits is the per-IP policy of the SDK routes; nil means
 	// ratelimit.DefaultPolicy(); Disabled turns limiting off.
 	RateLimits *ratelimit.Policy
+	// Hooks are the application's callbacks into sign-in and changes.
+	Hooks Hooks
 }
 
-// Auth is the facade an embedding application holds.
+// Hooks are plain Go functions the application registers; nil ones are
+// skipped at no cost.
+type Hooks struct {
+	// BeforeSignIn runs once a sign-in's proof is checked, before anything
+	// is written. Return signin.Refuse (403) or signin.RefuseWithCode (422)
+	// to turn the user away; any other error fails the sign-in as an
+	// internal error.
+	BeforeSignIn func(ctx context.Context, a *signin.Attempt) error
+	// AfterChange hears about every committed change to users, sessions
+	// and credentials, whichever path made it (HTTP or Go). It runs after
+	// the commit, in the caller's goroutine: keep it quick, or hand the
+	// work off. Its error is logged and never undoes the change.
+	AfterChange func(ctx context.Context, c Change) error
+}
+
+// Auth is the facade an embedding application holds: it wires the domain
+// services on one store and exposes them as HTTP (Handler) and as Go
+// (Users, Sessions, CustomFields, Tenants, Keys, Verifier).
 type Auth struct {
-	store    store.Store
+	cfg      Config
+	log      *slog.Logger
+	store    store.Store // as configured: what background chores use
 	tenants  *tenant.Service
 	keys     *signing.Service
 	sessions *session.Service
 	signin   *signin.Service
+	users    *users.Admin
+	profiles *users.Profiles
 	handler  *httpapi.Server
+
+	mu   sync.Mutex
+	stop context.CancelFunc // of Start's background work; nil when not started
+	done chan struct{}
 }
 
-// New wires the services on cfg.Store.
+// New wires the services on cfg.Store. It does not touch the database:
+// call Bootstrap to seed it and Start to run the background chores.
 func New(cfg Config) (*Auth, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("dynamicauth: Config.Store is required")
@@ -89,13 +113,23 @@ func New(cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
 	}
-	a := &Auth{store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
-	profiles := users.NewProfiles(cfg.Store, cfg.Store, cfg.Now)
-	a.sessions = session.NewService(cfg.Store, keys, cfg.Sessions, cfg.Now)
-	a.signin = signin.NewService(signin.Deps{Config: cfg.SignIn, Environments: cfg.Store, Store: cfg.Store, Links: cfg.Store,
-		Merges: cfg.Store, Profiles: profiles, Sessions: a.sessions, Now: cfg.Now})
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
+	var st store.Store = cfg.Store // what the user-facing services write through
+	if cfg.Hooks.AfterChange != nil {
+		st = &notifier{Store: cfg.Store, hook: cfg.Hooks.AfterChange, log: log}
+	}
+	a.profiles = users.NewProfiles(st, st, cfg.Now)
+	a.users = users.NewAdmin(st, cfg.Now)
+	a.sessions = session.NewService(st, keys, cfg.Sessions, cfg.Now)
+	a.signin = signin.NewService(signin.Deps{Config: cfg.SignIn, Environments: st, Store: st, Links: st,
+		Merges: st, Profiles: a.profiles, Sessions: a.sessions, Now: cfg.Now,
+		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn}})
 	a.handler = httpapi.New(httpapi.Deps{
-		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: users.NewAdmin(cfg.Store, cfg.Now), Profiles: profiles,
+		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles,
 		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies,
@@ -103,55 +137,61 @@ func New(cfg Config) (*Auth, error) {
 	return a, nil
 }
 
-// Handler serves the REST API (paths start with /api/v0, plus /healthz
-// and /readyz).
+// Handler serves the REST API: paths under /api/v0, plus the probes
+// /healthz (the process is up) and /readyz (the store answers).
 func (a *Auth) Handler() http.Handler { return a.handler }
 
-// Tenants is the Go API for organizations, projects, environments and tokens.
-func (a *Auth) Tenants() *tenant.Service { return a.tenants }
-
-// Init seeds an empty database with an organization, a project, a sandbox
-// and a live environment and an owner API token; on a seeded one it issues
-// a new owner token. created tells which.
-func (a *Auth) Init(ctx context.Context) (ids *tenant.Bootstrap, apiToken string, created bool, err error) {
-	return a.tenants.Init(ctx)
-}
-
-// InitOperator issues an owner token for the operator with this email,
-// creating the operator with an organization of their own when new.
-func (a *Auth) InitOperator(ctx context.Context, email string) (ids *tenant.Bootstrap, apiToken string, created bool, err error) {
-	return a.tenants.InitOperator(ctx, email)
-}
-
-// OpenSQLite opens (and migrates) the embedded SQLite store at path.
-func OpenSQLite(ctx context.Context, path string, opt sqlite.Options) (*sqlite.Store, error) {
-	return sqlite.Open(ctx, path, opt)
-}
-
-// Seeded reports whether Init has run on this database.
-func (a *Auth) Seeded(ctx context.Context) (bool, error) { return a.tenants.Seeded(ctx) }
-
-// RunMaintenance does the background chores (purging expired nonces and
-// idle shared rate-limit buckets)
-// until ctx ends. The standalone server runs it; an embedding app should
-// run it in a goroutine too.
-func (a *Auth) RunMaintenance(ctx context.Context, log *slog.Logger) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// Start runs the background chores (purging expired nonces and idle
+// rate-limit buckets) until Close or until ctx ends. Calling it twice is
+// an error.
+func (a *Auth) Start(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stop != nil {
+		return errors.New("dynamicauth: already started")
 	}
-	t := time.NewTicker(10 * time.Minute)
+	ctx, a.stop = context.WithCancel(ctx)
+	done := make(chan struct{})
+	a.done = done
+	go func() {
+		defer close(done)
+		a.maintain(ctx)
+	}()
+	return nil
+}
+
+// Close stops what Start started and waits for it. It does not close the
+// store, which the application opened and closes.
+func (a *Auth) Close() error {
+	a.mu.Lock()
+	stop, done := a.stop, a.done
+	a.stop, a.done = nil, nil
+	a.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+	return nil
+}
+
+// maintenanceEvery is the period of the background chores.
+const maintenanceEvery = 10 * time.Minute
+
+// maintain does the background chores until ctx ends.
+func (a *Auth) maintain(ctx context.Context) {
+	t := time.NewTicker(maintenanceEvery)
 	defer t.Stop()
 	for {
 		if n, err := a.signin.PurgeExpiredNonces(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("purging expired nonces failed", "err", err)
+			a.log.Warn("purging expired nonces failed", "err", err)
 		} else if n > 0 {
-			log.Info("purged expired nonces", "count", n)
+			a.log.Info("purged expired nonces", "count", n)
 		}
 		if p, ok := a.store.(interface {
 			PurgeRateLimits(ctx context.Context, before time.Time) (int64, error)
 		}); ok {
-			if _, err := p.PurgeRateLimits(ctx, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
-				log.Warn("purging idle rate-limit buckets failed", "err", err)
+			if _, err := p.PurgeRateLimits(ctx, a.now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
+				a.log.Warn("purging idle rate-limit buckets failed", "err", err)
 			}
 		}
 		select {
@@ -162,16 +202,11 @@ func (a *Auth) RunMaintenance(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// RotateSigningKey makes a new JWT signing key for an environment; the
-// previous one stays published until every token it signed has expired.
-func (a *Auth) RotateSigningKey(ctx context.Context, envID string) (*signing.Key, error) {
-	if !tenant.ValidID(envID) {
-		return nil, fmt.Errorf("%q is not an environment id", envID)
+func (a *Auth) now() time.Time {
+	if a.cfg.Now != nil {
+		return a.cfg.Now()
 	}
-	if _, err := a.tenants.PublicSettings(ctx, envID); err != nil {
-		return nil, fmt.Errorf("environment %s: %w", envID, err)
-	}
-	return a.keys.Rotate(ctx, envID)
+	return time.Now()
 }
 
 // limiterFor keeps rate-limit buckets in the store when the store shares

@@ -8,7 +8,6 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/signin"
-	"github.com/go-jose/go-jose/v4"
 )
 
 // sdkUser wraps an SDK route that needs the signed-in user's bearer token
@@ -127,13 +126,9 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.tenants.PublicSettings(r.Context(), envID); err != nil {
 		return err
 	}
-	keys, err := s.keys.Published(r.Context(), envID)
+	set, err := s.keys.JWKS(r.Context(), envID)
 	if err != nil {
 		return err
-	}
-	set := jose.JSONWebKeySet{}
-	for _, k := range keys {
-		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.Public, KeyID: k.ID, Algorithm: k.Algorithm, Use: "sig"})
 	}
 	b, err := json.Marshal(set)
 	if err != nil {

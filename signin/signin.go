@@ -102,6 +102,8 @@ type Deps struct {
 	Sessions *session.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Hooks are the application's callbacks; the zero value has none.
+	Hooks Hooks
 }
 
 // Service runs sign-ins.
@@ -114,6 +116,7 @@ type Service struct {
 	profiles Profiles
 	sessions *session.Service
 	now      func() time.Time
+	hooks    Hooks
 }
 
 // NewService builds the service.
@@ -123,7 +126,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, now: d.Now}
+		profiles: d.Profiles, sessions: d.Sessions, now: d.Now, hooks: d.Hooks}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

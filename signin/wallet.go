@@ -122,6 +122,9 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
+	if err := s.beforeSignIn(ctx, req, pr); err != nil {
+		return nil, err
+	}
 	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, req.IP, req.UserAgent, session.Lifetime(pr.env.Settings))
 	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: users.NewID(),
 		Session: sess, Events: []Event{{Name: "user.created", OnlyIfNew: true}, {Name: "wallet.linked", OnlyIfNew: true},

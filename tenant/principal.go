@@ -16,6 +16,19 @@ import (
 type Principal struct {
 	Token       Token
 	Memberships map[string]Role // organization id -> role of the token's creator
+	// system marks the in-process principal of System: no token stands
+	// behind it, and what it creates is credited to the organization's owner.
+	system bool
+}
+
+// System is the trusted in-process principal of an embedding application:
+// it acts as the owner of organization orgID, with every scope, without an
+// API token. Code that holds the library already has the keys to the
+// store, so this grants nothing it could not do; it never comes from a
+// request.
+func System(orgID string) *Principal {
+	return &Principal{Token: Token{OrganizationID: orgID, OrgWide: true},
+		Memberships: map[string]Role{orgID: RoleOwner}, system: true}
 }
 
 // HasScope reports whether the token carries s; no scopes means all.

@@ -79,35 +79,48 @@ func checkText(field, s string, max int, required bool) (string, error) {
 // Init seeds a fresh database, or on a seeded one issues a new owner token
 // for the same ids. created tells which happened.
 func (s *Service) Init(ctx context.Context) (b *Bootstrap, rawToken string, created bool, err error) {
-	existing, err := s.store.BootstrapIDs(ctx)
-	if err == nil {
-		owner, err := s.store.GetMember(ctx, existing.OwnerMemberID)
-		if err != nil {
-			return nil, "", false, err
-		}
-		tok, raw, err := s.newToken(existing.EnvironmentID, existing.ProjectID, existing.OrganizationID, "created by dynamicauth init", nil, true, *owner)
-		if err != nil {
-			return nil, "", false, err
-		}
-		if err := s.store.CreateToken(ctx, tok); err != nil {
-			return nil, "", false, err
-		}
-		return existing, raw, false, nil
+	b, rawToken, err = s.Bootstrap(ctx)
+	if err != nil || rawToken != "" {
+		return b, rawToken, rawToken != "", err
 	}
-	if !errs.Is(err, errs.KindNotFound) {
-		return nil, "", false, err
-	}
-	seed, raw, err := s.newSeed(DashboardUser{ID: newID(), Alias: "owner", CreatedAt: s.now()}, "Default organization")
+	owner, err := s.store.GetMember(ctx, b.OwnerMemberID)
 	if err != nil {
 		return nil, "", false, err
 	}
-	if err := s.store.Bootstrap(ctx, *seed); err != nil {
-		if errs.Is(err, errs.KindConflict) { // another process seeded it first
-			return s.Init(ctx)
-		}
+	tok, raw, err := s.newToken(b.EnvironmentID, b.ProjectID, b.OrganizationID, "created by dynamicauth init", nil, true, *owner)
+	if err != nil {
 		return nil, "", false, err
 	}
-	return seed.ids(), raw, true, nil
+	if err := s.store.CreateToken(ctx, tok); err != nil {
+		return nil, "", false, err
+	}
+	return b, raw, false, nil
+}
+
+// Bootstrap returns the seeded ids, seeding an empty database first (an
+// organization, its owner, a project with a sandbox and a live
+// environment, and one owner API token, whose raw value is returned only
+// by the call that seeded). On a seeded database it changes nothing, so an
+// application may call it on every start.
+func (s *Service) Bootstrap(ctx context.Context) (b *Bootstrap, ownerToken string, err error) {
+	existing, err := s.store.BootstrapIDs(ctx)
+	if err == nil {
+		return existing, "", nil
+	}
+	if !errs.Is(err, errs.KindNotFound) {
+		return nil, "", err
+	}
+	seed, raw, err := s.newSeed(DashboardUser{ID: newID(), Alias: "owner", CreatedAt: s.now()}, "Default organization")
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.store.Bootstrap(ctx, *seed); err != nil {
+		if errs.Is(err, errs.KindConflict) { // another process seeded it first
+			return s.Bootstrap(ctx)
+		}
+		return nil, "", err
+	}
+	return seed.ids(), raw, nil
 }
 
 // newSeed builds an organization owned by user, with a project, both
@@ -252,6 +265,9 @@ func (s *Service) newToken(envID, projectID, orgID, note string, scopes []Scope,
 
 // creator returns the member a principal acts as in orgID.
 func (s *Service) creator(ctx context.Context, p *Principal) (*Member, error) {
+	if p.system {
+		return s.owner(ctx, p.Token.OrganizationID)
+	}
 	m, err := s.store.GetMember(ctx, p.Token.CreatedBy.ID)
 	if err != nil {
 		if errs.Is(err, errs.KindNotFound) {
@@ -260,6 +276,20 @@ func (s *Service) creator(ctx context.Context, p *Principal) (*Member, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// owner is the owner member of an organization.
+func (s *Service) owner(ctx context.Context, orgID string) (*Member, error) {
+	members, err := s.store.ListMembers(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range members {
+		if members[i].Role == RoleOwner {
+			return &members[i], nil
+		}
+	}
+	return nil, errs.NotFound("organization_not_found", "organization "+orgID+" has no owner")
 }
 
 // Seeded reports whether the database has been bootstrapped.

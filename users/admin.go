@@ -679,6 +679,10 @@ func (a *Admin) ListUsers(ctx context.Context, p *tenant.Principal, envID string
 	if _, err := a.environment(ctx, p, envID, false); err != nil {
 		return nil, err
 	}
+	q, err := q.withDefaults(UserOrderFields)
+	if err != nil {
+		return nil, err
+	}
 	return a.store.ListUsers(ctx, envID, q)
 }
 
@@ -922,6 +926,10 @@ func (a *Admin) OAuthAccessToken(ctx context.Context, p *tenant.Principal, id st
 // ListVisitors lists an environment's wallet connections.
 func (a *Admin) ListVisitors(ctx context.Context, p *tenant.Principal, envID string, q ListQuery) ([]Visitor, int, error) {
 	if _, err := a.environment(ctx, p, envID, false); err != nil {
+		return nil, 0, err
+	}
+	q, err := q.withDefaults(VisitorOrderFields)
+	if err != nil {
 		return nil, 0, err
 	}
 	vs, total, err := a.store.ListVisitors(ctx, envID, q)

@@ -65,15 +65,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	seeded, err := auth.Seeded(ctx)
+	ids, token, err := auth.Bootstrap(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("seed database: %w", err)
 	}
-	if !seeded {
-		ids, token, _, err := auth.Init(ctx)
-		if err != nil {
-			return fmt.Errorf("seed database: %w", err)
-		}
+	if token != "" {
 		fmt.Fprintf(stdout, "Seeded %s\n  organization:      %s\n  project:           %s\n  sandbox env:       %s\n  live env:          %s\n"+
 			"  admin API token:   %s\nThe token is shown once; `dynamicauth init` issues another.\n",
 			o.dbLabel(), ids.OrganizationID, ids.ProjectID, ids.EnvironmentID, ids.LiveEnvironmentID, token)
@@ -94,7 +90,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log.Info("dynamicauth listening", "addr", ln.Addr().String(), "db", o.dbLabel(), "version", dynamicauth.Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go auth.RunMaintenance(ctx, log)
+	if err := auth.Start(ctx); err != nil {
+		return err
+	}
+	defer auth.Close()
 	select {
 	case err := <-errc:
 		return err

@@ -1,0 +1,191 @@
+package dynamicauth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// ChangeKind names a committed change an AfterChange hook hears about.
+type ChangeKind string
+
+// The changes reported to Hooks.AfterChange.
+const (
+	UserCreated        ChangeKind = "user.created"
+	UserUpdated        ChangeKind = "user.updated"
+	UserDeleted        ChangeKind = "user.deleted"
+	SessionRevoked     ChangeKind = "session.revoked"
+	CredentialLinked   ChangeKind = "credential.linked"
+	CredentialUnlinked ChangeKind = "credential.unlinked"
+)
+
+// Change is one committed change. Ids that do not apply are empty.
+type Change struct {
+	Kind          ChangeKind
+	EnvironmentID string
+	UserID        string
+	// SessionID is the revoked session; empty with UserID set when every
+	// session of the user was revoked.
+	SessionID    string
+	CredentialID string
+	// User is the user after the change (before it, for UserDeleted),
+	// when known.
+	User *users.User
+}
+
+// notifier tells Hooks.AfterChange about committed writes. It wraps the
+// store, so every path (HTTP, the Go API, sign-in) reports the same way,
+// and it calls the hook only after the store method returned, that is
+// after the commit: a failing hook is logged and changes nothing.
+type notifier struct {
+	store.Store
+	hook func(ctx context.Context, c Change) error
+	log  *slog.Logger
+}
+
+func (n *notifier) notify(ctx context.Context, c Change) {
+	defer func() {
+		if r := recover(); r != nil {
+			n.log.ErrorContext(ctx, "AfterChange hook panicked", "change", string(c.Kind), "user", c.UserID, "panic", fmt.Sprint(r))
+		}
+	}()
+	if err := n.hook(ctx, c); err != nil {
+		n.log.WarnContext(ctx, "AfterChange hook failed; the change stays committed", "change", string(c.Kind), "user", c.UserID, "err", err)
+	}
+}
+
+func (n *notifier) userChange(ctx context.Context, k ChangeKind, u *users.User) {
+	n.notify(ctx, Change{Kind: k, EnvironmentID: u.EnvironmentID, UserID: u.ID, User: u})
+}
+
+func (n *notifier) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
+	u, created, err := n.Store.CompleteSignIn(ctx, w)
+	if err == nil && created {
+		n.userChange(ctx, UserCreated, u)
+		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID,
+			CredentialID: w.Session.SigninCredentialID, User: u})
+	}
+	return u, created, err
+}
+
+func (n *notifier) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {
+	u, err := n.Store.LinkCredential(ctx, w)
+	if err == nil {
+		cred := w.Credential.ID
+		for _, c := range u.Credentials { // the store keeps an existing credential's id
+			if c.Format == w.Credential.Format && c.Chain == w.Credential.Chain && c.Address == w.Credential.Address {
+				cred = c.ID
+			}
+		}
+		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: cred, User: u})
+	}
+	return u, err
+}
+
+func (n *notifier) UnlinkCredential(ctx context.Context, userID, credentialID string, now time.Time) (*users.User, error) {
+	u, err := n.Store.UnlinkCredential(ctx, userID, credentialID, now)
+	if err == nil {
+		n.notify(ctx, Change{Kind: CredentialUnlinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: credentialID, User: u})
+	}
+	return u, err
+}
+
+func (n *notifier) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.User, error) {
+	u, err := n.Store.MergeUsers(ctx, w)
+	if err == nil {
+		n.userChange(ctx, UserUpdated, u)
+	}
+	return u, err
+}
+
+func (n *notifier) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, bool, error) {
+	u, created, err := n.Store.SaveUser(ctx, w)
+	switch {
+	case err == nil && created:
+		n.userChange(ctx, UserCreated, u)
+	case err == nil:
+		n.userChange(ctx, UserUpdated, u)
+	}
+	return u, created, err
+}
+
+func (n *notifier) UpdateUser(ctx context.Context, id string, edit func(*users.User) error, now time.Time) (*users.User, error) {
+	u, err := n.Store.UpdateUser(ctx, id, edit, now)
+	if err == nil {
+		n.userChange(ctx, UserUpdated, u)
+	}
+	return u, err
+}
+
+func (n *notifier) UpdateProfile(ctx context.Context, userID string, change func(*users.User, []users.CustomField) (*users.ProfileChange, error)) (*users.User, error) {
+	u, err := n.Store.UpdateProfile(ctx, userID, change)
+	if err == nil {
+		n.userChange(ctx, UserUpdated, u)
+	}
+	return u, err
+}
+
+// DeleteUser reads the user first, so the hook learns who was deleted.
+func (n *notifier) DeleteUser(ctx context.Context, id string, at time.Time) error {
+	before, _ := n.Store.GetUser(ctx, id)
+	if err := n.Store.DeleteUser(ctx, id, at); err != nil {
+		return err
+	}
+	c := Change{Kind: UserDeleted, UserID: id, User: before}
+	if before != nil {
+		c.EnvironmentID = before.EnvironmentID
+	}
+	n.notify(ctx, c)
+	return nil
+}
+
+func (n *notifier) RevokeSession(ctx context.Context, id string, at time.Time, event string) error {
+	if err := n.Store.RevokeSession(ctx, id, at, event); err != nil {
+		return err
+	}
+	c := Change{Kind: SessionRevoked, SessionID: id}
+	if s, err := n.Store.GetUserSession(ctx, id); err == nil {
+		c.EnvironmentID, c.UserID = s.EnvironmentID, s.UserID
+	}
+	n.notify(ctx, c)
+	return nil
+}
+
+func (n *notifier) RevokeUserSessions(ctx context.Context, userID string, at time.Time, event string) error {
+	if err := n.Store.RevokeUserSessions(ctx, userID, at, event); err != nil {
+		return err
+	}
+	c := Change{Kind: SessionRevoked, UserID: userID}
+	if u, err := n.Store.GetUser(ctx, userID); err == nil {
+		c.EnvironmentID, c.User = u.EnvironmentID, u
+	}
+	n.notify(ctx, c)
+	return nil
+}
+
+func (n *notifier) AddCredential(ctx context.Context, c *users.Credential, now time.Time) error {
+	if err := n.Store.AddCredential(ctx, c, now); err != nil {
+		return err
+	}
+	n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: c.EnvironmentID, UserID: c.UserID, CredentialID: c.ID})
+	return nil
+}
+
+// DeleteCredential reads the credential first, for its user.
+func (n *notifier) DeleteCredential(ctx context.Context, id string, check func(*users.User) error, now time.Time) error {
+	before, _ := n.Store.GetCredential(ctx, id)
+	if err := n.Store.DeleteCredential(ctx, id, check, now); err != nil {
+		return err
+	}
+	c := Change{Kind: CredentialUnlinked, CredentialID: id}
+	if before != nil {
+		c.EnvironmentID, c.UserID = before.EnvironmentID, before.UserID
+	}
+	n.notify(ctx, c)
+	return nil
+}

@@ -1,0 +1,57 @@
+// Package dynamicauth is a self-hostable, embeddable server for Dynamic's
+// (dynamic.xyz) authentication API: wallet sign-in, sessions as JWTs, and
+// the admin API, served over HTTP and callable from Go.
+//
+// # Embedding
+//
+// Open a store (the application imports the driver it uses, so an app on
+// PostgreSQL never links SQLite), build an Auth, seed it, start its
+// background work and mount its handler:
+//
+//	st, err := sqlite.Open(ctx, "auth.db", sqlite.Options{}) // or postgres.Open(ctx, url, postgres.Options{})
+//	secret, _, err := secrets.LoadOrCreateFile("master.key")   // 32 bytes, created once
+//	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: secret})
+//	ids, ownerToken, err := auth.Bootstrap(ctx) // seeds once; ownerToken only on that first call
+//	auth.Start(ctx)
+//	defer auth.Close()
+//	mux.Handle("/api/v0/", auth.Handler())
+//
+// Handler also answers the probes /healthz and /readyz; mount it under a
+// prefix with http.StripPrefix. In the sandbox environment localhost and
+// loopback addresses are allowed origins, so a dev server works at once.
+//
+// # The Go API
+//
+// Users, Sessions, CustomFields, Tenants and Keys apply the same rules as
+// the admin API. Each call names who acts: a request's principal, or, for
+// the application's own code, System(orgID), the organization's owner,
+// with no API token involved:
+//
+//	p := dynamicauth.System(ids.OrganizationID)
+//	u, err := auth.Users().FindByWallet(ctx, p, ids.EnvironmentID, "0xAbC…")
+//	list, err := auth.Users().ListUsers(ctx, p, ids.EnvironmentID, users.ListQuery{})
+//	err = auth.Sessions().RevokeAll(ctx, p, ids.EnvironmentID, u.ID)
+//
+// # Protecting your routes
+//
+// Verifier checks session JWTs in process, with this server's keys and
+// its revocation state, so a revoked session is refused at once:
+//
+//	v, err := auth.Verifier(ids.EnvironmentID)
+//	mux.Handle("GET /me", v.Middleware(me)) // verifier.ClaimsFrom(r.Context()) inside
+//
+// UserOf turns the claims into the user with their wallets. A backend in
+// another process uses package verifier with the JWKS URL instead.
+//
+// # Hooks
+//
+// Config.Hooks are plain functions: BeforeSignIn may refuse a sign-in
+// (signin.Refuse, signin.RefuseWithCode) before anything is written, and
+// AfterChange hears about each committed change to users, sessions and
+// credentials, whether made over HTTP or from Go.
+//
+// # Testing
+//
+// Package dynamicauthtest gives a seeded app on a temporary store and
+// signs wallets in, for tests of the embedding application.
+package dynamicauth

@@ -1,0 +1,222 @@
+package dynamicauth_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/internal/golist"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// TestGoAPIWithoutAPIToken drives the typed services with the System
+// principal only: no API token is minted to manage users from Go.
+func TestGoAPIWithoutAPIToken(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	ctx, env, p := t.Context(), app.IDs.EnvironmentID, app.System
+	s := dynamicauthtest.SignInWallet(t, app)
+
+	list, err := app.Users().ListUsers(ctx, p, env, users.ListQuery{})
+	if err != nil || list.Total != 1 || len(list.Users) != 1 || list.Users[0].ID != s.UserID {
+		t.Fatalf("zero ListQuery: %+v, %v", list, err)
+	}
+	for _, addr := range []string{s.Wallet.Address, strings.ToLower(s.Wallet.Address)} {
+		u, err := app.Users().FindByWallet(ctx, p, env, addr)
+		if err != nil || u.ID != s.UserID {
+			t.Fatalf("FindByWallet(%s) = %v, %v", addr, u, err)
+		}
+	}
+	if _, err := app.Users().FindByWallet(ctx, p, env, dynamicauthtest.NewWallet(t).Address); !errs.Is(err, errs.KindNotFound) {
+		t.Fatalf("unknown wallet: %v, want not found", err)
+	}
+	u, err := app.Users().UpdateUser(ctx, p, env, s.UserID, users.ProfilePatch{Metadata: json.RawMessage(`{"plan":"pro"}`)})
+	if err != nil || string(u.Metadata) != `{"plan":"pro"}` {
+		t.Fatalf("metadata: %s, %v", u.Metadata, err)
+	}
+	sessions, err := app.Sessions().List(ctx, p, env, s.UserID)
+	if err != nil || len(sessions) != 1 || sessions[0].RevokedAt != nil {
+		t.Fatalf("sessions: %+v, %v", sessions, err)
+	}
+	if err := app.Sessions().Revoke(ctx, p, sessions[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if sessions, _ = app.Sessions().List(ctx, p, env, s.UserID); sessions[0].RevokedAt == nil {
+		t.Fatal("session not revoked")
+	}
+	tok, raw, err := app.Tenants().CreateToken(ctx, p, env, "made at start-up", nil)
+	if err != nil || raw == "" || tok.CreatedBy.Role != "owner" {
+		t.Fatalf("CreateToken as System: %+v, %v", tok, err)
+	}
+	if st, _ := app.Do(t, "GET", "/api/v0/environments/"+env+"/users", raw, nil); st != 200 {
+		t.Fatalf("the token made from Go is refused: %d", st)
+	}
+	other := dynamicauth.System("00000000-0000-0000-0000-000000000000")
+	if _, err := app.Users().ListUsers(ctx, other, env, users.ListQuery{}); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("System of another organization reaches this one: %v", err)
+	}
+}
+
+func TestListQueryRefusesUnknownOrder(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	q := users.ListQuery{Order: users.Order{Field: "password"}}
+	if _, err := app.Users().ListUsers(t.Context(), app.System, app.IDs.EnvironmentID, q); !errs.Is(err, errs.KindInvalid) {
+		t.Fatalf("order by an unknown field: %v, want invalid", err)
+	}
+	q = users.ListQuery{Page: users.Page{Limit: 100000}}
+	if _, err := app.Users().ListUsers(t.Context(), app.System, app.IDs.EnvironmentID, q); !errs.Is(err, errs.KindInvalid) {
+		t.Fatalf("huge page: %v, want invalid", err)
+	}
+}
+
+// TestBootstrapMintsOneToken: calling Bootstrap on every start seeds once
+// and never adds a token.
+func TestBootstrapMintsOneToken(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	for range 3 {
+		ids, token, err := app.Bootstrap(t.Context())
+		if err != nil || token != "" || *ids != *app.IDs {
+			t.Fatalf("Bootstrap on a seeded store: %+v %q %v", ids, token, err)
+		}
+	}
+	toks, err := app.Tenants().ListTokens(t.Context(), app.System, app.IDs.EnvironmentID)
+	if err != nil || len(toks) != 1 {
+		t.Fatalf("%d tokens, want the seed's one (%v)", len(toks), err)
+	}
+}
+
+func TestBeforeSignInRefuses(t *testing.T) {
+	var refuse error
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Hooks.BeforeSignIn = func(ctx context.Context, a *signin.Attempt) error {
+			if a.EnvironmentID == "" || a.Credential.Format != "blockchain" || a.Credential.Address == "" {
+				t.Errorf("attempt %+v", a)
+			}
+			return refuse
+		}
+	})
+	cases := []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{signin.Refuse("sign-ups are closed"), 403, ""},
+		{signin.RefuseWithCode("user_not_allowed", "not on the list"), 422, "user_not_allowed"},
+		{errors.New("allowlist service down"), 500, ""},
+	}
+	for _, c := range cases {
+		refuse = c.err
+		st, body := app.TrySignIn(t, dynamicauthtest.NewWallet(t))
+		var b struct{ Code string }
+		json.Unmarshal(body, &b)
+		if st != c.status || b.Code != c.code {
+			t.Errorf("hook error %v: %d %s, want %d code %q", c.err, st, body, c.status, c.code)
+		}
+	}
+	list, err := app.Users().ListUsers(t.Context(), app.System, app.IDs.EnvironmentID, users.ListQuery{})
+	if err != nil || list.Total != 0 {
+		t.Fatalf("refused sign-ins wrote %d users (%v)", list.Total, err)
+	}
+	refuse = nil
+	dynamicauthtest.SignInWallet(t, app)
+}
+
+// TestAfterChangeSeesCommittedChanges: the hook hears every change, from
+// HTTP and from Go, and its failure undoes nothing.
+func TestAfterChangeSeesCommittedChanges(t *testing.T) {
+	var mu sync.Mutex
+	var got []dynamicauth.Change
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Hooks.AfterChange = func(ctx context.Context, ch dynamicauth.Change) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, ch)
+			return errors.New("the hook fails every time")
+		}
+	})
+	ctx, env, p := t.Context(), app.IDs.EnvironmentID, app.System
+	s := dynamicauthtest.SignInWallet(t, app)
+	if _, err := app.Users().UpdateUser(ctx, p, env, s.UserID, users.ProfilePatch{Metadata: json.RawMessage(`{"a":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Sessions().RevokeAll(ctx, p, env, s.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := app.Do(t, "DELETE", "/api/v0/users/"+s.UserID, app.OwnerToken, nil); st != 204 && st != 200 {
+		t.Fatalf("delete over HTTP: %d %s", st, body)
+	}
+	want := []dynamicauth.ChangeKind{dynamicauth.UserCreated, dynamicauth.CredentialLinked, dynamicauth.UserUpdated,
+		dynamicauth.SessionRevoked, dynamicauth.UserDeleted}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != len(want) {
+		t.Fatalf("changes %+v, want kinds %v", got, want)
+	}
+	for i, c := range got {
+		if c.Kind != want[i] || c.UserID != s.UserID || c.EnvironmentID != env {
+			t.Errorf("change %d = %+v, want %s of user %s in %s", i, c, want[i], s.UserID, env)
+		}
+	}
+	if got[4].User == nil || string(got[4].User.Metadata) != `{"a":1}` {
+		t.Errorf("deleted user's last state: %+v", got[4].User)
+	}
+	if _, err := app.Users().FindByWallet(ctx, p, env, s.Wallet.Address); !errs.Is(err, errs.KindNotFound) {
+		t.Fatalf("the delete was undone by the failing hook: %v", err)
+	}
+}
+
+func TestStartClose(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Start(t.Context()); err == nil {
+		t.Fatal("second Start accepted")
+	}
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatalf("Start after Close: %v", err)
+	}
+	app.Close()
+}
+
+func TestUserOfVerifiedToken(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	v, err := app.Verifier(app.IDs.EnvironmentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := dynamicauthtest.SignInWallet(t, app)
+	claims, err := v.Verify(t.Context(), s.MinifiedJWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := app.UserOf(t.Context(), claims)
+	if err != nil || u.ID != s.UserID || u.PrimaryWallet() == nil || u.PrimaryWallet().PublicIdentifier != s.Wallet.Address {
+		t.Fatalf("UserOf: %+v, %v", u, err)
+	}
+	other, err := app.Verifier(app.IDs.LiveEnvironmentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Verify(t.Context(), s.MinifiedJWT); err == nil {
+		t.Fatal("the live environment's verifier accepts a sandbox token")
+	}
+}
+
+// TestRootLinksNoDriver keeps the driver choice with the application: the
+// facade must not link SQLite into an app that runs on PostgreSQL.
+func TestRootLinksNoDriver(t *testing.T) {
+	golist.Forbid(t, "modernc.org/sqlite", "github.com/jackc/pgx")
+}

@@ -1,0 +1,101 @@
+package dynamicauth
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// Principal is who a Go API call acts as. Requests carry the principal of
+// their API token; the application's own code uses System.
+type Principal = tenant.Principal
+
+// System is the trusted in-process principal: the owner of organization
+// orgID, with every scope, and no API token behind it. Pass it to the
+// services' methods when the application acts on its own authority:
+//
+//	ids, _, _ := auth.Bootstrap(ctx)
+//	p := dynamicauth.System(ids.OrganizationID)
+//	u, err := auth.Users().FindByWallet(ctx, p, ids.EnvironmentID, address)
+func System(orgID string) *Principal { return tenant.System(orgID) }
+
+// IDs are the seeded organization, project, environments and owner.
+type IDs = tenant.Bootstrap
+
+// Bootstrap returns the seeded ids, seeding an empty database first with
+// an organization, its owner, a project and a sandbox and a live
+// environment. It is safe on every start: a seeded database is left as it
+// is. ownerToken is the owner's API token, returned only by the call that
+// seeded (later calls mint none; `dynamicauth init` or Init issue more).
+func (a *Auth) Bootstrap(ctx context.Context) (ids *IDs, ownerToken string, err error) {
+	return a.tenants.Bootstrap(ctx)
+}
+
+// Init seeds an empty database like Bootstrap and, unlike it, mints a new
+// owner API token on every call. created tells whether it seeded.
+func (a *Auth) Init(ctx context.Context) (ids *IDs, apiToken string, created bool, err error) {
+	return a.tenants.Init(ctx)
+}
+
+// InitOperator issues an owner token for the operator with this email,
+// creating the operator with an organization of their own when new.
+func (a *Auth) InitOperator(ctx context.Context, email string) (ids *IDs, apiToken string, created bool, err error) {
+	return a.tenants.InitOperator(ctx, email)
+}
+
+// Seeded reports whether the database has been seeded.
+func (a *Auth) Seeded(ctx context.Context) (bool, error) { return a.tenants.Seeded(ctx) }
+
+// Tenants is the Go API for organizations, projects, environments,
+// origins, members and API tokens.
+func (a *Auth) Tenants() *tenant.Service { return a.tenants }
+
+// Users is the Go API for an environment's end users: find them (by id,
+// wallet, email, phone), list them with filters (users.ListQuery{} is the
+// first page, newest first), create, update their profile and metadata,
+// delete, and manage their wallets.
+func (a *Auth) Users() *users.Admin { return a.users }
+
+// CustomFields is the Go API for an environment's custom profile fields.
+func (a *Auth) CustomFields() *users.Profiles { return a.profiles }
+
+// Keys is the Go API for the environments' JWT signing keys.
+func (a *Auth) Keys() *signing.Service { return a.keys }
+
+// Sessions is the Go API for end users' sessions.
+func (a *Auth) Sessions() *Sessions { return &Sessions{users: a.users} }
+
+// Sessions lists and revokes end users' sessions. A revoked session's
+// tokens are refused at once by Handler and by every Verifier.
+type Sessions struct{ users *users.Admin }
+
+// List returns a user's sessions, newest first.
+func (s *Sessions) List(ctx context.Context, p *Principal, envID, userID string) ([]users.UserSession, error) {
+	return s.users.UserSessions(ctx, p, envID, userID)
+}
+
+// Revoke ends one session (idempotent).
+func (s *Sessions) Revoke(ctx context.Context, p *Principal, sessionID string) error {
+	_, err := s.users.RevokeSession(ctx, p, sessionID)
+	return err
+}
+
+// RevokeAll ends every session of a user.
+func (s *Sessions) RevokeAll(ctx context.Context, p *Principal, envID, userID string) error {
+	return s.users.RevokeUserSessions(ctx, p, envID, userID)
+}
+
+// RotateSigningKey makes a new JWT signing key for an environment; the
+// previous one stays published until every token it signed has expired.
+func (a *Auth) RotateSigningKey(ctx context.Context, envID string) (*signing.Key, error) {
+	if !tenant.ValidID(envID) {
+		return nil, fmt.Errorf("%q is not an environment id", envID)
+	}
+	if _, err := a.tenants.PublicSettings(ctx, envID); err != nil {
+		return nil, fmt.Errorf("environment %s: %w", envID, err)
+	}
+	return a.keys.Rotate(ctx, envID)
+}
