@@ -452,7 +452,7 @@ func (s *Server) bulkCreateUsers(w http.ResponseWriter, r *http.Request, p *tena
 			return err
 		}
 	}
-	res, err := s.users.BulkCreate(r.Context(), p, envID, rows, upsert)
+	res, err := s.users.BulkCreate(r.Context(), p, envID, rows, users.BulkOptions{Upsert: upsert})
 	if err != nil {
 		return err
 	}

@@ -728,10 +728,17 @@ type BulkResult struct {
 	Total            int
 }
 
+// BulkOptions tune BulkCreate; the zero value only creates.
+type BulkOptions struct {
+	// Upsert updates the user owning a row's email or wallet instead of
+	// refusing the row as a duplicate.
+	Upsert bool
+}
+
 // BulkCreate imports rows, each on its own: a refused row changes nothing
-// and is reported; the others are created (or, with upsert, update the
-// user owning their email or wallet).
-func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID string, rows []NewUser, upsert bool) (*BulkResult, error) {
+// and is reported; the others are created (or, with opt.Upsert, update
+// the user owning their email or wallet).
+func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID string, rows []NewUser, opt BulkOptions) (*BulkResult, error) {
 	if _, err := a.environment(ctx, p, envID, true); err != nil {
 		return nil, err
 	}
@@ -740,7 +747,7 @@ func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID strin
 	}
 	res := &BulkResult{Total: len(rows), Created: []User{}, Updated: []User{}, Failed: []BulkFailure{}}
 	for i, in := range rows {
-		u, created, err := a.importRow(ctx, envID, in, upsert)
+		u, created, err := a.importRow(ctx, envID, in, opt.Upsert)
 		switch {
 		case err != nil && errs.KindOf(err) == errs.KindInternal:
 			return nil, err
