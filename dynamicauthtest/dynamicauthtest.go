@@ -1,5 +1,5 @@
 // Package dynamicauthtest is a kit for testing applications that embed
-// dynamicauth: New gives a seeded app on a temporary SQLite store that is
+// dynamicauth: New gives a seeded app on an in-memory SQLite store that is
 // cleaned up with the test, and SignInWallet signs a fresh wallet in
 // through the same HTTP route Dynamic's SDK uses.
 //
@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -40,7 +39,8 @@ type App struct {
 	IDs *dynamicauth.IDs
 	// System acts as the organization's owner in Go API calls.
 	System *dynamicauth.Principal
-	// OwnerToken is an owner API token, for the admin HTTP API.
+	// OwnerToken is the owner API token, for the admin HTTP API; empty
+	// when Wrap found the database seeded already.
 	OwnerToken string
 	now        func() time.Time
 }
@@ -48,12 +48,12 @@ type App struct {
 // Option changes the Config New builds the app from (hooks, a clock, …).
 type Option func(*dynamicauth.Config)
 
-// New builds a seeded app on a fresh SQLite database in t.TempDir(),
-// closed when the test ends.
+// New builds a seeded app on a fresh in-memory SQLite database, closed
+// when the test ends.
 func New(t testing.TB, opts ...Option) *App {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "dynamicauth.db"), sqlite.Options{Synchronous: "NORMAL"})
+	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
 	if err != nil {
 		t.Fatalf("dynamicauthtest: open store: %v", err)
 	}
@@ -66,15 +66,22 @@ func New(t testing.TB, opts ...Option) *App {
 	if err != nil {
 		t.Fatalf("dynamicauthtest: %v", err)
 	}
-	ids, token, err := auth.Bootstrap(ctx)
+	app := Wrap(t, auth)
+	if cfg.Now != nil {
+		app.now = cfg.Now
+	}
+	return app
+}
+
+// Wrap is the kit around an Auth the application built itself (with its
+// own hooks and store): it bootstraps it and signs wallets in through it.
+func Wrap(t testing.TB, auth *dynamicauth.Auth) *App {
+	t.Helper()
+	ids, token, err := auth.Bootstrap(context.Background())
 	if err != nil {
 		t.Fatalf("dynamicauthtest: bootstrap: %v", err)
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &App{Auth: auth, IDs: ids, System: dynamicauth.System(ids.OrganizationID), OwnerToken: token, now: now}
+	return &App{Auth: auth, IDs: ids, System: dynamicauth.System(ids.OrganizationID), OwnerToken: token, now: time.Now}
 }
 
 // Wallet is an EVM key that signs Sign-In with Ethereum messages.

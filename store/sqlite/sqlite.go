@@ -5,6 +5,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -52,12 +53,22 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	if sync != "FULL" && sync != "NORMAL" {
 		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, got %q", opt.Synchronous)
 	}
+	file := dbPath
+	if dbPath == ":memory:" {
+		// Every connection to ":memory:" is a database of its own, so the
+		// readers would not see the writer's tables: name one database in
+		// the memdb VFS, which the pools share and which is freed with the
+		// last connection.
+		file = "/dynamicauth-" + rand.Text() + "?vfs=memdb&"
+	} else {
+		file += "?"
+	}
 	dsn := func(extra string) string {
 		q := url.Values{}
 		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(" + sync + ")"} {
 			q.Add("_pragma", p)
 		}
-		return "file:" + dbPath + "?" + q.Encode() + extra
+		return "file:" + file + q.Encode() + extra
 	}
 	w, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
 	if err != nil {
