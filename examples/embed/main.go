@@ -1,64 +1,106 @@
 // Command embed shows dynamicauth mounted inside an existing net/http
 // server: the app keeps its own routes and serves Dynamic's API under
-// /api/v0 from the same process and port.
+// /auth/api/v0 from the same process and port.
 //
-//	go run ./examples/embed -addr 127.0.0.1:8081
+//	go run ./examples/embed -addr 127.0.0.1:8081 -dir ./data
+//
+// It keeps its master secret in <dir>/master.key and its database in
+// <dir>/embed.db, so a restart keeps users, keys and tokens. The owner API
+// token is printed on the first start only: later starts find the
+// database seeded and mint nothing.
 package main
 
 import (
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
-	dir := flag.String("dir", os.TempDir(), "where the example keeps its database")
+	dir := flag.String("dir", ".", "where the example keeps its database and master secret")
 	flag.Parse()
-	ctx := context.Background()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 
-	st, err := sqlite.Open(ctx, filepath.Join(*dir, "embed-example.db"), sqlite.Options{})
+	app, err := start(ctx, *dir, os.Stdout, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer st.Close()
+	defer app.close()
+	srv := &http.Server{Addr: *addr, Handler: app.handler}
+	go func() {
+		<-ctx.Done()
+		srv.Shutdown(context.Background())
+	}()
+	log.Printf("listening on http://%s (auth API under /auth/api/v0)", *addr)
+	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
 
-	// A real app loads its master secret from its secret store; this example
-	// makes a throwaway one, so tokens do not survive a restart.
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		log.Fatal(err)
-	}
-	auth, err := dynamicauth.New(dynamicauth.Config{
-		Store:        st,
-		MasterSecret: secret,
-		Logger:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
-	})
+// app is the running example: the auth library and the app's own mux.
+type app struct {
+	auth    *dynamicauth.Auth
+	ids     *dynamicauth.IDs
+	handler http.Handler
+	close   func()
+}
+
+// start opens the store and the secret in dir, seeds on the first start
+// only, starts the background work and builds the mux.
+func start(ctx context.Context, dir string, out io.Writer, log *slog.Logger) (*app, error) {
+	secret, _, err := secrets.LoadOrCreateFile(filepath.Join(dir, "master.key"))
 	if err != nil {
-		log.Fatal(err)
+		return nil, err
 	}
-	ids, token, _, err := auth.Init(ctx)
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "embed.db"), sqlite.Options{})
 	if err != nil {
-		log.Fatal(err)
+		return nil, err
 	}
-	fmt.Printf("sandbox environment %s, admin token %s\n", ids.EnvironmentID, token)
+	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: secret, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ids, ownerToken, err := auth.Bootstrap(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if ownerToken != "" {
+		fmt.Fprintf(out, "seeded: sandbox environment %s\nowner API token (shown once): %s\n", ids.EnvironmentID, ownerToken)
+	} else {
+		fmt.Fprintf(out, "sandbox environment %s\n", ids.EnvironmentID)
+	}
+	if err := auth.Start(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "my app; the auth API is under /api/v0")
+		fmt.Fprintln(w, "my app; the auth API is under /auth/api/v0")
 	})
-	mux.Handle("/api/v0/", auth.Handler())
-	mux.Handle("/healthz", auth.Handler())
+	// Under a prefix: the SDK's apiBaseUrl is then https://host/auth/api/v0.
+	mux.Handle("/auth/", http.StripPrefix("/auth", auth.Handler()))
+	// The probes, where the orchestrator looks for them.
+	mux.Handle("GET /healthz", auth.Handler())
+	mux.Handle("GET /readyz", auth.Handler())
 
-	log.Printf("listening on http://%s", *addr)
-	log.Fatal(http.ListenAndServe(*addr, mux))
+	return &app{auth: auth, ids: ids, handler: mux, close: func() {
+		auth.Close()
+		st.Close()
+	}}, nil
 }
