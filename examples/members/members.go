@@ -9,6 +9,8 @@
 //   - protects its own GET /me with an in-process Verifier, which refuses
 //     a revoked session at once.
 //
+// Run it with
+//
 //	go run ./examples/members -dir ./data -block 0xBad…
 package main
 
