@@ -108,7 +108,7 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request, p *tenan
 	if err != nil {
 		return err
 	}
-	env, err := s.tenants.GetEnvironment(r.Context(), p, id, tenant.ScopeSettingsRead, false)
+	env, err := s.tenants.GetEnvironment(r.Context(), p, id, tenant.ScopeSettingsRead)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Server) getKeys(w http.ResponseWriter, r *http.Request, p *tenant.Princ
 	if err != nil {
 		return err
 	}
-	env, err := s.tenants.GetEnvironment(r.Context(), p, id, tenant.ScopeSettingsRead, false)
+	env, err := s.tenants.GetEnvironment(r.Context(), p, id, tenant.ScopeSettingsRead)
 	if err != nil {
 		return err
 	}

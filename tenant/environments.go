@@ -64,12 +64,12 @@ func withRequiredSettings(raw json.RawMessage) json.RawMessage {
 }
 
 // GetEnvironment returns an environment for an admin route needing scope.
-func (s *Service) GetEnvironment(ctx context.Context, p *Principal, id string, scope Scope, write bool) (*Environment, error) {
+func (s *Service) GetEnvironment(ctx context.Context, p *Principal, id string, scope Scope) (*Environment, error) {
 	env, err := s.store.GetEnvironment(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.CanUseEnvironment(env, scope, write); err != nil {
+	if err := p.CanUseEnvironment(env, scope); err != nil {
 		return nil, err
 	}
 	env.Settings = withRequiredSettings(env.Settings)
@@ -105,7 +105,7 @@ func (s *Service) ProjectEnvironments(ctx context.Context, p *Principal, project
 // UpdateSettings replaces an environment's settings. The caller has checked
 // the document against the contract's ProjectSettings schema.
 func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, settings map[string]any) (*Environment, error) {
-	env, err := s.GetEnvironment(ctx, p, id, ScopeSettingsWrite, true)
+	env, err := s.GetEnvironment(ctx, p, id, ScopeSettingsWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func withoutSecrets(v any) any {
 // VisitorStats counts an environment's users and visitors, in all and in
 // the past 30 days.
 func (s *Service) VisitorStats(ctx context.Context, p *Principal, envID string) (*VisitorStats, error) {
-	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsRead, false); err != nil {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsRead); err != nil {
 		return nil, err
 	}
 	return s.store.VisitorStats(ctx, envID, s.now().AddDate(0, 0, -30))

@@ -39,7 +39,7 @@ func NormalizeOrigin(s string) (string, error) {
 
 // ListOrigins lists an environment's allowed origins.
 func (s *Service) ListOrigins(ctx context.Context, p *Principal, envID string) ([]Origin, error) {
-	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsRead, false); err != nil {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsRead); err != nil {
 		return nil, err
 	}
 	return s.store.ListOrigins(ctx, envID)
@@ -47,7 +47,7 @@ func (s *Service) ListOrigins(ctx context.Context, p *Principal, envID string) (
 
 // AddOrigin allows a new origin; a duplicate is a conflict.
 func (s *Service) AddOrigin(ctx context.Context, p *Principal, envID, origin string) (*Origin, error) {
-	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsWrite, true); err != nil {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeSettingsWrite); err != nil {
 		return nil, err
 	}
 	norm, err := NormalizeOrigin(origin)
@@ -74,7 +74,7 @@ func (s *Service) DeleteOrigin(ctx context.Context, p *Principal, originID strin
 	if !p.SeesEnvironment(env) {
 		return errs.NotFound("origin_not_found", "origin not found")
 	}
-	if err := p.CanUseEnvironment(env, ScopeSettingsWrite, true); err != nil {
+	if err := p.CanUseEnvironment(env, ScopeSettingsWrite); err != nil {
 		return err
 	}
 	return s.store.DeleteOrigin(ctx, originID)

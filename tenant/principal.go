@@ -101,12 +101,12 @@ func (p *Principal) SeesEnvironment(env *Environment) bool {
 }
 
 // CanUseEnvironment checks reach and scope for an environment route. Writes
-// by an organization-wide token need at least the developer role.
-func (p *Principal) CanUseEnvironment(env *Environment, s Scope, write bool) error {
+// (s.Writes) by an organization-wide token need at least the developer role.
+func (p *Principal) CanUseEnvironment(env *Environment, s Scope) error {
 	if !p.SeesEnvironment(env) {
 		return errNoReach
 	}
-	if p.Token.OrgWide && write {
+	if p.Token.OrgWide && s.Writes() {
 		if r, _ := p.role(env.OrganizationID); !r.AtLeast(RoleDeveloper) {
 			return errs.Forbidden("this action needs the developer role")
 		}

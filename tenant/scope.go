@@ -31,6 +31,10 @@ var AllScopes = []Scope{
 	ScopeWebhooksRead, ScopeWebhooksWrite, ScopeEventsRead, ScopeEventsWrite, ScopeBalancesRead,
 }
 
+// Writes reports whether s grants changes: a write by an
+// organization-wide token also needs the developer role.
+func (s Scope) Writes() bool { return strings.HasSuffix(string(s), ".write") }
+
 // Valid reports whether s is a contract scope.
 func (s Scope) Valid() bool {
 	for _, v := range AllScopes {

@@ -8,7 +8,7 @@ import (
 
 // ListTokens lists an environment's API tokens (never their raw values).
 func (s *Service) ListTokens(ctx context.Context, p *Principal, envID string) ([]Token, error) {
-	if _, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensRead, false); err != nil {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensRead); err != nil {
 		return nil, err
 	}
 	return s.store.ListTokens(ctx, envID)
@@ -18,7 +18,7 @@ func (s *Service) ListTokens(ctx context.Context, p *Principal, envID string) ([
 // A token can only mint tokens no broader than itself: environment-scoped,
 // with a subset of its own scopes.
 func (s *Service) CreateToken(ctx context.Context, p *Principal, envID, note string, scopes []Scope) (*Token, string, error) {
-	env, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensWrite, true)
+	env, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensWrite)
 	if err != nil {
 		return nil, "", err
 	}
@@ -58,7 +58,7 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, envID, note str
 
 // DeleteToken revokes a token at once.
 func (s *Service) DeleteToken(ctx context.Context, p *Principal, envID, tokenID string) error {
-	if _, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensWrite, true); err != nil {
+	if _, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensWrite); err != nil {
 		return err
 	}
 	if !p.Token.OrgWide {

@@ -632,7 +632,7 @@ func (a *Admin) environment(ctx context.Context, p *tenant.Principal, envID stri
 	if err != nil {
 		return nil, err
 	}
-	if err := p.CanUseEnvironment(env, admScope(write), write); err != nil {
+	if err := p.CanUseEnvironment(env, admScope(write)); err != nil {
 		return nil, err
 	}
 	return env, nil
@@ -648,7 +648,7 @@ func (a *Admin) reachObject(ctx context.Context, p *tenant.Principal, envID stri
 	if err != nil {
 		return err
 	}
-	return p.CanUseEnvironment(env, admScope(write), write)
+	return p.CanUseEnvironment(env, admScope(write))
 }
 
 // user loads a user of envID (any reachable environment when envID is

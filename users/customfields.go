@@ -197,7 +197,7 @@ func (s *Profiles) adminEnvironment(ctx context.Context, p *tenant.Principal, en
 	if err != nil {
 		return nil, err
 	}
-	return env, p.CanUseEnvironment(env, settingsScope(write), write)
+	return env, p.CanUseEnvironment(env, settingsScope(write))
 }
 
 // fieldInReach loads a field; one in an environment the principal does
@@ -214,7 +214,7 @@ func (s *Profiles) fieldInReach(ctx context.Context, p *tenant.Principal, id str
 	if !p.SeesEnvironment(env) {
 		return nil, errs.NotFound(customFieldNotFound, "custom field not found")
 	}
-	return f, p.CanUseEnvironment(env, settingsScope(write), write)
+	return f, p.CanUseEnvironment(env, settingsScope(write))
 }
 
 func settingsScope(write bool) tenant.Scope {
