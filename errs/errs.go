@@ -86,3 +86,9 @@ func KindOf(err error) Kind {
 
 // Is reports whether err is a domain error of kind k.
 func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
+
+// Duplicate is the conflict a store reports when a unique constraint
+// refuses a write the domain did not give a more precise error for.
+func Duplicate() error {
+	return &E{Kind: KindConflict, Code: "duplicate_exists", Message: "already exists"}
+}

@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"github.com/dynamicauth/dynamicauth/events"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -56,7 +57,7 @@ func (s *Service) Refresh(ctx context.Context, cur *Current, device *DeviceProof
 
 // Revoke signs the caller out: the session is refused everywhere at once.
 func (s *Service) Revoke(ctx context.Context, cur *Current) error {
-	return s.sessions.Revoke(ctx, cur.Session.ID, "user.session.revoked")
+	return s.sessions.Revoke(ctx, cur.Session.ID, events.SessionRevoked)
 }
 
 // Visit is a wallet connection seen before any signature (POST /connect).

@@ -1,7 +1,7 @@
 // Package store names what a storage backend must provide: the union of the
-// persistence interfaces the domain packages declare. Backends live below
-// it (sqlite/, later postgres/); storetest/ is the one contract suite every
-// backend passes.
+// persistence interfaces the domain packages declare. sqlstore/ implements
+// them once; sqlite/ and postgres/ are its drivers; storetest/ is the one
+// contract suite every backend passes.
 package store
 
 import (

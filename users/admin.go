@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/dynamicauth/dynamicauth/events"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -49,11 +50,11 @@ type Visitor struct {
 
 // Events written with admin changes (the outbox shared with sign-in).
 const (
-	AdminEventUserCreated    = "user.created"
-	AdminEventUserUpdated    = "user.updated"
-	AdminEventUserDeleted    = "user.deleted"
-	AdminEventWalletLinked   = "wallet.linked"
-	AdminEventWalletUnlinked = "wallet.unlinked"
+	AdminEventUserCreated    = events.UserCreated
+	AdminEventUserUpdated    = events.UserUpdated
+	AdminEventUserDeleted    = events.UserDeleted
+	AdminEventWalletLinked   = events.WalletLinked
+	AdminEventWalletUnlinked = events.WalletUnlinked
 	AdminEventSessionRevoked = "admin.user.session.revoked"
 )
 
@@ -553,7 +554,7 @@ func ChainEnumOf(ns string) string {
 
 // The refusals the admin store reports.
 var (
-	ErrAdminUserNotFound     = errs.NotFound("user_not_found", "user not found")
+	ErrAdminUserNotFound     = ErrUserNotFound
 	ErrAdminWalletNotFound   = errs.NotFound("wallet_not_found", "wallet not found")
 	ErrAdminSessionNotFound  = errs.NotFound("session_not_found", "session not found")
 	ErrAdminEmailTaken       = errs.Conflict("email_already_exists", "a user of this environment already has this email")

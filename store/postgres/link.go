@@ -32,11 +32,6 @@ func consumeNonces(ctx context.Context, tx querier, envID string, nonces []strin
 	return nil
 }
 
-// ConsumeNonces implements signin.Store.
-func (s *Store) ConsumeNonces(ctx context.Context, envID string, nonces []string, now time.Time) error {
-	return s.tx(ctx, func(tx pgx.Tx) error { return consumeNonces(ctx, tx, envID, nonces, now) })
-}
-
 // countSignInCredentials counts a user's credentials that can sign in,
 // leaving one out.
 func countSignInCredentials(ctx context.Context, q querier, userID, except string) (int, error) {

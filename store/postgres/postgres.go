@@ -24,6 +24,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/store/migration"
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -45,6 +46,7 @@ type Options struct {
 
 // Store implements the domain stores on one PostgreSQL database.
 type Store struct {
+	*sqlstore.Store
 	db *pgxpool.Pool
 }
 
@@ -80,6 +82,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect %s: %w", redact(cfg), err)
 	}
 	s := &Store{db: pool}
+	s.Store = sqlstore.New(driver{s})
 	if opt.SkipMigrate {
 		return s, nil
 	}
@@ -233,19 +236,24 @@ func (s *Store) readTx(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 func (s *Store) txOpts(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = pgx.BeginTxFunc(ctx, s.db, opts, fn)
-		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
-			break
-		}
-		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
-	}
+	err := s.txRaw(ctx, opts, fn)
 	var e *errs.E
 	if err != nil && !errors.As(err, &e) {
 		return mapErr("transaction", "", err)
 	}
 	return err
+}
+
+// txRaw is txOpts returning the driver's errors as they are.
+func (s *Store) txRaw(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = pgx.BeginTxFunc(ctx, s.db, opts, fn)
+		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+	}
 }
 
 func retryable(err error) bool {

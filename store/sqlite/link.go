@@ -27,11 +27,6 @@ func consumeNonces(ctx context.Context, tx execer, envID string, nonces []string
 	return nil
 }
 
-// ConsumeNonces implements signin.Store.
-func (s *Store) ConsumeNonces(ctx context.Context, envID string, nonces []string, now time.Time) error {
-	return s.txc(ctx, func(tx *cachedTx) error { return consumeNonces(ctx, tx, envID, nonces, formatTime(now)) })
-}
-
 // countSignInCredentials counts a user's credentials that can sign in,
 // leaving one out.
 func countSignInCredentials(ctx context.Context, q querier, userID, except string) (int, error) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/store/migration"
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	sqlitelib "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -39,6 +40,7 @@ type Options struct {
 // a single connection (SQLite has one writer anyway, and one connection
 // avoids busy-waiting); reads use a pool.
 type Store struct {
+	*sqlstore.Store
 	w, r  *cachedDB
 	path  string
 	batch *batcher
@@ -93,6 +95,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	r.SetMaxIdleConns(n)
 	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath}
 	s.batch = newBatcher(s)
+	s.Store = sqlstore.New(driver{s})
 	if opt.SkipMigrate {
 		return s, nil
 	}

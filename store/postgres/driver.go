@@ -1,0 +1,148 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// dialect is PostgreSQL's side of the few SQL differences.
+var dialect = sqlstore.Dialect{
+	Name: "postgres",
+	// UTC, truncated to the millisecond: the precision SQLite keeps and
+	// the one the contract compares.
+	Time:      func(t time.Time) any { return t.UTC().Truncate(time.Millisecond) },
+	IDList:    func(ids []string) any { return ids },
+	InList:    "%s = ANY($%d)",
+	ILike:     "ILIKE",
+	Binary:    ` COLLATE "C"`, // byte order, as SQLite sorts text
+	ForUpdate: " FOR UPDATE",
+}
+
+// driver runs sqlstore on the pool, natively through pgx.
+type driver struct{ s *Store }
+
+func (d driver) Dialect() *sqlstore.Dialect     { return &dialect }
+func (d driver) Reader() sqlstore.Querier       { return pgQuerier{d.s.db} }
+func (d driver) Ping(ctx context.Context) error { return d.s.db.Ping(ctx) }
+
+// Write runs fn in a read-committed transaction, retried from the start on
+// a deadlock or serialization failure; deferred writes are flushed before
+// the commit.
+func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return d.s.txRaw(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		t := &pgTx{tx: tx}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.Flush(ctx)
+	})
+}
+
+// Grouped is Write: each replica's pool runs sign-ins side by side.
+func (d driver) Grouped(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return d.Write(ctx, fn)
+}
+
+// Snapshot reads in one read-only repeatable-read transaction.
+func (d driver) Snapshot(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	return d.s.txRaw(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		return fn(pgQuerier{tx})
+	})
+}
+
+// Classify maps SQLSTATEs.
+func (d driver) Classify(err error) sqlstore.Fault {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlstore.Fault{Kind: sqlstore.FaultNoRows}
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return sqlstore.Fault{}
+	}
+	switch pe.Code {
+	case "23505":
+		return sqlstore.Fault{Kind: sqlstore.FaultUnique, Constraint: pe.ConstraintName}
+	case "23503":
+		return sqlstore.Fault{Kind: sqlstore.FaultForeignKey, Constraint: pe.ConstraintName}
+	case "40001", "40P01":
+		return sqlstore.Fault{Kind: sqlstore.FaultRetryable}
+	}
+	return sqlstore.Fault{}
+}
+
+type pgQuerier struct{ q querier }
+
+func (q pgQuerier) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return q.q.Query(ctx, sql, args...)
+}
+
+func (q pgQuerier) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return q.q.QueryRow(ctx, sql, args...)
+}
+
+// pgTx is a write transaction whose deferred writes travel as one batch.
+type pgTx struct {
+	tx    pgx.Tx
+	batch pgx.Batch
+}
+
+func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return t.tx.Query(ctx, sql, args...)
+}
+
+func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return t.tx.QueryRow(ctx, sql, args...)
+}
+
+func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
+}
+
+func (t *pgTx) Defer(_ context.Context, sql string, args ...any) error {
+	t.batch.Queue(sql, args...)
+	return nil
+}
+
+// Flush sends the queued writes in one round trip.
+func (t *pgTx) Flush(ctx context.Context) error {
+	n := t.batch.Len()
+	if n == 0 {
+		return nil
+	}
+	b := t.batch
+	t.batch = pgx.Batch{}
+	br := t.tx.SendBatch(ctx, &b)
+	for i := 0; i < n; i++ {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+func (t *pgTx) Savepoint(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	if err := t.Flush(ctx); err != nil {
+		return err
+	}
+	sp, err := t.tx.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	inner := &pgTx{tx: sp}
+	if err := fn(inner); err != nil {
+		_ = sp.Rollback(ctx)
+		return err
+	}
+	if err := inner.Flush(ctx); err != nil {
+		_ = sp.Rollback(ctx)
+		return err
+	}
+	return sp.Commit(ctx)
+}

@@ -1,0 +1,168 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
+	sqlitelib "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is SQLite's side of the few SQL differences.
+var dialect = sqlstore.Dialect{
+	Name: "sqlite",
+	Time: func(t time.Time) any { return t.UTC().Format(sqlstore.TimeLayout) },
+	IDList: func(ids []string) any {
+		if ids == nil {
+			ids = []string{}
+		}
+		b, _ := json.Marshal(ids)
+		return string(b)
+	},
+	InList: "%s IN (SELECT value FROM json_each($%d))",
+	ILike:  "LIKE", // case-insensitive for ASCII, as SQLite's LIKE is
+}
+
+// driver runs sqlstore on the Store's single writer and reader pool.
+type driver struct{ s *Store }
+
+func (d driver) Dialect() *sqlstore.Dialect     { return &dialect }
+func (d driver) Reader() sqlstore.Querier       { return dbQuerier{d.s.r} }
+func (d driver) Ping(ctx context.Context) error { return d.s.r.PingContext(ctx) }
+
+func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return d.s.txc(ctx, func(tx *cachedTx) error { return fn(&writeTx{tx: tx}) })
+}
+
+// Grouped shares a commit with concurrent callers (see batch.go).
+func (d driver) Grouped(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return d.s.batch.do(ctx, func(tx *cachedTx) error { return fn(&writeTx{tx: tx}) })
+}
+
+// Snapshot reads in one read transaction of the reader pool.
+func (d driver) Snapshot(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	tx, err := d.s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	if err := fn(sqlTxQuerier{tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Classify maps SQLite's result codes. A unique index over an expression
+// is named in the message ("UNIQUE constraint failed: index 'name'"); a
+// plain one lists its columns ("users.environment_id, users.email").
+func (d driver) Classify(err error) sqlstore.Fault {
+	if errors.Is(err, sql.ErrNoRows) {
+		return sqlstore.Fault{Kind: sqlstore.FaultNoRows}
+	}
+	var se *sqlitelib.Error
+	if !errors.As(err, &se) {
+		return sqlstore.Fault{}
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		msg := se.Error()
+		name := ""
+		if i := strings.Index(msg, "constraint failed: "); i >= 0 {
+			name = strings.TrimSuffix(msg[i+len("constraint failed: "):], ")")
+			if n, ok := strings.CutPrefix(name, "index '"); ok {
+				name = strings.TrimSuffix(n, "'")
+			}
+		}
+		return sqlstore.Fault{Kind: sqlstore.FaultUnique, Constraint: name}
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return sqlstore.Fault{Kind: sqlstore.FaultForeignKey}
+	}
+	return sqlstore.Fault{}
+}
+
+type rows struct{ *sql.Rows }
+
+func (r rows) Close() { _ = r.Rows.Close() }
+
+func wrapRows(r *sql.Rows, err error) (sqlstore.Rows, error) {
+	if err != nil {
+		return nil, err
+	}
+	return rows{r}, nil
+}
+
+// dbQuerier reads from the reader pool through its statement cache.
+type dbQuerier struct{ db *cachedDB }
+
+func (q dbQuerier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return wrapRows(q.db.QueryContext(ctx, query, args...))
+}
+
+func (q dbQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return q.db.QueryRowContext(ctx, query, args...)
+}
+
+type sqlTxQuerier struct{ tx *sql.Tx }
+
+func (q sqlTxQuerier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return wrapRows(q.tx.QueryContext(ctx, query, args...))
+}
+
+func (q sqlTxQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return q.tx.QueryRowContext(ctx, query, args...)
+}
+
+// writeTx is a write transaction on the single writer connection.
+type writeTx struct {
+	tx    *cachedTx
+	depth int
+}
+
+func (t *writeTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return wrapRows(t.tx.QueryContext(ctx, query, args...))
+}
+
+func (t *writeTx) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t *writeTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Defer runs the write at once: SQLite is in-process, a round trip costs
+// nothing.
+func (t *writeTx) Defer(ctx context.Context, query string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (t *writeTx) Flush(context.Context) error { return nil }
+
+func (t *writeTx) Savepoint(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	t.depth++
+	defer func() { t.depth-- }()
+	name := "sp" + strconv.Itoa(t.depth)
+	if _, err := t.tx.Tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	if err := fn(t); err != nil {
+		if _, rerr := t.tx.Tx.ExecContext(ctx, "ROLLBACK TO "+name); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		_, _ = t.tx.Tx.ExecContext(ctx, "RELEASE "+name)
+		return err
+	}
+	_, err := t.tx.Tx.ExecContext(ctx, "RELEASE "+name)
+	return err
+}

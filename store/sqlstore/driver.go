@@ -1,0 +1,107 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+)
+
+// Row is one result row (*sql.Row and pgx.Row both are).
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Rows is a result set.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Querier runs reads: the reader pool, a snapshot, or a write transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) Row
+}
+
+// Tx is one write transaction.
+type Tx interface {
+	Querier
+	// Exec runs a write now and returns the rows it affected.
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
+	// Defer queues a write whose result nobody reads. PostgreSQL sends the
+	// queue as one pgx.Batch at the next Flush (or when the transaction's
+	// function returns), SQLite runs it at once. Reads do not see deferred
+	// writes before Flush.
+	Defer(ctx context.Context, sql string, args ...any) error
+	// Flush sends the deferred writes and returns the first failure.
+	Flush(ctx context.Context) error
+	// Savepoint runs fn in a nested transaction: when fn fails, its writes
+	// alone are rolled back and its error returned.
+	Savepoint(ctx context.Context, fn func(Tx) error) error
+}
+
+// Driver is what a backend provides: connections, transactions and the
+// classification of its errors. SQL itself is written once, in this
+// package.
+type Driver interface {
+	Dialect() *Dialect
+	// Reader runs reads outside a transaction.
+	Reader() Querier
+	// Write runs fn in one write transaction, committed if fn returns nil.
+	// PostgreSQL re-runs fn after a deadlock or serialization failure, so fn
+	// must not keep state across runs except by resetting it at its start.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Grouped is Write for the hot, small transactions (a sign-in): SQLite
+	// commits concurrent callers together (each inside its own savepoint),
+	// PostgreSQL runs a Write.
+	Grouped(ctx context.Context, fn func(Tx) error) error
+	// Snapshot runs fn with reads that see one state (a count and its page).
+	Snapshot(ctx context.Context, fn func(Querier) error) error
+	// Classify says what a driver error means.
+	Classify(err error) Fault
+	Ping(ctx context.Context) error
+}
+
+// FaultKind is what went wrong, independent of the backend.
+type FaultKind int
+
+const (
+	FaultOther      FaultKind = iota
+	FaultNoRows               // a QueryRow found nothing
+	FaultUnique               // a unique constraint refused the write
+	FaultForeignKey           // a referenced row is missing
+	FaultRetryable            // deadlock or serialization failure
+)
+
+// Fault is a classified driver error. Constraint names the unique index or
+// constraint when the backend tells it (PostgreSQL always; SQLite for a
+// unique index over an expression, e.g. lower(email)).
+type Fault struct {
+	Kind       FaultKind
+	Constraint string
+}
+
+// Dialect holds the few places where the SQL of SQLite and PostgreSQL
+// really differs. Everything else is written once with $n placeholders.
+type Dialect struct {
+	Name string
+	// Time encodes a time as the dialect stores it (SQLite: fixed-width
+	// UTC text that sorts as it compares; PostgreSQL: timestamptz to the
+	// millisecond). Scan times back with sqlstore's timeOf/timePtrOf.
+	Time func(t time.Time) any
+	// IDList encodes a list of strings as one parameter, and InList is the
+	// SQL that tests a column against it: "col IN (SELECT value FROM
+	// json_each($n))" or "col = ANY($n)". Use d.in(col, n).
+	IDList func(ids []string) any
+	InList string // fmt pattern: column, parameter number
+	// ILike is the case-insensitive LIKE operator (LIKE in SQLite, ILIKE
+	// in PostgreSQL), always used with ESCAPE '\'.
+	ILike string
+	// Binary is the collation suffix that makes text sort byte-wise, as
+	// SQLite sorts by default ("" or ` COLLATE "C"`).
+	Binary string
+	// ForUpdate locks the selected rows until the transaction ends where
+	// the backend has row locks (SQLite has one writer: "").
+	ForUpdate string
+}

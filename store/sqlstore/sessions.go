@@ -1,0 +1,81 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/session"
+)
+
+// session.Store: reading, extending and revoking sessions.
+
+var _ session.Store = (*Store)(nil)
+
+// GetSession implements session.Store.
+func (s *Store) GetSession(ctx context.Context, id string) (*session.Session, error) {
+	var ss session.Session
+	err := s.db.Reader().QueryRow(ctx, `SELECT id, environment_id, user_id, signin_credential_id, session_public_key,
+		ip_address, user_agent, created_at, expires_at, refresh_expires_at, revoked_at FROM sessions WHERE id = $1`, id).Scan(
+		&ss.ID, &ss.EnvironmentID, &ss.UserID, &ss.SigninCredentialID, &ss.SessionPublicKey, &ss.IPAddress, &ss.UserAgent,
+		timeOf(&ss.CreatedAt), timeOf(&ss.ExpiresAt), timeOf(&ss.RefreshExpiresAt), timePtrOf(&ss.RevokedAt))
+	if err != nil {
+		return nil, s.fail("get session", session.ErrNotFound, err)
+	}
+	return &ss, nil
+}
+
+// ExtendSession implements session.Store.
+func (s *Store) ExtendSession(ctx context.Context, id string, expiresAt, now time.Time) error {
+	var n int64
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		n, err = tx.Exec(ctx, `UPDATE sessions SET expires_at = $1 WHERE id = $2 AND revoked_at IS NULL
+			AND refresh_expires_at > $3`, s.t(expiresAt), id, s.t(now))
+		return err
+	})
+	return s.affected("extend session", session.ErrNotFound, n, err)
+}
+
+// RevokeSession implements session.Store; revoking twice is a no-op.
+func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time, event string) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var envID, userID string
+		var revoked *time.Time
+		err := tx.QueryRow(ctx, `SELECT environment_id, user_id, revoked_at FROM sessions WHERE id = $1`, id).
+			Scan(&envID, &userID, timePtrOf(&revoked))
+		if err != nil || revoked != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2`, s.t(at), id); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at)
+	})
+	return s.fail("revoke session", session.ErrNotFound, err)
+}
+
+// CountUsersAndSessions counts an environment's rows (tests, statistics).
+func (s *Store) CountUsersAndSessions(ctx context.Context, envID string) (users, sessions int, err error) {
+	err = s.db.Reader().QueryRow(ctx, `SELECT (SELECT count(*) FROM users WHERE environment_id = $1),
+		(SELECT count(*) FROM sessions WHERE environment_id = $1)`, envID).Scan(&users, &sessions)
+	return users, sessions, s.fail("count users", nil, err)
+}
+
+// EventCounts counts an environment's outbox events by name (the contract
+// suite checks that each change writes its event exactly once).
+func (s *Store) EventCounts(ctx context.Context, envID string) (map[string]int, error) {
+	rows, err := s.db.Reader().Query(ctx, `SELECT name, count(*) FROM events WHERE environment_id = $1 GROUP BY name`, envID)
+	if err != nil {
+		return nil, s.fail("count events", nil, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, s.fail("count events", nil, err)
+		}
+		out[name] = n
+	}
+	return out, s.fail("count events", nil, rows.Err())
+}

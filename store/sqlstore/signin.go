@@ -1,0 +1,153 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// signin.Store: nonces, the one-transaction sign-in, visits.
+
+var _ signin.Store = (*Store)(nil)
+
+// InsertNonces implements signin.Store.
+func (s *Store) InsertNonces(ctx context.Context, envID string, nonces []string, expiresAt time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		for _, n := range nonces {
+			if err := tx.Defer(ctx, `INSERT INTO nonces (environment_id, nonce, expires_at) VALUES ($1, $2, $3)`,
+				envID, n, s.t(expiresAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.fail("insert nonce", tenant.ErrEnvironmentNotFound, err)
+}
+
+// DeleteExpiredNonces implements signin.Store.
+func (s *Store) DeleteExpiredNonces(ctx context.Context, before time.Time) (n int64, err error) {
+	err = s.db.Write(ctx, func(tx Tx) error {
+		n, err = tx.Exec(ctx, `DELETE FROM nonces WHERE expires_at <= $1`, s.t(before))
+		return err
+	})
+	return n, s.fail("purge nonces", nil, err)
+}
+
+// ConsumeNonces implements signin.Store.
+func (s *Store) ConsumeNonces(ctx context.Context, envID string, nonces []string, now time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error { return s.consumeNonces(ctx, tx, envID, nonces, now) })
+	return s.fail("consume nonces", nil, err)
+}
+
+// CompleteSignIn implements signin.Store: one transaction, grouped with
+// concurrent sign-ins on SQLite. Two first sign-ins of one wallet, on any
+// replicas, meet on the credentials' unique constraint: the loser's
+// INSERT … ON CONFLICT DO NOTHING waits for the winner's commit, inserts
+// nothing, and the loser signs in to the winner's user instead.
+func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
+	var u *users.User
+	var created bool
+	err := s.db.Grouped(ctx, func(tx Tx) error {
+		u, created = nil, false
+		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
+			return err
+		}
+		now := s.t(w.Now)
+		c := w.Credential
+		userID, credID, err := s.credentialOf(ctx, tx, w.EnvironmentID, &c)
+		if err != nil {
+			return err
+		}
+		if credID == "" {
+			if created, userID, credID, err = s.createSignInUser(ctx, tx, w); err != nil {
+				return err
+			}
+		}
+		if !created {
+			if err := tx.Defer(ctx, `UPDATE verified_credentials SET verified_at = $1, wallet_name = $2, wallet_provider = $3
+				WHERE id = $4`, now, c.WalletName, c.WalletProvider, credID); err != nil {
+				return s.fail("update credential", nil, err)
+			}
+		}
+		// The remaining writes depend on nothing they return: one round trip.
+		if err := tx.Defer(ctx, `UPDATE users SET last_visit_at = $1, last_verified_credential_id = $2, updated_at = $1
+			WHERE id = $3`, now, credID, userID); err != nil {
+			return s.fail("update user", nil, err)
+		}
+		w.Session.UserID, w.Session.SigninCredentialID = userID, credID
+		if err := s.insertSession(ctx, tx, w.Session); err != nil {
+			return err
+		}
+		for _, ev := range w.Events {
+			if ev.OnlyIfNew && !created {
+				continue
+			}
+			if err := s.insertEvent(ctx, tx, w.EnvironmentID, ev.Name, userID, map[string]string{
+				"userId": userID, "sessionId": w.Session.ID, "verifiedCredentialId": credID}, w.Now); err != nil {
+				return err
+			}
+		}
+		if err := tx.Flush(ctx); err != nil {
+			return s.fail("complete sign-in", users.ErrUserNotFound, err)
+		}
+		u, err = s.loadUser(ctx, tx, userID)
+		return err
+	})
+	if err != nil {
+		return nil, false, s.fail("complete sign-in", nil, err)
+	}
+	return u, created, nil
+}
+
+// createSignInUser creates the user and credential of a first sign-in
+// inside a savepoint. If a concurrent sign-in committed the credential
+// first, the savepoint is rolled back and that sign-in's user is returned.
+func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) (created bool, userID, credID string, err error) {
+	c := w.Credential
+	lost := errors.New("lost the race")
+	err = tx.Savepoint(ctx, func(tx Tx) error {
+		now := s.t(w.Now)
+		if _, err := tx.Exec(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
+			VALUES ($1, $2, $3, $3, $3)`, w.NewUserID, w.EnvironmentID, now); err != nil {
+			return s.fail("create user", tenant.ErrEnvironmentNotFound, err)
+		}
+		err := tx.QueryRow(ctx, insertCredentialSQL+`
+			ON CONFLICT (environment_id, format, chain, address) DO NOTHING RETURNING id`,
+			s.credentialArgs(w.NewUserID, &c)...).Scan(&credID)
+		switch {
+		case s.noRows(err):
+			return lost
+		case err != nil:
+			return s.fail("create credential", users.ErrUserNotFound, err)
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return true, w.NewUserID, credID, nil
+	case err != lost:
+		return false, "", "", err
+	}
+	// Lost the race: the user just made is gone, sign in to the winner's.
+	userID, credID, err = s.credentialOf(ctx, tx, w.EnvironmentID, &c)
+	if err == nil && credID == "" {
+		err = errs.Internal("sign in", errors.New("credential conflict without a credential"))
+	}
+	return false, userID, credID, err
+}
+
+// InsertVisit implements signin.Store.
+func (s *Store) InsertVisit(ctx context.Context, v signin.Visit) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO visits (id, environment_id, wallet_address, chain, provider, wallet_name,
+			auth_mode, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, v.ID, v.EnvironmentID, v.Address, v.Chain,
+			v.Provider, v.WalletName, v.AuthMode, s.t(v.CreatedAt))
+		return err
+	})
+	return s.fail("record visit", tenant.ErrEnvironmentNotFound, err)
+}

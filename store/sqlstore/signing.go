@@ -1,0 +1,88 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// signing.Store: an environment's JWT signing keys.
+
+var _ signing.Store = (*Store)(nil)
+
+const signingColumns = `id, environment_id, algorithm, public_pem, private_sealed, created_at, retired_at`
+
+func scanSigningKey(row Row) (*signing.Key, error) {
+	var k signing.Key
+	if err := row.Scan(&k.ID, &k.EnvironmentID, &k.Algorithm, &k.PublicPEM, &k.PrivateSealed, timeOf(&k.CreatedAt),
+		timePtrOf(&k.RetiredAt)); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// ActiveSigningKey implements signing.Store.
+func (s *Store) ActiveSigningKey(ctx context.Context, envID string) (*signing.Key, error) {
+	k, err := scanSigningKey(s.db.Reader().QueryRow(ctx, `SELECT `+signingColumns+`
+		FROM signing_keys WHERE environment_id = $1 AND retired_at IS NULL`, envID))
+	return k, s.fail("active signing key", signing.ErrKeyNotFound, err)
+}
+
+// InsertSigningKey implements signing.Store.
+func (s *Store) InsertSigningKey(ctx context.Context, k *signing.Key) (inserted bool, err error) {
+	err = s.db.Write(ctx, func(tx Tx) error {
+		n, err := tx.Exec(ctx, `INSERT INTO signing_keys (id, environment_id, algorithm, public_pem, private_sealed, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+			k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, s.t(k.CreatedAt))
+		inserted = n == 1
+		return err
+	})
+	return inserted, s.fail("insert signing key", tenant.ErrEnvironmentNotFound, err)
+}
+
+// GetSigningKey implements signing.Store.
+func (s *Store) GetSigningKey(ctx context.Context, id string) (*signing.Key, error) {
+	k, err := scanSigningKey(s.db.Reader().QueryRow(ctx, `SELECT `+signingColumns+` FROM signing_keys WHERE id = $1`, id))
+	return k, s.fail("get signing key", signing.ErrKeyNotFound, err)
+}
+
+// ListSigningKeys implements signing.Store.
+func (s *Store) ListSigningKeys(ctx context.Context, envID string) ([]signing.Key, error) {
+	rows, err := s.db.Reader().Query(ctx, `SELECT `+signingColumns+` FROM signing_keys WHERE environment_id = $1
+		ORDER BY created_at DESC, id`, envID)
+	if err != nil {
+		return nil, s.fail("list signing keys", nil, err)
+	}
+	defer rows.Close()
+	var out []signing.Key
+	for rows.Next() {
+		k, err := scanSigningKey(rows)
+		if err != nil {
+			return nil, s.fail("list signing keys", nil, err)
+		}
+		out = append(out, *k)
+	}
+	return out, s.fail("list signing keys", nil, rows.Err())
+}
+
+// RotateSigningKey implements signing.Store. Rotations of one environment,
+// from any replica, take turns on its row: each retires the key the
+// previous one made active.
+func (s *Store) RotateSigningKey(ctx context.Context, k *signing.Key, at time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var id string
+		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, k.EnvironmentID).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE environment_id = $2 AND retired_at IS NULL`,
+			s.t(at), k.EnvironmentID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO signing_keys (id, environment_id, algorithm, public_pem, private_sealed, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, s.t(k.CreatedAt))
+		return err
+	})
+	return s.fail("rotate signing key", tenant.ErrEnvironmentNotFound, err)
+}

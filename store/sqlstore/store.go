@@ -1,0 +1,157 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// Store implements the domain store interfaces once, over a Driver. The
+// backends embed it: sqlite.Store and postgres.Store are a *Store plus
+// what only that backend has (migrations, integrity checks, rate limits).
+type Store struct {
+	db Driver
+	d  *Dialect
+}
+
+// New returns the store over drv.
+func New(drv Driver) *Store { return &Store{db: drv, d: drv.Dialect()} }
+
+// Driver returns the driver the store runs on.
+func (s *Store) Driver() Driver { return s.db }
+
+// Ping implements store.Store (readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
+
+// fail turns a driver error into what the domain expects: nil stays nil, a
+// domain error passes through, a missing row (or a missing referenced row)
+// becomes notFound (a sentinel the domain declares), a unique violation a
+// duplicate conflict, anything else an internal error whose op only the
+// log sees.
+func (s *Store) fail(op string, notFound, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.E
+	if errors.As(err, &e) {
+		return err
+	}
+	switch s.db.Classify(err).Kind {
+	case FaultNoRows, FaultForeignKey:
+		if notFound != nil {
+			return notFound
+		}
+	case FaultUnique:
+		return errs.Duplicate()
+	}
+	return errs.Internal(s.d.Name+": "+op, err)
+}
+
+// noRows reports whether err is "the query found no row".
+func (s *Store) noRows(err error) bool {
+	return err != nil && s.db.Classify(err).Kind == FaultNoRows
+}
+
+// unique reports a unique violation of constraint ("" for any).
+func (s *Store) unique(err error, constraint string) bool {
+	if err == nil {
+		return false
+	}
+	f := s.db.Classify(err)
+	return f.Kind == FaultUnique && (constraint == "" || f.Constraint == constraint)
+}
+
+// affected turns "no row changed" into notFound.
+func (s *Store) affected(op string, notFound error, n int64, err error) error {
+	if err != nil {
+		return s.fail(op, notFound, err)
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+// t encodes a time argument for the dialect.
+func (s *Store) t(t time.Time) any { return s.d.Time(t) }
+
+// tp encodes a nullable time argument.
+func (s *Store) tp(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return s.d.Time(*t)
+}
+
+// in is the SQL testing column against the id list in parameter n.
+func (s *Store) in(column string, n int) string { return fmt.Sprintf(s.d.InList, column, n) }
+
+// timeOf scans a time column of either dialect (text or timestamptz).
+func timeOf(t *time.Time) timeDest { return timeDest{t: t} }
+
+// timePtrOf scans a nullable time column.
+func timePtrOf(t **time.Time) timePtrDest { return timePtrDest{t: t} }
+
+type timeDest struct{ t *time.Time }
+
+func (d timeDest) Scan(src any) error {
+	v, ok, err := parseTime(src)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("sqlstore: NULL in a NOT NULL time column")
+	}
+	*d.t = v
+	return nil
+}
+
+type timePtrDest struct{ t **time.Time }
+
+func (d timePtrDest) Scan(src any) error {
+	v, ok, err := parseTime(src)
+	if err != nil || !ok {
+		*d.t = nil
+		return err
+	}
+	*d.t = &v
+	return nil
+}
+
+// TimeLayout is how SQLite stores times: UTC to the millisecond, fixed
+// width, so that text comparison is time comparison.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+func parseTime(src any) (time.Time, bool, error) {
+	switch v := src.(type) {
+	case nil:
+		return time.Time{}, false, nil
+	case time.Time:
+		return v.UTC(), true, nil
+	case string:
+		return ParseTime(v), true, nil
+	case []byte:
+		return ParseTime(string(v)), true, nil
+	}
+	return time.Time{}, false, fmt.Errorf("sqlstore: cannot scan %T into a time", src)
+}
+
+// ParseTime reads a time as SQLite stores it (or any RFC 3339 time).
+func ParseTime(s string) time.Time {
+	t, err := time.Parse(TimeLayout, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t.UTC()
+}
+
+// jsonOr returns b, or def when b is empty (a jsonb column refuses "").
+func jsonOr(b []byte, def string) string {
+	if len(b) == 0 {
+		return def
+	}
+	return string(b)
+}

@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// The rows several interfaces read and write: users with their
+// credentials, sessions and outbox events.
+
+const userColumns = `id, environment_id, email, alias, first_name, last_name, phone_number, job_title, username, country,
+	t_shirt_size, team, metadata, last_verified_credential_id, created_at, updated_at, last_visit_at`
+
+const credentialColumns = `id, user_id, environment_id, format, chain, address, public_identifier,
+	wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at`
+
+// GetUser returns a user with their credentials (signin.Store).
+func (s *Store) GetUser(ctx context.Context, id string) (*users.User, error) {
+	return s.loadUser(ctx, s.db.Reader(), id)
+}
+
+func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User, error) {
+	var u users.User
+	var meta string
+	err := q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id).Scan(&u.ID, &u.EnvironmentID,
+		&u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber, &u.JobTitle, &u.Username, &u.Country,
+		&u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID, timeOf(&u.CreatedAt), timeOf(&u.UpdatedAt),
+		timeOf(&u.LastVisitAt))
+	if err != nil {
+		return nil, s.fail("get user", users.ErrUserNotFound, err)
+	}
+	u.Metadata = json.RawMessage(meta)
+	rows, err := q.Query(ctx, `SELECT `+credentialColumns+` FROM verified_credentials WHERE user_id = $1
+		ORDER BY created_at, id`, id)
+	if err != nil {
+		return nil, s.fail("get credentials", nil, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cr users.Credential
+		if err := scanCredential(rows, &cr); err != nil {
+			return nil, s.fail("get credentials", nil, err)
+		}
+		u.Credentials = append(u.Credentials, cr)
+	}
+	return &u, s.fail("get credentials", nil, rows.Err())
+}
+
+func scanCredential(r Row, cr *users.Credential) error {
+	return r.Scan(&cr.ID, &cr.UserID, &cr.EnvironmentID, &cr.Format, &cr.Chain, &cr.Address, &cr.PublicIdentifier,
+		&cr.WalletName, &cr.WalletProvider, &cr.SignInEnabled, timeOf(&cr.VerifiedAt), timePtrOf(&cr.LastSelectedAt),
+		timeOf(&cr.CreatedAt))
+}
+
+// credentialOf finds the owner and id of a credential ("" if none).
+func (s *Store) credentialOf(ctx context.Context, q Querier, envID string, c *users.Credential) (userID, credID string, err error) {
+	err = q.QueryRow(ctx, `SELECT user_id, id FROM verified_credentials
+		WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`,
+		envID, c.Format, c.Chain, c.Address).Scan(&userID, &credID)
+	if s.noRows(err) {
+		return "", "", nil
+	}
+	return userID, credID, s.fail("find credential", nil, err)
+}
+
+const insertCredentialSQL = `INSERT INTO verified_credentials (id, environment_id, user_id, format, chain, address,
+	public_identifier, wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+
+func (s *Store) credentialArgs(userID string, c *users.Credential) []any {
+	return []any{c.ID, c.EnvironmentID, userID, c.Format, c.Chain, c.Address, c.PublicIdentifier, c.WalletName,
+		c.WalletProvider, c.SignInEnabled, s.t(c.VerifiedAt), s.tp(c.LastSelectedAt), s.t(c.CreatedAt)}
+}
+
+func (s *Store) insertCredential(ctx context.Context, tx Tx, userID string, c *users.Credential) error {
+	_, err := tx.Exec(ctx, insertCredentialSQL, s.credentialArgs(userID, c)...)
+	return s.fail("create credential", users.ErrUserNotFound, err)
+}
+
+// insertSession queues the session's row (a deferred write).
+func (s *Store) insertSession(ctx context.Context, tx Tx, ss *session.Session) error {
+	err := tx.Defer(ctx, `INSERT INTO sessions (id, environment_id, user_id, signin_credential_id, session_public_key,
+		ip_address, user_agent, created_at, expires_at, refresh_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		ss.ID, ss.EnvironmentID, ss.UserID, ss.SigninCredentialID, ss.SessionPublicKey, ss.IPAddress, ss.UserAgent,
+		s.t(ss.CreatedAt), s.t(ss.ExpiresAt), s.t(ss.RefreshExpiresAt))
+	return s.fail("create session", users.ErrUserNotFound, err)
+}
+
+// insertEvent queues an outbox event (a deferred write): events are
+// written in the transaction of the change they describe.
+func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID string, data any, at time.Time) error {
+	if name == "" {
+		return errs.Internal("record event", errors.New("event without a name"))
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return errs.Internal("event data", err)
+	}
+	err = tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, user_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		users.NewID(), envID, name, userID, string(b), s.t(at))
+	return s.fail("record event", nil, err)
+}
+
+// consumeNonces deletes each live nonce once; any that is not there fails
+// the whole transaction. Of concurrent deletes of one row only the first
+// to commit deletes it; the others find it gone.
+func (s *Store) consumeNonces(ctx context.Context, tx Tx, envID string, nonces []string, now time.Time) error {
+	for _, n := range nonces {
+		k, err := tx.Exec(ctx, `DELETE FROM nonces WHERE environment_id = $1 AND nonce = $2 AND expires_at > $3`,
+			envID, n, s.t(now))
+		if err != nil {
+			return s.fail("consume nonce", nil, err)
+		}
+		if k != 1 {
+			return signin.ErrNonceUsed
+		}
+	}
+	return nil
+}
