@@ -46,9 +46,11 @@
 // # Hooks
 //
 // Config.Hooks are plain functions: BeforeSignIn may refuse a sign-in
-// (signin.Refuse, signin.RefuseWithCode) before anything is written, and
-// AfterChange hears about each committed change to users, sessions and
-// credentials, whether made over HTTP or from Go.
+// (signin.Refuse, signin.RefuseWithCode) before anything is written;
+// OnSignIn runs inside the sign-in's transaction, before the tokens are
+// signed, so metadata it sets is stored and in the tokens; AfterChange
+// hears about each committed change to users, sessions and credentials,
+// whether made over HTTP or from Go.
 //
 // # Testing
 //

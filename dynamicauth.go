@@ -68,6 +68,12 @@ type Hooks struct {
 	// to turn the user away; any other error fails the sign-in as an
 	// internal error.
 	BeforeSignIn func(ctx context.Context, a *signin.Attempt) error
+	// OnSignIn runs inside the sign-in's transaction, after the user is
+	// found or created and before the tokens are signed: metadata it sets
+	// on the signin.SignIn is stored with the sign-in and appears in the
+	// tokens. It refuses like BeforeSignIn, undoing the whole sign-in.
+	// It holds the store's transaction: keep it quick.
+	OnSignIn func(ctx context.Context, s *signin.SignIn) error
 	// AfterChange hears about every committed change to users, sessions
 	// and credentials, whichever path made it (HTTP or Go). It runs after
 	// the commit, in the caller's goroutine: keep it quick, or hand the
@@ -127,7 +133,7 @@ func New(cfg Config) (*Auth, error) {
 	a.sessions = session.NewService(st, keys, cfg.Sessions, cfg.Now)
 	a.signin = signin.NewService(signin.Deps{Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, Now: cfg.Now,
-		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn}})
+		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles,
 		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,

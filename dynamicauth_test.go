@@ -2,8 +2,10 @@ package dynamicauth_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -219,4 +221,61 @@ func TestUserOfVerifiedToken(t *testing.T) {
 // facade must not link SQLite into an app that runs on PostgreSQL.
 func TestRootLinksNoDriver(t *testing.T) {
 	golist.Forbid(t, "modernc.org/sqlite", "github.com/jackc/pgx")
+}
+
+// TestOnSignInMetadataInTokens: metadata an OnSignIn hook sets is stored
+// with the sign-in and is in the very tokens that sign-in returns; its
+// refusal undoes the sign-in.
+func TestOnSignInMetadataInTokens(t *testing.T) {
+	var refuse bool
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Hooks.OnSignIn = func(ctx context.Context, s *signin.SignIn) error {
+			if refuse {
+				return signin.Refuse("closed for maintenance")
+			}
+			n, _ := s.Metadata["signIns"].(float64)
+			s.Metadata["signIns"] = n + 1
+			s.Metadata["firstWallet"] = s.Credential.PublicIdentifier
+			if !s.NewUser && s.User.ID == "" {
+				t.Error("returning user without id")
+			}
+			return nil
+		}
+	})
+	w := dynamicauthtest.NewWallet(t)
+	for i := 1; i <= 2; i++ {
+		s := app.SignIn(t, w)
+		var claims struct{ Metadata map[string]any }
+		if err := json.Unmarshal(jwtPayload(t, s.JWT), &claims); err != nil {
+			t.Fatal(err)
+		}
+		if claims.Metadata["signIns"] != float64(i) || claims.Metadata["firstWallet"] != w.Address {
+			t.Fatalf("sign-in %d: token metadata %v", i, claims.Metadata)
+		}
+		u, err := app.Users().FindByWallet(t.Context(), app.System, app.IDs.EnvironmentID, w.Address)
+		if err != nil || !strings.Contains(string(u.Metadata), fmt.Sprintf(`"signIns":%d`, i)) {
+			t.Fatalf("sign-in %d: stored metadata %s (%v)", i, u.Metadata, err)
+		}
+	}
+	refuse = true
+	if st, body := app.TrySignIn(t, dynamicauthtest.NewWallet(t)); st != 403 {
+		t.Fatalf("refused in the transaction: %d %s", st, body)
+	}
+	list, err := app.Users().ListUsers(t.Context(), app.System, app.IDs.EnvironmentID, users.ListQuery{})
+	if err != nil || list.Total != 1 {
+		t.Fatalf("%d users after a refusal inside the transaction, want 1 (%v)", list.Total, err)
+	}
+}
+
+func jwtPayload(t *testing.T, jwt string) []byte {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", jwt)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

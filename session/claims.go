@@ -89,5 +89,8 @@ func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time
 		Alias: u.Alias, GivenName: u.FirstName, FamilyName: u.LastName, PhoneNumber: u.PhoneNumber,
 		JobTitle: u.JobTitle, Country: u.Country, TShirtSize: u.TShirtSize, Team: u.Team,
 	}
+	if len(u.Metadata) > 2 && u.Metadata[0] == '{' { // an object, not "{}": no claim when empty
+		f.Metadata = u.Metadata
+	}
 	return f, &m
 }

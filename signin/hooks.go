@@ -1,7 +1,9 @@
 package signin
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -28,6 +30,24 @@ type Hooks struct {
 	// by Refuse answers 403, one by RefuseWithCode 422 with that code; any
 	// other error is an internal failure (500, logged).
 	BeforeSignIn func(ctx context.Context, a *Attempt) error
+	// OnSignIn runs inside the sign-in's transaction, once the user is
+	// found or created and before the tokens are signed: what it leaves
+	// in SignIn.Metadata is stored with the sign-in and is in the tokens.
+	// Its errors are treated as BeforeSignIn's, and undo the sign-in. It
+	// holds the transaction (on SQLite, the one writer): keep it quick,
+	// and let it change the sign-in only through SignIn, since a retried
+	// transaction runs it again.
+	OnSignIn func(ctx context.Context, s *SignIn) error
+}
+
+// SignIn is a sign-in inside its transaction, for an OnSignIn hook.
+type SignIn struct {
+	Attempt
+	User    *users.User // as stored, with the credential just proved
+	NewUser bool
+	// Metadata is the user's metadata; changes the hook makes are stored
+	// and appear in the tokens' metadata claim.
+	Metadata map[string]any
 }
 
 // refusal marks an error a hook built on purpose, to tell it from a
@@ -60,10 +80,44 @@ func runHook(name string, err error) error {
 	return errs.Internal(name+" hook", err)
 }
 
+func attempt(req WalletRequest, pr *proof) Attempt {
+	return Attempt{EnvironmentID: pr.env.ID, Credential: pr.credential, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
+}
+
 func (s *Service) beforeSignIn(ctx context.Context, req WalletRequest, pr *proof) error {
 	if s.hooks.BeforeSignIn == nil {
 		return nil
 	}
-	a := &Attempt{EnvironmentID: pr.env.ID, Credential: pr.credential, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
-	return runHook("BeforeSignIn", s.hooks.BeforeSignIn(ctx, a))
+	a := attempt(req, pr)
+	return runHook("BeforeSignIn", s.hooks.BeforeSignIn(ctx, &a))
+}
+
+// onSignIn is the Write.InTx that runs the OnSignIn hook; nil without
+// one, so a sign-in without hooks costs nothing more.
+func (s *Service) onSignIn(req WalletRequest, pr *proof) func(context.Context, *users.User, bool) (json.RawMessage, error) {
+	if s.hooks.OnSignIn == nil {
+		return nil
+	}
+	return func(ctx context.Context, u *users.User, created bool) (json.RawMessage, error) {
+		si := &SignIn{Attempt: attempt(req, pr), User: u, NewUser: created, Metadata: map[string]any{}}
+		if len(u.Metadata) > 0 {
+			if err := json.Unmarshal(u.Metadata, &si.Metadata); err != nil {
+				return nil, errs.Internal("OnSignIn: user metadata", err)
+			}
+		}
+		if err := runHook("OnSignIn", s.hooks.OnSignIn(ctx, si)); err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(si.Metadata)
+		if err != nil {
+			return nil, errs.Internal("OnSignIn: metadata", err)
+		}
+		if bytes.Equal(b, u.Metadata) || len(u.Metadata) == 0 && len(si.Metadata) == 0 {
+			return nil, nil // unchanged: no write
+		}
+		if b, err = users.CheckMetadata(b); err != nil {
+			return nil, errs.Internal("OnSignIn: metadata", err)
+		}
+		return b, nil
+	}
 }

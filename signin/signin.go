@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -80,6 +81,12 @@ type Write struct {
 	NewUserID     string
 	Session       *session.Session // UserID and SigninCredentialID are filled in by the store
 	Events        []Event
+	// InTx, if set, runs inside the transaction once the user is found or
+	// created (with the credential), before the commit. Metadata it
+	// returns (non-nil) replaces the user's metadata in the same
+	// transaction and in the returned user; an error undoes the sign-in.
+	// A store that retries its transaction may run it again.
+	InTx func(ctx context.Context, u *users.User, created bool) (metadata json.RawMessage, err error)
 }
 
 // Profiles tells which required profile fields a user has not filled in

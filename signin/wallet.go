@@ -129,7 +129,7 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, req.IP, req.UserAgent, session.Lifetime(pr.env.Settings))
 	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: users.NewID(),
 		Session: sess, Events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.WalletLinked, OnlyIfNew: true},
-			{Name: events.SessionCreated}}}
+			{Name: events.SessionCreated}}, InTx: s.onSignIn(req, pr)}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -87,3 +88,7 @@ func (a *Admin) UserSessions(ctx context.Context, p *tenant.Principal, envID, us
 	_, sessions, err := a.GetUser(ctx, p, envID, userID)
 	return sessions, err
 }
+
+// CheckMetadata compacts user metadata and checks it is a JSON object
+// within the size limit.
+func CheckMetadata(raw json.RawMessage) (json.RawMessage, error) { return admMetadata("", raw) }

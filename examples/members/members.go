@@ -3,6 +3,8 @@
 // Dynamic's SDK (the API is mounted under /api/v0), and the app
 //
 //   - refuses wallets on its block list with a BeforeSignIn hook,
+//   - gives every new member the free plan with an OnSignIn hook, inside
+//     the sign-in, so the plan is already in the JWT that sign-in returns,
 //   - keeps each member's plan in their metadata, found by wallet,
 //   - signs a member out everywhere by listing and revoking sessions,
 //   - makes the API token of its reporting job at start-up (once),
@@ -81,7 +83,7 @@ func New(ctx context.Context, st store.Store, secret []byte, blocked []string, l
 		}
 	}
 	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: secret, Logger: log,
-		Hooks: dynamicauth.Hooks{BeforeSignIn: a.refuseBlocked}})
+		Hooks: dynamicauth.Hooks{BeforeSignIn: a.refuseBlocked, OnSignIn: a.defaultPlan}})
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +106,15 @@ func New(ctx context.Context, st store.Store, secret []byte, blocked []string, l
 func (a *App) refuseBlocked(ctx context.Context, at *signin.Attempt) error {
 	if a.blocked[strings.ToLower(at.Credential.Address)] {
 		return signin.Refuse("this wallet may not sign in to members")
+	}
+	return nil
+}
+
+// defaultPlan is the OnSignIn hook: a member without a plan gets the free
+// one, stored with the sign-in and carried by its tokens.
+func (a *App) defaultPlan(ctx context.Context, s *signin.SignIn) error {
+	if _, ok := s.Metadata["plan"]; !ok {
+		s.Metadata["plan"] = "free"
 	}
 	return nil
 }

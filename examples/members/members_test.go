@@ -42,8 +42,20 @@ func TestMembersApp(t *testing.T) {
 	}
 
 	s := dynamicauthtest.SignInWallet(t, kit)
-	if code, body := me(s.MinifiedJWT); code != 200 || body["id"] != s.UserID || body["wallet"] != s.Wallet.Address || body["plan"] != "" {
+	if code, body := me(s.MinifiedJWT); code != 200 || body["id"] != s.UserID || body["wallet"] != s.Wallet.Address || body["plan"] != "free" {
 		t.Fatalf("GET /me: %d %v", code, body)
+	}
+	// The OnSignIn hook ran before the tokens were signed.
+	v, err := app.Auth.Verifier(app.IDs.EnvironmentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := v.Verify(ctx, s.JWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta, _ := claims.Metadata.(map[string]any); meta["plan"] != "free" {
+		t.Fatalf("the sign-in's own JWT lacks the plan: %+v", claims.Metadata)
 	}
 	if err := app.SetPlan(ctx, s.Wallet.Address, "gold"); err != nil {
 		t.Fatal(err)

@@ -95,8 +95,18 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if err := tx.Flush(ctx); err != nil {
 			return s.fail("complete sign-in", users.ErrUserNotFound, err)
 		}
-		u, err = s.loadUser(ctx, tx, userID)
-		return err
+		if u, err = s.loadUser(ctx, tx, userID); err != nil || w.InTx == nil {
+			return err
+		}
+		meta, err := w.InTx(ctx, u, created)
+		if err != nil || meta == nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET metadata = $1 WHERE id = $2`, string(meta), userID); err != nil {
+			return s.fail("sign-in metadata", nil, err)
+		}
+		u.Metadata = meta
+		return nil
 	})
 	if err != nil {
 		return nil, false, s.fail("complete sign-in", nil, err)

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Nonces", testNonces},
 		{"CompleteSignIn", testCompleteSignIn},
 		{"CompleteSignInRefused", testCompleteSignInRefused},
+		{"CompleteSignInInTx", testCompleteSignInInTx},
 		{"CompleteSignInNonceRace", testCompleteSignInNonceRace},
 		{"CompleteSignInWalletRace", testCompleteSignInWalletRace},
 		{"VisitorStatsCounts", testVisitorStatsCounts},
