@@ -12,10 +12,7 @@ import (
 
 // dialect is PostgreSQL's side of the few SQL differences.
 var dialect = sqlstore.Dialect{
-	Name: "postgres",
-	// UTC, truncated to the millisecond: the precision SQLite keeps and
-	// the one the contract compares.
-	Time:      func(t time.Time) any { return t.UTC().Truncate(time.Millisecond) },
+	Name:      "postgres",
 	IDList:    func(ids []string) any { return ids },
 	InList:    "%s = ANY($%d)",
 	ILike:     "ILIKE",
@@ -75,14 +72,36 @@ func (d driver) Classify(err error) sqlstore.Fault {
 	return sqlstore.Fault{}
 }
 
+// encode stores times in UTC, truncated to the millisecond: the precision
+// SQLite keeps and the one the contract compares.
+func encode(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = v.UTC().Truncate(time.Millisecond)
+		case *time.Time:
+			if v != nil {
+				args[i] = v.UTC().Truncate(time.Millisecond)
+			}
+		}
+	}
+	return args
+}
+
+// Exec runs one statement outside any transaction.
+func (d driver) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := d.s.db.Exec(ctx, sql, encode(args)...)
+	return tag.RowsAffected(), err
+}
+
 type pgQuerier struct{ q querier }
 
 func (q pgQuerier) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
-	return q.q.Query(ctx, sql, args...)
+	return q.q.Query(ctx, sql, encode(args)...)
 }
 
 func (q pgQuerier) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return q.q.QueryRow(ctx, sql, args...)
+	return q.q.QueryRow(ctx, sql, encode(args)...)
 }
 
 // pgTx is a write transaction whose deferred writes travel as one batch.
@@ -92,20 +111,20 @@ type pgTx struct {
 }
 
 func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
-	return t.tx.Query(ctx, sql, args...)
+	return t.tx.Query(ctx, sql, encode(args)...)
 }
 
 func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return t.tx.QueryRow(ctx, sql, args...)
+	return t.tx.QueryRow(ctx, sql, encode(args)...)
 }
 
 func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
-	tag, err := t.tx.Exec(ctx, sql, args...)
+	tag, err := t.tx.Exec(ctx, sql, encode(args)...)
 	return tag.RowsAffected(), err
 }
 
 func (t *pgTx) Defer(_ context.Context, sql string, args ...any) error {
-	t.batch.Queue(sql, args...)
+	t.batch.Queue(sql, encode(args)...)
 	return nil
 }
 

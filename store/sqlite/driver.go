@@ -17,7 +17,6 @@ import (
 // dialect is SQLite's side of the few SQL differences.
 var dialect = sqlstore.Dialect{
 	Name: "sqlite",
-	Time: func(t time.Time) any { return t.UTC().Format(sqlstore.TimeLayout) },
 	IDList: func(ids []string) any {
 		if ids == nil {
 			ids = []string{}
@@ -35,6 +34,15 @@ type driver struct{ s *Store }
 func (d driver) Dialect() *sqlstore.Dialect     { return &dialect }
 func (d driver) Reader() sqlstore.Querier       { return dbQuerier{d.s.r} }
 func (d driver) Ping(ctx context.Context) error { return d.s.r.PingContext(ctx) }
+
+// Exec runs one statement on the writer, outside any transaction.
+func (d driver) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := d.s.w.ExecContext(ctx, query, encode(args)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
 
 func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return d.s.txc(ctx, func(tx *cachedTx) error { return fn(&writeTx{tx: tx}) })
@@ -86,9 +94,46 @@ func (d driver) Classify(err error) sqlstore.Fault {
 	return sqlstore.Fault{}
 }
 
+// SQLite stores times as fixed-width UTC text (sqlstore.TimeLayout), which
+// compares as the times do. Arguments are encoded so and scan
+// destinations decoded so, so that sqlstore passes and scans time.Time.
+
+func encode(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = v.UTC().Format(sqlstore.TimeLayout)
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else {
+				args[i] = v.UTC().Format(sqlstore.TimeLayout)
+			}
+		}
+	}
+	return args
+}
+
+func decode(dest []any) []any {
+	for i, d := range dest {
+		switch v := d.(type) {
+		case *time.Time:
+			dest[i] = sqlstore.TimeDest(v)
+		case **time.Time:
+			dest[i] = sqlstore.TimePtrDest(v)
+		}
+	}
+	return dest
+}
+
 type rows struct{ *sql.Rows }
 
-func (r rows) Close() { _ = r.Rows.Close() }
+func (r rows) Close()                 { _ = r.Rows.Close() }
+func (r rows) Scan(dest ...any) error { return r.Rows.Scan(decode(dest)...) }
+
+type row struct{ *sql.Row }
+
+func (r row) Scan(dest ...any) error { return r.Row.Scan(decode(dest)...) }
 
 func wrapRows(r *sql.Rows, err error) (sqlstore.Rows, error) {
 	if err != nil {
@@ -101,21 +146,21 @@ func wrapRows(r *sql.Rows, err error) (sqlstore.Rows, error) {
 type dbQuerier struct{ db *cachedDB }
 
 func (q dbQuerier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return wrapRows(q.db.QueryContext(ctx, query, args...))
+	return wrapRows(q.db.QueryContext(ctx, query, encode(args)...))
 }
 
 func (q dbQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return q.db.QueryRowContext(ctx, query, args...)
+	return row{q.db.QueryRowContext(ctx, query, encode(args)...)}
 }
 
 type sqlTxQuerier struct{ tx *sql.Tx }
 
 func (q sqlTxQuerier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return wrapRows(q.tx.QueryContext(ctx, query, args...))
+	return wrapRows(q.tx.QueryContext(ctx, query, encode(args)...))
 }
 
 func (q sqlTxQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return q.tx.QueryRowContext(ctx, query, args...)
+	return row{q.tx.QueryRowContext(ctx, query, encode(args)...)}
 }
 
 // writeTx is a write transaction on the single writer connection.
@@ -125,15 +170,15 @@ type writeTx struct {
 }
 
 func (t *writeTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return wrapRows(t.tx.QueryContext(ctx, query, args...))
+	return wrapRows(t.tx.QueryContext(ctx, query, encode(args)...))
 }
 
 func (t *writeTx) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return row{t.tx.QueryRowContext(ctx, query, encode(args)...)}
 }
 
 func (t *writeTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	res, err := t.tx.ExecContext(ctx, query, encode(args)...)
 	if err != nil {
 		return 0, err
 	}
@@ -143,7 +188,7 @@ func (t *writeTx) Exec(ctx context.Context, query string, args ...any) (int64, e
 // Defer runs the write at once: SQLite is in-process, a round trip costs
 // nothing.
 func (t *writeTx) Defer(ctx context.Context, query string, args ...any) error {
-	_, err := t.tx.ExecContext(ctx, query, args...)
+	_, err := t.tx.ExecContext(ctx, query, encode(args)...)
 	return err
 }
 

@@ -22,17 +22,19 @@
 //
 // 3. Write SQL once, with $1, $2, … placeholders (SQLite binds $n by
 // position; reuse of $n is fine), INSERT … ON CONFLICT … DO … RETURNING,
-// and no PostgreSQL casts (write CAST($1 AS text), not $1::text). Pass every
-// time through s.t(t) (or s.tp for a *time.Time) and scan it with
-// timeOf(&v) / timePtrOf(&p). Booleans, strings, integers, []byte and
-// JSON-as-string work as they are. Where the SQL really differs, use the
+// and no PostgreSQL casts (write CAST($1 AS text), not $1::text). Pass
+// time.Time and *time.Time arguments and scan into *time.Time and
+// **time.Time as they are: the drivers encode them (UTC, to the
+// millisecond). Booleans, strings, integers, []byte and JSON as a string
+// work as they are. Where the SQL really differs, use the
 // Dialect (s.d): s.in(col, n) with s.d.IDList(ids) for "col in this list",
 // s.d.ILike for case-insensitive search, s.d.Binary to sort text
 // byte-wise, s.d.ForUpdate to lock rows read for a later write. A new
 // difference becomes a new Dialect field, set in both drivers
 // (store/sqlite/driver.go, store/postgres/driver.go), never an if.
 //
-// 4. Reads outside a transaction use s.db.Reader(). A write is
+// 4. Reads outside a transaction use s.db.Reader(); a lone write statement
+// s.db.Exec (it returns the rows affected). A transaction is
 //
 //	err := s.db.Write(ctx, func(tx Tx) error {
 //		n, err := tx.Exec(ctx, `UPDATE … WHERE id = $1`, id)

@@ -1,9 +1,6 @@
 package sqlstore
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Row is one result row (*sql.Row and pgx.Row both are).
 type Row interface {
@@ -48,6 +45,9 @@ type Driver interface {
 	Dialect() *Dialect
 	// Reader runs reads outside a transaction.
 	Reader() Querier
+	// Exec runs one write statement on its own (autocommit) and returns
+	// the rows it affected.
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
 	// Write runs fn in one write transaction, committed if fn returns nil.
 	// PostgreSQL re-runs fn after a deadlock or serialization failure, so fn
 	// must not keep state across runs except by resetting it at its start.
@@ -82,14 +82,14 @@ type Fault struct {
 	Constraint string
 }
 
+// Times: pass time.Time and *time.Time as they are and scan into
+// *time.Time and **time.Time; the drivers encode them (SQLite: fixed-width
+// UTC text, TimeLayout; PostgreSQL: timestamptz to the millisecond).
+
 // Dialect holds the few places where the SQL of SQLite and PostgreSQL
 // really differs. Everything else is written once with $n placeholders.
 type Dialect struct {
 	Name string
-	// Time encodes a time as the dialect stores it (SQLite: fixed-width
-	// UTC text that sorts as it compares; PostgreSQL: timestamptz to the
-	// millisecond). Scan times back with sqlstore's timeOf/timePtrOf.
-	Time func(t time.Time) any
 	// IDList encodes a list of strings as one parameter, and InList is the
 	// SQL that tests a column against it: "col IN (SELECT value FROM
 	// json_each($n))" or "col = ANY($n)". Use d.in(col, n).

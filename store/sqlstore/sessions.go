@@ -17,7 +17,7 @@ func (s *Store) GetSession(ctx context.Context, id string) (*session.Session, er
 	err := s.db.Reader().QueryRow(ctx, `SELECT id, environment_id, user_id, signin_credential_id, session_public_key,
 		ip_address, user_agent, created_at, expires_at, refresh_expires_at, revoked_at FROM sessions WHERE id = $1`, id).Scan(
 		&ss.ID, &ss.EnvironmentID, &ss.UserID, &ss.SigninCredentialID, &ss.SessionPublicKey, &ss.IPAddress, &ss.UserAgent,
-		timeOf(&ss.CreatedAt), timeOf(&ss.ExpiresAt), timeOf(&ss.RefreshExpiresAt), timePtrOf(&ss.RevokedAt))
+		&ss.CreatedAt, &ss.ExpiresAt, &ss.RefreshExpiresAt, &ss.RevokedAt)
 	if err != nil {
 		return nil, s.fail("get session", session.ErrNotFound, err)
 	}
@@ -29,7 +29,7 @@ func (s *Store) ExtendSession(ctx context.Context, id string, expiresAt, now tim
 	var n int64
 	err := s.db.Write(ctx, func(tx Tx) (err error) {
 		n, err = tx.Exec(ctx, `UPDATE sessions SET expires_at = $1 WHERE id = $2 AND revoked_at IS NULL
-			AND refresh_expires_at > $3`, s.t(expiresAt), id, s.t(now))
+			AND refresh_expires_at > $3`, expiresAt, id, now)
 		return err
 	})
 	return s.affected("extend session", session.ErrNotFound, n, err)
@@ -41,11 +41,11 @@ func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time, even
 		var envID, userID string
 		var revoked *time.Time
 		err := tx.QueryRow(ctx, `SELECT environment_id, user_id, revoked_at FROM sessions WHERE id = $1`, id).
-			Scan(&envID, &userID, timePtrOf(&revoked))
+			Scan(&envID, &userID, &revoked)
 		if err != nil || revoked != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2`, s.t(at), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2`, at, id); err != nil {
 			return err
 		}
 		return s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at)

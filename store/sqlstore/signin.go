@@ -20,7 +20,7 @@ func (s *Store) InsertNonces(ctx context.Context, envID string, nonces []string,
 	err := s.db.Write(ctx, func(tx Tx) error {
 		for _, n := range nonces {
 			if err := tx.Defer(ctx, `INSERT INTO nonces (environment_id, nonce, expires_at) VALUES ($1, $2, $3)`,
-				envID, n, s.t(expiresAt)); err != nil {
+				envID, n, expiresAt); err != nil {
 				return err
 			}
 		}
@@ -32,7 +32,7 @@ func (s *Store) InsertNonces(ctx context.Context, envID string, nonces []string,
 // DeleteExpiredNonces implements signin.Store.
 func (s *Store) DeleteExpiredNonces(ctx context.Context, before time.Time) (n int64, err error) {
 	err = s.db.Write(ctx, func(tx Tx) error {
-		n, err = tx.Exec(ctx, `DELETE FROM nonces WHERE expires_at <= $1`, s.t(before))
+		n, err = tx.Exec(ctx, `DELETE FROM nonces WHERE expires_at <= $1`, before)
 		return err
 	})
 	return n, s.fail("purge nonces", nil, err)
@@ -57,7 +57,7 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
 		}
-		now := s.t(w.Now)
+		now := w.Now
 		c := w.Credential
 		userID, credID, err := s.credentialOf(ctx, tx, w.EnvironmentID, &c)
 		if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) (c
 	c := w.Credential
 	lost := errors.New("lost the race")
 	err = tx.Savepoint(ctx, func(tx Tx) error {
-		now := s.t(w.Now)
+		now := w.Now
 		if _, err := tx.Exec(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
 			VALUES ($1, $2, $3, $3, $3)`, w.NewUserID, w.EnvironmentID, now); err != nil {
 			return s.fail("create user", tenant.ErrEnvironmentNotFound, err)
@@ -156,7 +156,7 @@ func (s *Store) InsertVisit(ctx context.Context, v signin.Visit) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO visits (id, environment_id, wallet_address, chain, provider, wallet_name,
 			auth_mode, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, v.ID, v.EnvironmentID, v.Address, v.Chain,
-			v.Provider, v.WalletName, v.AuthMode, s.t(v.CreatedAt))
+			v.Provider, v.WalletName, v.AuthMode, v.CreatedAt)
 		return err
 	})
 	return s.fail("record visit", tenant.ErrEnvironmentNotFound, err)

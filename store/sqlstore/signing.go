@@ -16,8 +16,8 @@ const signingColumns = `id, environment_id, algorithm, public_pem, private_seale
 
 func scanSigningKey(row Row) (*signing.Key, error) {
 	var k signing.Key
-	if err := row.Scan(&k.ID, &k.EnvironmentID, &k.Algorithm, &k.PublicPEM, &k.PrivateSealed, timeOf(&k.CreatedAt),
-		timePtrOf(&k.RetiredAt)); err != nil {
+	if err := row.Scan(&k.ID, &k.EnvironmentID, &k.Algorithm, &k.PublicPEM, &k.PrivateSealed, &k.CreatedAt,
+		&k.RetiredAt); err != nil {
 		return nil, err
 	}
 	return &k, nil
@@ -35,7 +35,7 @@ func (s *Store) InsertSigningKey(ctx context.Context, k *signing.Key) (inserted 
 	err = s.db.Write(ctx, func(tx Tx) error {
 		n, err := tx.Exec(ctx, `INSERT INTO signing_keys (id, environment_id, algorithm, public_pem, private_sealed, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-			k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, s.t(k.CreatedAt))
+			k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, k.CreatedAt)
 		inserted = n == 1
 		return err
 	})
@@ -77,11 +77,11 @@ func (s *Store) RotateSigningKey(ctx context.Context, k *signing.Key, at time.Ti
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE environment_id = $2 AND retired_at IS NULL`,
-			s.t(at), k.EnvironmentID); err != nil {
+			at, k.EnvironmentID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO signing_keys (id, environment_id, algorithm, public_pem, private_sealed, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, s.t(k.CreatedAt))
+			VALUES ($1, $2, $3, $4, $5, $6)`, k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, k.CreatedAt)
 		return err
 	})
 	return s.fail("rotate signing key", tenant.ErrEnvironmentNotFound, err)

@@ -75,25 +75,15 @@ func (s *Store) affected(op string, notFound error, n int64, err error) error {
 	return nil
 }
 
-// t encodes a time argument for the dialect.
-func (s *Store) t(t time.Time) any { return s.d.Time(t) }
-
-// tp encodes a nullable time argument.
-func (s *Store) tp(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return s.d.Time(*t)
-}
-
 // in is the SQL testing column against the id list in parameter n.
 func (s *Store) in(column string, n int) string { return fmt.Sprintf(s.d.InList, column, n) }
 
-// timeOf scans a time column of either dialect (text or timestamptz).
-func timeOf(t *time.Time) timeDest { return timeDest{t: t} }
+// TimeDest scans a time stored as text (or a time.Time) into *t: the
+// SQLite driver wraps *time.Time scan destinations with it.
+func TimeDest(t *time.Time) any { return timeDest{t: t} }
 
-// timePtrOf scans a nullable time column.
-func timePtrOf(t **time.Time) timePtrDest { return timePtrDest{t: t} }
+// TimePtrDest is TimeDest for a nullable column.
+func TimePtrDest(t **time.Time) any { return timePtrDest{t: t} }
 
 type timeDest struct{ t *time.Time }
 

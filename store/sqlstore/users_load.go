@@ -31,8 +31,8 @@ func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User
 	var meta string
 	err := q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id).Scan(&u.ID, &u.EnvironmentID,
 		&u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber, &u.JobTitle, &u.Username, &u.Country,
-		&u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID, timeOf(&u.CreatedAt), timeOf(&u.UpdatedAt),
-		timeOf(&u.LastVisitAt))
+		&u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID, &u.CreatedAt, &u.UpdatedAt,
+		&u.LastVisitAt)
 	if err != nil {
 		return nil, s.fail("get user", users.ErrUserNotFound, err)
 	}
@@ -55,8 +55,8 @@ func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User
 
 func scanCredential(r Row, cr *users.Credential) error {
 	return r.Scan(&cr.ID, &cr.UserID, &cr.EnvironmentID, &cr.Format, &cr.Chain, &cr.Address, &cr.PublicIdentifier,
-		&cr.WalletName, &cr.WalletProvider, &cr.SignInEnabled, timeOf(&cr.VerifiedAt), timePtrOf(&cr.LastSelectedAt),
-		timeOf(&cr.CreatedAt))
+		&cr.WalletName, &cr.WalletProvider, &cr.SignInEnabled, &cr.VerifiedAt, &cr.LastSelectedAt,
+		&cr.CreatedAt)
 }
 
 // credentialOf finds the owner and id of a credential ("" if none).
@@ -76,7 +76,7 @@ const insertCredentialSQL = `INSERT INTO verified_credentials (id, environment_i
 
 func (s *Store) credentialArgs(userID string, c *users.Credential) []any {
 	return []any{c.ID, c.EnvironmentID, userID, c.Format, c.Chain, c.Address, c.PublicIdentifier, c.WalletName,
-		c.WalletProvider, c.SignInEnabled, s.t(c.VerifiedAt), s.tp(c.LastSelectedAt), s.t(c.CreatedAt)}
+		c.WalletProvider, c.SignInEnabled, c.VerifiedAt, c.LastSelectedAt, c.CreatedAt}
 }
 
 func (s *Store) insertCredential(ctx context.Context, tx Tx, userID string, c *users.Credential) error {
@@ -89,7 +89,7 @@ func (s *Store) insertSession(ctx context.Context, tx Tx, ss *session.Session) e
 	err := tx.Defer(ctx, `INSERT INTO sessions (id, environment_id, user_id, signin_credential_id, session_public_key,
 		ip_address, user_agent, created_at, expires_at, refresh_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		ss.ID, ss.EnvironmentID, ss.UserID, ss.SigninCredentialID, ss.SessionPublicKey, ss.IPAddress, ss.UserAgent,
-		s.t(ss.CreatedAt), s.t(ss.ExpiresAt), s.t(ss.RefreshExpiresAt))
+		ss.CreatedAt, ss.ExpiresAt, ss.RefreshExpiresAt)
 	return s.fail("create session", users.ErrUserNotFound, err)
 }
 
@@ -104,7 +104,7 @@ func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID stri
 		return errs.Internal("event data", err)
 	}
 	err = tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, user_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		users.NewID(), envID, name, userID, string(b), s.t(at))
+		users.NewID(), envID, name, userID, string(b), at)
 	return s.fail("record event", nil, err)
 }
 
@@ -114,7 +114,7 @@ func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID stri
 func (s *Store) consumeNonces(ctx context.Context, tx Tx, envID string, nonces []string, now time.Time) error {
 	for _, n := range nonces {
 		k, err := tx.Exec(ctx, `DELETE FROM nonces WHERE environment_id = $1 AND nonce = $2 AND expires_at > $3`,
-			envID, n, s.t(now))
+			envID, n, now)
 		if err != nil {
 			return s.fail("consume nonce", nil, err)
 		}
