@@ -145,3 +145,13 @@ func jsonOr(b []byte, def string) string {
 	}
 	return string(b)
 }
+
+// write runs fn in one write transaction (see Driver.Write).
+func (s *Store) write(ctx context.Context, fn func(Tx) error) error {
+	return s.fail("transaction", nil, s.db.Write(ctx, fn))
+}
+
+// snapshot runs fn with reads that see one state (see Driver.Snapshot).
+func (s *Store) snapshot(ctx context.Context, fn func(Querier) error) error {
+	return s.fail("snapshot", nil, s.db.Snapshot(ctx, fn))
+}

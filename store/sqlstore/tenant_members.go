@@ -1,10 +1,8 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -14,7 +12,7 @@ const memberColumns = `m.id, m.organization_id, m.role, m.created_at,
 	u.id, u.alias, u.email, u.first_name, u.last_name, u.wallet_public_key, u.created_at
 	FROM members m JOIN dashboard_users u ON u.id = m.user_id`
 
-func scanMember(row interface{ Scan(...any) error }) (*tenant.Member, error) {
+func (s *Store) scanMember(row interface{ Scan(...any) error }) (*tenant.Member, error) {
 	var m tenant.Member
 	var role string
 	var c, uc time.Time
@@ -23,91 +21,91 @@ func scanMember(row interface{ Scan(...any) error }) (*tenant.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Role, m.CreatedAt, m.User.CreatedAt = tenant.Role(role), parseTime(c), parseTime(uc)
+	m.Role, m.CreatedAt, m.User.CreatedAt = tenant.Role(role), c, uc
 	return &m, nil
 }
 
 // ListMembers implements tenant.Store.
 func (s *Store) ListMembers(ctx context.Context, orgID string) ([]tenant.Member, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+memberColumns+` WHERE m.organization_id = $1 ORDER BY m.created_at, m.id`, orgID)
+	rows, err := s.db.Reader().Query(ctx, `SELECT `+memberColumns+` WHERE m.organization_id = $1 ORDER BY m.created_at, m.id`, orgID)
 	if err != nil {
-		return nil, mapErr("list members", "", err)
+		return nil, s.fail("list members", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.Member
 	for rows.Next() {
-		m, err := scanMember(rows)
+		m, err := s.scanMember(rows)
 		if err != nil {
-			return nil, mapErr("list members", "", err)
+			return nil, s.fail("list members", nil, err)
 		}
 		out = append(out, *m)
 	}
-	return out, mapErr("list members", "", rows.Err())
+	return out, s.fail("list members", nil, rows.Err())
 }
 
 // GetMember implements tenant.Store.
 func (s *Store) GetMember(ctx context.Context, id string) (*tenant.Member, error) {
-	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberColumns+` WHERE m.id = $1`, id))
-	return m, mapErr("get member", "member_not_found", err)
+	m, err := s.scanMember(s.db.Reader().QueryRow(ctx, `SELECT `+memberColumns+` WHERE m.id = $1`, id))
+	return m, s.fail("get member", tenant.ErrMemberNotFound, err)
 }
 
 // MemberOf implements tenant.Store.
 func (s *Store) MemberOf(ctx context.Context, orgID, userID string) (*tenant.Member, error) {
-	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberColumns+` WHERE m.organization_id = $1 AND m.user_id = $2`, orgID, userID))
-	return m, mapErr("get member", "member_not_found", err)
+	m, err := s.scanMember(s.db.Reader().QueryRow(ctx, `SELECT `+memberColumns+` WHERE m.organization_id = $1 AND m.user_id = $2`, orgID, userID))
+	return m, s.fail("get member", tenant.ErrMemberNotFound, err)
 }
 
 // UpdateMemberRole implements tenant.Store.
 func (s *Store) UpdateMemberRole(ctx context.Context, id string, role tenant.Role) error {
 	res, err := s.db.Exec(ctx, `UPDATE members SET role = $1 WHERE id = $2`, string(role), id)
-	return mustAffect("update member", "member_not_found", res, err)
+	return s.affected("update member", tenant.ErrMemberNotFound, res, err)
 }
 
 // TransferOwnership implements tenant.Store.
 func (s *Store) TransferOwnership(ctx context.Context, fromID, toID string) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.write(ctx, func(tx Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE members SET role = 'admin' WHERE id = $1 AND role = 'owner'`, fromID)
-		if err := mustAffect("delegate ownership", "member_not_found", res, err); err != nil {
+		if err := s.affected("delegate ownership", tenant.ErrMemberNotFound, res, err); err != nil {
 			return err
 		}
 		res, err = tx.Exec(ctx, `UPDATE members SET role = 'owner' WHERE id = $1
 			AND organization_id = (SELECT organization_id FROM members WHERE id = $2)`, toID, fromID)
-		return mustAffect("delegate ownership", "member_not_found", res, err)
+		return s.affected("delegate ownership", tenant.ErrMemberNotFound, res, err)
 	})
 }
 
 // DeleteMember implements tenant.Store; the member's API tokens go with it.
 func (s *Store) DeleteMember(ctx context.Context, id string) error {
 	res, err := s.db.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
-	return mustAffect("delete member", "member_not_found", res, err)
+	return s.affected("delete member", tenant.ErrMemberNotFound, res, err)
 }
 
 // MembershipEnvironmentIDs implements tenant.Store.
 func (s *Store) MembershipEnvironmentIDs(ctx context.Context, userID string) ([]string, error) {
-	rows, err := s.db.Query(ctx, `SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id
+	rows, err := s.db.Reader().Query(ctx, `SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id
 		JOIN members m ON m.organization_id = p.organization_id WHERE m.user_id = $1 ORDER BY p.created_at, e.name DESC`, userID)
 	if err != nil {
-		return nil, mapErr("membership environments", "", err)
+		return nil, s.fail("membership environments", nil, err)
 	}
 	defer rows.Close()
 	out := []string{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr("membership environments", "", err)
+			return nil, s.fail("membership environments", nil, err)
 		}
 		out = append(out, id)
 	}
-	return out, mapErr("membership environments", "", rows.Err())
+	return out, s.fail("membership environments", nil, rows.Err())
 }
 
 const inviteColumns = `i.id, i.organization_id, o.name, i.status, i.email, i.alias, i.wallet_public_key, i.phone_number,
 	i.role, i.created_by_email, i.created_at FROM invites i JOIN organizations o ON o.id = i.organization_id`
 
 func (s *Store) queryInvites(ctx context.Context, where string, args ...any) ([]tenant.Invite, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+inviteColumns+` WHERE `+where+` ORDER BY i.created_at, i.id`, args...)
+	rows, err := s.db.Reader().Query(ctx, `SELECT `+inviteColumns+` WHERE `+where+` ORDER BY i.created_at, i.id`, args...)
 	if err != nil {
-		return nil, mapErr("list invites", "", err)
+		return nil, s.fail("list invites", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.Invite
@@ -117,12 +115,12 @@ func (s *Store) queryInvites(ctx context.Context, where string, args ...any) ([]
 		var c time.Time
 		if err := rows.Scan(&inv.ID, &inv.OrganizationID, &inv.OrganizationName, &inv.Status, &inv.Email, &inv.Alias,
 			&inv.WalletPublicKey, &inv.PhoneNumber, &role, &inv.CreatedByEmail, &c); err != nil {
-			return nil, mapErr("list invites", "", err)
+			return nil, s.fail("list invites", nil, err)
 		}
-		inv.Role, inv.CreatedAt = tenant.Role(role), parseTime(c)
+		inv.Role, inv.CreatedAt = tenant.Role(role), c
 		out = append(out, inv)
 	}
-	return out, mapErr("list invites", "", rows.Err())
+	return out, s.fail("list invites", nil, rows.Err())
 }
 
 // CreateInvite implements tenant.Store.
@@ -130,8 +128,8 @@ func (s *Store) CreateInvite(ctx context.Context, inv *tenant.Invite) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO invites (id, organization_id, status, email, alias, wallet_public_key,
 		phone_number, role, created_by_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		inv.ID, inv.OrganizationID, inv.Status, inv.Email, inv.Alias, inv.WalletPublicKey, inv.PhoneNumber,
-		string(inv.Role), inv.CreatedByEmail, ts(inv.CreatedAt))
-	return mapErr("create invite", "organization_not_found", err)
+		string(inv.Role), inv.CreatedByEmail, (inv.CreatedAt))
+	return s.fail("create invite", tenant.ErrOrganizationNotFound, err)
 }
 
 // GetInvite implements tenant.Store.
@@ -141,7 +139,7 @@ func (s *Store) GetInvite(ctx context.Context, id string) (*tenant.Invite, error
 		return nil, err
 	}
 	if len(invs) == 0 {
-		return nil, mapErr("get invite", "invite_not_found", pgx.ErrNoRows)
+		return nil, tenant.ErrInviteNotFound
 	}
 	return &invs[0], nil
 }
@@ -153,21 +151,21 @@ func (s *Store) ListInvites(ctx context.Context, orgID, status string) ([]tenant
 
 // ListInvitesFor implements tenant.Store.
 func (s *Store) ListInvitesFor(ctx context.Context, u tenant.DashboardUser, status string) ([]tenant.Invite, error) {
-	return s.queryInvites(ctx, `((i.email <> '' AND i.email = lower($1::text)) OR (i.wallet_public_key <> '' AND lower(i.wallet_public_key) = lower($2::text)))
+	return s.queryInvites(ctx, `((i.email <> '' AND i.email = lower($1)) OR (i.wallet_public_key <> '' AND lower(i.wallet_public_key) = lower($2)))
 		AND ($3 = '' OR i.status = $4)`, u.Email, u.WalletPublicKey, status, status)
 }
 
 // SetInviteStatus implements tenant.Store.
 func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMember *tenant.Member) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.write(ctx, func(tx Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE invites SET status = $1 WHERE id = $2 AND status <> 'accepted'`, status, id)
-		if err := mustAffect("update invite", "invite_not_found", res, err); err != nil {
+		if err := s.affected("update invite", tenant.ErrInviteNotFound, res, err); err != nil {
 			return err
 		}
 		if newMember == nil {
 			return nil
 		}
-		err = insertMember(ctx, tx, newMember)
+		err = s.insertMember(ctx, tx, newMember)
 		if errs.Is(err, errs.KindConflict) {
 			return errs.Unprocessable("", "already a member of this organization", nil)
 		}
@@ -178,14 +176,14 @@ func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMembe
 // DeleteInvite implements tenant.Store.
 func (s *Store) DeleteInvite(ctx context.Context, id string) error {
 	res, err := s.db.Exec(ctx, `DELETE FROM invites WHERE id = $1`, id)
-	return mustAffect("delete invite", "invite_not_found", res, err)
+	return s.affected("delete invite", tenant.ErrInviteNotFound, res, err)
 }
 
 // ListMfaSettings implements tenant.Store.
 func (s *Store) ListMfaSettings(ctx context.Context, orgID string) ([]tenant.MfaSetting, error) {
-	rows, err := s.db.Query(ctx, `SELECT device_type, enabled_at FROM org_mfa_settings WHERE organization_id = $1`, orgID)
+	rows, err := s.db.Reader().Query(ctx, `SELECT device_type, enabled_at FROM org_mfa_settings WHERE organization_id = $1`, orgID)
 	if err != nil {
-		return nil, mapErr("list mfa settings", "", err)
+		return nil, s.fail("list mfa settings", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.MfaSetting
@@ -193,20 +191,20 @@ func (s *Store) ListMfaSettings(ctx context.Context, orgID string) ([]tenant.Mfa
 		var st tenant.MfaSetting
 		var at *time.Time
 		if err := rows.Scan(&st.DeviceType, &at); err != nil {
-			return nil, mapErr("list mfa settings", "", err)
+			return nil, s.fail("list mfa settings", nil, err)
 		}
-		st.EnabledAt = utcPtr(at)
+		st.EnabledAt = at
 		out = append(out, st)
 	}
-	return out, mapErr("list mfa settings", "", rows.Err())
+	return out, s.fail("list mfa settings", nil, rows.Err())
 }
 
 // SetMfaSetting implements tenant.Store.
 func (s *Store) SetMfaSetting(ctx context.Context, orgID, deviceType string, enabledAt *time.Time) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO org_mfa_settings (organization_id, device_type, enabled_at) VALUES ($1, $2, $3)
 		ON CONFLICT (organization_id, device_type) DO UPDATE SET enabled_at = excluded.enabled_at`,
-		orgID, deviceType, tsPtr(enabledAt))
-	return mapErr("set mfa setting", "organization_not_found", err)
+		orgID, deviceType, (enabledAt))
+	return s.fail("set mfa setting", tenant.ErrOrganizationNotFound, err)
 }
 
 const ssoColumns = `id, organization_id, client_id, client_secret_sealed, masked_client_secret, sso_domain, email_domain,
@@ -216,13 +214,13 @@ const ssoColumns = `id, organization_id, client_id, client_secret_sealed, masked
 func (s *Store) GetSsoProvider(ctx context.Context, orgID string) (*tenant.SsoProvider, error) {
 	var p tenant.SsoProvider
 	var c, u time.Time
-	err := s.db.QueryRow(ctx, `SELECT `+ssoColumns+` FROM sso_providers WHERE organization_id = $1`, orgID).Scan(
+	err := s.db.Reader().QueryRow(ctx, `SELECT `+ssoColumns+` FROM sso_providers WHERE organization_id = $1`, orgID).Scan(
 		&p.ID, &p.OrganizationID, &p.ClientID, &p.ClientSecretSealed, &p.MaskedClientSecret, &p.SsoDomain, &p.EmailDomain,
 		&p.Provider, &p.RedirectURL, &p.EnforceOnlySSO, &c, &u)
 	if err != nil {
-		return nil, mapErr("get sso provider", "sso_provider_not_found", err)
+		return nil, s.fail("get sso provider", tenant.ErrSSOProviderNotFound, err)
 	}
-	p.CreatedAt, p.UpdatedAt = parseTime(c), parseTime(u)
+	p.CreatedAt, p.UpdatedAt = c, u
 	return &p, nil
 }
 
@@ -230,8 +228,8 @@ func (s *Store) GetSsoProvider(ctx context.Context, orgID string) (*tenant.SsoPr
 func (s *Store) CreateSsoProvider(ctx context.Context, p *tenant.SsoProvider) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO sso_providers (`+ssoColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		p.ID, p.OrganizationID, p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain,
-		p.Provider, p.RedirectURL, p.EnforceOnlySSO, ts(p.CreatedAt), ts(p.UpdatedAt))
-	return mapErr("create sso provider", "organization_not_found", err)
+		p.Provider, p.RedirectURL, p.EnforceOnlySSO, (p.CreatedAt), (p.UpdatedAt))
+	return s.fail("create sso provider", tenant.ErrOrganizationNotFound, err)
 }
 
 // UpdateSsoProvider implements tenant.Store.
@@ -240,37 +238,37 @@ func (s *Store) UpdateSsoProvider(ctx context.Context, p *tenant.SsoProvider) er
 		sso_domain = $4, email_domain = $5, provider = $6, redirect_url = $7, enforce_only_sso = $8, updated_at = $9
 		WHERE id = $10 AND organization_id = $11`,
 		p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain, p.Provider, p.RedirectURL,
-		p.EnforceOnlySSO, ts(p.UpdatedAt), p.ID, p.OrganizationID)
-	return mustAffect("update sso provider", "sso_provider_not_found", res, err)
+		p.EnforceOnlySSO, (p.UpdatedAt), p.ID, p.OrganizationID)
+	return s.affected("update sso provider", tenant.ErrSSOProviderNotFound, res, err)
 }
 
 // DeleteSsoProvider implements tenant.Store.
 func (s *Store) DeleteSsoProvider(ctx context.Context, orgID, id string) error {
 	res, err := s.db.Exec(ctx, `DELETE FROM sso_providers WHERE id = $1 AND organization_id = $2`, id, orgID)
-	return mustAffect("delete sso provider", "sso_provider_not_found", res, err)
+	return s.affected("delete sso provider", tenant.ErrSSOProviderNotFound, res, err)
 }
 
 // AddCoupon implements tenant.Store; a repeated coupon is kept once.
 func (s *Store) AddCoupon(ctx context.Context, orgID, coupon string, at time.Time) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO billing_coupons (organization_id, coupon, created_at) VALUES ($1, $2, $3)
-		ON CONFLICT DO NOTHING`, orgID, coupon, ts(at))
-	return mapErr("add coupon", "organization_not_found", err)
+		ON CONFLICT DO NOTHING`, orgID, coupon, (at))
+	return s.fail("add coupon", tenant.ErrOrganizationNotFound, err)
 }
 
 // ListCoupons implements tenant.Store.
 func (s *Store) ListCoupons(ctx context.Context, orgID string) ([]string, error) {
-	rows, err := s.db.Query(ctx, `SELECT coupon FROM billing_coupons WHERE organization_id = $1 ORDER BY created_at`, orgID)
+	rows, err := s.db.Reader().Query(ctx, `SELECT coupon FROM billing_coupons WHERE organization_id = $1 ORDER BY created_at`, orgID)
 	if err != nil {
-		return nil, mapErr("list coupons", "", err)
+		return nil, s.fail("list coupons", nil, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var c string
 		if err := rows.Scan(&c); err != nil {
-			return nil, mapErr("list coupons", "", err)
+			return nil, s.fail("list coupons", nil, err)
 		}
 		out = append(out, c)
 	}
-	return out, mapErr("list coupons", "", rows.Err())
+	return out, s.fail("list coupons", nil, rows.Err())
 }

@@ -1,23 +1,23 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
-func insertToken(ctx context.Context, tx *sql.Tx, t *tenant.Token) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, environment_id, hash, checksum, note, scopes, org_wide,
-		created_by_member_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+func (s *Store) insertToken(ctx context.Context, tx Tx, t *tenant.Token) error {
+	_, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, environment_id, hash, checksum, note, scopes, org_wide,
+		created_by_member_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		t.ID, t.EnvironmentID, t.Hash, t.Checksum, t.Note, tenant.JoinScopes(t.Scopes), t.OrgWide,
-		t.CreatedBy.ID, formatTime(t.CreatedAt))
-	return mapErr("create token", "environment_not_found", err)
+		t.CreatedBy.ID, (t.CreatedAt))
+	return s.fail("create token", tenant.ErrEnvironmentNotFound, err)
 }
 
 // CreateToken implements tenant.Store.
 func (s *Store) CreateToken(ctx context.Context, t *tenant.Token) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return insertToken(ctx, tx, t) })
+	return s.write(ctx, func(tx Tx) error { return s.insertToken(ctx, tx, t) })
 }
 
 const tokenColumns = `t.id, t.environment_id, e.project_id, p.organization_id, t.hash, t.checksum, t.note, t.scopes,
@@ -29,9 +29,10 @@ const tokenColumns = `t.id, t.environment_id, e.project_id, p.organization_id, t
 	JOIN members m ON m.id = t.created_by_member_id
 	JOIN dashboard_users u ON u.id = m.user_id`
 
-func scanToken(row interface{ Scan(...any) error }) (*tenant.Token, error) {
+func (s *Store) scanToken(row interface{ Scan(...any) error }) (*tenant.Token, error) {
 	var t tenant.Token
-	var scopes, created, mRole, mCreated string
+	var scopes, mRole string
+	var created, mCreated time.Time
 	err := row.Scan(&t.ID, &t.EnvironmentID, &t.ProjectID, &t.OrganizationID, &t.Hash, &t.Checksum, &t.Note, &scopes,
 		&t.OrgWide, &created, &t.CreatedBy.ID, &t.CreatedBy.OrganizationID, &mRole, &mCreated,
 		&t.CreatedBy.User.ID, &t.CreatedBy.User.Alias, &t.CreatedBy.User.Email, &t.CreatedBy.User.FirstName,
@@ -40,100 +41,100 @@ func scanToken(row interface{ Scan(...any) error }) (*tenant.Token, error) {
 		return nil, err
 	}
 	t.Scopes = tenant.SplitScopes(scopes)
-	t.CreatedAt = parseTime(created)
-	t.CreatedBy.Role, t.CreatedBy.CreatedAt = tenant.Role(mRole), parseTime(mCreated)
+	t.CreatedAt = created
+	t.CreatedBy.Role, t.CreatedBy.CreatedAt = tenant.Role(mRole), mCreated
 	return &t, nil
 }
 
 // TokenByHash implements tenant.Store.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*tenant.Token, map[string]tenant.Role, error) {
-	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` WHERE t.hash = ?`, hash))
+	t, err := s.scanToken(s.db.Reader().QueryRow(ctx, `SELECT `+tokenColumns+` WHERE t.hash = $1`, hash))
 	if err != nil {
-		return nil, nil, mapErr("token by hash", "token_not_found", err)
+		return nil, nil, s.fail("token by hash", tenant.ErrTokenNotFound, err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT organization_id, role FROM members WHERE user_id = ?`, t.CreatedBy.User.ID)
+	rows, err := s.db.Reader().Query(ctx, `SELECT organization_id, role FROM members WHERE user_id = $1`, t.CreatedBy.User.ID)
 	if err != nil {
-		return nil, nil, mapErr("token memberships", "", err)
+		return nil, nil, s.fail("token memberships", nil, err)
 	}
 	defer rows.Close()
 	memberships := map[string]tenant.Role{}
 	for rows.Next() {
 		var org, role string
 		if err := rows.Scan(&org, &role); err != nil {
-			return nil, nil, mapErr("token memberships", "", err)
+			return nil, nil, s.fail("token memberships", nil, err)
 		}
 		memberships[org] = tenant.Role(role)
 	}
-	return t, memberships, mapErr("token memberships", "", rows.Err())
+	return t, memberships, s.fail("token memberships", nil, rows.Err())
 }
 
 // ListTokens implements tenant.Store.
 func (s *Store) ListTokens(ctx context.Context, envID string) ([]tenant.Token, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` WHERE t.environment_id = ? ORDER BY t.created_at, t.id`, envID)
+	rows, err := s.db.Reader().Query(ctx, `SELECT `+tokenColumns+` WHERE t.environment_id = $1 ORDER BY t.created_at, t.id`, envID)
 	if err != nil {
-		return nil, mapErr("list tokens", "", err)
+		return nil, s.fail("list tokens", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.Token
 	for rows.Next() {
-		t, err := scanToken(rows)
+		t, err := s.scanToken(rows)
 		if err != nil {
-			return nil, mapErr("list tokens", "", err)
+			return nil, s.fail("list tokens", nil, err)
 		}
 		out = append(out, *t)
 	}
-	return out, mapErr("list tokens", "", rows.Err())
+	return out, s.fail("list tokens", nil, rows.Err())
 }
 
 // DeleteToken implements tenant.Store.
 func (s *Store) DeleteToken(ctx context.Context, envID, tokenID string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND environment_id = ?`, tokenID, envID)
-	return mustAffect("delete token", "token_not_found", res, err)
+	res, err := s.db.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND environment_id = $2`, tokenID, envID)
+	return s.affected("delete token", tenant.ErrTokenNotFound, res, err)
 }
 
 // ListOrigins implements tenant.Store.
 func (s *Store) ListOrigins(ctx context.Context, envID string) ([]tenant.Origin, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, environment_id, origin, created_at FROM origins
-		WHERE environment_id = ? ORDER BY created_at, id`, envID)
+	rows, err := s.db.Reader().Query(ctx, `SELECT id, environment_id, origin, created_at FROM origins
+		WHERE environment_id = $1 ORDER BY created_at, id`, envID)
 	if err != nil {
-		return nil, mapErr("list origins", "", err)
+		return nil, s.fail("list origins", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.Origin
 	for rows.Next() {
 		var o tenant.Origin
-		var c string
+		var c time.Time
 		if err := rows.Scan(&o.ID, &o.EnvironmentID, &o.Origin, &c); err != nil {
-			return nil, mapErr("list origins", "", err)
+			return nil, s.fail("list origins", nil, err)
 		}
-		o.CreatedAt = parseTime(c)
+		o.CreatedAt = c
 		out = append(out, o)
 	}
-	return out, mapErr("list origins", "", rows.Err())
+	return out, s.fail("list origins", nil, rows.Err())
 }
 
 // AddOrigin implements tenant.Store.
 func (s *Store) AddOrigin(ctx context.Context, o *tenant.Origin) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO origins (id, environment_id, origin, created_at) VALUES (?, ?, ?, ?)`,
-		o.ID, o.EnvironmentID, o.Origin, formatTime(o.CreatedAt))
-	return mapErr("add origin", "environment_not_found", err)
+	_, err := s.db.Exec(ctx, `INSERT INTO origins (id, environment_id, origin, created_at) VALUES ($1, $2, $3, $4)`,
+		o.ID, o.EnvironmentID, o.Origin, (o.CreatedAt))
+	return s.fail("add origin", tenant.ErrEnvironmentNotFound, err)
 }
 
 // GetOrigin implements tenant.Store.
 func (s *Store) GetOrigin(ctx context.Context, id string) (*tenant.Origin, error) {
 	var o tenant.Origin
-	var c string
-	err := s.r.QueryRowContext(ctx, `SELECT id, environment_id, origin, created_at FROM origins WHERE id = ?`, id).
+	var c time.Time
+	err := s.db.Reader().QueryRow(ctx, `SELECT id, environment_id, origin, created_at FROM origins WHERE id = $1`, id).
 		Scan(&o.ID, &o.EnvironmentID, &o.Origin, &c)
 	if err != nil {
-		return nil, mapErr("get origin", "origin_not_found", err)
+		return nil, s.fail("get origin", tenant.ErrOriginNotFound, err)
 	}
-	o.CreatedAt = parseTime(c)
+	o.CreatedAt = c
 	return &o, nil
 }
 
 // DeleteOrigin implements tenant.Store.
 func (s *Store) DeleteOrigin(ctx context.Context, id string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM origins WHERE id = ?`, id)
-	return mustAffect("delete origin", "origin_not_found", res, err)
+	res, err := s.db.Exec(ctx, `DELETE FROM origins WHERE id = $1`, id)
+	return s.affected("delete origin", tenant.ErrOriginNotFound, res, err)
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -6,11 +6,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
+
+// tenant.Store: organizations, projects, environments and settings;
+// members and invites are in tenant_members.go, tokens and origins in
+// tenant_tokens.go.
+
+var _ tenant.Store = (*Store)(nil)
 
 const bootstrapKey = "bootstrap"
 
@@ -24,49 +28,49 @@ func (s *Store) Bootstrap(ctx context.Context, seed tenant.Seed) error {
 	if err != nil {
 		return errs.Internal("bootstrap ids", err)
 	}
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2)`, bootstrapKey, string(ids)); err != nil {
-			return mapErr("bootstrap", "", err)
+			return s.fail("bootstrap", nil, err)
 		}
-		return insertSeed(ctx, tx, seed)
+		return s.insertSeed(ctx, tx, seed)
 	})
 }
 
 // CreateTenant implements tenant.Store.
 func (s *Store) CreateTenant(ctx context.Context, seed tenant.Seed) error {
-	return s.tx(ctx, func(tx pgx.Tx) error { return insertSeed(ctx, tx, seed) })
+	return s.write(ctx, func(tx Tx) error { return s.insertSeed(ctx, tx, seed) })
 }
 
-func insertSeed(ctx context.Context, tx pgx.Tx, seed tenant.Seed) error {
-	if err := insertOrganization(ctx, tx, seed.Organization, seed.Owner); err != nil {
+func (s *Store) insertSeed(ctx context.Context, tx Tx, seed tenant.Seed) error {
+	if err := s.insertOrganization(ctx, tx, seed.Organization, seed.Owner); err != nil {
 		return err
 	}
-	if err := insertProject(ctx, tx, seed.Project, seed.Environments); err != nil {
+	if err := s.insertProject(ctx, tx, seed.Project, seed.Environments); err != nil {
 		return err
 	}
-	return insertToken(ctx, tx, seed.Token)
+	return s.insertToken(ctx, tx, seed.Token)
 }
 
 // DashboardUserByEmail implements tenant.Store.
 func (s *Store) DashboardUserByEmail(ctx context.Context, email string) (*tenant.DashboardUser, error) {
 	var u tenant.DashboardUser
 	var c time.Time
-	err := s.db.QueryRow(ctx, `SELECT id, alias, email, first_name, last_name, wallet_public_key, created_at
+	err := s.db.Reader().QueryRow(ctx, `SELECT id, alias, email, first_name, last_name, wallet_public_key, created_at
 		FROM dashboard_users WHERE email = $1 ORDER BY created_at LIMIT 1`, email).
 		Scan(&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &c)
 	if err != nil {
-		return nil, mapErr("dashboard user by email", "user_not_found", err)
+		return nil, s.fail("dashboard user by email", tenant.ErrDashboardUserNotFound, err)
 	}
-	u.CreatedAt = parseTime(c)
+	u.CreatedAt = c
 	return &u, nil
 }
 
 // BootstrapIDs implements tenant.Store.
 func (s *Store) BootstrapIDs(ctx context.Context) (*tenant.Bootstrap, error) {
 	var v string
-	err := s.db.QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, bootstrapKey).Scan(&v)
+	err := s.db.Reader().QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, bootstrapKey).Scan(&v)
 	if err != nil {
-		return nil, mapErr("bootstrap ids", "bootstrap_not_found", err)
+		return nil, s.fail("bootstrap ids", tenant.ErrBootstrapNotFound, err)
 	}
 	var b tenant.Bootstrap
 	if err := json.Unmarshal([]byte(v), &b); err != nil {
@@ -75,43 +79,43 @@ func (s *Store) BootstrapIDs(ctx context.Context) (*tenant.Bootstrap, error) {
 	return &b, nil
 }
 
-func insertOrganization(ctx context.Context, tx pgx.Tx, o *tenant.Organization, owner *tenant.Member) error {
+func (s *Store) insertOrganization(ctx context.Context, tx Tx, o *tenant.Organization, owner *tenant.Member) error {
 	_, err := tx.Exec(ctx, `INSERT INTO organizations (id, name, description, website_url, implementation_timeline,
 		address_line1, address_line2, city, region, postal_code, country, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		o.ID, o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline,
 		o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country,
-		ts(o.CreatedAt), ts(o.UpdatedAt))
+		(o.CreatedAt), (o.UpdatedAt))
 	if err != nil {
-		return mapErr("create organization", "organization_not_found", err)
+		return s.fail("create organization", tenant.ErrOrganizationNotFound, err)
 	}
-	return insertMember(ctx, tx, owner)
+	return s.insertMember(ctx, tx, owner)
 }
 
 // insertMember adds a membership, first recording its dashboard user if
 // this is the user's first membership.
-func insertMember(ctx context.Context, tx pgx.Tx, m *tenant.Member) error {
+func (s *Store) insertMember(ctx context.Context, tx Tx, m *tenant.Member) error {
 	u := m.User
 	_, err := tx.Exec(ctx, `INSERT INTO dashboard_users (id, alias, email, first_name, last_name, wallet_public_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-		u.ID, u.Alias, u.Email, u.FirstName, u.LastName, u.WalletPublicKey, ts(u.CreatedAt))
+		u.ID, u.Alias, u.Email, u.FirstName, u.LastName, u.WalletPublicKey, (u.CreatedAt))
 	if err != nil {
-		return mapErr("create dashboard user", "user_not_found", err)
+		return s.fail("create dashboard user", tenant.ErrDashboardUserNotFound, err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO members (id, organization_id, user_id, role, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		m.ID, m.OrganizationID, m.User.ID, string(m.Role), ts(m.CreatedAt))
-	return mapErr("create member", "member_not_found", err)
+		m.ID, m.OrganizationID, m.User.ID, string(m.Role), (m.CreatedAt))
+	return s.fail("create member", tenant.ErrMemberNotFound, err)
 }
 
 // CreateOrganization implements tenant.Store.
 func (s *Store) CreateOrganization(ctx context.Context, org *tenant.Organization, owner *tenant.Member) error {
-	return s.tx(ctx, func(tx pgx.Tx) error { return insertOrganization(ctx, tx, org, owner) })
+	return s.write(ctx, func(tx Tx) error { return s.insertOrganization(ctx, tx, org, owner) })
 }
 
 const orgColumns = `id, name, description, website_url, implementation_timeline,
 	address_line1, address_line2, city, region, postal_code, country, created_at, updated_at`
 
-func scanOrganization(row interface{ Scan(...any) error }, extra ...any) (*tenant.Organization, error) {
+func (s *Store) scanOrganization(row interface{ Scan(...any) error }, extra ...any) (*tenant.Organization, error) {
 	var o tenant.Organization
 	var created, updated time.Time
 	dest := []any{&o.ID, &o.Name, &o.Description, &o.WebsiteURL, &o.ImplementationTimeline,
@@ -120,14 +124,14 @@ func scanOrganization(row interface{ Scan(...any) error }, extra ...any) (*tenan
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
-	o.CreatedAt, o.UpdatedAt = parseTime(created), parseTime(updated)
+	o.CreatedAt, o.UpdatedAt = created, updated
 	return &o, nil
 }
 
 // GetOrganization implements tenant.Store.
 func (s *Store) GetOrganization(ctx context.Context, id string) (*tenant.Organization, error) {
-	o, err := scanOrganization(s.db.QueryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
-	return o, mapErr("get organization", "organization_not_found", err)
+	o, err := s.scanOrganization(s.db.Reader().QueryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
+	return o, s.fail("get organization", tenant.ErrOrganizationNotFound, err)
 }
 
 // UpdateOrganization implements tenant.Store.
@@ -136,43 +140,43 @@ func (s *Store) UpdateOrganization(ctx context.Context, o *tenant.Organization) 
 		implementation_timeline = $4, address_line1 = $5, address_line2 = $6, city = $7, region = $8, postal_code = $9,
 		country = $10, updated_at = $11 WHERE id = $12`,
 		o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline, o.Address.Line1, o.Address.Line2,
-		o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country, ts(o.UpdatedAt), o.ID)
-	return mustAffect("update organization", "organization_not_found", res, err)
+		o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country, (o.UpdatedAt), o.ID)
+	return s.affected("update organization", tenant.ErrOrganizationNotFound, res, err)
 }
 
 // ListOrganizationsForUser implements tenant.Store.
 func (s *Store) ListOrganizationsForUser(ctx context.Context, userID string) ([]tenant.OrganizationWithRole, error) {
-	rows, err := s.db.Query(ctx, `SELECT o.`+strings.ReplaceAll(orgColumns, ", ", ", o.")+`, m.role
+	rows, err := s.db.Reader().Query(ctx, `SELECT o.`+strings.ReplaceAll(orgColumns, ", ", ", o.")+`, m.role
 		FROM organizations o JOIN members m ON m.organization_id = o.id
 		WHERE m.user_id = $1 ORDER BY o.created_at, o.id`, userID)
 	if err != nil {
-		return nil, mapErr("list organizations", "", err)
+		return nil, s.fail("list organizations", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.OrganizationWithRole
 	for rows.Next() {
 		var role string
-		o, err := scanOrganization(rows, &role)
+		o, err := s.scanOrganization(rows, &role)
 		if err != nil {
-			return nil, mapErr("list organizations", "", err)
+			return nil, s.fail("list organizations", nil, err)
 		}
 		out = append(out, tenant.OrganizationWithRole{Organization: *o, Role: tenant.Role(role)})
 	}
-	return out, mapErr("list organizations", "", rows.Err())
+	return out, s.fail("list organizations", nil, rows.Err())
 }
 
-func insertProject(ctx context.Context, tx pgx.Tx, p *tenant.Project, envs []*tenant.Environment) error {
+func (s *Store) insertProject(ctx context.Context, tx Tx, p *tenant.Project, envs []*tenant.Environment) error {
 	_, err := tx.Exec(ctx, `INSERT INTO projects (id, organization_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)`,
-		p.ID, p.OrganizationID, p.Name, ts(p.CreatedAt), ts(p.UpdatedAt))
+		p.ID, p.OrganizationID, p.Name, (p.CreatedAt), (p.UpdatedAt))
 	if err != nil {
-		return mapErr("create project", "organization_not_found", err)
+		return s.fail("create project", tenant.ErrOrganizationNotFound, err)
 	}
 	for _, e := range envs {
 		_, err := tx.Exec(ctx, `INSERT INTO environments (id, project_id, name, settings, sdk_version, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, p.ID, e.Name, string(e.Settings), e.SDKVersion,
-			ts(e.CreatedAt), ts(e.UpdatedAt))
+			(e.CreatedAt), (e.UpdatedAt))
 		if err != nil {
-			return mapErr("create environment", "project_not_found", err)
+			return s.fail("create environment", tenant.ErrProjectNotFound, err)
 		}
 	}
 	return nil
@@ -180,38 +184,38 @@ func insertProject(ctx context.Context, tx pgx.Tx, p *tenant.Project, envs []*te
 
 // CreateProject implements tenant.Store.
 func (s *Store) CreateProject(ctx context.Context, p *tenant.Project, envs []*tenant.Environment) error {
-	return s.tx(ctx, func(tx pgx.Tx) error { return insertProject(ctx, tx, p, envs) })
+	return s.write(ctx, func(tx Tx) error { return s.insertProject(ctx, tx, p, envs) })
 }
 
 // projectEnvironments loads the environment refs of the given projects.
 func (s *Store) projectEnvironments(ctx context.Context, projects []tenant.Project) error {
 	for i := range projects {
-		rows, err := s.db.Query(ctx, `SELECT id, name FROM environments WHERE project_id = $1
+		rows, err := s.db.Reader().Query(ctx, `SELECT id, name FROM environments WHERE project_id = $1
 			ORDER BY CASE name WHEN 'sandbox' THEN 0 ELSE 1 END`, projects[i].ID)
 		if err != nil {
-			return mapErr("list environments", "", err)
+			return s.fail("list environments", nil, err)
 		}
 		for rows.Next() {
 			var ref tenant.EnvironmentRef
 			if err := rows.Scan(&ref.ID, &ref.Name); err != nil {
 				rows.Close()
-				return mapErr("list environments", "", err)
+				return s.fail("list environments", nil, err)
 			}
 			projects[i].Environments = append(projects[i].Environments, ref)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return mapErr("list environments", "", err)
+			return s.fail("list environments", nil, err)
 		}
 	}
 	return nil
 }
 
 func (s *Store) queryProjects(ctx context.Context, where string, arg any) ([]tenant.Project, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, organization_id, name, created_at, updated_at FROM projects WHERE `+where+
+	rows, err := s.db.Reader().Query(ctx, `SELECT id, organization_id, name, created_at, updated_at FROM projects WHERE `+where+
 		` ORDER BY created_at, id`, arg)
 	if err != nil {
-		return nil, mapErr("list projects", "", err)
+		return nil, s.fail("list projects", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.Project
@@ -219,13 +223,13 @@ func (s *Store) queryProjects(ctx context.Context, where string, arg any) ([]ten
 		var p tenant.Project
 		var c, u time.Time
 		if err := rows.Scan(&p.ID, &p.OrganizationID, &p.Name, &c, &u); err != nil {
-			return nil, mapErr("list projects", "", err)
+			return nil, s.fail("list projects", nil, err)
 		}
-		p.CreatedAt, p.UpdatedAt = parseTime(c), parseTime(u)
+		p.CreatedAt, p.UpdatedAt = c, u
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapErr("list projects", "", err)
+		return nil, s.fail("list projects", nil, err)
 	}
 	rows.Close()
 	return out, s.projectEnvironments(ctx, out)
@@ -238,7 +242,7 @@ func (s *Store) GetProject(ctx context.Context, id string) (*tenant.Project, err
 		return nil, err
 	}
 	if len(ps) == 0 {
-		return nil, mapErr("get project", "project_not_found", pgx.ErrNoRows)
+		return nil, tenant.ErrProjectNotFound
 	}
 	return &ps[0], nil
 }
@@ -251,19 +255,19 @@ func (s *Store) ListProjects(ctx context.Context, orgID string) ([]tenant.Projec
 // UpdateProject implements tenant.Store.
 func (s *Store) UpdateProject(ctx context.Context, p *tenant.Project) error {
 	res, err := s.db.Exec(ctx, `UPDATE projects SET name = $1, updated_at = $2 WHERE id = $3`,
-		p.Name, ts(p.UpdatedAt), p.ID)
-	return mustAffect("update project", "project_not_found", res, err)
+		p.Name, (p.UpdatedAt), p.ID)
+	return s.affected("update project", tenant.ErrProjectNotFound, res, err)
 }
 
 // DeleteProject implements tenant.Store.
 func (s *Store) DeleteProject(ctx context.Context, id string) error {
 	res, err := s.db.Exec(ctx, `DELETE FROM projects WHERE id = $1`, id)
-	return mustAffect("delete project", "project_not_found", res, err)
+	return s.affected("delete project", tenant.ErrProjectNotFound, res, err)
 }
 
 const envColumns = `e.id, e.project_id, p.organization_id, e.name, e.settings, e.sdk_version, e.created_at, e.updated_at`
 
-func scanEnvironment(row interface{ Scan(...any) error }) (*tenant.Environment, error) {
+func (s *Store) scanEnvironment(row interface{ Scan(...any) error }) (*tenant.Environment, error) {
 	var e tenant.Environment
 	var settings string
 	var c, u time.Time
@@ -271,51 +275,51 @@ func scanEnvironment(row interface{ Scan(...any) error }) (*tenant.Environment, 
 		return nil, err
 	}
 	e.Settings = json.RawMessage(settings)
-	e.CreatedAt, e.UpdatedAt = parseTime(c), parseTime(u)
+	e.CreatedAt, e.UpdatedAt = c, u
 	return &e, nil
 }
 
 // GetEnvironment implements tenant.Store.
 func (s *Store) GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error) {
-	e, err := scanEnvironment(s.db.QueryRow(ctx, `SELECT `+envColumns+`
+	e, err := s.scanEnvironment(s.db.Reader().QueryRow(ctx, `SELECT `+envColumns+`
 		FROM environments e JOIN projects p ON p.id = e.project_id WHERE e.id = $1`, id))
-	return e, mapErr("get environment", "environment_not_found", err)
+	return e, s.fail("get environment", tenant.ErrEnvironmentNotFound, err)
 }
 
 // ListEnvironments implements tenant.Store.
 func (s *Store) ListEnvironments(ctx context.Context, projectID string) ([]tenant.Environment, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+envColumns+`
+	rows, err := s.db.Reader().Query(ctx, `SELECT `+envColumns+`
 		FROM environments e JOIN projects p ON p.id = e.project_id WHERE e.project_id = $1 ORDER BY e.name DESC`, projectID)
 	if err != nil {
-		return nil, mapErr("list environments", "", err)
+		return nil, s.fail("list environments", nil, err)
 	}
 	defer rows.Close()
 	var out []tenant.Environment
 	for rows.Next() {
-		e, err := scanEnvironment(rows)
+		e, err := s.scanEnvironment(rows)
 		if err != nil {
-			return nil, mapErr("list environments", "", err)
+			return nil, s.fail("list environments", nil, err)
 		}
 		out = append(out, *e)
 	}
-	return out, mapErr("list environments", "", rows.Err())
+	return out, s.fail("list environments", nil, rows.Err())
 }
 
 // UpdateEnvironmentSettings implements tenant.Store.
 func (s *Store) UpdateEnvironmentSettings(ctx context.Context, id string, settings []byte, at time.Time) error {
 	res, err := s.db.Exec(ctx, `UPDATE environments SET settings = $1, updated_at = $2 WHERE id = $3`,
-		string(settings), ts(at), id)
-	return mustAffect("update settings", "environment_not_found", res, err)
+		string(settings), at, id)
+	return s.affected("update settings", tenant.ErrEnvironmentNotFound, res, err)
 }
 
 // VisitorStats implements tenant.Store.
 func (s *Store) VisitorStats(ctx context.Context, envID string, since time.Time) (*tenant.VisitorStats, error) {
 	var v tenant.VisitorStats
-	err := s.db.QueryRow(ctx, `SELECT
+	err := s.db.Reader().QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM users WHERE environment_id = $1),
 		(SELECT count(*) FROM users WHERE environment_id = $1 AND last_visit_at >= $2),
 		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1),
 		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1 AND created_at >= $2)`,
-		envID, ts(since)).Scan(&v.Users, &v.UsersPastMonth, &v.Visitors, &v.VisitorsPastMonth)
-	return &v, mapErr("visitor stats", "environment_not_found", err)
+		envID, (since)).Scan(&v.Users, &v.UsersPastMonth, &v.Visitors, &v.VisitorsPastMonth)
+	return &v, s.fail("visitor stats", tenant.ErrEnvironmentNotFound, err)
 }
