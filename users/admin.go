@@ -581,6 +581,7 @@ type SaveUser struct {
 // AdminStore is the persistence of the admin operations. Each write is
 // atomic and records its events.
 type AdminStore interface {
+	UserFinder
 	GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error)
 	GetUser(ctx context.Context, id string) (*User, error)
 	ListUsers(ctx context.Context, envID string, q ListQuery) (*UserList, error)

@@ -28,58 +28,62 @@ func (q ListQuery) withDefaults(orderFields []string) (ListQuery, error) {
 	return q, nil
 }
 
+// UserFinder finds a user of an environment by an exact key, each
+// through an index, or fails with ErrUserNotFound.
+type UserFinder interface {
+	// UserByCredential returns the owner of the credential with this
+	// format, chain and address (in stored form).
+	UserByCredential(ctx context.Context, envID, format, chain, address string) (*User, error)
+	// UserByEmail returns the user with this email, ignoring case.
+	UserByEmail(ctx context.Context, envID, email string) (*User, error)
+	// UserByPhone returns the first user (by creation) with this phone
+	// number, as stored.
+	UserByPhone(ctx context.Context, envID, phone string) (*User, error)
+}
+
 // FindByWallet returns the user of envID who owns the wallet with this
 // address (EVM addresses in any letter case), or ErrAdminUserNotFound.
 func (a *Admin) FindByWallet(ctx context.Context, p *tenant.Principal, envID, address string) (*User, error) {
-	return a.findOne(ctx, p, envID, FilterWallet, address, func(u *User) bool {
-		for _, c := range u.Credentials {
-			if c.Format != FormatBlockchain {
-				continue
-			}
-			if stored, _ := NormalizeAddress(c.Chain, strings.TrimSpace(address)); stored == c.Address {
-				return true
+	address = strings.TrimSpace(address)
+	return a.find(ctx, p, envID, address, func() (*User, error) {
+		for _, ns := range []string{ChainEIP155, ChainSolana} {
+			stored, _ := NormalizeAddress(ns, address)
+			u, err := a.store.UserByCredential(ctx, envID, FormatBlockchain, ns, stored)
+			if !errs.Is(err, errs.KindNotFound) {
+				return u, err
 			}
 		}
-		return false
+		return nil, ErrUserNotFound
 	})
 }
 
 // FindByEmail returns the user of envID with this email (ignoring case),
 // or ErrAdminUserNotFound.
 func (a *Admin) FindByEmail(ctx context.Context, p *tenant.Principal, envID, email string) (*User, error) {
-	return a.findOne(ctx, p, envID, FilterEmail, email, func(u *User) bool {
-		return strings.EqualFold(u.Email, strings.TrimSpace(email))
-	})
+	email = strings.TrimSpace(email)
+	return a.find(ctx, p, envID, email, func() (*User, error) { return a.store.UserByEmail(ctx, envID, email) })
 }
 
-// FindByPhone returns the user of envID with this phone number, or
-// ErrAdminUserNotFound.
+// FindByPhone returns the user of envID with this phone number (the
+// first one, if several share it), or ErrAdminUserNotFound.
 func (a *Admin) FindByPhone(ctx context.Context, p *tenant.Principal, envID, phone string) (*User, error) {
-	return a.findOne(ctx, p, envID, FilterPhoneNumber, phone, func(u *User) bool {
-		return u.PhoneNumber == strings.TrimSpace(phone)
-	})
+	phone = strings.TrimSpace(phone)
+	return a.find(ctx, p, envID, phone, func() (*User, error) { return a.store.UserByPhone(ctx, envID, phone) })
 }
 
-// findOne lists the users the column filter matches and keeps the one
-// match says is exact (text filters match substrings).
-func (a *Admin) findOne(ctx context.Context, p *tenant.Principal, envID string, col FilterColumn, value string, match func(*User) bool) (*User, error) {
-	if strings.TrimSpace(value) == "" {
+// find checks the principal's reach, then runs one indexed lookup.
+func (a *Admin) find(ctx context.Context, p *tenant.Principal, envID, key string, lookup func() (*User, error)) (*User, error) {
+	if _, err := a.environment(ctx, p, envID, false); err != nil {
+		return nil, err
+	}
+	if key == "" || len(key) > admMaxText {
 		return nil, ErrAdminUserNotFound
 	}
-	f, err := admParseFilter(admUserColumns, string(col), value)
-	if err != nil {
-		return nil, err
+	u, err := lookup()
+	if errs.Is(err, errs.KindNotFound) {
+		return nil, ErrAdminUserNotFound
 	}
-	list, err := a.ListUsers(ctx, p, envID, ListQuery{Filter: f, Page: Page{Limit: admMaxLimit}})
-	if err != nil {
-		return nil, err
-	}
-	for i := range list.Users {
-		if match(&list.Users[i]) {
-			return &list.Users[i], nil
-		}
-	}
-	return nil, ErrAdminUserNotFound
+	return u, err
 }
 
 // UserSessions lists a user's sessions, newest first; envID empty: any

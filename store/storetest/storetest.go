@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UniqueValueRace", testUniqueValueRace},
 		{"DeleteUser", testDeleteUser},
 		{"AdminSaveUser", testAdminSaveUser},
+		{"UserFinder", testUserFinder},
 		{"AdminUpdateUser", testAdminUpdateUser},
 		{"AdminCredentials", testAdminCredentials},
 		{"AdminSessions", testAdminSessions},

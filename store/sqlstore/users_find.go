@@ -1,0 +1,47 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// users.UserFinder: exact lookups, each on an index (the credentials'
+// unique key, users_env_email, users_env_phone).
+
+var _ users.UserFinder = (*Store)(nil)
+
+// UserByCredential implements users.UserFinder.
+func (s *Store) UserByCredential(ctx context.Context, envID, format, chain, address string) (*users.User, error) {
+	q := s.db.Reader()
+	userID, _, err := s.credentialOf(ctx, q, envID, &users.Credential{Format: format, Chain: chain, Address: address})
+	if err != nil {
+		return nil, err
+	}
+	if userID == "" {
+		return nil, users.ErrUserNotFound
+	}
+	return s.loadUser(ctx, q, userID)
+}
+
+// UserByEmail implements users.UserFinder.
+func (s *Store) UserByEmail(ctx context.Context, envID, email string) (*users.User, error) {
+	return s.userWhere(ctx, "find user by email", `SELECT id FROM users
+		WHERE environment_id = $1 AND lower(email) = lower($2) AND email <> ''`, envID, email)
+}
+
+// UserByPhone implements users.UserFinder.
+func (s *Store) UserByPhone(ctx context.Context, envID, phone string) (*users.User, error) {
+	return s.userWhere(ctx, "find user by phone", `SELECT id FROM users
+		WHERE environment_id = $1 AND phone_number = $2 AND phone_number <> '' ORDER BY created_at, id LIMIT 1`, envID, phone)
+}
+
+// userWhere loads the user whose id query selects.
+func (s *Store) userWhere(ctx context.Context, op, query string, args ...any) (*users.User, error) {
+	q := s.db.Reader()
+	var id string
+	if err := q.QueryRow(ctx, query, args...).Scan(&id); err != nil {
+		return nil, s.fail(op, users.ErrUserNotFound, err)
+	}
+	return s.loadUser(ctx, q, id)
+}
