@@ -1,11 +1,13 @@
 package dynamicauth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -134,7 +136,9 @@ func TestBeforeSignInRefuses(t *testing.T) {
 func TestAfterChangeSeesCommittedChanges(t *testing.T) {
 	var mu sync.Mutex
 	var got []dynamicauth.Change
+	var logs syncBuffer
 	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 		c.Hooks.AfterChange = func(ctx context.Context, ch dynamicauth.Change) error {
 			mu.Lock()
 			defer mu.Unlock()
@@ -171,6 +175,27 @@ func TestAfterChangeSeesCommittedChanges(t *testing.T) {
 	if _, err := app.Users().FindByWallet(ctx, p, env, s.Wallet.Address); !errs.Is(err, errs.KindNotFound) {
 		t.Fatalf("the delete was undone by the failing hook: %v", err)
 	}
+	if n := strings.Count(logs.String(), "AfterChange hook failed"); n != len(want) {
+		t.Errorf("%d failures logged, want %d:\n%s", n, len(want), logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestStartClose(t *testing.T) {
