@@ -1,10 +1,10 @@
 package signin
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -80,40 +80,44 @@ func runHook(name string, err error) error {
 	return errs.Internal(name+" hook", err)
 }
 
-func attempt(req WalletRequest, pr *proof) Attempt {
-	return Attempt{EnvironmentID: pr.env.ID, Credential: pr.credential, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
-}
+// Every sign-in flow (wallet, and those to come: codes, social, passkeys)
+// runs the hooks the same way: beforeSignIn once the proof is checked,
+// and onSignIn as its Write.InTx.
 
-func (s *Service) beforeSignIn(ctx context.Context, req WalletRequest, pr *proof) error {
+// beforeSignIn runs the BeforeSignIn hook on a checked attempt.
+func (s *Service) beforeSignIn(ctx context.Context, a Attempt) error {
 	if s.hooks.BeforeSignIn == nil {
 		return nil
 	}
-	a := attempt(req, pr)
 	return runHook("BeforeSignIn", s.hooks.BeforeSignIn(ctx, &a))
 }
 
 // onSignIn is the Write.InTx that runs the OnSignIn hook; nil without
 // one, so a sign-in without hooks costs nothing more.
-func (s *Service) onSignIn(req WalletRequest, pr *proof) func(context.Context, *users.User, bool) (json.RawMessage, error) {
+func (s *Service) onSignIn(a Attempt) func(context.Context, *users.User, bool) (json.RawMessage, error) {
 	if s.hooks.OnSignIn == nil {
 		return nil
 	}
 	return func(ctx context.Context, u *users.User, created bool) (json.RawMessage, error) {
-		si := &SignIn{Attempt: attempt(req, pr), User: u, NewUser: created, Metadata: map[string]any{}}
+		si := &SignIn{Attempt: a, User: u, NewUser: created, Metadata: map[string]any{}}
+		before := map[string]any{} // to tell a change from the store's formatting of the same JSON
 		if len(u.Metadata) > 0 {
-			if err := json.Unmarshal(u.Metadata, &si.Metadata); err != nil {
+			if err := errors.Join(json.Unmarshal(u.Metadata, &si.Metadata), json.Unmarshal(u.Metadata, &before)); err != nil {
 				return nil, errs.Internal("OnSignIn: user metadata", err)
 			}
 		}
 		if err := runHook("OnSignIn", s.hooks.OnSignIn(ctx, si)); err != nil {
 			return nil, err
 		}
+		if si.Metadata == nil { // cleared
+			si.Metadata = map[string]any{}
+		}
+		if reflect.DeepEqual(before, si.Metadata) {
+			return nil, nil // unchanged: no write
+		}
 		b, err := json.Marshal(si.Metadata)
 		if err != nil {
 			return nil, errs.Internal("OnSignIn: metadata", err)
-		}
-		if bytes.Equal(b, u.Metadata) || len(u.Metadata) == 0 && len(si.Metadata) == 0 {
-			return nil, nil // unchanged: no write
 		}
 		if b, err = users.CheckMetadata(b); err != nil {
 			return nil, errs.Internal("OnSignIn: metadata", err)

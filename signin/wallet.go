@@ -123,13 +123,14 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.beforeSignIn(ctx, req, pr); err != nil {
+	hooked := Attempt{EnvironmentID: pr.env.ID, Credential: pr.credential, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
+	if err := s.beforeSignIn(ctx, hooked); err != nil {
 		return nil, err
 	}
 	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, req.IP, req.UserAgent, session.Lifetime(pr.env.Settings))
 	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: users.NewID(),
 		Session: sess, Events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.WalletLinked, OnlyIfNew: true},
-			{Name: events.SessionCreated}}, InTx: s.onSignIn(req, pr)}
+			{Name: events.SessionCreated}}, InTx: s.onSignIn(hooked)}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err
