@@ -13,5 +13,6 @@ var (
 	ErrTokenNotFound         = errs.NotFound("token_not_found", "token not found")
 	ErrSSOProviderNotFound   = errs.NotFound("sso_provider_not_found", "SSO provider not found")
 	ErrBootstrapNotFound     = errs.NotFound("bootstrap_not_found", "bootstrap not found")
+	ErrAlreadyMember         = errs.Unprocessable("", "already a member of this organization", nil)
 	ErrDashboardUserNotFound = errs.NotFound("user_not_found", "user not found")
 )

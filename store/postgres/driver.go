@@ -18,6 +18,13 @@ var dialect = sqlstore.Dialect{
 	ILike:     "ILIKE",
 	Binary:    ` COLLATE "C"`, // byte order, as SQLite sorts text
 	ForUpdate: " FOR UPDATE",
+	JSONKey:   func(name string) string { return name },
+	RenameMetadataKey: `UPDATE users SET metadata = (metadata - $1::text) || jsonb_build_object($2::text, metadata -> $1::text)
+		WHERE environment_id = $3 AND jsonb_typeof(metadata) = 'object' AND metadata -> $1::text IS NOT NULL`,
+	MetadataStrings: `SELECT id, metadata ->> $1::text FROM users
+		WHERE environment_id = $2 AND jsonb_typeof(metadata -> $1::text) = 'string'`,
+	AppendPreviousUser: `CASE WHEN jsonb_typeof(previous_users) = 'array' THEN previous_users ELSE '[]'::jsonb END
+		|| to_jsonb($2::text)`,
 }
 
 // driver runs sqlstore on the pool, natively through pgx.

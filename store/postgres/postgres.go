@@ -22,7 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/store/migration"
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	"github.com/jackc/pgx/v5"
@@ -202,7 +201,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.Version, m.Name, ts(time.Now()))
+				m.Version, m.Name, time.Now().UTC())
 			return err
 		})
 		if err != nil {
@@ -223,27 +222,6 @@ type querier interface {
 // a serialization conflict to a concurrent one.
 const maxAttempts = 5
 
-// tx runs fn in one read-committed transaction, re-running it from the
-// start if PostgreSQL aborted it for a deadlock or serialization failure.
-func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return s.txOpts(ctx, pgx.TxOptions{}, fn)
-}
-
-// readTx runs fn in one read-only repeatable-read transaction, so a count
-// and its page agree.
-func (s *Store) readTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return s.txOpts(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
-}
-
-func (s *Store) txOpts(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
-	err := s.txRaw(ctx, opts, fn)
-	var e *errs.E
-	if err != nil && !errors.As(err, &e) {
-		return mapErr("transaction", "", err)
-	}
-	return err
-}
-
 // txRaw is txOpts returning the driver's errors as they are.
 func (s *Store) txRaw(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
 	var err error
@@ -260,78 +238,3 @@ func retryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
-
-// ts is how times are stored: UTC, truncated to the millisecond (the
-// precision the SQLite store keeps, and the one the contract compares).
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
-
-func tsPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := ts(*t)
-	return &v
-}
-
-// utcPtr returns a scanned nullable time in UTC.
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := t.UTC()
-	return &v
-}
-
-// jsonOr returns b, or def when b is empty (a jsonb column refuses "").
-func jsonOr(b []byte, def string) string {
-	if len(b) == 0 {
-		return def
-	}
-	return string(b)
-}
-
-// mapErr turns driver errors into domain errors: a missing row is not found
-// (with the contract code given), a unique violation a conflict, a foreign
-// key violation not found.
-func mapErr(op, notFoundCode string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *errs.E
-	if errors.As(err, &e) {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errs.NotFound(notFoundCode, strings.ReplaceAll(strings.TrimSuffix(notFoundCode, "_not_found"), "_", " ")+" not found")
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case "23505": // unique_violation
-			return errs.Conflict("duplicate_exists", op+": already exists")
-		case "23503": // foreign_key_violation
-			return errs.NotFound(notFoundCode, op+": referenced row not found")
-		}
-	}
-	return errs.Internal("postgres: "+op, err)
-}
-
-// isUniqueViolation reports a unique violation, of constraint when given.
-func isUniqueViolation(err error, constraint string) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
-}
-
-// mustAffect reports not found when an update or delete touched no row.
-func mustAffect(op, notFoundCode string, tag pgconn.CommandTag, err error) error {
-	if err != nil {
-		return mapErr(op, notFoundCode, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return mapErr(op, notFoundCode, pgx.ErrNoRows)
-	}
-	return nil
-}
-
-// parseTime returns a scanned time in UTC.
-func parseTime(t time.Time) time.Time { return t.UTC() }

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
 )
 
 // TakeToken implements ratelimit.Store: one statement refills the bucket
@@ -22,7 +24,7 @@ func (s *Store) TakeToken(ctx context.Context, key string, burst int, per time.D
 			updated_at = greatest(r.updated_at, $3)
 		RETURNING allowed, tokens`, key, burst, now.UTC(), rate).Scan(&allowed, &tokens)
 	if err != nil {
-		return false, 0, mapErr("rate limit", "", err)
+		return false, 0, errs.Internal("postgres: rate limit", err)
 	}
 	if allowed {
 		return true, 0, nil
@@ -34,7 +36,7 @@ func (s *Store) TakeToken(ctx context.Context, key string, burst int, per time.D
 func (s *Store) PurgeRateLimits(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := s.db.Exec(ctx, `DELETE FROM rate_limits WHERE updated_at < $1`, before.UTC())
 	if err != nil {
-		return 0, mapErr("purge rate limits", "", err)
+		return 0, errs.Internal("postgres: purge rate limits", err)
 	}
 	return tag.RowsAffected(), nil
 }

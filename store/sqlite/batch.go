@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+
+	"github.com/dynamicauth/dynamicauth/errs"
 )
 
 // Group commit. SQLite has one writer and, with synchronous=FULL, one
@@ -120,7 +122,7 @@ func (b *batcher) run(batch []*batchJob) {
 	}
 	for i, j := range batch {
 		if err != nil && results[i] == nil {
-			results[i] = mapErr("commit batch", "", err) // nothing of the batch was committed
+			results[i] = errs.Internal("sqlite: commit batch", err) // nothing of the batch was committed
 		}
 		j.err <- results[i]
 	}

@@ -26,6 +26,13 @@ var dialect = sqlstore.Dialect{
 	},
 	InList: "%s IN (SELECT value FROM json_each($%d))",
 	ILike:  "LIKE", // case-insensitive for ASCII, as SQLite's LIKE is
+	// Field names hold no quotes or backslashes.
+	JSONKey: func(name string) string { return `$."` + name + `"` },
+	RenameMetadataKey: `UPDATE users SET metadata = json_set(json_remove(metadata, $1), $2, json(metadata -> $1))
+		WHERE environment_id = $3 AND json_valid(metadata) AND json_type(metadata, $1) IS NOT NULL`,
+	MetadataStrings: `SELECT id, metadata ->> $1 FROM users
+		WHERE environment_id = $2 AND json_valid(metadata) AND json_type(metadata, $1) = 'text'`,
+	AppendPreviousUser: `json_insert(CASE WHEN json_valid(previous_users) THEN previous_users ELSE '[]' END, '$[#]', $2)`,
 }
 
 // driver runs sqlstore on the Store's single writer and reader pool.

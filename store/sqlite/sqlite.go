@@ -15,11 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/store/migration"
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
-	sqlitelib "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -219,59 +216,4 @@ func parseTime(s string) time.Time {
 		t, _ = time.Parse(time.RFC3339Nano, s)
 	}
 	return t
-}
-
-func formatTimePtr(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return formatTime(*t)
-}
-
-func parseTimePtr(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t := parseTime(s.String)
-	return &t
-}
-
-// mapErr turns driver errors into domain errors: a missing row is not found
-// (with the contract code given), a unique violation a conflict.
-func mapErr(op, notFoundCode string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFound(notFoundCode, strings.ReplaceAll(strings.TrimSuffix(notFoundCode, "_not_found"), "_", " ")+" not found")
-	}
-	var se *sqlitelib.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return errs.Conflict("duplicate_exists", op+": already exists")
-		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return errs.NotFound(notFoundCode, op+": referenced row not found")
-		}
-	}
-	var e *errs.E
-	if errors.As(err, &e) {
-		return err
-	}
-	return errs.Internal("sqlite: "+op, err)
-}
-
-// mustAffect reports not found when an update or delete touched no row.
-func mustAffect(op, notFoundCode string, res sql.Result, err error) error {
-	if err != nil {
-		return mapErr(op, notFoundCode, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return mapErr(op, notFoundCode, err)
-	}
-	if n == 0 {
-		return mapErr(op, notFoundCode, sql.ErrNoRows)
-	}
-	return nil
 }

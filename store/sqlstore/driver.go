@@ -101,6 +101,19 @@ type Dialect struct {
 	// Binary is the collation suffix that makes text sort byte-wise, as
 	// SQLite sorts by default ("" or ` COLLATE "C"`).
 	Binary string
+	// JSON, where the two differ. JSONKey encodes a top-level key of a
+	// JSON object as the statements below take it (SQLite: a JSON path,
+	// PostgreSQL: the key itself).
+	JSONKey func(name string) string
+	// RenameMetadataKey updates users of environment $3, moving the value
+	// of metadata key $1 to key $2.
+	RenameMetadataKey string
+	// MetadataStrings selects (id, value) of the users of environment $2
+	// whose metadata key $1 holds a string.
+	MetadataStrings string
+	// AppendPreviousUser is previous_users (a JSON array, or anything
+	// else meaning none) with the user id in $2 appended.
+	AppendPreviousUser string
 	// ForUpdate locks the selected rows until the transaction ends where
 	// the backend has row locks (SQLite has one writer: "").
 	ForUpdate string

@@ -167,7 +167,7 @@ func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMembe
 		}
 		err = s.insertMember(ctx, tx, newMember)
 		if errs.Is(err, errs.KindConflict) {
-			return errs.Unprocessable("", "already a member of this organization", nil)
+			return tenant.ErrAlreadyMember
 		}
 		return err
 	})

@@ -44,8 +44,8 @@ func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var cr users.Credential
-		if err := scanCredential(rows, &cr); err != nil {
+		cr, err := scanCredential(rows)
+		if err != nil {
 			return nil, s.fail("get credentials", nil, err)
 		}
 		u.Credentials = append(u.Credentials, cr)
@@ -53,10 +53,11 @@ func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User
 	return &u, s.fail("get credentials", nil, rows.Err())
 }
 
-func scanCredential(r Row, cr *users.Credential) error {
-	return r.Scan(&cr.ID, &cr.UserID, &cr.EnvironmentID, &cr.Format, &cr.Chain, &cr.Address, &cr.PublicIdentifier,
+func scanCredential(r Row) (cr users.Credential, err error) {
+	err = r.Scan(&cr.ID, &cr.UserID, &cr.EnvironmentID, &cr.Format, &cr.Chain, &cr.Address, &cr.PublicIdentifier,
 		&cr.WalletName, &cr.WalletProvider, &cr.SignInEnabled, &cr.VerifiedAt, &cr.LastSelectedAt,
 		&cr.CreatedAt)
+	return cr, err
 }
 
 // credentialOf finds the owner and id of a credential ("" if none).

@@ -1,13 +1,12 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"encoding/json"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -16,7 +15,7 @@ const customFieldColumns = `id, environment_id, key, name, enabled, required, fi
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanCustomField(sc rowScanner) (users.CustomField, error) {
+func (s *Store) scanCustomField(sc rowScanner) (users.CustomField, error) {
 	var f users.CustomField
 	var rules string
 	var c, u time.Time
@@ -27,50 +26,50 @@ func scanCustomField(sc rowScanner) (users.CustomField, error) {
 	if err := json.Unmarshal([]byte(rules), &f.Rules); err != nil {
 		return f, errs.Internal("custom field rules", err)
 	}
-	f.CreatedAt, f.UpdatedAt = parseTime(c), parseTime(u)
+	f.CreatedAt, f.UpdatedAt = (c), (u)
 	return f, nil
 }
 
-func listCustomFields(ctx context.Context, q querier, envID string) ([]users.CustomField, error) {
+func (s *Store) listCustomFields(ctx context.Context, q Querier, envID string) ([]users.CustomField, error) {
 	rows, err := q.Query(ctx, `SELECT `+customFieldColumns+` FROM custom_fields WHERE environment_id = $1
 		ORDER BY position, created_at, id`, envID)
 	if err != nil {
-		return nil, mapErr("list custom fields", "", err)
+		return nil, s.fail("list custom fields", nil, err)
 	}
 	defer rows.Close()
 	out := []users.CustomField{}
 	for rows.Next() {
-		f, err := scanCustomField(rows)
+		f, err := s.scanCustomField(rows)
 		if err != nil {
-			return nil, mapErr("list custom fields", "", err)
+			return nil, s.fail("list custom fields", nil, err)
 		}
 		out = append(out, f)
 	}
-	return out, mapErr("list custom fields", "", rows.Err())
+	return out, s.fail("list custom fields", nil, rows.Err())
 }
 
 // ListCustomFields implements users.FieldsStore.
 func (s *Store) ListCustomFields(ctx context.Context, envID string) ([]users.CustomField, error) {
-	return listCustomFields(ctx, s.db, envID)
+	return s.listCustomFields(ctx, s.db.Reader(), envID)
 }
 
 // GetCustomField implements users.FieldsStore.
 func (s *Store) GetCustomField(ctx context.Context, id string) (*users.CustomField, error) {
-	f, err := scanCustomField(s.db.QueryRow(ctx, `SELECT `+customFieldColumns+` FROM custom_fields WHERE id = $1`, id))
+	f, err := s.scanCustomField(s.db.Reader().QueryRow(ctx, `SELECT `+customFieldColumns+` FROM custom_fields WHERE id = $1`, id))
 	if err != nil {
-		return nil, mapErr("get custom field", "custom_field_not_found", err)
+		return nil, s.fail("get custom field", users.ErrCustomFieldNotFound, err)
 	}
 	return &f, nil
 }
 
 // ChangeCustomFields implements users.FieldsStore.
 func (s *Store) ChangeCustomFields(ctx context.Context, envID string, change func([]users.CustomField) (*users.FieldsChange, error)) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		settings, err := environmentSettings(ctx, tx, envID)
+	return s.write(ctx, func(tx Tx) error {
+		settings, err := s.environmentSettings(ctx, tx, envID)
 		if err != nil {
 			return err
 		}
-		cur, err := listCustomFields(ctx, tx, envID)
+		cur, err := s.listCustomFields(ctx, tx, envID)
 		if err != nil {
 			return err
 		}
@@ -78,21 +77,21 @@ func (s *Store) ChangeCustomFields(ctx context.Context, envID string, change fun
 		if err != nil {
 			return err
 		}
-		if err := writeCustomFields(ctx, tx, ch); err != nil {
+		if err := s.writeCustomFields(ctx, tx, ch); err != nil {
 			return err
 		}
-		if err := changeFieldValues(ctx, tx, envID, ch); err != nil {
+		if err := s.changeFieldValues(ctx, tx, envID, ch); err != nil {
 			return err
 		}
-		return syncSettingsFields(ctx, tx, envID, settings, ch.Fields, ch.At)
+		return s.syncSettingsFields(ctx, tx, envID, settings, ch.Fields, ch.At)
 	})
 }
 
 // writeCustomFields deletes the deleted field and upserts every other.
-func writeCustomFields(ctx context.Context, tx pgx.Tx, ch *users.FieldsChange) error {
+func (s *Store) writeCustomFields(ctx context.Context, tx Tx, ch *users.FieldsChange) error {
 	if ch.DeletedID != "" {
 		res, err := tx.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, ch.DeletedID)
-		if err := mustAffect("delete custom field", "custom_field_not_found", res, err); err != nil {
+		if err := s.affected("delete custom field", users.ErrCustomFieldNotFound, res, err); err != nil {
 			return err
 		}
 	}
@@ -105,13 +104,13 @@ func writeCustomFields(ctx context.Context, tx pgx.Tx, ch *users.FieldsChange) e
 			ON CONFLICT (id) DO UPDATE SET key = excluded.key, name = excluded.name, enabled = excluded.enabled,
 			required = excluded.required, field_type = excluded.field_type, validation_rules = excluded.validation_rules,
 			position = excluded.position, updated_at = excluded.updated_at`,
-			f.ID, f.EnvironmentID, f.Key, f.Name, f.Enabled, f.Required, string(f.Type), rules, f.Position,
-			ts(f.CreatedAt), ts(f.UpdatedAt))
+			f.ID, f.EnvironmentID, f.Key, f.Name, f.Enabled, f.Required, string(f.Type), string(rules), f.Position,
+			(f.CreatedAt), (f.UpdatedAt))
 		if err != nil {
-			if errs.Is(mapErr("", "", err), errs.KindConflict) {
-				return errs.Unprocessable("duplicate_exists", "name: a custom field with this name exists already", nil)
+			if errs.Is(s.fail("", nil, err), errs.KindConflict) {
+				return users.ErrCustomFieldNameTaken
 			}
-			return mapErr("write custom field", "environment_not_found", err)
+			return s.fail("write custom field", tenant.ErrEnvironmentNotFound, err)
 		}
 	}
 	return nil
@@ -119,45 +118,42 @@ func writeCustomFields(ctx context.Context, tx pgx.Tx, ch *users.FieldsChange) e
 
 // changeFieldValues moves users' values of a renamed field to its new
 // name and keeps the unique index of the changed field in step.
-func changeFieldValues(ctx context.Context, tx pgx.Tx, envID string, ch *users.FieldsChange) error {
+func (s *Store) changeFieldValues(ctx context.Context, tx Tx, envID string, ch *users.FieldsChange) error {
 	f := ch.Changed
 	if f == nil {
 		return nil
 	}
 	if ch.RenamedFrom != "" {
-		if _, err := tx.Exec(ctx, `UPDATE users SET metadata = (metadata - $1::text) || jsonb_build_object($2::text, metadata -> $1::text)
-			WHERE environment_id = $3 AND jsonb_typeof(metadata) = 'object' AND metadata -> $1::text IS NOT NULL`,
-			ch.RenamedFrom, f.Name, envID); err != nil {
-			return mapErr("rename custom field values", "", err)
+		if _, err := tx.Exec(ctx, s.d.RenameMetadataKey, s.d.JSONKey(ch.RenamedFrom), s.d.JSONKey(f.Name), envID); err != nil {
+			return s.fail("rename custom field values", nil, err)
 		}
 	}
 	if !f.Rules.Unique {
 		_, err := tx.Exec(ctx, `DELETE FROM custom_field_unique_values WHERE field_id = $1`, f.ID)
-		return mapErr("drop unique values", "", err)
+		return s.fail("drop unique values", nil, err)
 	}
 	if ch.MadeUnique || ch.RenamedFrom != "" {
-		return reindexUniqueField(ctx, tx, envID, f)
+		return s.reindexUniqueField(ctx, tx, envID, f)
 	}
 	return nil
 }
 
 // reindexUniqueField rebuilds a unique field's index from the users'
 // metadata, refusing values two users share.
-func reindexUniqueField(ctx context.Context, tx pgx.Tx, envID string, f *users.CustomField) error {
+func (s *Store) reindexUniqueField(ctx context.Context, tx Tx, envID string, f *users.CustomField) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM custom_field_unique_values WHERE field_id = $1`, f.ID); err != nil {
-		return mapErr("reindex unique values", "", err)
+		return s.fail("reindex unique values", nil, err)
 	}
-	rows, err := tx.Query(ctx, `SELECT id, metadata ->> $1::text FROM users
-		WHERE environment_id = $2 AND jsonb_typeof(metadata -> $1::text) = 'string'`, f.Name, envID)
+	rows, err := tx.Query(ctx, s.d.MetadataStrings, s.d.JSONKey(f.Name), envID)
 	if err != nil {
-		return mapErr("reindex unique values", "", err)
+		return s.fail("reindex unique values", nil, err)
 	}
 	owner := map[string]string{}
 	for rows.Next() {
 		var id, v string
 		if err := rows.Scan(&id, &v); err != nil {
 			rows.Close()
-			return mapErr("reindex unique values", "", err)
+			return s.fail("reindex unique values", nil, err)
 		}
 		if v = users.UniqueForm(v); v == "" {
 			continue
@@ -170,27 +166,27 @@ func reindexUniqueField(ctx context.Context, tx pgx.Tx, envID string, f *users.C
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return mapErr("reindex unique values", "", err)
+		return s.fail("reindex unique values", nil, err)
 	}
 	for v, id := range owner {
 		if _, err := tx.Exec(ctx, `INSERT INTO custom_field_unique_values (field_id, value, user_id) VALUES ($1, $2, $3)`,
 			f.ID, v, id); err != nil {
-			return mapErr("reindex unique values", "", err)
+			return s.fail("reindex unique values", nil, err)
 		}
 	}
 	return nil
 }
 
-func environmentSettings(ctx context.Context, tx pgx.Tx, envID string) (string, error) {
+func (s *Store) environmentSettings(ctx context.Context, tx Tx, envID string) (string, error) {
 	var settings string
 	// FOR UPDATE: field changes of one environment take turns.
-	err := tx.QueryRow(ctx, `SELECT settings FROM environments WHERE id = $1 FOR UPDATE`, envID).Scan(&settings)
-	return settings, mapErr("get environment", "environment_not_found", err)
+	err := tx.QueryRow(ctx, `SELECT settings FROM environments WHERE id = $1`+s.d.ForUpdate, envID).Scan(&settings)
+	return settings, s.fail("get environment", tenant.ErrEnvironmentNotFound, err)
 }
 
 // syncSettingsFields rewrites the customFields array of the environment's
 // settings (what GET /sdk/{env}/settings serves) from the fields.
-func syncSettingsFields(ctx context.Context, tx pgx.Tx, envID, settings string, fields []users.CustomField, at time.Time) error {
+func (s *Store) syncSettingsFields(ctx context.Context, tx Tx, envID, settings string, fields []users.CustomField, at time.Time) error {
 	m := map[string]json.RawMessage{}
 	if err := json.Unmarshal([]byte(settings), &m); err != nil || m == nil {
 		m = map[string]json.RawMessage{}
@@ -204,6 +200,6 @@ func syncSettingsFields(ctx context.Context, tx pgx.Tx, envID, settings string, 
 	if err != nil {
 		return errs.Internal("custom fields settings", err)
 	}
-	_, err = tx.Exec(ctx, `UPDATE environments SET settings = $1, updated_at = $2 WHERE id = $3`, b, ts(at), envID)
-	return mapErr("update settings", "environment_not_found", err)
+	_, err = tx.Exec(ctx, `UPDATE environments SET settings = $1, updated_at = $2 WHERE id = $3`, string(b), at, envID)
+	return s.fail("update settings", tenant.ErrEnvironmentNotFound, err)
 }

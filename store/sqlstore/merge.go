@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 // Account merges (signin.MergeStore), on the pending_merges table of
 // migrations/0006_merges.sql.
@@ -6,27 +6,27 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
-func mergeInvalid(msg string) error { return errs.Unprocessable(signin.CodeMergeInvalid, msg, nil) }
+func (s *Store) mergeInvalid(msg string) error {
+	return errs.Unprocessable(signin.CodeMergeInvalid, msg, nil)
+}
 
 // walletMergeCandidate returns the owner of the offered wallet and its
 // credential id when the owner is another user who can also sign in
 // otherwise; "" when no merge applies.
-func walletMergeCandidate(ctx context.Context, q querier, o *signin.MergeOffer) (owner, credID string, err error) {
-	owner, credID, err = credentialOf(ctx, q, o.EnvironmentID, &o.Credential)
+func (s *Store) walletMergeCandidate(ctx context.Context, q Querier, o *signin.MergeOffer) (owner, credID string, err error) {
+	owner, credID, err = s.credentialOf(ctx, q, o.EnvironmentID, &o.Credential)
 	if err != nil || credID == "" || owner == o.UserID {
 		return "", "", err
 	}
-	left, err := countSignInCredentials(ctx, q, owner, credID)
+	left, err := s.countSignInCredentials(ctx, q, owner, credID)
 	if err != nil || left == 0 {
 		return "", "", err // the owner's only way in: a transfer, not a merge
 	}
@@ -36,35 +36,35 @@ func walletMergeCandidate(ctx context.Context, q querier, o *signin.MergeOffer) 
 // emailMergeCandidate returns another user of the environment with a
 // verified email credential of an address (ignoring case) the user has
 // verified too, and that credential's id; "" when there is none.
-func emailMergeCandidate(ctx context.Context, q querier, envID, userID string) (owner, credID string, err error) {
+func (s *Store) emailMergeCandidate(ctx context.Context, q Querier, envID, userID string) (owner, credID string, err error) {
 	err = q.QueryRow(ctx, `SELECT o.user_id, o.id FROM verified_credentials m
 		JOIN verified_credentials o ON o.environment_id = m.environment_id AND o.format = 'email'
 			AND lower(o.address) = lower(m.address) AND o.user_id <> m.user_id
 		WHERE m.user_id = $1 AND m.environment_id = $2 AND m.format = 'email'
 		ORDER BY o.created_at, o.id LIMIT 1`, userID, envID).Scan(&owner, &credID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if s.noRows(err) {
 		return "", "", nil
 	}
-	return owner, credID, mapErr("find email credential", "", err)
+	return owner, credID, s.fail("find email credential", nil, err)
 }
 
 // OfferMerge implements signin.MergeStore.
 func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.User, error) {
-	find := func(q querier) (string, string, error) {
+	find := func(q Querier) (string, string, error) {
 		switch o.Kind {
 		case signin.MergeByWallet:
-			return walletMergeCandidate(ctx, q, o)
+			return s.walletMergeCandidate(ctx, q, o)
 		case signin.MergeByEmail:
-			return emailMergeCandidate(ctx, q, o.EnvironmentID, o.UserID)
+			return s.emailMergeCandidate(ctx, q, o.EnvironmentID, o.UserID)
 		}
 		return "", "", errs.Internal("offer merge", errs.Invalid("unknown merge kind %q", o.Kind))
 	}
 	// Most links are of new wallets: look before writing.
-	if owner, _, err := find(s.db); err != nil || owner == "" {
+	if owner, _, err := find(s.db.Reader()); err != nil || owner == "" {
 		return nil, err
 	}
 	var from *users.User
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		from = nil
 		owner, credID, err := find(tx)
 		if err != nil || owner == "" {
@@ -73,29 +73,29 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 		for _, n := range o.Nonces {
 			var live bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM nonces WHERE environment_id = $1 AND nonce = $2
-				AND expires_at > $3)`, o.EnvironmentID, n, ts(o.Now)).Scan(&live); err != nil {
-				return mapErr("check nonce", "", err)
+				AND expires_at > $3)`, o.EnvironmentID, n, (o.Now)).Scan(&live); err != nil {
+				return s.fail("check nonce", nil, err)
 			}
 			if !live {
-				return errNonce
+				return signin.ErrNonceUsed
 			}
 		}
 		nonces, err := json.Marshal(append([]string{}, o.Nonces...))
 		if err != nil {
 			return errs.Internal("pending merge nonces", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM pending_merges WHERE expires_at <= $1`, ts(o.Now)); err != nil {
-			return mapErr("purge pending merges", "", err)
+		if _, err := tx.Exec(ctx, `DELETE FROM pending_merges WHERE expires_at <= $1`, (o.Now)); err != nil {
+			return s.fail("purge pending merges", nil, err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO pending_merges (user_id, environment_id, from_user_id, kind,
 			credential_id, nonces, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (user_id) DO UPDATE SET environment_id = excluded.environment_id, from_user_id = excluded.from_user_id,
 			kind = excluded.kind, credential_id = excluded.credential_id, nonces = excluded.nonces,
 			created_at = excluded.created_at, expires_at = excluded.expires_at`,
-			o.UserID, o.EnvironmentID, owner, o.Kind, credID, string(nonces), ts(o.Now), ts(o.ExpiresAt)); err != nil {
-			return mapErr("record pending merge", "user_not_found", err)
+			o.UserID, o.EnvironmentID, owner, o.Kind, credID, string(nonces), (o.Now), (o.ExpiresAt)); err != nil {
+			return s.fail("record pending merge", users.ErrUserNotFound, err)
 		}
-		from, err = loadUser(ctx, tx, owner)
+		from, err = s.loadUser(ctx, tx, owner)
 		return err
 	})
 	return from, err
@@ -104,46 +104,46 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 // MergeUsers implements signin.MergeStore.
 func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.User, error) {
 	var out *users.User
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		out = nil
 		var fromID, kind, credID, rawNonces string
 		// Deleting the row claims the merge: of concurrent merges one wins.
 		err := tx.QueryRow(ctx, `DELETE FROM pending_merges WHERE user_id = $1 AND environment_id = $2 AND expires_at > $3
-			RETURNING from_user_id, kind, credential_id, nonces::text`, w.UserID, w.EnvironmentID, ts(w.Now)).Scan(
+			RETURNING from_user_id, kind, credential_id, nonces`, w.UserID, w.EnvironmentID, (w.Now)).Scan(
 			&fromID, &kind, &credID, &rawNonces)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return mergeInvalid("this account has no pending merge, or it expired: link the other account's wallet again")
+		if s.noRows(err) {
+			return s.mergeInvalid("this account has no pending merge, or it expired: link the other account's wallet again")
 		}
 		if err != nil {
-			return mapErr("take pending merge", "", err)
+			return s.fail("take pending merge", nil, err)
 		}
 		// Both users' rows, in a fixed order, so concurrent links,
 		// unlinks and merges of either take turns.
 		ids := []string{w.UserID, fromID}
 		slices.Sort(ids)
 		for _, id := range ids {
-			if err := lockUser(ctx, tx, id); err != nil {
+			if err := s.lockUser(ctx, tx, id); err != nil {
 				if errs.Is(err, errs.KindNotFound) {
-					return mergeInvalid("the other account no longer exists")
+					return s.mergeInvalid("the other account no longer exists")
 				}
 				return err
 			}
 		}
-		if err := checkMergeProof(ctx, tx, w, fromID, kind, credID, rawNonces); err != nil {
+		if err := s.checkMergeProof(ctx, tx, w, fromID, kind, credID, rawNonces); err != nil {
 			return err
 		}
-		if err := consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
+		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
 		}
-		into, err := loadUser(ctx, tx, w.UserID)
+		into, err := s.loadUser(ctx, tx, w.UserID)
 		if err != nil {
 			return err
 		}
-		from, err := loadUser(ctx, tx, fromID)
+		from, err := s.loadUser(ctx, tx, fromID)
 		if err != nil || from.EnvironmentID != w.EnvironmentID {
-			return mergeInvalid("the other account no longer exists")
+			return s.mergeInvalid("the other account no longer exists")
 		}
-		fields, err := listCustomFields(ctx, tx, w.EnvironmentID)
+		fields, err := s.listCustomFields(ctx, tx, w.EnvironmentID)
 		if err != nil {
 			return err
 		}
@@ -154,33 +154,31 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 		if ch.User == nil || ch.User.ID != into.ID {
 			return errs.Internal("merge", errs.Invalid("the merged profile is not the caller's"))
 		}
-		if _, err := tx.Exec(ctx, `UPDATE verified_credentials SET user_id = $1,
-			previous_users = CASE WHEN jsonb_typeof(previous_users) = 'array' THEN previous_users ELSE '[]'::jsonb END
-				|| to_jsonb($2::text)
+		if _, err := tx.Exec(ctx, `UPDATE verified_credentials SET user_id = $1, previous_users = `+s.d.AppendPreviousUser+`
 			WHERE user_id = $2`, into.ID, fromID); err != nil {
-			return mapErr("move credentials", "", err)
+			return s.fail("move credentials", nil, err)
 		}
 		// Sessions, unique values and pending merges go with the user.
 		tag, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, fromID)
-		if err := mustAffect("delete merged user", "user_not_found", tag, err); err != nil {
+		if err := s.affected("delete merged user", users.ErrUserNotFound, tag, err); err != nil {
 			return err
 		}
-		if err := writeProfile(ctx, tx, ch.User); err != nil {
+		if err := s.writeProfile(ctx, tx, ch.User); err != nil {
 			return err
 		}
-		if err := replaceUniqueValues(ctx, tx, into.ID, ch.Unique); err != nil {
+		if err := s.replaceUniqueValues(ctx, tx, into.ID, ch.Unique); err != nil {
 			return err
 		}
 		if kind == signin.MergeByWallet {
 			if _, err := tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = $1 WHERE id = $2`, credID, into.ID); err != nil {
-				return mapErr("update user", "", err)
+				return s.fail("update user", nil, err)
 			}
 		}
-		if err := insertEvent(ctx, tx, w.EnvironmentID, "user.merged", into.ID,
+		if err := s.insertEvent(ctx, tx, w.EnvironmentID, events.UserMerged, into.ID,
 			map[string]string{"userId": into.ID, "mergedUserId": fromID, "verifiedCredentialId": credID}, w.Now); err != nil {
 			return err
 		}
-		out, err = loadUser(ctx, tx, into.ID)
+		out, err = s.loadUser(ctx, tx, into.ID)
 		return err
 	})
 	return out, err
@@ -189,33 +187,33 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 // checkMergeProof checks what made the merge offer still holds: the proof's
 // nonces are live (they are used up here) and the proved credential is
 // still the other user's (for an email, one the caller verified too).
-func checkMergeProof(ctx context.Context, tx pgx.Tx, w *signin.MergeWrite, fromID, kind, credID, rawNonces string) error {
+func (s *Store) checkMergeProof(ctx context.Context, tx Tx, w *signin.MergeWrite, fromID, kind, credID, rawNonces string) error {
 	var nonces []string
 	if err := json.Unmarshal([]byte(rawNonces), &nonces); err != nil {
 		return errs.Internal("pending merge nonces", err)
 	}
-	if err := consumeNonces(ctx, tx, w.EnvironmentID, nonces, w.Now); err != nil {
+	if err := s.consumeNonces(ctx, tx, w.EnvironmentID, nonces, w.Now); err != nil {
 		if errs.Is(err, errs.KindUnprocessable) {
-			return mergeInvalid("the signed message that proved the other account was used or expired: link its wallet again")
+			return s.mergeInvalid("the signed message that proved the other account was used or expired: link its wallet again")
 		}
 		return err
 	}
 	var owner, address string
 	err := tx.QueryRow(ctx, `SELECT user_id, address FROM verified_credentials WHERE id = $1`, credID).Scan(&owner, &address)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return mapErr("check merge proof", "", err)
+	if err != nil && !s.noRows(err) {
+		return s.fail("check merge proof", nil, err)
 	}
 	if err != nil || owner != fromID {
-		return mergeInvalid("the credential that proved the other account is no longer theirs")
+		return s.mergeInvalid("the credential that proved the other account is no longer theirs")
 	}
 	if kind == signin.MergeByEmail {
 		var shared bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM verified_credentials WHERE user_id = $1
-			AND format = 'email' AND lower(address) = lower($2::text))`, w.UserID, address).Scan(&shared); err != nil {
-			return mapErr("check merge proof", "", err)
+			AND format = 'email' AND lower(address) = lower($2))`, w.UserID, address).Scan(&shared); err != nil {
+			return s.fail("check merge proof", nil, err)
 		}
 		if !shared {
-			return mergeInvalid("this account no longer has the verified email the other account shares")
+			return s.mergeInvalid("this account no longer has the verified email the other account shares")
 		}
 	}
 	return nil

@@ -1,24 +1,23 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // UpdateProfile implements users.ProfileStore.
 func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*users.User, []users.CustomField) (*users.ProfileChange, error)) (*users.User, error) {
 	var out *users.User
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		cur, err := loadUser(ctx, tx, userID)
+	err := s.write(ctx, func(tx Tx) error {
+		cur, err := s.loadUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		fields, err := listCustomFields(ctx, tx, cur.EnvironmentID)
+		fields, err := s.listCustomFields(ctx, tx, cur.EnvironmentID)
 		if err != nil {
 			return err
 		}
@@ -26,13 +25,13 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*u
 		if err != nil {
 			return err
 		}
-		if err := writeProfile(ctx, tx, ch.User); err != nil {
+		if err := s.writeProfile(ctx, tx, ch.User); err != nil {
 			return err
 		}
-		if err := replaceUniqueValues(ctx, tx, userID, ch.Unique); err != nil {
+		if err := s.replaceUniqueValues(ctx, tx, userID, ch.Unique); err != nil {
 			return err
 		}
-		out, err = loadUser(ctx, tx, userID)
+		out, err = s.loadUser(ctx, tx, userID)
 		return err
 	})
 	return out, err
@@ -40,12 +39,12 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*u
 
 // writeProfile stores a user's profile columns, refusing an email or a
 // username another user of the environment has.
-func writeProfile(ctx context.Context, tx pgx.Tx, u *users.User) error {
+func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User) error {
 	for _, c := range []struct {
 		column, value string
 		taken         func() error
 	}{{"email", u.Email, users.ErrEmailTaken}, {"username", u.Username, users.ErrUsernameTaken}} {
-		taken, err := standardTaken(ctx, tx, u.EnvironmentID, c.column, c.value, u.ID)
+		taken, err := s.standardTaken(ctx, tx, u.EnvironmentID, c.column, c.value, u.ID)
 		if err != nil {
 			return err
 		}
@@ -56,48 +55,48 @@ func writeProfile(ctx context.Context, tx pgx.Tx, u *users.User) error {
 	res, err := tx.Exec(ctx, `UPDATE users SET email = $1, alias = $2, first_name = $3, last_name = $4, phone_number = $5,
 		job_title = $6, username = $7, country = $8, t_shirt_size = $9, team = $10, metadata = $11, updated_at = $12 WHERE id = $13`,
 		u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username, u.Country, u.TShirtSize, u.Team,
-		jsonOr(u.Metadata, "{}"), ts(u.UpdatedAt), u.ID)
+		jsonOr(u.Metadata, "{}"), (u.UpdatedAt), u.ID)
 	// The checks above read committed rows; a concurrent write of the same
 	// email or username on another replica is caught by the unique index.
 	switch {
-	case isUniqueViolation(err, "users_env_email"):
+	case s.unique(err, "users_env_email"):
 		return users.ErrEmailTaken()
-	case isUniqueViolation(err, "users_env_username"):
+	case s.unique(err, "users_env_username"):
 		return users.ErrUsernameTaken()
 	}
-	return mustAffect("update profile", "user_not_found", res, err)
+	return s.affected("update profile", users.ErrUserNotFound, res, err)
 }
 
 // standardTaken reports whether another user of the environment has value
 // in column (email or username), ignoring case.
-func standardTaken(ctx context.Context, q querier, envID, column, value, exceptUserID string) (bool, error) {
+func (s *Store) standardTaken(ctx context.Context, q Querier, envID, column, value, exceptUserID string) (bool, error) {
 	if value == "" {
 		return false, nil
 	}
 	var query string
 	switch column {
 	case "email":
-		query = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND email <> '' AND lower(email) = lower($2::text) AND id <> $3)`
+		query = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND email <> '' AND lower(email) = lower($2) AND id <> $3)`
 	case "username":
-		query = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND username <> '' AND lower(username) = lower($2::text) AND id <> $3)`
+		query = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND username <> '' AND lower(username) = lower($2) AND id <> $3)`
 	default:
 		return false, errs.Internal("value taken", errs.Invalid("unknown column %q", column))
 	}
 	var taken bool
 	err := q.QueryRow(ctx, query, envID, value, exceptUserID).Scan(&taken)
-	return taken, mapErr("check "+column, "", err)
+	return taken, s.fail("check "+column, nil, err)
 }
 
 // replaceUniqueValues makes vals the user's values of unique fields; a
 // value another user holds is refused (the primary key guarantees it).
-func replaceUniqueValues(ctx context.Context, tx pgx.Tx, userID string, vals []users.UniqueValue) error {
+func (s *Store) replaceUniqueValues(ctx context.Context, tx Tx, userID string, vals []users.UniqueValue) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM custom_field_unique_values WHERE user_id = $1`, userID); err != nil {
-		return mapErr("replace unique values", "", err)
+		return s.fail("replace unique values", nil, err)
 	}
 	for _, v := range vals {
 		_, err := tx.Exec(ctx, `INSERT INTO custom_field_unique_values (field_id, value, user_id) VALUES ($1, $2, $3)`,
 			v.FieldID, v.Value, userID)
-		if err := mapErr("store unique value", "custom_field_not_found", err); err != nil {
+		if err := s.fail("store unique value", users.ErrCustomFieldNotFound, err); err != nil {
 			if errs.Is(err, errs.KindConflict) {
 				return users.ErrValueNotUnique(v.FieldName)
 			}
@@ -111,28 +110,28 @@ func replaceUniqueValues(ctx context.Context, tx pgx.Tx, userID string, vals []u
 // credentials, sessions and unique values go with the user (ON DELETE
 // CASCADE), so their tokens are refused at once; user.deleted is recorded.
 func (s *Store) DeleteUser(ctx context.Context, userID string, at time.Time) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.write(ctx, func(tx Tx) error {
 		var envID string
 		if err := tx.QueryRow(ctx, `SELECT environment_id FROM users WHERE id = $1`, userID).Scan(&envID); err != nil {
-			return mapErr("delete user", "user_not_found", err)
+			return s.fail("delete user", users.ErrUserNotFound, err)
 		}
 		res, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID)
-		if err := mustAffect("delete user", "user_not_found", res, err); err != nil {
+		if err := s.affected("delete user", users.ErrUserNotFound, res, err); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, envID, "user.deleted", userID, map[string]string{"userId": userID}, at)
+		return s.insertEvent(ctx, tx, envID, events.UserDeleted, userID, map[string]string{"userId": userID}, at)
 	})
 }
 
 // StandardValueTaken implements users.ProfileStore.
 func (s *Store) StandardValueTaken(ctx context.Context, envID, field, value, exceptUserID string) (bool, error) {
-	return standardTaken(ctx, s.db, envID, field, value, exceptUserID)
+	return s.standardTaken(ctx, s.db.Reader(), envID, field, value, exceptUserID)
 }
 
 // CustomValueTaken implements users.ProfileStore.
 func (s *Store) CustomValueTaken(ctx context.Context, fieldID, value, exceptUserID string) (bool, error) {
 	var taken bool
-	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_field_unique_values
+	err := s.db.Reader().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM custom_field_unique_values
 		WHERE field_id = $1 AND value = $2 AND user_id <> $3)`, fieldID, value, exceptUserID).Scan(&taken)
-	return taken, mapErr("check unique value", "", err)
+	return taken, s.fail("check unique value", nil, err)
 }

@@ -1,0 +1,189 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// countSignInCredentials counts a user's credentials that can sign in,
+// leaving one out.
+func (s *Store) countSignInCredentials(ctx context.Context, q Querier, userID, except string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM verified_credentials WHERE user_id = $1 AND id <> $2 AND sign_in_enabled`,
+		userID, except).Scan(&n)
+	return n, s.fail("count credentials", nil, err)
+}
+
+// lockUser locks a user's row until the transaction ends, so that checks
+// on their credentials ("not the last one") hold against concurrent
+// writes on other replicas (SQLite has one writer: a plain read).
+func (s *Store) lockUser(ctx context.Context, tx Tx, userID string) error {
+	var id string
+	err := tx.QueryRow(ctx, `SELECT id FROM users WHERE id = $1`+s.d.ForUpdate, userID).Scan(&id)
+	return s.fail("lock user", users.ErrUserNotFound, err)
+}
+
+// LinkCredential implements signin.LinkStore. Concurrent links of one new
+// wallet meet on the credentials' unique constraint: the loser's INSERT …
+// ON CONFLICT DO NOTHING waits for the winner's commit and inserts
+// nothing, and the loser then sees the wallet as the winner's, exactly as
+// if it had come second.
+func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {
+	var u *users.User
+	err := s.write(ctx, func(tx Tx) error {
+		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
+			return err
+		}
+		c := w.Credential
+		owner, credID, previous, err := s.claimCredential(ctx, tx, w.UserID, &c)
+		if err != nil {
+			return err
+		}
+		event := events.WalletLinked
+		switch {
+		case owner == "": // linked now
+		case owner == w.UserID:
+			event = ""
+			if _, err := tx.Exec(ctx, `UPDATE verified_credentials SET verified_at = $1, wallet_name = $2, wallet_provider = $3
+				WHERE id = $4`, w.Now, c.WalletName, c.WalletProvider, credID); err != nil {
+				return s.fail("update credential", nil, err)
+			}
+		case !w.Transfer:
+			return users.ErrWalletOwnedElsewhere
+		default:
+			if err := s.transferCredential(ctx, tx, w, owner, credID, previous); err != nil {
+				return err
+			}
+			event = events.WalletTransferred
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = $1, updated_at = $2 WHERE id = $3`,
+			credID, w.Now, w.UserID); err != nil {
+			return s.fail("update user", nil, err)
+		}
+		if event != "" {
+			if err := s.insertEvent(ctx, tx, w.EnvironmentID, event, w.UserID, map[string]string{
+				"userId": w.UserID, "verifiedCredentialId": credID, "previousUserId": owner}, w.Now); err != nil {
+				return err
+			}
+		}
+		u, err = s.loadUser(ctx, tx, w.UserID)
+		return err
+	})
+	return u, err
+}
+
+// claimCredential inserts the credential for userID, or, if it exists,
+// locks it and returns its owner, id and previous owners. owner is "" when
+// the credential was inserted now.
+func (s *Store) claimCredential(ctx context.Context, tx Tx, userID string, c *users.Credential) (owner, credID, previous string, err error) {
+	for range 2 {
+		// FOR UPDATE: concurrent links or transfers of one wallet take turns.
+		err = tx.QueryRow(ctx, `SELECT user_id, id, previous_users FROM verified_credentials
+			WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`+s.d.ForUpdate,
+			c.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&owner, &credID, &previous)
+		if !s.noRows(err) {
+			return owner, credID, previous, s.fail("find credential", nil, err)
+		}
+		err = tx.QueryRow(ctx, insertCredentialSQL+` ON CONFLICT (environment_id, format, chain, address) DO NOTHING
+			RETURNING id`, s.credentialArgs(userID, c)...).Scan(&credID)
+		if !s.noRows(err) {
+			return "", credID, "", s.fail("create credential", users.ErrUserNotFound, err)
+		}
+		// A concurrent link committed it first: look again.
+	}
+	return "", "", "", errs.Internal("link credential", errors.New("credential neither found nor inserted"))
+}
+
+func (s *Store) transferCredential(ctx context.Context, tx Tx, w *signin.LinkWrite, owner, credID, previous string) error {
+	if err := s.lockUser(ctx, tx, owner); err != nil {
+		return err
+	}
+	left, err := s.countSignInCredentials(ctx, tx, owner, credID)
+	if err != nil {
+		return err
+	}
+	if left == 0 && !w.AllowEmptyAccount {
+		return users.ErrTransferLeavesNoSignIn
+	}
+	var prev []string
+	_ = json.Unmarshal([]byte(previous), &prev)
+	b, err := json.Marshal(append(prev, owner))
+	if err != nil {
+		return errs.Internal("previous users", err)
+	}
+	c := w.Credential
+	_, err = tx.Exec(ctx, `UPDATE verified_credentials SET user_id = $1, previous_users = $2, verified_at = $3,
+		wallet_name = $4, wallet_provider = $5 WHERE id = $6`,
+		w.UserID, string(b), w.Now, c.WalletName, c.WalletProvider, credID)
+	if err != nil {
+		return s.fail("transfer credential", nil, err)
+	}
+	// The former owner's pointer to it must not dangle.
+	_, err = tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = coalesce((SELECT id FROM verified_credentials
+		WHERE user_id = $1 ORDER BY verified_at DESC LIMIT 1), ''), updated_at = $2 WHERE id = $1 AND last_verified_credential_id = $3`,
+		owner, w.Now, credID)
+	return s.fail("update former owner", nil, err)
+}
+
+// UnlinkCredential implements signin.LinkStore.
+func (s *Store) UnlinkCredential(ctx context.Context, userID, credID string, now time.Time) (*users.User, error) {
+	var u *users.User
+	err := s.write(ctx, func(tx Tx) error {
+		var envID string
+		err := tx.QueryRow(ctx, `SELECT environment_id FROM verified_credentials WHERE id = $1 AND user_id = $2`, credID, userID).Scan(&envID)
+		if s.noRows(err) {
+			return users.ErrNotOwnCredential
+		}
+		if err != nil {
+			return s.fail("unlink", nil, err)
+		}
+		if err := s.lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		left, err := s.countSignInCredentials(ctx, tx, userID, credID)
+		if err != nil {
+			return err
+		}
+		if left == 0 {
+			return users.ErrLastSignInCredential
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM verified_credentials WHERE id = $1`, credID); err != nil {
+			return s.fail("unlink", nil, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = coalesce((SELECT id FROM verified_credentials
+			WHERE user_id = $1 ORDER BY verified_at DESC LIMIT 1), ''), updated_at = $2 WHERE id = $1 AND last_verified_credential_id = $3`,
+			userID, now, credID); err != nil {
+			return s.fail("unlink", nil, err)
+		}
+		if err := s.insertEvent(ctx, tx, envID, events.WalletUnlinked, userID,
+			map[string]string{"userId": userID, "verifiedCredentialId": credID}, now); err != nil {
+			return err
+		}
+		u, err = s.loadUser(ctx, tx, userID)
+		return err
+	})
+	return u, err
+}
+
+// SelectCredential implements signin.LinkStore.
+func (s *Store) SelectCredential(ctx context.Context, userID, credID string, now time.Time) (*users.User, error) {
+	var u *users.User
+	err := s.write(ctx, func(tx Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE verified_credentials SET last_selected_at = $1 WHERE id = $2 AND user_id = $3
+			AND format = 'blockchain'`, now, credID, userID)
+		if err := s.affected("select wallet", users.ErrAdminWalletNotFound, res, err); err != nil {
+			return err
+		}
+		u, err = s.loadUser(ctx, tx, userID)
+		return err
+	})
+	return u, err
+}
