@@ -31,6 +31,9 @@ func TestGoAPIWithoutAPIToken(t *testing.T) {
 	if err != nil || list.Total != 1 || len(list.Users) != 1 || list.Users[0].ID != s.UserID {
 		t.Fatalf("zero ListQuery: %+v, %v", list, err)
 	}
+	if ws, total, err := app.Users().ListWallets(ctx, p, env, users.Page{}); err != nil || total != 1 || len(ws) != 1 {
+		t.Fatalf("zero Page: %d of %d wallets, %v", len(ws), total, err)
+	}
 	for _, addr := range []string{s.Wallet.Address, strings.ToLower(s.Wallet.Address)} {
 		u, err := app.Users().FindByWallet(ctx, p, env, addr)
 		if err != nil || u.ID != s.UserID {

@@ -847,6 +847,10 @@ func (a *Admin) ListWallets(ctx context.Context, p *tenant.Principal, envID stri
 	if _, err := a.environment(ctx, p, envID, false); err != nil {
 		return nil, 0, err
 	}
+	page, err := page.withDefaults()
+	if err != nil {
+		return nil, 0, err
+	}
 	return a.store.ListWallets(ctx, envID, page)
 }
 

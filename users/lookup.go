@@ -19,13 +19,20 @@ func (q ListQuery) withDefaults(orderFields []string) (ListQuery, error) {
 	} else if !slices.Contains(orderFields, q.Order.Field) {
 		return q, errs.Invalid("order: %q is not one of %s", admTruncate(q.Order.Field, 64), strings.Join(orderFields, ", "))
 	}
-	if q.Page.Limit == 0 {
-		q.Page.Limit = admDefaultLimit
+	var err error
+	q.Page, err = q.Page.withDefaults()
+	return q, err
+}
+
+// withDefaults makes the zero Page the first page of the default size.
+func (p Page) withDefaults() (Page, error) {
+	if p.Limit == 0 {
+		p.Limit = admDefaultLimit
 	}
-	if q.Page.Limit < 0 || q.Page.Limit > admMaxLimit || q.Page.Offset < 0 {
-		return q, errs.Invalid("page: limit must be from 1 to %d and offset at least 0", admMaxLimit)
+	if p.Limit < 0 || p.Limit > admMaxLimit || p.Offset < 0 {
+		return p, errs.Invalid("page: limit must be from 1 to %d and offset at least 0", admMaxLimit)
 	}
-	return q, nil
+	return p, nil
 }
 
 // UserFinder finds a user of an environment by an exact key, each
