@@ -19,6 +19,7 @@ const (
 	UserCreated        ChangeKind = "user.created"
 	UserUpdated        ChangeKind = "user.updated"
 	UserDeleted        ChangeKind = "user.deleted"
+	SessionCreated     ChangeKind = "session.created" // a sign-in, after its commit
 	SessionRevoked     ChangeKind = "session.revoked"
 	CredentialLinked   ChangeKind = "credential.linked"
 	CredentialUnlinked ChangeKind = "credential.unlinked"
@@ -65,12 +66,17 @@ func (n *notifier) userChange(ctx context.Context, k ChangeKind, u *users.User) 
 
 func (n *notifier) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
 	u, created, err := n.Store.CompleteSignIn(ctx, w)
-	if err == nil && created {
+	if err != nil {
+		return u, created, err
+	}
+	if created {
 		n.userChange(ctx, UserCreated, u)
 		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID,
 			CredentialID: w.Session.SigninCredentialID, User: u})
 	}
-	return u, created, err
+	n.notify(ctx, Change{Kind: SessionCreated, EnvironmentID: u.EnvironmentID, UserID: u.ID, SessionID: w.Session.ID,
+		CredentialID: w.Session.SigninCredentialID, User: u})
+	return u, created, nil
 }
 
 func (n *notifier) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {

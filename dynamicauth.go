@@ -75,9 +75,10 @@ type Hooks struct {
 	// It holds the store's transaction: keep it quick.
 	OnSignIn func(ctx context.Context, s *signin.SignIn) error
 	// AfterChange hears about every committed change to users, sessions
-	// and credentials, whichever path made it (HTTP or Go). It runs after
-	// the commit, in the caller's goroutine: keep it quick, or hand the
-	// work off. Its error is logged and never undoes the change.
+	// (each sign-in included) and credentials, whichever path made it
+	// (HTTP or Go). It runs after the commit, in the caller's goroutine:
+	// keep it quick, or hand the work off. Its error is logged and never
+	// undoes the change.
 	AfterChange func(ctx context.Context, c Change) error
 }
 

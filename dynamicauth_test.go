@@ -160,7 +160,7 @@ func TestAfterChangeSeesCommittedChanges(t *testing.T) {
 	if st, body := app.Do(t, "DELETE", "/api/v0/users/"+s.UserID, app.OwnerToken, nil); st != 204 && st != 200 {
 		t.Fatalf("delete over HTTP: %d %s", st, body)
 	}
-	want := []dynamicauth.ChangeKind{dynamicauth.UserCreated, dynamicauth.CredentialLinked, dynamicauth.UserUpdated,
+	want := []dynamicauth.ChangeKind{dynamicauth.UserCreated, dynamicauth.CredentialLinked, dynamicauth.SessionCreated, dynamicauth.UserUpdated,
 		dynamicauth.SessionRevoked, dynamicauth.UserDeleted}
 	mu.Lock()
 	defer mu.Unlock()
@@ -172,8 +172,11 @@ func TestAfterChangeSeesCommittedChanges(t *testing.T) {
 			t.Errorf("change %d = %+v, want %s of user %s in %s", i, c, want[i], s.UserID, env)
 		}
 	}
-	if got[4].User == nil || string(got[4].User.Metadata) != `{"a":1}` {
-		t.Errorf("deleted user's last state: %+v", got[4].User)
+	if got[2].SessionID == "" || got[2].CredentialID == "" {
+		t.Errorf("sign-in change without session or credential: %+v", got[2])
+	}
+	if got[5].User == nil || string(got[5].User.Metadata) != `{"a":1}` {
+		t.Errorf("deleted user's last state: %+v", got[5].User)
 	}
 	if _, err := app.Users().FindByWallet(ctx, p, env, s.Wallet.Address); !errs.Is(err, errs.KindNotFound) {
 		t.Fatalf("the delete was undone by the failing hook: %v", err)
