@@ -89,7 +89,7 @@ func New(d Deps) *Server {
 		s.limiter = ratelimit.New(nil)
 	}
 	s.routes()
-	s.handler = s.withRequestContext(s.withCORS(s.withRateLimit(http.HandlerFunc(s.dispatch))))
+	s.handler = withFraming(s.withRequestContext(s.withCORS(s.withRateLimit(http.HandlerFunc(s.dispatch)))))
 	return s
 }
 

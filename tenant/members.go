@@ -171,6 +171,9 @@ func (s *Service) ListOrganizationInvites(ctx context.Context, p *Principal, org
 // ListInvites lists the invites addressed to the token's creator (by email
 // or wallet); an organization's own invites are listed per organization.
 func (s *Service) ListInvites(ctx context.Context, p *Principal, status string) ([]Invite, error) {
+	if err := p.RequireOrgWide(); err != nil {
+		return nil, err
+	}
 	if err := checkInviteStatus(status, true); err != nil {
 		return nil, err
 	}
@@ -185,6 +188,9 @@ func (s *Service) ListInvites(ctx context.Context, p *Principal, status string) 
 // or rejects their own; an organization admin may also revoke (reject) or
 // reopen one. Accepting makes the invitee a member.
 func (s *Service) UpdateInvite(ctx context.Context, p *Principal, id, status string) error {
+	if err := p.RequireOrgWide(); err != nil {
+		return err
+	}
 	if err := checkInviteStatus(status, false); err != nil {
 		return err
 	}
@@ -236,7 +242,7 @@ func (s *Service) DeleteInvite(ctx context.Context, p *Principal, id string) err
 
 // ListMfaSettings lists every MFA device type with its state.
 func (s *Service) ListMfaSettings(ctx context.Context, p *Principal, orgID string) ([]MfaSetting, error) {
-	if err := p.CanReadOrganization(orgID); err != nil {
+	if err := p.CanManageOrganization(orgID, RoleViewer); err != nil {
 		return nil, err
 	}
 	stored, err := s.store.ListMfaSettings(ctx, orgID)

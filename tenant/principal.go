@@ -80,6 +80,16 @@ func (p *Principal) CanManageOrganization(orgID string, min Role) error {
 	return nil
 }
 
+// RequireOrgWide refuses environment tokens: the routes about the token's
+// operator rather than one environment (their invitations) are for
+// organization-wide tokens only, as organizations are.
+func (p *Principal) RequireOrgWide() error {
+	if !p.Token.OrgWide {
+		return errs.Forbidden("an environment API token cannot act for its operator; use an organization-wide token")
+	}
+	return nil
+}
+
 // CanReadProject refuses projects outside the token's reach.
 func (p *Principal) CanReadProject(pr *Project) error {
 	if p.Token.OrgWide {

@@ -61,7 +61,7 @@ func (s *Service) applySso(p *SsoProvider, in SsoInput) error {
 
 // GetSsoProvider returns the organization's SSO provider.
 func (s *Service) GetSsoProvider(ctx context.Context, p *Principal, orgID string) (*SsoProvider, error) {
-	if err := p.CanReadOrganization(orgID); err != nil {
+	if err := p.CanManageOrganization(orgID, RoleViewer); err != nil {
 		return nil, err
 	}
 	return s.store.GetSsoProvider(ctx, orgID)

@@ -1,0 +1,446 @@
+package httpapi_test
+
+// The admin authorization table: every admin route × every kind of token
+// → the status it must answer. A route added to the server without a row
+// here fails TestAdminAuthorizationTableCoversRoutes.
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// reach says who, besides the owner, may use a route.
+type reach int
+
+const (
+	// envScope: an environment token of the route's environment carrying
+	// the row's scope.
+	envScope reach = iota
+	// ownProject: any environment token of the organization may read it
+	// (its own organization and project, by name only).
+	ownProject
+	// anyToken: every valid token, each seeing only its own things.
+	anyToken
+	// orgOnly: organization-wide (owner) tokens only.
+	orgOnly
+)
+
+// authzRow is one admin route. prep builds the path and body against the
+// world, making fresh resources when the route consumes them (a delete),
+// so that every principal meets the same state.
+type authzRow struct {
+	method, pattern string
+	reach           reach
+	scope           tenant.Scope
+	ok              int // the owner's answer
+	// other is the answer to a token of another organization (an
+	// all-scopes environment token of B, and B's owner token): 403 when
+	// the path names A's organization or environment, 404 when it names
+	// an object by id alone. 0 means 403.
+	other int
+	// otherEnv overrides other for B's environment token (0: as other, or
+	// 403 on orgOnly routes that name A in the path).
+	otherEnv int
+	prep     func(t *testing.T, w *authzWorld) (path string, body any)
+}
+
+// authzWorld is organization A (the harness's default) with the objects
+// the routes name, and organization B owned by a stranger.
+type authzWorld struct {
+	h                      *harness
+	org, project, env      string
+	user, wallet, session  string
+	sessionUser, field     string
+	otherEnvTok, otherOrgT string
+}
+
+func (w *authzWorld) freshUser(t *testing.T) (userID, walletID string) {
+	t.Helper()
+	u := w.h.createUser(t, w.env, map[string]any{"email": newUUID(t)[:8] + "@example.com",
+		"wallets": []any{newWalletBody(t), newWalletBody(t)}}) // two: the last one cannot be deleted
+	userID = str(t, u, "id")
+	st, res := w.h.do(t, "GET", "/users/"+userID+"/wallets", w.h.token, nil)
+	wantStatus(t, "fresh user's wallets", st, 200, res)
+	return userID, str(t, res, "wallets.0.id")
+}
+
+func (w *authzWorld) freshSession(t *testing.T) (userID, sessionID string) {
+	t.Helper()
+	userID, sessionID, _ = w.h.signIn(t, w.env, newEVMWallet(t))
+	return userID, sessionID
+}
+
+func (w *authzWorld) freshToken(t *testing.T) string {
+	t.Helper()
+	id, _ := w.h.envToken(t, w.h.token, w.env, "environment.users.read")
+	return id
+}
+
+func (w *authzWorld) freshOrigin(t *testing.T) string {
+	t.Helper()
+	st, res := w.h.do(t, "POST", "/environments/"+w.env+"/origins", w.h.token,
+		map[string]any{"origin": "https://" + newUUID(t)[:8] + ".example"})
+	wantStatus(t, "fresh origin", st, 201, res)
+	return str(t, res, "origin.id")
+}
+
+func (w *authzWorld) freshField(t *testing.T) string {
+	t.Helper()
+	st, res := w.h.do(t, "POST", "/environments/"+w.env+"/custom/fields", w.h.token,
+		map[string]any{"name": "f" + newUUID(t)[:8], "enabled": true, "required": false, "fieldType": "text"})
+	wantStatus(t, "fresh custom field", st, 200, res)
+	return str(t, res, "id")
+}
+
+func (w *authzWorld) freshInvite(t *testing.T) string {
+	t.Helper()
+	inv := &tenant.Invite{ID: newUUID(t), OrganizationID: w.org, Status: tenant.InvitePending,
+		Email: newUUID(t)[:8] + "@example.com", Role: tenant.RoleViewer, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	if err := w.h.store.CreateInvite(context.Background(), inv); err != nil {
+		t.Fatalf("fresh invite: %v", err)
+	}
+	return inv.ID
+}
+
+func (w *authzWorld) freshMember(t *testing.T) string {
+	t.Helper()
+	return w.h.addMember(t, w.org, tenant.RoleDeveloper, newUUID(t)[:8]+"@example.com")
+}
+
+func (w *authzWorld) freshProject(t *testing.T) string {
+	t.Helper()
+	st, res := w.h.do(t, "POST", "/organizations/"+w.org+"/projects", w.h.token, map[string]any{"name": "Doomed " + newUUID(t)[:6]})
+	wantStatus(t, "fresh project", st, 200, res)
+	return str(t, res, "project.id")
+}
+
+// freshSso makes an SSO provider in organization A, deleting the previous one.
+func (w *authzWorld) freshSso(t *testing.T) string {
+	t.Helper()
+	if st, res := w.h.do(t, "GET", "/organizations/"+w.org+"/ssoProvider", w.h.token, nil); st == 200 {
+		st, res = w.h.do(t, "DELETE", "/organizations/"+w.org+"/ssoProvider/"+str(t, res, "id"), w.h.token, nil)
+		wantStatus(t, "delete previous sso provider", st, 204, res)
+	}
+	st, res := w.h.do(t, "POST", "/organizations/"+w.org+"/ssoProvider", w.h.token, ssoBody())
+	wantStatus(t, "fresh sso provider", st, 200, res)
+	return str(t, res, "id")
+}
+
+func ssoBody() map[string]any {
+	return map[string]any{"clientId": "0oa1client", "clientSecret": "s3cret-value-1234",
+		"ssoDomain": "acme.okta.com", "emailDomain": "acme.example", "provider": "okta"}
+}
+
+func fixed(path string, body any) func(*testing.T, *authzWorld) (string, any) {
+	return func(*testing.T, *authzWorld) (string, any) { return path, body }
+}
+
+func authzRows() []authzRow {
+	E, O, P, U := "{env}", "{org}", "{project}", "{user}"
+	fresh := func(f func(t *testing.T, w *authzWorld) (string, any)) func(*testing.T, *authzWorld) (string, any) {
+		return f
+	}
+	settingsR, settingsW := tenant.ScopeSettingsRead, tenant.ScopeSettingsWrite
+	usersR, usersW := tenant.ScopeUsersRead, tenant.ScopeUsersWrite
+	tokR, tokW := tenant.ScopeAPITokensRead, tenant.ScopeAPITokensWrite
+	rows := []authzRow{
+		// Organizations.
+		{method: "GET", pattern: "/organizations", reach: anyToken, ok: 200, other: 200, prep: fixed("/organizations", nil)},
+		{method: "POST", pattern: "/organizations", reach: orgOnly, ok: 200, other: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/organizations", map[string]any{"name": "Org " + newUUID(t)[:8]}
+		})},
+		{method: "GET", pattern: "/organizations/{organizationId}", reach: ownProject, ok: 200, prep: fixed("/organizations/"+O, nil)},
+		{method: "PUT", pattern: "/organizations/{organizationId}", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O, map[string]any{"name": "Default organization"})},
+		{method: "PUT", pattern: "/organizations/{organizationId}/address", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/address", map[string]any{"city": "Lisbon"})},
+		{method: "GET", pattern: "/organizations/{organizationId}/billing/subscription", reach: ownProject, ok: 200, prep: fixed("/organizations/"+O+"/billing/subscription", nil)},
+		{method: "PUT", pattern: "/organizations/{organizationId}/billing/subscription/coupon", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/billing/subscription/coupon", map[string]any{"coupon": "LAUNCH50"})},
+		{method: "PUT", pattern: "/organizations/{organizationId}/billing/upgrade", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/billing/upgrade", nil)},
+		{method: "GET", pattern: "/organizations/{organizationId}/ssoProvider", reach: orgOnly, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			w.freshSso(t)
+			return "/organizations/" + w.org + "/ssoProvider", nil
+		})},
+		{method: "POST", pattern: "/organizations/{organizationId}/ssoProvider", reach: orgOnly, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			if st, res := w.h.do(t, "GET", "/organizations/"+w.org+"/ssoProvider", w.h.token, nil); st == 200 {
+				w.h.do(t, "DELETE", "/organizations/"+w.org+"/ssoProvider/"+str(t, res, "id"), w.h.token, nil)
+			}
+			return "/organizations/" + w.org + "/ssoProvider", ssoBody()
+		})},
+		{method: "PUT", pattern: "/organizations/{organizationId}/ssoProvider/{ssoProviderId}", reach: orgOnly, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/organizations/" + w.org + "/ssoProvider/" + w.freshSso(t), ssoBody()
+		})},
+		{method: "DELETE", pattern: "/organizations/{organizationId}/ssoProvider/{ssoProviderId}", reach: orgOnly, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/organizations/" + w.org + "/ssoProvider/" + w.freshSso(t), nil
+		})},
+
+		// Projects.
+		{method: "GET", pattern: "/organizations/{organizationId}/projects", reach: ownProject, ok: 200, prep: fixed("/organizations/"+O+"/projects", nil)},
+		{method: "POST", pattern: "/organizations/{organizationId}/projects", reach: orgOnly, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/organizations/" + w.org + "/projects", map[string]any{"name": "P " + newUUID(t)[:8]}
+		})},
+		{method: "GET", pattern: "/projects/{projectId}", reach: ownProject, ok: 200, prep: fixed("/projects/"+P, nil)},
+		{method: "PUT", pattern: "/projects/{projectId}", reach: orgOnly, ok: 200, prep: fixed("/projects/"+P, map[string]any{"name": "Default project"})},
+		{method: "DELETE", pattern: "/projects/{projectId}", reach: orgOnly, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/projects/" + w.freshProject(t), nil
+		})},
+
+		// Environments.
+		{method: "GET", pattern: "/projects/{projectId}/environments", reach: ownProject, ok: 200, prep: fixed("/projects/"+P+"/environments", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E, nil)},
+		{method: "PUT", pattern: "/environments/{environmentId}", reach: envScope, scope: settingsW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env, validSettings(t, w.h)
+		})},
+		{method: "GET", pattern: "/environments/{environmentId}/keys", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/keys", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/statistics/visitors", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/statistics/visitors", nil)},
+
+		// Tokens.
+		{method: "GET", pattern: "/environments/{environmentId}/tokens", reach: envScope, scope: tokR, ok: 200, prep: fixed("/environments/"+E+"/tokens", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/tokens", reach: envScope, scope: tokW, ok: 200, prep: fixed("/environments/"+E+"/tokens", map[string]any{"note": "table"})},
+		{method: "DELETE", pattern: "/environments/{environmentId}/tokens/{tokenId}", reach: envScope, scope: tokW, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/tokens/" + w.freshToken(t), nil
+		})},
+
+		// Origins.
+		{method: "GET", pattern: "/environments/{environmentId}/origins", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/origins", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/origins", reach: envScope, scope: settingsW, ok: 201, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/origins", map[string]any{"origin": "https://" + newUUID(t)[:8] + ".example"}
+		})},
+		{method: "DELETE", pattern: "/origins/{originId}", reach: envScope, scope: settingsW, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/origins/" + w.freshOrigin(t), nil
+		})},
+
+		// Members and invites.
+		{method: "GET", pattern: "/organizations/{organizationId}/members", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/members", nil)},
+		{method: "PUT", pattern: "/members/{memberId}", reach: orgOnly, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/members/" + w.freshMember(t), map[string]any{"role": "viewer"}
+		})},
+		{method: "DELETE", pattern: "/members/{memberId}", reach: orgOnly, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/members/" + w.freshMember(t), nil
+		})},
+		{method: "GET", pattern: "/membershipEnvironmentIds", reach: anyToken, ok: 200, other: 200, prep: fixed("/membershipEnvironmentIds", nil)},
+		{method: "GET", pattern: "/invites", reach: orgOnly, ok: 200, other: 200, prep: fixed("/invites", nil)},
+		{method: "PUT", pattern: "/invites/{inviteId}", reach: orgOnly, ok: 204, other: 404, otherEnv: 403, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/invites/" + w.freshInvite(t), map[string]any{"status": "rejected"}
+		})},
+		{method: "DELETE", pattern: "/invites/{inviteId}", reach: orgOnly, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/invites/" + w.freshInvite(t), nil
+		})},
+		{method: "GET", pattern: "/organizations/{organizationId}/invites", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/invites", nil)},
+		{method: "POST", pattern: "/organizations/{organizationId}/invites", reach: orgOnly, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/organizations/" + w.org + "/invites", map[string]any{"email": newUUID(t)[:8] + "@example.com", "role": "viewer"}
+		})},
+
+		// Organization MFA settings.
+		{method: "GET", pattern: "/organizations/{organizationId}/mfaSettings", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/mfaSettings", nil)},
+		{method: "PUT", pattern: "/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/enable", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/mfaSettings/totp/enable", nil)},
+		{method: "PUT", pattern: "/organizations/{organizationId}/mfaSettings/{mfaDeviceType}/disable", reach: orgOnly, ok: 200, prep: fixed("/organizations/"+O+"/mfaSettings/totp/disable", nil)},
+
+		// Users.
+		{method: "GET", pattern: "/environments/{environmentId}/users", reach: envScope, scope: usersR, ok: 200, prep: fixed("/environments/"+E+"/users", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/users", reach: envScope, scope: usersW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/users", map[string]any{"email": newUUID(t)[:8] + "@example.com"}
+		})},
+		{method: "POST", pattern: "/environments/{environmentId}/users/bulk", reach: envScope, scope: usersW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/users/bulk", []any{map[string]any{"email": newUUID(t)[:8] + "@example.com"}}
+		})},
+		{method: "GET", pattern: "/environments/{environmentId}/users/{userId}", reach: envScope, scope: usersR, ok: 200, prep: fixed("/environments/"+E+"/users/"+U, nil)},
+		{method: "PUT", pattern: "/environments/{environmentId}/users/{userId}", reach: envScope, scope: usersW, ok: 200, prep: fixed("/environments/"+E+"/users/"+U, map[string]any{"firstName": "Ann"})},
+		{method: "DELETE", pattern: "/environments/{environmentId}/users/{userId}", reach: envScope, scope: usersW, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			u, _ := w.freshUser(t)
+			return "/environments/" + w.env + "/users/" + u, nil
+		})},
+		{method: "POST", pattern: "/environments/{environmentId}/users/{userId}/sessions/revoke", reach: envScope, scope: usersW, ok: 204, prep: fixed("/environments/"+E+"/users/"+U+"/sessions/revoke", nil)},
+		{method: "GET", pattern: "/users/{userId}", reach: envScope, scope: usersR, ok: 200, other: 404, prep: fixed("/users/"+U, nil)},
+		{method: "PUT", pattern: "/users/{userId}", reach: envScope, scope: usersW, ok: 200, other: 404, prep: fixed("/users/"+U, map[string]any{"firstName": "Ann"})},
+		{method: "DELETE", pattern: "/users/{userId}", reach: envScope, scope: usersW, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			u, _ := w.freshUser(t)
+			return "/users/" + u, nil
+		})},
+		{method: "POST", pattern: "/users/{userId}/sessions/revoke", reach: envScope, scope: usersW, ok: 204, other: 404, prep: fixed("/users/"+U+"/sessions/revoke", nil)},
+		{method: "GET", pattern: "/oauthAccounts/{oauthAccountId}/accessToken", reach: envScope, scope: usersR, ok: 422, other: 422, prep: fixed("/oauthAccounts/"+randomUUID+"/accessToken", nil)},
+
+		// Sessions.
+		{method: "PUT", pattern: "/sessions/{sessionId}/revoke", reach: envScope, scope: usersW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			_, s := w.freshSession(t)
+			return "/sessions/" + s + "/revoke", nil
+		})},
+		{method: "GET", pattern: "/users/{userId}/sessions/{sessionId}", reach: envScope, scope: usersR, ok: 200, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/users/" + w.sessionUser + "/sessions/" + w.session, nil
+		}},
+
+		// Wallets.
+		{method: "GET", pattern: "/environments/{environmentId}/wallets", reach: envScope, scope: usersR, ok: 200, prep: fixed("/environments/"+E+"/wallets", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/wallets/{walletId}", reach: envScope, scope: usersR, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/wallets/" + w.wallet, nil
+		}},
+		{method: "DELETE", pattern: "/environments/{environmentId}/wallets/{walletId}", reach: envScope, scope: usersW, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			_, wal := w.freshUser(t)
+			return "/environments/" + w.env + "/wallets/" + wal, nil
+		})},
+		{method: "GET", pattern: "/environments/{environmentId}/users/{userId}/wallets", reach: envScope, scope: usersR, ok: 200, prep: fixed("/environments/"+E+"/users/"+U+"/wallets", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/users/{userId}/wallets", reach: envScope, scope: usersW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/users/" + w.user + "/wallets", newWalletBody(t)
+		})},
+		{method: "GET", pattern: "/users/{userId}/wallets", reach: envScope, scope: usersR, ok: 200, other: 404, prep: fixed("/users/"+U+"/wallets", nil)},
+		{method: "POST", pattern: "/users/{userId}/wallets", reach: envScope, scope: usersW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/users/" + w.user + "/wallets", newWalletBody(t)
+		})},
+		{method: "GET", pattern: "/wallets/{walletId}", reach: envScope, scope: usersR, ok: 200, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/wallets/" + w.wallet, nil
+		}},
+		{method: "DELETE", pattern: "/wallets/{walletId}", reach: envScope, scope: usersW, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			_, wal := w.freshUser(t)
+			return "/wallets/" + wal, nil
+		})},
+		{method: "GET", pattern: "/environments/{environmentId}/embeddedWalletVersions", reach: envScope, scope: usersR, ok: 422, prep: fixed("/environments/"+E+"/embeddedWalletVersions", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/embeddedWallets", reach: envScope, scope: usersW, ok: 422, prep: fixed("/environments/"+E+"/embeddedWallets", map[string]any{"identifier": "a@example.com", "type": "email"})},
+		{method: "POST", pattern: "/environments/{environmentId}/embeddedWallets/farcaster", reach: envScope, scope: usersW, ok: 422, prep: fixed("/environments/"+E+"/embeddedWallets/farcaster", map[string]any{})},
+		{method: "POST", pattern: "/environments/{environmentId}/wallets/recover", reach: envScope, scope: usersW, ok: 422, prep: fixed("/environments/"+E+"/wallets/recover", map[string]any{})},
+
+		// Visitors.
+		{method: "GET", pattern: "/environments/{environmentId}/visitors", reach: envScope, scope: usersR, ok: 200, prep: fixed("/environments/"+E+"/visitors", nil)},
+
+		// Custom fields.
+		{method: "GET", pattern: "/environments/{environmentId}/custom/fields", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/custom/fields", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/custom/fields", reach: envScope, scope: settingsW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/custom/fields", map[string]any{"name": "f" + newUUID(t)[:8], "enabled": true, "required": false, "fieldType": "text"}
+		})},
+		{method: "GET", pattern: "/custom/fields/{customFieldId}", reach: envScope, scope: settingsR, ok: 200, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/custom/fields/" + w.field, nil
+		}},
+		{method: "PUT", pattern: "/custom/fields/{customFieldId}", reach: envScope, scope: settingsW, ok: 200, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/custom/fields/" + w.field, map[string]any{"name": "Table field", "enabled": true, "required": false, "fieldType": "text"}
+		}},
+		{method: "DELETE", pattern: "/custom/fields/{customFieldId}", reach: envScope, scope: settingsW, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/custom/fields/" + w.freshField(t), nil
+		})},
+
+		// Last: it hands organization A to another member.
+		{method: "PUT", pattern: "/members/{memberId}/delegateOwnership", reach: orgOnly, ok: 204, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/members/" + w.h.ids.OwnerMemberID + "/delegateOwnership", map[string]any{"adminMemberIdToDelegate": w.freshMember(t)}
+		}},
+	}
+	return rows
+}
+
+func newWalletBody(t *testing.T) map[string]any {
+	return map[string]any{"publicWalletAddress": strings.ToLower(newEVMWallet(t).address), "chain": "EVM",
+		"walletName": "rainbow", "walletProvider": "browserExtension"}
+}
+
+// authzPrincipal is one kind of token and the answer it must get.
+type authzPrincipal struct {
+	name  string
+	token string
+	want  func(r authzRow) int
+}
+
+func TestAdminAuthorizationTable(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { runAuthorizationTable(t, newHarnessOn(t, backend)) })
+	}
+}
+
+func runAuthorizationTable(t *testing.T, h *harness) {
+	w := &authzWorld{h: h, org: h.ids.OrganizationID, project: h.ids.ProjectID, env: h.ids.EnvironmentID}
+	// Sign-ins keep working once the table adds origins.
+	st, res := h.do(t, "POST", "/environments/"+w.env+"/origins", h.token, map[string]any{"origin": "http://localhost:3000"})
+	wantStatus(t, "allow the sign-in origin", st, 201, res)
+	w.user, w.wallet = w.freshUser(t)
+	w.field = w.freshField(t)
+	w.sessionUser, w.session = w.freshSession(t)
+	b := h.newOrganization(t, "Org B")
+	_, w.otherEnvTok = h.envToken(t, h.token, b.sandboxID)
+	strangerMember, strangerOrg, _ := h.newUser(t, "stranger@example.com")
+	w.otherOrgT = h.orgWideToken(t, strangerMember, strangerOrg)
+
+	other := func(r authzRow) int {
+		if r.other == 0 {
+			return 403
+		}
+		return r.other
+	}
+	principals := []authzPrincipal{
+		{"other organization's environment token", w.otherEnvTok, func(r authzRow) int {
+			if r.otherEnv != 0 {
+				return r.otherEnv
+			}
+			if r.reach == orgOnly && r.other != 404 {
+				return 403 // an environment token, whatever the organization
+			}
+			return other(r)
+		}},
+		{"other organization's owner token", w.otherOrgT, other},
+	}
+	for _, sc := range tenant.AllScopes {
+		_, raw := h.envToken(t, h.token, w.env, string(sc))
+		principals = append(principals, authzPrincipal{"env token " + string(sc), raw, func(r authzRow) int {
+			switch r.reach {
+			case anyToken, ownProject:
+				return r.ok
+			case orgOnly:
+				return 403
+			}
+			if r.scope == sc {
+				return r.ok
+			}
+			return 403
+		}})
+	}
+	principals = append(principals, authzPrincipal{"owner token", h.token, func(r authzRow) int { return r.ok }})
+
+	replace := strings.NewReplacer("{env}", w.env, "{org}", w.org, "{project}", w.project, "{user}", w.user)
+	for _, r := range authzRows() {
+		for _, p := range principals {
+			path, body := r.prep(t, w)
+			path = replace.Replace(path)
+			res := h.send(t, request{method: r.method, path: v0 + path, token: p.token, body: body})
+			if want := p.want(r); res.status != want {
+				t.Errorf("%s %s as %s: status %d, want %d; body %s", r.method, r.pattern, p.name, res.status, want, truncate(res.raw, 300))
+			}
+		}
+	}
+}
+
+// TestAdminAuthorizationTableCoversRoutes: every admin route the server
+// registers has a row (routes are read from the route table's source).
+func TestAdminAuthorizationTableCoversRoutes(t *testing.T) {
+	have := map[string]bool{}
+	for _, r := range authzRows() {
+		have[r.method+" "+r.pattern] = true
+	}
+	re := regexp.MustCompile(`m\.HandleFunc\("(\w+) "\+v0\+"([^"]+)", s\.admin\(`)
+	var missing []string
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			if key := m[1] + " " + m[2]; !have[key] {
+				missing = append(missing, key)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("admin routes without a row in the authorization table:\n%s", strings.Join(missing, "\n"))
+	}
+	if len(have) < 70 {
+		t.Errorf("only %d rows: the route table was not read", len(have))
+	}
+}
