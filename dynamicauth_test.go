@@ -310,3 +310,24 @@ func jwtPayload(t *testing.T, jwt string) []byte {
 	}
 	return b
 }
+
+// TestPanickingHookFailsOneSignIn: a hook that panics inside the sign-in
+// transaction (on SQLite, the shared writer) fails that sign-in with a
+// 500 and leaves the server serving.
+func TestPanickingHookFailsOneSignIn(t *testing.T) {
+	var panicking bool
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Hooks.OnSignIn = func(ctx context.Context, s *signin.SignIn) error {
+			if panicking {
+				panic("bug in the app")
+			}
+			return nil
+		}
+	})
+	panicking = true
+	if st, body := app.TrySignIn(t, dynamicauthtest.NewWallet(t)); st != 500 {
+		t.Fatalf("panicking hook: %d %s, want 500", st, body)
+	}
+	panicking = false
+	dynamicauthtest.SignInWallet(t, app)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -67,6 +68,18 @@ func RefuseWithCode(code, message string) error {
 	return &refusal{errs.Unprocessable(code, message, nil)}
 }
 
+// callHook calls an application hook, turning its panic into an error:
+// OnSignIn may run on the store's shared writer goroutine (SQLite's group
+// commit), where a panic would take the whole server down.
+func callHook[T any](ctx context.Context, hook func(context.Context, T) error, arg T) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("hook panicked: %v", r)
+		}
+	}()
+	return hook(ctx, arg)
+}
+
 // runHook returns a hook's refusal as it was made and any other error as
 // an internal failure, so a broken hook never reads as a decision.
 func runHook(name string, err error) error {
@@ -89,7 +102,7 @@ func (s *Service) beforeSignIn(ctx context.Context, a Attempt) error {
 	if s.hooks.BeforeSignIn == nil {
 		return nil
 	}
-	return runHook("BeforeSignIn", s.hooks.BeforeSignIn(ctx, &a))
+	return runHook("BeforeSignIn", callHook(ctx, s.hooks.BeforeSignIn, &a))
 }
 
 // onSignIn is the Write.InTx that runs the OnSignIn hook; nil without
@@ -106,7 +119,7 @@ func (s *Service) onSignIn(a Attempt) func(context.Context, *users.User, bool) (
 				return nil, errs.Internal("OnSignIn: user metadata", err)
 			}
 		}
-		if err := runHook("OnSignIn", s.hooks.OnSignIn(ctx, si)); err != nil {
+		if err := runHook("OnSignIn", callHook(ctx, s.hooks.OnSignIn, si)); err != nil {
 			return nil, err
 		}
 		if si.Metadata == nil { // cleared
