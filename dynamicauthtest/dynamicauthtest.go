@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -39,6 +40,10 @@ type App struct {
 	IDs *dynamicauth.IDs
 	// System acts as the organization's owner in Go API calls.
 	System *dynamicauth.Principal
+	// Origin is the site the test's sign-ins come from: the Origin header
+	// and the signed message's domain and URI. The sandbox accepts
+	// localhost and loopback addresses without any origin configured.
+	Origin string
 	// OwnerToken is the owner API token, for the admin HTTP API; empty
 	// when Wrap found the database seeded already.
 	OwnerToken string
@@ -81,7 +86,7 @@ func Wrap(t testing.TB, auth *dynamicauth.Auth) *App {
 	if err != nil {
 		t.Fatalf("dynamicauthtest: bootstrap: %v", err)
 	}
-	return &App{Auth: auth, IDs: ids, System: dynamicauth.System(ids.OrganizationID), OwnerToken: token, now: time.Now}
+	return &App{Auth: auth, IDs: ids, System: dynamicauth.System(ids.OrganizationID), OwnerToken: token, Origin: "http://localhost:3000", now: time.Now}
 }
 
 // Wallet is an EVM key that signs Sign-In with Ethereum messages.
@@ -149,9 +154,13 @@ func (app *App) TrySignIn(t testing.TB, w *Wallet) (int, []byte) {
 	if status != http.StatusOK || json.Unmarshal(body, &n) != nil {
 		t.Fatalf("dynamicauthtest: nonce answered %d: %s", status, body)
 	}
-	msg := fmt.Sprintf("localhost:3000 wants you to sign in with your Ethereum account:\n%s\n\n"+
-		"Sign in to the test app.\n\nURI: http://localhost:3000/\nVersion: 1\nChain ID: 1\nNonce: %s\nIssued At: %s\nRequest ID: %s",
-		w.Address, n.Nonce, app.now().UTC().Format("2006-01-02T15:04:05.000Z"), app.IDs.EnvironmentID)
+	site, err := url.Parse(app.Origin)
+	if err != nil || site.Host == "" {
+		t.Fatalf("dynamicauthtest: Origin %q is not an origin", app.Origin)
+	}
+	msg := fmt.Sprintf("%s wants you to sign in with your Ethereum account:\n%s\n\n"+
+		"Sign in to the test app.\n\nURI: %s/\nVersion: 1\nChain ID: 1\nNonce: %s\nIssued At: %s\nRequest ID: %s",
+		site.Host, w.Address, app.Origin, n.Nonce, app.now().UTC().Format("2006-01-02T15:04:05.000Z"), app.IDs.EnvironmentID)
 	sig, err := crypto.Sign(accounts.TextHash([]byte(msg)), w.Key)
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +187,7 @@ func (app *App) Do(t testing.TB, method, path, bearer string, body any) (int, []
 		rd = bytes.NewReader(nil)
 	}
 	req := httptest.NewRequest(method, path, rd)
-	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Origin", app.Origin)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

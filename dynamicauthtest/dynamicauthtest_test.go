@@ -44,3 +44,17 @@ func TestProtectedHandler(t *testing.T) {
 		t.Fatalf("revoked session: %d, want 401", rec.Code)
 	}
 }
+
+// TestLoopbackOrigins: in the sandbox a dev server on a loopback address
+// signs in as one on localhost does.
+func TestLoopbackOrigins(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	for _, origin := range []string{"http://localhost:3000", "http://127.0.0.1:5173", "http://[::1]:8080"} {
+		app.Origin = origin
+		dynamicauthtest.SignInWallet(t, app)
+	}
+	app.Origin = "https://evil.example"
+	if st, _ := app.TrySignIn(t, dynamicauthtest.NewWallet(t)); st < 400 || st >= 500 {
+		t.Fatalf("a foreign origin signs in to a sandbox without origins: %d", st)
+	}
+}
