@@ -52,3 +52,13 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
 }
+
+// Mark sets AppliedAt of the migrations in all that applied lists.
+func Mark(all []Migration, applied map[int]time.Time) []Migration {
+	for i := range all {
+		if at, ok := applied[all[i].Version]; ok {
+			all[i].AppliedAt = &at
+		}
+	}
+	return all
+}

@@ -82,17 +82,7 @@ func (d driver) Classify(err error) sqlstore.Fault {
 // encode stores times in UTC, truncated to the millisecond: the precision
 // SQLite keeps and the one the contract compares.
 func encode(args []any) []any {
-	for i, a := range args {
-		switch v := a.(type) {
-		case time.Time:
-			args[i] = v.UTC().Truncate(time.Millisecond)
-		case *time.Time:
-			if v != nil {
-				args[i] = v.UTC().Truncate(time.Millisecond)
-			}
-		}
-	}
-	return args
+	return sqlstore.EncodeTimes(args, func(t time.Time) any { return t.UTC().Truncate(time.Millisecond) })
 }
 
 // Exec runs one statement outside any transaction.

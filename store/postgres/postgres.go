@@ -144,29 +144,11 @@ func migrationStatus(ctx context.Context, q querier) ([]Migration, error) {
 	if !exists {
 		return all, nil
 	}
-	rows, err := q.Query(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	applied, err := sqlstore.AppliedMigrations(ctx, pgQuerier{q})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: read migrations: %w", err)
-	}
-	defer rows.Close()
-	applied := map[int]time.Time{}
-	for rows.Next() {
-		var v int
-		var at time.Time
-		if err := rows.Scan(&v, &at); err != nil {
-			return nil, err
-		}
-		applied[v] = at
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range all {
-		if at, ok := applied[all[i].Version]; ok {
-			all[i].AppliedAt = &at
-		}
-	}
-	return all, nil
+	return migration.Mark(all, applied), nil
 }
 
 // Migrate applies pending migrations, each in its own transaction, holding

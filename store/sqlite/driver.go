@@ -106,19 +106,7 @@ func (d driver) Classify(err error) sqlstore.Fault {
 // destinations decoded so, so that sqlstore passes and scans time.Time.
 
 func encode(args []any) []any {
-	for i, a := range args {
-		switch v := a.(type) {
-		case time.Time:
-			args[i] = v.UTC().Format(sqlstore.TimeLayout)
-		case *time.Time:
-			if v == nil {
-				args[i] = nil
-			} else {
-				args[i] = v.UTC().Format(sqlstore.TimeLayout)
-			}
-		}
-	}
-	return args
+	return sqlstore.EncodeTimes(args, func(t time.Time) any { return t.UTC().Format(sqlstore.TimeLayout) })
 }
 
 func decode(dest []any) []any {

@@ -128,29 +128,11 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	if _, err := s.w.ExecContext(ctx, createMigrationsTable); err != nil {
 		return nil, fmt.Errorf("sqlite: migrations table: %w", err)
 	}
-	rows, err := s.w.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	applied, err := sqlstore.AppliedMigrations(ctx, dbQuerier{s.w})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: read migrations: %w", err)
-	}
-	defer rows.Close()
-	applied := map[int]time.Time{}
-	for rows.Next() {
-		var v int
-		var at string
-		if err := rows.Scan(&v, &at); err != nil {
-			return nil, err
-		}
-		applied[v] = parseTime(at)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range all {
-		if at, ok := applied[all[i].Version]; ok {
-			all[i].AppliedAt = &at
-		}
-	}
-	return all, nil
+	return migration.Mark(all, applied), nil
 }
 
 // Migrate applies pending migrations, each in its own transaction.
@@ -168,7 +150,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, formatTime(time.Now()))
+				m.Version, m.Name, time.Now().UTC().Format(sqlstore.TimeLayout))
 			return err
 		})
 		if err != nil {
@@ -204,16 +186,4 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
-}
-
-const timeLayout = "2006-01-02T15:04:05.000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) time.Time {
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		t, _ = time.Parse(time.RFC3339Nano, s)
-	}
-	return t
 }

@@ -155,3 +155,41 @@ func (s *Store) write(ctx context.Context, fn func(Tx) error) error {
 func (s *Store) snapshot(ctx context.Context, fn func(Querier) error) error {
 	return s.fail("snapshot", nil, s.db.Snapshot(ctx, fn))
 }
+
+// EncodeTimes replaces the time.Time and *time.Time arguments in args by
+// enc of them (nil for a nil pointer): how a driver stores times.
+func EncodeTimes(args []any, enc func(time.Time) any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = enc(v)
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else {
+				args[i] = enc(*v)
+			}
+		}
+	}
+	return args
+}
+
+// AppliedMigrations reads schema_migrations through q: when each version
+// was applied.
+func AppliedMigrations(ctx context.Context, q Querier) (map[int]time.Time, error) {
+	rows, err := q.Query(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]time.Time{}
+	for rows.Next() {
+		var v int
+		var at time.Time
+		if err := rows.Scan(&v, &at); err != nil {
+			return nil, fmt.Errorf("read migrations: %w", err)
+		}
+		applied[v] = at
+	}
+	return applied, rows.Err()
+}
