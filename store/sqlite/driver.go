@@ -86,13 +86,17 @@ func (d driver) Classify(err error) sqlstore.Fault {
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		// "constraint failed: UNIQUE constraint failed: index 'name' (2067)"
 		msg := se.Error()
-		name := ""
-		if i := strings.Index(msg, "constraint failed: "); i >= 0 {
-			name = strings.TrimSuffix(msg[i+len("constraint failed: "):], ")")
-			if n, ok := strings.CutPrefix(name, "index '"); ok {
-				name = strings.TrimSuffix(n, "'")
-			}
+		if i := strings.LastIndex(msg, " ("); i >= 0 {
+			msg = msg[:i]
+		}
+		if i := strings.LastIndex(msg, "constraint failed: "); i >= 0 {
+			msg = msg[i+len("constraint failed: "):]
+		}
+		name := msg
+		if n, ok := strings.CutPrefix(msg, "index '"); ok {
+			name = strings.TrimSuffix(n, "'")
 		}
 		return sqlstore.Fault{Kind: sqlstore.FaultUnique, Constraint: name}
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:

@@ -443,8 +443,11 @@ func (s *Store) writeUser(ctx context.Context, tx Tx, u *users.User, now time.Ti
 	res, err := tx.Exec(ctx, `UPDATE users SET email = $1, alias = $2, first_name = $3, last_name = $4, phone_number = $5,
 		job_title = $6, username = $7, country = $8, t_shirt_size = $9, team = $10, metadata = $11, updated_at = $12 WHERE id = $13`,
 		u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username, u.Country, u.TShirtSize, u.Team,
-		meta, (now), u.ID)
-	if s.unique(err, "users_env_username") {
+		meta, now, u.ID)
+	switch {
+	case s.unique(err, "users_env_email"):
+		return users.ErrAdminEmailTaken
+	case s.unique(err, "users_env_username"):
 		return users.ErrAdminUsernameTaken
 	}
 	if err := s.affected("update user", users.ErrUserNotFound, res, err); err != nil {

@@ -207,6 +207,11 @@ func testAdminUpdateUser(t *testing.T, s store.Store) {
 	refused("taking ann's username", func(err error) {
 		wantCode(t, "UpdateUser taking a username", err, errs.KindConflict, "username_already_exists")
 	}, func(x *users.User) error { x.Username = "ANNIE"; return nil })
+	// No check before the write: the unique index refuses it, and both
+	// backends name the same constraint.
+	refused("taking ann's email", func(err error) {
+		wantCode(t, "UpdateUser taking an email", err, errs.KindConflict, "email_already_exists")
+	}, func(x *users.User) error { x.Email = "ANN@example.com"; return nil })
 	refused("taking ann's unique value", func(err error) {
 		wantCode(t, "UpdateUser taking a unique value", err, errs.KindUnprocessable, "custom_field_data_not_unique")
 	}, func(x *users.User) error { x.Metadata = json.RawMessage(`{"Handle":"queen"}`); return nil })

@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -203,4 +206,59 @@ func testUnlinkSelectCredential(t *testing.T, s store.Store) {
 	if slices.Contains(credentialIDs(getUser(t, s, bob.ID)), a1.ID) {
 		t.Errorf("bob got alice's wallet")
 	}
+}
+
+// testLinkCredentialRace: users linking one new wallet at once. Exactly one
+// gets it; the others are asked to confirm a transfer, as if they had come
+// second, and the wallet is linked once.
+func testLinkCredentialRace(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+	const n = 6
+	uids := make([]string, n)
+	for i := range uids {
+		u, _ := signIn(t, s, c, env, newWallet(t, env))
+		uids[i] = u.ID
+	}
+	wallet := newWallet(t, env)
+	at := c.next()
+	writes := make([]*signin.LinkWrite, n)
+	for i := range writes {
+		writes[i] = newLink(t, s, c, env, uids[i], sameWallet(wallet), at)
+	}
+	results := make([]error, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			_, results[i] = s.LinkCredential(context.Background(), writes[i])
+		}()
+	}
+	start.Done()
+	done.Wait()
+	winner := -1
+	for i, err := range results {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("#%d and #%d both linked the wallet", winner, i)
+		case err == nil:
+			winner = i
+		default:
+			wantCode(t, fmt.Sprintf("loser #%d", i), err, errs.KindUnprocessable, "reassign_wallet_confirm")
+		}
+	}
+	if winner < 0 {
+		t.Fatal("nobody linked the wallet")
+	}
+	wantOwner(t, s, "raced wallet", writes[winner].Credential.ID, uids[winner])
+	for i, uid := range uids {
+		if i != winner {
+			eq(t, fmt.Sprintf("loser #%d's credentials", i), len(getUser(t, s, uid).Credentials), 1)
+		}
+	}
+	wantEvents(t, s, "after the race", env, map[string]int{"wallet.linked": n + 1})
 }

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"VisitorStatsCounts", testVisitorStatsCounts},
 		{"Sessions", testSessions},
 		{"LinkCredential", testLinkCredential},
+		{"LinkCredentialRace", testLinkCredentialRace},
 		{"UnlinkSelectCredential", testUnlinkSelectCredential},
 		{"CustomFields", testCustomFields},
 		{"CustomFieldValues", testCustomFieldValues},
