@@ -7,8 +7,17 @@
 // nor a database driver.
 package claims
 
+import (
+	"slices"
+	"strings"
+)
+
 // ScopeUserBasic marks a completed authentication; backends require it.
 const ScopeUserBasic = "user:basic"
+
+// ScopeRequiresAdditionalAuth marks an MFA-pending token (instead of
+// user:basic): its first factor passed, a second is still due.
+const ScopeRequiresAdditionalAuth = "requiresAdditionalAuth"
 
 // Credential is a JwtVerifiedCredential: wire names mix snake and camel
 // case exactly as Dynamic's clients read them.
@@ -56,6 +65,23 @@ type Minified struct {
 	Email                    string            `json:"email,omitempty"`
 	Username                 string            `json:"username,omitempty"`
 	Roles                    []string          `json:"roles"`
+	// AMR lists how the session was authenticated (RFC 8176 style): the
+	// first factor ("wallet", "email", "passkey", ...) and any second
+	// factor passed ("totp", "recovery", "passkey", "email").
+	AMR []string `json:"amr,omitempty"`
+}
+
+// MFAPending reports whether the token is MFA-pending: its first factor
+// passed, a second is still due, so it is not a full session.
+func (m *Minified) MFAPending() bool {
+	f := strings.Fields(m.Scope)
+	return slices.Contains(f, ScopeRequiresAdditionalAuth) && !slices.Contains(f, ScopeUserBasic)
+}
+
+// MFAComplete reports whether a second factor was passed in this session
+// (the token is full and its amr names more than the first factor).
+func (m *Minified) MFAComplete() bool {
+	return !m.MFAPending() && slices.Contains(strings.Fields(m.Scope), ScopeUserBasic) && len(m.AMR) > 1
 }
 
 // Full is the DynamicJwt: the minified claims plus the user's profile and

@@ -10,9 +10,24 @@ import (
 	"github.com/dynamicauth/dynamicauth/signin"
 )
 
-// sdkUser wraps an SDK route that needs the signed-in user's bearer token
-// (the minifiedJwt).
+// sdkUser wraps an SDK route that needs the signed-in user's full session
+// (the minifiedJwt as bearer); an MFA-pending token is refused.
 func (s *Server) sdkUser(h func(http.ResponseWriter, *http.Request, *signin.Current) error) http.HandlerFunc {
+	return s.sdkSession(func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+		if cur.Claims.MFAPending() {
+			return errMFAPending
+		}
+		return h(w, r, cur)
+	})
+}
+
+// errMFAPending refuses an MFA-pending token on a route that needs a full
+// session.
+var errMFAPending = errs.Forbidden("this session must pass MFA first (users/mfa/auth/*); its token has the requiresAdditionalAuth scope")
+
+// sdkSession wraps an SDK route that also serves MFA-pending sessions:
+// the MFA routes themselves, refresh, revoke and the session check.
+func (s *Server) sdkSession(h func(http.ResponseWriter, *http.Request, *signin.Current) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		envID, err := pathID(r, "environmentId")
 		if err != nil {

@@ -149,13 +149,29 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/merge", s.sdkUser(s.mergeUsers))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/unlink", s.sdkUser(s.unlinkWallet))
 	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users/wallets/selection", s.sdkUser(s.selectWallet))
-	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/refresh", s.sdkUser(s.refresh))
-	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/revoke", s.sdkUser(s.revoke))
-	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/session", s.sdkUser(s.sessionCheck))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/refresh", s.sdkSession(s.refresh))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/revoke", s.sdkSession(s.revoke))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/session", s.sdkSession(s.sessionCheck))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.getSDKUser))
 	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.updateSelf))
 	m.HandleFunc("DELETE "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.deleteSelf))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/check", s.sdkUser(s.checkUserField))
+
+	// The signed-in user's MFA. Device registration and the auth routes
+	// serve MFA-pending sessions (sdkSession); recovery codes need a full
+	// one (sdkUser), since they stand in for the second factor.
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa", s.sdkSession(s.listMfaDevices))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/methods", s.sdkSession(s.mfaMethods))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/register/totp", s.sdkSession(s.registerTotp))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/register/totp", s.sdkSession(s.confirmTotp))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/auth/totp", s.sdkSession(s.authTotp))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/auth/recovery", s.sdkSession(s.authRecovery))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/recovery", s.sdkUser(s.recoveryCodes(false)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/recovery", s.sdkUser(s.recoveryCodes(true)))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/{mfaDeviceId}", s.sdkSession(s.getMfaDevice))
+	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users/mfa/{mfaDeviceId}", s.sdkUser(s.updateMfaDevice))
+	m.HandleFunc("DELETE "+v0+"/sdk/{environmentId}/users/mfa/{mfaDeviceId}", s.sdkUser(s.deleteMfaDevice))
+
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks", s.public(s.jwks))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks.json", s.public(s.jwks))
 
@@ -229,6 +245,8 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE "+v0+"/users/{userId}", s.admin(s.deleteUser))
 	m.HandleFunc("POST "+v0+"/users/{userId}/sessions/revoke", s.admin(s.revokeUserSessions))
 	m.HandleFunc("GET "+v0+"/oauthAccounts/{oauthAccountId}/accessToken", s.admin(s.getOAuthAccessToken))
+	m.HandleFunc("DELETE "+v0+"/users/{userId}/mfa", s.admin(s.resetUserMfa))
+	m.HandleFunc("POST "+v0+"/users/{userId}/mfa/reset", s.admin(s.resetUserMfa))
 
 	// Sessions.
 	m.HandleFunc("PUT "+v0+"/sessions/{sessionId}/revoke", s.admin(s.revokeSession))

@@ -3,6 +3,7 @@ package session
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,22 @@ type (
 
 // ScopeUserBasic marks a completed authentication; backends require it.
 const ScopeUserBasic = claims.ScopeUserBasic
+
+// ScopeRequiresAdditionalAuth marks an MFA-pending token (instead of
+// user:basic): users/mfa/auth/* upgrades it to a full one.
+const ScopeRequiresAdditionalAuth = claims.ScopeRequiresAdditionalAuth
+
+// Auth is how a session is authenticated: the methods passed (the amr
+// claim) and whether a second factor is still due.
+type Auth struct {
+	MFAPending bool
+	AMR        []string
+}
+
+// AuthOf is the Auth a token records.
+func AuthOf(m *Minified) Auth {
+	return Auth{MFAPending: m.MFAPending(), AMR: slices.Clone(m.AMR)}
+}
 
 const wireTime = "2006-01-02T15:04:05.000Z"
 
@@ -71,14 +88,17 @@ func Scope(p *users.Profile) string {
 }
 
 // claimsFor builds both claim sets for a user's session.
-func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time, newUser bool) (*Full, *Minified) {
+func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time, newUser bool, a Auth) (*Full, *Minified) {
 	u := p.User
 	m := Minified{
 		Kid: kid, Aud: aud, Iss: iss, Sub: u.ID, Sid: s.ID, Iat: iat.Unix(), Exp: s.ExpiresAt.Unix(),
 		RefreshExp: s.RefreshExpiresAt.Unix(), EnvironmentID: s.EnvironmentID,
 		LastVerifiedCredentialID: u.LastVerifiedCredentialID, SigninCredentialID: s.SigninCredentialID,
 		SessionPublicKey: s.SessionPublicKey, Scope: Scope(p), VerifiedCredentialHashes: credentialHashes(u),
-		Email: u.Email, Username: u.Username, Roles: []string{},
+		Email: u.Email, Username: u.Username, Roles: []string{}, AMR: a.AMR,
+	}
+	if a.MFAPending {
+		m.Scope = ScopeRequiresAdditionalAuth
 	}
 	if p.Missing == nil {
 		p.Missing = []users.KycEntry{}

@@ -70,9 +70,16 @@ type Tokens struct {
 	ExpiresAt   int64
 }
 
-// Issue signs both tokens for a user's session. Each claim set is
+// Issue signs both tokens for a user's full session. Each claim set is
 // marshalled once and signed once.
 func (s *Service) Issue(ctx context.Context, p *users.Profile, sess *Session, iss, aud string, newUser bool) (*Tokens, error) {
+	return s.IssueAuth(ctx, p, sess, iss, aud, newUser, Auth{})
+}
+
+// IssueAuth signs both tokens for a user's session authenticated as a
+// says: an MFA-pending one carries requiresAdditionalAuth instead of
+// user:basic.
+func (s *Service) IssueAuth(ctx context.Context, p *users.Profile, sess *Session, iss, aud string, newUser bool, a Auth) (*Tokens, error) {
 	key, err := s.keys.Active(ctx, sess.EnvironmentID)
 	if err != nil {
 		return nil, err
@@ -81,7 +88,7 @@ func (s *Service) Issue(ctx context.Context, p *users.Profile, sess *Session, is
 	if err != nil {
 		return nil, err
 	}
-	full, mini := claimsFor(key.ID, iss, aud, p, sess, s.now(), newUser)
+	full, mini := claimsFor(key.ID, iss, aud, p, sess, s.now(), newUser, a)
 	var jwt string
 	if !s.omitFullJWT {
 		if jwt, err = sign(signer, full); err != nil {

@@ -101,8 +101,13 @@ func (s *Service) SelectWallet(ctx context.Context, cur *Current, credentialID, 
 }
 
 // reissue signs fresh tokens for the caller's unchanged session after its
-// user changed.
+// user changed; an MFA-pending session stays pending.
 func (s *Service) reissue(ctx context.Context, cur *Current, u *users.User, issuerHost, origin string) (*Result, error) {
+	return s.issueFor(ctx, cur, u, issuerHost, origin, session.AuthOf(cur.Claims))
+}
+
+// issueFor signs tokens for the caller's session authenticated as a says.
+func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, issuerHost, origin string, a session.Auth) (*Result, error) {
 	aud := cur.Claims.Aud
 	if origin != "" {
 		aud = origin
@@ -111,11 +116,11 @@ func (s *Service) reissue(ctx context.Context, cur *Current, u *users.User, issu
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := s.sessions.Issue(ctx, prof, cur.Session, session.Issuer(issuerHost, cur.Session.EnvironmentID), aud, false)
+	tokens, err := s.sessions.IssueAuth(ctx, prof, cur.Session, session.Issuer(issuerHost, cur.Session.EnvironmentID), aud, false, a)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Profile: prof, Session: cur.Session, Tokens: tokens}, nil
+	return &Result{User: u, Profile: prof, Session: cur.Session, Tokens: tokens, Auth: a}, nil
 }
 
 // CredentialIDFromUnlink picks the credential an unlink request names:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -49,6 +50,7 @@ func (c *Config) defaults() {
 type Environments interface {
 	GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error)
 	ListOrigins(ctx context.Context, envID string) ([]tenant.Origin, error)
+	GetProject(ctx context.Context, id string) (*tenant.Project, error)
 }
 
 // Store is sign-in's persistence.
@@ -122,6 +124,7 @@ type Service struct {
 	merges   MergeStore
 	profiles Profiles
 	sessions *session.Service
+	mfa      *mfa.Service
 	now      func() time.Time
 	hooks    Hooks
 }

@@ -42,6 +42,7 @@ type Result struct {
 	Session *session.Session
 	Tokens  *session.Tokens
 	NewUser bool
+	Auth    session.Auth // how the session is authenticated (MFA-pending or full)
 }
 
 const codeVerifyFailure = "other_verify_failure"
@@ -139,11 +140,15 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := s.sessions.Issue(ctx, prof, sess, session.Issuer(req.IssuerHost, pr.env.ID), audience(req.Origin, pr.msg.URI, req.IssuerHost), created)
+	auth, err := s.firstFactor(ctx, pr.env, u, FactorWallet)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created}, nil
+	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, pr.env.ID), audience(req.Origin, pr.msg.URI, req.IssuerHost), created, auth)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth}, nil
 }
 
 func checkSizes(req WalletRequest) error {

@@ -653,6 +653,13 @@ func (a *Admin) reachObject(ctx context.Context, p *tenant.Principal, envID stri
 	return p.CanUseEnvironment(env, admScope(write))
 }
 
+// CheckUser tells whether the principal reaches the user (for writes when
+// write is set); an unreachable user is not found.
+func (a *Admin) CheckUser(ctx context.Context, p *tenant.Principal, envID, userID string, write bool) error {
+	_, err := a.user(ctx, p, envID, userID, write)
+	return err
+}
+
 // user loads a user of envID (any reachable environment when envID is
 // empty: the legacy routes).
 func (a *Admin) user(ctx context.Context, p *tenant.Principal, envID, userID string, write bool) (*User, error) {

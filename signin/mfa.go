@@ -1,0 +1,176 @@
+package signin
+
+import (
+	"context"
+	"slices"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// First factors, as recorded in the amr claim.
+const (
+	FactorWallet = "wallet"
+)
+
+// UseMFA turns on the MFA policy: sign-ins of users who must pass a
+// second factor yield MFA-pending sessions, and the users/mfa/auth/*
+// flows upgrade them. Without it every sign-in is a full session.
+func (s *Service) UseMFA(m *mfa.Service) { s.mfa = m }
+
+// MFA is the MFA service (nil when MFA is off).
+func (s *Service) MFA() *mfa.Service { return s.mfa }
+
+// firstFactor decides how a fresh sign-in of u is authenticated: full,
+// or MFA-pending when the environment's policy asks for a second factor.
+// It reads the store only when the environment has MFA on.
+func (s *Service) firstFactor(ctx context.Context, env *tenant.Environment, u *users.User, method string) (session.Auth, error) {
+	a := session.Auth{AMR: []string{method}}
+	if s.mfa == nil {
+		return a, nil
+	}
+	p := mfa.PolicyFrom(env.Settings)
+	if !p.Enabled {
+		return a, nil
+	}
+	has, err := s.mfa.HasVerifiedMethod(ctx, p, u.ID)
+	if err != nil {
+		return a, err
+	}
+	a.MFAPending = p.Pending(has)
+	return a, nil
+}
+
+// MFAPolicy is the MFA policy of the caller's environment.
+func (s *Service) MFAPolicy(ctx context.Context, envID string) (mfa.Policy, error) {
+	env, err := s.envs.GetEnvironment(ctx, envID)
+	if err != nil {
+		return mfa.Policy{}, err
+	}
+	return mfa.PolicyFrom(env.Settings), nil
+}
+
+// MFARequest is a second factor sent to users/mfa/auth/*.
+type MFARequest struct {
+	DeviceID   string // TOTP: which device; empty for the default one
+	Code       string
+	IssuerHost string
+	Origin     string
+}
+
+// AuthTOTP checks a TOTP code of the caller and upgrades their session
+// (same sid) to a full one that records the factor.
+func (s *Service) AuthTOTP(ctx context.Context, cur *Current, req MFARequest) (*Result, error) {
+	if err := s.mfaAllowed(ctx, cur, mfa.TypeTOTP); err != nil {
+		return nil, err
+	}
+	if _, err := s.mfa.VerifyTOTP(ctx, cur.User.ID, req.DeviceID, req.Code); err != nil {
+		return nil, err
+	}
+	return s.CompleteMFA(ctx, cur, mfa.TypeTOTP, req.IssuerHost, req.Origin)
+}
+
+// AuthRecovery spends one of the caller's recovery codes and upgrades
+// their session like AuthTOTP.
+func (s *Service) AuthRecovery(ctx context.Context, cur *Current, req MFARequest) (*Result, error) {
+	if err := s.mfaAllowed(ctx, cur, ""); err != nil {
+		return nil, err
+	}
+	if err := s.mfa.UseRecoveryCode(ctx, cur.User.ID, req.Code); err != nil {
+		return nil, err
+	}
+	return s.CompleteMFA(ctx, cur, "recovery", req.IssuerHost, req.Origin)
+}
+
+// mfaAllowed checks that MFA is served and the policy allows the method
+// ("" for recovery codes).
+func (s *Service) mfaAllowed(ctx context.Context, cur *Current, method string) error {
+	if s.mfa == nil {
+		return errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	}
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return err
+	}
+	if method == "" && !p.BackupCodes {
+		return errs.Unprocessable(mfa.CodeInvalidRequest, "recovery codes are not allowed in this environment", nil)
+	}
+	if method != "" && !p.Allows(method) {
+		return errs.Unprocessable(mfa.CodeInvalidRequest, method+" is not an MFA method of this environment", nil)
+	}
+	return nil
+}
+
+// CompleteMFA re-issues the caller's session (same sid) as a full one
+// with factor added to its amr. Call it only after the factor verified.
+func (s *Service) CompleteMFA(ctx context.Context, cur *Current, factor, issuerHost, origin string) (*Result, error) {
+	a := session.AuthOf(cur.Claims)
+	a.MFAPending = false
+	if !slices.Contains(a.AMR, factor) {
+		a.AMR = append(a.AMR, factor)
+	}
+	return s.issueFor(ctx, cur, cur.User, issuerHost, origin, a)
+}
+
+// RegisterTOTP starts a TOTP enrollment for the caller. An MFA-pending
+// session may enroll only a user without a verified method: with one,
+// the first factor alone must not be able to add a second.
+func (s *Service) RegisterTOTP(ctx context.Context, cur *Current) (*mfa.Enrollment, error) {
+	if err := s.mayEnroll(ctx, cur, mfa.TypeTOTP); err != nil {
+		return nil, err
+	}
+	issuer := "dynamicauth"
+	env, err := s.envs.GetEnvironment(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	if p, err := s.envs.GetProject(ctx, env.ProjectID); err == nil && p.Name != "" {
+		issuer = p.Name
+	}
+	return s.mfa.BeginTOTP(ctx, env.ID, cur.User.ID, issuer, accountName(cur.User))
+}
+
+// ConfirmTOTP verifies the first code of the caller's TOTP enrollment.
+func (s *Service) ConfirmTOTP(ctx context.Context, cur *Current, code string) (*mfa.Device, error) {
+	if err := s.mayEnroll(ctx, cur, mfa.TypeTOTP); err != nil {
+		return nil, err
+	}
+	return s.mfa.ConfirmTOTP(ctx, cur.User.ID, code)
+}
+
+func (s *Service) mayEnroll(ctx context.Context, cur *Current, method string) error {
+	if err := s.mfaAllowed(ctx, cur, method); err != nil {
+		return err
+	}
+	if !cur.Claims.MFAPending() {
+		return nil
+	}
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return err
+	}
+	has, err := s.mfa.HasVerifiedMethod(ctx, p, cur.User.ID)
+	if err != nil {
+		return err
+	}
+	if has {
+		return errs.Forbidden("this session must pass MFA before it can add an MFA device")
+	}
+	return nil
+}
+
+// accountName is how the authenticator app labels the user.
+func accountName(u *users.User) string {
+	if u.Email != "" {
+		return u.Email
+	}
+	for _, c := range u.Credentials {
+		if c.PublicIdentifier != "" {
+			return c.PublicIdentifier
+		}
+	}
+	return u.ID
+}
