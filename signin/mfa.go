@@ -16,11 +16,6 @@ const (
 	FactorWallet = "wallet"
 )
 
-// UseMFA turns on the MFA policy: sign-ins of users who must pass a
-// second factor yield MFA-pending sessions, and the users/mfa/auth/*
-// flows upgrade them. Without it every sign-in is a full session.
-func (s *Service) UseMFA(m *mfa.Service) { s.mfa = m }
-
 // MFA is the MFA service (nil when MFA is off).
 func (s *Service) MFA() *mfa.Service { return s.mfa }
 

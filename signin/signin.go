@@ -109,6 +109,10 @@ type Deps struct {
 	// Profiles may be nil: then no field counts as missing.
 	Profiles Profiles
 	Sessions *session.Service
+	// MFA, when set, applies the environments' MFA policy: sign-ins of
+	// users who must pass a second factor yield MFA-pending sessions and
+	// users/mfa/auth/* upgrade them. Nil: every sign-in is a full session.
+	MFA *mfa.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Hooks are the application's callbacks; the zero value has none.
@@ -136,7 +140,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, now: d.Now, hooks: d.Hooks}
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, now: d.Now, hooks: d.Hooks}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.
