@@ -73,7 +73,16 @@ func (s *Server) mfaMethods(w http.ResponseWriter, r *http.Request, cur *signin.
 	for _, d := range devs {
 		verified = verified || d.Verified()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"devices": toMfaDevices(devs), "passkeys": []any{},
+	passkeys := []wireUserPasskey{}
+	if pks := s.signin.Passkeys(); pks != nil {
+		ps, err := pks.List(r.Context(), cur.User.ID)
+		if err != nil {
+			return err
+		}
+		passkeys = toUserPasskeys(ps)
+		verified = verified || len(ps) > 0
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"devices": toMfaDevices(devs), "passkeys": passkeys,
 		"userHasVerifiedMfaMethods": verified})
 	return nil
 }

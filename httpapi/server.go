@@ -170,7 +170,21 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/recovery", s.sdkUser(s.recoveryCodes(true)))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/{mfaDeviceId}", s.sdkSession(s.getMfaDevice))
 	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users/mfa/{mfaDeviceId}", s.sdkUser(s.updateMfaDevice))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/register/passkey", s.sdkSession(s.passkeyRegistrationOptions(true)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/register/passkey", s.sdkSession(s.registerPasskey("MFARegisterPasskeyDevicePostRequest")))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/auth/passkey", s.sdkSession(s.authPasskey))
 	m.HandleFunc("DELETE "+v0+"/sdk/{environmentId}/users/mfa/{mfaDeviceId}", s.sdkUser(s.deleteMfaDevice))
+
+	// Passkeys: registered while signed in, then a way to sign in (never
+	// to sign up) and a second factor.
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/passkeys/register", s.sdkUser(s.passkeyRegistrationOptions(false)))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/passkeys/register", s.sdkUser(s.registerPasskey("PasskeyRegisterRequest")))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/passkeys/signin", s.public(s.passkeySignInOptions))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/passkeys/signin", s.public(s.passkeySignIn))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/passkeys/authenticate", s.sdkSession(s.passkeyAuthenticateOptions))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/passkeys", s.sdkUser(s.listPasskeys))
+	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users/passkeys", s.sdkUser(s.updatePasskey))
+	m.HandleFunc("DELETE "+v0+"/sdk/{environmentId}/users/passkeys", s.sdkUser(s.deletePasskey))
 
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks", s.public(s.jwks))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/.well-known/jwks.json", s.public(s.jwks))

@@ -31,7 +31,7 @@ func (s *Service) firstFactor(ctx context.Context, env *tenant.Environment, u *u
 	if !p.Enabled {
 		return a, nil
 	}
-	has, err := s.mfa.HasVerifiedMethod(ctx, p, u.ID)
+	has, err := s.hasSecondFactor(ctx, p, u.ID)
 	if err != nil {
 		return a, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) mayEnroll(ctx context.Context, cur *Current, method string) er
 	if err != nil {
 		return err
 	}
-	has, err := s.mfa.HasVerifiedMethod(ctx, p, cur.User.ID)
+	has, err := s.hasSecondFactor(ctx, p, cur.User.ID)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -89,6 +90,9 @@ type Write struct {
 	// transaction and in the returned user; an error undoes the sign-in.
 	// A store that retries its transaction may run it again.
 	InTx func(ctx context.Context, u *users.User, created bool) (metadata json.RawMessage, err error)
+	// SignInOnly requires the credential to exist (a passkey): an unknown
+	// one fails with errs.KindNotFound instead of creating a user.
+	SignInOnly bool
 }
 
 // Profiles tells which required profile fields a user has not filled in
@@ -113,6 +117,9 @@ type Deps struct {
 	// users who must pass a second factor yield MFA-pending sessions and
 	// users/mfa/auth/* upgrade them. Nil: every sign-in is a full session.
 	MFA *mfa.Service
+	// Passkeys, when set, serves passkey sign-in and passkeys as an MFA
+	// method.
+	Passkeys *passkey.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Hooks are the application's callbacks; the zero value has none.
@@ -129,6 +136,7 @@ type Service struct {
 	profiles Profiles
 	sessions *session.Service
 	mfa      *mfa.Service
+	passkeys *passkey.Service
 	now      func() time.Time
 	hooks    Hooks
 }
@@ -140,7 +148,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, now: d.Now, hooks: d.Hooks}
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, now: d.Now, hooks: d.Hooks}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

@@ -1,0 +1,140 @@
+package signin
+
+import (
+	"context"
+	"encoding/base64"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/passkey"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// FactorPasskey is a passkey, as first or second factor, in amr.
+const FactorPasskey = "passkey"
+
+// Passkeys is the passkey service (nil when passkeys are off).
+func (s *Service) Passkeys() *passkey.Service { return s.passkeys }
+
+func (s *Service) passkeyService() (*passkey.Service, error) {
+	if s.passkeys == nil {
+		return nil, errs.Unprocessable("invalid_verification", "passkeys are not enabled on this server", nil)
+	}
+	return s.passkeys, nil
+}
+
+// PasskeyRequest is a passkey answer (PasskeyRegisterRequest or
+// PasskeyAuthRequest as the client sent it) with what HTTP knows.
+type PasskeyRequest struct {
+	EnvironmentID    string
+	Body             []byte
+	SessionPublicKey string
+	Origin           string
+	IssuerHost       string
+	IP, UserAgent    string
+}
+
+// PasskeySignIn verifies a discoverable assertion and signs its user in:
+// a new session, like every other sign-in. A passkey never signs up.
+func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Result, error) {
+	pks, err := s.passkeyService()
+	if err != nil {
+		return nil, err
+	}
+	sessionKey, err := checkSessionPublicKey(req.SessionPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pks.FinishSignIn(ctx, env.ID, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatPasskey,
+		Address: base64.RawURLEncoding.EncodeToString(p.CredentialID), SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	sess := s.sessions.New(env.ID, "", "", sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
+	u, _, err := s.store.CompleteSignIn(ctx, &Write{EnvironmentID: env.ID, Now: now, Credential: cred, Session: sess,
+		SignInOnly: true, Events: []Event{{Name: "user.session.created"}}})
+	if errs.Is(err, errs.KindNotFound) {
+		return nil, errs.NotFound(passkey.CodeNotFound, "no such passkey")
+	}
+	if err != nil {
+		return nil, err
+	}
+	prof, err := s.profile(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := s.firstFactor(ctx, env, u, FactorPasskey)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, "", req.IssuerHost), false, auth)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, Auth: auth}, nil
+}
+
+// RegisterPasskey stores a passkey for the signed-in caller and re-issues
+// their tokens with it among the credentials. With MFA it may also be the
+// caller's second factor: registering it on an MFA-pending session of a
+// user without any method (enrollment) completes MFA with it.
+func (s *Service) RegisterPasskey(ctx context.Context, cur *Current, req PasskeyRequest) (*Result, error) {
+	pks, err := s.passkeyService()
+	if err != nil {
+		return nil, err
+	}
+	pending := cur.Claims.MFAPending()
+	if pending {
+		if err := s.mayEnroll(ctx, cur, mfa.TypePasskey); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := pks.FinishRegistration(ctx, cur.Session.EnvironmentID, cur.User, req.Body, req.UserAgent); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, cur.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	a := session.AuthOf(cur.Claims)
+	if pending {
+		a.MFAPending = false
+		a.AMR = append(a.AMR, FactorPasskey)
+	}
+	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
+}
+
+// AuthPasskey verifies an assertion of the caller's own passkey (after
+// GET users/passkeys/authenticate) and upgrades their session like
+// AuthTOTP.
+func (s *Service) AuthPasskey(ctx context.Context, cur *Current, req PasskeyRequest) (*Result, error) {
+	pks, err := s.passkeyService()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mfaAllowed(ctx, cur, mfa.TypePasskey); err != nil {
+		return nil, err
+	}
+	if _, err := pks.FinishAuthenticate(ctx, cur.Session.EnvironmentID, cur.User.ID, req.Body); err != nil {
+		return nil, err
+	}
+	return s.CompleteMFA(ctx, cur, FactorPasskey, req.IssuerHost, req.Origin)
+}
+
+// hasSecondFactor reports whether the user has a verified method the
+// policy allows: an MFA device, or a passkey.
+func (s *Service) hasSecondFactor(ctx context.Context, p mfa.Policy, userID string) (bool, error) {
+	has, err := s.mfa.HasVerifiedMethod(ctx, p, userID)
+	if err != nil || has || s.passkeys == nil || !p.Allows(mfa.TypePasskey) {
+		return has, err
+	}
+	return s.passkeys.HasPasskey(ctx, userID)
+}
