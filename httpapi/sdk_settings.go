@@ -1,6 +1,11 @@
 package httpapi
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/dynamicauth/dynamicauth/mfa"
+)
 
 // sdkSettings answers GET /sdk/{environmentId}/settings: the environment's
 // ProjectSettings, public because the SDK reads it before anyone signs in.
@@ -13,7 +18,7 @@ func (s *Server) sdkSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, settings)
+	writeJSON(w, http.StatusOK, json.RawMessage(mfa.WithEffectiveSettings(settings)))
 	return nil
 }
 

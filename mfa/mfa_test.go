@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"encoding/base32"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -376,5 +377,35 @@ func TestPolicy(t *testing.T) {
 		if p.Pending(tc.hasMethod) != tc.pending || p.Allows(TypeTOTP) != tc.allowsT {
 			t.Errorf("%s (has method %v): pending %v allows totp %v", tc.settings, tc.hasMethod, p.Pending(tc.hasMethod), p.Allows(TypeTOTP))
 		}
+	}
+}
+
+func TestEffectiveSettingsSpellOutThePolicy(t *testing.T) {
+	in := `{"chains":[],"security":{"jwtDuration":{"amount":2,"unit":"hours"},"mfa":{"enabled":true,"required":true,"methods":[{"type":"totp","enabled":true,"allowBackupCodes":false}]}}}`
+	var out struct {
+		Chains   []any `json:"chains"`
+		Security struct {
+			JWT json.RawMessage `json:"jwtDuration"`
+			MFA struct {
+				Enabled          bool     `json:"enabled"`
+				Required         bool     `json:"required"`
+				Enrollment       string   `json:"enrollment"`
+				AvailableMethods []string `json:"availableMethods"`
+				Methods          []struct {
+					Type             string `json:"type"`
+					Enabled          bool   `json:"enabled"`
+					AllowBackupCodes bool   `json:"allowBackupCodes"`
+				} `json:"methods"`
+			} `json:"mfa"`
+		} `json:"security"`
+	}
+	if err := json.Unmarshal(WithEffectiveSettings([]byte(in)), &out); err != nil {
+		t.Fatal(err)
+	}
+	m := out.Security.MFA
+	if out.Chains == nil || len(out.Security.JWT) == 0 || !m.Enabled || !m.Required || m.Enrollment != EnrollSignup ||
+		strings.Join(m.AvailableMethods, ",") != "totp" || len(m.Methods) != 3 || !m.Methods[0].Enabled || m.Methods[1].Enabled ||
+		m.Methods[0].AllowBackupCodes {
+		t.Fatalf("effective settings %+v", out)
 	}
 }

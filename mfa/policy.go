@@ -98,3 +98,56 @@ func (s *Service) HasVerifiedMethod(ctx context.Context, p Policy, userID string
 	}
 	return false, nil
 }
+
+// allTypes are the MFA device types, in the order the SDK lists them.
+var allTypes = []string{TypeTOTP, TypePasskey, TypeEmail}
+
+// WithEffectiveSettings returns ProjectSettings with security.mfa spelled
+// out as this server applies it (enabled, required, enrollment,
+// availableMethods and methods), so Dynamic's SDK shows the screens that
+// match: the SDK reads whichever of the legacy and new members it knows.
+func WithEffectiveSettings(settings []byte) []byte {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(settings, &m) != nil || m == nil {
+		return settings
+	}
+	var sec map[string]json.RawMessage
+	if json.Unmarshal(m["security"], &sec) != nil || sec == nil {
+		sec = map[string]json.RawMessage{}
+	}
+	var mfa map[string]json.RawMessage
+	if json.Unmarshal(sec["mfa"], &mfa) != nil || mfa == nil {
+		mfa = map[string]json.RawMessage{}
+	}
+	p := PolicyFrom(settings)
+	methods := make([]map[string]any, 0, len(allTypes))
+	for _, t := range allTypes {
+		methods = append(methods, map[string]any{"type": t, "enabled": p.Allows(t), "allowBackupCodes": p.BackupCodes})
+	}
+	put := func(k string, v any) {
+		if b, err := json.Marshal(v); err == nil {
+			mfa[k] = b
+		}
+	}
+	put("enabled", p.Enabled)
+	put("required", p.Enrollment != EnrollNone)
+	put("enrollment", p.Enrollment)
+	put("availableMethods", p.Methods)
+	put("methods", methods)
+	if _, ok := mfa["actions"]; !ok {
+		put("actions", []any{})
+	}
+	b, err := json.Marshal(mfa)
+	if err != nil {
+		return settings
+	}
+	sec["mfa"] = b
+	if m["security"], err = json.Marshal(sec); err != nil {
+		return settings
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return settings
+	}
+	return out
+}
