@@ -118,8 +118,21 @@ func (s *Server) confirmTotp(w http.ResponseWriter, r *http.Request, cur *signin
 
 // mfaAuthBody is MFAAuthTotpDevicePostRequest / MFAAuthRecoveryDevicePostRequest.
 type mfaAuthBody struct {
-	ID   string `json:"id"`
-	Code string `json:"code"`
+	ID             string          `json:"id"`
+	Code           string          `json:"code"`
+	CreateMfaToken *createMfaToken `json:"createMfaToken"`
+}
+
+// createMfaToken is the contract's CreateMfaToken.
+type createMfaToken struct {
+	SingleUse bool `json:"singleUse"`
+}
+
+func (c *createMfaToken) wanted() (want, singleUse bool) {
+	if c == nil {
+		return false, false
+	}
+	return true, c.SingleUse
 }
 
 func (s *Server) authTotp(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
@@ -127,8 +140,9 @@ func (s *Server) authTotp(w http.ResponseWriter, r *http.Request, cur *signin.Cu
 	if err := s.decode(w, r, "MFAAuthTotpDevicePostRequest", &req); err != nil {
 		return err
 	}
+	want, once := req.CreateMfaToken.wanted()
 	res, err := s.signin.AuthTOTP(r.Context(), cur, signin.MFARequest{DeviceID: req.ID, Code: req.Code,
-		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin")})
+		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), MFAToken: want, SingleUse: once})
 	if err != nil {
 		return err
 	}
@@ -141,8 +155,9 @@ func (s *Server) authRecovery(w http.ResponseWriter, r *http.Request, cur *signi
 	if err := s.decode(w, r, "MFAAuthRecoveryDevicePostRequest", &req); err != nil {
 		return err
 	}
+	want, once := req.CreateMfaToken.wanted()
 	res, err := s.signin.AuthRecovery(r.Context(), cur, signin.MFARequest{Code: req.Code,
-		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin")})
+		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), MFAToken: want, SingleUse: once})
 	if err != nil {
 		return err
 	}
@@ -209,6 +224,9 @@ func (s *Server) updateMfaDevice(w http.ResponseWriter, r *http.Request, cur *si
 func (s *Server) deleteMfaDevice(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
 	m, err := s.mfaService()
 	if err != nil {
+		return err
+	}
+	if err := m.CheckToken(r.Context(), cur.User.ID, r.Header.Get("X-Mfa-Auth-Token")); err != nil {
 		return err
 	}
 	if err := m.DeleteDevice(r.Context(), cur.User.ID, r.PathValue("mfaDeviceId")); err != nil {

@@ -203,7 +203,13 @@ func (s *Server) authPasskey(w http.ResponseWriter, r *http.Request, cur *signin
 	if err != nil {
 		return err
 	}
-	res, err := s.signin.AuthPasskey(r.Context(), cur, s.passkeyRequest(r, cur.Session.EnvironmentID, body))
+	req := s.passkeyRequest(r, cur.Session.EnvironmentID, body)
+	var opts struct {
+		CreateMfaToken *createMfaToken `json:"createMfaToken"`
+	}
+	_ = json.Unmarshal(body, &opts) // validated against PasskeyAuthRequest already
+	req.MFAToken, req.SingleUse = opts.CreateMfaToken.wanted()
+	res, err := s.signin.AuthPasskey(r.Context(), cur, req)
 	if err != nil {
 		return err
 	}

@@ -309,6 +309,7 @@ type wireVerifyResponse struct {
 	ExpiresAt   int64       `json:"expiresAt"`
 	JWT         string      `json:"jwt,omitempty"`
 	MinifiedJWT string      `json:"minifiedJwt,omitempty"`
+	MFAToken    string      `json:"mfaToken,omitempty"`
 }
 
 func toVerifyResponse(res *signin.Result) wireVerifyResponse {
@@ -317,5 +318,6 @@ func toVerifyResponse(res *signin.Result) wireVerifyResponse {
 	if res.Auth.MFAPending {
 		u.Scope = session.ScopeRequiresAdditionalAuth
 	}
-	return wireVerifyResponse{User: u, ExpiresAt: res.Tokens.ExpiresAt, JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT}
+	return wireVerifyResponse{User: u, ExpiresAt: res.Tokens.ExpiresAt, JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT,
+		MFAToken: res.MFAToken}
 }

@@ -17,6 +17,7 @@ type memStore struct {
 	devices  []*memDevice
 	codes    map[string][]memCode
 	attempts map[string]*memAttempt
+	tokens   []*Token
 }
 
 type memDevice struct {
@@ -179,4 +180,26 @@ func (m *memStore) ClearMFAAttempts(_ context.Context, userID string) error {
 	defer m.mu.Unlock()
 	delete(m.attempts, userID)
 	return nil
+}
+
+func (m *memStore) InsertMFAToken(_ context.Context, t *Token) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	tt := *t
+	m.tokens = append(m.tokens, &tt)
+	return nil
+}
+
+func (m *memStore) UseMFAToken(_ context.Context, userID string, hash []byte, now time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, t := range m.tokens {
+		if t.UserID == userID && bytes.Equal(t.Hash, hash) && now.Before(t.ExpiresAt) {
+			if t.SingleUse {
+				m.tokens = slices.Delete(m.tokens, i, i+1)
+			}
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -87,6 +87,8 @@ type Store interface {
 	TakeMFAAttempt(ctx context.Context, userID string, now time.Time, window time.Duration) (count int, windowStart time.Time, err error)
 	// ClearMFAAttempts forgets the user's attempts (after a right code).
 	ClearMFAAttempts(ctx context.Context, userID string) error
+
+	TokenStore
 }
 
 // Config tunes MFA; zero values take the defaults.

@@ -409,3 +409,34 @@ func TestEffectiveSettingsSpellOutThePolicy(t *testing.T) {
 		t.Fatalf("effective settings %+v", out)
 	}
 }
+
+func TestMFATokens(t *testing.T) {
+	s, _, c := newTestService(t)
+	ctx := context.Background()
+	once, err := s.IssueToken(ctx, "u1", "sid", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckToken(ctx, "u2", once); err == nil {
+		t.Fatal("u1's mfaToken worked for u2")
+	}
+	if err := s.CheckToken(ctx, "u1", once); err != nil {
+		t.Fatalf("single-use token: %v", err)
+	}
+	if err := s.CheckToken(ctx, "u1", once); err == nil {
+		t.Fatal("a single-use mfaToken worked twice")
+	}
+	bound, _ := s.IssueToken(ctx, "u1", "sid", false)
+	for range 2 {
+		if err := s.CheckToken(ctx, "u1", bound); err != nil {
+			t.Fatalf("time-bound token: %v", err)
+		}
+	}
+	c.add(timeBoundTTL)
+	if err := s.CheckToken(ctx, "u1", bound); err == nil {
+		t.Fatal("an expired mfaToken worked")
+	}
+	if err := s.CheckToken(ctx, "u1", ""); err == nil {
+		t.Fatal("no token passed")
+	}
+}

@@ -54,6 +54,9 @@ type MFARequest struct {
 	Code       string
 	IssuerHost string
 	Origin     string
+	// MFAToken asks for an mfaToken (createMfaToken); SingleUse makes
+	// it single-use.
+	MFAToken, SingleUse bool
 }
 
 // AuthTOTP checks a TOTP code of the caller and upgrades their session
@@ -65,7 +68,7 @@ func (s *Service) AuthTOTP(ctx context.Context, cur *Current, req MFARequest) (*
 	if _, err := s.mfa.VerifyTOTP(ctx, cur.User.ID, req.DeviceID, req.Code); err != nil {
 		return nil, err
 	}
-	return s.CompleteMFA(ctx, cur, mfa.TypeTOTP, req.IssuerHost, req.Origin)
+	return s.completeMFA(ctx, cur, mfa.TypeTOTP, req)
 }
 
 // AuthRecovery spends one of the caller's recovery codes and upgrades
@@ -77,7 +80,7 @@ func (s *Service) AuthRecovery(ctx context.Context, cur *Current, req MFARequest
 	if err := s.mfa.UseRecoveryCode(ctx, cur.User.ID, req.Code); err != nil {
 		return nil, err
 	}
-	return s.CompleteMFA(ctx, cur, "recovery", req.IssuerHost, req.Origin)
+	return s.completeMFA(ctx, cur, "recovery", req)
 }
 
 // mfaAllowed checks that MFA is served and the policy allows the method
@@ -108,6 +111,18 @@ func (s *Service) CompleteMFA(ctx context.Context, cur *Current, factor, issuerH
 		a.AMR = append(a.AMR, factor)
 	}
 	return s.issueFor(ctx, cur, cur.User, issuerHost, origin, a)
+}
+
+// completeMFA upgrades the session and, when asked, adds an mfaToken.
+func (s *Service) completeMFA(ctx context.Context, cur *Current, factor string, req MFARequest) (*Result, error) {
+	res, err := s.CompleteMFA(ctx, cur, factor, req.IssuerHost, req.Origin)
+	if err != nil || !req.MFAToken {
+		return res, err
+	}
+	if res.MFAToken, err = s.mfa.IssueToken(ctx, cur.User.ID, cur.Session.ID, req.SingleUse); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // RegisterTOTP starts a TOTP enrollment for the caller. An MFA-pending

@@ -34,6 +34,8 @@ type PasskeyRequest struct {
 	Origin           string
 	IssuerHost       string
 	IP, UserAgent    string
+	// MFAToken asks for an mfaToken (createMfaToken) on MFA routes.
+	MFAToken, SingleUse bool
 }
 
 // PasskeySignIn verifies a discoverable assertion and signs its user in:
@@ -126,7 +128,8 @@ func (s *Service) AuthPasskey(ctx context.Context, cur *Current, req PasskeyRequ
 	if _, err := pks.FinishAuthenticate(ctx, cur.Session.EnvironmentID, cur.User.ID, req.Body); err != nil {
 		return nil, err
 	}
-	return s.CompleteMFA(ctx, cur, FactorPasskey, req.IssuerHost, req.Origin)
+	return s.completeMFA(ctx, cur, FactorPasskey, MFARequest{IssuerHost: req.IssuerHost, Origin: req.Origin,
+		MFAToken: req.MFAToken, SingleUse: req.SingleUse})
 }
 
 // hasSecondFactor reports whether the user has a verified method the

@@ -43,6 +43,8 @@ type Result struct {
 	Tokens  *session.Tokens
 	NewUser bool
 	Auth    session.Auth // how the session is authenticated (MFA-pending or full)
+	// MFAToken is an mfaToken, when one was asked for (createMfaToken).
+	MFAToken string
 }
 
 const codeVerifyFailure = "other_verify_failure"

@@ -1,0 +1,70 @@
+package mfa
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// Token is an mfaToken: proof that the user passed a second factor a
+// moment ago, asked for with createMfaToken and sent back in the
+// x-mfa-auth-token header of a sensitive action (deleting an MFA device).
+type Token struct {
+	Hash      []byte
+	UserID    string
+	SessionID string
+	SingleUse bool
+	ExpiresAt time.Time
+}
+
+// Lifetimes of mfaTokens (MFASettingsActions defaults).
+const (
+	singleUseTTL = 5 * time.Minute
+	timeBoundTTL = 10 * time.Minute
+)
+
+// TokenStore keeps mfaTokens (by keyed hash).
+type TokenStore interface {
+	InsertMFAToken(ctx context.Context, t *Token) error
+	// UseMFAToken finds a live token of the user; a single-use one is
+	// consumed by it. ok is false for an unknown, used or expired token.
+	UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (ok bool, err error)
+}
+
+// IssueToken makes an mfaToken for a user who just passed a factor.
+func (s *Service) IssueToken(ctx context.Context, userID, sessionID string, singleUse bool) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", errs.Internal("mfa token", err)
+	}
+	raw := "mfa_" + base64.RawURLEncoding.EncodeToString(b)
+	ttl := timeBoundTTL
+	if singleUse {
+		ttl = singleUseTTL
+	}
+	t := &Token{Hash: s.keys.MAC("mfa token", []byte(raw)), UserID: userID, SessionID: sessionID, SingleUse: singleUse,
+		ExpiresAt: s.clock().Add(ttl)}
+	if err := s.store.InsertMFAToken(ctx, t); err != nil {
+		return "", err
+	}
+	return raw, nil
+}
+
+// CheckToken requires a live mfaToken of the user (consuming a
+// single-use one).
+func (s *Service) CheckToken(ctx context.Context, userID, raw string) error {
+	if raw == "" || len(raw) > 128 {
+		return errs.Forbidden("this action needs a recent second factor: send an mfaToken in x-mfa-auth-token")
+	}
+	ok, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Forbidden("the mfaToken is unknown, used or expired")
+	}
+	return nil
+}
