@@ -47,6 +47,9 @@ func (v *Verifier) checkClaims(c *Claims, headerKid string) error {
 	if !c.HasScope(v.cfg.RequireScope) {
 		return fmt.Errorf("%w: want %q, have %q", ErrMissingScope, v.cfg.RequireScope, c.Scope)
 	}
+	if v.cfg.RequireMFA && !c.MFAComplete() {
+		return fmt.Errorf("%w: amr %q", ErrMFARequired, c.AMR)
+	}
 	return nil
 }
 

@@ -60,6 +60,10 @@ type Config struct {
 	Issuer string
 	// RequireScope must appear in scope. Default "user:basic".
 	RequireScope string
+	// RequireMFA refuses tokens of sessions that did not pass a second
+	// factor (amr names only the first), for routes that want MFA even
+	// where the environment does not ask every user for it.
+	RequireMFA bool
 	// Leeway tolerates clock skew on exp, iat and nbf. Zero means the
 	// default, 30s; there is no way to ask for none, by design.
 	Leeway time.Duration

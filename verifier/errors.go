@@ -27,6 +27,9 @@ var (
 	// ErrMissingScope: scope lacks the required scope (by default
 	// "user:basic", which is absent e.g. while MFA is pending).
 	ErrMissingScope = errors.New("verifier: missing required scope")
+	// ErrMFARequired: Config.RequireMFA is set and the session did not pass
+	// a second factor.
+	ErrMFARequired = errors.New("verifier: second factor required")
 	// ErrRevoked: the revocation checker says the session was revoked.
 	ErrRevoked = errors.New("verifier: session revoked")
 	// ErrUnavailable: the keys or the revocation status could not be

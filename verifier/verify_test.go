@@ -211,3 +211,27 @@ func publicPEM(t *testing.T, k testKey) []byte {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
+
+func TestVerifyRequireMFA(t *testing.T) {
+	k := keys()
+	clk := newClock()
+	v := newVerifier(t, newJWKSServer(t, k.rsa), clk, func(c *Config) { c.RequireMFA = true })
+	for _, tc := range []struct {
+		name string
+		mod  func(*session.Minified)
+		want error
+	}{
+		{"first factor only", func(c *session.Minified) { c.AMR = []string{"wallet"} }, ErrMFARequired},
+		{"no amr", func(c *session.Minified) { c.AMR = nil }, ErrMFARequired},
+		{"pending", func(c *session.Minified) { c.Scope, c.AMR = "requiresAdditionalAuth", []string{"wallet", "totp"} }, ErrMissingScope},
+		{"second factor passed", func(c *session.Minified) { c.AMR = []string{"wallet", "totp"} }, nil},
+	} {
+		c, err := v.Verify(context.Background(), mintMod(t, k.rsa, clk.Now(), tc.mod))
+		if !errors.Is(err, tc.want) {
+			t.Fatalf("%s: err = %v, want %v", tc.name, err, tc.want)
+		}
+		if err == nil && !c.MFAComplete() {
+			t.Fatalf("%s: claims do not say MFA-complete", tc.name)
+		}
+	}
+}
