@@ -12,6 +12,8 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/httpapi"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -58,6 +60,11 @@ type Config struct {
 	RateLimits *ratelimit.Policy
 	// Hooks are the application's callbacks into sign-in and changes.
 	Hooks Hooks
+	// MFA tunes the wrong-code lock and device limits; when a sign-in is
+	// MFA-pending is each environment's security.mfa setting.
+	MFA mfa.Config
+	// Passkeys tunes passkeys (per-user limit, challenge lifetime).
+	Passkeys passkey.Config
 }
 
 // Hooks are plain Go functions the application registers; nil ones are
@@ -93,6 +100,8 @@ type Auth struct {
 	keys     *signing.Service
 	sessions *session.Service
 	signin   *signin.Service
+	mfa      *mfa.Service
+	passkeys *passkey.Service
 	users    *users.Admin
 	profiles *users.Profiles
 	handler  *httpapi.Server
@@ -132,8 +141,10 @@ func New(cfg Config) (*Auth, error) {
 	a.profiles = users.NewProfiles(st, st, cfg.Now)
 	a.users = users.NewAdmin(st, cfg.Now)
 	a.sessions = session.NewService(st, keys, cfg.Sessions, cfg.Now)
+	a.mfa = mfa.New(mfa.Deps{Store: st, Secrets: secretKeys, Config: cfg.MFA, Now: cfg.Now, Logger: log})
+	a.passkeys = passkey.New(passkey.Deps{Store: st, Envs: st, Config: cfg.Passkeys, Now: cfg.Now, Logger: log})
 	a.signin = signin.NewService(signin.Deps{Config: cfg.SignIn, Environments: st, Store: st, Links: st,
-		Merges: st, Profiles: a.profiles, Sessions: a.sessions, Now: cfg.Now,
+		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles,
@@ -193,6 +204,9 @@ func (a *Auth) maintain(ctx context.Context) {
 			a.log.Warn("purging expired nonces failed", "err", err)
 		} else if n > 0 {
 			a.log.Info("purged expired nonces", "count", n)
+		}
+		if _, err := a.passkeys.PurgeExpiredChallenges(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("purging expired passkey challenges failed", "err", err)
 		}
 		if p, ok := a.store.(interface {
 			PurgeRateLimits(ctx context.Context, before time.Time) (int64, error)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -61,6 +63,16 @@ func (a *Auth) Users() *users.Admin { return a.users }
 
 // CustomFields is the Go API for an environment's custom profile fields.
 func (a *Auth) CustomFields() *users.Profiles { return a.profiles }
+
+// MFA is the Go API for end users' second factors: TOTP devices,
+// recovery codes, mfaTokens and Reset (what the admin MFA routes call
+// after checking the caller reaches the user). Upgrading a session after
+// a factor is signin's (the users/mfa/auth/* routes).
+func (a *Auth) MFA() *mfa.Service { return a.mfa }
+
+// Passkeys is the Go API for end users' passkeys: list, rename, delete,
+// and the WebAuthn ceremonies.
+func (a *Auth) Passkeys() *passkey.Service { return a.passkeys }
 
 // Keys is the Go API for the environments' JWT signing keys.
 func (a *Auth) Keys() *signing.Service { return a.keys }

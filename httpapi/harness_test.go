@@ -163,10 +163,18 @@ func freshPostgresSchema(t *testing.T) string {
 // newHarnessOn builds the harness on a fresh store of the named backend.
 func newHarnessOn(t *testing.T, backend string) *harness {
 	t.Helper()
+	return newHarnessWith(t, backend, func(*dynamicauth.Config) {})
+}
+
+// newHarnessWith is newHarnessOn with the configuration adjusted by tune.
+func newHarnessWith(t *testing.T, backend string, tune func(*dynamicauth.Config)) *harness {
+	t.Helper()
 	loadContract(t)
 	ctx := context.Background()
 	st := openStore(t, backend)
-	a, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: masterSecret})
+	cfg := dynamicauth.Config{Store: st, MasterSecret: masterSecret}
+	tune(&cfg)
+	a, err := dynamicauth.New(cfg)
 	if err != nil {
 		st.Close()
 		t.Fatalf("dynamicauth.New: %v", err)

@@ -259,8 +259,6 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE "+v0+"/users/{userId}", s.admin(s.deleteUser))
 	m.HandleFunc("POST "+v0+"/users/{userId}/sessions/revoke", s.admin(s.revokeUserSessions))
 	m.HandleFunc("GET "+v0+"/oauthAccounts/{oauthAccountId}/accessToken", s.admin(s.getOAuthAccessToken))
-	m.HandleFunc("DELETE "+v0+"/users/{userId}/mfa", s.admin(s.resetUserMfa))
-	m.HandleFunc("POST "+v0+"/users/{userId}/mfa/reset", s.admin(s.resetUserMfa))
 
 	// Sessions.
 	m.HandleFunc("PUT "+v0+"/sessions/{sessionId}/revoke", s.admin(s.revokeSession))
@@ -290,6 +288,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/custom/fields/{customFieldId}", s.admin(s.getCustomField))
 	m.HandleFunc("PUT "+v0+"/custom/fields/{customFieldId}", s.admin(s.updateCustomField))
 	m.HandleFunc("DELETE "+v0+"/custom/fields/{customFieldId}", s.admin(s.deleteCustomField))
+
+	// End users' MFA: the admin resets (a lost authenticator).
+	m.HandleFunc("DELETE "+v0+"/users/{userId}/mfa", s.admin(s.resetUserMfa))
+	m.HandleFunc("POST "+v0+"/users/{userId}/mfa/reset", s.admin(s.resetUserMfa))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

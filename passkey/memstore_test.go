@@ -70,7 +70,7 @@ func (m *memStore) InsertPasskey(_ context.Context, p *Passkey, cred *users.Cred
 		}
 	}
 	if n >= max {
-		return errs.Conflict(CodeMaxPasskeys, "too many")
+		return ErrTooMany
 	}
 	pp := *p
 	m.passkeys = append(m.passkeys, &pp)

@@ -5,3 +5,7 @@ import "github.com/dynamicauth/dynamicauth/errs"
 // ErrNonceUsed is what a Store reports when a nonce is not there to
 // consume: never issued, expired, or consumed already.
 var ErrNonceUsed = errs.Unprocessable("other_verify_failure", "nonce is invalid, expired or already used; request a new one", nil)
+
+// ErrCredentialNotFound is what a Store reports when a sign-in that may
+// not create a user (Write.SignInOnly: a passkey) names no credential.
+var ErrCredentialNotFound = errs.NotFound("credential_not_found", "no such credential")

@@ -7,6 +7,8 @@ package store
 import (
 	"context"
 
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
@@ -24,6 +26,8 @@ type Store interface {
 	signin.MergeStore
 	users.ProfileStore
 	users.AdminStore
+	mfa.Store
+	passkey.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

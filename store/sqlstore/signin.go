@@ -63,6 +63,9 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if err != nil {
 			return err
 		}
+		if credID == "" && w.SignInOnly {
+			return signin.ErrCredentialNotFound
+		}
 		if credID == "" {
 			if created, userID, credID, err = s.createSignInUser(ctx, tx, w); err != nil {
 				return err

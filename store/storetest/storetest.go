@@ -80,6 +80,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AdminListUsers", testAdminListUsers},
 		{"AdminListWallets", testAdminListWallets},
 		{"AdminListVisitors", testAdminListVisitors},
+		{"MFADevices", testMFADevices},
+		{"MFAStepRace", testMFAStepRace},
+		{"RecoveryCodes", testRecoveryCodes},
+		{"MFAAttempts", testMFAAttempts},
+		{"PasskeyChallenges", testPasskeyChallenges},
+		{"Passkeys", testPasskeys},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

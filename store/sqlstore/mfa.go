@@ -1,0 +1,209 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// mfa.Store: TOTP devices, recovery codes, the wrong-code window and
+// mfaTokens.
+
+var _ mfa.Store = (*Store)(nil)
+
+const deviceColumns = `id, environment_id, user_id, type, alias, secret, is_default, created_at, verified_at`
+
+func scanDevice(r Row) (mfa.Device, error) {
+	var d mfa.Device
+	err := r.Scan(&d.ID, &d.EnvironmentID, &d.UserID, &d.Type, &d.Alias, &d.Secret, &d.Default, &d.CreatedAt,
+		&d.VerifiedAt)
+	return d, err
+}
+
+// InsertMFADevice implements mfa.Store.
+func (s *Store) InsertMFADevice(ctx context.Context, d *mfa.Device) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM mfa_devices WHERE user_id = $1 AND type = $2 AND verified_at IS NULL`,
+			d.UserID, d.Type); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO mfa_devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			d.ID, d.EnvironmentID, d.UserID, d.Type, d.Alias, d.Secret, false, d.CreatedAt, d.VerifiedAt)
+		return err
+	})
+	return s.fail("insert mfa device", users.ErrUserNotFound, err)
+}
+
+// GetMFADevice implements mfa.Store.
+func (s *Store) GetMFADevice(ctx context.Context, userID, id string) (*mfa.Device, error) {
+	d, err := scanDevice(s.db.Reader().QueryRow(ctx, `SELECT `+deviceColumns+` FROM mfa_devices WHERE user_id = $1 AND id = $2`,
+		userID, id))
+	if err != nil {
+		return nil, s.fail("get mfa device", mfa.ErrDeviceNotFound, err)
+	}
+	return &d, nil
+}
+
+// ListMFADevices implements mfa.Store.
+func (s *Store) ListMFADevices(ctx context.Context, userID string) ([]mfa.Device, error) {
+	rows, err := s.db.Reader().Query(ctx, `SELECT `+deviceColumns+` FROM mfa_devices WHERE user_id = $1 ORDER BY created_at, id`, userID)
+	if err != nil {
+		return nil, s.fail("list mfa devices", nil, err)
+	}
+	defer rows.Close()
+	out := []mfa.Device{}
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, s.fail("list mfa devices", nil, err)
+		}
+		out = append(out, d)
+	}
+	return out, s.fail("list mfa devices", nil, rows.Err())
+}
+
+// AcceptMFAStep implements mfa.Store: one statement takes the step only
+// if it is later than the last accepted one, so two requests with the same
+// code cannot both pass, on one server or on replicas.
+func (s *Store) AcceptMFAStep(ctx context.Context, userID, deviceID string, step int64, now time.Time) (bool, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		n, err = tx.Exec(ctx, `UPDATE mfa_devices SET last_step = $3,
+				is_default = CASE WHEN verified_at IS NULL
+					THEN NOT EXISTS (SELECT 1 FROM mfa_devices o WHERE o.user_id = $1 AND o.is_default = $5) ELSE is_default END,
+				verified_at = COALESCE(verified_at, $4)
+			WHERE user_id = $1 AND id = $2 AND (last_step IS NULL OR last_step < $3)`,
+			userID, deviceID, step, now, true)
+		return err
+	})
+	return n == 1, s.fail("accept totp step", nil, err)
+}
+
+// SetDefaultMFADevice implements mfa.Store.
+func (s *Store) SetDefaultMFADevice(ctx context.Context, userID, id string, isDefault bool) error {
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		if isDefault {
+			_, err = tx.Exec(ctx, `UPDATE mfa_devices SET is_default = (id = $2) WHERE user_id = $1`, userID, id)
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE mfa_devices SET is_default = $3 WHERE user_id = $1 AND id = $2`, userID, id, false)
+		}
+		return err
+	})
+	return s.fail("set default mfa device", nil, err)
+}
+
+// DeleteMFADevice implements mfa.Store.
+func (s *Store) DeleteMFADevice(ctx context.Context, userID, id string) error {
+	var n int64
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		n, err = tx.Exec(ctx, `DELETE FROM mfa_devices WHERE user_id = $1 AND id = $2`, userID, id)
+		return err
+	})
+	return s.affected("delete mfa device", mfa.ErrDeviceNotFound, n, err)
+}
+
+// ResetMFA implements mfa.Store.
+func (s *Store) ResetMFA(ctx context.Context, userID string) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		for _, table := range []string{"mfa_devices", "mfa_recovery_codes", "mfa_attempts", "mfa_tokens"} {
+			if err := tx.Defer(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.fail("reset mfa", nil, err)
+}
+
+// ReplaceRecoveryCodes implements mfa.Store.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, now time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := tx.Defer(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		for _, h := range hashes {
+			if err := tx.Defer(ctx, `INSERT INTO mfa_recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)`,
+				userID, h, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.fail("replace recovery codes", users.ErrUserNotFound, err)
+}
+
+// UseRecoveryCode implements mfa.Store.
+func (s *Store) UseRecoveryCode(ctx context.Context, userID string, hash []byte, now time.Time) (bool, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		n, err = tx.Exec(ctx, `UPDATE mfa_recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`,
+			userID, hash, now)
+		return err
+	})
+	return n == 1, s.fail("use recovery code", nil, err)
+}
+
+// CountRecoveryCodes implements mfa.Store.
+func (s *Store) CountRecoveryCodes(ctx context.Context, userID string) (total, unused int, err error) {
+	err = s.db.Reader().QueryRow(ctx, `SELECT COUNT(*), COUNT(*) - COUNT(used_at) FROM mfa_recovery_codes WHERE user_id = $1`,
+		userID).Scan(&total, &unused)
+	return total, unused, s.fail("count recovery codes", nil, err)
+}
+
+// TakeMFAAttempt implements mfa.Store in one upsert: concurrent attempts
+// each get their own count.
+func (s *Store) TakeMFAAttempt(ctx context.Context, userID string, now time.Time, window time.Duration) (int, time.Time, error) {
+	var n int
+	var start time.Time
+	err := s.db.Write(ctx, func(tx Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO mfa_attempts (user_id, attempts, window_start) VALUES ($1, 1, $2)
+			ON CONFLICT (user_id) DO UPDATE SET
+				attempts = CASE WHEN mfa_attempts.window_start <= $3 THEN 1 ELSE mfa_attempts.attempts + 1 END,
+				window_start = CASE WHEN mfa_attempts.window_start <= $3 THEN $2 ELSE mfa_attempts.window_start END
+			RETURNING attempts, window_start`, userID, now, now.Add(-window)).Scan(&n, &start)
+	})
+	return n, start, s.fail("take mfa attempt", users.ErrUserNotFound, err)
+}
+
+// ClearMFAAttempts implements mfa.Store.
+func (s *Store) ClearMFAAttempts(ctx context.Context, userID string) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM mfa_attempts WHERE user_id = $1`, userID)
+		return err
+	})
+	return s.fail("clear mfa attempts", nil, err)
+}
+
+// InsertMFAToken implements mfa.TokenStore.
+func (s *Store) InsertMFAToken(ctx context.Context, t *mfa.Token) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO mfa_tokens (token_hash, user_id, session_id, single_use, expires_at)
+			VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.UserID, t.SessionID, t.SingleUse, t.ExpiresAt)
+		return err
+	})
+	return s.fail("insert mfa token", users.ErrUserNotFound, err)
+}
+
+// UseMFAToken implements mfa.TokenStore: a single-use token is deleted
+// by the statement that accepts it.
+func (s *Store) UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (bool, error) {
+	var ok bool
+	err := s.db.Write(ctx, func(tx Tx) error {
+		n, err := tx.Exec(ctx, `DELETE FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4`,
+			hash, userID, now, true)
+		if ok = n == 1; err != nil || ok {
+			return err
+		}
+		var one int
+		err = tx.QueryRow(ctx, `SELECT 1 FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4`,
+			hash, userID, now, false).Scan(&one)
+		if s.noRows(err) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	return ok, s.fail("use mfa token", nil, err)
+}

@@ -1,0 +1,212 @@
+package storetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/store"
+)
+
+func newDevice(t *testing.T, envID, userID string, at time.Time) *mfa.Device {
+	return &mfa.Device{ID: id(), EnvironmentID: envID, UserID: userID, Type: mfa.TypeTOTP, Secret: randomBytes(t, 48), CreatedAt: at}
+}
+
+func testMFADevices(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	other, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+
+	abandoned := newDevice(t, e.sandbox.ID, u.ID, c.next())
+	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), abandoned))
+	d1 := newDevice(t, e.sandbox.ID, u.ID, c.next())
+	must(t, "InsertMFADevice again", s.InsertMFADevice(ctx(t), d1))
+	devs, err := s.ListMFADevices(ctx(t), u.ID)
+	must(t, "ListMFADevices", err)
+	if len(devs) != 1 || devs[0].ID != d1.ID || devs[0].Verified() || string(devs[0].Secret) != string(d1.Secret) {
+		t.Fatalf("after a second enrollment: %+v; the abandoned unverified device must go", devs)
+	}
+	_, err = s.GetMFADevice(ctx(t), other.ID, d1.ID)
+	wantKind(t, "another user's device", err, errs.KindNotFound)
+
+	now := c.next()
+	for _, tc := range []struct {
+		step int64
+		ok   bool
+	}{{100, true}, {100, false}, {99, false}, {101, true}} {
+		ok, err := s.AcceptMFAStep(ctx(t), u.ID, d1.ID, tc.step, now)
+		must(t, "AcceptMFAStep", err)
+		if ok != tc.ok {
+			t.Fatalf("AcceptMFAStep(%d) = %v, want %v", tc.step, ok, tc.ok)
+		}
+	}
+	ok, err := s.AcceptMFAStep(ctx(t), other.ID, d1.ID, 500, now)
+	if err == nil && ok {
+		t.Fatal("another user's step was accepted on the device")
+	}
+	got, err := s.GetMFADevice(ctx(t), u.ID, d1.ID)
+	must(t, "GetMFADevice", err)
+	if !got.Verified() || !got.VerifiedAt.Equal(now) || !got.Default {
+		t.Fatalf("first verified device %+v: verified at %v and default", got, now)
+	}
+
+	d2 := newDevice(t, e.sandbox.ID, u.ID, c.next())
+	must(t, "InsertMFADevice d2", s.InsertMFADevice(ctx(t), d2))
+	if ok, err := s.AcceptMFAStep(ctx(t), u.ID, d2.ID, 1, c.next()); err != nil || !ok {
+		t.Fatalf("d2 first step: %v %v", ok, err)
+	}
+	if got, _ := s.GetMFADevice(ctx(t), u.ID, d2.ID); got.Default {
+		t.Fatal("a second verified device took the default")
+	}
+	must(t, "SetDefaultMFADevice", s.SetDefaultMFADevice(ctx(t), u.ID, d2.ID, true))
+	devs, _ = s.ListMFADevices(ctx(t), u.ID)
+	if len(devs) != 2 || devs[0].ID != d1.ID || devs[0].Default || !devs[1].Default {
+		t.Fatalf("after making d2 the default: %+v", devs)
+	}
+	must(t, "SetDefaultMFADevice off", s.SetDefaultMFADevice(ctx(t), u.ID, d2.ID, false))
+	if got, _ := s.GetMFADevice(ctx(t), u.ID, d2.ID); got.Default {
+		t.Fatal("d2 is still the default")
+	}
+	must(t, "DeleteMFADevice", s.DeleteMFADevice(ctx(t), u.ID, d1.ID))
+	_, err = s.GetMFADevice(ctx(t), u.ID, d1.ID)
+	wantKind(t, "deleted device", err, errs.KindNotFound)
+
+	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx(t), u.ID, [][]byte{randomBytes(t, 32)}, c.next()))
+	_, _, err = s.TakeMFAAttempt(ctx(t), u.ID, c.next(), time.Minute)
+	must(t, "TakeMFAAttempt", err)
+	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID))
+	devs, _ = s.ListMFADevices(ctx(t), u.ID)
+	total, _, _ := s.CountRecoveryCodes(ctx(t), u.ID)
+	if n, _, _ := s.TakeMFAAttempt(ctx(t), u.ID, c.next(), time.Minute); len(devs) != 0 || total != 0 || n != 1 {
+		t.Fatalf("after ResetMFA: %d devices, %d codes, attempt %d", len(devs), total, n)
+	}
+}
+
+// testMFAStepRace is a TOTP code sent twice at once: exactly one request
+// may accept its step.
+func testMFAStepRace(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	d := newDevice(t, e.sandbox.ID, u.ID, c.next())
+	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d))
+	now := c.next()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	accepted := 0
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.AcceptMFAStep(ctx(t), u.ID, d.ID, 4242, now)
+			if err != nil {
+				t.Errorf("AcceptMFAStep: %v", err)
+			}
+			if ok {
+				mu.Lock()
+				accepted++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if accepted != 1 {
+		t.Fatalf("the same step was accepted %d times, want once", accepted)
+	}
+}
+
+func testRecoveryCodes(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	other, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	old := [][]byte{randomBytes(t, 32), randomBytes(t, 32), randomBytes(t, 32)}
+	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx(t), u.ID, old, c.next()))
+	if total, unused, err := s.CountRecoveryCodes(ctx(t), u.ID); err != nil || total != 3 || unused != 3 {
+		t.Fatalf("count: %d/%d %v", total, unused, err)
+	}
+	if ok, err := s.UseRecoveryCode(ctx(t), other.ID, old[0], c.next()); err != nil || ok {
+		t.Fatalf("another user used u's code: %v %v", ok, err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	used := 0
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.UseRecoveryCode(ctx(t), u.ID, old[0], c.t)
+			if err != nil {
+				t.Errorf("UseRecoveryCode: %v", err)
+			}
+			if ok {
+				mu.Lock()
+				used++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if used != 1 {
+		t.Fatalf("one recovery code was used %d times at once, want once", used)
+	}
+	if total, unused, _ := s.CountRecoveryCodes(ctx(t), u.ID); total != 3 || unused != 2 {
+		t.Fatalf("after one use: %d/%d", total, unused)
+	}
+	fresh := [][]byte{randomBytes(t, 32)}
+	must(t, "ReplaceRecoveryCodes again", s.ReplaceRecoveryCodes(ctx(t), u.ID, fresh, c.next()))
+	if ok, _ := s.UseRecoveryCode(ctx(t), u.ID, old[1], c.next()); ok {
+		t.Fatal("a code of the replaced set was used")
+	}
+	if ok, err := s.UseRecoveryCode(ctx(t), u.ID, fresh[0], c.next()); err != nil || !ok {
+		t.Fatalf("a code of the new set: %v %v", ok, err)
+	}
+}
+
+func testMFAAttempts(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	start := c.next()
+	const window = 10 * time.Minute
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[int]bool{}
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, ws, err := s.TakeMFAAttempt(ctx(t), u.ID, start, window)
+			if err != nil {
+				t.Errorf("TakeMFAAttempt: %v", err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if seen[n] || !ws.Equal(start) {
+				t.Errorf("attempt %d counted twice or window %v, want %v", n, ws, start)
+			}
+			seen[n] = true
+		}()
+	}
+	wg.Wait()
+	for i := 1; i <= 12; i++ {
+		if !seen[i] {
+			t.Fatalf("12 concurrent attempts did not count 1..12: %v", seen)
+		}
+	}
+	if n, ws, _ := s.TakeMFAAttempt(ctx(t), u.ID, start.Add(window-time.Second), window); n != 13 || !ws.Equal(start) {
+		t.Fatalf("inside the window: %d %v", n, ws)
+	}
+	later := start.Add(window)
+	if n, ws, _ := s.TakeMFAAttempt(ctx(t), u.ID, later, window); n != 1 || !ws.Equal(later) {
+		t.Fatalf("after the window: %d %v, want a new window", n, ws)
+	}
+	must(t, "ClearMFAAttempts", s.ClearMFAAttempts(ctx(t), u.ID))
+	if n, _, _ := s.TakeMFAAttempt(ctx(t), u.ID, later, window); n != 1 {
+		t.Fatalf("after clearing: %d", n)
+	}
+}
