@@ -2,10 +2,6 @@ package httpapi_test
 
 import (
 	"crypto/ecdsa"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -14,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/ethereum/go-ethereum/accounts"
@@ -21,23 +18,6 @@ import (
 )
 
 // ---- helpers (prefixed mf) ----
-
-// mfTOTP computes a TOTP code (RFC 6238, SHA-1, 6 digits, 30 s) itself,
-// independently of the server's library.
-func mfTOTP(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
-	if err != nil {
-		t.Fatalf("secret %q: %v", secret, err)
-	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
-	m := hmac.New(sha1.New, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:off+4])&0x7fffffff)%1_000_000)
-}
 
 // mfSignIn signs key's wallet in to the sandbox and returns the body.
 func (h *harness) mfSignIn(t *testing.T, key *ecdsa.PrivateKey) map[string]any {
@@ -105,7 +85,7 @@ func (h *harness) mfEnroll(t *testing.T, token string) (string, map[string]any) 
 		t.Fatalf("uri %s", dump(res))
 	}
 	st, res = h.do(t, "POST", base+"/register/totp", token, map[string]any{"type": "totp",
-		"code": mfTOTP(t, secret, time.Now().Add(-30*time.Second))})
+		"code": mfatest.TOTP(t, secret, time.Now().Add(-30*time.Second))})
 	wantStatus(t, "register/totp POST", st, 200, res)
 	return secret, res.(map[string]any)
 }
@@ -157,9 +137,9 @@ func TestMFATOTPAndRecoveryUpgradeTheSameSession(t *testing.T) {
 	st, res = h.do(t, "GET", base+"/register/totp", ptok, nil)
 	wantError(t, "another device while pending", st, res, 403)
 
-	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": mfTOTP(t, secret, time.Now().Add(time.Minute))})
+	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": mfatest.TOTP(t, secret, time.Now().Add(time.Minute))})
 	wantError(t, "code two steps ahead", st, res, 422)
-	code := mfTOTP(t, secret, time.Now())
+	code := mfatest.TOTP(t, secret, time.Now())
 	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": code, "createMfaToken": map[string]any{"singleUse": true}})
 	wantStatus(t, "auth/totp", st, 200, res)
 	up := str(t, res, "minifiedJwt")
@@ -214,7 +194,7 @@ func TestMFAWrongCodesLockUnderConcurrency(t *testing.T) {
 	secret, _ := h.mfEnroll(t, str(t, h.mfSignIn(t, key), "minifiedJwt"))
 	ptok := str(t, h.mfSignIn(t, key), "minifiedJwt")
 	path := "/sdk/" + h.ids.EnvironmentID + "/users/mfa/auth/totp"
-	right := mfTOTP(t, secret, time.Now())
+	right := mfatest.TOTP(t, secret, time.Now())
 	wrong := fmt.Sprintf("%06d", (atoi(right)+1)%1_000_000)
 	var wg sync.WaitGroup
 	var mu sync.Mutex

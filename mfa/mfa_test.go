@@ -2,10 +2,7 @@ package mfa
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
 	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -15,27 +12,11 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
 	"github.com/dynamicauth/dynamicauth/secrets"
 )
 
-// rfc6238 computes a TOTP code independently of pquerna/otp (RFC 6238
-// with HMAC-SHA-1, 6 digits, 30 s steps), so the tests check the server
-// against the algorithm, not against its own library.
-func rfc6238(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
-	if err != nil {
-		t.Fatalf("secret %q: %v", secret, err)
-	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", v%1_000_000)
-}
+func rfc6238(t *testing.T, secret string, at time.Time) string { return mfatest.TOTP(t, secret, at) }
 
 type clock struct {
 	mu sync.Mutex

@@ -26,21 +26,6 @@ func (u *waUser) WebAuthnName() string                       { return u.name }
 func (u *waUser) WebAuthnDisplayName() string                { return u.name }
 func (u *waUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
 
-func displayName(u *users.User) string {
-	if u.Email != "" {
-		return u.Email
-	}
-	if u.Username != "" {
-		return u.Username
-	}
-	for _, c := range u.Credentials {
-		if c.PublicIdentifier != "" {
-			return c.PublicIdentifier
-		}
-	}
-	return u.ID
-}
-
 func credentials(ps []Passkey) ([]webauthn.Credential, error) {
 	out := make([]webauthn.Credential, 0, len(ps))
 	for _, p := range ps {
@@ -86,7 +71,7 @@ func (s *Service) BeginRegistration(ctx context.Context, envID string, u *users.
 	if err != nil {
 		return nil, err
 	}
-	user := &waUser{id: u.ID, name: displayName(u), creds: creds}
+	user := &waUser{id: u.ID, name: u.Label(), creds: creds}
 	excl := make([]protocol.CredentialDescriptor, 0, len(creds))
 	for _, c := range creds {
 		excl = append(excl, c.Descriptor())
@@ -115,11 +100,7 @@ func (s *Service) FinishRegistration(ctx context.Context, envID string, u *users
 	if err != nil {
 		return nil, err
 	}
-	rp, err := s.relyingParty(ctx, envID)
-	if err != nil {
-		return nil, err
-	}
-	wa, err := rp.webAuthn(sess.RelyingPartyID, cd.Origin)
+	wa, err := s.finisher(ctx, envID, sess.RelyingPartyID, cd.Origin)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +112,7 @@ func (s *Service) FinishRegistration(ctx context.Context, envID string, u *users
 	if err != nil {
 		return nil, err
 	}
-	cred, err := wa.CreateCredential(&waUser{id: ch.UserID, name: displayName(u), creds: creds}, *sess, parsed)
+	cred, err := wa.CreateCredential(&waUser{id: ch.UserID, name: u.Label(), creds: creds}, *sess, parsed)
 	if err != nil {
 		return nil, verifyFailed(err)
 	}
@@ -195,7 +176,7 @@ func (s *Service) beginAssertion(ctx context.Context, envID string, u *users.Use
 		if cerr != nil {
 			return nil, cerr
 		}
-		assertion, sess, err = wa.BeginLogin(&waUser{id: u.ID, name: displayName(u), creds: creds},
+		assertion, sess, err = wa.BeginLogin(&waUser{id: u.ID, name: u.Label(), creds: creds},
 			webauthn.WithUserVerification(protocol.VerificationPreferred))
 	}
 	if err != nil {
@@ -244,11 +225,7 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 	if err != nil {
 		return nil, err
 	}
-	rp, err := s.relyingParty(ctx, envID)
-	if err != nil {
-		return nil, err
-	}
-	wa, err := rp.webAuthn(sess.RelyingPartyID, cd.Origin)
+	wa, err := s.finisher(ctx, envID, sess.RelyingPartyID, cd.Origin)
 	if err != nil {
 		return nil, err
 	}
@@ -286,6 +263,16 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 	}
 	p.SignCount = cred.Authenticator.SignCount
 	return p, nil
+}
+
+// finisher is go-webauthn for the finish step of a ceremony begun for
+// rpID, accepting the environment's origins as they are now.
+func (s *Service) finisher(ctx context.Context, envID, rpID, origin string) (*webauthn.WebAuthn, error) {
+	rp, err := s.relyingParty(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	return rp.webAuthn(rpID, origin)
 }
 
 func (s *Service) saveChallenge(ctx context.Context, envID, userID, kind string, sess *webauthn.SessionData) error {

@@ -140,7 +140,7 @@ func (s *Service) RegisterTOTP(ctx context.Context, cur *Current) (*mfa.Enrollme
 	if p, err := s.envs.GetProject(ctx, env.ProjectID); err == nil && p.Name != "" {
 		issuer = p.Name
 	}
-	return s.mfa.BeginTOTP(ctx, env.ID, cur.User.ID, issuer, accountName(cur.User))
+	return s.mfa.BeginTOTP(ctx, env.ID, cur.User.ID, issuer, cur.User.Label())
 }
 
 // ConfirmTOTP verifies the first code of the caller's TOTP enrollment.
@@ -170,17 +170,4 @@ func (s *Service) mayEnroll(ctx context.Context, cur *Current, method string) er
 		return errs.Forbidden("this session must pass MFA before it can add an MFA device")
 	}
 	return nil
-}
-
-// accountName is how the authenticator app labels the user.
-func accountName(u *users.User) string {
-	if u.Email != "" {
-		return u.Email
-	}
-	for _, c := range u.Credentials {
-		if c.PublicIdentifier != "" {
-			return c.PublicIdentifier
-		}
-	}
-	return u.ID
 }

@@ -76,6 +76,24 @@ func (u *User) Credential(id string) *Credential {
 	return nil
 }
 
+// Label is how the user is shown to them in an authenticator (a TOTP app,
+// a passkey prompt): their email, else username, else the first
+// credential's public identifier, else the id.
+func (u *User) Label() string {
+	if u.Email != "" {
+		return u.Email
+	}
+	if u.Username != "" {
+		return u.Username
+	}
+	for _, c := range u.Credentials {
+		if c.PublicIdentifier != "" {
+			return c.PublicIdentifier
+		}
+	}
+	return u.ID
+}
+
 // ChainNamespace maps a contract ChainEnum to the CAIP-2 namespace used in
 // credentials and JWTs; ok is false for chains without wallet sign-in.
 func ChainNamespace(chain string) (ns string, ok bool) {

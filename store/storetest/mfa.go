@@ -10,6 +10,32 @@ import (
 	"github.com/dynamicauth/dynamicauth/store"
 )
 
+// countParallel runs fn n times at once and counts the true answers;
+// an error fails the test.
+func countParallel(t *testing.T, n int, fn func() (bool, error)) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	count := 0
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := fn()
+			if err != nil {
+				t.Errorf("concurrent call: %v", err)
+			}
+			if ok {
+				mu.Lock()
+				count++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return count
+}
+
 func newDevice(t *testing.T, envID, userID string, at time.Time) *mfa.Device {
 	return &mfa.Device{ID: id(), EnvironmentID: envID, UserID: userID, Type: mfa.TypeTOTP, Secret: randomBytes(t, 48), CreatedAt: at}
 }
@@ -94,25 +120,7 @@ func testMFAStepRace(t *testing.T, s store.Store) {
 	d := newDevice(t, e.sandbox.ID, u.ID, c.next())
 	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d))
 	now := c.next()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	accepted := 0
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := s.AcceptMFAStep(ctx(t), u.ID, d.ID, 4242, now)
-			if err != nil {
-				t.Errorf("AcceptMFAStep: %v", err)
-			}
-			if ok {
-				mu.Lock()
-				accepted++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	accepted := countParallel(t, 8, func() (bool, error) { return s.AcceptMFAStep(ctx(t), u.ID, d.ID, 4242, now) })
 	if accepted != 1 {
 		t.Fatalf("the same step was accepted %d times, want once", accepted)
 	}
@@ -131,25 +139,7 @@ func testRecoveryCodes(t *testing.T, s store.Store) {
 	if ok, err := s.UseRecoveryCode(ctx(t), other.ID, old[0], c.next()); err != nil || ok {
 		t.Fatalf("another user used u's code: %v %v", ok, err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	used := 0
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := s.UseRecoveryCode(ctx(t), u.ID, old[0], c.t)
-			if err != nil {
-				t.Errorf("UseRecoveryCode: %v", err)
-			}
-			if ok {
-				mu.Lock()
-				used++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	used := countParallel(t, 6, func() (bool, error) { return s.UseRecoveryCode(ctx(t), u.ID, old[0], c.t) })
 	if used != 1 {
 		t.Fatalf("one recovery code was used %d times at once, want once", used)
 	}

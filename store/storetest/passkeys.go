@@ -110,25 +110,7 @@ func testPasskeys(t *testing.T, s store.Store) {
 
 	// The sign counter moves only from the value it has: concurrent uses
 	// with the same previous value pass once.
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	moved := 0
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := s.UsePasskey(ctx(t), p1.ID, 0, 1, []byte(`{"id":"y"}`), c.t)
-			if err != nil {
-				t.Errorf("UsePasskey: %v", err)
-			}
-			if ok {
-				mu.Lock()
-				moved++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	moved := countParallel(t, 6, func() (bool, error) { return s.UsePasskey(ctx(t), p1.ID, 0, 1, []byte(`{"id":"y"}`), c.t) })
 	if moved != 1 {
 		t.Fatalf("the counter moved %d times from 0, want once", moved)
 	}
