@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -60,9 +61,13 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	now := s.now().UTC().Truncate(time.Millisecond)
 	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatPasskey,
 		Address: base64.RawURLEncoding.EncodeToString(p.CredentialID), SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	a := Attempt{EnvironmentID: env.ID, Credential: cred, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
+	if err := s.beforeSignIn(ctx, a); err != nil {
+		return nil, err
+	}
 	sess := s.sessions.New(env.ID, "", "", sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
 	u, _, err := s.store.CompleteSignIn(ctx, &Write{EnvironmentID: env.ID, Now: now, Credential: cred, Session: sess,
-		SignInOnly: true, Events: []Event{{Name: "user.session.created"}}})
+		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: s.onSignIn(a)})
 	if errs.Is(err, errs.KindNotFound) {
 		return nil, errs.NotFound(passkey.CodeNotFound, "no such passkey")
 	}
