@@ -2,7 +2,7 @@
 // server: the app keeps its own routes and serves Dynamic's API under
 // /auth/api/v0 from the same process and port.
 //
-//	go run ./examples/embed -addr 127.0.0.1:8081 -dir ./data
+//	go run ./examples/embed -addr 127.0.0.1:8081
 //
 // It keeps its master secret in <dir>/master.key and its database in
 // <dir>/embed.db, so a restart keeps users, keys and tokens. The owner API
@@ -29,8 +29,11 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
-	dir := flag.String("dir", ".", "where the example keeps its database and master secret")
+	dir := flag.String("dir", filepath.Join(os.TempDir(), "dynamicauth-embed"), "where the example keeps its database and master secret (created if missing)")
 	flag.Parse()
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		log.Fatal(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 

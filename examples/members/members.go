@@ -13,7 +13,7 @@
 //
 // Run it with
 //
-//	go run ./examples/members -dir ./data -block 0xBad…
+//	go run ./examples/members -block 0xBad…
 package main
 
 import (
@@ -38,9 +38,12 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8082", "listen address")
-	dir := flag.String("dir", ".", "where the app keeps its database and master secret")
+	dir := flag.String("dir", filepath.Join(os.TempDir(), "dynamicauth-members"), "where the app keeps its database and master secret (created if missing)")
 	block := flag.String("block", "", "comma-separated wallet addresses refused at sign-in")
 	flag.Parse()
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
 
 	secret, _, err := secrets.LoadOrCreateFile(filepath.Join(*dir, "master.key"))
