@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"strings"
 	"time"
 
@@ -107,10 +108,18 @@ func (s *Service) reissue(ctx context.Context, cur *Current, u *users.User, issu
 }
 
 // issueFor signs tokens for the caller's session authenticated as a says.
+// The caller's Origin becomes aud only if it is an allowed origin of the
+// environment; otherwise the session keeps its audience.
 func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, issuerHost, origin string, a session.Auth) (*Result, error) {
 	aud := cur.Claims.Aud
-	if origin != "" {
-		aud = origin
+	if origin != "" && origin != aud {
+		ok, err := s.originListed(ctx, cur.Session.EnvironmentID, origin)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			aud = origin
+		}
 	}
 	prof, err := s.profile(ctx, u)
 	if err != nil {
@@ -132,4 +141,17 @@ func CredentialIDFromUnlink(verifiedCredentialID, misspelled, walletID string) s
 		}
 	}
 	return ""
+}
+
+// originListed reports whether origin is an allowed origin of envID.
+func (s *Service) originListed(ctx context.Context, envID, origin string) (bool, error) {
+	env, err := s.envs.GetEnvironment(ctx, envID)
+	if err != nil {
+		return false, err
+	}
+	origins, err := s.envs.ListOrigins(ctx, envID)
+	if err != nil {
+		return false, err
+	}
+	return tenant.OriginListed(origins, env, origin), nil
 }

@@ -182,7 +182,7 @@ func (s *Service) checkMessage(ctx context.Context, env *tenant.Environment, ns 
 	if msg.RequestID != "" && msg.RequestID != env.ID {
 		return verifyFailure("message: Request ID is not this environment")
 	}
-	if err := s.checkDomain(ctx, env, msg); err != nil {
+	if err := s.checkDomain(ctx, env, msg, req.Origin); err != nil {
 		return err
 	}
 	if ns == users.ChainEIP155 && req.Network != "" && req.Network != msg.ChainID {
@@ -206,8 +206,10 @@ func (s *Service) checkMessage(ctx context.Context, env *tenant.Environment, ns 
 
 // checkDomain requires the message's domain (and its URI's host) to be an
 // allowed origin of the environment; a sandbox without origins accepts
-// localhost, as CORS does.
-func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg *wallets.Message) error {
+// localhost, as CORS does. A caller's Origin (a browser page) must be an
+// allowed origin itself, since it becomes the token's aud, and on the
+// signed domain, so a page cannot use a message made for another site.
+func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg *wallets.Message, origin string) error {
 	domain := strings.ToLower(msg.Domain)
 	if u, err := url.Parse(msg.URI); err == nil && (u.Scheme == "http" || u.Scheme == "https") && !strings.EqualFold(u.Host, domain) {
 		return verifyFailure("message: URI %q is not on the domain %q", msg.URI, msg.Domain)
@@ -215,6 +217,16 @@ func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg 
 	origins, err := s.envs.ListOrigins(ctx, env.ID)
 	if err != nil {
 		return err
+	}
+	if origin != "" {
+		if !tenant.OriginListed(origins, env, origin) {
+			return verifyFailure("Origin %q is not an allowed origin of this environment", clip(origin))
+		}
+		norm, _ := tenant.NormalizeOrigin(origin) // listed, so well-formed
+		u, _ := url.Parse(norm)
+		if !strings.EqualFold(u.Host, domain) {
+			return verifyFailure("message: domain %q is not the Origin's host %q", msg.Domain, u.Host)
+		}
 	}
 	for _, o := range origins {
 		if u, err := url.Parse(o.Origin); err == nil && strings.EqualFold(u.Host, domain) {
@@ -250,6 +262,13 @@ func (s *Service) verifySignature(ctx context.Context, ns string, msg *wallets.M
 	default:
 		return verifyFailure("signedMessage: %s", e.Message)
 	}
+}
+
+func clip(s string) string {
+	if len(s) > 128 {
+		return s[:128] + "…"
+	}
+	return s
 }
 
 // audience is the aud claim: the caller's Origin, else the origin of the

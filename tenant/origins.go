@@ -92,13 +92,8 @@ func (s *Service) OriginAllowed(ctx context.Context, envID, origin string) (bool
 	if err != nil {
 		return false, err
 	}
-	for _, o := range origins {
-		if o.Origin == norm {
-			return true, nil
-		}
-	}
 	if len(origins) > 0 {
-		return false, nil
+		return OriginListed(origins, nil, norm), nil
 	}
 	env, err := s.store.GetEnvironment(ctx, envID)
 	if err != nil {
@@ -107,7 +102,24 @@ func (s *Service) OriginAllowed(ctx context.Context, envID, origin string) (bool
 		}
 		return false, err
 	}
-	return env.Name == EnvSandbox && isLocalhost(norm), nil
+	return OriginListed(nil, env, norm), nil
+}
+
+// OriginListed reports whether origin (any form NormalizeOrigin accepts)
+// is one of an environment's origins or, when it has none and env is a
+// sandbox, a localhost origin. It is the one rule for CORS and for the
+// Origin a wallet sign-in names.
+func OriginListed(origins []Origin, env *Environment, origin string) bool {
+	norm, err := NormalizeOrigin(origin)
+	if err != nil {
+		return false
+	}
+	for _, o := range origins {
+		if o.Origin == norm {
+			return true
+		}
+	}
+	return len(origins) == 0 && env != nil && env.Name == EnvSandbox && isLocalhost(norm)
 }
 
 func isLocalhost(origin string) bool {

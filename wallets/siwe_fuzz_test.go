@@ -6,7 +6,10 @@ import (
 )
 
 // FuzzParseSIWE feeds both parsers arbitrary text: they must never panic,
-// and whatever they accept must respect the limits they promise.
+// whatever they accept must respect the limits they promise, and no
+// accepted message holds a character outside the allowed classes (see
+// allowedRune; the fields other than the statement are printable ASCII).
+// The seeds here and in testdata/fuzz/FuzzParseSIWE run with go test.
 // Run: go test ./wallets -run '^$' -fuzz FuzzParseSIWE -fuzztime 30s
 func FuzzParseSIWE(f *testing.F) {
 	f.Add(dynamicSIWE())
@@ -29,6 +32,17 @@ func FuzzParseSIWE(f *testing.F) {
 			}
 			if m.Version != "1" || len(m.Nonce) < 8 || m.Domain == "" || m.URI == "" {
 				t.Fatalf("accepted an incomplete message: %+v", m)
+			}
+			for i, r := range text {
+				if !allowedRune(r) {
+					t.Fatalf("accepted a message with %U at byte %d: %q", r, i, text)
+				}
+			}
+			fixed := append([]string{m.Scheme, m.Domain, m.Address, m.URI, m.Version, m.ChainID, m.Nonce, m.RequestID}, m.Resources...)
+			for _, v := range fixed {
+				if v != "" && !printableASCII(v) {
+					t.Fatalf("accepted a field outside printable ASCII: %q in %q", v, text)
+				}
 			}
 		}
 	})

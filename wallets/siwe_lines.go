@@ -38,6 +38,13 @@ func checkLine(n int, line string) error {
 		if unicode.IsControl(r) {
 			return errs.Invalid("message: line %d has a control character %U", n, r)
 		}
+		// Format characters (bidi overrides, zero-width ones), line and
+		// paragraph separators, private-use and unassigned code points
+		// make a text display other than it signs: only letters, marks,
+		// numbers, punctuation, symbols and spaces pass.
+		if !unicode.IsGraphic(r) {
+			return errs.Invalid("message: line %d has an invisible or formatting character %U", n, r)
+		}
 	}
 	return nil
 }
