@@ -9,3 +9,7 @@ var ErrNonceUsed = errs.Unprocessable("other_verify_failure", "nonce is invalid,
 // ErrCredentialNotFound is what a Store reports when a sign-in that may
 // not create a user (Write.SignInOnly: a passkey) names no credential.
 var ErrCredentialNotFound = errs.NotFound("credential_not_found", "no such credential")
+
+// ErrMergeInvalid refuses a merge whose pending state or proof no longer
+// holds; msg says which.
+func ErrMergeInvalid(msg string) error { return errs.Unprocessable(CodeMergeInvalid, msg, nil) }

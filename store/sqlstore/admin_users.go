@@ -179,7 +179,7 @@ func (s *Store) queryIDs(ctx context.Context, q Querier, query string, args ...a
 
 const sessionColumns = `id, user_id, environment_id, ip_address, user_agent, created_at, revoked_at`
 
-func (s *Store) scanSession(sc interface{ Scan(...any) error }) (users.UserSession, error) {
+func (s *Store) scanSession(sc Row) (users.UserSession, error) {
 	var ss users.UserSession
 	var c time.Time
 	var revoked *time.Time

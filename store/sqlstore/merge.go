@@ -14,10 +14,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
-func (s *Store) mergeInvalid(msg string) error {
-	return errs.Unprocessable(signin.CodeMergeInvalid, msg, nil)
-}
-
 // walletMergeCandidate returns the owner of the offered wallet and its
 // credential id when the owner is another user who can also sign in
 // otherwise; "" when no merge applies.
@@ -112,7 +108,7 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 			RETURNING from_user_id, kind, credential_id, nonces`, w.UserID, w.EnvironmentID, (w.Now)).Scan(
 			&fromID, &kind, &credID, &rawNonces)
 		if s.noRows(err) {
-			return s.mergeInvalid("this account has no pending merge, or it expired: link the other account's wallet again")
+			return signin.ErrMergeInvalid("this account has no pending merge, or it expired: link the other account's wallet again")
 		}
 		if err != nil {
 			return s.fail("take pending merge", nil, err)
@@ -124,7 +120,7 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 		for _, id := range ids {
 			if err := s.lockUser(ctx, tx, id); err != nil {
 				if errs.Is(err, errs.KindNotFound) {
-					return s.mergeInvalid("the other account no longer exists")
+					return signin.ErrMergeInvalid("the other account no longer exists")
 				}
 				return err
 			}
@@ -141,7 +137,7 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 		}
 		from, err := s.loadUser(ctx, tx, fromID)
 		if err != nil || from.EnvironmentID != w.EnvironmentID {
-			return s.mergeInvalid("the other account no longer exists")
+			return signin.ErrMergeInvalid("the other account no longer exists")
 		}
 		fields, err := s.listCustomFields(ctx, tx, w.EnvironmentID)
 		if err != nil {
@@ -194,7 +190,7 @@ func (s *Store) checkMergeProof(ctx context.Context, tx Tx, w *signin.MergeWrite
 	}
 	if err := s.consumeNonces(ctx, tx, w.EnvironmentID, nonces, w.Now); err != nil {
 		if errs.Is(err, errs.KindUnprocessable) {
-			return s.mergeInvalid("the signed message that proved the other account was used or expired: link its wallet again")
+			return signin.ErrMergeInvalid("the signed message that proved the other account was used or expired: link its wallet again")
 		}
 		return err
 	}
@@ -204,7 +200,7 @@ func (s *Store) checkMergeProof(ctx context.Context, tx Tx, w *signin.MergeWrite
 		return s.fail("check merge proof", nil, err)
 	}
 	if err != nil || owner != fromID {
-		return s.mergeInvalid("the credential that proved the other account is no longer theirs")
+		return signin.ErrMergeInvalid("the credential that proved the other account is no longer theirs")
 	}
 	if kind == signin.MergeByEmail {
 		var shared bool
@@ -213,7 +209,7 @@ func (s *Store) checkMergeProof(ctx context.Context, tx Tx, w *signin.MergeWrite
 			return s.fail("check merge proof", nil, err)
 		}
 		if !shared {
-			return s.mergeInvalid("this account no longer has the verified email the other account shares")
+			return signin.ErrMergeInvalid("this account no longer has the verified email the other account shares")
 		}
 	}
 	return nil

@@ -117,36 +117,28 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	return u, created, nil
 }
 
-// createSignInUser creates the user and credential of a first sign-in
-// inside a savepoint. If a concurrent sign-in committed the credential
-// first, the savepoint is rolled back and that sign-in's user is returned.
+// createSignInUser creates the user and credential of a first sign-in. If
+// a concurrent sign-in committed the credential first (the INSERT … ON
+// CONFLICT waited for it and inserted nothing), the user just made is
+// deleted again and that sign-in's user is returned. No savepoint: the
+// loss is rare, and the hot path saves its two statements.
 func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) (created bool, userID, credID string, err error) {
 	c := w.Credential
-	lost := errors.New("lost the race")
-	err = tx.Savepoint(ctx, func(tx Tx) error {
-		now := w.Now
-		if _, err := tx.Exec(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
-			VALUES ($1, $2, $3, $3, $3)`, w.NewUserID, w.EnvironmentID, now); err != nil {
-			return s.fail("create user", tenant.ErrEnvironmentNotFound, err)
-		}
-		err := tx.QueryRow(ctx, insertCredentialSQL+`
-			ON CONFLICT (environment_id, format, chain, address) DO NOTHING RETURNING id`,
-			s.credentialArgs(w.NewUserID, &c)...).Scan(&credID)
-		switch {
-		case s.noRows(err):
-			return lost
-		case err != nil:
-			return s.fail("create credential", users.ErrUserNotFound, err)
-		}
-		return nil
-	})
+	if _, err := tx.Exec(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
+		VALUES ($1, $2, $3, $3, $3)`, w.NewUserID, w.EnvironmentID, w.Now); err != nil {
+		return false, "", "", s.fail("create user", tenant.ErrEnvironmentNotFound, err)
+	}
+	err = tx.QueryRow(ctx, insertCredentialSQL+` ON CONFLICT (environment_id, format, chain, address) DO NOTHING
+		RETURNING id`, s.credentialArgs(w.NewUserID, &c)...).Scan(&credID)
 	switch {
 	case err == nil:
 		return true, w.NewUserID, credID, nil
-	case err != lost:
-		return false, "", "", err
+	case !s.noRows(err):
+		return false, "", "", s.fail("create credential", users.ErrUserNotFound, err)
 	}
-	// Lost the race: the user just made is gone, sign in to the winner's.
+	if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, w.NewUserID); err != nil {
+		return false, "", "", s.fail("drop raced user", nil, err)
+	}
 	userID, credID, err = s.credentialOf(ctx, tx, w.EnvironmentID, &c)
 	if err == nil && credID == "" {
 		err = errs.Internal("sign in", errors.New("credential conflict without a credential"))

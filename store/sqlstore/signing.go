@@ -50,21 +50,8 @@ func (s *Store) GetSigningKey(ctx context.Context, id string) (*signing.Key, err
 
 // ListSigningKeys implements signing.Store.
 func (s *Store) ListSigningKeys(ctx context.Context, envID string) ([]signing.Key, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT `+signingColumns+` FROM signing_keys WHERE environment_id = $1
+	return list(ctx, s, s.db.Reader(), "list signing keys", value(scanSigningKey), `SELECT `+signingColumns+` FROM signing_keys WHERE environment_id = $1
 		ORDER BY created_at DESC, id`, envID)
-	if err != nil {
-		return nil, s.fail("list signing keys", nil, err)
-	}
-	defer rows.Close()
-	var out []signing.Key
-	for rows.Next() {
-		k, err := scanSigningKey(rows)
-		if err != nil {
-			return nil, s.fail("list signing keys", nil, err)
-		}
-		out = append(out, *k)
-	}
-	return out, s.fail("list signing keys", nil, rows.Err())
 }
 
 // RotateSigningKey implements signing.Store. Rotations of one environment,

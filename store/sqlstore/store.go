@@ -193,3 +193,33 @@ func AppliedMigrations(ctx context.Context, q Querier) (map[int]time.Time, error
 	}
 	return applied, rows.Err()
 }
+
+// list runs a query and scans each row with scan.
+func list[T any](ctx context.Context, s *Store, q Querier, op string, scan func(Row) (T, error), sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, s.fail(op, nil, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, s.fail(op, nil, err)
+		}
+		out = append(out, v)
+	}
+	return out, s.fail(op, nil, rows.Err())
+}
+
+// value adapts a scanner returning a pointer to list.
+func value[T any](scan func(Row) (*T, error)) func(Row) (T, error) {
+	return func(r Row) (T, error) {
+		p, err := scan(r)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return *p, nil
+	}
+}

@@ -115,7 +115,7 @@ func (s *Store) CreateOrganization(ctx context.Context, org *tenant.Organization
 const orgColumns = `id, name, description, website_url, implementation_timeline,
 	address_line1, address_line2, city, region, postal_code, country, created_at, updated_at`
 
-func (s *Store) scanOrganization(row interface{ Scan(...any) error }, extra ...any) (*tenant.Organization, error) {
+func (s *Store) scanOrganization(row Row, extra ...any) (*tenant.Organization, error) {
 	var o tenant.Organization
 	var created, updated time.Time
 	dest := []any{&o.ID, &o.Name, &o.Description, &o.WebsiteURL, &o.ImplementationTimeline,
@@ -267,7 +267,7 @@ func (s *Store) DeleteProject(ctx context.Context, id string) error {
 
 const envColumns = `e.id, e.project_id, p.organization_id, e.name, e.settings, e.sdk_version, e.created_at, e.updated_at`
 
-func (s *Store) scanEnvironment(row interface{ Scan(...any) error }) (*tenant.Environment, error) {
+func (s *Store) scanEnvironment(row Row) (*tenant.Environment, error) {
 	var e tenant.Environment
 	var settings string
 	var c, u time.Time
@@ -288,21 +288,8 @@ func (s *Store) GetEnvironment(ctx context.Context, id string) (*tenant.Environm
 
 // ListEnvironments implements tenant.Store.
 func (s *Store) ListEnvironments(ctx context.Context, projectID string) ([]tenant.Environment, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT `+envColumns+`
+	return list(ctx, s, s.db.Reader(), "list environments", value(s.scanEnvironment), `SELECT `+envColumns+`
 		FROM environments e JOIN projects p ON p.id = e.project_id WHERE e.project_id = $1 ORDER BY e.name DESC`, projectID)
-	if err != nil {
-		return nil, s.fail("list environments", nil, err)
-	}
-	defer rows.Close()
-	var out []tenant.Environment
-	for rows.Next() {
-		e, err := s.scanEnvironment(rows)
-		if err != nil {
-			return nil, s.fail("list environments", nil, err)
-		}
-		out = append(out, *e)
-	}
-	return out, s.fail("list environments", nil, rows.Err())
 }
 
 // UpdateEnvironmentSettings implements tenant.Store.

@@ -12,7 +12,7 @@ const memberColumns = `m.id, m.organization_id, m.role, m.created_at,
 	u.id, u.alias, u.email, u.first_name, u.last_name, u.wallet_public_key, u.created_at
 	FROM members m JOIN dashboard_users u ON u.id = m.user_id`
 
-func (s *Store) scanMember(row interface{ Scan(...any) error }) (*tenant.Member, error) {
+func (s *Store) scanMember(row Row) (*tenant.Member, error) {
 	var m tenant.Member
 	var role string
 	var c, uc time.Time
@@ -27,20 +27,7 @@ func (s *Store) scanMember(row interface{ Scan(...any) error }) (*tenant.Member,
 
 // ListMembers implements tenant.Store.
 func (s *Store) ListMembers(ctx context.Context, orgID string) ([]tenant.Member, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT `+memberColumns+` WHERE m.organization_id = $1 ORDER BY m.created_at, m.id`, orgID)
-	if err != nil {
-		return nil, s.fail("list members", nil, err)
-	}
-	defer rows.Close()
-	var out []tenant.Member
-	for rows.Next() {
-		m, err := s.scanMember(rows)
-		if err != nil {
-			return nil, s.fail("list members", nil, err)
-		}
-		out = append(out, *m)
-	}
-	return out, s.fail("list members", nil, rows.Err())
+	return list(ctx, s, s.db.Reader(), "list members", value(s.scanMember), `SELECT `+memberColumns+` WHERE m.organization_id = $1 ORDER BY m.created_at, m.id`, orgID)
 }
 
 // GetMember implements tenant.Store.

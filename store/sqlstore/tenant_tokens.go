@@ -29,7 +29,7 @@ const tokenColumns = `t.id, t.environment_id, e.project_id, p.organization_id, t
 	JOIN members m ON m.id = t.created_by_member_id
 	JOIN dashboard_users u ON u.id = m.user_id`
 
-func (s *Store) scanToken(row interface{ Scan(...any) error }) (*tenant.Token, error) {
+func (s *Store) scanToken(row Row) (*tenant.Token, error) {
 	var t tenant.Token
 	var scopes, mRole string
 	var created, mCreated time.Time
@@ -70,20 +70,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*tenant.Token, ma
 
 // ListTokens implements tenant.Store.
 func (s *Store) ListTokens(ctx context.Context, envID string) ([]tenant.Token, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT `+tokenColumns+` WHERE t.environment_id = $1 ORDER BY t.created_at, t.id`, envID)
-	if err != nil {
-		return nil, s.fail("list tokens", nil, err)
-	}
-	defer rows.Close()
-	var out []tenant.Token
-	for rows.Next() {
-		t, err := s.scanToken(rows)
-		if err != nil {
-			return nil, s.fail("list tokens", nil, err)
-		}
-		out = append(out, *t)
-	}
-	return out, s.fail("list tokens", nil, rows.Err())
+	return list(ctx, s, s.db.Reader(), "list tokens", value(s.scanToken), `SELECT `+tokenColumns+` WHERE t.environment_id = $1 ORDER BY t.created_at, t.id`, envID)
 }
 
 // DeleteToken implements tenant.Store.
