@@ -1,13 +1,8 @@
 package signin
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"maps"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -38,7 +33,7 @@ const PendingMergeTTL = 10 * time.Minute
 // Merge error codes (UnprocessableEntityErrorCode).
 const (
 	CodeMergeConfirmation = "merge_accounts_confirmation"
-	CodeMergeInvalid      = "merge_accounts_invalid"
+	CodeMergeInvalid      = users.CodeMergeInvalid
 )
 
 // Kinds of proof a pending merge rests on.
@@ -100,26 +95,12 @@ type MergeConflicts struct {
 	Conflicts []MergeConflict
 }
 
-// MergeConflict is a profile field both users filled in differently.
-type MergeConflict struct {
-	Field       users.KycEntry
-	FromUser    MergeValue
-	CurrentUser MergeValue
-}
-
-// MergeValue is one user's value of a conflicting field.
-type MergeValue struct {
-	UserID string
-	Value  string
-}
-
-// MergeResolution picks whose value a conflicting field keeps
-// (MergeUserConflictResolution).
-type MergeResolution struct {
-	UserID   string
-	FieldKey string
-	Type     string // standard | custom
-}
+// The merge calculation lives in users; these are its types.
+type (
+	MergeConflict   = users.MergeConflict
+	MergeValue      = users.MergeValue
+	MergeResolution = users.MergeResolution
+)
 
 // MergeRequest is POST /verify/merge.
 type MergeRequest struct {
@@ -171,7 +152,7 @@ func (s *Service) mergeConflicts(ctx context.Context, ms MergeStore, into, from 
 	if err != nil {
 		return nil, err
 	}
-	return &MergeConflicts{FromUser: prof, Conflicts: conflicts(into, from, kyc, fields)}, nil
+	return &MergeConflicts{FromUser: prof, Conflicts: users.MergeConflictsOf(into, from, kyc, fields)}, nil
 }
 
 // MergeAccounts runs the caller's pending merge (POST /verify/merge) with
@@ -179,7 +160,7 @@ func (s *Service) mergeConflicts(ctx context.Context, ms MergeStore, into, from 
 func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequest) (*Result, error) {
 	ms := s.merges
 	for i, r := range req.Resolutions {
-		if r.Type != users.KycCustom && r.Type != kycStandard {
+		if r.Type != users.KycCustom && r.Type != users.KycStandard {
 			return nil, errs.Invalid("mergeUserResolutions[%d].type: must be standard or custom", i)
 		}
 	}
@@ -195,7 +176,7 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 		w.Nonces = []string{req.Device.Nonce}
 	}
 	w.Apply = func(into, from *users.User, fields []users.CustomField) (*users.ProfileChange, error) {
-		return applyMerge(into, from, kyc, fields, req.Resolutions, w.Now)
+		return users.ApplyMerge(into, from, kyc, fields, req.Resolutions, w.Now)
 	}
 	u, err := ms.MergeUsers(ctx, w)
 	if err != nil {
@@ -233,39 +214,6 @@ func (s *Service) MergeByVerifiedEmail(ctx context.Context, cur *Current, issuer
 	return s.MergeAccounts(ctx, cur, MergeRequest{IssuerHost: issuerHost, Origin: origin})
 }
 
-const kycStandard = "standard"
-
-// standardFieldNames are the profile columns a merge compares
-// (UserFields names).
-var standardFieldNames = []string{"email", "alias", "firstName", "lastName", "jobTitle", "phoneNumber", "tShirtSize",
-	"team", "country", "username"}
-
-func standardField(u *users.User, name string) *string {
-	switch name {
-	case "email":
-		return &u.Email
-	case "alias":
-		return &u.Alias
-	case "firstName":
-		return &u.FirstName
-	case "lastName":
-		return &u.LastName
-	case "jobTitle":
-		return &u.JobTitle
-	case "phoneNumber":
-		return &u.PhoneNumber
-	case "tShirtSize":
-		return &u.TShirtSize
-	case "team":
-		return &u.Team
-	case "country":
-		return &u.Country
-	case "username":
-		return &u.Username
-	}
-	return nil
-}
-
 // kyc reads the standard fields of an environment's settings.
 func (s *Service) kyc(ctx context.Context, envID string) ([]users.KycEntry, error) {
 	env, err := s.envs.GetEnvironment(ctx, envID)
@@ -277,186 +225,4 @@ func (s *Service) kyc(ctx context.Context, envID string) ([]users.KycEntry, erro
 	}
 	_ = json.Unmarshal(env.Settings, &st) // bad settings have no kyc
 	return st.Kyc, nil
-}
-
-// standardEntry is a standard field as the settings list it, or a
-// disabled entry for one they do not list.
-func standardEntry(kyc []users.KycEntry, name string) users.KycEntry {
-	for _, e := range kyc {
-		if e.Name == name && e.Type != users.KycCustom {
-			e.Type = kycStandard
-			return e
-		}
-	}
-	return users.KycEntry{Name: name, Type: kycStandard, Unique: name == "email" || name == "username"}
-}
-
-func sameStandard(name, a, b string) bool {
-	if name == "email" || name == "username" {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
-}
-
-// metadataObject reads metadata; anything but an object reads as empty.
-func metadataObject(raw json.RawMessage) map[string]json.RawMessage {
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return map[string]json.RawMessage{}
-	}
-	return m
-}
-
-// emptyValue reports whether a custom field's value leaves it unfilled:
-// absent, null, "", blank, false or an empty list.
-func emptyValue(v json.RawMessage) bool {
-	t := string(bytes.TrimSpace(v))
-	switch t {
-	case "", "null", `""`, "false", "[]":
-		return true
-	}
-	var s string
-	return json.Unmarshal(v, &s) == nil && strings.TrimSpace(s) == ""
-}
-
-func sameJSON(a, b json.RawMessage) bool {
-	var ca, cb bytes.Buffer
-	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
-		return bytes.Equal(a, b)
-	}
-	return bytes.Equal(ca.Bytes(), cb.Bytes())
-}
-
-// displayValue is a metadata value as MergeUser.value: a string as is,
-// anything else as compact JSON.
-func displayValue(v json.RawMessage) string {
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, v) != nil {
-		return string(v)
-	}
-	return b.String()
-}
-
-// conflicts lists the standard fields, then the custom fields (in display
-// order), that both users filled in with different values.
-func conflicts(into, from *users.User, kyc []users.KycEntry, fields []users.CustomField) []MergeConflict {
-	out := []MergeConflict{}
-	for _, name := range standardFieldNames {
-		a, b := *standardField(into, name), *standardField(from, name)
-		if a != "" && b != "" && !sameStandard(name, a, b) {
-			out = append(out, MergeConflict{Field: standardEntry(kyc, name),
-				FromUser: MergeValue{UserID: from.ID, Value: b}, CurrentUser: MergeValue{UserID: into.ID, Value: a}})
-		}
-	}
-	ma, mb := metadataObject(into.Metadata), metadataObject(from.Metadata)
-	entries := users.SettingsEntries(fields)
-	for i, f := range fields {
-		a, b := ma[f.Name], mb[f.Name]
-		if !emptyValue(a) && !emptyValue(b) && !sameJSON(a, b) {
-			out = append(out, MergeConflict{Field: entries[i],
-				FromUser: MergeValue{UserID: from.ID, Value: displayValue(b)}, CurrentUser: MergeValue{UserID: into.ID, Value: displayValue(a)}})
-		}
-	}
-	return out
-}
-
-// chooser answers whose value a conflicting field keeps.
-type chooser struct {
-	into, from string
-	picks      map[string]string // type + "\x00" + key -> user id
-	bad        []string
-}
-
-func newChooser(into, from string, rs []MergeResolution) *chooser {
-	c := &chooser{into: into, from: from, picks: map[string]string{}}
-	for i, r := range rs {
-		if r.UserID != into && r.UserID != from {
-			c.bad = append(c.bad, "mergeUserResolutions["+strconv.Itoa(i)+"].userId")
-			continue
-		}
-		c.picks[r.Type+"\x00"+r.FieldKey] = r.UserID
-	}
-	return c
-}
-
-// pick returns the chosen user for a field known under any of keys.
-func (c *chooser) pick(typ string, keys ...string) (string, bool) {
-	for _, k := range keys {
-		if id, ok := c.picks[typ+"\x00"+k]; ok {
-			return id, true
-		}
-	}
-	return "", false
-}
-
-// applyMerge computes the staying user's profile: each conflicting field
-// takes the value of the user its resolution names, fields only the other
-// user filled in come over, and the caller's values stay otherwise.
-// Unresolved conflicts refuse the merge.
-func applyMerge(into, from *users.User, kyc []users.KycEntry, fields []users.CustomField, rs []MergeResolution, now time.Time) (*users.ProfileChange, error) {
-	c := newChooser(into.ID, from.ID, rs)
-	if len(c.bad) > 0 {
-		return nil, errs.Unprocessable(CodeMergeInvalid, strings.Join(c.bad, ", ")+": must name one of the two accounts", nil)
-	}
-	next := *into
-	var unresolved []string
-	for _, name := range standardFieldNames {
-		a, b := standardField(&next, name), *standardField(from, name)
-		switch {
-		case b == "":
-		case *a == "":
-			*a = b
-		case !sameStandard(name, *a, b):
-			id, ok := c.pick(kycStandard, name)
-			if !ok {
-				unresolved = append(unresolved, name)
-			} else if id == from.ID {
-				*a = b
-			}
-		}
-	}
-	ma, mb := metadataObject(into.Metadata), metadataObject(from.Metadata)
-	custom := map[string]*users.CustomField{}
-	for i := range fields {
-		custom[fields[i].Name] = &fields[i]
-	}
-	for _, k := range slices.Sorted(maps.Keys(mb)) {
-		a, b := ma[k], mb[k]
-		f := custom[k]
-		switch {
-		case f == nil: // not a profile field: the caller's key stays
-			if _, ok := ma[k]; !ok || string(bytes.TrimSpace(a)) == "null" {
-				ma[k] = b
-			}
-		case emptyValue(b):
-		case emptyValue(a):
-			ma[k] = b
-		case !sameJSON(a, b):
-			id, ok := c.pick(users.KycCustom, f.Name, f.Key)
-			if !ok {
-				unresolved = append(unresolved, "metadata."+f.Name)
-			} else if id == from.ID {
-				ma[k] = b
-			}
-		}
-	}
-	if len(unresolved) > 0 {
-		return nil, errs.Unprocessable(CodeMergeInvalid,
-			"unresolved merge conflicts: "+strings.Join(unresolved, ", ")+"; send a mergeUserResolutions entry for each",
-			map[string]any{"additionalMessages": unresolved})
-	}
-	meta, err := json.Marshal(ma)
-	if err != nil {
-		return nil, errs.Internal("merge metadata", err)
-	}
-	if len(meta) > users.MaxMetadataBytes {
-		return nil, errs.Unprocessable("metadata_size_exceeded",
-			"metadata: the merged metadata would exceed "+strconv.Itoa(users.MaxMetadataBytes)+" bytes", nil)
-	}
-	next.Metadata, next.UpdatedAt, next.Credentials = meta, now, nil
-	return &users.ProfileChange{User: &next, Unique: users.AdminUniqueValues(&next, fields)}, nil
 }
