@@ -90,8 +90,18 @@ func (h *harness) mfEnroll(t *testing.T, token string) (string, map[string]any) 
 	return secret, res.(map[string]any)
 }
 
-func TestMFATOTPAndRecoveryUpgradeTheSameSession(t *testing.T) {
-	h := newHarness(t)
+// mfBoth runs an MFA test on SQLite and, when configured, PostgreSQL.
+func mfBoth(t *testing.T, tune func(*dynamicauth.Config), test func(t *testing.T, h *harness)) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { test(t, newHarnessWith(t, backend, tune)) })
+	}
+}
+
+func noTune(*dynamicauth.Config) {}
+
+func TestMFATOTPAndRecoveryUpgradeTheSameSession(t *testing.T) { mfBoth(t, noTune, testMFATOTPAndRecovery) }
+
+func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	env := h.ids.EnvironmentID
 	base := "/sdk/" + env + "/users/mfa"
 	h.mfSetMFA(t, map[string]any{"enabled": true})
@@ -188,7 +198,10 @@ func TestMFATOTPAndRecoveryUpgradeTheSameSession(t *testing.T) {
 
 func TestMFAWrongCodesLockUnderConcurrency(t *testing.T) {
 	// Per-IP limits off: the lock under test is the per-user one.
-	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) { c.RateLimits = &ratelimit.Policy{Disabled: true} })
+	mfBoth(t, func(c *dynamicauth.Config) { c.RateLimits = &ratelimit.Policy{Disabled: true} }, testMFALock)
+}
+
+func testMFALock(t *testing.T, h *harness) {
 	h.mfSetMFA(t, map[string]any{"enabled": true})
 	key, _ := crypto.GenerateKey()
 	secret, _ := h.mfEnroll(t, str(t, h.mfSignIn(t, key), "minifiedJwt"))
@@ -228,8 +241,9 @@ func atoi(s string) int {
 	return n
 }
 
-func TestPasskeysRegisterSignInAndMFA(t *testing.T) {
-	h := newHarness(t)
+func TestPasskeysRegisterSignInAndMFA(t *testing.T) { mfBoth(t, noTune, testPasskeysHTTP) }
+
+func testPasskeysHTTP(t *testing.T, h *harness) {
 	env := h.ids.EnvironmentID
 	origin := map[string]string{"Origin": "http://localhost:3000"}
 	key, _ := crypto.GenerateKey()
