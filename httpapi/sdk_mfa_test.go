@@ -99,7 +99,9 @@ func mfBoth(t *testing.T, tune func(*dynamicauth.Config), test func(t *testing.T
 
 func noTune(*dynamicauth.Config) {}
 
-func TestMFATOTPAndRecoveryUpgradeTheSameSession(t *testing.T) { mfBoth(t, noTune, testMFATOTPAndRecovery) }
+func TestMFATOTPAndRecoveryUpgradeTheSameSession(t *testing.T) {
+	mfBoth(t, noTune, testMFATOTPAndRecovery)
+}
 
 func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	env := h.ids.EnvironmentID
