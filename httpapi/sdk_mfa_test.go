@@ -134,6 +134,14 @@ func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	if len(codes) != 10 {
 		t.Fatalf("recovery codes: %s", dump(res))
 	}
+	st, res = h.do(t, "GET", "/sdk/"+env+"/users", full, nil)
+	wantStatus(t, "GET /users", st, 200, res)
+	wantEq(t, res, "mfaBackupCodeAcknowledgement", "pending")
+	st, res = h.do(t, "PUT", "/sdk/"+env+"/users", full, map[string]any{"mfaBackupCodeAcknowledgement": "complete"})
+	wantStatus(t, "acknowledge the codes", st, 200, res)
+	wantEq(t, res, "user.mfaBackupCodeAcknowledgement", "complete")
+	st, res = h.do(t, "GET", "/sdk/"+env+"/users", full, nil)
+	wantEq(t, res, "mfaBackupCodeAcknowledgement", "complete")
 
 	// Pending: GET /users refused, MFA routes served.
 	pending := h.mfSignIn(t, key)

@@ -99,6 +99,9 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err != nil {
 		return err
 	}
+	if err := s.acknowledgeBackupCodes(r, cur, body["mfaBackupCodeAcknowledgement"]); err != nil {
+		return err
+	}
 	p, err := s.profiles.UpdateProfile(r.Context(), cur.User, in)
 	if err != nil {
 		return err

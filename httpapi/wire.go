@@ -301,6 +301,7 @@ func toSDKUser(u *users.User, sessionID string, newUser bool) wireSDKUser {
 		TShirtSize: nullable(u.TShirtSize), Team: nullable(u.Team), Username: nullable(u.Username),
 		FirstVisit: ts(u.CreatedAt), LastVisit: ts(u.LastVisitAt), NewUser: newUser, Metadata: meta,
 		Lists: []string{}, Scope: session.ScopeUserBasic, MissingFields: []any{},
+		MfaBackupCodeAcknowledgement: nullable(u.MfaBackupCodeAcknowledgement),
 	}
 }
 

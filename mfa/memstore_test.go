@@ -18,6 +18,7 @@ type memStore struct {
 	codes    map[string][]memCode
 	attempts map[string]*memAttempt
 	tokens   []*Token
+	acks     map[string]string
 }
 
 type memDevice struct {
@@ -36,7 +37,7 @@ type memAttempt struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{codes: map[string][]memCode{}, attempts: map[string]*memAttempt{}}
+	return &memStore{codes: map[string][]memCode{}, attempts: map[string]*memAttempt{}, acks: map[string]string{}}
 }
 
 func (m *memStore) InsertMFADevice(_ context.Context, d *Device) error {
@@ -129,7 +130,17 @@ func (m *memStore) ResetMFA(_ context.Context, userID string) error {
 	return nil
 }
 
-func (m *memStore) ReplaceRecoveryCodes(_ context.Context, userID string, hashes [][]byte, _ time.Time) error {
+func (m *memStore) SetBackupCodeAck(_ context.Context, userID, ack string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.acks[userID] = ack
+	return nil
+}
+
+func (m *memStore) ReplaceRecoveryCodes(_ context.Context, userID string, hashes [][]byte, ack string, _ time.Time) error {
+	m.mu.Lock()
+	m.acks[userID] = ack
+	m.mu.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.codes[userID] = nil

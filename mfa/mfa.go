@@ -68,12 +68,15 @@ type Store interface {
 	// others stop being it) or clears it.
 	SetDefaultMFADevice(ctx context.Context, userID, id string, isDefault bool) error
 	DeleteMFADevice(ctx context.Context, userID, id string) error
-	// ResetMFA removes every device and recovery code of the user, and
-	// their wrong-code count.
+	// ResetMFA removes every device and recovery code of the user, their
+	// wrong-code count and mfaTokens, and clears their acknowledgement.
 	ResetMFA(ctx context.Context, userID string) error
 
-	// ReplaceRecoveryCodes swaps the user's recovery codes for a new set.
-	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, now time.Time) error
+	// ReplaceRecoveryCodes swaps the user's recovery codes for a new set
+	// and sets the user's backup-code acknowledgement to ack.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, ack string, now time.Time) error
+	// SetBackupCodeAck sets the user's backup-code acknowledgement.
+	SetBackupCodeAck(ctx context.Context, userID, ack string) error
 	// UseRecoveryCode marks an unused code used; ok is false if there is
 	// no such unused code.
 	UseRecoveryCode(ctx context.Context, userID string, hash []byte, now time.Time) (ok bool, err error)

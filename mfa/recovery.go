@@ -8,6 +8,22 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 )
 
+// Backup-code acknowledgements (SdkUser.mfaBackupCodeAcknowledgement): a
+// new set is pending until the user says they saved it.
+const (
+	AckPending  = "pending"
+	AckComplete = "complete"
+)
+
+// AcknowledgeBackupCodes records the user's answer about their recovery
+// codes ("complete" once saved; "pending" to be asked again).
+func (s *Service) AcknowledgeBackupCodes(ctx context.Context, userID, ack string) error {
+	if ack != AckPending && ack != AckComplete {
+		return errs.Invalid("mfaBackupCodeAcknowledgement: must be pending or complete")
+	}
+	return s.store.SetBackupCodeAck(ctx, userID, ack)
+}
+
 // RecoveryCodeCount is how many codes a set holds.
 const RecoveryCodeCount = 10
 
@@ -45,7 +61,7 @@ func (s *Service) NewRecoveryCodes(ctx context.Context, userID string) ([]string
 		codes[i] = c[:recoveryLen/2] + "-" + c[recoveryLen/2:]
 		hashes[i] = s.recoveryHash(userID, c)
 	}
-	if err := s.store.ReplaceRecoveryCodes(ctx, userID, hashes, s.clock()); err != nil {
+	if err := s.store.ReplaceRecoveryCodes(ctx, userID, hashes, AckPending, s.clock()); err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "mfa recovery codes replaced", "user_id", userID)

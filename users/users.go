@@ -43,10 +43,13 @@ type User struct {
 	Team                     string
 	Metadata                 json.RawMessage
 	LastVerifiedCredentialID string
-	CreatedAt                time.Time
-	UpdatedAt                time.Time
-	LastVisitAt              time.Time
-	Credentials              []Credential
+	// MfaBackupCodeAcknowledgement is "", "pending" (recovery codes were
+	// made and not yet acknowledged) or "complete".
+	MfaBackupCodeAcknowledgement string
+	CreatedAt                    time.Time
+	UpdatedAt                    time.Time
+	LastVisitAt                  time.Time
+	Credentials                  []Credential
 }
 
 // Credential is one verified way a user proved who they are.

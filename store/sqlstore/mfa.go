@@ -112,14 +112,21 @@ func (s *Store) ResetMFA(ctx context.Context, userID string) error {
 				return err
 			}
 		}
-		return nil
+		return tx.Defer(ctx, `UPDATE users SET mfa_backup_code_ack = '' WHERE id = $1`, userID)
 	})
 	return s.fail("reset mfa", nil, err)
 }
 
 // ReplaceRecoveryCodes implements mfa.Store.
-func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, now time.Time) error {
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, ack string, now time.Time) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
+		n, err := tx.Exec(ctx, `UPDATE users SET mfa_backup_code_ack = $2 WHERE id = $1`, userID, ack)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return users.ErrUserNotFound
+		}
 		if err := tx.Defer(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
@@ -132,6 +139,12 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes 
 		return nil
 	})
 	return s.fail("replace recovery codes", users.ErrUserNotFound, err)
+}
+
+// SetBackupCodeAck implements mfa.Store.
+func (s *Store) SetBackupCodeAck(ctx context.Context, userID, ack string) error {
+	n, err := s.db.Exec(ctx, `UPDATE users SET mfa_backup_code_ack = $2 WHERE id = $1`, userID, ack)
+	return s.affected("set backup code acknowledgement", users.ErrUserNotFound, n, err)
 }
 
 // UseRecoveryCode implements mfa.Store.

@@ -16,7 +16,7 @@ import (
 // credentials, sessions and outbox events.
 
 const userColumns = `id, environment_id, email, alias, first_name, last_name, phone_number, job_title, username, country,
-	t_shirt_size, team, metadata, last_verified_credential_id, created_at, updated_at, last_visit_at`
+	t_shirt_size, team, metadata, last_verified_credential_id, created_at, updated_at, last_visit_at, mfa_backup_code_ack`
 
 const credentialColumns = `id, user_id, environment_id, format, chain, address, public_identifier,
 	wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at`
@@ -32,7 +32,7 @@ func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User
 	err := q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id).Scan(&u.ID, &u.EnvironmentID,
 		&u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber, &u.JobTitle, &u.Username, &u.Country,
 		&u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID, &u.CreatedAt, &u.UpdatedAt,
-		&u.LastVisitAt)
+		&u.LastVisitAt, &u.MfaBackupCodeAcknowledgement)
 	if err != nil {
 		return nil, s.fail("get user", users.ErrUserNotFound, err)
 	}

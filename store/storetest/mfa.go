@@ -100,10 +100,13 @@ func testMFADevices(t *testing.T, s store.Store) {
 	_, err = s.GetMFADevice(ctx(t), u.ID, d1.ID)
 	wantKind(t, "deleted device", err, errs.KindNotFound)
 
-	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx(t), u.ID, [][]byte{randomBytes(t, 32)}, c.next()))
+	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx(t), u.ID, [][]byte{randomBytes(t, 32)}, mfa.AckPending, c.next()))
 	_, _, err = s.TakeMFAAttempt(ctx(t), u.ID, c.next(), time.Minute)
 	must(t, "TakeMFAAttempt", err)
 	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID))
+	if ack := getUser(t, s, u.ID).MfaBackupCodeAcknowledgement; ack != "" {
+		t.Fatalf("after ResetMFA the acknowledgement is %q, want none", ack)
+	}
 	devs, _ = s.ListMFADevices(ctx(t), u.ID)
 	total, _, _ := s.CountRecoveryCodes(ctx(t), u.ID)
 	if n, _, _ := s.TakeMFAAttempt(ctx(t), u.ID, c.next(), time.Minute); len(devs) != 0 || total != 0 || n != 1 {
@@ -132,7 +135,16 @@ func testRecoveryCodes(t *testing.T, s store.Store) {
 	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
 	other, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
 	old := [][]byte{randomBytes(t, 32), randomBytes(t, 32), randomBytes(t, 32)}
-	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx(t), u.ID, old, c.next()))
+	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx(t), u.ID, old, mfa.AckPending, c.next()))
+	if ack := getUser(t, s, u.ID).MfaBackupCodeAcknowledgement; ack != mfa.AckPending {
+		t.Fatalf("a new set: acknowledgement %q, want pending", ack)
+	}
+	must(t, "SetBackupCodeAck", s.SetBackupCodeAck(ctx(t), u.ID, mfa.AckComplete))
+	if ack := getUser(t, s, u.ID).MfaBackupCodeAcknowledgement; ack != mfa.AckComplete {
+		t.Fatalf("acknowledged: %q", ack)
+	}
+	wantKind(t, "SetBackupCodeAck of an unknown user", s.SetBackupCodeAck(ctx(t), id(), mfa.AckComplete), errs.KindNotFound)
+	wantKind(t, "ReplaceRecoveryCodes of an unknown user", s.ReplaceRecoveryCodes(ctx(t), id(), old, mfa.AckPending, c.next()), errs.KindNotFound)
 	if total, unused, err := s.CountRecoveryCodes(ctx(t), u.ID); err != nil || total != 3 || unused != 3 {
 		t.Fatalf("count: %d/%d %v", total, unused, err)
 	}
@@ -147,7 +159,7 @@ func testRecoveryCodes(t *testing.T, s store.Store) {
 		t.Fatalf("after one use: %d/%d", total, unused)
 	}
 	fresh := [][]byte{randomBytes(t, 32)}
-	must(t, "ReplaceRecoveryCodes again", s.ReplaceRecoveryCodes(ctx(t), u.ID, fresh, c.next()))
+	must(t, "ReplaceRecoveryCodes again", s.ReplaceRecoveryCodes(ctx(t), u.ID, fresh, mfa.AckPending, c.next()))
 	if ok, _ := s.UseRecoveryCode(ctx(t), u.ID, old[1], c.next()); ok {
 		t.Fatal("a code of the replaced set was used")
 	}
