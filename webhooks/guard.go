@@ -1,0 +1,128 @@
+package webhooks
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrForbiddenAddress is the cause of an attempt refused because the
+// endpoint resolves to an address the server must not reach.
+var ErrForbiddenAddress = errors.New("webhook endpoint resolves to a non-public address")
+
+// nonPublic lists the ranges beyond what netip.Addr's predicates cover:
+// "this network", carrier-grade NAT, IETF protocol assignments,
+// documentation, benchmarking, reserved, NAT64 and 6to4 relay prefixes.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("2002::/16"),
+}
+
+// Public tells whether a may be the address of a webhook endpoint.
+func Public(a netip.Addr) bool {
+	a = a.Unmap()
+	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsUnspecified() ||
+		a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() {
+		return false
+	}
+	if a.Is4() && a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// ClientOptions configure the HTTP client deliveries go through.
+type ClientOptions struct {
+	Timeout      time.Duration // per attempt, connection to last byte read; 10 s when zero
+	AllowPrivate bool          // let endpoints resolve to loopback, private, link-local addresses
+}
+
+// NewClient returns the client for deliveries. The address check runs in
+// the dialer's Control, on the address actually dialled after DNS
+// resolution, so it holds for every attempt and every address a name
+// resolves to. Keep-alives are off so each attempt dials (and checks)
+// afresh; proxies from the environment are ignored (they would dial for
+// us); redirects are not followed (a 3xx is a failed attempt).
+func NewClient(o ClientOptions) *http.Client {
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	d := &net.Dialer{Timeout: o.Timeout}
+	if !o.AllowPrivate {
+		d.Control = refuseNonPublic
+	}
+	tr := &http.Transport{
+		Proxy:                  nil,
+		DialContext:            d.DialContext,
+		DisableKeepAlives:      true,
+		TLSHandshakeTimeout:    o.Timeout,
+		ResponseHeaderTimeout:  o.Timeout,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	return &http.Client{
+		Transport:     tr,
+		Timeout:       o.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+func refuseNonPublic(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil || !Public(a) {
+		return fmt.Errorf("%w: %s", ErrForbiddenAddress, host)
+	}
+	return nil
+}
+
+// CheckURL refuses an endpoint URL that can never be delivered to: not
+// http(s), without a host, with credentials in it, or (unless allowPrivate)
+// naming a non-public address or localhost literally. Names are checked
+// again, resolved, on every attempt.
+func CheckURL(raw string, allowPrivate bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || u.Opaque != "" {
+		return errors.New("url must be an absolute http or https URL")
+	}
+	if u.User != nil {
+		return errors.New("url must not carry credentials")
+	}
+	if len(raw) > 2048 {
+		return errors.New("url is too long")
+	}
+	if allowPrivate {
+		return nil
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return errors.New("url must not point at this machine")
+	}
+	if a, err := netip.ParseAddr(host); err == nil && !Public(a) {
+		return errors.New("url must not point at a loopback, private or link-local address")
+	}
+	return nil
+}
