@@ -1,0 +1,207 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// Node is the read-only slice of an EVM node a gate needs;
+// *ethclient.Client is one.
+type Node interface {
+	CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error)
+	BalanceAt(ctx context.Context, account common.Address, block *big.Int) (*big.Int, error)
+}
+
+// ErrNoNode is a gate rule on a network without a configured node.
+var ErrNoNode = errors.New("no EVM node configured for this network")
+
+// Balances reads token balances from one node per network id, caching
+// each answer for TTL so a burst of sign-ins costs one read.
+type Balances struct {
+	nodes   map[int64]Node
+	ttl     time.Duration
+	timeout time.Duration
+	now     func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cached
+}
+
+type cached struct {
+	v   *big.Int
+	exp time.Time
+}
+
+// BalancesConfig configures NewBalances.
+type BalancesConfig struct {
+	Nodes   map[int64]Node
+	TTL     time.Duration // how long an answer is reused; 0 means 15s, negative none
+	Timeout time.Duration // deadline of one decision's reads; 0 means 5s
+	Now     func() time.Time
+}
+
+// NewBalances builds a reader over the given nodes.
+func NewBalances(c BalancesConfig) *Balances {
+	if c.TTL == 0 {
+		c.TTL = 15 * time.Second
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 5 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &Balances{nodes: c.Nodes, ttl: c.TTL, timeout: c.Timeout, now: c.Now, cache: map[string]cached{}}
+}
+
+// Function selectors.
+var (
+	selBalanceOf     = []byte{0x70, 0xa0, 0x82, 0x31} // balanceOf(address)
+	selBalanceOf1155 = []byte{0x00, 0xfd, 0xd5, 0x8e} // balanceOf(address,uint256)
+	selOwnerOf       = []byte{0x63, 0x52, 0x21, 0x1e} // ownerOf(uint256)
+	selDecimals      = []byte{0x31, 0x3c, 0xe5, 0x67} // decimals()
+	selSupports      = []byte{0x01, 0xff, 0xc9, 0xa7} // supportsInterface(bytes4)
+	iface1155        = []byte{0xd9, 0xb6, 0x7a, 0x26}
+)
+
+func word(b []byte) []byte { return common.LeftPadBytes(b, 32) }
+
+func (b *Balances) node(network int64) (Node, error) {
+	n := b.nodes[network]
+	if n == nil {
+		return nil, fmt.Errorf("network %d: %w", network, ErrNoNode)
+	}
+	return n, nil
+}
+
+// read returns a cached answer or calls fetch.
+func (b *Balances) read(key string, fetch func() (*big.Int, error)) (*big.Int, error) {
+	now := b.now()
+	b.mu.Lock()
+	c, ok := b.cache[key]
+	b.mu.Unlock()
+	if ok && now.Before(c.exp) {
+		return c.v, nil
+	}
+	v, err := fetch()
+	if err != nil {
+		return nil, err
+	}
+	if b.ttl > 0 {
+		b.mu.Lock()
+		if len(b.cache) > 100_000 { // bounded: drop everything rather than grow without end
+			b.cache = map[string]cached{}
+		}
+		b.cache[key] = cached{v: v, exp: now.Add(b.ttl)}
+		b.mu.Unlock()
+	}
+	return v, nil
+}
+
+// reverted tells a contract that refused the call (no such token, no
+// such function) from a node that failed.
+func reverted(err error) bool {
+	return err != nil && strings.Contains(strings.ToLower(err.Error()), "revert")
+}
+
+func (b *Balances) call(ctx context.Context, network int64, contract string, data []byte) ([]byte, error) {
+	n, err := b.node(network)
+	if err != nil {
+		return nil, err
+	}
+	to := common.HexToAddress(contract)
+	out, err := n.CallContract(ctx, ethereum.CallMsg{To: &to, Data: data}, nil)
+	if err != nil && !reverted(err) {
+		return nil, fmt.Errorf("network %d: call %s: %w", network, contract, err)
+	}
+	return out, err
+}
+
+// uintResult decodes a uint256 answer; a revert or a short answer is an
+// error naming the contract (a rule on the wrong kind of contract).
+func uintResult(out []byte, err error, what, contract string) (*big.Int, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s of %s: %w", what, contract, err)
+	}
+	if len(out) < 32 {
+		return nil, fmt.Errorf("%s of %s: not a token contract (empty answer)", what, contract)
+	}
+	return new(big.Int).SetBytes(out[:32]), nil
+}
+
+func (b *Balances) native(ctx context.Context, network int64, w common.Address) (*big.Int, error) {
+	return b.read(fmt.Sprintf("n|%d|%s", network, w), func() (*big.Int, error) {
+		n, err := b.node(network)
+		if err != nil {
+			return nil, err
+		}
+		v, err := n.BalanceAt(ctx, w, nil)
+		if err != nil {
+			return nil, fmt.Errorf("network %d: balance of %s: %w", network, w, err)
+		}
+		return v, nil
+	})
+}
+
+func (b *Balances) balanceOf(ctx context.Context, network int64, contract string, w common.Address) (*big.Int, error) {
+	return b.read(fmt.Sprintf("b|%d|%s|%s", network, contract, w), func() (*big.Int, error) {
+		out, err := b.call(ctx, network, contract, append(append([]byte{}, selBalanceOf...), word(w.Bytes())...))
+		return uintResult(out, err, "balanceOf", contract)
+	})
+}
+
+func (b *Balances) balanceOf1155(ctx context.Context, network int64, contract string, id *big.Int, w common.Address) (*big.Int, error) {
+	return b.read(fmt.Sprintf("m|%d|%s|%s|%s", network, contract, id, w), func() (*big.Int, error) {
+		data := append(append(append([]byte{}, selBalanceOf1155...), word(w.Bytes())...), word(id.Bytes())...)
+		out, err := b.call(ctx, network, contract, data)
+		return uintResult(out, err, "balanceOf", contract)
+	})
+}
+
+// ownerOf is the owner of an ERC-721 token as a number (0: none).
+func (b *Balances) ownerOf(ctx context.Context, network int64, contract string, id *big.Int) (*big.Int, error) {
+	return b.read(fmt.Sprintf("o|%d|%s|%s", network, contract, id), func() (*big.Int, error) {
+		out, err := b.call(ctx, network, contract, append(append([]byte{}, selOwnerOf...), word(id.Bytes())...))
+		if reverted(err) {
+			return new(big.Int), nil // not minted or burnt: nobody holds it
+		}
+		return uintResult(out, err, "ownerOf", contract)
+	})
+}
+
+func (b *Balances) decimals(ctx context.Context, network int64, contract string) (uint8, error) {
+	v, err := b.read(fmt.Sprintf("d|%d|%s", network, contract), func() (*big.Int, error) {
+		out, err := b.call(ctx, network, contract, selDecimals)
+		if reverted(err) || (err == nil && len(out) == 0) {
+			return big.NewInt(0), nil // decimals() is optional in ERC-20
+		}
+		return uintResult(out, err, "decimals", contract)
+	})
+	if err != nil {
+		return 0, err
+	}
+	if !v.IsUint64() || v.Uint64() > 77 {
+		return 0, fmt.Errorf("decimals of %s: %s is out of range", contract, v)
+	}
+	return uint8(v.Uint64()), nil
+}
+
+// is1155 asks the contract, through ERC-165, whether it is an ERC-1155.
+func (b *Balances) is1155(ctx context.Context, network int64, contract string) (bool, error) {
+	v, err := b.read(fmt.Sprintf("i|%d|%s", network, contract), func() (*big.Int, error) {
+		out, err := b.call(ctx, network, contract, append(append([]byte{}, selSupports...), common.RightPadBytes(iface1155, 32)...))
+		if reverted(err) || (err == nil && len(out) < 32) {
+			return big.NewInt(0), nil // no ERC-165: not an ERC-1155
+		}
+		return uintResult(out, err, "supportsInterface", contract)
+	})
+	return err == nil && v.Sign() != 0, err
+}

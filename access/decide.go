@@ -1,0 +1,147 @@
+package access
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// Decision is what a session of an admitted user carries.
+type Decision struct {
+	Lists  []string // names of the lists the user matched (the lists claim)
+	Scopes []string // scopes granted by matched lists and gates
+}
+
+// CodeSanctioned is the contract's code for a refused sanctioned wallet.
+const CodeSanctioned = "chainalysis_blocked_wallet"
+
+// CodeBalances is the contract's code when balances cannot be read.
+const CodeBalances = "unable_to_fetch_balances"
+
+// Decide applies an environment's access rules to subj, before anything
+// about the sign-in, link, transfer or refresh is written. A refusal is a
+// Forbidden error (403) whose payload names the identity; a node that
+// cannot be read is an error, never an allow.
+func (s *Service) Decide(ctx context.Context, envID string, subj Subject) (*Decision, error) {
+	rules, err := s.store.AccessRules(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	if rules.Screening {
+		if err := s.screen(ctx, subj); err != nil {
+			return nil, err
+		}
+	}
+	d := &Decision{Lists: []string{}}
+	if len(rules.Lists) == 0 && len(rules.Gates) == 0 {
+		return d, nil
+	}
+	gated, admitted := false, false
+	block := func(what string) error {
+		return &errs.E{Kind: errs.KindForbidden, Message: "access denied by " + what, Payload: payloadOf(subj)}
+	}
+	grant := func(o Outcome, scope string) {
+		if o == OutcomeScope && !slices.Contains(d.Scopes, scope) {
+			d.Scopes = append(d.Scopes, scope)
+		}
+		admitted = admitted || o == OutcomeSiteAccess
+	}
+	if len(rules.Lists) > 0 {
+		ids, err := s.store.MatchingLists(ctx, envID, subj.keys())
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range rules.Lists {
+			o := effective(l.Outcome, l.Scope)
+			gated = gated || o == OutcomeSiteAccess
+			if !slices.Contains(ids, l.ID) {
+				continue
+			}
+			if o == OutcomeBlock {
+				return nil, block("allowlist " + l.Name)
+			}
+			d.Lists = append(d.Lists, l.Name)
+			grant(o, l.Scope)
+		}
+	}
+	if len(rules.Gates) > 0 {
+		matched, err := s.matchGates(ctx, rules.Gates, subj)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range rules.Gates {
+			gated = gated || effective(g.Outcome, g.Scope) == OutcomeSiteAccess
+		}
+		for _, g := range matched {
+			o := effective(g.Outcome, g.Scope)
+			if o == OutcomeBlock {
+				return nil, block("gate " + g.Name)
+			}
+			grant(o, g.Scope)
+		}
+	}
+	if gated && !admitted {
+		return nil, block("this site's access rules: no allowlist or token gate admits this user")
+	}
+	return d, nil
+}
+
+func (s *Service) matchGates(ctx context.Context, gates []Gate, subj Subject) ([]Gate, error) {
+	var wallets []common.Address
+	for _, w := range subj.Wallets {
+		if w.Chain == users.ChainEIP155 && common.IsHexAddress(w.Address) {
+			wallets = append(wallets, common.HexToAddress(w.Address))
+		}
+	}
+	if len(wallets) == 0 {
+		return nil, nil // nothing to hold tokens with: no gate matches
+	}
+	if s.balances == nil {
+		return nil, s.balanceFailure(ctx, ErrNoNode)
+	}
+	matched, err := s.balances.matchGates(ctx, gates, wallets)
+	if err != nil {
+		return nil, s.balanceFailure(ctx, err)
+	}
+	return matched, nil
+}
+
+func (s *Service) balanceFailure(ctx context.Context, err error) error {
+	s.log.WarnContext(ctx, "access: token gate balances unavailable; sign-in refused", "err", err)
+	return &errs.E{Kind: errs.KindUnprocessable, Code: CodeBalances,
+		Message: "token balances could not be read to evaluate this site's access rules; try again", Err: err}
+}
+
+func (s *Service) screen(ctx context.Context, subj Subject) error {
+	if s.screener == nil {
+		return nil
+	}
+	for _, w := range subj.Wallets {
+		hit, err := s.screener.Sanctioned(ctx, w.Chain, w.Address)
+		if hit {
+			return &errs.E{Kind: errs.KindForbidden, Code: CodeSanctioned, Message: "this wallet is sanctioned",
+				Payload: map[string]any{"walletPublicKey": w.Address}}
+		}
+		if err != nil {
+			s.log.WarnContext(ctx, "access: sanctions list could not be refreshed; using the last one", "err", err)
+		}
+	}
+	return nil
+}
+
+// payloadOf is ForbiddenErrorPayload: the identity refused.
+func payloadOf(subj Subject) map[string]any {
+	p := map[string]any{}
+	if n := len(subj.Wallets); n > 0 {
+		p["walletPublicKey"] = subj.Wallets[n-1].Address
+	}
+	if subj.Email != "" {
+		p["email"] = strings.ToLower(subj.Email)
+	}
+	return p
+}

@@ -1,0 +1,145 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+func entryKey(t *testing.T, e Entry) string {
+	t.Helper()
+	if err := e.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	return e.Key
+}
+
+func TestAllowlistMatching(t *testing.T) {
+	const evm = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01"
+	const sol = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"
+	cases := []struct {
+		name  string
+		entry Entry
+		subj  Subject
+		match bool
+	}{
+		{"evm address, other case", Entry{WalletPublicKey: evm}, Subject{Wallets: []Wallet{{users.ChainEIP155, strings.ToLower(evm)}}}, true},
+		{"solana exact", Entry{WalletPublicKey: sol}, Subject{Wallets: []Wallet{{users.ChainSolana, sol}}}, true},
+		{"solana other case", Entry{WalletPublicKey: sol}, Subject{Wallets: []Wallet{{users.ChainSolana, strings.ToLower(sol)}}}, false},
+		{"email, other case", Entry{Email: "Ann@Example.com"}, Subject{Email: "ann@example.com"}, true},
+		{"email domain", Entry{EmailDomain: "example.com"}, Subject{Email: "bob@EXAMPLE.com"}, true},
+		{"email domain is not a suffix match", Entry{EmailDomain: "ample.com"}, Subject{Email: "bob@example.com"}, false},
+		{"phone, formatted", Entry{PhoneNumber: "+1 (415) 555-0100"}, Subject{Phone: "+14155550100"}, true},
+		{"twitter with @", Entry{TwitterUsername: "@Alice"}, Subject{Socials: map[string]string{"twitter": "alice"}}, true},
+		{"discord is not twitter", Entry{DiscordUsername: "alice"}, Subject{Socials: map[string]string{"twitter": "alice"}}, false},
+		{"farcaster fid", Entry{FarcasterFID: 42}, Subject{FarcasterFID: 42}, true},
+		{"external user id exact", Entry{ExternalUserID: "u-1"}, Subject{ExternalUserID: "u-1"}, true},
+		{"external user id other case", Entry{ExternalUserID: "u-1"}, Subject{ExternalUserID: "U-1"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			k := entryKey(t, tc.entry)
+			got := false
+			for _, sk := range tc.subj.keys() {
+				got = got || sk == k
+			}
+			if got != tc.match {
+				t.Fatalf("entry %s, subject keys %v: match %v, want %v", k, tc.subj.keys(), got, tc.match)
+			}
+		})
+	}
+}
+
+func TestEntryNeedsExactlyOneIdentifier(t *testing.T) {
+	for _, e := range []Entry{{}, {Alias: "only a label"}, {Email: "a@b.co", PhoneNumber: "+14155550100"}, {Email: "not an email"}, {EmailDomain: "a@b"}} {
+		if err := e.Normalize(); !errs.Is(err, errs.KindInvalid) {
+			t.Errorf("%+v: want invalid, got %v", e, err)
+		}
+	}
+}
+
+func TestDecideAllowlists(t *testing.T) {
+	member := Subject{Email: "vip@example.com"}
+	stranger := Subject{Email: "who@else.org"}
+	lists := func(o Outcome, scope string) *rulesStore {
+		return &rulesStore{rules: Rules{Lists: []Allowlist{{ID: "l1", Name: "vips", Outcome: o, Scope: scope}}},
+			entries: map[string]string{"email:vip@example.com": "l1"}}
+	}
+	cases := []struct {
+		name   string
+		store  *rulesStore
+		subj   Subject
+		admit  bool
+		lists  string
+		scopes string
+	}{
+		{"no rules admit everyone", &rulesStore{}, stranger, true, "", ""},
+		{"siteAccess admits members", lists(OutcomeSiteAccess, ""), member, true, "vips", ""},
+		{"siteAccess refuses others", lists(OutcomeSiteAccess, ""), stranger, false, "", ""},
+		{"no outcome reads as siteAccess", lists("", ""), stranger, false, "", ""},
+		{"scope adds the scope", lists(OutcomeScope, "vip"), member, true, "vips", "vip"},
+		{"scope lets others in without it", lists(OutcomeScope, "vip"), stranger, true, "", ""},
+		{"block refuses members", lists(OutcomeBlock, ""), member, false, "", ""},
+		{"block lets others in", lists(OutcomeBlock, ""), stranger, true, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := NewService(Deps{Store: tc.store}).Decide(context.Background(), "env", tc.subj)
+			if !tc.admit {
+				var e *errs.E
+				if !errors.As(err, &e) || e.Kind != errs.KindForbidden || e.Payload["email"] != tc.subj.Email {
+					t.Fatalf("want 403 naming the email, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(d.Lists, " ") != tc.lists || strings.Join(d.Scopes, " ") != tc.scopes {
+				t.Fatalf("lists %v scopes %v", d.Lists, d.Scopes)
+			}
+		})
+	}
+}
+
+func TestScreenerRefusesListedWalletAndReloads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sdn.txt")
+	const listed = "0x7F367cC41522cE07553e823bf3be79A889DEbe1B"
+	const later = "0x1da5821544e25c636c1417ba96ade4cf6d2f9b5a"
+	if err := os.WriteFile(path, []byte("# OFAC\n"+listed+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ls, err := NewListScreener(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	ls.now = func() time.Time { return now }
+	s := NewService(Deps{Store: &rulesStore{rules: Rules{Screening: true}}, Screener: ls})
+	w := func(a string) Subject { return Subject{Wallets: []Wallet{{users.ChainEIP155, strings.ToLower(a)}}} }
+	var e *errs.E
+	if _, err := s.Decide(context.Background(), "env", w(listed)); !errors.As(err, &e) || e.Code != CodeSanctioned {
+		t.Fatalf("listed wallet: %v", err)
+	}
+	if _, err := s.Decide(context.Background(), "env", w(later)); err != nil {
+		t.Fatalf("unlisted wallet: %v", err)
+	}
+	if err := os.WriteFile(path, []byte(listed+"\n"+later+"\n# more\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	if _, err := s.Decide(context.Background(), "env", w(later)); !errors.As(err, &e) || e.Code != CodeSanctioned {
+		t.Fatalf("after the file changed, without restart: %v", err)
+	}
+	off := NewService(Deps{Store: &rulesStore{}, Screener: ls})
+	if _, err := off.Decide(context.Background(), "env", w(listed)); err != nil {
+		t.Fatalf("screening disabled for the environment: %v", err)
+	}
+}

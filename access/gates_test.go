@@ -1,0 +1,269 @@
+package access
+
+import (
+	"context"
+	"crypto/ecdsa"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/ethclient/simulated"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// Creation code of contracts/testdata/TestTokens.sol (contracts/build.sh).
+var (
+	//go:embed contracts/testdata/TestERC20.bin
+	erc20Hex string
+	//go:embed contracts/testdata/TestERC721.bin
+	erc721Hex string
+	//go:embed contracts/testdata/TestERC1155.bin
+	erc1155Hex string
+)
+
+const chainID = 1337 // the simulated backend's
+
+type chain struct {
+	backend *simulated.Backend
+	client  simulated.Client
+	key     *ecdsa.PrivateKey
+	nonce   uint64
+}
+
+func newChain(t *testing.T) *chain {
+	t.Helper()
+	key, _ := crypto.GenerateKey()
+	funds := new(big.Int).Mul(big.NewInt(100), big.NewInt(1e18))
+	b := simulated.NewBackend(types.GenesisAlloc{crypto.PubkeyToAddress(key.PublicKey): {Balance: funds}})
+	t.Cleanup(func() { _ = b.Close() })
+	return &chain{backend: b, client: b.Client(), key: key}
+}
+
+func (c *chain) send(t *testing.T, to *common.Address, value *big.Int, data []byte) *types.Receipt {
+	t.Helper()
+	ctx := context.Background()
+	id, err := c.client.ChainID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := types.NewTx(&types.DynamicFeeTx{ChainID: id, Nonce: c.nonce, To: to, Value: value, Data: data, Gas: 3_000_000,
+		GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(100e9)})
+	signed, err := types.SignTx(tx, types.LatestSignerForChainID(id), c.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.client.SendTransaction(ctx, signed); err != nil {
+		t.Fatal(err)
+	}
+	c.backend.Commit()
+	c.nonce++
+	r, err := c.client.TransactionReceipt(ctx, signed.Hash())
+	if err != nil || r.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("transaction failed: %v %+v", err, r)
+	}
+	return r
+}
+
+func (c *chain) deploy(t *testing.T, hexCode string, args ...[]byte) string {
+	t.Helper()
+	code, err := hex.DecodeString(strings.TrimSpace(hexCode))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range args {
+		code = append(code, a...)
+	}
+	return c.send(t, nil, nil, code).ContractAddress.Hex()
+}
+
+func u256(v int64) []byte { return common.LeftPadBytes(big.NewInt(v).Bytes(), 32) }
+
+func calldata(sig string, words ...[]byte) []byte {
+	out := crypto.Keccak256([]byte(sig))[:4]
+	for _, w := range words {
+		out = append(out, w...)
+	}
+	return out
+}
+
+func (c *chain) call(t *testing.T, contract, sig string, words ...[]byte) {
+	t.Helper()
+	to := common.HexToAddress(contract)
+	c.send(t, &to, nil, calldata(sig, words...))
+}
+
+func addr(a common.Address) []byte { return common.LeftPadBytes(a.Bytes(), 32) }
+
+func newAddress() common.Address {
+	k, _ := crypto.GenerateKey()
+	return crypto.PubkeyToAddress(k.PublicKey)
+}
+
+// rulesStore serves a decision's reads from memory: the store itself is
+// covered by the contract suite in store/storetest.
+type rulesStore struct {
+	Store
+	rules   Rules
+	entries map[string]string // key -> list id
+}
+
+func (r *rulesStore) AccessRules(context.Context, string) (*Rules, error) { return &r.rules, nil }
+func (r *rulesStore) MatchingLists(_ context.Context, _ string, keys []string) ([]string, error) {
+	var out []string
+	for _, k := range keys {
+		if id, ok := r.entries[k]; ok {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func gate(name string, o Outcome, scope string, rules ...Rule) Gate {
+	g := Gate{ID: name, Name: name, Outcome: o, Scope: scope, Rules: rules}
+	if err := validateGate(&g); err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func subject(ws ...common.Address) Subject {
+	var s Subject
+	for _, w := range ws {
+		s.Wallets = append(s.Wallets, Wallet{Chain: users.ChainEIP155, Address: strings.ToLower(w.Hex())})
+	}
+	return s
+}
+
+func service(node Node, gates ...Gate) *Service {
+	var nodes map[int64]Node
+	if node != nil {
+		nodes = map[int64]Node{chainID: node}
+	}
+	return NewService(Deps{Store: &rulesStore{rules: Rules{Gates: gates}},
+		Balances: NewBalances(BalancesConfig{Nodes: nodes, TTL: -1})})
+}
+
+func TestGatesOnDeployedContracts(t *testing.T) {
+	c := newChain(t)
+	erc20 := c.deploy(t, erc20Hex, u256(6)) // 6 decimals, like USDC
+	erc721 := c.deploy(t, erc721Hex)
+	erc1155 := c.deploy(t, erc1155Hex)
+	below, exact, nftHolder, other, multi := newAddress(), newAddress(), newAddress(), newAddress(), newAddress()
+	c.call(t, erc20, "mint(address,uint256)", addr(below), u256(99_999_999)) // 99.999999 tokens
+	c.call(t, erc20, "mint(address,uint256)", addr(exact), u256(100_000_000))
+	c.call(t, erc721, "mint(address,uint256)", addr(nftHolder), u256(7))
+	c.call(t, erc721, "mint(address,uint256)", addr(other), u256(8))
+	c.call(t, erc1155, "mint(address,uint256,uint256)", addr(multi), u256(3), u256(5))
+	c.send(t, &exact, big.NewInt(2e18), nil) // 2 ETH to exact
+
+	token100 := Rule{Type: RuleToken, NetworkID: chainID, ContractAddress: erc20, Amount: "100"}
+	anyNFT := Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc721}
+	nft7 := Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc721, TokenID: "7"}
+	multi3x5 := Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc1155, TokenID: "3", Amount: "5"}
+	multi3x6 := Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc1155, TokenID: "3", Amount: "6"}
+	eth2 := Rule{Type: RuleToken, NetworkID: chainID, ContractAddress: Native, Amount: "2"}
+
+	cases := []struct {
+		name    string
+		gates   []Gate
+		subj    Subject
+		allowed bool
+		scopes  []string
+	}{
+		{"erc20 one unit below amount", []Gate{gate("g", OutcomeSiteAccess, "", token100)}, subject(below), false, nil},
+		{"erc20 exactly at amount", []Gate{gate("g", OutcomeSiteAccess, "", token100)}, subject(exact), true, nil},
+		{"native exactly at amount", []Gate{gate("g", OutcomeSiteAccess, "", eth2)}, subject(exact), true, nil},
+		{"native without coins", []Gate{gate("g", OutcomeSiteAccess, "", eth2)}, subject(below), false, nil},
+		{"erc721 any token", []Gate{gate("g", OutcomeSiteAccess, "", anyNFT)}, subject(other), true, nil},
+		{"erc721 any token, none held", []Gate{gate("g", OutcomeSiteAccess, "", anyNFT)}, subject(exact), false, nil},
+		{"erc721 tokenId held", []Gate{gate("g", OutcomeSiteAccess, "", nft7)}, subject(nftHolder), true, nil},
+		{"erc721 tokenId held by someone else", []Gate{gate("g", OutcomeSiteAccess, "", nft7)}, subject(other), false, nil},
+		{"erc1155 at amount", []Gate{gate("g", OutcomeSiteAccess, "", multi3x5)}, subject(multi), true, nil},
+		{"erc1155 below amount", []Gate{gate("g", OutcomeSiteAccess, "", multi3x6)}, subject(multi), false, nil},
+		{"only the second wallet holds", []Gate{gate("g", OutcomeSiteAccess, "", nft7)}, subject(below, nftHolder), true, nil},
+		{"rules ANDed: one fails", []Gate{gate("g", OutcomeSiteAccess, "", nft7, token100)}, subject(nftHolder), false, nil},
+		{"rules ANDed over two wallets", []Gate{gate("g", OutcomeSiteAccess, "", nft7, token100)}, subject(nftHolder, exact), true, nil},
+		{"gates ORed", []Gate{gate("a", OutcomeSiteAccess, "", token100), gate("b", OutcomeSiteAccess, "", nft7)}, subject(nftHolder), true, nil},
+		{"scope granted", []Gate{gate("g", OutcomeScope, "holder", nft7)}, subject(nftHolder), true, []string{"holder"}},
+		{"scope not granted, still admitted", []Gate{gate("g", OutcomeScope, "holder", nft7)}, subject(other), true, nil},
+		{"scope gate without scope gates like siteAccess", []Gate{gate("g", OutcomeScope, "", nft7)}, subject(other), false, nil},
+		{"block gate refuses holders", []Gate{gate("g", OutcomeBlock, "", nft7)}, subject(nftHolder), false, nil},
+		{"block gate lets others in", []Gate{gate("g", OutcomeBlock, "", nft7)}, subject(other), true, nil},
+		{"no wallet, siteAccess gate", []Gate{gate("g", OutcomeSiteAccess, "", anyNFT)}, Subject{Email: "a@b.co"}, false, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := service(c.client, tc.gates...).Decide(context.Background(), "env", tc.subj)
+			if !tc.allowed {
+				if !errs.Is(err, errs.KindForbidden) {
+					t.Fatalf("want a 403 refusal, got %v %+v", err, d)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(d.Scopes, " ") != strings.Join(tc.scopes, " ") {
+				t.Fatalf("scopes %v, want %v", d.Scopes, tc.scopes)
+			}
+		})
+	}
+}
+
+func TestGateNodeDownIsAnErrorNotAccess(t *testing.T) {
+	holder := newAddress()
+	nft := Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: newAddress().Hex()}
+	// a node that refuses connections: dialed lazily, every call fails
+	down, err := ethclient.Dial("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		node  Node
+		gates []Gate
+	}{
+		{"node down, siteAccess", down, []Gate{gate("g", OutcomeSiteAccess, "", nft)}},
+		{"node down, block gate (must not let in)", down, []Gate{gate("g", OutcomeBlock, "", nft)}},
+		{"no node for the network", nil, []Gate{gate("g", OutcomeBlock, "", nft)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := service(tc.node, tc.gates...).Decide(context.Background(), "env", subject(holder))
+			var e *errs.E
+			if !errors.As(err, &e) || e.Code != CodeBalances {
+				t.Fatalf("want %s, got %v %+v", CodeBalances, err, d)
+			}
+		})
+	}
+}
+
+func TestGateBalancesAreCached(t *testing.T) {
+	c := newChain(t)
+	erc721 := c.deploy(t, erc721Hex)
+	holder := newAddress()
+	now := time.Unix(1_700_000_000, 0)
+	b := NewBalances(BalancesConfig{Nodes: map[int64]Node{chainID: c.client}, TTL: time.Minute, Now: func() time.Time { return now }})
+	s := NewService(Deps{Store: &rulesStore{rules: Rules{Gates: []Gate{gate("g", OutcomeSiteAccess, "",
+		Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc721})}}}, Balances: b})
+	if _, err := s.Decide(context.Background(), "env", subject(holder)); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("before minting: %v", err)
+	}
+	c.call(t, erc721, "mint(address,uint256)", addr(holder), u256(1))
+	if _, err := s.Decide(context.Background(), "env", subject(holder)); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("within the TTL the cached balance stands: %v", err)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, err := s.Decide(context.Background(), "env", subject(holder)); err != nil {
+		t.Fatalf("after the TTL: %v", err)
+	}
+}

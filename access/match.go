@@ -1,0 +1,176 @@
+package access
+
+import (
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// Key kinds: the prefix of Entry.Key and of a Subject's keys.
+const (
+	kindWallet      = "wallet"
+	kindEmail       = "email"
+	kindEmailDomain = "emailDomain"
+	kindPhone       = "phone"
+	kindDiscord     = "discord"
+	kindTwitter     = "twitter"
+	kindFarcaster   = "farcaster"
+	kindFarcasterID = "farcasterFid"
+	kindExternal    = "externalUserId"
+)
+
+func key(kind, value string) string { return kind + ":" + value }
+
+// walletKey normalises an address: EVM addresses compare without case,
+// anything else (Solana's base58) exactly.
+func walletKey(addr string) string {
+	addr = strings.TrimSpace(addr)
+	if common.IsHexAddress(addr) && strings.HasPrefix(strings.ToLower(addr), "0x") {
+		return key(kindWallet, strings.ToLower(addr))
+	}
+	return key(kindWallet, addr)
+}
+
+func phoneKey(p string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(p) {
+		if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
+			b.WriteRune(r)
+		}
+	}
+	return key(kindPhone, b.String())
+}
+
+func usernameKey(kind, u string) string {
+	return key(kind, strings.ToLower(strings.TrimPrefix(strings.TrimSpace(u), "@")))
+}
+
+// Normalize checks that e names exactly one identity and sets e.Key.
+func (e *Entry) Normalize() error {
+	var keys []string
+	add := func(set bool, k string) {
+		if set {
+			keys = append(keys, k)
+		}
+	}
+	for _, v := range []string{e.WalletPublicKey, e.Email, e.EmailDomain, e.PhoneNumber, e.DiscordUsername,
+		e.TwitterUsername, e.FarcasterUsername, e.ExternalUserID, e.Alias} {
+		if len(v) > maxIdentifier {
+			return errs.Invalid("entry: identifiers must be at most %d characters", maxIdentifier)
+		}
+	}
+	add(strings.TrimSpace(e.WalletPublicKey) != "", walletKey(e.WalletPublicKey))
+	if s := strings.TrimSpace(e.Email); s != "" {
+		if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+			return errs.Invalid("email: not a valid email address")
+		}
+		keys = append(keys, key(kindEmail, strings.ToLower(s)))
+	}
+	if s := strings.TrimPrefix(strings.TrimSpace(e.EmailDomain), "@"); s != "" {
+		if strings.ContainsAny(s, "@ ") || !strings.Contains(s, ".") {
+			return errs.Invalid("emailDomain: not a domain (example.com)")
+		}
+		keys = append(keys, key(kindEmailDomain, strings.ToLower(s)))
+	}
+	if strings.TrimSpace(e.PhoneNumber) != "" {
+		k := phoneKey(e.PhoneNumber)
+		if len(k) < len(kindPhone)+1+6 {
+			return errs.Invalid("phoneNumber: not a phone number")
+		}
+		keys = append(keys, k)
+	}
+	add(strings.TrimSpace(e.DiscordUsername) != "", usernameKey(kindDiscord, e.DiscordUsername))
+	add(strings.TrimSpace(e.TwitterUsername) != "", usernameKey(kindTwitter, e.TwitterUsername))
+	add(strings.TrimSpace(e.FarcasterUsername) != "", usernameKey(kindFarcaster, e.FarcasterUsername))
+	add(e.FarcasterFID > 0, key(kindFarcasterID, strconv.FormatInt(e.FarcasterFID, 10)))
+	add(strings.TrimSpace(e.ExternalUserID) != "", key(kindExternal, strings.TrimSpace(e.ExternalUserID)))
+	switch len(keys) {
+	case 0:
+		return errs.Invalid("entry: one of walletPublicKey, email, emailDomain, phoneNumber, discordUsername, twitterUsername, farcasterUsername, farcasterFid, externalUserId is required")
+	case 1:
+		e.Key = keys[0]
+		return nil
+	}
+	return errs.Invalid("entry: exactly one identifier per entry")
+}
+
+// Subject is who a decision is about: every identity the user has proved,
+// including the one being proved right now.
+type Subject struct {
+	Wallets []Wallet
+	Email   string // verified email
+	Phone   string
+	// Socials maps a provider ("discord", "twitter", "farcaster") to the
+	// username of the linked account.
+	Socials        map[string]string
+	FarcasterFID   int64
+	ExternalUserID string
+}
+
+// Wallet is one of a subject's wallets.
+type Wallet struct {
+	Chain   string // CAIP-2 namespace (eip155, solana)
+	Address string
+}
+
+// SubjectOf collects a user's identities, plus extra credentials being
+// proved (a sign-in's or a link's, not yet stored). u may be nil (a first
+// sign-in).
+func SubjectOf(u *users.User, extra ...users.Credential) Subject {
+	var s Subject
+	creds := extra
+	if u != nil {
+		creds = append(append([]users.Credential{}, u.Credentials...), extra...)
+		s.Email, s.Phone = u.Email, u.PhoneNumber
+	}
+	for _, c := range creds {
+		switch c.Format {
+		case users.FormatBlockchain:
+			s.Wallets = append(s.Wallets, Wallet{Chain: c.Chain, Address: c.Address})
+		case users.FormatEmail:
+			if s.Email == "" {
+				s.Email = c.Address
+			}
+		case users.FormatPhoneNumber:
+			if s.Phone == "" {
+				s.Phone = c.Address
+			}
+		}
+	}
+	return s
+}
+
+// keys are the entry keys that match s.
+func (s Subject) keys() []string {
+	var out []string
+	for _, w := range s.Wallets {
+		out = append(out, walletKey(w.Address))
+	}
+	if e := strings.ToLower(strings.TrimSpace(s.Email)); e != "" {
+		out = append(out, key(kindEmail, e))
+		if _, domain, ok := strings.Cut(e, "@"); ok {
+			out = append(out, key(kindEmailDomain, domain))
+		}
+	}
+	if s.Phone != "" {
+		out = append(out, phoneKey(s.Phone))
+	}
+	for provider, name := range s.Socials {
+		switch provider {
+		case kindDiscord, kindTwitter, kindFarcaster:
+			out = append(out, usernameKey(provider, name))
+		}
+	}
+	if s.FarcasterFID > 0 {
+		out = append(out, key(kindFarcasterID, strconv.FormatInt(s.FarcasterFID, 10)))
+	}
+	if s.ExternalUserID != "" {
+		out = append(out, key(kindExternal, s.ExternalUserID))
+	}
+	return out
+}

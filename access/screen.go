@@ -1,0 +1,112 @@
+package access
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Screener tells whether an address is sanctioned.
+type Screener interface {
+	Sanctioned(ctx context.Context, chain, address string) (bool, error)
+}
+
+// ListScreener is the built-in Screener: addresses from a file (one per
+// line, '#' comments; e.g. the OFAC SDN digital-currency addresses),
+// re-read when the file changes, checked at most every CheckEvery.
+type ListScreener struct {
+	path       string
+	checkEvery time.Duration
+	now        func() time.Time
+
+	mu      sync.RWMutex
+	set     map[string]struct{}
+	modTime time.Time
+	size    int64
+	checked time.Time
+}
+
+// NewListScreener loads path; an unreadable file is an error at start.
+func NewListScreener(path string) (*ListScreener, error) {
+	l := &ListScreener{path: path, checkEvery: 10 * time.Second, now: time.Now}
+	if err := l.Reload(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Len is how many addresses are listed.
+func (l *ListScreener) Len() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.set)
+}
+
+// Reload re-reads the file now.
+func (l *ListScreener) Reload() error {
+	f, err := os.Open(l.path)
+	if err != nil {
+		return fmt.Errorf("sanctions list: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("sanctions list: %w", err)
+	}
+	set := map[string]struct{}{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		set[walletKey(line)] = struct{}{}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("sanctions list %s: %w", l.path, err)
+	}
+	l.mu.Lock()
+	l.set, l.modTime, l.size, l.checked = set, st.ModTime(), st.Size(), l.now()
+	l.mu.Unlock()
+	return nil
+}
+
+// refresh reloads the file when it changed since the last look. A file
+// that became unreadable keeps the last good list (and says so).
+func (l *ListScreener) refresh() error {
+	now := l.now()
+	l.mu.RLock()
+	due := now.Sub(l.checked) >= l.checkEvery || now.Before(l.checked) // a clock set back: look again
+	mod, size := l.modTime, l.size
+	l.mu.RUnlock()
+	if !due {
+		return nil
+	}
+	st, err := os.Stat(l.path)
+	if err != nil {
+		return fmt.Errorf("sanctions list: %w", err)
+	}
+	if st.ModTime().Equal(mod) && st.Size() == size {
+		l.mu.Lock()
+		l.checked = now
+		l.mu.Unlock()
+		return nil
+	}
+	return l.Reload()
+}
+
+// Sanctioned reports whether address is on the list.
+func (l *ListScreener) Sanctioned(_ context.Context, _ string, address string) (bool, error) {
+	err := l.refresh()
+	l.mu.RLock()
+	_, hit := l.set[walletKey(address)]
+	l.mu.RUnlock()
+	if hit {
+		return true, nil
+	}
+	return false, err
+}
