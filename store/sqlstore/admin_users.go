@@ -184,7 +184,7 @@ func (s *Store) scanSession(sc Row) (users.UserSession, error) {
 	var c time.Time
 	var revoked *time.Time
 	err := sc.Scan(&ss.ID, &ss.UserID, &ss.EnvironmentID, &ss.IPAddress, &ss.UserAgent, &c, &revoked)
-	ss.CreatedAt, ss.RevokedAt = (c), (revoked)
+	ss.CreatedAt, ss.RevokedAt = c, revoked
 	return ss, err
 }
 
@@ -239,7 +239,7 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID string, at time.T
 			return err
 		}
 		for _, id := range ids {
-			if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2`, (at), id); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2`, at, id); err != nil {
 				return s.fail("revoke session", nil, err)
 			}
 			if err := s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at); err != nil {
@@ -364,12 +364,12 @@ func (s *Store) createUser(ctx context.Context, tx Tx, u *users.User, now time.T
 	if err := s.checkUsernameFree(ctx, tx, u); err != nil {
 		return err
 	}
-	at := (now)
+	at := now
 	_, err := tx.Exec(ctx, `INSERT INTO users (id, environment_id, email, alias, first_name, last_name, phone_number,
 		job_title, username, country, t_shirt_size, team, metadata, created_at, updated_at, last_visit_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		u.ID, u.EnvironmentID, u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username,
-		u.Country, u.TShirtSize, u.Team, jsonOr(u.Metadata, "{}"), at, at, (u.LastVisitAt))
+		u.Country, u.TShirtSize, u.Team, jsonOr(u.Metadata, "{}"), at, at, u.LastVisitAt)
 	if s.unique(err, "users_env_username") {
 		return users.ErrAdminUsernameTaken
 	}
@@ -538,7 +538,7 @@ func (s *Store) AddCredential(ctx context.Context, c *users.Credential, now time
 		if owner != "" {
 			return users.ErrAdminWalletTaken
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET updated_at = $1 WHERE id = $2`, (now), c.UserID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET updated_at = $1 WHERE id = $2`, now, c.UserID); err != nil {
 			return s.fail("add wallet", nil, err)
 		}
 		return s.linkCredentials(ctx, tx, c.UserID, []users.Credential{*c}, now)
@@ -626,7 +626,7 @@ func (s *Store) ListVisitors(ctx context.Context, envID string, q users.ListQuer
 			if err := rows.Scan(&v.ID, &v.EnvironmentID, &v.Address, &v.Chain, &v.Provider, &v.WalletName, &c); err != nil {
 				return s.fail("list visitors", nil, err)
 			}
-			v.CreatedAt = (c)
+			v.CreatedAt = c
 			out = append(out, v)
 		}
 		return s.fail("list visitors", nil, rows.Err())

@@ -26,7 +26,7 @@ func (s *Store) scanCustomField(sc rowScanner) (users.CustomField, error) {
 	if err := json.Unmarshal([]byte(rules), &f.Rules); err != nil {
 		return f, errs.Internal("custom field rules", err)
 	}
-	f.CreatedAt, f.UpdatedAt = (c), (u)
+	f.CreatedAt, f.UpdatedAt = c, u
 	return f, nil
 }
 
@@ -105,7 +105,7 @@ func (s *Store) writeCustomFields(ctx context.Context, tx Tx, ch *users.FieldsCh
 			required = excluded.required, field_type = excluded.field_type, validation_rules = excluded.validation_rules,
 			position = excluded.position, updated_at = excluded.updated_at`,
 			f.ID, f.EnvironmentID, f.Key, f.Name, f.Enabled, f.Required, string(f.Type), string(rules), f.Position,
-			(f.CreatedAt), (f.UpdatedAt))
+			(f.CreatedAt), f.UpdatedAt)
 		if err != nil {
 			if errs.Is(s.fail("", nil, err), errs.KindConflict) {
 				return users.ErrCustomFieldNameTaken

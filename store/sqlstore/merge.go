@@ -69,7 +69,7 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 		for _, n := range o.Nonces {
 			var live bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM nonces WHERE environment_id = $1 AND nonce = $2
-				AND expires_at > $3)`, o.EnvironmentID, n, (o.Now)).Scan(&live); err != nil {
+				AND expires_at > $3)`, o.EnvironmentID, n, o.Now).Scan(&live); err != nil {
 				return s.fail("check nonce", nil, err)
 			}
 			if !live {
@@ -80,7 +80,7 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 		if err != nil {
 			return errs.Internal("pending merge nonces", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM pending_merges WHERE expires_at <= $1`, (o.Now)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM pending_merges WHERE expires_at <= $1`, o.Now); err != nil {
 			return s.fail("purge pending merges", nil, err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO pending_merges (user_id, environment_id, from_user_id, kind,
@@ -88,7 +88,7 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 			ON CONFLICT (user_id) DO UPDATE SET environment_id = excluded.environment_id, from_user_id = excluded.from_user_id,
 			kind = excluded.kind, credential_id = excluded.credential_id, nonces = excluded.nonces,
 			created_at = excluded.created_at, expires_at = excluded.expires_at`,
-			o.UserID, o.EnvironmentID, owner, o.Kind, credID, string(nonces), (o.Now), (o.ExpiresAt)); err != nil {
+			o.UserID, o.EnvironmentID, owner, o.Kind, credID, string(nonces), o.Now, o.ExpiresAt); err != nil {
 			return s.fail("record pending merge", users.ErrUserNotFound, err)
 		}
 		from, err = s.loadUser(ctx, tx, owner)
@@ -105,7 +105,7 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 		var fromID, kind, credID, rawNonces string
 		// Deleting the row claims the merge: of concurrent merges one wins.
 		err := tx.QueryRow(ctx, `DELETE FROM pending_merges WHERE user_id = $1 AND environment_id = $2 AND expires_at > $3
-			RETURNING from_user_id, kind, credential_id, nonces`, w.UserID, w.EnvironmentID, (w.Now)).Scan(
+			RETURNING from_user_id, kind, credential_id, nonces`, w.UserID, w.EnvironmentID, w.Now).Scan(
 			&fromID, &kind, &credID, &rawNonces)
 		if s.noRows(err) {
 			return signin.ErrMergeInvalid("this account has no pending merge, or it expired: link the other account's wallet again")

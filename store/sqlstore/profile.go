@@ -55,7 +55,7 @@ func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User) error {
 	res, err := tx.Exec(ctx, `UPDATE users SET email = $1, alias = $2, first_name = $3, last_name = $4, phone_number = $5,
 		job_title = $6, username = $7, country = $8, t_shirt_size = $9, team = $10, metadata = $11, updated_at = $12 WHERE id = $13`,
 		u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username, u.Country, u.TShirtSize, u.Team,
-		jsonOr(u.Metadata, "{}"), (u.UpdatedAt), u.ID)
+		jsonOr(u.Metadata, "{}"), u.UpdatedAt, u.ID)
 	// The checks above read committed rows; a concurrent write of the same
 	// email or username on another replica is caught by the unique index.
 	switch {

@@ -223,3 +223,9 @@ func value[T any](scan func(Row) (*T, error)) func(Row) (T, error) {
 		return *p, nil
 	}
 }
+
+// column scans a one-column row.
+func column[T any](r Row) (v T, err error) {
+	err = r.Scan(&v)
+	return v, err
+}

@@ -54,14 +54,12 @@ func (s *Store) insertSeed(ctx context.Context, tx Tx, seed tenant.Seed) error {
 // DashboardUserByEmail implements tenant.Store.
 func (s *Store) DashboardUserByEmail(ctx context.Context, email string) (*tenant.DashboardUser, error) {
 	var u tenant.DashboardUser
-	var c time.Time
 	err := s.db.Reader().QueryRow(ctx, `SELECT id, alias, email, first_name, last_name, wallet_public_key, created_at
 		FROM dashboard_users WHERE email = $1 ORDER BY created_at LIMIT 1`, email).
-		Scan(&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &c)
+		Scan(&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &u.CreatedAt)
 	if err != nil {
 		return nil, s.fail("dashboard user by email", tenant.ErrDashboardUserNotFound, err)
 	}
-	u.CreatedAt = c
 	return &u, nil
 }
 
@@ -85,7 +83,7 @@ func (s *Store) insertOrganization(ctx context.Context, tx Tx, o *tenant.Organiz
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		o.ID, o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline,
 		o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country,
-		(o.CreatedAt), (o.UpdatedAt))
+		o.CreatedAt, o.UpdatedAt)
 	if err != nil {
 		return s.fail("create organization", tenant.ErrOrganizationNotFound, err)
 	}
@@ -98,12 +96,12 @@ func (s *Store) insertMember(ctx context.Context, tx Tx, m *tenant.Member) error
 	u := m.User
 	_, err := tx.Exec(ctx, `INSERT INTO dashboard_users (id, alias, email, first_name, last_name, wallet_public_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-		u.ID, u.Alias, u.Email, u.FirstName, u.LastName, u.WalletPublicKey, (u.CreatedAt))
+		u.ID, u.Alias, u.Email, u.FirstName, u.LastName, u.WalletPublicKey, u.CreatedAt)
 	if err != nil {
 		return s.fail("create dashboard user", tenant.ErrDashboardUserNotFound, err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO members (id, organization_id, user_id, role, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		m.ID, m.OrganizationID, m.User.ID, string(m.Role), (m.CreatedAt))
+		m.ID, m.OrganizationID, m.User.ID, string(m.Role), m.CreatedAt)
 	return s.fail("create member", tenant.ErrMemberNotFound, err)
 }
 
@@ -117,14 +115,12 @@ const orgColumns = `id, name, description, website_url, implementation_timeline,
 
 func (s *Store) scanOrganization(row Row, extra ...any) (*tenant.Organization, error) {
 	var o tenant.Organization
-	var created, updated time.Time
 	dest := []any{&o.ID, &o.Name, &o.Description, &o.WebsiteURL, &o.ImplementationTimeline,
 		&o.Address.Line1, &o.Address.Line2, &o.Address.City, &o.Address.Region, &o.Address.PostalCode, &o.Address.Country,
-		&created, &updated}
+		&o.CreatedAt, &o.UpdatedAt}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
-	o.CreatedAt, o.UpdatedAt = created, updated
 	return &o, nil
 }
 
@@ -140,41 +136,32 @@ func (s *Store) UpdateOrganization(ctx context.Context, o *tenant.Organization) 
 		implementation_timeline = $4, address_line1 = $5, address_line2 = $6, city = $7, region = $8, postal_code = $9,
 		country = $10, updated_at = $11 WHERE id = $12`,
 		o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline, o.Address.Line1, o.Address.Line2,
-		o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country, (o.UpdatedAt), o.ID)
+		o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country, o.UpdatedAt, o.ID)
 	return s.affected("update organization", tenant.ErrOrganizationNotFound, res, err)
 }
 
 // ListOrganizationsForUser implements tenant.Store.
 func (s *Store) ListOrganizationsForUser(ctx context.Context, userID string) ([]tenant.OrganizationWithRole, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT o.`+strings.ReplaceAll(orgColumns, ", ", ", o.")+`, m.role
-		FROM organizations o JOIN members m ON m.organization_id = o.id
-		WHERE m.user_id = $1 ORDER BY o.created_at, o.id`, userID)
-	if err != nil {
-		return nil, s.fail("list organizations", nil, err)
-	}
-	defer rows.Close()
-	var out []tenant.OrganizationWithRole
-	for rows.Next() {
-		var role string
-		o, err := s.scanOrganization(rows, &role)
-		if err != nil {
-			return nil, s.fail("list organizations", nil, err)
+	return list(ctx, s, s.db.Reader(), "list organizations", func(r Row) (o tenant.OrganizationWithRole, err error) {
+		org, err := s.scanOrganization(r, &o.Role)
+		if err == nil {
+			o.Organization = *org
 		}
-		out = append(out, tenant.OrganizationWithRole{Organization: *o, Role: tenant.Role(role)})
-	}
-	return out, s.fail("list organizations", nil, rows.Err())
+		return o, err
+	}, `SELECT o.`+strings.ReplaceAll(orgColumns, ", ", ", o.")+`, m.role FROM organizations o
+		JOIN members m ON m.organization_id = o.id WHERE m.user_id = $1 ORDER BY o.created_at, o.id`, userID)
 }
 
 func (s *Store) insertProject(ctx context.Context, tx Tx, p *tenant.Project, envs []*tenant.Environment) error {
 	_, err := tx.Exec(ctx, `INSERT INTO projects (id, organization_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)`,
-		p.ID, p.OrganizationID, p.Name, (p.CreatedAt), (p.UpdatedAt))
+		p.ID, p.OrganizationID, p.Name, p.CreatedAt, p.UpdatedAt)
 	if err != nil {
 		return s.fail("create project", tenant.ErrOrganizationNotFound, err)
 	}
 	for _, e := range envs {
 		_, err := tx.Exec(ctx, `INSERT INTO environments (id, project_id, name, settings, sdk_version, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, p.ID, e.Name, string(e.Settings), e.SDKVersion,
-			(e.CreatedAt), (e.UpdatedAt))
+			e.CreatedAt, e.UpdatedAt)
 		if err != nil {
 			return s.fail("create environment", tenant.ErrProjectNotFound, err)
 		}
@@ -190,48 +177,27 @@ func (s *Store) CreateProject(ctx context.Context, p *tenant.Project, envs []*te
 // projectEnvironments loads the environment refs of the given projects.
 func (s *Store) projectEnvironments(ctx context.Context, projects []tenant.Project) error {
 	for i := range projects {
-		rows, err := s.db.Reader().Query(ctx, `SELECT id, name FROM environments WHERE project_id = $1
+		refs, err := list(ctx, s, s.db.Reader(), "list environments", func(r Row) (ref tenant.EnvironmentRef, err error) {
+			err = r.Scan(&ref.ID, &ref.Name)
+			return ref, err
+		}, `SELECT id, name FROM environments WHERE project_id = $1
 			ORDER BY CASE name WHEN 'sandbox' THEN 0 ELSE 1 END`, projects[i].ID)
 		if err != nil {
-			return s.fail("list environments", nil, err)
+			return err
 		}
-		for rows.Next() {
-			var ref tenant.EnvironmentRef
-			if err := rows.Scan(&ref.ID, &ref.Name); err != nil {
-				rows.Close()
-				return s.fail("list environments", nil, err)
-			}
-			projects[i].Environments = append(projects[i].Environments, ref)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return s.fail("list environments", nil, err)
-		}
+		projects[i].Environments = append(projects[i].Environments, refs...)
 	}
 	return nil
 }
 
 func (s *Store) queryProjects(ctx context.Context, where string, arg any) ([]tenant.Project, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT id, organization_id, name, created_at, updated_at FROM projects WHERE `+where+
-		` ORDER BY created_at, id`, arg)
+	out, err := list(ctx, s, s.db.Reader(), "list projects", func(r Row) (p tenant.Project, err error) {
+		err = r.Scan(&p.ID, &p.OrganizationID, &p.Name, &p.CreatedAt, &p.UpdatedAt)
+		return p, err
+	}, `SELECT id, organization_id, name, created_at, updated_at FROM projects WHERE `+where+` ORDER BY created_at, id`, arg)
 	if err != nil {
-		return nil, s.fail("list projects", nil, err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []tenant.Project
-	for rows.Next() {
-		var p tenant.Project
-		var c, u time.Time
-		if err := rows.Scan(&p.ID, &p.OrganizationID, &p.Name, &c, &u); err != nil {
-			return nil, s.fail("list projects", nil, err)
-		}
-		p.CreatedAt, p.UpdatedAt = c, u
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail("list projects", nil, err)
-	}
-	rows.Close()
 	return out, s.projectEnvironments(ctx, out)
 }
 
@@ -255,7 +221,7 @@ func (s *Store) ListProjects(ctx context.Context, orgID string) ([]tenant.Projec
 // UpdateProject implements tenant.Store.
 func (s *Store) UpdateProject(ctx context.Context, p *tenant.Project) error {
 	res, err := s.db.Exec(ctx, `UPDATE projects SET name = $1, updated_at = $2 WHERE id = $3`,
-		p.Name, (p.UpdatedAt), p.ID)
+		p.Name, p.UpdatedAt, p.ID)
 	return s.affected("update project", tenant.ErrProjectNotFound, res, err)
 }
 
@@ -270,12 +236,11 @@ const envColumns = `e.id, e.project_id, p.organization_id, e.name, e.settings, e
 func (s *Store) scanEnvironment(row Row) (*tenant.Environment, error) {
 	var e tenant.Environment
 	var settings string
-	var c, u time.Time
-	if err := row.Scan(&e.ID, &e.ProjectID, &e.OrganizationID, &e.Name, &settings, &e.SDKVersion, &c, &u); err != nil {
+	if err := row.Scan(&e.ID, &e.ProjectID, &e.OrganizationID, &e.Name, &settings, &e.SDKVersion, &e.CreatedAt,
+		&e.UpdatedAt); err != nil {
 		return nil, err
 	}
 	e.Settings = json.RawMessage(settings)
-	e.CreatedAt, e.UpdatedAt = c, u
 	return &e, nil
 }
 
@@ -307,6 +272,6 @@ func (s *Store) VisitorStats(ctx context.Context, envID string, since time.Time)
 		(SELECT count(*) FROM users WHERE environment_id = $1 AND last_visit_at >= $2),
 		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1),
 		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1 AND created_at >= $2)`,
-		envID, (since)).Scan(&v.Users, &v.UsersPastMonth, &v.Visitors, &v.VisitorsPastMonth)
+		envID, since).Scan(&v.Users, &v.UsersPastMonth, &v.Visitors, &v.VisitorsPastMonth)
 	return &v, s.fail("visitor stats", tenant.ErrEnvironmentNotFound, err)
 }

@@ -14,14 +14,11 @@ const memberColumns = `m.id, m.organization_id, m.role, m.created_at,
 
 func (s *Store) scanMember(row Row) (*tenant.Member, error) {
 	var m tenant.Member
-	var role string
-	var c, uc time.Time
-	err := row.Scan(&m.ID, &m.OrganizationID, &role, &c, &m.User.ID, &m.User.Alias, &m.User.Email,
-		&m.User.FirstName, &m.User.LastName, &m.User.WalletPublicKey, &uc)
+	err := row.Scan(&m.ID, &m.OrganizationID, &m.Role, &m.CreatedAt, &m.User.ID, &m.User.Alias, &m.User.Email,
+		&m.User.FirstName, &m.User.LastName, &m.User.WalletPublicKey, &m.User.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
-	m.Role, m.CreatedAt, m.User.CreatedAt = tenant.Role(role), c, uc
 	return &m, nil
 }
 
@@ -69,45 +66,24 @@ func (s *Store) DeleteMember(ctx context.Context, id string) error {
 
 // MembershipEnvironmentIDs implements tenant.Store.
 func (s *Store) MembershipEnvironmentIDs(ctx context.Context, userID string) ([]string, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id
-		JOIN members m ON m.organization_id = p.organization_id WHERE m.user_id = $1 ORDER BY p.created_at, e.name DESC`, userID)
-	if err != nil {
-		return nil, s.fail("membership environments", nil, err)
+	ids, err := list(ctx, s, s.db.Reader(), "membership environments", column[string], `SELECT e.id FROM environments e
+		JOIN projects p ON p.id = e.project_id JOIN members m ON m.organization_id = p.organization_id
+		WHERE m.user_id = $1 ORDER BY p.created_at, e.name DESC`, userID)
+	if ids == nil && err == nil {
+		ids = []string{}
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.fail("membership environments", nil, err)
-		}
-		out = append(out, id)
-	}
-	return out, s.fail("membership environments", nil, rows.Err())
+	return ids, err
 }
 
 const inviteColumns = `i.id, i.organization_id, o.name, i.status, i.email, i.alias, i.wallet_public_key, i.phone_number,
 	i.role, i.created_by_email, i.created_at FROM invites i JOIN organizations o ON o.id = i.organization_id`
 
 func (s *Store) queryInvites(ctx context.Context, where string, args ...any) ([]tenant.Invite, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT `+inviteColumns+` WHERE `+where+` ORDER BY i.created_at, i.id`, args...)
-	if err != nil {
-		return nil, s.fail("list invites", nil, err)
-	}
-	defer rows.Close()
-	var out []tenant.Invite
-	for rows.Next() {
-		var inv tenant.Invite
-		var role string
-		var c time.Time
-		if err := rows.Scan(&inv.ID, &inv.OrganizationID, &inv.OrganizationName, &inv.Status, &inv.Email, &inv.Alias,
-			&inv.WalletPublicKey, &inv.PhoneNumber, &role, &inv.CreatedByEmail, &c); err != nil {
-			return nil, s.fail("list invites", nil, err)
-		}
-		inv.Role, inv.CreatedAt = tenant.Role(role), c
-		out = append(out, inv)
-	}
-	return out, s.fail("list invites", nil, rows.Err())
+	return list(ctx, s, s.db.Reader(), "list invites", func(r Row) (inv tenant.Invite, err error) {
+		err = r.Scan(&inv.ID, &inv.OrganizationID, &inv.OrganizationName, &inv.Status, &inv.Email, &inv.Alias,
+			&inv.WalletPublicKey, &inv.PhoneNumber, &inv.Role, &inv.CreatedByEmail, &inv.CreatedAt)
+		return inv, err
+	}, `SELECT `+inviteColumns+` WHERE `+where+` ORDER BY i.created_at, i.id`, args...)
 }
 
 // CreateInvite implements tenant.Store.
@@ -115,7 +91,7 @@ func (s *Store) CreateInvite(ctx context.Context, inv *tenant.Invite) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO invites (id, organization_id, status, email, alias, wallet_public_key,
 		phone_number, role, created_by_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		inv.ID, inv.OrganizationID, inv.Status, inv.Email, inv.Alias, inv.WalletPublicKey, inv.PhoneNumber,
-		string(inv.Role), inv.CreatedByEmail, (inv.CreatedAt))
+		string(inv.Role), inv.CreatedByEmail, inv.CreatedAt)
 	return s.fail("create invite", tenant.ErrOrganizationNotFound, err)
 }
 
@@ -168,29 +144,17 @@ func (s *Store) DeleteInvite(ctx context.Context, id string) error {
 
 // ListMfaSettings implements tenant.Store.
 func (s *Store) ListMfaSettings(ctx context.Context, orgID string) ([]tenant.MfaSetting, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT device_type, enabled_at FROM org_mfa_settings WHERE organization_id = $1`, orgID)
-	if err != nil {
-		return nil, s.fail("list mfa settings", nil, err)
-	}
-	defer rows.Close()
-	var out []tenant.MfaSetting
-	for rows.Next() {
-		var st tenant.MfaSetting
-		var at *time.Time
-		if err := rows.Scan(&st.DeviceType, &at); err != nil {
-			return nil, s.fail("list mfa settings", nil, err)
-		}
-		st.EnabledAt = at
-		out = append(out, st)
-	}
-	return out, s.fail("list mfa settings", nil, rows.Err())
+	return list(ctx, s, s.db.Reader(), "list mfa settings", func(r Row) (st tenant.MfaSetting, err error) {
+		err = r.Scan(&st.DeviceType, &st.EnabledAt)
+		return st, err
+	}, `SELECT device_type, enabled_at FROM org_mfa_settings WHERE organization_id = $1`, orgID)
 }
 
 // SetMfaSetting implements tenant.Store.
 func (s *Store) SetMfaSetting(ctx context.Context, orgID, deviceType string, enabledAt *time.Time) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO org_mfa_settings (organization_id, device_type, enabled_at) VALUES ($1, $2, $3)
 		ON CONFLICT (organization_id, device_type) DO UPDATE SET enabled_at = excluded.enabled_at`,
-		orgID, deviceType, (enabledAt))
+		orgID, deviceType, enabledAt)
 	return s.fail("set mfa setting", tenant.ErrOrganizationNotFound, err)
 }
 
@@ -215,7 +179,7 @@ func (s *Store) GetSsoProvider(ctx context.Context, orgID string) (*tenant.SsoPr
 func (s *Store) CreateSsoProvider(ctx context.Context, p *tenant.SsoProvider) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO sso_providers (`+ssoColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		p.ID, p.OrganizationID, p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain,
-		p.Provider, p.RedirectURL, p.EnforceOnlySSO, (p.CreatedAt), (p.UpdatedAt))
+		p.Provider, p.RedirectURL, p.EnforceOnlySSO, p.CreatedAt, p.UpdatedAt)
 	return s.fail("create sso provider", tenant.ErrOrganizationNotFound, err)
 }
 
@@ -225,7 +189,7 @@ func (s *Store) UpdateSsoProvider(ctx context.Context, p *tenant.SsoProvider) er
 		sso_domain = $4, email_domain = $5, provider = $6, redirect_url = $7, enforce_only_sso = $8, updated_at = $9
 		WHERE id = $10 AND organization_id = $11`,
 		p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain, p.Provider, p.RedirectURL,
-		p.EnforceOnlySSO, (p.UpdatedAt), p.ID, p.OrganizationID)
+		p.EnforceOnlySSO, p.UpdatedAt, p.ID, p.OrganizationID)
 	return s.affected("update sso provider", tenant.ErrSSOProviderNotFound, res, err)
 }
 
@@ -238,24 +202,12 @@ func (s *Store) DeleteSsoProvider(ctx context.Context, orgID, id string) error {
 // AddCoupon implements tenant.Store; a repeated coupon is kept once.
 func (s *Store) AddCoupon(ctx context.Context, orgID, coupon string, at time.Time) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO billing_coupons (organization_id, coupon, created_at) VALUES ($1, $2, $3)
-		ON CONFLICT DO NOTHING`, orgID, coupon, (at))
+		ON CONFLICT DO NOTHING`, orgID, coupon, at)
 	return s.fail("add coupon", tenant.ErrOrganizationNotFound, err)
 }
 
 // ListCoupons implements tenant.Store.
 func (s *Store) ListCoupons(ctx context.Context, orgID string) ([]string, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT coupon FROM billing_coupons WHERE organization_id = $1 ORDER BY created_at`, orgID)
-	if err != nil {
-		return nil, s.fail("list coupons", nil, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, s.fail("list coupons", nil, err)
-		}
-		out = append(out, c)
-	}
-	return out, s.fail("list coupons", nil, rows.Err())
+	return list(ctx, s, s.db.Reader(), "list coupons", column[string],
+		`SELECT coupon FROM billing_coupons WHERE organization_id = $1 ORDER BY created_at`, orgID)
 }

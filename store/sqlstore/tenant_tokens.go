@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"time"
 
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
@@ -11,7 +10,7 @@ func (s *Store) insertToken(ctx context.Context, tx Tx, t *tenant.Token) error {
 	_, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, environment_id, hash, checksum, note, scopes, org_wide,
 		created_by_member_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		t.ID, t.EnvironmentID, t.Hash, t.Checksum, t.Note, tenant.JoinScopes(t.Scopes), t.OrgWide,
-		t.CreatedBy.ID, (t.CreatedAt))
+		t.CreatedBy.ID, t.CreatedAt)
 	return s.fail("create token", tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -31,18 +30,15 @@ const tokenColumns = `t.id, t.environment_id, e.project_id, p.organization_id, t
 
 func (s *Store) scanToken(row Row) (*tenant.Token, error) {
 	var t tenant.Token
-	var scopes, mRole string
-	var created, mCreated time.Time
+	var scopes string
 	err := row.Scan(&t.ID, &t.EnvironmentID, &t.ProjectID, &t.OrganizationID, &t.Hash, &t.Checksum, &t.Note, &scopes,
-		&t.OrgWide, &created, &t.CreatedBy.ID, &t.CreatedBy.OrganizationID, &mRole, &mCreated,
+		&t.OrgWide, &t.CreatedAt, &t.CreatedBy.ID, &t.CreatedBy.OrganizationID, &t.CreatedBy.Role, &t.CreatedBy.CreatedAt,
 		&t.CreatedBy.User.ID, &t.CreatedBy.User.Alias, &t.CreatedBy.User.Email, &t.CreatedBy.User.FirstName,
 		&t.CreatedBy.User.LastName, &t.CreatedBy.User.WalletPublicKey)
 	if err != nil {
 		return nil, err
 	}
 	t.Scopes = tenant.SplitScopes(scopes)
-	t.CreatedAt = created
-	t.CreatedBy.Role, t.CreatedBy.CreatedAt = tenant.Role(mRole), mCreated
 	return &t, nil
 }
 
@@ -79,44 +75,32 @@ func (s *Store) DeleteToken(ctx context.Context, envID, tokenID string) error {
 	return s.affected("delete token", tenant.ErrTokenNotFound, res, err)
 }
 
+const originColumns = `id, environment_id, origin, created_at FROM origins`
+
+func scanOrigin(r Row) (o tenant.Origin, err error) {
+	err = r.Scan(&o.ID, &o.EnvironmentID, &o.Origin, &o.CreatedAt)
+	return o, err
+}
+
 // ListOrigins implements tenant.Store.
 func (s *Store) ListOrigins(ctx context.Context, envID string) ([]tenant.Origin, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT id, environment_id, origin, created_at FROM origins
+	return list(ctx, s, s.db.Reader(), "list origins", scanOrigin, `SELECT `+originColumns+`
 		WHERE environment_id = $1 ORDER BY created_at, id`, envID)
-	if err != nil {
-		return nil, s.fail("list origins", nil, err)
-	}
-	defer rows.Close()
-	var out []tenant.Origin
-	for rows.Next() {
-		var o tenant.Origin
-		var c time.Time
-		if err := rows.Scan(&o.ID, &o.EnvironmentID, &o.Origin, &c); err != nil {
-			return nil, s.fail("list origins", nil, err)
-		}
-		o.CreatedAt = c
-		out = append(out, o)
-	}
-	return out, s.fail("list origins", nil, rows.Err())
 }
 
 // AddOrigin implements tenant.Store.
 func (s *Store) AddOrigin(ctx context.Context, o *tenant.Origin) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO origins (id, environment_id, origin, created_at) VALUES ($1, $2, $3, $4)`,
-		o.ID, o.EnvironmentID, o.Origin, (o.CreatedAt))
+		o.ID, o.EnvironmentID, o.Origin, o.CreatedAt)
 	return s.fail("add origin", tenant.ErrEnvironmentNotFound, err)
 }
 
 // GetOrigin implements tenant.Store.
 func (s *Store) GetOrigin(ctx context.Context, id string) (*tenant.Origin, error) {
-	var o tenant.Origin
-	var c time.Time
-	err := s.db.Reader().QueryRow(ctx, `SELECT id, environment_id, origin, created_at FROM origins WHERE id = $1`, id).
-		Scan(&o.ID, &o.EnvironmentID, &o.Origin, &c)
+	o, err := scanOrigin(s.db.Reader().QueryRow(ctx, `SELECT `+originColumns+` WHERE id = $1`, id))
 	if err != nil {
 		return nil, s.fail("get origin", tenant.ErrOriginNotFound, err)
 	}
-	o.CreatedAt = c
 	return &o, nil
 }
 
