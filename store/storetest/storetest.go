@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		name string
 		fn   func(t *testing.T, s store.Store)
 	}{
+		{"Driver", testDriver},
 		{"Bootstrap", testBootstrap},
 		{"Organizations", testOrganizations},
 		{"Projects", testProjects},
