@@ -119,9 +119,10 @@ func (s *Server) confirmTotp(w http.ResponseWriter, r *http.Request, cur *signin
 
 // mfaAuthBody is MFAAuthTotpDevicePostRequest / MFAAuthRecoveryDevicePostRequest.
 type mfaAuthBody struct {
-	ID             string          `json:"id"`
-	Code           string          `json:"code"`
-	CreateMfaToken *createMfaToken `json:"createMfaToken"`
+	ID              string          `json:"id"`
+	Code            string          `json:"code"`
+	CreateMfaToken  *createMfaToken `json:"createMfaToken"`
+	RequestedScopes []string        `json:"requestedScopes"`
 }
 
 // createMfaToken is the contract's CreateMfaToken.
@@ -143,7 +144,7 @@ func (s *Server) authTotp(w http.ResponseWriter, r *http.Request, cur *signin.Cu
 	}
 	want, once := req.CreateMfaToken.wanted()
 	res, err := s.signin.AuthTOTP(r.Context(), cur, signin.MFARequest{DeviceID: req.ID, Code: req.Code,
-		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), MFAToken: want, SingleUse: once})
+		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), MFAToken: want, SingleUse: once, Scopes: req.RequestedScopes})
 	if err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func (s *Server) authRecovery(w http.ResponseWriter, r *http.Request, cur *signi
 	}
 	want, once := req.CreateMfaToken.wanted()
 	res, err := s.signin.AuthRecovery(r.Context(), cur, signin.MFARequest{Code: req.Code,
-		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), MFAToken: want, SingleUse: once})
+		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), MFAToken: want, SingleUse: once, Scopes: req.RequestedScopes})
 	if err != nil {
 		return err
 	}

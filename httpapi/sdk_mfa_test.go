@@ -160,8 +160,15 @@ func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": mfatest.TOTP(t, secret, time.Now().Add(time.Minute))})
 	wantError(t, "code two steps ahead", st, res, 422)
 	code := mfatest.TOTP(t, secret, time.Now())
-	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": code, "createMfaToken": map[string]any{"singleUse": true}})
-	wantStatus(t, "auth/totp", st, 200, res)
+	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": code, "requestedScopes": []string{"user:basic"}})
+	wantError(t, "requestedScopes that are not token scopes", st, res, 422)
+	wantEq(t, res, "code", "invalid_scopes")
+	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": code, "createMfaToken": map[string]any{"singleUse": true},
+		"requestedScopes": []string{"credential:link"}})
+	wantStatus(t, "auth/totp (the code was not spent by the refused request)", st, 200, res)
+	if !strings.HasPrefix(str(t, res, "elevatedAccessToken"), "elv_") {
+		t.Fatalf("no elevatedAccessToken: %s", dump(res))
+	}
 	up := str(t, res, "minifiedJwt")
 	c := pfClaims(t, up)
 	if c["sid"] != pfClaims(t, ptok)["sid"] || !mfHas(mfScope(t, up), "user:basic") || dump(c["amr"]) != `["wallet","totp"]` {

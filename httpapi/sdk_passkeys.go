@@ -205,10 +205,14 @@ func (s *Server) authPasskey(w http.ResponseWriter, r *http.Request, cur *signin
 	}
 	req := s.passkeyRequest(r, cur.Session.EnvironmentID, body)
 	var opts struct {
-		CreateMfaToken *createMfaToken `json:"createMfaToken"`
+		CreateMfaToken  *createMfaToken `json:"createMfaToken"`
+		RequestedScopes []string        `json:"requestedScopes"`
 	}
-	_ = json.Unmarshal(body, &opts) // validated against PasskeyAuthRequest already
+	if err := json.Unmarshal(body, &opts); err != nil {
+		return errs.Invalid("requestedScopes: must be a list of token scopes")
+	}
 	req.MFAToken, req.SingleUse = opts.CreateMfaToken.wanted()
+	req.Scopes = opts.RequestedScopes
 	res, err := s.signin.AuthPasskey(r.Context(), cur, req)
 	if err != nil {
 		return err

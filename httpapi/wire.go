@@ -311,6 +311,8 @@ type wireVerifyResponse struct {
 	JWT         string      `json:"jwt,omitempty"`
 	MinifiedJWT string      `json:"minifiedJwt,omitempty"`
 	MFAToken    string      `json:"mfaToken,omitempty"`
+	// ElevatedAccessToken is the newer clients' ([core]) scoped token.
+	ElevatedAccessToken string `json:"elevatedAccessToken,omitempty"`
 }
 
 func toVerifyResponse(res *signin.Result) wireVerifyResponse {
@@ -320,5 +322,5 @@ func toVerifyResponse(res *signin.Result) wireVerifyResponse {
 		u.Scope = session.ScopeRequiresAdditionalAuth
 	}
 	return wireVerifyResponse{User: u, ExpiresAt: res.Tokens.ExpiresAt, JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT,
-		MFAToken: res.MFAToken}
+		MFAToken: res.MFAToken, ElevatedAccessToken: res.ElevatedAccessToken}
 }

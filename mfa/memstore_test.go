@@ -201,7 +201,7 @@ func (m *memStore) InsertMFAToken(_ context.Context, t *Token) error {
 	return nil
 }
 
-func (m *memStore) UseMFAToken(_ context.Context, userID string, hash []byte, now time.Time) (bool, error) {
+func (m *memStore) UseMFAToken(_ context.Context, userID string, hash []byte, now time.Time) (*Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, t := range m.tokens {
@@ -209,8 +209,8 @@ func (m *memStore) UseMFAToken(_ context.Context, userID string, hash []byte, no
 			if t.SingleUse {
 				m.tokens = slices.Delete(m.tokens, i, i+1)
 			}
-			return true, nil
+			return t, nil
 		}
 	}
-	return false, nil
+	return nil, nil
 }

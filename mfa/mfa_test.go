@@ -421,3 +421,44 @@ func TestMFATokens(t *testing.T) {
 		t.Fatal("no token passed")
 	}
 }
+
+func TestElevatedAccessTokens(t *testing.T) {
+	s, _, c := newTestService(t)
+	ctx := context.Background()
+	for _, bad := range [][]string{{"user:basic"}, {"admin"}, {"wallet:sign", "nope"}} {
+		if _, err := s.IssueElevated(ctx, "u1", "sid", bad); err == nil {
+			t.Fatalf("scopes %v were accepted", bad)
+		} else if _, code := kindCode(err); code != CodeInvalidScopes {
+			t.Fatalf("scopes %v: %v", bad, err)
+		}
+	}
+	bound, err := s.IssueElevated(ctx, "u1", "sid", []string{"user:update", "credential:link"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := s.CheckElevated(ctx, "u1", bound, "credential:link"); err != nil {
+			t.Fatalf("time-bound elevated token: %v", err)
+		}
+	}
+	if err := s.CheckElevated(ctx, "u1", bound, "user:delete"); err == nil {
+		t.Fatal("an elevated token served a scope it does not carry")
+	}
+	if err := s.CheckElevated(ctx, "u2", bound, "user:update"); err == nil {
+		t.Fatal("u1's elevated token served u2")
+	}
+	if err := s.CheckToken(ctx, "u1", bound); err == nil {
+		t.Fatal("an elevated token passed as an mfaToken")
+	}
+	once, _ := s.IssueElevated(ctx, "u1", "sid", []string{"wallet:sign"})
+	if err := s.CheckElevated(ctx, "u1", once, "wallet:sign"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckElevated(ctx, "u1", once, "wallet:sign"); err == nil {
+		t.Fatal("a wallet-scoped elevated token worked twice")
+	}
+	c.add(timeBoundTTL)
+	if err := s.CheckElevated(ctx, "u1", bound, "user:update"); err == nil {
+		t.Fatal("an expired elevated token worked")
+	}
+}

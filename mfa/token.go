@@ -17,6 +17,9 @@ type Token struct {
 	UserID    string
 	SessionID string
 	SingleUse bool
+	// Scopes are an elevatedAccessToken's TokenScopes (none for an
+	// mfaToken).
+	Scopes    []string
 	ExpiresAt time.Time
 }
 
@@ -30,8 +33,8 @@ const (
 type TokenStore interface {
 	InsertMFAToken(ctx context.Context, t *Token) error
 	// UseMFAToken finds a live token of the user; a single-use one is
-	// consumed by it. ok is false for an unknown, used or expired token.
-	UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (ok bool, err error)
+	// consumed by it. It returns nil for an unknown, used or expired token.
+	UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (*Token, error)
 }
 
 // IssueToken makes an mfaToken for a user who just passed a factor.
@@ -59,11 +62,11 @@ func (s *Service) CheckToken(ctx context.Context, userID, raw string) error {
 	if raw == "" || len(raw) > 128 {
 		return errs.Forbidden("this action needs a recent second factor: send an mfaToken in x-mfa-auth-token")
 	}
-	ok, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock())
+	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock())
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if t == nil {
 		return errs.Forbidden("the mfaToken is unknown, used or expired")
 	}
 	return nil

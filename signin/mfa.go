@@ -57,12 +57,14 @@ type MFARequest struct {
 	// MFAToken asks for an mfaToken (createMfaToken); SingleUse makes
 	// it single-use.
 	MFAToken, SingleUse bool
+	// Scopes are requestedScopes: an elevatedAccessToken carries them.
+	Scopes []string
 }
 
 // AuthTOTP checks a TOTP code of the caller and upgrades their session
 // (same sid) to a full one that records the factor.
 func (s *Service) AuthTOTP(ctx context.Context, cur *Current, req MFARequest) (*Result, error) {
-	if err := s.mfaAllowed(ctx, cur, mfa.TypeTOTP); err != nil {
+	if err := s.mfaAllowed(ctx, cur, mfa.TypeTOTP, req.Scopes); err != nil {
 		return nil, err
 	}
 	if _, err := s.mfa.VerifyTOTP(ctx, cur.User.ID, req.DeviceID, req.Code); err != nil {
@@ -74,7 +76,7 @@ func (s *Service) AuthTOTP(ctx context.Context, cur *Current, req MFARequest) (*
 // AuthRecovery spends one of the caller's recovery codes and upgrades
 // their session like AuthTOTP.
 func (s *Service) AuthRecovery(ctx context.Context, cur *Current, req MFARequest) (*Result, error) {
-	if err := s.mfaAllowed(ctx, cur, ""); err != nil {
+	if err := s.mfaAllowed(ctx, cur, "", req.Scopes); err != nil {
 		return nil, err
 	}
 	if err := s.mfa.UseRecoveryCode(ctx, cur.User.ID, req.Code); err != nil {
@@ -83,11 +85,15 @@ func (s *Service) AuthRecovery(ctx context.Context, cur *Current, req MFARequest
 	return s.completeMFA(ctx, cur, "recovery", req)
 }
 
-// mfaAllowed checks that MFA is served and the policy allows the method
-// ("" for recovery codes).
-func (s *Service) mfaAllowed(ctx context.Context, cur *Current, method string) error {
+// mfaAllowed checks that MFA is served, the policy allows the method
+// ("" for recovery codes) and the requested scopes are token scopes,
+// before a code is spent.
+func (s *Service) mfaAllowed(ctx context.Context, cur *Current, method string, scopes []string) error {
 	if s.mfa == nil {
 		return errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	}
+	if err := mfa.CheckScopes(scopes); err != nil {
+		return err
 	}
 	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
 	if err != nil {
@@ -116,11 +122,18 @@ func (s *Service) CompleteMFA(ctx context.Context, cur *Current, factor, issuerH
 // completeMFA upgrades the session and, when asked, adds an mfaToken.
 func (s *Service) completeMFA(ctx context.Context, cur *Current, factor string, req MFARequest) (*Result, error) {
 	res, err := s.CompleteMFA(ctx, cur, factor, req.IssuerHost, req.Origin)
-	if err != nil || !req.MFAToken {
-		return res, err
-	}
-	if res.MFAToken, err = s.mfa.IssueToken(ctx, cur.User.ID, cur.Session.ID, req.SingleUse); err != nil {
+	if err != nil {
 		return nil, err
+	}
+	if req.MFAToken {
+		if res.MFAToken, err = s.mfa.IssueToken(ctx, cur.User.ID, cur.Session.ID, req.SingleUse); err != nil {
+			return nil, err
+		}
+	}
+	if len(req.Scopes) > 0 {
+		if res.ElevatedAccessToken, err = s.mfa.IssueElevated(ctx, cur.User.ID, cur.Session.ID, req.Scopes); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }
@@ -152,7 +165,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, cur *Current, code string) (*
 }
 
 func (s *Service) mayEnroll(ctx context.Context, cur *Current, method string) error {
-	if err := s.mfaAllowed(ctx, cur, method); err != nil {
+	if err := s.mfaAllowed(ctx, cur, method, nil); err != nil {
 		return err
 	}
 	if !cur.Claims.MFAPending() {

@@ -37,6 +37,8 @@ type PasskeyRequest struct {
 	IP, UserAgent    string
 	// MFAToken asks for an mfaToken (createMfaToken) on MFA routes.
 	MFAToken, SingleUse bool
+	// Scopes are requestedScopes (an elevatedAccessToken) on MFA routes.
+	Scopes []string
 }
 
 // PasskeySignIn verifies a discoverable assertion and signs its user in:
@@ -127,14 +129,14 @@ func (s *Service) AuthPasskey(ctx context.Context, cur *Current, req PasskeyRequ
 	if err != nil {
 		return nil, err
 	}
-	if err := s.mfaAllowed(ctx, cur, mfa.TypePasskey); err != nil {
+	if err := s.mfaAllowed(ctx, cur, mfa.TypePasskey, req.Scopes); err != nil {
 		return nil, err
 	}
 	if _, err := pks.FinishAuthenticate(ctx, cur.Session.EnvironmentID, cur.User.ID, req.Body); err != nil {
 		return nil, err
 	}
 	return s.completeMFA(ctx, cur, FactorPasskey, MFARequest{IssuerHost: req.IssuerHost, Origin: req.Origin,
-		MFAToken: req.MFAToken, SingleUse: req.SingleUse})
+		MFAToken: req.MFAToken, SingleUse: req.SingleUse, Scopes: req.Scopes})
 }
 
 // hasSecondFactor reports whether the user has a verified method the

@@ -45,6 +45,8 @@ type Result struct {
 	Auth    session.Auth // how the session is authenticated (MFA-pending or full)
 	// MFAToken is an mfaToken, when one was asked for (createMfaToken).
 	MFAToken string
+	// ElevatedAccessToken carries requestedScopes, when asked for.
+	ElevatedAccessToken string
 }
 
 const codeVerifyFailure = "other_verify_failure"

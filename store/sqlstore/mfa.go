@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -191,32 +192,35 @@ func (s *Store) ClearMFAAttempts(ctx context.Context, userID string) error {
 
 // InsertMFAToken implements mfa.TokenStore.
 func (s *Store) InsertMFAToken(ctx context.Context, t *mfa.Token) error {
-	err := s.db.Write(ctx, func(tx Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO mfa_tokens (token_hash, user_id, session_id, single_use, expires_at)
-			VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.UserID, t.SessionID, t.SingleUse, t.ExpiresAt)
-		return err
-	})
+	_, err := s.db.Exec(ctx, `INSERT INTO mfa_tokens (token_hash, user_id, session_id, single_use, scopes, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, t.Hash, t.UserID, t.SessionID, t.SingleUse, strings.Join(t.Scopes, " "), t.ExpiresAt)
 	return s.fail("insert mfa token", users.ErrUserNotFound, err)
 }
 
 // UseMFAToken implements mfa.TokenStore: a single-use token is deleted
-// by the statement that accepts it.
-func (s *Store) UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (bool, error) {
-	var ok bool
+// by the statement that reads it, so it serves once.
+func (s *Store) UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (*mfa.Token, error) {
+	var t *mfa.Token
 	err := s.db.Write(ctx, func(tx Tx) error {
-		n, err := tx.Exec(ctx, `DELETE FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4`,
-			hash, userID, now, true)
-		if ok = n == 1; err != nil || ok {
-			return err
-		}
-		var one int
-		err = tx.QueryRow(ctx, `SELECT 1 FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4`,
-			hash, userID, now, false).Scan(&one)
+		t = &mfa.Token{Hash: hash, UserID: userID}
+		var scopes string
+		err := tx.QueryRow(ctx, `DELETE FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4
+			RETURNING session_id, single_use, scopes, expires_at`, hash, userID, now, true).
+			Scan(&t.SessionID, &t.SingleUse, &scopes, &t.ExpiresAt)
 		if s.noRows(err) {
+			err = tx.QueryRow(ctx, `SELECT session_id, single_use, scopes, expires_at FROM mfa_tokens
+				WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4`, hash, userID, now, false).
+				Scan(&t.SessionID, &t.SingleUse, &scopes, &t.ExpiresAt)
+		}
+		if s.noRows(err) {
+			t = nil
 			return nil
 		}
-		ok = err == nil
+		t.Scopes = strings.Fields(scopes)
 		return err
 	})
-	return ok, s.fail("use mfa token", nil, err)
+	if err != nil {
+		return nil, s.fail("use mfa token", nil, err)
+	}
+	return t, nil
 }

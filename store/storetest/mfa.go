@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -210,5 +211,42 @@ func testMFAAttempts(t *testing.T, s store.Store) {
 	must(t, "ClearMFAAttempts", s.ClearMFAAttempts(ctx(t), u.ID))
 	if n, _, _ := s.TakeMFAAttempt(ctx(t), u.ID, later, window); n != 1 {
 		t.Fatalf("after clearing: %d", n)
+	}
+}
+
+func testMFATokens(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	now := c.next()
+	once := &mfa.Token{Hash: randomBytes(t, 32), UserID: u.ID, SessionID: "sid", SingleUse: true,
+		Scopes: []string{"wallet:sign", "user:update"}, ExpiresAt: now.Add(time.Minute)}
+	bound := &mfa.Token{Hash: randomBytes(t, 32), UserID: u.ID, SessionID: "sid", ExpiresAt: now.Add(time.Minute)}
+	must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), once))
+	must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), bound))
+	if got, err := s.UseMFAToken(ctx(t), id(), once.Hash, now); err != nil || got != nil {
+		t.Fatalf("another user's token: %+v %v", got, err)
+	}
+	used := countParallel(t, 6, func() (bool, error) {
+		got, err := s.UseMFAToken(ctx(t), u.ID, once.Hash, now)
+		if got != nil && (strings.Join(got.Scopes, " ") != "wallet:sign user:update" || !got.SingleUse || got.SessionID != "sid") {
+			t.Errorf("token read back as %+v", got)
+		}
+		return got != nil, err
+	})
+	if used != 1 {
+		t.Fatalf("a single-use token served %d times at once", used)
+	}
+	for range 2 {
+		if got, err := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now); err != nil || got == nil || len(got.Scopes) != 0 {
+			t.Fatalf("time-bound token: %+v %v", got, err)
+		}
+	}
+	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now.Add(time.Minute)); got != nil {
+		t.Fatal("an expired token served")
+	}
+	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID))
+	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now); got != nil {
+		t.Fatal("a token outlived the MFA reset")
 	}
 }

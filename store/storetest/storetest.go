@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MFAStepRace", testMFAStepRace},
 		{"RecoveryCodes", testRecoveryCodes},
 		{"MFAAttempts", testMFAAttempts},
+		{"MFATokens", testMFATokens},
 		{"PasskeyChallenges", testPasskeyChallenges},
 		{"Passkeys", testPasskeys},
 	}

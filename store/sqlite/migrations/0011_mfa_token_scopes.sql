@@ -1,0 +1,3 @@
+-- elevatedAccessTokens live beside mfaTokens, with their TokenScopes
+-- (space-separated; none for an mfaToken).
+ALTER TABLE mfa_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
