@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/contract"
+	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/httpapi"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
@@ -65,6 +66,11 @@ type Config struct {
 	MFA mfa.Config
 	// Passkeys tunes passkeys (per-user limit, challenge lifetime).
 	Passkeys passkey.Config
+	// ExternalJWT tunes external-JWT sign-in (JWKS cache lifetime, the
+	// floor between refreshes, clock leeway, the HTTP client fetching
+	// JWKS); whether an environment accepts it is its
+	// security.externalAuth setting.
+	ExternalJWT externaljwt.Deps
 }
 
 // Hooks are plain Go functions the application registers; nil ones are
@@ -145,7 +151,8 @@ func New(cfg Config) (*Auth, error) {
 	a.passkeys = passkey.New(passkey.Deps{Store: st, Envs: st, Config: cfg.Passkeys, Now: cfg.Now, Logger: log})
 	a.signin = signin.NewService(signin.Deps{Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
-		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
+		External: externalVerifier(cfg),
+		Hooks:    signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles,
 		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
@@ -237,4 +244,12 @@ func limiterFor(cfg Config) ratelimit.Taker {
 		return ratelimit.NewShared(shared, cfg.Now)
 	}
 	return ratelimit.New(cfg.Now)
+}
+
+func externalVerifier(cfg Config) *externaljwt.Verifier {
+	d := cfg.ExternalJWT
+	if d.Now == nil {
+		d.Now = cfg.Now
+	}
+	return externaljwt.New(d)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -73,6 +75,23 @@ func (a *Auth) MFA() *mfa.Service { return a.mfa }
 // Passkeys is the Go API for end users' passkeys: list, rename, delete,
 // and the WebAuthn ceremonies.
 func (a *Auth) Passkeys() *passkey.Service { return a.passkeys }
+
+// SignInExternal signs in (or up) the user whose JWT, issued by the
+// application's own auth system, passes the environment's
+// security.externalAuth settings: externalAuth/signin without HTTP.
+func (a *Auth) SignInExternal(ctx context.Context, req signin.ExternalRequest) (*signin.Result, error) {
+	return a.signin.ExternalSignIn(ctx, req)
+}
+
+// CheckExternalJWT is the dry run of external-JWT sign-in: whether raw
+// would be accepted by the environment and, if not, every reason.
+func (a *Auth) CheckExternalJWT(ctx context.Context, p *Principal, envID, raw string) (externaljwt.Result, error) {
+	env, err := a.tenants.GetEnvironment(ctx, p, envID, tenant.ScopeSettingsRead)
+	if err != nil {
+		return externaljwt.Result{}, err
+	}
+	return a.signin.CheckExternalJWT(ctx, env.ID, raw)
+}
 
 // Keys is the Go API for the environments' JWT signing keys.
 func (a *Auth) Keys() *signing.Service { return a.keys }

@@ -39,10 +39,11 @@ type Credential struct {
 // the concatenated credential ids, so a backend sees credential changes
 // without the full list.
 type CredentialHashes struct {
-	Blockchain  string `json:"blockchain,omitempty"`
-	Email       string `json:"email,omitempty"`
-	OAuth       string `json:"oauth,omitempty"`
-	PhoneNumber string `json:"phoneNumber,omitempty"`
+	Blockchain   string `json:"blockchain,omitempty"`
+	Email        string `json:"email,omitempty"`
+	ExternalUser string `json:"externalUser,omitempty"`
+	OAuth        string `json:"oauth,omitempty"`
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
 }
 
 // Minified is the MinifiedDynamicJwt: what backends should verify.

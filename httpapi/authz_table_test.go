@@ -197,6 +197,7 @@ func authzRows() []authzRow {
 		{method: "PUT", pattern: "/environments/{environmentId}", reach: envScope, scope: settingsW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
 			return "/environments/" + w.env, validSettings(t, w.h)
 		})},
+		{method: "POST", pattern: "/environments/{environmentId}/externalJwt/check", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/externalJwt/check", map[string]any{"encodedJwt": "a.b.c"})},
 		{method: "GET", pattern: "/environments/{environmentId}/keys", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/keys", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/statistics/visitors", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/statistics/visitors", nil)},
 

@@ -16,7 +16,8 @@ func sdkRouteClass(rest string) string {
 		return "nonces"
 	case rest == "verify" || strings.HasPrefix(rest, "verify/") || strings.HasPrefix(rest, "wallets/") ||
 		rest == "refresh" || strings.Contains(rest, "Verifications/") || strings.HasPrefix(rest, "users/mfa/auth") ||
-		strings.HasPrefix(rest, "users/passkeys/signin") || strings.HasPrefix(rest, "providers/"):
+		strings.HasPrefix(rest, "users/passkeys/signin") || strings.HasPrefix(rest, "providers/") ||
+		strings.HasPrefix(rest, "externalAuth/"):
 		return "signin"
 	}
 	return ""

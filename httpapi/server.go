@@ -142,6 +142,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/signin", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/connect", s.public(s.connect))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/link", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/verify", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/transfer", s.sdkUser(s.linkWallet(true)))
@@ -215,6 +216,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}", s.admin(s.getEnvironment))
 	m.HandleFunc("PUT "+v0+"/environments/{environmentId}", s.admin(s.updateProjectSettings))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/keys", s.admin(s.getKeys))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/externalJwt/check", s.admin(s.checkExternalJwt))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/statistics/visitors", s.admin(s.getVisitors))
 
 	// Tokens.

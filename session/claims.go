@@ -75,7 +75,8 @@ func credentialHashes(u *users.User) *CredentialHashes {
 		return hex.EncodeToString(sum[:])
 	}
 	return &CredentialHashes{Blockchain: h(users.FormatBlockchain), Email: h(users.FormatEmail),
-		OAuth: h(users.FormatOAuth), PhoneNumber: h(users.FormatPhoneNumber)}
+		ExternalUser: h(users.FormatExternalUser),
+		OAuth:        h(users.FormatOAuth), PhoneNumber: h(users.FormatPhoneNumber)}
 }
 
 // Scope is the scope claim of a profile: user:basic, plus userDataForm

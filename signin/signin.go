@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -120,6 +121,9 @@ type Deps struct {
 	// Passkeys, when set, serves passkey sign-in and passkeys as an MFA
 	// method.
 	Passkeys *passkey.Service
+	// External, when set, serves external-JWT sign-in (externalAuth/*)
+	// for environments whose settings enable it.
+	External *externaljwt.Verifier
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Hooks are the application's callbacks; the zero value has none.
@@ -137,6 +141,7 @@ type Service struct {
 	sessions *session.Service
 	mfa      *mfa.Service
 	passkeys *passkey.Service
+	external *externaljwt.Verifier
 	now      func() time.Time
 	hooks    Hooks
 }
@@ -148,7 +153,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, now: d.Now, hooks: d.Hooks}
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, now: d.Now, hooks: d.Hooks}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

@@ -14,11 +14,14 @@ import (
 
 // Credential formats (JwtVerifiedCredentialFormatEnum).
 const (
-	FormatBlockchain  = "blockchain"
-	FormatEmail       = "email"
-	FormatOAuth       = "oauth"
-	FormatPasskey     = "passkey"
-	FormatPhoneNumber = "phoneNumber"
+	FormatBlockchain = "blockchain"
+	FormatEmail      = "email"
+	// FormatExternalUser is an identity vouched for by the application's
+	// own auth system (external JWT): Chain holds the issuer, Address the sub.
+	FormatExternalUser = "externalUser"
+	FormatOAuth        = "oauth"
+	FormatPasskey      = "passkey"
+	FormatPhoneNumber  = "phoneNumber"
 )
 
 // CAIP-2 namespaces used as a credential's chain.

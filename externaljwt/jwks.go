@@ -1,0 +1,139 @@
+package externaljwt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// maxJWKSBytes bounds a JWKS response: a key set is a few kilobytes.
+const maxJWKSBytes = 1 << 20
+
+// errUnknownKey is returned when no key of the set has the token's kid,
+// even after a refresh.
+var errUnknownKey = errors.New("no key with this kid in the JWKS")
+
+// errJWKSUnavailable: the last fetch failed and the floor forbids another yet.
+var errJWKSUnavailable = errors.New("the JWKS could not be fetched; retry later")
+
+// keyCache keeps each JWKS URL's key set. A set is fetched again when it
+// is older than ttl, or when a token names a kid it lacks (keys rotate),
+// but never more often than every minRefresh: a stream of tokens with
+// made-up kids must not turn the server into a load generator against
+// the application's JWKS endpoint.
+type keyCache struct {
+	client     *http.Client
+	now        func() time.Time
+	ttl        time.Duration
+	minRefresh time.Duration
+
+	mu   sync.Mutex
+	sets map[string]*keySet
+}
+
+type keySet struct {
+	mu        sync.Mutex
+	keys      jose.JSONWebKeySet
+	fetchedAt time.Time // zero: never fetched successfully
+	triedAt   time.Time // last fetch attempt, successful or not
+}
+
+func (c *keyCache) set(url string) *keySet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ks := c.sets[url]
+	if ks == nil {
+		ks = &keySet{}
+		c.sets[url] = ks
+	}
+	return ks
+}
+
+// key returns the public key with kid (any key when kid is empty and the
+// set holds exactly one).
+func (c *keyCache) key(ctx context.Context, url, kid string) (*jose.JSONWebKey, error) {
+	ks := c.set(url)
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	now := c.now()
+	fresh := !ks.fetchedAt.IsZero() && now.Sub(ks.fetchedAt) <= c.ttl
+	if fresh {
+		if k := ks.find(kid); k != nil {
+			return k, nil
+		}
+	}
+	switch {
+	case ks.triedAt.IsZero() || now.Sub(ks.triedAt) >= c.minRefresh:
+		ks.triedAt = now
+		keys, err := c.fetch(ctx, url)
+		if err != nil && ks.fetchedAt.IsZero() {
+			return nil, err
+		}
+		if err == nil { // on failure a stale set keeps serving
+			ks.keys, ks.fetchedAt = keys, now
+		}
+	case ks.fetchedAt.IsZero():
+		return nil, errJWKSUnavailable
+	}
+	if k := ks.find(kid); k != nil {
+		return k, nil
+	}
+	return nil, errUnknownKey
+}
+
+func (ks *keySet) find(kid string) *jose.JSONWebKey {
+	if kid == "" {
+		if len(ks.keys.Keys) == 1 {
+			return &ks.keys.Keys[0]
+		}
+		return nil
+	}
+	if found := ks.keys.Key(kid); len(found) > 0 {
+		return &found[0]
+	}
+	return nil
+}
+
+func (c *keyCache) fetch(ctx context.Context, url string) (jose.JSONWebKeySet, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("jwksUrl: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("fetch JWKS: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return jose.JSONWebKeySet{}, fmt.Errorf("fetch JWKS: %s answered %d", url, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+	if err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("read JWKS: %w", err)
+	}
+	if len(body) > maxJWKSBytes {
+		return jose.JSONWebKeySet{}, fmt.Errorf("JWKS larger than %d bytes", maxJWKSBytes)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("parse JWKS: %w", err)
+	}
+	// Only public keys verify: a symmetric ("oct") or private key in a
+	// published set is a misconfiguration we refuse to use.
+	public := set.Keys[:0]
+	for _, k := range set.Keys {
+		if k.Valid() && k.IsPublic() {
+			public = append(public, k)
+		}
+	}
+	set.Keys = public
+	return set, nil
+}

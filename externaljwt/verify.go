@@ -1,0 +1,232 @@
+package externaljwt
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// maxTokenBytes bounds a token before any parsing.
+const maxTokenBytes = 16 << 10
+
+// Deps configure a Verifier; zero values take the defaults.
+type Deps struct {
+	// HTTPClient fetches JWKS documents; nil means one with a 10 s timeout.
+	HTTPClient *http.Client
+	Now        func() time.Time
+	// KeyTTL is how long a fetched key set is trusted (default 1 h).
+	KeyTTL time.Duration
+	// MinRefresh is the floor between two fetches of one JWKS URL
+	// (default 30 s), whatever kids tokens name.
+	MinRefresh time.Duration
+	// Leeway tolerates clock skew on exp and nbf (default 30 s).
+	Leeway time.Duration
+}
+
+// Verifier checks external JWTs against their environment's settings.
+// It is safe for concurrent use and caches key sets across environments.
+type Verifier struct {
+	keys   *keyCache
+	now    func() time.Time
+	leeway time.Duration
+}
+
+// New builds a Verifier.
+func New(d Deps) *Verifier {
+	if d.HTTPClient == nil {
+		d.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.KeyTTL <= 0 {
+		d.KeyTTL = time.Hour
+	}
+	if d.MinRefresh <= 0 {
+		d.MinRefresh = 30 * time.Second
+	}
+	if d.Leeway <= 0 {
+		d.Leeway = 30 * time.Second
+	}
+	return &Verifier{now: d.Now, leeway: d.Leeway,
+		keys: &keyCache{client: d.HTTPClient, now: d.Now, ttl: d.KeyTTL, minRefresh: d.MinRefresh, sets: map[string]*keySet{}}}
+}
+
+// Identity is what a verified token vouches for.
+type Identity struct {
+	Issuer        string
+	Subject       string
+	Email         string // lower-cased; empty if the token carries none
+	EmailVerified bool
+	Name          string
+	GivenName     string
+	FamilyName    string
+	Username      string
+	ExpiresAt     time.Time
+}
+
+// Refusal is a token refused, with every reason found.
+type Refusal struct{ Reasons []string }
+
+func (r *Refusal) Error() string { return "external JWT refused: " + strings.Join(r.Reasons, "; ") }
+
+// Result is the dry run's answer (ExternalJwtCheckResponse).
+type Result struct {
+	Valid  bool     `json:"valid"`
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Check runs every check of Verify and answers what failed, for an
+// operator setting the feature up. Nothing is written.
+func (v *Verifier) Check(ctx context.Context, cfg Config, raw string) Result {
+	_, err := v.Verify(ctx, cfg, raw)
+	if err == nil {
+		return Result{Valid: true}
+	}
+	var r *Refusal
+	if errors.As(err, &r) {
+		return Result{Errors: r.Reasons}
+	}
+	return Result{Errors: []string{err.Error()}}
+}
+
+// Verify checks raw against cfg: an allowed asymmetric algorithm, a
+// signature by a key of the JWKS, the issuer, the audience (when
+// configured), sub, exp and nbf. A refused token yields a *Refusal.
+func (v *Verifier) Verify(ctx context.Context, cfg Config, raw string) (*Identity, error) {
+	refuse := func(format string, args ...any) error {
+		return &Refusal{Reasons: []string{fmt.Sprintf(format, args...)}}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, refuse("settings: %v", err)
+	}
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, refuse("jwt: missing")
+	}
+	if len(raw) > maxTokenBytes {
+		return nil, refuse("jwt: longer than %d bytes", maxTokenBytes)
+	}
+	if err := checkHeader(raw, cfg.algorithms()); err != nil {
+		return nil, refuse("%v", err)
+	}
+	jws, err := jose.ParseSignedCompact(raw, jwsAlgorithms(cfg.algorithms()))
+	if err != nil {
+		return nil, refuse("jwt: not a compact JWS: %v", err)
+	}
+	hdr := jws.Signatures[0].Header
+	key, err := v.keys.key(ctx, cfg.JWKSURL, hdr.KeyID)
+	switch {
+	case errors.Is(err, errUnknownKey):
+		return nil, refuse("kid %q: no such key in the JWKS at %s, even after refreshing it", hdr.KeyID, cfg.JWKSURL)
+	case err != nil:
+		return nil, refuse("jwks: %v", err)
+	}
+	if key.Algorithm != "" && key.Algorithm != hdr.Algorithm {
+		return nil, refuse("alg %s: the key %q is for %s", hdr.Algorithm, hdr.KeyID, key.Algorithm)
+	}
+	payload, err := jws.Verify(key)
+	if err != nil {
+		return nil, refuse("signature: does not verify with key %q", hdr.KeyID)
+	}
+	return v.checkClaims(cfg, payload)
+}
+
+// checkHeader refuses, before any key is looked up, what must never be
+// verified: "none", symmetric algorithms (the JWKS holds public keys, so
+// an HMAC "signed" with one proves nothing), and anything not allowed.
+func checkHeader(raw string, allowed []string) error {
+	head, _, ok := strings.Cut(raw, ".")
+	if !ok {
+		return errors.New("jwt: not a JWT")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return errors.New("jwt: header is not base64url")
+	}
+	var h struct {
+		Alg  string   `json:"alg"`
+		Crit []string `json:"crit"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		return errors.New("jwt: header is not JSON")
+	}
+	switch {
+	case h.Alg == "" || strings.EqualFold(h.Alg, "none"):
+		return errors.New("alg none: unsigned tokens are refused")
+	case strings.HasPrefix(strings.ToUpper(h.Alg), "HS"):
+		return fmt.Errorf("alg %s: symmetric algorithms are refused (the JWKS keys are public)", h.Alg)
+	case !slices.Contains(allowed, h.Alg):
+		return fmt.Errorf("alg %s: not among the allowed algorithms %s", h.Alg, strings.Join(allowed, ", "))
+	case len(h.Crit) > 0:
+		return fmt.Errorf("jwt: critical header parameters %v are not understood", h.Crit)
+	}
+	return nil
+}
+
+func jwsAlgorithms(names []string) []jose.SignatureAlgorithm {
+	out := make([]jose.SignatureAlgorithm, len(names))
+	for i, n := range names {
+		out[i] = jose.SignatureAlgorithm(n)
+	}
+	return out
+}
+
+type tokenClaims struct {
+	jwt.Claims
+	Email              string `json:"email"`
+	EmailVerified      *bool  `json:"email_verified"`
+	EmailVerifiedCamel *bool  `json:"emailVerified"`
+	Name               string `json:"name"`
+	GivenName          string `json:"given_name"`
+	FamilyName         string `json:"family_name"`
+	Username           string `json:"preferred_username"`
+}
+
+func (v *Verifier) checkClaims(cfg Config, payload []byte) (*Identity, error) {
+	var c tokenClaims
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return nil, &Refusal{Reasons: []string{"claims: not a JSON object of JWT claims: " + err.Error()}}
+	}
+	now := v.now()
+	var reasons []string
+	if c.Issuer != cfg.Issuer {
+		reasons = append(reasons, fmt.Sprintf("iss: %q is not the configured issuer %q", c.Issuer, cfg.Issuer))
+	}
+	if cfg.Audience != "" && !c.Audience.Contains(cfg.Audience) {
+		reasons = append(reasons, fmt.Sprintf("aud: %q does not include the configured audience %q", []string(c.Audience), cfg.Audience))
+	}
+	if strings.TrimSpace(c.Subject) == "" {
+		reasons = append(reasons, "sub: missing")
+	}
+	switch {
+	case c.Expiry == nil:
+		reasons = append(reasons, "exp: missing")
+	case now.After(c.Expiry.Time().Add(v.leeway)):
+		reasons = append(reasons, fmt.Sprintf("exp: expired at %s", c.Expiry.Time().UTC().Format(time.RFC3339)))
+	}
+	if c.NotBefore != nil && now.Add(v.leeway).Before(c.NotBefore.Time()) {
+		reasons = append(reasons, fmt.Sprintf("nbf: not valid before %s", c.NotBefore.Time().UTC().Format(time.RFC3339)))
+	}
+	if len(reasons) > 0 {
+		return nil, &Refusal{Reasons: reasons}
+	}
+	id := &Identity{Issuer: c.Issuer, Subject: c.Subject, Email: strings.ToLower(strings.TrimSpace(c.Email)),
+		Name: c.Name, GivenName: c.GivenName, FamilyName: c.FamilyName, Username: c.Username, ExpiresAt: c.Expiry.Time()}
+	verified := c.EmailVerified
+	if verified == nil {
+		verified = c.EmailVerifiedCamel
+	}
+	// assumeEmailVerified fills in a missing claim; an explicit false wins.
+	id.EmailVerified = id.Email != "" && ((verified != nil && *verified) || (verified == nil && cfg.AssumeEmailVerified))
+	return id, nil
+}

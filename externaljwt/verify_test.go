@@ -1,0 +1,278 @@
+package externaljwt
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// idp is an application's auth system: keys it signs with and the JWKS
+// endpoint it publishes them at.
+type idp struct {
+	t       *testing.T
+	srv     *httptest.Server
+	mu      sync.Mutex
+	keys    []jose.JSONWebKey // private
+	fetches atomic.Int32
+}
+
+func newIDP(t *testing.T) *idp {
+	p := &idp{t: t}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.fetches.Add(1)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		var set jose.JSONWebKeySet
+		for _, k := range p.keys {
+			set.Keys = append(set.Keys, k.Public())
+		}
+		_ = json.NewEncoder(w).Encode(set)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *idp) addRSA(kid string) *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.keys = append(p.keys, jose.JSONWebKey{Key: k, KeyID: kid, Algorithm: "RS256", Use: "sig"})
+	p.mu.Unlock()
+	return k
+}
+
+func (p *idp) addEC(kid string) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.keys = append(p.keys, jose.JSONWebKey{Key: k, KeyID: kid, Use: "sig"})
+	p.mu.Unlock()
+	return k
+}
+
+func sign(t *testing.T, alg jose.SignatureAlgorithm, key any, kid string, claims map[string]any) string {
+	t.Helper()
+	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid)
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(claims)
+	obj, err := s.Sign(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := obj.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// handMade builds a token whose header and signature the attacker chooses.
+func handMade(header, claims map[string]any, sig func(signingInput string) []byte) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	in := enc(header) + "." + enc(claims)
+	return in + "." + base64.RawURLEncoding.EncodeToString(sig(in))
+}
+
+var t0 = time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func setup(t *testing.T) (*idp, *Verifier, *clock, Config) {
+	p := newIDP(t)
+	clk := &clock{now: t0}
+	v := New(Deps{Now: clk.Now, MinRefresh: time.Minute})
+	cfg := Config{Enabled: true, Issuer: "https://auth.example.com", Audience: "my-app", JWKSURL: p.srv.URL}
+	return p, v, clk, cfg
+}
+
+func claims(over map[string]any) map[string]any {
+	c := map[string]any{"iss": "https://auth.example.com", "aud": "my-app", "sub": "user-42",
+		"exp": t0.Add(time.Hour).Unix(), "iat": t0.Unix(), "email": "Ada@Example.com", "email_verified": true}
+	for k, v := range over {
+		if v == nil {
+			delete(c, k)
+			continue
+		}
+		c[k] = v
+	}
+	return c
+}
+
+func TestVerifyAcceptsATokenSignedByAJWKSKey(t *testing.T) {
+	p, v, _, cfg := setup(t)
+	rk := p.addRSA("r1")
+	ek := p.addEC("e1")
+	for name, tok := range map[string]string{
+		"RS256": sign(t, jose.RS256, rk, "r1", claims(nil)),
+		"ES256": sign(t, jose.ES256, ek, "e1", claims(map[string]any{"aud": []string{"other", "my-app"}})),
+	} {
+		id, err := v.Verify(context.Background(), cfg, tok)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if id.Subject != "user-42" || id.Issuer != cfg.Issuer || id.Email != "ada@example.com" || !id.EmailVerified {
+			t.Fatalf("%s: identity %+v", name, id)
+		}
+	}
+	if n := p.fetches.Load(); n != 1 {
+		t.Fatalf("JWKS fetched %d times, want 1 (cached)", n)
+	}
+}
+
+func TestVerifyRefusals(t *testing.T) {
+	p, v, _, cfg := setup(t)
+	rk := p.addRSA("r1")
+	otherKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	pubDER, _ := x509.MarshalPKIXPublicKey(&rk.PublicKey)
+	cases := []struct {
+		name, token, reason string
+	}{
+		{"expired", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.Add(-time.Minute).Unix()})), "exp: expired"},
+		{"no exp", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": nil})), "exp: missing"},
+		{"not yet valid", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"nbf": t0.Add(time.Hour).Unix()})), "nbf: not valid before"},
+		{"foreign issuer", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "https://evil.example"})), "iss:"},
+		{"wrong audience", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"aud": "other-app"})), "aud:"},
+		{"no sub", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"sub": nil})), "sub: missing"},
+		{"signed by another key", sign(t, jose.RS256, otherKey, "r1", claims(nil)), "signature:"},
+		{"unknown kid", sign(t, jose.RS256, otherKey, "r9", claims(nil)), `kid "r9"`},
+		{"alg none", handMade(map[string]any{"alg": "none", "kid": "r1"}, claims(nil), func(string) []byte { return nil }), "alg none"},
+		{"HS256 with the public key", handMade(map[string]any{"alg": "HS256", "kid": "r1"}, claims(nil), func(in string) []byte {
+			m := hmac.New(sha256.New, pubDER)
+			m.Write([]byte(in))
+			return m.Sum(nil)
+		}), "alg HS256: symmetric"},
+		{"alg not allowed", sign(t, jose.RS512, rk, "r1", claims(nil)), "alg RS512: not among"},
+		{"garbage", "not.a.jwt", "jwt:"},
+	}
+	cfg.Algorithms = []string{"RS256", "ES256"}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), cfg, c.token)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), c.reason) {
+				t.Fatalf("error %q does not say %q", err, c.reason)
+			}
+			res := v.Check(context.Background(), cfg, c.token)
+			if res.Valid || len(res.Errors) == 0 || !strings.Contains(strings.Join(res.Errors, "|"), c.reason) {
+				t.Fatalf("check %+v does not explain %q", res, c.reason)
+			}
+		})
+	}
+}
+
+func TestCheckListsEveryClaimFailure(t *testing.T) {
+	p, v, _, cfg := setup(t)
+	rk := p.addRSA("r1")
+	tok := sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "x", "aud": "y", "exp": t0.Add(-time.Hour).Unix()}))
+	res := v.Check(context.Background(), cfg, tok)
+	if res.Valid || len(res.Errors) != 3 {
+		t.Fatalf("check = %+v, want three reasons (iss, aud, exp)", res)
+	}
+	if ok := v.Check(context.Background(), cfg, sign(t, jose.RS256, rk, "r1", claims(nil))); !ok.Valid || len(ok.Errors) != 0 {
+		t.Fatalf("valid token: %+v", ok)
+	}
+}
+
+func TestUnknownKidRefreshesOnceThenRespectsTheFloor(t *testing.T) {
+	p, v, clk, cfg := setup(t)
+	rk := p.addRSA("r1")
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, cfg, sign(t, jose.RS256, rk, "r1", claims(nil))); err != nil {
+		t.Fatal(err)
+	}
+	// The application rotates its key: the first token naming the new kid
+	// makes the cache fetch the set again and succeeds.
+	clk.advance(2 * time.Minute)
+	nk := p.addRSA("r2")
+	if _, err := v.Verify(ctx, cfg, sign(t, jose.RS256, nk, "r2", claims(nil))); err != nil {
+		t.Fatalf("rotated key: %v", err)
+	}
+	if n := p.fetches.Load(); n != 2 {
+		t.Fatalf("fetches = %d, want 2", n)
+	}
+	// A flood of made-up kids right after costs no further fetches.
+	for i := 0; i < 20; i++ {
+		if _, err := v.Verify(ctx, cfg, sign(t, jose.RS256, nk, "bogus", claims(nil))); err == nil {
+			t.Fatal("unknown kid accepted")
+		}
+	}
+	if n := p.fetches.Load(); n != 2 {
+		t.Fatalf("fetches after unknown kids = %d, want 2 (floor)", n)
+	}
+	// Past the floor, one unknown kid may refresh again: exactly once.
+	clk.advance(2 * time.Minute)
+	_, _ = v.Verify(ctx, cfg, sign(t, jose.RS256, nk, "bogus", claims(map[string]any{"exp": t0.Add(2 * time.Hour).Unix()})))
+	if n := p.fetches.Load(); n != 3 {
+		t.Fatalf("fetches after the floor = %d, want 3", n)
+	}
+}
+
+func TestAssumeEmailVerified(t *testing.T) {
+	p, v, _, cfg := setup(t)
+	rk := p.addRSA("r1")
+	ctx := context.Background()
+	cfg.AssumeEmailVerified = true
+	missing := sign(t, jose.RS256, rk, "r1", claims(map[string]any{"email_verified": nil}))
+	explicitFalse := sign(t, jose.RS256, rk, "r1", claims(map[string]any{"email_verified": false}))
+	if id, _ := v.Verify(ctx, cfg, missing); id == nil || !id.EmailVerified {
+		t.Fatalf("missing claim with assumeEmailVerified: %+v", id)
+	}
+	if id, _ := v.Verify(ctx, cfg, explicitFalse); id == nil || id.EmailVerified {
+		t.Fatalf("explicit false must win: %+v", id)
+	}
+	cfg.AssumeEmailVerified = false
+	if id, _ := v.Verify(ctx, cfg, missing); id == nil || id.EmailVerified {
+		t.Fatalf("missing claim without assumeEmailVerified: %+v", id)
+	}
+}
+
+func TestSettingsAreValidated(t *testing.T) {
+	_, v, _, _ := setup(t)
+	for _, cfg := range []Config{{JWKSURL: "https://x/jwks"}, {Issuer: "i", JWKSURL: "file:///etc/passwd"}, {Issuer: "i", JWKSURL: "https://x", Algorithms: []string{"HS256"}}} {
+		if res := v.Check(context.Background(), cfg, "a.b.c"); res.Valid || !strings.HasPrefix(res.Errors[0], "settings:") {
+			t.Fatalf("%+v: %+v", cfg, res)
+		}
+	}
+	got, err := ConfigFromSettings([]byte(`{"security":{"externalAuth":{"enabled":true,"iss":"i","jwksUrl":"https://x/j","aud":"a","assumeEmailVerified":true}}}`))
+	if err != nil || !got.Enabled || got.Issuer != "i" || got.Audience != "a" || !got.AssumeEmailVerified {
+		t.Fatalf("%+v %v", got, err)
+	}
+}

@@ -1,0 +1,152 @@
+package httpapi_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// appAuth is an application's own auth system: an RSA key published as a
+// JWKS on loopback, and tokens signed with it.
+type appAuth struct {
+	key *rsa.PrivateKey
+	srv *httptest.Server
+}
+
+func newAppAuth(t *testing.T) *appAuth {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &appAuth{key: k}
+	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k.PublicKey, KeyID: "app-1", Algorithm: "RS256", Use: "sig"}}})
+	}))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func (a *appAuth) token(t *testing.T, over map[string]any) string {
+	t.Helper()
+	c := map[string]any{"iss": "https://app.example", "aud": "dynamic", "sub": "app-user-1",
+		"exp": time.Now().Add(time.Hour).Unix(), "email": "ada@example.com", "email_verified": true}
+	for k, v := range over {
+		c[k] = v
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: a.key}, (&jose.SignerOptions{}).WithHeader("kid", "app-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(c)
+	obj, err := s.Sign(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := obj.CompactSerialize()
+	return out
+}
+
+func (h *harness) enableExternalAuth(t *testing.T, envID string, cfg map[string]any) {
+	t.Helper()
+	st, res := h.do(t, "GET", "/environments/"+envID, h.token, nil)
+	wantStatus(t, "get environment", st, 200, res)
+	settings := obj(t, res, "settings")
+	sec, _ := settings["security"].(map[string]any)
+	if sec == nil {
+		sec = map[string]any{}
+	}
+	sec["externalAuth"] = cfg
+	settings["security"] = sec
+	st, res = h.do(t, "PUT", "/environments/"+envID, h.token, settings)
+	wantStatus(t, "enable externalAuth", st, 200, res)
+}
+
+func TestExternalJWTSignIn(t *testing.T) {
+	h := newHarness(t)
+	env := h.ids.EnvironmentID
+	app := newAppAuth(t)
+	signinPath := "/sdk/" + env + "/externalAuth/signin"
+
+	st, res := h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil)})
+	wantExternalRefusal(t, "not enabled yet", st, res, "not enabled")
+
+	h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic",
+		"jwksUrl": app.srv.URL, "cookieName": "app_session"})
+
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil)})
+	wantStatus(t, "external sign-in", st, 200, res)
+	userID := str(t, res, "user.id")
+	wantEq(t, res, "user.newUser", true)
+	wantEq(t, res, "user.verifiedCredentials.0.format", "externalUser")
+	wantEq(t, res, "user.verifiedCredentials.0.public_identifier", "app-user-1")
+	if st := h.sdkUserStatus(t, env, str(t, res, "jwt")); st != 200 {
+		t.Fatalf("the session's JWT is refused: %d", st)
+	}
+
+	// The same sub signs in to the same user, whichever way the token comes.
+	st, res = h.do(t, "POST", signinPath, app.token(t, nil), map[string]any{})
+	wantStatus(t, "external sign-in by bearer", st, 200, res)
+	wantEq(t, res, "user.id", userID)
+	r := h.send(t, request{method: "POST", path: v0 + signinPath, body: map[string]any{},
+		header: map[string]string{"Cookie": "app_session=" + app.token(t, nil)}})
+	wantStatus(t, "external sign-in by cookie", r.status, 200, r.json)
+	wantEq(t, r.json, "user.id", userID)
+
+	// Another sub is another user.
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, map[string]any{"sub": "app-user-2"})})
+	wantStatus(t, "second external user", st, 200, res)
+	if str(t, res, "user.id") == userID {
+		t.Fatal("two subs share one user")
+	}
+
+	for name, tok := range map[string]string{
+		"expired":        app.token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}),
+		"foreign issuer": app.token(t, map[string]any{"iss": "https://evil.example"}),
+		"wrong audience": app.token(t, map[string]any{"aud": "someone-else"}),
+		"tampered":       app.token(t, nil)[:40] + "x" + app.token(t, nil)[41:],
+	} {
+		st, res := h.do(t, "POST", signinPath, "", map[string]any{"jwt": tok})
+		wantExternalRefusal(t, name, st, res, "")
+	}
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil), "externalUserId": "someone-else"})
+	wantExternalRefusal(t, "externalUserId mismatch", st, res, "externalUserId")
+}
+
+func TestExternalJWTCheck(t *testing.T) {
+	h := newHarness(t)
+	env := h.ids.EnvironmentID
+	app := newAppAuth(t)
+	h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.srv.URL})
+	path := "/environments/" + env + "/externalJwt/check"
+
+	st, res := h.do(t, "POST", path, h.token, map[string]any{"encodedJwt": app.token(t, nil)})
+	wantStatus(t, "check a good token", st, 200, res)
+	wantEq(t, res, "valid", true)
+
+	st, res = h.do(t, "POST", path, h.token, map[string]any{"encodedJwt": app.token(t, map[string]any{
+		"iss": "https://evil.example", "aud": "x", "exp": time.Now().Add(-time.Hour).Unix()})})
+	wantStatus(t, "check a bad token", st, 200, res)
+	wantEq(t, res, "valid", false)
+	reasons := list(t, res, "errors")
+	joined, _ := json.Marshal(reasons)
+	for _, want := range []string{"iss:", "aud:", "exp:"} {
+		if !strings.Contains(string(joined), want) {
+			t.Errorf("errors %s do not explain %q", joined, want)
+		}
+	}
+	st, res = h.do(t, "POST", path, h.token, map[string]any{})
+	wantStatus(t, "check without a token", st, 400, res)
+}
+
+func wantExternalRefusal(t *testing.T, what string, st int, res any, fragment string) {
+	t.Helper()
+	wantError(t, what, st, res, 422, fragment)
+	wantEq(t, res, "code", "invalid_external_auth")
+}

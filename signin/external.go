@@ -1,0 +1,135 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/externaljwt"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// FactorExternal is the first factor of an external-JWT sign-in.
+const FactorExternal = "external"
+
+// CodeInvalidExternalAuth is the contract's 422 for a refused external JWT.
+const CodeInvalidExternalAuth = "invalid_external_auth"
+
+// ExternalRequest is an external-JWT sign-in (externalAuth/signin).
+type ExternalRequest struct {
+	EnvironmentID string
+	JWT           string
+	// ExternalUserID, when given, must equal the token's sub.
+	ExternalUserID   string
+	SessionPublicKey string
+	IssuerHost       string
+	Origin           string
+	IP               string
+	UserAgent        string
+}
+
+// ExternalAuth is the environment's external-JWT configuration.
+func (s *Service) ExternalAuth(ctx context.Context, envID string) (externaljwt.Config, error) {
+	env, err := s.envs.GetEnvironment(ctx, envID)
+	if err != nil {
+		return externaljwt.Config{}, err
+	}
+	cfg, err := externaljwt.ConfigFromSettings(env.Settings)
+	if err != nil {
+		return externaljwt.Config{}, errs.Internal("read external auth settings", err)
+	}
+	return cfg, nil
+}
+
+// CheckExternalJWT is the admin dry run: would raw sign a user in to the
+// environment, and if not, why. Nothing is written.
+func (s *Service) CheckExternalJWT(ctx context.Context, envID, raw string) (externaljwt.Result, error) {
+	if s.external == nil {
+		return externaljwt.Result{}, errs.Unprocessable(CodeInvalidExternalAuth, "external JWT is not configured on this server", nil)
+	}
+	cfg, err := s.ExternalAuth(ctx, envID)
+	if err != nil {
+		return externaljwt.Result{}, err
+	}
+	res := s.external.Check(ctx, cfg, raw)
+	if !cfg.Enabled {
+		res.Valid = false
+		res.Errors = append([]string{"settings: externalAuth is not enabled for this environment"}, res.Errors...)
+	}
+	return res, nil
+}
+
+// ExternalSignIn signs in (or up) the user an application's own auth
+// system vouches for: one externalUser credential per issuer and sub.
+func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Result, error) {
+	if s.external == nil {
+		return nil, errs.Unprocessable(CodeInvalidExternalAuth, "external JWT is not configured on this server", nil)
+	}
+	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := externaljwt.ConfigFromSettings(env.Settings)
+	if err != nil {
+		return nil, errs.Internal("read external auth settings", err)
+	}
+	if !cfg.Enabled {
+		return nil, errs.Unprocessable(CodeInvalidExternalAuth, "external JWT sign-in is not enabled for this environment", nil)
+	}
+	id, err := s.external.Verify(ctx, cfg, req.JWT)
+	if err != nil {
+		var r *externaljwt.Refusal
+		if errors.As(err, &r) {
+			return nil, errs.Unprocessable(CodeInvalidExternalAuth, r.Error(), nil)
+		}
+		return nil, err
+	}
+	if req.ExternalUserID != "" && req.ExternalUserID != id.Subject {
+		return nil, errs.Unprocessable(CodeInvalidExternalAuth, "externalUserId does not match the token's sub", nil)
+	}
+	sessionKey, err := checkSessionPublicKey(req.SessionPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	// The issuer scopes the sub: two auth systems may reuse an id.
+	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatExternalUser, Chain: id.Issuer,
+		Address: id.Subject, PublicIdentifier: id.Subject, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	hooked := Attempt{EnvironmentID: env.ID, Credential: cred, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
+	if err := s.beforeSignIn(ctx, hooked); err != nil {
+		return nil, err
+	}
+	sess := s.sessions.New(env.ID, "", cred.ID, sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
+	// The session must not outlive the token that vouched for it, not
+	// even through refreshes.
+	if limit := id.ExpiresAt.UTC().Truncate(time.Millisecond); limit.After(now) {
+		if sess.ExpiresAt.After(limit) {
+			sess.ExpiresAt = limit
+		}
+		if sess.RefreshExpiresAt.After(limit) {
+			sess.RefreshExpiresAt = limit
+		}
+	}
+	w := &Write{EnvironmentID: env.ID, Now: now, Credential: cred, NewUserID: users.NewID(), Session: sess,
+		Events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}}, InTx: s.onSignIn(hooked)}
+	u, created, err := s.store.CompleteSignIn(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	prof, err := s.profile(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := s.firstFactor(ctx, env, u, FactorExternal)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, "", req.IssuerHost), created, auth)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth}, nil
+}
