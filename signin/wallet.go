@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dynamicauth/dynamicauth/events"
 	"net"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/events"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -240,7 +241,7 @@ func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg 
 		if h, _, err := net.SplitHostPort(domain); err == nil {
 			host = h
 		}
-		if host == "localhost" || strings.HasSuffix(host, ".localhost") || host == "127.0.0.1" || host == "[::1]" || host == "::1" {
+		if tenant.IsLocalHost(host) {
 			return nil
 		}
 	}

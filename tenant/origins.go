@@ -127,10 +127,18 @@ func isLocalhost(origin string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	h := u.Hostname()
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	return IsLocalHost(u.Hostname())
+}
+
+// IsLocalHost reports whether host (a name or an IP, without port; an IPv6
+// address may keep its brackets) is this machine: localhost, a name under
+// .localhost, or a loopback address. It is the one localhost rule, for
+// CORS and for the domain a sandbox sign-in message names.
+func IsLocalHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
-	ip := net.ParseIP(h)
+	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
