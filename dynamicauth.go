@@ -46,9 +46,14 @@ type Config struct {
 	MaxBodyBytes int64
 	// Now is the clock of every service (tests); nil means time.Now.
 	Now func() time.Time
-	// PublicHost names the server in JWT iss claims ("auth.example.com");
-	// empty uses each request's Host.
+	// PublicHost names the server in JWT iss claims ("auth.example.com"):
+	// iss is "<PublicHost>/<environmentId>". Empty means DefaultPublicHost.
+	// The request's Host header is never used unless listed in IssuerHosts.
 	PublicHost string
+	// IssuerHosts are further hostnames (custom domains) this server
+	// answers on: a request whose Host is one of them gets tokens issued
+	// by that host. Any other Host gets PublicHost.
+	IssuerHosts []string
 	// SignIn tunes nonce lifetime, clock skew and per-chain RPC nodes.
 	SignIn signin.Config
 	// Sessions tunes the refresh limit.
@@ -117,6 +122,9 @@ type Auth struct {
 	done chan struct{}
 }
 
+// DefaultPublicHost is the issuer host when Config.PublicHost is empty.
+const DefaultPublicHost = "localhost"
+
 // New wires the services on cfg.Store. It does not touch the database:
 // call Bootstrap to seed it and Start to run the background chores.
 func New(cfg Config) (*Auth, error) {
@@ -139,6 +147,9 @@ func New(cfg Config) (*Auth, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.PublicHost == "" {
+		cfg.PublicHost = DefaultPublicHost
+	}
 	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
 	var st store.Store = cfg.Store // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
@@ -155,7 +166,7 @@ func New(cfg Config) (*Auth, error) {
 		Hooks:    signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles,
-		PublicHost: cfg.PublicHost, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
+		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies,
 	})

@@ -34,7 +34,8 @@ func WithScope(scope string) VerifierOption {
 //	v, _ := auth.Verifier(envID)
 //	mux.Handle("GET /me", v.Middleware(meHandler))
 //
-// When Config.PublicHost is set the issuer is checked too.
+// The issuer is checked too: "<PublicHost>/<envID>", or one of
+// IssuerHosts.
 func (a *Auth) Verifier(envID string, opts ...VerifierOption) (*verifier.Verifier, error) {
 	cfg := verifier.Config{
 		EnvironmentID: envID,
@@ -45,8 +46,9 @@ func (a *Auth) Verifier(envID string, opts ...VerifierOption) (*verifier.Verifie
 		Now:     a.cfg.Now,
 		Logger:  a.log,
 	}
-	if a.cfg.PublicHost != "" {
-		cfg.Issuer = session.Issuer(a.cfg.PublicHost, envID)
+	cfg.Issuer = session.Issuer(a.cfg.PublicHost, envID)
+	for _, h := range a.cfg.IssuerHosts {
+		cfg.OtherIssuers = append(cfg.OtherIssuers, session.Issuer(h, envID))
 	}
 	for _, o := range opts {
 		o(&cfg)

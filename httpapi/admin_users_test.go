@@ -62,6 +62,12 @@ func newSolanaAddress(t *testing.T) string {
 // the user id, the session id and the session token.
 func (h *harness) signIn(t *testing.T, envID string, w evmWallet) (userID, sessionID, jwt string) {
 	t.Helper()
+	return h.signInHost(t, envID, w, "")
+}
+
+// signInHost is signIn with the request's Host header set to host.
+func (h *harness) signInHost(t *testing.T, envID string, w evmWallet, host string) (userID, sessionID, jwt string) {
+	t.Helper()
 	st, res := h.do(t, "GET", "/sdk/"+envID+"/nonce", "", nil)
 	wantStatus(t, "nonce", st, 200, res)
 	msg := fmt.Sprintf("localhost:3000 wants you to sign in with your Ethereum account:\n%s\n\n"+
@@ -73,9 +79,10 @@ func (h *harness) signIn(t *testing.T, envID string, w evmWallet) (userID, sessi
 		t.Fatal(err)
 	}
 	sig[64] += 27
-	st, res = h.do(t, "POST", "/sdk/"+envID+"/verify", "", map[string]any{
+	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + envID + "/verify", host: host, body: map[string]any{
 		"signedMessage": fmt.Sprintf("0x%x", sig), "messageToSign": msg, "publicWalletAddress": w.address,
-		"chain": "EVM", "walletName": "metamask", "walletProvider": "browserExtension", "network": "1"})
+		"chain": "EVM", "walletName": "metamask", "walletProvider": "browserExtension", "network": "1"}})
+	st, res = r.status, r.json
 	wantStatus(t, "wallet sign-in", st, 200, res)
 	return str(t, res, "user.id"), str(t, res, "user.sessionId"), str(t, res, "minifiedJwt")
 }

@@ -205,6 +205,7 @@ type request struct {
 	token  string // sent as "Authorization: Bearer <token>" unless empty
 	body   any    // nil: no body; string or []byte: sent as is; else JSON-encoded
 	header map[string]string
+	host   string // the Host header, when not the server's address
 }
 
 // response is what came back; json is the decoded body (nil if empty).
@@ -251,6 +252,9 @@ func (h *harness) send(t *testing.T, rq request) *response {
 	}
 	if rq.token != "" {
 		req.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	if rq.host != "" {
+		req.Host = rq.host
 	}
 	for k, v := range rq.header {
 		if v == "" {

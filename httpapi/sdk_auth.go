@@ -179,11 +179,12 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// issuerHost is the host named in the iss claim: the configured public
-// host, else the request's.
+// issuerHost is the host named in the iss claim: the request's Host when
+// it is one of the configured custom hostnames, else the public host.
+// The Host header is the caller's to choose, so it is never taken as is.
 func (s *Server) issuerHost(r *http.Request) string {
-	if s.publicHost != "" {
-		return s.publicHost
+	if h := strings.ToLower(r.Host); s.issuerHosts[h] {
+		return h
 	}
-	return r.Host
+	return s.publicHost
 }

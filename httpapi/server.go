@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -35,11 +36,14 @@ type Deps struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// when they are the peer (a load balancer in front of replicas).
 	TrustedProxies []netip.Prefix
-	// PublicHost names this server in the JWT iss claim (host[:port]);
-	// empty means the request's Host.
+	// PublicHost names this server in the JWT iss claim (host[:port]).
+	// The request's Host is used only when it is one of IssuerHosts.
 	PublicHost string
-	Contract   *contract.Contract
-	Logger     *slog.Logger
+	// IssuerHosts are the custom hostnames a request's Host may name the
+	// issuer with.
+	IssuerHosts []string
+	Contract    *contract.Contract
+	Logger      *slog.Logger
 	// Ready reports whether the store answers (GET /readyz).
 	Ready func(ctx context.Context) error
 	// MaxBodyBytes caps request bodies; 0 means 1 MiB.
@@ -56,6 +60,7 @@ type Server struct {
 	users          *users.Admin
 	profiles       *users.Profiles
 	publicHost     string
+	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
 	limiter        ratelimit.Taker
 	trustedProxies []netip.Prefix
@@ -73,6 +78,13 @@ func New(d Deps) *Server {
 	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
+	if s.publicHost == "" {
+		s.publicHost = "localhost"
+	}
+	s.issuerHosts = map[string]bool{}
+	for _, h := range d.IssuerHosts {
+		s.issuerHosts[strings.ToLower(h)] = true
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -147,6 +148,12 @@ func admParseFilter(allowed []FilterColumn, column, value string) (Filter, error
 		return Filter{}, errs.Invalid("filter[filterColumn]: %q is not one of %s", admTruncate(column, 64), admJoin(allowed))
 	}
 	value = strings.TrimSpace(value)
+	// A NUL ends SQLite's LIKE pattern early (matching everyone) and no
+	// stored value holds a control character: refuse them all here, the
+	// same for every backend.
+	if !utf8.ValidString(value) || strings.IndexFunc(value, unicode.IsControl) >= 0 {
+		return Filter{}, errs.Invalid("filter[filterValue]: must not contain a control character or invalid UTF-8")
+	}
 	if len(value) > admMaxText {
 		return Filter{}, errs.Invalid("filter[filterValue]: must be at most %d characters", admMaxText)
 	}

@@ -54,6 +54,10 @@ func TestParseUserFilter(t *testing.T) {
 		{name: "unknown column", column: "password", value: "x", bad: "filter[filterColumn]"},
 		{name: "visitor-only column is fine", column: "id", value: "x", want: Filter{Column: FilterID, Value: "x"}},
 		{name: "value too long", value: strings.Repeat("v", 256), bad: "filter[filterValue]"},
+		{name: "NUL", value: "\x00", bad: "filter[filterValue]"},
+		{name: "NUL after text", column: "email", value: "ann\x00%", bad: "filter[filterValue]"},
+		{name: "C1 control", value: "a\u0085b", bad: "filter[filterValue]"},
+		{name: "invalid UTF-8", value: "a\xffb", bad: "filter[filterValue]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

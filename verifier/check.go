@@ -38,7 +38,7 @@ func (v *Verifier) checkClaims(c *Claims, headerKid string) error {
 	if c.EnvironmentID != v.cfg.EnvironmentID {
 		return fmt.Errorf("%w: token is for %q", ErrWrongEnvironment, c.EnvironmentID)
 	}
-	if v.cfg.Issuer != "" && c.Iss != v.cfg.Issuer {
+	if v.cfg.Issuer != "" && c.Iss != v.cfg.Issuer && !slices.Contains(v.cfg.OtherIssuers, c.Iss) {
 		return fmt.Errorf("%w: %q", ErrWrongIssuer, c.Iss)
 	}
 	if len(v.cfg.Audience) > 0 && !slices.Contains(v.cfg.Audience, c.Aud) {

@@ -56,8 +56,11 @@ type Config struct {
 	EnvironmentID string
 	// Audience, if set, is the allow-list for aud (the site origin).
 	Audience []string
-	// Issuer, if set, must equal iss exactly.
+	// Issuer, if set, must equal iss exactly (or one of OtherIssuers).
 	Issuer string
+	// OtherIssuers are further accepted iss values (a server answering on
+	// custom hostnames issues with each).
+	OtherIssuers []string
 	// RequireScope must appear in scope. Default "user:basic".
 	RequireScope string
 	// RequireMFA refuses tokens of sessions that did not pass a second

@@ -24,12 +24,13 @@ import (
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var addr, publicHost, evmRPC, rateLimits, trustedProxies string
+	var addr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies string
 	var nonceTTL, shutdownTimeout time.Duration
 	var omitFullJWT bool
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
-		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: each request's Host)")
+		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: the --addr host and port; localhost for a wildcard address)")
+		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
 		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures: CHAIN_ID=URL[,CHAIN_ID=URL]")
 		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
@@ -59,7 +60,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: publicHost,
+	if publicHost == "" {
+		publicHost = hostOfAddr(addr)
+	}
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: publicHost, IssuerHosts: splitList(issuerHosts),
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies})
 	if err != nil {
 		return err
@@ -226,4 +230,28 @@ func parsePrefixes(spec string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// hostOfAddr is the default issuer host: the listen address, with a
+// wildcard host ("", 0.0.0.0, ::) read as localhost.
+func hostOfAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// splitList reads a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

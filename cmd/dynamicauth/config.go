@@ -153,6 +153,11 @@ func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicau
 	if err != nil {
 		return nil, nil, err
 	}
+	if !postgres.IsURL(o.db) {
+		for _, f := range sqlite.ReadableByOthers(o.db) {
+			log.Warn("database file is readable by other users; chmod 600 it (it holds token hashes, sealed keys and user data)", "file", f)
+		}
+	}
 	base.Store, base.MasterSecret, base.SigningAlgorithm, base.Logger, base.MaxBodyBytes = st, master, o.signingAlg, log, o.maxBodySize
 	auth, err := dynamicauth.New(base)
 	if err != nil {

@@ -60,6 +60,9 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 		// last connection.
 		file = "/dynamicauth-" + rand.Text() + "?vfs=memdb&"
 	} else {
+		if err := createPrivate(dbPath); err != nil {
+			return nil, err
+		}
 		file += "?"
 	}
 	dsn := func(extra string) string {
