@@ -1,0 +1,385 @@
+package social
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// Settings are one provider of one environment, as the operator set it.
+type Settings struct {
+	Type         string
+	ClientID     string
+	ClientSecret string
+	// Scopes replace the description's defaults when set.
+	Scopes []string
+	// RedirectURL is the callback registered with the provider.
+	RedirectURL string
+	// Issuer is the discovery URL of a generic OpenID provider; for the
+	// known providers it overrides the description (a staging IdP, tests).
+	Issuer string
+	// Endpoints override the description's OAuth endpoints (GitHub
+	// Enterprise, tests).
+	AuthURL, TokenURL, UserURL, EmailsURL string
+	// Apple signs the client secret Apple requires (ES256 JWT).
+	Apple *AppleKey
+}
+
+// Identity is who the provider says the user is.
+type Identity struct {
+	Provider      string
+	AccountID     string
+	Username      string
+	DisplayName   string
+	Email         string
+	EmailVerified bool
+	PictureURL    string
+}
+
+// Tokens are the provider's tokens for the account (sealed at rest by the
+// caller, served by oauthAccounts/{id}/accessToken).
+type Tokens struct {
+	AccessToken  string
+	RefreshToken string
+	Expiry       time.Time
+	IDToken      string
+}
+
+// State is one started login: what the callback must match and what it
+// needs to finish. It is kept server-side and used once.
+type State struct {
+	ID            string
+	EnvironmentID string
+	Provider      string
+	CodeVerifier  string // PKCE
+	Nonce         string // OIDC
+	// BindingHash ties the login to the browser that started it (a hash
+	// of a secret the caller keeps in that browser, e.g. a cookie): a
+	// state carried to another browser is refused.
+	BindingHash string
+	RedirectURL string
+	ExpiresAt   time.Time
+}
+
+// StateStore keeps started logins.
+type StateStore interface {
+	SaveState(ctx context.Context, st *State) error
+	// TakeState returns and deletes the state: a second take of the same
+	// id fails with ErrStateNotFound.
+	TakeState(ctx context.Context, id string) (*State, error)
+}
+
+// Refusals of the callback. They are the user's or an attacker's doing,
+// never the server's: callers answer 4xx.
+var (
+	ErrStateNotFound  = errors.New("social: unknown, used or expired state")
+	ErrStateMismatch  = errors.New("social: state was started by another browser or for another provider")
+	ErrProviderDenied = errors.New("social: the provider refused the login")
+	ErrExchange       = errors.New("social: the authorization code was refused")
+	ErrIDToken        = errors.New("social: ID token refused")
+	ErrUser           = errors.New("social: the provider's user could not be read")
+	ErrUnknown        = errors.New("social: unknown provider type")
+	ErrSettings       = errors.New("social: provider settings incomplete")
+)
+
+// Deps configure a Flow.
+type Deps struct {
+	States StateStore
+	// HTTPClient talks to providers; nil means a 15 s timeout client.
+	HTTPClient *http.Client
+	Now        func() time.Time
+	// StateTTL is how long a started login may take (default 10 min).
+	StateTTL time.Duration
+}
+
+// Flow runs the redirect flow for every provider.
+type Flow struct {
+	states StateStore
+	client *http.Client
+	now    func() time.Time
+	ttl    time.Duration
+
+	mu        sync.Mutex
+	providers map[string]*oidc.Provider // by issuer: discovery is cached
+}
+
+// New builds a Flow.
+func New(d Deps) *Flow {
+	if d.HTTPClient == nil {
+		d.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.StateTTL <= 0 {
+		d.StateTTL = 10 * time.Minute
+	}
+	return &Flow{states: d.States, client: d.HTTPClient, now: d.Now, ttl: d.StateTTL, providers: map[string]*oidc.Provider{}}
+}
+
+// Start is a login begun: send the browser to URL.
+type Start struct {
+	URL   string
+	State string
+}
+
+// Begin starts a login with the provider for the browser identified by
+// binding (a secret the caller keeps in that browser, such as a cookie).
+func (f *Flow) Begin(ctx context.Context, envID string, s Settings, binding string) (*Start, error) {
+	d, cfg, err := f.resolve(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if binding == "" {
+		return nil, fmt.Errorf("%w: no browser binding", ErrSettings)
+	}
+	st := &State{ID: random(32), EnvironmentID: envID, Provider: s.Type, CodeVerifier: oauth2.GenerateVerifier(),
+		BindingHash: hash(binding), RedirectURL: cfg.RedirectURL, ExpiresAt: f.now().Add(f.ttl)}
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.CodeVerifier)}
+	if d.OIDC() {
+		st.Nonce = random(24)
+		opts = append(opts, oidc.Nonce(st.Nonce))
+	}
+	if d.FormPost {
+		opts = append(opts, oauth2.SetAuthURLParam("response_mode", "form_post"))
+	}
+	if err := f.states.SaveState(ctx, st); err != nil {
+		return nil, fmt.Errorf("save login state: %w", err)
+	}
+	return &Start{URL: cfg.AuthCodeURL(st.ID, opts...), State: st.ID}, nil
+}
+
+// Callback is what the provider sent back to the redirect URL.
+type Callback struct {
+	State            string
+	Code             string
+	Error            string
+	ErrorDescription string
+}
+
+// Complete finishes a login: the state must exist, be unused, unexpired,
+// of this provider and environment and of the browser that began it; the
+// code is exchanged with the PKCE verifier; the identity is read from the
+// verified ID token (nonce included) or the user endpoint.
+func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callback, binding string) (*Identity, *Tokens, error) {
+	if cb.State == "" {
+		return nil, nil, ErrStateNotFound
+	}
+	st, err := f.states.TakeState(ctx, cb.State)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !f.now().Before(st.ExpiresAt) {
+		return nil, nil, ErrStateNotFound
+	}
+	if st.EnvironmentID != envID || st.Provider != s.Type ||
+		subtle.ConstantTimeCompare([]byte(st.BindingHash), []byte(hash(binding))) != 1 {
+		return nil, nil, ErrStateMismatch
+	}
+	if cb.Error != "" {
+		return nil, nil, fmt.Errorf("%w: %s %s", ErrProviderDenied, cb.Error, cb.ErrorDescription)
+	}
+	d, cfg, err := f.resolve(ctx, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.RedirectURL = st.RedirectURL
+	if s.Apple != nil {
+		if cfg.ClientSecret, err = s.Apple.ClientSecret(s.ClientID, f.now()); err != nil {
+			return nil, nil, err
+		}
+	}
+	tok, err := cfg.Exchange(f.ctx(ctx), cb.Code, oauth2.VerifierOption(st.CodeVerifier))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrExchange, err)
+	}
+	toks := &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}
+	var id *Identity
+	if d.OIDC() {
+		id, toks.IDToken, err = f.fromIDToken(ctx, d, s, tok, st.Nonce)
+	} else {
+		id, err = f.fromUserEndpoint(ctx, d, cfg, tok)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	id.Provider = s.Type
+	if id.AccountID == "" {
+		return nil, nil, fmt.Errorf("%w: no account id", ErrUser)
+	}
+	return id, toks, nil
+}
+
+func (f *Flow) ctx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, f.client)
+}
+
+// resolve merges the description with the settings into an oauth2 config
+// (running OIDC discovery once per issuer).
+func (f *Flow) resolve(ctx context.Context, s Settings) (Description, *oauth2.Config, error) {
+	d, ok := Describe(s.Type)
+	if !ok {
+		return d, nil, fmt.Errorf("%w: %q", ErrUnknown, s.Type)
+	}
+	if s.ClientID == "" || s.RedirectURL == "" {
+		return d, nil, fmt.Errorf("%w: client id and redirect URL are required", ErrSettings)
+	}
+	if s.Issuer != "" {
+		d.Issuer = s.Issuer
+	}
+	for _, o := range []struct {
+		dst *string
+		v   string
+	}{{&d.AuthURL, s.AuthURL}, {&d.TokenURL, s.TokenURL}, {&d.UserURL, s.UserURL}, {&d.EmailsURL, s.EmailsURL}} {
+		if o.v != "" {
+			*o.dst = o.v
+		}
+	}
+	cfg := &oauth2.Config{ClientID: s.ClientID, ClientSecret: s.ClientSecret, RedirectURL: s.RedirectURL, Scopes: d.Scopes}
+	if len(s.Scopes) > 0 {
+		cfg.Scopes = s.Scopes
+	}
+	cfg.Endpoint = oauth2.Endpoint{AuthURL: d.AuthURL, TokenURL: d.TokenURL, AuthStyle: d.AuthStyle}
+	if d.OIDC() {
+		if d.Issuer == "" {
+			return d, nil, fmt.Errorf("%w: an OpenID provider needs its issuer (discovery) URL", ErrSettings)
+		}
+		p, err := f.provider(ctx, d.Issuer)
+		if err != nil {
+			return d, nil, err
+		}
+		ep := p.Endpoint()
+		ep.AuthStyle = d.AuthStyle
+		cfg.Endpoint = ep
+	}
+	return d, cfg, nil
+}
+
+func (f *Flow) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	f.mu.Lock()
+	p := f.providers[issuer]
+	f.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	// Discovery outlives the request that triggered it: the provider's
+	// key set refreshes in the background with this context.
+	p, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), f.client), issuer)
+	if err != nil {
+		return nil, fmt.Errorf("OpenID discovery at %s: %w", issuer, err)
+	}
+	f.mu.Lock()
+	f.providers[issuer] = p
+	f.mu.Unlock()
+	return p, nil
+}
+
+func (f *Flow) fromIDToken(ctx context.Context, d Description, s Settings, tok *oauth2.Token, nonce string) (*Identity, string, error) {
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return nil, "", fmt.Errorf("%w: the token response carries no id_token", ErrIDToken)
+	}
+	p, err := f.provider(ctx, d.Issuer)
+	if err != nil {
+		return nil, "", err
+	}
+	v := p.Verifier(&oidc.Config{ClientID: s.ClientID, Now: f.now})
+	idt, err := v.Verify(oidc.ClientContext(ctx, f.client), raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrIDToken, err)
+	}
+	if nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		return nil, "", fmt.Errorf("%w: nonce does not match the login", ErrIDToken)
+	}
+	var c struct {
+		Email         string `json:"email"`
+		EmailVerified any    `json:"email_verified"` // Apple sends "true" as a string
+		Name          string `json:"name"`
+		Username      string `json:"preferred_username"`
+		Picture       string `json:"picture"`
+	}
+	if err := idt.Claims(&c); err != nil {
+		return nil, "", fmt.Errorf("%w: claims: %v", ErrIDToken, err)
+	}
+	id := &Identity{AccountID: idt.Subject, Username: c.Username, DisplayName: c.Name, PictureURL: c.Picture,
+		Email: strings.ToLower(strings.TrimSpace(c.Email))}
+	id.EmailVerified = id.Email != "" && (c.EmailVerified == true || c.EmailVerified == "true")
+	return id, raw, nil
+}
+
+// maxUserBytes bounds a user endpoint's answer.
+const maxUserBytes = 1 << 20
+
+func (f *Flow) fromUserEndpoint(ctx context.Context, d Description, cfg *oauth2.Config, tok *oauth2.Token) (*Identity, error) {
+	hc := cfg.Client(f.ctx(ctx), tok)
+	var m map[string]any
+	if err := getJSON(ctx, hc, d.UserURL, &m); err != nil {
+		return nil, err
+	}
+	id := d.ReadUser(m)
+	if d.EmailsURL != "" {
+		var emails []struct {
+			Email    string `json:"email"`
+			Primary  bool   `json:"primary"`
+			Verified bool   `json:"verified"`
+		}
+		if err := getJSON(ctx, hc, d.EmailsURL, &emails); err != nil {
+			return nil, err
+		}
+		for _, e := range emails {
+			if e.Verified && (e.Primary || id.Email == "") {
+				id.Email, id.EmailVerified = e.Email, true
+			}
+		}
+	}
+	id.Email = strings.ToLower(strings.TrimSpace(id.Email))
+	id.EmailVerified = id.EmailVerified && id.Email != ""
+	return &id, nil
+}
+
+func getJSON(ctx context.Context, hc *http.Client, url string, dst any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUser, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUser, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%w: %s answered %d", ErrUser, url, resp.StatusCode)
+	}
+	dec := json.NewDecoder(io.LimitReader(resp.Body, maxUserBytes))
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUser, url, err)
+	}
+	return nil
+}
+
+func random(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

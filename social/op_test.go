@@ -1,0 +1,292 @@
+package social
+
+// A real OpenID provider for the tests: zitadel/oidc's OP on loopback,
+// over a small in-memory storage. Its login page signs in whoever the test
+// names, at once, and sends the browser back through the OP's callback.
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+type opUser struct {
+	ID, Email, Name string
+	EmailVerified   bool
+}
+
+type authReq struct {
+	id, clientID, redirectURI, state, nonce string
+	scopes                                  []string
+	challenge                               *oidc.CodeChallenge
+	responseMode                            oidc.ResponseMode
+	subject                                 string
+	audience                                []string
+	authTime                                time.Time
+	done                                    bool
+}
+
+func (a *authReq) GetID() string                         { return a.id }
+func (a *authReq) GetACR() string                        { return "" }
+func (a *authReq) GetAMR() []string                      { return []string{"pwd"} }
+func (a *authReq) GetAudience() []string                 { return a.audience }
+func (a *authReq) GetAuthTime() time.Time                { return a.authTime }
+func (a *authReq) GetClientID() string                   { return a.clientID }
+func (a *authReq) GetCodeChallenge() *oidc.CodeChallenge { return a.challenge }
+func (a *authReq) GetNonce() string                      { return a.nonce }
+func (a *authReq) GetRedirectURI() string                { return a.redirectURI }
+func (a *authReq) GetResponseType() oidc.ResponseType    { return oidc.ResponseTypeCode }
+func (a *authReq) GetResponseMode() oidc.ResponseMode    { return a.responseMode }
+func (a *authReq) GetScopes() []string                   { return a.scopes }
+func (a *authReq) GetState() string                      { return a.state }
+func (a *authReq) GetSubject() string                    { return a.subject }
+func (a *authReq) Done() bool                            { return a.done }
+
+type opClient struct {
+	id, redirect string
+	loginURL     func(string) string
+	idTokenLife  time.Duration
+}
+
+func (c *opClient) GetID() string                       { return c.id }
+func (c *opClient) RedirectURIs() []string              { return []string{c.redirect} }
+func (c *opClient) PostLogoutRedirectURIs() []string    { return nil }
+func (c *opClient) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
+func (c *opClient) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodBasic }
+func (c *opClient) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+func (c *opClient) GrantTypes() []oidc.GrantType        { return []oidc.GrantType{oidc.GrantTypeCode} }
+func (c *opClient) LoginURL(id string) string           { return c.loginURL(id) }
+func (c *opClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
+func (c *opClient) IDTokenLifetime() time.Duration      { return c.idTokenLife }
+func (c *opClient) DevMode() bool                       { return true } // http redirect URIs on loopback
+func (c *opClient) RestrictAdditionalIdTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+func (c *opClient) RestrictAdditionalAccessTokenScopes() func([]string) []string {
+	return func(s []string) []string { return s }
+}
+func (c *opClient) IsScopeAllowed(string) bool           { return false }
+func (c *opClient) IDTokenUserinfoClaimsAssertion() bool { return true }
+func (c *opClient) ClockSkew() time.Duration             { return 0 }
+
+type opKey struct {
+	id  string
+	key *rsa.PrivateKey
+}
+
+func (k opKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
+func (k opKey) Algorithm() jose.SignatureAlgorithm          { return jose.RS256 }
+func (k opKey) Use() string                                 { return "sig" }
+func (k opKey) ID() string                                  { return k.id }
+
+type opPublic struct{ opKey }
+
+func (k opPublic) Key() any { return &k.key.PublicKey }
+
+type opPrivate struct{ opKey }
+
+func (k opPrivate) Key() any { return k.key }
+
+var errNotFound = errors.New("not found")
+
+// opStorage is the provider's whole state.
+type opStorage struct {
+	mu       sync.Mutex
+	key      opKey
+	clients  map[string]*opClient
+	secrets  map[string]string
+	users    map[string]opUser
+	requests map[string]*authReq
+	codes    map[string]string // code -> request id
+	// next is who the login page signs in.
+	next string
+	// checkSecret, when set, authenticates clients instead of secrets
+	// (Apple's signed client secret).
+	checkSecret func(secret string) error
+}
+
+func (s *opStorage) CreateAuthRequest(_ context.Context, r *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := &authReq{id: rand.Text(), clientID: r.ClientID, redirectURI: r.RedirectURI, state: r.State, nonce: r.Nonce,
+		scopes: r.Scopes, responseMode: r.ResponseMode, audience: []string{r.ClientID}}
+	if r.CodeChallenge != "" {
+		a.challenge = &oidc.CodeChallenge{Challenge: r.CodeChallenge, Method: r.CodeChallengeMethod}
+	}
+	s.requests[a.id] = a
+	return a, nil
+}
+
+func (s *opStorage) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.requests[id]; ok {
+		return a, nil
+	}
+	return nil, errNotFound
+}
+
+func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	s.mu.Lock()
+	id, ok := s.codes[code]
+	s.mu.Unlock()
+	if !ok {
+		return nil, errNotFound
+	}
+	return s.AuthRequestByID(ctx, id)
+}
+
+func (s *opStorage) SaveAuthCode(_ context.Context, id, code string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codes[code] = id
+	return nil
+}
+
+func (s *opStorage) DeleteAuthRequest(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.requests, id)
+	for c, rid := range s.codes {
+		if rid == id {
+			delete(s.codes, c) // a code works once
+		}
+	}
+	return nil
+}
+
+func (s *opStorage) CreateAccessToken(context.Context, op.TokenRequest) (string, time.Time, error) {
+	return rand.Text(), time.Now().Add(time.Hour), nil
+}
+
+func (s *opStorage) CreateAccessAndRefreshTokens(context.Context, op.TokenRequest, string) (string, string, time.Time, error) {
+	return rand.Text(), rand.Text(), time.Now().Add(time.Hour), nil
+}
+
+func (s *opStorage) TokenRequestByRefreshToken(context.Context, string) (op.RefreshTokenRequest, error) {
+	return nil, op.ErrInvalidRefreshToken
+}
+func (s *opStorage) TerminateSession(context.Context, string, string) error { return nil }
+func (s *opStorage) RevokeToken(context.Context, string, string, string) *oidc.Error {
+	return nil
+}
+func (s *opStorage) GetRefreshTokenInfo(context.Context, string, string) (string, string, error) {
+	return "", "", op.ErrInvalidRefreshToken
+}
+func (s *opStorage) SigningKey(context.Context) (op.SigningKey, error) { return opPrivate{s.key}, nil }
+func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return []jose.SignatureAlgorithm{jose.RS256}, nil
+}
+func (s *opStorage) KeySet(context.Context) ([]op.Key, error) { return []op.Key{opPublic{s.key}}, nil }
+
+func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[id]; ok {
+		return c, nil
+	}
+	return nil, errNotFound
+}
+
+func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.checkSecret != nil {
+		return s.checkSecret(secret)
+	}
+	if want, ok := s.secrets[id]; !ok || want != secret {
+		return errors.New("invalid client secret")
+	}
+	return nil
+}
+
+func (s *opStorage) SetUserinfoFromScopes(_ context.Context, ui *oidc.UserInfo, userID, _ string, _ []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[userID]
+	ui.Subject, ui.Email, ui.EmailVerified, ui.Name = u.ID, u.Email, oidc.Bool(u.EmailVerified), u.Name
+	return nil
+}
+
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, _, subject, _ string) error {
+	return s.SetUserinfoFromScopes(ctx, ui, subject, "", nil)
+}
+func (s *opStorage) SetIntrospectionFromToken(context.Context, *oidc.IntrospectionResponse, string, string, string) error {
+	return nil
+}
+func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+func (s *opStorage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+	return nil, errNotFound
+}
+func (s *opStorage) ValidateJWTProfileScopes(_ context.Context, _ string, scopes []string) ([]string, error) {
+	return scopes, nil
+}
+func (s *opStorage) Health(context.Context) error { return nil }
+
+// testOP is a running provider.
+type testOP struct {
+	srv     *httptest.Server
+	storage *opStorage
+}
+
+// startOP serves an OpenID provider on loopback with one client.
+func startOP(t *testing.T, clientID, secret, redirect string) *testOP {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &opStorage{key: opKey{id: "op-key-1", key: k}, clients: map[string]*opClient{}, secrets: map[string]string{},
+		users: map[string]opUser{}, requests: map[string]*authReq{}, codes: map[string]string{}}
+	o := &testOP{storage: st}
+	mux := http.NewServeMux()
+	o.srv = httptest.NewServer(mux)
+	t.Cleanup(o.srv.Close)
+	provider, err := op.NewOpenIDProvider(o.srv.URL, &op.Config{CodeMethodS256: true, CryptoKey: [32]byte{1}},
+		st, op.WithAllowInsecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	callback := op.AuthCallbackURL(provider)
+	st.clients[clientID] = &opClient{id: clientID, redirect: redirect, idTokenLife: time.Hour,
+		loginURL: func(id string) string { return "/login?id=" + id }}
+	st.secrets[clientID] = secret
+	// The login page: the user "types their password" and is sent back.
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("id")
+		st.mu.Lock()
+		a, ok := st.requests[id]
+		if ok {
+			a.subject, a.done, a.authTime = st.next, true, time.Now()
+		}
+		st.mu.Unlock()
+		if !ok {
+			http.Error(w, "unknown auth request", http.StatusBadRequest)
+			return
+		}
+		http.Redirect(w, r, callback(r.Context(), id), http.StatusFound)
+	})
+	mux.Handle("/", provider)
+	return o
+}
+
+func (o *testOP) addUser(u opUser) {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	o.storage.users[u.ID] = u
+	o.storage.next = u.ID
+}
