@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -193,5 +194,27 @@ func (n *notifier) DeleteCredential(ctx context.Context, id string, check func(*
 		c.EnvironmentID, c.UserID = before.EnvironmentID, before.UserID
 	}
 	n.notify(ctx, c)
+	return nil
+}
+
+// InsertPasskey reports the passkey's credential as linked.
+func (n *notifier) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users.Credential, max int) error {
+	if err := n.Store.InsertPasskey(ctx, p, vc, max); err != nil {
+		return err
+	}
+	n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: p.EnvironmentID, UserID: p.UserID, CredentialID: vc.ID})
+	return nil
+}
+
+// DeletePasskey reports the passkey's credential as unlinked.
+func (n *notifier) DeletePasskey(ctx context.Context, userID, id string) error {
+	p, err := n.Store.GetPasskey(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	if err := n.Store.DeletePasskey(ctx, userID, id); err != nil {
+		return err
+	}
+	n.notify(ctx, Change{Kind: CredentialUnlinked, EnvironmentID: p.EnvironmentID, UserID: userID, CredentialID: p.VerifiedCredentialID})
 	return nil
 }

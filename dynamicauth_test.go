@@ -16,6 +16,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/internal/golist"
+	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -330,4 +331,49 @@ func TestPanickingHookFailsOneSignIn(t *testing.T) {
 	}
 	panicking = false
 	dynamicauthtest.SignInWallet(t, app)
+}
+
+func TestAfterChangeHearsPasskeys(t *testing.T) {
+	var mu sync.Mutex
+	var got []dynamicauth.Change
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Hooks.AfterChange = func(ctx context.Context, ch dynamicauth.Change) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, ch)
+			return nil
+		}
+	})
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	s := dynamicauthtest.SignInWallet(t, app)
+	u, _, err := app.Users().GetUser(ctx, app.System, env, s.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := app.Passkeys().BeginRegistration(ctx, env, u, "http://localhost:3000", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := passkeytest.New("localhost", "http://localhost:3000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := app.Passkeys().FinishRegistration(ctx, env, u, body, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Passkeys().Delete(ctx, u.ID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := got[len(got)-2:]
+	if last[0].Kind != dynamicauth.CredentialLinked || last[1].Kind != dynamicauth.CredentialUnlinked ||
+		last[0].CredentialID == "" || last[0].CredentialID != last[1].CredentialID || last[1].UserID != u.ID {
+		t.Fatalf("passkey changes %+v", last)
+	}
 }

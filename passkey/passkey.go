@@ -41,7 +41,10 @@ type Passkey struct {
 	ID            string
 	EnvironmentID string
 	UserID        string
-	CredentialID  []byte
+	// VerifiedCredentialID is the user's verified credential (format
+	// passkey) that stands for this passkey; the store fills it in.
+	VerifiedCredentialID string
+	CredentialID         []byte
 	// Credential is go-webauthn's credential record (public key, flags,
 	// transports, AAGUID) as JSON.
 	Credential []byte
