@@ -1,0 +1,100 @@
+// External JWT ("bring your own auth") through the official client
+// (@dynamic-labs/sdk-api@0.0.847): the environment's security.externalAuth
+// set with updateProjectSettings, the admin dry run checkExternalJwt, and
+// SDKApi.externalAuthSignin with tokens signed by an application key whose
+// JWKS a local server publishes.
+import assert from 'node:assert/strict';
+import httpServer from 'node:http';
+import { Configuration, ExternalJwtApi } from '@dynamic-labs/sdk-api';
+import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { setup, clients, sdkApi, expectOk, expectStatus, verifySessionJwt, UUID_RE } from '../harness.mjs';
+
+const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
+const app = {};
+
+async function startJwks() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'app-1', alg: 'RS256', use: 'sig' };
+  const srv = httpServer.createServer((req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { privateKey, srv, url: `http://127.0.0.1:${srv.address().port}/jwks.json` };
+}
+
+const sign = (claims = {}, { exp = '1h', key = app.privateKey, kid = 'app-1' } = {}) =>
+  new SignJWT({ email: 'ada@example.com', email_verified: true, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid })
+    .setIssuer(claims.iss ?? 'https://app.example')
+    .setAudience(claims.aud ?? 'conformance')
+    .setSubject(claims.sub ?? 'app-user-1')
+    .setExpirationTime(exp)
+    .sign(key);
+
+const externalJwtApi = () => new ExternalJwtApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token }));
+
+it('security.externalAuth is set through updateProjectSettings', async () => {
+  Object.assign(app, await startJwks());
+  const api = clients(ctx);
+  const env = await expectOk(api.envs.getEnvironmentByIdRaw({ environmentId: ctx.envId }));
+  const model = env.value.settings;
+  model.security = { ...model.security,
+    externalAuth: { enabled: true, iss: 'https://app.example', aud: 'conformance', jwksUrl: app.url } };
+  const put = await expectOk(api.envs.updateProjectSettingsRaw({ environmentId: ctx.envId, projectSettings: model }));
+  assert.equal(put.json.security.externalAuth.jwksUrl, app.url);
+  assert.equal(put.json.security.externalAuth.enabled, true);
+});
+
+it('checkExternalJwt: a good token is valid; a bad one lists each reason', async () => {
+  const api = externalJwtApi();
+  const ok = await api.checkExternalJwt({ environmentId: ctx.envId, externalJwtCheckRequest: { encodedJwt: await sign() } });
+  assert.equal(ok.valid, true);
+  const bad = await api.checkExternalJwt({ environmentId: ctx.envId,
+    externalJwtCheckRequest: { encodedJwt: await sign({ iss: 'https://evil.example', aud: 'other' }, { exp: '-1h' }) } });
+  assert.equal(bad.valid, false);
+  const reasons = bad.errors.join(' | ');
+  for (const want of ['iss:', 'aud:', 'exp:']) assert.ok(reasons.includes(want), `${want} in ${reasons}`);
+});
+
+it('externalAuthSignin signs the sub in, returns a VerifyResponse, and finds the same user again', async () => {
+  const sdk = sdkApi(ctx);
+  const first = await expectOk(sdk.externalAuthSigninRaw({ environmentId: ctx.envId,
+    externalAuthSigninRequest: { jwt: await sign() } }));
+  const u = first.json.user;
+  assert.match(u.id, UUID_RE);
+  assert.equal(u.newUser, true);
+  const cred = u.verifiedCredentials.find((c) => c.format === 'externalUser');
+  assert.ok(cred, JSON.stringify(u.verifiedCredentials));
+  assert.equal(cred.publicIdentifier ?? cred.public_identifier, 'app-user-1');
+  assert.equal(first.value.user.id, u.id, 'the client model parses the response');
+  const { payload: claims } = await verifySessionJwt(ctx, first.json.jwt);
+  assert.equal(claims.sub, u.id);
+  assert.ok(claims.verifiedCredentialsHashes?.externalUser ?? claims.verified_credentials_hashes?.externalUser,
+    `externalUser hash in ${JSON.stringify(claims)}`);
+
+  const again = await sdk.externalAuthSignin({ environmentId: ctx.envId, externalAuthSigninRequest: { jwt: await sign() } });
+  assert.equal(again.user.id, u.id);
+  const other = await sdk.externalAuthSignin({ environmentId: ctx.envId,
+    externalAuthSigninRequest: { jwt: await sign({ sub: 'app-user-2' }) } });
+  assert.notEqual(other.user.id, u.id);
+});
+
+it('externalAuthSignin refuses expired, foreign, wrong-audience and unsigned tokens with 422 invalid_external_auth', async () => {
+  const sdk = sdkApi(ctx);
+  const good = await sign();
+  const p = good.split('.')[1];
+  const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', kid: 'app-1' })).toString('base64url')}.${p}.`;
+  const cases = {
+    expired: await sign({}, { exp: '-1h' }),
+    'foreign issuer': await sign({ iss: 'https://evil.example' }),
+    'wrong audience': await sign({ aud: 'someone-else' }),
+    'alg none': unsigned,
+    'unknown kid': await sign({}, { kid: 'nope' }),
+  };
+  for (const [what, jwt] of Object.entries(cases)) {
+    const body = await expectStatus(sdk.externalAuthSignin({ environmentId: ctx.envId, externalAuthSigninRequest: { jwt } }), 422, what);
+    assert.equal(body.code, 'invalid_external_auth', `${what}: ${JSON.stringify(body)}`);
+  }
+  app.srv.close();
+});
