@@ -159,20 +159,7 @@ func (s *Store) ListUsers(ctx context.Context, envID string, q users.ListQuery) 
 }
 
 func (s *Store) queryIDs(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail("list ids", nil, err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.fail("list ids", nil, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, s.fail("list ids", nil, rows.Err())
+	return list(ctx, s, q, "list ids", column[string], query, args...)
 }
 
 // ---- sessions ----
@@ -181,32 +168,21 @@ const sessionColumns = `id, user_id, environment_id, ip_address, user_agent, cre
 
 func (s *Store) scanSession(sc Row) (users.UserSession, error) {
 	var ss users.UserSession
-	var c time.Time
-	var revoked *time.Time
-	err := sc.Scan(&ss.ID, &ss.UserID, &ss.EnvironmentID, &ss.IPAddress, &ss.UserAgent, &c, &revoked)
-	ss.CreatedAt, ss.RevokedAt = c, revoked
+	err := sc.Scan(&ss.ID, &ss.UserID, &ss.EnvironmentID, &ss.IPAddress, &ss.UserAgent, &ss.CreatedAt, &ss.RevokedAt)
 	return ss, err
 }
 
 // sessionsOf returns the newest sessions of each user, by user id.
 func (s *Store) sessionsOf(ctx context.Context, q Querier, userIDs []string) (map[string][]users.UserSession, error) {
-	rows, err := q.Query(ctx, `SELECT `+sessionColumns+` FROM (SELECT *, row_number() OVER
+	all, err := list(ctx, s, q, "list sessions", s.scanSession, `SELECT `+sessionColumns+` FROM (SELECT *, row_number() OVER
 		(PARTITION BY user_id ORDER BY created_at DESC, id DESC) AS n FROM sessions
 		WHERE `+s.in("user_id", 1)+`) AS s WHERE n <= $2 ORDER BY created_at DESC, id DESC`,
 		s.d.IDList(userIDs), maxListedSessions)
-	if err != nil {
-		return nil, s.fail("list sessions", nil, err)
-	}
-	defer rows.Close()
 	out := make(map[string][]users.UserSession, len(userIDs))
-	for rows.Next() {
-		ss, err := s.scanSession(rows)
-		if err != nil {
-			return nil, s.fail("list sessions", nil, err)
-		}
+	for _, ss := range all {
 		out[ss.UserID] = append(out[ss.UserID], ss)
 	}
-	return out, s.fail("list sessions", nil, rows.Err())
+	return out, err
 }
 
 // UserSessions implements users.AdminStore.
@@ -502,20 +478,10 @@ func (s *Store) ListWallets(ctx context.Context, envID string, p users.Page) ([]
 			AND format = 'blockchain'`, envID).Scan(&total); err != nil {
 			return s.fail("count wallets", nil, err)
 		}
-		rows, err := tx.Query(ctx, `SELECT `+credentialColumns+` FROM verified_credentials
+		page, err := list(ctx, s, tx, "list wallets", scanCredential, `SELECT `+credentialColumns+` FROM verified_credentials
 			WHERE environment_id = $1 AND format = 'blockchain' ORDER BY created_at, id LIMIT $2 OFFSET $3`, envID, p.Limit, p.Offset)
-		if err != nil {
-			return s.fail("list wallets", nil, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanCredential(rows)
-			if err != nil {
-				return s.fail("list wallets", nil, err)
-			}
-			out = append(out, c)
-		}
-		return s.fail("list wallets", nil, rows.Err())
+		out = append(out[:0], page...)
+		return err
 	})
 	return out, total, err
 }
@@ -614,22 +580,13 @@ func (s *Store) ListVisitors(ctx context.Context, envID string, q users.ListQuer
 			return s.fail("count visitors", nil, err)
 		}
 		limit, args := w.page(q.Page)
-		rows, err := tx.Query(ctx, `SELECT id, environment_id, wallet_address, chain, provider, wallet_name, created_at
+		page, err := list(ctx, s, tx, "list visitors", func(r Row) (v users.Visitor, err error) {
+			err = r.Scan(&v.ID, &v.EnvironmentID, &v.Address, &v.Chain, &v.Provider, &v.WalletName, &v.CreatedAt)
+			return v, err
+		}, `SELECT id, environment_id, wallet_address, chain, provider, wallet_name, created_at
 			FROM visits WHERE `+w.sql()+order+limit, args...)
-		if err != nil {
-			return s.fail("list visitors", nil, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var v users.Visitor
-			var c time.Time
-			if err := rows.Scan(&v.ID, &v.EnvironmentID, &v.Address, &v.Chain, &v.Provider, &v.WalletName, &c); err != nil {
-				return s.fail("list visitors", nil, err)
-			}
-			v.CreatedAt = c
-			out = append(out, v)
-		}
-		return s.fail("list visitors", nil, rows.Err())
+		out = append(out[:0], page...)
+		return err
 	})
 	return out, total, err
 }

@@ -13,39 +13,26 @@ import (
 const customFieldColumns = `id, environment_id, key, name, enabled, required, field_type, validation_rules, position,
 	created_at, updated_at`
 
-type rowScanner interface{ Scan(dest ...any) error }
-
-func (s *Store) scanCustomField(sc rowScanner) (users.CustomField, error) {
+func (s *Store) scanCustomField(sc Row) (users.CustomField, error) {
 	var f users.CustomField
 	var rules string
-	var c, u time.Time
 	if err := sc.Scan(&f.ID, &f.EnvironmentID, &f.Key, &f.Name, &f.Enabled, &f.Required, &f.Type, &rules, &f.Position,
-		&c, &u); err != nil {
+		&f.CreatedAt, &f.UpdatedAt); err != nil {
 		return f, err
 	}
 	if err := json.Unmarshal([]byte(rules), &f.Rules); err != nil {
 		return f, errs.Internal("custom field rules", err)
 	}
-	f.CreatedAt, f.UpdatedAt = c, u
 	return f, nil
 }
 
 func (s *Store) listCustomFields(ctx context.Context, q Querier, envID string) ([]users.CustomField, error) {
-	rows, err := q.Query(ctx, `SELECT `+customFieldColumns+` FROM custom_fields WHERE environment_id = $1
-		ORDER BY position, created_at, id`, envID)
-	if err != nil {
-		return nil, s.fail("list custom fields", nil, err)
+	out, err := list(ctx, s, q, "list custom fields", s.scanCustomField, `SELECT `+customFieldColumns+` FROM custom_fields
+		WHERE environment_id = $1 ORDER BY position, created_at, id`, envID)
+	if out == nil && err == nil {
+		out = []users.CustomField{}
 	}
-	defer rows.Close()
-	out := []users.CustomField{}
-	for rows.Next() {
-		f, err := s.scanCustomField(rows)
-		if err != nil {
-			return nil, s.fail("list custom fields", nil, err)
-		}
-		out = append(out, f)
-	}
-	return out, s.fail("list custom fields", nil, rows.Err())
+	return out, err
 }
 
 // ListCustomFields implements users.FieldsStore.

@@ -37,20 +37,9 @@ func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User
 		return nil, s.fail("get user", users.ErrUserNotFound, err)
 	}
 	u.Metadata = json.RawMessage(meta)
-	rows, err := q.Query(ctx, `SELECT `+credentialColumns+` FROM verified_credentials WHERE user_id = $1
-		ORDER BY created_at, id`, id)
-	if err != nil {
-		return nil, s.fail("get credentials", nil, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		cr, err := scanCredential(rows)
-		if err != nil {
-			return nil, s.fail("get credentials", nil, err)
-		}
-		u.Credentials = append(u.Credentials, cr)
-	}
-	return &u, s.fail("get credentials", nil, rows.Err())
+	u.Credentials, err = list(ctx, s, q, "get credentials", scanCredential, `SELECT `+credentialColumns+`
+		FROM verified_credentials WHERE user_id = $1 ORDER BY created_at, id`, id)
+	return &u, err
 }
 
 func scanCredential(r Row) (cr users.Credential, err error) {
