@@ -117,6 +117,20 @@ func TestExternalJWTSignIn(t *testing.T) {
 	}
 	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil), "externalUserId": "someone-else"})
 	wantExternalRefusal(t, "externalUserId mismatch", st, res, "externalUserId")
+
+	// externalAuth/verify: a fresh token must vouch for the signed-in user.
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil)})
+	wantStatus(t, "sign in again", st, 200, res)
+	session := str(t, res, "jwt")
+	verifyPath := "/sdk/" + env + "/externalAuth/verify"
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.token(t, nil)})
+	wantStatus(t, "verify own identity", st, 204, res)
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.token(t, map[string]any{"sub": "app-user-2"})})
+	wantExternalRefusal(t, "verify with another user's token", st, res, "another user")
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})})
+	wantExternalRefusal(t, "verify with an expired token", st, res, "exp")
+	st, res = h.do(t, "POST", verifyPath, "", map[string]any{"jwt": app.token(t, nil)})
+	wantStatus(t, "verify without a session", st, 401, res)
 }
 
 func TestExternalJWTCheck(t *testing.T) {

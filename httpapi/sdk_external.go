@@ -77,3 +77,19 @@ func (s *Server) checkExternalJwt(w http.ResponseWriter, r *http.Request, p *ten
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
+
+// externalAuthVerify answers POST /sdk/{env}/externalAuth/verify: the
+// signed-in user's fresh external JWT must vouch for them (204).
+func (s *Server) externalAuthVerify(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	var body struct {
+		JWT string `json:"jwt"`
+	}
+	if err := s.decode(w, r, "ExternalAuthSigninRequest", &body); err != nil {
+		return err
+	}
+	if err := s.signin.ExternalVerify(r.Context(), cur, body.JWT); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -65,26 +66,8 @@ func (s *Service) CheckExternalJWT(ctx context.Context, envID, raw string) (exte
 // ExternalSignIn signs in (or up) the user an application's own auth
 // system vouches for: one externalUser credential per issuer and sub.
 func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Result, error) {
-	if s.external == nil {
-		return nil, errs.Unprocessable(CodeInvalidExternalAuth, "external JWT is not configured on this server", nil)
-	}
-	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+	env, id, err := s.verifyExternal(ctx, req.EnvironmentID, req.JWT)
 	if err != nil {
-		return nil, err
-	}
-	cfg, err := externaljwt.ConfigFromSettings(env.Settings)
-	if err != nil {
-		return nil, errs.Internal("read external auth settings", err)
-	}
-	if !cfg.Enabled {
-		return nil, errs.Unprocessable(CodeInvalidExternalAuth, "external JWT sign-in is not enabled for this environment", nil)
-	}
-	id, err := s.external.Verify(ctx, cfg, req.JWT)
-	if err != nil {
-		var r *externaljwt.Refusal
-		if errors.As(err, &r) {
-			return nil, errs.Unprocessable(CodeInvalidExternalAuth, r.Error(), nil)
-		}
 		return nil, err
 	}
 	if req.ExternalUserID != "" && req.ExternalUserID != id.Subject {
@@ -132,4 +115,49 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 		return nil, err
 	}
 	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth}, nil
+}
+
+// ExternalVerify is externalAuth/verify (deprecated by Dynamic in favour
+// of signin): the signed-in user presents a fresh token of the
+// application's auth system, which must vouch for one of their own
+// externalUser identities. Nothing is written.
+func (s *Service) ExternalVerify(ctx context.Context, cur *Current, raw string) error {
+	_, id, err := s.verifyExternal(ctx, cur.Session.EnvironmentID, raw)
+	if err != nil {
+		return err
+	}
+	for _, c := range cur.User.Credentials {
+		if c.Format == users.FormatExternalUser && c.Chain == id.Issuer && c.Address == id.Subject {
+			return nil
+		}
+	}
+	return errs.Unprocessable(CodeInvalidExternalAuth, "the token vouches for another user", nil)
+}
+
+// verifyExternal checks raw against the environment's externalAuth
+// settings; a refusal is the contract's 422 with the reasons.
+func (s *Service) verifyExternal(ctx context.Context, envID, raw string) (*tenant.Environment, *externaljwt.Identity, error) {
+	if s.external == nil {
+		return nil, nil, errs.Unprocessable(CodeInvalidExternalAuth, "external JWT is not configured on this server", nil)
+	}
+	env, err := s.envs.GetEnvironment(ctx, envID)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := externaljwt.ConfigFromSettings(env.Settings)
+	if err != nil {
+		return nil, nil, errs.Internal("read external auth settings", err)
+	}
+	if !cfg.Enabled {
+		return nil, nil, errs.Unprocessable(CodeInvalidExternalAuth, "external JWT sign-in is not enabled for this environment", nil)
+	}
+	id, err := s.external.Verify(ctx, cfg, raw)
+	if err != nil {
+		var r *externaljwt.Refusal
+		if errors.As(err, &r) {
+			return nil, nil, errs.Unprocessable(CodeInvalidExternalAuth, r.Error(), nil)
+		}
+		return nil, nil, err
+	}
+	return env, id, nil
 }
