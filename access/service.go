@@ -106,7 +106,9 @@ func (s *Service) EnableAllowlist(ctx context.Context, id string, on bool) (*All
 }
 
 // DeleteAllowlist removes a list and its entries.
-func (s *Service) DeleteAllowlist(ctx context.Context, id string) error { return s.store.DeleteAllowlist(ctx, id) }
+func (s *Service) DeleteAllowlist(ctx context.Context, id string) error {
+	return s.store.DeleteAllowlist(ctx, id)
+}
 
 // AddEntry puts one identity on a list.
 func (s *Service) AddEntry(ctx context.Context, listID string, e Entry) (*Entry, error) {
@@ -125,7 +127,9 @@ func (s *Service) AddEntry(ctx context.Context, listID string, e Entry) (*Entry,
 }
 
 // Entry reads one entry.
-func (s *Service) Entry(ctx context.Context, id string) (*Entry, error) { return s.store.GetEntry(ctx, id) }
+func (s *Service) Entry(ctx context.Context, id string) (*Entry, error) {
+	return s.store.GetEntry(ctx, id)
+}
 
 // MaxEntriesPage caps a page of entries.
 const MaxEntriesPage = 500
@@ -148,4 +152,6 @@ func (s *Service) Entries(ctx context.Context, listID string, q EntryQuery) ([]E
 }
 
 // DeleteEntry removes an entry.
-func (s *Service) DeleteEntry(ctx context.Context, id string) error { return s.store.DeleteEntry(ctx, id) }
+func (s *Service) DeleteEntry(ctx context.Context, id string) error {
+	return s.store.DeleteEntry(ctx, id)
+}

@@ -54,10 +54,14 @@ func (s *Service) UpdateGate(ctx context.Context, id string, p GatePatch) (*Gate
 }
 
 // Gate reads one gate.
-func (s *Service) Gate(ctx context.Context, id string) (*Gate, error) { return s.store.GetGate(ctx, id) }
+func (s *Service) Gate(ctx context.Context, id string) (*Gate, error) {
+	return s.store.GetGate(ctx, id)
+}
 
 // Gates lists an environment's gates.
-func (s *Service) Gates(ctx context.Context, envID string) ([]Gate, error) { return s.store.ListGates(ctx, envID) }
+func (s *Service) Gates(ctx context.Context, envID string) ([]Gate, error) {
+	return s.store.ListGates(ctx, envID)
+}
 
 // EnableGate turns a gate on (enabledAt: now) or off.
 func (s *Service) EnableGate(ctx context.Context, id string, on bool) (*Gate, error) {
@@ -70,7 +74,9 @@ func (s *Service) EnableGate(ctx context.Context, id string, on bool) (*Gate, er
 }
 
 // DeleteGate removes a gate.
-func (s *Service) DeleteGate(ctx context.Context, id string) error { return s.store.DeleteGate(ctx, id) }
+func (s *Service) DeleteGate(ctx context.Context, id string) error {
+	return s.store.DeleteGate(ctx, id)
+}
 
 // SetScreening turns sanctions screening on or off for an environment.
 func (s *Service) SetScreening(ctx context.Context, envID string, on bool) error {

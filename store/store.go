@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 
+	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -28,6 +29,7 @@ type Store interface {
 	users.AdminStore
 	mfa.Store
 	passkey.Store
+	access.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -88,6 +88,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MFATokens", testMFATokens},
 		{"PasskeyChallenges", testPasskeyChallenges},
 		{"Passkeys", testPasskeys},
+		{"Allowlists", testAllowlists},
+		{"Gates", testGates},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
