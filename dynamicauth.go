@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/wallets"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"sync"
 	"time"
 
@@ -76,6 +79,41 @@ type Config struct {
 	// JWKS); whether an environment accepts it is its
 	// security.externalAuth setting.
 	ExternalJWT externaljwt.Deps
+	// Access configures access control (allowlists, token gates,
+	// sanctions screening).
+	Access AccessConfig
+}
+
+// AccessConfig configures access control.
+type AccessConfig struct {
+	// Nodes are the EVM nodes token gates read balances from, by chain id.
+	// Nil: the SignIn.RPC nodes that can read balances (ethclient's) serve.
+	// A gate on a network without a node refuses sign-ins (never admits).
+	Nodes map[int64]access.Node
+	// BalanceTTL is how long a balance read is reused (default 15s);
+	// BalanceTimeout bounds one decision's reads (default 5s).
+	BalanceTTL, BalanceTimeout time.Duration
+	// Screener checks wallets against a sanctions list where an
+	// environment turned screening on (access.NewListScreener reads the
+	// OFAC list from a file); nil screens nobody.
+	Screener access.Screener
+}
+
+// nodes is the balance readers: the configured ones, or those of the
+// sign-in RPC map that can read balances.
+func (c AccessConfig) nodes(rpc map[string]wallets.ChainCaller) map[int64]access.Node {
+	if c.Nodes != nil {
+		return c.Nodes
+	}
+	out := map[int64]access.Node{}
+	for chain, caller := range rpc {
+		n, ok := caller.(access.Node)
+		id, err := strconv.ParseInt(chain, 10, 64)
+		if ok && err == nil {
+			out[id] = n
+		}
+	}
+	return out
 }
 
 // Hooks are plain Go functions the application registers; nil ones are
@@ -115,6 +153,7 @@ type Auth struct {
 	passkeys *passkey.Service
 	users    *users.Admin
 	profiles *users.Profiles
+	access   *access.Admin
 	handler  *httpapi.Server
 
 	mu   sync.Mutex
@@ -160,18 +199,26 @@ func New(cfg Config) (*Auth, error) {
 	a.sessions = session.NewService(st, keys, cfg.Sessions, cfg.Now)
 	a.mfa = mfa.New(mfa.Deps{Store: st, Secrets: secretKeys, Config: cfg.MFA, Now: cfg.Now, Logger: log})
 	a.passkeys = passkey.New(passkey.Deps{Store: st, Envs: st, Config: cfg.Passkeys, Now: cfg.Now, Logger: log})
-	a.signin = signin.NewService(signin.Deps{Config: cfg.SignIn, Environments: st, Store: st, Links: st,
+	accessSvc := access.NewService(access.Deps{Store: st, Screener: cfg.Access.Screener, Log: log, Now: cfg.Now,
+		Balances: access.NewBalances(access.BalancesConfig{Nodes: cfg.Access.nodes(cfg.SignIn.RPC),
+			TTL: cfg.Access.BalanceTTL, Timeout: cfg.Access.BalanceTimeout, Now: cfg.Now})})
+	a.access = access.NewAdmin(accessSvc, st)
+	a.signin = signin.NewService(signin.Deps{Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg),
 		Hooks:    signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.handler = httpapi.New(httpapi.Deps{
-		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles,
+		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies,
 	})
 	return a, nil
 }
+
+// Access is access control from Go: allowlists, gates, screening and the
+// decision the sign-ins apply, without a principal's checks.
+func (a *Auth) Access() *access.Service { return a.access.Service() }
 
 // Handler serves the REST API: paths under /api/v0, plus the probes
 // /healthz (the process is up) and /readyz (the store answers).

@@ -26,9 +26,18 @@ const CodeBalances = "unable_to_fetch_balances"
 // Decide applies an environment's access rules to subj, before anything
 // about the sign-in, link, transfer or refresh is written. A refusal is a
 // Forbidden error (403) whose payload names the identity; a node that
-// cannot be read is an error, never an allow.
-func (s *Service) Decide(ctx context.Context, envID string, subj Subject) (*Decision, error) {
+// cannot be read is an error, never an allow. subject is called only when
+// the environment has rules.
+func (s *Service) Decide(ctx context.Context, envID string, subject func(context.Context) (Subject, error)) (*Decision, error) {
 	rules, err := s.store.AccessRules(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Decision{Lists: []string{}}
+	if !rules.Screening && len(rules.Lists) == 0 && len(rules.Gates) == 0 {
+		return d, nil // the common case: no rules, no subject to build
+	}
+	subj, err := subject(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -36,10 +45,6 @@ func (s *Service) Decide(ctx context.Context, envID string, subj Subject) (*Deci
 		if err := s.screen(ctx, subj); err != nil {
 			return nil, err
 		}
-	}
-	d := &Decision{Lists: []string{}}
-	if len(rules.Lists) == 0 && len(rules.Gates) == 0 {
-		return d, nil
 	}
 	gated, admitted := false, false
 	block := func(what string) error {
@@ -144,4 +149,9 @@ func payloadOf(subj Subject) map[string]any {
 		p["email"] = strings.ToLower(subj.Email)
 	}
 	return p
+}
+
+// Fixed is a subject known up front, for Decide.
+func Fixed(s Subject) func(context.Context) (Subject, error) {
+	return func(context.Context) (Subject, error) { return s, nil }
 }

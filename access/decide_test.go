@@ -91,7 +91,7 @@ func TestDecideAllowlists(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := NewService(Deps{Store: tc.store}).Decide(context.Background(), "env", tc.subj)
+			d, err := NewService(Deps{Store: tc.store}).Decide(context.Background(), "env", Fixed(tc.subj))
 			if !tc.admit {
 				var e *errs.E
 				if !errors.As(err, &e) || e.Kind != errs.KindForbidden || e.Payload["email"] != tc.subj.Email {
@@ -125,21 +125,21 @@ func TestScreenerRefusesListedWalletAndReloads(t *testing.T) {
 	s := NewService(Deps{Store: &rulesStore{rules: Rules{Screening: true}}, Screener: ls})
 	w := func(a string) Subject { return Subject{Wallets: []Wallet{{users.ChainEIP155, strings.ToLower(a)}}} }
 	var e *errs.E
-	if _, err := s.Decide(context.Background(), "env", w(listed)); !errors.As(err, &e) || e.Code != CodeSanctioned {
+	if _, err := s.Decide(context.Background(), "env", Fixed(w(listed))); !errors.As(err, &e) || e.Code != CodeSanctioned {
 		t.Fatalf("listed wallet: %v", err)
 	}
-	if _, err := s.Decide(context.Background(), "env", w(later)); err != nil {
+	if _, err := s.Decide(context.Background(), "env", Fixed(w(later))); err != nil {
 		t.Fatalf("unlisted wallet: %v", err)
 	}
 	if err := os.WriteFile(path, []byte(listed+"\n"+later+"\n# more\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(time.Minute)
-	if _, err := s.Decide(context.Background(), "env", w(later)); !errors.As(err, &e) || e.Code != CodeSanctioned {
+	if _, err := s.Decide(context.Background(), "env", Fixed(w(later))); !errors.As(err, &e) || e.Code != CodeSanctioned {
 		t.Fatalf("after the file changed, without restart: %v", err)
 	}
 	off := NewService(Deps{Store: &rulesStore{}, Screener: ls})
-	if _, err := off.Decide(context.Background(), "env", w(listed)); err != nil {
+	if _, err := off.Decide(context.Background(), "env", Fixed(w(listed))); err != nil {
 		t.Fatalf("screening disabled for the environment: %v", err)
 	}
 }

@@ -203,7 +203,7 @@ func TestGatesOnDeployedContracts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := service(c.client, tc.gates...).Decide(context.Background(), "env", tc.subj)
+			d, err := service(c.client, tc.gates...).Decide(context.Background(), "env", Fixed(tc.subj))
 			if !tc.allowed {
 				if !errs.Is(err, errs.KindForbidden) {
 					t.Fatalf("want a 403 refusal, got %v %+v", err, d)
@@ -238,7 +238,7 @@ func TestGateNodeDownIsAnErrorNotAccess(t *testing.T) {
 		{"no node for the network", nil, []Gate{gate("g", OutcomeBlock, "", nft)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := service(tc.node, tc.gates...).Decide(context.Background(), "env", subject(holder))
+			d, err := service(tc.node, tc.gates...).Decide(context.Background(), "env", Fixed(subject(holder)))
 			var e *errs.E
 			if !errors.As(err, &e) || e.Code != CodeBalances {
 				t.Fatalf("want %s, got %v %+v", CodeBalances, err, d)
@@ -255,15 +255,15 @@ func TestGateBalancesAreCached(t *testing.T) {
 	b := NewBalances(BalancesConfig{Nodes: map[int64]Node{chainID: c.client}, TTL: time.Minute, Now: func() time.Time { return now }})
 	s := NewService(Deps{Store: &rulesStore{rules: Rules{Gates: []Gate{gate("g", OutcomeSiteAccess, "",
 		Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc721})}}}, Balances: b})
-	if _, err := s.Decide(context.Background(), "env", subject(holder)); !errs.Is(err, errs.KindForbidden) {
+	if _, err := s.Decide(context.Background(), "env", Fixed(subject(holder))); !errs.Is(err, errs.KindForbidden) {
 		t.Fatalf("before minting: %v", err)
 	}
 	c.call(t, erc721, "mint(address,uint256)", addr(holder), u256(1))
-	if _, err := s.Decide(context.Background(), "env", subject(holder)); !errs.Is(err, errs.KindForbidden) {
+	if _, err := s.Decide(context.Background(), "env", Fixed(subject(holder))); !errs.Is(err, errs.KindForbidden) {
 		t.Fatalf("within the TTL the cached balance stands: %v", err)
 	}
 	now = now.Add(2 * time.Minute)
-	if _, err := s.Decide(context.Background(), "env", subject(holder)); err != nil {
+	if _, err := s.Decide(context.Background(), "env", Fixed(subject(holder))); err != nil {
 		t.Fatalf("after the TTL: %v", err)
 	}
 }

@@ -68,6 +68,15 @@ func (h *harness) signIn(t *testing.T, envID string, w evmWallet) (userID, sessi
 // signInHost is signIn with the request's Host header set to host.
 func (h *harness) signInHost(t *testing.T, envID string, w evmWallet, host string) (userID, sessionID, jwt string) {
 	t.Helper()
+	st, res := h.signInAttempt(t, envID, w, host)
+	wantStatus(t, "wallet sign-in", st, 200, res)
+	return str(t, res, "user.id"), str(t, res, "user.sessionId"), str(t, res, "minifiedJwt")
+}
+
+// signInAttempt posts a signed sign-in message (with the Host header set
+// to host, if any) and returns the answer.
+func (h *harness) signInAttempt(t *testing.T, envID string, w evmWallet, host string) (int, any) {
+	t.Helper()
 	st, res := h.do(t, "GET", "/sdk/"+envID+"/nonce", "", nil)
 	wantStatus(t, "nonce", st, 200, res)
 	msg := fmt.Sprintf("localhost:3000 wants you to sign in with your Ethereum account:\n%s\n\n"+
@@ -82,9 +91,7 @@ func (h *harness) signInHost(t *testing.T, envID string, w evmWallet, host strin
 	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + envID + "/verify", host: host, body: map[string]any{
 		"signedMessage": fmt.Sprintf("0x%x", sig), "messageToSign": msg, "publicWalletAddress": w.address,
 		"chain": "EVM", "walletName": "metamask", "walletProvider": "browserExtension", "network": "1"}})
-	st, res = r.status, r.json
-	wantStatus(t, "wallet sign-in", st, 200, res)
-	return str(t, res, "user.id"), str(t, res, "user.sessionId"), str(t, res, "minifiedJwt")
+	return r.status, r.json
 }
 
 // sdkUserStatus is the status of GET /sdk/{env}/users with a session token.

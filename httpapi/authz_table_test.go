@@ -330,7 +330,7 @@ func authzRows() []authzRow {
 			return "/members/" + w.h.ids.OwnerMemberID + "/delegateOwnership", map[string]any{"adminMemberIdToDelegate": w.freshMember(t)}
 		}},
 	}
-	return rows
+	return append(rows, accessAuthzRows()...)
 }
 
 func newWalletBody(t *testing.T) map[string]any {

@@ -6,6 +6,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/dynamicauth/dynamicauth/access"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -26,6 +27,8 @@ type Deps struct {
 	Keys    *signing.Service
 	SignIn  *signin.Service
 	Users   *users.Admin // admin Users, Wallets, Sessions, Visits
+	// Access serves the admin Allowlists and Gates groups.
+	Access *access.Admin
 	// Profiles serves CustomFields and the signed-in user's own profile.
 	Profiles *users.Profiles
 	// RateLimits is the policy for SDK routes; nil means
@@ -58,6 +61,7 @@ type Server struct {
 	keys           *signing.Service
 	signin         *signin.Service
 	users          *users.Admin
+	access         *access.Admin
 	profiles       *users.Profiles
 	publicHost     string
 	issuerHosts    map[string]bool
@@ -75,7 +79,7 @@ type Server struct {
 
 // New builds the handler.
 func New(d Deps) *Server {
-	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
+	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
 	if s.publicHost == "" {
@@ -238,6 +242,24 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/tokens/{tokenId}", s.admin(s.deleteToken))
 
 	// Origins.
+	// Access control (admin_allowlists.go, admin_gates.go).
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/allowlists", s.admin(s.listAllowlists))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/allowlists", s.admin(s.createAllowlist))
+	m.HandleFunc("GET "+v0+"/allowlists/{allowlistId}", s.admin(s.getAllowlist))
+	m.HandleFunc("PUT "+v0+"/allowlists/{allowlistId}", s.admin(s.updateAllowlist))
+	m.HandleFunc("DELETE "+v0+"/allowlists/{allowlistId}", s.admin(s.deleteAllowlist))
+	m.HandleFunc("PUT "+v0+"/allowlists/{allowlistId}/enable", s.admin(s.enableAllowlist(true)))
+	m.HandleFunc("PUT "+v0+"/allowlists/{allowlistId}/disable", s.admin(s.enableAllowlist(false)))
+	m.HandleFunc("GET "+v0+"/allowlists/{allowlistId}/entries", s.admin(s.listAllowlistEntries))
+	m.HandleFunc("POST "+v0+"/allowlists/{allowlistId}/entries", s.admin(s.addAllowlistEntry))
+	m.HandleFunc("DELETE "+v0+"/allowlistEntries/{allowlistEntryId}", s.admin(s.deleteAllowlistEntry))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/gates", s.admin(s.listGates))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/gates", s.admin(s.createGate))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/gates/{gateId}", s.admin(s.getGate))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/gates/{gateId}", s.admin(s.updateGate))
+	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/gates/{gateId}", s.admin(s.deleteGate))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/gates/{gateId}/enable", s.admin(s.enableGate(true)))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/gates/{gateId}/disable", s.admin(s.enableGate(false)))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/origins", s.admin(s.listOrigins))
 	m.HandleFunc("POST "+v0+"/environments/{environmentId}/origins", s.admin(s.addOrigin))
 	m.HandleFunc("DELETE "+v0+"/origins/{originId}", s.admin(s.deleteOrigin))

@@ -32,6 +32,17 @@ const ScopeRequiresAdditionalAuth = claims.ScopeRequiresAdditionalAuth
 type Auth struct {
 	MFAPending bool
 	AMR        []string
+	// Grants are what access control gave the session.
+	Grants Grants
+}
+
+// Grants are what access control gave a session: the names of the lists
+// the user matched (the lists claim) and scopes added to scope.
+type Grants struct {
+	Lists  []string
+	Scopes []string
+	// Decided tells grants from a decision apart from none asked for.
+	Decided bool
 }
 
 // AuthOf is the Auth a token records.
@@ -98,14 +109,21 @@ func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time
 		SessionPublicKey: s.SessionPublicKey, Scope: Scope(p), VerifiedCredentialHashes: credentialHashes(u),
 		Email: u.Email, Username: u.Username, Roles: []string{}, AMR: a.AMR,
 	}
+	if len(a.Grants.Scopes) > 0 {
+		m.Scope += " " + strings.Join(a.Grants.Scopes, " ")
+	}
 	if a.MFAPending {
 		m.Scope = ScopeRequiresAdditionalAuth
+	}
+	lists := a.Grants.Lists
+	if lists == nil {
+		lists = []string{}
 	}
 	if p.Missing == nil {
 		p.Missing = []users.KycEntry{}
 	}
 	f := &Full{
-		Minified: m, VerifiedCredentials: WireCredentials(u), MissingFields: p.Missing, Lists: []string{},
+		Minified: m, VerifiedCredentials: WireCredentials(u), MissingFields: p.Missing, Lists: lists,
 		NewUser: newUser, FirstVisit: u.CreatedAt.UTC().Format(wireTime), LastVisit: u.LastVisitAt.UTC().Format(wireTime),
 		Alias: u.Alias, GivenName: u.FirstName, FamilyName: u.LastName, PhoneNumber: u.PhoneNumber,
 		JobTitle: u.JobTitle, Country: u.Country, TShirtSize: u.TShirtSize, Team: u.Team,

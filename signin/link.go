@@ -66,12 +66,18 @@ func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletReques
 			return nil, err
 		}
 	}
+	grants, err := s.decideCredential(ctx, pr.env.ID, cur.User, pr.credential)
+	if err != nil {
+		return nil, err
+	}
 	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: pr.env.ID, UserID: cur.User.ID, Nonces: pr.nonces,
 		Now: pr.now, Credential: pr.credential, Transfer: opt.Transfer, AllowEmptyAccount: opt.AllowEmptyAccount})
 	if err != nil {
 		return nil, err
 	}
-	return s.reissue(ctx, cur, u, req.IssuerHost, req.Origin)
+	a := session.AuthOf(cur.Claims)
+	a.Grants = grants
+	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
 }
 
 // UnlinkWallet removes a credential from the signed-in user (POST
@@ -120,6 +126,13 @@ func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, iss
 		if ok {
 			aud = origin
 		}
+	}
+	if !a.Grants.Decided { // access is decided anew at every re-issue
+		g, err := s.decideUser(ctx, cur.Session.EnvironmentID, u)
+		if err != nil {
+			return nil, err
+		}
+		a.Grants = g
 	}
 	prof, err := s.profile(ctx, u)
 	if err != nil {

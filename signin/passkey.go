@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"encoding/base64"
+	"github.com/dynamicauth/dynamicauth/access"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -67,6 +68,16 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err := s.beforeSignIn(ctx, a); err != nil {
 		return nil, err
 	}
+	grants, err := s.decide(ctx, env.ID, func(ctx context.Context) (access.Subject, error) {
+		owner, err := s.store.GetUser(ctx, p.UserID)
+		if err != nil {
+			return access.Subject{}, err
+		}
+		return access.SubjectOf(owner), nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	sess := s.sessions.New(env.ID, "", "", sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
 	u, _, err := s.store.CompleteSignIn(ctx, &Write{EnvironmentID: env.ID, Now: now, Credential: cred, Session: sess,
 		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: s.onSignIn(a)})
@@ -84,6 +95,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	auth.Grants = grants
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, "", req.IssuerHost), false, auth)
 	if err != nil {
 		return nil, err

@@ -41,6 +41,12 @@ func (s *Service) Refresh(ctx context.Context, cur *Current, device *DeviceProof
 	if err != nil {
 		return nil, err
 	}
+	// a refresh re-evaluates access first: who sold the NFT loses its
+	// scope, who was blocked meanwhile gets no fresh tokens
+	grants, err := s.decideUser(ctx, env.ID, cur.User)
+	if err != nil {
+		return nil, err
+	}
 	if device != nil {
 		if err := device.Verify(); err != nil {
 			return nil, err
@@ -52,7 +58,9 @@ func (s *Service) Refresh(ctx context.Context, cur *Current, device *DeviceProof
 	if err := s.sessions.Refresh(ctx, cur.Session, session.Lifetime(env.Settings)); err != nil {
 		return nil, err
 	}
-	return s.reissue(ctx, cur, cur.User, issuerHost, origin)
+	a := session.AuthOf(cur.Claims)
+	a.Grants = grants
+	return s.issueFor(ctx, cur, cur.User, issuerHost, origin, a)
 }
 
 // Revoke signs the caller out: the session is refused everywhere at once.

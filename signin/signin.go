@@ -128,6 +128,12 @@ type Deps struct {
 	Now func() time.Time
 	// Hooks are the application's callbacks; the zero value has none.
 	Hooks Hooks
+	// Access, when set, applies the environments' allowlists, gates and
+	// sanctions screening at every sign-in, link, transfer and refresh;
+	// Owners finds the owner of a credential being proved, so all of a
+	// user's wallets count.
+	Access Access
+	Owners Owners
 }
 
 // Service runs sign-ins.
@@ -144,6 +150,8 @@ type Service struct {
 	external *externaljwt.Verifier
 	now      func() time.Time
 	hooks    Hooks
+	access   Access
+	owners   Owners
 }
 
 // NewService builds the service.
@@ -153,7 +161,8 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, now: d.Now, hooks: d.Hooks}
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, now: d.Now, hooks: d.Hooks,
+		access: d.Access, owners: d.Owners}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

@@ -133,6 +133,10 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err := s.beforeSignIn(ctx, hooked); err != nil {
 		return nil, err
 	}
+	grants, err := s.decideCredential(ctx, pr.env.ID, nil, pr.credential)
+	if err != nil {
+		return nil, err
+	}
 	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, req.IP, req.UserAgent, session.Lifetime(pr.env.Settings))
 	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: users.NewID(),
 		Session: sess, Events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.WalletLinked, OnlyIfNew: true},
@@ -149,6 +153,7 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
+	auth.Grants = grants
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, pr.env.ID), audience(req.Origin, pr.msg.URI, req.IssuerHost), created, auth)
 	if err != nil {
 		return nil, err

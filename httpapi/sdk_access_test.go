@@ -1,0 +1,105 @@
+package httpapi_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// claimsOf decodes a JWT's payload (the signature is checked by the
+// session tests and, against the JWKS, by the conformance suite).
+func claimsOf(t *testing.T, jwt string) map[string]any {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", jwt)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func scopesOf(c map[string]any) []string { s, _ := c["scope"].(string); return strings.Fields(s) }
+
+func listsOf(c map[string]any) []string {
+	var out []string
+	for _, v := range c["lists"].([]any) {
+		out = append(out, v.(string))
+	}
+	return out
+}
+
+func (h *harness) newAllowlist(t *testing.T, envID string, body map[string]any, entries ...map[string]any) string {
+	t.Helper()
+	st, res := h.do(t, "POST", "/environments/"+envID+"/allowlists", h.token, body)
+	wantStatus(t, "create allowlist", st, 200, res)
+	id := str(t, res, "id")
+	for _, e := range entries {
+		st, res := h.do(t, "POST", "/allowlists/"+id+"/entries", h.token, e)
+		wantStatus(t, "add entry", st, 200, res)
+	}
+	st, res = h.do(t, "PUT", "/allowlists/"+id+"/enable", h.token, nil)
+	wantStatus(t, "enable allowlist", st, 200, res)
+	return id
+}
+
+func TestAllowlistsDecideSignInAndRefresh(t *testing.T) {
+	h := newHarness(t)
+	env := h.ids.EnvironmentID
+	member, stranger := newEVMWallet(t), newEVMWallet(t)
+
+	st, res := h.do(t, "POST", "/environments/"+env+"/allowlists", h.token, map[string]any{"name": "x", "outcome": "everyone"})
+	wantError(t, "bad outcome", st, res, 400)
+	h.newAllowlist(t, env, map[string]any{"name": "members", "outcome": "siteAccess"},
+		map[string]any{"walletPublicKey": strings.ToLower(member.address), "alias": "m"})
+	st, res = h.do(t, "POST", "/environments/"+env+"/allowlists", h.token, map[string]any{"name": "members"})
+	wantError(t, "same name", st, res, 422)
+	wantEq(t, res, "code", "allowlist_already_exists")
+
+	st, res = h.signInAttempt(t, env, stranger, "")
+	wantError(t, "stranger at a members-only site", st, res, 403)
+	wantEq(t, res, "payload.walletPublicKey", strings.ToLower(stranger.address))
+	if _, users := h.listUsers(t, h.token, env, ""); len(users) != 0 {
+		t.Fatalf("a refused sign-in wrote a user: %v", users)
+	}
+
+	st, res = h.signInAttempt(t, env, member, "")
+	wantStatus(t, "member signs in", st, 200, res)
+	c := claimsOf(t, str(t, res, "jwt"))
+	if !slices.Equal(listsOf(c), []string{"members"}) || slices.Contains(scopesOf(c), "vip") {
+		t.Fatalf("lists %v scope %v", c["lists"], c["scope"])
+	}
+	session := str(t, res, "minifiedJwt")
+
+	vip := h.newAllowlist(t, env, map[string]any{"name": "vips", "outcome": "scope", "scope": "vip"},
+		map[string]any{"walletPublicKey": member.address})
+	st, res = h.do(t, "POST", "/sdk/"+env+"/refresh", session, nil)
+	wantStatus(t, "refresh", st, 200, res)
+	c = claimsOf(t, str(t, res, "jwt"))
+	if !slices.Equal(listsOf(c), []string{"members", "vips"}) || !slices.Contains(scopesOf(c), "vip") || !slices.Contains(scopesOf(c), "user:basic") {
+		t.Fatalf("after joining vips: lists %v scope %v", c["lists"], c["scope"])
+	}
+
+	st, res = h.do(t, "GET", "/allowlists/"+vip+"/entries?query=0x", h.token, nil)
+	wantStatus(t, "entries", st, 200, res)
+	wantEq(t, res, "count", 1.0)
+	st, res = h.do(t, "DELETE", "/allowlistEntries/"+str(t, res, "entries.0.id"), h.token, nil)
+	wantStatus(t, "delete entry", st, 204, res)
+	st, res = h.do(t, "POST", "/sdk/"+env+"/refresh", session, nil)
+	wantStatus(t, "refresh after leaving vips", st, 200, res)
+	if c = claimsOf(t, str(t, res, "jwt")); slices.Contains(scopesOf(c), "vip") {
+		t.Fatalf("the scope outlived the entry: %v", c["scope"])
+	}
+
+	h.newAllowlist(t, env, map[string]any{"name": "banned", "outcome": "block"}, map[string]any{"walletPublicKey": member.address})
+	st, res = h.do(t, "POST", "/sdk/"+env+"/refresh", session, nil)
+	wantError(t, "refresh of a blocked user", st, res, 403)
+}
