@@ -136,6 +136,8 @@ func SubjectOf(u *users.User, extra ...users.Credential) Subject {
 			if s.Email == "" {
 				s.Email = c.Address
 			}
+		case users.FormatExternalUser:
+			s.ExternalUserID = c.Address
 		case users.FormatPhoneNumber:
 			if s.Phone == "" {
 				s.Phone = c.Address

@@ -85,6 +85,10 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	if err := s.beforeSignIn(ctx, hooked); err != nil {
 		return nil, err
 	}
+	grants, err := s.decideCredential(ctx, env.ID, nil, cred)
+	if err != nil {
+		return nil, err
+	}
 	sess := s.sessions.New(env.ID, "", cred.ID, sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
 	// The session must not outlive the token that vouched for it, not
 	// even through refreshes.
@@ -110,6 +114,7 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	if err != nil {
 		return nil, err
 	}
+	auth.Grants = grants
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, "", req.IssuerHost), created, auth)
 	if err != nil {
 		return nil, err
