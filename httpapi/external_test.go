@@ -69,7 +69,12 @@ func (h *harness) enableExternalAuth(t *testing.T, envID string, cfg map[string]
 }
 
 func TestExternalJWTSignIn(t *testing.T) {
-	h := newHarness(t)
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testExternalJWTSignIn(t, newHarnessOn(t, backend)) })
+	}
+}
+
+func testExternalJWTSignIn(t *testing.T, h *harness) {
 	env := h.ids.EnvironmentID
 	app := newAppAuth(t)
 	signinPath := "/sdk/" + env + "/externalAuth/signin"
