@@ -2,7 +2,6 @@ package passkey
 
 import (
 	"context"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -49,7 +48,7 @@ func (rp *relyingParty) allows(origin string) bool {
 	if slices.Contains(rp.origins, norm) {
 		return true
 	}
-	return len(rp.origins) == 0 && rp.env.Name == tenant.EnvSandbox && isLocalhost(hostOf(norm))
+	return len(rp.origins) == 0 && rp.env.Name == tenant.EnvSandbox && tenant.IsLocalHost(hostOf(norm))
 }
 
 // rpID picks the RP ID for a ceremony started from origin: a related
@@ -100,14 +99,6 @@ func hostOf(origin string) string {
 		return ""
 	}
 	return strings.ToLower(u.Hostname())
-}
-
-func isLocalhost(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func invalid(msg string) error { return errs.Unprocessable(CodeInvalidRequest, msg, nil) }
