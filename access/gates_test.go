@@ -2,107 +2,24 @@ package access
 
 import (
 	"context"
-	"crypto/ecdsa"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/access/accesstest"
+
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
-// Creation code of contracts/testdata/TestTokens.sol (contracts/build.sh).
-var (
-	//go:embed contracts/testdata/TestERC20.bin
-	erc20Hex string
-	//go:embed contracts/testdata/TestERC721.bin
-	erc721Hex string
-	//go:embed contracts/testdata/TestERC1155.bin
-	erc1155Hex string
-)
-
-const chainID = 1337 // the simulated backend's
-
-type chain struct {
-	backend *simulated.Backend
-	client  simulated.Client
-	key     *ecdsa.PrivateKey
-	nonce   uint64
-}
-
-func newChain(t *testing.T) *chain {
-	t.Helper()
-	key, _ := crypto.GenerateKey()
-	funds := new(big.Int).Mul(big.NewInt(100), big.NewInt(1e18))
-	b := simulated.NewBackend(types.GenesisAlloc{crypto.PubkeyToAddress(key.PublicKey): {Balance: funds}})
-	t.Cleanup(func() { _ = b.Close() })
-	return &chain{backend: b, client: b.Client(), key: key}
-}
-
-func (c *chain) send(t *testing.T, to *common.Address, value *big.Int, data []byte) *types.Receipt {
-	t.Helper()
-	ctx := context.Background()
-	id, err := c.client.ChainID(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := types.NewTx(&types.DynamicFeeTx{ChainID: id, Nonce: c.nonce, To: to, Value: value, Data: data, Gas: 3_000_000,
-		GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(100e9)})
-	signed, err := types.SignTx(tx, types.LatestSignerForChainID(id), c.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.client.SendTransaction(ctx, signed); err != nil {
-		t.Fatal(err)
-	}
-	c.backend.Commit()
-	c.nonce++
-	r, err := c.client.TransactionReceipt(ctx, signed.Hash())
-	if err != nil || r.Status != types.ReceiptStatusSuccessful {
-		t.Fatalf("transaction failed: %v %+v", err, r)
-	}
-	return r
-}
-
-func (c *chain) deploy(t *testing.T, hexCode string, args ...[]byte) string {
-	t.Helper()
-	code, err := hex.DecodeString(strings.TrimSpace(hexCode))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range args {
-		code = append(code, a...)
-	}
-	return c.send(t, nil, nil, code).ContractAddress.Hex()
-}
-
-func u256(v int64) []byte { return common.LeftPadBytes(big.NewInt(v).Bytes(), 32) }
-
-func calldata(sig string, words ...[]byte) []byte {
-	out := crypto.Keccak256([]byte(sig))[:4]
-	for _, w := range words {
-		out = append(out, w...)
-	}
-	return out
-}
-
-func (c *chain) call(t *testing.T, contract, sig string, words ...[]byte) {
-	t.Helper()
-	to := common.HexToAddress(contract)
-	c.send(t, &to, nil, calldata(sig, words...))
-}
-
-func addr(a common.Address) []byte { return common.LeftPadBytes(a.Bytes(), 32) }
+const chainID = accesstest.ChainID
 
 func newAddress() common.Address {
 	k, _ := crypto.GenerateKey()
@@ -154,17 +71,17 @@ func service(node Node, gates ...Gate) *Service {
 }
 
 func TestGatesOnDeployedContracts(t *testing.T) {
-	c := newChain(t)
-	erc20 := c.deploy(t, erc20Hex, u256(6)) // 6 decimals, like USDC
-	erc721 := c.deploy(t, erc721Hex)
-	erc1155 := c.deploy(t, erc1155Hex)
+	c := accesstest.NewChain(t)
+	erc20 := c.DeployERC20(t, 6) // 6 decimals, like USDC
+	erc721 := c.DeployERC721(t)
+	erc1155 := c.DeployERC1155(t)
 	below, exact, nftHolder, other, multi := newAddress(), newAddress(), newAddress(), newAddress(), newAddress()
-	c.call(t, erc20, "mint(address,uint256)", addr(below), u256(99_999_999)) // 99.999999 tokens
-	c.call(t, erc20, "mint(address,uint256)", addr(exact), u256(100_000_000))
-	c.call(t, erc721, "mint(address,uint256)", addr(nftHolder), u256(7))
-	c.call(t, erc721, "mint(address,uint256)", addr(other), u256(8))
-	c.call(t, erc1155, "mint(address,uint256,uint256)", addr(multi), u256(3), u256(5))
-	c.send(t, &exact, big.NewInt(2e18), nil) // 2 ETH to exact
+	c.MintERC20(t, erc20, below, 99_999_999) // 99.999999 tokens
+	c.MintERC20(t, erc20, exact, 100_000_000)
+	c.MintERC721(t, erc721, nftHolder, 7)
+	c.MintERC721(t, erc721, other, 8)
+	c.MintERC1155(t, erc1155, multi, 3, 5)
+	c.Pay(t, exact, big.NewInt(2e18)) // 2 ETH to exact
 
 	token100 := Rule{Type: RuleToken, NetworkID: chainID, ContractAddress: erc20, Amount: "100"}
 	anyNFT := Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc721}
@@ -203,7 +120,7 @@ func TestGatesOnDeployedContracts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := service(c.client, tc.gates...).Decide(context.Background(), "env", Fixed(tc.subj))
+			d, err := service(c.Client, tc.gates...).Decide(context.Background(), "env", Fixed(tc.subj))
 			if !tc.allowed {
 				if !errs.Is(err, errs.KindForbidden) {
 					t.Fatalf("want a 403 refusal, got %v %+v", err, d)
@@ -248,17 +165,17 @@ func TestGateNodeDownIsAnErrorNotAccess(t *testing.T) {
 }
 
 func TestGateBalancesAreCached(t *testing.T) {
-	c := newChain(t)
-	erc721 := c.deploy(t, erc721Hex)
+	c := accesstest.NewChain(t)
+	erc721 := c.DeployERC721(t)
 	holder := newAddress()
 	now := time.Unix(1_700_000_000, 0)
-	b := NewBalances(BalancesConfig{Nodes: map[int64]Node{chainID: c.client}, TTL: time.Minute, Now: func() time.Time { return now }})
+	b := NewBalances(BalancesConfig{Nodes: map[int64]Node{chainID: c.Client}, TTL: time.Minute, Now: func() time.Time { return now }})
 	s := NewService(Deps{Store: &rulesStore{rules: Rules{Gates: []Gate{gate("g", OutcomeSiteAccess, "",
 		Rule{Type: RuleNFT, NetworkID: chainID, ContractAddress: erc721})}}}, Balances: b})
 	if _, err := s.Decide(context.Background(), "env", Fixed(subject(holder))); !errs.Is(err, errs.KindForbidden) {
 		t.Fatalf("before minting: %v", err)
 	}
-	c.call(t, erc721, "mint(address,uint256)", addr(holder), u256(1))
+	c.MintERC721(t, erc721, holder, 1)
 	if _, err := s.Decide(context.Background(), "env", Fixed(subject(holder))); !errs.Is(err, errs.KindForbidden) {
 		t.Fatalf("within the TTL the cached balance stands: %v", err)
 	}

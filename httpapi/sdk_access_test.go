@@ -6,6 +6,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/access/accesstest"
 )
 
 // claimsOf decodes a JWT's payload (the signature is checked by the
@@ -102,4 +108,57 @@ func TestAllowlistsDecideSignInAndRefresh(t *testing.T) {
 	h.newAllowlist(t, env, map[string]any{"name": "banned", "outcome": "block"}, map[string]any{"walletPublicKey": member.address})
 	st, res = h.do(t, "POST", "/sdk/"+env+"/refresh", session, nil)
 	wantError(t, "refresh of a blocked user", st, res, 403)
+}
+
+func TestGateScopeAtSignInAndRefresh(t *testing.T) {
+	chain := accesstest.NewChain(t)
+	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) {
+		c.Access = dynamicauth.AccessConfig{Nodes: map[int64]access.Node{accesstest.ChainID: chain.Client}, BalanceTTL: -1}
+	})
+	env := h.ids.EnvironmentID
+	apes := chain.DeployERC721(t)
+	holder, other := newEVMWallet(t), newEVMWallet(t)
+	chain.MintERC721(t, apes, common.HexToAddress(holder.address), 7)
+
+	rule := map[string]any{"type": "nft", "address": map[string]any{"networkId": accesstest.ChainID, "contractAddress": apes},
+		"filter": map[string]any{"tokenId": "7"}}
+	st, res := h.do(t, "POST", "/environments/"+env+"/gates", h.token, map[string]any{"name": "apes", "outcome": "scope", "scope": "ape", "rules": []any{rule}})
+	wantStatus(t, "create gate", st, 200, res)
+	wantEq(t, res, "enabledAt", nil)
+	gate := str(t, res, "id")
+	st, res = h.do(t, "POST", "/environments/"+env+"/gates", h.token, map[string]any{"name": "bad", "outcome": "scope",
+		"rules": []any{map[string]any{"type": "nft", "address": map[string]any{"networkId": 1, "contractAddress": "0x12"}}}})
+	wantError(t, "bad contract address", st, res, 422)
+	wantEq(t, res, "code", "invalid_gate")
+	st, res = h.do(t, "PUT", "/environments/"+env+"/gates/"+gate+"/enable", h.token, nil)
+	wantStatus(t, "enable gate", st, 200, res)
+
+	st, res = h.signInAttempt(t, env, holder, "")
+	wantStatus(t, "holder signs in", st, 200, res)
+	if c := claimsOf(t, str(t, res, "jwt")); !slices.Contains(scopesOf(c), "ape") {
+		t.Fatalf("holder's scope %v lacks the gate's", c["scope"])
+	}
+	session := str(t, res, "minifiedJwt")
+	st, res = h.signInAttempt(t, env, other, "")
+	wantStatus(t, "a scope gate does not block", st, 200, res)
+	if c := claimsOf(t, str(t, res, "jwt")); slices.Contains(scopesOf(c), "ape") {
+		t.Fatalf("non-holder got the scope: %v", c["scope"])
+	}
+
+	chain.BurnERC721(t, apes, 7) // sold
+	st, res = h.do(t, "POST", "/sdk/"+env+"/refresh", session, nil)
+	wantStatus(t, "refresh", st, 200, res)
+	if c := claimsOf(t, str(t, res, "jwt")); slices.Contains(scopesOf(c), "ape") {
+		t.Fatalf("the scope outlived the NFT: %v", c["scope"])
+	}
+
+	// a members-only gate whose node is down turns sign-ins away
+	st, res = h.do(t, "POST", "/environments/"+env+"/gates", h.token, map[string]any{"name": "offchain", "outcome": "siteAccess",
+		"rules": []any{map[string]any{"type": "token", "address": map[string]any{"networkId": 99999, "contractAddress": apes}}}})
+	wantStatus(t, "gate on a network without a node", st, 200, res)
+	st, res = h.do(t, "PUT", "/environments/"+env+"/gates/"+str(t, res, "id")+"/enable", h.token, nil)
+	wantStatus(t, "enable", st, 200, res)
+	st, res = h.signInAttempt(t, env, holder, "")
+	wantError(t, "no node, no access", st, res, 422)
+	wantEq(t, res, "code", "unable_to_fetch_balances")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/dynamicauth/dynamicauth/access"
 	"io"
 	"net"
 	"net/http"
@@ -24,14 +25,15 @@ import (
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var addr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies string
+	var addr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
 	var nonceTTL, shutdownTimeout time.Duration
 	var omitFullJWT bool
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: the --addr host and port; localhost for a wildcard address)")
 		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
-		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures: CHAIN_ID=URL[,CHAIN_ID=URL]")
+		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures and token-gate balances: CHAIN_ID=URL[,CHAIN_ID=URL]")
+		fs.StringVar(&sanctionsList, "sanctions-list", "", "file of sanctioned wallet addresses, one per line (re-read when it changes), for environments with sanctions screening on")
 		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
 		fs.StringVar(&rateLimits, "rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
@@ -60,10 +62,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	var screener access.Screener
+	if sanctionsList != "" {
+		ls, err := access.NewListScreener(sanctionsList)
+		if err != nil {
+			return fmt.Errorf("--sanctions-list: %w", err)
+		}
+		log.Info("sanctions list loaded", "file", sanctionsList, "addresses", ls.Len())
+		screener = ls
+	}
 	if publicHost == "" {
 		publicHost = hostOfAddr(addr)
 	}
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{PublicHost: publicHost, IssuerHosts: splitList(issuerHosts),
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Access: dynamicauth.AccessConfig{Screener: screener}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts),
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies})
 	if err != nil {
 		return err

@@ -2,8 +2,8 @@
 pragma solidity 0.8.28;
 
 // Minimal token contracts for the gate tests: only what a gate reads
-// (balanceOf, ownerOf, decimals, supportsInterface) and a mint to set
-// balances up. Not for production use.
+// (balanceOf, ownerOf, decimals, supportsInterface), a mint to set
+// balances up and a burn (the holder who sold). Not for production use.
 
 contract TestERC20 {
     mapping(address => uint256) public balanceOf;
@@ -28,6 +28,13 @@ contract TestERC721 {
         require(owners[id] == address(0), "minted");
         owners[id] = to;
         balanceOf[to] += 1;
+    }
+
+    function burn(uint256 id) external {
+        address o = owners[id];
+        require(o != address(0), "no such token");
+        delete owners[id];
+        balanceOf[o] -= 1;
     }
 
     function supportsInterface(bytes4 id) external pure returns (bool) {

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates the creation bytecode (*.bin, hex) of the test token contracts
-# the access package's gate tests deploy on go-ethereum's simulated backend:
+# the gate tests (access, httpapi) deploy on go-ethereum's simulated backend:
 #   testdata/TestTokens.sol -> testdata/TestERC20.bin, TestERC721.bin, TestERC1155.bin
 # Needs Node.js and the npm registry; solc-js goes into a temporary
 # directory. Compiler version and settings are pinned (as in
 # wallets/contracts/build.sh) so the output is reproducible.
-# Usage: access/contracts/build.sh   (from anywhere)
+# Usage: access/accesstest/contracts/build.sh   (from anywhere)
 set -euo pipefail
 
 SOLC_VERSION=0.8.28
