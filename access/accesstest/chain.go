@@ -93,7 +93,9 @@ func (c *Chain) deploy(t testing.TB, hexCode string, args ...[]byte) string {
 }
 
 // DeployERC20 deploys a token with the given decimals.
-func (c *Chain) DeployERC20(t testing.TB, decimals int64) string { return c.deploy(t, erc20Hex, U256(decimals)) }
+func (c *Chain) DeployERC20(t testing.TB, decimals int64) string {
+	return c.deploy(t, erc20Hex, U256(decimals))
+}
 
 // DeployERC721 deploys an NFT collection.
 func (c *Chain) DeployERC721(t testing.TB) string { return c.deploy(t, erc721Hex) }
