@@ -39,7 +39,10 @@ type fixture struct {
 	clock    *clock
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith lets tune add dependencies (built on the fixture's store).
+func newFixtureWith(t *testing.T, tune func(d *signin.Deps, st *sqlite.Store)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "NORMAL"})
@@ -62,7 +65,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	sessions := session.NewService(st, sig, session.Config{}, c.now)
-	return &fixture{svc: signin.NewService(signin.Deps{Environments: st, Store: st, Links: st, Merges: st, Sessions: sessions, Now: c.now}), sessions: sessions, store: st, ids: ids, clock: c}
+	d := signin.Deps{Environments: st, Store: st, Links: st, Merges: st, Sessions: sessions, Now: c.now}
+	if tune != nil {
+		tune(&d, st)
+	}
+	return &fixture{svc: signin.NewService(d), sessions: sessions, store: st, ids: ids, clock: c}
 }
 
 func (f *fixture) nonce(t *testing.T, envID string) string {
