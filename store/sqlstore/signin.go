@@ -128,13 +128,13 @@ func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) (c
 		VALUES ($1, $2, $3, $3, $3)`, w.NewUserID, w.EnvironmentID, w.Now); err != nil {
 		return false, "", "", s.fail("create user", tenant.ErrEnvironmentNotFound, err)
 	}
-	err = tx.QueryRow(ctx, insertCredentialSQL+` ON CONFLICT (environment_id, format, chain, address) DO NOTHING
-		RETURNING id`, s.credentialArgs(w.NewUserID, &c)...).Scan(&credID)
+	n, err := tx.Exec(ctx, insertCredentialSQL+` ON CONFLICT (environment_id, format, chain, address) DO NOTHING`,
+		s.credentialArgs(w.NewUserID, &c)...)
 	switch {
-	case err == nil:
-		return true, w.NewUserID, credID, nil
-	case !s.noRows(err):
+	case err != nil:
 		return false, "", "", s.fail("create credential", users.ErrUserNotFound, err)
+	case n == 1:
+		return true, w.NewUserID, c.ID, nil
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, w.NewUserID); err != nil {
 		return false, "", "", s.fail("drop raced user", nil, err)
