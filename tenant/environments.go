@@ -63,8 +63,20 @@ func withRequiredSettings(raw json.RawMessage) json.RawMessage {
 	return b
 }
 
-// GetEnvironment returns an environment for an admin route needing scope.
+// GetEnvironment returns an environment for an admin route needing scope,
+// its settings' secrets masked.
 func (s *Service) GetEnvironment(ctx context.Context, p *Principal, id string, scope Scope) (*Environment, error) {
+	env, err := s.environment(ctx, p, id, scope)
+	if err != nil {
+		return nil, err
+	}
+	env.Settings = s.maskedSettings(env.ID, withRequiredSettings(env.Settings))
+	return env, nil
+}
+
+// environment loads an environment within the principal's reach, its
+// settings as stored.
+func (s *Service) environment(ctx context.Context, p *Principal, id string, scope Scope) (*Environment, error) {
 	env, err := s.store.GetEnvironment(ctx, id)
 	if err != nil {
 		return nil, err
@@ -72,7 +84,6 @@ func (s *Service) GetEnvironment(ctx context.Context, p *Principal, id string, s
 	if err := p.CanUseEnvironment(env, scope); err != nil {
 		return nil, err
 	}
-	env.Settings = withRequiredSettings(env.Settings)
 	return env, nil
 }
 
@@ -93,7 +104,7 @@ func (s *Service) ProjectEnvironments(ctx context.Context, p *Principal, project
 	out := make(map[string]Environment, len(envs))
 	for _, env := range envs {
 		if p.SeesEnvironment(&env) && p.HasScope(ScopeSettingsRead) {
-			env.Settings = withRequiredSettings(env.Settings)
+			env.Settings = s.maskedSettings(env.ID, withRequiredSettings(env.Settings))
 			out[env.Name] = env
 		} else {
 			out[env.Name] = Environment{ID: env.ID, Name: env.Name}
@@ -105,7 +116,7 @@ func (s *Service) ProjectEnvironments(ctx context.Context, p *Principal, project
 // UpdateSettings replaces an environment's settings. The caller has checked
 // the document against the contract's ProjectSettings schema.
 func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, settings map[string]any) (*Environment, error) {
-	env, err := s.GetEnvironment(ctx, p, id, ScopeSettingsWrite)
+	env, err := s.environment(ctx, p, id, ScopeSettingsWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +124,9 @@ func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, s
 		return nil, errs.Invalid("environmentName: this environment is %q", env.Name)
 	}
 	settings["environmentName"] = env.Name
+	if err := s.sealSettings(env.ID, settings, env.Settings); err != nil {
+		return nil, err
+	}
 	b, err := json.Marshal(settings)
 	if err != nil {
 		return nil, errs.Invalid("settings: %v", err)
@@ -124,7 +138,7 @@ func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, s
 	if err := s.store.UpdateEnvironmentSettings(ctx, id, b, now); err != nil {
 		return nil, err
 	}
-	env.Settings, env.UpdatedAt = b, now
+	env.Settings, env.UpdatedAt = s.maskedSettings(env.ID, withRequiredSettings(b)), now
 	return env, nil
 }
 
