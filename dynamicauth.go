@@ -23,6 +23,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -149,12 +150,14 @@ type Auth struct {
 	keys     *signing.Service
 	sessions *session.Service
 	signin   *signin.Service
-	mfa      *mfa.Service
-	passkeys *passkey.Service
-	users    *users.Admin
-	profiles *users.Profiles
-	access   *access.Admin
-	handler  *httpapi.Server
+	// providers are the environments' social sign-in providers.
+	providers *social.Providers
+	mfa       *mfa.Service
+	passkeys  *passkey.Service
+	users     *users.Admin
+	profiles  *users.Profiles
+	access    *access.Admin
+	handler   *httpapi.Server
 
 	mu   sync.Mutex
 	stop context.CancelFunc // of Start's background work; nil when not started
@@ -203,12 +206,14 @@ func New(cfg Config) (*Auth, error) {
 		Balances: access.NewBalances(access.BalancesConfig{Nodes: cfg.Access.nodes(cfg.SignIn.RPC),
 			TTL: cfg.Access.BalanceTTL, Timeout: cfg.Access.BalanceTimeout, Now: cfg.Now})})
 	a.access = access.NewAdmin(accessSvc, st)
+	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
 	a.signin = signin.NewService(signin.Deps{Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg),
 		Hooks:    signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access,
+		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies,

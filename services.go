@@ -9,6 +9,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -92,6 +93,10 @@ func (a *Auth) CheckExternalJWT(ctx context.Context, p *Principal, envID, raw st
 	}
 	return a.signin.CheckExternalJWT(ctx, env.ID, raw)
 }
+
+// Providers is the Go API for an environment's social sign-in providers
+// (the admin Settings providers group): client secrets sealed at rest.
+func (a *Auth) Providers() *social.Providers { return a.providers }
 
 // Keys is the Go API for the environments' JWT signing keys.
 func (a *Auth) Keys() *signing.Service { return a.keys }

@@ -84,6 +84,30 @@ func (w *authzWorld) freshToken(t *testing.T) string {
 	return id
 }
 
+// freshProvider makes a GitHub provider in the world's environment,
+// replacing the one a previous row left.
+func (w *authzWorld) freshProvider(t *testing.T) string {
+	t.Helper()
+	w.dropProvider(t, "github")
+	st, res := w.h.do(t, "POST", "/environments/"+w.env+"/settings/providers", w.h.token,
+		map[string]any{"provider": "github", "clientId": "cid", "clientSecret": "a-long-client-secret"})
+	wantStatus(t, "fresh provider", st, 200, res)
+	return str(t, res, "id")
+}
+
+func (w *authzWorld) dropProvider(t *testing.T, typ string) {
+	t.Helper()
+	ps, err := w.h.store.ListProviders(context.Background(), w.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Type == typ {
+			_ = w.h.store.DeleteProvider(context.Background(), p.ID)
+		}
+	}
+}
+
 func (w *authzWorld) freshOrigin(t *testing.T) string {
 	t.Helper()
 	st, res := w.h.do(t, "POST", "/environments/"+w.env+"/origins", w.h.token,
@@ -206,6 +230,29 @@ func authzRows() []authzRow {
 		{method: "POST", pattern: "/environments/{environmentId}/tokens", reach: envScope, scope: tokW, ok: 200, prep: fixed("/environments/"+E+"/tokens", map[string]any{"note": "table"})},
 		{method: "DELETE", pattern: "/environments/{environmentId}/tokens/{tokenId}", reach: envScope, scope: tokW, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
 			return "/environments/" + w.env + "/tokens/" + w.freshToken(t), nil
+		})},
+
+		// Settings: social providers.
+		{method: "GET", pattern: "/environments/{environmentId}/settings/providers", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/settings/providers", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/settings/providers/urls", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/settings/providers/urls", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/settings/providers", reach: envScope, scope: settingsW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			w.dropProvider(t, "discord")
+			return "/environments/" + w.env + "/settings/providers", map[string]any{"provider": "discord", "clientId": "cid"}
+		})},
+		{method: "GET", pattern: "/settings/providers/{providerId}", reach: envScope, scope: settingsR, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/providers/" + w.freshProvider(t), nil
+		})},
+		{method: "PUT", pattern: "/settings/providers/{providerId}", reach: envScope, scope: settingsW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/providers/" + w.freshProvider(t), map[string]any{"clientId": "cid2"}
+		})},
+		{method: "PUT", pattern: "/settings/providers/{providerId}/enable", reach: envScope, scope: settingsW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/providers/" + w.freshProvider(t) + "/enable", nil
+		})},
+		{method: "PUT", pattern: "/settings/providers/{providerId}/disable", reach: envScope, scope: settingsW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/providers/" + w.freshProvider(t) + "/disable", nil
+		})},
+		{method: "DELETE", pattern: "/settings/providers/{providerId}", reach: envScope, scope: settingsW, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/providers/" + w.freshProvider(t), nil
 		})},
 
 		// Origins.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"github.com/dynamicauth/dynamicauth/errs"
 	"net/http"
 
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -18,8 +19,55 @@ func (s *Server) sdkSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if settings, err = s.withProviders(r, envID, settings); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, json.RawMessage(mfa.WithEffectiveSettings(settings)))
 	return nil
+}
+
+// withProviders lists the environment's enabled social providers in the
+// settings' providers (Dynamic's SDK offers a login button per entry),
+// replacing an entry of the same type written into the settings by hand.
+func (s *Server) withProviders(r *http.Request, envID string, settings []byte) ([]byte, error) {
+	if s.providers == nil {
+		return settings, nil
+	}
+	enabled, err := s.providers.Enabled(r.Context(), envID)
+	if err != nil || len(enabled) == 0 {
+		return settings, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(settings, &doc); err != nil {
+		return nil, errs.Internal("read settings", err)
+	}
+	var listed []map[string]any
+	_ = json.Unmarshal(doc["providers"], &listed)
+	kept := listed[:0]
+	seen := map[string]bool{}
+	for _, p := range enabled {
+		seen[p.Type] = true
+	}
+	for _, e := range listed {
+		if t, _ := e["provider"].(string); !seen[t] {
+			kept = append(kept, e)
+		}
+	}
+	out := make([]any, 0, len(kept)+len(enabled))
+	for _, e := range kept {
+		out = append(out, e)
+	}
+	for i := range enabled {
+		wp := s.toProvider(r, &enabled[i])
+		wp.ClientSecret = "" // not even masked on a public route
+		out = append(out, wp)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, errs.Internal("write settings", err)
+	}
+	doc["providers"] = b
+	return json.Marshal(doc)
 }
 
 func (s *Server) sdkHealthcheck(w http.ResponseWriter, r *http.Request) error {

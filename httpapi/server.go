@@ -17,6 +17,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -29,6 +30,8 @@ type Deps struct {
 	Users   *users.Admin // admin Users, Wallets, Sessions, Visits
 	// Access serves the admin Allowlists and Gates groups.
 	Access *access.Admin
+	// Providers serves the admin Settings providers group.
+	Providers *social.Providers
 	// Profiles serves CustomFields and the signed-in user's own profile.
 	Profiles *users.Profiles
 	// RateLimits is the policy for SDK routes; nil means
@@ -75,11 +78,12 @@ type Server struct {
 	version        string
 	mux            *http.ServeMux
 	handler        http.Handler
+	providers      *social.Providers
 }
 
 // New builds the handler.
 func New(d Deps) *Server {
-	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
+	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, providers: d.Providers, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
 	if s.publicHost == "" {
@@ -234,6 +238,14 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT "+v0+"/environments/{environmentId}", s.admin(s.updateProjectSettings))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/keys", s.admin(s.getKeys))
 	m.HandleFunc("POST "+v0+"/environments/{environmentId}/externalJwt/check", s.admin(s.checkExternalJwt))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/settings/providers", s.admin(s.listProviders))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/settings/providers", s.admin(s.createProvider))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/settings/providers/urls", s.admin(s.providerURLs))
+	m.HandleFunc("GET "+v0+"/settings/providers/{providerId}", s.admin(s.getProvider))
+	m.HandleFunc("PUT "+v0+"/settings/providers/{providerId}", s.admin(s.updateProvider))
+	m.HandleFunc("PUT "+v0+"/settings/providers/{providerId}/enable", s.admin(s.setProviderEnabled(true)))
+	m.HandleFunc("PUT "+v0+"/settings/providers/{providerId}/disable", s.admin(s.setProviderEnabled(false)))
+	m.HandleFunc("DELETE "+v0+"/settings/providers/{providerId}", s.admin(s.deleteProvider))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/statistics/visitors", s.admin(s.getVisitors))
 
 	// Tokens.

@@ -13,6 +13,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -29,6 +30,7 @@ type Store interface {
 	users.AdminStore
 	mfa.Store
 	passkey.Store
+	social.ProviderStore
 	access.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error

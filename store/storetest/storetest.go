@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Passkeys", testPasskeys},
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},
+		{"SocialProviders", testSocialProviders},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

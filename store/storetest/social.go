@@ -1,0 +1,57 @@
+package storetest
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+func testSocialProviders(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	_, sb, lv := createProject(t, s, c, org.ID, "one")
+	now := c.next()
+	gh := &social.Provider{ID: users.NewID(), EnvironmentID: sb.ID, Type: social.GitHub, ClientID: "cid",
+		ClientSecretSealed: []byte{1, 2, 3}, MaskedClientSecret: "****cret", Scopes: "read:user user:email",
+		EnabledAt: &now, CreatedAt: now, UpdatedAt: now}
+	must(t, "CreateProvider", s.CreateProvider(ctx(t), gh))
+	dup := *gh
+	dup.ID = users.NewID()
+	wantKind(t, "second github in one environment", s.CreateProvider(ctx(t), &dup), errs.KindConflict)
+	dup.EnvironmentID = lv.ID
+	must(t, "same type, other environment", s.CreateProvider(ctx(t), &dup))
+	missing := *gh
+	missing.ID, missing.EnvironmentID = users.NewID(), "no-such-env"
+	wantKind(t, "CreateProvider in a missing environment", s.CreateProvider(ctx(t), &missing), errs.KindNotFound)
+	apple := &social.Provider{ID: users.NewID(), EnvironmentID: sb.ID, Type: social.Apple, AppleKeyID: "K", AppleTeamID: "T",
+		CreatedAt: now, UpdatedAt: now}
+	must(t, "CreateProvider apple", s.CreateProvider(ctx(t), apple))
+
+	got, err := s.GetProvider(ctx(t), gh.ID)
+	must(t, "GetProvider", err)
+	if !reflect.DeepEqual(got, gh) {
+		t.Errorf("GetProvider = %+v, want %+v", got, gh)
+	}
+	all, err := s.ListProviders(ctx(t), sb.ID)
+	must(t, "ListProviders", err)
+	if len(all) != 2 || all[0].Type != social.Apple || all[1].Type != social.GitHub || all[0].EnabledAt != nil {
+		t.Fatalf("ListProviders = %+v", all)
+	}
+	upd := *gh
+	upd.ClientID, upd.EnabledAt, upd.ClientSecretSealed, upd.UpdatedAt = "cid2", nil, nil, c.next()
+	must(t, "UpdateProvider", s.UpdateProvider(ctx(t), &upd))
+	got, err = s.GetProvider(ctx(t), gh.ID)
+	must(t, "GetProvider after update", err)
+	if got.ClientID != "cid2" || got.EnabledAt != nil || len(got.ClientSecretSealed) != 0 || !got.UpdatedAt.Equal(upd.UpdatedAt) {
+		t.Fatalf("after update: %+v", got)
+	}
+	must(t, "DeleteProvider", s.DeleteProvider(ctx(t), gh.ID))
+	wantKind(t, "DeleteProvider twice", s.DeleteProvider(ctx(t), gh.ID), errs.KindNotFound)
+	_, err = s.GetProvider(ctx(t), gh.ID)
+	wantKind(t, "GetProvider deleted", err, errs.KindNotFound)
+	wantKind(t, "UpdateProvider deleted", s.UpdateProvider(ctx(t), &upd), errs.KindNotFound)
+}
