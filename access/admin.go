@@ -35,11 +35,20 @@ func scopeFor(write bool) tenant.Scope {
 
 // Env checks the principal may use envID.
 func (a *Admin) Env(ctx context.Context, p *tenant.Principal, envID string, write bool) error {
+	_, err := a.Environment(ctx, p, envID, write)
+	return err
+}
+
+// Environment is envID, if the principal may use it.
+func (a *Admin) Environment(ctx context.Context, p *tenant.Principal, envID string, write bool) (*tenant.Environment, error) {
 	env, err := a.envs.GetEnvironment(ctx, envID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return p.CanUseEnvironment(env, scopeFor(write))
+	if err := p.CanUseEnvironment(env, scopeFor(write)); err != nil {
+		return nil, err
+	}
+	return env, nil
 }
 
 // reach checks an object's environment, hiding it as notFound when out

@@ -83,11 +83,7 @@ func (s *Service) SetScreening(ctx context.Context, envID string, on bool) error
 	return s.store.SetScreening(ctx, envID, on, s.stamp())
 }
 
-// Screening reads whether screening is on.
-func (s *Service) Screening(ctx context.Context, envID string) (bool, error) {
-	r, err := s.store.AccessRules(ctx, envID)
-	if err != nil {
-		return false, err
-	}
-	return r.Screening, nil
+// Screening reads an environment's screening switch.
+func (s *Service) Screening(ctx context.Context, envID string) (*Screening, error) {
+	return s.store.GetScreening(ctx, envID)
 }

@@ -32,6 +32,12 @@ type Rules struct {
 	Screening bool
 }
 
+// Screening is an environment's sanctions screening switch.
+type Screening struct {
+	Enabled              bool
+	CreatedAt, UpdatedAt *time.Time // nil: never configured
+}
+
 // Store is access control's persistence.
 type Store interface {
 	CreateAllowlist(ctx context.Context, l *Allowlist) error
@@ -56,6 +62,8 @@ type Store interface {
 	DeleteGate(ctx context.Context, id string) error
 
 	SetScreening(ctx context.Context, envID string, enabled bool, now time.Time) error
+	// GetScreening reads the switch; never configured: the zero value.
+	GetScreening(ctx context.Context, envID string) (*Screening, error)
 
 	// AccessRules reads the enabled lists and gates of an environment.
 	AccessRules(ctx context.Context, envID string) (*Rules, error)

@@ -55,6 +55,13 @@ func accessAuthzRows() []authzRow {
 		}
 	}
 	return []authzRow{
+		{method: "GET", pattern: "/environments/{environmentId}/integrations/chainalysis", reach: envScope, scope: r, ok: 200, prep: fixed("/environments/"+E+"/integrations/chainalysis", nil)},
+		{method: "PUT", pattern: "/environments/{environmentId}/integrations/chainalysis/sanctions/enable", reach: envScope, scope: wr, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			// screening on without a --sanctions-list screens nobody; turned off again after the row
+			t.Cleanup(func() { w.h.do(t, "PUT", "/environments/"+w.env+"/integrations/chainalysis/sanctions/disable", w.h.token, nil) })
+			return "/environments/" + w.env + "/integrations/chainalysis/sanctions/enable", nil
+		}},
+		{method: "PUT", pattern: "/environments/{environmentId}/integrations/chainalysis/sanctions/disable", reach: envScope, scope: wr, ok: 200, prep: fixed("/environments/"+E+"/integrations/chainalysis/sanctions/disable", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/allowlists", reach: envScope, scope: r, ok: 200, prep: fixed("/environments/"+E+"/allowlists", nil)},
 		{method: "POST", pattern: "/environments/{environmentId}/allowlists", reach: envScope, scope: wr, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
 			return "/environments/" + w.env + "/allowlists", map[string]any{"name": "l" + newUUID(t)[:8]}

@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -161,4 +163,39 @@ func TestGateScopeAtSignInAndRefresh(t *testing.T) {
 	st, res = h.signInAttempt(t, env, holder, "")
 	wantError(t, "no node, no access", st, res, 422)
 	wantEq(t, res, "code", "unable_to_fetch_balances")
+}
+
+func TestChainalysisToggleScreensSignIns(t *testing.T) {
+	listed := newEVMWallet(t)
+	file := filepath.Join(t.TempDir(), "sdn.txt")
+	if err := os.WriteFile(file, []byte("# OFAC SDN\n"+strings.ToLower(listed.address)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	screener, err := access.NewListScreener(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) { c.Access.Screener = screener })
+	env := h.ids.EnvironmentID
+	path := "/environments/" + env + "/integrations/chainalysis"
+
+	st, res := h.do(t, "GET", path, h.token, nil)
+	wantStatus(t, "get", st, 200, res)
+	wantEq(t, res, "sanctionsApiEnabled", false)
+	st, res = h.signInAttempt(t, env, listed, "")
+	wantStatus(t, "screening off", st, 200, res)
+
+	st, res = h.do(t, "PUT", path+"/sanctions/enable", h.token, nil)
+	wantStatus(t, "enable", st, 200, res)
+	wantEq(t, res, "sanctionsApiEnabled", true)
+	wantEq(t, res, "projectEnvironmentId", env)
+	st, res = h.signInAttempt(t, env, listed, "")
+	wantError(t, "a listed wallet", st, res, 403)
+	wantEq(t, res, "code", "chainalysis_blocked_wallet")
+	st, res = h.signInAttempt(t, env, newEVMWallet(t), "")
+	wantStatus(t, "an unlisted wallet", st, 200, res)
+
+	st, res = h.do(t, "PUT", path+"/sanctions/disable", h.token, nil)
+	wantStatus(t, "disable", st, 200, res)
+	wantEq(t, res, "sanctionsApiEnabled", false)
 }

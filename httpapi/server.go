@@ -255,6 +255,9 @@ func (s *Server) routes() {
 
 	// Origins.
 	// Access control (admin_allowlists.go, admin_gates.go).
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/integrations/chainalysis", s.admin(s.chainalysis(false, false)))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/enable", s.admin(s.chainalysis(true, true)))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/disable", s.admin(s.chainalysis(true, false)))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/allowlists", s.admin(s.listAllowlists))
 	m.HandleFunc("POST "+v0+"/environments/{environmentId}/allowlists", s.admin(s.createAllowlist))
 	m.HandleFunc("GET "+v0+"/allowlists/{allowlistId}", s.admin(s.getAllowlist))

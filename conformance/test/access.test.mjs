@@ -1,11 +1,11 @@
 // Access control through the official client (@dynamic-labs/sdk-api@0.0.847):
-// the Allowlists and Gates groups, and a scoped sign-in whose JWT, verified
+// the Allowlists, Gates and Chainalysis groups, and a scoped sign-in whose JWT, verified
 // against the JWKS with jose, carries the list's name and scope. (Gates that
 // read balances are exercised against deployed contracts in Go: httpapi's
 // TestGateScopeAtSignInAndRefresh and the access package.)
 import assert from 'node:assert/strict';
 import { Wallet } from 'ethers';
-import { AllowlistsApi, GatesApi, Configuration } from '@dynamic-labs/sdk-api';
+import { AllowlistsApi, GatesApi, ChainalysisApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
   setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, assertIsoDate, unique, UUID_RE,
 } from '../harness.mjs';
@@ -15,7 +15,7 @@ const state = {};
 
 function apis(token = ctx.token) {
   const cfg = new Configuration({ basePath: ctx.basePath, accessToken: token, headers: { Authorization: `Bearer ${token}` } });
-  return { lists: new AllowlistsApi(cfg), gates: new GatesApi(cfg) };
+  return { lists: new AllowlistsApi(cfg), gates: new GatesApi(cfg), chainalysis: new ChainalysisApi(cfg) };
 }
 
 const signInRaw = async (wallet) =>
@@ -139,4 +139,21 @@ it('gates: create (disabled), get, list, update keeps enabledAt, enable/disable,
   await expectOk(gates.getGateRaw({ environmentId: ctx.envId, gateId: c.json.id }), 200, 'get');
   await expectOk(gates.deleteGateRaw({ environmentId: ctx.envId, gateId: c.json.id }), 204, 'delete');
   await expectStatus(gates.getGateRaw({ environmentId: ctx.envId, gateId: c.json.id }), 404, 'deleted');
+});
+
+it('chainalysis: get, enable, disable the sanctions screening switch (a ChainalysisConfiguration)', async () => {
+  const { chainalysis } = apis();
+  const g = await expectOk(chainalysis.getChainalysisByEnvironmentIdRaw({ environmentId: ctx.envId }), 200, 'get');
+  assert.equal(g.json.sanctionsApiEnabled, false);
+  assert.equal(g.json.kytApiEnabled, false);
+  assert.equal(g.json.projectEnvironmentId, ctx.envId);
+  assertIsoDate(g.json.createdAt, 'createdAt');
+  const on = await expectOk(chainalysis.enableSanctionsApiByEnvironmentIdRaw({ environmentId: ctx.envId }), 200, 'enable');
+  assert.equal(on.json.sanctionsApiEnabled, true);
+  assert.equal(on.value.sanctionsApiEnabled, true, 'the client parses ChainalysisConfiguration');
+  // no --sanctions-list on this server: screening on finds nobody
+  await expectOk(signInRaw(Wallet.createRandom()), 200, 'sign-in with screening on');
+  const off = await expectOk(chainalysis.disableSanctionsApiByEnvironmentIdRaw({ environmentId: ctx.envId }), 200, 'disable');
+  assert.equal(off.json.sanctionsApiEnabled, false);
+  assert.equal(off.json.createdAt, on.json.createdAt, 'createdAt stays');
 });

@@ -223,10 +223,24 @@ func (s *Store) DeleteGate(ctx context.Context, id string) error {
 
 // SetScreening implements access.Store.
 func (s *Store) SetScreening(ctx context.Context, envID string, enabled bool, now time.Time) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO access_settings (environment_id, screening, updated_at) VALUES ($1, $2, $3)
+	_, err := s.db.Exec(ctx, `INSERT INTO access_settings (environment_id, screening, created_at, updated_at) VALUES ($1, $2, $3, $3)
 		ON CONFLICT (environment_id) DO UPDATE SET screening = excluded.screening, updated_at = excluded.updated_at`,
 		envID, enabled, now)
 	return s.fail("set screening", errs.NotFound("not_found", "environment not found"), err)
+}
+
+// GetScreening implements access.Store.
+func (s *Store) GetScreening(ctx context.Context, envID string) (*access.Screening, error) {
+	var sc access.Screening
+	err := s.db.Reader().QueryRow(ctx, `SELECT screening, created_at, updated_at FROM access_settings WHERE environment_id = $1`, envID).
+		Scan(&sc.Enabled, &sc.CreatedAt, &sc.UpdatedAt)
+	if s.noRows(err) {
+		return &access.Screening{}, nil
+	}
+	if err != nil {
+		return nil, s.fail("get screening", nil, err)
+	}
+	return &sc, nil
 }
 
 // AccessRules implements access.Store: one snapshot of the enabled lists,

@@ -94,6 +94,14 @@ func testAllowlists(t *testing.T, s store.Store) {
 	if r, _ := s.AccessRules(ctx(t), sb.ID); !r.Screening {
 		t.Error("screening stays off after SetScreening(true)")
 	}
+	sc, err := s.GetScreening(ctx(t), sb.ID)
+	must(t, "GetScreening", err)
+	if !sc.Enabled || sc.CreatedAt == nil || sc.UpdatedAt == nil || !sc.UpdatedAt.After(*sc.CreatedAt) {
+		t.Errorf("GetScreening = %+v: on, created at the first set, updated at the second", sc)
+	}
+	if sc, err := s.GetScreening(ctx(t), lv.ID); err != nil || sc.Enabled || sc.CreatedAt != nil {
+		t.Errorf("never configured: %+v %v", sc, err)
+	}
 	if r, _ := s.AccessRules(ctx(t), lv.ID); r.Screening || len(r.Lists) != 0 {
 		t.Errorf("other environment: %+v", r)
 	}
