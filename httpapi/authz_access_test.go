@@ -58,7 +58,9 @@ func accessAuthzRows() []authzRow {
 		{method: "GET", pattern: "/environments/{environmentId}/integrations/chainalysis", reach: envScope, scope: r, ok: 200, prep: fixed("/environments/"+E+"/integrations/chainalysis", nil)},
 		{method: "PUT", pattern: "/environments/{environmentId}/integrations/chainalysis/sanctions/enable", reach: envScope, scope: wr, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
 			// screening on without a --sanctions-list screens nobody; turned off again after the row
-			t.Cleanup(func() { w.h.do(t, "PUT", "/environments/"+w.env+"/integrations/chainalysis/sanctions/disable", w.h.token, nil) })
+			t.Cleanup(func() {
+				w.h.do(t, "PUT", "/environments/"+w.env+"/integrations/chainalysis/sanctions/disable", w.h.token, nil)
+			})
 			return "/environments/" + w.env + "/integrations/chainalysis/sanctions/enable", nil
 		}},
 		{method: "PUT", pattern: "/environments/{environmentId}/integrations/chainalysis/sanctions/disable", reach: envScope, scope: wr, ok: 200, prep: fixed("/environments/"+E+"/integrations/chainalysis/sanctions/disable", nil)},
