@@ -61,6 +61,14 @@ func TestSocialProviderSettings(t *testing.T) {
 	if !strings.HasSuffix(str(t, res, "clientSecret"), "3456") {
 		t.Fatal("an update without clientSecret dropped the secret")
 	}
+	masked := str(t, res, "clientSecret")
+	st, res = h.do(t, "PUT", "/settings/providers/"+id, h.token, map[string]any{"clientSecret": masked, "scopes": "read:user"})
+	wantStatus(t, "update sending the masked secret back", st, 200, res)
+	if stored, _ := h.store.GetProvider(context.Background(), id); stored == nil {
+		t.Fatal("provider gone")
+	} else if got, err := h.auth.Providers().ClientSecret(stored); err != nil || got != secret {
+		t.Fatalf("the masked value replaced the secret: %q, %v", got, err)
+	}
 	st, res = h.do(t, "PUT", "/settings/providers/"+id+"/enable", h.token, nil)
 	wantStatus(t, "enable", st, 200, res)
 	st, res = h.do(t, "GET", base+"/urls", h.token, nil)

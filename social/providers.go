@@ -240,7 +240,9 @@ func (s *Providers) apply(pr *Provider, in ProviderInput) error {
 		}
 		*f.out = v
 	}
-	if in.ClientSecret != nil {
+	// An admin client sending back the masked secret it read keeps the
+	// stored one (as environment settings' secrets do).
+	if in.ClientSecret != nil && (pr.MaskedClientSecret == "" || *in.ClientSecret != pr.MaskedClientSecret) {
 		secret := strings.TrimSpace(*in.ClientSecret)
 		if len(secret) > 8*maxField {
 			return errs.Invalid("clientSecret: too long")
