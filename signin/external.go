@@ -89,7 +89,7 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	if err != nil {
 		return nil, err
 	}
-	sess := s.sessions.New(env.ID, "", cred.ID, sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
+	sess := s.sessions.New(env.ID, "", cred.ID, sessionKey, collectedIP(env, req.IP), req.UserAgent, session.Lifetime(env.Settings))
 	// The session must not outlive the token that vouched for it, not
 	// even through refreshes.
 	if limit := id.ExpiresAt.UTC().Truncate(time.Millisecond); limit.After(now) {

@@ -78,7 +78,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	sess := s.sessions.New(env.ID, "", "", sessionKey, req.IP, req.UserAgent, session.Lifetime(env.Settings))
+	sess := s.sessions.New(env.ID, "", "", sessionKey, collectedIP(env, req.IP), req.UserAgent, session.Lifetime(env.Settings))
 	u, _, err := s.store.CompleteSignIn(ctx, &Write{EnvironmentID: env.ID, Now: now, Credential: cred, Session: sess,
 		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: s.onSignIn(a)})
 	if errs.Is(err, errs.KindNotFound) {

@@ -137,7 +137,7 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, req.IP, req.UserAgent, session.Lifetime(pr.env.Settings))
+	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, collectedIP(pr.env, req.IP), req.UserAgent, session.Lifetime(pr.env.Settings))
 	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: users.NewID(),
 		Session: sess, Events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.WalletLinked, OnlyIfNew: true},
 			{Name: events.SessionCreated}}, InTx: s.onSignIn(hooked)}
