@@ -27,6 +27,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/webhooks"
 )
 
 // Version is the server's version, set at build time with
@@ -80,6 +81,9 @@ type Config struct {
 	// JWKS); whether an environment accepts it is its
 	// security.externalAuth setting.
 	ExternalJWT externaljwt.Deps
+	// Webhooks tunes delivery: retry schedules, the failure threshold,
+	// and whether endpoints may be on private networks.
+	Webhooks webhooks.Config
 	// Access configures access control (allowlists, token gates,
 	// sanctions screening).
 	Access AccessConfig
@@ -157,6 +161,8 @@ type Auth struct {
 	users     *users.Admin
 	profiles  *users.Profiles
 	access    *access.Admin
+	webhooks  *webhooks.Service
+	delivery  *webhooks.Worker
 	handler   *httpapi.Server
 
 	mu   sync.Mutex
@@ -211,8 +217,11 @@ func New(cfg Config) (*Auth, error) {
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg),
 		Hooks:    signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
+	a.delivery = webhooks.NewWorker(cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version))
+	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,
+		Now: cfg.Now, Notify: a.delivery.Notify})
 	a.handler = httpapi.New(httpapi.Deps{
-		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access,
+		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, Webhooks: a.webhooks,
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
@@ -229,8 +238,8 @@ func (a *Auth) Access() *access.Service { return a.access.Service() }
 // /healthz (the process is up) and /readyz (the store answers).
 func (a *Auth) Handler() http.Handler { return a.handler }
 
-// Start runs the background chores (purging expired nonces and idle
-// rate-limit buckets) until Close or until ctx ends. Calling it twice is
+// Start runs the background chores (webhook delivery, purging expired
+// nonces and idle rate-limit buckets) until Close or until ctx ends. Calling it twice is
 // an error.
 func (a *Auth) Start(ctx context.Context) error {
 	a.mu.Lock()
@@ -243,10 +252,17 @@ func (a *Auth) Start(ctx context.Context) error {
 	a.done = done
 	go func() {
 		defer close(done)
+		var wg sync.WaitGroup
+		wg.Go(func() { a.delivery.Run(ctx) })
 		a.maintain(ctx)
+		wg.Wait()
 	}()
 	return nil
 }
+
+// Webhooks is the admin Webhooks API in Go. Messages are delivered while
+// the Auth is started (Start).
+func (a *Auth) Webhooks() *webhooks.Service { return a.webhooks }
 
 // Close stops what Start started and waits for it. It does not close the
 // store, which the application opened and closes.

@@ -59,6 +59,7 @@ type authzWorld struct {
 	org, project, env      string
 	user, wallet, session  string
 	sessionUser, field     string
+	hook, hookMsg          string
 	otherEnvTok, otherOrgT string
 }
 
@@ -124,6 +125,29 @@ func (w *authzWorld) freshField(t *testing.T) string {
 	return str(t, res, "id")
 }
 
+// freshHook makes a webhook (never delivered to: the harness is not
+// started) and returns it with its ping's message id, from the outbox.
+func (w *authzWorld) freshHook(t *testing.T) (hookID, messageID string) {
+	t.Helper()
+	st, res := w.h.do(t, "POST", "/environments/"+w.env+"/webhooks", w.h.token,
+		map[string]any{"url": "https://hooks.example.com/" + newUUID(t)[:8], "isEnabled": true, "events": []string{"user.created"}})
+	wantStatus(t, "fresh webhook", st, 200, res)
+	hookID = str(t, res, "webhookId")
+	jobs, err := w.h.store.Claim(context.Background(), time.Now().Add(time.Hour), time.Millisecond, 10000)
+	if err != nil {
+		t.Fatalf("claim the ping: %v", err)
+	}
+	for _, j := range jobs {
+		if j.Webhook.ID == hookID {
+			messageID = j.MessageID
+		}
+	}
+	if messageID == "" {
+		t.Fatalf("the fresh webhook %s has no ping message among %d: %+v", hookID, len(jobs), jobs)
+	}
+	return hookID, messageID
+}
+
 func (w *authzWorld) freshInvite(t *testing.T) string {
 	t.Helper()
 	inv := &tenant.Invite{ID: newUUID(t), OrganizationID: w.org, Status: tenant.InvitePending,
@@ -175,6 +199,7 @@ func authzRows() []authzRow {
 	settingsR, settingsW := tenant.ScopeSettingsRead, tenant.ScopeSettingsWrite
 	usersR, usersW := tenant.ScopeUsersRead, tenant.ScopeUsersWrite
 	tokR, tokW := tenant.ScopeAPITokensRead, tenant.ScopeAPITokensWrite
+	hookR, hookW := tenant.ScopeWebhooksRead, tenant.ScopeWebhooksWrite
 	rows := []authzRow{
 		// Organizations.
 		{method: "GET", pattern: "/organizations", reach: anyToken, ok: 200, other: 200, prep: fixed("/organizations", nil)},
@@ -372,6 +397,32 @@ func authzRows() []authzRow {
 			return "/custom/fields/" + w.freshField(t), nil
 		})},
 
+		// Webhooks and event types.
+		{method: "GET", pattern: "/eventTypes", reach: anyToken, ok: 200, other: 200, prep: fixed("/eventTypes", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/webhooks", reach: envScope, scope: hookR, ok: 200, prep: fixed("/environments/"+E+"/webhooks", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/webhooks", reach: envScope, scope: hookW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/webhooks", map[string]any{"url": "https://hooks.example.com/t", "isEnabled": false, "events": []string{"user.created"}}
+		})},
+		{method: "GET", pattern: "/environments/{environmentId}/webhooks/{webhookId}", reach: envScope, scope: hookR, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/webhooks/" + w.hook, nil
+		}},
+		{method: "PUT", pattern: "/environments/{environmentId}/webhooks/{webhookId}", reach: envScope, scope: hookW, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/webhooks/" + w.hook, map[string]any{"url": "https://hooks.example.com/t", "isEnabled": true, "events": []string{"user.created"}}
+		}},
+		{method: "DELETE", pattern: "/environments/{environmentId}/webhooks/{webhookId}", reach: envScope, scope: hookW, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			id, _ := w.freshHook(t)
+			return "/environments/" + w.env + "/webhooks/" + id, nil
+		})},
+		{method: "GET", pattern: "/environments/{environmentId}/webhooks/{webhookId}/messages", reach: envScope, scope: hookR, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/webhooks/" + w.hook + "/messages", nil
+		}},
+		{method: "GET", pattern: "/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}", reach: envScope, scope: hookR, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/webhooks/" + w.hook + "/messages/" + w.hookMsg, nil
+		}},
+		{method: "POST", pattern: "/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}/redeliver", reach: envScope, scope: hookW, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/webhooks/" + w.hook + "/messages/" + w.hookMsg + "/redeliver", nil
+		}},
+
 		// Last: it hands organization A to another member.
 		{method: "PUT", pattern: "/members/{memberId}/delegateOwnership", reach: orgOnly, ok: 204, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {
 			return "/members/" + w.h.ids.OwnerMemberID + "/delegateOwnership", map[string]any{"adminMemberIdToDelegate": w.freshMember(t)}
@@ -406,6 +457,7 @@ func runAuthorizationTable(t *testing.T, h *harness) {
 	w.user, w.wallet = w.freshUser(t)
 	w.field = w.freshField(t)
 	w.sessionUser, w.session = w.freshSession(t)
+	w.hook, w.hookMsg = w.freshHook(t)
 	b := h.newOrganization(t, "Org B")
 	_, w.otherEnvTok = h.envToken(t, h.token, b.sandboxID)
 	strangerMember, strangerOrg, _ := h.newUser(t, "stranger@example.com")

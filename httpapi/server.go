@@ -20,6 +20,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/webhooks"
 )
 
 // Deps are the services the API translates to.
@@ -34,6 +35,8 @@ type Deps struct {
 	Providers *social.Providers
 	// Profiles serves CustomFields and the signed-in user's own profile.
 	Profiles *users.Profiles
+	// Webhooks serves the admin Webhooks group.
+	Webhooks *webhooks.Service
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
@@ -66,6 +69,7 @@ type Server struct {
 	users          *users.Admin
 	access         *access.Admin
 	profiles       *users.Profiles
+	webhooks       *webhooks.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -93,6 +97,7 @@ func New(d Deps) *Server {
 	for _, h := range d.IssuerHosts {
 		s.issuerHosts[strings.ToLower(h)] = true
 	}
+	s.webhooks = d.Webhooks
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -340,6 +345,17 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/custom/fields/{customFieldId}", s.admin(s.getCustomField))
 	m.HandleFunc("PUT "+v0+"/custom/fields/{customFieldId}", s.admin(s.updateCustomField))
 	m.HandleFunc("DELETE "+v0+"/custom/fields/{customFieldId}", s.admin(s.deleteCustomField))
+
+	// Webhooks and the event types they subscribe to.
+	m.HandleFunc("GET "+v0+"/eventTypes", s.admin(s.eventTypes))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/webhooks", s.admin(s.listWebhooks))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/webhooks", s.admin(s.createWebhook))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/webhooks/{webhookId}", s.admin(s.getWebhook))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/webhooks/{webhookId}", s.admin(s.updateWebhook))
+	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/webhooks/{webhookId}", s.admin(s.deleteWebhook))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages", s.admin(s.listWebhookMessages))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}", s.admin(s.getWebhookMessageDeliveries))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}/redeliver", s.admin(s.redeliverWebhookMessage))
 
 	// End users' MFA: the admin resets (a lost authenticator).
 	m.HandleFunc("DELETE "+v0+"/users/{userId}/mfa", s.admin(s.resetUserMfa))

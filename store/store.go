@@ -16,6 +16,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/webhooks"
 )
 
 // Store is a complete backend.
@@ -32,6 +33,7 @@ type Store interface {
 	passkey.Store
 	social.ProviderStore
 	access.Store
+	webhooks.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// EventPing is the test event sent to a webhook when it is created.
-// (It moves to the events package with the other names once that lands.)
-const EventPing = "ping"
-
 // Event is what a message delivers: one stored event.
 type Event struct {
 	ID              string

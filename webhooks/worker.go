@@ -27,6 +27,7 @@ type Job struct {
 // message's new state, and the webhook's failure count and state.
 type Outcome struct {
 	Job      Job
+	At       time.Time // when the outcome was decided
 	Delivery *Delivery
 	// Status is the message's new state; NextAt is set when it stays
 	// pending for another attempt.
@@ -170,6 +171,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // attempt sends one job and decides what follows.
 func (w *Worker) attempt(ctx context.Context, j Job) Outcome {
+	o := w.decide(ctx, j)
+	o.At = w.d.Now()
+	return o
+}
+
+func (w *Worker) decide(ctx context.Context, j Job) Outcome {
 	if !j.Webhook.Enabled {
 		// A disabled webhook delivers nothing; the message stays in the log,
 		// failed, for a redelivery once the endpoint is fixed.
@@ -222,4 +229,44 @@ func newID() string {
 		return uuid.NewString()
 	}
 	return id.String()
+}
+
+// Config is what an operator tunes about delivery.
+type Config struct {
+	// AllowPrivate lets endpoints be on loopback, link-local and private
+	// addresses (tests, a receiver on the same network). Off by default:
+	// a webhook URL must not become a way into the server's network.
+	AllowPrivate bool
+	// Live and Sandbox replace the retry schedules (LiveSchedule,
+	// SandboxSchedule) when set.
+	Live, Sandbox Schedule
+	// DisableAfter consecutive failed attempts disable an endpoint
+	// (DefaultDisableAfter when zero; negative: never).
+	DisableAfter int
+	// Timeout bounds one attempt (10 s when zero).
+	Timeout time.Duration
+	// Poll is how often the worker looks for due messages (1 s when zero).
+	Poll time.Duration
+}
+
+// DefaultDisableAfter is Dynamic's documented threshold: about six failed
+// attempts in a row.
+const DefaultDisableAfter = 6
+
+// WorkerDeps fills a Worker's dependencies from c.
+func (c Config) WorkerDeps(q Queue, now func() time.Time, log *slog.Logger, userAgent string) WorkerDeps {
+	disable := c.DisableAfter
+	switch {
+	case disable == 0:
+		disable = DefaultDisableAfter
+	case disable < 0:
+		disable = 0
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	return WorkerDeps{Queue: q, Live: c.Live, Sandbox: c.Sandbox, DisableAfter: disable, Poll: c.Poll, Now: now, Log: log,
+		Lease:  2*timeout + 30*time.Second,
+		Sender: &Sender{Client: NewClient(ClientOptions{Timeout: timeout, AllowPrivate: c.AllowPrivate}), Now: now, UserAgent: userAgent}}
 }

@@ -28,7 +28,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var addr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
 	var nonceTTL, shutdownTimeout time.Duration
 	var omitFullJWT bool
+	var hooks webhookFlags
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
+		hooks.register(fs)
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: the --addr host and port; localhost for a wildcard address)")
 		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
@@ -74,7 +76,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if publicHost == "" {
 		publicHost = hostOfAddr(addr)
 	}
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Access: dynamicauth.AccessConfig{Screener: screener}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts),
+	hookCfg, err := hooks.config()
+	if err != nil {
+		return err
+	}
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Access: dynamicauth.AccessConfig{Screener: screener}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies})
 	if err != nil {
 		return err

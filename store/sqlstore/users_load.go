@@ -93,8 +93,12 @@ func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID stri
 	if err != nil {
 		return errs.Internal("event data", err)
 	}
+	id := users.NewID()
 	err = tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, user_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		users.NewID(), envID, name, userID, string(b), at)
+		id, envID, name, userID, string(b), at)
+	if err == nil {
+		err = s.fanOut(ctx, tx, envID, name, id, at)
+	}
 	return s.fail("record event", nil, err)
 }
 

@@ -91,6 +91,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},
 		{"SocialProviders", testSocialProviders},
+		{"Webhooks", testWebhooks},
+		{"WebhookClaimRace", testWebhookClaimRace},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,34 @@
+package events
+
+// Ping is the test event a webhook receives when it is created.
+const Ping = "ping"
+
+// Type is an event a webhook can subscribe to (GET /eventTypes).
+type Type struct {
+	Name        string
+	Description string
+}
+
+// Types lists the events this server records, in the order GET
+// /eventTypes returns them. A name joins this list when the server starts
+// writing it: a subscription to an event that never fires would be a lie.
+var Types = []Type{
+	{UserCreated, "A user signed up or was created by an admin."},
+	{UserUpdated, "A user's profile or metadata changed."},
+	{UserDeleted, "A user was deleted."},
+	{UserMerged, "Two users were merged into one."},
+	{SessionCreated, "A user signed in and a session was created."},
+	{SessionRevoked, "A session was revoked."},
+	{WalletLinked, "A wallet was linked to a user."},
+	{WalletUnlinked, "A wallet was unlinked from a user."},
+	{WalletTransferred, "A wallet moved from one user to another."},
+}
+
+// Selectable returns the names a webhook may subscribe to.
+func Selectable() []string {
+	names := make([]string, len(Types))
+	for i, t := range Types {
+		names[i] = t.Name
+	}
+	return names
+}

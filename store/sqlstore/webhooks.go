@@ -1,0 +1,273 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/webhooks"
+)
+
+// webhooks.Store: endpoints and their subscriptions, the message outbox
+// (filled by insertEvent in every event's transaction, drained by the
+// delivery worker under leases) and the delivery log.
+
+var _ webhooks.Store = (*Store)(nil)
+
+// fanOut enqueues event eventID to every enabled webhook of the
+// environment subscribed to name, in the event's transaction. A message's
+// id is its event's and webhook's, so the pair is delivered as one message.
+func (s *Store) fanOut(ctx context.Context, tx Tx, envID, name, eventID string, at time.Time) error {
+	return tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
+		SELECT CAST($1 AS text) || '-' || we.webhook_id, we.environment_id, we.webhook_id, $1, $4, $5, $5, $5
+		FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
+		WHERE we.environment_id = $2 AND we.event_name = $3 AND w.enabled`,
+		eventID, envID, name, webhooks.StatusPending, at)
+}
+
+const webhookCols = `id, environment_id, url, secret, events, enabled, enabled_at, disabled_reason, failures, created_at, updated_at`
+
+func scanWebhook(r Row) (*webhooks.Webhook, error) {
+	var w webhooks.Webhook
+	var evs string
+	if err := r.Scan(&w.ID, &w.EnvironmentID, &w.URL, &w.Secret, &evs, &w.Enabled, TimePtrDest(&w.EnabledAt),
+		&w.DisabledReason, &w.Failures, TimeDest(&w.CreatedAt), TimeDest(&w.UpdatedAt)); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(evs), &w.Events); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+func (s *Store) subscribe(ctx context.Context, tx Tx, w *webhooks.Webhook) error {
+	for _, name := range w.Events {
+		if err := tx.Defer(ctx, `INSERT INTO webhook_events (environment_id, event_name, webhook_id) VALUES ($1, $2, $3)`,
+			w.EnvironmentID, name, w.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func eventNames(names []string) string {
+	b, _ := json.Marshal(names)
+	return string(b)
+}
+
+// CreateWebhook implements webhooks.Store. The environment's row is
+// locked first (PostgreSQL; SQLite has one writer) so concurrent creations
+// cannot pass the limit together.
+func (s *Store) CreateWebhook(ctx context.Context, w webhooks.Webhook, ping webhooks.Event, max int) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var id string
+		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, w.EnvironmentID).Scan(&id); err != nil {
+			return s.fail("lock environment", tenant.ErrEnvironmentNotFound, err)
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM webhooks WHERE environment_id = $1`, w.EnvironmentID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return webhooks.ErrTooMany
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			w.ID, w.EnvironmentID, w.URL, w.Secret, eventNames(w.Events), w.Enabled, w.EnabledAt, w.DisabledReason, w.Failures,
+			w.CreatedAt, w.UpdatedAt); err != nil {
+			return err
+		}
+		if err := s.subscribe(ctx, tx, &w); err != nil {
+			return err
+		}
+		if err := tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, user_id, data, created_at) VALUES ($1, $2, $3, '', $4, $5)`,
+			ping.ID, ping.EnvironmentID, ping.Name, jsonOr(ping.Data, "{}"), ping.CreatedAt); err != nil {
+			return err
+		}
+		return tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6, $6)`, ping.ID+"-"+w.ID, w.EnvironmentID, w.ID, ping.ID, webhooks.StatusPending, ping.CreatedAt)
+	})
+	return s.fail("create webhook", tenant.ErrEnvironmentNotFound, err)
+}
+
+// ListWebhooks implements webhooks.Store.
+func (s *Store) ListWebhooks(ctx context.Context, envID string) ([]webhooks.Webhook, error) {
+	return list(ctx, s, s.db.Reader(), "list webhooks", value(scanWebhook),
+		`SELECT `+webhookCols+` FROM webhooks WHERE environment_id = $1 ORDER BY created_at, id`, envID)
+}
+
+// GetWebhook implements webhooks.Store.
+func (s *Store) GetWebhook(ctx context.Context, envID, id string) (*webhooks.Webhook, error) {
+	w, err := scanWebhook(s.db.Reader().QueryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE environment_id = $1 AND id = $2`, envID, id))
+	if err != nil {
+		return nil, s.fail("get webhook", webhooks.ErrNotFound, err)
+	}
+	return w, nil
+}
+
+// UpdateWebhook implements webhooks.Store.
+func (s *Store) UpdateWebhook(ctx context.Context, in webhooks.Webhook) (*webhooks.Webhook, error) {
+	var w *webhooks.Webhook
+	err := s.db.Write(ctx, func(tx Tx) error {
+		cur, err := scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE environment_id = $1 AND id = $2`+s.d.ForUpdate,
+			in.EnvironmentID, in.ID))
+		if err != nil {
+			return s.fail("get webhook", webhooks.ErrNotFound, err)
+		}
+		w = cur
+		if in.Enabled && !w.Enabled {
+			at := in.UpdatedAt
+			w.EnabledAt, w.Failures, w.DisabledReason = &at, 0, ""
+		}
+		if !in.Enabled {
+			w.EnabledAt = nil
+		}
+		w.URL, w.Events, w.Enabled, w.UpdatedAt = in.URL, in.Events, in.Enabled, in.UpdatedAt
+		if _, err := tx.Exec(ctx, `UPDATE webhooks SET url = $3, events = $4, enabled = $5, enabled_at = $6, disabled_reason = $7,
+				failures = $8, updated_at = $9 WHERE environment_id = $1 AND id = $2`,
+			w.EnvironmentID, w.ID, w.URL, eventNames(w.Events), w.Enabled, w.EnabledAt, w.DisabledReason, w.Failures, w.UpdatedAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM webhook_events WHERE webhook_id = $1`, w.ID); err != nil {
+			return err
+		}
+		return s.subscribe(ctx, tx, w)
+	})
+	if err != nil {
+		return nil, s.fail("update webhook", webhooks.ErrNotFound, err)
+	}
+	return w, nil
+}
+
+// DeleteWebhook implements webhooks.Store; its messages and log go with it.
+func (s *Store) DeleteWebhook(ctx context.Context, envID, id string) error {
+	n, err := s.db.Exec(ctx, `DELETE FROM webhooks WHERE environment_id = $1 AND id = $2`, envID, id)
+	return s.affected("delete webhook", webhooks.ErrNotFound, n, err)
+}
+
+const deliveryCols = `d.id, d.message_id, d.webhook_id, d.attempt, d.status, d.request, d.http_status, d.response, d.error,
+	d.duration_ms, d.attempted_at, m.event_id, m.environment_id, m.created_at, e.created_at`
+
+func scanDelivery(r Row) (*webhooks.Message, error) {
+	var m webhooks.Message
+	var req string
+	if err := r.Scan(&m.ID, &m.MessageID, &m.WebhookID, &m.Attempt, &m.Status, &req, &m.HTTPStatus, &m.Response, &m.Error,
+		&m.DurationMS, TimeDest(&m.AttemptedAt), &m.EventID, &m.EnvironmentID, TimeDest(&m.MessageCreatedAt),
+		TimeDest(&m.EventCreatedAt)); err != nil {
+		return nil, err
+	}
+	m.Request = []byte(req)
+	return &m, nil
+}
+
+// ListDeliveries implements webhooks.Store.
+func (s *Store) ListDeliveries(ctx context.Context, envID, webhookID, messageID string, page webhooks.Page) ([]webhooks.Message, error) {
+	from := ` FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id JOIN events e ON e.id = m.event_id
+		WHERE d.webhook_id = $1 AND m.environment_id = $2`
+	if messageID == "" {
+		return list(ctx, s, s.db.Reader(), "list webhook deliveries", value(scanDelivery),
+			`SELECT `+deliveryCols+from+` AND (CAST($3 AS text) = ''
+				OR (d.attempted_at, d.id) < (SELECT attempted_at, id FROM webhook_deliveries WHERE id = $3))
+			ORDER BY d.attempted_at DESC, d.id DESC LIMIT $4`,
+			webhookID, envID, page.After, page.Limit)
+	}
+	var out []webhooks.Message
+	err := s.db.Snapshot(ctx, func(q Querier) error {
+		var id string
+		if err := q.QueryRow(ctx, `SELECT id FROM webhook_messages WHERE id = $1 AND webhook_id = $2 AND environment_id = $3`,
+			messageID, webhookID, envID).Scan(&id); err != nil {
+			return s.fail("get webhook message", webhooks.ErrMessageNotFound, err)
+		}
+		var err error
+		out, err = list(ctx, s, q, "list message deliveries", value(scanDelivery),
+			`SELECT `+deliveryCols+from+` AND d.message_id = $3 ORDER BY d.attempt LIMIT $4`, webhookID, envID, messageID, page.Limit)
+		return err
+	})
+	return out, s.fail("list message deliveries", webhooks.ErrMessageNotFound, err)
+}
+
+// Redeliver implements webhooks.Store. A lease held by a worker is left
+// alone: that attempt finishes (or its lease runs out) first.
+func (s *Store) Redeliver(ctx context.Context, envID, webhookID, messageID string, now time.Time) error {
+	n, err := s.db.Exec(ctx, `UPDATE webhook_messages SET status = $4, next_attempt_at = $5, tries = 0, redelivery = $6, updated_at = $5
+		WHERE id = $1 AND webhook_id = $2 AND environment_id = $3`, messageID, webhookID, envID, webhooks.StatusPending, now, true)
+	return s.affected("redeliver webhook message", webhooks.ErrMessageNotFound, n, err)
+}
+
+// Claim implements webhooks.Queue: due messages are leased in one
+// transaction; on PostgreSQL the rows are locked, so of two replicas
+// claiming at once the second waits and then finds them leased.
+func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhooks.Job, error) {
+	until := now.Add(lease).UTC().Truncate(time.Millisecond)
+	var jobs []webhooks.Job
+	err := s.db.Write(ctx, func(tx Tx) error {
+		jobs = nil
+		ids, err := list(ctx, s, tx, "due webhook messages", func(r Row) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		}, `SELECT id FROM webhook_messages WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+			ORDER BY next_attempt_at LIMIT $2`+s.d.ForUpdate, now, limit)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_messages SET lease_until = $1 WHERE `+s.in("id", 2), until, s.d.IDList(ids)); err != nil {
+			return err
+		}
+		jobs, err = list(ctx, s, tx, "claim webhook messages", func(r Row) (webhooks.Job, error) {
+			j := webhooks.Job{Lease: until}
+			var data string
+			err := r.Scan(&j.MessageID, &j.Attempts, &j.Tries, &j.Redelivery,
+				&j.Event.ID, &j.Event.Name, &j.Event.EnvironmentID, &j.Event.EnvironmentName, &j.Event.UserID, &data,
+				TimeDest(&j.Event.CreatedAt), &j.Webhook.ID, &j.Webhook.EnvironmentID, &j.Webhook.URL, &j.Webhook.Secret,
+				&j.Webhook.Enabled, &j.Webhook.Failures)
+			j.Event.Data = json.RawMessage(data)
+			return j, err
+		}, `SELECT m.id, m.attempts, m.tries, m.redelivery, e.id, e.name, e.environment_id, env.name, e.user_id,
+				CAST(e.data AS text), e.created_at, w.id, w.environment_id, w.url, w.secret, w.enabled, w.failures
+			FROM webhook_messages m JOIN events e ON e.id = m.event_id JOIN webhooks w ON w.id = m.webhook_id
+				JOIN environments env ON env.id = m.environment_id
+			WHERE `+s.in("m.id", 1), s.d.IDList(ids))
+		return err
+	})
+	return jobs, s.fail("claim webhook messages", nil, err)
+}
+
+// Record implements webhooks.Queue, in one transaction, and only while
+// the job's lease is the one in the row.
+func (s *Store) Record(ctx context.Context, o webhooks.Outcome) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var next *time.Time
+		if o.Status == webhooks.StatusPending {
+			next = &o.NextAt
+		}
+		tried := 0
+		if o.Delivery != nil {
+			tried = 1
+		}
+		n, err := tx.Exec(ctx, `UPDATE webhook_messages SET status = $2, next_attempt_at = $3, lease_until = NULL,
+				attempts = attempts + $4, tries = tries + $4, updated_at = $5 WHERE id = $1 AND lease_until = $6`,
+			o.Job.MessageID, o.Status, next, tried, o.At, o.Job.Lease)
+		if err != nil || n == 0 {
+			return err // n == 0: the lease ran out and another worker has the message
+		}
+		if d := o.Delivery; d != nil {
+			if err := tx.Defer(ctx, `INSERT INTO webhook_deliveries (id, message_id, webhook_id, attempt, status, request, http_status,
+					response, error, duration_ms, attempted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				d.ID, d.MessageID, d.WebhookID, d.Attempt, d.Status, string(d.Request), d.HTTPStatus, d.Response, d.Error,
+				d.DurationMS, d.AttemptedAt); err != nil {
+				return err
+			}
+		}
+		switch {
+		case o.Disable != "":
+			return tx.Defer(ctx, `UPDATE webhooks SET failures = failures + 1, enabled = $2, enabled_at = NULL, disabled_reason = $3,
+				updated_at = $4 WHERE id = $1`, o.Job.Webhook.ID, false, o.Disable, o.At)
+		case o.Failed:
+			return tx.Defer(ctx, `UPDATE webhooks SET failures = failures + 1 WHERE id = $1`, o.Job.Webhook.ID)
+		case o.Delivery != nil:
+			return tx.Defer(ctx, `UPDATE webhooks SET failures = 0 WHERE id = $1 AND failures <> 0`, o.Job.Webhook.ID)
+		}
+		return nil
+	})
+	return s.fail("record webhook delivery", nil, err)
+}

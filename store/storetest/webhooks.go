@@ -1,0 +1,249 @@
+package storetest
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/webhooks"
+)
+
+func newHook(c *clock, envID string, enabled bool, names ...string) (webhooks.Webhook, webhooks.Event) {
+	now := c.next()
+	w := webhooks.Webhook{ID: id(), EnvironmentID: envID, URL: "https://hooks.example.com/" + id(), Secret: "secret-" + id(),
+		Events: names, Enabled: enabled, CreatedAt: now, UpdatedAt: now}
+	if enabled {
+		w.EnabledAt = &now
+	}
+	return w, webhooks.Event{ID: id(), Name: events.Ping, EnvironmentID: envID, Data: json.RawMessage(`{"ping":true}`), CreatedAt: now}
+}
+
+func claimAll(t *testing.T, s store.Store, now time.Time) map[string]webhooks.Job {
+	t.Helper()
+	jobs, err := s.Claim(ctx(t), now, time.Minute, 100)
+	must(t, "Claim", err)
+	out := map[string]webhooks.Job{}
+	for _, j := range jobs {
+		out[j.Webhook.ID+" "+j.Event.Name] = j
+	}
+	return out
+}
+
+func testWebhooks(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	a, aPing := newHook(c, e.sandbox.ID, true, events.UserCreated, events.SessionCreated)
+	b, bPing := newHook(c, e.sandbox.ID, false, events.UserCreated)
+	l, lPing := newHook(c, e.live.ID, true, events.UserCreated)
+	for _, h := range []struct {
+		w    webhooks.Webhook
+		ping webhooks.Event
+	}{{a, aPing}, {b, bPing}, {l, lPing}} {
+		must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h.w, h.ping, 2))
+	}
+	extra, extraPing := newHook(c, e.sandbox.ID, true, events.UserCreated)
+	wantCode(t, "a third webhook past the limit", s.CreateWebhook(ctx(t), extra, extraPing, 2), errs.KindUnprocessable, "too_many_webhooks")
+
+	got, err := s.GetWebhook(ctx(t), e.sandbox.ID, a.ID)
+	must(t, "GetWebhook", err)
+	if got.URL != a.URL || got.Secret != a.Secret || !slices.Equal(got.Events, a.Events) || !got.Enabled ||
+		got.EnabledAt == nil || !got.EnabledAt.Equal(*a.EnabledAt) || !got.CreatedAt.Equal(a.CreatedAt) {
+		t.Fatalf("webhook read back as %+v, want %+v", got, a)
+	}
+	_, err = s.GetWebhook(ctx(t), e.live.ID, a.ID)
+	wantKind(t, "a webhook through another environment", err, errs.KindNotFound)
+	list, err := s.ListWebhooks(ctx(t), e.sandbox.ID)
+	must(t, "ListWebhooks", err)
+	if len(list) != 2 || list[0].ID != a.ID || list[1].ID != b.ID {
+		t.Fatalf("ListWebhooks: %+v", list)
+	}
+
+	// The pings are due at once, each to its own webhook only.
+	now := c.next()
+	jobs := claimAll(t, s, now)
+	if len(jobs) != 3 {
+		t.Fatalf("claimed %d messages, want the 3 pings: %v", len(jobs), jobs)
+	}
+	ping := jobs[a.ID+" ping"]
+	if ping.Event.ID != aPing.ID || ping.Event.EnvironmentName != "sandbox" || !sameJSON(ping.Event.Data, `{"ping":true}`) ||
+		ping.Webhook.URL != a.URL || ping.Webhook.Secret != a.Secret || !ping.Webhook.Enabled || ping.Attempts != 0 || ping.Redelivery {
+		t.Fatalf("a's ping job: %+v", ping)
+	}
+	if jobs[b.ID+" ping"].Webhook.Enabled {
+		t.Fatal("b is disabled, its job says enabled")
+	}
+	if again := claimAll(t, s, now); len(again) != 0 {
+		t.Fatalf("leased messages claimed again: %v", again)
+	}
+	// A worker that lost its lease records nothing.
+	stale := ping
+	stale.Lease = ping.Lease.Add(-time.Second)
+	must(t, "Record with a stale lease", s.Record(ctx(t), webhooks.Outcome{Job: stale, At: now, Status: webhooks.StatusDelivered,
+		Delivery: &webhooks.Delivery{ID: id(), MessageID: ping.MessageID, WebhookID: a.ID, Attempt: 1, Status: webhooks.StatusDelivered,
+			Request: []byte(`{}`), AttemptedAt: now}}))
+	for _, j := range jobs {
+		var d *webhooks.Delivery
+		if j.Webhook.Enabled {
+			d = &webhooks.Delivery{ID: id(), MessageID: j.MessageID, WebhookID: j.Webhook.ID, Attempt: 1, Status: webhooks.StatusDelivered,
+				Request: []byte(`{"eventName":"ping"}`), HTTPStatus: 200, Response: "ok", DurationMS: 12, AttemptedAt: now}
+		}
+		must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered, Delivery: d}))
+	}
+	ms, err := s.ListDeliveries(ctx(t), e.sandbox.ID, a.ID, "", webhooks.Page{Limit: 10})
+	must(t, "ListDeliveries", err)
+	if len(ms) != 1 || ms[0].MessageID != ping.MessageID || ms[0].EventID != aPing.ID || ms[0].HTTPStatus != 200 ||
+		ms[0].Response != "ok" || string(ms[0].Request) != `{"eventName":"ping"}` || ms[0].DurationMS != 12 || !ms[0].AttemptedAt.Equal(now) {
+		t.Fatalf("a's log after the ping (the stale record must not be there): %+v", ms)
+	}
+
+	// A sign-in's events fan out in its transaction to the enabled,
+	// subscribed webhooks of its environment only.
+	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	signIn(t, s, c, e.live.ID, newWallet(t, e.live.ID))
+	now = c.next()
+	jobs = claimAll(t, s, now)
+	if len(jobs) != 3 || jobs[a.ID+" "+events.UserCreated].Event.UserID != u.ID || jobs[a.ID+" "+events.SessionCreated].MessageID == "" ||
+		jobs[l.ID+" "+events.UserCreated].Event.EnvironmentName != "live" {
+		t.Fatalf("after two sign-ins: %v", jobs)
+	}
+	uc := jobs[a.ID+" "+events.UserCreated]
+	var data map[string]any
+	if err := json.Unmarshal(uc.Event.Data, &data); err != nil {
+		t.Fatalf("event data %s: %v", uc.Event.Data, err)
+	}
+
+	// A failed attempt: pending again at NextAt, the webhook's failures
+	// counted; the next failure disables it.
+	next := now.Add(10 * time.Second)
+	must(t, "Record failure", s.Record(ctx(t), webhooks.Outcome{Job: uc, At: now, Status: webhooks.StatusPending, NextAt: next, Failed: true,
+		Delivery: &webhooks.Delivery{ID: id(), MessageID: uc.MessageID, WebhookID: a.ID, Attempt: 1, Status: webhooks.StatusFailed,
+			Request: []byte(`{}`), HTTPStatus: 500, Error: "endpoint answered 500", AttemptedAt: now}}))
+	for _, j := range jobs {
+		if j.MessageID != uc.MessageID {
+			must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered}))
+		}
+	}
+	if got := claimAll(t, s, next.Add(-time.Millisecond)); len(got) != 0 {
+		t.Fatalf("claimed before its next attempt: %v", got)
+	}
+	retry := claimAll(t, s, next)[a.ID+" "+events.UserCreated]
+	if retry.MessageID != uc.MessageID || retry.Attempts != 1 || retry.Tries != 1 || retry.Webhook.Failures != 1 {
+		t.Fatalf("the retry: %+v", retry)
+	}
+	must(t, "Record failure and disable", s.Record(ctx(t), webhooks.Outcome{Job: retry, At: next, Status: webhooks.StatusFailed, Failed: true,
+		Disable: "too many failures", Delivery: &webhooks.Delivery{ID: id(), MessageID: uc.MessageID, WebhookID: a.ID, Attempt: 2,
+			Status: webhooks.StatusFailed, Request: []byte(`{}`), Error: "timeout", AttemptedAt: next}}))
+	got, _ = s.GetWebhook(ctx(t), e.sandbox.ID, a.ID)
+	if got.Enabled || got.DisabledReason != "too many failures" || got.Failures != 2 || got.EnabledAt != nil {
+		t.Fatalf("after the disabling failure: %+v", got)
+	}
+	signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	if got := claimAll(t, s, c.next()); len(got) != 0 {
+		t.Fatalf("a disabled webhook got messages: %v", got)
+	}
+
+	// The message log: newest first, paged; one message's attempts in order.
+	all, err := s.ListDeliveries(ctx(t), e.sandbox.ID, a.ID, "", webhooks.Page{Limit: 10})
+	must(t, "ListDeliveries", err)
+	if len(all) != 3 || all[0].Attempt != 2 || all[1].Attempt != 1 || all[2].MessageID != ping.MessageID {
+		t.Fatalf("log: %+v", all)
+	}
+	page, err := s.ListDeliveries(ctx(t), e.sandbox.ID, a.ID, "", webhooks.Page{After: all[0].ID, Limit: 1})
+	must(t, "ListDeliveries page 2", err)
+	if len(page) != 1 || page[0].ID != all[1].ID {
+		t.Fatalf("page after %s: %+v", all[0].ID, page)
+	}
+	tries, err := s.ListDeliveries(ctx(t), e.sandbox.ID, a.ID, uc.MessageID, webhooks.Page{Limit: 10})
+	must(t, "ListDeliveries of a message", err)
+	if len(tries) != 2 || tries[0].Attempt != 1 || tries[0].HTTPStatus != 500 || tries[1].Error != "timeout" {
+		t.Fatalf("the message's attempts: %+v", tries)
+	}
+	_, err = s.ListDeliveries(ctx(t), e.live.ID, a.ID, uc.MessageID, webhooks.Page{Limit: 10})
+	wantKind(t, "a message through another environment", err, errs.KindNotFound)
+
+	// Re-enabling clears the failures; a redelivery is due at once, flagged.
+	enabled, err := s.UpdateWebhook(ctx(t), webhooks.Webhook{ID: a.ID, EnvironmentID: e.sandbox.ID, URL: a.URL + "/v2",
+		Events: []string{events.UserCreated}, Enabled: true, UpdatedAt: c.next()})
+	must(t, "UpdateWebhook", err)
+	if !enabled.Enabled || enabled.Failures != 0 || enabled.DisabledReason != "" || enabled.EnabledAt == nil || enabled.URL != a.URL+"/v2" {
+		t.Fatalf("re-enabled: %+v", enabled)
+	}
+	must(t, "Redeliver", s.Redeliver(ctx(t), e.sandbox.ID, a.ID, uc.MessageID, c.next()))
+	wantKind(t, "redeliver through another environment", s.Redeliver(ctx(t), e.live.ID, a.ID, uc.MessageID, c.t), errs.KindNotFound)
+	red := claimAll(t, s, c.t)[a.ID+" "+events.UserCreated]
+	if !red.Redelivery || red.Tries != 0 || red.Attempts != 2 || red.Webhook.URL != a.URL+"/v2" {
+		t.Fatalf("the redelivery: %+v", red)
+	}
+	must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: red, At: c.t, Status: webhooks.StatusDelivered}))
+	// The new subscription list holds: no session events any more.
+	signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	after := claimAll(t, s, c.next())
+	if len(after) != 1 || after[a.ID+" "+events.UserCreated].MessageID == "" {
+		t.Fatalf("after narrowing the subscription: %v", after)
+	}
+
+	wantKind(t, "delete through another environment", s.DeleteWebhook(ctx(t), e.live.ID, a.ID), errs.KindNotFound)
+	must(t, "DeleteWebhook", s.DeleteWebhook(ctx(t), e.sandbox.ID, a.ID))
+	_, err = s.GetWebhook(ctx(t), e.sandbox.ID, a.ID)
+	wantKind(t, "a deleted webhook", err, errs.KindNotFound)
+	_, err = s.UpdateWebhook(ctx(t), webhooks.Webhook{ID: a.ID, EnvironmentID: e.sandbox.ID, URL: a.URL, Enabled: true, UpdatedAt: c.next()})
+	wantKind(t, "update a deleted webhook", err, errs.KindNotFound)
+}
+
+// Concurrent workers (replicas) never claim one message twice.
+func testWebhookClaimRace(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	h, ping := newHook(c, e.sandbox.ID, true, events.UserCreated)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h, ping, 5))
+	for range 20 {
+		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	}
+	now := c.next()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				jobs, err := s.Claim(ctx(t), now, time.Minute, 3)
+				if err != nil {
+					t.Errorf("Claim: %v", err)
+					return
+				}
+				if len(jobs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, j := range jobs {
+					seen[j.MessageID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 21 {
+		t.Fatalf("%d messages claimed, want 21 (20 user.created and the ping)", len(seen))
+	}
+	for m, n := range seen {
+		if n != 1 {
+			t.Errorf("message %s claimed %d times", m, n)
+		}
+	}
+}
+
+// sameJSON compares JSON by value: PostgreSQL stores event data as jsonb,
+// which re-encodes it.
+func sameJSON(got []byte, want string) bool {
+	var a, b any
+	return json.Unmarshal(got, &a) == nil && json.Unmarshal([]byte(want), &b) == nil && reflect.DeepEqual(a, b)
+}
