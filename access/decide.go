@@ -29,7 +29,7 @@ const CodeBalances = "unable_to_fetch_balances"
 // cannot be read is an error, never an allow. subject is called only when
 // the environment has rules.
 func (s *Service) Decide(ctx context.Context, envID string, subject func(context.Context) (Subject, error)) (*Decision, error) {
-	rules, err := s.store.AccessRules(ctx, envID)
+	rules, err := s.rules.get(ctx, s, envID)
 	if err != nil {
 		return nil, err
 	}

@@ -143,3 +143,43 @@ func TestScreenerRefusesListedWalletAndReloads(t *testing.T) {
 		t.Fatalf("screening disabled for the environment: %v", err)
 	}
 }
+
+type countingStore struct {
+	rulesStore
+	reads int
+}
+
+func (c *countingStore) AccessRules(ctx context.Context, env string) (*Rules, error) {
+	c.reads++
+	return c.rulesStore.AccessRules(ctx, env)
+}
+func (c *countingStore) SetScreening(context.Context, string, bool, time.Time) error { return nil }
+
+func TestRulesAreReusedBrieflyAndClearedByChanges(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	st := &countingStore{}
+	s := NewService(Deps{Store: st, Now: func() time.Time { return now }})
+	decide := func() {
+		t.Helper()
+		if _, err := s.Decide(context.Background(), "env", Fixed(Subject{})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decide()
+	decide()
+	if st.reads != 1 {
+		t.Fatalf("%d reads within the TTL, want 1", st.reads)
+	}
+	if err := s.SetScreening(context.Background(), "env", true); err != nil {
+		t.Fatal(err)
+	}
+	decide()
+	if st.reads != 2 {
+		t.Fatalf("a change through the service must apply at once: %d reads", st.reads)
+	}
+	now = now.Add(DefaultRulesTTL)
+	decide()
+	if st.reads != 3 {
+		t.Fatalf("after the TTL: %d reads", st.reads)
+	}
+}

@@ -18,6 +18,10 @@ type Deps struct {
 	Screener Screener
 	Log      *slog.Logger
 	Now      func() time.Time
+	// RulesTTL is how long an environment's enabled rules are reused by
+	// decisions (0: DefaultRulesTTL; negative: read every time). Changes
+	// made through this Service apply at once.
+	RulesTTL time.Duration
 }
 
 // Service manages an environment's access rules and decides on them.
@@ -27,6 +31,7 @@ type Service struct {
 	screener Screener
 	log      *slog.Logger
 	now      func() time.Time
+	rules    *rulesCache
 }
 
 // NewService builds the service.
@@ -37,7 +42,11 @@ func NewService(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: d.Store, balances: d.Balances, screener: d.Screener, log: d.Log, now: d.Now}
+	if d.RulesTTL == 0 {
+		d.RulesTTL = DefaultRulesTTL
+	}
+	return &Service{store: d.Store, balances: d.Balances, screener: d.Screener, log: d.Log, now: d.Now,
+		rules: &rulesCache{ttl: d.RulesTTL, m: map[string]cachedRules{}}}
 }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -48,7 +57,7 @@ func (s *Service) CreateAllowlist(ctx context.Context, envID, name, scope string
 		return nil, err
 	}
 	l := &Allowlist{ID: users.NewID(), EnvironmentID: envID, Name: name, Scope: scope, Outcome: o, CreatedAt: s.stamp()}
-	if err := s.store.CreateAllowlist(ctx, l); err != nil {
+	if err := s.changed(s.store.CreateAllowlist(ctx, l)); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -79,7 +88,7 @@ func (s *Service) UpdateAllowlist(ctx context.Context, id string, p ListPatch) (
 	if err := validateList(l.Name, l.Scope, l.Outcome); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateAllowlist(ctx, l); err != nil {
+	if err := s.changed(s.store.UpdateAllowlist(ctx, l)); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -102,12 +111,13 @@ func (s *Service) EnableAllowlist(ctx context.Context, id string, on bool) (*All
 		t := s.stamp()
 		at = &t
 	}
-	return s.store.SetAllowlistEnabled(ctx, id, at)
+	v, err := s.store.SetAllowlistEnabled(ctx, id, at)
+	return v, s.changed(err)
 }
 
 // DeleteAllowlist removes a list and its entries.
 func (s *Service) DeleteAllowlist(ctx context.Context, id string) error {
-	return s.store.DeleteAllowlist(ctx, id)
+	return s.changed(s.store.DeleteAllowlist(ctx, id))
 }
 
 // AddEntry puts one identity on a list.

@@ -13,7 +13,7 @@ func (s *Service) CreateGate(ctx context.Context, g Gate) (*Gate, error) {
 		return nil, err
 	}
 	g.ID, g.EnabledAt, g.CreatedAt = users.NewID(), nil, s.stamp()
-	if err := s.store.CreateGate(ctx, &g); err != nil {
+	if err := s.changed(s.store.CreateGate(ctx, &g)); err != nil {
 		return nil, err
 	}
 	return &g, nil
@@ -47,7 +47,7 @@ func (s *Service) UpdateGate(ctx context.Context, id string, p GatePatch) (*Gate
 	if err := validateGate(g); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateGate(ctx, g); err != nil {
+	if err := s.changed(s.store.UpdateGate(ctx, g)); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -70,17 +70,18 @@ func (s *Service) EnableGate(ctx context.Context, id string, on bool) (*Gate, er
 		t := s.stamp()
 		at = &t
 	}
-	return s.store.SetGateEnabled(ctx, id, at)
+	v, err := s.store.SetGateEnabled(ctx, id, at)
+	return v, s.changed(err)
 }
 
 // DeleteGate removes a gate.
 func (s *Service) DeleteGate(ctx context.Context, id string) error {
-	return s.store.DeleteGate(ctx, id)
+	return s.changed(s.store.DeleteGate(ctx, id))
 }
 
 // SetScreening turns sanctions screening on or off for an environment.
 func (s *Service) SetScreening(ctx context.Context, envID string, on bool) error {
-	return s.store.SetScreening(ctx, envID, on, s.stamp())
+	return s.changed(s.store.SetScreening(ctx, envID, on, s.stamp()))
 }
 
 // Screening reads an environment's screening switch.

@@ -1,0 +1,64 @@
+package access
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// rulesCache keeps each environment's enabled rules for a moment, so a
+// sign-in in an environment without rules costs no read. Admin changes
+// through this process clear it at once; another replica's changes apply
+// here within the TTL.
+type rulesCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]cachedRules
+}
+
+type cachedRules struct {
+	r   *Rules
+	exp time.Time
+}
+
+// DefaultRulesTTL is how long an environment's rules are reused.
+const DefaultRulesTTL = 2 * time.Second
+
+func (c *rulesCache) get(ctx context.Context, s *Service, envID string) (*Rules, error) {
+	if c.ttl <= 0 {
+		return s.store.AccessRules(ctx, envID)
+	}
+	now := s.now()
+	c.mu.Lock()
+	e, ok := c.m[envID]
+	c.mu.Unlock()
+	if ok && now.Before(e.exp) {
+		return e.r, nil
+	}
+	r, err := s.store.AccessRules(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) > 10_000 {
+		c.m = map[string]cachedRules{}
+	}
+	c.m[envID] = cachedRules{r: r, exp: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return r, nil
+}
+
+// clear forgets every environment's rules (after an admin change).
+func (c *rulesCache) clear() {
+	c.mu.Lock()
+	c.m = map[string]cachedRules{}
+	c.mu.Unlock()
+}
+
+// changed clears the cache after a successful write and passes err on.
+func (s *Service) changed(err error) error {
+	if err == nil {
+		s.rules.clear()
+	}
+	return err
+}
