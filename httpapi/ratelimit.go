@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -34,7 +35,7 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ip := s.clientIP(r)
+		ip := rateKey(s.clientIP(r))
 		rules := map[string]ratelimit.Rule{"sdk": s.limits.SDK}
 		switch class := sdkRouteClass(rest); class {
 		case "nonces":
@@ -58,4 +59,23 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// rateKey is the bucket key of a client address: an IPv6 client is its
+// /64 (one subscriber's allocation, whose addresses it may rotate at
+// will); an IPv4 client, or an IPv4-mapped one, is its address.
+func rateKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
