@@ -199,8 +199,17 @@ func (s *Store) Redeliver(ctx context.Context, envID, webhookID, messageID strin
 // claiming at once the second waits and then finds them leased.
 func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhooks.Job, error) {
 	until := now.Add(lease).UTC().Truncate(time.Millisecond)
+	// Most polls find nothing due: answer those from the reader pool
+	// rather than taking SQLite's one writer (and its group commit) for an
+	// empty transaction every poll.
+	var due int
+	err := s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM webhook_messages
+		WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) LIMIT 1) AS d`, now).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, s.fail("due webhook messages", nil, err)
+	}
 	var jobs []webhooks.Job
-	err := s.db.Write(ctx, func(tx Tx) error {
+	err = s.db.Write(ctx, func(tx Tx) error {
 		jobs = nil
 		ids, err := list(ctx, s, tx, "due webhook messages", func(r Row) (string, error) {
 			var id string
