@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/contract"
+	"github.com/dynamicauth/dynamicauth/delivery"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/httpapi"
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -87,6 +88,13 @@ type Config struct {
 	// Access configures access control (allowlists, token gates,
 	// sanctions screening).
 	Access AccessConfig
+	// Mailer sends email codes (sign-in, verification); nil means no email
+	// codes (no_enabled_email_provider). delivery.OpenOutbox is the dev one.
+	Mailer delivery.Mailer
+	// SMS sends SMS codes; nil means no SMS codes (no_enabled_sms_provider).
+	SMS delivery.SMSSender
+	// Templates render the code messages; nil means the built-in ones.
+	Templates *delivery.Templates
 }
 
 // AccessConfig configures access control.

@@ -29,8 +29,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var nonceTTL, shutdownTimeout time.Duration
 	var omitFullJWT bool
 	var hooks webhookFlags
+	var codes deliveryFlags
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
 		hooks.register(fs)
+		codes.register(fs)
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: the --addr host and port; localhost for a wildcard address)")
 		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
@@ -80,7 +82,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Access: dynamicauth.AccessConfig{Screener: screener}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
+	ch, err := codes.build(o, log)
+	if err != nil {
+		return err
+	}
+	defer ch.close()
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, SMS: ch.sms, Templates: ch.templates, Access: dynamicauth.AccessConfig{Screener: screener}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies})
 	if err != nil {
 		return err
