@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/wallets"
 	"log/slog"
 	"net/http"
@@ -170,6 +171,7 @@ type Auth struct {
 	profiles  *users.Profiles
 	access    *access.Admin
 	webhooks  *webhooks.Service
+	events    *events.Service
 	delivery  *webhooks.Worker
 	handler   *httpapi.Server
 
@@ -228,8 +230,10 @@ func New(cfg Config) (*Auth, error) {
 	a.delivery = webhooks.NewWorker(cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version))
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,
 		Now: cfg.Now, Notify: a.delivery.Notify})
+	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, Webhooks: a.webhooks,
+		Events:     a.events,
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
@@ -271,6 +275,10 @@ func (a *Auth) Start(ctx context.Context) error {
 // Webhooks is the admin Webhooks API in Go. Messages are delivered while
 // the Auth is started (Start).
 func (a *Auth) Webhooks() *webhooks.Service { return a.webhooks }
+
+// Events is the admin Events API in Go (the outbox, newest first) and the
+// SDK's analytics ingestion.
+func (a *Auth) Events() *events.Service { return a.events }
 
 // Close stops what Start started and waits for it. It does not close the
 // store, which the application opened and closes.

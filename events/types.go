@@ -22,6 +22,7 @@ var Types = []Type{
 	{WalletLinked, "A wallet was linked to a user."},
 	{WalletUnlinked, "A wallet was unlinked from a user."},
 	{WalletTransferred, "A wallet moved from one user to another."},
+	{VisitCreated, "A wallet connected to the app (a visit), signed in or not."},
 }
 
 // Selectable returns the names a webhook may subscribe to.

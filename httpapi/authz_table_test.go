@@ -422,6 +422,10 @@ func authzRows() []authzRow {
 		{method: "POST", pattern: "/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}/redeliver", reach: envScope, scope: hookW, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
 			return "/environments/" + w.env + "/webhooks/" + w.hook + "/messages/" + w.hookMsg + "/redeliver", nil
 		}},
+		{method: "GET", pattern: "/environments/{environmentId}/events", reach: envScope, scope: tenant.ScopeEventsRead, ok: 200, prep: fixed("/environments/"+E+"/events", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/events/{eventId}", reach: envScope, scope: tenant.ScopeEventsRead, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/events/" + w.hookMsg[:36], nil // the webhook's ping
+		}},
 
 		// Last: it hands organization A to another member.
 		{method: "PUT", pattern: "/members/{memberId}/delegateOwnership", reach: orgOnly, ok: 204, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {

@@ -7,6 +7,7 @@ package httpapi
 import (
 	"context"
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/events"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -37,6 +38,8 @@ type Deps struct {
 	Profiles *users.Profiles
 	// Webhooks serves the admin Webhooks group.
 	Webhooks *webhooks.Service
+	// Events serves the admin Events group and the SDK's analytics events.
+	Events *events.Service
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
@@ -70,6 +73,7 @@ type Server struct {
 	access         *access.Admin
 	profiles       *users.Profiles
 	webhooks       *webhooks.Service
+	events         *events.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -98,6 +102,7 @@ func New(d Deps) *Server {
 		s.issuerHosts[strings.ToLower(h)] = true
 	}
 	s.webhooks = d.Webhooks
+	s.events = d.Events
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -167,6 +172,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/signin", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/connect", s.public(s.connect))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/events", s.public(s.publishEvents))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/verify", s.sdkUser(s.externalAuthVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/link", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))
@@ -356,6 +362,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages", s.admin(s.listWebhookMessages))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}", s.admin(s.getWebhookMessageDeliveries))
 	m.HandleFunc("POST "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}/redeliver", s.admin(s.redeliverWebhookMessage))
+
+	// Events: the outbox, newest first.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events", s.admin(s.listEvents))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events/{eventId}", s.admin(s.getEvent))
 
 	// End users' MFA: the admin resets (a lost authenticator).
 	m.HandleFunc("DELETE "+v0+"/users/{userId}/mfa", s.admin(s.resetUserMfa))

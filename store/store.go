@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"github.com/dynamicauth/dynamicauth/events"
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -34,6 +35,7 @@ type Store interface {
 	social.ProviderStore
 	access.Store
 	webhooks.Store
+	events.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

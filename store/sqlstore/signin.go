@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"github.com/dynamicauth/dynamicauth/events"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -149,10 +150,14 @@ func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) (c
 // InsertVisit implements signin.Store.
 func (s *Store) InsertVisit(ctx context.Context, v signin.Visit) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO visits (id, environment_id, wallet_address, chain, provider, wallet_name,
+		if err := tx.Defer(ctx, `INSERT INTO visits (id, environment_id, wallet_address, chain, provider, wallet_name,
 			auth_mode, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, v.ID, v.EnvironmentID, v.Address, v.Chain,
-			v.Provider, v.WalletName, v.AuthMode, v.CreatedAt)
-		return err
+			v.Provider, v.WalletName, v.AuthMode, v.CreatedAt); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, v.EnvironmentID, events.VisitCreated, "", map[string]string{"visitId": v.ID,
+			"walletPublicKey": v.Address, "chain": v.Chain, "provider": v.Provider, "walletName": v.WalletName,
+			"authMode": v.AuthMode}, v.CreatedAt)
 	})
 	return s.fail("record visit", tenant.ErrEnvironmentNotFound, err)
 }

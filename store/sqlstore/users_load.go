@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/dynamicauth/dynamicauth/events"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -94,8 +95,8 @@ func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID stri
 		return errs.Internal("event data", err)
 	}
 	id := users.NewID()
-	err = tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, user_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		id, envID, name, userID, string(b), at)
+	err = tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, resource_type, user_id, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, envID, name, events.ResourceType(name), userID, string(b), at)
 	if err == nil {
 		err = s.fanOut(ctx, tx, envID, name, id, at)
 	}

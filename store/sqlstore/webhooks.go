@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"github.com/dynamicauth/dynamicauth/events"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -80,8 +81,9 @@ func (s *Store) CreateWebhook(ctx context.Context, w webhooks.Webhook, ping webh
 		if err := s.subscribe(ctx, tx, &w); err != nil {
 			return err
 		}
-		if err := tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, user_id, data, created_at) VALUES ($1, $2, $3, '', $4, $5)`,
-			ping.ID, ping.EnvironmentID, ping.Name, jsonOr(ping.Data, "{}"), ping.CreatedAt); err != nil {
+		if err := tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, resource_type, user_id, data, created_at)
+			VALUES ($1, $2, $3, $4, '', $5, $6)`, ping.ID, ping.EnvironmentID, ping.Name, events.ResourceType(ping.Name),
+			jsonOr(ping.Data, "{}"), ping.CreatedAt); err != nil {
 			return err
 		}
 		return tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)

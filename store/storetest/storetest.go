@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeysConcurrent", testSigningKeysConcurrent},
 		{"VisitorStats", testVisitorStats},
+		{"Events", testEvents},
 		{"NotFound", testNotFound},
 		{"EmptyLists", testEmptyLists},
 		{"CreateTenant", testCreateTenant},

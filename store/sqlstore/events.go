@@ -1,0 +1,74 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// events.Store: the admin Events API's reads over the outbox, and the
+// SDK's analytics events.
+
+var _ events.Store = (*Store)(nil)
+
+const eventCols = `e.id, e.environment_id, env.name, e.name, e.user_id, CAST(e.data AS text), e.created_at`
+
+func scanEvent(r Row) (*events.Event, error) {
+	var e events.Event
+	var data string
+	if err := r.Scan(&e.ID, &e.EnvironmentID, &e.EnvironmentName, &e.Name, &e.UserID, &data, TimeDest(&e.CreatedAt)); err != nil {
+		return nil, err
+	}
+	e.Data = []byte(data)
+	return &e, nil
+}
+
+// ListEvents implements events.Store. The cursor is the last event's id;
+// its (created_at, id) bounds the page from a subquery on the primary key,
+// and the environment's index on (environment_id[, resource_type],
+// created_at, id) serves the range and the order.
+func (s *Store) ListEvents(ctx context.Context, envID string, q events.Query) ([]events.Event, error) {
+	w := &where{}
+	w.add(`e.environment_id = $1`, envID)
+	if q.ResourceType != "" {
+		w.add(`e.resource_type = $1`, q.ResourceType)
+	}
+	if q.Start != nil {
+		w.add(`e.created_at >= $1`, *q.Start)
+	}
+	if q.End != nil {
+		w.add(`e.created_at < $1`, *q.End)
+	}
+	if q.After != "" {
+		w.add(`(e.created_at, e.id) < (SELECT created_at, id FROM events WHERE id = $1 AND environment_id = $2)`, q.After, envID)
+	}
+	sql := fmt.Sprintf(`SELECT %s FROM events e JOIN environments env ON env.id = e.environment_id WHERE %s
+		ORDER BY e.created_at DESC, e.id DESC LIMIT $%d`, eventCols, w.sql(), len(w.args)+1)
+	return list(ctx, s, s.db.Reader(), "list events", value(scanEvent), sql, append(w.args, q.Limit)...)
+}
+
+// GetEvent implements events.Store.
+func (s *Store) GetEvent(ctx context.Context, envID, id string) (*events.Event, error) {
+	e, err := scanEvent(s.db.Reader().QueryRow(ctx, `SELECT `+eventCols+` FROM events e JOIN environments env ON env.id = e.environment_id
+		WHERE e.id = $1 AND e.environment_id = $2`, id, envID))
+	if err != nil {
+		return nil, s.fail("get event", events.ErrNotFound, err)
+	}
+	return e, nil
+}
+
+// InsertTracks implements events.Store.
+func (s *Store) InsertTracks(ctx context.Context, envID string, ts []events.Track) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		for _, t := range ts {
+			if err := tx.Defer(ctx, `INSERT INTO sdk_events (id, environment_id, anonymous_id, event, type, properties, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, envID, t.AnonymousID, t.Event, t.Type, string(t.Properties), t.CreatedAt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.fail("record sdk events", tenant.ErrEnvironmentNotFound, err)
+}
