@@ -223,7 +223,7 @@ func New(cfg Config) (*Auth, error) {
 			TTL: cfg.Access.BalanceTTL, Timeout: cfg.Access.BalanceTimeout, Now: cfg.Now})})
 	a.access = access.NewAdmin(accessSvc, st)
 	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
-	a.signin = signin.NewService(signin.Deps{Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
+	a.signin = signin.NewService(signin.Deps{NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg),
 		Hooks:    signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})

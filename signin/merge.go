@@ -173,6 +173,9 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 		if err := req.Device.Verify(); err != nil {
 			return nil, err
 		}
+		if err := s.checkNonces(w.EnvironmentID, req.Device.Nonce); err != nil {
+			return nil, err
+		}
 		w.Nonces = []string{req.Device.Nonce}
 	}
 	w.Apply = func(into, from *users.User, fields []users.CustomField) (*users.ProfileChange, error) {

@@ -51,6 +51,9 @@ func (s *Service) Refresh(ctx context.Context, cur *Current, device *DeviceProof
 		if err := device.Verify(); err != nil {
 			return nil, err
 		}
+		if err := s.checkNonces(env.ID, device.Nonce); err != nil {
+			return nil, err
+		}
 		if err := s.store.ConsumeNonces(ctx, env.ID, []string{device.Nonce}, s.now()); err != nil {
 			return nil, err
 		}

@@ -6,8 +6,6 @@ package signin
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 
@@ -57,14 +55,15 @@ type Environments interface {
 
 // Store is sign-in's persistence.
 type Store interface {
-	InsertNonces(ctx context.Context, envID string, nonces []string, expiresAt time.Time) error
 	// CompleteSignIn consumes the nonces, finds or creates the user owning
 	// the credential, stores the session and the events: all or nothing.
-	// A nonce that is unknown, used or expired fails it with
-	// errs.KindUnprocessable.
+	// A nonce used before (or expired, by NonceExpiry) fails it with
+	// ErrNonceUsed.
 	CompleteSignIn(ctx context.Context, w *Write) (u *users.User, created bool, err error)
+	// DeleteExpiredNonces forgets used nonces that expired by before.
 	DeleteExpiredNonces(ctx context.Context, before time.Time) (int64, error)
-	// ConsumeNonces uses up live nonces of the environment, all or none.
+	// ConsumeNonces uses up live nonces of the environment, all or none:
+	// one used before fails it with ErrNonceUsed.
 	ConsumeNonces(ctx context.Context, envID string, nonces []string, now time.Time) error
 	GetUser(ctx context.Context, id string) (*users.User, error)
 	InsertVisit(ctx context.Context, v Visit) error
@@ -106,7 +105,11 @@ type Profiles interface {
 // Merges and Sessions are required; in production one store.Store serves
 // the four store roles.
 type Deps struct {
-	Config       Config
+	Config Config
+	// NonceKey keys the MAC of the nonces (NonceKeySize bytes, derived
+	// from the master secret): replicas must share it. Nil draws a random
+	// key, for tests.
+	NonceKey     []byte
 	Environments Environments
 	Store        Store
 	Links        LinkStore
@@ -141,6 +144,7 @@ type Service struct {
 	cfg      Config
 	envs     Environments
 	store    Store
+	nonces   *NonceMinter
 	links    LinkStore
 	merges   MergeStore
 	profiles Profiles
@@ -160,7 +164,7 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, links: d.Links, merges: d.Merges,
+	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
 		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, now: d.Now, hooks: d.Hooks,
 		access: d.Access, owners: d.Owners}
 }
@@ -168,7 +172,8 @@ func NewService(d Deps) *Service {
 // MaxNoncesPerCall caps GET /nonces?count=.
 const MaxNoncesPerCall = 5
 
-// IssueNonces hands out count single-use nonces for an environment.
+// IssueNonces hands out count single-use nonces for an environment. It
+// writes nothing: nonces carry their own MAC and expiry (nonce.go).
 func (s *Service) IssueNonces(ctx context.Context, envID string, count int) ([]string, error) {
 	if count < 1 || count > MaxNoncesPerCall {
 		return nil, errs.Invalid("count: must be between 1 and %d", MaxNoncesPerCall)
@@ -176,21 +181,32 @@ func (s *Service) IssueNonces(ctx context.Context, envID string, count int) ([]s
 	if _, err := s.envs.GetEnvironment(ctx, envID); err != nil {
 		return nil, err
 	}
+	exp := s.now().Add(s.cfg.NonceTTL)
 	out := make([]string, count)
 	for i := range out {
-		b := make([]byte, 16)
-		if _, err := rand.Read(b); err != nil {
-			return nil, errs.Internal("nonce", err)
+		n, err := s.nonces.Issue(envID, exp)
+		if err != nil {
+			return nil, err
 		}
-		out[i] = hex.EncodeToString(b) // 32 alphanumerics, as SIWE wants
-	}
-	if err := s.store.InsertNonces(ctx, envID, out, s.now().Add(s.cfg.NonceTTL)); err != nil {
-		return nil, err
+		out[i] = n
 	}
 	return out, nil
 }
 
-// PurgeExpiredNonces removes nonces past their lifetime.
+// checkNonces refuses a nonce that this server did not issue for envID
+// or that has expired; using it up is the store's, in the write.
+func (s *Service) checkNonces(envID string, nonces ...string) error {
+	now := s.now()
+	for _, n := range nonces {
+		if err := s.nonces.Check(envID, n, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PurgeExpiredNonces forgets used nonces past their lifetime (they would
+// be refused as expired anyway).
 func (s *Service) PurgeExpiredNonces(ctx context.Context) (int64, error) {
 	return s.store.DeleteExpiredNonces(ctx, s.now())
 }

@@ -115,6 +115,9 @@ func (s *Service) proveWallet(ctx context.Context, req WalletRequest) (*proof, e
 		}
 		nonces = append(nonces, req.Device.Nonce)
 	}
+	if err := s.checkNonces(env.ID, nonces...); err != nil {
+		return nil, err
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatBlockchain, Chain: ns,
 		Address: stored, PublicIdentifier: display, WalletName: req.WalletName, WalletProvider: req.WalletProvider,

@@ -4,6 +4,8 @@ package sqlstore
 // migrations/0006_merges.sql.
 
 import (
+	"time"
+
 	"context"
 	"encoding/json"
 	"slices"
@@ -67,13 +69,8 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 			return err
 		}
 		for _, n := range o.Nonces {
-			var live bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM nonces WHERE environment_id = $1 AND nonce = $2
-				AND expires_at > $3)`, o.EnvironmentID, n, o.Now).Scan(&live); err != nil {
-				return s.fail("check nonce", nil, err)
-			}
-			if !live {
-				return signin.ErrNonceUsed
+			if err := s.nonceUnused(ctx, tx, n, o.Now); err != nil {
+				return err
 			}
 		}
 		nonces, err := json.Marshal(append([]string{}, o.Nonces...))
@@ -211,6 +208,21 @@ func (s *Store) checkMergeProof(ctx context.Context, tx Tx, w *signin.MergeWrite
 		if !shared {
 			return signin.ErrMergeInvalid("this account no longer has the verified email the other account shares")
 		}
+	}
+	return nil
+}
+
+// nonceUnused refuses a nonce used before or expired, without using it.
+func (s *Store) nonceUnused(ctx context.Context, q Querier, nonce string, now time.Time) error {
+	if exp, ok := signin.NonceExpiry(nonce); !ok || !exp.After(now) {
+		return signin.ErrNonceUsed
+	}
+	var used bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM used_nonces WHERE nonce = $1)`, nonce).Scan(&used); err != nil {
+		return s.fail("check nonce", nil, err)
+	}
+	if used {
+		return signin.ErrNonceUsed
 	}
 	return nil
 }

@@ -16,24 +16,10 @@ import (
 
 var _ signin.Store = (*Store)(nil)
 
-// InsertNonces implements signin.Store.
-func (s *Store) InsertNonces(ctx context.Context, envID string, nonces []string, expiresAt time.Time) error {
-	err := s.db.Write(ctx, func(tx Tx) error {
-		for _, n := range nonces {
-			if err := tx.Defer(ctx, `INSERT INTO nonces (environment_id, nonce, expires_at) VALUES ($1, $2, $3)`,
-				envID, n, expiresAt); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return s.fail("insert nonce", tenant.ErrEnvironmentNotFound, err)
-}
-
 // DeleteExpiredNonces implements signin.Store.
 func (s *Store) DeleteExpiredNonces(ctx context.Context, before time.Time) (n int64, err error) {
 	err = s.db.Write(ctx, func(tx Tx) error {
-		n, err = tx.Exec(ctx, `DELETE FROM nonces WHERE expires_at <= $1`, before)
+		n, err = tx.Exec(ctx, `DELETE FROM used_nonces WHERE expires_at <= $1`, before)
 		return err
 	})
 	return n, s.fail("purge nonces", nil, err)

@@ -103,13 +103,21 @@ func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID stri
 	return s.fail("record event", nil, err)
 }
 
-// consumeNonces deletes each live nonce once; any that is not there fails
-// the whole transaction. Of concurrent deletes of one row only the first
-// to commit deletes it; the others find it gone.
+// consumeNonces records each nonce as used; one recorded before (or
+// expired, or not a nonce at all) fails the whole transaction. The domain
+// has checked each nonce's MAC and environment; the primary key makes
+// the use single: of concurrent inserts of one nonce the first to commit
+// wins, the others insert nothing. The row lives as long as the nonce
+// could be replayed.
 func (s *Store) consumeNonces(ctx context.Context, tx Tx, envID string, nonces []string, now time.Time) error {
+	_ = envID // bound into each nonce's MAC, checked by the domain
 	for _, n := range nonces {
-		k, err := tx.Exec(ctx, `DELETE FROM nonces WHERE environment_id = $1 AND nonce = $2 AND expires_at > $3`,
-			envID, n, now)
+		exp, ok := signin.NonceExpiry(n)
+		if !ok || !exp.After(now) {
+			return signin.ErrNonceUsed
+		}
+		k, err := tx.Exec(ctx, `INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING`,
+			n, exp)
 		if err != nil {
 			return s.fail("consume nonce", nil, err)
 		}

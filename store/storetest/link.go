@@ -124,13 +124,14 @@ func testLinkCredential(t *testing.T, s store.Store) {
 	_, err = s.GetCredential(ctx(t), lw.Credential.ID)
 	wantKind(t, "GetCredential after a link with an unknown nonce", err, errs.KindNotFound)
 	eq(t, "alice's credentials after the refused link", len(getUser(t, s, alice.ID).Credentials), 4)
-	// A nonce of another environment.
+	// A used nonce (a nonce's environment is the service's to check, by its MAC).
 	lw = newLink(t, s, c, env, alice.ID, newWallet(t, env), c.next())
-	lw.Nonces = []string{issueNonce(t, s, c, e.live.ID)}
+	lw.Nonces = issueNonces(t, s, c, env, 1)
+	must(t, "ConsumeNonces", s.ConsumeNonces(ctx(t), env, lw.Nonces, c.t))
 	_, err = s.LinkCredential(ctx(t), lw)
-	wantKind(t, "LinkCredential with another environment's nonce", err, errs.KindUnprocessable)
+	wantKind(t, "LinkCredential with a used nonce", err, errs.KindUnprocessable)
 	_, err = s.GetCredential(ctx(t), lw.Credential.ID)
-	wantKind(t, "GetCredential after a link with another environment's nonce", err, errs.KindNotFound)
+	wantKind(t, "GetCredential after a link with a used nonce", err, errs.KindNotFound)
 }
 
 func testUnlinkSelectCredential(t *testing.T, s store.Store) {
