@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/wallets"
 	"log/slog"
@@ -172,6 +173,7 @@ type Auth struct {
 	access    *access.Admin
 	webhooks  *webhooks.Service
 	events    *events.Service
+	analytics *analytics.Service
 	delivery  *webhooks.Worker
 	handler   *httpapi.Server
 
@@ -231,9 +233,10 @@ func New(cfg Config) (*Auth, error) {
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,
 		Now: cfg.Now, Notify: a.delivery.Notify})
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
+	a.analytics = analytics.New(cfg.Store, a.tenants)
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, Webhooks: a.webhooks,
-		Events:     a.events,
+		Events: a.events, Analytics: a.analytics,
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
@@ -279,6 +282,9 @@ func (a *Auth) Webhooks() *webhooks.Service { return a.webhooks }
 // Events is the admin Events API in Go (the outbox, newest first) and the
 // SDK's analytics ingestion.
 func (a *Auth) Events() *events.Service { return a.events }
+
+// Analytics is the admin Analytics API in Go (UTC buckets).
+func (a *Auth) Analytics() *analytics.Service { return a.analytics }
 
 // Close stops what Start started and waits for it. It does not close the
 // store, which the application opened and closes.

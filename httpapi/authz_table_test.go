@@ -422,6 +422,12 @@ func authzRows() []authzRow {
 		{method: "POST", pattern: "/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}/redeliver", reach: envScope, scope: hookW, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
 			return "/environments/" + w.env + "/webhooks/" + w.hook + "/messages/" + w.hookMsg + "/redeliver", nil
 		}},
+		{method: "GET", pattern: "/environments/{environmentId}/analytics/topline", reach: envScope, scope: tenant.ScopeAnalyticsRead, ok: 200, prep: fixed("/environments/"+E+"/analytics/topline?start=2026-01-01&end=2026-01-31", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/analytics/overview", reach: envScope, scope: tenant.ScopeAnalyticsRead, ok: 200, prep: fixed("/environments/"+E+"/analytics/overview?start=2026-01-01&end=2026-01-31&granularity=week", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/analytics/engagement", reach: envScope, scope: tenant.ScopeAnalyticsRead, ok: 200, prep: fixed("/environments/"+E+"/analytics/engagement?start=2026-01-01&end=2026-01-31", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/analytics/walletsBreakdown", reach: envScope, scope: tenant.ScopeAnalyticsRead, ok: 200, prep: fixed("/environments/"+E+"/analytics/walletsBreakdown?start=2026-01-01&end=2026-01-31&chain=EVM", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/analytics/wallets", reach: envScope, scope: tenant.ScopeAnalyticsRead, ok: 200, prep: fixed("/environments/"+E+"/analytics/wallets", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/analytics/visits", reach: envScope, scope: tenant.ScopeAnalyticsRead, ok: 200, prep: fixed("/environments/"+E+"/analytics/visits", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/events", reach: envScope, scope: tenant.ScopeEventsRead, ok: 200, prep: fixed("/environments/"+E+"/events", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/events/{eventId}", reach: envScope, scope: tenant.ScopeEventsRead, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
 			return "/environments/" + w.env + "/events/" + w.hookMsg[:36], nil // the webhook's ping

@@ -7,6 +7,7 @@ package httpapi
 import (
 	"context"
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/events"
 	"log/slog"
 	"net/http"
@@ -40,6 +41,8 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Events serves the admin Events group and the SDK's analytics events.
 	Events *events.Service
+	// Analytics serves the admin Analytics group.
+	Analytics *analytics.Service
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
@@ -74,6 +77,7 @@ type Server struct {
 	profiles       *users.Profiles
 	webhooks       *webhooks.Service
 	events         *events.Service
+	analytics      *analytics.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -103,6 +107,7 @@ func New(d Deps) *Server {
 	}
 	s.webhooks = d.Webhooks
 	s.events = d.Events
+	s.analytics = d.Analytics
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -366,6 +371,14 @@ func (s *Server) routes() {
 	// Events: the outbox, newest first.
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events", s.admin(s.listEvents))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events/{eventId}", s.admin(s.getEvent))
+
+	// Analytics, in UTC.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/analytics/topline", s.admin(s.analyticsTopline))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/analytics/overview", s.admin(s.analyticsOverview))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/analytics/engagement", s.admin(s.analyticsEngagement))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/analytics/walletsBreakdown", s.admin(s.analyticsWalletsBreakdown))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/analytics/wallets", s.admin(s.analyticsWallets))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/analytics/visits", s.admin(s.analyticsVisits))
 
 	// End users' MFA: the admin resets (a lost authenticator).
 	m.HandleFunc("DELETE "+v0+"/users/{userId}/mfa", s.admin(s.resetUserMfa))

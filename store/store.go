@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/events"
 
 	"github.com/dynamicauth/dynamicauth/access"
@@ -36,6 +37,7 @@ type Store interface {
 	access.Store
 	webhooks.Store
 	events.Store
+	analytics.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

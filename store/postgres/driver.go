@@ -25,6 +25,21 @@ var dialect = sqlstore.Dialect{
 		WHERE environment_id = $2 AND jsonb_typeof(metadata -> $1::text) = 'string'`,
 	AppendPreviousUser: `CASE WHEN jsonb_typeof(previous_users) = 'array' THEN previous_users ELSE '[]'::jsonb END
 		|| to_jsonb($2::text)`,
+	Bucket: bucket,
+}
+
+// bucket reads timestamptz columns in UTC whatever the session's TimeZone.
+func bucket(unit, col string) string {
+	utc := "(" + col + " AT TIME ZONE 'UTC')"
+	switch unit {
+	case "week", "month":
+		return "to_char(date_trunc('" + unit + "', " + utc + "), 'YYYY-MM-DD')"
+	case "hour":
+		return "CAST(CAST(extract(hour FROM " + utc + ") AS integer) AS text)"
+	case "weekday":
+		return "CAST(CAST(extract(dow FROM " + utc + ") AS integer) AS text)"
+	}
+	return "to_char(" + utc + ", 'YYYY-MM-DD')"
 }
 
 // driver runs sqlstore on the pool, natively through pgx.

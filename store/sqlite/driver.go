@@ -33,6 +33,24 @@ var dialect = sqlstore.Dialect{
 	MetadataStrings: `SELECT id, metadata ->> $1 FROM users
 		WHERE environment_id = $2 AND json_valid(metadata) AND json_type(metadata, $1) = 'text'`,
 	AppendPreviousUser: `json_insert(CASE WHEN json_valid(previous_users) THEN previous_users ELSE '[]' END, '$[#]', $2)`,
+	Bucket:             bucket,
+}
+
+// bucket reads times stored as TEXT in sqlstore.TimeLayout (UTC,
+// "2006-01-02T15:04:05.000Z"): the day is the first ten characters.
+func bucket(unit, col string) string {
+	day := "substr(" + col + ", 1, 10)"
+	switch unit {
+	case "week": // the Sunday on or after the day, less six days: its Monday
+		return "date(" + day + ", 'weekday 0', '-6 days')"
+	case "month":
+		return "substr(" + col + ", 1, 7) || '-01'"
+	case "hour":
+		return "CAST(CAST(substr(" + col + ", 12, 2) AS integer) AS text)"
+	case "weekday":
+		return "strftime('%w', " + day + ")"
+	}
+	return day
 }
 
 // driver runs sqlstore on the Store's single writer and reader pool.

@@ -114,6 +114,11 @@ type Dialect struct {
 	// AppendPreviousUser is previous_users (a JSON array, or anything
 	// else meaning none) with the user id in $2 appended.
 	AppendPreviousUser string
+	// Bucket is SQL giving, as text, the UTC bucket of the time column col:
+	// unit "day" (YYYY-MM-DD), "week" (its Monday, YYYY-MM-DD), "month"
+	// (its first day, YYYY-MM-DD), "hour" (0-23) or "weekday" (0-6, 0 =
+	// Sunday). Analytics group by it.
+	Bucket func(unit, col string) string
 	// ForUpdate locks the selected rows until the transaction ends where
 	// the backend has row locks (SQLite has one writer: "").
 	ForUpdate string

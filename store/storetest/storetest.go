@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SigningKeysConcurrent", testSigningKeysConcurrent},
 		{"VisitorStats", testVisitorStats},
 		{"Events", testEvents},
+		{"Analytics", testAnalytics},
 		{"NotFound", testNotFound},
 		{"EmptyLists", testEmptyLists},
 		{"CreateTenant", testCreateTenant},

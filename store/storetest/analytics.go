@@ -1,0 +1,338 @@
+package storetest
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// history is a generated record of sign-ins and visits, kept by the test
+// so that every figure can be computed again here, independently of SQL.
+type history struct {
+	userCreated map[string]time.Time // user id -> created
+	sessions    []histSession
+	wallets     []histWallet
+	visits      []histVisit
+}
+
+type histSession struct {
+	user, agent string
+	at          time.Time
+}
+
+type histWallet struct {
+	chain, name string
+	at          time.Time
+}
+
+type histVisit struct {
+	address string
+	at      time.Time
+}
+
+var histAgents = []string{
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+	"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)", "Mozilla/5.0 (Linux; Android 14)", "",
+}
+
+// genHistory signs wallets in at generated times from mid-November 2025
+// to mid-February 2026 (across a month and a year boundary), with sign-ins
+// pinned on both sides of midnight on New Year's Eve, and records visits.
+func genHistory(t *testing.T, s store.Store, c *clock, envID string) *history {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(14, 2026))
+	from := time.Date(2025, 11, 15, 0, 0, 0, 0, time.UTC)
+	span := time.Date(2026, 2, 15, 0, 0, 0, 0, time.UTC).Sub(from)
+	h := &history{userCreated: map[string]time.Time{}}
+	type wallet struct {
+		cred users.Credential
+		user string
+	}
+	var ws []*wallet
+	for i := range 14 {
+		cred := newWallet(t, envID)
+		if i%3 == 0 {
+			cred = newSolanaWallet(t, envID)
+		}
+		cred.WalletName = []string{"metamask", "phantom", "coinbase", "rainbow"}[i%4]
+		ws = append(ws, &wallet{cred: cred})
+	}
+	var times []time.Time
+	for range 160 {
+		times = append(times, from.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Millisecond))
+	}
+	times = append(times, time.Date(2025, 12, 31, 23, 59, 59, 999e6, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 11, 30, 23, 59, 59, 999e6, time.UTC), time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC))
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	for _, at := range times {
+		w := ws[rng.IntN(len(ws))]
+		wr := newWrite(t, envID, sameWallet(w.cred), at, issueNonce(t, s, c, envID))
+		wr.Session.UserAgent = histAgents[rng.IntN(len(histAgents))]
+		u, created, err := s.CompleteSignIn(ctx(t), wr)
+		must(t, "CompleteSignIn", err)
+		if created {
+			h.userCreated[u.ID] = at
+			h.wallets = append(h.wallets, histWallet{chain: w.cred.Chain, name: w.cred.WalletName, at: at})
+		}
+		w.user = u.ID
+		h.sessions = append(h.sessions, histSession{user: u.ID, agent: wr.Session.UserAgent, at: at})
+		if rng.IntN(2) == 0 {
+			v := signin.Visit{ID: id(), EnvironmentID: envID, Address: w.cred.Address, Chain: "EVM", WalletName: w.cred.WalletName,
+				CreatedAt: at.Add(-time.Minute)}
+			must(t, "InsertVisit", s.InsertVisit(ctx(t), v))
+			h.visits = append(h.visits, histVisit{address: v.Address, at: v.CreatedAt})
+		}
+	}
+	return h
+}
+
+func inR(at time.Time, r analytics.Range) bool { return !at.Before(r.Start) && at.Before(r.End) }
+
+// monday walks back to the Monday of t's week, a day at a time.
+func monday(t time.Time) time.Time {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	for d.Weekday() != time.Monday {
+		d = d.AddDate(0, 0, -1)
+	}
+	return d
+}
+
+func bucketOf(t time.Time, u analytics.Unit) string {
+	switch u {
+	case analytics.Week:
+		return monday(t).Format(time.DateOnly)
+	case analytics.Month:
+		return fmt.Sprintf("%04d-%02d-01", t.Year(), int(t.Month()))
+	}
+	return t.Format(time.DateOnly)
+}
+
+func countMap(cs []analytics.Count) map[string]int {
+	m := map[string]int{}
+	for _, c := range cs {
+		m[c.Key+"|"+c.Dim] += c.N
+	}
+	return m
+}
+
+func wantCounts(t *testing.T, what string, got []analytics.Count, err error, want map[string]int) {
+	t.Helper()
+	must(t, what, err)
+	if g := countMap(got); !maps.Equal(g, want) {
+		t.Errorf("%s:\n got %v\nwant %v", what, g, want)
+	}
+}
+
+func testAnalytics(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	h := genHistory(t, s, c, e.sandbox.ID)
+	// Something in the other environment that must never be counted.
+	signIn(t, s, c, e.live.ID, newWallet(t, e.live.ID))
+
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	ranges := []analytics.Range{
+		{Start: day(2025, 12, 1), End: day(2026, 2, 1)},                      // two months, across the year
+		{Start: day(2025, 12, 29), End: day(2026, 1, 5)},                     // the ISO week holding New Year
+		{Start: day(2025, 11, 1), End: day(2026, 3, 1)},                      // everything
+		{Start: day(2026, 1, 1), End: day(2026, 1, 1).Add(time.Millisecond)}, // New Year's first instant
+	}
+	env := e.sandbox.ID
+	for _, r := range ranges {
+		name := r.Start.Format(time.DateOnly) + ".." + r.End.Format(time.DateOnly)
+
+		var want analytics.Totals
+		want.Sessions, want.Users, want.Wallets = len(h.sessions), len(h.userCreated), len(h.wallets)
+		for _, ss := range h.sessions {
+			if inR(ss.at, r) {
+				want.SessionsInRange++
+			}
+		}
+		for _, at := range h.userCreated {
+			if inR(at, r) {
+				want.UsersInRange++
+			}
+		}
+		for _, w := range h.wallets {
+			if inR(w.at, r) {
+				want.WalletsInRange++
+			}
+		}
+		got, err := s.Totals(ctx(t), env, r)
+		must(t, "Totals", err)
+		if *got != want {
+			t.Errorf("%s totals: %+v, want %+v", name, *got, want)
+		}
+
+		for _, u := range []analytics.Unit{analytics.Day, analytics.Week, analytics.Month} {
+			active := map[string]map[string]bool{}
+			byFormat, byAgent := map[string]int{}, map[string]int{}
+			for _, ss := range h.sessions {
+				if !inR(ss.at, r) {
+					continue
+				}
+				b := bucketOf(ss.at, u)
+				if active[b] == nil {
+					active[b] = map[string]bool{}
+				}
+				active[b][ss.user] = true
+				byFormat[b+"|"+users.FormatBlockchain]++
+				byAgent[b+"|"+ss.agent]++
+			}
+			wantActive := map[string]int{}
+			for b, us := range active {
+				wantActive[b+"|"] = len(us)
+			}
+			cs, err := s.ActiveUsers(ctx(t), env, r, u)
+			wantCounts(t, name+" active users by "+string(u), cs, err, wantActive)
+			cs, err = s.SessionsByFormat(ctx(t), env, r, u)
+			wantCounts(t, name+" sessions by format by "+string(u), cs, err, byFormat)
+			cs, err = s.SessionsByAgent(ctx(t), env, r, u)
+			wantCounts(t, name+" sessions by agent by "+string(u), cs, err, byAgent)
+		}
+
+		// Active days per user-week; heatmap; per-day sessions.
+		days := map[string]map[string]bool{} // user|monday -> days
+		heat := map[string]int{}
+		type dayAgg struct {
+			n  int
+			us map[string]bool
+		}
+		sessDays := map[string]*dayAgg{}
+		allUsers := map[string]bool{}
+		for _, ss := range h.sessions {
+			if !inR(ss.at, r) {
+				continue
+			}
+			k := ss.user + "|" + bucketOf(ss.at, analytics.Week)
+			if days[k] == nil {
+				days[k] = map[string]bool{}
+			}
+			days[k][ss.at.Format(time.DateOnly)] = true
+			heat[strconv.Itoa(ss.at.Hour())+"|"+strconv.Itoa(int(ss.at.Weekday()))]++
+			d := ss.at.Format(time.DateOnly)
+			if sessDays[d] == nil {
+				sessDays[d] = &dayAgg{us: map[string]bool{}}
+			}
+			sessDays[d].n++
+			sessDays[d].us[ss.user] = true
+			allUsers[ss.user] = true
+		}
+		wantDays := map[string]int{}
+		for _, ds := range days {
+			wantDays[strconv.Itoa(len(ds))+"|"]++
+		}
+		cs, err := s.ActiveDaysPerWeek(ctx(t), env, r)
+		wantCounts(t, name+" active days per week", cs, err, wantDays)
+		cs, err = s.Heatmap(ctx(t), env, r)
+		wantCounts(t, name+" heatmap", cs, err, heat)
+		sd, uniq, err := s.SessionDays(ctx(t), env, r)
+		must(t, "SessionDays", err)
+		if uniq != len(allUsers) || len(sd) != len(sessDays) {
+			t.Errorf("%s session days: %d days, %d unique, want %d and %d", name, len(sd), uniq, len(sessDays), len(allUsers))
+		}
+		for _, d := range sd {
+			w := sessDays[d.Date]
+			if w == nil || w.n != d.Count || len(w.us) != d.Unique {
+				t.Errorf("%s session day %+v, want %+v", name, d, w)
+			}
+		}
+
+		// Retention: cohorts of active users and of new users by week.
+		weeksOf := map[string]map[string]bool{} // user -> active weeks
+		for k := range days {
+			u, w := k[:len(k)-11], k[len(k)-10:]
+			if weeksOf[u] == nil {
+				weeksOf[u] = map[string]bool{}
+			}
+			weeksOf[u][w] = true
+		}
+		for _, newUsers := range []bool{false, true} {
+			cohorts := map[string]string{} // (user|cohort week) pairs, as keys
+			if newUsers {
+				for u, at := range h.userCreated {
+					if inR(at, r) {
+						cohorts[u+"|"+bucketOf(at, analytics.Week)] = ""
+					}
+				}
+			} else {
+				for u, ws := range weeksOf {
+					for w := range ws {
+						cohorts[u+"|"+w] = ""
+					}
+				}
+			}
+			wantCells, wantSizes := map[string]int{}, map[string]int{}
+			for k := range cohorts {
+				u, cw := k[:len(k)-11], k[len(k)-10:]
+				wantSizes[cw+"|"]++
+				for w := range weeksOf[u] {
+					if w >= cw {
+						wantCells[cw+"|"+w]++
+					}
+				}
+			}
+			cells, sizes, err := s.Retention(ctx(t), env, r, newUsers)
+			wantCounts(t, fmt.Sprintf("%s retention sizes (new users %v)", name, newUsers), sizes, err, wantSizes)
+			gotCells := map[string]int{}
+			for _, p := range cells {
+				gotCells[p.Cohort+"|"+p.Returning] += p.N
+			}
+			if !maps.Equal(gotCells, wantCells) {
+				t.Errorf("%s retention (new users %v):\n got %v\nwant %v", name, newUsers, gotCells, wantCells)
+			}
+		}
+
+		// Wallets by name, on each chain and all; visits per day.
+		for _, chain := range []string{"", users.ChainEIP155, users.ChainSolana} {
+			all, in := map[string]int{}, map[string]int{}
+			for _, w := range h.wallets {
+				if chain != "" && w.chain != chain {
+					continue
+				}
+				all[w.name+"|"]++
+				if inR(w.at, r) {
+					in[w.name+"|"]++
+				}
+			}
+			cs, err := s.WalletNames(ctx(t), env, chain, nil)
+			wantCounts(t, "wallet names on "+chain, cs, err, all)
+			cs, err = s.WalletNames(ctx(t), env, chain, &r)
+			wantCounts(t, name+" wallet names on "+chain, cs, err, in)
+		}
+		vDays := map[string]*dayAgg{}
+		vAll := map[string]bool{}
+		for _, v := range h.visits {
+			if !inR(v.at, r) {
+				continue
+			}
+			d := v.at.Format(time.DateOnly)
+			if vDays[d] == nil {
+				vDays[d] = &dayAgg{us: map[string]bool{}}
+			}
+			vDays[d].n++
+			vDays[d].us[v.address] = true
+			vAll[v.address] = true
+		}
+		vd, vuniq, err := s.Visits(ctx(t), env, r)
+		must(t, "Visits", err)
+		if vuniq != len(vAll) || len(vd) != len(vDays) {
+			t.Errorf("%s visits: %d days, %d unique, want %d and %d", name, len(vd), vuniq, len(vDays), len(vAll))
+		}
+		for _, d := range vd {
+			w := vDays[d.Date]
+			if w == nil || w.n != d.Count || len(w.us) != d.Unique {
+				t.Errorf("%s visit day %+v, want %+v", name, d, w)
+			}
+		}
+	}
+}
