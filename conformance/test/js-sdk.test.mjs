@@ -29,10 +29,23 @@ import {
 const { ctx, it } = setup();
 const state = {};
 const live = [];
+// Requests the SDK sends on its own (logout refetches the settings) may
+// still be in flight when a test ends; a file that ends with one pending
+// stops the server under it and the SDK's rejection fails the run.
+const inflight = new Set();
+async function quiesce() {
+  for (let idle = 0; idle < 3;) {
+    await new Promise((res) => setTimeout(res, 50));
+    if (inflight.size === 0) { idle++; continue; }
+    idle = 0;
+    await Promise.allSettled([...inflight]);
+  }
+}
 
 after(async () => {
   // signed-in clients keep an expiry timer; log them out so the file ends
   for (const s of live) { try { if (s.client.user) await logout(s.client); } catch { /* server gone */ } }
+  await quiesce();
 });
 
 function memoryKeychain() {
@@ -76,7 +89,9 @@ function newSdk() {
     const entry = { method: (init.method ?? 'GET').toUpperCase(), url, path: url.startsWith(prefix) ? url.slice(prefix.length) : url, headers };
     if (typeof init.body === 'string') { try { entry.body = JSON.parse(init.body); } catch { entry.body = init.body; } }
     log.push(entry);
-    const res = await fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(30_000) });
+    const pending = fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(30_000) });
+    inflight.add(pending);
+    const res = await pending.finally(() => inflight.delete(pending));
     entry.status = res.status;
     if (res.status >= 400) entry.responseText = await res.clone().text();
     return res;
@@ -376,4 +391,5 @@ it('Solana wallet through the SDK: SIWS without Chain ID, network "101", base58 
   assert.equal(vc.address, address);
   assert.equal(vc.walletName, 'naclsol');
   await logout(s.client);
+  await quiesce();
 });
