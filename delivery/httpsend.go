@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"strings"
 	"time"
 )
@@ -110,4 +111,39 @@ func clip(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
+}
+
+// bearerAPI is what the email APIs (SendGrid, Resend) share: a provider
+// name for errors, a bearer API key, a sender and a base URL.
+type bearerAPI struct {
+	name    string
+	key     string
+	from    *mail.Address
+	baseURL string
+	http    *http.Client
+}
+
+// newBearerAPI checks an email API's configuration; baseURL defaults to
+// def and hc to NewHTTPClient(0).
+func newBearerAPI(name, key, from, baseURL, def string, hc *http.Client) (bearerAPI, error) {
+	if key == "" {
+		return bearerAPI{}, fmt.Errorf("%s: no API key", name)
+	}
+	addr, err := parseFrom(from)
+	if err != nil {
+		return bearerAPI{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if baseURL == "" {
+		baseURL = def
+	}
+	if hc == nil {
+		hc = NewHTTPClient(0)
+	}
+	return bearerAPI{name: name, key: key, from: addr, baseURL: strings.TrimRight(baseURL, "/"), http: hc}, nil
+}
+
+// send authorizes req with the API key and sends it.
+func (a bearerAPI) send(ctx context.Context, req *http.Request, refusal func([]byte) string) error {
+	req.Header.Set("Authorization", "Bearer "+a.key)
+	return call(ctx, a.http, a.name, req, refusal, a.key)
 }

@@ -3,12 +3,10 @@ package delivery
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/mail"
 	"regexp"
-	"strings"
 )
 
 // ResendURL is Resend's API; ResendConfig.BaseURL replaces it (tests).
@@ -24,28 +22,15 @@ type ResendConfig struct {
 
 // Resend sends email through Resend's API (POST /emails, bearer API key,
 // JSON; 200 with the email's id when accepted).
-type Resend struct {
-	c    ResendConfig
-	from *mail.Address
-}
+type Resend struct{ api bearerAPI }
 
 // NewResend checks the configuration.
 func NewResend(c ResendConfig) (*Resend, error) {
-	if c.APIKey == "" {
-		return nil, errors.New("resend: no API key")
-	}
-	from, err := parseFrom(c.From)
+	api, err := newBearerAPI("resend", c.APIKey, c.From, c.BaseURL, ResendURL, c.HTTP)
 	if err != nil {
-		return nil, fmt.Errorf("resend: %w", err)
+		return nil, err
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = ResendURL
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.HTTP == nil {
-		c.HTTP = NewHTTPClient(0)
-	}
-	return &Resend{c: c, from: from}, nil
+	return &Resend{api: api}, nil
 }
 
 type resendMessage struct {
@@ -61,13 +46,12 @@ func (r *Resend) SendEmail(ctx context.Context, m Email) error {
 	if err := checkEmail(m); err != nil {
 		return fmt.Errorf("resend: %w", err)
 	}
-	req, err := newJSONRequest(r.c.BaseURL+"/emails", resendMessage{From: fromHeader(r.from), To: []string{m.To},
+	req, err := newJSONRequest(r.api.baseURL+"/emails", resendMessage{From: fromHeader(r.api.from), To: []string{m.To},
 		Subject: m.Subject, HTML: m.HTML, Text: m.Text})
 	if err != nil {
 		return fmt.Errorf("resend: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+r.c.APIKey)
-	return call(ctx, r.c.HTTP, "resend", req, resendError, r.c.APIKey)
+	return r.api.send(ctx, req, resendError)
 }
 
 // plainName is a display name that needs no quoting.

@@ -25,27 +25,17 @@ type SendGridConfig struct {
 // SendGrid sends email through SendGrid's v3 Mail Send API
 // (POST /v3/mail/send, bearer API key, JSON; 202 when accepted).
 type SendGrid struct {
-	c    SendGridConfig
-	from *mail.Address
+	api    bearerAPI
+	ipPool string
 }
 
 // NewSendGrid checks the configuration.
 func NewSendGrid(c SendGridConfig) (*SendGrid, error) {
-	if c.APIKey == "" {
-		return nil, errors.New("sendgrid: no API key")
-	}
-	from, err := parseFrom(c.From)
+	api, err := newBearerAPI("sendgrid", c.APIKey, c.From, c.BaseURL, SendGridURL, c.HTTP)
 	if err != nil {
-		return nil, fmt.Errorf("sendgrid: %w", err)
+		return nil, err
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = SendGridURL
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.HTTP == nil {
-		c.HTTP = NewHTTPClient(0)
-	}
-	return &SendGrid{c: c, from: from}, nil
+	return &SendGrid{api: api, ipPool: c.IPPoolName}, nil
 }
 
 type sgAddress struct {
@@ -77,9 +67,9 @@ func (s *SendGrid) SendEmail(ctx context.Context, m Email) error {
 	}
 	msg := sgMessage{
 		Personalizations: []sgPersonalization{{To: []sgAddress{{Email: m.To}}}},
-		From:             sgAddress{Email: s.from.Address, Name: s.from.Name},
+		From:             sgAddress{Email: s.api.from.Address, Name: s.api.from.Name},
 		Subject:          m.Subject,
-		IPPoolName:       s.c.IPPoolName,
+		IPPoolName:       s.ipPool,
 	}
 	if m.Text != "" {
 		msg.Content = append(msg.Content, sgContent{Type: "text/plain", Value: m.Text})
@@ -87,12 +77,11 @@ func (s *SendGrid) SendEmail(ctx context.Context, m Email) error {
 	if m.HTML != "" {
 		msg.Content = append(msg.Content, sgContent{Type: "text/html", Value: m.HTML})
 	}
-	req, err := newJSONRequest(s.c.BaseURL+"/v3/mail/send", msg)
+	req, err := newJSONRequest(s.api.baseURL+"/v3/mail/send", msg)
 	if err != nil {
 		return fmt.Errorf("sendgrid: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+s.c.APIKey)
-	return call(ctx, s.c.HTTP, "sendgrid", req, sendGridError, s.c.APIKey)
+	return s.api.send(ctx, req, sendGridError)
 }
 
 // sendGridError reads SendGrid's {"errors":[{"message","field"}]}.

@@ -52,12 +52,29 @@ func (s *Server) legacyRange(qs url.Values) (analytics.Range, error) {
 	return r, nil
 }
 
-func (s *Server) analyticsTopline(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
+// reportRequest reads the environment and the required start..end of a report.
+func reportRequest(r *http.Request) (string, analytics.Range, error) {
 	envID, err := pathID(r, "environmentId")
 	if err != nil {
-		return err
+		return "", analytics.Range{}, err
 	}
 	rg, err := analyticsRange(r.URL.Query(), "start", "end")
+	return envID, rg, err
+}
+
+// legacyReportRequest reads the environment and the optional range of a
+// legacy report.
+func (s *Server) legacyReportRequest(r *http.Request) (string, analytics.Range, error) {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return "", analytics.Range{}, err
+	}
+	rg, err := s.legacyRange(r.URL.Query())
+	return envID, rg, err
+}
+
+func (s *Server) analyticsTopline(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
+	envID, rg, err := reportRequest(r)
 	if err != nil {
 		return err
 	}
@@ -72,11 +89,7 @@ func (s *Server) analyticsTopline(w http.ResponseWriter, r *http.Request, p *ten
 }
 
 func (s *Server) analyticsOverview(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
-	envID, err := pathID(r, "environmentId")
-	if err != nil {
-		return err
-	}
-	rg, err := analyticsRange(r.URL.Query(), "start", "end")
+	envID, rg, err := reportRequest(r)
 	if err != nil {
 		return err
 	}
@@ -101,11 +114,7 @@ func (s *Server) analyticsOverview(w http.ResponseWriter, r *http.Request, p *te
 }
 
 func (s *Server) analyticsEngagement(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
-	envID, err := pathID(r, "environmentId")
-	if err != nil {
-		return err
-	}
-	rg, err := analyticsRange(r.URL.Query(), "start", "end")
+	envID, rg, err := reportRequest(r)
 	if err != nil {
 		return err
 	}
@@ -148,11 +157,7 @@ func walletNames(cs []analytics.Count) []map[string]any {
 }
 
 func (s *Server) analyticsWalletsBreakdown(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
-	envID, err := pathID(r, "environmentId")
-	if err != nil {
-		return err
-	}
-	rg, err := analyticsRange(r.URL.Query(), "start", "end")
+	envID, rg, err := reportRequest(r)
 	if err != nil {
 		return err
 	}
@@ -173,11 +178,7 @@ func (s *Server) analyticsWalletsBreakdown(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) analyticsWallets(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
-	envID, err := pathID(r, "environmentId")
-	if err != nil {
-		return err
-	}
-	rg, err := s.legacyRange(r.URL.Query())
+	envID, rg, err := s.legacyReportRequest(r)
 	if err != nil {
 		return err
 	}
@@ -190,11 +191,7 @@ func (s *Server) analyticsWallets(w http.ResponseWriter, r *http.Request, p *ten
 }
 
 func (s *Server) analyticsVisits(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
-	envID, err := pathID(r, "environmentId")
-	if err != nil {
-		return err
-	}
-	rg, err := s.legacyRange(r.URL.Query())
+	envID, rg, err := s.legacyReportRequest(r)
 	if err != nil {
 		return err
 	}
