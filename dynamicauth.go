@@ -19,6 +19,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/delivery"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/httpapi"
+	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
@@ -72,6 +73,10 @@ type Config struct {
 	// RateLimits is the per-IP policy of the SDK routes; nil means
 	// ratelimit.DefaultPolicy(); Disabled turns limiting off.
 	RateLimits *ratelimit.Policy
+	// Metrics, if set, counts requests by route, sign-ins and rate-limit
+	// refusals; serve its Handler on a listener of its own. Give the same
+	// one to the store's Options for transaction times.
+	Metrics *metrics.Metrics
 	// Hooks are the application's callbacks into sign-in and changes.
 	Hooks Hooks
 	// MFA tunes the wrong-code lock and device limits; when a sign-in is
@@ -240,7 +245,7 @@ func New(cfg Config) (*Auth, error) {
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics),
 	})
 	return a, nil
 }
@@ -353,4 +358,13 @@ func externalVerifier(cfg Config) *externaljwt.Verifier {
 		d.Now = cfg.Now
 	}
 	return externaljwt.New(d)
+}
+
+// observerOf keeps a nil *metrics.Metrics from becoming a non-nil
+// httpapi.Observer.
+func observerOf(m *metrics.Metrics) httpapi.Observer {
+	if m == nil {
+		return nil
+	}
+	return m
 }

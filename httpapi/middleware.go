@@ -104,6 +104,11 @@ func (s *Server) withRequestContext(next http.Handler) http.Handler {
 				attrs = append(attrs, "sdk_request_id", sdkID)
 			}
 			s.log.InfoContext(r.Context(), "request", attrs...)
+			if status := sw.status; status != 0 {
+				s.observe(r, status, time.Since(start))
+			} else {
+				s.observe(r, http.StatusOK, time.Since(start))
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -53,6 +53,9 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 			if !ok {
 				s.log.InfoContext(r.Context(), "rate limited", "request_id", requestID(r.Context()), "class", class,
 					"ip", ip, "retry_after", wait.String())
+				if s.obs != nil {
+					s.obs.RateLimited(class)
+				}
 				s.writeError(w, r, errs.RateLimited(wait))
 				return
 			}

@@ -65,6 +65,8 @@ type Deps struct {
 	MaxBodyBytes int64
 	// Version is reported by GET /healthz.
 	Version string
+	// Observer, if set, is told of every request and sign-in (metrics).
+	Observer Observer
 }
 
 // Server is the HTTP adapter.
@@ -91,6 +93,7 @@ type Server struct {
 	mux            *http.ServeMux
 	handler        http.Handler
 	providers      *social.Providers
+	obs            Observer
 }
 
 // New builds the handler.
@@ -98,6 +101,7 @@ func New(d Deps) *Server {
 	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, providers: d.Providers, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
+	s.obs = d.Observer
 	if s.publicHost == "" {
 		s.publicHost = "localhost"
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -25,15 +26,17 @@ import (
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var addr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
+	var addr, metricsAddr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
 	var nonceTTL, shutdownTimeout time.Duration
-	var omitFullJWT bool
+	var omitFullJWT, withPprof bool
 	var hooks webhookFlags
 	var codes deliveryFlags
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
 		hooks.register(fs)
 		codes.register(fs)
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+		fs.StringVar(&metricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics (off when empty; never on --addr)")
+		fs.BoolVar(&withPprof, "pprof", false, "also serve net/http/pprof under /debug/pprof/ on the --metrics-addr listener")
 		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: the --addr host and port; localhost for a wildcard address)")
 		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
 		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures and token-gate balances: CHAIN_ID=URL[,CHAIN_ID=URL]")
@@ -49,6 +52,17 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if withPprof && metricsAddr == "" {
+		return fmt.Errorf("--pprof needs --metrics-addr (profiles are never served on the API listener)")
+	}
+	if metricsAddr != "" {
+		o.metrics = metrics.New()
+		stopMetrics, err := serveMetrics(metricsAddr, o.metrics.Handler(withPprof), log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	policy := ratelimit.DefaultPolicy()
 	switch rateLimits {

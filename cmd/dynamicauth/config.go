@@ -11,10 +11,12 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 )
 
 // options are the flags every command shares.
@@ -27,6 +29,8 @@ type options struct {
 	logLevel    string
 	logFormat   string
 	maxBodySize int64
+	// metrics, set by serve with --metrics-addr, observes the store too.
+	metrics *metrics.Metrics
 }
 
 func (o *options) register(fs *flag.FlagSet) {
@@ -129,10 +133,14 @@ func (o *options) open(ctx context.Context, log *slog.Logger) (*dynamicauth.Auth
 // postgresql:// URL, else the SQLite file. Pending migrations are applied
 // unless skipMigrate.
 func (o *options) openStore(ctx context.Context, skipMigrate bool) (store.Store, error) {
-	if postgres.IsURL(o.db) {
-		return postgres.Open(ctx, o.db, postgres.Options{SkipMigrate: skipMigrate})
+	var obs sqlstore.Observer
+	if o.metrics != nil {
+		obs = o.metrics
 	}
-	return sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: skipMigrate})
+	if postgres.IsURL(o.db) {
+		return postgres.Open(ctx, o.db, postgres.Options{SkipMigrate: skipMigrate, Observer: obs})
+	}
+	return sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: skipMigrate, Observer: obs})
 }
 
 // dbLabel names the database in messages, without a URL's password.
@@ -158,6 +166,14 @@ func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicau
 			log.Warn("database file is readable by other users; chmod 600 it (it holds token hashes, sealed keys and user data)", "file", f)
 		}
 	}
+	if o.metrics != nil {
+		if p, ok := st.(interface {
+			PoolStats() map[string]sqlstore.PoolStats
+		}); ok {
+			o.metrics.WatchPools(func() map[string]metrics.PoolStats { return convertPools(p.PoolStats()) })
+		}
+		base.Metrics = o.metrics
+	}
 	base.Store, base.MasterSecret, base.SigningAlgorithm, base.Logger, base.MaxBodyBytes = st, master, o.signingAlg, log, o.maxBodySize
 	auth, err := dynamicauth.New(base)
 	if err != nil {
@@ -165,4 +181,12 @@ func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicau
 		return nil, nil, err
 	}
 	return auth, st, nil
+}
+
+func convertPools(in map[string]sqlstore.PoolStats) map[string]metrics.PoolStats {
+	out := make(map[string]metrics.PoolStats, len(in))
+	for name, p := range in {
+		out[name] = metrics.PoolStats(p)
+	}
+	return out
 }

@@ -41,6 +41,8 @@ type Options struct {
 	MaxConns int32
 	// SkipMigrate opens without applying pending migrations.
 	SkipMigrate bool
+	// Observer, if set, is told transaction times.
+	Observer sqlstore.Observer
 }
 
 // Store implements the domain stores on one PostgreSQL database.
@@ -81,7 +83,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect %s: %w", redact(cfg), err)
 	}
 	s := &Store{db: pool}
-	s.Store = sqlstore.New(driver{s})
+	s.Store = sqlstore.New(sqlstore.Observed(driver{s}, opt.Observer))
 	if opt.SkipMigrate {
 		return s, nil
 	}
@@ -219,4 +221,12 @@ func (s *Store) txRaw(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) e
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// PoolStats reports the connection pool (metrics).
+func (s *Store) PoolStats() map[string]sqlstore.PoolStats {
+	st := s.db.Stat()
+	return map[string]sqlstore.PoolStats{"postgres": {MaxOpen: int(st.MaxConns()), Open: int(st.TotalConns()),
+		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()), WaitCount: st.EmptyAcquireCount(),
+		WaitDuration: st.EmptyAcquireWaitTime()}}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 )
 
 // Group commit. SQLite has one writer and, with synchronous=FULL, one
@@ -31,12 +32,13 @@ type batcher struct {
 	mu   sync.RWMutex
 	shut bool
 	done chan struct{}
+	obs  sqlstore.Observer
 }
 
 var errClosed = errors.New("sqlite: store is closed")
 
-func newBatcher(s *Store) *batcher {
-	b := &batcher{s: s, jobs: make(chan *batchJob, maxBatch), done: make(chan struct{})}
+func newBatcher(s *Store, obs sqlstore.Observer) *batcher {
+	b := &batcher{s: s, jobs: make(chan *batchJob, maxBatch), done: make(chan struct{}), obs: obs}
 	go b.loop()
 	return b
 }
@@ -86,6 +88,9 @@ func (b *batcher) loop() {
 			default:
 				break drain
 			}
+		}
+		if b.obs != nil {
+			b.obs.GroupCommit(len(batch))
 		}
 		b.run(batch)
 	}

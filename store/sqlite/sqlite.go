@@ -31,6 +31,8 @@ type Options struct {
 	ReadConns int
 	// SkipMigrate opens without applying pending migrations.
 	SkipMigrate bool
+	// Observer, if set, is told transaction times and group-commit sizes.
+	Observer sqlstore.Observer
 }
 
 // Store implements the domain stores on one SQLite file. Writes go through
@@ -94,8 +96,8 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath}
-	s.batch = newBatcher(s)
-	s.Store = sqlstore.New(driver{s})
+	s.batch = newBatcher(s, opt.Observer)
+	s.Store = sqlstore.New(sqlstore.Observed(driver{s}, opt.Observer))
 	if opt.SkipMigrate {
 		return s, nil
 	}
@@ -189,4 +191,14 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
+}
+
+// PoolStats reports the writer connection and the reader pool (metrics).
+func (s *Store) PoolStats() map[string]sqlstore.PoolStats {
+	return map[string]sqlstore.PoolStats{"sqlite_writer": sqlPoolStats(s.w.Stats()), "sqlite_readers": sqlPoolStats(s.r.Stats())}
+}
+
+func sqlPoolStats(st sql.DBStats) sqlstore.PoolStats {
+	return sqlstore.PoolStats{MaxOpen: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse, Idle: st.Idle,
+		WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
 }
