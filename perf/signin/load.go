@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// load drives the server the way Dynamic's SDK signs a wallet in.
+type load struct {
+	base, env string
+	workers   int
+	http      *http.Client
+	repeaters []*ecdsa.PrivateKey // the wallets of the repeat-sign-in workers
+}
+
+func newLoad(base, env string, workers int) *load {
+	tr := &http.Transport{MaxIdleConns: workers * 2, MaxIdleConnsPerHost: workers * 2, IdleConnTimeout: time.Minute}
+	l := &load{base: base + "/api/v0/sdk/" + env, env: env, workers: workers, http: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	for range workers {
+		k, _ := crypto.GenerateKey()
+		l.repeaters = append(l.repeaters, k)
+	}
+	return l
+}
+
+// run keeps the workers signing in for d. With rate > 0 the workers are
+// paced to that many sign-ins a second in all (an open loop: latency is
+// measured from each sign-in's scheduled start); otherwise each starts
+// the next as soon as the last is done. Even workers sign in a new wallet
+// each time, odd ones sign their own wallet in again.
+func (l *load) run(ctx context.Context, d time.Duration, rate float64) result {
+	var mu sync.Mutex
+	var total result
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for w := range l.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r result
+			var interval time.Duration
+			next := start
+			if rate > 0 {
+				interval = time.Duration(float64(l.workers) / rate * float64(time.Second))
+				next = start.Add(time.Duration(w) * interval / time.Duration(l.workers))
+			}
+			for {
+				if rate > 0 {
+					time.Sleep(time.Until(next))
+				} else {
+					next = time.Now()
+				}
+				if next.After(deadline) {
+					break
+				}
+				key, first := l.repeaters[w], false
+				if w%2 == 0 {
+					key, _ = crypto.GenerateKey()
+					first = true
+				}
+				if err := l.signIn(ctx, key); err != nil {
+					r.errors++
+					if r.firstErr == "" {
+						r.firstErr = err.Error()
+					}
+				} else {
+					r.n++
+					r.lat = append(r.lat, time.Since(next))
+					if first {
+						r.first++
+					} else {
+						r.repeat++
+					}
+				}
+				next = next.Add(interval)
+			}
+			mu.Lock()
+			total.merge(&r)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	total.elapsed = time.Since(start)
+	return total
+}
+
+// signIn is GET /nonce, then POST /verify of an EIP-4361 message signed
+// with key (EIP-191), as Dynamic's SDK sends them.
+func (l *load) signIn(ctx context.Context, key *ecdsa.PrivateKey) error {
+	var nonce struct {
+		Nonce string `json:"nonce"`
+	}
+	if err := l.call(ctx, http.MethodGet, "/nonce", nil, &nonce); err != nil {
+		return err
+	}
+	addr := crypto.PubkeyToAddress(key.PublicKey).Hex()
+	msg := fmt.Sprintf("localhost:3000 wants you to sign in with your Ethereum account:\n%s\n\n"+
+		"Welcome. Signing is the only way we can truly know that you are the owner of the wallet you are connecting.\n\n"+
+		"URI: http://localhost:3000/\nVersion: 1\nChain ID: 1\nNonce: %s\nIssued At: %s\nRequest ID: %s",
+		addr, nonce.Nonce, time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), l.env)
+	sig, err := crypto.Sign(accounts.TextHash([]byte(msg)), key)
+	if err != nil {
+		return err
+	}
+	sig[64] += 27
+	body, _ := json.Marshal(map[string]string{"signedMessage": fmt.Sprintf("0x%x", sig), "messageToSign": msg,
+		"publicWalletAddress": addr, "chain": "EVM", "walletName": "metamask", "walletProvider": "browserExtension", "network": "1"})
+	var out struct {
+		JWT string `json:"minifiedJwt"`
+	}
+	if err := l.call(ctx, http.MethodPost, "/verify", body, &out); err != nil {
+		return err
+	}
+	if out.JWT == "" {
+		return fmt.Errorf("verify: no minifiedJwt in the answer")
+	}
+	return nil
+}
+
+func (l *load) call(ctx context.Context, method, path string, body []byte, out any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, l.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Origin", "http://localhost:3000")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := l.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %d %.200s", method, path, resp.StatusCode, b)
+	}
+	return json.Unmarshal(b, out)
+}

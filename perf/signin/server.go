@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/metrics"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/jackc/pgx/v5"
+)
+
+// serve is the child process: the server as cmd/dynamicauth runs it
+// (facade, metrics on, rate limits off), on loopback. It prints its
+// addresses and environment as one JSON line, then serves until killed.
+func serve(ctx context.Context, c config) error {
+	m := metrics.New()
+	st, err := openStore(ctx, c, c.db, m)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	policy := ratelimit.DefaultPolicy()
+	policy.Disabled = true
+	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: secret, SigningAlgorithm: c.alg,
+		PublicHost: "localhost", RateLimits: &policy, Metrics: m, Sessions: session.Config{OmitFullJWT: c.omitFullJWT}})
+	if err != nil {
+		return err
+	}
+	ids, _, err := auth.Bootstrap(ctx)
+	if err != nil {
+		return err
+	}
+	if err := auth.Start(ctx); err != nil {
+		return err
+	}
+	defer auth.Close()
+	api, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	obs, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go http.Serve(obs, m.Handler(true)) //nolint:errcheck // dies with the process
+	line, _ := json.Marshal(map[string]string{"api": api.Addr().String(), "metrics": obs.Addr().String(), "env": ids.EnvironmentID})
+	fmt.Println(string(line))
+	return (&http.Server{Handler: auth.Handler(), ReadHeaderTimeout: 10 * time.Second}).Serve(api)
+}
+
+func openStore(ctx context.Context, c config, db string, m *metrics.Metrics) (store.Store, error) {
+	if c.backend == "postgres" {
+		return postgres.Open(ctx, db, postgres.Options{Observer: m})
+	}
+	return sqlite.Open(ctx, db, sqlite.Options{Synchronous: c.sync, Observer: m})
+}
+
+// child is the running server process.
+type child struct {
+	cmd                *exec.Cmd
+	base, metrics, env string
+	profileDone        chan struct{}
+	cpuProfile         string
+	phase              time.Duration
+}
+
+func startServer(ctx context.Context, c config, db string) (*child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "-role", "server", "-backend", c.backend, "-alg", c.alg, "-sqlite-sync", c.sync,
+		"-db", db, fmt.Sprintf("-omit-full-jwt=%t", c.omitFullJWT))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	var addrs struct{ API, Metrics, Env string }
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err == nil {
+		err = json.Unmarshal([]byte(line), &addrs)
+	}
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("server did not start: %w", err)
+	}
+	go io.Copy(io.Discard, out) //nolint:errcheck
+	return &child{cmd: cmd, base: "http://" + addrs.API, metrics: "http://" + addrs.Metrics, env: addrs.Env,
+		cpuProfile: c.cpuProfile, phase: c.duration}, nil
+}
+
+// profile starts (on) or waits for (off) a CPU profile of the server taken
+// through its pprof endpoint for the length of the phase.
+func (s *child) profile(on bool) {
+	if !on {
+		if s.profileDone != nil {
+			<-s.profileDone
+		}
+		return
+	}
+	s.profileDone = make(chan struct{})
+	go func() {
+		defer close(s.profileDone)
+		seconds := int(s.phase.Seconds())
+		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.metrics, seconds))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(s.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+			return
+		}
+		defer f.Close()
+		_, _ = io.Copy(f, resp.Body)
+	}()
+}
+
+func (s *child) stop() {
+	if s.cmd.ProcessState == nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+	}
+}
+
+// tempDatabase names an empty database for the run: a file in a temporary
+// directory, or a throwaway schema of the PostgreSQL database.
+func tempDatabase(ctx context.Context, c config) (string, func(), error) {
+	if c.backend == "sqlite" {
+		dir, err := os.MkdirTemp("", "signin-bench-")
+		if err != nil {
+			return "", nil, err
+		}
+		return filepath.Join(dir, "auth.db"), func() { os.RemoveAll(dir) }, nil
+	}
+	if c.pgURL == "" {
+		return "", nil, fmt.Errorf("-backend postgres needs -postgres-url or DYNAMICAUTH_TEST_POSTGRES_URL")
+	}
+	schema := fmt.Sprintf("signin_bench_%d", time.Now().UnixNano())
+	if err := pgExec(ctx, c.pgURL, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, err
+	}
+	u, err := url.Parse(c.pgURL)
+	if err != nil {
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { _ = pgExec(context.Background(), c.pgURL, "DROP SCHEMA "+schema+" CASCADE") }, nil
+}
+
+func pgExec(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
