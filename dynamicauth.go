@@ -73,6 +73,11 @@ type Config struct {
 	// RateLimits is the per-IP policy of the SDK routes; nil means
 	// ratelimit.DefaultPolicy(); Disabled turns limiting off.
 	RateLimits *ratelimit.Policy
+	// EnvironmentCacheTTL is how long an environment's settings, origins
+	// and custom fields are reused (0: DefaultEnvironmentCacheTTL; negative:
+	// read every time). Changes through this Auth apply at once; another
+	// replica's within the TTL.
+	EnvironmentCacheTTL time.Duration
 	// Metrics, if set, counts requests by route, sign-ins and rate-limit
 	// refusals; serve its Handler on a listener of its own. Give the same
 	// one to the store's Options for transaction times.
@@ -215,10 +220,11 @@ func New(cfg Config) (*Auth, error) {
 	if cfg.PublicHost == "" {
 		cfg.PublicHost = DefaultPublicHost
 	}
-	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cfg.Store, secretKeys, cfg.Now), keys: keys}
-	var st store.Store = cfg.Store // what the user-facing services write through
+	cachedStore := withEnvironmentCache(cfg.Store, cfg.EnvironmentCacheTTL)
+	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now), keys: keys}
+	st := cachedStore // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
-		st = &notifier{Store: cfg.Store, hook: cfg.Hooks.AfterChange, log: log}
+		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}
 	}
 	a.profiles = users.NewProfiles(st, st, cfg.Now)
 	a.users = users.NewAdmin(st, cfg.Now)

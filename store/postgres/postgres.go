@@ -43,6 +43,9 @@ type Options struct {
 	SkipMigrate bool
 	// Observer, if set, is told transaction times.
 	Observer sqlstore.Observer
+	// Tracer, if set, sees every statement and batch the pool sends
+	// (tests count a sign-in's round trips with it).
+	Tracer pgx.QueryTracer
 }
 
 // Store implements the domain stores on one PostgreSQL database.
@@ -67,6 +70,9 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		cfg.MaxConns = opt.MaxConns
 	case !strings.Contains(url, "pool_max_conns"):
 		cfg.MaxConns = 16
+	}
+	if opt.Tracer != nil {
+		cfg.ConnConfig.Tracer = opt.Tracer
 	}
 	// Every time comes back in UTC, as the SQLite store returns them.
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
