@@ -20,7 +20,8 @@ type load struct {
 	base, env string
 	workers   int
 	http      *http.Client
-	repeaters []*ecdsa.PrivateKey // the wallets of the repeat-sign-in workers
+	repeaters []*ecdsa.PrivateKey    // the wallets of the repeat-sign-in workers
+	fresh     chan *ecdsa.PrivateKey // new wallets, made ahead of the phases
 }
 
 func newLoad(base, env string, workers int) *load {
@@ -29,6 +30,13 @@ func newLoad(base, env string, workers int) *load {
 	for range workers {
 		k, _ := crypto.GenerateKey()
 		l.repeaters = append(l.repeaters, k)
+	}
+	// Wallets exist before they sign in: making their keys is not the
+	// server's load, and not the generator's during a phase either.
+	l.fresh = make(chan *ecdsa.PrivateKey, freshWallets)
+	for range freshWallets {
+		k, _ := crypto.GenerateKey()
+		l.fresh <- k
 	}
 	return l
 }
@@ -66,8 +74,7 @@ func (l *load) run(ctx context.Context, d time.Duration, rate float64) result {
 				}
 				key, first := l.repeaters[w], false
 				if w%2 == 0 {
-					key, _ = crypto.GenerateKey()
-					first = true
+					key, first = l.newWallet(), true
 				}
 				if err := l.signIn(ctx, key); err != nil {
 					r.errors++
@@ -93,6 +100,19 @@ func (l *load) run(ctx context.Context, d time.Duration, rate float64) result {
 	wg.Wait()
 	total.elapsed = time.Since(start)
 	return total
+}
+
+// freshWallets is how many new wallets are made ahead.
+const freshWallets = 20_000
+
+func (l *load) newWallet() *ecdsa.PrivateKey {
+	select {
+	case k := <-l.fresh:
+		return k
+	default: // ran out: make one now
+		k, _ := crypto.GenerateKey()
+		return k
+	}
 }
 
 // signIn is GET /nonce, then POST /verify of an EIP-4361 message signed

@@ -14,7 +14,9 @@
 // same backend in the same durability mode, the same number of JWT
 // signatures with the same algorithm), with the same number of
 // goroutines. The machine's idle CPU share is read from /proc/stat during
-// each phase. PostgreSQL: -backend postgres with -postgres-url or
+// each phase, and the CPU time the server and the load generator spent
+// per sign-in from /proc/<pid>/stat: on a shared 2-core machine the
+// generator's share is CPU the server did not have. PostgreSQL: -backend postgres with -postgres-url or
 // DYNAMICAUTH_TEST_POSTGRES_URL (a throwaway schema is made and dropped).
 package main
 
@@ -78,15 +80,15 @@ func bench(ctx context.Context, c config) error {
 	if c.cpuProfile != "" {
 		srv.profile(true)
 	}
-	idle := startIdle()
+	idle, cpu := startIdle(), startCPU(srv.cmd.Process.Pid)
 	full := ld.run(ctx, c.duration, 0)
-	full.idle = idle.share()
+	full.idle, full.cpu = idle.share(), cpu.used()
 	if c.cpuProfile != "" {
 		srv.profile(false)
 	}
-	idle = startIdle()
+	idle, cpu = startIdle(), startCPU(srv.cmd.Process.Pid)
 	half := ld.run(ctx, c.duration, full.rate()/2)
-	half.idle = idle.share()
+	half.idle, half.cpu = idle.share(), cpu.used()
 	srv.stop()
 
 	fl, err := newFloor(ctx, c, db)
@@ -94,9 +96,9 @@ func bench(ctx context.Context, c config) error {
 		return err
 	}
 	defer fl.close()
-	idle = startIdle()
+	idle, cpu = startIdle(), startCPU(0)
 	floor := fl.run(ctx, c.workers, c.duration)
-	floor.idle = idle.share()
+	floor.idle, floor.cpu = idle.share(), cpu.used()
 
 	tokens := 2
 	if c.omitFullJWT {
@@ -104,19 +106,33 @@ func bench(ctx context.Context, c config) error {
 	}
 	fmt.Printf("backend %s, %s, %d JWT signature(s) per sign-in, sqlite sync %s, %d workers, %s per phase, GOMAXPROCS %d\n",
 		c.backend, c.alg, tokens, c.sync, c.workers, c.duration, numCPU())
-	fmt.Printf("%-26s %10s %9s %9s %9s %6s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle")
+	fmt.Printf("%-26s %10s %9s %9s %7s %6s %14s %14s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle",
+		"server ms CPU", "client ms CPU")
 	for _, r := range []struct {
 		name string
 		res  result
 	}{{"http full rate", full}, {fmt.Sprintf("http at %.0f/s (half)", full.rate()/2), half}, {"in-process floor", floor}} {
-		fmt.Printf("%-26s %10.0f %9.1f %9.1f %9d %5.0f%%\n", r.name, r.res.rate(), ms(r.res.quantile(0.5)),
-			ms(r.res.quantile(0.99)), r.res.errors, 100*r.res.idle)
+		server, client := r.res.cpu.server, r.res.cpu.self
+		if r.name == "in-process floor" {
+			server, client = client, 0
+		}
+		fmt.Printf("%-26s %10.0f %9.1f %9.1f %7d %5.0f%% %14.2f %14.2f\n", r.name, r.res.rate(), ms(r.res.quantile(0.5)),
+			ms(r.res.quantile(0.99)), r.res.errors, 100*r.res.idle, perSignIn(server, r.res.n), perSignIn(client, r.res.n))
 	}
-	fmt.Printf("ratio http / floor: %.2f (first sign-ins %d, repeats %d)\n", full.rate()/floor.rate(), full.first, full.repeat)
+	fmt.Printf("ratio http / floor: %.2f (first sign-ins %d, repeats %d); CPU per sign-in, floor / server: %.2f\n",
+		full.rate()/floor.rate(), full.first, full.repeat, perSignIn(floor.cpu.self, floor.n)/perSignIn(full.cpu.server, full.n))
 	if full.errors > 0 {
 		fmt.Printf("first error: %s\n", full.firstErr)
 	}
 	return nil
+}
+
+// perSignIn is CPU milliseconds per completed sign-in.
+func perSignIn(d time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return ms(d) / float64(n)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

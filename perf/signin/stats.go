@@ -16,6 +16,7 @@ type result struct {
 	elapsed       time.Duration
 	lat           []time.Duration
 	idle          float64
+	cpu           cpuUse // of the server and of this process, during the phase
 	firstErr      string
 }
 
@@ -79,4 +80,40 @@ func cpuTimes() (idle, total uint64) {
 		}
 	}
 	return idle, total
+}
+
+// cpuUse is CPU time spent by the server process and by this one.
+type cpuUse struct{ server, self time.Duration }
+
+// procCPU reads a process's user+system CPU time from /proc (0 where
+// /proc is missing).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+1:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
+type cpuMeter struct {
+	pid          int
+	server, self time.Duration
+}
+
+func startCPU(pid int) cpuMeter {
+	return cpuMeter{pid: pid, server: procCPU(pid), self: procCPU(os.Getpid())}
+}
+
+func (m cpuMeter) used() cpuUse {
+	return cpuUse{server: procCPU(m.pid) - m.server, self: procCPU(os.Getpid()) - m.self}
 }
