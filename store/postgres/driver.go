@@ -120,6 +120,7 @@ func (q pgQuerier) QueryRow(ctx context.Context, sql string, args ...any) sqlsto
 type pgTx struct {
 	tx    pgx.Tx
 	batch pgx.Batch
+	scans []func(sqlstore.Rows) error // per queued statement; nil for a write
 }
 
 func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
@@ -137,6 +138,14 @@ func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (int64, error)
 
 func (t *pgTx) Defer(_ context.Context, sql string, args ...any) error {
 	t.batch.Queue(sql, encode(args)...)
+	t.scans = append(t.scans, nil)
+	return nil
+}
+
+// DeferQuery queues a read into the same batch as the writes.
+func (t *pgTx) DeferQuery(_ context.Context, scan func(sqlstore.Rows) error, sql string, args ...any) error {
+	t.batch.Queue(sql, encode(args)...)
+	t.scans = append(t.scans, scan)
 	return nil
 }
 
@@ -146,11 +155,11 @@ func (t *pgTx) Flush(ctx context.Context) error {
 	if n == 0 {
 		return nil
 	}
-	b := t.batch
-	t.batch = pgx.Batch{}
+	b, scans := t.batch, t.scans
+	t.batch, t.scans = pgx.Batch{}, nil
 	br := t.tx.SendBatch(ctx, &b)
 	for i := 0; i < n; i++ {
-		if _, err := br.Exec(); err != nil {
+		if err := batchResult(br, scans[i]); err != nil {
 			br.Close()
 			return err
 		}
@@ -176,4 +185,23 @@ func (t *pgTx) Savepoint(ctx context.Context, fn func(sqlstore.Tx) error) error 
 		return err
 	}
 	return sp.Commit(ctx)
+}
+
+// batchResult reads one queued statement's result: a write's tag, or a
+// read's rows through scan.
+func batchResult(br pgx.BatchResults, scan func(sqlstore.Rows) error) error {
+	if scan == nil {
+		_, err := br.Exec()
+		return err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := scan(rows); err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
 }

@@ -108,4 +108,4 @@ func TestSignInRoundTrips(t *testing.T) {
 // signInBudget is the round trips POST /verify may make on PostgreSQL:
 // its one transaction (BEGIN and COMMIT included) and nothing else, the
 // environment, origins and custom fields coming from the cache.
-var signInBudget = map[string]int{"first sign-in": 9, "repeat sign-in": 7}
+var signInBudget = map[string]int{"first sign-in": 6, "repeat sign-in": 4}

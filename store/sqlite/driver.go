@@ -209,6 +209,19 @@ func (t *writeTx) Defer(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
+// DeferQuery runs the read at once, as Defer runs writes.
+func (t *writeTx) DeferQuery(ctx context.Context, scan func(sqlstore.Rows) error, query string, args ...any) error {
+	rows, err := t.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := scan(rows); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
 func (t *writeTx) Flush(context.Context) error { return nil }
 
 func (t *writeTx) Savepoint(ctx context.Context, fn func(sqlstore.Tx) error) error {

@@ -31,6 +31,10 @@ type Tx interface {
 	// function returns), SQLite runs it at once. Reads do not see deferred
 	// writes before Flush.
 	Defer(ctx context.Context, sql string, args ...any) error
+	// DeferQuery queues a read that sees the writes queued before it; scan
+	// gets its rows at the next Flush (SQLite: at once), so a transaction
+	// can end its writes and read the result in one round trip.
+	DeferQuery(ctx context.Context, scan func(Rows) error, sql string, args ...any) error
 	// Flush sends the deferred writes and returns the first failure.
 	Flush(ctx context.Context) error
 	// Savepoint runs fn in a nested transaction: when fn fails, its writes

@@ -41,15 +41,12 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	var created bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
 		u, created = nil, false
-		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
+		userID, credID, err := s.consumeAndFind(ctx, tx, w)
+		if err != nil {
 			return err
 		}
 		now := w.Now
 		c := w.Credential
-		userID, credID, err := s.credentialOf(ctx, tx, w.EnvironmentID, &c)
-		if err != nil {
-			return err
-		}
 		if credID == "" && w.SignInOnly {
 			return signin.ErrCredentialNotFound
 		}
@@ -82,11 +79,16 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 				return err
 			}
 		}
+		// The user is read back in the same batch as the writes.
+		loaded := &users.User{}
+		if err := s.deferLoadUser(ctx, tx, userID, loaded); err != nil {
+			return s.fail("get user", users.ErrUserNotFound, err)
+		}
 		if err := tx.Flush(ctx); err != nil {
 			return s.fail("complete sign-in", users.ErrUserNotFound, err)
 		}
-		if u, err = s.loadUser(ctx, tx, userID); err != nil || w.InTx == nil {
-			return err
+		if u = loaded; w.InTx == nil {
+			return nil
 		}
 		meta, err := w.InTx(ctx, u, created)
 		if err != nil || meta == nil {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"github.com/dynamicauth/dynamicauth/events"
@@ -126,4 +127,69 @@ func (s *Store) consumeNonces(ctx context.Context, tx Tx, envID string, nonces [
 		}
 	}
 	return nil
+}
+
+// deferLoadUser queues loadUser's reads into tx's batch (PostgreSQL: they
+// travel with the writes queued before them); u is filled at the Flush.
+func (s *Store) deferLoadUser(ctx context.Context, tx Tx, id string, u *users.User) error {
+	err := tx.DeferQuery(ctx, func(rows Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return users.ErrUserNotFound
+		}
+		var meta string
+		if err := rows.Scan(&u.ID, &u.EnvironmentID, &u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber,
+			&u.JobTitle, &u.Username, &u.Country, &u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID,
+			&u.CreatedAt, &u.UpdatedAt, &u.LastVisitAt, &u.MfaBackupCodeAcknowledgement); err != nil {
+			return err
+		}
+		u.Metadata = json.RawMessage(meta)
+		return nil
+	}, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	return tx.DeferQuery(ctx, func(rows Rows) error {
+		u.Credentials = u.Credentials[:0]
+		for rows.Next() {
+			cr, err := scanCredential(rows)
+			if err != nil {
+				return err
+			}
+			u.Credentials = append(u.Credentials, cr)
+		}
+		return nil
+	}, `SELECT `+credentialColumns+` FROM verified_credentials WHERE user_id = $1 ORDER BY created_at, id`, id)
+}
+
+// consumeAndFind consumes the sign-in's nonces and finds the credential's
+// owner in one statement: the last nonce's INSERT returns the lookup
+// (no row when the nonce was used before).
+func (s *Store) consumeAndFind(ctx context.Context, tx Tx, w *signin.Write) (userID, credID string, err error) {
+	if len(w.Nonces) == 0 {
+		return s.credentialOf(ctx, tx, w.EnvironmentID, &w.Credential)
+	}
+	last := len(w.Nonces) - 1
+	if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces[:last], w.Now); err != nil {
+		return "", "", err
+	}
+	exp, ok := signin.NonceExpiry(w.Nonces[last])
+	if !ok || !exp.After(w.Now) {
+		return "", "", signin.ErrNonceUsed
+	}
+	c := &w.Credential
+	var uid, cid sql.NullString
+	const owner = `FROM verified_credentials WHERE environment_id = $3 AND format = $4 AND chain = $5 AND address = $6`
+	err = tx.QueryRow(ctx, `INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING
+		RETURNING (SELECT user_id `+owner+`), (SELECT id `+owner+`)`,
+		w.Nonces[last], exp, w.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&uid, &cid)
+	if s.noRows(err) {
+		return "", "", signin.ErrNonceUsed
+	}
+	if err != nil {
+		return "", "", s.fail("consume nonce", nil, err)
+	}
+	return uid.String, cid.String, nil
 }
