@@ -62,9 +62,18 @@ func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	})
 }
 
-// Grouped is Write: each replica's pool runs sign-ins side by side.
+// Grouped runs fn in a pipelined transaction (pipeline.go), retried from
+// the start on a deadlock or serialization failure; each replica's pool
+// runs sign-ins side by side.
 func (d driver) Grouped(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	return d.Write(ctx, fn)
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = d.s.pipelined(ctx, fn)
+		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+	}
 }
 
 // Snapshot reads in one read-only repeatable-read transaction.

@@ -32,11 +32,27 @@ func (s *Store) ConsumeNonces(ctx context.Context, envID string, nonces []string
 }
 
 // CompleteSignIn implements signin.Store: one transaction, grouped with
-// concurrent sign-ins on SQLite. Two first sign-ins of one wallet, on any
-// replicas, meet on the credentials' unique constraint: the loser's
-// INSERT … ON CONFLICT DO NOTHING waits for the winner's commit, inserts
-// nothing, and the loser signs in to the winner's user instead.
+// concurrent sign-ins on SQLite, pipelined on PostgreSQL. Two first
+// sign-ins of one wallet, on any replicas, meet on the credentials' unique
+// constraint: the loser's INSERT waits for the winner's commit and fails,
+// its transaction is rolled back (nonce included), and it runs once more,
+// now finding the winner's credential: the loser signs in to the winner's
+// user. A first sign-in's inserts thus travel with its other writes.
 func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
+	u, created, err := s.completeSignIn(ctx, w)
+	if errors.Is(err, errLostRace) {
+		u, created, err = s.completeSignIn(ctx, w)
+	}
+	if errors.Is(err, errLostRace) {
+		err = errs.Internal("complete sign-in", err)
+	}
+	return u, created, err
+}
+
+// errLostRace: a concurrent first sign-in of the wallet committed first.
+var errLostRace = errors.New("a concurrent first sign-in created the credential")
+
+func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
 	var u *users.User
 	var created bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
@@ -51,9 +67,10 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			return signin.ErrCredentialNotFound
 		}
 		if credID == "" {
-			if created, userID, credID, err = s.createSignInUser(ctx, tx, w); err != nil {
+			if err := s.createSignInUser(ctx, tx, w); err != nil {
 				return err
 			}
+			created, userID, credID = true, w.NewUserID, c.ID
 		}
 		if !created {
 			if err := tx.Defer(ctx, `UPDATE verified_credentials SET verified_at = $1, wallet_name = $2, wallet_provider = $3
@@ -85,6 +102,9 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			return s.fail("get user", users.ErrUserNotFound, err)
 		}
 		if err := tx.Flush(ctx); err != nil {
+			if created {
+				return s.firstSignInFault(err)
+			}
 			return s.fail("complete sign-in", users.ErrUserNotFound, err)
 		}
 		if u = loaded; w.InTx == nil {
@@ -100,39 +120,38 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		u.Metadata = meta
 		return nil
 	})
+	if err != nil && !errors.Is(err, errLostRace) {
+		err = s.fail("complete sign-in", nil, err)
+	}
 	if err != nil {
-		return nil, false, s.fail("complete sign-in", nil, err)
+		return nil, false, err
 	}
 	return u, created, nil
 }
 
-// createSignInUser creates the user and credential of a first sign-in. If
-// a concurrent sign-in committed the credential first (the INSERT … ON
-// CONFLICT waited for it and inserted nothing), the user just made is
-// deleted again and that sign-in's user is returned. No savepoint: the
-// loss is rare, and the hot path saves its two statements.
-func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) (created bool, userID, credID string, err error) {
-	c := w.Credential
-	if _, err := tx.Exec(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
+// createSignInUser queues the user and credential of a first sign-in.
+func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) error {
+	if err := tx.Defer(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
 		VALUES ($1, $2, $3, $3, $3)`, w.NewUserID, w.EnvironmentID, w.Now); err != nil {
-		return false, "", "", s.fail("create user", tenant.ErrEnvironmentNotFound, err)
+		return s.firstSignInFault(err)
 	}
-	n, err := tx.Exec(ctx, insertCredentialSQL+` ON CONFLICT (environment_id, format, chain, address) DO NOTHING`,
-		s.credentialArgs(w.NewUserID, &c)...)
-	switch {
-	case err != nil:
-		return false, "", "", s.fail("create credential", users.ErrUserNotFound, err)
-	case n == 1:
-		return true, w.NewUserID, c.ID, nil
+	if err := tx.Defer(ctx, insertCredentialSQL, s.credentialArgs(w.NewUserID, &w.Credential)...); err != nil {
+		return s.firstSignInFault(err)
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, w.NewUserID); err != nil {
-		return false, "", "", s.fail("drop raced user", nil, err)
+	return nil
+}
+
+// firstSignInFault names what a first sign-in's writes failing means: a
+// unique violation is the credential another sign-in created meanwhile, a
+// missing reference the environment deleted meanwhile.
+func (s *Store) firstSignInFault(err error) error {
+	switch s.db.Classify(err).Kind {
+	case FaultUnique:
+		return errLostRace
+	case FaultForeignKey:
+		return tenant.ErrEnvironmentNotFound
 	}
-	userID, credID, err = s.credentialOf(ctx, tx, w.EnvironmentID, &c)
-	if err == nil && credID == "" {
-		err = errs.Internal("sign in", errors.New("credential conflict without a credential"))
-	}
-	return false, userID, credID, err
+	return s.fail("create user", nil, err)
 }
 
 // InsertVisit implements signin.Store.

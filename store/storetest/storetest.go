@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CompleteSignInInTx", testCompleteSignInInTx},
 		{"CompleteSignInNonceRace", testCompleteSignInNonceRace},
 		{"CompleteSignInWalletRace", testCompleteSignInWalletRace},
+		{"CompleteSignInWalletRaceLost", testCompleteSignInWalletRaceLost},
 		{"VisitorStatsCounts", testVisitorStatsCounts},
 		{"Sessions", testSessions},
 		{"LinkCredential", testLinkCredential},
