@@ -24,6 +24,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 )
@@ -36,26 +37,9 @@ type config struct {
 }
 
 func main() {
-	var c config
-	flag.StringVar(&c.role, "role", "bench", "bench, or server (the child process)")
-	flag.StringVar(&c.backend, "backend", "sqlite", "sqlite or postgres")
-	flag.StringVar(&c.alg, "alg", "RS256", "JWT signing algorithm: RS256 or ES256")
-	flag.StringVar(&c.sync, "sqlite-sync", "FULL", "SQLite synchronous mode of server and floor")
-	flag.StringVar(&c.pgURL, "postgres-url", os.Getenv("DYNAMICAUTH_TEST_POSTGRES_URL"), "PostgreSQL URL for -backend postgres")
-	flag.IntVar(&c.workers, "workers", 16, "concurrent clients (and floor goroutines)")
-	flag.DurationVar(&c.duration, "duration", 10*time.Second, "length of each measured phase")
-	flag.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before the first phase")
-	flag.BoolVar(&c.omitFullJWT, "omit-full-jwt", false, "server and floor issue only the minified JWT (one signature)")
-	flag.StringVar(&c.cpuProfile, "server-cpuprofile", "", "write the server's CPU profile of the full-rate phase to this file")
-	flag.StringVar(&c.db, "db", "", "(server role) database file or URL")
-	flag.StringVar(&c.addr, "addr", "", "(server role) listen address")
-	flag.Parse()
-	ctx := context.Background()
-	var err error
-	if c.role == "server" {
-		err = serve(ctx, c)
-	} else {
-		err = bench(ctx, c)
+	c, err := parseConfig(os.Args[1:])
+	if err == nil {
+		err = runRole(context.Background(), c)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "signin bench:", err)
@@ -63,7 +47,32 @@ func main() {
 	}
 }
 
-func bench(ctx context.Context, c config) error {
+func parseConfig(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("signin", flag.ContinueOnError)
+	fs.StringVar(&c.role, "role", "bench", "bench, or server (the child process)")
+	fs.StringVar(&c.backend, "backend", "sqlite", "sqlite or postgres")
+	fs.StringVar(&c.alg, "alg", "RS256", "JWT signing algorithm: RS256 or ES256")
+	fs.StringVar(&c.sync, "sqlite-sync", "FULL", "SQLite synchronous mode of server and floor")
+	fs.StringVar(&c.pgURL, "postgres-url", os.Getenv("DYNAMICAUTH_TEST_POSTGRES_URL"), "PostgreSQL URL for -backend postgres")
+	fs.IntVar(&c.workers, "workers", 16, "concurrent clients (and floor goroutines)")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each measured phase")
+	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before the first phase")
+	fs.BoolVar(&c.omitFullJWT, "omit-full-jwt", false, "server and floor issue only the minified JWT (one signature)")
+	fs.StringVar(&c.cpuProfile, "server-cpuprofile", "", "write the server's CPU profile of the full-rate phase to this file")
+	fs.StringVar(&c.db, "db", "", "(server role) database file or URL")
+	fs.StringVar(&c.addr, "addr", "", "(server role) listen address")
+	return c, fs.Parse(args)
+}
+
+func runRole(ctx context.Context, c config) error {
+	if c.role == "server" {
+		return serve(ctx, c)
+	}
+	return bench(ctx, c, os.Stdout)
+}
+
+func bench(ctx context.Context, c config, out io.Writer) error {
 	db, cleanup, err := tempDatabase(ctx, c)
 	if err != nil {
 		return err
@@ -104,9 +113,9 @@ func bench(ctx context.Context, c config) error {
 	if c.omitFullJWT {
 		tokens = 1
 	}
-	fmt.Printf("backend %s, %s, %d JWT signature(s) per sign-in, sqlite sync %s, %d workers, %s per phase, GOMAXPROCS %d\n",
+	fmt.Fprintf(out, "backend %s, %s, %d JWT signature(s) per sign-in, sqlite sync %s, %d workers, %s per phase, GOMAXPROCS %d\n",
 		c.backend, c.alg, tokens, c.sync, c.workers, c.duration, numCPU())
-	fmt.Printf("%-26s %10s %9s %9s %7s %6s %14s %14s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle",
+	fmt.Fprintf(out, "%-26s %10s %9s %9s %7s %6s %14s %14s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle",
 		"server ms CPU", "client ms CPU")
 	for _, r := range []struct {
 		name string
@@ -116,13 +125,13 @@ func bench(ctx context.Context, c config) error {
 		if r.name == "in-process floor" {
 			server, client = client, 0
 		}
-		fmt.Printf("%-26s %10.0f %9.1f %9.1f %7d %5.0f%% %14.2f %14.2f\n", r.name, r.res.rate(), ms(r.res.quantile(0.5)),
+		fmt.Fprintf(out, "%-26s %10.0f %9.1f %9.1f %7d %5.0f%% %14.2f %14.2f\n", r.name, r.res.rate(), ms(r.res.quantile(0.5)),
 			ms(r.res.quantile(0.99)), r.res.errors, 100*r.res.idle, perSignIn(server, r.res.n), perSignIn(client, r.res.n))
 	}
-	fmt.Printf("ratio http / floor: %.2f (first sign-ins %d, repeats %d); CPU per sign-in, floor / server: %.2f\n",
+	fmt.Fprintf(out, "ratio http / floor: %.2f (first sign-ins %d, repeats %d); CPU per sign-in, floor / server: %.2f\n",
 		full.rate()/floor.rate(), full.first, full.repeat, perSignIn(floor.cpu.self, floor.n)/perSignIn(full.cpu.server, full.n))
 	if full.errors > 0 {
-		fmt.Printf("first error: %s\n", full.firstErr)
+		fmt.Fprintf(out, "first error: %s\n", full.firstErr)
 	}
 	return nil
 }

@@ -73,6 +73,9 @@ func openStore(ctx context.Context, c config, db string, m *metrics.Metrics) (st
 	return sqlite.Open(ctx, db, sqlite.Options{Synchronous: c.sync, Observer: m})
 }
 
+// childEnv marks the re-executed server process.
+const childEnv = "DYNAMICAUTH_SIGNIN_BENCH_CHILD"
+
 // child is the running server process.
 type child struct {
 	cmd                *exec.Cmd
@@ -90,6 +93,7 @@ func startServer(ctx context.Context, c config, db string) (*child, error) {
 	cmd := exec.CommandContext(ctx, exe, "-role", "server", "-backend", c.backend, "-alg", c.alg, "-sqlite-sync", c.sync,
 		"-db", db, fmt.Sprintf("-omit-full-jwt=%t", c.omitFullJWT))
 	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(), childEnv+"=1") // lets a test binary act as the server
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
