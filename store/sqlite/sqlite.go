@@ -74,7 +74,12 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 		}
 		return "file:" + file + q.Encode() + extra
 	}
-	w, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	// The writer keeps its temporary files in memory: group commit runs
+	// each sign-in in a SAVEPOINT, and SQLite's sub-journal for it (page
+	// images for a rollback to the savepoint, never needed after a crash)
+	// otherwise spills to a temp file, a pwrite for every page a sign-in
+	// touches. A batch's sub-journal is a few hundred KiB at most.
+	w, err := sql.Open("sqlite", dsn("&_txlock=immediate&_pragma=temp_store(MEMORY)"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, err)
 	}
