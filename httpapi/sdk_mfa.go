@@ -228,7 +228,8 @@ func (s *Server) deleteMfaDevice(w http.ResponseWriter, r *http.Request, cur *si
 	if err != nil {
 		return err
 	}
-	if err := m.CheckToken(r.Context(), cur.User.ID, r.Header.Get("X-Mfa-Auth-Token")); err != nil {
+	if err := s.signin.CheckMFAProof(r.Context(), cur, r.Header.Get("X-Mfa-Auth-Token"), r.Header.Get(elevatedHeader),
+		"credential:unlink"); err != nil {
 		return err
 	}
 	if err := m.DeleteDevice(r.Context(), cur.User.ID, r.PathValue("mfaDeviceId")); err != nil {

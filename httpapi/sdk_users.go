@@ -99,6 +99,13 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err != nil {
 		return err
 	}
+	if profileChange(body) {
+		// The user.update MFA action: a profile change needs a fresh
+		// factor when the environment requires one for it.
+		if err := s.signin.RequireStepUp(r.Context(), cur, "user:update", r.Header.Get(elevatedHeader)); err != nil {
+			return err
+		}
+	}
 	if err := s.acknowledgeBackupCodes(r, cur, body["mfaBackupCodeAcknowledgement"]); err != nil {
 		return err
 	}
@@ -113,6 +120,17 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	writeJSON(w, http.StatusOK, wireUpdateSelf{User: toProfileUser(p, cur.Session.ID), ExpiresAt: res.Tokens.ExpiresAt,
 		JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT, NextView: "done"})
 	return nil
+}
+
+// profileChange tells whether a PUT /users body changes more than the
+// backup-code acknowledgement (which the MFA flow itself sets).
+func profileChange(body map[string]json.RawMessage) bool {
+	for k := range body {
+		if k != "mfaBackupCodeAcknowledgement" {
+			return true
+		}
+	}
+	return false
 }
 
 // deleteSelf answers DELETE /sdk/{environmentId}/users.

@@ -203,6 +203,7 @@ func (s *Server) routes() {
 	// serve MFA-pending sessions (sdkSession); recovery codes need a full
 	// one (sdkUser), since they stand in for the second factor.
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa", s.sdkSession(s.listMfaDevices))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/stepUp/check", s.sdkUser(s.stepUpCheck))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/methods", s.sdkSession(s.mfaMethods))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/register/totp", s.sdkSession(s.registerTotp))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/register/totp", s.sdkSession(s.confirmTotp))

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 )
@@ -37,39 +39,71 @@ func CheckScopes(scopes []string) error {
 // IssueElevated makes an elevatedAccessToken for a user who just passed a
 // factor: the scopes asked for, single-use (5 min) when one is a wallet
 // scope, else time-bound (10 min), as MFASettingsActions default.
+//
+// Dynamic's SDK decodes the token as a JWT (parseElevatedAccessToken
+// reads scope, exp and singleUse, and drops a token it cannot decode), so
+// it is one: HS256 under a key derived from the master secret, with a
+// random jti. The server never trusts its claims: the token is looked up
+// by its keyed hash, which makes single use and revocation (MFA reset)
+// work like for mfaTokens.
 func (s *Service) IssueElevated(ctx context.Context, userID, sessionID string, scopes []string) (string, error) {
 	if err := CheckScopes(scopes); err != nil {
 		return "", err
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", errs.Internal("elevated token", err)
+	if len(scopes) == 0 {
+		return "", errs.Unprocessable(CodeInvalidScopes, "requestedScopes: at least one", nil)
 	}
-	raw := "elv_" + base64.RawURLEncoding.EncodeToString(b)
 	single := slices.ContainsFunc(scopes, func(sc string) bool { return strings.HasPrefix(sc, "wallet:") })
 	ttl := timeBoundTTL
 	if single {
 		ttl = singleUseTTL
 	}
+	now := s.clock()
+	raw, err := s.elevatedJWT(userID, sessionID, scopes, single, now, now.Add(ttl))
+	if err != nil {
+		return "", err
+	}
 	t := &Token{Hash: s.keys.MAC("mfa elevated token", []byte(raw)), UserID: userID, SessionID: sessionID,
-		SingleUse: single, Scopes: slices.Clone(scopes), ExpiresAt: s.clock().Add(ttl)}
+		SingleUse: single, Scopes: slices.Clone(scopes), ExpiresAt: now.Add(ttl)}
 	if err := s.store.InsertMFAToken(ctx, t); err != nil {
 		return "", err
 	}
 	return raw, nil
 }
 
+var elevatedHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+
+func (s *Service) elevatedJWT(userID, sessionID string, scopes []string, single bool, iat, exp time.Time) (string, error) {
+	jti := make([]byte, 32)
+	if _, err := rand.Read(jti); err != nil {
+		return "", errs.Internal("elevated token", err)
+	}
+	payload, err := json.Marshal(map[string]any{"sub": userID, "sid": sessionID, "scope": strings.Join(scopes, " "),
+		"singleUse": single, "iat": iat.Unix(), "exp": exp.Unix(), "jti": base64.RawURLEncoding.EncodeToString(jti)})
+	if err != nil {
+		return "", errs.Internal("elevated token", err)
+	}
+	signing := elevatedHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
+	return signing + "." + base64.RawURLEncoding.EncodeToString(s.keys.MAC("mfa elevated token jwt", []byte(signing))), nil
+}
+
+// maxElevatedLen bounds the header value looked up (a token with 16 long
+// scopes stays well below it).
+const maxElevatedLen = 4096
+
 // CheckElevated requires a live elevatedAccessToken of the user that
-// carries scope (a single-use one is consumed by the check).
-func (s *Service) CheckElevated(ctx context.Context, userID, raw, scope string) error {
-	if raw == "" || len(raw) > 128 {
+// carries scope and was issued to the caller's session (a single-use one
+// is consumed by the check). A token of another user (of this environment
+// or another) is unknown for this one.
+func (s *Service) CheckElevated(ctx context.Context, userID, sessionID, raw, scope string) error {
+	if raw == "" || len(raw) > maxElevatedLen {
 		return errs.Forbidden("this action needs an elevated access token with the " + scope + " scope")
 	}
 	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa elevated token", []byte(raw)), s.clock())
 	if err != nil {
 		return err
 	}
-	if t == nil || !slices.Contains(t.Scopes, scope) {
+	if t == nil || t.SessionID != sessionID || !slices.Contains(t.Scopes, scope) {
 		return errs.Forbidden("the elevated access token is unknown, used, expired or lacks the " + scope + " scope")
 	}
 	return nil

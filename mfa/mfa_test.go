@@ -3,6 +3,7 @@ package mfa
 import (
 	"context"
 	"encoding/base32"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -437,28 +438,85 @@ func TestElevatedAccessTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := s.CheckElevated(ctx, "u1", bound, "credential:link"); err != nil {
+		if err := s.CheckElevated(ctx, "u1", "sid", bound, "credential:link"); err != nil {
 			t.Fatalf("time-bound elevated token: %v", err)
 		}
 	}
-	if err := s.CheckElevated(ctx, "u1", bound, "user:delete"); err == nil {
+	if err := s.CheckElevated(ctx, "u1", "sid", bound, "user:delete"); err == nil {
 		t.Fatal("an elevated token served a scope it does not carry")
 	}
-	if err := s.CheckElevated(ctx, "u2", bound, "user:update"); err == nil {
+	if err := s.CheckElevated(ctx, "u2", "sid", bound, "user:update"); err == nil {
 		t.Fatal("u1's elevated token served u2")
 	}
 	if err := s.CheckToken(ctx, "u1", bound); err == nil {
 		t.Fatal("an elevated token passed as an mfaToken")
 	}
 	once, _ := s.IssueElevated(ctx, "u1", "sid", []string{"wallet:sign"})
-	if err := s.CheckElevated(ctx, "u1", once, "wallet:sign"); err != nil {
+	if err := s.CheckElevated(ctx, "u1", "sid", once, "wallet:sign"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckElevated(ctx, "u1", once, "wallet:sign"); err == nil {
+	if err := s.CheckElevated(ctx, "u1", "sid", once, "wallet:sign"); err == nil {
 		t.Fatal("a wallet-scoped elevated token worked twice")
 	}
 	c.add(timeBoundTTL)
-	if err := s.CheckElevated(ctx, "u1", bound, "user:update"); err == nil {
+	if err := s.CheckElevated(ctx, "u1", "sid", bound, "user:update"); err == nil {
 		t.Fatal("an expired elevated token worked")
+	}
+}
+
+// Dynamic's SDK keeps an elevatedAccessToken only if it decodes as a JWT
+// with scope, exp and singleUse; the server still trusts only its record.
+func TestElevatedAccessTokenIsAJWTTheSDKCanRead(t *testing.T) {
+	s, _, c := newTestService(t)
+	ctx := context.Background()
+	raw, err := s.IssueElevated(ctx, "u1", "sid", []string{"wallet:export", "credential:unlink"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", raw)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		Sub, Sid, Scope string
+		SingleUse       bool
+		Exp             int64
+	}
+	if err := json.Unmarshal(b, &claims); err != nil {
+		t.Fatal(err)
+	}
+	if claims.Sub != "u1" || claims.Sid != "sid" || claims.Scope != "wallet:export credential:unlink" || !claims.SingleUse ||
+		claims.Exp != c.now().Add(singleUseTTL).Unix() {
+		t.Fatalf("claims %+v", claims)
+	}
+	// A token forged with the same claims (another signature) is unknown.
+	forged := parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString([]byte("x"))
+	if err := s.CheckElevated(ctx, "u1", "sid", forged, "wallet:export"); err == nil {
+		t.Fatal("a forged elevated token worked")
+	}
+	// Another session of the same user cannot spend it.
+	bound, _ := s.IssueElevated(ctx, "u1", "sid", []string{"user:update"})
+	if err := s.CheckElevated(ctx, "u1", "other-sid", bound, "user:update"); err == nil {
+		t.Fatal("an elevated token served another session")
+	}
+	if err := s.CheckElevated(ctx, "u1", "sid", raw, "wallet:export"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckElevated(ctx, "u1", "sid", raw, "wallet:export"); err == nil {
+		t.Fatal("a replayed single-use elevated token worked")
+	}
+}
+
+func TestStepUpRequiredFollowsTheActions(t *testing.T) {
+	p := PolicyFrom([]byte(`{"security":{"mfa":{"actions":[{"action":"user.update","required":true},
+		{"action":"wallet.waas.export","required":false}]}}}`))
+	for scope, want := range map[string]bool{"user:update": true, "wallet:export": false, "credential:link": false, "wallet:sign": false} {
+		if got := p.StepUpRequired(scope); got != want {
+			t.Errorf("%s: required %v, want %v", scope, got, want)
+		}
 	}
 }

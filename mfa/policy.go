@@ -24,6 +24,10 @@ type Policy struct {
 	Methods []string
 	// BackupCodes tells whether recovery codes may stand in for a device.
 	BackupCodes bool
+	// Required are the actions (MFAAction: user.update,
+	// wallet.waas.sign, ...) that need a fresh factor, proven by an
+	// elevatedAccessToken of the matching scope.
+	Required []string
 }
 
 // PolicyFrom reads ProjectSettings.security.mfa. Methods come from
@@ -41,6 +45,10 @@ func PolicyFrom(settings []byte) Policy {
 					Enabled          bool   `json:"enabled"`
 					AllowBackupCodes *bool  `json:"allowBackupCodes"`
 				} `json:"methods"`
+				Actions []struct {
+					Action   string `json:"action"`
+					Required bool   `json:"required"`
+				} `json:"actions"`
 			} `json:"mfa"`
 		} `json:"security"`
 	}
@@ -64,6 +72,11 @@ func PolicyFrom(settings []byte) Policy {
 	if len(m.Methods) == 0 {
 		p.Methods = m.AvailableMethods
 	}
+	for _, a := range m.Actions {
+		if a.Required && !slices.Contains(p.Required, a.Action) {
+			p.Required = append(p.Required, a.Action)
+		}
+	}
 	if len(m.Methods) == 0 && len(m.AvailableMethods) == 0 {
 		p.Methods = []string{TypeTOTP, TypePasskey, TypeEmail}
 	}
@@ -72,6 +85,24 @@ func PolicyFrom(settings []byte) Policy {
 
 // Allows reports whether users may use a device type.
 func (p Policy) Allows(typ string) bool { return slices.Contains(p.Methods, typ) }
+
+// scopeActions maps a TokenScope to the MFAAction whose settings govern
+// it. Scopes without an action (credential:*, user:delete, ...) need no
+// step-up unless a route asks for one itself.
+var scopeActions = map[string]string{
+	"user:update":    "user.update",
+	"wallet:sign":    "wallet.waas.sign",
+	"wallet:export":  "wallet.waas.export",
+	"wallet:reshare": "wallet.waas.reshare",
+	"wallet:refresh": "wallet.waas.refresh",
+}
+
+// StepUpRequired tells whether an action under scope needs an
+// elevatedAccessToken in this environment (POST stepUp/check).
+func (p Policy) StepUpRequired(scope string) bool {
+	a, ok := scopeActions[scope]
+	return ok && slices.Contains(p.Required, a)
+}
 
 // Pending tells whether a fresh sign-in of a user must pass MFA before it
 // is a full session: session-level MFA is on and the user either has a

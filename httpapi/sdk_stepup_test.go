@@ -1,0 +1,117 @@
+package httpapi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// With the user.update MFA action required, a profile change needs an
+// elevatedAccessToken with user:update from a second factor of the same
+// session; stepUp/check says so and lists the factors; a token of another
+// user, or one without the scope, is refused.
+func TestStepUpAndElevatedAccessTokens(t *testing.T) { mfBoth(t, noTune, testStepUp) }
+
+func testStepUp(t *testing.T, h *harness) {
+	env := h.ids.EnvironmentID
+	base := "/sdk/" + env + "/users/mfa"
+	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
+		map[string]any{"action": "user.update", "required": true},
+		map[string]any{"action": "wallet.waas.export", "required": false}}})
+	key, _ := crypto.GenerateKey()
+	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	check := func(tok, scope string) (int, any) {
+		return h.do(t, "POST", "/sdk/"+env+"/stepUp/check", tok, map[string]any{"scope": scope})
+	}
+	st, res := check(full, "user:update")
+	wantStatus(t, "stepUp/check without a factor", st, 200, res)
+	wantEq(t, res, "isRequired", true)
+	if n := len(list(t, res, "credentials")); n != 0 {
+		t.Fatalf("credentials of a user without factors: %s", dump(res))
+	}
+	secret, dev := h.mfEnroll(t, full)
+	devID := str(t, dev, "id")
+	st, res = check(full, "user:update")
+	wantStatus(t, "stepUp/check", st, 200, res)
+	wantEq(t, res, "isRequired", true)
+	wantEq(t, res, "defaultCredentialId", devID)
+	if c := list(t, res, "credentials"); len(c) != 1 || dump(c[0]) != `{"format":"totp","id":"`+devID+`","type":"totp"}` {
+		t.Fatalf("credentials %s", dump(res))
+	}
+	for scope, want := range map[string]bool{"wallet:export": false, "credential:link": false} {
+		st, res = check(full, scope)
+		wantStatus(t, "stepUp/check "+scope, st, 200, res)
+		wantEq(t, res, "isRequired", want)
+	}
+	st, res = check(full, "user:basic")
+	wantError(t, "stepUp/check of a scope that is not a token scope", st, res, 422)
+	wantEq(t, res, "code", "invalid_scopes")
+	st, res = h.do(t, "POST", "/sdk/"+env+"/stepUp/check", full, map[string]any{"scope": 7})
+	wantError(t, "stepUp/check of a number", st, res, 400)
+
+	// A profile change without the token is refused and changes nothing.
+	put := func(tok, elevated string, body map[string]any) *response {
+		return h.send(t, request{method: "PUT", path: v0 + "/sdk/" + env + "/users", token: tok, body: body,
+			header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+	}
+	r := put(full, "", map[string]any{"firstName": "Mallory"})
+	wantError(t, "PUT /users without an elevated token", r.status, r.json, 403)
+	st, res = h.do(t, "GET", "/sdk/"+env+"/users", full, nil)
+	if m, _ := res.(map[string]any); m["firstName"] == "Mallory" {
+		t.Fatal("the refused update changed the profile")
+	}
+	r = put(full, "", map[string]any{"mfaBackupCodeAcknowledgement": "complete"})
+	wantStatus(t, "the acknowledgement alone needs no step-up", r.status, 200, r.json)
+
+	// A second factor with requestedScopes gives the token.
+	st, res = h.do(t, "POST", base+"/auth/totp", full, map[string]any{"code": mfatest.TOTP(t, secret, time.Now()),
+		"requestedScopes": []string{"user:update"}})
+	wantStatus(t, "auth/totp for user:update", st, 200, res)
+	elevated := str(t, res, "elevatedAccessToken")
+	tok := str(t, res, "minifiedJwt")
+
+	// Another user of the environment cannot use it.
+	other, _ := crypto.GenerateKey()
+	otherTok := str(t, h.mfSignIn(t, other), "minifiedJwt")
+	r = put(otherTok, elevated, map[string]any{"firstName": "Eve"})
+	wantError(t, "another user's elevated token", r.status, r.json, 403)
+	// Nor another session of the same user.
+	st, res = h.do(t, "GET", base+"/recovery", tok, nil)
+	wantStatus(t, "recovery codes", st, 200, res)
+	code := list(t, res, "recoveryCodes")[0].(string)
+	pending := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	st, res = h.do(t, "POST", base+"/auth/recovery", pending, map[string]any{"code": code})
+	wantStatus(t, "another session passes its factor", st, 200, res)
+	again := str(t, res, "minifiedJwt")
+	r = put(again, elevated, map[string]any{"firstName": "Eve"})
+	wantError(t, "the elevated token from another session", r.status, r.json, 403)
+	// A tampered token is unknown.
+	r = put(tok, elevated[:len(elevated)-2]+"AA", map[string]any{"firstName": "Eve"})
+	wantError(t, "a tampered elevated token", r.status, r.json, 403)
+	for range 2 { // time-bound: serves until it expires
+		r = put(tok, elevated, map[string]any{"firstName": "Ada"})
+		wantStatus(t, "PUT /users with the elevated token", r.status, 200, r.json)
+		wantEq(t, r.json, "user.firstName", "Ada")
+	}
+
+	// Deleting a device: an elevated token with credential:unlink stands
+	// in for the mfaToken; one without that scope does not.
+	del := func(elevated string) *response {
+		return h.send(t, request{method: "DELETE", path: v0 + base + "/" + devID, token: tok,
+			header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+	}
+	r = del(elevated)
+	wantError(t, "delete with a token lacking credential:unlink", r.status, r.json, 403)
+	st, res = h.do(t, "POST", base+"/auth/totp", tok, map[string]any{"code": mfatest.TOTP(t, secret, time.Now().Add(30*time.Second)),
+		"requestedScopes": []string{"credential:unlink"}})
+	wantStatus(t, "auth/totp for credential:unlink", st, 200, res)
+	r = del(str(t, res, "elevatedAccessToken"))
+	wantStatus(t, "delete with credential:unlink", r.status, 204, r.json)
+
+	// Without a session-level step-up the update needs no token.
+	h.mfSetMFA(t, map[string]any{"enabled": false})
+	r = put(tok, "", map[string]any{"firstName": "Grace"})
+	wantStatus(t, "PUT /users when user.update needs no MFA", r.status, 200, r.json)
+}

@@ -1,0 +1,99 @@
+package signin
+
+import (
+	"context"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+)
+
+// StepUpCredential is a factor the caller may step up with
+// (StepUpCredential: id, format, type, alias).
+type StepUpCredential struct {
+	ID, Format, Type, Alias string
+}
+
+// StepUp answers POST stepUp/check: whether an action under a scope needs
+// an elevatedAccessToken first, and the factors that can get one.
+type StepUp struct {
+	Required    bool
+	Credentials []StepUpCredential
+	// DefaultID is the user's default MFA device, if any.
+	DefaultID string
+}
+
+// CheckStepUp tells the caller whether an action under scope needs a
+// step-up in this environment (its security.mfa.actions) and lists the
+// verified factors the user can pass: MFA devices and passkeys.
+func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (*StepUp, error) {
+	if scope == "" {
+		return nil, errs.Unprocessable(mfa.CodeInvalidScopes, "scope is required", nil)
+	}
+	if err := mfa.CheckScopes([]string{scope}); err != nil {
+		return nil, err
+	}
+	res := &StepUp{Credentials: []StepUpCredential{}}
+	if s.mfa == nil {
+		return res, nil
+	}
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	res.Required = p.StepUpRequired(scope)
+	devs, err := s.mfa.VerifiedDevices(ctx, cur.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range devs {
+		if !p.Allows(d.Type) {
+			continue
+		}
+		res.Credentials = append(res.Credentials, StepUpCredential{ID: d.ID, Format: d.Type, Type: d.Type, Alias: d.Alias})
+		if d.Default {
+			res.DefaultID = d.ID
+		}
+	}
+	if s.passkeys != nil && p.Allows(mfa.TypePasskey) {
+		pks, err := s.passkeys.List(ctx, cur.User.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, pk := range pks {
+			res.Credentials = append(res.Credentials, StepUpCredential{ID: pk.ID, Format: mfa.TypePasskey, Type: mfa.TypePasskey, Alias: pk.Alias})
+		}
+	}
+	return res, nil
+}
+
+// RequireStepUp refuses an action under scope when the environment's MFA
+// actions require a step-up for it and elevated is not a live
+// elevatedAccessToken of the caller's session carrying scope (a
+// single-use one is spent here).
+func (s *Service) RequireStepUp(ctx context.Context, cur *Current, scope, elevated string) error {
+	if s.mfa == nil {
+		return nil
+	}
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return err
+	}
+	if !p.StepUpRequired(scope) {
+		return nil
+	}
+	return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, elevated, scope)
+}
+
+// CheckMFAProof accepts, for a sensitive MFA change (deleting a device or
+// a passkey), either an mfaToken (x-mfa-auth-token) or an
+// elevatedAccessToken carrying scope: Dynamic's SDK sends the latter when
+// it holds one and the former otherwise.
+func (s *Service) CheckMFAProof(ctx context.Context, cur *Current, mfaToken, elevated, scope string) error {
+	if s.mfa == nil {
+		return errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	}
+	if elevated != "" {
+		return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, elevated, scope)
+	}
+	return s.mfa.CheckToken(ctx, cur.User.ID, mfaToken)
+}
