@@ -207,12 +207,12 @@ func (n *notifier) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *us
 }
 
 // DeletePasskey reports the passkey's credential as unlinked.
-func (n *notifier) DeletePasskey(ctx context.Context, userID, id string) error {
+func (n *notifier) DeletePasskey(ctx context.Context, userID, id string, now time.Time) error {
 	p, err := n.Store.GetPasskey(ctx, userID, id)
 	if err != nil {
 		return err
 	}
-	if err := n.Store.DeletePasskey(ctx, userID, id); err != nil {
+	if err := n.Store.DeletePasskey(ctx, userID, id, now); err != nil {
 		return err
 	}
 	n.notify(ctx, Change{Kind: CredentialUnlinked, EnvironmentID: p.EnvironmentID, UserID: userID, CredentialID: p.VerifiedCredentialID})

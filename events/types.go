@@ -23,6 +23,11 @@ var Types = []Type{
 	{WalletUnlinked, "A wallet was unlinked from a user."},
 	{WalletTransferred, "A wallet moved from one user to another."},
 	{VisitCreated, "A wallet connected to the app (a visit), signed in or not."},
+	{MFADeviceAdded, "A user verified a new MFA device (its first code passed)."},
+	{MFADeviceDelete, "A user deleted a verified MFA device."},
+	{MFAReset, "An admin reset a user's MFA: devices, recovery codes and MFA tokens removed."},
+	{PasskeyAdded, "A user registered a passkey."},
+	{PasskeyDeleted, "A user deleted a passkey."},
 }
 
 // Selectable returns the names a webhook may subscribe to.

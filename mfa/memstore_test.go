@@ -114,14 +114,14 @@ func (m *memStore) SetDefaultMFADevice(_ context.Context, userID, id string, isD
 	return nil
 }
 
-func (m *memStore) DeleteMFADevice(_ context.Context, userID, id string) error {
+func (m *memStore) DeleteMFADevice(_ context.Context, userID, id string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.devices = slices.DeleteFunc(m.devices, func(x *memDevice) bool { return x.UserID == userID && x.ID == id })
 	return nil
 }
 
-func (m *memStore) ResetMFA(_ context.Context, userID string) error {
+func (m *memStore) ResetMFA(_ context.Context, userID string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.devices = slices.DeleteFunc(m.devices, func(x *memDevice) bool { return x.UserID == userID })

@@ -67,10 +67,10 @@ type Store interface {
 	// SetDefaultMFADevice makes one verified device the default (the
 	// others stop being it) or clears it.
 	SetDefaultMFADevice(ctx context.Context, userID, id string, isDefault bool) error
-	DeleteMFADevice(ctx context.Context, userID, id string) error
+	DeleteMFADevice(ctx context.Context, userID, id string, now time.Time) error
 	// ResetMFA removes every device and recovery code of the user, their
 	// wrong-code count and mfaTokens, and clears their acknowledgement.
-	ResetMFA(ctx context.Context, userID string) error
+	ResetMFA(ctx context.Context, userID string, now time.Time) error
 
 	// ReplaceRecoveryCodes swaps the user's recovery codes for a new set
 	// and sets the user's backup-code acknowledgement to ack.
@@ -205,14 +205,14 @@ func (s *Service) DeleteDevice(ctx context.Context, userID, id string) error {
 	if _, err := s.Device(ctx, userID, id); err != nil {
 		return err
 	}
-	return s.store.DeleteMFADevice(ctx, userID, id)
+	return s.store.DeleteMFADevice(ctx, userID, id, s.clock())
 }
 
 // Reset removes all of a user's devices and recovery codes (admin, or a
 // lost authenticator).
 func (s *Service) Reset(ctx context.Context, userID string) error {
 	s.log.InfoContext(ctx, "mfa reset", "user_id", userID)
-	return s.store.ResetMFA(ctx, userID)
+	return s.store.ResetMFA(ctx, userID, s.clock())
 }
 
 // checkAttempt counts an attempt against the per-user lock before a code

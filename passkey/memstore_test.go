@@ -137,7 +137,7 @@ func (m *memStore) UpdatePasskeyAlias(_ context.Context, userID, id, alias strin
 	return nil
 }
 
-func (m *memStore) DeletePasskey(_ context.Context, userID, id string) error {
+func (m *memStore) DeletePasskey(_ context.Context, userID, id string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.passkeys = slices.DeleteFunc(m.passkeys, func(p *Passkey) bool { return p.UserID == userID && p.ID == id })

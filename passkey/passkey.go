@@ -88,7 +88,7 @@ type Store interface {
 	UsePasskey(ctx context.Context, id string, prev, next uint32, credential []byte, now time.Time) (ok bool, err error)
 	UpdatePasskeyAlias(ctx context.Context, userID, id, alias string, now time.Time) error
 	// DeletePasskey removes a passkey and its verified credential.
-	DeletePasskey(ctx context.Context, userID, id string) error
+	DeletePasskey(ctx context.Context, userID, id string, now time.Time) error
 }
 
 // Environments is what the relying party is built from.
@@ -167,7 +167,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 		return err
 	}
 	s.log.InfoContext(ctx, "passkey deleted", "user_id", userID, "passkey_id", id)
-	return s.store.DeletePasskey(ctx, userID, id)
+	return s.store.DeletePasskey(ctx, userID, id, s.now())
 }
 
 // PurgeExpiredChallenges drops challenges nobody answered.

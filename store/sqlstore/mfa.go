@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -67,19 +68,34 @@ func (s *Store) ListMFADevices(ctx context.Context, userID string) ([]mfa.Device
 
 // AcceptMFAStep implements mfa.Store: one statement takes the step only
 // if it is later than the last accepted one, so two requests with the same
-// code cannot both pass, on one server or on replicas.
+// code cannot both pass, on one server or on replicas. The first accepted
+// code verifies the device: that statement matches unverified devices
+// only, so of two racing first codes one records user.mfa.device.added
+// (PostgreSQL re-checks the WHERE of the waiting UPDATE on the new row).
 func (s *Store) AcceptMFAStep(ctx context.Context, userID, deviceID string, step int64, now time.Time) (bool, error) {
-	var n int64
-	err := s.db.Write(ctx, func(tx Tx) (err error) {
-		n, err = tx.Exec(ctx, `UPDATE mfa_devices SET last_step = $3,
-				is_default = CASE WHEN verified_at IS NULL
-					THEN NOT EXISTS (SELECT 1 FROM mfa_devices o WHERE o.user_id = $1 AND o.is_default = $5) ELSE is_default END,
-				verified_at = COALESCE(verified_at, $4)
-			WHERE user_id = $1 AND id = $2 AND (last_step IS NULL OR last_step < $3)`,
-			userID, deviceID, step, now, true)
+	var ok bool
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var envID, typ string
+		err := tx.QueryRow(ctx, `UPDATE mfa_devices SET last_step = $3,
+				is_default = NOT EXISTS (SELECT 1 FROM mfa_devices o WHERE o.user_id = $1 AND o.is_default = $5),
+				verified_at = $4
+			WHERE user_id = $1 AND id = $2 AND verified_at IS NULL AND (last_step IS NULL OR last_step < $3)
+			RETURNING environment_id, type`, userID, deviceID, step, now, true).Scan(&envID, &typ)
+		if err == nil {
+			ok = true
+			return s.insertEvent(ctx, tx, envID, events.MFADeviceAdded, userID,
+				map[string]string{"userId": userID, "mfaDeviceId": deviceID, "type": typ}, now)
+		}
+		if !s.noRows(err) {
+			return err
+		}
+		n, err := tx.Exec(ctx, `UPDATE mfa_devices SET last_step = $3
+			WHERE user_id = $1 AND id = $2 AND verified_at IS NOT NULL AND (last_step IS NULL OR last_step < $3)`,
+			userID, deviceID, step)
+		ok = n == 1
 		return err
 	})
-	return n == 1, s.fail("accept totp step", nil, err)
+	return ok, s.fail("accept totp step", nil, err)
 }
 
 // SetDefaultMFADevice implements mfa.Store.
@@ -95,27 +111,40 @@ func (s *Store) SetDefaultMFADevice(ctx context.Context, userID, id string, isDe
 	return s.fail("set default mfa device", nil, err)
 }
 
-// DeleteMFADevice implements mfa.Store.
-func (s *Store) DeleteMFADevice(ctx context.Context, userID, id string) error {
-	var n int64
-	err := s.db.Write(ctx, func(tx Tx) (err error) {
-		n, err = tx.Exec(ctx, `DELETE FROM mfa_devices WHERE user_id = $1 AND id = $2`, userID, id)
-		return err
+// DeleteMFADevice implements mfa.Store. Deleting a verified device
+// records user.mfa.device.deleted (an abandoned enrollment was never
+// added).
+func (s *Store) DeleteMFADevice(ctx context.Context, userID, id string, now time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var envID, typ string
+		var verified bool
+		err := tx.QueryRow(ctx, `DELETE FROM mfa_devices WHERE user_id = $1 AND id = $2
+			RETURNING environment_id, type, verified_at IS NOT NULL`, userID, id).Scan(&envID, &typ, &verified)
+		if err != nil || !verified {
+			return err
+		}
+		return s.insertEvent(ctx, tx, envID, events.MFADeviceDelete, userID,
+			map[string]string{"userId": userID, "mfaDeviceId": id, "type": typ}, now)
 	})
-	return s.affected("delete mfa device", mfa.ErrDeviceNotFound, n, err)
+	return s.fail("delete mfa device", mfa.ErrDeviceNotFound, err)
 }
 
 // ResetMFA implements mfa.Store.
-func (s *Store) ResetMFA(ctx context.Context, userID string) error {
+func (s *Store) ResetMFA(ctx context.Context, userID string, now time.Time) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
 		for _, table := range []string{"mfa_devices", "mfa_recovery_codes", "mfa_attempts", "mfa_tokens"} {
 			if err := tx.Defer(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
 				return err
 			}
 		}
-		return tx.Defer(ctx, `UPDATE users SET mfa_backup_code_ack = '' WHERE id = $1`, userID)
+		var envID string
+		if err := tx.QueryRow(ctx, `UPDATE users SET mfa_backup_code_ack = '' WHERE id = $1 RETURNING environment_id`,
+			userID).Scan(&envID); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, envID, events.MFAReset, userID, map[string]string{"userId": userID}, now)
 	})
-	return s.fail("reset mfa", nil, err)
+	return s.fail("reset mfa", users.ErrUserNotFound, err)
 }
 
 // ReplaceRecoveryCodes implements mfa.Store.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -70,11 +71,14 @@ func (s *Store) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users
 		if err := s.insertCredential(ctx, tx, p.UserID, vc); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO passkeys (id, environment_id, user_id, verified_credential_id, credential_id,
+		if _, err := tx.Exec(ctx, `INSERT INTO passkeys (id, environment_id, user_id, verified_credential_id, credential_id,
 				credential, sign_count, alias, origin, user_agent, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, p.ID, p.EnvironmentID, p.UserID, vc.ID, p.CredentialID,
-			p.Credential, int64(p.SignCount), p.Alias, p.Origin, p.UserAgent, p.CreatedAt)
-		return err
+			p.Credential, int64(p.SignCount), p.Alias, p.Origin, p.UserAgent, p.CreatedAt); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, p.EnvironmentID, events.PasskeyAdded, p.UserID,
+			map[string]string{"userId": p.UserID, "passkeyId": p.ID, "verifiedCredentialId": vc.ID}, p.CreatedAt)
 	})
 	return s.fail("insert passkey", users.ErrUserNotFound, err)
 }
@@ -153,18 +157,18 @@ func (s *Store) UpdatePasskeyAlias(ctx context.Context, userID, id, alias string
 
 // DeletePasskey implements passkey.Store: the passkey and its verified
 // credential go together, so it no longer signs anyone in.
-func (s *Store) DeletePasskey(ctx context.Context, userID, id string) error {
+func (s *Store) DeletePasskey(ctx context.Context, userID, id string, now time.Time) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
-		var vcID string
-		if err := tx.QueryRow(ctx, `SELECT verified_credential_id FROM passkeys WHERE user_id = $1 AND id = $2`, userID, id).
-			Scan(&vcID); err != nil {
-			return s.fail("find passkey", passkey.ErrNotFound, err)
+		var vcID, envID string
+		if err := tx.QueryRow(ctx, `DELETE FROM passkeys WHERE user_id = $1 AND id = $2 RETURNING verified_credential_id, environment_id`,
+			userID, id).Scan(&vcID, &envID); err != nil {
+			return s.fail("delete passkey", passkey.ErrNotFound, err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM passkeys WHERE id = $1`, id); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM verified_credentials WHERE id = $1`, vcID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM verified_credentials WHERE id = $1`, vcID)
-		return err
+		return s.insertEvent(ctx, tx, envID, events.PasskeyDeleted, userID,
+			map[string]string{"userId": userID, "passkeyId": id, "verifiedCredentialId": vcID}, now)
 	})
 	return s.fail("delete passkey", passkey.ErrNotFound, err)
 }

@@ -3,10 +3,12 @@ package storetest
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/store"
 )
@@ -97,14 +99,14 @@ func testMFADevices(t *testing.T, s store.Store) {
 	if got, _ := s.GetMFADevice(ctx(t), u.ID, d2.ID); got.Default {
 		t.Fatal("d2 is still the default")
 	}
-	must(t, "DeleteMFADevice", s.DeleteMFADevice(ctx(t), u.ID, d1.ID))
+	must(t, "DeleteMFADevice", s.DeleteMFADevice(ctx(t), u.ID, d1.ID, c.next()))
 	_, err = s.GetMFADevice(ctx(t), u.ID, d1.ID)
 	wantKind(t, "deleted device", err, errs.KindNotFound)
 
 	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx(t), u.ID, [][]byte{randomBytes(t, 32)}, mfa.AckPending, c.next()))
 	_, _, err = s.TakeMFAAttempt(ctx(t), u.ID, c.next(), time.Minute)
 	must(t, "TakeMFAAttempt", err)
-	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID))
+	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID, c.next()))
 	if ack := getUser(t, s, u.ID).MfaBackupCodeAcknowledgement; ack != "" {
 		t.Fatalf("after ResetMFA the acknowledgement is %q, want none", ack)
 	}
@@ -112,6 +114,29 @@ func testMFADevices(t *testing.T, s store.Store) {
 	total, _, _ := s.CountRecoveryCodes(ctx(t), u.ID)
 	if n, _, _ := s.TakeMFAAttempt(ctx(t), u.ID, c.next(), time.Minute); len(devs) != 0 || total != 0 || n != 1 {
 		t.Fatalf("after ResetMFA: %d devices, %d codes, attempt %d", len(devs), total, n)
+	}
+	// Each change wrote its event in its transaction: two devices
+	// verified (later steps add nothing), one deleted, one reset.
+	wantUserEvents(t, s, e.sandbox.ID, u.ID, map[string]int{events.MFADeviceAdded: 2, events.MFADeviceDelete: 1, events.MFAReset: 1})
+	wantKind(t, "ResetMFA of an unknown user", s.ResetMFA(ctx(t), id(), c.next()), errs.KindNotFound)
+}
+
+// wantUserEvents checks how many events of each name (among names) the
+// environment recorded for the user.
+func wantUserEvents(t *testing.T, s store.Store, envID, userID string, want map[string]int) {
+	t.Helper()
+	all, err := s.ListEvents(ctx(t), envID, events.Query{Limit: 1000})
+	must(t, "ListEvents", err)
+	got := map[string]int{}
+	for _, ev := range all {
+		if _, ok := want[ev.Name]; ok && ev.UserID == userID {
+			got[ev.Name]++
+		}
+	}
+	for name, n := range want {
+		if got[name] != n {
+			t.Errorf("%s events of the user: %d, want %d (all: %v)", name, got[name], n, got)
+		}
 	}
 }
 
@@ -128,6 +153,14 @@ func testMFAStepRace(t *testing.T, s store.Store) {
 	if accepted != 1 {
 		t.Fatalf("the same step was accepted %d times, want once", accepted)
 	}
+	// First codes of a new device racing with different steps verify it
+	// once: one user.mfa.device.added.
+	d2 := newDevice(t, e.sandbox.ID, u.ID, c.next())
+	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d2))
+	var step atomic.Int64
+	step.Store(100)
+	countParallel(t, 8, func() (bool, error) { return s.AcceptMFAStep(ctx(t), u.ID, d2.ID, step.Add(1), now) })
+	wantUserEvents(t, s, e.sandbox.ID, u.ID, map[string]int{events.MFADeviceAdded: 2})
 }
 
 func testRecoveryCodes(t *testing.T, s store.Store) {
@@ -245,7 +278,7 @@ func testMFATokens(t *testing.T, s store.Store) {
 	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now.Add(time.Minute)); got != nil {
 		t.Fatal("an expired token served")
 	}
-	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID))
+	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID, c.next()))
 	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now); got != nil {
 		t.Fatal("a token outlived the MFA reset")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store"
@@ -140,7 +141,7 @@ func testPasskeys(t *testing.T, s store.Store) {
 		t.Fatalf("passkey signed in %s (last credential %s), want %s", who.ID, who.LastVerifiedCredentialID, u.ID)
 	}
 	before := userCount(t, s, env)
-	must(t, "DeletePasskey", s.DeletePasskey(ctx(t), u.ID, p1.ID))
+	must(t, "DeletePasskey", s.DeletePasskey(ctx(t), u.ID, p1.ID, c.next()))
 	if _, err := signInWith(vc1); !errs.Is(err, errs.KindNotFound) {
 		t.Fatalf("sign-in with a deleted passkey: %v, want not found", err)
 	}
@@ -152,4 +153,6 @@ func testPasskeys(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetPasskey(ctx(t), u.ID, p1.ID)
 	wantKind(t, "deleted passkey", err, errs.KindNotFound)
+	wantKind(t, "deleting it again", s.DeletePasskey(ctx(t), u.ID, p1.ID, c.next()), errs.KindNotFound)
+	wantUserEvents(t, s, env, u.ID, map[string]int{events.PasskeyAdded: 2, events.PasskeyDeleted: 1})
 }
