@@ -84,7 +84,8 @@ it('browser: register a passkey, sign in with it; replay, another origin and a d
 
     // A wallet user of this app signs in (SIWE on the allowed origin's domain).
     const host = new URL(allowed.origin).host;
-    const body = await evmVerifyRequest(ctx, Wallet.createRandom(), { msg: { domain: host, uri: `${allowed.origin}/` } });
+    const wallet = Wallet.createRandom();
+    const body = await evmVerifyRequest(ctx, wallet, { msg: { domain: host, uri: `${allowed.origin}/` } });
     const user = (await expectOk(sdkApi(ctx).verifyRaw({ environmentId: ctx.envId, verifyRequest: body }), 200, 'wallet sign-in')).json;
     const token = user.minifiedJwt;
 
@@ -137,6 +138,36 @@ it('browser: register a passkey, sign in with it; replay, another origin and a d
     const wrong = await http(ctx, 'POST', `/sdk/${ctx.envId}/users/passkeys/signin`, { body: foreign,
       headers: { Origin: allowed.origin } });
     assert.equal(wrong.status, 422, `assertion for another origin: ${wrong.text}`);
+
+    // MFA: with session-level MFA on, the passkey is the user's second
+    // factor. A wallet sign-in is pending until users/mfa/auth/passkey
+    // upgrades the same sid to a full session the JWKS verifies.
+    const envs = clients(ctx).envs;
+    const settings = (await expectOk(envs.getEnvironmentByIdRaw({ environmentId: ctx.envId }))).value.settings;
+    const setMfa = (mfa) => expectOk(envs.updateProjectSettingsRaw({ environmentId: ctx.envId,
+      projectSettings: { ...settings, security: { ...settings.security, mfa } } }), 200, 'MFA settings');
+    await setMfa({ enabled: true });
+    await page.goto(`${allowed.origin}/`);
+    const pendingBody = await evmVerifyRequest(ctx, wallet, { msg: { domain: host, uri: `${allowed.origin}/` } });
+    const pending = (await expectOk(sdkApi(ctx).verifyRaw({ environmentId: ctx.envId, verifyRequest: pendingBody }), 200,
+      'pending sign-in')).json.minifiedJwt;
+    const pendingClaims = JSON.parse(Buffer.from(pending.split('.')[1], 'base64url'));
+    assert.ok(pendingClaims.scope.split(' ').includes('requiresAdditionalAuth'), `pending scope: ${pendingClaims.scope}`);
+    assert.ok(!pendingClaims.scope.split(' ').includes('user:basic'));
+    const refused = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token: pending });
+    assert.equal(refused.status, 403, `GET /users while pending: ${refused.text}`);
+    const mfaUp = await page.evaluate(async ({ base, token }) => {
+      const opts = await api('GET', `${base}/users/passkeys/authenticate`, token);
+      if (opts.status !== 200) return { step: 'options', ...opts };
+      return api('POST', `${base}/users/mfa/auth/passkey`, token, await getPasskey(opts.json));
+    }, { base, token: pending });
+    assert.equal(mfaUp.status, 200, `auth/passkey: ${JSON.stringify(mfaUp)}`);
+    const upgraded = await verifySessionJwt(ctx, mfaUp.json.minifiedJwt);
+    assert.equal(upgraded.payload.sid, pendingClaims.sid, 'the upgraded token keeps the sid');
+    assert.ok(upgraded.payload.scope.split(' ').includes('user:basic'));
+    assert.deepEqual(upgraded.payload.amr, ['wallet', 'passkey']);
+    await verifySessionJwt(ctx, mfaUp.json.jwt);
+    await setMfa({ enabled: false });
 
     // Deleted: the authenticator still offers it, the server refuses it.
     const del = await http(ctx, 'DELETE', `/sdk/${ctx.envId}/users/passkeys`, { token,
