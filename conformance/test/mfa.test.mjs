@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { Wallet } from 'ethers';
 import { generate } from 'otplib';
+import { decodeJwt } from 'jose';
 import { Configuration, MfaApi } from '@dynamic-labs/sdk-api';
 import { setup, clients, sdkApi, expectOk, expectStatus, http, evmVerifyRequest, verifySessionJwt } from '../harness.mjs';
 
@@ -206,6 +207,49 @@ it('enrollment at sign-up: a user without a device gets a pending token that may
     const up = await expectOk(authTotp(u.token, await totp(reg.secret)), 200, 'auth/totp after enrolling');
     assert.equal(claims(up.json.minifiedJwt).sid, u.sid);
     assert.ok(scopes(up.json.minifiedJwt).includes('user:basic'));
+  } finally {
+    await setMfa({ enabled: true, required: false });
+  }
+});
+
+it('step-up: stepUp/check follows security.mfa.actions; PUT /users needs an elevatedAccessToken (a JWT the SDK can decode) of the same session', async () => {
+  await setMfa({ enabled: true, required: false, actions: [{ action: 'user.update', required: true }] });
+  try {
+    const u = await signIn();
+    const { reg, device } = await enroll(u.token);
+    const check = (scope) => http(ctx, 'POST', `/sdk/${env()}/stepUp/check`, { token: u.token, body: { scope } });
+    let r = await check('user:update');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.isRequired, true);
+    assert.equal(r.json.defaultCredentialId, device.id);
+    assert.deepEqual(r.json.credentials.map((c) => [c.id, c.format]), [[device.id, 'totp']]);
+    r = await check('wallet:export');
+    assert.equal(r.json.isRequired, false);
+    r = await check('user:basic');
+    assert.equal(r.status, 422);
+    assert.equal(r.json.code, 'invalid_scopes');
+
+    const put = (token, elevated, firstName) => http(ctx, 'PUT', `/sdk/${env()}/users`, { token, body: { firstName },
+      headers: elevated ? { 'x-dyn-elevated-access-token': elevated } : {} });
+    r = await put(u.token, null, 'Mallory');
+    assert.equal(r.status, 403, `without an elevated token: ${r.text}`);
+
+    // 0.0.847's request model has no requestedScopes (newer clients send it).
+    const up = await http(ctx, 'POST', `/sdk/${env()}/users/mfa/auth/totp`, { token: u.token,
+      body: { code: await totp(reg.secret), requestedScopes: ['user:update'] } });
+    assert.equal(up.status, 200, up.text);
+    const elevated = up.json.elevatedAccessToken;
+    const payload = decodeJwt(elevated); // what the JS SDK's parseElevatedAccessToken reads
+    assert.equal(payload.scope, 'user:update');
+    assert.equal(payload.singleUse, false);
+    assert.ok(payload.exp > now() && payload.exp <= now() + 600);
+
+    const other = await signIn();
+    r = await put(other.token, elevated, 'Eve');
+    assert.equal(r.status, 403, `another user's elevated token: ${r.text}`);
+    r = await put(u.token, elevated, 'Ada');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.user.firstName, 'Ada');
   } finally {
     await setMfa({ enabled: true, required: false });
   }
