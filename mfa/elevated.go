@@ -47,17 +47,20 @@ func CheckScopes(scopes []string) error {
 // by its keyed hash, which makes single use and revocation (MFA reset)
 // work like for mfaTokens.
 func (s *Service) IssueElevated(ctx context.Context, userID, sessionID string, scopes []string) (string, error) {
+	return s.IssueElevatedUnder(ctx, Policy{}, userID, sessionID, scopes)
+}
+
+// IssueElevatedUnder is IssueElevated with the environment's
+// security.mfa.actions settings (tokenBehavior, tokenExpirySeconds) for
+// the scopes' actions.
+func (s *Service) IssueElevatedUnder(ctx context.Context, p Policy, userID, sessionID string, scopes []string) (string, error) {
 	if err := CheckScopes(scopes); err != nil {
 		return "", err
 	}
 	if len(scopes) == 0 {
 		return "", errs.Unprocessable(CodeInvalidScopes, "requestedScopes: at least one", nil)
 	}
-	single := slices.ContainsFunc(scopes, func(sc string) bool { return strings.HasPrefix(sc, "wallet:") })
-	ttl := timeBoundTTL
-	if single {
-		ttl = singleUseTTL
-	}
+	single, ttl := p.tokenRule(scopes)
 	now := s.clock()
 	raw, err := s.elevatedJWT(userID, sessionID, scopes, single, now, now.Add(ttl))
 	if err != nil {

@@ -520,3 +520,53 @@ func TestStepUpRequiredFollowsTheActions(t *testing.T) {
 		}
 	}
 }
+
+// tokenBehavior and tokenExpirySeconds of an action shape the tokens for
+// its scope; the strictest of several wins; expiries are bounded.
+func TestElevatedTokenFollowsTheActionsTokenSettings(t *testing.T) {
+	s, _, c := newTestService(t)
+	ctx := context.Background()
+	p := PolicyFrom([]byte(`{"security":{"mfa":{"actions":[
+		{"action":"user.update","required":true,"tokenBehavior":"single_use","tokenExpirySeconds":60},
+		{"action":"wallet.waas.export","required":true,"tokenBehavior":"time_bound","tokenExpirySeconds":999999}]}}}`))
+	exp := func(raw string) (bool, int64) {
+		t.Helper()
+		b, err := base64.RawURLEncoding.DecodeString(strings.Split(raw, ".")[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cl struct {
+			SingleUse bool
+			Exp       int64
+		}
+		if err := json.Unmarshal(b, &cl); err != nil {
+			t.Fatal(err)
+		}
+		return cl.SingleUse, cl.Exp - c.now().Unix()
+	}
+	for _, tc := range []struct {
+		scopes []string
+		single bool
+		ttl    int64
+	}{
+		{[]string{"user:update"}, true, 60},
+		{[]string{"wallet:export"}, false, 3600}, // time_bound overrides the wallet default; the expiry is capped at an hour
+		{[]string{"wallet:sign"}, true, 300},
+		{[]string{"wallet:sign", "wallet:export"}, true, 300},
+		{[]string{"credential:link"}, false, 600},
+		{[]string{"credential:link", "user:update"}, true, 60},
+	} {
+		raw, err := s.IssueElevatedUnder(ctx, p, "u1", "sid", tc.scopes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if single, ttl := exp(raw); single != tc.single || ttl != tc.ttl {
+			t.Errorf("%v: singleUse %v for %ds, want %v for %ds", tc.scopes, single, ttl, tc.single, tc.ttl)
+		}
+	}
+	raw, _ := s.IssueElevatedUnder(ctx, p, "u1", "sid", []string{"user:update"})
+	c.add(61 * time.Second)
+	if err := s.CheckElevated(ctx, "u1", "sid", raw, "user:update"); err == nil {
+		t.Fatal("a token past the action's tokenExpirySeconds worked")
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
+	"time"
 )
 
 // Enrollment settings (MFASettings.enrollment).
@@ -28,7 +30,23 @@ type Policy struct {
 	// wallet.waas.sign, ...) that need a fresh factor, proven by an
 	// elevatedAccessToken of the matching scope.
 	Required []string
+	// Tokens are the actions' tokenBehavior and tokenExpirySeconds, by
+	// action.
+	Tokens map[string]TokenRule
 }
+
+// TokenRule is how elevatedAccessTokens for an action behave.
+type TokenRule struct {
+	SingleUse *bool         // tokenBehavior single_use / time_bound; nil: the default
+	TTL       time.Duration // tokenExpirySeconds; 0: the default
+}
+
+// Bounds of tokenExpirySeconds: a token shorter than a round trip is
+// useless, a longer one than an hour is no longer a recent factor.
+const (
+	minTokenTTL = 10 * time.Second
+	maxTokenTTL = time.Hour
+)
 
 // PolicyFrom reads ProjectSettings.security.mfa. Methods come from
 // `methods` (the enabled ones), else `availableMethods`, else all types.
@@ -46,8 +64,10 @@ func PolicyFrom(settings []byte) Policy {
 					AllowBackupCodes *bool  `json:"allowBackupCodes"`
 				} `json:"methods"`
 				Actions []struct {
-					Action   string `json:"action"`
-					Required bool   `json:"required"`
+					Action             string `json:"action"`
+					Required           bool   `json:"required"`
+					TokenBehavior      string `json:"tokenBehavior"`
+					TokenExpirySeconds int64  `json:"tokenExpirySeconds"`
 				} `json:"actions"`
 			} `json:"mfa"`
 		} `json:"security"`
@@ -76,6 +96,21 @@ func PolicyFrom(settings []byte) Policy {
 		if a.Required && !slices.Contains(p.Required, a.Action) {
 			p.Required = append(p.Required, a.Action)
 		}
+		var r TokenRule
+		switch a.TokenBehavior {
+		case "single_use", "time_bound":
+			single := a.TokenBehavior == "single_use"
+			r.SingleUse = &single
+		}
+		if a.TokenExpirySeconds > 0 {
+			r.TTL = min(max(time.Duration(a.TokenExpirySeconds)*time.Second, minTokenTTL), maxTokenTTL)
+		}
+		if r.SingleUse != nil || r.TTL > 0 {
+			if p.Tokens == nil {
+				p.Tokens = map[string]TokenRule{}
+			}
+			p.Tokens[a.Action] = r
+		}
 	}
 	if len(m.Methods) == 0 && len(m.AvailableMethods) == 0 {
 		p.Methods = []string{TypeTOTP, TypePasskey, TypeEmail}
@@ -102,6 +137,36 @@ var scopeActions = map[string]string{
 func (p Policy) StepUpRequired(scope string) bool {
 	a, ok := scopeActions[scope]
 	return ok && slices.Contains(p.Required, a)
+}
+
+// tokenRule decides an elevatedAccessToken's behaviour for scopes. Each
+// scope takes its action's tokenBehavior and tokenExpirySeconds, else the
+// defaults (wallet scopes single-use for 5 minutes, others time-bound for
+// 10). Of several scopes the strictest wins: single-use if any is, the
+// shortest lifetime.
+func (p Policy) tokenRule(scopes []string) (single bool, ttl time.Duration) {
+	for _, sc := range scopes {
+		one := strings.HasPrefix(sc, "wallet:")
+		r := p.Tokens[scopeActions[sc]]
+		if r.SingleUse != nil {
+			one = *r.SingleUse
+		}
+		life := r.TTL
+		if life == 0 {
+			life = timeBoundTTL
+			if one {
+				life = singleUseTTL
+			}
+		}
+		single = single || one
+		if ttl == 0 || life < ttl {
+			ttl = life
+		}
+	}
+	if ttl == 0 {
+		ttl = timeBoundTTL
+	}
+	return single, ttl
 }
 
 // Pending tells whether a fresh sign-in of a user must pass MFA before it

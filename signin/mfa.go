@@ -131,7 +131,11 @@ func (s *Service) completeMFA(ctx context.Context, cur *Current, factor string, 
 		}
 	}
 	if len(req.Scopes) > 0 {
-		if res.ElevatedAccessToken, err = s.mfa.IssueElevated(ctx, cur.User.ID, cur.Session.ID, req.Scopes); err != nil {
+		p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+		if err != nil {
+			return nil, err
+		}
+		if res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, p, cur.User.ID, cur.Session.ID, req.Scopes); err != nil {
 			return nil, err
 		}
 	}
