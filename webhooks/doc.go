@@ -12,6 +12,16 @@
 // the message again when the lease runs out. Duplicates are possible, as
 // with any at-least-once delivery; receivers deduplicate on messageId.
 //
+// The outbox is not River (github.com/riverqueue/river), on purpose:
+// River's SQLite driver wants a single-connection pool and runs its own
+// maintenance writes, which would contend with the store's single writer
+// and its group commit on every sign-in; and enqueueing in the event's
+// transaction would need River to share that writer's transaction, which
+// its drivers do not offer over the store's batches. The outbox is a few
+// indexed statements written once in store/sqlstore for both backends, and
+// it keeps what River would give here: durable jobs, leases instead of
+// locks, retries with jitter, several replicas on one PostgreSQL.
+//
 // Every attempt is guarded against server-side request forgery: the
 // Client refuses to connect to loopback, link-local, private and other
 // non-public addresses after DNS resolution (in the dialer, so a name that
