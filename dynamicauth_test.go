@@ -249,6 +249,28 @@ func TestUserOfVerifiedToken(t *testing.T) {
 	}
 }
 
+// TestVerifierSeesEveryRotation: the in-process verifier reads this
+// server's own keys, so a token signed with a key rotated in a moment ago
+// is accepted at once, however often the keys rotate (no JWKS fetch to
+// rate-limit).
+func TestVerifierSeesEveryRotation(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	v, err := app.Verifier(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		s := dynamicauthtest.SignInWallet(t, app)
+		if _, err := v.Verify(ctx, s.MinifiedJWT); err != nil {
+			t.Fatalf("token after %d rotations: %v", i, err)
+		}
+		if _, err := app.RotateSigningKey(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestRootLinksNoDriver keeps the driver choice with the application: the
 // facade must not link SQLite into an app that runs on PostgreSQL.
 func TestRootLinksNoDriver(t *testing.T) {

@@ -26,7 +26,9 @@ func WithScope(scope string) VerifierOption {
 }
 
 // Verifier checks the session JWTs of environment envID in process: keys
-// come from this Auth's key store (no JWKS fetch) and every token's
+// come from this Auth's key store (no JWKS fetch; a token signed by a key
+// rotated in a moment ago, here or on another replica, is looked up at
+// once) and every token's
 // session is checked against the store, so a revoked session (sign-out,
 // Sessions().Revoke, a deleted user) is refused at once. Its Middleware
 // protects the application's own routes:

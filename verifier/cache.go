@@ -14,10 +14,13 @@ import (
 // time and every caller that needs a fetch waits on that one. A known kid
 // never waits: a stale set is refreshed in the background.
 type keyCache struct {
-	fetch      fetchFunc
-	now        func() time.Time
-	minRefresh time.Duration
-	log        *slog.Logger
+	fetch fetchFunc
+	now   func() time.Time
+	// minForced is the floor between fetches caused by an unknown kid;
+	// minRefresh the least time a fetched set (or a failure) is kept
+	// before a background refresh.
+	minForced, minRefresh time.Duration
+	log                   *slog.Logger
 
 	mu         sync.Mutex
 	keys       map[string][]jose.JSONWebKey // nil until the first successful fetch
@@ -33,8 +36,8 @@ type flight struct {
 	err  error
 }
 
-func newKeyCache(fetch fetchFunc, now func() time.Time, minRefresh time.Duration, log *slog.Logger) *keyCache {
-	return &keyCache{fetch: fetch, now: now, minRefresh: minRefresh, log: log}
+func newKeyCache(fetch fetchFunc, now func() time.Time, minForced, minRefresh time.Duration, log *slog.Logger) *keyCache {
+	return &keyCache{fetch: fetch, now: now, minForced: minForced, minRefresh: minRefresh, log: log}
 }
 
 // lookup returns the keys published under kid, fetching the set when kid
@@ -80,7 +83,7 @@ func (c *keyCache) forcedFlightLocked(ctx context.Context) *flight {
 		return c.startLocked(ctx)
 	}
 	now := c.now()
-	if !c.lastForced.IsZero() && now.Sub(c.lastForced) < c.minRefresh {
+	if !c.lastForced.IsZero() && now.Sub(c.lastForced) < c.minForced {
 		return nil
 	}
 	c.lastForced = now

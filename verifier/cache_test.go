@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -306,5 +307,59 @@ func waitForFlight(v *Verifier) {
 	v.keys.mu.Unlock()
 	if f != nil {
 		<-f.done
+	}
+}
+
+// TestInProcessKeysFollowRotations: an in-process source is a local read,
+// so an unknown kid is looked up at once every time (no floor between
+// lookups); a burst of unknown kids still shares one lookup at a time.
+func TestInProcessKeysFollowRotations(t *testing.T) {
+	k := keys()
+	clk := newClock()
+	var mu sync.Mutex
+	published := []testKey{k.rsa}
+	var reads atomic.Int64
+	src := KeySourceFunc(func(context.Context) (jose.JSONWebKeySet, error) {
+		reads.Add(1)
+		mu.Lock()
+		defer mu.Unlock()
+		var set jose.JSONWebKeySet
+		for _, p := range published {
+			set.Keys = append(set.Keys, p.jwk())
+		}
+		return set, nil
+	})
+	v, err := New(Config{Keys: src, EnvironmentID: testEnv, Issuer: testIss, Audience: []string{testAud}, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, next := range []testKey{k.rsa, k.ec, k.ed} {
+		mu.Lock()
+		published = append(published, next)
+		mu.Unlock()
+		if _, err := v.Verify(ctx, mintMod(t, next, clk.Now(), nil)); err != nil {
+			t.Fatalf("key %s right after it was published: %v", next.kid, err)
+		}
+	}
+	if _, err := v.Verify(ctx, mintMod(t, k.rsa, clk.Now(), nil)); err != nil || reads.Load() != 3 {
+		t.Fatalf("known kid: %v after %d reads, want no new read (3)", err, reads.Load())
+	}
+
+	// MinRefreshInterval set by the caller applies to a source too.
+	limited, err := New(Config{Keys: src, EnvironmentID: testEnv, Issuer: testIss, Audience: []string{testAud}, Now: clk.Now, MinRefreshInterval: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited.Verify(ctx, mintMod(t, k.rsa, clk.Now(), nil))
+	before := reads.Load()
+	for i := range 3 {
+		garbage := testKey{kid: fmt.Sprintf("garbage-%d", i), alg: k.rsa.alg, priv: k.rsa.priv}
+		if _, err := limited.Verify(ctx, mintMod(t, garbage, clk.Now(), nil)); !errors.Is(err, ErrUnknownKey) {
+			t.Fatalf("garbage kid: %v", err)
+		}
+	}
+	if n := reads.Load() - before; n != 1 {
+		t.Fatalf("3 unknown kids under a 1-minute floor read the source %d times, want 1", n)
 	}
 }

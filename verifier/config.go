@@ -74,7 +74,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// MinRefreshInterval is the least time between refetches caused by an
 	// unknown kid, so a flood of garbage kids cannot hammer the JWKS
-	// endpoint. Default 1 minute.
+	// endpoint. Default 1 minute with JWKSURL; with Keys, none unless set
+	// (an unknown kid is looked up in the source at once, one lookup at a
+	// time). It is also the least time a fetched set is kept before a
+	// background refresh.
 	MinRefreshInterval time.Duration
 	// Revoked, if set, is asked about every token's sid.
 	Revoked RevocationChecker

@@ -19,6 +19,11 @@ type Verifier struct {
 // New validates cfg and builds a Verifier. Keys are fetched lazily, on the
 // first Verify.
 func New(cfg Config) (*Verifier, error) {
+	// An in-process source is a local read, not a remote endpoint to
+	// spare: without a floor the caller chose, an unknown kid is looked up
+	// at once every time (a burst still shares one lookup), so a key
+	// rotated in twice in a minute is not refused.
+	minForced := cfg.MinRefreshInterval
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -26,8 +31,9 @@ func New(cfg Config) (*Verifier, error) {
 	fetch := sourceFetch(cfg.Keys)
 	if cfg.JWKSURL != "" {
 		fetch = httpFetch(cfg.HTTPClient, cfg.JWKSURL)
+		minForced = cfg.MinRefreshInterval
 	}
-	return &Verifier{cfg: cfg, keys: newKeyCache(fetch, cfg.Now, cfg.MinRefreshInterval, cfg.Logger)}, nil
+	return &Verifier{cfg: cfg, keys: newKeyCache(fetch, cfg.Now, minForced, cfg.MinRefreshInterval, cfg.Logger)}, nil
 }
 
 // Verify checks token's signature and claims and returns the claims. The
