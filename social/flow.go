@@ -60,33 +60,61 @@ type Tokens struct {
 }
 
 // State is one started login: what the callback must match and what it
-// needs to finish. It is kept server-side and used once.
+// needs to finish. It is kept server-side (shared by replicas through the
+// SQL store), found by ID, and used once.
 type State struct {
 	ID            string
 	EnvironmentID string
 	Provider      string
-	CodeVerifier  string // PKCE
-	Nonce         string // OIDC
+	// CodeVerifier is the PKCE verifier of a login this server started
+	// (loginUrl); empty when the client built the authorize URL and keeps
+	// its own verifier (Dynamic's SDK, initAuth).
+	CodeVerifier string
+	Nonce        string // OIDC, for logins this server started
 	// BindingHash ties the login to the browser that started it (a hash
 	// of a secret the caller keeps in that browser, e.g. a cookie): a
-	// state carried to another browser is refused.
+	// state carried to another browser is refused. Empty: not bound.
 	BindingHash string
+	// RedirectURL is the callback registered with the provider (this
+	// server's providers/{type}/redirect).
 	RedirectURL string
-	ExpiresAt   time.Time
+	// ReturnURL is where the browser goes back to the application after
+	// the provider's redirect (initAuth's redirectUrl).
+	ReturnURL string
+	// Code is the authorization code the provider delivered to the
+	// redirect URL for this state; only that code completes the login.
+	Code string
+	// UserName is the name the provider sent beside the code (Apple
+	// sends it once, in its form post, never in the ID token).
+	UserName  string
+	ExpiresAt time.Time
 }
 
-// StateStore keeps started logins.
+// StateStore keeps started logins. States are written once, found by id,
+// and taken (deleted) by the login that completes them.
 type StateStore interface {
+	// SaveState stores a new state; an id in use fails with ErrStateExists.
 	SaveState(ctx context.Context, st *State) error
+	// GetState returns the state with id, or ErrStateNotFound.
+	GetState(ctx context.Context, id string) (*State, error)
+	// DeliverCode records the code (and name) the provider delivered for
+	// an unexpired state that has none yet, and returns the state; else
+	// ErrStateNotFound (a provider's redirect is replayed at most once).
+	DeliverCode(ctx context.Context, id, code, userName string, now time.Time) (*State, error)
 	// TakeState returns and deletes the state: a second take of the same
 	// id fails with ErrStateNotFound.
 	TakeState(ctx context.Context, id string) (*State, error)
+	// DeleteExpiredStates forgets states that expired by before.
+	DeleteExpiredStates(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Refusals of the callback. They are the user's or an attacker's doing,
 // never the server's: callers answer 4xx.
 var (
 	ErrStateNotFound  = errors.New("social: unknown, used or expired state")
+	ErrStateExists    = errors.New("social: state already in use")
+	ErrBadState       = errors.New("social: state must be 16 to 128 URL-safe characters")
+	ErrCodeMismatch   = errors.New("social: the code is not the one the provider delivered for this state")
 	ErrStateMismatch  = errors.New("social: state was started by another browser or for another provider")
 	ErrProviderDenied = errors.New("social: the provider refused the login")
 	ErrExchange       = errors.New("social: the authorization code was refused")

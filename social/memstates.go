@@ -10,7 +10,8 @@ import (
 const sweepAt = 1024
 
 // MemoryStates is a StateStore in process memory: for one-node servers
-// and tests. Several nodes behind a load balancer need a shared store.
+// and tests. Several nodes behind a load balancer need a shared store
+// (the SQL store implements StateStore too).
 type MemoryStates struct {
 	mu sync.Mutex
 	m  map[string]*State
@@ -24,16 +25,50 @@ func (s *MemoryStates) SaveState(_ context.Context, st *State) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.m) >= sweepAt {
-		now := time.Now()
-		for id, old := range s.m {
-			if !now.Before(old.ExpiresAt) {
-				delete(s.m, id)
-			}
-		}
+		s.sweep(time.Now())
+	}
+	if _, ok := s.m[st.ID]; ok {
+		return ErrStateExists
 	}
 	c := *st
 	s.m[st.ID] = &c
 	return nil
+}
+
+func (s *MemoryStates) sweep(before time.Time) int64 {
+	var n int64
+	for id, old := range s.m {
+		if !before.Before(old.ExpiresAt) {
+			delete(s.m, id)
+			n++
+		}
+	}
+	return n
+}
+
+// GetState returns a copy of the state with id.
+func (s *MemoryStates) GetState(_ context.Context, id string) (*State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.m[id]
+	if !ok {
+		return nil, ErrStateNotFound
+	}
+	c := *st
+	return &c, nil
+}
+
+// DeliverCode records the provider's code on a live state without one.
+func (s *MemoryStates) DeliverCode(_ context.Context, id, code, userName string, now time.Time) (*State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.m[id]
+	if !ok || st.Code != "" || !now.Before(st.ExpiresAt) {
+		return nil, ErrStateNotFound
+	}
+	st.Code, st.UserName = code, userName
+	c := *st
+	return &c, nil
 }
 
 // TakeState returns and forgets the state with id.
@@ -46,4 +81,11 @@ func (s *MemoryStates) TakeState(_ context.Context, id string) (*State, error) {
 	}
 	delete(s.m, id)
 	return st, nil
+}
+
+// DeleteExpiredStates forgets states expired by before.
+func (s *MemoryStates) DeleteExpiredStates(_ context.Context, before time.Time) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sweep(before), nil
 }

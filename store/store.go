@@ -34,6 +34,7 @@ type Store interface {
 	mfa.Store
 	passkey.Store
 	social.ProviderStore
+	social.StateStore
 	access.Store
 	webhooks.Store
 	events.Store

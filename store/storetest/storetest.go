@@ -94,6 +94,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},
 		{"SocialProviders", testSocialProviders},
+		{"SocialStates", testSocialStates},
+		{"SocialStatesRace", testSocialStatesRace},
 		{"Webhooks", testWebhooks},
 		{"WebhookClaimRace", testWebhookClaimRace},
 	}

@@ -1,0 +1,76 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+var _ social.StateStore = (*Store)(nil)
+
+const stateColumns = `id, environment_id, provider, code_verifier, nonce, binding_hash, redirect_url, return_url, code,
+	user_name, expires_at`
+
+func scanState(row Row) (*social.State, error) {
+	var st social.State
+	if err := row.Scan(&st.ID, &st.EnvironmentID, &st.Provider, &st.CodeVerifier, &st.Nonce, &st.BindingHash,
+		&st.RedirectURL, &st.ReturnURL, &st.Code, &st.UserName, &st.ExpiresAt); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// SaveState implements social.StateStore.
+func (s *Store) SaveState(ctx context.Context, st *social.State) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO social_states (`+stateColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		st.ID, st.EnvironmentID, st.Provider, st.CodeVerifier, st.Nonce, st.BindingHash, st.RedirectURL, st.ReturnURL,
+		st.Code, st.UserName, st.ExpiresAt)
+	return s.nameTaken("save social state", social.ErrStateExists, tenant.ErrEnvironmentNotFound, err)
+}
+
+// GetState implements social.StateStore.
+func (s *Store) GetState(ctx context.Context, id string) (*social.State, error) {
+	st, err := scanState(s.db.Reader().QueryRow(ctx, `SELECT `+stateColumns+` FROM social_states WHERE id = $1`, id))
+	if err != nil {
+		return nil, s.fail("get social state", social.ErrStateNotFound, err)
+	}
+	return st, nil
+}
+
+// DeliverCode implements social.StateStore: one conditional UPDATE, so of
+// two deliveries racing for a state one records its code.
+func (s *Store) DeliverCode(ctx context.Context, id, code, userName string, now time.Time) (*social.State, error) {
+	var st *social.State
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		st, err = scanState(tx.QueryRow(ctx, `UPDATE social_states SET code = $2, user_name = $3
+			WHERE id = $1 AND code = '' AND expires_at > $4 RETURNING `+stateColumns, id, code, userName, now))
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("deliver social code", social.ErrStateNotFound, err)
+	}
+	return st, nil
+}
+
+// TakeState implements social.StateStore: a DELETE … RETURNING, so a state
+// is taken by one caller, on any replica.
+func (s *Store) TakeState(ctx context.Context, id string) (*social.State, error) {
+	var st *social.State
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		st, err = scanState(tx.QueryRow(ctx, `DELETE FROM social_states WHERE id = $1 RETURNING `+stateColumns, id))
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("take social state", social.ErrStateNotFound, err)
+	}
+	return st, nil
+}
+
+// DeleteExpiredStates implements social.StateStore.
+func (s *Store) DeleteExpiredStates(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.db.Exec(ctx, `DELETE FROM social_states WHERE expires_at <= $1`, before)
+	return n, s.fail("delete expired social states", nil, err)
+}

@@ -1,0 +1,115 @@
+package storetest
+
+import (
+	"errors"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/store"
+)
+
+func testSocialStates(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	_, sb, _ := createProject(t, s, c, org.ID, "one")
+	now := c.next()
+	st := &social.State{ID: "state-" + id(), EnvironmentID: sb.ID, Provider: social.Google, CodeVerifier: "verifier",
+		Nonce: "nonce", BindingHash: "bh", RedirectURL: "https://auth.example/redirect", ReturnURL: "https://app.example/",
+		ExpiresAt: now.Add(10 * time.Minute)}
+	must(t, "SaveState", s.SaveState(ctx(t), st))
+	if err := s.SaveState(ctx(t), st); !errors.Is(err, social.ErrStateExists) {
+		t.Fatalf("SaveState twice = %v, want ErrStateExists", err)
+	}
+	other := *st
+	other.ID, other.EnvironmentID = "state-"+id(), "no-such-env"
+	if err := s.SaveState(ctx(t), &other); err == nil {
+		t.Fatal("SaveState in a missing environment succeeded")
+	}
+	got, err := s.GetState(ctx(t), st.ID)
+	must(t, "GetState", err)
+	if !reflect.DeepEqual(got, st) {
+		t.Fatalf("GetState = %+v, want %+v", got, st)
+	}
+	if _, err := s.GetState(ctx(t), "nope"); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("GetState unknown = %v", err)
+	}
+
+	// The provider's code is recorded once, and only before expiry.
+	if _, err := s.DeliverCode(ctx(t), st.ID, "code-1", "Ada", st.ExpiresAt); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("DeliverCode at expiry = %v", err)
+	}
+	got, err = s.DeliverCode(ctx(t), st.ID, "code-1", "Ada", now)
+	must(t, "DeliverCode", err)
+	if got.Code != "code-1" || got.UserName != "Ada" || got.CodeVerifier != "verifier" {
+		t.Fatalf("DeliverCode = %+v", got)
+	}
+	if _, err := s.DeliverCode(ctx(t), st.ID, "code-2", "", now); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("second DeliverCode = %v", err)
+	}
+
+	// Taken once.
+	got, err = s.TakeState(ctx(t), st.ID)
+	must(t, "TakeState", err)
+	if got.Code != "code-1" || got.EnvironmentID != sb.ID {
+		t.Fatalf("TakeState = %+v", got)
+	}
+	if _, err := s.TakeState(ctx(t), st.ID); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("TakeState twice = %v", err)
+	}
+
+	// Expired states are purged; live ones stay.
+	old := &social.State{ID: "old-" + id(), EnvironmentID: sb.ID, Provider: social.GitHub, ExpiresAt: now.Add(-time.Second)}
+	live := &social.State{ID: "live-" + id(), EnvironmentID: sb.ID, Provider: social.GitHub, ExpiresAt: now.Add(time.Minute)}
+	must(t, "SaveState old", s.SaveState(ctx(t), old))
+	must(t, "SaveState live", s.SaveState(ctx(t), live))
+	n, err := s.DeleteExpiredStates(ctx(t), now)
+	must(t, "DeleteExpiredStates", err)
+	if n != 1 {
+		t.Fatalf("DeleteExpiredStates removed %d, want 1", n)
+	}
+	if _, err := s.GetState(ctx(t), live.ID); err != nil {
+		t.Fatalf("live state purged: %v", err)
+	}
+}
+
+// testSocialStatesRace: callers racing to take one state (two replicas
+// handling a replayed callback) or to deliver its code: exactly one wins.
+func testSocialStatesRace(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	_, sb, _ := createProject(t, s, c, org.ID, "one")
+	now := c.next()
+	st := &social.State{ID: "race-" + id(), EnvironmentID: sb.ID, Provider: social.Google, ExpiresAt: now.Add(time.Minute)}
+	must(t, "SaveState", s.SaveState(ctx(t), st))
+	race := func(what string, fn func() error) {
+		var wg sync.WaitGroup
+		var won, lost atomic.Int32
+		start := make(chan struct{})
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				switch err := fn(); {
+				case err == nil:
+					won.Add(1)
+				case errors.Is(err, social.ErrStateNotFound):
+					lost.Add(1)
+				default:
+					t.Errorf("%s: %v", what, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if won.Load() != 1 || lost.Load() != 5 {
+			t.Fatalf("%s: %d won, %d lost; want 1 and 5", what, won.Load(), lost.Load())
+		}
+	}
+	race("DeliverCode", func() error { _, err := s.DeliverCode(ctx(t), st.ID, "c-"+id(), "", now); return err })
+	race("TakeState", func() error { _, err := s.TakeState(ctx(t), st.ID); return err })
+}
