@@ -60,16 +60,32 @@ func (w *where) sql() string { return strings.Join(w.conds, " AND ") }
 
 const credOfUser = `EXISTS (SELECT 1 FROM verified_credentials c WHERE c.user_id = users.id AND `
 
+// userOfAddress keeps the users owning a credential of environment $1 at
+// one of the addresses $2, $3 and matching the condition that follows:
+// the credentials are found through verified_credentials_env_address and
+// their users by primary key, rather than probing every user.
+const userOfAddress = `users.id IN (SELECT c.user_id FROM verified_credentials c
+	WHERE c.environment_id = $1 AND c.address IN ($2, $3) AND `
+
 var userTextColumns = map[users.FilterColumn]string{
 	users.FilterEmail: "email", users.FilterAlias: "alias", users.FilterFirstName: "first_name",
 	users.FilterLastName: "last_name", users.FilterPhoneNumber: "phone_number", users.FilterJobTitle: "job_title",
 	users.FilterUsername: "username",
 }
 
+// byAddress are the filters that find users through their credentials'
+// addresses: the users are read by primary key, so their environment is
+// not a condition (SQLite would walk the environment's users to test it).
+var byAddress = map[users.FilterColumn]bool{users.FilterWalletPublicKey: true, users.FilterWallet: true,
+	users.FilterAccountID: true}
+
 // userFilter turns a users list filter into conditions on users.
 func (s *Store) userFilter(envID string, f users.Filter) *where {
 	w := &where{}
-	w.add(`users.environment_id = $1`, envID)
+	if !byAddress[f.Column] {
+		// (a credential of the environment belongs to a user of it)
+		w.add(`users.environment_id = $1`, envID)
+	}
 	like := s.likePattern(f.Value)
 	switch col := f.Column; {
 	case col == users.FilterAll:
@@ -79,10 +95,10 @@ func (s *Store) userFilter(envID string, f users.Filter) *where {
 	case col == users.FilterID:
 		w.add(`users.id = $1`, f.Value)
 	case col == users.FilterWalletPublicKey || col == users.FilterWallet:
-		w.add(credOfUser+`c.format = 'blockchain' AND ((c.chain = 'eip155' AND c.address = $1)
-			OR (c.chain <> 'eip155' AND c.address = $2)))`, f.EVMAddress, f.Value)
+		w.add(userOfAddress+`c.format = 'blockchain' AND ((c.chain = 'eip155' AND c.address = $2)
+			OR (c.chain <> 'eip155' AND c.address = $3)))`, envID, f.EVMAddress, f.Value)
 	case col == users.FilterAccountID:
-		w.add(credOfUser+`c.format = 'oauth' AND c.address = $1)`, f.Value)
+		w.add(userOfAddress+`c.format = 'oauth')`, envID, f.Value, f.Value)
 	case userTextColumns[col] != "":
 		w.add(`users.`+userTextColumns[col]+` `+s.d.ILike+` $1 ESCAPE '\'`, like)
 	}
@@ -123,20 +139,30 @@ func (s *Store) orderBy(table string, columns map[string]string, o users.Order) 
 	return " ORDER BY " + table + "." + col + " " + dir + ", " + table + ".id" + s.d.Binary + " " + dir, nil
 }
 
-// ListUsers implements users.AdminStore.
-func (s *Store) ListUsers(ctx context.Context, envID string, q users.ListQuery) (*users.UserList, error) {
+// listUsersSQL is the users list's count and page queries; the count
+// takes args without the last two (the page's LIMIT and OFFSET).
+func (s *Store) listUsersSQL(envID string, q users.ListQuery) (count, page string, args []any, err error) {
 	w := s.userFilter(envID, q.Filter)
 	order, err := s.orderBy("users", userOrderColumns, q.Order)
+	if err != nil {
+		return "", "", nil, err
+	}
+	limit, args := w.page(q.Page)
+	return `SELECT count(*) FROM users WHERE ` + w.sql(), `SELECT users.id FROM users WHERE ` + w.sql() + order + limit, args, nil
+}
+
+// ListUsers implements users.AdminStore.
+func (s *Store) ListUsers(ctx context.Context, envID string, q users.ListQuery) (*users.UserList, error) {
+	countSQL, pageSQL, args, err := s.listUsersSQL(envID, q)
 	if err != nil {
 		return nil, err
 	}
 	out := &users.UserList{Users: []users.User{}}
 	err = s.snapshot(ctx, func(tx Querier) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE `+w.sql(), w.args...).Scan(&out.Total); err != nil {
+		if err := tx.QueryRow(ctx, countSQL, args[:len(args)-2]...).Scan(&out.Total); err != nil {
 			return s.fail("count users", nil, err)
 		}
-		limit, args := w.page(q.Page)
-		ids, err := s.queryIDs(ctx, tx, `SELECT users.id FROM users WHERE `+w.sql()+order+limit, args...)
+		ids, err := s.queryIDs(ctx, tx, pageSQL, args...)
 		if err != nil {
 			return err
 		}
@@ -230,6 +256,12 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID string, at time.T
 
 // SaveUser implements users.AdminStore.
 func (s *Store) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, bool, error) {
+	// A taken email or wallet is refused from a reader first, so a refused
+	// row (the common case of a re-run import) never waits for the writer;
+	// the same indexed check inside the transaction catches a race.
+	if _, err := s.matchUser(ctx, s.db.Reader(), w); err != nil {
+		return nil, false, err
+	}
 	var out *users.User
 	created := false
 	err := s.write(ctx, func(tx Tx) error {
@@ -258,9 +290,9 @@ func (s *Store) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, b
 // matchUser finds the user owning the draft's email or credentials: none
 // (""), one (an upsert merges into it; a create is refused) or several
 // (refused).
-func (s *Store) matchUser(ctx context.Context, tx Tx, w *users.SaveUser) (string, error) {
+func (s *Store) matchUser(ctx context.Context, q Querier, w *users.SaveUser) (string, error) {
 	d := w.Draft
-	byEmail, err := s.userByEmail(ctx, tx, d.EnvironmentID, d.Email)
+	byEmail, err := s.userByEmail(ctx, q, d.EnvironmentID, d.Email)
 	if err != nil {
 		return "", err
 	}
@@ -269,7 +301,7 @@ func (s *Store) matchUser(ctx context.Context, tx Tx, w *users.SaveUser) (string
 	}
 	match := byEmail
 	for i := range d.Credentials {
-		owner, err := s.credentialOwner(ctx, tx, &d.Credentials[i])
+		owner, err := s.credentialOwner(ctx, q, &d.Credentials[i])
 		switch {
 		case err != nil:
 			return "", err
@@ -288,42 +320,30 @@ func (s *Store) matchUser(ctx context.Context, tx Tx, w *users.SaveUser) (string
 	return match, nil
 }
 
-func (s *Store) userByEmail(ctx context.Context, tx Tx, envID, email string) (string, error) {
+func (s *Store) userByEmail(ctx context.Context, q Querier, envID, email string) (string, error) {
 	if email == "" {
 		return "", nil
 	}
 	var id string
-	err := tx.QueryRow(ctx, `SELECT id FROM users WHERE environment_id = $1 AND lower(email) = lower($2)
-		ORDER BY created_at LIMIT 1`, envID, email).Scan(&id)
+	err := q.QueryRow(ctx, sqlUserIDByEmail, envID, email).Scan(&id)
 	if s.noRows(err) {
 		return "", nil
 	}
 	return id, s.fail("find user by email", nil, err)
 }
 
-func (s *Store) credentialOwner(ctx context.Context, tx Tx, c *users.Credential) (string, error) {
-	var id string
-	err := tx.QueryRow(ctx, `SELECT user_id FROM verified_credentials
-		WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`,
-		c.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&id)
-	if s.noRows(err) {
-		return "", nil
-	}
-	return id, s.fail("find credential", nil, err)
+func (s *Store) credentialOwner(ctx context.Context, q Querier, c *users.Credential) (string, error) {
+	id, _, err := s.credentialOf(ctx, q, c.EnvironmentID, c)
+	return id, err
 }
 
 // checkUsernameFree refuses a username another user of the environment has.
 func (s *Store) checkUsernameFree(ctx context.Context, tx Tx, u *users.User) error {
-	if u.Username == "" {
-		return nil
-	}
-	var n int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE environment_id = $1 AND lower(username) = lower($2)
-		AND id <> $3`, u.EnvironmentID, u.Username, u.ID).Scan(&n)
+	taken, err := s.standardTaken(ctx, tx, u.EnvironmentID, "username", u.Username, u.ID)
 	if err != nil {
-		return s.fail("check username", nil, err)
+		return err
 	}
-	if n > 0 {
+	if taken {
 		return users.ErrAdminUsernameTaken
 	}
 	return nil

@@ -76,9 +76,9 @@ func (s *Store) standardTaken(ctx context.Context, q Querier, envID, column, val
 	var query string
 	switch column {
 	case "email":
-		query = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND email <> '' AND lower(email) = lower($2) AND id <> $3)`
+		query = sqlEmailTaken
 	case "username":
-		query = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND username <> '' AND lower(username) = lower($2) AND id <> $3)`
+		query = sqlUsernameTaken
 	default:
 		return false, errs.Internal("value taken", errs.Invalid("unknown column %q", column))
 	}

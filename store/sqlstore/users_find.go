@@ -26,14 +26,12 @@ func (s *Store) UserByCredential(ctx context.Context, envID, format, chain, addr
 
 // UserByEmail implements users.UserFinder.
 func (s *Store) UserByEmail(ctx context.Context, envID, email string) (*users.User, error) {
-	return s.userWhere(ctx, "find user by email", `SELECT id FROM users
-		WHERE environment_id = $1 AND lower(email) = lower($2) AND email <> ''`, envID, email)
+	return s.userWhere(ctx, "find user by email", sqlUserIDByEmail, envID, email)
 }
 
 // UserByPhone implements users.UserFinder.
 func (s *Store) UserByPhone(ctx context.Context, envID, phone string) (*users.User, error) {
-	return s.userWhere(ctx, "find user by phone", `SELECT id FROM users
-		WHERE environment_id = $1 AND phone_number = $2 AND phone_number <> '' ORDER BY created_at, id LIMIT 1`, envID, phone)
+	return s.userWhere(ctx, "find user by phone", sqlUserIDByPhone, envID, phone)
 }
 
 // userWhere loads the user whose id query selects.

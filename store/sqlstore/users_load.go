@@ -31,7 +31,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (*users.User, error) {
 func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User, error) {
 	var u users.User
 	var meta string
-	err := q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id).Scan(&u.ID, &u.EnvironmentID,
+	err := q.QueryRow(ctx, sqlUserByID, id).Scan(&u.ID, &u.EnvironmentID,
 		&u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber, &u.JobTitle, &u.Username, &u.Country,
 		&u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID, &u.CreatedAt, &u.UpdatedAt,
 		&u.LastVisitAt, &u.MfaBackupCodeAcknowledgement)
@@ -53,9 +53,7 @@ func scanCredential(r Row) (cr users.Credential, err error) {
 
 // credentialOf finds the owner and id of a credential ("" if none).
 func (s *Store) credentialOf(ctx context.Context, q Querier, envID string, c *users.Credential) (userID, credID string, err error) {
-	err = q.QueryRow(ctx, `SELECT user_id, id FROM verified_credentials
-		WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`,
-		envID, c.Format, c.Chain, c.Address).Scan(&userID, &credID)
+	err = q.QueryRow(ctx, sqlCredentialOf, envID, c.Format, c.Chain, c.Address).Scan(&userID, &credID)
 	if s.noRows(err) {
 		return "", "", nil
 	}

@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteUser", testDeleteUser},
 		{"AdminSaveUser", testAdminSaveUser},
 		{"UserFinder", testUserFinder},
+		{"QueryPlans", testQueryPlans},
 		{"AdminUpdateUser", testAdminUpdateUser},
 		{"AdminCredentials", testAdminCredentials},
 		{"AdminSessions", testAdminSessions},

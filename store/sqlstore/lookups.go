@@ -1,0 +1,67 @@
+package sqlstore
+
+// The admin lookups of end users, as named statements: the store runs
+// these, the query-plan test (store/storetest) checks each is answered
+// by an index, and the scale benchmark times them.
+
+import "github.com/dynamicauth/dynamicauth/users"
+
+// The exact lookups. Emails and usernames compare case-insensitively
+// through the unique indexes on lower(…), which are partial (WHERE
+// email <> ”): a query must repeat that condition for the index to
+// answer it, or SQLite reads every user of the environment.
+const (
+	sqlUserIDByEmail = `SELECT id FROM users WHERE environment_id = $1 AND email <> '' AND lower(email) = lower($2)`
+	sqlEmailTaken    = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND email <> ''
+		AND lower(email) = lower($2) AND id <> $3)`
+	sqlUsernameTaken = `SELECT EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND username <> ''
+		AND lower(username) = lower($2) AND id <> $3)`
+	sqlUserIDByPhone = `SELECT id FROM users WHERE environment_id = $1 AND phone_number <> '' AND phone_number = $2
+		ORDER BY created_at, id LIMIT 1`
+	sqlCredentialOf = `SELECT user_id, id FROM verified_credentials
+		WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`
+	sqlUserByID = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+)
+
+// Lookup is one admin lookup: its SQL and arguments.
+type Lookup struct {
+	Name string
+	SQL  string
+	Args []any
+}
+
+// Lookups returns the admin lookups of environment envID with sample
+// values, each as the store runs it: the exact lookups, and the count and
+// page of the users list under each filter column answered by an index.
+func (s *Store) Lookups(envID string) ([]Lookup, error) {
+	const (
+		email = "ann@example.com"
+		evm   = "0x52908400098527886e0f7030069857d2e4169ee7"
+		sol   = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV"
+	)
+	out := []Lookup{
+		{"user by id", sqlUserByID, []any{"u-1"}},
+		{"user by email", sqlUserIDByEmail, []any{envID, email}},
+		{"email taken", sqlEmailTaken, []any{envID, email, "u-1"}},
+		{"username taken", sqlUsernameTaken, []any{envID, "ann", "u-1"}},
+		{"user by phone", sqlUserIDByPhone, []any{envID, "+15550100"}},
+		{"credential owner", sqlCredentialOf, []any{envID, users.FormatBlockchain, users.ChainEIP155, evm}},
+	}
+	filters := []users.Filter{
+		{Column: users.FilterID, Value: "u-1"},
+		{Column: users.FilterWalletPublicKey, Value: evm, EVMAddress: evm},
+		{Column: users.FilterWalletPublicKey, Value: sol},
+		{Column: users.FilterWallet, Value: evm, EVMAddress: evm},
+		{Column: users.FilterAccountID, Value: "1234567890"},
+	}
+	for _, f := range filters {
+		count, page, args, err := s.listUsersSQL(envID, users.ListQuery{Filter: f,
+			Order: users.Order{Field: "createdAt"}, Page: users.Page{Limit: 100}})
+		if err != nil {
+			return nil, err
+		}
+		name := "users list filtered by " + string(f.Column) + " " + f.Value[:min(4, len(f.Value))]
+		out = append(out, Lookup{name + ": count", count, args[:len(args)-2]}, Lookup{name + ": page", page, args})
+	}
+	return out, nil
+}
