@@ -11,6 +11,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -33,6 +34,7 @@ type Store interface {
 	users.AdminStore
 	mfa.Store
 	passkey.Store
+	otp.Store
 	social.ProviderStore
 	social.StateStore
 	access.Store

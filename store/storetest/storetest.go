@@ -91,6 +91,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MFAAttempts", testMFAAttempts},
 		{"MFATokens", testMFATokens},
 		{"PasskeyChallenges", testPasskeyChallenges},
+		{"OTPCodes", testOTPCodes},
+		{"OTPBruteForce", testOTPBruteForce},
 		{"Passkeys", testPasskeys},
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},

@@ -1,0 +1,102 @@
+// Package otp holds one-time codes sent by email or SMS: a verification
+// (one address, one live code, a count of wrong guesses) is started,
+// retried with a new code, and checked once. Codes are six digits from a
+// CSPRNG, stored only as a keyed hash (HMAC with a key derived from the
+// master secret), expire, and are consumed by the check that accepts them.
+// Wrong guesses are counted by the store in the same statement that checks
+// the code, so concurrent guesses never get more tries than the limit.
+//
+// The package decides what a code is for no one: the sign-in flows
+// (package signin) turn an accepted code into a session or a credential.
+package otp
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// Channels a code travels by.
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+)
+
+// Verification is one address being proved: its live code (as a hash) and
+// the wrong guesses made against it.
+type Verification struct {
+	ID            string
+	EnvironmentID string
+	Channel       string
+	// Address is the normalised address: a lower-case email, an E.164
+	// number.
+	Address    string
+	CodeHash   string
+	Attempts   int
+	ExpiresAt  time.Time
+	CreatedAt  time.Time
+	ConsumedAt *time.Time
+}
+
+// Outcome is what the store found when it tried to check or replace a
+// code. Anything but Accepted changed nothing, except WrongCode, which
+// counted one attempt.
+type Outcome int
+
+const (
+	// Accepted: the code matched and the verification is now consumed
+	// (Check), or the new code replaced the old one (Replace).
+	Accepted Outcome = iota
+	// WrongCode: the code did not match; one attempt was counted.
+	WrongCode
+	// Locked: the verification used up its attempts; nothing is checked.
+	Locked
+	// Expired: the code's time is up (a retry sends a new one).
+	Expired
+	// Used: a code of this verification was accepted already.
+	Used
+	// NotFound: no such verification in this environment and channel (or,
+	// for Replace, not for this address).
+	NotFound
+)
+
+// Check asks the store to check a code.
+type Check struct {
+	EnvironmentID, ID, Channel, CodeHash string
+	MaxAttempts                          int
+	Now                                  time.Time
+}
+
+// Replace asks the store to set a new code on a verification (retry).
+type Replace struct {
+	EnvironmentID, ID, Channel, Address, CodeHash string
+	MaxAttempts                                   int
+	ExpiresAt, Now                                time.Time
+}
+
+// Store is the persistence of verifications. Every method is atomic: a
+// store shared by replicas must give the same answers as one process.
+type Store interface {
+	// CreateVerification stores a new verification with its first code.
+	CreateVerification(ctx context.Context, v *Verification) error
+	// CheckVerificationCode counts one attempt against a live, unlocked
+	// verification and consumes it when c.CodeHash is its code, in one
+	// conditional write: of any number of concurrent checks, at most
+	// MaxAttempts in total are ever compared. It returns the verification
+	// when the outcome is Accepted.
+	CheckVerificationCode(ctx context.Context, c Check) (Outcome, *Verification, error)
+	// ReplaceVerificationCode gives an unconsumed, unlocked verification
+	// of r.Address a new code and expiry. Its attempts are kept.
+	ReplaceVerificationCode(ctx context.Context, r Replace) (Outcome, error)
+	// DeleteExpiredVerifications forgets verifications that expired
+	// before before.
+	DeleteExpiredVerifications(ctx context.Context, before time.Time) (int64, error)
+}
+
+// Environments is what the codes read about an environment: whether the
+// channel is enabled, and the project's name for the message.
+type Environments interface {
+	GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error)
+	GetProject(ctx context.Context, id string) (*tenant.Project, error)
+}

@@ -1,0 +1,360 @@
+package otp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/delivery"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// Config tunes codes and their limits; zero values take the defaults.
+type Config struct {
+	// TTL is how long a code is accepted (--otp-ttl; default 10 minutes).
+	TTL time.Duration
+	// MaxAttempts is how many codes may be tried against one verification
+	// before it is dead (default 5).
+	MaxAttempts int
+	// SendPerAddress bounds the codes sent to one address (default 3 per
+	// 10 minutes, Dynamic's published limit); SendPerIP those asked for
+	// by one client (default 3 per minute).
+	SendPerAddress, SendPerIP ratelimit.Rule
+	// NoSendLimits turns both send limits off (trusted load tests).
+	NoSendLimits bool
+}
+
+// DefaultTTL is a code's lifetime unless configured.
+const DefaultTTL = 10 * time.Minute
+
+// DefaultMaxAttempts is the wrong-code limit of a verification.
+const DefaultMaxAttempts = 5
+
+func (c *Config) defaults() {
+	if c.TTL <= 0 {
+		c.TTL = DefaultTTL
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.SendPerAddress == (ratelimit.Rule{}) {
+		c.SendPerAddress = ratelimit.Rule{Burst: 3, Per: 10 * time.Minute}
+	}
+	if c.SendPerIP == (ratelimit.Rule{}) {
+		c.SendPerIP = ratelimit.Rule{Burst: 3, Per: time.Minute}
+	}
+}
+
+// Deps build a Service. Store, Environments and Key are required.
+type Deps struct {
+	Config Config
+	// Key keys the codes' HMAC (derived from the master secret, so that
+	// replicas agree and a stolen database yields no code).
+	Key          []byte
+	Store        Store
+	Environments Environments
+	// Limiter keeps the send limits' buckets (in the store on PostgreSQL,
+	// so they hold across replicas); nil means this process's memory.
+	Limiter ratelimit.Taker
+	// Mailer and SMS send the codes; a nil one leaves its channel off
+	// (no_enabled_email_provider, no_enabled_sms_provider).
+	Mailer    delivery.Mailer
+	SMS       delivery.SMSSender
+	Templates *delivery.Templates
+	Now       func() time.Time
+	// Rand draws codes; nil means crypto/rand.
+	Rand   io.Reader
+	Logger *slog.Logger
+}
+
+// Service starts, retries and checks verifications.
+type Service struct {
+	d Deps
+}
+
+// New builds the Service.
+func New(d Deps) *Service {
+	d.Config.defaults()
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Limiter == nil {
+		d.Limiter = ratelimit.New(d.Now)
+	}
+	if d.Templates == nil {
+		d.Templates = delivery.DefaultTemplates()
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{d: d}
+}
+
+// Config is the configuration in effect (defaults filled in).
+func (s *Service) Config() Config { return s.d.Config }
+
+// channelCodes are a channel's contract error codes.
+type channelCodes struct{ wrong, invalid, locked, disabled string }
+
+var contractCodes = map[string]channelCodes{
+	ChannelEmail: {"wrong_email_verification_token", "invalid_email_verification", "too_many_email_verification_attempts",
+		"no_enabled_email_provider"},
+	ChannelSMS: {"wrong_sms_verification_token", "invalid_sms_verification", "too_many_sms_verification_attempts",
+		"no_enabled_sms_provider"},
+}
+
+// Destination is where a code goes, as the client sent it: an email, or
+// the parts of a phone number.
+type Destination struct {
+	Email                                         string
+	PhoneCountryCode, PhoneNumber, ISOCountryCode string
+}
+
+// Request starts or retries a verification.
+type Request struct {
+	EnvironmentID string
+	Channel       string
+	Destination   Destination
+	// ID is the verification to retry (Retry only).
+	ID string
+	// Client is the caller's rate-limit key (its IP, or its IPv6 /64).
+	Client string
+}
+
+// Started is a verification whose code was sent.
+type Started struct {
+	Verification *Verification
+	Address      Address
+}
+
+// Start creates a verification of the destination and sends its first
+// code.
+func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
+	addr, project, err := s.prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	v := &Verification{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: addr.Normal,
+		ExpiresAt: now.Add(s.d.Config.TTL), CreatedAt: now}
+	code, err := newCode(s.d.Rand)
+	if err != nil {
+		return nil, errs.Internal("start verification", err)
+	}
+	v.CodeHash = hashCode(s.d.Key, v.EnvironmentID, v.ID, v.Channel, code)
+	if err := s.d.Store.CreateVerification(ctx, v); err != nil {
+		return nil, err
+	}
+	if err := s.send(ctx, v, addr, project, code); err != nil {
+		return nil, err
+	}
+	return &Started{Verification: v, Address: addr}, nil
+}
+
+// Retry replaces the code of a verification of the same destination and
+// sends the new one; the old code stops working. Wrong guesses made so far
+// still count.
+func (s *Service) Retry(ctx context.Context, req Request) (*Started, error) {
+	addr, project, err := s.prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	cc := contractCodes[req.Channel]
+	now := s.now()
+	v := &Verification{ID: req.ID, EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: addr.Normal,
+		ExpiresAt: now.Add(s.d.Config.TTL), CreatedAt: now}
+	code, err := newCode(s.d.Rand)
+	if err != nil {
+		return nil, errs.Internal("retry verification", err)
+	}
+	v.CodeHash = hashCode(s.d.Key, v.EnvironmentID, v.ID, v.Channel, code)
+	out, err := s.d.Store.ReplaceVerificationCode(ctx, Replace{EnvironmentID: v.EnvironmentID, ID: v.ID, Channel: v.Channel,
+		Address: v.Address, CodeHash: v.CodeHash, MaxAttempts: s.d.Config.MaxAttempts, ExpiresAt: v.ExpiresAt, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	switch out {
+	case Accepted:
+	case Locked:
+		return nil, errs.Unprocessable(cc.locked, "too many wrong codes for this verification; start a new one", nil)
+	default:
+		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no live verification of this "+
+			addressNoun(req.Channel), nil)
+	}
+	if err := s.send(ctx, v, addr, project, code); err != nil {
+		return nil, err
+	}
+	return &Started{Verification: v, Address: addr}, nil
+}
+
+// Check accepts code for the verification id of the environment and
+// channel once: the verification is consumed and returned. A wrong code
+// counts against the verification's attempts.
+func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*Verification, error) {
+	cc, ok := contractCodes[channel]
+	if !ok {
+		return nil, errs.Internal("check code", fmt.Errorf("unknown channel %q", channel))
+	}
+	if !ValidCodeFormat(code) {
+		return nil, errs.Invalid("verificationToken: must be %d digits", CodeDigits)
+	}
+	if len(id) > 64 {
+		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no such verification", nil)
+	}
+	out, v, err := s.d.Store.CheckVerificationCode(ctx, Check{EnvironmentID: envID, ID: id, Channel: channel,
+		CodeHash: hashCode(s.d.Key, envID, id, channel, code), MaxAttempts: s.d.Config.MaxAttempts, Now: s.now()})
+	if err != nil {
+		return nil, err
+	}
+	switch out {
+	case Accepted:
+		return v, nil
+	case WrongCode:
+		return nil, errs.Unprocessable(cc.wrong, "verificationToken: wrong code", nil)
+	case Locked:
+		return nil, errs.Unprocessable(cc.locked, "too many wrong codes for this verification; start a new one", nil)
+	case Expired:
+		return nil, errs.Unprocessable(cc.invalid, "verificationToken: the code expired; ask for a new one", nil)
+	case Used:
+		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: this verification was used already", nil)
+	default:
+		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no such verification", nil)
+	}
+}
+
+// PurgeExpired forgets verifications a day past their expiry.
+func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	return s.d.Store.DeleteExpiredVerifications(ctx, s.now().Add(-24*time.Hour))
+}
+
+// ParseDestination checks and normalises a destination under an
+// environment's settings (sdk.blockEmailSubaddresses).
+func (s *Service) ParseDestination(ctx context.Context, envID, channel string, d Destination) (Address, error) {
+	env, err := s.d.Environments.GetEnvironment(ctx, envID)
+	if err != nil {
+		return Address{}, err
+	}
+	return parseDestination(channel, d, readSettings(env.Settings))
+}
+
+func parseDestination(channel string, d Destination, set envSettings) (Address, error) {
+	if channel == ChannelSMS {
+		return ParsePhone(d.PhoneCountryCode, d.PhoneNumber, d.ISOCountryCode)
+	}
+	return ParseEmail(d.Email, set.SDK.BlockEmailSubaddresses)
+}
+
+// Enabled tells whether codes on channel are on for the environment:
+// enabled in its settings and with a way to send them on this server.
+func (s *Service) Enabled(ctx context.Context, envID, channel string) (bool, error) {
+	env, err := s.d.Environments.GetEnvironment(ctx, envID)
+	if err != nil {
+		return false, err
+	}
+	return s.canSend(channel) && readSettings(env.Settings).enabled(channel), nil
+}
+
+// prepare runs what Start and Retry check before writing: the channel is
+// on, the destination is valid, the send limits allow one more code.
+func (s *Service) prepare(ctx context.Context, req Request) (Address, string, error) {
+	cc, ok := contractCodes[req.Channel]
+	if !ok {
+		return Address{}, "", errs.Internal("send code", fmt.Errorf("unknown channel %q", req.Channel))
+	}
+	env, err := s.d.Environments.GetEnvironment(ctx, req.EnvironmentID)
+	if err != nil {
+		return Address{}, "", err
+	}
+	set := readSettings(env.Settings)
+	if !set.enabled(req.Channel) || !s.canSend(req.Channel) {
+		return Address{}, "", errs.Unprocessable(cc.disabled, addressNoun(req.Channel)+
+			" sign-in is not enabled for this environment", nil)
+	}
+	addr, err := parseDestination(req.Channel, req.Destination, set)
+	if err != nil {
+		return Address{}, "", err
+	}
+	if err := s.takeSend(ctx, req, addr); err != nil {
+		return Address{}, "", err
+	}
+	project := set.General.DisplayName
+	if project == "" {
+		if p, err := s.d.Environments.GetProject(ctx, env.ProjectID); err == nil {
+			project = p.Name
+		}
+	}
+	return addr, project, nil
+}
+
+// takeSend applies the send limits: per client, then per address.
+func (s *Service) takeSend(ctx context.Context, req Request, addr Address) error {
+	if s.d.Config.NoSendLimits {
+		return nil
+	}
+	for _, b := range []struct {
+		key  string
+		rule ratelimit.Rule
+	}{
+		{"otp-send-client|" + req.EnvironmentID + "|" + req.Client, s.d.Config.SendPerIP},
+		{"otp-send-address|" + req.EnvironmentID + "|" + addr.Channel + "|" + addr.Normal, s.d.Config.SendPerAddress},
+	} {
+		ok, wait, err := s.d.Limiter.Take(ctx, b.key, b.rule)
+		if err != nil {
+			// Sending is what costs; without the limiter, refuse rather than
+			// let a flood through.
+			return errs.Internal("otp send limit", err)
+		}
+		if !ok {
+			return errs.RateLimited(wait)
+		}
+	}
+	return nil
+}
+
+func (s *Service) canSend(channel string) bool {
+	if channel == ChannelSMS {
+		return s.d.SMS != nil
+	}
+	return s.d.Mailer != nil
+}
+
+// send renders and sends a code. A failure is logged and answered as
+// provider_not_available; the verification stays and can be retried.
+func (s *Service) send(ctx context.Context, v *Verification, addr Address, project, code string) error {
+	msg := delivery.CodeMessage{ProjectName: project, Code: code, ExpiresInMinutes: int(s.d.Config.TTL.Round(time.Minute) / time.Minute),
+		To: addr.Display}
+	var err error
+	switch v.Channel {
+	case ChannelSMS:
+		var m delivery.SMS
+		if m, err = s.d.Templates.SMS(msg); err == nil {
+			m.EnvironmentID = v.EnvironmentID
+			err = s.d.SMS.SendSMS(ctx, m)
+		}
+	default:
+		var m delivery.Email
+		if m, err = s.d.Templates.Email(msg); err == nil {
+			m.EnvironmentID = v.EnvironmentID
+			err = s.d.Mailer.SendEmail(ctx, m)
+		}
+	}
+	if err != nil {
+		s.d.Logger.WarnContext(ctx, "sending a one-time code failed; the verification can be retried",
+			"environment_id", v.EnvironmentID, "verification_id", v.ID, "channel", v.Channel, "err", err)
+		return errs.Unprocessable("provider_not_available", "the code could not be sent; try again in a moment", nil)
+	}
+	return nil
+}
+
+func addressNoun(channel string) string {
+	if channel == ChannelSMS {
+		return "phone number"
+	}
+	return "email"
+}
+
+func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Millisecond) }

@@ -1,0 +1,56 @@
+package otp
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// Provider types of an environment's settings that enable a channel
+// (ProjectSettings.providers[].provider, the contract's ProviderEnum).
+var channelProviders = map[string][]string{
+	ChannelEmail: {"emailOnly", "magicLink"},
+	ChannelSMS:   {"sms"},
+}
+
+// envSettings is the part of ProjectSettings the codes read.
+type envSettings struct {
+	Providers []struct {
+		Provider  string  `json:"provider"`
+		EnabledAt *string `json:"enabledAt"`
+	} `json:"providers"`
+	SDK struct {
+		BlockEmailSubaddresses bool `json:"blockEmailSubaddresses"`
+	} `json:"sdk"`
+	General struct {
+		DisplayName string `json:"displayName"`
+	} `json:"general"`
+}
+
+func readSettings(raw json.RawMessage) envSettings {
+	var s envSettings
+	_ = json.Unmarshal(raw, &s) // stored settings were validated when written; a bad member reads as unset
+	return s
+}
+
+// enabled tells whether the settings turn the channel's sign-in on: a
+// provider entry of the channel's type with an enabledAt.
+func (s envSettings) enabled(channel string) bool {
+	for _, p := range s.Providers {
+		if p.EnabledAt != nil && *p.EnabledAt != "" && slices.Contains(channelProviders[channel], p.Provider) {
+			return true
+		}
+	}
+	return false
+}
+
+// ChannelEnabled tells whether an environment's settings enable sign-in
+// and verification by codes on channel.
+func ChannelEnabled(settings json.RawMessage, channel string) bool {
+	return readSettings(settings).enabled(channel)
+}
+
+// BlocksSubaddresses tells whether the settings refuse plus-addressed
+// emails (sdk.blockEmailSubaddresses).
+func BlocksSubaddresses(settings json.RawMessage) bool {
+	return readSettings(settings).SDK.BlockEmailSubaddresses
+}

@@ -1,0 +1,116 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// otp.Store: verifications of email and SMS codes.
+
+var _ otp.Store = (*Store)(nil)
+
+// CreateVerification implements otp.Store.
+func (s *Store) CreateVerification(ctx context.Context, v *otp.Verification) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO otp_verifications (id, environment_id, channel, address, code_hash, attempts,
+		expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		v.ID, v.EnvironmentID, v.Channel, v.Address, v.CodeHash, 0, v.ExpiresAt, v.CreatedAt)
+	return s.fail("create verification", tenant.ErrEnvironmentNotFound, err)
+}
+
+// CheckVerificationCode implements otp.Store: one UPDATE counts the
+// attempt and consumes the verification when the code matches, and only
+// while the verification is live and under its limit. Concurrent checks
+// take turns on the row (PostgreSQL re-evaluates the WHERE of a waiting
+// UPDATE on the row its predecessor wrote; SQLite has one writer), so the
+// limit counts every check ever compared.
+func (s *Store) CheckVerificationCode(ctx context.Context, c otp.Check) (otp.Outcome, *otp.Verification, error) {
+	var out otp.Outcome
+	var v *otp.Verification
+	err := s.db.Write(ctx, func(tx Tx) error {
+		out, v = otp.NotFound, nil
+		got := otp.Verification{ID: c.ID, EnvironmentID: c.EnvironmentID, Channel: c.Channel}
+		err := tx.QueryRow(ctx, `UPDATE otp_verifications SET attempts = attempts + 1,
+				consumed_at = CASE WHEN code_hash = $4 THEN $5 ELSE consumed_at END
+			WHERE id = $1 AND environment_id = $2 AND channel = $3 AND consumed_at IS NULL AND attempts < $6 AND expires_at > $5
+			RETURNING address, code_hash, attempts, expires_at, created_at, consumed_at`,
+			c.ID, c.EnvironmentID, c.Channel, c.CodeHash, c.Now, c.MaxAttempts).Scan(&got.Address, &got.CodeHash,
+			&got.Attempts, &got.ExpiresAt, &got.CreatedAt, &got.ConsumedAt)
+		if err == nil {
+			out = otp.WrongCode
+			if got.ConsumedAt != nil {
+				out, v = otp.Accepted, &got
+			}
+			return nil
+		}
+		if !s.noRows(err) {
+			return err
+		}
+		out, err = s.whyNot(ctx, tx, c.EnvironmentID, c.ID, c.Channel, "", c.MaxAttempts, c.Now)
+		return err
+	})
+	if err != nil {
+		return otp.NotFound, nil, s.fail("check verification code", nil, err)
+	}
+	return out, v, nil
+}
+
+// ReplaceVerificationCode implements otp.Store.
+func (s *Store) ReplaceVerificationCode(ctx context.Context, r otp.Replace) (otp.Outcome, error) {
+	var out otp.Outcome
+	err := s.db.Write(ctx, func(tx Tx) error {
+		n, err := tx.Exec(ctx, `UPDATE otp_verifications SET code_hash = $5, expires_at = $6
+			WHERE id = $1 AND environment_id = $2 AND channel = $3 AND address = $4 AND consumed_at IS NULL AND attempts < $7`,
+			r.ID, r.EnvironmentID, r.Channel, r.Address, r.CodeHash, r.ExpiresAt, r.MaxAttempts)
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			out = otp.Accepted
+			return nil
+		}
+		out, err = s.whyNot(ctx, tx, r.EnvironmentID, r.ID, r.Channel, r.Address, r.MaxAttempts, time.Time{})
+		if out == otp.Expired {
+			out = otp.NotFound // cannot be: an expired code is replaceable
+		}
+		return err
+	})
+	if err != nil {
+		return otp.NotFound, s.fail("replace verification code", nil, err)
+	}
+	return out, nil
+}
+
+// whyNot reads why a verification was not checked or replaced. address ""
+// matches any; a zero now does not test expiry.
+func (s *Store) whyNot(ctx context.Context, tx Tx, envID, id, channel, address string, maxAttempts int, now time.Time) (otp.Outcome, error) {
+	var addr string
+	var attempts int
+	var expires time.Time
+	var consumed *time.Time
+	err := tx.QueryRow(ctx, `SELECT address, attempts, expires_at, consumed_at FROM otp_verifications
+		WHERE id = $1 AND environment_id = $2 AND channel = $3`, id, envID, channel).Scan(&addr, &attempts, &expires, &consumed)
+	switch {
+	case s.noRows(err):
+		return otp.NotFound, nil
+	case err != nil:
+		return otp.NotFound, err
+	case address != "" && addr != address:
+		return otp.NotFound, nil
+	case consumed != nil:
+		return otp.Used, nil
+	case attempts >= maxAttempts:
+		return otp.Locked, nil
+	case !now.IsZero() && !expires.After(now):
+		return otp.Expired, nil
+	}
+	return otp.NotFound, nil
+}
+
+// DeleteExpiredVerifications implements otp.Store.
+func (s *Store) DeleteExpiredVerifications(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.db.Exec(ctx, `DELETE FROM otp_verifications WHERE expires_at <= $1`, before)
+	return n, s.fail("purge verifications", nil, err)
+}
