@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/access"
-	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 var _ access.Store = (*Store)(nil)
@@ -38,7 +38,7 @@ func (s *Store) nameTaken(op string, exists, notFound, err error) error {
 func (s *Store) CreateAllowlist(ctx context.Context, l *access.Allowlist) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO allowlists (`+allowlistColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		l.ID, l.EnvironmentID, l.Name, l.Scope, string(l.Outcome), l.EnabledAt, l.CreatedAt)
-	return s.nameTaken("create allowlist", access.ErrListExists, errs.NotFound("not_found", "environment not found"), err)
+	return s.nameTaken("create allowlist", access.ErrListExists, tenant.ErrEnvironmentNotFound, err)
 }
 
 // GetAllowlist implements access.Store.
@@ -174,7 +174,7 @@ func rulesJSON(rules []access.Rule) string {
 func (s *Store) CreateGate(ctx context.Context, g *access.Gate) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO gates (`+gateColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		g.ID, g.EnvironmentID, g.Name, string(g.Outcome), g.Scope, rulesJSON(g.Rules), g.EnabledAt, g.CreatedAt)
-	return s.nameTaken("create gate", access.ErrGateExists, errs.NotFound("not_found", "environment not found"), err)
+	return s.nameTaken("create gate", access.ErrGateExists, tenant.ErrEnvironmentNotFound, err)
 }
 
 // GetGate implements access.Store.
@@ -226,7 +226,7 @@ func (s *Store) SetScreening(ctx context.Context, envID string, enabled bool, no
 	_, err := s.db.Exec(ctx, `INSERT INTO access_settings (environment_id, screening, created_at, updated_at) VALUES ($1, $2, $3, $3)
 		ON CONFLICT (environment_id) DO UPDATE SET screening = excluded.screening, updated_at = excluded.updated_at`,
 		envID, enabled, now)
-	return s.fail("set screening", errs.NotFound("not_found", "environment not found"), err)
+	return s.fail("set screening", tenant.ErrEnvironmentNotFound, err)
 }
 
 // GetScreening implements access.Store.

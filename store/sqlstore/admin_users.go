@@ -127,7 +127,7 @@ var visitorOrderColumns = map[string]string{
 func (s *Store) orderBy(table string, columns map[string]string, o users.Order) (string, error) {
 	col, ok := columns[o.Field]
 	if !ok {
-		return "", errs.Invalid("orderBy: cannot sort by %q", o.Field)
+		return "", errs.Internal("order by", fmt.Errorf("no column for the order field %q", o.Field))
 	}
 	dir := "ASC"
 	if o.Desc {

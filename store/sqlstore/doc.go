@@ -11,7 +11,9 @@
 // with the sentinel errors the store returns (otp.ErrCodeNotFound, …) as
 // errs.E values carrying their contract code. Nothing under store/ names a
 // contract error code or an event name: events come from the events
-// package (or are passed in by the domain), refusals from the domain.
+// package (or are passed in by the domain), refusals from the domain
+// (TestNoContractCodesOrEventNamesInStores in store/rules_test.go reads
+// the source and fails on either).
 //
 // 2. Write one file here named after the interface's domain ("otp.go",
 // "mfa.go", "passkeys.go"), starting with
@@ -73,7 +75,8 @@
 //
 // 7. Tests: add the interface's cases to the contract suite in
 // store/storetest (one file per domain, cases listed in Run in
-// storetest.go); both backends run it (export
-// DYNAMICAUTH_TEST_POSTGRES_URL for PostgreSQL, see COORD.md). Test races
+// storetest.go); both backends run it (for PostgreSQL, export the
+// DYNAMICAUTH_TEST_POSTGRES_URL that `eval "$(scripts/postgres.sh start)"`
+// sets, as .ci/run does; see the README's Tests section). Test races
 // with goroutines there: both backends must give the same answer.
 package sqlstore

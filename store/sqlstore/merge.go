@@ -4,11 +4,12 @@ package sqlstore
 // migrations/0006_merges.sql.
 
 import (
-	"time"
-
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
@@ -55,7 +56,7 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 		case signin.MergeByEmail:
 			return s.emailMergeCandidate(ctx, q, o.EnvironmentID, o.UserID)
 		}
-		return "", "", errs.Internal("offer merge", errs.Invalid("unknown merge kind %q", o.Kind))
+		return "", "", errs.Internal("offer merge", fmt.Errorf("unknown merge kind %q", o.Kind))
 	}
 	// Most links are of new wallets: look before writing.
 	if owner, _, err := find(s.db.Reader()); err != nil || owner == "" {
@@ -145,7 +146,7 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 			return err
 		}
 		if ch.User == nil || ch.User.ID != into.ID {
-			return errs.Internal("merge", errs.Invalid("the merged profile is not the caller's"))
+			return errs.Internal("merge", errors.New("the merged profile is not the caller's"))
 		}
 		if _, err := tx.Exec(ctx, `UPDATE verified_credentials SET user_id = $1, previous_users = `+s.d.AppendPreviousUser+`
 			WHERE user_id = $2`, into.ID, fromID); err != nil {

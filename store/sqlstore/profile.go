@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -80,7 +81,7 @@ func (s *Store) standardTaken(ctx context.Context, q Querier, envID, column, val
 	case "username":
 		query = sqlUsernameTaken
 	default:
-		return false, errs.Internal("value taken", errs.Invalid("unknown column %q", column))
+		return false, errs.Internal("value taken", fmt.Errorf("unknown column %q", column))
 	}
 	var taken bool
 	err := q.QueryRow(ctx, query, envID, value, exceptUserID).Scan(&taken)
