@@ -21,6 +21,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/httpapi"
 	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/networks"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/secrets"
@@ -107,6 +108,9 @@ type Config struct {
 	SMS delivery.SMSSender
 	// Templates render the code messages; nil means the built-in ones.
 	Templates *delivery.Templates
+	// Networks describes environments' EVM and Solana networks to the
+	// SDK; its RPCURLs are the --evm-rpc nodes' URLs.
+	Networks networks.Config
 }
 
 // AccessConfig configures access control.
@@ -184,6 +188,7 @@ type Auth struct {
 	webhooks  *webhooks.Service
 	events    *events.Service
 	analytics *analytics.Service
+	networks  *networks.Service
 	delivery  *webhooks.Worker
 	handler   *httpapi.Server
 
@@ -245,9 +250,10 @@ func New(cfg Config) (*Auth, error) {
 		Now: cfg.Now, Notify: a.delivery.Notify})
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
 	a.analytics = analytics.New(cfg.Store, a.tenants)
+	a.networks = networks.New(cfg.Networks, a.tenants)
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, Webhooks: a.webhooks,
-		Events: a.events, Analytics: a.analytics,
+		Events: a.events, Analytics: a.analytics, Networks: a.networks,
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
@@ -296,6 +302,10 @@ func (a *Auth) Events() *events.Service { return a.events }
 
 // Analytics is the admin Analytics API in Go (UTC buckets).
 func (a *Auth) Analytics() *analytics.Service { return a.analytics }
+
+// Networks lists an environment's EVM and Solana networks as the SDK
+// reads them (GET /sdk/{env}/networks and the settings' networks).
+func (a *Auth) Networks() *networks.Service { return a.networks }
 
 // Close stops what Start started and waits for it. It does not close the
 // store, which the application opened and closes.

@@ -22,6 +22,9 @@ func (s *Server) sdkSettings(w http.ResponseWriter, r *http.Request) error {
 	if settings, err = s.withProviders(r, envID, settings); err != nil {
 		return err
 	}
+	if settings, err = s.withNetworks(settings); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, json.RawMessage(mfa.WithEffectiveSettings(settings)))
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/networks"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -43,6 +44,9 @@ type Deps struct {
 	Events *events.Service
 	// Analytics serves the admin Analytics group.
 	Analytics *analytics.Service
+	// Networks describes environments' EVM and Solana networks to the SDK;
+	// nil serves them from the settings and the catalog alone.
+	Networks *networks.Service
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
@@ -80,6 +84,7 @@ type Server struct {
 	webhooks       *webhooks.Service
 	events         *events.Service
 	analytics      *analytics.Service
+	networks       *networks.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -112,6 +117,10 @@ func New(d Deps) *Server {
 	s.webhooks = d.Webhooks
 	s.events = d.Events
 	s.analytics = d.Analytics
+	s.networks = d.Networks
+	if s.networks == nil {
+		s.networks = networks.New(networks.Config{}, d.Tenants)
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -176,6 +185,8 @@ func (s *Server) routes() {
 	// SDK (end users).
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/settings", s.public(s.sdkSettings))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/healthcheck", s.public(s.sdkHealthcheck))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/networks", s.public(s.getNetworks))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/prefetch", s.public(s.prefetch))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonce", s.public(s.getNonce))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonces", s.public(s.getNonces))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))

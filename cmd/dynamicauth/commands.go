@@ -18,6 +18,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/metrics"
+	"github.com/dynamicauth/dynamicauth/networks"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -80,6 +81,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	rpcURLs, err := evmRPCURLs(evmRPC)
+	if err != nil {
+		return err
+	}
 	var screener access.Screener
 	if sanctionsList != "" {
 		ls, err := access.NewListScreener(sanctionsList)
@@ -102,7 +107,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer ch.close()
 	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, SMS: ch.sms, Templates: ch.templates, Access: dynamicauth.AccessConfig{Screener: screener}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
-		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies})
+		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies,
+		Networks: networks.Config{RPCURLs: rpcURLs}})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/wallets"
@@ -35,6 +36,25 @@ func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "environment %s now signs with key %s (%s); the previous key stays published for its tokens\n",
 		env, k.ID, k.Algorithm)
 	return nil
+}
+
+// evmRPCURLs parses --evm-rpc into URLs by chain id (the networks the
+// SDK is offered by default; a loopback node's URL is published).
+func evmRPCURLs(spec string) (map[int64]string, error) {
+	out := map[int64]string{}
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		chainID, url, _ := strings.Cut(part, "=")
+		id, err := strconv.ParseInt(chainID, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("--evm-rpc: chain id %q is not a positive number", chainID)
+		}
+		out[id] = url
+	}
+	return out, nil
 }
 
 // dialEVM parses --evm-rpc "CHAIN_ID=URL,CHAIN_ID=URL" and connects to each
