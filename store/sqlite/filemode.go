@@ -24,9 +24,14 @@ func createPrivate(dbPath string) error {
 // ReadableByOthers lists those of the database, WAL and shared-memory
 // files that exist and are readable by the group or by everyone, for a
 // warning at start: they hold token hashes, sealed keys and users' data.
+// dbPath is what Open takes; a database in memory has no files.
 func ReadableByOthers(dbPath string) []string {
+	loc, err := locate(dbPath)
+	if err != nil || loc.file == "" {
+		return nil
+	}
 	var loose []string
-	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+	for _, p := range []string{loc.file, loc.file + "-wal", loc.file + "-shm"} {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o044 != 0 {
 			loose = append(loose, fmt.Sprintf("%s (%04o)", p, fi.Mode().Perm()))
 		}

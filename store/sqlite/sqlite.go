@@ -5,7 +5,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -45,7 +44,11 @@ type Store struct {
 	batch *batcher
 }
 
-// Open opens (creating if needed) the database at path and migrates it.
+// Open opens (creating if needed) the database at dbPath and migrates it.
+// dbPath is a file path, ":memory:" (a database of this Store's own, gone
+// when it closes), or an SQLite "file:" URI: "file:auth.db?_pragma=…",
+// or in memory "file::memory:" and "file:name?mode=memory", where
+// cache=shared makes the stores opened on that URI share one database.
 func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	sync := strings.ToUpper(opt.Synchronous)
 	if sync == "" {
@@ -54,19 +57,16 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	if sync != "FULL" && sync != "NORMAL" {
 		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, got %q", opt.Synchronous)
 	}
-	file := dbPath
-	if dbPath == ":memory:" {
-		// Every connection to ":memory:" is a database of its own, so the
-		// readers would not see the writer's tables: name one database in
-		// the memdb VFS, which the pools share and which is freed with the
-		// last connection.
-		file = "/dynamicauth-" + rand.Text() + "?vfs=memdb&"
-	} else {
-		if err := createPrivate(dbPath); err != nil {
+	loc, err := locate(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	if loc.file != "" {
+		if err := createPrivate(loc.file); err != nil {
 			return nil, err
 		}
-		file += "?"
 	}
+	file := loc.dsnFile()
 	dsn := func(extra string) string {
 		q := url.Values{}
 		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(" + sync + ")"} {
