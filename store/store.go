@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 
 	"github.com/dynamicauth/dynamicauth/access"
@@ -41,6 +42,7 @@ type Store interface {
 	webhooks.Store
 	events.Store
 	analytics.Store
+	envconfig.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

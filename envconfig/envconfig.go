@@ -1,0 +1,125 @@
+package envconfig
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/google/uuid"
+)
+
+// Section is one block of an SDK view, in the contract's shape (it is
+// stored as this JSON).
+type Section struct {
+	Type                string   `json:"type"`
+	Label               string   `json:"label,omitempty"`
+	NumOfItemsToDisplay *float64 `json:"numOfItemsToDisplay,omitempty"`
+	DefaultItem         string   `json:"defaultItem,omitempty"`
+	Alignment           string   `json:"alignment,omitempty"`
+}
+
+// View is an SDK view of an environment.
+type View struct {
+	Type     string    `json:"type"`
+	Sections []Section `json:"sections"`
+}
+
+// Hostname statuses: a hostname is pending until an operator verifies it.
+const (
+	HostnamePending = "pending"
+	HostnameActive  = "active"
+	HostnameError   = "error"
+)
+
+// Hostname is a custom hostname of an environment.
+type Hostname struct {
+	ID            string
+	EnvironmentID string
+	Hostname      string // lower case, no port
+	Usage         string // cookies | globalWallet
+	Status        string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Deeplink is an allowed mobile redirect URL of an environment.
+type Deeplink struct {
+	ID            string
+	EnvironmentID string
+	URL           string
+	CreatedAt     time.Time
+}
+
+// Sentinel errors the store returns.
+var (
+	ErrHostnameNotFound = errs.NotFound("custom_hostname_not_found", "custom hostname not found")
+	ErrHostnameExists   = errs.Unprocessable("custom_hostname_exists", "this hostname is already configured", nil)
+	ErrDeeplinkNotFound = errs.NotFound("deeplink_url_not_found", "deeplink url not found")
+	ErrDeeplinkExists   = errs.Unprocessable("deeplink_url_exists", "this deeplink url is already configured", nil)
+)
+
+// Store keeps the records. Creates fail with the Exists sentinels on a
+// duplicate within the environment, and with tenant.ErrEnvironmentNotFound
+// for a missing environment.
+type Store interface {
+	// PutSdkView creates or replaces the view of its type.
+	PutSdkView(ctx context.Context, envID string, v *View, now time.Time) error
+	// SdkViews lists the stored views by type.
+	SdkViews(ctx context.Context, envID string) ([]View, error)
+
+	CreateHostname(ctx context.Context, h *Hostname) error
+	ListHostnames(ctx context.Context, envID string) ([]Hostname, error)
+	// SetHostnameStatus sets the status of envID's hostname id.
+	SetHostnameStatus(ctx context.Context, envID, id, status string, now time.Time) (*Hostname, error)
+	DeleteHostname(ctx context.Context, envID, id string) error
+	// HostnameActive reports whether hostname is an active custom
+	// hostname of envID.
+	HostnameActive(ctx context.Context, envID, hostname string) (bool, error)
+
+	AddDeeplink(ctx context.Context, d *Deeplink) error
+	GetDeeplink(ctx context.Context, id string) (*Deeplink, error)
+	ListDeeplinks(ctx context.Context, envID string) ([]Deeplink, error)
+	DeleteDeeplink(ctx context.Context, id string) error
+}
+
+// Environments finds an environment (the principal's reach is checked here).
+type Environments interface {
+	GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error)
+}
+
+// Deps build a Service.
+type Deps struct {
+	Store        Store
+	Environments Environments
+	Now          func() time.Time
+}
+
+// Service is the environment configuration API; the methods taking a
+// principal are the operators', the others the trusted Go API's.
+type Service struct{ d Deps }
+
+// New builds the service.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Service{d: d}
+}
+
+func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Millisecond) }
+
+func newID() string { return uuid.NewString() }
+
+// Env checks p may use envID (read or write its settings).
+func (s *Service) Env(ctx context.Context, p *tenant.Principal, envID string, write bool) error {
+	env, err := s.d.Environments.GetEnvironment(ctx, envID)
+	if err != nil {
+		return err
+	}
+	scope := tenant.ScopeSettingsRead
+	if write {
+		scope = tenant.ScopeSettingsWrite
+	}
+	return p.CanUseEnvironment(env, scope)
+}

@@ -1,0 +1,135 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/envconfig"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+var _ envconfig.Store = (*Store)(nil)
+
+// PutSdkView implements envconfig.Store.
+func (s *Store) PutSdkView(ctx context.Context, envID string, v *envconfig.View, now time.Time) error {
+	sections, err := json.Marshal(v.Sections)
+	if err != nil {
+		return errs.Internal("encode sdk view", err)
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO sdk_views (environment_id, type, sections, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (environment_id, type) DO UPDATE SET sections = excluded.sections, updated_at = excluded.updated_at`,
+		envID, v.Type, string(sections), now)
+	return s.fail("put sdk view", tenant.ErrEnvironmentNotFound, err)
+}
+
+// SdkViews implements envconfig.Store.
+func (s *Store) SdkViews(ctx context.Context, envID string) ([]envconfig.View, error) {
+	return list(ctx, s, s.db.Reader(), "list sdk views", func(row Row) (envconfig.View, error) {
+		var v envconfig.View
+		var sections string
+		if err := row.Scan(&v.Type, &sections); err != nil {
+			return v, err
+		}
+		if err := json.Unmarshal([]byte(sections), &v.Sections); err != nil {
+			return v, err
+		}
+		return v, nil
+	}, `SELECT type, sections FROM sdk_views WHERE environment_id = $1 ORDER BY type`+s.d.Binary, envID)
+}
+
+const hostnameColumns = `id, environment_id, hostname, usage, status, created_at, updated_at`
+
+func scanHostname(row Row) (*envconfig.Hostname, error) {
+	var h envconfig.Hostname
+	if err := row.Scan(&h.ID, &h.EnvironmentID, &h.Hostname, &h.Usage, &h.Status, &h.CreatedAt, &h.UpdatedAt); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// CreateHostname implements envconfig.Store.
+func (s *Store) CreateHostname(ctx context.Context, h *envconfig.Hostname) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO custom_hostnames (`+hostnameColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		h.ID, h.EnvironmentID, h.Hostname, h.Usage, h.Status, h.CreatedAt, h.UpdatedAt)
+	return s.nameTaken("create custom hostname", envconfig.ErrHostnameExists, tenant.ErrEnvironmentNotFound, err)
+}
+
+// ListHostnames implements envconfig.Store.
+func (s *Store) ListHostnames(ctx context.Context, envID string) ([]envconfig.Hostname, error) {
+	return list(ctx, s, s.db.Reader(), "list custom hostnames", value(scanHostname),
+		`SELECT `+hostnameColumns+` FROM custom_hostnames WHERE environment_id = $1 ORDER BY hostname`+s.d.Binary, envID)
+}
+
+// SetHostnameStatus implements envconfig.Store.
+func (s *Store) SetHostnameStatus(ctx context.Context, envID, id, status string, now time.Time) (*envconfig.Hostname, error) {
+	var h *envconfig.Hostname
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		h, err = scanHostname(tx.QueryRow(ctx, `UPDATE custom_hostnames SET status = $3, updated_at = $4
+		WHERE environment_id = $1 AND id = $2 RETURNING `+hostnameColumns, envID, id, status, now))
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("set custom hostname status", envconfig.ErrHostnameNotFound, err)
+	}
+	return h, nil
+}
+
+// DeleteHostname implements envconfig.Store.
+func (s *Store) DeleteHostname(ctx context.Context, envID, id string) error {
+	n, err := s.db.Exec(ctx, `DELETE FROM custom_hostnames WHERE environment_id = $1 AND id = $2`, envID, id)
+	return s.affected("delete custom hostname", envconfig.ErrHostnameNotFound, n, err)
+}
+
+// HostnameActive implements envconfig.Store.
+func (s *Store) HostnameActive(ctx context.Context, envID, hostname string) (bool, error) {
+	var status string
+	err := s.db.Reader().QueryRow(ctx, `SELECT status FROM custom_hostnames
+		WHERE environment_id = $1 AND hostname = $2`, envID, hostname).Scan(&status)
+	if s.noRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail("read custom hostname", nil, err)
+	}
+	return status == envconfig.HostnameActive, nil
+}
+
+const deeplinkColumns = `id, environment_id, url, created_at`
+
+func scanDeeplink(row Row) (*envconfig.Deeplink, error) {
+	var d envconfig.Deeplink
+	if err := row.Scan(&d.ID, &d.EnvironmentID, &d.URL, &d.CreatedAt); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// AddDeeplink implements envconfig.Store.
+func (s *Store) AddDeeplink(ctx context.Context, d *envconfig.Deeplink) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO deeplink_urls (`+deeplinkColumns+`) VALUES ($1, $2, $3, $4)`,
+		d.ID, d.EnvironmentID, d.URL, d.CreatedAt)
+	return s.nameTaken("add deeplink url", envconfig.ErrDeeplinkExists, tenant.ErrEnvironmentNotFound, err)
+}
+
+// GetDeeplink implements envconfig.Store.
+func (s *Store) GetDeeplink(ctx context.Context, id string) (*envconfig.Deeplink, error) {
+	d, err := scanDeeplink(s.db.Reader().QueryRow(ctx, `SELECT `+deeplinkColumns+` FROM deeplink_urls WHERE id = $1`, id))
+	if err != nil {
+		return nil, s.fail("get deeplink url", envconfig.ErrDeeplinkNotFound, err)
+	}
+	return d, nil
+}
+
+// ListDeeplinks implements envconfig.Store.
+func (s *Store) ListDeeplinks(ctx context.Context, envID string) ([]envconfig.Deeplink, error) {
+	return list(ctx, s, s.db.Reader(), "list deeplink urls", value(scanDeeplink),
+		`SELECT `+deeplinkColumns+` FROM deeplink_urls WHERE environment_id = $1 ORDER BY created_at, id`, envID)
+}
+
+// DeleteDeeplink implements envconfig.Store.
+func (s *Store) DeleteDeeplink(ctx context.Context, id string) error {
+	n, err := s.db.Exec(ctx, `DELETE FROM deeplink_urls WHERE id = $1`, id)
+	return s.affected("delete deeplink url", envconfig.ErrDeeplinkNotFound, n, err)
+}
