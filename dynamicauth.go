@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/wallets"
 	"log/slog"
@@ -185,6 +186,7 @@ type Auth struct {
 	users     *users.Admin
 	profiles  *users.Profiles
 	access    *access.Admin
+	envconfig *envconfig.Service
 	webhooks  *webhooks.Service
 	events    *events.Service
 	analytics *analytics.Service
@@ -240,6 +242,7 @@ func New(cfg Config) (*Auth, error) {
 		Balances: access.NewBalances(access.BalancesConfig{Nodes: cfg.Access.nodes(cfg.SignIn.RPC),
 			TTL: cfg.Access.BalanceTTL, Timeout: cfg.Access.BalanceTimeout, Now: cfg.Now})})
 	a.access = access.NewAdmin(accessSvc, st)
+	a.envconfig = envconfig.New(envconfig.Deps{Store: st, Environments: st, Now: cfg.Now, HostnameTTL: cfg.EnvironmentCacheTTL})
 	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
 	a.signin = signin.NewService(signin.Deps{NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
@@ -252,7 +255,7 @@ func New(cfg Config) (*Auth, error) {
 	a.analytics = analytics.New(cfg.Store, a.tenants)
 	a.networks = networks.New(cfg.Networks, a.tenants)
 	a.handler = httpapi.New(httpapi.Deps{
-		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, Webhooks: a.webhooks,
+		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
 		Events: a.events, Analytics: a.analytics, Networks: a.networks,
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
@@ -265,6 +268,13 @@ func New(cfg Config) (*Auth, error) {
 // Access is access control from Go: allowlists, gates, screening and the
 // decision the sign-ins apply, without a principal's checks.
 func (a *Auth) Access() *access.Service { return a.access.Service() }
+
+// EnvConfig is the Go API for the environment's configuration records:
+// SDK views, custom hostnames (VerifyHostname is the operator's word
+// that a hostname's DNS points here) and deeplink URLs (DeeplinkAllowed
+// checks a mobile redirect against them). Its Admin* methods check a
+// principal; the others are the application's own authority.
+func (a *Auth) EnvConfig() *envconfig.Service { return a.envconfig }
 
 // Handler serves the REST API: paths under /api/v0, plus the probes
 // /healthz (the process is up) and /readyz (the store answers).

@@ -19,7 +19,7 @@ const maxDeeplink = 2048
 // http(s) with a host, no fragment, no credentials.
 func NormalizeDeeplink(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
-	bad := func(why string) error { return errs.Invalid("url %s", why) }
+	bad := func(why string) error { return errs.Unprocessable("invalid_mobile_deeplink_urls", "url "+why, nil) }
 	if raw == "" || len(raw) > maxDeeplink {
 		return "", bad("must be 1 to 2048 characters")
 	}
@@ -50,7 +50,7 @@ func (s *Service) AddDeeplink(ctx context.Context, envID, raw string) (*Deeplink
 		return nil, err
 	}
 	d := &Deeplink{ID: newID(), EnvironmentID: envID, URL: norm, CreatedAt: s.now()}
-	if err := s.d.Store.AddDeeplink(ctx, d); err != nil {
+	if err := s.d.Store.AddDeeplink(ctx, d, MaxDeeplinks); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -63,7 +63,7 @@ func (s *Service) Deeplinks(ctx context.Context, envID string) ([]Deeplink, erro
 
 // DeleteDeeplink removes a deeplink URL.
 func (s *Service) DeleteDeeplink(ctx context.Context, id string) error {
-	return s.d.Store.DeleteDeeplink(ctx, id)
+	return s.d.Store.DeleteDeeplink(ctx, id, s.now())
 }
 
 // DeeplinkAllowed reports whether a redirect URL may be used for envID: it
@@ -85,6 +85,17 @@ func (s *Service) DeeplinkAllowed(ctx context.Context, envID, redirect string) (
 		}
 	}
 	return false, nil
+}
+
+// CheckDeeplink is DeeplinkAllowed as the error a flow answers with:
+// ErrDeeplinkRefused (422 unauthorized_mobile_deeplink_url) for a
+// redirect the environment does not allow.
+func (s *Service) CheckDeeplink(ctx context.Context, envID, redirect string) error {
+	ok, err := s.DeeplinkAllowed(ctx, envID, redirect)
+	if err == nil && !ok {
+		err = ErrDeeplinkRefused
+	}
+	return err
 }
 
 func stripQuery(u string) string {
@@ -119,5 +130,13 @@ func (s *Service) AdminDeleteDeeplink(ctx context.Context, p *tenant.Principal, 
 	if err := p.CanUseEnvironment(env, tenant.ScopeSettingsWrite); err != nil {
 		return err
 	}
-	return s.d.Store.DeleteDeeplink(ctx, id)
+	return s.d.Store.DeleteDeeplink(ctx, id, s.now())
+}
+
+// AdminDeeplinks is Deeplinks for an operator.
+func (s *Service) AdminDeeplinks(ctx context.Context, p *tenant.Principal, envID string) ([]Deeplink, error) {
+	if err := s.Env(ctx, p, envID, false); err != nil {
+		return nil, err
+	}
+	return s.Deeplinks(ctx, envID)
 }

@@ -2,6 +2,8 @@ package envconfig
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -54,33 +56,48 @@ type Deeplink struct {
 // Sentinel errors the store returns.
 var (
 	ErrHostnameNotFound = errs.NotFound("custom_hostname_not_found", "custom hostname not found")
-	ErrHostnameExists   = errs.Unprocessable("custom_hostname_exists", "this hostname is already configured", nil)
+	ErrHostnameExists   = errs.Unprocessable("duplicate_exists", "this hostname is already configured", nil)
+	ErrHostnameLimit    = errs.Unprocessable("invalid_custom_hostname", fmt.Sprintf("an environment has at most %d custom hostnames", MaxHostnames), nil)
 	ErrDeeplinkNotFound = errs.NotFound("deeplink_url_not_found", "deeplink url not found")
-	ErrDeeplinkExists   = errs.Unprocessable("deeplink_url_exists", "this deeplink url is already configured", nil)
+	ErrDeeplinkExists   = errs.Unprocessable("duplicate_exists", "this deeplink url is already configured", nil)
+	ErrDeeplinkLimit    = errs.Unprocessable("invalid_mobile_deeplink_urls", fmt.Sprintf("an environment has at most %d deeplink urls", MaxDeeplinks), nil)
 )
 
-// Store keeps the records. Creates fail with the Exists sentinels on a
-// duplicate within the environment, and with tenant.ErrEnvironmentNotFound
-// for a missing environment.
+// ErrDeeplinkRefused is the answer of a flow given a mobile redirect URL
+// that is none of the environment's deeplink URLs (see DeeplinkAllowed).
+var ErrDeeplinkRefused = errs.Unprocessable("unauthorized_mobile_deeplink_url", "this redirect url is not one of the environment's deeplink urls", nil)
+
+// Limits per environment: a handful is what an app uses; the lists are
+// read whole on every check.
+const (
+	MaxHostnames = 20
+	MaxDeeplinks = 50
+)
+
+// Store keeps the records. Every change writes its event (package events)
+// in its own transaction. Creates fail with the Exists sentinels on a
+// duplicate within the environment, with the Limit sentinels when the
+// environment has max records already (counted in the creating
+// transaction), and with tenant.ErrEnvironmentNotFound for a missing
+// environment.
 type Store interface {
 	// PutSdkView creates or replaces the view of its type.
 	PutSdkView(ctx context.Context, envID string, v *View, now time.Time) error
 	// SdkViews lists the stored views by type.
 	SdkViews(ctx context.Context, envID string) ([]View, error)
 
-	CreateHostname(ctx context.Context, h *Hostname) error
+	CreateHostname(ctx context.Context, h *Hostname, max int) error
 	ListHostnames(ctx context.Context, envID string) ([]Hostname, error)
 	// SetHostnameStatus sets the status of envID's hostname id.
 	SetHostnameStatus(ctx context.Context, envID, id, status string, now time.Time) (*Hostname, error)
-	DeleteHostname(ctx context.Context, envID, id string) error
-	// HostnameActive reports whether hostname is an active custom
-	// hostname of envID.
-	HostnameActive(ctx context.Context, envID, hostname string) (bool, error)
+	DeleteHostname(ctx context.Context, envID, id string, now time.Time) error
+	// ActiveHostnames lists envID's hostnames whose status is active.
+	ActiveHostnames(ctx context.Context, envID string) ([]string, error)
 
-	AddDeeplink(ctx context.Context, d *Deeplink) error
+	AddDeeplink(ctx context.Context, d *Deeplink, max int) error
 	GetDeeplink(ctx context.Context, id string) (*Deeplink, error)
 	ListDeeplinks(ctx context.Context, envID string) ([]Deeplink, error)
-	DeleteDeeplink(ctx context.Context, id string) error
+	DeleteDeeplink(ctx context.Context, id string, now time.Time) error
 }
 
 // Environments finds an environment (the principal's reach is checked here).
@@ -93,18 +110,36 @@ type Deps struct {
 	Store        Store
 	Environments Environments
 	Now          func() time.Time
+	// HostnameTTL is how long an environment's active hostnames are
+	// reused by HostnameActive (0: 30 s; negative: read every time).
+	// Changes through this Service apply at once; another replica's
+	// within the TTL.
+	HostnameTTL time.Duration
 }
 
 // Service is the environment configuration API; the methods taking a
 // principal are the operators', the others the trusted Go API's.
-type Service struct{ d Deps }
+type Service struct {
+	d Deps
+
+	mu     sync.Mutex
+	active map[string]activeHosts // by environment id
+}
+
+type activeHosts struct {
+	hosts   []string
+	expires time.Time
+}
 
 // New builds the service.
 func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{d: d}
+	if d.HostnameTTL == 0 {
+		d.HostnameTTL = 30 * time.Second
+	}
+	return &Service{d: d, active: map[string]activeHosts{}}
 }
 
 func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Millisecond) }

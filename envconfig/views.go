@@ -117,3 +117,19 @@ func (s *Service) AdminPutView(ctx context.Context, p *tenant.Principal, envID s
 	}
 	return s.PutView(ctx, envID, v)
 }
+
+// AdminViews is Views for an operator.
+func (s *Service) AdminViews(ctx context.Context, p *tenant.Principal, envID string) ([]View, error) {
+	if err := s.Env(ctx, p, envID, false); err != nil {
+		return nil, err
+	}
+	return s.Views(ctx, envID)
+}
+
+// AdminView is View for an operator.
+func (s *Service) AdminView(ctx context.Context, p *tenant.Principal, envID, typ string) (*View, error) {
+	if err := s.Env(ctx, p, envID, false); err != nil {
+		return nil, err
+	}
+	return s.View(ctx, envID, typ)
+}

@@ -42,6 +42,19 @@ const (
 	PasskeyDeleted  = "user.passkey.deleted"
 )
 
+// Names for changes to an environment's configuration records (package
+// envconfig). Dynamic documents no names for these; they follow its
+// {resource}.{action} pattern, so a webhook can tell an operator that a
+// hostname or a redirect target changed.
+const (
+	SdkViewUpdated        = "sdkView.updated"
+	CustomHostnameCreated = "customHostname.created"
+	CustomHostnameUpdated = "customHostname.updated"
+	CustomHostnameDeleted = "customHostname.deleted"
+	DeeplinkURLCreated    = "deeplinkUrl.created"
+	DeeplinkURLDeleted    = "deeplinkUrl.deleted"
+)
+
 // ResourceType is what an event is about: the first segment of its name
 // ("user" for user.session.created, "wallet", "visit", "ping"). The
 // Events API filters on it (?resourceType=), from a column of its own.

@@ -28,6 +28,12 @@ var Types = []Type{
 	{MFAReset, "An admin reset a user's MFA: devices, recovery codes and MFA tokens removed."},
 	{PasskeyAdded, "A user registered a passkey."},
 	{PasskeyDeleted, "A user deleted a passkey."},
+	{SdkViewUpdated, "An operator replaced an SDK view (the login screen's sections)."},
+	{CustomHostnameCreated, "An operator added a custom hostname (pending until verified)."},
+	{CustomHostnameUpdated, "A custom hostname was verified (active) or failed verification."},
+	{CustomHostnameDeleted, "An operator removed a custom hostname."},
+	{DeeplinkURLCreated, "An operator added a deeplink URL (an allowed mobile redirect)."},
+	{DeeplinkURLDeleted, "An operator removed a deeplink URL."},
 }
 
 // Selectable returns the names a webhook may subscribe to.

@@ -438,7 +438,7 @@ func authzRows() []authzRow {
 			return "/members/" + w.h.ids.OwnerMemberID + "/delegateOwnership", map[string]any{"adminMemberIdToDelegate": w.freshMember(t)}
 		}},
 	}
-	return append(rows, accessAuthzRows()...)
+	return append(append(rows, accessAuthzRows()...), envconfigAuthzRows()...)
 }
 
 func newWalletBody(t *testing.T) map[string]any {

@@ -25,6 +25,9 @@ func (s *Server) sdkSettings(w http.ResponseWriter, r *http.Request) error {
 	if settings, err = s.withNetworks(settings); err != nil {
 		return err
 	}
+	if settings, err = s.withViews(r, envID, settings); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, json.RawMessage(mfa.WithEffectiveSettings(settings)))
 	return nil
 }
@@ -70,6 +73,39 @@ func (s *Server) withProviders(r *http.Request, envID string, settings []byte) (
 		return nil, errs.Internal("write settings", err)
 	}
 	doc["providers"] = b
+	return json.Marshal(doc)
+}
+
+// withViews puts the environment's stored SDK views in sdk.views (the
+// SDK lays out its login view from them), replacing views written into
+// the settings by hand; with none stored the settings are left as they
+// are, so the SDK keeps its default layout.
+func (s *Server) withViews(r *http.Request, envID string, settings []byte) ([]byte, error) {
+	if s.envconfig == nil {
+		return settings, nil
+	}
+	views, err := s.envconfig.StoredViews(r.Context(), envID)
+	if err != nil || len(views) == 0 {
+		return settings, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(settings, &doc); err != nil {
+		return nil, errs.Internal("read settings", err)
+	}
+	sdk := map[string]json.RawMessage{}
+	if raw := doc["sdk"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &sdk); err != nil {
+			return nil, errs.Internal("read settings.sdk", err)
+		}
+	}
+	b, err := json.Marshal(views)
+	if err != nil {
+		return nil, errs.Internal("write settings", err)
+	}
+	sdk["views"] = b
+	if doc["sdk"], err = json.Marshal(sdk); err != nil {
+		return nil, errs.Internal("write settings", err)
+	}
 	return json.Marshal(doc)
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/networks"
 	"log/slog"
@@ -34,6 +35,10 @@ type Deps struct {
 	Users   *users.Admin // admin Users, Wallets, Sessions, Visits
 	// Access serves the admin Allowlists and Gates groups.
 	Access *access.Admin
+	// EnvConfig serves the admin SDKViews, CustomHostnames and
+	// DeeplinkUrls groups; its active custom hostnames name the issuer
+	// and count as allowed origins.
+	EnvConfig *envconfig.Service
 	// Providers serves the admin Settings providers group.
 	Providers *social.Providers
 	// Profiles serves CustomFields and the signed-in user's own profile.
@@ -80,6 +85,7 @@ type Server struct {
 	signin         *signin.Service
 	users          *users.Admin
 	access         *access.Admin
+	envconfig      *envconfig.Service
 	profiles       *users.Profiles
 	webhooks       *webhooks.Service
 	events         *events.Service
@@ -106,6 +112,7 @@ func New(d Deps) *Server {
 	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, providers: d.Providers, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
+	s.envconfig = d.EnvConfig
 	s.obs = d.Observer
 	if s.publicHost == "" {
 		s.publicHost = "localhost"
@@ -290,6 +297,17 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/integrations/chainalysis", s.admin(s.chainalysis(false, false)))
 	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/enable", s.admin(s.chainalysis(true, true)))
 	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/disable", s.admin(s.chainalysis(true, false)))
+	// Environment configuration records (admin_sdkviews.go,
+	// admin_hostnames.go, admin_deeplinks.go).
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/sdkViews", s.admin(s.listSdkViews))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/sdkViews/{sdkViewType}", s.admin(s.getSdkView))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/sdkViews/{sdkViewType}", s.admin(s.updateSdkView))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/custom/hostnames", s.admin(s.listHostnames))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/custom/hostnames", s.admin(s.createHostname))
+	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/custom/hostnames/{customHostnameId}", s.admin(s.deleteHostname))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/deeplinkUrls", s.admin(s.listDeeplinks))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/deeplinkUrls", s.admin(s.addDeeplink))
+	m.HandleFunc("DELETE "+v0+"/deeplinkUrls/{deeplinkUrlId}", s.admin(s.deleteDeeplink))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/allowlists", s.admin(s.listAllowlists))
 	m.HandleFunc("POST "+v0+"/environments/{environmentId}/allowlists", s.admin(s.createAllowlist))
 	m.HandleFunc("GET "+v0+"/allowlists/{allowlistId}", s.admin(s.getAllowlist))

@@ -7,10 +7,21 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 var _ envconfig.Store = (*Store)(nil)
+
+// lockEnvironment locks the environment's row for the rest of tx, so that
+// counting its records and adding one are a single step (a limit holds
+// under concurrent creates), and fails with tenant.ErrEnvironmentNotFound
+// when there is none.
+func (s *Store) lockEnvironment(ctx context.Context, tx Tx, envID string) error {
+	var id string
+	err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, envID).Scan(&id)
+	return s.fail("lock environment", tenant.ErrEnvironmentNotFound, err)
+}
 
 // PutSdkView implements envconfig.Store.
 func (s *Store) PutSdkView(ctx context.Context, envID string, v *envconfig.View, now time.Time) error {
@@ -18,9 +29,14 @@ func (s *Store) PutSdkView(ctx context.Context, envID string, v *envconfig.View,
 	if err != nil {
 		return errs.Internal("encode sdk view", err)
 	}
-	_, err = s.db.Exec(ctx, `INSERT INTO sdk_views (environment_id, type, sections, updated_at) VALUES ($1, $2, $3, $4)
+	err = s.db.Write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO sdk_views (environment_id, type, sections, updated_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (environment_id, type) DO UPDATE SET sections = excluded.sections, updated_at = excluded.updated_at`,
-		envID, v.Type, string(sections), now)
+			envID, v.Type, string(sections), now); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, envID, events.SdkViewUpdated, "", map[string]any{"type": v.Type, "sections": v.Sections}, now)
+	})
 	return s.fail("put sdk view", tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -49,10 +65,29 @@ func scanHostname(row Row) (*envconfig.Hostname, error) {
 	return &h, nil
 }
 
+func hostnameEvent(h *envconfig.Hostname) map[string]string {
+	return map[string]string{"customHostnameId": h.ID, "hostname": h.Hostname, "usage": h.Usage, "status": h.Status}
+}
+
 // CreateHostname implements envconfig.Store.
-func (s *Store) CreateHostname(ctx context.Context, h *envconfig.Hostname) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO custom_hostnames (`+hostnameColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		h.ID, h.EnvironmentID, h.Hostname, h.Usage, h.Status, h.CreatedAt, h.UpdatedAt)
+func (s *Store) CreateHostname(ctx context.Context, h *envconfig.Hostname, max int) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := s.lockEnvironment(ctx, tx, h.EnvironmentID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM custom_hostnames WHERE environment_id = $1`, h.EnvironmentID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return envconfig.ErrHostnameLimit
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO custom_hostnames (`+hostnameColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			h.ID, h.EnvironmentID, h.Hostname, h.Usage, h.Status, h.CreatedAt, h.UpdatedAt); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, h.EnvironmentID, events.CustomHostnameCreated, "", hostnameEvent(h), h.CreatedAt)
+	})
 	return s.nameTaken("create custom hostname", envconfig.ErrHostnameExists, tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -68,7 +103,10 @@ func (s *Store) SetHostnameStatus(ctx context.Context, envID, id, status string,
 	err := s.db.Write(ctx, func(tx Tx) (err error) {
 		h, err = scanHostname(tx.QueryRow(ctx, `UPDATE custom_hostnames SET status = $3, updated_at = $4
 		WHERE environment_id = $1 AND id = $2 RETURNING `+hostnameColumns, envID, id, status, now))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, envID, events.CustomHostnameUpdated, "", hostnameEvent(h), now)
 	})
 	if err != nil {
 		return nil, s.fail("set custom hostname status", envconfig.ErrHostnameNotFound, err)
@@ -77,23 +115,22 @@ func (s *Store) SetHostnameStatus(ctx context.Context, envID, id, status string,
 }
 
 // DeleteHostname implements envconfig.Store.
-func (s *Store) DeleteHostname(ctx context.Context, envID, id string) error {
-	n, err := s.db.Exec(ctx, `DELETE FROM custom_hostnames WHERE environment_id = $1 AND id = $2`, envID, id)
-	return s.affected("delete custom hostname", envconfig.ErrHostnameNotFound, n, err)
+func (s *Store) DeleteHostname(ctx context.Context, envID, id string, now time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		h, err := scanHostname(tx.QueryRow(ctx, `DELETE FROM custom_hostnames WHERE environment_id = $1 AND id = $2
+		RETURNING `+hostnameColumns, envID, id))
+		if err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, envID, events.CustomHostnameDeleted, "", hostnameEvent(h), now)
+	})
+	return s.fail("delete custom hostname", envconfig.ErrHostnameNotFound, err)
 }
 
-// HostnameActive implements envconfig.Store.
-func (s *Store) HostnameActive(ctx context.Context, envID, hostname string) (bool, error) {
-	var status string
-	err := s.db.Reader().QueryRow(ctx, `SELECT status FROM custom_hostnames
-		WHERE environment_id = $1 AND hostname = $2`, envID, hostname).Scan(&status)
-	if s.noRows(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, s.fail("read custom hostname", nil, err)
-	}
-	return status == envconfig.HostnameActive, nil
+// ActiveHostnames implements envconfig.Store.
+func (s *Store) ActiveHostnames(ctx context.Context, envID string) ([]string, error) {
+	return list(ctx, s, s.db.Reader(), "list active custom hostnames", column[string],
+		`SELECT hostname FROM custom_hostnames WHERE environment_id = $1 AND status = $2`, envID, envconfig.HostnameActive)
 }
 
 const deeplinkColumns = `id, environment_id, url, created_at`
@@ -107,9 +144,25 @@ func scanDeeplink(row Row) (*envconfig.Deeplink, error) {
 }
 
 // AddDeeplink implements envconfig.Store.
-func (s *Store) AddDeeplink(ctx context.Context, d *envconfig.Deeplink) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO deeplink_urls (`+deeplinkColumns+`) VALUES ($1, $2, $3, $4)`,
-		d.ID, d.EnvironmentID, d.URL, d.CreatedAt)
+func (s *Store) AddDeeplink(ctx context.Context, d *envconfig.Deeplink, max int) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := s.lockEnvironment(ctx, tx, d.EnvironmentID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM deeplink_urls WHERE environment_id = $1`, d.EnvironmentID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return envconfig.ErrDeeplinkLimit
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO deeplink_urls (`+deeplinkColumns+`) VALUES ($1, $2, $3, $4)`,
+			d.ID, d.EnvironmentID, d.URL, d.CreatedAt); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, d.EnvironmentID, events.DeeplinkURLCreated, "",
+			map[string]string{"deeplinkUrlId": d.ID, "url": d.URL}, d.CreatedAt)
+	})
 	return s.nameTaken("add deeplink url", envconfig.ErrDeeplinkExists, tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -129,7 +182,14 @@ func (s *Store) ListDeeplinks(ctx context.Context, envID string) ([]envconfig.De
 }
 
 // DeleteDeeplink implements envconfig.Store.
-func (s *Store) DeleteDeeplink(ctx context.Context, id string) error {
-	n, err := s.db.Exec(ctx, `DELETE FROM deeplink_urls WHERE id = $1`, id)
-	return s.affected("delete deeplink url", envconfig.ErrDeeplinkNotFound, n, err)
+func (s *Store) DeleteDeeplink(ctx context.Context, id string, now time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		d, err := scanDeeplink(tx.QueryRow(ctx, `DELETE FROM deeplink_urls WHERE id = $1 RETURNING `+deeplinkColumns, id))
+		if err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, d.EnvironmentID, events.DeeplinkURLDeleted, "",
+			map[string]string{"deeplinkUrlId": d.ID, "url": d.URL}, now)
+	})
+	return s.fail("delete deeplink url", envconfig.ErrDeeplinkNotFound, err)
 }
