@@ -42,12 +42,16 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, schema string, d
 	return nil
 }
 
+// readBody reads a JSON request body. A body is read only when it says it
+// is JSON: the contract's clients always send Content-Type:
+// application/json, and refusing anything else (415) stops cross-site
+// form posts, which a browser sends without a preflight, and text that a
+// lenient parser would read as JSON. A missing Content-Type is refused
+// too unless the body is empty, which gets the clearer 400.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	// Refusing other types also stops cross-site form posts.
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return nil, errs.Invalid("body: Content-Type must be application/json")
-		}
+	ct := r.Header.Get("Content-Type")
+	if ct != "" && !isJSONMediaType(ct) {
+		return nil, unsupportedMediaType()
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	if err != nil {
@@ -60,7 +64,21 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, errs.Invalid("body: a JSON object is required")
 	}
+	if ct == "" {
+		return nil, unsupportedMediaType()
+	}
 	return raw, nil
+}
+
+// isJSONMediaType accepts application/json with any parameters.
+func isJSONMediaType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+func unsupportedMediaType() error {
+	return &statusError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+		msg: "body: Content-Type must be application/json"}
 }
 
 func jsonProblem(err error) string {

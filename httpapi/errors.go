@@ -18,8 +18,24 @@ type errorBody struct {
 	Payload map[string]any `json:"payload,omitempty"`
 }
 
+// statusError is a refusal of the HTTP layer's own, with a status the
+// domain has no kind for (415).
+type statusError struct {
+	status    int
+	code, msg string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
 // writeError is the one place that turns domain errors into HTTP answers.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var se *statusError
+	if errors.As(err, &se) {
+		s.log.DebugContext(r.Context(), "request refused", "request_id", requestID(r.Context()),
+			"status", se.status, "err", err)
+		writeJSON(w, se.status, errorBody{Error: se.msg, Code: se.code})
+		return
+	}
 	var e *errs.E
 	if !errors.As(err, &e) {
 		e = &errs.E{Kind: errs.KindInternal, Err: err}

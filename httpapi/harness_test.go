@@ -290,6 +290,11 @@ func (h *harness) send(t *testing.T, rq request) *response {
 // the contract operations answered with success.
 func (h *harness) validate(t *testing.T, rq request, res *response) {
 	t.Helper()
+	if res.status == http.StatusUnsupportedMediaType {
+		// Outside the contract on purpose: its clients always send JSON,
+		// and a body of another type is refused before any operation.
+		return
+	}
 	op, err := checkContract(t, rq.method, rq.path, res)
 	if err != nil {
 		t.Errorf("%s %s -> %d: response breaks the contract (%s):\n%s\nbody: %s",

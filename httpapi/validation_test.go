@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -200,14 +201,29 @@ func TestBodyLimitsAndContentType(t *testing.T) {
 	r := h.send(t, request{method: "POST", path: v0 + "/organizations", token: h.token, body: big})
 	wantError(t, "body over the limit", r.status, r.json, 400, "larger than")
 
-	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"} {
-		r := h.send(t, request{method: "POST", path: v0 + "/organizations", token: h.token,
-			body: `{"name": "Typed"}`, header: map[string]string{"Content-Type": ct}})
-		wantError(t, "Content-Type "+ct, r.status, r.json, 400, "Content-Type")
+	// A JSON body under another type, or under none, is refused with 415
+	// on every mutating method and changes nothing.
+	for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+		"multipart/form-data; boundary=x", "application/xml", "application/jsonx", "json", ";;", ""} {
+		for _, rq := range []request{
+			{method: "POST", path: v0 + "/organizations", body: `{"name": "Typed"}`},
+			{method: "PUT", path: v0 + "/organizations/" + org, body: `{"name": "Hijacked"}`},
+			{method: "POST", path: v0 + "/sdk/" + h.ids.EnvironmentID + "/verify", body: `{"signedMessage": "x"}`},
+		} {
+			rq.token, rq.header = h.token, map[string]string{"Content-Type": ct}
+			r := h.send(t, rq)
+			wantError(t, rq.method+" "+rq.path+" with Content-Type "+strconv.Quote(ct), r.status, r.json, 415, "Content-Type")
+			if got := str(t, r.json, "code"); got != "unsupported_media_type" {
+				t.Errorf("415 code %q, want unsupported_media_type", got)
+			}
+		}
 	}
 	r = h.send(t, request{method: "PUT", path: v0 + "/organizations/" + org, token: h.token,
 		body: `name=Hijacked`, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
-	wantError(t, "form-encoded update", r.status, r.json, 400, "Content-Type")
+	wantError(t, "form-encoded update", r.status, r.json, 415, "Content-Type")
+	// No type and no body: the missing body is the problem.
+	r = h.send(t, request{method: "POST", path: v0 + "/organizations", token: h.token, body: " ", header: map[string]string{"Content-Type": ""}})
+	wantError(t, "empty untyped body", r.status, r.json, 400, "JSON object is required")
 
 	// application/json with parameters is fine.
 	r = h.send(t, request{method: "POST", path: v0 + "/organizations", token: h.token,
@@ -217,6 +233,9 @@ func TestBodyLimitsAndContentType(t *testing.T) {
 	st, res := h.do(t, "GET", "/organizations", h.token, nil)
 	wantStatus(t, "list organizations", st, 200, res)
 	orgs := list(t, res, "organizations")
+	if name := str(t, find(t, orgs, "id", org), "name"); name != "Default organization" {
+		t.Errorf("a refused update renamed the organization to %q", name)
+	}
 	if len(orgs) != 2 {
 		t.Errorf("want the default and Charset organizations, got %s", dump(res))
 	}
