@@ -65,6 +65,17 @@ type Service struct {
 	mu     sync.Mutex
 	public map[string]*PublicKey  // by key id: immutable once made
 	active map[string]activeEntry // by environment id, briefly cached
+	// loading holds the one lookup (and, on first use, generation) of an
+	// environment's active key in flight; concurrent callers wait for it
+	// instead of each generating a key only one of them keeps.
+	loading map[string]*keyLoad
+}
+
+// keyLoad is one environment's active-key lookup in flight.
+type keyLoad struct {
+	done chan struct{}
+	key  *Key
+	err  error
 }
 
 type activeEntry struct {
@@ -103,26 +114,43 @@ func NewService(store Store, keys *secrets.Keys, algorithm string, now func() ti
 		now = time.Now
 	}
 	return &Service{store: store, keys: keys, algorithm: algorithm, now: now,
-		public: map[string]*PublicKey{}, active: map[string]activeEntry{}}, nil
+		public: map[string]*PublicKey{}, active: map[string]activeEntry{}, loading: map[string]*keyLoad{}}, nil
 }
 
 // Active returns the environment's current key, making one on first use.
-// Concurrent first uses (on any replica) agree on one key.
+// Concurrent first uses agree on one key: in this process one caller
+// looks it up (and generates it) while the others wait; across replicas
+// the store keeps the first key inserted.
 func (s *Service) Active(ctx context.Context, envID string) (*Key, error) {
 	s.mu.Lock()
 	e, ok := s.active[envID]
-	s.mu.Unlock()
 	if ok && s.now().Sub(e.fetched) < activeTTL {
+		s.mu.Unlock()
 		return e.key, nil
 	}
-	k, err := s.activeFromStore(ctx, envID)
-	if err != nil {
-		return nil, err
+	l, waiting := s.loading[envID]
+	if !waiting {
+		l = &keyLoad{done: make(chan struct{})}
+		s.loading[envID] = l
 	}
-	s.mu.Lock()
-	s.active[envID] = activeEntry{key: k, fetched: s.now()}
 	s.mu.Unlock()
-	return k, nil
+	if !waiting {
+		// Not bound to this caller's cancellation: others wait on it.
+		l.key, l.err = s.activeFromStore(context.WithoutCancel(ctx), envID)
+		s.mu.Lock()
+		if l.err == nil {
+			s.active[envID] = activeEntry{key: l.key, fetched: s.now()}
+		}
+		delete(s.loading, envID)
+		s.mu.Unlock()
+		close(l.done)
+	}
+	select {
+	case <-l.done:
+		return l.key, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (s *Service) activeFromStore(ctx context.Context, envID string) (*Key, error) {
