@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/chains"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/wallets"
@@ -275,6 +276,12 @@ func (a *Auth) Access() *access.Service { return a.access.Service() }
 // checks a mobile redirect against them). Its Admin* methods check a
 // principal; the others are the application's own authority.
 func (a *Auth) EnvConfig() *envconfig.Service { return a.envconfig }
+
+// ChainTokens is the bundled token list of a chain (GET
+// /chains/{chainName}/tokens), narrowed to networkID when it is set.
+func (a *Auth) ChainTokens(chain string, networkID *int64) ([]chains.Token, error) {
+	return chains.Tokens(chain, networkID)
+}
 
 // Handler serves the REST API: paths under /api/v0, plus the probes
 // /healthz (the process is up) and /readyz (the store answers).

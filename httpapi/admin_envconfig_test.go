@@ -227,6 +227,7 @@ func envconfigAuthzRows() []authzRow {
 		return str(t, res, "id")
 	}
 	return []authzRow{
+		{method: "GET", pattern: "/chains/{chainName}/tokens", reach: anyToken, ok: 200, other: 200, prep: fixed("/chains/EVM/tokens?networkId=1", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/sdkViews", reach: envScope, scope: r, ok: 200, prep: fixed("/environments/"+E+"/sdkViews", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/sdkViews/{sdkViewType}", reach: envScope, scope: r, ok: 200, prep: fixed("/environments/"+E+"/sdkViews/login", nil)},
 		{method: "PUT", pattern: "/environments/{environmentId}/sdkViews/{sdkViewType}", reach: envScope, scope: wr, ok: 200,
@@ -276,4 +277,38 @@ func dropDeeplinks(t *testing.T, w *authzWorld) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestChainTokens: the bundled list of a chain, narrowed to a network;
+// a chain without a list has none; a bad chain or network is a 400.
+func TestChainTokens(t *testing.T) {
+	h := newHarness(t)
+	st, res := h.do(t, "GET", "/chains/EVM/tokens", h.token, nil)
+	wantStatus(t, "EVM tokens", st, 200, res)
+	usdc := find(t, res.([]any), "symbol", "USDC")
+	if n := len(list(t, usdc, "tokenAddresses")); n < 2 {
+		t.Fatalf("USDC on %d networks: %s", n, dump(usdc))
+	}
+	st, res = h.do(t, "GET", "/chains/EVM/tokens?networkId=1", h.token, nil)
+	wantStatus(t, "EVM tokens on mainnet", st, 200, res)
+	usdc = find(t, res.([]any), "symbol", "USDC")
+	wantEq(t, usdc, "tokenAddresses.0.networkId", 1.0)
+	wantEq(t, usdc, "tokenAddresses.0.contractAddress", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48")
+	if n := len(list(t, usdc, "tokenAddresses")); n != 1 {
+		t.Fatalf("networkId=1 keeps only mainnet: %s", dump(usdc))
+	}
+	st, res = h.do(t, "GET", "/chains/SOL/tokens", h.token, nil)
+	wantStatus(t, "SOL tokens", st, 200, res)
+	find(t, res.([]any), "symbol", "USDC")
+	st, res = h.do(t, "GET", "/chains/BTC/tokens", h.token, nil)
+	wantStatus(t, "BTC tokens", st, 200, res)
+	if len(res.([]any)) != 0 {
+		t.Fatalf("BTC has no bundled list: %s", dump(res))
+	}
+	st, res = h.do(t, "GET", "/chains/DOGE/tokens", h.token, nil)
+	wantError(t, "unknown chain", st, res, 400, "chainName")
+	st, res = h.do(t, "GET", "/chains/EVM/tokens?networkId=mainnet", h.token, nil)
+	wantError(t, "bad network", st, res, 400, "networkId")
+	st, res = h.do(t, "GET", "/chains/EVM/tokens", "", nil)
+	wantError(t, "no token", st, res, 401)
 }

@@ -299,6 +299,7 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/disable", s.admin(s.chainalysis(true, false)))
 	// Environment configuration records (admin_sdkviews.go,
 	// admin_hostnames.go, admin_deeplinks.go).
+	m.HandleFunc("GET "+v0+"/chains/{chainName}/tokens", s.admin(s.chainTokens))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/sdkViews", s.admin(s.listSdkViews))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/sdkViews/{sdkViewType}", s.admin(s.getSdkView))
 	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/sdkViews/{sdkViewType}", s.admin(s.updateSdkView))
