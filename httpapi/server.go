@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/contract"
@@ -102,6 +103,7 @@ type Server struct {
 	maxBody        int64
 	version        string
 	mux            *http.ServeMux
+	patterns       []string // every route registered, for Routes
 	handler        http.Handler
 	providers      *social.Providers
 	obs            Observer
@@ -184,7 +186,7 @@ const v0 = "/api/v0"
 // routes is the one route table: every route the API serves is listed
 // here, grouped by resource, so a path leads to its handler by search.
 func (s *Server) routes() {
-	m := s.mux
+	m := routeTable{s}
 	// Process health (not part of Dynamic's contract).
 	m.HandleFunc("GET /healthz", s.public(s.healthz))
 	m.HandleFunc("GET /readyz", s.public(s.readyz))
@@ -419,6 +421,19 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE "+v0+"/users/{userId}/mfa", s.admin(s.resetUserMfa))
 	m.HandleFunc("POST "+v0+"/users/{userId}/mfa/reset", s.admin(s.resetUserMfa))
 }
+
+// routeTable registers routes on the mux and remembers their patterns
+// (Routes), so that tests walk the routes the server really serves.
+type routeTable struct{ s *Server }
+
+func (t routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	t.s.mux.HandleFunc(pattern, h)
+	t.s.patterns = append(t.s.patterns, pattern)
+}
+
+// Routes lists the patterns the server registered ("GET /api/v0/users/{userId}"),
+// in registration order.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.version})
