@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -120,8 +121,20 @@ func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
 	}
 	if created {
 		log.Warn("created a new master secret; back it up with the database, losing it invalidates API tokens and signing keys", "file", path)
+	} else if perm, loose := readableByOthers(path); loose {
+		log.Warn("master secret file is readable by other users; chmod 600 it (whoever reads it can mint tokens and open sealed keys)",
+			"file", path, "mode", fmt.Sprintf("%04o", perm))
 	}
 	return m, nil
+}
+
+// readableByOthers reports whether the group or everyone may read path.
+func readableByOthers(path string) (fs.FileMode, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, false
+	}
+	return fi.Mode().Perm(), fi.Mode().Perm()&0o044 != 0
 }
 
 // open opens the store and builds the Auth facade.
