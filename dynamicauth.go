@@ -26,6 +26,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/networks"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/sdksettings"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -192,8 +193,10 @@ type Auth struct {
 	events    *events.Service
 	analytics *analytics.Service
 	networks  *networks.Service
-	delivery  *webhooks.Worker
-	handler   *httpapi.Server
+	// sdkSettings keeps what the SDKs report of their configuration.
+	sdkSettings *sdksettings.Service
+	delivery    *webhooks.Worker
+	handler     *httpapi.Server
 
 	mu   sync.Mutex
 	stop context.CancelFunc // of Start's background work; nil when not started
@@ -255,9 +258,10 @@ func New(cfg Config) (*Auth, error) {
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
 	a.analytics = analytics.New(cfg.Store, a.tenants)
 	a.networks = networks.New(cfg.Networks, a.tenants)
+	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
-		Events: a.events, Analytics: a.analytics, Networks: a.networks,
+		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings,
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
@@ -323,6 +327,10 @@ func (a *Auth) Analytics() *analytics.Service { return a.analytics }
 // Networks lists an environment's EVM and Solana networks as the SDK
 // reads them (GET /sdk/{env}/networks and the settings' networks).
 func (a *Auth) Networks() *networks.Service { return a.networks }
+
+// SDKSettings reads the latest configuration an environment's SDK reported
+// (POST /sdk/{env}/sdkSettings: the app's DynamicContextProvider props).
+func (a *Auth) SDKSettings() *sdksettings.Service { return a.sdkSettings }
 
 // Close stops what Start started and waits for it. It does not close the
 // store, which the application opened and closes.

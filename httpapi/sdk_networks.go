@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/sdksettings"
 )
 
 // getNetworks answers GET /sdk/{environmentId}/networks: the environment's
@@ -56,4 +57,31 @@ func (s *Server) withNetworks(settings []byte) ([]byte, error) {
 	}
 	doc["networks"] = b
 	return json.Marshal(doc)
+}
+
+// logSDKSettings answers POST /sdk/{environmentId}/sdkSettings
+// (SdkSettingsRequest): the SDK's own configuration, kept as the
+// environment's latest report; 204.
+func (s *Server) logSDKSettings(w http.ResponseWriter, r *http.Request) error {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, sdksettings.MaxBytes)
+	var doc map[string]any
+	if err := s.decode(w, r, "SdkSettingsRequest", &doc); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return errs.Internal("sdk settings", err)
+	}
+	if s.sdkSettingsLog == nil {
+		return errs.NotFound("route_not_found", "SDK settings are not kept by this server")
+	}
+	if err := s.sdkSettingsLog.Log(r.Context(), envID, raw, r.Header.Get("Origin"), r.Header.Get("User-Agent")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

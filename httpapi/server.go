@@ -20,6 +20,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/sdksettings"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/social"
@@ -53,6 +54,8 @@ type Deps struct {
 	// Networks describes environments' EVM and Solana networks to the SDK;
 	// nil serves them from the settings and the catalog alone.
 	Networks *networks.Service
+	// SDKSettings keeps the SDKs' configuration reports.
+	SDKSettings *sdksettings.Service
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
@@ -92,6 +95,7 @@ type Server struct {
 	events         *events.Service
 	analytics      *analytics.Service
 	networks       *networks.Service
+	sdkSettingsLog *sdksettings.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -127,6 +131,7 @@ func New(d Deps) *Server {
 	s.events = d.Events
 	s.analytics = d.Analytics
 	s.networks = d.Networks
+	s.sdkSettingsLog = d.SDKSettings
 	if s.networks == nil {
 		s.networks = networks.New(networks.Config{}, d.Tenants)
 	}
@@ -196,6 +201,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/healthcheck", s.public(s.sdkHealthcheck))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/networks", s.public(s.getNetworks))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/prefetch", s.public(s.prefetch))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/sdkSettings", s.public(s.logSDKSettings))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonce", s.public(s.getNonce))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonces", s.public(s.getNonces))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))

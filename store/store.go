@@ -14,6 +14,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
+	"github.com/dynamicauth/dynamicauth/sdksettings"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
@@ -43,6 +44,7 @@ type Store interface {
 	events.Store
 	analytics.Store
 	envconfig.Store
+	sdksettings.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

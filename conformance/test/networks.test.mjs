@@ -111,3 +111,18 @@ it('prefetch answers 204 for a wallet and refuses what is not one', async () => 
   await expectStatus(sdk.prefetchRaw({ environmentId: uuid(),
     prefetchRequest: { chain: 'EVM', publicWalletAddress: '0x52908400098527886E0F7030069857D2E4169EE7' } }), 404, 'unknown env');
 });
+
+it('logDynamicSdkSettings answers 204 and refuses what is not an SdkSettingsRequest', async () => {
+  const sdk = sdkApi(ctx);
+  await expectOk(sdk.logDynamicSdkSettingsRaw({ environmentId: ctx.envId, sdkSettingsRequest: {
+    dynamicContextProps: { settings: { environmentId: ctx.envId, walletConnectors: ['EthereumWalletConnectors'] } },
+    frameworkSettings: { react: { version: '18.3.1' } },
+  } }), 204);
+  await expectOk(sdk.logDynamicSdkSettingsRaw({ environmentId: ctx.envId, sdkSettingsRequest: {} }), 204);
+  for (const body of [{ dynamicContextProps: 'x' }, { dynamicWagmiSettings: [1] }, { frameworkSettings: { react: 1 } }]) {
+    assertError(await http(ctx, 'POST', `/sdk/${ctx.envId}/sdkSettings`, { body }), 400, JSON.stringify(body));
+  }
+  assertError(await http(ctx, 'POST', `/sdk/${ctx.envId}/sdkSettings`, { rawBody: '[1]' }), 400, 'array');
+  assertError(await http(ctx, 'POST', `/sdk/${ctx.envId}/sdkSettings`, { body: { dynamicContextProps: { big: 'x'.repeat(70_000) } } }), 400, 'over 64 KiB');
+  await expectStatus(sdk.logDynamicSdkSettingsRaw({ environmentId: uuid(), sdkSettingsRequest: {} }), 404, 'unknown env');
+});

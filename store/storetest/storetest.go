@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"VisitorStats", testVisitorStats},
 		{"Events", testEvents},
 		{"Analytics", testAnalytics},
+		{"SDKSettings", testSDKSettings},
 		{"NotFound", testNotFound},
 		{"EmptyLists", testEmptyLists},
 		{"CreateTenant", testCreateTenant},
