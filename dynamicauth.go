@@ -256,7 +256,7 @@ func New(cfg Config) (*Auth, error) {
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,
 		Now: cfg.Now, Notify: a.delivery.Notify})
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
-	a.analytics = analytics.New(cfg.Store, a.tenants)
+	a.analytics = analytics.New(cfg.Store, a.tenants, cfg.Now)
 	a.networks = networks.New(cfg.Networks, a.tenants)
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
 	a.handler = httpapi.New(httpapi.Deps{

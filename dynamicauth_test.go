@@ -11,8 +11,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/internal/golist"
@@ -268,6 +270,27 @@ func TestVerifierSeesEveryRotation(t *testing.T) {
 		if _, err := app.RotateSigningKey(ctx, env); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestAnalyticsZeroRange: analytics.Range{} from Go is the 30 days to
+// Config.Now, and the legacy reports over HTTP default on the same clock.
+func TestAnalyticsZeroRange(t *testing.T) {
+	at := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Now = func() time.Time { return at } })
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	dynamicauthtest.SignInWallet(t, app)
+	tot, err := app.Analytics().Topline(ctx, app.System, env, analytics.Range{})
+	if err != nil || tot.SessionsInRange != 1 || tot.UsersInRange != 1 {
+		t.Fatalf("Topline(Range{}): %+v, %v; want the sign-in in range", tot, err)
+	}
+	tot, err = app.Analytics().Topline(ctx, app.System, env, analytics.Range{End: at.Add(-time.Hour)})
+	if err != nil || tot.SessionsInRange != 0 || tot.Sessions != 1 {
+		t.Fatalf("Topline(30 days to an hour ago): %+v, %v", tot, err)
+	}
+	st, body := app.Do(t, "GET", "/api/v0/environments/"+env+"/analytics/wallets", app.OwnerToken, nil)
+	if st != 200 || !strings.Contains(string(body), "metamask") {
+		t.Fatalf("legacy wallets report without dates: %d %s; want the wallet signed in at Config.Now", st, body)
 	}
 }
 

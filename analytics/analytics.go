@@ -26,8 +26,23 @@ const (
 	Weekday Unit = "weekday" // 0 = Sunday
 )
 
-// Range is a half-open UTC interval.
+// Range is a half-open UTC interval. A zero End is now and a zero Start
+// DefaultSpan before End, so Range{} is the last 30 days.
 type Range struct{ Start, End time.Time }
+
+// DefaultSpan is a range's length when its Start is zero.
+const DefaultSpan = 30 * 24 * time.Hour
+
+// orDefault fills in a zero Start or End.
+func (r Range) orDefault(now time.Time) Range {
+	if r.End.IsZero() {
+		r.End = now.UTC().Truncate(time.Millisecond).Add(time.Millisecond) // now included
+	}
+	if r.Start.IsZero() {
+		r.Start = r.End.Add(-DefaultSpan)
+	}
+	return r
+}
 
 // MaxRange bounds a request: grouped scans cost what they cover.
 const MaxRange = 3 * 366 * 24 * time.Hour
@@ -111,14 +126,24 @@ type Environments interface {
 type Service struct {
 	store Store
 	envs  Environments
+	now   func() time.Time
 }
 
-// New returns a Service.
-func New(st Store, envs Environments) *Service { return &Service{store: st, envs: envs} }
-
-func (s *Service) check(ctx context.Context, p *tenant.Principal, envID string, r Range) error {
-	if _, err := s.envs.GetEnvironment(ctx, p, envID, tenant.ScopeAnalyticsRead); err != nil {
-		return err
+// New returns a Service; now (nil: time.Now) is the clock of ranges left
+// open.
+func New(st Store, envs Environments, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
 	}
-	return r.Validate()
+	return &Service{store: st, envs: envs, now: now}
+}
+
+// check returns r with its defaults once the caller may read the
+// environment's analytics and r is valid.
+func (s *Service) check(ctx context.Context, p *tenant.Principal, envID string, r Range) (Range, error) {
+	if _, err := s.envs.GetEnvironment(ctx, p, envID, tenant.ScopeAnalyticsRead); err != nil {
+		return r, err
+	}
+	r = r.orDefault(s.now())
+	return r, r.Validate()
 }

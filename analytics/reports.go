@@ -15,7 +15,8 @@ import (
 
 // Topline counts sessions, users and wallets, all time and in the range.
 func (s *Service) Topline(ctx context.Context, p *tenant.Principal, envID string, r Range) (*Totals, error) {
-	if err := s.check(ctx, p, envID, r); err != nil {
+	r, err := s.check(ctx, p, envID, r)
+	if err != nil {
 		return nil, err
 	}
 	return s.store.Totals(ctx, envID, r)
@@ -34,11 +35,11 @@ func (s *Service) Overview(ctx context.Context, p *tenant.Principal, envID strin
 	if u != Day && u != Week && u != Month {
 		return nil, errs.Invalid("granularity: must be day, week or month")
 	}
-	if err := s.check(ctx, p, envID, r); err != nil {
+	r, err := s.check(ctx, p, envID, r)
+	if err != nil {
 		return nil, err
 	}
 	var o Overview
-	var err error
 	if o.ActiveUsers, err = s.store.ActiveUsers(ctx, envID, r, u); err != nil {
 		return nil, err
 	}
@@ -136,7 +137,8 @@ type Engagement struct {
 
 // Engagement answers how often users come back.
 func (s *Service) Engagement(ctx context.Context, p *tenant.Principal, envID string, r Range) (*Engagement, error) {
-	if err := s.check(ctx, p, envID, r); err != nil {
+	r, err := s.check(ctx, p, envID, r)
+	if err != nil {
 		return nil, err
 	}
 	var e Engagement
@@ -222,14 +224,14 @@ type Breakdown struct{ AllTime, InRange []Count }
 
 // WalletsBreakdown answers walletsBreakdown; chain "" counts every chain.
 func (s *Service) WalletsBreakdown(ctx context.Context, p *tenant.Principal, envID, chain string, r Range) (*Breakdown, error) {
-	if err := s.check(ctx, p, envID, r); err != nil {
+	r, err := s.check(ctx, p, envID, r)
+	if err != nil {
 		return nil, err
 	}
 	if ns, ok := users.ChainNamespace(chain); ok {
 		chain = ns // EVM, SOL as the contract names chains; stored by namespace
 	}
 	var b Breakdown
-	var err error
 	if b.AllTime, err = s.store.WalletNames(ctx, envID, chain, nil); err != nil {
 		return nil, err
 	}
@@ -241,7 +243,8 @@ func (s *Service) WalletsBreakdown(ctx context.Context, p *tenant.Principal, env
 
 // Wallets answers the legacy wallets report: wallets by name in the range.
 func (s *Service) Wallets(ctx context.Context, p *tenant.Principal, envID string, r Range) ([]Count, error) {
-	if err := s.check(ctx, p, envID, r); err != nil {
+	r, err := s.check(ctx, p, envID, r)
+	if err != nil {
 		return nil, err
 	}
 	return s.store.WalletNames(ctx, envID, "", &r)
@@ -256,11 +259,11 @@ type VisitReport struct {
 
 // Visits answers the legacy visits report.
 func (s *Service) Visits(ctx context.Context, p *tenant.Principal, envID string, r Range) (*VisitReport, error) {
-	if err := s.check(ctx, p, envID, r); err != nil {
+	r, err := s.check(ctx, p, envID, r)
+	if err != nil {
 		return nil, err
 	}
 	var v VisitReport
-	var err error
 	if v.Users, v.UniqueUsers, err = s.store.SessionDays(ctx, envID, r); err != nil {
 		return nil, err
 	}

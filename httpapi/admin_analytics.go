@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -31,10 +30,9 @@ func analyticsRange(qs url.Values, startName, endName string) (analytics.Range, 
 }
 
 // legacyRange reads the optional startDate and endDate of the legacy
-// reports: by default the 30 days to now.
+// reports: the service takes a missing one as the 30 days to now.
 func (s *Server) legacyRange(qs url.Values) (analytics.Range, error) {
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	r := analytics.Range{Start: now.AddDate(0, 0, -30), End: now.Add(time.Millisecond)}
+	var r analytics.Range
 	start, err := dateParam(qs, "startDate", false)
 	if err != nil {
 		return r, err
