@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/balances"
 	"github.com/dynamicauth/dynamicauth/chains"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
@@ -114,6 +115,24 @@ type Config struct {
 	// Networks describes environments' EVM and Solana networks to the
 	// SDK; its RPCURLs are the --evm-rpc nodes' URLs.
 	Networks networks.Config
+	// Balances tunes the SDK's balance reads (GET /sdk/{env}/chains/EVM/
+	// balances) from the nodes token gates use: how long an answer is
+	// reused (default 10s) and the bound of one read (default 5s).
+	Balances BalancesConfig
+}
+
+// BalancesConfig tunes the SDK's balance reads.
+type BalancesConfig struct {
+	TTL, Timeout time.Duration
+}
+
+// balanceNodes are the token-gate nodes as balance readers.
+func balanceNodes(in map[int64]access.Node) map[int64]balances.Node {
+	out := make(map[int64]balances.Node, len(in))
+	for id, n := range in {
+		out[id] = n
+	}
+	return out
 }
 
 // AccessConfig configures access control.
@@ -195,6 +214,7 @@ type Auth struct {
 	networks  *networks.Service
 	// sdkSettings keeps what the SDKs report of their configuration.
 	sdkSettings *sdksettings.Service
+	balances    *balances.Service
 	delivery    *webhooks.Worker
 	handler     *httpapi.Server
 
@@ -259,9 +279,11 @@ func New(cfg Config) (*Auth, error) {
 	a.analytics = analytics.New(cfg.Store, a.tenants, cfg.Now)
 	a.networks = networks.New(cfg.Networks, a.tenants)
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
+	a.balances = balances.NewService(balances.New(balances.Config{Nodes: balanceNodes(cfg.Access.nodes(cfg.SignIn.RPC)),
+		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), a.networks, log)
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
-		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings,
+		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances,
 		Providers:  a.providers,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
@@ -327,6 +349,10 @@ func (a *Auth) Analytics() *analytics.Service { return a.analytics }
 // Networks lists an environment's EVM and Solana networks as the SDK
 // reads them (GET /sdk/{env}/networks and the settings' networks).
 func (a *Auth) Networks() *networks.Service { return a.networks }
+
+// Balances reads wallets' balances on an environment's EVM networks, as
+// GET /sdk/{env}/chains/EVM/balances does.
+func (a *Auth) Balances() *balances.Service { return a.balances }
 
 // SDKSettings reads the latest configuration an environment's SDK reported
 // (POST /sdk/{env}/sdkSettings: the app's DynamicContextProvider props).

@@ -8,6 +8,7 @@ import (
 	"context"
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/balances"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/networks"
@@ -54,6 +55,9 @@ type Deps struct {
 	// Networks describes environments' EVM and Solana networks to the SDK;
 	// nil serves them from the settings and the catalog alone.
 	Networks *networks.Service
+	// Balances reads wallets' balances from the server's EVM nodes; nil
+	// answers every balance request with network_rpc_not_configured.
+	Balances *balances.Service
 	// SDKSettings keeps the SDKs' configuration reports.
 	SDKSettings *sdksettings.Service
 	// RateLimits is the policy for SDK routes; nil means
@@ -96,6 +100,7 @@ type Server struct {
 	analytics      *analytics.Service
 	networks       *networks.Service
 	sdkSettingsLog *sdksettings.Service
+	balances       *balances.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -132,6 +137,7 @@ func New(d Deps) *Server {
 	s.analytics = d.Analytics
 	s.networks = d.Networks
 	s.sdkSettingsLog = d.SDKSettings
+	s.balances = d.Balances
 	if s.networks == nil {
 		s.networks = networks.New(networks.Config{}, d.Tenants)
 	}
@@ -202,6 +208,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/networks", s.public(s.getNetworks))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/prefetch", s.public(s.prefetch))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/sdkSettings", s.public(s.logSDKSettings))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/chains/{chainName}/balances", s.public(s.getAccountBalances))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonce", s.public(s.getNonce))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonces", s.public(s.getNonces))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))

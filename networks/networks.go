@@ -283,3 +283,25 @@ func Find(chains []Chain, fam string, id int64) (Network, bool) {
 	}
 	return Network{}, false
 }
+
+// EVMIDs are the chain ids of the resolved EVM networks, in order.
+func EVMIDs(chains []Chain) []int64 {
+	var out []int64
+	for _, ch := range chains {
+		if ch.ChainName != EVM {
+			continue
+		}
+		for _, raw := range ch.Networks {
+			var n struct {
+				ChainID string `json:"chainId"`
+			}
+			if json.Unmarshal(raw, &n) != nil {
+				continue
+			}
+			if id, err := strconv.ParseInt(n.ChainID, 10, 64); err == nil {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}

@@ -126,3 +126,23 @@ it('logDynamicSdkSettings answers 204 and refuses what is not an SdkSettingsRequ
   assertError(await http(ctx, 'POST', `/sdk/${ctx.envId}/sdkSettings`, { body: { dynamicContextProps: { big: 'x'.repeat(70_000) } } }), 400, 'over 64 KiB');
   await expectStatus(sdk.logDynamicSdkSettingsRaw({ environmentId: uuid(), sdkSettingsRequest: {} }), 404, 'unknown env');
 });
+
+it('getAccountBalances without a usable node is a clear 422, never a hang', async () => {
+  const sdk = sdkApi(ctx);
+  const accountAddress = '0x52908400098527886E0F7030069857D2E4169EE7';
+  // mainnet: no node configured
+  let body = await expectStatus(sdk.getAccountBalancesRaw({ environmentId: ctx.envId, chainName: 'EVM', accountAddress, networkId: 1, includeNative: true }), 422);
+  assert.equal(body.code, 'network_rpc_not_configured', JSON.stringify(body));
+  assert.match(body.error, /--evm-rpc 1=/);
+  // 31337: a node that refuses connections; its URL is not shown
+  const t0 = Date.now();
+  body = await expectStatus(sdk.getAccountBalancesRaw({ environmentId: ctx.envId, chainName: 'EVM', accountAddress, networkId: 31337, includeNative: true }), 422);
+  assert.equal(body.code, 'balance_unavailable', JSON.stringify(body));
+  assert.ok(!body.error.includes('127.0.0.1'), body.error);
+  assert.ok(Date.now() - t0 < 10_000, 'answered within the read timeout');
+  body = await expectStatus(sdk.getAccountBalancesRaw({ environmentId: ctx.envId, chainName: 'EVM', accountAddress, networkId: 8453 }), 422);
+  assert.equal(body.code, 'network_not_enabled');
+  body = await expectStatus(sdk.getAccountBalancesRaw({ environmentId: ctx.envId, chainName: 'SOL', accountAddress: '11111111111111111111111111111111' }), 422);
+  assert.equal(body.code, 'chain_not_supported');
+  await expectStatus(sdk.getAccountBalancesRaw({ environmentId: ctx.envId, chainName: 'EVM', accountAddress: '0x12' }), 400, 'bad address');
+});

@@ -1,0 +1,293 @@
+// Package balances reads wallets' token balances from the server's EVM
+// nodes for Dynamic's SDK (GET /sdk/{env}/chains/EVM/balances): the native
+// coin and the ERC-20 contracts a caller lists, each with its name, symbol
+// and decimals, cached briefly so a widget's polling costs the node little.
+// A network without a node is a clear refusal, never a hang: every read is
+// bounded by a timeout.
+package balances
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// Node is the read-only slice of an EVM node balances need;
+// *ethclient.Client is one (as is access.Node).
+type Node interface {
+	CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error)
+	BalanceAt(ctx context.Context, account common.Address, block *big.Int) (*big.Int, error)
+}
+
+// ErrNoNode is a network the server has no node for.
+var ErrNoNode = errors.New("no EVM node is configured for this network")
+
+// NativeAddress stands for the native coin in a Token's Address (the
+// convention of EVM token lists for "not a contract").
+const NativeAddress = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE"
+
+// MaxContracts caps the ERC-20 contracts of one read.
+const MaxContracts = 50
+
+// Token is one balance (contract TokenBalance). Balance is the amount in
+// whole tokens as an exact decimal, RawBalance in base units.
+type Token struct {
+	NetworkID  int64
+	Address    string
+	Name       string
+	Symbol     string
+	Decimals   int
+	Balance    string
+	RawBalance string
+	IsNative   bool
+}
+
+// Currency names a network's native coin.
+type Currency struct {
+	Name, Symbol string
+	Decimals     int
+}
+
+// Reader reads balances from one node per network id.
+type Reader struct {
+	nodes   map[int64]Node
+	ttl     time.Duration
+	timeout time.Duration
+	now     func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]entry
+}
+
+type entry struct {
+	tok Token
+	exp time.Time
+}
+
+// Config configures New.
+type Config struct {
+	Nodes   map[int64]Node
+	TTL     time.Duration // how long an answer is reused; 0 means 10s, negative never
+	Timeout time.Duration // bound of one Read; 0 means 5s
+	Now     func() time.Time
+}
+
+// New builds a reader.
+func New(c Config) *Reader {
+	if c.TTL == 0 {
+		c.TTL = 10 * time.Second
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 5 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &Reader{nodes: c.Nodes, ttl: c.TTL, timeout: c.Timeout, now: c.Now, cache: map[string]entry{}}
+}
+
+// Has tells whether the reader has a node for the network.
+func (r *Reader) Has(network int64) bool { return r != nil && r.nodes[network] != nil }
+
+// Query is one Read.
+type Query struct {
+	Network   int64
+	Account   common.Address
+	Native    *Currency // the native coin, or nil to leave it out
+	Contracts []common.Address
+	// Fresh skips the cache (the SDK's forceRefresh).
+	Fresh bool
+}
+
+// Read returns the native balance (first, when asked) and each listed
+// contract's, in order.
+func (r *Reader) Read(ctx context.Context, q Query) ([]Token, error) {
+	if !r.Has(q.Network) {
+		return nil, fmt.Errorf("network %d: %w", q.Network, ErrNoNode)
+	}
+	if len(q.Contracts) > MaxContracts {
+		return nil, fmt.Errorf("at most %d contracts", MaxContracts)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	node := r.nodes[q.Network]
+	out := make([]Token, 0, len(q.Contracts)+1)
+	if q.Native != nil {
+		t, err := r.cached(q, "native", func() (Token, error) {
+			v, err := node.BalanceAt(ctx, q.Account, nil)
+			if err != nil {
+				return Token{}, fmt.Errorf("network %d: balance of %s: %w", q.Network, q.Account, err)
+			}
+			return amount(Token{NetworkID: q.Network, Address: NativeAddress, Name: q.Native.Name, Symbol: q.Native.Symbol,
+				Decimals: q.Native.Decimals, IsNative: true}, v), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	seen := map[common.Address]bool{}
+	for _, c := range q.Contracts {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		t, err := r.cached(q, c.Hex(), func() (Token, error) { return erc20(ctx, node, q.Network, c, q.Account) })
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (r *Reader) cached(q Query, what string, fetch func() (Token, error)) (Token, error) {
+	key := fmt.Sprintf("%d|%s|%s", q.Network, q.Account.Hex(), what)
+	now := r.now()
+	if !q.Fresh {
+		r.mu.Lock()
+		e, ok := r.cache[key]
+		r.mu.Unlock()
+		if ok && now.Before(e.exp) {
+			return e.tok, nil
+		}
+	}
+	t, err := fetch()
+	if err != nil || r.ttl < 0 {
+		return t, err
+	}
+	r.mu.Lock()
+	if len(r.cache) > 100_000 { // bounded: forget rather than grow
+		r.cache = map[string]entry{}
+	}
+	r.cache[key] = entry{tok: t, exp: now.Add(r.ttl)}
+	r.mu.Unlock()
+	return t, nil
+}
+
+// amount fills the raw and decimal balances.
+func amount(t Token, raw *big.Int) Token {
+	t.RawBalance = raw.String()
+	t.Balance = decimal(raw, t.Decimals)
+	return t
+}
+
+// decimal writes raw / 10^decimals exactly, without trailing zeros.
+func decimal(raw *big.Int, decimals int) string {
+	s := new(big.Rat).SetFrac(raw, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(decimals)), nil)).FloatString(decimals)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// ERC-20 function selectors.
+var (
+	selBalanceOf = []byte{0x70, 0xa0, 0x82, 0x31} // balanceOf(address)
+	selDecimals  = []byte{0x31, 0x3c, 0xe5, 0x67} // decimals()
+	selName      = []byte{0x06, 0xfd, 0xde, 0x03} // name()
+	selSymbol    = []byte{0x95, 0xd8, 0x9b, 0x41} // symbol()
+)
+
+func reverted(err error) bool {
+	return err != nil && strings.Contains(strings.ToLower(err.Error()), "revert")
+}
+
+func call(ctx context.Context, node Node, contract common.Address, data []byte) ([]byte, error) {
+	return node.CallContract(ctx, ethereum.CallMsg{To: &contract, Data: data}, nil)
+}
+
+// erc20 reads a token's balance and description. balanceOf must answer; a
+// contract without decimals() has 0 decimals and one without name() or
+// symbol() is named by its address, as ERC-20 makes them optional.
+func erc20(ctx context.Context, node Node, network int64, c, account common.Address) (Token, error) {
+	out, err := call(ctx, node, c, append(append([]byte{}, selBalanceOf...), common.LeftPadBytes(account.Bytes(), 32)...))
+	if err == nil && len(out) < 32 {
+		err = errors.New("not an ERC-20 contract (empty answer)")
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("network %d: balanceOf of %s: %w", network, c.Hex(), err)
+	}
+	raw := new(big.Int).SetBytes(out[:32])
+	t := Token{NetworkID: network, Address: c.Hex()}
+	out, err = call(ctx, node, c, selDecimals)
+	switch {
+	case err == nil && len(out) >= 32:
+		d := new(big.Int).SetBytes(out[:32])
+		if !d.IsUint64() || d.Uint64() > 77 {
+			return Token{}, fmt.Errorf("network %d: decimals of %s: %s is out of range", network, c.Hex(), d)
+		}
+		t.Decimals = int(d.Uint64())
+	case err != nil && !reverted(err):
+		return Token{}, fmt.Errorf("network %d: decimals of %s: %w", network, c.Hex(), err)
+	}
+	short := c.Hex()[:6] + "…" + c.Hex()[38:]
+	t.Name, err = text(ctx, node, c, selName, short)
+	if err != nil {
+		return Token{}, fmt.Errorf("network %d: name of %s: %w", network, c.Hex(), err)
+	}
+	t.Symbol, err = text(ctx, node, c, selSymbol, "")
+	if err != nil {
+		return Token{}, fmt.Errorf("network %d: symbol of %s: %w", network, c.Hex(), err)
+	}
+	return amount(t, raw), nil
+}
+
+// text reads a string() function: an ABI string, or the bytes32 some old
+// tokens return; fallback when the contract lacks it.
+func text(ctx context.Context, node Node, c common.Address, sel []byte, fallback string) (string, error) {
+	out, err := call(ctx, node, c, sel)
+	if reverted(err) || (err == nil && len(out) == 0) {
+		return fallback, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	s := abiString(out)
+	if s == "" {
+		return fallback, nil
+	}
+	return s, nil
+}
+
+func abiString(out []byte) string {
+	if len(out) >= 64 {
+		off := new(big.Int).SetBytes(out[:32])
+		if off.IsUint64() && off.Uint64()+32 <= uint64(len(out)) {
+			o := off.Uint64()
+			n := new(big.Int).SetBytes(out[o : o+32])
+			if n.IsUint64() && n.Uint64() <= 256 && o+32+n.Uint64() <= uint64(len(out)) {
+				return clean(out[o+32 : o+32+n.Uint64()])
+			}
+		}
+	}
+	if len(out) == 32 { // bytes32
+		return clean([]byte(strings.TrimRight(string(out), "\x00")))
+	}
+	return ""
+}
+
+// clean keeps a printable UTF-8 string of at most 64 characters.
+func clean(b []byte) string {
+	if !utf8.Valid(b) {
+		return ""
+	}
+	s := strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, string(b))
+	if utf8.RuneCountInString(s) > 64 {
+		s = string([]rune(s)[:64])
+	}
+	return strings.TrimSpace(s)
+}

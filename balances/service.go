@@ -1,0 +1,109 @@
+package balances
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/networks"
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// Service answers an environment's balance questions: it reads only
+// networks the environment offers, with the currency they describe.
+type Service struct {
+	reader   *Reader
+	networks *networks.Service
+	log      *slog.Logger
+}
+
+// NewService builds the service; log nil discards.
+func NewService(r *Reader, n *networks.Service, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{reader: r, networks: n, log: log}
+}
+
+// Request is GET /sdk/{env}/chains/{chain}/balances.
+type Request struct {
+	Chain     string
+	Account   string
+	Network   int64 // 0: the environment's first EVM network
+	Native    bool
+	Contracts []string
+	Fresh     bool
+}
+
+// Errors the SDK sees (422, with a code to tell them apart).
+var (
+	ErrChainNotSupported = errs.Unprocessable("chain_not_supported", "balances are read for EVM chains only", nil)
+	ErrNoNetworks        = errs.Unprocessable("network_not_enabled", "this environment offers no EVM network", nil)
+)
+
+// Read reads the balances of req.Account on one of the environment's EVM
+// networks.
+func (s *Service) Read(ctx context.Context, envID string, req Request) ([]Token, error) {
+	if req.Chain != "EVM" && req.Chain != "ETH" {
+		return nil, ErrChainNotSupported
+	}
+	if err := networks.CheckAddress("EVM", req.Account); err != nil {
+		return nil, errs.Invalid("accountAddress: not an EVM address (0x and 40 hex digits)")
+	}
+	if len(req.Contracts) > MaxContracts {
+		return nil, errs.Invalid("whitelistedContracts: at most %d", MaxContracts)
+	}
+	contracts := make([]common.Address, 0, len(req.Contracts))
+	for _, c := range req.Contracts {
+		if err := networks.CheckAddress("EVM", c); err != nil {
+			return nil, errs.Invalid("whitelistedContracts: %q is not an EVM address", c)
+		}
+		contracts = append(contracts, common.HexToAddress(c))
+	}
+	chains, err := s.networks.List(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	network, ok := s.network(chains, req.Network)
+	if !ok {
+		if req.Network == 0 {
+			return nil, ErrNoNetworks
+		}
+		return nil, errs.Unprocessable("network_not_enabled", fmt.Sprintf("network %d is not one of this environment's EVM networks", req.Network), nil)
+	}
+	q := Query{Network: network.id, Account: common.HexToAddress(req.Account), Contracts: contracts, Fresh: req.Fresh}
+	if req.Native {
+		q.Native = &Currency{Name: network.NativeCurrency.Name, Symbol: network.NativeCurrency.Symbol, Decimals: network.NativeCurrency.Decimals}
+	}
+	out, err := s.reader.Read(ctx, q)
+	switch {
+	case errors.Is(err, ErrNoNode):
+		return nil, errs.Unprocessable("network_rpc_not_configured",
+			fmt.Sprintf("no RPC node is configured for network %d (start the server with --evm-rpc %d=URL)", network.id, network.id), nil)
+	case err != nil:
+		// The node's error may name its URL (and an API key in it): the
+		// log has it, the caller a plain message.
+		s.log.Warn("balance read failed", "environment", envID, "network", network.id, "err", err)
+		return nil, errs.Unprocessable("balance_unavailable",
+			fmt.Sprintf("the balances could not be read from network %d's node; try again", network.id), nil)
+	}
+	return out, nil
+}
+
+type evmNetwork struct {
+	networks.Network
+	id int64
+}
+
+// network picks the environment's EVM network with the id, or its first.
+func (s *Service) network(chains []networks.Chain, id int64) (evmNetwork, bool) {
+	for _, want := range networks.EVMIDs(chains) {
+		if id == 0 || id == want {
+			n, ok := networks.Find(chains, networks.EVM, want)
+			return evmNetwork{Network: n, id: want}, ok
+		}
+	}
+	return evmNetwork{}, false
+}

@@ -1,0 +1,99 @@
+package dynamicauth_test
+
+import (
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/access/accesstest"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// GET /sdk/{env}/chains/EVM/balances reads go-ethereum's simulated backend
+// through the token gates' nodes, on the environment's networks only; a
+// network without a node, or one the environment does not offer, is a
+// clear 422.
+func TestBalancesOverHTTP(t *testing.T) {
+	chain := accesstest.NewChain(t)
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Access.Nodes = map[int64]access.Node{accesstest.ChainID: chain.Client}
+	})
+	env := app.IDs.EnvironmentID
+	code, body := app.Do(t, http.MethodGet, "/api/v0/environments/"+env, app.OwnerToken, nil)
+	if code != http.StatusOK {
+		t.Fatalf("get environment: %d %s", code, body)
+	}
+	var got struct {
+		Settings map[string]any `json:"settings"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	got.Settings["chains"] = []any{map[string]any{"name": "EVM", "enabled": true, "networks": []any{
+		map[string]any{"networkId": accesstest.ChainID, "chainName": "Devnet", "enabled": true},
+		map[string]any{"networkId": 1, "chainName": "Ethereum", "enabled": true},
+	}}}
+	if code, body := app.Do(t, http.MethodPut, "/api/v0/environments/"+env, app.OwnerToken, got.Settings); code != http.StatusOK {
+		t.Fatalf("put settings: %d %s", code, body)
+	}
+
+	holder := common.HexToAddress("0x00000000000000000000000000000000000000b2")
+	usd := chain.DeployERC20(t, 6)
+	chain.Pay(t, holder, new(big.Int).Mul(big.NewInt(15), big.NewInt(1e17)))
+	chain.MintERC20(t, usd, holder, 2_500_000)
+
+	path := "/api/v0/sdk/" + env + "/chains/EVM/balances?accountAddress=" + holder.Hex()
+	code, body = app.Do(t, http.MethodGet, path+"&includeNative=true&whitelistedContracts="+usd, "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("balances: %d %s", code, body)
+	}
+	if !strings.Contains(string(body), `"rawBalance":1500000000000000000`) {
+		t.Errorf("raw balance not written exactly: %s", body)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(body, &list); err != nil || len(list) != 2 {
+		t.Fatalf("balances = %s (%v)", body, err)
+	}
+	if list[0]["isNative"] != true || list[0]["balance"] != 1.5 || list[0]["symbol"] != "ETH" || list[0]["networkId"] != float64(accesstest.ChainID) {
+		t.Errorf("native = %v", list[0])
+	}
+	if list[1]["balance"] != 2.5 || list[1]["decimals"] != float64(6) || list[1]["address"] != common.HexToAddress(usd).Hex() {
+		t.Errorf("token = %v", list[1])
+	}
+	if _, ok := list[1]["logoURI"]; !ok {
+		t.Errorf("logoURI (required) missing: %v", list[1])
+	}
+	// Without includeNative only the listed tokens; nothing listed: [].
+	if code, body := app.Do(t, http.MethodGet, path, "", nil); code != http.StatusOK || string(body) != "[]\n" && string(body) != "[]" {
+		t.Errorf("nothing asked: %d %s", code, body)
+	}
+
+	for _, c := range []struct {
+		query, code string
+		status      int
+	}{
+		{"&networkId=1&includeNative=true", "network_rpc_not_configured", 422},
+		{"&networkId=5&includeNative=true", "network_not_enabled", 422},
+		{"&networkId=x", "", 400},
+		{"&includeNative=yes", "", 400},
+		{"&whitelistedContracts=0x12", "", 400},
+	} {
+		code, body := app.Do(t, http.MethodGet, path+c.query, "", nil)
+		var e struct{ Code string }
+		_ = json.Unmarshal(body, &e)
+		if code != c.status || e.Code != c.code {
+			t.Errorf("%s: %d %s, want %d %s", c.query, code, body, c.status, c.code)
+		}
+	}
+	if code, body := app.Do(t, http.MethodGet, "/api/v0/sdk/"+env+"/chains/SOL/balances?accountAddress="+holder.Hex(), "", nil); code != 422 || !strings.Contains(string(body), "chain_not_supported") {
+		t.Errorf("solana: %d %s", code, body)
+	}
+	if code, _ := app.Do(t, http.MethodGet, "/api/v0/sdk/"+env+"/chains/EVM/balances?accountAddress=0x1234", "", nil); code != 400 {
+		t.Errorf("bad account: %d", code)
+	}
+}

@@ -1,0 +1,78 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/balances"
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// tokenBalance is the contract's TokenBalance. balance and rawBalance are
+// JSON numbers written exactly (a uint256 has more digits than a double).
+type tokenBalance struct {
+	NetworkID  int64       `json:"networkId"`
+	Address    string      `json:"address"`
+	Name       string      `json:"name"`
+	Symbol     string      `json:"symbol"`
+	Decimals   int         `json:"decimals"`
+	LogoURI    string      `json:"logoURI"`
+	Balance    json.Number `json:"balance"`
+	RawBalance json.Number `json:"rawBalance"`
+	IsNative   bool        `json:"isNative"`
+}
+
+// getAccountBalances answers GET /sdk/{environmentId}/chains/{chainName}/balances.
+func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) error {
+	envID, err := pathID(r, "environmentId")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	req := balances.Request{Chain: r.PathValue("chainName"), Account: q.Get("accountAddress")}
+	if req.Account == "" {
+		return errs.Invalid("accountAddress: required")
+	}
+	if v := q.Get("networkId"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f != float64(int64(f)) {
+			return errs.Invalid("networkId: must be a positive whole number")
+		}
+		req.Network = int64(f)
+	}
+	for name, dst := range map[string]*bool{"includeNative": &req.Native, "forceRefresh": &req.Fresh} {
+		switch v := q.Get(name); v {
+		case "", "false":
+		case "true":
+			*dst = true
+		default:
+			return errs.Invalid("%s: must be true or false", name)
+		}
+	}
+	if strings.Contains(r.Header.Get("Cache-Control"), "no-cache") {
+		req.Fresh = true
+	}
+	for _, v := range q["whitelistedContracts"] {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				req.Contracts = append(req.Contracts, c)
+			}
+		}
+	}
+	if s.balances == nil {
+		return errs.Unprocessable("network_rpc_not_configured", "this server reads no balances", nil)
+	}
+	list, err := s.balances.Read(r.Context(), envID, req)
+	if err != nil {
+		return err
+	}
+	out := make([]tokenBalance, len(list))
+	for i, t := range list {
+		out[i] = tokenBalance{NetworkID: t.NetworkID, Address: t.Address, Name: t.Name, Symbol: t.Symbol, Decimals: t.Decimals,
+			Balance: json.Number(t.Balance), RawBalance: json.Number(t.RawBalance), IsNative: t.IsNative}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
