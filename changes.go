@@ -121,6 +121,20 @@ func (n *notifier) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User
 	return u, created, err
 }
 
+func (n *notifier) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users.SaveOutcome, error) {
+	out, err := n.Store.SaveUsers(ctx, batch)
+	for i := range out {
+		switch o := &out[i]; {
+		case o.Err != nil:
+		case o.Created:
+			n.userChange(ctx, UserCreated, o.User)
+		default:
+			n.userChange(ctx, UserUpdated, o.User)
+		}
+	}
+	return out, err
+}
+
 func (n *notifier) UpdateUser(ctx context.Context, id string, edit func(*users.User) error, now time.Time) (*users.User, error) {
 	u, err := n.Store.UpdateUser(ctx, id, edit, now)
 	if err == nil {

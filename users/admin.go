@@ -68,6 +68,9 @@ const (
 	admMaxBulkRows  = 1000
 )
 
+// MaxListCount bounds the count of a filtered users list.
+const MaxListCount = 10000
+
 // ---- listing queries ----
 
 // FilterColumn is a UserFilterableFieldsEnum value.
@@ -260,7 +263,10 @@ type ListQuery struct {
 
 // UserList is a page of users and the total that match.
 type UserList struct {
-	Users    []User
+	Users []User
+	// Total is the number of users the filter keeps: exact without a
+	// filter; with one, exact up to MaxListCount and MaxListCount beyond
+	// (counting every match of a broad search would read the table).
 	Total    int
 	Sessions map[string][]UserSession // by user id, when asked for
 }
@@ -585,6 +591,14 @@ type SaveUser struct {
 	Now    time.Time
 }
 
+// SaveOutcome is what SaveUsers did with one row: saved (Created tells a
+// new user from an updated one) or refused with Err.
+type SaveOutcome struct {
+	User    *User
+	Created bool
+	Err     error
+}
+
 // AdminStore is the persistence of the admin operations. Each write is
 // atomic and records its events.
 type AdminStore interface {
@@ -596,6 +610,11 @@ type AdminStore interface {
 	// SaveUser creates Draft, or with Upsert merges it (see Merge) into
 	// the user owning its email or wallets; created tells which.
 	SaveUser(ctx context.Context, w *SaveUser) (u *User, created bool, err error)
+	// SaveUsers saves a batch in one short write transaction, each row
+	// all or nothing (as SaveUser): a refused row is reported in its
+	// outcome and changes nothing. An error fails the whole batch, which
+	// then changes nothing.
+	SaveUsers(ctx context.Context, batch []*SaveUser) ([]SaveOutcome, error)
 	// UpdateUser loads the user, lets edit change it and writes it back.
 	UpdateUser(ctx context.Context, id string, edit func(*User) error, now time.Time) (*User, error)
 	DeleteUser(ctx context.Context, id string, now time.Time) error
@@ -749,11 +768,32 @@ type BulkOptions struct {
 	// Upsert updates the user owning a row's email or wallet instead of
 	// refusing the row as a duplicate.
 	Upsert bool
+	// Budget is how long an import may run before it stops between
+	// batches and reports the rows it did not reach (default
+	// BulkBudget); it ends well inside the server's write timeout.
+	Budget time.Duration
 }
 
-// BulkCreate imports rows, each on its own: a refused row changes nothing
-// and is reported; the others are created (or, with opt.Upsert, update
-// the user owning their email or wallet).
+// Bulk imports write BulkBatch rows per transaction, each transaction a
+// few milliseconds long so sign-ins do not queue behind an import.
+const (
+	BulkBatch  = 50
+	BulkBudget = 30 * time.Second
+)
+
+// ErrBulkNotReached is a row an import did not reach: the request ended
+// (the client went away or the time budget was spent) before its batch.
+// Nothing of it was written; it can be sent again.
+var ErrBulkNotReached = errs.Unprocessable("not_imported",
+	"not imported: the request ended before this row; send it again", nil)
+
+// BulkCreate imports rows in batches: each batch is one short write
+// transaction in which each row is all or nothing (a refused row changes
+// nothing and is reported; the others are created or, with opt.Upsert,
+// update the user owning their email or wallet). A batch, once begun, is
+// written whole even if the client goes away; between batches the import
+// stops when the request ends or its budget is spent, and reports the
+// rows not reached as failed with ErrBulkNotReached.
 func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID string, rows []NewUser, opt BulkOptions) (*BulkResult, error) {
 	if _, err := a.environment(ctx, p, envID, true); err != nil {
 		return nil, err
@@ -761,30 +801,60 @@ func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID strin
 	if len(rows) > admMaxBulkRows {
 		return nil, errs.Invalid("body: at most %d users per request, got %d", admMaxBulkRows, len(rows))
 	}
+	if opt.Budget <= 0 {
+		opt.Budget = BulkBudget
+	}
+	deadline := time.Now().Add(opt.Budget)
 	res := &BulkResult{Total: len(rows), Created: []User{}, Updated: []User{}, Failed: []BulkFailure{}}
-	for i, in := range rows {
-		u, created, err := a.importRow(ctx, envID, in, opt.Upsert)
-		switch {
-		case err != nil && errs.KindOf(err) == errs.KindInternal:
+	for start := 0; start < len(rows); start += BulkBatch {
+		end := min(start+BulkBatch, len(rows))
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			for i := start; i < len(rows); i++ {
+				res.Failed = append(res.Failed, BulkFailure{Index: i, Input: rows[i], Err: ErrBulkNotReached})
+			}
+			break
+		}
+		if err := a.importBatch(context.WithoutCancel(ctx), envID, rows, start, end, opt.Upsert, res); err != nil {
 			return nil, err
-		case err != nil:
-			res.Failed = append(res.Failed, BulkFailure{Index: i, Input: in, Err: err})
-		case created:
-			res.Created = append(res.Created, *u)
-		default:
-			res.Updated = append(res.Updated, *u)
 		}
 	}
+	slices.SortStableFunc(res.Failed, func(x, y BulkFailure) int { return x.Index - y.Index })
 	return res, nil
 }
 
-func (a *Admin) importRow(ctx context.Context, envID string, in NewUser, upsert bool) (*User, bool, error) {
+// importBatch saves rows[start:end] in one store batch and adds their
+// outcomes to res.
+func (a *Admin) importBatch(ctx context.Context, envID string, rows []NewUser, start, end int, upsert bool, res *BulkResult) error {
 	now := a.now()
-	d, err := in.draft("", envID, now)
-	if err != nil {
-		return nil, false, err
+	batch := make([]*SaveUser, 0, end-start)
+	index := make([]int, 0, end-start)
+	for i := start; i < end; i++ {
+		d, err := rows[i].draft("", envID, now)
+		if err != nil {
+			res.Failed = append(res.Failed, BulkFailure{Index: i, Input: rows[i], Err: err})
+			continue
+		}
+		batch = append(batch, &SaveUser{Draft: d, Profile: rows[i].Profile, Upsert: upsert, Now: now})
+		index = append(index, i)
 	}
-	return a.store.SaveUser(ctx, &SaveUser{Draft: d, Profile: in.Profile, Upsert: upsert, Now: now})
+	if len(batch) == 0 {
+		return nil
+	}
+	out, err := a.store.SaveUsers(ctx, batch)
+	if err != nil {
+		return err
+	}
+	for j, o := range out {
+		switch i := index[j]; {
+		case o.Err != nil:
+			res.Failed = append(res.Failed, BulkFailure{Index: i, Input: rows[i], Err: o.Err})
+		case o.Created:
+			res.Created = append(res.Created, *o.User)
+		default:
+			res.Updated = append(res.Updated, *o.User)
+		}
+	}
+	return nil
 }
 
 // UpdateUser changes the profile fields that are set.

@@ -148,7 +148,18 @@ func (s *Store) listUsersSQL(envID string, q users.ListQuery) (count, page strin
 		return "", "", nil, err
 	}
 	limit, args := w.page(q.Page)
-	return `SELECT count(*) FROM users WHERE ` + w.sql(), `SELECT users.id FROM users WHERE ` + w.sql() + order + limit, args, nil
+	page = `SELECT users.id FROM users WHERE ` + w.sql() + order + limit
+	if unfiltered(q.Filter) {
+		return sqlUserCount, page, args, nil
+	}
+	count = `SELECT count(*) FROM (SELECT 1 FROM users WHERE ` + w.sql() + ` LIMIT ` +
+		strconv.Itoa(users.MaxListCount) + `) AS matches`
+	return count, page, args, nil
+}
+
+// unfiltered tells a filter keeping every user of the environment.
+func unfiltered(f users.Filter) bool {
+	return f.Column == "" && f.SocialProvider == "" && len(f.Chains) == 0
 }
 
 // ListUsers implements users.AdminStore.
@@ -265,26 +276,78 @@ func (s *Store) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, b
 	var out *users.User
 	created := false
 	err := s.write(ctx, func(tx Tx) error {
-		id, err := s.matchUser(ctx, tx, w)
-		if err != nil {
-			return err
-		}
-		if id == "" {
-			created, id = true, w.Draft.ID
-			err = s.createUser(ctx, tx, w.Draft, w.Now)
-		} else {
-			err = s.mergeUser(ctx, tx, id, w)
-		}
-		if err != nil {
-			return err
-		}
-		out, err = s.loadUser(ctx, tx, id)
+		var err error
+		out, created, err = s.saveUser(ctx, tx, w)
 		return err
 	})
 	if err != nil {
 		return nil, false, err
 	}
 	return out, created, nil
+}
+
+// SaveUsers implements users.AdminStore: the reads that refuse taken
+// emails and wallets run first, outside the writer; the rest is one
+// transaction in which each row is a savepoint.
+func (s *Store) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users.SaveOutcome, error) {
+	out := make([]users.SaveOutcome, len(batch))
+	pending := make([]int, 0, len(batch))
+	for i, w := range batch {
+		if _, err := s.matchUser(ctx, s.db.Reader(), w); err != nil {
+			if errs.KindOf(err) == errs.KindInternal {
+				return nil, err
+			}
+			out[i].Err = err
+			continue
+		}
+		pending = append(pending, i)
+	}
+	if len(pending) == 0 {
+		return out, nil
+	}
+	err := s.write(ctx, func(tx Tx) error {
+		for _, i := range pending {
+			out[i] = users.SaveOutcome{} // fn may run again
+			err := tx.Savepoint(ctx, func(tx Tx) error {
+				var err error
+				out[i].User, out[i].Created, err = s.saveUser(ctx, tx, batch[i])
+				return err
+			})
+			switch {
+			case err == nil:
+			case errs.KindOf(err) == errs.KindInternal:
+				return err
+			default:
+				out[i] = users.SaveOutcome{Err: err}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// saveUser creates the draft, or merges it into the user owning its
+// email or credentials, and returns the user as stored.
+func (s *Store) saveUser(ctx context.Context, tx Tx, w *users.SaveUser) (*users.User, bool, error) {
+	id, err := s.matchUser(ctx, tx, w)
+	if err != nil {
+		return nil, false, err
+	}
+	created := id == ""
+	if created {
+		id = w.Draft.ID
+		err = s.createUser(ctx, tx, w.Draft, w.Now)
+	} else {
+		err = s.mergeUser(ctx, tx, id, w)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	u, err := s.loadUser(ctx, tx, id)
+	return u, created, err
 }
 
 // matchUser finds the user owning the draft's email or credentials: none

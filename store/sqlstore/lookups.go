@@ -21,6 +21,8 @@ const (
 	sqlCredentialOf = `SELECT user_id, id FROM verified_credentials
 		WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`
 	sqlUserByID = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+	// The users of an environment, as the triggers of user_counts keep it.
+	sqlUserCount = `SELECT coalesce(sum(n), 0) FROM user_counts WHERE environment_id = $1`
 )
 
 // Lookup is one admin lookup: its SQL and arguments.
@@ -28,6 +30,9 @@ type Lookup struct {
 	Name string
 	SQL  string
 	Args []any
+	// Ordered: a page of the unfiltered list, which reads the
+	// environment's users in an index's order and stops at the page's end.
+	Ordered bool
 }
 
 // Lookups returns the admin lookups of environment envID with sample
@@ -40,14 +45,15 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		sol   = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV"
 	)
 	out := []Lookup{
-		{"user by id", sqlUserByID, []any{"u-1"}},
-		{"user by email", sqlUserIDByEmail, []any{envID, email}},
-		{"email taken", sqlEmailTaken, []any{envID, email, "u-1"}},
-		{"username taken", sqlUsernameTaken, []any{envID, "ann", "u-1"}},
-		{"user by phone", sqlUserIDByPhone, []any{envID, "+15550100"}},
-		{"credential owner", sqlCredentialOf, []any{envID, users.FormatBlockchain, users.ChainEIP155, evm}},
+		{Name: "user by id", SQL: sqlUserByID, Args: []any{"u-1"}},
+		{Name: "user by email", SQL: sqlUserIDByEmail, Args: []any{envID, email}},
+		{Name: "email taken", SQL: sqlEmailTaken, Args: []any{envID, email, "u-1"}},
+		{Name: "username taken", SQL: sqlUsernameTaken, Args: []any{envID, "ann", "u-1"}},
+		{Name: "user by phone", SQL: sqlUserIDByPhone, Args: []any{envID, "+15550100"}},
+		{Name: "credential owner", SQL: sqlCredentialOf, Args: []any{envID, users.FormatBlockchain, users.ChainEIP155, evm}},
 	}
 	filters := []users.Filter{
+		{},
 		{Column: users.FilterID, Value: "u-1"},
 		{Column: users.FilterWalletPublicKey, Value: evm, EVMAddress: evm},
 		{Column: users.FilterWalletPublicKey, Value: sol},
@@ -56,12 +62,16 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 	}
 	for _, f := range filters {
 		count, page, args, err := s.listUsersSQL(envID, users.ListQuery{Filter: f,
-			Order: users.Order{Field: "createdAt"}, Page: users.Page{Limit: 100}})
+			Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 100}})
 		if err != nil {
 			return nil, err
 		}
 		name := "users list filtered by " + string(f.Column) + " " + f.Value[:min(4, len(f.Value))]
-		out = append(out, Lookup{name + ": count", count, args[:len(args)-2]}, Lookup{name + ": page", page, args})
+		if unfiltered(f) {
+			name = "users list"
+		}
+		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: args[:len(args)-2]},
+			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: unfiltered(f)})
 	}
 	return out, nil
 }
