@@ -99,6 +99,9 @@ type Config struct {
 	// JWKS); whether an environment accepts it is its
 	// security.externalAuth setting.
 	ExternalJWT externaljwt.Deps
+	// SocialHTTPClient talks to social providers (discovery, JWKS, code
+	// exchange, user endpoints); nil means a client with a 15 s timeout.
+	SocialHTTPClient *http.Client
 	// Webhooks tunes delivery: retry schedules, the failure threshold,
 	// and whether endpoints may be on private networks.
 	Webhooks webhooks.Config
@@ -202,6 +205,8 @@ type Auth struct {
 	signin   *signin.Service
 	// providers are the environments' social sign-in providers.
 	providers *social.Providers
+	social    *social.Logins
+	states    social.StateStore
 	mfa       *mfa.Service
 	passkeys  *passkey.Service
 	users     *users.Admin
@@ -268,10 +273,12 @@ func New(cfg Config) (*Auth, error) {
 	a.access = access.NewAdmin(accessSvc, st)
 	a.envconfig = envconfig.New(envconfig.Deps{Store: st, Environments: st, Now: cfg.Now, HostnameTTL: cfg.EnvironmentCacheTTL})
 	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
+	a.states = st
+	a.social = social.NewLogins(a.providers, social.New(social.Deps{States: st, HTTPClient: cfg.SocialHTTPClient, Now: cfg.Now}))
 	a.signin = signin.NewService(signin.Deps{NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
-		External: externalVerifier(cfg),
-		Hooks:    signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
+		External: externalVerifier(cfg), Social: a.social,
+		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.delivery = webhooks.NewWorker(cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version))
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,
 		Now: cfg.Now, Notify: a.delivery.Notify})
@@ -285,6 +292,7 @@ func New(cfg Config) (*Auth, error) {
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
 		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances,
 		Providers:  a.providers,
+		Social:     a.social,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics),
@@ -384,6 +392,9 @@ func (a *Auth) maintain(ctx context.Context) {
 			a.log.Warn("purging expired nonces failed", "err", err)
 		} else if n > 0 {
 			a.log.Info("purged expired nonces", "count", n)
+		}
+		if _, err := a.states.DeleteExpiredStates(ctx, a.now()); err != nil && ctx.Err() == nil {
+			a.log.Warn("purging expired social login states failed", "err", err)
 		}
 		if _, err := a.passkeys.PurgeExpiredChallenges(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired passkey challenges failed", "err", err)

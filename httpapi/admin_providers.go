@@ -20,6 +20,8 @@ type wireProvider struct {
 	Scopes           string  `json:"scopes,omitempty"`
 	AppleKeyID       string  `json:"appleKeyId,omitempty"`
 	AppleTeamID      string  `json:"appleTeamId,omitempty"`
+	Domain           string  `json:"domain,omitempty"`
+	BaseAuthURL      string  `json:"baseAuthUrl,omitempty"`
 	RedirectURL      string  `json:"redirectUrl"`
 	AuthorizationURL string  `json:"authorizationUrl,omitempty"`
 }
@@ -31,11 +33,12 @@ type providerBody struct {
 	Scopes       *string `json:"scopes"`
 	AppleKeyID   *string `json:"appleKeyId"`
 	AppleTeamID  *string `json:"appleTeamId"`
+	Domain       *string `json:"domain"`
 }
 
 func (b providerBody) input() social.ProviderInput {
 	return social.ProviderInput{Type: b.Provider, ClientID: b.ClientID, ClientSecret: b.ClientSecret, Scopes: b.Scopes,
-		AppleKeyID: b.AppleKeyID, AppleTeamID: b.AppleTeamID}
+		AppleKeyID: b.AppleKeyID, AppleTeamID: b.AppleTeamID, Domain: b.Domain}
 }
 
 // providerRedirectURL is the callback an operator registers with the

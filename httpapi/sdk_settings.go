@@ -66,6 +66,11 @@ func (s *Server) withProviders(r *http.Request, envID string, settings []byte) (
 	for i := range enabled {
 		wp := s.toProvider(r, &enabled[i])
 		wp.ClientSecret = "" // not even masked on a public route
+		if s.social != nil {
+			// Where the SDK sends the browser (discovered for an
+			// OpenID provider named by its domain).
+			wp.BaseAuthURL = s.social.BaseAuthURL(r.Context(), &enabled[i])
+		}
 		out = append(out, wp)
 	}
 	b, err := json.Marshal(out)

@@ -44,6 +44,9 @@ type Deps struct {
 	EnvConfig *envconfig.Service
 	// Providers serves the admin Settings providers group.
 	Providers *social.Providers
+	// Social runs social logins with those providers (BaseAuthURL in
+	// the SDK settings).
+	Social *social.Logins
 	// Profiles serves CustomFields and the signed-in user's own profile.
 	Profiles *users.Profiles
 	// Webhooks serves the admin Webhooks group.
@@ -115,12 +118,13 @@ type Server struct {
 	patterns       []string // every route registered, for Routes
 	handler        http.Handler
 	providers      *social.Providers
+	social         *social.Logins
 	obs            Observer
 }
 
 // New builds the handler.
 func New(d Deps) *Server {
-	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, providers: d.Providers, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
+	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, providers: d.Providers, social: d.Social, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
 	s.envconfig = d.EnvConfig
@@ -215,6 +219,15 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/signin", s.public(s.walletSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/connect", s.public(s.connect))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/events", s.public(s.publishEvents))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/loginUrl", s.public(s.oauthLoginURL))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/login", s.public(s.oauthLogin))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/initAuth", s.public(s.oauthInitAuth))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/redirect", s.public(s.oauthRedirect("")))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/apple/redirect", s.public(s.oauthRedirect(social.Apple)))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/cbOauthRedirectUrl", s.public(s.oauthRedirect("*")))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/oauthResult", s.public(s.oauthResult))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/signIn", s.public(s.oauthSignIn))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/verify", s.sdkUser(s.oauthVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/verify", s.sdkUser(s.externalAuthVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/link", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))

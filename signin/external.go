@@ -8,7 +8,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
-	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -81,45 +80,12 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	// The issuer scopes the sub: two auth systems may reuse an id.
 	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatExternalUser, Chain: id.Issuer,
 		Address: id.Subject, PublicIdentifier: id.Subject, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
-	hooked := Attempt{EnvironmentID: env.ID, Credential: cred, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
-	if err := s.beforeSignIn(ctx, hooked); err != nil {
-		return nil, err
-	}
-	grants, err := s.decideCredential(ctx, env.ID, nil, cred)
-	if err != nil {
-		return nil, err
-	}
-	sess := s.sessions.New(env.ID, "", cred.ID, sessionKey, collectedIP(env, req.IP), req.UserAgent, session.Lifetime(env.Settings))
 	// The session must not outlive the token that vouched for it, not
 	// even through refreshes.
-	if limit := id.ExpiresAt.UTC().Truncate(time.Millisecond); limit.After(now) {
-		if sess.ExpiresAt.After(limit) {
-			sess.ExpiresAt = limit
-		}
-		if sess.RefreshExpiresAt.After(limit) {
-			sess.RefreshExpiresAt = limit
-		}
-	}
-	w := &Write{EnvironmentID: env.ID, Now: now, Credential: cred, NewUserID: users.NewID(), Session: sess,
-		Events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}}, InTx: s.onSignIn(hooked)}
-	u, created, err := s.store.CompleteSignIn(ctx, w)
-	if err != nil {
-		return nil, err
-	}
-	prof, err := s.profile(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	auth, err := s.firstFactor(ctx, env, u, FactorExternal)
-	if err != nil {
-		return nil, err
-	}
-	auth.Grants = grants
-	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, "", req.IssuerHost), created, auth)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth}, nil
+	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: now, sessionKey: sessionKey, factor: FactorExternal,
+		events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}}, until: id.ExpiresAt,
+		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
+		userAgent: req.UserAgent})
 }
 
 // ExternalVerify is externalAuth/verify (deprecated by Dynamic in favour

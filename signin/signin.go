@@ -14,6 +14,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/wallets"
@@ -127,6 +128,9 @@ type Deps struct {
 	// External, when set, serves external-JWT sign-in (externalAuth/*)
 	// for environments whose settings enable it.
 	External *externaljwt.Verifier
+	// Social, when set, serves social sign-in (providers/*) with the
+	// providers environments configured.
+	Social *social.Logins
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Hooks are the application's callbacks; the zero value has none.
@@ -152,6 +156,7 @@ type Service struct {
 	mfa      *mfa.Service
 	passkeys *passkey.Service
 	external *externaljwt.Verifier
+	social   *social.Logins
 	now      func() time.Time
 	hooks    Hooks
 	access   Access
@@ -165,7 +170,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, now: d.Now, hooks: d.Hooks,
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, now: d.Now, hooks: d.Hooks,
 		access: d.Access, owners: d.Owners}
 }
 

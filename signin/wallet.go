@@ -132,36 +132,11 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	hooked := Attempt{EnvironmentID: pr.env.ID, Credential: pr.credential, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
-	if err := s.beforeSignIn(ctx, hooked); err != nil {
-		return nil, err
-	}
-	grants, err := s.decideCredential(ctx, pr.env.ID, nil, pr.credential)
-	if err != nil {
-		return nil, err
-	}
-	sess := s.sessions.New(pr.env.ID, "", pr.credential.ID, pr.sessionKey, collectedIP(pr.env, req.IP), req.UserAgent, session.Lifetime(pr.env.Settings))
-	w := &Write{EnvironmentID: pr.env.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.credential, NewUserID: users.NewID(),
-		Session: sess, Events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.WalletLinked, OnlyIfNew: true},
-			{Name: events.SessionCreated}}, InTx: s.onSignIn(hooked)}
-	u, created, err := s.store.CompleteSignIn(ctx, w)
-	if err != nil {
-		return nil, err
-	}
-	prof, err := s.profile(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	auth, err := s.firstFactor(ctx, pr.env, u, FactorWallet)
-	if err != nil {
-		return nil, err
-	}
-	auth.Grants = grants
-	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, pr.env.ID), audience(req.Origin, pr.msg.URI, req.IssuerHost), created, auth)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth}, nil
+	return s.complete(ctx, &firstSignIn{env: pr.env, credential: pr.credential, nonces: pr.nonces, now: pr.now,
+		sessionKey: pr.sessionKey, factor: FactorWallet, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
+			{Name: events.WalletLinked, OnlyIfNew: true}, {Name: events.SessionCreated}},
+		audience: audience(req.Origin, pr.msg.URI, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
+		ip: req.IP, userAgent: req.UserAgent})
 }
 
 func checkSizes(req WalletRequest) error {

@@ -137,7 +137,7 @@ func TestUserEndpointProviders(t *testing.T) {
 			states := NewMemoryStates()
 			flow := New(Deps{States: states})
 			ctx := context.Background()
-			start, err := flow.Begin(ctx, "env", s, "b")
+			start, err := flow.Begin(ctx, "env", s, "b", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +155,7 @@ func TestUserEndpointProviders(t *testing.T) {
 				t.Fatalf("tokens %+v", toks)
 			}
 			// The provider checks PKCE: a lost verifier fails the exchange.
-			start, _ = flow.Begin(ctx, "env", s, "b")
+			start, _ = flow.Begin(ctx, "env", s, "b", "")
 			states.Edit(start.State, func(st *State) { st.CodeVerifier = "" })
 			if _, _, err := flow.Complete(ctx, "env", s, browse(t, start.URL), "b"); !errors.Is(err, ErrExchange) {
 				t.Fatalf("without verifier: %v", err)
@@ -211,8 +211,7 @@ func TestAppleClientSecret(t *testing.T) {
 func TestAppleLoginWithFormPostAndSignedSecret(t *testing.T) {
 	f := newOIDCFixture(t)
 	ak, k := appleKey(t)
-	f.op.storage.secrets[testClientID] = "" // replaced by the JWT check below
-	f.op.storage.checkSecret = func(secret string) error {
+	f.op.CheckSecret(func(secret string) error {
 		obj, err := jose.ParseSignedCompact(secret, []jose.SignatureAlgorithm{jose.ES256})
 		if err != nil {
 			return err
@@ -227,10 +226,10 @@ func TestAppleLoginWithFormPostAndSignedSecret(t *testing.T) {
 			return errors.New("wrong claims")
 		}
 		return nil
-	}
-	s := Settings{Type: Apple, ClientID: testClientID, RedirectURL: testRedirect, Issuer: f.op.srv.URL, Apple: ak}
+	})
+	s := Settings{Type: Apple, ClientID: testClientID, RedirectURL: testRedirect, Issuer: f.op.URL, Apple: ak}
 	ctx := context.Background()
-	start, err := f.flow.Begin(ctx, "env", s, "b")
+	start, err := f.flow.Begin(ctx, "env", s, "b", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +249,7 @@ func TestAppleLoginWithFormPostAndSignedSecret(t *testing.T) {
 	}
 	// Without the key, no secret: the exchange cannot even be tried.
 	s.Apple = &AppleKey{TeamID: "T", KeyID: "K", PrivateKeyPEM: "garbage"}
-	start, _ = f.flow.Begin(ctx, "env", s, "b")
+	start, _ = f.flow.Begin(ctx, "env", s, "b", "")
 	if _, _, err := f.flow.Complete(ctx, "env", s, browseFormPost(t, start.URL), "b"); !errors.Is(err, ErrSettings) {
 		t.Fatalf("bad key: %v", err)
 	}

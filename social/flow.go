@@ -165,18 +165,22 @@ type Start struct {
 	State string
 }
 
-// Begin starts a login with the provider for the browser identified by
-// binding (a secret the caller keeps in that browser, such as a cookie).
-func (f *Flow) Begin(ctx context.Context, envID string, s Settings, binding string) (*Start, error) {
+// Begin starts a login whose authorize URL this server builds (loginUrl):
+// the state, PKCE verifier and OIDC nonce are made and kept here. binding
+// is a secret the caller keeps in the browser (a cookie), or "" when the
+// login is not bound to one; returnURL is where the redirect sends the
+// browser back ("" keeps it on the redirect's own page, for popups that
+// poll oauthResult).
+func (f *Flow) Begin(ctx context.Context, envID string, s Settings, binding, returnURL string) (*Start, error) {
 	d, cfg, err := f.resolve(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	if binding == "" {
-		return nil, fmt.Errorf("%w: no browser binding", ErrSettings)
-	}
 	st := &State{ID: random(32), EnvironmentID: envID, Provider: s.Type, CodeVerifier: oauth2.GenerateVerifier(),
-		BindingHash: hash(binding), RedirectURL: cfg.RedirectURL, ExpiresAt: f.now().Add(f.ttl)}
+		RedirectURL: cfg.RedirectURL, ReturnURL: returnURL, ExpiresAt: f.now().Add(f.ttl)}
+	if binding != "" {
+		st.BindingHash = hash(binding)
+	}
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.CodeVerifier)}
 	if d.OIDC() {
 		st.Nonce = random(24)
@@ -191,18 +195,90 @@ func (f *Flow) Begin(ctx context.Context, envID string, s Settings, binding stri
 	return &Start{URL: cfg.AuthCodeURL(st.ID, opts...), State: st.ID}, nil
 }
 
-// Callback is what the provider sent back to the redirect URL.
+// Register keeps a state the client made: Dynamic's SDK builds the
+// authorize URL itself (with its own state, and its own PKCE verifier for
+// the providers it uses PKCE with) and announces the state with initAuth
+// before sending the browser away. The state is then single-use and
+// expiring like one made here.
+func (f *Flow) Register(ctx context.Context, envID string, s Settings, state, returnURL string) error {
+	if !validState(state) {
+		return ErrBadState
+	}
+	if _, _, err := f.resolve(ctx, s); err != nil {
+		return err
+	}
+	return f.states.SaveState(ctx, &State{ID: state, EnvironmentID: envID, Provider: s.Type, RedirectURL: s.RedirectURL,
+		ReturnURL: returnURL, ExpiresAt: f.now().Add(f.ttl)})
+}
+
+// validState accepts 16 to 128 URL-safe characters: what clients make,
+// short enough to key a row.
+func validState(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Deliver records the code the provider sent to the redirect URL for a
+// state of this environment (and provider, unless provider is "": the
+// generic callback). The state's code can be delivered once; only that
+// code completes the login.
+func (f *Flow) Deliver(ctx context.Context, envID, provider, state, code, userName string) (*State, error) {
+	if state == "" || code == "" || len(code) > 4096 || len(userName) > 512 {
+		return nil, ErrStateNotFound
+	}
+	cur, err := f.states.GetState(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	if cur.EnvironmentID != envID || (provider != "" && cur.Provider != provider) {
+		return nil, ErrStateMismatch
+	}
+	return f.states.DeliverCode(ctx, state, code, userName, f.now())
+}
+
+// Lookup returns a live state of this environment and provider (for the
+// redirect's error path and oauthResult).
+func (f *Flow) Lookup(ctx context.Context, envID, provider, state string) (*State, error) {
+	if state == "" {
+		return nil, ErrStateNotFound
+	}
+	st, err := f.states.GetState(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	if !f.now().Before(st.ExpiresAt) {
+		return nil, ErrStateNotFound
+	}
+	if st.EnvironmentID != envID || (provider != "" && st.Provider != provider) {
+		return nil, ErrStateMismatch
+	}
+	return st, nil
+}
+
+// Callback is what the provider sent back to the redirect URL, or what
+// the client hands over to finish (signIn: state, code, its verifier).
 type Callback struct {
 	State            string
 	Code             string
+	CodeVerifier     string // the client's PKCE verifier, when the client built the URL
 	Error            string
 	ErrorDescription string
 }
 
 // Complete finishes a login: the state must exist, be unused, unexpired,
-// of this provider and environment and of the browser that began it; the
-// code is exchanged with the PKCE verifier; the identity is read from the
-// verified ID token (nonce included) or the user endpoint.
+// of this provider and environment and of the browser that began it (if
+// bound); the code must be the one the provider delivered for it (if one
+// was); the code is exchanged with the PKCE verifier (kept here, or the
+// client's); the identity is read from the verified ID token (nonce
+// included when this server sent one) or the user endpoint. The state is
+// used up whatever the outcome.
 func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callback, binding string) (*Identity, *Tokens, error) {
 	if cb.State == "" {
 		return nil, nil, ErrStateNotFound
@@ -215,11 +291,26 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 		return nil, nil, ErrStateNotFound
 	}
 	if st.EnvironmentID != envID || st.Provider != s.Type ||
-		subtle.ConstantTimeCompare([]byte(st.BindingHash), []byte(hash(binding))) != 1 {
+		(st.BindingHash != "" && subtle.ConstantTimeCompare([]byte(st.BindingHash), []byte(hash(binding))) != 1) {
 		return nil, nil, ErrStateMismatch
 	}
 	if cb.Error != "" {
 		return nil, nil, fmt.Errorf("%w: %s %s", ErrProviderDenied, cb.Error, cb.ErrorDescription)
+	}
+	code := cb.Code
+	if st.Code != "" {
+		if code == "" {
+			code = st.Code
+		} else if subtle.ConstantTimeCompare([]byte(code), []byte(st.Code)) != 1 {
+			return nil, nil, ErrCodeMismatch
+		}
+	}
+	if code == "" {
+		return nil, nil, fmt.Errorf("%w: no code", ErrExchange)
+	}
+	verifier := st.CodeVerifier
+	if verifier == "" {
+		verifier = cb.CodeVerifier
 	}
 	d, cfg, err := f.resolve(ctx, s)
 	if err != nil {
@@ -231,7 +322,11 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 			return nil, nil, err
 		}
 	}
-	tok, err := cfg.Exchange(f.ctx(ctx), cb.Code, oauth2.VerifierOption(st.CodeVerifier))
+	var opts []oauth2.AuthCodeOption
+	if verifier != "" {
+		opts = append(opts, oauth2.VerifierOption(verifier))
+	}
+	tok, err := cfg.Exchange(f.ctx(ctx), code, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", ErrExchange, err)
 	}
@@ -248,6 +343,9 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 	id.Provider = s.Type
 	if id.AccountID == "" {
 		return nil, nil, fmt.Errorf("%w: no account id", ErrUser)
+	}
+	if id.DisplayName == "" && st.UserName != "" {
+		id.DisplayName = st.UserName
 	}
 	return id, toks, nil
 }
@@ -330,7 +428,10 @@ func (f *Flow) fromIDToken(ctx context.Context, d Description, s Settings, tok *
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %v", ErrIDToken, err)
 	}
-	if nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+	// A login this server started sent a nonce the token must carry; one
+	// the client started (initAuth) sent none, and then a token carrying
+	// a nonce was minted for another login.
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
 		return nil, "", fmt.Errorf("%w: nonce does not match the login", ErrIDToken)
 	}
 	var c struct {

@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"errors"
+	"github.com/dynamicauth/dynamicauth/social/oidctest"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,23 +57,23 @@ func browse(t *testing.T, authURL string) Callback {
 }
 
 type oidcFixture struct {
-	op       *testOP
+	op       *oidctest.OP
 	flow     *Flow
 	states   *MemoryStates
 	settings Settings
 }
 
 func newOIDCFixture(t *testing.T) *oidcFixture {
-	o := startOP(t, testClientID, testSecret, testRedirect)
-	o.addUser(opUser{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true})
+	o := oidctest.Start(t, testClientID, testSecret, testRedirect)
+	o.AddUser(oidctest.User{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true})
 	states := NewMemoryStates()
 	return &oidcFixture{op: o, states: states, flow: New(Deps{States: states}),
-		settings: Settings{Type: OIDC, ClientID: testClientID, ClientSecret: testSecret, RedirectURL: testRedirect, Issuer: o.srv.URL}}
+		settings: Settings{Type: OIDC, ClientID: testClientID, ClientSecret: testSecret, RedirectURL: testRedirect, Issuer: o.URL}}
 }
 
 func (f *oidcFixture) begin(t *testing.T, binding string) (*Start, Callback) {
 	t.Helper()
-	start, err := f.flow.Begin(context.Background(), "env", f.settings, binding)
+	start, err := f.flow.Begin(context.Background(), "env", f.settings, binding, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestOIDCLoginAgainstARealProvider(t *testing.T) {
 
 func TestOIDCUnverifiedEmailIsNotVerified(t *testing.T) {
 	f := newOIDCFixture(t)
-	f.op.addUser(opUser{ID: "op-user-2", Email: "mallory@example.com", EmailVerified: false})
+	f.op.AddUser(oidctest.User{ID: "op-user-2", Email: "mallory@example.com", EmailVerified: false})
 	_, cb := f.begin(t, "b")
 	id, _, err := f.flow.Complete(context.Background(), "env", f.settings, cb, "b")
 	if err != nil {
@@ -140,7 +141,7 @@ func TestOIDCRefusals(t *testing.T) {
 		{"nonce of another login", nil, func(f *oidcFixture, s *Start, _ *Callback, _ *string) {
 			f.states.Edit(s.State, func(st *State) { st.Nonce = "other-nonce" })
 		}, ErrIDToken},
-		{"expired ID token", func(f *oidcFixture) { f.op.storage.clients[testClientID].idTokenLife = -time.Hour }, nil, ErrIDToken},
+		{"expired ID token", func(f *oidcFixture) { f.op.SetIDTokenLifetime(testClientID, -time.Hour) }, nil, ErrIDToken},
 		{"provider error", nil, func(_ *oidcFixture, _ *Start, cb *Callback, _ *string) { cb.Code, cb.Error = "", "access_denied" }, ErrProviderDenied},
 	}
 	for _, c := range cases {
@@ -197,14 +198,12 @@ func TestExpiredStateIsRefused(t *testing.T) {
 // id at the same provider) is refused: token substitution.
 func TestOIDCIDTokenForAnotherAudienceIsRefused(t *testing.T) {
 	f := newOIDCFixture(t)
-	f.op.storage.clients["other-app"] = &opClient{id: "other-app", redirect: testRedirect, idTokenLife: time.Hour,
-		loginURL: f.op.storage.clients[testClientID].loginURL}
-	f.op.storage.secrets["other-app"] = "other-secret"
+	f.op.AddClient("other-app", "other-secret", testRedirect)
 	other := f.settings
 	other.ClientID, other.ClientSecret = "other-app", "other-secret"
 	ctx := context.Background()
 	// A valid login of the other app yields its ID token...
-	start, err := f.flow.Begin(ctx, "env", other, "b")
+	start, err := f.flow.Begin(ctx, "env", other, "b", "")
 	if err != nil {
 		t.Fatal(err)
 	}

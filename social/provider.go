@@ -47,16 +47,20 @@ const (
 	Discord = "discord"
 	X       = "twitter"
 	OIDC    = "oidc" // any OpenID provider, by discovery
+	// Okta is the contract's name for an OpenID provider found by
+	// discovery at the provider's domain (Okta, or any other IdP).
+	Okta = "okta"
 )
 
 // AppleIssuer is Apple's ID token issuer and client-secret audience.
 const AppleIssuer = "https://appleid.apple.com"
 
 var descriptions = map[string]Description{
-	Google: {Type: Google, Issuer: "https://accounts.google.com", Scopes: []string{"openid", "email", "profile"}},
-	Apple: {Type: Apple, Issuer: AppleIssuer, Scopes: []string{"openid", "email", "name"}, FormPost: true,
+	Google: {Type: Google, Issuer: "https://accounts.google.com", AuthURL: "https://accounts.google.com/o/oauth2/v2/auth", Scopes: []string{"openid", "email", "profile"}},
+	Apple: {Type: Apple, Issuer: AppleIssuer, AuthURL: "https://appleid.apple.com/auth/authorize", Scopes: []string{"openid", "email", "name"}, FormPost: true,
 		AuthStyle: oauth2.AuthStyleInParams},
 	OIDC: {Type: OIDC, Scopes: []string{"openid", "email", "profile"}},
+	Okta: {Type: Okta, Scopes: []string{"openid", "email", "profile"}},
 	GitHub: {Type: GitHub, AuthURL: "https://github.com/login/oauth/authorize",
 		TokenURL: "https://github.com/login/oauth/access_token", UserURL: "https://api.github.com/user",
 		EmailsURL: "https://api.github.com/user/emails", Scopes: []string{"read:user", "user:email"},
@@ -93,7 +97,7 @@ func Describe(providerType string) (Description, bool) {
 }
 
 // Types lists the provider types served by the redirect flow.
-func Types() []string { return []string{Google, Apple, GitHub, Discord, X, OIDC} }
+func Types() []string { return []string{Google, Apple, GitHub, Discord, X, Okta, OIDC} }
 
 // str reads a JSON field as a string (JSON numbers too, decoded as json.Number: GitHub ids are numbers).
 func str(m map[string]any, key string) string {

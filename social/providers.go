@@ -25,9 +25,13 @@ type Provider struct {
 	Scopes             string // space-separated, as the contract has it
 	AppleKeyID         string
 	AppleTeamID        string
-	EnabledAt          *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// Domain is the provider's own host or issuer: for an OpenID
+	// provider (Okta, a self-hosted IdP; Google or Apple pointed at a
+	// staging issuer) the discovery URL's base.
+	Domain    string
+	EnabledAt *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ProviderStore keeps providers. Create fails with ErrProviderExists when
@@ -48,11 +52,11 @@ var (
 
 // SettingsTypes are the provider types the admin Settings API accepts
 // here: the social providers this server signs in with.
-var SettingsTypes = []string{Apple, Discord, GitHub, Google, X, Telegram}
+var SettingsTypes = []string{Apple, Discord, GitHub, Google, Okta, X, Telegram}
 
 // ProviderInput is a create or update body; nil leaves a field alone.
 type ProviderInput struct {
-	Type, ClientID, ClientSecret, Scopes, AppleKeyID, AppleTeamID *string
+	Type, ClientID, ClientSecret, Scopes, AppleKeyID, AppleTeamID, Domain *string
 }
 
 // Environments finds an environment without reach checks (they are done
@@ -230,7 +234,8 @@ func (s *Providers) apply(pr *Provider, in ProviderInput) error {
 		in   *string
 		out  *string
 	}{{"clientId", in.ClientID, &pr.ClientID}, {"scopes", in.Scopes, &pr.Scopes},
-		{"appleKeyId", in.AppleKeyID, &pr.AppleKeyID}, {"appleTeamId", in.AppleTeamID, &pr.AppleTeamID}} {
+		{"appleKeyId", in.AppleKeyID, &pr.AppleKeyID}, {"appleTeamId", in.AppleTeamID, &pr.AppleTeamID},
+		{"domain", in.Domain, &pr.Domain}} {
 		if f.in == nil {
 			continue
 		}

@@ -1,8 +1,8 @@
-package social
-
-// A real OpenID provider for the tests: zitadel/oidc's OP on loopback,
-// over a small in-memory storage. Its login page signs in whoever the test
-// names, at once, and sends the browser back through the OP's callback.
+// Package oidctest is a real OpenID provider for tests: zitadel/oidc's OP
+// on loopback, over a small in-memory storage. Its login page signs in
+// whoever the test names, at once, and sends the browser back through the
+// OP's callback. Only tests import it.
+package oidctest
 
 import (
 	"context"
@@ -20,7 +20,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
-type opUser struct {
+// User is an account at the provider.
+type User struct {
 	ID, Email, Name string
 	EmailVerified   bool
 }
@@ -107,7 +108,7 @@ type opStorage struct {
 	key      opKey
 	clients  map[string]*opClient
 	secrets  map[string]string
-	users    map[string]opUser
+	users    map[string]User
 	requests map[string]*authReq
 	codes    map[string]string // code -> request id
 	// next is who the login page signs in.
@@ -237,24 +238,28 @@ func (s *opStorage) ValidateJWTProfileScopes(_ context.Context, _ string, scopes
 }
 func (s *opStorage) Health(context.Context) error { return nil }
 
-// testOP is a running provider.
-type testOP struct {
+// OP is a running provider.
+type OP struct {
+	// URL is the issuer (discovery at URL/.well-known/openid-configuration).
+	URL     string
 	srv     *httptest.Server
 	storage *opStorage
 }
 
-// startOP serves an OpenID provider on loopback with one client.
-func startOP(t *testing.T, clientID, secret, redirect string) *testOP {
+// Start serves an OpenID provider on loopback with one client, stopped
+// when the test ends.
+func Start(t testing.TB, clientID, secret, redirect string) *OP {
 	t.Helper()
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := &opStorage{key: opKey{id: "op-key-1", key: k}, clients: map[string]*opClient{}, secrets: map[string]string{},
-		users: map[string]opUser{}, requests: map[string]*authReq{}, codes: map[string]string{}}
-	o := &testOP{storage: st}
+		users: map[string]User{}, requests: map[string]*authReq{}, codes: map[string]string{}}
+	o := &OP{storage: st}
 	mux := http.NewServeMux()
 	o.srv = httptest.NewServer(mux)
+	o.URL = o.srv.URL
 	t.Cleanup(o.srv.Close)
 	provider, err := op.NewOpenIDProvider(o.srv.URL, &op.Config{CodeMethodS256: true, CryptoKey: [32]byte{1}},
 		st, op.WithAllowInsecure())
@@ -262,9 +267,7 @@ func startOP(t *testing.T, clientID, secret, redirect string) *testOP {
 		t.Fatal(err)
 	}
 	callback := op.AuthCallbackURL(provider)
-	st.clients[clientID] = &opClient{id: clientID, redirect: redirect, idTokenLife: time.Hour,
-		loginURL: func(id string) string { return "/login?id=" + id }}
-	st.secrets[clientID] = secret
+	o.AddClient(clientID, secret, redirect)
 	// The login page: the user "types their password" and is sent back.
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("id")
@@ -284,7 +287,34 @@ func startOP(t *testing.T, clientID, secret, redirect string) *testOP {
 	return o
 }
 
-func (o *testOP) addUser(u opUser) {
+// AddClient registers a client (an application) with its secret and
+// redirect URI.
+func (o *OP) AddClient(id, secret, redirect string) {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	o.storage.clients[id] = &opClient{id: id, redirect: redirect, idTokenLife: time.Hour,
+		loginURL: func(id string) string { return "/login?id=" + id }}
+	o.storage.secrets[id] = secret
+}
+
+// SetIDTokenLifetime changes how long the client's ID tokens live (a
+// negative lifetime issues expired tokens).
+func (o *OP) SetIDTokenLifetime(clientID string, d time.Duration) {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	o.storage.clients[clientID].idTokenLife = d
+}
+
+// CheckSecret replaces the secret comparison of client authentication
+// (Apple's signed client secret).
+func (o *OP) CheckSecret(f func(secret string) error) {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	o.storage.checkSecret = f
+}
+
+// AddUser adds an account and makes it the one the login page signs in.
+func (o *OP) AddUser(u User) {
 	o.storage.mu.Lock()
 	defer o.storage.mu.Unlock()
 	o.storage.users[u.ID] = u

@@ -1,0 +1,239 @@
+package httpapi
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/social"
+)
+
+// The SDK's social sign-in (providers/*). Dynamic's SDK builds the
+// authorize URL from the settings and announces its state with initAuth;
+// the provider sends the browser to providers/{type}/redirect, which
+// records the code for that state and sends the browser back to the
+// application with dynamicOauthCode and dynamicOauthState; the SDK then
+// calls signIn (or verify, to link) with state, code and its PKCE
+// verifier. loginUrl is the same login with the URL built here (state,
+// PKCE and nonce kept server-side), for clients that poll oauthResult.
+
+// providerType reads the path's provider type: one this server signs in
+// with, else 404 as for an unknown route.
+func providerType(r *http.Request) (string, error) {
+	t := r.PathValue("providerType")
+	if !slices.Contains(social.Types(), t) || t == social.OIDC {
+		return "", errs.NotFound("provider_not_available", "no social sign-in with this provider type")
+	}
+	return t, nil
+}
+
+func (s *Server) oauthLoginURL(w http.ResponseWriter, r *http.Request) error {
+	envID, typ, err := s.providerPath(r)
+	if err != nil {
+		return err
+	}
+	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), "", "")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"url": st.URL})
+	return nil
+}
+
+// oauthLogin sends the browser straight to the provider (GET …/login).
+func (s *Server) oauthLogin(w http.ResponseWriter, r *http.Request) error {
+	envID, typ, err := s.providerPath(r)
+	if err != nil {
+		return err
+	}
+	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), "", "")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, st.URL, http.StatusFound)
+	return nil
+}
+
+func (s *Server) providerPath(r *http.Request) (envID, typ string, err error) {
+	if envID, err = pathID(r, "environmentId"); err != nil {
+		return "", "", err
+	}
+	typ, err = providerType(r)
+	return envID, typ, err
+}
+
+func (s *Server) oauthInitAuth(w http.ResponseWriter, r *http.Request) error {
+	envID, typ, err := s.providerPath(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		State       string `json:"state"`
+		RedirectURL string `json:"redirectUrl"`
+	}
+	if err := s.decode(w, r, "OauthInitAuthRequest", &body); err != nil {
+		return err
+	}
+	if err := s.signin.OAuthInit(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), body.State, body.RedirectURL); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// oauthRedirect is the callback registered with the provider (GET, and
+// Apple's form POST): the code is recorded for its state and the browser
+// goes back to the application.
+func (s *Server) oauthRedirect(provider string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		envID, err := pathID(r, "environmentId")
+		if err != nil {
+			return err
+		}
+		typ := provider
+		if typ == "" {
+			if typ, err = providerType(r); err != nil {
+				return err
+			}
+		} else if typ == "*" { // cbOauthRedirectUrl: the state names the provider
+			typ = ""
+		}
+		q := r.URL.Query()
+		userName := ""
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+			if err := r.ParseForm(); err != nil {
+				return errs.Invalid("body: a form is required")
+			}
+			q = r.PostForm
+			if userName, err = social.ParseAppleUser(q.Get("user")); err != nil {
+				userName = ""
+			}
+		}
+		state, code, perr := q.Get("state"), q.Get("code"), q.Get("error")
+		if perr != "" || code == "" {
+			st, err := s.signin.OAuthState(r.Context(), envID, typ, state)
+			if err != nil {
+				return err
+			}
+			if perr == "" {
+				perr = "missing_code"
+			}
+			return backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthError": {perr}})
+		}
+		st, err := s.signin.OAuthDeliver(r.Context(), envID, typ, state, code, userName)
+		if err != nil {
+			return err
+		}
+		return backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthCode": {code}})
+	}
+}
+
+// backToApp sends the browser to the login's return URL with params; a
+// login without one (loginUrl, a popup polling oauthResult) ends on a
+// page of its own.
+func backToApp(w http.ResponseWriter, r *http.Request, st *social.State, params url.Values) error {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if st.ReturnURL == "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		msg := "Sign-in complete: you can close this window."
+		if params.Get("dynamicOauthError") != "" {
+			msg = "Sign-in was not completed: " + params.Get("dynamicOauthError")
+		}
+		_, _ = w.Write([]byte("<!doctype html><title>Sign-in</title><p>" + html.EscapeString(msg) + "</p>"))
+		return nil
+	}
+	u, err := url.Parse(st.ReturnURL)
+	if err != nil {
+		return errs.Invalid("state: unusable return URL")
+	}
+	q := u.Query()
+	for k, v := range params {
+		q[k] = v
+	}
+	u.RawQuery = q.Encode()
+	// 303: Apple's form POST becomes a GET of the application's page.
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) oauthResult(w http.ResponseWriter, r *http.Request) error {
+	envID, typ, err := s.providerPath(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		State string `json:"state"`
+	}
+	if err := s.decode(w, r, "OauthResultRequest", &body); err != nil {
+		return err
+	}
+	st, err := s.signin.OAuthState(r.Context(), envID, typ, body.State)
+	if err != nil {
+		return err
+	}
+	if st.Code == "" {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "pending"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "completed", "code": st.Code})
+	return nil
+}
+
+func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (signin.OAuthRequest, error) {
+	envID, typ, err := s.providerPath(r)
+	if err != nil {
+		return signin.OAuthRequest{}, err
+	}
+	var body struct {
+		State            string `json:"state"`
+		Code             string `json:"code"`
+		CodeVerifier     string `json:"codeVerifier"`
+		SessionPublicKey string `json:"sessionPublicKey"`
+	}
+	if err := s.decode(w, r, "OauthRequest", &body); err != nil {
+		return signin.OAuthRequest{}, err
+	}
+	if len(body.Code) > 4096 || len(body.CodeVerifier) > 128 {
+		return signin.OAuthRequest{}, errs.Invalid("code, codeVerifier: too long")
+	}
+	sessionKey := body.SessionPublicKey
+	if sessionKey == "" {
+		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
+	}
+	return signin.OAuthRequest{EnvironmentID: envID, Provider: typ, RedirectURL: s.providerRedirectURL(r, envID, typ),
+		State: body.State, Code: body.Code, CodeVerifier: body.CodeVerifier, SessionPublicKey: sessionKey,
+		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())}, nil
+}
+
+func (s *Server) oauthSignIn(w http.ResponseWriter, r *http.Request) error {
+	req, err := s.oauthRequest(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := s.signin.OAuthSignIn(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	return nil
+}
+
+func (s *Server) oauthVerify(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	req, err := s.oauthRequest(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := s.signin.OAuthLink(r.Context(), cur, req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	return nil
+}

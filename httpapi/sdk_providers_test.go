@@ -1,0 +1,250 @@
+package httpapi_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/social/oidctest"
+	"golang.org/x/oauth2"
+)
+
+// The SDK's social sign-in over HTTP, as Dynamic's SDK runs it, against a
+// real OpenID provider started on loopback (zitadel/oidc's OP): the
+// provider configured through the admin Settings API (google, pointed at
+// the test provider by its domain), the authorize URL built from the SDK
+// settings, initAuth, the provider's redirect to this server, the
+// redirect back to the application, signIn.
+
+const appReturn = "http://localhost:3000/app"
+
+type socialFixture struct {
+	h        *harness
+	op       *oidctest.OP
+	env      string
+	clientID string
+}
+
+func newSocialFixture(t *testing.T, h *harness) *socialFixture {
+	f := &socialFixture{h: h, env: h.ids.EnvironmentID, clientID: "dynamicauth-rp"}
+	f.op = oidctest.Start(t, f.clientID, "rp-secret", f.redirectURL(f.env))
+	f.op.AddUser(oidctest.User{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true})
+	f.addProvider(t, f.env, f.clientID)
+	return f
+}
+
+// redirectURL is the callback the server names (its public host,
+// "localhost"); the test browser reaches it at the test server's address.
+func (f *socialFixture) redirectURL(env string) string {
+	return "http://localhost" + v0 + "/sdk/" + env + "/providers/google/redirect"
+}
+
+// toServer sends requests for the public host to the test server.
+type toServer struct{ host string }
+
+func (s toServer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host == "localhost" {
+		r = r.Clone(r.Context())
+		r.URL.Host, r.Host = s.host, ""
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func (f *socialFixture) addProvider(t *testing.T, env, clientID string) {
+	t.Helper()
+	st, res := f.h.do(t, "POST", "/environments/"+env+"/settings/providers", f.h.token, map[string]any{
+		"provider": "google", "clientId": clientID, "clientSecret": "rp-secret", "domain": f.op.URL,
+		"scopes": "openid email profile"})
+	wantStatus(t, "create google provider", st, 200, res)
+}
+
+// sdkProvider is the google entry of the SDK settings.
+func (f *socialFixture) sdkProvider(t *testing.T, env string) map[string]any {
+	t.Helper()
+	st, res := f.h.do(t, "GET", "/sdk/"+env+"/settings", "", nil)
+	wantStatus(t, "sdk settings", st, 200, res)
+	return find(t, list(t, res, "providers"), "provider", "google")
+}
+
+type socialLogin struct {
+	state, verifier string
+	// code and back are what the browser brought back to the application.
+	code string
+	back *url.URL
+}
+
+// start builds the authorize URL as Dynamic's SDK does (PKCE when
+// pkce), announces the state with initAuth and sends the browser through
+// the provider until it lands back on the application.
+func (f *socialFixture) start(t *testing.T, env string, pkce bool) *socialLogin {
+	t.Helper()
+	p := f.sdkProvider(t, env)
+	l := &socialLogin{state: strings.TrimRight(base64.RawURLEncoding.EncodeToString([]byte(time.Now().String()+t.Name())), "=")[:32],
+		verifier: oauth2.GenerateVerifier()}
+	u, err := url.Parse(str(t, p, "baseAuthUrl"))
+	if err != nil || u.Host == "" {
+		t.Fatalf("baseAuthUrl %v: %v", p["baseAuthUrl"], err)
+	}
+	q := u.Query()
+	q.Set("client_id", str(t, p, "clientId"))
+	q.Set("response_type", "code")
+	q.Set("redirect_uri", str(t, p, "redirectUrl"))
+	q.Set("scope", str(t, p, "scopes"))
+	q.Set("state", l.state)
+	if pkce {
+		sum := sha256.Sum256([]byte(l.verifier))
+		q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
+		q.Set("code_challenge_method", "S256")
+	} else {
+		l.verifier = ""
+	}
+	u.RawQuery = q.Encode()
+	st, res := f.h.do(t, "POST", "/sdk/"+env+"/providers/google/initAuth", "",
+		map[string]any{"state": l.state, "redirectUrl": appReturn})
+	wantStatus(t, "initAuth", st, 204, res)
+	l.back = f.browseTo(t, u.String(), appReturn)
+	l.code = l.back.Query().Get("dynamicOauthCode")
+	if l.back.Query().Get("dynamicOauthState") != l.state || l.code == "" {
+		t.Fatalf("back at the application with %s", l.back)
+	}
+	return l
+}
+
+// browseTo follows redirects from start until one points under stop.
+func (f *socialFixture) browseTo(t *testing.T, start, stop string) *url.URL {
+	t.Helper()
+	var landed *url.URL
+	c := &http.Client{Transport: toServer{host: strings.TrimPrefix(f.h.srv.URL, "http://")}, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(r.URL.String(), stop) {
+			landed = r.URL
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	resp, err := c.Get(start)
+	if err != nil {
+		t.Fatalf("browse %s: %v", start, err)
+	}
+	resp.Body.Close()
+	if landed == nil {
+		t.Fatalf("the browser never came back to %s (status %d at %s)", stop, resp.StatusCode, resp.Request.URL)
+	}
+	return landed
+}
+
+func (f *socialFixture) signIn(t *testing.T, env string, body map[string]any) (int, any) {
+	t.Helper()
+	return f.h.do(t, "POST", "/sdk/"+env+"/providers/google/signIn", "", body)
+}
+
+func TestSocialSignInAgainstARealProvider(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testSocialSignIn(t, newHarnessOn(t, backend)) })
+	}
+}
+
+func testSocialSignIn(t *testing.T, h *harness) {
+	f := newSocialFixture(t, h)
+	p := f.sdkProvider(t, f.env)
+	if p["redirectUrl"] != f.redirectURL(f.env) || p["clientId"] != f.clientID || has(p, "clientSecret") {
+		t.Fatalf("SDK settings provider entry: %s", dump(p))
+	}
+
+	l := f.start(t, f.env, true)
+	st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code, "codeVerifier": l.verifier})
+	wantStatus(t, "signIn", st, 200, res)
+	userID := str(t, res, "user.id")
+	cred := find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth")
+	if cred["public_identifier"] != "ada@example.com" {
+		t.Errorf("oauth credential: %s", dump(cred))
+	}
+	if str(t, res, "jwt") == "" {
+		t.Fatal("no jwt")
+	}
+
+	// The state is used up: the same signIn again is refused.
+	st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code, "codeVerifier": l.verifier})
+	wantCode(t, "replayed signIn", st, res, 422, "other_verify_failure")
+
+	// A second login (no PKCE, as the SDK does for Google) finds the same user.
+	l = f.start(t, f.env, false)
+	st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
+	wantStatus(t, "second signIn", st, 200, res)
+	if got := str(t, res, "user.id"); got != userID {
+		t.Fatalf("second login signed in %s, want %s", got, userID)
+	}
+}
+
+func TestSocialSignInRefusals(t *testing.T) {
+	h := newHarness(t)
+	f := newSocialFixture(t, h)
+	// The live environment signs in with the same application at the
+	// provider: only the state's environment tells the logins apart.
+	f.addProvider(t, h.ids.LiveEnvironmentID, f.clientID)
+
+	t.Run("wrong state", func(t *testing.T) {
+		a, b := f.start(t, f.env, false), f.start(t, f.env, false)
+		// b's code under a's state: not the code the provider gave for a.
+		st, res := f.signIn(t, f.env, map[string]any{"state": a.state, "code": b.code})
+		wantCode(t, "code of another login", st, res, 422, "other_verify_failure")
+		// a is used up by the refusal; b still works.
+		st, res = f.signIn(t, f.env, map[string]any{"state": b.state, "code": b.code})
+		wantStatus(t, "the other login", st, 200, res)
+		st, res = f.signIn(t, f.env, map[string]any{"state": a.state, "code": a.code})
+		wantCode(t, "a state refused once", st, res, 422, "other_verify_failure")
+	})
+	t.Run("unknown state", func(t *testing.T) {
+		l := f.start(t, f.env, false)
+		st, res := f.signIn(t, f.env, map[string]any{"state": l.state + "x", "code": l.code})
+		wantCode(t, "tampered state", st, res, 422, "other_verify_failure")
+	})
+	t.Run("replayed redirect", func(t *testing.T) {
+		l := f.start(t, f.env, false)
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(f.h.srv.URL + v0 + "/sdk/" + f.env + "/providers/google/redirect?state=" + l.state + "&code=another-code")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 422 {
+			t.Fatalf("a second delivery for the state answered %d", resp.StatusCode)
+		}
+	})
+	t.Run("missing or wrong PKCE verifier", func(t *testing.T) {
+		for _, v := range []string{"", oauth2.GenerateVerifier()} {
+			l := f.start(t, f.env, true)
+			body := map[string]any{"state": l.state, "code": l.code}
+			if v != "" {
+				body["codeVerifier"] = v
+			}
+			st, res := f.signIn(t, f.env, body)
+			wantCode(t, "verifier "+v, st, res, 422, "other_verify_failure")
+		}
+	})
+	t.Run("cross-environment", func(t *testing.T) {
+		l := f.start(t, f.env, false)
+		st, res := f.signIn(t, h.ids.LiveEnvironmentID, map[string]any{"state": l.state, "code": l.code})
+		wantCode(t, "state of another environment", st, res, 422, "other_verify_failure")
+	})
+	t.Run("expired ID token", func(t *testing.T) {
+		f.op.SetIDTokenLifetime(f.clientID, -time.Hour)
+		defer f.op.SetIDTokenLifetime(f.clientID, time.Hour)
+		l := f.start(t, f.env, false)
+		st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
+		wantCode(t, "expired ID token", st, res, 422, "other_verify_failure")
+	})
+	t.Run("return URL not an allowed origin", func(t *testing.T) {
+		st, res := h.do(t, "POST", "/sdk/"+f.env+"/providers/google/initAuth", "",
+			map[string]any{"state": "s0123456789abcdefghij", "redirectUrl": "https://evil.example/steal"})
+		wantError(t, "foreign redirectUrl", st, res, 400)
+	})
+	t.Run("provider not enabled", func(t *testing.T) {
+		st, res := h.do(t, "POST", "/sdk/"+f.env+"/providers/github/initAuth", "",
+			map[string]any{"state": "s0123456789abcdefghij", "redirectUrl": appReturn})
+		wantCode(t, "github not configured", st, res, 422, "provider_not_available")
+	})
+}

@@ -1,0 +1,79 @@
+package signin
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// firstSignIn is a verified first factor, ready to be written: the one
+// way every sign-in (wallet, external JWT, social) finds or creates its
+// user, stores the session and events in one transaction and issues the
+// session's tokens.
+type firstSignIn struct {
+	env        *tenant.Environment
+	credential users.Credential // a fresh candidate; the store may keep an existing one
+	nonces     []string         // to consume in the write
+	now        time.Time
+	sessionKey string
+	factor     string // the AMR of the first factor
+	events     []Event
+	// until, when set, caps the session and its refreshes (the external
+	// token that vouched for the user expires then).
+	until time.Time
+	// audience is the tokens' aud.
+	audience                          string
+	issuerHost, origin, ip, userAgent string
+	// after, when set, runs once the sign-in is stored and may return the
+	// user changed (a verified email linked); its error fails the call.
+	after func(ctx context.Context, u *users.User, created bool) (*users.User, error)
+}
+
+// complete writes a first sign-in and issues its tokens.
+func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error) {
+	hooked := Attempt{EnvironmentID: f.env.ID, Credential: f.credential, Origin: f.origin, IP: f.ip, UserAgent: f.userAgent}
+	if err := s.beforeSignIn(ctx, hooked); err != nil {
+		return nil, err
+	}
+	grants, err := s.decideCredential(ctx, f.env.ID, nil, f.credential)
+	if err != nil {
+		return nil, err
+	}
+	sess := s.sessions.New(f.env.ID, "", f.credential.ID, f.sessionKey, collectedIP(f.env, f.ip), f.userAgent, session.Lifetime(f.env.Settings))
+	if limit := f.until.UTC().Truncate(time.Millisecond); !f.until.IsZero() && limit.After(f.now) {
+		if sess.ExpiresAt.After(limit) {
+			sess.ExpiresAt = limit
+		}
+		if sess.RefreshExpiresAt.After(limit) {
+			sess.RefreshExpiresAt = limit
+		}
+	}
+	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: users.NewID(),
+		Session: sess, Events: f.events, InTx: s.onSignIn(hooked)}
+	u, created, err := s.store.CompleteSignIn(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	if f.after != nil {
+		if u, err = f.after(ctx, u, created); err != nil {
+			return nil, err
+		}
+	}
+	prof, err := s.profile(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := s.firstFactor(ctx, f.env, u, f.factor)
+	if err != nil {
+		return nil, err
+	}
+	auth.Grants = grants
+	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(f.issuerHost, f.env.ID), f.audience, created, auth)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth}, nil
+}

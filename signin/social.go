@@ -1,0 +1,270 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// FactorOAuth is the first factor of a social sign-in.
+const FactorOAuth = "oauth"
+
+// CodeSocialAccountExists is the contract's 422 for linking a social
+// account that another user signs in with.
+const CodeSocialAccountExists = "social_account_already_exists"
+
+// OAuthRequest finishes a social login (providers/{type}/signIn and
+// /verify): the state the login started with, the code the provider
+// delivered, and the client's PKCE verifier when the client built the
+// authorize URL.
+type OAuthRequest struct {
+	EnvironmentID string
+	Provider      string
+	// RedirectURL is this server's callback registered with the provider
+	// (the code was issued for it).
+	RedirectURL      string
+	State            string
+	Code             string
+	CodeVerifier     string
+	Binding          string
+	SessionPublicKey string
+	IssuerHost       string
+	Origin           string
+	IP               string
+	UserAgent        string
+}
+
+func (s *Service) logins() (*social.Logins, error) {
+	if s.social == nil {
+		return nil, social.ErrNotEnabled
+	}
+	return s.social, nil
+}
+
+// OAuthInit keeps the state of a login the client started (initAuth);
+// the browser comes back to returnURL, which must be an allowed origin of
+// the environment (no open redirect).
+func (s *Service) OAuthInit(ctx context.Context, envID, provider, redirectURL, state, returnURL string) error {
+	l, err := s.logins()
+	if err != nil {
+		return err
+	}
+	if err := s.checkReturnURL(ctx, envID, returnURL); err != nil {
+		return err
+	}
+	return oauthRefusal(l.Register(ctx, envID, provider, redirectURL, state, returnURL))
+}
+
+// OAuthLoginURL starts a login whose authorize URL this server builds
+// (loginUrl): state, PKCE verifier and nonce are kept here.
+func (s *Service) OAuthLoginURL(ctx context.Context, envID, provider, redirectURL, binding, returnURL string) (*social.Start, error) {
+	l, err := s.logins()
+	if err != nil {
+		return nil, err
+	}
+	if returnURL != "" {
+		if err := s.checkReturnURL(ctx, envID, returnURL); err != nil {
+			return nil, err
+		}
+	}
+	st, err := l.Begin(ctx, envID, provider, redirectURL, binding, returnURL)
+	return st, oauthRefusal(err)
+}
+
+// OAuthDeliver records the code the provider sent to the redirect URL and
+// returns the state (its ReturnURL says where the browser goes next).
+func (s *Service) OAuthDeliver(ctx context.Context, envID, provider, state, code, userName string) (*social.State, error) {
+	l, err := s.logins()
+	if err != nil {
+		return nil, err
+	}
+	st, err := l.Deliver(ctx, envID, provider, state, code, userName)
+	return st, oauthRefusal(err)
+}
+
+// OAuthState returns a live login state (oauthResult, the redirect's
+// error path).
+func (s *Service) OAuthState(ctx context.Context, envID, provider, state string) (*social.State, error) {
+	l, err := s.logins()
+	if err != nil {
+		return nil, err
+	}
+	st, err := l.Lookup(ctx, envID, provider, state)
+	return st, oauthRefusal(err)
+}
+
+func (s *Service) checkReturnURL(ctx context.Context, envID, returnURL string) error {
+	u, err := url.Parse(returnURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(returnURL) > 2048 {
+		return errs.Invalid("redirectUrl: must be an http(s) URL of the application")
+	}
+	ok, err := s.originListed(ctx, envID, u.Scheme+"://"+u.Host)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Invalid("redirectUrl: its origin is not an allowed origin of the environment")
+	}
+	return nil
+}
+
+// prove completes the provider login and builds the oauth credential.
+func (s *Service) proveOAuth(ctx context.Context, req OAuthRequest) (*social.Identity, users.Credential, error) {
+	l, err := s.logins()
+	if err != nil {
+		return nil, users.Credential{}, err
+	}
+	id, _, err := l.Complete(ctx, req.EnvironmentID, req.Provider, req.RedirectURL,
+		social.Callback{State: req.State, Code: req.Code, CodeVerifier: req.CodeVerifier}, req.Binding)
+	if err != nil {
+		return nil, users.Credential{}, oauthRefusal(err)
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	shown := firstOf(id.Username, id.Email, id.DisplayName, id.AccountID)
+	// The provider scopes the account id (two providers may reuse one);
+	// wallet_provider names it too, as the admin users filter reads it;
+	// an oauth credential's wallet_name holds the display name.
+	return id, users.Credential{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Format: users.FormatOAuth,
+		Chain: id.Provider, Address: clip(id.AccountID), PublicIdentifier: clip(shown), WalletName: clip(id.DisplayName),
+		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}, nil
+}
+
+// OAuthSignIn signs in (or up) the user a provider vouches for. A new
+// social account whose email the provider says is verified joins the
+// user who owns that verified email; an unverified one never does (that
+// would hand the account to whoever typed the address at the provider).
+func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, error) {
+	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	sessionKey, err := checkSessionPublicKey(req.SessionPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	id, cred, err := s.proveOAuth(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.joinVerifiedEmail(ctx, id, cred); err != nil {
+		return nil, err
+	}
+	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: cred.VerifiedAt, sessionKey: sessionKey,
+		factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
+		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
+		userAgent: req.UserAgent, after: func(ctx context.Context, u *users.User, created bool) (*users.User, error) {
+			if !created || !id.EmailVerified {
+				return u, nil
+			}
+			return s.addVerifiedEmail(ctx, u, id.Email, cred.VerifiedAt), nil
+		}})
+}
+
+// joinVerifiedEmail links a social account seen for the first time to the
+// user owning its provider-verified email, so the sign-in finds them.
+func (s *Service) joinVerifiedEmail(ctx context.Context, id *social.Identity, cred users.Credential) error {
+	if !id.EmailVerified || id.Email == "" || s.owners == nil {
+		return nil
+	}
+	if _, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, cred.Format, cred.Chain, cred.Address); err == nil {
+		return nil // known account: its user signs in
+	} else if !errs.Is(err, errs.KindNotFound) {
+		return err
+	}
+	owner, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", id.Email)
+	if errs.Is(err, errs.KindNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: cred.EnvironmentID, UserID: owner.ID, Now: cred.VerifiedAt,
+		Credential: cred})
+	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
+		return nil // a racing first sign-in created it: the sign-in finds it
+	}
+	return err
+}
+
+// addVerifiedEmail gives a user created by a social sign-in the email
+// credential the provider verified, unless someone holds it already; a
+// failure leaves the (committed) sign-in as it is.
+func (s *Service) addVerifiedEmail(ctx context.Context, u *users.User, email string, now time.Time) *users.User {
+	c := users.Credential{ID: users.NewID(), EnvironmentID: u.EnvironmentID, Format: users.FormatEmail, Address: email,
+		PublicIdentifier: email, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	linked, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: u.EnvironmentID, UserID: u.ID, Now: now, Credential: c})
+	if err != nil {
+		return u
+	}
+	return linked
+}
+
+// OAuthLink adds the social account the provider vouches for to the
+// signed-in user (providers/{type}/verify). An account another user signs
+// in with is refused with social_account_already_exists.
+func (s *Service) OAuthLink(ctx context.Context, cur *Current, req OAuthRequest) (*Result, error) {
+	if req.EnvironmentID != cur.Session.EnvironmentID {
+		return nil, errs.Unauthorized("invalid or expired session token")
+	}
+	_, cred, err := s.proveOAuth(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := s.decideCredential(ctx, req.EnvironmentID, cur.User, cred)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Now: cred.VerifiedAt,
+		Credential: cred})
+	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
+		return nil, errs.Unprocessable(CodeSocialAccountExists, "this social account belongs to another user", nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a := session.AuthOf(cur.Claims)
+	a.Grants = grants
+	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
+}
+
+// oauthRefusal turns the flow's refusals into the contract's 422.
+func oauthRefusal(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.E
+	if errors.As(err, &e) {
+		return err
+	}
+	for _, r := range []error{social.ErrStateNotFound, social.ErrStateMismatch, social.ErrCodeMismatch, social.ErrProviderDenied,
+		social.ErrExchange, social.ErrIDToken, social.ErrUser} {
+		if errors.Is(err, r) {
+			return verifyFailure("%v", err)
+		}
+	}
+	for _, r := range []error{social.ErrBadState, social.ErrStateExists} {
+		if errors.Is(err, r) {
+			return errs.Invalid("state: %v", r)
+		}
+	}
+	if errors.Is(err, social.ErrSettings) || errors.Is(err, social.ErrUnknown) {
+		return errs.Unprocessable("provider_not_available", err.Error(), nil)
+	}
+	return err
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,128 @@
+package social
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// Logins runs the redirect flow with the providers an environment
+// configured (Providers): it turns a stored Provider into flow Settings,
+// opening its sealed secret, and refuses providers that are not enabled.
+type Logins struct {
+	providers *Providers
+	flow      *Flow
+}
+
+// NewLogins builds Logins over the providers' settings and a flow.
+func NewLogins(p *Providers, f *Flow) *Logins { return &Logins{providers: p, flow: f} }
+
+// ErrNotEnabled refuses a login with a provider the environment has not
+// enabled (the contract's provider_not_available).
+var ErrNotEnabled = errs.Unprocessable("provider_not_available", "this sign-in provider is not enabled for the environment", nil)
+
+// Settings are the flow settings of the environment's enabled provider of
+// type typ, with redirectURL as the callback registered with it.
+func (l *Logins) Settings(ctx context.Context, envID, typ, redirectURL string) (Settings, error) {
+	if _, ok := Describe(typ); !ok || typ == OIDC {
+		return Settings{}, ErrNotEnabled
+	}
+	enabled, err := l.providers.Enabled(ctx, envID)
+	if err != nil {
+		return Settings{}, err
+	}
+	for i := range enabled {
+		if p := &enabled[i]; p.Type == typ {
+			return l.settingsOf(p, redirectURL)
+		}
+	}
+	return Settings{}, ErrNotEnabled
+}
+
+func (l *Logins) settingsOf(p *Provider, redirectURL string) (Settings, error) {
+	secret, err := l.providers.ClientSecret(p)
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Settings{Type: p.Type, ClientID: p.ClientID, ClientSecret: secret, Scopes: strings.Fields(p.Scopes),
+		RedirectURL: redirectURL, Issuer: issuerOf(p.Domain)}
+	if p.Type == Apple && strings.Contains(secret, "PRIVATE KEY") {
+		// Apple's "secret" is the team's .p8 key: each exchange signs
+		// the ES256 client secret Apple requires with it.
+		s.Apple = &AppleKey{TeamID: p.AppleTeamID, KeyID: p.AppleKeyID, PrivateKeyPEM: secret}
+		s.ClientSecret = ""
+	}
+	return s, nil
+}
+
+// issuerOf reads a provider's domain as an issuer URL ("dev-1.okta.com"
+// becomes "https://dev-1.okta.com").
+func issuerOf(domain string) string {
+	domain = strings.TrimRight(strings.TrimSpace(domain), "/")
+	if domain == "" || strings.HasPrefix(domain, "https://") || strings.HasPrefix(domain, "http://") {
+		return domain
+	}
+	return "https://" + domain
+}
+
+// BaseAuthURL is the provider's authorization endpoint, where Dynamic's
+// SDK sends the browser (discovered for an OpenID provider with a
+// domain); "" when it cannot be told.
+func (l *Logins) BaseAuthURL(ctx context.Context, p *Provider) string {
+	if d, _ := Describe(p.Type); p.Domain == "" && d.AuthURL != "" {
+		return d.AuthURL // known: no discovery on a settings read
+	}
+	s, err := l.settingsOf(p, "unused")
+	if err != nil || s.ClientID == "" {
+		d, _ := Describe(p.Type)
+		return d.AuthURL
+	}
+	_, cfg, err := l.flow.resolve(ctx, s)
+	if err != nil {
+		return ""
+	}
+	return cfg.Endpoint.AuthURL
+}
+
+// Begin starts a login whose authorize URL this server builds (loginUrl).
+func (l *Logins) Begin(ctx context.Context, envID, typ, redirectURL, binding, returnURL string) (*Start, error) {
+	s, err := l.Settings(ctx, envID, typ, redirectURL)
+	if err != nil {
+		return nil, err
+	}
+	return l.flow.Begin(ctx, envID, s, binding, returnURL)
+}
+
+// Register keeps a state the client made (initAuth).
+func (l *Logins) Register(ctx context.Context, envID, typ, redirectURL, state, returnURL string) error {
+	s, err := l.Settings(ctx, envID, typ, redirectURL)
+	if err != nil {
+		return err
+	}
+	return l.flow.Register(ctx, envID, s, state, returnURL)
+}
+
+// Deliver records the provider's code for a state (the redirect).
+func (l *Logins) Deliver(ctx context.Context, envID, typ, state, code, userName string) (*State, error) {
+	return l.flow.Deliver(ctx, envID, typ, state, code, userName)
+}
+
+// Lookup returns a live state (the redirect's error path, oauthResult).
+func (l *Logins) Lookup(ctx context.Context, envID, typ, state string) (*State, error) {
+	return l.flow.Lookup(ctx, envID, typ, state)
+}
+
+// Complete finishes a login and says who the provider vouches for.
+func (l *Logins) Complete(ctx context.Context, envID, typ, redirectURL string, cb Callback, binding string) (*Identity, *Tokens, error) {
+	s, err := l.Settings(ctx, envID, typ, redirectURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, toks, err := l.flow.Complete(ctx, envID, s, cb, binding)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s login: %w", typ, err)
+	}
+	return id, toks, nil
+}

@@ -1,0 +1,2 @@
+-- An OpenID provider's domain (its issuer, where discovery starts).
+ALTER TABLE social_providers ADD COLUMN domain text NOT NULL DEFAULT '';
