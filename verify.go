@@ -3,6 +3,7 @@ package dynamicauth
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -36,8 +37,8 @@ func WithScope(scope string) VerifierOption {
 //	v, _ := auth.Verifier(envID)
 //	mux.Handle("GET /me", v.Middleware(meHandler))
 //
-// The issuer is checked too: "<PublicHost>/<envID>", or one of
-// IssuerHosts.
+// The issuer is checked too: "<PublicHost>/<envID>", one of IssuerHosts,
+// or an active custom hostname of the environment (EnvConfig).
 func (a *Auth) Verifier(envID string, opts ...VerifierOption) (*verifier.Verifier, error) {
 	cfg := verifier.Config{
 		EnvironmentID: envID,
@@ -51,6 +52,13 @@ func (a *Auth) Verifier(envID string, opts ...VerifierOption) (*verifier.Verifie
 	cfg.Issuer = session.Issuer(a.cfg.PublicHost, envID)
 	for _, h := range a.cfg.IssuerHosts {
 		cfg.OtherIssuers = append(cfg.OtherIssuers, session.Issuer(h, envID))
+	}
+	cfg.AcceptIssuer = func(ctx context.Context, iss string) (bool, error) {
+		host, ok := strings.CutSuffix(iss, "/"+envID)
+		if !ok || strings.Contains(host, "/") {
+			return false, nil
+		}
+		return a.envconfig.HostnameActive(ctx, envID, host)
 	}
 	for _, o := range opts {
 		o(&cfg)

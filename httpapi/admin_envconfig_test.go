@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -311,4 +312,80 @@ func TestChainTokens(t *testing.T) {
 	wantError(t, "bad network", st, res, 400, "networkId")
 	st, res = h.do(t, "GET", "/chains/EVM/tokens", "", nil)
 	wantError(t, "no token", st, res, 401)
+}
+
+// TestCustomHostnameNamesIssuerOnceVerified: a pending hostname is just
+// a Host header (the public host issues, the origin is refused); once the
+// operator verifies it, it names the issuer, its https origin passes CORS
+// and the in-process Verifier accepts its tokens; another environment's
+// hostname never does; a deleted one stops at once.
+func TestCustomHostnameNamesIssuerOnceVerified(t *testing.T) {
+	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) { c.PublicHost = "auth.example.com" })
+	env, live := h.ids.EnvironmentID, h.ids.LiveEnvironmentID
+	ec := h.auth.EnvConfig()
+	ctx := context.Background()
+	if _, err := ec.AddHostname(ctx, env, "login.customer.example", "cookies"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec.AddHostname(ctx, live, "live.customer.example", "cookies"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec.VerifyHostname(ctx, live, "live.customer.example", true); err != nil {
+		t.Fatal(err)
+	}
+	v, err := h.auth.Verifier(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issOf := func(host string) (string, string) {
+		t.Helper()
+		_, _, jwt := h.signInHost(t, env, newEVMWallet(t), host)
+		iss, _ := jwtClaims(t, jwt)["iss"].(string)
+		return iss, jwt
+	}
+	preflight := func(origin string) int {
+		t.Helper()
+		return h.send(t, request{method: "OPTIONS", path: v0 + "/sdk/" + env + "/nonce", header: map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "GET"}}).status
+	}
+
+	if iss, _ := issOf("login.customer.example"); iss != "auth.example.com/"+env {
+		t.Fatalf("a pending hostname names the issuer: %s", iss)
+	}
+	if st := preflight("https://login.customer.example"); st != 403 {
+		t.Fatalf("a pending hostname's origin passes CORS: %d", st)
+	}
+	if iss, _ := issOf("live.customer.example"); iss != "auth.example.com/"+env {
+		t.Fatalf("another environment's hostname names the issuer: %s", iss)
+	}
+
+	if _, err := ec.VerifyHostname(ctx, env, "login.customer.example", true); err != nil {
+		t.Fatal(err)
+	}
+	iss, jwt := issOf("login.customer.example:443")
+	if iss != "login.customer.example/"+env {
+		t.Fatalf("a verified hostname: iss %s", iss)
+	}
+	if _, err := v.Verify(ctx, jwt); err != nil {
+		t.Fatalf("the Verifier refuses a verified hostname's token: %v", err)
+	}
+	if st := preflight("https://login.customer.example"); st != 204 {
+		t.Fatalf("a verified hostname's origin: preflight %d", st)
+	}
+	for _, o := range []string{"http://login.customer.example", "https://login.customer.example:8443", "https://live.customer.example"} {
+		if st := preflight(o); st != 403 {
+			t.Errorf("origin %s passes CORS: %d", o, st)
+		}
+	}
+
+	hs, _ := ec.Hostnames(ctx, env)
+	if err := ec.DeleteHostname(ctx, env, hs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, jwt); err == nil {
+		t.Fatal("a deleted hostname's token still verifies")
+	}
+	if iss, _ := issOf("login.customer.example"); iss != "auth.example.com/"+env {
+		t.Fatalf("a deleted hostname names the issuer: %s", iss)
+	}
 }

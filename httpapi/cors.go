@@ -35,6 +35,10 @@ func (s *Server) withCORS(next http.Handler) http.Handler {
 		allowed := false
 		if tenant.ValidID(envID) {
 			ok, err := s.tenants.OriginAllowed(r.Context(), envID, origin)
+			if err == nil && !ok && s.envconfig != nil {
+				// https on an active custom hostname of the environment
+				ok, err = s.envconfig.OriginActive(r.Context(), envID, origin)
+			}
 			if err != nil {
 				s.writeError(w, r, err)
 				return

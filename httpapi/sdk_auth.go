@@ -2,9 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/dynamicauth/dynamicauth/tenant"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -180,11 +183,35 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request) error {
 }
 
 // issuerHost is the host named in the iss claim: the request's Host when
-// it is one of the configured custom hostnames, else the public host.
-// The Host header is the caller's to choose, so it is never taken as is.
+// it is one of the configured issuer hosts or an active (operator
+// verified) custom hostname of the route's environment, else the public
+// host. The Host header is the caller's to choose, so it is never taken
+// as is.
 func (s *Server) issuerHost(r *http.Request) string {
-	if h := strings.ToLower(r.Host); s.issuerHosts[h] {
+	h := strings.ToLower(r.Host)
+	if s.issuerHosts[h] {
 		return h
+	}
+	if s.envconfig == nil || h == "" || h == s.publicHost {
+		return s.publicHost
+	}
+	envID, ok := sdkEnvironment(r.URL.Path)
+	if !ok || !tenant.ValidID(envID) {
+		return s.publicHost
+	}
+	name := h
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		name = host
+	}
+	active, err := s.envconfig.HostnameActive(r.Context(), envID, name)
+	if err != nil {
+		// the public host is always a valid issuer: a failed lookup
+		// costs the custom name, not the sign-in
+		s.log.WarnContext(r.Context(), "custom hostname lookup failed; issuing with the public host", "host", name, "err", err)
+		return s.publicHost
+	}
+	if active {
+		return name
 	}
 	return s.publicHost
 }

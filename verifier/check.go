@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -26,7 +27,7 @@ func decodeClaims(payload []byte) (*Claims, error) {
 }
 
 // checkClaims applies the configured policy to verified claims.
-func (v *Verifier) checkClaims(c *Claims, headerKid string) error {
+func (v *Verifier) checkClaims(ctx context.Context, c *Claims, headerKid string) error {
 	if c.Kid != headerKid {
 		// The payload kid is signed; the header kid only picked the key.
 		// They must agree or the token was assembled from parts.
@@ -39,7 +40,16 @@ func (v *Verifier) checkClaims(c *Claims, headerKid string) error {
 		return fmt.Errorf("%w: token is for %q", ErrWrongEnvironment, c.EnvironmentID)
 	}
 	if v.cfg.Issuer != "" && c.Iss != v.cfg.Issuer && !slices.Contains(v.cfg.OtherIssuers, c.Iss) {
-		return fmt.Errorf("%w: %q", ErrWrongIssuer, c.Iss)
+		ok := false
+		if v.cfg.AcceptIssuer != nil {
+			var err error
+			if ok, err = v.cfg.AcceptIssuer(ctx, c.Iss); err != nil {
+				return fmt.Errorf("%w: issuer check for %q: %w", ErrUnavailable, c.Iss, err)
+			}
+		}
+		if !ok {
+			return fmt.Errorf("%w: %q", ErrWrongIssuer, c.Iss)
+		}
 	}
 	if len(v.cfg.Audience) > 0 && !slices.Contains(v.cfg.Audience, c.Aud) {
 		return fmt.Errorf("%w: %q", ErrWrongAudience, c.Aud)

@@ -61,6 +61,10 @@ type Config struct {
 	// OtherIssuers are further accepted iss values (a server answering on
 	// custom hostnames issues with each).
 	OtherIssuers []string
+	// AcceptIssuer, if set, decides an iss that is neither Issuer nor one
+	// of OtherIssuers (a server's custom hostnames, verified at run
+	// time). Its error refuses the token as ErrUnavailable.
+	AcceptIssuer func(ctx context.Context, iss string) (bool, error)
 	// RequireScope must appear in scope. Default "user:basic".
 	RequireScope string
 	// RequireMFA refuses tokens of sessions that did not pass a second

@@ -59,7 +59,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := v.checkClaims(claims, kid); err != nil {
+	if err := v.checkClaims(ctx, claims, kid); err != nil {
 		return nil, err
 	}
 	if err := v.checkRevoked(ctx, claims.Sid); err != nil {

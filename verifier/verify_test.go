@@ -129,6 +129,44 @@ func TestVerifyAudienceAndIssuer(t *testing.T) {
 	}
 }
 
+// TestVerifyAcceptIssuer: an iss outside Issuer and OtherIssuers goes to
+// AcceptIssuer; its no refuses as a wrong issuer, its error as
+// unavailable (never as accepted), and Issuer itself is not asked.
+func TestVerifyAcceptIssuer(t *testing.T) {
+	k := keys()
+	clk := newClock()
+	var asked []string
+	v := newVerifier(t, newJWKSServer(t, k.rsa), clk, func(c *Config) {
+		c.Issuer = testIss
+		c.AcceptIssuer = func(_ context.Context, iss string) (bool, error) {
+			asked = append(asked, iss)
+			switch iss {
+			case "login.customer.example/env":
+				return true, nil
+			case "flaky.example/env":
+				return false, errors.New("store down")
+			}
+			return false, nil
+		}
+	})
+	if _, err := v.Verify(context.Background(), mintMod(t, k.rsa, clk.Now(), nil)); err != nil {
+		t.Fatalf("the configured issuer: %v", err)
+	}
+	if len(asked) != 0 {
+		t.Fatalf("AcceptIssuer asked about the configured issuer: %v", asked)
+	}
+	for iss, want := range map[string]error{
+		"login.customer.example/env": nil,
+		"evil.example/env":           ErrWrongIssuer,
+		"flaky.example/env":          ErrUnavailable,
+	} {
+		tok := mintMod(t, k.rsa, clk.Now(), func(c *session.Minified) { c.Iss = iss })
+		if _, err := v.Verify(context.Background(), tok); !errors.Is(err, want) || (want == nil) != (err == nil) {
+			t.Errorf("iss %s: err = %v, want %v", iss, err, want)
+		}
+	}
+}
+
 func TestVerifyRevocation(t *testing.T) {
 	k := keys()
 	clk := newClock()
