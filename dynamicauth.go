@@ -10,6 +10,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/chains"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/exports"
 	"github.com/dynamicauth/dynamicauth/wallets"
 	"log/slog"
 	"net/http"
@@ -221,6 +222,8 @@ type Auth struct {
 	sdkSettings *sdksettings.Service
 	balances    *balances.Service
 	delivery    *webhooks.Worker
+	exporter    *exports.Runner
+	exports     *exports.Service
 	handler     *httpapi.Server
 
 	mu   sync.Mutex
@@ -285,12 +288,15 @@ func New(cfg Config) (*Auth, error) {
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
 	a.analytics = analytics.New(cfg.Store, a.tenants, cfg.Now)
 	a.networks = networks.New(cfg.Networks, a.tenants)
+	a.exporter = exports.NewRunner(exports.RunnerDeps{Store: cfg.Store, Now: cfg.Now, Log: log})
+	a.exports = exports.New(exports.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now, Notify: a.exporter.Notify,
+		LinkKey: secretKeys.MAC("export download link", nil)})
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
 	a.balances = balances.NewService(balances.New(balances.Config{Nodes: balanceNodes(cfg.Access.nodes(cfg.SignIn.RPC)),
 		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), a.networks, log)
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
-		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances,
+		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances, Exports: a.exports,
 		Providers:  a.providers,
 		Social:     a.social,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
@@ -321,7 +327,7 @@ func (a *Auth) ChainTokens(chain string, networkID *int64) ([]chains.Token, erro
 // /healthz (the process is up) and /readyz (the store answers).
 func (a *Auth) Handler() http.Handler { return a.handler }
 
-// Start runs the background chores (webhook delivery, purging expired
+// Start runs the background chores (webhook delivery, export files, purging expired
 // nonces and idle rate-limit buckets) until Close or until ctx ends. Calling it twice is
 // an error.
 func (a *Auth) Start(ctx context.Context) error {
@@ -337,6 +343,7 @@ func (a *Auth) Start(ctx context.Context) error {
 		defer close(done)
 		var wg sync.WaitGroup
 		wg.Go(func() { a.delivery.Run(ctx) })
+		wg.Go(func() { a.exporter.Run(ctx) })
 		a.maintain(ctx)
 		wg.Wait()
 	}()
@@ -350,6 +357,14 @@ func (a *Auth) Webhooks() *webhooks.Service { return a.webhooks }
 // Events is the admin Events API in Go (the outbox, newest first) and the
 // SDK's analytics ingestion.
 func (a *Auth) Events() *events.Service { return a.events }
+
+// Exports is the admin Exports API in Go. Files are written while the
+// Auth is started (Start), or by Exporter().RunOnce.
+func (a *Auth) Exports() *exports.Service { return a.exports }
+
+// Exporter writes pending exports; Start runs it. RunOnce writes one now
+// (a CLI export without a started server, tests).
+func (a *Auth) Exporter() *exports.Runner { return a.exporter }
 
 // Analytics is the admin Analytics API in Go (UTC buckets).
 func (a *Auth) Analytics() *analytics.Service { return a.analytics }

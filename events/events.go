@@ -55,6 +55,15 @@ const (
 	DeeplinkURLDeleted    = "deeplinkUrl.deleted"
 )
 
+// Names for an operator's data exports (package exports): who took what
+// out of the server is part of the record. This server's own names, after
+// Dynamic's {resource}.{action} pattern.
+const (
+	ExportCreated   = "export.created"
+	ExportCompleted = "export.completed"
+	ExportFailed    = "export.failed"
+)
+
 // ResourceType is what an event is about: the first segment of its name
 // ("user" for user.session.created, "wallet", "visit", "ping"). The
 // Events API filters on it (?resourceType=), from a column of its own.

@@ -34,6 +34,9 @@ var Types = []Type{
 	{CustomHostnameDeleted, "An operator removed a custom hostname."},
 	{DeeplinkURLCreated, "An operator added a deeplink URL (an allowed mobile redirect)."},
 	{DeeplinkURLDeleted, "An operator removed a deeplink URL."},
+	{ExportCreated, "An operator asked for an export of users, visits, wallets or events."},
+	{ExportCompleted, "An export's file was written and can be downloaded."},
+	{ExportFailed, "An export could not be written."},
 }
 
 // Selectable returns the names a webhook may subscribe to.

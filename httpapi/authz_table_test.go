@@ -58,6 +58,7 @@ type authzWorld struct {
 	user, wallet, session  string
 	sessionUser, field     string
 	hook, hookMsg          string
+	export                 string // a completed users export
 	otherEnvTok, otherOrgT string
 }
 
@@ -144,6 +145,29 @@ func (w *authzWorld) freshHook(t *testing.T) (hookID, messageID string) {
 		t.Fatalf("the fresh webhook %s has no ping message among %d: %+v", hookID, len(jobs), jobs)
 	}
 	return hookID, messageID
+}
+
+// freshExport queues a users export and writes it (the harness is not
+// started: the test runs the exporter).
+func (w *authzWorld) freshExport(t *testing.T) string {
+	t.Helper()
+	st, res := w.h.do(t, "POST", "/environments/"+w.env+"/exports", w.h.token, map[string]any{"format": "csv", "model": "users"})
+	wantStatus(t, "fresh export", st, 200, res)
+	w.drainExports(t)
+	return str(t, res, "id")
+}
+
+func (w *authzWorld) drainExports(t *testing.T) {
+	t.Helper()
+	for {
+		ran, err := w.h.auth.Exporter().RunOnce(context.Background())
+		if err != nil {
+			t.Fatalf("write exports: %v", err)
+		}
+		if !ran {
+			return
+		}
+	}
 }
 
 func (w *authzWorld) freshInvite(t *testing.T) string {
@@ -431,6 +455,18 @@ func authzRows() []authzRow {
 			return "/environments/" + w.env + "/events/" + w.hookMsg[:36], nil // the webhook's ping
 		}},
 
+		{method: "GET", pattern: "/environments/{environmentId}/exports", reach: envScope, scope: tenant.ScopeUsersRead, ok: 200, prep: fixed("/environments/"+E+"/exports", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/exports", reach: envScope, scope: tenant.ScopeUsersRead, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			w.drainExports(t) // pending exports are bounded per environment
+			return "/environments/" + w.env + "/exports", map[string]any{"format": "csv", "model": "users"}
+		}},
+		{method: "GET", pattern: "/environments/{environmentId}/exports/{exportId}", reach: envScope, scope: tenant.ScopeUsersRead, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/exports/" + w.export, nil
+		}},
+		{method: "GET", pattern: "/environments/{environmentId}/exports/{exportId}/download", reach: envScope, scope: tenant.ScopeUsersRead, ok: 204, prep: func(t *testing.T, w *authzWorld) (string, any) {
+			return "/environments/" + w.env + "/exports/" + w.export + "/download", nil
+		}},
+
 		// Last: it hands organization A to another member.
 		{method: "PUT", pattern: "/members/{memberId}/delegateOwnership", reach: orgOnly, ok: 204, other: 404, prep: func(t *testing.T, w *authzWorld) (string, any) {
 			return "/members/" + w.h.ids.OwnerMemberID + "/delegateOwnership", map[string]any{"adminMemberIdToDelegate": w.freshMember(t)}
@@ -466,6 +502,7 @@ func runAuthorizationTable(t *testing.T, h *harness) {
 	w.field = w.freshField(t)
 	w.sessionUser, w.session = w.freshSession(t)
 	w.hook, w.hookMsg = w.freshHook(t)
+	w.export = w.freshExport(t)
 	b := h.newOrganization(t, "Org B")
 	_, w.otherEnvTok = h.envToken(t, h.token, b.sandboxID)
 	strangerMember, strangerOrg, _ := h.newUser(t, "stranger@example.com")

@@ -11,6 +11,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/balances"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/exports"
 	"github.com/dynamicauth/dynamicauth/networks"
 	"log/slog"
 	"net/http"
@@ -63,6 +64,8 @@ type Deps struct {
 	Balances *balances.Service
 	// SDKSettings keeps the SDKs' configuration reports.
 	SDKSettings *sdksettings.Service
+	// Exports serves the admin Exports group.
+	Exports *exports.Service
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
@@ -104,6 +107,7 @@ type Server struct {
 	networks       *networks.Service
 	sdkSettingsLog *sdksettings.Service
 	balances       *balances.Service
+	exports        *exports.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -145,6 +149,7 @@ func New(d Deps) *Server {
 	if s.networks == nil {
 		s.networks = networks.New(networks.Config{}, d.Tenants)
 	}
+	s.exports = d.Exports
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -434,6 +439,13 @@ func (s *Server) routes() {
 	// Events: the outbox, newest first.
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events", s.admin(s.listEvents))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events/{eventId}", s.admin(s.getEvent))
+
+	// Exports: jobs, and their files once written.
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/exports", s.admin(s.listExports))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/exports", s.admin(s.createExport))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/exports/{exportId}", s.admin(s.getExport))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/exports/{exportId}/download", s.admin(s.downloadExport))
+	m.HandleFunc("GET /exports/{environmentId}/{exportId}/file", s.public(s.exportFile))
 
 	// Analytics, in UTC.
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/analytics/topline", s.admin(s.analyticsTopline))

@@ -9,6 +9,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/exports"
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -45,6 +46,7 @@ type Store interface {
 	analytics.Store
 	envconfig.Store
 	sdksettings.Store
+	exports.Store
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Analytics", testAnalytics},
 		{"SDKSettings", testSDKSettings},
+		{"Exports", testExports},
+		{"ExportSources", testExportSources},
 		{"NotFound", testNotFound},
 		{"EmptyLists", testEmptyLists},
 		{"CreateTenant", testCreateTenant},

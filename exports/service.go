@@ -1,0 +1,193 @@
+package exports
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/google/uuid"
+)
+
+// Environments checks the caller's reach (tenant.Service does).
+type Environments interface {
+	GetEnvironment(ctx context.Context, p *tenant.Principal, id string, scope tenant.Scope) (*tenant.Environment, error)
+}
+
+// Deps wire a Service.
+type Deps struct {
+	Store        Store
+	Environments Environments
+	Now          func() time.Time
+	// Notify wakes the Runner after an export was created (nil: it finds
+	// the job on its next poll).
+	Notify func()
+	// LinkKey signs download links (see LinkQuery); without one, links
+	// are refused.
+	LinkKey []byte
+}
+
+// Service is the admin Exports API in Go.
+type Service struct{ d Deps }
+
+// New returns a Service.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Notify == nil {
+		d.Notify = func() {}
+	}
+	return &Service{d: d}
+}
+
+// Input is what an operator asks for.
+type Input struct {
+	Format string
+	Model  string
+	Filter Filter
+}
+
+// ListLimit bounds GET …/exports: the newest this many.
+const ListLimit = 100
+
+// An export reads users' data: reading users is the scope it needs.
+func (s *Service) env(ctx context.Context, p *tenant.Principal, envID string) error {
+	_, err := s.d.Environments.GetEnvironment(ctx, p, envID, tenant.ScopeUsersRead)
+	return err
+}
+
+// Create queues an export; the Runner writes its file.
+func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string, in Input) (*Export, error) {
+	if err := s.env(ctx, p, envID); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	e := &Export{ID: uuid.NewString(), EnvironmentID: envID, Format: in.Format, Model: in.Model, Filter: in.Filter,
+		Status: StatusPending, CreatedAt: s.d.Now().UTC().Truncate(time.Millisecond)}
+	if err := s.d.Store.CreateExport(ctx, e, MaxPending); err != nil {
+		return nil, err
+	}
+	s.d.Notify()
+	return e, nil
+}
+
+func (in *Input) validate() error {
+	switch in.Format {
+	case FormatCSV, FormatJSON:
+	case "":
+		return errs.Invalid("format: is required (csv or json)")
+	default:
+		return errs.Invalid("format: must be csv or json, got %q", truncate(in.Format, 20))
+	}
+	if err := validModel("model", in.Model); err != nil {
+		return err
+	}
+	if in.Filter.IsZero() {
+		return nil
+	}
+	if in.Model != ModelUsers && in.Model != ModelVisits {
+		return errs.Invalid("filter: only users and visits exports take a filter")
+	}
+	_, err := in.Filter.parse(in.Model)
+	return err
+}
+
+func validModel(field, m string) error {
+	switch m {
+	case ModelUsers, ModelVisits, ModelWallets, ModelEvents:
+		return nil
+	case "":
+		return errs.Invalid("%s: is required (users, visits, wallets or events)", field)
+	}
+	return errs.Invalid("%s: must be users, visits, wallets or events, got %q", field, truncate(m, 20))
+}
+
+// parse turns the filter into the users package's, as the users and
+// visitors lists read it.
+func (f Filter) parse(model string) (users.Filter, error) {
+	if model == ModelVisits {
+		return users.ParseVisitorFilter(f.Column, f.Value, f.Chain)
+	}
+	return users.ParseUserFilter(f.Column, f.Value, f.SocialProvider, f.Chain)
+}
+
+// List returns the environment's exports, newest first, of one model (""
+// for all).
+func (s *Service) List(ctx context.Context, p *tenant.Principal, envID, model string) ([]Export, error) {
+	if err := s.env(ctx, p, envID); err != nil {
+		return nil, err
+	}
+	if model != "" {
+		if err := validModel("model", model); err != nil {
+			return nil, err
+		}
+	}
+	return s.d.Store.ListExports(ctx, envID, model, ListLimit)
+}
+
+// Get returns one export of the environment.
+func (s *Service) Get(ctx context.Context, p *tenant.Principal, envID, id string) (*Export, error) {
+	if err := s.env(ctx, p, envID); err != nil {
+		return nil, err
+	}
+	if !tenant.ValidID(id) {
+		return nil, ErrNotFound
+	}
+	return s.d.Store.GetExport(ctx, envID, id)
+}
+
+// Open returns a completed export and a reader of its file, one chunk in
+// memory at a time; ErrNotReady while it is pending or when it failed.
+func (s *Service) Open(ctx context.Context, p *tenant.Principal, envID, id string) (*Export, io.Reader, error) {
+	e, err := s.Get(ctx, p, envID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.Status != StatusCompleted {
+		return e, nil, ErrNotReady
+	}
+	return e, &chunkReader{ctx: ctx, store: s.d.Store, id: e.ID}, nil
+}
+
+// chunkReader reads an export's file chunk by chunk.
+type chunkReader struct {
+	ctx   context.Context
+	store Store
+	id    string
+	seq   int
+	buf   []byte
+	done  bool
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.done {
+			return 0, io.EOF
+		}
+		b, err := r.store.ReadChunk(r.ctx, r.id, r.seq)
+		if err != nil {
+			return 0, err
+		}
+		if b == nil {
+			r.done = true
+			continue
+		}
+		r.seq++
+		r.buf = b
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
