@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
+	"github.com/jackc/pgx/v5"
+)
+
+// environment is the server under test, in this process, on loopback.
+type environment struct {
+	backend string
+	st      store.Store
+	db      sqlstore.Driver
+	auth    *dynamicauth.Auth
+	srv     *httptest.Server
+	http    *http.Client
+	envID   string
+	users   int
+	token   string
+	cleanup func()
+}
+
+func newEnvironment(ctx context.Context, c config) (*environment, error) {
+	e := &environment{backend: c.backend, http: &http.Client{Timeout: 5 * time.Minute}}
+	var err error
+	if c.backend == "sqlite" {
+		dir, err := os.MkdirTemp("", "users-bench-")
+		if err != nil {
+			return nil, err
+		}
+		e.cleanup = func() { os.RemoveAll(dir) }
+		e.st, err = sqlite.Open(ctx, filepath.Join(dir, "auth.db"), sqlite.Options{Synchronous: c.sync})
+		if err != nil {
+			e.cleanup()
+			return nil, err
+		}
+	} else {
+		dsn, drop, err := tempSchema(ctx, c.pgURL)
+		if err != nil {
+			return nil, err
+		}
+		e.cleanup = drop
+		if e.st, err = postgres.Open(ctx, dsn, postgres.Options{}); err != nil {
+			drop()
+			return nil, err
+		}
+	}
+	e.db = e.st.(interface{ Driver() sqlstore.Driver }).Driver()
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	policy := ratelimit.DefaultPolicy()
+	policy.Disabled = true
+	e.auth, err = dynamicauth.New(dynamicauth.Config{Store: e.st, MasterSecret: secret, PublicHost: "localhost", RateLimits: &policy})
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	ids, token, err := e.auth.Bootstrap(ctx)
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	e.envID, e.token = ids.EnvironmentID, token
+	e.srv = httptest.NewServer(e.auth.Handler())
+	return e, nil
+}
+
+func (e *environment) close() {
+	if e.srv != nil {
+		e.srv.Close()
+	}
+	if e.auth != nil {
+		e.auth.Close()
+	}
+	if e.st != nil {
+		e.st.Close()
+	}
+	e.cleanup()
+}
+
+// tempSchema is a throwaway schema of the PostgreSQL database.
+func tempSchema(ctx context.Context, base string) (string, func(), error) {
+	if base == "" {
+		return "", nil, fmt.Errorf("-backend postgres needs -postgres-url or DYNAMICAUTH_TEST_POSTGRES_URL")
+	}
+	schema := fmt.Sprintf("users_bench_%d", time.Now().UnixNano())
+	if err := pgExec(ctx, base, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { _ = pgExec(context.Background(), base, "DROP SCHEMA "+schema+" CASCADE") }, nil
+}
+
+func pgExec(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// Generated users and wallets have ids these prefixes and i in 12 digits
+// make (UUIDs, as the API requires).
+const (
+	userIDPrefix = "00000000-0000-4000-8000-"
+	credIDPrefix = "00000000-0000-4000-9000-"
+)
+
+func userID(i int) string { return fmt.Sprintf("%s%012d", userIDPrefix, i) }
+
+// fillChunk is how many users one INSERT … SELECT writes.
+const fillChunk = 100_000
+
+// fill writes users 1..n of the environment (id userID(i), email
+// user{i}@example.com, alias, username, phone) with an EVM wallet each
+// (address 0x + i in 40 hex digits), straight into the tables.
+func (e *environment) fill(ctx context.Context, n int) error {
+	series, hex40, num7, num12 := `WITH RECURSIVE g(i) AS (SELECT CAST($2 AS INTEGER) UNION ALL SELECT i + 1 FROM g WHERE i < $3) `,
+		`printf('%040x', i)`, `printf('%07d', i)`, `printf('%012d', i)`
+	if e.backend == "postgres" {
+		series, hex40, num7, num12 = `WITH g(i) AS (SELECT generate_series(CAST($2 AS INTEGER), $3)) `,
+			`lpad(to_hex(i), 40, '0')`, `lpad(CAST(i AS text), 7, '0')`, `lpad(CAST(i AS text), 12, '0')`
+	}
+	users := series + `INSERT INTO users (id, environment_id, email, alias, first_name, last_name, phone_number, username,
+		metadata, created_at, updated_at, last_visit_at)
+		SELECT '`+userIDPrefix+`' || `+num12+`, $1, 'user' || i || '@example.com', 'alias' || i, 'First' || i, 'Last' || i,
+		'+1555' || ` + num7 + `, 'user' || i, '{}', $4, $4, $4 FROM g`
+	creds := series + `INSERT INTO verified_credentials (id, environment_id, user_id, format, chain, address,
+		public_identifier, wallet_name, wallet_provider, verified_at, created_at)
+		SELECT '`+credIDPrefix+`' || `+num12+`, $1, '`+userIDPrefix+`' || `+num12+`, 'blockchain', 'eip155', '0x' || ` + hex40 + `, '0x' || ` + hex40 + `,
+		'metamask', 'browserExtension', $4, $4 FROM g`
+	at := time.Now().UTC().Add(-time.Hour)
+	for lo := 1; lo <= n; lo += fillChunk {
+		hi := min(lo+fillChunk-1, n)
+		err := e.db.Write(ctx, func(tx sqlstore.Tx) error {
+			if _, err := tx.Exec(ctx, users, e.envID, lo, hi, at); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, creds, e.envID, lo, hi, at)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if e.backend == "postgres" {
+		// as autovacuum would after a bulk load (SQLite plans without
+		// statistics, as the server runs it)
+		_, err := e.db.Exec(ctx, `ANALYZE`)
+		return err
+	}
+	return nil
+}
+
+// do sends an admin request and decodes a 200 answer into out (if set).
+func (e *environment) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.srv.URL+"/api/v0"+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %d %.300s", method, path, resp.StatusCode, b)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, out)
+}

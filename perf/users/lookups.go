@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// lookup is one admin request, for user i of the environment.
+type lookup struct {
+	name string
+	path func(i int) string
+}
+
+func (e *environment) lookups(n int) []lookup {
+	list := "/environments/" + e.envID + "/users"
+	filter := func(col string, value func(i int) string) func(int) string {
+		return func(i int) string {
+			return list + "?" + url.Values{"filter[filterColumn]": {col}, "filter[filterValue]": {value(i)}}.Encode()
+		}
+	}
+	return []lookup{
+		{"user by id (GET users/{id})", func(i int) string { return list + "/" + userID(i) }},
+		{"list: filter id", filter("id", func(i int) string { return userID(i) })},
+		{"list: filter walletPublicKey", filter("walletPublicKey", func(i int) string { return fmt.Sprintf("0x%040x", i) })},
+		{"list: filter email (whole address)", filter("email", func(i int) string { return fmt.Sprintf("user%d@example.com", i) })},
+		{"list: filter phoneNumber", filter("phoneNumber", func(i int) string { return fmt.Sprintf("+1555%07d", i) })},
+		{"list: filter alias", filter("alias", func(i int) string { return "alias" + strconv.Itoa(i) })},
+		{"list: filter username", filter("username", func(i int) string { return "user" + strconv.Itoa(i) })},
+		{"list: first page (100)", func(int) string { return list }},
+		{"list: offset n/2", func(int) string { return list + "?offset=" + strconv.Itoa(n/2) + "&limit=100" }},
+	}
+}
+
+// time sends the lookup for random users until samples or budget run out.
+func (e *environment) time(ctx context.Context, l lookup, samples int, budget time.Duration) ([]time.Duration, error) {
+	var lat []time.Duration
+	n := max(1, e.users)
+	end := time.Now().Add(budget)
+	for len(lat) < samples && (len(lat) < 3 || time.Now().Before(end)) {
+		path := l.path(1 + rand.IntN(n))
+		start := time.Now()
+		if err := e.do(ctx, "GET", path, nil, nil); err != nil {
+			return nil, err
+		}
+		lat = append(lat, time.Since(start))
+	}
+	return lat, nil
+}
+
+func quantile(lat []time.Duration, q float64) time.Duration {
+	if len(lat) == 0 {
+		return 0
+	}
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// imports sends c.imports bulk requests of 1,000 new users (an email and a
+// wallet each) one after the other, reporting users/s per request, while
+// another client reads one user by id in a loop (the latency of a short
+// request served while imports write, against the same read when idle).
+func (e *environment) imports(ctx context.Context, c config, out io.Writer) error {
+	idle, err := e.time(ctx, lookup{"", func(i int) string { return "/environments/" + e.envID + "/users/" + userID(i) }}, 200, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	stop := make(chan struct{})
+	var busy []time.Duration
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			start := time.Now()
+			if e.do(ctx, "GET", "/environments/"+e.envID+"/users/"+userID(1+rand.IntN(max(1, e.users))), nil, nil) == nil {
+				busy = append(busy, time.Since(start))
+			}
+		}
+	}()
+	fmt.Fprintln(out, "| bulk request | users before | created | seconds | users/s |")
+	fmt.Fprintln(out, "|---|---|---|---|---|")
+	total, start := 0, time.Now()
+	for r := range c.imports {
+		rows := make([]map[string]any, 1000)
+		for i := range rows {
+			k := c.users + r*1000 + i + 1
+			rows[i] = map[string]any{"email": fmt.Sprintf("import%d@example.com", k), "alias": "imported",
+				"wallets": []map[string]string{{"publicWalletAddress": fmt.Sprintf("0x%040x", k+1<<60), "chain": "EVM",
+					"walletName": "metamask", "walletProvider": "browserExtension"}}}
+		}
+		var res struct {
+			Created []struct{} `json:"created"`
+			Failed  []struct {
+				Error string `json:"error"`
+			} `json:"failed"`
+		}
+		t0 := time.Now()
+		if err := e.do(ctx, "POST", "/environments/"+e.envID+"/users/bulk", rows, &res); err != nil {
+			close(stop)
+			wg.Wait()
+			return err
+		}
+		d := time.Since(t0)
+		if len(res.Failed) > 0 {
+			fmt.Fprintf(out, "(request %d: %d failed, first: %s)\n", r+1, len(res.Failed), res.Failed[0].Error)
+		}
+		fmt.Fprintf(out, "| %d | %d | %d | %.2f | %.0f |\n", r+1, c.users+total, len(res.Created), d.Seconds(),
+			float64(len(res.Created))/d.Seconds())
+		total += len(res.Created)
+	}
+	elapsed := time.Since(start)
+	close(stop)
+	wg.Wait()
+	fmt.Fprintf(out, "\n%d users imported in %.1f s: %.0f users/s\n", total, elapsed.Seconds(), float64(total)/elapsed.Seconds())
+	fmt.Fprintf(out, "GET users/{id}: idle p50 %.2f ms p95 %.2f ms; during the imports p50 %.2f ms p95 %.2f ms (%d requests)\n",
+		ms(quantile(idle, .5)), ms(quantile(idle, .95)), ms(quantile(busy, .5)), ms(quantile(busy, .95)), len(busy))
+	return nil
+}

@@ -1,0 +1,103 @@
+// Command users measures the admin API of end users at scale: it builds an
+// environment of N users with a wallet each directly in the database (one
+// INSERT … SELECT per 100,000 rows, not the API), then times, over HTTP on
+// loopback, each admin lookup (p50/p95) and bulk imports through
+// POST /users/bulk (users/s as the table grows), and the sign-in of a
+// known wallet while an import runs against an idle server.
+//
+//	go run ./perf/users [-backend sqlite|postgres] [-users 1000000] [-samples 200] [-imports 10]
+//
+// -users defaults to DYNAMICAUTH_BENCH_USERS, else 10,000.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"time"
+)
+
+type config struct {
+	backend, pgURL, sync string
+	users, samples       int
+	imports              int
+	budget               time.Duration
+	cpuProfile           string
+}
+
+func main() {
+	c, err := parseConfig(os.Args[1:])
+	if err == nil {
+		err = bench(context.Background(), c, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "users bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseConfig(args []string) (config, error) {
+	var c config
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("DYNAMICAUTH_BENCH_USERS")); err == nil && v > 0 {
+		n = v
+	}
+	fs := flag.NewFlagSet("users", flag.ContinueOnError)
+	fs.StringVar(&c.backend, "backend", "sqlite", "sqlite or postgres")
+	fs.StringVar(&c.pgURL, "postgres-url", os.Getenv("DYNAMICAUTH_TEST_POSTGRES_URL"), "PostgreSQL URL for -backend postgres")
+	fs.StringVar(&c.sync, "sqlite-sync", "FULL", "SQLite synchronous mode")
+	fs.IntVar(&c.users, "users", n, "users in the environment before the measurements (env DYNAMICAUTH_BENCH_USERS)")
+	fs.IntVar(&c.samples, "samples", 200, "requests per lookup")
+	fs.IntVar(&c.imports, "imports", 10, "bulk requests of 1,000 users each")
+	fs.DurationVar(&c.budget, "budget", 5*time.Second, "at most this long per lookup (fewer samples when slow)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the imports to this file")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.backend != "sqlite" && c.backend != "postgres" {
+		return c, fmt.Errorf("-backend: sqlite or postgres, not %q", c.backend)
+	}
+	return c, nil
+}
+
+func bench(ctx context.Context, c config, out io.Writer) error {
+	env, err := newEnvironment(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	start := time.Now()
+	env.users = c.users
+	if err := env.fill(ctx, c.users); err != nil {
+		return fmt.Errorf("fill: %w", err)
+	}
+	fill := time.Since(start)
+	fmt.Fprintf(out, "%s, %d users with a wallet each, built in %.1f s (%.0f users/s)\n\n", c.backend, c.users,
+		fill.Seconds(), float64(c.users)/fill.Seconds())
+	fmt.Fprintln(out, "| lookup | samples | p50 ms | p95 ms |")
+	fmt.Fprintln(out, "|---|---|---|---|")
+	for _, l := range env.lookups(c.users) {
+		r, err := env.time(ctx, l, c.samples, c.budget)
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.name, err)
+		}
+		fmt.Fprintf(out, "| %s | %d | %.2f | %.2f |\n", l.name, len(r), ms(quantile(r, .5)), ms(quantile(r, .95)))
+	}
+	fmt.Fprintln(out)
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	return env.imports(ctx, c, out)
+}
