@@ -280,7 +280,7 @@ func New(cfg Config) (*Auth, error) {
 	a.social = social.NewLogins(a.providers, social.New(social.Deps{States: st, HTTPClient: cfg.SocialHTTPClient, Now: cfg.Now}))
 	a.signin = signin.NewService(signin.Deps{NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
-		External: externalVerifier(cfg), Social: a.social,
+		External: externalVerifier(cfg), Social: a.social, Deeplinks: a.envconfig,
 		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.delivery = webhooks.NewWorker(cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version))
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,

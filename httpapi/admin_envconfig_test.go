@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth"
@@ -388,4 +389,53 @@ func TestCustomHostnameNamesIssuerOnceVerified(t *testing.T) {
 	if iss, _ := issOf("login.customer.example"); iss != "auth.example.com/"+env {
 		t.Fatalf("a deleted hostname names the issuer: %s", iss)
 	}
+}
+
+// TestSocialLoginReturnsToDeeplink: a mobile app's social login returns
+// to one of the environment's deeplink URLs (its query kept, the code
+// appended) against a real OpenID provider, and signs in with the code it
+// brought back; an app URL that is not configured, or was deleted, is
+// refused with 422 unauthorized_mobile_deeplink_url before any state is
+// kept.
+func TestSocialLoginReturnsToDeeplink(t *testing.T) {
+	h := newHarness(t)
+	f := newSocialFixture(t, h)
+	st, res := h.do(t, "POST", "/environments/"+f.env+"/deeplinkUrls", h.token, map[string]any{"url": "myapp://oauth/done"})
+	wantStatus(t, "add deeplink", st, 200, res)
+	linkID := str(t, res, "id")
+
+	initAuth := func(state, returnURL string) (int, any) {
+		return h.do(t, "POST", "/sdk/"+f.env+"/providers/google/initAuth", "", map[string]any{"state": state, "redirectUrl": returnURL})
+	}
+	for _, bad := range []string{"myapp://oauth/other", "otherapp://oauth/done", "myapp://oauth/done/../../x"} {
+		st, res := initAuth("s0123456789abcdefghij", bad)
+		wantCode(t, "return to "+bad, st, res, 422, "unauthorized_mobile_deeplink_url")
+	}
+
+	p := f.sdkProvider(t, f.env)
+	state := "deeplink0123456789abcdefghij"
+	u, err := url.Parse(str(t, p, "baseAuthUrl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("client_id", str(t, p, "clientId"))
+	q.Set("response_type", "code")
+	q.Set("redirect_uri", str(t, p, "redirectUrl"))
+	q.Set("scope", str(t, p, "scopes"))
+	q.Set("state", state)
+	u.RawQuery = q.Encode()
+	st, res = initAuth(state, "myapp://oauth/done?from=app")
+	wantStatus(t, "initAuth to the deeplink", st, 204, res)
+	back := f.browseTo(t, u.String(), "myapp://oauth/done")
+	if back.Query().Get("from") != "app" || back.Query().Get("dynamicOauthState") != state {
+		t.Fatalf("back in the app at %s", back)
+	}
+	st, res = f.signIn(t, f.env, map[string]any{"state": state, "code": back.Query().Get("dynamicOauthCode")})
+	wantStatus(t, "sign in with the app's code", st, 200, res)
+
+	st, res = h.do(t, "DELETE", "/deeplinkUrls/"+linkID, h.token, nil)
+	wantStatus(t, "delete deeplink", st, 204, res)
+	st, res = initAuth("s0123456789abcdefghik", "myapp://oauth/done")
+	wantCode(t, "a deleted deeplink", st, res, 422, "unauthorized_mobile_deeplink_url")
 }

@@ -141,6 +141,16 @@ type Deps struct {
 	// user's wallets count.
 	Access Access
 	Owners Owners
+	// Deeplinks, when set, lets a social login return to one of the
+	// environment's deeplink URLs (a mobile app) as well as to an
+	// allowed origin.
+	Deeplinks Deeplinks
+}
+
+// Deeplinks tells whether a return URL is one of an environment's
+// deeplink URLs (envconfig.Service).
+type Deeplinks interface {
+	DeeplinkAllowed(ctx context.Context, envID, redirect string) (bool, error)
 }
 
 // Service runs sign-ins.
@@ -161,6 +171,7 @@ type Service struct {
 	hooks    Hooks
 	access   Access
 	owners   Owners
+	deeplink Deeplinks
 }
 
 // NewService builds the service.
@@ -171,7 +182,7 @@ func NewService(d Deps) *Service {
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
 		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, now: d.Now, hooks: d.Hooks,
-		access: d.Access, owners: d.Owners}
+		access: d.Access, owners: d.Owners, deeplink: d.Deeplinks}
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

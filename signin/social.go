@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"errors"
+	"github.com/dynamicauth/dynamicauth/envconfig"
 	"net/url"
 	"time"
 
@@ -101,9 +102,20 @@ func (s *Service) OAuthState(ctx context.Context, envID, provider, state string)
 }
 
 func (s *Service) checkReturnURL(ctx context.Context, envID, returnURL string) error {
+	if s.deeplink != nil {
+		// a deeplink URL the operator configured, query aside (the
+		// login's code is appended to it, so nothing looser will do)
+		ok, err := s.deeplink.DeeplinkAllowed(ctx, envID, returnURL)
+		if err != nil || ok {
+			return err
+		}
+	}
 	u, err := url.Parse(returnURL)
+	if err == nil && u.Scheme != "" && u.Scheme != "https" && u.Scheme != "http" && s.deeplink != nil {
+		return envconfig.ErrDeeplinkRefused // an app URL that is none of the deeplink URLs
+	}
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(returnURL) > 2048 {
-		return errs.Invalid("redirectUrl: must be an http(s) URL of the application")
+		return errs.Invalid("redirectUrl: must be an http(s) URL of the application or one of its deeplink URLs")
 	}
 	ok, err := s.originListed(ctx, envID, u.Scheme+"://"+u.Host)
 	if err != nil {
