@@ -148,11 +148,11 @@ func (e *environment) fill(ctx context.Context, n int) error {
 	}
 	users := series + `INSERT INTO users (id, environment_id, email, alias, first_name, last_name, phone_number, username,
 		metadata, created_at, updated_at, last_visit_at)
-		SELECT '`+userIDPrefix+`' || `+num12+`, $1, 'user' || i || '@example.com', 'alias' || i, 'First' || i, 'Last' || i,
+		SELECT '` + userIDPrefix + `' || ` + num12 + `, $1, 'user' || i || '@example.com', 'alias' || i, 'First' || i, 'Last' || i,
 		'+1555' || ` + num7 + `, 'user' || i, '{}', $4, $4, $4 FROM g`
 	creds := series + `INSERT INTO verified_credentials (id, environment_id, user_id, format, chain, address,
 		public_identifier, wallet_name, wallet_provider, verified_at, created_at)
-		SELECT '`+credIDPrefix+`' || `+num12+`, $1, '`+userIDPrefix+`' || `+num12+`, 'blockchain', 'eip155', '0x' || ` + hex40 + `, '0x' || ` + hex40 + `,
+		SELECT '` + credIDPrefix + `' || ` + num12 + `, $1, '` + userIDPrefix + `' || ` + num12 + `, 'blockchain', 'eip155', '0x' || ` + hex40 + `, '0x' || ` + hex40 + `,
 		'metamask', 'browserExtension', $4, $4 FROM g`
 	at := time.Now().UTC().Add(-time.Hour)
 	for lo := 1; lo <= n; lo += fillChunk {
