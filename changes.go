@@ -19,7 +19,7 @@ type ChangeKind string
 const (
 	UserCreated        ChangeKind = "user.created"
 	UserUpdated        ChangeKind = "user.updated"
-	UserDeleted        ChangeKind = "user.deleted"
+	UserDeleted        ChangeKind = "user.deleted"    // or merged into another user
 	SessionCreated     ChangeKind = "session.created" // a sign-in, after its commit
 	SessionRevoked     ChangeKind = "session.revoked"
 	CredentialLinked   ChangeKind = "credential.linked"
@@ -102,12 +102,33 @@ func (n *notifier) UnlinkCredential(ctx context.Context, userID, credentialID st
 	return u, err
 }
 
+// MergeUsers reports the merged-away user as deleted and its credentials
+// as linked to the user who stays. The store tells who that user was only
+// to Apply, inside the transaction, so Apply is wrapped to learn it (the
+// last call wins: a retried transaction calls it again).
 func (n *notifier) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.User, error) {
-	u, err := n.Store.MergeUsers(ctx, w)
-	if err == nil {
-		n.userChange(ctx, UserUpdated, u)
+	var from *users.User
+	if apply := w.Apply; apply != nil {
+		w.Apply = func(into, f *users.User, fields []users.CustomField) (*users.ProfileChange, error) {
+			from = f
+			return apply(into, f, fields)
+		}
+		defer func() { w.Apply = apply }()
 	}
-	return u, err
+	u, err := n.Store.MergeUsers(ctx, w)
+	if err != nil {
+		return u, err
+	}
+	if from != nil {
+		for _, c := range from.Credentials {
+			n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: c.ID, User: u})
+		}
+	}
+	n.userChange(ctx, UserUpdated, u)
+	if from != nil {
+		n.userChange(ctx, UserDeleted, from)
+	}
+	return u, nil
 }
 
 func (n *notifier) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, bool, error) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/internal/golist"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -186,6 +188,77 @@ func TestAfterChangeSeesCommittedChanges(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "AfterChange hook failed"); n != len(want) {
 		t.Errorf("%d failures logged, want %d:\n%s", n, len(want), logs.String())
+	}
+}
+
+// TestAfterChangeHearsMerges: merging an account into the signed-in one
+// reports the credentials it brings as linked, the user who stays as
+// updated and the merged-away user as deleted, so an application
+// mirroring users drops it.
+func TestAfterChangeHearsMerges(t *testing.T) {
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var mu sync.Mutex
+	var got []dynamicauth.Change
+	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: make([]byte, 32),
+		Hooks: dynamicauth.Hooks{AfterChange: func(ctx context.Context, c dynamicauth.Change) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, c)
+			return nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := dynamicauthtest.Wrap(t, auth)
+	env := app.IDs.EnvironmentID
+	stays, goes := dynamicauthtest.SignInWallet(t, app), dynamicauthtest.SignInWallet(t, app)
+	for i, id := range []string{stays.UserID, goes.UserID} {
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		if err := st.AddCredential(ctx, &users.Credential{ID: users.NewID(), UserID: id, EnvironmentID: env, Format: users.FormatEmail,
+			Address: []string{"shared@example.com", "Shared@Example.com"}[i], PublicIdentifier: "shared@example.com",
+			SignInEnabled: true, VerifiedAt: now, CreatedAt: now}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	goer, err := st.GetUser(ctx, goes.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got = nil
+	mu.Unlock()
+	if status, body := app.Do(t, "POST", "/api/v0/sdk/"+env+"/users/merge", stays.JWT, nil); status != 200 {
+		t.Fatalf("merge: %d %s", status, body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var linked []string
+	var updated, deleted bool
+	for _, c := range got {
+		switch {
+		case c.Kind == dynamicauth.CredentialLinked && c.UserID == stays.UserID:
+			linked = append(linked, c.CredentialID)
+		case c.Kind == dynamicauth.UserUpdated && c.UserID == stays.UserID:
+			updated = true
+		case c.Kind == dynamicauth.UserDeleted && c.UserID == goes.UserID && c.EnvironmentID == env && c.User != nil:
+			deleted = true
+		default:
+			t.Errorf("unexpected change %+v", c)
+		}
+	}
+	if !updated || !deleted || len(linked) != len(goer.Credentials) {
+		t.Fatalf("merge reported updated=%v deleted=%v linked=%v; want the %d credentials of %s: %+v",
+			updated, deleted, linked, len(goer.Credentials), goes.UserID, got)
+	}
+	for _, c := range goer.Credentials {
+		if !slices.Contains(linked, c.ID) {
+			t.Errorf("credential %s of the merged user not reported linked", c.ID)
+		}
 	}
 }
 
