@@ -4,6 +4,7 @@
 //	dynamicauth init [--db PATH] [--json]
 //	dynamicauth migrate [status|up] [--db PATH]
 //	dynamicauth keys rotate --env ID [--db PATH]
+//	dynamicauth import --env ID (FILE | --from-dynamic URL --dynamic-env ID --dynamic-token TOKEN)
 //	dynamicauth version
 //
 // Every flag can also be set as an environment variable DYNAMICAUTH_<FLAG>
@@ -34,6 +35,8 @@ const usage = `usage:
   dynamicauth init [--json] [flags]  seed the database / issue a new owner API token
   dynamicauth migrate [status|up]    show or apply schema migrations
   dynamicauth keys rotate --env ID   start signing an environment's JWTs with a new key
+  dynamicauth import --env ID FILE   load users from an export file (CSV or JSON), or
+                 --from-dynamic URL  from Dynamic's API (--dynamic-env, --dynamic-token)
   dynamicauth version                print the version
 Run "dynamicauth <command> -h" for its flags.`
 
@@ -51,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(ctx, args, stdout, stderr)
 	case "keys":
 		return keysCmd(ctx, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, stdout, stderr)
 	case "version":
 		return versionCmd(stdout)
 	case "help":
