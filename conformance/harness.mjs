@@ -198,19 +198,22 @@ export function tail(file, lines = 40) {
 
 /**
  * Per-file setup. Returns a ctx object that is filled in by the before hook.
+ * opts.ready, if set, is awaited before the server starts (it may push to
+ * opts.serveArgs); opts.timeoutMs is each test's timeout.
  * Use `it` from the returned object so that a failing test prints the
  * server log lines written during that test.
  */
 export function setup(opts = {}) {
   const ctx = {};
   before(async () => {
+    if (opts.ready) await opts.ready(); // what the server's flags need (a node to point at)
     Object.assign(ctx, await startServer(opts));
   }, { timeout: 11 * 60 * 1000 });
   after(async () => {
     if (ctx.stop) await ctx.stop(ctx.failed);
   });
   // a hung server fails one test after TEST_TIMEOUT_MS instead of stalling the run
-  const timeout = Number(process.env.TEST_TIMEOUT_MS) || 60_000;
+  const timeout = Number(process.env.TEST_TIMEOUT_MS) || opts.timeoutMs || 60_000;
   const it = (name, fn) =>
     nodeTest(name, { timeout }, async (t) => {
       if (!ctx.logFile) throw new Error('server did not start (see the before hook failure)');

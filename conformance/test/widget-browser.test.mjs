@@ -1,0 +1,180 @@
+// Dynamic's React widget (@dynamic-labs/sdk-react-core + @dynamic-labs/
+// ethereum 4.96.3, bundled with esbuild) in Debian's Chromium, as a
+// customer drops it into an app with only settings.apiBaseUrl changed. A
+// test wallet injected as a browser extension would be (EIP-1193,
+// announced through EIP-6963) signs in by clicks; the signed-in widget
+// shows no network warning on chain 1, getAuthToken() verifies against the
+// JWKS, and logging out through the widget revokes the session. Calls to
+// Dynamic's own hosts (wallet book, icons, fonts, logs) are refused by the
+// test, as they cannot be reached here; the widget falls back on its own.
+// One test: starting the browser and bundling are the slow parts.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import nodeHttp from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Wallet, getBytes, isHexString, toUtf8String } from 'ethers';
+import { chromium } from 'playwright-core';
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import { after } from 'node:test';
+import { setup, verifySessionJwt, http, clients, expectOk, repoRoot } from '../harness.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const wallet = Wallet.createRandom();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-widget-'));
+const chain = {};
+const serveArgs = ['--rate-limits', 'off'];
+
+// Before the server starts: a chain-1 node (go-ethereum's simulated
+// backend, ./devchain) whose genesis gives the wallet 1.5 ETH, served to
+// the server as --evm-rpc 1=URL; and the app's bundle.
+async function ready() {
+  const bin = path.join(dir, 'devchain');
+  await new Promise((resolve, reject) => {
+    const b = spawn('go', ['build', '-o', bin, './conformance/devchain'], { cwd: repoRoot, stdio: 'inherit' });
+    b.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go build devchain: ${code}`))));
+  });
+  chain.proc = spawn(bin, ['--fund', `${wallet.address}=1500000000000000000`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  chain.url = await new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: chain.proc.stdout });
+    rl.on('line', (l) => { if (l.startsWith('RPC ')) resolve(l.slice(4).trim()); });
+    chain.proc.on('exit', (code) => reject(new Error(`devchain exited: ${code}`)));
+  });
+  serveArgs.push('--evm-rpc', `1=${chain.url}`);
+  chain.bundle = await bundle(dir);
+}
+after(() => { chain.proc?.kill('SIGTERM'); });
+
+// bundling and the clicks take longer than one API test
+const { ctx, it } = setup({ serveArgs, ready, timeoutMs: 240_000 });
+
+async function rpc(method, params) {
+  const r = await fetch(chain.url, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const j = await r.json();
+  if (j.error) throw new Error(j.error.message);
+  return j.result;
+}
+
+async function bundle(dir) {
+  const out = path.join(dir, 'bundle.js');
+  await build({
+    entryPoints: [path.join(here, '..', 'widget', 'app.jsx')], bundle: true, outfile: out, format: 'iife',
+    platform: 'browser', jsx: 'automatic', minify: true, logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+  });
+  return out;
+}
+
+async function pageServer(bundleFile, config) {
+  const wallet = fs.readFileSync(path.join(here, '..', 'widget', 'wallet.js'), 'utf8');
+  const html = `<!doctype html><meta charset="utf-8"><title>widget</title>
+<script>window.__widgetConfig = ${JSON.stringify(config.widget)}; window.__walletConfig = ${JSON.stringify(config.wallet)};</script>
+<script>${wallet}</script><div id="root"></div><script src="/bundle.js"></script>`;
+  const srv = nodeHttp.createServer((req, res) => {
+    if (req.url === '/bundle.js') {
+      res.setHeader('Content-Type', 'text/javascript');
+      fs.createReadStream(bundleFile).pipe(res);
+      return;
+    }
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(html);
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { srv, origin: `http://localhost:${srv.address().port}` };
+}
+
+it('browser: the React widget signs in with an injected wallet by clicks, verifies, and logs out', async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`);
+    return;
+  }
+  // The operator points chain 1 at the node for the browser too.
+  const api = clients(ctx);
+  const env = await expectOk(api.envs.getEnvironmentByIdRaw({ environmentId: ctx.envId }));
+  const settings = env.json.settings;
+  settings.chains = [{ name: 'EVM', enabled: true, networks: [{ networkId: 1, chainName: 'Ethereum', enabled: true, rpcUrl: chain.url }] }];
+  await expectOk(api.envs.updateProjectSettingsRaw({ environmentId: ctx.envId, projectSettings: settings }));
+  const app = await pageServer(chain.bundle, {
+    widget: { environmentId: ctx.envId, apiBaseUrl: ctx.basePath },
+    wallet: { address: wallet.address, chainId: 1 },
+  });
+  const browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const apiCalls = [];
+  const blocked = new Set();
+  try {
+    await browser.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.protocol === 'data:') return route.continue();
+      blocked.add(u.hostname);
+      return route.abort('internetdisconnected');
+    });
+    const page = browser.pages()[0] ?? await browser.newPage();
+    page.on('response', (r) => {
+      if (r.url().startsWith(ctx.basePath)) apiCalls.push({ method: r.request().method(), path: new URL(r.url()).pathname, status: r.status() });
+    });
+    const consoleLines = [];
+    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
+    page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`.slice(0, 300)));
+    await page.exposeFunction('__walletSign', async (data) => {
+      const msg = isHexString(data) ? toUtf8String(getBytes(data)) : data;
+      return wallet.signMessage(msg);
+    });
+    await page.exposeFunction('__walletRpc', (method, params) => rpc(method, params));
+    const dump = async (what) => {
+      await page.screenshot({ path: path.join(dir, `${what}.png`) });
+      return `${what}: screenshot ${dir}/${what}.png\nAPI calls: ${JSON.stringify(apiCalls)}\nconsole:\n${consoleLines.slice(-40).join('\n')}`;
+    };
+    try {
+      await page.goto(app.origin);
+      await page.getByRole('button', { name: /log in or sign up/i }).click({ timeout: 30_000 });
+      await page.getByText('Test Wallet', { exact: false }).first().click({ timeout: 15_000 });
+      await page.waitForFunction(() => window.__dyn?.loggedIn === true, null, { timeout: 30_000 });
+    } catch (e) {
+      throw new Error(`${e.message}\n${await dump('signin')}`);
+    }
+    try {
+      // signed in on chain 1: the network chip names it, no warning
+      await page.getByText('Ethereum', { exact: true }).first().waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByText(/switch network/i).count(), 0, 'no "Switch Network" badge on chain 1');
+      const token = await page.evaluate(() => window.__dyn.getAuthToken());
+      const { payload } = await verifySessionJwt(ctx, token);
+      const creds = payload.verified_credentials ?? [];
+      assert.ok(creds.some((c) => c.address?.toLowerCase() === wallet.address.toLowerCase()), `the JWT names the wallet: ${JSON.stringify(creds)}`);
+      const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token });
+      assert.equal(me.status, 200, `the widget's token serves GET /users: ${me.text}`);
+
+      // the profile: open the widget, its balance settles
+      await page.getByText(wallet.address.slice(0, 4), { exact: false }).first().click({ timeout: 10_000 });
+      // (the balances call answers from the node; no prices here: $0.00)
+      await page.getByText(/^\$0\.00$/).first().waitFor({ timeout: 20_000 });
+      const balances = apiCalls.filter((c) => c.path.endsWith('/chains/EVM/balances'));
+      assert.ok(balances.length > 0 && balances.every((c) => c.status === 200), `balances: ${JSON.stringify(balances)}`);
+
+      // log out through the widget: the session is revoked
+      await page.getByText('Settings', { exact: true }).last().click({ timeout: 10_000 });
+      await page.getByText(/^log ?out$/i).first().click({ timeout: 10_000 });
+      await page.waitForFunction(() => window.__dyn?.loggedIn === false, null, { timeout: 20_000 });
+      const after = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token });
+      assert.equal(after.status, 401, `a logged-out token is refused: ${after.status} ${after.text}`);
+      await page.getByRole('button', { name: /log in or sign up/i }).waitFor({ timeout: 10_000 });
+      assert.ok(apiCalls.some((c) => c.method === 'POST' && c.path.endsWith('/revoke') && c.status < 300),
+        `logout revoked the session: ${JSON.stringify(apiCalls)}`);
+      const bad = apiCalls.filter((c) => c.status === 404 || c.status >= 500);
+      assert.deepEqual(bad, [], 'no API call the widget made answered 404 or 5xx');
+    } catch (e) {
+      throw new Error(`${e.message}\n${await dump('signed-in')}`);
+    }
+  } finally {
+    await browser.close();
+    app.srv.close();
+  }
+});

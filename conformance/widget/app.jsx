@@ -1,0 +1,25 @@
+import React from 'react';
+import { createRoot } from 'react-dom/client';
+import { DynamicContextProvider, DynamicWidget, useDynamicContext, useIsLoggedIn, getAuthToken } from '@dynamic-labs/sdk-react-core';
+import { EthereumWalletConnectors } from '@dynamic-labs/ethereum';
+
+function Probe() {
+  const ctx = useDynamicContext();
+  const loggedIn = useIsLoggedIn();
+  window.__dyn = { loggedIn, user: ctx.user, primaryWallet: ctx.primaryWallet, getAuthToken, logout: ctx.handleLogOut,
+    network: ctx.network };
+  return <div id="probe" data-logged-in={String(loggedIn)} data-address={ctx.primaryWallet?.address ?? ''} />;
+}
+
+const cfg = window.__widgetConfig;
+createRoot(document.getElementById('root')).render(
+  <DynamicContextProvider settings={{
+    environmentId: cfg.environmentId,
+    apiBaseUrl: cfg.apiBaseUrl,
+    walletConnectors: [EthereumWalletConnectors],
+    appName: 'Widget test',
+  }}>
+    <DynamicWidget />
+    <Probe />
+  </DynamicContextProvider>,
+);
