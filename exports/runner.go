@@ -26,6 +26,8 @@ type RunnerDeps struct {
 	ChunkSize int
 	// PageSize is how many rows a source read returns (500 when zero).
 	PageSize int
+	// Progress, when set, is told the rows written so far after each page.
+	Progress func(e *Export, rows int64)
 }
 
 // Runner writes the files of pending exports.
@@ -199,6 +201,9 @@ func (r *Runner) write(ctx context.Context, e *Export, w io.Writer) (int64, erro
 				}
 			}
 			rows += int64(len(recs))
+			if r.d.Progress != nil {
+				r.d.Progress(e, rows)
+			}
 			if len(recs) < n {
 				return enc.close()
 			}

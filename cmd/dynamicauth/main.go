@@ -4,6 +4,7 @@
 //	dynamicauth init [--db PATH] [--json]
 //	dynamicauth migrate [status|up] [--db PATH]
 //	dynamicauth keys rotate --env ID [--db PATH]
+//	dynamicauth export --env ID [--model users] [--format csv] [-o FILE]
 //	dynamicauth import --env ID (FILE | --from-dynamic URL --dynamic-env ID --dynamic-token TOKEN)
 //	dynamicauth version
 //
@@ -35,6 +36,7 @@ const usage = `usage:
   dynamicauth init [--json] [flags]  seed the database / issue a new owner API token
   dynamicauth migrate [status|up]    show or apply schema migrations
   dynamicauth keys rotate --env ID   start signing an environment's JWTs with a new key
+  dynamicauth export --env ID        write users, visits, wallets or events as CSV or JSON
   dynamicauth import --env ID FILE   load users from an export file (CSV or JSON), or
                  --from-dynamic URL  from Dynamic's API (--dynamic-env, --dynamic-token)
   dynamicauth version                print the version
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(ctx, args, stdout, stderr)
 	case "keys":
 		return keysCmd(ctx, args, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
 	case "version":
