@@ -122,6 +122,12 @@ func ParseUserFilter(column, value, socialProvider, chain string) (Filter, error
 	if err != nil {
 		return Filter{}, err
 	}
+	if err := admCleanText("filter[filterSocialProvider]", socialProvider); err != nil {
+		return Filter{}, err
+	}
+	if err := admCleanText("filter[chain]", chain); err != nil {
+		return Filter{}, err
+	}
 	f.SocialProvider = strings.TrimSpace(socialProvider)
 	if chain = strings.TrimSpace(chain); chain != "" {
 		ns, ok := ChainNamespace(chain)
@@ -139,6 +145,9 @@ func ParseVisitorFilter(column, value, chain string) (Filter, error) {
 	if err != nil {
 		return Filter{}, err
 	}
+	if err := admCleanText("filter[chain]", chain); err != nil {
+		return Filter{}, err
+	}
 	if chain = strings.TrimSpace(chain); chain != "" {
 		f.Chains = admChainAliases(chain)
 	}
@@ -151,11 +160,8 @@ func admParseFilter(allowed []FilterColumn, column, value string) (Filter, error
 		return Filter{}, errs.Invalid("filter[filterColumn]: %q is not one of %s", admTruncate(column, 64), admJoin(allowed))
 	}
 	value = strings.TrimSpace(value)
-	// A NUL ends SQLite's LIKE pattern early (matching everyone) and no
-	// stored value holds a control character: refuse them all here, the
-	// same for every backend.
-	if !utf8.ValidString(value) || strings.IndexFunc(value, unicode.IsControl) >= 0 {
-		return Filter{}, errs.Invalid("filter[filterValue]: must not contain a control character or invalid UTF-8")
+	if err := admCleanText("filter[filterValue]", value); err != nil {
+		return Filter{}, err
 	}
 	if len(value) > admMaxText {
 		return Filter{}, errs.Invalid("filter[filterValue]: must be at most %d characters", admMaxText)
@@ -171,6 +177,17 @@ func admParseFilter(allowed []FilterColumn, column, value string) (Filter, error
 		f.EVMAddress = strings.ToLower(common.HexToAddress(value).Hex())
 	}
 	return f, nil
+}
+
+// admCleanText refuses a filter value with a control character or invalid
+// UTF-8: a NUL ends SQLite's LIKE pattern early (matching everyone) and no
+// stored value holds one, so they are refused here, the same for every
+// backend and for Go callers as for HTTP ones.
+func admCleanText(field, v string) error {
+	if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return errs.Invalid("%s: must not contain a control character or invalid UTF-8", field)
+	}
+	return nil
 }
 
 // admChainAliases lists the ChainEnum values that share chain's namespace
