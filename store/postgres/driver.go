@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
@@ -26,6 +27,10 @@ var dialect = sqlstore.Dialect{
 	AppendPreviousUser: `CASE WHEN jsonb_typeof(previous_users) = 'array' THEN previous_users ELSE '[]'::jsonb END
 		|| to_jsonb($2::text)`,
 	Bucket: bucket,
+	Contains: func(col, value string) (string, any, bool) {
+		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+		return `users.environment_id = $1 AND users.` + col + ` ILIKE $2 ESCAPE '\'`, "%" + r.Replace(value) + "%", true
+	},
 }
 
 // bucket reads timestamptz columns in UTC whatever the session's TimeZone.

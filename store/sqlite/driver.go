@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	sqlitelib "modernc.org/sqlite"
@@ -34,6 +35,19 @@ var dialect = sqlstore.Dialect{
 		WHERE environment_id = $2 AND json_valid(metadata) AND json_type(metadata, $1) = 'text'`,
 	AppendPreviousUser: `json_insert(CASE WHEN json_valid(previous_users) THEN previous_users ELSE '[]' END, '$[#]', $2)`,
 	Bucket:             bucket,
+	Contains:           contains,
+}
+
+// contains searches the FTS5 trigram index user_search: a phrase of the
+// value matches it as a substring, in any letter case. Trigrams need 3
+// characters.
+func contains(col, value string) (string, any, bool) {
+	if utf8.RuneCountInString(value) < 3 {
+		return "", nil, false
+	}
+	return `users.id IN (SELECT r.user_id FROM user_search s JOIN user_search_rows r ON r.rowid = s.rowid
+		WHERE user_search MATCH $2 AND s.environment_id = $1)`,
+		"{" + col + `} : "` + strings.ReplaceAll(value, `"`, `""`) + `"`, true
 }
 
 // bucket reads times stored as TEXT in sqlstore.TimeLayout (UTC,

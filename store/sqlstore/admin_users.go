@@ -76,18 +76,30 @@ var userTextColumns = map[users.FilterColumn]string{
 // byAddress are the filters that find users through their credentials'
 // addresses: the users are read by primary key, so their environment is
 // not a condition (SQLite would walk the environment's users to test it).
+// A text column's search (Dialect.Contains) names the environment itself.
 var byAddress = map[users.FilterColumn]bool{users.FilterWalletPublicKey: true, users.FilterWallet: true,
 	users.FilterAccountID: true}
 
 // userFilter turns a users list filter into conditions on users.
 func (s *Store) userFilter(envID string, f users.Filter) *where {
 	w := &where{}
-	if !byAddress[f.Column] {
+	col := f.Column
+	search, searchArg, indexed := "", any(nil), false
+	if c := userTextColumns[col]; c != "" {
+		search, searchArg, indexed = s.d.Contains(c, f.Value)
+	}
+	switch {
+	case indexed:
+		// the search names the environment itself
+		w.add(search, envID, searchArg)
+	case byAddress[col]:
 		// (a credential of the environment belongs to a user of it)
+	default:
 		w.add(`users.environment_id = $1`, envID)
 	}
 	like := s.likePattern(f.Value)
-	switch col := f.Column; {
+	switch {
+	case indexed:
 	case col == users.FilterAll:
 		w.add(`(users.id = $1 OR users.email `+s.d.ILike+` $2 ESCAPE '\' OR users.alias `+s.d.ILike+` $3 ESCAPE '\'
 			OR users.first_name `+s.d.ILike+` $4 ESCAPE '\' OR users.last_name `+s.d.ILike+` $5 ESCAPE '\' OR users.username `+s.d.ILike+` $6 ESCAPE '\'

@@ -123,6 +123,11 @@ type Dialect struct {
 	// (its first day, YYYY-MM-DD), "hour" (0-23) or "weekday" (0-6, 0 =
 	// Sunday). Analytics group by it.
 	Bucket func(unit, col string) string
+	// Contains is the condition keeping the users of environment $1 whose
+	// text column col (of users) contains value in any letter case, and
+	// the argument $2 it takes, answered by a trigram index; ok is false
+	// where the index cannot answer (SQLite: values under 3 characters).
+	Contains func(col, value string) (cond string, arg any, ok bool)
 	// ForUpdate locks the selected rows until the transaction ends where
 	// the backend has row locks (SQLite has one writer: "").
 	ForUpdate string

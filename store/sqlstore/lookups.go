@@ -37,7 +37,9 @@ type Lookup struct {
 
 // Lookups returns the admin lookups of environment envID with sample
 // values, each as the store runs it: the exact lookups, and the count and
-// page of the users list under each filter column answered by an index.
+// page of the users list under each filter column answered by an index
+// (text columns: a substring of 3 characters or more; "all" and shorter
+// values still read the environment's users).
 func (s *Store) Lookups(envID string) ([]Lookup, error) {
 	const (
 		email = "ann@example.com"
@@ -59,6 +61,14 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		{Column: users.FilterWalletPublicKey, Value: sol},
 		{Column: users.FilterWallet, Value: evm, EVMAddress: evm},
 		{Column: users.FilterAccountID, Value: "1234567890"},
+		{Column: users.FilterEmail, Value: email},
+		{Column: users.FilterEmail, Value: "ann@"},
+		{Column: users.FilterAlias, Value: "ALLY"},
+		{Column: users.FilterFirstName, Value: "car"},
+		{Column: users.FilterLastName, Value: "liddell"},
+		{Column: users.FilterPhoneNumber, Value: "555"},
+		{Column: users.FilterJobTitle, Value: "engineer"},
+		{Column: users.FilterUsername, Value: "bobby"},
 	}
 	for _, f := range filters {
 		count, page, args, err := s.listUsersSQL(envID, users.ListQuery{Filter: f,
