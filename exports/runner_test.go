@@ -27,7 +27,7 @@ type fixture struct {
 	env   string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{})
 	if err != nil {
@@ -46,7 +46,9 @@ func str(s string) *string { return &s }
 
 // seed creates n users through the admin bulk API: every third with a
 // wallet, every other with a verified email, all with metadata.
-func (f *fixture) seed(t *testing.T, n int) map[string]users.User {
+func (f *fixture) seed(t *testing.T, n int) map[string]users.User { return f.seedT(t, n) }
+
+func (f *fixture) seedT(t testing.TB, n int) map[string]users.User {
 	t.Helper()
 	out := map[string]users.User{}
 	verified := time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC)
