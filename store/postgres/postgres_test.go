@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
@@ -186,29 +185,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 }
 
 func TestSkipMigrateShowsPending(t *testing.T) {
-	ctx := t.Context()
-	s := open(t, freshSchema(t), postgres.Options{SkipMigrate: true})
-	status, err := s.MigrationStatus(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(status) == 0 {
-		t.Fatal("MigrationStatus lists no migrations")
-	}
-	for _, m := range status {
-		if m.AppliedAt != nil {
-			t.Errorf("migration %s applied on a fresh schema opened with SkipMigrate", m.Name)
-		}
-	}
-	if _, err := s.BootstrapIDs(ctx); err == nil {
-		t.Error("BootstrapIDs on an unmigrated database succeeded")
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	if _, err := s.BootstrapIDs(ctx); !errs.Is(err, errs.KindNotFound) {
-		t.Errorf("BootstrapIDs after Migrate: %v, want not found", err)
-	}
+	storetest.SkipMigrateShowsPending(t, open(t, freshSchema(t), postgres.Options{SkipMigrate: true}), "schema")
 }
 
 func TestIsURL(t *testing.T) {

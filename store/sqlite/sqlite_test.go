@@ -81,38 +81,7 @@ func TestMigrationsRecordedAndIdempotent(t *testing.T) {
 }
 
 func TestSkipMigrateShowsPending(t *testing.T) {
-	ctx := t.Context()
-	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{SkipMigrate: true})
-	status, err := s.MigrationStatus(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(status) == 0 {
-		t.Fatal("MigrationStatus lists no migrations")
-	}
-	for _, m := range status {
-		if m.AppliedAt != nil {
-			t.Errorf("migration %s applied on a fresh file opened with SkipMigrate", m.Name)
-		}
-	}
-	if _, err := s.BootstrapIDs(ctx); err == nil {
-		t.Error("BootstrapIDs on an unmigrated database succeeded")
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	status, err = s.MigrationStatus(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range status {
-		if m.AppliedAt == nil {
-			t.Errorf("migration %s pending after Migrate", m.Name)
-		}
-	}
-	if _, err := s.BootstrapIDs(ctx); !errs.Is(err, errs.KindNotFound) {
-		t.Errorf("BootstrapIDs after Migrate: %v, want not found", err)
-	}
+	storetest.SkipMigrateShowsPending(t, open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{SkipMigrate: true}), "file")
 }
 
 func TestIntegrityCheck(t *testing.T) {
