@@ -10,6 +10,12 @@ var ErrNonceUsed = errs.Unprocessable("other_verify_failure", "nonce is invalid,
 // not create a user (Write.SignInOnly: a passkey) names no credential.
 var ErrCredentialNotFound = errs.NotFound("credential_not_found", "no such credential")
 
+// ErrEmailOnOtherAccount is what a Store reports when a first sign-in
+// would create a user with an email another user of the environment has
+// in their profile (without it as a credential to sign in with).
+var ErrEmailOnOtherAccount = errs.Unprocessable("user_has_already_account_with_email",
+	"another account of this environment has this email; sign in to it another way and verify the email there", nil)
+
 // ErrMergeInvalid refuses a merge whose pending state or proof no longer
 // holds; msg says which.
 func ErrMergeInvalid(msg string) error { return errs.Unprocessable(CodeMergeInvalid, msg, nil) }

@@ -30,6 +30,9 @@ type firstSignIn struct {
 	// after, when set, runs once the sign-in is stored and may return the
 	// user changed (a verified email linked); its error fails the call.
 	after func(ctx context.Context, u *users.User, created bool) (*users.User, error)
+	// newUser fills in the profile of a user the sign-in creates (the
+	// verified email or phone number of a code sign-in).
+	newUser *NewUserProfile
 }
 
 // complete writes a first sign-in and issues its tokens.
@@ -52,7 +55,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 		}
 	}
 	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: users.NewID(),
-		Session: sess, Events: f.events, InTx: s.onSignIn(hooked)}
+		Session: sess, Events: f.events, InTx: s.onSignIn(hooked), NewUser: f.newUser}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
@@ -94,6 +95,15 @@ type Write struct {
 	// SignInOnly requires the credential to exist (a passkey): an unknown
 	// one fails with errs.KindNotFound instead of creating a user.
 	SignInOnly bool
+	// NewUser, if set, is the profile of a user the sign-in creates.
+	NewUser *NewUserProfile
+}
+
+// NewUserProfile is what a first sign-in knows of the user besides the
+// credential: the verified email or phone number it was made with.
+type NewUserProfile struct {
+	Email       string
+	PhoneNumber string
 }
 
 // Profiles tells which required profile fields a user has not filled in
@@ -125,6 +135,8 @@ type Deps struct {
 	// Passkeys, when set, serves passkey sign-in and passkeys as an MFA
 	// method.
 	Passkeys *passkey.Service
+	// Codes, when set, serves email and SMS code sign-in and verification.
+	Codes *otp.Service
 	// External, when set, serves external-JWT sign-in (externalAuth/*)
 	// for environments whose settings enable it.
 	External *externaljwt.Verifier
@@ -167,6 +179,7 @@ type Service struct {
 	passkeys *passkey.Service
 	external *externaljwt.Verifier
 	social   *social.Logins
+	codes    *otp.Service
 	now      func() time.Time
 	hooks    Hooks
 	access   Access
@@ -181,7 +194,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, now: d.Now, hooks: d.Hooks,
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, codes: d.Codes, now: d.Now, hooks: d.Hooks,
 		access: d.Access, owners: d.Owners, deeplink: d.Deeplinks}
 }
 

@@ -131,8 +131,12 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 
 // createSignInUser queues the user and credential of a first sign-in.
 func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) error {
-	if err := tx.Defer(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at)
-		VALUES ($1, $2, $3, $3, $3)`, w.NewUserID, w.EnvironmentID, w.Now); err != nil {
+	var p signin.NewUserProfile
+	if w.NewUser != nil {
+		p = *w.NewUser
+	}
+	if err := tx.Defer(ctx, `INSERT INTO users (id, environment_id, created_at, last_visit_at, updated_at, email, phone_number)
+		VALUES ($1, $2, $3, $3, $3, $4, $5)`, w.NewUserID, w.EnvironmentID, w.Now, p.Email, p.PhoneNumber); err != nil {
 		return s.firstSignInFault(err)
 	}
 	if err := tx.Defer(ctx, insertCredentialSQL, s.credentialArgs(w.NewUserID, &w.Credential)...); err != nil {
@@ -145,6 +149,9 @@ func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) er
 // unique violation is the credential another sign-in created meanwhile, a
 // missing reference the environment deleted meanwhile.
 func (s *Store) firstSignInFault(err error) error {
+	if s.unique(err, "users_env_email") {
+		return signin.ErrEmailOnOtherAccount
+	}
 	switch s.db.Classify(err).Kind {
 	case FaultUnique:
 		return errLostRace
