@@ -26,6 +26,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/networks"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/sdksettings"
@@ -116,6 +117,10 @@ type Config struct {
 	SMS delivery.SMSSender
 	// Templates render the code messages; nil means the built-in ones.
 	Templates *delivery.Templates
+	// OTP tunes email and SMS codes: lifetime (--otp-ttl), wrong-code
+	// attempts, send limits per address and per client. RateLimits'
+	// Disabled turns the send limits off too.
+	OTP otp.Config
 	// Networks describes environments' EVM and Solana networks to the
 	// SDK; its RPCURLs are the --evm-rpc nodes' URLs.
 	Networks networks.Config
@@ -210,6 +215,7 @@ type Auth struct {
 	states    social.StateStore
 	mfa       *mfa.Service
 	passkeys  *passkey.Service
+	codes     *otp.Service
 	users     *users.Admin
 	profiles  *users.Profiles
 	access    *access.Admin
@@ -278,7 +284,13 @@ func New(cfg Config) (*Auth, error) {
 	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
 	a.states = st
 	a.social = social.NewLogins(a.providers, social.New(social.Deps{States: st, HTTPClient: cfg.SocialHTTPClient, Now: cfg.Now}))
-	a.signin = signin.NewService(signin.Deps{NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
+	otpCfg := cfg.OTP
+	if cfg.RateLimits != nil && cfg.RateLimits.Disabled {
+		otpCfg.NoSendLimits = true
+	}
+	a.codes = otp.New(otp.Deps{Config: otpCfg, Key: secretKeys.MAC("otp code key", nil), Store: st, Environments: st,
+		Limiter: limiterFor(cfg), Mailer: cfg.Mailer, SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log})
+	a.signin = signin.NewService(signin.Deps{Codes: a.codes, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg), Social: a.social, Deeplinks: a.envconfig,
 		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
@@ -413,6 +425,9 @@ func (a *Auth) maintain(ctx context.Context) {
 		}
 		if _, err := a.passkeys.PurgeExpiredChallenges(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired passkey challenges failed", "err", err)
+		}
+		if _, err := a.codes.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("purging expired email/SMS verifications failed", "err", err)
 		}
 		if p, ok := a.store.(interface {
 			PurgeRateLimits(ctx context.Context, before time.Time) (int64, error)

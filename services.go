@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
@@ -76,6 +77,17 @@ func (a *Auth) MFA() *mfa.Service { return a.mfa }
 // Passkeys is the Go API for end users' passkeys: list, rename, delete,
 // and the WebAuthn ceremonies.
 func (a *Auth) Passkeys() *passkey.Service { return a.passkeys }
+
+// Codes is the Go API for email and SMS one-time codes: Start sends a
+// code (the environment must enable the channel), Retry replaces it, Check
+// consumes it. SignInWithCode turns a code into a session.
+func (a *Auth) Codes() *otp.Service { return a.codes }
+
+// SignInWithCode signs in (or up) the owner of the email or phone number
+// a code was sent to: {email,sms}Verifications/signin without HTTP.
+func (a *Auth) SignInWithCode(ctx context.Context, req signin.CodeRequest) (*signin.Result, error) {
+	return a.signin.CodeSignIn(ctx, req)
+}
 
 // SignInExternal signs in (or up) the user whose JWT, issued by the
 // application's own auth system, passes the environment's

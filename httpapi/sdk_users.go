@@ -3,6 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/otp"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -80,14 +83,6 @@ func profileInput(body map[string]json.RawMessage) (users.ProfileInput, error) {
 	return in, nil
 }
 
-type wireUpdateSelf struct {
-	User        wireSDKUser `json:"user"`
-	ExpiresAt   int64       `json:"expiresAt"`
-	JWT         string      `json:"jwt,omitempty"`
-	MinifiedJWT string      `json:"minifiedJwt,omitempty"`
-	NextView    string      `json:"nextView"`
-}
-
 // updateSelf answers PUT /sdk/{environmentId}/users: the user edits their
 // profile, then gets fresh tokens for the same session.
 func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
@@ -109,6 +104,10 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err := s.acknowledgeBackupCodes(r, cur, body["mfaBackupCodeAcknowledgement"]); err != nil {
 		return err
 	}
+	next, started, err := s.verifyProfileChange(r, cur, &in)
+	if err != nil {
+		return err
+	}
 	p, err := s.profiles.UpdateProfile(r.Context(), cur.User, in)
 	if err != nil {
 		return err
@@ -117,9 +116,32 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wireUpdateSelf{User: toProfileUser(p, cur.Session.ID), ExpiresAt: res.Tokens.ExpiresAt,
-		JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT, NextView: "done"})
+	writeJSON(w, http.StatusOK, toUpdateSelf(res, next, started))
 	return nil
+}
+
+// verifyProfileChange starts the verification of a new email (or phone
+// number) where the environment signs in with it: the field is then left
+// out of the update and nextView says verify-email (verify-sms); the
+// emailVerifications/verify route stores it once the code is back.
+func (s *Server) verifyProfileChange(r *http.Request, cur *signin.Current, in *users.ProfileInput) (string, *otp.Started, error) {
+	for _, f := range []struct{ field, channel, next, current string }{
+		{"email", otp.ChannelEmail, "verify-email", cur.User.Email},
+		{"phoneNumber", otp.ChannelSMS, "verify-sms", cur.User.PhoneNumber},
+	} {
+		v := in.Fields[f.field]
+		if v == nil || strings.EqualFold(strings.TrimSpace(*v), f.current) {
+			continue
+		}
+		st, err := s.signin.ProfileVerification(r.Context(), cur, f.channel, *v, rateKey(s.clientIP(r)))
+		if err != nil || st != nil {
+			if st != nil {
+				delete(in.Fields, f.field)
+			}
+			return f.next, st, err
+		}
+	}
+	return "done", nil, nil
 }
 
 // profileChange tells whether a PUT /users body changes more than the

@@ -21,6 +21,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/sdksettings"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -234,6 +235,15 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/signIn", s.public(s.oauthSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/verify", s.sdkUser(s.oauthVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/create", s.public(s.createEmailVerification))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/retry", s.public(s.retryEmailVerification))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/signin", s.public(s.codeSignIn(otp.ChannelEmail, "EmailVerificationVerifyRequest")))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/verify", s.sdkUser(s.codeVerify(otp.ChannelEmail, "EmailVerificationVerifyRequest")))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/emailProvider", s.public(s.emailProvider))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/smsVerifications/create", s.public(s.createSMSVerification))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/smsVerifications/retry", s.public(s.retrySMSVerification))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/smsVerifications/signin", s.public(s.codeSignIn(otp.ChannelSMS, "SmsVerificationVerifyRequest")))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/smsVerifications/verify", s.sdkUser(s.codeVerify(otp.ChannelSMS, "SmsVerificationVerifyRequest")))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/verify", s.sdkUser(s.externalAuthVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify/link", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/wallets/verify", s.sdkUser(s.withMergeConflicts(s.linkWallet(false))))

@@ -25,6 +25,11 @@ type LinkWrite struct {
 	// AllowEmptyAccount lets a transfer take another user's last way to
 	// sign in.
 	AllowEmptyAccount bool
+	// Event is the event a new link records ("" is wallet.linked).
+	Event string
+	// Profile, if set, is copied to the user's profile with the link (a
+	// verified email becomes the user's email).
+	Profile *NewUserProfile
 }
 
 // LinkStore is the persistence of linking, unlinking and selecting.

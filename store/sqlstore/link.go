@@ -48,6 +48,9 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 			return err
 		}
 		event := events.WalletLinked
+		if w.Event != "" {
+			event = w.Event
+		}
 		switch {
 		case owner == "": // linked now
 		case owner == w.UserID:
@@ -67,6 +70,9 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 		if _, err := tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = $1, updated_at = $2 WHERE id = $3`,
 			credID, w.Now, w.UserID); err != nil {
 			return s.fail("update user", nil, err)
+		}
+		if err := s.linkProfile(ctx, tx, w); err != nil {
+			return err
 		}
 		if event != "" {
 			if err := s.insertEvent(ctx, tx, w.EnvironmentID, event, w.UserID, map[string]string{
@@ -186,4 +192,26 @@ func (s *Store) SelectCredential(ctx context.Context, userID, credID string, now
 		return err
 	})
 	return u, err
+}
+
+// linkProfile copies a linked credential's profile fields (a verified
+// email or phone number) to the user.
+func (s *Store) linkProfile(ctx context.Context, tx Tx, w *signin.LinkWrite) error {
+	if w.Profile == nil {
+		return nil
+	}
+	if e := w.Profile.Email; e != "" {
+		if _, err := tx.Exec(ctx, `UPDATE users SET email = $1 WHERE id = $2`, e, w.UserID); err != nil {
+			if s.unique(err, "users_env_email") {
+				return users.ErrEmailTaken()
+			}
+			return s.fail("set user email", nil, err)
+		}
+	}
+	if p := w.Profile.PhoneNumber; p != "" {
+		if _, err := tx.Exec(ctx, `UPDATE users SET phone_number = $1 WHERE id = $2`, p, w.UserID); err != nil {
+			return s.fail("set user phone number", nil, err)
+		}
+	}
+	return nil
 }

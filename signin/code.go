@@ -1,0 +1,201 @@
+package signin
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// First factors of code sign-ins, in amr.
+const (
+	FactorEmail = "email"
+	FactorSMS   = "sms"
+)
+
+// Codes is the one-time code service (nil when codes are off).
+func (s *Service) Codes() *otp.Service { return s.codes }
+
+func (s *Service) codeService(channel string) (*otp.Service, error) {
+	if s.codes == nil {
+		if channel == otp.ChannelSMS {
+			return nil, errs.Unprocessable("no_enabled_sms_provider", "SMS codes are not enabled on this server", nil)
+		}
+		return nil, errs.Unprocessable("no_enabled_email_provider", "email codes are not enabled on this server", nil)
+	}
+	return s.codes, nil
+}
+
+// CodeRequest is a one-time code as the SDK sends it to
+// emailVerifications/signin|verify or smsVerifications/signin|verify,
+// with what HTTP knows of the caller.
+type CodeRequest struct {
+	EnvironmentID    string
+	Channel          string // otp.ChannelEmail or otp.ChannelSMS
+	VerificationID   string // verificationUUID
+	Code             string // verificationToken
+	SessionPublicKey string
+	Device           *DeviceProof
+	Origin           string
+	IssuerHost       string
+	IP, UserAgent    string
+}
+
+// codeProof is a checked code: the verification it consumed and the
+// credential it proves.
+type codeProof struct {
+	v      *otp.Verification
+	cred   users.Credential
+	nonces []string
+	now    time.Time
+}
+
+// proveCode checks everything about a code request and consumes the code:
+// the channel is on, the session key and device proof are well-formed,
+// then the code itself (a wrong one counts against its verification).
+func (s *Service) proveCode(ctx context.Context, req CodeRequest) (*codeProof, error) {
+	codes, err := s.codeService(req.Channel)
+	if err != nil {
+		return nil, err
+	}
+	on, err := codes.Enabled(ctx, req.EnvironmentID, req.Channel)
+	if err != nil {
+		return nil, err
+	}
+	if !on {
+		if req.Channel == otp.ChannelSMS {
+			return nil, errs.Unprocessable("no_enabled_sms_provider", "SMS sign-in is not enabled for this environment", nil)
+		}
+		return nil, errs.Unprocessable("no_enabled_email_provider", "email sign-in is not enabled for this environment", nil)
+	}
+	var nonces []string
+	if req.Device != nil {
+		if err := req.Device.Verify(); err != nil {
+			return nil, err
+		}
+		if err := s.checkNonces(req.EnvironmentID, req.Device.Nonce); err != nil {
+			return nil, err
+		}
+		nonces = []string{req.Device.Nonce}
+	}
+	v, err := codes.Check(ctx, req.EnvironmentID, req.Channel, strings.TrimSpace(req.VerificationID), strings.TrimSpace(req.Code))
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	cred := users.Credential{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Format: users.FormatEmail, Address: v.Address,
+		PublicIdentifier: v.Address, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	if req.Channel == otp.ChannelSMS {
+		cred.Format = users.FormatPhoneNumber
+	}
+	return &codeProof{v: v, cred: cred, nonces: nonces, now: now}, nil
+}
+
+// CodeSignIn signs in (or up) the owner of the email or phone number a
+// code was sent to: the same write, session, tokens, hooks, access and
+// MFA rules as a wallet sign-in.
+func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, error) {
+	sessionKey, err := checkSessionPublicKey(req.SessionPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := s.proveCode(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	p := &firstSignIn{env: env, credential: pr.cred, sessionKey: sessionKey, nonces: pr.nonces, now: pr.now,
+		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
+		userAgent: req.UserAgent}
+	if req.Channel == otp.ChannelSMS {
+		p.factor, p.newUser = FactorSMS, &NewUserProfile{PhoneNumber: pr.v.Address}
+		p.events = []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.PhoneLinked, OnlyIfNew: true}, {Name: events.SessionCreated}}
+	} else {
+		p.factor, p.newUser = FactorEmail, &NewUserProfile{Email: pr.v.Address}
+		p.events = []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.EmailLinked, OnlyIfNew: true}, {Name: events.SessionCreated}}
+	}
+	return s.complete(ctx, p)
+}
+
+// CodeVerify adds the email or phone number a code proved to the
+// signed-in user (or confirms it), makes it their profile's email or
+// phone number, and re-issues their tokens for the same session.
+func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest) (*Result, error) {
+	if req.EnvironmentID != cur.Session.EnvironmentID {
+		return nil, errs.Unauthorized("invalid or expired session token")
+	}
+	pr, err := s.proveCode(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred}
+	taken := errs.Unprocessable("email_already_exists", "this email belongs to another account of this environment", nil)
+	if req.Channel == otp.ChannelSMS {
+		w.Event, w.Profile = events.PhoneLinked, &NewUserProfile{PhoneNumber: pr.v.Address}
+		taken = errs.Unprocessable("user_has_already_account_with_phone_number",
+			"this phone number belongs to another account of this environment", nil)
+	} else {
+		w.Event, w.Profile = events.EmailLinked, &NewUserProfile{Email: pr.v.Address}
+	}
+	grants, err := s.decideCredential(ctx, req.EnvironmentID, cur.User, pr.cred)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.links.LinkCredential(ctx, w)
+	if err == users.ErrWalletOwnedElsewhere {
+		return nil, taken
+	}
+	if err != nil {
+		return nil, err
+	}
+	a := session.AuthOf(cur.Claims)
+	a.Grants = grants
+	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
+}
+
+// ProfileVerification starts the verification a profile change needs
+// (PUT /users with a new email): when the environment signs in by email
+// and the email is not the user's already, the email is not stored but
+// verified, and the answer's nextView is verify-email. It returns nil
+// when the change needs no verification.
+func (s *Service) ProfileVerification(ctx context.Context, cur *Current, channel, value, client string) (*otp.Started, error) {
+	if s.codes == nil || strings.TrimSpace(value) == "" {
+		return nil, nil
+	}
+	on, err := s.codes.Enabled(ctx, cur.Session.EnvironmentID, channel)
+	if err != nil || !on {
+		return nil, err
+	}
+	d := otp.Destination{Email: value}
+	if channel == otp.ChannelSMS {
+		d = otp.Destination{PhoneNumber: value}
+	}
+	addr, err := s.codes.ParseDestination(ctx, cur.Session.EnvironmentID, channel, d)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cur.User.Credentials {
+		if (c.Format == users.FormatEmail || c.Format == users.FormatPhoneNumber) && c.Address == addr.Normal {
+			return nil, nil // verified already: a plain profile change
+		}
+	}
+	return s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: channel, Destination: d, Client: client})
+}
+
+// CodesOrRefusal runs fn with the code service, or refuses as the
+// channel's "not enabled" when this server sends no codes.
+func (s *Service) CodesOrRefusal(channel string, fn func(*otp.Service) (*otp.Started, error)) (*otp.Started, error) {
+	c, err := s.codeService(channel)
+	if err != nil {
+		return nil, err
+	}
+	return fn(c)
+}
