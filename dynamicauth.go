@@ -276,7 +276,7 @@ func New(cfg Config) (*Auth, error) {
 	a.sessions = session.NewService(st, keys, cfg.Sessions, cfg.Now)
 	a.mfa = mfa.New(mfa.Deps{Store: st, Secrets: secretKeys, Config: cfg.MFA, Now: cfg.Now, Logger: log})
 	a.passkeys = passkey.New(passkey.Deps{Store: st, Envs: st, Config: cfg.Passkeys, Now: cfg.Now, Logger: log})
-	accessSvc := access.NewService(access.Deps{Store: st, Screener: cfg.Access.Screener, Log: log, Now: cfg.Now,
+	accessSvc := access.NewService(access.Deps{Store: st, Checks: st, Screener: cfg.Access.Screener, Log: log, Now: cfg.Now,
 		Balances: access.NewBalances(access.BalancesConfig{Nodes: cfg.Access.nodes(cfg.SignIn.RPC),
 			TTL: cfg.Access.BalanceTTL, Timeout: cfg.Access.BalanceTimeout, Now: cfg.Now})})
 	a.access = access.NewAdmin(accessSvc, st)

@@ -42,7 +42,7 @@ func (s *Service) Decide(ctx context.Context, envID string, subject func(context
 		return nil, err
 	}
 	if rules.Screening {
-		if err := s.screen(ctx, subj); err != nil {
+		if err := s.screen(ctx, envID, subj); err != nil {
 			return nil, err
 		}
 	}
@@ -122,12 +122,20 @@ func (s *Service) balanceFailure(ctx context.Context, err error) error {
 		Message: "token balances could not be read to evaluate this site's access rules; try again", Err: err}
 }
 
-func (s *Service) screen(ctx context.Context, subj Subject) error {
+func (s *Service) screen(ctx context.Context, envID string, subj Subject) error {
 	if s.screener == nil {
 		return nil
 	}
 	for _, w := range subj.Wallets {
 		hit, err := s.screener.Sanctioned(ctx, w.Chain, w.Address)
+		switch {
+		case hit:
+			s.record(ctx, envID, w.Address, CheckBlocked, "listed on the sanctions list")
+		case err != nil:
+			s.record(ctx, envID, w.Address, CheckOK, "not listed on the last sanctions list read (the file could not be re-read)")
+		default:
+			s.record(ctx, envID, w.Address, CheckOK, "not listed on the sanctions list")
+		}
 		if hit {
 			return &errs.E{Kind: errs.KindForbidden, Code: CodeSanctioned, Message: "this wallet is sanctioned",
 				Payload: map[string]any{"walletPublicKey": w.Address}}

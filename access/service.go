@@ -16,6 +16,8 @@ type Deps struct {
 	Store    Store
 	Balances *Balances
 	Screener Screener
+	// Checks, if set, records each sanctions screening (chainalysisChecks).
+	Checks CheckStore
 	Log      *slog.Logger
 	Now      func() time.Time
 	// RulesTTL is how long an environment's enabled rules are reused by
@@ -29,6 +31,7 @@ type Service struct {
 	store    Store
 	balances *Balances
 	screener Screener
+	checks   CheckStore
 	log      *slog.Logger
 	now      func() time.Time
 	rules    *rulesCache
@@ -45,7 +48,7 @@ func NewService(d Deps) *Service {
 	if d.RulesTTL == 0 {
 		d.RulesTTL = DefaultRulesTTL
 	}
-	return &Service{store: d.Store, balances: d.Balances, screener: d.Screener, log: d.Log, now: d.Now,
+	return &Service{store: d.Store, balances: d.Balances, screener: d.Screener, checks: d.Checks, log: d.Log, now: d.Now,
 		rules: &rulesCache{ttl: d.RulesTTL, m: map[string]cachedRules{}}}
 }
 

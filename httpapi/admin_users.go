@@ -123,6 +123,16 @@ type wireAdminUser struct {
 	UpdatedAt                string               `json:"updatedAt"`
 	Sessions                 *[]wireSession       `json:"sessions,omitempty"`
 	Wallets                  []wireWallet         `json:"wallets"`
+	// ChainalysisChecks are shown by GET of one user (not in lists).
+	ChainalysisChecks []wireChainalysisCheck `json:"chainalysisChecks,omitempty"`
+}
+
+type wireChainalysisCheck struct {
+	ID              string `json:"id"`
+	CreatedAt       string `json:"createdAt"`
+	Result          string `json:"result"`
+	WalletPublicKey string `json:"walletPublicKey"`
+	Response        string `json:"response"`
 }
 
 // toAdminUser renders a user; sessions are shown when not nil.
@@ -497,7 +507,22 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, p *tenant.Princ
 	if sessions == nil {
 		sessions = []users.UserSession{}
 	}
-	writeAdminUser(w, u, sessions)
+	out := toAdminUser(u, sessions)
+	if s.access != nil {
+		var addrs []string
+		for _, c := range u.WalletCredentials() {
+			addrs = append(addrs, c.PublicIdentifier)
+		}
+		checks, err := s.access.Service().ChecksOf(r.Context(), envID, addrs)
+		if err != nil {
+			return err
+		}
+		for _, c := range checks {
+			out.ChainalysisChecks = append(out.ChainalysisChecks, wireChainalysisCheck{ID: c.ID, CreatedAt: ts(c.CreatedAt),
+				Result: c.Result, WalletPublicKey: c.WalletPublicKey, Response: c.Response})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": out})
 	return nil
 }
 

@@ -184,6 +184,7 @@ func TestChainalysisToggleScreensSignIns(t *testing.T) {
 	wantEq(t, res, "sanctionsApiEnabled", false)
 	st, res = h.signInAttempt(t, env, listed, "")
 	wantStatus(t, "screening off", st, 200, res)
+	listedUser := str(t, res, "user.id")
 
 	st, res = h.do(t, "PUT", path+"/sanctions/enable", h.token, nil)
 	wantStatus(t, "enable", st, 200, res)
@@ -192,8 +193,32 @@ func TestChainalysisToggleScreensSignIns(t *testing.T) {
 	st, res = h.signInAttempt(t, env, listed, "")
 	wantError(t, "a listed wallet", st, res, 403)
 	wantEq(t, res, "code", "chainalysis_blocked_wallet")
-	st, res = h.signInAttempt(t, env, newEVMWallet(t), "")
+	clean := newEVMWallet(t)
+	st, res = h.signInAttempt(t, env, clean, "")
 	wantStatus(t, "an unlisted wallet", st, 200, res)
+	cleanUser := str(t, res, "user.id")
+
+	// Each check is recorded and shown on the admin user: the clean
+	// wallet's OK; the listed wallet's BLOCKED (its user signed in while
+	// screening was off, and was refused since).
+	st, res = h.do(t, "GET", "/environments/"+env+"/users/"+cleanUser, h.token, nil)
+	wantStatus(t, "admin user", st, 200, res)
+	checks := list(t, res, "user.chainalysisChecks")
+	if len(checks) != 1 {
+		t.Fatalf("checks of the clean user: %s", dump(checks))
+	}
+	wantEq(t, checks[0], "result", "OK")
+	if got := str(t, checks[0], "walletPublicKey"); !strings.EqualFold(got, clean.address) {
+		t.Errorf("checked wallet %s, want %s", got, clean.address)
+	}
+	wantTime(t, checks[0], "createdAt")
+	st, res = h.do(t, "GET", "/environments/"+env+"/users/"+listedUser, h.token, nil)
+	wantStatus(t, "admin user", st, 200, res)
+	wantEq(t, res, "user.chainalysisChecks.0.result", "BLOCKED")
+	wantEq(t, res, "user.chainalysisChecks.0.response", "listed on the sanctions list")
+	if n := len(list(t, res, "user.chainalysisChecks")); n != 1 {
+		t.Fatalf("the listed wallet's checks: %s", dump(res))
+	}
 
 	st, res = h.do(t, "PUT", path+"/sanctions/disable", h.token, nil)
 	wantStatus(t, "disable", st, 200, res)

@@ -45,6 +45,7 @@ type Store interface {
 	events.Store
 	analytics.Store
 	envconfig.Store
+	access.CheckStore
 	sdksettings.Store
 	exports.Store
 	// Ping reports whether the backend answers (readiness).

@@ -101,6 +101,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Passkeys", testPasskeys},
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},
+		{"ChainalysisChecks", testChainalysisChecks},
 		{"SdkViews", testSdkViews},
 		{"CustomHostnames", testCustomHostnames},
 		{"DeeplinkUrls", testDeeplinkUrls},

@@ -1,0 +1,64 @@
+package access
+
+import (
+	"context"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// Check results, the contract's ChainalysisCheckResultEnum.
+const (
+	CheckOK      = "OK"
+	CheckBlocked = "BLOCKED"
+	CheckFailed  = "FAILED"
+)
+
+// Check is one sanctions screening of a wallet (chainalysisChecks on the
+// admin user). A wallet keeps its latest check per result, so a wallet
+// screened at every refresh keeps at most three rows.
+type Check struct {
+	ID              string
+	EnvironmentID   string
+	WalletKey       string // walletKey(WalletPublicKey)
+	WalletPublicKey string
+	Result          string
+	Response        string
+	CreatedAt       time.Time
+}
+
+// CheckStore keeps the checks.
+type CheckStore interface {
+	// RecordCheck stores c, replacing the wallet's previous check with the
+	// same result (its id stays).
+	RecordCheck(ctx context.Context, c *Check) error
+	// ChecksOf lists envID's checks of the wallets with these keys,
+	// newest first.
+	ChecksOf(ctx context.Context, envID string, walletKeys []string) ([]Check, error)
+}
+
+// record stores a check; a failure is logged, never a refusal of its
+// own (a blocked wallet stays blocked either way).
+func (s *Service) record(ctx context.Context, envID, address, result, response string) {
+	if s.checks == nil {
+		return
+	}
+	c := &Check{ID: users.NewID(), EnvironmentID: envID, WalletKey: walletKey(address), WalletPublicKey: address,
+		Result: result, Response: response, CreatedAt: s.stamp()}
+	if err := s.checks.RecordCheck(ctx, c); err != nil {
+		s.log.WarnContext(ctx, "access: sanctions check not recorded", "wallet", address, "result", result, "err", err)
+	}
+}
+
+// ChecksOf lists the sanctions checks of these wallet addresses in envID,
+// newest first.
+func (s *Service) ChecksOf(ctx context.Context, envID string, addresses []string) ([]Check, error) {
+	if s.checks == nil || len(addresses) == 0 {
+		return []Check{}, nil
+	}
+	keys := make([]string, len(addresses))
+	for i, a := range addresses {
+		keys[i] = walletKey(a)
+	}
+	return s.checks.ChecksOf(ctx, envID, keys)
+}
