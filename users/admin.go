@@ -794,7 +794,7 @@ type BulkOptions struct {
 // Bulk imports write BulkBatch rows per transaction, each transaction a
 // few milliseconds long so sign-ins do not queue behind an import.
 const (
-	BulkBatch  = 50
+	BulkBatch  = 20
 	BulkBudget = 30 * time.Second
 )
 

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // lookup is one admin request, for user i of the environment.
@@ -67,30 +70,25 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // imports sends c.imports bulk requests of 1,000 new users (an email and a
 // wallet each) one after the other, reporting users/s per request, while
-// another client reads one user by id in a loop (the latency of a short
-// request served while imports write, against the same read when idle).
+// another client signs one wallet in again and again: its latency against
+// the same sign-ins on the idle server before.
 func (e *environment) imports(ctx context.Context, c config, out io.Writer) error {
-	idle, err := e.time(ctx, lookup{"", func(i int) string { return "/environments/" + e.envID + "/users/" + userID(i) }}, 200, 5*time.Second)
+	key, err := crypto.GenerateKey()
 	if err != nil {
 		return err
 	}
+	idle, err := e.signIns(ctx, key, nil, 100)
+	if err != nil {
+		return fmt.Errorf("sign-in: %w", err)
+	}
 	stop := make(chan struct{})
 	var busy []time.Duration
+	var busyErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			start := time.Now()
-			if e.do(ctx, "GET", "/environments/"+e.envID+"/users/"+userID(1+rand.IntN(max(1, e.users))), nil, nil) == nil {
-				busy = append(busy, time.Since(start))
-			}
-		}
+		busy, busyErr = e.signIns(ctx, key, stop, math.MaxInt)
 	}()
 	fmt.Fprintln(out, "| bulk request | users before | created | seconds | users/s |")
 	fmt.Fprintln(out, "|---|---|---|---|---|")
@@ -127,7 +125,10 @@ func (e *environment) imports(ctx context.Context, c config, out io.Writer) erro
 	close(stop)
 	wg.Wait()
 	fmt.Fprintf(out, "\n%d users imported in %.1f s: %.0f users/s\n", total, elapsed.Seconds(), float64(total)/elapsed.Seconds())
-	fmt.Fprintf(out, "GET users/{id}: idle p50 %.2f ms p95 %.2f ms; during the imports p50 %.2f ms p95 %.2f ms (%d requests)\n",
+	if busyErr != nil {
+		return fmt.Errorf("sign-in during the imports: %w", busyErr)
+	}
+	fmt.Fprintf(out, "wallet sign-in (nonce + verify): idle p50 %.2f ms p95 %.2f ms; during the imports p50 %.2f ms p95 %.2f ms (%d sign-ins)\n",
 		ms(quantile(idle, .5)), ms(quantile(idle, .95)), ms(quantile(busy, .5)), ms(quantile(busy, .95)), len(busy))
 	return nil
 }
