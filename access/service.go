@@ -18,8 +18,8 @@ type Deps struct {
 	Screener Screener
 	// Checks, if set, records each sanctions screening (chainalysisChecks).
 	Checks CheckStore
-	Log      *slog.Logger
-	Now      func() time.Time
+	Log    *slog.Logger
+	Now    func() time.Time
 	// RulesTTL is how long an environment's enabled rules are reused by
 	// decisions (0: DefaultRulesTTL; negative: read every time). Changes
 	// made through this Service apply at once.
