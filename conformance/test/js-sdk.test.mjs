@@ -12,6 +12,7 @@
 //                    IndexedDB, which Node does not have ("indexedDB is not
 //                    defined" during initializeClient -> generateSessionKeys).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import nodeCrypto from 'node:crypto';
 import { after } from 'node:test';
 import { Wallet, getAddress } from 'ethers';
@@ -19,7 +20,7 @@ import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, refreshUser, refreshAuth,
-  logout, getWalletAccounts,
+  logout, getWalletAccounts, sendEmailOTP, verifyOTP,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import {
@@ -391,5 +392,35 @@ it('Solana wallet through the SDK: SIWS without Chain ID, network "101", base58 
   assert.equal(vc.address, address);
   assert.equal(vc.walletName, 'naclsol');
   await logout(s.client);
+  await quiesce();
+});
+
+it('email code through the SDK: sendEmailOTP -> POST /emailVerifications/create, verifyOTP -> POST /emailVerifications/signin; the client holds the email user', async () => {
+  const env = await http(ctx, 'GET', `/environments/${ctx.envId}`, { token: ctx.token });
+  assert.equal(env.status, 200);
+  const settings = env.json.settings;
+  settings.providers = [...(settings.providers ?? []), { provider: 'emailOnly', enabledAt: new Date().toISOString() }];
+  const put = await http(ctx, 'PUT', `/environments/${ctx.envId}`, { token: ctx.token, body: settings });
+  assert.equal(put.status, 200, put.text);
+
+  const s = newSdk();
+  await initializeClient(s.client);
+  const email = `sdk-${nodeCrypto.randomUUID().slice(0, 8)}@example.com`;
+  const otp = await sendEmailOTP({ email }, s.client);
+  assert.match(otp.verificationUUID, UUID_RE);
+  const lines = fs.readFileSync(`${ctx.db}.outbox.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const code = lines.filter((l) => l.to === email).pop()?.code;
+  assert.match(code ?? '', /^[0-9]{6}$/, 'the code is in the dev outbox');
+  await verifyOTP({ otpVerification: otp, verificationToken: code }, s.client);
+  assert.ok(s.client.user, `signed in:\n${describeLog(s.log)}`);
+  assert.equal(s.client.user.email, email);
+  assert.ok(s.client.user.verifiedCredentials.some((c) => c.format === 'email'));
+  const signin = find(s.log, 'POST', /^\/emailVerifications\/signin$/);
+  assert.equal(signin.length, 1, describeLog(s.log));
+  assert.equal(signin[0].status, 200);
+  const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token: s.client.token });
+  assert.equal(me.status, 200, me.text);
+  assert.equal(me.json.email, email);
+  await logout(s.client); // signed-in clients keep timers and would revoke after the server stops
   await quiesce();
 });
