@@ -31,8 +31,14 @@ type Credential struct {
 	WalletName       string `json:"wallet_name,omitempty"`
 	WalletProvider   string `json:"wallet_provider,omitempty"`
 	Email            string `json:"email,omitempty"`
-	LastSelectedAt   string `json:"lastSelectedAt,omitempty"`
-	VerifiedAt       string `json:"verifiedAt,omitempty"`
+	// The oauth_* fields describe a social account (format oauth).
+	OAuthProvider    string   `json:"oauth_provider,omitempty"`
+	OAuthAccountID   string   `json:"oauth_account_id,omitempty"`
+	OAuthUsername    string   `json:"oauth_username,omitempty"`
+	OAuthDisplayName string   `json:"oauth_display_name,omitempty"`
+	OAuthEmails      []string `json:"oauth_emails,omitempty"`
+	LastSelectedAt   string   `json:"lastSelectedAt,omitempty"`
+	VerifiedAt       string   `json:"verifiedAt,omitempty"`
 }
 
 // CredentialHashes is verifiedCredentialsHashes: one hash per format over

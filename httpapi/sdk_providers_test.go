@@ -159,7 +159,8 @@ func testSocialSignIn(t *testing.T, h *harness) {
 	wantStatus(t, "signIn", st, 200, res)
 	userID := str(t, res, "user.id")
 	cred := find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth")
-	if cred["public_identifier"] != "ada@example.com" {
+	if cred["public_identifier"] != "ada@example.com" || cred["oauth_provider"] != "google" ||
+		cred["oauth_account_id"] != "op-user-1" || cred["oauth_display_name"] != "Ada Lovelace" {
 		t.Errorf("oauth credential: %s", dump(cred))
 	}
 	if str(t, res, "jwt") == "" {

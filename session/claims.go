@@ -64,6 +64,15 @@ func WireCredentials(u *users.User) []Credential {
 			wc.WalletName, wc.WalletProvider = c.WalletName, c.WalletProvider
 		case users.FormatEmail:
 			wc.Email = c.Address
+		case users.FormatOAuth:
+			// An oauth credential keeps the provider in Chain, the
+			// account id in Address, the display name in WalletName.
+			wc.OAuthProvider, wc.OAuthAccountID, wc.OAuthDisplayName = c.Chain, c.Address, c.WalletName
+			if strings.Contains(c.PublicIdentifier, "@") {
+				wc.OAuthEmails = []string{c.PublicIdentifier}
+			} else if c.PublicIdentifier != c.Address {
+				wc.OAuthUsername = c.PublicIdentifier
+			}
 		}
 		if c.LastSelectedAt != nil {
 			wc.LastSelectedAt = c.LastSelectedAt.UTC().Format(wireTime)

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -250,21 +251,39 @@ type OP struct {
 // when the test ends.
 func Start(t testing.TB, clientID, secret, redirect string) *OP {
 	t.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	o, err := New("127.0.0.1:0", clientID, secret, redirect)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(o.Close)
+	return o
+}
+
+// New serves an OpenID provider on addr (host:port; port 0 picks one)
+// with one client, until Close.
+func New(addr, clientID, secret, redirect string) (*OP, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
 	}
 	st := &opStorage{key: opKey{id: "op-key-1", key: k}, clients: map[string]*opClient{}, secrets: map[string]string{},
 		users: map[string]User{}, requests: map[string]*authReq{}, codes: map[string]string{}}
 	o := &OP{storage: st}
 	mux := http.NewServeMux()
-	o.srv = httptest.NewServer(mux)
+	o.srv = httptest.NewUnstartedServer(mux)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	o.srv.Listener.Close()
+	o.srv.Listener = l
+	o.srv.Start()
 	o.URL = o.srv.URL
-	t.Cleanup(o.srv.Close)
 	provider, err := op.NewOpenIDProvider(o.srv.URL, &op.Config{CodeMethodS256: true, CryptoKey: [32]byte{1}},
 		st, op.WithAllowInsecure())
 	if err != nil {
-		t.Fatal(err)
+		o.srv.Close()
+		return nil, err
 	}
 	callback := op.AuthCallbackURL(provider)
 	o.AddClient(clientID, secret, redirect)
@@ -284,8 +303,11 @@ func Start(t testing.TB, clientID, secret, redirect string) *OP {
 		http.Redirect(w, r, callback(r.Context(), id), http.StatusFound)
 	})
 	mux.Handle("/", provider)
-	return o
+	return o, nil
 }
+
+// Close stops the provider.
+func (o *OP) Close() { o.srv.Close() }
 
 // AddClient registers a client (an application) with its secret and
 // redirect URI.
