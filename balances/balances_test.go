@@ -25,7 +25,7 @@ func TestReadFromSimulatedChain(t *testing.T) {
 	usd := chain.DeployERC20(t, 6)
 	plain := chain.DeployERC20(t, 0)
 	chain.Pay(t, holder, new(big.Int).Mul(big.NewInt(15), big.NewInt(1e17))) // 1.5 ETH
-	chain.MintERC20(t, usd, holder, 2_500_000)                                // 2.5
+	chain.MintERC20(t, usd, holder, 2_500_000)                               // 2.5
 	chain.MintERC20(t, plain, holder, 7)
 
 	q := balances.Query{Network: accesstest.ChainID, Account: holder, Native: eth,
