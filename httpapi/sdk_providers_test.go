@@ -249,3 +249,30 @@ func TestSocialSignInRefusals(t *testing.T) {
 		wantCode(t, "github not configured", st, res, 422, "provider_not_available")
 	})
 }
+
+// A social account whose email the provider says is verified joins the
+// user who owns that verified email; one whose email is not verified never
+// does (whoever typed the address at the provider would get the account).
+func TestSocialSignInEmailLinking(t *testing.T) {
+	h := newHarness(t)
+	f := newSocialFixture(t, h)
+	owner := str(t, h.createUser(t, f.env, map[string]any{"email": "grace@example.com",
+		"emailVerifiedAt": "2025-01-02T03:04:05.000Z"}), "id")
+
+	f.op.AddUser(oidctest.User{ID: "op-mallory", Email: "Grace@Example.com", Name: "Not Grace", EmailVerified: false})
+	l := f.start(t, f.env, false)
+	st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
+	wantStatus(t, "unverified email", st, 200, res)
+	if got := str(t, res, "user.id"); got == owner {
+		t.Fatal("an unverified provider email signed in as the email's owner")
+	}
+
+	f.op.AddUser(oidctest.User{ID: "op-grace", Email: "grace@example.com", Name: "Grace Hopper", EmailVerified: true})
+	l = f.start(t, f.env, false)
+	st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
+	wantStatus(t, "verified email", st, 200, res)
+	if got := str(t, res, "user.id"); got != owner {
+		t.Fatalf("a verified provider email signed in as %s, want its owner %s", got, owner)
+	}
+	find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth")
+}
