@@ -140,28 +140,32 @@ const fillChunk = 100_000
 // user{i}@example.com, alias, username, phone) with an EVM wallet each
 // (address 0x + i in 40 hex digits), straight into the tables.
 func (e *environment) fill(ctx context.Context, n int) error {
+	// Users are created a millisecond apart: a list ordered by creation
+	// has no ties to sort.
 	series, hex40, num7, num12 := `WITH RECURSIVE g(i) AS (SELECT CAST($2 AS INTEGER) UNION ALL SELECT i + 1 FROM g WHERE i < $3) `,
 		`printf('%040x', i)`, `printf('%07d', i)`, `printf('%012d', i)`
+	at := `strftime('%Y-%m-%dT%H:%M:%fZ', $4, '+' || (i / 1000) || ' seconds', '+' || (i % 1000) || '.000 seconds')`
 	if e.backend == "postgres" {
 		series, hex40, num7, num12 = `WITH g(i) AS (SELECT generate_series(CAST($2 AS INTEGER), $3)) `,
 			`lpad(to_hex(i), 40, '0')`, `lpad(CAST(i AS text), 7, '0')`, `lpad(CAST(i AS text), 12, '0')`
+		at = `(CAST($4 AS timestamptz) + i * interval '1 millisecond')`
 	}
 	users := series + `INSERT INTO users (id, environment_id, email, alias, first_name, last_name, phone_number, username,
 		metadata, created_at, updated_at, last_visit_at)
 		SELECT '` + userIDPrefix + `' || ` + num12 + `, $1, 'user' || i || '@example.com', 'alias' || i, 'First' || i, 'Last' || i,
-		'+1555' || ` + num7 + `, 'user' || i, '{}', $4, $4, $4 FROM g`
+		'+1555' || ` + num7 + `, 'user' || i, '{}', ` + at + `, ` + at + `, ` + at + ` FROM g`
 	creds := series + `INSERT INTO verified_credentials (id, environment_id, user_id, format, chain, address,
 		public_identifier, wallet_name, wallet_provider, verified_at, created_at)
 		SELECT '` + credIDPrefix + `' || ` + num12 + `, $1, '` + userIDPrefix + `' || ` + num12 + `, 'blockchain', 'eip155', '0x' || ` + hex40 + `, '0x' || ` + hex40 + `,
-		'metamask', 'browserExtension', $4, $4 FROM g`
-	at := time.Now().UTC().Add(-time.Hour)
+		'metamask', 'browserExtension', ` + at + `, ` + at + ` FROM g`
+	base := time.Now().UTC().Add(-24 * time.Hour)
 	for lo := 1; lo <= n; lo += fillChunk {
 		hi := min(lo+fillChunk-1, n)
 		err := e.db.Write(ctx, func(tx sqlstore.Tx) error {
-			if _, err := tx.Exec(ctx, users, e.envID, lo, hi, at); err != nil {
+			if _, err := tx.Exec(ctx, users, e.envID, lo, hi, base); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, creds, e.envID, lo, hi, at)
+			_, err := tx.Exec(ctx, creds, e.envID, lo, hi, base)
 			return err
 		})
 		if err != nil {
