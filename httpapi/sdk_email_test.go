@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -229,4 +230,45 @@ func wantErrCode(t *testing.T, what string, st int, res any, status int, code st
 	if c, _ := at(res, "code"); c != code {
 		t.Fatalf("%s: code %v, want %s: %s", what, c, code, dump(res))
 	}
+}
+
+// TestEmailCodeBruteForce: 50 concurrent wrong guesses over HTTP get at
+// most 5 checks (wrong_email_verification_token), the rest the lock; then
+// the right code is refused too, and a code never works in another
+// environment.
+func TestEmailCodeBruteForce(t *testing.T) {
+	h, box := newCodeHarness(t, "sqlite")
+	env, live := h.ids.EnvironmentID, h.ids.LiveEnvironmentID
+	h.enableCodes(t, env, nil, "emailOnly")
+	h.enableCodes(t, live, nil, "emailOnly")
+	st, res := h.do(t, "POST", "/sdk/"+env+"/emailVerifications/create", "", map[string]any{"email": "target@example.com"})
+	wantStatus(t, "create", st, 200, res)
+	vid := str(t, res, "verificationUUID")
+	code := box.code(t, "target@example.com")
+
+	st, res = h.do(t, "POST", "/sdk/"+live+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": code})
+	wantErrCode(t, "the code in another environment", st, res, 422, "invalid_email_verification")
+
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	counts := map[string]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			_, res := h.do(t, "POST", "/sdk/"+env+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": wrong})
+			c, _ := at(res, "code")
+			mu.Lock()
+			counts[fmt.Sprint(c)]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if counts["wrong_email_verification_token"] != 5 || counts["too_many_email_verification_attempts"] != 45 {
+		t.Fatalf("50 concurrent wrong guesses answered %v; want 5 checked and 45 locked", counts)
+	}
+	st, res = h.do(t, "POST", "/sdk/"+env+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": code})
+	wantErrCode(t, "the right code after the lock", st, res, 422, "too_many_email_verification_attempts")
 }
