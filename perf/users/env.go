@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/perf/internal/sdkclient"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
@@ -183,36 +182,12 @@ func (e *environment) fill(ctx context.Context, n int) error {
 
 // do sends an admin request and decodes a 200 answer into out (if set).
 func (e *environment) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
+	var b []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			return err
 		}
-		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, e.srv.URL+"/api/v0"+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+e.token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := e.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %d %.300s", method, path, resp.StatusCode, b)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(b, out)
+	return sdkclient.Call(ctx, e.http, method, e.srv.URL+"/api/v0"+path, http.Header{"Authorization": {"Bearer " + e.token}}, b, out)
 }
