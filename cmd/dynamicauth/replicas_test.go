@@ -74,6 +74,22 @@ func postgresTestURL(t *testing.T) string {
 	return u.String()
 }
 
+// masterSecretFile writes a new random master secret (base64, as `init`
+// writes one) to a private file; it returns the secret and the file.
+func masterSecretFile(t *testing.T) (secretB64, file string) {
+	t.Helper()
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		t.Fatal(err)
+	}
+	secretB64 = base64.StdEncoding.EncodeToString(secret)
+	file = filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(file, []byte(secretB64+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return secretB64, file
+}
+
 func TestReplicasPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replicas test builds and runs the server binary")
@@ -81,15 +97,7 @@ func TestReplicasPostgres(t *testing.T) {
 	dsn := postgresTestURL(t)
 	bin := buildBinary(t)
 
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		t.Fatal(err)
-	}
-	secretB64 := base64.StdEncoding.EncodeToString(secret)
-	secretFile := filepath.Join(t.TempDir(), "secret")
-	if err := os.WriteFile(secretFile, []byte(secretB64+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	secretB64, secretFile := masterSecretFile(t)
 	creds := initDB(t, bin, dsn, secretFile)
 	env := creds.EnvironmentID
 
@@ -382,14 +390,7 @@ func TestReplicasShareRateLimits(t *testing.T) {
 	}
 	dsn := postgresTestURL(t)
 	bin := buildBinary(t)
-	secretFile := filepath.Join(t.TempDir(), "secret")
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(secretFile, []byte(base64.StdEncoding.EncodeToString(secret)+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	_, secretFile := masterSecretFile(t)
 	creds := initDB(t, bin, dsn, secretFile)
 	a := startServer(t, bin, dsn, secretFile)
 	b := startServer(t, bin, dsn, secretFile)

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,15 +27,7 @@ func TestWebhookReplicasPostgres(t *testing.T) {
 	dsn := postgresTestURL(t)
 	bin := buildBinary(t)
 
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		t.Fatal(err)
-	}
-	secretB64 := base64.StdEncoding.EncodeToString(secret)
-	secretFile := filepath.Join(t.TempDir(), "secret")
-	if err := os.WriteFile(secretFile, []byte(secretB64+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	secretB64, secretFile := masterSecretFile(t)
 	creds := initDB(t, bin, dsn, secretFile)
 
 	type attempt struct {
