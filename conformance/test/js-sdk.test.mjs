@@ -26,6 +26,7 @@ import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs
 import {
   setup, sdkApi, expectOk, expectStatus, http, issueNonce, evmVerifyRequest, verifySessionJwt, UUID_RE, APP_ORIGIN,
 } from '../harness.mjs';
+import { memoryKeychain } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup();
 const state = {};
@@ -48,37 +49,6 @@ after(async () => {
   for (const s of live) { try { if (s.client.user) await logout(s.client); } catch { /* server gone */ } }
   await quiesce();
 });
-
-function memoryKeychain() {
-  const keys = new Map();
-  const hex = (b) => Buffer.from(b).toString('hex');
-  const compress = (raw) => { const u = new Uint8Array(raw); const c = u.slice(0, 33); c[0] = 2 | (u[64] & 1); return c; };
-  const alg = { name: 'ECDSA', namedCurve: 'P-256' };
-  return {
-    keys,
-    async generateKey(name) {
-      const kp = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-      const pub = hex(compress(await crypto.subtle.exportKey('raw', kp.publicKey)));
-      keys.set(name, { priv: kp.privateKey, pub });
-      return pub;
-    },
-    async importKey(name, jwk) {
-      const priv = await crypto.subtle.importKey('jwk', jwk, alg, false, ['sign']);
-      const pubKey = await crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, alg, true, ['verify']);
-      const pub = hex(compress(await crypto.subtle.exportKey('raw', pubKey)));
-      keys.set(name, { priv, pub });
-      return pub;
-    },
-    async getPublicKey(name) { return keys.get(name)?.pub ?? null; },
-    async hasKey(name) { return keys.has(name); },
-    async removeKey(name) { keys.delete(name); },
-    async sign(name, message) {
-      const k = keys.get(name);
-      if (!k) throw new Error(`keychain: no key ${name}`);
-      return hex(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, k.priv, new TextEncoder().encode(message)));
-    },
-  };
-}
 
 /** A fresh SDK instance ("a browser tab") with recording fetch and in-memory shims. */
 function newSdk() {
