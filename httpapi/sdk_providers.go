@@ -31,31 +31,37 @@ func providerType(r *http.Request) (string, error) {
 }
 
 func (s *Server) oauthLoginURL(w http.ResponseWriter, r *http.Request) error {
-	envID, typ, err := s.providerPath(r)
+	u, err := s.newProviderLogin(r)
 	if err != nil {
 		return err
 	}
-	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), "", "")
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"url": st.URL})
+	writeJSON(w, http.StatusOK, map[string]string{"url": u})
 	return nil
 }
 
 // oauthLogin sends the browser straight to the provider (GET …/login).
 func (s *Server) oauthLogin(w http.ResponseWriter, r *http.Request) error {
-	envID, typ, err := s.providerPath(r)
-	if err != nil {
-		return err
-	}
-	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), "", "")
+	u, err := s.newProviderLogin(r)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, st.URL, http.StatusFound)
+	http.Redirect(w, r, u, http.StatusFound)
 	return nil
+}
+
+// newProviderLogin starts a login with the path's provider, returning the
+// provider's authorization URL (loginUrl and login answer it two ways).
+func (s *Server) newProviderLogin(r *http.Request) (string, error) {
+	envID, typ, err := s.providerPath(r)
+	if err != nil {
+		return "", err
+	}
+	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), "", "")
+	if err != nil {
+		return "", err
+	}
+	return st.URL, nil
 }
 
 func (s *Server) providerPath(r *http.Request) (envID, typ string, err error) {
