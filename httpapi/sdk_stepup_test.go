@@ -115,3 +115,49 @@ func testStepUp(t *testing.T, h *harness) {
 	r = put(tok, "", map[string]any{"firstName": "Grace"})
 	wantStatus(t, "PUT /users when user.update needs no MFA", r.status, 200, r.json)
 }
+
+// A single-use elevatedAccessToken sent for a scope it lacks, or from
+// another session of its user, is refused without being spent: the right
+// call afterwards still gets its one use.
+func TestElevatedTokenRefusedUseDoesNotSpendIt(t *testing.T) {
+	mfBoth(t, noTune, testElevatedRefusedUse)
+}
+
+func testElevatedRefusedUse(t *testing.T, h *harness) {
+	env := h.ids.EnvironmentID
+	base := "/sdk/" + env + "/users/mfa"
+	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
+		map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+	key, _ := crypto.GenerateKey()
+	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	secret, dev := h.mfEnroll(t, full)
+	st, res := h.do(t, "GET", base+"/recovery", full, nil)
+	wantStatus(t, "recovery codes", st, 200, res)
+	recovery := list(t, res, "recoveryCodes")[0].(string)
+
+	st, res = h.do(t, "POST", base+"/auth/totp", full, map[string]any{"code": mfatest.TOTP(t, secret, time.Now()),
+		"requestedScopes": []string{"user:update"}})
+	wantStatus(t, "auth/totp for user:update", st, 200, res)
+	elevated, tok := str(t, res, "elevatedAccessToken"), str(t, res, "minifiedJwt")
+
+	// The wrong scope: deleting a device needs credential:unlink.
+	r := h.send(t, request{method: "DELETE", path: v0 + base + "/" + str(t, dev, "id"), token: tok,
+		header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+	wantError(t, "the token for a scope it lacks", r.status, r.json, 403)
+	// The wrong session: another session of the same user.
+	pending := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	st, res = h.do(t, "POST", base+"/auth/recovery", pending, map[string]any{"code": recovery})
+	wantStatus(t, "another session passes its factor", st, 200, res)
+	put := func(jwt string) *response {
+		return h.send(t, request{method: "PUT", path: v0 + "/sdk/" + env + "/users", token: jwt,
+			body: map[string]any{"firstName": "Ada"}, header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+	}
+	r = put(str(t, res, "minifiedJwt"))
+	wantError(t, "the token from another session", r.status, r.json, 403)
+
+	r = put(tok)
+	wantStatus(t, "the right scope and session after two refused uses", r.status, 200, r.json)
+	wantEq(t, r.json, "user.firstName", "Ada")
+	r = put(tok)
+	wantError(t, "the single-use token a second time", r.status, r.json, 403)
+}

@@ -102,11 +102,14 @@ func (s *Service) CheckElevated(ctx context.Context, userID, sessionID, raw, sco
 	if raw == "" || len(raw) > maxElevatedLen {
 		return errs.Forbidden("this action needs an elevated access token with the " + scope + " scope")
 	}
-	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa elevated token", []byte(raw)), s.clock())
+	// The session and scope are checked before a single-use token is
+	// spent: sent to the wrong call, it must still serve the right one.
+	serves := func(t *Token) bool { return t.SessionID == sessionID && slices.Contains(t.Scopes, scope) }
+	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa elevated token", []byte(raw)), s.clock(), serves)
 	if err != nil {
 		return err
 	}
-	if t == nil || t.SessionID != sessionID || !slices.Contains(t.Scopes, scope) {
+	if t == nil {
 		return errs.Forbidden("the elevated access token is unknown, used, expired or lacks the " + scope + " scope")
 	}
 	return nil

@@ -201,11 +201,14 @@ func (m *memStore) InsertMFAToken(_ context.Context, t *Token) error {
 	return nil
 }
 
-func (m *memStore) UseMFAToken(_ context.Context, userID string, hash []byte, now time.Time) (*Token, error) {
+func (m *memStore) UseMFAToken(_ context.Context, userID string, hash []byte, now time.Time, accept func(*Token) bool) (*Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, t := range m.tokens {
 		if t.UserID == userID && bytes.Equal(t.Hash, hash) && now.Before(t.ExpiresAt) {
+			if accept != nil && !accept(t) {
+				return nil, nil
+			}
 			if t.SingleUse {
 				m.tokens = slices.Delete(m.tokens, i, i+1)
 			}

@@ -32,9 +32,12 @@ const (
 // TokenStore keeps mfaTokens (by keyed hash).
 type TokenStore interface {
 	InsertMFAToken(ctx context.Context, t *Token) error
-	// UseMFAToken finds a live token of the user; a single-use one is
-	// consumed by it. It returns nil for an unknown, used or expired token.
-	UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (*Token, error)
+	// UseMFAToken finds a live token of the user and, when accept (nil:
+	// any) takes it, returns it, consuming a single-use one in the same
+	// transaction. It returns nil for an unknown, used or expired token
+	// and for one accept refused, which stays as it was: a token sent
+	// where it does not serve is not spent.
+	UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time, accept func(*Token) bool) (*Token, error)
 }
 
 // IssueToken makes an mfaToken for a user who just passed a factor.
@@ -62,7 +65,7 @@ func (s *Service) CheckToken(ctx context.Context, userID, raw string) error {
 	if raw == "" || len(raw) > 128 {
 		return errs.Forbidden("this action needs a recent second factor: send an mfaToken in x-mfa-auth-token")
 	}
-	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock())
+	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock(), nil)
 	if err != nil {
 		return err
 	}

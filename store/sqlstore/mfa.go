@@ -226,26 +226,37 @@ func (s *Store) InsertMFAToken(ctx context.Context, t *mfa.Token) error {
 	return s.fail("insert mfa token", users.ErrUserNotFound, err)
 }
 
-// UseMFAToken implements mfa.TokenStore: a single-use token is deleted
-// by the statement that reads it, so it serves once.
-func (s *Store) UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time) (*mfa.Token, error) {
+// UseMFAToken implements mfa.TokenStore: the token's row is read locked,
+// handed to accept, and a single-use token it takes is deleted in the same
+// transaction, so it serves once and only where accept lets it.
+func (s *Store) UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time,
+	accept func(*mfa.Token) bool) (*mfa.Token, error) {
 	var t *mfa.Token
 	err := s.db.Write(ctx, func(tx Tx) error {
 		t = &mfa.Token{Hash: hash, UserID: userID}
 		var scopes string
-		err := tx.QueryRow(ctx, `DELETE FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4
-			RETURNING session_id, single_use, scopes, expires_at`, hash, userID, now, true).
+		err := tx.QueryRow(ctx, `SELECT session_id, single_use, scopes, expires_at FROM mfa_tokens
+			WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3`+s.d.ForUpdate, hash, userID, now).
 			Scan(&t.SessionID, &t.SingleUse, &scopes, &t.ExpiresAt)
-		if s.noRows(err) {
-			err = tx.QueryRow(ctx, `SELECT session_id, single_use, scopes, expires_at FROM mfa_tokens
-				WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3 AND single_use = $4`, hash, userID, now, false).
-				Scan(&t.SessionID, &t.SingleUse, &scopes, &t.ExpiresAt)
-		}
 		if s.noRows(err) {
 			t = nil
 			return nil
 		}
+		if err != nil {
+			return err
+		}
 		t.Scopes = strings.Fields(scopes)
+		if accept != nil && !accept(t) {
+			t = nil
+			return nil
+		}
+		if !t.SingleUse {
+			return nil
+		}
+		n, err := tx.Exec(ctx, `DELETE FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2`, hash, userID)
+		if err == nil && n != 1 {
+			t = nil // spent by a concurrent use between the read and the delete
+		}
 		return err
 	})
 	if err != nil {

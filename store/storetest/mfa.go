@@ -257,11 +257,19 @@ func testMFATokens(t *testing.T, s store.Store) {
 	bound := &mfa.Token{Hash: randomBytes(t, 32), UserID: u.ID, SessionID: "sid", ExpiresAt: now.Add(time.Minute)}
 	must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), once))
 	must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), bound))
-	if got, err := s.UseMFAToken(ctx(t), id(), once.Hash, now); err != nil || got != nil {
+	if got, err := s.UseMFAToken(ctx(t), id(), once.Hash, now, nil); err != nil || got != nil {
 		t.Fatalf("another user's token: %+v %v", got, err)
 	}
+	// A use the domain refuses (another session, a scope the token
+	// lacks) leaves a single-use token unspent.
+	refuse := func(*mfa.Token) bool { return false }
+	for range 2 {
+		if got, err := s.UseMFAToken(ctx(t), u.ID, once.Hash, now, refuse); err != nil || got != nil {
+			t.Fatalf("a refused use: %+v %v", got, err)
+		}
+	}
 	used := countParallel(t, 6, func() (bool, error) {
-		got, err := s.UseMFAToken(ctx(t), u.ID, once.Hash, now)
+		got, err := s.UseMFAToken(ctx(t), u.ID, once.Hash, now, func(tok *mfa.Token) bool { return tok.SessionID == "sid" })
 		if got != nil && (strings.Join(got.Scopes, " ") != "wallet:sign user:update" || !got.SingleUse || got.SessionID != "sid") {
 			t.Errorf("token read back as %+v", got)
 		}
@@ -271,15 +279,15 @@ func testMFATokens(t *testing.T, s store.Store) {
 		t.Fatalf("a single-use token served %d times at once", used)
 	}
 	for range 2 {
-		if got, err := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now); err != nil || got == nil || len(got.Scopes) != 0 {
+		if got, err := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now, nil); err != nil || got == nil || len(got.Scopes) != 0 {
 			t.Fatalf("time-bound token: %+v %v", got, err)
 		}
 	}
-	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now.Add(time.Minute)); got != nil {
+	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now.Add(time.Minute), nil); got != nil {
 		t.Fatal("an expired token served")
 	}
 	must(t, "ResetMFA", s.ResetMFA(ctx(t), u.ID, c.next()))
-	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now); got != nil {
+	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now, nil); got != nil {
 		t.Fatal("a token outlived the MFA reset")
 	}
 }
