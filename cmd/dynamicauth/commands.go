@@ -28,7 +28,7 @@ import (
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var addr, metricsAddr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
-	var nonceTTL, shutdownTimeout time.Duration
+	var nonceTTL, shutdownTimeout, balanceTTL time.Duration
 	var omitFullJWT, withPprof bool
 	var hooks webhookFlags
 	var codes deliveryFlags
@@ -42,6 +42,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
 		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures and token-gate balances: CHAIN_ID=URL[,CHAIN_ID=URL]")
 		fs.StringVar(&sanctionsList, "sanctions-list", "", "file of sanctioned wallet addresses, one per line (re-read when it changes), for environments with sanctions screening on")
+		fs.DurationVar(&balanceTTL, "balance-ttl", 15*time.Second, "how long a token gate reuses a balance read from --evm-rpc (0: read at every sign-in and refresh)")
 		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
 		fs.StringVar(&rateLimits, "rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
@@ -94,6 +95,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log.Info("sanctions list loaded", "file", sanctionsList, "addresses", ls.Len())
 		screener = ls
 	}
+	if balanceTTL < 0 {
+		return fmt.Errorf("--balance-ttl must not be negative, got %s", balanceTTL)
+	}
+	if balanceTTL == 0 {
+		balanceTTL = -1 // AccessConfig: negative is "no cache", zero the default
+	}
 	if publicHost == "" {
 		publicHost = hostOfAddr(addr)
 	}
@@ -106,7 +113,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer ch.close()
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies,
 		Networks: networks.Config{RPCURLs: rpcURLs}})
 	if err != nil {

@@ -1,14 +1,18 @@
 // Command devchain runs go-ethereum's simulated backend as a JSON-RPC node
 // on loopback for the browser tests: a chain with the given id (1 by
 // default, so a wallet on Ethereum mainnet reads real balances from it)
-// whose genesis funds the given accounts. It prints "RPC <url>" once the
-// node answers and runs until its standard input closes or it is
-// signalled.
+// whose genesis funds the given accounts. Like a development node, it
+// mines a block as soon as a transaction is pending, so a test deploys
+// and calls contracts with an ordinary client (ethers) over JSON-RPC. It
+// prints "RPC <url>" once the node answers and runs until its standard
+// input closes or it is signalled.
 //
 //	go run ./conformance/devchain --fund 0xADDR=1500000000000000000
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,7 +22,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
@@ -66,6 +72,13 @@ func main() {
 		e.NetworkId = uint64(*chainID)
 	})
 	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := indexed(ctx, b); err != nil {
+		fmt.Fprintln(os.Stderr, "devchain:", err)
+		os.Exit(1)
+	}
+	go automine(ctx, b)
 	fmt.Printf("RPC http://127.0.0.1:%d\n", port)
 
 	sig := make(chan os.Signal, 1)
@@ -75,5 +88,45 @@ func main() {
 	select {
 	case <-sig:
 	case <-stdin:
+	}
+}
+
+// indexed seals a first block and waits for the transaction indexer to
+// catch up: until it has, the node answers a receipt lookup with
+// "transaction indexing is in progress" instead of "not found", which
+// clients waiting for a receipt (ethers) take as a failure.
+func indexed(ctx context.Context, b *simulated.Backend) error {
+	b.Commit()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		_, err := b.Client().TransactionReceipt(ctx, common.Hash{1})
+		if errors.Is(err, ethereum.NotFound) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("transaction indexer not ready: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// automine seals a block whenever the pool holds a transaction, polling
+// every 20ms (the simulated backend only mines on Commit).
+func automine(ctx context.Context, b *simulated.Backend) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	client := b.Client()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := client.PendingTransactionCount(ctx)
+		if err == nil && n > 0 {
+			b.Commit()
+		}
 	}
 }

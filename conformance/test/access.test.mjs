@@ -1,8 +1,7 @@
 // Access control through the official client (@dynamic-labs/sdk-api@0.0.847):
 // the Allowlists, Gates and Chainalysis groups, and a scoped sign-in whose JWT, verified
 // against the JWKS with jose, carries the list's name and scope. (Gates that
-// read balances are exercised against deployed contracts in Go: httpapi's
-// TestGateScopeAtSignInAndRefresh and the access package.)
+// read balances from deployed contracts: gates-chain.test.mjs.)
 import assert from 'node:assert/strict';
 import { Wallet } from 'ethers';
 import { AllowlistsApi, GatesApi, ChainalysisApi, Configuration } from '@dynamic-labs/sdk-api';

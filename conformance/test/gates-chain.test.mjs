@@ -1,0 +1,150 @@
+// Token gates against real contracts, through the official client
+// (@dynamic-labs/sdk-api@0.0.847). A chain-1 node, go-ethereum's simulated
+// backend (../devchain, mining as soon as a transaction is pending), is the
+// server's --evm-rpc 1=URL, with --balance-ttl 0 so every decision reads the
+// chain. The test deploys the ERC-721 and ERC-20 test tokens
+// (access/accesstest/contracts) with ethers, mints, creates gates and an
+// allowlist with GatesApi/AllowlistsApi, and checks each session JWT with
+// jose against the served JWKS: the gate's scope and the list's name are in
+// it for the NFT's holder, not for anyone else, and the scope is gone at the
+// refresh after the NFT is burnt; a siteAccess ERC-20 gate refuses a wallet
+// one base unit below its amount and admits one holding exactly the amount.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { spawn } from 'node:child_process';
+import { after } from 'node:test';
+import { ContractFactory, JsonRpcProvider, Wallet, parseEther } from 'ethers';
+import { AllowlistsApi, GatesApi, Configuration } from '@dynamic-labs/sdk-api';
+import {
+  setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, unique, repoRoot,
+} from '../harness.mjs';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-gates-'));
+const deployer = Wallet.createRandom();
+const chain = {};
+const serveArgs = ['--rate-limits', 'off', '--balance-ttl', '0'];
+
+async function ready() {
+  const bin = path.join(dir, 'devchain');
+  await new Promise((resolve, reject) => {
+    const b = spawn('go', ['build', '-o', bin, './conformance/devchain'], { cwd: repoRoot, stdio: 'inherit' });
+    b.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go build devchain: ${code}`))));
+  });
+  chain.proc = spawn(bin, ['--fund', `${deployer.address}=${parseEther('100')}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  chain.url = await new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: chain.proc.stdout });
+    rl.on('line', (l) => { if (l.startsWith('RPC ')) resolve(l.slice(4).trim()); });
+    chain.proc.on('exit', (code) => reject(new Error(`devchain exited: ${code}`)));
+  });
+  serveArgs.push('--evm-rpc', `1=${chain.url}`);
+}
+after(() => {
+  chain.proc?.kill('SIGTERM');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const { ctx, it } = setup({ serveArgs, ready, timeoutMs: 120_000 });
+const state = {};
+
+function apis() {
+  const cfg = new Configuration({ basePath: ctx.basePath, accessToken: ctx.token, headers: { Authorization: `Bearer ${ctx.token}` } });
+  return { lists: new AllowlistsApi(cfg), gates: new GatesApi(cfg) };
+}
+
+const signInRaw = async (wallet) =>
+  sdkApi(ctx).verifyRaw({ environmentId: ctx.envId, verifyRequest: await evmVerifyRequest(ctx, wallet) });
+
+const scopesOf = (payload) => payload.scope.split(' ').sort();
+
+// The creation bytecode the Go gate tests deploy too.
+function bytecode(name) {
+  return '0x' + fs.readFileSync(path.join(repoRoot, 'access/accesstest/contracts/testdata', `${name}.bin`), 'utf8').trim();
+}
+
+async function deploy(name, abi, ...args) {
+  const c = await new ContractFactory(abi, bytecode(name), state.signer).deploy(...args);
+  await c.waitForDeployment();
+  return c;
+}
+
+async function mined(txPromise) {
+  const r = await (await txPromise).wait();
+  assert.equal(r.status, 1, 'transaction succeeded');
+}
+
+async function enabledGate(body) {
+  const { gates } = apis();
+  const g = await expectOk(gates.createGateRaw({ environmentId: ctx.envId, gateCreateRequest: body }), 200, 'create gate');
+  await expectOk(gates.enableGateRaw({ environmentId: ctx.envId, gateId: g.json.id }), 200, 'enable gate');
+  return g.json;
+}
+
+it('the test deploys an ERC-721 and an ERC-20 (2 decimals) on the node and mints', async () => {
+  const provider = new JsonRpcProvider(chain.url, 1, { staticNetwork: true, pollingInterval: 50 });
+  state.provider = provider;
+  state.signer = deployer.connect(provider);
+  state.apes = await deploy('TestERC721', ['function mint(address,uint256)', 'function burn(uint256)',
+    'function balanceOf(address) view returns (uint256)']);
+  state.coin = await deploy('TestERC20', ['constructor(uint8)', 'function mint(address,uint256)',
+    'function balanceOf(address) view returns (uint256)'], 2);
+  state.holder = Wallet.createRandom();
+  state.other = Wallet.createRandom();
+  await mined(state.apes.mint(state.holder.address, 7));
+  assert.equal(await state.apes.balanceOf(state.holder.address), 1n);
+});
+
+it('a scope gate on NFT #7 and a scope allowlist: the holder\'s JWT (verified against the JWKS) carries the gate\'s scope and the list\'s name; a non-holder\'s does not', async () => {
+  const { lists } = apis();
+  const list = await expectOk(lists.createAllowlistByEnvironmentIdRaw({ environmentId: ctx.envId,
+    postAllowlistsRequest: { name: unique('holders'), scope: 'member', outcome: 'scope' } }), 200, 'create list');
+  await expectOk(lists.postEntryByAllowlistIdRaw({ allowlistId: list.json.id,
+    postAllowlistEntriesRequest: { walletPublicKey: state.holder.address } }), 200, 'entry');
+  await expectOk(lists.enableAllowlistByIdRaw({ allowlistId: list.json.id }), 200, 'enable list');
+  state.list = list.json;
+  state.apeGate = await enabledGate({ name: unique('apes'), outcome: 'scope', scope: 'ape',
+    rules: [{ type: 'nft', address: { networkId: 1, contractAddress: await state.apes.getAddress() }, filter: { tokenId: '7' } }] });
+
+  const r = await expectOk(signInRaw(state.holder), 200, 'holder signs in');
+  const { payload } = await verifySessionJwt(ctx, r.json.jwt);
+  assert.deepEqual(payload.lists, [state.list.name]);
+  assert.deepEqual(scopesOf(payload), ['ape', 'member', 'user:basic']);
+  const { payload: mini } = await verifySessionJwt(ctx, r.json.minifiedJwt);
+  assert.ok(scopesOf(mini).includes('ape'), `minified scope: ${mini.scope}`);
+  state.holderSession = r.json.minifiedJwt;
+
+  const o = await expectOk(signInRaw(state.other), 200, 'a scope gate does not block a non-holder');
+  const { payload: other } = await verifySessionJwt(ctx, o.json.jwt);
+  assert.deepEqual(other.lists, []);
+  assert.deepEqual(scopesOf(other), ['user:basic']);
+});
+
+it('the holder burns NFT #7 ("sold"): the next refresh\'s JWT has no gate scope, the list\'s stays', async () => {
+  await mined(state.apes.burn(7));
+  const r = await expectOk(sdkApi(ctx, { token: state.holderSession }).refreshAuthRaw({ environmentId: ctx.envId }), 200, 'refresh');
+  const { payload } = await verifySessionJwt(ctx, r.json.jwt);
+  assert.deepEqual(scopesOf(payload), ['member', 'user:basic'], 'the scope followed the NFT');
+  assert.deepEqual(payload.lists, [state.list.name]);
+});
+
+it('a siteAccess ERC-20 gate with amount 5 (500 base units): 499 is refused with 403, exactly 500 is admitted', async () => {
+  const below = Wallet.createRandom();
+  const at = Wallet.createRandom();
+  await mined(state.coin.mint(below.address, 499));
+  await mined(state.coin.mint(at.address, 500));
+  const g = await enabledGate({ name: unique('coin-holders'), outcome: 'siteAccess',
+    rules: [{ type: 'token', address: { networkId: 1, contractAddress: await state.coin.getAddress() }, filter: { amount: 5 } }] });
+  try {
+    const e = await expectStatus(signInRaw(below), 403, 'one unit below the amount');
+    assert.equal(e.payload.walletPublicKey.toLowerCase(), below.address.toLowerCase());
+    const r = await expectOk(signInRaw(at), 200, 'exactly the amount');
+    await verifySessionJwt(ctx, r.json.jwt);
+    await mined(state.coin.mint(below.address, 1));
+    await expectOk(signInRaw(below), 200, 'topped up to the amount');
+  } finally {
+    await expectOk(apis().gates.disableGateRaw({ environmentId: ctx.envId, gateId: g.id }), 200, 'disable');
+  }
+  await expectOk(signInRaw(Wallet.createRandom()), 200, 'open again once the gate is off');
+});
