@@ -42,6 +42,12 @@ func newKeyCache(fetch fetchFunc, now func() time.Time, minForced, minRefresh ti
 
 // lookup returns the keys published under kid, fetching the set when kid
 // is not known and the rate limit allows.
+//
+// A caller that joins a fetch already running may have a token signed
+// with a key published after that fetch read the set (a rotation a moment
+// ago). When that fetch does not know kid, the caller asks once more: any
+// fetch started after its arrival has seen every key its token could be
+// signed with.
 func (c *keyCache) lookup(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
 	c.mu.Lock()
 	if ks, ok := c.keys[kid]; ok {
@@ -49,26 +55,39 @@ func (c *keyCache) lookup(ctx context.Context, kid string) ([]jose.JSONWebKey, e
 		c.mu.Unlock()
 		return ks, nil
 	}
+	again := c.inflight != nil // joining a fetch that began before this call
 	f := c.forcedFlightLocked(ctx)
-	loaded, lastErr := c.keys != nil, c.lastErr
 	c.mu.Unlock()
-
-	if f == nil {
-		if !loaded {
-			return nil, fmt.Errorf("%w: no key set loaded (refetch rate-limited): %w", ErrUnavailable, lastErr)
+	for {
+		if f == nil {
+			return nil, c.refused(kid)
 		}
-		return nil, fmt.Errorf("%w: kid %q (refetch rate-limited)", ErrUnknownKey, kid)
+		if err := f.wait(ctx); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		c.mu.Lock()
+		ks, ok := c.keys[kid]
+		if ok || !again {
+			c.mu.Unlock()
+			if !ok {
+				return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, kid)
+			}
+			return ks, nil
+		}
+		again = false
+		f = c.forcedFlightLocked(ctx)
+		c.mu.Unlock()
 	}
-	if err := f.wait(ctx); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
+}
+
+// refused is the error for a kid that no fetch may look up now.
+func (c *keyCache) refused(kid string) error {
 	c.mu.Lock()
-	ks, ok := c.keys[kid]
-	c.mu.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, kid)
+	defer c.mu.Unlock()
+	if c.keys == nil {
+		return fmt.Errorf("%w: no key set loaded (refetch rate-limited): %w", ErrUnavailable, c.lastErr)
 	}
-	return ks, nil
+	return fmt.Errorf("%w: kid %q (refetch rate-limited)", ErrUnknownKey, kid)
 }
 
 // forcedFlightLocked joins the running fetch or starts one if the rate

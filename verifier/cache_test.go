@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -362,4 +363,65 @@ func TestInProcessKeysFollowRotations(t *testing.T) {
 	if n := reads.Load() - before; n != 1 {
 		t.Fatalf("3 unknown kids under a 1-minute floor read the source %d times, want 1", n)
 	}
+}
+
+// TestRotationDuringRunningFetchIsSeen: a token signed with a key rotated
+// in while a fetch is already running (here a background refresh that
+// read the set just before the rotation) must not be refused because it
+// joined that fetch: a fetch that began before the token's key existed
+// cannot answer for it, so the lookup asks again.
+func TestRotationDuringRunningFetchIsSeen(t *testing.T) {
+	k := keys()
+	synctest.Test(t, func(t *testing.T) {
+		clk := newClock()
+		var mu sync.Mutex
+		published := []testKey{k.rsa}
+		var reads atomic.Int64
+		readDone, release := make(chan struct{}), make(chan struct{})
+		src := KeySourceFunc(func(context.Context) (jose.JSONWebKeySet, error) {
+			n := reads.Add(1)
+			mu.Lock()
+			var set jose.JSONWebKeySet
+			for _, p := range published {
+				set.Keys = append(set.Keys, p.jwk())
+			}
+			mu.Unlock()
+			if n == 2 { // the background refresh: read, then held
+				close(readDone)
+				<-release
+			}
+			return set, nil
+		})
+		v, err := New(Config{Keys: src, EnvironmentID: testEnv, Issuer: testIss, Audience: []string{testAud}, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := v.Verify(ctx, mintMod(t, k.rsa, clk.Now(), nil)); err != nil {
+			t.Fatalf("first load: %v", err)
+		}
+		clk.Advance(24 * time.Hour) // the set is stale: the next use refreshes it
+		if _, err := v.Verify(ctx, mintMod(t, k.rsa, clk.Now(), nil)); err != nil {
+			t.Fatalf("known kid: %v", err)
+		}
+		<-readDone // the refresh has read the set without the new key
+
+		mu.Lock()
+		published = append(published, k.ec) // the rotation
+		mu.Unlock()
+		token := mintMod(t, k.ec, clk.Now(), nil)
+		result := make(chan error, 1)
+		go func() {
+			_, err := v.Verify(ctx, token)
+			result <- err
+		}()
+		synctest.Wait() // the verify is waiting on the running refresh
+		close(release)
+		if err := <-result; err != nil {
+			t.Fatalf("token signed with the key rotated in during a fetch: %v", err)
+		}
+		if n := reads.Load(); n != 3 {
+			t.Fatalf("source read %d times, want 3 (load, refresh, one lookup after it)", n)
+		}
+	})
 }
