@@ -195,8 +195,20 @@ func testEmailCodes(t *testing.T, backend string) {
 	}
 }
 
-func TestSMSCodeSignIn(t *testing.T) {
-	h, box := newCodeHarness(t, "sqlite")
+// TestSMSSignInAndEmailBruteForce runs the SMS sign-in and the email
+// brute force on each backend, sharing one server per backend (the SMS
+// part runs first: it starts with SMS off).
+func TestSMSSignInAndEmailBruteForce(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h, box := newCodeHarness(t, backend)
+			t.Run("SMSSignIn", func(t *testing.T) { testSMSCodes(t, h, box) })
+			t.Run("EmailBruteForce", func(t *testing.T) { testEmailBruteForce(t, h, box) })
+		})
+	}
+}
+
+func testSMSCodes(t *testing.T, h *harness, box *codeBox) {
 	env := h.ids.EnvironmentID
 	sdk := "/sdk/" + env
 	body := map[string]any{"phoneCountryCode": "1", "phoneNumber": "(415) 555-0134", "isoCountryCode": "US"}
@@ -232,12 +244,11 @@ func wantErrCode(t *testing.T, what string, st int, res any, status int, code st
 	}
 }
 
-// TestEmailCodeBruteForce: 50 concurrent wrong guesses over HTTP get at
-// most 5 checks (wrong_email_verification_token), the rest the lock; then
-// the right code is refused too, and a code never works in another
+// testEmailBruteForce: 50 concurrent wrong guesses over HTTP get at most
+// 5 checks (wrong_email_verification_token), the rest the lock; then the
+// right code is refused too, and a code never works in another
 // environment.
-func TestEmailCodeBruteForce(t *testing.T) {
-	h, box := newCodeHarness(t, "sqlite")
+func testEmailBruteForce(t *testing.T, h *harness, box *codeBox) {
 	env, live := h.ids.EnvironmentID, h.ids.LiveEnvironmentID
 	h.enableCodes(t, env, nil, "emailOnly")
 	h.enableCodes(t, live, nil, "emailOnly")
