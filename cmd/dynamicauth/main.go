@@ -6,6 +6,7 @@
 //	dynamicauth keys rotate --env ID [--db PATH]
 //	dynamicauth export --env ID [--model users] [--format csv] [-o FILE]
 //	dynamicauth import --env ID (FILE | --from-dynamic URL --dynamic-env ID --dynamic-token TOKEN)
+//	dynamicauth hostnames list|verify --env ID [--hostname NAME] [--failed]
 //	dynamicauth version
 //
 // Every flag can also be set as an environment variable DYNAMICAUTH_<FLAG>
@@ -39,6 +40,10 @@ const usage = `usage:
   dynamicauth export --env ID        write users, visits, wallets or events as CSV or JSON
   dynamicauth import --env ID FILE   load users from an export file (CSV or JSON), or
                  --from-dynamic URL  from Dynamic's API (--dynamic-env, --dynamic-token)
+  dynamicauth hostnames list --env ID
+                                     show an environment's custom hostnames and their status
+  dynamicauth hostnames verify --env ID --hostname NAME [--failed]
+                                     mark a custom hostname active (its DNS points here) or failed
   dynamicauth version                print the version
 Run "dynamicauth <command> -h" for its flags.`
 
@@ -60,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "hostnames":
+		return hostnamesCmd(ctx, args, stdout, stderr)
 	case "version":
 		return versionCmd(stdout)
 	case "help":
