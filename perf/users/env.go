@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
@@ -40,12 +42,17 @@ func newEnvironment(ctx context.Context, c config) (*environment, error) {
 	e := &environment{backend: c.backend, http: &http.Client{Timeout: 5 * time.Minute}}
 	var err error
 	if c.backend == "sqlite" {
-		dir, err := os.MkdirTemp("", "users-bench-")
-		if err != nil {
-			return nil, err
+		file := c.dbFile
+		e.cleanup = func() {}
+		if file == "" {
+			dir, err := os.MkdirTemp("", "users-bench-")
+			if err != nil {
+				return nil, err
+			}
+			e.cleanup = func() { os.RemoveAll(dir) }
+			file = filepath.Join(dir, "auth.db")
 		}
-		e.cleanup = func() { os.RemoveAll(dir) }
-		e.st, err = sqlite.Open(ctx, filepath.Join(dir, "auth.db"), sqlite.Options{Synchronous: c.sync})
+		e.st, err = sqlite.Open(ctx, file, sqlite.Options{Synchronous: c.sync})
 		if err != nil {
 			e.cleanup()
 			return nil, err
@@ -71,7 +78,9 @@ func newEnvironment(ctx context.Context, c config) (*environment, error) {
 		e.close()
 		return nil, err
 	}
-	ids, token, err := e.auth.Bootstrap(ctx)
+	// Init seeds an empty database and mints a token either way (a
+	// reused database's first token is not known any more).
+	ids, token, _, err := e.auth.Init(ctx)
 	if err != nil {
 		e.close()
 		return nil, err
@@ -138,7 +147,7 @@ const fillChunk = 100_000
 // fill writes users 1..n of the environment (id userID(i), email
 // user{i}@example.com, alias, username, phone) with an EVM wallet each
 // (address 0x + i in 40 hex digits), straight into the tables.
-func (e *environment) fill(ctx context.Context, n int) error {
+func (e *environment) fill(ctx context.Context, from, n int) error {
 	// Users are created a millisecond apart: a list ordered by creation
 	// has no ties to sort.
 	series, hex40, num7, num12 := `WITH RECURSIVE g(i) AS (SELECT CAST($2 AS INTEGER) UNION ALL SELECT i + 1 FROM g WHERE i < $3) `,
@@ -158,7 +167,7 @@ func (e *environment) fill(ctx context.Context, n int) error {
 		SELECT '` + credIDPrefix + `' || ` + num12 + `, $1, '` + userIDPrefix + `' || ` + num12 + `, 'blockchain', 'eip155', '0x' || ` + hex40 + `, '0x' || ` + hex40 + `,
 		'metamask', 'browserExtension', ` + at + `, ` + at + ` FROM g`
 	base := time.Now().UTC().Add(-24 * time.Hour)
-	for lo := 1; lo <= n; lo += fillChunk {
+	for lo := from; lo <= n; lo += fillChunk {
 		hi := min(lo+fillChunk-1, n)
 		err := e.db.Write(ctx, func(tx sqlstore.Tx) error {
 			if _, err := tx.Exec(ctx, users, e.envID, lo, hi, base); err != nil {
@@ -178,6 +187,25 @@ func (e *environment) fill(ctx context.Context, n int) error {
 		return err
 	}
 	return nil
+}
+
+// generated is how many of users 1..n the environment holds already (a
+// reused database): the highest generated id, read from users_env_id.
+func (e *environment) generated(ctx context.Context) (int, error) {
+	var last *string
+	err := e.db.Reader().QueryRow(ctx, `SELECT max(id) FROM users WHERE environment_id = $1 AND id >= $2 AND id <= $3`,
+		e.envID, userID(0), userID(999_999_999_999)).Scan(&last)
+	if err != nil || last == nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimPrefix(*last, userIDPrefix))
+}
+
+// count is the number of users of the environment.
+func (e *environment) count(ctx context.Context) (int, error) {
+	var n int
+	err := e.db.Reader().QueryRow(ctx, `SELECT coalesce(sum(n), 0) FROM user_counts WHERE environment_id = $1`, e.envID).Scan(&n)
+	return n, err
 }
 
 // do sends an admin request and decodes a 200 answer into out (if set).

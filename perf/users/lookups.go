@@ -92,11 +92,17 @@ func (e *environment) imports(ctx context.Context, c config, out io.Writer) erro
 	}()
 	fmt.Fprintln(out, "| bulk request | users before | created | seconds | users/s |")
 	fmt.Fprintln(out, "|---|---|---|---|---|")
+	// New users are numbered after those there (a reused database holds
+	// the imports of earlier runs).
+	before, err := e.count(ctx)
+	if err != nil {
+		return err
+	}
 	total, start := 0, time.Now()
 	for r := range c.imports {
 		rows := make([]map[string]any, 1000)
 		for i := range rows {
-			k := c.users + r*1000 + i + 1
+			k := before + r*1000 + i + 1
 			rows[i] = map[string]any{"email": fmt.Sprintf("import%d@example.com", k), "alias": "imported",
 				"wallets": []map[string]string{{"publicWalletAddress": fmt.Sprintf("0x%040x", k+1<<60), "chain": "EVM",
 					"walletName": "metamask", "walletProvider": "browserExtension"}}}
@@ -117,7 +123,7 @@ func (e *environment) imports(ctx context.Context, c config, out io.Writer) erro
 		if len(res.Failed) > 0 {
 			fmt.Fprintf(out, "(request %d: %d failed, first: %s)\n", r+1, len(res.Failed), res.Failed[0].Error)
 		}
-		fmt.Fprintf(out, "| %d | %d | %d | %.2f | %.0f |\n", r+1, c.users+total, len(res.Created), d.Seconds(),
+		fmt.Fprintf(out, "| %d | %d | %d | %.2f | %.0f |\n", r+1, before+total, len(res.Created), d.Seconds(),
 			float64(len(res.Created))/d.Seconds())
 		total += len(res.Created)
 	}
