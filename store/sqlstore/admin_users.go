@@ -164,9 +164,15 @@ func (s *Store) listUsersSQL(envID string, q users.ListQuery) (count, page strin
 	if unfiltered(q.Filter) {
 		return sqlUserCount, page, args, nil
 	}
-	count = `SELECT count(*) FROM (SELECT 1 FROM users WHERE ` + w.sql() + ` LIMIT ` +
+	return boundedCount("users", w), page, args, nil
+}
+
+// boundedCount counts the rows of table matching w, up to
+// users.MaxListCount: a filter matching most of a large environment
+// stops there instead of reading all of it.
+func boundedCount(table string, w *where) string {
+	return `SELECT count(*) FROM (SELECT 1 FROM ` + table + ` WHERE ` + w.sql() + ` LIMIT ` +
 		strconv.Itoa(users.MaxListCount) + `) AS matches`
-	return count, page, args, nil
 }
 
 // unfiltered tells a filter keeping every user of the environment.
@@ -569,12 +575,10 @@ func (s *Store) ListWallets(ctx context.Context, envID string, p users.Page) ([]
 	out := []users.Credential{}
 	total := 0
 	err := s.snapshot(ctx, func(tx Querier) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM verified_credentials WHERE environment_id = $1
-			AND format = 'blockchain'`, envID).Scan(&total); err != nil {
+		if err := tx.QueryRow(ctx, sqlListCount, envID, listWallets).Scan(&total); err != nil {
 			return s.fail("count wallets", nil, err)
 		}
-		page, err := list(ctx, s, tx, "list wallets", scanCredential, `SELECT `+credentialColumns+` FROM verified_credentials
-			WHERE environment_id = $1 AND format = 'blockchain' ORDER BY created_at, id LIMIT $2 OFFSET $3`, envID, p.Limit, p.Offset)
+		page, err := list(ctx, s, tx, "list wallets", scanCredential, sqlWalletsPage, envID, p.Limit, p.Offset)
 		out = append(out[:0], page...)
 		return err
 	})
@@ -637,6 +641,18 @@ func (s *Store) DeleteCredential(ctx context.Context, id string, check func(*use
 
 func (s *Store) visitorFilter(envID string, f users.Filter) (*where, error) {
 	w := &where{}
+	if f.Column == users.FilterWalletPublicKey {
+		// Found through visits_env_address and read by key: with the
+		// environment a condition of its own, SQLite walks visits_env_created in
+		// the list's order testing each visit.
+		evm := f.EVMAddress
+		if evm == "" {
+			evm = f.Value
+		}
+		w.add(`visits.id IN (SELECT v.id FROM visits v WHERE v.environment_id = $1 AND v.wallet_address IN ($2, $3))`,
+			envID, f.Value, evm)
+		return w, nil
+	}
 	w.add(`visits.environment_id = $1`, envID)
 	switch f.Column {
 	case users.FilterAll:
@@ -645,41 +661,61 @@ func (s *Store) visitorFilter(envID string, f users.Filter) (*where, error) {
 			f.Value, like, like)
 	case users.FilterID:
 		w.add(`visits.id = $1`, f.Value)
-	case users.FilterWalletPublicKey:
-		evm := f.EVMAddress
-		if evm == "" {
-			evm = f.Value
-		}
-		w.add(`visits.wallet_address IN ($1, $2)`, f.Value, evm)
 	}
-	if len(f.Chains) > 0 {
+	switch len(f.Chains) {
+	case 0:
+	case 1: // visits_env_chain answers it in the list's order
+		w.add(`visits.chain = $1`, f.Chains[0])
+	default:
 		w.add(s.in("visits.chain", 1), s.d.IDList(f.Chains))
 	}
 	return w, nil
 }
 
-// ListVisitors implements users.AdminStore.
-func (s *Store) ListVisitors(ctx context.Context, envID string, q users.ListQuery) ([]users.Visitor, int, error) {
+// listVisitorsSQL is the visitors list's count and page queries, each
+// with its arguments: the count from list_counts when nothing is
+// filtered, else bounded (boundedCount).
+func (s *Store) listVisitorsSQL(envID string, q users.ListQuery) (count string, countArgs []any, page string, args []any, err error) {
 	w, err := s.visitorFilter(envID, q.Filter)
 	if err != nil {
-		return nil, 0, err
+		return "", nil, "", nil, err
 	}
 	order, err := s.orderBy("visits", visitorOrderColumns, q.Order)
+	if err != nil {
+		return "", nil, "", nil, err
+	}
+	limit, args := w.page(q.Page)
+	page = `SELECT id, environment_id, wallet_address, chain, provider, wallet_name, created_at
+		FROM visits WHERE ` + w.sql() + order + limit
+	if unfilteredVisits(q.Filter) {
+		return sqlListCount, []any{envID, listVisits}, page, args, nil
+	}
+	return boundedCount("visits", w), w.args, page, args, nil
+}
+
+// unfilteredVisits tells a filter keeping every visit of the environment
+// (visitorFilter ignores the columns it does not know).
+func unfilteredVisits(f users.Filter) bool {
+	return len(f.Chains) == 0 && f.Column != users.FilterAll && f.Column != users.FilterID &&
+		f.Column != users.FilterWalletPublicKey
+}
+
+// ListVisitors implements users.AdminStore.
+func (s *Store) ListVisitors(ctx context.Context, envID string, q users.ListQuery) ([]users.Visitor, int, error) {
+	countSQL, countArgs, pageSQL, args, err := s.listVisitorsSQL(envID, q)
 	if err != nil {
 		return nil, 0, err
 	}
 	out := []users.Visitor{}
 	total := 0
 	err = s.snapshot(ctx, func(tx Querier) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM visits WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
+		if err := tx.QueryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
 			return s.fail("count visitors", nil, err)
 		}
-		limit, args := w.page(q.Page)
 		page, err := list(ctx, s, tx, "list visitors", func(r Row) (v users.Visitor, err error) {
 			err = r.Scan(&v.ID, &v.EnvironmentID, &v.Address, &v.Chain, &v.Provider, &v.WalletName, &v.CreatedAt)
 			return v, err
-		}, `SELECT id, environment_id, wallet_address, chain, provider, wallet_name, created_at
-			FROM visits WHERE `+w.sql()+order+limit, args...)
+		}, pageSQL, args...)
 		out = append(out[:0], page...)
 		return err
 	})

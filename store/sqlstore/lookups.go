@@ -4,7 +4,11 @@ package sqlstore
 // these, the query-plan test (store/storetest) checks each is answered
 // by an index, and the scale benchmark times them.
 
-import "github.com/dynamicauth/dynamicauth/users"
+import (
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/users"
+)
 
 // The exact lookups. Emails and usernames compare case-insensitively
 // through the unique indexes on lower(…), which are partial (WHERE
@@ -23,6 +27,17 @@ const (
 	sqlUserByID = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
 	// The users of an environment, as the triggers of user_counts keep it.
 	sqlUserCount = `SELECT coalesce(sum(n), 0) FROM user_counts WHERE environment_id = $1`
+	// The wallets or visits of an environment, as the triggers of
+	// list_counts keep them ($2: listWallets or listVisits).
+	sqlListCount   = `SELECT coalesce(sum(n), 0) FROM list_counts WHERE environment_id = $1 AND list = $2`
+	sqlWalletsPage = `SELECT ` + credentialColumns + ` FROM verified_credentials
+		WHERE environment_id = $1 AND format = 'blockchain' ORDER BY created_at, id LIMIT $2 OFFSET $3`
+)
+
+// The lists list_counts counts.
+const (
+	listWallets = "wallets"
+	listVisits  = "visits"
 )
 
 // Lookup is one admin lookup: its SQL and arguments.
@@ -82,6 +97,28 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		}
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: args[:len(args)-2]},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: unfiltered(f)})
+	}
+	out = append(out, Lookup{Name: "wallets list: count", SQL: sqlListCount, Args: []any{envID, listWallets}},
+		Lookup{Name: "wallets list: page", SQL: sqlWalletsPage, Args: []any{envID, 100, 0}, Ordered: true})
+	visitorFilters := []users.Filter{
+		{},
+		{Column: users.FilterID, Value: "v-1"},
+		{Column: users.FilterWalletPublicKey, Value: evm, EVMAddress: evm},
+		{Chains: []string{"SOL"}},
+	}
+	for _, f := range visitorFilters {
+		count, countArgs, page, args, err := s.listVisitorsSQL(envID, users.ListQuery{Filter: f,
+			Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 100}})
+		if err != nil {
+			return nil, err
+		}
+		name := "visitors list filtered by " + string(f.Column) + strings.Join(f.Chains, ",")
+		all := unfilteredVisits(f)
+		if all {
+			name = "visitors list"
+		}
+		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: countArgs},
+			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: all})
 	}
 	return out, nil
 }

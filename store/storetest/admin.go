@@ -520,6 +520,17 @@ func testAdminListWallets(t *testing.T, s store.Store) {
 	if len(got) != len(slices.Compact(slices.Sorted(slices.Values(got)))) {
 		t.Errorf("a wallet was listed on two pages: %q", got)
 	}
+	// The count (list_counts) follows a wallet unlinked and a user deleted
+	// with theirs.
+	must(t, "DeleteCredential", s.DeleteCredential(ctx(t), sol.ID, func(*users.User) error { return nil }, c.next()))
+	_, total, err := s.ListWallets(ctx(t), env, users.Page{Limit: 1})
+	must(t, "ListWallets", err)
+	eq(t, "wallets after one unlinked", total, len(want)-1)
+	must(t, "DeleteUser", s.DeleteUser(ctx(t), u.ID, c.next()))
+	_, total, err = s.ListWallets(ctx(t), env, users.Page{Limit: 1})
+	must(t, "ListWallets", err)
+	eq(t, "wallets after their user is deleted", total, len(want)-2)
+
 	page, total, err := s.ListWallets(ctx(t), id(), users.Page{Limit: 10})
 	must(t, "ListWallets(unknown environment)", err)
 	eq(t, "wallets of an unknown environment", total, 0)

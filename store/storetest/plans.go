@@ -43,7 +43,10 @@ func testQueryPlans(t *testing.T, s store.Store) {
 			SELECT 'filler-' || g, $1, 'filler-' || g, 'blockchain', 'eip155', 'a' || g, 'a' || g, now(), now()
 			FROM generate_series(1, 5000) AS g`, e.sandbox.ID)
 		must(t, "fill credentials", err)
-		_, err = db.Exec(ctx(t), `ANALYZE users, verified_credentials`)
+		_, err = db.Exec(ctx(t), `INSERT INTO visits (id, environment_id, wallet_address, chain, created_at)
+			SELECT 'filler-' || g, $1, 'a' || g, 'eip155', now() FROM generate_series(1, 5000) AS g`, e.sandbox.ID)
+		must(t, "fill visits", err)
+		_, err = db.Exec(ctx(t), `ANALYZE users, verified_credentials, visits`)
 		must(t, "analyze", err)
 	}
 	lookups, err := ls.Lookups(e.sandbox.ID)
@@ -109,7 +112,7 @@ var (
 	// An index of users or credentials walked for the whole environment:
 	// SQLite's "SEARCH users USING … (environment_id=?)", PostgreSQL's
 	// "Index Cond: (environment_id = $1)" under a scan "on users".
-	sqliteEnvWalk = regexp.MustCompile(`^SEARCH (users|verified_credentials|c) .*\(environment_id=\?\)$`)
+	sqliteEnvWalk = regexp.MustCompile(`^SEARCH (users|verified_credentials|c|visits) .*\(environment_id=\?\)$`)
 	pgEnvWalk     = regexp.MustCompile(`^Index Cond: \(environment_id = [^()]*\)$`)
 	pgScanOn      = regexp.MustCompile(` on (\w+)`)
 	// An FTS5 table read through its index for a MATCH ("INDEX 0:M…");
@@ -141,7 +144,7 @@ func planScans(l sqlstore.Lookup, plan []string) string {
 		case l.Ordered && (strings.HasPrefix(line, "USE TEMP B-TREE FOR ORDER BY") || strings.HasPrefix(line, "Sort  (")):
 			return line
 		case l.Ordered:
-		case sqliteEnvWalk.MatchString(line), pgEnvWalk.MatchString(line) && (scanOn == "users" || scanOn == "verified_credentials"):
+		case sqliteEnvWalk.MatchString(line), pgEnvWalk.MatchString(line) && (scanOn == "users" || scanOn == "verified_credentials" || scanOn == "visits"):
 			return line
 		}
 	}
