@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
@@ -29,6 +31,12 @@ import (
 // (facade, metrics on, rate limits off), on loopback. It prints its
 // addresses and environment as one JSON line, then serves until killed.
 func serve(ctx context.Context, c config) error {
+	if c.waitProfile != "" {
+		// Record every blocking event and every contended mutex: the
+		// bookkeeping costs CPU, so only when asked.
+		runtime.SetBlockProfileRate(1)
+		runtime.SetMutexProfileFraction(1)
+	}
 	m := metrics.New()
 	st, err := openStore(ctx, c, c.db, m)
 	if err != nil {
@@ -82,6 +90,7 @@ type child struct {
 	base, metrics, env string
 	profileDone        chan struct{}
 	cpuProfile         string
+	waitProfile        string
 	phase              time.Duration
 }
 
@@ -91,7 +100,7 @@ func startServer(ctx context.Context, c config, db string) (*child, error) {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "-role", "server", "-backend", c.backend, "-alg", c.alg, "-sqlite-sync", c.sync,
-		"-db", db, fmt.Sprintf("-omit-full-jwt=%t", c.omitFullJWT))
+		"-db", db, fmt.Sprintf("-omit-full-jwt=%t", c.omitFullJWT), "-server-waitprofile", c.waitProfile)
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), childEnv+"=1") // lets a test binary act as the server
 	out, err := cmd.StdoutPipe()
@@ -113,11 +122,14 @@ func startServer(ctx context.Context, c config, db string) (*child, error) {
 	}
 	go io.Copy(io.Discard, out) //nolint:errcheck
 	return &child{cmd: cmd, base: "http://" + addrs.API, metrics: "http://" + addrs.Metrics, env: addrs.Env,
-		cpuProfile: c.cpuProfile, phase: c.duration}, nil
+		cpuProfile: c.cpuProfile, waitProfile: c.waitProfile, phase: c.duration}, nil
 }
 
-// profile starts (on) or waits for (off) a CPU profile of the server taken
-// through its pprof endpoint for the length of the phase.
+// profile starts (on) or waits for (off) the server's profiles of the
+// full-rate phase, taken through its pprof endpoints for the length of the
+// phase: CPU, and with -server-waitprofile where goroutines blocked
+// (channels, selects, sync, I/O waits of database/sql) and which mutexes
+// were contended.
 func (s *child) profile(on bool) {
 	if !on {
 		if s.profileDone != nil {
@@ -125,24 +137,45 @@ func (s *child) profile(on bool) {
 		}
 		return
 	}
+	want := map[string]string{}
+	if s.cpuProfile != "" {
+		want["profile"] = s.cpuProfile
+	}
+	if s.waitProfile != "" {
+		want["block"], want["mutex"] = s.waitProfile+".block.pprof", s.waitProfile+".mutex.pprof"
+		want["trace"] = s.waitProfile + ".trace" // go tool trace -pprof=sched: time runnable goroutines waited for a CPU
+	}
 	s.profileDone = make(chan struct{})
-	go func() {
-		defer close(s.profileDone)
-		seconds := int(s.phase.Seconds())
-		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.metrics, seconds))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "profile:", err)
-			return
-		}
-		defer resp.Body.Close()
-		f, err := os.Create(s.cpuProfile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "profile:", err)
-			return
-		}
-		defer f.Close()
-		_, _ = io.Copy(f, resp.Body)
-	}()
+	var wg sync.WaitGroup
+	for kind, file := range want {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.fetchProfile(kind, file); err != nil {
+				fmt.Fprintln(os.Stderr, "profile:", err)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(s.profileDone) }()
+}
+
+// fetchProfile writes the server's profile kind over the phase to file.
+func (s *child) fetchProfile(kind, file string) error {
+	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/%s?seconds=%d", s.metrics, kind, int(s.phase.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s profile: %s", kind, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return err
 }
 
 func (s *child) stop() {

@@ -42,6 +42,7 @@ type Store struct {
 	w, r  *cachedDB
 	path  string
 	batch *batcher
+	ckpt  *checkpointer // nil in memory
 }
 
 // Open opens (creating if needed) the database at dbPath and migrates it.
@@ -79,7 +80,11 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	// images for a rollback to the savepoint, never needed after a crash)
 	// otherwise spills to a temp file, a pwrite for every page a sign-in
 	// touches. A batch's sub-journal is a few hundred KiB at most.
-	w, err := sql.Open("sqlite", dsn("&_txlock=immediate&_pragma=temp_store(MEMORY)"))
+	writer := "&_txlock=immediate&_pragma=temp_store(MEMORY)"
+	if loc.file != "" {
+		writer += "&_pragma=wal_autocheckpoint(0)" // checkpoint.go
+	}
+	w, err := sql.Open("sqlite", dsn(writer))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, err)
 	}
@@ -101,6 +106,16 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath}
+	if loc.file != "" {
+		ck, err := sql.Open("sqlite", dsn(""))
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, err)
+		}
+		ck.SetMaxOpenConns(1)
+		s.ckpt = newCheckpointer(ck)
+	}
 	s.batch = newBatcher(s, opt.Observer)
 	s.Store = sqlstore.New(sqlstore.Observed(driver{s}, opt.Observer))
 	if opt.SkipMigrate {
@@ -116,7 +131,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 // Close closes both pools.
 func (s *Store) Close() error {
 	s.batch.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.ckpt.close(), s.r.Close(), s.w.Close())
 }
 
 // Migration is one versioned schema change.
@@ -195,6 +210,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	s.ckpt.committed()
 	return nil
 }
 

@@ -1,0 +1,92 @@
+package sqlite_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/secrets"
+	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// BenchmarkCompleteSignIn is the store's share of a wallet sign-in: the
+// one transaction (nonce, user, credential, session, events, the user
+// read back), one at a time, with synchronous=NORMAL (no disk flush per
+// commit; DYNAMICAUTH_BENCH_SYNC=FULL for one). It runs on the single
+// writer, so its time bounds the rate of sign-ins. Run:
+//
+//	go test ./store/sqlite -run '^$' -bench CompleteSignIn -benchmem
+func BenchmarkCompleteSignIn(b *testing.B) {
+	for _, kind := range []string{"first", "repeat"} {
+		b.Run(kind, func(b *testing.B) {
+			ctx := context.Background()
+			st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"), sqlite.Options{Synchronous: benchSync()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { st.Close() })
+			keys, _ := secrets.New(make([]byte, 32))
+			ids, _, _, err := tenant.NewService(st, keys, nil).Init(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			env := ids.EnvironmentID
+			minter := signin.NewNonceMinter(make([]byte, 32))
+			wallet := benchWallet(env)
+			write := func() *signin.Write {
+				now := time.Now().UTC().Truncate(time.Millisecond)
+				nonce, err := minter.Issue(env, now.Add(time.Hour))
+				if err != nil {
+					b.Fatal(err)
+				}
+				c := wallet
+				if kind == "first" {
+					c = benchWallet(env)
+				}
+				c.ID, c.VerifiedAt, c.CreatedAt = users.NewID(), now, now
+				return &signin.Write{EnvironmentID: env, Nonces: []string{nonce}, Now: now, Credential: c,
+					NewUserID: users.NewID(), Events: []signin.Event{{Name: events.UserCreated, OnlyIfNew: true},
+						{Name: events.WalletLinked, OnlyIfNew: true}, {Name: events.SessionCreated}},
+					Session: &session.Session{ID: users.NewID(), EnvironmentID: env, IPAddress: "203.0.113.7",
+						UserAgent: "bench", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RefreshExpiresAt: now.Add(24 * time.Hour)}}
+			}
+			if _, _, err := st.CompleteSignIn(ctx, write()); err != nil { // the repeat's wallet exists
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				w := write()
+				b.StartTimer()
+				if _, _, err := st.CompleteSignIn(ctx, w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func benchSync() string {
+	if v := os.Getenv("DYNAMICAUTH_BENCH_SYNC"); v != "" {
+		return v
+	}
+	return "NORMAL"
+}
+
+func benchWallet(env string) users.Credential {
+	raw := make([]byte, 20)
+	_, _ = rand.Read(raw)
+	stored, display := users.NormalizeAddress(users.ChainEIP155, "0x"+hex.EncodeToString(raw))
+	return users.Credential{EnvironmentID: env, Format: users.FormatBlockchain, Chain: users.ChainEIP155, Address: stored,
+		PublicIdentifier: display, WalletName: "metamask", WalletProvider: "browserExtension", SignInEnabled: true}
+}
