@@ -48,7 +48,8 @@
 // Config.Hooks are plain functions: BeforeSignIn may refuse a sign-in
 // (signin.Refuse, signin.RefuseWithCode) before anything is written;
 // OnSignIn runs inside the sign-in's transaction, before the tokens are
-// signed, so metadata it sets is stored and in the tokens; AfterChange
+// signed, so metadata it sets is stored and in the tokens, and custom
+// claims it sets are top-level claims of the session's tokens; AfterChange
 // hears about each committed change to users, sessions and credentials,
 // whether made over HTTP or from Go.
 //

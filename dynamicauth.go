@@ -187,8 +187,12 @@ type Hooks struct {
 	// OnSignIn runs inside the sign-in's transaction, after the user is
 	// found or created and before the tokens are signed: metadata it sets
 	// on the signin.SignIn is stored with the sign-in and appears in the
-	// tokens. It refuses like BeforeSignIn, undoing the whole sign-in.
-	// It holds the store's transaction: keep it quick.
+	// full token; custom claims it sets (SignIn.Claims) are top-level
+	// claims of both tokens, kept by every re-issue of the session (read
+	// them with verifier.Claims.Custom). A claim named like one
+	// dynamicauth sets (sub, exp, sid, ...) fails the sign-in
+	// (signin.ErrReservedClaim). It refuses like BeforeSignIn, undoing
+	// the whole sign-in. It holds the store's transaction: keep it quick.
 	OnSignIn func(ctx context.Context, s *signin.SignIn) error
 	// AfterChange hears about every committed change to users, sessions
 	// (each sign-in included) and credentials, whichever path made it

@@ -21,7 +21,8 @@ import (
 
 // The application's hooks: one refuses a wallet before anything is
 // written, the other gives each new user a plan inside the sign-in's
-// transaction, so the plan is already in the JWT that sign-in returns.
+// transaction, so the plan is already in the JWT that sign-in returns,
+// and adds a custom top-level claim to the session's tokens.
 func ExampleHooks() {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
@@ -43,6 +44,7 @@ func ExampleHooks() {
 				if s.NewUser {
 					s.Metadata["plan"] = "free"
 				}
+				s.Claims["tier"] = "beta"
 				return nil
 			},
 		}})
@@ -67,10 +69,12 @@ func ExampleHooks() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("new wallet:", status, "metadata in its JWT:", claims.Metadata)
+	var tier string
+	claims.Custom("tier", &tier)
+	fmt.Println("new wallet:", status, "metadata in its JWT:", claims.Metadata, "tier claim:", tier)
 	// Output:
 	// banned wallet: 403
-	// new wallet: 200 metadata in its JWT: map[plan:free]
+	// new wallet: 200 metadata in its JWT: map[plan:free] tier claim: beta
 }
 
 // signInWallet does what Dynamic's SDK does for a wallet: fetch a nonce,

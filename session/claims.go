@@ -3,12 +3,15 @@ package session
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/claims"
+	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/go-jose/go-jose/v4"
 )
 
 // The claim types live in the leaf package claims, so token verifiers need
@@ -34,6 +37,10 @@ type Auth struct {
 	AMR        []string
 	// Grants are what access control gave the session.
 	Grants Grants
+	// Claims are the application's own claims (a JSON object whose names
+	// are none of claims.Reserved, checked by the caller): added as they
+	// are to both tokens, so they are marshalled once per issue.
+	Claims json.RawMessage
 }
 
 // Grants are what access control gave a session: the names of the lists
@@ -141,4 +148,33 @@ func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time
 		f.Metadata = u.Metadata
 	}
 	return f, &m
+}
+
+// CustomClaims are the application's own claims in token (those that are
+// not claims.Reserved), as a JSON object; nil when it has none. The token
+// must have been verified already: its signature is not checked again.
+// Re-issues of a session carry them over, so a refreshed token says what
+// the sign-in's did.
+func CustomClaims(token string) (json.RawMessage, error) {
+	jws, err := jose.ParseSigned(token, algorithms)
+	if err != nil {
+		return nil, errs.Internal("custom claims", err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &all); err != nil {
+		return nil, errs.Internal("custom claims", err)
+	}
+	for name := range all {
+		if claims.Reserved(name) {
+			delete(all, name)
+		}
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(all)
+	if err != nil {
+		return nil, errs.Internal("custom claims", err)
+	}
+	return b, nil
 }

@@ -91,21 +91,26 @@ func (s *Service) IssueAuth(ctx context.Context, p *users.Profile, sess *Session
 	full, mini := claimsFor(key.ID, iss, aud, p, sess, s.now(), newUser, a)
 	var jwt string
 	if !s.omitFullJWT {
-		if jwt, err = sign(signer, full); err != nil {
+		if jwt, err = sign(signer, full, a.Claims); err != nil {
 			return nil, err
 		}
 	}
-	minified, err := sign(signer, mini)
+	minified, err := sign(signer, mini, a.Claims)
 	if err != nil {
 		return nil, err
 	}
 	return &Tokens{JWT: jwt, MinifiedJWT: minified, ExpiresAt: sess.ExpiresAt.Unix()}, nil
 }
 
-func sign(signer jose.Signer, claims any) (string, error) {
+// sign marshals claims, adds the members of the JSON object custom (if
+// any) and signs the result.
+func sign(signer jose.Signer, claims any, custom json.RawMessage) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", errs.Internal("marshal claims", err)
+	}
+	if len(custom) > 2 { // not "{}": both end in '}', claims is never empty
+		payload = append(append(payload[:len(payload)-1], ','), custom[1:]...)
 	}
 	obj, err := signer.Sign(payload)
 	if err != nil {

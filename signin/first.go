@@ -54,8 +54,9 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 			sess.RefreshExpiresAt = limit
 		}
 	}
+	hook := s.onSignIn(hooked)
 	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: users.NewID(),
-		Session: sess, Events: f.events, InTx: s.onSignIn(hooked), NewUser: f.newUser}
+		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err
@@ -73,7 +74,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	auth.Grants = grants
+	auth.Grants, auth.Claims = grants, hook.customClaims()
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(f.issuerHost, f.env.ID), f.audience, created, auth)
 	if err != nil {
 		return nil, err

@@ -139,6 +139,13 @@ func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, iss
 		}
 		a.Grants = g
 	}
+	if a.Claims == nil && cur.Token != "" { // the sign-in's custom claims stay with the session
+		c, err := session.CustomClaims(cur.Token)
+		if err != nil {
+			return nil, err
+		}
+		a.Claims = c
+	}
 	prof, err := s.profile(ctx, u)
 	if err != nil {
 		return nil, err

@@ -78,9 +78,10 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	hook := s.onSignIn(a)
 	sess := s.sessions.New(env.ID, "", "", sessionKey, collectedIP(env, req.IP), req.UserAgent, session.Lifetime(env.Settings))
 	u, _, err := s.store.CompleteSignIn(ctx, &Write{EnvironmentID: env.ID, Now: now, Credential: cred, Session: sess,
-		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: s.onSignIn(a)})
+		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: hook.inTx()})
 	if errs.Is(err, errs.KindNotFound) {
 		return nil, errs.NotFound(passkey.CodeNotFound, "no such passkey")
 	}
@@ -95,7 +96,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	auth.Grants = grants
+	auth.Grants, auth.Claims = grants, hook.customClaims()
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, "", req.IssuerHost), false, auth)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,9 @@ type Current struct {
 	User    *users.User
 	Claims  *session.Minified
 	Session *session.Session
+	// Token is the bearer token Claims were verified from: re-issues read
+	// the session's custom claims from it.
+	Token string
 }
 
 // Authenticate resolves a bearer session token to the signed-in user.
@@ -30,7 +33,7 @@ func (s *Service) Authenticate(ctx context.Context, envID, token string) (*Curre
 		}
 		return nil, err
 	}
-	return &Current{User: u, Claims: claims, Session: sess}, nil
+	return &Current{User: u, Claims: claims, Session: sess, Token: token}, nil
 }
 
 // Refresh issues fresh tokens for the caller's session (same sid), with

@@ -23,6 +23,7 @@ func decodeClaims(payload []byte) (*Claims, error) {
 	case c.Sid == "":
 		return nil, fmt.Errorf("%w: no sid claim", ErrMalformed)
 	}
+	c.payload = payload
 	return &c, nil
 }
 

@@ -1,6 +1,8 @@
 package verifier
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +18,26 @@ type Claims struct {
 	// NotBefore is the standard nbf claim. Dynamic does not set it, but a
 	// token that does must be honoured.
 	NotBefore int64 `json:"nbf,omitempty"`
+
+	payload []byte // as signed, for Custom
+}
+
+// Custom decodes the top-level claim name into v: meant for the custom
+// claims an application's OnSignIn hook added (they are in both tokens).
+// found is false when the token has no such claim.
+func (c *Claims) Custom(name string, v any) (found bool, err error) {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(c.payload, &all); err != nil {
+		return false, fmt.Errorf("%w: claims: %w", ErrMalformed, err)
+	}
+	raw, ok := all[name]
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, fmt.Errorf("claim %q: %w", name, err)
+	}
+	return true, nil
 }
 
 // HasScope reports whether the space-separated scope claim contains s.

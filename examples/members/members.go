@@ -5,6 +5,8 @@
 //   - refuses wallets on its block list with a BeforeSignIn hook,
 //   - gives every new member the free plan with an OnSignIn hook, inside
 //     the sign-in, so the plan is already in the JWT that sign-in returns,
+//     and puts the member's plan in a custom "plan" claim of the tokens,
+//     which a backend reads without a database,
 //   - keeps each member's plan in their metadata, found by wallet,
 //   - signs a member out everywhere by listing and revoking sessions,
 //   - makes the API token of its reporting job at start-up (once),
@@ -114,11 +116,14 @@ func (a *App) refuseBlocked(ctx context.Context, at *signin.Attempt) error {
 }
 
 // defaultPlan is the OnSignIn hook: a member without a plan gets the free
-// one, stored with the sign-in and carried by its tokens.
+// one, stored with the sign-in and carried by its tokens; the plan at
+// sign-in is also a custom top-level claim ("plan") of the session's
+// tokens, refreshed ones included.
 func (a *App) defaultPlan(ctx context.Context, s *signin.SignIn) error {
 	if _, ok := s.Metadata["plan"]; !ok {
 		s.Metadata["plan"] = "free"
 	}
+	s.Claims["plan"] = s.Metadata["plan"]
 	return nil
 }
 
@@ -191,7 +196,7 @@ func (a *App) Routes() http.Handler {
 }
 
 // me answers who the session's user is, with their wallet (the token does
-// not carry it) and plan.
+// not carry it), their plan and the plan their token was signed with.
 func (a *App) me(w http.ResponseWriter, r *http.Request) {
 	claims, _ := verifier.ClaimsFrom(r.Context())
 	u, err := a.Auth.UserOf(r.Context(), claims)
@@ -201,7 +206,9 @@ func (a *App) me(w http.ResponseWriter, r *http.Request) {
 	}
 	var meta struct{ Plan string }
 	json.Unmarshal(u.Metadata, &meta)
-	out := map[string]string{"id": u.ID, "plan": meta.Plan}
+	var tokenPlan string
+	claims.Custom("plan", &tokenPlan)
+	out := map[string]string{"id": u.ID, "plan": meta.Plan, "tokenPlan": tokenPlan}
 	if wlt := u.PrimaryWallet(); wlt != nil {
 		out["wallet"] = wlt.PublicIdentifier
 	}

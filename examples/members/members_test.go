@@ -42,7 +42,8 @@ func TestMembersApp(t *testing.T) {
 	}
 
 	s := dynamicauthtest.SignInWallet(t, kit)
-	if code, body := me(s.MinifiedJWT); code != 200 || body["id"] != s.UserID || body["wallet"] != s.Wallet.Address || body["plan"] != "free" {
+	if code, body := me(s.MinifiedJWT); code != 200 || body["id"] != s.UserID || body["wallet"] != s.Wallet.Address ||
+		body["plan"] != "free" || body["tokenPlan"] != "free" {
 		t.Fatalf("GET /me: %d %v", code, body)
 	}
 	// The OnSignIn hook ran before the tokens were signed.
@@ -60,10 +61,13 @@ func TestMembersApp(t *testing.T) {
 	if err := app.SetPlan(ctx, s.Wallet.Address, "gold"); err != nil {
 		t.Fatal(err)
 	}
-	if _, body := me(s.MinifiedJWT); body["plan"] != "gold" {
-		t.Fatalf("plan after SetPlan: %v", body)
+	if _, body := me(s.MinifiedJWT); body["plan"] != "gold" || body["tokenPlan"] != "free" {
+		t.Fatalf("plan after SetPlan: %v (the token keeps the plan it was signed with)", body)
 	}
 	second := kit.SignIn(t, s.Wallet) // a second device
+	if _, body := me(second.MinifiedJWT); body["tokenPlan"] != "gold" {
+		t.Fatalf("a new sign-in's token plan: %v", body)
+	}
 	if n, err := app.SignOutEverywhere(ctx, s.Wallet.Address); err != nil || n != 2 {
 		t.Fatalf("SignOutEverywhere: %d sessions, %v; want 2", n, err)
 	}
