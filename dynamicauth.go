@@ -11,6 +11,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
+	"github.com/dynamicauth/dynamicauth/farcaster"
 	"github.com/dynamicauth/dynamicauth/wallets"
 	"log/slog"
 	"net/http"
@@ -39,6 +40,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/webhooks"
+	"github.com/ethereum/go-ethereum/common"
 )
 
 // Version is the server's version, set at build time with
@@ -128,6 +130,21 @@ type Config struct {
 	// balances) from the nodes token gates use: how long an answer is
 	// reused (default 10s) and the bound of one read (default 5s).
 	Balances BalancesConfig
+	// Farcaster configures Sign In With Farcaster (farcaster/signin and
+	// /verify, for environments that enable the farcaster provider). Its
+	// Optimism node is SignIn.RPC["10"] (--evm-rpc 10=URL); without one
+	// Farcaster sign-in is refused.
+	Farcaster FarcasterConfig
+}
+
+// FarcasterConfig configures Sign In With Farcaster.
+type FarcasterConfig struct {
+	// Registry is the ID registry's address on the node; zero means
+	// Farcaster's (farcaster.IDRegistryAddress).
+	Registry common.Address
+	// Names finds usernames for the credentials; nil leaves them without
+	// one. farcaster.NewNameServer reads Farcaster's name server.
+	Names farcaster.Names
 }
 
 // BalancesConfig tunes the SDK's balance reads.
@@ -297,6 +314,8 @@ func New(cfg Config) (*Auth, error) {
 	a.signin = signin.NewService(signin.Deps{Codes: a.codes, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg), Social: a.social, Deeplinks: a.envconfig,
+		Farcaster: farcaster.NewVerifier(farcaster.Deps{Node: cfg.SignIn.RPC[farcaster.ChainID], Registry: cfg.Farcaster.Registry,
+			Names: cfg.Farcaster.Names, Log: log}),
 		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.delivery = webhooks.NewWorker(cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version))
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,

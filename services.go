@@ -96,6 +96,21 @@ func (a *Auth) SignInExternal(ctx context.Context, req signin.ExternalRequest) (
 	return a.signin.ExternalSignIn(ctx, req)
 }
 
+// IssueNonces hands out single-use sign-in nonces for an environment (GET
+// /sdk/{env}/nonces without HTTP): a signed message (wallet, Farcaster)
+// must carry one.
+func (a *Auth) IssueNonces(ctx context.Context, envID string, count int) ([]string, error) {
+	return a.signin.IssueNonces(ctx, envID, count)
+}
+
+// SignInWithFarcaster signs in (or up) the owner of the Farcaster account
+// a Sign In With Farcaster message proves (its custody address signed
+// it; the ID registry on the Optimism node names that address the fid's
+// custody): farcaster/signin without HTTP.
+func (a *Auth) SignInWithFarcaster(ctx context.Context, req signin.FarcasterRequest) (*signin.Result, error) {
+	return a.signin.FarcasterSignIn(ctx, req)
+}
+
 // CheckExternalJWT is the dry run of external-JWT sign-in: whether raw
 // would be accepted by the environment and, if not, every reason.
 func (a *Auth) CheckExternalJWT(ctx context.Context, p *Principal, envID, raw string) (externaljwt.Result, error) {

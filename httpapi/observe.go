@@ -23,6 +23,7 @@ var signInMethods = map[string]string{
 	"POST " + v0 + "/sdk/{environmentId}/wallets/signin":        "wallet",
 	"POST " + v0 + "/sdk/{environmentId}/externalAuth/signin":   "externalAuth",
 	"POST " + v0 + "/sdk/{environmentId}/users/passkeys/signin": "passkey",
+	"POST " + v0 + "/sdk/{environmentId}/farcaster/signin":      "farcaster",
 }
 
 // observe reports a finished request to the observer, if there is one.

@@ -18,7 +18,7 @@ func sdkRouteClass(rest string) string {
 	case rest == "verify" || strings.HasPrefix(rest, "verify/") || strings.HasPrefix(rest, "wallets/") ||
 		rest == "refresh" || strings.Contains(rest, "Verifications/") || strings.HasPrefix(rest, "users/mfa/auth") ||
 		strings.HasPrefix(rest, "users/passkeys/signin") || strings.HasPrefix(rest, "providers/") ||
-		strings.HasPrefix(rest, "externalAuth/"):
+		strings.HasPrefix(rest, "externalAuth/") || strings.HasPrefix(rest, "farcaster/"):
 		return "signin"
 	}
 	return ""

@@ -235,6 +235,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/signIn", s.public(s.oauthSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/verify", s.sdkUser(s.oauthVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/farcaster/signin", s.public(s.farcasterSignIn))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/farcaster/verify", s.sdkUser(s.farcasterVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/create", s.public(s.createEmailVerification))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/retry", s.public(s.retryEmailVerification))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/signin", s.public(s.codeSignIn(otp.ChannelEmail, "EmailVerificationVerifyRequest")))

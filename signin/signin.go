@@ -11,6 +11,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
+	"github.com/dynamicauth/dynamicauth/farcaster"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
@@ -143,6 +144,9 @@ type Deps struct {
 	// Social, when set, serves social sign-in (providers/*) with the
 	// providers environments configured.
 	Social *social.Logins
+	// Farcaster, when set, serves Sign In With Farcaster (farcaster/*)
+	// for environments that enable the farcaster provider.
+	Farcaster *farcaster.Verifier
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Hooks are the application's callbacks; the zero value has none.
@@ -167,24 +171,25 @@ type Deeplinks interface {
 
 // Service runs sign-ins.
 type Service struct {
-	cfg      Config
-	envs     Environments
-	store    Store
-	nonces   *NonceMinter
-	links    LinkStore
-	merges   MergeStore
-	profiles Profiles
-	sessions *session.Service
-	mfa      *mfa.Service
-	passkeys *passkey.Service
-	external *externaljwt.Verifier
-	social   *social.Logins
-	codes    *otp.Service
-	now      func() time.Time
-	hooks    Hooks
-	access   Access
-	owners   Owners
-	deeplink Deeplinks
+	cfg       Config
+	envs      Environments
+	store     Store
+	nonces    *NonceMinter
+	links     LinkStore
+	merges    MergeStore
+	profiles  Profiles
+	sessions  *session.Service
+	mfa       *mfa.Service
+	passkeys  *passkey.Service
+	external  *externaljwt.Verifier
+	social    *social.Logins
+	farcaster *farcaster.Verifier
+	codes     *otp.Service
+	now       func() time.Time
+	hooks     Hooks
+	access    Access
+	owners    Owners
+	deeplink  Deeplinks
 }
 
 // NewService builds the service.
@@ -194,7 +199,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, codes: d.Codes, now: d.Now, hooks: d.Hooks,
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, farcaster: d.Farcaster, codes: d.Codes, now: d.Now, hooks: d.Hooks,
 		access: d.Access, owners: d.Owners, deeplink: d.Deeplinks}
 }
 

@@ -126,3 +126,18 @@ func (l *Logins) Complete(ctx context.Context, envID, typ, redirectURL string, c
 	}
 	return id, toks, nil
 }
+
+// Enabled refuses, with ErrNotEnabled, a provider type the environment
+// has not enabled: for sign-ins without a redirect flow (Farcaster).
+func (l *Logins) Enabled(ctx context.Context, envID, typ string) error {
+	enabled, err := l.providers.Enabled(ctx, envID)
+	if err != nil {
+		return err
+	}
+	for _, p := range enabled {
+		if p.Type == typ {
+			return nil
+		}
+	}
+	return ErrNotEnabled
+}

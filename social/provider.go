@@ -50,6 +50,9 @@ const (
 	// Okta is the contract's name for an OpenID provider found by
 	// discovery at the provider's domain (Okta, or any other IdP).
 	Okta = "okta"
+	// Farcaster signs in with a SIWF message (package farcaster), not a
+	// redirect: enabling it lets farcaster/signin and /verify serve.
+	Farcaster = "farcaster"
 )
 
 // AppleIssuer is Apple's ID token issuer and client-secret audience.

@@ -52,7 +52,7 @@ var (
 
 // SettingsTypes are the provider types the admin Settings API accepts
 // here: the social providers this server signs in with.
-var SettingsTypes = []string{Apple, Discord, GitHub, Google, Okta, X, Telegram}
+var SettingsTypes = []string{Apple, Discord, GitHub, Google, Okta, X, Telegram, Farcaster}
 
 // ProviderInput is a create or update body; nil leaves a field alone.
 type ProviderInput struct {

@@ -28,6 +28,7 @@ import (
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var addr, metricsAddr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
+	var fc farcasterFlags
 	var nonceTTL, shutdownTimeout, balanceTTL time.Duration
 	var omitFullJWT, withPprof bool
 	var hooks webhookFlags
@@ -35,6 +36,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
 		hooks.register(fs)
 		codes.register(fs)
+		fc.register(fs)
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 		fs.StringVar(&metricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics (off when empty; never on --addr)")
 		fs.BoolVar(&withPprof, "pprof", false, "also serve net/http/pprof under /debug/pprof/ on the --metrics-addr listener")
@@ -113,9 +115,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer ch.close()
+	farcasterCfg, err := fc.config(rpc, log)
+	if err != nil {
+		return err
+	}
 	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies,
-		Networks: networks.Config{RPCURLs: rpcURLs}})
+		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg})
 	if err != nil {
 		return err
 	}
