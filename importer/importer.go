@@ -36,7 +36,8 @@ type Deps struct {
 	Users     Bulk
 	Principal *tenant.Principal
 	EnvID     string
-	// Batch is how many rows go to one BulkCreate (500 when zero).
+	// Batch is how many rows go to one BulkCreate and share one
+	// transaction (500 when zero).
 	Batch int
 	// Progress is called after each batch with the rows read so far.
 	Progress func(done int)
@@ -69,7 +70,7 @@ func Run(ctx context.Context, d Deps, src Source) (*Summary, error) {
 		if len(rows) == 0 {
 			return nil
 		}
-		res, err := d.Users.BulkCreate(ctx, d.Principal, d.EnvID, rows, users.BulkOptions{Upsert: true})
+		res, err := d.Users.BulkCreate(ctx, d.Principal, d.EnvID, rows, users.BulkOptions{Upsert: true, Batch: d.Batch})
 		if err != nil {
 			return fmt.Errorf("import %s…: %w", where[0], err)
 		}

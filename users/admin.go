@@ -789,6 +789,11 @@ type BulkOptions struct {
 	// batches and reports the rows it did not reach (default
 	// BulkBudget); it ends well inside the server's write timeout.
 	Budget time.Duration
+	// Batch is how many rows share one transaction (BulkBatch when zero).
+	// The HTTP API keeps BulkBatch, so sign-ins do not queue behind an
+	// import; an offline import (dynamicauth import) takes hundreds, so
+	// it pays one commit per hundreds of rows instead of per twenty.
+	Batch int
 }
 
 // Bulk imports write BulkBatch rows per transaction, each transaction a
@@ -821,10 +826,13 @@ func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID strin
 	if opt.Budget <= 0 {
 		opt.Budget = BulkBudget
 	}
+	if opt.Batch <= 0 {
+		opt.Batch = BulkBatch
+	}
 	deadline := time.Now().Add(opt.Budget)
 	res := &BulkResult{Total: len(rows), Created: []User{}, Updated: []User{}, Failed: []BulkFailure{}}
-	for start := 0; start < len(rows); start += BulkBatch {
-		end := min(start+BulkBatch, len(rows))
+	for start := 0; start < len(rows); start += opt.Batch {
+		end := min(start+opt.Batch, len(rows))
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			for i := start; i < len(rows); i++ {
 				res.Failed = append(res.Failed, BulkFailure{Index: i, Input: rows[i], Err: ErrBulkNotReached})
