@@ -28,6 +28,7 @@ func (e *environment) lookups(n int) []lookup {
 			return list + "?" + url.Values{"filter[filterColumn]": {col}, "filter[filterValue]": {value(i)}}.Encode()
 		}
 	}
+	page := func(offset int) string { return list + "?offset=" + strconv.Itoa(offset) + "&limit=100" }
 	return []lookup{
 		{"user by id (GET users/{id})", func(i int) string { return list + "/" + userID(i) }},
 		{"list: filter id", filter("id", func(i int) string { return userID(i) })},
@@ -37,7 +38,14 @@ func (e *environment) lookups(n int) []lookup {
 		{"list: filter alias", filter("alias", func(i int) string { return "alias" + strconv.Itoa(i) })},
 		{"list: filter username", filter("username", func(i int) string { return "user" + strconv.Itoa(i) })},
 		{"list: first page (100)", func(int) string { return list }},
-		{"list: offset n/2", func(int) string { return list + "?offset=" + strconv.Itoa(n/2) + "&limit=100" }},
+		// The first deep page is read by hops from the list's end (no
+		// anchor yet); later ones start from the nearest anchor.
+		{"list: offset n/2 (the first request)", func(int) string { return page(n / 2) }},
+		{"list: offsets n/2 .. n/2+100,000 at random", func(i int) string { return page(n/2 + i%100_000) }},
+		{"list: the pages after offset n/2 in turn", func() func(int) string {
+			next := n / 2
+			return func(int) string { next += 100; return page(next) }
+		}()},
 	}
 }
 

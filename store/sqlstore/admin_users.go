@@ -191,8 +191,17 @@ func (s *Store) ListUsers(ctx context.Context, envID string, q users.ListQuery) 
 		if err := tx.QueryRow(ctx, countSQL, args[:len(args)-2]...).Scan(&out.Total); err != nil {
 			return s.fail("count users", nil, err)
 		}
-		ids, err := s.queryIDs(ctx, tx, pageSQL, args...)
-		if err != nil {
+		var ids []string
+		if keysetOrder(q) {
+			newest, ok, err := s.newestUser(ctx, tx, envID)
+			if err != nil {
+				return err
+			}
+			ids, err = s.keysetPage(ctx, tx, envID, q, out.Total, newest, ok)
+			if err != nil {
+				return err
+			}
+		} else if ids, err = s.queryIDs(ctx, tx, pageSQL, args...); err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -5,6 +5,7 @@ package sqlstore
 // by an index, and the scale benchmark times them.
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/users"
@@ -98,6 +99,26 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: args[:len(args)-2]},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: unfiltered(f)})
 	}
+	// The unfiltered list's pages from an anchor (keyset.go), both ways,
+	// the hop between anchors and the checks of the anchors.
+	at := "2026-01-02T03:04:05.678Z"
+	for _, desc := range []bool{true, false} {
+		cmp := ">="
+		if desc {
+			cmp = "<="
+		}
+		out = append(out, Lookup{Name: "users list from an anchor, " + cmp, SQL: s.sqlUserKeys(desc, cmp) + ` LIMIT $4 OFFSET $5`,
+			Args: []any{envID, at, "u-1", 100, 3}, Ordered: true},
+			// (a hop of 1,000 rows: PostgreSQL's test environment has
+			// 5,000 users, and sorting them all beats a longer hop)
+			Lookup{Name: "users list: hop from an anchor, " + cmp, SQL: s.sqlUserKeys(desc, cmp) + ` LIMIT 1 OFFSET $4`,
+				Args: []any{envID, at, "u-1", 1000}, Ordered: true})
+	}
+	// (the newest user seen is about the newest: few are newer)
+	newest := "2999-01-02T03:04:05.678Z"
+	out = append(out, Lookup{Name: "users list: newest user", SQL: s.sqlUserKeys(true, "") + ` LIMIT 1`, Args: []any{envID}, Ordered: true},
+		Lookup{Name: "users list: users newer than the anchors", SQL: `SELECT count(*) FROM (` + s.sqlUserKeys(false, ">") +
+			` LIMIT ` + strconv.Itoa(maxNewerCheck+1) + `) AS newer`, Args: []any{envID, newest, "u-1"}, Ordered: true})
 	out = append(out, Lookup{Name: "wallets list: count", SQL: sqlListCount, Args: []any{envID, listWallets}},
 		Lookup{Name: "wallets list: page", SQL: sqlWalletsPage, Args: []any{envID, 100, 0}, Ordered: true})
 	visitorFilters := []users.Filter{

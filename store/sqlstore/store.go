@@ -15,10 +15,12 @@ import (
 type Store struct {
 	db Driver
 	d  *Dialect
+	// anchors: where pages of the users lists start (keyset.go)
+	anchors *anchorCache
 }
 
 // New returns the store over drv.
-func New(drv Driver) *Store { return &Store{db: drv, d: drv.Dialect()} }
+func New(drv Driver) *Store { return &Store{db: drv, d: drv.Dialect(), anchors: newAnchorCache()} }
 
 // Driver returns the driver the store runs on.
 func (s *Store) Driver() Driver { return s.db }

@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AdminCredentials", testAdminCredentials},
 		{"AdminSessions", testAdminSessions},
 		{"AdminListUsers", testAdminListUsers},
+		{"UsersListKeyset", testUsersListKeyset},
 		{"AdminListWallets", testAdminListWallets},
 		{"AdminListVisitors", testAdminListVisitors},
 		{"MFADevices", testMFADevices},
