@@ -59,7 +59,7 @@ func (d driver) Ping(ctx context.Context) error { return d.s.db.Ping(ctx) }
 // the commit.
 func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return d.s.txRaw(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		t := &pgTx{tx: tx}
+		t := newTx(tx)
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -132,18 +132,13 @@ func (q pgQuerier) QueryRow(ctx context.Context, sql string, args ...any) sqlsto
 
 // pgTx is a write transaction whose deferred writes travel as one batch.
 type pgTx struct {
-	tx    pgx.Tx
-	batch pgx.Batch
-	scans []func(sqlstore.Rows) error // per queued statement; nil for a write
+	pgQuerier // reads
+	tx        pgx.Tx
+	batch     pgx.Batch
+	scans     []func(sqlstore.Rows) error // per queued statement; nil for a write
 }
 
-func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
-	return t.tx.Query(ctx, sql, encode(args)...)
-}
-
-func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return t.tx.QueryRow(ctx, sql, encode(args)...)
-}
+func newTx(tx pgx.Tx) *pgTx { return &pgTx{pgQuerier: pgQuerier{tx}, tx: tx} }
 
 func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
 	tag, err := t.tx.Exec(ctx, sql, encode(args)...)
@@ -189,7 +184,7 @@ func (t *pgTx) Savepoint(ctx context.Context, fn func(sqlstore.Tx) error) error 
 	if err != nil {
 		return err
 	}
-	inner := &pgTx{tx: sp}
+	inner := newTx(sp)
 	if err := fn(inner); err != nil {
 		_ = sp.Rollback(ctx)
 		return err

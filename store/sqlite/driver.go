@@ -71,7 +71,7 @@ func bucket(unit, col string) string {
 type driver struct{ s *Store }
 
 func (d driver) Dialect() *sqlstore.Dialect     { return &dialect }
-func (d driver) Reader() sqlstore.Querier       { return dbQuerier{d.s.r} }
+func (d driver) Reader() sqlstore.Querier       { return querier{d.s.r} }
 func (d driver) Ping(ctx context.Context) error { return d.s.r.PingContext(ctx) }
 
 // Exec runs one statement on the writer, outside any transaction.
@@ -84,12 +84,12 @@ func (d driver) Exec(ctx context.Context, query string, args ...any) (int64, err
 }
 
 func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	return d.s.txc(ctx, func(tx *cachedTx) error { return fn(&writeTx{tx: tx}) })
+	return d.s.txc(ctx, func(tx *cachedTx) error { return fn(newWriteTx(tx)) })
 }
 
 // Grouped shares a commit with concurrent callers (see batch.go).
 func (d driver) Grouped(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	return d.s.batch.do(ctx, func(tx *cachedTx) error { return fn(&writeTx{tx: tx}) })
+	return d.s.batch.do(ctx, func(tx *cachedTx) error { return fn(newWriteTx(tx)) })
 }
 
 // Snapshot reads in one read transaction of the reader pool.
@@ -99,7 +99,7 @@ func (d driver) Snapshot(ctx context.Context, fn func(sqlstore.Querier) error) e
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	if err := fn(sqlTxQuerier{tx}); err != nil {
+	if err := fn(querier{tx}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -173,40 +173,32 @@ func wrapRows(r *sql.Rows, err error) (sqlstore.Rows, error) {
 	return rows{r}, nil
 }
 
-// dbQuerier reads from the reader pool through its statement cache.
-type dbQuerier struct{ db *cachedDB }
-
-func (q dbQuerier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return wrapRows(q.db.QueryContext(ctx, query, encode(args)...))
+// sqlQueryer is what reads run on: the reader pool's statement cache, a
+// read transaction or the writer's transaction.
+type sqlQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func (q dbQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return row{q.db.QueryRowContext(ctx, query, encode(args)...)}
+// querier is a sqlQueryer as sqlstore reads: times encoded and decoded.
+type querier struct{ q sqlQueryer }
+
+func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return wrapRows(q.q.QueryContext(ctx, query, encode(args)...))
 }
 
-type sqlTxQuerier struct{ tx *sql.Tx }
-
-func (q sqlTxQuerier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return wrapRows(q.tx.QueryContext(ctx, query, encode(args)...))
-}
-
-func (q sqlTxQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return row{q.tx.QueryRowContext(ctx, query, encode(args)...)}
+func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return row{q.q.QueryRowContext(ctx, query, encode(args)...)}
 }
 
 // writeTx is a write transaction on the single writer connection.
 type writeTx struct {
+	querier
 	tx    *cachedTx
 	depth int
 }
 
-func (t *writeTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return wrapRows(t.tx.QueryContext(ctx, query, encode(args)...))
-}
-
-func (t *writeTx) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return row{t.tx.QueryRowContext(ctx, query, encode(args)...)}
-}
+func newWriteTx(tx *cachedTx) *writeTx { return &writeTx{querier: querier{tx}, tx: tx} }
 
 func (t *writeTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	res, err := t.tx.ExecContext(ctx, query, encode(args)...)

@@ -153,7 +153,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	if _, err := s.w.ExecContext(ctx, createMigrationsTable); err != nil {
 		return nil, fmt.Errorf("sqlite: migrations table: %w", err)
 	}
-	applied, err := sqlstore.AppliedMigrations(ctx, dbQuerier{s.w})
+	applied, err := sqlstore.AppliedMigrations(ctx, querier{s.w})
 	if err != nil {
 		return nil, err
 	}
