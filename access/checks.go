@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/users"
@@ -48,6 +49,37 @@ func (s *Service) record(ctx context.Context, envID, address, result, response s
 	if err := s.checks.RecordCheck(ctx, c); err != nil {
 		s.log.WarnContext(ctx, "access: sanctions check not recorded", "wallet", address, "result", result, "err", err)
 	}
+}
+
+// ChecksByWallet reads the sanctions checks of many wallets in envID in
+// one query (a page of admin users): each address given maps to its
+// checks, newest first; an address never checked is absent.
+func (s *Service) ChecksByWallet(ctx context.Context, envID string, addresses []string) (map[string][]Check, error) {
+	out := map[string][]Check{}
+	if s.checks == nil || len(addresses) == 0 {
+		return out, nil
+	}
+	byKey := map[string][]string{}
+	keys := make([]string, 0, len(addresses))
+	for _, a := range addresses {
+		k := walletKey(a)
+		if _, seen := byKey[k]; !seen {
+			keys = append(keys, k)
+		}
+		if !slices.Contains(byKey[k], a) {
+			byKey[k] = append(byKey[k], a)
+		}
+	}
+	checks, err := s.checks.ChecksOf(ctx, envID, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range checks {
+		for _, a := range byKey[c.WalletKey] {
+			out[a] = append(out[a], c)
+		}
+	}
+	return out, nil
 }
 
 // ChecksOf lists the sanctions checks of these wallet addresses in envID,

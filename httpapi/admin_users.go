@@ -123,16 +123,9 @@ type wireAdminUser struct {
 	UpdatedAt                string               `json:"updatedAt"`
 	Sessions                 *[]wireSession       `json:"sessions,omitempty"`
 	Wallets                  []wireWallet         `json:"wallets"`
-	// ChainalysisChecks are shown by GET of one user (not in lists).
-	ChainalysisChecks []wireChainalysisCheck `json:"chainalysisChecks,omitempty"`
-}
-
-type wireChainalysisCheck struct {
-	ID              string `json:"id"`
-	CreatedAt       string `json:"createdAt"`
-	Result          string `json:"result"`
-	WalletPublicKey string `json:"walletPublicKey"`
-	Response        string `json:"response"`
+	// ChainalysisChecks are the sanctions checks of the user's wallets
+	// (GET of one user and the users list; nil elsewhere).
+	ChainalysisChecks *[]wireChainalysisCheck `json:"chainalysisChecks,omitempty"`
 }
 
 // toAdminUser renders a user; sessions are shown when not nil.
@@ -417,6 +410,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p *tenant.Pri
 		}
 		out = append(out, toAdminUser(&list.Users[i], sessions))
 	}
+	if err := s.withChecks(r.Context(), envID, list.Users, out); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": list.Total, "users": out})
 	return nil
 }
@@ -507,22 +503,11 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, p *tenant.Princ
 	if sessions == nil {
 		sessions = []users.UserSession{}
 	}
-	out := toAdminUser(u, sessions)
-	if s.access != nil {
-		var addrs []string
-		for _, c := range u.WalletCredentials() {
-			addrs = append(addrs, c.PublicIdentifier)
-		}
-		checks, err := s.access.Service().ChecksOf(r.Context(), envID, addrs)
-		if err != nil {
-			return err
-		}
-		for _, c := range checks {
-			out.ChainalysisChecks = append(out.ChainalysisChecks, wireChainalysisCheck{ID: c.ID, CreatedAt: ts(c.CreatedAt),
-				Result: c.Result, WalletPublicKey: c.WalletPublicKey, Response: c.Response})
-		}
+	out := []wireAdminUser{toAdminUser(u, sessions)}
+	if err := s.withChecks(r.Context(), u.EnvironmentID, []users.User{*u}, out); err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": out})
+	writeJSON(w, http.StatusOK, map[string]any{"user": out[0]})
 	return nil
 }
 

@@ -220,6 +220,34 @@ func TestChainalysisToggleScreensSignIns(t *testing.T) {
 		t.Fatalf("the listed wallet's checks: %s", dump(res))
 	}
 
+	// The users list shows each user's checks too (read for the page at
+	// once); a user never screened has none.
+	st, res = h.do(t, "POST", "/environments/"+env+"/users", h.token, map[string]any{"email": "never@example.com"})
+	wantStatus(t, "create a user", st, 200, res)
+	neverID := str(t, res, "user.id")
+	st, res = h.do(t, "GET", "/environments/"+env+"/users?limit=10", h.token, nil)
+	wantStatus(t, "users list", st, 200, res)
+	results := map[string][]string{}
+	for _, u := range list(t, res, "users") {
+		um := u.(map[string]any)
+		cs, ok := um["chainalysisChecks"].([]any)
+		if !ok {
+			t.Fatalf("a listed user without chainalysisChecks: %s", dump(um))
+		}
+		for _, c := range cs {
+			results[um["id"].(string)] = append(results[um["id"].(string)], c.(map[string]any)["result"].(string))
+		}
+	}
+	if got := results[cleanUser]; !slices.Equal(got, []string{"OK"}) {
+		t.Errorf("the clean user's listed checks: %v", got)
+	}
+	if got := results[listedUser]; !slices.Equal(got, []string{"BLOCKED"}) {
+		t.Errorf("the listed user's listed checks: %v", got)
+	}
+	if got := results[neverID]; len(got) != 0 {
+		t.Errorf("an unscreened user's listed checks: %v", got)
+	}
+
 	st, res = h.do(t, "PUT", path+"/sanctions/disable", h.token, nil)
 	wantStatus(t, "disable", st, 200, res)
 	wantEq(t, res, "sanctionsApiEnabled", false)

@@ -24,6 +24,12 @@ func (s *Store) ChecksOf(ctx context.Context, envID string, walletKeys []string)
 		var c access.Check
 		err := row.Scan(&c.ID, &c.EnvironmentID, &c.WalletKey, &c.WalletPublicKey, &c.Result, &c.Response, &c.CreatedAt)
 		return c, err
-	}, `SELECT id, environment_id, wallet_key, wallet_public_key, result, response, created_at FROM chainalysis_checks
-		WHERE environment_id = $1 AND `+s.in("wallet_key", 2)+` ORDER BY created_at DESC, id`, envID, s.d.IDList(walletKeys))
+	}, s.checksOfSQL(), envID, s.d.IDList(walletKeys))
+}
+
+// checksOfSQL reads an environment's checks of a set of wallet keys (a
+// page of admin users at once) through chainalysis_checks_wallet.
+func (s *Store) checksOfSQL() string {
+	return `SELECT id, environment_id, wallet_key, wallet_public_key, result, response, created_at FROM chainalysis_checks
+		WHERE environment_id = $1 AND ` + s.in("wallet_key", 2) + ` ORDER BY created_at DESC, id`
 }

@@ -69,6 +69,7 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		{Name: "username taken", SQL: sqlUsernameTaken, Args: []any{envID, "ann", "u-1"}},
 		{Name: "user by phone", SQL: sqlUserIDByPhone, Args: []any{envID, "+15550100"}},
 		{Name: "credential owner", SQL: sqlCredentialOf, Args: []any{envID, users.FormatBlockchain, users.ChainEIP155, evm}},
+		{Name: "chainalysis checks of a users page", SQL: s.checksOfSQL(), Args: []any{envID, s.d.IDList([]string{"w:" + evm, "w:" + sol})}},
 	}
 	filters := []users.Filter{
 		{},

@@ -109,10 +109,11 @@ var (
 	// parameters, json_each, of the one row of SELECT EXISTS (…) or of a
 	// subquery's rows is fine), PostgreSQL's "Seq Scan".
 	sqliteScan = regexp.MustCompile(`^SCAN (?:TABLE )?(\w+)`)
-	// An index of users or credentials walked for the whole environment:
+	// An index of users, credentials, visits or sanctions checks walked
+	// for the whole environment:
 	// SQLite's "SEARCH users USING … (environment_id=?)", PostgreSQL's
 	// "Index Cond: (environment_id = $1)" under a scan "on users".
-	sqliteEnvWalk = regexp.MustCompile(`^SEARCH (users|verified_credentials|c|visits) .*\(environment_id=\?\)$`)
+	sqliteEnvWalk = regexp.MustCompile(`^SEARCH (users|verified_credentials|c|visits|chainalysis_checks) .*\(environment_id=\?\)$`)
 	pgEnvWalk     = regexp.MustCompile(`^Index Cond: \(environment_id = [^()]*\)$`)
 	pgScanOn      = regexp.MustCompile(` on (\w+)`)
 	// An FTS5 table read through its index for a MATCH ("INDEX 0:M…");
@@ -135,7 +136,9 @@ func planScans(l sqlstore.Lookup, plan []string) string {
 		if name, ok := strings.CutPrefix(line, "MATERIALIZE "); ok {
 			subqueries[name] = true
 		}
-		if m := pgScanOn.FindStringSubmatch(line); m != nil && strings.Contains(line, "Scan") {
+		// the table scanned ("Bitmap Index Scan on" names an index: its
+		// table is the Bitmap Heap Scan's above it)
+		if m := pgScanOn.FindStringSubmatch(line); m != nil && strings.Contains(line, "Scan") && !strings.Contains(line, "Bitmap Index Scan") {
 			scanOn = m[1]
 		}
 		switch m := sqliteScan.FindStringSubmatch(line); {
@@ -144,7 +147,7 @@ func planScans(l sqlstore.Lookup, plan []string) string {
 		case l.Ordered && (strings.HasPrefix(line, "USE TEMP B-TREE FOR ORDER BY") || strings.HasPrefix(line, "Sort  (")):
 			return line
 		case l.Ordered:
-		case sqliteEnvWalk.MatchString(line), pgEnvWalk.MatchString(line) && (scanOn == "users" || scanOn == "verified_credentials" || scanOn == "visits"):
+		case sqliteEnvWalk.MatchString(line), pgEnvWalk.MatchString(line) && (scanOn == "users" || scanOn == "verified_credentials" || scanOn == "visits" || scanOn == "chainalysis_checks"):
 			return line
 		}
 	}
