@@ -278,3 +278,27 @@ func (s *Server) acknowledgeBackupCodes(r *http.Request, cur *signin.Current, ra
 	cur.User.MfaBackupCodeAcknowledgement = *ack
 	return nil
 }
+
+// authEmailMfa answers users/mfa/auth/email: the code of an email
+// verification started with emailVerifications/create for one of the
+// caller's verified emails, as the second factor.
+func (s *Server) authEmailMfa(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+	var req struct {
+		VerificationUUID  string          `json:"verificationUUID"`
+		VerificationToken string          `json:"verificationToken"`
+		CreateMfaToken    *createMfaToken `json:"createMfaToken"`
+		RequestedScopes   []string        `json:"requestedScopes"`
+	}
+	if err := s.decode(w, r, "EmailVerificationMfaRequest", &req); err != nil {
+		return err
+	}
+	want, once := req.CreateMfaToken.wanted()
+	res, err := s.signin.AuthEmailMFA(r.Context(), cur, signin.EmailMFARequest{VerificationID: req.VerificationUUID,
+		Code: req.VerificationToken, MFARequest: signin.MFARequest{IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"),
+			MFAToken: want, SingleUse: once, Scopes: req.RequestedScopes}})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	return nil
+}

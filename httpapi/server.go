@@ -272,6 +272,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/register/totp", s.sdkSession(s.confirmTotp))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/auth/totp", s.sdkSession(s.authTotp))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/auth/recovery", s.sdkSession(s.authRecovery))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/auth/email", s.sdkSession(s.authEmailMfa))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/recovery", s.sdkUser(s.recoveryCodes(false)))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/users/mfa/recovery", s.sdkUser(s.recoveryCodes(true)))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users/mfa/{mfaDeviceId}", s.sdkSession(s.getMfaDevice))

@@ -236,3 +236,17 @@ func (s *Service) checkAttempt(ctx context.Context, userID string) error {
 func invalidCode() error {
 	return errs.Unprocessable(CodeInvalidCode, "the code is not valid", nil)
 }
+
+// Guard runs check, a second factor verified outside this package (an
+// email code), under the per-user wrong-code lock that TOTP and recovery
+// codes are under: an attempt is taken first, so concurrent guesses
+// cannot pass the limit, and a passed check forgets the wrong ones.
+func (s *Service) Guard(ctx context.Context, userID string, check func() error) error {
+	if err := s.checkAttempt(ctx, userID); err != nil {
+		return err
+	}
+	if err := check(); err != nil {
+		return err
+	}
+	return s.store.ClearMFAAttempts(ctx, userID)
+}

@@ -270,7 +270,7 @@ func (s *Service) prepare(ctx context.Context, req Request) (Address, string, er
 		return Address{}, "", err
 	}
 	set := readSettings(env.Settings)
-	if !set.enabled(req.Channel) || !s.canSend(req.Channel) {
+	if !(set.enabled(req.Channel) || SendsForMFA(env.Settings, req.Channel)) || !s.canSend(req.Channel) {
 		return Address{}, "", errs.Unprocessable(cc.disabled, addressNoun(req.Channel)+
 			" sign-in is not enabled for this environment", nil)
 	}

@@ -3,6 +3,8 @@ package otp
 import (
 	"encoding/json"
 	"slices"
+
+	"github.com/dynamicauth/dynamicauth/mfa"
 )
 
 // Provider types of an environment's settings that enable a channel
@@ -53,4 +55,18 @@ func ChannelEnabled(settings json.RawMessage, channel string) bool {
 // emails (sdk.blockEmailSubaddresses).
 func BlocksSubaddresses(settings json.RawMessage) bool {
 	return readSettings(settings).SDK.BlockEmailSubaddresses
+}
+
+// SendsForMFA tells whether an environment's settings send email codes
+// as a second factor (users/mfa/auth/email) while email sign-in may be
+// off: MFA is in use (session-level, or an action that needs a step-up)
+// and email is one of its methods. Such codes are sent by
+// emailVerifications/create like sign-in codes, but sign-in and verify
+// with them still need email sign-in enabled.
+func SendsForMFA(settings json.RawMessage, channel string) bool {
+	if channel != ChannelEmail {
+		return false
+	}
+	p := mfa.PolicyFrom(settings)
+	return (p.Enabled || len(p.Required) > 0) && p.Allows(mfa.TypeEmail)
 }

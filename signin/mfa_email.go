@@ -1,0 +1,70 @@
+package signin
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// EmailMFARequest is users/mfa/auth/email: the code of an email
+// verification (emailVerifications/create) as the second factor.
+type EmailMFARequest struct {
+	VerificationID string // verificationUUID
+	Code           string // verificationToken
+	MFARequest
+}
+
+// AuthEmailMFA checks a code sent to one of the caller's verified emails
+// and upgrades their session like AuthTOTP. The code is the email-code
+// machinery's (keyed hash, attempts counted by the store, consumed once,
+// bound to its environment); the check also runs under the per-user MFA
+// lock. A code sent to any other address proves nothing about this user
+// and is refused; so is an email code as the second factor of a session
+// whose first factor was an email code.
+func (s *Service) AuthEmailMFA(ctx context.Context, cur *Current, req EmailMFARequest) (*Result, error) {
+	if err := s.mfaAllowed(ctx, cur, mfa.TypeEmail, req.Scopes); err != nil {
+		return nil, err
+	}
+	if s.codes == nil {
+		return nil, errs.Unprocessable("no_enabled_email_provider", "email codes are not enabled on this server", nil)
+	}
+	if cur.Claims.MFAPending() && slices.Contains(cur.Claims.AMR, FactorEmail) {
+		return nil, errs.Unprocessable(mfa.CodeInvalidRequest,
+			"this session signed in with an email code: pass another method as its second factor", nil)
+	}
+	if !hasEmail(cur.User, "") {
+		return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "this user has no verified email", nil)
+	}
+	err := s.mfa.Guard(ctx, cur.User.ID, func() error {
+		v, err := s.codes.Check(ctx, cur.Session.EnvironmentID, otp.ChannelEmail, strings.TrimSpace(req.VerificationID),
+			strings.TrimSpace(req.Code))
+		if err != nil {
+			return err
+		}
+		if !hasEmail(cur.User, v.Address) {
+			return errs.Unprocessable("invalid_email_verification",
+				"verificationUUID: this verification is not of one of your verified emails", nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.completeMFA(ctx, cur, mfa.TypeEmail, req.MFARequest)
+}
+
+// hasEmail reports whether u has the verified email address (normalised),
+// or any verified email when address is "".
+func hasEmail(u *users.User, address string) bool {
+	for _, c := range u.Credentials {
+		if c.Format == users.FormatEmail && (address == "" || c.Address == address) {
+			return true
+		}
+	}
+	return false
+}
