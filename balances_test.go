@@ -1,15 +1,19 @@
 package dynamicauth_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/access/accesstest"
+	"github.com/dynamicauth/dynamicauth/balances"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/ethereum/go-ethereum/common"
 )
@@ -95,5 +99,80 @@ func TestBalancesOverHTTP(t *testing.T) {
 	}
 	if code, _ := app.Do(t, http.MethodGet, "/api/v0/sdk/"+env+"/chains/EVM/balances?accountAddress=0x1234", "", nil); code != 400 {
 		t.Errorf("bad account: %d", code)
+	}
+}
+
+// pricesFunc is a Prices from a function (a fake of the paid price API).
+type pricesFunc func(ctx context.Context, network int64, addrs []string) (map[string]float64, error)
+
+func (f pricesFunc) USD(ctx context.Context, network int64, addrs []string) (map[string]float64, error) {
+	return f(ctx, network, addrs)
+}
+
+// includePrices=true adds price and marketValue (balance x price) to the
+// tokens the price source knows; a failing source costs the prices only.
+func TestBalancePricesOverHTTP(t *testing.T) {
+	chain := accesstest.NewChain(t)
+	var failing atomic.Bool
+	var asked atomic.Int32
+	prices := pricesFunc(func(_ context.Context, network int64, addrs []string) (map[string]float64, error) {
+		asked.Add(1)
+		if failing.Load() {
+			return nil, errors.New("price API down")
+		}
+		if network != accesstest.ChainID {
+			t.Errorf("priced network %d", network)
+		}
+		return map[string]float64{balances.NativeAddress: 2000.5}, nil
+	})
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Access.Nodes = map[int64]access.Node{accesstest.ChainID: chain.Client}
+		c.Balances.Prices = prices
+	})
+	env := app.IDs.EnvironmentID
+	code, body := app.Do(t, http.MethodGet, "/api/v0/environments/"+env, app.OwnerToken, nil)
+	if code != http.StatusOK {
+		t.Fatalf("get environment: %d %s", code, body)
+	}
+	var got struct {
+		Settings map[string]any `json:"settings"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	got.Settings["chains"] = []any{map[string]any{"name": "EVM", "enabled": true, "networks": []any{
+		map[string]any{"networkId": accesstest.ChainID, "chainName": "Devnet", "enabled": true}}}}
+	if code, body := app.Do(t, http.MethodPut, "/api/v0/environments/"+env, app.OwnerToken, got.Settings); code != http.StatusOK {
+		t.Fatalf("put settings: %d %s", code, body)
+	}
+	holder := common.HexToAddress("0x00000000000000000000000000000000000000b3")
+	usd := chain.DeployERC20(t, 6)
+	chain.Pay(t, holder, new(big.Int).Mul(big.NewInt(15), big.NewInt(1e17)))
+	chain.MintERC20(t, usd, holder, 2_500_000)
+	path := "/api/v0/sdk/" + env + "/chains/EVM/balances?accountAddress=" + holder.Hex() + "&includeNative=true&whitelistedContracts=" + usd
+
+	read := func(query string) []map[string]any {
+		t.Helper()
+		code, body := app.Do(t, http.MethodGet, path+query, "", nil)
+		var list []map[string]any
+		if code != http.StatusOK || json.Unmarshal(body, &list) != nil || len(list) != 2 {
+			t.Fatalf("balances%s: %d %s", query, code, body)
+		}
+		return list
+	}
+	list := read("&includePrices=true")
+	if list[0]["price"] != 2000.5 || list[0]["marketValue"] != 3000.75 {
+		t.Errorf("native priced: %v", list[0])
+	}
+	if _, ok := list[1]["price"]; ok {
+		t.Errorf("a token the source does not know has a price: %v", list[1])
+	}
+	n := asked.Load()
+	if list = read(""); list[0]["price"] != nil || asked.Load() != n {
+		t.Errorf("prices without includePrices: %v (asked %d times)", list[0], asked.Load()-n)
+	}
+	failing.Store(true)
+	if list = read("&includePrices=true"); list[0]["price"] != nil || list[0]["balance"] != 1.5 {
+		t.Errorf("a failing price source: %v", list[0])
 	}
 }

@@ -150,6 +150,10 @@ type FarcasterConfig struct {
 // BalancesConfig tunes the SDK's balance reads.
 type BalancesConfig struct {
 	TTL, Timeout time.Duration
+	// Prices, when set, prices tokens for the SDK's includePrices (price
+	// and marketValue in USD); balances.NewCoinGecko is CoinGecko's API.
+	// Nil: balances come without prices.
+	Prices balances.Prices
 }
 
 // balanceNodes are the token-gate nodes as balance readers.
@@ -327,8 +331,8 @@ func New(cfg Config) (*Auth, error) {
 	a.exports = exports.New(exports.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now, Notify: a.exporter.Notify,
 		LinkKey: secretKeys.MAC("export download link", nil)})
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
-	a.balances = balances.NewService(balances.New(balances.Config{Nodes: balanceNodes(cfg.Access.nodes(cfg.SignIn.RPC)),
-		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), a.networks, log)
+	a.balances = balances.NewService(balances.ServiceDeps{Reader: balances.New(balances.Config{Nodes: balanceNodes(cfg.Access.nodes(cfg.SignIn.RPC)),
+		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), Networks: a.networks, Prices: cfg.Balances.Prices, Log: log})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
 		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances, Exports: a.exports,

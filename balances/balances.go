@@ -48,6 +48,9 @@ type Token struct {
 	Balance    string
 	RawBalance string
 	IsNative   bool
+	// Price (USD) and MarketValue (Balance times Price) are set when
+	// prices were asked for and the price source knows the token.
+	Price, MarketValue *float64
 }
 
 // Currency names a network's native coin.

@@ -16,15 +16,26 @@ import (
 type Service struct {
 	reader   *Reader
 	networks *networks.Service
+	prices   Prices
 	log      *slog.Logger
 }
 
-// NewService builds the service; log nil discards.
-func NewService(r *Reader, n *networks.Service, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// ServiceDeps build a Service.
+type ServiceDeps struct {
+	Reader   *Reader
+	Networks *networks.Service
+	// Prices, when set, prices tokens for requests with includePrices.
+	Prices Prices
+	// Log nil discards.
+	Log *slog.Logger
+}
+
+// NewService builds the service.
+func NewService(d ServiceDeps) *Service {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{reader: r, networks: n, log: log}
+	return &Service{reader: d.Reader, networks: d.Networks, prices: d.Prices, log: d.Log}
 }
 
 // Request is GET /sdk/{env}/chains/{chain}/balances.
@@ -35,6 +46,7 @@ type Request struct {
 	Native    bool
 	Contracts []string
 	Fresh     bool
+	Prices    bool // includePrices: USD price and market value where known
 }
 
 // Errors the SDK sees (422, with a code to tell them apart).
@@ -88,6 +100,9 @@ func (s *Service) Read(ctx context.Context, envID string, req Request) ([]Token,
 		s.log.Warn("balance read failed", "environment", envID, "network", network.id, "err", err)
 		return nil, errs.Unprocessable("balance_unavailable",
 			fmt.Sprintf("the balances could not be read from network %d's node; try again", network.id), nil)
+	}
+	if req.Prices {
+		s.withPrices(ctx, envID, network.id, out)
 	}
 	return out, nil
 }

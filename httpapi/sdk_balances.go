@@ -21,7 +21,11 @@ type tokenBalance struct {
 	LogoURI    string      `json:"logoURI"`
 	Balance    json.Number `json:"balance"`
 	RawBalance json.Number `json:"rawBalance"`
-	IsNative   bool        `json:"isNative"`
+	// price and marketValue (USD) only with includePrices, for tokens the
+	// server's price source knows
+	Price       *float64 `json:"price,omitempty"`
+	MarketValue *float64 `json:"marketValue,omitempty"`
+	IsNative    bool     `json:"isNative"`
 }
 
 // getAccountBalances answers GET /sdk/{environmentId}/chains/{chainName}/balances.
@@ -42,7 +46,7 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) erro
 		}
 		req.Network = int64(f)
 	}
-	for name, dst := range map[string]*bool{"includeNative": &req.Native, "forceRefresh": &req.Fresh} {
+	for name, dst := range map[string]*bool{"includeNative": &req.Native, "forceRefresh": &req.Fresh, "includePrices": &req.Prices} {
 		switch v := q.Get(name); v {
 		case "", "false":
 		case "true":
@@ -71,7 +75,8 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) erro
 	out := make([]tokenBalance, len(list))
 	for i, t := range list {
 		out[i] = tokenBalance{NetworkID: t.NetworkID, Address: t.Address, Name: t.Name, Symbol: t.Symbol, Decimals: t.Decimals,
-			Balance: json.Number(t.Balance), RawBalance: json.Number(t.RawBalance), IsNative: t.IsNative}
+			Balance: json.Number(t.Balance), RawBalance: json.Number(t.RawBalance), Price: t.Price, MarketValue: t.MarketValue,
+			IsNative: t.IsNative}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -29,6 +29,7 @@ import (
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var addr, metricsAddr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
 	var fc farcasterFlags
+	var coingeckoURL string
 	var nonceTTL, shutdownTimeout, balanceTTL time.Duration
 	var omitFullJWT, withPprof bool
 	var hooks webhookFlags
@@ -44,6 +45,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
 		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures and token-gate balances: CHAIN_ID=URL[,CHAIN_ID=URL]")
 		fs.StringVar(&sanctionsList, "sanctions-list", "", "file of sanctioned wallet addresses, one per line (re-read when it changes), for environments with sanctions screening on")
+		fs.StringVar(&coingeckoURL, "coingecko-url", "", "CoinGecko API root pricing the SDK's balances (includePrices), e.g. https://api.coingecko.com/api/v3; key in COINGECKO_API_KEY; off when empty")
 		fs.DurationVar(&balanceTTL, "balance-ttl", 15*time.Second, "how long a token gate reuses a balance read from --evm-rpc (0: read at every sign-in and refresh)")
 		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
@@ -119,9 +121,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	balanceCfg, err := balancesConfig(coingeckoURL, log)
+	if err != nil {
+		return err
+	}
 	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies,
-		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg})
+		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg})
 	if err != nil {
 		return err
 	}
