@@ -4,6 +4,7 @@
 // upgrade on the same sid, mfaToken, the wrong-code lock and the admin
 // MfaApi resets.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Wallet } from 'ethers';
 import { generate } from 'otplib';
 import { decodeJwt } from 'jose';
@@ -253,4 +254,59 @@ it('step-up: stepUp/check follows security.mfa.actions; PUT /users needs an elev
   } finally {
     await setMfa({ enabled: true, required: false });
   }
+});
+
+// lastCode is the code of the newest dev-outbox message to `to`.
+function lastCode(to) {
+  const lines = fs.readFileSync(`${ctx.db}.outbox.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const m = lines.filter((l) => l.to.toLowerCase() === to.toLowerCase()).pop();
+  assert.ok(m, `no message to ${to} in the outbox`);
+  return m.code;
+}
+
+it('email as MFA: authenticateMfaEmail takes a code sent to the user\'s verified email, once, on the same sid', async () => {
+  await setMfa({ enabled: true });
+  const envs = clients(ctx).envs;
+  const cur = (await expectOk(envs.getEnvironmentByIdRaw({ environmentId: env() }))).value.settings;
+  cur.providers = [{ provider: 'emailOnly', enabledAt: new Date() }];
+  await expectOk(envs.updateProjectSettingsRaw({ environmentId: env(), projectSettings: cur }), 200, 'enable email codes');
+
+  const u = await signIn();
+  const email = `mfa-${Date.now()}@example.com`;
+  const v = await expectOk(api(u.token).createEmailVerificationRaw({ environmentId: env(),
+    emailVerificationCreateRequest: { email } }), 200, 'create (own email)');
+  await expectOk(api(u.token).verifyEmailVerificationRaw({ environmentId: env(), emailVerificationVerifyRequest: {
+    verificationUUID: v.value.verificationUUID, verificationToken: lastCode(email) } }), 200, 'verify the email');
+  await enroll(u.token);
+
+  const p = await signIn(u.wallet);
+  assert.ok(scopes(p.token).includes('requiresAdditionalAuth'));
+  const started = await expectOk(sdkApi(ctx).createEmailVerificationRaw({ environmentId: env(),
+    emailVerificationCreateRequest: { email } }), 200, 'create (MFA)');
+  const vid = started.value.verificationUUID;
+  const code = lastCode(email);
+  const mfaEmail = (token, verificationToken) => api(token).authenticateMfaEmailRaw({ environmentId: env(),
+    emailVerificationMfaRequest: { verificationUUID: vid, verificationToken } });
+  const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+  const b = await expectStatus(mfaEmail(p.token, wrong), 422, 'a wrong code');
+  assert.equal(b.code, 'wrong_email_verification_token');
+
+  const other = `other-${Date.now()}@example.com`;
+  const ov = await expectOk(sdkApi(ctx).createEmailVerificationRaw({ environmentId: env(),
+    emailVerificationCreateRequest: { email: other } }), 200, 'create (another address)');
+  const ob = await expectStatus(api(p.token).authenticateMfaEmailRaw({ environmentId: env(), emailVerificationMfaRequest: {
+    verificationUUID: ov.value.verificationUUID, verificationToken: lastCode(other) } }), 422, 'the code of another address');
+  assert.equal(ob.code, 'invalid_email_verification');
+
+  const up = await expectOk(mfaEmail(p.token, code), 200, 'users/mfa/auth/email');
+  const c = claims(up.value.minifiedJwt);
+  assert.equal(c.sid, p.sid, 'the upgraded token keeps the sid');
+  assert.deepEqual(c.amr, ['wallet', 'email']);
+  assert.ok(scopes(up.json.minifiedJwt).includes('user:basic'));
+  await verifySessionJwt(ctx, up.json.minifiedJwt);
+  await expectOk(api(up.json.minifiedJwt).getAuthenticatedUserRaw({ environmentId: env() }), 200, 'GET /users after email MFA');
+
+  const again = await signIn(u.wallet);
+  const rb = await expectStatus(mfaEmail(again.token, code), 422, 'the code a second time');
+  assert.equal(rb.code, 'invalid_email_verification');
 });
