@@ -38,6 +38,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/tracing"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/webhooks"
 	"github.com/ethereum/go-ethereum/common"
@@ -91,6 +92,12 @@ type Config struct {
 	// refusals; serve its Handler on a listener of its own. Give the same
 	// one to the store's Options for transaction times.
 	Metrics *metrics.Metrics
+	// Tracing, if set, spans every request with OpenTelemetry
+	// (tracing.New with the application's TracerProvider, or
+	// tracing.NewOTLP). Give the same one to the store's Options for
+	// spans of its transactions and reads. Nil traces nothing and costs
+	// nothing.
+	Tracing *tracing.Tracing
 	// Hooks are the application's callbacks into sign-in and changes.
 	Hooks Hooks
 	// MFA tunes the wrong-code lock and device limits; when a sign-in is
@@ -340,7 +347,7 @@ func New(cfg Config) (*Auth, error) {
 		Social:     a.social,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
-		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics),
+		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics), Tracer: tracerOf(cfg.Tracing),
 	})
 	return a, nil
 }
@@ -493,6 +500,15 @@ func externalVerifier(cfg Config) *externaljwt.Verifier {
 		d.Now = cfg.Now
 	}
 	return externaljwt.New(d)
+}
+
+// tracerOf keeps a nil *tracing.Tracing from becoming a non-nil
+// httpapi.Tracer.
+func tracerOf(t *tracing.Tracing) httpapi.Tracer {
+	if t == nil {
+		return nil
+	}
+	return t
 }
 
 // observerOf keeps a nil *metrics.Metrics from becoming a non-nil

@@ -89,6 +89,12 @@ func (s *Server) withRequestContext(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
+		var endSpan func(string, int)
+		if s.tracer != nil {
+			var ctx context.Context
+			ctx, endSpan = s.tracer.StartRequest(r)
+			r = r.WithContext(ctx)
+		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, id))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
@@ -105,9 +111,9 @@ func (s *Server) withRequestContext(next http.Handler) http.Handler {
 			}
 			s.log.InfoContext(r.Context(), "request", attrs...)
 			if status := sw.status; status != 0 {
-				s.observe(r, status, time.Since(start))
+				s.observe(r, status, time.Since(start), endSpan)
 			} else {
-				s.observe(r, http.StatusOK, time.Since(start))
+				s.observe(r, http.StatusOK, time.Since(start), endSpan)
 			}
 		}()
 		next.ServeHTTP(sw, r)

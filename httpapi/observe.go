@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -17,6 +18,13 @@ type Observer interface {
 	RateLimited(class string)
 }
 
+// Tracer starts a span for each request (the tracing package implements
+// it with OpenTelemetry). end is called once the answer is written, with
+// the route pattern the mux matched ("" if none) and the status.
+type Tracer interface {
+	StartRequest(r *http.Request) (ctx context.Context, end func(route string, status int))
+}
+
 // signInMethods are the routes that sign a user in, by login method.
 var signInMethods = map[string]string{
 	"POST " + v0 + "/sdk/{environmentId}/verify":                "wallet",
@@ -26,12 +34,19 @@ var signInMethods = map[string]string{
 	"POST " + v0 + "/sdk/{environmentId}/farcaster/signin":      "farcaster",
 }
 
-// observe reports a finished request to the observer, if there is one.
-func (s *Server) observe(r *http.Request, status int, d time.Duration) {
-	if s.obs == nil {
+// observe reports a finished request to the observer, if there is one,
+// and ends its span, if it has one.
+func (s *Server) observe(r *http.Request, status int, d time.Duration, endSpan func(string, int)) {
+	if s.obs == nil && endSpan == nil {
 		return
 	}
 	_, pattern := s.mux.Handler(r)
+	if endSpan != nil {
+		endSpan(pattern, status)
+	}
+	if s.obs == nil {
+		return
+	}
 	s.obs.Request(pattern, status, d)
 	if method := signInMethods[pattern]; method != "" {
 		s.obs.SignIn(method, outcomeOf(status))

@@ -91,6 +91,8 @@ type Deps struct {
 	Version string
 	// Observer, if set, is told of every request and sign-in (metrics).
 	Observer Observer
+	// Tracer, if set, spans every request (tracing).
+	Tracer Tracer
 }
 
 // Server is the HTTP adapter.
@@ -125,6 +127,7 @@ type Server struct {
 	providers      *social.Providers
 	social         *social.Logins
 	obs            Observer
+	tracer         Tracer
 }
 
 // New builds the handler.
@@ -134,6 +137,7 @@ func New(d Deps) *Server {
 	s.profiles = d.Profiles
 	s.envconfig = d.EnvConfig
 	s.obs = d.Observer
+	s.tracer = d.Tracer
 	if s.publicHost == "" {
 		s.publicHost = "localhost"
 	}

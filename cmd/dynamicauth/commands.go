@@ -24,10 +24,11 @@ import (
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/tracing"
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var addr, metricsAddr, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
+	var addr, metricsAddr, otelEndpoint, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
 	var fc farcasterFlags
 	var coingeckoURL string
 	var nonceTTL, shutdownTimeout, balanceTTL time.Duration
@@ -41,6 +42,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 		fs.StringVar(&metricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics (off when empty; never on --addr)")
 		fs.BoolVar(&withPprof, "pprof", false, "also serve net/http/pprof under /debug/pprof/ on the --metrics-addr listener")
+		fs.StringVar(&otelEndpoint, "otel-endpoint", "", "OpenTelemetry collector's OTLP/HTTP URL (e.g. http://127.0.0.1:4318): trace requests and store calls (off when empty)")
 		fs.StringVar(&publicHost, "public-host", "", "host named in JWT iss claims (default: the --addr host and port; localhost for a wildcard address)")
 		fs.StringVar(&issuerHosts, "issuer-hosts", "", "comma-separated custom hostnames whose Host header names the JWT issuer instead of --public-host")
 		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures and token-gate balances: CHAIN_ID=URL[,CHAIN_ID=URL]")
@@ -68,6 +70,21 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer stopMetrics()
+	}
+	if otelEndpoint != "" {
+		t, err := tracing.NewOTLP(ctx, otelEndpoint, "dynamicauth", dynamicauth.Version)
+		if err != nil {
+			return fmt.Errorf("--otel-endpoint: %w", err)
+		}
+		o.tracing = t
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := t.Shutdown(sctx); err != nil {
+				log.Warn("OpenTelemetry: spans not sent at shutdown", "err", err)
+			}
+		}()
+		log.Info("tracing requests and store calls", "otel_endpoint", otelEndpoint)
 	}
 
 	policy := ratelimit.DefaultPolicy()

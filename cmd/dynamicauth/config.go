@@ -18,6 +18,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
+	"github.com/dynamicauth/dynamicauth/tracing"
 )
 
 // options are the flags every command shares.
@@ -32,6 +33,8 @@ type options struct {
 	maxBodySize int64
 	// metrics, set by serve with --metrics-addr, observes the store too.
 	metrics *metrics.Metrics
+	// tracing, set by serve with --otel-endpoint, spans the store too.
+	tracing *tracing.Tracing
 }
 
 func (o *options) register(fs *flag.FlagSet) {
@@ -150,10 +153,14 @@ func (o *options) openStore(ctx context.Context, skipMigrate bool) (store.Store,
 	if o.metrics != nil {
 		obs = o.metrics
 	}
-	if postgres.IsURL(o.db) {
-		return postgres.Open(ctx, o.db, postgres.Options{SkipMigrate: skipMigrate, Observer: obs})
+	var tr sqlstore.Tracer
+	if o.tracing != nil {
+		tr = o.tracing
 	}
-	return sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: skipMigrate, Observer: obs})
+	if postgres.IsURL(o.db) {
+		return postgres.Open(ctx, o.db, postgres.Options{SkipMigrate: skipMigrate, Observer: obs, Tracing: tr})
+	}
+	return sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: skipMigrate, Observer: obs, Tracing: tr})
 }
 
 // dbLabel names the database in messages, without a URL's password.
@@ -187,6 +194,7 @@ func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicau
 		}
 		base.Metrics = o.metrics
 	}
+	base.Tracing = o.tracing
 	base.Store, base.MasterSecret, base.SigningAlgorithm, base.Logger, base.MaxBodyBytes = st, master, o.signingAlg, log, o.maxBodySize
 	auth, err := dynamicauth.New(base)
 	if err != nil {

@@ -43,6 +43,8 @@ type Options struct {
 	SkipMigrate bool
 	// Observer, if set, is told transaction times.
 	Observer sqlstore.Observer
+	// Tracing, if set, spans every transaction and read (tracing.Tracing).
+	Tracing sqlstore.Tracer
 	// Tracer, if set, sees every statement and batch the pool sends
 	// (tests count a sign-in's round trips with it).
 	Tracer pgx.QueryTracer
@@ -89,7 +91,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect %s: %w", redact(cfg), err)
 	}
 	s := &Store{db: pool}
-	s.Store = sqlstore.New(sqlstore.Observed(driver{s}, opt.Observer))
+	s.Store = sqlstore.New(sqlstore.Observed(sqlstore.Traced(driver{s}, opt.Tracing), opt.Observer))
 	if opt.SkipMigrate {
 		return s, nil
 	}

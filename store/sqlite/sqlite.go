@@ -32,6 +32,8 @@ type Options struct {
 	SkipMigrate bool
 	// Observer, if set, is told transaction times and group-commit sizes.
 	Observer sqlstore.Observer
+	// Tracing, if set, spans every transaction and read (tracing.Tracing).
+	Tracing sqlstore.Tracer
 }
 
 // Store implements the domain stores on one SQLite file. Writes go through
@@ -117,7 +119,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 		s.ckpt = newCheckpointer(ck)
 	}
 	s.batch = newBatcher(s, opt.Observer)
-	s.Store = sqlstore.New(sqlstore.Observed(driver{s}, opt.Observer))
+	s.Store = sqlstore.New(sqlstore.Observed(sqlstore.Traced(driver{s}, opt.Tracing), opt.Observer))
 	if opt.SkipMigrate {
 		return s, nil
 	}
