@@ -591,7 +591,7 @@ var (
 	ErrAdminUsernameTaken    = errs.Conflict("username_already_exists", "a user of this environment already has this username")
 	ErrAdminWalletTaken      = errs.Conflict("duplicate_exists", "this wallet already belongs to a user of this environment")
 	ErrAdminUserExists       = errs.Conflict("duplicate_exists", "a user with this id already exists")
-	ErrAdminAmbiguousUpsert  = errs.Conflict("duplicate_exists", "the email and the wallets belong to different users")
+	ErrAdminAmbiguousUpsert  = errs.Conflict("duplicate_exists", "the id, the email and the wallets belong to different users")
 	ErrAdminNoEmbeddedWallet = errs.Unprocessable("no_compatible_wallet_service_enabled", "no embedded wallet provider configured", nil)
 	ErrAdminNoOAuth          = errs.Unprocessable("", "OAuth accounts are not supported by this server yet, so there is no access token to return", nil)
 )

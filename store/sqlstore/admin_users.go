@@ -377,9 +377,9 @@ func (s *Store) saveUser(ctx context.Context, tx Tx, w *users.SaveUser) (*users.
 	return u, created, err
 }
 
-// matchUser finds the user owning the draft's email or credentials: none
-// (""), one (an upsert merges into it; a create is refused) or several
-// (refused).
+// matchUser finds the user owning the draft's email or credentials (and,
+// for an upsert, its id): none (""), one (an upsert merges into it; a
+// create is refused) or several (refused).
 func (s *Store) matchUser(ctx context.Context, q Querier, w *users.SaveUser) (string, error) {
 	d := w.Draft
 	byEmail, err := s.userByEmail(ctx, q, d.EnvironmentID, d.Email)
@@ -390,6 +390,22 @@ func (s *Store) matchUser(ctx context.Context, q Querier, w *users.SaveUser) (st
 		return "", users.ErrAdminEmailTaken
 	}
 	match := byEmail
+	if w.Upsert {
+		// An import re-run finds a user by id too: one with neither email
+		// nor wallet (only a social account at the source) has nothing
+		// else to be found by.
+		var byID string
+		err := q.QueryRow(ctx, `SELECT id FROM users WHERE id = $1 AND environment_id = $2`, d.ID, d.EnvironmentID).Scan(&byID)
+		switch {
+		case s.noRows(err):
+		case err != nil:
+			return "", s.fail("find user by id", nil, err)
+		case match != "" && match != byID:
+			return "", users.ErrAdminAmbiguousUpsert
+		default:
+			match = byID
+		}
+	}
 	for i := range d.Credentials {
 		owner, err := s.credentialOwner(ctx, q, &d.Credentials[i])
 		switch {

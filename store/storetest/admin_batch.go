@@ -72,4 +72,20 @@ func testAdminSaveUsers(t *testing.T, s store.Store) {
 	must(t, "upserted row", out[0].Err)
 	eq(t, "upsert updated", out[0].Created, false)
 	eq(t, "upsert merged into", out[0].User.ID, batch[0].Draft.ID)
+
+	// An upsert finds a user by id too (an import re-run of a user with
+	// neither email nor wallet); an id of one user with the email of
+	// another is refused.
+	byID := row("", "")
+	byID.Upsert, byID.Draft.ID, byID.Draft.Credentials = true, batch[4].Draft.ID, nil
+	byID.Profile = users.ProfilePatch{LastName: ptr("Lovelace")}
+	clash := row("a@example.com", "")
+	clash.Upsert, clash.Draft.ID, clash.Draft.Credentials = true, batch[4].Draft.ID, nil
+	out, err = s.SaveUsers(ctx(t), []*users.SaveUser{byID, clash})
+	must(t, "SaveUsers upsert by id", err)
+	must(t, "upsert by id", out[0].Err)
+	eq(t, "upsert by id updated", out[0].Created, false)
+	eq(t, "upsert by id merged into", out[0].User.ID, batch[4].Draft.ID)
+	eq(t, "upsert by id's last name", out[0].User.LastName, "Lovelace")
+	wantKind(t, "an id and an email of two users", out[1].Err, errs.KindConflict)
 }
