@@ -244,18 +244,20 @@ type Auth struct {
 	// providers are the environments' social sign-in providers.
 	providers *social.Providers
 	social    *social.Logins
-	states    social.StateStore
-	mfa       *mfa.Service
-	passkeys  *passkey.Service
-	codes     *otp.Service
-	users     *users.Admin
-	profiles  *users.Profiles
-	access    *access.Admin
-	envconfig *envconfig.Service
-	webhooks  *webhooks.Service
-	events    *events.Service
-	analytics *analytics.Service
-	networks  *networks.Service
+	// oauthAccounts serves social accounts' provider tokens.
+	oauthAccounts *social.Accounts
+	states        social.StateStore
+	mfa           *mfa.Service
+	passkeys      *passkey.Service
+	codes         *otp.Service
+	users         *users.Admin
+	profiles      *users.Profiles
+	access        *access.Admin
+	envconfig     *envconfig.Service
+	webhooks      *webhooks.Service
+	events        *events.Service
+	analytics     *analytics.Service
+	networks      *networks.Service
 	// sdkSettings keeps what the SDKs report of their configuration.
 	sdkSettings *sdksettings.Service
 	balances    *balances.Service
@@ -316,6 +318,8 @@ func New(cfg Config) (*Auth, error) {
 	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
 	a.states = st
 	a.social = social.NewLogins(a.providers, social.New(social.Deps{States: st, HTTPClient: cfg.SocialHTTPClient, Now: cfg.Now}))
+	a.oauthAccounts = social.NewAccounts(social.AccountsDeps{Store: st, Environments: st, Keys: secretKeys, Logins: a.social,
+		Log: log, Now: cfg.Now})
 	otpCfg := cfg.OTP
 	if cfg.RateLimits != nil && cfg.RateLimits.Disabled {
 		otpCfg.NoSendLimits = true
@@ -343,8 +347,8 @@ func New(cfg Config) (*Auth, error) {
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
 		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances, Exports: a.exports,
-		Providers:  a.providers,
-		Social:     a.social,
+		Providers: a.providers,
+		Social:    a.social, OAuthAccounts: a.oauthAccounts,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics), Tracer: tracerOf(cfg.Tracing),

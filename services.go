@@ -138,6 +138,11 @@ func (a *Auth) CheckExternalJWT(ctx context.Context, p *Principal, envID, raw st
 // (the admin Settings providers group): client secrets sealed at rest.
 func (a *Auth) Providers() *social.Providers { return a.providers }
 
+// OAuthAccounts is the Go API for social accounts' provider access
+// tokens (sealed at rest, refreshed when expired): UserAccessToken for
+// the account's owner, AdminAccessToken for a principal.
+func (a *Auth) OAuthAccounts() *social.Accounts { return a.oauthAccounts }
+
 // Keys is the Go API for the environments' JWT signing keys.
 func (a *Auth) Keys() *signing.Service { return a.keys }
 

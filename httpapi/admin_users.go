@@ -16,6 +16,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -557,7 +558,15 @@ func (s *Server) getOAuthAccessToken(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	return s.users.OAuthAccessToken(r.Context(), p, id)
+	if s.oauthAccounts == nil {
+		return social.ErrAccountNotFound
+	}
+	tok, err := s.oauthAccounts.AdminAccessToken(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	writeOAuthAccessToken(w, tok)
+	return nil
 }
 
 // ---- sessions ----

@@ -186,7 +186,8 @@ func makeFixtureUsers(t *testing.T, h *harness) fixtureUsers {
 
 // ---- success paths, with every admin user route covered ----
 
-// refusingRoutes answer an error by design (no embedded wallets, no OAuth).
+// refusingRoutes answer an error here by design (no embedded wallets; no
+// social account in this fixture: TestOAuthAccessToken reads one).
 var refusingRoutes = []string{"/environments/{environmentId}/embeddedWalletVersions",
 	"/environments/{environmentId}/embeddedWallets", "/environments/{environmentId}/embeddedWallets/farcaster",
 	"/environments/{environmentId}/wallets/recover", "/oauthAccounts/{oauthAccountId}/accessToken"}
@@ -740,7 +741,7 @@ func testRefusingRoutes(t *testing.T, h *harness) {
 		wantEq(t, res, "error", "no embedded wallet provider configured")
 	}
 	st, res := h.do(t, "GET", "/oauthAccounts/"+randomUUID+"/accessToken", h.token, nil)
-	wantError(t, "oauth access token", st, res, 422, "OAuth")
+	wantCode(t, "unknown oauth account", st, res, 404, "oauth_account_not_found")
 	// Reach still applies first.
 	other := h.newOrganization(t, "Embedded Co")
 	_, tok := h.envToken(t, h.token, other.sandboxID)

@@ -361,7 +361,7 @@ func authzRows() []authzRow {
 		{method: "POST", pattern: "/users/{userId}/sessions/revoke", reach: envScope, scope: usersW, ok: 204, other: 404, prep: fixed("/users/"+U+"/sessions/revoke", nil)},
 		{method: "DELETE", pattern: "/users/{userId}/mfa", reach: envScope, scope: usersW, ok: 204, other: 404, prep: fixed("/users/"+U+"/mfa", nil)},
 		{method: "POST", pattern: "/users/{userId}/mfa/reset", reach: envScope, scope: usersW, ok: 204, other: 404, prep: fixed("/users/"+U+"/mfa/reset", nil)},
-		{method: "GET", pattern: "/oauthAccounts/{oauthAccountId}/accessToken", reach: envScope, scope: usersR, ok: 422, other: 422, prep: fixed("/oauthAccounts/"+randomUUID+"/accessToken", nil)},
+		{method: "GET", pattern: "/oauthAccounts/{oauthAccountId}/accessToken", reach: envScope, scope: usersR, ok: 404, other: 404, prep: fixed("/oauthAccounts/"+randomUUID+"/accessToken", nil)},
 
 		// Sessions.
 		{method: "PUT", pattern: "/sessions/{sessionId}/revoke", reach: envScope, scope: usersW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {

@@ -49,6 +49,8 @@ type Deps struct {
 	// Social runs social logins with those providers (BaseAuthURL in
 	// the SDK settings).
 	Social *social.Logins
+	// OAuthAccounts serves social accounts' provider access tokens.
+	OAuthAccounts *social.Accounts
 	// Profiles serves CustomFields and the signed-in user's own profile.
 	Profiles *users.Profiles
 	// Webhooks serves the admin Webhooks group.
@@ -126,6 +128,7 @@ type Server struct {
 	handler        http.Handler
 	providers      *social.Providers
 	social         *social.Logins
+	oauthAccounts  *social.Accounts
 	obs            Observer
 	tracer         Tracer
 }
@@ -135,6 +138,7 @@ func New(d Deps) *Server {
 	s := &Server{tenants: d.Tenants, keys: d.Keys, signin: d.SignIn, users: d.Users, access: d.Access, providers: d.Providers, social: d.Social, publicHost: d.PublicHost, contract: d.Contract, log: d.Logger, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
+	s.oauthAccounts = d.OAuthAccounts
 	s.envconfig = d.EnvConfig
 	s.obs = d.Observer
 	s.tracer = d.Tracer
@@ -238,6 +242,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/oauthResult", s.public(s.oauthResult))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/signIn", s.public(s.oauthSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/verify", s.sdkUser(s.oauthVerify))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/oauthAccounts/{oauthAccountId}/accessToken", s.sdkUser(s.userOAuthAccessToken))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/farcaster/signin", s.public(s.farcasterSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/farcaster/verify", s.sdkUser(s.farcasterVerify))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -33,6 +34,8 @@ type firstSignIn struct {
 	// newUser fills in the profile of a user the sign-in creates (the
 	// verified email or phone number of a code sign-in).
 	newUser *NewUserProfile
+	// oauthTokens are the provider tokens of a social sign-in.
+	oauthTokens *social.SealedTokens
 }
 
 // complete writes a first sign-in and issues its tokens.
@@ -56,7 +59,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	}
 	hook := s.onSignIn(hooked)
 	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: users.NewID(),
-		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser}
+		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser, OAuthTokens: f.oauthTokens}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err

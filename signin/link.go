@@ -8,6 +8,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
+	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -30,6 +31,9 @@ type LinkWrite struct {
 	// Profile, if set, is copied to the user's profile with the link (a
 	// verified email becomes the user's email).
 	Profile *NewUserProfile
+	// OAuthTokens, if set, replace the provider tokens kept for the
+	// (oauth) credential, in the same transaction.
+	OAuthTokens *social.SealedTokens
 }
 
 // LinkStore is the persistence of linking, unlinking and selecting.

@@ -98,6 +98,9 @@ type Write struct {
 	SignInOnly bool
 	// NewUser, if set, is the profile of a user the sign-in creates.
 	NewUser *NewUserProfile
+	// OAuthTokens, if set, replace the provider tokens kept for the
+	// (oauth) credential, in the same transaction.
+	OAuthTokens *social.SealedTokens
 }
 
 // NewUserProfile is what a first sign-in knows of the user besides the

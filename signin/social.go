@@ -127,25 +127,38 @@ func (s *Service) checkReturnURL(ctx context.Context, envID, returnURL string) e
 	return nil
 }
 
-// prove completes the provider login and builds the oauth credential.
-func (s *Service) proveOAuth(ctx context.Context, req OAuthRequest) (*social.Identity, users.Credential, error) {
+// provenOAuth is a completed provider login: who, as a credential, and
+// the provider's tokens sealed for that account.
+type provenOAuth struct {
+	id     *social.Identity
+	cred   users.Credential
+	tokens *social.SealedTokens
+}
+
+// proveOAuth completes the provider login and builds the oauth credential.
+func (s *Service) proveOAuth(ctx context.Context, req OAuthRequest) (*provenOAuth, error) {
 	l, err := s.logins()
 	if err != nil {
-		return nil, users.Credential{}, err
+		return nil, err
 	}
-	id, _, err := l.Complete(ctx, req.EnvironmentID, req.Provider, req.RedirectURL,
+	id, toks, err := l.Complete(ctx, req.EnvironmentID, req.Provider, req.RedirectURL,
 		social.Callback{State: req.State, Code: req.Code, CodeVerifier: req.CodeVerifier}, req.Binding)
 	if err != nil {
-		return nil, users.Credential{}, oauthRefusal(err)
+		return nil, oauthRefusal(err)
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	shown := firstOf(id.Username, id.Email, id.DisplayName, id.AccountID)
 	// The provider scopes the account id (two providers may reuse one);
 	// wallet_provider names it too, as the admin users filter reads it;
 	// an oauth credential's wallet_name holds the display name.
-	return id, users.Credential{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Format: users.FormatOAuth,
+	cred := users.Credential{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Format: users.FormatOAuth,
 		Chain: id.Provider, Address: clip(id.AccountID), PublicIdentifier: clip(shown), WalletName: clip(id.DisplayName),
-		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}, nil
+		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	sealed, err := l.Seal(cred.EnvironmentID, cred.Chain, cred.Address, toks)
+	if err != nil {
+		return nil, err
+	}
+	return &provenOAuth{id: id, cred: cred, tokens: sealed}, nil
 }
 
 // OAuthSignIn signs in (or up) the user a provider vouches for. A new
@@ -161,15 +174,16 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	id, cred, err := s.proveOAuth(ctx, req)
+	p, err := s.proveOAuth(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	id, cred := p.id, p.cred
 	if err := s.joinVerifiedEmail(ctx, id, cred); err != nil {
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: cred.VerifiedAt, sessionKey: sessionKey,
-		factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
+		oauthTokens: p.tokens, factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent, after: func(ctx context.Context, u *users.User, created bool) (*users.User, error) {
 			if !created || !id.EmailVerified {
@@ -225,16 +239,17 @@ func (s *Service) OAuthLink(ctx context.Context, cur *Current, req OAuthRequest)
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
 	}
-	_, cred, err := s.proveOAuth(ctx, req)
+	p, err := s.proveOAuth(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	cred := p.cred
 	grants, err := s.decideCredential(ctx, req.EnvironmentID, cur.User, cred)
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Now: cred.VerifiedAt,
-		Credential: cred})
+		Credential: cred, OAuthTokens: p.tokens})
 	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
 		return nil, errs.Unprocessable(CodeSocialAccountExists, "this social account belongs to another user", nil)
 	}

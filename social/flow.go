@@ -350,6 +350,25 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 	return id, toks, nil
 }
 
+// Refresh trades a refresh token for new tokens at the provider's token
+// endpoint (a provider that rotates refresh tokens returns a new one).
+func (f *Flow) Refresh(ctx context.Context, s Settings, refreshToken string) (*Tokens, error) {
+	_, cfg, err := f.resolve(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if s.Apple != nil {
+		if cfg.ClientSecret, err = s.Apple.ClientSecret(s.ClientID, f.now()); err != nil {
+			return nil, err
+		}
+	}
+	tok, err := cfg.TokenSource(f.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken, Expiry: f.now().Add(-time.Hour)}).Token()
+	if err != nil {
+		return nil, fmt.Errorf("%w: refresh: %w", ErrExchange, err)
+	}
+	return &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}, nil
+}
+
 func (f *Flow) ctx(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, f.client)
 }

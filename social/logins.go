@@ -141,3 +141,20 @@ func (l *Logins) Enabled(ctx context.Context, envID, typ string) error {
 	}
 	return ErrNotEnabled
 }
+
+// Refresh trades an account's refresh token for new tokens with the
+// environment's enabled provider of type typ.
+func (l *Logins) Refresh(ctx context.Context, envID, typ, refreshToken string) (*Tokens, error) {
+	// The redirect URL plays no part in a refresh; resolve wants one.
+	s, err := l.Settings(ctx, envID, typ, "urn:refresh")
+	if err != nil {
+		return nil, err
+	}
+	return l.flow.Refresh(ctx, s, refreshToken)
+}
+
+// Seal seals a login's provider tokens for the account at rest (nil when
+// the provider gave no access token).
+func (l *Logins) Seal(envID, provider, accountID string, t *Tokens) (*SealedTokens, error) {
+	return SealTokens(l.providers.d.Keys, envID, provider, accountID, t)
+}

@@ -593,7 +593,6 @@ var (
 	ErrAdminUserExists       = errs.Conflict("duplicate_exists", "a user with this id already exists")
 	ErrAdminAmbiguousUpsert  = errs.Conflict("duplicate_exists", "the id, the email and the wallets belong to different users")
 	ErrAdminNoEmbeddedWallet = errs.Unprocessable("no_compatible_wallet_service_enabled", "no embedded wallet provider configured", nil)
-	ErrAdminNoOAuth          = errs.Unprocessable("", "OAuth accounts are not supported by this server yet, so there is no access token to return", nil)
 )
 
 // ---- the service ----
@@ -1035,14 +1034,6 @@ func (a *Admin) EmbeddedWallets(ctx context.Context, p *tenant.Principal, envID 
 		return err
 	}
 	return ErrAdminNoEmbeddedWallet
-}
-
-// OAuthAccessToken answers GET /oauthAccounts/{id}/accessToken.
-func (a *Admin) OAuthAccessToken(ctx context.Context, p *tenant.Principal, id string) error {
-	if err := p.RequireScope(tenant.ScopeUsersRead); err != nil {
-		return err
-	}
-	return ErrAdminNoOAuth
 }
 
 // ListVisitors lists an environment's wallet connections.

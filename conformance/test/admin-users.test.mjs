@@ -285,8 +285,8 @@ it('embedded-wallet routes answer 422 no_compatible_wallet_service_enabled', asy
     assert.equal(b.code, 'no_compatible_wallet_service_enabled');
     assert.equal(b.error, 'no embedded wallet provider configured');
   }
-  const o = await expectStatus(api.users.getUserOauthAccessToken({ oauthAccountId: randomUUID() }), 422, 'oauth access token');
-  assert.match(o.error, /OAuth/);
+  const o = await expectStatus(api.users.getUserOauthAccessToken({ oauthAccountId: randomUUID() }), 404, 'unknown oauth account');
+  assert.equal(o.code, 'oauth_account_not_found');
 });
 
 // ------------------------------------------------------------ sessions, delete

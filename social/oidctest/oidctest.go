@@ -8,7 +8,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -68,7 +70,9 @@ func (c *opClient) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethod
 func (c *opClient) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
-func (c *opClient) GrantTypes() []oidc.GrantType        { return []oidc.GrantType{oidc.GrantTypeCode} }
+func (c *opClient) GrantTypes() []oidc.GrantType {
+	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
+}
 func (c *opClient) LoginURL(id string) string           { return c.loginURL(id) }
 func (c *opClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
 func (c *opClient) IDTokenLifetime() time.Duration      { return c.idTokenLife }
@@ -117,7 +121,29 @@ type opStorage struct {
 	// checkSecret, when set, authenticates clients instead of secrets
 	// (Apple's signed client secret).
 	checkSecret func(secret string) error
+	// accessLife is how long access tokens live; live holds the ids of
+	// the access tokens issued (the userinfo endpoint accepts only
+	// those); refresh maps a refresh token to its grant.
+	accessLife time.Duration
+	live       map[string]bool
+	refresh    map[string]*refreshReq
+	refreshes  int
 }
+
+// refreshReq is the grant a refresh token stands for (offline_access).
+type refreshReq struct {
+	clientID, subject string
+	scopes, audience  []string
+	authTime          time.Time
+}
+
+func (r *refreshReq) GetAMR() []string            { return []string{"pwd"} }
+func (r *refreshReq) GetAudience() []string       { return r.audience }
+func (r *refreshReq) GetAuthTime() time.Time      { return r.authTime }
+func (r *refreshReq) GetClientID() string         { return r.clientID }
+func (r *refreshReq) GetScopes() []string         { return r.scopes }
+func (r *refreshReq) GetSubject() string          { return r.subject }
+func (r *refreshReq) SetCurrentScopes(s []string) { r.scopes = s }
 
 func (s *opStorage) CreateAuthRequest(_ context.Context, r *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
 	s.mu.Lock()
@@ -170,14 +196,43 @@ func (s *opStorage) DeleteAuthRequest(_ context.Context, id string) error {
 }
 
 func (s *opStorage) CreateAccessToken(context.Context, op.TokenRequest) (string, time.Time, error) {
-	return rand.Text(), time.Now().Add(time.Hour), nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := rand.Text()
+	s.live[id] = true
+	return id, time.Now().Add(s.accessLife), nil
 }
 
-func (s *opStorage) CreateAccessAndRefreshTokens(context.Context, op.TokenRequest, string) (string, string, time.Time, error) {
-	return rand.Text(), rand.Text(), time.Now().Add(time.Hour), nil
+// CreateAccessAndRefreshTokens issues an access token and a refresh
+// token for a grant with offline_access; a refresh rotates the refresh
+// token (the old one stops working).
+func (s *opStorage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	grant := &refreshReq{subject: req.GetSubject(), scopes: req.GetScopes(), audience: req.GetAudience(), authTime: time.Now()}
+	switch r := req.(type) {
+	case *authReq:
+		grant.clientID, grant.authTime = r.clientID, r.authTime
+	case *refreshReq:
+		grant.clientID, grant.authTime = r.clientID, r.authTime
+		s.refreshes++
+	}
+	if current != "" {
+		delete(s.refresh, current)
+	}
+	id, rt := rand.Text(), rand.Text()
+	s.live[id] = true
+	s.refresh[rt] = grant
+	return id, rt, time.Now().Add(s.accessLife), nil
 }
 
-func (s *opStorage) TokenRequestByRefreshToken(context.Context, string) (op.RefreshTokenRequest, error) {
+func (s *opStorage) TokenRequestByRefreshToken(_ context.Context, rt string) (op.RefreshTokenRequest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.refresh[rt]; ok {
+		c := *g
+		return &c, nil
+	}
 	return nil, op.ErrInvalidRefreshToken
 }
 func (s *opStorage) TerminateSession(context.Context, string, string) error { return nil }
@@ -222,7 +277,13 @@ func (s *opStorage) SetUserinfoFromScopes(_ context.Context, ui *oidc.UserInfo, 
 	return nil
 }
 
-func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, _, subject, _ string) error {
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, _ string) error {
+	s.mu.Lock()
+	live := s.live[tokenID]
+	s.mu.Unlock()
+	if !live {
+		return errors.New("unknown access token")
+	}
 	return s.SetUserinfoFromScopes(ctx, ui, subject, "", nil)
 }
 func (s *opStorage) SetIntrospectionFromToken(context.Context, *oidc.IntrospectionResponse, string, string, string) error {
@@ -267,7 +328,8 @@ func New(addr, clientID, secret, redirect string) (*OP, error) {
 		return nil, err
 	}
 	st := &opStorage{key: opKey{id: "op-key-1", key: k}, clients: map[string]*opClient{}, secrets: map[string]string{},
-		users: map[string]User{}, requests: map[string]*authReq{}, codes: map[string]string{}}
+		users: map[string]User{}, requests: map[string]*authReq{}, codes: map[string]string{},
+		accessLife: time.Hour, live: map[string]bool{}, refresh: map[string]*refreshReq{}}
 	o := &OP{storage: st}
 	mux := http.NewServeMux()
 	o.srv = httptest.NewUnstartedServer(mux)
@@ -279,7 +341,7 @@ func New(addr, clientID, secret, redirect string) (*OP, error) {
 	o.srv.Listener = l
 	o.srv.Start()
 	o.URL = o.srv.URL
-	provider, err := op.NewOpenIDProvider(o.srv.URL, &op.Config{CodeMethodS256: true, CryptoKey: [32]byte{1}},
+	provider, err := op.NewOpenIDProvider(o.srv.URL, &op.Config{CodeMethodS256: true, CryptoKey: [32]byte{1}, GrantTypeRefreshToken: true},
 		st, op.WithAllowInsecure())
 	if err != nil {
 		o.srv.Close()
@@ -341,4 +403,44 @@ func (o *OP) AddUser(u User) {
 	defer o.storage.mu.Unlock()
 	o.storage.users[u.ID] = u
 	o.storage.next = u.ID
+}
+
+// SetAccessTokenLifetime changes how long access tokens live from now on
+// (a negative lifetime issues expired ones).
+func (o *OP) SetAccessTokenLifetime(d time.Duration) {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	o.storage.accessLife = d
+}
+
+// Refreshes counts the refresh-token grants the provider served.
+func (o *OP) Refreshes() int {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	return o.storage.refreshes
+}
+
+// UserInfo asks the provider's userinfo endpoint who accessToken belongs
+// to: the subject, or an error when the provider refuses the token.
+func (o *OP) UserInfo(accessToken string) (string, error) {
+	req, err := http.NewRequest(http.MethodGet, o.URL+"/userinfo", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("userinfo answered %d", resp.StatusCode)
+	}
+	var ui struct {
+		Sub string `json:"sub"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ui); err != nil {
+		return "", err
+	}
+	return ui.Sub, nil
 }

@@ -74,6 +74,11 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 		if err := s.linkProfile(ctx, tx, w); err != nil {
 			return err
 		}
+		if t := w.OAuthTokens; t != nil {
+			if _, err := tx.Exec(ctx, upsertOAuthTokensSQL, oauthTokenArgs(w.EnvironmentID, credID, t, w.Now)...); err != nil {
+				return s.fail("save oauth tokens", nil, err)
+			}
+		}
 		if event != "" {
 			if err := s.insertEvent(ctx, tx, w.EnvironmentID, event, w.UserID, map[string]string{
 				"userId": w.UserID, "verifiedCredentialId": credID, "previousUserId": owner}, w.Now); err != nil {

@@ -78,6 +78,11 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 				return s.fail("update credential", nil, err)
 			}
 		}
+		if t := w.OAuthTokens; t != nil {
+			if err := tx.Defer(ctx, upsertOAuthTokensSQL, oauthTokenArgs(w.EnvironmentID, credID, t, now)...); err != nil {
+				return s.fail("save oauth tokens", nil, err)
+			}
+		}
 		// The remaining writes depend on nothing they return: one round trip.
 		if err := tx.Defer(ctx, `UPDATE users SET last_visit_at = $1, last_verified_credential_id = $2, updated_at = $1
 			WHERE id = $3`, now, credID, userID); err != nil {

@@ -109,6 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SocialProviders", testSocialProviders},
 		{"SocialStates", testSocialStates},
 		{"SocialStatesRace", testSocialStatesRace},
+		{"OAuthTokens", testOAuthTokens},
 		{"Webhooks", testWebhooks},
 		{"WebhookClaimRace", testWebhookClaimRace},
 	}
