@@ -291,3 +291,19 @@ func TestCodesAreUniformSixDigits(t *testing.T) {
 		t.Fatal("the hash does not bind the environment")
 	}
 }
+
+// Each provider name that turns email sign-in on in Dynamic's settings
+// (and in its React widget) lets the server send email codes.
+func TestEmailProviderNames(t *testing.T) {
+	for _, p := range []string{"emailOnly", "magicLink", "dynamic"} {
+		out := &sent{}
+		s := New(Deps{Key: []byte("k"), Store: newMemStore(), Mailer: out, Environments: memEnvs{"env": {ID: "env",
+			Settings: []byte(`{"providers":[{"provider":"` + p + `","enabledAt":"2026-01-01T00:00:00Z"}]}`)}}})
+		if _, err := s.Start(t.Context(), Request{EnvironmentID: "env", Channel: ChannelEmail, Destination: Destination{Email: "a@example.com"}}); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		if len(out.emails) != 1 {
+			t.Errorf("%s: %d emails sent", p, len(out.emails))
+		}
+	}
+}

@@ -9,8 +9,11 @@ import (
 
 // Provider types of an environment's settings that enable a channel
 // (ProjectSettings.providers[].provider, the contract's ProviderEnum).
+// Dynamic's React widget offers email sign-in when dynamic is enabled
+// (magicLink only with a Magic project id), so dynamic enables email
+// codes too.
 var channelProviders = map[string][]string{
-	ChannelEmail: {"emailOnly", "magicLink"},
+	ChannelEmail: {"emailOnly", "magicLink", "dynamic"},
 	ChannelSMS:   {"sms"},
 }
 

@@ -10,20 +10,15 @@
 // One test: starting the browser and bundling are the slow parts.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import nodeHttp from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Wallet, getBytes, isHexString, toUtf8String } from 'ethers';
-import { chromium } from 'playwright-core';
-import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { after } from 'node:test';
 import { setup, verifySessionJwt, http, clients, expectOk, repoRoot } from '../harness.mjs';
+import { CHROMIUM, bundle, pageServer, launch } from '../widget/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const here = path.dirname(fileURLToPath(import.meta.url));
 const wallet = Wallet.createRandom();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-widget-'));
 const chain = {};
@@ -60,34 +55,6 @@ async function rpc(method, params) {
   return j.result;
 }
 
-async function bundle(dir) {
-  const out = path.join(dir, 'bundle.js');
-  await build({
-    entryPoints: [path.join(here, '..', 'widget', 'app.jsx')], bundle: true, outfile: out, format: 'iife',
-    platform: 'browser', jsx: 'automatic', minify: true, logLevel: 'error',
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-  });
-  return out;
-}
-
-async function pageServer(bundleFile, config) {
-  const wallet = fs.readFileSync(path.join(here, '..', 'widget', 'wallet.js'), 'utf8');
-  const html = `<!doctype html><meta charset="utf-8"><title>widget</title>
-<script>window.__widgetConfig = ${JSON.stringify(config.widget)}; window.__walletConfig = ${JSON.stringify(config.wallet)};</script>
-<script>${wallet}</script><div id="root"></div><script src="/bundle.js"></script>`;
-  const srv = nodeHttp.createServer((req, res) => {
-    if (req.url === '/bundle.js') {
-      res.setHeader('Content-Type', 'text/javascript');
-      fs.createReadStream(bundleFile).pipe(res);
-      return;
-    }
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(html);
-  });
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  return { srv, origin: `http://localhost:${srv.address().port}` };
-}
-
 it('browser: the React widget signs in with an injected wallet by clicks, verifies, and logs out', async (t) => {
   if (!fs.existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`);
@@ -103,36 +70,13 @@ it('browser: the React widget signs in with an injected wallet by clicks, verifi
     widget: { environmentId: ctx.envId, apiBaseUrl: ctx.basePath },
     wallet: { address: wallet.address, chainId: 1 },
   });
-  const browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  const apiCalls = [];
-  const blocked = new Set();
+  const { browser, page, apiCalls, dump } = await launch(dir, ctx.basePath);
   try {
-    await browser.route('**/*', (route) => {
-      const u = new URL(route.request().url());
-      if (u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.protocol === 'data:') return route.continue();
-      blocked.add(u.hostname);
-      return route.abort('internetdisconnected');
-    });
-    const page = browser.pages()[0] ?? await browser.newPage();
-    page.on('response', (r) => {
-      if (r.url().startsWith(ctx.basePath)) apiCalls.push({ method: r.request().method(), path: new URL(r.url()).pathname, status: r.status() });
-    });
-    const consoleLines = [];
-    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
-    page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`.slice(0, 300)));
     await page.exposeFunction('__walletSign', async (data) => {
       const msg = isHexString(data) ? toUtf8String(getBytes(data)) : data;
       return wallet.signMessage(msg);
     });
     await page.exposeFunction('__walletRpc', (method, params) => rpc(method, params));
-    const dump = async (what) => {
-      await page.screenshot({ path: path.join(dir, `${what}.png`) });
-      return `${what}: screenshot ${dir}/${what}.png\nAPI calls: ${JSON.stringify(apiCalls)}\nconsole:\n${consoleLines.slice(-40).join('\n')}`;
-    };
     try {
       await page.goto(app.origin);
       await page.getByRole('button', { name: /log in or sign up/i }).click({ timeout: 30_000 });
