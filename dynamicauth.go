@@ -163,15 +163,6 @@ type BalancesConfig struct {
 	Prices balances.Prices
 }
 
-// balanceNodes are the token-gate nodes as balance readers.
-func balanceNodes(in map[int64]access.Node) map[int64]balances.Node {
-	out := make(map[int64]balances.Node, len(in))
-	for id, n := range in {
-		out[id] = n
-	}
-	return out
-}
-
 // AccessConfig configures access control.
 type AccessConfig struct {
 	// Nodes are the EVM nodes token gates read balances from, by chain id.
@@ -342,7 +333,7 @@ func New(cfg Config) (*Auth, error) {
 	a.exports = exports.New(exports.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now, Notify: a.exporter.Notify,
 		LinkKey: secretKeys.MAC("export download link", nil)})
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
-	a.balances = balances.NewService(balances.ServiceDeps{Reader: balances.New(balances.Config{Nodes: balanceNodes(cfg.Access.nodes(cfg.SignIn.RPC)),
+	a.balances = balances.NewService(balances.ServiceDeps{Reader: balances.New(balances.Config{Nodes: cfg.Access.nodes(cfg.SignIn.RPC),
 		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), Networks: a.networks, Prices: cfg.Balances.Prices, Log: log})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,

@@ -2,26 +2,25 @@ package access
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/dynamicauth/dynamicauth/balances"
 )
 
-// Node is the read-only slice of an EVM node a gate needs;
-// *ethclient.Client is one.
-type Node interface {
-	CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error)
-	BalanceAt(ctx context.Context, account common.Address, block *big.Int) (*big.Int, error)
-}
+// Node is the read-only slice of an EVM node a gate needs (the one
+// package balances reads the SDK's balances with); *ethclient.Client is
+// one.
+type Node = balances.Node
 
-// ErrNoNode is a gate rule on a network without a configured node.
-var ErrNoNode = errors.New("no EVM node configured for this network")
+// ErrNoNode is a gate rule on a network without a configured node (the
+// decision maps it to unable_to_fetch_balances).
+var ErrNoNode = balances.ErrNoNode
 
 // Balances reads token balances from one node per network id, caching
 // each answer for TTL so a burst of sign-ins costs one read.
@@ -62,12 +61,10 @@ func NewBalances(c BalancesConfig) *Balances {
 	return &Balances{nodes: c.Nodes, ttl: c.TTL, timeout: c.Timeout, now: c.Now, cache: map[string]cached{}}
 }
 
-// Function selectors.
+// Function selectors of the calls package balances does not make.
 var (
-	selBalanceOf     = []byte{0x70, 0xa0, 0x82, 0x31} // balanceOf(address)
 	selBalanceOf1155 = []byte{0x00, 0xfd, 0xd5, 0x8e} // balanceOf(address,uint256)
 	selOwnerOf       = []byte{0x63, 0x52, 0x21, 0x1e} // ownerOf(uint256)
-	selDecimals      = []byte{0x31, 0x3c, 0xe5, 0x67} // decimals()
 	selSupports      = []byte{0x01, 0xff, 0xc9, 0xa7} // supportsInterface(bytes4)
 	iface1155        = []byte{0xd9, 0xb6, 0x7a, 0x26}
 )
@@ -106,11 +103,8 @@ func (b *Balances) read(key string, fetch func() (*big.Int, error)) (*big.Int, e
 	return v, nil
 }
 
-// reverted tells a contract that refused the call (no such token, no
-// such function) from a node that failed.
-func reverted(err error) bool {
-	return err != nil && strings.Contains(strings.ToLower(err.Error()), "revert")
-}
+// reverted tells a contract that refused the call from a node that failed.
+func reverted(err error) bool { return balances.Reverted(err) }
 
 func (b *Balances) call(ctx context.Context, network int64, contract string, data []byte) ([]byte, error) {
 	n, err := b.node(network)
@@ -153,7 +147,7 @@ func (b *Balances) native(ctx context.Context, network int64, w common.Address) 
 
 func (b *Balances) balanceOf(ctx context.Context, network int64, contract string, w common.Address) (*big.Int, error) {
 	return b.read(fmt.Sprintf("b|%d|%s|%s", network, contract, w), func() (*big.Int, error) {
-		out, err := b.call(ctx, network, contract, append(append([]byte{}, selBalanceOf...), word(w.Bytes())...))
+		out, err := b.call(ctx, network, contract, balances.BalanceOfCall(w))
 		return uintResult(out, err, "balanceOf", contract)
 	})
 }
@@ -179,7 +173,7 @@ func (b *Balances) ownerOf(ctx context.Context, network int64, contract string, 
 
 func (b *Balances) decimals(ctx context.Context, network int64, contract string) (uint8, error) {
 	v, err := b.read(fmt.Sprintf("d|%d|%s", network, contract), func() (*big.Int, error) {
-		out, err := b.call(ctx, network, contract, selDecimals)
+		out, err := b.call(ctx, network, contract, balances.DecimalsCall())
 		if reverted(err) || (err == nil && len(out) == 0) {
 			return big.NewInt(0), nil // decimals() is optional in ERC-20
 		}

@@ -20,8 +20,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 )
 
-// Node is the read-only slice of an EVM node balances need;
-// *ethclient.Client is one (as is access.Node).
+// Node is the read-only slice of an EVM node balances and token gates
+// need (access.Node is this type); *ethclient.Client is one.
 type Node interface {
 	CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error)
 	BalanceAt(ctx context.Context, account common.Address, block *big.Int) (*big.Int, error)
@@ -192,18 +192,6 @@ func decimal(raw *big.Int, decimals int) string {
 	return s
 }
 
-// ERC-20 function selectors.
-var (
-	selBalanceOf = []byte{0x70, 0xa0, 0x82, 0x31} // balanceOf(address)
-	selDecimals  = []byte{0x31, 0x3c, 0xe5, 0x67} // decimals()
-	selName      = []byte{0x06, 0xfd, 0xde, 0x03} // name()
-	selSymbol    = []byte{0x95, 0xd8, 0x9b, 0x41} // symbol()
-)
-
-func reverted(err error) bool {
-	return err != nil && strings.Contains(strings.ToLower(err.Error()), "revert")
-}
-
 func call(ctx context.Context, node Node, contract common.Address, data []byte) ([]byte, error) {
 	return node.CallContract(ctx, ethereum.CallMsg{To: &contract, Data: data}, nil)
 }
@@ -212,7 +200,7 @@ func call(ctx context.Context, node Node, contract common.Address, data []byte) 
 // contract without decimals() has 0 decimals and one without name() or
 // symbol() is named by its address, as ERC-20 makes them optional.
 func erc20(ctx context.Context, node Node, network int64, c, account common.Address) (Token, error) {
-	out, err := call(ctx, node, c, append(append([]byte{}, selBalanceOf...), common.LeftPadBytes(account.Bytes(), 32)...))
+	out, err := call(ctx, node, c, BalanceOfCall(account))
 	if err == nil && len(out) < 32 {
 		err = errors.New("not an ERC-20 contract (empty answer)")
 	}
@@ -221,7 +209,7 @@ func erc20(ctx context.Context, node Node, network int64, c, account common.Addr
 	}
 	raw := new(big.Int).SetBytes(out[:32])
 	t := Token{NetworkID: network, Address: c.Hex()}
-	out, err = call(ctx, node, c, selDecimals)
+	out, err = call(ctx, node, c, DecimalsCall())
 	switch {
 	case err == nil && len(out) >= 32:
 		d := new(big.Int).SetBytes(out[:32])
@@ -229,7 +217,7 @@ func erc20(ctx context.Context, node Node, network int64, c, account common.Addr
 			return Token{}, fmt.Errorf("network %d: decimals of %s: %s is out of range", network, c.Hex(), d)
 		}
 		t.Decimals = int(d.Uint64())
-	case err != nil && !reverted(err):
+	case err != nil && !Reverted(err):
 		return Token{}, fmt.Errorf("network %d: decimals of %s: %w", network, c.Hex(), err)
 	}
 	short := c.Hex()[:6] + "…" + c.Hex()[38:]
@@ -248,7 +236,7 @@ func erc20(ctx context.Context, node Node, network int64, c, account common.Addr
 // tokens return; fallback when the contract lacks it.
 func text(ctx context.Context, node Node, c common.Address, sel []byte, fallback string) (string, error) {
 	out, err := call(ctx, node, c, sel)
-	if reverted(err) || (err == nil && len(out) == 0) {
+	if Reverted(err) || (err == nil && len(out) == 0) {
 		return fallback, nil
 	}
 	if err != nil {
