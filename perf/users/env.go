@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/perf/internal/sdkclient"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
@@ -71,9 +73,19 @@ func newEnvironment(ctx context.Context, c config) (*environment, error) {
 	e.db = e.st.(interface{ Driver() sqlstore.Driver }).Driver()
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
+	if c.dbFile != "" {
+		// the signing keys in a reused database are sealed with its secret
+		if secret, _, err = secrets.LoadOrCreateFile(c.dbFile + ".key"); err != nil {
+			e.close()
+			return nil, err
+		}
+	}
 	policy := ratelimit.DefaultPolicy()
 	policy.Disabled = true
-	e.auth, err = dynamicauth.New(dynamicauth.Config{Store: e.st, MasterSecret: secret, PublicHost: "localhost", RateLimits: &policy})
+	// warnings and errors to stderr: a failed request's cause
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e.auth, err = dynamicauth.New(dynamicauth.Config{Store: e.st, MasterSecret: secret, PublicHost: "localhost",
+		RateLimits: &policy, Logger: logger})
 	if err != nil {
 		e.close()
 		return nil, err

@@ -204,12 +204,8 @@ func (s *Store) ListUsers(ctx context.Context, envID string, q users.ListQuery) 
 		} else if ids, err = s.queryIDs(ctx, tx, pageSQL, args...); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			u, err := s.loadUser(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			out.Users = append(out.Users, *u)
+		if out.Users, err = s.loadUsers(ctx, tx, ids); err != nil {
+			return err
 		}
 		if q.WithSessions {
 			out.Sessions, err = s.sessionsOf(ctx, tx, ids)

@@ -100,6 +100,10 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: args[:len(args)-2]},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: unfiltered(f)})
 	}
+	// The users and credentials of a page.
+	page := s.d.IDList([]string{"u-1", "u-2"})
+	out = append(out, Lookup{Name: "users of a page", SQL: sqlUsersByID(s), Args: []any{page}},
+		Lookup{Name: "credentials of a page's users", SQL: sqlCredentialsOfUsers(s), Args: []any{page}})
 	// The unfiltered list's pages from an anchor (keyset.go), both ways,
 	// the hop between anchors and the checks of the anchors.
 	at := "2026-01-02T03:04:05.678Z"
