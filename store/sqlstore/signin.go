@@ -92,14 +92,15 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if err := s.insertSession(ctx, tx, w.Session); err != nil {
 			return err
 		}
+		names := make([]string, 0, len(w.Events))
 		for _, ev := range w.Events {
-			if ev.OnlyIfNew && !created {
-				continue
+			if !ev.OnlyIfNew || created {
+				names = append(names, ev.Name)
 			}
-			if err := s.insertEvent(ctx, tx, w.EnvironmentID, ev.Name, userID, map[string]string{
-				"userId": userID, "sessionId": w.Session.ID, "verifiedCredentialId": credID}, w.Now); err != nil {
-				return err
-			}
+		}
+		if err := s.insertEvents(ctx, tx, w.EnvironmentID, names, userID, map[string]string{
+			"userId": userID, "sessionId": w.Session.ID, "verifiedCredentialId": credID}, w.Now); err != nil {
+			return err
 		}
 		// The user is read back in the same batch as the writes.
 		loaded := &users.User{}
