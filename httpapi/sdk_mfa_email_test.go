@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -117,6 +118,11 @@ func testMFAEmail(t *testing.T, backend string) {
 	st, res = h.do(t, "GET", sdk+"/users", up, nil)
 	wantStatus(t, "GET /users after auth/email", st, 200, res)
 	again := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	st, res = h.do(t, "POST", sdk+"/stepUp/check", up, map[string]any{"scope": "credential:link"})
+	wantStatus(t, "stepUp/check", st, 200, res)
+	if !strings.Contains(dump(list(t, res, "credentials")), `"alias":"ada@example.com","format":"email"`) {
+		t.Fatalf("stepUp/check does not offer the verified email: %s", dump(res))
+	}
 
 	// 20 concurrent wrong codes: 5 are checked, then the per-user lock
 	// answers.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // StepUpCredential is a factor the caller may step up with
@@ -24,7 +25,8 @@ type StepUp struct {
 
 // CheckStepUp tells the caller whether an action under scope needs a
 // step-up in this environment (its security.mfa.actions) and lists the
-// verified factors the user can pass: MFA devices and passkeys.
+// verified factors the user can pass: MFA devices, verified emails (when
+// email codes are on) and passkeys.
 func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (*StepUp, error) {
 	if scope == "" {
 		return nil, errs.Unprocessable(mfa.CodeInvalidScopes, "scope is required", nil)
@@ -52,6 +54,14 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 		res.Credentials = append(res.Credentials, StepUpCredential{ID: d.ID, Format: d.Type, Type: d.Type, Alias: d.Alias})
 		if d.Default {
 			res.DefaultID = d.ID
+		}
+	}
+	if s.codes != nil && p.Allows(mfa.TypeEmail) { // users/mfa/auth/email with a code sent there
+		for _, c := range cur.User.Credentials {
+			if c.Format == users.FormatEmail {
+				res.Credentials = append(res.Credentials, StepUpCredential{ID: c.ID, Format: users.FormatEmail, Type: mfa.TypeEmail,
+					Alias: c.Address})
+			}
 		}
 	}
 	if s.passkeys != nil && p.Allows(mfa.TypePasskey) {
