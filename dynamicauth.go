@@ -458,6 +458,11 @@ func (a *Auth) maintain(ctx context.Context) {
 		if _, err := a.codes.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired email/SMS verifications failed", "err", err)
 		}
+		if n, err := a.exports.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("purging expired export files failed", "err", err)
+		} else if n > 0 {
+			a.log.Info("purged expired exports", "count", n)
+		}
 		if p, ok := a.store.(interface {
 			PurgeRateLimits(ctx context.Context, before time.Time) (int64, error)
 		}); ok {

@@ -134,6 +134,9 @@ type Store interface {
 	// CompletedAt) and its EventCompleted or EventFailed event, in one
 	// transaction, under the lease; ErrLeaseLost otherwise.
 	FinishExport(ctx context.Context, e *Export, lease time.Time) error
+	// DeleteFinishedExports deletes the completed and failed exports that
+	// finished before before, with their files; it returns how many.
+	DeleteFinishedExports(ctx context.Context, before time.Time) (int, error)
 	// ReadChunk returns chunk seq of a completed export's file, or nil
 	// past the last.
 	ReadChunk(ctx context.Context, id string, seq int) ([]byte, error)

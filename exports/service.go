@@ -27,7 +27,15 @@ type Deps struct {
 	// LinkKey signs download links (see LinkQuery); without one, links
 	// are refused.
 	LinkKey []byte
+	// Retention is how long a finished export and its file are kept
+	// (DefaultRetention when zero); PurgeExpired removes older ones.
+	Retention time.Duration
 }
+
+// DefaultRetention keeps a finished export's file a week: long enough to
+// fetch it again, short enough that users' data does not pile up in the
+// database.
+const DefaultRetention = 7 * 24 * time.Hour
 
 // Service is the admin Exports API in Go.
 type Service struct{ d Deps }
@@ -40,7 +48,17 @@ func New(d Deps) *Service {
 	if d.Notify == nil {
 		d.Notify = func() {}
 	}
+	if d.Retention <= 0 {
+		d.Retention = DefaultRetention
+	}
 	return &Service{d: d}
+}
+
+// PurgeExpired deletes the exports that finished (completed or failed)
+// more than Retention ago, with their files (background maintenance);
+// pending ones are kept whatever their age. It returns how many.
+func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
+	return s.d.Store.DeleteFinishedExports(ctx, s.d.Now().Add(-s.d.Retention))
 }
 
 // Input is what an operator asks for.

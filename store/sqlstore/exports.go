@@ -161,6 +161,19 @@ func (s *Store) FinishExport(ctx context.Context, e *exports.Export, lease time.
 	return s.fail("finish export", nil, err)
 }
 
+// DeleteFinishedExports implements exports.Store; the chunks go with
+// their export (ON DELETE CASCADE). The exports table holds a few jobs
+// per environment and day, its file chunks are the weight.
+func (s *Store) DeleteFinishedExports(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM exports WHERE status <> 'pending' AND completed_at < $1`, before)
+		return err
+	})
+	return int(n), s.fail("delete finished exports", nil, err)
+}
+
 // ReadChunk implements exports.Store.
 func (s *Store) ReadChunk(ctx context.Context, id string, seq int) ([]byte, error) {
 	var b []byte

@@ -170,6 +170,20 @@ func testExports(t *testing.T, s store.Store) {
 	must(t, "GetExport failed", err)
 	eq(t, "failed export", got.Status+" "+got.Error, exports.StatusFailed+" boom")
 	wantEvents(t, s, "after one failed", env, map[string]int{events.ExportFailed: 1})
+
+	// Finished exports older than the cut go, with their files.
+	n, err := s.DeleteFinishedExports(ctx(t), done)
+	must(t, "DeleteFinishedExports at their finish", err)
+	eq(t, "deleted before they finished", n, 0)
+	n, err = s.DeleteFinishedExports(ctx(t), done.Add(time.Millisecond))
+	must(t, "DeleteFinishedExports", err)
+	eq(t, "deleted finished exports", n, 2)
+	if _, err := s.GetExport(ctx(t), env, job.ID); !errors.Is(err, exports.ErrNotFound) {
+		t.Fatalf("a deleted export: %v, want ErrNotFound", err)
+	}
+	if b, err := s.ReadChunk(ctx(t), job.ID, 0); err != nil || b != nil {
+		t.Fatalf("a deleted export's chunk: %q, %v", b, err)
+	}
 }
 
 // testExportSources: the keyset reads page through every row once, in a
