@@ -73,15 +73,9 @@ func (s *Service) proveCode(ctx context.Context, req CodeRequest) (*codeProof, e
 		}
 		return nil, errs.Unprocessable("no_enabled_email_provider", "email sign-in is not enabled for this environment", nil)
 	}
-	var nonces []string
-	if req.Device != nil {
-		if err := req.Device.Verify(); err != nil {
-			return nil, err
-		}
-		if err := s.checkNonces(req.EnvironmentID, req.Device.Nonce); err != nil {
-			return nil, err
-		}
-		nonces = []string{req.Device.Nonce}
+	nonces, err := s.claimNonces(req.EnvironmentID, req.Device)
+	if err != nil {
+		return nil, err
 	}
 	v, err := codes.Check(ctx, req.EnvironmentID, req.Channel, strings.TrimSpace(req.VerificationID), strings.TrimSpace(req.Code))
 	if err != nil {

@@ -99,14 +99,8 @@ func (s *Service) proveFarcaster(ctx context.Context, req FarcasterRequest) (*fa
 	if err := s.verifySignature(ctx, users.ChainEIP155, msg.Message, wreq); err != nil {
 		return nil, err
 	}
-	nonces := []string{msg.Nonce}
-	if req.Device != nil {
-		if err := req.Device.Verify(); err != nil {
-			return nil, err
-		}
-		nonces = append(nonces, req.Device.Nonce)
-	}
-	if err := s.checkNonces(env.ID, nonces...); err != nil {
+	nonces, err := s.claimNonces(env.ID, req.Device, msg.Nonce)
+	if err != nil {
 		return nil, err
 	}
 	acct, err := s.farcaster.Account(ctx, msg)

@@ -169,14 +169,8 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 		return nil, err
 	}
 	w := &MergeWrite{EnvironmentID: cur.Session.EnvironmentID, UserID: cur.User.ID, Now: s.now().UTC().Truncate(time.Millisecond)}
-	if req.Device != nil {
-		if err := req.Device.Verify(); err != nil {
-			return nil, err
-		}
-		if err := s.checkNonces(w.EnvironmentID, req.Device.Nonce); err != nil {
-			return nil, err
-		}
-		w.Nonces = []string{req.Device.Nonce}
+	if w.Nonces, err = s.claimNonces(w.EnvironmentID, req.Device); err != nil {
+		return nil, err
 	}
 	w.Apply = func(into, from *users.User, fields []users.CustomField) (*users.ProfileChange, error) {
 		return users.ApplyMerge(into, from, kyc, fields, req.Resolutions, w.Now)

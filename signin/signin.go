@@ -232,6 +232,22 @@ func (s *Service) IssueNonces(ctx context.Context, envID string, count int) ([]s
 
 // checkNonces refuses a nonce that this server did not issue for envID
 // or that has expired; using it up is the store's, in the write.
+// claimNonces checks the device proof, if any, and that each nonce (the
+// signed message's, then the device proof's) was issued here and is still
+// unused. It returns the nonces the sign-in transaction then consumes.
+func (s *Service) claimNonces(envID string, device *DeviceProof, nonces ...string) ([]string, error) {
+	if device != nil {
+		if err := device.Verify(); err != nil {
+			return nil, err
+		}
+		nonces = append(nonces, device.Nonce)
+	}
+	if err := s.checkNonces(envID, nonces...); err != nil {
+		return nil, err
+	}
+	return nonces, nil
+}
+
 func (s *Service) checkNonces(envID string, nonces ...string) error {
 	now := s.now()
 	for _, n := range nonces {

@@ -108,14 +108,8 @@ func (s *Service) proveWallet(ctx context.Context, req WalletRequest) (*proof, e
 	if err := s.verifySignature(ctx, ns, msg, req); err != nil {
 		return nil, err
 	}
-	nonces := []string{msg.Nonce}
-	if req.Device != nil {
-		if err := req.Device.Verify(); err != nil {
-			return nil, err
-		}
-		nonces = append(nonces, req.Device.Nonce)
-	}
-	if err := s.checkNonces(env.ID, nonces...); err != nil {
+	nonces, err := s.claimNonces(env.ID, req.Device, msg.Nonce)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
