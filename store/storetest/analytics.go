@@ -30,8 +30,8 @@ type histSession struct {
 }
 
 type histWallet struct {
-	chain, name string
-	at          time.Time
+	chain, name, user string
+	at                time.Time
 }
 
 type histVisit struct {
@@ -81,7 +81,7 @@ func genHistory(t *testing.T, s store.Store, c *clock, envID string) *history {
 		must(t, "CompleteSignIn", err)
 		if created {
 			h.userCreated[u.ID] = at
-			h.wallets = append(h.wallets, histWallet{chain: w.cred.Chain, name: w.cred.WalletName, at: at})
+			h.wallets = append(h.wallets, histWallet{chain: w.cred.Chain, name: w.cred.WalletName, user: u.ID, at: at})
 		}
 		w.user = u.ID
 		h.sessions = append(h.sessions, histSession{user: u.ID, agent: wr.Session.UserAgent, at: at})
@@ -145,10 +145,15 @@ func testAnalytics(t *testing.T, s store.Store) {
 		{Start: day(2025, 12, 29), End: day(2026, 1, 5)},                     // the ISO week holding New Year
 		{Start: day(2025, 11, 1), End: day(2026, 3, 1)},                      // everything
 		{Start: day(2026, 1, 1), End: day(2026, 1, 1).Add(time.Millisecond)}, // New Year's first instant
+		// Partial first and last days: whole days from the rollups, the
+		// edges from the tables.
+		{Start: day(2025, 12, 30).Add(13*time.Hour + 17*time.Minute), End: day(2026, 1, 2).Add(8 * time.Hour)},
+		{Start: day(2025, 11, 20).Add(6 * time.Hour), End: day(2026, 2, 10).Add(18*time.Hour + 30*time.Minute)},
+		{Start: day(2025, 11, 30).Add(23 * time.Hour), End: day(2025, 12, 1).Add(time.Hour)}, // no whole day
 	}
 	env := e.sandbox.ID
 	for _, r := range ranges {
-		name := r.Start.Format(time.DateOnly) + ".." + r.End.Format(time.DateOnly)
+		name := r.Start.Format(time.RFC3339) + ".." + r.End.Format(time.RFC3339)
 
 		var want analytics.Totals
 		want.Sessions, want.Users, want.Wallets = len(h.sessions), len(h.userCreated), len(h.wallets)
@@ -335,4 +340,23 @@ func testAnalytics(t *testing.T, s store.Store) {
 			}
 		}
 	}
+
+	// Deleting a user takes its user and wallet out of the counts of what
+	// exists; its sign-ins stay counted (the rollup is history).
+	gone := h.wallets[0]
+	must(t, "DeleteUser", s.DeleteUser(ctx(t), gone.user, c.next()))
+	all := ranges[2]
+	got, err := s.Totals(ctx(t), env, all)
+	must(t, "Totals after a deletion", err)
+	want := analytics.Totals{Sessions: len(h.sessions), SessionsInRange: len(h.sessions), Users: len(h.userCreated) - 1,
+		UsersInRange: len(h.userCreated) - 1, Wallets: len(h.wallets) - 1, WalletsInRange: len(h.wallets) - 1}
+	if *got != want {
+		t.Errorf("totals after a deletion: %+v, want %+v", *got, want)
+	}
+	names := map[string]int{}
+	for _, w := range h.wallets[1:] {
+		names[w.name+"|"]++
+	}
+	cs, err := s.WalletNames(ctx(t), env, "", nil)
+	wantCounts(t, "wallet names after a deletion", cs, err, names)
 }
