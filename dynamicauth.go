@@ -119,9 +119,14 @@ type Config struct {
 	// Access configures access control (allowlists, token gates,
 	// sanctions screening).
 	Access AccessConfig
-	// Mailer sends email codes (sign-in, verification); nil means no email
-	// codes (no_enabled_email_provider). delivery.OpenOutbox is the dev one.
+	// Mailer sends email codes (sign-in, verification) of environments
+	// without an email provider of their own; nil means such environments
+	// have no email codes (no_enabled_email_provider).
+	// delivery.OpenOutbox is the dev one.
 	Mailer delivery.Mailer
+	// EmailProviders reaches environments' own SendGrid or Resend
+	// providers, which take precedence over Mailer.
+	EmailProviders EmailProvidersConfig
 	// SMS sends SMS codes; nil means no SMS codes (no_enabled_sms_provider).
 	SMS delivery.SMSSender
 	// Templates render the code messages; nil means the built-in ones.
@@ -316,7 +321,7 @@ func New(cfg Config) (*Auth, error) {
 		otpCfg.NoSendLimits = true
 	}
 	a.codes = otp.New(otp.Deps{Config: otpCfg, Key: secretKeys.MAC("otp code key", nil), Store: st, Environments: st,
-		Limiter: limiterFor(cfg), Mailer: cfg.Mailer, SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log})
+		Limiter: limiterFor(cfg), Mailer: emailRouter(cfg, a.providers), SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log})
 	a.signin = signin.NewService(signin.Deps{Codes: a.codes, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg), Social: a.social, Deeplinks: a.envconfig,

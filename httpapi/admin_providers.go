@@ -9,36 +9,40 @@ import (
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
-// The admin Settings API of an environment's social providers.
+// The admin Settings API of an environment's providers: social sign-in
+// providers, and the email providers (sendgrid, resend) its codes are
+// sent through, whose clientSecret is the API key and clientId the sender.
 
 type wireProvider struct {
-	ID               string  `json:"id"`
-	Provider         string  `json:"provider"`
-	EnabledAt        *string `json:"enabledAt"`
-	ClientID         string  `json:"clientId,omitempty"`
-	ClientSecret     string  `json:"clientSecret,omitempty"` // masked: the secret never leaves sealed storage
-	Scopes           string  `json:"scopes,omitempty"`
-	AppleKeyID       string  `json:"appleKeyId,omitempty"`
-	AppleTeamID      string  `json:"appleTeamId,omitempty"`
-	Domain           string  `json:"domain,omitempty"`
-	BaseAuthURL      string  `json:"baseAuthUrl,omitempty"`
-	RedirectURL      string  `json:"redirectUrl"`
-	AuthorizationURL string  `json:"authorizationUrl,omitempty"`
+	ID                 string  `json:"id"`
+	Provider           string  `json:"provider"`
+	EnabledAt          *string `json:"enabledAt"`
+	ClientID           string  `json:"clientId,omitempty"`
+	ClientSecret       string  `json:"clientSecret,omitempty"` // masked: the secret never leaves sealed storage
+	Scopes             string  `json:"scopes,omitempty"`
+	AppleKeyID         string  `json:"appleKeyId,omitempty"`
+	AppleTeamID        string  `json:"appleTeamId,omitempty"`
+	Domain             string  `json:"domain,omitempty"`
+	SendGridIPPoolName string  `json:"sendgridIpPoolName,omitempty"`
+	BaseAuthURL        string  `json:"baseAuthUrl,omitempty"`
+	RedirectURL        string  `json:"redirectUrl,omitempty"` // none for an email provider
+	AuthorizationURL   string  `json:"authorizationUrl,omitempty"`
 }
 
 type providerBody struct {
-	Provider     *string `json:"provider"`
-	ClientID     *string `json:"clientId"`
-	ClientSecret *string `json:"clientSecret"`
-	Scopes       *string `json:"scopes"`
-	AppleKeyID   *string `json:"appleKeyId"`
-	AppleTeamID  *string `json:"appleTeamId"`
-	Domain       *string `json:"domain"`
+	Provider           *string `json:"provider"`
+	ClientID           *string `json:"clientId"`
+	ClientSecret       *string `json:"clientSecret"`
+	Scopes             *string `json:"scopes"`
+	AppleKeyID         *string `json:"appleKeyId"`
+	AppleTeamID        *string `json:"appleTeamId"`
+	Domain             *string `json:"domain"`
+	SendGridIPPoolName *string `json:"sendgridIpPoolName"`
 }
 
 func (b providerBody) input() social.ProviderInput {
 	return social.ProviderInput{Type: b.Provider, ClientID: b.ClientID, ClientSecret: b.ClientSecret, Scopes: b.Scopes,
-		AppleKeyID: b.AppleKeyID, AppleTeamID: b.AppleTeamID, Domain: b.Domain}
+		AppleKeyID: b.AppleKeyID, AppleTeamID: b.AppleTeamID, Domain: b.Domain, SendGridIPPoolName: b.SendGridIPPoolName}
 }
 
 // providerRedirectURL is the callback an operator registers with the
@@ -62,7 +66,11 @@ func (s *Server) providerRedirectURL(r *http.Request, envID, typ string) string 
 func (s *Server) toProvider(r *http.Request, p *social.Provider) wireProvider {
 	w := wireProvider{ID: p.ID, Provider: p.Type, EnabledAt: tsPtr(p.EnabledAt), ClientID: p.ClientID,
 		ClientSecret: p.MaskedClientSecret, Scopes: p.Scopes, AppleKeyID: p.AppleKeyID, AppleTeamID: p.AppleTeamID,
-		RedirectURL: s.providerRedirectURL(r, p.EnvironmentID, p.Type)}
+		SendGridIPPoolName: p.SendGridIPPoolName}
+	if social.IsEmailType(p.Type) {
+		return w
+	}
+	w.RedirectURL = s.providerRedirectURL(r, p.EnvironmentID, p.Type)
 	if d, ok := social.Describe(p.Type); ok {
 		w.AuthorizationURL = d.AuthURL
 	}
@@ -115,7 +123,7 @@ func (s *Server) providerURLs(w http.ResponseWriter, r *http.Request, p *tenant.
 		RedirectURL      string `json:"redirectUrl"`
 	}
 	out := []wireURL{}
-	for _, typ := range social.SettingsTypes {
+	for _, typ := range social.SocialTypes { // an email provider has no redirect
 		d, _ := social.Describe(typ)
 		out = append(out, wireURL{Provider: typ, AuthorizationURL: d.AuthURL, RedirectURL: s.providerRedirectURL(r, envID, typ)})
 	}

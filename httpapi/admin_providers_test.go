@@ -48,7 +48,7 @@ func TestSocialProviderSettings(t *testing.T) {
 	st, res = h.do(t, "POST", base, h.token, map[string]any{"provider": "github", "clientId": "again"})
 	wantError(t, "second github", st, res, 422, "already has")
 	st, res = h.do(t, "POST", base, h.token, map[string]any{"provider": "sendgrid"})
-	wantStatus(t, "not a social provider", st, 400, res)
+	wantStatus(t, "sendgrid without its API key", st, 400, res)
 	st, res = h.do(t, "POST", base, h.token, map[string]any{"provider": "nope"})
 	wantStatus(t, "unknown enum value", st, 400, res)
 

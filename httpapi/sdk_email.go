@@ -46,9 +46,11 @@ func (s *Server) emailVerification(w http.ResponseWriter, r *http.Request, retry
 	return nil
 }
 
-// emailProvider answers GET /sdk/{env}/emailProvider?email=: how the
-// email signs in here. dynamicauth ties no email to a social provider, so
-// a valid email answers emailOnly.
+// emailProvider answers GET /sdk/{env}/emailProvider?email=: who
+// delivers the email's codes here. dynamicauth ties no email to a social
+// provider, so a valid email answers the environment's enabled email
+// provider (sendgrid, resend) when it has one, else emailOnly (the
+// server's own SMTP or outbox).
 func (s *Server) emailProvider(w http.ResponseWriter, r *http.Request) error {
 	envID, err := pathID(r, "environmentId")
 	if err != nil {
@@ -60,6 +62,16 @@ func (s *Server) emailProvider(w http.ResponseWriter, r *http.Request) error {
 	if _, err := otp.ParseEmail(r.URL.Query().Get("email"), false); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"emailProvider": "emailOnly"})
+	provider := "emailOnly"
+	if s.providers != nil {
+		p, err := s.providers.EnabledEmail(r.Context(), envID)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			provider = p.Type
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"emailProvider": provider})
 	return nil
 }

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
-	"github.com/dynamicauth/dynamicauth/errs"
 	"net/http"
+	"slices"
 
+	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/social"
 )
 
 // sdkSettings answers GET /sdk/{environmentId}/settings: the environment's
@@ -42,6 +44,12 @@ func (s *Server) withProviders(r *http.Request, envID string, settings []byte) (
 	enabled, err := s.providers.Enabled(r.Context(), envID)
 	if err != nil || len(enabled) == 0 {
 		return settings, err
+	}
+	// An email provider's settings (its sender, its IP pool) are the
+	// operator's business, and no sign-in button: the SDK is not told.
+	enabled = slices.DeleteFunc(enabled, func(p social.Provider) bool { return social.IsEmailType(p.Type) })
+	if len(enabled) == 0 {
+		return settings, nil
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(settings, &doc); err != nil {

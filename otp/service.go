@@ -61,7 +61,8 @@ type Deps struct {
 	// so they hold across replicas); nil means this process's memory.
 	Limiter ratelimit.Taker
 	// Mailer and SMS send the codes; a nil one leaves its channel off
-	// (no_enabled_email_provider, no_enabled_sms_provider).
+	// (no_enabled_email_provider, no_enabled_sms_provider), and so does
+	// a Mailer that is an EmailReach answering false for the environment.
 	Mailer    delivery.Mailer
 	SMS       delivery.SMSSender
 	Templates *delivery.Templates
@@ -255,7 +256,10 @@ func (s *Service) Enabled(ctx context.Context, envID, channel string) (bool, err
 	if err != nil {
 		return false, err
 	}
-	return s.canSend(channel) && readSettings(env.Settings).enabled(channel), nil
+	if !readSettings(env.Settings).enabled(channel) {
+		return false, nil
+	}
+	return s.canSend(ctx, envID, channel)
 }
 
 // prepare runs what Start and Retry check before writing: the channel is
@@ -270,7 +274,13 @@ func (s *Service) prepare(ctx context.Context, req Request) (Address, string, er
 		return Address{}, "", err
 	}
 	set := readSettings(env.Settings)
-	if !(set.enabled(req.Channel) || SendsForMFA(env.Settings, req.Channel)) || !s.canSend(req.Channel) {
+	on := set.enabled(req.Channel) || SendsForMFA(env.Settings, req.Channel)
+	if on {
+		if on, err = s.canSend(ctx, env.ID, req.Channel); err != nil {
+			return Address{}, "", err
+		}
+	}
+	if !on {
 		return Address{}, "", errs.Unprocessable(cc.disabled, addressNoun(req.Channel)+
 			" sign-in is not enabled for this environment", nil)
 	}
@@ -315,11 +325,29 @@ func (s *Service) takeSend(ctx context.Context, req Request, addr Address) error
 	return nil
 }
 
-func (s *Service) canSend(channel string) bool {
+// EmailReach is a Mailer that knows per environment whether an email has
+// a way out (delivery.Router: the environment's own provider, or the
+// server's mailer).
+type EmailReach interface {
+	CanSend(ctx context.Context, environmentID string) (bool, error)
+}
+
+// canSend tells whether a code on channel can leave for the environment.
+func (s *Service) canSend(ctx context.Context, envID, channel string) (bool, error) {
 	if channel == ChannelSMS {
-		return s.d.SMS != nil
+		return s.d.SMS != nil, nil
 	}
-	return s.d.Mailer != nil
+	if s.d.Mailer == nil {
+		return false, nil
+	}
+	if r, ok := s.d.Mailer.(EmailReach); ok {
+		on, err := r.CanSend(ctx, envID)
+		if err != nil {
+			return false, errs.Internal("email delivery", err)
+		}
+		return on, nil
+	}
+	return true, nil
 }
 
 // send renders and sends a code. A failure is logged and answered as

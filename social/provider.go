@@ -53,6 +53,12 @@ const (
 	// Farcaster signs in with a SIWF message (package farcaster), not a
 	// redirect: enabling it lets farcaster/signin and /verify serve.
 	Farcaster = "farcaster"
+	// SendGrid and Resend are not sign-in providers: an environment
+	// enabling one sends its email codes through its own account there
+	// (package delivery), the API key kept as the provider's sealed
+	// client secret.
+	SendGrid = "sendgrid"
+	Resend   = "resend"
 )
 
 // AppleIssuer is Apple's ID token issuer and client-secret audience.

@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -28,10 +29,13 @@ type Provider struct {
 	// Domain is the provider's own host or issuer: for an OpenID
 	// provider (Okta, a self-hosted IdP; Google or Apple pointed at a
 	// staging issuer) the discovery URL's base.
-	Domain    string
-	EnabledAt *time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Domain string
+	// SendGridIPPoolName is the IP pool a SendGrid provider sends from
+	// (optional).
+	SendGridIPPoolName string
+	EnabledAt          *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // ProviderStore keeps providers. Create fails with ErrProviderExists when
@@ -50,13 +54,24 @@ var (
 	ErrProviderExists   = errs.Conflict("duplicate_exists", "this environment already has a provider of this type")
 )
 
-// SettingsTypes are the provider types the admin Settings API accepts
-// here: the social providers this server signs in with.
-var SettingsTypes = []string{Apple, Discord, GitHub, Google, Okta, X, Telegram, Farcaster}
+// SocialTypes are the provider types this server signs in with.
+var SocialTypes = []string{Apple, Discord, GitHub, Google, Okta, X, Telegram, Farcaster}
+
+// EmailTypes are the email providers an environment can send its codes
+// through, in the order one is chosen when several are enabled.
+var EmailTypes = []string{SendGrid, Resend}
+
+// SettingsTypes are the provider types the admin Settings API accepts.
+var SettingsTypes = append(slices.Clone(SocialTypes), EmailTypes...)
+
+// IsEmailType tells whether typ is an email provider (SendGrid, Resend):
+// its client secret is the API key, its client id the sender.
+func IsEmailType(typ string) bool { return slices.Contains(EmailTypes, typ) }
 
 // ProviderInput is a create or update body; nil leaves a field alone.
 type ProviderInput struct {
 	Type, ClientID, ClientSecret, Scopes, AppleKeyID, AppleTeamID, Domain *string
+	SendGridIPPoolName                                                    *string
 }
 
 // Environments finds an environment without reach checks (they are done
@@ -141,6 +156,23 @@ func (s *Providers) Enabled(ctx context.Context, envID string) ([]Provider, erro
 		}
 	}
 	return out, nil
+}
+
+// EnabledEmail returns the environment's enabled email provider
+// (SendGrid before Resend when both are), or nil when it has none.
+func (s *Providers) EnabledEmail(ctx context.Context, envID string) (*Provider, error) {
+	enabled, err := s.Enabled(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	for _, typ := range EmailTypes {
+		for i := range enabled {
+			if enabled[i].Type == typ {
+				return &enabled[i], nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // Get returns one provider.
@@ -235,7 +267,7 @@ func (s *Providers) apply(pr *Provider, in ProviderInput) error {
 		out  *string
 	}{{"clientId", in.ClientID, &pr.ClientID}, {"scopes", in.Scopes, &pr.Scopes},
 		{"appleKeyId", in.AppleKeyID, &pr.AppleKeyID}, {"appleTeamId", in.AppleTeamID, &pr.AppleTeamID},
-		{"domain", in.Domain, &pr.Domain}} {
+		{"domain", in.Domain, &pr.Domain}, {"sendgridIpPoolName", in.SendGridIPPoolName, &pr.SendGridIPPoolName}} {
 		if f.in == nil {
 			continue
 		}
@@ -254,13 +286,41 @@ func (s *Providers) apply(pr *Provider, in ProviderInput) error {
 		}
 		if secret == "" {
 			pr.ClientSecretSealed, pr.MaskedClientSecret = nil, ""
-			return nil
+		} else {
+			sealed, err := s.d.Keys.Seal([]byte(secret), []byte("provider:"+pr.ID))
+			if err != nil {
+				return errs.Internal("seal provider secret", err)
+			}
+			pr.ClientSecretSealed, pr.MaskedClientSecret = sealed, mask(secret)
 		}
-		sealed, err := s.d.Keys.Seal([]byte(secret), []byte("provider:"+pr.ID))
-		if err != nil {
-			return errs.Internal("seal provider secret", err)
+	}
+	return checkEmailProvider(pr)
+}
+
+// maxIPPoolName is SendGrid's limit on an IP pool's name.
+const maxIPPoolName = 64
+
+// checkEmailProvider refuses an email provider that could not send (no
+// API key, a sender that is not an address) and SendGrid's IP pool on
+// any other type, so a mistake shows when it is saved rather than as a
+// failed sign-in later.
+func checkEmailProvider(pr *Provider) error {
+	if pr.SendGridIPPoolName != "" && pr.Type != SendGrid {
+		return errs.Invalid("sendgridIpPoolName: only a sendgrid provider has one")
+	}
+	if len(pr.SendGridIPPoolName) > maxIPPoolName {
+		return errs.Invalid("sendgridIpPoolName: at most %d characters", maxIPPoolName)
+	}
+	if !IsEmailType(pr.Type) {
+		return nil
+	}
+	if len(pr.ClientSecretSealed) == 0 {
+		return errs.Invalid("clientSecret: the %s API key is required", pr.Type)
+	}
+	if pr.ClientID != "" {
+		if _, err := mail.ParseAddress(pr.ClientID); err != nil {
+			return errs.Invalid("clientId: the sender must be an email address or \"Name <address>\"")
 		}
-		pr.ClientSecretSealed, pr.MaskedClientSecret = sealed, mask(secret)
 	}
 	return nil
 }

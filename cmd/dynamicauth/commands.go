@@ -142,7 +142,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, EmailProviders: ch.providers, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies,
 		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg})
 	if err != nil {

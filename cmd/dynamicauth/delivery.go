@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/delivery"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
@@ -23,6 +24,9 @@ type deliveryFlags struct {
 	smsURL    string
 	smsFrom   string
 	otpTTL    time.Duration
+	// sendgridURL and resendURL are the APIs of environments' own email
+	// providers (a proxy, or a local server in tests).
+	sendgridURL, resendURL string
 }
 
 func (f *deliveryFlags) register(fs *flag.FlagSet) {
@@ -33,11 +37,14 @@ func (f *deliveryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.smsURL, "sms-url", delivery.TwilioURL, "Twilio API base URL for SMS codes (used when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set)")
 	fs.StringVar(&f.smsFrom, "sms-from", os.Getenv("TWILIO_FROM"), "sending number (E.164) or Messaging Service SID (MG…) of SMS codes; env TWILIO_FROM")
 	fs.DurationVar(&f.otpTTL, "otp-ttl", otp.DefaultTTL, "how long an email or SMS code is accepted")
+	fs.StringVar(&f.sendgridURL, "sendgrid-url", delivery.SendGridURL, "SendGrid API base URL, for environments whose email provider is sendgrid")
+	fs.StringVar(&f.resendURL, "resend-url", delivery.ResendURL, "Resend API base URL, for environments whose email provider is resend")
 }
 
 // channels is the delivery serve wires into the facade.
 type channels struct {
 	mailer    delivery.Mailer
+	providers dynamicauth.EmailProvidersConfig
 	sms       delivery.SMSSender
 	templates *delivery.Templates
 	otp       otp.Config
@@ -57,7 +64,10 @@ func (f *deliveryFlags) build(o *options, log *slog.Logger) (*channels, error) {
 	if f.otpTTL < time.Minute || f.otpTTL > 24*time.Hour {
 		return nil, fmt.Errorf("--otp-ttl must be between 1m and 24h, got %s", f.otpTTL)
 	}
-	ch := &channels{templates: tpl, otp: otp.Config{TTL: f.otpTTL}, close: func() error { return nil }}
+	ch := &channels{templates: tpl, otp: otp.Config{TTL: f.otpTTL}, close: func() error { return nil },
+		providers: dynamicauth.EmailProvidersConfig{From: f.mailFrom, SendGridURL: f.sendgridURL, ResendURL: f.resendURL}}
+	log.Info("an environment with an enabled sendgrid or resend provider sends its email codes through it",
+		"sendgrid", f.sendgridURL, "resend", f.resendURL)
 	if f.smtpURL != "" {
 		if f.mailFrom == "" {
 			return nil, fmt.Errorf("--smtp-url needs --mail-from (the sender of the codes)")

@@ -30,6 +30,19 @@ func testSocialProviders(t *testing.T, s store.Store) {
 	apple := &social.Provider{ID: users.NewID(), EnvironmentID: sb.ID, Type: social.Apple, AppleKeyID: "K", AppleTeamID: "T",
 		CreatedAt: now, UpdatedAt: now}
 	must(t, "CreateProvider apple", s.CreateProvider(ctx(t), apple))
+	sg := &social.Provider{ID: users.NewID(), EnvironmentID: lv.ID, Type: social.SendGrid, ClientID: "Acme <auth@acme.test>",
+		ClientSecretSealed: []byte{4, 5}, MaskedClientSecret: "****-key", SendGridIPPoolName: "transactional",
+		EnabledAt: &now, CreatedAt: now, UpdatedAt: now}
+	must(t, "CreateProvider sendgrid", s.CreateProvider(ctx(t), sg))
+	if got, err := s.GetProvider(ctx(t), sg.ID); err != nil || !reflect.DeepEqual(got, sg) {
+		t.Errorf("GetProvider sendgrid = %+v, %v; want %+v", got, err, sg)
+	}
+	sgUpd := *sg
+	sgUpd.SendGridIPPoolName, sgUpd.UpdatedAt = "marketing", c.next()
+	must(t, "UpdateProvider sendgrid's pool", s.UpdateProvider(ctx(t), &sgUpd))
+	if got, err := s.GetProvider(ctx(t), sg.ID); err != nil || got.SendGridIPPoolName != "marketing" {
+		t.Errorf("pool after update = %+v, %v", got, err)
+	}
 
 	got, err := s.GetProvider(ctx(t), gh.ID)
 	must(t, "GetProvider", err)
