@@ -399,26 +399,32 @@ func TestMFATokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckToken(ctx, "u2", once); err == nil {
+	if err := s.CheckToken(ctx, "u2", "sid", once); err == nil {
 		t.Fatal("u1's mfaToken worked for u2")
 	}
-	if err := s.CheckToken(ctx, "u1", once); err != nil {
-		t.Fatalf("single-use token: %v", err)
+	if err := s.CheckToken(ctx, "u1", "other-sid", once); err == nil {
+		t.Fatal("the mfaToken of session sid worked for another session of u1")
 	}
-	if err := s.CheckToken(ctx, "u1", once); err == nil {
+	if err := s.CheckToken(ctx, "u1", "", once); err == nil {
+		t.Fatal("the mfaToken worked without a session")
+	}
+	if err := s.CheckToken(ctx, "u1", "sid", once); err != nil {
+		t.Fatalf("single-use token (not spent by the refused checks): %v", err)
+	}
+	if err := s.CheckToken(ctx, "u1", "sid", once); err == nil {
 		t.Fatal("a single-use mfaToken worked twice")
 	}
 	bound, _ := s.IssueToken(ctx, "u1", "sid", false)
 	for range 2 {
-		if err := s.CheckToken(ctx, "u1", bound); err != nil {
+		if err := s.CheckToken(ctx, "u1", "sid", bound); err != nil {
 			t.Fatalf("time-bound token: %v", err)
 		}
 	}
 	c.add(timeBoundTTL)
-	if err := s.CheckToken(ctx, "u1", bound); err == nil {
+	if err := s.CheckToken(ctx, "u1", "sid", bound); err == nil {
 		t.Fatal("an expired mfaToken worked")
 	}
-	if err := s.CheckToken(ctx, "u1", ""); err == nil {
+	if err := s.CheckToken(ctx, "u1", "sid", ""); err == nil {
 		t.Fatal("no token passed")
 	}
 }
@@ -448,7 +454,7 @@ func TestElevatedAccessTokens(t *testing.T) {
 	if err := s.CheckElevated(ctx, "u2", "sid", bound, "user:update"); err == nil {
 		t.Fatal("u1's elevated token served u2")
 	}
-	if err := s.CheckToken(ctx, "u1", bound); err == nil {
+	if err := s.CheckToken(ctx, "u1", "sid", bound); err == nil {
 		t.Fatal("an elevated token passed as an mfaToken")
 	}
 	once, _ := s.IssueElevated(ctx, "u1", "sid", []string{"wallet:sign"})

@@ -59,18 +59,25 @@ func (s *Service) IssueToken(ctx context.Context, userID, sessionID string, sing
 	return raw, nil
 }
 
-// CheckToken requires a live mfaToken of the user (consuming a
-// single-use one).
-func (s *Service) CheckToken(ctx context.Context, userID, raw string) error {
+// CheckToken requires a live mfaToken of the user issued to the caller's
+// session sessionID (consuming a single-use one). It proves a factor
+// passed in that session only: another session of the same user, which
+// may have passed nothing but the first factor, must not borrow it, and
+// once its session is revoked no live session has its sid. A token of
+// another user is unknown for this one; users belong to one environment.
+func (s *Service) CheckToken(ctx context.Context, userID, sessionID, raw string) error {
 	if raw == "" || len(raw) > 128 {
 		return errs.Forbidden("this action needs a recent second factor: send an mfaToken in x-mfa-auth-token")
 	}
-	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock(), nil)
+	// checked before a single-use token is spent: sent from the wrong
+	// session, it must still serve its own
+	serves := func(t *Token) bool { return sessionID != "" && t.SessionID == sessionID }
+	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock(), serves)
 	if err != nil {
 		return err
 	}
 	if t == nil {
-		return errs.Forbidden("the mfaToken is unknown, used or expired")
+		return errs.Forbidden("the mfaToken is unknown, used, expired or was issued to another session")
 	}
 	return nil
 }

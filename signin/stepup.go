@@ -105,5 +105,5 @@ func (s *Service) CheckMFAProof(ctx context.Context, cur *Current, mfaToken, ele
 	if elevated != "" {
 		return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, elevated, scope)
 	}
-	return s.mfa.CheckToken(ctx, cur.User.ID, mfaToken)
+	return s.mfa.CheckToken(ctx, cur.User.ID, cur.Session.ID, mfaToken)
 }
