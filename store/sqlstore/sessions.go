@@ -13,15 +13,12 @@ var _ session.Store = (*Store)(nil)
 
 // GetSession implements session.Store.
 func (s *Store) GetSession(ctx context.Context, id string) (*session.Session, error) {
-	var ss session.Session
-	err := s.db.Reader().QueryRow(ctx, `SELECT id, environment_id, user_id, signin_credential_id, session_public_key,
-		ip_address, user_agent, created_at, expires_at, refresh_expires_at, revoked_at FROM sessions WHERE id = $1`, id).Scan(
-		&ss.ID, &ss.EnvironmentID, &ss.UserID, &ss.SigninCredentialID, &ss.SessionPublicKey, &ss.IPAddress, &ss.UserAgent,
-		&ss.CreatedAt, &ss.ExpiresAt, &ss.RefreshExpiresAt, &ss.RevokedAt)
-	if err != nil {
-		return nil, s.fail("get session", session.ErrNotFound, err)
-	}
-	return &ss, nil
+	return get(ctx, s, "get session", session.ErrNotFound, func(r Row) (ss session.Session, err error) {
+		err = r.Scan(&ss.ID, &ss.EnvironmentID, &ss.UserID, &ss.SigninCredentialID, &ss.SessionPublicKey, &ss.IPAddress,
+			&ss.UserAgent, &ss.CreatedAt, &ss.ExpiresAt, &ss.RefreshExpiresAt, &ss.RevokedAt)
+		return ss, err
+	}, `SELECT id, environment_id, user_id, signin_credential_id, session_public_key, ip_address, user_agent,
+		created_at, expires_at, refresh_expires_at, revoked_at FROM sessions WHERE id = $1`, id)
 }
 
 // ExtendSession implements session.Store.
@@ -63,19 +60,11 @@ func (s *Store) CountUsersAndSessions(ctx context.Context, envID string) (users,
 // EventCounts counts an environment's outbox events by name (the contract
 // suite checks that each change writes its event exactly once).
 func (s *Store) EventCounts(ctx context.Context, envID string) (map[string]int, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT name, count(*) FROM events WHERE environment_id = $1 GROUP BY name`, envID)
-	if err != nil {
-		return nil, s.fail("count events", nil, err)
+	counts, err := list(ctx, s, s.db.Reader(), "count events", pair[string, int],
+		`SELECT name, count(*) FROM events WHERE environment_id = $1 GROUP BY name`, envID)
+	out := make(map[string]int, len(counts))
+	for _, c := range counts {
+		out[c.a] = c.b
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var name string
-		var n int
-		if err := rows.Scan(&name, &n); err != nil {
-			return nil, s.fail("count events", nil, err)
-		}
-		out[name] = n
-	}
-	return out, s.fail("count events", nil, rows.Err())
+	return out, err
 }

@@ -14,20 +14,15 @@ var _ signing.Store = (*Store)(nil)
 
 const signingColumns = `id, environment_id, algorithm, public_pem, private_sealed, created_at, retired_at`
 
-func scanSigningKey(row Row) (*signing.Key, error) {
-	var k signing.Key
-	if err := row.Scan(&k.ID, &k.EnvironmentID, &k.Algorithm, &k.PublicPEM, &k.PrivateSealed, &k.CreatedAt,
-		&k.RetiredAt); err != nil {
-		return nil, err
-	}
-	return &k, nil
+func scanSigningKey(row Row) (k signing.Key, err error) {
+	err = row.Scan(&k.ID, &k.EnvironmentID, &k.Algorithm, &k.PublicPEM, &k.PrivateSealed, &k.CreatedAt, &k.RetiredAt)
+	return k, err
 }
 
 // ActiveSigningKey implements signing.Store.
 func (s *Store) ActiveSigningKey(ctx context.Context, envID string) (*signing.Key, error) {
-	k, err := scanSigningKey(s.db.Reader().QueryRow(ctx, `SELECT `+signingColumns+`
-		FROM signing_keys WHERE environment_id = $1 AND retired_at IS NULL`, envID))
-	return k, s.fail("active signing key", signing.ErrKeyNotFound, err)
+	return get(ctx, s, "active signing key", signing.ErrKeyNotFound, scanSigningKey, `SELECT `+signingColumns+`
+		FROM signing_keys WHERE environment_id = $1 AND retired_at IS NULL`, envID)
 }
 
 // InsertSigningKey implements signing.Store.
@@ -44,13 +39,13 @@ func (s *Store) InsertSigningKey(ctx context.Context, k *signing.Key) (inserted 
 
 // GetSigningKey implements signing.Store.
 func (s *Store) GetSigningKey(ctx context.Context, id string) (*signing.Key, error) {
-	k, err := scanSigningKey(s.db.Reader().QueryRow(ctx, `SELECT `+signingColumns+` FROM signing_keys WHERE id = $1`, id))
-	return k, s.fail("get signing key", signing.ErrKeyNotFound, err)
+	return get(ctx, s, "get signing key", signing.ErrKeyNotFound, scanSigningKey,
+		`SELECT `+signingColumns+` FROM signing_keys WHERE id = $1`, id)
 }
 
 // ListSigningKeys implements signing.Store.
 func (s *Store) ListSigningKeys(ctx context.Context, envID string) ([]signing.Key, error) {
-	return list(ctx, s, s.db.Reader(), "list signing keys", value(scanSigningKey), `SELECT `+signingColumns+` FROM signing_keys WHERE environment_id = $1
+	return list(ctx, s, s.db.Reader(), "list signing keys", scanSigningKey, `SELECT `+signingColumns+` FROM signing_keys WHERE environment_id = $1
 		ORDER BY created_at DESC, id`, envID)
 }
 

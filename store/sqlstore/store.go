@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -180,38 +182,69 @@ func EncodeTimes(args []any, enc func(time.Time) any) []any {
 // was applied.
 func AppliedMigrations(ctx context.Context, q Querier) (map[int]time.Time, error) {
 	rows, err := q.Query(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	all, err := collect(rows, err, pair[int, time.Time])
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
-	defer rows.Close()
-	applied := map[int]time.Time{}
-	for rows.Next() {
-		var v int
-		var at time.Time
-		if err := rows.Scan(&v, &at); err != nil {
-			return nil, fmt.Errorf("read migrations: %w", err)
-		}
-		applied[v] = at
+	applied := make(map[int]time.Time, len(all))
+	for _, m := range all {
+		applied[m.a] = m.b
 	}
-	return applied, rows.Err()
+	return applied, nil
 }
 
-// list runs a query and scans each row with scan.
-func list[T any](ctx context.Context, s *Store, q Querier, op string, scan func(Row) (T, error), sql string, args ...any) ([]T, error) {
-	rows, err := q.Query(ctx, sql, args...)
+// collect scans each row of a query's result with scan.
+func collect[T any](rows Rows, err error, scan func(Row) (T, error)) ([]T, error) {
 	if err != nil {
-		return nil, s.fail(op, nil, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, s.fail(op, nil, err)
+			return nil, err
 		}
 		out = append(out, v)
 	}
-	return out, s.fail(op, nil, rows.Err())
+	return out, rows.Err()
+}
+
+// list runs a query and scans each row with scan.
+func list[T any](ctx context.Context, s *Store, q Querier, op string, scan func(Row) (T, error), sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	out, err := collect(rows, err, scan)
+	return out, s.fail(op, nil, err)
+}
+
+// get reads one row from the reader with scan; no row is notFound.
+func get[T any](ctx context.Context, s *Store, op string, notFound error, scan func(Row) (T, error), sql string, args ...any) (*T, error) {
+	v, err := scan(s.db.Reader().QueryRow(ctx, sql, args...))
+	if err != nil {
+		return nil, s.fail(op, notFound, err)
+	}
+	return &v, nil
+}
+
+// insertSQL is "INSERT INTO table (columns) VALUES ($1, …, $n)", one
+// parameter per column, in the order of columns.
+func insertSQL(table, columns string) string {
+	params := make([]string, strings.Count(columns, ",")+1)
+	for i := range params {
+		params[i] = "$" + strconv.Itoa(i+1)
+	}
+	return "INSERT INTO " + table + " (" + columns + ") VALUES (" + strings.Join(params, ", ") + ")"
+}
+
+// execer is what runs a write: the driver (autocommit) or a Tx.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
+}
+
+// change runs a write that must change a row: none changed is notFound.
+func (s *Store) change(ctx context.Context, e execer, op string, notFound error, sql string, args ...any) error {
+	n, err := e.Exec(ctx, sql, args...)
+	return s.affected(op, notFound, n, err)
 }
 
 // value adapts a scanner returning a pointer to list.
@@ -230,4 +263,13 @@ func value[T any](scan func(Row) (*T, error)) func(Row) (T, error) {
 func column[T any](r Row) (v T, err error) {
 	err = r.Scan(&v)
 	return v, err
+}
+
+// pair scans a two-column row.
+func pair[A, B any](r Row) (p struct {
+	a A
+	b B
+}, err error) {
+	err = r.Scan(&p.a, &p.b)
+	return p, err
 }

@@ -53,35 +53,29 @@ func (s *Store) insertSeed(ctx context.Context, tx Tx, seed tenant.Seed) error {
 
 // DashboardUserByEmail implements tenant.Store.
 func (s *Store) DashboardUserByEmail(ctx context.Context, email string) (*tenant.DashboardUser, error) {
-	var u tenant.DashboardUser
-	err := s.db.Reader().QueryRow(ctx, `SELECT id, alias, email, first_name, last_name, wallet_public_key, created_at
-		FROM dashboard_users WHERE email = $1 ORDER BY created_at LIMIT 1`, email).
-		Scan(&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &u.CreatedAt)
-	if err != nil {
-		return nil, s.fail("dashboard user by email", tenant.ErrDashboardUserNotFound, err)
-	}
-	return &u, nil
+	return get(ctx, s, "dashboard user by email", tenant.ErrDashboardUserNotFound, func(r Row) (u tenant.DashboardUser, err error) {
+		err = r.Scan(&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &u.CreatedAt)
+		return u, err
+	}, `SELECT id, alias, email, first_name, last_name, wallet_public_key, created_at
+		FROM dashboard_users WHERE email = $1 ORDER BY created_at LIMIT 1`, email)
 }
 
 // BootstrapIDs implements tenant.Store.
 func (s *Store) BootstrapIDs(ctx context.Context) (*tenant.Bootstrap, error) {
-	var v string
-	err := s.db.Reader().QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, bootstrapKey).Scan(&v)
+	v, err := get(ctx, s, "bootstrap ids", tenant.ErrBootstrapNotFound, column[string],
+		`SELECT value FROM meta WHERE key = $1`, bootstrapKey)
 	if err != nil {
-		return nil, s.fail("bootstrap ids", tenant.ErrBootstrapNotFound, err)
+		return nil, err
 	}
 	var b tenant.Bootstrap
-	if err := json.Unmarshal([]byte(v), &b); err != nil {
+	if err := json.Unmarshal([]byte(*v), &b); err != nil {
 		return nil, errs.Internal("bootstrap ids", err)
 	}
 	return &b, nil
 }
 
 func (s *Store) insertOrganization(ctx context.Context, tx Tx, o *tenant.Organization, owner *tenant.Member) error {
-	_, err := tx.Exec(ctx, `INSERT INTO organizations (id, name, description, website_url, implementation_timeline,
-		address_line1, address_line2, city, region, postal_code, country, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		o.ID, o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline,
+	_, err := tx.Exec(ctx, insertSQL("organizations", orgColumns), o.ID, o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline,
 		o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country,
 		o.CreatedAt, o.UpdatedAt)
 	if err != nil {
@@ -113,40 +107,34 @@ func (s *Store) CreateOrganization(ctx context.Context, org *tenant.Organization
 const orgColumns = `id, name, description, website_url, implementation_timeline,
 	address_line1, address_line2, city, region, postal_code, country, created_at, updated_at`
 
-func (s *Store) scanOrganization(row Row, extra ...any) (*tenant.Organization, error) {
-	var o tenant.Organization
-	dest := []any{&o.ID, &o.Name, &o.Description, &o.WebsiteURL, &o.ImplementationTimeline,
-		&o.Address.Line1, &o.Address.Line2, &o.Address.City, &o.Address.Region, &o.Address.PostalCode, &o.Address.Country,
+// orgFields are the scan destinations of orgColumns.
+func orgFields(o *tenant.Organization) []any {
+	return []any{&o.ID, &o.Name, &o.Description, &o.WebsiteURL, &o.ImplementationTimeline, &o.Address.Line1,
+		&o.Address.Line2, &o.Address.City, &o.Address.Region, &o.Address.PostalCode, &o.Address.Country,
 		&o.CreatedAt, &o.UpdatedAt}
-	if err := row.Scan(append(dest, extra...)...); err != nil {
-		return nil, err
-	}
-	return &o, nil
 }
 
 // GetOrganization implements tenant.Store.
 func (s *Store) GetOrganization(ctx context.Context, id string) (*tenant.Organization, error) {
-	o, err := s.scanOrganization(s.db.Reader().QueryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
-	return o, s.fail("get organization", tenant.ErrOrganizationNotFound, err)
+	return get(ctx, s, "get organization", tenant.ErrOrganizationNotFound, func(r Row) (o tenant.Organization, err error) {
+		err = r.Scan(orgFields(&o)...)
+		return o, err
+	}, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id)
 }
 
 // UpdateOrganization implements tenant.Store.
 func (s *Store) UpdateOrganization(ctx context.Context, o *tenant.Organization) error {
-	res, err := s.db.Exec(ctx, `UPDATE organizations SET name = $1, description = $2, website_url = $3,
+	return s.change(ctx, s.db, "update organization", tenant.ErrOrganizationNotFound, `UPDATE organizations SET name = $1, description = $2, website_url = $3,
 		implementation_timeline = $4, address_line1 = $5, address_line2 = $6, city = $7, region = $8, postal_code = $9,
 		country = $10, updated_at = $11 WHERE id = $12`,
 		o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline, o.Address.Line1, o.Address.Line2,
 		o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country, o.UpdatedAt, o.ID)
-	return s.affected("update organization", tenant.ErrOrganizationNotFound, res, err)
 }
 
 // ListOrganizationsForUser implements tenant.Store.
 func (s *Store) ListOrganizationsForUser(ctx context.Context, userID string) ([]tenant.OrganizationWithRole, error) {
 	return list(ctx, s, s.db.Reader(), "list organizations", func(r Row) (o tenant.OrganizationWithRole, err error) {
-		org, err := s.scanOrganization(r, &o.Role)
-		if err == nil {
-			o.Organization = *org
-		}
+		err = r.Scan(append(orgFields(&o.Organization), &o.Role)...)
 		return o, err
 	}, `SELECT o.`+strings.ReplaceAll(orgColumns, ", ", ", o.")+`, m.role FROM organizations o
 		JOIN members m ON m.organization_id = o.id WHERE m.user_id = $1 ORDER BY o.created_at, o.id`, userID)
@@ -220,48 +208,40 @@ func (s *Store) ListProjects(ctx context.Context, orgID string) ([]tenant.Projec
 
 // UpdateProject implements tenant.Store.
 func (s *Store) UpdateProject(ctx context.Context, p *tenant.Project) error {
-	res, err := s.db.Exec(ctx, `UPDATE projects SET name = $1, updated_at = $2 WHERE id = $3`,
-		p.Name, p.UpdatedAt, p.ID)
-	return s.affected("update project", tenant.ErrProjectNotFound, res, err)
+	return s.change(ctx, s.db, "update project", tenant.ErrProjectNotFound,
+		`UPDATE projects SET name = $1, updated_at = $2 WHERE id = $3`, p.Name, p.UpdatedAt, p.ID)
 }
 
 // DeleteProject implements tenant.Store.
 func (s *Store) DeleteProject(ctx context.Context, id string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM projects WHERE id = $1`, id)
-	return s.affected("delete project", tenant.ErrProjectNotFound, res, err)
+	return s.change(ctx, s.db, "delete project", tenant.ErrProjectNotFound, `DELETE FROM projects WHERE id = $1`, id)
 }
 
 const envColumns = `e.id, e.project_id, p.organization_id, e.name, e.settings, e.sdk_version, e.created_at, e.updated_at`
 
-func (s *Store) scanEnvironment(row Row) (*tenant.Environment, error) {
-	var e tenant.Environment
+func scanEnvironment(row Row) (e tenant.Environment, err error) {
 	var settings string
-	if err := row.Scan(&e.ID, &e.ProjectID, &e.OrganizationID, &e.Name, &settings, &e.SDKVersion, &e.CreatedAt,
-		&e.UpdatedAt); err != nil {
-		return nil, err
-	}
+	err = row.Scan(&e.ID, &e.ProjectID, &e.OrganizationID, &e.Name, &settings, &e.SDKVersion, &e.CreatedAt, &e.UpdatedAt)
 	e.Settings = json.RawMessage(settings)
-	return &e, nil
+	return e, err
 }
 
 // GetEnvironment implements tenant.Store.
 func (s *Store) GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error) {
-	e, err := s.scanEnvironment(s.db.Reader().QueryRow(ctx, `SELECT `+envColumns+`
-		FROM environments e JOIN projects p ON p.id = e.project_id WHERE e.id = $1`, id))
-	return e, s.fail("get environment", tenant.ErrEnvironmentNotFound, err)
+	return get(ctx, s, "get environment", tenant.ErrEnvironmentNotFound, scanEnvironment, `SELECT `+envColumns+`
+		FROM environments e JOIN projects p ON p.id = e.project_id WHERE e.id = $1`, id)
 }
 
 // ListEnvironments implements tenant.Store.
 func (s *Store) ListEnvironments(ctx context.Context, projectID string) ([]tenant.Environment, error) {
-	return list(ctx, s, s.db.Reader(), "list environments", value(s.scanEnvironment), `SELECT `+envColumns+`
+	return list(ctx, s, s.db.Reader(), "list environments", scanEnvironment, `SELECT `+envColumns+`
 		FROM environments e JOIN projects p ON p.id = e.project_id WHERE e.project_id = $1 ORDER BY e.name DESC`, projectID)
 }
 
 // UpdateEnvironmentSettings implements tenant.Store.
 func (s *Store) UpdateEnvironmentSettings(ctx context.Context, id string, settings []byte, at time.Time) error {
-	res, err := s.db.Exec(ctx, `UPDATE environments SET settings = $1, updated_at = $2 WHERE id = $3`,
-		string(settings), at, id)
-	return s.affected("update settings", tenant.ErrEnvironmentNotFound, res, err)
+	return s.change(ctx, s.db, "update settings", tenant.ErrEnvironmentNotFound,
+		`UPDATE environments SET settings = $1, updated_at = $2 WHERE id = $3`, string(settings), at, id)
 }
 
 // VisitorStats implements tenant.Store.

@@ -12,56 +12,49 @@ const memberColumns = `m.id, m.organization_id, m.role, m.created_at,
 	u.id, u.alias, u.email, u.first_name, u.last_name, u.wallet_public_key, u.created_at
 	FROM members m JOIN dashboard_users u ON u.id = m.user_id`
 
-func (s *Store) scanMember(row Row) (*tenant.Member, error) {
-	var m tenant.Member
-	err := row.Scan(&m.ID, &m.OrganizationID, &m.Role, &m.CreatedAt, &m.User.ID, &m.User.Alias, &m.User.Email,
+func scanMember(row Row) (m tenant.Member, err error) {
+	err = row.Scan(&m.ID, &m.OrganizationID, &m.Role, &m.CreatedAt, &m.User.ID, &m.User.Alias, &m.User.Email,
 		&m.User.FirstName, &m.User.LastName, &m.User.WalletPublicKey, &m.User.CreatedAt)
-	if err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return m, err
 }
 
 // ListMembers implements tenant.Store.
 func (s *Store) ListMembers(ctx context.Context, orgID string) ([]tenant.Member, error) {
-	return list(ctx, s, s.db.Reader(), "list members", value(s.scanMember), `SELECT `+memberColumns+` WHERE m.organization_id = $1 ORDER BY m.created_at, m.id`, orgID)
+	return list(ctx, s, s.db.Reader(), "list members", scanMember, `SELECT `+memberColumns+` WHERE m.organization_id = $1 ORDER BY m.created_at, m.id`, orgID)
 }
 
 // GetMember implements tenant.Store.
 func (s *Store) GetMember(ctx context.Context, id string) (*tenant.Member, error) {
-	m, err := s.scanMember(s.db.Reader().QueryRow(ctx, `SELECT `+memberColumns+` WHERE m.id = $1`, id))
-	return m, s.fail("get member", tenant.ErrMemberNotFound, err)
+	return get(ctx, s, "get member", tenant.ErrMemberNotFound, scanMember, `SELECT `+memberColumns+` WHERE m.id = $1`, id)
 }
 
 // MemberOf implements tenant.Store.
 func (s *Store) MemberOf(ctx context.Context, orgID, userID string) (*tenant.Member, error) {
-	m, err := s.scanMember(s.db.Reader().QueryRow(ctx, `SELECT `+memberColumns+` WHERE m.organization_id = $1 AND m.user_id = $2`, orgID, userID))
-	return m, s.fail("get member", tenant.ErrMemberNotFound, err)
+	return get(ctx, s, "get member", tenant.ErrMemberNotFound, scanMember,
+		`SELECT `+memberColumns+` WHERE m.organization_id = $1 AND m.user_id = $2`, orgID, userID)
 }
 
 // UpdateMemberRole implements tenant.Store.
 func (s *Store) UpdateMemberRole(ctx context.Context, id string, role tenant.Role) error {
-	res, err := s.db.Exec(ctx, `UPDATE members SET role = $1 WHERE id = $2`, string(role), id)
-	return s.affected("update member", tenant.ErrMemberNotFound, res, err)
+	return s.change(ctx, s.db, "update member", tenant.ErrMemberNotFound, `UPDATE members SET role = $1 WHERE id = $2`,
+		string(role), id)
 }
 
 // TransferOwnership implements tenant.Store.
 func (s *Store) TransferOwnership(ctx context.Context, fromID, toID string) error {
 	return s.write(ctx, func(tx Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE members SET role = 'admin' WHERE id = $1 AND role = 'owner'`, fromID)
-		if err := s.affected("delegate ownership", tenant.ErrMemberNotFound, res, err); err != nil {
+		if err := s.change(ctx, tx, "delegate ownership", tenant.ErrMemberNotFound,
+			`UPDATE members SET role = 'admin' WHERE id = $1 AND role = 'owner'`, fromID); err != nil {
 			return err
 		}
-		res, err = tx.Exec(ctx, `UPDATE members SET role = 'owner' WHERE id = $1
-			AND organization_id = (SELECT organization_id FROM members WHERE id = $2)`, toID, fromID)
-		return s.affected("delegate ownership", tenant.ErrMemberNotFound, res, err)
+		return s.change(ctx, tx, "delegate ownership", tenant.ErrMemberNotFound, `UPDATE members SET role = 'owner'
+			WHERE id = $1 AND organization_id = (SELECT organization_id FROM members WHERE id = $2)`, toID, fromID)
 	})
 }
 
 // DeleteMember implements tenant.Store; the member's API tokens go with it.
 func (s *Store) DeleteMember(ctx context.Context, id string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
-	return s.affected("delete member", tenant.ErrMemberNotFound, res, err)
+	return s.change(ctx, s.db, "delete member", tenant.ErrMemberNotFound, `DELETE FROM members WHERE id = $1`, id)
 }
 
 // MembershipEnvironmentIDs implements tenant.Store.
@@ -121,14 +114,11 @@ func (s *Store) ListInvitesFor(ctx context.Context, u tenant.DashboardUser, stat
 // SetInviteStatus implements tenant.Store.
 func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMember *tenant.Member) error {
 	return s.write(ctx, func(tx Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE invites SET status = $1 WHERE id = $2 AND status <> 'accepted'`, status, id)
-		if err := s.affected("update invite", tenant.ErrInviteNotFound, res, err); err != nil {
+		if err := s.change(ctx, tx, "update invite", tenant.ErrInviteNotFound,
+			`UPDATE invites SET status = $1 WHERE id = $2 AND status <> 'accepted'`, status, id); err != nil || newMember == nil {
 			return err
 		}
-		if newMember == nil {
-			return nil
-		}
-		err = s.insertMember(ctx, tx, newMember)
+		err := s.insertMember(ctx, tx, newMember)
 		if errs.Is(err, errs.KindConflict) {
 			return tenant.ErrAlreadyMember
 		}
@@ -138,8 +128,7 @@ func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMembe
 
 // DeleteInvite implements tenant.Store.
 func (s *Store) DeleteInvite(ctx context.Context, id string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM invites WHERE id = $1`, id)
-	return s.affected("delete invite", tenant.ErrInviteNotFound, res, err)
+	return s.change(ctx, s.db, "delete invite", tenant.ErrInviteNotFound, `DELETE FROM invites WHERE id = $1`, id)
 }
 
 // ListMfaSettings implements tenant.Store.
@@ -163,40 +152,33 @@ const ssoColumns = `id, organization_id, client_id, client_secret_sealed, masked
 
 // GetSsoProvider implements tenant.Store.
 func (s *Store) GetSsoProvider(ctx context.Context, orgID string) (*tenant.SsoProvider, error) {
-	var p tenant.SsoProvider
-	var c, u time.Time
-	err := s.db.Reader().QueryRow(ctx, `SELECT `+ssoColumns+` FROM sso_providers WHERE organization_id = $1`, orgID).Scan(
-		&p.ID, &p.OrganizationID, &p.ClientID, &p.ClientSecretSealed, &p.MaskedClientSecret, &p.SsoDomain, &p.EmailDomain,
-		&p.Provider, &p.RedirectURL, &p.EnforceOnlySSO, &c, &u)
-	if err != nil {
-		return nil, s.fail("get sso provider", tenant.ErrSSOProviderNotFound, err)
-	}
-	p.CreatedAt, p.UpdatedAt = c, u
-	return &p, nil
+	return get(ctx, s, "get sso provider", tenant.ErrSSOProviderNotFound, func(r Row) (p tenant.SsoProvider, err error) {
+		err = r.Scan(&p.ID, &p.OrganizationID, &p.ClientID, &p.ClientSecretSealed, &p.MaskedClientSecret, &p.SsoDomain,
+			&p.EmailDomain, &p.Provider, &p.RedirectURL, &p.EnforceOnlySSO, &p.CreatedAt, &p.UpdatedAt)
+		return p, err
+	}, `SELECT `+ssoColumns+` FROM sso_providers WHERE organization_id = $1`, orgID)
 }
 
 // CreateSsoProvider implements tenant.Store.
 func (s *Store) CreateSsoProvider(ctx context.Context, p *tenant.SsoProvider) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO sso_providers (`+ssoColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		p.ID, p.OrganizationID, p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain,
+	_, err := s.db.Exec(ctx, insertSQL("sso_providers", ssoColumns), p.ID, p.OrganizationID, p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain,
 		p.Provider, p.RedirectURL, p.EnforceOnlySSO, p.CreatedAt, p.UpdatedAt)
 	return s.fail("create sso provider", tenant.ErrOrganizationNotFound, err)
 }
 
 // UpdateSsoProvider implements tenant.Store.
 func (s *Store) UpdateSsoProvider(ctx context.Context, p *tenant.SsoProvider) error {
-	res, err := s.db.Exec(ctx, `UPDATE sso_providers SET client_id = $1, client_secret_sealed = $2, masked_client_secret = $3,
+	return s.change(ctx, s.db, "update sso provider", tenant.ErrSSOProviderNotFound, `UPDATE sso_providers SET client_id = $1, client_secret_sealed = $2, masked_client_secret = $3,
 		sso_domain = $4, email_domain = $5, provider = $6, redirect_url = $7, enforce_only_sso = $8, updated_at = $9
 		WHERE id = $10 AND organization_id = $11`,
 		p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain, p.Provider, p.RedirectURL,
 		p.EnforceOnlySSO, p.UpdatedAt, p.ID, p.OrganizationID)
-	return s.affected("update sso provider", tenant.ErrSSOProviderNotFound, res, err)
 }
 
 // DeleteSsoProvider implements tenant.Store.
 func (s *Store) DeleteSsoProvider(ctx context.Context, orgID, id string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM sso_providers WHERE id = $1 AND organization_id = $2`, id, orgID)
-	return s.affected("delete sso provider", tenant.ErrSSOProviderNotFound, res, err)
+	return s.change(ctx, s.db, "delete sso provider", tenant.ErrSSOProviderNotFound,
+		`DELETE FROM sso_providers WHERE id = $1 AND organization_id = $2`, id, orgID)
 }
 
 // AddCoupon implements tenant.Store; a repeated coupon is kept once.

@@ -28,54 +28,46 @@ const tokenColumns = `t.id, t.environment_id, e.project_id, p.organization_id, t
 	JOIN members m ON m.id = t.created_by_member_id
 	JOIN dashboard_users u ON u.id = m.user_id`
 
-func (s *Store) scanToken(row Row) (*tenant.Token, error) {
-	var t tenant.Token
+func scanToken(row Row) (t tenant.Token, err error) {
 	var scopes string
-	err := row.Scan(&t.ID, &t.EnvironmentID, &t.ProjectID, &t.OrganizationID, &t.Hash, &t.Checksum, &t.Note, &scopes,
+	err = row.Scan(&t.ID, &t.EnvironmentID, &t.ProjectID, &t.OrganizationID, &t.Hash, &t.Checksum, &t.Note, &scopes,
 		&t.OrgWide, &t.CreatedAt, &t.CreatedBy.ID, &t.CreatedBy.OrganizationID, &t.CreatedBy.Role, &t.CreatedBy.CreatedAt,
 		&t.CreatedBy.User.ID, &t.CreatedBy.User.Alias, &t.CreatedBy.User.Email, &t.CreatedBy.User.FirstName,
 		&t.CreatedBy.User.LastName, &t.CreatedBy.User.WalletPublicKey)
-	if err != nil {
-		return nil, err
-	}
 	t.Scopes = tenant.SplitScopes(scopes)
-	return &t, nil
+	return t, err
 }
 
 // TokenByHash implements tenant.Store.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*tenant.Token, map[string]tenant.Role, error) {
-	t, err := s.scanToken(s.db.Reader().QueryRow(ctx, `SELECT `+tokenColumns+` WHERE t.hash = $1`, hash))
+	t, err := get(ctx, s, "token by hash", tenant.ErrTokenNotFound, scanToken, `SELECT `+tokenColumns+` WHERE t.hash = $1`, hash)
 	if err != nil {
-		return nil, nil, s.fail("token by hash", tenant.ErrTokenNotFound, err)
+		return nil, nil, err
 	}
-	rows, err := s.db.Reader().Query(ctx, `SELECT organization_id, role FROM members WHERE user_id = $1`, t.CreatedBy.User.ID)
+	roles, err := list(ctx, s, s.db.Reader(), "token memberships", pair[string, tenant.Role],
+		`SELECT organization_id, role FROM members WHERE user_id = $1`, t.CreatedBy.User.ID)
 	if err != nil {
-		return nil, nil, s.fail("token memberships", nil, err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	memberships := map[string]tenant.Role{}
-	for rows.Next() {
-		var org, role string
-		if err := rows.Scan(&org, &role); err != nil {
-			return nil, nil, s.fail("token memberships", nil, err)
-		}
-		memberships[org] = tenant.Role(role)
+	memberships := make(map[string]tenant.Role, len(roles))
+	for _, r := range roles {
+		memberships[r.a] = r.b
 	}
-	return t, memberships, s.fail("token memberships", nil, rows.Err())
+	return t, memberships, nil
 }
 
 // ListTokens implements tenant.Store.
 func (s *Store) ListTokens(ctx context.Context, envID string) ([]tenant.Token, error) {
-	return list(ctx, s, s.db.Reader(), "list tokens", value(s.scanToken), `SELECT `+tokenColumns+` WHERE t.environment_id = $1 ORDER BY t.created_at, t.id`, envID)
+	return list(ctx, s, s.db.Reader(), "list tokens", scanToken, `SELECT `+tokenColumns+` WHERE t.environment_id = $1 ORDER BY t.created_at, t.id`, envID)
 }
 
 // DeleteToken implements tenant.Store.
 func (s *Store) DeleteToken(ctx context.Context, envID, tokenID string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND environment_id = $2`, tokenID, envID)
-	return s.affected("delete token", tenant.ErrTokenNotFound, res, err)
+	return s.change(ctx, s.db, "delete token", tenant.ErrTokenNotFound,
+		`DELETE FROM api_tokens WHERE id = $1 AND environment_id = $2`, tokenID, envID)
 }
 
-const originColumns = `id, environment_id, origin, created_at FROM origins`
+const originColumns = `id, environment_id, origin, created_at`
 
 func scanOrigin(r Row) (o tenant.Origin, err error) {
 	err = r.Scan(&o.ID, &o.EnvironmentID, &o.Origin, &o.CreatedAt)
@@ -84,28 +76,22 @@ func scanOrigin(r Row) (o tenant.Origin, err error) {
 
 // ListOrigins implements tenant.Store.
 func (s *Store) ListOrigins(ctx context.Context, envID string) ([]tenant.Origin, error) {
-	return list(ctx, s, s.db.Reader(), "list origins", scanOrigin, `SELECT `+originColumns+`
+	return list(ctx, s, s.db.Reader(), "list origins", scanOrigin, `SELECT `+originColumns+` FROM origins
 		WHERE environment_id = $1 ORDER BY created_at, id`, envID)
 }
 
 // AddOrigin implements tenant.Store.
 func (s *Store) AddOrigin(ctx context.Context, o *tenant.Origin) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO origins (id, environment_id, origin, created_at) VALUES ($1, $2, $3, $4)`,
-		o.ID, o.EnvironmentID, o.Origin, o.CreatedAt)
+	_, err := s.db.Exec(ctx, insertSQL("origins", originColumns), o.ID, o.EnvironmentID, o.Origin, o.CreatedAt)
 	return s.fail("add origin", tenant.ErrEnvironmentNotFound, err)
 }
 
 // GetOrigin implements tenant.Store.
 func (s *Store) GetOrigin(ctx context.Context, id string) (*tenant.Origin, error) {
-	o, err := scanOrigin(s.db.Reader().QueryRow(ctx, `SELECT `+originColumns+` WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get origin", tenant.ErrOriginNotFound, err)
-	}
-	return &o, nil
+	return get(ctx, s, "get origin", tenant.ErrOriginNotFound, scanOrigin, `SELECT `+originColumns+` FROM origins WHERE id = $1`, id)
 }
 
 // DeleteOrigin implements tenant.Store.
 func (s *Store) DeleteOrigin(ctx context.Context, id string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM origins WHERE id = $1`, id)
-	return s.affected("delete origin", tenant.ErrOriginNotFound, res, err)
+	return s.change(ctx, s.db, "delete origin", tenant.ErrOriginNotFound, `DELETE FROM origins WHERE id = $1`, id)
 }
