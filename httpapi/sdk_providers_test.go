@@ -276,3 +276,26 @@ func TestSocialSignInEmailLinking(t *testing.T) {
 	}
 	find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth")
 }
+
+// Linking a social account (providers/{type}/verify) records
+// user.social.linked, as Farcaster's link does; a wallet.linked would tell
+// webhooks a wallet was added (seen: wallet.linked 2 before the fix).
+func TestSocialLinkRecordsSocialLinked(t *testing.T) {
+	h := newHarness(t)
+	f := newSocialFixture(t, h)
+	userID, _, session := h.signIn(t, f.env, newEVMWallet(t))
+	l := f.start(t, f.env, false)
+	st, res := h.do(t, "POST", "/sdk/"+f.env+"/providers/google/verify", session, map[string]any{"state": l.state, "code": l.code})
+	wantStatus(t, "link google", st, 200, res)
+	wantEq(t, res, "user.id", userID)
+	find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth")
+	all, _ := h.eventPages(t, f.env, "")
+	names := map[string]int{}
+	for _, e := range all {
+		names[e["eventName"].(string)]++
+	}
+	// the wallet's own sign-in records one wallet.linked; the link none
+	if names["user.social.linked"] != 1 || names["wallet.linked"] != 1 {
+		t.Fatalf("events after a social link: %v", names)
+	}
+}

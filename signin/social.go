@@ -212,7 +212,7 @@ func (s *Service) joinVerifiedEmail(ctx context.Context, id *social.Identity, cr
 		return err
 	}
 	_, err = s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: cred.EnvironmentID, UserID: owner.ID, Now: cred.VerifiedAt,
-		Credential: cred})
+		Credential: cred, Event: events.SocialLinked})
 	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
 		return nil // a racing first sign-in created it: the sign-in finds it
 	}
@@ -225,7 +225,8 @@ func (s *Service) joinVerifiedEmail(ctx context.Context, id *social.Identity, cr
 func (s *Service) addVerifiedEmail(ctx context.Context, u *users.User, email string, now time.Time) *users.User {
 	c := users.Credential{ID: users.NewID(), EnvironmentID: u.EnvironmentID, Format: users.FormatEmail, Address: email,
 		PublicIdentifier: email, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
-	linked, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: u.EnvironmentID, UserID: u.ID, Now: now, Credential: c})
+	linked, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: u.EnvironmentID, UserID: u.ID, Now: now, Credential: c,
+		Event: events.EmailLinked})
 	if err != nil {
 		return u
 	}
@@ -249,7 +250,7 @@ func (s *Service) OAuthLink(ctx context.Context, cur *Current, req OAuthRequest)
 		return nil, err
 	}
 	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Now: cred.VerifiedAt,
-		Credential: cred, OAuthTokens: p.tokens})
+		Credential: cred, OAuthTokens: p.tokens, Event: events.SocialLinked})
 	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
 		return nil, errs.Unprocessable(CodeSocialAccountExists, "this social account belongs to another user", nil)
 	}
