@@ -14,29 +14,32 @@ import (
 // names. A users file is also what `dynamicauth import` reads back.
 
 // UserColumns are the columns of a users CSV, in order. metadata is a JSON
-// object; wallets a JSON array of WalletRecord.
+// object; wallets a JSON array of WalletRecord; socialAccounts a JSON
+// array of the contract's CreateUserOauthRequest (users.NewOAuthAccount).
 var UserColumns = []string{"id", "email", "emailVerifiedAt", "alias", "firstName", "lastName", "phoneNumber",
-	"username", "jobTitle", "country", "tShirtSize", "team", "metadata", "wallets", "createdAt", "updatedAt", "lastVisitAt"}
+	"username", "jobTitle", "country", "tShirtSize", "team", "metadata", "wallets", "socialAccounts", "createdAt", "updatedAt",
+	"lastVisitAt"}
 
 // UserRecord is one user of a users export.
 type UserRecord struct {
-	ID              string          `json:"id"`
-	Email           string          `json:"email,omitempty"`
-	EmailVerifiedAt string          `json:"emailVerifiedAt,omitempty"`
-	Alias           string          `json:"alias,omitempty"`
-	FirstName       string          `json:"firstName,omitempty"`
-	LastName        string          `json:"lastName,omitempty"`
-	PhoneNumber     string          `json:"phoneNumber,omitempty"`
-	Username        string          `json:"username,omitempty"`
-	JobTitle        string          `json:"jobTitle,omitempty"`
-	Country         string          `json:"country,omitempty"`
-	TShirtSize      string          `json:"tShirtSize,omitempty"`
-	Team            string          `json:"team,omitempty"`
-	Metadata        json.RawMessage `json:"metadata,omitempty"`
-	Wallets         []WalletRecord  `json:"wallets"`
-	CreatedAt       string          `json:"createdAt,omitempty"`
-	UpdatedAt       string          `json:"updatedAt,omitempty"`
-	LastVisitAt     string          `json:"lastVisitAt,omitempty"`
+	ID              string                  `json:"id"`
+	Email           string                  `json:"email,omitempty"`
+	EmailVerifiedAt string                  `json:"emailVerifiedAt,omitempty"`
+	Alias           string                  `json:"alias,omitempty"`
+	FirstName       string                  `json:"firstName,omitempty"`
+	LastName        string                  `json:"lastName,omitempty"`
+	PhoneNumber     string                  `json:"phoneNumber,omitempty"`
+	Username        string                  `json:"username,omitempty"`
+	JobTitle        string                  `json:"jobTitle,omitempty"`
+	Country         string                  `json:"country,omitempty"`
+	TShirtSize      string                  `json:"tShirtSize,omitempty"`
+	Team            string                  `json:"team,omitempty"`
+	Metadata        json.RawMessage         `json:"metadata,omitempty"`
+	Wallets         []WalletRecord          `json:"wallets"`
+	SocialAccounts  []users.NewOAuthAccount `json:"socialAccounts"`
+	CreatedAt       string                  `json:"createdAt,omitempty"`
+	UpdatedAt       string                  `json:"updatedAt,omitempty"`
+	LastVisitAt     string                  `json:"lastVisitAt,omitempty"`
 }
 
 // WalletRecord is a wallet in a user's record: chain as Dynamic's
@@ -62,7 +65,7 @@ func stamp(t time.Time) string {
 func NewUserRecord(u *users.User) UserRecord {
 	r := UserRecord{ID: u.ID, Email: u.Email, Alias: u.Alias, FirstName: u.FirstName, LastName: u.LastName,
 		PhoneNumber: u.PhoneNumber, Username: u.Username, JobTitle: u.JobTitle, Country: u.Country,
-		TShirtSize: u.TShirtSize, Team: u.Team, Metadata: u.Metadata, Wallets: []WalletRecord{},
+		TShirtSize: u.TShirtSize, Team: u.Team, Metadata: u.Metadata, Wallets: []WalletRecord{}, SocialAccounts: []users.NewOAuthAccount{},
 		CreatedAt: stamp(u.CreatedAt), UpdatedAt: stamp(u.UpdatedAt), LastVisitAt: stamp(u.LastVisitAt)}
 	if len(r.Metadata) == 0 || string(r.Metadata) == "null" {
 		r.Metadata = json.RawMessage("{}")
@@ -72,6 +75,8 @@ func NewUserRecord(u *users.User) UserRecord {
 		case users.FormatBlockchain:
 			r.Wallets = append(r.Wallets, WalletRecord{Chain: users.ChainEnumOf(c.Chain), Address: c.PublicIdentifier,
 				WalletName: c.WalletName, WalletProvider: c.WalletProvider})
+		case users.FormatOAuth:
+			r.SocialAccounts = append(r.SocialAccounts, users.OAuthAccountOf(&c))
 		case users.FormatEmail:
 			if c.Address == strings.ToLower(u.Email) || c.PublicIdentifier == u.Email {
 				r.EmailVerifiedAt = stamp(c.VerifiedAt)
@@ -84,12 +89,16 @@ func NewUserRecord(u *users.User) UserRecord {
 // CSV is r as a row under UserColumns.
 func (r *UserRecord) CSV() []string {
 	wallets, _ := json.Marshal(r.Wallets)
+	social := []byte("[]")
+	if len(r.SocialAccounts) > 0 {
+		social, _ = json.Marshal(r.SocialAccounts)
+	}
 	meta := string(r.Metadata)
 	if meta == "" {
 		meta = "{}"
 	}
 	return []string{r.ID, r.Email, r.EmailVerifiedAt, r.Alias, r.FirstName, r.LastName, r.PhoneNumber, r.Username,
-		r.JobTitle, r.Country, r.TShirtSize, r.Team, meta, string(wallets), r.CreatedAt, r.UpdatedAt, r.LastVisitAt}
+		r.JobTitle, r.Country, r.TShirtSize, r.Team, meta, string(wallets), string(social), r.CreatedAt, r.UpdatedAt, r.LastVisitAt}
 }
 
 // VisitColumns are the columns of a visits CSV.
@@ -196,6 +205,13 @@ func ParseUserRow(header, row []string) (UserRecord, error) {
 			}
 			if err := json.Unmarshal([]byte(v), &r.Wallets); err != nil {
 				return r, fmt.Errorf("wallets: not a JSON array of {chain, address, walletName, walletProvider}")
+			}
+		case "socialAccounts":
+			if v == "" {
+				continue
+			}
+			if err := json.Unmarshal([]byte(v), &r.SocialAccounts); err != nil {
+				return r, fmt.Errorf("socialAccounts: not a JSON array of {provider, accountId, username, displayName}")
 			}
 		default:
 			if p := fields[col]; p != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/exports"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // DynamicSource reads an environment's users from Dynamic's admin API
@@ -54,6 +55,12 @@ type dynamicUser struct {
 		WalletName     string `json:"walletName"`
 		WalletProvider string `json:"walletProvider"`
 		VerifiedAt     string `json:"verifiedAt"`
+		// a social account's (format oauth)
+		OAuthProvider    string   `json:"oauth_provider"`
+		OAuthAccountID   *string  `json:"oauth_account_id"`
+		OAuthUsername    string   `json:"oauth_username"`
+		OAuthDisplayName *string  `json:"oauth_display_name"`
+		OAuthEmails      []string `json:"oauth_emails"`
 	} `json:"verifiedCredentials"`
 	Wallets []struct {
 		Name      string `json:"name"`
@@ -109,6 +116,13 @@ func (u *dynamicUser) record() *exports.UserRecord {
 			seen[key] = true
 			r.Wallets = append(r.Wallets, exports.WalletRecord{Chain: chainEnum(c.Chain), Address: c.Address,
 				WalletName: c.WalletName, WalletProvider: c.WalletProvider})
+		case "oauth":
+			if c.OAuthProvider == "" || deref(c.OAuthAccountID) == "" {
+				continue
+			}
+			r.SocialAccounts = append(r.SocialAccounts, users.NewOAuthAccount{Provider: c.OAuthProvider,
+				AccountID: deref(c.OAuthAccountID), Username: c.OAuthUsername, DisplayName: deref(c.OAuthDisplayName),
+				Emails: c.OAuthEmails})
 		case "email":
 			if strings.EqualFold(c.Email, r.Email) && c.VerifiedAt != "" {
 				r.EmailVerifiedAt = c.VerifiedAt

@@ -129,8 +129,8 @@ func ptr(s string) *string {
 // NewUser is rec as the admin bulk creation takes it, or why it is
 // skipped (nothing to identify the user by).
 func NewUser(rec *exports.UserRecord) (users.NewUser, string) {
-	if rec.Email == "" && len(rec.Wallets) == 0 && rec.ID == "" {
-		return users.NewUser{}, "no id, email or wallet"
+	if rec.Email == "" && len(rec.Wallets) == 0 && len(rec.SocialAccounts) == 0 && rec.ID == "" {
+		return users.NewUser{}, "no id, email, wallet or social account"
 	}
 	in := users.NewUser{ID: rec.ID, Email: rec.Email, Profile: users.ProfilePatch{
 		Alias: ptr(rec.Alias), FirstName: ptr(rec.FirstName), LastName: ptr(rec.LastName), JobTitle: ptr(rec.JobTitle),
@@ -148,5 +148,6 @@ func NewUser(rec *exports.UserRecord) (users.NewUser, string) {
 		in.Wallets = append(in.Wallets, users.NewWallet{Address: w.Address, Chain: w.Chain, WalletName: w.WalletName,
 			WalletProvider: w.WalletProvider})
 	}
+	in.Social = rec.SocialAccounts
 	return in, ""
 }

@@ -424,7 +424,9 @@ type NewUser struct {
 	Email           string
 	EmailVerifiedAt *time.Time
 	Wallets         []NewWallet
-	OAuthAccounts   int // how many were sent: not supported yet
+	OAuthAccounts   int // how many the HTTP API was sent: not supported there yet
+	// Social are the user's social accounts (an import's socialAccounts).
+	Social []NewOAuthAccount
 }
 
 // draft validates in and builds the user to store: profile, email and a
@@ -454,6 +456,16 @@ func (in *NewUser) draft(prefix, envID string, now time.Time) (*User, error) {
 		}
 		if u.admFind(&c) != nil {
 			return nil, ErrAdminWalletTaken
+		}
+		u.Credentials = append(u.Credentials, c)
+	}
+	for i, a := range in.Social {
+		c, err := a.credential(prefix+"socialAccounts["+strconv.Itoa(i)+"].", envID, id, now)
+		if err != nil {
+			return nil, err
+		}
+		if u.admFind(&c) != nil {
+			return nil, errs.Conflict("duplicate_exists", prefix+"socialAccounts: the same account twice")
 		}
 		u.Credentials = append(u.Credentials, c)
 	}

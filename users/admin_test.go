@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -233,10 +234,52 @@ func TestDraft(t *testing.T) {
 		{"metadata too large", NewUser{Profile: ProfilePatch{Metadata: json.RawMessage(`{"x":"` + strings.Repeat("y", 8200) + `"}`)}},
 			errs.KindUnprocessable, "metadata"},
 		{"oauth accounts", NewUser{OAuthAccounts: 1}, errs.KindUnprocessable, "oauthAccounts"},
+		{"social provider", NewUser{Social: []NewOAuthAccount{{Provider: "goo gle", AccountID: "1"}}}, errs.KindInvalid,
+			"socialAccounts[0].provider"},
+		{"social without account id", NewUser{Social: []NewOAuthAccount{{Provider: "google", AccountID: " "}}}, errs.KindInvalid,
+			"socialAccounts[0].accountId"},
+		{"social display name too long", NewUser{Social: []NewOAuthAccount{{Provider: "google", AccountID: "1",
+			DisplayName: strings.Repeat("é", 256)}}}, errs.KindInvalid, "socialAccounts[0].displayName"},
+		{"same social account twice", NewUser{Social: []NewOAuthAccount{{Provider: "github", AccountID: "7"},
+			{Provider: "github", AccountID: "7", Username: "x"}}}, errs.KindConflict, "socialAccounts"},
 	}
 	for _, tc := range bad {
 		_, err := tc.in.draft("", "env", now)
 		admWantKind(t, tc.name, err, tc.kind, tc.frag)
+	}
+}
+
+// TestSocialAccountCredential: an imported social account is stored as a
+// social sign-in stores it (format oauth, the provider scoping the account
+// id), shown by its username, else an email, else its display name, else
+// its id; and read back in the same form.
+func TestSocialAccountCredential(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in    NewOAuthAccount
+		shown string
+		back  NewOAuthAccount
+	}{
+		{NewOAuthAccount{Provider: "github", AccountID: "7", Username: "ada", DisplayName: "Ada L."}, "ada",
+			NewOAuthAccount{Provider: "github", AccountID: "7", Username: "ada", DisplayName: "Ada L."}},
+		{NewOAuthAccount{Provider: "google", AccountID: "8", Emails: []string{"ada@example.com"}, DisplayName: "Ada"}, "ada@example.com",
+			NewOAuthAccount{Provider: "google", AccountID: "8", Username: "ada@example.com", DisplayName: "Ada"}},
+		{NewOAuthAccount{Provider: "discord", AccountID: "9", DisplayName: "Ada"}, "Ada",
+			NewOAuthAccount{Provider: "discord", AccountID: "9", DisplayName: "Ada"}},
+		{NewOAuthAccount{Provider: "twitter", AccountID: "10"}, "10", NewOAuthAccount{Provider: "twitter", AccountID: "10"}},
+	} {
+		u, err := (&NewUser{Social: []NewOAuthAccount{tc.in}}).draft("", "env", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := u.Credentials[0]
+		if c.Format != FormatOAuth || c.Chain != tc.in.Provider || c.WalletProvider != tc.in.Provider || c.Address != tc.in.AccountID ||
+			c.PublicIdentifier != tc.shown || c.UserID != u.ID || !c.SignInEnabled {
+			t.Errorf("%+v stored as %+v", tc.in, c)
+		}
+		if got := OAuthAccountOf(&c); !reflect.DeepEqual(got, tc.back) {
+			t.Errorf("%+v read back as %+v, want %+v", tc.in, got, tc.back)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/exports"
+	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/mr-tron/base58"
 )
@@ -31,12 +32,19 @@ var roundTripUsers = flag.Int("roundtrip-users", 2000, "users TestExportImportRo
 // genUser is the i-th generated user: an id in generation order (so the
 // file is in the order an export writes), an email (verified for half),
 // profile fields, metadata, and none to three wallets on EVM and Solana.
-// Every tenth has no email (a wallet-only user); every 29th only an id.
+// Every tenth has no email (a wallet-only user); every 29th only an id,
+// or (every 58th) only a social account; every seventh has a Google
+// account, every eleventh a GitHub one.
 func genUser(i int) exports.UserRecord {
 	r := exports.UserRecord{ID: fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i*7919), Wallets: []exports.WalletRecord{},
-		Metadata: json.RawMessage(fmt.Sprintf(`{"n":%d,"tier":"t%d"}`, i, i%3))}
+		Metadata: json.RawMessage(fmt.Sprintf(`{"n":%d,"tier":"t%d"}`, i, i%3)), SocialAccounts: genSocial(i)}
 	if i%29 == 0 {
 		r.Metadata = json.RawMessage(`{}`)
+		if i%58 != 0 {
+			r.SocialAccounts = nil
+		} else if len(r.SocialAccounts) == 0 {
+			r.SocialAccounts = []users.NewOAuthAccount{{Provider: "discord", AccountID: fmt.Sprintf("d%d", i)}}
+		}
 		return r
 	}
 	if i%10 != 0 {
@@ -65,6 +73,20 @@ func genUser(i int) exports.UserRecord {
 		}
 	}
 	return r
+}
+
+// genSocial is the i-th user's social accounts, in their canonical form
+// (a username only where it differs from the display name).
+func genSocial(i int) []users.NewOAuthAccount {
+	var out []users.NewOAuthAccount
+	if i%7 == 0 {
+		out = append(out, users.NewOAuthAccount{Provider: "google", AccountID: fmt.Sprintf("1%020d", i),
+			Username: fmt.Sprintf("ada%d@gmail.example", i), DisplayName: fmt.Sprintf("Ada \"%d\", L.", i)})
+	}
+	if i%11 == 0 {
+		out = append(out, users.NewOAuthAccount{Provider: "github", AccountID: fmt.Sprint(i * 31), Username: fmt.Sprintf("ada-%d", i)})
+	}
+	return out
 }
 
 func boolInt(b bool) int {
@@ -115,6 +137,14 @@ func timeless(row []string) string {
 		slices.SortFunc(ws, func(x, y exports.WalletRecord) int { return strings.Compare(x.Chain+x.Address, y.Chain+y.Address) })
 		b, _ := json.Marshal(ws)
 		row = append(append(row[:13:13], string(b)), row[14:]...)
+	}
+	var ss []users.NewOAuthAccount
+	if err := json.Unmarshal([]byte(row[14]), &ss); err == nil {
+		slices.SortFunc(ss, func(x, y users.NewOAuthAccount) int {
+			return strings.Compare(x.Provider+" "+x.AccountID, y.Provider+" "+y.AccountID)
+		})
+		b, _ := json.Marshal(ss)
+		row = append(append(row[:14:14], string(b)), row[15:]...)
 	}
 	return strings.Join(row[:len(row)-3], "\x1f")
 }
