@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -26,28 +27,34 @@ type Check struct {
 	Result          string
 	Response        string
 	CreatedAt       time.Time
+	// Event, when set, is written with the check in its transaction: a
+	// refusal (BLOCKED) or an outage (FAILED) an operator's webhook hears.
+	Event string
 }
 
 // CheckStore keeps the checks.
 type CheckStore interface {
 	// RecordCheck stores c, replacing the wallet's previous check with the
-	// same result (its id stays).
+	// same result (its id stays), and c.Event if set, in one transaction.
 	RecordCheck(ctx context.Context, c *Check) error
 	// ChecksOf lists envID's checks of the wallets with these keys,
 	// newest first.
 	ChecksOf(ctx context.Context, envID string, walletKeys []string) ([]Check, error)
 }
 
-// record stores a check; a failure is logged, never a refusal of its
-// own (a blocked wallet stays blocked either way).
-func (s *Service) record(ctx context.Context, envID, address, result, response string) {
+// checkEvents are the events of the check results an operator acts on.
+var checkEvents = map[string]string{CheckBlocked: events.WalletSanctionsBlocked, CheckFailed: events.WalletSanctionsFailed}
+
+// record stores a check; a failure is logged, never a decision of its
+// own (a blocked or unscreened wallet is refused either way).
+func (s *Service) record(ctx context.Context, envID string, w Wallet, result, response string) {
 	if s.checks == nil {
 		return
 	}
-	c := &Check{ID: users.NewID(), EnvironmentID: envID, WalletKey: walletKey(address), WalletPublicKey: address,
-		Result: result, Response: response, CreatedAt: s.stamp()}
+	c := &Check{ID: users.NewID(), EnvironmentID: envID, WalletKey: walletKey(w.Address), WalletPublicKey: w.Address,
+		Result: result, Response: response, CreatedAt: s.stamp(), Event: checkEvents[result]}
 	if err := s.checks.RecordCheck(ctx, c); err != nil {
-		s.log.WarnContext(ctx, "access: sanctions check not recorded", "wallet", address, "result", result, "err", err)
+		s.log.WarnContext(ctx, "access: sanctions check not recorded", "wallet", w.Address, "result", result, "err", err)
 	}
 }
 

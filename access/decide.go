@@ -20,6 +20,12 @@ type Decision struct {
 // CodeSanctioned is the contract's code for a refused sanctioned wallet.
 const CodeSanctioned = "chainalysis_blocked_wallet"
 
+// CodeScreeningFailed is this server's code when sanctions screening
+// could not answer (the contract has none): the wallet is refused with a
+// 403 like a listed one (the contract's 422 codes are a closed list),
+// never let through unscreened.
+const CodeScreeningFailed = "sanctions_screening_failed"
+
 // CodeBalances is the contract's code when balances cannot be read.
 const CodeBalances = "unable_to_fetch_balances"
 
@@ -130,18 +136,21 @@ func (s *Service) screen(ctx context.Context, envID string, subj Subject) error 
 		hit, err := s.screener.Sanctioned(ctx, w.Chain, w.Address)
 		switch {
 		case hit:
-			s.record(ctx, envID, w.Address, CheckBlocked, "listed on the sanctions list")
-		case err != nil:
-			s.record(ctx, envID, w.Address, CheckOK, "not listed on the last sanctions list read (the file could not be re-read)")
-		default:
-			s.record(ctx, envID, w.Address, CheckOK, "not listed on the sanctions list")
-		}
-		if hit {
+			s.record(ctx, envID, w, CheckBlocked, "listed on the sanctions list")
 			return &errs.E{Kind: errs.KindForbidden, Code: CodeSanctioned, Message: "this wallet is sanctioned",
 				Payload: map[string]any{"walletPublicKey": w.Address}}
-		}
-		if err != nil {
-			s.log.WarnContext(ctx, "access: sanctions list could not be refreshed; using the last one", "err", err)
+		case err != nil:
+			// An outage is never an allow: the wallet is refused and the
+			// failed check recorded (the cause goes to the log only: a
+			// screening service's error may name its URL or key).
+			s.log.ErrorContext(ctx, "access: sanctions screening failed; the wallet is refused until it can be screened",
+				"env", envID, "wallet", w.Address, "err", err)
+			s.record(ctx, envID, w, CheckFailed, "the sanctions screening could not be completed; the wallet was refused")
+			return &errs.E{Kind: errs.KindForbidden, Code: CodeScreeningFailed,
+				Message: "this wallet could not be screened against the sanctions list; try again later",
+				Payload: map[string]any{"walletPublicKey": w.Address}, Err: err}
+		default:
+			s.record(ctx, envID, w, CheckOK, "not listed on the sanctions list")
 		}
 	}
 	return nil

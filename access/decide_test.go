@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -181,5 +182,82 @@ func TestRulesAreReusedBrieflyAndClearedByChanges(t *testing.T) {
 	decide()
 	if st.reads != 3 {
 		t.Fatalf("after the TTL: %d reads", st.reads)
+	}
+}
+
+// failingScreener is a screening service that is down.
+type failingScreener struct{ err error }
+
+func (f failingScreener) Sanctioned(context.Context, string, string) (bool, error) {
+	return false, f.err
+}
+
+// memChecks records checks in memory (the store's side, with its event in
+// one transaction, is covered by store/storetest).
+type memChecks struct{ got []Check }
+
+func (m *memChecks) RecordCheck(_ context.Context, c *Check) error {
+	m.got = append(m.got, *c)
+	return nil
+}
+func (m *memChecks) ChecksOf(context.Context, string, []string) ([]Check, error) { return m.got, nil }
+
+// TestScreeningFailureRefusesAndIsRecorded: a screener that cannot answer
+// (a service down, a list file gone) is never a silent allow: the
+// decision fails with a clear 422 and the wallet's check is recorded as
+// FAILED with an event an operator's webhook hears; a listed wallet's
+// BLOCKED check carries its event too, an OK one none.
+func TestScreeningFailureRefusesAndIsRecorded(t *testing.T) {
+	const addr = "0x1da5821544e25c636c1417ba96ade4cf6d2f9b5a"
+	subj := Subject{Wallets: []Wallet{{users.ChainEIP155, addr}}}
+	checks := &memChecks{}
+	s := NewService(Deps{Store: &rulesStore{rules: Rules{Screening: true}},
+		Screener: failingScreener{errors.New("dial tcp 10.0.0.1:443: connection refused")}, Checks: checks})
+	_, err := s.Decide(context.Background(), "env", Fixed(subj))
+	var e *errs.E
+	if !errors.As(err, &e) || e.Kind != errs.KindForbidden || e.Code != CodeScreeningFailed {
+		t.Fatalf("a screener that is down: want 403 %s, got %v", CodeScreeningFailed, err)
+	}
+	if strings.Contains(e.Message, "10.0.0.1") {
+		t.Errorf("the client's message names the screener's internals: %q", e.Message)
+	}
+	if len(checks.got) != 1 || checks.got[0].Result != CheckFailed || checks.got[0].Event != events.WalletSanctionsFailed ||
+		checks.got[0].WalletPublicKey != addr || checks.got[0].EnvironmentID != "env" {
+		t.Fatalf("recorded %+v, want one FAILED check with its event", checks.got)
+	}
+
+	// The list file removed: the last list read is not trusted for ever.
+	path := filepath.Join(t.TempDir(), "sdn.txt")
+	if err := os.WriteFile(path, []byte("0x7F367cC41522cE07553e823bf3be79A889DEbe1B\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ls, err := NewListScreener(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	ls.now = func() time.Time { return now }
+	checks = &memChecks{}
+	s = NewService(Deps{Store: &rulesStore{rules: Rules{Screening: true}}, Screener: ls, Checks: checks})
+	if _, err := s.Decide(context.Background(), "env", Fixed(subj)); err != nil {
+		t.Fatalf("an unlisted wallet: %v", err)
+	}
+	if _, err := s.Decide(context.Background(), "env", Fixed(Subject{Wallets: []Wallet{{users.ChainEIP155, "0x7f367cc41522ce07553e823bf3be79a889debe1b"}}})); !errors.As(err, &e) || e.Code != CodeSanctioned {
+		t.Fatalf("a listed wallet: %v", err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	if _, err := s.Decide(context.Background(), "env", Fixed(subj)); !errors.As(err, &e) || e.Code != CodeScreeningFailed {
+		t.Fatalf("the list file gone: want %s, got %v", CodeScreeningFailed, err)
+	}
+	var results, evs []string
+	for _, c := range checks.got {
+		results, evs = append(results, c.Result), append(evs, c.Event)
+	}
+	if strings.Join(results, " ") != "OK BLOCKED FAILED" ||
+		strings.Join(evs, ",") != ","+events.WalletSanctionsBlocked+","+events.WalletSanctionsFailed {
+		t.Fatalf("checks %v events %q", results, evs)
 	}
 }

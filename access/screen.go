@@ -39,6 +39,10 @@ func NewListScreener(path string) (*ListScreener, error) {
 	return l, nil
 }
 
+// SetCheckEvery sets how often the file is looked at for changes (10 s by
+// default; 0: at every screening). Call it before screening starts.
+func (l *ListScreener) SetCheckEvery(d time.Duration) { l.checkEvery = d }
+
 // Len is how many addresses are listed.
 func (l *ListScreener) Len() int {
 	l.mu.RLock()
@@ -76,7 +80,9 @@ func (l *ListScreener) Reload() error {
 }
 
 // refresh reloads the file when it changed since the last look. A file
-// that became unreadable keeps the last good list (and says so).
+// that became unreadable is an error (the wallet is refused as
+// unscreened) until it can be read again: a list nobody can update is not
+// trusted for ever.
 func (l *ListScreener) refresh() error {
 	now := l.now()
 	l.mu.RLock()
@@ -99,7 +105,9 @@ func (l *ListScreener) refresh() error {
 	return l.Reload()
 }
 
-// Sanctioned reports whether address is on the list.
+// Sanctioned reports whether address is on the list. An address on the
+// last list read is listed even if the file cannot be re-read; any other
+// address then gets the error.
 func (l *ListScreener) Sanctioned(_ context.Context, _ string, address string) (bool, error) {
 	err := l.refresh()
 	l.mu.RLock()

@@ -64,6 +64,15 @@ const (
 	ExportFailed    = "export.failed"
 )
 
+// Names for sanctions screening (package access): a wallet refused as
+// listed, and a wallet refused because it could not be screened (the
+// screening service or list was unavailable). This server's own names,
+// after Dynamic's {resource}.{action} pattern; OK checks have none.
+const (
+	WalletSanctionsBlocked = "wallet.sanctions.blocked"
+	WalletSanctionsFailed  = "wallet.sanctions.failed"
+)
+
 // ResourceType is what an event is about: the first segment of its name
 // ("user" for user.session.created, "wallet", "visit", "ping"). The
 // Events API filters on it (?resourceType=), from a column of its own.

@@ -22,6 +22,8 @@ var Types = []Type{
 	{WalletLinked, "A wallet was linked to a user."},
 	{WalletUnlinked, "A wallet was unlinked from a user."},
 	{WalletTransferred, "A wallet moved from one user to another."},
+	{WalletSanctionsBlocked, "A wallet on the sanctions list was refused (sign-in, link, transfer or refresh)."},
+	{WalletSanctionsFailed, "A wallet could not be screened against the sanctions list and was refused."},
 	{VisitCreated, "A wallet connected to the app (a visit), signed in or not."},
 	{MFADeviceAdded, "A user verified a new MFA device (its first code passed)."},
 	{MFADeviceDelete, "A user deleted a verified MFA device."},

@@ -175,6 +175,7 @@ func TestChainalysisToggleScreensSignIns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	screener.SetCheckEvery(0)
 	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) { c.Access.Screener = screener })
 	env := h.ids.EnvironmentID
 	path := "/environments/" + env + "/integrations/chainalysis"
@@ -248,7 +249,32 @@ func TestChainalysisToggleScreensSignIns(t *testing.T) {
 		t.Errorf("an unscreened user's listed checks: %v", got)
 	}
 
+	// The refusal is an event an operator's webhook hears.
+	st, res = h.do(t, "GET", "/environments/"+env+"/events?resourceType=wallet", h.token, nil)
+	wantStatus(t, "events", st, 200, res)
+	var names []string
+	for _, e := range list(t, res, "data") {
+		names = append(names, e.(map[string]any)["eventName"].(string))
+	}
+	if !slices.Contains(names, "wallet.sanctions.blocked") {
+		t.Fatalf("no wallet.sanctions.blocked event: %v", names)
+	}
+
+	// The list file gone: a wallet that cannot be screened is refused
+	// (never let through), its FAILED check shown on the admin user.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	st, res = h.signInAttempt(t, env, clean, "")
+	wantError(t, "a wallet that cannot be screened", st, res, 403)
+	wantEq(t, res, "code", "sanctions_screening_failed")
+	st, res = h.do(t, "GET", "/environments/"+env+"/users/"+cleanUser, h.token, nil)
+	wantStatus(t, "admin user", st, 200, res)
+	wantEq(t, res, "user.chainalysisChecks.0.result", "FAILED")
+
 	st, res = h.do(t, "PUT", path+"/sanctions/disable", h.token, nil)
 	wantStatus(t, "disable", st, 200, res)
 	wantEq(t, res, "sanctionsApiEnabled", false)
+	st, res = h.signInAttempt(t, env, clean, "")
+	wantStatus(t, "screening off: the list is not read", st, 200, res)
 }

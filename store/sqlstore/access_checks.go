@@ -8,13 +8,25 @@ import (
 
 var _ access.CheckStore = (*Store)(nil)
 
-// RecordCheck implements access.CheckStore.
+// RecordCheck implements access.CheckStore: the check and its event (if
+// any) in one transaction.
 func (s *Store) RecordCheck(ctx context.Context, c *access.Check) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO chainalysis_checks (id, environment_id, wallet_key, wallet_public_key, result, response, created_at)
+	const upsert = `INSERT INTO chainalysis_checks (id, environment_id, wallet_key, wallet_public_key, result, response, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (environment_id, wallet_key, result) DO UPDATE SET wallet_public_key = excluded.wallet_public_key,
-		response = excluded.response, created_at = excluded.created_at`,
-		c.ID, c.EnvironmentID, c.WalletKey, c.WalletPublicKey, c.Result, c.Response, c.CreatedAt)
+		response = excluded.response, created_at = excluded.created_at`
+	args := []any{c.ID, c.EnvironmentID, c.WalletKey, c.WalletPublicKey, c.Result, c.Response, c.CreatedAt}
+	if c.Event == "" {
+		_, err := s.db.Exec(ctx, upsert, args...)
+		return s.fail("record chainalysis check", nil, err)
+	}
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, upsert, args...); err != nil {
+			return err
+		}
+		return s.insertEvent(ctx, tx, c.EnvironmentID, c.Event, "", map[string]any{"walletPublicKey": c.WalletPublicKey,
+			"result": c.Result, "response": c.Response}, c.CreatedAt)
+	})
 	return s.fail("record chainalysis check", nil, err)
 }
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/store"
 )
 
@@ -38,5 +39,24 @@ func testChainalysisChecks(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.ChecksOf(ctx(t), lv.ID, []string{"bb"}); len(got) != 0 {
 		t.Fatalf("another environment's checks: %+v", got)
+	}
+
+	// A check with an event writes it in its transaction; the OK checks
+	// above wrote none.
+	blocked := check(lv.ID, "dd", access.CheckBlocked, "listed")
+	blocked.Event = events.WalletSanctionsBlocked
+	must(t, "RecordCheck with its event", s.RecordCheck(ctx(t), blocked))
+	failed := check(lv.ID, "ee", access.CheckFailed, "could not be screened")
+	failed.Event = events.WalletSanctionsFailed
+	must(t, "RecordCheck with its event", s.RecordCheck(ctx(t), failed))
+	data := newestEvents(t, s, lv.ID, events.WalletSanctionsFailed, events.WalletSanctionsBlocked)
+	if data[0]["walletPublicKey"] != "0xee" || data[0]["result"] != access.CheckFailed || data[1]["walletPublicKey"] != "0xdd" {
+		t.Fatalf("events' data %v", data)
+	}
+	if all, err := s.ListEvents(ctx(t), lv.ID, events.Query{Limit: 10}); err != nil || len(all) != 2 {
+		t.Fatalf("events of the environment: %v %+v (OK checks write none)", err, all)
+	}
+	if got, _ := s.ChecksOf(ctx(t), lv.ID, []string{"ee"}); len(got) != 1 || got[0].Result != access.CheckFailed {
+		t.Fatalf("the FAILED check: %+v", got)
 	}
 }
