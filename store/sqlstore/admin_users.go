@@ -226,15 +226,14 @@ func (s *Store) queryIDs(ctx context.Context, q Querier, query string, args ...a
 
 const sessionColumns = `id, user_id, environment_id, ip_address, user_agent, created_at, revoked_at`
 
-func (s *Store) scanSession(sc Row) (users.UserSession, error) {
-	var ss users.UserSession
-	err := sc.Scan(&ss.ID, &ss.UserID, &ss.EnvironmentID, &ss.IPAddress, &ss.UserAgent, &ss.CreatedAt, &ss.RevokedAt)
+func scanSession(sc Row) (ss users.UserSession, err error) {
+	err = sc.Scan(&ss.ID, &ss.UserID, &ss.EnvironmentID, &ss.IPAddress, &ss.UserAgent, &ss.CreatedAt, &ss.RevokedAt)
 	return ss, err
 }
 
 // sessionsOf returns the newest sessions of each user, by user id.
 func (s *Store) sessionsOf(ctx context.Context, q Querier, userIDs []string) (map[string][]users.UserSession, error) {
-	all, err := list(ctx, s, q, "list sessions", s.scanSession, `SELECT `+sessionColumns+` FROM (SELECT *, row_number() OVER
+	all, err := list(ctx, s, q, "list sessions", scanSession, `SELECT `+sessionColumns+` FROM (SELECT *, row_number() OVER
 		(PARTITION BY user_id ORDER BY created_at DESC, id DESC) AS n FROM sessions
 		WHERE `+s.in("user_id", 1)+`) AS s WHERE n <= $2 ORDER BY created_at DESC, id DESC`,
 		s.d.IDList(userIDs), maxListedSessions)
@@ -256,11 +255,8 @@ func (s *Store) UserSessions(ctx context.Context, userID string) ([]users.UserSe
 
 // GetUserSession implements users.AdminStore.
 func (s *Store) GetUserSession(ctx context.Context, id string) (*users.UserSession, error) {
-	ss, err := s.scanSession(s.db.Reader().QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get session", users.ErrAdminSessionNotFound, err)
-	}
-	return &ss, nil
+	return get(ctx, s, "get session", users.ErrAdminSessionNotFound, scanSession,
+		`SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id)
 }
 
 // RevokeUserSessions implements users.AdminStore.
@@ -270,14 +266,12 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID string, at time.T
 		if err := tx.QueryRow(ctx, `SELECT environment_id FROM users WHERE id = $1`, userID).Scan(&envID); err != nil {
 			return s.fail("revoke sessions", users.ErrUserNotFound, err)
 		}
-		ids, err := s.queryIDs(ctx, tx, `SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, userID)
+		ids, err := s.queryIDs(ctx, tx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL
+			RETURNING id`, at, userID)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2`, at, id); err != nil {
-				return s.fail("revoke session", nil, err)
-			}
 			if err := s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at); err != nil {
 				return err
 			}
@@ -534,21 +528,7 @@ func (s *Store) writeUser(ctx context.Context, tx Tx, u *users.User, now time.Ti
 	if err := s.checkUsernameFree(ctx, tx, u); err != nil {
 		return err
 	}
-	meta := string(u.Metadata)
-	if meta == "" {
-		meta = "{}"
-	}
-	res, err := tx.Exec(ctx, `UPDATE users SET email = $1, alias = $2, first_name = $3, last_name = $4, phone_number = $5,
-		job_title = $6, username = $7, country = $8, t_shirt_size = $9, team = $10, metadata = $11, updated_at = $12 WHERE id = $13`,
-		u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username, u.Country, u.TShirtSize, u.Team,
-		meta, now, u.ID)
-	switch {
-	case s.unique(err, "users_env_email"):
-		return users.ErrAdminEmailTaken
-	case s.unique(err, "users_env_username"):
-		return users.ErrAdminUsernameTaken
-	}
-	if err := s.affected("update user", users.ErrUserNotFound, res, err); err != nil {
+	if err := s.updateUserRow(ctx, tx, u, now, users.ErrAdminEmailTaken, users.ErrAdminUsernameTaken); err != nil {
 		return err
 	}
 	if err := s.syncUniqueValues(ctx, tx, u); err != nil {
@@ -584,11 +564,8 @@ func (s *Store) UpdateUser(ctx context.Context, id string, edit func(*users.User
 
 // GetCredential implements users.AdminStore.
 func (s *Store) GetCredential(ctx context.Context, id string) (*users.Credential, error) {
-	c, err := scanCredential(s.db.Reader().QueryRow(ctx, `SELECT `+credentialColumns+` FROM verified_credentials WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get credential", users.ErrAdminWalletNotFound, err)
-	}
-	return &c, nil
+	return get(ctx, s, "get credential", users.ErrAdminWalletNotFound, scanCredential,
+		`SELECT `+credentialColumns+` FROM verified_credentials WHERE id = $1`, id)
 }
 
 // ListWallets implements users.AdminStore.

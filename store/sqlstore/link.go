@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -31,6 +29,28 @@ func (s *Store) lockUser(ctx context.Context, tx Tx, userID string) error {
 	return s.fail("lock user", users.ErrUserNotFound, err)
 }
 
+// credentialsLeft locks the user's row and counts the credentials they
+// could still sign in with without credID.
+func (s *Store) credentialsLeft(ctx context.Context, tx Tx, userID, credID string) (int, error) {
+	if err := s.lockUser(ctx, tx, userID); err != nil {
+		return 0, err
+	}
+	return s.countSignInCredentials(ctx, tx, userID, credID)
+}
+
+// reverifySQL records a new proof of credential $4 and its wallet's
+// current name and provider.
+const reverifySQL = `UPDATE verified_credentials SET verified_at = $1, wallet_name = $2, wallet_provider = $3 WHERE id = $4`
+
+// repointLastCredential keeps a user's last_verified_credential_id from
+// dangling once credID is no longer theirs: their latest verified one.
+func (s *Store) repointLastCredential(ctx context.Context, tx Tx, userID, credID string, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = coalesce((SELECT id FROM verified_credentials
+		WHERE user_id = $1 ORDER BY verified_at DESC LIMIT 1), ''), updated_at = $2 WHERE id = $1 AND last_verified_credential_id = $3`,
+		userID, now, credID)
+	return s.fail("update last credential", nil, err)
+}
+
 // LinkCredential implements signin.LinkStore. Concurrent links of one new
 // wallet meet on the credentials' unique constraint: the loser's INSERT …
 // ON CONFLICT DO NOTHING waits for the winner's commit and inserts
@@ -43,7 +63,7 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 			return err
 		}
 		c := w.Credential
-		owner, credID, previous, err := s.claimCredential(ctx, tx, w.UserID, &c)
+		owner, credID, err := s.claimCredential(ctx, tx, w.UserID, &c)
 		if err != nil {
 			return err
 		}
@@ -55,14 +75,13 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 		case owner == "": // linked now
 		case owner == w.UserID:
 			event = ""
-			if _, err := tx.Exec(ctx, `UPDATE verified_credentials SET verified_at = $1, wallet_name = $2, wallet_provider = $3
-				WHERE id = $4`, w.Now, c.WalletName, c.WalletProvider, credID); err != nil {
+			if _, err := tx.Exec(ctx, reverifySQL, w.Now, c.WalletName, c.WalletProvider, credID); err != nil {
 				return s.fail("update credential", nil, err)
 			}
 		case !w.Transfer:
 			return users.ErrWalletOwnedElsewhere
 		default:
-			if err := s.transferCredential(ctx, tx, w, owner, credID, previous); err != nil {
+			if err := s.transferCredential(ctx, tx, w, owner, credID); err != nil {
 				return err
 			}
 			event = events.WalletTransferred
@@ -92,56 +111,45 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 }
 
 // claimCredential inserts the credential for userID, or, if it exists,
-// locks it and returns its owner, id and previous owners. owner is "" when
-// the credential was inserted now.
-func (s *Store) claimCredential(ctx context.Context, tx Tx, userID string, c *users.Credential) (owner, credID, previous string, err error) {
+// locks it and returns its owner and id. owner is "" when the credential
+// was inserted now.
+func (s *Store) claimCredential(ctx context.Context, tx Tx, userID string, c *users.Credential) (owner, credID string, err error) {
 	for range 2 {
 		// FOR UPDATE: concurrent links or transfers of one wallet take turns.
-		err = tx.QueryRow(ctx, `SELECT user_id, id, previous_users FROM verified_credentials
+		err = tx.QueryRow(ctx, `SELECT user_id, id FROM verified_credentials
 			WHERE environment_id = $1 AND format = $2 AND chain = $3 AND address = $4`+s.d.ForUpdate,
-			c.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&owner, &credID, &previous)
+			c.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&owner, &credID)
 		if !s.noRows(err) {
-			return owner, credID, previous, s.fail("find credential", nil, err)
+			return owner, credID, s.fail("find credential", nil, err)
 		}
 		err = tx.QueryRow(ctx, insertCredentialSQL+` ON CONFLICT (environment_id, format, chain, address) DO NOTHING
 			RETURNING id`, s.credentialArgs(userID, c)...).Scan(&credID)
 		if !s.noRows(err) {
-			return "", credID, "", s.fail("create credential", users.ErrUserNotFound, err)
+			return "", credID, s.fail("create credential", users.ErrUserNotFound, err)
 		}
 		// A concurrent link committed it first: look again.
 	}
-	return "", "", "", errs.Internal("link credential", errors.New("credential neither found nor inserted"))
+	return "", "", errs.Internal("link credential", errors.New("credential neither found nor inserted"))
 }
 
-func (s *Store) transferCredential(ctx context.Context, tx Tx, w *signin.LinkWrite, owner, credID, previous string) error {
-	if err := s.lockUser(ctx, tx, owner); err != nil {
-		return err
-	}
-	left, err := s.countSignInCredentials(ctx, tx, owner, credID)
+// transferCredential moves the credential from owner to the linking user,
+// recording owner among its previous users.
+func (s *Store) transferCredential(ctx context.Context, tx Tx, w *signin.LinkWrite, owner, credID string) error {
+	left, err := s.credentialsLeft(ctx, tx, owner, credID)
 	if err != nil {
 		return err
 	}
 	if left == 0 && !w.AllowEmptyAccount {
 		return users.ErrTransferLeavesNoSignIn
 	}
-	var prev []string
-	_ = json.Unmarshal([]byte(previous), &prev)
-	b, err := json.Marshal(append(prev, owner))
-	if err != nil {
-		return errs.Internal("previous users", err)
-	}
 	c := w.Credential
-	_, err = tx.Exec(ctx, `UPDATE verified_credentials SET user_id = $1, previous_users = $2, verified_at = $3,
-		wallet_name = $4, wallet_provider = $5 WHERE id = $6`,
-		w.UserID, string(b), w.Now, c.WalletName, c.WalletProvider, credID)
+	_, err = tx.Exec(ctx, `UPDATE verified_credentials SET user_id = $1, previous_users = `+s.d.AppendPreviousUser+`,
+		verified_at = $3, wallet_name = $4, wallet_provider = $5 WHERE id = $6`,
+		w.UserID, owner, w.Now, c.WalletName, c.WalletProvider, credID)
 	if err != nil {
 		return s.fail("transfer credential", nil, err)
 	}
-	// The former owner's pointer to it must not dangle.
-	_, err = tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = coalesce((SELECT id FROM verified_credentials
-		WHERE user_id = $1 ORDER BY verified_at DESC LIMIT 1), ''), updated_at = $2 WHERE id = $1 AND last_verified_credential_id = $3`,
-		owner, w.Now, credID)
-	return s.fail("update former owner", nil, err)
+	return s.repointLastCredential(ctx, tx, owner, credID, w.Now)
 }
 
 // UnlinkCredential implements signin.LinkStore.
@@ -156,10 +164,7 @@ func (s *Store) UnlinkCredential(ctx context.Context, userID, credID string, now
 		if err != nil {
 			return s.fail("unlink", nil, err)
 		}
-		if err := s.lockUser(ctx, tx, userID); err != nil {
-			return err
-		}
-		left, err := s.countSignInCredentials(ctx, tx, userID, credID)
+		left, err := s.credentialsLeft(ctx, tx, userID, credID)
 		if err != nil {
 			return err
 		}
@@ -169,10 +174,8 @@ func (s *Store) UnlinkCredential(ctx context.Context, userID, credID string, now
 		if _, err := tx.Exec(ctx, `DELETE FROM verified_credentials WHERE id = $1`, credID); err != nil {
 			return s.fail("unlink", nil, err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = coalesce((SELECT id FROM verified_credentials
-			WHERE user_id = $1 ORDER BY verified_at DESC LIMIT 1), ''), updated_at = $2 WHERE id = $1 AND last_verified_credential_id = $3`,
-			userID, now, credID); err != nil {
-			return s.fail("unlink", nil, err)
+		if err := s.repointLastCredential(ctx, tx, userID, credID, now); err != nil {
+			return err
 		}
 		if err := s.insertEvent(ctx, tx, envID, events.WalletUnlinked, userID,
 			map[string]string{"userId": userID, "verifiedCredentialId": credID}, now); err != nil {
@@ -188,12 +191,11 @@ func (s *Store) UnlinkCredential(ctx context.Context, userID, credID string, now
 func (s *Store) SelectCredential(ctx context.Context, userID, credID string, now time.Time) (*users.User, error) {
 	var u *users.User
 	err := s.write(ctx, func(tx Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE verified_credentials SET last_selected_at = $1 WHERE id = $2 AND user_id = $3
-			AND format = 'blockchain'`, now, credID, userID)
-		if err := s.affected("select wallet", users.ErrAdminWalletNotFound, res, err); err != nil {
-			return err
+		err := s.change(ctx, tx, "select wallet", users.ErrAdminWalletNotFound, `UPDATE verified_credentials
+			SET last_selected_at = $1 WHERE id = $2 AND user_id = $3 AND format = 'blockchain'`, now, credID, userID)
+		if err == nil {
+			u, err = s.loadUser(ctx, tx, userID)
 		}
-		u, err = s.loadUser(ctx, tx, userID)
 		return err
 	})
 	return u, err

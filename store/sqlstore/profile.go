@@ -53,19 +53,25 @@ func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User) error {
 			return c.taken()
 		}
 	}
-	res, err := tx.Exec(ctx, `UPDATE users SET email = $1, alias = $2, first_name = $3, last_name = $4, phone_number = $5,
+	return s.updateUserRow(ctx, tx, u, u.UpdatedAt, users.ErrEmailTaken(), users.ErrUsernameTaken())
+}
+
+// updateUserRow writes a user's profile columns. Callers check first that
+// the email and username are free, reading committed rows; a concurrent
+// write of the same one on another replica is caught by the unique index,
+// refused as emailTaken or usernameTaken.
+func (s *Store) updateUserRow(ctx context.Context, tx Tx, u *users.User, at time.Time, emailTaken, usernameTaken error) error {
+	n, err := tx.Exec(ctx, `UPDATE users SET email = $1, alias = $2, first_name = $3, last_name = $4, phone_number = $5,
 		job_title = $6, username = $7, country = $8, t_shirt_size = $9, team = $10, metadata = $11, updated_at = $12 WHERE id = $13`,
 		u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username, u.Country, u.TShirtSize, u.Team,
-		jsonOr(u.Metadata, "{}"), u.UpdatedAt, u.ID)
-	// The checks above read committed rows; a concurrent write of the same
-	// email or username on another replica is caught by the unique index.
+		jsonOr(u.Metadata, "{}"), at, u.ID)
 	switch {
 	case s.unique(err, "users_env_email"):
-		return users.ErrEmailTaken()
+		return emailTaken
 	case s.unique(err, "users_env_username"):
-		return users.ErrUsernameTaken()
+		return usernameTaken
 	}
-	return s.affected("update profile", users.ErrUserNotFound, res, err)
+	return s.affected("update user", users.ErrUserNotFound, n, err)
 }
 
 // standardTaken reports whether another user of the environment has value
@@ -74,13 +80,8 @@ func (s *Store) standardTaken(ctx context.Context, q Querier, envID, column, val
 	if value == "" {
 		return false, nil
 	}
-	var query string
-	switch column {
-	case "email":
-		query = sqlEmailTaken
-	case "username":
-		query = sqlUsernameTaken
-	default:
+	query, ok := map[string]string{"email": sqlEmailTaken, "username": sqlUsernameTaken}[column]
+	if !ok {
 		return false, errs.Internal("value taken", fmt.Errorf("unknown column %q", column))
 	}
 	var taken bool
@@ -113,12 +114,9 @@ func (s *Store) replaceUniqueValues(ctx context.Context, tx Tx, userID string, v
 func (s *Store) DeleteUser(ctx context.Context, userID string, at time.Time) error {
 	return s.write(ctx, func(tx Tx) error {
 		var envID string
-		if err := tx.QueryRow(ctx, `SELECT environment_id FROM users WHERE id = $1`, userID).Scan(&envID); err != nil {
+		err := tx.QueryRow(ctx, `DELETE FROM users WHERE id = $1 RETURNING environment_id`, userID).Scan(&envID)
+		if err != nil {
 			return s.fail("delete user", users.ErrUserNotFound, err)
-		}
-		res, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID)
-		if err := s.affected("delete user", users.ErrUserNotFound, res, err); err != nil {
-			return err
 		}
 		return s.insertEvent(ctx, tx, envID, events.UserDeleted, userID, map[string]string{"userId": userID}, at)
 	})

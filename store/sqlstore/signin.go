@@ -73,8 +73,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			created, userID, credID = true, w.NewUserID, c.ID
 		}
 		if !created {
-			if err := tx.Defer(ctx, `UPDATE verified_credentials SET verified_at = $1, wallet_name = $2, wallet_provider = $3
-				WHERE id = $4`, now, c.WalletName, c.WalletProvider, credID); err != nil {
+			if err := tx.Defer(ctx, reverifySQL, now, c.WalletName, c.WalletProvider, credID); err != nil {
 				return s.fail("update credential", nil, err)
 			}
 		}

@@ -29,19 +29,25 @@ func (s *Store) GetUser(ctx context.Context, id string) (*users.User, error) {
 	return s.loadUser(ctx, s.db.Reader(), id)
 }
 
-func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User, error) {
-	var u users.User
+// scanUser scans userColumns.
+func scanUser(r Row) (u users.User, err error) {
 	var meta string
-	err := q.QueryRow(ctx, sqlUserByID, id).Scan(&u.ID, &u.EnvironmentID,
-		&u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber, &u.JobTitle, &u.Username, &u.Country,
-		&u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID, &u.CreatedAt, &u.UpdatedAt,
+	err = r.Scan(&u.ID, &u.EnvironmentID, &u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber, &u.JobTitle,
+		&u.Username, &u.Country, &u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID, &u.CreatedAt, &u.UpdatedAt,
 		&u.LastVisitAt, &u.MfaBackupCodeAcknowledgement)
+	u.Metadata = json.RawMessage(meta)
+	return u, err
+}
+
+const sqlCredentialsOfUser = `SELECT ` + credentialColumns + ` FROM verified_credentials WHERE user_id = $1
+	ORDER BY created_at, id`
+
+func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User, error) {
+	u, err := scanUser(q.QueryRow(ctx, sqlUserByID, id))
 	if err != nil {
 		return nil, s.fail("get user", users.ErrUserNotFound, err)
 	}
-	u.Metadata = json.RawMessage(meta)
-	u.Credentials, err = list(ctx, s, q, "get credentials", scanCredential, `SELECT `+credentialColumns+`
-		FROM verified_credentials WHERE user_id = $1 ORDER BY created_at, id`, id)
+	u.Credentials, err = list(ctx, s, q, "get credentials", scanCredential, sqlCredentialsOfUser, id)
 	return &u, err
 }
 
@@ -53,14 +59,7 @@ func (s *Store) loadUsers(ctx context.Context, q Querier, ids []string) ([]users
 		return []users.User{}, nil
 	}
 	idList := s.d.IDList(ids)
-	found, err := list(ctx, s, q, "get users", func(r Row) (u users.User, err error) {
-		var meta string
-		err = r.Scan(&u.ID, &u.EnvironmentID, &u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber,
-			&u.JobTitle, &u.Username, &u.Country, &u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID,
-			&u.CreatedAt, &u.UpdatedAt, &u.LastVisitAt, &u.MfaBackupCodeAcknowledgement)
-		u.Metadata = json.RawMessage(meta)
-		return u, err
-	}, sqlUsersByID(s), idList)
+	found, err := list(ctx, s, q, "get users", scanUser, sqlUsersByID(s), idList)
 	if err != nil {
 		return nil, err
 	}
@@ -113,9 +112,8 @@ func (s *Store) credentialOf(ctx context.Context, q Querier, envID string, c *us
 	return userID, credID, s.fail("find credential", nil, err)
 }
 
-const insertCredentialSQL = `INSERT INTO verified_credentials (id, environment_id, user_id, format, chain, address,
-	public_identifier, wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+var insertCredentialSQL = insertSQL("verified_credentials", `id, environment_id, user_id, format, chain, address,
+	public_identifier, wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at`)
 
 func (s *Store) credentialArgs(userID string, c *users.Credential) []any {
 	return []any{c.ID, c.EnvironmentID, userID, c.Format, c.Chain, c.Address, c.PublicIdentifier, c.WalletName,
@@ -127,45 +125,33 @@ func (s *Store) insertCredential(ctx context.Context, tx Tx, userID string, c *u
 	return s.fail("create credential", users.ErrUserNotFound, err)
 }
 
+var insertSessionSQL = insertSQL("sessions", `id, environment_id, user_id, signin_credential_id, session_public_key,
+	ip_address, user_agent, created_at, expires_at, refresh_expires_at`)
+
 // insertSession queues the session's row (a deferred write).
 func (s *Store) insertSession(ctx context.Context, tx Tx, ss *session.Session) error {
-	err := tx.Defer(ctx, `INSERT INTO sessions (id, environment_id, user_id, signin_credential_id, session_public_key,
-		ip_address, user_agent, created_at, expires_at, refresh_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		ss.ID, ss.EnvironmentID, ss.UserID, ss.SigninCredentialID, ss.SessionPublicKey, ss.IPAddress, ss.UserAgent,
+	err := tx.Defer(ctx, insertSessionSQL, ss.ID, ss.EnvironmentID, ss.UserID, ss.SigninCredentialID, ss.SessionPublicKey, ss.IPAddress, ss.UserAgent,
 		ss.CreatedAt, ss.ExpiresAt, ss.RefreshExpiresAt)
 	return s.fail("create session", users.ErrUserNotFound, err)
 }
 
+const insertEventSQL = `INSERT INTO events (id, environment_id, name, resource_type, user_id, data, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
 // insertEvent queues an outbox event (a deferred write): events are
 // written in the transaction of the change they describe.
 func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID string, data any, at time.Time) error {
-	if name == "" {
-		return errs.Internal("record event", errors.New("event without a name"))
-	}
-	b, err := json.Marshal(data)
-	if err != nil {
-		return errs.Internal("event data", err)
-	}
-	id := users.NewID()
-	err = tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, resource_type, user_id, data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, envID, name, events.ResourceType(name), userID, string(b), at)
-	if err == nil {
-		err = s.fanOut(ctx, tx, envID, name, id, at)
-	}
-	return s.fail("record event", nil, err)
+	return s.insertEvents(ctx, tx, envID, []string{name}, userID, data, at)
 }
 
 // insertEvents queues events of one change that share their user and
 // data (a sign-in's user.created, wallet.linked, session.created), one
-// INSERT each, and fans them out to the environment's webhooks in one
+// INSERT each, and fans several out to the environment's webhooks in one
 // statement rather than one per event: a first sign-in's writes on the
 // single writer are two statements fewer.
 func (s *Store) insertEvents(ctx context.Context, tx Tx, envID string, names []string, userID string, data any, at time.Time) error {
-	switch len(names) {
-	case 0:
+	if len(names) == 0 {
 		return nil
-	case 1:
-		return s.insertEvent(ctx, tx, envID, names[0], userID, data, at)
 	}
 	b, err := json.Marshal(data)
 	if err != nil {
@@ -177,10 +163,12 @@ func (s *Store) insertEvents(ctx context.Context, tx Tx, envID string, names []s
 			return errs.Internal("record event", errors.New("event without a name"))
 		}
 		ids[i] = users.NewID()
-		if err := tx.Defer(ctx, `INSERT INTO events (id, environment_id, name, resource_type, user_id, data, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ids[i], envID, name, events.ResourceType(name), userID, string(b), at); err != nil {
+		if err := tx.Defer(ctx, insertEventSQL, ids[i], envID, name, events.ResourceType(name), userID, string(b), at); err != nil {
 			return s.fail("record event", nil, err)
 		}
+	}
+	if len(ids) == 1 {
+		return s.fail("record event", nil, s.fanOut(ctx, tx, envID, names[0], ids[0], at))
 	}
 	err = tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
 		SELECT e.id || '-' || we.webhook_id, we.environment_id, we.webhook_id, e.id, $2, $3, $3, $3
@@ -225,29 +213,17 @@ func (s *Store) deferLoadUser(ctx context.Context, tx Tx, id string, u *users.Us
 			}
 			return users.ErrUserNotFound
 		}
-		var meta string
-		if err := rows.Scan(&u.ID, &u.EnvironmentID, &u.Email, &u.Alias, &u.FirstName, &u.LastName, &u.PhoneNumber,
-			&u.JobTitle, &u.Username, &u.Country, &u.TShirtSize, &u.Team, &meta, &u.LastVerifiedCredentialID,
-			&u.CreatedAt, &u.UpdatedAt, &u.LastVisitAt, &u.MfaBackupCodeAcknowledgement); err != nil {
-			return err
-		}
-		u.Metadata = json.RawMessage(meta)
-		return nil
-	}, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+		var err error
+		*u, err = scanUser(rows)
+		return err
+	}, sqlUserByID, id)
 	if err != nil {
 		return err
 	}
-	return tx.DeferQuery(ctx, func(rows Rows) error {
-		u.Credentials = u.Credentials[:0]
-		for rows.Next() {
-			cr, err := scanCredential(rows)
-			if err != nil {
-				return err
-			}
-			u.Credentials = append(u.Credentials, cr)
-		}
-		return nil
-	}, `SELECT `+credentialColumns+` FROM verified_credentials WHERE user_id = $1 ORDER BY created_at, id`, id)
+	return tx.DeferQuery(ctx, func(rows Rows) (err error) {
+		u.Credentials, err = collect(rows, nil, scanCredential)
+		return err
+	}, sqlCredentialsOfUser, id)
 }
 
 // consumeAndFind consumes the sign-in's nonces and finds the credential's
