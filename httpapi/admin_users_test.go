@@ -77,6 +77,13 @@ func (h *harness) signInHost(t *testing.T, envID string, w evmWallet, host strin
 // to host, if any) and returns the answer.
 func (h *harness) signInAttempt(t *testing.T, envID string, w evmWallet, host string) (int, any) {
 	t.Helper()
+	return h.walletCall(t, envID, w, "/verify", "", host)
+}
+
+// walletCall sends a fresh signed SIWE message of w to the SDK route path
+// ("/verify", "/verify/link", "/verify/transfer"), with bearer if set.
+func (h *harness) walletCall(t *testing.T, envID string, w evmWallet, path, bearer, host string) (int, any) {
+	t.Helper()
 	st, res := h.do(t, "GET", "/sdk/"+envID+"/nonce", "", nil)
 	wantStatus(t, "nonce", st, 200, res)
 	msg := fmt.Sprintf("localhost:3000 wants you to sign in with your Ethereum account:\n%s\n\n"+
@@ -88,9 +95,12 @@ func (h *harness) signInAttempt(t *testing.T, envID string, w evmWallet, host st
 		t.Fatal(err)
 	}
 	sig[64] += 27
-	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + envID + "/verify", host: host, body: map[string]any{
-		"signedMessage": fmt.Sprintf("0x%x", sig), "messageToSign": msg, "publicWalletAddress": w.address,
-		"chain": "EVM", "walletName": "metamask", "walletProvider": "browserExtension", "network": "1"}})
+	body := map[string]any{"signedMessage": fmt.Sprintf("0x%x", sig), "messageToSign": msg, "publicWalletAddress": w.address,
+		"chain": "EVM", "walletName": "metamask", "walletProvider": "browserExtension", "network": "1"}
+	if path == "/verify/transfer" {
+		body["skipEmptyAccountCheck"] = true
+	}
+	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + envID + path, token: bearer, host: host, body: body})
 	return r.status, r.json
 }
 
