@@ -46,11 +46,13 @@ func (s *Server) emailVerification(w http.ResponseWriter, r *http.Request, retry
 	return nil
 }
 
-// emailProvider answers GET /sdk/{env}/emailProvider?email=: who
-// delivers the email's codes here. dynamicauth ties no email to a social
-// provider, so a valid email answers the environment's enabled email
-// provider (sendgrid, resend) when it has one, else emailOnly (the
-// server's own SMTP or outbox).
+// emailProvider answers GET /sdk/{env}/emailProvider?email=: the
+// provider the email signs in with. The official client documents it as
+// the sign-in method (emailOnly, or magicLink when Magic's external
+// provider is on and the email is not a wallet user's), not the delivery:
+// dynamicauth signs every email in with its own codes, whether they are
+// sent by SMTP, the outbox or the environment's SendGrid or Resend, so a
+// valid email answers emailOnly.
 func (s *Server) emailProvider(w http.ResponseWriter, r *http.Request) error {
 	envID, err := pathID(r, "environmentId")
 	if err != nil {
@@ -62,16 +64,6 @@ func (s *Server) emailProvider(w http.ResponseWriter, r *http.Request) error {
 	if _, err := otp.ParseEmail(r.URL.Query().Get("email"), false); err != nil {
 		return err
 	}
-	provider := "emailOnly"
-	if s.providers != nil {
-		p, err := s.providers.EnabledEmail(r.Context(), envID)
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			provider = p.Type
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"emailProvider": provider})
+	writeJSON(w, http.StatusOK, map[string]string{"emailProvider": "emailOnly"})
 	return nil
 }
