@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/store"
@@ -21,23 +22,35 @@ const DefaultEnvironmentCacheTTL = 2 * time.Second
 // through this store clear the cache when they return; another replica's
 // changes apply here within the TTL. Copies are handed out, so callers
 // cannot change what the next request sees.
+//
+// Every request reads it, so reads take no lock (a mutex here was the
+// contended one of a sign-in under load): entries are immutable values in
+// sync.Maps, and a change bumps gen instead of locking out readers. An
+// entry is used only if it was read in the current generation.
 type envCachedStore struct {
 	store.Store
 	ttl time.Duration
 
-	mu      sync.Mutex
-	gen     uint64 // bumped by every change; a read that spans one is not kept
-	envs    map[string]cached[*tenant.Environment]
-	origins map[string]cached[[]tenant.Origin]
-	fields  map[string]cached[[]users.CustomField]
+	gen     atomic.Uint64 // bumped by every change; entries of older generations are misses
+	envs    cacheMap[*tenant.Environment]
+	origins cacheMap[[]tenant.Origin]
+	fields  cacheMap[[]users.CustomField]
+}
+
+// cacheMap is one kind of cached value by environment id, at most
+// maxCachedEnvironments of them (past it the map starts over).
+type cacheMap[T any] struct {
+	m sync.Map // string -> *cached[T], never changed once stored
+	n atomic.Int64
 }
 
 type cached[T any] struct {
 	v   T
 	exp time.Time
+	gen uint64
 }
 
-// maxCachedEnvironments bounds the maps; past it they start over.
+// maxCachedEnvironments bounds each map; past it it starts over.
 const maxCachedEnvironments = 10_000
 
 func withEnvironmentCache(st store.Store, ttl time.Duration) store.Store {
@@ -47,54 +60,48 @@ func withEnvironmentCache(st store.Store, ttl time.Duration) store.Store {
 	if ttl == 0 {
 		ttl = DefaultEnvironmentCacheTTL
 	}
-	c := &envCachedStore{Store: st, ttl: ttl}
-	c.reset()
-	return c
+	return &envCachedStore{Store: st, ttl: ttl}
 }
 
-func (c *envCachedStore) reset() {
-	c.envs = map[string]cached[*tenant.Environment]{}
-	c.origins = map[string]cached[[]tenant.Origin]{}
-	c.fields = map[string]cached[[]users.CustomField]{}
-}
-
-// changed forgets everything after a change and passes its error on.
+// changed forgets everything after a change and passes its error on. The
+// generation is bumped first, so a read that started before the change
+// and stores after the Clear below is never used.
 func (c *envCachedStore) changed(err error) error {
-	c.mu.Lock()
-	c.gen++
-	c.reset()
-	c.mu.Unlock()
+	c.gen.Add(1)
+	c.envs.clear()
+	c.origins.clear()
+	c.fields.clear()
 	return err
 }
 
-// load returns m[key] if fresh, else reads it and keeps it unless a change
-// happened meanwhile. Errors are not kept.
-func load[T any](c *envCachedStore, m func() map[string]cached[T], key string, read func() (T, error)) (T, error) {
+func (m *cacheMap[T]) clear() {
+	m.m.Clear()
+	m.n.Store(0)
+}
+
+// load returns the cached value of key if it is fresh and of the current
+// generation, else reads it and keeps it. Errors are not kept.
+func load[T any](c *envCachedStore, m *cacheMap[T], key string, read func() (T, error)) (T, error) {
 	now := time.Now()
-	c.mu.Lock()
-	e, ok := m()[key]
-	gen := c.gen
-	c.mu.Unlock()
-	if ok && now.Before(e.exp) {
-		return e.v, nil
+	gen := c.gen.Load()
+	if e, ok := m.m.Load(key); ok {
+		if e := e.(*cached[T]); e.gen == gen && now.Before(e.exp) {
+			return e.v, nil
+		}
 	}
 	v, err := read()
 	if err != nil {
 		return v, err
 	}
-	c.mu.Lock()
-	if c.gen == gen {
-		if len(m()) >= maxCachedEnvironments {
-			c.reset()
-		}
-		m()[key] = cached[T]{v: v, exp: now.Add(c.ttl)}
+	if _, existed := m.m.Swap(key, &cached[T]{v: v, exp: now.Add(c.ttl), gen: gen}); !existed &&
+		m.n.Add(1) > maxCachedEnvironments {
+		m.clear()
 	}
-	c.mu.Unlock()
 	return v, nil
 }
 
 func (c *envCachedStore) GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error) {
-	e, err := load(c, func() map[string]cached[*tenant.Environment] { return c.envs }, id, func() (*tenant.Environment, error) {
+	e, err := load(c, &c.envs, id, func() (*tenant.Environment, error) {
 		return c.Store.GetEnvironment(ctx, id)
 	})
 	if err != nil {
@@ -106,14 +113,14 @@ func (c *envCachedStore) GetEnvironment(ctx context.Context, id string) (*tenant
 }
 
 func (c *envCachedStore) ListOrigins(ctx context.Context, envID string) ([]tenant.Origin, error) {
-	o, err := load(c, func() map[string]cached[[]tenant.Origin] { return c.origins }, envID, func() ([]tenant.Origin, error) {
+	o, err := load(c, &c.origins, envID, func() ([]tenant.Origin, error) {
 		return c.Store.ListOrigins(ctx, envID)
 	})
 	return slices.Clone(o), err
 }
 
 func (c *envCachedStore) ListCustomFields(ctx context.Context, envID string) ([]users.CustomField, error) {
-	f, err := load(c, func() map[string]cached[[]users.CustomField] { return c.fields }, envID, func() ([]users.CustomField, error) {
+	f, err := load(c, &c.fields, envID, func() ([]users.CustomField, error) {
 		return c.Store.ListCustomFields(ctx, envID)
 	})
 	return slices.Clone(f), err

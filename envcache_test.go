@@ -3,6 +3,10 @@ package dynamicauth
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,5 +91,75 @@ func TestEnvironmentCache(t *testing.T) {
 	}
 	if !bytes.Contains(after.Settings, []byte("cacheTest")) {
 		t.Errorf("settings after an update through the cache: %s", after.Settings)
+	}
+}
+
+// TestEnvironmentCacheConcurrent: readers never take a lock, yet a read
+// that starts after a change through the cache has returned sees it, even
+// with readers filling the cache from the store while the change commits
+// (a read of the old settings must not be kept past the change). Run with
+// -race.
+func TestEnvironmentCacheConcurrent(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	auth, err := New(Config{Store: st, MasterSecret: bytes.Repeat([]byte{1}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _, err := auth.Bootstrap(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := ids.EnvironmentID
+	c := withEnvironmentCache(st, time.Hour) // only a change makes the cache read again
+	var done atomic.Int64                    // the last version whose change has returned
+	const versions = 40
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errc := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				want := done.Load()
+				e, err := c.GetEnvironment(ctx, env)
+				if err == nil {
+					_, err = c.ListOrigins(ctx, env)
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+				var s struct{ V int64 }
+				_ = json.Unmarshal(e.Settings, &s)
+				if s.V < want {
+					errc <- fmt.Errorf("read after version %d returned: settings of version %d", want, s.V)
+					return
+				}
+			}
+		}()
+	}
+	for v := int64(1); v <= versions; v++ {
+		if err := c.UpdateEnvironmentSettings(ctx, env, fmt.Appendf(nil, `{"v":%d}`, v), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		done.Store(v)
+		time.Sleep(time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
 	}
 }
