@@ -22,6 +22,10 @@ func entryKey(t *testing.T, e Entry) string {
 	return e.Key
 }
 
+func oauth(provider, account, shown string) users.Credential {
+	return users.Credential{Format: users.FormatOAuth, Chain: provider, Address: account, PublicIdentifier: shown}
+}
+
 func TestAllowlistMatching(t *testing.T) {
 	const evm = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01"
 	const sol = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"
@@ -38,11 +42,29 @@ func TestAllowlistMatching(t *testing.T) {
 		{"email domain", Entry{EmailDomain: "example.com"}, Subject{Email: "bob@EXAMPLE.com"}, true},
 		{"email domain is not a suffix match", Entry{EmailDomain: "ample.com"}, Subject{Email: "bob@example.com"}, false},
 		{"phone, formatted", Entry{PhoneNumber: "+1 (415) 555-0100"}, Subject{Phone: "+14155550100"}, true},
-		{"twitter with @", Entry{TwitterUsername: "@Alice"}, Subject{Socials: map[string]string{"twitter": "alice"}}, true},
-		{"discord is not twitter", Entry{DiscordUsername: "alice"}, Subject{Socials: map[string]string{"twitter": "alice"}}, false},
-		{"farcaster fid", Entry{FarcasterFID: 42}, Subject{FarcasterFID: 42}, true},
+		{"twitter with @", Entry{TwitterUsername: "@Alice"}, Subject{Socials: []Social{{"twitter", "alice"}}}, true},
+		{"discord is not twitter", Entry{DiscordUsername: "alice"}, Subject{Socials: []Social{{"twitter", "alice"}}}, false},
+		{"farcaster fid", Entry{FarcasterFID: 42}, Subject{FarcasterFIDs: []int64{42}}, true},
 		{"external user id exact", Entry{ExternalUserID: "u-1"}, Subject{ExternalUserID: "u-1"}, true},
 		{"external user id other case", Entry{ExternalUserID: "u-1"}, Subject{ExternalUserID: "U-1"}, false},
+		// Subjects built from credentials as the sign-ins store them: an
+		// oauth credential keeps the provider in Chain, the account id
+		// (a Farcaster fid) in Address, the username as PublicIdentifier.
+		{"discord sign-in's username", Entry{DiscordUsername: "Alice"}, SubjectOf(nil, oauth("discord", "81234", "alice")), true},
+		{"x sign-in's username", Entry{TwitterUsername: "@alice"}, SubjectOf(nil, oauth("twitter", "99", "alice")), true},
+		{"an email shown instead of a username", Entry{DiscordUsername: "a@example.com"}, SubjectOf(nil, oauth("discord", "1", "a@example.com")), false},
+		{"an account id is not a username", Entry{DiscordUsername: "81234"}, SubjectOf(nil, oauth("discord", "81234", "81234")), false},
+		{"farcaster sign-in's username", Entry{FarcasterUsername: "alice"}, SubjectOf(nil, oauth("farcaster", "7", "alice")), true},
+		{"farcaster sign-in's fid", Entry{FarcasterFID: 7}, SubjectOf(nil, oauth("farcaster", "7", "7")), true},
+		{"another fid", Entry{FarcasterFID: 8}, SubjectOf(nil, oauth("farcaster", "7", "alice")), false},
+		{"a stored user's linked account", Entry{TwitterUsername: "alice"},
+			SubjectOf(&users.User{Credentials: []users.Credential{oauth("twitter", "99", "alice")}}), true},
+		{"a user's second account at one provider", Entry{DiscordUsername: "bob"},
+			SubjectOf(&users.User{Credentials: []users.Credential{oauth("discord", "1", "alice")}}, oauth("discord", "2", "bob")), true},
+		{"a second fid", Entry{FarcasterFID: 9},
+			SubjectOf(&users.User{Credentials: []users.Credential{oauth("farcaster", "7", "alice")}}, oauth("farcaster", "9", "carol")), true},
+		{"a display name is not a username", Entry{TwitterUsername: "alice"}, SubjectOf(nil, oauth("twitter", "99", "Alice Smith")), false},
+		{"google has no username entries", Entry{TwitterUsername: "alice"}, SubjectOf(nil, oauth("google", "99", "alice")), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -105,12 +105,16 @@ type Subject struct {
 	Wallets []Wallet
 	Email   string // verified email
 	Phone   string
-	// Socials maps a provider ("discord", "twitter", "farcaster") to the
-	// username of the linked account.
-	Socials        map[string]string
-	FarcasterFID   int64
+	// Socials are the usernames of the linked social accounts (a user
+	// may link more than one per provider: each counts).
+	Socials        []Social
+	FarcasterFIDs  []int64
 	ExternalUserID string
 }
+
+// Social is a linked account's username at a provider ("discord",
+// "twitter", "farcaster").
+type Social struct{ Provider, Username string }
 
 // Wallet is one of a subject's wallets.
 type Wallet struct {
@@ -142,9 +146,46 @@ func SubjectOf(u *users.User, extra ...users.Credential) Subject {
 			if s.Phone == "" {
 				s.Phone = c.Address
 			}
+		case users.FormatOAuth:
+			s.addSocial(c)
 		}
 	}
 	return s
+}
+
+// addSocial adds a social account's username (and a Farcaster fid). An
+// oauth credential keeps the provider in Chain, the account id in Address
+// and, as PublicIdentifier, the username, or when the provider gave none
+// an email, display name or the account id: only a username may match a
+// username entry, so the shown value counts only when it is not the
+// account id and looks like one of these providers' usernames (letters,
+// digits, '_', '.', '-'; no '@' or spaces), never an email or display name.
+func (s *Subject) addSocial(c users.Credential) {
+	switch c.Chain {
+	case kindDiscord, kindTwitter, kindFarcaster:
+	default:
+		return
+	}
+	if c.Chain == kindFarcaster {
+		if fid, err := strconv.ParseInt(c.Address, 10, 64); err == nil && fid > 0 {
+			s.FarcasterFIDs = append(s.FarcasterFIDs, fid)
+		}
+	}
+	name := c.PublicIdentifier
+	if name == "" || name == c.Address || !usernameLike(name) {
+		return
+	}
+	s.Socials = append(s.Socials, Social{Provider: c.Chain, Username: name})
+}
+
+func usernameLike(name string) bool {
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // keys are the entry keys that match s.
@@ -162,14 +203,14 @@ func (s Subject) keys() []string {
 	if s.Phone != "" {
 		out = append(out, phoneKey(s.Phone))
 	}
-	for provider, name := range s.Socials {
-		switch provider {
+	for _, so := range s.Socials {
+		switch so.Provider {
 		case kindDiscord, kindTwitter, kindFarcaster:
-			out = append(out, usernameKey(provider, name))
+			out = append(out, usernameKey(so.Provider, so.Username))
 		}
 	}
-	if s.FarcasterFID > 0 {
-		out = append(out, key(kindFarcasterID, strconv.FormatInt(s.FarcasterFID, 10)))
+	for _, fid := range s.FarcasterFIDs {
+		out = append(out, key(kindFarcasterID, strconv.FormatInt(fid, 10)))
 	}
 	if s.ExternalUserID != "" {
 		out = append(out, key(kindExternal, s.ExternalUserID))

@@ -23,10 +23,10 @@ type farcasterFixture struct {
 	env string
 }
 
-func newFarcasterFixture(t *testing.T) *farcasterFixture {
+func newFarcasterFixture(t *testing.T, backend string) *farcasterFixture {
 	t.Helper()
 	reg := farcastertest.NewRegistry(t)
-	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) {
+	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.SignIn.RPC = map[string]wallets.ChainCaller{"10": reg.Chain.Client}
 		c.Farcaster = dynamicauth.FarcasterConfig{Registry: reg.Address, Names: staticNames{1: "alice"}}
 	})
@@ -87,7 +87,13 @@ func farcasterCredential(t *testing.T, res any) map[string]any {
 }
 
 func TestFarcasterSignIn(t *testing.T) {
-	f := newFarcasterFixture(t)
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testFarcasterSignIn(t, backend) })
+	}
+}
+
+func testFarcasterSignIn(t *testing.T, backend string) {
+	f := newFarcasterFixture(t, backend)
 	alice, bob, mallory := newEVMWallet(t), newEVMWallet(t), newEVMWallet(t)
 	fid := f.reg.Register(t, common.HexToAddress(alice.address))
 	if fid != 1 {
@@ -208,7 +214,13 @@ func TestFarcasterSignIn(t *testing.T) {
 }
 
 func TestFarcasterVerifyLinksTheAccount(t *testing.T) {
-	f := newFarcasterFixture(t)
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testFarcasterVerifyLinksTheAccount(t, backend) })
+	}
+}
+
+func testFarcasterVerifyLinksTheAccount(t *testing.T, backend string) {
+	f := newFarcasterFixture(t, backend)
 	f.enable(t)
 	alice, carol := newEVMWallet(t), newEVMWallet(t)
 	aliceFID := f.reg.Register(t, common.HexToAddress(alice.address))
@@ -251,4 +263,51 @@ func TestFarcasterWithoutAnOptimismNode(t *testing.T) {
 	st, res = h.do(t, "POST", "/sdk/"+env+"/farcaster/signin", "",
 		farcasterBody(t, w, farcastertest.Message{Address: w.address, FID: 1, Nonce: str(t, res, "nonce")}))
 	wantError(t, "no node", st, res, 422, "--evm-rpc 10=URL")
+}
+
+// TestFarcasterSignInDecidesAccess: a Farcaster sign-in goes through the
+// environment's allowlists like any other: on a members-only site an
+// account listed by fid or by username signs in with the list in its
+// JWT, an unlisted one is refused (403) and writes no user; a block list
+// naming the username refuses it.
+func TestFarcasterSignInDecidesAccess(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testFarcasterSignInDecidesAccess(t, backend) })
+	}
+}
+
+func testFarcasterSignInDecidesAccess(t *testing.T, backend string) {
+	f := newFarcasterFixture(t, backend) // fid 1 is "alice"
+	f.enable(t)
+	alice, bob, carol := newEVMWallet(t), newEVMWallet(t), newEVMWallet(t)
+	aliceFID := f.reg.Register(t, common.HexToAddress(alice.address))
+	bobFID := f.reg.Register(t, common.HexToAddress(bob.address))
+	carolFID := f.reg.Register(t, common.HexToAddress(carol.address))
+	signIn := func(w evmWallet, fid uint64) (int, any) {
+		t.Helper()
+		return f.post(t, "signin", "", farcasterBody(t, w, farcastertest.Message{Address: w.address, FID: fid, Nonce: f.nonce(t)}))
+	}
+	f.h.newAllowlist(t, f.env, map[string]any{"name": "casters", "outcome": "siteAccess"},
+		map[string]any{"farcasterUsername": "@Alice"}, map[string]any{"farcasterFid": bobFID})
+
+	st, res := signIn(carol, carolFID)
+	wantError(t, "an unlisted Farcaster account", st, res, 403)
+	if _, users := f.h.listUsers(t, f.h.token, f.env, ""); len(users) != 0 {
+		t.Fatalf("a refused sign-in wrote a user: %v", users)
+	}
+	for name, w := range map[string]evmWallet{"listed by username": alice, "listed by fid": bob} {
+		fid := aliceFID
+		if name == "listed by fid" {
+			fid = bobFID
+		}
+		st, res := signIn(w, fid)
+		wantStatus(t, name, st, 200, res)
+		if c := claimsOf(t, str(t, res, "jwt")); !slices.Equal(listsOf(c), []string{"casters"}) {
+			t.Fatalf("%s: lists %v", name, c["lists"])
+		}
+	}
+
+	f.h.newAllowlist(t, f.env, map[string]any{"name": "banned", "outcome": "block"}, map[string]any{"farcasterUsername": "alice"})
+	st, res = signIn(alice, aliceFID)
+	wantError(t, "a blocked Farcaster username", st, res, 403)
 }
