@@ -37,6 +37,22 @@ func SettingsEntries(fields []CustomField) []KycEntry {
 	return out
 }
 
+// SettingsWithFields returns an environment's settings (a JSON object;
+// anything else counts as empty) with customFields rendered from fields:
+// what GET /sdk/{env}/settings serves.
+func SettingsWithFields(settings []byte, fields []CustomField) ([]byte, error) {
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(settings, &m); err != nil || m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	entries, err := json.Marshal(SettingsEntries(fields))
+	if err != nil {
+		return nil, err
+	}
+	m["customFields"] = entries
+	return json.Marshal(m)
+}
+
 func customEntry(f CustomField) KycEntry {
 	pos := f.Position
 	e := KycEntry{Name: f.Name, Required: f.Required, Enabled: f.Enabled, Unique: f.Rules.Unique, Type: KycCustom,

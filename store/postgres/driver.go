@@ -71,14 +71,7 @@ func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 // the start on a deadlock or serialization failure; each replica's pool
 // runs sign-ins side by side.
 func (d driver) Grouped(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = d.s.pipelined(ctx, fn)
-		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
-	}
+	return retrying(ctx, func() error { return d.s.pipelined(ctx, fn) })
 }
 
 // Snapshot reads in one read-only repeatable-read transaction.
@@ -88,8 +81,10 @@ func (d driver) Snapshot(ctx context.Context, fn func(sqlstore.Querier) error) e
 	})
 }
 
-// Classify maps SQLSTATEs.
-func (d driver) Classify(err error) sqlstore.Fault {
+func (d driver) Classify(err error) sqlstore.Fault { return classify(err) }
+
+// classify maps SQLSTATEs.
+func classify(err error) sqlstore.Fault {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sqlstore.Fault{Kind: sqlstore.FaultNoRows}
 	}

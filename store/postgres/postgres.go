@@ -17,7 +17,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -121,11 +120,6 @@ type Migration = migration.Migration
 
 // Migrations lists the migrations compiled into the binary, in order.
 func Migrations() ([]Migration, error) {
-	all, err := migrations()
-	return all, err
-}
-
-func migrations() ([]Migration, error) {
 	return migration.Load(migrationFiles, "migrations")
 }
 
@@ -143,7 +137,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
 }
 
 func migrationStatus(ctx context.Context, q querier) ([]Migration, error) {
-	all, err := migrations()
+	all, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
@@ -214,21 +208,22 @@ type querier interface {
 // a serialization conflict to a concurrent one.
 const maxAttempts = 5
 
-// txRaw is txOpts returning the driver's errors as they are.
+// txRaw runs fn in a transaction, retried (see retrying), returning the
+// driver's errors as they are.
 func (s *Store) txRaw(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
-	var err error
+	return retrying(ctx, func() error { return pgx.BeginTxFunc(ctx, s.db, opts, fn) })
+}
+
+// retrying runs a transaction again, from the start, after it lost a
+// deadlock or a serialization conflict, up to maxAttempts in all.
+func retrying(ctx context.Context, run func() error) error {
 	for attempt := 1; ; attempt++ {
-		err = pgx.BeginTxFunc(ctx, s.db, opts, fn)
-		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+		err := run()
+		if err == nil || attempt == maxAttempts || classify(err).Kind != sqlstore.FaultRetryable || ctx.Err() != nil {
 			return err
 		}
 		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
 	}
-}
-
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // PoolStats reports the connection pool (metrics).

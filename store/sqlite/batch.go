@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"sync"
 
@@ -98,10 +97,7 @@ func (b *batcher) loop() {
 
 func (b *batcher) run(batch []*batchJob) {
 	results := make([]error, len(batch))
-	var missed []string
-	err := b.s.tx(context.Background(), func(tx *sql.Tx) error {
-		ct := &cachedTx{Tx: tx, db: b.s.w}
-		defer func() { missed = ct.missed }()
+	err := b.s.txc(context.Background(), func(tx *cachedTx) error {
 		for i, j := range batch {
 			if err := j.ctx.Err(); err != nil {
 				results[i] = err
@@ -110,7 +106,7 @@ func (b *batcher) run(batch []*batchJob) {
 			if _, err := tx.Exec(`SAVEPOINT signin`); err != nil {
 				return err
 			}
-			if err := j.run(ct); err != nil {
+			if err := j.run(tx); err != nil {
 				results[i] = err
 				if _, err := tx.Exec(`ROLLBACK TO signin`); err != nil {
 					return err
@@ -122,9 +118,6 @@ func (b *batcher) run(batch []*batchJob) {
 		}
 		return nil
 	})
-	for _, q := range missed {
-		_, _ = b.s.w.stmt(context.Background(), q)
-	}
 	for i, j := range batch {
 		if err != nil && results[i] == nil {
 			results[i] = errs.Internal("sqlite: commit batch", err) // nothing of the batch was committed

@@ -76,7 +76,10 @@ func (d driver) Ping(ctx context.Context) error { return d.s.r.PingContext(ctx) 
 
 // Exec runs one statement on the writer, outside any transaction.
 func (d driver) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := d.s.w.ExecContext(ctx, query, encode(args)...)
+	return rowsAffected(d.s.w.ExecContext(ctx, query, encode(args)...))
+}
+
+func rowsAffected(res sql.Result, err error) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
@@ -201,11 +204,7 @@ type writeTx struct {
 func newWriteTx(tx *cachedTx) *writeTx { return &writeTx{querier: querier{tx}, tx: tx} }
 
 func (t *writeTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, query, encode(args)...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	return rowsAffected(t.tx.ExecContext(ctx, query, encode(args)...))
 }
 
 // Defer runs the write at once: SQLite is in-process, a round trip costs

@@ -13,7 +13,7 @@ import (
 const customFieldColumns = `id, environment_id, key, name, enabled, required, field_type, validation_rules, position,
 	created_at, updated_at`
 
-func (s *Store) scanCustomField(sc Row) (users.CustomField, error) {
+func scanCustomField(sc Row) (users.CustomField, error) {
 	var f users.CustomField
 	var rules string
 	if err := sc.Scan(&f.ID, &f.EnvironmentID, &f.Key, &f.Name, &f.Enabled, &f.Required, &f.Type, &rules, &f.Position,
@@ -27,7 +27,7 @@ func (s *Store) scanCustomField(sc Row) (users.CustomField, error) {
 }
 
 func (s *Store) listCustomFields(ctx context.Context, q Querier, envID string) ([]users.CustomField, error) {
-	out, err := list(ctx, s, q, "list custom fields", s.scanCustomField, `SELECT `+customFieldColumns+` FROM custom_fields
+	out, err := list(ctx, s, q, "list custom fields", scanCustomField, `SELECT `+customFieldColumns+` FROM custom_fields
 		WHERE environment_id = $1 ORDER BY position, created_at, id`, envID)
 	if out == nil && err == nil {
 		out = []users.CustomField{}
@@ -42,11 +42,8 @@ func (s *Store) ListCustomFields(ctx context.Context, envID string) ([]users.Cus
 
 // GetCustomField implements users.FieldsStore.
 func (s *Store) GetCustomField(ctx context.Context, id string) (*users.CustomField, error) {
-	f, err := s.scanCustomField(s.db.Reader().QueryRow(ctx, `SELECT `+customFieldColumns+` FROM custom_fields WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get custom field", users.ErrCustomFieldNotFound, err)
-	}
-	return &f, nil
+	return get(ctx, s, "get custom field", users.ErrCustomFieldNotFound, scanCustomField,
+		`SELECT `+customFieldColumns+` FROM custom_fields WHERE id = $1`, id)
 }
 
 // ChangeCustomFields implements users.FieldsStore.
@@ -77,8 +74,8 @@ func (s *Store) ChangeCustomFields(ctx context.Context, envID string, change fun
 // writeCustomFields deletes the deleted field and upserts every other.
 func (s *Store) writeCustomFields(ctx context.Context, tx Tx, ch *users.FieldsChange) error {
 	if ch.DeletedID != "" {
-		res, err := tx.Exec(ctx, `DELETE FROM custom_fields WHERE id = $1`, ch.DeletedID)
-		if err := s.affected("delete custom field", users.ErrCustomFieldNotFound, res, err); err != nil {
+		if err := s.change(ctx, tx, "delete custom field", users.ErrCustomFieldNotFound,
+			`DELETE FROM custom_fields WHERE id = $1`, ch.DeletedID); err != nil {
 			return err
 		}
 	}
@@ -94,7 +91,7 @@ func (s *Store) writeCustomFields(ctx context.Context, tx Tx, ch *users.FieldsCh
 			f.ID, f.EnvironmentID, f.Key, f.Name, f.Enabled, f.Required, string(f.Type), string(rules), f.Position,
 			(f.CreatedAt), f.UpdatedAt)
 		if err != nil {
-			if errs.Is(s.fail("", nil, err), errs.KindConflict) {
+			if s.unique(err, "") {
 				return users.ErrCustomFieldNameTaken
 			}
 			return s.fail("write custom field", tenant.ErrEnvironmentNotFound, err)
@@ -131,29 +128,20 @@ func (s *Store) reindexUniqueField(ctx context.Context, tx Tx, envID string, f *
 	if _, err := tx.Exec(ctx, `DELETE FROM custom_field_unique_values WHERE field_id = $1`, f.ID); err != nil {
 		return s.fail("reindex unique values", nil, err)
 	}
-	rows, err := tx.Query(ctx, s.d.MetadataStrings, s.d.JSONKey(f.Name), envID)
+	vals, err := list(ctx, s, tx, "reindex unique values", pair[string, string], s.d.MetadataStrings, s.d.JSONKey(f.Name), envID)
 	if err != nil {
-		return s.fail("reindex unique values", nil, err)
+		return err
 	}
 	owner := map[string]string{}
-	for rows.Next() {
-		var id, v string
-		if err := rows.Scan(&id, &v); err != nil {
-			rows.Close()
-			return s.fail("reindex unique values", nil, err)
-		}
-		if v = users.UniqueForm(v); v == "" {
+	for _, idv := range vals {
+		v := users.UniqueForm(idv.b)
+		if v == "" {
 			continue
 		}
 		if _, dup := owner[v]; dup {
-			rows.Close()
 			return users.ErrCannotSwitchToUnique(f.Name)
 		}
-		owner[v] = id
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return s.fail("reindex unique values", nil, err)
+		owner[v] = idv.a
 	}
 	for v, id := range owner {
 		if _, err := tx.Exec(ctx, `INSERT INTO custom_field_unique_values (field_id, value, user_id) VALUES ($1, $2, $3)`,
@@ -172,18 +160,9 @@ func (s *Store) environmentSettings(ctx context.Context, tx Tx, envID string) (s
 }
 
 // syncSettingsFields rewrites the customFields array of the environment's
-// settings (what GET /sdk/{env}/settings serves) from the fields.
+// settings from the fields.
 func (s *Store) syncSettingsFields(ctx context.Context, tx Tx, envID, settings string, fields []users.CustomField, at time.Time) error {
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal([]byte(settings), &m); err != nil || m == nil {
-		m = map[string]json.RawMessage{}
-	}
-	entries, err := json.Marshal(users.SettingsEntries(fields))
-	if err != nil {
-		return errs.Internal("custom fields settings", err)
-	}
-	m["customFields"] = entries
-	b, err := json.Marshal(m)
+	b, err := users.SettingsWithFields([]byte(settings), fields)
 	if err != nil {
 		return errs.Internal("custom fields settings", err)
 	}

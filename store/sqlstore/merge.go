@@ -153,8 +153,7 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 			return s.fail("move credentials", nil, err)
 		}
 		// Sessions, unique values and pending merges go with the user.
-		tag, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, fromID)
-		if err := s.affected("delete merged user", users.ErrUserNotFound, tag, err); err != nil {
+		if err := s.change(ctx, tx, "delete merged user", users.ErrUserNotFound, `DELETE FROM users WHERE id = $1`, fromID); err != nil {
 			return err
 		}
 		if err := s.writeProfile(ctx, tx, ch.User); err != nil {
