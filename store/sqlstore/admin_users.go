@@ -570,13 +570,20 @@ func (s *Store) GetCredential(ctx context.Context, id string) (*users.Credential
 
 // ListWallets implements users.AdminStore.
 func (s *Store) ListWallets(ctx context.Context, envID string, p users.Page) ([]users.Credential, int, error) {
-	out := []users.Credential{}
-	total := 0
+	return countedPage(ctx, s, "wallets", scanCredential, sqlListCount, []any{envID, listWallets},
+		sqlWalletsPage, envID, p.Limit, p.Offset)
+}
+
+// countedPage reads a count (countSQL) and a page of rows (pageSQL) that
+// see one state; the page is never nil.
+func countedPage[T any](ctx context.Context, s *Store, what string, scan func(Row) (T, error),
+	countSQL string, countArgs []any, pageSQL string, args ...any) ([]T, int, error) {
+	out, total := []T{}, 0
 	err := s.snapshot(ctx, func(tx Querier) error {
-		if err := tx.QueryRow(ctx, sqlListCount, envID, listWallets).Scan(&total); err != nil {
-			return s.fail("count wallets", nil, err)
+		if err := tx.QueryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+			return s.fail("count "+what, nil, err)
 		}
-		page, err := list(ctx, s, tx, "list wallets", scanCredential, sqlWalletsPage, envID, p.Limit, p.Offset)
+		page, err := list(ctx, s, tx, "list "+what, scan, pageSQL, args...)
 		out = append(out[:0], page...)
 		return err
 	})
@@ -637,7 +644,14 @@ func (s *Store) DeleteCredential(ctx context.Context, id string, check func(*use
 
 // ---- visitors ----
 
-func (s *Store) visitorFilter(envID string, f users.Filter) (*where, error) {
+const visitorColumns = `id, environment_id, wallet_address, chain, provider, wallet_name, created_at`
+
+func scanVisitor(r Row) (v users.Visitor, err error) {
+	err = r.Scan(&v.ID, &v.EnvironmentID, &v.Address, &v.Chain, &v.Provider, &v.WalletName, &v.CreatedAt)
+	return v, err
+}
+
+func (s *Store) visitorFilter(envID string, f users.Filter) *where {
 	w := &where{}
 	if f.Column == users.FilterWalletPublicKey {
 		// Found through visits_env_address and read by key: with the
@@ -649,7 +663,7 @@ func (s *Store) visitorFilter(envID string, f users.Filter) (*where, error) {
 		}
 		w.add(`visits.id IN (SELECT v.id FROM visits v WHERE v.environment_id = $1 AND v.wallet_address IN ($2, $3))`,
 			envID, f.Value, evm)
-		return w, nil
+		return w
 	}
 	w.add(`visits.environment_id = $1`, envID)
 	switch f.Column {
@@ -667,24 +681,20 @@ func (s *Store) visitorFilter(envID string, f users.Filter) (*where, error) {
 	default:
 		w.add(s.in("visits.chain", 1), s.d.IDList(f.Chains))
 	}
-	return w, nil
+	return w
 }
 
 // listVisitorsSQL is the visitors list's count and page queries, each
 // with its arguments: the count from list_counts when nothing is
 // filtered, else bounded (boundedCount).
 func (s *Store) listVisitorsSQL(envID string, q users.ListQuery) (count string, countArgs []any, page string, args []any, err error) {
-	w, err := s.visitorFilter(envID, q.Filter)
-	if err != nil {
-		return "", nil, "", nil, err
-	}
+	w := s.visitorFilter(envID, q.Filter)
 	order, err := s.orderBy("visits", visitorOrderColumns, q.Order)
 	if err != nil {
 		return "", nil, "", nil, err
 	}
 	limit, args := w.page(q.Page)
-	page = `SELECT id, environment_id, wallet_address, chain, provider, wallet_name, created_at
-		FROM visits WHERE ` + w.sql() + order + limit
+	page = `SELECT ` + visitorColumns + ` FROM visits WHERE ` + w.sql() + order + limit
 	if unfilteredVisits(q.Filter) {
 		return sqlListCount, []any{envID, listVisits}, page, args, nil
 	}
@@ -704,18 +714,5 @@ func (s *Store) ListVisitors(ctx context.Context, envID string, q users.ListQuer
 	if err != nil {
 		return nil, 0, err
 	}
-	out := []users.Visitor{}
-	total := 0
-	err = s.snapshot(ctx, func(tx Querier) error {
-		if err := tx.QueryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
-			return s.fail("count visitors", nil, err)
-		}
-		page, err := list(ctx, s, tx, "list visitors", func(r Row) (v users.Visitor, err error) {
-			err = r.Scan(&v.ID, &v.EnvironmentID, &v.Address, &v.Chain, &v.Provider, &v.WalletName, &v.CreatedAt)
-			return v, err
-		}, pageSQL, args...)
-		out = append(out[:0], page...)
-		return err
-	})
-	return out, total, err
+	return countedPage(ctx, s, "visitors", scanVisitor, countSQL, countArgs, pageSQL, args...)
 }

@@ -227,15 +227,9 @@ func (s *Store) ExportUsers(ctx context.Context, envID string, f users.Filter, a
 
 // ExportVisits implements exports.Source (visits_env_id).
 func (s *Store) ExportVisits(ctx context.Context, envID string, f users.Filter, after string, limit int) ([]users.Visitor, error) {
-	w, err := s.visitorFilter(envID, f)
-	if err != nil {
-		return nil, err
-	}
+	w := s.visitorFilter(envID, f)
 	w.add(`visits.id > $1`, after)
-	return list(ctx, s, s.db.Reader(), "export visits", func(r Row) (v users.Visitor, err error) {
-		err = r.Scan(&v.ID, &v.EnvironmentID, &v.Address, &v.Chain, &v.Provider, &v.WalletName, &v.CreatedAt)
-		return v, err
-	}, fmt.Sprintf(`SELECT id, environment_id, wallet_address, chain, provider, wallet_name, created_at
+	return list(ctx, s, s.db.Reader(), "export visits", scanVisitor, fmt.Sprintf(`SELECT `+visitorColumns+`
 		FROM visits WHERE %s ORDER BY visits.id LIMIT $%d`, w.sql(), len(w.args)+1), append(w.args, limit)...)
 }
 
