@@ -3,12 +3,11 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 var _ access.Store = (*Store)(nil)
@@ -121,24 +120,14 @@ func (s *Store) GetEntry(ctx context.Context, id string) (*access.Entry, error) 
 // ListEntries implements access.Store: a page in the order entries were
 // added, and the count of entries matching q.
 func (s *Store) ListEntries(ctx context.Context, listID string, q access.EntryQuery) ([]access.Entry, int, error) {
-	where, args := `allowlist_id = $1`, []any{listID}
+	w := &where{}
+	w.add(`allowlist_id = $1`, listID)
 	if q.Query != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Query) + "%"
-		where += ` AND (match_key ` + s.d.ILike + ` $2 ESCAPE '\' OR alias ` + s.d.ILike + ` $2 ESCAPE '\')`
-		args = append(args, like)
+		w.add(`(match_key `+s.d.ILike+` $1 ESCAPE '\' OR alias `+s.d.ILike+` $1 ESCAPE '\')`, s.likePattern(q.Query))
 	}
-	var out []access.Entry
-	var count int
-	err := s.snapshot(ctx, func(r Querier) error {
-		if err := r.QueryRow(ctx, `SELECT count(*) FROM allowlist_entries WHERE `+where, args...).Scan(&count); err != nil {
-			return err
-		}
-		page, err := list(ctx, s, r, "list allowlist entries", value(scanEntry), `SELECT `+entryColumns+
-			` FROM allowlist_entries WHERE `+where+` ORDER BY created_at, id LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(q.Offset), args...)
-		out = page
-		return err
-	})
-	return out, count, s.fail("list allowlist entries", nil, err)
+	limit, args := w.page(users.Page{Limit: q.Limit, Offset: q.Offset})
+	return countedPage(ctx, s, "allowlist entries", value(scanEntry), `SELECT count(*) FROM allowlist_entries WHERE `+w.sql(), w.args,
+		`SELECT `+entryColumns+` FROM allowlist_entries WHERE `+w.sql()+` ORDER BY created_at, id`+limit, args...)
 }
 
 // DeleteEntry implements access.Store.

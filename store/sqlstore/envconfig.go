@@ -13,14 +13,25 @@ import (
 
 var _ envconfig.Store = (*Store)(nil)
 
-// lockEnvironment locks the environment's row for the rest of tx, so that
-// counting its records and adding one are a single step (a limit holds
+// underLimit refuses with full when the environment already has max rows
+// in table. It first locks the environment's row for the rest of tx, so
+// that counting its rows and adding one are a single step (a limit holds
 // under concurrent creates), and fails with tenant.ErrEnvironmentNotFound
 // when there is none.
-func (s *Store) lockEnvironment(ctx context.Context, tx Tx, envID string) error {
+func (s *Store) underLimit(ctx context.Context, tx Tx, envID, table string, max int, full error) error {
 	var id string
 	err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, envID).Scan(&id)
-	return s.fail("lock environment", tenant.ErrEnvironmentNotFound, err)
+	if err != nil {
+		return s.fail("lock environment", tenant.ErrEnvironmentNotFound, err)
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE environment_id = $1`, envID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return full
+	}
+	return nil
 }
 
 // PutSdkView implements envconfig.Store.
@@ -72,15 +83,8 @@ func hostnameEvent(h *envconfig.Hostname) map[string]string {
 // CreateHostname implements envconfig.Store.
 func (s *Store) CreateHostname(ctx context.Context, h *envconfig.Hostname, max int) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
-		if err := s.lockEnvironment(ctx, tx, h.EnvironmentID); err != nil {
+		if err := s.underLimit(ctx, tx, h.EnvironmentID, "custom_hostnames", max, envconfig.ErrHostnameLimit); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM custom_hostnames WHERE environment_id = $1`, h.EnvironmentID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= max {
-			return envconfig.ErrHostnameLimit
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO custom_hostnames (`+hostnameColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			h.ID, h.EnvironmentID, h.Hostname, h.Usage, h.Status, h.CreatedAt, h.UpdatedAt); err != nil {
@@ -146,15 +150,8 @@ func scanDeeplink(row Row) (*envconfig.Deeplink, error) {
 // AddDeeplink implements envconfig.Store.
 func (s *Store) AddDeeplink(ctx context.Context, d *envconfig.Deeplink, max int) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
-		if err := s.lockEnvironment(ctx, tx, d.EnvironmentID); err != nil {
+		if err := s.underLimit(ctx, tx, d.EnvironmentID, "deeplink_urls", max, envconfig.ErrDeeplinkLimit); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM deeplink_urls WHERE environment_id = $1`, d.EnvironmentID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= max {
-			return envconfig.ErrDeeplinkLimit
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO deeplink_urls (`+deeplinkColumns+`) VALUES ($1, $2, $3, $4)`,
 			d.ID, d.EnvironmentID, d.URL, d.CreatedAt); err != nil {
