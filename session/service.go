@@ -21,8 +21,7 @@ type Service struct {
 	refreshLimit time.Duration
 	omitFullJWT  bool
 
-	mu      sync.Mutex
-	signers map[string]jose.Signer // by key id; keys never change once made
+	signers sync.Map // key id -> *compactSigner; keys never change once made
 }
 
 // Config tunes sessions.
@@ -45,8 +44,7 @@ func NewService(store Store, keys *signing.Service, cfg Config, now func() time.
 	if cfg.RefreshLimit <= 0 {
 		cfg.RefreshLimit = 30 * 24 * time.Hour
 	}
-	return &Service{store: store, keys: keys, now: now, refreshLimit: cfg.RefreshLimit, omitFullJWT: cfg.OmitFullJWT,
-		signers: map[string]jose.Signer{}}
+	return &Service{store: store, keys: keys, now: now, refreshLimit: cfg.RefreshLimit, omitFullJWT: cfg.OmitFullJWT}
 }
 
 // New describes a new session (not yet stored: the sign-in transaction
@@ -104,7 +102,7 @@ func (s *Service) IssueAuth(ctx context.Context, p *users.Profile, sess *Session
 
 // sign marshals claims, adds the members of the JSON object custom (if
 // any) and signs the result.
-func sign(signer jose.Signer, claims any, custom json.RawMessage) (string, error) {
+func sign(signer *compactSigner, claims any, custom json.RawMessage) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", errs.Internal("marshal claims", err)
@@ -112,36 +110,26 @@ func sign(signer jose.Signer, claims any, custom json.RawMessage) (string, error
 	if len(custom) > 2 { // not "{}": both end in '}', claims is never empty
 		payload = append(append(payload[:len(payload)-1], ','), custom[1:]...)
 	}
-	obj, err := signer.Sign(payload)
+	out, err := signer.sign(payload)
 	if err != nil {
 		return "", errs.Internal("sign jwt", err)
-	}
-	out, err := obj.CompactSerialize()
-	if err != nil {
-		return "", errs.Internal("serialize jwt", err)
 	}
 	return out, nil
 }
 
-func (s *Service) signer(k *signing.Key) (jose.Signer, error) {
-	s.mu.Lock()
-	sg, ok := s.signers[k.ID]
-	s.mu.Unlock()
-	if ok {
-		return sg, nil
+func (s *Service) signer(k *signing.Key) (*compactSigner, error) {
+	if sg, ok := s.signers.Load(k.ID); ok {
+		return sg.(*compactSigner), nil
 	}
 	priv, err := s.keys.Signer(k)
 	if err != nil {
 		return nil, err
 	}
-	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.ID)
-	sg, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Algorithm), Key: priv}, opts)
+	sg, err := newCompactSigner(k.Algorithm, k.ID, priv)
 	if err != nil {
 		return nil, errs.Internal("jwt signer", err)
 	}
-	s.mu.Lock()
-	s.signers[k.ID] = sg
-	s.mu.Unlock()
+	s.signers.Store(k.ID, sg)
 	return sg, nil
 }
 

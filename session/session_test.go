@@ -101,25 +101,39 @@ func headerKid(t testing.TB, tok string) string {
 	return jws.Signatures[0].Header.KeyID
 }
 
+// TestVerifyRefusesForgeries: tokens the service signs (session's own JWS
+// encoder) are refused once anything in them is changed, with every
+// algorithm.
 func TestVerifyRefusesForgeries(t *testing.T) {
-	f := newFixture(t, signing.ES256)
-	ctx := context.Background()
-	tok := f.issue(t)
-	parts := strings.Split(tok, ".")
-	cases := map[string]string{
-		"garbage":         "not.a.jwt",
-		"alg none":        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + ".",
-		"changed subject": parts[0] + "." + tamper(t, parts[1]) + "." + parts[2],
-		"no signature":    parts[0] + "." + parts[1] + ".",
-	}
-	for name, bad := range cases {
-		if _, err := f.sessions.Verify(ctx, f.envID, bad); !errs.Is(err, errs.KindUnauthorized) {
-			t.Errorf("%s: accepted (%v)", name, err)
-		}
-	}
-	f.now = f.now.Add(time.Hour + time.Second)
-	if _, err := f.sessions.Verify(ctx, f.envID, tok); !errs.Is(err, errs.KindUnauthorized) {
-		t.Fatalf("expired token accepted: %v", err)
+	for _, alg := range []string{signing.RS256, signing.ES256, signing.EdDSA} {
+		t.Run(alg, func(t *testing.T) {
+			f := newFixture(t, alg)
+			ctx := context.Background()
+			tok := f.issue(t)
+			if _, err := f.sessions.Verify(ctx, f.envID, tok); err != nil {
+				t.Fatalf("the issued token: %v", err)
+			}
+			parts := strings.Split(tok, ".")
+			sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
+			sig[len(sig)/2] ^= 1
+			cases := map[string]string{
+				"garbage":         "not.a.jwt",
+				"alg none":        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + ".",
+				"changed subject": parts[0] + "." + tamper(t, parts[1]) + "." + parts[2],
+				"no signature":    parts[0] + "." + parts[1] + ".",
+				"flipped bit":     parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig),
+				"other header":    base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"`+headerKid(t, tok)+`"}`)) + "." + parts[1] + "." + parts[2],
+			}
+			for name, bad := range cases {
+				if _, err := f.sessions.Verify(ctx, f.envID, bad); !errs.Is(err, errs.KindUnauthorized) {
+					t.Errorf("%s: accepted (%v)", name, err)
+				}
+			}
+			f.now = f.now.Add(time.Hour + time.Second)
+			if _, err := f.sessions.Verify(ctx, f.envID, tok); !errs.Is(err, errs.KindUnauthorized) {
+				t.Fatalf("expired token accepted: %v", err)
+			}
+		})
 	}
 }
 
