@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -104,12 +105,14 @@ func (s *Server) withRequestContext(next http.Handler) http.Handler {
 				}
 				s.writeError(sw, r, errs.Internal("panic", panicError{p}))
 			}
-			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
-				"bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds()) / 1000, "remote", r.RemoteAddr}
-			if sdkID := r.Header.Get("X-Dyn-Request-Id"); validRequestID(sdkID) {
-				attrs = append(attrs, "sdk_request_id", sdkID)
+			if s.log.Enabled(r.Context(), slog.LevelInfo) { // the attributes cost allocations even when dropped
+				attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+					"bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds()) / 1000, "remote", r.RemoteAddr}
+				if sdkID := r.Header.Get("X-Dyn-Request-Id"); validRequestID(sdkID) {
+					attrs = append(attrs, "sdk_request_id", sdkID)
+				}
+				s.log.InfoContext(r.Context(), "request", attrs...)
 			}
-			s.log.InfoContext(r.Context(), "request", attrs...)
 			if status := sw.status; status != 0 {
 				s.observe(r, status, time.Since(start), endSpan)
 			} else {

@@ -40,7 +40,14 @@ func (s *Server) observe(r *http.Request, status int, d time.Duration, endSpan f
 	if s.obs == nil && endSpan == nil {
 		return
 	}
-	_, pattern := s.mux.Handler(r)
+	// dispatch's mux set the pattern on this request: matching the route
+	// again cost a third lookup per request. A request answered before
+	// dispatch (rate limited, a CORS preflight) or by no route has none,
+	// and is matched here.
+	pattern := r.Pattern
+	if pattern == "" {
+		_, pattern = s.mux.Handler(r)
+	}
 	if endSpan != nil {
 		endSpan(pattern, status)
 	}

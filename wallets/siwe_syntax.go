@@ -28,13 +28,12 @@ func checkScheme(s string) error {
 
 // checkDomain accepts an RFC 3986 authority: [userinfo@]host[:port].
 func checkDomain(s string) error {
-	bad := errs.Invalid("message: invalid domain %s", quote(s))
 	if s == "" || !onlyPctOrFrom(s, unreserved+subDelims+":@[]") {
-		return bad
+		return errs.Invalid("message: invalid domain %s", quote(s))
 	}
 	u, err := url.Parse("x://" + s)
 	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
-		return bad
+		return errs.Invalid("message: invalid domain %s", quote(s))
 	}
 	return nil
 }
@@ -42,13 +41,12 @@ func checkDomain(s string) error {
 // checkURI accepts an absolute RFC 3986 URI (what names the resource the
 // user signs in to, and each listed resource).
 func checkURI(what, s string) error {
-	bad := errs.Invalid("message: invalid %s %s", what, quote(s))
 	if s == "" || !onlyPctOrFrom(s, uriChars) {
-		return bad
+		return errs.Invalid("message: invalid %s %s", what, quote(s))
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
-		return bad
+		return errs.Invalid("message: invalid %s %s", what, quote(s))
 	}
 	return nil
 }
