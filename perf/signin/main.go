@@ -30,10 +30,10 @@ import (
 )
 
 type config struct {
-	role, backend, alg, sync, pgURL, db, addr, cpuProfile, waitProfile string
-	workers                                                            int
-	duration, warmup                                                   time.Duration
-	omitFullJWT                                                        bool
+	role, backend, alg, sync, pgURL, db, addr, cpuProfile, waitProfile, memProfile, compare string
+	workers, rounds                                                                         int
+	duration, warmup                                                                        time.Duration
+	omitFullJWT                                                                             bool
 }
 
 func main() {
@@ -60,7 +60,10 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before the first phase")
 	fs.BoolVar(&c.omitFullJWT, "omit-full-jwt", false, "server and floor issue only the minified JWT (one signature)")
 	fs.StringVar(&c.cpuProfile, "server-cpuprofile", "", "write the server's CPU profile of the full-rate phase to this file")
+	fs.StringVar(&c.memProfile, "server-memprofile", "", "write the server's allocations during the full-rate phase to this file (go tool pprof -sample_index=alloc_space)")
 	fs.StringVar(&c.waitProfile, "server-waitprofile", "", "record the server's block and mutex profiles of the full-rate phase to PREFIX.block.pprof and PREFIX.mutex.pprof")
+	fs.StringVar(&c.compare, "compare", "", "another build of this program (e.g. of main): run its server and this one's side by side under the same load, -rounds phases, and print each one's CPU per sign-in")
+	fs.IntVar(&c.rounds, "rounds", 5, "(-compare) measured phases")
 	fs.StringVar(&c.db, "db", "", "(server role) database file or URL")
 	fs.StringVar(&c.addr, "addr", "", "(server role) listen address")
 	return c, fs.Parse(args)
@@ -74,6 +77,9 @@ func runRole(ctx context.Context, c config) error {
 }
 
 func bench(ctx context.Context, c config, out io.Writer) error {
+	if c.compare != "" {
+		return compare(ctx, c, out)
+	}
 	db, cleanup, err := tempDatabase(ctx, c)
 	if err != nil {
 		return err
@@ -87,13 +93,13 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 
 	ld := newLoad(srv.base, srv.env, c.workers)
 	ld.run(ctx, c.warmup, 0)
-	if c.cpuProfile != "" || c.waitProfile != "" {
+	if c.cpuProfile != "" || c.waitProfile != "" || c.memProfile != "" {
 		srv.profile(true)
 	}
 	idle, cpu := startIdle(), startCPU(srv.cmd.Process.Pid)
 	full := ld.run(ctx, c.duration, 0)
 	full.idle, full.cpu = idle.share(), cpu.used()
-	if c.cpuProfile != "" || c.waitProfile != "" {
+	if c.cpuProfile != "" || c.waitProfile != "" || c.memProfile != "" {
 		srv.profile(false)
 	}
 	idle, cpu = startIdle(), startCPU(srv.cmd.Process.Pid)

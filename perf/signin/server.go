@@ -91,6 +91,7 @@ type child struct {
 	profileDone        chan struct{}
 	cpuProfile         string
 	waitProfile        string
+	memProfile         string
 	phase              time.Duration
 }
 
@@ -99,6 +100,12 @@ func startServer(ctx context.Context, c config, db string) (*child, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startServerOf(ctx, exe, c, db)
+}
+
+// startServerOf starts exe (this program, or another build of it) as the
+// server.
+func startServerOf(ctx context.Context, exe string, c config, db string) (*child, error) {
 	cmd := exec.CommandContext(ctx, exe, "-role", "server", "-backend", c.backend, "-alg", c.alg, "-sqlite-sync", c.sync,
 		"-db", db, fmt.Sprintf("-omit-full-jwt=%t", c.omitFullJWT), "-server-waitprofile", c.waitProfile)
 	cmd.Stderr = os.Stderr
@@ -122,12 +129,12 @@ func startServer(ctx context.Context, c config, db string) (*child, error) {
 	}
 	go io.Copy(io.Discard, out) //nolint:errcheck
 	return &child{cmd: cmd, base: "http://" + addrs.API, metrics: "http://" + addrs.Metrics, env: addrs.Env,
-		cpuProfile: c.cpuProfile, waitProfile: c.waitProfile, phase: c.duration}, nil
+		cpuProfile: c.cpuProfile, waitProfile: c.waitProfile, memProfile: c.memProfile, phase: c.duration}, nil
 }
 
 // profile starts (on) or waits for (off) the server's profiles of the
 // full-rate phase, taken through its pprof endpoints for the length of the
-// phase: CPU, and with -server-waitprofile where goroutines blocked
+// phase: CPU, allocations, and with -server-waitprofile where goroutines blocked
 // (channels, selects, sync, I/O waits of database/sql) and which mutexes
 // were contended.
 func (s *child) profile(on bool) {
@@ -140,6 +147,9 @@ func (s *child) profile(on bool) {
 	want := map[string]string{}
 	if s.cpuProfile != "" {
 		want["profile"] = s.cpuProfile
+	}
+	if s.memProfile != "" {
+		want["allocs"] = s.memProfile // what was allocated during the phase
 	}
 	if s.waitProfile != "" {
 		want["block"], want["mutex"] = s.waitProfile+".block.pprof", s.waitProfile+".mutex.pprof"
