@@ -38,28 +38,11 @@ func serve(ctx context.Context, c config) error {
 		runtime.SetMutexProfileFraction(1)
 	}
 	m := metrics.New()
-	st, err := openStore(ctx, c, c.db, m)
+	auth, env, closeAll, err := newAuth(ctx, c, c.db, m)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	policy := ratelimit.DefaultPolicy()
-	policy.Disabled = true
-	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: secret, SigningAlgorithm: c.alg,
-		PublicHost: "localhost", RateLimits: &policy, Metrics: m, Sessions: session.Config{OmitFullJWT: c.omitFullJWT}})
-	if err != nil {
-		return err
-	}
-	ids, _, err := auth.Bootstrap(ctx)
-	if err != nil {
-		return err
-	}
-	if err := auth.Start(ctx); err != nil {
-		return err
-	}
-	defer auth.Close()
+	defer closeAll()
 	api, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -69,9 +52,34 @@ func serve(ctx context.Context, c config) error {
 		return err
 	}
 	go http.Serve(obs, m.Handler(true)) //nolint:errcheck // dies with the process
-	line, _ := json.Marshal(map[string]string{"api": api.Addr().String(), "metrics": obs.Addr().String(), "env": ids.EnvironmentID})
+	line, _ := json.Marshal(map[string]string{"api": api.Addr().String(), "metrics": obs.Addr().String(), "env": env})
 	fmt.Println(string(line))
 	return (&http.Server{Handler: auth.Handler(), ReadHeaderTimeout: 10 * time.Second}).Serve(api)
+}
+
+// newAuth builds and starts the server as serve runs it, on the database
+// db, and bootstraps its environment.
+func newAuth(ctx context.Context, c config, db string, m *metrics.Metrics) (*dynamicauth.Auth, string, func(), error) {
+	st, err := openStore(ctx, c, db, m)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	policy := ratelimit.DefaultPolicy()
+	policy.Disabled = true
+	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: secret, SigningAlgorithm: c.alg,
+		PublicHost: "localhost", RateLimits: &policy, Metrics: m, Sessions: session.Config{OmitFullJWT: c.omitFullJWT}})
+	if err == nil {
+		var ids *dynamicauth.IDs
+		if ids, _, err = auth.Bootstrap(ctx); err == nil {
+			if err = auth.Start(ctx); err == nil {
+				return auth, ids.EnvironmentID, func() { auth.Close(); st.Close() }, nil
+			}
+		}
+	}
+	st.Close()
+	return nil, "", nil, err
 }
 
 func openStore(ctx context.Context, c config, db string, m *metrics.Metrics) (store.Store, error) {
