@@ -303,49 +303,6 @@ func (s *Store) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, b
 	return out, created, nil
 }
 
-// SaveUsers implements users.AdminStore: the reads that refuse taken
-// emails and wallets run first, outside the writer; the rest is one
-// transaction in which each row is a savepoint.
-func (s *Store) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users.SaveOutcome, error) {
-	out := make([]users.SaveOutcome, len(batch))
-	pending := make([]int, 0, len(batch))
-	for i, w := range batch {
-		if _, err := s.matchUser(ctx, s.db.Reader(), w); err != nil {
-			if errs.KindOf(err) == errs.KindInternal {
-				return nil, err
-			}
-			out[i].Err = err
-			continue
-		}
-		pending = append(pending, i)
-	}
-	if len(pending) == 0 {
-		return out, nil
-	}
-	err := s.write(ctx, func(tx Tx) error {
-		for _, i := range pending {
-			out[i] = users.SaveOutcome{} // fn may run again
-			err := tx.Savepoint(ctx, func(tx Tx) error {
-				var err error
-				out[i].User, out[i].Created, err = s.saveUser(ctx, tx, batch[i])
-				return err
-			})
-			switch {
-			case err == nil:
-			case errs.KindOf(err) == errs.KindInternal:
-				return err
-			default:
-				out[i] = users.SaveOutcome{Err: err}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // saveUser creates the draft, or merges it into the user owning its
 // email or credentials, and returns the user as stored.
 func (s *Store) saveUser(ctx context.Context, tx Tx, w *users.SaveUser) (*users.User, bool, error) {
@@ -445,6 +402,17 @@ func (s *Store) checkUsernameFree(ctx context.Context, tx Tx, u *users.User) err
 	return nil
 }
 
+const userInsertCols = `id, environment_id, email, alias, first_name, last_name, phone_number,
+	job_title, username, country, t_shirt_size, team, metadata, created_at, updated_at, last_visit_at`
+
+var insertUserSQL = insertSQL("users", userInsertCols)
+
+// userArgs is a new user's values in userInsertCols' order.
+func userArgs(u *users.User, now time.Time) []any {
+	return []any{u.ID, u.EnvironmentID, u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle,
+		u.Username, u.Country, u.TShirtSize, u.Team, jsonOr(u.Metadata, "{}"), now, now, u.LastVisitAt}
+}
+
 func (s *Store) createUser(ctx context.Context, tx Tx, u *users.User, now time.Time) error {
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE id = $1`, u.ID).Scan(&n); err != nil {
@@ -456,12 +424,7 @@ func (s *Store) createUser(ctx context.Context, tx Tx, u *users.User, now time.T
 	if err := s.checkUsernameFree(ctx, tx, u); err != nil {
 		return err
 	}
-	at := now
-	_, err := tx.Exec(ctx, `INSERT INTO users (id, environment_id, email, alias, first_name, last_name, phone_number,
-		job_title, username, country, t_shirt_size, team, metadata, created_at, updated_at, last_visit_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-		u.ID, u.EnvironmentID, u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username,
-		u.Country, u.TShirtSize, u.Team, jsonOr(u.Metadata, "{}"), at, at, u.LastVisitAt)
+	_, err := tx.Exec(ctx, insertUserSQL, userArgs(u, now)...)
 	if s.unique(err, "users_env_username") {
 		return users.ErrAdminUsernameTaken
 	}

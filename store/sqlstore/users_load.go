@@ -112,8 +112,10 @@ func (s *Store) credentialOf(ctx context.Context, q Querier, envID string, c *us
 	return userID, credID, s.fail("find credential", nil, err)
 }
 
-var insertCredentialSQL = insertSQL("verified_credentials", `id, environment_id, user_id, format, chain, address,
-	public_identifier, wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at`)
+const credentialCols = `id, environment_id, user_id, format, chain, address,
+	public_identifier, wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at`
+
+var insertCredentialSQL = insertSQL("verified_credentials", credentialCols)
 
 func (s *Store) credentialArgs(userID string, c *users.Credential) []any {
 	return []any{c.ID, c.EnvironmentID, userID, c.Format, c.Chain, c.Address, c.PublicIdentifier, c.WalletName,
@@ -135,8 +137,9 @@ func (s *Store) insertSession(ctx context.Context, tx Tx, ss *session.Session) e
 	return s.fail("create session", users.ErrUserNotFound, err)
 }
 
-const insertEventSQL = `INSERT INTO events (id, environment_id, name, resource_type, user_id, data, created_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7)`
+const eventInsertCols = `id, environment_id, name, resource_type, user_id, data, created_at`
+
+var insertEventSQL = insertSQL("events", eventInsertCols)
 
 // insertEvent queues an outbox event (a deferred write): events are
 // written in the transaction of the change they describe.
@@ -153,24 +156,39 @@ func (s *Store) insertEvents(ctx context.Context, tx Tx, envID string, names []s
 	if len(names) == 0 {
 		return nil
 	}
-	b, err := json.Marshal(data)
-	if err != nil {
-		return errs.Internal("event data", err)
-	}
 	ids := make([]string, len(names))
 	for i, name := range names {
-		if name == "" {
-			return errs.Internal("record event", errors.New("event without a name"))
+		row, err := eventRow(envID, name, userID, data, at)
+		if err != nil {
+			return err
 		}
-		ids[i] = users.NewID()
-		if err := tx.Defer(ctx, insertEventSQL, ids[i], envID, name, events.ResourceType(name), userID, string(b), at); err != nil {
+		ids[i] = row[0].(string)
+		if err := tx.Defer(ctx, insertEventSQL, row...); err != nil {
 			return s.fail("record event", nil, err)
 		}
 	}
 	if len(ids) == 1 {
 		return s.fail("record event", nil, s.fanOut(ctx, tx, envID, names[0], ids[0], at))
 	}
-	err = tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
+	return s.fanOutEvents(ctx, tx, ids, at)
+}
+
+// eventRow is a new event's values in eventInsertCols' order, its id first.
+func eventRow(envID, name, userID string, data any, at time.Time) ([]any, error) {
+	if name == "" {
+		return nil, errs.Internal("record event", errors.New("event without a name"))
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, errs.Internal("event data", err)
+	}
+	return []any{users.NewID(), envID, name, events.ResourceType(name), userID, string(b), at}, nil
+}
+
+// fanOutEvents enqueues the events ids (written in tx) to every enabled
+// webhook of their environment subscribed to them, in one statement.
+func (s *Store) fanOutEvents(ctx context.Context, tx Tx, ids []string, at time.Time) error {
+	err := tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
 		SELECT e.id || '-' || we.webhook_id, we.environment_id, we.webhook_id, e.id, $2, $3, $3, $3
 		FROM events e JOIN webhook_events we ON we.environment_id = e.environment_id AND we.event_name = e.name
 		JOIN webhooks w ON w.id = we.webhook_id

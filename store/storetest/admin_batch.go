@@ -2,9 +2,12 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -88,4 +91,64 @@ func testAdminSaveUsers(t *testing.T, s store.Store) {
 	eq(t, "upsert by id merged into", out[0].User.ID, batch[4].Draft.ID)
 	eq(t, "upsert by id's last name", out[0].User.LastName, "Lovelace")
 	wantKind(t, "an id and an email of two users", out[1].Err, errs.KindConflict)
+}
+
+// testAdminSaveUsersMany: a batch in which every row is created goes in
+// multi-row statements (more rows than one statement takes): each user is
+// stored as drafted with their wallet and unique custom value, the
+// events are user.created and wallet.linked per user, and each event is
+// queued to the enabled webhook subscribed to it, not to a disabled one.
+func testAdminSaveUsersMany(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+	handle := newField(c, env, "handle", "Handle", users.FieldText, users.ValidationRules{Unique: true})
+	putFields(t, s, env, c.next(), []users.CustomField{handle}, handle.ID, nil)
+	on, onPing := newHook(c, env, true, events.UserCreated, events.WalletLinked)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), on, onPing, 10))
+	off, offPing := newHook(c, env, false, events.UserCreated, events.WalletLinked)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), off, offPing, 10))
+
+	now := c.next()
+	const n = 123
+	batch := make([]*users.SaveUser, n)
+	for i := range batch {
+		d := draftUser(t, env, now, fmt.Sprintf("many%d@example.com", i), fmt.Sprintf("many%d", i))
+		if i%3 == 0 {
+			d.Metadata = json.RawMessage(fmt.Sprintf(`{"Handle":"h%d"}`, i))
+		}
+		batch[i] = &users.SaveUser{Draft: d, Now: now}
+	}
+	out, err := s.SaveUsers(ctx(t), batch)
+	must(t, "SaveUsers", err)
+	eq(t, "outcomes", len(out), n)
+	for i, o := range out {
+		must(t, "row saved", o.Err)
+		eq(t, "row created", o.Created, true)
+		stored := getUser(t, s, batch[i].Draft.ID)
+		eqProfile(t, "saved row", stored, batch[i].Draft)
+		eq(t, "returned user", o.User.ID, stored.ID)
+		eq(t, "returned wallets", len(o.User.Credentials), 1)
+		eq(t, "stored wallet", stored.Credentials[0].ID, batch[i].Draft.Credentials[0].ID)
+		eq(t, "returned wallet", o.User.Credentials[0].Address, batch[i].Draft.Credentials[0].Address)
+	}
+	wantEvents(t, s, "after the batch", env, map[string]int{"user.created": n, "wallet.linked": n})
+	taken, err := s.CustomValueTaken(ctx(t), handle.ID, "h120", id())
+	must(t, "CustomValueTaken", err)
+	eq(t, "a unique value of the batch", taken, true)
+
+	queued := map[string]int{}
+	for {
+		jobs, err := s.Claim(ctx(t), c.next(), time.Minute, 100)
+		must(t, "Claim", err)
+		if len(jobs) == 0 {
+			break
+		}
+		for _, j := range jobs {
+			queued[j.Webhook.ID+" "+j.Event.Name]++
+		}
+	}
+	eq(t, "user.created queued", queued[on.ID+" "+events.UserCreated], n)
+	eq(t, "wallet.linked queued", queued[on.ID+" "+events.WalletLinked], n)
+	eq(t, "queued to the disabled webhook", queued[off.ID+" "+events.UserCreated]+queued[off.ID+" "+events.WalletLinked], 0)
 }

@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteUser", testDeleteUser},
 		{"AdminSaveUser", testAdminSaveUser},
 		{"AdminSaveUsers", testAdminSaveUsers},
+		{"AdminSaveUsersMany", testAdminSaveUsersMany},
 		{"UserFinder", testUserFinder},
 		{"QueryPlans", testQueryPlans},
 		{"UserCount", testUserCount},

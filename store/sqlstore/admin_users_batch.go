@@ -1,0 +1,219 @@
+package sqlstore
+
+// SaveUsers: the batches of the admin bulk import. A batch is written by
+// one transaction without a savepoint per row, the rows of a create-only
+// batch by a few multi-row statements; only a batch in which a row is
+// refused inside the transaction is written again row by row, each row in
+// its own savepoint, so that row alone fails.
+//
+// Why no savepoint per row on the fast path: SQLite's FTS5 index (the
+// users' search index, kept by triggers) writes its pending rows to disk
+// at every SAVEPOINT, a segment per row and the merges that follow; at a
+// million users that was most of an import's time. Without savepoints it
+// writes once per transaction. On PostgreSQL each savepoint is a round
+// trip.
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// SaveUsers implements users.AdminStore: the reads that refuse taken
+// emails and wallets run first, outside the writer; the rest is one
+// transaction. A row refused inside it (a value another row of the batch
+// took, or a race with another writer) makes the batch run again with a
+// savepoint per row, in which that row alone fails.
+func (s *Store) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users.SaveOutcome, error) {
+	out := make([]users.SaveOutcome, len(batch))
+	pending := make([]int, 0, len(batch))
+	for i, w := range batch {
+		if _, err := s.matchUser(ctx, s.db.Reader(), w); err != nil {
+			if errs.KindOf(err) == errs.KindInternal {
+				return nil, err
+			}
+			out[i].Err = err
+			continue
+		}
+		pending = append(pending, i)
+	}
+	if len(pending) == 0 {
+		return out, nil
+	}
+	err := s.db.Write(ctx, func(tx Tx) error {
+		return s.saveAll(ctx, tx, batch, pending, out)
+	})
+	if err == nil {
+		return out, nil
+	}
+	if err := s.saveEach(ctx, batch, pending, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// saveAll writes the pending rows in tx, failing as a whole when any row
+// fails.
+func (s *Store) saveAll(ctx context.Context, tx Tx, batch []*users.SaveUser, pending []int, out []users.SaveOutcome) error {
+	creates := true
+	for _, i := range pending {
+		creates = creates && !batch[i].Upsert
+	}
+	if creates {
+		return s.createUsers(ctx, tx, batch, pending, out)
+	}
+	for _, i := range pending {
+		var err error
+		out[i] = users.SaveOutcome{} // fn may run again
+		if out[i].User, out[i].Created, err = s.saveUser(ctx, tx, batch[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveEach writes the pending rows in one transaction, each in a
+// savepoint: a refused row is rolled back alone and reported.
+func (s *Store) saveEach(ctx context.Context, batch []*users.SaveUser, pending []int, out []users.SaveOutcome) error {
+	return s.write(ctx, func(tx Tx) error {
+		for _, i := range pending {
+			out[i] = users.SaveOutcome{} // fn may run again
+			err := tx.Savepoint(ctx, func(tx Tx) error {
+				var err error
+				out[i].User, out[i].Created, err = s.saveUser(ctx, tx, batch[i])
+				return err
+			})
+			switch {
+			case err == nil:
+			case errs.KindOf(err) == errs.KindInternal:
+				return err
+			default:
+				out[i] = users.SaveOutcome{Err: err}
+			}
+		}
+		return nil
+	})
+}
+
+// multiRows is how many rows one multi-row INSERT writes at most: the
+// SQLite driver binds each parameter by its name, found by a walk of the
+// statement's parameter list, so a statement's binding costs the square
+// of its parameters (50 rows of credentials, 650 parameters, spent a
+// fifth of their INSERT binding).
+const multiRows = 16
+
+// createUsers creates the pending rows' users with multi-row INSERTs: the
+// users, their unique custom values, their credentials, their events
+// (user.created, then wallet.linked for each wallet, as createUser
+// records them) and the events' webhook messages. The unique indexes
+// refuse what the reads before the writer did not see; the statement
+// fails and with it the batch.
+func (s *Store) createUsers(ctx context.Context, tx Tx, batch []*users.SaveUser, pending []int, out []users.SaveOutcome) error {
+	envID := batch[pending[0]].Draft.EnvironmentID
+	fields, err := s.listCustomFields(ctx, tx, envID)
+	if err != nil {
+		return err
+	}
+	var userRows, credRows, uniqueRows, eventRows [][]any
+	event := func(u *users.User, name string, data map[string]string, at time.Time) error {
+		row, err := eventRow(u.EnvironmentID, name, u.ID, data, at)
+		eventRows = append(eventRows, row)
+		return err
+	}
+	ids := make([]string, 0, len(pending))
+	for _, i := range pending {
+		u, now := batch[i].Draft, batch[i].Now
+		if u.EnvironmentID != envID {
+			// one environment per batch (the import's); anything else
+			// goes row by row
+			return errs.Internal("create users", errMixedEnvironments)
+		}
+		ids = append(ids, u.ID)
+		userRows = append(userRows, userArgs(u, now))
+		for _, v := range users.AdminUniqueValues(u, fields) {
+			uniqueRows = append(uniqueRows, []any{v.FieldID, v.Value, u.ID})
+		}
+		if err := event(u, users.AdminEventUserCreated, map[string]string{"userId": u.ID}, now); err != nil {
+			return err
+		}
+		for j := range u.Credentials {
+			c := &u.Credentials[j]
+			credRows = append(credRows, s.credentialArgs(u.ID, c))
+			if c.Format != users.FormatBlockchain {
+				continue
+			}
+			if err := event(u, users.AdminEventWalletLinked, map[string]string{"userId": u.ID, "walletId": c.ID}, now); err != nil {
+				return err
+			}
+		}
+	}
+	inserts := []struct {
+		op, table, cols string
+		rows            [][]any
+	}{
+		{"create users", "users", userInsertCols, userRows},
+		{"store unique values", "custom_field_unique_values", "field_id, value, user_id", uniqueRows},
+		{"create credentials", "verified_credentials", credentialCols, credRows},
+		{"record events", "events", eventInsertCols, eventRows},
+	}
+	for _, in := range inserts {
+		if err := s.insertRows(ctx, tx, in.op, "INSERT INTO "+in.table+" ("+in.cols+") VALUES ", in.rows); err != nil {
+			return err
+		}
+	}
+	eventIDs := make([]string, len(eventRows))
+	for k, row := range eventRows {
+		eventIDs[k] = row[0].(string)
+	}
+	if err := s.fanOutEvents(ctx, tx, eventIDs, batch[pending[0]].Now); err != nil {
+		return err
+	}
+	if err := tx.Flush(ctx); err != nil {
+		return s.fail("create users", nil, err)
+	}
+	saved, err := s.loadUsers(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for k, i := range pending {
+		out[i] = users.SaveOutcome{User: &saved[k], Created: true}
+	}
+	return nil
+}
+
+// insertRows runs head followed by rows as VALUES lists, multiRows at a
+// time.
+func (s *Store) insertRows(ctx context.Context, tx Tx, op, head string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), multiRows)
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, n*len(rows[0]))
+		for r, row := range rows[:n] {
+			if r > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for c, v := range row {
+				if c > 0 {
+					b.WriteString(", ")
+				}
+				args = append(args, v)
+				b.WriteString("$" + strconv.Itoa(len(args)))
+			}
+			b.WriteByte(')')
+		}
+		if err := tx.Defer(ctx, b.String(), args...); err != nil {
+			return s.fail(op, nil, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+var errMixedEnvironments = errors.New("a batch of users of several environments")
