@@ -502,8 +502,7 @@ func (s *Store) writeUser(ctx context.Context, tx Tx, u *users.User, now time.Ti
 
 // UpdateUser implements users.AdminStore.
 func (s *Store) UpdateUser(ctx context.Context, id string, edit func(*users.User) error, now time.Time) (*users.User, error) {
-	var out *users.User
-	err := s.write(ctx, func(tx Tx) error {
+	return s.userChange(ctx, id, func(tx Tx) error {
 		u, err := s.loadUser(ctx, tx, id)
 		if err != nil {
 			return err
@@ -511,13 +510,8 @@ func (s *Store) UpdateUser(ctx context.Context, id string, edit func(*users.User
 		if err := edit(u); err != nil {
 			return err
 		}
-		if err := s.writeUser(ctx, tx, u, now); err != nil {
-			return err
-		}
-		out, err = s.loadUser(ctx, tx, id)
-		return err
+		return s.writeUser(ctx, tx, u, now)
 	})
-	return out, err
 }
 
 // DeleteUser (users.AdminStore) is in profile.go: credentials and

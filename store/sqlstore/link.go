@@ -57,8 +57,7 @@ func (s *Store) repointLastCredential(ctx context.Context, tx Tx, userID, credID
 // nothing, and the loser then sees the wallet as the winner's, exactly as
 // if it had come second.
 func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {
-	var u *users.User
-	err := s.write(ctx, func(tx Tx) error {
+	return s.userChange(ctx, w.UserID, func(tx Tx) error {
 		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
 		}
@@ -98,16 +97,12 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 				return s.fail("save oauth tokens", nil, err)
 			}
 		}
-		if event != "" {
-			if err := s.insertEvent(ctx, tx, w.EnvironmentID, event, w.UserID, map[string]string{
-				"userId": w.UserID, "verifiedCredentialId": credID, "previousUserId": owner}, w.Now); err != nil {
-				return err
-			}
+		if event == "" {
+			return nil
 		}
-		u, err = s.loadUser(ctx, tx, w.UserID)
-		return err
+		return s.insertEvent(ctx, tx, w.EnvironmentID, event, w.UserID, map[string]string{
+			"userId": w.UserID, "verifiedCredentialId": credID, "previousUserId": owner}, w.Now)
 	})
-	return u, err
 }
 
 // claimCredential inserts the credential for userID, or, if it exists,
@@ -154,8 +149,7 @@ func (s *Store) transferCredential(ctx context.Context, tx Tx, w *signin.LinkWri
 
 // UnlinkCredential implements signin.LinkStore.
 func (s *Store) UnlinkCredential(ctx context.Context, userID, credID string, now time.Time) (*users.User, error) {
-	var u *users.User
-	err := s.write(ctx, func(tx Tx) error {
+	return s.userChange(ctx, userID, func(tx Tx) error {
 		var envID string
 		err := tx.QueryRow(ctx, `SELECT environment_id FROM verified_credentials WHERE id = $1 AND user_id = $2`, credID, userID).Scan(&envID)
 		if s.noRows(err) {
@@ -177,28 +171,17 @@ func (s *Store) UnlinkCredential(ctx context.Context, userID, credID string, now
 		if err := s.repointLastCredential(ctx, tx, userID, credID, now); err != nil {
 			return err
 		}
-		if err := s.insertEvent(ctx, tx, envID, events.WalletUnlinked, userID,
-			map[string]string{"userId": userID, "verifiedCredentialId": credID}, now); err != nil {
-			return err
-		}
-		u, err = s.loadUser(ctx, tx, userID)
-		return err
+		return s.insertEvent(ctx, tx, envID, events.WalletUnlinked, userID,
+			map[string]string{"userId": userID, "verifiedCredentialId": credID}, now)
 	})
-	return u, err
 }
 
 // SelectCredential implements signin.LinkStore.
 func (s *Store) SelectCredential(ctx context.Context, userID, credID string, now time.Time) (*users.User, error) {
-	var u *users.User
-	err := s.write(ctx, func(tx Tx) error {
-		err := s.change(ctx, tx, "select wallet", users.ErrAdminWalletNotFound, `UPDATE verified_credentials
+	return s.userChange(ctx, userID, func(tx Tx) error {
+		return s.change(ctx, tx, "select wallet", users.ErrAdminWalletNotFound, `UPDATE verified_credentials
 			SET last_selected_at = $1 WHERE id = $2 AND user_id = $3 AND format = 'blockchain'`, now, credID, userID)
-		if err == nil {
-			u, err = s.loadUser(ctx, tx, userID)
-		}
-		return err
 	})
-	return u, err
 }
 
 // linkProfile copies a linked credential's profile fields (a verified

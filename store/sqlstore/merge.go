@@ -97,9 +97,7 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 
 // MergeUsers implements signin.MergeStore.
 func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.User, error) {
-	var out *users.User
-	err := s.write(ctx, func(tx Tx) error {
-		out = nil
+	return s.userChange(ctx, w.UserID, func(tx Tx) error {
 		var fromID, kind, credID, rawNonces string
 		// Deleting the row claims the merge: of concurrent merges one wins.
 		err := tx.QueryRow(ctx, `DELETE FROM pending_merges WHERE user_id = $1 AND environment_id = $2 AND expires_at > $3
@@ -167,14 +165,9 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 				return s.fail("update user", nil, err)
 			}
 		}
-		if err := s.insertEvent(ctx, tx, w.EnvironmentID, events.UserMerged, into.ID,
-			map[string]string{"userId": into.ID, "mergedUserId": fromID, "verifiedCredentialId": credID}, w.Now); err != nil {
-			return err
-		}
-		out, err = s.loadUser(ctx, tx, into.ID)
-		return err
+		return s.insertEvent(ctx, tx, w.EnvironmentID, events.UserMerged, into.ID,
+			map[string]string{"userId": into.ID, "mergedUserId": fromID, "verifiedCredentialId": credID}, w.Now)
 	})
-	return out, err
 }
 
 // checkMergeProof checks what made the merge offer still holds: the proof's

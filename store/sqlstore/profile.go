@@ -12,8 +12,7 @@ import (
 
 // UpdateProfile implements users.ProfileStore.
 func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*users.User, []users.CustomField) (*users.ProfileChange, error)) (*users.User, error) {
-	var out *users.User
-	err := s.write(ctx, func(tx Tx) error {
+	return s.userChange(ctx, userID, func(tx Tx) error {
 		cur, err := s.loadUser(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -29,13 +28,8 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*u
 		if err := s.writeProfile(ctx, tx, ch.User); err != nil {
 			return err
 		}
-		if err := s.replaceUniqueValues(ctx, tx, userID, ch.Unique); err != nil {
-			return err
-		}
-		out, err = s.loadUser(ctx, tx, userID)
-		return err
+		return s.replaceUniqueValues(ctx, tx, userID, ch.Unique)
 	})
-	return out, err
 }
 
 // writeProfile stores a user's profile columns, refusing an email or a

@@ -42,6 +42,20 @@ func scanUser(r Row) (u users.User, err error) {
 const sqlCredentialsOfUser = `SELECT ` + credentialColumns + ` FROM verified_credentials WHERE user_id = $1
 	ORDER BY created_at, id`
 
+// userChange runs change in one write transaction and returns the user
+// of id as that transaction leaves them.
+func (s *Store) userChange(ctx context.Context, id string, change func(Tx) error) (*users.User, error) {
+	var u *users.User
+	err := s.write(ctx, func(tx Tx) error {
+		err := change(tx)
+		if err == nil {
+			u, err = s.loadUser(ctx, tx, id)
+		}
+		return err
+	})
+	return u, err
+}
+
 func (s *Store) loadUser(ctx context.Context, q Querier, id string) (*users.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, sqlUserByID, id))
 	if err != nil {
