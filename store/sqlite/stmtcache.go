@@ -85,9 +85,9 @@ func (t *cachedTx) cached(query string) *sql.Stmt {
 
 // The statements of a write transaction run without the caller's
 // cancellation: with a context that can end, modernc.org/sqlite starts a
-// goroutine per statement to interrupt it, and database/sql one per result
-// set to close it, a few percent of a sign-in's CPU for statements that
-// take microseconds. A sign-in shares its transaction with others (group
+// goroutine per statement to interrupt it, for statements that take
+// microseconds. (database/sql still starts one per result set, as the
+// transaction's own context can always end.) A sign-in shares its transaction with others (group
 // commit), so interrupting the one connection for one caller was never
 // what it should do anyway; a job whose context ended before it ran is
 // skipped (batch.go), and the transaction of txc still ends with its
