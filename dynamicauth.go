@@ -181,6 +181,14 @@ type AccessConfig struct {
 	// environment turned screening on (access.NewListScreener reads the
 	// OFAC list from a file); nil screens nobody.
 	Screener access.Screener
+	// NoSettingsRPC stops gates from reading balances from the RPC URL an
+	// environment's chain settings name (chains[].networks[].rpcUrl) for
+	// networks without a node in Nodes (--evm-rpc), which they do by
+	// default, through a client that reaches public addresses only.
+	NoSettingsRPC bool
+	// SettingsRPCAllowPrivate lets those URLs be on loopback and private
+	// networks (a local chain, a node inside a private deployment).
+	SettingsRPCAllowPrivate bool
 }
 
 // nodes is the balance readers: the configured ones, or those of the
@@ -306,8 +314,12 @@ func New(cfg Config) (*Auth, error) {
 	a.sessions = session.NewService(st, keys, cfg.Sessions, cfg.Now)
 	a.mfa = mfa.New(mfa.Deps{Store: st, Secrets: secretKeys, Config: cfg.MFA, Now: cfg.Now, Logger: log})
 	a.passkeys = passkey.New(passkey.Deps{Store: st, Envs: st, Config: cfg.Passkeys, Now: cfg.Now, Logger: log})
+	var envNodes access.EnvNodes
+	if !cfg.Access.NoSettingsRPC {
+		envNodes = newSettingsNodes(a.tenants, cfg.Access.SettingsRPCAllowPrivate, cfg.Access.BalanceTimeout)
+	}
 	accessSvc := access.NewService(access.Deps{Store: st, Checks: st, Screener: cfg.Access.Screener, Log: log, Now: cfg.Now,
-		Balances: access.NewBalances(access.BalancesConfig{Nodes: cfg.Access.nodes(cfg.SignIn.RPC),
+		Balances: access.NewBalances(access.BalancesConfig{Nodes: cfg.Access.nodes(cfg.SignIn.RPC), Env: envNodes,
 			TTL: cfg.Access.BalanceTTL, Timeout: cfg.Access.BalanceTimeout, Now: cfg.Now})})
 	a.access = access.NewAdmin(accessSvc, st)
 	a.envconfig = envconfig.New(envconfig.Deps{Store: st, Environments: st, Now: cfg.Now, HostnameTTL: cfg.EnvironmentCacheTTL})

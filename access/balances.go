@@ -26,6 +26,7 @@ var ErrNoNode = balances.ErrNoNode
 // each answer for TTL so a burst of sign-ins costs one read.
 type Balances struct {
 	nodes   map[int64]Node
+	env     EnvNodes
 	ttl     time.Duration
 	timeout time.Duration
 	now     func() time.Time
@@ -41,7 +42,10 @@ type cached struct {
 
 // BalancesConfig configures NewBalances.
 type BalancesConfig struct {
-	Nodes   map[int64]Node
+	Nodes map[int64]Node
+	// Env, when set, finds the node an environment's chain settings name
+	// for a network Nodes has none for.
+	Env     EnvNodes
 	TTL     time.Duration // how long an answer is reused; 0 means 15s, negative none
 	Timeout time.Duration // deadline of one decision's reads; 0 means 5s
 	Now     func() time.Time
@@ -58,7 +62,7 @@ func NewBalances(c BalancesConfig) *Balances {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Balances{nodes: c.Nodes, ttl: c.TTL, timeout: c.Timeout, now: c.Now, cache: map[string]cached{}}
+	return &Balances{nodes: c.Nodes, env: c.Env, ttl: c.TTL, timeout: c.Timeout, now: c.Now, cache: map[string]cached{}}
 }
 
 // Function selectors of the calls package balances does not make.
@@ -71,12 +75,43 @@ var (
 
 func word(b []byte) []byte { return common.LeftPadBytes(b, 32) }
 
-func (b *Balances) node(network int64) (Node, error) {
-	n := b.nodes[network]
-	if n == nil {
-		return nil, fmt.Errorf("network %d: %w", network, ErrNoNode)
+// EnvNodes finds the node an environment's own settings name for a
+// network (the rpcUrl of its chain settings).
+type EnvNodes interface {
+	// EnvNode returns the node and a key naming it (its URL), or a nil
+	// node when the settings name none. Answers are cached per node, so
+	// one environment's node never answers another environment's gates.
+	EnvNode(ctx context.Context, envID string, network int64) (Node, string, error)
+}
+
+// source is the node one network's balances are read from.
+type source struct {
+	network int64
+	node    Node
+	key     string // names the node in cache keys: "" for the server's own
+}
+
+// source picks the node for an environment's network: the server's own
+// (--evm-rpc) first, else the one the environment's settings name.
+func (b *Balances) source(ctx context.Context, envID string, network int64) (source, error) {
+	if n := b.nodes[network]; n != nil {
+		return source{network: network, node: n}, nil
 	}
-	return n, nil
+	if b.env != nil {
+		n, key, err := b.env.EnvNode(ctx, envID, network)
+		if err != nil {
+			return source{}, fmt.Errorf("network %d: the environment's RPC: %w", network, err)
+		}
+		if n != nil {
+			return source{network: network, node: n, key: key}, nil
+		}
+	}
+	return source{}, fmt.Errorf("network %d: %w", network, ErrNoNode)
+}
+
+// cacheKey names one answer of the source.
+func (s source) cacheKey(kind string, parts ...any) string {
+	return fmt.Sprintf("%s|%d|%q|%v", kind, s.network, s.key, parts)
 }
 
 // read returns a cached answer or calls fetch.
@@ -106,13 +141,10 @@ func (b *Balances) read(key string, fetch func() (*big.Int, error)) (*big.Int, e
 // reverted tells a contract that refused the call from a node that failed.
 func reverted(err error) bool { return balances.Reverted(err) }
 
-func (b *Balances) call(ctx context.Context, network int64, contract string, data []byte) ([]byte, error) {
-	n, err := b.node(network)
-	if err != nil {
-		return nil, err
-	}
+func (b *Balances) call(ctx context.Context, src source, contract string, data []byte) ([]byte, error) {
+	network := src.network
 	to := common.HexToAddress(contract)
-	out, err := n.CallContract(ctx, ethereum.CallMsg{To: &to, Data: data}, nil)
+	out, err := src.node.CallContract(ctx, ethereum.CallMsg{To: &to, Data: data}, nil)
 	if err != nil && !reverted(err) {
 		return nil, fmt.Errorf("network %d: call %s: %w", network, contract, err)
 	}
@@ -131,39 +163,35 @@ func uintResult(out []byte, err error, what, contract string) (*big.Int, error) 
 	return new(big.Int).SetBytes(out[:32]), nil
 }
 
-func (b *Balances) native(ctx context.Context, network int64, w common.Address) (*big.Int, error) {
-	return b.read(fmt.Sprintf("n|%d|%s", network, w), func() (*big.Int, error) {
-		n, err := b.node(network)
+func (b *Balances) native(ctx context.Context, src source, w common.Address) (*big.Int, error) {
+	return b.read(src.cacheKey("n", w), func() (*big.Int, error) {
+		v, err := src.node.BalanceAt(ctx, w, nil)
 		if err != nil {
-			return nil, err
-		}
-		v, err := n.BalanceAt(ctx, w, nil)
-		if err != nil {
-			return nil, fmt.Errorf("network %d: balance of %s: %w", network, w, err)
+			return nil, fmt.Errorf("network %d: balance of %s: %w", src.network, w, err)
 		}
 		return v, nil
 	})
 }
 
-func (b *Balances) balanceOf(ctx context.Context, network int64, contract string, w common.Address) (*big.Int, error) {
-	return b.read(fmt.Sprintf("b|%d|%s|%s", network, contract, w), func() (*big.Int, error) {
-		out, err := b.call(ctx, network, contract, balances.BalanceOfCall(w))
+func (b *Balances) balanceOf(ctx context.Context, src source, contract string, w common.Address) (*big.Int, error) {
+	return b.read(src.cacheKey("b", contract, w), func() (*big.Int, error) {
+		out, err := b.call(ctx, src, contract, balances.BalanceOfCall(w))
 		return uintResult(out, err, "balanceOf", contract)
 	})
 }
 
-func (b *Balances) balanceOf1155(ctx context.Context, network int64, contract string, id *big.Int, w common.Address) (*big.Int, error) {
-	return b.read(fmt.Sprintf("m|%d|%s|%s|%s", network, contract, id, w), func() (*big.Int, error) {
+func (b *Balances) balanceOf1155(ctx context.Context, src source, contract string, id *big.Int, w common.Address) (*big.Int, error) {
+	return b.read(src.cacheKey("m", contract, id, w), func() (*big.Int, error) {
 		data := append(append(append([]byte{}, selBalanceOf1155...), word(w.Bytes())...), word(id.Bytes())...)
-		out, err := b.call(ctx, network, contract, data)
+		out, err := b.call(ctx, src, contract, data)
 		return uintResult(out, err, "balanceOf", contract)
 	})
 }
 
 // ownerOf is the owner of an ERC-721 token as a number (0: none).
-func (b *Balances) ownerOf(ctx context.Context, network int64, contract string, id *big.Int) (*big.Int, error) {
-	return b.read(fmt.Sprintf("o|%d|%s|%s", network, contract, id), func() (*big.Int, error) {
-		out, err := b.call(ctx, network, contract, append(append([]byte{}, selOwnerOf...), word(id.Bytes())...))
+func (b *Balances) ownerOf(ctx context.Context, src source, contract string, id *big.Int) (*big.Int, error) {
+	return b.read(src.cacheKey("o", contract, id), func() (*big.Int, error) {
+		out, err := b.call(ctx, src, contract, append(append([]byte{}, selOwnerOf...), word(id.Bytes())...))
 		if reverted(err) {
 			return new(big.Int), nil // not minted or burnt: nobody holds it
 		}
@@ -171,9 +199,9 @@ func (b *Balances) ownerOf(ctx context.Context, network int64, contract string, 
 	})
 }
 
-func (b *Balances) decimals(ctx context.Context, network int64, contract string) (uint8, error) {
-	v, err := b.read(fmt.Sprintf("d|%d|%s", network, contract), func() (*big.Int, error) {
-		out, err := b.call(ctx, network, contract, balances.DecimalsCall())
+func (b *Balances) decimals(ctx context.Context, src source, contract string) (uint8, error) {
+	v, err := b.read(src.cacheKey("d", contract), func() (*big.Int, error) {
+		out, err := b.call(ctx, src, contract, balances.DecimalsCall())
 		if reverted(err) || (err == nil && len(out) == 0) {
 			return big.NewInt(0), nil // decimals() is optional in ERC-20
 		}
@@ -189,9 +217,9 @@ func (b *Balances) decimals(ctx context.Context, network int64, contract string)
 }
 
 // is1155 asks the contract, through ERC-165, whether it is an ERC-1155.
-func (b *Balances) is1155(ctx context.Context, network int64, contract string) (bool, error) {
-	v, err := b.read(fmt.Sprintf("i|%d|%s", network, contract), func() (*big.Int, error) {
-		out, err := b.call(ctx, network, contract, append(append([]byte{}, selSupports...), common.RightPadBytes(iface1155, 32)...))
+func (b *Balances) is1155(ctx context.Context, src source, contract string) (bool, error) {
+	v, err := b.read(src.cacheKey("i", contract), func() (*big.Int, error) {
+		out, err := b.call(ctx, src, contract, append(append([]byte{}, selSupports...), common.RightPadBytes(iface1155, 32)...))
 		if reverted(err) || (err == nil && len(out) < 32) {
 			return big.NewInt(0), nil // no ERC-165: not an ERC-1155
 		}

@@ -81,7 +81,7 @@ func (s *Service) Decide(ctx context.Context, envID string, subject func(context
 		}
 	}
 	if len(rules.Gates) > 0 {
-		matched, err := s.matchGates(ctx, rules.Gates, subj)
+		matched, err := s.matchGates(ctx, envID, rules.Gates, subj)
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +102,7 @@ func (s *Service) Decide(ctx context.Context, envID string, subject func(context
 	return d, nil
 }
 
-func (s *Service) matchGates(ctx context.Context, gates []Gate, subj Subject) ([]Gate, error) {
+func (s *Service) matchGates(ctx context.Context, envID string, gates []Gate, subj Subject) ([]Gate, error) {
 	var wallets []common.Address
 	for _, w := range subj.Wallets {
 		if w.Chain == users.ChainEIP155 && common.IsHexAddress(w.Address) {
@@ -115,7 +115,7 @@ func (s *Service) matchGates(ctx context.Context, gates []Gate, subj Subject) ([
 	if s.balances == nil {
 		return nil, s.balanceFailure(ctx, ErrNoNode)
 	}
-	matched, err := s.balances.matchGates(ctx, gates, wallets)
+	matched, err := s.balances.matchGates(ctx, envID, gates, wallets)
 	if err != nil {
 		return nil, s.balanceFailure(ctx, err)
 	}

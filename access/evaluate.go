@@ -11,18 +11,18 @@ import (
 
 // holds reports whether the wallets together meet the rule: balances are
 // summed over the wallets; a tokenId of an ERC-721 must be owned by one.
-func (b *Balances) holds(ctx context.Context, r Rule, wallets []common.Address) (bool, error) {
+func (b *Balances) holds(ctx context.Context, src source, r Rule, wallets []common.Address) (bool, error) {
 	if len(wallets) == 0 {
 		return false, nil
 	}
 	if r.Type == RuleNFT && r.TokenID != "" {
 		id, _ := new(big.Int).SetString(r.TokenID, 10)
-		is1155, err := b.is1155(ctx, r.NetworkID, r.ContractAddress)
+		is1155, err := b.is1155(ctx, src, r.ContractAddress)
 		if err != nil {
 			return false, err
 		}
 		if !is1155 {
-			owner, err := b.ownerOf(ctx, r.NetworkID, r.ContractAddress, id)
+			owner, err := b.ownerOf(ctx, src, r.ContractAddress, id)
 			if err != nil {
 				return false, err
 			}
@@ -34,24 +34,24 @@ func (b *Balances) holds(ctx context.Context, r Rule, wallets []common.Address) 
 			return false, nil
 		}
 		return b.atLeast(ctx, wallets, r.minimum(0), func(w common.Address) (*big.Int, error) {
-			return b.balanceOf1155(ctx, r.NetworkID, r.ContractAddress, id, w)
+			return b.balanceOf1155(ctx, src, r.ContractAddress, id, w)
 		})
 	}
 	var decimals uint8
 	switch {
 	case r.Type == RuleToken && r.ContractAddress == Native:
 		return b.atLeast(ctx, wallets, r.minimum(18), func(w common.Address) (*big.Int, error) {
-			return b.native(ctx, r.NetworkID, w)
+			return b.native(ctx, src, w)
 		})
 	case r.Type == RuleToken:
-		d, err := b.decimals(ctx, r.NetworkID, r.ContractAddress)
+		d, err := b.decimals(ctx, src, r.ContractAddress)
 		if err != nil {
 			return false, err
 		}
 		decimals = d
 	}
 	return b.atLeast(ctx, wallets, r.minimum(decimals), func(w common.Address) (*big.Int, error) {
-		return b.balanceOf(ctx, r.NetworkID, r.ContractAddress, w)
+		return b.balanceOf(ctx, src, r.ContractAddress, w)
 	})
 }
 
@@ -81,9 +81,22 @@ func (b *Balances) atLeast(ctx context.Context, wallets []common.Address, min *b
 // matchGates returns the gates whose rules all hold for the wallets. Every
 // rule of every gate is read at once, under the reader's deadline; any
 // failure fails the whole evaluation.
-func (b *Balances) matchGates(ctx context.Context, gates []Gate, wallets []common.Address) ([]Gate, error) {
+func (b *Balances) matchGates(ctx context.Context, envID string, gates []Gate, wallets []common.Address) ([]Gate, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
+	sources := map[int64]source{}
+	for _, g := range gates {
+		for _, r := range g.Rules {
+			if _, ok := sources[r.NetworkID]; ok {
+				continue
+			}
+			src, err := b.source(ctx, envID, r.NetworkID)
+			if err != nil {
+				return nil, fmt.Errorf("gate %q: %w", g.Name, err)
+			}
+			sources[r.NetworkID] = src
+		}
+	}
 	type result struct {
 		ok  bool
 		err error
@@ -96,7 +109,7 @@ func (b *Balances) matchGates(ctx context.Context, gates []Gate, wallets []commo
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, err := b.holds(ctx, r, wallets)
+				ok, err := b.holds(ctx, sources[r.NetworkID], r, wallets)
 				res[gi][ri] = result{ok, err}
 			}()
 		}

@@ -184,3 +184,36 @@ func TestGateBalancesAreCached(t *testing.T) {
 		t.Fatalf("after the TTL: %v", err)
 	}
 }
+
+// envNodes is each environment's own node, as its settings would name it.
+type envNodes map[string]Node
+
+func (e envNodes) EnvNode(_ context.Context, envID string, _ int64) (Node, string, error) {
+	if n := e[envID]; n != nil {
+		return n, "node of " + envID, nil
+	}
+	return nil, "", nil
+}
+
+// TestGateEnvironmentNodesAreCachedApart: two environments name their own
+// nodes for one network; an answer cached from the first's node must not
+// answer the second's gate (a node of one environment's choosing would
+// otherwise admit users to another).
+func TestGateEnvironmentNodesAreCachedApart(t *testing.T) {
+	rich, poor := accesstest.NewChain(t), accesstest.NewChain(t)
+	holder := newAddress()
+	rich.Pay(t, holder, big.NewInt(1e18))
+	b := NewBalances(BalancesConfig{Env: envNodes{"a": rich.Client, "b": poor.Client}, TTL: time.Hour})
+	s := NewService(Deps{Store: &rulesStore{rules: Rules{Gates: []Gate{gate("g", OutcomeSiteAccess, "",
+		Rule{Type: RuleToken, NetworkID: chainID, ContractAddress: Native, Amount: "1"})}}}, Balances: b})
+	if _, err := s.Decide(context.Background(), "a", Fixed(subject(holder))); err != nil {
+		t.Fatalf("holder on environment a's node: %v", err)
+	}
+	if _, err := s.Decide(context.Background(), "b", Fixed(subject(holder))); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("environment b's node holds nothing for them, got %v", err)
+	}
+	var e *errs.E
+	if _, err := s.Decide(context.Background(), "c", Fixed(subject(holder))); !errors.As(err, &e) || e.Code != CodeBalances {
+		t.Fatalf("an environment naming no node: want %s, got %v", CodeBalances, err)
+	}
+}

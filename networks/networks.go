@@ -305,3 +305,39 @@ func EVMIDs(chains []Chain) []int64 {
 	}
 	return out
 }
+
+// SettingsRPC is the RPC URL an environment's own settings name for one
+// of its EVM networks: the rpcUrl of the network in its chains, else the
+// first rpcUrls of its networks member's entry for that chain id; "" when
+// the settings name none (the catalog's public RPC and the server's own
+// nodes are not the settings'), or the network is not one it offers.
+func SettingsRPC(settings json.RawMessage, id int64) string {
+	var doc settingsDoc
+	if json.Unmarshal(settings, &doc) != nil {
+		return ""
+	}
+	if _, ok := Find(Config{}.Resolve(settings), EVM, id); !ok {
+		return ""
+	}
+	for _, ch := range doc.Chains {
+		if chainFamily(ch.Name) != EVM || !ch.Enabled {
+			continue
+		}
+		for _, n := range ch.Networks {
+			if got, err := n.NetworkID.Int64(); err == nil && got == id && n.Enabled && n.RPCURL != "" {
+				return n.RPCURL
+			}
+		}
+	}
+	want := strconv.FormatInt(id, 10)
+	for _, o := range overridesFor(doc, EVM) {
+		if idOf(o) != want {
+			continue
+		}
+		var urls []string
+		if json.Unmarshal(o["rpcUrls"], &urls) == nil && len(urls) > 0 {
+			return urls[0]
+		}
+	}
+	return ""
+}

@@ -159,3 +159,25 @@ func TestCheckAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsRPC(t *testing.T) {
+	cases := []struct {
+		name, settings string
+		id             int64
+		want           string
+	}{
+		{"the chain's network rpcUrl", `{"chains":[{"name":"EVM","enabled":true,"networks":[{"networkId":1337,"enabled":true,"rpcUrl":"https://node.example/a"}]}]}`, 1337, "https://node.example/a"},
+		{"a disabled network", `{"chains":[{"name":"EVM","enabled":true,"networks":[{"networkId":1337,"enabled":false,"rpcUrl":"https://node.example/a"}]}]}`, 1337, ""},
+		{"a disabled chain", `{"chains":[{"name":"EVM","enabled":false,"networks":[{"networkId":1337,"enabled":true,"rpcUrl":"https://node.example/a"}]}]}`, 1337, ""},
+		{"another network", `{"chains":[{"name":"EVM","enabled":true,"networks":[{"networkId":1337,"enabled":true,"rpcUrl":"https://node.example/a"}]}]}`, 1, ""},
+		{"the catalog's public RPC is not the settings'", `{"chains":[{"name":"EVM","enabled":true}]}`, 1, ""},
+		{"an override's rpcUrls", `{"chains":[{"name":"EVM","enabled":true}],"networks":[{"chainName":"evm","networks":[{"chainId":"1","rpcUrls":["https://node.example/b"]}]}]}`, 1, "https://node.example/b"},
+		{"an override of a network not offered", `{"chains":[{"name":"EVM","enabled":true}],"networks":[{"chainName":"evm","networks":[{"chainId":"5","rpcUrls":["https://node.example/b"]}]}]}`, 5, ""},
+		{"malformed", `{"chains":"x"}`, 1, ""},
+	}
+	for _, tc := range cases {
+		if got := SettingsRPC(json.RawMessage(tc.settings), tc.id); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -9,14 +9,18 @@ import (
 	"crypto/ecdsa"
 	_ "embed"
 	"encoding/hex"
+	"fmt"
 	"math/big"
+	"net"
 	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
+	"github.com/ethereum/go-ethereum/node"
 )
 
 var (
@@ -44,12 +48,36 @@ type Chain struct {
 // NewChain starts a chain, closed when the test ends.
 func NewChain(t testing.TB) *Chain {
 	t.Helper()
+	return newChain(t)
+}
+
+// NewHTTPChain starts a chain that also answers JSON-RPC over HTTP on
+// 127.0.0.1, and returns it with its URL (a node the server reaches by
+// URL, as it does one named in an environment's settings).
+func NewHTTPChain(t testing.TB) (*Chain, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close() // the node listens there next
+	c := newChain(t, func(n *node.Config, _ *ethconfig.Config) {
+		n.HTTPHost, n.HTTPPort = "127.0.0.1", port
+		n.HTTPModules = []string{"eth", "net", "web3"}
+		n.HTTPVirtualHosts = []string{"*"}
+	})
+	return c, fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
+func newChain(t testing.TB, opts ...func(*node.Config, *ethconfig.Config)) *Chain {
+	t.Helper()
 	key, err := crypto.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
 	funds := new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e18))
-	b := simulated.NewBackend(types.GenesisAlloc{crypto.PubkeyToAddress(key.PublicKey): {Balance: funds}})
+	b := simulated.NewBackend(types.GenesisAlloc{crypto.PubkeyToAddress(key.PublicKey): {Balance: funds}}, opts...)
 	t.Cleanup(func() { _ = b.Close() })
 	return &Chain{backend: b, Client: b.Client(), key: key}
 }

@@ -32,7 +32,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var fc farcasterFlags
 	var coingeckoURL string
 	var nonceTTL, shutdownTimeout, balanceTTL time.Duration
-	var omitFullJWT, withPprof bool
+	var omitFullJWT, withPprof, settingsRPCPrivate, noSettingsRPC bool
 	var hooks webhookFlags
 	var codes deliveryFlags
 	o, log, err := command("serve", args, stderr, func(fs *flag.FlagSet) {
@@ -49,6 +49,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&sanctionsList, "sanctions-list", "", "file of sanctioned wallet addresses, one per line (re-read when it changes), for environments with sanctions screening on")
 		fs.StringVar(&coingeckoURL, "coingecko-url", "", "CoinGecko API root pricing the SDK's balances (includePrices), e.g. https://api.coingecko.com/api/v3; key in COINGECKO_API_KEY; off when empty")
 		fs.DurationVar(&balanceTTL, "balance-ttl", 15*time.Second, "how long a token gate reuses a balance read from --evm-rpc (0: read at every sign-in and refresh)")
+		fs.BoolVar(&noSettingsRPC, "no-settings-rpc", false, "token gates read balances only from --evm-rpc, never from the rpcUrl an environment's chain settings name for a network without one")
+		fs.BoolVar(&settingsRPCPrivate, "settings-rpc-allow-private", false, "let the rpcUrl of an environment's chain settings be on loopback or private networks (a local chain); public addresses only by default")
 		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
 		fs.StringVar(&rateLimits, "rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
@@ -142,7 +144,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, EmailProviders: ch.providers, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
+	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, EmailProviders: ch.providers, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL,
+		NoSettingsRPC: noSettingsRPC, SettingsRPCAllowPrivate: settingsRPCPrivate}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies,
 		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg})
 	if err != nil {
