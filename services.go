@@ -124,6 +124,15 @@ func (a *Auth) SignInWithFarcaster(ctx context.Context, req signin.FarcasterRequ
 	return a.signin.FarcasterSignIn(ctx, req)
 }
 
+// SignInWithTelegram signs in (or up) the Telegram user a login vouches
+// for: a Mini App's telegramAuthToken (signed with the environment's bot
+// token), or the state and code of a login widget popup
+// (telegram/auth). Each payload is accepted once: telegram/signin
+// without HTTP.
+func (a *Auth) SignInWithTelegram(ctx context.Context, req signin.TelegramRequest) (*signin.Result, error) {
+	return a.signin.TelegramSignIn(ctx, req)
+}
+
 // CheckExternalJWT is the dry run of external-JWT sign-in: whether raw
 // would be accepted by the environment and, if not, every reason.
 func (a *Auth) CheckExternalJWT(ctx context.Context, p *Principal, envID, raw string) (externaljwt.Result, error) {

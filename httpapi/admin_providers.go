@@ -48,6 +48,11 @@ func (b providerBody) input() social.ProviderInput {
 // providerRedirectURL is the callback an operator registers with the
 // provider: this server's providers/{type}/redirect route.
 func (s *Server) providerRedirectURL(r *http.Request, envID, typ string) string {
+	return s.sdkURL(r, envID, "/providers/"+typ+"/redirect")
+}
+
+// sdkURL is the public URL of an SDK route of the environment.
+func (s *Server) sdkURL(r *http.Request, envID, route string) string {
 	host := s.issuerHost(r)
 	if host == "" {
 		host = r.Host
@@ -60,7 +65,7 @@ func (s *Server) providerRedirectURL(r *http.Request, envID, typ string) string 
 	if tenant.IsLocalHost(h) {
 		scheme = "http"
 	}
-	return scheme + "://" + host + v0 + "/sdk/" + envID + "/providers/" + typ + "/redirect"
+	return scheme + "://" + host + v0 + "/sdk/" + envID + route
 }
 
 func (s *Server) toProvider(r *http.Request, p *social.Provider) wireProvider {
@@ -73,6 +78,9 @@ func (s *Server) toProvider(r *http.Request, p *social.Provider) wireProvider {
 	w.RedirectURL = s.providerRedirectURL(r, p.EnvironmentID, p.Type)
 	if d, ok := social.Describe(p.Type); ok {
 		w.AuthorizationURL = d.AuthURL
+	}
+	if p.Type == social.Telegram { // the login widget's page, served here
+		w.AuthorizationURL = s.sdkURL(r, p.EnvironmentID, "/telegram/auth")
 	}
 	return w
 }
@@ -125,7 +133,11 @@ func (s *Server) providerURLs(w http.ResponseWriter, r *http.Request, p *tenant.
 	out := []wireURL{}
 	for _, typ := range social.SocialTypes { // an email provider has no redirect
 		d, _ := social.Describe(typ)
-		out = append(out, wireURL{Provider: typ, AuthorizationURL: d.AuthURL, RedirectURL: s.providerRedirectURL(r, envID, typ)})
+		u := wireURL{Provider: typ, AuthorizationURL: d.AuthURL, RedirectURL: s.providerRedirectURL(r, envID, typ)}
+		if typ == social.Telegram {
+			u.AuthorizationURL = s.sdkURL(r, envID, "/telegram/auth")
+		}
+		out = append(out, u)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"providerUrls": out})
 	return nil

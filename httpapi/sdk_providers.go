@@ -74,6 +74,10 @@ func (s *Server) providerPath(r *http.Request) (envID, typ string, err error) {
 
 func (s *Server) oauthInitAuth(w http.ResponseWriter, r *http.Request) error {
 	envID, typ, err := s.providerPath(r)
+	if r.PathValue("providerType") == social.Telegram { // the SDK's Telegram popup starts here too
+		typ = social.Telegram
+		envID, err = pathID(r, "environmentId")
+	}
 	if err != nil {
 		return err
 	}

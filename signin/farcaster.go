@@ -10,7 +10,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/farcaster"
-	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -149,19 +148,7 @@ func (s *Service) FarcasterLink(ctx context.Context, cur *Current, req Farcaster
 	if err != nil {
 		return nil, err
 	}
-	grants, err := s.decideCredential(ctx, req.EnvironmentID, cur.User, pr.credential)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID,
-		Now: pr.credential.VerifiedAt, Credential: pr.credential, Nonces: pr.nonces, Event: events.SocialLinked})
-	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
-		return nil, errs.Unprocessable(CodeSocialAccountExists, "this Farcaster account belongs to another user", nil)
-	}
-	if err != nil {
-		return nil, err
-	}
-	a := session.AuthOf(cur.Claims)
-	a.Grants = grants
-	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
+	return s.linkSocial(ctx, cur, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID,
+		Now: pr.credential.VerifiedAt, Credential: pr.credential, Nonces: pr.nonces, Event: events.SocialLinked},
+		req.IssuerHost, req.Origin, "Farcaster")
 }

@@ -57,8 +57,12 @@ func (s *Service) OAuthInit(ctx context.Context, envID, provider, redirectURL, s
 	if err != nil {
 		return err
 	}
-	if err := s.checkReturnURL(ctx, envID, returnURL); err != nil {
-		return err
+	// A popup login (Dynamic's SDK for Telegram, or by its strategy)
+	// announces no return URL: the browser stays on this server's pages.
+	if returnURL != "" {
+		if err := s.checkReturnURL(ctx, envID, returnURL); err != nil {
+			return err
+		}
 	}
 	return oauthRefusal(l.Register(ctx, envID, provider, redirectURL, state, returnURL))
 }
@@ -146,19 +150,24 @@ func (s *Service) proveOAuth(ctx context.Context, req OAuthRequest) (*provenOAut
 	if err != nil {
 		return nil, oauthRefusal(err)
 	}
-	now := s.now().UTC().Truncate(time.Millisecond)
-	shown := firstOf(id.Username, id.Email, id.DisplayName, id.AccountID)
-	// The provider scopes the account id (two providers may reuse one);
-	// wallet_provider names it too, as the admin users filter reads it;
-	// an oauth credential's wallet_name holds the display name.
-	cred := users.Credential{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Format: users.FormatOAuth,
-		Chain: id.Provider, Address: clip(id.AccountID), PublicIdentifier: clip(shown), WalletName: clip(id.DisplayName),
-		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	cred := oauthCredential(req.EnvironmentID, id, s.now())
 	sealed, err := l.Seal(cred.EnvironmentID, cred.Chain, cred.Address, toks)
 	if err != nil {
 		return nil, err
 	}
 	return &provenOAuth{id: id, cred: cred, tokens: sealed}, nil
+}
+
+// oauthCredential is the oauth credential of the account id names. The
+// provider scopes the account id (two providers may reuse one);
+// wallet_provider names it too, as the admin users filter reads it; an
+// oauth credential's wallet_name holds the display name.
+func oauthCredential(envID string, id *social.Identity, now time.Time) users.Credential {
+	now = now.UTC().Truncate(time.Millisecond)
+	shown := firstOf(id.Username, id.Email, id.DisplayName, id.AccountID)
+	return users.Credential{ID: users.NewID(), EnvironmentID: envID, Format: users.FormatOAuth,
+		Chain: id.Provider, Address: clip(id.AccountID), PublicIdentifier: clip(shown), WalletName: clip(id.DisplayName),
+		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 }
 
 // OAuthSignIn signs in (or up) the user a provider vouches for. A new
@@ -244,22 +253,29 @@ func (s *Service) OAuthLink(ctx context.Context, cur *Current, req OAuthRequest)
 	if err != nil {
 		return nil, err
 	}
-	cred := p.cred
-	grants, err := s.decideCredential(ctx, req.EnvironmentID, cur.User, cred)
+	return s.linkSocial(ctx, cur, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Now: p.cred.VerifiedAt,
+		Credential: p.cred, OAuthTokens: p.tokens, Event: events.SocialLinked}, req.IssuerHost, req.Origin, "social")
+}
+
+// linkSocial links a social account (OAuth, Farcaster, Telegram) proven
+// to the signed-in user and re-issues their session: the access rules
+// decide it first, and an account another user signs in with is refused
+// with social_account_already_exists (what names it in the message).
+func (s *Service) linkSocial(ctx context.Context, cur *Current, w *LinkWrite, issuerHost, origin, what string) (*Result, error) {
+	grants, err := s.decideCredential(ctx, w.EnvironmentID, cur.User, w.Credential)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Now: cred.VerifiedAt,
-		Credential: cred, OAuthTokens: p.tokens, Event: events.SocialLinked})
+	u, err := s.links.LinkCredential(ctx, w)
 	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
-		return nil, errs.Unprocessable(CodeSocialAccountExists, "this social account belongs to another user", nil)
+		return nil, errs.Unprocessable(CodeSocialAccountExists, "this "+what+" account belongs to another user", nil)
 	}
 	if err != nil {
 		return nil, err
 	}
 	a := session.AuthOf(cur.Claims)
 	a.Grants = grants
-	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
+	return s.issueFor(ctx, cur, u, issuerHost, origin, a)
 }
 
 // oauthRefusal turns the flow's refusals into the contract's 422.

@@ -14,10 +14,15 @@ import (
 type Logins struct {
 	providers *Providers
 	flow      *Flow
+	replays   TelegramReplays // the flow's state store, when it records them
 }
 
 // NewLogins builds Logins over the providers' settings and a flow.
-func NewLogins(p *Providers, f *Flow) *Logins { return &Logins{providers: p, flow: f} }
+func NewLogins(p *Providers, f *Flow) *Logins {
+	l := &Logins{providers: p, flow: f}
+	l.replays, _ = f.states.(TelegramReplays)
+	return l
+}
 
 // ErrNotEnabled refuses a login with a provider the environment has not
 // enabled (the contract's provider_not_available).
@@ -97,6 +102,16 @@ func (l *Logins) Begin(ctx context.Context, envID, typ, redirectURL, binding, re
 
 // Register keeps a state the client made (initAuth).
 func (l *Logins) Register(ctx context.Context, envID, typ, redirectURL, state, returnURL string) error {
+	if typ == Telegram { // no OAuth endpoints: the bot must be set up
+		if !validState(state) {
+			return ErrBadState
+		}
+		if _, _, err := l.telegramBot(ctx, envID); err != nil {
+			return err
+		}
+		return l.flow.states.SaveState(ctx, &State{ID: state, EnvironmentID: envID, Provider: Telegram,
+			RedirectURL: redirectURL, ReturnURL: returnURL, ExpiresAt: l.flow.now().Add(l.flow.ttl)})
+	}
 	s, err := l.Settings(ctx, envID, typ, redirectURL)
 	if err != nil {
 		return err

@@ -13,12 +13,34 @@ const sweepAt = 1024
 // and tests. Several nodes behind a load balancer need a shared store
 // (the SQL store implements StateStore too).
 type MemoryStates struct {
-	mu sync.Mutex
-	m  map[string]*State
+	mu   sync.Mutex
+	m    map[string]*State
+	used map[string]time.Time // telegram payloads' hashes, until they are stale
 }
 
 // NewMemoryStates builds an empty MemoryStates.
-func NewMemoryStates() *MemoryStates { return &MemoryStates{m: map[string]*State{}} }
+func NewMemoryStates() *MemoryStates {
+	return &MemoryStates{m: map[string]*State{}, used: map[string]time.Time{}}
+}
+
+// UseTelegramLogin records a Telegram payload used (TelegramReplays).
+func (s *MemoryStates) UseTelegramLogin(_ context.Context, hash string, expiresAt time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if len(s.used) >= sweepAt {
+		for k, exp := range s.used {
+			if !exp.After(now) {
+				delete(s.used, k)
+			}
+		}
+	}
+	if exp, ok := s.used[hash]; ok && exp.After(now) {
+		return ErrTelegramReplay
+	}
+	s.used[hash] = expiresAt
+	return nil
+}
 
 // SaveState keeps a copy of st.
 func (s *MemoryStates) SaveState(_ context.Context, st *State) error {

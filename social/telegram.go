@@ -54,6 +54,11 @@ func VerifyTelegram(fields map[string]string, botToken string, now time.Time, ma
 	if err != nil {
 		return nil, fmt.Errorf("%w: auth_date missing", ErrTelegram)
 	}
+	// Telegram's widget counts seconds; Dynamic's sample bot, which signs
+	// telegramAuthToken, counts milliseconds. 1e11 s is in the year 5138.
+	if ts > 1e11 {
+		ts /= 1000
+	}
 	at := time.Unix(ts, 0)
 	if now.Sub(at) > maxAge || at.After(now.Add(time.Minute)) {
 		return nil, fmt.Errorf("%w: auth_date %s is not fresh", ErrTelegram, at.UTC().Format(time.RFC3339))

@@ -40,6 +40,7 @@ type Store interface {
 	otp.Store
 	social.ProviderStore
 	social.StateStore
+	social.TelegramReplays
 	social.TokenStore
 	access.Store
 	webhooks.Store

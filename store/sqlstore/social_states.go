@@ -74,3 +74,21 @@ func (s *Store) DeleteExpiredStates(ctx context.Context, before time.Time) (int6
 	n, err := s.db.Exec(ctx, `DELETE FROM social_states WHERE expires_at <= $1`, before)
 	return n, s.fail("delete expired social states", nil, err)
 }
+
+var _ social.TelegramReplays = (*Store)(nil)
+
+// UseTelegramLogin implements social.TelegramReplays in used_nonces, the
+// table of single-use values kept until they expire: the key
+// "telegram:<hash>" cannot collide with a nonce (base32, no colon), and
+// the expired-nonce purge forgets it with them.
+func (s *Store) UseTelegramLogin(ctx context.Context, hash string, expiresAt time.Time) error {
+	n, err := s.db.Exec(ctx, `INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING`,
+		"telegram:"+hash, expiresAt)
+	if err != nil {
+		return s.fail("use telegram login", nil, err)
+	}
+	if n != 1 {
+		return social.ErrTelegramReplay
+	}
+	return nil
+}

@@ -113,3 +113,43 @@ func testSocialStatesRace(t *testing.T, s store.Store) {
 	race("DeliverCode", func() error { _, err := s.DeliverCode(ctx(t), st.ID, "c-"+id(), "", now); return err })
 	race("TakeState", func() error { _, err := s.TakeState(ctx(t), st.ID); return err })
 }
+
+// testTelegramReplays: a Telegram login payload is used once on the
+// whole store, whoever races for it; the record is purged with expired
+// nonces once it is stale, and a nonce's purge does not free it early.
+func testTelegramReplays(t *testing.T, s store.Store) {
+	c := newClock()
+	now := c.next()
+	hash := "ab" + id()
+	var won, lost atomic.Int32
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch err := s.UseTelegramLogin(ctx(t), hash, now.Add(time.Hour)); {
+			case err == nil:
+				won.Add(1)
+			case errors.Is(err, social.ErrTelegramReplay):
+				lost.Add(1)
+			default:
+				t.Errorf("UseTelegramLogin: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won.Load() != 1 || lost.Load() != 5 {
+		t.Fatalf("UseTelegramLogin raced: %d won, %d lost; want 1 and 5", won.Load(), lost.Load())
+	}
+	must(t, "UseTelegramLogin of another payload", s.UseTelegramLogin(ctx(t), "cd"+id(), now.Add(time.Hour)))
+	if _, err := s.DeleteExpiredNonces(ctx(t), now.Add(30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UseTelegramLogin(ctx(t), hash, now.Add(time.Hour)); !errors.Is(err, social.ErrTelegramReplay) {
+		t.Fatalf("UseTelegramLogin after a purge before it expired: %v, want ErrTelegramReplay", err)
+	}
+	if _, err := s.DeleteExpiredNonces(ctx(t), now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	must(t, "UseTelegramLogin after the purge", s.UseTelegramLogin(ctx(t), hash, now.Add(3*time.Hour)))
+}

@@ -110,6 +110,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SocialProviders", testSocialProviders},
 		{"SocialStates", testSocialStates},
 		{"SocialStatesRace", testSocialStatesRace},
+		{"TelegramReplays", testTelegramReplays},
 		{"OAuthTokens", testOAuthTokens},
 		{"Webhooks", testWebhooks},
 		{"WebhookClaimRace", testWebhookClaimRace},
