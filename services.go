@@ -99,6 +99,7 @@ func (a *Auth) PassEmailMFA(ctx context.Context, envID, sessionToken string, req
 	if err != nil {
 		return nil, err
 	}
+	req.IssuerHost = a.issuerHost(req.IssuerHost)
 	return a.signin.AuthEmailMFA(ctx, cur, req)
 }
 

@@ -26,7 +26,7 @@ func (s *Server) sdkUser(h func(http.ResponseWriter, *http.Request, *signin.Curr
 
 // errMFAPending refuses an MFA-pending token on a route that needs a full
 // session.
-var errMFAPending = errs.Forbidden("this session must pass MFA first (users/mfa/auth/*); its token has the requiresAdditionalAuth scope")
+var errMFAPending = signin.ErrMFAPending
 
 // sdkSession wraps an SDK route that also serves MFA-pending sessions:
 // the MFA routes themselves, refresh, revoke and the session check.

@@ -20,6 +20,10 @@ type Current struct {
 	Token string
 }
 
+// ErrMFAPending refuses an MFA-pending session where a full one is
+// needed: it must pass a second factor (users/mfa/auth/*) first.
+var ErrMFAPending = errs.Forbidden("this session must pass MFA first (users/mfa/auth/*); its token has the requiresAdditionalAuth scope")
+
 // Authenticate resolves a bearer session token to the signed-in user.
 func (s *Service) Authenticate(ctx context.Context, envID, token string) (*Current, error) {
 	claims, sess, err := s.sessions.Authenticate(ctx, envID, token)

@@ -1,0 +1,279 @@
+package dynamicauth_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
+	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/verifier"
+)
+
+// setMFA replaces the sandbox's security.mfa settings through the Go API.
+func setMFA(t *testing.T, app *dynamicauthtest.App, policy map[string]any) {
+	t.Helper()
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	e, err := app.Tenants().GetEnvironment(ctx, app.System, env, tenant.ScopeSettingsRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var settings map[string]any
+	if err := json.Unmarshal(e.Settings, &settings); err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := settings["security"].(map[string]any)
+	if sec == nil {
+		sec = map[string]any{}
+	}
+	sec["mfa"] = policy
+	settings["security"] = sec
+	if _, err := app.Tenants().UpdateSettings(ctx, app.System, env, settings); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// verified checks an upgraded token with the app's Verifier: it keeps
+// the sid of the pending one, is MFA-complete and names factor in amr.
+func verified(t *testing.T, app *dynamicauthtest.App, res *signin.Result, pendingSID, factor string) *verifier.Claims {
+	t.Helper()
+	v, err := app.Verifier(app.IDs.EnvironmentID, dynamicauth.WithAudience(app.Origin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := v.Verify(t.Context(), res.Tokens.MinifiedJWT)
+	if err != nil {
+		t.Fatalf("upgraded token: %v", err)
+	}
+	if c.Sid != pendingSID || !c.MFAComplete() || !slices.Contains(c.AMR, factor) || !c.HasScope("user:basic") {
+		t.Fatalf("upgraded claims: sid %s (pending %s), amr %v, scope %q", c.Sid, pendingSID, c.AMR, c.Scope)
+	}
+	return c
+}
+
+func sidOf(t *testing.T, app *dynamicauthtest.App, token string) string {
+	t.Helper()
+	v, err := app.Verifier(app.IDs.EnvironmentID, dynamicauth.WithAudience(app.Origin), dynamicauth.WithScope("requiresAdditionalAuth"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := v.Verify(t.Context(), token)
+	if err != nil {
+		t.Fatalf("pending token: %v", err)
+	}
+	if c.MFAComplete() {
+		t.Fatal("a pending token is MFA-complete")
+	}
+	return c.Sid
+}
+
+// TestMFAThroughTheGoAPI enrolls TOTP, passes MFA with TOTP, a recovery
+// code and a passkey, manages devices and codes and resets a user's MFA,
+// all through the facade (no HTTP), with the routes' rules.
+func TestMFAThroughTheGoAPI(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	setMFA(t, app, map[string]any{"enabled": true})
+	w := dynamicauthtest.NewWallet(t)
+	first := app.SignIn(t, w) // no device yet: a full session
+
+	en, err := app.RegisterTOTP(ctx, env, first.MinifiedJWT)
+	if err != nil || en.Secret == "" || en.Device.Verified() {
+		t.Fatalf("RegisterTOTP: %+v, %v", en, err)
+	}
+	if _, err := app.ConfirmTOTP(ctx, env, first.MinifiedJWT, "000000x"); err == nil {
+		t.Fatal("ConfirmTOTP took a malformed code")
+	}
+	dev, err := app.ConfirmTOTP(ctx, env, first.MinifiedJWT, mfatest.TOTP(t, en.Secret, time.Now().Add(-30*time.Second)))
+	if err != nil || !dev.Verified() || !dev.Default {
+		t.Fatalf("ConfirmTOTP: %+v, %v", dev, err)
+	}
+	codes, unused, err := app.RecoveryCodes(ctx, env, first.MinifiedJWT)
+	if err != nil || len(codes) != mfa.RecoveryCodeCount || unused != mfa.RecoveryCodeCount {
+		t.Fatalf("RecoveryCodes: %d codes, %d unused, %v", len(codes), unused, err)
+	}
+	if again, unused, err := app.RecoveryCodes(ctx, env, first.MinifiedJWT); err != nil || len(again) != 0 || unused != 10 {
+		t.Fatalf("RecoveryCodes a second time shows codes: %d, %d, %v", len(again), unused, err)
+	}
+	if err := app.AcknowledgeRecoveryCodes(ctx, env, first.MinifiedJWT, "seen"); !errs.Is(err, errs.KindInvalid) {
+		t.Fatalf("AcknowledgeRecoveryCodes(seen): %v", err)
+	}
+	if err := app.AcknowledgeRecoveryCodes(ctx, env, first.MinifiedJWT, mfa.AckComplete); err != nil {
+		t.Fatal(err)
+	}
+	if u, _, err := app.Users().GetUser(ctx, app.System, env, first.UserID); err != nil || u.MfaBackupCodeAcknowledgement != mfa.AckComplete {
+		t.Fatalf("acknowledgement not stored: %v", err)
+	}
+
+	// TOTP upgrades a pending session; the pending one may not manage codes.
+	pending := app.SignIn(t, w).MinifiedJWT
+	psid := sidOf(t, app, pending)
+	if _, err := app.NewRecoveryCodes(ctx, env, pending); err != signin.ErrMFAPending {
+		t.Fatalf("NewRecoveryCodes while pending: %v", err)
+	}
+	if _, err := app.RegisterTOTP(ctx, env, pending); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("a pending session added a second device: %v", err)
+	}
+	if devs, err := app.MFADevices(ctx, env, pending); err != nil || len(devs) != 1 || devs[0].ID != dev.ID {
+		t.Fatalf("MFADevices while pending: %+v, %v", devs, err)
+	}
+	code := mfatest.TOTP(t, en.Secret, time.Now())
+	if _, err := app.PassTOTP(ctx, env, pending, signin.MFARequest{Code: mfatest.TOTP(t, en.Secret, time.Now().Add(time.Minute))}); err == nil {
+		t.Fatal("a code two steps ahead passed")
+	}
+	res, err := app.PassTOTP(ctx, env, pending, signin.MFARequest{Code: code, MFAToken: true, SingleUse: true})
+	if err != nil {
+		t.Fatalf("PassTOTP: %v", err)
+	}
+	verified(t, app, res, psid, mfa.TypeTOTP)
+	up, mfaToken := res.Tokens.MinifiedJWT, res.MFAToken
+	other := app.SignIn(t, w).MinifiedJWT
+	if _, err := app.PassTOTP(ctx, env, other, signin.MFARequest{Code: code}); err == nil {
+		t.Fatal("the same TOTP code passed twice")
+	}
+
+	// A recovery code, once.
+	osid := sidOf(t, app, other)
+	res, err = app.PassRecoveryCode(ctx, env, other, signin.MFARequest{Code: codes[0]})
+	if err != nil {
+		t.Fatalf("PassRecoveryCode: %v", err)
+	}
+	verified(t, app, res, osid, "recovery")
+	if _, err := app.PassRecoveryCode(ctx, env, app.SignIn(t, w).MinifiedJWT, signin.MFARequest{Code: codes[0]}); err == nil {
+		t.Fatal("a recovery code passed twice")
+	}
+
+	// Deleting a device takes proof of a factor passed in the same session.
+	if err := app.DeleteMFADevice(ctx, env, res.Tokens.MinifiedJWT, dev.ID, dynamicauth.MFAProof{MFAToken: mfaToken}); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("another session's mfaToken: %v", err)
+	}
+	if err := app.DeleteMFADevice(ctx, env, pending, dev.ID, dynamicauth.MFAProof{MFAToken: mfaToken}); err != signin.ErrMFAPending {
+		t.Fatalf("the pending token (before its upgrade) deleted a device: %v", err)
+	}
+	if d, err := app.SetDefaultMFADevice(ctx, env, up, dev.ID, true); err != nil || !d.Default {
+		t.Fatalf("SetDefaultMFADevice: %+v, %v", d, err)
+	}
+	if err := app.DeleteMFADevice(ctx, env, up, dev.ID, dynamicauth.MFAProof{MFAToken: mfaToken}); err != nil {
+		t.Fatalf("DeleteMFADevice: %v", err)
+	}
+	if devs, _ := app.MFADevices(ctx, env, up); len(devs) != 0 {
+		t.Fatalf("device left: %+v", devs)
+	}
+	fresh, err := app.NewRecoveryCodes(ctx, env, up)
+	if err != nil || len(fresh) != 10 || slices.Contains(fresh, codes[1]) {
+		t.Fatalf("NewRecoveryCodes: %v, %v", fresh, err)
+	}
+
+	// Admin reset: a principal of another organization cannot, the owner can.
+	en2, _ := app.RegisterTOTP(ctx, env, up)
+	if _, err := app.ConfirmTOTP(ctx, env, up, mfatest.TOTP(t, en2.Secret, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	stranger := dynamicauth.System("00000000-0000-0000-0000-000000000000")
+	if err := app.ResetMFA(ctx, stranger, env, first.UserID); err == nil {
+		t.Fatal("a principal of another organization reset MFA")
+	}
+	if err := app.ResetMFA(ctx, app.System, app.IDs.LiveEnvironmentID, first.UserID); !errs.Is(err, errs.KindNotFound) {
+		t.Fatalf("reset through another environment: %v", err)
+	}
+	if devs, _ := app.MFADevices(ctx, env, up); len(devs) != 1 {
+		t.Fatalf("refused resets removed devices: %+v", devs)
+	}
+	if err := app.ResetMFA(ctx, app.System, env, first.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if devs, _ := app.MFADevices(ctx, env, up); len(devs) != 0 {
+		t.Fatalf("devices after reset: %+v", devs)
+	}
+	if _, err := app.PassRecoveryCode(ctx, env, app.SignIn(t, w).MinifiedJWT, signin.MFARequest{Code: fresh[0]}); err == nil {
+		t.Fatal("a recovery code outlived the reset")
+	}
+}
+
+// TestPasskeyMFAThroughTheGoAPI passes MFA with a passkey assertion from
+// the software authenticator; a replayed assertion, one made for another
+// origin and one of a deleted passkey are refused.
+func TestPasskeyMFAThroughTheGoAPI(t *testing.T) {
+	app := dynamicauthtest.New(t)
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	w := dynamicauthtest.NewWallet(t)
+	s := app.SignIn(t, w)
+	u, _, err := app.Users().GetUser(ctx, app.System, env, s.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := app.Passkeys().BeginRegistration(ctx, env, u, app.Origin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := passkeytest.New("localhost", app.Origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UserHandle = []byte(u.ID)
+	body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := app.Passkeys().FinishRegistration(ctx, env, u, body, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	setMFA(t, app, map[string]any{"enabled": true})
+	pending := app.SignIn(t, w).MinifiedJWT
+	psid := sidOf(t, app, pending)
+	assertion := func(token string, from *passkeytest.Authenticator) []byte {
+		t.Helper()
+		o, err := app.BeginPasskeyMFA(ctx, env, token, app.Origin, "")
+		if err != nil {
+			t.Fatalf("BeginPasskeyMFA: %v", err)
+		}
+		b, err := from.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	pass := func(token string, body []byte) (*signin.Result, error) {
+		return app.PassPasskey(ctx, env, token, signin.PasskeyRequest{Body: body, Origin: app.Origin})
+	}
+
+	// Made for another origin: refused, and the challenge is gone.
+	evil := *a
+	evil.Origin = "http://evil.example"
+	if _, err := pass(pending, assertion(pending, &evil)); err == nil {
+		t.Fatal("an assertion for another origin passed")
+	}
+	body = assertion(pending, a)
+	res, err := pass(pending, body)
+	if err != nil {
+		t.Fatalf("PassPasskey: %v", err)
+	}
+	verified(t, app, res, psid, signin.FactorPasskey)
+	if _, err := pass(app.SignIn(t, w).MinifiedJWT, body); err == nil {
+		t.Fatal("a replayed assertion passed")
+	}
+
+	// Deleted: no assertion of it passes any more.
+	later := app.SignIn(t, w).MinifiedJWT
+	body = assertion(later, a)
+	if err := app.Passkeys().Delete(ctx, u.ID, pk.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pass(later, body); err == nil {
+		t.Fatal("a deleted passkey passed MFA")
+	}
+	if _, err := app.PassPasskey(context.Background(), env, "not-a-token", signin.PasskeyRequest{Body: body}); !errs.Is(err, errs.KindUnauthorized) {
+		t.Fatalf("no session: %v", err)
+	}
+}
