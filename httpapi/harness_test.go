@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -31,13 +30,13 @@ import (
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
-	"github.com/jackc/pgx/v5"
 )
 
 const v0 = "/api/v0"
@@ -87,13 +86,10 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness { return newHarnessOn(t, "sqlite") }
 
-// postgresURLVar names the PostgreSQL database the harness can also run on.
-const postgresURLVar = "DYNAMICAUTH_TEST_POSTGRES_URL"
-
 // backends are the stores a both-backends test runs on: SQLite always,
-// PostgreSQL when postgresURLVar is set.
+// PostgreSQL when DYNAMICAUTH_TEST_POSTGRES_URL is set.
 func backends() []string {
-	if os.Getenv(postgresURLVar) != "" {
+	if pgtest.Enabled() {
 		return []string{"sqlite", "postgres"}
 	}
 	return []string{"sqlite"}
@@ -111,7 +107,7 @@ func openStore(t *testing.T, backend string) store.Store {
 		}
 		return st
 	case "postgres":
-		st, err := postgres.Open(ctx, freshPostgresSchema(t), postgres.Options{MaxConns: 4})
+		st, err := postgres.Open(ctx, pgtest.FreshSchema(t), postgres.Options{MaxConns: 4})
 		if err != nil {
 			t.Fatalf("open postgres store: %v", err)
 		}
@@ -119,45 +115,6 @@ func openStore(t *testing.T, backend string) store.Store {
 	}
 	t.Fatalf("unknown backend %q", backend)
 	return nil
-}
-
-// freshPostgresSchema makes an empty schema, dropped when the test ends,
-// and returns a URL whose connections use it.
-func freshPostgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(postgresURLVar)
-	if base == "" {
-		t.Skip("set " + postgresURLVar + " to run on PostgreSQL")
-	}
-	ctx := context.Background()
-	schema := "h_" + strings.ReplaceAll(newUUID(t), "-", "")[:16]
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", postgresURLVar, err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", postgresURLVar, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // newHarnessOn builds the harness on a fresh store of the named backend.

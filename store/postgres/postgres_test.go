@@ -2,75 +2,20 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/store/storetest"
-	"github.com/jackc/pgx/v5"
 )
 
-// URLVar names the database the PostgreSQL tests run against; scripts/
-// postgres.sh starts a throwaway one and prints it.
-const URLVar = "DYNAMICAUTH_TEST_POSTGRES_URL"
-
-// baseURL returns the test database, or skips the test without one.
-func baseURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(URLVar)
-	if u == "" {
-		t.Skip("set " + URLVar + " to run the PostgreSQL store tests (scripts/postgres.sh start prints one)")
-	}
-	return u
-}
-
-// freshSchema creates an empty schema in the test database, dropped when
-// the test ends, and returns a URL whose connections use it: every test
-// gets its own tables without the cost of a database per test.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	base := baseURL(t)
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "t_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", URLVar, err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", URLVar, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// freshSchema is a throwaway schema's URL (pgtest.FreshSchema); the
+// test skips without DYNAMICAUTH_TEST_POSTGRES_URL.
+func freshSchema(t *testing.T) string { return pgtest.FreshSchema(t) }
 
 func open(t *testing.T, dsn string, opt postgres.Options) *postgres.Store {
 	t.Helper()
@@ -87,7 +32,7 @@ func open(t *testing.T, dsn string, opt postgres.Options) *postgres.Store {
 }
 
 func TestStoreContract(t *testing.T) {
-	baseURL(t)
+	pgtest.BaseURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return open(t, freshSchema(t), postgres.Options{})
 	})
