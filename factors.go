@@ -89,6 +89,19 @@ func (a *Auth) PassRecoveryCode(ctx context.Context, envID, sessionToken string,
 	return a.signin.AuthRecovery(ctx, cur, req)
 }
 
+// PassEmailMFA takes the code of an email verification (Codes().Start
+// to one of the user's verified emails) as the session's second factor
+// and upgrades it like PassTOTP, with email in amr
+// (users/mfa/auth/email).
+func (a *Auth) PassEmailMFA(ctx context.Context, envID, sessionToken string, req signin.EmailMFARequest) (*signin.Result, error) {
+	cur, err := a.current(ctx, envID, sessionToken, false)
+	if err != nil {
+		return nil, err
+	}
+	req.IssuerHost = a.issuerHost(req.IssuerHost)
+	return a.signin.AuthEmailMFA(ctx, cur, req)
+}
+
 // BeginPasskeyMFA returns WebAuthn request options for the session's
 // user's own passkeys (GET users/passkeys/authenticate), to hand to
 // navigator.credentials.get in the browser at origin; relatedRpID is the
@@ -152,10 +165,7 @@ func (a *Auth) DeleteMFADevice(ctx context.Context, envID, sessionToken, deviceI
 	if err != nil {
 		return err
 	}
-	if err := a.signin.CheckMFAProof(ctx, cur, proof.MFAToken, proof.ElevatedAccessToken, "credential:unlink"); err != nil {
-		return err
-	}
-	return a.mfa.DeleteDevice(ctx, cur.User.ID, deviceID)
+	return a.signin.DeleteMFADevice(ctx, cur, deviceID, proof.MFAToken, proof.ElevatedAccessToken)
 }
 
 // RecoveryCodes returns the user's recovery codes the first time they are

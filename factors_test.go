@@ -1,6 +1,7 @@
 package dynamicauth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -15,9 +16,32 @@ import (
 	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/verifier"
 )
+
+// onBothBackends runs test on an app over SQLite and, when
+// DYNAMICAUTH_TEST_POSTGRES_URL is set, over a fresh PostgreSQL schema.
+func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, dynamicauthtest.New(t)) })
+	if !pgtest.Enabled() {
+		return
+	}
+	t.Run("postgres", func(t *testing.T) {
+		st, err := postgres.Open(t.Context(), pgtest.FreshSchema(t), postgres.Options{MaxConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: bytes.Repeat([]byte{7}, 32)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		test(t, dynamicauthtest.Wrap(t, auth))
+	})
+}
 
 // setMFA replaces the sandbox's security.mfa settings through the Go API.
 func setMFA(t *testing.T, app *dynamicauthtest.App, policy map[string]any) {
@@ -79,8 +103,9 @@ func sidOf(t *testing.T, app *dynamicauthtest.App, token string) string {
 // TestMFAThroughTheGoAPI enrolls TOTP, passes MFA with TOTP, a recovery
 // code and a passkey, manages devices and codes and resets a user's MFA,
 // all through the facade (no HTTP), with the routes' rules.
-func TestMFAThroughTheGoAPI(t *testing.T) {
-	app := dynamicauthtest.New(t)
+func TestMFAThroughTheGoAPI(t *testing.T) { onBothBackends(t, testMFAThroughTheGoAPI) }
+
+func testMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	ctx, env := t.Context(), app.IDs.EnvironmentID
 	setMFA(t, app, map[string]any{"enabled": true})
 	w := dynamicauthtest.NewWallet(t)
@@ -202,8 +227,9 @@ func TestMFAThroughTheGoAPI(t *testing.T) {
 // TestPasskeyMFAThroughTheGoAPI passes MFA with a passkey assertion from
 // the software authenticator; a replayed assertion, one made for another
 // origin and one of a deleted passkey are refused.
-func TestPasskeyMFAThroughTheGoAPI(t *testing.T) {
-	app := dynamicauthtest.New(t)
+func TestPasskeyMFAThroughTheGoAPI(t *testing.T) { onBothBackends(t, testPasskeyMFAThroughTheGoAPI) }
+
+func testPasskeyMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	ctx, env := t.Context(), app.IDs.EnvironmentID
 	w := dynamicauthtest.NewWallet(t)
 	s := app.SignIn(t, w)

@@ -89,20 +89,6 @@ func (a *Auth) SignInWithCode(ctx context.Context, req signin.CodeRequest) (*sig
 	return a.signin.CodeSignIn(ctx, req)
 }
 
-// PassEmailMFA takes the code of an email verification (Codes().Start
-// to one of the user's verified emails) as the second factor of the
-// session whose token is sessionToken, and returns that session's tokens
-// upgraded (same sid, full scope, email in amr): users/mfa/auth/email
-// without HTTP.
-func (a *Auth) PassEmailMFA(ctx context.Context, envID, sessionToken string, req signin.EmailMFARequest) (*signin.Result, error) {
-	cur, err := a.signin.Authenticate(ctx, envID, sessionToken)
-	if err != nil {
-		return nil, err
-	}
-	req.IssuerHost = a.issuerHost(req.IssuerHost)
-	return a.signin.AuthEmailMFA(ctx, cur, req)
-}
-
 // SignInExternal signs in (or up) the user whose JWT, issued by the
 // application's own auth system, passes the environment's
 // security.externalAuth settings: externalAuth/signin without HTTP.

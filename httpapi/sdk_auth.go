@@ -18,15 +18,11 @@ import (
 func (s *Server) sdkUser(h func(http.ResponseWriter, *http.Request, *signin.Current) error) http.HandlerFunc {
 	return s.sdkSession(func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
 		if cur.Claims.MFAPending() {
-			return errMFAPending
+			return signin.ErrMFAPending
 		}
 		return h(w, r, cur)
 	})
 }
-
-// errMFAPending refuses an MFA-pending token on a route that needs a full
-// session.
-var errMFAPending = signin.ErrMFAPending
 
 // sdkSession wraps an SDK route that also serves MFA-pending sessions:
 // the MFA routes themselves, refresh, revoke and the session check.

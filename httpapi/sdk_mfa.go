@@ -224,15 +224,8 @@ func (s *Server) updateMfaDevice(w http.ResponseWriter, r *http.Request, cur *si
 }
 
 func (s *Server) deleteMfaDevice(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	m, err := s.mfaService()
-	if err != nil {
-		return err
-	}
-	if err := s.signin.CheckMFAProof(r.Context(), cur, r.Header.Get("X-Mfa-Auth-Token"), r.Header.Get(elevatedHeader),
-		"credential:unlink"); err != nil {
-		return err
-	}
-	if err := m.DeleteDevice(r.Context(), cur.User.ID, r.PathValue("mfaDeviceId")); err != nil {
+	if err := s.signin.DeleteMFADevice(r.Context(), cur, r.PathValue("mfaDeviceId"),
+		r.Header.Get("X-Mfa-Auth-Token"), r.Header.Get(elevatedHeader)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -107,3 +107,13 @@ func (s *Service) CheckMFAProof(ctx context.Context, cur *Current, mfaToken, ele
 	}
 	return s.mfa.CheckToken(ctx, cur.User.ID, cur.Session.ID, mfaToken)
 }
+
+// DeleteMFADevice removes one of the caller's MFA devices given proof of
+// a factor passed in this session (CheckMFAProof with credential:unlink);
+// a single-use proof is spent.
+func (s *Service) DeleteMFADevice(ctx context.Context, cur *Current, deviceID, mfaToken, elevated string) error {
+	if err := s.CheckMFAProof(ctx, cur, mfaToken, elevated, "credential:unlink"); err != nil {
+		return err
+	}
+	return s.mfa.DeleteDevice(ctx, cur.User.ID, deviceID)
+}
