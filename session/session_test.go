@@ -101,9 +101,8 @@ func headerKid(t testing.TB, tok string) string {
 	return jws.Signatures[0].Header.KeyID
 }
 
-// TestVerifyRefusesForgeries: tokens the service signs (session's own JWS
-// encoder) are refused once anything in them is changed, with every
-// algorithm.
+// TestVerifyRefusesForgeries: tokens the service signs are refused once
+// anything in them is changed, with every algorithm.
 func TestVerifyRefusesForgeries(t *testing.T) {
 	for _, alg := range []string{signing.RS256, signing.ES256, signing.EdDSA} {
 		t.Run(alg, func(t *testing.T) {
