@@ -133,6 +133,10 @@ it('recovery codes: upgrade a pending session once each; POST replaces the set',
     mFAAuthRecoveryDevicePostRequest: { code: first[0] } }), 200, 'auth/recovery');
   assert.equal(claims(up.json.minifiedJwt).sid, p.sid);
   assert.deepEqual(claims(up.json.minifiedJwt).amr, ['wallet', 'recovery']);
+  assert.ok(scopes(up.json.minifiedJwt).includes('user:basic'));
+  await verifySessionJwt(ctx, up.json.minifiedJwt);
+  await verifySessionJwt(ctx, up.json.jwt);
+  await expectOk(api(up.json.minifiedJwt).getAuthenticatedUserRaw({ environmentId: env() }), 200, 'GET /users after auth/recovery');
   const p2 = await signIn(u.wallet);
   const used = await expectStatus(api(p2.token).authMfaRecoveryRaw({ environmentId: env(),
     mFAAuthRecoveryDevicePostRequest: { code: first[0] } }), 422, 'a used recovery code');
