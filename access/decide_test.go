@@ -64,6 +64,8 @@ func TestAllowlistMatching(t *testing.T) {
 		{"a second fid", Entry{FarcasterFID: 9},
 			SubjectOf(&users.User{Credentials: []users.Credential{oauth("farcaster", "7", "alice")}}, oauth("farcaster", "9", "carol")), true},
 		{"a display name is not a username", Entry{TwitterUsername: "alice"}, SubjectOf(nil, oauth("twitter", "99", "Alice Smith")), false},
+		{"a second email credential", Entry{EmailDomain: "blocked.example"},
+			SubjectOf(&users.User{Email: "a@ok.example"}, users.Credential{Format: users.FormatEmail, Address: "b@blocked.example"}), true},
 		{"google has no username entries", Entry{TwitterUsername: "alice"}, SubjectOf(nil, oauth("google", "99", "alice")), false},
 	}
 	for _, tc := range cases {

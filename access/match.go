@@ -105,6 +105,9 @@ type Subject struct {
 	Wallets []Wallet
 	Email   string // verified email
 	Phone   string
+	// OtherEmails are further verified emails (a second email credential,
+	// the one a social provider vouches for): each counts.
+	OtherEmails []string
 	// Socials are the usernames of the linked social accounts (a user
 	// may link more than one per provider: each counts).
 	Socials        []Social
@@ -137,8 +140,11 @@ func SubjectOf(u *users.User, extra ...users.Credential) Subject {
 		case users.FormatBlockchain:
 			s.Wallets = append(s.Wallets, Wallet{Chain: c.Chain, Address: c.Address})
 		case users.FormatEmail:
-			if s.Email == "" {
+			switch {
+			case s.Email == "":
 				s.Email = c.Address
+			case !strings.EqualFold(s.Email, c.Address):
+				s.OtherEmails = append(s.OtherEmails, c.Address)
 			}
 		case users.FormatExternalUser:
 			s.ExternalUserID = c.Address
@@ -194,7 +200,10 @@ func (s Subject) keys() []string {
 	for _, w := range s.Wallets {
 		out = append(out, walletKey(w.Address))
 	}
-	if e := strings.ToLower(strings.TrimSpace(s.Email)); e != "" {
+	for _, e := range append([]string{s.Email}, s.OtherEmails...) {
+		if e = strings.ToLower(strings.TrimSpace(e)); e == "" {
+			continue
+		}
 		out = append(out, key(kindEmail, e))
 		if _, domain, ok := strings.Cut(e, "@"); ok {
 			out = append(out, key(kindEmailDomain, domain))

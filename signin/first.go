@@ -36,6 +36,18 @@ type firstSignIn struct {
 	newUser *NewUserProfile
 	// oauthTokens are the provider tokens of a social sign-in.
 	oauthTokens *social.SealedTokens
+	// grants, when set, is the access decision the flow made itself (on
+	// more than the credential); otherwise complete decides on it.
+	grants *session.Grants
+}
+
+// grantsOf is the sign-in's access decision: the flow's own, or one on
+// the credential.
+func (s *Service) grantsOf(ctx context.Context, f *firstSignIn) (session.Grants, error) {
+	if f.grants != nil {
+		return *f.grants, nil
+	}
+	return s.decideCredential(ctx, f.env.ID, nil, f.credential)
 }
 
 // complete writes a first sign-in and issues its tokens.
@@ -44,7 +56,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	if err := s.beforeSignIn(ctx, hooked); err != nil {
 		return nil, err
 	}
-	grants, err := s.decideCredential(ctx, f.env.ID, nil, f.credential)
+	grants, err := s.grantsOf(ctx, f)
 	if err != nil {
 		return nil, err
 	}

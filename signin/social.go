@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -188,10 +189,16 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 		return nil, err
 	}
 	id, cred := p.id, p.cred
+	// Access is decided on everything the provider vouches for (its
+	// verified email too) and before joinVerifiedEmail writes anything.
+	grants, err := s.decide(ctx, env.ID, func(ctx context.Context) (access.Subject, error) { return s.oauthSubject(ctx, id, cred) })
+	if err != nil {
+		return nil, err
+	}
 	if err := s.joinVerifiedEmail(ctx, id, cred); err != nil {
 		return nil, err
 	}
-	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: cred.VerifiedAt, sessionKey: sessionKey,
+	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: cred.VerifiedAt, sessionKey: sessionKey, grants: &grants,
 		oauthTokens: p.tokens, factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent, after: func(ctx context.Context, u *users.User, created bool) (*users.User, error) {
@@ -200,6 +207,27 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 			}
 			return s.addVerifiedEmail(ctx, u, id.Email, cred.VerifiedAt), nil
 		}})
+}
+
+// oauthSubject is who a social sign-in lands on: the account's user, else
+// the owner of its provider-verified email, with the account and that
+// email.
+func (s *Service) oauthSubject(ctx context.Context, id *social.Identity, cred users.Credential) (access.Subject, error) {
+	extra := []users.Credential{cred}
+	if id.EmailVerified && id.Email != "" {
+		extra = append(extra, users.Credential{Format: users.FormatEmail, Address: id.Email})
+	}
+	if s.owners == nil {
+		return access.SubjectOf(nil, extra...), nil
+	}
+	u, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, cred.Format, cred.Chain, cred.Address)
+	if errs.Is(err, errs.KindNotFound) && id.EmailVerified && id.Email != "" {
+		u, err = s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", id.Email)
+	}
+	if err != nil && !errs.Is(err, errs.KindNotFound) {
+		return access.Subject{}, err
+	}
+	return access.SubjectOf(u, extra...), nil
 }
 
 // joinVerifiedEmail links a social account seen for the first time to the
