@@ -335,7 +335,9 @@ func testListFilters(t *testing.T, h *harness) {
 		{"no filter", "", []string{f.alice, f.bob, f.carol, f.dave}},
 		{"all: email substring", filter("filterColumn", "all", "filterValue", "EXAMPLE."), []string{f.alice, f.bob}},
 		{"all: id", filter("filterColumn", "all", "filterValue", f.carol), []string{f.carol}},
-		{"all: wallet address part", filter("filterColumn", "all", "filterValue", lowerAlice[2:20]), []string{f.alice}},
+		{"all: wallet address", filter("filterColumn", "all", "filterValue", f.aliceWallet), []string{f.alice}},
+		{"all: wallet address part (addresses match whole)", filter("filterColumn", "all", "filterValue", lowerAlice[2:20]), nil},
+		{"all: short value (whole values only)", filter("filterColumn", "all", "filterValue", "ca"), nil},
 		{"all: username", filter("filterColumn", "all", "filterValue", "obb"), []string{f.bob}},
 		{"value without column searches all", filter("filterValue", "carol"), []string{f.carol}},
 		{"id", filter("filterColumn", "id", "filterValue", f.bob), []string{f.bob}},
@@ -721,7 +723,7 @@ func testVisitors(t *testing.T, h *harness) {
 	if n, _ := visitors(filter("chain", "EVM")); n != 2 {
 		t.Errorf("visitors on EVM: %d, want 2", n)
 	}
-	if n, vs := visitors(filter("filterColumn", "all", "filterValue", "phant")); n != 1 || str(t, vs[0], "address") != b {
+	if n, vs := visitors(filter("filterColumn", "all", "filterValue", "PHANTOM")); n != 1 || str(t, vs[0], "address") != b {
 		t.Errorf("visitors search: %d %s", n, dump(vs))
 	}
 	id := str(t, vs[0], "id")

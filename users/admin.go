@@ -97,9 +97,12 @@ var admUserColumns = []FilterColumn{FilterAll, FilterID, FilterWalletPublicKey, 
 
 var admVisitorColumns = []FilterColumn{FilterAll, FilterID, FilterWalletPublicKey}
 
-// Filter narrows a list. Text columns match a case-insensitive substring;
-// id and account ids match exactly; wallet columns match an address
-// exactly, EVM addresses in any letter case.
+// Filter narrows a list. Text columns match a case-insensitive substring
+// (a value under 3 characters: the whole value, see the store's
+// MinSearchRunes); id and account ids match exactly; wallet columns match
+// an address exactly, EVM addresses in any letter case. "all" is the
+// union of the id, a wallet address and the email, alias, name and
+// username columns.
 type Filter struct {
 	Column FilterColumn // empty: no column filter
 	Value  string

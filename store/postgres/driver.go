@@ -27,9 +27,9 @@ var dialect = sqlstore.Dialect{
 	AppendPreviousUser: `CASE WHEN jsonb_typeof(previous_users) = 'array' THEN previous_users ELSE '[]'::jsonb END
 		|| to_jsonb($2::text)`,
 	Bucket: bucket,
-	Contains: func(col, value string) (string, any, bool) {
+	Contains: func(col, value string) (string, any) {
 		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-		return `users.environment_id = $1 AND users.` + col + ` ILIKE $2 ESCAPE '\'`, "%" + r.Replace(value) + "%", true
+		return `users.environment_id = $1 AND users.` + col + ` ILIKE $2 ESCAPE '\'`, "%" + r.Replace(value) + "%"
 	},
 }
 

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	sqlitelib "modernc.org/sqlite"
@@ -39,15 +38,11 @@ var dialect = sqlstore.Dialect{
 }
 
 // contains searches the FTS5 trigram index user_search: a phrase of the
-// value matches it as a substring, in any letter case. Trigrams need 3
-// characters.
-func contains(col, value string) (string, any, bool) {
-	if utf8.RuneCountInString(value) < 3 {
-		return "", nil, false
-	}
+// value matches it as a substring, in any letter case.
+func contains(col, value string) (string, any) {
 	return `users.id IN (SELECT r.user_id FROM user_search s JOIN user_search_rows r ON r.rowid = s.rowid
 		WHERE user_search MATCH $2 AND s.environment_id = $1)`,
-		"{" + col + `} : "` + strings.ReplaceAll(value, `"`, `""`) + `"`, true
+		"{" + col + `} : "` + strings.ReplaceAll(value, `"`, `""`) + `"`
 }
 
 // bucket reads times stored as TEXT in sqlstore.TimeLayout (UTC,

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -73,37 +74,75 @@ var userTextColumns = map[users.FilterColumn]string{
 	users.FilterUsername: "username",
 }
 
+// allTextColumns are the text columns the "all" filter searches.
+var allTextColumns = []string{"email", "alias", "first_name", "last_name", "username"}
+
 // byAddress are the filters that find users through their credentials'
 // addresses: the users are read by primary key, so their environment is
 // not a condition (SQLite would walk the environment's users to test it).
-// A text column's search (Dialect.Contains) names the environment itself.
+// A text column's search (textMatch) names the environment itself.
 var byAddress = map[users.FilterColumn]bool{users.FilterWalletPublicKey: true, users.FilterWallet: true,
 	users.FilterAccountID: true}
+
+// MinSearchRunes is the shortest value a text filter searches for as a
+// substring: a trigram index cannot answer a shorter one, so a shorter
+// value matches a column's whole value (in any letter case), found
+// through that column's partial index of short values (users_*_short).
+const MinSearchRunes = 3
+
+// textMatch is the condition keeping the users of environment $1 whose
+// text column col matches value (see MinSearchRunes), and its $2.
+func (s *Store) textMatch(col, value string) (string, any) {
+	if utf8.RuneCountInString(value) >= MinSearchRunes {
+		return s.d.Contains(col, value)
+	}
+	// (the partial index's conditions, repeated for the planner to use
+	// it; in a subquery, so that SQLite does not walk the environment in
+	// the page's order instead)
+	return `users.id IN (SELECT u.id FROM users u WHERE u.environment_id = $1 AND u.` + col + ` <> ''
+		AND length(u.` + col + `) < ` + strconv.Itoa(MinSearchRunes) + ` AND lower(u.` + col + `) = lower($2))`, value
+}
+
+// allMatch is the "all" filter: the users of environment $1 with the id
+// f.Value, a wallet at that address (whole; an EVM address in any letter
+// case), or a text column in allTextColumns matching it (textMatch), each
+// part answered by its index and their ids united, read by primary key.
+func (s *Store) allMatch(envID string, f users.Filter) *where {
+	evm := f.EVMAddress
+	if evm == "" {
+		evm = f.Value
+	}
+	parts := &where{}
+	parts.add(`SELECT id FROM users WHERE id = $1 AND environment_id = $2`, f.Value, envID)
+	parts.add(`SELECT c.user_id FROM verified_credentials c WHERE c.environment_id = $1 AND c.format = 'blockchain'
+		AND ((c.chain = 'eip155' AND c.address = $2) OR (c.chain <> 'eip155' AND c.address = $3))`, envID, evm, f.Value)
+	// (a part per column: PostgreSQL answers an OR of the columns by a
+	// walk of the environment rather than by their trigram indexes)
+	for _, col := range allTextColumns {
+		cond, arg := s.textMatch(col, f.Value)
+		parts.add(`SELECT users.id FROM users WHERE `+cond, envID, arg)
+	}
+	return &where{conds: []string{`users.id IN (` + strings.Join(parts.conds, " UNION ") + `)`}, args: parts.args}
+}
 
 // userFilter turns a users list filter into conditions on users.
 func (s *Store) userFilter(envID string, f users.Filter) *where {
 	w := &where{}
 	col := f.Column
-	search, searchArg, indexed := "", any(nil), false
-	if c := userTextColumns[col]; c != "" {
-		search, searchArg, indexed = s.d.Contains(c, f.Value)
-	}
+	text := userTextColumns[col]
 	switch {
-	case indexed:
-		// the search names the environment itself
-		w.add(search, envID, searchArg)
+	case col == users.FilterAll:
+		w = s.allMatch(envID, f)
+	case text != "":
+		// the match names the environment itself
+		cond, arg := s.textMatch(text, f.Value)
+		w.add(cond, envID, arg)
 	case byAddress[col]:
 		// (a credential of the environment belongs to a user of it)
 	default:
 		w.add(`users.environment_id = $1`, envID)
 	}
-	like := s.likePattern(f.Value)
 	switch {
-	case indexed:
-	case col == users.FilterAll:
-		w.add(`(users.id = $1 OR users.email `+s.d.ILike+` $2 ESCAPE '\' OR users.alias `+s.d.ILike+` $3 ESCAPE '\'
-			OR users.first_name `+s.d.ILike+` $4 ESCAPE '\' OR users.last_name `+s.d.ILike+` $5 ESCAPE '\' OR users.username `+s.d.ILike+` $6 ESCAPE '\'
-			OR `+credOfUser+`c.format = 'blockchain' AND c.address `+s.d.ILike+` $7 ESCAPE '\'))`, f.Value, like, like, like, like, like, like)
 	case col == users.FilterID:
 		w.add(`users.id = $1`, f.Value)
 	case col == users.FilterWalletPublicKey || col == users.FilterWallet:
@@ -111,8 +150,6 @@ func (s *Store) userFilter(envID string, f users.Filter) *where {
 			OR (c.chain <> 'eip155' AND c.address = $3)))`, envID, f.EVMAddress, f.Value)
 	case col == users.FilterAccountID:
 		w.add(userOfAddress+`c.format = 'oauth')`, envID, f.Value, f.Value)
-	case userTextColumns[col] != "":
-		w.add(`users.`+userTextColumns[col]+` `+s.d.ILike+` $1 ESCAPE '\'`, like)
 	}
 	if f.SocialProvider != "" {
 		// An OAuth credential keeps its provider in wallet_provider.
@@ -622,14 +659,22 @@ func (s *Store) visitorFilter(envID string, f users.Filter) *where {
 			envID, f.Value, evm)
 		return w
 	}
-	w.add(`visits.environment_id = $1`, envID)
 	switch f.Column {
 	case users.FilterAll:
-		like := s.likePattern(f.Value)
-		w.add(`(visits.id = $1 OR visits.wallet_address `+s.d.ILike+` $2 ESCAPE '\' OR visits.wallet_name `+s.d.ILike+` $3 ESCAPE '\')`,
-			f.Value, like, like)
+		// the visit's id, or its wallet's address or name whole, each
+		// found through its index
+		evm := f.EVMAddress
+		if evm == "" {
+			evm = f.Value
+		}
+		w.add(`visits.id IN (SELECT id FROM visits WHERE id = $1 AND environment_id = $2
+			UNION SELECT v.id FROM visits v WHERE v.environment_id = $2 AND v.wallet_address IN ($3, $4)
+			UNION SELECT v.id FROM visits v WHERE v.environment_id = $2 AND lower(v.wallet_name) = lower($1))`,
+			f.Value, envID, f.Value, evm)
 	case users.FilterID:
-		w.add(`visits.id = $1`, f.Value)
+		w.add(`visits.environment_id = $1 AND visits.id = $2`, envID, f.Value)
+	default:
+		w.add(`visits.environment_id = $1`, envID)
 	}
 	switch len(f.Chains) {
 	case 0:

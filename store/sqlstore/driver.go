@@ -125,9 +125,10 @@ type Dialect struct {
 	Bucket func(unit, col string) string
 	// Contains is the condition keeping the users of environment $1 whose
 	// text column col (of users) contains value in any letter case, and
-	// the argument $2 it takes, answered by a trigram index; ok is false
-	// where the index cannot answer (SQLite: values under 3 characters).
-	Contains func(col, value string) (cond string, arg any, ok bool)
+	// the argument $2 it takes, answered by a trigram index. value has at
+	// least MinSearchRunes characters: a trigram index cannot answer a
+	// shorter one.
+	Contains func(col, value string) (cond string, arg any)
 	// ForUpdate locks the selected rows until the transaction ends where
 	// the backend has row locks (SQLite has one writer: "").
 	ForUpdate string

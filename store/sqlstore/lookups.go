@@ -54,8 +54,8 @@ type Lookup struct {
 // Lookups returns the admin lookups of environment envID with sample
 // values, each as the store runs it: the exact lookups, and the count and
 // page of the users list under each filter column answered by an index
-// (text columns: a substring of 3 characters or more; "all" and shorter
-// values still read the environment's users).
+// (text columns: a substring of MinSearchRunes characters or more, a
+// shorter value whole; "all" either way).
 func (s *Store) Lookups(envID string) ([]Lookup, error) {
 	const (
 		email = "ann@example.com"
@@ -86,6 +86,16 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		{Column: users.FilterPhoneNumber, Value: "555"},
 		{Column: users.FilterJobTitle, Value: "engineer"},
 		{Column: users.FilterUsername, Value: "bobby"},
+		{Column: users.FilterAlias, Value: "Al"},
+		{Column: users.FilterEmail, Value: "a"},
+		{Column: users.FilterFirstName, Value: "Jo"},
+		{Column: users.FilterLastName, Value: "Li"},
+		{Column: users.FilterPhoneNumber, Value: "55"},
+		{Column: users.FilterJobTitle, Value: "QA"},
+		{Column: users.FilterUsername, Value: "bo"},
+		{Column: users.FilterAll, Value: "liddell"},
+		{Column: users.FilterAll, Value: "Al"},
+		{Column: users.FilterAll, Value: email},
 	}
 	for _, f := range filters {
 		count, page, args, err := s.listUsersSQL(envID, users.ListQuery{Filter: f,
@@ -130,6 +140,7 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		{},
 		{Column: users.FilterID, Value: "v-1"},
 		{Column: users.FilterWalletPublicKey, Value: evm, EVMAddress: evm},
+		{Column: users.FilterAll, Value: "metamask"},
 		{Chains: []string{"SOL"}},
 	}
 	for _, f := range visitorFilters {
@@ -138,7 +149,7 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := "visitors list filtered by " + string(f.Column) + strings.Join(f.Chains, ",")
+		name := "visitors list filtered by " + string(f.Column) + " " + f.Value[:min(4, len(f.Value))] + strings.Join(f.Chains, ",")
 		all := unfilteredVisits(f)
 		if all {
 			name = "visitors list"

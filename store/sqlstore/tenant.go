@@ -247,8 +247,10 @@ func (s *Store) UpdateEnvironmentSettings(ctx context.Context, id string, settin
 // VisitorStats implements tenant.Store.
 func (s *Store) VisitorStats(ctx context.Context, envID string, since time.Time) (*tenant.VisitorStats, error) {
 	var v tenant.VisitorStats
+	// (the users from the counter user_counts; the others are ranges of
+	// visits_env_address, users_env and visits_env_created)
 	err := s.db.Reader().QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM users WHERE environment_id = $1),
+		(`+sqlUserCount+`),
 		(SELECT count(*) FROM users WHERE environment_id = $1 AND last_visit_at >= $2),
 		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1),
 		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1 AND created_at >= $2)`,

@@ -376,7 +376,7 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 		sol.UserID, sol.VerifiedAt, sol.CreatedAt = u.ID, u.CreatedAt, u.CreatedAt
 		u.Credentials = []users.Credential{sol}
 	})
-	eve := mk("", "Evelyn", nil)
+	eve := mk("", "Evelyn", func(u *users.User) { u.Alias = "Ev" })
 	// Another environment's user matches nothing here.
 	lv := draftUser(t, e.live.ID, c.next(), "ann@example.com", "")
 	saveUser(t, s, lv, c.next())
@@ -434,7 +434,11 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 	check("email %", list("email %", filter("email", "%", ""), "", users.Page{}, false), 0)
 	check("email example.com", list("email domain", filter("email", "EXAMPLE.COM", ""), "createdAt:asc", users.Page{}, false), 3,
 		ann, bob, cat)
-	check("firstName", list("firstName", filter("firstName", "at", ""), "", users.Page{}, false), 1, cat)
+	check("firstName", list("firstName", filter("firstName", "VELY", ""), "", users.Page{}, false), 1, eve)
+	// Under 3 characters (sqlstore.MinSearchRunes), a value matches whole.
+	check("firstName, short", list("firstName short", filter("firstName", "at", ""), "", users.Page{}, false), 0)
+	check("alias, short", list("alias short", filter("alias", "eV", ""), "", users.Page{}, false), 1, eve)
+	check("alias, shorter", list("alias shorter", filter("alias", "E", ""), "", users.Page{}, false), 0)
 	check("id", list("id", filter("id", ann.ID, ""), "", users.Page{}, false), 1, ann)
 	check("id is exact", list("id prefix", filter("id", ann.ID[:8], ""), "", users.Page{}, false), 0)
 
@@ -450,6 +454,11 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 	check("all: email", list("all email", filter("", "BOB_SMITH", ""), "createdAt:asc", users.Page{}, false), 1, bob)
 	check("all: id", list("all id", filter("", cat.ID, ""), "", users.Page{}, false), 1, cat)
 	check("all: first name", list("all first name", filter("", "evelyn", ""), "", users.Page{}, false), 1, eve)
+	check("all: alias, short", list("all alias short", filter("", "EV", ""), "", users.Page{}, false), 1, eve)
+	check("all: short substring", list("all short substring", filter("", "bo", ""), "", users.Page{}, false), 0)
+	check("all: wallet (upper case)", list("all wallet", filter("", "0x"+strings.ToUpper(addr[2:]), ""), "", users.Page{}, false), 1, ann)
+	check("all: wallet is exact", list("all wallet partial", filter("", addr[:12], ""), "", users.Page{}, false), 0)
+	check("all: solana wallet", list("all solana wallet", filter("", sol.Address, ""), "", users.Page{}, false), 1, dan)
 
 	// Chains.
 	check("chain SOL", list("chain SOL", filter("", "", "SOL"), "", users.Page{}, false), 1, dan)
@@ -597,8 +606,15 @@ func testAdminListVisitors(t *testing.T, s store.Store) {
 	check("by chain EVM", l, total, 3, v1, v2, v4)
 	l, total = list("by chain SOL", filter("", "", "SOL"), "", users.Page{})
 	check("by chain SOL", l, total, 1, v3)
-	l, total = list("all columns: wallet name", filter("", "RAINBO", ""), "", users.Page{})
+	// All columns: the id, the address or the wallet's name, each whole.
+	l, total = list("all columns: wallet name", filter("", "RAINBOW", ""), "", users.Page{})
 	check("all columns: wallet name", l, total, 1, v2)
+	l, total = list("all columns: part of a wallet name", filter("", "RAINBO", ""), "", users.Page{})
+	check("all columns: part of a wallet name", l, total, 0)
+	l, total = list("all columns: address", filter("", evm.PublicIdentifier, ""), "createdAt:asc", users.Page{})
+	check("all columns: address", l, total, 2, v1, v4)
+	l, total = list("all columns: id", filter("", v3.ID, ""), "", users.Page{})
+	check("all columns: id", l, total, 1, v3)
 	l, total = list("id", filter("id", v3.ID, ""), "", users.Page{})
 	check("id", l, total, 1, v3)
 }
