@@ -342,7 +342,7 @@ func New(cfg Config) (*Auth, error) {
 		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}})
 	a.delivery = webhooks.NewWorker(cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version))
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,
-		Now: cfg.Now, Notify: a.delivery.Notify})
+		Now: cfg.Now})
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
 	a.analytics = analytics.New(cfg.Store, a.tenants, cfg.Now)
 	a.networks = networks.New(cfg.Networks, a.tenants)
@@ -400,7 +400,11 @@ func (a *Auth) Start(ctx context.Context) error {
 	go func() {
 		defer close(done)
 		var wg sync.WaitGroup
-		wg.Go(func() { a.delivery.Run(ctx) })
+		wg.Go(func() {
+			if err := a.store.RunJobs(ctx, a.delivery.Jobs()); err != nil {
+				a.log.Error("webhook delivery", "err", err)
+			}
+		})
 		wg.Go(func() { a.exporter.Run(ctx) })
 		a.maintain(ctx)
 		wg.Wait()

@@ -10,6 +10,8 @@ import (
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
+	"github.com/dynamicauth/dynamicauth/jobs"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -50,6 +52,12 @@ type Store interface {
 	access.CheckStore
 	sdksettings.Store
 	exports.Store
+	// RunJobs works River jobs (webhook deliveries) with c's workers
+	// until ctx ends.
+	RunJobs(ctx context.Context, c jobs.Config) error
+	// Jobs lists the River jobs of kind with an id above after, by id
+	// (tests see what a transaction enqueued).
+	Jobs(ctx context.Context, kind string, after int64) ([]*rivertype.JobRow, error)
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -5,22 +5,22 @@
 // least once with retries on a schedule plus jitter, every attempt logged,
 // and an endpoint that keeps failing disabled.
 //
-// Delivery is durable because messages live in the store (an outbox written
-// in the event's transaction): a Worker claims due messages with a lease,
-// attempts them and records the outcome; a process that dies mid-attempt
-// loses only its lease, and another worker (or the restarted one) claims
-// the message again when the lease runs out. Duplicates are possible, as
-// with any at-least-once delivery; receivers deduplicate on messageId.
-//
-// The outbox is not River (github.com/riverqueue/river), on purpose:
-// River's SQLite driver wants a single-connection pool and runs its own
-// maintenance writes, which would contend with the store's single writer
-// and its group commit on every sign-in; and enqueueing in the event's
-// transaction would need River to share that writer's transaction, which
-// its drivers do not offer over the store's batches. The outbox is a few
-// indexed statements written once in store/sqlstore for both backends, and
-// it keeps what River would give here: durable jobs, leases instead of
-// locks, retries with jitter, several replicas on one PostgreSQL.
+// Delivery is durable because each message is a River job
+// (github.com/riverqueue/river) in the store's own database, inserted in
+// the event's transaction (outbox): on SQLite on the single writer's
+// transaction, inside the sign-in's savepoint of a group commit; on
+// PostgreSQL on the pgx transaction, or on the connection of a pipelined
+// sign-in. An event nobody subscribed to costs no extra statement: the
+// message insert returns no rows and no job is inserted. The River client
+// runs on the store's connections (SQLite: the writer's one connection,
+// polling, so River's own writes queue behind the group commit; PostgreSQL:
+// the pool, woken by LISTEN/NOTIFY, one runner per job across replicas).
+// The retry schedule is the webhook's (a job snoozes until its next
+// attempt); River's rescuer runs again a job whose process died mid-attempt.
+// A redelivery bumps the message's generation and inserts a job of the new
+// generation; an older job finds itself stale and does nothing. Duplicates
+// are possible, as with any at-least-once delivery; receivers deduplicate
+// on messageId.
 //
 // Every attempt is guarded against server-side request forgery: the
 // Client refuses to connect to loopback, link-local, private and other

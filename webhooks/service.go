@@ -73,8 +73,6 @@ type Deps struct {
 	Environments Environments
 	AllowPrivate bool // accept endpoints on loopback and private networks
 	Now          func() time.Time
-	// Notify wakes the delivery worker (nil: it finds work on its next poll).
-	Notify func()
 }
 
 // Service is the admin Webhooks API in Go.
@@ -84,9 +82,6 @@ type Service struct{ d Deps }
 func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
-	}
-	if d.Notify == nil {
-		d.Notify = func() {}
 	}
 	return &Service{d: d}
 }
@@ -125,7 +120,6 @@ func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string,
 	if err := s.d.Store.CreateWebhook(ctx, w, ping, MaxPerEnvironment); err != nil {
 		return nil, err
 	}
-	s.d.Notify()
 	return &w, nil
 }
 
@@ -209,7 +203,6 @@ func (s *Service) Redeliver(ctx context.Context, p *tenant.Principal, envID, id,
 	if err := s.d.Store.Redeliver(ctx, envID, id, messageID, s.now()); err != nil {
 		return err
 	}
-	s.d.Notify()
 	return nil
 }
 

@@ -5,22 +5,36 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/jobs"
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 )
 
-// Job is a message due for an attempt, as the Queue hands it out.
+// Job is a message as the worker loads it for an attempt.
 type Job struct {
 	MessageID  string
 	Event      Event
 	Webhook    Webhook
-	Attempts   int  // attempts made so far, across redeliveries
-	Tries      int  // attempts made since the message was (re)enqueued
-	Redelivery bool // enqueued by a manual redelivery
-	Lease      time.Time
+	Status     string // the message's state
+	Generation int    // bumped by each redelivery
+	Attempts   int    // attempts made so far, across redeliveries
+	Tries      int    // attempts made since the message was (re)enqueued
+	Redelivery bool   // enqueued by a manual redelivery
 }
+
+// DeliveryArgs is the River job of one message: inserted in the
+// transaction of its event (or of its redelivery), it names the message
+// and the generation it was enqueued for. A job of an older generation
+// (the message was redelivered meanwhile) does nothing.
+type DeliveryArgs struct {
+	MessageID  string `json:"messageId"`
+	Generation int    `json:"generation"`
+}
+
+// Kind is the River job kind.
+func (DeliveryArgs) Kind() string { return "webhook_delivery" }
 
 // Outcome is what the Worker asks the Queue to record for a job, in one
 // transaction: the attempt's log row (none when nothing was sent), the
@@ -40,15 +54,15 @@ type Outcome struct {
 	Disable string
 }
 
-// Queue is the store side of delivery: an outbox of messages written in
-// the events' transactions.
+// Queue is the store side of delivery: the messages written in the
+// events' transactions, each with its River job.
 type Queue interface {
-	// Claim leases up to limit messages whose next attempt is due at now
-	// (and whose lease, if any, ran out), until now+lease, so that no other
-	// worker takes them meanwhile.
-	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error)
-	// Record stores an outcome, only if the job's lease is still the one
-	// claimed (a worker that overran its lease records nothing).
+	// Load returns a message with its event and webhook as they are now,
+	// or nil when it is gone (its webhook was deleted).
+	Load(ctx context.Context, messageID string) (*Job, error)
+	// Record stores an outcome, only if the message is still of the job's
+	// generation (a redelivery meanwhile makes the older job's outcome
+	// moot).
 	Record(ctx context.Context, o Outcome) error
 }
 
@@ -61,28 +75,27 @@ type WorkerDeps struct {
 	// DisableAfter is how many consecutive failed attempts disable a
 	// webhook; zero never disables.
 	DisableAfter int
-	Lease        time.Duration // longer than the Sender's timeout; 1 min when zero
-	Batch        int           // messages claimed at once; 32 when zero
-	Concurrency  int           // attempts in flight; 8 when zero
-	Poll         time.Duration // how often to look for due messages; 1 s when zero
-	Now          func() time.Time
-	Rand         func() float64 // in [0, 1): the retry jitter
-	Log          *slog.Logger
+	// Timeout bounds one job run (longer than the Sender's timeout); a job
+	// whose process died is run again this long after it started. 1 min
+	// when zero.
+	Timeout     time.Duration
+	Concurrency int           // attempts in flight; 8 when zero
+	Poll        time.Duration // how often to look for due jobs; 1 s when zero
+	Now         func() time.Time
+	Rand        func() float64 // in [0, 1): the retry jitter
+	Log         *slog.Logger
 }
 
-// Worker delivers due messages.
+// Worker delivers messages: River runs it for each DeliveryArgs job.
 type Worker struct {
-	d    WorkerDeps
-	wake chan struct{}
+	river.WorkerDefaults[DeliveryArgs]
+	d WorkerDeps
 }
 
 // NewWorker returns a Worker with d's defaults filled in.
 func NewWorker(d WorkerDeps) *Worker {
-	if d.Lease <= 0 {
-		d.Lease = time.Minute
-	}
-	if d.Batch <= 0 {
-		d.Batch = 32
+	if d.Timeout <= 0 {
+		d.Timeout = time.Minute
 	}
 	if d.Concurrency <= 0 {
 		d.Concurrency = 8
@@ -105,68 +118,52 @@ func NewWorker(d WorkerDeps) *Worker {
 	if d.Sandbox == nil {
 		d.Sandbox = SandboxSchedule
 	}
-	return &Worker{d: d, wake: make(chan struct{}, 1)}
+	return &Worker{d: d}
 }
 
-// Notify wakes the worker after messages were enqueued, so a fresh event
-// goes out without waiting for the next poll.
-func (w *Worker) Notify() {
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
+// Jobs is the River configuration that runs w (a store's RunJobs takes it).
+func (w *Worker) Jobs() jobs.Config {
+	ws := river.NewWorkers()
+	river.AddWorker(ws, w)
+	return jobs.Config{Workers: ws, Concurrency: w.d.Concurrency, Poll: w.d.Poll, JobTimeout: w.d.Timeout, Log: w.d.Log}
 }
 
-// Run delivers until ctx ends.
-func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.d.Poll)
-	defer t.Stop()
-	for {
-		for {
-			n, err := w.RunOnce(ctx)
-			if err != nil && ctx.Err() == nil {
-				w.d.Log.Error("webhook delivery", "err", err)
-			}
-			if err != nil || n < w.d.Batch {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-w.wake:
-		}
-	}
-}
+// Timeout is River's limit on one run of a job.
+func (w *Worker) Timeout(*river.Job[DeliveryArgs]) time.Duration { return w.d.Timeout }
 
-// RunOnce claims one batch of due messages and attempts each, returning
-// how many it claimed.
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	jobs, err := w.d.Queue.Claim(ctx, w.d.Now(), w.d.Lease, w.d.Batch)
+// Work is one River run of a message's job: an attempt, then a snooze
+// until the next attempt when the schedule has one. The retry schedule is
+// the webhook's, not River's: a snooze does not use up River's attempts,
+// which count only runs that failed inside the store.
+func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
+	next, err := w.Deliver(ctx, job.Args)
 	if err != nil {
-		return 0, fmt.Errorf("claim webhook messages: %w", err)
+		return err
 	}
-	sem := make(chan struct{}, w.d.Concurrency)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for _, j := range jobs {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := w.d.Queue.Record(ctx, w.attempt(ctx, j)); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = fmt.Errorf("record webhook message %s: %w", j.MessageID, err)
-				}
-				mu.Unlock()
-			}
-		}()
+	if next.IsZero() {
+		return nil
 	}
-	wg.Wait()
-	return len(jobs), first
+	return river.JobSnooze(max(next.Sub(w.d.Now()), time.Millisecond))
+}
+
+// Deliver attempts the message of a job and records the outcome; next is
+// when to try again (zero: the message is done, delivered or given up).
+func (w *Worker) Deliver(ctx context.Context, a DeliveryArgs) (next time.Time, err error) {
+	j, err := w.d.Queue.Load(ctx, a.MessageID)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("load webhook message %s: %w", a.MessageID, err)
+	}
+	if j == nil || j.Generation != a.Generation || j.Status != StatusPending {
+		return time.Time{}, nil // deleted, redelivered since, or done
+	}
+	o := w.attempt(ctx, *j)
+	if err := w.d.Queue.Record(ctx, o); err != nil {
+		return time.Time{}, fmt.Errorf("record webhook message %s: %w", a.MessageID, err)
+	}
+	if o.Status == StatusPending {
+		return o.NextAt, nil
+	}
+	return time.Time{}, nil
 }
 
 // attempt sends one job and decides what follows.
@@ -245,7 +242,7 @@ type Config struct {
 	DisableAfter int
 	// Timeout bounds one attempt (10 s when zero).
 	Timeout time.Duration
-	// Poll is how often the worker looks for due messages (1 s when zero).
+	// Poll is how often the worker looks for due jobs (1 s when zero).
 	Poll time.Duration
 }
 
@@ -267,6 +264,6 @@ func (c Config) WorkerDeps(q Queue, now func() time.Time, log *slog.Logger, user
 		timeout = 10 * time.Second
 	}
 	return WorkerDeps{Queue: q, Live: c.Live, Sandbox: c.Sandbox, DisableAfter: disable, Poll: c.Poll, Now: now, Log: log,
-		Lease:  2*timeout + 30*time.Second,
-		Sender: &Sender{Client: NewClient(ClientOptions{Timeout: timeout, AllowPrivate: c.AllowPrivate}), Now: now, UserAgent: userAgent}}
+		Timeout: timeout + 10*time.Second,
+		Sender:  &Sender{Client: NewClient(ClientOptions{Timeout: timeout, AllowPrivate: c.AllowPrivate}), Now: now, UserAgent: userAgent}}
 }

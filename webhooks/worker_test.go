@@ -25,7 +25,6 @@ type memMsg struct {
 	job    Job
 	status string
 	nextAt time.Time
-	lease  time.Time
 }
 
 func newMemQueue(hooks ...*Webhook) *memQueue {
@@ -42,31 +41,27 @@ func (q *memQueue) enqueue(id string, ev Event, hookID string, at time.Time) {
 	q.msgs[id] = &memMsg{job: Job{MessageID: id, Event: ev, Webhook: Webhook{ID: hookID}}, status: StatusPending, nextAt: at}
 }
 
-func (q *memQueue) Claim(_ context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error) {
+func (q *memQueue) Load(_ context.Context, id string) (*Job, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	var jobs []Job
-	for _, m := range q.msgs {
-		if len(jobs) == limit || m.status != StatusPending || m.nextAt.After(now) || m.lease.After(now) {
-			continue
-		}
-		m.lease = now.Add(lease)
-		j := m.job
-		j.Webhook = *q.hooks[j.Webhook.ID]
-		j.Lease = m.lease
-		jobs = append(jobs, j)
+	m, ok := q.msgs[id]
+	if !ok {
+		return nil, nil
 	}
-	return jobs, nil
+	j := m.job
+	j.Status = m.status
+	j.Webhook = *q.hooks[j.Webhook.ID]
+	return &j, nil
 }
 
 func (q *memQueue) Record(_ context.Context, o Outcome) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	m := q.msgs[o.Job.MessageID]
-	if !m.lease.Equal(o.Job.Lease) {
+	if m.job.Generation != o.Job.Generation {
 		return nil
 	}
-	m.lease, m.status, m.nextAt = time.Time{}, o.Status, o.NextAt
+	m.status, m.nextAt = o.Status, o.NextAt
 	if o.Delivery != nil {
 		q.deliveries = append(q.deliveries, *o.Delivery)
 		m.job.Attempts++
@@ -150,35 +145,50 @@ func userCreated(env string) Event {
 		Data: json.RawMessage(`{"userId":"u1"}`), CreatedAt: time.Date(2026, 12, 31, 23, 58, 0, 0, time.UTC)}
 }
 
-func runOnce(t *testing.T, w *Worker) int {
+// attempt runs the message's job as River would when it is due: the
+// message must be due at the clock's time (its next attempt not later),
+// and the job's next run is when the worker says.
+func attempt(t *testing.T, w *Worker, q *memQueue, clk *clock, id string) {
 	t.Helper()
-	n, err := w.RunOnce(context.Background())
+	q.mu.Lock()
+	m := q.msgs[id]
+	due, gen := m.nextAt, m.job.Generation
+	q.mu.Unlock()
+	if due.After(clk.now) {
+		t.Fatalf("message %s attempted at %s, due at %s", id, clk.now, due)
+	}
+	next, err := w.Deliver(context.Background(), DeliveryArgs{MessageID: id, Generation: gen})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !next.Equal(m.nextAt) && m.status == StatusPending {
+		t.Fatalf("Deliver says next at %s, the message %s", next, m.nextAt)
+	}
 }
 
 func TestWorkerRetriesOnScheduleThenDelivers(t *testing.T) {
 	w, q, rcv, clk, hook := setup(t, []int{500, 503}, 0)
 	q.enqueue("m1", userCreated("live"), "wh1", clk.now)
 
-	if runOnce(t, w) != 1 || q.status("m1") != StatusPending {
-		t.Fatalf("after a 500: status %s", q.status("m1"))
-	}
-	if runOnce(t, w) != 0 {
-		t.Fatal("retried before the schedule's first wait")
+	attempt(t, w, q, clk, "m1")
+	if s := q.status("m1"); s != StatusPending || !q.msgs["m1"].nextAt.Equal(clk.now.Add(time.Second)) {
+		t.Fatalf("after a 500: status %s, next %s", s, q.msgs["m1"].nextAt)
 	}
 	clk.Advance(time.Second)
-	runOnce(t, w)
-	clk.Advance(59 * time.Second)
-	if runOnce(t, w) != 0 {
-		t.Fatal("retried before the schedule's second wait")
+	attempt(t, w, q, clk, "m1")
+	if next := q.msgs["m1"].nextAt; !next.Equal(clk.now.Add(time.Minute)) {
+		t.Fatalf("the second wait ends at %s, want a minute from %s", next, clk.now)
 	}
-	clk.Advance(time.Second)
-	runOnce(t, w)
+	clk.Advance(time.Minute)
+	attempt(t, w, q, clk, "m1")
 	if s := q.status("m1"); s != StatusDelivered {
 		t.Fatalf("status %s after 500, 503, 200", s)
+	}
+	// Its job, run again (a duplicate run), sends nothing more.
+	if next, err := w.Deliver(context.Background(), DeliveryArgs{MessageID: "m1"}); err != nil || !next.IsZero() {
+		t.Fatalf("a delivered message's job: %s, %v", next, err)
 	}
 	if len(rcv.got) != 3 || len(q.deliveries) != 3 {
 		t.Fatalf("%d requests, %d log rows; want 3", len(rcv.got), len(q.deliveries))
@@ -207,9 +217,9 @@ func TestWorkerRetriesOnScheduleThenDelivers(t *testing.T) {
 func TestWorkerGivesUpAndDisables(t *testing.T) {
 	w, q, rcv, clk, hook := setup(t, []int{500, 500, 500, 500, 500}, 3)
 	q.enqueue("m1", userCreated("sandbox"), "wh1", clk.now)
-	runOnce(t, w)
+	attempt(t, w, q, clk, "m1")
 	clk.Advance(time.Second)
-	runOnce(t, w)
+	attempt(t, w, q, clk, "m1")
 	if s := q.status("m1"); s != StatusFailed {
 		t.Fatalf("sandbox message after its 2 attempts: %s, want failed", s)
 	}
@@ -217,34 +227,35 @@ func TestWorkerGivesUpAndDisables(t *testing.T) {
 		t.Fatalf("after 2 failures: enabled %v, failures %d", hook.Enabled, hook.Failures)
 	}
 	q.enqueue("m2", userCreated("sandbox"), "wh1", clk.now)
-	runOnce(t, w)
+	attempt(t, w, q, clk, "m2")
 	if hook.Enabled || hook.DisabledReason == "" {
 		t.Fatalf("after 3 consecutive failures: enabled %v, reason %q", hook.Enabled, hook.DisabledReason)
 	}
 	// A disabled webhook delivers nothing: m2's retry is not sent.
 	clk.Advance(time.Minute)
-	runOnce(t, w)
+	attempt(t, w, q, clk, "m2")
 	if len(rcv.got) != 3 || q.status("m2") != StatusFailed {
 		t.Fatalf("%d requests, m2 %s; want 3 and failed", len(rcv.got), q.status("m2"))
 	}
 }
 
-// A worker that dies mid-attempt leaves its lease behind: nobody takes the
-// message until the lease ends, then it goes out again with the same
-// messageId.
-func TestLeaseExpiryRedelivers(t *testing.T) {
+// A job of an older generation (the message was redelivered since) and a
+// job whose message is gone (its webhook was deleted) send nothing.
+func TestWorkerSkipsStaleAndDeletedJobs(t *testing.T) {
 	w, q, rcv, clk, _ := setup(t, nil, 0)
 	q.enqueue("m1", userCreated("live"), "wh1", clk.now)
-	if jobs, _ := q.Claim(context.Background(), clk.now, time.Minute, 10); len(jobs) != 1 {
-		t.Fatal("the crashed worker's claim")
+	q.msgs["m1"].job.Generation = 1
+	for _, a := range []DeliveryArgs{{MessageID: "m1", Generation: 0}, {MessageID: "gone"}} {
+		if next, err := w.Deliver(context.Background(), a); err != nil || !next.IsZero() {
+			t.Fatalf("%+v: %s, %v", a, next, err)
+		}
 	}
-	if runOnce(t, w) != 0 {
-		t.Fatal("claimed a leased message")
+	if len(rcv.got) != 0 || q.status("m1") != StatusPending {
+		t.Fatalf("%d requests, m1 %s", len(rcv.got), q.status("m1"))
 	}
-	clk.Advance(time.Minute + time.Second)
-	runOnce(t, w)
-	if q.status("m1") != StatusDelivered || len(rcv.got) != 1 || rcv.got[0].MessageID != "m1" {
-		t.Fatalf("status %s, %d requests", q.status("m1"), len(rcv.got))
+	attempt(t, w, q, clk, "m1")
+	if len(rcv.got) != 1 || q.status("m1") != StatusDelivered {
+		t.Fatalf("the current generation: %d requests, m1 %s", len(rcv.got), q.status("m1"))
 	}
 }
 
@@ -252,7 +263,7 @@ func TestWorkerRefusesLoopbackWithoutFlag(t *testing.T) {
 	w, q, rcv, clk, hook := setup(t, nil, 0)
 	w.d.Sender = &Sender{Client: NewClient(ClientOptions{Timeout: time.Second})}
 	q.enqueue("m1", userCreated("live"), "wh1", clk.now)
-	runOnce(t, w)
+	attempt(t, w, q, clk, "m1")
 	if len(rcv.got) != 0 || len(q.deliveries) != 1 || q.deliveries[0].HTTPStatus != 0 || hook.Failures != 1 {
 		t.Fatalf("requests %d, log %+v", len(rcv.got), q.deliveries)
 	}

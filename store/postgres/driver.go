@@ -9,6 +9,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/riverqueue/river"
 )
 
 // dialect is PostgreSQL's side of the few SQL differences.
@@ -59,7 +60,7 @@ func (d driver) Ping(ctx context.Context) error { return d.s.db.Ping(ctx) }
 // the commit.
 func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return d.s.txRaw(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		t := newTx(tx)
+		t := d.s.newTx(tx)
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -131,9 +132,24 @@ type pgTx struct {
 	tx        pgx.Tx
 	batch     pgx.Batch
 	scans     []func(sqlstore.Rows) error // per queued statement; nil for a write
+	after     afterFlush
+	jobs      *river.Client[pgx.Tx]
 }
 
-func newTx(tx pgx.Tx) *pgTx { return &pgTx{pgQuerier: pgQuerier{tx}, tx: tx} }
+func (s *Store) newTx(tx pgx.Tx) *pgTx { return &pgTx{pgQuerier: pgQuerier{tx}, tx: tx, jobs: s.jobs} }
+
+func (t *pgTx) AfterFlush(_ context.Context, fn func(context.Context) error) error {
+	t.after = append(t.after, fn)
+	return nil
+}
+
+func (t *pgTx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams) error {
+	if err := t.Flush(ctx); err != nil {
+		return err
+	}
+	_, err := t.jobs.InsertManyTx(ctx, t.tx, jobs)
+	return err
+}
 
 func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
 	tag, err := t.tx.Exec(ctx, sql, encode(args)...)
@@ -153,8 +169,16 @@ func (t *pgTx) DeferQuery(_ context.Context, scan func(sqlstore.Rows) error, sql
 	return nil
 }
 
-// Flush sends the queued writes in one round trip.
+// Flush sends the queued writes in one round trip, then runs the
+// AfterFlush functions.
 func (t *pgTx) Flush(ctx context.Context) error {
+	if err := t.send(ctx); err != nil {
+		return err
+	}
+	return t.after.run(ctx)
+}
+
+func (t *pgTx) send(ctx context.Context) error {
 	n := t.batch.Len()
 	if n == 0 {
 		return nil
@@ -179,7 +203,7 @@ func (t *pgTx) Savepoint(ctx context.Context, fn func(sqlstore.Tx) error) error 
 	if err != nil {
 		return err
 	}
-	inner := newTx(sp)
+	inner := &pgTx{pgQuerier: pgQuerier{sp}, tx: sp, jobs: t.jobs}
 	if err := fn(inner); err != nil {
 		_ = sp.Rollback(ctx)
 		return err
@@ -208,4 +232,19 @@ func batchResult(br pgx.BatchResults, scan func(sqlstore.Rows) error) error {
 	}
 	rows.Close()
 	return rows.Err()
+}
+
+// afterFlush holds the functions that wait for a Flush.
+type afterFlush []func(context.Context) error
+
+// run runs and forgets them, in order; they may queue and flush more.
+func (a *afterFlush) run(ctx context.Context) error {
+	for len(*a) > 0 {
+		fn := (*a)[0]
+		*a = (*a)[1:]
+		if err := fn(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/riverqueue/river"
 )
 
 // A pipelined transaction: the hot, small transactions (a sign-in) in as
@@ -32,6 +33,8 @@ type pipeTx struct {
 	items []pipeItem
 	begun bool // BEGIN has been sent
 	depth int  // savepoint nesting
+	after afterFlush
+	jobs  *river.Client[pgx.Tx]
 }
 
 // pipelined runs fn in one pipelined transaction on a pooled connection.
@@ -40,7 +43,7 @@ func (s *Store) pipelined(ctx context.Context, fn func(sqlstore.Tx) error) error
 	if err != nil {
 		return err
 	}
-	t := &pipeTx{conn: c.Conn()}
+	t := &pipeTx{conn: c.Conn(), jobs: s.jobs}
 	err = fn(t)
 	if err == nil {
 		err = t.Flush(ctx)
@@ -119,9 +122,31 @@ func (t *pipeTx) Query(ctx context.Context, sql string, args ...any) (sqlstore.R
 	return t.conn.Query(ctx, sql, encode(args)...)
 }
 
+func (t *pipeTx) AfterFlush(_ context.Context, fn func(context.Context) error) error {
+	t.after = append(t.after, fn)
+	return nil
+}
+
+// InsertJobs sends what is queued (and BEGIN), then River's insert on the
+// connection's transaction.
+func (t *pipeTx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams) error {
+	if err := t.Flush(ctx); err != nil {
+		return err
+	}
+	_, err := t.jobs.InsertManyTx(ctx, connTx{t.conn}, jobs)
+	return err
+}
+
 // Flush sends BEGIN (the first time) and the queued statements as one
-// batch, and returns the first failure.
+// batch, returns the first failure, and runs the AfterFlush functions.
 func (t *pipeTx) Flush(ctx context.Context) error {
+	if err := t.send(ctx); err != nil {
+		return err
+	}
+	return t.after.run(ctx)
+}
+
+func (t *pipeTx) send(ctx context.Context) error {
 	if len(t.items) == 0 && t.begun {
 		return nil
 	}
@@ -170,7 +195,7 @@ func (t *pipeTx) Savepoint(ctx context.Context, fn func(sqlstore.Tx) error) erro
 		err = t.Flush(ctx)
 	}
 	if err != nil {
-		t.items = nil
+		t.items, t.after = nil, nil
 		if _, rerr := t.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, rerr)
 		}

@@ -27,6 +27,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 )
 
 //go:embed migrations/*.sql
@@ -52,7 +54,8 @@ type Options struct {
 // Store implements the domain stores on one PostgreSQL database.
 type Store struct {
 	*sqlstore.Store
-	db *pgxpool.Pool
+	db   *pgxpool.Pool
+	jobs *river.Client[pgx.Tx] // inserts jobs in write transactions (jobs.go)
 }
 
 // IsURL reports whether a --db value names a PostgreSQL database.
@@ -90,6 +93,10 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect %s: %w", redact(cfg), err)
 	}
 	s := &Store{db: pool}
+	if s.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{}); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: jobs: %w", err)
+	}
 	s.Store = sqlstore.New(sqlstore.Observed(sqlstore.Traced(driver{s}, opt.Tracing), opt.Observer))
 	if opt.SkipMigrate {
 		return s, nil
@@ -194,7 +201,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
 	}
-	return nil
+	if err := s.migrateJobs(ctx); err != nil {
+		return err
+	}
+	return s.EnqueueOrphans(ctx)
 }
 
 // querier is what pools, connections and transactions offer.

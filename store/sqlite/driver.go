@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
+	"github.com/riverqueue/river"
 	sqlitelib "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -82,12 +83,12 @@ func rowsAffected(res sql.Result, err error) (int64, error) {
 }
 
 func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	return d.s.txc(ctx, func(tx *cachedTx) error { return fn(newWriteTx(tx)) })
+	return d.s.txc(ctx, func(tx *cachedTx) error { return fn(d.s.newWriteTx(tx)) })
 }
 
 // Grouped shares a commit with concurrent callers (see batch.go).
 func (d driver) Grouped(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	return d.s.batch.do(ctx, func(tx *cachedTx) error { return fn(newWriteTx(tx)) })
+	return d.s.batch.do(ctx, func(tx *cachedTx) error { return fn(d.s.newWriteTx(tx)) })
 }
 
 // Snapshot reads in one read transaction of the reader pool.
@@ -193,10 +194,26 @@ func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 type writeTx struct {
 	querier
 	tx    *cachedTx
+	jobs  *river.Client[*sql.Tx]
 	depth int
 }
 
-func newWriteTx(tx *cachedTx) *writeTx { return &writeTx{querier: querier{tx}, tx: tx} }
+func (s *Store) newWriteTx(tx *cachedTx) *writeTx {
+	return &writeTx{querier: querier{tx}, tx: tx, jobs: s.jobs}
+}
+
+// AfterFlush runs fn at once: nothing waits to be sent.
+func (t *writeTx) AfterFlush(ctx context.Context, fn func(context.Context) error) error {
+	return fn(ctx)
+}
+
+// InsertJobs inserts on the writer's own transaction: inside a group
+// commit, within the caller's savepoint, so a sign-in rolled back alone
+// takes its jobs with it.
+func (t *writeTx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams) error {
+	_, err := t.jobs.InsertManyTx(ctx, t.tx.Tx, jobs)
+	return err
+}
 
 func (t *writeTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	return rowsAffected(t.tx.ExecContext(ctx, query, encode(args)...))

@@ -16,6 +16,8 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/store/migration"
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 //go:embed migrations/*.sql
@@ -44,7 +46,8 @@ type Store struct {
 	w, r  *cachedDB
 	path  string
 	batch *batcher
-	ckpt  *checkpointer // nil in memory
+	ckpt  *checkpointer          // nil in memory
+	jobs  *river.Client[*sql.Tx] // inserts jobs in write transactions (jobs.go)
 }
 
 // Open opens (creating if needed) the database at dbPath and migrates it.
@@ -119,6 +122,10 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 		s.ckpt = newCheckpointer(ck)
 	}
 	s.batch = newBatcher(s, opt.Observer)
+	if s.jobs, err = river.NewClient(riversqlite.New(w), &river.Config{}); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: jobs: %w", err)
+	}
 	s.Store = sqlstore.New(sqlstore.Observed(sqlstore.Traced(driver{s}, opt.Tracing), opt.Observer))
 	if opt.SkipMigrate {
 		return s, nil
@@ -184,7 +191,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
 	}
-	return nil
+	return s.migrateJobs(ctx)
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").

@@ -1,6 +1,10 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+)
 
 // Row is one result row (*sql.Row and pgx.Row both are).
 type Row interface {
@@ -40,6 +44,14 @@ type Tx interface {
 	// Savepoint runs fn in a nested transaction: when fn fails, its writes
 	// alone are rolled back and its error returned.
 	Savepoint(ctx context.Context, fn func(Tx) error) error
+	// AfterFlush runs fn once what is queued so far has been sent (SQLite:
+	// at once), still inside the transaction, so that a DeferQuery's rows
+	// can decide a write without a round trip of its own when they are
+	// empty. fn's error is returned (SQLite) or fails the Flush.
+	AfterFlush(ctx context.Context, fn func(ctx context.Context) error) error
+	// InsertJobs inserts River jobs in this transaction (after flushing the
+	// queued writes): they exist if and only if the transaction commits.
+	InsertJobs(ctx context.Context, jobs []river.InsertManyParams) error
 }
 
 // Driver is what a backend provides: connections, transactions and the

@@ -200,13 +200,15 @@ func eventRow(envID, name, userID string, data any, at time.Time) ([]any, error)
 }
 
 // fanOutEvents enqueues the events ids (written in tx) to every enabled
-// webhook of their environment subscribed to them, in one statement.
+// webhook of their environment subscribed to them, in one statement, each
+// message with its River job.
 func (s *Store) fanOutEvents(ctx context.Context, tx Tx, ids []string, at time.Time) error {
-	err := tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
+	err := s.enqueueMessages(ctx, tx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
 		SELECT e.id || '-' || we.webhook_id, we.environment_id, we.webhook_id, e.id, $2, $3, $3, $3
 		FROM events e JOIN webhook_events we ON we.environment_id = e.environment_id AND we.event_name = e.name
 		JOIN webhooks w ON w.id = we.webhook_id
-		WHERE `+s.in("e.id", 1)+` AND w.enabled`, s.d.IDList(ids), webhooks.StatusPending, at)
+		WHERE `+s.in("e.id", 1)+` AND w.enabled
+		RETURNING id`, s.d.IDList(ids), webhooks.StatusPending, at)
 	return s.fail("record event", nil, err)
 }
 

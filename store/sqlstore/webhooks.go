@@ -8,11 +8,12 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/webhooks"
+	"github.com/riverqueue/river"
 )
 
-// webhooks.Store: endpoints and their subscriptions, the message outbox
-// (filled by insertEvent in every event's transaction, drained by the
-// delivery worker under leases) and the delivery log.
+// webhooks.Store: endpoints and their subscriptions, the messages (written
+// by insertEvent in every event's transaction, each with its River job in
+// that transaction) and the delivery log.
 
 var _ webhooks.Store = (*Store)(nil)
 
@@ -20,11 +21,49 @@ var _ webhooks.Store = (*Store)(nil)
 // environment subscribed to name, in the event's transaction. A message's
 // id is its event's and webhook's, so the pair is delivered as one message.
 func (s *Store) fanOut(ctx context.Context, tx Tx, envID, name, eventID string, at time.Time) error {
-	return tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
+	return s.enqueueMessages(ctx, tx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
 		SELECT CAST($1 AS text) || '-' || we.webhook_id, we.environment_id, we.webhook_id, $1, $4, $5, $5, $5
 		FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id
-		WHERE we.environment_id = $2 AND we.event_name = $3 AND w.enabled`,
-		eventID, envID, name, webhooks.StatusPending, at)
+		WHERE we.environment_id = $2 AND we.event_name = $3 AND w.enabled
+		RETURNING id`, eventID, envID, name, webhooks.StatusPending, at)
+}
+
+// enqueueMessages runs insert, an INSERT … RETURNING id of webhook
+// messages, queued with the transaction's other writes, and inserts a
+// River job for each message it returns. An event nobody subscribed to
+// costs no round trip of its own: the insert travels in the
+// transaction's batch and returns no rows.
+func (s *Store) enqueueMessages(ctx context.Context, tx Tx, insert string, args ...any) error {
+	var jobs []river.InsertManyParams
+	err := tx.DeferQuery(ctx, func(r Rows) error {
+		for r.Next() {
+			var id string
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			jobs = append(jobs, river.InsertManyParams{Args: webhooks.DeliveryArgs{MessageID: id}})
+		}
+		return r.Err()
+	}, insert, args...)
+	if err != nil {
+		return err
+	}
+	return tx.AfterFlush(ctx, func(ctx context.Context) error {
+		if len(jobs) == 0 {
+			return nil
+		}
+		return tx.InsertJobs(ctx, jobs)
+	})
+}
+
+// EnqueueOrphans gives a River job to the pending messages that have
+// none: those of the outbox before River (a migration marks them with
+// generation -1). Both backends run it after their migrations.
+func (s *Store) EnqueueOrphans(ctx context.Context) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		return s.enqueueMessages(ctx, tx, `UPDATE webhook_messages SET generation = 0 WHERE generation < 0 RETURNING id`)
+	})
+	return s.fail("enqueue webhook messages", nil, err)
 }
 
 const webhookCols = `id, environment_id, url, secret, events, enabled, enabled_at, disabled_reason, failures, created_at, updated_at`
@@ -86,8 +125,8 @@ func (s *Store) CreateWebhook(ctx context.Context, w webhooks.Webhook, ping webh
 			jsonOr(ping.Data, "{}"), ping.CreatedAt); err != nil {
 			return err
 		}
-		return tx.Defer(ctx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6, $6)`, ping.ID+"-"+w.ID, w.EnvironmentID, w.ID, ping.ID, webhooks.StatusPending, ping.CreatedAt)
+		return s.enqueueMessages(ctx, tx, `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id`, ping.ID+"-"+w.ID, w.EnvironmentID, w.ID, ping.ID, webhooks.StatusPending, ping.CreatedAt)
 	})
 	return s.fail("create webhook", tenant.ErrEnvironmentNotFound, err)
 }
@@ -188,63 +227,49 @@ func (s *Store) ListDeliveries(ctx context.Context, envID, webhookID, messageID 
 	return out, s.fail("list message deliveries", webhooks.ErrMessageNotFound, err)
 }
 
-// Redeliver implements webhooks.Store. A lease held by a worker is left
-// alone: that attempt finishes (or its lease runs out) first.
+// Redeliver implements webhooks.Store: the message is pending again under
+// a new generation, with a River job of that generation, in one
+// transaction; a job of the older generation still waiting does nothing.
+// An attempt running meanwhile finishes, but records nothing.
 func (s *Store) Redeliver(ctx context.Context, envID, webhookID, messageID string, now time.Time) error {
-	n, err := s.db.Exec(ctx, `UPDATE webhook_messages SET status = $4, next_attempt_at = $5, tries = 0, redelivery = $6, updated_at = $5
-		WHERE id = $1 AND webhook_id = $2 AND environment_id = $3`, messageID, webhookID, envID, webhooks.StatusPending, now, true)
-	return s.affected("redeliver webhook message", webhooks.ErrMessageNotFound, n, err)
+	err := s.db.Write(ctx, func(tx Tx) error {
+		var gen int
+		if err := tx.QueryRow(ctx, `UPDATE webhook_messages SET status = $4, next_attempt_at = $5, tries = 0, redelivery = $6,
+				generation = generation + 1, updated_at = $5
+			WHERE id = $1 AND webhook_id = $2 AND environment_id = $3 RETURNING generation`,
+			messageID, webhookID, envID, webhooks.StatusPending, now, true).Scan(&gen); err != nil {
+			return err
+		}
+		return tx.InsertJobs(ctx, []river.InsertManyParams{{Args: webhooks.DeliveryArgs{MessageID: messageID, Generation: gen}}})
+	})
+	return s.fail("redeliver webhook message", webhooks.ErrMessageNotFound, err)
 }
 
-// Claim implements webhooks.Queue: due messages are leased in one
-// transaction; on PostgreSQL the rows are locked, so of two replicas
-// claiming at once the second waits and then finds them leased.
-func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhooks.Job, error) {
-	until := now.Add(lease).UTC().Truncate(time.Millisecond)
-	// Most polls find nothing due: answer those from the reader pool
-	// rather than taking SQLite's one writer (and its group commit) for an
-	// empty transaction every poll.
-	var due int
-	err := s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM webhook_messages
-		WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) LIMIT 1) AS d`, now).Scan(&due)
-	if err != nil || due == 0 {
-		return nil, s.fail("due webhook messages", nil, err)
+// Load implements webhooks.Queue.
+func (s *Store) Load(ctx context.Context, messageID string) (*webhooks.Job, error) {
+	var j webhooks.Job
+	var data string
+	err := s.db.Reader().QueryRow(ctx, `SELECT m.id, m.status, m.generation, m.attempts, m.tries, m.redelivery, e.id, e.name,
+			e.environment_id, env.name, e.user_id, CAST(e.data AS text), e.created_at, w.id, w.environment_id, w.url, w.secret,
+			w.enabled, w.failures
+		FROM webhook_messages m JOIN events e ON e.id = m.event_id JOIN webhooks w ON w.id = m.webhook_id
+			JOIN environments env ON env.id = m.environment_id
+		WHERE m.id = $1`, messageID).Scan(&j.MessageID, &j.Status, &j.Generation, &j.Attempts, &j.Tries, &j.Redelivery,
+		&j.Event.ID, &j.Event.Name, &j.Event.EnvironmentID, &j.Event.EnvironmentName, &j.Event.UserID, &data,
+		TimeDest(&j.Event.CreatedAt), &j.Webhook.ID, &j.Webhook.EnvironmentID, &j.Webhook.URL, &j.Webhook.Secret,
+		&j.Webhook.Enabled, &j.Webhook.Failures)
+	if s.db.Classify(err).Kind == FaultNoRows {
+		return nil, nil
 	}
-	var jobs []webhooks.Job
-	err = s.db.Write(ctx, func(tx Tx) error {
-		jobs = nil
-		ids, err := list(ctx, s, tx, "due webhook messages", func(r Row) (string, error) {
-			var id string
-			return id, r.Scan(&id)
-		}, `SELECT id FROM webhook_messages WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-			ORDER BY next_attempt_at LIMIT $2`+s.d.ForUpdate, now, limit)
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE webhook_messages SET lease_until = $1 WHERE `+s.in("id", 2), until, s.d.IDList(ids)); err != nil {
-			return err
-		}
-		jobs, err = list(ctx, s, tx, "claim webhook messages", func(r Row) (webhooks.Job, error) {
-			j := webhooks.Job{Lease: until}
-			var data string
-			err := r.Scan(&j.MessageID, &j.Attempts, &j.Tries, &j.Redelivery,
-				&j.Event.ID, &j.Event.Name, &j.Event.EnvironmentID, &j.Event.EnvironmentName, &j.Event.UserID, &data,
-				TimeDest(&j.Event.CreatedAt), &j.Webhook.ID, &j.Webhook.EnvironmentID, &j.Webhook.URL, &j.Webhook.Secret,
-				&j.Webhook.Enabled, &j.Webhook.Failures)
-			j.Event.Data = json.RawMessage(data)
-			return j, err
-		}, `SELECT m.id, m.attempts, m.tries, m.redelivery, e.id, e.name, e.environment_id, env.name, e.user_id,
-				CAST(e.data AS text), e.created_at, w.id, w.environment_id, w.url, w.secret, w.enabled, w.failures
-			FROM webhook_messages m JOIN events e ON e.id = m.event_id JOIN webhooks w ON w.id = m.webhook_id
-				JOIN environments env ON env.id = m.environment_id
-			WHERE `+s.in("m.id", 1), s.d.IDList(ids))
-		return err
-	})
-	return jobs, s.fail("claim webhook messages", nil, err)
+	if err != nil {
+		return nil, s.fail("load webhook message", nil, err)
+	}
+	j.Event.Data = json.RawMessage(data)
+	return &j, nil
 }
 
 // Record implements webhooks.Queue, in one transaction, and only while
-// the job's lease is the one in the row.
+// the message is of the job's generation.
 func (s *Store) Record(ctx context.Context, o webhooks.Outcome) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
 		var next *time.Time
@@ -255,11 +280,11 @@ func (s *Store) Record(ctx context.Context, o webhooks.Outcome) error {
 		if o.Delivery != nil {
 			tried = 1
 		}
-		n, err := tx.Exec(ctx, `UPDATE webhook_messages SET status = $2, next_attempt_at = $3, lease_until = NULL,
-				attempts = attempts + $4, tries = tries + $4, updated_at = $5 WHERE id = $1 AND lease_until = $6`,
-			o.Job.MessageID, o.Status, next, tried, o.At, o.Job.Lease)
+		n, err := tx.Exec(ctx, `UPDATE webhook_messages SET status = $2, next_attempt_at = $3,
+				attempts = attempts + $4, tries = tries + $4, updated_at = $5 WHERE id = $1 AND generation = $6`,
+			o.Job.MessageID, o.Status, next, tried, o.At, o.Job.Generation)
 		if err != nil || n == 0 {
-			return err // n == 0: the lease ran out and another worker has the message
+			return err // n == 0: redelivered meanwhile, or deleted
 		}
 		if d := o.Delivery; d != nil {
 			if err := tx.Defer(ctx, `INSERT INTO webhook_deliveries (id, message_id, webhook_id, attempt, status, request, http_status,

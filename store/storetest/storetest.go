@@ -113,7 +113,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TelegramReplays", testTelegramReplays},
 		{"OAuthTokens", testOAuthTokens},
 		{"Webhooks", testWebhooks},
-		{"WebhookClaimRace", testWebhookClaimRace},
+		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -24,19 +24,51 @@ func newHook(c *clock, envID string, enabled bool, names ...string) (webhooks.We
 	return w, webhooks.Event{ID: id(), Name: events.Ping, EnvironmentID: envID, Data: json.RawMessage(`{"ping":true}`), CreatedAt: now}
 }
 
-func claimAll(t *testing.T, s store.Store, now time.Time) map[string]webhooks.Job {
+// jobQueue follows the River jobs that transactions enqueue.
+type jobQueue struct {
+	s     store.Store
+	after int64
+}
+
+// enqueued loads the messages of the delivery jobs inserted since the
+// last call, by webhook and event name; every job must name a message of
+// its generation.
+func (q *jobQueue) enqueued(t *testing.T) map[string]webhooks.Job {
 	t.Helper()
-	jobs, err := s.Claim(ctx(t), now, time.Minute, 100)
-	must(t, "Claim", err)
 	out := map[string]webhooks.Job{}
-	for _, j := range jobs {
-		out[j.Webhook.ID+" "+j.Event.Name] = j
+	for _, j := range q.list(t) {
+		key := j.Webhook.ID + " " + j.Event.Name
+		if _, dup := out[key]; dup {
+			t.Fatalf("two jobs for %s", key)
+		}
+		out[key] = j
+	}
+	return out
+}
+
+func (q *jobQueue) list(t *testing.T) []webhooks.Job {
+	t.Helper()
+	rows, err := q.s.Jobs(ctx(t), webhooks.DeliveryArgs{}.Kind(), q.after)
+	must(t, "Jobs", err)
+	var out []webhooks.Job
+	for _, r := range rows {
+		q.after = r.ID
+		var a webhooks.DeliveryArgs
+		must(t, "job args", json.Unmarshal(r.EncodedArgs, &a))
+		j, err := q.s.Load(ctx(t), a.MessageID)
+		must(t, "Load", err)
+		if j == nil || j.Generation != a.Generation || j.Status != webhooks.StatusPending {
+			t.Fatalf("job %d (%+v) for message %+v", r.ID, a, j)
+		}
+		out = append(out, *j)
 	}
 	return out
 }
 
 func testWebhooks(t *testing.T, s store.Store) {
 	c := newClock()
+	q := &jobQueue{s: s}
+	q.enqueued(t) // jobs of the other tests
 	e := newEndEnv(t, s, c)
 	a, aPing := newHook(c, e.sandbox.ID, true, events.UserCreated, events.SessionCreated)
 	b, bPing := newHook(c, e.sandbox.ID, false, events.UserCreated)
@@ -64,11 +96,12 @@ func testWebhooks(t *testing.T, s store.Store) {
 		t.Fatalf("ListWebhooks: %+v", list)
 	}
 
-	// The pings are due at once, each to its own webhook only.
+	// The pings are enqueued with their webhooks, each to its own webhook
+	// only; the refused webhook's ping is not.
 	now := c.next()
-	jobs := claimAll(t, s, now)
+	jobs := q.enqueued(t)
 	if len(jobs) != 3 {
-		t.Fatalf("claimed %d messages, want the 3 pings: %v", len(jobs), jobs)
+		t.Fatalf("%d jobs enqueued, want the 3 pings: %v", len(jobs), jobs)
 	}
 	ping := jobs[a.ID+" ping"]
 	if ping.Event.ID != aPing.ID || ping.Event.EnvironmentName != "sandbox" || !sameJSON(ping.Event.Data, `{"ping":true}`) ||
@@ -78,13 +111,11 @@ func testWebhooks(t *testing.T, s store.Store) {
 	if jobs[b.ID+" ping"].Webhook.Enabled {
 		t.Fatal("b is disabled, its job says enabled")
 	}
-	if again := claimAll(t, s, now); len(again) != 0 {
-		t.Fatalf("leased messages claimed again: %v", again)
-	}
-	// A worker that lost its lease records nothing.
+	// A job of an older generation (the message was redelivered since)
+	// records nothing.
 	stale := ping
-	stale.Lease = ping.Lease.Add(-time.Second)
-	must(t, "Record with a stale lease", s.Record(ctx(t), webhooks.Outcome{Job: stale, At: now, Status: webhooks.StatusDelivered,
+	stale.Generation--
+	must(t, "Record of an older generation", s.Record(ctx(t), webhooks.Outcome{Job: stale, At: now, Status: webhooks.StatusDelivered,
 		Delivery: &webhooks.Delivery{ID: id(), MessageID: ping.MessageID, WebhookID: a.ID, Attempt: 1, Status: webhooks.StatusDelivered,
 			Request: []byte(`{}`), AttemptedAt: now}}))
 	for _, j := range jobs {
@@ -107,7 +138,7 @@ func testWebhooks(t *testing.T, s store.Store) {
 	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
 	signIn(t, s, c, e.live.ID, newWallet(t, e.live.ID))
 	now = c.next()
-	jobs = claimAll(t, s, now)
+	jobs = q.enqueued(t)
 	if len(jobs) != 3 || jobs[a.ID+" "+events.UserCreated].Event.UserID != u.ID || jobs[a.ID+" "+events.SessionCreated].MessageID == "" ||
 		jobs[l.ID+" "+events.UserCreated].Event.EnvironmentName != "live" {
 		t.Fatalf("after two sign-ins: %v", jobs)
@@ -129,22 +160,26 @@ func testWebhooks(t *testing.T, s store.Store) {
 			must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered}))
 		}
 	}
-	if got := claimAll(t, s, next.Add(-time.Millisecond)); len(got) != 0 {
-		t.Fatalf("claimed before its next attempt: %v", got)
+	if got := q.enqueued(t); len(got) != 0 {
+		t.Fatalf("recording outcomes enqueued jobs: %v", got)
 	}
-	retry := claimAll(t, s, next)[a.ID+" "+events.UserCreated]
-	if retry.MessageID != uc.MessageID || retry.Attempts != 1 || retry.Tries != 1 || retry.Webhook.Failures != 1 {
+	retry, err := s.Load(ctx(t), uc.MessageID)
+	must(t, "Load", err)
+	if retry.Status != webhooks.StatusPending || retry.Attempts != 1 || retry.Tries != 1 || retry.Webhook.Failures != 1 {
 		t.Fatalf("the retry: %+v", retry)
 	}
-	must(t, "Record failure and disable", s.Record(ctx(t), webhooks.Outcome{Job: retry, At: next, Status: webhooks.StatusFailed, Failed: true,
+	must(t, "Record failure and disable", s.Record(ctx(t), webhooks.Outcome{Job: *retry, At: next, Status: webhooks.StatusFailed, Failed: true,
 		Disable: "too many failures", Delivery: &webhooks.Delivery{ID: id(), MessageID: uc.MessageID, WebhookID: a.ID, Attempt: 2,
 			Status: webhooks.StatusFailed, Request: []byte(`{}`), Error: "timeout", AttemptedAt: next}}))
 	got, _ = s.GetWebhook(ctx(t), e.sandbox.ID, a.ID)
 	if got.Enabled || got.DisabledReason != "too many failures" || got.Failures != 2 || got.EnabledAt != nil {
 		t.Fatalf("after the disabling failure: %+v", got)
 	}
+	if m, _ := s.Load(ctx(t), uc.MessageID); m.Status != webhooks.StatusFailed {
+		t.Fatalf("message after its last attempt: %+v", m)
+	}
 	signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
-	if got := claimAll(t, s, c.next()); len(got) != 0 {
+	if got := q.enqueued(t); len(got) != 0 {
 		t.Fatalf("a disabled webhook got messages: %v", got)
 	}
 
@@ -176,69 +211,90 @@ func testWebhooks(t *testing.T, s store.Store) {
 	}
 	must(t, "Redeliver", s.Redeliver(ctx(t), e.sandbox.ID, a.ID, uc.MessageID, c.next()))
 	wantKind(t, "redeliver through another environment", s.Redeliver(ctx(t), e.live.ID, a.ID, uc.MessageID, c.t), errs.KindNotFound)
-	red := claimAll(t, s, c.t)[a.ID+" "+events.UserCreated]
-	if !red.Redelivery || red.Tries != 0 || red.Attempts != 2 || red.Webhook.URL != a.URL+"/v2" {
+	red := q.enqueued(t)[a.ID+" "+events.UserCreated]
+	if !red.Redelivery || red.Tries != 0 || red.Attempts != 2 || red.Webhook.URL != a.URL+"/v2" || red.Generation != uc.Generation+1 {
 		t.Fatalf("the redelivery: %+v", red)
+	}
+	// The first job's outcome, late, changes nothing now.
+	must(t, "Record of the first generation", s.Record(ctx(t), webhooks.Outcome{Job: *retry, At: c.t, Status: webhooks.StatusFailed}))
+	if m, _ := s.Load(ctx(t), uc.MessageID); m.Status != webhooks.StatusPending {
+		t.Fatalf("the redelivered message after an older job's outcome: %+v", m)
 	}
 	must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: red, At: c.t, Status: webhooks.StatusDelivered}))
 	// The new subscription list holds: no session events any more.
 	signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
-	after := claimAll(t, s, c.next())
+	after := q.enqueued(t)
 	if len(after) != 1 || after[a.ID+" "+events.UserCreated].MessageID == "" {
 		t.Fatalf("after narrowing the subscription: %v", after)
 	}
 
 	wantKind(t, "delete through another environment", s.DeleteWebhook(ctx(t), e.live.ID, a.ID), errs.KindNotFound)
 	must(t, "DeleteWebhook", s.DeleteWebhook(ctx(t), e.sandbox.ID, a.ID))
+	if m, err := s.Load(ctx(t), red.MessageID); m != nil || err != nil {
+		t.Fatalf("a deleted webhook's message loads as %+v, %v", m, err)
+	}
 	_, err = s.GetWebhook(ctx(t), e.sandbox.ID, a.ID)
 	wantKind(t, "a deleted webhook", err, errs.KindNotFound)
 	_, err = s.UpdateWebhook(ctx(t), webhooks.Webhook{ID: a.ID, EnvironmentID: e.sandbox.ID, URL: a.URL, Enabled: true, UpdatedAt: c.next()})
 	wantKind(t, "update a deleted webhook", err, errs.KindNotFound)
 }
 
-// Concurrent workers (replicas) never claim one message twice.
-func testWebhookClaimRace(t *testing.T, s store.Store) {
+// Concurrent sign-ins (SQLite commits them as one group, each in its
+// savepoint; PostgreSQL pipelines each) enqueue one job per message, and
+// the ones that fail (a nonce used twice) enqueue nothing: the jobs are in
+// the events' transactions.
+func testWebhookJobsInTransaction(t *testing.T, s store.Store) {
 	c := newClock()
 	e := newEndEnv(t, s, c)
+	q := &jobQueue{s: s}
 	h, ping := newHook(c, e.sandbox.ID, true, events.UserCreated)
 	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h, ping, 5))
-	for range 20 {
-		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
-	}
-	now := c.next()
-	var mu sync.Mutex
-	seen := map[string]int{}
+	q.list(t)
+	used := issueNonce(t, s, c, e.sandbox.ID)
+	_, _, err := s.CompleteSignIn(ctx(t), newWrite(t, e.sandbox.ID, newWallet(t, e.sandbox.ID), c.next(), used))
+	must(t, "first sign-in", err)
 	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				jobs, err := s.Claim(ctx(t), now, time.Minute, 3)
-				if err != nil {
-					t.Errorf("Claim: %v", err)
-					return
-				}
-				if len(jobs) == 0 {
-					return
-				}
+	var mu sync.Mutex
+	ok := map[string]bool{}
+	for i := range 8 {
+		nonce := used
+		if i%4 != 0 {
+			nonce = issueNonce(t, s, c, e.sandbox.ID)
+		}
+		w := newWrite(t, e.sandbox.ID, newWallet(t, e.sandbox.ID), c.next(), nonce)
+		wg.Go(func() {
+			if u, _, err := s.CompleteSignIn(ctx(t), w); err == nil {
 				mu.Lock()
-				for _, j := range jobs {
-					seen[j.MessageID]++
-				}
+				ok[u.ID] = true
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if len(seen) != 21 {
-		t.Fatalf("%d messages claimed, want 21 (20 user.created and the ping)", len(seen))
+	if len(ok) != 6 {
+		t.Fatalf("%d sign-ins succeeded, want the 6 with fresh nonces", len(ok))
 	}
-	for m, n := range seen {
-		if n != 1 {
-			t.Errorf("message %s claimed %d times", m, n)
+	got := map[string]bool{}
+	for _, j := range q.list(t) {
+		if j.Event.Name != events.UserCreated || j.Webhook.ID != h.ID || got[j.Event.UserID] {
+			t.Fatalf("job %+v", j)
 		}
+		got[j.Event.UserID] = true
 	}
+	if len(got) != 7 || !reflect.DeepEqual(got, merge(ok, got)) {
+		t.Fatalf("jobs for users %v, want the first and %v", got, ok)
+	}
+}
+
+func merge(sub, all map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for k := range all {
+		out[k] = true
+	}
+	for k := range sub {
+		out[k] = true
+	}
+	return out
 }
 
 // sameJSON compares JSON by value: PostgreSQL stores event data as jsonb,
