@@ -128,7 +128,11 @@ it('a user created through UsersApi is delivered as user.created, retried after 
 });
 
 it('getWebhookMessages and getWebhookMessageDeliveries show the attempts; redeliver sends it again with redelivery: true', async () => {
-  const msgs = await expectOk(api().webhooks.getWebhookMessagesRaw({ environmentId: ctx.envId, webhookId: state.hook.webhookId }));
+  // The attempt is logged once the receiver has answered: wait for it.
+  const msgs = await until('the second attempt logged', async () => {
+    const r = await expectOk(api().webhooks.getWebhookMessagesRaw({ environmentId: ctx.envId, webhookId: state.hook.webhookId }));
+    return r.json.data.filter((d) => d.messageId === state.message.messageId).length >= 2 && r;
+  });
   const mine = msgs.json.data.filter((d) => d.messageId === state.message.messageId);
   assert.equal(mine.length, 2, `two attempts logged: ${JSON.stringify(msgs.json).slice(0, 500)}`);
   const one = await expectOk(api().webhooks.getWebhookMessageDeliveriesRaw({ environmentId: ctx.envId,
