@@ -76,8 +76,9 @@ it('telegram: provider settings, the widget page, sign-in by the widget and by a
   assert.match(page, new RegExp(`data-telegram-login="${BOT}"`));
 
   const popup = sdkApi(ctx, { headers: { [OPENER_HEADER]: APP_ORIGIN } });
+  const first = widgetUser(4242, 'pavel');
   const posted = await expectOk(popup.postTelegramAuthRaw({ environmentId: ctx.envId,
-    telegramPostRequest: { state, telegramUser: widgetUser(4242, 'pavel') } }), 204);
+    telegramPostRequest: { state, telegramUser: first } }), 204);
   const code = posted.headers.get(CODE_HEADER);
   assert.ok(code);
   const res = await expectOk(sdk.telegramSignInRaw({ environmentId: ctx.envId, oauthResultRequest: { state, code } }));
@@ -109,7 +110,9 @@ it('telegram: provider settings, the widget page, sign-in by the widget and by a
   assert.equal(linked.json.user.id, signedIn.json.user.id);
   assert.ok(linked.json.user.verifiedCredentials.some((c) => c.oauthProvider === 'telegram' || c.oauth_provider === 'telegram'),
     JSON.stringify(linked.json.user.verifiedCredentials));
-  const theirs = await widgetLogin(widgetUser(4242, 'pavel', { authDate: authDate - 1 }));
+  // Another auth_date than the first login's, or it would be the same
+  // signed payload again and be refused as a replay instead.
+  const theirs = await widgetLogin(widgetUser(4242, 'pavel', { authDate: Number(first.authDate) - 1 }));
   await expectVerifyFailure(asUser.telegramVerifyRaw({ environmentId: ctx.envId, oauthResultRequest: theirs }),
     'social_account_already_exists', 'linking another user\'s Telegram account');
 });
