@@ -60,8 +60,8 @@ func (s *Service) BeginRegistration(ctx context.Context, envID string, u *users.
 	if err != nil {
 		return nil, err
 	}
-	if len(existing) >= s.cfg.MaxPerUser {
-		return nil, errs.Unprocessable(CodeMaxPasskeys, fmt.Sprintf("a user may have at most %d passkeys", s.cfg.MaxPerUser), nil)
+	if max := rp.settings.MaxPerUser; len(existing) >= max {
+		return nil, errs.Unprocessable(CodeMaxPasskeys, fmt.Sprintf("a user may have at most %d passkeys", max), nil)
 	}
 	creds, err := credentials(existing)
 	if err != nil {
@@ -76,8 +76,11 @@ func (s *Service) BeginRegistration(ctx context.Context, envID string, u *users.
 	for _, c := range creds {
 		excl = append(excl, c.Descriptor())
 	}
+	// A resident (discoverable) key always: passkey sign-in names no user.
 	creation, sess, err := wa.BeginRegistration(user, webauthn.WithExclusions(excl),
-		webauthn.WithResidentKeyRequirement(protocol.ResidentKeyRequirementRequired),
+		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
+			ResidentKey: protocol.ResidentKeyRequirementRequired, RequireResidentKey: protocol.ResidentKeyRequired(),
+			UserVerification: rp.settings.UserVerification}),
 		webauthn.WithConveyancePreference(protocol.PreferNoAttestation))
 	if err != nil {
 		return nil, errs.Internal("begin passkey registration", err)
@@ -100,7 +103,7 @@ func (s *Service) FinishRegistration(ctx context.Context, envID string, u *users
 	if err != nil {
 		return nil, err
 	}
-	wa, err := s.finisher(ctx, envID, sess.RelyingPartyID, cd.Origin)
+	wa, settings, err := s.finisher(ctx, envID, sess, cd.Origin)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +129,7 @@ func (s *Service) FinishRegistration(ctx context.Context, envID string, u *users
 	vc := &users.Credential{ID: users.NewID(), UserID: u.ID, EnvironmentID: envID, Format: users.FormatPasskey,
 		Address: base64.RawURLEncoding.EncodeToString(cred.ID), PublicIdentifier: "Passkey", SignInEnabled: true,
 		VerifiedAt: now, CreatedAt: now}
-	if err := s.store.InsertPasskey(ctx, p, vc, s.cfg.MaxPerUser); err != nil {
+	if err := s.store.InsertPasskey(ctx, p, vc, settings.MaxPerUser); err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "passkey registered", "user_id", u.ID, "passkey_id", p.ID, "origin", cd.Origin)
@@ -162,7 +165,7 @@ func (s *Service) beginAssertion(ctx context.Context, envID string, u *users.Use
 	var sess *webauthn.SessionData
 	kind, userID := KindSignIn, ""
 	if u == nil {
-		assertion, sess, err = wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationPreferred))
+		assertion, sess, err = wa.BeginDiscoverableLogin(webauthn.WithUserVerification(rp.settings.UserVerification))
 	} else {
 		kind, userID = KindAuthenticate, u.ID
 		ps, lerr := s.store.ListPasskeys(ctx, u.ID)
@@ -177,7 +180,7 @@ func (s *Service) beginAssertion(ctx context.Context, envID string, u *users.Use
 			return nil, cerr
 		}
 		assertion, sess, err = wa.BeginLogin(&waUser{id: u.ID, name: u.Label(), creds: creds},
-			webauthn.WithUserVerification(protocol.VerificationPreferred))
+			webauthn.WithUserVerification(rp.settings.UserVerification))
 	}
 	if err != nil {
 		return nil, errs.Internal("begin passkey assertion", err)
@@ -225,7 +228,7 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 	if err != nil {
 		return nil, err
 	}
-	wa, err := s.finisher(ctx, envID, sess.RelyingPartyID, cd.Origin)
+	wa, _, err := s.finisher(ctx, envID, sess, cd.Origin)
 	if err != nil {
 		return nil, err
 	}
@@ -266,13 +269,20 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 }
 
 // finisher is go-webauthn for the finish step of a ceremony begun for
-// rpID, accepting the environment's origins as they are now.
-func (s *Service) finisher(ctx context.Context, envID, rpID, origin string) (*webauthn.WebAuthn, error) {
+// sess, accepting the environment's origins as they are now. If the
+// environment requires user verification now, so does sess, whatever it
+// asked for when the options were issued: go-webauthn refuses an answer
+// without the UV flag only when the session says required.
+func (s *Service) finisher(ctx context.Context, envID string, sess *webauthn.SessionData, origin string) (*webauthn.WebAuthn, Settings, error) {
 	rp, err := s.relyingParty(ctx, envID)
 	if err != nil {
-		return nil, err
+		return nil, Settings{}, err
 	}
-	return rp.webAuthn(rpID, origin)
+	if rp.settings.UserVerification == protocol.VerificationRequired {
+		sess.UserVerification = protocol.VerificationRequired
+	}
+	wa, err := rp.webAuthn(sess.RelyingPartyID, origin)
+	return wa, rp.settings, err
 }
 
 func (s *Service) saveChallenge(ctx context.Context, envID, userID, kind string, sess *webauthn.SessionData) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/go-webauthn/webauthn/protocol"
 )
 
 // Contract error codes.
@@ -98,10 +99,13 @@ type Environments interface {
 	GetProject(ctx context.Context, id string) (*tenant.Project, error)
 }
 
-// Config tunes passkeys; zero values take the defaults.
+// Config tunes passkeys; zero values take the defaults. MaxPerUser and
+// UserVerification are the defaults of environments whose settings
+// (security.passkeys, see Settings) leave them out.
 type Config struct {
-	MaxPerUser   int           // default 10
-	ChallengeTTL time.Duration // default 5 minutes
+	MaxPerUser       int                                  // default 10
+	UserVerification protocol.UserVerificationRequirement // default preferred
+	ChallengeTTL     time.Duration                        // default 5 minutes
 }
 
 // Deps are what the service is built on.
@@ -126,6 +130,9 @@ type Service struct {
 func New(d Deps) *Service {
 	if d.Config.MaxPerUser <= 0 {
 		d.Config.MaxPerUser = defaultMaxPerUser
+	}
+	if !validUserVerification(string(d.Config.UserVerification)) {
+		d.Config.UserVerification = protocol.VerificationPreferred
 	}
 	if d.Config.ChallengeTTL <= 0 {
 		d.Config.ChallengeTTL = defaultChallengeTTL

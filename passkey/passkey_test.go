@@ -21,6 +21,7 @@ const (
 type fixture struct {
 	s     *Service
 	store *memStore
+	envs  *envs
 	now   time.Time
 	user  *users.User
 }
@@ -29,8 +30,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{store: newMemStore(), now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		user: &users.User{ID: "0190a0a0-0000-7000-8000-000000000001", Email: "ann@example.com"}}
-	e := &envs{env: tenant.Environment{ID: envID, ProjectID: "p", Name: tenant.EnvLive}, origins: []string{origin}}
-	f.s = New(Deps{Store: f.store, Envs: e, Now: func() time.Time { return f.now }, Config: Config{MaxPerUser: 2}})
+	f.envs = &envs{env: tenant.Environment{ID: envID, ProjectID: "p", Name: tenant.EnvLive}, origins: []string{origin}}
+	f.s = New(Deps{Store: f.store, Envs: f.envs, Now: func() time.Time { return f.now }, Config: Config{MaxPerUser: 2}})
 	return f
 }
 
@@ -62,11 +63,10 @@ func (f *fixture) register(t *testing.T, clientDataKey string) *passkeytest.Auth
 	if opts.RelyingParty.ID != "app.example.com" || opts.AuthenticatorSelection.ResidentKey != "required" {
 		t.Fatalf("creation options rp %+v selection %+v", opts.RelyingParty, opts.AuthenticatorSelection)
 	}
-	a, err := passkeytest.New("app.example.com", origin)
+	a, err := newAuthenticator(t, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.UserHandle = []byte(f.user.ID)
 	body, err := a.Create(challengeOf(t, opts.Challenge), clientDataKey)
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +75,31 @@ func (f *fixture) register(t *testing.T, clientDataKey string) *passkeytest.Auth
 		t.Fatalf("finish registration: %v", err)
 	}
 	return a
+}
+
+// newAuthenticator is a software authenticator for the fixture's user.
+func newAuthenticator(t *testing.T, f *fixture) (*passkeytest.Authenticator, error) {
+	t.Helper()
+	a, err := passkeytest.New("app.example.com", origin)
+	if err != nil {
+		return nil, err
+	}
+	a.UserHandle = []byte(f.user.ID)
+	return a, nil
+}
+
+// stepUp runs a re-authentication of the fixture's user with a.
+func (f *fixture) stepUp(t *testing.T, a *passkeytest.Authenticator) (*Passkey, error) {
+	t.Helper()
+	opts, err := f.s.BeginAuthenticate(context.Background(), envID, f.user, origin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := a.Get(challengeOf(t, opts.Challenge))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.s.FinishAuthenticate(context.Background(), envID, f.user.ID, body)
 }
 
 func (f *fixture) signIn(t *testing.T, a *passkeytest.Authenticator) (*Passkey, error) {

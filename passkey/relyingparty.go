@@ -13,9 +13,10 @@ import (
 
 // relyingParty is the environment as a WebAuthn relying party.
 type relyingParty struct {
-	env     *tenant.Environment
-	name    string
-	origins []string
+	env      *tenant.Environment
+	name     string
+	origins  []string
+	settings Settings
 }
 
 func (s *Service) relyingParty(ctx context.Context, envID string) (*relyingParty, error) {
@@ -27,7 +28,7 @@ func (s *Service) relyingParty(ctx context.Context, envID string) (*relyingParty
 	if err != nil {
 		return nil, err
 	}
-	rp := &relyingParty{env: env, name: "dynamicauth"}
+	rp := &relyingParty{env: env, name: "dynamicauth", settings: s.cfg.settingsFrom(env.Settings)}
 	for _, o := range list {
 		rp.origins = append(rp.origins, o.Origin)
 	}

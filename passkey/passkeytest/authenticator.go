@@ -26,6 +26,9 @@ type Authenticator struct {
 	RPID         string
 	Origin       string
 	Counter      uint32
+	// NoUserVerification leaves the UV flag unset, as an authenticator
+	// that only tested presence (a security key without a PIN) does.
+	NoUserVerification bool
 }
 
 // New makes an authenticator for an RP ID, used from origin.
@@ -54,6 +57,9 @@ func (a *Authenticator) authData(withCred bool) ([]byte, error) {
 	h := sha256.Sum256([]byte(a.RPID))
 	out := append([]byte{}, h[:]...)
 	flags := byte(flagUP | flagUV)
+	if a.NoUserVerification {
+		flags &^= flagUV
+	}
 	if withCred {
 		flags |= flagAT
 	}
