@@ -103,7 +103,9 @@ type Config struct {
 	// MFA tunes the wrong-code lock and device limits; when a sign-in is
 	// MFA-pending is each environment's security.mfa setting.
 	MFA mfa.Config
-	// Passkeys tunes passkeys (per-user limit, challenge lifetime).
+	// Passkeys tunes passkeys: the challenge lifetime, and the per-user
+	// limit and user verification of environments whose
+	// security.passkeys settings leave them out.
 	Passkeys passkey.Config
 	// ExternalJWT tunes external-JWT sign-in (JWKS cache lifetime, the
 	// floor between refreshes, clock leeway, the HTTP client fetching
@@ -304,7 +306,7 @@ func New(cfg Config) (*Auth, error) {
 		cfg.PublicHost = DefaultPublicHost
 	}
 	cachedStore := withEnvironmentCache(cfg.Store, cfg.EnvironmentCacheTTL)
-	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now), keys: keys}
+	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now, passkey.CheckSettings), keys: keys}
 	st := cachedStore // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
 		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}

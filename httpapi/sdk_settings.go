@@ -30,7 +30,11 @@ func (s *Server) sdkSettings(w http.ResponseWriter, r *http.Request) error {
 	if settings, err = s.withViews(r, envID, settings); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, json.RawMessage(mfa.WithEffectiveSettings(settings)))
+	settings = mfa.WithEffectiveSettings(settings)
+	if pks := s.signin.Passkeys(); pks != nil {
+		settings = pks.WithEffectiveSettings(settings)
+	}
+	writeJSON(w, http.StatusOK, json.RawMessage(settings))
 	return nil
 }
 

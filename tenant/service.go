@@ -15,17 +15,25 @@ import (
 
 // Service applies the tenant rules on top of a Store.
 type Service struct {
-	store Store
-	keys  *secrets.Keys
-	now   func() time.Time
+	store  Store
+	keys   *secrets.Keys
+	now    func() time.Time
+	checks []SettingsCheck
 }
 
+// SettingsCheck checks a ProjectSettings document about to be saved, for
+// members the contract's schema leaves open (a domain package's own
+// settings, such as security.passkeys); an error refuses the update.
+type SettingsCheck func(settings map[string]any) error
+
 // NewService builds the service; now may be nil for the wall clock.
-func NewService(store Store, keys *secrets.Keys, now func() time.Time) *Service {
+// checks run on every settings update.
+func NewService(store Store, keys *secrets.Keys, now func() time.Time, checks ...SettingsCheck) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, keys: keys, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }}
+	return &Service{store: store, keys: keys, checks: checks,
+		now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }}
 }
 
 // Limits on operator-supplied text.
