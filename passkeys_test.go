@@ -1,0 +1,106 @@
+package dynamicauth_test
+
+import (
+	"encoding/base64"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/passkey"
+	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/go-webauthn/webauthn/protocol"
+)
+
+// TestPasskeySettingsThroughTheGoAPI sets an environment's passkey
+// settings from Go and sees the ceremonies follow them: user verification
+// required (a passkey answer without the UV flag is refused, at
+// registration and as a second factor) and one passkey per user.
+func TestPasskeySettingsThroughTheGoAPI(t *testing.T) {
+	onBothBackends(t, testPasskeySettingsThroughTheGoAPI)
+}
+
+func testPasskeySettingsThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	if s, err := app.Passkeys().Settings(ctx, env); err != nil || s.UserVerification != protocol.VerificationPreferred || s.MaxPerUser != 10 {
+		t.Fatalf("defaults: %+v %v", s, err)
+	}
+	want := passkey.Settings{UserVerification: protocol.VerificationRequired, MaxPerUser: 1}
+	if err := app.SetPasskeySettings(ctx, app.System, env, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.SetPasskeySettings(ctx, app.System, env, passkey.Settings{MaxPerUser: passkey.MaxPasskeysPerUserLimit + 1}); !errs.Is(err, errs.KindInvalid) {
+		t.Fatalf("a max over the limit: %v", err)
+	}
+	if err := app.SetPasskeySettings(ctx, app.System, env, passkey.Settings{UserVerification: "always"}); !errs.Is(err, errs.KindInvalid) {
+		t.Fatalf("an unknown userVerification: %v", err)
+	}
+	if s, err := app.Passkeys().Settings(ctx, env); err != nil || s != want {
+		t.Fatalf("after the refused updates: %+v %v, want %+v", s, err, want)
+	}
+
+	w := dynamicauthtest.NewWallet(t)
+	u, _, err := app.Users().GetUser(ctx, app.System, env, app.SignIn(t, w).UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := passkeytest.New("localhost", app.Origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UserHandle = []byte(u.ID)
+	register := func() error {
+		opts, err := app.Passkeys().BeginRegistration(ctx, env, u, app.Origin, "")
+		if err != nil {
+			return err
+		}
+		if opts.AuthenticatorSelection.UserVerification != protocol.VerificationRequired {
+			t.Fatalf("creation options ask userVerification %q", opts.AuthenticatorSelection.UserVerification)
+		}
+		body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = app.Passkeys().FinishRegistration(ctx, env, u, body, "test")
+		return err
+	}
+	a.NoUserVerification = true
+	if err := register(); !errs.Is(err, errs.KindUnprocessable) {
+		t.Fatalf("registration without UV: %v", err)
+	}
+	a.NoUserVerification = false
+	if err := register(); err != nil {
+		t.Fatalf("registration with UV: %v", err)
+	}
+	if err := register(); !errs.Is(err, errs.KindUnprocessable) {
+		t.Fatalf("a second passkey over the environment's max of 1: %v", err)
+	}
+
+	// As a second factor: the assertion without UV does not upgrade.
+	setMFA(t, app, map[string]any{"enabled": true})
+	pending := app.SignIn(t, w).MinifiedJWT
+	pass := func() (*signin.Result, error) {
+		o, err := app.BeginPasskeyMFA(ctx, env, pending, app.Origin, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.UserVerification != protocol.VerificationRequired {
+			t.Fatalf("assertion options ask userVerification %q", o.UserVerification)
+		}
+		b, err := a.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app.PassPasskey(ctx, env, pending, signin.PasskeyRequest{Body: b, Origin: app.Origin})
+	}
+	a.NoUserVerification = true
+	if _, err := pass(); !errs.Is(err, errs.KindUnprocessable) {
+		t.Fatalf("passkey MFA without UV: %v", err)
+	}
+	a.NoUserVerification = false
+	res, err := pass()
+	if err != nil {
+		t.Fatalf("passkey MFA with UV: %v", err)
+	}
+	verified(t, app, res, sidOf(t, app, pending), signin.FactorPasskey)
+}
