@@ -232,25 +232,8 @@ func TestPasskeyMFAThroughTheGoAPI(t *testing.T) { onBothBackends(t, testPasskey
 func testPasskeyMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	ctx, env := t.Context(), app.IDs.EnvironmentID
 	w := dynamicauthtest.NewWallet(t)
-	s := app.SignIn(t, w)
-	u, _, err := app.Users().GetUser(ctx, app.System, env, s.UserID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := app.Passkeys().BeginRegistration(ctx, env, u, app.Origin, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := passkeytest.New("localhost", app.Origin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.UserHandle = []byte(u.ID)
-	body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := app.Passkeys().FinishRegistration(ctx, env, u, body, "test")
+	u, a := passkeyUser(t, app, w)
+	pk, _, err := registerPasskey(t, app, u, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +263,7 @@ func testPasskeyMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	if _, err := pass(pending, assertion(pending, &evil)); err == nil {
 		t.Fatal("an assertion for another origin passed")
 	}
-	body = assertion(pending, a)
+	body := assertion(pending, a)
 	res, err := pass(pending, body)
 	if err != nil {
 		t.Fatalf("PassPasskey: %v", err)

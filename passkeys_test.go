@@ -9,6 +9,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/go-webauthn/webauthn/protocol"
 )
 
@@ -40,28 +41,12 @@ func testPasskeySettingsThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) 
 	}
 
 	w := dynamicauthtest.NewWallet(t)
-	u, _, err := app.Users().GetUser(ctx, app.System, env, app.SignIn(t, w).UserID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := passkeytest.New("localhost", app.Origin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.UserHandle = []byte(u.ID)
+	u, a := passkeyUser(t, app, w)
 	register := func() error {
-		opts, err := app.Passkeys().BeginRegistration(ctx, env, u, app.Origin, "")
-		if err != nil {
-			return err
-		}
-		if opts.AuthenticatorSelection.UserVerification != protocol.VerificationRequired {
+		_, opts, err := registerPasskey(t, app, u, a)
+		if opts != nil && opts.AuthenticatorSelection.UserVerification != protocol.VerificationRequired {
 			t.Fatalf("creation options ask userVerification %q", opts.AuthenticatorSelection.UserVerification)
 		}
-		body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = app.Passkeys().FinishRegistration(ctx, env, u, body, "test")
 		return err
 	}
 	a.NoUserVerification = true
@@ -103,4 +88,36 @@ func testPasskeySettingsThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) 
 		t.Fatalf("passkey MFA with UV: %v", err)
 	}
 	verified(t, app, res, sidOf(t, app, pending), signin.FactorPasskey)
+}
+
+// passkeyUser signs w in and makes a software authenticator for its user.
+func passkeyUser(t *testing.T, app *dynamicauthtest.App, w *dynamicauthtest.Wallet) (*users.User, *passkeytest.Authenticator) {
+	t.Helper()
+	u, _, err := app.Users().GetUser(t.Context(), app.System, app.IDs.EnvironmentID, app.SignIn(t, w).UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := passkeytest.New("localhost", app.Origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UserHandle = []byte(u.ID)
+	return u, a
+}
+
+// registerPasskey runs a registration of a for u through the Go API; the
+// options are nil when they were refused.
+func registerPasskey(t *testing.T, app *dynamicauthtest.App, u *users.User, a *passkeytest.Authenticator) (*passkey.Passkey, *protocol.PublicKeyCredentialCreationOptions, error) {
+	t.Helper()
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	opts, err := app.Passkeys().BeginRegistration(ctx, env, u, app.Origin, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := app.Passkeys().FinishRegistration(ctx, env, u, body, "test")
+	return p, opts, err
 }

@@ -55,16 +55,7 @@ func (a *appAuth) token(t *testing.T, over map[string]any) string {
 
 func (h *harness) enableExternalAuth(t *testing.T, envID string, cfg map[string]any) {
 	t.Helper()
-	st, res := h.do(t, "GET", "/environments/"+envID, h.token, nil)
-	wantStatus(t, "get environment", st, 200, res)
-	settings := obj(t, res, "settings")
-	sec, _ := settings["security"].(map[string]any)
-	if sec == nil {
-		sec = map[string]any{}
-	}
-	sec["externalAuth"] = cfg
-	settings["security"] = sec
-	st, res = h.do(t, "PUT", "/environments/"+envID, h.token, settings)
+	st, res := h.putSecurity(t, envID, "externalAuth", cfg)
 	wantStatus(t, "enable externalAuth", st, 200, res)
 }
 

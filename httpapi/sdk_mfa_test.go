@@ -59,17 +59,7 @@ func mfHas(l []string, s string) bool {
 // mfSetMFA replaces the sandbox's security.mfa settings.
 func (h *harness) mfSetMFA(t *testing.T, mfa map[string]any) {
 	t.Helper()
-	env := h.ids.EnvironmentID
-	st, res := h.do(t, "GET", "/environments/"+env, h.token, nil)
-	wantStatus(t, "get environment", st, 200, res)
-	settings := obj(t, res, "settings")
-	sec, _ := settings["security"].(map[string]any)
-	if sec == nil {
-		sec = map[string]any{}
-	}
-	sec["mfa"] = mfa
-	settings["security"] = sec
-	st, res = h.do(t, "PUT", "/environments/"+env, h.token, settings)
+	st, res := h.putSecurity(t, h.ids.EnvironmentID, "mfa", mfa)
 	wantStatus(t, "put settings", st, 200, res)
 }
 

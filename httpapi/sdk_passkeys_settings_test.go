@@ -7,21 +7,26 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// pkPutPasskeySettings replaces the sandbox's security.passkeys through
-// the admin settings route and returns its answer.
-func (h *harness) pkPutPasskeySettings(t *testing.T, passkeys any) (int, any) {
+// putSecurity replaces one member of an environment's security settings
+// through the admin settings route and returns its answer.
+func (h *harness) putSecurity(t *testing.T, envID, member string, value any) (int, any) {
 	t.Helper()
-	env := h.ids.EnvironmentID
-	st, res := h.do(t, "GET", "/environments/"+env, h.token, nil)
+	st, res := h.do(t, "GET", "/environments/"+envID, h.token, nil)
 	wantStatus(t, "get environment", st, 200, res)
 	settings := obj(t, res, "settings")
 	sec, _ := settings["security"].(map[string]any)
 	if sec == nil {
 		sec = map[string]any{}
 	}
-	sec["passkeys"] = passkeys
+	sec[member] = value
 	settings["security"] = sec
-	return h.do(t, "PUT", "/environments/"+env, h.token, settings)
+	return h.do(t, "PUT", "/environments/"+envID, h.token, settings)
+}
+
+// pkPutPasskeySettings replaces the sandbox's security.passkeys.
+func (h *harness) pkPutPasskeySettings(t *testing.T, passkeys any) (int, any) {
+	t.Helper()
+	return h.putSecurity(t, h.ids.EnvironmentID, "passkeys", passkeys)
 }
 
 // TestPasskeySettingsPerEnvironment: security.passkeys set through the
