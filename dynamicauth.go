@@ -306,7 +306,7 @@ func New(cfg Config) (*Auth, error) {
 		cfg.PublicHost = DefaultPublicHost
 	}
 	cachedStore := withEnvironmentCache(cfg.Store, cfg.EnvironmentCacheTTL)
-	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now, passkey.CheckSettings), keys: keys}
+	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now, passkey.SettingsRule), keys: keys}
 	st := cachedStore // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
 		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}

@@ -59,6 +59,22 @@ func testPasskeySettingsHTTP(t *testing.T, h *harness) {
 	wantEq(t, res, "security.passkeys.userVerification", "required")
 	wantEq(t, res, "security.passkeys.maxPasskeysPerUser", float64(1))
 
+	// Dynamic's own clients drop security.passkeys (the contract has no
+	// such member) when they send the settings back: a PUT without it
+	// keeps the stored ones, instead of quietly going back to preferred.
+	st, res = h.putSecurity(t, env, "mfa", map[string]any{"enabled": false})
+	wantStatus(t, "put settings without security.passkeys", st, 200, res)
+	st, res = h.do(t, "GET", "/environments/"+env, h.token, nil)
+	wantStatus(t, "get environment", st, 200, res)
+	settings := obj(t, res, "settings")
+	delete(settings["security"].(map[string]any), "passkeys")
+	st, res = h.do(t, "PUT", "/environments/"+env, h.token, settings)
+	wantStatus(t, "put settings without security.passkeys", st, 200, res)
+	st, res = h.do(t, "GET", "/sdk/"+env+"/settings", "", nil)
+	wantStatus(t, "sdk settings", st, 200, res)
+	wantEq(t, res, "security.passkeys.userVerification", "required")
+	wantEq(t, res, "security.passkeys.maxPasskeysPerUser", float64(1))
+
 	key, _ := crypto.GenerateKey()
 	me := h.mfSignIn(t, key)
 	token := str(t, me, "minifiedJwt")
@@ -99,6 +115,14 @@ func testPasskeySettingsHTTP(t *testing.T, h *harness) {
 	a.NoUserVerification = false
 	r = signIn()
 	wantStatus(t, "sign-in with UV", r.status, 200, r.json)
+
+	// null clears them: the server's defaults again.
+	st, res = h.pkPutPasskeySettings(t, nil)
+	wantStatus(t, "clear passkey settings", st, 200, res)
+	st, res = h.do(t, "GET", "/sdk/"+env+"/settings", "", nil)
+	wantStatus(t, "sdk settings", st, 200, res)
+	wantEq(t, res, "security.passkeys.userVerification", "preferred")
+	wantEq(t, res, "security.passkeys.maxPasskeysPerUser", float64(10))
 
 	// Discouraged: presence alone signs in, and a second passkey fits.
 	st, res = h.pkPutPasskeySettings(t, map[string]any{"userVerification": "discouraged", "maxPasskeysPerUser": 2})

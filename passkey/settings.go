@@ -72,6 +72,37 @@ func CheckSettings(settings map[string]any) error {
 	return nil
 }
 
+// SettingsRule looks after security.passkeys when next replaces the
+// stored ProjectSettings (a tenant.SettingsRule): next without the member
+// keeps the stored one, because Dynamic's clients, which do not know it,
+// drop it when they send the settings back (a dashboard toggling anything
+// else would otherwise turn required user verification back to
+// preferred); null clears it, so the server's defaults apply. The result
+// is checked with CheckSettings.
+func SettingsRule(next map[string]any, stored json.RawMessage) error {
+	sec, _ := next["security"].(map[string]any)
+	if v, ok := sec[settingsKey]; ok {
+		if v == nil {
+			delete(sec, settingsKey)
+		}
+		return CheckSettings(next)
+	}
+	var old struct {
+		Security struct {
+			Passkeys map[string]any `json:"passkeys"`
+		} `json:"security"`
+	}
+	if json.Unmarshal(stored, &old) != nil || old.Security.Passkeys == nil {
+		return CheckSettings(next)
+	}
+	if sec == nil {
+		sec = map[string]any{}
+		next["security"] = sec
+	}
+	sec[settingsKey] = old.Security.Passkeys
+	return CheckSettings(next)
+}
+
 func validUserVerification(s string) bool {
 	for _, uv := range userVerifications {
 		if string(uv) == s {

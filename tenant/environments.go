@@ -115,7 +115,7 @@ func (s *Service) ProjectEnvironments(ctx context.Context, p *Principal, project
 
 // UpdateSettings replaces an environment's settings. The caller has checked
 // the document against the contract's ProjectSettings schema; the
-// service's SettingsChecks check what the schema leaves open.
+// service's SettingsRules look after what the schema leaves open.
 func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, settings map[string]any) (*Environment, error) {
 	env, err := s.environment(ctx, p, id, ScopeSettingsWrite)
 	if err != nil {
@@ -125,8 +125,8 @@ func (s *Service) UpdateSettings(ctx context.Context, p *Principal, id string, s
 		return nil, errs.Invalid("environmentName: this environment is %q", env.Name)
 	}
 	settings["environmentName"] = env.Name
-	for _, check := range s.checks {
-		if err := check(settings); err != nil {
+	for _, rule := range s.rules {
+		if err := rule(settings, env.Settings); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"net/mail"
 	"strings"
 	"time"
@@ -15,24 +16,27 @@ import (
 
 // Service applies the tenant rules on top of a Store.
 type Service struct {
-	store  Store
-	keys   *secrets.Keys
-	now    func() time.Time
-	checks []SettingsCheck
+	store Store
+	keys  *secrets.Keys
+	now   func() time.Time
+	rules []SettingsRule
 }
 
-// SettingsCheck checks a ProjectSettings document about to be saved, for
-// members the contract's schema leaves open (a domain package's own
-// settings, such as security.passkeys); an error refuses the update.
-type SettingsCheck func(settings map[string]any) error
+// SettingsRule looks after a member of ProjectSettings that the contract
+// does not have (a domain package's own settings, such as
+// security.passkeys) when next is about to replace the stored settings:
+// it checks the member (an error refuses the update) and may carry it
+// over from stored, since Dynamic's clients drop members they do not
+// know when they send the settings back.
+type SettingsRule func(next map[string]any, stored json.RawMessage) error
 
 // NewService builds the service; now may be nil for the wall clock.
-// checks run on every settings update.
-func NewService(store Store, keys *secrets.Keys, now func() time.Time, checks ...SettingsCheck) *Service {
+// rules run on every settings update.
+func NewService(store Store, keys *secrets.Keys, now func() time.Time, rules ...SettingsRule) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, keys: keys, checks: checks,
+	return &Service{store: store, keys: keys, rules: rules,
 		now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }}
 }
 
