@@ -1,0 +1,193 @@
+// Passkey settings per environment, through the official client: the
+// registration and sign-in ceremonies (SDKApi) follow security.passkeys
+// (userVerification, maxPasskeysPerUser). The contract has no such member,
+// so the official client cannot send it: it is set with a plain PUT of the
+// environment's settings, and a later update through the client (which
+// drops it) keeps it. The authenticator is software, in Node: a P-256 key,
+// a "none" attestation, and an assertion whose user-verification flag can
+// be left unset, which a required-UV environment must refuse.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { Wallet } from 'ethers';
+import { setup, clients, sdkApi, expectOk, expectStatus, http, assertError, evmVerifyRequest, verifySessionJwt, APP_ORIGIN }
+  from '../harness.mjs';
+
+const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
+const env = () => ctx.envId;
+const b64u = (b) => Buffer.from(b).toString('base64url');
+
+/** Minimal CBOR: unsigned and negative integers, text and byte strings, Maps. */
+function cbor(v) {
+  const head = (major, n) => {
+    if (n < 24) return Buffer.from([(major << 5) | n]);
+    if (n < 256) return Buffer.from([(major << 5) | 24, n]);
+    const b = Buffer.alloc(3);
+    b[0] = (major << 5) | 25;
+    b.writeUInt16BE(n, 1);
+    return b;
+  };
+  if (typeof v === 'number') return v >= 0 ? head(0, v) : head(1, -1 - v);
+  if (typeof v === 'string') return Buffer.concat([head(3, Buffer.byteLength(v)), Buffer.from(v)]);
+  if (Buffer.isBuffer(v)) return Buffer.concat([head(2, v.length), v]);
+  if (v instanceof Map) return Buffer.concat([head(5, v.size), ...[...v].flatMap(([k, x]) => [cbor(k), cbor(x)])]);
+  throw new Error(`cbor: cannot encode ${typeof v}`);
+}
+
+const sha256 = (b) => crypto.createHash('sha256').update(b).digest();
+
+/** A platform authenticator holding one passkey; `uv` is its user-verification flag. */
+class SoftAuthenticator {
+  constructor(origin) {
+    this.origin = origin;
+    this.rpId = new URL(origin).hostname;
+    this.keys = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.credId = crypto.randomBytes(32);
+    this.counter = 0;
+    this.uv = true;
+  }
+
+  authData(withCredential) {
+    const flags = 0x01 | (this.uv ? 0x04 : 0) | (withCredential ? 0x40 : 0);
+    const counter = Buffer.alloc(4);
+    counter.writeUInt32BE(this.counter);
+    const parts = [sha256(this.rpId), Buffer.from([flags]), counter];
+    if (withCredential) {
+      const jwk = this.keys.publicKey.export({ format: 'jwk' });
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(this.credId.length);
+      const cose = cbor(new Map([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x, 'base64url')], [-3, Buffer.from(jwk.y, 'base64url')]]));
+      parts.push(Buffer.alloc(16), len, this.credId, cose);
+    }
+    return Buffer.concat(parts);
+  }
+
+  clientData(type, challenge) {
+    return Buffer.from(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }));
+  }
+
+  /** A PasskeyRegisterRequest for creation options (clientDataJson, the contract's spelling). */
+  create(options) {
+    this.userHandle = options.user.id;
+    const attestation = cbor(new Map([['fmt', 'none'], ['attStmt', new Map()], ['authData', this.authData(true)]]));
+    return {
+      id: b64u(this.credId), rawId: b64u(this.credId), type: 'public-key', authenticatorAttachment: 'platform',
+      clientExtensionResults: {},
+      response: { clientDataJson: b64u(this.clientData('webauthn.create', options.challenge)),
+        attestationObject: b64u(attestation), transports: ['internal'] },
+    };
+  }
+
+  /** A PasskeyAuthRequest for request options, counting one use. */
+  get(options) {
+    this.counter += 1;
+    const authData = this.authData(false);
+    const clientData = this.clientData('webauthn.get', options.challenge);
+    const signature = crypto.sign('sha256', Buffer.concat([authData, sha256(clientData)]), this.keys.privateKey); // DER
+    return {
+      id: b64u(this.credId), rawId: b64u(this.credId), type: 'public-key', clientExtensionResults: {},
+      response: { clientDataJSON: b64u(clientData), authenticatorData: b64u(authData), signature: b64u(signature),
+        userHandle: this.userHandle },
+    };
+  }
+}
+
+/** PUT the environment's settings with security.passkeys set (null clears it), as plain JSON. */
+async function putPasskeySettings(passkeys) {
+  const cur = (await http(ctx, 'GET', `/environments/${env()}`, { token: ctx.token })).json.settings;
+  cur.security = { ...cur.security, passkeys };
+  return http(ctx, 'PUT', `/environments/${env()}`, { token: ctx.token, body: cur });
+}
+
+/** The applied passkey settings, from the SDK's settings route through the official client. */
+async function applied() {
+  const r = await expectOk(sdkApi(ctx).getEnvironmentSettingsRaw({ environmentId: env() }), 200, 'settings');
+  return r.json.security.passkeys;
+}
+
+async function signIn() {
+  const body = await evmVerifyRequest(ctx, Wallet.createRandom());
+  const r = await expectOk(sdkApi(ctx).verifyRaw({ environmentId: env(), verifyRequest: body }), 200, 'wallet sign-in');
+  return { token: r.json.minifiedJwt, userId: r.json.user.id };
+}
+
+/** Registration options, then the authenticator's answer, through the official client. */
+async function register(token, a) {
+  const api = sdkApi(ctx, { token });
+  const opts = await expectOk(api.getPasskeyRegistrationOptionsRaw({ environmentId: env() }), 200, 'registration options');
+  return { opts: opts.json, answer: api.registerPasskeyRaw({ environmentId: env(), passkeyRegisterRequest: a.create(opts.json) }) };
+}
+
+/** Discoverable sign-in options, then the authenticator's assertion, through the official client. */
+async function passkeySignIn(a) {
+  const api = sdkApi(ctx);
+  const opts = await expectOk(api.getPasskeyAuthenticationSigninOptionsRaw({ environmentId: env() }), 200, 'sign-in options');
+  return { opts: opts.json, answer: api.signinWithPasskeyRaw({ environmentId: env(), passkeyAuthRequest: a.get(opts.json) }) };
+}
+
+it('passkey settings: defaults, bad values refused, kept across an update by the official client', async () => {
+  await expectOk(clients(ctx).origins.addOriginRaw({ environmentId: env(), inlineObject: { origin: APP_ORIGIN } }), 201, 'addOrigin');
+  assert.deepEqual(await applied(), { userVerification: 'preferred', maxPasskeysPerUser: 10 });
+  for (const bad of ['on', { userVerification: 'always' }, { maxPasskeysPerUser: 0 }, { maxPasskeysPerUser: 2.5 },
+    { maxPasskeysPerUser: 101 }, { residentKey: 'discouraged' }]) {
+    assertError(await putPasskeySettings(bad), 400, `security.passkeys ${JSON.stringify(bad)}`);
+  }
+  assert.deepEqual(await applied(), { userVerification: 'preferred', maxPasskeysPerUser: 10 }, 'refused updates changed nothing');
+
+  const put = await putPasskeySettings({ userVerification: 'required', maxPasskeysPerUser: 1 });
+  assert.equal(put.status, 200, put.text);
+  assert.deepEqual(await applied(), { userVerification: 'required', maxPasskeysPerUser: 1 });
+
+  // The official client drops security.passkeys when it sends the settings back.
+  const envs = clients(ctx).envs;
+  const settings = (await expectOk(envs.getEnvironmentByIdRaw({ environmentId: env() }))).value.settings;
+  await expectOk(envs.updateProjectSettingsRaw({ environmentId: env(),
+    projectSettings: { ...settings, security: { ...settings.security, mfa: { enabled: false } } } }), 200, 'update by the client');
+  assert.deepEqual(await applied(), { userVerification: 'required', maxPasskeysPerUser: 1 }, 'kept across the client update');
+});
+
+it('required user verification: answers without the UV flag are refused; one passkey per user', async () => {
+  const { token, userId } = await signIn();
+  const a = new SoftAuthenticator(APP_ORIGIN);
+
+  a.uv = false;
+  let r = await register(token, a);
+  assert.equal(r.opts.authenticatorSelection.userVerification, 'required');
+  assert.equal(r.opts.authenticatorSelection.residentKey, 'required');
+  await expectStatus(r.answer, 422, 'registration without UV');
+  a.uv = true;
+  r = await register(token, a);
+  const reg = await expectOk(r.answer, 200, 'registration with UV');
+  assert.ok(reg.json.user.verifiedCredentials.some((c) => c.format === 'passkey'));
+
+  // A second passkey: over the environment's max of 1.
+  const err = await expectStatus(sdkApi(ctx, { token }).getPasskeyRegistrationOptionsRaw({ environmentId: env() }), 422,
+    'a second passkey');
+  assert.equal(err.code, 'max_passkeys_per_user');
+
+  a.uv = false;
+  let s = await passkeySignIn(a);
+  assert.equal(s.opts.userVerification, 'required');
+  await expectStatus(s.answer, 422, 'sign-in without UV');
+  a.uv = true;
+  s = await passkeySignIn(a);
+  const ok = await expectOk(s.answer, 200, 'sign-in with UV');
+  assert.equal(ok.json.user.id, userId);
+  const { payload } = await verifySessionJwt(ctx, ok.json.minifiedJwt);
+  assert.equal(payload.sub, userId);
+
+  // Discouraged: presence alone signs in; a max of 2 lets a second one register.
+  const put = await putPasskeySettings({ userVerification: 'discouraged', maxPasskeysPerUser: 2 });
+  assert.equal(put.status, 200, put.text);
+  a.uv = false;
+  s = await passkeySignIn(a);
+  assert.equal(s.opts.userVerification, 'discouraged');
+  await expectOk(s.answer, 200, 'presence-only sign-in, UV discouraged');
+  const b = new SoftAuthenticator(APP_ORIGIN);
+  r = await register(token, b);
+  assert.equal(r.opts.authenticatorSelection.userVerification, 'discouraged');
+  await expectOk(r.answer, 200, 'a second passkey under a max of 2');
+
+  // null clears the settings: the server's defaults again.
+  assert.equal((await putPasskeySettings(null)).status, 200);
+  assert.deepEqual(await applied(), { userVerification: 'preferred', maxPasskeysPerUser: 10 });
+});
