@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
@@ -135,4 +136,56 @@ func testPasskeySettingsHTTP(t *testing.T, h *harness) {
 	wantStatus(t, "presence-only sign-in, UV discouraged", r.status, 200, r.json)
 	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: token, header: origin})
 	wantStatus(t, "options for a second passkey under a max of 2", r.status, 200, r.json)
+}
+
+// TestPasskeyMaxPerUserUnderConcurrency: with maxPasskeysPerUser 1, two
+// registrations begun before either finished, then finished at once:
+// exactly one passkey is stored.
+func TestPasskeyMaxPerUserUnderConcurrency(t *testing.T) { mfBoth(t, noTune, testPasskeyMaxRace) }
+
+func testPasskeyMaxRace(t *testing.T, h *harness) {
+	env := h.ids.EnvironmentID
+	origin := map[string]string{"Origin": "http://localhost:3000"}
+	st, res := h.pkPutPasskeySettings(t, map[string]any{"maxPasskeysPerUser": 1})
+	wantStatus(t, "put passkey settings", st, 200, res)
+	key, _ := crypto.GenerateKey()
+	me := h.mfSignIn(t, key)
+	token := str(t, me, "minifiedJwt")
+	bodies := make([][]byte, 2)
+	for i := range bodies {
+		r := h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: token, header: origin})
+		wantStatus(t, "registration options", r.status, 200, r.json)
+		a, err := passkeytest.New("localhost", "http://localhost:3000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.UserHandle = []byte(str(t, me, "user.id"))
+		bodies[i], _ = a.Create(str(t, r.json, "challenge"), "clientDataJson")
+	}
+	out := make([]*response, len(bodies))
+	var wg sync.WaitGroup
+	for i, body := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: token, body: body, header: origin})
+		}()
+	}
+	wg.Wait()
+	ok, refused := 0, 0
+	for _, r := range out {
+		switch {
+		case r.status == 200:
+			ok++
+		case r.status == 422 && r.json.(map[string]any)["code"] == "max_passkeys_per_user":
+			refused++
+		default:
+			t.Errorf("racing registration: %d %s", r.status, dump(r.json))
+		}
+	}
+	st, res = h.do(t, "GET", "/sdk/"+env+"/users/passkeys", token, nil)
+	wantStatus(t, "list passkeys", st, 200, res)
+	if ok != 1 || refused != 1 || len(list(t, res, "passkeys")) != 1 {
+		t.Fatalf("two racing registrations under a max of 1: %d stored, %d refused, %d listed", ok, refused, len(list(t, res, "passkeys")))
+	}
 }
