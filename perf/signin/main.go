@@ -93,18 +93,23 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 
 	ld := newLoad(srv.base, srv.env, c.workers)
 	ld.run(ctx, c.warmup, 0)
+	if err := analyzeDatabase(ctx, c, db); err != nil {
+		return err
+	}
 	if c.cpuProfile != "" || c.waitProfile != "" || c.memProfile != "" {
 		srv.profile(true)
 	}
-	idle, cpu := startIdle(), startCPU(srv.cmd.Process.Pid)
+	idle, cpu, pg := startIdle(), startCPU(srv.cmd.Process.Pid), startDB(ctx, c, db)
 	full := ld.run(ctx, c.duration, 0)
 	full.idle, full.cpu = idle.share(), cpu.used()
+	full.db, full.dbOK = pg.used(ctx)
 	if c.cpuProfile != "" || c.waitProfile != "" || c.memProfile != "" {
 		srv.profile(false)
 	}
-	idle, cpu = startIdle(), startCPU(srv.cmd.Process.Pid)
+	idle, cpu, pg = startIdle(), startCPU(srv.cmd.Process.Pid), startDB(ctx, c, db)
 	half := ld.run(ctx, c.duration, full.rate()/2)
 	half.idle, half.cpu = idle.share(), cpu.used()
+	half.db, half.dbOK = pg.used(ctx)
 	srv.stop()
 
 	fl, err := newFloor(ctx, c, db)
@@ -112,9 +117,10 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 		return err
 	}
 	defer fl.close()
-	idle, cpu = startIdle(), startCPU(0)
+	idle, cpu, pg = startIdle(), startCPU(0), startDB(ctx, c, db)
 	floor := fl.run(ctx, c.workers, c.duration)
 	floor.idle, floor.cpu = idle.share(), cpu.used()
+	floor.db, floor.dbOK = pg.used(ctx)
 
 	tokens := 2
 	if c.omitFullJWT {
@@ -122,8 +128,8 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "backend %s, %s, %d JWT signature(s) per sign-in, sqlite sync %s, %d workers, %s per phase, GOMAXPROCS %d\n",
 		c.backend, c.alg, tokens, c.sync, c.workers, c.duration, numCPU())
-	fmt.Fprintf(out, "%-26s %10s %9s %9s %7s %6s %14s %14s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle",
-		"server ms CPU", "client ms CPU")
+	fmt.Fprintf(out, "%-26s %10s %9s %9s %7s %6s %14s %14s %14s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle",
+		"server ms CPU", "client ms CPU", "db ms CPU")
 	for _, r := range []struct {
 		name string
 		res  result
@@ -132,11 +138,12 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 		if r.name == "in-process floor" {
 			server, client = client, 0
 		}
-		fmt.Fprintf(out, "%-26s %10.0f %9.1f %9.1f %7d %5.0f%% %14.2f %14.2f\n", r.name, r.res.rate(), ms(r.res.quantile(0.5)),
-			ms(r.res.quantile(0.99)), r.res.errors, 100*r.res.idle, perSignIn(server, r.res.n), perSignIn(client, r.res.n))
+		fmt.Fprintf(out, "%-26s %10.0f %9.1f %9.1f %7d %5.0f%% %14.2f %14.2f %14s\n", r.name, r.res.rate(), ms(r.res.quantile(0.5)),
+			ms(r.res.quantile(0.99)), r.res.errors, 100*r.res.idle, perSignIn(server, r.res.n), perSignIn(client, r.res.n),
+			dbCPU(r.res))
 	}
-	fmt.Fprintf(out, "ratio http / floor: %.2f (first sign-ins %d, repeats %d); CPU per sign-in, floor / server: %.2f\n",
-		full.rate()/floor.rate(), full.first, full.repeat, perSignIn(floor.cpu.self, floor.n)/perSignIn(full.cpu.server, full.n))
+	fmt.Fprintf(out, "ratio http / floor: %.2f (first sign-ins %d, repeats %d); CPU per sign-in, floor / server: %.2f; load average %s\n",
+		full.rate()/floor.rate(), full.first, full.repeat, perSignIn(floor.cpu.self, floor.n)/perSignIn(full.cpu.server, full.n), loadAverage())
 	if full.errors > 0 {
 		fmt.Fprintf(out, "first error: %s\n", full.firstErr)
 	}
@@ -149,6 +156,23 @@ func perSignIn(d time.Duration, n int) float64 {
 		return 0
 	}
 	return ms(d) / float64(n)
+}
+
+// startDB meters PostgreSQL's backends of the run's database (nothing
+// on SQLite, whose work is in the server's process).
+func startDB(ctx context.Context, c config, db string) *pgMeter {
+	if c.backend != "postgres" {
+		return &pgMeter{}
+	}
+	return startPG(ctx, c.pgURL, db)
+}
+
+// dbCPU is PostgreSQL's CPU milliseconds per sign-in, "-" where unread.
+func dbCPU(r result) string {
+	if !r.dbOK {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", perSignIn(r.db, r.n))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -16,7 +16,9 @@ type result struct {
 	elapsed       time.Duration
 	lat           []time.Duration
 	idle          float64
-	cpu           cpuUse // of the server and of this process, during the phase
+	cpu           cpuUse        // of the server and of this process, during the phase
+	db            time.Duration // of PostgreSQL's backends serving the phase
+	dbOK          bool          // db was read
 	firstErr      string
 }
 
@@ -88,9 +90,15 @@ type cpuUse struct{ server, self time.Duration }
 // procCPU reads a process's user+system CPU time from /proc (0 where
 // /proc is missing).
 func procCPU(pid int) time.Duration {
+	t, _ := procCPUOk(pid)
+	return t
+}
+
+// procCPUOk is procCPU, and whether the process could be read.
+func procCPUOk(pid int) (time.Duration, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	s := string(b)
 	if i := strings.LastIndexByte(s, ')'); i >= 0 {
@@ -98,11 +106,11 @@ func procCPU(pid int) time.Duration {
 	}
 	f := strings.Fields(s)
 	if len(f) < 13 {
-		return 0
+		return 0, false
 	}
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+	return time.Duration(ut+st) * time.Second / 100, true // USER_HZ
 }
 
 type cpuMeter struct {
@@ -116,4 +124,17 @@ func startCPU(pid int) cpuMeter {
 
 func (m cpuMeter) used() cpuUse {
 	return cpuUse{server: procCPU(m.pid) - m.server, self: procCPU(os.Getpid()) - m.self}
+}
+
+// loadAverage is the machine's one-minute load average ("-" without /proc).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "-"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "-"
+	}
+	return f[0]
 }
