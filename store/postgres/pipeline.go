@@ -45,15 +45,24 @@ func (s *Store) pipelined(ctx context.Context, fn func(sqlstore.Tx) error) error
 	}
 	t := &pipeTx{conn: c.Conn(), jobs: s.jobs}
 	err = fn(t)
-	if err == nil {
-		err = t.Flush(ctx)
-	}
-	if err == nil && t.begun {
-		var tag pgconn.CommandTag
-		if tag, err = t.conn.Exec(ctx, "COMMIT"); err == nil && tag.String() != "COMMIT" {
-			err = fmt.Errorf("postgres: commit answered %q: the transaction was rolled back", tag.String())
+	switch {
+	case err != nil:
+	case len(t.items) > 0 && len(t.after) == 0:
+		// Nothing waits for the queued statements' results inside the
+		// transaction: COMMIT travels in their batch, a round trip fewer,
+		// and row locks are released without waiting for this process.
+		err = t.send(ctx, true)
+	default:
+		if err = t.Flush(ctx); err == nil && t.begun {
+			var tag pgconn.CommandTag
+			tag, err = t.conn.Exec(ctx, "COMMIT")
+			err = committed(tag, err)
 		}
-		t.begun = err != nil && !t.conn.PgConn().IsClosed() && t.conn.PgConn().TxStatus() != 'I'
+	}
+	if err == nil {
+		t.begun = false
+	} else if t.begun {
+		t.begun = !t.conn.PgConn().IsClosed() && t.conn.PgConn().TxStatus() != 'I'
 	}
 	if t.begun {
 		// Failed inside the transaction: roll back, or drop the connection
@@ -140,14 +149,25 @@ func (t *pipeTx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams) 
 // Flush sends BEGIN (the first time) and the queued statements as one
 // batch, returns the first failure, and runs the AfterFlush functions.
 func (t *pipeTx) Flush(ctx context.Context) error {
-	if err := t.send(ctx); err != nil {
+	if err := t.send(ctx, false); err != nil {
 		return err
 	}
 	return t.after.run(ctx)
 }
 
-func (t *pipeTx) send(ctx context.Context) error {
-	if len(t.items) == 0 && t.begun {
+// committed is the outcome of a COMMIT: PostgreSQL answers a COMMIT of
+// a failed transaction with ROLLBACK, not an error.
+func committed(tag pgconn.CommandTag, err error) error {
+	if err == nil && tag.String() != "COMMIT" {
+		err = fmt.Errorf("postgres: commit answered %q: the transaction was rolled back", tag.String())
+	}
+	return err
+}
+
+// send sends BEGIN (the first time) and the queued statements as one
+// batch, with COMMIT at its end if commit, and reads their results.
+func (t *pipeTx) send(ctx context.Context, commit bool) error {
+	if len(t.items) == 0 && t.begun && !commit {
 		return nil
 	}
 	items := t.items
@@ -158,6 +178,9 @@ func (t *pipeTx) send(ctx context.Context) error {
 	}
 	for _, it := range items {
 		b.Queue(it.sql, it.args...)
+	}
+	if commit {
+		b.Queue("COMMIT")
 	}
 	br := t.conn.SendBatch(ctx, b)
 	wasBegun := t.begun
@@ -179,6 +202,14 @@ func (t *pipeTx) send(ctx context.Context) error {
 			br.Close()
 			return err
 		}
+	}
+	if commit {
+		tag, err := br.Exec()
+		if err = committed(tag, err); err != nil {
+			br.Close()
+			return err
+		}
+		t.begun = false
 	}
 	return br.Close()
 }

@@ -54,13 +54,14 @@ var errLostRace = errors.New("a concurrent first sign-in created the credential"
 
 func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
 	var u *users.User
-	var created bool
+	var created, committing bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
-		u, created = nil, false
-		userID, credID, err := s.consumeAndFind(ctx, tx, w)
+		u, created, committing = nil, false, false
+		found, err := s.consumeAndFind(ctx, tx, w)
 		if err != nil {
 			return err
 		}
+		userID, credID := found.userID, found.credID
 		now := w.Now
 		c := w.Credential
 		if credID == "" && w.SignInOnly {
@@ -91,14 +92,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if err := s.insertSession(ctx, tx, w.Session); err != nil {
 			return err
 		}
-		names := make([]string, 0, len(w.Events))
-		for _, ev := range w.Events {
-			if !ev.OnlyIfNew || created {
-				names = append(names, ev.Name)
-			}
-		}
-		if err := s.insertEvents(ctx, tx, w.EnvironmentID, names, userID, map[string]string{
-			"userId": userID, "sessionId": w.Session.ID, "verifiedCredentialId": credID}, w.Now); err != nil {
+		if err := s.insertSignInEvents(ctx, tx, w, found.hooks, created, userID, credID); err != nil {
 			return err
 		}
 		// The user is read back in the same batch as the writes.
@@ -106,15 +100,17 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if err := s.deferLoadUser(ctx, tx, userID, loaded); err != nil {
 			return s.fail("get user", users.ErrUserNotFound, err)
 		}
-		if err := tx.Flush(ctx); err != nil {
-			if created {
-				return s.firstSignInFault(err)
-			}
-			return s.fail("complete sign-in", users.ErrUserNotFound, err)
-		}
-		if u = loaded; w.InTx == nil {
+		if w.InTx == nil {
+			// Nothing more to decide: the driver sends what is queued with
+			// the COMMIT (PostgreSQL: in one round trip), and its failure
+			// is classified below.
+			u, committing = loaded, true
 			return nil
 		}
+		if err := tx.Flush(ctx); err != nil {
+			return s.signInFault(err, created)
+		}
+		u = loaded
 		meta, err := w.InTx(ctx, u, created)
 		if err != nil || meta == nil {
 			return err
@@ -125,6 +121,9 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		u.Metadata = meta
 		return nil
 	})
+	if err != nil && committing {
+		err = s.signInFault(err, created)
+	}
 	if err != nil && !errors.Is(err, errLostRace) {
 		err = s.fail("complete sign-in", nil, err)
 	}
@@ -132,6 +131,34 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		return nil, false, err
 	}
 	return u, created, nil
+}
+
+// insertSignInEvents queues the sign-in's events, fanned out to webhooks
+// only where the environment has any: without, the fan-out INSERT finds
+// no subscription, yet on PostgreSQL it was planned anew at most sign-ins
+// (pg_stat_statements: 1,309 plans in 1,774 calls, 0.36-0.6 ms each), and
+// the River jobs it may return keep COMMIT out of the last batch.
+func (s *Store) insertSignInEvents(ctx context.Context, tx Tx, w *signin.Write, hooks, created bool, userID, credID string) error {
+	names := make([]string, 0, len(w.Events))
+	for _, ev := range w.Events {
+		if !ev.OnlyIfNew || created {
+			names = append(names, ev.Name)
+		}
+	}
+	data := map[string]string{"userId": userID, "sessionId": w.Session.ID, "verifiedCredentialId": credID}
+	if hooks {
+		return s.insertEvents(ctx, tx, w.EnvironmentID, names, userID, data, w.Now)
+	}
+	_, err := s.insertEventRows(ctx, tx, w.EnvironmentID, names, userID, data, w.Now)
+	return err
+}
+
+// signInFault classifies the failure of a sign-in's batch of writes.
+func (s *Store) signInFault(err error, created bool) error {
+	if created {
+		return s.firstSignInFault(err)
+	}
+	return s.fail("complete sign-in", users.ErrUserNotFound, err)
 }
 
 // createSignInUser queues the user and credential of a first sign-in.

@@ -167,24 +167,35 @@ func (s *Store) insertEvent(ctx context.Context, tx Tx, envID, name, userID stri
 // statement rather than one per event: a first sign-in's writes on the
 // single writer are two statements fewer.
 func (s *Store) insertEvents(ctx context.Context, tx Tx, envID string, names []string, userID string, data any, at time.Time) error {
-	if len(names) == 0 {
-		return nil
-	}
-	ids := make([]string, len(names))
-	for i, name := range names {
-		row, err := eventRow(envID, name, userID, data, at)
-		if err != nil {
-			return err
-		}
-		ids[i] = row[0].(string)
-		if err := tx.Defer(ctx, insertEventSQL, row...); err != nil {
-			return s.fail("record event", nil, err)
-		}
+	ids, err := s.insertEventRows(ctx, tx, envID, names, userID, data, at)
+	if err != nil || len(ids) == 0 {
+		return err
 	}
 	if len(ids) == 1 {
 		return s.fail("record event", nil, s.fanOut(ctx, tx, envID, names[0], ids[0], at))
 	}
 	return s.fanOutEvents(ctx, tx, ids, at)
+}
+
+// insertEventRows queues the events' rows, one INSERT each, and returns
+// their ids. Fanning them out to webhooks is the caller's: insertEvents
+// does, a sign-in that found no webhook in its environment does not.
+func (s *Store) insertEventRows(ctx context.Context, tx Tx, envID string, names []string, userID string, data any, at time.Time) ([]string, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(names))
+	for i, name := range names {
+		row, err := eventRow(envID, name, userID, data, at)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = row[0].(string)
+		if err := tx.Defer(ctx, insertEventSQL, row...); err != nil {
+			return nil, s.fail("record event", nil, err)
+		}
+	}
+	return ids, nil
 }
 
 // eventRow is a new event's values in eventInsertCols' order, its id first.
@@ -260,32 +271,47 @@ func (s *Store) deferLoadUser(ctx context.Context, tx Tx, id string, u *users.Us
 	}, sqlCredentialsOfUser, id)
 }
 
+// signInFound is what a sign-in's first statement finds: the credential's
+// owner ("" if none) and whether the environment has an enabled webhook
+// subscription, without which its events are not fanned out.
+type signInFound struct {
+	userID, credID string
+	hooks          bool
+}
+
 // consumeAndFind consumes the sign-in's nonces and finds the credential's
-// owner in one statement: the last nonce's INSERT returns the lookup
-// (no row when the nonce was used before).
-func (s *Store) consumeAndFind(ctx context.Context, tx Tx, w *signin.Write) (userID, credID string, err error) {
+// owner and the environment's webhooks in one statement: the last nonce's
+// INSERT returns the lookups (no row when the nonce was used before). A
+// webhook enabled between this statement and the events' INSERT, a round
+// trip later, misses this sign-in's events, as it would had it been
+// enabled a moment later.
+func (s *Store) consumeAndFind(ctx context.Context, tx Tx, w *signin.Write) (signInFound, error) {
 	if len(w.Nonces) == 0 {
-		return s.credentialOf(ctx, tx, w.EnvironmentID, &w.Credential)
+		uid, cid, err := s.credentialOf(ctx, tx, w.EnvironmentID, &w.Credential)
+		return signInFound{userID: uid, credID: cid, hooks: true}, err
 	}
 	last := len(w.Nonces) - 1
 	if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces[:last], w.Now); err != nil {
-		return "", "", err
+		return signInFound{}, err
 	}
 	exp, ok := signin.NonceExpiry(w.Nonces[last])
 	if !ok || !exp.After(w.Now) {
-		return "", "", signin.ErrNonceUsed
+		return signInFound{}, signin.ErrNonceUsed
 	}
 	c := &w.Credential
 	var uid, cid sql.NullString
+	var f signInFound
 	const owner = `FROM verified_credentials WHERE environment_id = $3 AND format = $4 AND chain = $5 AND address = $6`
-	err = tx.QueryRow(ctx, `INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING
-		RETURNING (SELECT user_id `+owner+`), (SELECT id `+owner+`)`,
-		w.Nonces[last], exp, w.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&uid, &cid)
+	err := tx.QueryRow(ctx, `INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING
+		RETURNING (SELECT user_id `+owner+`), (SELECT id `+owner+`),
+		EXISTS (SELECT 1 FROM webhook_events we JOIN webhooks w ON w.id = we.webhook_id WHERE we.environment_id = $3 AND w.enabled)`,
+		w.Nonces[last], exp, w.EnvironmentID, c.Format, c.Chain, c.Address).Scan(&uid, &cid, &f.hooks)
 	if s.noRows(err) {
-		return "", "", signin.ErrNonceUsed
+		return signInFound{}, signin.ErrNonceUsed
 	}
 	if err != nil {
-		return "", "", s.fail("consume nonce", nil, err)
+		return signInFound{}, s.fail("consume nonce", nil, err)
 	}
-	return uid.String, cid.String, nil
+	f.userID, f.credID = uid.String, cid.String
+	return f, nil
 }
