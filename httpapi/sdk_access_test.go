@@ -112,9 +112,18 @@ func TestAllowlistsDecideSignInAndRefresh(t *testing.T) {
 	wantError(t, "refresh of a blocked user", st, res, 403)
 }
 
+// TestGateScopeAtSignInAndRefresh runs on both backends: a gate is
+// stored and enabled through the admin API, and read back from the store
+// at each sign-in and refresh.
 func TestGateScopeAtSignInAndRefresh(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testGateScopeAtSignInAndRefresh(t, backend) })
+	}
+}
+
+func testGateScopeAtSignInAndRefresh(t *testing.T, backend string) {
 	chain := accesstest.NewChain(t)
-	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) {
+	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.Access = dynamicauth.AccessConfig{Nodes: map[int64]access.Node{accesstest.ChainID: chain.Client}, BalanceTTL: -1}
 	})
 	env := h.ids.EnvironmentID
