@@ -26,6 +26,18 @@ type Config struct {
 	Algorithms []string `json:"algorithms,omitempty"`
 }
 
+// MembersUnknownToClients are the paths in ProjectSettings of Config's
+// members that Dynamic's client @dynamic-labs/sdk-api 0.0.847 has no
+// model for (assumeEmailVerified is newer, algorithms an extension): the
+// client drops them when it sends the settings back, so the settings
+// service carries them over (tenant.KeepOmitted).
+func MembersUnknownToClients() [][]string {
+	return [][]string{
+		{"security", "externalAuth", "assumeEmailVerified"},
+		{"security", "externalAuth", "algorithms"},
+	}
+}
+
 // DefaultAlgorithms are the asymmetric algorithms accepted unless the
 // settings narrow them. Symmetric (HS*) and "none" are never accepted:
 // the verification keys are public.

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/go-webauthn/webauthn/protocol"
 )
 
@@ -80,26 +81,9 @@ func CheckSettings(settings map[string]any) error {
 // preferred); null clears it, so the server's defaults apply. The result
 // is checked with CheckSettings.
 func SettingsRule(next map[string]any, stored json.RawMessage) error {
-	sec, _ := next["security"].(map[string]any)
-	if v, ok := sec[settingsKey]; ok {
-		if v == nil {
-			delete(sec, settingsKey)
-		}
-		return CheckSettings(next)
+	if err := tenant.KeepOmitted([]string{"security", settingsKey})(next, stored); err != nil {
+		return err
 	}
-	var old struct {
-		Security struct {
-			Passkeys map[string]any `json:"passkeys"`
-		} `json:"security"`
-	}
-	if json.Unmarshal(stored, &old) != nil || old.Security.Passkeys == nil {
-		return CheckSettings(next)
-	}
-	if sec == nil {
-		sec = map[string]any{}
-		next["security"] = sec
-	}
-	sec[settingsKey] = old.Security.Passkeys
 	return CheckSettings(next)
 }
 
