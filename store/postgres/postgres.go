@@ -37,8 +37,10 @@ var migrationFiles embed.FS
 // Options tune the store.
 type Options struct {
 	// MaxConns caps the connection pool; 0 means the URL's pool_max_conns
-	// or, without one, 16: a sign-in holds its connection for a dozen round
-	// trips, so pgxpool's default of one per CPU leaves the server idle.
+	// or, without one, 16: a sign-in holds its connection across two round
+	// trips and PostgreSQL's own work on them, so pgxpool's default of one
+	// per CPU leaves the server idle (pools of 6 and 8 measured lower
+	// throughput than 16 in perf/signin -compare, b33d95a).
 	MaxConns int32
 	// SkipMigrate opens without applying pending migrations.
 	SkipMigrate bool
