@@ -76,7 +76,7 @@ func seedYear(b *testing.B, path, env string, sessions, nusers int) {
 // visits in 2025) for the last 30 days of the year (ending mid-day, so
 // the edges are read from the tables) and for the whole year. Run:
 //
-//	go test ./store/sqlite -run '^$' -bench Analytics -benchtime 20x
+//	go test ./store/sqlite -run '^$' -bench Analytics -benchtime 5x
 func BenchmarkAnalytics(b *testing.B) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "db")
@@ -115,6 +115,13 @@ func BenchmarkAnalytics(b *testing.B) {
 		{"engagement", func(r analytics.Range) error { _, err := svc.Engagement(ctx, nil, env, r); return err }},
 		{"walletsBreakdown", func(r analytics.Range) error { _, err := svc.WalletsBreakdown(ctx, nil, env, "", r); return err }},
 		{"visits", func(r analytics.Range) error { _, err := svc.Visits(ctx, nil, env, r); return err }},
+		{"wallets", func(r analytics.Range) error { _, err := svc.Wallets(ctx, nil, env, r); return err }},
+		// statistics/visitors has no range: all time and the 30 days to
+		// the range's end.
+		{"statistics-visitors", func(r analytics.Range) error {
+			_, err := st.VisitorStats(ctx, env, r.End.AddDate(0, 0, -30))
+			return err
+		}},
 	}
 	for _, rn := range []string{"30d", "year"} {
 		for _, rep := range reports {

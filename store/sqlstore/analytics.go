@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
-// analytics.Store reads the rollups the triggers of migration 0032 keep
+// analytics.Store reads the rollups the triggers of migrations 0032 and 0037 keep
 // (analytics_days: counts per environment, metric, UTC day and dimension;
-// analytics_user_days and analytics_visitor_days: who was active each day)
+// analytics_user_days and analytics_visitor_days: who was active each day;
+// analytics_periods: each week and month)
 // for the range's whole days, and the tables themselves only for its
 // partial first and last days. Every query has the parameters $1 the
 // environment, [$2, $3) the range, [$4, $5) its whole days (empty when it
@@ -66,16 +68,42 @@ func (s *Store) sessionRows(metric string) string {
 	return rolled(metric) + ` UNION ALL ` + raw(`created_at, `+s.d.Bucket("hour", "created_at")+`, 1`, "sessions", "environment_id", "created_at", "")
 }
 
-// activity is (t, who) for every user (or wallet, for visits) active in
-// the range: a row per whole day from the rollup, a row per sign-in (or
-// visit) on the partial days.
-func activity(visits bool) string {
-	if visits {
-		return `SELECT day AS t, wallet_address AS who FROM analytics_visitor_days WHERE environment_id = $1 AND day >= $4 AND day < $5
-			UNION ALL ` + raw("created_at, wallet_address", "visits", "environment_id", "created_at", "")
+// periods appends to days' arguments [$6, $7): the whole ISO weeks or
+// months (u) inside the range's whole days [$4, $5), empty (both $4) when
+// there are none.
+func periods(args []any, u analytics.Unit) []any {
+	fs, fe := args[3].(time.Time), args[4].(time.Time)
+	floor, next := analytics.WeekOf, func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
+	if u == analytics.Month {
+		floor = func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
+		next = func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }
 	}
-	return `SELECT day AS t, user_id AS who FROM analytics_user_days WHERE environment_id = $1 AND day >= $4 AND day < $5
-		UNION ALL ` + raw("created_at, user_id", "sessions", "environment_id", "created_at", "")
+	ws, we := floor(fs), floor(fe)
+	if ws.Before(fs) {
+		ws = next(ws)
+	}
+	if !ws.Before(we) {
+		ws, we = fs, fs
+	}
+	return append(args, ws, we)
+}
+
+// date is a period's first day as the rollups' dims hold it.
+func date(arg any) string { return arg.(time.Time).Format(time.DateOnly) }
+
+// outside is (t, who) for the activity of the range's days outside the
+// whole periods [$6, $7): a row per active user (wallet) and whole day,
+// a row per sign-in (visit) on the partial days.
+func outside(visits bool) string {
+	table, who, raws := "analytics_user_days", "user_id", "sessions"
+	if visits {
+		table, who, raws = "analytics_visitor_days", "wallet_address", "visits"
+	}
+	part := func(from, to string) string {
+		return `SELECT day AS t, ` + who + ` AS who FROM ` + table + ` WHERE environment_id = $1 AND day >= ` + from + ` AND day < ` + to
+	}
+	return part("$4", "$6") + ` UNION ALL ` + part("$7", "$5") + ` UNION ALL ` +
+		raw("created_at, "+who, raws, "environment_id", "created_at", "")
 }
 
 const sumN = `CAST(COALESCE(sum(n), 0) AS bigint)`
@@ -110,18 +138,23 @@ func (s *Store) Totals(ctx context.Context, envID string, r analytics.Range) (*a
 	return &t, nil
 }
 
-// ActiveUsers implements analytics.Store: per day from the rollup's
-// count of distinct users; per week or month, distinct users over the
-// days' rows.
+// ActiveUsers implements analytics.Store: per day, week or month from
+// the rollup's counts of distinct users; a week or month the range cuts
+// counts distinct users over its days' rows.
 func (s *Store) ActiveUsers(ctx context.Context, envID string, r analytics.Range, u analytics.Unit) ([]analytics.Count, error) {
-	q := `SELECT ` + s.d.Bucket(string(u), "t") + `, count(DISTINCT who) FROM (` + activity(false) + `) a GROUP BY 1 ORDER BY 1`
-	if u == analytics.Day {
-		q = `SELECT k, ` + sumN + ` FROM (SELECT ` + s.d.Bucket("day", "t") + ` AS k, n FROM (` + rolled("active") + `) d
-			UNION ALL SELECT ` + s.d.Bucket("day", "t") + `, count(DISTINCT who) FROM (` +
-			raw("created_at AS t, user_id AS who", "sessions", "environment_id", "created_at", "") + `) p GROUP BY 1) x
+	args := days(envID, r)
+	q := `SELECT k, ` + sumN + ` FROM (SELECT ` + s.d.Bucket("day", "t") + ` AS k, n FROM (` + rolled("active") + `) d
+		UNION ALL SELECT ` + s.d.Bucket("day", "t") + `, count(DISTINCT who) FROM (` +
+		raw("created_at AS t, user_id AS who", "sessions", "environment_id", "created_at", "") + `) p GROUP BY 1) x
+		GROUP BY k HAVING sum(n) <> 0 ORDER BY k`
+	if u != analytics.Day {
+		args = periods(args, u)
+		q = `SELECT k, ` + sumN + ` FROM (SELECT ` + s.d.Bucket("day", "day") + ` AS k, n FROM analytics_days
+			WHERE environment_id = $1 AND metric = 'active_` + string(u) + `' AND day >= $6 AND day < $7
+			UNION ALL SELECT ` + s.d.Bucket(string(u), "t") + `, count(DISTINCT who) FROM (` + outside(false) + `) a GROUP BY 1) x
 			GROUP BY k HAVING sum(n) <> 0 ORDER BY k`
 	}
-	return list(ctx, s, s.db.Reader(), "analytics active users", scanCount, q, days(envID, r)...)
+	return list(ctx, s, s.db.Reader(), "analytics active users", scanCount, q, args...)
 }
 
 // sessionCounts counts sign-ins by bucket and the metric's dimension.
@@ -146,86 +179,15 @@ func (s *Store) Heatmap(ctx context.Context, envID string, r analytics.Range) ([
 		FROM (`+s.sessionRows("hours")+`) x GROUP BY 1, 2 HAVING sum(n) <> 0`, days(envID, r)...)
 }
 
-// ActiveDaysPerWeek implements analytics.Store.
+// ActiveDaysPerWeek implements analytics.Store: whole weeks from the
+// rollup's histogram, the weeks the range cuts from their days' rows.
 func (s *Store) ActiveDaysPerWeek(ctx context.Context, envID string, r analytics.Range) ([]analytics.Count, error) {
 	return list(ctx, s, s.db.Reader(), "analytics active days", scanCount,
-		`SELECT CAST(nd AS text), count(*) FROM (SELECT who, `+s.d.Bucket("week", "t")+` AS wk,
-			count(DISTINCT `+s.d.Bucket("day", "t")+`) AS nd FROM (`+activity(false)+`) a GROUP BY who, wk) uw GROUP BY nd`,
-		days(envID, r)...)
-}
-
-// Retention implements analytics.Store. It reads each user's active
-// weeks in user order (with the week the user was created, for the
-// cohorts of new users) and counts the cells here, per user: a self-join
-// of (user, week) pairs in SQL has no index to use and grew with their
-// square (23 s for a year of 20,000 sign-ins on SQLite).
-func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, newUsers bool) ([]analytics.Pair, []analytics.Count, error) {
-	args := days(envID, r)
-	cells, sizes := map[[2]string]int{}, map[string]int{}
-	var user string
-	var weeks []string // the user's active weeks, ascending
-	var created string // the week the user was created in, if in r
-	flush := func() {
-		for i, c := range weeks {
-			if newUsers {
-				if c >= created && created != "" {
-					cells[[2]string{created, c}]++
-				}
-				continue
-			}
-			sizes[c]++
-			for _, w := range weeks[i:] {
-				cells[[2]string{c, w}]++
-			}
-		}
-		weeks = weeks[:0]
-	}
-	err := s.db.Snapshot(ctx, func(q Querier) error {
-		rows, err := q.Query(ctx, `SELECT a.who, a.wk, COALESCE(`+s.d.Bucket("week", "u.created_at")+`, '')
-			FROM (SELECT who, `+s.d.Bucket("week", "t")+` AS wk FROM (`+activity(false)+`) x GROUP BY who, wk) a
-			LEFT JOIN users u ON u.id = a.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3
-			ORDER BY a.who, a.wk`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var who, wk, cw string
-			if err := rows.Scan(&who, &wk, &cw); err != nil {
-				return err
-			}
-			if who != user {
-				flush()
-				user = who
-			}
-			weeks, created = append(weeks, wk), cw
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		flush()
-		if !newUsers {
-			return nil
-		}
-		ns, err := list(ctx, s, q, "analytics cohorts", scanCount, `SELECT `+s.d.Bucket("week", "created_at")+`, count(*) FROM users
-			WHERE environment_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY 1`, envID, r.Start, r.End)
-		for _, n := range ns {
-			sizes[n.Key] = n.N
-		}
-		return err
-	})
-	if err != nil {
-		return nil, nil, s.fail("analytics retention", nil, err)
-	}
-	out := make([]analytics.Pair, 0, len(cells))
-	for k, n := range cells {
-		out = append(out, analytics.Pair{Cohort: k[0], Returning: k[1], N: n})
-	}
-	sz := make([]analytics.Count, 0, len(sizes))
-	for k, n := range sizes {
-		sz = append(sz, analytics.Count{Key: k, N: n})
-	}
-	return out, sz, nil
+		`SELECT k, `+sumN+` FROM (SELECT dim AS k, n FROM analytics_days WHERE environment_id = $1 AND metric = 'week_days'
+			AND day >= $6 AND day < $7
+		UNION ALL SELECT CAST(nd AS text), count(*) FROM (SELECT who, `+s.d.Bucket("week", "t")+` AS wk,
+			count(DISTINCT `+s.d.Bucket("day", "t")+`) AS nd FROM (`+outside(false)+`) a GROUP BY who, wk) uw GROUP BY nd) x
+		GROUP BY k HAVING sum(n) <> 0`, periods(days(envID, r), analytics.Week)...)
 }
 
 // WalletNames implements analytics.Store: the rollup's wallets by
@@ -293,9 +255,28 @@ func (s *Store) dayCounts(ctx context.Context, op string, visits bool, envID str
 		if err != nil {
 			return err
 		}
-		return q.QueryRow(ctx, `SELECT count(DISTINCT who) FROM (`+activity(visits)+`) a`, args...).Scan(&unique)
+		return q.QueryRow(ctx, uniqueSQL(visits), uniqueArgs(envID, r)...).Scan(&unique)
 	})
 	return out, unique, s.fail(op, nil, err)
+}
+
+// uniqueSQL counts distinct users (wallets) active in the range: over its
+// whole weeks [$6, $7), those counted in a week whose last earlier active
+// week is before $6 ($8); then those active only outside them.
+func uniqueSQL(visits bool) string {
+	unit := "week"
+	if visits {
+		unit = "visit_week"
+	}
+	return `SELECT (SELECT ` + sumN + ` FROM analytics_days WHERE environment_id = $1 AND metric = '` + unit + `_since'
+			AND day >= $6 AND day < $7 AND dim < $8)
+		+ (SELECT count(*) FROM (SELECT DISTINCT who FROM (` + outside(visits) + `) o) e WHERE NOT EXISTS (SELECT 1 FROM analytics_periods p
+			WHERE p.environment_id = $1 AND p.unit = '` + unit + `' AND p.who = e.who AND p.period >= $6 AND p.period < $7))`
+}
+
+func uniqueArgs(envID string, r analytics.Range) []any {
+	args := periods(days(envID, r), analytics.Week)
+	return append(args, date(args[5]))
 }
 
 // Visits implements analytics.Store.
@@ -306,4 +287,20 @@ func (s *Store) Visits(ctx context.Context, envID string, r analytics.Range) ([]
 // SessionDays implements analytics.Store.
 func (s *Store) SessionDays(ctx context.Context, envID string, r analytics.Range) ([]analytics.DayVisits, int, error) {
 	return s.dayCounts(ctx, "analytics session days", false, envID, r)
+}
+
+// VisitorStats implements tenant.Store: users from the counter
+// user_counts, recent users by the index on last visits,
+// visitors all time as the wallets counted in their first active week,
+// visitors since as the visits report counts distinct wallets.
+func (s *Store) VisitorStats(ctx context.Context, envID string, since time.Time) (*tenant.VisitorStats, error) {
+	var v tenant.VisitorStats
+	err := s.db.Reader().QueryRow(ctx, `SELECT
+		(`+sqlUserCount+`),
+		(SELECT count(*) FROM users WHERE environment_id = $1 AND last_visit_at >= $2),
+		(SELECT `+sumN+` FROM analytics_days WHERE environment_id = $1 AND metric = 'visit_week_since' AND dim = ''),
+		(`+uniqueSQL(true)+`)`,
+		uniqueArgs(envID, analytics.Range{Start: since, End: since.AddDate(100, 0, 0)})...).
+		Scan(&v.Users, &v.UsersPastMonth, &v.Visitors, &v.VisitorsPastMonth)
+	return &v, s.fail("visitor stats", tenant.ErrEnvironmentNotFound, err)
 }

@@ -243,17 +243,3 @@ func (s *Store) UpdateEnvironmentSettings(ctx context.Context, id string, settin
 	return s.change(ctx, s.db, "update settings", tenant.ErrEnvironmentNotFound,
 		`UPDATE environments SET settings = $1, updated_at = $2 WHERE id = $3`, string(settings), at, id)
 }
-
-// VisitorStats implements tenant.Store.
-func (s *Store) VisitorStats(ctx context.Context, envID string, since time.Time) (*tenant.VisitorStats, error) {
-	var v tenant.VisitorStats
-	// (the users from the counter user_counts; the others are ranges of
-	// visits_env_address, users_env and visits_env_created)
-	err := s.db.Reader().QueryRow(ctx, `SELECT
-		(`+sqlUserCount+`),
-		(SELECT count(*) FROM users WHERE environment_id = $1 AND last_visit_at >= $2),
-		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1),
-		(SELECT count(DISTINCT wallet_address) FROM visits WHERE environment_id = $1 AND created_at >= $2)`,
-		envID, since).Scan(&v.Users, &v.UsersPastMonth, &v.Visitors, &v.VisitorsPastMonth)
-	return &v, s.fail("visitor stats", tenant.ErrEnvironmentNotFound, err)
-}

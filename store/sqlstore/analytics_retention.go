@@ -1,0 +1,118 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/dynamicauth/dynamicauth/analytics"
+)
+
+// Retention implements analytics.Store. The cells of two whole weeks of
+// the range come from the rollup of migration 0037 (users active in both
+// weeks; users created in one and active in the other). The cells with a
+// week the range cuts are counted here from the users active in such a
+// week (or, for new users, created in it): their active weeks, in user
+// order. Cohort sizes are the weeks' distinct users (users created).
+func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, newUsers bool) ([]analytics.Pair, []analytics.Count, error) {
+	args := periods(days(envID, r), analytics.Week)
+	ws, we := date(args[5]), date(args[6])
+	partial := func(w string) bool { return w < ws || w >= we }
+	cells, sizes := map[[2]string]int{}, map[string]int{}
+	// whole weeks: $1 the environment, [$2, $3) the weeks, $4 the end's date
+	wholeArgs := []any{args[0], args[5], args[6], we}
+	metric, sizeSQL, sizeArgs := "week_pairs", `SELECT `+s.d.Bucket("day", "day")+`, `+sumN+` FROM analytics_days
+		WHERE environment_id = $1 AND metric = 'active_week' AND day >= $2 AND day < $3 GROUP BY 1`, wholeArgs[:3]
+	if newUsers {
+		metric, sizeSQL, sizeArgs = "new_pairs", `SELECT `+s.d.Bucket("week", "t")+`, `+sumN+` FROM (`+rolled("users")+` UNION ALL `+
+			raw("created_at, '', 1", "users", "environment_id", "created_at", "")+`) x GROUP BY 1`, args[:5]
+	}
+	err := s.db.Snapshot(ctx, func(q Querier) error {
+		err := s.edgeWeeks(ctx, q, newUsers, args, func(weeks []string, created string) {
+			for i, c := range weeks {
+				if newUsers {
+					if created != "" && c >= created && (partial(created) || partial(c)) {
+						cells[[2]string{created, c}]++
+					}
+					continue
+				}
+				if partial(c) {
+					sizes[c]++
+				}
+				for _, w := range weeks[i:] {
+					if partial(c) || partial(w) {
+						cells[[2]string{c, w}]++
+					}
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		whole, err := list(ctx, s, q, "analytics retention", scanDimCount, `SELECT `+s.d.Bucket("day", "day")+`, dim, `+sumN+`
+			FROM analytics_days WHERE environment_id = $1 AND metric = '`+metric+`' AND day >= $2 AND day < $3 AND dim < $4
+			GROUP BY 1, 2 HAVING sum(n) <> 0`, wholeArgs...)
+		if err != nil {
+			return err
+		}
+		for _, c := range whole {
+			cells[[2]string{c.Key, c.Dim}] += c.N
+		}
+		ns, err := list(ctx, s, q, "analytics cohorts", scanCount, sizeSQL, sizeArgs...)
+		for _, n := range ns {
+			sizes[n.Key] += n.N
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, s.fail("analytics retention", nil, err)
+	}
+	out := make([]analytics.Pair, 0, len(cells))
+	for k, n := range cells {
+		out = append(out, analytics.Pair{Cohort: k[0], Returning: k[1], N: n})
+	}
+	sz := make([]analytics.Count, 0, len(sizes))
+	for k, n := range sizes {
+		sz = append(sz, analytics.Count{Key: k, N: n})
+	}
+	return out, sz, nil
+}
+
+// edgeWeeks calls fn with the active weeks in the range (ascending) of
+// each user active in a week the range cuts (or, for newUsers, created in
+// one), and the week the user was created in if that is in the range.
+func (s *Store) edgeWeeks(ctx context.Context, q Querier, newUsers bool, args []any, fn func(weeks []string, created string)) error {
+	edge := `SELECT who FROM (` + outside(false) + `) o`
+	if newUsers {
+		edge += ` UNION SELECT id FROM users WHERE environment_id = $1
+			AND (created_at >= $2 AND created_at < $6 OR created_at >= $7 AND created_at < $3)`
+	}
+	rows, err := q.Query(ctx, `SELECT a.who, a.wk, COALESCE(`+s.d.Bucket("week", "u.created_at")+`, '')
+		FROM (SELECT who, `+s.d.Bucket("week", "t")+` AS wk FROM (`+outside(false)+`) x
+			UNION SELECT who, `+s.d.Bucket("week", "period")+` FROM analytics_periods WHERE environment_id = $1 AND unit = 'week'
+				AND period >= $6 AND period < $7 AND who IN (`+edge+`)) a
+		LEFT JOIN users u ON u.id = a.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3
+		ORDER BY a.who, a.wk`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var user, created string
+	var weeks []string
+	for rows.Next() {
+		var who, wk, cw string
+		if err := rows.Scan(&who, &wk, &cw); err != nil {
+			return err
+		}
+		if who != user && len(weeks) > 0 {
+			fn(weeks, created)
+			weeks = weeks[:0]
+		}
+		user, created, weeks = who, cw, append(weeks, wk)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(weeks) > 0 {
+		fn(weeks, created)
+	}
+	return nil
+}
