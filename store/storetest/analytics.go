@@ -243,10 +243,6 @@ func checkAnalytics(t *testing.T, s store.Store, env string, h *history, r analy
 	// Active days per user-week; heatmap; per-day sessions.
 	days := map[string]map[string]bool{} // user|monday -> days
 	heat := map[string]int{}
-	type dayAgg struct {
-		n  int
-		us map[string]bool
-	}
 	sessDays := map[string]*dayAgg{}
 	allUsers := map[string]bool{}
 	for _, ss := range h.sessions {
@@ -276,16 +272,7 @@ func checkAnalytics(t *testing.T, s store.Store, env string, h *history, r analy
 	cs, err = s.Heatmap(ctx(t), env, r)
 	wantCounts(t, name+" heatmap", cs, err, heat)
 	sd, uniq, err := s.SessionDays(ctx(t), env, r)
-	must(t, "SessionDays", err)
-	if uniq != len(allUsers) || len(sd) != len(sessDays) {
-		t.Errorf("%s session days: %d days, %d unique, want %d and %d", name, len(sd), uniq, len(sessDays), len(allUsers))
-	}
-	for _, d := range sd {
-		w := sessDays[d.Date]
-		if w == nil || w.n != d.Count || len(w.us) != d.Unique {
-			t.Errorf("%s session day %+v, want %+v", name, d, w)
-		}
-	}
+	wantDayVisits(t, name+" session days", sd, uniq, err, sessDays, len(allUsers))
 
 	// Retention: cohorts of active users and of new users by week.
 	weeksOf := map[string]map[string]bool{} // user -> active weeks
@@ -364,14 +351,27 @@ func checkAnalytics(t *testing.T, s store.Store, env string, h *history, r analy
 		vAll[v.address] = true
 	}
 	vd, vuniq, err := s.Visits(ctx(t), env, r)
-	must(t, "Visits", err)
-	if vuniq != len(vAll) || len(vd) != len(vDays) {
-		t.Errorf("%s visits: %d days, %d unique, want %d and %d", name, len(vd), vuniq, len(vDays), len(vAll))
+	wantDayVisits(t, name+" visits", vd, vuniq, err, vDays, len(vAll))
+}
+
+// dayAgg is a day's expected count and distinct users (or wallets).
+type dayAgg struct {
+	n  int
+	us map[string]bool
+}
+
+// wantDayVisits checks a per-day report and its range's distinct total
+// against the counts the test computed.
+func wantDayVisits(t *testing.T, what string, got []analytics.DayVisits, uniq int, err error, want map[string]*dayAgg, wantUniq int) {
+	t.Helper()
+	must(t, what, err)
+	if uniq != wantUniq || len(got) != len(want) {
+		t.Errorf("%s: %d days, %d unique, want %d and %d", what, len(got), uniq, len(want), wantUniq)
 	}
-	for _, d := range vd {
-		w := vDays[d.Date]
+	for _, d := range got {
+		w := want[d.Date]
 		if w == nil || w.n != d.Count || len(w.us) != d.Unique {
-			t.Errorf("%s visit day %+v, want %+v", name, d, w)
+			t.Errorf("%s: day %+v, want %+v", what, d, w)
 		}
 	}
 }
