@@ -28,23 +28,8 @@ func TestBalancesOverHTTP(t *testing.T) {
 		c.Access.Nodes = map[int64]access.Node{accesstest.ChainID: chain.Client}
 	})
 	env := app.IDs.EnvironmentID
-	code, body := app.Do(t, http.MethodGet, "/api/v0/environments/"+env, app.OwnerToken, nil)
-	if code != http.StatusOK {
-		t.Fatalf("get environment: %d %s", code, body)
-	}
-	var got struct {
-		Settings map[string]any `json:"settings"`
-	}
-	if err := json.Unmarshal(body, &got); err != nil {
-		t.Fatal(err)
-	}
-	got.Settings["chains"] = []any{map[string]any{"name": "EVM", "enabled": true, "networks": []any{
-		map[string]any{"networkId": accesstest.ChainID, "chainName": "Devnet", "enabled": true},
-		map[string]any{"networkId": 1, "chainName": "Ethereum", "enabled": true},
-	}}}
-	if code, body := app.Do(t, http.MethodPut, "/api/v0/environments/"+env, app.OwnerToken, got.Settings); code != http.StatusOK {
-		t.Fatalf("put settings: %d %s", code, body)
-	}
+	putEVMNetworks(t, app, map[string]any{"networkId": accesstest.ChainID, "chainName": "Devnet", "enabled": true},
+		map[string]any{"networkId": 1, "chainName": "Ethereum", "enabled": true})
 
 	holder := common.HexToAddress("0x00000000000000000000000000000000000000b2")
 	usd := chain.DeployERC20(t, 6)
@@ -52,7 +37,7 @@ func TestBalancesOverHTTP(t *testing.T) {
 	chain.MintERC20(t, usd, holder, 2_500_000)
 
 	path := "/api/v0/sdk/" + env + "/chains/EVM/balances?accountAddress=" + holder.Hex()
-	code, body = app.Do(t, http.MethodGet, path+"&includeNative=true&whitelistedContracts="+usd, "", nil)
+	code, body := app.Do(t, http.MethodGet, path+"&includeNative=true&whitelistedContracts="+usd, "", nil)
 	if code != http.StatusOK {
 		t.Fatalf("balances: %d %s", code, body)
 	}
@@ -130,21 +115,7 @@ func TestBalancePricesOverHTTP(t *testing.T) {
 		c.Balances.Prices = prices
 	})
 	env := app.IDs.EnvironmentID
-	code, body := app.Do(t, http.MethodGet, "/api/v0/environments/"+env, app.OwnerToken, nil)
-	if code != http.StatusOK {
-		t.Fatalf("get environment: %d %s", code, body)
-	}
-	var got struct {
-		Settings map[string]any `json:"settings"`
-	}
-	if err := json.Unmarshal(body, &got); err != nil {
-		t.Fatal(err)
-	}
-	got.Settings["chains"] = []any{map[string]any{"name": "EVM", "enabled": true, "networks": []any{
-		map[string]any{"networkId": accesstest.ChainID, "chainName": "Devnet", "enabled": true}}}}
-	if code, body := app.Do(t, http.MethodPut, "/api/v0/environments/"+env, app.OwnerToken, got.Settings); code != http.StatusOK {
-		t.Fatalf("put settings: %d %s", code, body)
-	}
+	putEVMNetworks(t, app, map[string]any{"networkId": accesstest.ChainID, "chainName": "Devnet", "enabled": true})
 	holder := common.HexToAddress("0x00000000000000000000000000000000000000b3")
 	usd := chain.DeployERC20(t, 6)
 	chain.Pay(t, holder, new(big.Int).Mul(big.NewInt(15), big.NewInt(1e17)))

@@ -183,7 +183,7 @@ type AccessConfig struct {
 	// environment turned screening on (access.NewListScreener reads the
 	// OFAC list from a file); nil screens nobody.
 	Screener access.Screener
-	// NoSettingsRPC stops gates from reading balances from the RPC URL an
+	// NoSettingsRPC stops gates (and the SDK's balances) from reading from the RPC URL an
 	// environment's chain settings name (chains[].networks[].rpcUrl) for
 	// networks without a node in Nodes (--evm-rpc), which they do by
 	// default, through a client that reaches public addresses only.
@@ -353,7 +353,7 @@ func New(cfg Config) (*Auth, error) {
 	a.exports = exports.New(exports.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now, Notify: a.exporter.Notify,
 		LinkKey: secretKeys.MAC("export download link", nil)})
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
-	a.balances = balances.NewService(balances.ServiceDeps{Reader: balances.New(balances.Config{Nodes: cfg.Access.nodes(cfg.SignIn.RPC),
+	a.balances = balances.NewService(balances.ServiceDeps{Reader: balances.New(balances.Config{Nodes: cfg.Access.nodes(cfg.SignIn.RPC), Env: envNodes,
 		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), Networks: a.networks, Prices: cfg.Balances.Prices, Log: log})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,

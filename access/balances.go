@@ -76,13 +76,9 @@ var (
 func word(b []byte) []byte { return common.LeftPadBytes(b, 32) }
 
 // EnvNodes finds the node an environment's own settings name for a
-// network (the rpcUrl of its chain settings).
-type EnvNodes interface {
-	// EnvNode returns the node and a key naming it (its URL), or a nil
-	// node when the settings name none. Answers are cached per node, so
-	// one environment's node never answers another environment's gates.
-	EnvNode(ctx context.Context, envID string, network int64) (Node, string, error)
-}
+// network (the rpcUrl of its chain settings), shared with the SDK's
+// balance reads.
+type EnvNodes = balances.EnvNodes
 
 // source is the node one network's balances are read from.
 type source struct {

@@ -59,9 +59,21 @@ type Currency struct {
 	Decimals     int
 }
 
-// Reader reads balances from one node per network id.
+// EnvNodes finds the node an environment's own settings name for a
+// network (the rpcUrl of its chain settings); token gates read through
+// the same one (access.EnvNodes is this type).
+type EnvNodes interface {
+	// EnvNode returns the node and a key naming it (its URL), or a nil
+	// node when the settings name none. Answers are cached per node, so
+	// one environment's node never answers another environment's reads.
+	EnvNode(ctx context.Context, envID string, network int64) (Node, string, error)
+}
+
+// Reader reads balances from one node per network id: the server's own,
+// else the one the environment's settings name.
 type Reader struct {
 	nodes   map[int64]Node
+	env     EnvNodes
 	ttl     time.Duration
 	timeout time.Duration
 	now     func() time.Time
@@ -77,7 +89,10 @@ type entry struct {
 
 // Config configures New.
 type Config struct {
-	Nodes   map[int64]Node
+	Nodes map[int64]Node
+	// Env, when set, finds the node an environment's chain settings name
+	// for a network Nodes has none for.
+	Env     EnvNodes
 	TTL     time.Duration // how long an answer is reused; 0 means 10s, negative never
 	Timeout time.Duration // bound of one Read; 0 means 5s
 	Now     func() time.Time
@@ -94,18 +109,36 @@ func New(c Config) *Reader {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Reader{nodes: c.Nodes, ttl: c.TTL, timeout: c.Timeout, now: c.Now, cache: map[string]entry{}}
+	return &Reader{nodes: c.Nodes, env: c.Env, ttl: c.TTL, timeout: c.Timeout, now: c.Now, cache: map[string]entry{}}
 }
 
-// Has tells whether the reader has a node for the network.
-func (r *Reader) Has(network int64) bool { return r != nil && r.nodes[network] != nil }
+// node picks the node of the query's network: the server's own
+// (--evm-rpc) first, else the one the environment's settings name; key
+// names it in cache keys ("" for the server's own).
+func (r *Reader) node(ctx context.Context, q Query) (Node, string, error) {
+	if n := r.nodes[q.Network]; n != nil {
+		return n, "", nil
+	}
+	if r.env != nil && q.EnvironmentID != "" {
+		n, key, err := r.env.EnvNode(ctx, q.EnvironmentID, q.Network)
+		if err != nil {
+			return nil, "", fmt.Errorf("network %d: the environment's RPC: %w", q.Network, err)
+		}
+		if n != nil {
+			return n, key, nil
+		}
+	}
+	return nil, "", fmt.Errorf("network %d: %w", q.Network, ErrNoNode)
+}
 
 // Query is one Read.
 type Query struct {
-	Network   int64
-	Account   common.Address
-	Native    *Currency // the native coin, or nil to leave it out
-	Contracts []common.Address
+	// EnvironmentID is whose chain settings may name the node.
+	EnvironmentID string
+	Network       int64
+	Account       common.Address
+	Native        *Currency // the native coin, or nil to leave it out
+	Contracts     []common.Address
 	// Fresh skips the cache (the SDK's forceRefresh).
 	Fresh bool
 }
@@ -113,18 +146,18 @@ type Query struct {
 // Read returns the native balance (first, when asked) and each listed
 // contract's, in order.
 func (r *Reader) Read(ctx context.Context, q Query) ([]Token, error) {
-	if !r.Has(q.Network) {
-		return nil, fmt.Errorf("network %d: %w", q.Network, ErrNoNode)
-	}
 	if len(q.Contracts) > MaxContracts {
 		return nil, fmt.Errorf("at most %d contracts", MaxContracts)
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	node := r.nodes[q.Network]
+	node, nodeKey, err := r.node(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Token, 0, len(q.Contracts)+1)
 	if q.Native != nil {
-		t, err := r.cached(q, "native", func() (Token, error) {
+		t, err := r.cached(q, nodeKey, "native", func() (Token, error) {
 			v, err := node.BalanceAt(ctx, q.Account, nil)
 			if err != nil {
 				return Token{}, fmt.Errorf("network %d: balance of %s: %w", q.Network, q.Account, err)
@@ -143,7 +176,7 @@ func (r *Reader) Read(ctx context.Context, q Query) ([]Token, error) {
 			continue
 		}
 		seen[c] = true
-		t, err := r.cached(q, c.Hex(), func() (Token, error) { return erc20(ctx, node, q.Network, c, q.Account) })
+		t, err := r.cached(q, nodeKey, c.Hex(), func() (Token, error) { return erc20(ctx, node, q.Network, c, q.Account) })
 		if err != nil {
 			return nil, err
 		}
@@ -152,8 +185,8 @@ func (r *Reader) Read(ctx context.Context, q Query) ([]Token, error) {
 	return out, nil
 }
 
-func (r *Reader) cached(q Query, what string, fetch func() (Token, error)) (Token, error) {
-	key := fmt.Sprintf("%d|%s|%s", q.Network, q.Account.Hex(), what)
+func (r *Reader) cached(q Query, nodeKey, what string, fetch func() (Token, error)) (Token, error) {
+	key := fmt.Sprintf("%d|%q|%s|%s", q.Network, nodeKey, q.Account.Hex(), what)
 	now := r.now()
 	if !q.Fresh {
 		r.mu.Lock()

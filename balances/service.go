@@ -85,7 +85,7 @@ func (s *Service) Read(ctx context.Context, envID string, req Request) ([]Token,
 		}
 		return nil, errs.Unprocessable("network_not_enabled", fmt.Sprintf("network %d is not one of this environment's EVM networks", req.Network), nil)
 	}
-	q := Query{Network: network.id, Account: common.HexToAddress(req.Account), Contracts: contracts, Fresh: req.Fresh}
+	q := Query{EnvironmentID: envID, Network: network.id, Account: common.HexToAddress(req.Account), Contracts: contracts, Fresh: req.Fresh}
 	if req.Native {
 		q.Native = &Currency{Name: network.NativeCurrency.Name, Symbol: network.NativeCurrency.Symbol, Decimals: network.NativeCurrency.Decimals}
 	}
@@ -93,7 +93,7 @@ func (s *Service) Read(ctx context.Context, envID string, req Request) ([]Token,
 	switch {
 	case errors.Is(err, ErrNoNode):
 		return nil, errs.Unprocessable("network_rpc_not_configured",
-			fmt.Sprintf("no RPC node is configured for network %d (start the server with --evm-rpc %d=URL)", network.id, network.id), nil)
+			fmt.Sprintf("no RPC node is configured for network %d (start the server with --evm-rpc %d=URL, or name an rpcUrl for it in the environment's chain settings)", network.id, network.id), nil)
 	case err != nil:
 		// The node's error may name its URL (and an API key in it): the
 		// log has it, the caller a plain message.

@@ -49,7 +49,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&sanctionsList, "sanctions-list", "", "file of sanctioned wallet addresses, one per line (re-read when it changes), for environments with sanctions screening on")
 		fs.StringVar(&coingeckoURL, "coingecko-url", "", "CoinGecko API root pricing the SDK's balances (includePrices), e.g. https://api.coingecko.com/api/v3; key in COINGECKO_API_KEY; off when empty")
 		fs.DurationVar(&balanceTTL, "balance-ttl", 15*time.Second, "how long a token gate reuses a balance read from --evm-rpc (0: read at every sign-in and refresh)")
-		fs.BoolVar(&noSettingsRPC, "no-settings-rpc", false, "token gates read balances only from --evm-rpc, never from the rpcUrl an environment's chain settings name for a network without one")
+		fs.BoolVar(&noSettingsRPC, "no-settings-rpc", false, "token gates and the SDK's balances read only from --evm-rpc, never from the rpcUrl an environment's chain settings name for a network without one")
 		fs.BoolVar(&settingsRPCPrivate, "settings-rpc-allow-private", false, "let the rpcUrl of an environment's chain settings be on loopback or private networks (a local chain); public addresses only by default")
 		fs.DurationVar(&nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 		fs.BoolVar(&omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
