@@ -147,8 +147,10 @@ func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	st, res = h.do(t, "GET", base+"/register/totp", ptok, nil)
 	wantError(t, "another device while pending", st, res, 403)
 
-	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": mfatest.TOTP(t, secret, time.Now().Add(time.Minute))})
-	wantError(t, "code two steps ahead", st, res, 422)
+	for _, off := range []time.Duration{-time.Minute, time.Minute} {
+		st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": mfatest.TOTP(t, secret, time.Now().Add(off))})
+		wantError(t, fmt.Sprintf("code two steps away (%v)", off), st, res, 422)
+	}
 	code := mfatest.TOTP(t, secret, time.Now())
 	st, res = h.do(t, "POST", base+"/auth/totp", ptok, map[string]any{"code": code, "requestedScopes": []string{"user:basic"}})
 	wantError(t, "requestedScopes that are not token scopes", st, res, 422)
@@ -177,6 +179,9 @@ func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	if dump(pfClaims(t, str(t, res, "minifiedJwt"))["amr"]) != `["wallet","recovery"]` {
 		t.Fatalf("recovery amr %s", dump(res))
 	}
+	st, res = h.do(t, "POST", base+"/auth/recovery", str(t, h.mfSignIn(t, key), "minifiedJwt"), map[string]any{"code": codes[0].(string)})
+	wantError(t, "the used recovery code again", st, res, 422)
+	wantEq(t, res, "code", "mfa_invalid_code")
 	st, res = h.do(t, "POST", "/sdk/"+env+"/users/mfa/recovery", up, nil)
 	wantStatus(t, "new recovery codes", st, 200, res)
 
@@ -201,6 +206,36 @@ func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	}
 	st, res = h.do(t, "DELETE", "/users/"+newUUID(t)+"/mfa", h.token, nil)
 	wantError(t, "reset of an unknown user", st, res, 404)
+}
+
+// TestMFATOTPCodeRaceAcceptsOnce: the same code sent by four requests at
+// once, from two pending sessions, upgrades exactly one.
+func TestMFATOTPCodeRaceAcceptsOnce(t *testing.T) { mfBoth(t, noTune, testMFACodeRace) }
+
+func testMFACodeRace(t *testing.T, h *harness) {
+	h.mfSetMFA(t, map[string]any{"enabled": true})
+	key, _ := crypto.GenerateKey()
+	secret, _ := h.mfEnroll(t, str(t, h.mfSignIn(t, key), "minifiedJwt"))
+	tokens := []string{str(t, h.mfSignIn(t, key), "minifiedJwt"), str(t, h.mfSignIn(t, key), "minifiedJwt")}
+	path := "/sdk/" + h.ids.EnvironmentID + "/users/mfa/auth/totp"
+	code := mfatest.TOTP(t, secret, time.Now())
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counts := map[int]int{}
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, _ := h.do(t, "POST", path, tokens[i%2], map[string]any{"code": code})
+			mu.Lock()
+			counts[st]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if counts[200] != 1 || counts[422] != 3 {
+		t.Fatalf("the same code four times at once: %v, want 1×200 and 3×422", counts)
+	}
 }
 
 func TestMFAWrongCodesLockUnderConcurrency(t *testing.T) {
