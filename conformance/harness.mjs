@@ -75,8 +75,8 @@ function buildServer(tmp) {
   return bin;
 }
 
-function runInit(bin, db, extra = []) {
-  const r = spawnSync(bin, ['init', '--db', db, '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
+function runInit(bin, dbArgs, extra = []) {
+  const r = spawnSync(bin, ['init', '--db', ...dbArgs, '--json', ...extra], { encoding: 'utf8', timeout: 60_000 });
   return r;
 }
 
@@ -112,14 +112,24 @@ function parseInit(r) {
 export async function startServer({ secondPrincipal = false, serveArgs = [] } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-conf-'));
   const bin = buildServer(tmp);
+  // db is the SQLite file; with PostgreSQL, the name the secret and the
+  // dev outbox files are given (tests read `${ctx.db}.outbox.jsonl`).
   const db = path.join(tmp, 'test.db');
-  const init = parseInit(runInit(bin, db));
+  const pg = postgresSchema();
+  const dbArgs = pg ? [pg.url, '--secret-file', `${db}.secret`] : [db];
+  let init;
+  try {
+    init = parseInit(runInit(bin, dbArgs));
+  } catch (e) {
+    pg?.drop();
+    throw e;
+  }
 
   let other = null;
   let otherReason = '';
   if (secondPrincipal) {
-    let r = runInit(bin, db, ['--email', SECOND_OWNER_EMAIL]);
-    if (r.status !== 0) r = runInit(bin, db);
+    let r = runInit(bin, dbArgs, ['--email', SECOND_OWNER_EMAIL]);
+    if (r.status !== 0) r = runInit(bin, dbArgs);
     try {
       const o = parseInit(r);
       if (o.organizationId !== init.organizationId && o.apiToken !== init.apiToken) other = o;
@@ -132,7 +142,8 @@ export async function startServer({ secondPrincipal = false, serveArgs = [] } = 
   const port = await freePort();
   const logFile = path.join(tmp, 'server.log');
   const logFd = fs.openSync(logFile, 'a');
-  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...serveArgs], {
+  const pgServe = pg ? ['--outbox', `${db}.outbox.jsonl`] : [];
+  const child = spawn(bin, ['serve', '--db', ...dbArgs, ...pgServe, '--addr', `127.0.0.1:${port}`, ...serveArgs], {
     stdio: ['ignore', logFd, logFd],
   });
   fs.closeSync(logFd);
@@ -173,6 +184,7 @@ export async function startServer({ secondPrincipal = false, serveArgs = [] } = 
         while (!exited && Date.now() - t0 < 5000) await new Promise((res) => setTimeout(res, 25));
         if (!exited) child.kill('SIGKILL');
       }
+      if (pg && !process.env.KEEP_TMP) pg.drop();
       if (process.env.KEEP_TMP) {
         process.stderr.write(`[harness] server temp dir kept: ${tmp}\n`);
       } else if (failed) {
@@ -185,6 +197,27 @@ export async function startServer({ secondPrincipal = false, serveArgs = [] } = 
     },
   };
   return ctx;
+}
+
+/**
+ * With DYNAMICAUTH_CONFORMANCE_POSTGRES_URL set (a PostgreSQL database, as
+ * DYNAMICAUTH_TEST_POSTGRES_URL for the Go tests), the server of each test
+ * file runs on a fresh schema there instead of a SQLite file, so the suite
+ * shows the same behaviour on PostgreSQL. The schema is made and dropped
+ * with psql; returns null without the variable.
+ */
+function postgresSchema() {
+  const base = process.env.DYNAMICAUTH_CONFORMANCE_POSTGRES_URL;
+  if (!base) return null;
+  const schema = `conf_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const psql = (sql) => {
+    const r = spawnSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr || r.error}`);
+  };
+  psql(`CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('search_path', schema);
+  return { url: url.toString(), drop: () => psql(`DROP SCHEMA ${schema} CASCADE`) };
 }
 
 export function tail(file, lines = 40) {
