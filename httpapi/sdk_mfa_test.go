@@ -219,20 +219,10 @@ func testMFACodeRace(t *testing.T, h *harness) {
 	tokens := []string{str(t, h.mfSignIn(t, key), "minifiedJwt"), str(t, h.mfSignIn(t, key), "minifiedJwt")}
 	path := "/sdk/" + h.ids.EnvironmentID + "/users/mfa/auth/totp"
 	code := mfatest.TOTP(t, secret, time.Now())
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	counts := map[int]int{}
-	for i := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st, _ := h.do(t, "POST", path, tokens[i%2], map[string]any{"code": code})
-			mu.Lock()
-			counts[st]++
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	counts := mfStatuses(4, func(i int) int {
+		st, _ := h.do(t, "POST", path, tokens[i%2], map[string]any{"code": code})
+		return st
+	})
 	if counts[200] != 1 || counts[422] != 3 {
 		t.Fatalf("the same code four times at once: %v, want 1×200 and 3×422", counts)
 	}
@@ -251,26 +241,35 @@ func testMFALock(t *testing.T, h *harness) {
 	path := "/sdk/" + h.ids.EnvironmentID + "/users/mfa/auth/totp"
 	right := mfatest.TOTP(t, secret, time.Now())
 	wrong := fmt.Sprintf("%06d", (atoi(right)+1)%1_000_000)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	counts := map[int]int{}
-	for range 30 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st, _ := h.do(t, "POST", path, ptok, map[string]any{"code": wrong})
-			mu.Lock()
-			counts[st]++
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	counts := mfStatuses(30, func(int) int {
+		st, _ := h.do(t, "POST", path, ptok, map[string]any{"code": wrong})
+		return st
+	})
 	if counts[422] != 5 || counts[429] != 25 {
 		t.Fatalf("30 parallel wrong codes: %v, want 5×422 then 25×429", counts)
 	}
 	st, res := h.do(t, "POST", path, ptok, map[string]any{"code": right})
 	wantError(t, "the right code while locked", st, res, 429)
 	wantEq(t, res, "code", "mfa_rate_limited")
+}
+
+// mfStatuses runs request n times at once and counts the statuses.
+func mfStatuses(n int, request func(i int) int) map[int]int {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counts := map[int]int{}
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := request(i)
+			mu.Lock()
+			counts[st]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return counts
 }
 
 func rawJSON(b []byte) json.RawMessage { return json.RawMessage(b) }
