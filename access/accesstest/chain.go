@@ -125,6 +125,11 @@ func (c *Chain) DeployERC20(t testing.TB, decimals int64) string {
 	return c.deploy(t, erc20Hex, U256(decimals))
 }
 
+// ERC721Creation is the test NFT collection's creation code (mint(address,
+// uint256) by anyone, burn(uint256)), for tools that deploy it on a chain
+// of their own (conformance/devchain --nft).
+func ERC721Creation() ([]byte, error) { return hex.DecodeString(strings.TrimSpace(erc721Hex)) }
+
 // DeployERC721 deploys an NFT collection.
 func (c *Chain) DeployERC721(t testing.TB) string { return c.deploy(t, erc721Hex) }
 
