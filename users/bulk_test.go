@@ -24,9 +24,16 @@ func (f *bulkFakeStore) SaveUsers(_ context.Context, batch []*SaveUser) ([]SaveO
 	return out, nil
 }
 
+// Sync is recorded as a batch of 0 rows.
+func (f *bulkFakeStore) Sync(context.Context) error {
+	f.batches = append(f.batches, 0)
+	return nil
+}
+
 // TestBulkCreateTransactionSize: the HTTP API's bulk creation writes
 // BulkBatch rows per transaction; a caller's Batch (dynamicauth import)
-// puts that many rows in each.
+// puts that many rows in each. The import syncs once, after its last
+// batch (a 0 in the list), since the batches commit lazily.
 func TestBulkCreateTransactionSize(t *testing.T) {
 	rows := make([]NewUser, 2*BulkBatch+3)
 	for i := range rows {
@@ -37,9 +44,9 @@ func TestBulkCreateTransactionSize(t *testing.T) {
 		batch int
 		want  string
 	}{
-		{0, fmt.Sprint([]int{BulkBatch, BulkBatch, 3})},
-		{len(rows), fmt.Sprint([]int{len(rows)})},
-		{BulkBatch + 1, fmt.Sprint([]int{BulkBatch + 1, BulkBatch + 1, 1})},
+		{0, fmt.Sprint([]int{BulkBatch, BulkBatch, 3, 0})},
+		{len(rows), fmt.Sprint([]int{len(rows), 0})},
+		{BulkBatch + 1, fmt.Sprint([]int{BulkBatch + 1, BulkBatch + 1, 1, 0})},
 	} {
 		st := &bulkFakeStore{admFakeStore: admFakeStore{envs: map[string]*tenant.Environment{"a": {ID: "a", OrganizationID: "o1"}}}}
 		res, err := NewAdmin(st, nil).BulkCreate(context.Background(), p, "a", rows, BulkOptions{Batch: tc.batch})

@@ -68,6 +68,16 @@ func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	})
 }
 
+// WriteLazy is Write: PostgreSQL flushes its WAL for concurrent commits
+// together, and an import with synchronous_commit=off was no faster
+// (perf/users, 270 against 442 users/s on the loaded machine).
+func (d driver) WriteLazy(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return d.Write(ctx, fn)
+}
+
+// Sync has nothing to do: every commit waited for the disk.
+func (d driver) Sync(context.Context) error { return nil }
+
 // Grouped runs fn in a pipelined transaction (pipeline.go), retried from
 // the start on a deadlock or serialization failure; each replica's pool
 // runs sign-ins side by side.

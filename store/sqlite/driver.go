@@ -86,6 +86,14 @@ func (d driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return d.s.txc(ctx, func(tx *cachedTx) error { return fn(d.s.newWriteTx(tx)) })
 }
 
+// WriteLazy is Write committed without waiting for the disk (lazy.go).
+func (d driver) WriteLazy(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return d.s.lazyTx(ctx, func(tx *cachedTx) error { return fn(d.s.newWriteTx(tx)) })
+}
+
+// Sync makes every commit so far durable (lazy.go).
+func (d driver) Sync(context.Context) error { return d.s.syncWAL() }
+
 // Grouped shares a commit with concurrent callers (see batch.go).
 func (d driver) Grouped(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return d.s.batch.do(ctx, func(tx *cachedTx) error { return fn(d.s.newWriteTx(tx)) })

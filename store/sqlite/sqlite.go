@@ -45,6 +45,8 @@ type Store struct {
 	*sqlstore.Store
 	w, r  *cachedDB
 	path  string
+	sync  string // the synchronous mode of every commit but WriteLazy's
+	wal   string // the WAL file; empty in memory
 	batch *batcher
 	ckpt  *checkpointer          // nil in memory
 	jobs  *river.Client[*sql.Tx] // inserts jobs in write transactions (jobs.go)
@@ -114,8 +116,9 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath}
+	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath, sync: sync}
 	if loc.file != "" {
+		s.wal = loc.file + "-wal"
 		ck, err := sql.Open("sqlite", dsn(""))
 		if err != nil {
 			w.Close()
@@ -212,7 +215,13 @@ func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
 
 // tx runs fn in one write transaction (BEGIN IMMEDIATE).
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	return s.txOn(ctx, s.w.BeginTx, fn)
+}
+
+// txOn is tx begun by begin: the writer pool's, or a connection taken
+// from it (lazy.go).
+func (s *Store) txOn(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(*sql.Tx) error) error {
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}

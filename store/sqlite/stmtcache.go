@@ -118,15 +118,27 @@ func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...an
 
 // txc is tx with cached statements, for the hot paths.
 func (s *Store) txc(ctx context.Context, fn func(*cachedTx) error) error {
+	missed, err := s.txcOn(ctx, s.w.BeginTx, fn)
+	s.prepare(ctx, missed)
+	return err
+}
+
+// txcOn is txc begun by begin (see txOn), returning the statements to
+// prepare once the writer's connection is free again.
+func (s *Store) txcOn(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(*cachedTx) error) ([]string, error) {
 	var missed []string
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.txOn(ctx, begin, func(tx *sql.Tx) error {
 		ct := &cachedTx{Tx: tx, db: s.w}
 		err := fn(ct)
 		missed = ct.missed
 		return err
 	})
+	return missed, err
+}
+
+// prepare caches the statements a transaction ran unprepared.
+func (s *Store) prepare(ctx context.Context, missed []string) {
 	for _, q := range missed {
 		_, _ = s.w.stmt(ctx, q) // best effort: a failure only costs a re-parse
 	}
-	return err
 }

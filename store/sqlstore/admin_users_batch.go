@@ -26,7 +26,7 @@ import (
 
 // SaveUsers implements users.AdminStore: the reads that refuse taken
 // emails and wallets run first, outside the writer; the rest is one
-// transaction. A row refused inside it (a value another row of the batch
+// transaction, committed lazily (Sync makes it durable). A row refused inside it (a value another row of the batch
 // took, or a race with another writer) makes the batch run again with a
 // savepoint per row, in which that row alone fails.
 func (s *Store) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users.SaveOutcome, error) {
@@ -45,7 +45,7 @@ func (s *Store) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users
 	if len(pending) == 0 {
 		return out, nil
 	}
-	err := s.db.Write(ctx, func(tx Tx) error {
+	err := s.db.WriteLazy(ctx, func(tx Tx) error {
 		return s.saveAll(ctx, tx, batch, pending, out)
 	})
 	if err == nil {
@@ -80,7 +80,7 @@ func (s *Store) saveAll(ctx context.Context, tx Tx, batch []*users.SaveUser, pen
 // saveEach writes the pending rows in one transaction, each in a
 // savepoint: a refused row is rolled back alone and reported.
 func (s *Store) saveEach(ctx context.Context, batch []*users.SaveUser, pending []int, out []users.SaveOutcome) error {
-	return s.write(ctx, func(tx Tx) error {
+	return s.fail("transaction", nil, s.db.WriteLazy(ctx, func(tx Tx) error {
 		for _, i := range pending {
 			out[i] = users.SaveOutcome{} // fn may run again
 			err := tx.Savepoint(ctx, func(tx Tx) error {
@@ -97,7 +97,13 @@ func (s *Store) saveEach(ctx context.Context, batch []*users.SaveUser, pending [
 			}
 		}
 		return nil
-	})
+	}))
+}
+
+// Sync implements users.AdminStore: SaveUsers commits lazily (see
+// Driver.WriteLazy); the import syncs before it reports.
+func (s *Store) Sync(ctx context.Context) error {
+	return s.fail("sync", nil, s.db.Sync(ctx))
 }
 
 // multiRows is how many rows one multi-row INSERT writes at most: the

@@ -68,6 +68,14 @@ type Driver interface {
 	// PostgreSQL re-runs fn after a deadlock or serialization failure, so fn
 	// must not keep state across runs except by resetting it at its start.
 	Write(ctx context.Context, fn func(Tx) error) error
+	// WriteLazy is Write whose commit need not wait for the disk: a crash
+	// may lose it, whole, with the other lazy commits after the last
+	// durable one, never part of it nor a commit before it. Sync makes it
+	// durable. SQLite commits it with synchronous=NORMAL; PostgreSQL runs
+	// a Write (its commits were not what a bulk import waited for).
+	WriteLazy(ctx context.Context, fn func(Tx) error) error
+	// Sync makes every commit so far durable.
+	Sync(ctx context.Context) error
 	// Grouped is Write for the hot, small transactions (a sign-in): SQLite
 	// commits concurrent callers together (each inside its own savepoint),
 	// PostgreSQL runs a Write.

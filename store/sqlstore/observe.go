@@ -35,6 +35,13 @@ func (d observed) Write(ctx context.Context, fn func(Tx) error) error {
 	return err
 }
 
+func (d observed) WriteLazy(ctx context.Context, fn func(Tx) error) error {
+	start := time.Now()
+	err := d.Driver.WriteLazy(ctx, fn)
+	d.o.Transaction("write", time.Since(start), err)
+	return err
+}
+
 func (d observed) Grouped(ctx context.Context, fn func(Tx) error) error {
 	start := time.Now()
 	err := d.Driver.Grouped(ctx, fn)

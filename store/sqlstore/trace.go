@@ -45,6 +45,13 @@ func (d traced) Write(ctx context.Context, fn func(Tx) error) error {
 	return err
 }
 
+func (d traced) WriteLazy(ctx context.Context, fn func(Tx) error) error {
+	ctx, end := d.span(ctx, "write", "")
+	err := d.Driver.WriteLazy(ctx, fn)
+	end(err)
+	return err
+}
+
 func (d traced) Grouped(ctx context.Context, fn func(Tx) error) error {
 	ctx, end := d.span(ctx, "grouped", "")
 	err := d.Driver.Grouped(ctx, fn)
