@@ -8,7 +8,8 @@
 // input closes or it is signalled. With --nft OWNER (repeatable) it first
 // deploys a test ERC-721 collection, mints token 1 to the first owner, 2
 // to the second and so on, and prints "NFT <contract>" after the RPC line
-// (the README's NFT-gated example runs on it).
+// (the README's NFT-gated example runs on it). `devchain sign KEY` signs
+// standard input as a wallet's personal_sign does and prints the signature.
 //
 //	go run ./conformance/devchain --fund 0xADDR=1500000000000000000
 //	go run ./conformance/devchain --nft 0xADDR
@@ -68,6 +69,13 @@ func (f funds) Set(v string) error {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "sign" {
+		if err := sign(os.Args[2:], os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "devchain:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	alloc := funds{}
 	chainID := flag.Int64("chain-id", 1, "chain id")
 	flag.Var(alloc, "fund", "ADDRESS=WEI funded at genesis (repeatable)")
