@@ -80,17 +80,7 @@ func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, 
 // each user active in a week the range cuts (or, for newUsers, created in
 // one), and the week the user was created in if that is in the range.
 func (s *Store) edgeWeeks(ctx context.Context, q Querier, newUsers bool, args []any, fn func(weeks []string, created string)) error {
-	edge := `SELECT who FROM (` + outside(false) + `) o`
-	if newUsers {
-		edge += ` UNION SELECT id FROM users WHERE environment_id = $1
-			AND (created_at >= $2 AND created_at < $6 OR created_at >= $7 AND created_at < $3)`
-	}
-	rows, err := q.Query(ctx, `SELECT a.who, a.wk, COALESCE(`+s.d.Bucket("week", "u.created_at")+`, '')
-		FROM (SELECT who, `+s.d.Bucket("week", "t")+` AS wk FROM (`+outside(false)+`) x
-			UNION SELECT who, `+s.d.Bucket("week", "period")+` FROM analytics_periods WHERE environment_id = $1 AND unit = 'week'
-				AND period >= $6 AND period < $7 AND who IN (`+edge+`)) a
-		LEFT JOIN users u ON u.id = a.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3
-		ORDER BY a.who, a.wk`, args...)
+	rows, err := q.Query(ctx, s.edgeWeeksSQL(newUsers), args...)
 	if err != nil {
 		return err
 	}
@@ -115,4 +105,23 @@ func (s *Store) edgeWeeks(ctx context.Context, q Querier, newUsers bool, args []
 		fn(weeks, created)
 	}
 	return nil
+}
+
+// edgeWeeksSQL is edgeWeeks' query: (user, active week in the range, the
+// user's creation week if in the range), ordered by user, for users active
+// in the weeks outside [$6, $7) (newUsers: or created in them).
+func (s *Store) edgeWeeksSQL(newUsers bool) string {
+	edge := `SELECT who FROM (` + outside(false) + `) o`
+	if newUsers {
+		// two ranges of users_env_created: with one OR of them, SQLite
+		// walks the environment's users
+		edge += ` UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $2 AND created_at < $6
+			UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $7 AND created_at < $3`
+	}
+	return `SELECT a.who, a.wk, COALESCE(` + s.d.Bucket("week", "u.created_at") + `, '')
+		FROM (SELECT who, ` + s.d.Bucket("week", "t") + ` AS wk FROM (` + outside(false) + `) x
+			UNION SELECT who, ` + s.d.Bucket("week", "period") + ` FROM analytics_periods WHERE environment_id = $1 AND unit = 'week'
+				AND period >= $6 AND period < $7 AND who IN (` + edge + `)) a
+		LEFT JOIN users u ON u.id = a.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3
+		ORDER BY a.who, a.wk`
 }

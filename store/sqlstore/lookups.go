@@ -7,7 +7,9 @@ package sqlstore
 import (
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -157,5 +159,19 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: countArgs},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: all})
 	}
-	return out, nil
+	return append(out, s.analyticsLookups(envID)...), nil
+}
+
+// analyticsLookups are the Analytics reads that join rows per user (the
+// others sum day counters): over a range cutting its first and last weeks
+// and days, as the engagement and visits reports read it.
+func (s *Store) analyticsLookups(envID string) []Lookup {
+	r := analytics.Range{Start: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC), End: time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)}
+	weeks := periods(days(envID, r), analytics.Week)
+	return []Lookup{
+		{Name: "analytics retention: users of the cut weeks", SQL: s.edgeWeeksSQL(false), Args: weeks},
+		{Name: "analytics retention: new users of the cut weeks", SQL: s.edgeWeeksSQL(true), Args: weeks},
+		{Name: "analytics distinct users", SQL: uniqueSQL(false), Args: uniqueArgs(envID, r)},
+		{Name: "analytics distinct visitors", SQL: uniqueSQL(true), Args: uniqueArgs(envID, r)},
+	}
 }
