@@ -1,7 +1,6 @@
 package dynamicauth_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -35,11 +34,7 @@ func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App)) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: bytes.Repeat([]byte{7}, 32)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		test(t, dynamicauthtest.Wrap(t, auth))
+		test(t, dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Store = st }))
 	})
 }
 

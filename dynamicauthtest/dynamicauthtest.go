@@ -50,22 +50,26 @@ type App struct {
 	now        func() time.Time
 }
 
-// Option changes the Config New builds the app from (hooks, a clock, …).
+// Option changes the Config New builds the app from (hooks, a clock, a
+// store of the test's own, …).
 type Option func(*dynamicauth.Config)
 
 // New builds a seeded app on a fresh in-memory SQLite database, closed
-// when the test ends.
+// when the test ends, unless an option sets Config.Store (the caller
+// then owns that store).
 func New(t testing.TB, opts ...Option) *App {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
-	if err != nil {
-		t.Fatalf("dynamicauthtest: open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cfg := dynamicauth.Config{Store: st, MasterSecret: bytes.Repeat([]byte{7}, 32)}
+	cfg := dynamicauth.Config{MasterSecret: bytes.Repeat([]byte{7}, 32)}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.Store == nil {
+		st, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{})
+		if err != nil {
+			t.Fatalf("dynamicauthtest: open store: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		cfg.Store = st
 	}
 	auth, err := dynamicauth.New(cfg)
 	if err != nil {

@@ -34,11 +34,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: bytes.Repeat([]byte{7}, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := dynamicauthtest.Wrap(t, auth)
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Store = st })
 	return &fixture{app: app, store: st, env: app.IDs.EnvironmentID}
 }
 
