@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,60 +16,20 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/verifier"
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/jackc/pgx/v5"
 )
 
 // The replicas test runs two `serve` processes on one PostgreSQL database
 // and drives them concurrently: what one replica writes, the other must
 // honour at once, and races between them are settled by the database.
 
-const postgresURLVar = "DYNAMICAUTH_TEST_POSTGRES_URL"
-
 // postgresTestURL returns a URL on the test database whose connections use
 // a fresh schema, dropped when the test ends; without the variable the
 // test is skipped.
-func postgresTestURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(postgresURLVar)
-	if base == "" {
-		t.Skip("set " + postgresURLVar + " to run the PostgreSQL tests (scripts/postgres.sh start prints one)")
-	}
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "cmd_" + hex.EncodeToString(b)
-	exec := func(sql string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer c.Close(ctx)
-		_, err = c.Exec(ctx, sql)
-		return err
-	}
-	if err := exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create schema on %s: %v", postgresURLVar, err)
-	}
-	t.Cleanup(func() {
-		if err := exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", postgresURLVar, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresTestURL(t *testing.T) string { return pgtest.FreshSchema(t) }
 
 // masterSecretFile writes a new random master secret (base64, as `init`
 // writes one) to a private file; it returns the secret and the file.
