@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 // Enrollment settings (MFASettings.enrollment).
@@ -203,47 +205,29 @@ var allTypes = []string{TypeTOTP, TypePasskey, TypeEmail}
 // availableMethods and methods), so Dynamic's SDK shows the screens that
 // match: the SDK reads whichever of the legacy and new members it knows.
 func WithEffectiveSettings(settings []byte) []byte {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(settings, &m) != nil || m == nil {
-		return settings
-	}
-	var sec map[string]json.RawMessage
-	if json.Unmarshal(m["security"], &sec) != nil || sec == nil {
-		sec = map[string]json.RawMessage{}
-	}
-	var mfa map[string]json.RawMessage
-	if json.Unmarshal(sec["mfa"], &mfa) != nil || mfa == nil {
-		mfa = map[string]json.RawMessage{}
-	}
-	p := PolicyFrom(settings)
-	methods := make([]map[string]any, 0, len(allTypes))
-	for _, t := range allTypes {
-		methods = append(methods, map[string]any{"type": t, "enabled": p.Allows(t), "allowBackupCodes": p.BackupCodes})
-	}
-	put := func(k string, v any) {
-		if b, err := json.Marshal(v); err == nil {
-			mfa[k] = b
+	return tenant.WithSecurityMember(settings, "mfa", func(current json.RawMessage) (any, error) {
+		var mfa map[string]json.RawMessage
+		if json.Unmarshal(current, &mfa) != nil || mfa == nil {
+			mfa = map[string]json.RawMessage{}
 		}
-	}
-	put("enabled", p.Enabled)
-	put("required", p.Enrollment != EnrollNone)
-	put("enrollment", p.Enrollment)
-	put("availableMethods", p.Methods)
-	put("methods", methods)
-	if _, ok := mfa["actions"]; !ok {
-		put("actions", []any{})
-	}
-	b, err := json.Marshal(mfa)
-	if err != nil {
-		return settings
-	}
-	sec["mfa"] = b
-	if m["security"], err = json.Marshal(sec); err != nil {
-		return settings
-	}
-	out, err := json.Marshal(m)
-	if err != nil {
-		return settings
-	}
-	return out
+		p := PolicyFrom(settings)
+		methods := make([]map[string]any, 0, len(allTypes))
+		for _, t := range allTypes {
+			methods = append(methods, map[string]any{"type": t, "enabled": p.Allows(t), "allowBackupCodes": p.BackupCodes})
+		}
+		put := func(k string, v any) {
+			if b, err := json.Marshal(v); err == nil {
+				mfa[k] = b
+			}
+		}
+		put("enabled", p.Enabled)
+		put("required", p.Enrollment != EnrollNone)
+		put("enrollment", p.Enrollment)
+		put("availableMethods", p.Methods)
+		put("methods", methods)
+		if _, ok := mfa["actions"]; !ok {
+			put("actions", []any{})
+		}
+		return mfa, nil
+	})
 }

@@ -132,28 +132,10 @@ func (s *Service) Settings(ctx context.Context, envID string) (Settings, error) 
 // WithEffectiveSettings returns ProjectSettings with security.passkeys
 // spelled out as the ceremonies apply them, for GET /sdk/{env}/settings.
 func (s *Service) WithEffectiveSettings(settings []byte) []byte {
-	var doc map[string]json.RawMessage
-	if json.Unmarshal(settings, &doc) != nil || doc == nil {
-		return settings
-	}
-	var sec map[string]json.RawMessage
-	if json.Unmarshal(doc["security"], &sec) != nil || sec == nil {
-		sec = map[string]json.RawMessage{}
-	}
-	eff := s.cfg.settingsFrom(settings)
-	pk, err := json.Marshal(map[string]any{keyUserVerification: eff.UserVerification, keyMaxPerUser: eff.MaxPerUser})
-	if err != nil {
-		return settings
-	}
-	sec[settingsKey] = pk
-	if doc["security"], err = json.Marshal(sec); err != nil {
-		return settings
-	}
-	out, err := json.Marshal(doc)
-	if err != nil {
-		return settings
-	}
-	return out
+	return tenant.WithSecurityMember(settings, settingsKey, func(json.RawMessage) (any, error) {
+		eff := s.cfg.settingsFrom(settings)
+		return map[string]any{keyUserVerification: eff.UserVerification, keyMaxPerUser: eff.MaxPerUser}, nil
+	})
 }
 
 // SetSettings writes s into a ProjectSettings document as
