@@ -255,12 +255,7 @@ func checkAnalytics(t *testing.T, s store.Store, env string, h *history, r analy
 		}
 		days[k][ss.at.Format(time.DateOnly)] = true
 		heat[strconv.Itoa(ss.at.Hour())+"|"+strconv.Itoa(int(ss.at.Weekday()))]++
-		d := ss.at.Format(time.DateOnly)
-		if sessDays[d] == nil {
-			sessDays[d] = &dayAgg{us: map[string]bool{}}
-		}
-		sessDays[d].n++
-		sessDays[d].us[ss.user] = true
+		countDay(sessDays, ss.at, ss.user)
 		allUsers[ss.user] = true
 	}
 	wantDays := map[string]int{}
@@ -342,12 +337,7 @@ func checkAnalytics(t *testing.T, s store.Store, env string, h *history, r analy
 		if !inR(v.at, r) {
 			continue
 		}
-		d := v.at.Format(time.DateOnly)
-		if vDays[d] == nil {
-			vDays[d] = &dayAgg{us: map[string]bool{}}
-		}
-		vDays[d].n++
-		vDays[d].us[v.address] = true
+		countDay(vDays, v.at, v.address)
 		vAll[v.address] = true
 	}
 	vd, vuniq, err := s.Visits(ctx(t), env, r)
@@ -358,6 +348,16 @@ func checkAnalytics(t *testing.T, s store.Store, env string, h *history, r analy
 type dayAgg struct {
 	n  int
 	us map[string]bool
+}
+
+// countDay counts one row by who on at's day (DateOnly of at as given).
+func countDay(days map[string]*dayAgg, at time.Time, who string) {
+	d := at.Format(time.DateOnly)
+	if days[d] == nil {
+		days[d] = &dayAgg{us: map[string]bool{}}
+	}
+	days[d].n++
+	days[d].us[who] = true
 }
 
 // wantDayVisits checks a per-day report and its range's distinct total
