@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -88,12 +89,7 @@ func SettingsRule(next map[string]any, stored json.RawMessage) error {
 }
 
 func validUserVerification(s string) bool {
-	for _, uv := range userVerifications {
-		if string(uv) == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(userVerifications, protocol.UserVerificationRequirement(s))
 }
 
 // settingsFrom reads security.passkeys of stored ProjectSettings, the
