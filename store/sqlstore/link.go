@@ -39,8 +39,10 @@ func (s *Store) credentialsLeft(ctx context.Context, tx Tx, userID, credID strin
 }
 
 // reverifySQL records a new proof of credential $4 and its wallet's
-// current name and provider.
-const reverifySQL = `UPDATE verified_credentials SET verified_at = $1, wallet_name = $2, wallet_provider = $3 WHERE id = $4`
+// current name and provider. A proof naming no name keeps the stored one:
+// Apple sends a social account's name at its first login only.
+const reverifySQL = `UPDATE verified_credentials SET verified_at = $1,
+	wallet_name = CASE WHEN $2 = '' THEN wallet_name ELSE $2 END, wallet_provider = $3 WHERE id = $4`
 
 // repointLastCredential keeps a user's last_verified_credential_id from
 // dangling once credID is no longer theirs: their latest verified one.

@@ -112,6 +112,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SocialStatesRace", testSocialStatesRace},
 		{"TelegramReplays", testTelegramReplays},
 		{"OAuthTokens", testOAuthTokens},
+		{"OAuthProfile", testOAuthProfile},
 		{"Webhooks", testWebhooks},
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
 	}
