@@ -21,7 +21,7 @@ type Service struct {
 	refreshLimit time.Duration
 	omitFullJWT  bool
 
-	signers sync.Map // key id -> *compactSigner; keys never change once made
+	signers sync.Map // key id -> jose.Signer; keys never change once made
 }
 
 // Config tunes sessions.
@@ -102,7 +102,7 @@ func (s *Service) IssueAuth(ctx context.Context, p *users.Profile, sess *Session
 
 // sign marshals claims, adds the members of the JSON object custom (if
 // any) and signs the result.
-func sign(signer *compactSigner, claims any, custom json.RawMessage) (string, error) {
+func sign(signer jose.Signer, claims any, custom json.RawMessage) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", errs.Internal("marshal claims", err)
@@ -110,22 +110,27 @@ func sign(signer *compactSigner, claims any, custom json.RawMessage) (string, er
 	if len(custom) > 2 { // not "{}": both end in '}', claims is never empty
 		payload = append(append(payload[:len(payload)-1], ','), custom[1:]...)
 	}
-	out, err := signer.sign(payload)
+	obj, err := signer.Sign(payload)
 	if err != nil {
 		return "", errs.Internal("sign jwt", err)
+	}
+	out, err := obj.CompactSerialize()
+	if err != nil {
+		return "", errs.Internal("serialize jwt", err)
 	}
 	return out, nil
 }
 
-func (s *Service) signer(k *signing.Key) (*compactSigner, error) {
+func (s *Service) signer(k *signing.Key) (jose.Signer, error) {
 	if sg, ok := s.signers.Load(k.ID); ok {
-		return sg.(*compactSigner), nil
+		return sg.(jose.Signer), nil
 	}
 	priv, err := s.keys.Signer(k)
 	if err != nil {
 		return nil, err
 	}
-	sg, err := newCompactSigner(string(k.Algorithm), k.ID, priv)
+	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.ID)
+	sg, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Algorithm), Key: priv}, opts)
 	if err != nil {
 		return nil, errs.Internal("jwt signer", err)
 	}
