@@ -6,11 +6,14 @@
 // known wallet while an import runs against an idle server.
 //
 //	go run ./perf/users [-backend sqlite|postgres] [-users 1000000] [-samples 200] [-imports 10] [-db FILE]
+//	    [-only REGEXP] [-lookups-cpuprofile FILE]
 //
 // -users defaults to DYNAMICAUTH_BENCH_USERS, else 10,000. With -db the
 // SQLite database is that file, kept after the run: a second run finds
 // the users already there and only adds the missing ones (a million takes
 // minutes to build), and its imports go on from the users it finds.
+// -imports 0 skips the imports (and the sign-ins timed with them); -only
+// times the lookups whose names match.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -32,6 +36,8 @@ type config struct {
 	imports              int
 	budget               time.Duration
 	cpuProfile           string
+	lookupProfile        string
+	only                 *regexp.Regexp
 }
 
 func main() {
@@ -61,11 +67,17 @@ func parseConfig(args []string) (config, error) {
 	fs.IntVar(&c.imports, "imports", 10, "bulk requests of 1,000 users each")
 	fs.DurationVar(&c.budget, "budget", 5*time.Second, "at most this long per lookup (fewer samples when slow)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the imports to this file")
+	fs.StringVar(&c.lookupProfile, "lookups-cpuprofile", "", "write a CPU profile of the lookups to this file")
+	only := fs.String("only", "", "time only the lookups whose name matches this regular expression")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if c.backend != "sqlite" && c.backend != "postgres" {
 		return c, fmt.Errorf("-backend: sqlite or postgres, not %q", c.backend)
+	}
+	var err error
+	if c.only, err = regexp.Compile(*only); err != nil {
+		return c, fmt.Errorf("-only: %w", err)
 	}
 	return c, nil
 }
@@ -89,9 +101,33 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 	fill := time.Since(start)
 	fmt.Fprintf(out, "%s, %d users with a wallet each, built in %.1f s (%.0f users/s)\n\n", c.backend, c.users,
 		fill.Seconds(), float64(max(0, c.users-have))/fill.Seconds())
+	if err := timeLookups(ctx, env, c, out); err != nil {
+		return err
+	}
+	if c.imports == 0 {
+		return nil
+	}
+	stop, err := profile(c.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	return env.imports(ctx, c, out)
+}
+
+// timeLookups times each lookup c.only selects, p50 and p95 to out.
+func timeLookups(ctx context.Context, env *environment, c config, out io.Writer) error {
+	stop, err := profile(c.lookupProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	fmt.Fprintln(out, "| lookup | samples | p50 ms | p95 ms |")
 	fmt.Fprintln(out, "|---|---|---|---|")
 	for _, l := range env.lookups(c.users) {
+		if !c.only.MatchString(l.name) {
+			continue
+		}
 		samples := c.samples
 		if strings.HasSuffix(l.name, "(the first request)") {
 			samples = 1
@@ -103,16 +139,21 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 		fmt.Fprintf(out, "| %s | %d | %.2f | %.2f |\n", l.name, len(r), ms(quantile(r, .5)), ms(quantile(r, .95)))
 	}
 	fmt.Fprintln(out)
-	if c.cpuProfile != "" {
-		f, err := os.Create(c.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	return nil
+}
+
+// profile starts a CPU profile into file ("": none) and returns its stop.
+func profile(file string) (func(), error) {
+	if file == "" {
+		return func() {}, nil
 	}
-	return env.imports(ctx, c, out)
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
