@@ -65,14 +65,26 @@ func (d *cachedDB) Close() error {
 	return d.DB.Close()
 }
 
-// cachedTx runs a transaction's statements through the writer's cache. A
+// cachedTx runs a transaction's statements through its pool's cache. A
 // statement not cached yet runs unprepared and is prepared after the
 // transaction: the writer pool has one connection, which the transaction
-// holds, so preparing on the pool now would wait for ever.
+// holds, so preparing on the pool now would wait for ever (and readers
+// holding every connection of theirs would wait for each other).
 type cachedTx struct {
 	*sql.Tx
 	db     *cachedDB
 	missed []string
+	// cancelable: statements end with the caller's context (a read
+	// snapshot's); the writer's do not (see ExecContext).
+	cancelable bool
+}
+
+// stmtCtx is the context a statement of t runs with.
+func (t *cachedTx) stmtCtx(ctx context.Context) context.Context {
+	if t.cancelable {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 func (t *cachedTx) cached(query string) *sql.Stmt {
@@ -93,7 +105,7 @@ func (t *cachedTx) cached(query string) *sql.Stmt {
 // skipped (batch.go), and the transaction of txc still ends with its
 // context.
 func (t *cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = context.WithoutCancel(ctx)
+	ctx = t.stmtCtx(ctx)
 	if st := t.cached(query); st != nil {
 		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -101,7 +113,7 @@ func (t *cachedTx) ExecContext(ctx context.Context, query string, args ...any) (
 }
 
 func (t *cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = context.WithoutCancel(ctx)
+	ctx = t.stmtCtx(ctx)
 	if st := t.cached(query); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -109,7 +121,7 @@ func (t *cachedTx) QueryContext(ctx context.Context, query string, args ...any) 
 }
 
 func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = context.WithoutCancel(ctx)
+	ctx = t.stmtCtx(ctx)
 	if st := t.cached(query); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -136,9 +148,14 @@ func (s *Store) txcOn(ctx context.Context, begin func(context.Context, *sql.TxOp
 	return missed, err
 }
 
-// prepare caches the statements a transaction ran unprepared.
+// prepare caches the statements a write transaction ran unprepared.
 func (s *Store) prepare(ctx context.Context, missed []string) {
+	s.prepareOn(ctx, s.w, missed)
+}
+
+// prepareOn caches in db the statements a transaction ran unprepared.
+func (s *Store) prepareOn(ctx context.Context, db *cachedDB, missed []string) {
 	for _, q := range missed {
-		_, _ = s.w.stmt(ctx, q) // best effort: a failure only costs a re-parse
+		_, _ = db.stmt(ctx, q) // best effort: a failure only costs a re-parse
 	}
 }
