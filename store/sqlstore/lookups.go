@@ -100,8 +100,8 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		{Column: users.FilterAll, Value: email},
 	}
 	for _, f := range filters {
-		count, page, args, err := s.listUsersSQL(envID, users.ListQuery{Filter: f,
-			Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 100}})
+		q := users.ListQuery{Filter: f, Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 100}}
+		count, page, args, err := s.listUsersSQL(envID, q)
 		if err != nil {
 			return nil, err
 		}
@@ -111,6 +111,13 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		}
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: args[:len(args)-2]},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: unfiltered(f)})
+		if !unfiltered(f) {
+			matches, err := s.matchesSQL(envID, q)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Lookup{Name: name + ": page and count", SQL: matches, Args: args})
+		}
 	}
 	// The users and credentials of a page.
 	page := s.d.IDList([]string{"u-1", "u-2"})

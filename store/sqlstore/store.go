@@ -19,6 +19,8 @@ type Store struct {
 	d  *Dialect
 	// anchors: where pages of the users lists start (keyset.go)
 	anchors *anchorCache
+	// countBound bounds a filtered list's count (0: users.MaxListCount)
+	countBound int
 }
 
 // New returns the store over drv.

@@ -434,6 +434,24 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 	check("email %", list("email %", filter("email", "%", ""), "", users.Page{}, false), 0)
 	check("email example.com", list("email domain", filter("email", "EXAMPLE.COM", ""), "createdAt:asc", users.Page{}, false), 3,
 		ann, bob, cat)
+	// A filtered list's page and count come from one read of its matches.
+	domain := filter("email", "EXAMPLE.COM", "")
+	check("email example.com, page 2", list("domain page 2", domain, "createdAt:asc", users.Page{Offset: 1, Limit: 1}, false),
+		3, bob)
+	check("email example.com, by first name", list("domain by first name", domain, "firstName:desc", users.Page{}, false),
+		3, cat, bob, ann)
+	check("email example.com, past the end", list("domain past the end", domain, "", users.Page{Offset: 5, Limit: 2}, false), 3)
+	if b, ok := s.(interface{ SetListCountBound(n int) }); ok {
+		// More matches than the bound: the count stops there, the pages
+		// still come from every match.
+		b.SetListCountBound(2)
+		check("bounded count", list("bounded", domain, "createdAt:asc", users.Page{}, false), 2, ann, bob, cat)
+		check("bounded count, page 2", list("bounded page 2", domain, "createdAt:asc", users.Page{Offset: 2, Limit: 1}, false),
+			2, cat)
+		check("bounded count, past the end", list("bounded past the end", domain, "", users.Page{Offset: 3, Limit: 1}, false), 2)
+		check("within the bound", list("within the bound", filter("email", "example.org", ""), "", users.Page{}, false), 1, dan)
+		b.SetListCountBound(0)
+	}
 	check("firstName", list("firstName", filter("firstName", "VELY", ""), "", users.Page{}, false), 1, eve)
 	// Under 3 characters (sqlstore.MinSearchRunes), a value matches whole.
 	check("firstName, short", list("firstName short", filter("firstName", "at", ""), "", users.Page{}, false), 0)
