@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/dynamicauth/dynamicauth/errs"
 )
 
@@ -59,7 +57,7 @@ func (a NewOAuthAccount) credential(prefix, envID, userID string, now time.Time)
 			shown = s
 		}
 	}
-	return Credential{ID: uuid.NewString(), UserID: userID, EnvironmentID: envID, Format: FormatOAuth, Chain: p,
+	return Credential{ID: NewID(), UserID: userID, EnvironmentID: envID, Format: FormatOAuth, Chain: p,
 		Address: acct, PublicIdentifier: shown, WalletName: display, WalletProvider: p,
 		SignInEnabled: true, VerifiedAt: now, CreatedAt: now}, nil
 }
