@@ -31,6 +31,33 @@ import (
 // savepoint per row, in which that row alone fails.
 func (s *Store) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users.SaveOutcome, error) {
 	out := make([]users.SaveOutcome, len(batch))
+	pending, err := s.refuseMatched(ctx, batch, out)
+	if err != nil {
+		return nil, err
+	}
+	if len(pending) == 0 {
+		return out, nil
+	}
+	err = s.db.WriteLazy(ctx, func(tx Tx) error {
+		return s.saveAll(ctx, tx, batch, pending, out)
+	})
+	if err == nil {
+		return out, nil
+	}
+	if err := s.saveEach(ctx, batch, pending, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// refuseMatched sets out[i].Err for each row the reads refuse (a
+// create whose email or wallet is taken, an ambiguous upsert) and returns
+// the others. A create-only batch of one environment is read in a few
+// queries for all its rows, any other row by row.
+func (s *Store) refuseMatched(ctx context.Context, batch []*users.SaveUser, out []users.SaveOutcome) ([]int, error) {
+	if createsOnly(batch) {
+		return s.refuseTaken(ctx, s.db.Reader(), batch, out)
+	}
 	pending := make([]int, 0, len(batch))
 	for i, w := range batch {
 		if _, err := s.matchUser(ctx, s.db.Reader(), w); err != nil {
@@ -42,19 +69,18 @@ func (s *Store) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users
 		}
 		pending = append(pending, i)
 	}
-	if len(pending) == 0 {
-		return out, nil
+	return pending, nil
+}
+
+// createsOnly: no row of the batch is an upsert, and all are of one
+// environment.
+func createsOnly(batch []*users.SaveUser) bool {
+	for _, w := range batch {
+		if w.Upsert || w.Draft.EnvironmentID != batch[0].Draft.EnvironmentID {
+			return false
+		}
 	}
-	err := s.db.WriteLazy(ctx, func(tx Tx) error {
-		return s.saveAll(ctx, tx, batch, pending, out)
-	})
-	if err == nil {
-		return out, nil
-	}
-	if err := s.saveEach(ctx, batch, pending, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return true
 }
 
 // saveAll writes the pending rows in tx, failing as a whole when any row

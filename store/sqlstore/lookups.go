@@ -71,6 +71,9 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		{Name: "username taken", SQL: sqlUsernameTaken, Args: []any{envID, "ann", "u-1"}},
 		{Name: "user by phone", SQL: sqlUserIDByPhone, Args: []any{envID, "+15550100"}},
 		{Name: "credential owner", SQL: sqlCredentialOf, Args: []any{envID, users.FormatBlockchain, users.ChainEIP155, evm}},
+		{Name: "emails taken (a bulk import's batch)", SQL: s.emailsTakenSQL(), Args: []any{envID, s.d.IDList([]string{email, "bo@example.com"})}},
+		{Name: "wallets taken (a bulk import's batch)", SQL: s.credsTakenSQL(),
+			Args: []any{envID, s.d.IDList([]string{evm, sol}), users.FormatBlockchain, users.ChainEIP155}},
 		{Name: "chainalysis checks of a users page", SQL: s.checksOfSQL(), Args: []any{envID, s.d.IDList([]string{"w:" + evm, "w:" + sol})}},
 	}
 	filters := []users.Filter{

@@ -15,7 +15,8 @@ import (
 // testAdminSaveUsers: a batch is one transaction in which each row is all
 // or nothing. Rows refused by a read (a taken email) and rows refused by
 // a constraint inside the transaction (a unique custom value another row
-// of the batch took) fail alone; the rows around them are saved with
+// of the batch took) fail alone (a taken email or wallet with its own
+// error); the rows around them are saved with
 // their events.
 func testAdminSaveUsers(t *testing.T, s store.Store) {
 	c := newClock()
@@ -23,7 +24,7 @@ func testAdminSaveUsers(t *testing.T, s store.Store) {
 	env := e.sandbox.ID
 	handle := newField(c, env, "handle", "Handle", users.FieldText, users.ValidationRules{Unique: true})
 	putFields(t, s, env, c.next(), []users.CustomField{handle}, handle.ID, nil)
-	saveUser(t, s, draftUser(t, env, c.next(), "old@example.com", "old"), c.next())
+	old := saveUser(t, s, draftUser(t, env, c.next(), "old@example.com", "old"), c.next())
 
 	now := c.next()
 	row := func(email, handle string) *users.SaveUser {
@@ -40,7 +41,9 @@ func testAdminSaveUsers(t *testing.T, s store.Store) {
 		row("b@example.com", "ALPHA "), // the handle row 0 took: refused inside the transaction
 		row("a@example.com", ""),       // the email row 0 took
 		row("c@example.com", "gamma"),
+		row("d@example.com", ""), // the old user's wallet: taken before the batch
 	}
+	batch[5].Draft.Credentials[0].Address = old.Credentials[0].Address
 	out, err := s.SaveUsers(ctx(t), batch)
 	must(t, "SaveUsers", err)
 	eq(t, "outcomes", len(out), len(batch))
@@ -53,6 +56,10 @@ func testAdminSaveUsers(t *testing.T, s store.Store) {
 		default:
 			if k := errs.KindOf(o.Err); k != errs.KindConflict && k != errs.KindUnprocessable {
 				t.Errorf("refused row %d: %v, want a conflict", i, o.Err)
+			}
+			// refused by the reads before the transaction, with their cause
+			if want := map[int]error{1: users.ErrAdminEmailTaken, 5: users.ErrAdminWalletTaken}[i]; want != nil && o.Err != want {
+				t.Errorf("refused row %d: %v, want %v", i, o.Err, want)
 			}
 			wantNoUser(t, s, "refused row", batch[i].Draft.ID)
 			for _, cr := range batch[i].Draft.Credentials {
