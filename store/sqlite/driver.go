@@ -25,8 +25,9 @@ var dialect = sqlstore.Dialect{
 		b, _ := json.Marshal(ids)
 		return string(b)
 	},
-	InList: "%s IN (SELECT value FROM json_each($%d))",
-	ILike:  "LIKE", // case-insensitive for ASCII, as SQLite's LIKE is
+	InList:     "%s IN (SELECT value FROM json_each($%d))",
+	Positional: true,
+	ILike:      "LIKE", // case-insensitive for ASCII, as SQLite's LIKE is
 	// Field names hold no quotes or backslashes.
 	JSONKey: func(name string) string { return `$."` + name + `"` },
 	RenameMetadataKey: `UPDATE users SET metadata = json_set(json_remove(metadata, $1), $2, json(metadata -> $1))

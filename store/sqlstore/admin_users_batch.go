@@ -132,12 +132,13 @@ func (s *Store) Sync(ctx context.Context) error {
 	return s.fail("sync", nil, s.db.Sync(ctx))
 }
 
-// multiRows is how many rows one multi-row INSERT writes at most: the
-// SQLite driver binds each parameter by its name, found by a walk of the
-// statement's parameter list, so a statement's binding costs the square
-// of its parameters (50 rows of credentials, 650 parameters, spent a
-// fifth of their INSERT binding).
-const multiRows = 16
+// multiParams is how many parameters one multi-row INSERT binds at most
+// (a batch of the HTTP API, BulkBatch rows, goes in one statement per
+// table). Fewer statements are cheaper on SQLite beyond their number:
+// each statement of a write transaction keeps a journal of the pages it
+// changes (for its own rollback) and makes the search index (FTS5) write
+// the rows it holds so far as a segment of their own.
+const multiParams = 1000
 
 // createUsers creates the pending rows' users with multi-row INSERTs: the
 // users, their unique custom values, their credentials, their events
@@ -218,11 +219,15 @@ func (s *Store) createUsers(ctx context.Context, tx Tx, batch []*users.SaveUser,
 	return nil
 }
 
-// insertRows runs head followed by rows as VALUES lists, multiRows at a
-// time.
+// insertRows runs head followed by rows as VALUES lists, as many at a
+// time as multiParams allows.
 func (s *Store) insertRows(ctx context.Context, tx Tx, op, head string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := max(1, multiParams/len(rows[0]))
 	for len(rows) > 0 {
-		n := min(len(rows), multiRows)
+		n := min(len(rows), per)
 		var b strings.Builder
 		b.WriteString(head)
 		args := make([]any, 0, n*len(rows[0]))
@@ -236,7 +241,7 @@ func (s *Store) insertRows(ctx context.Context, tx Tx, op, head string, rows [][
 					b.WriteString(", ")
 				}
 				args = append(args, v)
-				b.WriteString("$" + strconv.Itoa(len(args)))
+				b.WriteString(s.param(len(args)))
 			}
 			b.WriteByte(')')
 		}
@@ -246,6 +251,15 @@ func (s *Store) insertRows(ctx context.Context, tx Tx, op, head string, rows [][
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// param is the n-th parameter of a statement whose parameters appear
+// once each, in order.
+func (s *Store) param(n int) string {
+	if s.d.Positional {
+		return "?"
+	}
+	return "$" + strconv.Itoa(n)
 }
 
 var errMixedEnvironments = errors.New("a batch of users of several environments")
