@@ -60,7 +60,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	sess := s.sessions.New(f.env.ID, "", f.credential.ID, f.sessionKey, collectedIP(f.env, f.ip), f.userAgent, session.Lifetime(f.env.Settings))
+	sess := s.sessions.New(f.env.ID, "", f.credential.ID, f.sessionKey, s.collectedIP(f.env, f.ip), f.userAgent, s.settingsOf(f.env).lifetime)
 	if limit := f.until.UTC().Truncate(time.Millisecond); !f.until.IsZero() && limit.After(f.now) {
 		if sess.ExpiresAt.After(limit) {
 			sess.ExpiresAt = limit

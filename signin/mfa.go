@@ -24,13 +24,10 @@ func (s *Service) MFA() *mfa.Service { return s.mfa }
 // It reads the store only when the environment has MFA on.
 func (s *Service) firstFactor(ctx context.Context, env *tenant.Environment, u *users.User, method string) (session.Auth, error) {
 	a := session.Auth{AMR: []string{method}}
-	if s.mfa == nil {
+	if s.mfa == nil || !s.settingsOf(env).mfaEnabled {
 		return a, nil
 	}
 	p := mfa.PolicyFrom(env.Settings)
-	if !p.Enabled {
-		return a, nil
-	}
 	has, err := s.hasSecondFactor(ctx, p, u.ID)
 	if err != nil {
 		return a, err

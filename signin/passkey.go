@@ -79,7 +79,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 		return nil, err
 	}
 	hook := s.onSignIn(a)
-	sess := s.sessions.New(env.ID, "", "", sessionKey, collectedIP(env, req.IP), req.UserAgent, session.Lifetime(env.Settings))
+	sess := s.sessions.New(env.ID, "", "", sessionKey, s.collectedIP(env, req.IP), req.UserAgent, s.settingsOf(env).lifetime)
 	u, _, err := s.store.CompleteSignIn(ctx, &Write{EnvironmentID: env.ID, Now: now, Credential: cred, Session: sess,
 		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: hook.inTx()})
 	if errs.Is(err, errs.KindNotFound) {

@@ -65,7 +65,7 @@ func (s *Service) Refresh(ctx context.Context, cur *Current, device *DeviceProof
 			return nil, err
 		}
 	}
-	if err := s.sessions.Refresh(ctx, cur.Session, session.Lifetime(env.Settings)); err != nil {
+	if err := s.sessions.Refresh(ctx, cur.Session, s.settingsOf(env).lifetime); err != nil {
 		return nil, err
 	}
 	a := session.AuthOf(cur.Claims)

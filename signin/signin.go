@@ -193,6 +193,7 @@ type Service struct {
 	access    Access
 	owners    Owners
 	deeplink  Deeplinks
+	settings  tenant.SettingsMemo[envSettings]
 }
 
 // NewService builds the service.

@@ -105,6 +105,7 @@ type Profiles struct {
 	store ProfileStore
 	envs  Environments
 	now   func() time.Time
+	kycs  tenant.SettingsMemo[[]KycEntry] // each settings document's kyc, parsed once
 }
 
 // NewProfiles builds the service; now may be nil for the wall clock.
@@ -240,11 +241,15 @@ func (s *Profiles) kyc(ctx context.Context, envID string) ([]KycEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	return slices.Clone(s.kycs.Get(env.Settings, kycOf)), nil
+}
+
+func kycOf(settings []byte) []KycEntry {
 	var st struct {
 		Kyc []KycEntry `json:"kyc"`
 	}
-	_ = json.Unmarshal(env.Settings, &st) // settings were validated when written; bad ones have no kyc
-	return st.Kyc, nil
+	_ = json.Unmarshal(settings, &st) // settings were validated when written; bad ones have no kyc
+	return st.Kyc
 }
 
 // missingFields lists the enabled, required fields the user left empty:
