@@ -96,7 +96,8 @@ func testExternalJWTSignIn(t *testing.T, h *harness) {
 	wantEq(t, r.json, "user.id", userID)
 
 	// Another sub is another user.
-	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, map[string]any{"sub": "app-user-2"})})
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, map[string]any{"sub": "app-user-2",
+		"email": "grace@example.com"})})
 	wantStatus(t, "second external user", st, 200, res)
 	if str(t, res, "user.id") == userID {
 		t.Fatal("two subs share one user")

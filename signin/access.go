@@ -36,7 +36,8 @@ func (s *Service) decide(ctx context.Context, envID string, subject func(context
 
 // decideCredential decides on a credential being proved: its owner's
 // other identities count too (every wallet of a user is checked).
-func (s *Service) decideCredential(ctx context.Context, envID string, holder *users.User, c users.Credential) (session.Grants, error) {
+func (s *Service) decideCredential(ctx context.Context, envID string, holder *users.User, c users.Credential,
+	extra ...users.Credential) (session.Grants, error) {
 	return s.decide(ctx, envID, func(ctx context.Context) (access.Subject, error) {
 		u := holder
 		if u == nil && s.owners != nil {
@@ -46,7 +47,7 @@ func (s *Service) decideCredential(ctx context.Context, envID string, holder *us
 			}
 			u = owner
 		}
-		return access.SubjectOf(u, c), nil
+		return access.SubjectOf(u, append([]users.Credential{c}, extra...)...), nil
 	})
 }
 

@@ -80,9 +80,22 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	// The issuer scopes the sub: two auth systems may reuse an id.
 	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatExternalUser, Chain: id.Issuer,
 		Address: id.Subject, PublicIdentifier: id.Subject, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	// The token's email (when it says verified) and names go onto the
+	// user in the sign-in's own transaction; access is decided on the
+	// email too, before anything is written.
+	vouched := vouchedProfile(env.ID, id.Email, id.EmailVerified, id.Name, id.GivenName, id.FamilyName, now)
+	var extra []users.Credential
+	if vouched != nil && vouched.Email != nil {
+		extra = append(extra, *vouched.Email)
+	}
+	grants, err := s.decideCredential(ctx, env.ID, nil, cred, extra...)
+	if err != nil {
+		return nil, err
+	}
 	// The session must not outlive the token that vouched for it, not
 	// even through refreshes.
-	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: now, sessionKey: sessionKey, factor: FactorExternal,
+	return s.complete(ctx, &firstSignIn{env: env, credential: cred, vouched: vouched, grants: &grants, now: now,
+		sessionKey: sessionKey, factor: FactorExternal,
 		events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}}, until: id.ExpiresAt,
 		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent})

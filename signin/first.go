@@ -34,6 +34,8 @@ type firstSignIn struct {
 	// newUser fills in the profile of a user the sign-in creates (the
 	// verified email or phone number of a code sign-in).
 	newUser *NewUserProfile
+	// vouched, when set, is the profile the identity provider vouches for.
+	vouched *Vouched
 	// oauthTokens are the provider tokens of a social sign-in.
 	oauthTokens *social.SealedTokens
 	// grants, when set, is the access decision the flow made itself (on
@@ -71,7 +73,8 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	}
 	hook := s.onSignIn(hooked)
 	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: users.NewID(),
-		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser, OAuthTokens: f.oauthTokens}
+		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser, OAuthTokens: f.oauthTokens,
+		Vouched: f.vouched}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err

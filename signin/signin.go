@@ -101,6 +101,10 @@ type Write struct {
 	// OAuthTokens, if set, replace the provider tokens kept for the
 	// (oauth) credential, in the same transaction.
 	OAuthTokens *social.SealedTokens
+	// Vouched, if set, goes onto the user found or created, in the same
+	// transaction; an email another user has fails the sign-in with
+	// ErrEmailOnOtherAccount.
+	Vouched *Vouched
 }
 
 // NewUserProfile is what a first sign-in knows of the user besides the

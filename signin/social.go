@@ -202,10 +202,10 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 		oauthTokens: p.tokens, factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent, after: func(ctx context.Context, u *users.User, created bool) (*users.User, error) {
-			if !created || !id.EmailVerified {
-				return u, nil
+			if email := vouchedEmail(id.Email, id.EmailVerified); created && email != "" {
+				return s.addVerifiedEmail(ctx, u, email, cred.VerifiedAt), nil
 			}
-			return s.addVerifiedEmail(ctx, u, id.Email, cred.VerifiedAt), nil
+			return u, nil
 		}})
 }
 
@@ -214,15 +214,16 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 // email.
 func (s *Service) oauthSubject(ctx context.Context, id *social.Identity, cred users.Credential) (access.Subject, error) {
 	extra := []users.Credential{cred}
-	if id.EmailVerified && id.Email != "" {
-		extra = append(extra, users.Credential{Format: users.FormatEmail, Address: id.Email})
+	email := vouchedEmail(id.Email, id.EmailVerified)
+	if email != "" {
+		extra = append(extra, users.Credential{Format: users.FormatEmail, Address: email})
 	}
 	if s.owners == nil {
 		return access.SubjectOf(nil, extra...), nil
 	}
 	u, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, cred.Format, cred.Chain, cred.Address)
-	if errs.Is(err, errs.KindNotFound) && id.EmailVerified && id.Email != "" {
-		u, err = s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", id.Email)
+	if errs.Is(err, errs.KindNotFound) && email != "" {
+		u, err = s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", email)
 	}
 	if err != nil && !errs.Is(err, errs.KindNotFound) {
 		return access.Subject{}, err
@@ -233,7 +234,8 @@ func (s *Service) oauthSubject(ctx context.Context, id *social.Identity, cred us
 // joinVerifiedEmail links a social account seen for the first time to the
 // user owning its provider-verified email, so the sign-in finds them.
 func (s *Service) joinVerifiedEmail(ctx context.Context, id *social.Identity, cred users.Credential) error {
-	if !id.EmailVerified || id.Email == "" || s.owners == nil {
+	email := vouchedEmail(id.Email, id.EmailVerified)
+	if email == "" || s.owners == nil {
 		return nil
 	}
 	if _, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, cred.Format, cred.Chain, cred.Address); err == nil {
@@ -241,7 +243,7 @@ func (s *Service) joinVerifiedEmail(ctx context.Context, id *social.Identity, cr
 	} else if !errs.Is(err, errs.KindNotFound) {
 		return err
 	}
-	owner, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", id.Email)
+	owner, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", email)
 	if errs.Is(err, errs.KindNotFound) {
 		return nil
 	}
@@ -260,8 +262,7 @@ func (s *Service) joinVerifiedEmail(ctx context.Context, id *social.Identity, cr
 // credential the provider verified, unless someone holds it already; a
 // failure leaves the (committed) sign-in as it is.
 func (s *Service) addVerifiedEmail(ctx context.Context, u *users.User, email string, now time.Time) *users.User {
-	c := users.Credential{ID: users.NewID(), EnvironmentID: u.EnvironmentID, Format: users.FormatEmail, Address: email,
-		PublicIdentifier: email, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	c := emailCredential(u.EnvironmentID, email, now)
 	linked, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: u.EnvironmentID, UserID: u.ID, Now: now, Credential: c,
 		Event: events.EmailLinked})
 	if err != nil {

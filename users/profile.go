@@ -209,7 +209,7 @@ const (
 func (s *Profiles) CheckAvailable(ctx context.Context, u *User, field, value string) (bool, error) {
 	switch field {
 	case CheckEmail, CheckUsername:
-		v, err := checkStandard(field, value)
+		v, err := CheckStandard(field, value)
 		if err != nil || v == "" {
 			return false, err
 		}
@@ -322,7 +322,7 @@ func checkStandardFields(in map[string]*string, kyc []KycEntry) (map[string]stri
 		if in[name] != nil {
 			raw = *in[name]
 		}
-		v, err := checkStandard(name, raw)
+		v, err := CheckStandard(name, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -346,8 +346,9 @@ func requiredStandard(kyc []KycEntry, name string) bool {
 	return false
 }
 
-// checkStandard normalises one standard field's value ("" clears it).
-func checkStandard(name, v string) (string, error) {
+// CheckStandard normalises one standard field's value ("" clears it):
+// a profile update's, or one an identity provider's claims bring.
+func CheckStandard(name, v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxStandardLen {
 		return "", errs.Invalid("%s: must be at most %d characters of valid UTF-8", name, maxStandardLen)

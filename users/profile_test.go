@@ -42,7 +42,7 @@ func TestStandardFields(t *testing.T) {
 		{"btcWallet", "x", "", errs.KindInvalid, ""},
 	}
 	for _, c := range cases {
-		got, err := checkStandard(c.field, c.in)
+		got, err := CheckStandard(c.field, c.in)
 		wantErr(t, c.field+"="+c.in, err, c.kind, c.code, c.field)
 		if err == nil && got != c.want {
 			t.Errorf("%s=%q -> %q, want %q", c.field, c.in, got, c.want)

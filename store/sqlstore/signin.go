@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"github.com/dynamicauth/dynamicauth/events"
@@ -67,6 +68,10 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if credID == "" && w.SignInOnly {
 			return signin.ErrCredentialNotFound
 		}
+		linkEmail, err := s.checkVouched(ctx, tx, w, cmp.Or(userID, w.NewUserID))
+		if err != nil {
+			return err
+		}
 		if credID == "" {
 			if err := s.createSignInUser(ctx, tx, w); err != nil {
 				return err
@@ -82,6 +87,9 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			if err := tx.Defer(ctx, upsertOAuthTokensSQL, oauthTokenArgs(w.EnvironmentID, credID, t, now)...); err != nil {
 				return s.fail("save oauth tokens", nil, err)
 			}
+		}
+		if err := s.writeVouched(ctx, tx, w, userID, linkEmail); err != nil {
+			return err
 		}
 		// The remaining writes depend on nothing they return: one round trip.
 		if err := tx.Defer(ctx, `UPDATE users SET last_visit_at = $1, last_verified_credential_id = $2, updated_at = $1
@@ -158,7 +166,7 @@ func (s *Store) signInFault(err error, created bool) error {
 	if created {
 		return s.firstSignInFault(err)
 	}
-	return s.fail("complete sign-in", users.ErrUserNotFound, err)
+	return s.vouchedFault(err)
 }
 
 // createSignInUser queues the user and credential of a first sign-in.

@@ -113,6 +113,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TelegramReplays", testTelegramReplays},
 		{"OAuthTokens", testOAuthTokens},
 		{"OAuthProfile", testOAuthProfile},
+		{"VouchedSignIn", testVouchedSignIn},
 		{"Webhooks", testWebhooks},
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
 	}
