@@ -57,11 +57,47 @@ func (s *Server) newProviderLogin(r *http.Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), "", "")
+	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), "", "", "")
 	if err != nil {
 		return "", err
 	}
 	return st.URL, nil
+}
+
+// oauthAuthorizeHtml answers GET …/authorizeHtml, the page Dynamic's SDK
+// opens on mobile (Apple) in place of the provider's authorize URL: the
+// same login as loginUrl, under the SDK's state when it names one, and a
+// page that sends the browser on to the provider. redirect_uri is this
+// server's callback (as the SDK sends it) or the application's page to
+// come back to, which must be an allowed origin or deeplink of the
+// environment. scope is not taken: the login asks for the provider's
+// configured scopes.
+func (s *Server) oauthAuthorizeHtml(w http.ResponseWriter, r *http.Request) error {
+	envID, typ, err := s.providerPath(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	callback := s.providerRedirectURL(r, envID, typ)
+	returnURL := q.Get("redirect_uri")
+	if returnURL == callback {
+		returnURL = ""
+	}
+	st, err := s.signin.OAuthLoginURL(r.Context(), envID, typ, callback, q.Get("state"), "", returnURL)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	// No script: a refresh and a link, the URL escaped for an attribute.
+	target := html.EscapeString(st.URL)
+	_, _ = w.Write([]byte(`<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
+		`<meta http-equiv="refresh" content="0;url=` + target + `"><title>Sign-in</title></head>` +
+		`<body><p><a href="` + target + `">Continue to sign in</a></p></body></html>`))
+	return nil
 }
 
 func (s *Server) providerPath(r *http.Request) (envID, typ string, err error) {

@@ -235,6 +235,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/events", s.public(s.publishEvents))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/loginUrl", s.public(s.oauthLoginURL))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/login", s.public(s.oauthLogin))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/authorizeHtml", s.public(s.oauthAuthorizeHtml))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/initAuth", s.public(s.oauthInitAuth))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/redirect", s.public(s.oauthRedirect("")))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/apple/redirect", s.public(s.oauthRedirect(social.Apple)))

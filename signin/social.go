@@ -69,8 +69,9 @@ func (s *Service) OAuthInit(ctx context.Context, envID, provider, redirectURL, s
 }
 
 // OAuthLoginURL starts a login whose authorize URL this server builds
-// (loginUrl): state, PKCE verifier and nonce are kept here.
-func (s *Service) OAuthLoginURL(ctx context.Context, envID, provider, redirectURL, binding, returnURL string) (*social.Start, error) {
+// (loginUrl, authorizeHtml): PKCE verifier and nonce are kept here, and
+// the state too unless the client names its own (state not "").
+func (s *Service) OAuthLoginURL(ctx context.Context, envID, provider, redirectURL, state, binding, returnURL string) (*social.Start, error) {
 	l, err := s.logins()
 	if err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func (s *Service) OAuthLoginURL(ctx context.Context, envID, provider, redirectUR
 			return nil, err
 		}
 	}
-	st, err := l.Begin(ctx, envID, provider, redirectURL, binding, returnURL)
+	st, err := l.Begin(ctx, envID, provider, redirectURL, state, binding, returnURL)
 	return st, oauthRefusal(err)
 }
 

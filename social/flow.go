@@ -172,11 +172,30 @@ type Start struct {
 // browser back ("" keeps it on the redirect's own page, for popups that
 // poll oauthResult).
 func (f *Flow) Begin(ctx context.Context, envID string, s Settings, binding, returnURL string) (*Start, error) {
+	return f.BeginState(ctx, envID, s, "", binding, returnURL)
+}
+
+// BeginState is Begin with the client's own state when state is not ""
+// (authorizeHtml: Dynamic's SDK names the state it will finish the login
+// with). A state the client announced with initAuth and that is still
+// unused is taken over, its return URL kept unless returnURL names one;
+// any other state in use is refused with ErrStateExists.
+func (f *Flow) BeginState(ctx context.Context, envID string, s Settings, state, binding, returnURL string) (*Start, error) {
 	d, cfg, err := f.resolve(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	st := &State{ID: random(32), EnvironmentID: envID, Provider: s.Type, CodeVerifier: oauth2.GenerateVerifier(),
+	id := random(32)
+	if state != "" {
+		announced, err := f.adopt(ctx, envID, s.Type, state)
+		if err != nil {
+			return nil, err
+		}
+		if id = state; returnURL == "" && announced != nil {
+			returnURL = announced.ReturnURL
+		}
+	}
+	st := &State{ID: id, EnvironmentID: envID, Provider: s.Type, CodeVerifier: oauth2.GenerateVerifier(),
 		RedirectURL: cfg.RedirectURL, ReturnURL: returnURL, ExpiresAt: f.now().Add(f.ttl)}
 	if binding != "" {
 		st.BindingHash = hash(binding)
@@ -209,6 +228,33 @@ func (f *Flow) Register(ctx context.Context, envID string, s Settings, state, re
 	}
 	return f.states.SaveState(ctx, &State{ID: state, EnvironmentID: envID, Provider: s.Type, RedirectURL: s.RedirectURL,
 		ReturnURL: returnURL, ExpiresAt: f.now().Add(f.ttl)})
+}
+
+// adopt takes over a state the client announced (initAuth) for this
+// environment and provider that nothing has used yet: no verifier kept
+// here, no code delivered. It returns nil when the state is new.
+func (f *Flow) adopt(ctx context.Context, envID, provider, state string) (*State, error) {
+	if !validState(state) {
+		return nil, ErrBadState
+	}
+	st, err := f.states.GetState(ctx, state)
+	if errors.Is(err, ErrStateNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.EnvironmentID != envID || st.Provider != provider || st.CodeVerifier != "" || st.Code != "" ||
+		st.BindingHash != "" || !f.now().Before(st.ExpiresAt) {
+		return nil, ErrStateExists
+	}
+	if _, err := f.states.TakeState(ctx, state); err != nil {
+		if errors.Is(err, ErrStateNotFound) {
+			return nil, ErrStateExists // taken meanwhile
+		}
+		return nil, err
+	}
+	return st, nil
 }
 
 // validState accepts 16 to 128 URL-safe characters: what clients make,

@@ -91,13 +91,14 @@ func (l *Logins) BaseAuthURL(ctx context.Context, p *Provider) string {
 	return cfg.Endpoint.AuthURL
 }
 
-// Begin starts a login whose authorize URL this server builds (loginUrl).
-func (l *Logins) Begin(ctx context.Context, envID, typ, redirectURL, binding, returnURL string) (*Start, error) {
+// Begin starts a login whose authorize URL this server builds (loginUrl;
+// authorizeHtml with the client's state when state is not "").
+func (l *Logins) Begin(ctx context.Context, envID, typ, redirectURL, state, binding, returnURL string) (*Start, error) {
 	s, err := l.Settings(ctx, envID, typ, redirectURL)
 	if err != nil {
 		return nil, err
 	}
-	return l.flow.Begin(ctx, envID, s, binding, returnURL)
+	return l.flow.BeginState(ctx, envID, s, state, binding, returnURL)
 }
 
 // Register keeps a state the client made (initAuth).
