@@ -5,7 +5,7 @@
 // JWKS a local server publishes.
 import assert from 'node:assert/strict';
 import httpServer from 'node:http';
-import { Configuration, ExternalJwtApi } from '@dynamic-labs/sdk-api';
+import { Configuration, ExternalJwtApi, UsersApi, EventsApi } from '@dynamic-labs/sdk-api';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { setup, clients, sdkApi, expectOk, expectStatus, verifySessionJwt, UUID_RE } from '../harness.mjs';
 
@@ -76,8 +76,54 @@ it('externalAuthSignin signs the sub in, returns a VerifyResponse, and finds the
   const again = await sdk.externalAuthSignin({ environmentId: ctx.envId, externalAuthSigninRequest: { jwt: await sign() } });
   assert.equal(again.user.id, u.id);
   const other = await sdk.externalAuthSignin({ environmentId: ctx.envId,
-    externalAuthSigninRequest: { jwt: await sign({ sub: 'app-user-2' }) } });
+    externalAuthSigninRequest: { jwt: await sign({ sub: 'app-user-2', email: 'grace@example.com' }) } });
   assert.notEqual(other.user.id, u.id);
+});
+
+it('externalAuthSignin copies a verified email and the names; an unverified email is not; a taken one is refused with nothing written', async () => {
+  const sdk = sdkApi(ctx);
+  const users = new UsersApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
+    headers: { Authorization: `Bearer ${ctx.token}` } }));
+  const events = new EventsApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
+    headers: { Authorization: `Bearer ${ctx.token}` } }));
+  const signIn = async (claims) => (await expectOk(sdk.externalAuthSigninRaw({ environmentId: ctx.envId,
+    externalAuthSigninRequest: { jwt: await sign(claims) } }))).json.user;
+  const formats = (u) => u.verifiedCredentials.map((c) => `${c.format}:${c.publicIdentifier ?? c.public_identifier}`).sort();
+
+  const mary = await signIn({ sub: 'claims-mary', email: 'Mary@Example.com', email_verified: true, given_name: 'Mary', family_name: 'Somerville' });
+  assert.equal(mary.email, 'mary@example.com');
+  assert.equal(mary.firstName, 'Mary');
+  assert.equal(mary.lastName, 'Somerville');
+  assert.deepEqual(formats(mary), ['email:mary@example.com', 'externalUser:claims-mary']);
+
+  const tom = await signIn({ sub: 'claims-tom', email: 'tom@example.com', email_verified: false, name: 'Tom Kilburn' });
+  assert.ok(!tom.email, `an unverified email was copied: ${tom.email}`);
+  assert.equal(tom.firstName, 'Tom');
+  assert.equal(tom.lastName, 'Kilburn');
+  assert.deepEqual(formats(tom), ['externalUser:claims-tom']);
+
+  const count = async () => (await expectOk(users.getEnvironmentUsersRaw({ environmentId: ctx.envId }))).json.count;
+  const newest = async () => (await expectOk(events.getEventsRaw({ environmentId: ctx.envId }))).json.data?.[0]?.id;
+  const [usersBefore, eventBefore] = [await count(), await newest()];
+  assert.ok(eventBefore, 'the sign-ins above wrote events');
+  for (const [what, claims] of Object.entries({
+    'a new sub with mary\'s email': { sub: 'claims-mallory', email: 'MARY@example.com', email_verified: true },
+    'tom taking mary\'s email': { sub: 'claims-tom', email: 'mary@example.com', email_verified: true, given_name: 'Mallory' },
+  })) {
+    const body = await expectStatus(sdk.externalAuthSignin({ environmentId: ctx.envId,
+      externalAuthSigninRequest: { jwt: await sign(claims) } }), 422, what);
+    assert.equal(body.code, 'user_has_already_account_with_email', `${what}: ${JSON.stringify(body)}`);
+  }
+  assert.equal(await count(), usersBefore, 'a refused sign-in wrote a user');
+  assert.equal(await newest(), eventBefore, 'a refused sign-in wrote an event');
+  const tomNow = (await users.getUser({ environmentId: ctx.envId, userId: tom.id })).user;
+  assert.equal(tomNow.firstName, 'Tom');
+  assert.ok(!tomNow.email);
+
+  const again = await signIn({ sub: 'claims-mary', email: 'mary@example.com', email_verified: true, given_name: 'Mary', family_name: 'Fairfax' });
+  assert.equal(again.id, mary.id, 'the same issuer and sub find the same user');
+  assert.equal(again.lastName, 'Fairfax');
+  assert.deepEqual(formats(again), ['email:mary@example.com', 'externalUser:claims-mary']);
 });
 
 it('externalAuthSignin refuses expired, foreign, wrong-audience and unsigned tokens with 422 invalid_external_auth', async () => {

@@ -10,51 +10,18 @@
 // user's social account, the session JWT verified against the JWKS, and a
 // second login in a fresh SDK finding the same user.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { before, after } from 'node:test';
 import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
   createDynamicClient, initializeClient, signInWithSocialRedirect, detectSocialRedirectUrl, completeSocialRedirect,
   getUserSocialAccounts, logout,
 } from '@dynamic-labs-sdk/client';
-import { setup, repoRoot, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
+import { setup, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
 import { memoryKeychain } from '../sdk-shims.mjs';
+import { useTestOP, browse as browseTo } from '../testop.mjs';
 
 const { ctx, it } = setup();
-let op;
+const op = useTestOP(ctx);
 const live = [];
-
-// The test provider is built before the tests (that may take a while) and
-// started by the test, once the server's redirect URL is known.
-let testopBin;
-before(() => {
-  testopBin = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'testop-')), 'testop');
-  const b = spawnSync('go', ['build', '-o', testopBin, './social/oidctest/testop'], { cwd: repoRoot, encoding: 'utf8', timeout: 10 * 60 * 1000 });
-  if (b.status !== 0) throw new Error(`go build ./social/oidctest/testop failed:\n${b.stdout}\n${b.stderr}`);
-}, { timeout: 11 * 60 * 1000 });
-
-async function startOP() {
-  const redirect = `${ctx.basePath}/sdk/${ctx.envId}/providers/google/redirect`;
-  const child = spawn(testopBin, ['-redirect', redirect], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const issuer = await new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)).issuer);
-    });
-    child.on('exit', (code) => reject(new Error(`testop exited (${code})`)));
-  });
-  op = { child, issuer };
-}
-
-after(async () => {
-  if (op) op.child.stdin.end();
-  if (testopBin) fs.rmSync(path.dirname(testopBin), { recursive: true, force: true });
-});
 
 function newSdk(navigated) {
   const mem = new Map();
@@ -79,19 +46,7 @@ function newSdk(navigated) {
   return client;
 }
 
-// The browser: from the authorize URL through the provider's login and
-// this server's redirect, until it is sent back to the application.
-async function browse(start) {
-  let url = start;
-  for (let hops = 0; hops < 10; hops++) {
-    if (url.startsWith(APP_ORIGIN)) return new URL(url);
-    const r = await fetch(url, { redirect: 'manual' });
-    const loc = r.headers.get('location');
-    assert.ok(r.status >= 300 && r.status < 400 && loc, `stopped at ${url}: ${r.status} ${await r.text()}`);
-    url = new URL(loc, url).toString();
-  }
-  throw new Error(`too many redirects from ${start}`);
-}
+const browse = (start) => browseTo(start, APP_ORIGIN);
 
 async function socialLogin() {
   const navigated = [];
@@ -110,7 +65,7 @@ async function socialLogin() {
 }
 
 it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID provider', async () => {
-  await startOP();
+  await op.start();
   const settings = new SettingsApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
     headers: { Authorization: `Bearer ${ctx.token}` } }));
   await settings.createProvider({ environmentId: ctx.envId, providerCreateRequest: {
