@@ -14,15 +14,11 @@ var _ access.Store = (*Store)(nil)
 
 const allowlistColumns = `id, environment_id, name, scope, outcome, enabled_at, created_at`
 
-func scanAllowlist(row Row) (*access.Allowlist, error) {
-	var l access.Allowlist
-	var outcome string
-	if err := row.Scan(&l.ID, &l.EnvironmentID, &l.Name, &l.Scope, &outcome, &l.EnabledAt, &l.CreatedAt); err != nil {
-		return nil, err
-	}
-	l.Outcome = access.Outcome(outcome)
-	return &l, nil
+func allowlistFields(l *access.Allowlist) []any {
+	return []any{&l.ID, &l.EnvironmentID, &l.Name, &l.Scope, &l.Outcome, &l.EnabledAt, &l.CreatedAt}
 }
+
+var scanAllowlist = scanner(allowlistFields)
 
 // nameTaken turns the one unique index of a table (its name within the
 // environment) into the domain's sentinel.
@@ -35,23 +31,19 @@ func (s *Store) nameTaken(op string, exists, notFound, err error) error {
 
 // CreateAllowlist implements access.Store.
 func (s *Store) CreateAllowlist(ctx context.Context, l *access.Allowlist) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO allowlists (`+allowlistColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		l.ID, l.EnvironmentID, l.Name, l.Scope, string(l.Outcome), l.EnabledAt, l.CreatedAt)
+	_, err := s.db.Exec(ctx, insertSQL("allowlists", allowlistColumns), values(allowlistFields(l))...)
 	return s.nameTaken("create allowlist", access.ErrListExists, tenant.ErrEnvironmentNotFound, err)
 }
 
 // GetAllowlist implements access.Store.
 func (s *Store) GetAllowlist(ctx context.Context, id string) (*access.Allowlist, error) {
-	l, err := scanAllowlist(s.db.Reader().QueryRow(ctx, `SELECT `+allowlistColumns+` FROM allowlists WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get allowlist", access.ErrListNotFound, err)
-	}
-	return l, nil
+	return get(ctx, s, "get allowlist", access.ErrListNotFound, scanAllowlist,
+		`SELECT `+allowlistColumns+` FROM allowlists WHERE id = $1`, id)
 }
 
 // ListAllowlists implements access.Store.
 func (s *Store) ListAllowlists(ctx context.Context, envID string) ([]access.Allowlist, error) {
-	return list(ctx, s, s.db.Reader(), "list allowlists", value(scanAllowlist),
+	return list(ctx, s, s.db.Reader(), "list allowlists", scanAllowlist,
 		`SELECT `+allowlistColumns+` FROM allowlists WHERE environment_id = $1 ORDER BY name`+s.d.Binary, envID)
 }
 
@@ -67,16 +59,8 @@ func (s *Store) UpdateAllowlist(ctx context.Context, l *access.Allowlist) error 
 
 // SetAllowlistEnabled implements access.Store.
 func (s *Store) SetAllowlistEnabled(ctx context.Context, id string, at *time.Time) (*access.Allowlist, error) {
-	var l *access.Allowlist
-	err := s.db.Write(ctx, func(tx Tx) (err error) {
-		l, err = scanAllowlist(tx.QueryRow(ctx, `UPDATE allowlists SET enabled_at = $2 WHERE id = $1
-		RETURNING `+allowlistColumns, id, at))
-		return err
-	})
-	if err != nil {
-		return nil, s.fail("enable allowlist", access.ErrListNotFound, err)
-	}
-	return l, nil
+	return writeRow(ctx, s, "enable allowlist", access.ErrListNotFound, scanAllowlist,
+		`UPDATE allowlists SET enabled_at = $2 WHERE id = $1 RETURNING `+allowlistColumns, id, at)
 }
 
 // DeleteAllowlist implements access.Store (its entries go with it).
@@ -88,33 +72,22 @@ func (s *Store) DeleteAllowlist(ctx context.Context, id string) error {
 const entryColumns = `id, allowlist_id, environment_id, match_key, wallet_public_key, email, email_domain, phone_number,
 	discord_username, twitter_username, farcaster_username, farcaster_fid, alias, external_user_id, created_at`
 
-func scanEntry(row Row) (*access.Entry, error) {
-	var e access.Entry
-	err := row.Scan(&e.ID, &e.AllowlistID, &e.EnvironmentID, &e.Key, &e.WalletPublicKey, &e.Email, &e.EmailDomain,
+func entryFields(e *access.Entry) []any {
+	return []any{&e.ID, &e.AllowlistID, &e.EnvironmentID, &e.Key, &e.WalletPublicKey, &e.Email, &e.EmailDomain,
 		&e.PhoneNumber, &e.DiscordUsername, &e.TwitterUsername, &e.FarcasterUsername, &e.FarcasterFID, &e.Alias,
-		&e.ExternalUserID, &e.CreatedAt)
-	if err != nil {
-		return nil, err
-	}
-	return &e, nil
+		&e.ExternalUserID, &e.CreatedAt}
 }
 
 // AddEntry implements access.Store.
 func (s *Store) AddEntry(ctx context.Context, e *access.Entry) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO allowlist_entries (`+entryColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		e.ID, e.AllowlistID, e.EnvironmentID, e.Key, e.WalletPublicKey, e.Email, e.EmailDomain, e.PhoneNumber,
-		e.DiscordUsername, e.TwitterUsername, e.FarcasterUsername, e.FarcasterFID, e.Alias, e.ExternalUserID, e.CreatedAt)
+	_, err := s.db.Exec(ctx, insertSQL("allowlist_entries", entryColumns), values(entryFields(e))...)
 	return s.nameTaken("add allowlist entry", access.ErrEntryExists, access.ErrListNotFound, err)
 }
 
 // GetEntry implements access.Store.
 func (s *Store) GetEntry(ctx context.Context, id string) (*access.Entry, error) {
-	e, err := scanEntry(s.db.Reader().QueryRow(ctx, `SELECT `+entryColumns+` FROM allowlist_entries WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get allowlist entry", access.ErrEntryNotFound, err)
-	}
-	return e, nil
+	return get(ctx, s, "get allowlist entry", access.ErrEntryNotFound, scanner(entryFields),
+		`SELECT `+entryColumns+` FROM allowlist_entries WHERE id = $1`, id)
 }
 
 // ListEntries implements access.Store: a page in the order entries were
@@ -126,7 +99,7 @@ func (s *Store) ListEntries(ctx context.Context, listID string, q access.EntryQu
 		w.add(`(match_key `+s.d.ILike+` $1 ESCAPE '\' OR alias `+s.d.ILike+` $1 ESCAPE '\')`, s.likePattern(q.Query))
 	}
 	limit, args := w.page(users.Page{Limit: q.Limit, Offset: q.Offset})
-	return countedPage(ctx, s, "allowlist entries", value(scanEntry), `SELECT count(*) FROM allowlist_entries WHERE `+w.sql(), w.args,
+	return countedPage(ctx, s, "allowlist entries", scanner(entryFields), `SELECT count(*) FROM allowlist_entries WHERE `+w.sql(), w.args,
 		`SELECT `+entryColumns+` FROM allowlist_entries WHERE `+w.sql()+` ORDER BY created_at, id`+limit, args...)
 }
 
@@ -138,17 +111,12 @@ func (s *Store) DeleteEntry(ctx context.Context, id string) error {
 
 const gateColumns = `id, environment_id, name, outcome, scope, rules, enabled_at, created_at`
 
-func scanGate(row Row) (*access.Gate, error) {
-	var g access.Gate
-	var outcome, rules string
-	if err := row.Scan(&g.ID, &g.EnvironmentID, &g.Name, &outcome, &g.Scope, &rules, &g.EnabledAt, &g.CreatedAt); err != nil {
-		return nil, err
+func scanGate(row Row) (g access.Gate, err error) {
+	var rules string
+	if err = row.Scan(&g.ID, &g.EnvironmentID, &g.Name, &g.Outcome, &g.Scope, &rules, &g.EnabledAt, &g.CreatedAt); err == nil {
+		err = json.Unmarshal([]byte(rules), &g.Rules)
 	}
-	g.Outcome = access.Outcome(outcome)
-	if err := json.Unmarshal([]byte(rules), &g.Rules); err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return g, err
 }
 
 func rulesJSON(rules []access.Rule) string {
@@ -168,16 +136,12 @@ func (s *Store) CreateGate(ctx context.Context, g *access.Gate) error {
 
 // GetGate implements access.Store.
 func (s *Store) GetGate(ctx context.Context, id string) (*access.Gate, error) {
-	g, err := scanGate(s.db.Reader().QueryRow(ctx, `SELECT `+gateColumns+` FROM gates WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get gate", access.ErrGateNotFound, err)
-	}
-	return g, nil
+	return get(ctx, s, "get gate", access.ErrGateNotFound, scanGate, `SELECT `+gateColumns+` FROM gates WHERE id = $1`, id)
 }
 
 // ListGates implements access.Store.
 func (s *Store) ListGates(ctx context.Context, envID string) ([]access.Gate, error) {
-	return list(ctx, s, s.db.Reader(), "list gates", value(scanGate),
+	return list(ctx, s, s.db.Reader(), "list gates", scanGate,
 		`SELECT `+gateColumns+` FROM gates WHERE environment_id = $1 ORDER BY created_at, id`, envID)
 }
 
@@ -193,15 +157,8 @@ func (s *Store) UpdateGate(ctx context.Context, g *access.Gate) error {
 
 // SetGateEnabled implements access.Store.
 func (s *Store) SetGateEnabled(ctx context.Context, id string, at *time.Time) (*access.Gate, error) {
-	var g *access.Gate
-	err := s.db.Write(ctx, func(tx Tx) (err error) {
-		g, err = scanGate(tx.QueryRow(ctx, `UPDATE gates SET enabled_at = $2 WHERE id = $1 RETURNING `+gateColumns, id, at))
-		return err
-	})
-	if err != nil {
-		return nil, s.fail("enable gate", access.ErrGateNotFound, err)
-	}
-	return g, nil
+	return writeRow(ctx, s, "enable gate", access.ErrGateNotFound, scanGate,
+		`UPDATE gates SET enabled_at = $2 WHERE id = $1 RETURNING `+gateColumns, id, at)
 }
 
 // DeleteGate implements access.Store.
@@ -238,11 +195,11 @@ func (s *Store) AccessRules(ctx context.Context, envID string) (*access.Rules, e
 	var r access.Rules
 	err := s.snapshot(ctx, func(q Querier) error {
 		var err error
-		if r.Lists, err = list(ctx, s, q, "access lists", value(scanAllowlist), `SELECT `+allowlistColumns+
+		if r.Lists, err = list(ctx, s, q, "access lists", scanAllowlist, `SELECT `+allowlistColumns+
 			` FROM allowlists WHERE environment_id = $1 AND enabled_at IS NOT NULL ORDER BY name`+s.d.Binary, envID); err != nil {
 			return err
 		}
-		if r.Gates, err = list(ctx, s, q, "access gates", value(scanGate), `SELECT `+gateColumns+
+		if r.Gates, err = list(ctx, s, q, "access gates", scanGate, `SELECT `+gateColumns+
 			` FROM gates WHERE environment_id = $1 AND enabled_at IS NOT NULL ORDER BY created_at, id`, envID); err != nil {
 			return err
 		}

@@ -191,7 +191,7 @@ func (s *Store) createUsers(ctx context.Context, tx Tx, batch []*users.SaveUser,
 	}{
 		{"create users", "users", userInsertCols, userRows},
 		{"store unique values", "custom_field_unique_values", "field_id, value, user_id", uniqueRows},
-		{"create credentials", "verified_credentials", credentialCols, credRows},
+		{"create credentials", "verified_credentials", credentialColumns, credRows},
 		{"record events", "events", eventInsertCols, eventRows},
 	}
 	for _, in := range inserts {

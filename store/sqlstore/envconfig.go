@@ -68,13 +68,11 @@ func (s *Store) SdkViews(ctx context.Context, envID string) ([]envconfig.View, e
 
 const hostnameColumns = `id, environment_id, hostname, usage, status, created_at, updated_at`
 
-func scanHostname(row Row) (*envconfig.Hostname, error) {
-	var h envconfig.Hostname
-	if err := row.Scan(&h.ID, &h.EnvironmentID, &h.Hostname, &h.Usage, &h.Status, &h.CreatedAt, &h.UpdatedAt); err != nil {
-		return nil, err
-	}
-	return &h, nil
+func hostnameFields(h *envconfig.Hostname) []any {
+	return []any{&h.ID, &h.EnvironmentID, &h.Hostname, &h.Usage, &h.Status, &h.CreatedAt, &h.UpdatedAt}
 }
+
+var scanHostname = scanner(hostnameFields)
 
 func hostnameEvent(h *envconfig.Hostname) map[string]string {
 	return map[string]string{"customHostnameId": h.ID, "hostname": h.Hostname, "usage": h.Usage, "status": h.Status}
@@ -86,8 +84,7 @@ func (s *Store) CreateHostname(ctx context.Context, h *envconfig.Hostname, max i
 		if err := s.underLimit(ctx, tx, h.EnvironmentID, "custom_hostnames", max, envconfig.ErrHostnameLimit); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO custom_hostnames (`+hostnameColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			h.ID, h.EnvironmentID, h.Hostname, h.Usage, h.Status, h.CreatedAt, h.UpdatedAt); err != nil {
+		if _, err := tx.Exec(ctx, insertSQL("custom_hostnames", hostnameColumns), values(hostnameFields(h))...); err != nil {
 			return err
 		}
 		return s.insertEvent(ctx, tx, h.EnvironmentID, events.CustomHostnameCreated, "", hostnameEvent(h), h.CreatedAt)
@@ -97,25 +94,25 @@ func (s *Store) CreateHostname(ctx context.Context, h *envconfig.Hostname, max i
 
 // ListHostnames implements envconfig.Store.
 func (s *Store) ListHostnames(ctx context.Context, envID string) ([]envconfig.Hostname, error) {
-	return list(ctx, s, s.db.Reader(), "list custom hostnames", value(scanHostname),
+	return list(ctx, s, s.db.Reader(), "list custom hostnames", scanHostname,
 		`SELECT `+hostnameColumns+` FROM custom_hostnames WHERE environment_id = $1 ORDER BY hostname`+s.d.Binary, envID)
 }
 
 // SetHostnameStatus implements envconfig.Store.
 func (s *Store) SetHostnameStatus(ctx context.Context, envID, id, status string, now time.Time) (*envconfig.Hostname, error) {
-	var h *envconfig.Hostname
+	var h envconfig.Hostname
 	err := s.db.Write(ctx, func(tx Tx) (err error) {
 		h, err = scanHostname(tx.QueryRow(ctx, `UPDATE custom_hostnames SET status = $3, updated_at = $4
 		WHERE environment_id = $1 AND id = $2 RETURNING `+hostnameColumns, envID, id, status, now))
 		if err != nil {
 			return err
 		}
-		return s.insertEvent(ctx, tx, envID, events.CustomHostnameUpdated, "", hostnameEvent(h), now)
+		return s.insertEvent(ctx, tx, envID, events.CustomHostnameUpdated, "", hostnameEvent(&h), now)
 	})
 	if err != nil {
 		return nil, s.fail("set custom hostname status", envconfig.ErrHostnameNotFound, err)
 	}
-	return h, nil
+	return &h, nil
 }
 
 // DeleteHostname implements envconfig.Store.
@@ -126,7 +123,7 @@ func (s *Store) DeleteHostname(ctx context.Context, envID, id string, now time.T
 		if err != nil {
 			return err
 		}
-		return s.insertEvent(ctx, tx, envID, events.CustomHostnameDeleted, "", hostnameEvent(h), now)
+		return s.insertEvent(ctx, tx, envID, events.CustomHostnameDeleted, "", hostnameEvent(&h), now)
 	})
 	return s.fail("delete custom hostname", envconfig.ErrHostnameNotFound, err)
 }
@@ -139,13 +136,11 @@ func (s *Store) ActiveHostnames(ctx context.Context, envID string) ([]string, er
 
 const deeplinkColumns = `id, environment_id, url, created_at`
 
-func scanDeeplink(row Row) (*envconfig.Deeplink, error) {
-	var d envconfig.Deeplink
-	if err := row.Scan(&d.ID, &d.EnvironmentID, &d.URL, &d.CreatedAt); err != nil {
-		return nil, err
-	}
-	return &d, nil
+func deeplinkFields(d *envconfig.Deeplink) []any {
+	return []any{&d.ID, &d.EnvironmentID, &d.URL, &d.CreatedAt}
 }
+
+var scanDeeplink = scanner(deeplinkFields)
 
 // AddDeeplink implements envconfig.Store.
 func (s *Store) AddDeeplink(ctx context.Context, d *envconfig.Deeplink, max int) error {
@@ -153,8 +148,7 @@ func (s *Store) AddDeeplink(ctx context.Context, d *envconfig.Deeplink, max int)
 		if err := s.underLimit(ctx, tx, d.EnvironmentID, "deeplink_urls", max, envconfig.ErrDeeplinkLimit); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO deeplink_urls (`+deeplinkColumns+`) VALUES ($1, $2, $3, $4)`,
-			d.ID, d.EnvironmentID, d.URL, d.CreatedAt); err != nil {
+		if _, err := tx.Exec(ctx, insertSQL("deeplink_urls", deeplinkColumns), values(deeplinkFields(d))...); err != nil {
 			return err
 		}
 		return s.insertEvent(ctx, tx, d.EnvironmentID, events.DeeplinkURLCreated, "",
@@ -165,16 +159,13 @@ func (s *Store) AddDeeplink(ctx context.Context, d *envconfig.Deeplink, max int)
 
 // GetDeeplink implements envconfig.Store.
 func (s *Store) GetDeeplink(ctx context.Context, id string) (*envconfig.Deeplink, error) {
-	d, err := scanDeeplink(s.db.Reader().QueryRow(ctx, `SELECT `+deeplinkColumns+` FROM deeplink_urls WHERE id = $1`, id))
-	if err != nil {
-		return nil, s.fail("get deeplink url", envconfig.ErrDeeplinkNotFound, err)
-	}
-	return d, nil
+	return get(ctx, s, "get deeplink url", envconfig.ErrDeeplinkNotFound, scanDeeplink,
+		`SELECT `+deeplinkColumns+` FROM deeplink_urls WHERE id = $1`, id)
 }
 
 // ListDeeplinks implements envconfig.Store.
 func (s *Store) ListDeeplinks(ctx context.Context, envID string) ([]envconfig.Deeplink, error) {
-	return list(ctx, s, s.db.Reader(), "list deeplink urls", value(scanDeeplink),
+	return list(ctx, s, s.db.Reader(), "list deeplink urls", scanDeeplink,
 		`SELECT `+deeplinkColumns+` FROM deeplink_urls WHERE environment_id = $1 ORDER BY created_at, id`, envID)
 }
 

@@ -13,12 +13,16 @@ var _ session.Store = (*Store)(nil)
 
 // GetSession implements session.Store.
 func (s *Store) GetSession(ctx context.Context, id string) (*session.Session, error) {
-	return get(ctx, s, "get session", session.ErrNotFound, func(r Row) (ss session.Session, err error) {
-		err = r.Scan(&ss.ID, &ss.EnvironmentID, &ss.UserID, &ss.SigninCredentialID, &ss.SessionPublicKey, &ss.IPAddress,
-			&ss.UserAgent, &ss.CreatedAt, &ss.ExpiresAt, &ss.RefreshExpiresAt, &ss.RevokedAt)
-		return ss, err
-	}, `SELECT id, environment_id, user_id, signin_credential_id, session_public_key, ip_address, user_agent,
-		created_at, expires_at, refresh_expires_at, revoked_at FROM sessions WHERE id = $1`, id)
+	return get(ctx, s, "get session", session.ErrNotFound, scanner(sessionFields),
+		`SELECT `+sessionRowColumns+` FROM sessions WHERE id = $1`, id)
+}
+
+const sessionRowColumns = `id, environment_id, user_id, signin_credential_id, session_public_key, ip_address,
+	user_agent, created_at, expires_at, refresh_expires_at, revoked_at`
+
+func sessionFields(ss *session.Session) []any {
+	return []any{&ss.ID, &ss.EnvironmentID, &ss.UserID, &ss.SigninCredentialID, &ss.SessionPublicKey, &ss.IPAddress,
+		&ss.UserAgent, &ss.CreatedAt, &ss.ExpiresAt, &ss.RefreshExpiresAt, &ss.RevokedAt}
 }
 
 // ExtendSession implements session.Store.

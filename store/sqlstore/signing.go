@@ -14,10 +14,13 @@ var _ signing.Store = (*Store)(nil)
 
 const signingColumns = `id, environment_id, algorithm, public_pem, private_sealed, created_at, retired_at`
 
-func scanSigningKey(row Row) (k signing.Key, err error) {
-	err = row.Scan(&k.ID, &k.EnvironmentID, &k.Algorithm, &k.PublicPEM, &k.PrivateSealed, &k.CreatedAt, &k.RetiredAt)
-	return k, err
+func signingKeyFields(k *signing.Key) []any {
+	return []any{&k.ID, &k.EnvironmentID, &k.Algorithm, &k.PublicPEM, &k.PrivateSealed, &k.CreatedAt, &k.RetiredAt}
 }
+
+var scanSigningKey = scanner(signingKeyFields)
+
+var insertSigningKeySQL = insertSQL("signing_keys", signingColumns)
 
 // ActiveSigningKey implements signing.Store.
 func (s *Store) ActiveSigningKey(ctx context.Context, envID string) (*signing.Key, error) {
@@ -28,9 +31,7 @@ func (s *Store) ActiveSigningKey(ctx context.Context, envID string) (*signing.Ke
 // InsertSigningKey implements signing.Store.
 func (s *Store) InsertSigningKey(ctx context.Context, k *signing.Key) (inserted bool, err error) {
 	err = s.db.Write(ctx, func(tx Tx) error {
-		n, err := tx.Exec(ctx, `INSERT INTO signing_keys (id, environment_id, algorithm, public_pem, private_sealed, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-			k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, k.CreatedAt)
+		n, err := tx.Exec(ctx, insertSigningKeySQL+` ON CONFLICT DO NOTHING`, values(signingKeyFields(k))...)
 		inserted = n == 1
 		return err
 	})
@@ -62,8 +63,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, k *signing.Key, at time.Ti
 			at, k.EnvironmentID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO signing_keys (id, environment_id, algorithm, public_pem, private_sealed, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, k.ID, k.EnvironmentID, k.Algorithm, k.PublicPEM, k.PrivateSealed, k.CreatedAt)
+		_, err := tx.Exec(ctx, insertSigningKeySQL, values(signingKeyFields(k))...)
 		return err
 	})
 	return s.fail("rotate signing key", tenant.ErrEnvironmentNotFound, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -238,6 +239,15 @@ func insertSQL(table, columns string) string {
 	return "INSERT INTO " + table + " (" + columns + ") VALUES (" + strings.Join(params, ", ") + ")"
 }
 
+// qualified prefixes each column of a column list with alias and a dot.
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
 // execer is what runs a write: the driver (autocommit) or a Tx.
 type execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (int64, error)
@@ -247,6 +257,50 @@ type execer interface {
 func (s *Store) change(ctx context.Context, e execer, op string, notFound error, sql string, args ...any) error {
 	n, err := e.Exec(ctx, sql, args...)
 	return s.affected(op, notFound, n, err)
+}
+
+// scanner scans a row into a new T through the destinations fields gives:
+// one list per table, in its columns' order, that values also turns into
+// the arguments of the table's INSERT.
+func scanner[T any](fields func(*T) []any) func(Row) (T, error) {
+	return func(r Row) (v T, err error) {
+		err = r.Scan(fields(&v)...)
+		return v, err
+	}
+}
+
+// values are what the pointers of a field list point at.
+func values(ptrs []any) []any {
+	out := make([]any, len(ptrs))
+	for i, p := range ptrs {
+		out[i] = reflect.ValueOf(p).Elem().Interface()
+	}
+	return out
+}
+
+// writeRow runs one statement that writes and returns a row, in its own
+// write transaction, and scans the row; no row is notFound.
+func writeRow[T any](ctx context.Context, s *Store, op string, notFound error, scan func(Row) (T, error), sql string, args ...any) (*T, error) {
+	var v T
+	err := s.db.Write(ctx, func(tx Tx) (err error) {
+		v, err = scan(tx.QueryRow(ctx, sql, args...))
+		return err
+	})
+	if err != nil {
+		return nil, s.fail(op, notFound, err)
+	}
+	return &v, nil
+}
+
+// first is the first of rows, or notFound when there is none.
+func first[T any](rows []T, err error, notFound error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, notFound
+	}
+	return &rows[0], nil
 }
 
 // value adapts a scanner returning a pointer to list.

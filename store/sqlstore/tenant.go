@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -53,11 +52,14 @@ func (s *Store) insertSeed(ctx context.Context, tx Tx, seed tenant.Seed) error {
 
 // DashboardUserByEmail implements tenant.Store.
 func (s *Store) DashboardUserByEmail(ctx context.Context, email string) (*tenant.DashboardUser, error) {
-	return get(ctx, s, "dashboard user by email", tenant.ErrDashboardUserNotFound, func(r Row) (u tenant.DashboardUser, err error) {
-		err = r.Scan(&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &u.CreatedAt)
-		return u, err
-	}, `SELECT id, alias, email, first_name, last_name, wallet_public_key, created_at
-		FROM dashboard_users WHERE email = $1 ORDER BY created_at LIMIT 1`, email)
+	return get(ctx, s, "dashboard user by email", tenant.ErrDashboardUserNotFound, scanner(dashboardUserFields),
+		`SELECT `+dashboardUserColumns+` FROM dashboard_users WHERE email = $1 ORDER BY created_at LIMIT 1`, email)
+}
+
+const dashboardUserColumns = `id, alias, email, first_name, last_name, wallet_public_key, created_at`
+
+func dashboardUserFields(u *tenant.DashboardUser) []any {
+	return []any{&u.ID, &u.Alias, &u.Email, &u.FirstName, &u.LastName, &u.WalletPublicKey, &u.CreatedAt}
 }
 
 // BootstrapIDs implements tenant.Store.
@@ -75,9 +77,7 @@ func (s *Store) BootstrapIDs(ctx context.Context) (*tenant.Bootstrap, error) {
 }
 
 func (s *Store) insertOrganization(ctx context.Context, tx Tx, o *tenant.Organization, owner *tenant.Member) error {
-	_, err := tx.Exec(ctx, insertSQL("organizations", orgColumns), o.ID, o.Name, o.Description, o.WebsiteURL, o.ImplementationTimeline,
-		o.Address.Line1, o.Address.Line2, o.Address.City, o.Address.Region, o.Address.PostalCode, o.Address.Country,
-		o.CreatedAt, o.UpdatedAt)
+	_, err := tx.Exec(ctx, insertSQL("organizations", orgColumns), values(orgFields(o))...)
 	if err != nil {
 		return s.fail("create organization", tenant.ErrOrganizationNotFound, err)
 	}
@@ -87,10 +87,8 @@ func (s *Store) insertOrganization(ctx context.Context, tx Tx, o *tenant.Organiz
 // insertMember adds a membership, first recording its dashboard user if
 // this is the user's first membership.
 func (s *Store) insertMember(ctx context.Context, tx Tx, m *tenant.Member) error {
-	u := m.User
-	_, err := tx.Exec(ctx, `INSERT INTO dashboard_users (id, alias, email, first_name, last_name, wallet_public_key, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-		u.ID, u.Alias, u.Email, u.FirstName, u.LastName, u.WalletPublicKey, u.CreatedAt)
+	_, err := tx.Exec(ctx, insertSQL("dashboard_users", dashboardUserColumns)+` ON CONFLICT (id) DO NOTHING`,
+		values(dashboardUserFields(&m.User))...)
 	if err != nil {
 		return s.fail("create dashboard user", tenant.ErrDashboardUserNotFound, err)
 	}
@@ -116,10 +114,8 @@ func orgFields(o *tenant.Organization) []any {
 
 // GetOrganization implements tenant.Store.
 func (s *Store) GetOrganization(ctx context.Context, id string) (*tenant.Organization, error) {
-	return get(ctx, s, "get organization", tenant.ErrOrganizationNotFound, func(r Row) (o tenant.Organization, err error) {
-		err = r.Scan(orgFields(&o)...)
-		return o, err
-	}, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id)
+	return get(ctx, s, "get organization", tenant.ErrOrganizationNotFound, scanner(orgFields),
+		`SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id)
 }
 
 // UpdateOrganization implements tenant.Store.
@@ -136,13 +132,12 @@ func (s *Store) ListOrganizationsForUser(ctx context.Context, userID string) ([]
 	return list(ctx, s, s.db.Reader(), "list organizations", func(r Row) (o tenant.OrganizationWithRole, err error) {
 		err = r.Scan(append(orgFields(&o.Organization), &o.Role)...)
 		return o, err
-	}, `SELECT o.`+strings.ReplaceAll(orgColumns, ", ", ", o.")+`, m.role FROM organizations o
+	}, `SELECT `+qualified("o", orgColumns)+`, m.role FROM organizations o
 		JOIN members m ON m.organization_id = o.id WHERE m.user_id = $1 ORDER BY o.created_at, o.id`, userID)
 }
 
 func (s *Store) insertProject(ctx context.Context, tx Tx, p *tenant.Project, envs []*tenant.Environment) error {
-	_, err := tx.Exec(ctx, `INSERT INTO projects (id, organization_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)`,
-		p.ID, p.OrganizationID, p.Name, p.CreatedAt, p.UpdatedAt)
+	_, err := tx.Exec(ctx, insertSQL("projects", projectColumns), values(projectFields(p))...)
 	if err != nil {
 		return s.fail("create project", tenant.ErrOrganizationNotFound, err)
 	}
@@ -165,10 +160,9 @@ func (s *Store) CreateProject(ctx context.Context, p *tenant.Project, envs []*te
 // projectEnvironments loads the environment refs of the given projects.
 func (s *Store) projectEnvironments(ctx context.Context, projects []tenant.Project) error {
 	for i := range projects {
-		refs, err := list(ctx, s, s.db.Reader(), "list environments", func(r Row) (ref tenant.EnvironmentRef, err error) {
-			err = r.Scan(&ref.ID, &ref.Name)
-			return ref, err
-		}, `SELECT id, name FROM environments WHERE project_id = $1
+		refs, err := list(ctx, s, s.db.Reader(), "list environments", scanner(func(r *tenant.EnvironmentRef) []any {
+			return []any{&r.ID, &r.Name}
+		}), `SELECT id, name FROM environments WHERE project_id = $1
 			ORDER BY CASE name WHEN 'sandbox' THEN 0 ELSE 1 END`, projects[i].ID)
 		if err != nil {
 			return err
@@ -178,11 +172,15 @@ func (s *Store) projectEnvironments(ctx context.Context, projects []tenant.Proje
 	return nil
 }
 
+const projectColumns = `id, organization_id, name, created_at, updated_at`
+
+func projectFields(p *tenant.Project) []any {
+	return []any{&p.ID, &p.OrganizationID, &p.Name, &p.CreatedAt, &p.UpdatedAt}
+}
+
 func (s *Store) queryProjects(ctx context.Context, where string, arg any) ([]tenant.Project, error) {
-	out, err := list(ctx, s, s.db.Reader(), "list projects", func(r Row) (p tenant.Project, err error) {
-		err = r.Scan(&p.ID, &p.OrganizationID, &p.Name, &p.CreatedAt, &p.UpdatedAt)
-		return p, err
-	}, `SELECT id, organization_id, name, created_at, updated_at FROM projects WHERE `+where+` ORDER BY created_at, id`, arg)
+	out, err := list(ctx, s, s.db.Reader(), "list projects", scanner(projectFields),
+		`SELECT `+projectColumns+` FROM projects WHERE `+where+` ORDER BY created_at, id`, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -192,13 +190,7 @@ func (s *Store) queryProjects(ctx context.Context, where string, arg any) ([]ten
 // GetProject implements tenant.Store.
 func (s *Store) GetProject(ctx context.Context, id string) (*tenant.Project, error) {
 	ps, err := s.queryProjects(ctx, "id = $1", id)
-	if err != nil {
-		return nil, err
-	}
-	if len(ps) == 0 {
-		return nil, tenant.ErrProjectNotFound
-	}
-	return &ps[0], nil
+	return first(ps, err, tenant.ErrProjectNotFound)
 }
 
 // ListProjects implements tenant.Store.

@@ -8,15 +8,12 @@ import (
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
-const memberColumns = `m.id, m.organization_id, m.role, m.created_at,
-	u.id, u.alias, u.email, u.first_name, u.last_name, u.wallet_public_key, u.created_at
+var memberColumns = `m.id, m.organization_id, m.role, m.created_at, ` + qualified("u", dashboardUserColumns) + `
 	FROM members m JOIN dashboard_users u ON u.id = m.user_id`
 
-func scanMember(row Row) (m tenant.Member, err error) {
-	err = row.Scan(&m.ID, &m.OrganizationID, &m.Role, &m.CreatedAt, &m.User.ID, &m.User.Alias, &m.User.Email,
-		&m.User.FirstName, &m.User.LastName, &m.User.WalletPublicKey, &m.User.CreatedAt)
-	return m, err
-}
+var scanMember = scanner(func(m *tenant.Member) []any {
+	return append([]any{&m.ID, &m.OrganizationID, &m.Role, &m.CreatedAt}, dashboardUserFields(&m.User)...)
+})
 
 // ListMembers implements tenant.Store.
 func (s *Store) ListMembers(ctx context.Context, orgID string) ([]tenant.Member, error) {
@@ -68,36 +65,33 @@ func (s *Store) MembershipEnvironmentIDs(ctx context.Context, userID string) ([]
 	return ids, err
 }
 
-const inviteColumns = `i.id, i.organization_id, o.name, i.status, i.email, i.alias, i.wallet_public_key, i.phone_number,
-	i.role, i.created_by_email, i.created_at FROM invites i JOIN organizations o ON o.id = i.organization_id`
+const inviteColumns = `id, organization_id, status, email, alias, wallet_public_key, phone_number, role,
+	created_by_email, created_at`
 
+func inviteFields(inv *tenant.Invite) []any {
+	return []any{&inv.ID, &inv.OrganizationID, &inv.Status, &inv.Email, &inv.Alias, &inv.WalletPublicKey,
+		&inv.PhoneNumber, &inv.Role, &inv.CreatedByEmail, &inv.CreatedAt}
+}
+
+// queryInvites reads the invites matching where, with their organization's
+// name.
 func (s *Store) queryInvites(ctx context.Context, where string, args ...any) ([]tenant.Invite, error) {
-	return list(ctx, s, s.db.Reader(), "list invites", func(r Row) (inv tenant.Invite, err error) {
-		err = r.Scan(&inv.ID, &inv.OrganizationID, &inv.OrganizationName, &inv.Status, &inv.Email, &inv.Alias,
-			&inv.WalletPublicKey, &inv.PhoneNumber, &inv.Role, &inv.CreatedByEmail, &inv.CreatedAt)
-		return inv, err
-	}, `SELECT `+inviteColumns+` WHERE `+where+` ORDER BY i.created_at, i.id`, args...)
+	return list(ctx, s, s.db.Reader(), "list invites", scanner(func(inv *tenant.Invite) []any {
+		return append(inviteFields(inv), &inv.OrganizationName)
+	}), `SELECT `+qualified("i", inviteColumns)+`, o.name FROM invites i JOIN organizations o ON o.id = i.organization_id
+		WHERE `+where+` ORDER BY i.created_at, i.id`, args...)
 }
 
 // CreateInvite implements tenant.Store.
 func (s *Store) CreateInvite(ctx context.Context, inv *tenant.Invite) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO invites (id, organization_id, status, email, alias, wallet_public_key,
-		phone_number, role, created_by_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		inv.ID, inv.OrganizationID, inv.Status, inv.Email, inv.Alias, inv.WalletPublicKey, inv.PhoneNumber,
-		string(inv.Role), inv.CreatedByEmail, inv.CreatedAt)
+	_, err := s.db.Exec(ctx, insertSQL("invites", inviteColumns), values(inviteFields(inv))...)
 	return s.fail("create invite", tenant.ErrOrganizationNotFound, err)
 }
 
 // GetInvite implements tenant.Store.
 func (s *Store) GetInvite(ctx context.Context, id string) (*tenant.Invite, error) {
 	invs, err := s.queryInvites(ctx, "i.id = $1", id)
-	if err != nil {
-		return nil, err
-	}
-	if len(invs) == 0 {
-		return nil, tenant.ErrInviteNotFound
-	}
-	return &invs[0], nil
+	return first(invs, err, tenant.ErrInviteNotFound)
 }
 
 // ListInvites implements tenant.Store.
@@ -133,10 +127,9 @@ func (s *Store) DeleteInvite(ctx context.Context, id string) error {
 
 // ListMfaSettings implements tenant.Store.
 func (s *Store) ListMfaSettings(ctx context.Context, orgID string) ([]tenant.MfaSetting, error) {
-	return list(ctx, s, s.db.Reader(), "list mfa settings", func(r Row) (st tenant.MfaSetting, err error) {
-		err = r.Scan(&st.DeviceType, &st.EnabledAt)
-		return st, err
-	}, `SELECT device_type, enabled_at FROM org_mfa_settings WHERE organization_id = $1`, orgID)
+	return list(ctx, s, s.db.Reader(), "list mfa settings", scanner(func(st *tenant.MfaSetting) []any {
+		return []any{&st.DeviceType, &st.EnabledAt}
+	}), `SELECT device_type, enabled_at FROM org_mfa_settings WHERE organization_id = $1`, orgID)
 }
 
 // SetMfaSetting implements tenant.Store.
@@ -152,17 +145,18 @@ const ssoColumns = `id, organization_id, client_id, client_secret_sealed, masked
 
 // GetSsoProvider implements tenant.Store.
 func (s *Store) GetSsoProvider(ctx context.Context, orgID string) (*tenant.SsoProvider, error) {
-	return get(ctx, s, "get sso provider", tenant.ErrSSOProviderNotFound, func(r Row) (p tenant.SsoProvider, err error) {
-		err = r.Scan(&p.ID, &p.OrganizationID, &p.ClientID, &p.ClientSecretSealed, &p.MaskedClientSecret, &p.SsoDomain,
-			&p.EmailDomain, &p.Provider, &p.RedirectURL, &p.EnforceOnlySSO, &p.CreatedAt, &p.UpdatedAt)
-		return p, err
-	}, `SELECT `+ssoColumns+` FROM sso_providers WHERE organization_id = $1`, orgID)
+	return get(ctx, s, "get sso provider", tenant.ErrSSOProviderNotFound, scanner(ssoFields),
+		`SELECT `+ssoColumns+` FROM sso_providers WHERE organization_id = $1`, orgID)
+}
+
+func ssoFields(p *tenant.SsoProvider) []any {
+	return []any{&p.ID, &p.OrganizationID, &p.ClientID, &p.ClientSecretSealed, &p.MaskedClientSecret, &p.SsoDomain,
+		&p.EmailDomain, &p.Provider, &p.RedirectURL, &p.EnforceOnlySSO, &p.CreatedAt, &p.UpdatedAt}
 }
 
 // CreateSsoProvider implements tenant.Store.
 func (s *Store) CreateSsoProvider(ctx context.Context, p *tenant.SsoProvider) error {
-	_, err := s.db.Exec(ctx, insertSQL("sso_providers", ssoColumns), p.ID, p.OrganizationID, p.ClientID, p.ClientSecretSealed, p.MaskedClientSecret, p.SsoDomain, p.EmailDomain,
-		p.Provider, p.RedirectURL, p.EnforceOnlySSO, p.CreatedAt, p.UpdatedAt)
+	_, err := s.db.Exec(ctx, insertSQL("sso_providers", ssoColumns), values(ssoFields(p))...)
 	return s.fail("create sso provider", tenant.ErrOrganizationNotFound, err)
 }
 

@@ -69,10 +69,11 @@ func (s *Store) DeleteToken(ctx context.Context, envID, tokenID string) error {
 
 const originColumns = `id, environment_id, origin, created_at`
 
-func scanOrigin(r Row) (o tenant.Origin, err error) {
-	err = r.Scan(&o.ID, &o.EnvironmentID, &o.Origin, &o.CreatedAt)
-	return o, err
+func originFields(o *tenant.Origin) []any {
+	return []any{&o.ID, &o.EnvironmentID, &o.Origin, &o.CreatedAt}
 }
+
+var scanOrigin = scanner(originFields)
 
 // ListOrigins implements tenant.Store.
 func (s *Store) ListOrigins(ctx context.Context, envID string) ([]tenant.Origin, error) {
@@ -82,7 +83,7 @@ func (s *Store) ListOrigins(ctx context.Context, envID string) ([]tenant.Origin,
 
 // AddOrigin implements tenant.Store.
 func (s *Store) AddOrigin(ctx context.Context, o *tenant.Origin) error {
-	_, err := s.db.Exec(ctx, insertSQL("origins", originColumns), o.ID, o.EnvironmentID, o.Origin, o.CreatedAt)
+	_, err := s.db.Exec(ctx, insertSQL("origins", originColumns), values(originFields(o))...)
 	return s.fail("add origin", tenant.ErrEnvironmentNotFound, err)
 }
 

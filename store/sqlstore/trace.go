@@ -25,65 +25,20 @@ func Traced(drv Driver, t Tracer) Driver {
 	if system == "postgres" {
 		system = "postgresql"
 	}
-	return traced{Driver: drv, t: t, system: system}
+	return hooked{Driver: drv, reads: true, start: func(ctx context.Context, kind, query string) (context.Context, func(error)) {
+		return t.StartStore(ctx, storeMethod(), kind, system, query)
+	}}
 }
 
-type traced struct {
-	Driver
-	t      Tracer
-	system string
-}
-
-func (d traced) span(ctx context.Context, kind, query string) (context.Context, func(error)) {
-	return d.t.StartStore(ctx, storeMethod(), kind, d.system, query)
-}
-
-func (d traced) Write(ctx context.Context, fn func(Tx) error) error {
-	ctx, end := d.span(ctx, "write", "")
-	err := d.Driver.Write(ctx, fn)
-	end(err)
-	return err
-}
-
-func (d traced) WriteLazy(ctx context.Context, fn func(Tx) error) error {
-	ctx, end := d.span(ctx, "write", "")
-	err := d.Driver.WriteLazy(ctx, fn)
-	end(err)
-	return err
-}
-
-func (d traced) Grouped(ctx context.Context, fn func(Tx) error) error {
-	ctx, end := d.span(ctx, "grouped", "")
-	err := d.Driver.Grouped(ctx, fn)
-	end(err)
-	return err
-}
-
-func (d traced) Snapshot(ctx context.Context, fn func(Querier) error) error {
-	ctx, end := d.span(ctx, "snapshot", "")
-	err := d.Driver.Snapshot(ctx, fn)
-	end(err)
-	return err
-}
-
-func (d traced) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	ctx, end := d.span(ctx, "exec", query)
-	n, err := d.Driver.Exec(ctx, query, args...)
-	end(err)
-	return n, err
-}
-
-func (d traced) Reader() Querier { return tracedReader{q: d.Driver.Reader(), d: d} }
-
-// tracedReader spans each read until its rows are closed or its row
+// hookedReader spans each read until its rows are closed or its row
 // scanned.
-type tracedReader struct {
+type hookedReader struct {
 	q Querier
-	d traced
+	d hooked
 }
 
-func (r tracedReader) Query(ctx context.Context, query string, args ...any) (Rows, error) {
-	ctx, end := r.d.span(ctx, "read", query)
+func (r hookedReader) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	ctx, end := r.d.start(ctx, "read", query)
 	rows, err := r.q.Query(ctx, query, args...)
 	if err != nil {
 		end(err)
@@ -92,8 +47,8 @@ func (r tracedReader) Query(ctx context.Context, query string, args ...any) (Row
 	return &tracedRows{Rows: rows, end: end}, nil
 }
 
-func (r tracedReader) QueryRow(ctx context.Context, query string, args ...any) Row {
-	ctx, end := r.d.span(ctx, "read", query)
+func (r hookedReader) QueryRow(ctx context.Context, query string, args ...any) Row {
+	ctx, end := r.d.start(ctx, "read", query)
 	return tracedRow{row: r.q.QueryRow(ctx, query, args...), end: end}
 }
 

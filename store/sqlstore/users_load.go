@@ -110,12 +110,12 @@ func sqlCredentialsOfUsers(s *Store) string {
 		` ORDER BY user_id, created_at, id`
 }
 
-func scanCredential(r Row) (cr users.Credential, err error) {
-	err = r.Scan(&cr.ID, &cr.UserID, &cr.EnvironmentID, &cr.Format, &cr.Chain, &cr.Address, &cr.PublicIdentifier,
-		&cr.WalletName, &cr.WalletProvider, &cr.SignInEnabled, &cr.VerifiedAt, &cr.LastSelectedAt,
-		&cr.CreatedAt)
-	return cr, err
+func credentialFields(c *users.Credential) []any {
+	return []any{&c.ID, &c.UserID, &c.EnvironmentID, &c.Format, &c.Chain, &c.Address, &c.PublicIdentifier,
+		&c.WalletName, &c.WalletProvider, &c.SignInEnabled, &c.VerifiedAt, &c.LastSelectedAt, &c.CreatedAt}
 }
+
+var scanCredential = scanner(credentialFields)
 
 // credentialOf finds the owner and id of a credential ("" if none).
 func (s *Store) credentialOf(ctx context.Context, q Querier, envID string, c *users.Credential) (userID, credID string, err error) {
@@ -126,14 +126,13 @@ func (s *Store) credentialOf(ctx context.Context, q Querier, envID string, c *us
 	return userID, credID, s.fail("find credential", nil, err)
 }
 
-const credentialCols = `id, environment_id, user_id, format, chain, address,
-	public_identifier, wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at`
+var insertCredentialSQL = insertSQL("verified_credentials", credentialColumns)
 
-var insertCredentialSQL = insertSQL("verified_credentials", credentialCols)
-
+// credentialArgs are the values of c, as userID's, in credentialColumns' order.
 func (s *Store) credentialArgs(userID string, c *users.Credential) []any {
-	return []any{c.ID, c.EnvironmentID, userID, c.Format, c.Chain, c.Address, c.PublicIdentifier, c.WalletName,
-		c.WalletProvider, c.SignInEnabled, c.VerifiedAt, c.LastSelectedAt, c.CreatedAt}
+	owned := *c
+	owned.UserID = userID
+	return values(credentialFields(&owned))
 }
 
 func (s *Store) insertCredential(ctx context.Context, tx Tx, userID string, c *users.Credential) error {
@@ -141,13 +140,11 @@ func (s *Store) insertCredential(ctx context.Context, tx Tx, userID string, c *u
 	return s.fail("create credential", users.ErrUserNotFound, err)
 }
 
-var insertSessionSQL = insertSQL("sessions", `id, environment_id, user_id, signin_credential_id, session_public_key,
-	ip_address, user_agent, created_at, expires_at, refresh_expires_at`)
+var insertSessionSQL = insertSQL("sessions", sessionRowColumns)
 
 // insertSession queues the session's row (a deferred write).
 func (s *Store) insertSession(ctx context.Context, tx Tx, ss *session.Session) error {
-	err := tx.Defer(ctx, insertSessionSQL, ss.ID, ss.EnvironmentID, ss.UserID, ss.SigninCredentialID, ss.SessionPublicKey, ss.IPAddress, ss.UserAgent,
-		ss.CreatedAt, ss.ExpiresAt, ss.RefreshExpiresAt)
+	err := tx.Defer(ctx, insertSessionSQL, values(sessionFields(ss))...)
 	return s.fail("create session", users.ErrUserNotFound, err)
 }
 
