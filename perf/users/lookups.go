@@ -34,6 +34,8 @@ func (e *environment) lookups(n int) []lookup {
 		{"list: filter id", filter("id", func(i int) string { return userID(i) })},
 		{"list: filter walletPublicKey", filter("walletPublicKey", func(i int) string { return fmt.Sprintf("0x%040x", i) })},
 		{"list: filter email (whole address)", filter("email", func(i int) string { return fmt.Sprintf("user%d@example.com", i) })},
+		// (no user has it whole: a search of the trigram index)
+		{"list: filter email (part of an address)", filter("email", func(i int) string { return fmt.Sprintf("r%d@exam", i) })},
 		{"list: filter phoneNumber", filter("phoneNumber", func(i int) string { return fmt.Sprintf("+1555%07d", i) })},
 		{"list: filter alias", filter("alias", func(i int) string { return "alias" + strconv.Itoa(i) })},
 		{"list: filter username", filter("username", func(i int) string { return "user" + strconv.Itoa(i) })},

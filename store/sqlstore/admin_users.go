@@ -127,6 +127,13 @@ func (s *Store) allMatch(envID string, f users.Filter) *where {
 
 // userFilter turns a users list filter into conditions on users.
 func (s *Store) userFilter(envID string, f users.Filter) *where {
+	return s.filterWith(envID, f, s.textMatch)
+}
+
+// filterWith is userFilter with a text column matched by match (the
+// condition keeping the users of environment $1 whose column col matches
+// value, and its $2).
+func (s *Store) filterWith(envID string, f users.Filter, match func(col, value string) (string, any)) *where {
 	w := &where{}
 	col := f.Column
 	text := userTextColumns[col]
@@ -135,7 +142,7 @@ func (s *Store) userFilter(envID string, f users.Filter) *where {
 		w = s.allMatch(envID, f)
 	case text != "":
 		// the match names the environment itself
-		cond, arg := s.textMatch(text, f.Value)
+		cond, arg := match(text, f.Value)
 		w.add(cond, envID, arg)
 	case byAddress[col]:
 		// (a credential of the environment belongs to a user of it)
@@ -191,7 +198,11 @@ func (s *Store) orderBy(table string, columns map[string]string, o users.Order) 
 // listUsersSQL is the users list's count and page queries; the count
 // takes args without the last two (the page's LIMIT and OFFSET).
 func (s *Store) listUsersSQL(envID string, q users.ListQuery) (count, page string, args []any, err error) {
-	w := s.userFilter(envID, q.Filter)
+	return s.listSQLOf(s.userFilter(envID, q.Filter), q)
+}
+
+// listSQLOf is listUsersSQL of the users matching w.
+func (s *Store) listSQLOf(w *where, q users.ListQuery) (count, page string, args []any, err error) {
 	order, err := s.orderBy("users", userOrderColumns, q.Order)
 	if err != nil {
 		return "", "", nil, err

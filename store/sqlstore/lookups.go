@@ -115,11 +115,18 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: args[:len(args)-2]},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: unfiltered(f)})
 		if !unfiltered(f) {
-			matches, err := s.matchesSQL(envID, q)
+			matches, args, err := s.matchesSQL(s.userFilter(envID, f), q)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, Lookup{Name: name + ": page and count", SQL: matches, Args: args})
+		}
+		if exactFirst(f) {
+			matches, args, err := s.matchesSQL(s.filterWith(envID, f, exactMatch), q)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Lookup{Name: name + ": page and count of the value whole", SQL: matches, Args: args})
 		}
 	}
 	// The users and credentials of a page.

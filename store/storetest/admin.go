@@ -499,6 +499,21 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 		}
 	}
 
+	// A value some users have whole (in any letter case) finds just them;
+	// one nobody has whole matches as a substring.
+	jo := mk("joann@example.com", "Jo", func(u *users.User) { u.Alias, u.Username, u.PhoneNumber = "annie", "joann", "+15550100" })
+	jay := mk("jay@example.net", "Jay", func(u *users.User) { u.Alias, u.Username, u.PhoneNumber = "annie2", "joanna", "+155501009" })
+	check("email, whole", list("email whole", filter("email", "ANN@example.com", ""), "", users.Page{}, false), 1, ann)
+	check("email, part", list("email part", filter("email", "nn@example.com", ""), "", users.Page{}, false), 2, jo, ann)
+	check("alias, whole", list("alias whole", filter("alias", "ANNIE", ""), "", users.Page{}, false), 1, jo)
+	check("alias, part", list("alias part", filter("alias", "nnie", ""), "", users.Page{}, false), 2, jay, jo)
+	check("username, whole", list("username whole", filter("username", "JoAnn", ""), "", users.Page{}, false), 1, jo)
+	check("username, part", list("username part", filter("username", "oann", ""), "", users.Page{}, false), 2, jay, jo)
+	check("phone, whole", list("phone whole", filter("phoneNumber", "+15550100", ""), "", users.Page{}, false), 1, jo)
+	check("phone, part", list("phone part", filter("phoneNumber", "5550100", ""), "", users.Page{}, false), 2, jay, jo)
+	check("email, whole, past the end", list("email whole past", filter("email", "ann@example.com", ""), "",
+		users.Page{Offset: 1, Limit: 1}, false), 1)
+
 	l, err := s.ListUsers(ctx(t), id(), users.ListQuery{Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 10}})
 	must(t, "ListUsers(unknown environment)", err)
 	check("users of an unknown environment", l, 0)
