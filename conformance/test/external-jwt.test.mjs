@@ -103,7 +103,7 @@ it('externalAuthSignin copies a verified email and the names; an unverified emai
   assert.deepEqual(formats(tom), ['externalUser:claims-tom']);
 
   const count = async () => (await expectOk(users.getEnvironmentUsersRaw({ environmentId: ctx.envId }))).json.count;
-  const newest = async () => (await expectOk(events.getEventsRaw({ environmentId: ctx.envId }))).json.data?.[0]?.id;
+  const newest = async () => (await expectOk(events.getEventsRaw({ environmentId: ctx.envId }))).json.data?.[0]?.eventId;
   const [usersBefore, eventBefore] = [await count(), await newest()];
   assert.ok(eventBefore, 'the sign-ins above wrote events');
   for (const [what, claims] of Object.entries({
