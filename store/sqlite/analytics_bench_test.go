@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 var (
 	analyticsSessions = flag.Int("analytics-sessions", 1_000_000, "sign-ins BenchmarkAnalytics spreads over 2025")
 	analyticsUsers    = flag.Int("analytics-users", 100_000, "users BenchmarkAnalytics signs in")
+	analyticsDB       = flag.String("analytics-db", "", "database file BenchmarkAnalytics seeds if missing and reuses if present (migrated on open)")
 )
 
 // anyEnv lets every caller read every environment: the benchmark times the
@@ -71,15 +73,9 @@ func seedYear(b *testing.B, path, env string, sessions, nusers int) {
 	}
 }
 
-// BenchmarkAnalytics answers the Analytics group's reports over a year of
-// history (by default a million sign-ins of 100,000 users and 200,000
-// visits in 2025) for the last 30 days of the year (ending mid-day, so
-// the edges are read from the tables) and for the whole year. Run:
-//
-//	go test ./store/sqlite -run '^$' -bench Analytics -benchtime 5x
-func BenchmarkAnalytics(b *testing.B) {
-	ctx := context.Background()
-	path := filepath.Join(b.TempDir(), "db")
+// seedFile creates the database at path with one environment and seeds a
+// year of history in it; it returns the environment.
+func seedFile(b *testing.B, ctx context.Context, path string) string {
 	st, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -93,12 +89,48 @@ func BenchmarkAnalytics(b *testing.B) {
 	start := time.Now()
 	seedYear(b, path, ids.EnvironmentID, *analyticsSessions, *analyticsUsers)
 	b.Logf("seeded %d sign-ins, %d users in %v", *analyticsSessions, *analyticsUsers, time.Since(start).Round(time.Second))
-	if st, err = sqlite.Open(ctx, path, sqlite.Options{}); err != nil {
+	return ids.EnvironmentID
+}
+
+// seededEnv is the environment of a database seedFile made.
+func seededEnv(b *testing.B, path string) string {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var env string
+	if err := db.QueryRow(`SELECT id FROM environments`).Scan(&env); err != nil {
+		b.Fatal(err)
+	}
+	return env
+}
+
+// BenchmarkAnalytics answers the Analytics group's reports over a year of
+// history (by default a million sign-ins of 100,000 users and 200,000
+// visits in 2025) for the last 30 days of the year (ending mid-day, so
+// the edges are read from the tables) and for the whole year. Run:
+//
+//	go test ./store/sqlite -run '^$' -bench Analytics -benchtime 5x
+//
+// (-analytics-db FILE keeps the seeded history for the next run.)
+func BenchmarkAnalytics(b *testing.B) {
+	ctx := context.Background()
+	path, env := *analyticsDB, ""
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "db")
+	}
+	if _, err := os.Stat(path); err == nil {
+		env = seededEnv(b, path)
+	} else {
+		env = seedFile(b, ctx, path)
+	}
+	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
 	svc := analytics.New(st, anyEnv{}, nil)
-	env := ids.EnvironmentID
 	end := time.Date(2025, 12, 31, 15, 4, 5, 0, time.UTC)
 	ranges := map[string]analytics.Range{
 		"30d":  {Start: end.Add(-30 * 24 * time.Hour), End: end},
