@@ -100,7 +100,7 @@ func seededEnv(b *testing.B, path string) string {
 	}
 	defer db.Close()
 	var env string
-	if err := db.QueryRow(`SELECT id FROM environments`).Scan(&env); err != nil {
+	if err := db.QueryRow(`SELECT environment_id FROM users LIMIT 1`).Scan(&env); err != nil {
 		b.Fatal(err)
 	}
 	return env

@@ -91,21 +91,6 @@ func periods(args []any, u analytics.Unit) []any {
 // date is a period's first day as the rollups' dims hold it.
 func date(arg any) string { return arg.(time.Time).Format(time.DateOnly) }
 
-// outside is (t, who) for the activity of the range's days outside the
-// whole periods [$6, $7): a row per active user (wallet) and whole day,
-// a row per sign-in (visit) on the partial days.
-func outside(visits bool) string {
-	table, who, raws := "analytics_user_days", "user_id", "sessions"
-	if visits {
-		table, who, raws = "analytics_visitor_days", "wallet_address", "visits"
-	}
-	part := func(from, to string) string {
-		return `SELECT day AS t, ` + who + ` AS who FROM ` + table + ` WHERE environment_id = $1 AND day >= ` + from + ` AND day < ` + to
-	}
-	return part("$4", "$6") + ` UNION ALL ` + part("$7", "$5") + ` UNION ALL ` +
-		raw("created_at, "+who, raws, "environment_id", "created_at", "")
-}
-
 const sumN = `CAST(COALESCE(sum(n), 0) AS bigint)`
 
 func scanCount(r Row) (analytics.Count, error) {
@@ -140,21 +125,29 @@ func (s *Store) Totals(ctx context.Context, envID string, r analytics.Range) (*a
 
 // ActiveUsers implements analytics.Store: per day, week or month from
 // the rollup's counts of distinct users; a week or month the range cuts
-// counts distinct users over its days' rows.
+// counts its rows whose masks hold a day inside the range, and the users
+// of the partial days' sign-ins.
 func (s *Store) ActiveUsers(ctx context.Context, envID string, r analytics.Range, u analytics.Unit) ([]analytics.Count, error) {
-	args := days(envID, r)
-	q := `SELECT k, ` + sumN + ` FROM (SELECT ` + s.d.Bucket("day", "t") + ` AS k, n FROM (` + rolled("active") + `) d
-		UNION ALL SELECT ` + s.d.Bucket("day", "t") + `, count(DISTINCT who) FROM (` +
-		raw("created_at AS t, user_id AS who", "sessions", "environment_id", "created_at", "") + `) p GROUP BY 1) x
-		GROUP BY k HAVING sum(n) <> 0 ORDER BY k`
-	if u != analytics.Day {
-		args = periods(args, u)
-		q = `SELECT k, ` + sumN + ` FROM (SELECT ` + s.d.Bucket("day", "day") + ` AS k, n FROM analytics_days
-			WHERE environment_id = $1 AND metric = 'active_` + string(u) + `' AND day >= $6 AND day < $7
-			UNION ALL SELECT ` + s.d.Bucket(string(u), "t") + `, count(DISTINCT who) FROM (` + outside(false) + `) a GROUP BY 1) x
-			GROUP BY k HAVING sum(n) <> 0 ORDER BY k`
-	}
+	q, args := s.activeUsersSQL(envID, r, u)
 	return list(ctx, s, s.db.Reader(), "analytics active users", scanCount, q, args...)
+}
+
+func (s *Store) activeUsersSQL(envID string, r analytics.Range, u analytics.Unit) (string, []any) {
+	args := days(envID, r)
+	if u == analytics.Day {
+		return `SELECT k, ` + sumN + ` FROM (SELECT ` + s.d.Bucket("day", "t") + ` AS k, n FROM (` + rolled("active") + `) d
+		UNION ALL SELECT ` + s.d.Bucket("day", "t") + `, count(DISTINCT who) FROM (` + edgeRaw(false) + `) p GROUP BY 1) x
+		GROUP BY k HAVING sum(n) <> 0 ORDER BY k`, args
+	}
+	unit := "week"
+	if u == analytics.Month {
+		unit = "month"
+	}
+	return `SELECT k, ` + sumN + ` FROM (SELECT ` + s.d.Bucket("day", "day") + ` AS k, n FROM analytics_days
+			WHERE environment_id = $1 AND metric = 'active_` + unit + `' AND day >= $6 AND day < $7
+			UNION ALL SELECT k, count(DISTINCT who) FROM (SELECT ` + s.d.Bucket("day", "period") + ` AS k, who FROM (` + cutRows(unit, 8) + `) c
+				UNION ALL SELECT ` + s.d.Bucket(unit, "t") + `, who FROM (` + edgeRaw(false) + `) r) a GROUP BY 1) x
+			GROUP BY k HAVING sum(n) <> 0 ORDER BY k`, cuts(periods(args, u), u)
 }
 
 // sessionCounts counts sign-ins by bucket and the metric's dimension.
@@ -180,14 +173,21 @@ func (s *Store) Heatmap(ctx context.Context, envID string, r analytics.Range) ([
 }
 
 // ActiveDaysPerWeek implements analytics.Store: whole weeks from the
-// rollup's histogram, the weeks the range cuts from their days' rows.
+// rollup's histogram, the weeks the range cuts from their rows' masks
+// (and the partial days' sign-ins).
 func (s *Store) ActiveDaysPerWeek(ctx context.Context, envID string, r analytics.Range) ([]analytics.Count, error) {
-	return list(ctx, s, s.db.Reader(), "analytics active days", scanCount,
-		`SELECT k, `+sumN+` FROM (SELECT dim AS k, n FROM analytics_days WHERE environment_id = $1 AND metric = 'week_days'
+	return list(ctx, s, s.db.Reader(), "analytics active days", scanCount, s.activeDaysSQL(),
+		cuts(periods(days(envID, r), analytics.Week), analytics.Week)...)
+}
+
+func (s *Store) activeDaysSQL() string {
+	return `SELECT k, ` + sumN + ` FROM (SELECT dim AS k, n FROM analytics_days WHERE environment_id = $1 AND metric = 'week_days'
 			AND day >= $6 AND day < $7
-		UNION ALL SELECT CAST(nd AS text), count(*) FROM (SELECT who, `+s.d.Bucket("week", "t")+` AS wk,
-			count(DISTINCT `+s.d.Bucket("day", "t")+`) AS nd FROM (`+outside(false)+`) a GROUP BY who, wk) uw GROUP BY nd) x
-		GROUP BY k HAVING sum(n) <> 0`, periods(days(envID, r), analytics.Week)...)
+		UNION ALL SELECT CAST(nd AS text), count(*) FROM (SELECT who, wk, sum(nd) AS nd FROM (
+			SELECT who, ` + s.d.Bucket("day", "period") + ` AS wk, ` + bitCount("m") + ` AS nd FROM (` + cutRows("week", 8) + `) c
+			UNION ALL SELECT who, ` + s.d.Bucket("week", "t") + `, count(DISTINCT ` + s.d.Bucket("day", "t") + `) FROM (` + edgeRaw(false) + `) r
+				GROUP BY 1, 2) a GROUP BY who, wk) uw GROUP BY nd) x
+		GROUP BY k HAVING sum(n) <> 0`
 }
 
 // WalletNames implements analytics.Store: the rollup's wallets by
@@ -262,7 +262,8 @@ func (s *Store) dayCounts(ctx context.Context, op string, visits bool, envID str
 
 // uniqueSQL counts distinct users (wallets) active in the range: over its
 // whole weeks [$6, $7), those counted in a week whose last earlier active
-// week is before $6 ($8); then those active only outside them.
+// week is before $6 ($8); then those active only outside them (the cut
+// weeks from $9).
 func uniqueSQL(visits bool) string {
 	unit := "week"
 	if visits {
@@ -270,13 +271,14 @@ func uniqueSQL(visits bool) string {
 	}
 	return `SELECT (SELECT ` + sumN + ` FROM analytics_days WHERE environment_id = $1 AND metric = '` + unit + `_since'
 			AND day >= $6 AND day < $7 AND dim < $8)
-		+ (SELECT count(*) FROM (SELECT DISTINCT who FROM (` + outside(visits) + `) o) e WHERE NOT EXISTS (SELECT 1 FROM analytics_periods p
+		+ (SELECT count(*) FROM (` + edgeWho(unit, visits, 9) + `) e WHERE NOT EXISTS (SELECT 1 FROM analytics_periods p
 			WHERE p.environment_id = $1 AND p.unit = '` + unit + `' AND p.who = e.who AND p.period >= $6 AND p.period < $7))`
 }
 
 func uniqueArgs(envID string, r analytics.Range) []any {
 	args := periods(days(envID, r), analytics.Week)
-	return append(args, date(args[5]))
+	args = append(args, date(args[5]))
+	return cuts(args, analytics.Week)
 }
 
 // Visits implements analytics.Store.

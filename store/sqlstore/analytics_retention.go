@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/dynamicauth/dynamicauth/analytics"
 )
@@ -13,7 +14,7 @@ import (
 // week (or, for new users, created in it): their active weeks, in user
 // order. Cohort sizes are the weeks' distinct users (users created).
 func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, newUsers bool) ([]analytics.Pair, []analytics.Count, error) {
-	args := periods(days(envID, r), analytics.Week)
+	args := cuts(periods(days(envID, r), analytics.Week), analytics.Week)
 	ws, we := date(args[5]), date(args[6])
 	partial := func(w string) bool { return w < ws || w >= we }
 	cells, sizes := map[[2]string]int{}, map[string]int{}
@@ -79,49 +80,66 @@ func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, 
 // edgeWeeks calls fn with the active weeks in the range (ascending) of
 // each user active in a week the range cuts (or, for newUsers, created in
 // one), and the week the user was created in if that is in the range.
+// The rows come unordered (an ORDER BY sorted them all in SQL): they are
+// grouped by user here.
 func (s *Store) edgeWeeks(ctx context.Context, q Querier, newUsers bool, args []any, fn func(weeks []string, created string)) error {
 	rows, err := q.Query(ctx, s.edgeWeeksSQL(newUsers), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var user, created string
-	var weeks []string
+	type user struct {
+		weeks   []string
+		created string
+	}
+	by := map[string]*user{}
 	for rows.Next() {
 		var who, wk, cw string
 		if err := rows.Scan(&who, &wk, &cw); err != nil {
 			return err
 		}
-		if who != user && len(weeks) > 0 {
-			fn(weeks, created)
-			weeks = weeks[:0]
+		u := by[who]
+		if u == nil {
+			u = &user{}
+			by[who] = u
 		}
-		user, created, weeks = who, cw, append(weeks, wk)
+		if wk != "" {
+			u.weeks = append(u.weeks, wk)
+		}
+		if cw != "" {
+			u.created = cw
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if len(weeks) > 0 {
-		fn(weeks, created)
+	for _, u := range by {
+		if len(u.weeks) > 0 {
+			// a cut week can come both from its row and a partial day
+			slices.Sort(u.weeks)
+			fn(slices.Compact(u.weeks), u.created)
+		}
 	}
 	return nil
 }
 
-// edgeWeeksSQL is edgeWeeks' query: (user, active week in the range, the
-// user's creation week if in the range), ordered by user, for users active
-// in the weeks outside [$6, $7) (newUsers: or created in them).
+// edgeWeeksSQL is edgeWeeks' query: rows (user, active week in the range,
+// ”) and (user, ”, the user's creation week) if that is in the range,
+// for users active in the weeks outside [$6, $7) (the cut weeks from $8;
+// newUsers: or created in them). (The CROSS JOIN keeps SQLite from
+// walking the range's users by creation time to find the edge's few.)
 func (s *Store) edgeWeeksSQL(newUsers bool) string {
-	edge := `SELECT who FROM (` + outside(false) + `) o`
+	edge := edgeWho("week", false, 8)
 	if newUsers {
 		// two ranges of users_env_created: with one OR of them, SQLite
 		// walks the environment's users
 		edge += ` UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $2 AND created_at < $6
 			UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $7 AND created_at < $3`
 	}
-	return `SELECT a.who, a.wk, COALESCE(` + s.d.Bucket("week", "u.created_at") + `, '')
-		FROM (SELECT who, ` + s.d.Bucket("week", "t") + ` AS wk FROM (` + outside(false) + `) x
-			UNION SELECT who, ` + s.d.Bucket("week", "period") + ` FROM analytics_periods WHERE environment_id = $1 AND unit = 'week'
-				AND period >= $6 AND period < $7 AND who IN (` + edge + `)) a
-		LEFT JOIN users u ON u.id = a.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3
-		ORDER BY a.who, a.wk`
+	return `SELECT who, ` + s.d.Bucket("day", "period") + `, '' FROM (` + cutRows("week", 8) + `) c
+		UNION ALL SELECT who, ` + s.d.Bucket("week", "t") + `, '' FROM (` + edgeRaw(false) + `) r
+		UNION ALL SELECT who, ` + s.d.Bucket("day", "period") + `, '' FROM analytics_periods WHERE environment_id = $1 AND unit = 'week'
+			AND period >= $6 AND period < $7 AND who IN (` + edge + `)
+		UNION ALL SELECT u.id, '', ` + s.d.Bucket("week", "u.created_at") + ` FROM (` + edge + `) e CROSS JOIN users u
+			WHERE u.id = e.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3`
 }

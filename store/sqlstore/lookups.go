@@ -184,11 +184,17 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 // and days, as the engagement and visits reports read it.
 func (s *Store) analyticsLookups(envID string) []Lookup {
 	r := analytics.Range{Start: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC), End: time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)}
-	weeks := periods(days(envID, r), analytics.Week)
-	return []Lookup{
+	weeks := cuts(periods(days(envID, r), analytics.Week), analytics.Week)
+	out := []Lookup{
 		{Name: "analytics retention: users of the cut weeks", SQL: s.edgeWeeksSQL(false), Args: weeks},
 		{Name: "analytics retention: new users of the cut weeks", SQL: s.edgeWeeksSQL(true), Args: weeks},
 		{Name: "analytics distinct users", SQL: uniqueSQL(false), Args: uniqueArgs(envID, r)},
 		{Name: "analytics distinct visitors", SQL: uniqueSQL(true), Args: uniqueArgs(envID, r)},
+		{Name: "analytics active days per week", SQL: s.activeDaysSQL(), Args: weeks},
 	}
+	for _, u := range []analytics.Unit{analytics.Week, analytics.Month} {
+		q, args := s.activeUsersSQL(envID, r, u)
+		out = append(out, Lookup{Name: "analytics active users by " + string(u), SQL: q, Args: args})
+	}
+	return out
 }
