@@ -18,7 +18,7 @@ import (
 // cuts appends to periods' arguments (the whole periods [$6, $7) of u
 // inside the whole days [$4, $5)) the periods of u holding the rest of
 // [$4, $5), as two pairs (period, bits of its days in the range); a pair
-// that is not there has the bits 0.
+// that is not there has the bits 0 and a period no row has.
 func cuts(args []any, u analytics.Unit) []any {
 	fs, fe, ws, we := args[3].(time.Time), args[4].(time.Time), args[5].(time.Time), args[6].(time.Time)
 	var out [2]struct {
@@ -43,7 +43,9 @@ func cuts(args []any, u analytics.Unit) []any {
 	}
 	for i := range out {
 		if out[i].mask == 0 {
-			out[i].period = fs
+			// noon, which no period starts at: reading the rows of
+			// a period whose bits are 0 would read them all for none
+			out[i].period = fs.Add(12 * time.Hour)
 		}
 	}
 	return append(args, out[0].period, out[0].mask, out[1].period, out[1].mask)
