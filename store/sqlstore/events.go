@@ -15,14 +15,11 @@ var _ events.Store = (*Store)(nil)
 
 const eventCols = `e.id, e.environment_id, env.name, e.name, e.user_id, CAST(e.data AS text), e.created_at`
 
-func scanEvent(r Row) (*events.Event, error) {
-	var e events.Event
+func scanEvent(r Row) (e events.Event, err error) {
 	var data string
-	if err := r.Scan(&e.ID, &e.EnvironmentID, &e.EnvironmentName, &e.Name, &e.UserID, &data, TimeDest(&e.CreatedAt)); err != nil {
-		return nil, err
-	}
+	err = r.Scan(&e.ID, &e.EnvironmentID, &e.EnvironmentName, &e.Name, &e.UserID, &data, TimeDest(&e.CreatedAt))
 	e.Data = []byte(data)
-	return &e, nil
+	return e, err
 }
 
 // ListEvents implements events.Store. The cursor is the last event's id;
@@ -46,17 +43,13 @@ func (s *Store) ListEvents(ctx context.Context, envID string, q events.Query) ([
 	}
 	sql := fmt.Sprintf(`SELECT %s FROM events e JOIN environments env ON env.id = e.environment_id WHERE %s
 		ORDER BY e.created_at DESC, e.id DESC LIMIT $%d`, eventCols, w.sql(), len(w.args)+1)
-	return list(ctx, s, s.db.Reader(), "list events", value(scanEvent), sql, append(w.args, q.Limit)...)
+	return list(ctx, s, s.db.Reader(), "list events", scanEvent, sql, append(w.args, q.Limit)...)
 }
 
 // GetEvent implements events.Store.
 func (s *Store) GetEvent(ctx context.Context, envID, id string) (*events.Event, error) {
-	e, err := scanEvent(s.db.Reader().QueryRow(ctx, `SELECT `+eventCols+` FROM events e JOIN environments env ON env.id = e.environment_id
-		WHERE e.id = $1 AND e.environment_id = $2`, id, envID))
-	if err != nil {
-		return nil, s.fail("get event", events.ErrNotFound, err)
-	}
-	return e, nil
+	return get(ctx, s, "get event", events.ErrNotFound, scanEvent, `SELECT `+eventCols+`
+		FROM events e JOIN environments env ON env.id = e.environment_id WHERE e.id = $1 AND e.environment_id = $2`, id, envID)
 }
 
 // InsertTracks implements events.Store.

@@ -19,17 +19,16 @@ var _ exports.Store = (*Store)(nil)
 const exportCols = `id, environment_id, format, model, filter, status, error, rows_written, bytes_written,
 	created_at, started_at, completed_at`
 
-func scanExport(r Row) (*exports.Export, error) {
-	var e exports.Export
+func scanExport(r Row) (e exports.Export, err error) {
 	var filter string
 	if err := r.Scan(&e.ID, &e.EnvironmentID, &e.Format, &e.Model, &filter, &e.Status, &e.Error, &e.Rows, &e.Bytes,
 		&e.CreatedAt, &e.StartedAt, &e.CompletedAt); err != nil {
-		return nil, err
+		return e, err
 	}
 	if err := json.Unmarshal([]byte(filter), &e.Filter); err != nil {
-		return nil, fmt.Errorf("export %s filter: %w", e.ID, err)
+		return e, fmt.Errorf("export %s filter: %w", e.ID, err)
 	}
-	return &e, nil
+	return e, nil
 }
 
 // CreateExport implements exports.Store.
@@ -64,7 +63,7 @@ func (s *Store) ListExports(ctx context.Context, envID, model string, limit int)
 	if model != "" {
 		w.add(`model = $1`, model)
 	}
-	out, err := list(ctx, s, s.db.Reader(), "list exports", value(scanExport), fmt.Sprintf(`SELECT `+exportCols+`
+	out, err := list(ctx, s, s.db.Reader(), "list exports", scanExport, fmt.Sprintf(`SELECT `+exportCols+`
 		FROM exports WHERE %s ORDER BY created_at DESC, id DESC LIMIT $%d`, w.sql(), len(w.args)+1), append(w.args, limit)...)
 	if out == nil {
 		out = []exports.Export{}
@@ -74,12 +73,8 @@ func (s *Store) ListExports(ctx context.Context, envID, model string, limit int)
 
 // GetExport implements exports.Store.
 func (s *Store) GetExport(ctx context.Context, envID, id string) (*exports.Export, error) {
-	e, err := scanExport(s.db.Reader().QueryRow(ctx, `SELECT `+exportCols+` FROM exports WHERE id = $1 AND environment_id = $2`,
-		id, envID))
-	if err != nil {
-		return nil, s.fail("get export", exports.ErrNotFound, err)
-	}
-	return e, nil
+	return get(ctx, s, "get export", exports.ErrNotFound, scanExport,
+		`SELECT `+exportCols+` FROM exports WHERE id = $1 AND environment_id = $2`, id, envID)
 }
 
 // ClaimExport implements exports.Store. A poll with nothing due reads
@@ -112,7 +107,8 @@ func (s *Store) ClaimExport(ctx context.Context, now, until time.Time) (*exports
 		if _, err := tx.Exec(ctx, `DELETE FROM export_chunks WHERE export_id = $1`, id); err != nil {
 			return err
 		}
-		e, err = scanExport(tx.QueryRow(ctx, `SELECT `+exportCols+` FROM exports WHERE id = $1`, id))
+		claimed, err := scanExport(tx.QueryRow(ctx, `SELECT `+exportCols+` FROM exports WHERE id = $1`, id))
+		e = &claimed
 		return err
 	})
 	return e, s.fail("claim export", nil, err)
@@ -247,7 +243,7 @@ func (s *Store) ExportEvents(ctx context.Context, envID, after string, limit int
 	if after != "" {
 		w.add(`(e.created_at, e.id) > (SELECT created_at, id FROM events WHERE id = $1 AND environment_id = $2)`, after, envID)
 	}
-	return list(ctx, s, s.db.Reader(), "export events", value(scanEvent), fmt.Sprintf(`SELECT %s FROM events e
+	return list(ctx, s, s.db.Reader(), "export events", scanEvent, fmt.Sprintf(`SELECT %s FROM events e
 		JOIN environments env ON env.id = e.environment_id WHERE %s ORDER BY e.created_at, e.id LIMIT $%d`,
 		eventCols, w.sql(), len(w.args)+1), append(w.args, limit)...)
 }

@@ -303,18 +303,6 @@ func first[T any](rows []T, err error, notFound error) (*T, error) {
 	return &rows[0], nil
 }
 
-// value adapts a scanner returning a pointer to list.
-func value[T any](scan func(Row) (*T, error)) func(Row) (T, error) {
-	return func(r Row) (T, error) {
-		p, err := scan(r)
-		if err != nil {
-			var zero T
-			return zero, err
-		}
-		return *p, nil
-	}
-}
-
 // column scans a one-column row.
 func column[T any](r Row) (v T, err error) {
 	err = r.Scan(&v)

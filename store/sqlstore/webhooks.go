@@ -68,17 +68,13 @@ func (s *Store) EnqueueOrphans(ctx context.Context) error {
 
 const webhookCols = `id, environment_id, url, secret, events, enabled, enabled_at, disabled_reason, failures, created_at, updated_at`
 
-func scanWebhook(r Row) (*webhooks.Webhook, error) {
-	var w webhooks.Webhook
+func scanWebhook(r Row) (w webhooks.Webhook, err error) {
 	var evs string
-	if err := r.Scan(&w.ID, &w.EnvironmentID, &w.URL, &w.Secret, &evs, &w.Enabled, TimePtrDest(&w.EnabledAt),
-		&w.DisabledReason, &w.Failures, TimeDest(&w.CreatedAt), TimeDest(&w.UpdatedAt)); err != nil {
-		return nil, err
+	if err = r.Scan(&w.ID, &w.EnvironmentID, &w.URL, &w.Secret, &evs, &w.Enabled, TimePtrDest(&w.EnabledAt),
+		&w.DisabledReason, &w.Failures, TimeDest(&w.CreatedAt), TimeDest(&w.UpdatedAt)); err == nil {
+		err = json.Unmarshal([]byte(evs), &w.Events)
 	}
-	if err := json.Unmarshal([]byte(evs), &w.Events); err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return w, err
 }
 
 func (s *Store) subscribe(ctx context.Context, tx Tx, w *webhooks.Webhook) error {
@@ -133,17 +129,14 @@ func (s *Store) CreateWebhook(ctx context.Context, w webhooks.Webhook, ping webh
 
 // ListWebhooks implements webhooks.Store.
 func (s *Store) ListWebhooks(ctx context.Context, envID string) ([]webhooks.Webhook, error) {
-	return list(ctx, s, s.db.Reader(), "list webhooks", value(scanWebhook),
+	return list(ctx, s, s.db.Reader(), "list webhooks", scanWebhook,
 		`SELECT `+webhookCols+` FROM webhooks WHERE environment_id = $1 ORDER BY created_at, id`, envID)
 }
 
 // GetWebhook implements webhooks.Store.
 func (s *Store) GetWebhook(ctx context.Context, envID, id string) (*webhooks.Webhook, error) {
-	w, err := scanWebhook(s.db.Reader().QueryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE environment_id = $1 AND id = $2`, envID, id))
-	if err != nil {
-		return nil, s.fail("get webhook", webhooks.ErrNotFound, err)
-	}
-	return w, nil
+	return get(ctx, s, "get webhook", webhooks.ErrNotFound, scanWebhook,
+		`SELECT `+webhookCols+` FROM webhooks WHERE environment_id = $1 AND id = $2`, envID, id)
 }
 
 // UpdateWebhook implements webhooks.Store.
@@ -155,7 +148,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, in webhooks.Webhook) (*webhoo
 		if err != nil {
 			return s.fail("get webhook", webhooks.ErrNotFound, err)
 		}
-		w = cur
+		w = &cur
 		if in.Enabled && !w.Enabled {
 			at := in.UpdatedAt
 			w.EnabledAt, w.Failures, w.DisabledReason = &at, 0, ""
@@ -189,16 +182,13 @@ func (s *Store) DeleteWebhook(ctx context.Context, envID, id string) error {
 const deliveryCols = `d.id, d.message_id, d.webhook_id, d.attempt, d.status, d.request, d.http_status, d.response, d.error,
 	d.duration_ms, d.attempted_at, m.event_id, m.environment_id, m.created_at, e.created_at`
 
-func scanDelivery(r Row) (*webhooks.Message, error) {
-	var m webhooks.Message
+func scanDelivery(r Row) (m webhooks.Message, err error) {
 	var req string
-	if err := r.Scan(&m.ID, &m.MessageID, &m.WebhookID, &m.Attempt, &m.Status, &req, &m.HTTPStatus, &m.Response, &m.Error,
+	err = r.Scan(&m.ID, &m.MessageID, &m.WebhookID, &m.Attempt, &m.Status, &req, &m.HTTPStatus, &m.Response, &m.Error,
 		&m.DurationMS, TimeDest(&m.AttemptedAt), &m.EventID, &m.EnvironmentID, TimeDest(&m.MessageCreatedAt),
-		TimeDest(&m.EventCreatedAt)); err != nil {
-		return nil, err
-	}
+		TimeDest(&m.EventCreatedAt))
 	m.Request = []byte(req)
-	return &m, nil
+	return m, err
 }
 
 // ListDeliveries implements webhooks.Store.
@@ -206,7 +196,7 @@ func (s *Store) ListDeliveries(ctx context.Context, envID, webhookID, messageID 
 	from := ` FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id JOIN events e ON e.id = m.event_id
 		WHERE d.webhook_id = $1 AND m.environment_id = $2`
 	if messageID == "" {
-		return list(ctx, s, s.db.Reader(), "list webhook deliveries", value(scanDelivery),
+		return list(ctx, s, s.db.Reader(), "list webhook deliveries", scanDelivery,
 			`SELECT `+deliveryCols+from+` AND (CAST($3 AS text) = ''
 				OR (d.attempted_at, d.id) < (SELECT attempted_at, id FROM webhook_deliveries WHERE id = $3))
 			ORDER BY d.attempted_at DESC, d.id DESC LIMIT $4`,
@@ -220,7 +210,7 @@ func (s *Store) ListDeliveries(ctx context.Context, envID, webhookID, messageID 
 			return s.fail("get webhook message", webhooks.ErrMessageNotFound, err)
 		}
 		var err error
-		out, err = list(ctx, s, q, "list message deliveries", value(scanDelivery),
+		out, err = list(ctx, s, q, "list message deliveries", scanDelivery,
 			`SELECT `+deliveryCols+from+` AND d.message_id = $3 ORDER BY d.attempt LIMIT $4`, webhookID, envID, messageID, page.Limit)
 		return err
 	})
