@@ -27,12 +27,8 @@ func scanCustomField(sc Row) (users.CustomField, error) {
 }
 
 func (s *Store) listCustomFields(ctx context.Context, q Querier, envID string) ([]users.CustomField, error) {
-	out, err := list(ctx, s, q, "list custom fields", scanCustomField, `SELECT `+customFieldColumns+` FROM custom_fields
-		WHERE environment_id = $1 ORDER BY position, created_at, id`, envID)
-	if out == nil && err == nil {
-		out = []users.CustomField{}
-	}
-	return out, err
+	return nonNil(list(ctx, s, q, "list custom fields", scanCustomField, `SELECT `+customFieldColumns+` FROM custom_fields
+		WHERE environment_id = $1 ORDER BY position, created_at, id`, envID))
 }
 
 // ListCustomFields implements users.FieldsStore.

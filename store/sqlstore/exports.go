@@ -63,12 +63,8 @@ func (s *Store) ListExports(ctx context.Context, envID, model string, limit int)
 	if model != "" {
 		w.add(`model = $1`, model)
 	}
-	out, err := list(ctx, s, s.db.Reader(), "list exports", scanExport, fmt.Sprintf(`SELECT `+exportCols+`
-		FROM exports WHERE %s ORDER BY created_at DESC, id DESC LIMIT $%d`, w.sql(), len(w.args)+1), append(w.args, limit)...)
-	if out == nil {
-		out = []exports.Export{}
-	}
-	return out, err
+	return nonNil(list(ctx, s, s.db.Reader(), "list exports", scanExport, fmt.Sprintf(`SELECT `+exportCols+`
+		FROM exports WHERE %s ORDER BY created_at DESC, id DESC LIMIT $%d`, w.sql(), len(w.args)+1), append(w.args, limit)...))
 }
 
 // GetExport implements exports.Store.

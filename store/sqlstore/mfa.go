@@ -40,30 +40,14 @@ func (s *Store) InsertMFADevice(ctx context.Context, d *mfa.Device) error {
 
 // GetMFADevice implements mfa.Store.
 func (s *Store) GetMFADevice(ctx context.Context, userID, id string) (*mfa.Device, error) {
-	d, err := scanDevice(s.db.Reader().QueryRow(ctx, `SELECT `+deviceColumns+` FROM mfa_devices WHERE user_id = $1 AND id = $2`,
-		userID, id))
-	if err != nil {
-		return nil, s.fail("get mfa device", mfa.ErrDeviceNotFound, err)
-	}
-	return &d, nil
+	return get(ctx, s, "get mfa device", mfa.ErrDeviceNotFound, scanDevice,
+		`SELECT `+deviceColumns+` FROM mfa_devices WHERE user_id = $1 AND id = $2`, userID, id)
 }
 
 // ListMFADevices implements mfa.Store.
 func (s *Store) ListMFADevices(ctx context.Context, userID string) ([]mfa.Device, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT `+deviceColumns+` FROM mfa_devices WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, s.fail("list mfa devices", nil, err)
-	}
-	defer rows.Close()
-	out := []mfa.Device{}
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, s.fail("list mfa devices", nil, err)
-		}
-		out = append(out, d)
-	}
-	return out, s.fail("list mfa devices", nil, rows.Err())
+	return nonNil(list(ctx, s, s.db.Reader(), "list mfa devices", scanDevice,
+		`SELECT `+deviceColumns+` FROM mfa_devices WHERE user_id = $1 ORDER BY created_at, id`, userID))
 }
 
 // AcceptMFAStep implements mfa.Store: one statement takes the step only

@@ -97,40 +97,20 @@ func scanPasskey(r Row) (passkey.Passkey, error) {
 
 // ListPasskeys implements passkey.Store.
 func (s *Store) ListPasskeys(ctx context.Context, userID string) ([]passkey.Passkey, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT `+passkeyColumns+` FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, s.fail("list passkeys", nil, err)
-	}
-	defer rows.Close()
-	out := []passkey.Passkey{}
-	for rows.Next() {
-		p, err := scanPasskey(rows)
-		if err != nil {
-			return nil, s.fail("list passkeys", nil, err)
-		}
-		out = append(out, p)
-	}
-	return out, s.fail("list passkeys", nil, rows.Err())
+	return nonNil(list(ctx, s, s.db.Reader(), "list passkeys", scanPasskey,
+		`SELECT `+passkeyColumns+` FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, userID))
 }
 
 // GetPasskey implements passkey.Store.
 func (s *Store) GetPasskey(ctx context.Context, userID, id string) (*passkey.Passkey, error) {
-	p, err := scanPasskey(s.db.Reader().QueryRow(ctx, `SELECT `+passkeyColumns+` FROM passkeys WHERE user_id = $1 AND id = $2`,
-		userID, id))
-	if err != nil {
-		return nil, s.fail("get passkey", passkey.ErrNotFound, err)
-	}
-	return &p, nil
+	return get(ctx, s, "get passkey", passkey.ErrNotFound, scanPasskey,
+		`SELECT `+passkeyColumns+` FROM passkeys WHERE user_id = $1 AND id = $2`, userID, id)
 }
 
 // PasskeyByCredentialID implements passkey.Store.
 func (s *Store) PasskeyByCredentialID(ctx context.Context, envID string, credentialID []byte) (*passkey.Passkey, error) {
-	p, err := scanPasskey(s.db.Reader().QueryRow(ctx, `SELECT `+passkeyColumns+` FROM passkeys
-		WHERE environment_id = $1 AND credential_id = $2`, envID, credentialID))
-	if err != nil {
-		return nil, s.fail("get passkey", passkey.ErrNotFound, err)
-	}
-	return &p, nil
+	return get(ctx, s, "get passkey", passkey.ErrNotFound, scanPasskey,
+		`SELECT `+passkeyColumns+` FROM passkeys WHERE environment_id = $1 AND credential_id = $2`, envID, credentialID)
 }
 
 // UsePasskey implements passkey.Store: compare-and-set on the counter.

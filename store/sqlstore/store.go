@@ -292,6 +292,15 @@ func writeRow[T any](ctx context.Context, s *Store, op string, notFound error, s
 	return &v, nil
 }
 
+// nonNil gives an empty list, not nil, when a query found no row (the
+// domain answers [] rather than null).
+func nonNil[T any](rows []T, err error) ([]T, error) {
+	if rows == nil && err == nil {
+		rows = []T{}
+	}
+	return rows, err
+}
+
 // first is the first of rows, or notFound when there is none.
 func first[T any](rows []T, err error, notFound error) (*T, error) {
 	if err != nil {

@@ -56,13 +56,9 @@ func (s *Store) DeleteMember(ctx context.Context, id string) error {
 
 // MembershipEnvironmentIDs implements tenant.Store.
 func (s *Store) MembershipEnvironmentIDs(ctx context.Context, userID string) ([]string, error) {
-	ids, err := list(ctx, s, s.db.Reader(), "membership environments", column[string], `SELECT e.id FROM environments e
+	return nonNil(list(ctx, s, s.db.Reader(), "membership environments", column[string], `SELECT e.id FROM environments e
 		JOIN projects p ON p.id = e.project_id JOIN members m ON m.organization_id = p.organization_id
-		WHERE m.user_id = $1 ORDER BY p.created_at, e.name DESC`, userID)
-	if ids == nil && err == nil {
-		ids = []string{}
-	}
-	return ids, err
+		WHERE m.user_id = $1 ORDER BY p.created_at, e.name DESC`, userID))
 }
 
 const inviteColumns = `id, organization_id, status, email, alias, wallet_public_key, phone_number, role,
