@@ -37,8 +37,10 @@ type Credential struct {
 	OAuthUsername    string   `json:"oauth_username,omitempty"`
 	OAuthDisplayName string   `json:"oauth_display_name,omitempty"`
 	OAuthEmails      []string `json:"oauth_emails,omitempty"`
-	LastSelectedAt   string   `json:"lastSelectedAt,omitempty"`
-	VerifiedAt       string   `json:"verifiedAt,omitempty"`
+	// OAuthAccountPhotos holds the account's profile picture URL.
+	OAuthAccountPhotos []string `json:"oauth_account_photos,omitempty"`
+	LastSelectedAt     string   `json:"lastSelectedAt,omitempty"`
+	VerifiedAt         string   `json:"verifiedAt,omitempty"`
 }
 
 // CredentialHashes is verifiedCredentialsHashes: one hash per format over

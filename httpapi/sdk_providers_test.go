@@ -22,6 +22,9 @@ import (
 
 const appReturn = "http://localhost:3000/app"
 
+// adaPicture is the fixture user's profile picture at the provider.
+const adaPicture = "https://lh3.example.com/a/ada=s96-c"
+
 type socialFixture struct {
 	h        *harness
 	op       *oidctest.OP
@@ -32,7 +35,7 @@ type socialFixture struct {
 func newSocialFixture(t *testing.T, h *harness) *socialFixture {
 	f := &socialFixture{h: h, env: h.ids.EnvironmentID, clientID: "dynamicauth-rp"}
 	f.op = oidctest.Start(t, f.clientID, "rp-secret", f.redirectURL(f.env))
-	f.op.AddUser(oidctest.User{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true})
+	f.op.AddUser(oidctest.User{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true, Picture: adaPicture})
 	f.addProvider(t, f.env, f.clientID)
 	return f
 }
@@ -163,9 +166,8 @@ func testSocialSignIn(t *testing.T, h *harness) {
 		cred["oauth_account_id"] != "op-user-1" || cred["oauth_display_name"] != "Ada Lovelace" {
 		t.Errorf("oauth credential: %s", dump(cred))
 	}
-	if str(t, res, "jwt") == "" {
-		t.Fatal("no jwt")
-	}
+	wantPhotos(t, "user JSON", cred, adaPicture)
+	wantPhotos(t, "JWT", oauthClaim(t, str(t, res, "jwt")), adaPicture)
 
 	// The state is used up: the same signIn again is refused.
 	st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code, "codeVerifier": l.verifier})
@@ -177,6 +179,36 @@ func testSocialSignIn(t *testing.T, h *harness) {
 	wantStatus(t, "second signIn", st, 200, res)
 	if got := str(t, res, "user.id"); got != userID {
 		t.Fatalf("second login signed in %s, want %s", got, userID)
+	}
+
+	// A new picture at the provider replaces the stored one at the next
+	// login; an unusable one (not an http(s) URL) leaves it alone.
+	const newPicture = "https://lh3.example.com/a/ada-2024=s96-c"
+	for _, c := range []struct{ at, want string }{{newPicture, newPicture}, {"javascript:alert(1)", newPicture}} {
+		f.op.AddUser(oidctest.User{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true, Picture: c.at})
+		l = f.start(t, f.env, false)
+		st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
+		wantStatus(t, "signIn, picture "+c.at, st, 200, res)
+		wantPhotos(t, "user JSON, picture "+c.at, find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth"), c.want)
+		wantPhotos(t, "JWT, picture "+c.at, oauthClaim(t, str(t, res, "jwt")), c.want)
+		st, res = f.h.do(t, "GET", "/sdk/"+f.env+"/users", str(t, res, "jwt"), nil)
+		wantStatus(t, "sdk user", st, 200, res)
+		wantPhotos(t, "GET users, picture "+c.at, find(t, list(t, res, "verifiedCredentials"), "format", "oauth"), c.want)
+	}
+}
+
+// oauthClaim is the oauth verified credential of a JWT's claims.
+func oauthClaim(t *testing.T, jwt string) map[string]any {
+	t.Helper()
+	return find(t, list(t, jwtClaims(t, jwt), "verified_credentials"), "format", "oauth")
+}
+
+// wantPhotos checks a verified credential's oauth_account_photos.
+func wantPhotos(t *testing.T, what string, cred map[string]any, want string) {
+	t.Helper()
+	got, _ := cred["oauth_account_photos"].([]any)
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("%s: oauth_account_photos %v, want [%s]: %s", what, cred["oauth_account_photos"], want, dump(cred))
 	}
 }
 

@@ -80,6 +80,9 @@ func WireCredentials(u *users.User) []Credential {
 			} else if c.PublicIdentifier != c.Address {
 				wc.OAuthUsername = c.PublicIdentifier
 			}
+			if c.PhotoURL != "" {
+				wc.OAuthAccountPhotos = []string{c.PhotoURL}
+			}
 		}
 		if c.LastSelectedAt != nil {
 			wc.LastSelectedAt = c.LastSelectedAt.UTC().Format(wireTime)

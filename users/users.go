@@ -70,6 +70,8 @@ type Credential struct {
 	VerifiedAt       time.Time
 	LastSelectedAt   *time.Time
 	CreatedAt        time.Time
+	// PhotoURL is a social account's profile picture (format oauth).
+	PhotoURL string
 }
 
 // Credential returns the user's credential with id, or nil.

@@ -27,6 +27,8 @@ import (
 type User struct {
 	ID, Email, Name string
 	EmailVerified   bool
+	// Picture is the profile picture URL (the picture claim), if any.
+	Picture string
 }
 
 type authReq struct {
@@ -273,7 +275,7 @@ func (s *opStorage) SetUserinfoFromScopes(_ context.Context, ui *oidc.UserInfo, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[userID]
-	ui.Subject, ui.Email, ui.EmailVerified, ui.Name = u.ID, u.Email, oidc.Bool(u.EmailVerified), u.Name
+	ui.Subject, ui.Email, ui.EmailVerified, ui.Name, ui.Picture = u.ID, u.Email, oidc.Bool(u.EmailVerified), u.Name, u.Picture
 	return nil
 }
 

@@ -39,10 +39,12 @@ func (s *Store) credentialsLeft(ctx context.Context, tx Tx, userID, credID strin
 }
 
 // reverifySQL records a new proof of credential $4 and its wallet's
-// current name and provider. A proof naming no name keeps the stored one:
-// Apple sends a social account's name at its first login only.
+// current name and provider, and a social account's current picture ($5).
+// A proof naming no name or picture keeps the stored one: Apple sends a
+// social account's name at its first login only, and no picture.
 const reverifySQL = `UPDATE verified_credentials SET verified_at = $1,
-	wallet_name = CASE WHEN $2 = '' THEN wallet_name ELSE $2 END, wallet_provider = $3 WHERE id = $4`
+	wallet_name = CASE WHEN $2 = '' THEN wallet_name ELSE $2 END, wallet_provider = $3,
+	photo_url = CASE WHEN $5 = '' THEN photo_url ELSE $5 END WHERE id = $4`
 
 // repointLastCredential keeps a user's last_verified_credential_id from
 // dangling once credID is no longer theirs: their latest verified one.
@@ -76,7 +78,7 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 		case owner == "": // linked now
 		case owner == w.UserID:
 			event = ""
-			if _, err := tx.Exec(ctx, reverifySQL, w.Now, c.WalletName, c.WalletProvider, credID); err != nil {
+			if _, err := tx.Exec(ctx, reverifySQL, w.Now, c.WalletName, c.WalletProvider, credID, c.PhotoURL); err != nil {
 				return s.fail("update credential", nil, err)
 			}
 		case !w.Transfer:

@@ -79,7 +79,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			created, userID, credID = true, w.NewUserID, c.ID
 		}
 		if !created {
-			if err := tx.Defer(ctx, reverifySQL, now, c.WalletName, c.WalletProvider, credID); err != nil {
+			if err := tx.Defer(ctx, reverifySQL, now, c.WalletName, c.WalletProvider, credID, c.PhotoURL); err != nil {
 				return s.fail("update credential", nil, err)
 			}
 		}

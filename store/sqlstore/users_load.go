@@ -22,7 +22,7 @@ const userColumns = `id, environment_id, email, alias, first_name, last_name, ph
 	t_shirt_size, team, metadata, last_verified_credential_id, created_at, updated_at, last_visit_at, mfa_backup_code_ack`
 
 const credentialColumns = `id, user_id, environment_id, format, chain, address, public_identifier,
-	wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at`
+	wallet_name, wallet_provider, sign_in_enabled, verified_at, last_selected_at, created_at, photo_url`
 
 // GetUser returns a user with their credentials (signin.Store).
 func (s *Store) GetUser(ctx context.Context, id string) (*users.User, error) {
@@ -112,7 +112,7 @@ func sqlCredentialsOfUsers(s *Store) string {
 
 func credentialFields(c *users.Credential) []any {
 	return []any{&c.ID, &c.UserID, &c.EnvironmentID, &c.Format, &c.Chain, &c.Address, &c.PublicIdentifier,
-		&c.WalletName, &c.WalletProvider, &c.SignInEnabled, &c.VerifiedAt, &c.LastSelectedAt, &c.CreatedAt}
+		&c.WalletName, &c.WalletProvider, &c.SignInEnabled, &c.VerifiedAt, &c.LastSelectedAt, &c.CreatedAt, &c.PhotoURL}
 }
 
 var scanCredential = scanner(credentialFields)

@@ -199,6 +199,7 @@ func eqCredential(t *testing.T, what string, got, want *users.Credential) {
 	eqTime(t, what+".VerifiedAt", got.VerifiedAt, want.VerifiedAt)
 	eqTimePtr(t, what+".LastSelectedAt", got.LastSelectedAt, want.LastSelectedAt)
 	eqTime(t, what+".CreatedAt", got.CreatedAt, want.CreatedAt)
+	eq(t, what+".PhotoURL", got.PhotoURL, want.PhotoURL)
 }
 
 // eqProfile compares the profile columns and metadata (by JSON value).

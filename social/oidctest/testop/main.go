@@ -21,6 +21,7 @@ func main() {
 	secret := flag.String("secret", "rp-secret", "client secret")
 	redirect := flag.String("redirect", "", "the client's redirect URI")
 	email := flag.String("email", "ada@example.com", "the user's email (verified)")
+	picture := flag.String("picture", "", "the user's profile picture URL (the picture claim)")
 	flag.Parse()
 	o, err := oidctest.New("127.0.0.1:0", *client, *secret, *redirect)
 	if err != nil {
@@ -28,7 +29,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer o.Close()
-	o.AddUser(oidctest.User{ID: "op-user-1", Email: *email, Name: "Ada Lovelace", EmailVerified: true})
+	o.AddUser(oidctest.User{ID: "op-user-1", Email: *email, Name: "Ada Lovelace", EmailVerified: true, Picture: *picture})
 	_ = json.NewEncoder(os.Stdout).Encode(map[string]string{"issuer": o.URL})
 	_, _ = io.Copy(io.Discard, os.Stdin)
 }
