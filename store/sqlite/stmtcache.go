@@ -4,20 +4,36 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
+
+// maxCachedStatements bounds a pool's statement cache. The store's query
+// texts are a fixed set (values are always bound, never pasted), but
+// some are built per call (IN lists and multi-row INSERTs sized to their
+// input, filter combinations), so the bound keeps a query shape nobody
+// foresaw from growing the cache, and the prepared statements on every
+// connection, without end: past it, a new text runs unprepared.
+const maxCachedStatements = 2048
 
 // cachedDB is a pool whose statements are prepared once and reused:
 // parsing SQL was a fifth of a sign-in's CPU time before.
 type cachedDB struct {
 	*sql.DB
 	stmts sync.Map // query text -> *sql.Stmt
+	n     atomic.Int64
+	limit int64
 }
 
-func newCachedDB(db *sql.DB) *cachedDB { return &cachedDB{DB: db} }
+func newCachedDB(db *sql.DB) *cachedDB { return &cachedDB{DB: db, limit: maxCachedStatements} }
 
+// stmt returns query's cached statement, preparing it on first use; nil
+// (and no error) once the cache is full and query is not in it.
 func (d *cachedDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := d.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
+	}
+	if d.n.Load() >= d.limit {
+		return nil, nil
 	}
 	st, err := d.DB.PrepareContext(ctx, query)
 	if err != nil {
@@ -27,6 +43,7 @@ func (d *cachedDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		st.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	d.n.Add(1)
 	return st, nil
 }
 
@@ -34,6 +51,9 @@ func (d *cachedDB) ExecContext(ctx context.Context, query string, args ...any) (
 	st, err := d.stmt(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	if st == nil {
+		return d.DB.ExecContext(ctx, query, args...)
 	}
 	return st.ExecContext(ctx, args...)
 }
@@ -43,6 +63,9 @@ func (d *cachedDB) QueryContext(ctx context.Context, query string, args ...any) 
 	if err != nil {
 		return nil, err
 	}
+	if st == nil {
+		return d.DB.QueryContext(ctx, query, args...)
+	}
 	return st.QueryContext(ctx, args...)
 }
 
@@ -50,7 +73,7 @@ func (d *cachedDB) QueryContext(ctx context.Context, query string, args ...any) 
 // from Scan, as with *sql.DB.
 func (d *cachedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := d.stmt(ctx, query)
-	if err != nil {
+	if err != nil || st == nil {
 		return d.DB.QueryRowContext(ctx, query, args...)
 	}
 	return st.QueryRowContext(ctx, args...)
