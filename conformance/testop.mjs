@@ -21,10 +21,11 @@ export function useTestOP(ctx) {
     if (op.child) op.child.stdin.end();
     if (bin) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
   });
-  // start runs the provider for the environment's google redirect URL.
-  op.start = async () => {
+  // start runs the provider for the environment's google redirect URL;
+  // args are more of testop's flags (say, ['-picture', url]).
+  op.start = async (...args) => {
     const redirect = `${ctx.basePath}/sdk/${ctx.envId}/providers/google/redirect`;
-    const child = spawn(bin, ['-redirect', redirect], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(bin, ['-redirect', redirect, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     op.issuer = await new Promise((resolve, reject) => {
       let buf = '';
       child.stdout.on('data', (d) => {

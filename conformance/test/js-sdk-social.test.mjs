@@ -7,7 +7,9 @@
 // hands the URL to this test's "browser", which follows the provider's
 // login and this server's redirect back to the application),
 // detectSocialRedirectUrl and completeSocialRedirect (oauthSignIn), the
-// user's social account, the session JWT verified against the JWKS, and a
+// user's social account with the provider's profile picture
+// (oauthAccountPhotos, which the SDK serves as the account's photos), the
+// session JWT verified against the JWKS, and a
 // second login in a fresh SDK finding the same user.
 import assert from 'node:assert/strict';
 import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
@@ -65,7 +67,8 @@ async function socialLogin() {
 }
 
 it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID provider', async () => {
-  await op.start();
+  const picture = 'https://photos.example.com/ada.png?size=96';
+  await op.start('-picture', picture);
   const settings = new SettingsApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
     headers: { Authorization: `Bearer ${ctx.token}` } }));
   await settings.createProvider({ environmentId: ctx.envId, providerCreateRequest: {
@@ -76,6 +79,7 @@ it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID prov
   const accounts = getUserSocialAccounts(first.client);
   assert.equal(accounts.length, 1, JSON.stringify(first.user.verifiedCredentials));
   assert.equal(accounts[0].provider, 'google');
+  assert.deepEqual(accounts[0].photos, [picture], 'the provider\'s picture claim as the account\'s photos');
   const { payload } = await verifySessionJwt(ctx, first.client.token);
   assert.equal(payload.sub, first.user.id);
   assert.ok(payload.amr.includes('oauth'), JSON.stringify(payload.amr));
