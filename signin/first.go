@@ -28,9 +28,6 @@ type firstSignIn struct {
 	// audience is the tokens' aud.
 	audience                          string
 	issuerHost, origin, ip, userAgent string
-	// after, when set, runs once the sign-in is stored and may return the
-	// user changed (a verified email linked); its error fails the call.
-	after func(ctx context.Context, u *users.User, created bool) (*users.User, error)
 	// newUser fills in the profile of a user the sign-in creates (the
 	// verified email or phone number of a code sign-in).
 	newUser *NewUserProfile
@@ -78,11 +75,6 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err
-	}
-	if f.after != nil {
-		if u, err = f.after(ctx, u, created); err != nil {
-			return nil, err
-		}
 	}
 	prof, err := s.profile(ctx, u)
 	if err != nil {

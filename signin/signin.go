@@ -102,8 +102,9 @@ type Write struct {
 	// (oauth) credential, in the same transaction.
 	OAuthTokens *social.SealedTokens
 	// Vouched, if set, goes onto the user found or created, in the same
-	// transaction; an email another user has fails the sign-in with
-	// ErrEmailOnOtherAccount.
+	// transaction, by its Rule: an email another user has fails the
+	// sign-in with ErrEmailOnOtherAccount (EmailRefused) or, for a new
+	// credential, makes the sign-in that user's (EmailJoinsOwner).
 	Vouched *Vouched
 }
 

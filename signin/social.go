@@ -194,8 +194,9 @@ func photoURL(raw string) string {
 
 // OAuthSignIn signs in (or up) the user a provider vouches for. A new
 // social account whose email the provider says is verified joins the
-// user who owns that verified email; an unverified one never does (that
-// would hand the account to whoever typed the address at the provider).
+// user who owns that verified email, in the sign-in's transaction
+// (EmailJoinsOwner); an unverified one never does (that would hand the
+// account to whoever typed the address at the provider).
 func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, error) {
 	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
 	if err != nil {
@@ -209,87 +210,41 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	id, cred := p.id, p.cred
+	cred := p.cred
+	vouched := socialVouched(env.ID, p.id.Email, p.id.EmailVerified, cred.VerifiedAt)
 	// Access is decided on everything the provider vouches for (its
-	// verified email too) and before joinVerifiedEmail writes anything.
-	grants, err := s.decide(ctx, env.ID, func(ctx context.Context) (access.Subject, error) { return s.oauthSubject(ctx, id, cred) })
+	// verified email too), before anything is written.
+	grants, err := s.decide(ctx, env.ID, func(ctx context.Context) (access.Subject, error) { return s.oauthSubject(ctx, cred, vouched) })
 	if err != nil {
 		return nil, err
 	}
-	if err := s.joinVerifiedEmail(ctx, id, cred); err != nil {
-		return nil, err
-	}
-	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: cred.VerifiedAt, sessionKey: sessionKey, grants: &grants,
-		oauthTokens: p.tokens, factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
+	return s.complete(ctx, &firstSignIn{env: env, credential: cred, vouched: vouched, now: cred.VerifiedAt, sessionKey: sessionKey,
+		grants: &grants, oauthTokens: p.tokens, factor: FactorOAuth,
+		events:   []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
-		userAgent: req.UserAgent, after: func(ctx context.Context, u *users.User, created bool) (*users.User, error) {
-			if email := vouchedEmail(id.Email, id.EmailVerified); created && email != "" {
-				return s.addVerifiedEmail(ctx, u, email, cred.VerifiedAt), nil
-			}
-			return u, nil
-		}})
+		userAgent: req.UserAgent})
 }
 
 // oauthSubject is who a social sign-in lands on: the account's user, else
 // the owner of its provider-verified email, with the account and that
 // email.
-func (s *Service) oauthSubject(ctx context.Context, id *social.Identity, cred users.Credential) (access.Subject, error) {
+func (s *Service) oauthSubject(ctx context.Context, cred users.Credential, vouched *Vouched) (access.Subject, error) {
 	extra := []users.Credential{cred}
-	email := vouchedEmail(id.Email, id.EmailVerified)
-	if email != "" {
-		extra = append(extra, users.Credential{Format: users.FormatEmail, Address: email})
+	if vouched != nil {
+		extra = append(extra, *vouched.Email)
 	}
 	if s.owners == nil {
 		return access.SubjectOf(nil, extra...), nil
 	}
 	u, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, cred.Format, cred.Chain, cred.Address)
-	if errs.Is(err, errs.KindNotFound) && email != "" {
-		u, err = s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", email)
+	if errs.Is(err, errs.KindNotFound) && vouched != nil {
+		e := vouched.Email
+		u, err = s.owners.UserByCredential(ctx, cred.EnvironmentID, e.Format, e.Chain, e.Address)
 	}
 	if err != nil && !errs.Is(err, errs.KindNotFound) {
 		return access.Subject{}, err
 	}
 	return access.SubjectOf(u, extra...), nil
-}
-
-// joinVerifiedEmail links a social account seen for the first time to the
-// user owning its provider-verified email, so the sign-in finds them.
-func (s *Service) joinVerifiedEmail(ctx context.Context, id *social.Identity, cred users.Credential) error {
-	email := vouchedEmail(id.Email, id.EmailVerified)
-	if email == "" || s.owners == nil {
-		return nil
-	}
-	if _, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, cred.Format, cred.Chain, cred.Address); err == nil {
-		return nil // known account: its user signs in
-	} else if !errs.Is(err, errs.KindNotFound) {
-		return err
-	}
-	owner, err := s.owners.UserByCredential(ctx, cred.EnvironmentID, users.FormatEmail, "", email)
-	if errs.Is(err, errs.KindNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	_, err = s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: cred.EnvironmentID, UserID: owner.ID, Now: cred.VerifiedAt,
-		Credential: cred, Event: events.SocialLinked})
-	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
-		return nil // a racing first sign-in created it: the sign-in finds it
-	}
-	return err
-}
-
-// addVerifiedEmail gives a user created by a social sign-in the email
-// credential the provider verified, unless someone holds it already; a
-// failure leaves the (committed) sign-in as it is.
-func (s *Service) addVerifiedEmail(ctx context.Context, u *users.User, email string, now time.Time) *users.User {
-	c := emailCredential(u.EnvironmentID, email, now)
-	linked, err := s.links.LinkCredential(ctx, &LinkWrite{EnvironmentID: u.EnvironmentID, UserID: u.ID, Now: now, Credential: c,
-		Event: events.EmailLinked})
-	if err != nil {
-		return u
-	}
-	return linked
 }
 
 // OAuthLink adds the social account the provider vouches for to the

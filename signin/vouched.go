@@ -9,10 +9,9 @@ import (
 )
 
 // Vouched is what an identity provider vouches for about its user besides
-// the account itself (an external JWT's email and name claims). A sign-in
-// carrying it writes it onto the user it finds or creates, in the sign-in's
-// own transaction: an email another user of the environment has refuses the
-// whole sign-in with ErrEmailOnOtherAccount and nothing is written.
+// the account itself (an external JWT's email and name claims, a social
+// provider's verified email). A sign-in carrying it writes it in the
+// sign-in's own transaction, by its Rule.
 type Vouched struct {
 	// Email, when set, is the verified email credential to give the user
 	// (kept if they have it already); it also becomes their profile email.
@@ -21,7 +20,35 @@ type Vouched struct {
 	EmailEvent string
 	// FirstName and LastName replace the user's when not empty.
 	FirstName, LastName string
+	// Rule says what an email another user of the environment has does.
+	Rule EmailRule
+	// JoinEvent is the event written when the credential joins the
+	// email's owner (EmailJoinsOwner).
+	JoinEvent string
 }
+
+// EmailRule is what a sign-in does with a vouched email that another user
+// of the environment has. Which rule a flow follows is decided here; the
+// store carries it out inside the sign-in's transaction.
+type EmailRule int
+
+const (
+	// EmailRefused: the email goes onto the user found or created; one
+	// another user has (as a credential or as their profile email)
+	// refuses the whole sign-in with ErrEmailOnOtherAccount and nothing
+	// is written. External JWT: the application's own user is who signs
+	// in, never someone else.
+	EmailRefused EmailRule = iota
+	// EmailJoinsOwner: a credential signing in for the first time joins
+	// the user holding the email as a verified credential (linked to them,
+	// with JoinEvent; the sign-in is theirs); with no such user, the user
+	// created gets the email credential and profile email, or neither when
+	// another user has the address as an (unverified) profile email. A
+	// known credential signs its user in and the email is left alone (the
+	// account's user was settled at its first sign-in). Social sign-in:
+	// the provider proved the address, as the owner's verification did.
+	EmailJoinsOwner
+)
 
 // vouchedEmail is the email an identity provider vouches for: "" unless
 // the provider says the address is verified. An unverified email is never
@@ -32,6 +59,18 @@ func vouchedEmail(email string, verified bool) string {
 		return ""
 	}
 	return email
+}
+
+// socialVouched is what a social sign-in carries: the provider-verified
+// email, joining its owner; nil without one (or with one the profile
+// would refuse).
+func socialVouched(envID, email string, verified bool, now time.Time) *Vouched {
+	e, err := users.CheckStandard("email", vouchedEmail(email, verified))
+	if err != nil || e == "" {
+		return nil
+	}
+	c := emailCredential(envID, strings.ToLower(e), now)
+	return &Vouched{Email: &c, EmailEvent: events.EmailLinked, Rule: EmailJoinsOwner, JoinEvent: events.SocialLinked}
 }
 
 // emailCredential is the verified email credential of a provider-verified

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"github.com/dynamicauth/dynamicauth/events"
@@ -68,17 +67,24 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 		if credID == "" && w.SignInOnly {
 			return signin.ErrCredentialNotFound
 		}
-		linkEmail, err := s.checkVouched(ctx, tx, w, cmp.Or(userID, w.NewUserID))
+		plan, err := s.checkVouched(ctx, tx, w, userID, credID)
 		if err != nil {
 			return err
 		}
-		if credID == "" {
+		joined := plan.joinOwner != ""
+		switch {
+		case joined:
+			if err := s.joinCredential(ctx, tx, w, plan.joinOwner); err != nil {
+				return err
+			}
+			userID, credID = plan.joinOwner, c.ID
+		case credID == "":
 			if err := s.createSignInUser(ctx, tx, w); err != nil {
 				return err
 			}
 			created, userID, credID = true, w.NewUserID, c.ID
 		}
-		if !created {
+		if !created && !joined {
 			if err := tx.Defer(ctx, reverifySQL, now, c.WalletName, c.WalletProvider, credID, c.PhotoURL); err != nil {
 				return s.fail("update credential", nil, err)
 			}
@@ -88,7 +94,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 				return s.fail("save oauth tokens", nil, err)
 			}
 		}
-		if err := s.writeVouched(ctx, tx, w, userID, linkEmail); err != nil {
+		if err := s.writeVouched(ctx, tx, w, userID, plan.link); err != nil {
 			return err
 		}
 		// The remaining writes depend on nothing they return: one round trip.
@@ -131,6 +137,11 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	})
 	if err != nil && committing {
 		err = s.signInFault(err, created)
+	}
+	if w.Vouched != nil && w.Vouched.Rule == signin.EmailJoinsOwner && errors.Is(err, signin.ErrEmailOnOtherAccount) {
+		// A concurrent sign-in took the email meanwhile: decided again,
+		// the sign-in joins its owner or goes without the email.
+		err = errLostRace
 	}
 	if err != nil && !errors.Is(err, errLostRace) {
 		err = s.fail("complete sign-in", nil, err)

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 
@@ -9,43 +10,113 @@ import (
 )
 
 // A sign-in's Vouched profile (an external JWT's verified email and
-// names) is written with the sign-in. It is checked before anything is
-// queued, so that an email another user has refuses the sign-in whole.
+// names, a social provider's verified email) is written with the sign-in,
+// by the rule the signin domain chose for the flow. It is checked before
+// anything is queued, so that a refusal refuses the sign-in whole.
 
-// checkVouched refuses a vouched email that another user than userID has,
-// as a credential or as their profile email, and tells whether the email
-// credential is still to be linked (userID does not have it yet).
-func (s *Store) checkVouched(ctx context.Context, tx Tx, w *signin.Write, userID string) (link bool, err error) {
+// vouchedPlan is what checkVouched decided: link the email credential to
+// the signing-in user, or sign in as the email's owner (joinOwner), the
+// credential linked to them.
+type vouchedPlan struct {
+	link      bool
+	joinOwner string
+}
+
+// checkVouched decides what the sign-in's vouched email does, userID and
+// credID being the credential's user and id if it exists ("" if not).
+func (s *Store) checkVouched(ctx context.Context, tx Tx, w *signin.Write, userID, credID string) (vouchedPlan, error) {
 	v := w.Vouched
 	if v == nil || v.Email == nil {
-		return false, nil
+		return vouchedPlan{}, nil
 	}
-	var owner sql.NullString
-	var profileTaken bool
-	err = tx.QueryRow(ctx, `SELECT (SELECT user_id FROM verified_credentials WHERE environment_id = $1 AND format = $2
-			AND chain = $3 AND address = $4),
-		EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND lower(email) = lower($4) AND email <> '' AND id <> $5)`,
-		w.EnvironmentID, v.Email.Format, v.Email.Chain, v.Email.Address, userID).Scan(&owner, &profileTaken)
+	if v.Rule == signin.EmailJoinsOwner {
+		if credID != "" {
+			return vouchedPlan{}, nil // a known account: its user signs in
+		}
+		return s.joinOrLink(ctx, tx, w)
+	}
+	// EmailRefused
+	owner, profileTaken, err := s.emailHolders(ctx, tx, w, cmp.Or(userID, w.NewUserID))
 	if err != nil {
-		return false, s.fail("check vouched email", nil, err)
+		return vouchedPlan{}, err
 	}
-	if profileTaken || (owner.Valid && owner.String != userID) {
-		return false, signin.ErrEmailOnOtherAccount
+	if profileTaken || (owner != "" && owner != userID) {
+		return vouchedPlan{}, signin.ErrEmailOnOtherAccount
 	}
-	return !owner.Valid, nil
+	return vouchedPlan{link: owner == ""}, nil
+}
+
+// joinOrLink is EmailJoinsOwner for a credential seen for the first time:
+// the email credential's owner is who signs in, the credential linked to
+// them; with none, the new user gets the email unless another user's
+// profile has it. The owner's email credential is locked until the commit
+// (PostgreSQL; SQLite has the one writer), so that it stays theirs, not
+// unlinked or transferred, while the credential joins them.
+func (s *Store) joinOrLink(ctx context.Context, tx Tx, w *signin.Write) (vouchedPlan, error) {
+	e := w.Vouched.Email
+	var locked string
+	err := tx.QueryRow(ctx, emailOwnerSQL+s.d.ForUpdate, w.EnvironmentID, e.Format, e.Chain, e.Address).Scan(&locked)
+	if err == nil {
+		return vouchedPlan{joinOwner: locked}, nil
+	}
+	if !s.noRows(err) {
+		return vouchedPlan{}, s.fail("find vouched email", nil, err)
+	}
+	owner, profileTaken, err := s.emailHolders(ctx, tx, w, w.NewUserID)
+	if err != nil {
+		return vouchedPlan{}, err
+	}
+	if owner != "" {
+		return vouchedPlan{}, errLostRace // an owner committed since: decided again, locked
+	}
+	return vouchedPlan{link: !profileTaken}, nil
+}
+
+// emailOwnerSQL is the user of a credential ($1 environment, $2 format,
+// $3 chain, $4 address).
+const emailOwnerSQL = `SELECT user_id FROM verified_credentials WHERE environment_id = $1 AND format = $2
+	AND chain = $3 AND address = $4`
+
+// emailHolders is the user holding the vouched email as a credential ("" if
+// none), and whether a user other than userID has it as profile email: one
+// round trip.
+func (s *Store) emailHolders(ctx context.Context, tx Tx, w *signin.Write, userID string) (owner string, profileTaken bool, err error) {
+	e := w.Vouched.Email
+	var o sql.NullString
+	err = tx.QueryRow(ctx, `SELECT (`+emailOwnerSQL+`),
+		EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND lower(email) = lower($4) AND email <> '' AND id <> $5)`,
+		w.EnvironmentID, e.Format, e.Chain, e.Address, userID).Scan(&o, &profileTaken)
+	if err != nil {
+		return "", false, s.fail("check vouched email", nil, err)
+	}
+	return o.String, profileTaken, nil
+}
+
+// joinCredential queues the sign-in's credential as the email owner's,
+// with the vouched JoinEvent.
+func (s *Store) joinCredential(ctx context.Context, tx Tx, w *signin.Write, owner string) error {
+	if err := tx.Defer(ctx, insertCredentialSQL, s.credentialArgs(owner, &w.Credential)...); err != nil {
+		return s.vouchedFault(err)
+	}
+	if w.Vouched.JoinEvent == "" {
+		return nil
+	}
+	return s.insertEvent(ctx, tx, w.EnvironmentID, w.Vouched.JoinEvent, owner,
+		map[string]string{"userId": owner, "verifiedCredentialId": w.Credential.ID}, w.Now)
 }
 
 // writeVouched queues the vouched email credential when link says so, the
 // event of linking it, and the profile fields. A concurrent sign-in taking
 // the email between the check and these writes fails them on a unique
-// constraint: the sign-in is retried and then refused.
+// constraint: the sign-in is retried and then refused (or, joining
+// owners, joins the winner).
 func (s *Store) writeVouched(ctx context.Context, tx Tx, w *signin.Write, userID string, link bool) error {
 	v := w.Vouched
 	if v == nil {
 		return nil
 	}
 	email := ""
-	if c := v.Email; c != nil {
+	if c := v.Email; c != nil && (link || v.Rule == signin.EmailRefused) {
 		email = c.Address
 	}
 	if link {
@@ -58,6 +129,9 @@ func (s *Store) writeVouched(ctx context.Context, tx Tx, w *signin.Write, userID
 				return err
 			}
 		}
+	}
+	if email == "" && v.FirstName == "" && v.LastName == "" {
+		return nil
 	}
 	err := tx.Defer(ctx, `UPDATE users SET email = CASE WHEN $1 <> '' THEN $1 ELSE email END,
 		first_name = CASE WHEN $2 <> '' THEN $2 ELSE first_name END,

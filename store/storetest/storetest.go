@@ -114,6 +114,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OAuthTokens", testOAuthTokens},
 		{"OAuthProfile", testOAuthProfile},
 		{"VouchedSignIn", testVouchedSignIn},
+		{"SocialJoinSignIn", testSocialJoinSignIn},
+		{"SocialSignInAtomic", testSocialSignInAtomic},
 		{"Webhooks", testWebhooks},
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
 	}
