@@ -30,7 +30,10 @@ var dialect = sqlstore.Dialect{
 	Bucket: bucket,
 	Contains: func(col, value string) (string, any) {
 		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-		return `users.environment_id = $1 AND users.` + col + ` ILIKE $2 ESCAPE '\'`, "%" + r.Replace(value) + "%"
+		// (the trigram indexes' predicate, migration 0042, repeated for
+		// the planner: a value shorter than the search cannot match it)
+		return `users.environment_id = $1 AND length(users.` + col + `) >= 3 AND users.` + col + ` ILIKE $2 ESCAPE '\'`,
+			"%" + r.Replace(value) + "%"
 	},
 }
 

@@ -514,6 +514,27 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 	check("email, whole, past the end", list("email whole past", filter("email", "ann@example.com", ""), "",
 		users.Page{Offset: 1, Limit: 1}, false), 1)
 
+	// A wallet sign-in's user has no searched value (the search keeps no
+	// row or index entry for it, migration 0042): an edit giving it one
+	// makes it found, an edit taking it away unfound again.
+	wal, _ := signIn(t, s, c, env, newWallet(t, env))
+	check("wallet user, no text yet", list("no text yet", filter("username", "walrus", ""), "", users.Page{}, false), 0)
+	rename := func(username, job string) {
+		t.Helper()
+		_, err := s.UpdateUser(ctx(t), wal.ID, func(x *users.User) error {
+			x.Username, x.JobTitle = username, job
+			return nil
+		}, c.next())
+		must(t, "UpdateUser(wallet user)", err)
+	}
+	rename("the_walrus", "zookeeper")
+	check("wallet user, username set", list("username set", filter("username", "WALRUS", ""), "", users.Page{}, false), 1, wal)
+	check("wallet user, job set", list("job set", filter("jobTitle", "keeper", ""), "", users.Page{}, false), 1, wal)
+	check("wallet user, all", list("all walrus", filter("", "walrus", ""), "", users.Page{}, false), 1, wal)
+	rename("", "zookeeper")
+	check("wallet user, username cleared", list("username cleared", filter("username", "walrus", ""), "", users.Page{}, false), 0)
+	check("wallet user, job kept", list("job kept", filter("jobTitle", "keeper", ""), "", users.Page{}, false), 1, wal)
+
 	l, err := s.ListUsers(ctx(t), id(), users.ListQuery{Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 10}})
 	must(t, "ListUsers(unknown environment)", err)
 	check("users of an unknown environment", l, 0)
