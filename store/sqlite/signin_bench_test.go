@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -22,14 +23,17 @@ import (
 // one transaction (nonce, user, credential, session, events, the user
 // read back), one at a time, with synchronous=NORMAL (no disk flush per
 // commit; DYNAMICAUTH_BENCH_SYNC=FULL for one). It runs on the single
-// writer, so its time bounds the rate of sign-ins. Run:
+// writer, so its time bounds the rate of sign-ins. It also reports the
+// pages one sign-in's commit appends to the WAL (walPages): each is two
+// pwrites at the commit and a write at the next checkpoint. Run:
 //
 //	go test ./store/sqlite -run '^$' -bench CompleteSignIn -benchmem
 func BenchmarkCompleteSignIn(b *testing.B) {
 	for _, kind := range []string{"first", "repeat"} {
 		b.Run(kind, func(b *testing.B) {
 			ctx := context.Background()
-			st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"), sqlite.Options{Synchronous: benchSync()})
+			path := filepath.Join(b.TempDir(), "db")
+			st, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: benchSync()})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -72,6 +76,10 @@ func BenchmarkCompleteSignIn(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.StopTimer()
+			if pages, ok := walPagesPerCommit(b, path+"-wal"); ok {
+				b.ReportMetric(pages, "walPages/op")
+			}
 		})
 	}
 }
@@ -89,4 +97,33 @@ func benchWallet(env string) users.Credential {
 	stored, display := users.NormalizeAddress(users.ChainEIP155, "0x"+hex.EncodeToString(raw))
 	return users.Credential{EnvironmentID: env, Format: users.FormatBlockchain, Chain: users.ChainEIP155, Address: stored,
 		PublicIdentifier: display, WalletName: "metamask", WalletProvider: "browserExtension", SignInEnabled: true}
+}
+
+// walPagesPerCommit reads the WAL's frames since its last restart (those
+// with the header's salt) and gives the pages per commit among them; ok
+// is false with fewer than ten commits there (the background checkpoint
+// had just restarted the log).
+func walPagesPerCommit(b *testing.B, wal string) (float64, bool) {
+	log, err := os.ReadFile(wal)
+	if err != nil || len(log) < 32 {
+		return 0, false
+	}
+	const frameHeader = 24
+	pageSize := int(binary.BigEndian.Uint32(log[8:12]))
+	salt := log[16:24]
+	frames, commits := 0, 0
+	for off := 32; off+frameHeader+pageSize <= len(log); off += frameHeader + pageSize {
+		h := log[off : off+frameHeader]
+		if string(h[8:16]) != string(salt) {
+			break
+		}
+		frames++
+		if binary.BigEndian.Uint32(h[4:8]) != 0 { // the database size, set in a commit's last frame
+			commits++
+		}
+	}
+	if commits < 10 {
+		return 0, false
+	}
+	return float64(frames) / float64(commits), true
 }
