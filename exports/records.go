@@ -211,7 +211,7 @@ func ParseUserRow(header, row []string) (UserRecord, error) {
 				continue
 			}
 			if err := json.Unmarshal([]byte(v), &r.SocialAccounts); err != nil {
-				return r, fmt.Errorf("socialAccounts: not a JSON array of {provider, accountId, username, displayName}")
+				return r, fmt.Errorf("socialAccounts: not a JSON array of {provider, accountId, username, displayName, photos}")
 			}
 		default:
 			if p := fields[col]; p != nil {

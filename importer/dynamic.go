@@ -61,6 +61,7 @@ type dynamicUser struct {
 		OAuthUsername    string   `json:"oauth_username"`
 		OAuthDisplayName *string  `json:"oauth_display_name"`
 		OAuthEmails      []string `json:"oauth_emails"`
+		OAuthPhotos      []string `json:"oauth_account_photos"`
 	} `json:"verifiedCredentials"`
 	Wallets []struct {
 		Name      string `json:"name"`
@@ -122,7 +123,7 @@ func (u *dynamicUser) record() *exports.UserRecord {
 			}
 			r.SocialAccounts = append(r.SocialAccounts, users.NewOAuthAccount{Provider: c.OAuthProvider,
 				AccountID: deref(c.OAuthAccountID), Username: c.OAuthUsername, DisplayName: deref(c.OAuthDisplayName),
-				Emails: c.OAuthEmails})
+				Emails: c.OAuthEmails, Photos: c.OAuthPhotos})
 		case "email":
 			if strings.EqualFold(c.Email, r.Email) && c.VerifiedAt != "" {
 				r.EmailVerifiedAt = c.VerifiedAt

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/access"
@@ -170,26 +169,7 @@ func oauthCredential(envID string, id *social.Identity, now time.Time) users.Cre
 	shown := firstOf(id.Username, id.Email, id.DisplayName, id.AccountID)
 	return users.Credential{ID: users.NewID(), EnvironmentID: envID, Format: users.FormatOAuth,
 		Chain: id.Provider, Address: clip(id.AccountID), PublicIdentifier: clip(shown), WalletName: clip(id.DisplayName),
-		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now, PhotoURL: photoURL(id.PictureURL)}
-}
-
-// maxPhotoURL bounds a stored profile picture URL (Google's are about 100
-// characters, Discord's and X's shorter).
-const maxPhotoURL = 2048
-
-// photoURL is the provider's profile picture URL when it is one a client
-// may show as an image: an absolute http(s) URL of bounded length. Anything
-// else (javascript:, data:, a relative path, a cut-off URL) is dropped, not
-// stored: clients put it in an img src.
-func photoURL(raw string) string {
-	if raw == "" || len(raw) > maxPhotoURL || strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return ""
-	}
-	return raw
+		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now, PhotoURL: users.PhotoURL(id.PictureURL)}
 }
 
 // OAuthSignIn signs in (or up) the user a provider vouches for. A new

@@ -18,6 +18,9 @@ type NewOAuthAccount struct {
 	Username    string   `json:"username,omitempty"`
 	DisplayName string   `json:"displayName,omitempty"`
 	Emails      []string `json:"emails,omitempty"`
+	// Photos are the account's profile pictures; the first is kept (the
+	// credential's PhotoURL, oauth_account_photos).
+	Photos []string `json:"photos,omitempty"`
 }
 
 // credential checks the account and builds its verified credential, as a
@@ -57,9 +60,28 @@ func (a NewOAuthAccount) credential(prefix, envID, userID string, now time.Time)
 			shown = s
 		}
 	}
+	photo, err := a.photo(prefix)
+	if err != nil {
+		return Credential{}, err
+	}
 	return Credential{ID: NewID(), UserID: userID, EnvironmentID: envID, Format: FormatOAuth, Chain: p,
 		Address: acct, PublicIdentifier: shown, WalletName: display, WalletProvider: p,
-		SignInEnabled: true, VerifiedAt: now, CreatedAt: now}, nil
+		SignInEnabled: true, VerifiedAt: now, CreatedAt: now, PhotoURL: photo}, nil
+}
+
+// photo is the account's first photo; every one must be a picture URL a
+// client may show (PhotoURL), or the account is refused.
+func (a NewOAuthAccount) photo(prefix string) (string, error) {
+	for i, raw := range a.Photos {
+		if PhotoURL(raw) == "" {
+			return "", errs.Invalid("%sphotos[%d]: must be an absolute http(s) URL of at most %d characters",
+				prefix, i, MaxPhotoURL)
+		}
+	}
+	if len(a.Photos) == 0 {
+		return "", nil
+	}
+	return a.Photos[0], nil
 }
 
 // validProvider: a provider name as the contract's ProviderEnum spells
@@ -82,6 +104,9 @@ func validProvider(p string) bool {
 // exported, imported and exported again reads the same.
 func OAuthAccountOf(c *Credential) NewOAuthAccount {
 	a := NewOAuthAccount{Provider: c.Chain, AccountID: c.Address, Username: c.PublicIdentifier, DisplayName: c.WalletName}
+	if c.PhotoURL != "" {
+		a.Photos = []string{c.PhotoURL}
+	}
 	fallback := c.WalletName
 	if fallback == "" {
 		fallback = c.Address

@@ -267,6 +267,9 @@ func TestSocialAccountCredential(t *testing.T) {
 		{NewOAuthAccount{Provider: "discord", AccountID: "9", DisplayName: "Ada"}, "Ada",
 			NewOAuthAccount{Provider: "discord", AccountID: "9", DisplayName: "Ada"}},
 		{NewOAuthAccount{Provider: "twitter", AccountID: "10"}, "10", NewOAuthAccount{Provider: "twitter", AccountID: "10"}},
+		{NewOAuthAccount{Provider: "google", AccountID: "11", DisplayName: "Ada",
+			Photos: []string{"https://lh3.example.com/a/ada=s96-c", "https://lh3.example.com/a/old.png"}}, "Ada",
+			NewOAuthAccount{Provider: "google", AccountID: "11", DisplayName: "Ada", Photos: []string{"https://lh3.example.com/a/ada=s96-c"}}},
 	} {
 		u, err := (&NewUser{Social: []NewOAuthAccount{tc.in}}).draft("", "env", now)
 		if err != nil {
@@ -279,6 +282,15 @@ func TestSocialAccountCredential(t *testing.T) {
 		}
 		if got := OAuthAccountOf(&c); !reflect.DeepEqual(got, tc.back) {
 			t.Errorf("%+v read back as %+v, want %+v", tc.in, got, tc.back)
+		}
+	}
+	// A photo a client could not safely show as an image refuses the
+	// account, naming it.
+	for _, bad := range []string{"javascript:alert(1)", "", "/a.png", "https://cdn.example.com/a b.png"} {
+		in := NewOAuthAccount{Provider: "google", AccountID: "12", Photos: []string{"https://lh3.example.com/a.png", bad}}
+		_, err := (&NewUser{Social: []NewOAuthAccount{in}}).draft("", "env", now)
+		if !errs.Is(err, errs.KindInvalid) || !strings.Contains(err.Error(), "socialAccounts[0].photos[1]") {
+			t.Errorf("photo %q: %v, want a 400 naming socialAccounts[0].photos[1]", bad, err)
 		}
 	}
 }

@@ -102,6 +102,11 @@ func seedSource(t *testing.T, app *dynamicauthtest.App, n int) {
 		if i%2 == 0 {
 			in.EmailVerifiedAt = &verified
 		}
+		if i%3 == 0 {
+			// a social account with its profile picture (oauth_account_photos)
+			in.Social = []users.NewOAuthAccount{{Provider: "google", AccountID: fmt.Sprintf("1%020d", i), DisplayName: first,
+				Photos: []string{fmt.Sprintf("https://lh3.example.com/a/src%04d=s96-c", i)}}}
+		}
 		rows = append(rows, in)
 	}
 	res, err := app.Users().BulkCreate(context.Background(), app.System, app.IDs.EnvironmentID, rows, users.BulkOptions{})
@@ -139,10 +144,25 @@ func sameUsers(t *testing.T, what string, got, want map[string]exports.UserRecor
 	}
 }
 
+// withPhotos counts the records with a social account that has a photo.
+func withPhotos(recs map[string]exports.UserRecord) int {
+	n := 0
+	for _, r := range recs {
+		for _, a := range r.SocialAccounts {
+			if len(a.Photos) > 0 {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 // TestImportFromDynamic: `import --from-dynamic` pages the admin users API
 // of a server speaking Dynamic's API (a dynamicauth here, on a local
 // listener), with its API token, and loads every user with the same id,
-// profile, metadata, wallets and verified email; a second run changes
+// profile, metadata, wallets, social accounts (their photos too) and
+// verified email; a second run changes
 // nothing and creates no one (upsert by id, email and wallet).
 func TestImportFromDynamic(t *testing.T) {
 	src := dynamicauthtest.New(t)
@@ -150,6 +170,9 @@ func TestImportFromDynamic(t *testing.T) {
 	srv := httptest.NewServer(src.Handler())
 	defer srv.Close()
 	want := sourceRecords(t, src)
+	if n := withPhotos(want); n != 77 {
+		t.Fatalf("the source serves %d users with a social account's photo, want 77", n)
+	}
 
 	dst := newImportTarget(t)
 	args := []string{"--from-dynamic", srv.URL, "--dynamic-env", src.IDs.EnvironmentID, "--dynamic-token", src.OwnerToken, "--batch", "100"}

@@ -34,7 +34,7 @@ var roundTripUsers = flag.Int("roundtrip-users", 2000, "users TestExportImportRo
 // profile fields, metadata, and none to three wallets on EVM and Solana.
 // Every tenth has no email (a wallet-only user); every 29th only an id,
 // or (every 58th) only a social account; every seventh has a Google
-// account, every eleventh a GitHub one.
+// account (with its profile picture), every eleventh a GitHub one.
 func genUser(i int) exports.UserRecord {
 	r := exports.UserRecord{ID: fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i*7919), Wallets: []exports.WalletRecord{},
 		Metadata: json.RawMessage(fmt.Sprintf(`{"n":%d,"tier":"t%d"}`, i, i%3)), SocialAccounts: genSocial(i)}
@@ -81,7 +81,8 @@ func genSocial(i int) []users.NewOAuthAccount {
 	var out []users.NewOAuthAccount
 	if i%7 == 0 {
 		out = append(out, users.NewOAuthAccount{Provider: "google", AccountID: fmt.Sprintf("1%020d", i),
-			Username: fmt.Sprintf("ada%d@gmail.example", i), DisplayName: fmt.Sprintf("Ada \"%d\", L.", i)})
+			Username: fmt.Sprintf("ada%d@gmail.example", i), DisplayName: fmt.Sprintf("Ada \"%d\", L.", i),
+			Photos: []string{fmt.Sprintf("https://lh3.example.com/a/ada%d=s96-c", i)}})
 	}
 	if i%11 == 0 {
 		out = append(out, users.NewOAuthAccount{Provider: "github", AccountID: fmt.Sprint(i * 31), Username: fmt.Sprintf("ada-%d", i)})

@@ -1,11 +1,11 @@
-package signin
+package users
 
 import "testing"
 
 // A provider's picture URL is stored only when a client can safely show
 // it as an image: an absolute http(s) URL of bounded length.
 func TestPhotoURL(t *testing.T) {
-	long := "https://cdn.example.com/" + string(make([]byte, maxPhotoURL))
+	long := "https://cdn.example.com/" + string(make([]byte, MaxPhotoURL))
 	for raw, want := range map[string]string{
 		"https://lh3.googleusercontent.com/a/ACg8=s96-c": "https://lh3.googleusercontent.com/a/ACg8=s96-c",
 		"http://intranet.example/avatars/7.png":          "http://intranet.example/avatars/7.png",
@@ -18,8 +18,8 @@ func TestPhotoURL(t *testing.T) {
 		"https://cdn.example.com/a.png\n<script>":        "",
 		long: "",
 	} {
-		if got := photoURL(raw); got != want {
-			t.Errorf("photoURL(%.60q) = %q, want %q", raw, got, want)
+		if got := PhotoURL(raw); got != want {
+			t.Errorf("PhotoURL(%.60q) = %q, want %q", raw, got, want)
 		}
 	}
 }
