@@ -59,7 +59,7 @@ var exactColumns = map[string]string{
 
 // exactMatch is the condition keeping the users of environment $1 whose
 // column col (of exactColumns) is value whole, and its $2; the column's
-// index is partial (WHERE col <> ''), repeated for the planner.
+// index is partial (WHERE col <> ”), repeated for the planner.
 func exactMatch(col, value string) (string, any) {
 	return `users.id IN (SELECT u.id FROM users u WHERE u.environment_id = $1 AND u.` + col + ` <> ''
 		AND ` + exactColumns[col] + `)`, value
