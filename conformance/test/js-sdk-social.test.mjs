@@ -74,22 +74,26 @@ it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID prov
   await settings.createProvider({ environmentId: ctx.envId, providerCreateRequest: {
     provider: 'google', clientId: 'dynamicauth-rp', clientSecret: 'rp-secret', domain: op.issuer, scopes: 'openid email profile' } });
 
-  const first = await socialLogin();
-  assert.ok(first.user && first.user.id, 'signed in');
-  const accounts = getUserSocialAccounts(first.client);
-  assert.equal(accounts.length, 1, JSON.stringify(first.user.verifiedCredentials));
-  assert.equal(accounts[0].provider, 'google');
-  assert.deepEqual(accounts[0].photos, [picture], 'the provider\'s picture claim as the account\'s photos');
-  const { payload } = await verifySessionJwt(ctx, first.client.token);
-  assert.equal(payload.sub, first.user.id);
-  assert.ok(payload.amr.includes('oauth'), JSON.stringify(payload.amr));
-  assert.ok(first.user.verifiedCredentials.some((c) => c.format === 'email' && c.email === 'ada@example.com'),
-    'the provider-verified email became the new user\'s email credential');
+  try {
+    const first = await socialLogin();
+    assert.ok(first.user && first.user.id, 'signed in');
+    const accounts = getUserSocialAccounts(first.client);
+    assert.equal(accounts.length, 1, JSON.stringify(first.user.verifiedCredentials));
+    assert.equal(accounts[0].provider, 'google');
+    assert.deepEqual(accounts[0].photos, [picture], 'the provider\'s picture claim as the account\'s photos');
+    const { payload } = await verifySessionJwt(ctx, first.client.token);
+    assert.equal(payload.sub, first.user.id);
+    assert.ok(payload.amr.includes('oauth'), JSON.stringify(payload.amr));
+    assert.ok(first.user.verifiedCredentials.some((c) => c.format === 'email' && c.email === 'ada@example.com'),
+      'the provider-verified email became the new user\'s email credential');
 
-  const second = await socialLogin();
-  assert.equal(second.user.id, first.user.id, 'a second login finds the same user');
-  // Signed-in clients keep an expiry timer: log them out while the server
-  // runs, and let the settings refetch logout starts finish.
-  for (const c of live) await logout(c);
-  await new Promise((res) => setTimeout(res, 500));
+    const second = await socialLogin();
+    assert.equal(second.user.id, first.user.id, 'a second login finds the same user');
+  } finally {
+    // Signed-in clients keep an expiry timer that keeps the process alive,
+    // failed or not: log them out while the server runs, and let the
+    // settings refetch logout starts finish.
+    for (const c of live) await logout(c);
+    await new Promise((res) => setTimeout(res, 500));
+  }
 });
