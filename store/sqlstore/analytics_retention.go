@@ -2,62 +2,42 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
+	"strconv"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/analytics"
 )
 
-// Retention implements analytics.Store. The cells of two whole weeks of
-// the range come from the rollup of migration 0037 (users active in both
-// weeks; users created in one and active in the other). The cells with a
-// week the range cuts are counted here from the users active in such a
-// week (or, for new users, created in it): their active weeks, in user
-// order. Cohort sizes are the weeks' distinct users (users created).
+// Retention implements analytics.Store. Cells come from the counters of
+// migration 0042 (users active in two weeks, keyed by their last active
+// weekday of the earlier and first of the later; users created in a week
+// active in a later one, keyed by the first): a cell with a week the range
+// cuts sums the keys whose days are inside the range. Cohort sizes are the
+// weeks' distinct users (for a cut week its rows' masks) or users created;
+// a cell of a week with itself is its cohort's size. Only the sign-ins of
+// the range's partial first and last days, which no counter holds, are
+// read per user: those users' weeks (and, for new users, those created in
+// the range outside its whole weeks) are counted here.
 func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, newUsers bool) ([]analytics.Pair, []analytics.Count, error) {
 	args := cuts(periods(days(envID, r), analytics.Week), analytics.Week)
-	ws, we := date(args[5]), date(args[6])
-	partial := func(w string) bool { return w < ws || w >= we }
+	rw := weeksIn(args)
 	cells, sizes := map[[2]string]int{}, map[string]int{}
-	// whole weeks: $1 the environment, [$2, $3) the weeks, $4 the end's date
-	wholeArgs := []any{args[0], args[5], args[6], we}
-	metric, sizeSQL, sizeArgs := "week_pairs", `SELECT `+s.d.Bucket("day", "day")+`, `+sumN+` FROM analytics_days
-		WHERE environment_id = $1 AND metric = 'active_week' AND day >= $2 AND day < $3 GROUP BY 1`, wholeArgs[:3]
-	if newUsers {
-		metric, sizeSQL, sizeArgs = "new_pairs", `SELECT `+s.d.Bucket("week", "t")+`, `+sumN+` FROM (`+rolled("users")+` UNION ALL `+
-			raw("created_at, '', 1", "users", "environment_id", "created_at", "")+`) x GROUP BY 1`, args[:5]
-	}
 	err := s.db.Snapshot(ctx, func(q Querier) error {
-		err := s.edgeWeeks(ctx, q, newUsers, args, func(weeks []string, created string) {
-			for i, c := range weeks {
-				if newUsers {
-					if created != "" && c >= created && (partial(created) || partial(c)) {
-						cells[[2]string{created, c}]++
-					}
-					continue
-				}
-				if partial(c) {
-					sizes[c]++
-				}
-				for _, w := range weeks[i:] {
-					if partial(c) || partial(w) {
-						cells[[2]string{c, w}]++
-					}
-				}
-			}
-		})
+		users, err := s.edgeUsers(ctx, q, newUsers, args, rw)
 		if err != nil {
 			return err
 		}
-		whole, err := list(ctx, s, q, "analytics retention", scanDimCount, `SELECT `+s.d.Bucket("day", "day")+`, dim, `+sumN+`
-			FROM analytics_days WHERE environment_id = $1 AND metric = '`+metric+`' AND day >= $2 AND day < $3 AND dim < $4
-			GROUP BY 1, 2 HAVING sum(n) <> 0`, wholeArgs...)
+		for _, u := range users {
+			rw.count(u, newUsers, cells, sizes)
+		}
+		counted, err := list(ctx, s, q, "analytics retention", scanDimCount, s.pairsSQL(newUsers), rw.pairsArgs(args, newUsers)...)
 		if err != nil {
 			return err
 		}
-		for _, c := range whole {
+		for _, c := range counted {
 			cells[[2]string{c.Key, c.Dim}] += c.N
 		}
-		ns, err := list(ctx, s, q, "analytics cohorts", scanCount, sizeSQL, sizeArgs...)
+		ns, err := s.cohortSizes(ctx, q, newUsers, args)
 		for _, n := range ns {
 			sizes[n.Key] += n.N
 		}
@@ -66,80 +46,128 @@ func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, 
 	if err != nil {
 		return nil, nil, s.fail("analytics retention", nil, err)
 	}
-	out := make([]analytics.Pair, 0, len(cells))
+	out := make([]analytics.Pair, 0, len(cells)+len(sizes))
 	for k, n := range cells {
 		out = append(out, analytics.Pair{Cohort: k[0], Returning: k[1], N: n})
 	}
 	sz := make([]analytics.Count, 0, len(sizes))
 	for k, n := range sizes {
+		if n == 0 {
+			continue
+		}
 		sz = append(sz, analytics.Count{Key: k, N: n})
+		if !newUsers {
+			out = append(out, analytics.Pair{Cohort: k, Returning: k, N: n})
+		}
 	}
 	return out, sz, nil
 }
 
-// edgeWeeks calls fn with the active weeks in the range (ascending) of
-// each user active in a week the range cuts (or, for newUsers, created in
-// one), and the week the user was created in if that is in the range.
-// The rows come unordered (an ORDER BY sorted them all in SQL): they are
-// grouped by user here.
-func (s *Store) edgeWeeks(ctx context.Context, q Querier, newUsers bool, args []any, fn func(weeks []string, created string)) error {
-	rows, err := q.Query(ctx, s.edgeWeeksSQL(newUsers), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	type user struct {
-		weeks   []string
-		created string
-	}
-	by := map[string]*user{}
-	for rows.Next() {
-		var who, wk, cw string
-		if err := rows.Scan(&who, &wk, &cw); err != nil {
-			return err
-		}
-		u := by[who]
-		if u == nil {
-			u = &user{}
-			by[who] = u
-		}
-		if wk != "" {
-			u.weeks = append(u.weeks, wk)
-		}
-		if cw != "" {
-			u.created = cw
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, u := range by {
-		if len(u.weeks) > 0 {
-			// a cut week can come both from its row and a partial day
-			slices.Sort(u.weeks)
-			fn(slices.Compact(u.weeks), u.created)
-		}
-	}
-	return nil
+// cohortSizes is the cohorts' sizes by week, but for the users the
+// partial days add: the weeks' distinct users (a cut week's, its rows
+// with a day inside the range), or the users created in the range.
+func (s *Store) cohortSizes(ctx context.Context, q Querier, newUsers bool, args []any) ([]analytics.Count, error) {
+	return list(ctx, s, q, "analytics cohorts", scanCount, s.cohortSizesSQL(newUsers), cohortSizesArgs(newUsers, args)...)
 }
 
-// edgeWeeksSQL is edgeWeeks' query: rows (user, active week in the range,
-// ”) and (user, ”, the user's creation week) if that is in the range,
-// for users active in the weeks outside [$6, $7) (the cut weeks from $8;
-// newUsers: or created in them). (The CROSS JOIN keeps SQLite from
-// walking the range's users by creation time to find the edge's few.)
-func (s *Store) edgeWeeksSQL(newUsers bool) string {
-	edge := edgeWho("week", false, 8)
+func (s *Store) cohortSizesSQL(newUsers bool) string {
 	if newUsers {
-		// two ranges of users_env_created: with one OR of them, SQLite
-		// walks the environment's users
-		edge += ` UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $2 AND created_at < $6
-			UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $7 AND created_at < $3`
+		return `SELECT ` + s.d.Bucket("week", "t") + `, ` + sumN + ` FROM (` + rolled("users") + ` UNION ALL ` +
+			raw("created_at, '', 1", "users", "environment_id", "created_at", "") + `) x GROUP BY 1`
 	}
-	return `SELECT who, ` + s.d.Bucket("day", "period") + `, '' FROM (` + cutRows("week", 8) + `) c
-		UNION ALL SELECT who, ` + s.d.Bucket("week", "t") + `, '' FROM (` + edgeRaw(false) + `) r
-		UNION ALL SELECT who, ` + s.d.Bucket("day", "period") + `, '' FROM analytics_periods WHERE environment_id = $1 AND unit = 'week'
-			AND period >= $6 AND period < $7 AND who IN (` + edge + `)
-		UNION ALL SELECT u.id, '', ` + s.d.Bucket("week", "u.created_at") + ` FROM (` + edge + `) e CROSS JOIN users u
-			WHERE u.id = e.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3`
+	return `SELECT k, ` + sumN + ` FROM (
+		SELECT ` + s.d.Bucket("day", "day") + ` AS k, n FROM analytics_days WHERE environment_id = $1 AND metric = 'active_week'
+			AND day >= $2 AND day < $3
+		UNION ALL SELECT ` + s.d.Bucket("day", "period") + `, count(*) FROM (` + cutRows("week", 4) + `) c GROUP BY 1) x GROUP BY k`
+}
+
+// cohortSizesArgs: $1-$5 of days for new users; else the environment, the
+// whole weeks and the cut weeks.
+func cohortSizesArgs(newUsers bool, args []any) []any {
+	if newUsers {
+		return args[:5]
+	}
+	return []any{args[0], args[5], args[6], args[7], args[8], args[9], args[10]}
+}
+
+// pairsSQL reads the counted cells of the weeks [$2, $3) holding days of
+// the range, the later week before $4, keeping the keys a cut week counts:
+// for all users, a cut earlier week's last day from its lowest bit in the
+// range, a cut later week's first day up to its highest ($5-$12, two cut
+// weeks); for new users, whole cohort weeks only, the later week's first
+// day ($5-$8).
+func (s *Store) pairsSQL(newUsers bool) string {
+	if newUsers {
+		return `SELECT ` + s.d.Bucket("day", "day") + `, substr(dim, 1, 10), ` + sumN + ` FROM analytics_days
+			WHERE environment_id = $1 AND metric = 'retain_new' AND day >= $2 AND day < $3 AND dim < $4
+				AND (substr(dim, 1, 10) <> $5 OR substr(dim, 12, 1) <= $6) AND (substr(dim, 1, 10) <> $7 OR substr(dim, 12, 1) <= $8)
+			GROUP BY 1, 2 HAVING sum(n) <> 0`
+	}
+	return `SELECT ` + s.d.Bucket("day", "day") + `, substr(dim, 1, 10), ` + sumN + ` FROM analytics_days
+		WHERE environment_id = $1 AND metric = 'retain_pairs' AND day >= $2 AND day < $3 AND dim < $4
+			AND (day <> $5 OR substr(dim, 12, 1) >= $6) AND (substr(dim, 1, 10) <> $7 OR substr(dim, 13, 1) <= $8)
+			AND (day <> $9 OR substr(dim, 12, 1) >= $10) AND (substr(dim, 1, 10) <> $11 OR substr(dim, 13, 1) <= $12)
+		GROUP BY 1, 2 HAVING sum(n) <> 0`
+}
+
+// rangeWeeks is the weeks holding whole days of a range: for each (its
+// date), the bits of those days (127 a whole week); [lo, hi) spans them.
+type rangeWeeks struct {
+	bits       map[string]int
+	lo, hi     time.Time
+	ws, we     string // the whole weeks
+	cut        [2]cutWeek
+	cutPeriods [2]time.Time
+}
+
+// cutWeek is a week the range cuts: its date and its days in the range's
+// lowest and highest (digits as the counters' keys hold them); a missing
+// one has a date no key has.
+type cutWeek struct{ date, low, high string }
+
+// weeksIn reads the weeks of the arguments periods and cuts made.
+func weeksIn(args []any) rangeWeeks {
+	ws, we := args[5].(time.Time), args[6].(time.Time)
+	rw := rangeWeeks{bits: map[string]int{}, ws: date(ws), we: date(we)}
+	var all []time.Time
+	for w := ws; w.Before(we); w = w.AddDate(0, 0, 7) {
+		rw.bits[date(w)] = 127
+		all = append(all, w)
+	}
+	for i := range rw.cut {
+		p, m := args[7+2*i].(time.Time), int(args[8+2*i].(int64))
+		rw.cut[i], rw.cutPeriods[i] = cutWeek{date: "none", low: "7", high: "-"}, p
+		if m == 0 {
+			continue
+		}
+		rw.bits[date(p)] = m
+		all = append(all, p)
+		low, high := 0, 6
+		for m&(1<<low) == 0 {
+			low++
+		}
+		for m&(1<<high) == 0 {
+			high--
+		}
+		rw.cut[i] = cutWeek{date: date(p), low: strconv.Itoa(low), high: strconv.Itoa(high)}
+	}
+	for i, w := range all {
+		if i == 0 || w.Before(rw.lo) {
+			rw.lo = w
+		}
+		if i == 0 || !w.Before(rw.hi) {
+			rw.hi = w.AddDate(0, 0, 7)
+		}
+	}
+	return rw
+}
+
+// pairsArgs are pairsSQL's arguments.
+func (rw rangeWeeks) pairsArgs(args []any, newUsers bool) []any {
+	c0, c1 := rw.cut[0], rw.cut[1]
+	if newUsers {
+		return []any{args[0], args[5], args[6], date(rw.hi), c0.date, c0.high, c1.date, c1.high}
+	}
+	return []any{args[0], rw.lo, rw.hi, date(rw.hi), rw.cutPeriods[0], c0.low, c0.date, c0.high,
+		rw.cutPeriods[1], c1.low, c1.date, c1.high}
 }

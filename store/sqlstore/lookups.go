@@ -185,9 +185,11 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 func (s *Store) analyticsLookups(envID string) []Lookup {
 	r := analytics.Range{Start: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC), End: time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)}
 	weeks := cuts(periods(days(envID, r), analytics.Week), analytics.Week)
+	rw := weeksIn(weeks)
 	out := []Lookup{
-		{Name: "analytics retention: users of the cut weeks", SQL: s.edgeWeeksSQL(false), Args: weeks},
-		{Name: "analytics retention: new users of the cut weeks", SQL: s.edgeWeeksSQL(true), Args: weeks},
+		{Name: "analytics retention: users of the partial days", SQL: s.edgeUsersSQL(false), Args: edgeUsersArgs(false, weeks, rw)},
+		{Name: "analytics retention: new users outside the whole weeks", SQL: s.edgeUsersSQL(true), Args: edgeUsersArgs(true, weeks, rw)},
+		{Name: "analytics retention: cohorts", SQL: s.cohortSizesSQL(false), Args: cohortSizesArgs(false, weeks)},
 		{Name: "analytics distinct users", SQL: uniqueSQL(false), Args: uniqueArgs(envID, r)},
 		{Name: "analytics distinct visitors", SQL: uniqueSQL(true), Args: uniqueArgs(envID, r)},
 		{Name: "analytics active days per week", SQL: s.activeDaysSQL(), Args: weeks},

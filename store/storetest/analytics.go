@@ -58,7 +58,11 @@ func genHistory(t *testing.T, s store.Store, c *clock, envID string) *history {
 		user string
 	}
 	var ws []*wallet
-	for i := range 14 {
+	// The last six wallets sign in only from Christmas on: users created
+	// in the weeks around New Year, new-user cohorts of weeks the ranges
+	// cut.
+	late := time.Date(2025, 12, 24, 0, 0, 0, 0, time.UTC)
+	for i := range 20 {
 		cred := newWallet(t, envID)
 		if i%3 == 0 {
 			cred = newSolanaWallet(t, envID)
@@ -78,8 +82,7 @@ func genHistory(t *testing.T, s store.Store, c *clock, envID string) *history {
 	for range 8 {
 		times = append(times, from.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Millisecond))
 	}
-	for _, at := range times {
-		w := ws[rng.IntN(len(ws))]
+	signIn := func(w *wallet, at time.Time) {
 		wr := newWrite(t, envID, sameWallet(w.cred), at, issueNonce(t, s, c, envID))
 		wr.Session.UserAgent = histAgents[rng.IntN(len(histAgents))]
 		u, created, err := s.CompleteSignIn(ctx(t), wr)
@@ -96,6 +99,36 @@ func genHistory(t *testing.T, s store.Store, c *clock, envID string) *history {
 			must(t, "InsertVisit", s.InsertVisit(ctx(t), v))
 			h.visits = append(h.visits, histVisit{address: v.Address, at: v.CreatedAt})
 		}
+	}
+	for _, at := range times {
+		w := ws[rng.IntN(len(ws))]
+		if at.Before(late) {
+			w = ws[rng.IntN(14)]
+		}
+		signIn(w, at)
+	}
+	// Late writes on the Monday of a user's last active week, before its
+	// sign-ins there: the week's first active day moves, and the retention
+	// pairs with the user's earlier weeks (and creation week) with it.
+	for _, w := range ws[:4] {
+		var last time.Time
+		for _, hs := range h.sessions {
+			if hs.user == w.user && hs.at.After(last) {
+				last = hs.at
+			}
+		}
+		if !last.IsZero() {
+			signIn(w, monday(last).Add(30*time.Minute))
+		}
+	}
+	// A user created on Tuesday 9 December, active on Sunday 11 January,
+	// then (written last) on Monday 5 January: its first day of that week,
+	// which a range ending on 8 January cuts, moves into the range.
+	pinned := &wallet{cred: newWallet(t, envID)}
+	pinned.cred.WalletName = "metamask"
+	for _, at := range []time.Time{time.Date(2025, 12, 9, 10, 0, 0, 0, time.UTC), time.Date(2026, 1, 11, 10, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)} {
+		signIn(pinned, at)
 	}
 	return h
 }
@@ -155,6 +188,16 @@ func testAnalytics(t *testing.T, s store.Store) {
 		{Start: day(2025, 12, 30).Add(13*time.Hour + 17*time.Minute), End: day(2026, 1, 2).Add(8 * time.Hour)},
 		{Start: day(2025, 11, 20).Add(6 * time.Hour), End: day(2026, 2, 10).Add(18*time.Hour + 30*time.Minute)},
 		{Start: day(2025, 11, 30).Add(23 * time.Hour), End: day(2025, 12, 1).Add(time.Hour)}, // no whole day
+		// Whole days cutting the first and last weeks, across the year
+		// (retention's cut weeks from the counters' weekday keys).
+		{Start: day(2025, 12, 3), End: day(2026, 1, 8)},
+		{Start: day(2025, 12, 27), End: day(2026, 1, 3)},  // two cut weeks, none whole
+		{Start: day(2025, 12, 30), End: day(2026, 1, 2)},  // one week cut at both ends
+		{Start: day(2025, 11, 20), End: day(2026, 2, 14)}, // ending on a Saturday
+		// Partial days in a week of their own: the first whole day a
+		// Monday, the end on a Monday.
+		{Start: day(2025, 12, 28).Add(20 * time.Hour), End: day(2026, 1, 12).Add(9 * time.Hour)},
+		{Start: day(2025, 12, 31).Add(10 * time.Hour), End: day(2026, 1, 14).Add(5 * time.Hour)},
 	}
 	env := e.sandbox.ID
 	for _, r := range ranges {
