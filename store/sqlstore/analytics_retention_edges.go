@@ -16,70 +16,96 @@ type edgeUser struct {
 	created string
 }
 
-// edgeUsers reads the edge users of the range ($1-$7 as periods makes
-// them; the range's weeks after them).
+// edgeUsers reads the edge users of the range (args as periods and cuts
+// make them) in two statements: who they are (the partial days' sign-ins,
+// and new users created outside the whole weeks), then their weeks by
+// user. One statement joining the two made SQLite walk every user-week of
+// the range to find the edge's few thousand.
 func (s *Store) edgeUsers(ctx context.Context, q Querier, newUsers bool, args []any, rw rangeWeeks) (map[string]*edgeUser, error) {
-	rows, err := q.Query(ctx, s.edgeUsersSQL(newUsers), edgeUsersArgs(newUsers, args, rw)...)
-	if err != nil {
+	who, err := list(ctx, s, q, "analytics retention: edge users", scanEdgeRow, s.edgeWhoSQL(newUsers), edgeWhoArgs(newUsers, args)...)
+	if err != nil || len(who) == 0 {
 		return nil, err
 	}
-	defer rows.Close()
 	by := map[string]*edgeUser{}
-	for rows.Next() {
-		var who, wk, created string
-		var mask int64
-		if err := rows.Scan(&who, &wk, &mask, &created); err != nil {
-			return nil, err
-		}
-		u := by[who]
+	add(by, who)
+	ids := make([]string, 0, len(by))
+	for id := range by {
+		ids = append(ids, id)
+	}
+	weeks, err := list(ctx, s, q, "analytics retention: edge weeks", scanEdgeRow, s.edgeWeeksSQL(), args[0], s.d.IDList(ids), rw.lo, rw.hi)
+	add(by, weeks)
+	return by, err
+}
+
+// edgeRow is a row of edgeWhoSQL or edgeWeeksSQL: a user's week and its
+// mask, or a week of its partial days' sign-ins (mask -1); and the week
+// the user was created in if that is in the range.
+type edgeRow struct {
+	who, week, created string
+	mask               int
+}
+
+func scanEdgeRow(r Row) (edgeRow, error) {
+	var e edgeRow
+	return e, r.Scan(&e.who, &e.week, &e.mask, &e.created)
+}
+
+// add files rows under their users.
+func add(by map[string]*edgeUser, rows []edgeRow) {
+	for _, e := range rows {
+		u := by[e.who]
 		if u == nil {
 			u = &edgeUser{masks: map[string]int{}}
-			by[who] = u
+			by[e.who] = u
+		}
+		if e.created != "" {
+			u.created = e.created
 		}
 		switch {
-		case created != "":
-			u.created = created
-		case mask < 0:
-			u.raw = append(u.raw, wk)
-		default:
-			u.masks[wk] = int(mask)
+		case e.mask < 0:
+			u.raw = append(u.raw, e.week)
+		case e.week != "":
+			u.masks[e.week] = e.mask
 		}
 	}
-	return by, rows.Err()
 }
 
-// edgeUsersArgs are edgeUsersSQL's arguments: $1-$5 of days, then for
-// new users the whole weeks, then the range's weeks. (No unused one:
-// PostgreSQL types every parameter from its use.)
-func edgeUsersArgs(newUsers bool, args []any, rw rangeWeeks) []any {
-	if newUsers {
-		return append(append([]any{}, args[:7]...), rw.lo, rw.hi)
+// edgeWhoSQL is the edge users: rows (user, week, -1, ”) of their sign-ins
+// on the partial days and, for new users, (user, ”, 0, creation week) of
+// those created in the range before or after its whole weeks ($6, $7),
+// each range of users_env_created read alone (with an OR of the two,
+// SQLite walks the environment's users), and the creation week of the
+// sign-ins' users created in the range (through the primary key: a
+// condition on the users' creation time makes SQLite walk the range's).
+func (s *Store) edgeWhoSQL(newUsers bool) string {
+	if !newUsers {
+		return `SELECT who, ` + s.d.Bucket("week", "t") + `, -1, '' FROM (` + edgeRaw(false) + `) r`
 	}
-	return append(append([]any{}, args[:5]...), rw.lo, rw.hi)
+	created := func(from, to string) string {
+		return ` UNION ALL SELECT id, '', 0, ` + s.d.Bucket("week", "created_at") + ` FROM users
+			WHERE environment_id = $1 AND created_at >= ` + from + ` AND created_at < ` + to
+	}
+	return `SELECT r.who, ` + s.d.Bucket("week", "r.t") + `, -1, CASE WHEN u.created_at >= $2 AND u.created_at < $3
+			THEN ` + s.d.Bucket("week", "u.created_at") + ` ELSE '' END
+		FROM (` + edgeRaw(false) + `) r JOIN users u ON u.id = r.who` + created("$2", "$6") + created("$7", "$3")
 }
 
-// edgeUsersSQL is edgeUsers' query: rows (user, week, mask, ”) of the
-// users' weeks in the range's weeks, (user, week, -1, ”) for each of
-// their sign-ins on the partial days, and for new users (user, ”, 0,
-// creation week) if that is in the range. (The CROSS JOIN keeps SQLite
-// from walking the range's users by creation time to find the edge's few.)
-func (s *Store) edgeUsersSQL(newUsers bool) string {
-	who, lo, hi := `SELECT who FROM (`+edgeRaw(false)+`) r`, "$6", "$7"
+// edgeWhoArgs: $1-$5 of days, and for new users the whole weeks. (No
+// unused one: PostgreSQL types every parameter from its use.)
+func edgeWhoArgs(newUsers bool, args []any) []any {
 	if newUsers {
-		// two ranges of users_env_created: with one OR of them, SQLite
-		// walks the environment's users
-		who += ` UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $2 AND created_at < $6
-			UNION SELECT id FROM users WHERE environment_id = $1 AND created_at >= $7 AND created_at < $3`
-		lo, hi = "$8", "$9"
+		return args[:7]
 	}
-	q := `SELECT who, ` + s.d.Bucket("day", "period") + `, mask, '' FROM analytics_periods WHERE environment_id = $1 AND unit = 'week'
-			AND period >= ` + lo + ` AND period < ` + hi + ` AND who IN (` + who + `)
-		UNION ALL SELECT who, ` + s.d.Bucket("week", "t") + `, -1, '' FROM (` + edgeRaw(false) + `) r`
-	if newUsers {
-		q += ` UNION ALL SELECT u.id, '', 0, ` + s.d.Bucket("week", "u.created_at") + ` FROM (` + who + `) e CROSS JOIN users u
-			WHERE u.id = e.who AND u.environment_id = $1 AND u.created_at >= $2 AND u.created_at < $3`
-	}
-	return q
+	return args[:5]
+}
+
+// edgeWeeksSQL is the rows (user, week, mask, ”) of the users $2 in the
+// weeks [$3, $4). (SQLite reads them from analytics_periods_who only
+// because the index holds the mask: without it, it walks every user-week
+// of the range.)
+func (s *Store) edgeWeeksSQL() string {
+	return `SELECT who, ` + s.d.Bucket("day", "period") + `, mask, '' FROM analytics_periods
+		WHERE environment_id = $1 AND unit = 'week' AND ` + s.in("who", 2) + ` AND period >= $3 AND period < $4`
 }
 
 // count adds an edge user's cells and cohort sizes that the counters do

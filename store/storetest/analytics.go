@@ -130,6 +130,15 @@ func genHistory(t *testing.T, s store.Store, c *clock, envID string) *history {
 		time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)} {
 		signIn(pinned, at)
 	}
+	// A user created on Tuesday 30 December, inside the whole weeks of a
+	// range, active next only early on Monday 12 January, a partial day
+	// the range ends on: its only sign-in of that week is read raw, and
+	// its cohort from its creation week.
+	edge := &wallet{cred: newWallet(t, envID)}
+	edge.cred.WalletName = "metamask"
+	for _, at := range []time.Time{time.Date(2025, 12, 30, 10, 0, 0, 0, time.UTC), time.Date(2026, 1, 12, 5, 0, 0, 0, time.UTC)} {
+		signIn(edge, at)
+	}
 	return h
 }
 

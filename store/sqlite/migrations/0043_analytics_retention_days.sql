@@ -24,10 +24,13 @@ DROP TRIGGER analytics_periods_pairs;
 DROP TRIGGER analytics_users_delete_pairs;
 DELETE FROM analytics_days WHERE metric IN ('week_pairs', 'new_pairs');
 
--- The backfill joins each user's weeks with its later weeks: with the
--- masks in the index it reads no table row per pair (minutes to seconds
--- for a million user-weeks).
-CREATE INDEX analytics_periods_backfill ON analytics_periods(environment_id, unit, who, period, mask);
+-- A user's weeks with their masks in the index: the backfill joins each
+-- user's weeks with its later weeks reading no table row per pair
+-- (minutes to seconds for a million user-weeks), and so do the triggers
+-- below and Retention's read of its edge users (without the mask, SQLite
+-- prefers scanning all the environment's weeks to a lookup per user).
+DROP INDEX analytics_periods_who;
+CREATE INDEX analytics_periods_who ON analytics_periods(environment_id, unit, who, period, mask);
 INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     SELECT a.environment_id, 'retain_pairs', a.period, substr(b.period, 1, 10) || ' ' ||
         (CASE WHEN a.mask & 64 THEN 6 WHEN a.mask & 32 THEN 5 WHEN a.mask & 16 THEN 4 WHEN a.mask & 8 THEN 3
@@ -45,7 +48,6 @@ INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     FROM analytics_periods p JOIN users u ON u.id = p.who AND u.environment_id = p.environment_id
     WHERE p.unit = 'week' AND p.period >= date(substr(u.created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z'
     GROUP BY 1, 3, 4;
-DROP INDEX analytics_periods_backfill;
 
 -- The first and last weekday of a mask, for the triggers.
 CREATE TABLE analytics_mask_days (
