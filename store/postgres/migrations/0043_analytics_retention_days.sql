@@ -1,6 +1,6 @@
 -- Weekly retention pairs keyed by the days that decide whether a range
 -- that cuts a week counts them: retain_pairs and retain_new replace
--- week_pairs and new_pairs of 0037; see SQLite's migration 0042. Spread
+-- week_pairs and new_pairs of 0037; see SQLite's migration 0043. Spread
 -- over 16 rows by a hash of the user, as before.
 
 -- The first and last weekday (0 = Monday) of a week's mask.
@@ -14,6 +14,7 @@ CREATE FUNCTION analytics_last_day(m integer) RETURNS integer LANGUAGE sql IMMUT
 $$;
 
 DELETE FROM analytics_days WHERE metric IN ('week_pairs', 'new_pairs');
+-- backfill begin (read by the backfill test)
 INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     SELECT a.environment_id, 'retain_pairs', a.period,
         analytics_date(b.period) || ' ' || analytics_last_day(a.mask) || analytics_first_day(b.mask), hashtext(a.who) & 15, count(*)
@@ -25,6 +26,7 @@ INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
         analytics_date(p.period) || ' ' || analytics_first_day(p.mask), hashtext(p.who) & 15, count(*)
     FROM analytics_periods p JOIN users u ON u.id = p.who AND u.environment_id = p.environment_id
     WHERE p.unit = 'week' AND p.period >= analytics_period('week', u.created_at) GROUP BY 1, 3, 4, 5;
+-- backfill end
 
 -- The trigger function of 0037 with the keyed pairs (and no pair of a
 -- week with itself).

@@ -31,6 +31,7 @@ DELETE FROM analytics_days WHERE metric IN ('week_pairs', 'new_pairs');
 -- prefers scanning all the environment's weeks to a lookup per user).
 DROP INDEX analytics_periods_who;
 CREATE INDEX analytics_periods_who ON analytics_periods(environment_id, unit, who, period, mask);
+-- backfill begin (read by the backfill test)
 INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     SELECT a.environment_id, 'retain_pairs', a.period, substr(b.period, 1, 10) || ' ' ||
         (CASE WHEN a.mask & 64 THEN 6 WHEN a.mask & 32 THEN 5 WHEN a.mask & 16 THEN 4 WHEN a.mask & 8 THEN 3
@@ -48,6 +49,7 @@ INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     FROM analytics_periods p JOIN users u ON u.id = p.who AND u.environment_id = p.environment_id
     WHERE p.unit = 'week' AND p.period >= date(substr(u.created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z'
     GROUP BY 1, 3, 4;
+-- backfill end
 
 -- The first and last weekday of a mask, for the triggers.
 CREATE TABLE analytics_mask_days (

@@ -1,0 +1,22 @@
+package postgres_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
+	"github.com/dynamicauth/dynamicauth/store/storetest"
+)
+
+// TestRetentionBackfill: migration 0043's backfill writes the retention
+// counters the triggers write.
+func TestRetentionBackfill(t *testing.T) {
+	pgtest.BaseURL(t)
+	sql, err := os.ReadFile("migrations/0043_analytics_retention_days.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, freshSchema(t), postgres.Options{})
+	storetest.RetentionBackfill(t, s, storetest.Backfill(t, string(sql)))
+}

@@ -1,0 +1,21 @@
+package sqlite_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/store/storetest"
+)
+
+// TestRetentionBackfill: migration 0043's backfill writes the retention
+// counters the triggers write.
+func TestRetentionBackfill(t *testing.T) {
+	sql, err := os.ReadFile("migrations/0043_analytics_retention_days.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "NORMAL"})
+	storetest.RetentionBackfill(t, s, storetest.Backfill(t, string(sql)))
+}
