@@ -94,13 +94,15 @@ func cohortSizesArgs(newUsers bool, args []any) []any {
 // the range, the later week before $4, keeping the keys a cut week counts:
 // for all users, a cut earlier week's last day from its lowest bit in the
 // range, a cut later week's first day up to its highest ($5-$12, two cut
-// weeks); for new users, whole cohort weeks only, the later week's first
-// day ($5-$8).
+// weeks); for new users, a cut later week's first day up to its highest
+// ($5-$8) and a cut cohort week's creation day between its lowest and
+// highest ($9-$14).
 func (s *Store) pairsSQL(newUsers bool) string {
 	if newUsers {
 		return `SELECT ` + s.d.Bucket("day", "day") + `, substr(dim, 1, 10), ` + sumN + ` FROM analytics_days
 			WHERE environment_id = $1 AND metric = 'retain_new' AND day >= $2 AND day < $3 AND dim < $4
 				AND (substr(dim, 1, 10) <> $5 OR substr(dim, 12, 1) <= $6) AND (substr(dim, 1, 10) <> $7 OR substr(dim, 12, 1) <= $8)
+				AND (day <> $9 OR substr(dim, 13, 1) BETWEEN $10 AND $11) AND (day <> $12 OR substr(dim, 13, 1) BETWEEN $13 AND $14)
 			GROUP BY 1, 2 HAVING sum(n) <> 0`
 	}
 	return `SELECT ` + s.d.Bucket("day", "day") + `, substr(dim, 1, 10), ` + sumN + ` FROM analytics_days
@@ -166,7 +168,8 @@ func weeksIn(args []any) rangeWeeks {
 func (rw rangeWeeks) pairsArgs(args []any, newUsers bool) []any {
 	c0, c1 := rw.cut[0], rw.cut[1]
 	if newUsers {
-		return []any{args[0], args[5], args[6], date(rw.hi), c0.date, c0.high, c1.date, c1.high}
+		return []any{args[0], rw.lo, rw.hi, date(rw.hi), c0.date, c0.high, c1.date, c1.high,
+			rw.cutPeriods[0], c0.low, c0.high, rw.cutPeriods[1], c1.low, c1.high}
 	}
 	return []any{args[0], rw.lo, rw.hi, date(rw.hi), rw.cutPeriods[0], c0.low, c0.date, c0.high,
 		rw.cutPeriods[1], c1.low, c1.date, c1.high}

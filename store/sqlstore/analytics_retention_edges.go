@@ -6,23 +6,24 @@ import (
 )
 
 // edgeUser is what Retention reads per user of the range's partial days
-// (and, for new users, per user created in the range outside its whole
-// weeks): the user's weeks' masks in the range's weeks, the weeks of its
-// sign-ins on the partial days, and the week it was created in if that is
-// in the range.
+// (and, for new users, per user created on them): the user's weeks' masks
+// in the range's weeks, the weeks of its sign-ins on the partial days, the
+// week it was created in if that is in the range, and whether that was on
+// a partial day (no counter holds the user's cohort then).
 type edgeUser struct {
 	masks   map[string]int
 	raw     []string
 	created string
+	partial bool
 }
 
 // edgeUsers reads the edge users of the range (args as periods and cuts
 // make them) in two statements: who they are (the partial days' sign-ins,
-// and new users created outside the whole weeks), then their weeks by
+// and new users created on those days), then their weeks by
 // user. One statement joining the two made SQLite walk every user-week of
 // the range to find the edge's few thousand.
 func (s *Store) edgeUsers(ctx context.Context, q Querier, newUsers bool, args []any, rw rangeWeeks) (map[string]*edgeUser, error) {
-	who, err := list(ctx, s, q, "analytics retention: edge users", scanEdgeRow, s.edgeWhoSQL(newUsers), edgeWhoArgs(newUsers, args)...)
+	who, err := list(ctx, s, q, "analytics retention: edge users", scanEdgeRow, s.edgeWhoSQL(newUsers), edgeWhoArgs(args)...)
 	if err != nil || len(who) == 0 {
 		return nil, err
 	}
@@ -43,11 +44,12 @@ func (s *Store) edgeUsers(ctx context.Context, q Querier, newUsers bool, args []
 type edgeRow struct {
 	who, week, created string
 	mask               int
+	partial            bool
 }
 
 func scanEdgeRow(r Row) (edgeRow, error) {
 	var e edgeRow
-	return e, r.Scan(&e.who, &e.week, &e.mask, &e.created)
+	return e, r.Scan(&e.who, &e.week, &e.mask, &e.created, &e.partial)
 }
 
 // add files rows under their users.
@@ -59,7 +61,7 @@ func add(by map[string]*edgeUser, rows []edgeRow) {
 			by[e.who] = u
 		}
 		if e.created != "" {
-			u.created = e.created
+			u.created, u.partial = e.created, e.partial
 		}
 		switch {
 		case e.mask < 0:
@@ -70,41 +72,32 @@ func add(by map[string]*edgeUser, rows []edgeRow) {
 	}
 }
 
-// edgeWhoSQL is the edge users: rows (user, week, -1, ”) of their sign-ins
-// on the partial days and, for new users, (user, ”, 0, creation week) of
-// those created in the range before or after its whole weeks ($6, $7),
-// each range of users_env_created read alone (with an OR of the two,
-// SQLite walks the environment's users), and the creation week of the
-// sign-ins' users created in the range (through the primary key: a
-// condition on the users' creation time makes SQLite walk the range's).
+// edgeWhoSQL is the edge users: rows (user, week, -1, ”, false) of their
+// sign-ins on the partial days and, for new users, (user, ”, 0, creation
+// week, true) of those created on the partial days, each range of
+// users_env_created read alone (with an OR of the two, SQLite walks the
+// environment's users), and the creation week of the sign-ins' users
+// created in the range (through the primary key: a condition on the
+// users' creation time makes SQLite walk the range's).
 func (s *Store) edgeWhoSQL(newUsers bool) string {
 	if !newUsers {
-		return `SELECT who, ` + s.d.Bucket("week", "t") + `, -1, '' FROM (` + edgeRaw(false) + `) r`
-	}
-	created := func(from, to string) string {
-		return ` UNION ALL SELECT id, '', 0, ` + s.d.Bucket("week", "created_at") + ` FROM users
-			WHERE environment_id = $1 AND created_at >= ` + from + ` AND created_at < ` + to
+		return `SELECT who, ` + s.d.Bucket("week", "t") + `, -1, '', FALSE FROM (` + edgeRaw(false) + `) r`
 	}
 	return `SELECT r.who, ` + s.d.Bucket("week", "r.t") + `, -1, CASE WHEN u.created_at >= $2 AND u.created_at < $3
-			THEN ` + s.d.Bucket("week", "u.created_at") + ` ELSE '' END
-		FROM (` + edgeRaw(false) + `) r JOIN users u ON u.id = r.who` + created("$2", "$6") + created("$7", "$3")
+			THEN ` + s.d.Bucket("week", "u.created_at") + ` ELSE '' END, u.created_at < $4 OR u.created_at >= $5
+		FROM (` + edgeRaw(false) + `) r JOIN users u ON u.id = r.who
+		UNION ALL ` + raw("id, '', 0, "+s.d.Bucket("week", "created_at")+", TRUE", "users", "environment_id", "created_at", "")
 }
 
-// edgeWhoArgs: $1-$5 of days, and for new users the whole weeks. (No
-// unused one: PostgreSQL types every parameter from its use.)
-func edgeWhoArgs(newUsers bool, args []any) []any {
-	if newUsers {
-		return args[:7]
-	}
-	return args[:5]
-}
+// edgeWhoArgs: $1-$5 of days.
+func edgeWhoArgs(args []any) []any { return args[:5] }
 
 // edgeWeeksSQL is the rows (user, week, mask, ”) of the users $2 in the
 // weeks [$3, $4). (SQLite reads them from analytics_periods_who only
 // because the index holds the mask: without it, it walks every user-week
 // of the range.)
 func (s *Store) edgeWeeksSQL() string {
-	return `SELECT who, ` + s.d.Bucket("day", "period") + `, mask, '' FROM analytics_periods
+	return `SELECT who, ` + s.d.Bucket("day", "period") + `, mask, '', FALSE FROM analytics_periods
 		WHERE environment_id = $1 AND unit = 'week' AND ` + s.in("who", 2) + ` AND period >= $3 AND period < $4`
 }
 
@@ -133,9 +126,8 @@ func (rw rangeWeeks) count(u *edgeUser, newUsers bool, cells map[[2]string]int, 
 		if u.created == "" {
 			return
 		}
-		whole := u.created >= rw.ws && u.created < rw.we
 		for _, w := range weeks {
-			if w >= u.created && (!whole || rawOnly[w]) {
+			if w >= u.created && (u.partial || rawOnly[w]) {
 				cells[[2]string{u.created, w}]++
 			}
 		}

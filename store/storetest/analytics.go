@@ -139,6 +139,14 @@ func genHistory(t *testing.T, s store.Store, c *clock, envID string) *history {
 	for _, at := range []time.Time{time.Date(2025, 12, 30, 10, 0, 0, 0, time.UTC), time.Date(2026, 1, 12, 5, 0, 0, 0, time.UTC)} {
 		signIn(edge, at)
 	}
+	// A user created late on Sunday 28 December, a partial day a range
+	// starts on, active again on Tuesday 6 January: its cohort is read per
+	// user (no counter holds a user created at a time of day).
+	late28 := &wallet{cred: newWallet(t, envID)}
+	late28.cred.WalletName = "metamask"
+	for _, at := range []time.Time{time.Date(2025, 12, 28, 21, 0, 0, 0, time.UTC), time.Date(2026, 1, 6, 10, 0, 0, 0, time.UTC)} {
+		signIn(late28, at)
+	}
 	return h
 }
 

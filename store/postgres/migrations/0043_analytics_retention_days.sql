@@ -13,6 +13,12 @@ CREATE FUNCTION analytics_last_day(m integer) RETURNS integer LANGUAGE sql IMMUT
         WHEN m & 4 <> 0 THEN 2 WHEN m & 2 <> 0 THEN 1 ELSE 0 END
 $$;
 
+-- The weekday (0 = Monday) of a time, in UTC: retain_new's key holds the
+-- day a user was created on.
+CREATE FUNCTION analytics_weekday(t timestamptz) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+    SELECT extract(isodow FROM t AT TIME ZONE 'UTC')::integer - 1
+$$;
+
 DELETE FROM analytics_days WHERE metric IN ('week_pairs', 'new_pairs');
 -- backfill begin (read by the backfill test)
 INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
@@ -23,7 +29,7 @@ INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     WHERE a.unit = 'week' GROUP BY 1, 3, 4, 5;
 INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     SELECT p.environment_id, 'retain_new', analytics_period('week', u.created_at),
-        analytics_date(p.period) || ' ' || analytics_first_day(p.mask), hashtext(p.who) & 15, count(*)
+        analytics_date(p.period) || ' ' || analytics_first_day(p.mask) || analytics_weekday(u.created_at), hashtext(p.who) & 15, count(*)
     FROM analytics_periods p JOIN users u ON u.id = p.who AND u.environment_id = p.environment_id
     WHERE p.unit = 'week' AND p.period >= analytics_period('week', u.created_at) GROUP BY 1, 3, 4, 5;
 -- backfill end
@@ -36,6 +42,7 @@ DECLARE
     prev text;
     next timestamptz;
     created timestamptz;
+    cwd integer;
     d integer;
 BEGIN
     IF NEW.unit IN ('week', 'month') THEN
@@ -64,9 +71,10 @@ BEGIN
             CASE WHEN period < NEW.period THEN analytics_last_day(mask) || '' || d ELSE d || '' || analytics_first_day(mask) END, sh, 1
         FROM analytics_periods WHERE environment_id = NEW.environment_id AND unit = 'week' AND who = NEW.who AND period <> NEW.period
         ON CONFLICT (environment_id, metric, day, dim, shard) DO UPDATE SET n = analytics_days.n + 1;
-    SELECT analytics_period('week', created_at) INTO created FROM users WHERE id = NEW.who AND environment_id = NEW.environment_id;
+    SELECT analytics_period('week', created_at), analytics_weekday(created_at) INTO created, cwd FROM users
+        WHERE id = NEW.who AND environment_id = NEW.environment_id;
     IF created IS NOT NULL AND created <= NEW.period THEN
-        PERFORM analytics_bump(NEW.environment_id, 'retain_new', created, analytics_date(NEW.period) || ' ' || d, sh, 1);
+        PERFORM analytics_bump(NEW.environment_id, 'retain_new', created, analytics_date(NEW.period) || ' ' || d || cwd, sh, 1);
     END IF;
     RETURN NULL;
 END
@@ -84,6 +92,7 @@ DECLARE
     ofd integer := analytics_first_day(OLD.mask);
     nf integer := analytics_first_day(NEW.mask);
     created timestamptz;
+    cwd integer;
 BEGIN
     IF ol <> nl THEN
         UPDATE analytics_days SET n = n - 1 WHERE environment_id = NEW.environment_id AND metric = 'retain_pairs' AND shard = sh
@@ -104,11 +113,12 @@ BEGIN
             SELECT NEW.environment_id, 'retain_pairs', period, analytics_date(NEW.period) || ' ' || analytics_last_day(mask) || nf, sh, 1
             FROM analytics_periods WHERE environment_id = NEW.environment_id AND unit = 'week' AND who = NEW.who AND period < NEW.period
             ON CONFLICT (environment_id, metric, day, dim, shard) DO UPDATE SET n = analytics_days.n + 1;
-        SELECT analytics_period('week', created_at) INTO created FROM users WHERE id = NEW.who AND environment_id = NEW.environment_id;
+        SELECT analytics_period('week', created_at), analytics_weekday(created_at) INTO created, cwd FROM users
+        WHERE id = NEW.who AND environment_id = NEW.environment_id;
         IF created IS NOT NULL AND created <= NEW.period THEN
             UPDATE analytics_days SET n = n - 1 WHERE environment_id = NEW.environment_id AND metric = 'retain_new' AND shard = sh
-                AND day = created AND dim = analytics_date(NEW.period) || ' ' || ofd;
-            PERFORM analytics_bump(NEW.environment_id, 'retain_new', created, analytics_date(NEW.period) || ' ' || nf, sh, 1);
+                AND day = created AND dim = analytics_date(NEW.period) || ' ' || ofd || cwd;
+            PERFORM analytics_bump(NEW.environment_id, 'retain_new', created, analytics_date(NEW.period) || ' ' || nf || cwd, sh, 1);
         END IF;
     END IF;
     RETURN NULL;
@@ -122,7 +132,7 @@ CREATE OR REPLACE FUNCTION analytics_users_delete_pairs() RETURNS trigger LANGUA
 BEGIN
     UPDATE analytics_days SET n = n - 1 WHERE environment_id = OLD.environment_id AND metric = 'retain_new'
         AND shard = hashtext(OLD.id) & 15 AND day = analytics_period('week', OLD.created_at)
-        AND dim IN (SELECT analytics_date(period) || ' ' || analytics_first_day(mask) FROM analytics_periods
+        AND dim IN (SELECT analytics_date(period) || ' ' || analytics_first_day(mask) || analytics_weekday(OLD.created_at) FROM analytics_periods
             WHERE environment_id = OLD.environment_id AND unit = 'week' AND who = OLD.id
                 AND period >= analytics_period('week', OLD.created_at));
     RETURN NULL;

@@ -14,8 +14,9 @@
 --                 weekday of week day, its first of the later week (0 =
 --                 Monday)
 --   retain_new    users created in week day active in week >= day; dim
---                 'YYYY-MM-DD F': that week, the user's first active
---                 weekday of it (less users deleted since)
+--                 'YYYY-MM-DD FC': that week, the user's first active
+--                 weekday of it, the weekday it was created on (less
+--                 users deleted since)
 -- In date order a pair's key never changes after it is written (a new day
 -- of a week is its last, and its later weeks do not exist yet): the same
 -- writes per sign-in as week_pairs, one fewer on a user's new week. A day
@@ -45,7 +46,8 @@ INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
     SELECT p.environment_id, 'retain_new', date(substr(u.created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z',
         substr(p.period, 1, 10) || ' ' ||
         (CASE WHEN p.mask & 1 THEN 0 WHEN p.mask & 2 THEN 1 WHEN p.mask & 4 THEN 2 WHEN p.mask & 8 THEN 3
-            WHEN p.mask & 16 THEN 4 WHEN p.mask & 32 THEN 5 ELSE 6 END), 0, count(*)
+            WHEN p.mask & 16 THEN 4 WHEN p.mask & 32 THEN 5 ELSE 6 END) ||
+        ((CAST(strftime('%w', substr(u.created_at, 1, 10)) AS integer) + 6) % 7), 0, count(*)
     FROM analytics_periods p JOIN users u ON u.id = p.who AND u.environment_id = p.environment_id
     WHERE p.unit = 'week' AND p.period >= date(substr(u.created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z'
     GROUP BY 1, 3, 4;
@@ -76,8 +78,9 @@ CREATE TRIGGER analytics_periods_pairs AFTER INSERT ON analytics_periods WHEN NE
         WHERE p.environment_id = NEW.environment_id AND p.unit = 'week' AND p.who = NEW.who AND p.period <> NEW.period
         ON CONFLICT (environment_id, metric, day, dim, shard) DO UPDATE SET n = n + 1;
     INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
-        SELECT NEW.environment_id, 'retain_new', c.wk, substr(NEW.period, 1, 10) || ' ' || b.first, 0, 1
-        FROM (SELECT date(substr(created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z' AS wk FROM users
+        SELECT NEW.environment_id, 'retain_new', c.wk, substr(NEW.period, 1, 10) || ' ' || b.first || c.wd, 0, 1
+        FROM (SELECT date(substr(created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z' AS wk,
+            (CAST(strftime('%w', substr(created_at, 1, 10)) AS integer) + 6) % 7 AS wd FROM users
             WHERE id = NEW.who AND environment_id = NEW.environment_id) c JOIN analytics_mask_days b ON b.mask = NEW.mask
         WHERE c.wk <= NEW.period
         ON CONFLICT (environment_id, metric, day, dim, shard) DO UPDATE SET n = n + 1;
@@ -116,14 +119,16 @@ WHEN NEW.unit = 'week' AND NEW.mask <> OLD.mask BEGIN
             AND o.first <> n.first
         ON CONFLICT (environment_id, metric, day, dim, shard) DO UPDATE SET n = n + 1;
     UPDATE analytics_days SET n = n - 1 WHERE environment_id = NEW.environment_id AND metric = 'retain_new' AND shard = 0
-        AND (day, dim) IN (SELECT c.wk, substr(NEW.period, 1, 10) || ' ' || o.first
-            FROM (SELECT date(substr(created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z' AS wk FROM users
+        AND (day, dim) IN (SELECT c.wk, substr(NEW.period, 1, 10) || ' ' || o.first || c.wd
+            FROM (SELECT date(substr(created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z' AS wk,
+            (CAST(strftime('%w', substr(created_at, 1, 10)) AS integer) + 6) % 7 AS wd FROM users
                 WHERE id = NEW.who AND environment_id = NEW.environment_id) c
                 JOIN analytics_mask_days o ON o.mask = OLD.mask JOIN analytics_mask_days n ON n.mask = NEW.mask
             WHERE c.wk <= NEW.period AND o.first <> n.first);
     INSERT INTO analytics_days (environment_id, metric, day, dim, shard, n)
-        SELECT NEW.environment_id, 'retain_new', c.wk, substr(NEW.period, 1, 10) || ' ' || n.first, 0, 1
-        FROM (SELECT date(substr(created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z' AS wk FROM users
+        SELECT NEW.environment_id, 'retain_new', c.wk, substr(NEW.period, 1, 10) || ' ' || n.first || c.wd, 0, 1
+        FROM (SELECT date(substr(created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z' AS wk,
+            (CAST(strftime('%w', substr(created_at, 1, 10)) AS integer) + 6) % 7 AS wd FROM users
             WHERE id = NEW.who AND environment_id = NEW.environment_id) c
             JOIN analytics_mask_days o ON o.mask = OLD.mask JOIN analytics_mask_days n ON n.mask = NEW.mask
         WHERE c.wk <= NEW.period AND o.first <> n.first
@@ -134,7 +139,8 @@ END;
 CREATE TRIGGER analytics_users_delete_pairs AFTER DELETE ON users BEGIN
     UPDATE analytics_days SET n = n - 1 WHERE environment_id = OLD.environment_id AND metric = 'retain_new' AND shard = 0
         AND day = date(substr(OLD.created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z'
-        AND dim IN (SELECT substr(p.period, 1, 10) || ' ' || b.first FROM analytics_periods p JOIN analytics_mask_days b ON b.mask = p.mask
+        AND dim IN (SELECT substr(p.period, 1, 10) || ' ' || b.first || ((CAST(strftime('%w', substr(OLD.created_at, 1, 10)) AS integer) + 6) % 7)
+            FROM analytics_periods p JOIN analytics_mask_days b ON b.mask = p.mask
             WHERE p.environment_id = OLD.environment_id AND p.unit = 'week' AND p.who = OLD.id
                 AND p.period >= date(substr(OLD.created_at, 1, 10), 'weekday 0', '-6 days') || 'T00:00:00.000Z');
 END;
