@@ -80,6 +80,12 @@ type Pair struct {
 	N                 int
 }
 
+// Cohorts are retention's cells and the cohorts' sizes by week.
+type Cohorts struct {
+	Cells []Pair
+	Sizes []Count
+}
+
 // DayVisits is a day of visits: how many, and how many distinct wallets.
 type DayVisits struct {
 	Date          string
@@ -100,10 +106,11 @@ type Store interface {
 	// ActiveDaysPerWeek counts (user, week) pairs by the number of
 	// distinct days the user had a session that week: Key is the number.
 	ActiveDaysPerWeek(ctx context.Context, envID string, r Range) ([]Count, error)
-	// Retention counts users by (cohort week, returning week ≥ cohort):
-	// cohorts are the users created in a week of the range (newUsers) or
-	// active in it (all users); sizes are the cohorts' sizes by week.
-	Retention(ctx context.Context, envID string, r Range, newUsers bool) (cells []Pair, sizes []Count, err error)
+	// Retention counts users by (cohort week, returning week ≥ cohort),
+	// for the cohorts of the users active in a week of the range (all)
+	// and of the users created in it (new). One call answers both: they
+	// read the same users of the range's edges.
+	Retention(ctx context.Context, envID string, r Range) (all, created Cohorts, err error)
 	// Heatmap counts sessions by (hour, weekday): Key the hour, Dim the weekday.
 	Heatmap(ctx context.Context, envID string, r Range) ([]Count, error)
 	// WalletNames counts wallet credentials by wallet name, on one chain

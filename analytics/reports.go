@@ -147,18 +147,11 @@ func (s *Service) Engagement(ctx context.Context, p *tenant.Principal, envID str
 		return nil, err
 	}
 	e.ActiveWeeklyDays = weekDays(days)
-	for _, newUsers := range []bool{false, true} {
-		cells, sizes, err := s.store.Retention(ctx, envID, r, newUsers)
-		if err != nil {
-			return nil, err
-		}
-		ret := retention(cells, sizes, r)
-		if newUsers {
-			e.NewUsers = ret
-		} else {
-			e.AllUsers = ret
-		}
+	all, created, err := s.store.Retention(ctx, envID, r)
+	if err != nil {
+		return nil, err
 	}
+	e.AllUsers, e.NewUsers = retention(all, r), retention(created, r)
 	if e.Heatmap, err = s.store.Heatmap(ctx, envID, r); err != nil {
 		return nil, err
 	}
@@ -186,7 +179,8 @@ func weekDays(in []Count) []WeekDays {
 
 // retention turns cell counts into shares of their cohort: every cohort
 // with users gets a cell for each week from its own to the range's last.
-func retention(cells []Pair, sizes []Count, r Range) []Retention {
+func retention(c Cohorts, r Range) []Retention {
+	cells, sizes := c.Cells, c.Sizes
 	n := map[[2]string]int{}
 	for _, c := range cells {
 		n[[2]string{c.Cohort, c.Returning}] = c.N

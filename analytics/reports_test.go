@@ -50,7 +50,7 @@ func TestRetentionShares(t *testing.T) {
 	r := Range{Start: time.Date(2025, 12, 29, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC)}
 	cells := []Pair{{"2025-12-29", "2025-12-29", 4}, {"2025-12-29", "2026-01-05", 1}, {"2026-01-05", "2026-01-05", 3}}
 	sizes := []Count{{Key: "2026-01-05", N: 3}, {Key: "2025-12-29", N: 4}}
-	got := retention(cells, sizes, r)
+	got := retention(Cohorts{Cells: cells, Sizes: sizes}, r)
 	want := []Retention{{"2025-12-29", "2025-12-29", 100}, {"2025-12-29", "2026-01-05", 25}, {"2026-01-05", "2026-01-05", 100}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("retention: %v, want %v", got, want)

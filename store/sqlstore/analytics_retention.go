@@ -9,58 +9,68 @@ import (
 )
 
 // Retention implements analytics.Store. Cells come from the counters of
-// migration 0042 (users active in two weeks, keyed by their last active
+// migration 0043 (users active in two weeks, keyed by their last active
 // weekday of the earlier and first of the later; users created in a week
-// active in a later one, keyed by the first): a cell with a week the range
-// cuts sums the keys whose days are inside the range. Cohort sizes are the
-// weeks' distinct users (for a cut week its rows' masks) or users created;
-// a cell of a week with itself is its cohort's size. Only the sign-ins of
-// the range's partial first and last days, which no counter holds, are
-// read per user: those users' weeks (and, for new users, those created in
-// the range outside its whole weeks) are counted here.
-func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range, newUsers bool) ([]analytics.Pair, []analytics.Count, error) {
+// active in a later one, keyed by the first and the creation weekday): a
+// cell with a week the range cuts sums the keys whose days are inside the
+// range. Cohort sizes are the weeks' distinct users (for a cut week its
+// rows' masks) or users created; a cell of a week with itself is its
+// cohort's size. Only the range's partial first and last days, which no
+// counter holds, are read per user, once for both kinds of cohort: the
+// users who signed in on them (and those created on them) with their
+// weeks.
+func (s *Store) Retention(ctx context.Context, envID string, r analytics.Range) (all, created analytics.Cohorts, err error) {
 	args := cuts(periods(days(envID, r), analytics.Week), analytics.Week)
 	rw := weeksIn(args)
-	cells, sizes := map[[2]string]int{}, map[string]int{}
-	err := s.db.Snapshot(ctx, func(q Querier) error {
-		users, err := s.edgeUsers(ctx, q, newUsers, args, rw)
+	err = s.db.Snapshot(ctx, func(q Querier) error {
+		edge, err := s.edgeUsers(ctx, q, args, rw)
 		if err != nil {
 			return err
 		}
-		for _, u := range users {
-			rw.count(u, newUsers, cells, sizes)
-		}
-		counted, err := list(ctx, s, q, "analytics retention", scanDimCount, s.pairsSQL(newUsers), rw.pairsArgs(args, newUsers)...)
-		if err != nil {
+		if all, err = s.cohorts(ctx, q, args, rw, edge, false); err != nil {
 			return err
 		}
-		for _, c := range counted {
-			cells[[2]string{c.Key, c.Dim}] += c.N
-		}
-		ns, err := s.cohortSizes(ctx, q, newUsers, args)
-		for _, n := range ns {
-			sizes[n.Key] += n.N
-		}
+		created, err = s.cohorts(ctx, q, args, rw, edge, true)
 		return err
 	})
+	return all, created, s.fail("analytics retention", nil, err)
+}
+
+// cohorts is the retention of all users or new users: the edge users'
+// cells and sizes, and the counters'.
+func (s *Store) cohorts(ctx context.Context, q Querier, args []any, rw rangeWeeks, edge map[string]*edgeUser, newUsers bool) (analytics.Cohorts, error) {
+	cells, sizes := map[[2]string]int{}, map[string]int{}
+	for _, u := range edge {
+		rw.count(u, newUsers, cells, sizes)
+	}
+	counted, err := list(ctx, s, q, "analytics retention", scanDimCount, s.pairsSQL(newUsers), rw.pairsArgs(args, newUsers)...)
 	if err != nil {
-		return nil, nil, s.fail("analytics retention", nil, err)
+		return analytics.Cohorts{}, err
 	}
-	out := make([]analytics.Pair, 0, len(cells)+len(sizes))
+	for _, c := range counted {
+		cells[[2]string{c.Key, c.Dim}] += c.N
+	}
+	ns, err := s.cohortSizes(ctx, q, newUsers, args)
+	if err != nil {
+		return analytics.Cohorts{}, err
+	}
+	for _, n := range ns {
+		sizes[n.Key] += n.N
+	}
+	var out analytics.Cohorts
 	for k, n := range cells {
-		out = append(out, analytics.Pair{Cohort: k[0], Returning: k[1], N: n})
+		out.Cells = append(out.Cells, analytics.Pair{Cohort: k[0], Returning: k[1], N: n})
 	}
-	sz := make([]analytics.Count, 0, len(sizes))
 	for k, n := range sizes {
 		if n == 0 {
 			continue
 		}
-		sz = append(sz, analytics.Count{Key: k, N: n})
+		out.Sizes = append(out.Sizes, analytics.Count{Key: k, N: n})
 		if !newUsers {
-			out = append(out, analytics.Pair{Cohort: k, Returning: k, N: n})
+			out.Cells = append(out.Cells, analytics.Pair{Cohort: k, Returning: k, N: n})
 		}
 	}
-	return out, sz, nil
+	return out, nil
 }
 
 // cohortSizes is the cohorts' sizes by week, but for the users the

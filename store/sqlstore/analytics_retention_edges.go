@@ -22,8 +22,8 @@ type edgeUser struct {
 // and new users created on those days), then their weeks by
 // user. One statement joining the two made SQLite walk every user-week of
 // the range to find the edge's few thousand.
-func (s *Store) edgeUsers(ctx context.Context, q Querier, newUsers bool, args []any, rw rangeWeeks) (map[string]*edgeUser, error) {
-	who, err := list(ctx, s, q, "analytics retention: edge users", scanEdgeRow, s.edgeWhoSQL(newUsers), edgeWhoArgs(args)...)
+func (s *Store) edgeUsers(ctx context.Context, q Querier, args []any, rw rangeWeeks) (map[string]*edgeUser, error) {
+	who, err := list(ctx, s, q, "analytics retention: edge users", scanEdgeRow, s.edgeWhoSQL(), edgeWhoArgs(args)...)
 	if err != nil || len(who) == 0 {
 		return nil, err
 	}
@@ -72,17 +72,14 @@ func add(by map[string]*edgeUser, rows []edgeRow) {
 	}
 }
 
-// edgeWhoSQL is the edge users: rows (user, week, -1, ”, false) of their
-// sign-ins on the partial days and, for new users, (user, ”, 0, creation
-// week, true) of those created on the partial days, each range of
-// users_env_created read alone (with an OR of the two, SQLite walks the
-// environment's users), and the creation week of the sign-ins' users
-// created in the range (through the primary key: a condition on the
-// users' creation time makes SQLite walk the range's).
-func (s *Store) edgeWhoSQL(newUsers bool) string {
-	if !newUsers {
-		return `SELECT who, ` + s.d.Bucket("week", "t") + `, -1, '', FALSE FROM (` + edgeRaw(false) + `) r`
-	}
+// edgeWhoSQL is the edge users: rows (user, week, -1, creation week if
+// in the range, created on a partial day) of their sign-ins on the partial
+// days, the creation week read through the users primary key (a condition
+// on the users' creation time makes SQLite walk the range's users); and
+// (user, ”, 0, creation week, true) of the users created on the partial
+// days, each range of users_env_created read alone (with an OR of the
+// two, SQLite walks the environment's users).
+func (s *Store) edgeWhoSQL() string {
 	return `SELECT r.who, ` + s.d.Bucket("week", "r.t") + `, -1, CASE WHEN u.created_at >= $2 AND u.created_at < $3
 			THEN ` + s.d.Bucket("week", "u.created_at") + ` ELSE '' END, u.created_at < $4 OR u.created_at >= $5
 		FROM (` + edgeRaw(false) + `) r JOIN users u ON u.id = r.who

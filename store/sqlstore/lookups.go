@@ -187,8 +187,7 @@ func (s *Store) analyticsLookups(envID string) []Lookup {
 	weeks := cuts(periods(days(envID, r), analytics.Week), analytics.Week)
 	rw := weeksIn(weeks)
 	out := []Lookup{
-		{Name: "analytics retention: users of the partial days", SQL: s.edgeWhoSQL(false), Args: edgeWhoArgs(weeks)},
-		{Name: "analytics retention: new users of the partial days", SQL: s.edgeWhoSQL(true), Args: edgeWhoArgs(weeks)},
+		{Name: "analytics retention: users of the partial days", SQL: s.edgeWhoSQL(), Args: edgeWhoArgs(weeks)},
 		{Name: "analytics retention: the edge users' weeks", SQL: s.edgeWeeksSQL(), Args: []any{envID, s.d.IDList([]string{"u1", "u2"}), rw.lo, rw.hi}},
 		{Name: "analytics retention: cohorts", SQL: s.cohortSizesSQL(false), Args: cohortSizesArgs(false, weeks)},
 		{Name: "analytics distinct users", SQL: uniqueSQL(false), Args: uniqueArgs(envID, r)},

@@ -363,7 +363,11 @@ func checkAnalytics(t *testing.T, s store.Store, env string, h *history, r analy
 				}
 			}
 		}
-		cells, sizes, err := s.Retention(ctx(t), env, r, newUsers)
+		all, created, err := s.Retention(ctx(t), env, r)
+		cells, sizes := all.Cells, all.Sizes
+		if newUsers {
+			cells, sizes = created.Cells, created.Sizes
+		}
 		wantCounts(t, fmt.Sprintf("%s retention sizes (new users %v)", name, newUsers), sizes, err, wantSizes)
 		gotCells := map[string]int{}
 		for _, p := range cells {
