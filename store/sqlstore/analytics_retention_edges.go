@@ -19,9 +19,9 @@ type edgeUser struct {
 
 // edgeUsers reads the edge users of the range (args as periods and cuts
 // make them) in two statements: who they are (the partial days' sign-ins,
-// and new users created on those days), then their weeks by
-// user. One statement joining the two made SQLite walk every user-week of
-// the range to find the edge's few thousand.
+// and the users created on those days), then their weeks by user. One
+// statement joining the two made SQLite walk every user-week of the range
+// to find the edge's few thousand.
 func (s *Store) edgeUsers(ctx context.Context, q Querier, args []any, rw rangeWeeks) (map[string]*edgeUser, error) {
 	who, err := list(ctx, s, q, "analytics retention: edge users", scanEdgeRow, s.edgeWhoSQL(), edgeWhoArgs(args)...)
 	if err != nil || len(who) == 0 {
@@ -100,8 +100,8 @@ func (s *Store) edgeWeeksSQL() string {
 
 // count adds an edge user's cells and cohort sizes that the counters do
 // not hold: for all users, those with a week the user was active in only
-// on a partial day; for new users, all of a user created outside the whole
-// weeks, and those with such a week of a user created in them.
+// on a partial day; for new users, all of a user created on a partial day,
+// and those with such a week of a user created on a whole day.
 func (rw rangeWeeks) count(u *edgeUser, newUsers bool, cells map[[2]string]int, sizes map[string]int) {
 	var weeks []string
 	rawOnly := map[string]bool{}
