@@ -117,8 +117,13 @@ func redact(cfg *pgxpool.Config) string {
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	// where the users lists' pages start, for the next start
+	// (sqlstore/keyset_persist.go), within a few seconds
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	saved := s.Store.SaveListAnchors(ctx)
 	s.db.Close()
-	return nil
+	return saved
 }
 
 // Ping checks the database answers.

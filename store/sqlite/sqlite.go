@@ -146,8 +146,20 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	saved := s.saveListAnchors()
 	s.batch.close()
-	return errors.Join(s.ckpt.close(), s.r.Close(), s.w.Close())
+	return errors.Join(saved, s.ckpt.close(), s.r.Close(), s.w.Close())
+}
+
+// saveListAnchors keeps where the users lists' pages start for the next
+// start (sqlstore/keyset_persist.go), within a few seconds.
+func (s *Store) saveListAnchors() error {
+	if s.Store == nil { // closed by a failed Open
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.Store.SaveListAnchors(ctx)
 }
 
 // Migration is one versioned schema change.

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/users"
@@ -71,11 +72,19 @@ type anchorCache struct {
 	mu             sync.Mutex
 	envs           map[string]*envAnchors
 	bucket, stride int
+	persistAt      int             // keyset_persist.go
+	loaded         map[string]bool // environments whose saved anchors were read
+	hops           atomic.Int64
 }
 
 func newAnchorCache() *anchorCache {
-	return &anchorCache{envs: map[string]*envAnchors{}, bucket: anchorBucket, stride: anchorStride}
+	return &anchorCache{envs: map[string]*envAnchors{}, bucket: anchorBucket, stride: anchorStride,
+		persistAt: persistAnchorsAt, loaded: map[string]bool{}}
 }
+
+// same tells whether two keys are one row's (times compared as instants:
+// a key read back from users_list_anchors has another location).
+func (k listKey) same(o listKey) bool { return k.ID == o.ID && k.At.Equal(o.At) }
 
 // SetListAnchorSpacing sets how many ranks share an anchor and how far a
 // read hops (anchorBucket and anchorStride by default), and forgets the
@@ -123,6 +132,9 @@ func (s *Store) sqlUserKeysFrom(columns string, desc bool, cmp string) string {
 // none), after updating what they were checked against; nil if there
 // are none (any there were are dropped).
 func (s *Store) checkAnchors(ctx context.Context, q Querier, envID string, count int, newest listKey, hasNewest bool) (*envAnchors, error) {
+	if err := s.loadAnchors(ctx, q, envID, count); err != nil {
+		return nil, err
+	}
 	c := s.anchors
 	c.mu.Lock()
 	e := c.envs[envID]
@@ -145,7 +157,7 @@ func (s *Store) checkAnchors(ctx context.Context, q Querier, envID string, count
 		}
 		valid = newer == count-was.count
 	} else if valid {
-		valid = newest == was.newest
+		valid = newest.same(was.newest)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -170,7 +182,7 @@ func (s *Store) remember(envID string, count int, newest listKey, add ...anchor)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.envs[envID]
-	if e != nil && (e.count != count || e.newest != newest) {
+	if e != nil && (e.count != count || !e.newest.same(newest)) {
 		e = nil // taken against another state: start again from this one
 	}
 	if e == nil {
@@ -269,6 +281,7 @@ func (s *Store) keysetPage(ctx context.Context, tx Querier, envID string, q user
 		if err := tx.QueryRow(ctx, sql, append(args, stride)...).Scan(&k.At, &k.ID); err != nil {
 			return nil, s.fail("hop through users", nil, err)
 		}
+		s.anchors.hops.Add(1)
 		a := anchor{rank: st.rank + step*stride, key: k}
 		made = append(made, a)
 		st = start{key: &a.key, rank: a.rank, skip: st.skip - stride}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/store/storetest"
@@ -19,4 +20,18 @@ func TestRetentionBackfill(t *testing.T) {
 	}
 	s := open(t, freshSchema(t), postgres.Options{})
 	storetest.RetentionBackfill(t, s, storetest.Backfill(t, string(sql)))
+}
+
+// TestListAnchorsAcrossRestart: the users list's anchors are kept in the
+// schema across a restart.
+func TestListAnchorsAcrossRestart(t *testing.T) {
+	pgtest.BaseURL(t)
+	dsn := freshSchema(t)
+	storetest.ListAnchorsAcrossRestart(t, func(t *testing.T) store.Store {
+		s, err := postgres.Open(t.Context(), dsn, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/store/storetest"
 )
@@ -18,4 +19,17 @@ func TestRetentionBackfill(t *testing.T) {
 	}
 	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "NORMAL"})
 	storetest.RetentionBackfill(t, s, storetest.Backfill(t, string(sql)))
+}
+
+// TestListAnchorsAcrossRestart: the users list's anchors are kept in the
+// file across a restart.
+func TestListAnchorsAcrossRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	storetest.ListAnchorsAcrossRestart(t, func(t *testing.T) store.Store {
+		s, err := sqlite.Open(t.Context(), path, sqlite.Options{Synchronous: "NORMAL"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }
