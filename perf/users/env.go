@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ func newEnvironment(ctx context.Context, c config) (*environment, error) {
 			return nil, err
 		}
 	} else {
-		dsn, drop, err := tempSchema(ctx, c.pgURL)
+		dsn, drop, err := benchSchema(ctx, c.pgURL, c.pgSchema)
 		if err != nil {
 			return nil, err
 		}
@@ -73,9 +74,9 @@ func newEnvironment(ctx context.Context, c config) (*environment, error) {
 	e.db = e.st.(interface{ Driver() sqlstore.Driver }).Driver()
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	if c.dbFile != "" {
+	if kept := c.keptKeyFile(); kept != "" {
 		// the signing keys in a reused database are sealed with its secret
-		if secret, _, err = secrets.LoadOrCreateFile(c.dbFile + ".key"); err != nil {
+		if secret, _, err = secrets.LoadOrCreateFile(kept); err != nil {
 			e.close()
 			return nil, err
 		}
@@ -115,13 +116,33 @@ func (e *environment) close() {
 	e.cleanup()
 }
 
-// tempSchema is a throwaway schema of the PostgreSQL database.
-func tempSchema(ctx context.Context, base string) (string, func(), error) {
+// keptKeyFile is where the master secret of a database kept after the
+// run is (-db or -postgres-schema), or "" for a throwaway one.
+func (c config) keptKeyFile() string {
+	switch {
+	case c.backend == "sqlite" && c.dbFile != "":
+		return c.dbFile + ".key"
+	case c.backend == "postgres" && c.pgSchema != "":
+		return filepath.Join(os.TempDir(), "dynamicauth-"+c.pgSchema+".key")
+	}
+	return ""
+}
+
+// benchSchema is the PostgreSQL schema of the run: the one named (created
+// if missing, kept after the run) or a throwaway one.
+func benchSchema(ctx context.Context, base, name string) (string, func(), error) {
 	if base == "" {
 		return "", nil, fmt.Errorf("-backend postgres needs -postgres-url or DYNAMICAUTH_TEST_POSTGRES_URL")
 	}
-	schema := fmt.Sprintf("users_bench_%d", time.Now().UnixNano())
-	if err := pgExec(ctx, base, "CREATE SCHEMA "+schema); err != nil {
+	schema, drop := name, true
+	if schema == "" {
+		schema = fmt.Sprintf("users_bench_%d", time.Now().UnixNano())
+	} else if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(schema) {
+		return "", nil, fmt.Errorf("-postgres-schema: lower-case letters, digits and _, not %q", schema)
+	} else {
+		drop = false
+	}
+	if err := pgExec(ctx, base, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
 		return "", nil, err
 	}
 	u, err := url.Parse(base)
@@ -131,6 +152,9 @@ func tempSchema(ctx context.Context, base string) (string, func(), error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	if !drop {
+		return u.String(), func() {}, nil
+	}
 	return u.String(), func() { _ = pgExec(context.Background(), base, "DROP SCHEMA "+schema+" CASCADE") }, nil
 }
 

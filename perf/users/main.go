@@ -30,14 +30,14 @@ import (
 )
 
 type config struct {
-	backend, pgURL, sync string
-	dbFile               string
-	users, samples       int
-	imports              int
-	budget               time.Duration
-	cpuProfile           string
-	lookupProfile        string
-	only                 *regexp.Regexp
+	backend, pgURL, pgSchema, sync string
+	dbFile                         string
+	users, samples                 int
+	imports                        int
+	budget                         time.Duration
+	cpuProfile                     string
+	lookupProfile                  string
+	only                           *regexp.Regexp
 }
 
 func main() {
@@ -60,6 +60,7 @@ func parseConfig(args []string) (config, error) {
 	fs := flag.NewFlagSet("users", flag.ContinueOnError)
 	fs.StringVar(&c.backend, "backend", "sqlite", "sqlite or postgres")
 	fs.StringVar(&c.pgURL, "postgres-url", os.Getenv("DYNAMICAUTH_TEST_POSTGRES_URL"), "PostgreSQL URL for -backend postgres")
+	fs.StringVar(&c.pgSchema, "postgres-schema", "", "PostgreSQL schema to build once and reuse (kept after the run; default a throwaway one)")
 	fs.StringVar(&c.sync, "sqlite-sync", "FULL", "SQLite synchronous mode")
 	fs.StringVar(&c.dbFile, "db", "", "SQLite database file to build once and reuse (kept after the run)")
 	fs.IntVar(&c.users, "users", n, "users in the environment before the measurements (env DYNAMICAUTH_BENCH_USERS)")
