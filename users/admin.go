@@ -649,6 +649,9 @@ type AdminStore interface {
 	SaveUsers(ctx context.Context, batch []*SaveUser) ([]SaveOutcome, error)
 	// Sync makes every write so far durable.
 	Sync(ctx context.Context) error
+	// SignIns counts the sign-ins' write transactions begun since the
+	// store opened: a bulk import gives way when it moves (bulk.go).
+	SignIns() uint64
 	// UpdateUser loads the user, lets edit change it and writes it back.
 	UpdateUser(ctx context.Context, id string, edit func(*User) error, now time.Time) (*User, error)
 	DeleteUser(ctx context.Context, id string, now time.Time) error
@@ -671,6 +674,10 @@ type AdminStore interface {
 type Admin struct {
 	store AdminStore
 	now   func() time.Time
+	// clock and pause time an import's batches and wait (bulk.go): the
+	// wall clock, whatever now is
+	clock func() time.Time
+	pause func(ctx context.Context, d time.Duration)
 }
 
 // NewAdmin builds the service; now may be nil for the wall clock.
@@ -678,7 +685,21 @@ func NewAdmin(store AdminStore, now func() time.Time) *Admin {
 	if now == nil {
 		now = time.Now
 	}
-	return &Admin{store: store, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }}
+	return &Admin{store: store, now: func() time.Time { return now().UTC().Truncate(time.Millisecond) },
+		clock: time.Now, pause: sleep}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 func admScope(write bool) tenant.Scope {
@@ -781,130 +802,6 @@ func (a *Admin) CreateUser(ctx context.Context, p *tenant.Principal, envID strin
 	}
 	u, _, err := a.store.SaveUser(ctx, &SaveUser{Draft: d, Profile: in.Profile, Now: now})
 	return u, err
-}
-
-// BulkFailure is one refused row of a bulk import.
-type BulkFailure struct {
-	Index int
-	Input NewUser
-	Err   error
-}
-
-// BulkResult is what a bulk import did, row by row.
-type BulkResult struct {
-	Created, Updated []User
-	Failed           []BulkFailure
-	Total            int
-}
-
-// BulkOptions tune BulkCreate; the zero value only creates.
-type BulkOptions struct {
-	// Upsert updates the user owning a row's email or wallet instead of
-	// refusing the row as a duplicate.
-	Upsert bool
-	// Budget is how long an import may run before it stops between
-	// batches and reports the rows it did not reach (default
-	// BulkBudget); it ends well inside the server's write timeout.
-	Budget time.Duration
-	// Batch is how many rows share one transaction (BulkBatch when zero).
-	// The HTTP API keeps BulkBatch, so sign-ins do not queue behind an
-	// import; an offline import (dynamicauth import) takes hundreds, so
-	// it pays one commit per hundreds of rows instead of per twenty.
-	Batch int
-}
-
-// Bulk imports write BulkBatch rows per transaction, each transaction a
-// few milliseconds long so sign-ins do not queue behind an import.
-const (
-	BulkBatch  = 20
-	BulkBudget = 30 * time.Second
-)
-
-// ErrBulkNotReached is a row an import did not reach: the request ended
-// (the client went away or the time budget was spent) before its batch.
-// Nothing of it was written; it can be sent again.
-var ErrBulkNotReached = errs.Unprocessable("not_imported",
-	"not imported: the request ended before this row; send it again", nil)
-
-// BulkCreate imports rows in batches: each batch is one short write
-// transaction in which each row is all or nothing (a refused row changes
-// nothing and is reported; the others are created or, with opt.Upsert,
-// update the user owning their email or wallet). A batch, once begun, is
-// written whole even if the client goes away; between batches the import
-// stops when the request ends or its budget is spent, and reports the
-// rows not reached as failed with ErrBulkNotReached. What it reports is
-// durable: the batches commit without waiting for the disk (one fsync per
-// batch was most of an import's time on SQLite) and the import syncs once
-// before it answers.
-func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID string, rows []NewUser, opt BulkOptions) (*BulkResult, error) {
-	if _, err := a.environment(ctx, p, envID, true); err != nil {
-		return nil, err
-	}
-	if len(rows) > admMaxBulkRows {
-		return nil, errs.Invalid("body: at most %d users per request, got %d", admMaxBulkRows, len(rows))
-	}
-	if opt.Budget <= 0 {
-		opt.Budget = BulkBudget
-	}
-	if opt.Batch <= 0 {
-		opt.Batch = BulkBatch
-	}
-	deadline := time.Now().Add(opt.Budget)
-	res := &BulkResult{Total: len(rows), Created: []User{}, Updated: []User{}, Failed: []BulkFailure{}}
-	for start := 0; start < len(rows); start += opt.Batch {
-		end := min(start+opt.Batch, len(rows))
-		if ctx.Err() != nil || time.Now().After(deadline) {
-			for i := start; i < len(rows); i++ {
-				res.Failed = append(res.Failed, BulkFailure{Index: i, Input: rows[i], Err: ErrBulkNotReached})
-			}
-			break
-		}
-		if err := a.importBatch(context.WithoutCancel(ctx), envID, rows, start, end, opt.Upsert, res); err != nil {
-			// the batches before it stay; the client hears of none of them
-			_ = a.store.Sync(context.WithoutCancel(ctx))
-			return nil, err
-		}
-	}
-	if err := a.store.Sync(context.WithoutCancel(ctx)); err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(res.Failed, func(x, y BulkFailure) int { return x.Index - y.Index })
-	return res, nil
-}
-
-// importBatch saves rows[start:end] in one store batch and adds their
-// outcomes to res.
-func (a *Admin) importBatch(ctx context.Context, envID string, rows []NewUser, start, end int, upsert bool, res *BulkResult) error {
-	now := a.now()
-	batch := make([]*SaveUser, 0, end-start)
-	index := make([]int, 0, end-start)
-	for i := start; i < end; i++ {
-		d, err := rows[i].draft("", envID, now)
-		if err != nil {
-			res.Failed = append(res.Failed, BulkFailure{Index: i, Input: rows[i], Err: err})
-			continue
-		}
-		batch = append(batch, &SaveUser{Draft: d, Profile: rows[i].Profile, Upsert: upsert, Now: now})
-		index = append(index, i)
-	}
-	if len(batch) == 0 {
-		return nil
-	}
-	out, err := a.store.SaveUsers(ctx, batch)
-	if err != nil {
-		return err
-	}
-	for j, o := range out {
-		switch i := index[j]; {
-		case o.Err != nil:
-			res.Failed = append(res.Failed, BulkFailure{Index: i, Input: rows[i], Err: o.Err})
-		case o.Created:
-			res.Created = append(res.Created, *o.User)
-		default:
-			res.Updated = append(res.Updated, *o.User)
-		}
-	}
-	return nil
 }
 
 // UpdateUser changes the profile fields that are set.

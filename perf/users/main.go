@@ -2,18 +2,20 @@
 // environment of N users with a wallet each directly in the database (one
 // INSERT … SELECT per 100,000 rows, not the API), then times, over HTTP on
 // loopback, each admin lookup (p50/p95) and bulk imports through
-// POST /users/bulk (users/s as the table grows), and the sign-in of a
-// known wallet while an import runs against an idle server.
+// POST /users/bulk (users/s as the table grows, the imports alone), and
+// the sign-in of a known wallet while more imports run against an idle
+// server.
 //
-//	go run ./perf/users [-backend sqlite|postgres] [-users 1000000] [-samples 200] [-imports 10] [-db FILE]
-//	    [-only REGEXP] [-lookups-cpuprofile FILE]
+//	go run ./perf/users [-backend sqlite|postgres] [-users 1000000] [-samples 200] [-imports 10] [-busy-imports 3]
+//	    [-db FILE | -postgres-schema NAME] [-only REGEXP] [-lookups-cpuprofile FILE]
 //
 // -users defaults to DYNAMICAUTH_BENCH_USERS, else 10,000. With -db the
 // SQLite database is that file, kept after the run: a second run finds
 // the users already there and only adds the missing ones (a million takes
-// minutes to build), and its imports go on from the users it finds.
-// -imports 0 skips the imports (and the sign-ins timed with them); -only
-// times the lookups whose names match.
+// minutes to build), and its imports go on from the users it finds;
+// -postgres-schema does the same on PostgreSQL. -imports 0 skips the
+// imports (and the sign-ins timed with them); -only times the lookups
+// whose names match.
 package main
 
 import (
@@ -33,7 +35,7 @@ type config struct {
 	backend, pgURL, pgSchema, sync string
 	dbFile                         string
 	users, samples                 int
-	imports                        int
+	imports, busyImports           int
 	budget                         time.Duration
 	cpuProfile                     string
 	lookupProfile                  string
@@ -65,7 +67,8 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.dbFile, "db", "", "SQLite database file to build once and reuse (kept after the run)")
 	fs.IntVar(&c.users, "users", n, "users in the environment before the measurements (env DYNAMICAUTH_BENCH_USERS)")
 	fs.IntVar(&c.samples, "samples", 200, "requests per lookup")
-	fs.IntVar(&c.imports, "imports", 10, "bulk requests of 1,000 users each")
+	fs.IntVar(&c.imports, "imports", 10, "bulk requests of 1,000 users each, alone")
+	fs.IntVar(&c.busyImports, "busy-imports", 3, "bulk requests of 1,000 users each while a client signs in")
 	fs.DurationVar(&c.budget, "budget", 5*time.Second, "at most this long per lookup (fewer samples when slow)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the imports to this file")
 	fs.StringVar(&c.lookupProfile, "lookups-cpuprofile", "", "write a CPU profile of the lookups to this file")

@@ -39,6 +39,7 @@ func (s *Store) ConsumeNonces(ctx context.Context, envID string, nonces []string
 // now finding the winner's credential: the loser signs in to the winner's
 // user. A first sign-in's inserts thus travel with its other writes.
 func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
+	s.signIns.Add(1) // before it waits for the writer: an import then gives way
 	u, created, err := s.completeSignIn(ctx, w)
 	if errors.Is(err, errLostRace) {
 		u, created, err = s.completeSignIn(ctx, w)
@@ -48,6 +49,10 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	}
 	return u, created, err
 }
+
+// SignIns implements users.AdminStore: the sign-ins begun since the store
+// opened.
+func (s *Store) SignIns() uint64 { return s.signIns.Load() }
 
 // errLostRace: a concurrent first sign-in of the wallet committed first.
 var errLostRace = errors.New("a concurrent first sign-in created the credential")

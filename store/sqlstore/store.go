@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -22,6 +23,8 @@ type Store struct {
 	anchors *anchorCache
 	// countBound bounds a filtered list's count (0: users.MaxListCount)
 	countBound int
+	// signIns counts CompleteSignIn calls (SignIns)
+	signIns atomic.Uint64
 }
 
 // New returns the store over drv.

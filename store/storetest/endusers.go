@@ -150,8 +150,12 @@ func newWrite(t *testing.T, envID string, cred users.Credential, now time.Time, 
 func signInAt(t *testing.T, s store.Store, c *clock, envID string, cred users.Credential, now time.Time) (*users.User, *session.Session, bool) {
 	t.Helper()
 	w := newWrite(t, envID, cred, now, issueNonce(t, s, c, envID))
+	before := s.SignIns()
 	u, created, err := s.CompleteSignIn(ctx(t), w)
 	must(t, "CompleteSignIn", err)
+	if s.SignIns() <= before {
+		t.Errorf("SignIns %d after a sign-in, %d before: a bulk import would not give way", s.SignIns(), before)
+	}
 	return u, w.Session, created
 }
 
