@@ -58,6 +58,9 @@ type Store struct {
 	*sqlstore.Store
 	db   *pgxpool.Pool
 	jobs *river.Client[pgx.Tx] // inserts jobs in write transactions (jobs.go)
+	// stopWarm ends the warming of the users lists' anchors
+	// (sqlstore/keyset_warm.go); nil if not started
+	stopWarm func()
 }
 
 // IsURL reports whether a --db value names a PostgreSQL database.
@@ -107,6 +110,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.stopWarm = s.Store.WarmListAnchors(0)
 	return s, nil
 }
 
@@ -119,6 +123,9 @@ func redact(cfg *pgxpool.Config) string {
 func (s *Store) Close() error {
 	// where the users lists' pages start, for the next start
 	// (sqlstore/keyset_persist.go), within a few seconds
+	if s.stopWarm != nil {
+		s.stopWarm()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	saved := s.Store.SaveListAnchors(ctx)

@@ -33,3 +33,11 @@ func TestListAnchorsAcrossRestart(t *testing.T) {
 		return s
 	})
 }
+
+// TestListAnchorsWarmed: the anchors of a large environment are made
+// without a page asked for (sqlstore/keyset_warm.go).
+func TestListAnchorsWarmed(t *testing.T) {
+	storetest.ListAnchorsWarmed(t, func(t *testing.T) store.Store {
+		return open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{Synchronous: "NORMAL"})
+	})
+}

@@ -50,6 +50,9 @@ type Store struct {
 	batch *batcher
 	ckpt  *checkpointer          // nil in memory
 	jobs  *river.Client[*sql.Tx] // inserts jobs in write transactions (jobs.go)
+	// stopWarm ends the warming of the users lists' anchors
+	// (sqlstore/keyset_warm.go); nil if not started
+	stopWarm func()
 }
 
 // Open opens (creating if needed) the database at dbPath and migrates it.
@@ -141,11 +144,15 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.stopWarm = s.Store.WarmListAnchors(0)
 	return s, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if s.stopWarm != nil {
+		s.stopWarm()
+	}
 	saved := s.saveListAnchors()
 	s.batch.close()
 	return errors.Join(saved, s.ckpt.close(), s.r.Close(), s.w.Close())

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ type anchorsStore interface {
 	SetListAnchorSpacing(bucket, stride int)
 	SetListAnchorPersistAt(n int)
 	ListHops() int64
+	WarmListAnchorsNow(ctx context.Context, atLeast int) error
 	Close() error
 }
 
@@ -42,17 +44,9 @@ func ListAnchorsAcrossRestart(t *testing.T, open func(t *testing.T) store.Store)
 	}
 	page := func(s anchorsStore, what string, offset int) {
 		t.Helper()
-		l, err := s.ListUsers(ctx(t), env, users.ListQuery{Order: users.Order{Field: "createdAt"}, Page: users.Page{Offset: offset, Limit: 3}})
-		must(t, what, err)
-		var got []string
-		for _, u := range l.Users {
-			got = append(got, u.ID)
-		}
-		if want := ids[offset:min(len(ids), offset+3)]; !slices.Equal(got, want) {
-			t.Fatalf("%s: offset %d: got %q, want %q", what, offset, got, want)
-		}
+		checkPage(t, s, env, ids, what, offset)
 	}
-	for _, off := range []int{30, 12, 21, 6} { // hops, leaving anchors
+	for _, off := range deepOffsets { // hops, leaving anchors
 		page(s, "before the restart", off)
 	}
 	if s.ListHops() == 0 {
@@ -61,7 +55,7 @@ func ListAnchorsAcrossRestart(t *testing.T, open func(t *testing.T) store.Store)
 	must(t, "Close", s.Close())
 
 	s = reopen()
-	for _, off := range []int{30, 12, 21, 6} {
+	for _, off := range deepOffsets {
 		page(s, "after the restart", off)
 	}
 	if n := s.ListHops(); n != 0 {
@@ -73,11 +67,69 @@ func ListAnchorsAcrossRestart(t *testing.T, open func(t *testing.T) store.Store)
 	must(t, "Close", s.Close())
 
 	s = reopen()
-	for _, off := range []int{30, 12, 21, 6} {
+	for _, off := range deepOffsets {
 		page(s, "after a deletion and a restart", off)
 	}
 	if s.ListHops() == 0 {
 		t.Error("after a deletion the saved anchors were used: a page could be off by one")
 	}
 	must(t, "Close", s.Close())
+}
+
+// deepOffsets are pages of a 40-user environment far from its ends for
+// anchors 5 apart.
+var deepOffsets = []int{30, 12, 21, 6}
+
+// checkPage checks the users list's page at offset (3 users, oldest
+// first) is that of ids, the environment's users in creation order.
+func checkPage(t *testing.T, s store.Store, env string, ids []string, what string, offset int) {
+	t.Helper()
+	l, err := s.ListUsers(ctx(t), env, users.ListQuery{Order: users.Order{Field: "createdAt"}, Page: users.Page{Offset: offset, Limit: 3}})
+	must(t, what, err)
+	var got []string
+	for _, u := range l.Users {
+		got = append(got, u.ID)
+	}
+	if want := ids[offset:min(len(ids), offset+3)]; !slices.Equal(got, want) {
+		t.Fatalf("%s: offset %d: got %q, want %q", what, offset, got, want)
+	}
+}
+
+// ListAnchorsWarmed: with nothing saved (a new deployment, a crash), the
+// anchors of a large environment are made in the background at a start
+// (here at once, the environment being large from 20 users), so its
+// first deep pages take no hop; a smaller environment is left alone.
+// The caller closes the store open returns.
+func ListAnchorsWarmed(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t).(anchorsStore)
+	s.SetListAnchorSpacing(2, 5)
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+	var ids []string
+	for range 40 {
+		at := c.next()
+		ids = append(ids, saveUser(t, s, draftUser(t, env, at, "", ""), at).ID)
+	}
+	small := newEndEnv(t, s, c).sandbox.ID
+	for range 19 {
+		at := c.next()
+		saveUser(t, s, draftUser(t, small, at, "", ""), at)
+	}
+	must(t, "WarmListAnchorsNow", s.WarmListAnchorsNow(context.Background(), 20))
+	warmed := s.ListHops()
+	if warmed == 0 {
+		t.Fatal("warming took no hop: no anchors made")
+	}
+	for _, off := range deepOffsets {
+		checkPage(t, s, env, ids, "after warming", off)
+	}
+	if n := s.ListHops() - warmed; n != 0 {
+		t.Errorf("the deep pages after warming took %d hops: the warmed anchors were not used", n)
+	}
+	// 40 users from the newest to the oldest, hops 5 apart, and no more:
+	// the environment of 19 users was not walked
+	if warmed > 8 {
+		t.Errorf("warming took %d hops, the 40-user environment needs 7: the small one was walked too", warmed)
+	}
 }
