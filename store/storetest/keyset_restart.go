@@ -35,13 +35,7 @@ func ListAnchorsAcrossRestart(t *testing.T, open func(t *testing.T) store.Store)
 	}
 	s := reopen()
 	c := newClock()
-	e := newEndEnv(t, s, c)
-	env := e.sandbox.ID
-	var ids []string
-	for range 40 {
-		at := c.next()
-		ids = append(ids, saveUser(t, s, draftUser(t, env, at, "", ""), at).ID)
-	}
+	env, ids := envOfUsers(t, s, c, 40)
 	page := func(s anchorsStore, what string, offset int) {
 		t.Helper()
 		checkPage(t, s, env, ids, what, offset)
@@ -76,6 +70,18 @@ func ListAnchorsAcrossRestart(t *testing.T, open func(t *testing.T) store.Store)
 	must(t, "Close", s.Close())
 }
 
+// envOfUsers is a new environment of n users and their ids, oldest first.
+func envOfUsers(t *testing.T, s store.Store, c *clock, n int) (string, []string) {
+	t.Helper()
+	env := newEndEnv(t, s, c).sandbox.ID
+	ids := make([]string, n)
+	for i := range ids {
+		at := c.next()
+		ids[i] = saveUser(t, s, draftUser(t, env, at, "", ""), at).ID
+	}
+	return env, ids
+}
+
 // deepOffsets are pages of a 40-user environment far from its ends for
 // anchors 5 apart.
 var deepOffsets = []int{30, 12, 21, 6}
@@ -104,18 +110,8 @@ func ListAnchorsWarmed(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t).(anchorsStore)
 	s.SetListAnchorSpacing(2, 5)
 	c := newClock()
-	e := newEndEnv(t, s, c)
-	env := e.sandbox.ID
-	var ids []string
-	for range 40 {
-		at := c.next()
-		ids = append(ids, saveUser(t, s, draftUser(t, env, at, "", ""), at).ID)
-	}
-	small := newEndEnv(t, s, c).sandbox.ID
-	for range 19 {
-		at := c.next()
-		saveUser(t, s, draftUser(t, small, at, "", ""), at)
-	}
+	env, ids := envOfUsers(t, s, c, 40)
+	envOfUsers(t, s, c, 19)
 	must(t, "WarmListAnchorsNow", s.WarmListAnchorsNow(context.Background(), 20))
 	warmed := s.ListHops()
 	if warmed == 0 {
