@@ -649,9 +649,10 @@ type AdminStore interface {
 	SaveUsers(ctx context.Context, batch []*SaveUser) ([]SaveOutcome, error)
 	// Sync makes every write so far durable.
 	Sync(ctx context.Context) error
-	// SignIns counts the sign-ins' write transactions begun since the
-	// store opened: a bulk import gives way when it moves (bulk.go).
-	SignIns() uint64
+	// WriterSignIns counts the sign-ins begun since the store opened that
+	// wait for the writer an import's batch holds (none where writers run
+	// side by side): a bulk import gives way when it moves (bulk.go).
+	WriterSignIns() uint64
 	// UpdateUser loads the user, lets edit change it and writes it back.
 	UpdateUser(ctx context.Context, id string, edit func(*User) error, now time.Time) (*User, error)
 	DeleteUser(ctx context.Context, id string, now time.Time) error

@@ -34,7 +34,7 @@ func (f *bulkFakeStore) SaveUsers(_ context.Context, batch []*SaveUser) ([]SaveO
 	return out, nil
 }
 
-func (f *bulkFakeStore) SignIns() uint64 { return f.signIns }
+func (f *bulkFakeStore) WriterSignIns() uint64 { return f.signIns }
 
 // Sync is recorded as a batch of 0 rows.
 func (f *bulkFakeStore) Sync(context.Context) error {

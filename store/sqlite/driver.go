@@ -27,6 +27,7 @@ var dialect = sqlstore.Dialect{
 	},
 	InList:     "%s IN (SELECT value FROM json_each($%d))",
 	Positional: true,
+	OneWriter:  true,
 	ILike:      "LIKE", // case-insensitive for ASCII, as SQLite's LIKE is
 	// Field names hold no quotes or backslashes.
 	JSONKey: func(name string) string { return `$."` + name + `"` },

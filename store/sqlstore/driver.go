@@ -126,6 +126,10 @@ type Dialect struct {
 	// steps (a multi-row INSERT of 20 users has 320); "?" it binds by
 	// position.
 	Positional bool
+	// OneWriter: write transactions run one at a time (SQLite), so a
+	// sign-in waits for an import's batch to commit; PostgreSQL's run side
+	// by side (see Store.WriterSignIns).
+	OneWriter bool
 	// ILike is the case-insensitive LIKE operator (LIKE in SQLite, ILIKE
 	// in PostgreSQL), always used with ESCAPE '\'.
 	ILike string

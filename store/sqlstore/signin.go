@@ -39,7 +39,9 @@ func (s *Store) ConsumeNonces(ctx context.Context, envID string, nonces []string
 // now finding the winner's credential: the loser signs in to the winner's
 // user. A first sign-in's inserts thus travel with its other writes.
 func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
-	s.signIns.Add(1) // before it waits for the writer: an import then gives way
+	if s.d.OneWriter {
+		s.signIns.Add(1) // before it waits for the writer: an import then gives way
+	}
 	u, created, err := s.completeSignIn(ctx, w)
 	if errors.Is(err, errLostRace) {
 		u, created, err = s.completeSignIn(ctx, w)
@@ -50,9 +52,14 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	return u, created, err
 }
 
-// SignIns implements users.AdminStore: the sign-ins begun since the store
-// opened.
-func (s *Store) SignIns() uint64 { return s.signIns.Load() }
+// WriterSignIns implements users.AdminStore: the sign-ins begun since the
+// store opened that wait for the writer a bulk import's batch holds, on a
+// backend of one writer (Dialect.OneWriter). On PostgreSQL none do, and
+// an import that paused for them only lost time: at a million users a
+// client's sign-in took 1.2-1.4x its idle time during an import of fixed
+// 20-row batches, 1.0x with pauses, but the import ran at 670-700 users/s
+// instead of 1,900-2,200.
+func (s *Store) WriterSignIns() uint64 { return s.signIns.Load() }
 
 // errLostRace: a concurrent first sign-in of the wallet committed first.
 var errLostRace = errors.New("a concurrent first sign-in created the credential")

@@ -23,7 +23,7 @@ type Store struct {
 	anchors *anchorCache
 	// countBound bounds a filtered list's count (0: users.MaxListCount)
 	countBound int
-	// signIns counts CompleteSignIn calls (SignIns)
+	// signIns counts CompleteSignIn calls (WriterSignIns)
 	signIns atomic.Uint64
 }
 
