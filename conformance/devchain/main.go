@@ -208,11 +208,17 @@ func send(ctx context.Context, b *simulated.Backend, key *ecdsa.PrivateKey, nonc
 }
 
 // automine seals a block whenever the pool holds a transaction, polling
-// every 20ms (the simulated backend only mines on Commit).
+// every 20ms (the simulated backend only mines on Commit), and an empty
+// one when none came for emptyBlockEvery. A client waiting for a receipt
+// or a contract's code (ethers) looks again at each new block: if its
+// look at the transaction's block came before the node had indexed it
+// (a loaded machine), it waited for a next block that never came, and
+// the conformance run hung.
 func automine(ctx context.Context, b *simulated.Backend) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	client := b.Client()
+	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -220,8 +226,12 @@ func automine(ctx context.Context, b *simulated.Backend) {
 		case <-t.C:
 		}
 		n, err := client.PendingTransactionCount(ctx)
-		if err == nil && n > 0 {
+		if (err == nil && n > 0) || time.Since(last) >= emptyBlockEvery {
 			b.Commit()
+			last = time.Now()
 		}
 	}
 }
+
+// emptyBlockEvery: how often automine seals a block with no transaction.
+const emptyBlockEvery = 250 * time.Millisecond

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { after } from 'node:test';
-import { ContractFactory, Contract, JsonRpcProvider, Wallet } from 'ethers';
+import { ContractFactory, Contract, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import { SiweMessage } from 'siwe';
 import { setup, sdkApi, http, expectOk, expectStatus, issueNonce, verifySessionJwt, evmVerifyRequest, repoRoot, APP_DOMAIN, APP_ORIGIN } from '../harness.mjs';
 
@@ -39,13 +39,19 @@ async function ready() {
     chain.proc.on('exit', (code) => reject(new Error(`devchain exited: ${code}`)));
   });
   const provider = new JsonRpcProvider(chain.url, 10, { staticNetwork: true, polling: true, pollingInterval: 50 });
-  const signer = deployer.connect(provider);
-  const bytecode = '0x' + fs.readFileSync(path.join(repoRoot, 'farcaster/farcastertest/contracts/testdata/TestIdRegistry.bin'), 'utf8').trim();
-  const registry = await (await new ContractFactory(ABI, bytecode, signer).deploy()).waitForDeployment();
-  chain.registry = await registry.getAddress();
-  await (await registry.register(custody.address)).wait();
-  chain.fid = Number(await new Contract(chain.registry, ABI, provider).idOf(custody.address));
-  provider.destroy();
+  // (nonces counted here: the node's pending count can lag a block it has
+  // just sealed; and the provider destroyed even on a failure, else its
+  // polling keeps the process alive)
+  const signer = new NonceManager(deployer.connect(provider));
+  try {
+    const bytecode = '0x' + fs.readFileSync(path.join(repoRoot, 'farcaster/farcastertest/contracts/testdata/TestIdRegistry.bin'), 'utf8').trim();
+    const registry = await (await new ContractFactory(ABI, bytecode, signer).deploy()).waitForDeployment();
+    chain.registry = await registry.getAddress();
+    await (await registry.register(custody.address)).wait();
+    chain.fid = Number(await new Contract(chain.registry, ABI, provider).idOf(custody.address));
+  } finally {
+    provider.destroy();
+  }
   serveArgs.push('--evm-rpc', `10=${chain.url}`, '--farcaster-registry', chain.registry);
 }
 after(() => { chain.proc?.kill('SIGTERM'); });

@@ -16,7 +16,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import { after } from 'node:test';
-import { ContractFactory, JsonRpcProvider, Wallet, parseEther } from 'ethers';
+import { ContractFactory, JsonRpcProvider, NonceManager, Wallet, parseEther } from 'ethers';
 import { AllowlistsApi, GatesApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
   setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, unique, repoRoot,
@@ -42,6 +42,7 @@ async function ready() {
   serveArgs.push('--evm-rpc', `1=${chain.url}`);
 }
 after(() => {
+  state.provider?.destroy(); // else its polling keeps the process alive
   chain.proc?.kill('SIGTERM');
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -85,7 +86,9 @@ async function enabledGate(body) {
 it('the test deploys an ERC-721 and an ERC-20 (2 decimals) on the node and mints', async () => {
   const provider = new JsonRpcProvider(chain.url, 1, { staticNetwork: true, pollingInterval: 50 });
   state.provider = provider;
-  state.signer = deployer.connect(provider);
+  // (nonces counted here: the node's pending count can lag a block it
+  // has just sealed, and a transaction sent then reused a mined nonce)
+  state.signer = new NonceManager(deployer.connect(provider));
   state.apes = await deploy('TestERC721', ['function mint(address,uint256)', 'function burn(uint256)',
     'function balanceOf(address) view returns (uint256)']);
   state.coin = await deploy('TestERC20', ['constructor(uint8)', 'function mint(address,uint256)',
