@@ -690,19 +690,6 @@ func NewAdmin(store AdminStore, now func() time.Time) *Admin {
 		clock: time.Now, pause: sleep}
 }
 
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
 func admScope(write bool) tenant.Scope {
 	if write {
 		return tenant.ScopeUsersWrite

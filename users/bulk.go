@@ -142,6 +142,19 @@ func (p *pacer) next(took time.Duration, signedIn bool) time.Duration {
 	return 0
 }
 
+// sleep waits d or until ctx ends (Admin.pause).
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 // importBatch saves rows[start:end] in one store batch and adds their
 // outcomes to res.
 func (a *Admin) importBatch(ctx context.Context, envID string, rows []NewUser, start, end int, upsert bool, res *BulkResult) error {

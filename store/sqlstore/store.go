@@ -23,7 +23,8 @@ type Store struct {
 	anchors *anchorCache
 	// countBound bounds a filtered list's count (0: users.MaxListCount)
 	countBound int
-	// signIns counts CompleteSignIn calls (WriterSignIns)
+	// signIns counts CompleteSignIn calls on a backend of one writer
+	// (WriterSignIns)
 	signIns atomic.Uint64
 }
 
