@@ -26,13 +26,14 @@ import (
 )
 
 // floor is a sign-in's own work with nothing around it: parse the SIWE
-// message, recover its signer, commit one transaction writing a sign-in's
-// rows (consumed nonce, user, session) on the same backend and durability
-// mode, marshal the claims once and sign them as many times as the server
-// does, with the same algorithm.
+// message, recover its signer, commit one transaction on the same backend
+// and durability mode, marshal the claims once and sign them as many times
+// as the server does, with the same algorithm. Its transaction is the
+// sign-in's own (the store's, openStoreFloor) or, the bare floor, three
+// rows without an index (a nonce, a user, a session: openSQLite, openPostgres).
 type floor struct {
 	msgs   []signed
-	commit func(ctx context.Context, id int64) error
+	commit func(ctx context.Context, worker int, id int64) error
 	close  func()
 	signer jose.Signer
 	tokens int
@@ -44,7 +45,10 @@ type signed struct {
 	sig  []byte
 }
 
-func newFloor(ctx context.Context, c config, db string) (*floor, error) {
+// newFloor makes the floor of the server that ran on db: with store, the
+// store's transaction on a database of its own (whose name it returns,
+// to meter); otherwise the bare one's, beside db.
+func newFloor(ctx context.Context, c config, db string, store bool) (*floor, string, error) {
 	f := &floor{tokens: 2}
 	if c.omitFullJWT {
 		f.tokens = 1
@@ -58,7 +62,7 @@ func newFloor(ctx context.Context, c config, db string) (*floor, error) {
 		hash := accounts.TextHash([]byte(text))
 		sig, err := ethcrypto.Sign(hash, key)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		f.msgs = append(f.msgs, signed{text, hash, sig})
 	}
@@ -70,17 +74,23 @@ func newFloor(ctx context.Context, c config, db string) (*floor, error) {
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if f.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(c.alg), Key: key}, nil); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if c.backend == "postgres" {
+	switch {
+	case store:
+		db, err = f.openStoreFloor(ctx, c, db)
+	case c.backend == "postgres":
 		err = f.openPostgres(ctx, db)
-	} else {
+	default:
 		err = f.openSQLite(ctx, filepath.Join(filepath.Dir(db), "floor.db"), c.sync)
 	}
-	return f, err
+	if err != nil && f.close != nil {
+		f.close()
+	}
+	return f, db, err
 }
 
 const floorSchema = `CREATE TABLE floor_nonces (nonce TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
@@ -103,7 +113,7 @@ func (f *floor) openSQLite(ctx context.Context, path, sync string) error {
 			return err
 		}
 	}
-	f.commit = func(ctx context.Context, id int64) error {
+	f.commit = func(ctx context.Context, _ int, id int64) error {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -129,7 +139,7 @@ func (f *floor) openPostgres(ctx context.Context, dsn string) error {
 	if _, err := pool.Exec(ctx, floorSchema); err != nil {
 		return err
 	}
-	f.commit = func(ctx context.Context, id int64) error {
+	f.commit = func(ctx context.Context, _ int, id int64) error {
 		// The floor's writes go as one batch: a transaction's least round trips.
 		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			key, now := fmt.Sprint(id), time.Now().UTC().Format(time.RFC3339Nano)
@@ -151,14 +161,14 @@ func (f *floor) run(ctx context.Context, n int, d time.Duration) result {
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
-	for range n {
+	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var r result
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				if err := f.once(ctx, next.Add(1)); err != nil {
+				if err := f.once(ctx, w, next.Add(1)); err != nil {
 					r.errors++
 					if r.firstErr == "" {
 						r.firstErr = err.Error()
@@ -178,7 +188,7 @@ func (f *floor) run(ctx context.Context, n int, d time.Duration) result {
 	return total
 }
 
-func (f *floor) once(ctx context.Context, id int64) error {
+func (f *floor) once(ctx context.Context, w int, id int64) error {
 	m := f.msgs[id%int64(len(f.msgs))]
 	if _, err := wallets.ParseSIWE(m.text); err != nil {
 		return err
@@ -186,7 +196,7 @@ func (f *floor) once(ctx context.Context, id int64) error {
 	if _, err := ethcrypto.Ecrecover(m.hash, m.sig); err != nil {
 		return err
 	}
-	if err := f.commit(ctx, id); err != nil {
+	if err := f.commit(ctx, w, id); err != nil {
 		return err
 	}
 	payload, err := json.Marshal(map[string]any{"sub": "user", "sid": fmt.Sprint(id), "environment_id": "env",

@@ -42,7 +42,7 @@ func TestBenchRuns(t *testing.T) {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
 	t.Log(out.String())
-	for _, phase := range []string{"http full rate", "in-process floor"} {
+	for _, phase := range []string{"http full rate", "floor, sign-in transaction", "floor, three bare rows"} {
 		m := regexp.MustCompile(phase + `\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)`).FindStringSubmatch(out.String())
 		if m == nil {
 			t.Fatalf("no %q line in:\n%s", phase, out.String())
