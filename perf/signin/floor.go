@@ -37,6 +37,7 @@ type floor struct {
 	close  func()
 	signer jose.Signer
 	tokens int
+	next   atomic.Int64 // the bare floor's keys, unique across its phases
 }
 
 type signed struct {
@@ -155,7 +156,6 @@ func (f *floor) openPostgres(ctx context.Context, dsn string) error {
 
 // run does the floor's work in n goroutines for d.
 func (f *floor) run(ctx context.Context, n int, d time.Duration) result {
-	var next atomic.Int64
 	var mu sync.Mutex
 	var total result
 	start := time.Now()
@@ -168,7 +168,7 @@ func (f *floor) run(ctx context.Context, n int, d time.Duration) result {
 			var r result
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				if err := f.once(ctx, w, next.Add(1)); err != nil {
+				if err := f.once(ctx, w, f.next.Add(1)); err != nil {
 					r.errors++
 					if r.firstErr == "" {
 						r.firstErr = err.Error()

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -69,7 +70,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.memProfile, "server-memprofile", "", "write the server's allocations during the full-rate phase to this file (go tool pprof -sample_index=alloc_space)")
 	fs.StringVar(&c.waitProfile, "server-waitprofile", "", "record the server's block and mutex profiles of the full-rate phase to PREFIX.block.pprof and PREFIX.mutex.pprof")
 	fs.StringVar(&c.compare, "compare", "", "another build of this program (e.g. of main): run its server and this one's side by side under the same load, -rounds phases, and print each one's CPU per sign-in")
-	fs.IntVar(&c.rounds, "rounds", 5, "(-compare) measured phases")
+	fs.IntVar(&c.rounds, "rounds", 3, "rounds of phases: HTTP then the floors (with -compare, phases of the two servers)")
 	fs.StringVar(&c.db, "db", "", "(server role) database file or URL")
 	fs.StringVar(&c.addr, "addr", "", "(server role) listen address")
 	return c, fs.Parse(args)
@@ -102,85 +103,139 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 	if err := analyzeDatabase(ctx, c, db); err != nil {
 		return err
 	}
-	if c.cpuProfile != "" || c.waitProfile != "" || c.memProfile != "" {
-		srv.profile(true)
+	own, err := openFloor(ctx, c, db, true)
+	if err != nil {
+		return err
 	}
+	defer own.close()
+	bare, err := openFloor(ctx, c, db, false)
+	if err != nil {
+		return err
+	}
+	defer bare.close()
+
+	// The phases alternate, HTTP then the floors, round after round: on a
+	// shared machine the load of other processes comes and goes, and a
+	// ratio of two phases minutes apart says more about it than about
+	// the server.
+	profiled := c.cpuProfile != "" || c.waitProfile != "" || c.memProfile != ""
+	var rounds []round
+	var half result
+	for i := range max(1, c.rounds) {
+		var r round
+		if profiled && i == 0 {
+			srv.profile(true)
+		}
+		r.full = measureHTTP(ctx, c, srv, ld, db, 0)
+		srv.profile(false) // waits for the profile, if one was taken
+		if i == 0 {
+			half = measureHTTP(ctx, c, srv, ld, db, r.full.rate()/2)
+		}
+		r.own, r.bare = own.measure(ctx, c), bare.measure(ctx, c)
+		rounds = append(rounds, r)
+	}
+	report(out, c, rounds, half)
+	return nil
+}
+
+// round is one full-rate HTTP phase and the two floors' right after it.
+type round struct{ full, own, bare result }
+
+func measureHTTP(ctx context.Context, c config, srv *child, ld *load, db string, rate float64) result {
 	idle, cpu, pg := startIdle(), startCPU(srv.cmd.Process.Pid), startDB(ctx, c, db)
-	full := ld.run(ctx, c.duration, 0)
-	full.idle, full.cpu = idle.share(), cpu.used()
-	full.db, full.dbOK = pg.used(ctx)
-	if c.cpuProfile != "" || c.waitProfile != "" || c.memProfile != "" {
-		srv.profile(false)
-	}
-	idle, cpu, pg = startIdle(), startCPU(srv.cmd.Process.Pid), startDB(ctx, c, db)
-	half := ld.run(ctx, c.duration, full.rate()/2)
-	half.idle, half.cpu = idle.share(), cpu.used()
-	half.db, half.dbOK = pg.used(ctx)
-	srv.stop()
+	r := ld.run(ctx, c.duration, rate)
+	r.idle, r.cpu = idle.share(), cpu.used()
+	r.db, r.dbOK = pg.used(ctx)
+	return r
+}
 
-	bare, err := runFloor(ctx, c, db, false)
-	if err != nil {
-		return err
-	}
-	own, err := runFloor(ctx, c, db, true)
-	if err != nil {
-		return err
-	}
+// meteredFloor is a floor and the database its phases are metered on.
+type meteredFloor struct {
+	*floor
+	db string
+}
 
+// openFloor opens one floor (see newFloor) and, for the sign-in
+// transaction's, warms it up as long as the server (on PostgreSQL, with
+// the same ANALYZE).
+func openFloor(ctx context.Context, c config, db string, store bool) (*meteredFloor, error) {
+	fl, db, err := newFloor(ctx, c, db, store)
+	if err != nil {
+		return nil, err
+	}
+	if store {
+		if r := fl.run(ctx, c.workers, c.warmup); r.errors > 0 {
+			fl.close()
+			return nil, fmt.Errorf("floor warm-up: %s", r.firstErr)
+		}
+		if err := analyzeDatabase(ctx, c, db); err != nil {
+			fl.close()
+			return nil, err
+		}
+	}
+	return &meteredFloor{fl, db}, nil
+}
+
+func (f *meteredFloor) measure(ctx context.Context, c config) result {
+	idle, cpu, pg := startIdle(), startCPU(0), startDB(ctx, c, f.db)
+	r := f.run(ctx, c.workers, c.duration)
+	r.idle, r.cpu = idle.share(), cpu.used()
+	r.db, r.dbOK = pg.used(ctx)
+	return r
+}
+
+// report prints every phase, each round's ratios and their medians.
+func report(out io.Writer, c config, rounds []round, half result) {
 	tokens := 2
 	if c.omitFullJWT {
 		tokens = 1
 	}
-	fmt.Fprintf(out, "backend %s, %s, %d JWT signature(s) per sign-in, sqlite sync %s, %d workers, %s per phase, GOMAXPROCS %d\n",
-		c.backend, c.alg, tokens, c.sync, c.workers, c.duration, numCPU())
-	fmt.Fprintf(out, "%-28s %10s %9s %9s %7s %6s %14s %14s %14s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle",
+	fmt.Fprintf(out, "backend %s, %s, %d JWT signature(s) per sign-in, sqlite sync %s, %d workers, %s per phase, %d round(s), GOMAXPROCS %d\n",
+		c.backend, c.alg, tokens, c.sync, c.workers, c.duration, len(rounds), numCPU())
+	fmt.Fprintf(out, "%-31s %10s %9s %9s %7s %6s %14s %14s %14s\n", "phase", "signins/s", "p50 ms", "p99 ms", "errors", "idle",
 		"server ms CPU", "client ms CPU", "db ms CPU")
-	for _, r := range []struct {
-		name string
-		res  result
-	}{{"http full rate", full}, {fmt.Sprintf("http at %.0f/s (half)", full.rate()/2), half},
-		{"floor, sign-in transaction", own}, {"floor, three bare rows", bare}} {
-		server, client := r.res.cpu.server, r.res.cpu.self
-		if strings.HasPrefix(r.name, "floor") {
+	row := func(name string, r result, floor bool) {
+		server, client := r.cpu.server, r.cpu.self
+		if floor {
 			server, client = client, 0
 		}
-		fmt.Fprintf(out, "%-28s %10.0f %9.1f %9.1f %7d %5.0f%% %14.2f %14.2f %14s\n", r.name, r.res.rate(), ms(r.res.quantile(0.5)),
-			ms(r.res.quantile(0.99)), r.res.errors, 100*r.res.idle, perSignIn(server, r.res.n), perSignIn(client, r.res.n),
-			dbCPU(r.res))
+		fmt.Fprintf(out, "%-31s %10.0f %9.1f %9.1f %7d %5.0f%% %14.2f %14.2f %14s\n", name, r.rate(), ms(r.quantile(0.5)),
+			ms(r.quantile(0.99)), r.errors, 100*r.idle, perSignIn(server, r.n), perSignIn(client, r.n), dbCPU(r))
 	}
-	fmt.Fprintf(out, "ratio http / floor: %.2f against the sign-in transaction's, %.2f against three bare rows' (first sign-ins %d, repeats %d); "+
-		"CPU per sign-in, floor / server: %.2f, %.2f; load average %s\n",
-		full.rate()/own.rate(), full.rate()/bare.rate(), full.first, full.repeat,
-		perSignIn(own.cpu.self, own.n)/perSignIn(full.cpu.server, full.n),
-		perSignIn(bare.cpu.self, bare.n)/perSignIn(full.cpu.server, full.n), loadAverage())
-	if full.errors > 0 {
-		fmt.Fprintf(out, "first error: %s\n", full.firstErr)
+	var toOwn, toBare, cpuOwn []float64
+	for i, r := range rounds {
+		row(fmt.Sprintf("%d: http full rate", i+1), r.full, false)
+		if i == 0 {
+			row(fmt.Sprintf("1: http at %.0f/s (half)", r.full.rate()/2), half, false)
+		}
+		row(fmt.Sprintf("%d: floor, sign-in transaction", i+1), r.own, true)
+		row(fmt.Sprintf("%d: floor, three bare rows", i+1), r.bare, true)
+		toOwn, toBare = append(toOwn, r.full.rate()/r.own.rate()), append(toBare, r.full.rate()/r.bare.rate())
+		cpuOwn = append(cpuOwn, perSignIn(r.own.cpu.self, r.own.n)/perSignIn(r.full.cpu.server, r.full.n))
+		if r.full.errors > 0 {
+			fmt.Fprintf(out, "first error: %s\n", r.full.firstErr)
+		}
 	}
-	return nil
+	fmt.Fprintf(out, "ratio http / floor, median of %d round(s): %.2f against the sign-in transaction's (%s), %.2f against three bare rows' (%s); "+
+		"CPU per sign-in, floor / server: %.2f (%s); load average %s\n",
+		len(rounds), median(toOwn), list(toOwn), median(toBare), list(toBare), median(cpuOwn), list(cpuOwn), loadAverage())
 }
 
-// runFloor measures one floor (see newFloor) for the phase's length,
-// after a warm-up as long as the server's (and, on PostgreSQL, the same
-// ANALYZE).
-func runFloor(ctx context.Context, c config, db string, store bool) (result, error) {
-	fl, db, err := newFloor(ctx, c, db, store)
-	if err != nil {
-		return result{}, err
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
 	}
-	defer fl.close()
-	if store {
-		if r := fl.run(ctx, c.workers, c.warmup); r.errors > 0 {
-			return result{}, fmt.Errorf("floor warm-up: %s", r.firstErr)
-		}
-		if err := analyzeDatabase(ctx, c, db); err != nil {
-			return result{}, err
-		}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func list(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.2f", x)
 	}
-	idle, cpu, pg := startIdle(), startCPU(0), startDB(ctx, c, db)
-	r := fl.run(ctx, c.workers, c.duration)
-	r.idle, r.cpu = idle.share(), cpu.used()
-	r.db, r.dbOK = pg.used(ctx)
-	return r, nil
+	return strings.Join(parts, " ")
 }
 
 // perSignIn is CPU milliseconds per completed sign-in.

@@ -33,7 +33,7 @@ func TestBenchRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server process")
 	}
-	c, err := parseConfig([]string{"-duration", "300ms", "-warmup", "100ms", "-workers", "4", "-alg", "ES256"})
+	c, err := parseConfig([]string{"-duration", "300ms", "-warmup", "100ms", "-workers", "4", "-alg", "ES256", "-rounds", "2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,15 +43,17 @@ func TestBenchRuns(t *testing.T) {
 	}
 	t.Log(out.String())
 	for _, phase := range []string{"http full rate", "floor, sign-in transaction", "floor, three bare rows"} {
-		m := regexp.MustCompile(phase + `\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)`).FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("no %q line in:\n%s", phase, out.String())
+		rows := regexp.MustCompile(`\d: `+phase+`\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)`).FindAllStringSubmatch(out.String(), -1)
+		if len(rows) != 2 {
+			t.Fatalf("%d %q lines, want one a round, in:\n%s", len(rows), phase, out.String())
 		}
-		if n, _ := strconv.Atoi(m[1]); n == 0 {
-			t.Errorf("%s: no sign-ins", phase)
-		}
-		if m[2] != "0" {
-			t.Errorf("%s: %s errors", phase, m[2])
+		for _, m := range rows {
+			if n, _ := strconv.Atoi(m[1]); n == 0 {
+				t.Errorf("%s: no sign-ins", phase)
+			}
+			if m[2] != "0" {
+				t.Errorf("%s: %s errors", phase, m[2])
+			}
 		}
 	}
 }
