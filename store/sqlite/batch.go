@@ -75,53 +75,76 @@ func (b *batcher) close() {
 func (b *batcher) loop() {
 	defer close(b.done)
 	for j := range b.jobs {
-		batch := []*batchJob{j}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case more, ok := <-b.jobs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, more)
-			default:
-				break drain
-			}
-		}
+		n := b.run(b.take([]*batchJob{j}))
 		if b.obs != nil {
-			b.obs.GroupCommit(len(batch))
+			b.obs.GroupCommit(n)
 		}
-		b.run(batch)
 	}
 }
 
-func (b *batcher) run(batch []*batchJob) {
-	results := make([]error, len(batch))
+// take appends the jobs already queued, up to maxBatch; it never waits.
+func (b *batcher) take(batch []*batchJob) []*batchJob {
+	for len(batch) < maxBatch {
+		select {
+		case more, ok := <-b.jobs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, more)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// run commits batch and the jobs that queue while it runs (up to
+// maxBatch) in one transaction, and returns how many it committed. Jobs
+// that arrive during the batch's statements join its COMMIT instead of
+// waiting for it and paying a commit of their own; the COMMIT still
+// follows the last job at once, never waiting for more.
+func (b *batcher) run(batch []*batchJob) int {
+	var results []error
 	err := b.s.txc(context.Background(), func(tx *cachedTx) error {
-		for i, j := range batch {
-			if err := j.ctx.Err(); err != nil {
-				results[i] = err
-				continue
-			}
-			if _, err := tx.Exec(`SAVEPOINT signin`); err != nil {
+		for i := 0; i < len(batch); i++ {
+			res, err := runJob(tx, batch[i])
+			if err != nil {
 				return err
 			}
-			if err := j.run(tx); err != nil {
-				results[i] = err
-				if _, err := tx.Exec(`ROLLBACK TO signin`); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.Exec(`RELEASE signin`); err != nil {
-				return err
+			results = append(results, res)
+			if i == len(batch)-1 {
+				batch = b.take(batch)
 			}
 		}
 		return nil
 	})
 	for i, j := range batch {
-		if err != nil && results[i] == nil {
-			results[i] = errs.Internal("sqlite: commit batch", err) // nothing of the batch was committed
+		var res error
+		if i < len(results) {
+			res = results[i]
 		}
-		j.err <- results[i]
+		if err != nil && res == nil {
+			res = errs.Internal("sqlite: commit batch", err) // nothing of the batch was committed
+		}
+		j.err <- res
 	}
+	return len(batch)
+}
+
+// runJob runs j inside a savepoint of its own: its failure (res) rolls
+// back its writes alone; err is the transaction's, which fails the batch.
+func runJob(tx *cachedTx, j *batchJob) (res, err error) {
+	if res = j.ctx.Err(); res != nil {
+		return res, nil
+	}
+	if _, err = tx.Exec(`SAVEPOINT signin`); err != nil {
+		return nil, err
+	}
+	if res = j.run(tx); res != nil {
+		if _, err = tx.Exec(`ROLLBACK TO signin`); err != nil {
+			return res, err
+		}
+	}
+	_, err = tx.Exec(`RELEASE signin`)
+	return res, err
 }
