@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/session"
@@ -72,10 +73,46 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: users.NewID(),
 		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser, OAuthTokens: f.oauthTokens,
 		Vouched: f.vouched}
+	var early *issued
+	w.Written = func(u *users.User, created bool) {
+		// The session and the hook's claims as this attempt wrote them: a
+		// store that runs the transaction again changes both.
+		sess, claims := *sess, hook.customClaims()
+		e := &issued{u: u, done: make(chan struct{})}
+		early = e
+		go func() {
+			defer close(e.done)
+			e.res, e.err = s.issue(ctx, f, &sess, grants, claims, u, created)
+		}()
+	}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err
 	}
+	if early != nil && early.u == u {
+		if <-early.done; early.err == nil {
+			return early.res, nil
+		}
+	}
+	return s.issue(ctx, f, sess, grants, hook.customClaims(), u, created)
+}
+
+// issued is a sign-in's tokens issued from its written result before the
+// commit (Write.Written), for the user u; used only once that commit
+// returned u.
+type issued struct {
+	u    *users.User
+	done chan struct{}
+	res  *Result
+	err  error
+}
+
+// issue is a written sign-in's answer: the user's profile, how the
+// session is authenticated, and its tokens. It reads nothing the sign-in
+// writes (the environment's fields and the user's second factors), so it
+// may run before the sign-in's commit.
+func (s *Service) issue(ctx context.Context, f *firstSignIn, sess *session.Session, grants session.Grants,
+	claims json.RawMessage, u *users.User, created bool) (*Result, error) {
 	prof, err := s.profile(ctx, u)
 	if err != nil {
 		return nil, err
@@ -84,7 +121,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	auth.Grants, auth.Claims = grants, hook.customClaims()
+	auth.Grants, auth.Claims = grants, claims
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(f.issuerHost, f.env.ID), f.audience, created, auth)
 	if err != nil {
 		return nil, err

@@ -106,6 +106,15 @@ type Write struct {
 	// sign-in with ErrEmailOnOtherAccount (EmailRefused) or, for a new
 	// credential, makes the sign-in that user's (EmailJoinsOwner).
 	Vouched *Vouched
+	// Written, if set, is told the user once the sign-in's writes are
+	// done, by a store whose commit comes later (SQLite's group commit
+	// commits other sign-ins' writes with it): work that needs only the
+	// result can run while the commit is written to disk. The sign-in may
+	// still fail, or be run again (Written again, with another user):
+	// only the user CompleteSignIn returns is the outcome. It must not
+	// block. Stores that learn the result only with the commit do not
+	// call it.
+	Written func(u *users.User, created bool)
 }
 
 // NewUserProfile is what a first sign-in knows of the user besides the

@@ -25,10 +25,11 @@ var dialect = sqlstore.Dialect{
 		b, _ := json.Marshal(ids)
 		return string(b)
 	},
-	InList:     "%s IN (SELECT value FROM json_each($%d))",
-	Positional: true,
-	OneWriter:  true,
-	ILike:      "LIKE", // case-insensitive for ASCII, as SQLite's LIKE is
+	InList:       "%s IN (SELECT value FROM json_each($%d))",
+	Positional:   true,
+	OneWriter:    true,
+	CommitsLater: true,
+	ILike:        "LIKE", // case-insensitive for ASCII, as SQLite's LIKE is
 	// Field names hold no quotes or backslashes.
 	JSONKey: func(name string) string { return `$."` + name + `"` },
 	RenameMetadataKey: `UPDATE users SET metadata = json_set(json_remove(metadata, $1), $2, json(metadata -> $1))

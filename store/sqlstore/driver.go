@@ -130,6 +130,11 @@ type Dialect struct {
 	// sign-in waits for an import's batch to commit; PostgreSQL's run side
 	// by side (see Store.WriterSignIns).
 	OneWriter bool
+	// CommitsLater: Grouped runs a caller's deferred statements at once
+	// and commits them after fn returns, with other callers' (SQLite's
+	// group commit), so a sign-in's result is known before its commit
+	// (signin.Write.Written).
+	CommitsLater bool
 	// ILike is the case-insensitive LIKE operator (LIKE in SQLite, ILIKE
 	// in PostgreSQL), always used with ESCAPE '\'.
 	ILike string

@@ -61,6 +61,14 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 // instead of 1,900-2,200.
 func (s *Store) WriterSignIns() uint64 { return s.signIns.Load() }
 
+// written tells w.Written the sign-in's user where the driver has run its
+// writes and commits later (Dialect.CommitsLater).
+func (s *Store) written(w *signin.Write, u *users.User, created bool) {
+	if w.Written != nil && s.d.CommitsLater {
+		w.Written(u, created)
+	}
+}
+
 // errLostRace: a concurrent first sign-in of the wallet committed first.
 var errLostRace = errors.New("a concurrent first sign-in created the credential")
 
@@ -131,6 +139,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			// the COMMIT (PostgreSQL: in one round trip), and its failure
 			// is classified below.
 			u, committing = loaded, true
+			s.written(w, u, created)
 			return nil
 		}
 		if err := tx.Flush(ctx); err != nil {
@@ -145,6 +154,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			return s.fail("sign-in metadata", nil, err)
 		}
 		u.Metadata = meta
+		s.written(w, u, created)
 		return nil
 	})
 	if err != nil && committing {
