@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Organizations", testOrganizations},
 		{"Projects", testProjects},
 		{"DeleteProjectCascades", testDeleteProjectCascades},
+		{"DeleteProjectRemovesLogs", testDeleteProjectRemovesLogs},
 		{"Tokens", testTokens},
 		{"Origins", testOrigins},
 		{"Members", testMembers},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -777,4 +778,39 @@ func testEmptyLists(t *testing.T, s store.Store) {
 	n("ListCoupons", len(cs), err)
 	envIDs, err := s.MembershipEnvironmentIDs(ctx(t), id())
 	n("MembershipEnvironmentIDs", len(envIDs), err)
+}
+
+// testDeleteProjectRemovesLogs: deleting a project removes its
+// environments' events and analytics rows (PostgreSQL keeps them without
+// a foreign key since migration 0047, a trigger removes them), and only
+// theirs.
+func testDeleteProjectRemovesLogs(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	_, keep, _ := createProject(t, s, c, org.ID, "keep")
+	p, doomed, _ := createProject(t, s, c, org.ID, "doomed")
+	for _, env := range []string{keep.ID, doomed.ID} {
+		signIn(t, s, c, env, newWallet(t, env))
+	}
+	db := s.(interface{ Driver() sqlstore.Driver }).Driver()
+	count := func(table, env string) int {
+		var n int
+		must(t, "count "+table, db.Reader().QueryRow(ctx(t), `SELECT count(*) FROM `+table+` WHERE environment_id = $1`, env).Scan(&n))
+		return n
+	}
+	tables := []string{"events", "analytics_days", "analytics_user_days", "analytics_periods"}
+	for _, table := range tables {
+		if count(table, doomed.ID) == 0 || count(table, keep.ID) == 0 {
+			t.Fatalf("a sign-in wrote no %s row", table)
+		}
+	}
+	must(t, "DeleteProject", s.DeleteProject(ctx(t), p.ID))
+	for _, table := range tables {
+		if n := count(table, doomed.ID); n != 0 {
+			t.Errorf("%d %s rows of the deleted environment remain", n, table)
+		}
+		if count(table, keep.ID) == 0 {
+			t.Errorf("the kept environment's %s rows went too", table)
+		}
+	}
 }
