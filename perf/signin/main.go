@@ -142,8 +142,15 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 type round struct{ full, own, bare result }
 
 func measureHTTP(ctx context.Context, c config, srv *child, ld *load, db string, rate float64) result {
-	idle, cpu, pg := startIdle(), startCPU(srv.cmd.Process.Pid), startDB(ctx, c, db)
-	r := ld.run(ctx, c.duration, rate)
+	return metered(ctx, c, srv.cmd.Process.Pid, db, func() result { return ld.run(ctx, c.duration, rate) })
+}
+
+// metered runs one phase and reads the meters around it: the machine's
+// idle share, the CPU of the process pid (0: none besides this one) and
+// of the database's backends serving db.
+func metered(ctx context.Context, c config, pid int, db string, run func() result) result {
+	idle, cpu, pg := startIdle(), startCPU(pid), startDB(ctx, c, db)
+	r := run()
 	r.idle, r.cpu = idle.share(), cpu.used()
 	r.db, r.dbOK = pg.used(ctx)
 	return r
@@ -177,11 +184,7 @@ func openFloor(ctx context.Context, c config, db string, store bool) (*meteredFl
 }
 
 func (f *meteredFloor) measure(ctx context.Context, c config) result {
-	idle, cpu, pg := startIdle(), startCPU(0), startDB(ctx, c, f.db)
-	r := f.run(ctx, c.workers, c.duration)
-	r.idle, r.cpu = idle.share(), cpu.used()
-	r.db, r.dbOK = pg.used(ctx)
-	return r
+	return metered(ctx, c, 0, f.db, func() result { return f.run(ctx, c.workers, c.duration) })
 }
 
 // report prints every phase, each round's ratios and their medians.
