@@ -90,9 +90,8 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 		return nil, err
 	}
 	if early != nil && early.u == u {
-		if <-early.done; early.err == nil {
-			return early.res, nil
-		}
+		<-early.done
+		return early.res, early.err // issued from this very outcome: doing it again would fail alike
 	}
 	return s.issue(ctx, f, sess, grants, hook.customClaims(), u, created)
 }
