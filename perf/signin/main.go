@@ -31,16 +31,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
 )
 
 type config struct {
-	role, backend, alg, sync, pgURL, db, addr, cpuProfile, waitProfile, memProfile, compare string
-	workers, rounds                                                                         int
-	duration, warmup                                                                        time.Duration
-	omitFullJWT                                                                             bool
+	role, backend, alg, sync, pgURL, db, addr, cpuProfile, waitProfile, memProfile, clientProfile, floorProfile, compare string
+	workers, rounds                                                                                                      int
+	duration, warmup                                                                                                     time.Duration
+	omitFullJWT                                                                                                          bool
 }
 
 func main() {
@@ -67,6 +68,8 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before the first phase")
 	fs.BoolVar(&c.omitFullJWT, "omit-full-jwt", false, "server and floor issue only the minified JWT (one signature)")
 	fs.StringVar(&c.cpuProfile, "server-cpuprofile", "", "write the server's CPU profile of the full-rate phase to this file")
+	fs.StringVar(&c.clientProfile, "client-cpuprofile", "", "write the load generator's CPU profile of the first full-rate phase to this file")
+	fs.StringVar(&c.floorProfile, "floor-cpuprofile", "", "write the CPU profile of the first phase of the sign-in transaction's floor to this file")
 	fs.StringVar(&c.memProfile, "server-memprofile", "", "write the server's allocations during the full-rate phase to this file (go tool pprof -sample_index=alloc_space)")
 	fs.StringVar(&c.waitProfile, "server-waitprofile", "", "record the server's block and mutex profiles of the full-rate phase to PREFIX.block.pprof and PREFIX.mutex.pprof")
 	fs.StringVar(&c.compare, "compare", "", "another build of this program (e.g. of main): run its server and this one's side by side under the same load, -rounds phases, and print each one's CPU per sign-in")
@@ -126,16 +129,38 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 		if profiled && i == 0 {
 			srv.profile(true)
 		}
+		stopClient := cpuProfile(c.clientProfile, i)
 		r.full = measureHTTP(ctx, c, srv, ld, db, 0)
+		stopClient()
 		srv.profile(false) // waits for the profile, if one was taken
 		if i == 0 {
 			half = measureHTTP(ctx, c, srv, ld, db, r.full.rate()/2)
 		}
-		r.own, r.bare = own.measure(ctx, c), bare.measure(ctx, c)
+		stopFloor := cpuProfile(c.floorProfile, i)
+		r.own = own.measure(ctx, c)
+		stopFloor()
+		r.bare = bare.measure(ctx, c)
 		rounds = append(rounds, r)
 	}
 	report(out, c, rounds, half)
 	return nil
+}
+
+// cpuProfile starts this process's CPU profile into path in round i, if
+// a path is given and i is the first; it returns what stops it.
+func cpuProfile(path string, i int) func() {
+	if path == "" || i > 0 {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // round is one full-rate HTTP phase and the two floors' right after it.
