@@ -36,7 +36,7 @@ func compare(ctx context.Context, c config, out io.Writer) error {
 		}
 		defer srv.stop()
 		srvs = append(srvs, srv)
-		loads = append(loads, newLoad(srv.base, srv.env, max(c.workers/2, 1)))
+		loads = append(loads, newLoad(c, srv.base, srv.env, max(c.workers/2, 1)))
 	}
 	both := func() ([2]result, [2]cpuUse) {
 		var res [2]result

@@ -29,7 +29,7 @@ func BenchmarkHTTPSignIn(b *testing.B) {
 	key, _ := crypto.GenerateKey()
 	base := srv.URL + "/api/v0/sdk/" + env
 	for b.Loop() {
-		if err := sdkclient.SignIn(b.Context(), hc, base, env, key); err != nil {
+		if err := sdkclient.SignIn(b.Context(), sdkclient.HTTP{Client: hc}, base, env, key); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,14 +15,16 @@ import (
 type load struct {
 	base, env string
 	workers   int
-	http      *http.Client
+	http      *http.Client           // with ownConns false
+	ownConns  bool                   // each worker reads and writes a connection itself (sdkclient.Conn)
 	repeaters []*ecdsa.PrivateKey    // the wallets of the repeat-sign-in workers
 	fresh     chan *ecdsa.PrivateKey // new wallets, made ahead of the phases
 }
 
-func newLoad(base, env string, workers int) *load {
+func newLoad(c config, base, env string, workers int) *load {
 	tr := &http.Transport{MaxIdleConns: workers * 2, MaxIdleConnsPerHost: workers * 2, IdleConnTimeout: time.Minute}
-	l := &load{base: base + "/api/v0/sdk/" + env, env: env, workers: workers, http: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	l := &load{base: base + "/api/v0/sdk/" + env, env: env, workers: workers, http: &http.Client{Transport: tr, Timeout: 30 * time.Second},
+		ownConns: c.generator != "transport"}
 	for range workers {
 		k, _ := crypto.GenerateKey()
 		l.repeaters = append(l.repeaters, k)
@@ -53,6 +55,8 @@ func (l *load) run(ctx context.Context, d time.Duration, rate float64) result {
 		go func() {
 			defer wg.Done()
 			var r result
+			sender, closeSender := l.sender()
+			defer closeSender()
 			var interval time.Duration
 			next := start
 			if rate > 0 {
@@ -72,7 +76,7 @@ func (l *load) run(ctx context.Context, d time.Duration, rate float64) result {
 				if w%2 == 0 {
 					key, first = l.newWallet(), true
 				}
-				if err := l.signIn(ctx, key); err != nil {
+				if err := sdkclient.SignIn(ctx, sender, l.base, l.env, key); err != nil {
 					r.errors++
 					if r.firstErr == "" {
 						r.firstErr = err.Error()
@@ -111,7 +115,14 @@ func (l *load) newWallet() *ecdsa.PrivateKey {
 	}
 }
 
-// signIn is one wallet sign-in, as Dynamic's SDK sends it.
-func (l *load) signIn(ctx context.Context, key *ecdsa.PrivateKey) error {
-	return sdkclient.SignIn(ctx, l.http, l.base, l.env, key)
+// sender is one worker's way of sending its requests, and what closes it.
+func (l *load) sender() (sdkclient.Sender, func()) {
+	if !l.ownConns {
+		return sdkclient.HTTP{Client: l.http}, func() {}
+	}
+	c, err := sdkclient.NewConn(l.base)
+	if err != nil {
+		panic(err) // l.base is the server's http:// address
+	}
+	return c, c.Close
 }

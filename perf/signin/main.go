@@ -38,10 +38,10 @@ import (
 )
 
 type config struct {
-	role, backend, alg, sync, pgURL, db, addr, cpuProfile, waitProfile, memProfile, clientProfile, floorProfile, compare string
-	workers, rounds                                                                                                      int
-	duration, warmup                                                                                                     time.Duration
-	omitFullJWT                                                                                                          bool
+	role, backend, alg, sync, pgURL, db, addr, cpuProfile, waitProfile, memProfile, clientProfile, floorProfile, compare, generator string
+	workers, rounds                                                                                                                 int
+	duration, warmup                                                                                                                time.Duration
+	omitFullJWT                                                                                                                     bool
 }
 
 func main() {
@@ -63,6 +63,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.alg, "alg", "RS256", "JWT signing algorithm: RS256 or ES256")
 	fs.StringVar(&c.sync, "sqlite-sync", "FULL", "SQLite synchronous mode of server and floor")
 	fs.StringVar(&c.pgURL, "postgres-url", os.Getenv("DYNAMICAUTH_TEST_POSTGRES_URL"), "PostgreSQL URL for -backend postgres")
+	fs.StringVar(&c.generator, "generator", "conn", "how the load generator's workers send: conn (each its own connection, read and written by the worker) or transport (net/http's client)")
 	fs.IntVar(&c.workers, "workers", 16, "concurrent clients (and floor goroutines)")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each measured phase")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before the first phase")
@@ -101,7 +102,7 @@ func bench(ctx context.Context, c config, out io.Writer) error {
 	}
 	defer srv.stop()
 
-	ld := newLoad(srv.base, srv.env, c.workers)
+	ld := newLoad(c, srv.base, srv.env, c.workers)
 	ld.run(ctx, c.warmup, 0)
 	if err := analyzeDatabase(ctx, c, db); err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 
 // signIn is one wallet sign-in, as Dynamic's SDK sends it.
 func (e *environment) signIn(ctx context.Context, key *ecdsa.PrivateKey) error {
-	return sdkclient.SignIn(ctx, e.http, e.srv.URL+"/api/v0/sdk/"+e.envID, e.envID, key)
+	return sdkclient.SignIn(ctx, sdkclient.HTTP{Client: e.http}, e.srv.URL+"/api/v0/sdk/"+e.envID, e.envID, key)
 }
 
 // signIns signs key in until stop is closed, returning the latencies.

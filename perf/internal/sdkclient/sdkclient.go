@@ -25,13 +25,21 @@ const Origin = "http://localhost:3000"
 // and decodes a 200 answer into out, if set; any other status is an error
 // carrying the start of the answer.
 func Call(ctx context.Context, hc *http.Client, method, url string, header http.Header, body []byte, out any) error {
+	b, err := send(ctx, hc, method, url, header, body)
+	if err != nil || out == nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
+func send(ctx context.Context, hc *http.Client, method, url string, header http.Header, body []byte) ([]byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -41,30 +49,31 @@ func Call(ctx context.Context, hc *http.Client, method, url string, header http.
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %d %.300s", method, url, resp.StatusCode, b)
+		return nil, fmt.Errorf("%s %s: %d %.300s", method, url, resp.StatusCode, b)
 	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(b, out)
+	return b, nil
 }
 
 // SignIn is GET /nonce, then POST /verify of an EIP-4361 message signed
-// with key (EIP-191), under sdkBase (".../api/v0/sdk/{envID}").
-func SignIn(ctx context.Context, hc *http.Client, sdkBase, envID string, key *ecdsa.PrivateKey) error {
+// with key (EIP-191), under sdkBase (".../api/v0/sdk/{envID}"), through s.
+func SignIn(ctx context.Context, s Sender, sdkBase, envID string, key *ecdsa.PrivateKey) error {
 	header := http.Header{"Origin": {Origin}}
 	var nonce struct {
 		Nonce string `json:"nonce"`
 	}
-	if err := Call(ctx, hc, http.MethodGet, sdkBase+"/nonce", header, nil, &nonce); err != nil {
+	b, err := s.Send(ctx, http.MethodGet, sdkBase+"/nonce", header, nil)
+	if err == nil {
+		err = json.Unmarshal(b, &nonce)
+	}
+	if err != nil {
 		return err
 	}
 	addr := crypto.PubkeyToAddress(key.PublicKey).Hex()
@@ -82,7 +91,10 @@ func SignIn(ctx context.Context, hc *http.Client, sdkBase, envID string, key *ec
 	var out struct {
 		JWT string `json:"minifiedJwt"`
 	}
-	if err := Call(ctx, hc, http.MethodPost, sdkBase+"/verify", header, body, &out); err != nil {
+	if b, err = s.Send(ctx, http.MethodPost, sdkBase+"/verify", header, body); err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
 		return err
 	}
 	if out.JWT == "" {
