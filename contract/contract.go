@@ -16,9 +16,6 @@ import (
 //go:embed dynamic-openapi.yaml
 var document []byte
 
-// Document returns the raw OpenAPI document.
-func Document() []byte { return document }
-
 // Contract is the parsed document.
 type Contract struct {
 	Doc *openapi3.T

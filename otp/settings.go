@@ -48,18 +48,6 @@ func (s envSettings) enabled(channel string) bool {
 	return false
 }
 
-// ChannelEnabled tells whether an environment's settings enable sign-in
-// and verification by codes on channel.
-func ChannelEnabled(settings json.RawMessage, channel string) bool {
-	return readSettings(settings).enabled(channel)
-}
-
-// BlocksSubaddresses tells whether the settings refuse plus-addressed
-// emails (sdk.blockEmailSubaddresses).
-func BlocksSubaddresses(settings json.RawMessage) bool {
-	return readSettings(settings).SDK.BlockEmailSubaddresses
-}
-
 // SendsForMFA tells whether an environment's settings send email codes
 // as a second factor (users/mfa/auth/email) while email sign-in may be
 // off: MFA is in use (session-level, or an action that needs a step-up)
