@@ -21,10 +21,11 @@ import (
 	"github.com/dynamicauth/dynamicauth/verifier"
 )
 
-// onBothBackends runs test on an app over SQLite and, when
-// DYNAMICAUTH_TEST_POSTGRES_URL is set, over a fresh PostgreSQL schema.
-func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App)) {
-	t.Run("sqlite", func(t *testing.T) { test(t, dynamicauthtest.New(t)) })
+// onBothBackends runs test on an app (built with opts) over SQLite and,
+// when DYNAMICAUTH_TEST_POSTGRES_URL is set, over a fresh PostgreSQL
+// schema.
+func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App), opts ...dynamicauthtest.Option) {
+	t.Run("sqlite", func(t *testing.T) { test(t, dynamicauthtest.New(t, opts...)) })
 	if !pgtest.Enabled() {
 		return
 	}
@@ -34,7 +35,7 @@ func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App)) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		test(t, dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Store = st }))
+		test(t, dynamicauthtest.New(t, append(opts, func(c *dynamicauth.Config) { c.Store = st })...))
 	})
 }
 

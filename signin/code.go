@@ -107,7 +107,7 @@ func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, err
 		return nil, err
 	}
 	p := &firstSignIn{env: env, credential: pr.cred, sessionKey: sessionKey, nonces: pr.nonces, now: pr.now,
-		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
+		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent}
 	if req.Channel == otp.ChannelSMS {
 		p.factor, p.newUser = FactorSMS, &NewUserProfile{PhoneNumber: pr.v.Address}

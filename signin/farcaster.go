@@ -133,7 +133,7 @@ func (s *Service) FarcasterSignIn(ctx context.Context, req FarcasterRequest) (*R
 	return s.complete(ctx, &firstSignIn{env: pr.env, credential: pr.credential, nonces: pr.nonces, now: pr.credential.VerifiedAt,
 		sessionKey: pr.sessionKey, factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
 			{Name: events.SessionCreated}},
-		audience: audience(req.Origin, pr.uri, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
+		audience: s.audience(req.Origin, pr.uri, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
 		ip: req.IP, userAgent: req.UserAgent})
 }
 

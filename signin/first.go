@@ -121,7 +121,7 @@ func (s *Service) issue(ctx context.Context, f *firstSignIn, sess *session.Sessi
 		return nil, err
 	}
 	auth.Grants, auth.Claims = grants, claims
-	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(f.issuerHost, f.env.ID), f.audience, created, auth)
+	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(s.issuerHost(f.issuerHost), f.env.ID), f.audience, created, auth)
 	if err != nil {
 		return nil, err
 	}

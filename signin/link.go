@@ -154,7 +154,7 @@ func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, iss
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := s.sessions.IssueAuth(ctx, prof, cur.Session, session.Issuer(issuerHost, cur.Session.EnvironmentID), aud, false, a)
+	tokens, err := s.sessions.IssueAuth(ctx, prof, cur.Session, session.Issuer(s.issuerHost(issuerHost), cur.Session.EnvironmentID), aud, false, a)
 	if err != nil {
 		return nil, err
 	}

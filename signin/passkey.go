@@ -97,7 +97,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 		return nil, err
 	}
 	auth.Grants, auth.Claims = grants, hook.customClaims()
-	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(req.IssuerHost, env.ID), audience(req.Origin, "", req.IssuerHost), false, auth)
+	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(s.issuerHost(req.IssuerHost), env.ID), s.audience(req.Origin, "", req.IssuerHost), false, auth)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ package signin
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -178,6 +179,10 @@ type Deps struct {
 	// environment's deeplink URLs (a mobile app) as well as to an
 	// allowed origin.
 	Deeplinks Deeplinks
+	// PublicHost is the issuer host (iss "<host>/<environmentId>") of a
+	// sign-in whose request names none: one made from Go rather than over
+	// HTTP, whose handler names the Host it was reached by.
+	PublicHost string
 }
 
 // Deeplinks tells whether a return URL is one of an environment's
@@ -207,6 +212,7 @@ type Service struct {
 	access    Access
 	owners    Owners
 	deeplink  Deeplinks
+	host      string // Deps.PublicHost
 	settings  tenant.SettingsMemo[envSettings]
 }
 
@@ -218,7 +224,28 @@ func NewService(d Deps) *Service {
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
 		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, farcaster: d.Farcaster, codes: d.Codes, now: d.Now, hooks: d.Hooks,
-		access: d.Access, owners: d.Owners, deeplink: d.Deeplinks}
+		access: d.Access, owners: d.Owners, deeplink: d.Deeplinks, host: d.PublicHost}
+}
+
+// issuerHost is the host a request names, or the public host when it
+// names none.
+func (s *Service) issuerHost(host string) string {
+	if host == "" {
+		return s.host
+	}
+	return host
+}
+
+// audience is the aud claim: the caller's Origin, else the origin of the
+// signed URI, else the issuer host.
+func (s *Service) audience(origin, uri, issuerHost string) string {
+	if origin != "" {
+		return origin
+	}
+	if u, err := url.Parse(uri); err == nil && u.Scheme != "" && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return s.issuerHost(issuerHost)
 }
 
 // MaxNoncesPerCall caps GET /nonces?count=.

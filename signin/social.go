@@ -201,7 +201,7 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, vouched: vouched, now: cred.VerifiedAt, sessionKey: sessionKey,
 		grants: &grants, oauthTokens: p.tokens, factor: FactorOAuth,
 		events:   []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
-		audience: audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
+		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent})
 }
 

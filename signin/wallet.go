@@ -129,7 +129,7 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 	return s.complete(ctx, &firstSignIn{env: pr.env, credential: pr.credential, nonces: pr.nonces, now: pr.now,
 		sessionKey: pr.sessionKey, factor: FactorWallet, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
 			{Name: events.WalletLinked, OnlyIfNew: true}, {Name: events.SessionCreated}},
-		audience: audience(req.Origin, pr.msg.URI, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
+		audience: s.audience(req.Origin, pr.msg.URI, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
 		ip: req.IP, userAgent: req.UserAgent})
 }
 
@@ -249,16 +249,4 @@ func clip(s string) string {
 		return s[:128] + "…"
 	}
 	return s
-}
-
-// audience is the aud claim: the caller's Origin, else the origin of the
-// signed URI, else the issuer host.
-func audience(origin, uri, issuerHost string) string {
-	if origin != "" {
-		return origin
-	}
-	if u, err := url.Parse(uri); err == nil && u.Scheme != "" && u.Host != "" {
-		return u.Scheme + "://" + u.Host
-	}
-	return issuerHost
 }

@@ -1,0 +1,137 @@
+package dynamicauth_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/delivery"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// mailbox is a delivery.Mailer that keeps what it is given.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []delivery.Email
+}
+
+func (m *mailbox) SendEmail(_ context.Context, e delivery.Email) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, e)
+	return nil
+}
+
+func (m *mailbox) last(t *testing.T, to string) delivery.Email {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.sent) - 1; i >= 0; i-- {
+		if strings.EqualFold(m.sent[i].To, to) {
+			return m.sent[i]
+		}
+	}
+	t.Fatalf("no email to %s", to)
+	return delivery.Email{}
+}
+
+// enableEmailCodes turns email sign-in (emailOnly) on in the sandbox's
+// settings through the Go API.
+func enableEmailCodes(t *testing.T, app *dynamicauthtest.App) {
+	t.Helper()
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	e, err := app.Tenants().GetEnvironment(ctx, app.System, env, tenant.ScopeSettingsRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var settings map[string]any
+	if err := json.Unmarshal(e.Settings, &settings); err != nil {
+		t.Fatal(err)
+	}
+	settings["providers"] = []any{map[string]any{"provider": "emailOnly", "enabledAt": time.Now().UTC().Format(time.RFC3339)}}
+	if _, err := app.Tenants().UpdateSettings(ctx, app.System, env, settings); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSignInWithCodeFromGo: an application signs a user up and in by an
+// email code through the facade alone (Codes, SignInWithCode): refused
+// while the environment has email sign-in off, a wrong code refused and
+// counted, the right code a verified session for the address, and the
+// code good once.
+func TestSignInWithCodeFromGo(t *testing.T) {
+	box := &mailbox{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		start := otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail, Destination: otp.Destination{Email: "Ada@Example.com"},
+			Client: "192.0.2.1"}
+		if _, err := app.Codes().Start(ctx, start); codeOf(err) != "no_enabled_email_provider" {
+			t.Fatalf("start with email sign-in off: %v", err)
+		}
+		enableEmailCodes(t, app)
+		started, err := app.Codes().Start(ctx, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mail := box.last(t, "ada@example.com")
+		if len(mail.Code) != otp.CodeDigits || !strings.Contains(mail.Text, mail.Code) || mail.EnvironmentID != env {
+			t.Fatalf("email: code %q, environment %s, text %q", mail.Code, mail.EnvironmentID, mail.Text)
+		}
+
+		req := signin.CodeRequest{EnvironmentID: env, Channel: otp.ChannelEmail, VerificationID: started.Verification.ID,
+			Origin: app.Origin, IP: "192.0.2.1"}
+		wrong := req
+		wrong.Code = otherCode(mail.Code)
+		if _, err := app.SignInWithCode(ctx, wrong); codeOf(err) != "wrong_email_verification_token" {
+			t.Fatalf("wrong code: %v", err)
+		}
+		req.Code = mail.Code
+		res, err := app.SignInWithCode(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.NewUser || res.User.Email != "ada@example.com" || res.Tokens == nil {
+			t.Fatalf("sign-in: new %t, email %q, tokens %v", res.NewUser, res.User.Email, res.Tokens)
+		}
+		v, err := app.Verifier(env, dynamicauth.WithAudience(app.Origin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := v.Verify(ctx, res.Tokens.MinifiedJWT)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Sub != res.User.ID || c.Email != "ada@example.com" || !slices.Contains(c.AMR, "email") {
+			t.Fatalf("claims: sub %s (user %s), email %q, amr %v", c.Sub, res.User.ID, c.Email, c.AMR)
+		}
+		if _, err := app.SignInWithCode(ctx, req); err == nil {
+			t.Fatal("the same code signed in twice")
+		}
+	}, func(c *dynamicauth.Config) { c.Mailer = box })
+}
+
+// codeOf is the contract code of a domain error ("" for none).
+func codeOf(err error) string {
+	var e *errs.E
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// otherCode is a code of the same format that is not code.
+func otherCode(code string) string {
+	b := []byte(code)
+	b[0] = '0' + (b[0]-'0'+1)%10
+	return string(b)
+}
