@@ -62,6 +62,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if !postgres.IsURL(o.db) && o.signingAlg == "RS256" {
+		log.Info("SQLite with RS256: one P above the CPUs, for the commits' fsync (GOMAXPROCS sets it instead)",
+			"gomaxprocs", sqlite.RaiseProcs())
+	}
 	if withPprof && metricsAddr == "" {
 		return fmt.Errorf("--pprof needs --metrics-addr (profiles are never served on the API listener)")
 	}

@@ -38,6 +38,9 @@ func serve(ctx context.Context, c config) error {
 		runtime.SetBlockProfileRate(1)
 		runtime.SetMutexProfileFraction(1)
 	}
+	if c.backend == "sqlite" && c.alg == "RS256" {
+		sqlite.RaiseProcs() // as cmd/dynamicauth serve does
+	}
 	m := metrics.New()
 	auth, env, closeAll, err := newAuth(ctx, c, c.db, m)
 	if err != nil {
