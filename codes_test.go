@@ -2,7 +2,6 @@ package dynamicauth_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/signin"
-	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 // mailbox is a delivery.Mailer that keeps what it is given.
@@ -49,19 +47,9 @@ func (m *mailbox) last(t *testing.T, to string) delivery.Email {
 // settings through the Go API.
 func enableEmailCodes(t *testing.T, app *dynamicauthtest.App) {
 	t.Helper()
-	ctx, env := t.Context(), app.IDs.EnvironmentID
-	e, err := app.Tenants().GetEnvironment(ctx, app.System, env, tenant.ScopeSettingsRead)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var settings map[string]any
-	if err := json.Unmarshal(e.Settings, &settings); err != nil {
-		t.Fatal(err)
-	}
-	settings["providers"] = []any{map[string]any{"provider": "emailOnly", "enabledAt": time.Now().UTC().Format(time.RFC3339)}}
-	if _, err := app.Tenants().UpdateSettings(ctx, app.System, env, settings); err != nil {
-		t.Fatal(err)
-	}
+	updateSettings(t, app, func(settings map[string]any) {
+		settings["providers"] = []any{map[string]any{"provider": "emailOnly", "enabledAt": time.Now().UTC().Format(time.RFC3339)}}
+	})
 }
 
 // TestSignInWithCodeFromGo: an application signs a user up and in by an

@@ -42,6 +42,20 @@ func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App), o
 // setMFA replaces the sandbox's security.mfa settings through the Go API.
 func setMFA(t *testing.T, app *dynamicauthtest.App, policy map[string]any) {
 	t.Helper()
+	updateSettings(t, app, func(settings map[string]any) {
+		sec, _ := settings["security"].(map[string]any)
+		if sec == nil {
+			sec = map[string]any{}
+		}
+		sec["mfa"] = policy
+		settings["security"] = sec
+	})
+}
+
+// updateSettings reads the sandbox's settings, lets change edit them and
+// writes them back, through the Go API.
+func updateSettings(t *testing.T, app *dynamicauthtest.App, change func(settings map[string]any)) {
+	t.Helper()
 	ctx, env := t.Context(), app.IDs.EnvironmentID
 	e, err := app.Tenants().GetEnvironment(ctx, app.System, env, tenant.ScopeSettingsRead)
 	if err != nil {
@@ -51,12 +65,7 @@ func setMFA(t *testing.T, app *dynamicauthtest.App, policy map[string]any) {
 	if err := json.Unmarshal(e.Settings, &settings); err != nil {
 		t.Fatal(err)
 	}
-	sec, _ := settings["security"].(map[string]any)
-	if sec == nil {
-		sec = map[string]any{}
-	}
-	sec["mfa"] = policy
-	settings["security"] = sec
+	change(settings)
 	if _, err := app.Tenants().UpdateSettings(ctx, app.System, env, settings); err != nil {
 		t.Fatal(err)
 	}
