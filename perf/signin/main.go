@@ -77,7 +77,13 @@ func parseConfig(args []string) (config, error) {
 	fs.IntVar(&c.rounds, "rounds", 3, "rounds of phases: HTTP then the floors (with -compare, phases of the two servers)")
 	fs.StringVar(&c.db, "db", "", "(server role) database file or URL")
 	fs.StringVar(&c.addr, "addr", "", "(server role) listen address")
-	return c, fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.generator != "conn" && c.generator != "transport" {
+		return c, fmt.Errorf("-generator: conn or transport, not %q", c.generator)
+	}
+	return c, nil
 }
 
 func runRole(ctx context.Context, c config) error {
