@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"slices"
 	"testing"
+
+	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
 )
 
 // TestExternalJWTClaims: an external-JWT sign-in copies the token's email
@@ -18,15 +20,15 @@ func TestExternalJWTClaims(t *testing.T) {
 
 func testExternalJWTClaims(t *testing.T, h *harness) {
 	env := h.ids.EnvironmentID
-	app := newAppAuth(t)
-	cfg := map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.srv.URL}
+	app := externaljwttest.New(t)
+	cfg := map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.URL}
 	h.enableExternalAuth(t, env, cfg)
 	signIn := func(claims map[string]any) (int, any) {
 		t.Helper()
 		if _, ok := claims["email_verified"]; !ok {
 			claims["email_verified"] = nil
 		}
-		return h.do(t, "POST", "/sdk/"+env+"/externalAuth/signin", "", map[string]any{"jwt": app.token(t, claims)})
+		return h.do(t, "POST", "/sdk/"+env+"/externalAuth/signin", "", map[string]any{"jwt": app.Token(t, claims)})
 	}
 	formats := func(res any) []string {
 		var out []string

@@ -1,57 +1,13 @@
 package httpapi_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
+	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
 )
-
-// appAuth is an application's own auth system: an RSA key published as a
-// JWKS on loopback, and tokens signed with it.
-type appAuth struct {
-	key *rsa.PrivateKey
-	srv *httptest.Server
-}
-
-func newAppAuth(t *testing.T) *appAuth {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &appAuth{key: k}
-	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k.PublicKey, KeyID: "app-1", Algorithm: "RS256", Use: "sig"}}})
-	}))
-	t.Cleanup(a.srv.Close)
-	return a
-}
-
-func (a *appAuth) token(t *testing.T, over map[string]any) string {
-	t.Helper()
-	c := map[string]any{"iss": "https://app.example", "aud": "dynamic", "sub": "app-user-1",
-		"exp": time.Now().Add(time.Hour).Unix(), "email": "ada@example.com", "email_verified": true}
-	for k, v := range over {
-		c[k] = v
-	}
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: a.key}, (&jose.SignerOptions{}).WithHeader("kid", "app-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(c)
-	obj, err := s.Sign(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, _ := obj.CompactSerialize()
-	return out
-}
 
 func (h *harness) enableExternalAuth(t *testing.T, envID string, cfg map[string]any) {
 	t.Helper()
@@ -67,16 +23,16 @@ func TestExternalJWTSignIn(t *testing.T) {
 
 func testExternalJWTSignIn(t *testing.T, h *harness) {
 	env := h.ids.EnvironmentID
-	app := newAppAuth(t)
+	app := externaljwttest.New(t)
 	signinPath := "/sdk/" + env + "/externalAuth/signin"
 
-	st, res := h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil)})
+	st, res := h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.Token(t, nil)})
 	wantExternalRefusal(t, "not enabled yet", st, res, "not enabled")
 
 	h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic",
-		"jwksUrl": app.srv.URL, "cookieName": "app_session"})
+		"jwksUrl": app.URL, "cookieName": "app_session"})
 
-	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil)})
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.Token(t, nil)})
 	wantStatus(t, "external sign-in", st, 200, res)
 	userID := str(t, res, "user.id")
 	wantEq(t, res, "user.newUser", true)
@@ -87,16 +43,16 @@ func testExternalJWTSignIn(t *testing.T, h *harness) {
 	}
 
 	// The same sub signs in to the same user, whichever way the token comes.
-	st, res = h.do(t, "POST", signinPath, app.token(t, nil), map[string]any{})
+	st, res = h.do(t, "POST", signinPath, app.Token(t, nil), map[string]any{})
 	wantStatus(t, "external sign-in by bearer", st, 200, res)
 	wantEq(t, res, "user.id", userID)
 	r := h.send(t, request{method: "POST", path: v0 + signinPath, body: map[string]any{},
-		header: map[string]string{"Cookie": "app_session=" + app.token(t, nil)}})
+		header: map[string]string{"Cookie": "app_session=" + app.Token(t, nil)}})
 	wantStatus(t, "external sign-in by cookie", r.status, 200, r.json)
 	wantEq(t, r.json, "user.id", userID)
 
 	// Another sub is another user.
-	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, map[string]any{"sub": "app-user-2",
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.Token(t, map[string]any{"sub": "app-user-2",
 		"email": "grace@example.com"})})
 	wantStatus(t, "second external user", st, 200, res)
 	if str(t, res, "user.id") == userID {
@@ -104,44 +60,44 @@ func testExternalJWTSignIn(t *testing.T, h *harness) {
 	}
 
 	for name, tok := range map[string]string{
-		"expired":        app.token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}),
-		"foreign issuer": app.token(t, map[string]any{"iss": "https://evil.example"}),
-		"wrong audience": app.token(t, map[string]any{"aud": "someone-else"}),
-		"tampered":       app.token(t, nil)[:40] + "x" + app.token(t, nil)[41:],
+		"expired":        app.Token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}),
+		"foreign issuer": app.Token(t, map[string]any{"iss": "https://evil.example"}),
+		"wrong audience": app.Token(t, map[string]any{"aud": "someone-else"}),
+		"tampered":       app.Token(t, nil)[:40] + "x" + app.Token(t, nil)[41:],
 	} {
 		st, res := h.do(t, "POST", signinPath, "", map[string]any{"jwt": tok})
 		wantExternalRefusal(t, name, st, res, "")
 	}
-	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil), "externalUserId": "someone-else"})
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.Token(t, nil), "externalUserId": "someone-else"})
 	wantExternalRefusal(t, "externalUserId mismatch", st, res, "externalUserId")
 
 	// externalAuth/verify: a fresh token must vouch for the signed-in user.
-	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.token(t, nil)})
+	st, res = h.do(t, "POST", signinPath, "", map[string]any{"jwt": app.Token(t, nil)})
 	wantStatus(t, "sign in again", st, 200, res)
 	session := str(t, res, "jwt")
 	verifyPath := "/sdk/" + env + "/externalAuth/verify"
-	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.token(t, nil)})
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.Token(t, nil)})
 	wantStatus(t, "verify own identity", st, 204, res)
-	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.token(t, map[string]any{"sub": "app-user-2"})})
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.Token(t, map[string]any{"sub": "app-user-2"})})
 	wantExternalRefusal(t, "verify with another user's token", st, res, "another user")
-	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})})
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.Token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})})
 	wantExternalRefusal(t, "verify with an expired token", st, res, "exp")
-	st, res = h.do(t, "POST", verifyPath, "", map[string]any{"jwt": app.token(t, nil)})
+	st, res = h.do(t, "POST", verifyPath, "", map[string]any{"jwt": app.Token(t, nil)})
 	wantStatus(t, "verify without a session", st, 401, res)
 }
 
 func TestExternalJWTCheck(t *testing.T) {
 	h := newHarness(t)
 	env := h.ids.EnvironmentID
-	app := newAppAuth(t)
-	h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.srv.URL})
+	app := externaljwttest.New(t)
+	h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.URL})
 	path := "/environments/" + env + "/externalJwt/check"
 
-	st, res := h.do(t, "POST", path, h.token, map[string]any{"encodedJwt": app.token(t, nil)})
+	st, res := h.do(t, "POST", path, h.token, map[string]any{"encodedJwt": app.Token(t, nil)})
 	wantStatus(t, "check a good token", st, 200, res)
 	wantEq(t, res, "valid", true)
 
-	st, res = h.do(t, "POST", path, h.token, map[string]any{"encodedJwt": app.token(t, map[string]any{
+	st, res = h.do(t, "POST", path, h.token, map[string]any{"encodedJwt": app.Token(t, map[string]any{
 		"iss": "https://evil.example", "aud": "x", "exp": time.Now().Add(-time.Hour).Unix()})})
 	wantStatus(t, "check a bad token", st, 200, res)
 	wantEq(t, res, "valid", false)

@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"slices"
 	"testing"
+
+	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
 )
 
 // TestAccessDecidedAtSocialSignIn: a social sign-in (against zitadel's
@@ -56,10 +58,10 @@ func TestAccessDecidedAtExternalJWTSignIn(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			h := newHarnessOn(t, backend)
 			env := h.ids.EnvironmentID
-			app := newAppAuth(t)
-			h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.srv.URL})
+			app := externaljwttest.New(t)
+			h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.URL})
 			signIn := func(sub string) (int, any) {
-				return h.do(t, "POST", "/sdk/"+env+"/externalAuth/signin", "", map[string]any{"jwt": app.token(t, map[string]any{"sub": sub})})
+				return h.do(t, "POST", "/sdk/"+env+"/externalAuth/signin", "", map[string]any{"jwt": app.Token(t, map[string]any{"sub": sub})})
 			}
 			h.newAllowlist(t, env, map[string]any{"name": "staff", "outcome": "siteAccess"}, map[string]any{"externalUserId": "app-user-1"})
 			st, res := signIn("app-user-2")
