@@ -91,14 +91,7 @@ func TestSignInWithCodeFromGo(t *testing.T) {
 		if !res.NewUser || res.User.Email != "ada@example.com" || res.Tokens == nil {
 			t.Fatalf("sign-in: new %t, email %q, tokens %v", res.NewUser, res.User.Email, res.Tokens)
 		}
-		v, err := app.Verifier(env, dynamicauth.WithAudience(app.Origin))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := v.Verify(ctx, res.Tokens.MinifiedJWT)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := sessionClaims(t, app, res)
 		if c.Sub != res.User.ID || c.Email != "ada@example.com" || !slices.Contains(c.AMR, "email") {
 			t.Fatalf("claims: sub %s (user %s), email %q, amr %v", c.Sub, res.User.ID, c.Email, c.AMR)
 		}

@@ -50,14 +50,7 @@ func TestSignInExternalFromGo(t *testing.T) {
 		if !res.NewUser || res.User.Email != "ada@example.com" {
 			t.Fatalf("first sign-in: new %t, email %q", res.NewUser, res.User.Email)
 		}
-		v, err := app.Verifier(env, dynamicauth.WithAudience(app.Origin))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := v.Verify(ctx, res.Tokens.MinifiedJWT)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := sessionClaims(t, app, res)
 		if c.Sub != res.User.ID || !slices.Contains(c.AMR, signin.FactorExternal) {
 			t.Fatalf("claims: sub %s (user %s), amr %v", c.Sub, res.User.ID, c.AMR)
 		}

@@ -75,16 +75,24 @@ func updateSettings(t *testing.T, app *dynamicauthtest.App, change func(settings
 // the sid of the pending one, is MFA-complete and names factor in amr.
 func verified(t *testing.T, app *dynamicauthtest.App, res *signin.Result, pendingSID, factor string) *verifier.Claims {
 	t.Helper()
+	c := sessionClaims(t, app, res)
+	if c.Sid != pendingSID || !c.MFAComplete() || !slices.Contains(c.AMR, factor) || !c.HasScope("user:basic") {
+		t.Fatalf("upgraded claims: sid %s (pending %s), amr %v, scope %q", c.Sid, pendingSID, c.AMR, c.Scope)
+	}
+	return c
+}
+
+// sessionClaims are the claims of a full session's minified token, as the
+// app's Verifier checks them for its origin.
+func sessionClaims(t *testing.T, app *dynamicauthtest.App, res *signin.Result) *verifier.Claims {
+	t.Helper()
 	v, err := app.Verifier(app.IDs.EnvironmentID, dynamicauth.WithAudience(app.Origin))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c, err := v.Verify(t.Context(), res.Tokens.MinifiedJWT)
 	if err != nil {
-		t.Fatalf("upgraded token: %v", err)
-	}
-	if c.Sid != pendingSID || !c.MFAComplete() || !slices.Contains(c.AMR, factor) || !c.HasScope("user:basic") {
-		t.Fatalf("upgraded claims: sid %s (pending %s), amr %v, scope %q", c.Sid, pendingSID, c.AMR, c.Scope)
+		t.Fatalf("session token: %v", err)
 	}
 	return c
 }
