@@ -28,16 +28,6 @@ func (a *Auth) current(ctx context.Context, envID, sessionToken string, full boo
 	return cur, nil
 }
 
-// issuerHost is the host of the upgraded tokens' iss: the request's when
-// the application names one (a custom hostname), else PublicHost, like
-// a request to Handler.
-func (a *Auth) issuerHost(h string) string {
-	if h == "" {
-		return a.cfg.PublicHost
-	}
-	return h
-}
-
 // RegisterTOTP starts a TOTP enrollment for the session's user: an
 // unverified device, its secret and otpauth:// URI to show as a QR code
 // (GET users/mfa/register/totp). An MFA-pending session may enroll only
@@ -73,7 +63,6 @@ func (a *Auth) PassTOTP(ctx context.Context, envID, sessionToken string, req sig
 	if err != nil {
 		return nil, err
 	}
-	req.IssuerHost = a.issuerHost(req.IssuerHost)
 	return a.signin.AuthTOTP(ctx, cur, req)
 }
 
@@ -85,7 +74,6 @@ func (a *Auth) PassRecoveryCode(ctx context.Context, envID, sessionToken string,
 	if err != nil {
 		return nil, err
 	}
-	req.IssuerHost = a.issuerHost(req.IssuerHost)
 	return a.signin.AuthRecovery(ctx, cur, req)
 }
 
@@ -98,7 +86,6 @@ func (a *Auth) PassEmailMFA(ctx context.Context, envID, sessionToken string, req
 	if err != nil {
 		return nil, err
 	}
-	req.IssuerHost = a.issuerHost(req.IssuerHost)
 	return a.signin.AuthEmailMFA(ctx, cur, req)
 }
 
@@ -125,7 +112,7 @@ func (a *Auth) PassPasskey(ctx context.Context, envID, sessionToken string, req 
 	if err != nil {
 		return nil, err
 	}
-	req.EnvironmentID, req.IssuerHost = cur.Session.EnvironmentID, a.issuerHost(req.IssuerHost)
+	req.EnvironmentID = cur.Session.EnvironmentID
 	return a.signin.AuthPasskey(ctx, cur, req)
 }
 
