@@ -111,5 +111,7 @@ func TestEventsAndWebhooksFromGo(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-	}, func(c *dynamicauth.Config) { c.Webhooks = webhooks.Config{AllowPrivate: true, Poll: 50 * time.Millisecond} })
+	}, func(c *dynamicauth.Config) {
+		c.Webhooks = webhooks.Config{AllowPrivate: true, Poll: 50 * time.Millisecond}
+	})
 }
