@@ -1,47 +1,20 @@
 package dynamicauth_test
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+
 	"github.com/dynamicauth/dynamicauth"
-	"github.com/dynamicauth/dynamicauth/delivery"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/signin"
 )
-
-// mailbox is a delivery.Mailer that keeps what it is given.
-type mailbox struct {
-	mu   sync.Mutex
-	sent []delivery.Email
-}
-
-func (m *mailbox) SendEmail(_ context.Context, e delivery.Email) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, e)
-	return nil
-}
-
-func (m *mailbox) last(t *testing.T, to string) delivery.Email {
-	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.sent) - 1; i >= 0; i-- {
-		if strings.EqualFold(m.sent[i].To, to) {
-			return m.sent[i]
-		}
-	}
-	t.Fatalf("no email to %s", to)
-	return delivery.Email{}
-}
 
 // enableEmailCodes turns email sign-in (emailOnly) on in the sandbox's
 // settings through the Go API.
@@ -58,7 +31,7 @@ func enableEmailCodes(t *testing.T, app *dynamicauthtest.App) {
 // counted, the right code a verified session for the address, and the
 // code good once.
 func TestSignInWithCodeFromGo(t *testing.T) {
-	box := &mailbox{}
+	box := &deliverytest.Box{}
 	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
 		ctx, env := t.Context(), app.IDs.EnvironmentID
 		start := otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail, Destination: otp.Destination{Email: "Ada@Example.com"},
@@ -71,7 +44,7 @@ func TestSignInWithCodeFromGo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mail := box.last(t, "ada@example.com")
+		mail := box.LastEmail(t, "ada@example.com")
 		if len(mail.Code) != otp.CodeDigits || !strings.Contains(mail.Text, mail.Code) || mail.EnvironmentID != env {
 			t.Fatalf("email: code %q, environment %s, text %q", mail.Code, mail.EnvironmentID, mail.Text)
 		}

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/dynamicauth/dynamicauth"
 	"strings"
 	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
 )
 
 // jwtClaims decodes a JWT's payload without checking it.

@@ -25,7 +25,7 @@ func TestAllowlistsDecideCodeSignIns(t *testing.T) {
 		st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
 		wantStatus(t, "create "+email, st, 200, res)
 		return h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{
-			"verificationUUID": str(t, res, "verificationUUID"), "verificationToken": box.code(t, email)})
+			"verificationUUID": str(t, res, "verificationUUID"), "verificationToken": box.Code(t, email)})
 	}
 	smsSignIn := func(number string) (int, any) {
 		t.Helper()
@@ -34,7 +34,7 @@ func TestAllowlistsDecideCodeSignIns(t *testing.T) {
 		wantStatus(t, "create "+number, st, 200, res)
 		vid := str(t, res, "verificationUUID")
 		return h.do(t, "POST", sdk+"/smsVerifications/signin", "", map[string]any{
-			"verificationUUID": vid, "verificationToken": box.code(t, "+1"+digits(number))})
+			"verificationUUID": vid, "verificationToken": box.Code(t, "+1"+digits(number))})
 	}
 
 	st, res := emailSignIn("outsider@other.example")

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 )
@@ -108,7 +110,7 @@ func (a *mailAPI) last() map[string]any {
 	return a.calls[len(a.calls)-1]
 }
 
-func (a *mailAPI) code(t *testing.T, to string) string {
+func (a *mailAPI) code(t testing.TB, to string) string {
 	t.Helper()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -156,7 +158,7 @@ func TestEnvironmentEmailProviderSendsTheCodes(t *testing.T) {
 func testEnvironmentEmailProvider(t *testing.T, backend string) {
 	sg, sgSrv := startMailAPI(t, "/v3/mail/send", sendgridKey, http.StatusAccepted, "")
 	rs, rsSrv := startMailAPI(t, "/emails", resendKey, http.StatusOK, `{"id":"49a3999c-0ce1-4ea6-ab68-afcd6dc2e794"}`)
-	box := &codeBox{}
+	box := &deliverytest.Box{}
 	logs := &logBuffer{}
 	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.Mailer = box
@@ -179,7 +181,7 @@ func testEnvironmentEmailProvider(t *testing.T, backend string) {
 	}
 	// signIn asks for a code for email, reads it where codeOf says it
 	// went, and signs in with it.
-	signIn := func(what, email string, codeOf func(t *testing.T, to string) string) {
+	signIn := func(what, email string, codeOf func(t testing.TB, to string) string) {
 		t.Helper()
 		st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
 		wantStatus(t, what+": create", st, 200, res)
@@ -248,15 +250,15 @@ func testEnvironmentEmailProvider(t *testing.T, backend string) {
 	if m["ip_pool_name"] != "transactional" {
 		t.Errorf("ip_pool_name %v", m["ip_pool_name"])
 	}
-	if len(box.emails) != 0 {
-		t.Fatalf("the server's mailer sent %d emails while the environment has sendgrid", len(box.emails))
+	if len(box.Emails()) != 0 {
+		t.Fatalf("the server's mailer sent %d emails while the environment has sendgrid", len(box.Emails()))
 	}
 
 	// Disabled, the server's mailer takes over.
 	st, res = h.do(t, "PUT", "/settings/providers/"+sgID+"/disable", h.token, nil)
 	wantStatus(t, "disable sendgrid", st, 200, res)
 	seen = append(seen, dump(res))
-	signIn("sendgrid disabled", "bo@example.com", box.code)
+	signIn("sendgrid disabled", "bo@example.com", box.Code)
 	if sg.count() != 1 {
 		t.Fatalf("sendgrid called %d times, want 1", sg.count())
 	}

@@ -1,60 +1,20 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+
 	"github.com/dynamicauth/dynamicauth"
-	"github.com/dynamicauth/dynamicauth/delivery"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 )
 
-// codeBox is the harness's Mailer and SMSSender: it keeps every message.
-type codeBox struct {
-	mu     sync.Mutex
-	emails []delivery.Email
-	sms    []delivery.SMS
-}
-
-func (b *codeBox) SendEmail(_ context.Context, m delivery.Email) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.emails = append(b.emails, m)
-	return nil
-}
-
-func (b *codeBox) SendSMS(_ context.Context, m delivery.SMS) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.sms = append(b.sms, m)
-	return nil
-}
-
-// code is the last code sent to to.
-func (b *codeBox) code(t *testing.T, to string) string {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for i := len(b.emails) - 1; i >= 0; i-- {
-		if strings.EqualFold(b.emails[i].To, to) {
-			return b.emails[i].Code
-		}
-	}
-	for i := len(b.sms) - 1; i >= 0; i-- {
-		if b.sms[i].To == to {
-			return b.sms[i].Code
-		}
-	}
-	t.Fatalf("no code was sent to %s", to)
-	return ""
-}
-
-func newCodeHarness(t *testing.T, backend string) (*harness, *codeBox) {
-	box := &codeBox{}
+func newCodeHarness(t *testing.T, backend string) (*harness, *deliverytest.Box) {
+	box := &deliverytest.Box{}
 	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.Mailer, c.SMS = box, box
 		c.RateLimits = &ratelimit.Policy{Disabled: true}
@@ -110,13 +70,13 @@ func testEmailCodes(t *testing.T, backend string) {
 	wantStatus(t, "create", st, 200, res)
 	wantEq(t, res, "email", "Al@Example.com")
 	vid := str(t, res, "verificationUUID")
-	first := box.code(t, "Al@Example.com")
+	first := box.Code(t, "Al@Example.com")
 
 	// A retry replaces the code.
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/retry", "", map[string]any{"email": "al@example.com", "verificationUUID": vid})
 	wantStatus(t, "retry", st, 200, res)
 	wantEq(t, res, "verificationUUID", vid)
-	code := box.code(t, "al@example.com")
+	code := box.Code(t, "al@example.com")
 	if first != code {
 		st, res = h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": first})
 		wantErrCode(t, "the replaced code", st, res, 422, "wrong_email_verification_token")
@@ -142,7 +102,7 @@ func testEmailCodes(t *testing.T, backend string) {
 	wantStatus(t, "create again", st, 200, res)
 	vid2 := str(t, res, "verificationUUID")
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid2,
-		"verificationToken": box.code(t, "AL@example.com")})
+		"verificationToken": box.Code(t, "AL@example.com")})
 	wantStatus(t, "second sign-in", st, 200, res)
 	wantEq(t, res, "user.id", userID)
 	wantEq(t, res, "user.newUser", false)
@@ -159,10 +119,10 @@ func testEmailCodes(t *testing.T, backend string) {
 	}
 	bvid := str(t, res, "emailVerification.verificationUUID")
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", "", map[string]any{"verificationUUID": bvid,
-		"verificationToken": box.code(t, "bo@example.com")})
+		"verificationToken": box.Code(t, "bo@example.com")})
 	wantStatus(t, "verify without a session", st, 401, res)
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", wjwt, map[string]any{"verificationUUID": bvid,
-		"verificationToken": box.code(t, "bo@example.com")})
+		"verificationToken": box.Code(t, "bo@example.com")})
 	wantStatus(t, "verify", st, 200, res)
 	wantEq(t, res, "nextView", "done")
 	wantEq(t, res, "user.email", "bo@example.com")
@@ -181,7 +141,7 @@ func testEmailCodes(t *testing.T, backend string) {
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": "al@example.com"})
 	wantStatus(t, "create for al", st, 200, res)
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", cjwt, map[string]any{"verificationUUID": str(t, res, "verificationUUID"),
-		"verificationToken": box.code(t, "al@example.com")})
+		"verificationToken": box.Code(t, "al@example.com")})
 	wantErrCode(t, "another user's email", st, res, 422, "email_already_exists")
 
 	st, res = h.do(t, "GET", sdk+"/emailProvider?email=al@example.com", "", nil)
@@ -208,7 +168,7 @@ func TestSMSSignInAndEmailBruteForce(t *testing.T) {
 	}
 }
 
-func testSMSCodes(t *testing.T, h *harness, box *codeBox) {
+func testSMSCodes(t *testing.T, h *harness, box *deliverytest.Box) {
 	env := h.ids.EnvironmentID
 	sdk := "/sdk/" + env
 	body := map[string]any{"phoneCountryCode": "1", "phoneNumber": "(415) 555-0134", "isoCountryCode": "US"}
@@ -225,7 +185,7 @@ func testSMSCodes(t *testing.T, h *harness, box *codeBox) {
 	body["verificationUUID"] = vid
 	st, res = h.do(t, "POST", sdk+"/smsVerifications/retry", "", body)
 	wantStatus(t, "retry", st, 200, res)
-	code := box.code(t, "+14155550134")
+	code := box.Code(t, "+14155550134")
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": code})
 	wantErrCode(t, "an SMS code on the email route", st, res, 422, "no_enabled_email_provider")
 	st, res = h.do(t, "POST", sdk+"/smsVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": code})
@@ -248,14 +208,14 @@ func wantErrCode(t *testing.T, what string, st int, res any, status int, code st
 // 5 checks (wrong_email_verification_token), the rest the lock; then the
 // right code is refused too, and a code never works in another
 // environment.
-func testEmailBruteForce(t *testing.T, h *harness, box *codeBox) {
+func testEmailBruteForce(t *testing.T, h *harness, box *deliverytest.Box) {
 	env, live := h.ids.EnvironmentID, h.ids.LiveEnvironmentID
 	h.enableCodes(t, env, nil, "emailOnly")
 	h.enableCodes(t, live, nil, "emailOnly")
 	st, res := h.do(t, "POST", "/sdk/"+env+"/emailVerifications/create", "", map[string]any{"email": "target@example.com"})
 	wantStatus(t, "create", st, 200, res)
 	vid := str(t, res, "verificationUUID")
-	code := box.code(t, "target@example.com")
+	code := box.Code(t, "target@example.com")
 
 	st, res = h.do(t, "POST", "/sdk/"+live+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": code})
 	wantErrCode(t, "the code in another environment", st, res, 422, "invalid_email_verification")

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -31,7 +33,7 @@ func TestMFAEmail(t *testing.T) {
 }
 
 func testMFAEmail(t *testing.T, backend string) {
-	box, clock := &codeBox{}, &skipClock{}
+	box, clock := &deliverytest.Box{}, &skipClock{}
 	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.Mailer, c.SMS = box, box
 		c.RateLimits = &ratelimit.Policy{Disabled: true}
@@ -51,7 +53,7 @@ func testMFAEmail(t *testing.T, backend string) {
 		t.Helper()
 		st, res := h.do(t, "POST", "/sdk/"+envID+"/emailVerifications/create", "", map[string]any{"email": email})
 		wantStatus(t, "create "+email, st, 200, res)
-		return str(t, res, "verificationUUID"), box.code(t, email)
+		return str(t, res, "verificationUUID"), box.Code(t, email)
 	}
 
 	// A wallet user with a verified email and a TOTP device.
@@ -62,7 +64,7 @@ func testMFAEmail(t *testing.T, backend string) {
 	st, res := h.do(t, "PUT", sdk+"/users", full, map[string]any{"email": "Ada@Example.com"})
 	wantStatus(t, "PUT /users email", st, 200, res)
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", full, map[string]any{
-		"verificationUUID": str(t, res, "emailVerification.verificationUUID"), "verificationToken": box.code(t, "Ada@Example.com")})
+		"verificationUUID": str(t, res, "emailVerification.verificationUUID"), "verificationToken": box.Code(t, "Ada@Example.com")})
 	wantStatus(t, "verify the email", st, 200, res)
 	h.mfEnroll(t, full)
 
