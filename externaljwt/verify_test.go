@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -68,25 +69,6 @@ func (p *idp) addEC(kid string) *ecdsa.PrivateKey {
 	p.keys = append(p.keys, jose.JSONWebKey{Key: k, KeyID: kid, Use: "sig"})
 	p.mu.Unlock()
 	return k
-}
-
-func sign(t *testing.T, alg jose.SignatureAlgorithm, key any, kid string, claims map[string]any) string {
-	t.Helper()
-	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid)
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(claims)
-	obj, err := s.Sign(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := obj.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // handMade builds a token whose header and signature the attacker chooses.
@@ -139,8 +121,8 @@ func TestVerifyAcceptsATokenSignedByAJWKSKey(t *testing.T) {
 	rk := p.addRSA("r1")
 	ek := p.addEC("e1")
 	for name, tok := range map[string]string{
-		"RS256": sign(t, jose.RS256, rk, "r1", claims(nil)),
-		"ES256": sign(t, jose.ES256, ek, "e1", claims(map[string]any{"aud": []string{"other", "my-app"}})),
+		"RS256": externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(nil)),
+		"ES256": externaljwttest.Sign(t, jose.ES256, ek, "e1", claims(map[string]any{"aud": []string{"other", "my-app"}})),
 	} {
 		id, err := v.Verify(context.Background(), cfg, tok)
 		if err != nil {
@@ -163,21 +145,21 @@ func TestVerifyRefusals(t *testing.T) {
 	cases := []struct {
 		name, token, reason string
 	}{
-		{"expired", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.Add(-time.Minute).Unix()})), "exp: expired"},
-		{"no exp", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": nil})), "exp: missing"},
-		{"not yet valid", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"nbf": t0.Add(time.Hour).Unix()})), "nbf: not valid before"},
-		{"foreign issuer", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "https://evil.example"})), "iss:"},
-		{"wrong audience", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"aud": "other-app"})), "aud:"},
-		{"no sub", sign(t, jose.RS256, rk, "r1", claims(map[string]any{"sub": nil})), "sub: missing"},
-		{"signed by another key", sign(t, jose.RS256, otherKey, "r1", claims(nil)), "signature:"},
-		{"unknown kid", sign(t, jose.RS256, otherKey, "r9", claims(nil)), `kid "r9"`},
+		{"expired", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.Add(-time.Minute).Unix()})), "exp: expired"},
+		{"no exp", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": nil})), "exp: missing"},
+		{"not yet valid", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"nbf": t0.Add(time.Hour).Unix()})), "nbf: not valid before"},
+		{"foreign issuer", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "https://evil.example"})), "iss:"},
+		{"wrong audience", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"aud": "other-app"})), "aud:"},
+		{"no sub", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"sub": nil})), "sub: missing"},
+		{"signed by another key", externaljwttest.Sign(t, jose.RS256, otherKey, "r1", claims(nil)), "signature:"},
+		{"unknown kid", externaljwttest.Sign(t, jose.RS256, otherKey, "r9", claims(nil)), `kid "r9"`},
 		{"alg none", handMade(map[string]any{"alg": "none", "kid": "r1"}, claims(nil), func(string) []byte { return nil }), "alg none"},
 		{"HS256 with the public key", handMade(map[string]any{"alg": "HS256", "kid": "r1"}, claims(nil), func(in string) []byte {
 			m := hmac.New(sha256.New, pubDER)
 			m.Write([]byte(in))
 			return m.Sum(nil)
 		}), "alg HS256: symmetric"},
-		{"alg not allowed", sign(t, jose.RS512, rk, "r1", claims(nil)), "alg RS512: not among"},
+		{"alg not allowed", externaljwttest.Sign(t, jose.RS512, rk, "r1", claims(nil)), "alg RS512: not among"},
 		{"garbage", "not.a.jwt", "jwt:"},
 	}
 	cfg.Algorithms = []string{"RS256", "ES256"}
@@ -201,12 +183,12 @@ func TestVerifyRefusals(t *testing.T) {
 func TestCheckListsEveryClaimFailure(t *testing.T) {
 	p, v, _, cfg := setup(t)
 	rk := p.addRSA("r1")
-	tok := sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "x", "aud": "y", "exp": t0.Add(-time.Hour).Unix()}))
+	tok := externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "x", "aud": "y", "exp": t0.Add(-time.Hour).Unix()}))
 	res := v.Check(context.Background(), cfg, tok)
 	if res.Valid || len(res.Errors) != 3 {
 		t.Fatalf("check = %+v, want three reasons (iss, aud, exp)", res)
 	}
-	if ok := v.Check(context.Background(), cfg, sign(t, jose.RS256, rk, "r1", claims(nil))); !ok.Valid || len(ok.Errors) != 0 {
+	if ok := v.Check(context.Background(), cfg, externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(nil))); !ok.Valid || len(ok.Errors) != 0 {
 		t.Fatalf("valid token: %+v", ok)
 	}
 }
@@ -215,14 +197,14 @@ func TestUnknownKidRefreshesOnceThenRespectsTheFloor(t *testing.T) {
 	p, v, clk, cfg := setup(t)
 	rk := p.addRSA("r1")
 	ctx := context.Background()
-	if _, err := v.Verify(ctx, cfg, sign(t, jose.RS256, rk, "r1", claims(nil))); err != nil {
+	if _, err := v.Verify(ctx, cfg, externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(nil))); err != nil {
 		t.Fatal(err)
 	}
 	// The application rotates its key: the first token naming the new kid
 	// makes the cache fetch the set again and succeeds.
 	clk.advance(2 * time.Minute)
 	nk := p.addRSA("r2")
-	if _, err := v.Verify(ctx, cfg, sign(t, jose.RS256, nk, "r2", claims(nil))); err != nil {
+	if _, err := v.Verify(ctx, cfg, externaljwttest.Sign(t, jose.RS256, nk, "r2", claims(nil))); err != nil {
 		t.Fatalf("rotated key: %v", err)
 	}
 	if n := p.fetches.Load(); n != 2 {
@@ -230,7 +212,7 @@ func TestUnknownKidRefreshesOnceThenRespectsTheFloor(t *testing.T) {
 	}
 	// A flood of made-up kids right after costs no further fetches.
 	for i := 0; i < 20; i++ {
-		if _, err := v.Verify(ctx, cfg, sign(t, jose.RS256, nk, "bogus", claims(nil))); err == nil {
+		if _, err := v.Verify(ctx, cfg, externaljwttest.Sign(t, jose.RS256, nk, "bogus", claims(nil))); err == nil {
 			t.Fatal("unknown kid accepted")
 		}
 	}
@@ -239,7 +221,7 @@ func TestUnknownKidRefreshesOnceThenRespectsTheFloor(t *testing.T) {
 	}
 	// Past the floor, one unknown kid may refresh again: exactly once.
 	clk.advance(2 * time.Minute)
-	_, _ = v.Verify(ctx, cfg, sign(t, jose.RS256, nk, "bogus", claims(map[string]any{"exp": t0.Add(2 * time.Hour).Unix()})))
+	_, _ = v.Verify(ctx, cfg, externaljwttest.Sign(t, jose.RS256, nk, "bogus", claims(map[string]any{"exp": t0.Add(2 * time.Hour).Unix()})))
 	if n := p.fetches.Load(); n != 3 {
 		t.Fatalf("fetches after the floor = %d, want 3", n)
 	}
@@ -250,8 +232,8 @@ func TestAssumeEmailVerified(t *testing.T) {
 	rk := p.addRSA("r1")
 	ctx := context.Background()
 	cfg.AssumeEmailVerified = true
-	missing := sign(t, jose.RS256, rk, "r1", claims(map[string]any{"email_verified": nil}))
-	explicitFalse := sign(t, jose.RS256, rk, "r1", claims(map[string]any{"email_verified": false}))
+	missing := externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"email_verified": nil}))
+	explicitFalse := externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"email_verified": false}))
 	if id, _ := v.Verify(ctx, cfg, missing); id == nil || !id.EmailVerified {
 		t.Fatalf("missing claim with assumeEmailVerified: %+v", id)
 	}

@@ -42,7 +42,7 @@ func New(t testing.TB) *IdP {
 }
 
 // Token is a JWT of user app-user-1 (ada@example.com, verified), valid
-// for an hour, with over's claims set over those (a nil value stays).
+// for an hour, with the claims of over in place of those.
 func (p *IdP) Token(t testing.TB, over map[string]any) string {
 	t.Helper()
 	c := map[string]any{"iss": Issuer, "aud": Audience, "sub": "app-user-1",
@@ -50,11 +50,22 @@ func (p *IdP) Token(t testing.TB, over map[string]any) string {
 	for k, v := range over {
 		c[k] = v
 	}
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: p.key}, (&jose.SignerOptions{}).WithHeader("kid", "app-1"))
+	return Sign(t, jose.RS256, p.key, "app-1", c)
+}
+
+// Sign is a compact JWS of claims (typ JWT, kid in the header) signed with
+// key by alg.
+func Sign(t testing.TB, alg jose.SignatureAlgorithm, key any, kid string, claims map[string]any) string {
+	t.Helper()
+	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid)
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(c)
+	b, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
 	obj, err := s.Sign(b)
 	if err != nil {
 		t.Fatal(err)
