@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 
@@ -159,15 +158,8 @@ func (s *Server) getExport(w http.ResponseWriter, r *http.Request, p *tenant.Pri
 // reached (it goes back to that caller only): outside /api/v0, like the
 // probes, since it takes no bearer. http on a local host, https elsewhere.
 func (s *Server) exportLink(r *http.Request, e *exports.Export) string {
-	scheme, host := "https", r.Host
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	if tenant.IsLocalHost(h) {
-		scheme = "http"
-	}
-	return scheme + "://" + host + "/exports/" + e.EnvironmentID + "/" + e.ID + "/file?" + s.exports.LinkQuery(e)
+	host := r.Host
+	return schemeOf(host) + "://" + host + "/exports/" + e.EnvironmentID + "/" + e.ID + "/file?" + s.exports.LinkQuery(e)
 }
 
 // downloadExport answers the contract's 204 (the official client reads no

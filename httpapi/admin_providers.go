@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -57,15 +56,7 @@ func (s *Server) sdkURL(r *http.Request, envID, route string) string {
 	if host == "" {
 		host = r.Host
 	}
-	scheme := "https"
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	if tenant.IsLocalHost(h) {
-		scheme = "http"
-	}
-	return scheme + "://" + host + v0 + "/sdk/" + envID + route
+	return schemeOf(host) + "://" + host + v0 + "/sdk/" + envID + route
 }
 
 func (s *Server) toProvider(r *http.Request, p *social.Provider) wireProvider {

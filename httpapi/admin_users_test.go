@@ -84,6 +84,18 @@ func (h *harness) signInAttempt(t *testing.T, envID string, w evmWallet, host st
 // ("/verify", "/verify/link", "/verify/transfer"), with bearer if set.
 func (h *harness) walletCall(t *testing.T, envID string, w evmWallet, path, bearer, host string) (int, any) {
 	t.Helper()
+	body := h.walletBody(t, envID, w)
+	if path == "/verify/transfer" {
+		body["skipEmptyAccountCheck"] = true
+	}
+	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + envID + path, token: bearer, host: host, body: body})
+	return r.status, r.json
+}
+
+// walletBody is a sign-in request of w: a fresh nonce in a signed SIWE
+// message.
+func (h *harness) walletBody(t *testing.T, envID string, w evmWallet) map[string]any {
+	t.Helper()
 	st, res := h.do(t, "GET", "/sdk/"+envID+"/nonce", "", nil)
 	wantStatus(t, "nonce", st, 200, res)
 	msg := fmt.Sprintf("localhost:3000 wants you to sign in with your Ethereum account:\n%s\n\n"+
@@ -95,13 +107,8 @@ func (h *harness) walletCall(t *testing.T, envID string, w evmWallet, path, bear
 		t.Fatal(err)
 	}
 	sig[64] += 27
-	body := map[string]any{"signedMessage": fmt.Sprintf("0x%x", sig), "messageToSign": msg, "publicWalletAddress": w.address,
+	return map[string]any{"signedMessage": fmt.Sprintf("0x%x", sig), "messageToSign": msg, "publicWalletAddress": w.address,
 		"chain": "EVM", "walletName": "metamask", "walletProvider": "browserExtension", "network": "1"}
-	if path == "/verify/transfer" {
-		body["skipEmptyAccountCheck"] = true
-	}
-	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + envID + path, token: bearer, host: host, body: body})
-	return r.status, r.json
 }
 
 // sdkUserStatus is the status of GET /sdk/{env}/users with a session token.

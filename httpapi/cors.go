@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"strings"
-
-	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 // allowedRequestHeader reports whether a browser may send header h to the
@@ -32,18 +30,10 @@ func (s *Server) withCORS(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Add("Vary", "Origin")
-		allowed := false
-		if tenant.ValidID(envID) {
-			ok, err := s.tenants.OriginAllowed(r.Context(), envID, origin)
-			if err == nil && !ok && s.envconfig != nil {
-				// https on an active custom hostname of the environment
-				ok, err = s.envconfig.OriginActive(r.Context(), envID, origin)
-			}
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			allowed = ok
+		allowed, err := s.originAllowed(r.Context(), envID, origin)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 		if !allowed {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,12 +32,7 @@ func (s *Server) sdkSession(h func(http.ResponseWriter, *http.Request, *signin.C
 			s.writeError(w, r, err)
 			return
 		}
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || strings.TrimSpace(raw) == "" {
-			s.writeError(w, r, errs.Unauthorized("missing session token: send Authorization: Bearer <minifiedJwt>"))
-			return
-		}
-		cur, err := s.signin.Authenticate(r.Context(), envID, strings.TrimSpace(raw))
+		cur, err := s.sessionOf(r, envID)
 		if err == nil {
 			err = h(w, r, cur)
 		}
@@ -46,6 +40,24 @@ func (s *Server) sdkSession(h func(http.ResponseWriter, *http.Request, *signin.C
 			s.writeError(w, r, err)
 		}
 	}
+}
+
+// sessionOf authenticates r by its bearer token or, with no
+// Authorization header at all, by the session cookie (cookie mode).
+func (s *Server) sessionOf(r *http.Request, envID string) (*signin.Current, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		raw, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(raw) == "" {
+			return nil, errs.Unauthorized("malformed Authorization header: send Authorization: Bearer <minifiedJwt>")
+		}
+		return s.signin.Authenticate(r.Context(), envID, strings.TrimSpace(raw))
+	}
+	cur, sent, err := s.cookieSession(r, envID)
+	if !sent {
+		return nil, errs.Unauthorized("missing session token: send Authorization: Bearer <minifiedJwt> (in cookie mode, the " +
+			sessionCookie + " cookie)")
+	}
+	return cur, err
 }
 
 func (s *Server) getNonce(w http.ResponseWriter, r *http.Request) error {
@@ -102,7 +114,7 @@ func (s *Server) walletSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -115,13 +127,16 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request, cur *signin.Cur
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
 	if err := s.signin.Revoke(r.Context(), cur); err != nil {
 		return err
+	}
+	if cur.Cookie {
+		s.clearSessionCookie(w, r)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -195,10 +210,7 @@ func (s *Server) issuerHost(r *http.Request) string {
 	if !ok || !tenant.ValidID(envID) {
 		return s.publicHost
 	}
-	name := h
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		name = host
-	}
+	name := hostOnly(h)
 	active, err := s.envconfig.HostnameActive(r.Context(), envID, name)
 	if err != nil {
 		// the public host is always a valid issuer: a failed lookup

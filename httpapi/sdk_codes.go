@@ -51,7 +51,7 @@ func (s *Server) codeSignIn(channel, schema string) func(http.ResponseWriter, *h
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toVerifyResponse(res))
+		writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 		return nil
 	}
 }
@@ -68,7 +68,7 @@ func (s *Server) codeVerify(channel, schema string) func(http.ResponseWriter, *h
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toUpdateSelf(res, "done", nil))
+		writeJSON(w, http.StatusOK, s.toUpdateSelf(w, r, res, "done", nil))
 		return nil
 	}
 }
@@ -114,7 +114,7 @@ func toWireVerification(st *otp.Started) (*wireEmailVerification, *wireSMSVerifi
 	return &wireEmailVerification{VerificationUUID: st.Verification.ID, Email: st.Address.Display}, nil
 }
 
-func toUpdateSelf(res *signin.Result, next string, st *otp.Started) wireUpdateSelf {
+func (s *Server) toUpdateSelf(w http.ResponseWriter, r *http.Request, res *signin.Result, next string, st *otp.Started) wireUpdateSelf {
 	e, m := toWireVerification(st)
-	return wireUpdateSelf{wireVerifyResponse: toVerifyResponse(res), NextView: next, EmailVerification: e, SMSVerification: m}
+	return wireUpdateSelf{wireVerifyResponse: s.verifyResponse(w, r, res), NextView: next, EmailVerification: e, SMSVerification: m}
 }

@@ -49,7 +49,7 @@ func (s *Server) externalAuthSignin(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 

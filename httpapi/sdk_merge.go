@@ -88,7 +88,7 @@ func (s *Server) verifyMerge(w http.ResponseWriter, r *http.Request, cur *signin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -100,6 +100,6 @@ func (s *Server) mergeUsers(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err != nil {
 		return mergeError(err)
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }

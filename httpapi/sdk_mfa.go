@@ -148,7 +148,7 @@ func (s *Server) authTotp(w http.ResponseWriter, r *http.Request, cur *signin.Cu
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -163,7 +163,7 @@ func (s *Server) authRecovery(w http.ResponseWriter, r *http.Request, cur *signi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -292,6 +292,6 @@ func (s *Server) authEmailMfa(w http.ResponseWriter, r *http.Request, cur *signi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }

@@ -140,7 +140,7 @@ func (s *Server) registerPasskey(schema string) func(http.ResponseWriter, *http.
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toVerifyResponse(res))
+		writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 		return nil
 	}
 }
@@ -177,7 +177,7 @@ func (s *Server) passkeySignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -217,7 +217,7 @@ func (s *Server) authPasskey(w http.ResponseWriter, r *http.Request, cur *signin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 

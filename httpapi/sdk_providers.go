@@ -267,7 +267,7 @@ func (s *Server) oauthSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -280,6 +280,6 @@ func (s *Server) oauthVerify(w http.ResponseWriter, r *http.Request, cur *signin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }

@@ -190,7 +190,7 @@ func (s *Server) telegramSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -203,6 +203,6 @@ func (s *Server) telegramVerify(w http.ResponseWriter, r *http.Request, cur *sig
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }

@@ -116,7 +116,7 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toUpdateSelf(res, next, started))
+	writeJSON(w, http.StatusOK, s.toUpdateSelf(w, r, res, next, started))
 	return nil
 }
 

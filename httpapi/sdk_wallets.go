@@ -46,7 +46,7 @@ func (s *Server) linkWallet(transfer bool) func(http.ResponseWriter, *http.Reque
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toVerifyResponse(res))
+		writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 		return nil
 	}
 }
@@ -68,7 +68,7 @@ func (s *Server) unlinkWallet(w http.ResponseWriter, r *http.Request, cur *signi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 
@@ -83,7 +83,7 @@ func (s *Server) selectWallet(w http.ResponseWriter, r *http.Request, cur *signi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toVerifyResponse(res))
+	writeJSON(w, http.StatusOK, s.verifyResponse(w, r, res))
 	return nil
 }
 

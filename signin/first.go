@@ -125,5 +125,6 @@ func (s *Service) issue(ctx context.Context, f *firstSignIn, sess *session.Sessi
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth}, nil
+	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, NewUser: created, Auth: auth,
+		Cookie: s.settingsOf(f.env).cookie}, nil
 }

@@ -158,7 +158,11 @@ func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, iss
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Profile: prof, Session: cur.Session, Tokens: tokens, Auth: a}, nil
+	env, err := s.envs.GetEnvironment(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{User: u, Profile: prof, Session: cur.Session, Tokens: tokens, Auth: a, Cookie: s.settingsOf(env).cookie}, nil
 }
 
 // CredentialIDFromUnlink picks the credential an unlink request names:

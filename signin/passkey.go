@@ -101,7 +101,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, Auth: auth}, nil
+	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, Auth: auth, Cookie: s.settingsOf(env).cookie}, nil
 }
 
 // RegisterPasskey stores a passkey for the signed-in caller and re-issues

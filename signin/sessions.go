@@ -18,7 +18,14 @@ type Current struct {
 	// Token is the bearer token Claims were verified from: re-issues read
 	// the session's custom claims from it.
 	Token string
+	// Cookie: Token came in the session cookie (AuthenticateCookie).
+	Cookie bool
 }
+
+// ErrCookieNotUsed refuses a session cookie sent to an environment that
+// keeps its sessions in the browser's storage: there a cookie is no
+// credential, so a page of another site cannot ride on one.
+var ErrCookieNotUsed = errs.Unauthorized("this environment does not keep sessions in cookies (security.auth.storage): send Authorization: Bearer <minifiedJwt>")
 
 // ErrMFAPending refuses an MFA-pending session where a full one is
 // needed: it must pass a second factor (users/mfa/auth/*) first.
@@ -38,6 +45,25 @@ func (s *Service) Authenticate(ctx context.Context, envID, token string) (*Curre
 		return nil, err
 	}
 	return &Current{User: u, Claims: claims, Session: sess, Token: token}, nil
+}
+
+// AuthenticateCookie is Authenticate for a token carried by the session
+// cookie: it counts only in an environment in cookie mode
+// (security.auth.storage has "cookie").
+func (s *Service) AuthenticateCookie(ctx context.Context, envID, token string) (*Current, error) {
+	env, err := s.envs.GetEnvironment(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.settingsOf(env).cookie {
+		return nil, ErrCookieNotUsed
+	}
+	cur, err := s.Authenticate(ctx, envID, token)
+	if err != nil {
+		return nil, err
+	}
+	cur.Cookie = true
+	return cur, nil
 }
 
 // Refresh issues fresh tokens for the caller's session (same sid), with

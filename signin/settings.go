@@ -2,6 +2,7 @@ package signin
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -15,10 +16,27 @@ type envSettings struct {
 	lifetime   time.Duration // of a new session (session.Lifetime)
 	collectIP  bool          // privacy.collectIp
 	mfaEnabled bool          // security.mfa.enabled (mfa.PolicyFrom)
+	cookie     bool          // security.auth.storage has "cookie" (cookieStorage)
 }
 
 func deriveSettings(doc []byte) envSettings {
-	return envSettings{lifetime: session.Lifetime(doc), collectIP: collectsIP(doc), mfaEnabled: mfa.PolicyFrom(doc).Enabled}
+	return envSettings{lifetime: session.Lifetime(doc), collectIP: collectsIP(doc), mfaEnabled: mfa.PolicyFrom(doc).Enabled,
+		cookie: cookieStorage(doc)}
+}
+
+// cookieStorage reports whether security.auth.storage names "cookie":
+// Dynamic's cookie mode, where the SDK routes hand the session token to
+// the browser in an HttpOnly cookie instead of the JSON body.
+func cookieStorage(doc []byte) bool {
+	var st struct {
+		Security struct {
+			Auth struct {
+				Storage []string `json:"storage"`
+			} `json:"auth"`
+		} `json:"security"`
+	}
+	_ = json.Unmarshal(doc, &st) // a malformed document keeps the default, local storage
+	return slices.Contains(st.Security.Auth.Storage, "cookie")
 }
 
 func (s *Service) settingsOf(env *tenant.Environment) envSettings {

@@ -48,6 +48,10 @@ type Result struct {
 	MFAToken string
 	// ElevatedAccessToken carries requestedScopes, when asked for.
 	ElevatedAccessToken string
+	// Cookie: the environment keeps sessions in cookies (Dynamic's cookie
+	// mode, security.auth.storage): over HTTP the tokens travel in an
+	// HttpOnly cookie, not in the answer's body.
+	Cookie bool
 }
 
 const codeVerifyFailure = "other_verify_failure"

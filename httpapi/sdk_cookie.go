@@ -1,0 +1,125 @@
+package httpapi
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/verifier"
+)
+
+// Dynamic's cookie mode (security.auth.storage has "cookie"): the SDK
+// routes hand the minified JWT to the browser in an HttpOnly cookie and
+// leave jwt and minifiedJwt out of their answers, and the SDK, which then
+// holds no token, sends its requests with credentials: the cookie.
+
+// sessionCookie is the cookie's name: the one Dynamic's SDKs write and
+// read, and verifier.Middleware reads in an application's backend.
+const sessionCookie = verifier.CookieName
+
+// errCookieOrigin refuses a cookie-authenticated request from a page the
+// environment does not allow: the browser attaches the cookie to any
+// request for this host, a forged one from another site included.
+var errCookieOrigin = errs.Forbidden("a request authenticated by the session cookie must come from an allowed origin of the environment (Origin header)")
+
+// cookieSession authenticates r by the session cookie, when it carries
+// one, for envID. A request that may change something must name an
+// allowed Origin; a read may also come without one (a same-origin GET),
+// and the browser shows no other origin its answer (CORS).
+func (s *Server) cookieSession(r *http.Request, envID string) (*signin.Current, bool, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, false, nil
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return nil, true, errCookieOrigin
+	}
+	if origin != "" {
+		ok, err := s.originAllowed(r.Context(), envID, origin)
+		if err != nil {
+			return nil, true, err
+		}
+		if !ok {
+			return nil, true, errCookieOrigin
+		}
+	}
+	cur, err := s.signin.AuthenticateCookie(r.Context(), envID, c.Value)
+	return cur, true, err
+}
+
+// originAllowed reports whether a page at origin may call envID's SDK
+// routes: one of its origins (or, when it lists none, a sandbox's
+// localhost), or https on one of its active custom hostnames.
+func (s *Server) originAllowed(ctx context.Context, envID, origin string) (bool, error) {
+	if !tenant.ValidID(envID) {
+		return false, nil
+	}
+	ok, err := s.tenants.OriginAllowed(ctx, envID, origin)
+	if err == nil && !ok && s.envconfig != nil {
+		ok, err = s.envconfig.OriginActive(ctx, envID, origin)
+	}
+	return ok, err
+}
+
+// verifyResponse is res as an SDK route answers it. In cookie mode it
+// sets the session cookie on w and leaves the tokens out of the body.
+func (s *Server) verifyResponse(w http.ResponseWriter, r *http.Request, res *signin.Result) wireVerifyResponse {
+	out := toVerifyResponse(res)
+	if !res.Cookie {
+		return out
+	}
+	exp := time.Unix(res.Tokens.ExpiresAt, 0)
+	c := s.newSessionCookie(r, res.Tokens.MinifiedJWT)
+	c.Expires, c.MaxAge = exp, max(int(time.Until(exp).Seconds()), 1)
+	http.SetCookie(w, c)
+	out.JWT, out.MinifiedJWT = "", ""
+	return out
+}
+
+// clearSessionCookie tells the browser to drop the session cookie (after
+// a revoke: the SDK cannot, the cookie being HttpOnly).
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	c := s.newSessionCookie(r, "")
+	c.MaxAge = -1
+	http.SetCookie(w, c)
+}
+
+// newSessionCookie is the session cookie for r's host: HttpOnly,
+// SameSite=Lax, Secure unless the host is local (plain http in
+// development). On an active custom hostname of the environment it is
+// scoped to the parent domain (auth.example.com: example.com), so the
+// application's own pages and backend on that domain receive it, as with
+// Dynamic's custom hostnames for cookies.
+func (s *Server) newSessionCookie(r *http.Request, value string) *http.Cookie {
+	c := &http.Cookie{Name: sessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: schemeOf(r.Host) == "https"}
+	if iss := s.issuerHost(r); iss != s.publicHost && !s.issuerHosts[iss] {
+		if _, parent, ok := strings.Cut(hostOnly(iss), "."); ok && strings.Contains(parent, ".") {
+			c.Domain = parent
+		}
+	}
+	return c
+}
+
+// schemeOf is how browsers reach host (a Host header): http on a local
+// host (development), https anywhere else.
+func schemeOf(host string) string {
+	if tenant.IsLocalHost(hostOnly(host)) {
+		return "http"
+	}
+	return "https"
+}
+
+// hostOnly is host without its port.
+func hostOnly(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
