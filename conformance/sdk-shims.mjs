@@ -1,6 +1,6 @@
 // Node shims for Dynamic's JS SDK (coreConfig), shared by the SDK test
 // files: the SDK's default keychain keeps its keys in IndexedDB, which
-// Node does not have.
+// Node does not have; a wallet provider over an ethers Wallet.
 
 /** An in-memory P-256 keychain on WebCrypto with the SDK's outputs (compressed public key hex, raw r||s signature hex). */
 export function memoryKeychain() {
@@ -31,5 +31,22 @@ export function memoryKeychain() {
       if (!k) throw new Error(`keychain: no key ${name}`);
       return hex(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, k.priv, new TextEncoder().encode(message)));
     },
+  };
+}
+
+/** A WalletProvider (the SDK's registry shape) over an ethers Wallet; answers lower-case addresses as MetaMask does. */
+export function ethersProvider(wallet, { chainId = '1' } = {}) {
+  const calls = [];
+  return {
+    calls,
+    chain: 'EVM',
+    groupKey: 'ethers',
+    key: 'ethersevm:browserExtension',
+    metadata: { displayName: 'Ethers', icon: '' },
+    walletProviderType: 'browserExtension',
+    connect: async () => ({ addresses: [{ address: wallet.address.toLowerCase() }] }),
+    getActiveNetworkId: async () => ({ networkId: chainId }),
+    getConnectedAddresses: async () => ({ addresses: [wallet.address.toLowerCase()] }),
+    signMessage: async ({ message }) => { calls.push(message); return { signature: await wallet.signMessage(message) }; },
   };
 }

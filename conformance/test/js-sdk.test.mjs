@@ -26,7 +26,7 @@ import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs
 import {
   setup, sdkApi, expectOk, expectStatus, http, issueNonce, evmVerifyRequest, verifySessionJwt, UUID_RE, APP_ORIGIN,
 } from '../harness.mjs';
-import { memoryKeychain } from '../sdk-shims.mjs';
+import { memoryKeychain, ethersProvider } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup();
 const state = {};
@@ -84,23 +84,6 @@ function newSdk() {
   const s = { client, log, keychain, mem };
   live.push(s);
   return s;
-}
-
-/** A WalletProvider (the SDK's registry shape) over an ethers Wallet; answers lower-case addresses as MetaMask does. */
-function ethersProvider(wallet, { chainId = '1' } = {}) {
-  const calls = [];
-  return {
-    calls,
-    chain: 'EVM',
-    groupKey: 'ethers',
-    key: 'ethersevm:browserExtension',
-    metadata: { displayName: 'Ethers', icon: '' },
-    walletProviderType: 'browserExtension',
-    connect: async () => ({ addresses: [{ address: wallet.address.toLowerCase() }] }),
-    getActiveNetworkId: async () => ({ networkId: chainId }),
-    getConnectedAddresses: async () => ({ addresses: [wallet.address.toLowerCase()] }),
-    signMessage: async ({ message }) => { calls.push(message); return { signature: await wallet.signMessage(message) }; },
-  };
 }
 
 /** A Solana WalletProvider over a tweetnacl key pair (base58 signatures, network 101 = mainnet). */
