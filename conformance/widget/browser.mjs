@@ -13,11 +13,12 @@ import { build } from 'esbuild';
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-// bundle builds widget/app.jsx into dir/bundle.js.
-export async function bundle(dir) {
+// bundle builds widget/app.jsx (or another entry of widget/) into
+// dir/bundle.js.
+export async function bundle(dir, entry = 'app.jsx') {
   const out = path.join(dir, 'bundle.js');
   await build({
-    entryPoints: [path.join(here, 'app.jsx')], bundle: true, outfile: out, format: 'iife',
+    entryPoints: [path.join(here, entry)], bundle: true, outfile: out, format: 'iife',
     platform: 'browser', jsx: 'automatic', minify: true, logLevel: 'error',
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
   });

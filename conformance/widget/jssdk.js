@@ -1,0 +1,51 @@
+// Dynamic's JS SDK (@dynamic-labs-sdk/client) in the page, for the browser
+// tests: window.__sdk drives one client on the page's defaults (the
+// browser's fetch, localStorage, the IndexedDB keychain, document.cookie),
+// with apiBaseUrl from window.__widgetConfig. Its wallet signs through
+// window.__walletSign, a function the test exposes.
+import {
+  createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, refreshUser, logout,
+} from '@dynamic-labs-sdk/client';
+import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
+
+const cfg = window.__widgetConfig;
+const client = createDynamicClient({
+  environmentId: cfg.environmentId,
+  autoInitialize: false,
+  coreConfig: { apiBaseUrl: cfg.apiBaseUrl },
+  metadata: { name: 'Browser test', universalLink: window.location.origin },
+  instrumentation: { enabled: false },
+});
+const view = () => ({ user: client.user && { id: client.user.id }, token: client.token ?? null, initStatus: client.initStatus,
+  initError: client.initError ? String(client.initError) : null, documentCookie: document.cookie });
+
+window.__sdk = {
+  async init() {
+    await initializeClient(client);
+    return view();
+  },
+  async signIn(address) {
+    const key = 'pagewallet:browserExtension';
+    getWalletProviderRegistry(client).register({
+      priority: WalletProviderPriority.WALLET_SDK,
+      walletProvider: {
+        chain: 'EVM', groupKey: 'pagewallet', key, metadata: { displayName: 'Page wallet', icon: '' },
+        walletProviderType: 'browserExtension',
+        connect: async () => ({ addresses: [{ address }] }),
+        getActiveNetworkId: async () => ({ networkId: '1' }),
+        getConnectedAddresses: async () => ({ addresses: [address] }),
+        signMessage: async ({ message }) => ({ signature: await window.__walletSign(message) }),
+      },
+    });
+    await connectAndVerifyWithWalletProvider({ walletProviderKey: key }, client);
+    return view();
+  },
+  async refreshUser() {
+    await refreshUser(client);
+    return view();
+  },
+  async logout() {
+    await logout(client);
+    return view();
+  },
+};
