@@ -3,11 +3,14 @@ package dynamicauth
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
+	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/social"
@@ -87,6 +90,19 @@ func (a *Auth) Codes() *otp.Service { return a.codes }
 // a code was sent to: {email,sms}Verifications/signin without HTTP.
 func (a *Auth) SignInWithCode(ctx context.Context, req signin.CodeRequest) (*signin.Result, error) {
 	return a.signin.CodeSignIn(ctx, req)
+}
+
+// SessionCookie is the cookie the SDK routes set for res when its
+// environment is in cookie mode (security.auth.storage: cookie, reported
+// by res.Cookie), nil otherwise: an application that signs users in from
+// Go sets it on its own answer, and verifier.Middleware reads it back.
+// secure is false only for plain http in development; the cookie is kept
+// to the host that sets it.
+func (a *Auth) SessionCookie(res *signin.Result, secure bool) *http.Cookie {
+	if res == nil || !res.Cookie || res.Tokens == nil {
+		return nil
+	}
+	return session.NewCookie(res.Tokens.MinifiedJWT, time.Unix(res.Tokens.ExpiresAt, 0), secure, "")
 }
 
 // SignInExternal signs in (or up) the user whose JWT, issued by the

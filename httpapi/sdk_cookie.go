@@ -7,10 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/tenant"
-	"github.com/dynamicauth/dynamicauth/verifier"
 )
 
 // Dynamic's cookie mode (security.auth.storage has "cookie"): the SDK
@@ -20,7 +21,7 @@ import (
 
 // sessionCookie is the cookie's name: the one Dynamic's SDKs write and
 // read, and verifier.Middleware reads in an application's backend.
-const sessionCookie = verifier.CookieName
+const sessionCookie = claims.CookieName
 
 // errCookieOrigin refuses a cookie-authenticated request from a page the
 // environment does not allow: the browser attaches the cookie to any
@@ -74,10 +75,8 @@ func (s *Server) verifyResponse(w http.ResponseWriter, r *http.Request, res *sig
 	if !res.Cookie {
 		return out
 	}
-	exp := time.Unix(res.Tokens.ExpiresAt, 0)
-	c := s.newSessionCookie(r, res.Tokens.MinifiedJWT)
-	c.Expires, c.MaxAge = exp, max(int(time.Until(exp).Seconds()), 1)
-	http.SetCookie(w, c)
+	http.SetCookie(w, session.NewCookie(res.Tokens.MinifiedJWT, time.Unix(res.Tokens.ExpiresAt, 0), schemeOf(r.Host) == "https",
+		s.cookieDomain(r)))
 	out.JWT, out.MinifiedJWT = "", ""
 	return out
 }
@@ -85,26 +84,22 @@ func (s *Server) verifyResponse(w http.ResponseWriter, r *http.Request, res *sig
 // clearSessionCookie tells the browser to drop the session cookie (after
 // a revoke: the SDK cannot, the cookie being HttpOnly).
 func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	c := s.newSessionCookie(r, "")
-	c.MaxAge = -1
-	http.SetCookie(w, c)
+	http.SetCookie(w, session.ClearedCookie(schemeOf(r.Host) == "https", s.cookieDomain(r)))
 }
 
-// newSessionCookie is the session cookie for r's host: HttpOnly,
-// SameSite=Lax, Secure unless the host is local (plain http in
-// development). On an active custom hostname of the environment it is
-// scoped to the parent domain (auth.example.com: example.com), so the
-// application's own pages and backend on that domain receive it, as with
-// Dynamic's custom hostnames for cookies.
-func (s *Server) newSessionCookie(r *http.Request, value string) *http.Cookie {
-	c := &http.Cookie{Name: sessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: schemeOf(r.Host) == "https"}
-	if iss := s.issuerHost(r); iss != s.publicHost && !s.issuerHosts[iss] {
-		if _, parent, ok := strings.Cut(hostOnly(iss), "."); ok && strings.Contains(parent, ".") {
-			c.Domain = parent
-		}
+// cookieDomain scopes the session cookie: on an active custom hostname of
+// the environment, its parent domain (auth.example.com: example.com), so
+// the application's pages and backend on that domain receive it, as with
+// Dynamic's custom hostnames for cookies; else the host alone ("").
+func (s *Server) cookieDomain(r *http.Request) string {
+	iss := s.issuerHost(r)
+	if iss == s.publicHost || s.issuerHosts[iss] {
+		return ""
 	}
-	return c
+	if _, parent, ok := strings.Cut(hostOnly(iss), "."); ok && strings.Contains(parent, ".") {
+		return parent
+	}
+	return ""
 }
 
 // schemeOf is how browsers reach host (a Host header): http on a local

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/dynamicauth/dynamicauth/claims"
 )
 
 // CookieName is the cookie Dynamic's cookie mode stores the minified JWT in;
 // the middleware reads it when there is no Authorization header.
-const CookieName = "DYNAMIC_JWT_TOKEN"
+const CookieName = claims.CookieName
 
 type claimsKey struct{}
 
