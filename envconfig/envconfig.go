@@ -98,6 +98,16 @@ type Store interface {
 	GetDeeplink(ctx context.Context, id string) (*Deeplink, error)
 	ListDeeplinks(ctx context.Context, envID string) ([]Deeplink, error)
 	DeleteDeeplink(ctx context.Context, id string, now time.Time) error
+
+	// CreateExchange fails with ErrExchangeExists when the environment
+	// has that exchange already.
+	CreateExchange(ctx context.Context, e *Exchange) error
+	GetExchange(ctx context.Context, id string) (*Exchange, error)
+	ListExchanges(ctx context.Context, envID string) ([]Exchange, error)
+	// SetExchangeEnabled sets enabled_at to at (nil: disabled), keeping
+	// an earlier one when both are set, and returns the exchange.
+	SetExchangeEnabled(ctx context.Context, id string, at *time.Time, now time.Time) (*Exchange, error)
+	DeleteExchange(ctx context.Context, id string, now time.Time) error
 }
 
 // Environments finds an environment (the principal's reach is checked here).

@@ -53,6 +53,9 @@ const (
 	CustomHostnameDeleted = "customHostname.deleted"
 	DeeplinkURLCreated    = "deeplinkUrl.created"
 	DeeplinkURLDeleted    = "deeplinkUrl.deleted"
+	ExchangeCreated       = "exchange.created"
+	ExchangeUpdated       = "exchange.updated"
+	ExchangeDeleted       = "exchange.deleted"
 )
 
 // Names for an operator's data exports (package exports): who took what

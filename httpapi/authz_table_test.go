@@ -97,6 +97,29 @@ func (w *authzWorld) freshProvider(t *testing.T) string {
 	return str(t, res, "id")
 }
 
+// freshExchange makes a Kraken exchange in the world's environment,
+// replacing the one a previous row left.
+func (w *authzWorld) freshExchange(t *testing.T) string {
+	t.Helper()
+	w.dropExchange(t, "kraken")
+	st, res := w.h.do(t, "POST", "/environments/"+w.env+"/settings/exchanges", w.h.token, map[string]any{"exchange": "kraken"})
+	wantStatus(t, "fresh exchange", st, 200, res)
+	return str(t, res, "id")
+}
+
+func (w *authzWorld) dropExchange(t *testing.T, exchange string) {
+	t.Helper()
+	list, err := w.h.store.ListExchanges(context.Background(), w.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list {
+		if e.Exchange == exchange {
+			_ = w.h.store.DeleteExchange(context.Background(), e.ID, time.Now())
+		}
+	}
+}
+
 func (w *authzWorld) dropProvider(t *testing.T, typ string) {
 	t.Helper()
 	ps, err := w.h.store.ListProviders(context.Background(), w.env)
@@ -306,6 +329,25 @@ func authzRows() []authzRow {
 		})},
 		{method: "DELETE", pattern: "/settings/providers/{providerId}", reach: envScope, scope: settingsW, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
 			return "/settings/providers/" + w.freshProvider(t), nil
+		})},
+
+		// Settings: exchanges.
+		{method: "GET", pattern: "/environments/{environmentId}/settings/exchanges", reach: envScope, scope: settingsR, ok: 200, prep: fixed("/environments/"+E+"/settings/exchanges", nil)},
+		{method: "POST", pattern: "/environments/{environmentId}/settings/exchanges", reach: envScope, scope: settingsW, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			w.dropExchange(t, "coinbase")
+			return "/environments/" + w.env + "/settings/exchanges", map[string]any{"exchange": "coinbase"}
+		})},
+		{method: "GET", pattern: "/settings/exchanges/{exchangeId}", reach: envScope, scope: settingsR, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/exchanges/" + w.freshExchange(t), nil
+		})},
+		{method: "PUT", pattern: "/settings/exchanges/{exchangeId}/enable", reach: envScope, scope: settingsW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/exchanges/" + w.freshExchange(t) + "/enable", nil
+		})},
+		{method: "PUT", pattern: "/settings/exchanges/{exchangeId}/disable", reach: envScope, scope: settingsW, ok: 200, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/exchanges/" + w.freshExchange(t) + "/disable", nil
+		})},
+		{method: "DELETE", pattern: "/settings/exchanges/{exchangeId}", reach: envScope, scope: settingsW, ok: 204, other: 404, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return "/settings/exchanges/" + w.freshExchange(t), nil
 		})},
 
 		// Origins.

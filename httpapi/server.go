@@ -345,6 +345,13 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT "+v0+"/settings/providers/{providerId}/enable", s.admin(s.setProviderEnabled(true)))
 	m.HandleFunc("PUT "+v0+"/settings/providers/{providerId}/disable", s.admin(s.setProviderEnabled(false)))
 	m.HandleFunc("DELETE "+v0+"/settings/providers/{providerId}", s.admin(s.deleteProvider))
+	// Settings exchanges (admin_exchanges.go).
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/settings/exchanges", s.admin(s.listExchanges))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/settings/exchanges", s.admin(s.createExchange))
+	m.HandleFunc("GET "+v0+"/settings/exchanges/{exchangeId}", s.admin(s.getExchange))
+	m.HandleFunc("PUT "+v0+"/settings/exchanges/{exchangeId}/enable", s.admin(s.setExchangeEnabled(true)))
+	m.HandleFunc("PUT "+v0+"/settings/exchanges/{exchangeId}/disable", s.admin(s.setExchangeEnabled(false)))
+	m.HandleFunc("DELETE "+v0+"/settings/exchanges/{exchangeId}", s.admin(s.deleteExchange))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/statistics/visitors", s.admin(s.getVisitors))
 
 	// Tokens.

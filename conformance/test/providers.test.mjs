@@ -54,3 +54,30 @@ it('SettingsApi providers: create, list, get, update, disable/enable, urls, dele
   await api.deleteProvider({ providerId: p.id });
   await expectStatus(api.getProvider({ providerId: p.id }), 404, 'deleted');
 });
+
+it('SettingsApi exchanges: create (enabled), a second one refused, enums checked, list, get, disable/enable, delete; no token -> 401', async () => {
+  const api = settingsApi();
+  const created = await expectOk(api.createExchangeRaw({ environmentId: ctx.envId,
+    exchangeCreateRequest: { exchange: 'coinbase', socialProvider: 'coinbasesocial' } }));
+  const e = created.value;
+  assert.equal(e.exchange, 'coinbase', 'the client model parses Exchange');
+  assert.equal(e.socialProvider, 'coinbasesocial');
+  assert.ok(e.enabledAt instanceof Date, 'enabled on creation');
+  await expectStatus(api.createExchange({ environmentId: ctx.envId, exchangeCreateRequest: { exchange: 'coinbase' } }), 422, 'second coinbase');
+  const bad = await http(ctx, 'POST', `/environments/${ctx.envId}/settings/exchanges`, { token: ctx.token, body: { exchange: 'binance' } });
+  assert.equal(bad.status, 400, bad.text);
+  assert.match(bad.json.error, /exchange/);
+  await api.createExchange({ environmentId: ctx.envId, exchangeCreateRequest: { exchange: 'kraken' } });
+
+  const listed = await api.getEnvironmentExchanges({ environmentId: ctx.envId });
+  assert.deepEqual(listed.exchanges.map((x) => x.exchange), ['coinbase', 'kraken']);
+  assert.equal((await api.getExchange({ exchangeId: e.id })).exchange, 'coinbase');
+  const off = await expectOk(api.disableExchangeRaw({ exchangeId: e.id }));
+  assert.equal(off.json.enabledAt, null);
+  const on = await api.enableExchange({ exchangeId: e.id });
+  assert.ok(on.enabledAt instanceof Date);
+  await api.deleteExchange({ exchangeId: e.id });
+  await expectStatus(api.getExchange({ exchangeId: e.id }), 404, 'deleted');
+  const anon = new SettingsApi(new Configuration({ basePath: ctx.basePath }));
+  await expectStatus(anon.getEnvironmentExchanges({ environmentId: ctx.envId }), 401, 'no token');
+});

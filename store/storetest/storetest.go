@@ -108,6 +108,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SdkViews", testSdkViews},
 		{"CustomHostnames", testCustomHostnames},
 		{"DeeplinkUrls", testDeeplinkUrls},
+		{"Exchanges", testExchanges},
 		{"SocialProviders", testSocialProviders},
 		{"SocialStates", testSocialStates},
 		{"SocialStatesRace", testSocialStatesRace},
