@@ -32,7 +32,7 @@ func (s *Server) sdkSession(h func(http.ResponseWriter, *http.Request, *signin.C
 			s.writeError(w, r, err)
 			return
 		}
-		cur, err := s.sessionOf(r, envID)
+		cur, err := s.sessionOf(w, r, envID)
 		if err == nil {
 			err = h(w, r, cur)
 		}
@@ -44,7 +44,7 @@ func (s *Server) sdkSession(h func(http.ResponseWriter, *http.Request, *signin.C
 
 // sessionOf authenticates r by its bearer token or, with no
 // Authorization header at all, by the session cookie (cookie mode).
-func (s *Server) sessionOf(r *http.Request, envID string) (*signin.Current, error) {
+func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request, envID string) (*signin.Current, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		raw, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || strings.TrimSpace(raw) == "" {
@@ -52,7 +52,7 @@ func (s *Server) sessionOf(r *http.Request, envID string) (*signin.Current, erro
 		}
 		return s.signin.Authenticate(r.Context(), envID, strings.TrimSpace(raw))
 	}
-	cur, sent, err := s.cookieSession(r, envID)
+	cur, sent, err := s.cookieSession(w, r, envID)
 	if !sent {
 		return nil, errs.Unauthorized("missing session token: send Authorization: Bearer <minifiedJwt> (in cookie mode, the " +
 			sessionCookie + " cookie)")

@@ -31,8 +31,11 @@ var errCookieOrigin = errs.Forbidden("a request authenticated by the session coo
 // cookieSession authenticates r by the session cookie, when it carries
 // one, for envID. A request that may change something must name an
 // allowed Origin; a read may also come without one (a same-origin GET),
-// and the browser shows no other origin its answer (CORS).
-func (s *Server) cookieSession(r *http.Request, envID string) (*signin.Current, bool, error) {
+// and the browser shows no other origin its answer (CORS). A cookie that
+// no longer authenticates (revoked elsewhere, expired, tampered) is
+// cleared on w; a request refused for its origin clears nothing, so a
+// page of another site cannot sign the user out.
+func (s *Server) cookieSession(w http.ResponseWriter, r *http.Request, envID string) (*signin.Current, bool, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, false, nil
@@ -51,6 +54,9 @@ func (s *Server) cookieSession(r *http.Request, envID string) (*signin.Current, 
 		}
 	}
 	cur, err := s.signin.AuthenticateCookie(r.Context(), envID, c.Value)
+	if errs.Is(err, errs.KindUnauthorized) && err != signin.ErrCookieNotUsed {
+		s.clearSessionCookie(w, r)
+	}
 	return cur, true, err
 }
 

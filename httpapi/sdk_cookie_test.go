@@ -84,6 +84,9 @@ func testCookieSessions(t *testing.T, h *harness) {
 	for _, origin := range []string{evil, ""} {
 		r = h.cookieCall(t, env, "PUT", "/users", cookie, origin, map[string]any{"alias": "forged"})
 		wantError(t, "PUT /users by cookie from "+origin, r.status, r.json, 403, "allowed origin")
+		if sessionCookieOf(r) != nil {
+			t.Errorf("a refused cross-site request touched the cookie: %v", r.header.Values("Set-Cookie"))
+		}
 	}
 	r = h.cookieCall(t, env, "GET", "/users", cookie, "", nil)
 	if a, _ := at(r.json, "alias"); a == "forged" {
@@ -105,6 +108,9 @@ func testCookieSessions(t *testing.T, h *harness) {
 	// a tampered cookie
 	r = h.cookieCall(t, env, "GET", "/users", cookie[:len(cookie)-4]+"AAAA", "", nil)
 	wantStatus(t, "tampered cookie", r.status, 401, r.json)
+	if gone := sessionCookieOf(r); gone == nil || gone.MaxAge >= 0 {
+		t.Errorf("a cookie that does not authenticate is not cleared: %v", r.header.Values("Set-Cookie"))
+	}
 
 	// refresh (what the SDK sends at start in cookie mode): a new cookie
 	r = h.cookieCall(t, env, "POST", "/refresh", cookie, app, nil)
@@ -148,6 +154,9 @@ func testCookieSessions(t *testing.T, h *harness) {
 	}
 	r = h.cookieCall(t, env, "GET", "/users", str(t, r.json, "minifiedJwt"), app, nil)
 	wantError(t, "a cookie in local storage", r.status, r.json, 401, "cookies")
+	if sessionCookieOf(r) != nil {
+		t.Errorf("local storage: the server touched a %s cookie it does not own there", cookieName)
+	}
 }
 
 // TestCookieOnCustomHostname: a sign-in through an active custom hostname
