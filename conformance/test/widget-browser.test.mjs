@@ -71,6 +71,7 @@ it('browser: the React widget signs in with an injected wallet by clicks, verifi
     wallet: { address: wallet.address, chainId: 1 },
   });
   const { browser, page, apiCalls, dump } = await launch(dir, ctx.basePath);
+  let cookieApp;
   try {
     await page.exposeFunction('__walletSign', async (data) => {
       const msg = isHexString(data) ? toUtf8String(getBytes(data)) : data;
@@ -117,8 +118,45 @@ it('browser: the React widget signs in with an injected wallet by clicks, verifi
     } catch (e) {
       throw new Error(`${e.message}\n${await dump('signed-in')}`);
     }
+
+    // Cookie mode (security.auth.storage: ["cookie"]): the same widget on
+    // a page of the API's site (localhost); the session is an HttpOnly
+    // cookie, a reload keeps the user signed in, logging out removes it.
+    settings.security = { ...settings.security, auth: { storage: ['cookie'] } };
+    await expectOk(api.envs.updateProjectSettingsRaw({ environmentId: ctx.envId, projectSettings: settings }));
+    const apiLocal = ctx.basePath.replace('127.0.0.1', 'localhost');
+    cookieApp = await pageServer(chain.bundle, {
+      widget: { environmentId: ctx.envId, apiBaseUrl: apiLocal },
+      wallet: { address: wallet.address, chainId: 1 },
+    });
+    const sessionCookie = async () => (await browser.cookies(apiLocal)).find((c) => c.name === 'DYNAMIC_JWT_TOKEN');
+    try {
+      await page.goto(cookieApp.origin);
+      await page.getByRole('button', { name: /log in or sign up/i }).click({ timeout: 30_000 });
+      await page.getByText('Test Wallet', { exact: false }).first().click({ timeout: 15_000 });
+      await page.waitForFunction(() => window.__dyn?.loggedIn === true, null, { timeout: 30_000 });
+      const c = await sessionCookie();
+      assert.ok(c && c.httpOnly, `an HttpOnly session cookie: ${JSON.stringify(c)}`);
+      const { payload } = await verifySessionJwt(ctx, c.value);
+      assert.ok((payload.verified_credentials ?? []).length === 0 && payload.sub, 'the cookie holds the minified JWT');
+      assert.ok(!(await page.evaluate(() => document.cookie)).includes(c.value), 'script cannot read it');
+      await page.reload();
+      await page.waitForFunction(() => window.__dyn?.loggedIn === true, null, { timeout: 30_000 });
+      await page.getByText(wallet.address.slice(0, 4), { exact: false }).first().click({ timeout: 10_000 });
+      await page.getByText('Settings', { exact: true }).last().click({ timeout: 10_000 });
+      await page.getByText(/^log ?out$/i).first().click({ timeout: 10_000 });
+      await page.waitForFunction(() => window.__dyn?.loggedIn === false, null, { timeout: 20_000 });
+      assert.equal(await sessionCookie(), undefined, 'logging out removed the cookie');
+      const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { headers: { cookie: `DYNAMIC_JWT_TOKEN=${c.value}` } });
+      assert.equal(me.status, 401, 'the cookie\'s session is revoked');
+      const bad = apiCalls.filter((call) => call.status === 404 || call.status >= 500);
+      assert.deepEqual(bad, [], 'no API call the widget made answered 404 or 5xx');
+    } catch (e) {
+      throw new Error(`cookie mode: ${e.message}\n${await dump('cookie-mode')}`);
+    }
   } finally {
     await browser.close();
     app.srv.close();
+    cookieApp?.srv.close();
   }
 });

@@ -47,8 +47,9 @@ export async function pageServer(bundleFile, config) {
 }
 
 // launch starts Chromium with a profile in dir; the returned page records
-// the calls to apiBase in apiCalls, and dump(what) screenshots it and
-// describes the calls and the console for a failure message.
+// the calls to apiBase (by either loopback name) in apiCalls, and
+// dump(what) screenshots it and describes the calls and the console for a
+// failure message.
 export async function launch(dir, apiBase) {
   const browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
     executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
@@ -56,6 +57,8 @@ export async function launch(dir, apiBase) {
       '--disable-component-update', '--disable-sync'],
   });
   const apiCalls = [];
+  // the API by either loopback name (a page on localhost reaches it as such)
+  const bases = [apiBase, apiBase.replace('127.0.0.1', 'localhost'), apiBase.replace('localhost', '127.0.0.1')];
   const blocked = new Set();
   await browser.route('**/*', (route) => {
     const u = new URL(route.request().url());
@@ -65,7 +68,7 @@ export async function launch(dir, apiBase) {
   });
   const page = browser.pages()[0] ?? await browser.newPage();
   page.on('response', (r) => {
-    if (r.url().startsWith(apiBase)) apiCalls.push({ method: r.request().method(), path: new URL(r.url()).pathname, status: r.status() });
+    if (bases.some((b) => r.url().startsWith(b))) apiCalls.push({ method: r.request().method(), path: new URL(r.url()).pathname, status: r.status() });
   });
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
