@@ -71,12 +71,18 @@ func testCookieSessions(t *testing.T, h *harness) {
 		t.Errorf("expiresAt %v, the cookie's exp %v", exp, claims["exp"])
 	}
 	userID, cookie := str(t, r.json, "user.id"), c.Value
+	if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("the sign-in setting the cookie: Cache-Control %q, want no-store", cc)
+	}
 
 	// reads: with no Origin (same origin) or an allowed one
 	for _, origin := range []string{"", app} {
 		r = h.cookieCall(t, env, "GET", "/users", cookie, origin, nil)
 		wantStatus(t, "GET /users by cookie from "+origin, r.status, 200, r.json)
 		wantEq(t, r.json, "id", userID)
+		if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("GET /users by cookie: Cache-Control %q, want no-store (a shared cache ignores cookies)", cc)
+		}
 	}
 	// a page of another site rides on the cookie: refused, nothing changed
 	r = h.cookieCall(t, env, "GET", "/users", cookie, evil, nil)
