@@ -4,21 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dynamicauth/dynamicauth/access"
-	"github.com/dynamicauth/dynamicauth/analytics"
-	"github.com/dynamicauth/dynamicauth/balances"
-	"github.com/dynamicauth/dynamicauth/chains"
-	"github.com/dynamicauth/dynamicauth/envconfig"
-	"github.com/dynamicauth/dynamicauth/events"
-	"github.com/dynamicauth/dynamicauth/exports"
-	"github.com/dynamicauth/dynamicauth/farcaster"
-	"github.com/dynamicauth/dynamicauth/wallets"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/balances"
+	"github.com/dynamicauth/dynamicauth/captcha"
+	"github.com/dynamicauth/dynamicauth/chains"
+	"github.com/dynamicauth/dynamicauth/envconfig"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/exports"
+	"github.com/dynamicauth/dynamicauth/farcaster"
+	"github.com/dynamicauth/dynamicauth/wallets"
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/delivery"
@@ -149,6 +151,19 @@ type Config struct {
 	// Optimism node is SignIn.RPC["10"] (--evm-rpc 10=URL); without one
 	// Farcaster sign-in is refused.
 	Farcaster FarcasterConfig
+	// Captcha reaches the captcha providers of environments that enable
+	// one (security.captcha or security.hCaptcha): its VerifyURLs replace
+	// their siteverify endpoints (--captcha-verify-url provider=URL).
+	Captcha CaptchaConfig
+}
+
+// CaptchaConfig is how the server asks captcha providers about tokens.
+type CaptchaConfig struct {
+	// VerifyURLs by provider (captcha.HCaptcha, captcha.Turnstile);
+	// the others keep captcha.DefaultVerifyURLs.
+	VerifyURLs map[string]string
+	// Client asks them (nil: 5 s timeout).
+	Client *http.Client
 }
 
 // FarcasterConfig configures Sign In With Farcaster.
@@ -267,6 +282,7 @@ type Auth struct {
 	// sdkSettings keeps what the SDKs report of their configuration.
 	sdkSettings *sdksettings.Service
 	balances    *balances.Service
+	captcha     *captcha.Checker
 	delivery    *webhooks.Worker
 	exporter    *exports.Runner
 	exports     *exports.Service
@@ -355,16 +371,33 @@ func New(cfg Config) (*Auth, error) {
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
 	a.balances = balances.NewService(balances.ServiceDeps{Reader: balances.New(balances.Config{Nodes: cfg.Access.nodes(cfg.SignIn.RPC), Env: envNodes,
 		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), Networks: a.networks, Prices: cfg.Balances.Prices, Log: log})
+	a.captcha = captcha.New(captcha.Deps{Environments: captchaEnvironments{st, a.tenants}, Client: cfg.Captcha.Client,
+		VerifyURLs: cfg.Captcha.VerifyURLs, Logger: log})
 	a.handler = httpapi.New(httpapi.Deps{
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
 		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances, Exports: a.exports,
 		Providers: a.providers,
-		Social:    a.social, OAuthAccounts: a.oauthAccounts,
+		Social:    a.social, OAuthAccounts: a.oauthAccounts, Captcha: a.captcha,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics), Tracer: tracerOf(cfg.Tracing),
 	})
 	return a, nil
+}
+
+// captchaEnvironments gives the captcha checks the (cached) environments
+// and the secrets of their settings.
+type captchaEnvironments struct {
+	store   store.Store
+	tenants *tenant.Service
+}
+
+func (e captchaEnvironments) GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error) {
+	return e.store.GetEnvironment(ctx, id)
+}
+
+func (e captchaEnvironments) SettingsSecret(env *tenant.Environment, path ...string) (string, error) {
+	return e.tenants.SettingsSecret(env, path...)
 }
 
 // Access is access control from Go: allowlists, gates, screening and the

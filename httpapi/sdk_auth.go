@@ -106,8 +106,11 @@ type verifyRequest struct {
 func truncateUA(ua string) string { return truncate(ua, 512) }
 
 func (s *Server) walletSignIn(w http.ResponseWriter, r *http.Request) error {
-	req, _, err := s.walletRequest(w, r)
+	req, extras, err := s.walletRequest(w, r)
 	if err != nil {
+		return err
+	}
+	if err := s.checkCaptcha(r, req.EnvironmentID, extras.captchaToken); err != nil {
 		return err
 	}
 	res, err := s.signin.WalletSignIn(r.Context(), req)

@@ -25,6 +25,7 @@ func (s *Server) emailVerification(w http.ResponseWriter, r *http.Request, retry
 	var body struct {
 		Email            string `json:"email"`
 		VerificationUUID string `json:"verificationUUID"`
+		CaptchaToken     string `json:"captchaToken"`
 	}
 	schema := "EmailVerificationCreateRequest"
 	if retry {
@@ -32,6 +33,12 @@ func (s *Server) emailVerification(w http.ResponseWriter, r *http.Request, retry
 	}
 	if err := s.decode(w, r, schema, &body); err != nil {
 		return err
+	}
+	if !retry {
+		// a new code is what a bot wants sent; a retry needs one sent first
+		if err := s.checkCaptcha(r, envID, body.CaptchaToken); err != nil {
+			return err
+		}
 	}
 	req := otp.Request{EnvironmentID: envID, Channel: otp.ChannelEmail, Destination: otp.Destination{Email: body.Email}}
 	if retry {

@@ -232,35 +232,41 @@ func (s *Server) oauthResult(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (signin.OAuthRequest, error) {
+// oauthRequest reads an OauthRequest, and its captchaToken.
+func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (signin.OAuthRequest, string, error) {
 	envID, typ, err := s.providerPath(r)
 	if err != nil {
-		return signin.OAuthRequest{}, err
+		return signin.OAuthRequest{}, "", err
 	}
 	var body struct {
 		State            string `json:"state"`
 		Code             string `json:"code"`
 		CodeVerifier     string `json:"codeVerifier"`
 		SessionPublicKey string `json:"sessionPublicKey"`
+		CaptchaToken     string `json:"captchaToken"`
 	}
 	if err := s.decode(w, r, "OauthRequest", &body); err != nil {
-		return signin.OAuthRequest{}, err
+		return signin.OAuthRequest{}, "", err
 	}
 	if len(body.Code) > 4096 || len(body.CodeVerifier) > 128 {
-		return signin.OAuthRequest{}, errs.Invalid("code, codeVerifier: too long")
+		return signin.OAuthRequest{}, "", errs.Invalid("code, codeVerifier: too long")
 	}
 	sessionKey := body.SessionPublicKey
 	if sessionKey == "" {
 		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
 	}
 	return signin.OAuthRequest{EnvironmentID: envID, Provider: typ, RedirectURL: s.providerRedirectURL(r, envID, typ),
-		State: body.State, Code: body.Code, CodeVerifier: body.CodeVerifier, SessionPublicKey: sessionKey,
-		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())}, nil
+			State: body.State, Code: body.Code, CodeVerifier: body.CodeVerifier, SessionPublicKey: sessionKey,
+			IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())},
+		body.CaptchaToken, nil
 }
 
 func (s *Server) oauthSignIn(w http.ResponseWriter, r *http.Request) error {
-	req, err := s.oauthRequest(w, r)
+	req, captchaToken, err := s.oauthRequest(w, r)
 	if err != nil {
+		return err
+	}
+	if err := s.checkCaptcha(r, req.EnvironmentID, captchaToken); err != nil {
 		return err
 	}
 	res, err := s.signin.OAuthSignIn(r.Context(), req)
@@ -272,7 +278,7 @@ func (s *Server) oauthSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) oauthVerify(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	req, err := s.oauthRequest(w, r)
+	req, _, err := s.oauthRequest(w, r)
 	if err != nil {
 		return err
 	}

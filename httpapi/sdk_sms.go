@@ -27,6 +27,7 @@ func (s *Server) smsVerification(w http.ResponseWriter, r *http.Request, retry b
 		PhoneNumber      string `json:"phoneNumber"`
 		ISOCountryCode   string `json:"isoCountryCode"`
 		VerificationUUID string `json:"verificationUUID"`
+		CaptchaToken     string `json:"captchaToken"`
 	}
 	schema := "SmsVerificationCreateRequest"
 	if retry {
@@ -34,6 +35,12 @@ func (s *Server) smsVerification(w http.ResponseWriter, r *http.Request, retry b
 	}
 	if err := s.decode(w, r, schema, &body); err != nil {
 		return err
+	}
+	if !retry {
+		// a new code is what a bot wants sent; a retry needs one sent first
+		if err := s.checkCaptcha(r, envID, body.CaptchaToken); err != nil {
+			return err
+		}
 	}
 	req := otp.Request{EnvironmentID: envID, Channel: otp.ChannelSMS, Destination: otp.Destination{
 		PhoneCountryCode: body.PhoneCountryCode, PhoneNumber: body.PhoneNumber, ISOCountryCode: body.ISOCountryCode}}

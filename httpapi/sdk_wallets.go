@@ -8,21 +8,28 @@ import (
 )
 
 // walletRequest decodes a VerifyRequest with the caller's context.
-func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.WalletRequest, bool, error) {
+// walletExtras are the members of a VerifyRequest the HTTP layer acts on.
+type walletExtras struct {
+	skipEmptyAccountCheck bool
+	captchaToken          string
+}
+
+func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.WalletRequest, walletExtras, error) {
 	envID, err := pathID(r, "environmentId")
 	if err != nil {
-		return signin.WalletRequest{}, false, err
+		return signin.WalletRequest{}, walletExtras{}, err
 	}
 	var req struct {
 		verifyRequest
-		SkipEmptyAccountCheck bool `json:"skipEmptyAccountCheck"`
+		SkipEmptyAccountCheck bool   `json:"skipEmptyAccountCheck"`
+		CaptchaToken          string `json:"captchaToken"`
 	}
 	if err := s.decode(w, r, "VerifyRequest", &req); err != nil {
-		return signin.WalletRequest{}, false, err
+		return signin.WalletRequest{}, walletExtras{}, err
 	}
 	device, err := deviceProof(r)
 	if err != nil {
-		return signin.WalletRequest{}, false, err
+		return signin.WalletRequest{}, walletExtras{}, err
 	}
 	sessionKey := req.SessionPublicKey
 	if sessionKey == "" {
@@ -33,16 +40,17 @@ func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.W
 		Signature: req.SignedMessage, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
 		Network: req.Network, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
 		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()),
-	}, req.SkipEmptyAccountCheck, nil
+	}, walletExtras{skipEmptyAccountCheck: req.SkipEmptyAccountCheck, captchaToken: req.CaptchaToken}, nil
 }
 
 func (s *Server) linkWallet(transfer bool) func(http.ResponseWriter, *http.Request, *signin.Current) error {
 	return func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-		req, skipEmptyAccountCheck, err := s.walletRequest(w, r)
+		req, extras, err := s.walletRequest(w, r)
 		if err != nil {
 			return err
 		}
-		res, err := s.signin.LinkWallet(r.Context(), cur, req, signin.LinkOptions{Transfer: transfer, AllowEmptyAccount: skipEmptyAccountCheck})
+		res, err := s.signin.LinkWallet(r.Context(), cur, req, signin.LinkOptions{Transfer: transfer,
+			AllowEmptyAccount: extras.skipEmptyAccountCheck})
 		if err != nil {
 			return err
 		}

@@ -6,18 +6,20 @@ package httpapi
 
 import (
 	"context"
-	"github.com/dynamicauth/dynamicauth/access"
-	"github.com/dynamicauth/dynamicauth/analytics"
-	"github.com/dynamicauth/dynamicauth/balances"
-	"github.com/dynamicauth/dynamicauth/envconfig"
-	"github.com/dynamicauth/dynamicauth/events"
-	"github.com/dynamicauth/dynamicauth/exports"
-	"github.com/dynamicauth/dynamicauth/networks"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/balances"
+	"github.com/dynamicauth/dynamicauth/captcha"
+	"github.com/dynamicauth/dynamicauth/envconfig"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/exports"
+	"github.com/dynamicauth/dynamicauth/networks"
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -51,6 +53,9 @@ type Deps struct {
 	Social *social.Logins
 	// OAuthAccounts serves social accounts' provider access tokens.
 	OAuthAccounts *social.Accounts
+	// Captcha checks the captchaToken of the requests that start a
+	// sign-in or send a code; nil checks none.
+	Captcha *captcha.Checker
 	// Profiles serves CustomFields and the signed-in user's own profile.
 	Profiles *users.Profiles
 	// Webhooks serves the admin Webhooks group.
@@ -129,6 +134,7 @@ type Server struct {
 	providers      *social.Providers
 	social         *social.Logins
 	oauthAccounts  *social.Accounts
+	captcha        *captcha.Checker
 	obs            Observer
 	tracer         Tracer
 }
@@ -139,6 +145,7 @@ func New(d Deps) *Server {
 		maxBody: d.MaxBodyBytes, version: d.Version, mux: http.NewServeMux()}
 	s.profiles = d.Profiles
 	s.oauthAccounts = d.OAuthAccounts
+	s.captcha = d.Captcha
 	s.envconfig = d.EnvConfig
 	s.obs = d.Observer
 	s.tracer = d.Tracer

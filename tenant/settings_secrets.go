@@ -18,6 +18,7 @@ import (
 var SecretSettingPaths = [][]string{
 	{"providers", "*", "clientSecret"}, // OAuth providers
 	{"security", "hCaptcha", "secretKey"},
+	{"security", "captcha", "secretKey"}, // captcha.PolicyFrom
 }
 
 // sealedPrefix marks a sealed secret inside the stored settings document.
@@ -132,6 +133,25 @@ func (s *Service) openSecret(envID string, at []string, v string) (string, error
 		return "", fmt.Errorf("settings secret %s: %w", strings.Join(at, "."), err)
 	}
 	return string(plain), nil
+}
+
+// SettingsSecret is the plaintext of the secret stored at path of env's
+// settings (one of SecretSettingPaths, without "*"), "" when none is set:
+// for the server's own use (captcha.Checker), never shown.
+func (s *Service) SettingsSecret(env *Environment, path ...string) (string, error) {
+	var node any
+	if err := json.Unmarshal(env.Settings, &node); err != nil {
+		return "", fmt.Errorf("settings of %s: %w", env.ID, err)
+	}
+	for _, k := range path {
+		m, _ := node.(map[string]any)
+		node = m[k]
+	}
+	v, _ := node.(string)
+	if v == "" {
+		return "", nil
+	}
+	return s.openSecret(env.ID, path, v)
 }
 
 // maskedSettings is a stored settings document as admin answers show it:

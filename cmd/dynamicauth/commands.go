@@ -30,7 +30,7 @@ import (
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var addr, metricsAddr, otelEndpoint, publicHost, issuerHosts, evmRPC, rateLimits, trustedProxies, sanctionsList string
 	var fc farcasterFlags
-	var coingeckoURL string
+	var coingeckoURL, captchaURLs string
 	var nonceTTL, shutdownTimeout, balanceTTL time.Duration
 	var omitFullJWT, withPprof, settingsRPCPrivate, noSettingsRPC bool
 	var hooks webhookFlags
@@ -48,6 +48,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&evmRPC, "evm-rpc", "", "EVM nodes for smart-contract wallet signatures and token-gate balances: CHAIN_ID=URL[,CHAIN_ID=URL]")
 		fs.StringVar(&sanctionsList, "sanctions-list", "", "file of sanctioned wallet addresses, one per line (re-read when it changes), for environments with sanctions screening on")
 		fs.StringVar(&coingeckoURL, "coingecko-url", "", "CoinGecko API root pricing the SDK's balances (includePrices), e.g. https://api.coingecko.com/api/v3; key in COINGECKO_API_KEY; off when empty")
+		fs.StringVar(&captchaURLs, "captcha-verify-url", "", "captcha siteverify endpoints replacing the providers' own: PROVIDER=URL[,PROVIDER=URL], PROVIDER hcaptcha or cloudflareTurnstile")
 		fs.DurationVar(&balanceTTL, "balance-ttl", 15*time.Second, "how long a token gate reuses a balance read from --evm-rpc (0: read at every sign-in and refresh)")
 		fs.BoolVar(&noSettingsRPC, "no-settings-rpc", false, "token gates and the SDK's balances read only from --evm-rpc, never from the rpcUrl an environment's chain settings name for a network without one")
 		fs.BoolVar(&settingsRPCPrivate, "settings-rpc-allow-private", false, "let the rpcUrl of an environment's chain settings be on loopback or private networks (a local chain); public addresses only by default")
@@ -148,10 +149,15 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	captchaVerify, err := captchaVerifyURLs(captchaURLs)
+	if err != nil {
+		return err
+	}
 	auth, st, err := o.openWith(ctx, log, dynamicauth.Config{Mailer: ch.mailer, EmailProviders: ch.providers, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp, Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL,
 		NoSettingsRPC: noSettingsRPC, SettingsRPCAllowPrivate: settingsRPCPrivate}, PublicHost: publicHost, IssuerHosts: splitList(issuerHosts), Webhooks: hookCfg,
 		SignIn: signin.Config{NonceTTL: nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: omitFullJWT}, RateLimits: &policy, TrustedProxies: proxies,
-		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg})
+		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg,
+		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify}})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,104 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/captcha"
+	"github.com/dynamicauth/dynamicauth/captcha/captchatest"
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+	"github.com/dynamicauth/dynamicauth/ratelimit"
+)
+
+// TestCaptcha: with security.hCaptcha on (its secret key sealed in the
+// settings, never shown to the SDK), a new email code and a wallet
+// sign-in need a captchaToken the provider accepts with that secret;
+// without one, with a forged or reused one, or with the provider down
+// the request is refused and nothing is sent or used (the sign-in's
+// nonce stays good).
+func TestCaptcha(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testCaptcha(t, backend) })
+	}
+}
+
+func testCaptcha(t *testing.T, backend string) {
+	const secret = "hc-secret-0123456789"
+	provider, box := captchatest.New(t, secret), &deliverytest.Box{}
+	turnstile := captchatest.New(t, "ts-secret-0123456789")
+	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
+		c.Captcha.VerifyURLs = map[string]string{captcha.HCaptcha: provider.URL, captcha.Turnstile: turnstile.URL}
+		c.Mailer = box
+		c.RateLimits = &ratelimit.Policy{Disabled: true}
+	})
+	env := h.ids.EnvironmentID
+	h.enableCodes(t, env, nil, "emailOnly")
+	create := func(token string) (int, any) {
+		body := map[string]any{"email": "ada@example.com"}
+		if token != "" {
+			body["captchaToken"] = token
+		}
+		return h.do(t, "POST", "/sdk/"+env+"/emailVerifications/create", "", body)
+	}
+	st, res := create("")
+	wantStatus(t, "a code with the captcha off", st, 200, res)
+
+	st, res = h.putSecurity(t, env, "hCaptcha", map[string]any{"enabled": true, "siteKey": "site-key", "secretKey": secret})
+	wantStatus(t, "captcha on", st, 200, res)
+	st, res = h.do(t, "GET", "/sdk/"+env+"/settings", "", nil)
+	wantStatus(t, "sdk settings", st, 200, res)
+	wantEq(t, res, "security.hCaptcha.siteKey", "site-key")
+	if has(res, "security.hCaptcha.secretKey") {
+		t.Fatal("the SDK settings show the captcha secret")
+	}
+
+	sent := len(box.Emails())
+	st, res = create("")
+	wantError(t, "no captcha token", st, res, 422, "requires a captcha")
+	wantEq(t, res, "code", "other_verify_failure")
+	st, res = create("forged")
+	wantError(t, "a forged token", st, res, 422, "did not accept")
+	if n := len(box.Emails()); n != sent {
+		t.Fatalf("%d codes sent for refused requests", n-sent)
+	}
+	provider.Issue("solved-1")
+	st, res = create("solved-1")
+	wantStatus(t, "a solved captcha", st, 200, res)
+	if len(box.Emails()) != sent+1 {
+		t.Fatal("no code sent for a solved captcha")
+	}
+	st, res = create("solved-1")
+	wantError(t, "a reused token", st, res, 422, "did not accept")
+	calls := provider.Calls()
+	if c := calls[len(calls)-1]; c.Secret != secret || c.Response != "solved-1" {
+		t.Fatalf("siteverify was asked %+v (the secret opened from the sealed settings?)", c)
+	}
+
+	// a wallet sign-in: refused, then the same message (same nonce) passes
+	body := h.walletBody(t, env, newEVMWallet(t))
+	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/verify", body: body})
+	wantError(t, "wallet sign-in without a captcha", r.status, r.json, 422, "requires a captcha")
+	provider.Issue("solved-2")
+	body["captchaToken"] = "solved-2"
+	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/verify", body: body})
+	wantStatus(t, "wallet sign-in with a solved captcha", r.status, 200, r.json)
+
+	provider.SetDown(true)
+	provider.Issue("solved-3")
+	st, res = create("solved-3")
+	wantError(t, "provider down", st, res, 422, "could not be asked")
+
+	// security.captcha (the newer member) with Turnstile decides over it
+	st, res = h.putSecurity(t, env, "captcha", map[string]any{"enabled": true, "provider": "cloudflareTurnstile",
+		"siteKey": "ts-site", "secretKey": "ts-secret-0123456789"})
+	wantStatus(t, "turnstile on", st, 200, res)
+	turnstile.Issue("cf-1")
+	st, res = create("cf-1")
+	wantStatus(t, "a solved turnstile", st, 200, res)
+	st, res = h.do(t, "GET", "/sdk/"+env+"/settings", "", nil)
+	wantStatus(t, "sdk settings", st, 200, res)
+	wantEq(t, res, "security.captcha.siteKey", "ts-site")
+	if has(res, "security.captcha.secretKey") {
+		t.Fatal("the SDK settings show the turnstile secret")
+	}
+}
