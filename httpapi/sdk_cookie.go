@@ -30,8 +30,9 @@ var errCookieOrigin = errs.Forbidden("a request authenticated by the session coo
 
 // cookieSession authenticates r by the session cookie, when it carries
 // one, for envID. A request that may change something must name an
-// allowed Origin; a read may also come without one (a same-origin GET),
-// and the browser shows no other origin its answer (CORS). A cookie that
+// allowed Origin; a GET may also come without one from the same site (a
+// page's own fetch), and the browser shows no other origin its answer
+// (CORS). A cookie that
 // no longer authenticates (revoked elsewhere, expired, tampered) is
 // cleared on w; a request refused for its origin clears nothing, so a
 // page of another site cannot sign the user out.
@@ -41,7 +42,12 @@ func (s *Server) cookieSession(w http.ResponseWriter, r *http.Request, envID str
 		return nil, false, nil
 	}
 	origin := r.Header.Get("Origin")
-	if origin == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
+	// A link or a GET form on another site navigates here with the Lax
+	// cookie and no Origin (a GET may still change something: a TOTP
+	// secret made, recovery codes shown once); the browser's fetch
+	// metadata names it cross-site.
+	crossSite := r.Header.Get("Sec-Fetch-Site") == "cross-site"
+	if origin == "" && (crossSite || r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return nil, true, errCookieOrigin
 	}
 	if origin != "" {

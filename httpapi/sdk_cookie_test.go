@@ -94,6 +94,13 @@ func testCookieSessions(t *testing.T, h *harness) {
 			t.Errorf("a refused cross-site request touched the cookie: %v", r.header.Values("Set-Cookie"))
 		}
 	}
+	// a link on another site: the browser navigates with the Lax cookie,
+	// no Origin, and says where it comes from
+	for site, want := range map[string]int{"cross-site": 403, "same-site": 200, "none": 200} {
+		r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/mfa/register/totp",
+			header: map[string]string{"Cookie": cookieName + "=" + cookie, "Sec-Fetch-Site": site}})
+		wantStatus(t, "a navigation, Sec-Fetch-Site "+site, r.status, want, r.json)
+	}
 	r = h.cookieCall(t, env, "GET", "/users", cookie, "", nil)
 	if a, _ := at(r.json, "alias"); a == "forged" {
 		t.Fatal("a refused cross-site write changed the user")
