@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth"
@@ -11,7 +12,7 @@ import (
 )
 
 // TestCaptcha: with security.hCaptcha on (its secret key sealed in the
-// settings, never shown to the SDK), a new email code and a wallet
+// settings, never shown to the SDK), a new email or SMS code and a wallet
 // sign-in need a captchaToken the provider accepts with that secret;
 // without one, with a forged or reused one, or with the provider down
 // the request is refused and nothing is sent or used (the sign-in's
@@ -28,11 +29,11 @@ func testCaptcha(t *testing.T, backend string) {
 	turnstile := captchatest.New(t, "ts-secret-0123456789")
 	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.Captcha.VerifyURLs = map[string]string{captcha.HCaptcha: provider.URL, captcha.Turnstile: turnstile.URL}
-		c.Mailer = box
+		c.Mailer, c.SMS = box, box
 		c.RateLimits = &ratelimit.Policy{Disabled: true}
 	})
 	env := h.ids.EnvironmentID
-	h.enableCodes(t, env, nil, "emailOnly")
+	h.enableCodes(t, env, nil, "emailOnly", "sms")
 	create := func(token string) (int, any) {
 		body := map[string]any{"email": "ada@example.com"}
 		if token != "" {
@@ -72,6 +73,29 @@ func testCaptcha(t *testing.T, backend string) {
 	calls := provider.Calls()
 	if c := calls[len(calls)-1]; c.Secret != secret || c.Response != "solved-1" {
 		t.Fatalf("siteverify was asked %+v (the secret opened from the sealed settings?)", c)
+	}
+
+	sms := func(token string) (int, any) {
+		return h.do(t, "POST", "/sdk/"+env+"/smsVerifications/create", "", map[string]any{"phoneCountryCode": "1",
+			"phoneNumber": "2025550143", "isoCountryCode": "US", "captchaToken": token})
+	}
+	st, res = sms("")
+	wantError(t, "an SMS code without a captcha", st, res, 422, "requires a captcha")
+	provider.Issue("solved-sms")
+	st, res = sms("solved-sms")
+	wantStatus(t, "an SMS code with a solved captcha", st, 200, res)
+
+	// a social sign-in: the captcha is checked before its state and code
+	oauth := func(token string) (int, any) {
+		return h.do(t, "POST", "/sdk/"+env+"/providers/google/signIn", "", map[string]any{"state": "st", "code": "c",
+			"captchaToken": token})
+	}
+	st, res = oauth("")
+	wantError(t, "a social sign-in without a captcha", st, res, 422, "requires a captcha")
+	provider.Issue("solved-oauth")
+	st, res = oauth("solved-oauth")
+	if st == 200 || strings.Contains(dump(res), "captcha") {
+		t.Fatalf("a social sign-in with a solved captcha and a bogus state: %d %s", st, dump(res))
 	}
 
 	// a wallet sign-in: refused, then the same message (same nonce) passes
