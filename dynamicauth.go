@@ -157,15 +157,6 @@ type Config struct {
 	Captcha CaptchaConfig
 }
 
-// CaptchaConfig is how the server asks captcha providers about tokens.
-type CaptchaConfig struct {
-	// VerifyURLs by provider (captcha.HCaptcha, captcha.Turnstile);
-	// the others keep captcha.DefaultVerifyURLs.
-	VerifyURLs map[string]string
-	// Client asks them (nil: 5 s timeout).
-	Client *http.Client
-}
-
 // FarcasterConfig configures Sign In With Farcaster.
 type FarcasterConfig struct {
 	// Registry is the ID registry's address on the node; zero means
@@ -383,21 +374,6 @@ func New(cfg Config) (*Auth, error) {
 		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics), Tracer: tracerOf(cfg.Tracing),
 	})
 	return a, nil
-}
-
-// captchaEnvironments gives the captcha checks the (cached) environments
-// and the secrets of their settings.
-type captchaEnvironments struct {
-	store   store.Store
-	tenants *tenant.Service
-}
-
-func (e captchaEnvironments) GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error) {
-	return e.store.GetEnvironment(ctx, id)
-}
-
-func (e captchaEnvironments) SettingsSecret(env *tenant.Environment, path ...string) (string, error) {
-	return e.tenants.SettingsSecret(env, path...)
 }
 
 // Access is access control from Go: allowlists, gates, screening and the

@@ -105,15 +105,6 @@ func (a *Auth) SessionCookie(res *signin.Result, secure bool) *http.Cookie {
 	return session.NewCookie(res.Tokens.MinifiedJWT, time.Unix(res.Tokens.ExpiresAt, 0), secure, "")
 }
 
-// CheckCaptcha is the captcha check the SDK routes make before a sign-in
-// or a new code (a token of the environment's captcha widget, asked of
-// its provider with its secret key), for an application that takes such
-// requests on routes of its own; nil when the environment has no captcha
-// on. The Go sign-ins themselves check none: the application is trusted.
-func (a *Auth) CheckCaptcha(ctx context.Context, envID, token, remoteIP string) error {
-	return a.captcha.Check(ctx, envID, token, remoteIP)
-}
-
 // SignInExternal signs in (or up) the user whose JWT, issued by the
 // application's own auth system, passes the environment's
 // security.externalAuth settings: externalAuth/signin without HTTP.
