@@ -9,15 +9,18 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/verifier"
 )
 
@@ -298,4 +301,59 @@ func testPasskeyMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	if _, err := app.PassPasskey(context.Background(), env, "not-a-token", signin.PasskeyRequest{Body: body}); !errs.Is(err, errs.KindUnauthorized) {
 		t.Fatalf("no session: %v", err)
 	}
+}
+
+// TestEmailMFAThroughTheGoAPI: the code of an email verification of the
+// user's own verified email passes MFA through the facade (PassEmailMFA)
+// and upgrades the pending session with email in amr; a wrong code, a
+// code of another address and a replay are refused.
+func TestEmailMFAThroughTheGoAPI(t *testing.T) {
+	box := &deliverytest.Box{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		enableEmailCodes(t, app)
+		setMFA(t, app, map[string]any{"enabled": true})
+		w := dynamicauthtest.NewWallet(t)
+		now := time.Now()
+		if _, err := app.Users().CreateUser(ctx, app.System, env, users.NewUser{Email: "grace@example.com", EmailVerifiedAt: &now,
+			Wallets: []users.NewWallet{{Address: w.Address, Chain: "EVM", WalletName: "metamask", WalletProvider: "browserExtension"}}}); err != nil {
+			t.Fatal(err)
+		}
+		full := app.SignIn(t, w).MinifiedJWT
+		en, err := app.RegisterTOTP(ctx, env, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.ConfirmTOTP(ctx, env, full, mfatest.TOTP(t, en.Secret, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		pending := app.SignIn(t, w).MinifiedJWT
+		psid := sidOf(t, app, pending)
+		start := func(email string) (string, string) {
+			t.Helper()
+			st, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
+				Destination: otp.Destination{Email: email}, Client: "192.0.2.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Verification.ID, box.LastEmail(t, email).Code
+		}
+		vid, code := start("grace@example.com")
+		if _, err := app.PassEmailMFA(ctx, env, pending, signin.EmailMFARequest{VerificationID: vid, Code: otherCode(code)}); err == nil {
+			t.Fatal("a wrong code passed")
+		}
+		ovid, ocode := start("other@example.com")
+		if _, err := app.PassEmailMFA(ctx, env, pending, signin.EmailMFARequest{VerificationID: ovid, Code: ocode}); err == nil {
+			t.Fatal("the code of another address passed")
+		}
+		res, err := app.PassEmailMFA(ctx, env, pending, signin.EmailMFARequest{VerificationID: vid, Code: code})
+		if err != nil {
+			t.Fatalf("PassEmailMFA: %v", err)
+		}
+		verified(t, app, res, psid, "email")
+		again := app.SignIn(t, w).MinifiedJWT
+		if _, err := app.PassEmailMFA(ctx, env, again, signin.EmailMFARequest{VerificationID: vid, Code: code}); err == nil {
+			t.Fatal("a code passed twice")
+		}
+	}, func(c *dynamicauth.Config) { c.Mailer = box })
 }
