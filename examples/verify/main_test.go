@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/verifier"
 	"github.com/go-jose/go-jose/v4"
@@ -37,7 +38,7 @@ func TestPrivateRoute(t *testing.T) {
 	now := time.Now()
 	claims := session.Minified{Kid: "k1", Sub: "user-42", Sid: "sess-42", Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
 		EnvironmentID: env, Scope: session.ScopeUserBasic, Email: "a@example.com", Roles: []string{}}
-	token := sign(t, priv, claims)
+	token := externaljwttest.Sign(t, jose.ES256, priv, "k1", claims)
 
 	resp := get(t, srv.URL+"/api/private", "Bearer "+token)
 	if resp.status != http.StatusOK || resp.body["userId"] != "user-42" || resp.body["sessionId"] != "sess-42" ||
@@ -51,7 +52,7 @@ func TestPrivateRoute(t *testing.T) {
 	}
 
 	claims.EnvironmentID = "another-env"
-	resp = get(t, srv.URL+"/api/private", "Bearer "+sign(t, priv, claims))
+	resp = get(t, srv.URL+"/api/private", "Bearer "+externaljwttest.Sign(t, jose.ES256, priv, "k1", claims))
 	if resp.status != http.StatusUnauthorized || resp.body["error"] != "invalid token" {
 		t.Errorf("other environment: %d %v", resp.status, resp.body)
 	}
@@ -88,26 +89,4 @@ func get(t *testing.T, url, auth string) response {
 		t.Fatalf("decode body: %v", err)
 	}
 	return response{resp.StatusCode, body}
-}
-
-func sign(t *testing.T, priv *ecdsa.PrivateKey, claims any) string {
-	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: priv},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := obj.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

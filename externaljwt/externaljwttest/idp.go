@@ -53,9 +53,9 @@ func (p *IdP) Token(t testing.TB, over map[string]any) string {
 	return Sign(t, jose.RS256, p.key, "app-1", c)
 }
 
-// Sign is a compact JWS of claims (typ JWT, kid in the header) signed with
-// key by alg.
-func Sign(t testing.TB, alg jose.SignatureAlgorithm, key any, kid string, claims map[string]any) string {
+// Sign is a compact JWS of claims (anything encoding/json encodes; typ
+// JWT, kid in the header) signed with key by alg.
+func Sign(t testing.TB, alg jose.SignatureAlgorithm, key any, kid string, claims any) string {
 	t.Helper()
 	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid)
 	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
