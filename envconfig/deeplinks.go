@@ -120,14 +120,7 @@ func (s *Service) AdminDeleteDeeplink(ctx context.Context, p *tenant.Principal, 
 	if err != nil {
 		return err
 	}
-	env, err := s.d.Environments.GetEnvironment(ctx, d.EnvironmentID)
-	if errs.Is(err, errs.KindNotFound) || err == nil && !p.SeesEnvironment(env) {
-		return ErrDeeplinkNotFound
-	}
-	if err != nil {
-		return err
-	}
-	if err := p.CanUseEnvironment(env, tenant.ScopeSettingsWrite); err != nil {
+	if err := s.recordEnv(ctx, p, d.EnvironmentID, true, ErrDeeplinkNotFound); err != nil {
 		return err
 	}
 	return s.d.Store.DeleteDeeplink(ctx, id, s.now())

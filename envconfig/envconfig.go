@@ -165,9 +165,26 @@ func (s *Service) Env(ctx context.Context, p *tenant.Principal, envID string, wr
 	if err != nil {
 		return err
 	}
-	scope := tenant.ScopeSettingsRead
-	if write {
-		scope = tenant.ScopeSettingsWrite
+	return p.CanUseEnvironment(env, settingsScope(write))
+}
+
+// recordEnv checks p may use envID, the environment of a record found by
+// its id alone: one p does not see makes the record notFound, as if it
+// did not exist.
+func (s *Service) recordEnv(ctx context.Context, p *tenant.Principal, envID string, write bool, notFound error) error {
+	env, err := s.d.Environments.GetEnvironment(ctx, envID)
+	if errs.Is(err, errs.KindNotFound) || err == nil && !p.SeesEnvironment(env) {
+		return notFound
 	}
-	return p.CanUseEnvironment(env, scope)
+	if err != nil {
+		return err
+	}
+	return p.CanUseEnvironment(env, settingsScope(write))
+}
+
+func settingsScope(write bool) tenant.Scope {
+	if write {
+		return tenant.ScopeSettingsWrite
+	}
+	return tenant.ScopeSettingsRead
 }

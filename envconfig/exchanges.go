@@ -118,18 +118,7 @@ func (s *Service) AdminExchange(ctx context.Context, p *tenant.Principal, id str
 	if err != nil {
 		return nil, err
 	}
-	env, err := s.d.Environments.GetEnvironment(ctx, e.EnvironmentID)
-	if errs.Is(err, errs.KindNotFound) || err == nil && !p.SeesEnvironment(env) {
-		return nil, ErrExchangeNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	scope := tenant.ScopeSettingsRead
-	if write {
-		scope = tenant.ScopeSettingsWrite
-	}
-	if err := p.CanUseEnvironment(env, scope); err != nil {
+	if err := s.recordEnv(ctx, p, e.EnvironmentID, write, ErrExchangeNotFound); err != nil {
 		return nil, err
 	}
 	return e, nil
