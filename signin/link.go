@@ -126,9 +126,13 @@ func (s *Service) reissue(ctx context.Context, cur *Current, u *users.User, issu
 // The caller's Origin becomes aud only if it is an allowed origin of the
 // environment; otherwise the session keeps its audience.
 func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, issuerHost, origin string, a session.Auth) (*Result, error) {
+	env, err := s.envs.GetEnvironment(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
 	aud := cur.Claims.Aud
 	if origin != "" && origin != aud {
-		ok, err := s.originListed(ctx, cur.Session.EnvironmentID, origin)
+		ok, err := s.originListedIn(ctx, env, origin)
 		if err != nil {
 			return nil, err
 		}
@@ -158,10 +162,6 @@ func (s *Service) issueFor(ctx context.Context, cur *Current, u *users.User, iss
 	if err != nil {
 		return nil, err
 	}
-	env, err := s.envs.GetEnvironment(ctx, cur.Session.EnvironmentID)
-	if err != nil {
-		return nil, err
-	}
 	return &Result{User: u, Profile: prof, Session: cur.Session, Tokens: tokens, Auth: a, Cookie: s.settingsOf(env).cookie}, nil
 }
 
@@ -182,7 +182,12 @@ func (s *Service) originListed(ctx context.Context, envID, origin string) (bool,
 	if err != nil {
 		return false, err
 	}
-	origins, err := s.envs.ListOrigins(ctx, envID)
+	return s.originListedIn(ctx, env, origin)
+}
+
+// originListedIn is originListed of an environment already read.
+func (s *Service) originListedIn(ctx context.Context, env *tenant.Environment, origin string) (bool, error) {
+	origins, err := s.envs.ListOrigins(ctx, env.ID)
 	if err != nil {
 		return false, err
 	}
