@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -12,10 +11,7 @@ import (
 // X-Forwarded-For that is not one (walking from the right, since every
 // proxy appends and only the trusted ones' additions can be believed).
 func (s *Server) clientIP(r *http.Request) string {
-	peer := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(peer); err == nil {
-		peer = host
-	}
+	peer := hostOnly(r.RemoteAddr)
 	addr, err := netip.ParseAddr(peer)
 	if err != nil || !s.trusted(addr) {
 		return peer
