@@ -5,6 +5,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/go-webauthn/webauthn/protocol"
 )
 
@@ -192,7 +193,7 @@ func (a *Auth) AcknowledgeRecoveryCodes(ctx context.Context, envID, sessionToken
 // admin POST /users/{userId}/mfa/reset). The user enrolls again at the
 // next sign-in if the environment's policy asks for MFA.
 func (a *Auth) ResetMFA(ctx context.Context, p *Principal, envID, userID string) error {
-	if err := a.users.CheckUser(ctx, p, envID, userID, true); err != nil {
+	if err := a.users.CheckUser(ctx, p, envID, userID, tenant.Write); err != nil {
 		return err
 	}
 	return a.mfa.Reset(ctx, userID)

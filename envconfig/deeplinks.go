@@ -107,7 +107,7 @@ func stripQuery(u string) string {
 
 // AdminAddDeeplink is AddDeeplink for an operator.
 func (s *Service) AdminAddDeeplink(ctx context.Context, p *tenant.Principal, envID, raw string) (*Deeplink, error) {
-	if err := s.Env(ctx, p, envID, true); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	return s.AddDeeplink(ctx, envID, raw)
@@ -120,7 +120,7 @@ func (s *Service) AdminDeleteDeeplink(ctx context.Context, p *tenant.Principal, 
 	if err != nil {
 		return err
 	}
-	if err := s.recordEnv(ctx, p, d.EnvironmentID, true, ErrDeeplinkNotFound); err != nil {
+	if err := s.recordEnv(ctx, p, d.EnvironmentID, tenant.Write, ErrDeeplinkNotFound); err != nil {
 		return err
 	}
 	return s.d.Store.DeleteDeeplink(ctx, id, s.now())
@@ -128,7 +128,7 @@ func (s *Service) AdminDeleteDeeplink(ctx context.Context, p *tenant.Principal, 
 
 // AdminDeeplinks is Deeplinks for an operator.
 func (s *Service) AdminDeeplinks(ctx context.Context, p *tenant.Principal, envID string) ([]Deeplink, error) {
-	if err := s.Env(ctx, p, envID, false); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.Deeplinks(ctx, envID)

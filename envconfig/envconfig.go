@@ -160,31 +160,13 @@ func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Millise
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Env checks p may use envID (read or write its settings).
-func (s *Service) Env(ctx context.Context, p *tenant.Principal, envID string, write bool) error {
-	env, err := s.d.Environments.GetEnvironment(ctx, envID)
-	if err != nil {
-		return err
-	}
-	return p.CanUseEnvironment(env, settingsScope(write))
+func (s *Service) Env(ctx context.Context, p *tenant.Principal, envID string, acc tenant.Access) error {
+	_, err := tenant.UseEnvironment(ctx, s.d.Environments, p, envID, acc.Settings())
+	return err
 }
 
 // recordEnv checks p may use envID, the environment of a record found by
-// its id alone: one p does not see makes the record notFound, as if it
-// did not exist.
-func (s *Service) recordEnv(ctx context.Context, p *tenant.Principal, envID string, write bool, notFound error) error {
-	env, err := s.d.Environments.GetEnvironment(ctx, envID)
-	if errs.Is(err, errs.KindNotFound) || err == nil && !p.SeesEnvironment(env) {
-		return notFound
-	}
-	if err != nil {
-		return err
-	}
-	return p.CanUseEnvironment(env, settingsScope(write))
-}
-
-func settingsScope(write bool) tenant.Scope {
-	if write {
-		return tenant.ScopeSettingsWrite
-	}
-	return tenant.ScopeSettingsRead
+// its id alone (tenant.ReachRecord).
+func (s *Service) recordEnv(ctx context.Context, p *tenant.Principal, envID string, acc tenant.Access, notFound error) error {
+	return tenant.ReachRecord(ctx, s.d.Environments, p, envID, acc.Settings(), notFound)
 }

@@ -97,7 +97,7 @@ func (s *Service) DeleteExchange(ctx context.Context, id string) error {
 
 // AdminAddExchange is AddExchange for an operator.
 func (s *Service) AdminAddExchange(ctx context.Context, p *tenant.Principal, envID string, in ExchangeInput) (*Exchange, error) {
-	if err := s.Env(ctx, p, envID, true); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	return s.AddExchange(ctx, envID, in)
@@ -105,7 +105,7 @@ func (s *Service) AdminAddExchange(ctx context.Context, p *tenant.Principal, env
 
 // AdminExchanges is Exchanges for an operator.
 func (s *Service) AdminExchanges(ctx context.Context, p *tenant.Principal, envID string) ([]Exchange, error) {
-	if err := s.Env(ctx, p, envID, false); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.Exchanges(ctx, envID)
@@ -113,12 +113,12 @@ func (s *Service) AdminExchanges(ctx context.Context, p *tenant.Principal, envID
 
 // AdminExchange is an exchange the operator reaches; another
 // organization's is not found.
-func (s *Service) AdminExchange(ctx context.Context, p *tenant.Principal, id string, write bool) (*Exchange, error) {
+func (s *Service) AdminExchange(ctx context.Context, p *tenant.Principal, id string, acc tenant.Access) (*Exchange, error) {
 	e, err := s.d.Store.GetExchange(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.recordEnv(ctx, p, e.EnvironmentID, write, ErrExchangeNotFound); err != nil {
+	if err := s.recordEnv(ctx, p, e.EnvironmentID, acc, ErrExchangeNotFound); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -126,7 +126,7 @@ func (s *Service) AdminExchange(ctx context.Context, p *tenant.Principal, id str
 
 // AdminSetExchangeEnabled is SetExchangeEnabled for an operator.
 func (s *Service) AdminSetExchangeEnabled(ctx context.Context, p *tenant.Principal, id string, enabled bool) (*Exchange, error) {
-	if _, err := s.AdminExchange(ctx, p, id, true); err != nil {
+	if _, err := s.AdminExchange(ctx, p, id, tenant.Write); err != nil {
 		return nil, err
 	}
 	return s.SetExchangeEnabled(ctx, id, enabled)
@@ -134,7 +134,7 @@ func (s *Service) AdminSetExchangeEnabled(ctx context.Context, p *tenant.Princip
 
 // AdminDeleteExchange is DeleteExchange for an operator.
 func (s *Service) AdminDeleteExchange(ctx context.Context, p *tenant.Principal, id string) error {
-	if _, err := s.AdminExchange(ctx, p, id, true); err != nil {
+	if _, err := s.AdminExchange(ctx, p, id, tenant.Write); err != nil {
 		return err
 	}
 	return s.DeleteExchange(ctx, id)

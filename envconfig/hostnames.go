@@ -176,7 +176,7 @@ func (s *Service) forget(envID string) {
 
 // AdminAddHostname is AddHostname for an operator.
 func (s *Service) AdminAddHostname(ctx context.Context, p *tenant.Principal, envID, hostname, usage string) (*Hostname, error) {
-	if err := s.Env(ctx, p, envID, true); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	return s.AddHostname(ctx, envID, hostname, usage)
@@ -184,7 +184,7 @@ func (s *Service) AdminAddHostname(ctx context.Context, p *tenant.Principal, env
 
 // AdminHostnames is Hostnames for an operator.
 func (s *Service) AdminHostnames(ctx context.Context, p *tenant.Principal, envID string) ([]Hostname, error) {
-	if err := s.Env(ctx, p, envID, false); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.Hostnames(ctx, envID)
@@ -192,7 +192,7 @@ func (s *Service) AdminHostnames(ctx context.Context, p *tenant.Principal, envID
 
 // AdminDeleteHostname is DeleteHostname for an operator.
 func (s *Service) AdminDeleteHostname(ctx context.Context, p *tenant.Principal, envID, id string) error {
-	if err := s.Env(ctx, p, envID, true); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Write); err != nil {
 		return err
 	}
 	return s.DeleteHostname(ctx, envID, id)

@@ -112,7 +112,7 @@ func (s *Service) StoredViews(ctx context.Context, envID string) ([]View, error)
 
 // AdminPutView is PutView for an operator.
 func (s *Service) AdminPutView(ctx context.Context, p *tenant.Principal, envID string, v View) (*View, error) {
-	if err := s.Env(ctx, p, envID, true); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	return s.PutView(ctx, envID, v)
@@ -120,7 +120,7 @@ func (s *Service) AdminPutView(ctx context.Context, p *tenant.Principal, envID s
 
 // AdminViews is Views for an operator.
 func (s *Service) AdminViews(ctx context.Context, p *tenant.Principal, envID string) ([]View, error) {
-	if err := s.Env(ctx, p, envID, false); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.Views(ctx, envID)
@@ -128,7 +128,7 @@ func (s *Service) AdminViews(ctx context.Context, p *tenant.Principal, envID str
 
 // AdminView is View for an operator.
 func (s *Service) AdminView(ctx context.Context, p *tenant.Principal, envID, typ string) (*View, error) {
-	if err := s.Env(ctx, p, envID, false); err != nil {
+	if err := s.Env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.View(ctx, envID, typ)

@@ -64,7 +64,7 @@ func (s *Server) listAllowlists(w http.ResponseWriter, r *http.Request, p *tenan
 	if err != nil {
 		return err
 	}
-	if err := s.access.Env(r.Context(), p, envID, false); err != nil {
+	if err := s.access.Env(r.Context(), p, envID, tenant.Read); err != nil {
 		return err
 	}
 	lists, err := s.access.Service().Allowlists(r.Context(), envID)
@@ -88,7 +88,7 @@ func (s *Server) createAllowlist(w http.ResponseWriter, r *http.Request, p *tena
 	if err := s.decode(w, r, "PostAllowlistsRequest", &req); err != nil {
 		return err
 	}
-	if err := s.access.Env(r.Context(), p, envID, true); err != nil {
+	if err := s.access.Env(r.Context(), p, envID, tenant.Write); err != nil {
 		return err
 	}
 	var name, scope string
@@ -115,7 +115,7 @@ func (s *Server) getAllowlist(w http.ResponseWriter, r *http.Request, p *tenant.
 	if err != nil {
 		return err
 	}
-	l, err := s.access.List(r.Context(), p, id, false)
+	l, err := s.access.List(r.Context(), p, id, tenant.Read)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Server) updateAllowlist(w http.ResponseWriter, r *http.Request, p *tena
 	if err := s.decode(w, r, "PostAllowlistsRequest", &req); err != nil {
 		return err
 	}
-	if _, err := s.access.List(r.Context(), p, id, true); err != nil {
+	if _, err := s.access.List(r.Context(), p, id, tenant.Write); err != nil {
 		return err
 	}
 	l, err := s.access.Service().UpdateAllowlist(r.Context(), id, access.ListPatch{Name: req.Name, Scope: req.Scope, Outcome: req.Outcome})
@@ -149,7 +149,7 @@ func (s *Server) enableAllowlist(on bool) adminHandler {
 		if err != nil {
 			return err
 		}
-		if _, err := s.access.List(r.Context(), p, id, true); err != nil {
+		if _, err := s.access.List(r.Context(), p, id, tenant.Write); err != nil {
 			return err
 		}
 		l, err := s.access.Service().EnableAllowlist(r.Context(), id, on)
@@ -166,7 +166,7 @@ func (s *Server) deleteAllowlist(w http.ResponseWriter, r *http.Request, p *tena
 	if err != nil {
 		return err
 	}
-	if _, err := s.access.List(r.Context(), p, id, true); err != nil {
+	if _, err := s.access.List(r.Context(), p, id, tenant.Write); err != nil {
 		return err
 	}
 	if err := s.access.Service().DeleteAllowlist(r.Context(), id); err != nil {
@@ -181,7 +181,7 @@ func (s *Server) listAllowlistEntries(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	if _, err := s.access.List(r.Context(), p, id, false); err != nil {
+	if _, err := s.access.List(r.Context(), p, id, tenant.Read); err != nil {
 		return err
 	}
 	qv := r.URL.Query()
@@ -216,7 +216,7 @@ func (s *Server) addAllowlistEntry(w http.ResponseWriter, r *http.Request, p *te
 	if err := s.decode(w, r, "PostAllowlistEntriesRequest", &req); err != nil {
 		return err
 	}
-	if _, err := s.access.List(r.Context(), p, id, true); err != nil {
+	if _, err := s.access.List(r.Context(), p, id, tenant.Write); err != nil {
 		return err
 	}
 	e, err := s.access.Service().AddEntry(r.Context(), id, access.Entry{WalletPublicKey: req.WalletPublicKey,
@@ -235,7 +235,7 @@ func (s *Server) deleteAllowlistEntry(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	if _, err := s.access.EntryOf(r.Context(), p, id, true); err != nil {
+	if _, err := s.access.EntryOf(r.Context(), p, id, tenant.Write); err != nil {
 		return err
 	}
 	if err := s.access.Service().DeleteEntry(r.Context(), id); err != nil {

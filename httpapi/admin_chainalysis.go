@@ -19,19 +19,33 @@ type wireChainalysis struct {
 	UpdatedAt            string `json:"updatedAt"`
 }
 
-func (s *Server) chainalysis(write, on bool) adminHandler {
+// screeningChange is what a chainalysis route does to the sanctions
+// screening before answering with it.
+type screeningChange int
+
+const (
+	screeningKept screeningChange = iota
+	screeningOn
+	screeningOff
+)
+
+func (s *Server) chainalysis(change screeningChange) adminHandler {
+	acc := tenant.Write
+	if change == screeningKept {
+		acc = tenant.Read
+	}
 	return func(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
 		envID, err := pathID(r, "environmentId")
 		if err != nil {
 			return err
 		}
-		env, err := s.access.Environment(r.Context(), p, envID, write)
+		env, err := s.access.Environment(r.Context(), p, envID, acc)
 		if err != nil {
 			return err
 		}
 		svc := s.access.Service()
-		if write {
-			if err := svc.SetScreening(r.Context(), envID, on); err != nil {
+		if change != screeningKept {
+			if err := svc.SetScreening(r.Context(), envID, change == screeningOn); err != nil {
 				return err
 			}
 		}

@@ -66,7 +66,7 @@ func (s *Server) getExchange(w http.ResponseWriter, r *http.Request, p *tenant.P
 	if err != nil {
 		return err
 	}
-	e, err := s.envconfig.AdminExchange(r.Context(), p, id, false)
+	e, err := s.envconfig.AdminExchange(r.Context(), p, id, tenant.Read)
 	if err != nil {
 		return err
 	}

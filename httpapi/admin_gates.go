@@ -94,7 +94,7 @@ func (s *Server) listGates(w http.ResponseWriter, r *http.Request, p *tenant.Pri
 	if err != nil {
 		return err
 	}
-	if err := s.access.Env(r.Context(), p, envID, false); err != nil {
+	if err := s.access.Env(r.Context(), p, envID, tenant.Read); err != nil {
 		return err
 	}
 	gates, err := s.access.Service().Gates(r.Context(), envID)
@@ -118,7 +118,7 @@ func (s *Server) createGate(w http.ResponseWriter, r *http.Request, p *tenant.Pr
 	if err := s.decode(w, r, "GateCreateRequest", &req); err != nil {
 		return err
 	}
-	if err := s.access.Env(r.Context(), p, envID, true); err != nil {
+	if err := s.access.Env(r.Context(), p, envID, tenant.Write); err != nil {
 		return err
 	}
 	rules, err := fromGateRules(req.Rules)
@@ -156,7 +156,7 @@ func (s *Server) getGate(w http.ResponseWriter, r *http.Request, p *tenant.Princ
 	if err != nil {
 		return err
 	}
-	g, err := s.access.GateOf(r.Context(), p, envID, id, false)
+	g, err := s.access.GateOf(r.Context(), p, envID, id, tenant.Read)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) updateGate(w http.ResponseWriter, r *http.Request, p *tenant.Pr
 	if err := s.decode(w, r, "GateUpdateRequest", &req); err != nil {
 		return err
 	}
-	if _, err := s.access.GateOf(r.Context(), p, envID, id, true); err != nil {
+	if _, err := s.access.GateOf(r.Context(), p, envID, id, tenant.Write); err != nil {
 		return err
 	}
 	patch := access.GatePatch{Name: req.Name, Outcome: req.Outcome, Scope: req.Scope}
@@ -196,7 +196,7 @@ func (s *Server) enableGate(on bool) adminHandler {
 		if err != nil {
 			return err
 		}
-		if _, err := s.access.GateOf(r.Context(), p, envID, id, true); err != nil {
+		if _, err := s.access.GateOf(r.Context(), p, envID, id, tenant.Write); err != nil {
 			return err
 		}
 		g, err := s.access.Service().EnableGate(r.Context(), id, on)
@@ -213,7 +213,7 @@ func (s *Server) deleteGate(w http.ResponseWriter, r *http.Request, p *tenant.Pr
 	if err != nil {
 		return err
 	}
-	if _, err := s.access.GateOf(r.Context(), p, envID, id, true); err != nil {
+	if _, err := s.access.GateOf(r.Context(), p, envID, id, tenant.Write); err != nil {
 		return err
 	}
 	if err := s.access.Service().DeleteGate(r.Context(), id); err != nil {

@@ -689,13 +689,13 @@ func (s *Server) deleteWallet(w http.ResponseWriter, r *http.Request, p *tenant.
 
 // embeddedWallets answers the embedded-wallet routes: no provider is
 // configured, so each is refused once the environment is reached.
-func (s *Server) embeddedWallets(write bool) func(http.ResponseWriter, *http.Request, *tenant.Principal) error {
+func (s *Server) embeddedWallets(acc tenant.Access) func(http.ResponseWriter, *http.Request, *tenant.Principal) error {
 	return func(w http.ResponseWriter, r *http.Request, p *tenant.Principal) error {
 		envID, err := pathID(r, "environmentId")
 		if err != nil {
 			return err
 		}
-		return s.users.EmbeddedWallets(r.Context(), p, envID, write)
+		return s.users.EmbeddedWallets(r.Context(), p, envID, acc)
 	}
 }
 

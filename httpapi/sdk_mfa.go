@@ -244,7 +244,7 @@ func (s *Server) resetUserMfa(w http.ResponseWriter, r *http.Request, p *tenant.
 	if err != nil {
 		return err
 	}
-	if err := s.users.CheckUser(r.Context(), p, "", userID, true); err != nil {
+	if err := s.users.CheckUser(r.Context(), p, "", userID, tenant.Write); err != nil {
 		return err
 	}
 	if err := m.Reset(r.Context(), userID); err != nil {

@@ -368,9 +368,9 @@ func (s *Server) routes() {
 
 	// Origins.
 	// Access control (admin_allowlists.go, admin_gates.go).
-	m.HandleFunc("GET "+v0+"/environments/{environmentId}/integrations/chainalysis", s.admin(s.chainalysis(false, false)))
-	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/enable", s.admin(s.chainalysis(true, true)))
-	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/disable", s.admin(s.chainalysis(true, false)))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/integrations/chainalysis", s.admin(s.chainalysis(screeningKept)))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/enable", s.admin(s.chainalysis(screeningOn)))
+	m.HandleFunc("PUT "+v0+"/environments/{environmentId}/integrations/chainalysis/sanctions/disable", s.admin(s.chainalysis(screeningOff)))
 	// Environment configuration records (admin_sdkviews.go,
 	// admin_hostnames.go, admin_deeplinks.go).
 	m.HandleFunc("GET "+v0+"/chains/{chainName}/tokens", s.admin(s.chainTokens))
@@ -451,10 +451,10 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/users/{userId}/wallets", s.admin(s.createWallet))
 	m.HandleFunc("GET "+v0+"/wallets/{walletId}", s.admin(s.getWallet))
 	m.HandleFunc("DELETE "+v0+"/wallets/{walletId}", s.admin(s.deleteWallet))
-	m.HandleFunc("GET "+v0+"/environments/{environmentId}/embeddedWalletVersions", s.admin(s.embeddedWallets(false)))
-	m.HandleFunc("POST "+v0+"/environments/{environmentId}/embeddedWallets", s.admin(s.embeddedWallets(true)))
-	m.HandleFunc("POST "+v0+"/environments/{environmentId}/embeddedWallets/farcaster", s.admin(s.embeddedWallets(true)))
-	m.HandleFunc("POST "+v0+"/environments/{environmentId}/wallets/recover", s.admin(s.embeddedWallets(true)))
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/embeddedWalletVersions", s.admin(s.embeddedWallets(tenant.Read)))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/embeddedWallets", s.admin(s.embeddedWallets(tenant.Write)))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/embeddedWallets/farcaster", s.admin(s.embeddedWallets(tenant.Write)))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/wallets/recover", s.admin(s.embeddedWallets(tenant.Write)))
 
 	// Visits.
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/visitors", s.admin(s.listVisitors))

@@ -102,14 +102,7 @@ func NewProviders(d ProvidersDeps) *Providers {
 const maxField = 2048
 
 func (s *Providers) env(ctx context.Context, p *tenant.Principal, envID string, scope tenant.Scope) (*tenant.Environment, error) {
-	env, err := s.d.Environments.GetEnvironment(ctx, envID)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.CanUseEnvironment(env, scope); err != nil {
-		return nil, err
-	}
-	return env, nil
+	return tenant.UseEnvironment(ctx, s.d.Environments, p, envID, scope)
 }
 
 // byID finds a provider the principal reaches; another organization's is
@@ -119,14 +112,7 @@ func (s *Providers) byID(ctx context.Context, p *tenant.Principal, id string, sc
 	if err != nil {
 		return nil, err
 	}
-	env, err := s.d.Environments.GetEnvironment(ctx, pr.EnvironmentID)
-	if err != nil {
-		return nil, err
-	}
-	if !p.SeesEnvironment(env) {
-		return nil, ErrProviderNotFound
-	}
-	if err := p.CanUseEnvironment(env, scope); err != nil {
+	if err := tenant.ReachRecord(ctx, s.d.Environments, p, pr.EnvironmentID, scope, ErrProviderNotFound); err != nil {
 		return nil, err
 	}
 	return pr, nil

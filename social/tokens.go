@@ -144,14 +144,7 @@ func (a *Accounts) AdminAccessToken(ctx context.Context, p *tenant.Principal, cr
 	if err != nil {
 		return "", err
 	}
-	env, err := a.d.Environments.GetEnvironment(ctx, acc.EnvironmentID)
-	if err != nil {
-		return "", err
-	}
-	if !p.SeesEnvironment(env) {
-		return "", ErrAccountNotFound
-	}
-	if err := p.CanUseEnvironment(env, tenant.ScopeUsersRead); err != nil {
+	if err := tenant.ReachRecord(ctx, a.d.Environments, p, acc.EnvironmentID, tenant.ScopeUsersRead, ErrAccountNotFound); err != nil {
 		return "", err
 	}
 	return a.accessToken(ctx, acc)

@@ -77,14 +77,7 @@ func (s *Service) GetEnvironment(ctx context.Context, p *Principal, id string, s
 // environment loads an environment within the principal's reach, its
 // settings as stored.
 func (s *Service) environment(ctx context.Context, p *Principal, id string, scope Scope) (*Environment, error) {
-	env, err := s.store.GetEnvironment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.CanUseEnvironment(env, scope); err != nil {
-		return nil, err
-	}
-	return env, nil
+	return UseEnvironment(ctx, s.store, p, id, scope)
 }
 
 // ProjectEnvironments returns a project's environments, keyed by name. An

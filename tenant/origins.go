@@ -67,14 +67,7 @@ func (s *Service) DeleteOrigin(ctx context.Context, p *Principal, originID strin
 	if err != nil {
 		return err
 	}
-	env, err := s.store.GetEnvironment(ctx, o.EnvironmentID)
-	if err != nil {
-		return err
-	}
-	if !p.SeesEnvironment(env) {
-		return errs.NotFound("origin_not_found", "origin not found")
-	}
-	if err := p.CanUseEnvironment(env, ScopeSettingsWrite); err != nil {
+	if err := ReachRecord(ctx, s.store, p, o.EnvironmentID, ScopeSettingsWrite, ErrOriginNotFound); err != nil {
 		return err
 	}
 	return s.store.DeleteOrigin(ctx, originID)

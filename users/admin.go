@@ -690,50 +690,23 @@ func NewAdmin(store AdminStore, now func() time.Time) *Admin {
 		clock: time.Now, pause: sleep}
 }
 
-func admScope(write bool) tenant.Scope {
-	if write {
-		return tenant.ScopeUsersWrite
-	}
-	return tenant.ScopeUsersRead
-}
-
 // environment loads a path environment and checks reach and scope.
-func (a *Admin) environment(ctx context.Context, p *tenant.Principal, envID string, write bool) (*tenant.Environment, error) {
-	env, err := a.store.GetEnvironment(ctx, envID)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.CanUseEnvironment(env, admScope(write)); err != nil {
-		return nil, err
-	}
-	return env, nil
+func (a *Admin) environment(ctx context.Context, p *tenant.Principal, envID string, acc tenant.Access) (*tenant.Environment, error) {
+	return tenant.UseEnvironment(ctx, a.store, p, envID, acc.Users())
 }
 
-// reachObject checks an object's environment: out of reach it is hidden
-// behind notFound; within reach the scope and role still apply.
-func (a *Admin) reachObject(ctx context.Context, p *tenant.Principal, envID string, write bool, notFound error) error {
-	env, err := a.store.GetEnvironment(ctx, envID)
-	if errs.Is(err, errs.KindNotFound) || err == nil && !p.SeesEnvironment(env) {
-		return notFound
-	}
-	if err != nil {
-		return err
-	}
-	return p.CanUseEnvironment(env, admScope(write))
-}
-
-// CheckUser tells whether the principal reaches the user (for writes when
-// write is set); an unreachable user is not found.
-func (a *Admin) CheckUser(ctx context.Context, p *tenant.Principal, envID, userID string, write bool) error {
-	_, err := a.user(ctx, p, envID, userID, write)
+// CheckUser tells whether the principal reaches the user with access acc;
+// an unreachable user is not found.
+func (a *Admin) CheckUser(ctx context.Context, p *tenant.Principal, envID, userID string, acc tenant.Access) error {
+	_, err := a.user(ctx, p, envID, userID, acc)
 	return err
 }
 
 // user loads a user of envID (any reachable environment when envID is
 // empty: the legacy routes).
-func (a *Admin) user(ctx context.Context, p *tenant.Principal, envID, userID string, write bool) (*User, error) {
+func (a *Admin) user(ctx context.Context, p *tenant.Principal, envID, userID string, acc tenant.Access) (*User, error) {
 	if envID != "" {
-		if _, err := a.environment(ctx, p, envID, write); err != nil {
+		if _, err := a.environment(ctx, p, envID, acc); err != nil {
 			return nil, err
 		}
 	}
@@ -745,7 +718,7 @@ func (a *Admin) user(ctx context.Context, p *tenant.Principal, envID, userID str
 		return nil, err
 	}
 	if envID == "" {
-		if err := a.reachObject(ctx, p, u.EnvironmentID, write, ErrAdminUserNotFound); err != nil {
+		if err := tenant.ReachRecord(ctx, a.store, p, u.EnvironmentID, acc.Users(), ErrAdminUserNotFound); err != nil {
 			return nil, err
 		}
 	}
@@ -754,7 +727,7 @@ func (a *Admin) user(ctx context.Context, p *tenant.Principal, envID, userID str
 
 // ListUsers lists an environment's users.
 func (a *Admin) ListUsers(ctx context.Context, p *tenant.Principal, envID string, q ListQuery) (*UserList, error) {
-	if _, err := a.environment(ctx, p, envID, false); err != nil {
+	if _, err := a.environment(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	q, err := q.withDefaults(UserOrderFields)
@@ -766,7 +739,7 @@ func (a *Admin) ListUsers(ctx context.Context, p *tenant.Principal, envID string
 
 // GetUser returns a user and their sessions; envID empty: legacy route.
 func (a *Admin) GetUser(ctx context.Context, p *tenant.Principal, envID, userID string) (*User, []UserSession, error) {
-	u, err := a.user(ctx, p, envID, userID, false)
+	u, err := a.user(ctx, p, envID, userID, tenant.Read)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -780,7 +753,7 @@ func (a *Admin) GetUser(ctx context.Context, p *tenant.Principal, envID, userID 
 // CreateUser creates a user; a duplicate email, username, wallet or id
 // is refused.
 func (a *Admin) CreateUser(ctx context.Context, p *tenant.Principal, envID string, in NewUser) (*User, error) {
-	if _, err := a.environment(ctx, p, envID, true); err != nil {
+	if _, err := a.environment(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	now := a.now()
@@ -794,7 +767,7 @@ func (a *Admin) CreateUser(ctx context.Context, p *tenant.Principal, envID strin
 
 // UpdateUser changes the profile fields that are set.
 func (a *Admin) UpdateUser(ctx context.Context, p *tenant.Principal, envID, userID string, prof ProfilePatch) (*User, error) {
-	if _, err := a.user(ctx, p, envID, userID, true); err != nil {
+	if _, err := a.user(ctx, p, envID, userID, tenant.Write); err != nil {
 		return nil, err
 	}
 	if err := prof.normalize(""); err != nil {
@@ -809,7 +782,7 @@ func (a *Admin) UpdateUser(ctx context.Context, p *tenant.Principal, envID, user
 // DeleteUser removes a user with their credentials and sessions, so their
 // session tokens are refused at once.
 func (a *Admin) DeleteUser(ctx context.Context, p *tenant.Principal, envID, userID string) error {
-	if _, err := a.user(ctx, p, envID, userID, true); err != nil {
+	if _, err := a.user(ctx, p, envID, userID, tenant.Write); err != nil {
 		return err
 	}
 	return a.store.DeleteUser(ctx, userID, a.now())
@@ -817,14 +790,14 @@ func (a *Admin) DeleteUser(ctx context.Context, p *tenant.Principal, envID, user
 
 // RevokeUserSessions ends every session of a user at once.
 func (a *Admin) RevokeUserSessions(ctx context.Context, p *tenant.Principal, envID, userID string) error {
-	if _, err := a.user(ctx, p, envID, userID, true); err != nil {
+	if _, err := a.user(ctx, p, envID, userID, tenant.Write); err != nil {
 		return err
 	}
 	return a.store.RevokeUserSessions(ctx, userID, a.now(), AdminEventSessionRevoked)
 }
 
 // session loads a session the principal reaches.
-func (a *Admin) session(ctx context.Context, p *tenant.Principal, id string, write bool) (*UserSession, error) {
+func (a *Admin) session(ctx context.Context, p *tenant.Principal, id string, acc tenant.Access) (*UserSession, error) {
 	s, err := a.store.GetUserSession(ctx, id)
 	if errs.Is(err, errs.KindNotFound) {
 		return nil, ErrAdminSessionNotFound
@@ -832,7 +805,7 @@ func (a *Admin) session(ctx context.Context, p *tenant.Principal, id string, wri
 	if err != nil {
 		return nil, err
 	}
-	if err := a.reachObject(ctx, p, s.EnvironmentID, write, ErrAdminSessionNotFound); err != nil {
+	if err := tenant.ReachRecord(ctx, a.store, p, s.EnvironmentID, acc.Users(), ErrAdminSessionNotFound); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -840,7 +813,7 @@ func (a *Admin) session(ctx context.Context, p *tenant.Principal, id string, wri
 
 // GetSession returns a user's session.
 func (a *Admin) GetSession(ctx context.Context, p *tenant.Principal, userID, sessionID string) (*UserSession, error) {
-	s, err := a.session(ctx, p, sessionID, false)
+	s, err := a.session(ctx, p, sessionID, tenant.Read)
 	if err != nil {
 		return nil, err
 	}
@@ -852,7 +825,7 @@ func (a *Admin) GetSession(ctx context.Context, p *tenant.Principal, userID, ses
 
 // RevokeSession ends one session at once (idempotent).
 func (a *Admin) RevokeSession(ctx context.Context, p *tenant.Principal, sessionID string) (*UserSession, error) {
-	if _, err := a.session(ctx, p, sessionID, true); err != nil {
+	if _, err := a.session(ctx, p, sessionID, tenant.Write); err != nil {
 		return nil, err
 	}
 	if err := a.store.RevokeSession(ctx, sessionID, a.now(), AdminEventSessionRevoked); err != nil {
@@ -863,7 +836,7 @@ func (a *Admin) RevokeSession(ctx context.Context, p *tenant.Principal, sessionI
 
 // ListWallets pages through an environment's wallets.
 func (a *Admin) ListWallets(ctx context.Context, p *tenant.Principal, envID string, page Page) ([]Credential, int, error) {
-	if _, err := a.environment(ctx, p, envID, false); err != nil {
+	if _, err := a.environment(ctx, p, envID, tenant.Read); err != nil {
 		return nil, 0, err
 	}
 	page, err := page.withDefaults()
@@ -875,7 +848,7 @@ func (a *Admin) ListWallets(ctx context.Context, p *tenant.Principal, envID stri
 
 // UserWallets returns a user's wallets; envID empty: legacy route.
 func (a *Admin) UserWallets(ctx context.Context, p *tenant.Principal, envID, userID string) ([]Credential, error) {
-	u, err := a.user(ctx, p, envID, userID, false)
+	u, err := a.user(ctx, p, envID, userID, tenant.Read)
 	if err != nil {
 		return nil, err
 	}
@@ -883,9 +856,9 @@ func (a *Admin) UserWallets(ctx context.Context, p *tenant.Principal, envID, use
 }
 
 // wallet loads a wallet of envID (any reachable one when empty).
-func (a *Admin) wallet(ctx context.Context, p *tenant.Principal, envID, walletID string, write bool) (*Credential, error) {
+func (a *Admin) wallet(ctx context.Context, p *tenant.Principal, envID, walletID string, acc tenant.Access) (*Credential, error) {
 	if envID != "" {
-		if _, err := a.environment(ctx, p, envID, write); err != nil {
+		if _, err := a.environment(ctx, p, envID, acc); err != nil {
 			return nil, err
 		}
 	}
@@ -897,7 +870,7 @@ func (a *Admin) wallet(ctx context.Context, p *tenant.Principal, envID, walletID
 		return nil, err
 	}
 	if envID == "" {
-		if err := a.reachObject(ctx, p, c.EnvironmentID, write, ErrAdminWalletNotFound); err != nil {
+		if err := tenant.ReachRecord(ctx, a.store, p, c.EnvironmentID, acc.Users(), ErrAdminWalletNotFound); err != nil {
 			return nil, err
 		}
 	}
@@ -906,13 +879,13 @@ func (a *Admin) wallet(ctx context.Context, p *tenant.Principal, envID, walletID
 
 // GetWallet returns one wallet; envID empty: legacy route.
 func (a *Admin) GetWallet(ctx context.Context, p *tenant.Principal, envID, walletID string) (*Credential, error) {
-	return a.wallet(ctx, p, envID, walletID, false)
+	return a.wallet(ctx, p, envID, walletID, tenant.Read)
 }
 
 // CreateWallet links a wallet to a user; a wallet that already belongs to
 // anyone in the environment is refused.
 func (a *Admin) CreateWallet(ctx context.Context, p *tenant.Principal, envID, userID string, w NewWallet) (*Credential, error) {
-	u, err := a.user(ctx, p, envID, userID, true)
+	u, err := a.user(ctx, p, envID, userID, tenant.Write)
 	if err != nil {
 		return nil, err
 	}
@@ -930,7 +903,7 @@ func (a *Admin) CreateWallet(ctx context.Context, p *tenant.Principal, envID, us
 // DeleteWallet unlinks a wallet, unless it is its user's last sign-in
 // credential.
 func (a *Admin) DeleteWallet(ctx context.Context, p *tenant.Principal, envID, walletID string) error {
-	if _, err := a.wallet(ctx, p, envID, walletID, true); err != nil {
+	if _, err := a.wallet(ctx, p, envID, walletID, tenant.Write); err != nil {
 		return err
 	}
 	return a.store.DeleteCredential(ctx, walletID, func(u *User) error {
@@ -940,8 +913,8 @@ func (a *Admin) DeleteWallet(ctx context.Context, p *tenant.Principal, envID, wa
 
 // EmbeddedWallets answers the embedded-wallet routes: reachable, but no
 // provider is configured.
-func (a *Admin) EmbeddedWallets(ctx context.Context, p *tenant.Principal, envID string, write bool) error {
-	if _, err := a.environment(ctx, p, envID, write); err != nil {
+func (a *Admin) EmbeddedWallets(ctx context.Context, p *tenant.Principal, envID string, acc tenant.Access) error {
+	if _, err := a.environment(ctx, p, envID, acc); err != nil {
 		return err
 	}
 	return ErrAdminNoEmbeddedWallet
@@ -949,7 +922,7 @@ func (a *Admin) EmbeddedWallets(ctx context.Context, p *tenant.Principal, envID 
 
 // ListVisitors lists an environment's wallet connections.
 func (a *Admin) ListVisitors(ctx context.Context, p *tenant.Principal, envID string, q ListQuery) ([]Visitor, int, error) {
-	if _, err := a.environment(ctx, p, envID, false); err != nil {
+	if _, err := a.environment(ctx, p, envID, tenant.Read); err != nil {
 		return nil, 0, err
 	}
 	q, err := q.withDefaults(VisitorOrderFields)

@@ -369,6 +369,6 @@ func TestUserReach(t *testing.T) {
 		_, _, err := a.GetUser(ctx, tc.p, tc.env, tc.user)
 		admWantKind(t, tc.name, err, tc.want, "")
 	}
-	_, err := a.user(ctx, readOnly, "", "ua", true)
+	_, err := a.user(ctx, readOnly, "", "ua", tenant.Write)
 	admWantKind(t, "read scope cannot write", err, errs.KindForbidden, "environment.users.write")
 }

@@ -71,7 +71,7 @@ var ErrBulkNotReached = errs.Unprocessable("not_imported",
 // Sign-ins come first: batches grow while nobody signs in and shrink,
 // with a pause, when somebody does (pacer).
 func (a *Admin) BulkCreate(ctx context.Context, p *tenant.Principal, envID string, rows []NewUser, opt BulkOptions) (*BulkResult, error) {
-	if _, err := a.environment(ctx, p, envID, true); err != nil {
+	if _, err := a.environment(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	if len(rows) > admMaxBulkRows {

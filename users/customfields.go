@@ -70,7 +70,6 @@ const (
 	codeInvalidRegex    = "invalid_regex"
 	codeRepeatedOptions = "repeated_options"
 	codeNotUniqueSwitch = "cannot_switch_to_unique"
-	customFieldNotFound = "custom_field_not_found"
 )
 
 // ErrCannotSwitchToUnique refuses making a field unique while two users
@@ -105,7 +104,7 @@ type FieldsStore interface {
 
 // ListCustomFields lists an environment's fields in display order.
 func (s *Profiles) ListCustomFields(ctx context.Context, p *tenant.Principal, envID string) ([]CustomField, error) {
-	if _, err := s.adminEnvironment(ctx, p, envID, false); err != nil {
+	if _, err := s.adminEnvironment(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.store.ListCustomFields(ctx, envID)
@@ -113,12 +112,12 @@ func (s *Profiles) ListCustomFields(ctx context.Context, p *tenant.Principal, en
 
 // GetCustomField returns one field the principal reaches.
 func (s *Profiles) GetCustomField(ctx context.Context, p *tenant.Principal, id string) (*CustomField, error) {
-	return s.fieldInReach(ctx, p, id, false)
+	return s.fieldInReach(ctx, p, id, tenant.Read)
 }
 
 // CreateCustomField adds a field to an environment.
 func (s *Profiles) CreateCustomField(ctx context.Context, p *tenant.Principal, envID string, in FieldInput) (*CustomField, error) {
-	if _, err := s.adminEnvironment(ctx, p, envID, true); err != nil {
+	if _, err := s.adminEnvironment(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	def, err := in.definition()
@@ -143,7 +142,7 @@ func (s *Profiles) CreateCustomField(ctx context.Context, p *tenant.Principal, e
 
 // UpdateCustomField replaces a field's definition.
 func (s *Profiles) UpdateCustomField(ctx context.Context, p *tenant.Principal, id string, in FieldInput) (*CustomField, error) {
-	f, err := s.fieldInReach(ctx, p, id, true)
+	f, err := s.fieldInReach(ctx, p, id, tenant.Write)
 	if err != nil {
 		return nil, err
 	}
@@ -170,48 +169,33 @@ func (s *Profiles) UpdateCustomField(ctx context.Context, p *tenant.Principal, i
 // DeleteCustomField removes a field. Users keep the values they entered
 // in their metadata; they are no longer validated or required.
 func (s *Profiles) DeleteCustomField(ctx context.Context, p *tenant.Principal, id string) error {
-	f, err := s.fieldInReach(ctx, p, id, true)
+	f, err := s.fieldInReach(ctx, p, id, tenant.Write)
 	if err != nil {
 		return err
 	}
 	return s.store.ChangeCustomFields(ctx, f.EnvironmentID, func(cur []CustomField) (*FieldsChange, error) {
 		i := slices.IndexFunc(cur, func(c CustomField) bool { return c.ID == id })
 		if i < 0 {
-			return nil, errs.NotFound(customFieldNotFound, "custom field not found")
+			return nil, ErrCustomFieldNotFound
 		}
 		return &FieldsChange{Fields: renumber(slices.Delete(slices.Clone(cur), i, i+1)), DeletedID: id, At: s.now()}, nil
 	})
 }
 
 // adminEnvironment applies the reach rules of an environment's settings.
-func (s *Profiles) adminEnvironment(ctx context.Context, p *tenant.Principal, envID string, write bool) (*tenant.Environment, error) {
-	env, err := s.envs.GetEnvironment(ctx, envID)
-	if err != nil {
-		return nil, err
-	}
-	return env, p.CanUseEnvironment(env, settingsScope(write))
+func (s *Profiles) adminEnvironment(ctx context.Context, p *tenant.Principal, envID string, acc tenant.Access) (*tenant.Environment, error) {
+	return tenant.UseEnvironment(ctx, s.envs, p, envID, acc.Settings())
 }
 
 // fieldInReach loads a field; one in an environment the principal does
 // not see is not found, as tenant answers for origins.
-func (s *Profiles) fieldInReach(ctx context.Context, p *tenant.Principal, id string, write bool) (*CustomField, error) {
+func (s *Profiles) fieldInReach(ctx context.Context, p *tenant.Principal, id string, acc tenant.Access) (*CustomField, error) {
 	f, err := s.store.GetCustomField(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	env, err := s.envs.GetEnvironment(ctx, f.EnvironmentID)
-	if err != nil {
+	if err := tenant.ReachRecord(ctx, s.envs, p, f.EnvironmentID, acc.Settings(), ErrCustomFieldNotFound); err != nil {
 		return nil, err
 	}
-	if !p.SeesEnvironment(env) {
-		return nil, errs.NotFound(customFieldNotFound, "custom field not found")
-	}
-	return f, p.CanUseEnvironment(env, settingsScope(write))
-}
-
-func settingsScope(write bool) tenant.Scope {
-	if write {
-		return tenant.ScopeSettingsWrite
-	}
-	return tenant.ScopeSettingsRead
+	return f, nil
 }

@@ -37,7 +37,7 @@ func insertField(cur []CustomField, f CustomField, pos *float64) (*FieldsChange,
 func replaceField(cur []CustomField, def CustomField, pos *float64) (*FieldsChange, error) {
 	i := slices.IndexFunc(cur, func(c CustomField) bool { return c.ID == def.ID })
 	if i < 0 {
-		return nil, errs.NotFound(customFieldNotFound, "custom field not found")
+		return nil, ErrCustomFieldNotFound
 	}
 	old := cur[i]
 	at, err := position(pos, len(cur)-1, i)

@@ -80,7 +80,7 @@ func (a *Admin) FindByPhone(ctx context.Context, p *tenant.Principal, envID, pho
 
 // find checks the principal's reach, then runs one indexed lookup.
 func (a *Admin) find(ctx context.Context, p *tenant.Principal, envID, key string, lookup func() (*User, error)) (*User, error) {
-	if _, err := a.environment(ctx, p, envID, false); err != nil {
+	if _, err := a.environment(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	if key == "" || len(key) > admMaxText {

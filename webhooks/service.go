@@ -88,17 +88,13 @@ func New(d Deps) *Service {
 
 func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Millisecond) }
 
-func (s *Service) env(ctx context.Context, p *tenant.Principal, envID string, write bool) (*tenant.Environment, error) {
-	scope := tenant.ScopeWebhooksRead
-	if write {
-		scope = tenant.ScopeWebhooksWrite
-	}
-	return s.d.Environments.GetEnvironment(ctx, p, envID, scope)
+func (s *Service) env(ctx context.Context, p *tenant.Principal, envID string, acc tenant.Access) (*tenant.Environment, error) {
+	return s.d.Environments.GetEnvironment(ctx, p, envID, acc.Webhooks())
 }
 
 // Create registers an endpoint and sends it a ping.
 func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string, in Input) (*Webhook, error) {
-	env, err := s.env(ctx, p, envID, true)
+	env, err := s.env(ctx, p, envID, tenant.Write)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +121,7 @@ func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string,
 
 // List returns the environment's webhooks, oldest first.
 func (s *Service) List(ctx context.Context, p *tenant.Principal, envID string) ([]Webhook, error) {
-	if _, err := s.env(ctx, p, envID, false); err != nil {
+	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.d.Store.ListWebhooks(ctx, envID)
@@ -133,7 +129,7 @@ func (s *Service) List(ctx context.Context, p *tenant.Principal, envID string) (
 
 // Get returns one webhook.
 func (s *Service) Get(ctx context.Context, p *tenant.Principal, envID, id string) (*Webhook, error) {
-	if _, err := s.env(ctx, p, envID, false); err != nil {
+	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	return s.d.Store.GetWebhook(ctx, envID, id)
@@ -141,7 +137,7 @@ func (s *Service) Get(ctx context.Context, p *tenant.Principal, envID, id string
 
 // Update replaces a webhook's url, events and enabled flag.
 func (s *Service) Update(ctx context.Context, p *tenant.Principal, envID, id string, in Input) (*Webhook, error) {
-	if _, err := s.env(ctx, p, envID, true); err != nil {
+	if _, err := s.env(ctx, p, envID, tenant.Write); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(events.Selectable(), s.d.AllowPrivate); err != nil {
@@ -153,7 +149,7 @@ func (s *Service) Update(ctx context.Context, p *tenant.Principal, envID, id str
 
 // Delete removes a webhook, its pending messages and its log.
 func (s *Service) Delete(ctx context.Context, p *tenant.Principal, envID, id string) error {
-	if _, err := s.env(ctx, p, envID, true); err != nil {
+	if _, err := s.env(ctx, p, envID, tenant.Write); err != nil {
 		return err
 	}
 	return s.d.Store.DeleteWebhook(ctx, envID, id)
@@ -165,7 +161,7 @@ const MaxPage = 100
 // Messages pages a webhook's delivery log, newest first; the cursor is
 // the last delivery id of the page ("" when there is no next page).
 func (s *Service) Messages(ctx context.Context, p *tenant.Principal, envID, id, cursor string) ([]Message, string, error) {
-	if _, err := s.env(ctx, p, envID, false); err != nil {
+	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, "", err
 	}
 	if _, err := s.d.Store.GetWebhook(ctx, envID, id); err != nil {
@@ -185,7 +181,7 @@ func (s *Service) Messages(ctx context.Context, p *tenant.Principal, envID, id, 
 
 // MessageDeliveries returns every attempt of one message.
 func (s *Service) MessageDeliveries(ctx context.Context, p *tenant.Principal, envID, id, messageID string) ([]Message, error) {
-	if _, err := s.env(ctx, p, envID, false); err != nil {
+	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
 	if _, err := s.d.Store.GetWebhook(ctx, envID, id); err != nil {
@@ -197,7 +193,7 @@ func (s *Service) MessageDeliveries(ctx context.Context, p *tenant.Principal, en
 // Redeliver sends a message again now (with redelivery: true), whatever
 // its state; a disabled webhook still delivers nothing.
 func (s *Service) Redeliver(ctx context.Context, p *tenant.Principal, envID, id, messageID string) error {
-	if _, err := s.env(ctx, p, envID, true); err != nil {
+	if _, err := s.env(ctx, p, envID, tenant.Write); err != nil {
 		return err
 	}
 	if err := s.d.Store.Redeliver(ctx, envID, id, messageID, s.now()); err != nil {
