@@ -2,13 +2,13 @@ package signin
 
 import (
 	"context"
-	"github.com/dynamicauth/dynamicauth/tenant"
 	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 

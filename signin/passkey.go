@@ -3,9 +3,9 @@ package signin
 import (
 	"context"
 	"encoding/base64"
-	"github.com/dynamicauth/dynamicauth/access"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/mfa"

@@ -2,10 +2,10 @@ package signin
 
 import (
 	"context"
-	"github.com/dynamicauth/dynamicauth/events"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
 )

@@ -3,11 +3,11 @@ package signin
 import (
 	"context"
 	"errors"
-	"github.com/dynamicauth/dynamicauth/envconfig"
 	"net/url"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/session"

@@ -3,13 +3,13 @@ package social
 import (
 	"context"
 	"errors"
-	"github.com/dynamicauth/dynamicauth/social/oidctest"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/social/oidctest"
 	"golang.org/x/oauth2"
 )
 

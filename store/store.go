@@ -6,14 +6,13 @@ package store
 
 import (
 	"context"
+
+	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
 	"github.com/dynamicauth/dynamicauth/jobs"
-	"github.com/riverqueue/river/rivertype"
-
-	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
@@ -25,6 +24,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/webhooks"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // Store is a complete backend.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/dynamicauth/dynamicauth/access"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/networks"
 	"github.com/dynamicauth/dynamicauth/ratelimit"

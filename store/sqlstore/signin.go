@@ -3,10 +3,10 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"github.com/dynamicauth/dynamicauth/events"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"

@@ -3,9 +3,9 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"github.com/dynamicauth/dynamicauth/events"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/webhooks"
 	"github.com/riverqueue/river"
