@@ -57,6 +57,15 @@ func TestBalancesOverHTTP(t *testing.T) {
 	if _, ok := list[1]["logoURI"]; !ok {
 		t.Errorf("logoURI (required) missing: %v", list[1])
 	}
+	// The same read from Go (Auth.Balances), exact raw amounts.
+	toks, err := app.Balances().Read(t.Context(), env, balances.Request{Chain: "EVM", Account: holder.Hex(),
+		Native: true, Contracts: []string{usd}})
+	if err != nil || len(toks) != 2 || !toks[0].IsNative || toks[0].RawBalance != "1500000000000000000" || toks[1].RawBalance != "2500000" {
+		t.Fatalf("balances from Go: %+v, %v", toks, err)
+	}
+	if _, err := app.Balances().Read(t.Context(), env, balances.Request{Chain: "SOL", Account: holder.Hex()}); !errors.Is(err, balances.ErrChainNotSupported) {
+		t.Errorf("solana from Go: %v", err)
+	}
 	// Without includeNative only the listed tokens; nothing listed: [].
 	if code, body := app.Do(t, http.MethodGet, path, "", nil); code != http.StatusOK || string(body) != "[]\n" && string(body) != "[]" {
 		t.Errorf("nothing asked: %d %s", code, body)
