@@ -12,8 +12,8 @@ import (
 )
 
 // TestCaptcha: with security.hCaptcha on (its secret key sealed in the
-// settings, never shown to the SDK), a new email or SMS code and a wallet
-// sign-in need a captchaToken the provider accepts with that secret;
+// settings, never shown to the SDK), a new email or SMS code and a wallet,
+// social, Farcaster or Telegram sign-in need a captchaToken the provider accepts with that secret;
 // without one, with a forged or reused one, or with the provider down
 // the request is refused and nothing is sent or used (the sign-in's
 // nonce stays good).
@@ -96,6 +96,26 @@ func testCaptcha(t *testing.T, backend string) {
 	st, res = oauth("solved-oauth")
 	if st == 200 || strings.Contains(dump(res), "captcha") {
 		t.Fatalf("a social sign-in with a solved captcha and a bogus state: %d %s", st, dump(res))
+	}
+
+	// Farcaster and Telegram sign-ins start an account too: the captcha
+	// is checked before their proofs (links, signed in, are not asked)
+	for _, c := range []struct {
+		name, path string
+		body       map[string]any
+	}{
+		{"farcaster", "/farcaster/signin", map[string]any{"address": "0x0000000000000000000000000000000000000001",
+			"domain": "example.com", "nonce": "n", "message": "m", "signature": "0x00"}},
+		{"telegram", "/telegram/signin", map[string]any{"telegramAuthToken": "query_id=1&hash=00"}},
+	} {
+		st, res = h.do(t, "POST", "/sdk/"+env+c.path, "", c.body)
+		wantError(t, "a "+c.name+" sign-in without a captcha", st, res, 422, "requires a captcha")
+		provider.Issue("solved-" + c.name)
+		c.body["captchaToken"] = "solved-" + c.name
+		st, res = h.do(t, "POST", "/sdk/"+env+c.path, "", c.body)
+		if st == 200 || strings.Contains(dump(res), "captcha") {
+			t.Fatalf("a %s sign-in with a solved captcha and a bogus proof: %d %s", c.name, st, dump(res))
+		}
 	}
 
 	// a wallet sign-in: refused, then the same message (same nonce) passes

@@ -8,11 +8,11 @@ import (
 
 // farcasterRequest decodes a FarcasterSignInRequest with the caller's
 // context (the session key from the body or Dynamic's SDK header, the
-// optional device signature).
-func (s *Server) farcasterRequest(w http.ResponseWriter, r *http.Request) (signin.FarcasterRequest, error) {
+// optional device signature), and its captchaToken.
+func (s *Server) farcasterRequest(w http.ResponseWriter, r *http.Request) (signin.FarcasterRequest, string, error) {
 	envID, err := pathID(r, "environmentId")
 	if err != nil {
-		return signin.FarcasterRequest{}, err
+		return signin.FarcasterRequest{}, "", err
 	}
 	var body struct {
 		Address          string `json:"address"`
@@ -24,11 +24,11 @@ func (s *Server) farcasterRequest(w http.ResponseWriter, r *http.Request) (signi
 		SessionPublicKey string `json:"sessionPublicKey"`
 	}
 	if err := s.decode(w, r, "FarcasterSignInRequest", &body); err != nil {
-		return signin.FarcasterRequest{}, err
+		return signin.FarcasterRequest{}, "", err
 	}
 	device, err := deviceProof(r)
 	if err != nil {
-		return signin.FarcasterRequest{}, err
+		return signin.FarcasterRequest{}, "", err
 	}
 	sessionKey := body.SessionPublicKey
 	if sessionKey == "" {
@@ -36,13 +36,16 @@ func (s *Server) farcasterRequest(w http.ResponseWriter, r *http.Request) (signi
 	}
 	return signin.FarcasterRequest{EnvironmentID: envID, Address: body.Address, Domain: body.Domain, Nonce: body.Nonce,
 		Message: body.Message, Signature: body.Signature, SessionPublicKey: sessionKey, Device: device,
-		Origin: r.Header.Get("Origin"), IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())}, nil
+		Origin: r.Header.Get("Origin"), IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())}, body.CaptchaToken, nil
 }
 
 // farcasterSignIn answers POST /sdk/{env}/farcaster/signin.
 func (s *Server) farcasterSignIn(w http.ResponseWriter, r *http.Request) error {
-	req, err := s.farcasterRequest(w, r)
+	req, captchaToken, err := s.farcasterRequest(w, r)
 	if err != nil {
+		return err
+	}
+	if err := s.checkCaptcha(r, req.EnvironmentID, captchaToken); err != nil {
 		return err
 	}
 	res, err := s.signin.FarcasterSignIn(r.Context(), req)
@@ -54,9 +57,9 @@ func (s *Server) farcasterSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 // farcasterVerify answers POST /sdk/{env}/farcaster/verify: the account
-// joins the signed-in user.
+// joins the signed-in user (who passed any captcha signing in).
 func (s *Server) farcasterVerify(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	req, err := s.farcasterRequest(w, r)
+	req, _, err := s.farcasterRequest(w, r)
 	if err != nil {
 		return err
 	}

@@ -152,25 +152,28 @@ func (s *Server) telegramAuthPost(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) telegramRequest(w http.ResponseWriter, r *http.Request) (signin.TelegramRequest, error) {
+// telegramRequest decodes an OauthResultRequest of a Telegram login, and
+// its captchaToken.
+func (s *Server) telegramRequest(w http.ResponseWriter, r *http.Request) (signin.TelegramRequest, string, error) {
 	envID, err := pathID(r, "environmentId")
 	if err != nil {
-		return signin.TelegramRequest{}, err
+		return signin.TelegramRequest{}, "", err
 	}
 	var body struct {
 		State             string `json:"state"`
 		Code              string `json:"code"`
 		TelegramAuthToken string `json:"telegramAuthToken"`
 		SessionPublicKey  string `json:"sessionPublicKey"`
+		CaptchaToken      string `json:"captchaToken"`
 	}
 	if err := s.decode(w, r, "OauthResultRequest", &body); err != nil {
-		return signin.TelegramRequest{}, err
+		return signin.TelegramRequest{}, "", err
 	}
 	if len(body.Code) > 4096 || len(body.State) > 256 {
-		return signin.TelegramRequest{}, errs.Invalid("state, code: too long")
+		return signin.TelegramRequest{}, "", errs.Invalid("state, code: too long")
 	}
 	if body.TelegramAuthToken == "" && (body.State == "" || body.Code == "") {
-		return signin.TelegramRequest{}, errs.Invalid("state and code, or telegramAuthToken, are required")
+		return signin.TelegramRequest{}, "", errs.Invalid("state and code, or telegramAuthToken, are required")
 	}
 	sessionKey := body.SessionPublicKey
 	if sessionKey == "" {
@@ -178,12 +181,15 @@ func (s *Server) telegramRequest(w http.ResponseWriter, r *http.Request) (signin
 	}
 	return signin.TelegramRequest{EnvironmentID: envID, State: body.State, Code: body.Code, AuthToken: body.TelegramAuthToken,
 		SessionPublicKey: sessionKey, IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r),
-		UserAgent: truncateUA(r.UserAgent())}, nil
+		UserAgent: truncateUA(r.UserAgent())}, body.CaptchaToken, nil
 }
 
 func (s *Server) telegramSignIn(w http.ResponseWriter, r *http.Request) error {
-	req, err := s.telegramRequest(w, r)
+	req, captchaToken, err := s.telegramRequest(w, r)
 	if err != nil {
+		return err
+	}
+	if err := s.checkCaptcha(r, req.EnvironmentID, captchaToken); err != nil {
 		return err
 	}
 	res, err := s.signin.TelegramSignIn(r.Context(), req)
@@ -195,7 +201,7 @@ func (s *Server) telegramSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) telegramVerify(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	req, err := s.telegramRequest(w, r)
+	req, _, err := s.telegramRequest(w, r)
 	if err != nil {
 		return err
 	}
