@@ -48,32 +48,6 @@ const CodeMergeInvalid = "merge_accounts_invalid"
 var standardFieldNames = []string{"email", "alias", "firstName", "lastName", "jobTitle", "phoneNumber", "tShirtSize",
 	"team", "country", "username"}
 
-func standardField(u *User, name string) *string {
-	switch name {
-	case "email":
-		return &u.Email
-	case "alias":
-		return &u.Alias
-	case "firstName":
-		return &u.FirstName
-	case "lastName":
-		return &u.LastName
-	case "jobTitle":
-		return &u.JobTitle
-	case "phoneNumber":
-		return &u.PhoneNumber
-	case "tShirtSize":
-		return &u.TShirtSize
-	case "team":
-		return &u.Team
-	case "country":
-		return &u.Country
-	case "username":
-		return &u.Username
-	}
-	return nil
-}
-
 // standardEntry is a standard field as the settings list it, or a
 // disabled entry for one they do not list.
 func standardEntry(kyc []KycEntry, name string) KycEntry {
@@ -141,7 +115,7 @@ func displayValue(v json.RawMessage) string {
 func MergeConflictsOf(into, from *User, kyc []KycEntry, fields []CustomField) []MergeConflict {
 	out := []MergeConflict{}
 	for _, name := range standardFieldNames {
-		a, b := *standardField(into, name), *standardField(from, name)
+		a, b := *into.profileField(name), *from.profileField(name)
 		if a != "" && b != "" && !sameStandard(name, a, b) {
 			out = append(out, MergeConflict{Field: standardEntry(kyc, name),
 				FromUser: MergeValue{UserID: from.ID, Value: b}, CurrentUser: MergeValue{UserID: into.ID, Value: a}})
@@ -200,7 +174,7 @@ func ApplyMerge(into, from *User, kyc []KycEntry, fields []CustomField, rs []Mer
 	next := *into
 	var unresolved []string
 	for _, name := range standardFieldNames {
-		a, b := standardField(&next, name), *standardField(from, name)
+		a, b := next.profileField(name), *from.profileField(name)
 		switch {
 		case b == "":
 		case *a == "":
