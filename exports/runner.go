@@ -9,6 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // RunnerDeps configure a Runner.
@@ -178,100 +181,87 @@ func (e *encoder) close() error {
 // write streams e's model through its format into w, a page at a time,
 // and returns how many rows it wrote.
 func (r *Runner) write(ctx context.Context, e *Export, w io.Writer) (int64, error) {
-	var f = e.Filter
-	uf, err := f.parse(e.Model)
+	columns, fetch, err := r.source(ctx, e)
 	if err != nil {
 		return 0, err
-	}
-	src, n := r.d.Store, r.d.PageSize
-	var rows int64
-	page := func(enc *encoder, fetch func(after string) (last string, recs [][]string, objs []any, err error)) error {
-		after := ""
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			last, recs, objs, err := fetch(after)
-			if err != nil {
-				return err
-			}
-			for i := range recs {
-				if err := enc.record(recs[i], objs[i]); err != nil {
-					return err
-				}
-			}
-			rows += int64(len(recs))
-			if r.d.Progress != nil {
-				r.d.Progress(e, rows)
-			}
-			if len(recs) < n {
-				return enc.close()
-			}
-			after = last
-		}
-	}
-	var columns []string
-	var fetch func(after string) (string, [][]string, []any, error)
-	switch e.Model {
-	case ModelUsers:
-		columns = UserColumns
-		fetch = func(after string) (string, [][]string, []any, error) {
-			us, err := src.ExportUsers(ctx, e.EnvironmentID, uf, after, n)
-			recs, objs := make([][]string, len(us)), make([]any, len(us))
-			for i := range us {
-				rec := NewUserRecord(&us[i])
-				recs[i], objs[i] = rec.CSV(), rec
-			}
-			return lastID(len(us), func(i int) string { return us[i].ID }), recs, objs, err
-		}
-	case ModelVisits:
-		columns = VisitColumns
-		fetch = func(after string) (string, [][]string, []any, error) {
-			vs, err := src.ExportVisits(ctx, e.EnvironmentID, uf, after, n)
-			recs, objs := make([][]string, len(vs)), make([]any, len(vs))
-			for i := range vs {
-				rec := newVisitRecord(&vs[i])
-				recs[i], objs[i] = rec.csv(), rec
-			}
-			return lastID(len(vs), func(i int) string { return vs[i].ID }), recs, objs, err
-		}
-	case ModelWallets:
-		columns = WalletColumns
-		fetch = func(after string) (string, [][]string, []any, error) {
-			cs, err := src.ExportWallets(ctx, e.EnvironmentID, after, n)
-			recs, objs := make([][]string, len(cs)), make([]any, len(cs))
-			for i := range cs {
-				rec := newWalletRecord(&cs[i])
-				recs[i], objs[i] = rec.csv(), rec
-			}
-			return lastID(len(cs), func(i int) string { return cs[i].ID }), recs, objs, err
-		}
-	case ModelEvents:
-		columns = EventColumns
-		fetch = func(after string) (string, [][]string, []any, error) {
-			evs, err := src.ExportEvents(ctx, e.EnvironmentID, after, n)
-			recs, objs := make([][]string, len(evs)), make([]any, len(evs))
-			for i := range evs {
-				rec := newEventRecord(&evs[i])
-				recs[i], objs[i] = rec.csv(), rec
-			}
-			return lastID(len(evs), func(i int) string { return evs[i].ID }), recs, objs, err
-		}
-	default:
-		return 0, fmt.Errorf("unknown model %q", e.Model)
 	}
 	enc, err := newEncoder(e.Format, w, columns)
 	if err != nil {
 		return 0, err
 	}
-	return rows, page(enc, fetch)
+	var rows int64
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return rows, err
+		}
+		last, recs, objs, err := fetch(after)
+		if err != nil {
+			return rows, err
+		}
+		for i := range recs {
+			if err := enc.record(recs[i], objs[i]); err != nil {
+				return rows, err
+			}
+		}
+		rows += int64(len(recs))
+		if r.d.Progress != nil {
+			r.d.Progress(e, rows)
+		}
+		if len(recs) < r.d.PageSize {
+			return rows, enc.close()
+		}
+		after = last
+	}
 }
 
-func lastID(n int, id func(int) string) string {
-	if n == 0 {
-		return ""
+// fetcher reads the page of rows after the row id after: the last row's
+// id, and each row as CSV fields and as its JSON object.
+type fetcher func(after string) (last string, recs [][]string, objs []any, err error)
+
+// source is the columns and the pages of e's model.
+func (r *Runner) source(ctx context.Context, e *Export) ([]string, fetcher, error) {
+	uf, err := e.Filter.parse(e.Model)
+	if err != nil {
+		return nil, nil, err
 	}
-	return id(n - 1)
+	src, n, env := r.d.Store, r.d.PageSize, e.EnvironmentID
+	switch e.Model {
+	case ModelUsers:
+		return UserColumns, pages(func(after string) ([]users.User, error) { return src.ExportUsers(ctx, env, uf, after, n) },
+			func(u *users.User) string { return u.ID },
+			func(u *users.User) ([]string, any) { rec := NewUserRecord(u); return rec.CSV(), rec }), nil
+	case ModelVisits:
+		return VisitColumns, pages(func(after string) ([]users.Visitor, error) { return src.ExportVisits(ctx, env, uf, after, n) },
+			func(v *users.Visitor) string { return v.ID },
+			func(v *users.Visitor) ([]string, any) { rec := newVisitRecord(v); return rec.csv(), rec }), nil
+	case ModelWallets:
+		return WalletColumns, pages(func(after string) ([]users.Credential, error) { return src.ExportWallets(ctx, env, after, n) },
+			func(c *users.Credential) string { return c.ID },
+			func(c *users.Credential) ([]string, any) { rec := newWalletRecord(c); return rec.csv(), rec }), nil
+	case ModelEvents:
+		return EventColumns, pages(func(after string) ([]events.Event, error) { return src.ExportEvents(ctx, env, after, n) },
+			func(ev *events.Event) string { return ev.ID },
+			func(ev *events.Event) ([]string, any) { rec := newEventRecord(ev); return rec.csv(), rec }), nil
+	}
+	return nil, nil, fmt.Errorf("unknown model %q", e.Model)
+}
+
+// pages is the fetcher of a store read: id names a row, record turns it
+// into its CSV fields and JSON object.
+func pages[T any](read func(after string) ([]T, error), id func(*T) string, record func(*T) ([]string, any)) fetcher {
+	return func(after string) (string, [][]string, []any, error) {
+		rows, err := read(after)
+		recs, objs := make([][]string, len(rows)), make([]any, len(rows))
+		for i := range rows {
+			recs[i], objs[i] = record(&rows[i])
+		}
+		last := ""
+		if len(rows) > 0 {
+			last = id(&rows[len(rows)-1])
+		}
+		return last, recs, objs, err
+	}
 }
 
 // chunkWriter buffers a file and stores it a chunk at a time, moving the
