@@ -50,3 +50,45 @@ export function ethersProvider(wallet, { chainId = '1' } = {}) {
     signMessage: async ({ message }) => { calls.push(message); return { signature: await wallet.signMessage(message) }; },
   };
 }
+
+/**
+ * A Dynamic JS SDK client on Node ("a browser tab"): in-memory storage and
+ * keychain, every request recorded in log ({method, url, path below the
+ * environment's SDK prefix, headers, body, status, responseText of an
+ * error}). Requests
+ * still running are kept in inflight so a file can wait for them before
+ * its server stops.
+ */
+export function nodeSdk(ctx, { createDynamicClient, origin, inflight = new Set() }) {
+  const log = [];
+  const prefix = `${ctx.basePath}/sdk/${ctx.envId}`;
+  const recordingFetch = async (input, init = {}) => {
+    const url = typeof input === 'string' ? input : input.url;
+    const headers = Object.fromEntries([...new Headers(init.headers ?? (typeof input === 'string' ? {} : input.headers)).entries()]);
+    const entry = { method: (init.method ?? 'GET').toUpperCase(), url, path: url.startsWith(prefix) ? url.slice(prefix.length) : url, headers };
+    if (typeof init.body === 'string') { try { entry.body = JSON.parse(init.body); } catch { entry.body = init.body; } }
+    log.push(entry);
+    const pending = fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(30_000) });
+    inflight.add(pending);
+    const res = await pending.finally(() => inflight.delete(pending));
+    entry.status = res.status;
+    if (res.status >= 400) entry.responseText = await res.clone().text();
+    return res;
+  };
+  const mem = new Map();
+  const storageAdapter = {
+    getItem: async (k) => (mem.has(k) ? mem.get(k) : null),
+    setItem: async (k, v) => { mem.set(k, v); },
+    removeItem: async (k) => { mem.delete(k); },
+  };
+  const keychain = memoryKeychain();
+  const client = createDynamicClient({
+    environmentId: ctx.envId,
+    autoInitialize: false,
+    coreConfig: { apiBaseUrl: ctx.basePath, fetch: recordingFetch, storageAdapter, keychain },
+    metadata: { name: 'Conformance', universalLink: origin },
+    instrumentation: { enabled: false },
+  });
+  const describe = () => log.map((e) => `${e.method} ${e.path} -> ${e.status}${e.responseText ? ' ' + e.responseText.slice(0, 200) : ''}`).join('\n');
+  return { client, log, describe, inflight, keychain, mem };
+}

@@ -19,6 +19,26 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, schema string, d
 	if err != nil {
 		return err
 	}
+	return s.decodeRaw(raw, schema, dst)
+}
+
+// decodeOptional is decode for a body a client may leave out, reporting
+// whether one came: Dynamic's JS SDK sends none to some routes whose
+// contract schema has required members (setDefaultMfaDevice's PUT
+// users/mfa/{id}).
+func (s *Server) decodeOptional(w http.ResponseWriter, r *http.Request, schema string, dst any) (bool, error) {
+	raw, err := s.readBody(w, r)
+	if errors.Is(err, errNoBody) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, s.decodeRaw(raw, schema, dst)
+}
+
+// decodeRaw is decode of a body already read.
+func (s *Server) decodeRaw(raw []byte, schema string, dst any) error {
 	var generic any
 	if err := json.Unmarshal(raw, &generic); err != nil {
 		return errs.Invalid("body: malformed JSON: %s", jsonProblem(err))
@@ -62,13 +82,16 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		return nil, errs.Invalid("body: could not be read")
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, errs.Invalid("body: a JSON object is required")
+		return nil, errNoBody
 	}
 	if ct == "" {
 		return nil, unsupportedMediaType()
 	}
 	return raw, nil
 }
+
+// errNoBody: the request has no body.
+var errNoBody = errs.Invalid("body: a JSON object is required")
 
 // isJSONMediaType accepts application/json with any parameters.
 func isJSONMediaType(ct string) bool {

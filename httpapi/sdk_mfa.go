@@ -210,10 +210,11 @@ func (s *Server) updateMfaDevice(w http.ResponseWriter, r *http.Request, cur *si
 	if err != nil {
 		return err
 	}
-	var req struct {
+	// No body is Dynamic's JS SDK's setDefaultMfaDevice: make it the default.
+	req := struct {
 		Default bool `json:"default"`
-	}
-	if err := s.decode(w, r, "MFAUpdateDeviceRequest", &req); err != nil {
+	}{Default: true}
+	if _, err := s.decodeOptional(w, r, "MFAUpdateDeviceRequest", &req); err != nil {
 		return err
 	}
 	if _, err := m.SetDefault(r.Context(), cur.User.ID, r.PathValue("mfaDeviceId"), req.Default); err != nil {

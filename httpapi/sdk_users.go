@@ -55,8 +55,9 @@ func (s *Server) getSDKUser(w http.ResponseWriter, r *http.Request, cur *signin.
 }
 
 // profileFieldNames are the UserFields members stored as profile fields.
-// The others (policiesConsent, captchaToken, notification flags, payout
-// wallets, mfaBackupCodeAcknowledgement) are accepted and not stored.
+// mfaBackupCodeAcknowledgement is stored by acknowledgeBackupCodes; the
+// others (policiesConsent, captchaToken, notification flags, payout
+// wallets) are accepted and not stored.
 var profileFieldNames = []string{"email", "alias", "firstName", "lastName", "jobTitle", "phoneNumber", "tShirtSize",
 	"team", "country", "username"}
 

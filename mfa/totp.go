@@ -81,6 +81,35 @@ func (s *Service) ConfirmTOTP(ctx context.Context, userID, code string) (*Device
 	return s.checkTOTP(ctx, pending, code)
 }
 
+// Waiting reports whether deviceID names a TOTP device of the user that
+// still waits for its first code ("" and unknown ids do not).
+func (s *Service) Waiting(ctx context.Context, userID, deviceID string) (bool, error) {
+	if deviceID == "" {
+		return false, nil
+	}
+	d, err := s.Device(ctx, userID, deviceID)
+	if errs.Is(err, errs.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return d.Type == TypeTOTP && !d.Verified(), nil
+}
+
+// ConfirmTOTPDevice verifies the first code of the user's waiting TOTP
+// device deviceID, as ConfirmTOTP does for the newest one.
+func (s *Service) ConfirmTOTPDevice(ctx context.Context, userID, deviceID, code string) (*Device, error) {
+	d, err := s.Device(ctx, userID, deviceID)
+	if err != nil {
+		return nil, err
+	}
+	if d.Type != TypeTOTP || d.Verified() {
+		return nil, errs.NotFound(CodeDeviceNotFound, "no TOTP device of this id waits for its first code")
+	}
+	return s.checkTOTP(ctx, d, code)
+}
+
 // VerifyTOTP checks a code of one of the user's verified TOTP devices:
 // the one named, else the default, else the only one.
 func (s *Service) VerifyTOTP(ctx context.Context, userID, deviceID, code string) (*Device, error) {

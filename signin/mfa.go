@@ -59,12 +59,27 @@ type MFARequest struct {
 }
 
 // AuthTOTP checks a TOTP code of the caller and upgrades their session
-// (same sid) to a full one that records the factor.
+// (same sid) to a full one that records the factor. A device named that
+// still waits for its first code is confirmed by it, if the session may
+// enroll one (mayEnroll): Dynamic's JS SDK enrolls with GET
+// register/totp and then auth/totp naming the new device, where the
+// official client POSTs register/totp.
 func (s *Service) AuthTOTP(ctx context.Context, cur *Current, req MFARequest) (*Result, error) {
 	if err := s.mfaAllowed(ctx, cur, mfa.TypeTOTP, req.Scopes); err != nil {
 		return nil, err
 	}
-	if _, err := s.mfa.VerifyTOTP(ctx, cur.User.ID, req.DeviceID, req.Code); err != nil {
+	check := s.mfa.VerifyTOTP
+	waiting, err := s.mfa.Waiting(ctx, cur.User.ID, req.DeviceID)
+	if err != nil {
+		return nil, err
+	}
+	if waiting {
+		if err := s.mayEnroll(ctx, cur, mfa.TypeTOTP); err != nil {
+			return nil, err
+		}
+		check = s.mfa.ConfirmTOTPDevice
+	}
+	if _, err := check(ctx, cur.User.ID, req.DeviceID, req.Code); err != nil {
 		return nil, err
 	}
 	return s.completeMFA(ctx, cur, mfa.TypeTOTP, req)

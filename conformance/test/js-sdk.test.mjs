@@ -26,7 +26,7 @@ import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs
 import {
   setup, sdkApi, expectOk, expectStatus, http, issueNonce, evmVerifyRequest, verifySessionJwt, UUID_RE, APP_ORIGIN,
 } from '../harness.mjs';
-import { memoryKeychain, ethersProvider } from '../sdk-shims.mjs';
+import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup();
 const state = {};
@@ -52,36 +52,7 @@ after(async () => {
 
 /** A fresh SDK instance ("a browser tab") with recording fetch and in-memory shims. */
 function newSdk() {
-  const log = [];
-  const prefix = `${ctx.basePath}/sdk/${ctx.envId}`;
-  const recordingFetch = async (input, init = {}) => {
-    const url = typeof input === 'string' ? input : input.url;
-    const headers = Object.fromEntries([...new Headers(init.headers ?? (typeof input === 'string' ? {} : input.headers)).entries()]);
-    const entry = { method: (init.method ?? 'GET').toUpperCase(), url, path: url.startsWith(prefix) ? url.slice(prefix.length) : url, headers };
-    if (typeof init.body === 'string') { try { entry.body = JSON.parse(init.body); } catch { entry.body = init.body; } }
-    log.push(entry);
-    const pending = fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(30_000) });
-    inflight.add(pending);
-    const res = await pending.finally(() => inflight.delete(pending));
-    entry.status = res.status;
-    if (res.status >= 400) entry.responseText = await res.clone().text();
-    return res;
-  };
-  const mem = new Map();
-  const storageAdapter = {
-    getItem: async (k) => (mem.has(k) ? mem.get(k) : null),
-    setItem: async (k, v) => { mem.set(k, v); },
-    removeItem: async (k) => { mem.delete(k); },
-  };
-  const keychain = memoryKeychain();
-  const client = createDynamicClient({
-    environmentId: ctx.envId,
-    autoInitialize: false,
-    coreConfig: { apiBaseUrl: ctx.basePath, fetch: recordingFetch, storageAdapter, keychain },
-    metadata: { name: 'Conformance', universalLink: APP_ORIGIN },
-    instrumentation: { enabled: false },
-  });
-  const s = { client, log, keychain, mem };
+  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
   live.push(s);
   return s;
 }

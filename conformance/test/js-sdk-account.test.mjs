@@ -1,0 +1,179 @@
+// Dynamic's own JavaScript SDK (@dynamic-labs-sdk/client), unchanged, in
+// Node: what a signed-in user does to their account through the SDK's own
+// functions (not the official client's calls): TOTP MFA from enrollment to
+// the next sign-in's upgrade, recovery codes and their acknowledgement,
+// the default device, deleting a device with an mfaToken; the profile;
+// linking a phone number by SMS code; a second wallet linked, made
+// primary and removed; passkeys and step-up reads.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { Wallet } from 'ethers';
+import { generate } from 'otplib';
+import {
+  createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, logout, getWalletAccounts,
+  registerTotpMfaDevice, authenticateTotpMfaDevice, getMfaDevices, getMfaRecoveryCodes, acknowledgeRecoveryCodes,
+  createNewMfaRecoveryCodes, authenticateMfaRecoveryCode, setDefaultMfaDevice, deleteMfaDevice, getMfaMethods,
+  isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, verifyOTP, getPasskeys,
+  checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser,
+} from '@dynamic-labs-sdk/client';
+import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
+import { setup, http, APP_ORIGIN } from '../harness.mjs';
+import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
+
+const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
+const inflight = new Set();
+const live = [];
+// offset: seconds from now (the server takes a code one 30 s step either side, each step once)
+const totp = (secret, offset = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset });
+
+function newSdk() {
+  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
+  live.push(s);
+  return s;
+}
+
+async function settings(change) {
+  const env = await http(ctx, 'GET', `/environments/${ctx.envId}`, { token: ctx.token });
+  assert.equal(env.status, 200, env.text);
+  const next = env.json.settings;
+  change(next);
+  const put = await http(ctx, 'PUT', `/environments/${ctx.envId}`, { token: ctx.token, body: next });
+  assert.equal(put.status, 200, put.text);
+}
+
+/** A new SDK instance signed in with wallet through the SDK's wallet provider registry. */
+async function signIn(wallet) {
+  const s = newSdk();
+  await initializeClient(s.client);
+  const provider = ethersProvider(wallet);
+  getWalletProviderRegistry(s.client).register({ priority: WalletProviderPriority.WALLET_SDK, walletProvider: provider });
+  await connectAndVerifyWithWalletProvider({ walletProviderKey: provider.key }, s.client);
+  assert.ok(s.client.user, `signed in:\n${s.describe()}`);
+  return s;
+}
+
+const state = {};
+
+it('MFA through the SDK: registerTotpMfaDevice, then authenticateTotpMfaDevice verifies the device; devices and methods list it', async () => {
+  await settings((s) => { s.security = { ...s.security, mfa: { enabled: true, required: false } }; });
+  state.wallet = Wallet.createRandom();
+  const s = await signIn(state.wallet);
+  assert.equal(isUserMissingMfaAuth(s.client), false, 'no device yet: a full session');
+  const reg = await registerTotpMfaDevice(s.client);
+  assert.match(reg.uri ?? '', /^otpauth:\/\/totp\//, `register: ${JSON.stringify(reg)}`);
+  assert.ok(reg.id && reg.secret, JSON.stringify(reg));
+  const res = await authenticateTotpMfaDevice({ deviceId: reg.id, code: await totp(reg.secret) }, s.client);
+  assert.ok(res.minifiedJwt || res.jwt, `auth/totp answers a VerifyResponse:\n${s.describe()}`);
+  const devices = await getMfaDevices(s.client);
+  assert.equal(devices.length, 1, JSON.stringify(devices));
+  assert.equal(devices[0].id, reg.id);
+  assert.equal(devices[0].verified, true);
+  assert.equal(devices[0]._default, true, 'the first device is the default (the model spells it _default)');
+  const methods = await getMfaMethods(s.client);
+  assert.ok(JSON.stringify(methods).includes(reg.id), `methods name the device: ${JSON.stringify(methods)}`);
+  Object.assign(state, { reg, first: s });
+});
+
+it('recovery codes through the SDK: shown once, pending until acknowledgeRecoveryCodes; createNewMfaRecoveryCodes makes a new set', async () => {
+  const s = state.first;
+  const codes = await getMfaRecoveryCodes(s.client);
+  assert.equal(codes.recoveryCodes.length, 10, JSON.stringify(codes));
+  await refreshUser(s.client);
+  assert.equal(isPendingRecoveryCodesAcknowledgment(s.client), true, `pending: ${s.client.user.mfaBackupCodeAcknowledgement}`);
+  await acknowledgeRecoveryCodes(s.client);
+  assert.equal(isPendingRecoveryCodesAcknowledgment(s.client), false, `acknowledged:\n${s.describe()}`);
+  await refreshUser(s.client);
+  assert.equal(s.client.user.mfaBackupCodeAcknowledgement, 'complete', 'kept by the server');
+  const fresh = await createNewMfaRecoveryCodes(s.client);
+  assert.equal(fresh.recoveryCodes.length, 10);
+  assert.notDeepEqual(fresh.recoveryCodes, codes.recoveryCodes);
+  state.recovery = fresh.recoveryCodes;
+});
+
+it('the next sign-in is MFA-pending; authenticateMfaRecoveryCode upgrades it once; setDefaultMfaDevice (no body) is accepted', async () => {
+  const s = await signIn(state.wallet);
+  assert.equal(isUserMissingMfaAuth(s.client), true, `pending scope: ${s.client.user.scope}`);
+  await authenticateMfaRecoveryCode({ code: state.recovery[0] }, s.client);
+  assert.equal(isUserMissingMfaAuth(s.client), false, `upgraded:\n${s.describe()}`);
+  await setDefaultMfaDevice({ deviceId: state.reg.id }, s.client);
+  const [d] = await getMfaDevices(s.client);
+  assert.equal(d._default, true);
+
+  const again = await signIn(state.wallet);
+  await assert.rejects(authenticateMfaRecoveryCode({ code: state.recovery[0] }, again.client), 'a used recovery code');
+  assert.equal(isUserMissingMfaAuth(again.client), true);
+  state.pending = again;
+});
+
+it('deleteMfaDevice with the mfaToken of authenticateTotpMfaDevice; without one it is refused', async () => {
+  const s = state.pending;
+  // the next step's code: the enrollment spent this one
+  const res = await authenticateTotpMfaDevice({ deviceId: state.reg.id, code: await totp(state.reg.secret, 30),
+    createMfaTokenOptions: { singleUse: true } }, s.client);
+  assert.ok(res.mfaToken, `an mfaToken: ${JSON.stringify(res).slice(0, 300)}`);
+  await assert.rejects(deleteMfaDevice({ deviceId: state.reg.id, mfaAuthToken: 'not-a-token' }, s.client), 'a forged mfaToken');
+  assert.equal((await getMfaDevices(s.client)).length, 1);
+  await deleteMfaDevice({ deviceId: state.reg.id, mfaAuthToken: res.mfaToken }, s.client);
+  assert.equal((await getMfaDevices(s.client)).length, 0, s.describe());
+});
+
+it('updateUser through the SDK: the profile changes and the client holds the new user', async () => {
+  const s = await signIn(Wallet.createRandom());
+  await updateUser({ userFields: { firstName: 'Ada', lastName: 'Lovelace' } }, s.client);
+  assert.equal(s.client.user.firstName, 'Ada', s.describe());
+  const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token: s.client.token });
+  assert.equal(me.json.lastName, 'Lovelace');
+  state.profile = s;
+});
+
+it('sendSmsOTP + verifyOTP while signed in link the phone number to the same user', async () => {
+  await settings((s) => {
+    s.providers = [...(s.providers ?? []).filter((p) => p.provider !== 'sms'), { provider: 'sms', enabledAt: new Date().toISOString() }];
+  });
+  const s = state.profile;
+  const userId = s.client.user.id;
+  const otp = await sendSmsOTP({ isoCountryCode: 'US', phoneNumber: '4155550123' }, s.client);
+  const lines = fs.readFileSync(`${ctx.db}.outbox.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const code = lines.filter((l) => l.to === '+14155550123').pop()?.code;
+  assert.match(code ?? '', /^[0-9]{6}$/, 'the code is in the dev outbox');
+  await verifyOTP({ otpVerification: otp, verificationToken: code }, s.client);
+  assert.equal(s.client.user.id, userId, 'the same user');
+  assert.ok(s.client.user.verifiedCredentials.some((c) => c.format === 'phoneNumber' && c.publicIdentifier === '+14155550123'),
+    `phone linked:\n${JSON.stringify(s.client.user.verifiedCredentials)}\n${s.describe()}`);
+});
+
+it('a second wallet: linked by connectAndVerifyWithWalletProvider, selected as primary, removed by removeWalletAccount', async () => {
+  const s = state.profile;
+  const second = Wallet.createRandom();
+  const provider = { ...ethersProvider(second), key: 'ethers2evm:browserExtension', groupKey: 'ethers2' };
+  getWalletProviderRegistry(s.client).register({ priority: WalletProviderPriority.WALLET_SDK, walletProvider: provider });
+  await connectAndVerifyWithWalletProvider({ walletProviderKey: provider.key }, s.client);
+  const wallets = s.client.user.verifiedCredentials.filter((c) => c.format === 'blockchain');
+  assert.equal(wallets.length, 2, `linked:\n${s.describe()}`);
+  const accounts = getWalletAccounts(s.client);
+  const acc = accounts.find((a) => a.address.toLowerCase() === second.address.toLowerCase());
+  assert.ok(acc?.verifiedCredentialId, JSON.stringify(accounts));
+  await selectPrimaryWalletAccount({ walletAccount: acc }, s.client);
+  await removeWalletAccount({ walletAccount: acc }, s.client);
+  assert.equal(s.client.user.verifiedCredentials.filter((c) => c.format === 'blockchain').length, 1, s.describe());
+  const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token: s.client.token });
+  assert.ok(!JSON.stringify(me.json).toLowerCase().includes(second.address.slice(2).toLowerCase()), 'unlinked on the server');
+});
+
+it('getPasskeys is empty for a wallet user; checkStepUpAuth answers whether a scope needs a fresh factor', async () => {
+  const s = state.profile;
+  assert.deepEqual(await getPasskeys(s.client), []);
+  const step = await checkStepUpAuth({ scope: 'credential:link' }, s.client);
+  assert.equal(typeof step.isRequired, 'boolean', JSON.stringify(step));
+  const stepLog = s.log.filter((e) => e.path === '/stepUp/check');
+  assert.equal(stepLog.length, 1, s.describe());
+  assert.equal(stepLog[0].status, 200, s.describe());
+});
+
+// Signed-in clients keep timers and would revoke after the server stops:
+// they log out while it still runs.
+it('logout of every client -> POST /revoke', async () => {
+  for (const s of live) if (s.client.user) await logout(s.client);
+  while (inflight.size) await Promise.allSettled([...inflight]);
+  assert.ok(live.every((s) => !s.client.user));
+});
