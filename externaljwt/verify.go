@@ -72,6 +72,11 @@ type Identity struct {
 	FamilyName    string
 	Username      string
 	ExpiresAt     time.Time
+	// JTI and Scopes are an assertion's jti and scope claims (Dynamic's
+	// newer externalAuth/verify: the token asks for an elevated access
+	// token with those scopes, once).
+	JTI    string
+	Scopes []string
 }
 
 // Refusal is a token refused, with every reason found.
@@ -190,6 +195,7 @@ type tokenClaims struct {
 	GivenName          string `json:"given_name"`
 	FamilyName         string `json:"family_name"`
 	Username           string `json:"preferred_username"`
+	Scope              string `json:"scope"`
 }
 
 func (v *Verifier) checkClaims(cfg Config, payload []byte) (*Identity, error) {
@@ -221,7 +227,8 @@ func (v *Verifier) checkClaims(cfg Config, payload []byte) (*Identity, error) {
 		return nil, &Refusal{Reasons: reasons}
 	}
 	id := &Identity{Issuer: c.Issuer, Subject: c.Subject, Email: strings.ToLower(strings.TrimSpace(c.Email)),
-		Name: c.Name, GivenName: c.GivenName, FamilyName: c.FamilyName, Username: c.Username, ExpiresAt: c.Expiry.Time()}
+		Name: c.Name, GivenName: c.GivenName, FamilyName: c.FamilyName, Username: c.Username, ExpiresAt: c.Expiry.Time(),
+		JTI: c.ID, Scopes: strings.Fields(c.Scope)}
 	verified := c.EmailVerified
 	if verified == nil {
 		verified = c.EmailVerifiedCamel

@@ -84,6 +84,26 @@ func testExternalJWTSignIn(t *testing.T, h *harness) {
 	wantExternalRefusal(t, "verify with an expired token", st, res, "exp")
 	st, res = h.do(t, "POST", verifyPath, "", map[string]any{"jwt": app.Token(t, nil)})
 	wantStatus(t, "verify without a session", st, 401, res)
+
+	// An assertion (Dynamic's newer form: scope and jti): an
+	// elevatedAccessToken of this session for those scopes, once.
+	assertion := app.Token(t, map[string]any{"scope": "credential:link", "jti": "assertion-1"})
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": assertion})
+	wantStatus(t, "an assertion", st, 200, res)
+	elevated := pfClaims(t, str(t, res, "elevatedAccessToken"))
+	if elevated["scope"] != "credential:link" || elevated["sid"] != pfClaims(t, session)["sid"] {
+		t.Fatalf("elevated token claims %s, session %s", dump(elevated), dump(pfClaims(t, session)))
+	}
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": assertion})
+	wantExternalRefusal(t, "the same assertion again", st, res, "used before")
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.Token(t, map[string]any{"scope": "credential:link"})})
+	wantExternalRefusal(t, "an assertion without a jti", st, res, "jti")
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.Token(t, map[string]any{"scope": "user:basic", "jti": "assertion-2"})})
+	wantError(t, "an assertion for a scope that is not a token scope", st, res, 422)
+	wantEq(t, res, "code", "invalid_scopes")
+	st, res = h.do(t, "POST", verifyPath, session, map[string]any{"jwt": app.Token(t, map[string]any{"scope": "credential:link",
+		"jti": "assertion-3", "sub": "app-user-2"})})
+	wantExternalRefusal(t, "another user's assertion", st, res, "another user")
 }
 
 func TestExternalJWTCheck(t *testing.T) {

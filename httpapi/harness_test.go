@@ -253,6 +253,10 @@ func (h *harness) validate(t *testing.T, rq request, res *response) {
 		return
 	}
 	op, err := checkContract(t, rq.method, rq.path, res)
+	if err != nil && newerResponses[op] == res.status {
+		// The newer API's answer; the test that asks checks its body.
+		err = nil
+	}
 	if err != nil {
 		t.Errorf("%s %s -> %d: response breaks the contract (%s):\n%s\nbody: %s",
 			rq.method, rq.path, res.status, op, describeContractError(err), truncate(res.raw, 2000))
@@ -264,6 +268,13 @@ func (h *harness) validate(t *testing.T, rq request, res *response) {
 		h.mu.Unlock()
 	}
 }
+
+// newerResponses are statuses of the newer API (the sdk-api-core that
+// Dynamic's JS SDK is built on) that the contract (0.0.847) does not list,
+// by operation: externalAuth/verify answers an assertion (a token with
+// scope and jti, the JS SDK's requestExternalAuthElevatedToken) with 200
+// ExternalAuthAssertionResponse, where the older form stays 204.
+var newerResponses = map[string]int{"POST /sdk/{environmentId}/externalAuth/verify": http.StatusOK}
 
 // checkContract validates a response against the contract operation that
 // method and path map to, and names that operation ("GET /organizations").

@@ -79,7 +79,8 @@ func (s *Server) checkExternalJwt(w http.ResponseWriter, r *http.Request, p *ten
 }
 
 // externalAuthVerify answers POST /sdk/{env}/externalAuth/verify: the
-// signed-in user's fresh external JWT must vouch for them (204).
+// signed-in user's fresh external JWT must vouch for them (204); an
+// assertion with scopes gets an elevatedAccessToken (200).
 func (s *Server) externalAuthVerify(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
 	var body struct {
 		JWT string `json:"jwt"`
@@ -87,9 +88,16 @@ func (s *Server) externalAuthVerify(w http.ResponseWriter, r *http.Request, cur 
 	if err := s.decode(w, r, "ExternalAuthSigninRequest", &body); err != nil {
 		return err
 	}
-	if err := s.signin.ExternalVerify(r.Context(), cur, body.JWT); err != nil {
+	elevated, err := s.signin.ExternalVerify(r.Context(), cur, body.JWT)
+	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	if elevated == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	// An assertion with scopes: the newer ExternalAuthAssertionResponse
+	// (the 0.0.847 client reads no body here).
+	writeJSON(w, http.StatusOK, map[string]string{"elevatedAccessToken": elevated})
 	return nil
 }

@@ -92,11 +92,11 @@ func (s *Server) verifyMerge(w http.ResponseWriter, r *http.Request, cur *signin
 	return nil
 }
 
-// mergeUsers answers POST /sdk/{environmentId}/users/merge: merge into the
-// caller another account that verified the same email address. The
-// request has no body.
+// mergeUsers answers POST /sdk/{environmentId}/users/merge: the caller's
+// pending merge, or a merge with another account that verified the same
+// email address (signin.MergeUsers). The request has no body.
 func (s *Server) mergeUsers(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	res, err := s.signin.MergeByVerifiedEmail(r.Context(), cur, s.issuerHost(r), r.Header.Get("Origin"))
+	res, err := s.signin.MergeUsers(r.Context(), cur, s.issuerHost(r), r.Header.Get("Origin"))
 	if err != nil {
 		return mergeError(err)
 	}

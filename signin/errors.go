@@ -19,3 +19,11 @@ var ErrEmailOnOtherAccount = errs.Unprocessable("user_has_already_account_with_e
 // ErrMergeInvalid refuses a merge whose pending state or proof no longer
 // holds; msg says which.
 func ErrMergeInvalid(msg string) error { return errs.Unprocessable(CodeMergeInvalid, msg, nil) }
+
+// ErrNoPendingMerge is what MergeStore.MergeUsers reports when the caller
+// has no live pending merge.
+var ErrNoPendingMerge = ErrMergeInvalid("this account has no pending merge, or it expired: link the other account's wallet again")
+
+// ErrAssertionUsed refuses an external-JWT assertion whose jti was used
+// before.
+var ErrAssertionUsed = errs.Unprocessable(CodeInvalidExternalAuth, "jti: this assertion was used before", nil)

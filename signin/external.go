@@ -8,6 +8,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -101,21 +102,50 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 		userAgent: req.UserAgent})
 }
 
-// ExternalVerify is externalAuth/verify (deprecated by Dynamic in favour
-// of signin): the signed-in user presents a fresh token of the
-// application's auth system, which must vouch for one of their own
-// externalUser identities. Nothing is written.
-func (s *Service) ExternalVerify(ctx context.Context, cur *Current, raw string) error {
-	_, id, err := s.verifyExternal(ctx, cur.Session.EnvironmentID, raw)
+// ExternalVerify is externalAuth/verify: the signed-in user presents a
+// fresh token of the application's auth system, which must vouch for one
+// of their own externalUser identities. A token with a scope claim is an
+// assertion (Dynamic's newer form: sub, scope, jti, exp, signed by the
+// application's backend): its scopes become an elevatedAccessToken of the
+// caller's session, returned, and its jti is accepted once until it
+// expires. A token without one is only checked (the contract's 204).
+func (s *Service) ExternalVerify(ctx context.Context, cur *Current, raw string) (elevated string, err error) {
+	env, id, err := s.verifyExternal(ctx, cur.Session.EnvironmentID, raw)
 	if err != nil {
-		return err
+		return "", err
 	}
-	for _, c := range cur.User.Credentials {
+	if !ownsExternal(cur.User, id) {
+		return "", errs.Unprocessable(CodeInvalidExternalAuth, "the token vouches for another user", nil)
+	}
+	if len(id.Scopes) == 0 {
+		return "", nil
+	}
+	if s.mfa == nil {
+		return "", errs.Unprocessable(CodeInvalidExternalAuth, "elevated access tokens are not served: MFA is off on this server", nil)
+	}
+	if err := mfa.CheckScopes(id.Scopes); err != nil {
+		return "", err
+	}
+	if id.JTI == "" || len(id.JTI) > maxAssertionJTI {
+		return "", errs.Unprocessable(CodeInvalidExternalAuth, "jti: an assertion asking for scopes needs one of at most 256 characters (it is accepted once)", nil)
+	}
+	if err := s.store.UseExternalAssertion(ctx, env.ID, id.Issuer, id.JTI, id.ExpiresAt); err != nil {
+		return "", err
+	}
+	return s.mfa.IssueElevatedUnder(ctx, mfa.PolicyFrom(env.Settings), cur.User.ID, cur.Session.ID, id.Scopes)
+}
+
+// maxAssertionJTI bounds the jti remembered for an assertion.
+const maxAssertionJTI = 256
+
+// ownsExternal reports whether id is one of u's externalUser identities.
+func ownsExternal(u *users.User, id *externaljwt.Identity) bool {
+	for _, c := range u.Credentials {
 		if c.Format == users.FormatExternalUser && c.Chain == id.Issuer && c.Address == id.Subject {
-			return nil
+			return true
 		}
 	}
-	return errs.Unprocessable(CodeInvalidExternalAuth, "the token vouches for another user", nil)
+	return false
 }
 
 // verifyExternal checks raw against the environment's externalAuth

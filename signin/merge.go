@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -24,8 +25,9 @@ import (
 // signed message proves one merge at most (and not a merge after it served
 // for a transfer or a sign-in). POST /verify/merge (no signature in its
 // body) then needs that live pending merge of the caller and merges in one
-// transaction; POST /users/merge offers and runs a merge with another user
-// who verified the same email address.
+// transaction; POST /users/merge runs it too when it has no conflicts, and
+// otherwise offers and runs a merge with another user who verified the
+// same email address.
 
 // PendingMergeTTL is how long a merge offer waits for /verify/merge.
 const PendingMergeTTL = 10 * time.Minute
@@ -180,6 +182,19 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 		return nil, err
 	}
 	return s.reissue(ctx, cur, u, req.IssuerHost, req.Origin)
+}
+
+// MergeUsers answers POST /users/merge: it runs the caller's pending
+// merge when there is one (a link answered merge_accounts_confirmation;
+// Dynamic's JS SDK merges one without conflicts by mergeUserAccounts with
+// no resolutions, which posts here), else it merges another user who
+// verified the same email (MergeByVerifiedEmail).
+func (s *Service) MergeUsers(ctx context.Context, cur *Current, issuerHost, origin string) (*Result, error) {
+	res, err := s.MergeAccounts(ctx, cur, MergeRequest{IssuerHost: issuerHost, Origin: origin})
+	if !errors.Is(err, ErrNoPendingMerge) {
+		return res, err
+	}
+	return s.MergeByVerifiedEmail(ctx, cur, issuerHost, origin)
 }
 
 // MergeByVerifiedEmail merges into the caller another user of the

@@ -324,3 +324,39 @@ func TestMergeByVerifiedEmail(t *testing.T) {
 	}
 	assertCounts(t, f, 1, 1)
 }
+
+// TestMergeUsersRunsThePendingMerge: POST /users/merge (MergeUsers) runs
+// the caller's pending merge, as Dynamic's JS SDK's mergeUserAccounts
+// without resolutions asks for a merge without conflicts; with a conflict
+// left it is refused and the merge stays pending; without a pending merge
+// it is the verified-email merge.
+func TestMergeUsersRunsThePendingMerge(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.twoAccounts(t)
+	_, err := f.svc.MergeUsers(ctx, a.cur, "auth.test", "")
+	wantCode(t, err, signin.CodeMergeInvalid) // nothing pending, no shared email
+
+	f.setProfile(t, a.cur.User.ID, func(u *users.User) { u.FirstName = "Ann" }, map[string]any{})
+	f.setProfile(t, a.other.User.ID, func(u *users.User) { u.FirstName = "Bob" }, map[string]any{})
+	_, err = f.svc.LinkWallet(ctx, a.cur, f.signedRequest(t, a.kb), signin.LinkOptions{})
+	if mc := mergeConflicts(t, err); len(mc.Conflicts) != 1 {
+		t.Fatalf("conflicts %+v", mc.Conflicts)
+	}
+	_, err = f.svc.MergeUsers(ctx, a.cur, "auth.test", "")
+	wantCode(t, err, signin.CodeMergeInvalid) // firstName unresolved
+	assertCounts(t, f, 2, 2)
+
+	// Resolved in the other's profile: the pending merge runs.
+	f.setProfile(t, a.other.User.ID, func(u *users.User) { u.FirstName = "" }, map[string]any{})
+	res, err := f.svc.MergeUsers(ctx, a.cur, "auth.test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.User.ID != a.cur.User.ID || len(res.User.Credentials) != 3 || res.User.FirstName != "Ann" {
+		t.Fatalf("merged %+v", res.User)
+	}
+	assertCounts(t, f, 1, 1)
+	_, err = f.svc.MergeUsers(ctx, a.cur, "auth.test", "")
+	wantCode(t, err, signin.CodeMergeInvalid) // used: nothing pending any more
+}

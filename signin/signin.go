@@ -71,6 +71,10 @@ type Store interface {
 	ConsumeNonces(ctx context.Context, envID string, nonces []string, now time.Time) error
 	GetUser(ctx context.Context, id string) (*users.User, error)
 	InsertVisit(ctx context.Context, v Visit) error
+	// UseExternalAssertion records the jti of an external-JWT assertion
+	// of the environment's issuer as used until expiresAt; one recorded
+	// before fails it with ErrAssertionUsed.
+	UseExternalAssertion(ctx context.Context, envID, issuer, jti string, expiresAt time.Time) error
 }
 
 // Event is an outbox entry written with the sign-in.

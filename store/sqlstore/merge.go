@@ -104,7 +104,7 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 			RETURNING from_user_id, kind, credential_id, nonces`, w.UserID, w.EnvironmentID, w.Now).Scan(
 			&fromID, &kind, &credID, &rawNonces)
 		if s.noRows(err) {
-			return signin.ErrMergeInvalid("this account has no pending merge, or it expired: link the other account's wallet again")
+			return signin.ErrNoPendingMerge
 		}
 		if err != nil {
 			return s.fail("take pending merge", nil, err)

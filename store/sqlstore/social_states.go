@@ -2,8 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
@@ -89,6 +92,22 @@ func (s *Store) UseTelegramLogin(ctx context.Context, hash string, expiresAt tim
 	}
 	if n != 1 {
 		return social.ErrTelegramReplay
+	}
+	return nil
+}
+
+// UseExternalAssertion implements signin.Store: the used_nonces table
+// holds the assertion's key (a hash: the issuer and jti are the
+// application's, of any length) until it expires.
+func (s *Store) UseExternalAssertion(ctx context.Context, envID, issuer, jti string, expiresAt time.Time) error {
+	sum := sha256.Sum256([]byte(issuer + "\x00" + jti))
+	n, err := s.db.Exec(ctx, `INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING`,
+		"external:"+envID+":"+hex.EncodeToString(sum[:]), expiresAt)
+	if err != nil {
+		return s.fail("use external assertion", nil, err)
+	}
+	if n != 1 {
+		return signin.ErrAssertionUsed
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
 )
@@ -115,41 +116,63 @@ func testSocialStatesRace(t *testing.T, s store.Store) {
 }
 
 // testTelegramReplays: a Telegram login payload is used once on the
-// whole store, whoever races for it; the record is purged with expired
-// nonces once it is stale, and a nonce's purge does not free it early.
+// whole store (testUsedOnce).
 func testTelegramReplays(t *testing.T, s store.Store) {
+	testUsedOnce(t, s, "UseTelegramLogin", social.ErrTelegramReplay, func(key string, exp time.Time) error {
+		return s.UseTelegramLogin(ctx(t), key, exp)
+	})
+}
+
+// testExternalAssertions: an external-JWT assertion's jti is used once per
+// environment and issuer (testUsedOnce); the same jti of another issuer
+// or environment is another assertion.
+func testExternalAssertions(t *testing.T, s store.Store) {
+	env := id()
+	testUsedOnce(t, s, "UseExternalAssertion", signin.ErrAssertionUsed, func(key string, exp time.Time) error {
+		return s.UseExternalAssertion(ctx(t), env, "https://app.example", key, exp)
+	})
+	exp := time.Now().Add(time.Hour)
+	must(t, "a jti", s.UseExternalAssertion(ctx(t), env, "https://app.example", "j-1", exp))
+	must(t, "the jti of another issuer", s.UseExternalAssertion(ctx(t), env, "https://other.example", "j-1", exp))
+	must(t, "the jti in another environment", s.UseExternalAssertion(ctx(t), id(), "https://app.example", "j-1", exp))
+}
+
+// testUsedOnce: use records a key once on the whole store, whoever races
+// for it (the others get replay); the record is purged with expired
+// nonces once it is stale, and a nonce's purge does not free it early.
+func testUsedOnce(t *testing.T, s store.Store, what string, replay error, use func(key string, expiresAt time.Time) error) {
 	c := newClock()
 	now := c.next()
-	hash := "ab" + id()
+	key := "ab" + id()
 	var won, lost atomic.Int32
 	var wg sync.WaitGroup
 	for range 6 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			switch err := s.UseTelegramLogin(ctx(t), hash, now.Add(time.Hour)); {
+			switch err := use(key, now.Add(time.Hour)); {
 			case err == nil:
 				won.Add(1)
-			case errors.Is(err, social.ErrTelegramReplay):
+			case errors.Is(err, replay):
 				lost.Add(1)
 			default:
-				t.Errorf("UseTelegramLogin: %v", err)
+				t.Errorf("%s: %v", what, err)
 			}
 		}()
 	}
 	wg.Wait()
 	if won.Load() != 1 || lost.Load() != 5 {
-		t.Fatalf("UseTelegramLogin raced: %d won, %d lost; want 1 and 5", won.Load(), lost.Load())
+		t.Fatalf("%s raced: %d won, %d lost; want 1 and 5", what, won.Load(), lost.Load())
 	}
-	must(t, "UseTelegramLogin of another payload", s.UseTelegramLogin(ctx(t), "cd"+id(), now.Add(time.Hour)))
+	must(t, what+" of another key", use("cd"+id(), now.Add(time.Hour)))
 	if _, err := s.DeleteExpiredNonces(ctx(t), now.Add(30*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UseTelegramLogin(ctx(t), hash, now.Add(time.Hour)); !errors.Is(err, social.ErrTelegramReplay) {
-		t.Fatalf("UseTelegramLogin after a purge before it expired: %v, want ErrTelegramReplay", err)
+	if err := use(key, now.Add(time.Hour)); !errors.Is(err, replay) {
+		t.Fatalf("%s after a purge before it expired: %v, want %v", what, err, replay)
 	}
 	if _, err := s.DeleteExpiredNonces(ctx(t), now.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	must(t, "UseTelegramLogin after the purge", s.UseTelegramLogin(ctx(t), hash, now.Add(3*time.Hour)))
+	must(t, what+" after the purge", use(key, now.Add(3*time.Hour)))
 }

@@ -113,6 +113,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SocialStates", testSocialStates},
 		{"SocialStatesRace", testSocialStatesRace},
 		{"TelegramReplays", testTelegramReplays},
+		{"ExternalAssertions", testExternalAssertions},
 		{"OAuthTokens", testOAuthTokens},
 		{"OAuthProfile", testOAuthProfile},
 		{"VouchedSignIn", testVouchedSignIn},
