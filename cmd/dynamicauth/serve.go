@@ -197,20 +197,22 @@ func (f *serveFlags) config(ctx context.Context, o *options, log *slog.Logger) (
 	if err != nil {
 		return cfg, closeDelivery, err
 	}
-	return dynamicauth.Config{
-			Mailer: ch.mailer, EmailProviders: ch.providers, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp,
-			Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL,
-				NoSettingsRPC: f.noSettingsRPC, SettingsRPCAllowPrivate: f.settingsRPCPrivate},
-			PublicHost: publicHost, IssuerHosts: splitList(f.issuerHosts), Webhooks: hookCfg,
-			SignIn: signin.Config{NonceTTL: f.nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: f.omitFullJWT},
-			RateLimits: &policy, TrustedProxies: proxies,
-			Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg,
-			Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify},
-		}, func() {
-			if err := ch.close(); err != nil {
-				log.Warn("dev outbox not closed cleanly", "err", err)
-			}
-		}, nil
+	cfg = dynamicauth.Config{
+		Mailer: ch.mailer, EmailProviders: ch.providers, SMS: ch.sms, Templates: ch.templates, OTP: ch.otp,
+		Access: dynamicauth.AccessConfig{Screener: screener, BalanceTTL: balanceTTL,
+			NoSettingsRPC: f.noSettingsRPC, SettingsRPCAllowPrivate: f.settingsRPCPrivate},
+		PublicHost: publicHost, IssuerHosts: splitList(f.issuerHosts), Webhooks: hookCfg,
+		SignIn: signin.Config{NonceTTL: f.nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: f.omitFullJWT},
+		RateLimits: &policy, TrustedProxies: proxies,
+		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg,
+		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify},
+	}
+	closeDelivery = func() {
+		if err := ch.close(); err != nil {
+			log.Warn("dev outbox not closed cleanly", "err", err)
+		}
+	}
+	return cfg, closeDelivery, nil
 }
 
 // sanctionsScreener loads --sanctions-list, if set.
