@@ -2,9 +2,11 @@
 // tests: window.__sdk drives one client on the page's defaults (the
 // browser's fetch, localStorage, the IndexedDB keychain, document.cookie),
 // with apiBaseUrl from window.__widgetConfig. Its wallet signs through
-// window.__walletSign, a function the test exposes.
+// window.__walletSign, a function the test exposes. Passkeys go through
+// the browser's WebAuthn (a virtual authenticator in the tests).
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, refreshUser, logout,
+  registerPasskey, signInWithPasskey, getPasskeys, deletePasskey, authenticatePasskeyMFA, isUserMissingMfaAuth,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 
@@ -16,7 +18,8 @@ const client = createDynamicClient({
   metadata: { name: 'Browser test', universalLink: window.location.origin },
   instrumentation: { enabled: false },
 });
-const view = () => ({ user: client.user && { id: client.user.id }, token: client.token ?? null, initStatus: client.initStatus,
+const view = () => ({ user: client.user && { id: client.user.id, missingMfa: isUserMissingMfaAuth(client) },
+  token: client.token ?? null, initStatus: client.initStatus,
   initError: client.initError ? String(client.initError) : null, documentCookie: document.cookie });
 
 window.__sdk = {
@@ -46,6 +49,25 @@ window.__sdk = {
   },
   async logout() {
     await logout(client);
+    return view();
+  },
+  async registerPasskey() {
+    await registerPasskey({}, client);
+    return view();
+  },
+  async passkeys() {
+    return (await getPasskeys(client)).map((p) => ({ id: p.id }));
+  },
+  async signInWithPasskey() {
+    await signInWithPasskey({}, client);
+    return view();
+  },
+  async authenticatePasskeyMFA() {
+    await authenticatePasskeyMFA({}, client);
+    return view();
+  },
+  async deletePasskey(passkeyId) {
+    await deletePasskey({ passkeyId }, client);
     return view();
   },
 };
