@@ -28,7 +28,8 @@ func testStepUp(t *testing.T, h *harness) {
 	st, res := check(full, "user:update")
 	wantStatus(t, "stepUp/check without a factor", st, 200, res)
 	wantEq(t, res, "isRequired", true)
-	if n := len(list(t, res, "credentials")); n != 0 {
+	// without a second factor: their wallet, proved again (wallets/verify)
+	if c := list(t, res, "credentials"); len(c) != 1 || c[0].(map[string]any)["format"] != "blockchain" {
 		t.Fatalf("credentials of a user without factors: %s", dump(res))
 	}
 	secret, dev := h.mfEnroll(t, full)

@@ -21,8 +21,9 @@ func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.W
 	}
 	var req struct {
 		verifyRequest
-		SkipEmptyAccountCheck bool   `json:"skipEmptyAccountCheck"`
-		CaptchaToken          string `json:"captchaToken"`
+		SkipEmptyAccountCheck bool     `json:"skipEmptyAccountCheck"`
+		CaptchaToken          string   `json:"captchaToken"`
+		RequestedScopes       []string `json:"requestedScopes"`
 	}
 	if err := s.decode(w, r, "VerifyRequest", &req); err != nil {
 		return signin.WalletRequest{}, walletExtras{}, err
@@ -39,7 +40,7 @@ func (s *Server) walletRequest(w http.ResponseWriter, r *http.Request) (signin.W
 		EnvironmentID: envID, Chain: req.Chain, Address: req.PublicWalletAddress, Message: req.MessageToSign,
 		Signature: req.SignedMessage, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
 		Network: req.Network, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
-		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()),
+		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()), Scopes: req.RequestedScopes,
 	}, walletExtras{skipEmptyAccountCheck: req.SkipEmptyAccountCheck, captchaToken: req.CaptchaToken}, nil
 }
 

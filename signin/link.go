@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -66,9 +67,15 @@ func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletReques
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
 	}
+	if err := s.mayStepUpWithWallet(ctx, cur, req.Scopes); err != nil {
+		return nil, err
+	}
 	pr, err := s.proveWallet(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if len(req.Scopes) > 0 {
+		return s.walletStepUp(ctx, cur, pr, req)
 	}
 	if !opt.Transfer { // a wallet of an account with other credentials: merge (merge.go)
 		if err := s.offerMerge(ctx, cur, pr); err != nil {
@@ -87,6 +94,60 @@ func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletReques
 	a := session.AuthOf(cur.Claims)
 	a.Grants = grants
 	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
+}
+
+// mayStepUpWithWallet checks requestedScopes sent with a wallet proof
+// before the proof is spent: they must be token scopes, and a wallet
+// steps up only a user with no second factor, who has nothing stronger
+// (one who has must pass it: users/mfa/auth/*, its requestedScopes).
+func (s *Service) mayStepUpWithWallet(ctx context.Context, cur *Current, scopes []string) error {
+	if len(scopes) == 0 {
+		return nil
+	}
+	if s.mfa == nil {
+		return errs.Unprocessable(mfa.CodeInvalidScopes, "requestedScopes: elevated access tokens are not served (MFA is off on this server)", nil)
+	}
+	if err := mfa.CheckScopes(scopes); err != nil {
+		return err
+	}
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return err
+	}
+	has, err := s.hasSecondFactor(ctx, p, cur.User.ID)
+	if err != nil {
+		return err
+	}
+	if has {
+		return errs.Unprocessable(mfa.CodeInvalidScopes,
+			"requestedScopes: this user steps up with their MFA method (users/mfa/auth/*), not a wallet", nil)
+	}
+	return nil
+}
+
+// walletStepUp answers a wallet proof that asked for requestedScopes
+// (Dynamic's JS SDK's verifyWalletAccount with requestedScopes, posted to
+// wallets/verify): the wallet must already be the caller's, so the proof
+// is a fresh one of a credential they hold; its nonces are used up and an
+// elevatedAccessToken of the session comes with the re-issued tokens.
+// Nothing is linked.
+func (s *Service) walletStepUp(ctx context.Context, cur *Current, pr *proof, req WalletRequest) (*Result, error) {
+	if cur.User.Same(&pr.credential) == nil {
+		return nil, errs.Unprocessable(mfa.CodeInvalidScopes,
+			"requestedScopes: only a wallet this user has already can step up; link it first", nil)
+	}
+	if err := s.store.ConsumeNonces(ctx, pr.env.ID, pr.nonces, pr.now); err != nil {
+		return nil, err
+	}
+	res, err := s.reissue(ctx, cur, cur.User, req.IssuerHost, req.Origin)
+	if err != nil {
+		return nil, err
+	}
+	res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, mfa.PolicyFrom(pr.env.Settings), cur.User.ID, cur.Session.ID, req.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // UnlinkWallet removes a credential from the signed-in user (POST

@@ -26,7 +26,8 @@ type StepUp struct {
 // CheckStepUp tells the caller whether an action under scope needs a
 // step-up in this environment (its security.mfa.actions) and lists the
 // verified factors the user can pass: MFA devices, verified emails (when
-// email codes are on) and passkeys.
+// email codes are on) and passkeys; for a user with none of them, their
+// wallets.
 func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (*StepUp, error) {
 	if scope == "" {
 		return nil, errs.Unprocessable(mfa.CodeInvalidScopes, "scope is required", nil)
@@ -71,6 +72,18 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 		}
 		for _, pk := range pks {
 			res.Credentials = append(res.Credentials, StepUpCredential{ID: pk.ID, Format: mfa.TypePasskey, Type: mfa.TypePasskey, Alias: pk.Alias})
+		}
+	}
+	// A user with no second factor steps up by proving a wallet of theirs
+	// again (wallets/verify with requestedScopes: LinkWallet).
+	has, err := s.hasSecondFactor(ctx, p, cur.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !has {
+		for _, c := range cur.User.WalletCredentials() {
+			res.Credentials = append(res.Credentials, StepUpCredential{ID: c.ID, Format: users.FormatBlockchain, Type: c.Chain,
+				Alias: c.PublicIdentifier})
 		}
 	}
 	return res, nil

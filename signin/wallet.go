@@ -34,6 +34,9 @@ type WalletRequest struct {
 	Origin           string // the Origin header, if any
 	IssuerHost       string
 	IP, UserAgent    string
+	// Scopes are requestedScopes: re-proving a wallet the signed-in user
+	// already has earns an elevatedAccessToken with them (LinkWallet).
+	Scopes []string
 }
 
 // Result is a completed sign-in.

@@ -183,7 +183,7 @@ func (in *NewUser) draft(prefix, envID string, now time.Time) (*User, error) {
 		if err != nil {
 			return nil, err
 		}
-		if u.admFind(&c) != nil {
+		if u.Same(&c) != nil {
 			return nil, ErrAdminWalletTaken
 		}
 		u.Credentials = append(u.Credentials, c)
@@ -193,7 +193,7 @@ func (in *NewUser) draft(prefix, envID string, now time.Time) (*User, error) {
 		if err != nil {
 			return nil, err
 		}
-		if u.admFind(&c) != nil {
+		if u.Same(&c) != nil {
 			return nil, errs.Conflict("duplicate_exists", prefix+"socialAccounts: the same account twice")
 		}
 		u.Credentials = append(u.Credentials, c)
@@ -221,17 +221,6 @@ func (in *NewUser) addEmail(prefix string, u *User, now time.Time) error {
 	return nil
 }
 
-// admFind finds u's credential with c's format, chain and address.
-func (u *User) admFind(c *Credential) *Credential {
-	for i := range u.Credentials {
-		x := &u.Credentials[i]
-		if x.Format == c.Format && x.Chain == c.Chain && x.Address == c.Address {
-			return x
-		}
-	}
-	return nil
-}
-
 // Merge folds an import row into an existing user (bulk upsert): the set
 // profile fields, the email if the user has none, and the credentials the
 // user lacks. It returns the credentials to add.
@@ -245,7 +234,7 @@ func Merge(existing, draft *User, profile ProfilePatch) ([]Credential, error) {
 	}
 	var add []Credential
 	for _, c := range draft.Credentials {
-		if existing.admFind(&c) == nil {
+		if existing.Same(&c) == nil {
 			c.UserID = existing.ID
 			add = append(add, c)
 		}

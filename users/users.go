@@ -84,6 +84,18 @@ func (u *User) Credential(id string) *Credential {
 	return nil
 }
 
+// Same returns u's credential with c's format, chain and address (the
+// same wallet, email or account), or nil.
+func (u *User) Same(c *Credential) *Credential {
+	for i := range u.Credentials {
+		x := &u.Credentials[i]
+		if x.Format == c.Format && x.Chain == c.Chain && x.Address == c.Address {
+			return x
+		}
+	}
+	return nil
+}
+
 // Label is how the user is shown to them in an authenticator (a TOTP app,
 // a passkey prompt): their email, else username, else the first
 // credential's public identifier, else the id.

@@ -14,7 +14,7 @@ import {
   registerTotpMfaDevice, authenticateTotpMfaDevice, getMfaDevices, getMfaRecoveryCodes, acknowledgeRecoveryCodes,
   createNewMfaRecoveryCodes, authenticateMfaRecoveryCode, setDefaultMfaDevice, deleteMfaDevice, getMfaMethods,
   isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, verifyOTP, getPasskeys,
-  checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser,
+  checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, http, APP_ORIGIN } from '../harness.mjs';
@@ -168,6 +168,20 @@ it('getPasskeys is empty for a wallet user; checkStepUpAuth answers whether a sc
   const stepLog = s.log.filter((e) => e.path === '/stepUp/check');
   assert.equal(stepLog.length, 1, s.describe());
   assert.equal(stepLog[0].status, 200, s.describe());
+});
+
+it('verifyWalletAccount with requestedScopes (wallets/verify) re-proves a wallet of the user for an elevated access token', async () => {
+  const s = state.profile;
+  const [acc] = getWalletAccounts(s.client).filter((a) => a.verifiedCredentialId);
+  assert.ok(acc, JSON.stringify(getWalletAccounts(s.client)));
+  const before = s.client.user.verifiedCredentials.length;
+  await verifyWalletAccount({ walletAccount: acc, requestedScopes: ['credential:link'] }, s.client);
+  assert.ok(s.log.some((e) => e.path === '/wallets/verify' && e.status === 200), s.describe());
+  const tok = getElevatedAccessToken({ scope: 'credential:link', consume: false }, s.client);
+  assert.ok(tok, `the SDK keeps an elevated token for the scope\n${s.describe()}`);
+  const claims = JSON.parse(Buffer.from(tok.split('.')[1], 'base64url').toString('utf8'));
+  assert.equal(claims.scope, 'credential:link');
+  assert.equal(s.client.user.verifiedCredentials.length, before, 'nothing linked twice');
 });
 
 // Signed-in clients keep timers and would revoke after the server stops:
