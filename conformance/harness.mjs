@@ -391,6 +391,17 @@ export async function http(ctx, method, urlPath, { token, body, rawBody, headers
 }
 
 /** Assert an http() result is a 4xx with {error} (and code for 404). */
+/** Reads the environment's settings, lets change edit them, and PUTs them back (admin token). */
+export async function updateSettings(ctx, change) {
+  const env = await http(ctx, 'GET', `/environments/${ctx.envId}`, { token: ctx.token });
+  if (env.status !== 200) throw new Error(`GET environment: ${env.status} ${env.text}`);
+  const next = env.json.settings;
+  change(next);
+  const put = await http(ctx, 'PUT', `/environments/${ctx.envId}`, { token: ctx.token, body: next });
+  if (put.status !== 200) throw new Error(`PUT environment: ${put.status} ${put.text}`);
+  return put.json;
+}
+
 export function assertError(r, status, what = '') {
   const want = statusList(status);
   assert.ok(want.includes(r.status), `${what} expected HTTP ${want.join('|')}, got ${r.status} ${r.text.slice(0, 500)}`);

@@ -57,9 +57,10 @@ export function ethersProvider(wallet, { chainId = '1' } = {}) {
  * environment's SDK prefix, headers, body, status, responseText of an
  * error}). Requests
  * still running are kept in inflight so a file can wait for them before
- * its server stops.
+ * its server stops; live, when given, collects the instance (a file logs
+ * them all out before its server stops).
  */
-export function nodeSdk(ctx, { createDynamicClient, origin, inflight = new Set() }) {
+export function nodeSdk(ctx, { createDynamicClient, origin, inflight = new Set(), live }) {
   const log = [];
   const prefix = `${ctx.basePath}/sdk/${ctx.envId}`;
   const recordingFetch = async (input, init = {}) => {
@@ -90,5 +91,7 @@ export function nodeSdk(ctx, { createDynamicClient, origin, inflight = new Set()
     instrumentation: { enabled: false },
   });
   const describe = () => log.map((e) => `${e.method} ${e.path} -> ${e.status}${e.responseText ? ' ' + e.responseText.slice(0, 200) : ''}`).join('\n');
-  return { client, log, describe, inflight, keychain, mem };
+  const s = { client, log, describe, inflight, keychain, mem };
+  live?.push(s);
+  return s;
 }

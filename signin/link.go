@@ -110,11 +110,7 @@ func (s *Service) mayStepUpWithWallet(ctx context.Context, cur *Current, scopes 
 	if err := mfa.CheckScopes(scopes); err != nil {
 		return err
 	}
-	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
-	if err != nil {
-		return err
-	}
-	has, err := s.hasSecondFactor(ctx, p, cur.User.ID)
+	has, err := s.callerHasSecondFactor(ctx, cur)
 	if err != nil {
 		return err
 	}

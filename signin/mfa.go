@@ -187,11 +187,7 @@ func (s *Service) mayEnroll(ctx context.Context, cur *Current, method string) er
 	if !cur.Claims.MFAPending() {
 		return nil
 	}
-	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
-	if err != nil {
-		return err
-	}
-	has, err := s.hasSecondFactor(ctx, p, cur.User.ID)
+	has, err := s.callerHasSecondFactor(ctx, cur)
 	if err != nil {
 		return err
 	}

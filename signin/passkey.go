@@ -152,6 +152,16 @@ func (s *Service) AuthPasskey(ctx context.Context, cur *Current, req PasskeyRequ
 		MFAToken: req.MFAToken, SingleUse: req.SingleUse, Scopes: req.Scopes})
 }
 
+// callerHasSecondFactor is hasSecondFactor for the caller, under their
+// environment's policy.
+func (s *Service) callerHasSecondFactor(ctx context.Context, cur *Current) (bool, error) {
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return false, err
+	}
+	return s.hasSecondFactor(ctx, p, cur.User.ID)
+}
+
 // hasSecondFactor reports whether the user has a verified method the
 // policy allows: an MFA device, or a passkey.
 func (s *Service) hasSecondFactor(ctx context.Context, p mfa.Policy, userID string) (bool, error) {

@@ -17,7 +17,7 @@ import {
   checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
-import { setup, http, APP_ORIGIN } from '../harness.mjs';
+import { setup, http, updateSettings, APP_ORIGIN } from '../harness.mjs';
 import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
@@ -26,20 +26,7 @@ const live = [];
 // offset: seconds from now (the server takes a code one 30 s step either side, each step once)
 const totp = (secret, offset = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset });
 
-function newSdk() {
-  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
-  live.push(s);
-  return s;
-}
-
-async function settings(change) {
-  const env = await http(ctx, 'GET', `/environments/${ctx.envId}`, { token: ctx.token });
-  assert.equal(env.status, 200, env.text);
-  const next = env.json.settings;
-  change(next);
-  const put = await http(ctx, 'PUT', `/environments/${ctx.envId}`, { token: ctx.token, body: next });
-  assert.equal(put.status, 200, put.text);
-}
+const newSdk = () => nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight, live });
 
 /** A new SDK instance signed in with wallet through the SDK's wallet provider registry. */
 async function signIn(wallet) {
@@ -55,7 +42,7 @@ async function signIn(wallet) {
 const state = {};
 
 it('MFA through the SDK: registerTotpMfaDevice, then authenticateTotpMfaDevice verifies the device; devices and methods list it', async () => {
-  await settings((s) => { s.security = { ...s.security, mfa: { enabled: true, required: false } }; });
+  await updateSettings(ctx, (s) => { s.security = { ...s.security, mfa: { enabled: true, required: false } }; });
   state.wallet = Wallet.createRandom();
   const s = await signIn(state.wallet);
   assert.equal(isUserMissingMfaAuth(s.client), false, 'no device yet: a full session');
@@ -127,7 +114,7 @@ it('updateUser through the SDK: the profile changes and the client holds the new
 });
 
 it('sendSmsOTP + verifyOTP while signed in link the phone number to the same user', async () => {
-  await settings((s) => {
+  await updateSettings(ctx, (s) => {
     s.providers = [...(s.providers ?? []).filter((p) => p.provider !== 'sms'), { provider: 'sms', enabledAt: new Date().toISOString() }];
   });
   const s = state.profile;

@@ -17,7 +17,7 @@ import {
   requestExternalAuthElevatedToken, getElevatedAccessToken,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
-import { setup, http, sdkApi, expectOk, evmVerifyRequest, APP_ORIGIN } from '../harness.mjs';
+import { setup, http, updateSettings, sdkApi, expectOk, evmVerifyRequest, APP_ORIGIN } from '../harness.mjs';
 import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
@@ -25,20 +25,7 @@ const inflight = new Set();
 const live = [];
 const state = {};
 
-function newSdk() {
-  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
-  live.push(s);
-  return s;
-}
-
-async function settings(change) {
-  const env = await http(ctx, 'GET', `/environments/${ctx.envId}`, { token: ctx.token });
-  assert.equal(env.status, 200, env.text);
-  const next = env.json.settings;
-  change(next);
-  const put = await http(ctx, 'PUT', `/environments/${ctx.envId}`, { token: ctx.token, body: next });
-  assert.equal(put.status, 200, put.text);
-}
+const newSdk = () => nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight, live });
 
 let providers = 0;
 /** Connects and verifies wallet through the SDK: a sign-in, or a link when the client is signed in. */
@@ -123,7 +110,7 @@ it('a wallet whose account has no other credential: WalletAlreadyLinkedToAnother
 });
 
 it('updateUser with a new email (the environment signs in with email): verification started, verifyOTP stores it', async () => {
-  await settings((s) => {
+  await updateSettings(ctx, (s) => {
     s.providers = [...(s.providers ?? []).filter((p) => p.provider !== 'emailOnly'), { provider: 'emailOnly', enabledAt: new Date().toISOString() }];
   });
   const s = state.profile;
@@ -144,7 +131,7 @@ it('external JWT: signInWithExternalJwt signs the sub in; requestExternalAuthEle
   const srv = httpServer.createServer((req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ keys: [jwk] })); });
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
   try {
-    await settings((s) => {
+    await updateSettings(ctx, (s) => {
       s.security = { ...s.security, externalAuth: { enabled: true, iss: 'https://app.example', aud: 'conformance',
         jwksUrl: `http://127.0.0.1:${srv.address().port}/jwks.json` } };
     });

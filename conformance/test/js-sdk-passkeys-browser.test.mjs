@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Wallet } from 'ethers';
-import { setup, http, verifySessionJwt } from '../harness.mjs';
+import { setup, http, updateSettings, verifySessionJwt } from '../harness.mjs';
 import { CHROMIUM, bundle, pageServer, launch } from '../widget/browser.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-sdk-passkeys-'));
@@ -17,13 +17,7 @@ const built = {};
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'], ready: async () => { built.bundle = await bundle(dir, 'jssdk.js'); },
   timeoutMs: 180_000 });
 
-async function setMfa(mfa) {
-  const env = await http(ctx, 'GET', `/environments/${ctx.envId}`, { token: ctx.token });
-  const settings = env.json.settings;
-  settings.security = { ...settings.security, mfa };
-  const put = await http(ctx, 'PUT', `/environments/${ctx.envId}`, { token: ctx.token, body: settings });
-  assert.equal(put.status, 200, put.text);
-}
+const setMfa = (mfa) => updateSettings(ctx, (s) => { s.security = { ...s.security, mfa }; });
 
 it('browser: the JS SDK registers a passkey, signs in with it, passes MFA with it and deletes it', async (t) => {
   if (!fs.existsSync(CHROMIUM)) {

@@ -51,11 +51,7 @@ after(async () => {
 });
 
 /** A fresh SDK instance ("a browser tab") with recording fetch and in-memory shims. */
-function newSdk() {
-  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
-  live.push(s);
-  return s;
-}
+const newSdk = () => nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight, live });
 
 /** A Solana WalletProvider over a tweetnacl key pair (base58 signatures, network 101 = mainnet). */
 function solanaProvider(kp) {
