@@ -10,12 +10,13 @@
 // user's social account with the provider's profile picture
 // (oauthAccountPhotos, which the SDK serves as the account's photos), the
 // session JWT verified against the JWKS, and a
-// second login in a fresh SDK finding the same user.
+// second login in a fresh SDK finding the same user, and
+// unlinkSocialAccount removing the account.
 import assert from 'node:assert/strict';
 import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
   createDynamicClient, initializeClient, signInWithSocialRedirect, detectSocialRedirectUrl, completeSocialRedirect,
-  getUserSocialAccounts, logout,
+  getUserSocialAccounts, logout, unlinkSocialAccount,
 } from '@dynamic-labs-sdk/client';
 import { setup, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
 import { memoryKeychain } from '../sdk-shims.mjs';
@@ -89,6 +90,12 @@ it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID prov
 
     const second = await socialLogin();
     assert.equal(second.user.id, first.user.id, 'a second login finds the same user');
+
+    // unlinkSocialAccount (verify/unlink): the account goes, the email stays to sign in with.
+    const [account] = getUserSocialAccounts(second.client);
+    await unlinkSocialAccount({ verifiedCredentialId: account.verifiedCredentialId }, second.client);
+    assert.equal(getUserSocialAccounts(second.client).length, 0, JSON.stringify(second.client.user.verifiedCredentials));
+    assert.ok(second.client.user.verifiedCredentials.some((c) => c.format === 'email'), 'the email stays');
   } finally {
     // Signed-in clients keep an expiry timer that keeps the process alive,
     // failed or not: log them out while the server runs, and let the
