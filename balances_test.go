@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http"
 	"strings"
@@ -66,6 +67,11 @@ func TestBalancesOverHTTP(t *testing.T) {
 	if _, err := app.Balances().Read(t.Context(), env, balances.Request{Chain: "SOL", Account: holder.Hex()}); !errors.Is(err, balances.ErrChainNotSupported) {
 		t.Errorf("solana from Go: %v", err)
 	}
+	// networkIds (the newer clients' getTokenBalances): the same, by list.
+	code, body = app.Do(t, http.MethodGet, path+fmt.Sprintf("&includeNative=true&networkIds=%d", accesstest.ChainID), "", nil)
+	if code != http.StatusOK || !strings.Contains(string(body), `"rawBalance":1500000000000000000`) {
+		t.Errorf("networkIds: %d %s", code, body)
+	}
 	// Without includeNative only the listed tokens; nothing listed: [].
 	if code, body := app.Do(t, http.MethodGet, path, "", nil); code != http.StatusOK || string(body) != "[]\n" && string(body) != "[]" {
 		t.Errorf("nothing asked: %d %s", code, body)
@@ -80,6 +86,9 @@ func TestBalancesOverHTTP(t *testing.T) {
 		{"&networkId=x", "", 400},
 		{"&includeNative=yes", "", 400},
 		{"&whitelistedContracts=0x12", "", 400},
+		{fmt.Sprintf("&networkIds=%d&networkIds=1&includeNative=true", accesstest.ChainID), "network_rpc_not_configured", 422},
+		{"&networkIds=x", "", 400},
+		{"&networkIds=1,2,3,4,5,6,7,8,9,10,11", "", 400},
 	} {
 		code, body := app.Do(t, http.MethodGet, path+c.query, "", nil)
 		var e struct{ Code string }

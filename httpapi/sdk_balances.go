@@ -40,11 +40,24 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) erro
 		return errs.Invalid("accountAddress: required")
 	}
 	if v := q.Get("networkId"); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f <= 0 || f != float64(int64(f)) {
-			return errs.Invalid("networkId: must be a positive whole number")
+		if req.Network, err = networkParam("networkId", v); err != nil {
+			return err
 		}
-		req.Network = int64(f)
+	}
+	// networkIds (the newer clients' getTokenBalances): several networks
+	// of the chain in one call, read one after the other.
+	var networks []int64
+	for _, v := range q["networkIds"] {
+		for _, p := range strings.Split(v, ",") {
+			n, err := networkParam("networkIds", strings.TrimSpace(p))
+			if err != nil {
+				return err
+			}
+			networks = append(networks, n)
+		}
+	}
+	if len(networks) > maxBalanceNetworks {
+		return errs.Invalid("networkIds: at most %d", maxBalanceNetworks)
 	}
 	for name, dst := range map[string]*bool{"includeNative": &req.Native, "forceRefresh": &req.Fresh, "includePrices": &req.Prices} {
 		switch v := q.Get(name); v {
@@ -68,9 +81,17 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) erro
 	if s.balances == nil {
 		return errs.Unprocessable("network_rpc_not_configured", "this server reads no balances", nil)
 	}
-	list, err := s.balances.Read(r.Context(), envID, req)
-	if err != nil {
-		return err
+	if len(networks) == 0 {
+		networks = []int64{req.Network}
+	}
+	var list []balances.Token
+	for _, n := range networks {
+		req.Network = n
+		got, err := s.balances.Read(r.Context(), envID, req)
+		if err != nil {
+			return err
+		}
+		list = append(list, got...)
 	}
 	out := make([]tokenBalance, len(list))
 	for i, t := range list {
@@ -80,4 +101,16 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) erro
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// maxBalanceNetworks bounds the networks one balances call reads.
+const maxBalanceNetworks = 10
+
+// networkParam reads a network id: a positive whole number.
+func networkParam(name, v string) (int64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 || f != float64(int64(f)) {
+		return 0, errs.Invalid("%s: must be a positive whole number", name)
+	}
+	return int64(f), nil
 }
