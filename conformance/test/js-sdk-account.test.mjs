@@ -14,7 +14,7 @@ import {
   registerTotpMfaDevice, authenticateTotpMfaDevice, getMfaDevices, getMfaRecoveryCodes, acknowledgeRecoveryCodes,
   createNewMfaRecoveryCodes, authenticateMfaRecoveryCode, setDefaultMfaDevice, deleteMfaDevice, getMfaMethods,
   isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, verifyOTP, getPasskeys,
-  checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken,
+  checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken, deleteUser,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, http, updateSettings, APP_ORIGIN } from '../harness.mjs';
@@ -169,6 +169,18 @@ it('verifyWalletAccount with requestedScopes (wallets/verify) re-proves a wallet
   const claims = JSON.parse(Buffer.from(tok.split('.')[1], 'base64url').toString('utf8'));
   assert.equal(claims.scope, 'credential:link');
   assert.equal(s.client.user.verifiedCredentials.length, before, 'nothing linked twice');
+});
+
+it('deleteUser through the SDK: the account is gone and the client signed out; the wallet signs up anew', async () => {
+  const wallet = Wallet.createRandom();
+  const s = await signIn(wallet);
+  const { id } = s.client.user;
+  const token = s.client.token;
+  await deleteUser(s.client);
+  assert.equal(s.client.user, null, s.describe());
+  assert.equal((await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token })).status, 401, 'the deleted user\'s session');
+  const again = await signIn(wallet);
+  assert.notEqual(again.client.user.id, id, 'a new user');
 });
 
 // Signed-in clients keep timers and would revoke after the server stops:
