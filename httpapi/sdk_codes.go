@@ -12,9 +12,10 @@ import (
 // codeVerifyBody is EmailVerificationVerifyRequest and
 // SmsVerificationVerifyRequest (the same shape).
 type codeVerifyBody struct {
-	VerificationUUID  string `json:"verificationUUID"`
-	VerificationToken string `json:"verificationToken"`
-	SessionPublicKey  string `json:"sessionPublicKey"`
+	VerificationUUID  string   `json:"verificationUUID"`
+	VerificationToken string   `json:"verificationToken"`
+	SessionPublicKey  string   `json:"sessionPublicKey"`
+	RequestedScopes   []string `json:"requestedScopes"`
 }
 
 // codeRequest decodes a verify request with the caller's context.
@@ -37,7 +38,7 @@ func (s *Server) codeRequest(w http.ResponseWriter, r *http.Request, channel, sc
 	}
 	return signin.CodeRequest{EnvironmentID: envID, Channel: channel, VerificationID: body.VerificationUUID,
 		Code: body.VerificationToken, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
-		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())}, nil
+		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()), Scopes: body.RequestedScopes}, nil
 }
 
 // codeSignIn answers {email,sms}Verifications/signin: VerifyResponse.

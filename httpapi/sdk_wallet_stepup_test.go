@@ -78,3 +78,51 @@ func testWalletStepUp(t *testing.T, h *harness) {
 	wantError(t, "a user with an MFA method", r.status, r.json, 422)
 	wantEq(t, r.json, "code", "invalid_scopes")
 }
+
+// TestCodeStepUp: a code sent to an address the signed-in user has, with
+// requestedScopes (the JS SDK's verifyOTP while signed in), answers an
+// elevatedAccessToken and links nothing; a code to another address with
+// requestedScopes is refused and links nothing either.
+func TestCodeStepUp(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testCodeStepUp(t, backend) })
+	}
+}
+
+func testCodeStepUp(t *testing.T, backend string) {
+	h, box := newCodeHarness(t, backend)
+	env := h.ids.EnvironmentID
+	sdk := "/sdk/" + env
+	h.enableCodes(t, env, nil, "emailOnly")
+	h.mfSetMFA(t, map[string]any{"enabled": true, "required": false})
+	send := func(email string) string {
+		t.Helper()
+		st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
+		wantStatus(t, "create "+email, st, 200, res)
+		return str(t, res, "verificationUUID")
+	}
+	vid := send("ada@example.com")
+	st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid,
+		"verificationToken": box.Code(t, "ada@example.com")})
+	wantStatus(t, "sign in", st, 200, res)
+	token := str(t, res, "minifiedJwt")
+
+	vid = send("ada@example.com")
+	st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", token, map[string]any{"verificationUUID": vid,
+		"verificationToken": box.Code(t, "ada@example.com"), "requestedScopes": []string{"user:update"}})
+	wantStatus(t, "a code to the user's own email, with requestedScopes", st, 200, res)
+	if c := pfClaims(t, str(t, res, "elevatedAccessToken")); c["scope"] != "user:update" || c["sid"] != pfClaims(t, token)["sid"] {
+		t.Fatalf("elevated claims %s", dump(c))
+	}
+
+	vid = send("bob@example.com")
+	st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", token, map[string]any{"verificationUUID": vid,
+		"verificationToken": box.Code(t, "bob@example.com"), "requestedScopes": []string{"user:update"}})
+	wantError(t, "a code to another address, with requestedScopes", st, res, 422)
+	wantEq(t, res, "code", "invalid_scopes")
+	st, res = h.do(t, "GET", sdk+"/users", token, nil)
+	wantStatus(t, "the user", st, 200, res)
+	if n := len(list(t, res, "verifiedCredentials")); n != 1 {
+		t.Fatalf("%d credentials after two step-ups, want 1: %s", n, dump(res))
+	}
+}

@@ -44,6 +44,9 @@ type CodeRequest struct {
 	Origin           string
 	IssuerHost       string
 	IP, UserAgent    string
+	// Scopes are requestedScopes: a code to an address the signed-in user
+	// has already earns an elevatedAccessToken with them (CodeVerify).
+	Scopes []string
 }
 
 // codeProof is a checked code: the verification it consumed and the
@@ -126,9 +129,21 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
 	}
+	if err := s.mayStepUp(ctx, cur, req.Scopes, "a code"); err != nil {
+		return nil, err
+	}
 	pr, err := s.proveCode(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if len(req.Scopes) > 0 { // the JS SDK's verifyOTP with requestedScopes: a step-up, nothing linked
+		env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+		if err != nil {
+			return nil, err
+		}
+		return s.stepUp(ctx, cur, env, &pr.cred, req.Scopes, req.IssuerHost, req.Origin, func() error {
+			return s.store.ConsumeNonces(ctx, req.EnvironmentID, pr.nonces, pr.now)
+		})
 	}
 	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred}
 	taken := errs.Unprocessable("email_already_exists", "this email belongs to another account of this environment", nil)

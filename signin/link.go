@@ -67,7 +67,7 @@ func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletReques
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
 	}
-	if err := s.mayStepUpWithWallet(ctx, cur, req.Scopes); err != nil {
+	if err := s.mayStepUp(ctx, cur, req.Scopes, "a wallet"); err != nil {
 		return nil, err
 	}
 	pr, err := s.proveWallet(ctx, req)
@@ -96,11 +96,13 @@ func (s *Service) LinkWallet(ctx context.Context, cur *Current, req WalletReques
 	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
 }
 
-// mayStepUpWithWallet checks requestedScopes sent with a wallet proof
-// before the proof is spent: they must be token scopes, and a wallet
-// steps up only a user with no second factor, who has nothing stronger
-// (one who has must pass it: users/mfa/auth/*, its requestedScopes).
-func (s *Service) mayStepUpWithWallet(ctx context.Context, cur *Current, scopes []string) error {
+// mayStepUp checks requestedScopes sent with a proof of a credential the
+// user holds (a wallet signature, an email or SMS code) before the proof
+// is spent: they must be token scopes, and such a proof steps up only a
+// user with no second factor, who has nothing stronger (one who has must
+// pass it: users/mfa/auth/*, with its requestedScopes). what names the
+// proof in the refusal.
+func (s *Service) mayStepUp(ctx context.Context, cur *Current, scopes []string, what string) error {
 	if len(scopes) == 0 {
 		return nil
 	}
@@ -116,30 +118,39 @@ func (s *Service) mayStepUpWithWallet(ctx context.Context, cur *Current, scopes 
 	}
 	if has {
 		return errs.Unprocessable(mfa.CodeInvalidScopes,
-			"requestedScopes: this user steps up with their MFA method (users/mfa/auth/*), not a wallet", nil)
+			"requestedScopes: this user steps up with their MFA method (users/mfa/auth/*), not "+what, nil)
 	}
 	return nil
 }
 
 // walletStepUp answers a wallet proof that asked for requestedScopes
 // (Dynamic's JS SDK's verifyWalletAccount with requestedScopes, posted to
-// wallets/verify): the wallet must already be the caller's, so the proof
-// is a fresh one of a credential they hold; its nonces are used up and an
-// elevatedAccessToken of the session comes with the re-issued tokens.
-// Nothing is linked.
+// wallets/verify): stepUp, its nonces used up, nothing linked.
 func (s *Service) walletStepUp(ctx context.Context, cur *Current, pr *proof, req WalletRequest) (*Result, error) {
-	if cur.User.Same(&pr.credential) == nil {
+	return s.stepUp(ctx, cur, pr.env, &pr.credential, req.Scopes, req.IssuerHost, req.Origin, func() error {
+		return s.store.ConsumeNonces(ctx, pr.env.ID, pr.nonces, pr.now)
+	})
+}
+
+// stepUp answers a fresh proof of cred, which must be a credential the
+// caller already holds, with their session's tokens re-issued and an
+// elevatedAccessToken carrying scopes (mayStepUp checked them). spend,
+// run once cred is found the caller's, uses up what the proof rests on
+// (a refused step-up leaves a wallet's signed message good for a link).
+func (s *Service) stepUp(ctx context.Context, cur *Current, env *tenant.Environment, cred *users.Credential, scopes []string,
+	issuerHost, origin string, spend func() error) (*Result, error) {
+	if cur.User.Same(cred) == nil {
 		return nil, errs.Unprocessable(mfa.CodeInvalidScopes,
-			"requestedScopes: only a wallet this user has already can step up; link it first", nil)
+			"requestedScopes: only a credential this user has already can step up; link it first", nil)
 	}
-	if err := s.store.ConsumeNonces(ctx, pr.env.ID, pr.nonces, pr.now); err != nil {
+	if err := spend(); err != nil {
 		return nil, err
 	}
-	res, err := s.reissue(ctx, cur, cur.User, req.IssuerHost, req.Origin)
+	res, err := s.reissue(ctx, cur, cur.User, issuerHost, origin)
 	if err != nil {
 		return nil, err
 	}
-	res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, mfa.PolicyFrom(pr.env.Settings), cur.User.ID, cur.Session.ID, req.Scopes)
+	res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, mfa.PolicyFrom(env.Settings), cur.User.ID, cur.Session.ID, scopes)
 	if err != nil {
 		return nil, err
 	}
