@@ -239,11 +239,12 @@ func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (signin.OA
 		return signin.OAuthRequest{}, "", err
 	}
 	var body struct {
-		State            string `json:"state"`
-		Code             string `json:"code"`
-		CodeVerifier     string `json:"codeVerifier"`
-		SessionPublicKey string `json:"sessionPublicKey"`
-		CaptchaToken     string `json:"captchaToken"`
+		State            string   `json:"state"`
+		Code             string   `json:"code"`
+		CodeVerifier     string   `json:"codeVerifier"`
+		SessionPublicKey string   `json:"sessionPublicKey"`
+		CaptchaToken     string   `json:"captchaToken"`
+		RequestedScopes  []string `json:"requestedScopes"`
 	}
 	if err := s.decode(w, r, "OauthRequest", &body); err != nil {
 		return signin.OAuthRequest{}, "", err
@@ -257,7 +258,8 @@ func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (signin.OA
 	}
 	return signin.OAuthRequest{EnvironmentID: envID, Provider: typ, RedirectURL: s.providerRedirectURL(r, envID, typ),
 			State: body.State, Code: body.Code, CodeVerifier: body.CodeVerifier, SessionPublicKey: sessionKey,
-			IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())},
+			IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()),
+			Scopes: body.RequestedScopes},
 		body.CaptchaToken, nil
 }
 

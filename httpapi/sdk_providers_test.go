@@ -331,3 +331,28 @@ func TestSocialLinkRecordsSocialLinked(t *testing.T) {
 		t.Fatalf("events after a social link: %v", names)
 	}
 }
+
+// TestSocialStepUp: logging in again with the user's own social account
+// and requestedScopes (the JS SDK's completeSocialRedirect while signed
+// in, providers/{type}/verify) answers an elevatedAccessToken of the
+// session and links nothing.
+func TestSocialStepUp(t *testing.T) {
+	h := newHarness(t)
+	f := newSocialFixture(t, h)
+	l := f.start(t, f.env, false)
+	st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
+	wantStatus(t, "signIn", st, 200, res)
+	session := str(t, res, "minifiedJwt")
+	creds := len(list(t, res, "user.verifiedCredentials"))
+
+	l = f.start(t, f.env, false)
+	st, res = h.do(t, "POST", "/sdk/"+f.env+"/providers/google/verify", session, map[string]any{"state": l.state, "code": l.code,
+		"requestedScopes": []string{"credential:link"}})
+	wantStatus(t, "verify with requestedScopes", st, 200, res)
+	if c := pfClaims(t, str(t, res, "elevatedAccessToken")); c["scope"] != "credential:link" || c["sid"] != pfClaims(t, session)["sid"] {
+		t.Fatalf("elevated claims %s", dump(c))
+	}
+	if n := len(list(t, res, "user.verifiedCredentials")); n != creds {
+		t.Fatalf("%d credentials after a step-up, want %d", n, creds)
+	}
+}

@@ -41,6 +41,9 @@ type OAuthRequest struct {
 	Origin           string
 	IP               string
 	UserAgent        string
+	// Scopes are requestedScopes: logging in again with a social account
+	// the signed-in user has earns an elevatedAccessToken (OAuthLink).
+	Scopes []string
 }
 
 func (s *Service) logins() (*social.Logins, error) {
@@ -234,9 +237,19 @@ func (s *Service) OAuthLink(ctx context.Context, cur *Current, req OAuthRequest)
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
 	}
+	if err := s.mayStepUp(ctx, cur, req.Scopes, "a social account"); err != nil {
+		return nil, err
+	}
 	p, err := s.proveOAuth(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if len(req.Scopes) > 0 { // the JS SDK's completeSocialRedirect with requestedScopes: a step-up
+		env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+		if err != nil {
+			return nil, err
+		}
+		return s.stepUp(ctx, cur, env, &p.cred, req.Scopes, req.IssuerHost, req.Origin, func() error { return nil })
 	}
 	return s.linkSocial(ctx, cur, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Now: p.cred.VerifiedAt,
 		Credential: p.cred, OAuthTokens: p.tokens, Event: events.SocialLinked}, req.IssuerHost, req.Origin, "social")
