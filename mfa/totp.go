@@ -81,32 +81,26 @@ func (s *Service) ConfirmTOTP(ctx context.Context, userID, code string) (*Device
 	return s.checkTOTP(ctx, pending, code)
 }
 
-// Waiting reports whether deviceID names a TOTP device of the user that
-// still waits for its first code ("" and unknown ids do not).
-func (s *Service) Waiting(ctx context.Context, userID, deviceID string) (bool, error) {
+// Waiting is the TOTP device of the user that deviceID names when it
+// still waits for its first code; nil for "", unknown ids and any other
+// device.
+func (s *Service) Waiting(ctx context.Context, userID, deviceID string) (*Device, error) {
 	if deviceID == "" {
-		return false, nil
+		return nil, nil
 	}
 	d, err := s.Device(ctx, userID, deviceID)
 	if errs.Is(err, errs.KindNotFound) {
-		return false, nil
+		return nil, nil
 	}
-	if err != nil {
-		return false, err
-	}
-	return d.Type == TypeTOTP && !d.Verified(), nil
-}
-
-// ConfirmTOTPDevice verifies the first code of the user's waiting TOTP
-// device deviceID, as ConfirmTOTP does for the newest one.
-func (s *Service) ConfirmTOTPDevice(ctx context.Context, userID, deviceID, code string) (*Device, error) {
-	d, err := s.Device(ctx, userID, deviceID)
-	if err != nil {
+	if err != nil || d.Type != TypeTOTP || d.Verified() {
 		return nil, err
 	}
-	if d.Type != TypeTOTP || d.Verified() {
-		return nil, errs.NotFound(CodeDeviceNotFound, "no TOTP device of this id waits for its first code")
-	}
+	return d, nil
+}
+
+// ConfirmTOTPDevice verifies the first code of a waiting TOTP device
+// (Waiting found it), as ConfirmTOTP does for the newest one.
+func (s *Service) ConfirmTOTPDevice(ctx context.Context, d *Device, code string) (*Device, error) {
 	return s.checkTOTP(ctx, d, code)
 }
 

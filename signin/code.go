@@ -137,11 +137,7 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 		return nil, err
 	}
 	if len(req.Scopes) > 0 { // the JS SDK's verifyOTP with requestedScopes: a step-up, nothing linked
-		env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
-		if err != nil {
-			return nil, err
-		}
-		return s.stepUp(ctx, cur, env, &pr.cred, req.Scopes, req.IssuerHost, req.Origin, func() error {
+		return s.stepUp(ctx, cur, &pr.cred, req.Scopes, req.IssuerHost, req.Origin, func() error {
 			return s.store.ConsumeNonces(ctx, req.EnvironmentID, pr.nonces, pr.now)
 		})
 	}

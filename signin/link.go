@@ -127,31 +127,33 @@ func (s *Service) mayStepUp(ctx context.Context, cur *Current, scopes []string, 
 // (Dynamic's JS SDK's verifyWalletAccount with requestedScopes, posted to
 // wallets/verify): stepUp, its nonces used up, nothing linked.
 func (s *Service) walletStepUp(ctx context.Context, cur *Current, pr *proof, req WalletRequest) (*Result, error) {
-	return s.stepUp(ctx, cur, pr.env, &pr.credential, req.Scopes, req.IssuerHost, req.Origin, func() error {
+	return s.stepUp(ctx, cur, &pr.credential, req.Scopes, req.IssuerHost, req.Origin, func() error {
 		return s.store.ConsumeNonces(ctx, pr.env.ID, pr.nonces, pr.now)
 	})
 }
 
 // stepUp answers a fresh proof of cred, which must be a credential the
 // caller already holds, with their session's tokens re-issued and an
-// elevatedAccessToken carrying scopes (mayStepUp checked them). spend,
-// run once cred is found the caller's, uses up what the proof rests on
-// (a refused step-up leaves a wallet's signed message good for a link).
-func (s *Service) stepUp(ctx context.Context, cur *Current, env *tenant.Environment, cred *users.Credential, scopes []string,
-	issuerHost, origin string, spend func() error) (*Result, error) {
+// elevatedAccessToken carrying scopes (mayStepUp checked them). spend, if
+// set, runs once cred is found the caller's and uses up what the proof
+// rests on (a refused step-up leaves a wallet's signed message good for a
+// link).
+func (s *Service) stepUp(ctx context.Context, cur *Current, cred *users.Credential, scopes []string, issuerHost, origin string,
+	spend func() error) (*Result, error) {
 	if cur.User.Same(cred) == nil {
 		return nil, errs.Unprocessable(mfa.CodeInvalidScopes,
 			"requestedScopes: only a credential this user has already can step up; link it first", nil)
 	}
-	if err := spend(); err != nil {
-		return nil, err
+	if spend != nil {
+		if err := spend(); err != nil {
+			return nil, err
+		}
 	}
 	res, err := s.reissue(ctx, cur, cur.User, issuerHost, origin)
 	if err != nil {
 		return nil, err
 	}
-	res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, mfa.PolicyFrom(env.Settings), cur.User.ID, cur.Session.ID, scopes)
-	if err != nil {
+	if res.ElevatedAccessToken, err = s.elevatedFor(ctx, cur, scopes); err != nil {
 		return nil, err
 	}
 	return res, nil

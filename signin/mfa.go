@@ -68,18 +68,19 @@ func (s *Service) AuthTOTP(ctx context.Context, cur *Current, req MFARequest) (*
 	if err := s.mfaAllowed(ctx, cur, mfa.TypeTOTP, req.Scopes); err != nil {
 		return nil, err
 	}
-	check := s.mfa.VerifyTOTP
 	waiting, err := s.mfa.Waiting(ctx, cur.User.ID, req.DeviceID)
 	if err != nil {
 		return nil, err
 	}
-	if waiting {
+	if waiting != nil {
 		if err := s.mayEnroll(ctx, cur, mfa.TypeTOTP); err != nil {
 			return nil, err
 		}
-		check = s.mfa.ConfirmTOTPDevice
+		_, err = s.mfa.ConfirmTOTPDevice(ctx, waiting, req.Code)
+	} else {
+		_, err = s.mfa.VerifyTOTP(ctx, cur.User.ID, req.DeviceID, req.Code)
 	}
-	if _, err := check(ctx, cur.User.ID, req.DeviceID, req.Code); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return s.completeMFA(ctx, cur, mfa.TypeTOTP, req)
@@ -143,15 +144,21 @@ func (s *Service) completeMFA(ctx context.Context, cur *Current, factor string, 
 		}
 	}
 	if len(req.Scopes) > 0 {
-		p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
-		if err != nil {
-			return nil, err
-		}
-		if res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, p, cur.User.ID, cur.Session.ID, req.Scopes); err != nil {
+		if res.ElevatedAccessToken, err = s.elevatedFor(ctx, cur, req.Scopes); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// elevatedFor issues an elevatedAccessToken of the caller's session with
+// scopes, under their environment's MFA actions settings.
+func (s *Service) elevatedFor(ctx context.Context, cur *Current, scopes []string) (string, error) {
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return "", err
+	}
+	return s.mfa.IssueElevatedUnder(ctx, p, cur.User.ID, cur.Session.ID, scopes)
 }
 
 // RegisterTOTP starts a TOTP enrollment for the caller. An MFA-pending

@@ -245,11 +245,7 @@ func (s *Service) OAuthLink(ctx context.Context, cur *Current, req OAuthRequest)
 		return nil, err
 	}
 	if len(req.Scopes) > 0 { // the JS SDK's completeSocialRedirect with requestedScopes: a step-up
-		env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
-		if err != nil {
-			return nil, err
-		}
-		return s.stepUp(ctx, cur, env, &p.cred, req.Scopes, req.IssuerHost, req.Origin, func() error { return nil })
+		return s.stepUp(ctx, cur, &p.cred, req.Scopes, req.IssuerHost, req.Origin, nil) // the state is spent
 	}
 	return s.linkSocial(ctx, cur, &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Now: p.cred.VerifiedAt,
 		Credential: p.cred, OAuthTokens: p.tokens, Event: events.SocialLinked}, req.IssuerHost, req.Origin, "social")

@@ -48,10 +48,14 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 	if err != nil {
 		return nil, err
 	}
+	// has: a second factor (hasSecondFactor's answer, from what is read
+	// here already)
+	has := false
 	for _, d := range devs {
 		if !p.Allows(d.Type) {
 			continue
 		}
+		has = true
 		res.Credentials = append(res.Credentials, StepUpCredential{ID: d.ID, Format: d.Type, Type: d.Type, Alias: d.Alias})
 		if d.Default {
 			res.DefaultID = d.ID
@@ -73,13 +77,10 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 		for _, pk := range pks {
 			res.Credentials = append(res.Credentials, StepUpCredential{ID: pk.ID, Format: mfa.TypePasskey, Type: mfa.TypePasskey, Alias: pk.Alias})
 		}
+		has = has || len(pks) > 0
 	}
 	// A user with no second factor steps up by proving a wallet of theirs
 	// again (wallets/verify with requestedScopes: LinkWallet).
-	has, err := s.hasSecondFactor(ctx, p, cur.User.ID)
-	if err != nil {
-		return nil, err
-	}
 	if !has {
 		for _, c := range cur.User.WalletCredentials() {
 			res.Credentials = append(res.Credentials, StepUpCredential{ID: c.ID, Format: users.FormatBlockchain, Type: c.Chain,
