@@ -58,11 +58,25 @@ var (
 // Read reads the balances of req.Account on one of the environment's EVM
 // networks.
 func (s *Service) Read(ctx context.Context, envID string, req Request) ([]Token, error) {
+	contracts, err := check(req)
+	if err != nil {
+		return nil, err
+	}
+	chains, err := s.networks.List(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	return s.read(ctx, envID, chains, req, contracts)
+}
+
+// check refuses a request no node should be asked about and returns its
+// contracts' addresses.
+func check(req Request) ([]common.Address, error) {
 	if req.Chain != "EVM" && req.Chain != "ETH" {
 		return nil, ErrChainNotSupported
 	}
 	if err := networks.CheckAddress("EVM", req.Account); err != nil {
-		return nil, errs.Invalid("accountAddress: not an EVM address (0x and 40 hex digits)")
+		return nil, errs.Invalid("account %q is not an EVM address (0x and 40 hex digits)", short(req.Account))
 	}
 	if len(req.Contracts) > MaxContracts {
 		return nil, errs.Invalid("whitelistedContracts: at most %d", MaxContracts)
@@ -70,14 +84,23 @@ func (s *Service) Read(ctx context.Context, envID string, req Request) ([]Token,
 	contracts := make([]common.Address, 0, len(req.Contracts))
 	for _, c := range req.Contracts {
 		if err := networks.CheckAddress("EVM", c); err != nil {
-			return nil, errs.Invalid("whitelistedContracts: %q is not an EVM address", c)
+			return nil, errs.Invalid("whitelistedContracts: %q is not an EVM address", short(c))
 		}
 		contracts = append(contracts, common.HexToAddress(c))
 	}
-	chains, err := s.networks.List(ctx, envID)
-	if err != nil {
-		return nil, err
+	return contracts, nil
+}
+
+// short cuts what a caller sent to a length an error message can repeat.
+func short(s string) string {
+	if len(s) > 50 {
+		return s[:50] + "…"
 	}
+	return s
+}
+
+// read reads a checked request on the environment's networks (chains).
+func (s *Service) read(ctx context.Context, envID string, chains []networks.Chain, req Request, contracts []common.Address) ([]Token, error) {
 	network, ok := s.network(chains, req.Network)
 	if !ok {
 		if req.Network == 0 {

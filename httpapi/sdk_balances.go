@@ -79,28 +79,43 @@ func (s *Server) getAccountBalances(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	if s.balances == nil {
-		return errs.Unprocessable("network_rpc_not_configured", "this server reads no balances", nil)
+		return errNoBalances
 	}
 	if len(networks) == 0 {
 		networks = []int64{req.Network}
 	}
-	var list []balances.Token
-	for _, n := range networks {
-		req.Network = n
-		got, err := s.balances.Read(r.Context(), envID, req)
-		if err != nil {
-			return err
-		}
-		list = append(list, got...)
+	reqs := make([]balances.Request, len(networks))
+	for i, n := range networks {
+		reqs[i] = req
+		reqs[i].Network = n
 	}
+	got, err := s.balances.ReadMany(r.Context(), envID, reqs)
+	if err != nil {
+		return err
+	}
+	var out []tokenBalance
+	for _, list := range got {
+		out = append(out, wireTokens(list)...)
+	}
+	if out == nil {
+		out = []tokenBalance{}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// errNoBalances answers balance reads on a server built without them.
+var errNoBalances = errs.Unprocessable("network_rpc_not_configured", "this server reads no balances", nil)
+
+// wireTokens writes balances as the contract's TokenBalance.
+func wireTokens(list []balances.Token) []tokenBalance {
 	out := make([]tokenBalance, len(list))
 	for i, t := range list {
 		out[i] = tokenBalance{NetworkID: t.NetworkID, Address: t.Address, Name: t.Name, Symbol: t.Symbol, Decimals: t.Decimals,
 			Balance: json.Number(t.Balance), RawBalance: json.Number(t.RawBalance), Price: t.Price, MarketValue: t.MarketValue,
 			IsNative: t.IsNative}
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // maxBalanceNetworks bounds the networks one balances call reads.
@@ -109,7 +124,15 @@ const maxBalanceNetworks = 10
 // networkParam reads a network id: a positive whole number.
 func networkParam(name, v string) (int64, error) {
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 || f != float64(int64(f)) {
+	if err != nil {
+		return 0, errs.Invalid("%s: must be a positive whole number", name)
+	}
+	return networkNumber(name, f)
+}
+
+// networkNumber checks a network id given as a JSON number.
+func networkNumber(name string, f float64) (int64, error) {
+	if f <= 0 || f > 1<<53 || f != float64(int64(f)) {
 		return 0, errs.Invalid("%s: must be a positive whole number", name)
 	}
 	return int64(f), nil

@@ -234,6 +234,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/prefetch", s.public(s.prefetch))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/sdkSettings", s.public(s.logSDKSettings))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/chains/{chainName}/balances", s.public(s.getAccountBalances))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/balances", s.public(s.postMultichainBalances))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonce", s.public(s.getNonce))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/nonces", s.public(s.getNonces))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/verify", s.public(s.walletSignIn))

@@ -9,6 +9,9 @@
 // it for the NFT's holder, not for anyone else, and the scope is gone at the
 // refresh after the NFT is burnt; a siteAccess ERC-20 gate refuses a wallet
 // one base unit below its amount and admits one holding exactly the amount.
+// The same node answers the balance reads: getAccountBalances and
+// postMultichainAccountBalances through the official client, and Dynamic's
+// JS SDK's getMultichainTokenBalances.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,9 +21,11 @@ import { spawn } from 'node:child_process';
 import { after } from 'node:test';
 import { ContractFactory, JsonRpcProvider, NonceManager, Wallet, parseEther } from 'ethers';
 import { AllowlistsApi, GatesApi, Configuration } from '@dynamic-labs/sdk-api';
+import { createDynamicClient, initializeClient, getMultichainTokenBalances } from '@dynamic-labs-sdk/client';
 import {
-  setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, unique, repoRoot,
+  setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, unique, repoRoot, APP_ORIGIN,
 } from '../harness.mjs';
+import { nodeSdk } from '../sdk-shims.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-gates-'));
 const deployer = Wallet.createRandom();
@@ -150,4 +155,48 @@ it('a siteAccess ERC-20 gate with amount 5 (500 base units): 499 is refused with
     await expectOk(apis().gates.disableGateRaw({ environmentId: ctx.envId, gateId: g.id }), 200, 'disable');
   }
   await expectOk(signInRaw(Wallet.createRandom()), 200, 'open again once the gate is off');
+});
+
+it('balances from the node: the official client\'s getAccountBalances and postMultichainAccountBalances, and Dynamic\'s JS SDK\'s getMultichainTokenBalances, read the ETH and ERC-20 a wallet holds', async () => {
+  const w = Wallet.createRandom();
+  await mined(state.signer.sendTransaction({ to: w.address, value: parseEther('1.25') }));
+  await mined(state.coin.mint(w.address, 1234));
+  const coin = await state.coin.getAddress();
+  const expectHoldings = (list, what) => {
+    assert.equal(list.length, 2, `${what}: ${JSON.stringify(list)}`);
+    const [eth, erc20] = list;
+    assert.equal(eth.isNative, true, what);
+    assert.equal(eth.balance, 1.25, what);
+    assert.equal(eth.networkId, 1, what);
+    assert.equal(erc20.address.toLowerCase(), coin.toLowerCase(), what);
+    assert.equal(erc20.balance, 12.34, what);
+    assert.equal(erc20.rawBalance, 1234, what);
+  };
+  const sdk = sdkApi(ctx);
+  const one = await expectOk(sdk.getAccountBalancesRaw({ environmentId: ctx.envId, chainName: 'EVM', accountAddress: w.address,
+    networkId: 1, includeNative: true, whitelistedContracts: [coin] }), 200, 'getAccountBalances');
+  expectHoldings(one.json, 'getAccountBalances');
+
+  const balanceRequest = { filterSpamTokens: true, balanceRequests: [
+    { address: w.address, chain: 'EVM', networkIds: [1], whitelistedContracts: [coin] },
+    { address: state.other.address, chain: 'EVM', networkIds: [1] },
+  ] };
+  const many = await expectOk(sdk.postMultichainAccountBalancesRaw({ environmentId: ctx.envId,
+    multichainAccountBalancesRequest: balanceRequest }), 200, 'postMultichainAccountBalances');
+  const [mine, theirs] = many.json.chainBalances;
+  assert.equal(mine.walletAddress, w.address);
+  assert.equal(mine.chain, 'EVM');
+  assert.deepEqual(mine.networks.map((n) => n.networkId), [1]);
+  expectHoldings(mine.networks[0].balances, 'postMultichainAccountBalances');
+  assert.deepEqual(theirs.networks[0].balances.map((b) => [b.isNative, b.balance]), [[true, 0]], 'an empty wallet: its native coin at 0');
+  const bad = await expectStatus(sdk.postMultichainAccountBalancesRaw({ environmentId: ctx.envId, multichainAccountBalancesRequest: {
+    balanceRequests: [{ address: w.address, chain: 'EVM', networkIds: [1, 8453] }] } }), 422, 'a network the environment does not offer');
+  assert.equal(bad.code, 'network_not_enabled');
+
+  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN });
+  await initializeClient(s.client);
+  const chainBalances = await getMultichainTokenBalances({ balanceRequest }, s.client);
+  assert.equal(chainBalances.length, 2, s.describe());
+  expectHoldings(chainBalances[0].networks[0].balances, 'getMultichainTokenBalances');
+  assert.ok(s.log.some((e) => e.method === 'POST' && e.path === '/balances' && e.status === 200), s.describe());
 });
