@@ -158,22 +158,31 @@ func (app *App) TrySignIn(t testing.TB, w *Wallet) (int, []byte) {
 	if status != http.StatusOK || json.Unmarshal(body, &n) != nil {
 		t.Fatalf("dynamicauthtest: nonce answered %d: %s", status, body)
 	}
+	msg, sig := app.SignMessage(t, w, n.Nonce)
+	return app.Do(t, "POST", base+"/verify", "", map[string]string{
+		"chain": "EVM", "publicWalletAddress": w.Address, "messageToSign": msg,
+		"signedMessage": sig, "walletName": "metamask", "walletProvider": "browserExtension", "network": "1",
+	})
+}
+
+// SignMessage is the sign-in message Dynamic's SDK builds for w in the
+// sandbox environment (EIP-4361, the app's Origin as its domain, nonce
+// from IssueNonces or GET /nonce), and w's signature of it (0x-hex).
+func (app *App) SignMessage(t testing.TB, w *Wallet, nonce string) (msg, signature string) {
+	t.Helper()
 	site, err := url.Parse(app.Origin)
 	if err != nil || site.Host == "" {
 		t.Fatalf("dynamicauthtest: Origin %q is not an origin", app.Origin)
 	}
-	msg := fmt.Sprintf("%s wants you to sign in with your Ethereum account:\n%s\n\n"+
+	msg = fmt.Sprintf("%s wants you to sign in with your Ethereum account:\n%s\n\n"+
 		"Sign in to the test app.\n\nURI: %s/\nVersion: 1\nChain ID: 1\nNonce: %s\nIssued At: %s\nRequest ID: %s",
-		site.Host, w.Address, app.Origin, n.Nonce, app.now().UTC().Format("2006-01-02T15:04:05.000Z"), app.IDs.EnvironmentID)
+		site.Host, w.Address, app.Origin, nonce, app.now().UTC().Format("2006-01-02T15:04:05.000Z"), app.IDs.EnvironmentID)
 	sig, err := crypto.Sign(accounts.TextHash([]byte(msg)), w.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sig[64] += 27
-	return app.Do(t, "POST", base+"/verify", "", map[string]string{
-		"chain": "EVM", "publicWalletAddress": w.Address, "messageToSign": msg,
-		"signedMessage": fmt.Sprintf("0x%x", sig), "walletName": "metamask", "walletProvider": "browserExtension", "network": "1",
-	})
+	return msg, fmt.Sprintf("0x%x", sig)
 }
 
 // Do serves one request with the app's Handler, in process. A non-empty
