@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/passkey"
+	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -29,4 +30,14 @@ func (a *Auth) SetPasskeySettings(ctx context.Context, p *Principal, envID strin
 	}
 	_, err = a.tenants.UpdateSettings(ctx, p, env.ID, doc)
 	return err
+}
+
+// SignInWithPasskey signs in the user whose passkey made an assertion
+// (POST users/passkeys/signin without HTTP): req.Body is the
+// authenticator's answer, as the SDK posts it, to the challenge of
+// Passkeys().BeginSignIn; each challenge serves once. The session is
+// MFA-pending when the environment asks for a second factor the passkey
+// does not count as.
+func (a *Auth) SignInWithPasskey(ctx context.Context, req signin.PasskeyRequest) (*signin.Result, error) {
+	return a.signin.PasskeySignIn(ctx, req)
 }

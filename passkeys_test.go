@@ -2,6 +2,7 @@ package dynamicauth_test
 
 import (
 	"encoding/base64"
+	"net/http"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
@@ -120,4 +121,63 @@ func registerPasskey(t *testing.T, app *dynamicauthtest.App, u *users.User, a *p
 	}
 	p, err := app.Passkeys().FinishRegistration(ctx, env, u, body, "test")
 	return p, opts, err
+}
+
+// TestPasskeySignInThroughTheGoAPI signs in with a passkey from Go
+// (Passkeys().BeginSignIn, SignInWithPasskey): the session is the
+// passkey's user's; a replayed assertion, one made for another origin and
+// one answering another environment's challenge are refused.
+func TestPasskeySignInThroughTheGoAPI(t *testing.T) { onBothBackends(t, testPasskeySignInThroughTheGoAPI) }
+
+func testPasskeySignInThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	u, a := passkeyUser(t, app, dynamicauthtest.NewWallet(t))
+	if _, _, err := registerPasskey(t, app, u, a); err != nil {
+		t.Fatal(err)
+	}
+	assertion := func(envID string, from *passkeytest.Authenticator) []byte {
+		t.Helper()
+		o, err := app.Passkeys().BeginSignIn(ctx, envID, app.Origin, "")
+		if err != nil {
+			t.Fatalf("BeginSignIn: %v", err)
+		}
+		b, err := from.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	signIn := func(body []byte) (*signin.Result, error) {
+		return app.SignInWithPasskey(ctx, signin.PasskeyRequest{EnvironmentID: env, Body: body, Origin: app.Origin})
+	}
+	evil := *a
+	evil.Origin = "http://evil.example"
+	if _, err := signIn(assertion(env, &evil)); err == nil {
+		t.Fatal("an assertion made for another origin signed in")
+	}
+	live := app.IDs.LiveEnvironmentID
+	if code, body := app.Do(t, http.MethodPost, "/api/v0/environments/"+live+"/origins", app.OwnerToken, map[string]any{"origin": app.Origin}); code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("add the origin to the live environment: %d %s", code, body)
+	}
+	if _, err := signIn(assertion(live, a)); err == nil {
+		t.Fatal("an answer to another environment's challenge signed in")
+	}
+	body := assertion(env, a)
+	res, err := signIn(body)
+	if err != nil {
+		t.Fatalf("SignInWithPasskey: %v", err)
+	}
+	if res.User.ID != u.ID || res.NewUser || res.Tokens == nil {
+		t.Fatalf("signed in %+v", res)
+	}
+	v, err := app.Verifier(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := v.Verify(ctx, res.Tokens.MinifiedJWT); err != nil || c.Sub != u.ID {
+		t.Fatalf("the session's token: %+v, %v", c, err)
+	}
+	if _, err := signIn(body); err == nil {
+		t.Fatal("a replayed assertion signed in")
+	}
 }
