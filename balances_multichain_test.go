@@ -114,6 +114,14 @@ func TestMultichainBalancesOverHTTP(t *testing.T) {
 	for i := range tooMany {
 		tooMany[i] = accesstest.ChainID
 	}
+	manyContracts := make([]string, balances.MaxContracts)
+	for i := range manyContracts {
+		manyContracts[i] = common.BigToAddress(big.NewInt(int64(0xd000 + i))).Hex()
+	}
+	manyNetworks := make([]any, balances.MaxTokens/(balances.MaxContracts+1)+1)
+	for i := range manyNetworks {
+		manyNetworks[i] = accesstest.ChainID
+	}
 	for _, c := range []struct {
 		name     string
 		requests []any
@@ -126,6 +134,7 @@ func TestMultichainBalancesOverHTTP(t *testing.T) {
 		{"fractional network", []any{account(fresh, []any{1.5})}, 400, ""},
 		{"negative network", []any{account(fresh, []any{-1})}, 400, ""},
 		{"too many reads", []any{account(fresh, tooMany)}, 400, ""},
+		{"too many balances", []any{account(fresh, manyNetworks, manyContracts...)}, 400, ""},
 		{"unknown chain", []any{map[string]any{"address": fresh, "chain": "DOGE", "networkIds": []any{1}}}, 400, ""},
 		{"solana", []any{account(fresh, []any{accesstest.ChainID}), map[string]any{"address": "11111111111111111111111111111111", "chain": "SOL", "networkIds": []any{101}}}, 422, "chain_not_supported"},
 		{"network not offered", []any{account(fresh, []any{5})}, 422, "network_not_enabled"},

@@ -12,6 +12,11 @@ import (
 // cost a node several calls.
 const MaxReads = 25
 
+// MaxTokens caps the balances one ReadMany looks up (each listed
+// contract costs its node four calls), so one request cannot spend
+// thousands of an operator's node calls.
+const MaxTokens = 250
+
 // parallelReads is how many of one ReadMany's reads wait on nodes at once.
 const parallelReads = 4
 
@@ -28,11 +33,19 @@ func (s *Service) ReadMany(ctx context.Context, envID string, reqs []Request) ([
 		return nil, errs.Invalid("at most %d account and network pairs per call, %d asked", MaxReads, len(reqs))
 	}
 	contracts := make([][]common.Address, len(reqs))
+	tokens := 0
 	for i, req := range reqs {
 		var err error
 		if contracts[i], err = check(req); err != nil {
 			return nil, err
 		}
+		tokens += len(contracts[i])
+		if req.Native {
+			tokens++
+		}
+	}
+	if tokens > MaxTokens {
+		return nil, errs.Invalid("at most %d balances per call (each network's native coin and listed contracts), %d asked", MaxTokens, tokens)
 	}
 	chains, err := s.networks.List(ctx, envID)
 	if err != nil {
