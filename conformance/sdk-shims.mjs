@@ -52,6 +52,19 @@ export function ethersProvider(wallet, { chainId = '1' } = {}) {
 }
 
 /**
+ * Waits until no request of inflight is running, and none has started in
+ * the last 50 ms: the SDK sends some on its own after a call resolves
+ * (settings after logout, nonce refills), which must end before the
+ * file's server stops.
+ */
+export async function settle(inflight) {
+  do {
+    await Promise.allSettled([...inflight]);
+    await new Promise((r) => setTimeout(r, 50));
+  } while (inflight.size);
+}
+
+/**
  * A Dynamic JS SDK client on Node ("a browser tab"): in-memory storage and
  * keychain, every request recorded in log ({method, url, path below the
  * environment's SDK prefix, headers, body, status, responseText of an

@@ -14,7 +14,7 @@ import {
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, sdkApi, expectStatus, http, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
-import { memoryKeychain, ethersProvider } from '../sdk-shims.mjs';
+import { ethersProvider, nodeSdk, settle } from '../sdk-shims.mjs';
 
 const SECRET = 'conformance-hcaptcha-secret';
 const provider = { issued: new Set(), calls: [] };
@@ -67,15 +67,8 @@ it('hCaptcha on: the SDK settings name it without the secret; a code or sign-in 
 });
 
 it('Dynamic\'s JS SDK: isCaptchaRequired; setCaptchaToken with a solved token, then connectAndVerifyWithWalletProvider signs in', async () => {
-  const mem = new Map();
-  const client = createDynamicClient({
-    environmentId: ctx.envId,
-    autoInitialize: false,
-    coreConfig: { apiBaseUrl: ctx.basePath, fetch: (input, init) => fetch(input, init), keychain: memoryKeychain(), storageAdapter: {
-      getItem: async (k) => (mem.has(k) ? mem.get(k) : null), setItem: async (k, v) => { mem.set(k, v); }, removeItem: async (k) => { mem.delete(k); } } },
-    metadata: { name: 'Conformance', universalLink: APP_ORIGIN },
-    instrumentation: { enabled: false },
-  });
+  const inflight = new Set();
+  const { client } = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
   await initializeClient(client);
   assert.equal(isCaptchaRequired(client), true, 'the SDK reads the captcha from the settings');
   const wallet = Wallet.createRandom();
@@ -89,4 +82,5 @@ it('Dynamic\'s JS SDK: isCaptchaRequired; setCaptchaToken with a solved token, t
   assert.deepEqual(provider.calls.slice(n), [{ secret: SECRET, response: 'solved-for-sdk' }], 'the sign-in asked siteverify once');
   assert.equal((await verifySessionJwt(ctx, client.token)).payload.sub, client.user.id);
   await logout(client);
+  await settle(inflight);
 });

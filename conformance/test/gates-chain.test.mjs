@@ -25,7 +25,7 @@ import { createDynamicClient, initializeClient, getMultichainTokenBalances } fro
 import {
   setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, unique, repoRoot, APP_ORIGIN,
 } from '../harness.mjs';
-import { nodeSdk } from '../sdk-shims.mjs';
+import { nodeSdk, settle } from '../sdk-shims.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-gates-'));
 const deployer = Wallet.createRandom();
@@ -193,10 +193,12 @@ it('balances from the node: the official client\'s getAccountBalances and postMu
     balanceRequests: [{ address: w.address, chain: 'EVM', networkIds: [1, 8453] }] } }), 422, 'a network the environment does not offer');
   assert.equal(bad.code, 'network_not_enabled');
 
-  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN });
+  const inflight = new Set();
+  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
   await initializeClient(s.client);
   const chainBalances = await getMultichainTokenBalances({ balanceRequest }, s.client);
   assert.equal(chainBalances.length, 2, s.describe());
   expectHoldings(chainBalances[0].networks[0].balances, 'getMultichainTokenBalances');
   assert.ok(s.log.some((e) => e.method === 'POST' && e.path === '/balances' && e.status === 200), s.describe());
+  await settle(inflight);
 });
