@@ -159,7 +159,7 @@ func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time
 // Re-issues of a session carry them over, so a refreshed token says what
 // the sign-in's did.
 func CustomClaims(token string) (json.RawMessage, error) {
-	jws, err := jose.ParseSigned(token, algorithms)
+	jws, err := jose.ParseSignedCompact(token, algorithms)
 	if err != nil {
 		return nil, errs.Internal("custom claims", err)
 	}

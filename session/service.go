@@ -151,7 +151,7 @@ func (s *Service) Verify(ctx context.Context, envID, token string) (*Minified, e
 	if len(token) > 64<<10 {
 		return nil, errInvalidToken
 	}
-	jws, err := jose.ParseSigned(token, algorithms)
+	jws, err := jose.ParseSignedCompact(token, algorithms)
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, errInvalidToken
 	}

@@ -122,6 +122,8 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 				"no signature":    parts[0] + "." + parts[1] + ".",
 				"flipped bit":     parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig),
 				"other header":    base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"`+headerKid(t, tok)+`"}`)) + "." + parts[1] + "." + parts[2],
+				// the same signature in JWS JSON form: a bearer token is compact only
+				"JSON serialization": `{"protected":"` + parts[0] + `","payload":"` + parts[1] + `","signature":"` + parts[2] + `"}`,
 			}
 			for name, bad := range cases {
 				if _, err := f.sessions.Verify(ctx, f.envID, bad); !errs.Is(err, errs.KindUnauthorized) {
