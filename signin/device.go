@@ -30,17 +30,22 @@ func parseP256(hexKey string) (*ecdsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	var x, y *big.Int
-	switch len(b) {
-	case 33:
-		x, y = elliptic.UnmarshalCompressed(elliptic.P256(), b)
-	case 65:
-		x, y = elliptic.Unmarshal(elliptic.P256(), b) //nolint:staticcheck // validates the point
+	if len(b) == 33 {
+		// ParseUncompressedPublicKey takes the 65-byte form only.
+		x, y := elliptic.UnmarshalCompressed(elliptic.P256(), b)
+		if x == nil {
+			return nil, errs.Invalid("not a P-256 public key")
+		}
+		b = make([]byte, 65)
+		b[0] = 4
+		x.FillBytes(b[1:33])
+		y.FillBytes(b[33:])
 	}
-	if x == nil {
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), b)
+	if err != nil {
 		return nil, errs.Invalid("not a P-256 public key")
 	}
-	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}, nil
+	return pub, nil
 }
 
 // DeviceProof is the optional device signature Dynamic's JS SDK sends on
