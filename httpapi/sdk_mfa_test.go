@@ -131,6 +131,7 @@ func testMFATOTPAndRecovery(t *testing.T, h *harness) {
 	wantStatus(t, "acknowledge the codes", st, 200, res)
 	wantEq(t, res, "user.mfaBackupCodeAcknowledgement", "complete")
 	st, res = h.do(t, "GET", "/sdk/"+env+"/users", full, nil)
+	wantStatus(t, "GET /users after acknowledging", st, 200, res)
 	wantEq(t, res, "mfaBackupCodeAcknowledgement", "complete")
 
 	// Pending: GET /users refused, MFA routes served.

@@ -60,6 +60,7 @@ func testStepUp(t *testing.T, h *harness) {
 	r := put(full, "", map[string]any{"firstName": "Mallory"})
 	wantError(t, "PUT /users without an elevated token", r.status, r.json, 403)
 	st, res = h.do(t, "GET", "/sdk/"+env+"/users", full, nil)
+	wantStatus(t, "GET /users after the refused update", st, 200, res)
 	if m, _ := res.(map[string]any); m["firstName"] == "Mallory" {
 		t.Fatal("the refused update changed the profile")
 	}
