@@ -141,7 +141,7 @@ func wantAttr(t *testing.T, s sdktrace.ReadOnlySpan, key string, want attribute.
 	for _, a := range s.Attributes() {
 		if string(a.Key) == key {
 			if a.Value != want {
-				t.Errorf("%s: %s = %v, want %v", s.Name(), key, a.Value.Emit(), want.Emit())
+				t.Errorf("%s: %s = %v, want %v", s.Name(), key, a.Value.String(), want.String())
 			}
 			return
 		}

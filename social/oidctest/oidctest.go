@@ -343,8 +343,8 @@ func New(addr, clientID, secret, redirect string) (*OP, error) {
 	o.srv.Listener = l
 	o.srv.Start()
 	o.URL = o.srv.URL
-	provider, err := op.NewOpenIDProvider(o.srv.URL, &op.Config{CodeMethodS256: true, CryptoKey: [32]byte{1}, GrantTypeRefreshToken: true},
-		st, op.WithAllowInsecure())
+	provider, err := op.NewProvider(&op.Config{CodeMethodS256: true, CryptoKey: [32]byte{1}, GrantTypeRefreshToken: true},
+		st, op.StaticIssuer(o.srv.URL), op.WithAllowInsecure())
 	if err != nil {
 		o.srv.Close()
 		return nil, err
