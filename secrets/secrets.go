@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -116,19 +117,47 @@ func LoadOrCreateFile(path string) (master []byte, created bool, err error) {
 	if _, err := rand.Read(m); err != nil {
 		return nil, false, fmt.Errorf("secrets: generate: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	if err := publish(path, base64.StdEncoding.EncodeToString(m)+"\n"); err != nil {
 		if errors.Is(err, os.ErrExist) { // another process made it first
 			return LoadOrCreateFile(path)
 		}
-		return nil, false, fmt.Errorf("secrets: create %s: %w", path, err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(m) + "\n"); err != nil {
-		return nil, false, fmt.Errorf("secrets: write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return nil, false, fmt.Errorf("secrets: sync %s: %w", path, err)
+		return nil, false, err
 	}
 	return m, true, nil
+}
+
+// publish creates path with content unless it exists (os.ErrExist then),
+// all at once: the content is written and synced in a temporary file of
+// the same directory, then linked at path. A reader never sees a partial
+// secret, nor does a start after a crash; the link fails when another
+// process published first.
+func publish(path, content string) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("secrets: create %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(content)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("secrets: write %s: %w", path, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return err
+		}
+		return fmt.Errorf("secrets: create %s: %w", path, err)
+	}
+	// the new name is durable once its directory is
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -71,5 +72,39 @@ func TestLoadOrCreateFile(t *testing.T) {
 	}
 	if _, err := ParseMaster("c2hvcnQ="); err == nil {
 		t.Fatal("short secret accepted")
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".secret.*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// Replicas starting together on one fresh secret file all get the one
+// secret that was made, and none reads it half written.
+func TestLoadOrCreateFileConcurrently(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "secret")
+		var wg sync.WaitGroup
+		got := make([][]byte, 8)
+		made := make([]bool, len(got))
+		errs := make([]error, len(got))
+		for i := range got {
+			wg.Go(func() { got[i], made[i], errs[i] = LoadOrCreateFile(path) })
+		}
+		wg.Wait()
+		creators := 0
+		for i := range got {
+			if errs[i] != nil {
+				t.Fatalf("round %d, caller %d: %v", round, i, errs[i])
+			}
+			if !bytes.Equal(got[i], got[0]) {
+				t.Fatalf("round %d: callers got different secrets", round)
+			}
+			if made[i] {
+				creators++
+			}
+		}
+		if creators != 1 {
+			t.Fatalf("round %d: %d callers made the secret", round, creators)
+		}
 	}
 }
