@@ -285,3 +285,44 @@ func TestScreeningFailureRefusesAndIsRecorded(t *testing.T) {
 		t.Fatalf("checks %v events %q", results, evs)
 	}
 }
+
+// A list file being rewritten in place is not read half-written: the
+// last list serves until the file has been still for a moment.
+func TestListScreenerWaitsForAWholeFile(t *testing.T) {
+	const listed, removed = "0x7F367cC41522cE07553e823bf3be79A889DEbe1B", "0x8576aCC5C05D6Ce88f4e49bf65BdF0C62F91353C"
+	path := filepath.Join(t.TempDir(), "sdn.txt")
+	base := time.Now().Truncate(time.Second)
+	write := func(content string, mtime time.Time) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(listed+"\n"+removed+"\n", base.Add(-time.Hour))
+	ls, err := NewListScreener(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := base
+	ls.now = func() time.Time { return now }
+	ls.SetCheckEvery(0)
+	sanctioned := func(addr string) bool {
+		t.Helper()
+		hit, err := ls.Sanctioned(context.Background(), "EVM", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hit
+	}
+	write(listed+"\n", base) // the first half of a rewrite, just now
+	if !sanctioned(removed) {
+		t.Fatal("a wallet of the list was let through while its file was being rewritten")
+	}
+	now = base.Add(3 * time.Second)
+	if sanctioned(removed) || !sanctioned(listed) || ls.Len() != 1 {
+		t.Fatalf("the rewritten list, once still, is not the one read (%d addresses)", ls.Len())
+	}
+}

@@ -102,8 +102,17 @@ func (l *ListScreener) refresh() error {
 		l.mu.Unlock()
 		return nil
 	}
+	if age := now.Sub(st.ModTime()); age >= 0 && age < settle {
+		return nil // perhaps still being written: the last list serves, the next screening looks again
+	}
 	return l.Reload()
 }
+
+// settle is how long a changed list file must stay unchanged before it
+// replaces the list, so that an operator's `curl … > list.txt` is read
+// whole: a half-written list would let the wallets of its missing half
+// through.
+const settle = 2 * time.Second
 
 // Sanctioned reports whether address is on the list. An address on the
 // last list read is listed even if the file cannot be re-read; any other
