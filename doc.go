@@ -43,6 +43,17 @@
 // UserOf turns the claims into the user with their wallets. A backend in
 // another process uses package verifier with the JWKS URL instead.
 //
+// # Signing in from Go
+//
+// Every sign-in of the SDK routes has a method with the same rules
+// (hooks, access, sanctions, MFA), for an application that receives the
+// proof on an endpoint of its own: SignInWithWallet (a signed message
+// carrying a nonce from IssueNonces), SignInWithCode, SignInWithPasskey,
+// SignInExternal, SignInWithFarcaster, SignInWithTelegram. The session's
+// token then drives LinkWallet, RefreshSession, SignOut and the MFA
+// methods (RegisterTOTP, PassTOTP, …); SessionCookie sets it in cookie
+// mode.
+//
 // # Hooks
 //
 // Config.Hooks are plain functions: BeforeSignIn may refuse a sign-in
