@@ -136,6 +136,14 @@ func (a *Auth) SignInWithTelegram(ctx context.Context, req signin.TelegramReques
 	return a.signin.TelegramSignIn(ctx, req)
 }
 
+// CheckTelegram tells whether a user of the environment signs in with the
+// Telegram account a login vouches for (checkTelegramAuth without HTTP):
+// nil when one does, signin.ErrNoTelegramUser when none does. The login
+// is not used up.
+func (a *Auth) CheckTelegram(ctx context.Context, req signin.TelegramRequest) error {
+	return a.signin.TelegramCheck(ctx, req)
+}
+
 // CheckExternalJWT is the dry run of external-JWT sign-in: whether raw
 // would be accepted by the environment and, if not, every reason.
 func (a *Auth) CheckExternalJWT(ctx context.Context, p *Principal, envID, raw string) (externaljwt.Result, error) {

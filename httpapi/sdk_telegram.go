@@ -200,6 +200,22 @@ func (s *Server) telegramSignIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// telegramCheck answers POST /sdk/{environmentId}/checkTelegramAuth: 204
+// when a user signs in with the login's Telegram account (a Mini App's
+// isAuthWithTelegram), 404 user_not_found when none does. The login is
+// not used up.
+func (s *Server) telegramCheck(w http.ResponseWriter, r *http.Request) error {
+	req, _, err := s.telegramRequest(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.signin.TelegramCheck(r.Context(), req); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) telegramVerify(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
 	req, _, err := s.telegramRequest(w, r)
 	if err != nil {

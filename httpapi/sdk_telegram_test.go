@@ -291,3 +291,57 @@ func testTelegramRefusals(t *testing.T, h *harness) {
 		}
 	})
 }
+
+// checkTelegramAuth (a Mini App's isAuthWithTelegram before
+// telegram/signin): 204 for a Telegram account a user signs in with, 404
+// user_not_found for a new one, and the same login still signs in
+// afterwards; a forged token, another bot's, another environment's state
+// and a wrong code are refused.
+func TestTelegramCheck(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testTelegramCheck(t, newHarnessOn(t, backend)) })
+	}
+}
+
+func testTelegramCheck(t *testing.T, h *harness) {
+	f := newTelegramFixture(t, h)
+	path := "/sdk/" + f.env + "/checkTelegramAuth"
+	now := time.Now()
+	token := func(id int64, name, key string) string {
+		ms := strconv.FormatInt(now.UnixMilli(), 10)
+		fields := map[string]string{"id": strconv.FormatInt(id, 10), "first_name": "Pavel", "username": name, "auth_date": ms}
+		return botToken(t, map[string]any{"id": id, "firstName": "Pavel", "username": name, "authDate": now.UnixMilli(),
+			"hash": telegramHash(fields, key)}, key, jose.HS256)
+	}
+	fresh := token(5151, "newcomer", telegramBotToken)
+	st, res := h.do(t, "POST", path, "", map[string]any{"telegramAuthToken": fresh})
+	wantCode(t, "a Telegram account nobody signs in with", st, res, 404, "user_not_found")
+	// The check used nothing up: the same token signs up, then checks as known.
+	st, res = h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"telegramAuthToken": fresh})
+	wantStatus(t, "sign-up with the checked token", st, 200, res)
+	st, res = h.do(t, "POST", path, "", map[string]any{"telegramAuthToken": fresh})
+	wantStatus(t, "the account's user now exists", st, 204, res)
+
+	// A widget login's state and code: checked, then still good for signin.
+	state, code := f.login(t, widgetUser(5151, "newcomer", now, telegramBotToken))
+	st, res = h.do(t, "POST", path, "", map[string]any{"state": state, "code": code})
+	wantStatus(t, "check by state and code", st, 204, res)
+	st, res = h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"state": state, "code": code})
+	wantStatus(t, "signin with the checked state", st, 200, res)
+
+	other := h.ids.LiveEnvironmentID
+	f.addBot(t, other, "live_bot", "7000000002:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")
+	otherState, otherCode := f.login(t, widgetUser(5151, "newcomer", now.Add(-time.Second), telegramBotToken))
+	for name, body := range map[string]map[string]any{
+		"a token of another bot":       {"telegramAuthToken": token(5151, "newcomer", "7000000009:ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")},
+		"a token with its hash forged": {"telegramAuthToken": botToken(t, map[string]any{"id": 5151, "authDate": now.UnixMilli(), "hash": strings.Repeat("0", 64)}, telegramBotToken, jose.HS256)},
+		"a wrong code":                 {"state": otherState, "code": otherCode + "x"},
+	} {
+		st, res := h.do(t, "POST", path, "", body)
+		wantCode(t, name, st, res, 422, "other_verify_failure")
+	}
+	st, res = h.do(t, "POST", "/sdk/"+other+"/checkTelegramAuth", "", map[string]any{"state": otherState, "code": otherCode})
+	wantError(t, "another environment's state", st, res, 422)
+	st, res = h.do(t, "POST", path, "", map[string]any{})
+	wantError(t, "nothing to check", st, res, 400)
+}

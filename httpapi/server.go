@@ -258,6 +258,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/auth", s.public(s.telegramAuthPost))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/signin", s.public(s.telegramSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/verify", s.sdkUser(s.telegramVerify))
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/checkTelegramAuth", s.public(s.telegramCheck))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/farcaster/verify", s.sdkUser(s.farcasterVerify))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/create", s.public(s.createEmailVerification))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/emailVerifications/retry", s.public(s.retryEmailVerification))

@@ -121,6 +121,35 @@ func (s *Service) TelegramLink(ctx context.Context, cur *Current, req TelegramRe
 		Credential: cred, Event: events.SocialLinked}, req.IssuerHost, req.Origin, "Telegram")
 }
 
+// ErrNoTelegramUser answers checkTelegramAuth for a Telegram account no
+// user signs in with.
+var ErrNoTelegramUser = errs.NotFound("user_not_found", "no user signs in with this Telegram account")
+
+// TelegramCheck tells whether a user of the environment signs in with
+// the Telegram account a login vouches for (checkTelegramAuth: a Mini App
+// asks before telegram/signin whether it would sign in or sign up). It
+// uses up nothing, so the same login then signs in; nil means there is
+// such a user, ErrNoTelegramUser that there is none.
+func (s *Service) TelegramCheck(ctx context.Context, req TelegramRequest) error {
+	l, err := s.logins()
+	if err != nil {
+		return err
+	}
+	if s.owners == nil {
+		return errs.Internal("telegram check", errors.New("signin: no Owners to find the account's user"))
+	}
+	id, err := l.PeekTelegram(ctx, req.EnvironmentID, social.TelegramRequest{State: req.State, Code: req.Code, AuthToken: req.AuthToken})
+	if err != nil {
+		return telegramRefusal(err)
+	}
+	cred := oauthCredential(req.EnvironmentID, id, s.now())
+	_, err = s.owners.UserByCredential(ctx, req.EnvironmentID, cred.Format, cred.Chain, cred.Address)
+	if errors.Is(err, users.ErrUserNotFound) {
+		return ErrNoTelegramUser
+	}
+	return err
+}
+
 // telegramRefusal turns Telegram's refusals into the contract's 422.
 func telegramRefusal(err error) error {
 	switch {

@@ -153,13 +153,22 @@ func (f *Flow) Lookup(ctx context.Context, envID, provider, state string) (*Stat
 	if err != nil {
 		return nil, err
 	}
-	if !f.now().Before(st.ExpiresAt) {
-		return nil, ErrStateNotFound
-	}
-	if st.EnvironmentID != envID || (provider != "" && st.Provider != provider) {
-		return nil, ErrStateMismatch
+	if err := f.check(st, envID, provider); err != nil {
+		return nil, err
 	}
 	return st, nil
+}
+
+// check refuses an expired state, or one of another environment or
+// provider ("" for any).
+func (f *Flow) check(st *State, envID, provider string) error {
+	if !f.now().Before(st.ExpiresAt) {
+		return ErrStateNotFound
+	}
+	if st.EnvironmentID != envID || (provider != "" && st.Provider != provider) {
+		return ErrStateMismatch
+	}
+	return nil
 }
 
 // Callback is what the provider sent back to the redirect URL, or what

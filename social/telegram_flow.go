@@ -194,32 +194,47 @@ type TelegramRequest struct {
 // CompleteTelegram says who a Telegram login vouches for; a state is used
 // up whatever the outcome, a token's payload once.
 func (l *Logins) CompleteTelegram(ctx context.Context, envID string, r TelegramRequest) (*Identity, error) {
+	return l.telegramLogin(ctx, envID, r, true)
+}
+
+// PeekTelegram says who a Telegram login vouches for and uses up nothing:
+// the same login then still signs in (checkTelegramAuth before
+// telegram/signin).
+func (l *Logins) PeekTelegram(ctx context.Context, envID string, r TelegramRequest) (*Identity, error) {
+	return l.telegramLogin(ctx, envID, r, false)
+}
+
+func (l *Logins) telegramLogin(ctx context.Context, envID string, r TelegramRequest, spend bool) (*Identity, error) {
+	_, token, err := l.telegramBot(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
 	if r.AuthToken != "" {
-		_, token, err := l.telegramBot(ctx, envID)
-		if err != nil {
-			return nil, err
-		}
 		u, err := ParseTelegramAuthToken(r.AuthToken, token)
 		if err != nil {
 			return nil, err
 		}
-		return l.verifyTelegramOnce(ctx, envID, u.Fields(), token)
-	}
-	if _, _, err := l.telegramBot(ctx, envID); err != nil {
-		return nil, err
+		if spend {
+			return l.verifyTelegramOnce(ctx, envID, u.Fields(), token)
+		}
+		return VerifyTelegram(u.Fields(), token, l.flow.now(), TelegramMaxAge)
 	}
 	if r.State == "" || r.Code == "" {
 		return nil, ErrStateNotFound
 	}
-	st, err := l.flow.states.TakeState(ctx, r.State)
+	var st *State
+	if spend {
+		if st, err = l.flow.states.TakeState(ctx, r.State); err == nil {
+			err = l.flow.check(st, envID, Telegram)
+		}
+	} else {
+		st, err = l.flow.Lookup(ctx, envID, Telegram, r.State)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !l.flow.now().Before(st.ExpiresAt) || st.Code == "" {
+	if st.Code == "" {
 		return nil, ErrStateNotFound
-	}
-	if st.EnvironmentID != envID || st.Provider != Telegram {
-		return nil, ErrStateMismatch
 	}
 	if subtle.ConstantTimeCompare([]byte(r.Code), []byte(st.Code)) != 1 {
 		return nil, ErrCodeMismatch

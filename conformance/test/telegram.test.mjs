@@ -136,3 +136,19 @@ it('telegram: tampered data, another bot\'s hash, a stale auth_date and a replay
   await expectStatus(evil.postTelegramAuthRaw({ environmentId: ctx.envId,
     telegramPostRequest: { state: await announce(sdkApi(ctx)), telegramUser: widgetUser(5, 'victim') } }), 403);
 });
+
+it('telegram: telegramCheckAuth (a Mini App\'s isAuthWithTelegram) says 404 user_not_found before the sign-up and 204 after, using nothing up', async () => {
+  const sdk = sdkApi(ctx);
+  const authDate = Math.floor(Date.now() / 1000);
+  const claims = { id: 9191, username: 'mini', authDate, hash: hashOf({ id: '9191', username: 'mini', auth_date: String(authDate) }) };
+  const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(BOT_TOKEN));
+  const check = () => sdk.telegramCheckAuthRaw({ environmentId: ctx.envId, oauthResultRequest: { telegramAuthToken: token } });
+  const before = await expectStatus(check(), 404, 'a Telegram account nobody signs in with');
+  assert.equal(before.code, 'user_not_found');
+  await expectOk(sdk.telegramSignInRaw({ environmentId: ctx.envId, oauthResultRequest: { telegramAuthToken: token } }));
+  const after = await check();
+  assert.equal(after.raw.status, 204);
+  const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(OTHER_BOT_TOKEN));
+  await expectVerifyFailure(sdk.telegramCheckAuthRaw({ environmentId: ctx.envId, oauthResultRequest: { telegramAuthToken: forged } }),
+    'other_verify_failure', 'a token of another bot');
+});
