@@ -194,17 +194,25 @@ type TelegramRequest struct {
 // CompleteTelegram says who a Telegram login vouches for; a state is used
 // up whatever the outcome, a token's payload once.
 func (l *Logins) CompleteTelegram(ctx context.Context, envID string, r TelegramRequest) (*Identity, error) {
-	return l.telegramLogin(ctx, envID, r, true)
+	return l.telegramLogin(ctx, envID, r, useUp)
 }
 
 // PeekTelegram says who a Telegram login vouches for and uses up nothing:
 // the same login then still signs in (checkTelegramAuth before
 // telegram/signin).
 func (l *Logins) PeekTelegram(ctx context.Context, envID string, r TelegramRequest) (*Identity, error) {
-	return l.telegramLogin(ctx, envID, r, false)
+	return l.telegramLogin(ctx, envID, r, peek)
 }
 
-func (l *Logins) telegramLogin(ctx context.Context, envID string, r TelegramRequest, spend bool) (*Identity, error) {
+// loginUse says whether reading a login uses it up.
+type loginUse int
+
+const (
+	useUp loginUse = iota // a sign-in or link: the state is taken, a token's payload recorded
+	peek                  // a check: nothing changes
+)
+
+func (l *Logins) telegramLogin(ctx context.Context, envID string, r TelegramRequest, use loginUse) (*Identity, error) {
 	_, token, err := l.telegramBot(ctx, envID)
 	if err != nil {
 		return nil, err
@@ -214,7 +222,7 @@ func (l *Logins) telegramLogin(ctx context.Context, envID string, r TelegramRequ
 		if err != nil {
 			return nil, err
 		}
-		if spend {
+		if use == useUp {
 			return l.verifyTelegramOnce(ctx, envID, u.Fields(), token)
 		}
 		return VerifyTelegram(u.Fields(), token, l.flow.now(), TelegramMaxAge)
@@ -223,7 +231,7 @@ func (l *Logins) telegramLogin(ctx context.Context, envID string, r TelegramRequ
 		return nil, ErrStateNotFound
 	}
 	var st *State
-	if spend {
+	if use == useUp {
 		if st, err = l.flow.states.TakeState(ctx, r.State); err == nil {
 			err = l.flow.check(st, envID, Telegram)
 		}
