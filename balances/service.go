@@ -58,15 +58,11 @@ var (
 // Read reads the balances of req.Account on one of the environment's EVM
 // networks.
 func (s *Service) Read(ctx context.Context, envID string, req Request) ([]Token, error) {
-	contracts, err := check(req)
+	out, err := s.ReadMany(ctx, envID, []Request{req})
 	if err != nil {
 		return nil, err
 	}
-	chains, err := s.networks.List(ctx, envID)
-	if err != nil {
-		return nil, err
-	}
-	return s.read(ctx, envID, chains, req, contracts)
+	return out[0], nil
 }
 
 // check refuses a request no node should be asked about and returns its
