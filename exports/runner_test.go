@@ -271,3 +271,38 @@ func TestExportModels(t *testing.T) {
 		t.Errorf("visits export: %d rows, want none", got)
 	}
 }
+
+// TestExportsListInQueueOrder: exports queued within one millisecond (a
+// frozen clock here; a busy server's burst in practice) list newest first
+// all the same, as the admin API's list promises: their creation times tie
+// and their ids decide.
+func TestExportsListInQueueOrder(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	frozen := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Store = st
+		c.Now = func() time.Time { return frozen }
+	})
+	ctx := context.Background()
+	var queued []string
+	for range exports.MaxPending {
+		e, err := app.Exports().Create(ctx, app.System, app.IDs.EnvironmentID, exports.Input{Format: "csv", Model: "visits"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued = append(queued, e.ID)
+	}
+	list, err := app.Exports().List(ctx, app.System, app.IDs.EnvironmentID, "")
+	if err != nil || len(list) != len(queued) {
+		t.Fatalf("List: %d exports, %v", len(list), err)
+	}
+	for i, e := range list {
+		if want := queued[len(queued)-1-i]; e.ID != want {
+			t.Fatalf("position %d: %s, want %s (queued %v)", i, e.ID, want, queued)
+		}
+	}
+}

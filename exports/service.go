@@ -8,7 +8,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
-	"github.com/google/uuid"
 )
 
 // Environments checks the caller's reach (tenant.Service does).
@@ -85,7 +84,9 @@ func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string,
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	e := &Export{ID: uuid.NewString(), EnvironmentID: envID, Format: in.Format, Model: in.Model, Filter: in.Filter,
+	// A time-ordered id: two exports queued in the same millisecond list
+	// in the order they were queued (the list sorts by creation, then id).
+	e := &Export{ID: users.NewID(), EnvironmentID: envID, Format: in.Format, Model: in.Model, Filter: in.Filter,
 		Status: StatusPending, CreatedAt: s.d.Now().UTC().Truncate(time.Millisecond)}
 	if err := s.d.Store.CreateExport(ctx, e, MaxPending); err != nil {
 		return nil, err
