@@ -18,6 +18,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/internal/golist"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -219,7 +220,7 @@ func TestAfterChangeHearsMerges(t *testing.T) {
 	stays, goes := dynamicauthtest.SignInWallet(t, app), dynamicauthtest.SignInWallet(t, app)
 	for i, id := range []string{stays.UserID, goes.UserID} {
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		if err := st.AddCredential(ctx, &users.Credential{ID: users.NewID(), UserID: id, EnvironmentID: env, Format: users.FormatEmail,
+		if err := st.AddCredential(ctx, &users.Credential{ID: ids.New(), UserID: id, EnvironmentID: env, Format: users.FormatEmail,
 			Address: []string{"shared@example.com", "Shared@Example.com"}[i], PublicIdentifier: "shared@example.com",
 			SignInEnabled: true, VerifiedAt: now, CreatedAt: now}, now); err != nil {
 			t.Fatal(err)

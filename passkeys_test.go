@@ -127,7 +127,9 @@ func registerPasskey(t *testing.T, app *dynamicauthtest.App, u *users.User, a *p
 // (Passkeys().BeginSignIn, SignInWithPasskey): the session is the
 // passkey's user's; a replayed assertion, one made for another origin and
 // one answering another environment's challenge are refused.
-func TestPasskeySignInThroughTheGoAPI(t *testing.T) { onBothBackends(t, testPasskeySignInThroughTheGoAPI) }
+func TestPasskeySignInThroughTheGoAPI(t *testing.T) {
+	onBothBackends(t, testPasskeySignInThroughTheGoAPI)
+}
 
 func testPasskeySignInThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	ctx, env := t.Context(), app.IDs.EnvironmentID

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
-	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // Check results, the contract's ChainalysisCheckResultEnum.
@@ -51,7 +51,7 @@ func (s *Service) record(ctx context.Context, envID string, w Wallet, result, re
 	if s.checks == nil {
 		return
 	}
-	c := &Check{ID: users.NewID(), EnvironmentID: envID, WalletKey: walletKey(w.Address), WalletPublicKey: w.Address,
+	c := &Check{ID: ids.New(), EnvironmentID: envID, WalletKey: walletKey(w.Address), WalletPublicKey: w.Address,
 		Result: result, Response: response, CreatedAt: s.stamp(), Event: checkEvents[result]}
 	if err := s.checks.RecordCheck(ctx, c); err != nil {
 		s.log.WarnContext(ctx, "access: sanctions check not recorded", "wallet", w.Address, "result", result, "err", err)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
-	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // Deps are what a Service is built from. Store is required; without
@@ -59,7 +59,7 @@ func (s *Service) CreateAllowlist(ctx context.Context, envID, name, scope string
 	if err := validateList(name, scope, o); err != nil {
 		return nil, err
 	}
-	l := &Allowlist{ID: users.NewID(), EnvironmentID: envID, Name: name, Scope: scope, Outcome: o, CreatedAt: s.stamp()}
+	l := &Allowlist{ID: ids.New(), EnvironmentID: envID, Name: name, Scope: scope, Outcome: o, CreatedAt: s.stamp()}
 	if err := s.changed(s.store.CreateAllowlist(ctx, l)); err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (s *Service) AddEntry(ctx context.Context, listID string, e Entry) (*Entry,
 	if err := e.Normalize(); err != nil {
 		return nil, err
 	}
-	e.ID, e.AllowlistID, e.EnvironmentID, e.CreatedAt = users.NewID(), l.ID, l.EnvironmentID, s.stamp()
+	e.ID, e.AllowlistID, e.EnvironmentID, e.CreatedAt = ids.New(), l.ID, l.EnvironmentID, s.stamp()
 	if err := s.store.AddEntry(ctx, &e); err != nil {
 		return nil, err
 	}

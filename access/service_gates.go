@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // CreateGate stores a new gate; it starts disabled.
@@ -12,7 +12,7 @@ func (s *Service) CreateGate(ctx context.Context, g Gate) (*Gate, error) {
 	if err := validateGate(&g); err != nil {
 		return nil, err
 	}
-	g.ID, g.EnabledAt, g.CreatedAt = users.NewID(), nil, s.stamp()
+	g.ID, g.EnabledAt, g.CreatedAt = ids.New(), nil, s.stamp()
 	if err := s.changed(s.store.CreateGate(ctx, &g)); err != nil {
 		return nil, err
 	}

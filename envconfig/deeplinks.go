@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -49,7 +50,7 @@ func (s *Service) AddDeeplink(ctx context.Context, envID, raw string) (*Deeplink
 	if err != nil {
 		return nil, err
 	}
-	d := &Deeplink{ID: newID(), EnvironmentID: envID, URL: norm, CreatedAt: s.now()}
+	d := &Deeplink{ID: ids.New(), EnvironmentID: envID, URL: norm, CreatedAt: s.now()}
 	if err := s.d.Store.AddDeeplink(ctx, d, MaxDeeplinks); err != nil {
 		return nil, err
 	}

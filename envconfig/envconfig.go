@@ -8,7 +8,6 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
-	"github.com/google/uuid"
 )
 
 // Section is one block of an SDK view, in the contract's shape (it is
@@ -153,11 +152,6 @@ func New(d Deps) *Service {
 }
 
 func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Millisecond) }
-
-// newID returns a time-ordered UUID (version 7, monotonic within the process),
-// so lists ordered by (created_at, id) keep the order of creation even when two
-// rows share a timestamp; with random ids such ties came back in either order.
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Env checks p may use envID (read or write its settings).
 func (s *Service) Env(ctx context.Context, p *tenant.Principal, envID string, acc tenant.Access) error {

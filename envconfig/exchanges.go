@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) AddExchange(ctx context.Context, envID string, in ExchangeInpu
 		return nil, err
 	}
 	now := s.now()
-	e := &Exchange{ID: newID(), EnvironmentID: envID, Exchange: in.Exchange, SocialProvider: in.SocialProvider,
+	e := &Exchange{ID: ids.New(), EnvironmentID: envID, Exchange: in.Exchange, SocialProvider: in.SocialProvider,
 		OnRampProvider: in.OnRampProvider, EnabledAt: &now, CreatedAt: now, UpdatedAt: now}
 	if err := s.d.Store.CreateExchange(ctx, e); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) AddHostname(ctx context.Context, envID, hostname, usage string
 		return nil, errs.Invalid("usage must be one of %v", HostnameUsages)
 	}
 	now := s.now()
-	rec := &Hostname{ID: newID(), EnvironmentID: envID, Hostname: h, Usage: usage, Status: HostnamePending,
+	rec := &Hostname{ID: ids.New(), EnvironmentID: envID, Hostname: h, Usage: usage, Status: HostnamePending,
 		CreatedAt: now, UpdatedAt: now}
 	if err := s.d.Store.CreateHostname(ctx, rec, MaxHostnames); err != nil {
 		return nil, err

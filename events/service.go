@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
-	"github.com/google/uuid"
 )
 
 // ErrNotFound is the store's answer for an event not in the environment.
@@ -158,7 +158,7 @@ func (s *Service) Publish(ctx context.Context, envID string, in []Track) error {
 		if len(t.Properties) == 0 {
 			t.Properties = json.RawMessage("{}")
 		}
-		t.ID, t.EnvironmentID, t.CreatedAt = newID(), envID, now
+		t.ID, t.EnvironmentID, t.CreatedAt = ids.New(), envID, now
 		out[i] = t
 	}
 	return s.d.Store.InsertTracks(ctx, envID, out)
@@ -182,14 +182,4 @@ func validTrack(i int, t *Track) error {
 		}
 	}
 	return nil
-}
-
-// newID is a UUIDv7: events are inserted in time order, so their index
-// pages stay warm.
-func newID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.NewString()
-	}
-	return id.String()
 }

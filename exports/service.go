@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -86,7 +87,7 @@ func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string,
 	}
 	// A time-ordered id: two exports queued in the same millisecond list
 	// in the order they were queued (the list sorts by creation, then id).
-	e := &Export{ID: users.NewID(), EnvironmentID: envID, Format: in.Format, Model: in.Model, Filter: in.Filter,
+	e := &Export{ID: ids.New(), EnvironmentID: envID, Format: in.Format, Model: in.Model, Filter: in.Filter,
 		Status: StatusPending, CreatedAt: s.d.Now().UTC().Truncate(time.Millisecond)}
 	if err := s.d.Store.CreateExport(ctx, e, MaxPending); err != nil {
 		return nil, err

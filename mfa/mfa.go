@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/secrets"
 )
 
@@ -124,7 +125,7 @@ type Deps struct {
 	Config  Config
 	Now     func() time.Time // nil: time.Now
 	Logger  *slog.Logger     // nil: discard
-	NewID   func() string    // nil: users.NewID
+	NewID   func() string    // nil: ids.New
 }
 
 // Service runs the MFA rules.
@@ -148,7 +149,7 @@ func New(d Deps) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.newID == nil {
-		s.newID = defaultID
+		s.newID = ids.New
 	}
 	return s
 }

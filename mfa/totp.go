@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
-	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -19,8 +18,6 @@ const (
 	totpSecretSize = 20 // 160 bits, RFC 4226's recommendation
 	totpSkew       = 1  // steps either side of now
 )
-
-func defaultID() string { return users.NewID() }
 
 // Enrollment is a new, unverified TOTP device: the secret is shown to the
 // user once (as text and as an otpauth:// URI for a QR code).

@@ -9,8 +9,8 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/delivery"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
-	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // Config tunes codes and their limits; zero values take the defaults.
@@ -140,7 +140,7 @@ func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
 		return nil, err
 	}
 	now := s.now()
-	v := &Verification{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: addr.Normal,
+	v := &Verification{ID: ids.New(), EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: addr.Normal,
 		ExpiresAt: now.Add(s.d.Config.TTL), CreatedAt: now}
 	code, err := newCode(s.d.Rand)
 	if err != nil {

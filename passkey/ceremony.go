@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -124,9 +125,9 @@ func (s *Service) FinishRegistration(ctx context.Context, envID string, u *users
 		return nil, errs.Internal("encode passkey", err)
 	}
 	now := s.clock()
-	p := &Passkey{ID: users.NewID(), EnvironmentID: envID, UserID: u.ID, CredentialID: cred.ID, Credential: raw,
+	p := &Passkey{ID: ids.New(), EnvironmentID: envID, UserID: u.ID, CredentialID: cred.ID, Credential: raw,
 		SignCount: cred.Authenticator.SignCount, Origin: cd.Origin, UserAgent: truncate(userAgent, 512), CreatedAt: now}
-	vc := &users.Credential{ID: users.NewID(), UserID: u.ID, EnvironmentID: envID, Format: users.FormatPasskey,
+	vc := &users.Credential{ID: ids.New(), UserID: u.ID, EnvironmentID: envID, Format: users.FormatPasskey,
 		Address: base64.RawURLEncoding.EncodeToString(cred.ID), PublicIdentifier: "Passkey", SignInEnabled: true,
 		VerifiedAt: now, CreatedAt: now}
 	if err := s.store.InsertPasskey(ctx, p, vc, settings.MaxPerUser); err != nil {

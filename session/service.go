@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/go-jose/go-jose/v4"
@@ -56,7 +57,7 @@ func (s *Service) New(envID, userID, signinCredentialID, sessionPublicKey, ip, u
 	if exp.After(refreshExp) {
 		exp = refreshExp
 	}
-	return &Session{ID: users.NewID(), EnvironmentID: envID, UserID: userID, SigninCredentialID: signinCredentialID,
+	return &Session{ID: ids.New(), EnvironmentID: envID, UserID: userID, SigninCredentialID: signinCredentialID,
 		SessionPublicKey: sessionPublicKey, IPAddress: ip, UserAgent: userAgent, CreatedAt: now, ExpiresAt: exp,
 		RefreshExpiresAt: refreshExp}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -85,7 +86,7 @@ func (s *Service) proveCode(ctx context.Context, req CodeRequest) (*codeProof, e
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	cred := users.Credential{ID: users.NewID(), EnvironmentID: req.EnvironmentID, Format: users.FormatEmail, Address: v.Address,
+	cred := users.Credential{ID: ids.New(), EnvironmentID: req.EnvironmentID, Format: users.FormatEmail, Address: v.Address,
 		PublicIdentifier: v.Address, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 	if req.Channel == otp.ChannelSMS {
 		cred.Format = users.FormatPhoneNumber

@@ -8,6 +8,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -79,7 +80,7 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	// The issuer scopes the sub: two auth systems may reuse an id.
-	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatExternalUser, Chain: id.Issuer,
+	cred := users.Credential{ID: ids.New(), EnvironmentID: env.ID, Format: users.FormatExternalUser, Chain: id.Issuer,
 		Address: id.Subject, PublicIdentifier: id.Subject, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 	// The token's email (when it says verified) and names go onto the
 	// user in the sign-in's own transaction; access is decided on the

@@ -10,6 +10,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/farcaster"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -117,7 +118,7 @@ func (s *Service) proveFarcaster(ctx context.Context, req FarcasterRequest) (*fa
 	fid := strconv.FormatUint(acct.FID, 10)
 	// An oauth credential: the provider in Chain, the fid in Address, the
 	// username (when known) as its public identifier and display name.
-	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatOAuth, Chain: social.Farcaster,
+	cred := users.Credential{ID: ids.New(), EnvironmentID: env.ID, Format: users.FormatOAuth, Chain: social.Farcaster,
 		Address: fid, PublicIdentifier: firstOf(acct.Username, fid), WalletName: acct.Username,
 		WalletProvider: social.Farcaster, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 	return &farcasterProof{env: env, credential: cred, sessionKey: sessionKey, nonces: nonces, uri: msg.URI}, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -70,7 +71,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 		}
 	}
 	hook := s.onSignIn(hooked)
-	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: users.NewID(),
+	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: ids.New(),
 		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser, OAuthTokens: f.oauthTokens,
 		Vouched: f.vouched}
 	var early *issued

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -37,7 +38,7 @@ func (f *fixture) addFields(t *testing.T, names ...string) []users.CustomField {
 	now := f.clock.now().UTC().Truncate(time.Millisecond)
 	var out []users.CustomField
 	for i, n := range names {
-		out = append(out, users.CustomField{ID: users.NewID(), EnvironmentID: f.ids.EnvironmentID, Key: n, Name: n, Enabled: true,
+		out = append(out, users.CustomField{ID: ids.New(), EnvironmentID: f.ids.EnvironmentID, Key: n, Name: n, Enabled: true,
 			Type: users.FieldText, Rules: users.ValidationRules{Unique: true}, Position: i, CreatedAt: now, UpdatedAt: now})
 	}
 	for i := range out {
@@ -129,7 +130,7 @@ func TestMergeAccounts(t *testing.T) {
 	}
 	// A resolution naming a third user is refused too.
 	_, err = f.svc.MergeAccounts(ctx, cur, signin.MergeRequest{Resolutions: []signin.MergeResolution{
-		{UserID: users.NewID(), FieldKey: "firstName", Type: "standard"}}})
+		{UserID: ids.New(), FieldKey: "firstName", Type: "standard"}}})
 	wantCode(t, err, signin.CodeMergeInvalid)
 	assertCounts(t, f, 2, 2)
 	if _, err := f.svc.Authenticate(ctx, f.ids.EnvironmentID, tokenOf(t, f, other)); err != nil {
@@ -286,7 +287,7 @@ func TestMergeByVerifiedEmail(t *testing.T) {
 	addEmail := func(userID, address string) {
 		t.Helper()
 		now := f.clock.now().UTC().Truncate(time.Millisecond)
-		if err := f.store.AddCredential(ctx, &users.Credential{ID: users.NewID(), UserID: userID, EnvironmentID: f.ids.EnvironmentID,
+		if err := f.store.AddCredential(ctx, &users.Credential{ID: ids.New(), UserID: userID, EnvironmentID: f.ids.EnvironmentID,
 			Format: users.FormatEmail, Address: address, PublicIdentifier: address, SignInEnabled: true, VerifiedAt: now,
 			CreatedAt: now}, now); err != nil {
 			t.Fatal(err)

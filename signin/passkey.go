@@ -8,6 +8,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -62,7 +63,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatPasskey,
+	cred := users.Credential{ID: ids.New(), EnvironmentID: env.ID, Format: users.FormatPasskey,
 		Address: base64.RawURLEncoding.EncodeToString(p.CredentialID), SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 	a := Attempt{EnvironmentID: env.ID, Credential: cred, Origin: req.Origin, IP: req.IP, UserAgent: req.UserAgent}
 	if err := s.beforeSignIn(ctx, a); err != nil {

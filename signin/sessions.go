@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -123,6 +124,6 @@ func (s *Service) RecordVisit(ctx context.Context, v Visit) error {
 	if ns, ok := users.ChainNamespace(v.Chain); ok {
 		v.Address, _ = users.NormalizeAddress(ns, v.Address)
 	}
-	v.ID, v.CreatedAt = users.NewID(), s.now().UTC().Truncate(time.Millisecond)
+	v.ID, v.CreatedAt = ids.New(), s.now().UTC().Truncate(time.Millisecond)
 	return s.store.InsertVisit(ctx, v)
 }

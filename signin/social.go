@@ -10,6 +10,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -170,7 +171,7 @@ func (s *Service) proveOAuth(ctx context.Context, req OAuthRequest) (*provenOAut
 func oauthCredential(envID string, id *social.Identity, now time.Time) users.Credential {
 	now = now.UTC().Truncate(time.Millisecond)
 	shown := firstOf(id.Username, id.Email, id.DisplayName, id.AccountID)
-	return users.Credential{ID: users.NewID(), EnvironmentID: envID, Format: users.FormatOAuth,
+	return users.Credential{ID: ids.New(), EnvironmentID: envID, Format: users.FormatOAuth,
 		Chain: id.Provider, Address: clip(id.AccountID), PublicIdentifier: clip(shown), WalletName: clip(id.DisplayName),
 		WalletProvider: id.Provider, SignInEnabled: true, VerifiedAt: now, CreatedAt: now, PhotoURL: users.PhotoURL(id.PictureURL)}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -76,7 +77,7 @@ func socialVouched(envID, email string, verified bool, now time.Time) *Vouched {
 // emailCredential is the verified email credential of a provider-verified
 // address.
 func emailCredential(envID, email string, now time.Time) users.Credential {
-	return users.Credential{ID: users.NewID(), EnvironmentID: envID, Format: users.FormatEmail, Address: email,
+	return users.Credential{ID: ids.New(), EnvironmentID: envID, Format: users.FormatEmail, Address: email,
 		PublicIdentifier: email, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -120,7 +121,7 @@ func (s *Service) proveWallet(ctx context.Context, req WalletRequest) (*proof, e
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	cred := users.Credential{ID: users.NewID(), EnvironmentID: env.ID, Format: users.FormatBlockchain, Chain: ns,
+	cred := users.Credential{ID: ids.New(), EnvironmentID: env.ID, Format: users.FormatBlockchain, Chain: ns,
 		Address: stored, PublicIdentifier: display, WalletName: req.WalletName, WalletProvider: req.WalletProvider,
 		SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
 	return &proof{env: env, msg: msg, credential: cred, sessionKey: sessionKey, nonces: nonces, now: now}, nil

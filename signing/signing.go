@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/secrets"
-	"github.com/google/uuid"
 )
 
 // Algorithms a key can use (JWS names).
@@ -190,7 +190,7 @@ func (s *Service) generate(envID string) (*Key, error) {
 	if err != nil {
 		return nil, errs.Internal("marshal private key", err)
 	}
-	id := uuid.NewString()
+	id := ids.New()
 	sealed, err := s.keys.Seal(privDER, []byte("signing-key:"+id))
 	if err != nil {
 		return nil, errs.Internal("seal private key", err)

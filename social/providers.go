@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/tenant"
-	"github.com/dynamicauth/dynamicauth/users"
 )
 
 // Provider is one social provider configured for an environment (the
@@ -176,7 +176,7 @@ func (s *Providers) Create(ctx context.Context, p *tenant.Principal, envID strin
 		return nil, errs.Invalid("provider: must be one of %s", strings.Join(SettingsTypes, ", "))
 	}
 	now := s.d.Now().UTC().Truncate(time.Millisecond)
-	pr := &Provider{ID: users.NewID(), EnvironmentID: env.ID, Type: *in.Type, EnabledAt: &now, CreatedAt: now, UpdatedAt: now}
+	pr := &Provider{ID: ids.New(), EnvironmentID: env.ID, Type: *in.Type, EnabledAt: &now, CreatedAt: now, UpdatedAt: now}
 	if err := s.apply(pr, in); err != nil {
 		return nil, err
 	}

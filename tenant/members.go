@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // ListMembers lists an organization's members.
@@ -141,7 +142,7 @@ func (s *Service) CreateInvite(ctx context.Context, p *Principal, orgID string, 
 	if err != nil {
 		return nil, err
 	}
-	inv := &Invite{ID: newID(), OrganizationID: orgID, OrganizationName: org.Name, Status: InvitePending,
+	inv := &Invite{ID: ids.New(), OrganizationID: orgID, OrganizationName: org.Name, Status: InvitePending,
 		Email: in.Email, Alias: in.Alias, WalletPublicKey: in.WalletPublicKey, PhoneNumber: in.PhoneNumber,
 		Role: in.Role, CreatedByEmail: creator.User.Email, CreatedAt: s.now()}
 	if err := s.store.CreateInvite(ctx, inv); err != nil {
@@ -220,7 +221,7 @@ func (s *Service) UpdateInvite(ctx context.Context, p *Principal, id, status str
 	}
 	var member *Member
 	if status == InviteAccepted {
-		member = &Member{ID: newID(), OrganizationID: inv.OrganizationID, User: creator.User, Role: inv.Role, CreatedAt: s.now()}
+		member = &Member{ID: ids.New(), OrganizationID: inv.OrganizationID, User: creator.User, Role: inv.Role, CreatedAt: s.now()}
 	}
 	return s.store.SetInviteStatus(ctx, id, status, member)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // OrganizationInput is what an operator may set on an organization.
@@ -77,11 +78,11 @@ func (s *Service) CreateOrganization(ctx context.Context, p *Principal, in Organ
 		return nil, err
 	}
 	now := s.now()
-	org := &Organization{ID: newID(), CreatedAt: now, UpdatedAt: now}
+	org := &Organization{ID: ids.New(), CreatedAt: now, UpdatedAt: now}
 	if err := in.apply(org); err != nil {
 		return nil, err
 	}
-	owner := &Member{ID: newID(), OrganizationID: org.ID, User: creator.User, Role: RoleOwner, CreatedAt: now}
+	owner := &Member{ID: ids.New(), OrganizationID: org.ID, User: creator.User, Role: RoleOwner, CreatedAt: now}
 	if err := s.store.CreateOrganization(ctx, org, owner); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // NormalizeOrigin checks that s is a browser origin (scheme://host[:port],
@@ -54,7 +55,7 @@ func (s *Service) AddOrigin(ctx context.Context, p *Principal, envID, origin str
 	if err != nil {
 		return nil, err
 	}
-	o := &Origin{ID: newID(), EnvironmentID: envID, Origin: norm, CreatedAt: s.now()}
+	o := &Origin{ID: ids.New(), EnvironmentID: envID, Origin: norm, CreatedAt: s.now()}
 	if err := s.store.AddOrigin(ctx, o); err != nil {
 		return nil, err
 	}

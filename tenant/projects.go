@@ -3,14 +3,16 @@ package tenant
 import (
 	"context"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // newProject builds a project with its sandbox and live environments.
 func (s *Service) newProject(orgID, name string, now time.Time) (*Project, []*Environment) {
-	p := &Project{ID: newID(), OrganizationID: orgID, Name: name, CreatedAt: now, UpdatedAt: now}
+	p := &Project{ID: ids.New(), OrganizationID: orgID, Name: name, CreatedAt: now, UpdatedAt: now}
 	var envs []*Environment
 	for _, envName := range []string{EnvSandbox, EnvLive} {
-		env := &Environment{ID: newID(), ProjectID: p.ID, OrganizationID: orgID, Name: envName,
+		env := &Environment{ID: ids.New(), ProjectID: p.ID, OrganizationID: orgID, Name: envName,
 			Settings: DefaultSettings(envName, name), CreatedAt: now, UpdatedAt: now}
 		envs = append(envs, env)
 		p.Environments = append(p.Environments, EnvironmentRef{ID: env.ID, Name: envName})

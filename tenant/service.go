@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/secrets"
-	"github.com/google/uuid"
 )
 
 // Service applies the tenant rules on top of a Store.
@@ -48,8 +48,6 @@ const (
 	maxNoteLen  = 255
 	maxSettings = 256 << 10
 )
-
-func newID() string { return uuid.NewString() }
 
 // ValidID reports whether s is a canonical lower-case UUID, the only id
 // shape the contract uses.
@@ -122,7 +120,7 @@ func (s *Service) Bootstrap(ctx context.Context) (b *Bootstrap, ownerToken strin
 	if !errs.Is(err, errs.KindNotFound) {
 		return nil, "", err
 	}
-	seed, raw, err := s.newSeed(DashboardUser{ID: newID(), Alias: "owner", CreatedAt: s.now()}, "Default organization")
+	seed, raw, err := s.newSeed(DashboardUser{ID: ids.New(), Alias: "owner", CreatedAt: s.now()}, "Default organization")
 	if err != nil {
 		return nil, "", err
 	}
@@ -139,8 +137,8 @@ func (s *Service) Bootstrap(ctx context.Context) (b *Bootstrap, ownerToken strin
 // environments and an owner token.
 func (s *Service) newSeed(user DashboardUser, orgName string) (*Seed, string, error) {
 	now := s.now()
-	org := &Organization{ID: newID(), Name: orgName, CreatedAt: now, UpdatedAt: now}
-	owner := &Member{ID: newID(), OrganizationID: org.ID, Role: RoleOwner, CreatedAt: now, User: user}
+	org := &Organization{ID: ids.New(), Name: orgName, CreatedAt: now, UpdatedAt: now}
+	owner := &Member{ID: ids.New(), OrganizationID: org.ID, Role: RoleOwner, CreatedAt: now, User: user}
 	proj, envs := s.newProject(org.ID, "Default project", now)
 	tok, raw, err := s.newToken(envs[0].ID, proj.ID, org.ID, "created by dynamicauth init", nil, true, *owner)
 	if err != nil {
@@ -165,7 +163,7 @@ func (s *Service) InitOperator(ctx context.Context, email string) (b *Bootstrap,
 	}
 	user, err := s.store.DashboardUserByEmail(ctx, email)
 	if errs.Is(err, errs.KindNotFound) {
-		seed, raw, err := s.newSeed(DashboardUser{ID: newID(), Email: email, Alias: email, CreatedAt: s.now()}, email)
+		seed, raw, err := s.newSeed(DashboardUser{ID: ids.New(), Email: email, Alias: email, CreatedAt: s.now()}, email)
 		if err != nil {
 			return nil, "", false, err
 		}
@@ -269,7 +267,7 @@ func (s *Service) newToken(envID, projectID, orgID, note string, scopes []Scope,
 		return nil, "", err
 	}
 	return &Token{
-		ID: newID(), EnvironmentID: envID, ProjectID: projectID, OrganizationID: orgID,
+		ID: ids.New(), EnvironmentID: envID, ProjectID: projectID, OrganizationID: orgID,
 		Hash: s.hashToken(raw), Checksum: raw[len(raw)-6:], Note: note, Scopes: scopes,
 		OrgWide: orgWide, CreatedBy: creator, CreatedAt: s.now(),
 	}, raw, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // SsoInput carries the fields of an SSO provider create or update; nil
@@ -82,7 +83,7 @@ func (s *Service) CreateSsoProvider(ctx context.Context, p *Principal, orgID str
 		return nil, err
 	}
 	now := s.now()
-	sp := &SsoProvider{ID: newID(), OrganizationID: orgID, CreatedAt: now, UpdatedAt: now}
+	sp := &SsoProvider{ID: ids.New(), OrganizationID: orgID, CreatedAt: now, UpdatedAt: now}
 	if err := s.applySso(sp, in); err != nil {
 		return nil, err
 	}

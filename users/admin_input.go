@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/mr-tron/base58"
@@ -127,7 +128,7 @@ func (w NewWallet) credential(prefix, envID, userID string, now time.Time) (Cred
 		return Credential{}, err
 	}
 	stored, display := NormalizeAddress(ns, addr)
-	return Credential{ID: NewID(), UserID: userID, EnvironmentID: envID, Format: FormatBlockchain, Chain: ns,
+	return Credential{ID: ids.New(), UserID: userID, EnvironmentID: envID, Format: FormatBlockchain, Chain: ns,
 		Address: stored, PublicIdentifier: display, WalletName: name, WalletProvider: w.WalletProvider,
 		SignInEnabled: true, VerifiedAt: now, CreatedAt: now}, nil
 }
@@ -163,7 +164,7 @@ type NewUser struct {
 func (in *NewUser) draft(prefix, envID string, now time.Time) (*User, error) {
 	id := in.ID
 	if id == "" {
-		id = NewID()
+		id = ids.New()
 	} else if !tenant.ValidID(id) {
 		return nil, errs.Invalid("%sid: must be a UUID, got %q", prefix, admTruncate(id, 64))
 	}
@@ -214,7 +215,7 @@ func (in *NewUser) addEmail(prefix string, u *User, now time.Time) error {
 	}
 	u.Email = email
 	if in.EmailVerifiedAt != nil {
-		u.Credentials = append(u.Credentials, Credential{ID: NewID(), UserID: u.ID, EnvironmentID: u.EnvironmentID,
+		u.Credentials = append(u.Credentials, Credential{ID: ids.New(), UserID: u.ID, EnvironmentID: u.EnvironmentID,
 			Format: FormatEmail, Address: strings.ToLower(email), PublicIdentifier: email, SignInEnabled: true,
 			VerifiedAt: in.EmailVerifiedAt.UTC().Truncate(time.Millisecond), CreatedAt: now})
 	}

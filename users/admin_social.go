@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 )
 
 // NewOAuthAccount is a social account an import links to a user, in the
@@ -64,7 +65,7 @@ func (a NewOAuthAccount) credential(prefix, envID, userID string, now time.Time)
 	if err != nil {
 		return Credential{}, err
 	}
-	return Credential{ID: NewID(), UserID: userID, EnvironmentID: envID, Format: FormatOAuth, Chain: p,
+	return Credential{ID: ids.New(), UserID: userID, EnvironmentID: envID, Format: FormatOAuth, Chain: p,
 		Address: acct, PublicIdentifier: shown, WalletName: display, WalletProvider: p,
 		SignInEnabled: true, VerifiedAt: now, CreatedAt: now, PhotoURL: photo}, nil
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
-	"github.com/google/uuid"
 )
 
 // FieldType is a CustomFieldType.
@@ -125,7 +125,7 @@ func (s *Profiles) CreateCustomField(ctx context.Context, p *tenant.Principal, e
 		return nil, err
 	}
 	now := s.now()
-	def.ID, def.EnvironmentID, def.CreatedAt, def.UpdatedAt = uuid.NewString(), envID, now, now
+	def.ID, def.EnvironmentID, def.CreatedAt, def.UpdatedAt = ids.New(), envID, now, now
 	var out CustomField
 	err = s.store.ChangeCustomFields(ctx, envID, func(cur []CustomField) (*FieldsChange, error) {
 		ch, err := insertField(cur, def, in.Position)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/google/uuid"
 )
 
 // Credential formats (JwtVerifiedCredentialFormatEnum).
@@ -134,18 +133,4 @@ func NormalizeAddress(ns, address string) (stored, display string) {
 		return strings.ToLower(a.Hex()), a.Hex()
 	}
 	return address, address
-}
-
-// NewID returns a new id for rows written on every sign-in and by the
-// admin API and bulk import (users, credentials, sessions, events): a
-// UUIDv7, whose leading timestamp keeps inserts next to each other in the
-// store's indexes instead of scattering them, so a batch of sign-ins or
-// of imported users touches a few pages rather than dozens.
-// It is still a canonical 36-character UUID.
-func NewID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.NewString()
-	}
-	return id.String()
 }

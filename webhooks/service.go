@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -106,13 +107,13 @@ func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string,
 		return nil, errs.Internal("create webhook", err)
 	}
 	now := s.now()
-	w := Webhook{ID: newID(), EnvironmentID: env.ID, URL: in.URL, Secret: secret, Events: dedupe(in.Events),
+	w := Webhook{ID: ids.New(), EnvironmentID: env.ID, URL: in.URL, Secret: secret, Events: dedupe(in.Events),
 		Enabled: *in.IsEnabled, CreatedAt: now, UpdatedAt: now}
 	if w.Enabled {
 		w.EnabledAt = &now
 	}
 	data, _ := json.Marshal(map[string]string{"webhookId": w.ID, "message": "ping"})
-	ping := Event{ID: newID(), Name: events.Ping, EnvironmentID: env.ID, EnvironmentName: env.Name, Data: data, CreatedAt: now}
+	ping := Event{ID: ids.New(), Name: events.Ping, EnvironmentID: env.ID, EnvironmentName: env.Name, Data: data, CreatedAt: now}
 	if err := s.d.Store.CreateWebhook(ctx, w, ping, MaxPerEnvironment); err != nil {
 		return nil, err
 	}

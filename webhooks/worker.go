@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/jobs"
-	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 )
 
@@ -187,7 +187,7 @@ func (w *Worker) decide(ctx context.Context, j Job) Outcome {
 	at := w.d.Now()
 	res := w.d.Sender.Send(ctx, j.Webhook.URL, j.Webhook.Secret, body)
 	d := &Delivery{
-		ID: newID(), MessageID: j.MessageID, WebhookID: j.Webhook.ID, Attempt: j.Attempts + 1,
+		ID: ids.New(), MessageID: j.MessageID, WebhookID: j.Webhook.ID, Attempt: j.Attempts + 1,
 		Request: body, HTTPStatus: res.Status, Response: res.Body,
 		DurationMS: res.Duration.Milliseconds(), AttemptedAt: at,
 	}
@@ -218,14 +218,6 @@ func (w *Worker) schedule(envName string) Schedule {
 		return w.d.Sandbox
 	}
 	return w.d.Live
-}
-
-func newID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.NewString()
-	}
-	return id.String()
 }
 
 // Config is what an operator tunes about delivery.

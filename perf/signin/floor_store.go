@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/session"
@@ -67,12 +68,12 @@ func (f *floor) openStoreFloor(ctx context.Context, c config, serverDB string) (
 		if w%2 == 0 {
 			cred = floorWallet(env)
 		}
-		cred.ID, cred.VerifiedAt, cred.CreatedAt = users.NewID(), now, now
+		cred.ID, cred.VerifiedAt, cred.CreatedAt = ids.New(), now, now
 		_, _, err = st.CompleteSignIn(ctx, &signin.Write{EnvironmentID: env, Nonces: []string{nonce}, Now: now,
-			Credential: cred, NewUserID: users.NewID(),
+			Credential: cred, NewUserID: ids.New(),
 			Events: []signin.Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.WalletLinked, OnlyIfNew: true},
 				{Name: events.SessionCreated}},
-			Session: &session.Session{ID: users.NewID(), EnvironmentID: env, IPAddress: "127.0.0.1", UserAgent: "Go-http-client/1.1",
+			Session: &session.Session{ID: ids.New(), EnvironmentID: env, IPAddress: "127.0.0.1", UserAgent: "Go-http-client/1.1",
 				CreatedAt: now, ExpiresAt: now.Add(2 * time.Hour), RefreshExpiresAt: now.Add(30 * 24 * time.Hour)}})
 		return err
 	}

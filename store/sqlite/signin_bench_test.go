@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -39,11 +40,11 @@ func BenchmarkCompleteSignIn(b *testing.B) {
 			}
 			b.Cleanup(func() { st.Close() })
 			keys, _ := secrets.New(make([]byte, 32))
-			ids, _, _, err := tenant.NewService(st, keys, nil).Init(ctx)
+			seed, _, _, err := tenant.NewService(st, keys, nil).Init(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}
-			env := ids.EnvironmentID
+			env := seed.EnvironmentID
 			minter := signin.NewNonceMinter(make([]byte, 32))
 			wallet := benchWallet(env)
 			write := func() *signin.Write {
@@ -56,11 +57,11 @@ func BenchmarkCompleteSignIn(b *testing.B) {
 				if kind == "first" {
 					c = benchWallet(env)
 				}
-				c.ID, c.VerifiedAt, c.CreatedAt = users.NewID(), now, now
+				c.ID, c.VerifiedAt, c.CreatedAt = ids.New(), now, now
 				return &signin.Write{EnvironmentID: env, Nonces: []string{nonce}, Now: now, Credential: c,
-					NewUserID: users.NewID(), Events: []signin.Event{{Name: events.UserCreated, OnlyIfNew: true},
+					NewUserID: ids.New(), Events: []signin.Event{{Name: events.UserCreated, OnlyIfNew: true},
 						{Name: events.WalletLinked, OnlyIfNew: true}, {Name: events.SessionCreated}},
-					Session: &session.Session{ID: users.NewID(), EnvironmentID: env, IPAddress: "203.0.113.7",
+					Session: &session.Session{ID: ids.New(), EnvironmentID: env, IPAddress: "203.0.113.7",
 						UserAgent: "bench", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RefreshExpiresAt: now.Add(24 * time.Hour)}}
 			}
 			if _, _, err := st.CompleteSignIn(ctx, write()); err != nil { // the repeat's wallet exists

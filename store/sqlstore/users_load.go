@@ -9,6 +9,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -204,7 +205,7 @@ func eventRow(envID, name, userID string, data any, at time.Time) ([]any, error)
 	if err != nil {
 		return nil, errs.Internal("event data", err)
 	}
-	return []any{users.NewID(), envID, name, events.ResourceType(name), userID, string(b), at}, nil
+	return []any{ids.New(), envID, name, events.ResourceType(name), userID, string(b), at}, nil
 }
 
 // fanOutEvents enqueues the events ids (written in tx) to every enabled

@@ -7,7 +7,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
-	"github.com/dynamicauth/dynamicauth/users"
 )
 
 func testSocialProviders(t *testing.T, s store.Store) {
@@ -15,22 +14,22 @@ func testSocialProviders(t *testing.T, s store.Store) {
 	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
 	_, sb, lv := createProject(t, s, c, org.ID, "one")
 	now := c.next()
-	gh := &social.Provider{ID: users.NewID(), EnvironmentID: sb.ID, Type: social.GitHub, ClientID: "cid",
+	gh := &social.Provider{ID: id(), EnvironmentID: sb.ID, Type: social.GitHub, ClientID: "cid",
 		ClientSecretSealed: []byte{1, 2, 3}, MaskedClientSecret: "****cret", Scopes: "read:user user:email",
 		EnabledAt: &now, CreatedAt: now, UpdatedAt: now}
 	must(t, "CreateProvider", s.CreateProvider(ctx(t), gh))
 	dup := *gh
-	dup.ID = users.NewID()
+	dup.ID = id()
 	wantKind(t, "second github in one environment", s.CreateProvider(ctx(t), &dup), errs.KindConflict)
 	dup.EnvironmentID = lv.ID
 	must(t, "same type, other environment", s.CreateProvider(ctx(t), &dup))
 	missing := *gh
-	missing.ID, missing.EnvironmentID = users.NewID(), "no-such-env"
+	missing.ID, missing.EnvironmentID = id(), "no-such-env"
 	wantKind(t, "CreateProvider in a missing environment", s.CreateProvider(ctx(t), &missing), errs.KindNotFound)
-	apple := &social.Provider{ID: users.NewID(), EnvironmentID: sb.ID, Type: social.Apple, AppleKeyID: "K", AppleTeamID: "T",
+	apple := &social.Provider{ID: id(), EnvironmentID: sb.ID, Type: social.Apple, AppleKeyID: "K", AppleTeamID: "T",
 		CreatedAt: now, UpdatedAt: now}
 	must(t, "CreateProvider apple", s.CreateProvider(ctx(t), apple))
-	sg := &social.Provider{ID: users.NewID(), EnvironmentID: lv.ID, Type: social.SendGrid, ClientID: "Acme <auth@acme.test>",
+	sg := &social.Provider{ID: id(), EnvironmentID: lv.ID, Type: social.SendGrid, ClientID: "Acme <auth@acme.test>",
 		ClientSecretSealed: []byte{4, 5}, MaskedClientSecret: "****-key", SendGridIPPoolName: "transactional",
 		EnabledAt: &now, CreatedAt: now, UpdatedAt: now}
 	must(t, "CreateProvider sendgrid", s.CreateProvider(ctx(t), sg))
