@@ -104,7 +104,8 @@ func (s *Server) decodeUsers(w http.ResponseWriter, r *http.Request, schema stri
 		return nil, err
 	}
 	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	// null unmarshals into a nil slice without error: it is no list.
+	if err := json.Unmarshal(raw, &items); err != nil || items == nil {
 		return nil, errs.Invalid("body: must be a JSON array of users")
 	}
 	out := make([]adminUserRequest, len(items))

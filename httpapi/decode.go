@@ -87,7 +87,35 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if ct == "" {
 		return nil, unsupportedMediaType()
 	}
+	if hasNUL(raw) {
+		return nil, errNUL
+	}
 	return raw, nil
+}
+
+// errNUL refuses text holding U+0000. PostgreSQL stores no NUL in text or
+// jsonb (its error would be a 500), and no name, address, code or
+// metadata needs one: a request carrying one is refused on every backend
+// alike, before anything reads it.
+var errNUL = errs.Invalid("text may not contain the control character U+0000")
+
+// hasNUL reports whether a JSON text has a string holding U+0000: JSON
+// allows no raw control character in a string, so only as the escape
+// \u0000 (an escaped backslash followed by "u0000" is other text).
+func hasNUL(raw []byte) bool {
+	if !bytes.Contains(raw, []byte("u0000")) {
+		return false // the sign-in's path: one scan, no allocation
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		if i+5 < len(raw) && raw[i+1] == 'u' && string(raw[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // the escaped character
+	}
+	return false
 }
 
 // errNoBody: the request has no body.

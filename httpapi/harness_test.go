@@ -80,8 +80,9 @@ type harness struct {
 	ids   *tenant.Bootstrap
 	token string // the owner's organization-wide token from Init
 
-	mu      sync.Mutex
-	covered map[string]bool // "METHOD /contract/path" answered with 2xx
+	mu       sync.Mutex
+	covered  map[string]bool // "METHOD /contract/path" answered with 2xx
+	statuses map[int]int
 }
 
 func newHarness(t *testing.T) *harness { return newHarnessOn(t, "sqlite") }
@@ -146,7 +147,7 @@ func newHarnessWith(t *testing.T, backend string, tune func(*dynamicauth.Config)
 		t.Fatalf("Init on a fresh database: created=%v token=%q", created, tok)
 	}
 	h := &harness{srv: httptest.NewServer(a.Handler()), store: st, auth: a, ids: ids, token: tok,
-		covered: map[string]bool{}}
+		covered: map[string]bool{}, statuses: map[int]int{}}
 	t.Cleanup(func() {
 		h.srv.Close()
 		h.store.Close()

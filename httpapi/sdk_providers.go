@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -156,6 +157,13 @@ func (s *Server) oauthRedirect(provider string) func(http.ResponseWriter, *http.
 				return errs.Invalid("body: a form is required")
 			}
 			q = r.PostForm
+			for _, vs := range q {
+				for _, v := range vs {
+					if strings.IndexByte(v, 0) >= 0 {
+						return errNUL
+					}
+				}
+			}
 			if userName, err = social.ParseAppleUser(q.Get("user")); err != nil {
 				userName = ""
 			}
