@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,14 +134,20 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 // ---- fixtures ----
 
 // clock hands out distinct, increasing, millisecond-precision UTC times so
-// that orderings by creation time are deterministic.
-type clock struct{ t time.Time }
+// that orderings by creation time are deterministic; concurrent cases
+// share one.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
 func newClock() *clock {
 	return &clock{t: time.Now().UTC().Truncate(time.Millisecond).Add(-time.Hour)}
 }
 
 func (c *clock) next() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.t = c.t.Add(time.Second)
 	return c.t
 }
