@@ -80,8 +80,10 @@ func testMalformedRequests(t *testing.T, backend string) {
 			}
 			rqs = append(rqs, request{method: op.method, path: path}) // no body at all
 		}
-		if q := garbageQuery(op.op); q != "" && op.method == "GET" {
-			rqs = append(rqs, request{method: op.method, path: op.path(h, false) + "?" + q})
+		for _, odd := range []oddQuery{wrongTyped, outOfRange} {
+			if q := garbageQuery(op.op, odd); q != "" && op.method == "GET" {
+				rqs = append(rqs, request{method: op.method, path: op.path(h, false) + "?" + q})
+			}
 		}
 		if op.hasIDParam() {
 			rqs = append(rqs, request{method: op.method, path: op.path(h, true), body: emptyFor(op)})
@@ -379,25 +381,42 @@ func oversized(s *openapi3.Schema) map[string]any {
 	return out
 }
 
-// garbageQuery gives every query parameter a value of the wrong type:
-// words for numbers and booleans, a bracket for the rest.
-func garbageQuery(op *openapi3.Operation) string {
+// oddQuery picks the odd query values.
+type oddQuery int
+
+const (
+	wrongTyped oddQuery = iota // words for numbers and booleans, a bracket for the rest
+	outOfRange                 // numbers past int64, negative ones; 10,000 characters of text
+)
+
+// garbageQuery gives every query parameter an odd value.
+func garbageQuery(op *openapi3.Operation, odd oddQuery) string {
 	q := url.Values{}
 	for _, ref := range op.Parameters {
 		p := ref.Value
 		if p == nil || p.In != "query" {
 			continue
 		}
-		v := "]["
+		number, boolean := false, false
 		if p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type != nil {
-			switch {
-			case p.Schema.Value.Type.Is("integer"), p.Schema.Value.Type.Is("number"):
-				v = "-1e999"
-			case p.Schema.Value.Type.Is("boolean"):
-				v = "maybe"
-			}
+			ty := p.Schema.Value.Type
+			number, boolean = ty.Is("integer") || ty.Is("number"), ty.Is("boolean")
 		}
-		q.Set(p.Name, v)
+		switch {
+		case odd == wrongTyped && number:
+			q.Set(p.Name, "-1e999")
+		case odd == wrongTyped && boolean:
+			q.Set(p.Name, "maybe")
+		case odd == wrongTyped:
+			q.Set(p.Name, "][")
+		case number:
+			q.Add(p.Name, "9223372036854775808")
+			q.Add(p.Name, "-1")
+		case boolean:
+			q.Set(p.Name, "TRUE")
+		default:
+			q.Set(p.Name, strings.Repeat("%", 10_000))
+		}
 	}
 	return q.Encode()
 }
