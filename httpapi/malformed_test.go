@@ -144,8 +144,8 @@ func contractOps(doc *openapi3.T) []contractOp {
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
-// tenantParams are filled with the harness's own organization, project
-// and environment, so that a call gets past them to the input under test.
+// tenantParam fills the harness's own organization, project and
+// environment, so that a call gets past them to the input under test.
 func tenantParam(h *harness, name string) string {
 	switch name {
 	case "environmentId":
@@ -159,19 +159,20 @@ func tenantParam(h *harness, name string) string {
 }
 
 // path fills the template: the harness's tenant, a first enum value, and
-// for every other id one that names nothing; garbage puts a value that is
-// no id (nor enum member) in every parameter but the environment's and
-// organization's.
+// for every other id one that names nothing. garbage puts a value that is
+// no id nor enum member everywhere but in the environment and
+// organization, and there too when the call acts on the tenant itself.
 func (o contractOp) path(h *harness, garbage bool) string {
 	return v0 + pathParam.ReplaceAllStringFunc(o.template, func(m string) string {
 		name := m[1 : len(m)-1]
-		if v := tenantParam(h, name); v != "" && (!garbage || name != "projectId") {
-			if !garbage || !o.ownsOnlyTenant() {
-				return v
-			}
-		}
 		if garbage {
+			if (name == "environmentId" || name == "organizationId") && !o.ownsOnlyTenant() {
+				return tenantParam(h, name)
+			}
 			return url.PathEscape("x'; --")
+		}
+		if v := tenantParam(h, name); v != "" {
+			return v
 		}
 		if p := o.op.Parameters.GetByInAndName("path", name); p != nil && p.Schema != nil && p.Schema.Value != nil {
 			if enum := p.Schema.Value.Enum; len(enum) > 0 {
@@ -229,7 +230,7 @@ func (h *harness) wantRefused(t *testing.T, op contractOp, rq request, strict bo
 	switch {
 	case res.status >= 500:
 		t.Errorf("%s with %s: %d %s", op, describeInput(rq), res.status, truncate(res.raw, 300))
-	case strict && (res.status < 400 || res.status >= 500):
+	case strict && res.status < 400:
 		t.Errorf("%s with %s: %d, want a 4xx refusal: %s", op, describeInput(rq), res.status, truncate(res.raw, 300))
 	}
 }
