@@ -455,3 +455,34 @@ func TestFormPostRefusesNUL(t *testing.T) {
 		wantError(t, "form "+form, res.status, res.json, 400, "U+0000")
 	}
 }
+
+// TestSDKSessionsStayInTheirEnvironment: every SDK operation the contract
+// guards with a bearer session answers 4xx without one, and with the
+// session of a user of another organization's environment, presented on
+// this environment's path: never a 2xx, never a 5xx.
+func TestSDKSessionsStayInTheirEnvironment(t *testing.T) {
+	h := newHarness(t)
+	other := h.newOrganization(t, "elsewhere")
+	_, _, foreign := h.signIn(t, other.sandboxID, newEVMWallet(t))
+	doc, _ := loadContract(t)
+	guarded := 0
+	for _, op := range contractOps(doc) {
+		if !op.sdk || op.op.Security == nil || len(*op.op.Security) == 0 {
+			continue
+		}
+		guarded++
+		for _, token := range []string{"", foreign} {
+			res := h.send(t, request{method: op.method, path: op.path(h, false), token: token, body: emptyFor(op)})
+			if res.status < 400 || res.status >= 500 {
+				who := "no session"
+				if token != "" {
+					who = "another environment's session"
+				}
+				t.Errorf("%s with %s: %d %s", op, who, res.status, truncate(res.raw, 300))
+			}
+		}
+	}
+	if guarded < 30 {
+		t.Fatalf("%d SDK operations guarded by a session in the contract; the walk found too few", guarded)
+	}
+}
