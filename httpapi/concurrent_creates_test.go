@@ -1,0 +1,84 @@
+package httpapi_test
+
+import (
+	"sync"
+	"testing"
+)
+
+// TestConcurrentDuplicateCreates: eight clients create the same unique
+// thing at once (an origin, a custom field, a hostname, a deeplink URL,
+// an exchange, a social provider, an SSO provider, a user's email, an
+// allowlist entry, a wallet on a user). On both backends exactly one
+// succeeds, the others get a 4xx in the contract's shape (never a 5xx
+// from the unique index they raced for), and one such thing exists.
+func TestConcurrentDuplicateCreates(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testConcurrentDuplicateCreates(t, backend) })
+	}
+}
+
+func testConcurrentDuplicateCreates(t *testing.T, backend string) {
+	h := newHarnessOn(t, backend)
+	env, org := h.ids.EnvironmentID, h.ids.OrganizationID
+	st, res := h.do(t, "POST", "/environments/"+env+"/allowlists", h.token, map[string]any{"name": "racers"})
+	wantStatus(t, "allowlist", st, 200, res)
+	allowlist := str(t, res, "id")
+	owner := h.createUser(t, env, map[string]any{"email": "owner@example.com"})
+	wallet := newEVMWallet(t).address
+
+	for _, tc := range []struct {
+		what, path string
+		body       map[string]any
+		count      string // a list path and the member of its items, or "" to skip counting
+		items      string
+	}{
+		{"origin", "/environments/" + env + "/origins", map[string]any{"origin": "https://race.example"},
+			"/environments/" + env + "/origins", "origins"},
+		{"custom field", "/environments/" + env + "/custom/fields",
+			map[string]any{"name": "racefield", "enabled": true, "required": false, "fieldType": "text"}, "", ""},
+		{"custom hostname", "/environments/" + env + "/custom/hostnames",
+			map[string]any{"hostname": "race.acme.com", "usage": "cookies"}, "", ""},
+		{"deeplink URL", "/environments/" + env + "/deeplinkUrls", map[string]any{"url": "raceapp://callback"},
+			"/environments/" + env + "/deeplinkUrls", "deeplinkUrls"},
+		{"exchange", "/environments/" + env + "/settings/exchanges", map[string]any{"exchange": "kraken"}, "", ""},
+		{"social provider", "/environments/" + env + "/settings/providers",
+			map[string]any{"provider": "github", "clientId": "cid", "clientSecret": "a-long-client-secret"}, "", ""},
+		{"SSO provider", "/organizations/" + org + "/ssoProvider", ssoBody(), "", ""},
+		{"user email", "/environments/" + env + "/users", map[string]any{"email": "race@example.com"}, "", ""},
+		{"allowlist entry", "/allowlists/" + allowlist + "/entries", map[string]any{"email": "race@example.com"}, "", ""},
+		{"wallet", "/environments/" + env + "/users/" + str(t, owner, "id") + "/wallets",
+			map[string]any{"publicWalletAddress": wallet, "chain": "EVM", "walletName": "metamask",
+				"walletProvider": "browserExtension"}, "", ""},
+	} {
+		const n = 8
+		statuses := make([]int, n)
+		bodies := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				r := h.send(t, request{method: "POST", path: v0 + tc.path, token: h.token, body: tc.body})
+				statuses[i], bodies[i] = r.status, truncate(r.raw, 200)
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for i, st := range statuses {
+			switch {
+			case st >= 200 && st < 300:
+				ok++
+			case st >= 500 || st < 400:
+				t.Errorf("%s: a racing create answered %d %s", tc.what, st, bodies[i])
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%s: %d of %d racing creates succeeded (%v), want exactly 1", tc.what, ok, n, statuses)
+		}
+		if tc.count != "" {
+			st, res := h.do(t, "GET", tc.count, h.token, nil)
+			wantStatus(t, tc.what+" list", st, 200, res)
+			if got := len(list(t, res, tc.items)); got != 1 {
+				t.Errorf("%s: %d stored after the race, want 1", tc.what, got)
+			}
+		}
+	}
+}
