@@ -82,3 +82,59 @@ func testConcurrentDuplicateCreates(t *testing.T, backend string) {
 		}
 	}
 }
+
+// TestConcurrentDeletes: eight clients delete the same thing at once (an
+// origin, a custom field, a deeplink URL, an allowlist, an API token, a
+// user with a wallet, a project). On both backends one delete
+// succeeds and the others answer 404, never a 5xx.
+func TestConcurrentDeletes(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testConcurrentDeletes(t, backend) })
+	}
+}
+
+func testConcurrentDeletes(t *testing.T, backend string) {
+	h := newHarnessOn(t, backend)
+	env, org := h.ids.EnvironmentID, h.ids.OrganizationID
+	create := func(path string, body map[string]any, id string) string {
+		t.Helper()
+		st, res := h.do(t, "POST", path, h.token, body)
+		if st != 200 && st != 201 {
+			t.Fatalf("create %s: %d %s", path, st, dump(res))
+		}
+		return str(t, res, id)
+	}
+	user := h.createUser(t, env, map[string]any{"email": "gone@example.com", "wallets": []any{newWalletBody(t)}})
+	for _, tc := range []struct{ what, path string }{
+		{"origin", "/origins/" + create("/environments/"+env+"/origins", map[string]any{"origin": "https://gone.example"}, "origin.id")},
+		{"custom field", "/custom/fields/" + create("/environments/"+env+"/custom/fields",
+			map[string]any{"name": "gonefield", "enabled": true, "required": false, "fieldType": "text"}, "id")},
+		{"deeplink URL", "/deeplinkUrls/" + create("/environments/"+env+"/deeplinkUrls", map[string]any{"url": "goneapp://x"}, "id")},
+		{"allowlist", "/allowlists/" + create("/environments/"+env+"/allowlists", map[string]any{"name": "gone"}, "id")},
+		{"token", "/environments/" + env + "/tokens/" + create("/environments/"+env+"/tokens", map[string]any{"note": "gone"}, "token.id")},
+		{"user", "/environments/" + env + "/users/" + str(t, user, "id")},
+		{"project", "/projects/" + create("/organizations/"+org+"/projects", map[string]any{"name": "gone"}, "project.id")},
+	} {
+		const n = 8
+		statuses := make([]int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				statuses[i] = h.send(t, request{method: "DELETE", path: v0 + tc.path, token: h.token}).status
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, st := range statuses {
+			switch {
+			case st >= 200 && st < 300:
+				ok++
+			case st != 404:
+				t.Errorf("%s: a racing delete answered %d", tc.what, st)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%s: %d of %d racing deletes succeeded (%v), want exactly 1", tc.what, ok, n, statuses)
+		}
+	}
+}
