@@ -50,29 +50,8 @@ func testConcurrentDuplicateCreates(t *testing.T, backend string) {
 			map[string]any{"publicWalletAddress": wallet, "chain": "EVM", "walletName": "metamask",
 				"walletProvider": "browserExtension"}, "", ""},
 	} {
-		const n = 8
-		statuses := make([]int, n)
-		bodies := make([]string, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				r := h.send(t, request{method: "POST", path: v0 + tc.path, token: h.token, body: tc.body})
-				statuses[i], bodies[i] = r.status, truncate(r.raw, 200)
-			})
-		}
-		wg.Wait()
-		ok := 0
-		for i, st := range statuses {
-			switch {
-			case st >= 200 && st < 300:
-				ok++
-			case st >= 500 || st < 400:
-				t.Errorf("%s: a racing create answered %d %s", tc.what, st, bodies[i])
-			}
-		}
-		if ok != 1 {
-			t.Errorf("%s: %d of %d racing creates succeeded (%v), want exactly 1", tc.what, ok, n, statuses)
-		}
+		h.race(t, "create "+tc.what, request{method: "POST", path: v0 + tc.path, token: h.token, body: tc.body},
+			func(st int) bool { return st >= 400 && st < 500 })
 		if tc.count != "" {
 			st, res := h.do(t, "GET", tc.count, h.token, nil)
 			wantStatus(t, tc.what+" list", st, 200, res)
@@ -115,26 +94,34 @@ func testConcurrentDeletes(t *testing.T, backend string) {
 		{"user", "/environments/" + env + "/users/" + str(t, user, "id")},
 		{"project", "/projects/" + create("/organizations/"+org+"/projects", map[string]any{"name": "gone"}, "project.id")},
 	} {
-		const n = 8
-		statuses := make([]int, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				statuses[i] = h.send(t, request{method: "DELETE", path: v0 + tc.path, token: h.token}).status
-			})
+		h.race(t, "delete "+tc.what, request{method: "DELETE", path: v0 + tc.path, token: h.token},
+			func(st int) bool { return st == 404 })
+	}
+}
+
+// race sends rq from eight clients at once and fails unless exactly one
+// succeeds and every other answer is one that lost allows.
+func (h *harness) race(t *testing.T, what string, rq request, lost func(status int) bool) {
+	t.Helper()
+	const n = 8
+	answers := make([]*response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { answers[i] = h.send(t, rq) })
+	}
+	wg.Wait()
+	won := 0
+	var statuses []int
+	for _, r := range answers {
+		statuses = append(statuses, r.status)
+		switch {
+		case r.status >= 200 && r.status < 300:
+			won++
+		case !lost(r.status):
+			t.Errorf("%s: a racing call answered %d %s", what, r.status, truncate(r.raw, 200))
 		}
-		wg.Wait()
-		ok := 0
-		for _, st := range statuses {
-			switch {
-			case st >= 200 && st < 300:
-				ok++
-			case st != 404:
-				t.Errorf("%s: a racing delete answered %d", tc.what, st)
-			}
-		}
-		if ok != 1 {
-			t.Errorf("%s: %d of %d racing deletes succeeded (%v), want exactly 1", tc.what, ok, n, statuses)
-		}
+	}
+	if won != 1 {
+		t.Errorf("%s: %d of %d racing calls succeeded (%v), want exactly 1", what, won, n, statuses)
 	}
 }

@@ -255,15 +255,15 @@ func refusedBodies(s *openapi3.Schema) []any {
 	if s.Type != nil && s.Type.Is("array") {
 		out = append(out, "{}", "[7]", "[null]")
 		if s.Items != nil && s.Items.Value != nil {
-			if props := properties(s.Items.Value); len(props) > 0 {
-				out = append(out, []any{wrongTypes(props)})
+			if w := wrongTypes(s.Items.Value); len(w) > 0 {
+				out = append(out, []any{w})
 			}
 		}
 		return out
 	}
 	out = append(out, "[]", "[{}]")
-	if props := properties(s); len(props) > 0 {
-		out = append(out, wrongTypes(props))
+	if w := wrongTypes(s); len(w) > 0 {
+		out = append(out, w)
 	}
 	return out
 }
@@ -292,94 +292,88 @@ func properties(s *openapi3.Schema) map[string]*openapi3.Schema {
 	return out
 }
 
-// wrongTypes gives every typed member a value of another JSON type.
-// Members without one type (oneOf, anything) are left out: any value may
-// be theirs.
-func wrongTypes(props map[string]*openapi3.Schema) map[string]any {
+// members builds an object of the schema's members that have one JSON
+// type: value gives a member's value, or false to leave it out.
+func members(s *openapi3.Schema, value func(name, typ string, p *openapi3.Schema) (any, bool)) map[string]any {
 	out := map[string]any{}
-	for name, p := range props {
-		if v, ok := wrongType(p); ok {
+	for name, p := range properties(s) {
+		if p.Type == nil || len(p.Type.Slice()) != 1 {
+			continue // oneOf, anything: any value may be theirs
+		}
+		if v, ok := value(name, p.Type.Slice()[0], p); ok {
 			out[name] = v
 		}
 	}
 	return out
 }
 
-func wrongType(p *openapi3.Schema) (any, bool) {
-	if p.Type == nil || len(p.Type.Slice()) != 1 || p.Nullable {
+// wrongTypes gives every member that cannot be null a value of another
+// JSON type.
+func wrongTypes(s *openapi3.Schema) map[string]any {
+	return members(s, func(_, typ string, p *openapi3.Schema) (any, bool) {
+		if p.Nullable {
+			return nil, false
+		}
+		switch typ {
+		case "string":
+			return 12345, true
+		case "integer", "number":
+			return "twelve", true
+		case "boolean":
+			return "yes", true
+		case "array":
+			return map[string]any{"not": "a list"}, true
+		case "object":
+			return []any{"not", "an", "object"}, true
+		}
 		return nil, false
-	}
-	switch p.Type.Slice()[0] {
-	case "string":
-		return 12345, true
-	case "integer", "number":
-		return "twelve", true
-	case "boolean":
-		return "yes", true
-	case "array":
-		return map[string]any{"not": "a list"}, true
-	case "object":
-		return []any{"not", "an", "object"}, true
-	}
-	return nil, false
+	})
 }
 
 // badValues gives members values of their type that their rules refuse
 // where a rule says so (an enum, a format, a bound), and odd ones
 // elsewhere: negative numbers, a list of one null.
 func badValues(s *openapi3.Schema) map[string]any {
-	out := map[string]any{}
-	for name, p := range properties(s) {
-		if p.Type == nil || len(p.Type.Slice()) != 1 {
-			continue
-		}
-		switch p.Type.Slice()[0] {
+	return members(s, func(name, typ string, _ *openapi3.Schema) (any, bool) {
+		switch typ {
 		case "string":
-			out[name] = "not-a-" + strings.ToLower(name) + " \u202e'\"\\"
+			return "not-a-" + strings.ToLower(name) + " \u202e'\"\\", true
 		case "integer", "number":
-			out[name] = -1e18
+			return -1e18, true
 		case "boolean":
-			out[name] = true
+			return true, true
 		case "array":
-			out[name] = []any{nil}
+			return []any{nil}, true
 		case "object":
-			out[name] = map[string]any{"": nil}
+			return map[string]any{"": nil}, true
 		}
-	}
-	return out
+		return nil, false
+	})
 }
 
 // withNUL puts U+0000 in every string member.
 func withNUL(s *openapi3.Schema) map[string]any {
-	out := map[string]any{}
-	for name, p := range properties(s) {
-		if p.Type != nil && p.Type.Is("string") {
-			out[name] = "a\x00b"
-		}
-	}
-	return out
+	return members(s, func(_, typ string, _ *openapi3.Schema) (any, bool) {
+		return "a\x00b", typ == "string"
+	})
 }
 
 // oversized gives every string member 100,000 characters and every list
 // 10,000 entries.
 func oversized(s *openapi3.Schema) map[string]any {
-	out := map[string]any{}
-	for name, p := range properties(s) {
-		if p.Type == nil || len(p.Type.Slice()) != 1 {
-			continue
-		}
-		switch p.Type.Slice()[0] {
+	return members(s, func(_, typ string, _ *openapi3.Schema) (any, bool) {
+		switch typ {
 		case "string":
-			out[name] = strings.Repeat("a", 100_000)
+			return strings.Repeat("a", 100_000), true
 		case "array":
 			items := make([]any, 10_000)
 			for i := range items {
 				items[i] = "a"
 			}
-			out[name] = items
+			return items, true
 		}
-	}
-	return out
+		return nil, false
+	})
 }
 
 // oddQuery picks the odd query values.
