@@ -16,7 +16,8 @@ import (
 // writer's automatic checkpoints are off (wal_autocheckpoint=0) and a
 // connection of its own checkpoints in the background, PASSIVE (it never
 // blocks the writer or readers), after commits, at most once per
-// checkpointEvery. What a checkpoint copies is committed already: a crash
+// checkpointEvery, and again after that while a reader's snapshot held
+// part of the WAL back. What a checkpoint copies is committed already: a crash
 // during one loses nothing, the WAL is replayed on the next open.
 
 // checkpointEvery spaces the background checkpoints. Under a steady load
@@ -61,6 +62,11 @@ func (c *checkpointer) loop() {
 		err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
 		if err != nil {
 			slog.Warn("sqlite: background checkpoint", "err", err)
+		} else if copied < frames {
+			// A reader's snapshot older than the last commits kept them
+			// in the WAL: try again after the pause, commits or not, or
+			// after a burst they would wait for the next write.
+			c.committed()
 		}
 		select {
 		case <-c.stop:
