@@ -17,9 +17,7 @@ import (
 // TestCheckpointsInBackground: commits are copied from the WAL into the
 // database file soon after, by the store's background checkpointer, long
 // before the WAL reaches the 1000 pages at which the committing writer
-// would have checkpointed them itself. Read from the WAL index (-shm):
-// mxFrame, the WAL's last frame (offset 16), and nBackfill, the frames
-// copied back (offset 96), in the machine's byte order.
+// would have checkpointed them itself.
 func TestCheckpointsInBackground(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "db")
@@ -28,18 +26,7 @@ func TestCheckpointsInBackground(t *testing.T) {
 	if _, _, _, err := tenant.NewService(st, keys, nil).Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var frames, backfilled uint32
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		shm, err := os.ReadFile(path + "-shm")
-		if err != nil {
-			t.Fatal(err)
-		}
-		frames, backfilled = binary.NativeEndian.Uint32(shm[16:]), binary.NativeEndian.Uint32(shm[96:])
-		if frames > 0 && backfilled == frames {
-			return
-		}
-	}
-	t.Fatalf("WAL of %d frames, %d copied into the database file after 5 s", frames, backfilled)
+	waitBackfilled(t, path)
 }
 
 // TestCheckpointAfterAReaderLeaves: a checkpoint cannot copy the commits
@@ -85,8 +72,10 @@ func TestCheckpointAfterAReaderLeaves(t *testing.T) {
 // checkpointWait is longer than the checkpointer's spacing (100 ms).
 const checkpointWait = 200 * time.Millisecond
 
-// waitBackfilled waits until every WAL frame is copied into the database
-// file, read from the WAL index as TestCheckpointsInBackground does.
+// waitBackfilled waits up to 5 s until every WAL frame is copied into the
+// database file: mxFrame, the WAL's last frame (offset 16 of the WAL index,
+// -shm), equals nBackfill, the frames copied back (offset 96), both in the
+// machine's byte order.
 func waitBackfilled(t *testing.T, path string) {
 	t.Helper()
 	var frames, backfilled uint32
