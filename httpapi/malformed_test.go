@@ -41,7 +41,7 @@ func testMalformedRequests(t *testing.T, backend string) {
 
 	// Phase 1: bodies no schema admits. They must all be refused and leave
 	// no trace.
-	_, jwt := h.signInFresh(t)
+	_, _, jwt := h.signIn(t, h.ids.EnvironmentID, newEVMWallet(t))
 	before := h.lastEvents(t)
 	for _, op := range ops {
 		if op.body == nil {
@@ -54,12 +54,11 @@ func testMalformedRequests(t *testing.T, backend string) {
 	}
 	// U+0000 anywhere: PostgreSQL keeps none in text or jsonb.
 	for _, op := range ops {
-		rq := request{method: op.method, path: op.path(h, false) + "?q=a%00b", token: op.token(h, jwt), body: emptyFor(op)}
-		h.wantRefused(t, op, rq, true)
+		path, token := op.path(h, false), op.token(h, jwt)
+		h.wantRefused(t, op, request{method: op.method, path: path + "?q=a%00b", token: token, body: emptyFor(op)}, true)
 		if op.body != nil {
 			if b := withNUL(op.body); len(b) > 0 {
-				rq = request{method: op.method, path: op.path(h, false), token: op.token(h, jwt), body: b}
-				h.wantRefused(t, op, rq, true)
+				h.wantRefused(t, op, request{method: op.method, path: path, token: token, body: b}, true)
 			}
 		}
 	}
@@ -91,7 +90,7 @@ func testMalformedRequests(t *testing.T, backend string) {
 		for _, rq := range rqs {
 			token := h.token
 			if op.sdk {
-				_, token = h.signInFresh(t)
+				_, _, token = h.signIn(t, h.ids.EnvironmentID, newEVMWallet(t))
 			}
 			rq.token = token
 			h.wantRefused(t, op, rq, false)
@@ -414,13 +413,6 @@ func garbageQuery(op *openapi3.Operation, odd oddQuery) string {
 		}
 	}
 	return q.Encode()
-}
-
-// signInFresh signs a new wallet in to the harness's environment.
-func (h *harness) signInFresh(t *testing.T) (userID, jwt string) {
-	t.Helper()
-	userID, _, jwt = h.signIn(t, h.ids.EnvironmentID, newEVMWallet(t))
-	return userID, jwt
 }
 
 // lastEvents names the environment's newest events (the first page of
