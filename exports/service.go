@@ -85,8 +85,6 @@ func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string,
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	// A time-ordered id: two exports queued in the same millisecond list
-	// in the order they were queued (the list sorts by creation, then id).
 	e := &Export{ID: ids.New(), EnvironmentID: envID, Format: in.Format, Model: in.Model, Filter: in.Filter,
 		Status: StatusPending, CreatedAt: s.d.Now().UTC().Truncate(time.Millisecond)}
 	if err := s.d.Store.CreateExport(ctx, e, MaxPending); err != nil {
