@@ -301,9 +301,10 @@ func listOrigins(t *testing.T, c *http.Client, base string, creds crashCreds) ma
 // buildBinary builds this command into a temporary directory.
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	// go test puts its own GOROOT/bin first in the test's PATH.
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("no go tool in PATH: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "dynamicauth")
 	if runtime.GOOS == "windows" {
