@@ -132,12 +132,14 @@ func (c Config) validate() error {
 	case c.EnvironmentID == "":
 		return errors.New("EnvironmentID is required")
 	case c.Leeway < 0:
+		//lint:ignore ST1005 the message starts with the Config field it names
 		return errors.New("Leeway must not be negative")
 	case c.MinRefreshInterval < 0:
 		return errors.New("MinRefreshInterval must not be negative")
 	}
 	for _, a := range c.Audience {
 		if a == "" {
+			//lint:ignore ST1005 the message starts with the Config field it names
 			return errors.New("Audience must not contain an empty entry")
 		}
 	}
