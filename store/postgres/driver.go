@@ -113,6 +113,8 @@ func classify(err error) sqlstore.Fault {
 		return sqlstore.Fault{Kind: sqlstore.FaultForeignKey, Constraint: pe.ConstraintName}
 	case "40001", "40P01":
 		return sqlstore.Fault{Kind: sqlstore.FaultRetryable}
+	case "22021", "22P05": // character_not_in_repertoire (U+0000 in text, bad UTF-8), untranslatable_character (\u0000 in jsonb)
+		return sqlstore.Fault{Kind: sqlstore.FaultText}
 	}
 	return sqlstore.Fault{}
 }

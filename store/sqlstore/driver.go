@@ -96,6 +96,7 @@ const (
 	FaultUnique               // a unique constraint refused the write
 	FaultForeignKey           // a referenced row is missing
 	FaultRetryable            // deadlock or serialization failure
+	FaultText                 // text the backend cannot store (PostgreSQL: U+0000, bytes not UTF-8)
 )
 
 // Fault is a classified driver error. Constraint names the unique index or
