@@ -172,11 +172,11 @@ func TestAdminUsersInvalidInput(t *testing.T) {
 	wantError(t, "unknown environment", st, res, 404)
 }
 
-// routeSection is the part of the route table (server.go) from the line
+// routeSection is the part of the route table (routes.go) from the line
 // starting with begin to the one starting with end.
 func routeSection(t *testing.T, begin, end string) string {
 	t.Helper()
-	src, err := os.ReadFile("server.go")
+	src, err := os.ReadFile("routes.go")
 	if err != nil {
 		t.Fatal(err)
 	}
