@@ -136,8 +136,9 @@ func eventNames(t *testing.T) []string {
 // TestNoContractCodesOrEventNamesInStores: no string under store/ (SQL
 // included) is a contract error code or an event name, and no store
 // builds a client-facing refusal itself: it returns the domain's
-// sentinels, errs.Duplicate for an unnamed unique violation, or an
-// internal error.
+// sentinels, errs.Duplicate for an unnamed unique violation,
+// errs.UnstorableText for text the backend cannot keep, or an internal
+// error.
 func TestNoContractCodesOrEventNamesInStores(t *testing.T) {
 	codes := contractCodes(t)
 	names := eventNames(t)
@@ -176,7 +177,7 @@ func TestNoContractCodesOrEventNamesInStores(t *testing.T) {
 				}
 			case *ast.CallExpr:
 				switch c := errsCall(n); c {
-				case "", "Is", "KindOf", "Internal", "Duplicate":
+				case "", "Is", "KindOf", "Internal", "Duplicate", "UnstorableText":
 				default:
 					found = append(found, path+": errs."+c+" (return a sentinel the domain declares)")
 				}

@@ -40,8 +40,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
 // fail turns a driver error into what the domain expects: nil stays nil, a
 // domain error passes through, a missing row (or a missing referenced row)
 // becomes notFound (a sentinel the domain declares), a unique violation a
-// duplicate conflict, text the backend cannot store ErrText, anything else
-// an internal error whose op only the log sees.
+// duplicate conflict, text the backend cannot store
+// errs.UnstorableText, anything else an internal error whose op only the
+// log sees.
 func (s *Store) fail(op string, notFound, err error) error {
 	if err == nil {
 		return nil
@@ -58,17 +59,10 @@ func (s *Store) fail(op string, notFound, err error) error {
 	case FaultUnique:
 		return errs.Duplicate()
 	case FaultText:
-		return ErrText
+		return errs.UnstorableText()
 	}
 	return errs.Internal(s.d.Name+": "+op, err)
 }
-
-// ErrText refuses text PostgreSQL cannot store: U+0000 (in text, or as
-// \u0000 in JSON) or bytes that are not UTF-8. The HTTP API refuses such
-// text before it reaches a store; this is what a Go caller, or a value
-// from elsewhere (a provider's profile), meets: a clear invalid-input
-// error, the transaction rolled back, rather than an internal one.
-var ErrText = errs.Invalid("text may not contain the control character U+0000 or bytes that are not UTF-8")
 
 // noRows reports whether err is "the query found no row".
 func (s *Store) noRows(err error) bool {
