@@ -11,14 +11,9 @@ import (
 // allowlist entry, a wallet on a user). On both backends exactly one
 // succeeds, the others get a 4xx in the contract's shape (never a 5xx
 // from the unique index they raced for), and one such thing exists.
-func TestConcurrentDuplicateCreates(t *testing.T) {
-	for _, backend := range backends() {
-		t.Run(backend, func(t *testing.T) { testConcurrentDuplicateCreates(t, backend) })
-	}
-}
+func TestConcurrentDuplicateCreates(t *testing.T) { mfBoth(t, noTune, testConcurrentDuplicateCreates) }
 
-func testConcurrentDuplicateCreates(t *testing.T, backend string) {
-	h := newHarnessOn(t, backend)
+func testConcurrentDuplicateCreates(t *testing.T, h *harness) {
 	env, org := h.ids.EnvironmentID, h.ids.OrganizationID
 	st, res := h.do(t, "POST", "/environments/"+env+"/allowlists", h.token, map[string]any{"name": "racers"})
 	wantStatus(t, "allowlist", st, 200, res)
@@ -66,14 +61,9 @@ func testConcurrentDuplicateCreates(t *testing.T, backend string) {
 // origin, a custom field, a deeplink URL, an allowlist, an API token, a
 // user with a wallet, a project). On both backends one delete
 // succeeds and the others answer 404, never a 5xx.
-func TestConcurrentDeletes(t *testing.T) {
-	for _, backend := range backends() {
-		t.Run(backend, func(t *testing.T) { testConcurrentDeletes(t, backend) })
-	}
-}
+func TestConcurrentDeletes(t *testing.T) { mfBoth(t, noTune, testConcurrentDeletes) }
 
-func testConcurrentDeletes(t *testing.T, backend string) {
-	h := newHarnessOn(t, backend)
+func testConcurrentDeletes(t *testing.T, h *harness) {
 	env, org := h.ids.EnvironmentID, h.ids.OrganizationID
 	create := func(path string, body map[string]any, id string) string {
 		t.Helper()

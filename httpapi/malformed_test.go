@@ -24,15 +24,12 @@ import (
 // text holding U+0000, change nothing: the environment's newest events
 // are the same before and after them.
 func TestMalformedRequests(t *testing.T) {
-	for _, backend := range backends() {
-		t.Run(backend, func(t *testing.T) { testMalformedRequests(t, backend) })
-	}
+	mfBoth(t, func(c *dynamicauth.Config) {
+		c.RateLimits = &ratelimit.Policy{Disabled: true} // every call must reach its handler
+	}, testMalformedRequests)
 }
 
-func testMalformedRequests(t *testing.T, backend string) {
-	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
-		c.RateLimits = &ratelimit.Policy{Disabled: true} // every call must reach its handler
-	})
+func testMalformedRequests(t *testing.T, h *harness) {
 	doc, _ := loadContract(t)
 	ops := contractOps(doc)
 	if len(ops) < 200 {
