@@ -15,6 +15,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/captcha"
 	"github.com/dynamicauth/dynamicauth/chains"
 	"github.com/dynamicauth/dynamicauth/contract"
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
@@ -63,6 +64,7 @@ type Auth struct {
 	states        social.StateStore
 	mfa           *mfa.Service
 	passkeys      *passkey.Service
+	devices       *devices.Service
 	codes         *otp.Service
 	users         *users.Admin
 	profiles      *users.Profiles
@@ -146,7 +148,8 @@ func New(cfg Config) (*Auth, error) {
 	}
 	a.codes = otp.New(otp.Deps{Config: otpCfg, Key: secretKeys.MAC("otp code key", nil), Store: st, Environments: st,
 		Limiter: limiterFor(cfg), Mailer: emailRouter(cfg, a.providers), SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log})
-	a.signin = signin.NewService(signin.Deps{Codes: a.codes, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
+	a.devices = devices.NewService(devices.Deps{Store: st, Mailer: emailRouter(cfg, a.providers), Logger: log, Now: cfg.Now})
+	a.signin = signin.NewService(signin.Deps{Codes: a.codes, Devices: a.devices, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg), Social: a.social, Deeplinks: a.envconfig,
 		Farcaster: farcaster.NewVerifier(farcaster.Deps{Node: cfg.SignIn.RPC[farcaster.ChainID], Registry: cfg.Farcaster.Registry,
@@ -170,7 +173,7 @@ func New(cfg Config) (*Auth, error) {
 		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
 		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances, Exports: a.exports,
 		Providers: a.providers,
-		Social:    a.social, OAuthAccounts: a.oauthAccounts, Captcha: a.captcha,
+		Social:    a.social, OAuthAccounts: a.oauthAccounts, Captcha: a.captcha, Devices: a.devices,
 		PublicHost: cfg.PublicHost, IssuerHosts: cfg.IssuerHosts, Contract: c, Logger: cfg.Logger, Ready: cfg.Store.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes, Version: Version, RateLimits: cfg.RateLimits, Limiter: limiterFor(cfg),
 		TrustedProxies: cfg.TrustedProxies, Observer: observerOf(cfg.Metrics), Tracer: tracerOf(cfg.Tracing),
@@ -292,6 +295,9 @@ func (a *Auth) maintain(ctx context.Context) {
 		}
 		if _, err := a.codes.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired email/SMS verifications failed", "err", err)
+		}
+		if _, err := a.devices.PurgeExpiredApprovals(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("purging expired device approvals failed", "err", err)
 		}
 		if n, err := a.exports.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired export files failed", "err", err)

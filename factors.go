@@ -17,14 +17,16 @@ import (
 // with signin.ErrMFAPending.
 
 // current authenticates a session token of the environment; full refuses
-// an MFA-pending session.
+// a restricted session (MFA-pending, or its device awaiting approval).
 func (a *Auth) current(ctx context.Context, envID, sessionToken string, full bool) (*signin.Current, error) {
 	cur, err := a.signin.Authenticate(ctx, envID, sessionToken)
 	if err != nil {
 		return nil, err
 	}
-	if full && cur.Claims.MFAPending() {
-		return nil, signin.ErrMFAPending
+	if full {
+		if err := signin.RequireFull(cur); err != nil {
+			return nil, err
+		}
 	}
 	return cur, nil
 }

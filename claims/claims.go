@@ -19,6 +19,10 @@ const ScopeUserBasic = "user:basic"
 // user:basic): its first factor passed, a second is still due.
 const ScopeRequiresAdditionalAuth = "requiresAdditionalAuth"
 
+// ScopeDeviceRegister marks a token whose device awaits the user's
+// emailed approval (device registration; instead of user:basic).
+const ScopeDeviceRegister = "device:register"
+
 // Credential is a JwtVerifiedCredential: wire names mix snake and camel
 // case exactly as Dynamic's clients read them.
 type Credential struct {
@@ -56,19 +60,21 @@ type CredentialHashes struct {
 
 // Minified is the MinifiedDynamicJwt: what backends should verify.
 type Minified struct {
-	Kid                      string            `json:"kid"`
-	Aud                      string            `json:"aud"`
-	Iss                      string            `json:"iss"`
-	Sub                      string            `json:"sub"`
-	Sid                      string            `json:"sid"`
-	OriginalSid              string            `json:"originalSid,omitempty"`
-	Iat                      int64             `json:"iat"`
-	Exp                      int64             `json:"exp"`
-	RefreshExp               int64             `json:"refreshExp,omitempty"`
-	EnvironmentID            string            `json:"environment_id"`
-	LastVerifiedCredentialID string            `json:"last_verified_credential_id"`
-	SigninCredentialID       string            `json:"signin_credential_id,omitempty"`
-	SessionPublicKey         string            `json:"session_public_key,omitempty"`
+	Kid                      string `json:"kid"`
+	Aud                      string `json:"aud"`
+	Iss                      string `json:"iss"`
+	Sub                      string `json:"sub"`
+	Sid                      string `json:"sid"`
+	OriginalSid              string `json:"originalSid,omitempty"`
+	Iat                      int64  `json:"iat"`
+	Exp                      int64  `json:"exp"`
+	RefreshExp               int64  `json:"refreshExp,omitempty"`
+	EnvironmentID            string `json:"environment_id"`
+	LastVerifiedCredentialID string `json:"last_verified_credential_id"`
+	SigninCredentialID       string `json:"signin_credential_id,omitempty"`
+	SessionPublicKey         string `json:"session_public_key,omitempty"`
+	// DeviceRegistrationID is the registered device of the session.
+	DeviceRegistrationID     string            `json:"deviceRegistrationId,omitempty"`
 	Scope                    string            `json:"scope,omitempty"`
 	VerifiedCredentialHashes *CredentialHashes `json:"verifiedCredentialsHashes,omitempty"`
 	Email                    string            `json:"email,omitempty"`
@@ -85,6 +91,13 @@ type Minified struct {
 func (m *Minified) MFAPending() bool {
 	f := strings.Fields(m.Scope)
 	return slices.Contains(f, ScopeRequiresAdditionalAuth) && !slices.Contains(f, ScopeUserBasic)
+}
+
+// DevicePending reports whether the token's device awaits the user's
+// emailed approval, so it is not a full session.
+func (m *Minified) DevicePending() bool {
+	f := strings.Fields(m.Scope)
+	return slices.Contains(f, ScopeDeviceRegister) && !slices.Contains(f, ScopeUserBasic)
 }
 
 // MFAComplete reports whether a second factor was passed in this session

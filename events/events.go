@@ -40,6 +40,10 @@ const (
 	MFAReset        = "user.mfa.reset"
 	PasskeyAdded    = "user.passkey.added"
 	PasskeyDeleted  = "user.passkey.deleted"
+	// DeviceRegistered and DeviceRevoked: a device a user trusts (device
+	// registration) was registered, or revoked by the user.
+	DeviceRegistered = "user.device.registered"
+	DeviceRevoked    = "user.device.revoked"
 )
 
 // Names for changes to an environment's configuration records (package

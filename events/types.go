@@ -30,6 +30,8 @@ var Types = []Type{
 	{MFAReset, "An admin reset a user's MFA: devices, recovery codes and MFA tokens removed."},
 	{PasskeyAdded, "A user registered a passkey."},
 	{PasskeyDeleted, "A user deleted a passkey."},
+	{DeviceRegistered, "A user's device was registered: their first sign-in's, or one they approved by the emailed link."},
+	{DeviceRevoked, "A user revoked a registered device (its sessions are revoked with it)."},
 	{SdkViewUpdated, "An operator replaced an SDK view (the login screen's sections)."},
 	{CustomHostnameCreated, "An operator added a custom hostname (pending until verified)."},
 	{CustomHostnameUpdated, "A custom hostname was verified (active) or failed verification."},

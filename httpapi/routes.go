@@ -71,6 +71,11 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users/wallets/selection", s.sdkUser(s.selectWallet))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/refresh", s.sdkSession(s.refresh))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/revoke", s.sdkSession(s.revoke))
+	// Device registration (newer than the contract; sdk_devices.go).
+	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/deviceRegistration", s.sdkSession(s.approveDevice))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/deviceRegistrations", s.sdkUser(s.listDevices))
+	m.HandleFunc("DELETE "+v0+"/sdk/{environmentId}/deviceRegistrations", s.sdkUser(s.revokeAllDevices))
+	m.HandleFunc("DELETE "+v0+"/sdk/{environmentId}/deviceRegistrations/{deviceRegistrationId}", s.sdkUser(s.revokeDevice))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/session", s.sdkSession(s.sessionCheck))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.getSDKUser))
 	m.HandleFunc("PUT "+v0+"/sdk/{environmentId}/users", s.sdkUser(s.updateSelf))

@@ -13,18 +13,20 @@ import (
 )
 
 // sdkUser wraps an SDK route that needs the signed-in user's full session
-// (the minifiedJwt as bearer); an MFA-pending token is refused.
+// (the minifiedJwt as bearer); an MFA-pending token, or one whose device
+// awaits approval, is refused.
 func (s *Server) sdkUser(h func(http.ResponseWriter, *http.Request, *signin.Current) error) http.HandlerFunc {
 	return s.sdkSession(func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-		if cur.Claims.MFAPending() {
-			return signin.ErrMFAPending
+		if err := signin.RequireFull(cur); err != nil {
+			return err
 		}
 		return h(w, r, cur)
 	})
 }
 
-// sdkSession wraps an SDK route that also serves MFA-pending sessions:
-// the MFA routes themselves, refresh, revoke and the session check.
+// sdkSession wraps an SDK route that also serves restricted sessions
+// (MFA-pending, device awaiting approval): the MFA routes themselves,
+// device approval, refresh, revoke and the session check.
 func (s *Server) sdkSession(h func(http.ResponseWriter, *http.Request, *signin.Current) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		envID, err := pathID(r, "environmentId")

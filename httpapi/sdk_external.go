@@ -43,8 +43,12 @@ func (s *Server) externalAuthSignin(w http.ResponseWriter, r *http.Request) erro
 	if sessionKey == "" {
 		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
 	}
+	device, err := deviceProof(r)
+	if err != nil {
+		return err
+	}
 	res, err := s.signin.ExternalSignIn(r.Context(), signin.ExternalRequest{EnvironmentID: envID, JWT: token,
-		ExternalUserID: body.ExternalUserID, SessionPublicKey: sessionKey, Origin: r.Header.Get("Origin"),
+		ExternalUserID: body.ExternalUserID, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
 		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent())})
 	if err != nil {
 		return err

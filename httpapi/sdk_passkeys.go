@@ -173,7 +173,11 @@ func (s *Server) passkeySignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.signin.PasskeySignIn(r.Context(), s.passkeyRequest(r, envID, body))
+	req := s.passkeyRequest(r, envID, body)
+	if req.Device, err = deviceProof(r); err != nil {
+		return err
+	}
+	res, err := s.signin.PasskeySignIn(r.Context(), req)
 	if err != nil {
 		return err
 	}

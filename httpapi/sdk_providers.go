@@ -264,8 +264,12 @@ func (s *Server) oauthRequest(w http.ResponseWriter, r *http.Request) (signin.OA
 	if sessionKey == "" {
 		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
 	}
+	device, err := deviceProof(r)
+	if err != nil {
+		return signin.OAuthRequest{}, "", err
+	}
 	return signin.OAuthRequest{EnvironmentID: envID, Provider: typ, RedirectURL: s.providerRedirectURL(r, envID, typ),
-			State: body.State, Code: body.Code, CodeVerifier: body.CodeVerifier, SessionPublicKey: sessionKey,
+			State: body.State, Code: body.Code, CodeVerifier: body.CodeVerifier, SessionPublicKey: sessionKey, Device: device,
 			IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()),
 			Scopes: body.RequestedScopes},
 		body.CaptchaToken, nil

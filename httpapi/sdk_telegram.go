@@ -179,8 +179,12 @@ func (s *Server) telegramRequest(w http.ResponseWriter, r *http.Request) (signin
 	if sessionKey == "" {
 		sessionKey = r.Header.Get("X-Dyn-Session-Public-Key")
 	}
+	device, err := deviceProof(r)
+	if err != nil {
+		return signin.TelegramRequest{}, "", err
+	}
 	return signin.TelegramRequest{EnvironmentID: envID, State: body.State, Code: body.Code, AuthToken: body.TelegramAuthToken,
-		SessionPublicKey: sessionKey, IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r),
+		SessionPublicKey: sessionKey, Device: device, IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin"), IP: s.clientIP(r),
 		UserAgent: truncateUA(r.UserAgent())}, body.CaptchaToken, nil
 }
 

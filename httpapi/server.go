@@ -15,6 +15,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/balances"
 	"github.com/dynamicauth/dynamicauth/captcha"
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
@@ -72,6 +73,9 @@ type Deps struct {
 	SDKSettings *sdksettings.Service
 	// Exports serves the admin Exports group.
 	Exports *exports.Service
+	// Devices lists and revokes the signed-in user's registered devices
+	// (device registration); nil answers those routes as not found.
+	Devices *devices.Service
 	// RateLimits is the policy for SDK routes; nil means
 	// ratelimit.DefaultPolicy().
 	RateLimits *ratelimit.Policy
@@ -116,6 +120,7 @@ type Server struct {
 	sdkSettingsLog *sdksettings.Service
 	balances       *balances.Service
 	exports        *exports.Service
+	devices        *devices.Service
 	publicHost     string
 	issuerHosts    map[string]bool
 	limits         ratelimit.Policy
@@ -164,6 +169,7 @@ func New(d Deps) *Server {
 		s.networks = networks.New(networks.Config{}, d.Tenants)
 	}
 	s.exports = d.Exports
+	s.devices = d.Devices
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -318,8 +318,8 @@ type wireVerifyResponse struct {
 func toVerifyResponse(res *signin.Result) wireVerifyResponse {
 	u := toProfileUser(res.Profile, res.Session.ID)
 	u.NewUser = res.NewUser
-	if res.Auth.MFAPending {
-		u.Scope = session.ScopeRequiresAdditionalAuth
+	if res.Auth.MFAPending || res.Auth.DevicePending {
+		u.Scope = session.RestrictedScope(res.Auth)
 	}
 	return wireVerifyResponse{User: u, ExpiresAt: res.Tokens.ExpiresAt, JWT: res.Tokens.JWT, MinifiedJWT: res.Tokens.MinifiedJWT,
 		MFAToken: res.MFAToken, ElevatedAccessToken: res.ElevatedAccessToken}

@@ -34,7 +34,10 @@ const ScopeRequiresAdditionalAuth = claims.ScopeRequiresAdditionalAuth
 // claim) and whether a second factor is still due.
 type Auth struct {
 	MFAPending bool
-	AMR        []string
+	// DevicePending: the session's device awaits the user's emailed
+	// approval (package devices).
+	DevicePending bool
+	AMR           []string
 	// Grants are what access control gave the session.
 	Grants Grants
 	// Claims are the application's own claims (a JSON object whose names
@@ -54,7 +57,7 @@ type Grants struct {
 
 // AuthOf is the Auth a token records.
 func AuthOf(m *Minified) Auth {
-	return Auth{MFAPending: m.MFAPending(), AMR: slices.Clone(m.AMR)}
+	return Auth{MFAPending: m.MFAPending(), DevicePending: m.DevicePending(), AMR: slices.Clone(m.AMR)}
 }
 
 const wireTime = "2006-01-02T15:04:05.000Z"
@@ -118,6 +121,19 @@ func Scope(p *users.Profile) string {
 	return ScopeUserBasic
 }
 
+// RestrictedScope is the scope of a session that is not a full one yet:
+// what it still has to pass, in place of user:basic.
+func RestrictedScope(a Auth) string {
+	var due []string
+	if a.MFAPending {
+		due = append(due, ScopeRequiresAdditionalAuth)
+	}
+	if a.DevicePending {
+		due = append(due, claims.ScopeDeviceRegister)
+	}
+	return strings.Join(due, " ")
+}
+
 // claimsFor builds both claim sets for a user's session.
 func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time, newUser bool, a Auth) (*Full, *Minified) {
 	u := p.User
@@ -125,14 +141,14 @@ func claimsFor(kid, iss, aud string, p *users.Profile, s *Session, iat time.Time
 		Kid: kid, Aud: aud, Iss: iss, Sub: u.ID, Sid: s.ID, Iat: iat.Unix(), Exp: s.ExpiresAt.Unix(),
 		RefreshExp: s.RefreshExpiresAt.Unix(), EnvironmentID: s.EnvironmentID,
 		LastVerifiedCredentialID: u.LastVerifiedCredentialID, SigninCredentialID: s.SigninCredentialID,
-		SessionPublicKey: s.SessionPublicKey, Scope: Scope(p), VerifiedCredentialHashes: credentialHashes(u),
+		SessionPublicKey: s.SessionPublicKey, DeviceRegistrationID: s.DeviceRegistrationID, Scope: Scope(p), VerifiedCredentialHashes: credentialHashes(u),
 		Email: u.Email, Username: u.Username, Roles: []string{}, AMR: a.AMR,
 	}
 	if len(a.Grants.Scopes) > 0 {
 		m.Scope += " " + strings.Join(a.Grants.Scopes, " ")
 	}
-	if a.MFAPending {
-		m.Scope = ScopeRequiresAdditionalAuth
+	if a.MFAPending || a.DevicePending {
+		m.Scope = RestrictedScope(a)
 	}
 	lists := a.Grants.Lists
 	if lists == nil {

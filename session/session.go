@@ -22,6 +22,9 @@ type Session struct {
 	ExpiresAt          time.Time
 	RefreshExpiresAt   time.Time
 	RevokedAt          *time.Time
+	// DeviceRegistrationID is the registered device the session was
+	// signed in from or approved for (package devices); "" if none.
+	DeviceRegistrationID string
 }
 
 // Active reports whether the session may still be used at now.

@@ -69,6 +69,15 @@ func DeviceProofFromHeaders(nonce, publicKey, signature string) (*DeviceProof, e
 	return &DeviceProof{Nonce: nonce, PublicKey: publicKey, Signature: signature}, nil
 }
 
+// key is the device key the proof names, in one spelling (lower-case hex
+// without 0x); "" without a proof. Only a verified proof's key counts.
+func (d *DeviceProof) key() string {
+	if d == nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimPrefix(d.PublicKey, "0x"))
+}
+
 // Verify checks the device signature (the nonce itself is consumed with
 // the sign-in, so it cannot be replayed).
 func (d *DeviceProof) Verify() error {

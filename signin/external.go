@@ -31,6 +31,8 @@ type ExternalRequest struct {
 	Origin           string
 	IP               string
 	UserAgent        string
+	// Device is the device proof (x-dynamic-device-* headers), if sent.
+	Device *DeviceProof
 }
 
 // ExternalAuth is the environment's external-JWT configuration.
@@ -78,6 +80,10 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	if err != nil {
 		return nil, err
 	}
+	nonces, err := s.claimNonces(env.ID, req.Device)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	// The issuer scopes the sub: two auth systems may reuse an id.
 	cred := users.Credential{ID: ids.New(), EnvironmentID: env.ID, Format: users.FormatExternalUser, Chain: id.Issuer,
@@ -97,7 +103,7 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	// The session must not outlive the token that vouched for it, not
 	// even through refreshes.
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, vouched: vouched, grants: &grants, now: now,
-		sessionKey: sessionKey, factor: FactorExternal,
+		sessionKey: sessionKey, nonces: nonces, deviceKey: req.Device.key(), factor: FactorExternal,
 		events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}}, until: id.ExpiresAt,
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent})

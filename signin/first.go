@@ -22,8 +22,11 @@ type firstSignIn struct {
 	nonces     []string         // to consume in the write
 	now        time.Time
 	sessionKey string
-	factor     string // the AMR of the first factor
-	events     []Event
+	// deviceKey is the device signer's verified public key (DeviceProof),
+	// "" when the sign-in proved none: device registration knows devices by it.
+	deviceKey string
+	factor    string // the AMR of the first factor
+	events    []Event
 	// until, when set, caps the session and its refreshes (the external
 	// token that vouched for the user expires then).
 	until time.Time
@@ -70,31 +73,37 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 			sess.RefreshExpiresAt = limit
 		}
 	}
+	device, err := s.deviceStep(f.env, f.deviceKey, f.userAgent)
+	if err != nil {
+		return nil, err
+	}
 	hook := s.onSignIn(hooked)
 	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: ids.New(),
 		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser, OAuthTokens: f.oauthTokens,
 		Vouched: f.vouched}
+	device.writeTo(w)
 	var early *issued
 	w.Written = func(u *users.User, created bool) {
 		// The session and the hook's claims as this attempt wrote them: a
 		// store that runs the transaction again changes both.
-		sess, claims := *sess, hook.customClaims()
+		sess, claims, pending := *sess, hook.customClaims(), device.pending()
 		e := &issued{u: u, done: make(chan struct{})}
 		early = e
 		go func() {
 			defer close(e.done)
-			e.res, e.err = s.issue(ctx, f, &sess, grants, claims, u, created)
+			e.res, e.err = s.issue(ctx, f, &sess, grants, claims, u, created, pending)
 		}()
 	}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return nil, err
 	}
+	s.sendApproval(ctx, f.env, u, device, f.origin, f.userAgent)
 	if early != nil && early.u == u {
 		<-early.done
 		return early.res, early.err // issued from this very outcome: doing it again would fail alike
 	}
-	return s.issue(ctx, f, sess, grants, hook.customClaims(), u, created)
+	return s.issue(ctx, f, sess, grants, hook.customClaims(), u, created, device.pending())
 }
 
 // issued is a sign-in's tokens issued from its written result before the
@@ -112,7 +121,7 @@ type issued struct {
 // writes (the environment's fields and the user's second factors), so it
 // may run before the sign-in's commit.
 func (s *Service) issue(ctx context.Context, f *firstSignIn, sess *session.Session, grants session.Grants,
-	claims json.RawMessage, u *users.User, created bool) (*Result, error) {
+	claims json.RawMessage, u *users.User, created, devicePending bool) (*Result, error) {
 	prof, err := s.profile(ctx, u)
 	if err != nil {
 		return nil, err
@@ -121,7 +130,7 @@ func (s *Service) issue(ctx context.Context, f *firstSignIn, sess *session.Sessi
 	if err != nil {
 		return nil, err
 	}
-	auth.Grants, auth.Claims = grants, claims
+	auth.Grants, auth.Claims, auth.DevicePending = grants, claims, devicePending
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(s.issuerHost(f.issuerHost), f.env.ID), f.audience, created, auth)
 	if err != nil {
 		return nil, err

@@ -37,6 +37,8 @@ type PasskeyRequest struct {
 	Origin           string
 	IssuerHost       string
 	IP, UserAgent    string
+	// Device is the device proof (x-dynamic-device-* headers), if sent.
+	Device *DeviceProof
 	// MFAToken asks for an mfaToken (createMfaToken) on MFA routes.
 	MFAToken, SingleUse bool
 	// Scopes are requestedScopes (an elevatedAccessToken) on MFA routes.
@@ -55,6 +57,10 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 		return nil, err
 	}
 	env, err := s.envs.GetEnvironment(ctx, req.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	nonces, err := s.claimNonces(env.ID, req.Device)
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +85,16 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	device, err := s.deviceStep(env, req.Device.key(), req.UserAgent)
+	if err != nil {
+		return nil, err
+	}
 	hook := s.onSignIn(a)
 	sess := s.sessions.New(env.ID, "", "", sessionKey, s.collectedIP(env, req.IP), req.UserAgent, s.settingsOf(env).lifetime)
-	u, _, err := s.store.CompleteSignIn(ctx, &Write{EnvironmentID: env.ID, Now: now, Credential: cred, Session: sess,
-		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: hook.inTx()})
+	w := &Write{EnvironmentID: env.ID, Nonces: nonces, Now: now, Credential: cred, Session: sess,
+		SignInOnly: true, Events: []Event{{Name: events.SessionCreated}}, InTx: hook.inTx()}
+	device.writeTo(w)
+	u, _, err := s.store.CompleteSignIn(ctx, w)
 	if errs.Is(err, errs.KindNotFound) {
 		return nil, errs.NotFound(passkey.CodeNotFound, "no such passkey")
 	}
@@ -93,11 +105,12 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	s.sendApproval(ctx, env, u, device, req.Origin, req.UserAgent)
 	auth, err := s.firstFactor(ctx, env, u, FactorPasskey)
 	if err != nil {
 		return nil, err
 	}
-	auth.Grants, auth.Claims = grants, hook.customClaims()
+	auth.Grants, auth.Claims, auth.DevicePending = grants, hook.customClaims(), device.pending()
 	tokens, err := s.sessions.IssueAuth(ctx, prof, sess, session.Issuer(s.issuerHost(req.IssuerHost), env.ID), s.audience(req.Origin, "", req.IssuerHost), false, auth)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/ids"
@@ -31,6 +32,19 @@ var ErrCookieNotUsed = errs.Unauthorized("this environment does not keep session
 // ErrMFAPending refuses an MFA-pending session where a full one is
 // needed: it must pass a second factor (users/mfa/auth/*) first.
 var ErrMFAPending = errs.Forbidden("this session must pass MFA first (users/mfa/auth/*); its token has the requiresAdditionalAuth scope")
+
+// RequireFull refuses a restricted session where a full one is needed:
+// an MFA-pending one (ErrMFAPending) or one whose device awaits the
+// user's emailed approval (devices.ErrPending).
+func RequireFull(cur *Current) error {
+	switch {
+	case cur.Claims.MFAPending():
+		return ErrMFAPending
+	case cur.Claims.DevicePending():
+		return devices.ErrPending
+	}
+	return nil
+}
 
 // Authenticate resolves a bearer session token to the signed-in user.
 func (s *Service) Authenticate(ctx context.Context, envID, token string) (*Current, error) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -17,11 +18,13 @@ type envSettings struct {
 	collectIP  bool          // privacy.collectIp
 	mfaEnabled bool          // security.mfa.enabled (mfa.PolicyFrom)
 	cookie     bool          // security.auth.storage has "cookie" (cookieStorage)
+	// deviceRegistration: security.deviceRegistrationRequired
+	deviceRegistration bool
 }
 
 func deriveSettings(doc []byte) envSettings {
 	return envSettings{lifetime: session.Lifetime(doc), collectIP: collectsIP(doc), mfaEnabled: mfa.PolicyFrom(doc).Enabled,
-		cookie: cookieStorage(doc)}
+		cookie: cookieStorage(doc), deviceRegistration: devices.Required(doc)}
 }
 
 // cookieStorage reports whether security.auth.storage names "cookie":

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/farcaster"
@@ -111,6 +112,10 @@ type Write struct {
 	// sign-in with ErrEmailOnOtherAccount (EmailRefused) or, for a new
 	// credential, makes the sign-in that user's (EmailJoinsOwner).
 	Vouched *Vouched
+	// Device, if set, recognizes or registers the device the sign-in was
+	// made from (device registration), in the same transaction; the store
+	// sets its answers and Session.DeviceRegistrationID.
+	Device *devices.Check
 	// Written, if set, is told the user once the sign-in's writes are
 	// done, by a store whose commit comes later (SQLite's group commit
 	// commits other sign-ins' writes with it): work that needs only the
@@ -169,6 +174,9 @@ type Deps struct {
 	// Farcaster, when set, serves Sign In With Farcaster (farcaster/*)
 	// for environments that enable the farcaster provider.
 	Farcaster *farcaster.Verifier
+	// Devices, when set, applies device registration in environments
+	// whose settings require it (security.deviceRegistrationRequired).
+	Devices *devices.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Hooks are the application's callbacks; the zero value has none.
@@ -211,6 +219,7 @@ type Service struct {
 	social    *social.Logins
 	farcaster *farcaster.Verifier
 	codes     *otp.Service
+	devices   *devices.Service
 	now       func() time.Time
 	hooks     Hooks
 	access    Access
@@ -227,7 +236,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
-		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, farcaster: d.Farcaster, codes: d.Codes, now: d.Now, hooks: d.Hooks,
+		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, farcaster: d.Farcaster, codes: d.Codes, devices: d.Devices, now: d.Now, hooks: d.Hooks,
 		access: d.Access, owners: d.Owners, deeplink: d.Deeplinks, host: d.PublicHost}
 }
 

@@ -42,6 +42,8 @@ type OAuthRequest struct {
 	Origin           string
 	IP               string
 	UserAgent        string
+	// Device is the device proof (x-dynamic-device-* headers), if sent.
+	Device *DeviceProof
 	// Scopes are requestedScopes: logging in again with a social account
 	// the signed-in user has earns an elevatedAccessToken (OAuthLink).
 	Scopes []string
@@ -190,6 +192,10 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	nonces, err := s.claimNonces(env.ID, req.Device)
+	if err != nil {
+		return nil, err
+	}
 	p, err := s.proveOAuth(ctx, req)
 	if err != nil {
 		return nil, err
@@ -203,6 +209,7 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, vouched: vouched, now: cred.VerifiedAt, sessionKey: sessionKey,
+		nonces: nonces, deviceKey: req.Device.key(),
 		grants: &grants, oauthTokens: p.tokens, factor: FactorOAuth,
 		events:   []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,

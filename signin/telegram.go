@@ -20,6 +20,8 @@ type TelegramRequest struct {
 	IssuerHost       string
 	Origin           string
 	IP, UserAgent    string
+	// Device is the device proof (x-dynamic-device-* headers), if sent.
+	Device *DeviceProof
 }
 
 // TelegramWidget checks the Telegram widget's data posted for a login
@@ -96,11 +98,16 @@ func (s *Service) TelegramSignIn(ctx context.Context, req TelegramRequest) (*Res
 	if err != nil {
 		return nil, err
 	}
+	nonces, err := s.claimNonces(env.ID, req.Device)
+	if err != nil {
+		return nil, err
+	}
 	cred, err := s.proveTelegram(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: cred.VerifiedAt, sessionKey: sessionKey,
+		nonces: nonces, deviceKey: req.Device.key(),
 		factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent})

@@ -135,7 +135,7 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: pr.env, credential: pr.credential, nonces: pr.nonces, now: pr.now,
-		sessionKey: pr.sessionKey, factor: FactorWallet, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
+		sessionKey: pr.sessionKey, deviceKey: req.Device.key(), factor: FactorWallet, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
 			{Name: events.WalletLinked, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: s.audience(req.Origin, pr.msg.URI, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
 		ip: req.IP, userAgent: req.UserAgent})

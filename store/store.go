@@ -9,6 +9,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
@@ -38,6 +39,7 @@ type Store interface {
 	users.ProfileStore
 	users.AdminStore
 	mfa.Store
+	devices.Store
 	passkey.Store
 	otp.Store
 	social.ProviderStore

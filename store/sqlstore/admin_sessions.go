@@ -54,16 +54,22 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID string, at time.T
 		if err := tx.QueryRow(ctx, `SELECT environment_id FROM users WHERE id = $1`, userID).Scan(&envID); err != nil {
 			return s.fail("revoke sessions", users.ErrUserNotFound, err)
 		}
-		ids, err := s.queryIDs(ctx, tx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL
-			RETURNING id`, at, userID)
-		if err != nil {
+		return s.revokeSessions(ctx, tx, envID, userID, "", at, event)
+	})
+}
+
+// revokeSessions revokes the user's live sessions, only those tied to
+// deviceID unless it is "", each with its event.
+func (s *Store) revokeSessions(ctx context.Context, tx Tx, envID, userID, deviceID string, at time.Time, event string) error {
+	ids, err := s.queryIDs(ctx, tx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL
+		AND ($3 = '' OR device_registration_id = $3) RETURNING id`, at, userID, deviceID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }

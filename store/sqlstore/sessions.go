@@ -18,11 +18,11 @@ func (s *Store) GetSession(ctx context.Context, id string) (*session.Session, er
 }
 
 const sessionRowColumns = `id, environment_id, user_id, signin_credential_id, session_public_key, ip_address,
-	user_agent, created_at, expires_at, refresh_expires_at, revoked_at`
+	user_agent, created_at, expires_at, refresh_expires_at, revoked_at, device_registration_id`
 
 func sessionFields(ss *session.Session) []any {
 	return []any{&ss.ID, &ss.EnvironmentID, &ss.UserID, &ss.SigninCredentialID, &ss.SessionPublicKey, &ss.IPAddress,
-		&ss.UserAgent, &ss.CreatedAt, &ss.ExpiresAt, &ss.RefreshExpiresAt, &ss.RevokedAt}
+		&ss.UserAgent, &ss.CreatedAt, &ss.ExpiresAt, &ss.RefreshExpiresAt, &ss.RevokedAt, &ss.DeviceRegistrationID}
 }
 
 // ExtendSession implements session.Store.

@@ -77,6 +77,9 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	var created, committing bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
 		u, created, committing = nil, false, false
+		if w.Device != nil {
+			w.Device.Reset()
+		}
 		found, err := s.consumeAndFind(ctx, tx, w)
 		if err != nil {
 			return err
@@ -123,6 +126,12 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			return s.fail("update user", nil, err)
 		}
 		w.Session.UserID, w.Session.SigninCredentialID = userID, credID
+		if w.Device != nil {
+			if err := s.checkDevice(ctx, tx, w, userID, created); err != nil {
+				return err
+			}
+			w.Session.DeviceRegistrationID = w.Device.DeviceID
+		}
 		if err := s.insertSession(ctx, tx, w.Session); err != nil {
 			return err
 		}

@@ -103,6 +103,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OTPCodes", testOTPCodes},
 		{"OTPBruteForce", testOTPBruteForce},
 		{"Passkeys", testPasskeys},
+		{"Devices", testDevices},
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},
 		{"ChainalysisChecks", testChainalysisChecks},
