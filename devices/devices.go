@@ -21,6 +21,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -80,6 +81,27 @@ func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// CookieName is the cookie that identifies a browser in cookie mode,
+// where Dynamic's JS SDK proves no device key: an HttpOnly secret this
+// server sets at the browser's sign-in.
+const CookieName = "dynamicauth_device"
+
+// NewCookieSecret draws a device cookie's value.
+func NewCookieSecret() (string, error) { return NewToken() }
+
+// ValidCookieSecret reports whether s has the shape NewCookieSecret gives.
+func ValidCookieSecret(s string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && len(b) == 32
+}
+
+// CookieKey is the device key of a device cookie's secret (its hash:
+// the secret itself is stored nowhere).
+func CookieKey(secret string) string { return "cookie:" + HashToken(secret) }
+
+// IsCookieKey reports whether a device key came from a device cookie.
+func IsCookieKey(key string) bool { return strings.HasPrefix(key, "cookie:") }
 
 // Required reports whether an environment's settings document asks for
 // device registration (security.deviceRegistrationRequired).

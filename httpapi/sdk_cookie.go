@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/claims"
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -87,10 +88,21 @@ func (s *Server) verifyResponse(w http.ResponseWriter, r *http.Request, res *sig
 	if !res.Cookie {
 		return out
 	}
+	if res.DeviceCookie != "" {
+		http.SetCookie(w, deviceCookie(res.DeviceCookie, schemeOf(r.Host) == "https", s.cookieDomain(r)))
+	}
 	http.SetCookie(w, session.NewCookie(res.Tokens.MinifiedJWT, time.Unix(res.Tokens.ExpiresAt, 0), schemeOf(r.Host) == "https",
 		s.cookieDomain(r)))
 	out.JWT, out.MinifiedJWT = "", ""
 	return out
+}
+
+// deviceCookie identifies the browser for device registration in cookie
+// mode: HttpOnly, like the session cookie, and kept for 400 days (the
+// longest browsers allow) so that a registered browser stays known.
+func deviceCookie(secret string, secure bool, domain string) *http.Cookie {
+	return &http.Cookie{Name: devices.CookieName, Value: secret, Path: "/", Domain: domain, MaxAge: 400 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure}
 }
 
 // clearSessionCookie tells the browser to drop the session cookie (after

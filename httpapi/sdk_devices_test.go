@@ -6,10 +6,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
 )
 
@@ -110,6 +113,84 @@ func TestDeviceRegistrationRoutes(t *testing.T) {
 			wantEq(t, res, "currentDeviceRevoked", true)
 			if st := h.sdkUserStatus(t, env, jwt); st != 401 {
 				t.Fatalf("after revoke all the caller's session answers %d, want 401", st)
+			}
+		})
+	}
+}
+
+// cookieNamed is the cookie of that name r sets, nil if none.
+func cookieNamed(r *response, name string) *http.Cookie {
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// TestDeviceRegistrationCookieMode: in cookie mode the SDK signs no device
+// proof, so a browser is known by an HttpOnly device cookie this server
+// sets at its sign-in: the same cookie is the same device, a browser
+// without it (or with a forged one) is a new device, restricted until the
+// link is followed from its cookie session; a device cookie counts for
+// nothing outside cookie mode.
+func TestDeviceRegistrationCookieMode(t *testing.T) {
+	box := &deliverytest.Box{}
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h := newHarnessWith(t, backend, func(c *dynamicauth.Config) { c.Mailer = box })
+			env := h.ids.EnvironmentID
+			const origin = "http://localhost:3000"
+			app := externaljwttest.New(t)
+			h.enableExternalAuth(t, env, map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic",
+				"jwksUrl": app.URL})
+			st, res := h.putSecurity(t, env, "deviceRegistrationRequired", true)
+			wantStatus(t, "require device registration", st, 200, res)
+			email := backend + "-cookie@example.com"
+			signIn := func(deviceCookie string) (*response, string) {
+				header := map[string]string{"Origin": origin}
+				if deviceCookie != "" {
+					header["Cookie"] = devices.CookieName + "=" + deviceCookie
+				}
+				r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/externalAuth/signin", header: header,
+					body: map[string]any{"jwt": app.Token(t, map[string]any{"sub": "dev-c", "email": email, "email_verified": true})}})
+				wantStatus(t, "sign-in", r.status, 200, r.json)
+				scope, _ := at(r.json, "user.scope")
+				return r, scope.(string)
+			}
+
+			// Local-storage mode: no device proof, a device cookie is no identity.
+			r, scope := signIn("")
+			if scope != "user:basic" || cookieNamed(r, devices.CookieName) != nil {
+				t.Fatalf("sign-up outside cookie mode: scope %q, device cookie %v", scope, cookieNamed(r, devices.CookieName))
+			}
+			st, res = h.putSecurity(t, env, "auth", map[string]any{"storage": []any{"cookie"}})
+			wantStatus(t, "cookie mode on", st, 200, res)
+
+			r, scope = signIn("")
+			laptop := cookieNamed(r, devices.CookieName)
+			if scope != "device:register" || laptop == nil || !laptop.HttpOnly || laptop.MaxAge <= 0 {
+				t.Fatalf("first cookie-mode sign-in (its device unknown: the earlier one proved none): scope %q, cookie %+v", scope, laptop)
+			}
+			session := sessionCookieOf(r)
+			token := box.LastEmail(t, email).Code
+			ar := h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/deviceRegistration", header: map[string]string{
+				"Origin": origin, "Cookie": cookieName + "=" + session.Value, "X-Dynamic-Device-Registration-Token": token}})
+			wantStatus(t, "approve from the cookie session", ar.status, 200, ar.json)
+			wantEq(t, ar.json, "user.scope", "user:basic")
+
+			if _, scope = signIn(laptop.Value); scope != "user:basic" {
+				t.Fatalf("the registered browser's cookie: scope %q", scope)
+			}
+			forged := strings.Repeat("A", 43)
+			if r, scope = signIn(forged); scope != "device:register" {
+				t.Fatalf("another device cookie: scope %q", scope)
+			}
+			if c := cookieNamed(r, devices.CookieName); c == nil || c.Value != forged {
+				t.Fatalf("the browser's cookie is set again: %+v", c)
+			}
+			if r, scope = signIn("not-a-secret"); scope != "device:register" || cookieNamed(r, devices.CookieName).Value == "not-a-secret" {
+				t.Fatalf("a malformed device cookie: scope %q", scope)
 			}
 		})
 	}

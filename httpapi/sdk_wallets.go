@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/signin"
 )
@@ -96,8 +97,18 @@ func (s *Server) selectWallet(w http.ResponseWriter, r *http.Request, cur *signi
 	return nil
 }
 
-// deviceProof reads the optional device-signature headers of Dynamic's SDK.
+// deviceProof reads the optional device-signature headers of Dynamic's
+// SDK; without them, the browser's device cookie, if it has one (cookie
+// mode, where the SDK signs nothing; signin gives a browser without one a
+// new one there).
 func deviceProof(r *http.Request) (*signin.DeviceProof, error) {
-	return signin.DeviceProofFromHeaders(r.Header.Get("X-Dynamic-Device-Nonce"),
+	d, err := signin.DeviceProofFromHeaders(r.Header.Get("X-Dynamic-Device-Nonce"),
 		r.Header.Get("X-Dynamic-Device-Publickey"), r.Header.Get("X-Dynamic-Device-Signed-Nonce"))
+	if d != nil || err != nil {
+		return d, err
+	}
+	if c, err := r.Cookie(devices.CookieName); err == nil && devices.ValidCookieSecret(c.Value) {
+		return signin.CookieDeviceProof(c.Value), nil
+	}
+	return nil, nil
 }

@@ -112,7 +112,7 @@ func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, err
 	}
 	p := &firstSignIn{env: env, credential: pr.cred, sessionKey: sessionKey, nonces: pr.nonces, now: pr.now,
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
-		userAgent: req.UserAgent, deviceKey: req.Device.key()}
+		userAgent: req.UserAgent, device: req.Device}
 	if req.Channel == otp.ChannelSMS {
 		p.factor, p.newUser = FactorSMS, &NewUserProfile{PhoneNumber: pr.v.Address}
 		p.events = []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.PhoneLinked, OnlyIfNew: true}, {Name: events.SessionCreated}}

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/errs"
 )
 
@@ -55,7 +56,14 @@ type DeviceProof struct {
 	Nonce     string
 	PublicKey string
 	Signature string
+	// Cookie, instead of the three above, is the device cookie's secret:
+	// in cookie mode the SDK sends no signature and the browser is known
+	// by a cookie this server set (devices.NewCookieSecret).
+	Cookie string
 }
+
+// CookieDeviceProof is the proof of a browser known by its device cookie.
+func CookieDeviceProof(secret string) *DeviceProof { return &DeviceProof{Cookie: secret} }
 
 // DeviceProofFromHeaders returns nil when no device header is present and
 // an error when only some are.
@@ -72,8 +80,11 @@ func DeviceProofFromHeaders(nonce, publicKey, signature string) (*DeviceProof, e
 // key is the device key the proof names, in one spelling (lower-case hex
 // without 0x); "" without a proof. Only a verified proof's key counts.
 func (d *DeviceProof) key() string {
-	if d == nil {
+	switch {
+	case d == nil:
 		return ""
+	case d.Cookie != "":
+		return devices.CookieKey(d.Cookie)
 	}
 	return strings.ToLower(strings.TrimPrefix(d.PublicKey, "0x"))
 }
@@ -81,6 +92,9 @@ func (d *DeviceProof) key() string {
 // Verify checks the device signature (the nonce itself is consumed with
 // the sign-in, so it cannot be replayed).
 func (d *DeviceProof) Verify() error {
+	if d.Cookie != "" {
+		return nil // a secret this server set: nothing to verify, no nonce
+	}
 	pub, err := parseP256(d.PublicKey)
 	if err != nil {
 		return errs.Unprocessable(codeVerifyFailure, "x-dynamic-device-publickey: not a P-256 public key", nil)

@@ -21,24 +21,53 @@ import (
 type deviceApproval struct {
 	check *devices.Check
 	token string
+	// cookie is the device cookie's secret when the device is known by
+	// it (cookie mode): the answer sets it again.
+	cookie string
 }
 
 // pending reports whether the sign-in's session awaits approval.
 func (d *deviceApproval) pending() bool { return d != nil && d.check.Pending }
 
-// deviceStep prepares the device step of a sign-in in env from the
-// verified device key ("" when the sign-in proved none); nil when the
-// environment does not require device registration.
-func (s *Service) deviceStep(env *tenant.Environment, deviceKey, userAgent string) (*deviceApproval, error) {
-	if s.devices == nil || !s.settingsOf(env).deviceRegistration {
+// deviceStep prepares the device step of a sign-in in env from its
+// verified device proof (nil when it sent none); nil when the environment
+// does not require device registration. A device cookie counts only in
+// cookie mode, where the SDK proves no key; there a browser without one
+// gets a new one.
+func (s *Service) deviceStep(env *tenant.Environment, proof *DeviceProof, userAgent string) (*deviceApproval, error) {
+	settings := s.settingsOf(env)
+	if s.devices == nil || !settings.deviceRegistration {
 		return nil, nil
 	}
 	token, err := devices.NewToken()
 	if err != nil {
 		return nil, err
 	}
-	return &deviceApproval{token: token, check: &devices.Check{PublicKey: deviceKey, UserAgent: userAgent, NewID: ids.New(),
+	if proof == nil && settings.cookie {
+		secret, err := devices.NewCookieSecret()
+		if err != nil {
+			return nil, err
+		}
+		proof = CookieDeviceProof(secret)
+	}
+	key, cookie := proof.key(), ""
+	if devices.IsCookieKey(key) {
+		if settings.cookie {
+			cookie = proof.Cookie
+		} else {
+			key = ""
+		}
+	}
+	return &deviceApproval{token: token, cookie: cookie, check: &devices.Check{PublicKey: key, UserAgent: userAgent, NewID: ids.New(),
 		Approval: devices.Approval{TokenHash: devices.HashToken(token), ExpiresAt: s.now().Add(devices.ApprovalTTL)}}}, nil
+}
+
+// result adds the device cookie to a sign-in's answer.
+func (d *deviceApproval) result(res *Result, err error) (*Result, error) {
+	if d != nil && res != nil && d.cookie != "" {
+		res.DeviceCookie = d.cookie
+	}
+	return res, err
 }
 
 // writeTo puts the device step into a sign-in's write.

@@ -103,7 +103,7 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	// The session must not outlive the token that vouched for it, not
 	// even through refreshes.
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, vouched: vouched, grants: &grants, now: now,
-		sessionKey: sessionKey, nonces: nonces, deviceKey: req.Device.key(), factor: FactorExternal,
+		sessionKey: sessionKey, nonces: nonces, device: req.Device, factor: FactorExternal,
 		events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}}, until: id.ExpiresAt,
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent})

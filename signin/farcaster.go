@@ -132,7 +132,7 @@ func (s *Service) FarcasterSignIn(ctx context.Context, req FarcasterRequest) (*R
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: pr.env, credential: pr.credential, nonces: pr.nonces, now: pr.credential.VerifiedAt,
-		sessionKey: pr.sessionKey, deviceKey: req.Device.key(), factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
+		sessionKey: pr.sessionKey, device: req.Device, factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
 			{Name: events.SessionCreated}},
 		audience: s.audience(req.Origin, pr.uri, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
 		ip: req.IP, userAgent: req.UserAgent})

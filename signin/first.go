@@ -22,11 +22,11 @@ type firstSignIn struct {
 	nonces     []string         // to consume in the write
 	now        time.Time
 	sessionKey string
-	// deviceKey is the device signer's verified public key (DeviceProof),
-	// "" when the sign-in proved none: device registration knows devices by it.
-	deviceKey string
-	factor    string // the AMR of the first factor
-	events    []Event
+	// device is the sign-in's verified device proof (nil if none): device
+	// registration knows devices by its key.
+	device *DeviceProof
+	factor string // the AMR of the first factor
+	events []Event
 	// until, when set, caps the session and its refreshes (the external
 	// token that vouched for the user expires then).
 	until time.Time
@@ -73,7 +73,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 			sess.RefreshExpiresAt = limit
 		}
 	}
-	device, err := s.deviceStep(f.env, f.deviceKey, f.userAgent)
+	device, err := s.deviceStep(f.env, f.device, f.userAgent)
 	if err != nil {
 		return nil, err
 	}
@@ -101,9 +101,9 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	s.sendApproval(ctx, f.env, u, device, f.origin, f.userAgent)
 	if early != nil && early.u == u {
 		<-early.done
-		return early.res, early.err // issued from this very outcome: doing it again would fail alike
+		return device.result(early.res, early.err) // issued from this very outcome: doing it again would fail alike
 	}
-	return s.issue(ctx, f, sess, grants, hook.customClaims(), u, created, device.pending())
+	return device.result(s.issue(ctx, f, sess, grants, hook.customClaims(), u, created, device.pending()))
 }
 
 // issued is a sign-in's tokens issued from its written result before the

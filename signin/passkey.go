@@ -85,7 +85,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	device, err := s.deviceStep(env, req.Device.key(), req.UserAgent)
+	device, err := s.deviceStep(env, req.Device, req.UserAgent)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	return &Result{User: u, Profile: prof, Session: sess, Tokens: tokens, Auth: auth, Cookie: s.settingsOf(env).cookie}, nil
+	return device.result(&Result{User: u, Profile: prof, Session: sess, Tokens: tokens, Auth: auth, Cookie: s.settingsOf(env).cookie}, nil)
 }
 
 // RegisterPasskey stores a passkey for the signed-in caller and re-issues

@@ -95,14 +95,12 @@ func (s *Service) Refresh(ctx context.Context, cur *Current, device *DeviceProof
 	if err != nil {
 		return nil, err
 	}
-	if device != nil {
-		if err := device.Verify(); err != nil {
-			return nil, err
-		}
-		if err := s.checkNonces(env.ID, device.Nonce); err != nil {
-			return nil, err
-		}
-		if err := s.store.ConsumeNonces(ctx, env.ID, []string{device.Nonce}, s.now()); err != nil {
+	nonces, err := s.claimNonces(env.ID, device)
+	if err != nil {
+		return nil, err
+	}
+	if len(nonces) > 0 {
+		if err := s.store.ConsumeNonces(ctx, env.ID, nonces, s.now()); err != nil {
 			return nil, err
 		}
 	}

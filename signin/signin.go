@@ -295,7 +295,9 @@ func (s *Service) claimNonces(envID string, device *DeviceProof, nonces ...strin
 		if err := device.Verify(); err != nil {
 			return nil, err
 		}
-		nonces = append(nonces, device.Nonce)
+		if device.Nonce != "" {
+			nonces = append(nonces, device.Nonce)
+		}
 	}
 	if err := s.checkNonces(envID, nonces...); err != nil {
 		return nil, err

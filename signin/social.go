@@ -209,7 +209,7 @@ func (s *Service) OAuthSignIn(ctx context.Context, req OAuthRequest) (*Result, e
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, vouched: vouched, now: cred.VerifiedAt, sessionKey: sessionKey,
-		nonces: nonces, deviceKey: req.Device.key(),
+		nonces: nonces, device: req.Device,
 		grants: &grants, oauthTokens: p.tokens, factor: FactorOAuth,
 		events:   []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,

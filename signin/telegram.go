@@ -107,7 +107,7 @@ func (s *Service) TelegramSignIn(ctx context.Context, req TelegramRequest) (*Res
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: env, credential: cred, now: cred.VerifiedAt, sessionKey: sessionKey,
-		nonces: nonces, deviceKey: req.Device.key(),
+		nonces: nonces, device: req.Device,
 		factor: FactorOAuth, events: []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
 		userAgent: req.UserAgent})

@@ -56,6 +56,9 @@ type Result struct {
 	// mode, security.auth.storage): over HTTP the tokens travel in an
 	// HttpOnly cookie, not in the answer's body.
 	Cookie bool
+	// DeviceCookie, when set, is the device cookie's secret (device
+	// registration in cookie mode): over HTTP the answer sets the cookie.
+	DeviceCookie string
 }
 
 const codeVerifyFailure = "other_verify_failure"
@@ -135,7 +138,7 @@ func (s *Service) WalletSignIn(ctx context.Context, req WalletRequest) (*Result,
 		return nil, err
 	}
 	return s.complete(ctx, &firstSignIn{env: pr.env, credential: pr.credential, nonces: pr.nonces, now: pr.now,
-		sessionKey: pr.sessionKey, deviceKey: req.Device.key(), factor: FactorWallet, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
+		sessionKey: pr.sessionKey, device: req.Device, factor: FactorWallet, events: []Event{{Name: events.UserCreated, OnlyIfNew: true},
 			{Name: events.WalletLinked, OnlyIfNew: true}, {Name: events.SessionCreated}},
 		audience: s.audience(req.Origin, pr.msg.URI, req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin,
 		ip: req.IP, userAgent: req.UserAgent})
