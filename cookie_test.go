@@ -8,7 +8,6 @@ import (
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
-	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/verifier"
 )
@@ -21,21 +20,7 @@ func TestSessionCookieFromGo(t *testing.T) {
 	box := &deliverytest.Box{}
 	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
 		enableEmailCodes(t, app)
-		signIn := func(email string) *signin.Result {
-			t.Helper()
-			ctx, env := t.Context(), app.IDs.EnvironmentID
-			started, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
-				Destination: otp.Destination{Email: email}, Client: "192.0.2.1"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := app.SignInWithCode(ctx, signin.CodeRequest{EnvironmentID: env, Channel: otp.ChannelEmail,
-				VerificationID: started.Verification.ID, Code: box.LastEmail(t, email).Code, Origin: app.Origin, IP: "192.0.2.1"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
+		signIn := func(email string) *signin.Result { return emailSignIn(t, app, box, email, nil) }
 		if res := signIn("local@example.com"); res.Cookie || app.SessionCookie(res, true) != nil {
 			t.Fatalf("local storage: Cookie %t, a session cookie", res.Cookie)
 		}

@@ -58,19 +58,6 @@ func (d *deviceKey) proof(t *testing.T, app *dynamicauthtest.App) *signin.Device
 	return &signin.DeviceProof{Nonce: nonces[0], PublicKey: hex.EncodeToString(compressed), Signature: hex.EncodeToString(sig)}
 }
 
-// requireDeviceRegistration turns security.deviceRegistrationRequired on.
-func requireDeviceRegistration(t *testing.T, app *dynamicauthtest.App) {
-	t.Helper()
-	updateSettings(t, app, func(settings map[string]any) {
-		sec, _ := settings["security"].(map[string]any)
-		if sec == nil {
-			sec = map[string]any{}
-		}
-		sec["deviceRegistrationRequired"] = true
-		settings["security"] = sec
-	})
-}
-
 // emailSignIn signs email in by a code from the device d (nil: no device
 // proof).
 func emailSignIn(t *testing.T, app *dynamicauthtest.App, box *deliverytest.Box, email string, d *deviceKey) *signin.Result {
@@ -131,7 +118,7 @@ func TestDeviceRegistration(t *testing.T) {
 		if off.Auth.DevicePending || off.Session.DeviceRegistrationID != "" {
 			t.Fatalf("device registration off: pending %t, device %q", off.Auth.DevicePending, off.Session.DeviceRegistrationID)
 		}
-		requireDeviceRegistration(t, app)
+		setSecurity(t, app, "deviceRegistrationRequired", true)
 
 		first := emailSignIn(t, app, box, "ada@example.com", laptop)
 		laptopID := first.Session.DeviceRegistrationID

@@ -45,12 +45,19 @@ func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App), o
 // setMFA replaces the sandbox's security.mfa settings through the Go API.
 func setMFA(t *testing.T, app *dynamicauthtest.App, policy map[string]any) {
 	t.Helper()
+	setSecurity(t, app, "mfa", policy)
+}
+
+// setSecurity replaces security.<member> of the sandbox's settings
+// through the Go API.
+func setSecurity(t *testing.T, app *dynamicauthtest.App, member string, value any) {
+	t.Helper()
 	updateSettings(t, app, func(settings map[string]any) {
 		sec, _ := settings["security"].(map[string]any)
 		if sec == nil {
 			sec = map[string]any{}
 		}
-		sec["mfa"] = policy
+		sec[member] = value
 		settings["security"] = sec
 	})
 }
