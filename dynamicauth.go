@@ -118,7 +118,7 @@ func New(cfg Config) (*Auth, error) {
 	}
 	cachedStore := withEnvironmentCache(cfg.Store, cfg.EnvironmentCacheTTL)
 	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now,
-		passkey.SettingsRule, mfa.SettingsRule, tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...)), keys: keys}
+		passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...)), keys: keys}
 	st := cachedStore // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
 		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}

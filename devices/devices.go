@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 // Device is a device a user registered.
@@ -114,6 +115,27 @@ func Required(doc []byte) bool {
 	_ = json.Unmarshal(doc, &st) // a malformed document keeps the default, off
 	return st.Security.DeviceRegistrationRequired
 }
+
+// SettingsRule looks after security.deviceRegistrationRequired when next
+// replaces the stored ProjectSettings (a tenant.SettingsRule): next
+// without it keeps the stored value, because Dynamic's clients that
+// predate it drop it when they send the settings back (a dashboard
+// toggling anything else would otherwise turn device registration off);
+// null clears it; any value but true or false is refused.
+func SettingsRule(next map[string]any, stored json.RawMessage) error {
+	if err := tenant.KeepOmitted([]string{"security", settingKey})(next, stored); err != nil {
+		return err
+	}
+	sec, _ := next["security"].(map[string]any)
+	if v, ok := sec[settingKey]; ok {
+		if _, isBool := v.(bool); !isBool {
+			return errs.Invalid("security.%s: must be true or false", settingKey)
+		}
+	}
+	return nil
+}
+
+const settingKey = "deviceRegistrationRequired"
 
 // Approve is a followed approval link, to apply in one transaction.
 type Approve struct {

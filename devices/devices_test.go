@@ -2,11 +2,13 @@ package devices
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -98,4 +100,34 @@ func TestSendApproval(t *testing.T) {
 	if len(box.Emails()) != 1 {
 		t.Fatalf("%d emails, want only the first", len(box.Emails()))
 	}
+}
+
+// TestSettingsRule: an update without security.deviceRegistrationRequired
+// (a client that predates it) keeps the stored value, null clears it, and
+// a value that is not a boolean is refused.
+func TestSettingsRule(t *testing.T) {
+	stored := []byte(`{"security":{"deviceRegistrationRequired":true}}`)
+	next := map[string]any{"security": map[string]any{"jwtDuration": 1}}
+	if err := SettingsRule(next, stored); err != nil || !Required(mustJSON(t, next)) {
+		t.Fatalf("omitted: %v, %v", err, next)
+	}
+	next = map[string]any{"security": map[string]any{"deviceRegistrationRequired": nil}}
+	if err := SettingsRule(next, stored); err != nil || Required(mustJSON(t, next)) {
+		t.Fatalf("null: %v, %v", err, next)
+	}
+	for _, bad := range []any{"true", 1, map[string]any{}} {
+		next = map[string]any{"security": map[string]any{"deviceRegistrationRequired": bad}}
+		if err := SettingsRule(next, stored); !errs.Is(err, errs.KindInvalid) {
+			t.Fatalf("%v: %v", bad, err)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

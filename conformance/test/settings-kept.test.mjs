@@ -2,7 +2,7 @@
 // through it. @dynamic-labs/sdk-api 0.0.847's ProjectSettings knows neither
 // security.mfa.enrollment, the MFA actions' tokenBehavior and
 // tokenExpirySeconds, externalAuth's assumeEmailVerified and algorithms,
-// nor security.passkeys, so ProjectSettingsToJSON drops them when
+// nor security.passkeys, nor security.deviceRegistrationRequired (newer), so ProjectSettingsToJSON drops them when
 // updateProjectSettings sends the settings back. A PUT without them keeps
 // the stored values; an explicit null (plain JSON) clears them.
 import assert from 'node:assert/strict';
@@ -27,6 +27,7 @@ const extensions = {
   externalAuth: { enabled: true, iss: 'https://app.example', jwksUrl: 'https://app.example/jwks',
     assumeEmailVerified: true, algorithms: ['ES256'] },
   passkeys: { userVerification: 'required' },
+  deviceRegistrationRequired: true,
 };
 
 it('an update through the official client keeps the members its model does not know', async () => {
@@ -47,6 +48,7 @@ it('an update through the official client keeps the members its model does not k
   assert.equal(after.security.externalAuth.assumeEmailVerified, true);
   assert.deepEqual(after.security.externalAuth.algorithms, ['ES256']);
   assert.deepEqual(after.security.passkeys, { userVerification: 'required' });
+  assert.equal(after.security.deviceRegistrationRequired, true);
 
   const sdk = await expectOk(sdkApi(ctx).getEnvironmentSettingsRaw({ environmentId: env() }), 200, 'sdk settings');
   assert.equal(sdk.json.security.mfa.enrollment, 'action', 'applied, as the SDK is told');
@@ -58,6 +60,7 @@ it('an explicit null clears them', async () => {
   cur.security.mfa.actions = [{ action: 'user.update', required: true, tokenBehavior: null, tokenExpirySeconds: null }];
   cur.security.externalAuth = { ...cur.security.externalAuth, assumeEmailVerified: null, algorithms: null };
   cur.security.passkeys = null;
+  cur.security.deviceRegistrationRequired = null;
   const r = await http(ctx, 'PUT', `/environments/${env()}`, { token: ctx.token, body: cur });
   assert.equal(r.status, 200, r.text);
   const after = await stored();
@@ -66,4 +69,5 @@ it('an explicit null clears them', async () => {
   assert.equal('assumeEmailVerified' in after.security.externalAuth, false);
   assert.equal('algorithms' in after.security.externalAuth, false);
   assert.equal('passkeys' in after.security, false);
+  assert.equal('deviceRegistrationRequired' in after.security, false);
 });
