@@ -19,7 +19,7 @@ import (
 // device:register (POST deviceRegistration). The session must be the one
 // the link was sent for.
 func (a *Auth) ApproveDevice(ctx context.Context, envID, sessionToken, approvalToken string) (*signin.Result, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, anySession)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func (a *Auth) ApproveDevice(ctx context.Context, envID, sessionToken, approvalT
 // RegisteredDevices lists the session's user's registered devices, the
 // session's own marked Current (GET deviceRegistrations).
 func (a *Auth) RegisteredDevices(ctx context.Context, envID, sessionToken string) ([]devices.Listed, error) {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (a *Auth) RegisteredDevices(ctx context.Context, envID, sessionToken string
 // its sessions; it reports whether it was the session's own (DELETE
 // deviceRegistrations/{id}).
 func (a *Auth) RevokeDevice(ctx context.Context, envID, sessionToken, deviceID string) (bool, error) {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return false, err
 	}
@@ -50,7 +50,7 @@ func (a *Auth) RevokeDevice(ctx context.Context, envID, sessionToken, deviceID s
 // RevokeAllDevices deletes all the user's registered devices and revokes
 // all the user's sessions, this one included (DELETE deviceRegistrations).
 func (a *Auth) RevokeAllDevices(ctx context.Context, envID, sessionToken string) error {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return err
 	}

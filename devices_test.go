@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
@@ -17,6 +18,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -246,5 +248,70 @@ func TestDeviceRegistration(t *testing.T) {
 	}, func(c *dynamicauth.Config) {
 		c.Mailer = box
 		c.RateLimits = &ratelimit.Policy{Disabled: true} // a dozen codes to one address
+	})
+}
+
+// TestDeviceRegistrationWithMFA: a returning user with MFA signing in on
+// an unknown device owes both steps (scope requiresAdditionalAuth
+// device:register), in either order: passing the factor keeps the device
+// restriction, approving the device keeps the factor due. A session that
+// owes only the approval may not set up or list MFA.
+func TestDeviceRegistrationWithMFA(t *testing.T) {
+	box := &deliverytest.Box{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		enableEmailCodes(t, app)
+		setSecurity(t, app, "deviceRegistrationRequired", true)
+		setMFA(t, app, map[string]any{"enabled": true})
+		laptop := newDeviceKey(t)
+		first := emailSignIn(t, app, box, "mfa@example.com", laptop).Tokens.MinifiedJWT
+		en, err := app.RegisterTOTP(ctx, env, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.ConfirmTOTP(ctx, env, first, mfatest.TOTP(t, en.Secret, time.Now().Add(-30*time.Second))); err != nil {
+			t.Fatal(err)
+		}
+		both := func() (*signin.Result, string) {
+			res := emailSignIn(t, app, box, "mfa@example.com", newDeviceKey(t))
+			if !res.Auth.MFAPending || !res.Auth.DevicePending {
+				t.Fatalf("new device with MFA: mfa pending %t, device pending %t", res.Auth.MFAPending, res.Auth.DevicePending)
+			}
+			return res, approvalToken(t, app, box, "mfa@example.com")
+		}
+
+		// The factor first, then the device.
+		res, link := both()
+		passed, err := app.PassTOTP(ctx, env, res.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.TOTP(t, en.Secret, time.Now())})
+		if err != nil || passed.Auth.MFAPending || !passed.Auth.DevicePending {
+			t.Fatalf("TOTP on a new device: %v, %+v", err, passed)
+		}
+		if _, err := app.RegisterTOTP(ctx, env, passed.Tokens.MinifiedJWT); !isErr(err, devices.ErrPending) {
+			t.Fatalf("a session owing its approval set up MFA: %v", err)
+		}
+		if _, err := app.MFADevices(ctx, env, passed.Tokens.MinifiedJWT); !isErr(err, devices.ErrPending) {
+			t.Fatalf("a session owing its approval listed MFA devices: %v", err)
+		}
+		full, err := app.ApproveDevice(ctx, env, passed.Tokens.MinifiedJWT, link)
+		if err != nil || full.Auth.MFAPending || full.Auth.DevicePending || !sessionClaims(t, app, full).MFAComplete() {
+			t.Fatalf("approved after TOTP: %v, %+v", err, full)
+		}
+
+		// The device first, then the factor.
+		res, link = both()
+		approved, err := app.ApproveDevice(ctx, env, res.Tokens.MinifiedJWT, link)
+		if err != nil || !approved.Auth.MFAPending || approved.Auth.DevicePending {
+			t.Fatalf("approved before TOTP: %v, %+v", err, approved)
+		}
+		if _, err := app.RegisteredDevices(ctx, env, approved.Tokens.MinifiedJWT); err != signin.ErrMFAPending {
+			t.Fatalf("an MFA-pending session listed devices: %v", err)
+		}
+		done, err := app.PassTOTP(ctx, env, approved.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.TOTP(t, en.Secret, time.Now().Add(30*time.Second))})
+		if err != nil || done.Auth.MFAPending || done.Auth.DevicePending {
+			t.Fatalf("TOTP after approval: %v, %+v", err, done)
+		}
+	}, func(c *dynamicauth.Config) {
+		c.Mailer = box
+		c.RateLimits = &ratelimit.Policy{Disabled: true}
 	})
 }

@@ -16,17 +16,30 @@ import (
 // its token; the others need a full session and refuse a pending one
 // with signin.ErrMFAPending.
 
-// current authenticates a session token of the environment; full refuses
-// a restricted session (MFA-pending, or its device awaiting approval).
-func (a *Auth) current(ctx context.Context, envID, sessionToken string, full bool) (*signin.Current, error) {
+// need is what a facade method asks of the session it acts as.
+type need int
+
+const (
+	anySession  need = iota // restricted ones too: refresh, sign-out, device approval
+	mfaStage                // restricted only by MFA still due (signin.RequireMFAStage)
+	fullSession             // a full session (signin.RequireFull)
+)
+
+// current authenticates a session token of the environment and checks it
+// meets n.
+func (a *Auth) current(ctx context.Context, envID, sessionToken string, n need) (*signin.Current, error) {
 	cur, err := a.signin.Authenticate(ctx, envID, sessionToken)
 	if err != nil {
 		return nil, err
 	}
-	if full {
-		if err := signin.RequireFull(cur); err != nil {
-			return nil, err
-		}
+	switch n {
+	case fullSession:
+		err = signin.RequireFull(cur)
+	case mfaStage:
+		err = signin.RequireMFAStage(cur)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return cur, nil
 }
@@ -36,7 +49,7 @@ func (a *Auth) current(ctx context.Context, envID, sessionToken string, full boo
 // (GET users/mfa/register/totp). An MFA-pending session may enroll only
 // a user who has no verified method yet.
 func (a *Auth) RegisterTOTP(ctx context.Context, envID, sessionToken string) (*mfa.Enrollment, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +61,7 @@ func (a *Auth) RegisterTOTP(ctx context.Context, envID, sessionToken string) (*m
 // users/mfa/register/totp). It does not upgrade the session: pass a
 // factor with PassTOTP for that.
 func (a *Auth) ConfirmTOTP(ctx context.Context, envID, sessionToken, code string) (*mfa.Device, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +75,7 @@ func (a *Auth) ConfirmTOTP(ctx context.Context, envID, sessionToken, code string
 // per-user lock. req.MFAToken and req.Scopes also ask for an mfaToken and
 // an elevatedAccessToken, bound to this session.
 func (a *Auth) PassTOTP(ctx context.Context, envID, sessionToken string, req signin.MFARequest) (*signin.Result, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +86,7 @@ func (a *Auth) PassTOTP(ctx context.Context, envID, sessionToken string, req sig
 // the session's second factor and upgrades it like PassTOTP
 // (users/mfa/auth/recovery).
 func (a *Auth) PassRecoveryCode(ctx context.Context, envID, sessionToken string, req signin.MFARequest) (*signin.Result, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +98,7 @@ func (a *Auth) PassRecoveryCode(ctx context.Context, envID, sessionToken string,
 // and upgrades it like PassTOTP, with email in amr
 // (users/mfa/auth/email).
 func (a *Auth) PassEmailMFA(ctx context.Context, envID, sessionToken string, req signin.EmailMFARequest) (*signin.Result, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +111,7 @@ func (a *Auth) PassEmailMFA(ctx context.Context, envID, sessionToken string, req
 // relatedOriginRpId query parameter ("" for none). The challenge is
 // stored and consumed once by PassPasskey.
 func (a *Auth) BeginPasskeyMFA(ctx context.Context, envID, sessionToken, origin, relatedRpID string) (*protocol.PublicKeyCredentialRequestOptions, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +124,7 @@ func (a *Auth) BeginPasskeyMFA(ctx context.Context, envID, sessionToken, origin,
 // (users/mfa/auth/passkey). req.EnvironmentID is ignored: the session's
 // environment is used.
 func (a *Auth) PassPasskey(ctx context.Context, envID, sessionToken string, req signin.PasskeyRequest) (*signin.Result, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +135,7 @@ func (a *Auth) PassPasskey(ctx context.Context, envID, sessionToken string, req 
 // MFADevices lists the session's user's verified MFA devices (GET
 // users/mfa); an MFA-pending session may list them to pick one.
 func (a *Auth) MFADevices(ctx context.Context, envID, sessionToken string) ([]mfa.Device, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +145,7 @@ func (a *Auth) MFADevices(ctx context.Context, envID, sessionToken string) ([]mf
 // SetDefaultMFADevice makes a device the user's default (or not) for
 // PassTOTP without a device id (PUT users/mfa/{mfaDeviceId}).
 func (a *Auth) SetDefaultMFADevice(ctx context.Context, envID, sessionToken, deviceID string, isDefault bool) (*mfa.Device, error) {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +164,7 @@ type MFAProof struct {
 // users/mfa/{mfaDeviceId}). It needs a full session and proof of a
 // factor passed in that session; a single-use proof is spent.
 func (a *Auth) DeleteMFADevice(ctx context.Context, envID, sessionToken, deviceID string, proof MFAProof) error {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return err
 	}
@@ -162,7 +175,7 @@ func (a *Auth) DeleteMFADevice(ctx context.Context, envID, sessionToken, deviceI
 // asked for (a set is made then) and, later, none: codes are shown once.
 // unused counts the codes left (GET users/mfa/recovery).
 func (a *Auth) RecoveryCodes(ctx context.Context, envID, sessionToken string) (codes []string, unused int, err error) {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -172,7 +185,7 @@ func (a *Auth) RecoveryCodes(ctx context.Context, envID, sessionToken string) (c
 // NewRecoveryCodes replaces the user's recovery codes with a new set of
 // ten and returns it, shown this once (POST users/mfa/recovery).
 func (a *Auth) NewRecoveryCodes(ctx context.Context, envID, sessionToken string) ([]string, error) {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +196,7 @@ func (a *Auth) NewRecoveryCodes(ctx context.Context, envID, sessionToken string)
 // (mfa.AckPending or mfa.AckComplete), which the app sets once it has
 // shown the codes (PUT users with that field).
 func (a *Auth) AcknowledgeRecoveryCodes(ctx context.Context, envID, sessionToken, ack string) error {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return err
 	}

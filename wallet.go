@@ -27,7 +27,7 @@ func (a *Auth) SignInWithWallet(ctx context.Context, req signin.WalletRequest) (
 // linking nothing (the step-up of a user with no second factor). A
 // wallet another user holds is refused with the merge the SDK offers.
 func (a *Auth) LinkWallet(ctx context.Context, envID, sessionToken string, req signin.WalletRequest) (*signin.Result, error) {
-	cur, err := a.current(ctx, envID, sessionToken, true)
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (a *Auth) LinkWallet(ctx context.Context, envID, sessionToken string, req s
 // /refresh): access is decided again first, so a wallet that sold the
 // gated NFT loses the gate's scope and a blocked one gets nothing.
 func (a *Auth) RefreshSession(ctx context.Context, envID, sessionToken string) (*signin.Result, error) {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, anySession)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (a *Auth) RefreshSession(ctx context.Context, envID, sessionToken string) (
 // SignOut revokes the session (POST /revoke): its tokens are refused at
 // once by the SDK routes and by Verifier.
 func (a *Auth) SignOut(ctx context.Context, envID, sessionToken string) error {
-	cur, err := a.current(ctx, envID, sessionToken, false)
+	cur, err := a.current(ctx, envID, sessionToken, anySession)
 	if err != nil {
 		return err
 	}

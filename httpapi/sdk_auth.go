@@ -24,6 +24,18 @@ func (s *Server) sdkUser(h func(http.ResponseWriter, *http.Request, *signin.Curr
 	})
 }
 
+// sdkMFA wraps an SDK route of MFA (and passkey step-up), which an
+// MFA-pending session may use, but not one whose device alone awaits
+// approval.
+func (s *Server) sdkMFA(h func(http.ResponseWriter, *http.Request, *signin.Current) error) http.HandlerFunc {
+	return s.sdkSession(func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
+		if err := signin.RequireMFAStage(cur); err != nil {
+			return err
+		}
+		return h(w, r, cur)
+	})
+}
+
 // sdkSession wraps an SDK route that also serves restricted sessions
 // (MFA-pending, device awaiting approval): the MFA routes themselves,
 // device approval, refresh, revoke and the session check.

@@ -88,6 +88,8 @@ func TestDeviceRegistrationRoutes(t *testing.T) {
 		wantError(t, "GET users with a pending token", st, res, 403)
 		st, res = h.do(t, "GET", "/sdk/"+env+"/deviceRegistrations", jwt, nil)
 		wantError(t, "list devices with a pending token", st, res, 403)
+		st, res = h.do(t, "GET", "/sdk/"+env+"/users/mfa/register/totp", jwt, nil)
+		wantError(t, "MFA set-up with a token owing only its device's approval", st, res, 403)
 
 		approve := func(header, token string) request {
 			return request{method: "POST", path: v0 + "/sdk/" + env + "/deviceRegistration", token: jwt,

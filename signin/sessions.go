@@ -46,6 +46,16 @@ func RequireFull(cur *Current) error {
 	return nil
 }
 
+// RequireMFAStage refuses, on the routes a restricted session may use to
+// pass or set up MFA, a session whose device awaits approval and that
+// owes no second factor: its device is approved first.
+func RequireMFAStage(cur *Current) error {
+	if cur.Claims.DevicePending() && !cur.Claims.MFAPending() {
+		return devices.ErrPending
+	}
+	return nil
+}
+
 // Authenticate resolves a bearer session token to the signed-in user.
 func (s *Service) Authenticate(ctx context.Context, envID, token string) (*Current, error) {
 	claims, sess, err := s.sessions.Authenticate(ctx, envID, token)
