@@ -5,14 +5,16 @@
 // allowed in a sandbox) and the API (http://localhost:<port>/api/v0) are
 // on one site, as Dynamic's cookie mode requires. The sign-in leaves an
 // HttpOnly cookie script cannot read, a reload signs the page back in from
-// it, and logging out removes it.
+// it, and logging out removes it. With device registration required, an
+// email user's browser is known by its HttpOnly device cookie; cleared, it
+// is a new device until the emailed link is opened in it.
 // One test: starting the browser is the slow part.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Wallet } from 'ethers';
-import { setup, http, verifySessionJwt } from '../harness.mjs';
+import { setup, http, updateSettings, verifySessionJwt } from '../harness.mjs';
 import { CHROMIUM, bundle, pageServer, launch } from '../widget/browser.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-cookie-'));
@@ -20,8 +22,9 @@ const built = {};
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'], ready: async () => { built.bundle = await bundle(dir, 'jssdk.js'); },
   timeoutMs: 180_000 });
 const COOKIE = 'DYNAMIC_JWT_TOKEN';
+const DEVICE_COOKIE = 'dynamicauth_device';
 
-it('browser: the JS SDK in cookie mode signs in with an HttpOnly cookie, is signed back in after a reload, and logs out', async (t) => {
+it('browser: the JS SDK in cookie mode signs in with an HttpOnly cookie, is signed back in after a reload, and logs out; device registration by its device cookie', async (t) => {
   if (!fs.existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`);
     return;
@@ -74,6 +77,50 @@ it('browser: the JS SDK in cookie mode signs in with an HttpOnly cookie, is sign
     assert.equal(await sessionCookie(), undefined, 'the cookie is gone after logout');
     const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { headers: { cookie: `${COOKIE}=${renewed.value}` } });
     assert.equal(me.status, 401, 'the revoked session');
+
+    // Device registration in cookie mode: the browser is known by its
+    // HttpOnly device cookie; without it, it is a new device, restricted
+    // until the emailed link is opened in it.
+    await updateSettings(ctx, (s) => {
+      s.providers = [...(s.providers ?? []), { provider: 'emailOnly', enabledAt: new Date().toISOString() }];
+      s.security = { ...s.security, deviceRegistrationRequired: true };
+    });
+    const email = `browser-${Date.now()}@example.com`;
+    const mails = () => fs.readFileSync(`${ctx.db}.outbox.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+      .filter((l) => l.to === email);
+    const emailSignIn = async () => {
+      await page.goto(app.origin);
+      await sdk('init');
+      await sdk('sendEmailOTP', email);
+      return sdk('verifyOTP', mails().pop().code);
+    };
+    const deviceCookie = async () => (await browser.cookies(apiBase)).find((c) => c.name === DEVICE_COOKIE);
+    v = await emailSignIn();
+    assert.equal(v.user?.deviceRegistrationRequired, false, `sign-up: ${await dump('device-signup')}`);
+    const first = await deviceCookie();
+    assert.ok(first?.httpOnly, `no HttpOnly ${DEVICE_COOKIE} cookie\n${await dump('device-cookie')}`);
+    await sdk('logout');
+    v = await emailSignIn();
+    assert.equal(v.user?.deviceRegistrationRequired, false, 'the same browser is the same device');
+    await sdk('logout');
+
+    await browser.clearCookies(); // another device, as the server sees it
+    v = await emailSignIn();
+    assert.equal(v.user?.deviceRegistrationRequired, true, `a new device: ${await dump('device-new')}`);
+    assert.notEqual((await deviceCookie())?.value, first.value);
+    const link = mails().pop().body.match(/http:\/\/localhost:\d+\/\S*deviceRegistrationToken=\S+/)?.[0];
+    assert.ok(link?.startsWith(app.origin), `the link leads to the app: ${link}`);
+    await page.goto(link);
+    v = await sdk('init');
+    v = await sdk('completeDeviceRegistration');
+    assert.equal(v.user?.deviceRegistrationRequired, false, `approved: ${await dump('device-approved')}`);
+    assert.ok(!v.url.includes('deviceRegistrationToken'), v.url);
+    const devices = await sdk('registeredDevices');
+    assert.equal(devices.length, 2, JSON.stringify(devices));
+    assert.equal(devices.filter((d) => d.current).length, 1, JSON.stringify(devices));
+    await sdk('logout');
+    v = await emailSignIn();
+    assert.equal(v.user?.deviceRegistrationRequired, false, 'the approved browser is known from then on');
   } finally {
     await browser.close();
     app.srv.close();

@@ -7,6 +7,8 @@
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, refreshUser, logout,
   registerPasskey, signInWithPasskey, getPasskeys, deletePasskey, authenticatePasskeyMFA, isUserMissingMfaAuth,
+  sendEmailOTP, verifyOTP, isDeviceRegistrationRequired, detectDeviceRegistrationRedirect, getDeviceRegistrationTokenFromUrl,
+  completeDeviceRegistration, clearDeviceRegistrationRedirectParams, getRegisteredDevices,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 
@@ -18,11 +20,32 @@ const client = createDynamicClient({
   metadata: { name: 'Browser test', universalLink: window.location.origin },
   instrumentation: { enabled: false },
 });
-const view = () => ({ user: client.user && { id: client.user.id, missingMfa: isUserMissingMfaAuth(client) },
+const view = () => ({ user: client.user && { id: client.user.id, missingMfa: isUserMissingMfaAuth(client),
+  deviceRegistrationRequired: isDeviceRegistrationRequired(client.user) },
   token: client.token ?? null, initStatus: client.initStatus,
   initError: client.initError ? String(client.initError) : null, documentCookie: document.cookie });
 
+let otp = null;
+
 window.__sdk = {
+  async sendEmailOTP(email) {
+    otp = await sendEmailOTP({ email }, client);
+    return view();
+  },
+  async verifyOTP(code) {
+    await verifyOTP({ otpVerification: otp, verificationToken: code }, client);
+    return view();
+  },
+  // the page the emailed approval link opened: complete the registration
+  async completeDeviceRegistration() {
+    if (!detectDeviceRegistrationRedirect({ url: window.location.href })) throw new Error(`not an approval link: ${window.location.href}`);
+    await completeDeviceRegistration({ deviceToken: getDeviceRegistrationTokenFromUrl({ url: window.location.href }) }, client);
+    clearDeviceRegistrationRedirectParams();
+    return { ...view(), url: window.location.href };
+  },
+  async registeredDevices() {
+    return (await getRegisteredDevices(client)).map((d) => ({ id: d.id, current: d.isCurrentDevice }));
+  },
   async init() {
     await initializeClient(client);
     return view();
