@@ -60,21 +60,19 @@ type CredentialHashes struct {
 
 // Minified is the MinifiedDynamicJwt: what backends should verify.
 type Minified struct {
-	Kid                      string `json:"kid"`
-	Aud                      string `json:"aud"`
-	Iss                      string `json:"iss"`
-	Sub                      string `json:"sub"`
-	Sid                      string `json:"sid"`
-	OriginalSid              string `json:"originalSid,omitempty"`
-	Iat                      int64  `json:"iat"`
-	Exp                      int64  `json:"exp"`
-	RefreshExp               int64  `json:"refreshExp,omitempty"`
-	EnvironmentID            string `json:"environment_id"`
-	LastVerifiedCredentialID string `json:"last_verified_credential_id"`
-	SigninCredentialID       string `json:"signin_credential_id,omitempty"`
-	SessionPublicKey         string `json:"session_public_key,omitempty"`
-	// DeviceRegistrationID is the registered device of the session.
-	DeviceRegistrationID     string            `json:"deviceRegistrationId,omitempty"`
+	Kid                      string            `json:"kid"`
+	Aud                      string            `json:"aud"`
+	Iss                      string            `json:"iss"`
+	Sub                      string            `json:"sub"`
+	Sid                      string            `json:"sid"`
+	OriginalSid              string            `json:"originalSid,omitempty"`
+	Iat                      int64             `json:"iat"`
+	Exp                      int64             `json:"exp"`
+	RefreshExp               int64             `json:"refreshExp,omitempty"`
+	EnvironmentID            string            `json:"environment_id"`
+	LastVerifiedCredentialID string            `json:"last_verified_credential_id"`
+	SigninCredentialID       string            `json:"signin_credential_id,omitempty"`
+	SessionPublicKey         string            `json:"session_public_key,omitempty"`
 	Scope                    string            `json:"scope,omitempty"`
 	VerifiedCredentialHashes *CredentialHashes `json:"verifiedCredentialsHashes,omitempty"`
 	Email                    string            `json:"email,omitempty"`
@@ -84,6 +82,9 @@ type Minified struct {
 	// first factor ("wallet", "email", "passkey", ...) and any second
 	// factor passed ("totp", "recovery", "passkey", "email").
 	AMR []string `json:"amr,omitempty"`
+	// DeviceRegistrationID is the registered device of the session
+	// (device registration).
+	DeviceRegistrationID string `json:"deviceRegistrationId,omitempty"`
 }
 
 // MFAPending reports whether the token is MFA-pending: its first factor

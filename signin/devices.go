@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/ids"
@@ -107,7 +108,7 @@ func (s *Service) ApproveDevice(ctx context.Context, cur *Current, token, issuer
 		return nil, devices.ErrMissingToken
 	}
 	id, err := s.devices.Approve(ctx, devices.Approve{EnvironmentID: cur.Session.EnvironmentID, UserID: cur.User.ID,
-		SessionID: cur.Session.ID, TokenHash: devices.HashToken(token), NewID: ids.New(), Now: s.now().UTC()})
+		SessionID: cur.Session.ID, TokenHash: devices.HashToken(token), NewID: ids.New(), Now: s.now().UTC().Truncate(time.Millisecond)})
 	if err != nil {
 		return nil, err
 	}
