@@ -11,6 +11,7 @@ import nodeCrypto from 'node:crypto';
 import {
   createDynamicClient, initializeClient, sendEmailOTP, verifyOTP, isDeviceRegistrationRequired, completeDeviceRegistration,
   getRegisteredDevices, revokeRegisteredDevice, revokeAllRegisteredDevices, refreshUser, getDeviceRegistrationTokenFromUrl,
+  logout,
 } from '@dynamic-labs-sdk/client';
 import { setup, http, updateSettings, APP_ORIGIN } from '../harness.mjs';
 import { nodeSdk } from '../sdk-shims.mjs';
@@ -89,5 +90,10 @@ it('getRegisteredDevices lists both browsers; revokeRegisteredDevice ends the ot
   assert.equal(phone.client.user, null, 'revoking all logs out');
   const left = await http(ctx, 'GET', `/sdk/${ctx.envId}/deviceRegistrations`, { token: phoneToken });
   assert.equal(left.status, 401, `the session ended on the server too: ${left.text}`);
-  await Promise.allSettled([...inflight]);
+});
+
+it('every SDK instance logs out (none keeps a timer or a request alive past the server)', async () => {
+  for (const s of live) if (s.client.user) await logout(s.client);
+  while (inflight.size) await Promise.allSettled([...inflight]);
+  assert.ok(live.every((s) => !s.client.user));
 });
