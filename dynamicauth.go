@@ -146,9 +146,10 @@ func New(cfg Config) (*Auth, error) {
 	if cfg.RateLimits != nil && cfg.RateLimits.Disabled {
 		otpCfg.NoSendLimits = true
 	}
+	mailer := emailRouter(cfg, a.providers) // codes and device approval links: one way out per environment
 	a.codes = otp.New(otp.Deps{Config: otpCfg, Key: secretKeys.MAC("otp code key", nil), Store: st, Environments: st,
-		Limiter: limiterFor(cfg), Mailer: emailRouter(cfg, a.providers), SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log})
-	a.devices = devices.NewService(devices.Deps{Store: st, Mailer: emailRouter(cfg, a.providers), Logger: log, Now: cfg.Now})
+		Limiter: limiterFor(cfg), Mailer: mailer, SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log})
+	a.devices = devices.NewService(devices.Deps{Store: st, Mailer: mailer, Logger: log, Now: cfg.Now})
 	a.signin = signin.NewService(signin.Deps{Codes: a.codes, Devices: a.devices, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg), Social: a.social, Deeplinks: a.envconfig,
