@@ -60,6 +60,10 @@ type Store interface {
 	// Jobs lists the River jobs of kind with an id above after, by id
 	// (tests see what a transaction enqueued).
 	Jobs(ctx context.Context, kind string, after int64) ([]*rivertype.JobRow, error)
+	// Backup writes a consistent copy of the database to the file dest,
+	// which must not exist, while the store serves (SQLite); a backend
+	// backed up with its own tools (PostgreSQL: pg_dump) says so.
+	Backup(ctx context.Context, dest string) error
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -44,6 +44,7 @@ const usage = `usage:
                                      show an environment's custom hostnames and their status
   dynamicauth hostnames verify --env ID --hostname NAME [--failed]
                                      mark a custom hostname active (its DNS points here) or failed
+  dynamicauth backup -o FILE         copy the SQLite database while it serves
   dynamicauth version                print the version
 Run "dynamicauth <command> -h" for its flags.`
 
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importCmd(ctx, args, stdout, stderr)
 	case "hostnames":
 		return hostnamesCmd(ctx, args, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, stdout, stderr)
 	case "version":
 		return versionCmd(stdout)
 	case "help":

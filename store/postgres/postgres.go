@@ -17,6 +17,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -256,4 +257,10 @@ func (s *Store) PoolStats() map[string]sqlstore.PoolStats {
 	return map[string]sqlstore.PoolStats{"postgres": {MaxOpen: int(st.MaxConns()), Open: int(st.TotalConns()),
 		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()), WaitCount: st.EmptyAcquireCount(),
 		WaitDuration: st.EmptyAcquireWaitTime()}}
+}
+
+// Backup is not this store's to do: several replicas share the database,
+// and PostgreSQL's own tools copy it consistently while it serves.
+func (s *Store) Backup(context.Context, string) error {
+	return errors.New("postgres: back the database up with pg_dump (or a base backup), not through dynamicauth")
 }

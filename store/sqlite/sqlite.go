@@ -53,6 +53,9 @@ type Store struct {
 	// stopWarm ends the warming of the users lists' anchors
 	// (sqlstore/keyset_warm.go); nil if not started
 	stopWarm func()
+	// plainDSN opens one more connection to the file (backup.go); empty
+	// in memory
+	plainDSN string
 }
 
 // Open opens (creating if needed) the database at dbPath and migrates it.
@@ -121,8 +124,8 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	r.SetMaxIdleConns(n)
 	s := &Store{w: newCachedDB(w), r: newCachedDB(r), path: dbPath, sync: sync}
 	if loc.file != "" {
-		s.wal = loc.file + "-wal"
-		ck, err := sql.Open("sqlite", dsn(""))
+		s.wal, s.plainDSN = loc.file+"-wal", dsn("")
+		ck, err := sql.Open("sqlite", s.plainDSN)
 		if err != nil {
 			w.Close()
 			r.Close()

@@ -1,0 +1,98 @@
+package dynamicauth_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+)
+
+// TestBackupRestores: a server started on a backup (with the same master
+// secret) knows the users and sessions from before it, neither from
+// after, and signs new sessions with the same (sealed) key.
+func TestBackupRestores(t *testing.T) {
+	ctx, dir := t.Context(), t.TempDir()
+	secret := bytes.Repeat([]byte{9}, 32)
+	openFile := func(path string) *sqlite.Store {
+		st, err := sqlite.Open(ctx, path, sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	withStore := func(st *sqlite.Store) dynamicauthtest.Option {
+		return func(c *dynamicauth.Config) { c.Store, c.MasterSecret = st, secret }
+	}
+	app := dynamicauthtest.New(t, withStore(openFile(filepath.Join(dir, "db"))))
+	env := app.IDs.EnvironmentID
+	before := dynamicauthtest.SignInWallet(t, app)
+	dest := filepath.Join(dir, "backup.db")
+	if err := app.Backup(ctx, dest); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	after := dynamicauthtest.SignInWallet(t, app)
+	if err := app.Backup(ctx, dest); err == nil {
+		t.Fatal("a second backup overwrote the first")
+	}
+
+	restored := dynamicauthtest.New(t, withStore(openFile(dest)))
+	if restored.IDs.EnvironmentID != env || restored.OwnerToken != "" {
+		t.Fatalf("the restored server seeded itself again: %+v", restored.IDs)
+	}
+	v, err := restored.Verifier(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := v.Verify(ctx, before.MinifiedJWT)
+	if err != nil {
+		t.Fatalf("the restored server refuses a session from before the backup: %v", err)
+	}
+	if u, err := restored.UserOf(ctx, claims); err != nil || u.ID != before.UserID {
+		t.Fatalf("UserOf on the restored server: %+v, %v", u, err)
+	}
+	// Signed with the same key, but its session is not in the backup.
+	if _, err := v.Verify(ctx, after.MinifiedJWT); err == nil {
+		t.Fatal("the restored server accepts a session signed in after the backup")
+	}
+	if u, _, err := restored.Users().GetUser(ctx, restored.System, env, after.UserID); !errs.Is(err, errs.KindNotFound) {
+		t.Fatalf("the restored server knows a user signed up after the backup: %+v, %v", u, err)
+	}
+
+	again := dynamicauthtest.SignInWallet(t, restored)
+	if jwtKid(t, again.MinifiedJWT) != jwtKid(t, before.MinifiedJWT) {
+		t.Error("the restored server signs with another key")
+	}
+	if _, err := v.Verify(ctx, again.MinifiedJWT); err != nil {
+		t.Errorf("the restored server refuses its own new session: %v", err)
+	}
+}
+
+// TestBackupPostgresSaysPgDump: a PostgreSQL store is copied by its own
+// tools; Backup says so and writes nothing.
+func TestBackupPostgresSaysPgDump(t *testing.T) {
+	if !pgtest.Enabled() {
+		t.Skip("no PostgreSQL")
+	}
+	st, err := postgres.Open(t.Context(), pgtest.FreshSchema(t), postgres.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Store = st })
+	dest := filepath.Join(t.TempDir(), "b")
+	err = app.Backup(t.Context(), dest)
+	if err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("Backup on PostgreSQL: %v", err)
+	}
+	if left, _ := filepath.Glob(dest + "*"); len(left) > 0 {
+		t.Fatalf("Backup on PostgreSQL wrote %v", left)
+	}
+}

@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+)
+
+// Backup writes a consistent copy of the database to dest, a file that
+// must not exist yet, while the store goes on serving.
+//
+// SQLite's VACUUM INTO reads one snapshot on a connection of its own, so
+// writers are not held up (the WAL is checkpointed past the snapshot once
+// the copy ends). The copy goes to a private (0600) temporary file beside
+// dest, is synced (VACUUM INTO does not sync its output), passes
+// integrity_check, and only then takes dest's name: a failed, cancelled
+// or interrupted backup leaves nothing at dest. The copy is an ordinary
+// rollback-journal database; the server turns it to WAL when it opens it.
+func (s *Store) Backup(ctx context.Context, dest string) (err error) {
+	if s.plainDSN == "" {
+		return errors.New("sqlite: backup: the database is in memory")
+	}
+	if dest == "" {
+		return errors.New("sqlite: backup: no destination file")
+	}
+	// Absolute, so that VACUUM INTO never reads a name starting with
+	// "file:" as a URI.
+	if dest, err = filepath.Abs(dest); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	if err := refuseExisting(dest); err != nil {
+		return err
+	}
+	// VACUUM INTO writes into an empty existing file: creating it here
+	// gives it the owner-only mode SQLite would not.
+	tmp, err := os.CreateTemp(filepath.Dir(dest), filepath.Base(dest)+".partial-*")
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	partial := tmp.Name()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(partial)
+		}
+	}()
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	if err := s.vacuumInto(ctx, partial); err != nil {
+		return err
+	}
+	if err := syncPath(partial); err != nil {
+		return err
+	}
+	if err := checkCopy(ctx, partial); err != nil {
+		return err
+	}
+	if err := refuseExisting(dest); err != nil { // made while we copied
+		return err
+	}
+	if err := os.Rename(partial, dest); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	return syncPath(filepath.Dir(dest)) // the rename itself
+}
+
+func refuseExisting(dest string) error {
+	_, err := os.Lstat(dest)
+	if err == nil {
+		return fmt.Errorf("sqlite: backup: %s already exists (a backup never overwrites a file)", dest)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	return nil
+}
+
+// vacuumInto copies the database into the empty file at path on a
+// connection of its own: the reader pool's are query_only, which VACUUM
+// INTO counts as writing, and the single writer must stay free for
+// sign-ins.
+func (s *Store) vacuumInto(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", s.plainDSN)
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		return fmt.Errorf("sqlite: backup: vacuum into %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkCopy opens the copy read-only and runs integrity_check on it.
+func checkCopy(ctx context.Context, path string) error {
+	u := url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}
+	db, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: check copy: %w", err)
+	}
+	defer db.Close()
+	var verdict string
+	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict); err != nil {
+		return fmt.Errorf("sqlite: backup: check copy: %w", err)
+	}
+	if verdict != "ok" {
+		return fmt.Errorf("sqlite: backup: the copy failed integrity_check: %s", verdict)
+	}
+	return nil
+}
+
+// syncPath flushes a file, or a directory's entries, to the disk.
+func syncPath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sqlite: backup: sync %s: %w", path, err)
+	}
+	return nil
+}
