@@ -2,6 +2,7 @@ package dynamicauth_test
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
@@ -95,4 +97,34 @@ func TestBackupPostgresSaysPgDump(t *testing.T) {
 	if left, _ := filepath.Glob(dest + "*"); len(left) > 0 {
 		t.Fatalf("Backup on PostgreSQL wrote %v", left)
 	}
+}
+
+// TestStartRefusesAnotherMasterSecret: an Auth given another database's
+// master secret (a backup restored beside a new secret file) says so at
+// Start instead of failing every sign-in; the right secret starts.
+func TestStartRefusesAnotherMasterSecret(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	withSecret := func(fill byte) dynamicauthtest.Option {
+		return func(c *dynamicauth.Config) { c.Store, c.MasterSecret = st, bytes.Repeat([]byte{fill}, 32) }
+	}
+	app := dynamicauthtest.New(t, withSecret(1))
+	dynamicauthtest.SignInWallet(t, app) // makes the environment's key
+
+	other := dynamicauthtest.New(t, withSecret(2))
+	if err := other.CheckMasterSecret(t.Context()); !errors.Is(err, signing.ErrWrongMasterSecret) {
+		t.Fatalf("CheckMasterSecret with another secret: %v", err)
+	}
+	if err := other.Start(t.Context()); !errors.Is(err, signing.ErrWrongMasterSecret) {
+		other.Close()
+		t.Fatalf("Start with another secret: %v", err)
+	}
+	same := dynamicauthtest.New(t, withSecret(1))
+	if err := same.Start(t.Context()); err != nil {
+		t.Fatalf("Start with the database's secret: %v", err)
+	}
+	same.Close()
 }

@@ -205,12 +205,17 @@ func (a *Auth) Handler() http.Handler { return a.handler }
 
 // Start runs the background chores (webhook delivery, export files, purging expired
 // nonces and idle rate-limit buckets) until Close or until ctx ends. Calling it twice is
-// an error.
+// an error. It first checks that the master secret opens the store's keys
+// (CheckMasterSecret): a server started on another database's secret
+// would fail every sign-in.
 func (a *Auth) Start(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stop != nil {
 		return errors.New("dynamicauth: already started")
+	}
+	if err := a.CheckMasterSecret(ctx); err != nil {
+		return err
 	}
 	ctx, a.stop = context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -260,6 +265,17 @@ func (a *Auth) Balances() *balances.Service { return a.balances }
 // SDKSettings reads the latest configuration an environment's SDK reported
 // (POST /sdk/{env}/sdkSettings: the app's DynamicContextProvider props).
 func (a *Auth) SDKSettings() *sdksettings.Service { return a.sdkSettings }
+
+// CheckMasterSecret reports signing.ErrWrongMasterSecret when
+// Config.MasterSecret does not open the store's newest signing key: the
+// database was made with another secret (a restored backup, a replaced
+// secret file). A database without keys passes.
+func (a *Auth) CheckMasterSecret(ctx context.Context) error {
+	if err := a.keys.CheckMasterSecret(ctx); err != nil {
+		return fmt.Errorf("dynamicauth: %w", err)
+	}
+	return nil
+}
 
 // Backup writes a consistent copy of an SQLite store's database to dest,
 // a new file readable by its owner only, while the server goes on

@@ -98,22 +98,29 @@ func ParseMaster(s string) ([]byte, error) {
 	return nil, errors.New("secrets: master secret is not base64")
 }
 
+// LoadFile reads the master secret from path; a missing file is an error
+// that errors.Is os.ErrNotExist.
+func LoadFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("secrets: read %s: %w", path, err)
+	}
+	m, err := ParseMaster(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
 // LoadOrCreateFile reads the master secret from path, creating the file with
 // a fresh random secret (mode 0600) when it does not exist yet. created tells
 // whether it was made now.
 func LoadOrCreateFile(path string) (master []byte, created bool, err error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		m, err := ParseMaster(string(b))
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: %w", path, err)
-		}
-		return m, false, nil
+	m, err := LoadFile(path)
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return m, false, err
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, false, fmt.Errorf("secrets: read %s: %w", path, err)
-	}
-	m := make([]byte, MasterSize)
+	m = make([]byte, MasterSize)
 	if _, err := rand.Read(m); err != nil {
 		return nil, false, fmt.Errorf("secrets: generate: %w", err)
 	}

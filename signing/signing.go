@@ -13,6 +13,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -53,6 +54,9 @@ type Store interface {
 	ListSigningKeys(ctx context.Context, envID string) ([]Key, error)
 	// RotateSigningKey retires the active key and makes k active, atomically.
 	RotateSigningKey(ctx context.Context, k *Key, at time.Time) error
+	// NewestSigningKey returns the key made last in any environment (not
+	// found if none).
+	NewestSigningKey(ctx context.Context) (*Key, error)
 }
 
 // Service hands out each environment's keys.
@@ -217,6 +221,28 @@ func (s *Service) Signer(k *Key) (crypto.Signer, error) {
 		return nil, errs.Internal("signing key", fmt.Errorf("%T is not a signer", priv))
 	}
 	return signer, nil
+}
+
+// ErrWrongMasterSecret: the master secret does not open the database's
+// keys; it is not the one they were sealed with.
+var ErrWrongMasterSecret = errors.New("the master secret does not open this database's signing keys: start with the secret the database was made with (a restored backup needs the secret of its time)")
+
+// CheckMasterSecret opens the newest signing key, so that a server given
+// another database's master secret (a restored backup, a replaced secret
+// file) says so at start instead of failing every sign-in. A database
+// without keys passes.
+func (s *Service) CheckMasterSecret(ctx context.Context) error {
+	k, err := s.store.NewestSigningKey(ctx)
+	if errors.Is(err, ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := s.keys.Open(k.PrivateSealed, []byte("signing-key:"+k.ID)); err != nil {
+		return fmt.Errorf("%w (key %s: %v)", ErrWrongMasterSecret, k.ID, err)
+	}
+	return nil
 }
 
 // Rotate retires the environment's active key and makes a new one. The

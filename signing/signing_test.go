@@ -1,7 +1,9 @@
 package signing_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -85,6 +87,51 @@ func (m *memStore) RotateSigningKey(ctx context.Context, k *signing.Key, at time
 	defer m.mu.Unlock()
 	m.keys[k.EnvironmentID] = k
 	return nil
+}
+
+func (m *memStore) NewestSigningKey(ctx context.Context) (*signing.Key, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var newest *signing.Key
+	for _, k := range m.keys {
+		if newest == nil || k.ID > newest.ID {
+			newest = k
+		}
+	}
+	if newest == nil {
+		return nil, signing.ErrKeyNotFound
+	}
+	return newest, nil
+}
+
+// TestCheckMasterSecret: the secret the keys were sealed with passes,
+// another is ErrWrongMasterSecret, a database without keys passes.
+func TestCheckMasterSecret(t *testing.T) {
+	ctx := t.Context()
+	service := func(st *memStore, fill byte) *signing.Service {
+		keys, err := secrets.New(bytes.Repeat([]byte{fill}, secrets.MasterSize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := signing.NewService(st, keys, signing.ES256, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	st := newMemStore(1)
+	if err := service(st, 1).CheckMasterSecret(ctx); err != nil {
+		t.Fatalf("no keys yet: %v", err)
+	}
+	if _, err := service(st, 1).Active(ctx, "env"); err != nil {
+		t.Fatal(err)
+	}
+	if err := service(st, 1).CheckMasterSecret(ctx); err != nil {
+		t.Fatalf("the keys' own secret: %v", err)
+	}
+	if err := service(st, 2).CheckMasterSecret(ctx); !errors.Is(err, signing.ErrWrongMasterSecret) {
+		t.Fatalf("another secret: %v, want ErrWrongMasterSecret", err)
+	}
 }
 
 // TestConcurrentFirstUseMakesOneKey: eight first sign-ins at once in a new

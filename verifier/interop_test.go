@@ -132,6 +132,16 @@ func (m *memKeys) ListSigningKeys(_ context.Context, envID string) ([]signing.Ke
 	return out, nil
 }
 
+func (m *memKeys) NewestSigningKey(context.Context) (*signing.Key, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.keys) == 0 {
+		return nil, signing.ErrKeyNotFound
+	}
+	k := m.keys[len(m.keys)-1]
+	return &k, nil
+}
+
 func (m *memKeys) RotateSigningKey(_ context.Context, k *signing.Key, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
 )
 
 // backupCmd writes a consistent copy of the SQLite database, while a
@@ -60,6 +62,54 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			secretFile = o.db + ".secret"
 		}
 		fmt.Fprintf(stdout, "the copy's keys and secrets open only with the master secret in %s: keep a copy of it too, stored apart from this one\n", secretFile)
+	}
+	return nil
+}
+
+// restoreCmd puts a backup in place of the SQLite database, which no
+// server or command may have open:
+//
+//	dynamicauth restore --from FILE
+//
+// The master secret (--secret, or --secret-file, default <db>.secret)
+// must open the backup's keys, or nothing is changed: it is read, never
+// created. The replaced database is kept beside it (sqlite.Restore).
+func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var from string
+	o, log, err := command("restore", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "the backup to restore (dynamicauth backup's file)")
+	})
+	if err != nil {
+		return err
+	}
+	if from == "" {
+		return errors.New("usage: dynamicauth restore --from FILE")
+	}
+	if postgres.IsURL(o.db) {
+		return errors.New("--db is a PostgreSQL database: restore it with pg_restore or psql")
+	}
+	master, err := o.existingMasterSecret()
+	if err != nil {
+		return err
+	}
+	kept, err := sqlite.Restore(ctx, o.db, from, sqlite.RestoreOptions{Check: func(ctx context.Context, copyPath string) error {
+		st, err := sqlite.Open(ctx, copyPath, sqlite.Options{SkipMigrate: true})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: master, Logger: log})
+		if err != nil {
+			return err
+		}
+		return auth.CheckMasterSecret(ctx)
+	}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s from %s\n", o.db, from)
+	if kept != "" {
+		fmt.Fprintf(stdout, "the database it replaced is kept as %s\n", kept)
 	}
 	return nil
 }

@@ -68,3 +68,75 @@ func TestBackupCommand(t *testing.T) {
 		t.Error("a backup without -o succeeded")
 	}
 }
+
+// TestRestoreCommand: `dynamicauth restore --from` puts a backup back,
+// keeping the replaced database; with a master secret that does not open
+// the backup's keys, or none, it changes nothing and says which secret
+// it needs.
+func TestRestoreCommand(t *testing.T) {
+	it := newImportTarget(t)
+	dir := t.TempDir()
+	csv := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if out, err := it.importUsers(t, csv("a.csv", "id,email\n,a@example.com\n")); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	cmd := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), append(args, "--log-level", "error"), &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	// A signing key, sealed with the master secret, for restore to check.
+	if out, err := cmd("keys", "rotate", "--env", it.creds.EnvironmentID, "--db", it.db, "--secret-file", it.secretFile); err != nil {
+		t.Fatalf("keys rotate: %v\n%s", err, out)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if out, err := cmd("backup", "--db", it.db, "-o", backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if out, err := it.importUsers(t, csv("b.csv", "id,email\n,b@example.com\n")); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+
+	wrongSecret := filepath.Join(dir, "wrong.secret")
+	if err := os.WriteFile(wrongSecret, []byte(strings.Repeat("A", 43)+"=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, secretFile, want string }{
+		{"another secret", wrongSecret, "master secret does not open"},
+		{"no secret", filepath.Join(dir, "missing.secret"), "no master secret in"},
+	} {
+		out, err := cmd("restore", "--db", it.db, "--secret-file", c.secretFile, "--from", backup)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q\n%s", c.name, err, c.want, out)
+		}
+		if n := len(it.records(t)); n != 2 {
+			t.Errorf("%s: the database holds %d users after a refused restore, want 2", c.name, n)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.secret")); !os.IsNotExist(err) {
+		t.Error("restore created a master secret")
+	}
+
+	out, err := cmd("restore", "--db", it.db, "--secret-file", it.secretFile, "--from", backup)
+	if err != nil || !strings.Contains(out, "restored "+it.db) || !strings.Contains(out, "kept as "+it.db+".before-restore-") {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	if n := len(it.records(t)); n != 1 {
+		t.Errorf("the restored database holds %d users, want the backup's 1", n)
+	}
+	kept, _ := filepath.Glob(it.db + ".before-restore-*")
+	if len(kept) != 1 {
+		t.Fatalf("kept databases: %v", kept)
+	}
+	old := *it
+	old.db = kept[0]
+	if n := len(old.records(t)); n != 2 {
+		t.Errorf("the kept database holds %d users, want 2", n)
+	}
+}

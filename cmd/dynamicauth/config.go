@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -107,6 +108,23 @@ func (o *options) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be text or json, got %q", o.logFormat)
 }
 
+// existingMasterSecret is masterSecret that never creates the file: a
+// restored database needs the secret it was made with.
+func (o *options) existingMasterSecret() ([]byte, error) {
+	if o.secret != "" {
+		return secrets.ParseMaster(o.secret)
+	}
+	path := o.secretFile
+	if path == "" {
+		path = o.db + ".secret"
+	}
+	m, err := secrets.LoadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no master secret in %s: put there the secret the backup was made with (or give it with --secret)", path)
+	}
+	return m, err
+}
+
 func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
 	if o.secret != "" {
 		return secrets.ParseMaster(o.secret)
@@ -197,6 +215,11 @@ func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicau
 	base.Tracing = o.tracing
 	base.Store, base.MasterSecret, base.SigningAlgorithm, base.Logger, base.MaxBodyBytes = st, master, o.signingAlg, log, o.maxBodySize
 	auth, err := dynamicauth.New(base)
+	if err == nil {
+		// Before anything is seeded or signed: a token made with the
+		// wrong secret would never verify.
+		err = auth.CheckMasterSecret(ctx)
+	}
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -45,6 +45,7 @@ const usage = `usage:
   dynamicauth hostnames verify --env ID --hostname NAME [--failed]
                                      mark a custom hostname active (its DNS points here) or failed
   dynamicauth backup -o FILE         copy the SQLite database while it serves
+  dynamicauth restore --from FILE    put a backup in place of the (stopped) SQLite database
   dynamicauth version                print the version
 Run "dynamicauth <command> -h" for its flags.`
 
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return hostnamesCmd(ctx, args, stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, args, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, stdout, stderr)
 	case "version":
 		return versionCmd(stdout)
 	case "help":

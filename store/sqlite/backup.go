@@ -18,8 +18,9 @@ import (
 // writers are not held up (the WAL is checkpointed past the snapshot once
 // the copy ends). The copy goes to a private (0600) temporary file beside
 // dest, is synced (VACUUM INTO does not sync its output), passes
-// integrity_check, and only then takes dest's name: a failed, cancelled
-// or interrupted backup leaves nothing at dest. The copy is an ordinary
+// integrity_check, and only then takes dest's name (a link: never over
+// a file): a failed, cancelled or interrupted backup leaves nothing at
+// dest. The copy is an ordinary
 // rollback-journal database; the server turns it to WAL when it opens it.
 func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	if s.plainDSN == "" {
@@ -58,21 +59,31 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 		return err
 	}
 	if err := checkCopy(ctx, partial); err != nil {
-		return err
+		return fmt.Errorf("sqlite: backup: the copy: %w", err)
 	}
-	if err := refuseExisting(dest); err != nil { // made while we copied
-		return err
-	}
-	if err := os.Rename(partial, dest); err != nil {
+	if err := linkNew(partial, dest); err != nil {
 		return fmt.Errorf("sqlite: backup: %w", err)
 	}
-	return syncPath(filepath.Dir(dest)) // the rename itself
+	_ = os.Remove(partial)
+	return syncPath(filepath.Dir(dest)) // the new name itself
+}
+
+// linkNew gives the file at from the name to, unless to exists: a link,
+// not a rename, so that a file made there meanwhile is kept.
+func linkNew(from, to string) error {
+	if err := os.Link(from, to); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s already exists (never overwritten)", to)
+		}
+		return err
+	}
+	return nil
 }
 
 func refuseExisting(dest string) error {
 	_, err := os.Lstat(dest)
 	if err == nil {
-		return fmt.Errorf("sqlite: backup: %s already exists (a backup never overwrites a file)", dest)
+		return fmt.Errorf("sqlite: backup: %s already exists (never overwritten)", dest)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("sqlite: backup: %w", err)
@@ -98,20 +109,24 @@ func (s *Store) vacuumInto(ctx context.Context, path string) error {
 
 // checkCopy opens the copy read-only and runs integrity_check on it.
 func checkCopy(ctx context.Context, path string) error {
-	u := url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}
-	db, err := sql.Open("sqlite", u.String())
+	db, err := sql.Open("sqlite", readOnlyDSN(path))
 	if err != nil {
-		return fmt.Errorf("sqlite: backup: check copy: %w", err)
+		return err
 	}
 	defer db.Close()
 	var verdict string
 	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict); err != nil {
-		return fmt.Errorf("sqlite: backup: check copy: %w", err)
+		return fmt.Errorf("integrity_check: %w", err)
 	}
 	if verdict != "ok" {
-		return fmt.Errorf("sqlite: backup: the copy failed integrity_check: %s", verdict)
+		return fmt.Errorf("integrity_check failed: %s", verdict)
 	}
 	return nil
+}
+
+// readOnlyDSN opens the file at the absolute path read-only.
+func readOnlyDSN(path string) string {
+	return (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}).String()
 }
 
 // syncPath flushes a file, or a directory's entries, to the disk.

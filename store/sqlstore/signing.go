@@ -44,6 +44,13 @@ func (s *Store) GetSigningKey(ctx context.Context, id string) (*signing.Key, err
 		`SELECT `+signingColumns+` FROM signing_keys WHERE id = $1`, id)
 }
 
+// NewestSigningKey implements signing.Store: ids grow with time, so the
+// primary key's last entry.
+func (s *Store) NewestSigningKey(ctx context.Context) (*signing.Key, error) {
+	return get(ctx, s, "newest signing key", signing.ErrKeyNotFound, scanSigningKey,
+		`SELECT `+signingColumns+` FROM signing_keys ORDER BY id DESC LIMIT 1`)
+}
+
 // ListSigningKeys implements signing.Store.
 func (s *Store) ListSigningKeys(ctx context.Context, envID string) ([]signing.Key, error) {
 	return list(ctx, s, s.db.Reader(), "list signing keys", scanSigningKey, `SELECT `+signingColumns+` FROM signing_keys WHERE environment_id = $1

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	idgen "github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/store"
 )
@@ -16,8 +17,11 @@ func testSigningKeys(t *testing.T, s store.Store) {
 
 	_, err := s.ActiveSigningKey(ctx(t), sb.ID)
 	wantKind(t, "ActiveSigningKey before insert", err, errs.KindNotFound)
+	_, err = s.NewestSigningKey(ctx(t))
+	wantKind(t, "NewestSigningKey before insert", err, errs.KindNotFound)
 
 	k1 := newSigningKey(t, c, sb.ID)
+	k1.ID = idgen.New()
 	inserted, err := s.InsertSigningKey(ctx(t), k1)
 	must(t, "InsertSigningKey", err)
 	eq(t, "first InsertSigningKey inserted", inserted, true)
@@ -37,12 +41,25 @@ func testSigningKeys(t *testing.T, s store.Store) {
 	_, err = s.ActiveSigningKey(ctx(t), lv.ID)
 	wantKind(t, "ActiveSigningKey(live)", err, errs.KindNotFound)
 	k3 := newSigningKey(t, c, lv.ID)
+	k3.ID = idgen.New()
 	inserted, err = s.InsertSigningKey(ctx(t), k3)
 	must(t, "InsertSigningKey(live)", err)
 	eq(t, "InsertSigningKey(live) inserted", inserted, true)
 	got, err = s.ActiveSigningKey(ctx(t), lv.ID)
 	must(t, "ActiveSigningKey(live)", err)
 	eqSigningKey(t, "live active key", got, k3)
+
+	// The newest of all environments' keys (ids grow with time, as
+	// signing.Service makes them), retired or not.
+	got, err = s.NewestSigningKey(ctx(t))
+	must(t, "NewestSigningKey", err)
+	eqSigningKey(t, "newest key", got, k3)
+	k4 := newSigningKey(t, c, sb.ID)
+	k4.ID = idgen.New()
+	must(t, "RotateSigningKey", s.RotateSigningKey(ctx(t), k4, c.next()))
+	got, err = s.NewestSigningKey(ctx(t))
+	must(t, "NewestSigningKey after a rotation", err)
+	eqSigningKey(t, "newest key after a rotation", got, k4)
 }
 
 func testSigningKeysConcurrent(t *testing.T, s store.Store) {

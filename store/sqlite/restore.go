@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	sqlitelib "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrInUse: a restore found the database open in another connection or
+// process (a server, a command).
+var ErrInUse = errors.New("the database is in use: stop the server and any dynamicauth command on it first")
+
+// RestoreOptions tune Restore.
+type RestoreOptions struct {
+	// Check, if set, is run on the checked copy (a file of its own beside
+	// the database) before it takes the database's place; its error
+	// stops the restore with nothing changed. The command checks there
+	// that the master secret opens the copy's keys.
+	Check func(ctx context.Context, copyPath string) error
+	// Now names the file the replaced database is kept as; time.Now if nil.
+	Now func() time.Time
+}
+
+// Restore puts the backup at from (Backup's output, or any copy of a
+// database of this schema) in place of the database at dbPath, which no
+// connection may have open: a server or command on it makes Restore
+// answer ErrInUse and change nothing.
+//
+// The backup is checked first (integrity_check; made by a dynamicauth
+// whose migrations this one knows) and copied beside the database. The
+// database it replaces, with its WAL folded in, is kept as
+// <dbPath>.before-restore-<UTC time, ms>, whose path Restore returns ("" when
+// there was none); the -wal and -shm files are removed, so that SQLite
+// never replays the old database's log onto the backup. Until the swap,
+// an exclusive lock on the old database keeps servers from opening it.
+func Restore(ctx context.Context, dbPath, from string, opt RestoreOptions) (kept string, err error) {
+	loc, err := locate(dbPath)
+	if err != nil {
+		return "", err
+	}
+	if loc.file == "" {
+		return "", errors.New("sqlite: restore: the database is in memory")
+	}
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	if from, err = filepath.Abs(from); err != nil {
+		return "", fmt.Errorf("sqlite: restore: %w", err)
+	}
+	if _, err := os.Stat(from); err != nil {
+		return "", fmt.Errorf("sqlite: restore: %w", err)
+	}
+	if err := checkCopy(ctx, from); err != nil {
+		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
+	}
+	if err := checkSchema(ctx, from); err != nil {
+		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
+	}
+	staged, err := stageCopy(from, loc.file)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: restore: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(staged)
+		}
+	}()
+	if opt.Check != nil {
+		if err := opt.Check(ctx, staged); err != nil {
+			return "", err
+		}
+	}
+	old, err := lockOld(ctx, loc.file)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: restore: %w", err)
+	}
+	if old != nil {
+		defer old.Close() // the lock, held until the swap is done
+		kept = loc.file + ".before-restore-" + now().UTC().Format("20060102T150405.000Z")
+		if err := linkNew(loc.file, kept); err != nil {
+			return "", fmt.Errorf("sqlite: restore: keep the old database: %w", err)
+		}
+		for _, stale := range []string{loc.file + "-wal", loc.file + "-shm"} {
+			if err := os.Remove(stale); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("sqlite: restore: %w", err)
+			}
+		}
+	}
+	if err := os.Rename(staged, loc.file); err != nil {
+		return "", fmt.Errorf("sqlite: restore: %w", err)
+	}
+	return kept, syncPath(filepath.Dir(loc.file))
+}
+
+// checkSchema refuses a file that is not a dynamicauth database, or one
+// migrated by a newer dynamicauth than this one.
+func checkSchema(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", readOnlyDSN(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var newest sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("not a dynamicauth database: %w", err)
+	}
+	known, err := migrations()
+	if err != nil {
+		return err
+	}
+	if len(known) > 0 && newest.Int64 > int64(known[len(known)-1].Version) {
+		return fmt.Errorf("migrated by a newer dynamicauth (migration %d; this one knows up to %d)", newest.Int64, known[len(known)-1].Version)
+	}
+	return nil
+}
+
+// stageCopy copies from to a private file beside db and syncs it.
+func stageCopy(from, db string) (string, error) {
+	src, err := os.Open(from)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	dst, err := os.CreateTemp(filepath.Dir(db), filepath.Base(db)+".restore-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(dst.Name())
+		return "", fmt.Errorf("copy %s: %w", from, err)
+	}
+	return dst.Name(), nil
+}
+
+// lockOld takes an exclusive lock on the database at path, which fails
+// with ErrInUse while any other connection has it open (in WAL mode each
+// holds a lock for as long as it is open), and folds its WAL into it. It
+// returns nil when there is no database.
+func lockOld(ctx context.Context, path string) (*sql.DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(1000)&_pragma=locking_mode(EXCLUSIVE)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	// Leaving WAL needs every other connection gone, and checkpoints the
+	// WAL into the file; in exclusive locking mode the lock the write
+	// takes stays until the connection closes.
+	var mode string
+	err = db.QueryRowContext(ctx, `PRAGMA journal_mode=DELETE`).Scan(&mode)
+	if err == nil && mode != "delete" {
+		err = ErrInUse
+	}
+	if err == nil {
+		_, err = db.ExecContext(ctx, `BEGIN EXCLUSIVE; COMMIT`)
+	}
+	if err != nil {
+		db.Close()
+		if isBusy(err) {
+			return nil, ErrInUse
+		}
+		return nil, err
+	}
+	return db, nil
+}
+
+// isBusy reports SQLITE_BUSY or SQLITE_LOCKED (another connection's lock).
+func isBusy(err error) bool {
+	var se *sqlitelib.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff // the primary code of an extended one
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
