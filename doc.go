@@ -64,6 +64,13 @@
 // hears about each committed change to users, sessions and credentials,
 // whether made over HTTP or from Go.
 //
+// # Backups
+//
+// Backup writes a consistent copy of an SQLite store while it serves
+// (sqlite.Restore puts one back, the server stopped). The copy's keys open
+// only with the master secret, which it does not hold; Start refuses a
+// secret that does not open the store's keys (CheckMasterSecret).
+//
 // # Testing
 //
 // Package dynamicauthtest gives a seeded app on a temporary store and
