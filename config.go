@@ -95,6 +95,9 @@ type Config struct {
 	// SocialHTTPClient talks to social providers (discovery, JWKS, code
 	// exchange, user endpoints); nil means a client with a 15 s timeout.
 	SocialHTTPClient *http.Client
+	// Backups schedules copies of an SQLite store while started (off
+	// when Backups.Dir is empty).
+	Backups BackupsConfig
 	// Webhooks tunes delivery: retry schedules, the failure threshold,
 	// and whether endpoints may be on private networks.
 	Webhooks webhooks.Config

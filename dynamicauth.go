@@ -97,6 +97,9 @@ func New(cfg Config) (*Auth, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("dynamicauth: Config.Store is required")
 	}
+	if err := cfg.Backups.normalize(); err != nil {
+		return nil, err
+	}
 	secretKeys, err := secrets.New(cfg.MasterSecret)
 	if err != nil {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
@@ -204,7 +207,7 @@ func (a *Auth) ChainTokens(chain string, networkID *int64) ([]chains.Token, erro
 func (a *Auth) Handler() http.Handler { return a.handler }
 
 // Start runs the background chores (webhook delivery, export files, purging expired
-// nonces and idle rate-limit buckets) until Close or until ctx ends. Calling it twice is
+// nonces and idle rate-limit buckets, scheduled backups) until Close or until ctx ends. Calling it twice is
 // an error. It first checks that the master secret opens the store's keys
 // (CheckMasterSecret): a server started on another database's secret
 // would fail every sign-in.
@@ -229,6 +232,9 @@ func (a *Auth) Start(ctx context.Context) error {
 			}
 		})
 		wg.Go(func() { a.exporter.Run(ctx) })
+		if a.cfg.Backups.Dir != "" {
+			wg.Go(func() { a.runBackups(ctx) })
+		}
 		a.maintain(ctx)
 		wg.Wait()
 	}()
@@ -286,7 +292,6 @@ func (a *Auth) CheckMasterSecret(ctx context.Context) error {
 func (a *Auth) Backup(ctx context.Context, dest string) error {
 	start := time.Now()
 	if err := a.store.Backup(ctx, dest); err != nil {
-		a.log.Error("backup failed", "dest", dest, "err", err)
 		return err
 	}
 	a.log.Info("backup written", "dest", dest, "took", time.Since(start).Round(time.Millisecond))

@@ -113,3 +113,36 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	return nil
 }
+
+// backupFlags are serve's scheduled backups (dynamicauth.BackupsConfig).
+type backupFlags struct {
+	dir   string
+	every time.Duration
+	keep  int
+}
+
+func (f *backupFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dir, "backup-dir", "", "directory receiving a copy of the SQLite database every --backup-every (off when empty)")
+	fs.DurationVar(&f.every, "backup-every", 24*time.Hour, "time between scheduled backups")
+	fs.IntVar(&f.keep, "backup-keep", 7, "how many of the newest scheduled backups to keep")
+}
+
+func (f *backupFlags) config(o *options) (dynamicauth.BackupsConfig, error) {
+	if f.dir == "" {
+		return dynamicauth.BackupsConfig{}, nil
+	}
+	if postgres.IsURL(o.db) {
+		return dynamicauth.BackupsConfig{}, errors.New("--backup-dir backs up SQLite; back PostgreSQL up with pg_dump")
+	}
+	if f.every <= 0 || f.keep <= 0 {
+		return dynamicauth.BackupsConfig{}, errors.New("--backup-every and --backup-keep must be positive")
+	}
+	fi, err := os.Stat(f.dir)
+	if err != nil {
+		return dynamicauth.BackupsConfig{}, fmt.Errorf("--backup-dir: %w", err)
+	}
+	if !fi.IsDir() {
+		return dynamicauth.BackupsConfig{}, fmt.Errorf("--backup-dir %s is not a directory", f.dir)
+	}
+	return dynamicauth.BackupsConfig{Dir: f.dir, Every: f.every, Keep: f.keep}, nil
+}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBackupCommand: `dynamicauth backup -o` copies the users, names the
@@ -138,5 +139,39 @@ func TestRestoreCommand(t *testing.T) {
 	old.db = kept[0]
 	if n := len(old.records(t)); n != 2 {
 		t.Errorf("the kept database holds %d users, want 2", n)
+	}
+}
+
+// TestBackupFlags: serve's scheduled backups need an SQLite database, an
+// existing directory and positive numbers.
+func TestBackupFlags(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sqliteDB, pg := &options{db: filepath.Join(dir, "db")}, &options{db: "postgres://u@127.0.0.1/db"}
+	for _, c := range []struct {
+		name string
+		f    backupFlags
+		o    *options
+		want string
+	}{
+		{"off", backupFlags{}, pg, ""},
+		{"on", backupFlags{dir: dir, every: time.Hour, keep: 3}, sqliteDB, ""},
+		{"postgres", backupFlags{dir: dir, every: time.Hour, keep: 3}, pg, "pg_dump"},
+		{"missing dir", backupFlags{dir: filepath.Join(dir, "nope"), every: time.Hour, keep: 3}, sqliteDB, "no such file"},
+		{"a file", backupFlags{dir: file, every: time.Hour, keep: 3}, sqliteDB, "not a directory"},
+		{"keep 0", backupFlags{dir: dir, every: time.Hour}, sqliteDB, "positive"},
+	} {
+		cfg, err := c.f.config(c.o)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		case c.name == "on" && (cfg.Dir != dir || cfg.Every != time.Hour || cfg.Keep != 3):
+			t.Errorf("on: %+v", cfg)
+		}
 	}
 }

@@ -34,12 +34,14 @@ type serveFlags struct {
 	fc                                                                   farcasterFlags
 	hooks                                                                webhookFlags
 	codes                                                                deliveryFlags
+	backups                                                              backupFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.hooks.register(fs)
 	f.codes.register(fs)
 	f.fc.register(fs)
+	f.backups.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics (off when empty; never on --addr)")
 	fs.BoolVar(&f.withPprof, "pprof", false, "also serve net/http/pprof under /debug/pprof/ on the --metrics-addr listener")
@@ -193,6 +195,10 @@ func (f *serveFlags) config(ctx context.Context, o *options, log *slog.Logger) (
 	if err != nil {
 		return cfg, closeDelivery, err
 	}
+	backups, err := f.backups.config(o)
+	if err != nil {
+		return cfg, closeDelivery, err
+	}
 	ch, err := f.codes.build(o, log)
 	if err != nil {
 		return cfg, closeDelivery, err
@@ -205,7 +211,7 @@ func (f *serveFlags) config(ctx context.Context, o *options, log *slog.Logger) (
 		SignIn: signin.Config{NonceTTL: f.nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: f.omitFullJWT},
 		RateLimits: &policy, TrustedProxies: proxies,
 		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg,
-		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify},
+		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify}, Backups: backups,
 	}
 	closeDelivery = func() {
 		if err := ch.close(); err != nil {
