@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,14 +20,17 @@ import (
 // server may be serving from it:
 //
 //	dynamicauth backup -o FILE
+//	dynamicauth backup -o - | gzip > backup.db.gz
 //
 // It neither migrates the database nor reads or creates the master
 // secret (a backup changes nothing); it names the secret file, which the
-// copy needs and does not hold.
+// copy needs and does not hold. With "-o -" the copy goes to standard
+// output (through a private temporary file beside the database) and the
+// messages to standard error.
 func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var out string
 	o, _, err := command("backup", args, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&out, "o", "", "file to write the copy to (must not exist)")
+		fs.StringVar(&out, "o", "", "file to write the copy to (must not exist), or - for standard output")
 	})
 	if err != nil {
 		return err
@@ -47,23 +51,59 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	msgs, dest := stdout, out
+	if out == "-" {
+		msgs = stderr
+		tmpDir := ""
+		if !strings.HasPrefix(o.db, "file:") {
+			tmpDir = filepath.Dir(o.db) // room for a copy of the database
+		}
+		dir, err := os.MkdirTemp(tmpDir, ".dynamicauth-backup-*") // 0700
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dest = filepath.Join(dir, "copy.db")
+	}
 	start := time.Now()
-	if err := st.Backup(ctx, out); err != nil {
+	if err := st.Backup(ctx, dest); err != nil {
 		return err
 	}
-	fi, err := os.Stat(out)
+	size, err := writeOut(dest, out, stdout)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s (%d bytes, %s)\n", o.db, out, fi.Size(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(msgs, "backed up %s to %s (%d bytes, %s)\n", o.db, out, size, time.Since(start).Round(time.Millisecond))
 	if o.secret == "" {
 		secretFile := o.secretFile
 		if secretFile == "" {
 			secretFile = o.db + ".secret"
 		}
-		fmt.Fprintf(stdout, "the copy's keys and secrets open only with the master secret in %s: keep a copy of it too, stored apart from this one\n", secretFile)
+		fmt.Fprintf(msgs, "the copy's keys and secrets open only with the master secret in %s: keep a copy of it too, stored apart from this one\n", secretFile)
 	}
 	return nil
+}
+
+// writeOut copies the backup at dest to stdout when out is "-", and
+// returns its size.
+func writeOut(dest, out string, stdout io.Writer) (int64, error) {
+	f, err := os.Open(dest)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if out != "-" {
+		fi, err := f.Stat()
+		if err != nil {
+			return 0, err
+		}
+		return fi.Size(), nil
+	}
+	n, err := io.Copy(stdout, f)
+	if err != nil {
+		return n, fmt.Errorf("write the copy to standard output: %w", err)
+	}
+	return n, nil
 }
 
 // restoreCmd puts a backup in place of the SQLite database, which no

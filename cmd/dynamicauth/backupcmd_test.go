@@ -54,6 +54,28 @@ func TestBackupCommand(t *testing.T) {
 		t.Error("a refused backup changed the copy")
 	}
 
+	// -o -: the copy on standard output, the messages on standard error,
+	// no temporary file left beside the database.
+	var piped, msgs bytes.Buffer
+	if err := run(context.Background(), []string{"backup", "--log-level", "error", "--db", it.db, "-o", "-"}, &piped, &msgs); err != nil {
+		t.Fatalf("backup -o -: %v\n%s", err, msgs.String())
+	}
+	if !strings.Contains(msgs.String(), "backed up "+it.db+" to -") || !bytes.HasPrefix(piped.Bytes(), []byte("SQLite format 3\x00")) {
+		t.Fatalf("backup -o -: %d bytes out, messages %q", piped.Len(), msgs.String())
+	}
+	pipedFile := filepath.Join(t.TempDir(), "piped.db")
+	if err := os.WriteFile(pipedFile, piped.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromPipe := *it
+	fromPipe.db = pipedFile
+	if n := len(fromPipe.records(t)); n != 2 {
+		t.Errorf("the piped copy holds %d users, want 2", n)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(it.db), ".dynamicauth-backup-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+
 	missing := filepath.Join(t.TempDir(), "typo.db")
 	if _, err := backup("--db", missing, "-o", filepath.Join(t.TempDir(), "x.db")); err == nil {
 		t.Error("a backup of a missing database succeeded")
