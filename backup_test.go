@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
@@ -127,4 +129,46 @@ func TestStartRefusesAnotherMasterSecret(t *testing.T) {
 		t.Fatalf("Start with the database's secret: %v", err)
 	}
 	same.Close()
+}
+
+// TestBackupMetrics: each backup asked for is counted by outcome, and a
+// success sets the time an alert watches.
+func TestBackupMetrics(t *testing.T) {
+	ctx, dir := t.Context(), t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	m := metrics.New()
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Store, c.Metrics = st, m })
+	dest := filepath.Join(dir, "copy.db")
+	before := time.Now()
+	if err := app.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Backup(ctx, dest); err == nil { // exists
+		t.Fatal("a backup over a file succeeded")
+	}
+	got := map[string]float64{}
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, metric := range f.GetMetric() {
+			name := f.GetName()
+			for _, l := range metric.GetLabel() {
+				name += "/" + l.GetValue()
+			}
+			got[name] = metric.GetCounter().GetValue() + metric.GetGauge().GetValue()
+		}
+	}
+	if got["dynamicauth_backups_total/success"] != 1 || got["dynamicauth_backups_total/failure"] != 1 {
+		t.Errorf("backups counted: %v success, %v failure; want 1 and 1",
+			got["dynamicauth_backups_total/success"], got["dynamicauth_backups_total/failure"])
+	}
+	if at := got["dynamicauth_backup_last_success_timestamp_seconds"]; at < float64(before.Unix()) || at > float64(time.Now().Unix()+1) {
+		t.Errorf("last backup at %v, want between %d and now", at, before.Unix())
+	}
 }

@@ -291,7 +291,11 @@ func (a *Auth) CheckMasterSecret(ctx context.Context) error {
 // PostgreSQL store answers that pg_dump is the tool.
 func (a *Auth) Backup(ctx context.Context, dest string) error {
 	start := time.Now()
-	if err := a.store.Backup(ctx, dest); err != nil {
+	err := a.store.Backup(ctx, dest)
+	if ctx.Err() == nil { // a copy cut short by shutdown is no failure
+		a.cfg.Metrics.Backup(time.Now(), err)
+	}
+	if err != nil {
 		return err
 	}
 	a.log.Info("backup written", "dest", dest, "took", time.Since(start).Round(time.Millisecond))

@@ -31,6 +31,8 @@ type Metrics struct {
 	refusals   *prometheus.CounterVec
 	txTime     *prometheus.HistogramVec
 	batchSizes prometheus.Histogram
+	backups    *prometheus.CounterVec
+	lastBackup prometheus.Gauge
 }
 
 // New makes the collectors and registers them with the Go runtime and
@@ -57,9 +59,13 @@ func New() *Metrics {
 		batchSizes: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace, Subsystem: "store",
 			Name: "group_commit_batch_size", Help: "Sign-ins committed together by one SQLite group commit.",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64}}),
+		backups: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "backups_total",
+			Help: "Backups of the SQLite database (scheduled or asked for) by outcome (success, failure)."}, []string{"outcome"}),
+		lastBackup: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "backup_last_success_timestamp_seconds",
+			Help: "When the last successful backup was written (Unix time); alert when it grows old."}),
 	}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.signIns, m.refusals, m.txTime, m.batchSizes)
+		m.requests, m.latency, m.signIns, m.refusals, m.txTime, m.batchSizes, m.backups, m.lastBackup)
 	return m
 }
 
@@ -132,4 +138,18 @@ func (m *Metrics) GroupCommit(n int) {
 		return
 	}
 	m.batchSizes.Observe(float64(n))
+}
+
+// Backup records one backup's outcome; at is when a successful one was
+// written.
+func (m *Metrics) Backup(at time.Time, err error) {
+	if m == nil {
+		return
+	}
+	if err != nil {
+		m.backups.WithLabelValues("failure").Inc()
+		return
+	}
+	m.backups.WithLabelValues("success").Inc()
+	m.lastBackup.Set(float64(at.UnixNano()) / 1e9)
 }

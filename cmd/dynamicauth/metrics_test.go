@@ -23,7 +23,8 @@ func TestMetricsListener(t *testing.T) {
 	db, secretFile := filepath.Join(dir, "auth.db"), filepath.Join(dir, "secret")
 	creds := initDB(t, bin, db, secretFile)
 	metricsAddr := freeAddr(t)
-	srv := startServer(t, bin, db, secretFile, "--metrics-addr", metricsAddr, "--pprof")
+	backups := t.TempDir()
+	srv := startServer(t, bin, db, secretFile, "--metrics-addr", metricsAddr, "--pprof", "--backup-dir", backups)
 
 	c := &replicaClient{t: t, env: creds.EnvironmentID, http: &http.Client{Timeout: 10 * time.Second}}
 	key, _ := crypto.GenerateKey()
@@ -48,6 +49,17 @@ func TestMetricsListener(t *testing.T) {
 	status, body := get("http://" + metricsAddr + "/metrics")
 	if status != http.StatusOK {
 		t.Fatalf("GET /metrics on the metrics listener: %d", status)
+	}
+	// The backup a start takes (none in --backup-dir yet) is counted.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(body, `dynamicauth_backups_total{outcome="success"} 1`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no backup counted in 30 s:\n%s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+		_, body = get("http://" + metricsAddr + "/metrics")
+	}
+	if !strings.Contains(body, "dynamicauth_backup_last_success_timestamp_seconds 1.") {
+		t.Errorf("/metrics lacks the last backup's time")
 	}
 	for _, want := range []string{
 		`dynamicauth_signins_total{method="wallet",outcome="success"} 1`,
