@@ -93,9 +93,9 @@ func Duplicate() error {
 	return &E{Kind: KindConflict, Code: "duplicate_exists", Message: "already exists"}
 }
 
-// UnstorableText is the invalid input a store reports for text its backend
-// cannot keep (PostgreSQL: U+0000, \u0000 in JSON, bytes that are not
-// UTF-8). The HTTP API refuses such text before any store sees it; a Go
+// UnstorableText is the invalid input a store reports for text PostgreSQL
+// cannot keep (U+0000, \u0000 in JSON, bytes that are not UTF-8), which
+// the SQLite store refuses too. The HTTP API refuses such text before any store sees it; a Go
 // caller, or a value from elsewhere (a provider's profile), meets this.
 func UnstorableText() error {
 	return &E{Kind: KindInvalid, Message: "text may not contain the control character U+0000 or bytes that are not UTF-8"}

@@ -75,7 +75,11 @@ func (d driver) Ping(ctx context.Context) error { return d.s.r.PingContext(ctx) 
 
 // Exec runs one statement on the writer, outside any transaction.
 func (d driver) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return rowsAffected(d.s.w.ExecContext(ctx, query, encode(args)...))
+	args, err := encode(args)
+	if err != nil {
+		return 0, err
+	}
+	return rowsAffected(d.s.w.ExecContext(ctx, query, args...))
 }
 
 func rowsAffected(res sql.Result, err error) (int64, error) {
@@ -129,6 +133,9 @@ func (d driver) Classify(err error) sqlstore.Fault {
 	if errors.Is(err, sql.ErrNoRows) {
 		return sqlstore.Fault{Kind: sqlstore.FaultNoRows}
 	}
+	if errors.Is(err, errText) {
+		return sqlstore.Fault{Kind: sqlstore.FaultText}
+	}
 	var se *sqlitelib.Error
 	if !errors.As(err, &se) {
 		return sqlstore.Fault{}
@@ -158,9 +165,7 @@ func (d driver) Classify(err error) sqlstore.Fault {
 // compares as the times do. Arguments are encoded so and scan
 // destinations decoded so, so that sqlstore passes and scans time.Time.
 
-func encode(args []any) []any {
-	return sqlstore.EncodeTimes(args, func(t time.Time) any { return t.UTC().Format(sqlstore.TimeLayout) })
-}
+func encodeTime(t time.Time) any { return t.UTC().Format(sqlstore.TimeLayout) }
 
 func decode(dest []any) []any {
 	for i, d := range dest {
@@ -201,11 +206,19 @@ type sqlQueryer interface {
 type querier struct{ q sqlQueryer }
 
 func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return wrapRows(q.q.QueryContext(ctx, query, encode(args)...))
+	args, err := encode(args)
+	if err != nil {
+		return nil, err
+	}
+	return wrapRows(q.q.QueryContext(ctx, query, args...))
 }
 
 func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return row{q.q.QueryRowContext(ctx, query, encode(args)...)}
+	args, err := encode(args)
+	if err != nil {
+		return errRow{err}
+	}
+	return row{q.q.QueryRowContext(ctx, query, args...)}
 }
 
 // writeTx is a write transaction on the single writer connection.
@@ -234,13 +247,20 @@ func (t *writeTx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams)
 }
 
 func (t *writeTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return rowsAffected(t.tx.ExecContext(ctx, query, encode(args)...))
+	args, err := encode(args)
+	if err != nil {
+		return 0, err
+	}
+	return rowsAffected(t.tx.ExecContext(ctx, query, args...))
 }
 
 // Defer runs the write at once: SQLite is in-process, a round trip costs
 // nothing.
 func (t *writeTx) Defer(ctx context.Context, query string, args ...any) error {
-	_, err := t.tx.ExecContext(ctx, query, encode(args)...)
+	args, err := encode(args)
+	if err == nil {
+		_, err = t.tx.ExecContext(ctx, query, args...)
+	}
 	return err
 }
 

@@ -123,6 +123,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SocialSignInAtomic", testSocialSignInAtomic},
 		{"Webhooks", testWebhooks},
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
+		{"UnstorableText", testUnstorableText},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
