@@ -206,11 +206,11 @@ func (a *Auth) ChainTokens(chain string, networkID *int64) ([]chains.Token, erro
 // /healthz (the process is up) and /readyz (the store answers).
 func (a *Auth) Handler() http.Handler { return a.handler }
 
-// Start runs the background chores (webhook delivery, export files, purging expired
-// nonces and idle rate-limit buckets, scheduled backups) until Close or until ctx ends. Calling it twice is
-// an error. It first checks that the master secret opens the store's keys
-// (CheckMasterSecret): a server started on another database's secret
-// would fail every sign-in.
+// Start runs the background chores (webhook delivery, export files,
+// purging expired nonces and idle rate-limit buckets, scheduled backups)
+// until Close or until ctx ends. Calling it twice is an error. It first
+// checks that the master secret opens the store's keys (CheckMasterSecret):
+// a server started on another database's secret would fail every sign-in.
 func (a *Auth) Start(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()

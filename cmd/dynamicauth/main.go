@@ -44,7 +44,7 @@ const usage = `usage:
                                      show an environment's custom hostnames and their status
   dynamicauth hostnames verify --env ID --hostname NAME [--failed]
                                      mark a custom hostname active (its DNS points here) or failed
-  dynamicauth backup -o FILE|-      copy the SQLite database while it serves
+  dynamicauth backup -o FILE|-       copy the SQLite database while it serves
   dynamicauth restore --from FILE    put a backup in place of the (stopped) SQLite database
   dynamicauth version                print the version
 Run "dynamicauth <command> -h" for its flags.`

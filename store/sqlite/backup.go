@@ -20,8 +20,8 @@ import (
 // dest, is synced (VACUUM INTO does not sync its output), passes
 // integrity_check, and only then takes dest's name (a link: never over
 // a file): a failed, cancelled or interrupted backup leaves nothing at
-// dest. The copy is an ordinary
-// rollback-journal database; the server turns it to WAL when it opens it.
+// dest. The copy is an ordinary rollback-journal database; the server
+// turns it to WAL when it opens it.
 func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	if s.plainDSN == "" {
 		return errors.New("sqlite: backup: the database is in memory")
