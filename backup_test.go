@@ -13,6 +13,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/metrics"
 	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
@@ -102,33 +103,51 @@ func TestBackupPostgresSaysPgDump(t *testing.T) {
 }
 
 // TestStartRefusesAnotherMasterSecret: an Auth given another database's
-// master secret (a backup restored beside a new secret file) says so at
-// Start instead of failing every sign-in; the right secret starts.
+// master secret (a backup restored beside a new secret file, a replica
+// configured with another secret) says so at Start instead of failing
+// every sign-in; the right secret starts. On both backends.
 func TestStartRefusesAnotherMasterSecret(t *testing.T) {
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
+	stores := map[string]func(t *testing.T) store.Store{"sqlite": func(t *testing.T) store.Store {
+		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}}
+	if pgtest.Enabled() {
+		stores["postgres"] = func(t *testing.T) store.Store {
+			st, err := postgres.Open(t.Context(), pgtest.FreshSchema(t), postgres.Options{MaxConns: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
 	}
-	t.Cleanup(func() { st.Close() })
-	withSecret := func(fill byte) dynamicauthtest.Option {
-		return func(c *dynamicauth.Config) { c.Store, c.MasterSecret = st, bytes.Repeat([]byte{fill}, 32) }
-	}
-	app := dynamicauthtest.New(t, withSecret(1))
-	dynamicauthtest.SignInWallet(t, app) // makes the environment's key
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			st := open(t)
+			t.Cleanup(func() { st.Close() })
+			withSecret := func(fill byte) dynamicauthtest.Option {
+				return func(c *dynamicauth.Config) { c.Store, c.MasterSecret = st, bytes.Repeat([]byte{fill}, 32) }
+			}
+			app := dynamicauthtest.New(t, withSecret(1))
+			dynamicauthtest.SignInWallet(t, app) // makes the environment's key
 
-	other := dynamicauthtest.New(t, withSecret(2))
-	if err := other.CheckMasterSecret(t.Context()); !errors.Is(err, signing.ErrWrongMasterSecret) {
-		t.Fatalf("CheckMasterSecret with another secret: %v", err)
+			other := dynamicauthtest.New(t, withSecret(2))
+			if err := other.CheckMasterSecret(t.Context()); !errors.Is(err, signing.ErrWrongMasterSecret) {
+				t.Fatalf("CheckMasterSecret with another secret: %v", err)
+			}
+			if err := other.Start(t.Context()); !errors.Is(err, signing.ErrWrongMasterSecret) {
+				other.Close()
+				t.Fatalf("Start with another secret: %v", err)
+			}
+			same := dynamicauthtest.New(t, withSecret(1))
+			if err := same.Start(t.Context()); err != nil {
+				t.Fatalf("Start with the database's secret: %v", err)
+			}
+			same.Close()
+		})
 	}
-	if err := other.Start(t.Context()); !errors.Is(err, signing.ErrWrongMasterSecret) {
-		other.Close()
-		t.Fatalf("Start with another secret: %v", err)
-	}
-	same := dynamicauthtest.New(t, withSecret(1))
-	if err := same.Start(t.Context()); err != nil {
-		t.Fatalf("Start with the database's secret: %v", err)
-	}
-	same.Close()
 }
 
 // TestBackupMetrics: each backup asked for is counted by outcome, and a
