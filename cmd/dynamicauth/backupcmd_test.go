@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // TestBackupCommand: `dynamicauth backup -o` copies the users, names the
@@ -195,5 +200,74 @@ func TestBackupFlags(t *testing.T) {
 		case c.name == "on" && (cfg.Dir != dir || cfg.Every != time.Hour || cfg.Keep != 3):
 			t.Errorf("on: %+v", cfg)
 		}
+	}
+}
+
+// TestBackupRestoreAcrossProcesses: with the server binary serving, the
+// backup command (another process) copies the database, and the restore
+// command refuses to touch it; once the server is killed (its WAL left
+// behind), restore puts the copy back and a server starts on it.
+func TestBackupRestoreAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db, secretFile := filepath.Join(dir, "auth.db"), filepath.Join(dir, "secret")
+	creds := initDB(t, bin, db, secretFile)
+	srv := startServer(t, bin, db, secretFile)
+	c := &replicaClient{t: t, env: creds.EnvironmentID, http: &http.Client{Timeout: 10 * time.Second}}
+	signIn := func(srv *server) {
+		t.Helper()
+		key, _ := crypto.GenerateKey()
+		if r := c.signIn(srv, key, c.message(key, c.nonce(srv))); r.status != http.StatusOK {
+			t.Fatalf("sign-in: %d %s", r.status, r.body)
+		}
+	}
+	signIn(srv)
+	command := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(t.Context(), bin, append(args, "--db", db, "--secret-file", secretFile)...)
+		cmd.Env = cleanEnv()
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	backup := filepath.Join(dir, "backup.db")
+	if out, err := command("backup", "-o", backup); err != nil {
+		t.Fatalf("backup while serving: %v\n%s", err, out)
+	}
+	signIn(srv) // after the backup: not in it
+	if out, err := command("restore", "--from", backup); err == nil || !strings.Contains(out, "in use") {
+		t.Fatalf("restore while serving: %v\n%s", err, out)
+	}
+	srv.kill()
+	if out, err := command("restore", "--from", backup); err != nil {
+		t.Fatalf("restore after the server: %v\n%s", err, out)
+	}
+	kept, _ := filepath.Glob(db + ".before-restore-*")
+	if len(kept) != 1 {
+		t.Fatalf("kept: %v", kept)
+	}
+	srv = startServer(t, bin, db, secretFile)
+	signIn(srv)
+	srv.kill()
+	count := func(path string) int {
+		t.Helper()
+		st, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		n, _, err := st.CountUsersAndSessions(t.Context(), creds.EnvironmentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got, want := count(db), 2; got != want { // the backup's one and the one after restoring
+		t.Errorf("users after the restore: %d, want %d", got, want)
+	}
+	if got, want := count(kept[0]), 2; got != want { // before the backup and after it, from the killed server's WAL
+		t.Errorf("users in the kept database: %d, want %d", got, want)
 	}
 }
