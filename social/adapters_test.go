@@ -120,6 +120,10 @@ func TestUserEndpointProviders(t *testing.T) {
 				PictureURL: "https://cdn.discordapp.com/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png"}},
 		{Discord, map[string]any{"id": "1", "username": "u", "email": "unverified@discord.com", "verified": false}, nil,
 			Identity{Provider: Discord, AccountID: "1", Username: "u", Email: "unverified@discord.com"}},
+		// Names a store could not keep: U+0000 dropped, a byte that is
+		// not UTF-8 replaced (JSON carries it as U+FFFD already).
+		{GitHub, map[string]any{"login": "oct\x00o", "id": 7, "name": "The\x00 Octo\u00e9"}, []map[string]any{},
+			Identity{Provider: GitHub, AccountID: "7", Username: "octo", DisplayName: "The Octoé"}},
 		{X, map[string]any{"data": map[string]any{"id": "2244994945", "name": "X Dev", "username": "XDevelopers",
 			"profile_image_url": "https://pbs.twimg.com/profile_images/x_normal.jpg"}}, nil,
 			Identity{Provider: X, AccountID: "2244994945", Username: "XDevelopers", DisplayName: "X Dev",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,17 @@ type Identity struct {
 	Email         string
 	EmailVerified bool
 	PictureURL    string
+}
+
+// clean keeps the names a provider shows storable: U+0000 dropped and
+// bytes that are not UTF-8 replaced (the stores refuse both, and a
+// display name is no reason to refuse a sign-in). The account id and
+// email identify the user and are left as they came: one that cannot be
+// stored fails the sign-in rather than naming someone else.
+func (id *Identity) clean() {
+	for _, p := range []*string{&id.Username, &id.DisplayName} {
+		*p = strings.ToValidUTF8(strings.ReplaceAll(*p, "\x00", ""), "\uFFFD")
+	}
 }
 
 // Tokens are the provider's tokens for the account (sealed at rest by the
@@ -236,6 +248,7 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 	if id.DisplayName == "" && st.UserName != "" {
 		id.DisplayName = st.UserName
 	}
+	id.clean()
 	return id, toks, nil
 }
 

@@ -67,6 +67,8 @@ func VerifyTelegram(fields map[string]string, botToken string, now time.Time, ma
 		return nil, fmt.Errorf("%w: no id", ErrTelegram)
 	}
 	name := strings.TrimSpace(fields["first_name"] + " " + fields["last_name"])
-	return &Identity{Provider: Telegram, AccountID: fields["id"], Username: fields["username"], DisplayName: name,
-		PictureURL: fields["photo_url"]}, nil
+	id := &Identity{Provider: Telegram, AccountID: fields["id"], Username: fields["username"], DisplayName: name,
+		PictureURL: fields["photo_url"]}
+	id.clean()
+	return id, nil
 }
