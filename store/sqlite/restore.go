@@ -40,8 +40,11 @@ type RestoreOptions struct {
 // database it replaces, with its WAL folded in, is kept as
 // <dbPath>.before-restore-<UTC time, ms>, whose path Restore returns ("" when
 // there was none); the -wal and -shm files are removed, so that SQLite
-// never replays the old database's log onto the backup. Until the swap,
-// an exclusive lock on the old database keeps servers from opening it.
+// never replays the old database's log onto the backup. An exclusive
+// lock on the old database, held until the swap, keeps any other
+// connection from writing it meanwhile; start servers once Restore has
+// returned (one that opened the old file while it waited for the lock
+// would go on with the kept file).
 func Restore(ctx context.Context, dbPath, from string, opt RestoreOptions) (kept string, err error) {
 	loc, err := locate(dbPath)
 	if err != nil {
