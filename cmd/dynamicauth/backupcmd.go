@@ -75,11 +75,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(msgs, "backed up %s to %s (%d bytes, %s)\n", o.db, out, size, time.Since(start).Round(time.Millisecond))
 	if o.secret == "" {
-		secretFile := o.secretFile
-		if secretFile == "" {
-			secretFile = o.db + ".secret"
-		}
-		fmt.Fprintf(msgs, "the copy's keys and secrets open only with the master secret in %s: keep a copy of it too, stored apart from this one\n", secretFile)
+		fmt.Fprintf(msgs, "the copy's keys and secrets open only with the master secret in %s: keep a copy of it too, stored apart from this one\n", o.secretPath())
 	}
 	return nil
 }

@@ -108,16 +108,21 @@ func (o *options) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be text or json, got %q", o.logFormat)
 }
 
+// secretPath is the master secret's file: --secret-file, else <db>.secret.
+func (o *options) secretPath() string {
+	if o.secretFile != "" {
+		return o.secretFile
+	}
+	return o.db + ".secret"
+}
+
 // existingMasterSecret is masterSecret that never creates the file: a
 // restored database needs the secret it was made with.
 func (o *options) existingMasterSecret() ([]byte, error) {
 	if o.secret != "" {
 		return secrets.ParseMaster(o.secret)
 	}
-	path := o.secretFile
-	if path == "" {
-		path = o.db + ".secret"
-	}
+	path := o.secretPath()
 	m, err := secrets.LoadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no master secret in %s: put there the secret the backup was made with (or give it with --secret)", path)
@@ -129,13 +134,10 @@ func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
 	if o.secret != "" {
 		return secrets.ParseMaster(o.secret)
 	}
-	path := o.secretFile
-	if path == "" && postgres.IsURL(o.db) {
+	if o.secretFile == "" && postgres.IsURL(o.db) {
 		return nil, fmt.Errorf("--db is a PostgreSQL URL: give the master secret with --secret or --secret-file (every replica needs the same one)")
 	}
-	if path == "" {
-		path = o.db + ".secret"
-	}
+	path := o.secretPath()
 	m, created, err := secrets.LoadOrCreateFile(path)
 	if err != nil {
 		return nil, err
