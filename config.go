@@ -37,6 +37,12 @@ type Config struct {
 	// rest. Losing it invalidates every API token and signing key; keep it
 	// with secrets.LoadOrCreateFile or in your secret manager.
 	MasterSecret []byte
+	// PreviousMasterSecrets are master secrets this one replaces: values
+	// sealed under them still open and API tokens and MFA recovery codes
+	// hashed under them still match (an API token is rehashed under
+	// MasterSecret when it is used). Auth.ResealSecrets moves the sealed
+	// values to MasterSecret (README: Rotating the master secret).
+	PreviousMasterSecrets [][]byte
 	// SigningAlgorithm for new JWT keys: RS256 (default), ES256 or EdDSA.
 	SigningAlgorithm string
 	// Logger receives request and error logs; nil discards them.

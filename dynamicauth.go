@@ -63,6 +63,7 @@ type Auth struct {
 	oauthAccounts *social.Accounts
 	states        social.StateStore
 	mfa           *mfa.Service
+	secrets       *secrets.Keys
 	passkeys      *passkey.Service
 	devices       *devices.Service
 	codes         *otp.Service
@@ -100,7 +101,7 @@ func New(cfg Config) (*Auth, error) {
 	if err := cfg.Backups.normalize(); err != nil {
 		return nil, err
 	}
-	secretKeys, err := secrets.New(cfg.MasterSecret)
+	secretKeys, err := secrets.New(cfg.MasterSecret, cfg.PreviousMasterSecrets...)
 	if err != nil {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
 	}
@@ -121,7 +122,7 @@ func New(cfg Config) (*Auth, error) {
 	}
 	cachedStore := withEnvironmentCache(cfg.Store, cfg.EnvironmentCacheTTL)
 	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now,
-		passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...)), keys: keys}
+		passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...)).WithLogger(log), keys: keys, secrets: secretKeys}
 	st := cachedStore // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
 		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}
@@ -219,6 +220,10 @@ func (a *Auth) Start(ctx context.Context) error {
 	}
 	if err := a.CheckMasterSecret(ctx); err != nil {
 		return err
+	}
+	if a.secrets.Rotating() {
+		a.log.Info("previous master secrets accepted: what they sealed opens, API tokens and recovery codes they hashed match; " +
+			"reseal moves the sealed values to the current secret")
 	}
 	ctx, a.stop = context.WithCancel(ctx)
 	done := make(chan struct{})

@@ -77,9 +77,15 @@ func (s *Service) UseRecoveryCode(ctx context.Context, userID, code string) erro
 	if err := s.checkAttempt(ctx, userID); err != nil {
 		return err
 	}
-	ok, err := s.store.UseRecoveryCode(ctx, userID, s.recoveryHash(userID, norm), s.clock())
-	if err != nil {
-		return err
+	ok := false
+	for _, h := range s.recoveryHashes(userID, norm) { // a set made before a rotation: a previous master secret's
+		var err error
+		if ok, err = s.store.UseRecoveryCode(ctx, userID, h, s.clock()); err != nil {
+			return err
+		}
+		if ok {
+			break
+		}
 	}
 	if !ok {
 		return invalidCode()
@@ -91,8 +97,16 @@ func (s *Service) UseRecoveryCode(ctx context.Context, userID, code string) erro
 // recoveryHash is a keyed hash bound to the user, so a stolen table yields
 // no codes and a code of one user is nothing to another.
 func (s *Service) recoveryHash(userID, norm string) []byte {
-	return s.keys.MAC("mfa recovery code", []byte(userID+"\x00"+norm))
+	return s.keys.MAC(recoveryPurpose, []byte(userID+"\x00"+norm))
 }
+
+// recoveryHashes are the hashes of a code under the current master secret
+// and the previous ones.
+func (s *Service) recoveryHashes(userID, norm string) [][]byte {
+	return s.keys.MACs(recoveryPurpose, []byte(userID+"\x00"+norm))
+}
+
+const recoveryPurpose = "mfa recovery code"
 
 func normalizeRecovery(code string) string {
 	r := strings.NewReplacer("-", "", " ", "")

@@ -195,7 +195,7 @@ func (s *Service) generate(envID string) (*Key, error) {
 		return nil, errs.Internal("marshal private key", err)
 	}
 	id := ids.New()
-	sealed, err := s.keys.Seal(privDER, []byte("signing-key:"+id))
+	sealed, err := s.keys.Seal(privDER, keyAAD(id))
 	if err != nil {
 		return nil, errs.Internal("seal private key", err)
 	}
@@ -206,9 +206,17 @@ func (s *Service) generate(envID string) (*Key, error) {
 	}, nil
 }
 
+// keyAAD binds a sealed private key to its id.
+func keyAAD(id string) []byte { return []byte("signing-key:" + id) }
+
+// Reseal moves every stored private key to the current master secret.
+func (s *Service) Reseal(ctx context.Context, st secrets.SealedStore) (secrets.ResealCount, error) {
+	return s.keys.ResealEach(ctx, st, secrets.KindSigningKey, func(v secrets.Sealed) []byte { return keyAAD(v.Key) })
+}
+
 // Signer opens a key's private half.
 func (s *Service) Signer(k *Key) (crypto.Signer, error) {
-	der, err := s.keys.Open(k.PrivateSealed, []byte("signing-key:"+k.ID))
+	der, err := s.keys.Open(k.PrivateSealed, keyAAD(k.ID))
 	if err != nil {
 		return nil, errs.Internal("open signing key", err)
 	}
@@ -239,7 +247,7 @@ func (s *Service) CheckMasterSecret(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.keys.Open(k.PrivateSealed, []byte("signing-key:"+k.ID)); err != nil {
+	if _, err := s.keys.Open(k.PrivateSealed, keyAAD(k.ID)); err != nil {
 		return fmt.Errorf("%w (key %s: %v)", ErrWrongMasterSecret, k.ID, err)
 	}
 	return nil

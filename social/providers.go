@@ -239,7 +239,7 @@ func (s *Providers) ClientSecret(pr *Provider) (string, error) {
 	if len(pr.ClientSecretSealed) == 0 {
 		return "", nil
 	}
-	b, err := s.d.Keys.Open(pr.ClientSecretSealed, []byte("provider:"+pr.ID))
+	b, err := s.d.Keys.Open(pr.ClientSecretSealed, providerAAD(pr.ID))
 	if err != nil {
 		return "", errs.Internal("open provider secret", err)
 	}
@@ -273,7 +273,7 @@ func (s *Providers) apply(pr *Provider, in ProviderInput) error {
 		if secret == "" {
 			pr.ClientSecretSealed, pr.MaskedClientSecret = nil, ""
 		} else {
-			sealed, err := s.d.Keys.Seal([]byte(secret), []byte("provider:"+pr.ID))
+			sealed, err := s.d.Keys.Seal([]byte(secret), providerAAD(pr.ID))
 			if err != nil {
 				return errs.Internal("seal provider secret", err)
 			}

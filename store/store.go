@@ -18,6 +18,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/sdksettings"
+	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
@@ -54,6 +55,7 @@ type Store interface {
 	access.CheckStore
 	sdksettings.Store
 	exports.Store
+	secrets.SealedStore
 	// RunJobs works River jobs (webhook deliveries) with c's workers
 	// until ctx ends.
 	RunJobs(ctx context.Context, c jobs.Config) error

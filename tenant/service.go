@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ type Service struct {
 	keys  *secrets.Keys
 	now   func() time.Time
 	rules []SettingsRule
+	log   *slog.Logger
 }
 
 // SettingsRule looks after a member of ProjectSettings that the contract
@@ -36,8 +38,14 @@ func NewService(store Store, keys *secrets.Keys, now func() time.Time, rules ...
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, keys: keys, rules: rules,
+	return &Service{store: store, keys: keys, rules: rules, log: slog.Default(),
 		now: func() time.Time { return now().UTC().Truncate(time.Millisecond) }}
+}
+
+// WithLogger sets where the service logs (slog.Default otherwise).
+func (s *Service) WithLogger(l *slog.Logger) *Service {
+	s.log = l
+	return s
 }
 
 // Limits on operator-supplied text.
@@ -213,14 +221,33 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Principal, err
 	if !looksLikeToken(raw) {
 		return nil, errs.Unauthorized("invalid API token")
 	}
-	tok, memberships, err := s.store.TokenByHash(ctx, s.hashToken(raw))
-	if errs.Is(err, errs.KindNotFound) {
-		return nil, errs.Unauthorized("invalid API token")
+	hashes := s.keys.MACs(tokenPurpose, []byte(raw))
+	for i, h := range hashes {
+		tok, memberships, err := s.store.TokenByHash(ctx, h)
+		if errs.Is(err, errs.KindNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			s.rehash(ctx, tok, hashes[0])
+		}
+		return &Principal{Token: *tok, Memberships: memberships}, nil
 	}
-	if err != nil {
-		return nil, err
+	return nil, errs.Unauthorized("invalid API token")
+}
+
+// rehash moves a token found by its hash under a previous master secret
+// to the current one, so that the previous secret can be retired once
+// the tokens in use have been seen. A failure costs only a later retry.
+func (s *Service) rehash(ctx context.Context, tok *Token, hash []byte) {
+	if err := s.store.RehashToken(ctx, tok.ID, tok.Hash, hash); err != nil {
+		s.log.WarnContext(ctx, "api token: rehash under the current master secret", "token_id", tok.ID, "error", err)
+		return
 	}
-	return &Principal{Token: *tok, Memberships: memberships}, nil
+	s.log.InfoContext(ctx, "api token rehashed under the current master secret", "token_id", tok.ID)
+	tok.Hash = hash
 }
 
 const (
@@ -259,7 +286,10 @@ func randomToken() (string, error) {
 	return tokenPrefix + string(out), nil
 }
 
-func (s *Service) hashToken(raw string) []byte { return s.keys.MAC("api-token", []byte(raw)) }
+// tokenPurpose keys the hashes of API tokens.
+const tokenPurpose = "api-token"
+
+func (s *Service) hashToken(raw string) []byte { return s.keys.MAC(tokenPurpose, []byte(raw)) }
 
 func (s *Service) newToken(envID, projectID, orgID, note string, scopes []Scope, orgWide bool, creator Member) (*Token, string, error) {
 	raw, err := randomToken()

@@ -47,7 +47,7 @@ func (s *Service) applySso(p *SsoProvider, in SsoInput) error {
 		if err != nil {
 			return err
 		}
-		sealed, err := s.keys.Seal([]byte(secret), []byte("sso:"+p.ID))
+		sealed, err := s.keys.Seal([]byte(secret), ssoAAD(p.ID))
 		if err != nil {
 			return errs.Internal("seal sso secret", err)
 		}

@@ -41,6 +41,8 @@ type Store interface {
 	CreateToken(ctx context.Context, t *Token) error
 	// TokenByHash finds a token and the memberships of its creator.
 	TokenByHash(ctx context.Context, hash []byte) (*Token, map[string]Role, error)
+	// RehashToken replaces the hash of token id, if it still is old.
+	RehashToken(ctx context.Context, id string, old, hash []byte) error
 	ListTokens(ctx context.Context, envID string) ([]Token, error)
 	DeleteToken(ctx context.Context, envID, tokenID string) error
 

@@ -56,6 +56,12 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*tenant.Token, ma
 	return t, memberships, nil
 }
 
+// RehashToken implements tenant.Store.
+func (s *Store) RehashToken(ctx context.Context, id string, old, hash []byte) error {
+	_, err := s.db.Exec(ctx, `UPDATE api_tokens SET hash = $1 WHERE id = $2 AND hash = $3`, hash, id, old)
+	return s.fail("rehash token", nil, err)
+}
+
 // ListTokens implements tenant.Store.
 func (s *Store) ListTokens(ctx context.Context, envID string) ([]tenant.Token, error) {
 	return list(ctx, s, s.db.Reader(), "list tokens", scanToken, `SELECT `+tokenColumns+` WHERE t.environment_id = $1 ORDER BY t.created_at, t.id`, envID)

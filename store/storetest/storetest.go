@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Invites", testInvites},
 		{"MfaSettings", testMfaSettings},
 		{"SsoProvider", testSsoProvider},
+		{"SealedValues", testSealedValues},
+		{"RehashToken", testRehashToken},
 		{"Coupons", testCoupons},
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeysConcurrent", testSigningKeysConcurrent},

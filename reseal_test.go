@@ -1,0 +1,168 @@
+package dynamicauth_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/signing"
+	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/store/postgres"
+	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
+	"github.com/dynamicauth/dynamicauth/tenant"
+)
+
+// TestMasterSecretRotation: a database made under one master secret is
+// served under a new one with the old one as previous (tokens, seeds and
+// provider secrets keep working), ResealSecrets moves every sealed value
+// to the new secret, and afterwards the new secret alone serves it while
+// the old one alone no longer opens it. Recovery codes, hashes that
+// cannot be moved, match only while the old secret is kept.
+func TestMasterSecretRotation(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		st, err := sqlite.Open(t.Context(), ":memory:", sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		testMasterSecretRotation(t, st)
+	})
+	if !pgtest.Enabled() {
+		return
+	}
+	t.Run("postgres", func(t *testing.T) {
+		st, err := postgres.Open(t.Context(), pgtest.FreshSchema(t), postgres.Options{MaxConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		testMasterSecretRotation(t, st)
+	})
+}
+
+func testMasterSecretRotation(t *testing.T, st store.Store) {
+	ctx := t.Context()
+	oldSecret, newSecret := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	on := func(master []byte, previous ...[]byte) *dynamicauthtest.App {
+		auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: master, PreviousMasterSecrets: previous})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dynamicauthtest.Wrap(t, auth)
+	}
+
+	// Under the old secret: a signing key, a TOTP device and recovery
+	// codes, an SSO and a social provider secret, a captcha secret key.
+	a := on(oldSecret)
+	env, ownerToken := a.IDs.EnvironmentID, a.OwnerToken
+	setMFA(t, a, map[string]any{"enabled": true})
+	w := dynamicauthtest.NewWallet(t)
+	first := a.SignIn(t, w)
+	en, err := a.RegisterTOTP(ctx, env, first.MinifiedJWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ConfirmTOTP(ctx, env, first.MinifiedJWT, mfatest.TOTP(t, en.Secret, time.Now().Add(-30*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	codes, _, err := a.RecoveryCodes(ctx, env, first.MinifiedJWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	if _, err := a.Tenants().CreateSsoProvider(ctx, a.System, a.IDs.OrganizationID, tenant.SsoInput{ClientID: str("client"),
+		ClientSecret: str("sso-secret"), SsoDomain: str("acme.okta.com"), EmailDomain: str("acme.test"), Provider: str("okta")}); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := a.Providers().Create(ctx, a.System, env, social.ProviderInput{Type: str("google"), ClientID: str("gid"), ClientSecret: str("google-secret")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setSecurity(t, a, "hCaptcha", map[string]any{"enabled": false, "siteKey": "site", "secretKey": "captcha-secret"})
+
+	// Under the new secret with the old one as previous, before a reseal.
+	b := on(newSecret, oldSecret)
+	if err := b.CheckMasterSecret(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkServes(t, b, st, w, en.Secret, pr.ID, 0)
+	if _, err := b.Tenants().Authenticate(ctx, ownerToken); err != nil {
+		t.Fatalf("the owner token under the new secret with the old one: %v", err)
+	}
+	if _, err := b.PassRecoveryCode(ctx, env, b.SignIn(t, w).MinifiedJWT, signin.MFARequest{Code: codes[0]}); err != nil {
+		t.Fatalf("a recovery code of the old secret, with it as previous: %v", err)
+	}
+
+	// A reseal given a wrong previous secret opens nothing and changes nothing.
+	wrong := on(newSecret, bytes.Repeat([]byte{3}, 32))
+	n, err := wrong.ResealSecrets(ctx)
+	if err != nil || n.Resealed != 0 || n.Unreadable == 0 {
+		t.Fatalf("reseal with a wrong previous secret: %+v, %v", n, err)
+	}
+	if err := on(oldSecret).CheckMasterSecret(ctx); err != nil {
+		t.Fatalf("a failed reseal changed the signing keys: %v", err)
+	}
+
+	// Two sandbox/live signing keys, SSO, provider, TOTP seed and both
+	// environments' settings (one with the captcha secret) at least.
+	n, err = b.ResealSecrets(ctx)
+	if err != nil || n.Resealed < 5 || n.Unreadable != 0 || n.Changed != 0 {
+		t.Fatalf("reseal: %+v, %v", n, err)
+	}
+	t.Logf("reseal: %+v", n)
+	again, err := b.ResealSecrets(ctx)
+	if err != nil || again.Resealed != 0 || again.Current != n.Resealed+n.Current {
+		t.Fatalf("second reseal: %+v (first %+v), %v", again, n, err)
+	}
+
+	// The new secret alone now serves everything sealed; the owner token
+	// was rehashed when b saw it; the old secret alone opens nothing.
+	c := on(newSecret)
+	checkServes(t, c, st, w, en.Secret, pr.ID, 30*time.Second) // the next step: a step passes once
+	if _, err := c.Tenants().Authenticate(ctx, ownerToken); err != nil {
+		t.Fatalf("the owner token, rehashed, under the new secret alone: %v", err)
+	}
+	if _, err := c.PassRecoveryCode(ctx, env, c.SignIn(t, w).MinifiedJWT, signin.MFARequest{Code: codes[1]}); err == nil {
+		t.Fatal("a recovery code of the old secret matched under the new one alone")
+	}
+	if err := on(oldSecret).CheckMasterSecret(ctx); !errors.Is(err, signing.ErrWrongMasterSecret) {
+		t.Fatalf("the old secret alone after the reseal: %v", err)
+	}
+	if _, err := on(bytes.Repeat([]byte{4}, 32)).Tenants().Authenticate(ctx, ownerToken); !errs.Is(err, errs.KindUnauthorized) {
+		t.Fatalf("the owner token under an unrelated secret: %v", err)
+	}
+}
+
+// checkServes signs w in through app, passes MFA with the TOTP seed (the
+// code of now+step) and reads the captcha and social provider secrets
+// back.
+func checkServes(t *testing.T, app *dynamicauthtest.App, st store.Store, w *dynamicauthtest.Wallet, totpSecret, providerID string, step time.Duration) {
+	t.Helper()
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	pending := app.SignIn(t, w).MinifiedJWT
+	if _, err := app.PassTOTP(ctx, env, pending, signin.MFARequest{Code: mfatest.TOTP(t, totpSecret, time.Now().Add(step))}); err != nil {
+		t.Fatalf("TOTP: %v", err)
+	}
+	e, err := st.GetEnvironment(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := app.Tenants().SettingsSecret(e, "security", "hCaptcha", "secretKey"); err != nil || s != "captcha-secret" {
+		t.Fatalf("captcha secret: %q, %v", s, err)
+	}
+	pr, err := app.Providers().Get(ctx, app.System, providerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := app.Providers().ClientSecret(pr); err != nil || s != "google-secret" {
+		t.Fatalf("provider secret: %q, %v", s, err)
+	}
+}

@@ -1,0 +1,69 @@
+package tenant
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/dynamicauth/dynamicauth/secrets"
+)
+
+// ssoAAD binds a sealed SSO client secret to its provider row.
+func ssoAAD(id string) []byte { return []byte("sso:" + id) }
+
+// Reseal moves the SSO client secrets and the secrets inside environment
+// settings to the current master secret (a settings secret stored before
+// sealing existed is sealed on the way).
+func (s *Service) Reseal(ctx context.Context, st secrets.SealedStore) (secrets.ResealCount, error) {
+	n, err := s.keys.ResealEach(ctx, st, secrets.KindSSOSecret, func(v secrets.Sealed) []byte { return ssoAAD(v.Key) })
+	if err != nil {
+		return n, err
+	}
+	m, err := secrets.ResealAll(ctx, st, secrets.KindEnvironmentSettings, s.resealSettings)
+	return n.Add(m), err
+}
+
+// resealSettings reseals the secrets of one environment's settings
+// document; numbers keep their digits (json.Number).
+func (s *Service) resealSettings(v secrets.Sealed) ([]byte, bool, error) {
+	dec := json.NewDecoder(bytes.NewReader(v.Value))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil || doc == nil {
+		return v.Value, false, nil // nothing sealed in it
+	}
+	changed := false
+	err := forEachSecret(doc, func(at []string, val string) (string, error) {
+		out, ch, err := s.resealSecret(v.Key, at, val)
+		changed = changed || ch
+		return out, err
+	})
+	if err != nil || !changed {
+		return v.Value, false, err
+	}
+	b, err := json.Marshal(doc)
+	return b, err == nil, err
+}
+
+// resealSecret is val, a settings secret at path at, sealed under the
+// current master secret.
+func (s *Service) resealSecret(envID string, at []string, val string) (string, bool, error) {
+	aad := secretAAD(envID, at)
+	var out []byte
+	var err error
+	if b64, sealed := strings.CutPrefix(val, sealedPrefix); !sealed {
+		out, err = s.keys.Seal([]byte(val), aad) // stored before sealing existed
+	} else if out, err = base64.RawStdEncoding.DecodeString(b64); err == nil {
+		var changed bool
+		if out, changed, err = s.keys.Reseal(out, aad); err == nil && !changed {
+			return val, false, nil
+		}
+	}
+	if err != nil {
+		return val, false, fmt.Errorf("settings secret %s: %w", strings.Join(at, "."), err)
+	}
+	return sealedPrefix + base64.RawStdEncoding.EncodeToString(out), true, nil
+}
