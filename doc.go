@@ -71,6 +71,14 @@
 // only with the master secret, which it does not hold; Start refuses a
 // secret that does not open the store's keys (CheckMasterSecret).
 //
+// # Rotating the master secret
+//
+// Build the Auth with the new secret as MasterSecret and the old one in
+// PreviousMasterSecrets: what the old one sealed still opens, and API
+// tokens and recovery codes it hashed still match (a token is rehashed
+// under the new secret when used). ResealSecrets then seals every stored
+// secret under the new one; it may run while the Auth serves.
+//
 // # Testing
 //
 // Package dynamicauthtest gives a seeded app on a temporary store and

@@ -128,13 +128,17 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	previous, err := o.previousMasterSecrets()
+	if err != nil {
+		return err
+	}
 	kept, err := sqlite.Restore(ctx, o.db, from, sqlite.RestoreOptions{Check: func(ctx context.Context, copyPath string) error {
 		st, err := sqlite.Open(ctx, copyPath, sqlite.Options{SkipMigrate: true})
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: master, Logger: log})
+		auth, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: master, PreviousMasterSecrets: previous, Logger: log})
 		if err != nil {
 			return err
 		}

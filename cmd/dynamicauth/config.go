@@ -24,14 +24,16 @@ import (
 
 // options are the flags every command shares.
 type options struct {
-	db          string
-	secret      string
-	secretFile  string
-	sqliteSync  string
-	signingAlg  string
-	logLevel    string
-	logFormat   string
-	maxBodySize int64
+	db         string
+	secret     string
+	secretFile string
+	// previousSecretFiles hold master secrets the current one replaces.
+	previousSecretFiles []string
+	sqliteSync          string
+	signingAlg          string
+	logLevel            string
+	logFormat           string
+	maxBodySize         int64
 	// metrics, set by serve with --metrics-addr, observes the store too.
 	metrics *metrics.Metrics
 	// tracing, set by serve with --otel-endpoint, spans the store too.
@@ -42,6 +44,15 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.db, "db", "./dynamicauth.db", "SQLite database file, or a postgres:// URL (several replicas on one PostgreSQL)")
 	fs.StringVar(&o.secret, "secret", "", "base64 master secret (32 bytes); default: read or create --secret-file")
 	fs.StringVar(&o.secretFile, "secret-file", "", "file holding the master secret (default: <db>.secret, created on first start)")
+	fs.Func("previous-secret-file", "file holding a master secret the current one replaces (repeat, or separate with commas): "+
+		"what it sealed still opens, API tokens and recovery codes it hashed still match (see the reseal command)", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				o.previousSecretFiles = append(o.previousSecretFiles, f)
+			}
+		}
+		return nil
+	})
 	fs.StringVar(&o.sqliteSync, "sqlite-sync", "FULL", "SQLite synchronous mode: FULL (survives power loss) or NORMAL (faster)")
 	fs.StringVar(&o.signingAlg, "signing-alg", "RS256", "algorithm of new JWT signing keys: RS256, ES256 or EdDSA")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -125,9 +136,23 @@ func (o *options) existingMasterSecret() ([]byte, error) {
 	path := o.secretPath()
 	m, err := secrets.LoadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no master secret in %s: put there the secret the backup was made with (or give it with --secret)", path)
+		return nil, fmt.Errorf("no master secret in %s: put there the secret the database was made with (or give it with --secret)", path)
 	}
 	return m, err
+}
+
+// previousMasterSecrets reads --previous-secret-file's files (never
+// created).
+func (o *options) previousMasterSecrets() ([][]byte, error) {
+	var out [][]byte
+	for _, f := range o.previousSecretFiles {
+		m, err := secrets.LoadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("--previous-secret-file: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 func (o *options) masterSecret(log *slog.Logger) ([]byte, error) {
@@ -195,6 +220,9 @@ func (o *options) dbLabel() string {
 func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicauth.Config) (*dynamicauth.Auth, store.Store, error) {
 	master, err := o.masterSecret(log)
 	if err != nil {
+		return nil, nil, err
+	}
+	if base.PreviousMasterSecrets, err = o.previousMasterSecrets(); err != nil {
 		return nil, nil, err
 	}
 	st, err := o.openStore(ctx, false)

@@ -46,6 +46,8 @@ const usage = `usage:
                                      mark a custom hostname active (its DNS points here) or failed
   dynamicauth backup -o FILE|-       copy the SQLite database while it serves
   dynamicauth restore --from FILE    put a backup in place of the (stopped) SQLite database
+  dynamicauth reseal --previous-secret-file OLD
+                                     seal every stored secret under the current master secret
   dynamicauth version                print the version
 Run "dynamicauth <command> -h" for its flags.`
 
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return backupCmd(ctx, args, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args, stdout, stderr)
+	case "reseal":
+		return resealCmd(ctx, args, stdout, stderr)
 	case "version":
 		return versionCmd(stdout)
 	case "help":
