@@ -160,9 +160,11 @@ func New(cfg Config) (*Auth, error) {
 		Farcaster: farcaster.NewVerifier(farcaster.Deps{Node: cfg.SignIn.RPC[farcaster.ChainID], Registry: cfg.Farcaster.Registry,
 			Names: cfg.Farcaster.Names, Log: log}),
 		Hooks: signin.Hooks{BeforeSignIn: cfg.Hooks.BeforeSignIn, OnSignIn: cfg.Hooks.OnSignIn}, PublicHost: cfg.PublicHost})
-	a.delivery = webhooks.NewWorker(cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version))
+	workerDeps := cfg.Webhooks.WorkerDeps(cfg.Store, cfg.Now, log, "dynamicauth-webhooks/"+Version)
+	workerDeps.Keys = secretKeys
+	a.delivery = webhooks.NewWorker(workerDeps)
 	a.webhooks = webhooks.New(webhooks.Deps{Store: cfg.Store, Environments: a.tenants, AllowPrivate: cfg.Webhooks.AllowPrivate,
-		Now: cfg.Now})
+		Keys: secretKeys, Now: cfg.Now})
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
 	a.analytics = analytics.New(cfg.Store, a.tenants, cfg.Now)
 	a.networks = networks.New(cfg.Networks, a.tenants)

@@ -6,18 +6,20 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/webhooks"
 )
 
-// ResealSecrets moves every value sealed at rest (JWT signing keys, SSO
-// and social providers' client secrets, social accounts' OAuth tokens,
-// TOTP seeds, the secrets in environment settings) to Config.MasterSecret,
-// opening each under it or one of Config.PreviousMasterSecrets. Rows are
-// rewritten one by one, each only if nobody wrote it meanwhile, so it runs
-// beside serving servers and a second run finishes what an interrupted
-// one left. Values that open under none of the secrets are counted as
-// Unreadable and left alone; API tokens and recovery codes are hashes, not
-// sealed, and stay with PreviousMasterSecrets (README: Rotating the
-// master secret).
+// ResealSecrets moves every value sealed at rest to Config.MasterSecret,
+// opening each under it or one of Config.PreviousMasterSecrets: JWT
+// signing keys, SSO and social providers' client secrets, social
+// accounts' OAuth tokens, TOTP seeds, the secrets in environment settings
+// and webhook signing secrets (these two sealed too where earlier
+// versions stored them in the clear). Rows are rewritten one by one, each
+// only if nobody wrote it meanwhile, so it runs beside serving servers
+// and a second run finishes what an interrupted one left. Values that
+// open under none of the secrets are counted as Unreadable and left
+// alone. API tokens and recovery codes are hashes, not sealed: they stay
+// with PreviousMasterSecrets (README: Rotating the master secret).
 func (a *Auth) ResealSecrets(ctx context.Context) (secrets.ResealCount, error) {
 	steps := []struct {
 		what string
@@ -29,6 +31,9 @@ func (a *Auth) ResealSecrets(ctx context.Context) (secrets.ResealCount, error) {
 			return social.Reseal(ctx, a.secrets, st)
 		}},
 		{"totp seeds", a.mfa.Reseal},
+		{"webhook secrets", func(ctx context.Context, st secrets.SealedStore) (secrets.ResealCount, error) {
+			return webhooks.Reseal(ctx, a.secrets, st)
+		}},
 	}
 	var total secrets.ResealCount
 	for _, s := range steps {

@@ -3,13 +3,17 @@ package dynamicauth_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/mfa/mfatest"
+	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/social"
@@ -18,6 +22,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/webhooks"
 )
 
 // TestMasterSecretRotation: a database made under one master secret is
@@ -87,6 +92,17 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 		t.Fatal(err)
 	}
 	setSecurity(t, a, "hCaptcha", map[string]any{"enabled": false, "siteKey": "site", "secretKey": "captcha-secret"})
+	enabled := true
+	hook, err := a.Webhooks().Create(ctx, a.System, env, webhooks.Input{URL: "https://hooks.example.com/in", IsEnabled: &enabled,
+		Events: []string{events.UserCreated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored, err := st.GetWebhook(ctx, env, hook.ID); err != nil || !strings.HasPrefix(stored.Secret, secrets.TextPrefix) ||
+		strings.Contains(stored.Secret, hook.Secret) {
+		t.Fatalf("the webhook secret at rest: %q (plaintext %q), %v", stored.Secret, hook.Secret, err)
+	}
+	hooks := map[string]string{hook.ID: hook.Secret}
 
 	// Under the new secret with the old one as previous, before a reseal.
 	b := on(newSecret, oldSecret)
@@ -94,6 +110,7 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 		t.Fatal(err)
 	}
 	checkServes(t, b, st, w, en.Secret, pr.ID, 0)
+	checkWebhookSecrets(t, b, hooks)
 	if _, err := b.Tenants().Authenticate(ctx, ownerToken); err != nil {
 		t.Fatalf("the owner token under the new secret with the old one: %v", err)
 	}
@@ -111,13 +128,23 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 		t.Fatalf("a failed reseal changed the signing keys: %v", err)
 	}
 
-	// Two sandbox/live signing keys, SSO, provider, TOTP seed and both
-	// environments' settings (one with the captcha secret) at least.
-	n, err = b.ResealSecrets(ctx)
-	if err != nil || n.Resealed < 5 || n.Unreadable != 0 || n.Changed != 0 {
-		t.Fatalf("reseal: %+v, %v", n, err)
+	// A webhook an earlier version stored with its secret in the clear.
+	clear := webhooks.Webhook{ID: ids.New(), EnvironmentID: env, URL: "https://hooks.example.com/old", Secret: "clear-secret",
+		Events: []string{events.UserCreated}, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := st.CreateWebhook(ctx, clear, webhooks.Event{ID: ids.New(), Name: events.Ping, EnvironmentID: env,
+		EnvironmentName: "sandbox", Data: []byte(`{}`), CreatedAt: time.Now()}, 20); err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("reseal: %+v", n)
+	hooks[clear.ID] = "clear-secret"
+	checkWebhookSecrets(t, b, hooks)
+
+	// The sandbox's signing key, the SSO and the provider secret, the TOTP
+	// seed, the sandbox settings' captcha secret and the two webhooks'
+	// secrets; the live settings hold no secret.
+	n, err = b.ResealSecrets(ctx)
+	if want := (secrets.ResealCount{Resealed: 7, Current: 1}); err != nil || n != want {
+		t.Fatalf("reseal: %+v, want %+v, %v", n, want, err)
+	}
 	again, err := b.ResealSecrets(ctx)
 	if err != nil || again.Resealed != 0 || again.Current != n.Resealed+n.Current {
 		t.Fatalf("second reseal: %+v (first %+v), %v", again, n, err)
@@ -127,6 +154,10 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 	// was rehashed when b saw it; the old secret alone opens nothing.
 	c := on(newSecret)
 	checkServes(t, c, st, w, en.Secret, pr.ID, 30*time.Second) // the next step: a step passes once
+	checkWebhookSecrets(t, c, hooks)
+	if stored, err := st.GetWebhook(ctx, env, clear.ID); err != nil || !strings.HasPrefix(stored.Secret, secrets.TextPrefix) {
+		t.Fatalf("a clear webhook secret after the reseal: %q, %v", stored.Secret, err)
+	}
 	if _, err := c.Tenants().Authenticate(ctx, ownerToken); err != nil {
 		t.Fatalf("the owner token, rehashed, under the new secret alone: %v", err)
 	}
@@ -138,6 +169,17 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 	}
 	if _, err := on(bytes.Repeat([]byte{4}, 32)).Tenants().Authenticate(ctx, ownerToken); !errs.Is(err, errs.KindUnauthorized) {
 		t.Fatalf("the owner token under an unrelated secret: %v", err)
+	}
+}
+
+// checkWebhookSecrets reads the webhooks' secrets back through app.
+func checkWebhookSecrets(t *testing.T, app *dynamicauthtest.App, want map[string]string) {
+	t.Helper()
+	for id, secret := range want {
+		h, err := app.Webhooks().Get(t.Context(), app.System, app.IDs.EnvironmentID, id)
+		if err != nil || h.Secret != secret {
+			t.Fatalf("webhook %s: secret %q, want %q, %v", id, h.Secret, secret, err)
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ const (
 	KindOAuthRefresh        = "oauth_refresh"        // same as KindOAuthAccess
 	KindTOTPSeed            = "totp_seed"            // key: device id; context: user id
 	KindEnvironmentSettings = "environment_settings" // key: environment id; value: the settings document
+	KindWebhookSecret       = "webhook_secret"       // key: id; value: text (secrets.TextPrefix, or clear from before sealing)
 )
 
 // Sealed is one stored sealed value: the row's key, what else its aad is

@@ -3,7 +3,6 @@ package tenant
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -51,19 +50,9 @@ func (s *Service) resealSettings(v secrets.Sealed) ([]byte, bool, error) {
 // resealSecret is val, a settings secret at path at, sealed under the
 // current master secret.
 func (s *Service) resealSecret(envID string, at []string, val string) (string, bool, error) {
-	aad := secretAAD(envID, at)
-	var out []byte
-	var err error
-	if b64, sealed := strings.CutPrefix(val, sealedPrefix); !sealed {
-		out, err = s.keys.Seal([]byte(val), aad) // stored before sealing existed
-	} else if out, err = base64.RawStdEncoding.DecodeString(b64); err == nil {
-		var changed bool
-		if out, changed, err = s.keys.Reseal(out, aad); err == nil && !changed {
-			return val, false, nil
-		}
-	}
+	out, changed, err := s.keys.ResealText(val, secretAAD(envID, at))
 	if err != nil {
 		return val, false, fmt.Errorf("settings secret %s: %w", strings.Join(at, "."), err)
 	}
-	return sealedPrefix + base64.RawStdEncoding.EncodeToString(out), true, nil
+	return out, changed, nil
 }

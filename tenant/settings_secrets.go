@@ -1,13 +1,13 @@
 package tenant
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/secrets"
 )
 
 // SecretSettingPaths are the members of an environment's ProjectSettings
@@ -20,9 +20,6 @@ var SecretSettingPaths = [][]string{
 	{"security", "hCaptcha", "secretKey"},
 	{"security", "captcha", "secretKey"}, // captcha.PolicyFrom
 }
-
-// sealedPrefix marks a sealed secret inside the stored settings document.
-const sealedPrefix = "sealed:v1:"
 
 // secretAAD binds a sealed value to its environment and member, so a
 // sealed value copied elsewhere does not open.
@@ -103,36 +100,28 @@ func (s *Service) sealSettings(envID string, doc map[string]any, stored json.Raw
 				return was, nil
 			}
 			if plain, err := s.openSecret(envID, at, was); err == nil && v == maskSecret(plain) {
-				if strings.HasPrefix(was, sealedPrefix) {
+				if strings.HasPrefix(was, secrets.TextPrefix) {
 					return was, nil
 				}
 				v = plain // a secret stored before sealing: seal it now
 			}
 		}
-		sealed, err := s.keys.Seal([]byte(v), secretAAD(envID, at))
+		sealed, err := s.keys.SealText(v, secretAAD(envID, at))
 		if err != nil {
 			return "", errs.Internal("seal settings secret", err)
 		}
-		return sealedPrefix + base64.RawStdEncoding.EncodeToString(sealed), nil
+		return sealed, nil
 	})
 }
 
 // openSecret returns the plaintext of a stored value (sealed, or a legacy
 // clear value written before sealing).
 func (s *Service) openSecret(envID string, at []string, v string) (string, error) {
-	b64, ok := strings.CutPrefix(v, sealedPrefix)
-	if !ok {
-		return v, nil
-	}
-	sealed, err := base64.RawStdEncoding.DecodeString(b64)
+	plain, err := s.keys.OpenText(v, secretAAD(envID, at))
 	if err != nil {
 		return "", fmt.Errorf("settings secret %s: %w", strings.Join(at, "."), err)
 	}
-	plain, err := s.keys.Open(sealed, secretAAD(envID, at))
-	if err != nil {
-		return "", fmt.Errorf("settings secret %s: %w", strings.Join(at, "."), err)
-	}
-	return string(plain), nil
+	return plain, nil
 }
 
 // SettingsSecret is the plaintext of the secret stored at path of env's

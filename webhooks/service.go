@@ -8,6 +8,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/ids"
+	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -73,7 +74,9 @@ type Deps struct {
 	Store        Store
 	Environments Environments
 	AllowPrivate bool // accept endpoints on loopback and private networks
-	Now          func() time.Time
+	// Keys seal the webhooks' signing secrets at rest.
+	Keys *secrets.Keys
+	Now  func() time.Time
 }
 
 // Service is the admin Webhooks API in Go.
@@ -114,7 +117,11 @@ func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string,
 	}
 	data, _ := json.Marshal(map[string]string{"webhookId": w.ID, "message": "ping"})
 	ping := Event{ID: ids.New(), Name: events.Ping, EnvironmentID: env.ID, EnvironmentName: env.Name, Data: data, CreatedAt: now}
-	if err := s.d.Store.CreateWebhook(ctx, w, ping, MaxPerEnvironment); err != nil {
+	stored, err := sealSecret(s.d.Keys, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.d.Store.CreateWebhook(ctx, stored, ping, MaxPerEnvironment); err != nil {
 		return nil, err
 	}
 	return &w, nil
@@ -125,7 +132,16 @@ func (s *Service) List(ctx context.Context, p *tenant.Principal, envID string) (
 	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
-	return s.d.Store.ListWebhooks(ctx, envID)
+	list, err := s.d.Store.ListWebhooks(ctx, envID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if err := openSecret(s.d.Keys, &list[i]); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
 }
 
 // Get returns one webhook.
@@ -133,7 +149,18 @@ func (s *Service) Get(ctx context.Context, p *tenant.Principal, envID, id string
 	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, err
 	}
-	return s.d.Store.GetWebhook(ctx, envID, id)
+	return s.opened(s.d.Store.GetWebhook(ctx, envID, id))
+}
+
+// opened is a webhook the store returned with its secret opened.
+func (s *Service) opened(w *Webhook, err error) (*Webhook, error) {
+	if err != nil {
+		return nil, err
+	}
+	if err := openSecret(s.d.Keys, w); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // Update replaces a webhook's url, events and enabled flag.
@@ -144,8 +171,8 @@ func (s *Service) Update(ctx context.Context, p *tenant.Principal, envID, id str
 	if err := in.Validate(events.Selectable(), s.d.AllowPrivate); err != nil {
 		return nil, err
 	}
-	return s.d.Store.UpdateWebhook(ctx, Webhook{ID: id, EnvironmentID: envID, URL: in.URL, Events: dedupe(in.Events),
-		Enabled: *in.IsEnabled, UpdatedAt: s.now()})
+	return s.opened(s.d.Store.UpdateWebhook(ctx, Webhook{ID: id, EnvironmentID: envID, URL: in.URL, Events: dedupe(in.Events),
+		Enabled: *in.IsEnabled, UpdatedAt: s.now()}))
 }
 
 // Delete removes a webhook, its pending messages and its log.

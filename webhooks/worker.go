@@ -9,6 +9,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/jobs"
+	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/riverqueue/river"
 )
 
@@ -84,6 +85,8 @@ type WorkerDeps struct {
 	Now         func() time.Time
 	Rand        func() float64 // in [0, 1): the retry jitter
 	Log         *slog.Logger
+	// Keys open the webhooks' sealed signing secrets.
+	Keys *secrets.Keys
 }
 
 // Worker delivers messages: River runs it for each DeliveryArgs job.
@@ -182,6 +185,10 @@ func (w *Worker) decide(ctx context.Context, j Job) Outcome {
 	body, err := Body(j.Event, j.MessageID, j.Webhook.ID, j.Redelivery)
 	if err != nil {
 		w.d.Log.Error("webhook envelope", "message", j.MessageID, "err", err)
+		return Outcome{Job: j, Status: StatusFailed}
+	}
+	if err := openSecret(w.d.Keys, &j.Webhook); err != nil {
+		w.d.Log.Error("webhook secret does not open under the master secrets", "webhook", j.Webhook.ID, "err", err)
 		return Outcome{Job: j, Status: StatusFailed}
 	}
 	at := w.d.Now()

@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/secrets"
 )
 
 // memQueue is the Queue contract in memory, enough to drive the Worker's
@@ -136,6 +139,7 @@ func setup(t *testing.T, statuses []int, disableAfter int) (*Worker, *memQueue, 
 		DisableAfter: disableAfter,
 		Now:          clk.Now,
 		Rand:         func() float64 { return 0.5 },
+		Keys:         testKeys(t),
 	})
 	return w, q, rcv, clk, hook
 }
@@ -266,5 +270,43 @@ func TestWorkerRefusesLoopbackWithoutFlag(t *testing.T) {
 	attempt(t, w, q, clk, "m1")
 	if len(rcv.got) != 0 || len(q.deliveries) != 1 || q.deliveries[0].HTTPStatus != 0 || hook.Failures != 1 {
 		t.Fatalf("requests %d, log %+v", len(rcv.got), q.deliveries)
+	}
+}
+
+func testKeys(t *testing.T) *secrets.Keys {
+	t.Helper()
+	k, err := secrets.New(bytes.Repeat([]byte{9}, secrets.MasterSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestWorkerSignsWithTheSealedSecret: the worker opens the secret the
+// store keeps sealed and signs with the plaintext; a secret that opens
+// under no master secret sends nothing.
+func TestWorkerSignsWithTheSealedSecret(t *testing.T) {
+	w, q, rcv, clk, hook := setup(t, nil, 0)
+	stored, err := sealSecret(testKeys(t), *hook)
+	if err != nil || stored.Secret == rcv.secret {
+		t.Fatalf("sealSecret: %q, %v", stored.Secret, err)
+	}
+	hook.Secret = stored.Secret
+	q.enqueue("m1", userCreated("live"), "wh1", clk.now)
+	attempt(t, w, q, clk, "m1")
+	if s := q.status("m1"); s != StatusDelivered || len(rcv.got) != 1 {
+		t.Fatalf("a sealed secret: status %s, %d requests", s, len(rcv.got))
+	}
+
+	other, err := secrets.New(bytes.Repeat([]byte{8}, secrets.MasterSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, _ := sealSecret(other, Webhook{ID: hook.ID, Secret: rcv.secret})
+	hook.Secret = foreign.Secret
+	q.enqueue("m2", userCreated("live"), "wh1", clk.now)
+	attempt(t, w, q, clk, "m2")
+	if s := q.status("m2"); s != StatusFailed || len(rcv.got) != 1 {
+		t.Fatalf("a secret of another master secret: status %s, %d requests", s, len(rcv.got))
 	}
 }

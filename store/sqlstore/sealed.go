@@ -35,6 +35,7 @@ var sealedColumns = map[string]sealedColumn{
 		key: "credential_id", value: "refresh_token", context: "c.environment_id, c.chain, c.address"},
 	secrets.KindTOTPSeed:            {table: "mfa_devices s", alias: "s", key: "id", value: "secret", context: "s.user_id"},
 	secrets.KindEnvironmentSettings: {table: "environments s", alias: "s", key: "id", value: "settings", text: true},
+	secrets.KindWebhookSecret:       {table: "webhooks s", alias: "s", key: "id", value: "secret", text: true},
 }
 
 func sealedColumnOf(kind string) (sealedColumn, error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
@@ -44,6 +45,8 @@ func testSealedValues(t *testing.T, s store.Store) {
 	must(t, "oauth CompleteSignIn without a refresh token", err)
 	dev := newDevice(t, env, u.ID, c.next())
 	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), dev))
+	hook, ping := newHook(c, env, true, events.UserCreated)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), hook, ping, 5))
 	must(t, "UpdateEnvironmentSettings", s.UpdateEnvironmentSettings(ctx(t), env, []byte(`{"security":{"hCaptcha":{"secretKey":"sealed:v1:x"}}}`), c.next()))
 
 	sorted := func(a, b string) []string {
@@ -69,6 +72,7 @@ func testSealedValues(t *testing.T, s store.Store) {
 		{kind: secrets.KindTOTPSeed, keys: []string{dev.ID}, context: map[string][]string{dev.ID: {u.ID}},
 			value: map[string][]byte{dev.ID: dev.Secret}},
 		{kind: secrets.KindEnvironmentSettings, keys: sorted(env, e.live.ID)},
+		{kind: secrets.KindWebhookSecret, keys: []string{hook.ID}, value: map[string][]byte{hook.ID: []byte(hook.Secret)}},
 	}
 	for _, tc := range cases {
 		got, err := s.SealedValues(ctx(t), tc.kind, "", 10)
@@ -137,6 +141,9 @@ func testSealedValues(t *testing.T, s store.Store) {
 	eq(t, "refresh token replaced", string(a.Sealed.Refresh), "refresh-1x")
 	_, err = s.GetEnvironment(ctx(t), env)
 	must(t, "GetEnvironment after a settings replace", err)
+	h, err := s.GetWebhook(ctx(t), env, hook.ID)
+	must(t, "GetWebhook", err)
+	eq(t, "webhook secret replaced", h.Secret, hook.Secret+"x")
 }
 
 // testRehashToken: an API token's hash is replaced only from the hash it
