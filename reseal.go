@@ -47,7 +47,7 @@ func (a *Auth) ResealSecrets(ctx context.Context) (secrets.ResealCount, error) {
 			log = a.log.WarnContext
 		}
 		log(ctx, "resealed under the current master secret", "values", s.what, "resealed", n.Resealed,
-			"already_current", n.Current, "unreadable", n.Unreadable, "changed_meanwhile", n.Changed)
+			"already_current", n.Current, "unreadable", n.Unreadable, "first_unreadable", n.FirstUnreadable, "changed_meanwhile", n.Changed)
 	}
 	return total, nil
 }

@@ -121,7 +121,7 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 	// A reseal given a wrong previous secret opens nothing and changes nothing.
 	wrong := on(newSecret, bytes.Repeat([]byte{3}, 32))
 	n, err := wrong.ResealSecrets(ctx)
-	if err != nil || n.Resealed != 0 || n.Unreadable == 0 {
+	if err != nil || n.Resealed != 0 || n.Unreadable == 0 || !strings.HasPrefix(n.FirstUnreadable, secrets.KindSigningKey+" ") {
 		t.Fatalf("reseal with a wrong previous secret: %+v, %v", n, err)
 	}
 	if err := on(oldSecret).CheckMasterSecret(ctx); err != nil {

@@ -44,11 +44,18 @@ type ResealCount struct {
 	Current    int // were already
 	Unreadable int // opened under none of the master secrets: left as they are
 	Changed    int // written by someone else meanwhile: left for the next run
+	// FirstUnreadable names the first unreadable value ("kind key"), for
+	// the operator to look at.
+	FirstUnreadable string
 }
 
 // Add sums two counts.
 func (c ResealCount) Add(o ResealCount) ResealCount {
-	return ResealCount{c.Resealed + o.Resealed, c.Current + o.Current, c.Unreadable + o.Unreadable, c.Changed + o.Changed}
+	first := c.FirstUnreadable
+	if first == "" {
+		first = o.FirstUnreadable
+	}
+	return ResealCount{c.Resealed + o.Resealed, c.Current + o.Current, c.Unreadable + o.Unreadable, c.Changed + o.Changed, first}
 }
 
 // ResealFunc returns the value of one stored row sealed under the current
@@ -74,6 +81,9 @@ func ResealAll(ctx context.Context, st SealedStore, kind string, fn ResealFunc) 
 			out, changed, err := fn(v)
 			switch {
 			case err != nil:
+				if n.Unreadable == 0 {
+					n.FirstUnreadable = kind + " " + v.Key
+				}
 				n.Unreadable++
 			case !changed:
 				n.Current++

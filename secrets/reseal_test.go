@@ -170,7 +170,8 @@ func TestResealAllPagesAndLeavesWhatChanged(t *testing.T) {
 	if n%10 > 1 {
 		current++
 	}
-	want := ResealCount{Resealed: n - unreadable - current - 1, Current: current, Unreadable: unreadable, Changed: 1}
+	want := ResealCount{Resealed: n - unreadable - current - 1, Current: current, Unreadable: unreadable, Changed: 1,
+		FirstUnreadable: KindSigningKey + " k0002"}
 	if got != want {
 		t.Fatalf("count %+v, want %+v", got, want)
 	}

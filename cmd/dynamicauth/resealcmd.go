@@ -40,7 +40,7 @@ func resealCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "%d values changed while resealing: run reseal again\n", n.Changed)
 	}
 	if n.Unreadable > 0 {
-		return fmt.Errorf("%d values open under none of the master secrets given; they were left as they are (the log names their kinds)", n.Unreadable)
+		return fmt.Errorf("%d values open under none of the master secrets given, the first %s; they were left as they are", n.Unreadable, n.FirstUnreadable)
 	}
 	return nil
 }
