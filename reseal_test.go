@@ -140,9 +140,9 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 
 	// The sandbox's signing key, the SSO and the provider secret, the TOTP
 	// seed, the sandbox settings' captcha secret and the two webhooks'
-	// secrets; the live settings hold no secret.
+	// secrets; the live settings hold no secret and are not counted.
 	n, err = b.ResealSecrets(ctx)
-	if want := (secrets.ResealCount{Resealed: 7, Current: 1}); err != nil || n != want {
+	if want := (secrets.ResealCount{Resealed: 7}); err != nil || n != want {
 		t.Fatalf("reseal: %+v, want %+v, %v", n, want, err)
 	}
 	again, err := b.ResealSecrets(ctx)

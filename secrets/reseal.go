@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -60,8 +61,14 @@ func (c ResealCount) Add(o ResealCount) ResealCount {
 
 // ResealFunc returns the value of one stored row sealed under the current
 // master secret, changed false when it already was. A value that opens
-// under no master secret is an error (counted as unreadable, not fatal).
+// under no master secret is an error (counted as unreadable, not fatal);
+// ErrNothingSealed says the row holds no sealed value (a settings
+// document without secrets) and is not counted.
 type ResealFunc func(Sealed) (value []byte, changed bool, err error)
+
+// ErrNothingSealed is a ResealFunc's answer for a row without a sealed
+// value.
+var ErrNothingSealed = errors.New("secrets: nothing sealed")
 
 const resealPage = 500
 
@@ -80,6 +87,7 @@ func ResealAll(ctx context.Context, st SealedStore, kind string, fn ResealFunc) 
 		for _, v := range page {
 			out, changed, err := fn(v)
 			switch {
+			case errors.Is(err, ErrNothingSealed):
 			case err != nil:
 				if n.Unreadable == 0 {
 					n.FirstUnreadable = kind + " " + v.Key

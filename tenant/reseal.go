@@ -32,16 +32,21 @@ func (s *Service) resealSettings(v secrets.Sealed) ([]byte, bool, error) {
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil || doc == nil {
-		return v.Value, false, nil // nothing sealed in it
+		return v.Value, false, secrets.ErrNothingSealed
 	}
-	changed := false
+	changed, found := false, false
 	err := forEachSecret(doc, func(at []string, val string) (string, error) {
 		out, ch, err := s.resealSecret(v.Key, at, val)
-		changed = changed || ch
+		changed, found = changed || ch, true
 		return out, err
 	})
-	if err != nil || !changed {
+	switch {
+	case err != nil:
 		return v.Value, false, err
+	case !found:
+		return v.Value, false, secrets.ErrNothingSealed
+	case !changed:
+		return v.Value, false, nil
 	}
 	b, err := json.Marshal(doc)
 	return b, err == nil, err

@@ -8,22 +8,21 @@ import (
 
 // resealCmd seals every stored secret under the current master secret
 // (--secret, or --secret-file, default <db>.secret), opening what the
-// previous ones sealed (--previous-secret-file). Given a previous secret
-// and no current one, it creates the current one, so that a rotation is:
-// move the secret file aside, reseal with it as previous, serve with it
-// as previous. It runs beside serving servers; running it again finishes
-// an interrupted run. Values that open under none of the secrets fail the
-// command (they are left as they are).
+// previous ones sealed (--previous-secret-file). It never creates the
+// current secret: the servers must already hold it (a restart with the
+// old one as --previous-secret-file creates it), or they could not open
+// what it reseals. It runs beside serving servers; running it again
+// finishes an interrupted run. Values that open under none of the secrets
+// fail the command (they are left as they are).
 func resealCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, log, err := command("reseal", args, stderr, nil)
 	if err != nil {
 		return err
 	}
+	if _, err := o.existingMasterSecret(); err != nil {
+		return err
+	}
 	if len(o.previousSecretFiles) == 0 {
-		// Without a previous secret a new current one would open nothing.
-		if _, err := o.existingMasterSecret(); err != nil {
-			return err
-		}
 		log.Warn("no --previous-secret-file: only checking that every sealed value opens under the current master secret")
 	}
 	auth, st, err := o.open(ctx, log)

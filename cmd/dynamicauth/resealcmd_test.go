@@ -8,13 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dynamicauth/dynamicauth/secrets"
 )
 
 // TestResealCommand: the rotation the README gives. The secret file moved
-// aside, reseal makes a new one and seals the database's keys under it;
-// afterwards the new secret alone opens them and the old one alone does
-// not. Without a previous secret, reseal never makes a secret and only
-// checks; given a wrong previous secret, it fails and changes nothing.
+// aside, reseal refuses to run before a server has made the new one (it
+// never makes one); then it seals the database's keys under the new one,
+// which alone opens them afterwards while the old one alone does not.
+// Given a wrong previous secret, it fails and changes nothing.
 func TestResealCommand(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "auth.db")
@@ -41,28 +43,39 @@ func TestResealCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if out, err := cli("reseal"); err == nil || !strings.Contains(err.Error(), "no master secret in "+secret) {
-		t.Fatalf("reseal without any secret: %v\n%s", err, out)
+	for _, args := range [][]string{{"reseal"}, {"reseal", "--previous-secret-file", old}} {
+		if out, err := cli(args...); err == nil || !strings.Contains(err.Error(), "no master secret in "+secret) {
+			t.Fatalf("%v without a current secret: %v\n%s", args, err, out)
+		}
+		if _, err := os.Stat(secret); !os.IsNotExist(err) {
+			t.Fatalf("%v made a secret: %v", args, err)
+		}
 	}
-	if _, err := os.Stat(secret); !os.IsNotExist(err) {
-		t.Fatalf("reseal without a previous secret made a secret: %v", err)
+	// What a restart with the old secret as previous does first.
+	if _, _, err := secrets.LoadOrCreateFile(secret); err != nil {
+		t.Fatal(err)
 	}
 	wrong := filepath.Join(dir, "wrong.secret")
 	if err := os.WriteFile(wrong, []byte(strings.Repeat("A", 43)+"=\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := cli("reseal", "--secret-file", filepath.Join(dir, "new.secret"), "--previous-secret-file", wrong); err == nil {
+	if out, err := cli("reseal", "--previous-secret-file", wrong); err == nil {
 		t.Fatalf("reseal with a wrong previous secret: %s", out)
+	}
+	if out, err := cli("keys", "rotate", "--env", ids.EnvironmentID); err == nil {
+		t.Fatalf("the new secret alone before the reseal: %s", out)
+	}
+	// A command given the old secret as previous serves; its new key is
+	// sealed under the new secret already.
+	if out, err := cli("keys", "rotate", "--env", ids.EnvironmentID, "--previous-secret-file", old); err != nil {
+		t.Fatalf("keys rotate with the old secret as previous: %v\n%s", err, out)
 	}
 
 	out, err = cli("reseal", "--previous-secret-file", old)
-	if err != nil || !strings.Contains(out, "resealed 2 values") {
+	if err != nil || !strings.Contains(out, "resealed 2 values under the current master secret (1 already were)") {
 		t.Fatalf("reseal: %v\n%s", err, out)
 	}
-	if _, err := os.Stat(secret); err != nil {
-		t.Fatalf("reseal made no new secret: %v", err)
-	}
-	if out, err := cli("reseal"); err != nil || !strings.Contains(out, "resealed 0 values") {
+	if out, err := cli("reseal"); err != nil || !strings.Contains(out, "resealed 0 values under the current master secret (3 already were)") {
 		t.Fatalf("reseal under the new secret alone: %v\n%s", err, out)
 	}
 	if out, err := cli("keys", "rotate", "--env", ids.EnvironmentID, "--secret-file", old); err == nil ||
