@@ -36,6 +36,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/testaccounts"
 	"github.com/dynamicauth/dynamicauth/tracing"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/webhooks"
@@ -64,6 +65,7 @@ type Auth struct {
 	states        social.StateStore
 	mfa           *mfa.Service
 	secrets       *secrets.Keys
+	testAccounts  *testaccounts.Service
 	passkeys      *passkey.Service
 	devices       *devices.Service
 	codes         *otp.Service
@@ -151,8 +153,10 @@ func New(cfg Config) (*Auth, error) {
 		otpCfg.NoSendLimits = true
 	}
 	mailer := emailRouter(cfg, a.providers) // codes and device approval links: one way out per environment
+	a.testAccounts = testaccounts.New(testaccounts.Deps{Store: st, Environments: a.tenants, Keys: secretKeys, Now: cfg.Now, Logger: log})
 	a.codes = otp.New(otp.Deps{Config: otpCfg, Key: secretKeys.MAC("otp code key", nil), Store: st, Environments: st,
-		Limiter: limiterFor(cfg), Mailer: mailer, SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log})
+		Limiter: limiterFor(cfg), Mailer: mailer, SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log,
+		TestAccounts: a.testAccounts})
 	a.devices = devices.NewService(devices.Deps{Store: st, Mailer: mailer, Logger: log, Now: cfg.Now})
 	a.signin = signin.NewService(signin.Deps{Codes: a.codes, Devices: a.devices, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
@@ -177,7 +181,7 @@ func New(cfg Config) (*Auth, error) {
 	a.captcha = captcha.New(captcha.Deps{Environments: captchaEnvironments{st, a.tenants}, Client: cfg.Captcha.Client,
 		VerifyURLs: cfg.Captcha.VerifyURLs, Logger: log})
 	a.handler = httpapi.New(httpapi.Deps{
-		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks,
+		Tenants: a.tenants, Keys: keys, SignIn: a.signin, Users: a.users, Profiles: a.profiles, Access: a.access, EnvConfig: a.envconfig, Webhooks: a.webhooks, TestAccounts: a.testAccounts,
 		Events: a.events, Analytics: a.analytics, Networks: a.networks, SDKSettings: a.sdkSettings, Balances: a.balances, Exports: a.exports,
 		Providers: a.providers,
 		Social:    a.social, OAuthAccounts: a.oauthAccounts, Captcha: a.captcha, Devices: a.devices,
@@ -247,6 +251,10 @@ func (a *Auth) Start(ctx context.Context) error {
 	}()
 	return nil
 }
+
+// TestAccounts is the admin test account API in Go: an environment's
+// static one-time code for its test addresses (README: Test accounts).
+func (a *Auth) TestAccounts() *testaccounts.Service { return a.testAccounts }
 
 // Webhooks is the admin Webhooks API in Go. Messages are delivered while
 // the Auth is started (Start).

@@ -12,9 +12,9 @@ import (
 // ResealSecrets moves every value sealed at rest to Config.MasterSecret,
 // opening each under it or one of Config.PreviousMasterSecrets: JWT
 // signing keys, SSO and social providers' client secrets, social
-// accounts' OAuth tokens, TOTP seeds, the secrets in environment settings
-// and webhook signing secrets (these two sealed too where earlier
-// versions stored them in the clear). Rows are rewritten one by one, each
+// accounts' OAuth tokens, TOTP seeds, test accounts' codes, the secrets
+// in environment settings and webhook signing secrets (these two sealed
+// too where earlier versions stored them in the clear). Rows are rewritten one by one, each
 // only if nobody wrote it meanwhile, so it runs beside serving servers
 // and a second run finishes what an interrupted one left. Values that
 // open under none of the secrets are counted as Unreadable and left
@@ -31,6 +31,7 @@ func (a *Auth) ResealSecrets(ctx context.Context) (secrets.ResealCount, error) {
 			return social.Reseal(ctx, a.secrets, st)
 		}},
 		{"totp seeds", a.mfa.Reseal},
+		{"test account codes", a.testAccounts.Reseal},
 		{"webhook secrets", func(ctx context.Context, st secrets.SealedStore) (secrets.ResealCount, error) {
 			return webhooks.Reseal(ctx, a.secrets, st)
 		}},

@@ -149,6 +149,16 @@ func (w *authzWorld) freshField(t *testing.T) string {
 	return str(t, res, "id")
 }
 
+// freshTestAccount gives the environment a test account and returns its
+// path.
+func (w *authzWorld) freshTestAccount(t *testing.T) string {
+	t.Helper()
+	path := "/environments/" + w.env + "/test/account"
+	st, res := w.h.do(t, "POST", path, w.h.token, nil)
+	wantStatus(t, "fresh test account", st, 200, res)
+	return path
+}
+
 // freshHook makes a webhook (never delivered to: the harness is not
 // started) and returns it with its ping's message id, from the outbox.
 func (w *authzWorld) freshHook(t *testing.T) (hookID, messageID string) {
@@ -467,6 +477,14 @@ func authzRows() []authzRow {
 			return "/custom/fields/" + w.freshField(t), nil
 		})},
 
+		// The test account: reading and removing it need one.
+		{method: "POST", pattern: "/environments/{environmentId}/test/account", reach: envScope, scope: settingsW, ok: 200, prep: fixed("/environments/"+E+"/test/account", nil)},
+		{method: "GET", pattern: "/environments/{environmentId}/test/account", reach: envScope, scope: settingsR, ok: 200, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return w.freshTestAccount(t), nil
+		})},
+		{method: "DELETE", pattern: "/environments/{environmentId}/test/account", reach: envScope, scope: settingsW, ok: 204, prep: fresh(func(t *testing.T, w *authzWorld) (string, any) {
+			return w.freshTestAccount(t), nil
+		})},
 		// Webhooks and event types.
 		{method: "GET", pattern: "/eventTypes", reach: anyToken, ok: 200, other: 200, prep: fixed("/eventTypes", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/webhooks", reach: envScope, scope: hookR, ok: 200, prep: fixed("/environments/"+E+"/webhooks", nil)},

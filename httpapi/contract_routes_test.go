@@ -9,6 +9,7 @@ import (
 
 // laterServed are the later-tier operations served all the same.
 var laterServed = map[string]bool{"getAccountBalances": true, "postMultichainAccountBalances": true,
+	"getTestAccount": true, "createTestAccount": true, "deleteTestAccount": true,
 	"telegramCheckAuth": true}
 
 // TestContractOperationsRouted: every operation of the contract's admin

@@ -276,6 +276,11 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}", s.admin(s.getWebhookMessageDeliveries))
 	m.HandleFunc("POST "+v0+"/environments/{environmentId}/webhooks/{webhookId}/messages/{messageId}/redeliver", s.admin(s.redeliverWebhookMessage))
 
+	// An environment's test account (a later-tier group).
+	m.HandleFunc("GET "+v0+"/environments/{environmentId}/test/account", s.admin(s.testAccount(false)))
+	m.HandleFunc("POST "+v0+"/environments/{environmentId}/test/account", s.admin(s.testAccount(true)))
+	m.HandleFunc("DELETE "+v0+"/environments/{environmentId}/test/account", s.admin(s.deleteTestAccount))
+
 	// Events: the outbox, newest first.
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events", s.admin(s.listEvents))
 	m.HandleFunc("GET "+v0+"/environments/{environmentId}/events/{eventId}", s.admin(s.getEvent))

@@ -20,6 +20,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
 	"github.com/dynamicauth/dynamicauth/networks"
+	"github.com/dynamicauth/dynamicauth/testaccounts"
 
 	"github.com/dynamicauth/dynamicauth/contract"
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -59,6 +60,8 @@ type Deps struct {
 	Profiles *users.Profiles
 	// Webhooks serves the admin Webhooks group.
 	Webhooks *webhooks.Service
+	// TestAccounts serves the admin TestAccount group.
+	TestAccounts *testaccounts.Service
 	// Events serves the admin Events group and the SDK's analytics events.
 	Events *events.Service
 	// Analytics serves the admin Analytics group.
@@ -114,6 +117,7 @@ type Server struct {
 	envconfig      *envconfig.Service
 	profiles       *users.Profiles
 	webhooks       *webhooks.Service
+	testAccounts   *testaccounts.Service
 	events         *events.Service
 	analytics      *analytics.Service
 	networks       *networks.Service
@@ -160,6 +164,7 @@ func New(d Deps) *Server {
 		s.issuerHosts[strings.ToLower(h)] = true
 	}
 	s.webhooks = d.Webhooks
+	s.testAccounts = d.TestAccounts
 	s.events = d.Events
 	s.analytics = d.Analytics
 	s.networks = d.Networks

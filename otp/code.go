@@ -15,8 +15,8 @@ const CodeDigits = 6
 
 var codeSpace = big.NewInt(1_000_000)
 
-// newCode draws a code uniformly from 000000-999999.
-func newCode(r io.Reader) (string, error) {
+// NewCode draws a code uniformly from 000000-999999 (r nil: crypto/rand).
+func NewCode(r io.Reader) (string, error) {
 	if r == nil {
 		r = rand.Reader
 	}

@@ -276,7 +276,7 @@ func errMessage(err error) string {
 func TestCodesAreUniformSixDigits(t *testing.T) {
 	seen := map[byte]int{}
 	for range 2000 {
-		c, err := newCode(nil)
+		c, err := NewCode(nil)
 		if err != nil || !ValidCodeFormat(c) {
 			t.Fatalf("code %q: %v", c, err)
 		}

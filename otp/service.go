@@ -2,6 +2,7 @@ package otp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/ratelimit"
+	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
 // Config tunes codes and their limits; zero values take the defaults.
@@ -70,7 +72,27 @@ type Deps struct {
 	// Rand draws codes; nil means crypto/rand.
 	Rand   io.Reader
 	Logger *slog.Logger
+	// TestAccounts gives the static codes of environments' test accounts
+	// (package testaccounts); nil: none.
+	TestAccounts TestAccounts
 }
+
+// TestAccounts knows the test addresses that take a static code, which is
+// not sent.
+type TestAccounts interface {
+	// TestAddress returns d's address when d is a test address of env's
+	// test account; ok false otherwise.
+	TestAddress(ctx context.Context, env *tenant.Environment, channel string, d Destination) (addr Address, ok bool, err error)
+	// UseStaticCode counts one use of the environment's static code and
+	// returns it (ErrStaticCodeSpent past the account's limit).
+	UseStaticCode(ctx context.Context, envID string) (string, error)
+	// StaticCodeAccepted tells that a code of address was accepted.
+	StaticCodeAccepted(ctx context.Context, envID, channel, address string) error
+}
+
+// ErrStaticCodeSpent: a test account's code was asked for too often
+// without being accepted.
+var ErrStaticCodeSpent = errors.New("otp: the test account's code was asked for too often; create a new test account")
 
 // Service starts, retries and checks verifications.
 type Service struct {
@@ -135,14 +157,14 @@ type Started struct {
 // Start creates a verification of the destination and sends its first
 // code.
 func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
-	addr, project, err := s.prepare(ctx, req)
+	t, err := s.prepare(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	v := &Verification{ID: ids.New(), EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: addr.Normal,
+	v := &Verification{ID: ids.New(), EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: t.addr.Normal,
 		ExpiresAt: now.Add(s.d.Config.TTL), CreatedAt: now}
-	code, err := newCode(s.d.Rand)
+	code, err := t.code(s.d.Rand)
 	if err != nil {
 		return nil, errs.Internal("start verification", err)
 	}
@@ -150,25 +172,25 @@ func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
 	if err := s.d.Store.CreateVerification(ctx, v); err != nil {
 		return nil, err
 	}
-	if err := s.send(ctx, v, addr, project, code); err != nil {
+	if err := s.deliver(ctx, v, t, code); err != nil {
 		return nil, err
 	}
-	return &Started{Verification: v, Address: addr}, nil
+	return &Started{Verification: v, Address: t.addr}, nil
 }
 
 // Retry replaces the code of a verification of the same destination and
 // sends the new one; the old code stops working. Wrong guesses made so far
 // still count.
 func (s *Service) Retry(ctx context.Context, req Request) (*Started, error) {
-	addr, project, err := s.prepare(ctx, req)
+	t, err := s.prepare(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	cc := contractCodes[req.Channel]
 	now := s.now()
-	v := &Verification{ID: req.ID, EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: addr.Normal,
+	v := &Verification{ID: req.ID, EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: t.addr.Normal,
 		ExpiresAt: now.Add(s.d.Config.TTL), CreatedAt: now}
-	code, err := newCode(s.d.Rand)
+	code, err := t.code(s.d.Rand)
 	if err != nil {
 		return nil, errs.Internal("retry verification", err)
 	}
@@ -186,10 +208,10 @@ func (s *Service) Retry(ctx context.Context, req Request) (*Started, error) {
 		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no live verification of this "+
 			addressNoun(req.Channel), nil)
 	}
-	if err := s.send(ctx, v, addr, project, code); err != nil {
+	if err := s.deliver(ctx, v, t, code); err != nil {
 		return nil, err
 	}
-	return &Started{Verification: v, Address: addr}, nil
+	return &Started{Verification: v, Address: t.addr}, nil
 }
 
 // Check accepts code for the verification id of the environment and
@@ -213,6 +235,7 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 	}
 	switch out {
 	case Accepted:
+		s.staticCodeAccepted(ctx, v)
 		return v, nil
 	case WrongCode:
 		return nil, errs.Unprocessable(cc.wrong, "verificationToken: wrong code", nil)
@@ -262,42 +285,113 @@ func (s *Service) Enabled(ctx context.Context, envID, channel string) (bool, err
 	return s.canSend(ctx, envID, channel)
 }
 
+// target is where a code goes: its address and the project named in the
+// message, or, for a test account's address, the static code (not sent).
+type target struct {
+	addr       Address
+	project    string
+	staticCode string
+}
+
+// code is the code to give the verification.
+func (t target) code(r io.Reader) (string, error) {
+	if t.staticCode != "" {
+		return t.staticCode, nil
+	}
+	return NewCode(r)
+}
+
+// deliver sends the code, unless it is a test account's.
+func (s *Service) deliver(ctx context.Context, v *Verification, t target, code string) error {
+	if t.staticCode != "" {
+		s.d.Logger.InfoContext(ctx, "one-time code of a test account: not sent", "environment_id", v.EnvironmentID,
+			"verification_id", v.ID, "channel", v.Channel)
+		return nil
+	}
+	return s.send(ctx, v, t.addr, t.project, code)
+}
+
+// EnabledInSettings tells whether the environment's settings turn codes
+// on channel on, whether or not this server can send them: a code checked
+// was given already (or is a test account's, never sent).
+func (s *Service) EnabledInSettings(ctx context.Context, envID, channel string) (bool, error) {
+	env, err := s.d.Environments.GetEnvironment(ctx, envID)
+	if err != nil {
+		return false, err
+	}
+	return readSettings(env.Settings).enabled(channel), nil
+}
+
 // prepare runs what Start and Retry check before writing: the channel is
-// on, the destination is valid, the send limits allow one more code.
-func (s *Service) prepare(ctx context.Context, req Request) (Address, string, error) {
+// on, the destination is valid, the send limits allow one more code. A
+// test account's address needs no way to send.
+func (s *Service) prepare(ctx context.Context, req Request) (target, error) {
 	cc, ok := contractCodes[req.Channel]
 	if !ok {
-		return Address{}, "", errs.Internal("send code", fmt.Errorf("unknown channel %q", req.Channel))
+		return target{}, errs.Internal("send code", fmt.Errorf("unknown channel %q", req.Channel))
 	}
 	env, err := s.d.Environments.GetEnvironment(ctx, req.EnvironmentID)
 	if err != nil {
-		return Address{}, "", err
+		return target{}, err
 	}
 	set := readSettings(env.Settings)
-	on := set.enabled(req.Channel) || SendsForMFA(env.Settings, req.Channel)
-	if on {
-		if on, err = s.canSend(ctx, env.ID, req.Channel); err != nil {
-			return Address{}, "", err
+	disabled := errs.Unprocessable(cc.disabled, addressNoun(req.Channel)+" sign-in is not enabled for this environment", nil)
+	if !set.enabled(req.Channel) && !SendsForMFA(env.Settings, req.Channel) {
+		return target{}, disabled
+	}
+	t, err := s.staticTarget(ctx, env, req)
+	if err != nil || t.staticCode != "" {
+		return t, err
+	}
+	if on, err := s.canSend(ctx, env.ID, req.Channel); err != nil || !on {
+		if err == nil {
+			err = disabled
+		}
+		return target{}, err
+	}
+	if t.addr, err = parseDestination(req.Channel, req.Destination, set); err != nil {
+		return target{}, err
+	}
+	if err := s.takeSend(ctx, req, t.addr); err != nil {
+		return target{}, err
+	}
+	if t.project = set.General.DisplayName; t.project == "" {
+		if p, err := s.d.Environments.GetProject(ctx, env.ProjectID); err == nil {
+			t.project = p.Name
 		}
 	}
-	if !on {
-		return Address{}, "", errs.Unprocessable(cc.disabled, addressNoun(req.Channel)+
-			" sign-in is not enabled for this environment", nil)
+	return t, nil
+}
+
+// staticTarget is the target of a test account's address (its send limits
+// taken), or an empty one.
+func (s *Service) staticTarget(ctx context.Context, env *tenant.Environment, req Request) (target, error) {
+	if s.d.TestAccounts == nil {
+		return target{}, nil
 	}
-	addr, err := parseDestination(req.Channel, req.Destination, set)
-	if err != nil {
-		return Address{}, "", err
+	addr, ok, err := s.d.TestAccounts.TestAddress(ctx, env, req.Channel, req.Destination)
+	if err != nil || !ok {
+		return target{}, err
 	}
 	if err := s.takeSend(ctx, req, addr); err != nil {
-		return Address{}, "", err
+		return target{}, err
 	}
-	project := set.General.DisplayName
-	if project == "" {
-		if p, err := s.d.Environments.GetProject(ctx, env.ProjectID); err == nil {
-			project = p.Name
-		}
+	code, err := s.d.TestAccounts.UseStaticCode(ctx, env.ID)
+	if errors.Is(err, ErrStaticCodeSpent) {
+		return target{}, errs.Unprocessable(contractCodes[req.Channel].locked, err.Error(), nil)
 	}
-	return addr, project, nil
+	return target{addr: addr, staticCode: code}, err
+}
+
+// staticCodeAccepted tells the test accounts that v's code was accepted;
+// a failure is logged, the code stays accepted.
+func (s *Service) staticCodeAccepted(ctx context.Context, v *Verification) {
+	if s.d.TestAccounts == nil {
+		return
+	}
+	if err := s.d.TestAccounts.StaticCodeAccepted(ctx, v.EnvironmentID, v.Channel, v.Address); err != nil {
+		s.d.Logger.WarnContext(ctx, "test account: reset of its uses failed", "environment_id", v.EnvironmentID, "err", err)
+	}
 }
 
 // takeSend applies the send limits: per client, then per address.

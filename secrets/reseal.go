@@ -19,6 +19,7 @@ const (
 	KindTOTPSeed            = "totp_seed"            // key: device id; context: user id
 	KindEnvironmentSettings = "environment_settings" // key: environment id; value: the settings document
 	KindWebhookSecret       = "webhook_secret"       // key: id; value: text (secrets.TextPrefix, or clear from before sealing)
+	KindTestAccountCode     = "test_account_code"    // key: environment id
 )
 
 // Sealed is one stored sealed value: the row's key, what else its aad is

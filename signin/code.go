@@ -67,7 +67,7 @@ func (s *Service) proveCode(ctx context.Context, req CodeRequest) (*codeProof, e
 	if err != nil {
 		return nil, err
 	}
-	on, err := codes.Enabled(ctx, req.EnvironmentID, req.Channel)
+	on, err := codes.EnabledInSettings(ctx, req.EnvironmentID, req.Channel)
 	if err != nil {
 		return nil, err
 	}

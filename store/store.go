@@ -24,6 +24,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/testaccounts"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/webhooks"
 	"github.com/riverqueue/river/rivertype"
@@ -56,6 +57,7 @@ type Store interface {
 	sdksettings.Store
 	exports.Store
 	secrets.SealedStore
+	testaccounts.Store
 	// RunJobs works River jobs (webhook deliveries) with c's workers
 	// until ctx ends.
 	RunJobs(ctx context.Context, c jobs.Config) error

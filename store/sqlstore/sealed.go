@@ -36,6 +36,7 @@ var sealedColumns = map[string]sealedColumn{
 	secrets.KindTOTPSeed:            {table: "mfa_devices s", alias: "s", key: "id", value: "secret", context: "s.user_id"},
 	secrets.KindEnvironmentSettings: {table: "environments s", alias: "s", key: "id", value: "settings", text: true},
 	secrets.KindWebhookSecret:       {table: "webhooks s", alias: "s", key: "id", value: "secret", text: true},
+	secrets.KindTestAccountCode:     {table: "test_accounts s", alias: "s", key: "environment_id", value: "code_sealed"},
 }
 
 func sealedColumnOf(kind string) (sealedColumn, error) {

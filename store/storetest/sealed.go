@@ -11,6 +11,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/dynamicauth/dynamicauth/testaccounts"
 )
 
 // testSealedValues: every kind of sealed value is listed by key, in pages,
@@ -47,6 +48,8 @@ func testSealedValues(t *testing.T, s store.Store) {
 	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), dev))
 	hook, ping := newHook(c, env, true, events.UserCreated)
 	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), hook, ping, 5))
+	ta := &testaccounts.Account{EnvironmentID: env, Email: "x+dynamic_test@example.com", CodeSealed: randomBytes(t, 30), CreatedAt: c.next()}
+	must(t, "PutTestAccount", s.PutTestAccount(ctx(t), ta))
 	must(t, "UpdateEnvironmentSettings", s.UpdateEnvironmentSettings(ctx(t), env, []byte(`{"security":{"hCaptcha":{"secretKey":"sealed:v1:x"}}}`), c.next()))
 
 	sorted := func(a, b string) []string {
@@ -72,6 +75,7 @@ func testSealedValues(t *testing.T, s store.Store) {
 		{kind: secrets.KindTOTPSeed, keys: []string{dev.ID}, context: map[string][]string{dev.ID: {u.ID}},
 			value: map[string][]byte{dev.ID: dev.Secret}},
 		{kind: secrets.KindEnvironmentSettings, keys: sorted(env, e.live.ID)},
+		{kind: secrets.KindTestAccountCode, keys: []string{env}, value: map[string][]byte{env: ta.CodeSealed}},
 		{kind: secrets.KindWebhookSecret, keys: []string{hook.ID}, value: map[string][]byte{hook.ID: []byte(hook.Secret)}},
 	}
 	for _, tc := range cases {

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SsoProvider", testSsoProvider},
 		{"SealedValues", testSealedValues},
 		{"RehashToken", testRehashToken},
+		{"TestAccounts", testTestAccounts},
 		{"Coupons", testCoupons},
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeysConcurrent", testSigningKeysConcurrent},
