@@ -17,8 +17,10 @@ import (
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
 	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
+	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/dynamicauth/dynamicauth/verifier"
@@ -28,7 +30,22 @@ import (
 // when DYNAMICAUTH_TEST_POSTGRES_URL is set, over a fresh PostgreSQL
 // schema.
 func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App), opts ...dynamicauthtest.Option) {
-	t.Run("sqlite", func(t *testing.T) { test(t, dynamicauthtest.New(t, opts...)) })
+	onBothStores(t, func(t *testing.T, st store.Store) {
+		test(t, dynamicauthtest.New(t, append(opts, func(c *dynamicauth.Config) { c.Store = st })...))
+	})
+}
+
+// onBothStores runs test on a fresh in-memory SQLite store and, when
+// DYNAMICAUTH_TEST_POSTGRES_URL is set, a fresh PostgreSQL schema.
+func onBothStores(t *testing.T, test func(*testing.T, store.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		st, err := sqlite.Open(t.Context(), ":memory:", sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		test(t, st)
+	})
 	if !pgtest.Enabled() {
 		return
 	}
@@ -38,7 +55,7 @@ func onBothBackends(t *testing.T, test func(*testing.T, *dynamicauthtest.App), o
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		test(t, dynamicauthtest.New(t, append(opts, func(c *dynamicauth.Config) { c.Store = st })...))
+		test(t, st)
 	})
 }
 

@@ -18,9 +18,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/signing"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/store"
-	"github.com/dynamicauth/dynamicauth/store/postgres"
-	"github.com/dynamicauth/dynamicauth/store/postgres/pgtest"
-	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/webhooks"
 )
@@ -31,27 +28,7 @@ import (
 // to the new secret, and afterwards the new secret alone serves it while
 // the old one alone no longer opens it. Recovery codes, hashes that
 // cannot be moved, match only while the old secret is kept.
-func TestMasterSecretRotation(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := sqlite.Open(t.Context(), ":memory:", sqlite.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		testMasterSecretRotation(t, st)
-	})
-	if !pgtest.Enabled() {
-		return
-	}
-	t.Run("postgres", func(t *testing.T) {
-		st, err := postgres.Open(t.Context(), pgtest.FreshSchema(t), postgres.Options{MaxConns: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		testMasterSecretRotation(t, st)
-	})
-}
+func TestMasterSecretRotation(t *testing.T) { onBothStores(t, testMasterSecretRotation) }
 
 func testMasterSecretRotation(t *testing.T, st store.Store) {
 	ctx := t.Context()
