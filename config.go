@@ -45,6 +45,11 @@ type Config struct {
 	PreviousMasterSecrets [][]byte
 	// SigningAlgorithm for new JWT keys: RS256 (default), ES256 or EdDSA.
 	SigningAlgorithm string
+	// SigningKeyMaxAge, when set (at least signing.MinKeyAge), makes the
+	// started Auth rotate each environment's signing key once it is this
+	// old; the retired key stays published for signing.Retention. Apps
+	// that pinned a public key instead of reading the JWKS must not use it.
+	SigningKeyMaxAge time.Duration
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies (default 1 MiB).

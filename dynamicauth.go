@@ -103,6 +103,9 @@ func New(cfg Config) (*Auth, error) {
 	if err := cfg.Backups.normalize(); err != nil {
 		return nil, err
 	}
+	if cfg.SigningKeyMaxAge != 0 && cfg.SigningKeyMaxAge < signing.MinKeyAge {
+		return nil, fmt.Errorf("dynamicauth: SigningKeyMaxAge must be at least %s, got %s", signing.MinKeyAge, cfg.SigningKeyMaxAge)
+	}
 	secretKeys, err := secrets.New(cfg.MasterSecret, cfg.PreviousMasterSecrets...)
 	if err != nil {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
@@ -334,6 +337,21 @@ func (a *Auth) Close() error {
 // maintenanceEvery is the period of the background chores.
 const maintenanceEvery = 10 * time.Minute
 
+// rotateStaleKeys rotates the signing keys older than
+// Config.SigningKeyMaxAge, if set.
+func (a *Auth) rotateStaleKeys(ctx context.Context) {
+	if a.cfg.SigningKeyMaxAge == 0 {
+		return
+	}
+	n, err := a.keys.RotateStale(ctx, a.cfg.SigningKeyMaxAge)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("rotating stale signing keys failed; retried at the next chores", "err", err)
+	}
+	if n > 0 {
+		a.log.Info("rotated stale signing keys", "count", n, "max_age", a.cfg.SigningKeyMaxAge.String())
+	}
+}
+
 // maintain does the background chores until ctx ends.
 func (a *Auth) maintain(ctx context.Context) {
 	t := time.NewTicker(maintenanceEvery)
@@ -350,6 +368,7 @@ func (a *Auth) maintain(ctx context.Context) {
 		if _, err := a.passkeys.PurgeExpiredChallenges(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired passkey challenges failed", "err", err)
 		}
+		a.rotateStaleKeys(ctx)
 		if _, err := a.codes.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired email/SMS verifications failed", "err", err)
 		}

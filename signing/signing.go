@@ -54,6 +54,13 @@ type Store interface {
 	ListSigningKeys(ctx context.Context, envID string) ([]Key, error)
 	// RotateSigningKey retires the active key and makes k active, atomically.
 	RotateSigningKey(ctx context.Context, k *Key, at time.Time) error
+	// ReplaceSigningKey retires key oldID and makes k active, atomically,
+	// if oldID is still its environment's active key; replaced is false
+	// (and nothing changed) otherwise.
+	ReplaceSigningKey(ctx context.Context, oldID string, k *Key, at time.Time) (replaced bool, err error)
+	// StaleSigningKeys returns up to limit active keys made before before,
+	// oldest first.
+	StaleSigningKeys(ctx context.Context, before time.Time, limit int) ([]Key, error)
 	// NewestSigningKey returns the key made last in any environment (not
 	// found if none).
 	NewestSigningKey(ctx context.Context) (*Key, error)
@@ -267,6 +274,52 @@ func (s *Service) Rotate(ctx context.Context, envID string) (*Key, error) {
 	delete(s.active, envID)
 	s.mu.Unlock()
 	return k, nil
+}
+
+// MinKeyAge is the shortest maximum age RotateStale accepts: each
+// rotation leaves a key published for Retention, so a shorter one would
+// fill the JWKS.
+const MinKeyAge = 24 * time.Hour
+
+// RotateStale rotates every environment's key made maxAge or more ago
+// and returns how many it rotated. Replicas may run it together: each
+// stale key is replaced once (ReplaceSigningKey).
+func (s *Service) RotateStale(ctx context.Context, maxAge time.Duration) (int, error) {
+	if maxAge < MinKeyAge {
+		return 0, fmt.Errorf("signing: a key's maximum age must be at least %s, got %s", MinKeyAge, maxAge)
+	}
+	rotated := 0
+	for {
+		now := s.now().UTC().Truncate(time.Millisecond)
+		stale, err := s.store.StaleSigningKeys(ctx, now.Add(-maxAge), 100)
+		if err != nil || len(stale) == 0 {
+			return rotated, err
+		}
+		progressed := false
+		for _, old := range stale {
+			k, err := s.generate(old.EnvironmentID)
+			if err != nil {
+				return rotated, err
+			}
+			ok, err := s.store.ReplaceSigningKey(ctx, old.ID, k, now)
+			if errs.Is(err, errs.KindNotFound) {
+				continue // deleted meanwhile: its keys went with it
+			}
+			if err != nil {
+				return rotated, err
+			}
+			if ok {
+				rotated++
+				s.mu.Lock()
+				delete(s.active, old.EnvironmentID)
+				s.mu.Unlock()
+			}
+			progressed = true
+		}
+		if !progressed || len(stale) < 100 {
+			return rotated, nil
+		}
+	}
 }
 
 // PublicKey returns the verifying key with id kid.

@@ -89,6 +89,28 @@ func (m *memStore) RotateSigningKey(ctx context.Context, k *signing.Key, at time
 	return nil
 }
 
+func (m *memStore) ReplaceSigningKey(ctx context.Context, oldID string, k *signing.Key, at time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if cur, ok := m.keys[k.EnvironmentID]; !ok || cur.ID != oldID {
+		return false, nil
+	}
+	m.keys[k.EnvironmentID] = k
+	return true, nil
+}
+
+func (m *memStore) StaleSigningKeys(ctx context.Context, before time.Time, limit int) ([]signing.Key, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []signing.Key
+	for _, k := range m.keys {
+		if k.CreatedAt.Before(before) && len(out) < limit {
+			out = append(out, *k)
+		}
+	}
+	return out, nil
+}
+
 func (m *memStore) NewestSigningKey(ctx context.Context) (*signing.Key, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

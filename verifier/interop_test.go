@@ -142,6 +142,31 @@ func (m *memKeys) NewestSigningKey(context.Context) (*signing.Key, error) {
 	return &k, nil
 }
 
+func (m *memKeys) ReplaceSigningKey(_ context.Context, oldID string, k *signing.Key, at time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.keys {
+		if m.keys[i].ID == oldID && m.keys[i].EnvironmentID == k.EnvironmentID && m.keys[i].RetiredAt == nil {
+			m.keys[i].RetiredAt = &at
+			m.keys = append(m.keys, *k)
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m *memKeys) StaleSigningKeys(_ context.Context, before time.Time, limit int) ([]signing.Key, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []signing.Key
+	for _, k := range m.keys {
+		if k.RetiredAt == nil && k.CreatedAt.Before(before) && len(out) < limit {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
 func (m *memKeys) RotateSigningKey(_ context.Context, k *signing.Key, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -29,7 +29,7 @@ import (
 type serveFlags struct {
 	addr, metricsAddr, otelEndpoint, publicHost, issuerHosts, evmRPC     string
 	rateLimits, trustedProxies, sanctionsList, coingeckoURL, captchaURLs string
-	nonceTTL, shutdownTimeout, balanceTTL                                time.Duration
+	nonceTTL, shutdownTimeout, balanceTTL, keyMaxAge                     time.Duration
 	omitFullJWT, withPprof, settingsRPCPrivate, noSettingsRPC            bool
 	fc                                                                   farcasterFlags
 	hooks                                                                webhookFlags
@@ -59,6 +59,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
 	fs.StringVar(&f.rateLimits, "rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client")
+	fs.DurationVar(&f.keyMaxAge, "signing-key-max-age", 0, "rotate each environment's JWT signing key once it is this old, e.g. 2160h (90 days; at least 24h); 0: only by 'keys rotate'")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
 }
 
@@ -211,7 +212,7 @@ func (f *serveFlags) config(ctx context.Context, o *options, log *slog.Logger) (
 		SignIn: signin.Config{NonceTTL: f.nonceTTL, RPC: rpc}, Sessions: session.Config{OmitFullJWT: f.omitFullJWT},
 		RateLimits: &policy, TrustedProxies: proxies,
 		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg,
-		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify}, Backups: backups,
+		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify}, Backups: backups, SigningKeyMaxAge: f.keyMaxAge,
 	}
 	closeDelivery = func() {
 		if err := ch.close(); err != nil {

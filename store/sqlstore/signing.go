@@ -57,6 +57,32 @@ func (s *Store) ListSigningKeys(ctx context.Context, envID string) ([]signing.Ke
 		ORDER BY created_at DESC, id`, envID)
 }
 
+// ReplaceSigningKey implements signing.Store: like RotateSigningKey, on
+// the environment's row, but only while oldID is the active key, so that
+// replicas rotating the same stale key rotate it once.
+func (s *Store) ReplaceSigningKey(ctx context.Context, oldID string, k *signing.Key, at time.Time) (replaced bool, err error) {
+	err = s.db.Write(ctx, func(tx Tx) error {
+		var id string
+		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, k.EnvironmentID).Scan(&id); err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE id = $2 AND environment_id = $3 AND retired_at IS NULL`,
+			at, oldID, k.EnvironmentID)
+		if replaced = n == 1; err != nil || !replaced {
+			return err
+		}
+		_, err = tx.Exec(ctx, insertSigningKeySQL, values(signingKeyFields(k))...)
+		return err
+	})
+	return replaced, s.fail("replace signing key", tenant.ErrEnvironmentNotFound, err)
+}
+
+// StaleSigningKeys implements signing.Store (signing_keys_active_created).
+func (s *Store) StaleSigningKeys(ctx context.Context, before time.Time, limit int) ([]signing.Key, error) {
+	return list(ctx, s, s.db.Reader(), "stale signing keys", scanSigningKey, `SELECT `+signingColumns+` FROM signing_keys
+		WHERE retired_at IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2`, before, limit)
+}
+
 // RotateSigningKey implements signing.Store. Rotations of one environment,
 // from any replica, take turns on its row: each retires the key the
 // previous one made active.

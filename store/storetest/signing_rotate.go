@@ -141,3 +141,60 @@ func testSigningKeyRotationConcurrent(t *testing.T, s store.Store) {
 	must(t, "ActiveSigningKey", err)
 	eq(t, "ActiveSigningKey", got.ID, active[0])
 }
+
+// testStaleSigningKeys: the active keys older than a time, oldest first
+// (retired ones left out), and a replacement that happens once however
+// many replicas try it at once, and not at all for a key no longer active.
+func testStaleSigningKeys(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "acme", newUser(c, "alice"))
+	_, sb, lv := createProject(t, s, c, org.ID, "one")
+	old := newSigningKey(t, c, sb.ID)
+	_, err := s.InsertSigningKey(ctx(t), old)
+	must(t, "InsertSigningKey(sandbox)", err)
+	young := newSigningKey(t, c, lv.ID)
+	_, err = s.InsertSigningKey(ctx(t), young)
+	must(t, "InsertSigningKey(live)", err)
+
+	stale, err := s.StaleSigningKeys(ctx(t), young.CreatedAt, 10)
+	must(t, "StaleSigningKeys", err)
+	if len(stale) != 1 || stale[0].ID != old.ID {
+		t.Fatalf("StaleSigningKeys before the live key: %+v", stale)
+	}
+	stale, err = s.StaleSigningKeys(ctx(t), c.next(), 10)
+	must(t, "StaleSigningKeys(all)", err)
+	if len(stale) != 2 || stale[0].ID != old.ID || stale[1].ID != young.ID {
+		t.Fatalf("StaleSigningKeys, oldest first: %+v", stale)
+	}
+	stale, err = s.StaleSigningKeys(ctx(t), c.next(), 1)
+	must(t, "StaleSigningKeys(limit 1)", err)
+	eq(t, "limited", len(stale), 1)
+
+	const n = 6
+	at := c.next()
+	wins := countParallel(t, n, func() (bool, error) {
+		return s.ReplaceSigningKey(ctx(t), old.ID, newSigningKey(t, c, sb.ID), at)
+	})
+	eq(t, "concurrent replacements of one key that won", wins, 1)
+	list, err := s.ListSigningKeys(ctx(t), sb.ID)
+	must(t, "ListSigningKeys", err)
+	eq(t, "sandbox keys after the replacement", len(list), 2)
+	active, err := s.ActiveSigningKey(ctx(t), sb.ID)
+	must(t, "ActiveSigningKey", err)
+	if active.ID == old.ID {
+		t.Fatal("the replaced key is still active")
+	}
+	ok, err := s.ReplaceSigningKey(ctx(t), old.ID, newSigningKey(t, c, sb.ID), c.next())
+	must(t, "ReplaceSigningKey of a retired key", err)
+	eq(t, "a retired key replaced", ok, false)
+	ok, err = s.ReplaceSigningKey(ctx(t), young.ID, newSigningKey(t, c, sb.ID), c.next())
+	must(t, "ReplaceSigningKey of another environment's key", err)
+	eq(t, "another environment's key replaced", ok, false)
+	stale, err = s.StaleSigningKeys(ctx(t), active.CreatedAt, 10)
+	must(t, "StaleSigningKeys after the replacement", err)
+	if len(stale) != 1 || stale[0].ID != young.ID {
+		t.Fatalf("StaleSigningKeys lists a retired key: %+v", stale)
+	}
+	_, err = s.ReplaceSigningKey(ctx(t), old.ID, newSigningKey(t, c, id()), c.next())
+	wantKind(t, "ReplaceSigningKey in an unknown environment", err, errs.KindNotFound)
+}

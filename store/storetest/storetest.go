@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Operators", testOperators},
 		{"SigningKeyRotation", testSigningKeyRotation},
 		{"SigningKeyRotationConcurrent", testSigningKeyRotationConcurrent},
+		{"StaleSigningKeys", testStaleSigningKeys},
 		{"Nonces", testNonces},
 		{"CompleteSignIn", testCompleteSignIn},
 		{"CompleteSignInRefused", testCompleteSignInRefused},
