@@ -54,13 +54,9 @@ func (s *Store) SealedValues(ctx context.Context, kind, after string, limit int)
 		return nil, err
 	}
 	key, value := c.alias+"."+c.key, c.alias+"."+c.value
-	cols := key + ", " + value
+	cols, nctx := key+", "+value, 0
 	if c.context != "" {
-		cols += ", " + c.context
-	}
-	nctx := 0
-	if c.context != "" {
-		nctx = strings.Count(c.context, ",") + 1
+		cols, nctx = cols+", "+c.context, strings.Count(c.context, ",")+1
 	}
 	empty := ` AND length(` + value + `) > 0`
 	if c.text {
