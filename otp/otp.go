@@ -6,6 +6,10 @@
 // Wrong guesses are counted by the store in the same statement that checks
 // the code, so concurrent guesses never get more tries than the limit.
 //
+// An environment's test addresses (package testaccounts, through
+// Deps.TestAccounts) get their account's static code instead of a drawn
+// one, and nothing is sent; the verification is otherwise the same.
+//
 // The package decides what a code is for no one: the sign-in flows
 // (package signin) turn an accepted code into a session or a credential.
 package otp
