@@ -42,9 +42,9 @@ type RestoreOptions struct {
 // there was none); the -wal and -shm files are removed, so that SQLite
 // never replays the old database's log onto the backup. An exclusive
 // lock on the old database, held until the swap, keeps any other
-// connection from writing it meanwhile; start servers once Restore has
-// returned (one that opened the old file while it waited for the lock
-// would go on with the kept file).
+// connection from writing it meanwhile: a store opened then waits for
+// the lock, and after the swap fails with ErrReplaced (SQLite will not
+// write the kept file it holds) instead of serving the old database.
 func Restore(ctx context.Context, dbPath, from string, opt RestoreOptions) (kept string, err error) {
 	loc, err := locate(dbPath)
 	if err != nil {
@@ -185,6 +185,22 @@ func lockOld(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// ErrReplaced: the database file was put in another's place (a Restore)
+// while Open waited for its lock; SQLite then refuses to write the file
+// the connection holds, which is no longer the database. Opening again
+// opens the new one.
+var ErrReplaced = errors.New("the database file was replaced while it was being opened (a restore); open it again")
+
+// replaced turns SQLITE_READONLY_DBMOVED (the file a connection opened is
+// no longer at its path) into ErrReplaced.
+func replaced(err error) error {
+	var se *sqlitelib.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_READONLY_DBMOVED {
+		return fmt.Errorf("%w (%v)", ErrReplaced, err)
+	}
+	return err
 }
 
 // isBusy reports SQLITE_BUSY or SQLITE_LOCKED (another connection's lock).

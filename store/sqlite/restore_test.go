@@ -228,3 +228,65 @@ func noStaged(t *testing.T, dir string, patterns ...string) {
 		}
 	}
 }
+
+// TestOpenDuringRestoreSwap: a store opened while a restore holds the
+// old database's lock waits for it; when the restore then puts another
+// file in its place, Open refuses with ErrReplaced (SQLite will not write
+// the kept old file its connection holds) rather than serve the old
+// database, and opening again gets the restored one.
+func TestOpenDuringRestoreSwap(t *testing.T) {
+	dir := t.TempDir()
+	db, backup := seededBackup(t, dir, 1)
+	s, err := sqlite.Open(t.Context(), db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := createOrg(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	// The lock a restore takes (sqlite.Restore's lockOld).
+	lock, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(1000)&_pragma=locking_mode(EXCLUSIVE)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock.SetMaxOpenConns(1)
+	var mode string
+	if err := lock.QueryRowContext(t.Context(), `PRAGMA journal_mode=DELETE`).Scan(&mode); err != nil || mode != "delete" {
+		t.Fatalf("journal_mode: %q, %v", mode, err)
+	}
+	if _, err := lock.ExecContext(t.Context(), `BEGIN EXCLUSIVE; COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan error, 1)
+	go func() {
+		s, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+		if err == nil {
+			s.Close()
+		}
+		opened <- err
+	}()
+	time.Sleep(time.Second) // Open is waiting for the lock (busy_timeout 10 s)
+	// The swap: the old database kept aside, the backup in its place.
+	if err := os.Rename(db, db+".before-restore"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(backup, db); err != nil {
+		t.Fatal(err)
+	}
+	lock.Close()
+	if err := <-opened; !errors.Is(err, sqlite.ErrReplaced) {
+		t.Fatalf("Open across the swap: %v; it must refuse", err)
+	}
+	if got := orgCount(t, db); got != 1 {
+		t.Fatalf("the restored database has %d organizations, want the backup's 1", got)
+	}
+	s, err = sqlite.Open(t.Context(), db, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("Open after the swap: %v", err)
+	}
+	s.Close()
+}

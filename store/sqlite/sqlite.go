@@ -109,7 +109,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, err)
+		return nil, fmt.Errorf("sqlite: open %s: %w", dbPath, replaced(err))
 	}
 	r, err := sql.Open("sqlite", dsn("&_pragma=query_only(1)"))
 	if err != nil {
@@ -145,7 +145,7 @@ func Open(ctx context.Context, dbPath string, opt Options) (*Store, error) {
 	}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return nil, replaced(err)
 	}
 	s.stopWarm = s.Store.WarmListAnchors(0)
 	return s, nil
