@@ -269,7 +269,7 @@ func TestOpenDuringRestoreSwap(t *testing.T) {
 		}
 		opened <- err
 	}()
-	time.Sleep(time.Second) // Open is waiting for the lock (busy_timeout 10 s)
+	time.Sleep(2 * time.Second) // Open is waiting for the lock by then (its busy_timeout: 10 s)
 	// The swap: the old database kept aside, the backup in its place.
 	if err := os.Rename(db, db+".before-restore"); err != nil {
 		t.Fatal(err)
