@@ -63,6 +63,21 @@ func TestTestAccounts(t *testing.T) {
 		if len(box.Emails()) != sent {
 			t.Fatal("a test account's code was emailed")
 		}
+		// A retry of a test address's verification sends nothing either,
+		// and the static code still signs in.
+		retryTo := otp.Destination{Email: "retry+dynamic_test@example.com"}
+		vid := startCode(t, app, env, otp.ChannelEmail, retryTo)
+		if _, err := app.Codes().Retry(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail, Destination: retryTo,
+			ID: vid, Client: newClient()}); err != nil {
+			t.Fatalf("Retry: %v", err)
+		}
+		if _, err := app.SignInWithCode(ctx, signin.CodeRequest{EnvironmentID: env, Channel: otp.ChannelEmail,
+			VerificationID: vid, Code: acct.Code, Origin: app.Origin, IP: "192.0.2.1"}); err != nil {
+			t.Fatalf("sign-in after a retry: %v", err)
+		}
+		if len(box.Emails()) != sent {
+			t.Fatal("a test account's code was emailed on retry")
+		}
 		// An ordinary address gets a code of its own, sent.
 		if _, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
 			Destination: otp.Destination{Email: "ada@example.com"}, Client: newClient()}); err != nil {
