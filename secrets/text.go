@@ -16,7 +16,7 @@ func (k *Keys) SealText(plain string, aad []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return TextPrefix + base64.RawStdEncoding.EncodeToString(b), nil
+	return encodeText(b), nil
 }
 
 // OpenText opens what SealText made. A value without TextPrefix was
@@ -45,7 +45,11 @@ func (k *Keys) ResealText(v string, aad []byte) (out string, changed bool, err e
 	if b, changed, err = k.Reseal(b, aad); err != nil || !changed {
 		return v, false, err
 	}
-	return TextPrefix + base64.RawStdEncoding.EncodeToString(b), true, nil
+	return encodeText(b), true, nil
+}
+
+func encodeText(sealed []byte) string {
+	return TextPrefix + base64.RawStdEncoding.EncodeToString(sealed)
 }
 
 func decodeText(v string) (b []byte, sealed bool, err error) {
