@@ -80,12 +80,12 @@ type Deps struct {
 // TestAccounts knows the test addresses that take a static code, which is
 // not sent.
 type TestAccounts interface {
-	// TestAddress returns d's address when d is a test address of env's
-	// test account; ok false otherwise.
-	TestAddress(ctx context.Context, env *tenant.Environment, channel string, d Destination) (addr Address, ok bool, err error)
-	// UseStaticCode counts one use of the environment's static code and
-	// returns it (ErrStaticCodeSpent past the account's limit).
-	UseStaticCode(ctx context.Context, envID string) (string, error)
+	// TestAddress returns d's address and the account's static code when
+	// d is a test address of env's test account; ok false otherwise.
+	TestAddress(ctx context.Context, env *tenant.Environment, channel string, d Destination) (addr Address, code string, ok bool, err error)
+	// UseStaticCode counts one use of the environment's static code
+	// (ErrStaticCodeSpent past the account's limit).
+	UseStaticCode(ctx context.Context, envID string) error
 	// StaticCodeAccepted tells that a code of address was accepted.
 	StaticCodeAccepted(ctx context.Context, envID, channel, address string) error
 }
@@ -275,12 +275,9 @@ func parseDestination(channel string, d Destination, set envSettings) (Address, 
 // Enabled tells whether codes on channel are on for the environment:
 // enabled in its settings and with a way to send them on this server.
 func (s *Service) Enabled(ctx context.Context, envID, channel string) (bool, error) {
-	env, err := s.d.Environments.GetEnvironment(ctx, envID)
-	if err != nil {
+	on, err := s.EnabledInSettings(ctx, envID, channel)
+	if err != nil || !on {
 		return false, err
-	}
-	if !readSettings(env.Settings).enabled(channel) {
-		return false, nil
 	}
 	return s.canSend(ctx, envID, channel)
 }
@@ -369,14 +366,14 @@ func (s *Service) staticTarget(ctx context.Context, env *tenant.Environment, req
 	if s.d.TestAccounts == nil {
 		return target{}, nil
 	}
-	addr, ok, err := s.d.TestAccounts.TestAddress(ctx, env, req.Channel, req.Destination)
+	addr, code, ok, err := s.d.TestAccounts.TestAddress(ctx, env, req.Channel, req.Destination)
 	if err != nil || !ok {
 		return target{}, err
 	}
 	if err := s.takeSend(ctx, req, addr); err != nil {
 		return target{}, err
 	}
-	code, err := s.d.TestAccounts.UseStaticCode(ctx, env.ID)
+	err = s.d.TestAccounts.UseStaticCode(ctx, env.ID)
 	if errors.Is(err, ErrStaticCodeSpent) {
 		return target{}, errs.Unprocessable(contractCodes[req.Channel].locked, err.Error(), nil)
 	}

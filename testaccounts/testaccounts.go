@@ -150,40 +150,37 @@ func (s *Service) Delete(ctx context.Context, p *tenant.Principal, envID string)
 }
 
 // TestAddress implements otp.TestAccounts.
-func (s *Service) TestAddress(ctx context.Context, env *tenant.Environment, channel string, d otp.Destination) (otp.Address, bool, error) {
+func (s *Service) TestAddress(ctx context.Context, env *tenant.Environment, channel string, d otp.Destination) (otp.Address, string, bool, error) {
 	addr, ok := testAddress(channel, d)
 	if !ok || (env.Name != "sandbox" && channel != otp.ChannelEmail) {
-		return otp.Address{}, false, nil
+		return otp.Address{}, "", false, nil
 	}
 	a, err := s.d.Store.GetTestAccount(ctx, env.ID)
 	if errors.Is(err, ErrNotFound) {
-		return otp.Address{}, false, nil
+		return otp.Address{}, "", false, nil
 	}
 	if err != nil {
-		return otp.Address{}, false, err
+		return otp.Address{}, "", false, err
 	}
 	if env.Name != "sandbox" && addr.Normal != strings.ToLower(a.Email) {
-		return otp.Address{}, false, nil
+		return otp.Address{}, "", false, nil
 	}
-	return addr, true, nil
+	code, err := s.code(a)
+	return addr, code, err == nil, err
 }
 
 // UseStaticCode implements otp.TestAccounts.
-func (s *Service) UseStaticCode(ctx context.Context, envID string) (string, error) {
+func (s *Service) UseStaticCode(ctx context.Context, envID string) error {
 	used, err := s.d.Store.UseTestAccount(ctx, envID, MaxUses)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if !used { // spent, or deleted since TestAddress
 		s.d.Logger.WarnContext(ctx, "test account spent: its code was asked for too often without being accepted; create a new one",
 			"environment_id", envID)
-		return "", otp.ErrStaticCodeSpent
+		return otp.ErrStaticCodeSpent
 	}
-	a, err := s.d.Store.GetTestAccount(ctx, envID)
-	if err != nil {
-		return "", err
-	}
-	return s.code(a)
+	return nil
 }
 
 // StaticCodeAccepted implements otp.TestAccounts.
