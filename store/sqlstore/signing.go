@@ -57,23 +57,11 @@ func (s *Store) ListSigningKeys(ctx context.Context, envID string) ([]signing.Ke
 		ORDER BY created_at DESC, id`, envID)
 }
 
-// ReplaceSigningKey implements signing.Store: like RotateSigningKey, on
-// the environment's row, but only while oldID is the active key, so that
-// replicas rotating the same stale key rotate it once.
-func (s *Store) ReplaceSigningKey(ctx context.Context, oldID string, k *signing.Key, at time.Time) (replaced bool, err error) {
-	err = s.db.Write(ctx, func(tx Tx) error {
-		var id string
-		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, k.EnvironmentID).Scan(&id); err != nil {
-			return err
-		}
-		n, err := tx.Exec(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE id = $2 AND environment_id = $3 AND retired_at IS NULL`,
-			at, oldID, k.EnvironmentID)
-		if replaced = n == 1; err != nil || !replaced {
-			return err
-		}
-		_, err = tx.Exec(ctx, insertSigningKeySQL, values(signingKeyFields(k))...)
-		return err
-	})
+// ReplaceSigningKey implements signing.Store: RotateSigningKey only while
+// oldID is the active key, so that replicas rotating the same stale key
+// rotate it once.
+func (s *Store) ReplaceSigningKey(ctx context.Context, oldID string, k *signing.Key, at time.Time) (bool, error) {
+	replaced, err := s.swapSigningKey(ctx, oldID, k, at)
 	return replaced, s.fail("replace signing key", tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -87,17 +75,30 @@ func (s *Store) StaleSigningKeys(ctx context.Context, before time.Time, limit in
 // from any replica, take turns on its row: each retires the key the
 // previous one made active.
 func (s *Store) RotateSigningKey(ctx context.Context, k *signing.Key, at time.Time) error {
-	err := s.db.Write(ctx, func(tx Tx) error {
+	_, err := s.swapSigningKey(ctx, "", k, at)
+	return s.fail("rotate signing key", tenant.ErrEnvironmentNotFound, err)
+}
+
+// swapSigningKey retires the environment's active key, which must be
+// oldID unless oldID is "", and makes k active, under a lock on the
+// environment's row; swapped is false, and nothing written, when oldID
+// is no longer active.
+func (s *Store) swapSigningKey(ctx context.Context, oldID string, k *signing.Key, at time.Time) (swapped bool, err error) {
+	err = s.db.Write(ctx, func(tx Tx) error {
 		var id string
 		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, k.EnvironmentID).Scan(&id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE environment_id = $2 AND retired_at IS NULL`,
-			at, k.EnvironmentID); err != nil {
+		retire, args := `UPDATE signing_keys SET retired_at = $1 WHERE environment_id = $2 AND retired_at IS NULL`, []any{at, k.EnvironmentID}
+		if oldID != "" {
+			retire, args = retire+` AND id = $3`, append(args, oldID)
+		}
+		n, err := tx.Exec(ctx, retire, args...)
+		if swapped = oldID == "" || n == 1; err != nil || !swapped {
 			return err
 		}
-		_, err := tx.Exec(ctx, insertSigningKeySQL, values(signingKeyFields(k))...)
+		_, err = tx.Exec(ctx, insertSigningKeySQL, values(signingKeyFields(k))...)
 		return err
 	})
-	return s.fail("rotate signing key", tenant.ErrEnvironmentNotFound, err)
+	return swapped, err
 }
