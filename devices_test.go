@@ -269,7 +269,7 @@ func TestDeviceRegistrationWithMFA(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := app.ConfirmTOTP(ctx, env, first, mfatest.TOTP(t, en.Secret, time.Now().Add(-30*time.Second))); err != nil {
+		if _, err := app.ConfirmTOTP(ctx, env, first, mfatest.Code(t, en.Secret, -1)); err != nil {
 			t.Fatal(err)
 		}
 		both := func() (*signin.Result, string) {
@@ -306,7 +306,7 @@ func TestDeviceRegistrationWithMFA(t *testing.T) {
 		if _, err := app.RegisteredDevices(ctx, env, approved.Tokens.MinifiedJWT); err != signin.ErrMFAPending {
 			t.Fatalf("an MFA-pending session listed devices: %v", err)
 		}
-		done, err := app.PassTOTP(ctx, env, approved.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.TOTP(t, en.Secret, time.Now().Add(30*time.Second))})
+		done, err := app.PassTOTP(ctx, env, approved.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.Code(t, en.Secret, 1)})
 		if err != nil || done.Auth.MFAPending || done.Auth.DevicePending {
 			t.Fatalf("TOTP after approval: %v, %+v", err, done)
 		}

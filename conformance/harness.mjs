@@ -28,6 +28,7 @@ import {
   SDKApi,
 } from '@dynamic-labs/sdk-api';
 import { SiweMessage } from 'siwe';
+import { generate } from 'otplib';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -502,4 +503,14 @@ export async function verifySessionJwt(ctx, token, envId = ctx.envId, path = '.w
   assert.equal(typeof token, 'string', 'token should be a string');
   assert.equal(decodeProtectedHeader(token).alg, 'RS256', 'session JWTs are RS256');
   return jwtVerify(token, jwksSets.get(url), { algorithms: ['RS256'] });
+}
+
+// totp is the code of the 30-second step offset seconds from now, taken with
+// at least 3 s left in the current step (waiting for the next one when less
+// is left), so that a code one step off, the edge of the server's skew, is
+// still one step off when the server checks it.
+export async function totp(secret, offset = 0) {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 3_000) await new Promise((resolve) => setTimeout(resolve, left));
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset });
 }

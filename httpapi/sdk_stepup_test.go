@@ -106,7 +106,7 @@ func testStepUp(t *testing.T, h *harness) {
 	}
 	r = del(elevated)
 	wantError(t, "delete with a token lacking credential:unlink", r.status, r.json, 403)
-	st, res = h.do(t, "POST", base+"/auth/totp", tok, map[string]any{"code": mfatest.TOTP(t, secret, time.Now().Add(30*time.Second)),
+	st, res = h.do(t, "POST", base+"/auth/totp", tok, map[string]any{"code": mfatest.Code(t, secret, 1),
 		"requestedScopes": []string{"credential:unlink"}})
 	wantStatus(t, "auth/totp for credential:unlink", st, 200, res)
 	r = del(str(t, res, "elevatedAccessToken"))

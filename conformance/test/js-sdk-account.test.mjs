@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Wallet } from 'ethers';
-import { generate } from 'otplib';
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, logout, getWalletAccounts,
   registerTotpMfaDevice, authenticateTotpMfaDevice, getMfaDevices, getMfaRecoveryCodes, acknowledgeRecoveryCodes,
@@ -17,14 +16,13 @@ import {
   checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken, deleteUser,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
-import { setup, http, updateSettings, APP_ORIGIN } from '../harness.mjs';
+import { setup, http, updateSettings, APP_ORIGIN, totp } from '../harness.mjs';
 import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
 const inflight = new Set();
 const live = [];
 // offset: seconds from now (the server takes a code one 30 s step either side, each step once)
-const totp = (secret, offset = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset });
 
 const newSdk = () => nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight, live });
 

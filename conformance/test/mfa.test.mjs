@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Wallet } from 'ethers';
-import { generate } from 'otplib';
 import { decodeJwt } from 'jose';
 import { Configuration, MfaApi } from '@dynamic-labs/sdk-api';
-import { setup, clients, sdkApi, expectOk, expectStatus, http, evmVerifyRequest, verifySessionJwt } from '../harness.mjs';
+import { setup, clients, sdkApi, expectOk, expectStatus, http, evmVerifyRequest, verifySessionJwt, totp } from '../harness.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
 
@@ -17,7 +16,6 @@ const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').t
 const scopes = (jwt) => (claims(jwt).scope ?? '').split(' ');
 const env = () => ctx.envId;
 const now = () => Math.floor(Date.now() / 1000);
-const totp = (secret, offset = 0) => generate({ secret, epoch: now() + offset });
 
 /** Sign a wallet in (a new one unless given); returns {wallet, token, sid, json}. */
 async function signIn(wallet = Wallet.createRandom()) {

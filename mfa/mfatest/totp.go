@@ -29,3 +29,22 @@ func TOTP(t testing.TB, secret string, at time.Time) string {
 	off := sum[len(sum)-1] & 0x0f
 	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:off+4])&0x7fffffff)%1_000_000)
 }
+
+// margin is how much of the current step Code wants left: more than any
+// request of a test takes on a loaded machine.
+const margin = 3 * time.Second
+
+// Code is the code of the step steps away from now. It is taken with at
+// least margin left in the current step, waiting for the next step when
+// less is left, so that a code one step off (the edge of the server's
+// skew) or two steps off (past it) is still that far off when the server
+// checks it.
+func Code(t testing.TB, secret string, steps int) string {
+	t.Helper()
+	now := time.Now()
+	if left := 30*time.Second - time.Duration(now.UnixNano()%int64(30*time.Second)); left < margin {
+		time.Sleep(left)
+		now = time.Now()
+	}
+	return TOTP(t, secret, now.Add(time.Duration(steps)*30*time.Second))
+}
