@@ -157,11 +157,13 @@ func New(cfg Config) (*Auth, error) {
 	}
 	mailer := emailRouter(cfg, a.providers) // codes and device approval links: one way out per environment
 	a.testAccounts = testaccounts.New(testaccounts.Deps{Store: st, Environments: a.tenants, Keys: secretKeys, Now: cfg.Now, Logger: log})
-	a.codes = otp.New(otp.Deps{Config: otpCfg, Key: secretKeys.MAC("otp code key", nil), Store: st, Environments: st,
+	otpKeys := secretKeys.MACs("otp code key", nil)
+	a.codes = otp.New(otp.Deps{Config: otpCfg, Key: otpKeys[0], PreviousKeys: otpKeys[1:], Store: st, Environments: st,
 		Limiter: limiterFor(cfg), Mailer: mailer, SMS: cfg.SMS, Templates: cfg.Templates, Now: cfg.Now, Logger: log,
 		TestAccounts: a.testAccounts})
 	a.devices = devices.NewService(devices.Deps{Store: st, Mailer: mailer, Logger: log, Now: cfg.Now})
-	a.signin = signin.NewService(signin.Deps{Codes: a.codes, Devices: a.devices, NonceKey: secretKeys.MAC("signin nonce key", nil), Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
+	nonceKeys := secretKeys.MACs("signin nonce key", nil)
+	a.signin = signin.NewService(signin.Deps{Codes: a.codes, Devices: a.devices, NonceKey: nonceKeys[0], PreviousNonceKeys: nonceKeys[1:], Access: accessSvc, Owners: st, Config: cfg.SignIn, Environments: st, Store: st, Links: st,
 		Merges: st, Profiles: a.profiles, Sessions: a.sessions, MFA: a.mfa, Passkeys: a.passkeys, Now: cfg.Now,
 		External: externalVerifier(cfg), Social: a.social, Deeplinks: a.envconfig,
 		Farcaster: farcaster.NewVerifier(farcaster.Deps{Node: cfg.SignIn.RPC[farcaster.ChainID], Registry: cfg.Farcaster.Registry,
@@ -175,9 +177,10 @@ func New(cfg Config) (*Auth, error) {
 	a.events = events.New(events.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now})
 	a.analytics = analytics.New(cfg.Store, a.tenants, cfg.Now)
 	a.networks = networks.New(cfg.Networks, a.tenants)
+	linkKeys := secretKeys.MACs("export download link", nil)
 	a.exporter = exports.NewRunner(exports.RunnerDeps{Store: cfg.Store, Now: cfg.Now, Log: log})
 	a.exports = exports.New(exports.Deps{Store: cfg.Store, Environments: a.tenants, Now: cfg.Now, Notify: a.exporter.Notify,
-		LinkKey: secretKeys.MAC("export download link", nil)})
+		LinkKey: linkKeys[0], PreviousLinkKeys: linkKeys[1:]})
 	a.sdkSettings = sdksettings.New(cfg.Store, cfg.Now)
 	a.balances = balances.NewService(balances.ServiceDeps{Reader: balances.New(balances.Config{Nodes: cfg.Access.nodes(cfg.SignIn.RPC), Env: envNodes,
 		TTL: cfg.Balances.TTL, Timeout: cfg.Balances.Timeout, Now: cfg.Now}), Networks: a.networks, Prices: cfg.Balances.Prices, Log: log})

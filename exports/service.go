@@ -27,6 +27,9 @@ type Deps struct {
 	// LinkKey signs download links (see LinkQuery); without one, links
 	// are refused.
 	LinkKey []byte
+	// PreviousLinkKeys, derived from previous master secrets, still open
+	// the links signed before a rotation.
+	PreviousLinkKeys [][]byte
 	// Retention is how long a finished export and its file are kept
 	// (DefaultRetention when zero); PurgeExpired removes older ones.
 	Retention time.Duration

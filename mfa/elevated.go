@@ -105,7 +105,7 @@ func (s *Service) CheckElevated(ctx context.Context, userID, sessionID, raw, sco
 	// The session and scope are checked before a single-use token is
 	// spent: sent to the wrong call, it must still serve the right one.
 	serves := func(t *Token) bool { return t.SessionID == sessionID && slices.Contains(t.Scopes, scope) }
-	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa elevated token", []byte(raw)), s.clock(), serves)
+	t, err := s.useToken(ctx, userID, "mfa elevated token", raw, serves)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,19 @@ func (s *Service) IssueToken(ctx context.Context, userID, sessionID string, sing
 	return raw, nil
 }
 
+// useToken spends a token looked up by its hash under the current master
+// secret or, while previous ones are configured, under each of them: a
+// token issued before a rotation's restart still serves.
+func (s *Service) useToken(ctx context.Context, userID, purpose, raw string, serves func(*Token) bool) (*Token, error) {
+	for _, hash := range s.keys.MACs(purpose, []byte(raw)) {
+		t, err := s.store.UseMFAToken(ctx, userID, hash, s.clock(), serves)
+		if err != nil || t != nil {
+			return t, err
+		}
+	}
+	return nil, nil
+}
+
 // CheckToken requires a live mfaToken of the user issued to the caller's
 // session sessionID (consuming a single-use one). It proves a factor
 // passed in that session only: another session of the same user, which
@@ -72,7 +85,7 @@ func (s *Service) CheckToken(ctx context.Context, userID, sessionID, raw string)
 	// checked before a single-use token is spent: sent from the wrong
 	// session, it must still serve its own
 	serves := func(t *Token) bool { return sessionID != "" && t.SessionID == sessionID }
-	t, err := s.store.UseMFAToken(ctx, userID, s.keys.MAC("mfa token", []byte(raw)), s.clock(), serves)
+	t, err := s.useToken(ctx, userID, "mfa token", raw, serves)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,16 @@ func ValidCodeFormat(s string) bool {
 	return true
 }
 
+// codeHashes is a code's hash under the current key, then under each
+// previous one.
+func (s *Service) codeHashes(envID, verificationID, channel, code string) []string {
+	out := []string{hashCode(s.d.Key, envID, verificationID, channel, code)}
+	for _, k := range s.d.PreviousKeys {
+		out = append(out, hashCode(k, envID, verificationID, channel, code))
+	}
+	return out
+}
+
 // hashCode is the stored form of a code: an HMAC bound to the
 // environment, the verification and the channel, so a hash copied to
 // another row never matches there.

@@ -65,11 +65,14 @@ const (
 	NotFound
 )
 
-// Check asks the store to check a code.
+// Check asks the store to check a code: it is right when the stored hash
+// is one of CodeHashes (the code under the current key, then under the
+// keys of previous master secrets, for codes sent before a rotation).
 type Check struct {
-	EnvironmentID, ID, Channel, CodeHash string
-	MaxAttempts                          int
-	Now                                  time.Time
+	EnvironmentID, ID, Channel string
+	CodeHashes                 []string
+	MaxAttempts                int
+	Now                        time.Time
 }
 
 // Replace asks the store to set a new code on a verification (retry).

@@ -55,8 +55,11 @@ func (c *Config) defaults() {
 type Deps struct {
 	Config Config
 	// Key keys the codes' HMAC (derived from the master secret, so that
-	// replicas agree and a stolen database yields no code).
+	// replicas agree and a stolen database yields no code). PreviousKeys,
+	// derived from previous master secrets, still match the codes sent
+	// before a rotation.
 	Key          []byte
+	PreviousKeys [][]byte
 	Store        Store
 	Environments Environments
 	// Limiter keeps the send limits' buckets (in the store on PostgreSQL,
@@ -229,7 +232,7 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no such verification", nil)
 	}
 	out, v, err := s.d.Store.CheckVerificationCode(ctx, Check{EnvironmentID: envID, ID: id, Channel: channel,
-		CodeHash: hashCode(s.d.Key, envID, id, channel, code), MaxAttempts: s.d.Config.MaxAttempts, Now: s.now()})
+		CodeHashes: s.codeHashes(envID, id, channel, code), MaxAttempts: s.d.Config.MaxAttempts, Now: s.now()})
 	if err != nil {
 		return nil, err
 	}

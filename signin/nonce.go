@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -37,18 +38,25 @@ var nonceEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithP
 // NonceKeySize is the size of a nonce MAC key.
 const NonceKeySize = 32
 
-// NonceMinter issues and checks nonces with one key.
-type NonceMinter struct{ key []byte }
+// NonceMinter issues nonces with one key and checks them with it and
+// the keys it replaced.
+type NonceMinter struct{ keys [][]byte }
 
 // NewNonceMinter makes a minter; replicas that share key accept each
 // other's nonces. A nil key draws a random one (nonces then die with the
-// process).
-func NewNonceMinter(key []byte) *NonceMinter {
+// process). Nonces of the previous keys (derived from previous master
+// secrets) are still accepted, so a rotation's restart refuses none
+// issued before it.
+func NewNonceMinter(key []byte, previous ...[]byte) *NonceMinter {
 	if len(key) == 0 {
 		key = make([]byte, NonceKeySize)
 		_, _ = rand.Read(key) // never fails (crypto/rand panics instead)
 	}
-	return &NonceMinter{key: append([]byte(nil), key...)}
+	m := &NonceMinter{keys: [][]byte{slices.Clone(key)}}
+	for _, k := range previous {
+		m.keys = append(m.keys, slices.Clone(k))
+	}
+	return m
 }
 
 // Issue mints a nonce of envID valid until expiresAt (to the second).
@@ -58,7 +66,7 @@ func (m *NonceMinter) Issue(envID string, expiresAt time.Time) (string, error) {
 		return "", errs.Internal("nonce", err)
 	}
 	putUint40(raw[nonceRandomLen:], uint64(expiresAt.Unix()))
-	copy(raw[nonceRandomLen+nonceExpiryLen:], m.mac(envID, raw[:nonceRandomLen+nonceExpiryLen]))
+	copy(raw[nonceRandomLen+nonceExpiryLen:], mac(m.keys[0], envID, raw[:nonceRandomLen+nonceExpiryLen]))
 	return nonceEncoding.EncodeToString(raw[:]), nil
 }
 
@@ -69,18 +77,20 @@ func (m *NonceMinter) Check(envID, nonce string, now time.Time) error {
 	if !ok {
 		return ErrNonceUsed
 	}
-	body := raw[:nonceRandomLen+nonceExpiryLen]
-	if !hmac.Equal(raw[nonceRandomLen+nonceExpiryLen:], m.mac(envID, body)) {
-		return ErrNonceUsed
-	}
 	if !now.Before(expiryOf(raw)) {
 		return ErrNonceUsed
 	}
-	return nil
+	body := raw[:nonceRandomLen+nonceExpiryLen]
+	for _, key := range m.keys {
+		if hmac.Equal(raw[nonceRandomLen+nonceExpiryLen:], mac(key, envID, body)) {
+			return nil
+		}
+	}
+	return ErrNonceUsed
 }
 
-func (m *NonceMinter) mac(envID string, body []byte) []byte {
-	h := hmac.New(sha256.New, m.key)
+func mac(key []byte, envID string, body []byte) []byte {
+	h := hmac.New(sha256.New, key)
 	h.Write([]byte(envID))
 	h.Write([]byte{0})
 	h.Write(body)

@@ -30,6 +30,18 @@ func TestNonceMinter(t *testing.T) {
 	if err := signin.NewNonceMinter(key).Check("env-a", n, now); err != nil {
 		t.Fatalf("a replica with the same key refused the nonce: %v", err)
 	}
+	// After a master-secret rotation: issued under the new key, checked
+	// under it and the old one.
+	rotated := signin.NewNonceMinter([]byte("the next key, after a rotation.."), key)
+	if err := rotated.Check("env-a", n, now); err != nil {
+		t.Fatalf("a nonce of the previous key refused: %v", err)
+	}
+	if err := rotated.Check("env-b", n, now); err == nil {
+		t.Fatal("a nonce of the previous key accepted in another environment")
+	}
+	if fresh, _ := rotated.Issue("env-a", exp); m.Check("env-a", fresh, now) == nil {
+		t.Fatal("the rotated minter issued under the previous key")
+	}
 	other, _ := m.Issue("env-a", exp)
 	if other == n {
 		t.Fatal("two nonces are equal")

@@ -147,12 +147,14 @@ type Deps struct {
 	Config Config
 	// NonceKey keys the MAC of the nonces (NonceKeySize bytes, derived
 	// from the master secret): replicas must share it. Nil draws a random
-	// key, for tests.
-	NonceKey     []byte
-	Environments Environments
-	Store        Store
-	Links        LinkStore
-	Merges       MergeStore
+	// key, for tests. PreviousNonceKeys, derived from previous master
+	// secrets, still accept the nonces issued before a rotation.
+	NonceKey          []byte
+	PreviousNonceKeys [][]byte
+	Environments      Environments
+	Store             Store
+	Links             LinkStore
+	Merges            MergeStore
 	// Profiles may be nil: then no field counts as missing.
 	Profiles Profiles
 	Sessions *session.Service
@@ -235,7 +237,7 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey), links: d.Links, merges: d.Merges,
+	return &Service{cfg: d.Config, envs: d.Environments, store: d.Store, nonces: NewNonceMinter(d.NonceKey, d.PreviousNonceKeys...), links: d.Links, merges: d.Merges,
 		profiles: d.Profiles, sessions: d.Sessions, mfa: d.MFA, passkeys: d.Passkeys, external: d.External, social: d.Social, farcaster: d.Farcaster, codes: d.Codes, devices: d.Devices, now: d.Now, hooks: d.Hooks,
 		access: d.Access, owners: d.Owners, deeplink: d.Deeplinks, host: d.PublicHost}
 }

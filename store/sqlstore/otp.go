@@ -33,10 +33,10 @@ func (s *Store) CheckVerificationCode(ctx context.Context, c otp.Check) (otp.Out
 		out, v = otp.NotFound, nil
 		got := otp.Verification{ID: c.ID, EnvironmentID: c.EnvironmentID, Channel: c.Channel}
 		err := tx.QueryRow(ctx, `UPDATE otp_verifications SET attempts = attempts + 1,
-				consumed_at = CASE WHEN code_hash = $4 THEN $5 ELSE consumed_at END
+				consumed_at = CASE WHEN `+s.in("code_hash", 4)+` THEN $5 ELSE consumed_at END
 			WHERE id = $1 AND environment_id = $2 AND channel = $3 AND consumed_at IS NULL AND attempts < $6 AND expires_at > $5
 			RETURNING address, code_hash, attempts, expires_at, created_at, consumed_at`,
-			c.ID, c.EnvironmentID, c.Channel, c.CodeHash, c.Now, c.MaxAttempts).Scan(&got.Address, &got.CodeHash,
+			c.ID, c.EnvironmentID, c.Channel, s.d.IDList(c.CodeHashes), c.Now, c.MaxAttempts).Scan(&got.Address, &got.CodeHash,
 			&got.Attempts, &got.ExpiresAt, &got.CreatedAt, &got.ConsumedAt)
 		if err == nil {
 			out = otp.WrongCode

@@ -20,7 +20,7 @@ func newVerification(t *testing.T, s store.Store, envID, channel, address string
 func checkCode(t *testing.T, s store.Store, v *otp.Verification, hash string, now time.Time) otp.Outcome {
 	t.Helper()
 	out, got, err := s.CheckVerificationCode(ctx(t), otp.Check{EnvironmentID: v.EnvironmentID, ID: v.ID, Channel: v.Channel,
-		CodeHash: hash, MaxAttempts: 5, Now: now})
+		CodeHashes: []string{hash}, MaxAttempts: 5, Now: now})
 	must(t, "CheckVerificationCode", err)
 	if (out == otp.Accepted) != (got != nil) {
 		t.Fatalf("CheckVerificationCode: outcome %v with verification %+v", out, got)
@@ -58,8 +58,18 @@ func testOTPCodes(t *testing.T, s store.Store) {
 	wantOutcome(t, "unknown verification", checkCode(t, s, &other, v.CodeHash, now), otp.NotFound)
 
 	wantOutcome(t, "right code", checkCode(t, s, v, v.CodeHash, now), otp.Accepted)
+
+	// A code sent before a master-secret rotation: its hash is the
+	// second one asked for, and the check counts one attempt.
+	r := newVerification(t, s, e.sandbox.ID, otp.ChannelEmail, "rotated@example.com", now)
+	out, got, err := s.CheckVerificationCode(ctx(t), otp.Check{EnvironmentID: r.EnvironmentID, ID: r.ID, Channel: r.Channel,
+		CodeHashes: []string{randomHex(t, 32), r.CodeHash}, MaxAttempts: 5, Now: now})
+	must(t, "CheckVerificationCode with two hashes", err)
+	if out != otp.Accepted || got == nil || got.Attempts != 1 {
+		t.Fatalf("the second of two hashes: outcome %d, %+v; want accepted after one attempt", out, got)
+	}
 	wantOutcome(t, "right code again", checkCode(t, s, v, v.CodeHash, now), otp.Used)
-	out, err := s.ReplaceVerificationCode(ctx(t), otp.Replace{EnvironmentID: v.EnvironmentID, ID: v.ID, Channel: v.Channel,
+	out, err = s.ReplaceVerificationCode(ctx(t), otp.Replace{EnvironmentID: v.EnvironmentID, ID: v.ID, Channel: v.Channel,
 		Address: v.Address, CodeHash: randomHex(t, 32), MaxAttempts: 5, ExpiresAt: now.Add(time.Hour), Now: now})
 	must(t, "ReplaceVerificationCode used", err)
 	wantOutcome(t, "retry of a used verification", out, otp.Used)
@@ -86,8 +96,8 @@ func testOTPCodes(t *testing.T, s store.Store) {
 	x := newVerification(t, s, e.sandbox.ID, otp.ChannelEmail, "x@example.com", now)
 	n, err := s.DeleteExpiredVerifications(ctx(t), v.ExpiresAt)
 	must(t, "DeleteExpiredVerifications", err)
-	if n != 2 { // v and x expire at the cut-off; w later
-		t.Fatalf("purged %d verifications, want 2", n)
+	if n != 3 { // v, r and x expire at the cut-off; w later
+		t.Fatalf("purged %d verifications, want 3", n)
 	}
 	wantOutcome(t, "purged verification", checkCode(t, s, x, x.CodeHash, now), otp.NotFound)
 	wantOutcome(t, "kept verification", checkCode(t, s, w, w.CodeHash, later), otp.Used)
@@ -108,7 +118,7 @@ func testOTPBruteForce(t *testing.T, s store.Store) {
 	for range 50 {
 		wg.Go(func() {
 			out, _, err := s.CheckVerificationCode(ctx(t), otp.Check{EnvironmentID: v.EnvironmentID, ID: v.ID, Channel: v.Channel,
-				CodeHash: randomHex(t, 32), MaxAttempts: 5, Now: now})
+				CodeHashes: []string{randomHex(t, 32)}, MaxAttempts: 5, Now: now})
 			if err != nil {
 				t.Errorf("CheckVerificationCode: %v", err)
 				return
@@ -134,7 +144,7 @@ func testOTPBruteForce(t *testing.T, s store.Store) {
 	for range 8 {
 		wg.Go(func() {
 			out, _, err := s.CheckVerificationCode(ctx(t), otp.Check{EnvironmentID: w.EnvironmentID, ID: w.ID, Channel: w.Channel,
-				CodeHash: w.CodeHash, MaxAttempts: 5, Now: now})
+				CodeHashes: []string{w.CodeHash}, MaxAttempts: 5, Now: now})
 			if err != nil {
 				t.Errorf("CheckVerificationCode: %v", err)
 				return
