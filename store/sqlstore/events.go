@@ -27,6 +27,12 @@ func scanEvent(r Row) (e events.Event, err error) {
 // and the environment's index on (environment_id[, resource_type],
 // created_at, id) serves the range and the order.
 func (s *Store) ListEvents(ctx context.Context, envID string, q events.Query) ([]events.Event, error) {
+	sql, args := listEventsSQL(envID, q)
+	return list(ctx, s, s.db.Reader(), "list events", scanEvent, sql, args...)
+}
+
+// listEventsSQL is ListEvents' statement and arguments.
+func listEventsSQL(envID string, q events.Query) (string, []any) {
 	w := &where{}
 	w.add(`e.environment_id = $1`, envID)
 	if q.ResourceType != "" {
@@ -43,7 +49,7 @@ func (s *Store) ListEvents(ctx context.Context, envID string, q events.Query) ([
 	}
 	sql := fmt.Sprintf(`SELECT %s FROM events e JOIN environments env ON env.id = e.environment_id WHERE %s
 		ORDER BY e.created_at DESC, e.id DESC LIMIT $%d`, eventCols, w.sql(), len(w.args)+1)
-	return list(ctx, s, s.db.Reader(), "list events", scanEvent, sql, append(w.args, q.Limit)...)
+	return sql, append(w.args, q.Limit)
 }
 
 // GetEvent implements events.Store.

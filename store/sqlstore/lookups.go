@@ -1,8 +1,9 @@
 package sqlstore
 
-// The admin lookups of end users, as named statements: the store runs
-// these, the query-plan test (store/storetest) checks each is answered
-// by an index, and the scale benchmark times them.
+// The admin lookups of end users, and the pages of the tables that grow
+// with them (the events outbox, webhook deliveries), as named statements:
+// the store runs these and the query-plan test (store/storetest) checks
+// each is answered by an index.
 
 import (
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -181,7 +183,32 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: countArgs},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: all})
 	}
+	out = append(out, eventLookups(envID)...)
+	out = append(out, Lookup{Name: "webhook deliveries", SQL: sqlDeliveries, Args: []any{"w-1", envID, "", 100}, Ordered: true},
+		Lookup{Name: "webhook deliveries after one", SQL: sqlDeliveries, Args: []any{"w-1", envID, "d-1", 100}, Ordered: true},
+		// (a message's deliveries are its attempts, a few to sort)
+		Lookup{Name: "a webhook message's deliveries", SQL: sqlMessageDeliveries, Args: []any{"w-1", envID, "m-1", 100}})
 	return append(out, s.analyticsLookups(envID)...), nil
+}
+
+// eventLookups are the pages of the admin Events API: the outbox grows
+// with every change, far past the users.
+func eventLookups(envID string) []Lookup {
+	start, end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	queries := map[string]events.Query{
+		"events list":                 {},
+		"events list by type":         {ResourceType: "user"},
+		"events list in a range":      {Start: &start, End: &end},
+		"events list after an event":  {After: "e-1"},
+		"events list, every criteria": {ResourceType: "wallet", Start: &start, End: &end, After: "e-1"},
+	}
+	var out []Lookup
+	for name, q := range queries {
+		q.Limit = 100
+		sql, args := listEventsSQL(envID, q)
+		out = append(out, Lookup{Name: name, SQL: sql, Args: args, Ordered: true})
+	}
+	return out
 }
 
 // analyticsLookups are the Analytics reads that join rows per user (the

@@ -191,15 +191,22 @@ func scanDelivery(r Row) (m webhooks.Message, err error) {
 	return m, err
 }
 
+// The deliveries of a webhook ($1) of environment $2, newest first,
+// after delivery $3 (or from the newest, given ''), $4 of them; and those
+// of its message $3, in attempt order.
+const (
+	deliveriesFrom = ` FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id JOIN events e ON e.id = m.event_id
+		WHERE d.webhook_id = $1 AND m.environment_id = $2`
+	sqlDeliveries = `SELECT ` + deliveryCols + deliveriesFrom + ` AND (CAST($3 AS text) = ''
+			OR (d.attempted_at, d.id) < (SELECT attempted_at, id FROM webhook_deliveries WHERE id = $3))
+		ORDER BY d.attempted_at DESC, d.id DESC LIMIT $4`
+	sqlMessageDeliveries = `SELECT ` + deliveryCols + deliveriesFrom + ` AND d.message_id = $3 ORDER BY d.attempt LIMIT $4`
+)
+
 // ListDeliveries implements webhooks.Store.
 func (s *Store) ListDeliveries(ctx context.Context, envID, webhookID, messageID string, page webhooks.Page) ([]webhooks.Message, error) {
-	from := ` FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id JOIN events e ON e.id = m.event_id
-		WHERE d.webhook_id = $1 AND m.environment_id = $2`
 	if messageID == "" {
-		return list(ctx, s, s.db.Reader(), "list webhook deliveries", scanDelivery,
-			`SELECT `+deliveryCols+from+` AND (CAST($3 AS text) = ''
-				OR (d.attempted_at, d.id) < (SELECT attempted_at, id FROM webhook_deliveries WHERE id = $3))
-			ORDER BY d.attempted_at DESC, d.id DESC LIMIT $4`,
+		return list(ctx, s, s.db.Reader(), "list webhook deliveries", scanDelivery, sqlDeliveries,
 			webhookID, envID, page.After, page.Limit)
 	}
 	var out []webhooks.Message
@@ -210,8 +217,8 @@ func (s *Store) ListDeliveries(ctx context.Context, envID, webhookID, messageID 
 			return s.fail("get webhook message", webhooks.ErrMessageNotFound, err)
 		}
 		var err error
-		out, err = list(ctx, s, q, "list message deliveries", scanDelivery,
-			`SELECT `+deliveryCols+from+` AND d.message_id = $3 ORDER BY d.attempt LIMIT $4`, webhookID, envID, messageID, page.Limit)
+		out, err = list(ctx, s, q, "list message deliveries", scanDelivery, sqlMessageDeliveries,
+			webhookID, envID, messageID, page.Limit)
 		return err
 	})
 	return out, s.fail("list message deliveries", webhooks.ErrMessageNotFound, err)

@@ -10,8 +10,9 @@ import (
 	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 )
 
-// testQueryPlans: every admin lookup of end users (sqlstore.Lookups) is
-// answered by an index, checked on the plan the backend chooses
+// testQueryPlans: every admin lookup of end users, and every page of
+// events and webhook deliveries (sqlstore.Lookups), is answered by an
+// index, checked on the plan the backend chooses
 // (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL with sequential
 // scans priced out, so a plan that has no index to use shows one). A table
 // scan, or an index walk over the whole environment, fails the test: at a
@@ -47,7 +48,23 @@ func testQueryPlans(t *testing.T, s store.Store) {
 		_, err = db.Exec(ctx(t), `INSERT INTO visits (id, environment_id, wallet_address, chain, created_at)
 			SELECT 'filler-' || g, $1, 'a' || g, 'eip155', now() FROM generate_series(1, 5000) AS g`, e.sandbox.ID)
 		must(t, "fill visits", err)
-		_, err = db.Exec(ctx(t), `ANALYZE users, verified_credentials, visits`)
+		_, err = db.Exec(ctx(t), `INSERT INTO events (id, environment_id, name, resource_type, created_at)
+			SELECT 'filler-' || g, $1, 'user.created', CASE g % 3 WHEN 0 THEN 'user' WHEN 1 THEN 'wallet' ELSE 'session' END,
+				now() - g * interval '1 minute' FROM generate_series(1, 5000) AS g`, e.sandbox.ID)
+		must(t, "fill events", err)
+		// A webhook (w-1, as Lookups names it) that was sent each of them.
+		_, err = db.Exec(ctx(t), `INSERT INTO webhooks (id, environment_id, url, secret, enabled, created_at, updated_at)
+			VALUES ('w-1', $1, 'https://hooks.example.com', '', true, now(), now())`, e.sandbox.ID)
+		must(t, "fill webhooks", err)
+		_, err = db.Exec(ctx(t), `INSERT INTO webhook_messages (id, environment_id, webhook_id, event_id, status, created_at, updated_at)
+			SELECT 'filler-' || g, $1, 'w-1', 'filler-' || g, 'delivered', now(), now() FROM generate_series(1, 5000) AS g`, e.sandbox.ID)
+		must(t, "fill webhook messages", err)
+		_, err = db.Exec(ctx(t), `INSERT INTO webhook_deliveries (id, message_id, webhook_id, attempt, status, request,
+				http_status, response, error, duration_ms, attempted_at)
+			SELECT 'filler-' || g, 'filler-' || g, 'w-1', 1, 'delivered', '{}', 200, '', '', 1, now() - g * interval '1 minute'
+			FROM generate_series(1, 5000) AS g`)
+		must(t, "fill webhook deliveries", err)
+		_, err = db.Exec(ctx(t), `ANALYZE users, verified_credentials, visits, events, webhook_messages, webhook_deliveries`)
 		must(t, "analyze", err)
 	}
 	lookups, err := ls.Lookups(e.sandbox.ID)
