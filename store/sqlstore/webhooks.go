@@ -192,7 +192,7 @@ func scanDelivery(r Row) (m webhooks.Message, err error) {
 }
 
 // The deliveries of a webhook ($1) of environment $2, newest first,
-// after delivery $3 (or from the newest, given ''), $4 of them; and those
+// after delivery $3 (from the newest when $3 is empty), $4 of them; and those
 // of its message $3, in attempt order.
 const (
 	deliveriesFrom = ` FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id JOIN events e ON e.id = m.event_id
