@@ -265,13 +265,7 @@ func TestDeviceRegistrationWithMFA(t *testing.T) {
 		setMFA(t, app, map[string]any{"enabled": true})
 		laptop := newDeviceKey(t)
 		first := emailSignIn(t, app, box, "mfa@example.com", laptop).Tokens.MinifiedJWT
-		en, err := app.RegisterTOTP(ctx, env, first)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := app.ConfirmTOTP(ctx, env, first, mfatest.Code(t, en.Secret, -1)); err != nil {
-			t.Fatal(err)
-		}
+		totpSecret := enrollTOTP(t, app, first)
 		both := func() (*signin.Result, string) {
 			res := emailSignIn(t, app, box, "mfa@example.com", newDeviceKey(t))
 			if !res.Auth.MFAPending || !res.Auth.DevicePending {
@@ -282,7 +276,7 @@ func TestDeviceRegistrationWithMFA(t *testing.T) {
 
 		// The factor first, then the device.
 		res, link := both()
-		passed, err := app.PassTOTP(ctx, env, res.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.TOTP(t, en.Secret, time.Now())})
+		passed, err := app.PassTOTP(ctx, env, res.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.TOTP(t, totpSecret, time.Now())})
 		if err != nil || passed.Auth.MFAPending || !passed.Auth.DevicePending {
 			t.Fatalf("TOTP on a new device: %v, %+v", err, passed)
 		}
@@ -306,7 +300,7 @@ func TestDeviceRegistrationWithMFA(t *testing.T) {
 		if _, err := app.RegisteredDevices(ctx, env, approved.Tokens.MinifiedJWT); err != signin.ErrMFAPending {
 			t.Fatalf("an MFA-pending session listed devices: %v", err)
 		}
-		done, err := app.PassTOTP(ctx, env, approved.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.Code(t, en.Secret, 1)})
+		done, err := app.PassTOTP(ctx, env, approved.Tokens.MinifiedJWT, signin.MFARequest{Code: mfatest.Code(t, totpSecret, 1)})
 		if err != nil || done.Auth.MFAPending || done.Auth.DevicePending {
 			t.Fatalf("TOTP after approval: %v, %+v", err, done)
 		}

@@ -65,6 +65,22 @@ func setMFA(t *testing.T, app *dynamicauthtest.App, policy map[string]any) {
 	setSecurity(t, app, "mfa", policy)
 }
 
+// enrollTOTP enrolls a TOTP device for the user of the full session
+// sessionToken, confirmed with the code of the step before now (the
+// steps from now on are left to the test), and returns its secret.
+func enrollTOTP(t *testing.T, app *dynamicauthtest.App, sessionToken string) string {
+	t.Helper()
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	en, err := app.RegisterTOTP(ctx, env, sessionToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.ConfirmTOTP(ctx, env, sessionToken, mfatest.Code(t, en.Secret, -1)); err != nil {
+		t.Fatal(err)
+	}
+	return en.Secret
+}
+
 // setSecurity replaces security.<member> of the sandbox's settings
 // through the Go API.
 func setSecurity(t *testing.T, app *dynamicauthtest.App, member string, value any) {

@@ -48,13 +48,7 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 	setMFA(t, a, map[string]any{"enabled": true})
 	w := dynamicauthtest.NewWallet(t)
 	first := a.SignIn(t, w)
-	en, err := a.RegisterTOTP(ctx, env, first.MinifiedJWT)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.ConfirmTOTP(ctx, env, first.MinifiedJWT, mfatest.Code(t, en.Secret, -1)); err != nil {
-		t.Fatal(err)
-	}
+	totpSecret := enrollTOTP(t, a, first.MinifiedJWT)
 	codes, _, err := a.RecoveryCodes(ctx, env, first.MinifiedJWT)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +80,7 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 	if err := b.CheckMasterSecret(ctx); err != nil {
 		t.Fatal(err)
 	}
-	checkServes(t, b, st, w, en.Secret, pr.ID, 0)
+	checkServes(t, b, st, w, totpSecret, pr.ID, 0)
 	checkWebhookSecrets(t, b, hooks)
 	if _, err := b.Tenants().Authenticate(ctx, ownerToken); err != nil {
 		t.Fatalf("the owner token under the new secret with the old one: %v", err)
@@ -130,7 +124,7 @@ func testMasterSecretRotation(t *testing.T, st store.Store) {
 	// The new secret alone now serves everything sealed; the owner token
 	// was rehashed when b saw it; the old secret alone opens nothing.
 	c := on(newSecret)
-	checkServes(t, c, st, w, en.Secret, pr.ID, 1) // the next step: a step passes once
+	checkServes(t, c, st, w, totpSecret, pr.ID, 1) // the next step: a step passes once
 	checkWebhookSecrets(t, c, hooks)
 	if stored, err := st.GetWebhook(ctx, env, clear.ID); err != nil || !strings.HasPrefix(stored.Secret, secrets.TextPrefix) {
 		t.Fatalf("a clear webhook secret after the reseal: %q, %v", stored.Secret, err)

@@ -50,14 +50,7 @@ func testInFlightAcrossRotation(t *testing.T, st store.Store) {
 	setMFA(t, a, map[string]any{"enabled": true})
 	enableEmailCodes(t, a)
 	w := dynamicauthtest.NewWallet(t)
-	first := a.SignIn(t, w)
-	en, err := a.RegisterTOTP(ctx, env, first.MinifiedJWT)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.ConfirmTOTP(ctx, env, first.MinifiedJWT, mfatest.Code(t, en.Secret, -1)); err != nil {
-		t.Fatal(err)
-	}
+	totpSecret := enrollTOTP(t, a, a.SignIn(t, w).MinifiedJWT)
 	// Each hand-out passes TOTP once, a step each (a step passes once).
 	handOut := func(step int) handedOut {
 		var h handedOut
@@ -73,7 +66,7 @@ func testInFlightAcrossRotation(t *testing.T, st store.Store) {
 			t.Fatal(err)
 		}
 		h.verificationID, h.code = started.Verification.ID, box.LastEmail(t, h.email).Code
-		up, err := a.PassTOTP(ctx, env, a.SignIn(t, w).MinifiedJWT, signin.MFARequest{Code: mfatest.Code(t, en.Secret, step),
+		up, err := a.PassTOTP(ctx, env, a.SignIn(t, w).MinifiedJWT, signin.MFARequest{Code: mfatest.Code(t, totpSecret, step),
 			MFAToken: true, Scopes: []string{"credential:unlink"}})
 		if err != nil || up.MFAToken == "" || up.ElevatedAccessToken == "" {
 			t.Fatalf("TOTP with an mfaToken and an elevated access token: %+v, %v", up, err)
