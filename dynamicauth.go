@@ -220,7 +220,9 @@ func (a *Auth) ChainTokens(chain string, networkID *int64) ([]chains.Token, erro
 func (a *Auth) Handler() http.Handler { return a.handler }
 
 // Start runs the background chores (webhook delivery, export files,
-// purging expired nonces and idle rate-limit buckets, scheduled backups)
+// purging what expired (nonces, codes, login states, passkey challenges,
+// device approvals, MFA tokens, exports) and idle rate-limit buckets,
+// scheduled key rotation and backups)
 // until Close or until ctx ends. Calling it twice is an error. It first
 // checks that the master secret opens the store's keys (CheckMasterSecret):
 // a server started on another database's secret would fail every sign-in.
@@ -377,6 +379,9 @@ func (a *Auth) maintain(ctx context.Context) {
 		}
 		if _, err := a.devices.PurgeExpiredApprovals(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired device approvals failed", "err", err)
+		}
+		if _, err := a.mfa.PurgeExpiredTokens(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("purging expired mfa tokens failed", "err", err)
 		}
 		if n, err := a.exports.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired export files failed", "err", err)

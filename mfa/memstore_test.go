@@ -201,6 +201,14 @@ func (m *memStore) InsertMFAToken(_ context.Context, t *Token) error {
 	return nil
 }
 
+func (m *memStore) DeleteExpiredMFATokens(_ context.Context, before time.Time) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := len(m.tokens)
+	m.tokens = slices.DeleteFunc(m.tokens, func(t *Token) bool { return !t.ExpiresAt.After(before) })
+	return int64(n - len(m.tokens)), nil
+}
+
 func (m *memStore) UseMFAToken(_ context.Context, userID string, hash []byte, now time.Time, accept func(*Token) bool) (*Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

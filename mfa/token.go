@@ -38,6 +38,14 @@ type TokenStore interface {
 	// and for one accept refused, which stays as it was: a token sent
 	// where it does not serve is not spent.
 	UseMFAToken(ctx context.Context, userID string, hash []byte, now time.Time, accept func(*Token) bool) (*Token, error)
+	// DeleteExpiredMFATokens forgets the tokens that expired by before.
+	DeleteExpiredMFATokens(ctx context.Context, before time.Time) (int64, error)
+}
+
+// PurgeExpiredTokens forgets the mfaTokens and elevated access tokens past
+// their lifetime (every one is issued with one: minutes).
+func (s *Service) PurgeExpiredTokens(ctx context.Context) (int64, error) {
+	return s.store.DeleteExpiredMFATokens(ctx, s.clock())
 }
 
 // IssueToken makes an mfaToken for a user who just passed a factor.

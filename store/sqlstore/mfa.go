@@ -210,6 +210,12 @@ func (s *Store) InsertMFAToken(ctx context.Context, t *mfa.Token) error {
 	return s.fail("insert mfa token", users.ErrUserNotFound, err)
 }
 
+// DeleteExpiredMFATokens implements mfa.TokenStore.
+func (s *Store) DeleteExpiredMFATokens(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.db.Exec(ctx, `DELETE FROM mfa_tokens WHERE expires_at <= $1`, before)
+	return n, s.fail("delete expired mfa tokens", nil, err)
+}
+
 // UseMFAToken implements mfa.TokenStore: the token's row is read locked,
 // handed to accept, and a single-use token it takes is deleted in the same
 // transaction, so it serves once and only where accept lets it.

@@ -290,4 +290,19 @@ func testMFATokens(t *testing.T, s store.Store) {
 	if got, _ := s.UseMFAToken(ctx(t), u.ID, bound.Hash, now, nil); got != nil {
 		t.Fatal("a token outlived the MFA reset")
 	}
+
+	// The purge forgets what expired by its cut-off (asked for at an
+	// earlier time, a purged token is gone), nothing else.
+	expired := &mfa.Token{Hash: randomBytes(t, 32), UserID: u.ID, SessionID: "sid", ExpiresAt: now.Add(time.Minute)}
+	live := &mfa.Token{Hash: randomBytes(t, 32), UserID: u.ID, SessionID: "sid", ExpiresAt: now.Add(time.Hour)}
+	must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), expired))
+	must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), live))
+	n, err := s.DeleteExpiredMFATokens(ctx(t), now.Add(time.Minute))
+	must(t, "DeleteExpiredMFATokens", err)
+	if got, _ := s.UseMFAToken(ctx(t), u.ID, expired.Hash, now, nil); got != nil || n < 1 {
+		t.Fatalf("an expired token outlived the purge (%d purged)", n)
+	}
+	if got, _ := s.UseMFAToken(ctx(t), u.ID, live.Hash, now, nil); got == nil {
+		t.Fatal("the purge took a live token")
+	}
 }
