@@ -50,6 +50,11 @@ type Config struct {
 	// old; the retired key stays published for signing.Retention. Apps
 	// that pinned a public key instead of reading the JWKS must not use it.
 	SigningKeyMaxAge time.Duration
+	// EventRetention, when set (at least events.MinRetention), makes the
+	// started Auth forget events older than this (the Events API's, with
+	// their webhook messages and delivery logs), except those a webhook
+	// message still waits to deliver. Zero keeps every event.
+	EventRetention time.Duration
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies (default 1 MiB).

@@ -106,6 +106,9 @@ func New(cfg Config) (*Auth, error) {
 	if cfg.SigningKeyMaxAge != 0 && cfg.SigningKeyMaxAge < signing.MinKeyAge {
 		return nil, fmt.Errorf("dynamicauth: SigningKeyMaxAge must be at least %s, got %s", signing.MinKeyAge, cfg.SigningKeyMaxAge)
 	}
+	if cfg.EventRetention != 0 && cfg.EventRetention < events.MinRetention {
+		return nil, fmt.Errorf("dynamicauth: EventRetention must be at least %s, got %s", events.MinRetention, cfg.EventRetention)
+	}
 	secretKeys, err := secrets.New(cfg.MasterSecret, cfg.PreviousMasterSecrets...)
 	if err != nil {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
@@ -357,6 +360,20 @@ func (a *Auth) rotateStaleKeys(ctx context.Context) {
 	}
 }
 
+// purgeOldEvents forgets the events older than Config.EventRetention, if
+// set.
+func (a *Auth) purgeOldEvents(ctx context.Context) {
+	if a.cfg.EventRetention == 0 {
+		return
+	}
+	n, err := a.events.Purge(ctx, a.now().Add(-a.cfg.EventRetention))
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("purging old events failed; retried at the next chores", "err", err, "purged", n)
+	} else if n > 0 {
+		a.log.Info("purged old events", "count", n, "retention", a.cfg.EventRetention.String())
+	}
+}
+
 // maintain does the background chores until ctx ends.
 func (a *Auth) maintain(ctx context.Context) {
 	t := time.NewTicker(maintenanceEvery)
@@ -374,6 +391,7 @@ func (a *Auth) maintain(ctx context.Context) {
 			a.log.Warn("purging expired passkey challenges failed", "err", err)
 		}
 		a.rotateStaleKeys(ctx)
+		a.purgeOldEvents(ctx)
 		if _, err := a.codes.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired email/SMS verifications failed", "err", err)
 		}

@@ -71,6 +71,11 @@ type Store interface {
 	// InsertTracks stores the SDK's analytics events in one transaction;
 	// tenant.ErrEnvironmentNotFound for an unknown environment.
 	InsertTracks(ctx context.Context, envID string, ts []Track) error
+	// DeleteEventsBefore deletes up to limit events created before
+	// before, with their webhook messages and deliveries, in one
+	// transaction; events with a message still to deliver stay. It
+	// reads each environment's events through its index, not the table.
+	DeleteEventsBefore(ctx context.Context, before time.Time, limit int) (int64, error)
 }
 
 // Environments checks the caller's reach (tenant.Service does).

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -56,6 +57,32 @@ func listEventsSQL(envID string, q events.Query) (string, []any) {
 func (s *Store) GetEvent(ctx context.Context, envID, id string) (*events.Event, error) {
 	return get(ctx, s, "get event", events.ErrNotFound, scanEvent, `SELECT `+eventCols+`
 		FROM events e JOIN environments env ON env.id = e.environment_id WHERE e.id = $1 AND e.environment_id = $2`, id, envID)
+}
+
+// oldEventsSQL selects up to $2 events created before $1 of the
+// environments listed in $3, each environment's through events_env (a
+// range of environment_id and created_at, not a walk of the index),
+// without those a webhook message still waits to deliver
+// (webhook_messages_event answers that).
+func (s *Store) oldEventsSQL() string {
+	return `SELECT e.id FROM events e WHERE ` + s.in("e.environment_id", 3) + ` AND e.created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM webhook_messages m WHERE m.event_id = e.id AND m.next_attempt_at IS NOT NULL)
+		LIMIT $2`
+}
+
+// DeleteEventsBefore implements events.Store; the messages and their
+// deliveries go by the foreign keys' cascade.
+func (s *Store) DeleteEventsBefore(ctx context.Context, before time.Time, limit int) (int64, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx Tx) error {
+		envs, err := s.queryIDs(ctx, tx, `SELECT id FROM environments`)
+		if err != nil {
+			return err
+		}
+		n, err = tx.Exec(ctx, `DELETE FROM events WHERE id IN (`+s.oldEventsSQL()+`)`, before, limit, s.d.IDList(envs))
+		return err
+	})
+	return n, s.fail("delete old events", nil, err)
 }
 
 // InsertTracks implements events.Store.

@@ -1,0 +1,32 @@
+package events
+
+import (
+	"context"
+	"time"
+)
+
+// MinRetention is the shortest retention Purge is given by the server's
+// chores: a webhook message retries for about a day (webhooks.LiveSchedule),
+// and an event a message still waits for is never purged anyway.
+const MinRetention = 7 * 24 * time.Hour
+
+// purgeBatch bounds one purge transaction, so that sign-ins queued for
+// SQLite's single writer wait for at most that many deletes.
+const purgeBatch = 1000
+
+// Purge forgets the events created before before, with their webhook
+// messages and delivery logs, a batch per transaction, except events a
+// webhook message still waits to deliver. It returns how many it forgot.
+func (s *Service) Purge(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		n, err := s.d.Store.DeleteEventsBefore(ctx, before, purgeBatch)
+		total += n
+		if err != nil || n < purgeBatch {
+			return total, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}
