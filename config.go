@@ -52,8 +52,9 @@ type Config struct {
 	SigningKeyMaxAge time.Duration
 	// EventRetention, when set (at least events.MinRetention), makes the
 	// started Auth forget events older than this (the Events API's, with
-	// their webhook messages and delivery logs), except those a webhook
-	// message still waits to deliver. Zero keeps every event.
+	// their webhook messages and delivery logs, and the SDK's analytics
+	// events), except those a webhook message still waits to deliver.
+	// Zero keeps every event.
 	EventRetention time.Duration
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger

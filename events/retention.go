@@ -16,17 +16,24 @@ const purgeBatch = 1000
 
 // Purge forgets the events created before before, with their webhook
 // messages and delivery logs, a batch per transaction, except events a
-// webhook message still waits to deliver. It returns how many it forgot.
+// webhook message still waits to deliver; and the SDK's analytics events
+// as old. It returns how many of both it forgot.
 func (s *Service) Purge(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
-	for {
-		n, err := s.d.Store.DeleteEventsBefore(ctx, before, purgeBatch)
-		total += n
-		if err != nil || n < purgeBatch {
-			return total, err
-		}
-		if err := ctx.Err(); err != nil {
-			return total, err
+	for _, del := range []func(context.Context, time.Time, int) (int64, error){s.d.Store.DeleteEventsBefore, s.d.Store.DeleteTracksBefore} {
+		for {
+			n, err := del(ctx, before, purgeBatch)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n < purgeBatch {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				return total, err
+			}
 		}
 	}
+	return total, nil
 }

@@ -76,6 +76,9 @@ type Store interface {
 	// transaction; events with a message still to deliver stay. It
 	// reads each environment's events through its index, not the table.
 	DeleteEventsBefore(ctx context.Context, before time.Time, limit int) (int64, error)
+	// DeleteTracksBefore deletes up to limit SDK analytics events created
+	// before before, each environment's through its index.
+	DeleteTracksBefore(ctx context.Context, before time.Time, limit int) (int64, error)
 }
 
 // Environments checks the caller's reach (tenant.Service does).

@@ -60,7 +60,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.rateLimits, "rate-limits", "on", "per-IP limits on SDK routes: on, or off for trusted load tests")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client")
 	fs.DurationVar(&f.keyMaxAge, "signing-key-max-age", 0, "rotate each environment's JWT signing key once it is this old, e.g. 2160h (90 days; at least 24h); 0: only by 'keys rotate'")
-	fs.DurationVar(&f.eventRetention, "event-retention", 0, "forget events (Events API, webhook logs) older than this, e.g. 2160h (90 days; at least 168h); 0: keep them all")
+	fs.DurationVar(&f.eventRetention, "event-retention", 0, "forget events (Events API, webhook logs, SDK analytics events) older than this, e.g. 2160h (90 days; at least 168h); 0: keep them all")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
 }
 

@@ -70,19 +70,36 @@ func (s *Store) oldEventsSQL() string {
 		LIMIT $2`
 }
 
+// oldTracksSQL selects up to $2 SDK analytics events created before $1
+// of the environments listed in $3, through sdk_events_env.
+func (s *Store) oldTracksSQL() string {
+	return `SELECT id FROM sdk_events WHERE ` + s.in("environment_id", 3) + ` AND created_at < $1 LIMIT $2`
+}
+
 // DeleteEventsBefore implements events.Store; the messages and their
 // deliveries go by the foreign keys' cascade.
 func (s *Store) DeleteEventsBefore(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return s.deleteOld(ctx, "events", s.oldEventsSQL(), before, limit)
+}
+
+// DeleteTracksBefore implements events.Store.
+func (s *Store) DeleteTracksBefore(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return s.deleteOld(ctx, "sdk_events", s.oldTracksSQL(), before, limit)
+}
+
+// deleteOld deletes the rows of table whose ids selectIDs selects, given
+// before, limit and the list of every environment.
+func (s *Store) deleteOld(ctx context.Context, table, selectIDs string, before time.Time, limit int) (int64, error) {
 	var n int64
 	err := s.db.Write(ctx, func(tx Tx) error {
 		envs, err := s.queryIDs(ctx, tx, `SELECT id FROM environments`)
 		if err != nil {
 			return err
 		}
-		n, err = tx.Exec(ctx, `DELETE FROM events WHERE id IN (`+s.oldEventsSQL()+`)`, before, limit, s.d.IDList(envs))
+		n, err = tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (`+selectIDs+`)`, before, limit, s.d.IDList(envs))
 		return err
 	})
-	return n, s.fail("delete old events", nil, err)
+	return n, s.fail("delete old "+table, nil, err)
 }
 
 // InsertTracks implements events.Store.

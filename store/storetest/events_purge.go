@@ -15,7 +15,8 @@ import (
 // testEventPurge: DeleteEventsBefore forgets the events older than its
 // cut-off in every environment, at most limit at a time, with their
 // delivered webhook messages and delivery logs, and keeps the events a
-// message still waits to deliver and every newer one.
+// message still waits to deliver and every newer one; DeleteTracksBefore
+// does the same with the SDK's analytics events.
 func testEventPurge(t *testing.T, s store.Store) {
 	// Long before the other tests' events, which the purge must not reach.
 	c := &clock{t: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -25,9 +26,16 @@ func testEventPurge(t *testing.T, s store.Store) {
 		must(t, "InsertVisit", s.InsertVisit(ctx(t), v))
 		return v.ID
 	}
+	track := func(envID string) {
+		must(t, "InsertTracks", s.InsertTracks(ctx(t), envID, []events.Track{{ID: id(), AnonymousID: "anon", Event: "page",
+			Type: "track", Properties: json.RawMessage(`{}`), CreatedAt: c.next()}}))
+	}
 	visit(e.sandbox.ID)
 	visit(e.sandbox.ID)
 	visit(e.live.ID)
+	track(e.sandbox.ID)
+	track(e.sandbox.ID)
+	track(e.live.ID)
 	hook, ping := newHook(c, e.sandbox.ID, true, events.VisitCreated)
 	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), hook, ping, 10))
 	waiting, delivered := visit(e.sandbox.ID), visit(e.sandbox.ID)
@@ -38,6 +46,7 @@ func testEventPurge(t *testing.T, s store.Store) {
 			Status: webhooks.StatusDelivered, Request: []byte(`{}`), HTTPStatus: 200, AttemptedAt: now}}))
 	cut := c.next()
 	newer, newerLive := visit(e.sandbox.ID), visit(e.live.ID)
+	track(e.live.ID)
 
 	n, err := s.DeleteEventsBefore(ctx(t), cut, 1)
 	if err != nil || n != 1 {
@@ -55,6 +64,17 @@ func testEventPurge(t *testing.T, s store.Store) {
 	}
 	if got := eventKeys(t, s, e.live.ID); !slices.Equal(got, []string{newerLive}) {
 		t.Fatalf("the live events after the purge: %v, want the newer visit %s", got, newerLive)
+	}
+
+	// The SDK's analytics events: the three before the cut-off, a batch
+	// at a time; the newer one stays (a later cut-off finds it).
+	for _, b := range []struct{ limit, want int64 }{{1, 1}, {5, 2}, {5, 0}} {
+		if n, err := s.DeleteTracksBefore(ctx(t), cut, int(b.limit)); err != nil || n != b.want {
+			t.Fatalf("DeleteTracksBefore, at most %d: %d, %v; want %d", b.limit, n, err, b.want)
+		}
+	}
+	if n, err := s.DeleteTracksBefore(ctx(t), c.next(), 100); err != nil || n != 1 {
+		t.Fatalf("DeleteTracksBefore past the newer analytics event: %d, %v", n, err)
 	}
 	if ms, err := s.ListDeliveries(ctx(t), e.sandbox.ID, hook.ID, "", webhooks.Page{Limit: 10}); err != nil || len(ms) != 0 {
 		t.Fatalf("the purged event's delivery log: %+v, %v", ms, err)

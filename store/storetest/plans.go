@@ -215,7 +215,7 @@ func planScans(l sqlstore.Lookup, plan []string) string {
 		case l.Ordered:
 		case sqliteEnvWalk.MatchString(line), pgEnvWalk.MatchString(line) && (scanOn == "users" || scanOn == "verified_credentials" || scanOn == "visits" || scanOn == "chainalysis_checks"):
 			return line
-		case pgEventsWalk.MatchString(line) && scanOn == "events":
+		case pgEventsWalk.MatchString(line) && (scanOn == "events" || scanOn == "sdk_events"):
 			return line
 		}
 	}
