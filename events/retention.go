@@ -20,7 +20,8 @@ const purgeBatch = 1000
 // as old. It returns how many of both it forgot.
 func (s *Service) Purge(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
-	for _, del := range []func(context.Context, time.Time, int) (int64, error){s.d.Store.DeleteEventsBefore, s.d.Store.DeleteTracksBefore} {
+	deletes := []func(context.Context, time.Time, int) (int64, error){s.d.Store.DeleteEventsBefore, s.d.Store.DeleteTracksBefore}
+	for _, del := range deletes {
 		for {
 			n, err := del(ctx, before, purgeBatch)
 			total += n
