@@ -19,7 +19,7 @@ import {
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, sdkApi, expectOk, expectStatus, http, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
-import { memoryKeychain, ethersProvider } from '../sdk-shims.mjs';
+import { memoryKeychain, ethersProvider, settle } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup();
 const COOKIE = 'DYNAMIC_JWT_TOKEN';
@@ -31,6 +31,9 @@ globalThis.document = {
 };
 const state = {};
 const live = [];
+// Requests the SDK instances still run: the SDK sends some on its own
+// after a call resolves, which must end before the file's server stops.
+const inflight = new Set();
 
 async function cookieMode() {
   const env = await http(ctx, 'GET', `/environments/${ctx.envId}`, { token: ctx.token });
@@ -71,7 +74,9 @@ function newSdk() {
       entry.sentCookie = true;
     }
     log.push(entry);
-    const res = await fetch(input, { ...init, headers, signal: init.signal ?? AbortSignal.timeout(30_000) });
+    const pending = fetch(input, { ...init, headers, signal: init.signal ?? AbortSignal.timeout(30_000) });
+    inflight.add(pending);
+    const res = await pending.finally(() => inflight.delete(pending));
     store(res);
     entry.status = res.status;
     entry.setCookie = res.headers.getSetCookie();
@@ -200,4 +205,5 @@ it('logout -> POST /revoke by the cookie 204; the server clears the cookie; both
   const first = state.sdk;
   await assert.rejects(refreshUser(first.client));
   await logout(first.client).catch(() => {});
+  await settle(inflight);
 });
