@@ -52,16 +52,29 @@ export function ethersProvider(wallet, { chainId = '1' } = {}) {
 }
 
 /**
- * Waits until no request of inflight is running, and none has started in
- * the last 50 ms: the SDK sends some on its own after a call resolves
- * (settings after logout, nonce refills), which must end before the
- * file's server stops.
+ * Waits until no request of inflight is running, three checks 50 ms apart
+ * in a row: the SDK sends some on its own after a call resolves (settings
+ * after logout, nonce refills), which must end before the file's server
+ * stops.
  */
 export async function settle(inflight) {
-  do {
-    await Promise.allSettled([...inflight]);
+  for (let idle = 0; idle < 3;) {
     await new Promise((r) => setTimeout(r, 50));
-  } while (inflight.size);
+    if (inflight.size === 0) { idle++; continue; }
+    idle = 0;
+    await Promise.allSettled([...inflight]);
+  }
+}
+
+/** fetch, with each request kept in inflight while it runs (see settle). */
+export function trackedFetch(inflight) {
+  return (input, init) => {
+    const pending = fetch(input, init);
+    inflight.add(pending);
+    const done = () => inflight.delete(pending);
+    pending.then(done, done);
+    return pending;
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, http, updateSettings, APP_ORIGIN, totp } from '../harness.mjs';
-import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
+import { ethersProvider, nodeSdk, settle } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
 const inflight = new Set();
@@ -185,6 +185,6 @@ it('deleteUser through the SDK: the account is gone and the client signed out; t
 // they log out while it still runs.
 it('logout of every client -> POST /revoke', async () => {
   for (const s of live) if (s.client.user) await logout(s.client);
-  while (inflight.size) await Promise.allSettled([...inflight]);
+  await settle(inflight);
   assert.ok(live.every((s) => !s.client.user));
 });

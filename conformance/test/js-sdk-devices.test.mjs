@@ -14,7 +14,7 @@ import {
   logout,
 } from '@dynamic-labs-sdk/client';
 import { setup, http, updateSettings, APP_ORIGIN } from '../harness.mjs';
-import { nodeSdk } from '../sdk-shims.mjs';
+import { nodeSdk, settle } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
 const inflight = new Set();
@@ -94,6 +94,6 @@ it('getRegisteredDevices lists both browsers; revokeRegisteredDevice ends the ot
 
 it('every SDK instance logs out (none keeps a timer or a request alive past the server)', async () => {
   for (const s of live) if (s.client.user) await logout(s.client);
-  while (inflight.size) await Promise.allSettled([...inflight]);
+  await settle(inflight);
   assert.ok(live.every((s) => !s.client.user));
 });

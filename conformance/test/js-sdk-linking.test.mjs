@@ -18,7 +18,7 @@ import {
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, http, updateSettings, sdkApi, expectOk, evmVerifyRequest, APP_ORIGIN } from '../harness.mjs';
-import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
+import { ethersProvider, nodeSdk, settle } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
 const inflight = new Set();
@@ -161,6 +161,6 @@ it('external JWT: signInWithExternalJwt signs the sub in; requestExternalAuthEle
 // they log out while it still runs.
 it('logout of every client -> POST /revoke', async () => {
   for (const s of live) if (s.client.user) await logout(s.client);
-  while (inflight.size) await Promise.allSettled([...inflight]);
+  await settle(inflight);
   assert.ok(live.every((s) => !s.client.user));
 });

@@ -19,12 +19,13 @@ import {
   getUserSocialAccounts, logout, unlinkSocialAccount,
 } from '@dynamic-labs-sdk/client';
 import { setup, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
-import { memoryKeychain } from '../sdk-shims.mjs';
+import { memoryKeychain, settle, trackedFetch } from '../sdk-shims.mjs';
 import { useTestOP, browse as browseTo } from '../testop.mjs';
 
 const { ctx, it } = setup();
 const op = useTestOP(ctx);
 const live = [];
+const inflight = new Set();
 
 function newSdk(navigated) {
   const mem = new Map();
@@ -33,7 +34,7 @@ function newSdk(navigated) {
     autoInitialize: false,
     coreConfig: {
       apiBaseUrl: ctx.basePath,
-      fetch: (input, init) => fetch(input, init),
+      fetch: trackedFetch(inflight),
       storageAdapter: {
         getItem: async (k) => (mem.has(k) ? mem.get(k) : null),
         setItem: async (k, v) => { mem.set(k, v); },
@@ -101,6 +102,6 @@ it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID prov
     // failed or not: log them out while the server runs, and let the
     // settings refetch logout starts finish.
     for (const c of live) await logout(c);
-    await new Promise((res) => setTimeout(res, 500));
+    await settle(inflight);
   }
 });

@@ -26,7 +26,7 @@ import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs
 import {
   setup, sdkApi, expectOk, expectStatus, http, issueNonce, evmVerifyRequest, verifySessionJwt, UUID_RE, APP_ORIGIN,
 } from '../harness.mjs';
-import { ethersProvider, nodeSdk } from '../sdk-shims.mjs';
+import { ethersProvider, nodeSdk, settle } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup();
 const state = {};
@@ -35,19 +35,11 @@ const live = [];
 // still be in flight when a test ends; a file that ends with one pending
 // stops the server under it and the SDK's rejection fails the run.
 const inflight = new Set();
-async function quiesce() {
-  for (let idle = 0; idle < 3;) {
-    await new Promise((res) => setTimeout(res, 50));
-    if (inflight.size === 0) { idle++; continue; }
-    idle = 0;
-    await Promise.allSettled([...inflight]);
-  }
-}
 
 after(async () => {
   // signed-in clients keep an expiry timer; log them out so the file ends
   for (const s of live) { try { if (s.client.user) await logout(s.client); } catch { /* server gone */ } }
-  await quiesce();
+  await settle(inflight);
 });
 
 /** A fresh SDK instance ("a browser tab") with recording fetch and in-memory shims. */
@@ -312,7 +304,7 @@ it('Solana wallet through the SDK: SIWS without Chain ID, network "101", base58 
   assert.equal(vc.address, address);
   assert.equal(vc.walletName, 'naclsol');
   await logout(s.client);
-  await quiesce();
+  await settle(inflight);
 });
 
 it('email code through the SDK: sendEmailOTP -> POST /emailVerifications/create, verifyOTP -> POST /emailVerifications/signin; the client holds the email user', async () => {
@@ -342,5 +334,5 @@ it('email code through the SDK: sendEmailOTP -> POST /emailVerifications/create,
   assert.equal(me.status, 200, me.text);
   assert.equal(me.json.email, email);
   await logout(s.client); // signed-in clients keep timers and would revoke after the server stops
-  await quiesce();
+  await settle(inflight);
 });
