@@ -9,7 +9,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/users"
-	"github.com/dynamicauth/dynamicauth/webhooks"
 )
 
 // testAdminSaveUsers: a batch is one transaction in which each row is all
@@ -145,16 +144,8 @@ func testAdminSaveUsersMany(t *testing.T, s store.Store) {
 	eq(t, "a unique value of the batch", taken, true)
 
 	queued := map[string]int{}
-	rows, err := s.Jobs(ctx(t), webhooks.DeliveryArgs{}.Kind(), 0)
-	must(t, "Jobs", err)
-	for _, r := range rows {
-		var a webhooks.DeliveryArgs
-		must(t, "job args", json.Unmarshal(r.EncodedArgs, &a))
-		j, err := s.Load(ctx(t), a.MessageID)
-		must(t, "Load", err)
-		if j != nil {
-			queued[j.Webhook.ID+" "+j.Event.Name]++
-		}
+	for _, j := range deliveryJobs(t, s) {
+		queued[j.Webhook.ID+" "+j.Event.Name]++
 	}
 	eq(t, "user.created queued", queued[on.ID+" "+events.UserCreated], n)
 	eq(t, "wallet.linked queued", queued[on.ID+" "+events.WalletLinked], n)

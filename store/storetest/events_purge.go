@@ -103,16 +103,10 @@ func eventKeys(t *testing.T, s store.Store, envID string) []string {
 // visit visitID, among every job enqueued.
 func jobOfVisit(t *testing.T, s store.Store, hookID, visitID string) webhooks.Job {
 	t.Helper()
-	rows, err := s.Jobs(ctx(t), webhooks.DeliveryArgs{}.Kind(), 0)
-	must(t, "Jobs", err)
-	for _, r := range rows {
-		var a webhooks.DeliveryArgs
-		must(t, "job args", json.Unmarshal(r.EncodedArgs, &a))
-		j, err := s.Load(ctx(t), a.MessageID)
-		must(t, "Load", err)
+	for _, j := range deliveryJobs(t, s) {
 		var data map[string]any
-		if j != nil && j.Webhook.ID == hookID && json.Unmarshal(j.Event.Data, &data) == nil && data["visitId"] == visitID {
-			return *j
+		if j.Webhook.ID == hookID && json.Unmarshal(j.Event.Data, &data) == nil && data["visitId"] == visitID {
+			return j
 		}
 	}
 	t.Fatalf("no delivery job of webhook %s for visit %s", hookID, visitID)

@@ -24,6 +24,25 @@ func newHook(c *clock, envID string, enabled bool, names ...string) (webhooks.We
 	return w, webhooks.Event{ID: id(), Name: events.Ping, EnvironmentID: envID, Data: json.RawMessage(`{"ping":true}`), CreatedAt: now}
 }
 
+// deliveryJobs loads the message of every delivery job enqueued (those
+// whose message is gone left out).
+func deliveryJobs(t *testing.T, s store.Store) []webhooks.Job {
+	t.Helper()
+	rows, err := s.Jobs(ctx(t), webhooks.DeliveryArgs{}.Kind(), 0)
+	must(t, "Jobs", err)
+	var out []webhooks.Job
+	for _, r := range rows {
+		var a webhooks.DeliveryArgs
+		must(t, "job args", json.Unmarshal(r.EncodedArgs, &a))
+		j, err := s.Load(ctx(t), a.MessageID)
+		must(t, "Load", err)
+		if j != nil {
+			out = append(out, *j)
+		}
+	}
+	return out
+}
+
 // jobQueue follows the River jobs that transactions enqueue.
 type jobQueue struct {
 	s     store.Store
