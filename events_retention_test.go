@@ -1,7 +1,6 @@
 package dynamicauth_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -17,15 +16,11 @@ import (
 func TestEventRetention(t *testing.T) {
 	onBothStores(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
-		var mu sync.Mutex
-		now := time.Now()
-		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-		a := dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Store, c.Now, c.EventRetention = st, clock, 7*24*time.Hour })
+		clock := newMovingClock()
+		a := dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Store, c.Now, c.EventRetention = st, clock.Now, 7*24*time.Hour })
 		env := a.IDs.EnvironmentID
 		old := dynamicauthtest.SignInWallet(t, a)
-		mu.Lock()
-		now = now.Add(8 * 24 * time.Hour)
-		mu.Unlock()
+		clock.Advance(8 * 24 * time.Hour)
 		recent := dynamicauthtest.SignInWallet(t, a)
 		byUser := func() map[string]int {
 			page, err := a.Events().List(ctx, a.System, env, events.Query{Limit: 100})

@@ -18,10 +18,8 @@ import (
 func TestSigningKeyMaxAge(t *testing.T) {
 	onBothStores(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
-		var mu sync.Mutex
-		now := time.Now()
-		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-		cfg := func(c *dynamicauth.Config) { c.Store, c.Now, c.SigningKeyMaxAge = st, clock, 48*time.Hour }
+		clock := newMovingClock()
+		cfg := func(c *dynamicauth.Config) { c.Store, c.Now, c.SigningKeyMaxAge = st, clock.Now, 48*time.Hour }
 		a := dynamicauthtest.New(t, cfg)
 		env := a.IDs.EnvironmentID
 		dynamicauthtest.SignInWallet(t, a)
@@ -31,15 +29,11 @@ func TestSigningKeyMaxAge(t *testing.T) {
 		}
 		b := dynamicauthtest.New(t, cfg)
 
-		mu.Lock()
-		now = now.Add(47 * time.Hour)
-		mu.Unlock()
+		clock.Advance(47 * time.Hour)
 		if n, err := a.Keys().RotateStale(ctx, 48*time.Hour); err != nil || n != 0 {
 			t.Fatalf("a key younger than the maximum age rotated: %d, %v", n, err)
 		}
-		mu.Lock()
-		now = now.Add(2 * time.Hour)
-		mu.Unlock()
+		clock.Advance(2 * time.Hour)
 		for _, app := range []*dynamicauthtest.App{a, b} {
 			if err := app.Start(ctx); err != nil {
 				t.Fatal(err)
@@ -74,4 +68,26 @@ func TestSigningKeyMaxAge(t *testing.T) {
 			t.Fatal("a maximum age of an hour accepted")
 		}
 	})
+}
+
+// movingClock is a Config.Now that a test moves forward.
+type movingClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newMovingClock() *movingClock { return &movingClock{now: time.Now()} }
+
+// Now is the clock's time.
+func (c *movingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *movingClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
