@@ -26,7 +26,8 @@ import (
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "dynamicauth:", err)
+			// the library's errors carry the same prefix: say it once
+			fmt.Fprintln(os.Stderr, "dynamicauth:", strings.TrimPrefix(err.Error(), "dynamicauth: "))
 		}
 		os.Exit(1)
 	}
