@@ -270,10 +270,15 @@ func (s *Service) Rotate(ctx context.Context, envID string) (*Key, error) {
 	if err := s.store.RotateSigningKey(ctx, k, s.now().UTC().Truncate(time.Millisecond)); err != nil {
 		return nil, err
 	}
+	s.forget(envID)
+	return k, nil
+}
+
+// forget drops the environment's cached active key after a rotation.
+func (s *Service) forget(envID string) {
 	s.mu.Lock()
 	delete(s.active, envID)
 	s.mu.Unlock()
-	return k, nil
 }
 
 // MinKeyAge is the shortest maximum age RotateStale accepts: each
@@ -310,9 +315,7 @@ func (s *Service) RotateStale(ctx context.Context, maxAge time.Duration) (int, e
 			}
 			if ok {
 				rotated++
-				s.mu.Lock()
-				delete(s.active, old.EnvironmentID)
-				s.mu.Unlock()
+				s.forget(old.EnvironmentID)
 			}
 			progressed = true
 		}
