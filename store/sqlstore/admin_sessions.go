@@ -59,10 +59,12 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID string, at time.T
 }
 
 // revokeSessions revokes the user's live sessions, only those tied to
-// deviceID unless it is "", each with its event.
+// deviceID unless it is "", each with its event. A session whose refresh
+// has ended is over already: a user who signed in daily for a year would
+// otherwise get an event (and a webhook call) for each of those days.
 func (s *Store) revokeSessions(ctx context.Context, tx Tx, envID, userID, deviceID string, at time.Time, event string) error {
 	ids, err := s.queryIDs(ctx, tx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL
-		AND ($3 = '' OR device_registration_id = $3) RETURNING id`, at, userID, deviceID)
+		AND refresh_expires_at > $1 AND ($3 = '' OR device_registration_id = $3) RETURNING id`, at, userID, deviceID)
 	if err != nil {
 		return err
 	}

@@ -309,10 +309,13 @@ func testAdminSessions(t *testing.T, s store.Store) {
 	_, s2 := signIn(t, s, c, env, sameWallet(w))
 	_, s3 := signIn(t, s, c, env, sameWallet(w))
 	_, otherSession := signIn(t, s, c, env, newWallet(t, env))
+	// A session whose refresh ended long ago is over: revoking the user's
+	// sessions leaves it as it is and writes no event for it.
+	_, ended, _ := signInAt(t, s, c, env, sameWallet(w), c.next().Add(-40*24*time.Hour))
 
 	list, err := s.UserSessions(ctx(t), u.ID)
 	must(t, "UserSessions", err)
-	eqSet(t, "user's sessions", ids(list, func(x *users.UserSession) string { return x.ID }), []string{s1.ID, s2.ID, s3.ID})
+	eqSet(t, "user's sessions", ids(list, func(x *users.UserSession) string { return x.ID }), []string{s1.ID, s2.ID, s3.ID, ended.ID})
 	byID := map[string]*session.Session{s1.ID: s1, s2.ID: s2, s3.ID: s3}
 	for i := range list {
 		if want := byID[list[i].ID]; want != nil {
@@ -344,6 +347,9 @@ func testAdminSessions(t *testing.T, s store.Store) {
 		eqTimePtr(t, "RevokedAt", ss.RevokedAt, &x.want)
 	}
 	wantEvents(t, s, "after revoking", env, map[string]int{"admin.user.session.revoked": 3})
+	if ss, err := s.GetSession(ctx(t), ended.ID); err != nil || ss.RevokedAt != nil {
+		t.Fatalf("a session over before the revoke: %+v %v, want it left unrevoked", ss, err)
+	}
 	ss, err := s.GetSession(ctx(t), otherSession.ID)
 	must(t, "GetSession(other user's)", err)
 	eqSession(t, "other user's session", ss, otherSession)
