@@ -56,6 +56,12 @@ type Config struct {
 	// events), except those a webhook message still waits to deliver.
 	// Zero keeps every event.
 	EventRetention time.Duration
+	// SessionRetention, when set (at least session.MinRetention), makes the
+	// started Auth forget sessions that ended (their refresh limit passed)
+	// longer ago than this. Analytics keeps counting them in whole days
+	// (rollups); only a report's partial first or last day older than that
+	// no longer does. Zero keeps every session.
+	SessionRetention time.Duration
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies (default 1 MiB).

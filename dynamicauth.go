@@ -109,6 +109,9 @@ func New(cfg Config) (*Auth, error) {
 	if cfg.EventRetention != 0 && cfg.EventRetention < events.MinRetention {
 		return nil, fmt.Errorf("dynamicauth: EventRetention must be at least %s, got %s", events.MinRetention, cfg.EventRetention)
 	}
+	if cfg.SessionRetention != 0 && cfg.SessionRetention < session.MinRetention {
+		return nil, fmt.Errorf("dynamicauth: SessionRetention must be at least %s, got %s", session.MinRetention, cfg.SessionRetention)
+	}
 	secretKeys, err := secrets.New(cfg.MasterSecret, cfg.PreviousMasterSecrets...)
 	if err != nil {
 		return nil, fmt.Errorf("dynamicauth: %w", err)
@@ -374,6 +377,20 @@ func (a *Auth) purgeOldEvents(ctx context.Context) {
 	}
 }
 
+// purgeEndedSessions forgets the sessions ended longer ago than
+// Config.SessionRetention, if set.
+func (a *Auth) purgeEndedSessions(ctx context.Context) {
+	if a.cfg.SessionRetention == 0 {
+		return
+	}
+	n, err := a.sessions.Purge(ctx, a.cfg.SessionRetention)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("purging ended sessions failed; retried at the next chores", "err", err, "purged", n)
+	} else if n > 0 {
+		a.log.Info("purged ended sessions", "count", n, "retention", a.cfg.SessionRetention.String())
+	}
+}
+
 // maintain does the background chores until ctx ends.
 func (a *Auth) maintain(ctx context.Context) {
 	t := time.NewTicker(maintenanceEvery)
@@ -392,6 +409,7 @@ func (a *Auth) maintain(ctx context.Context) {
 		}
 		a.rotateStaleKeys(ctx)
 		a.purgeOldEvents(ctx)
+		a.purgeEndedSessions(ctx)
 		if _, err := a.codes.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("purging expired email/SMS verifications failed", "err", err)
 		}

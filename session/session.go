@@ -40,4 +40,8 @@ type Store interface {
 	ExtendSession(ctx context.Context, id string, expiresAt, now time.Time) error
 	// RevokeSession marks a session revoked (idempotent) and records the event.
 	RevokeSession(ctx context.Context, id string, at time.Time, event string) error
+	// DeleteSessionsBefore deletes up to limit sessions created before
+	// createdBefore whose refresh ended before endedBefore, and returns
+	// how many it deleted.
+	DeleteSessionsBefore(ctx context.Context, createdBefore, endedBefore time.Time, limit int) (int64, error)
 }

@@ -27,14 +27,14 @@ import (
 
 // serveFlags are serve's own flags (command registers the shared ones).
 type serveFlags struct {
-	addr, metricsAddr, otelEndpoint, publicHost, issuerHosts, evmRPC     string
-	rateLimits, trustedProxies, sanctionsList, coingeckoURL, captchaURLs string
-	nonceTTL, shutdownTimeout, balanceTTL, keyMaxAge, eventRetention     time.Duration
-	omitFullJWT, withPprof, settingsRPCPrivate, noSettingsRPC            bool
-	fc                                                                   farcasterFlags
-	hooks                                                                webhookFlags
-	codes                                                                deliveryFlags
-	backups                                                              backupFlags
+	addr, metricsAddr, otelEndpoint, publicHost, issuerHosts, evmRPC                   string
+	rateLimits, trustedProxies, sanctionsList, coingeckoURL, captchaURLs               string
+	nonceTTL, shutdownTimeout, balanceTTL, keyMaxAge, eventRetention, sessionRetention time.Duration
+	omitFullJWT, withPprof, settingsRPCPrivate, noSettingsRPC                          bool
+	fc                                                                                 farcasterFlags
+	hooks                                                                              webhookFlags
+	codes                                                                              deliveryFlags
+	backups                                                                            backupFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -61,6 +61,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client")
 	fs.DurationVar(&f.keyMaxAge, "signing-key-max-age", 0, "rotate each environment's JWT signing key once it is this old, e.g. 2160h (90 days; at least 24h); 0: only by 'keys rotate'")
 	fs.DurationVar(&f.eventRetention, "event-retention", 0, "forget events (Events API, webhook logs, SDK analytics events) older than this, e.g. 2160h (90 days; at least 168h); 0: keep them all")
+	fs.DurationVar(&f.sessionRetention, "session-retention", 0, "forget sessions that ended (refresh limit passed) longer ago than this, e.g. 2160h (90 days; at least 168h); 0: keep them all")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT/SIGTERM")
 }
 
@@ -214,7 +215,8 @@ func (f *serveFlags) config(ctx context.Context, o *options, log *slog.Logger) (
 		RateLimits: &policy, TrustedProxies: proxies,
 		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg,
 		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify}, Backups: backups, SigningKeyMaxAge: f.keyMaxAge,
-		EventRetention: f.eventRetention,
+		EventRetention:   f.eventRetention,
+		SessionRetention: f.sessionRetention,
 	}
 	closeDelivery = func() {
 		if err := ch.close(); err != nil {

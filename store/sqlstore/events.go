@@ -88,15 +88,15 @@ func (s *Store) DeleteTracksBefore(ctx context.Context, before time.Time, limit 
 }
 
 // deleteOld deletes the rows of table whose ids selectIDs selects, given
-// before, limit and the list of every environment.
-func (s *Store) deleteOld(ctx context.Context, table, selectIDs string, before time.Time, limit int) (int64, error) {
+// before, limit, the list of every environment and more.
+func (s *Store) deleteOld(ctx context.Context, table, selectIDs string, before time.Time, limit int, more ...any) (int64, error) {
 	var n int64
 	err := s.db.Write(ctx, func(tx Tx) error {
 		envs, err := s.queryIDs(ctx, tx, `SELECT id FROM environments`)
 		if err != nil {
 			return err
 		}
-		n, err = tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (`+selectIDs+`)`, before, limit, s.d.IDList(envs))
+		n, err = tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (`+selectIDs+`)`, append([]any{before, limit, s.d.IDList(envs)}, more...)...)
 		return err
 	})
 	return n, s.fail("delete old "+table, nil, err)

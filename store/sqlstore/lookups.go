@@ -187,7 +187,10 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 	out = append(out, Lookup{Name: "events to purge", SQL: s.oldEventsSQL(),
 		Args: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1000, s.d.IDList([]string{envID, "e-2"})}},
 		Lookup{Name: "SDK analytics events to purge", SQL: s.oldTracksSQL(),
-			Args: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1000, s.d.IDList([]string{envID, "e-2"})}})
+			Args: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1000, s.d.IDList([]string{envID, "e-2"})}},
+		Lookup{Name: "sessions to purge", SQL: s.oldSessionsSQL(),
+			Args: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1000, s.d.IDList([]string{envID, "e-2"}),
+				time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}})
 	out = append(out, Lookup{Name: "webhook deliveries", SQL: sqlDeliveries, Args: []any{"w-1", envID, "", 100}, Ordered: true},
 		Lookup{Name: "webhook deliveries after one", SQL: sqlDeliveries, Args: []any{"w-1", envID, "d-1", 100}, Ordered: true},
 		// (a message's deliveries are its attempts, a few to sort)

@@ -54,6 +54,19 @@ func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time, even
 	return s.fail("revoke session", session.ErrNotFound, err)
 }
 
+// oldSessionsSQL selects up to $2 sessions created before $1 of the
+// environments listed in $3, each environment's through
+// sessions_env_created, whose refresh ended before $4.
+func (s *Store) oldSessionsSQL() string {
+	return `SELECT id FROM sessions WHERE ` + s.in("environment_id", 3) + ` AND created_at < $1
+		AND refresh_expires_at < $4 LIMIT $2`
+}
+
+// DeleteSessionsBefore implements session.Store.
+func (s *Store) DeleteSessionsBefore(ctx context.Context, createdBefore, endedBefore time.Time, limit int) (int64, error) {
+	return s.deleteOld(ctx, "sessions", s.oldSessionsSQL(), createdBefore, limit, endedBefore)
+}
+
 // CountUsersAndSessions counts an environment's rows (tests, statistics).
 func (s *Store) CountUsersAndSessions(ctx context.Context, envID string) (users, sessions int, err error) {
 	err = s.db.Reader().QueryRow(ctx, `SELECT (SELECT count(*) FROM users WHERE environment_id = $1),

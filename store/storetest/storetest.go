@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"VisitorStats", testVisitorStats},
 		{"Events", testEvents},
 		{"EventPurge", testEventPurge},
+		{"SessionPurge", testSessionPurge},
 		{"Analytics", testAnalytics},
 		{"SDKSettings", testSDKSettings},
 		{"Exports", testExports},
