@@ -3,8 +3,10 @@ package httpapi_test
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -254,6 +256,25 @@ func testTelegramRefusals(t *testing.T, h *harness) {
 		_, codeB := f.login(t, widgetUser(8, "b", now, telegramBotToken))
 		st, res := h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"state": a, "code": codeB})
 		wantCode(t, "b's code under a's state", st, res, 422, "other_verify_failure")
+	})
+	t.Run("code forged through the OAuth callback", func(t *testing.T) {
+		// A Telegram state's code names the account it signs in: only the
+		// widget's checked data may write it, not the generic OAuth
+		// callback (which names no provider) with a code of the
+		// attacker's making.
+		victim, code := f.login(t, widgetUser(13, "victim", now, telegramBotToken))
+		st, res := h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"state": victim, "code": code})
+		wantStatus(t, "the victim signs in", st, 200, res)
+		state := f.state(t, f.env)
+		forged := strings.Repeat("A", 32) + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"Provider":"telegram","AccountID":"13"}`))
+		resp, err := h.srv.Client().Get(h.srv.URL + v0 + "/sdk/" + f.env + "/providers/cbOauthRedirectUrl?state=" + state +
+			"&code=" + url.QueryEscape(forged))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		st, res = h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"state": state, "code": forged})
+		wantCode(t, "a code delivered by the OAuth callback", st, res, 422, "other_verify_failure")
 	})
 	t.Run("opener not an allowed origin", func(t *testing.T) {
 		state := f.state(t, f.env)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -128,7 +129,10 @@ func validState(s string) bool {
 // Deliver records the code the provider sent to the redirect URL for a
 // state of this environment (and provider, unless provider is "": the
 // generic callback). The state's code can be delivered once; only that
-// code completes the login.
+// code completes the login. Only a redirect provider's state takes one: a
+// Telegram state's code is written by TelegramWidget from the widget's
+// checked data and names the account it signs in, so a code of anyone's
+// making sent to the callback would sign in as anyone.
 func (f *Flow) Deliver(ctx context.Context, envID, provider, state, code, userName string) (*State, error) {
 	if state == "" || code == "" || len(code) > 4096 || len(userName) > 512 {
 		return nil, ErrStateNotFound
@@ -137,7 +141,7 @@ func (f *Flow) Deliver(ctx context.Context, envID, provider, state, code, userNa
 	if err != nil {
 		return nil, err
 	}
-	if cur.EnvironmentID != envID || (provider != "" && cur.Provider != provider) {
+	if cur.EnvironmentID != envID || (provider != "" && cur.Provider != provider) || !slices.Contains(Types(), cur.Provider) {
 		return nil, ErrStateMismatch
 	}
 	return f.states.DeliverCode(ctx, state, code, userName, f.now())
