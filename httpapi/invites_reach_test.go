@@ -2,9 +2,12 @@ package httpapi_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/store/sqlstore"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -45,4 +48,176 @@ func TestEnvironmentTokenCannotUseInvites(t *testing.T) {
 	wantEq(t, res, "count", 1)
 	st, res = h.do(t, "PUT", "/invites/"+inv.ID, owner, map[string]any{"status": "accepted"})
 	wantStatus(t, "owner accepts", st, 204, res)
+}
+
+// TestRemovedMemberLosesEnvironmentTokens: an operator invited into an
+// organization mints an environment token there with their own
+// (home-organization) owner token; once the organization removes them,
+// that token must stop working, as the tokens of a removed member do.
+// TestRemovedMemberLosesEnvironmentTokens: an environment token minted
+// by an operator of another organization (through their membership here)
+// is theirs as a member here, and goes when that membership does.
+func TestRemovedMemberLosesEnvironmentTokens(t *testing.T) {
+	h := newHarness(t)
+	org, env := h.ids.OrganizationID, h.ids.EnvironmentID
+	homeMember, homeOrg, _ := h.newUser(t, "mallory@example.com")
+	mallory := h.orgWideToken(t, homeMember, homeOrg)
+
+	// The organization invites mallory as a developer; she accepts.
+	st, res := h.do(t, "POST", "/organizations/"+org+"/invites", h.token, map[string]any{"email": "mallory@example.com", "role": "developer"})
+	wantStatus(t, "invite", st, 204, res)
+	st, res = h.do(t, "GET", "/invites", mallory, nil)
+	wantStatus(t, "mallory's invites", st, 200, res)
+	st, res = h.do(t, "PUT", "/invites/"+str(t, res, "invites.0.id"), mallory, map[string]any{"status": "accepted"})
+	wantStatus(t, "accept", st, 204, res)
+
+	// She mints an all-scopes environment token in the organization.
+	_, envTok := h.envToken(t, mallory, env)
+
+	// The owner removes her.
+	st, res = h.do(t, "GET", "/organizations/"+org+"/members", h.token, nil)
+	wantStatus(t, "members", st, 200, res)
+	memberID := str(t, find(t, list(t, res, "members"), "role", "developer"), "id")
+	st, res = h.do(t, "DELETE", "/members/"+memberID, h.token, nil)
+	wantStatus(t, "remove mallory", st, 204, res)
+
+	// Her owner token no longer reaches the organization...
+	st, res = h.do(t, "GET", "/environments/"+env+"/users", mallory, nil)
+	wantError(t, "removed member's owner token", st, res, 403)
+	// ...nor must the token she minted there.
+	st, res = h.do(t, "GET", "/environments/"+env+"/users", envTok, nil)
+	if st != 401 {
+		t.Errorf("removed member's environment token: status %d, want 401; %s", st, dump(res))
+	}
+	st, res = h.do(t, "POST", "/environments/"+env+"/tokens", envTok, map[string]any{"note": "persist"})
+	if st == 200 {
+		t.Errorf("removed member's environment token mints a new token: %s", dump(res))
+	}
+}
+
+// TestRevokedInviteCannotBeAccepted: once an admin revokes (rejects) an
+// invite, the invitee cannot accept it anyway.
+// TestRevokedInviteCannotBeAccepted: an invite an admin revoked
+// (rejected) cannot be accepted by its addressee until reopened.
+func TestRevokedInviteCannotBeAccepted(t *testing.T) {
+	h := newHarness(t)
+	org := h.ids.OrganizationID
+	st, res := h.do(t, "POST", "/organizations/"+org+"/invites", h.token, map[string]any{"email": "eve@example.com", "role": "admin"})
+	wantStatus(t, "invite", st, 204, res)
+	st, res = h.do(t, "GET", "/organizations/"+org+"/invites", h.token, nil)
+	wantStatus(t, "invites", st, 200, res)
+	id := str(t, res, "invites.0.id")
+	st, res = h.do(t, "PUT", "/invites/"+id, h.token, map[string]any{"status": "rejected"})
+	wantStatus(t, "admin revokes", st, 204, res)
+
+	eveMember, eveOrg, _ := h.newUser(t, "eve@example.com")
+	eve := h.orgWideToken(t, eveMember, eveOrg)
+	st, res = h.do(t, "PUT", "/invites/"+id, eve, map[string]any{"status": "accepted"})
+	if st == 204 {
+		t.Errorf("the invitee accepted a revoked invite")
+	}
+	st, res = h.do(t, "GET", "/organizations/"+org, eve, nil)
+	if st == 200 {
+		t.Errorf("after accepting a revoked invite the invitee reads the organization as %v", res)
+	}
+}
+
+// TestDeveloperCannotRevokeOwnersToken: a developer's organization-wide
+// token cannot delete the owner's organization-wide token (an
+// environment token may not either).
+// TestDeveloperCannotRevokeOwnersToken: an organization-wide token is
+// revoked by its operator or an admin of at least their role, not by a
+// developer of the organization.
+func TestDeveloperCannotRevokeOwnersToken(t *testing.T) {
+	h := newHarness(t)
+	org, env := h.ids.OrganizationID, h.ids.EnvironmentID
+	devMember := h.addMember(t, org, "developer", "dev@example.com")
+	dev := h.orgWideToken(t, devMember, org)
+	st, res := h.do(t, "GET", "/environments/"+env+"/tokens", dev, nil)
+	wantStatus(t, "developer lists tokens", st, 200, res)
+	var ownerTok string
+	for _, tk := range list(t, res, "tokens") {
+		if s, _ := at(tk, "note"); s == "created by dynamicauth init" {
+			ownerTok = str(t, tk, "id")
+		}
+	}
+	if ownerTok == "" {
+		t.Fatalf("no owner token listed: %s", dump(res))
+	}
+	st, res = h.do(t, "DELETE", "/environments/"+env+"/tokens/"+ownerTok, dev, nil)
+	if st == 204 {
+		t.Errorf("a developer revoked the owner's organization-wide token")
+	}
+	st, res = h.do(t, "GET", "/organizations/"+org, h.token, nil)
+	if st != 200 {
+		t.Errorf("owner's token after the developer's delete: %d %s", st, dump(res))
+	}
+}
+
+// TestTokenOperatorsMigration: migration 0052 credits an environment
+// token made before the fix under its operator's membership of another
+// organization to their membership of the token's own, revokes one whose
+// operator is no member there, and leaves the others.
+func TestTokenOperatorsMigration(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h := newHarnessOn(t, backend)
+			ctx, env := context.Background(), h.ids.EnvironmentID
+			malloryHome, _, mallory := h.newUser(t, "mallory@example.com")
+			now := time.Now().UTC().Truncate(time.Millisecond)
+			inv := &tenant.Invite{ID: newUUID(t), OrganizationID: h.ids.OrganizationID, Status: tenant.InvitePending,
+				Email: mallory.Email, Role: tenant.RoleDeveloper, CreatedAt: now}
+			malloryHere := &tenant.Member{ID: newUUID(t), OrganizationID: h.ids.OrganizationID, User: mallory,
+				Role: tenant.RoleDeveloper, CreatedAt: now}
+			if err := h.store.CreateInvite(ctx, inv); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.store.SetInviteStatus(ctx, inv.ID, tenant.InviteAccepted, malloryHere); err != nil {
+				t.Fatal(err)
+			}
+			eveHome, _, _ := h.newUser(t, "eve@example.com") // removed from here, or never a member
+			stale := func(memberID string) string {
+				tok := &tenant.Token{ID: newUUID(t), EnvironmentID: env, ProjectID: h.ids.ProjectID,
+					OrganizationID: h.ids.OrganizationID, Hash: []byte(newUUID(t)), Checksum: "abcdef",
+					Note: "made before the fix", CreatedBy: tenant.Member{ID: memberID}, CreatedAt: now}
+				if err := h.store.CreateToken(ctx, tok); err != nil {
+					t.Fatal(err)
+				}
+				return tok.ID
+			}
+			mallorys, eves := stale(malloryHome), stale(eveHome)
+			owners, _ := h.envToken(t, h.token, env)
+
+			sql, err := os.ReadFile("../store/" + backend + "/migrations/0052_token_operators.sql")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := h.store.(interface{ Driver() sqlstore.Driver }).Driver()
+			for _, stmt := range strings.SplitAfter(string(sql), ";\n") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if err := d.Write(ctx, func(tx sqlstore.Tx) error { _, err := tx.Exec(ctx, stmt); return err }); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+			}
+			tokens, err := h.store.ListTokens(ctx, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			by := map[string]string{}
+			for _, tok := range tokens {
+				by[tok.ID] = tok.CreatedBy.ID
+			}
+			if by[mallorys] != malloryHere.ID {
+				t.Errorf("mallory's token credited to member %q, want her membership here %s", by[mallorys], malloryHere.ID)
+			}
+			if _, ok := by[eves]; ok {
+				t.Error("the token of an operator who is no member here was kept")
+			}
+			if by[owners] != h.ids.OwnerMemberID {
+				t.Errorf("the owner's token credited to %q, want %s", by[owners], h.ids.OwnerMemberID)
+			}
+		})
+	}
 }

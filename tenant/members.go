@@ -219,6 +219,10 @@ func (s *Service) UpdateInvite(ctx context.Context, p *Principal, id, status str
 	if inv.Status == InviteAccepted {
 		return errs.Unprocessable("", "invite was accepted already", nil)
 	}
+	if status == InviteAccepted && inv.Status != InvitePending {
+		// rejected: by the invitee, or revoked by an admin, who may reopen it
+		return errs.Unprocessable("", "invite was rejected; an organization admin can reopen it", nil)
+	}
 	var member *Member
 	if status == InviteAccepted {
 		member = &Member{ID: ids.New(), OrganizationID: inv.OrganizationID, User: creator.User, Role: inv.Role, CreatedAt: s.now()}

@@ -90,6 +90,22 @@ func (p *Principal) RequireOrgWide() error {
 	return nil
 }
 
+// mayRevokeOrgWide refuses to revoke organization-wide token t of
+// organization orgID unless the principal is t's operator or an admin of
+// orgID whose role is at least that of t's operator.
+func (p *Principal) mayRevokeOrgWide(orgID string, t *Token) error {
+	if !p.Token.OrgWide {
+		return errs.Forbidden("an environment API token cannot delete an organization-wide token")
+	}
+	if p.system || t.CreatedBy.User.ID == p.Token.CreatedBy.User.ID {
+		return nil
+	}
+	if r, _ := p.role(orgID); !r.AtLeast(RoleAdmin) || !r.AtLeast(t.CreatedBy.Role) {
+		return errs.Forbidden("only its operator, or an admin of at least their role, can delete an organization-wide token")
+	}
+	return nil
+}
+
 // CanReadProject refuses projects outside the token's reach.
 func (p *Principal) CanReadProject(pr *Project) error {
 	if p.Token.OrgWide {

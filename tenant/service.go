@@ -303,7 +303,8 @@ func (s *Service) newToken(envID, projectID, orgID, note string, scopes []Scope,
 	}, raw, nil
 }
 
-// creator returns the member a principal acts as in orgID.
+// creator returns the member the principal's token was made under (in
+// the token's own organization); its User is who the principal is.
 func (s *Service) creator(ctx context.Context, p *Principal) (*Member, error) {
 	if p.system {
 		return s.owner(ctx, p.Token.OrganizationID)
@@ -316,6 +317,21 @@ func (s *Service) creator(ctx context.Context, p *Principal) (*Member, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// memberIn returns the membership of orgID a principal acts with: its
+// operator's own there, not the one its token was made under (a token of
+// another organization reaches orgID through the same person's
+// membership, and what it makes must go when that membership does).
+func (s *Service) memberIn(ctx context.Context, p *Principal, orgID string) (*Member, error) {
+	if p.system {
+		return s.owner(ctx, orgID)
+	}
+	m, err := s.store.MemberOf(ctx, orgID, p.Token.CreatedBy.User.ID)
+	if errs.Is(err, errs.KindNotFound) {
+		return nil, errs.Forbidden("the operator of this API token is not a member of this organization")
+	}
+	return m, err
 }
 
 // owner is the owner member of an organization.

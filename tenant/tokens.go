@@ -42,7 +42,7 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, envID, note str
 	if len(uniq) == 0 && len(p.Token.Scopes) > 0 {
 		uniq = p.Token.Scopes // "all scopes" cannot exceed the minting token
 	}
-	creator, err := s.creator(ctx, p)
+	creator, err := s.memberIn(ctx, p, env.OrganizationID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -56,19 +56,23 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, envID, note str
 	return tok, raw, nil
 }
 
-// DeleteToken revokes a token at once.
+// DeleteToken revokes a token at once. An organization-wide token is an
+// operator's own key: only that operator, or an admin whose role is at
+// least theirs, may revoke it (a developer could otherwise lock the
+// owner out of every organization the token reaches).
 func (s *Service) DeleteToken(ctx context.Context, p *Principal, envID, tokenID string) error {
-	if _, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensWrite); err != nil {
+	env, err := s.GetEnvironment(ctx, p, envID, ScopeAPITokensWrite)
+	if err != nil {
 		return err
 	}
-	if !p.Token.OrgWide {
-		tokens, err := s.store.ListTokens(ctx, envID)
-		if err != nil {
-			return err
-		}
-		for _, t := range tokens {
-			if t.ID == tokenID && t.OrgWide {
-				return errs.Forbidden("an environment API token cannot delete an organization-wide token")
+	tokens, err := s.store.ListTokens(ctx, envID)
+	if err != nil {
+		return err
+	}
+	for _, t := range tokens {
+		if t.ID == tokenID && t.OrgWide {
+			if err := p.mayRevokeOrgWide(env.OrganizationID, &t); err != nil {
+				return err
 			}
 		}
 	}
