@@ -280,7 +280,7 @@ func TestDeviceRegistrationWithMFA(t *testing.T) {
 		if err != nil || passed.Auth.MFAPending || !passed.Auth.DevicePending {
 			t.Fatalf("TOTP on a new device: %v, %+v", err, passed)
 		}
-		if _, err := app.RegisterTOTP(ctx, env, passed.Tokens.MinifiedJWT); !isErr(err, devices.ErrPending) {
+		if _, err := app.RegisterTOTP(ctx, env, passed.Tokens.MinifiedJWT, dynamicauth.MFAProof{}); !isErr(err, devices.ErrPending) {
 			t.Fatalf("a session owing its approval set up MFA: %v", err)
 		}
 		if _, err := app.MFADevices(ctx, env, passed.Tokens.MinifiedJWT); !isErr(err, devices.ErrPending) {

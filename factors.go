@@ -47,13 +47,15 @@ func (a *Auth) current(ctx context.Context, envID, sessionToken string, n need) 
 // RegisterTOTP starts a TOTP enrollment for the session's user: an
 // unverified device, its secret and otpauth:// URI to show as a QR code
 // (GET users/mfa/register/totp). An MFA-pending session may enroll only
-// a user who has no verified method yet.
-func (a *Auth) RegisterTOTP(ctx context.Context, envID, sessionToken string) (*mfa.Enrollment, error) {
+// a user who has no verified method yet; a full session of a user who has
+// one needs proof of a factor passed in it (an elevatedAccessToken with
+// credential:link, or an mfaToken), as adding a passkey does.
+func (a *Auth) RegisterTOTP(ctx context.Context, envID, sessionToken string, proof MFAProof) (*mfa.Enrollment, error) {
 	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
-	return a.signin.RegisterTOTP(ctx, cur)
+	return a.signin.RegisterTOTP(ctx, cur, proof.signin())
 }
 
 // ConfirmTOTP verifies the enrollment with a first code from the
@@ -154,10 +156,15 @@ func (a *Auth) SetDefaultMFADevice(ctx context.Context, envID, sessionToken, dev
 
 // MFAProof is the recent second factor a sensitive MFA change takes:
 // the mfaToken (createMfaToken) or an elevatedAccessToken with the
-// credential:unlink scope, issued by a Pass* call in the same session.
+// scope of the change (credential:unlink to delete a device,
+// credential:link to add one), issued by a Pass* call in the same session.
 type MFAProof struct {
 	MFAToken            string
 	ElevatedAccessToken string
+}
+
+func (p MFAProof) signin() signin.Proof {
+	return signin.Proof{MFAToken: p.MFAToken, Elevated: p.ElevatedAccessToken}
 }
 
 // DeleteMFADevice removes one of the user's MFA devices (DELETE

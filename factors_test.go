@@ -71,7 +71,7 @@ func setMFA(t *testing.T, app *dynamicauthtest.App, policy map[string]any) {
 func enrollTOTP(t *testing.T, app *dynamicauthtest.App, sessionToken string) string {
 	t.Helper()
 	ctx, env := t.Context(), app.IDs.EnvironmentID
-	en, err := app.RegisterTOTP(ctx, env, sessionToken)
+	en, err := app.RegisterTOTP(ctx, env, sessionToken, dynamicauth.MFAProof{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func testMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	w := dynamicauthtest.NewWallet(t)
 	first := app.SignIn(t, w) // no device yet: a full session
 
-	en, err := app.RegisterTOTP(ctx, env, first.MinifiedJWT)
+	en, err := app.RegisterTOTP(ctx, env, first.MinifiedJWT, dynamicauth.MFAProof{})
 	if err != nil || en.Secret == "" || en.Device.Verified() {
 		t.Fatalf("RegisterTOTP: %+v, %v", en, err)
 	}
@@ -201,7 +201,7 @@ func testMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	if _, err := app.NewRecoveryCodes(ctx, env, pending); err != signin.ErrMFAPending {
 		t.Fatalf("NewRecoveryCodes while pending: %v", err)
 	}
-	if _, err := app.RegisterTOTP(ctx, env, pending); !errs.Is(err, errs.KindForbidden) {
+	if _, err := app.RegisterTOTP(ctx, env, pending, dynamicauth.MFAProof{}); !errs.Is(err, errs.KindForbidden) {
 		t.Fatalf("a pending session added a second device: %v", err)
 	}
 	if devs, err := app.MFADevices(ctx, env, pending); err != nil || len(devs) != 1 || devs[0].ID != dev.ID {
@@ -255,7 +255,7 @@ func testMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	}
 
 	// Admin reset: a principal of another organization cannot, the owner can.
-	en2, _ := app.RegisterTOTP(ctx, env, up)
+	en2, _ := app.RegisterTOTP(ctx, env, up, dynamicauth.MFAProof{})
 	if _, err := app.ConfirmTOTP(ctx, env, up, mfatest.TOTP(t, en2.Secret, time.Now())); err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestEmailMFAThroughTheGoAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		full := app.SignIn(t, w).MinifiedJWT
-		en, err := app.RegisterTOTP(ctx, env, full)
+		en, err := app.RegisterTOTP(ctx, env, full, dynamicauth.MFAProof{})
 		if err != nil {
 			t.Fatal(err)
 		}

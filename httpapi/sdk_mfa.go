@@ -89,7 +89,7 @@ func (s *Server) mfaMethods(w http.ResponseWriter, r *http.Request, cur *signin.
 }
 
 func (s *Server) registerTotp(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	en, err := s.signin.RegisterTOTP(r.Context(), cur)
+	en, err := s.signin.RegisterTOTP(r.Context(), cur, proofOf(r))
 	if err != nil {
 		return err
 	}

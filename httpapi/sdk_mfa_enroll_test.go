@@ -15,7 +15,8 @@ import (
 // the session. Another user's session cannot name the device, and a
 // session still pending MFA cannot confirm a waiting device that way while
 // the user has a verified one (the first factor alone must not add a
-// second). PUT users/mfa/{id} without a body, as the SDK's
+// second), nor may a full session without proof of a factor passed in
+// it (stepUp/check says so for credential:link). PUT users/mfa/{id} without a body, as the SDK's
 // setDefaultMfaDevice sends it, makes the device the default.
 func TestMFAEnrollThroughAuthTOTP(t *testing.T) { mfBoth(t, noTune, testMFAEnrollThroughAuth) }
 
@@ -57,9 +58,25 @@ func testMFAEnrollThroughAuth(t *testing.T, h *harness) {
 	wantEq(t, d, "verified", true)
 	wantEq(t, d, "default", true)
 
-	// A second device waits; the next sign-in is pending and may not
+	// Adding a second device takes proof of a factor passed in the session
+	// (Dynamic: registerTotpMfaDevice needs an elevatedAccessToken with
+	// credential:link): the full session alone, a stolen one say, cannot
+	// enroll a device of its own to pass every later check with.
+	st, res = h.do(t, "GET", base+"/register/totp", up, nil)
+	wantError(t, "a second device without proof of a factor", st, res, 403)
+	st, res = h.do(t, "POST", "/sdk/"+h.ids.EnvironmentID+"/stepUp/check", up, map[string]any{"scope": "credential:link"})
+	wantStatus(t, "stepUp/check credential:link", st, 200, res)
+	wantEq(t, res, "isRequired", true)
+	st, res = h.do(t, "POST", base+"/auth/totp", up, map[string]any{"id": id1, "code": mfatest.Code(t, secret1, 1),
+		"requestedScopes": []string{"credential:link"}})
+	wantStatus(t, "auth/totp for credential:link", st, 200, res)
+	r := h.send(t, request{method: "GET", path: v0 + base + "/register/totp", token: up,
+		header: map[string]string{"X-Dyn-Elevated-Access-Token": str(t, res, "elevatedAccessToken")}})
+	wantStatus(t, "register/totp GET with the elevated token", r.status, 200, r.json)
+	id2, secret2 := str(t, r.json, "id"), str(t, r.json, "secret")
+
+	// The second device waits; the next sign-in is pending and may not
 	// confirm it (the refusal spends nothing).
-	id2, secret2 := register(up)
 	pending := str(t, h.mfSignIn(t, key), "minifiedJwt")
 	if !mfHas(mfScope(t, pending), "requiresAdditionalAuth") {
 		t.Fatalf("not pending: %v", mfScope(t, pending))
@@ -72,7 +89,7 @@ func testMFAEnrollThroughAuth(t *testing.T, h *harness) {
 	wantEq(t, device(up, id2), "verified", true)
 	wantEq(t, device(up, id2), "default", false)
 
-	r := h.send(t, request{method: "PUT", path: v0 + base + "/" + id2, token: up, body: ""})
+	r = h.send(t, request{method: "PUT", path: v0 + base + "/" + id2, token: up, body: ""})
 	wantStatus(t, "PUT without a body (setDefaultMfaDevice)", r.status, 204, r.json)
 	wantEq(t, device(up, id2), "default", true)
 	wantEq(t, device(up, id1), "default", false)

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -364,8 +365,28 @@ func testPasskeysHTTP(t *testing.T, h *harness) {
 	a2, _ := passkeytest.New("localhost", "http://localhost:3000")
 	a2.UserHandle = []byte(userID)
 	att, _ := a2.Create(str(t, b.json, "registration.challenge"), "clientDataJSON")
-	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/mfa/register/passkey", token: up,
-		body: map[string]any{"id": str(t, b.json, "id"), "attestation": rawJSON(att)}, header: origin})
+	register := func(proof map[string]string) *response {
+		hdr := map[string]string{"Origin": origin["Origin"]}
+		maps.Copy(hdr, proof)
+		return h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/mfa/register/passkey", token: up,
+			body: map[string]any{"id": str(t, b.json, "id"), "attestation": rawJSON(att)}, header: hdr})
+	}
+	// The user has a second factor (the first passkey): a session that
+	// passed none in this request's place (a stolen one, say) cannot add
+	// another; an mfaToken of a factor passed in it can.
+	r = register(nil)
+	wantError(t, "mfa register/passkey without proof of a factor", r.status, r.json, 403)
+	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/authenticate", token: up, header: origin})
+	wantStatus(t, "authenticate options", r.status, 200, r.json)
+	var assertion map[string]any
+	raw, _ := a.Get(str(t, r.json, "challenge"))
+	if err := json.Unmarshal(raw, &assertion); err != nil {
+		t.Fatal(err)
+	}
+	assertion["createMfaToken"] = map[string]any{"singleUse": true}
+	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/mfa/auth/passkey", token: up, body: assertion, header: origin})
+	wantStatus(t, "auth/passkey for an mfaToken", r.status, 200, r.json)
+	r = register(map[string]string{"X-Mfa-Auth-Token": str(t, r.json, "mfaToken")})
 	wantStatus(t, "mfa register/passkey", r.status, 200, r.json)
 
 	h.mfSetMFA(t, map[string]any{"enabled": false})

@@ -136,7 +136,9 @@ func (s *Server) registerPasskey(schema string) func(http.ResponseWriter, *http.
 		if err != nil {
 			return err
 		}
-		res, err := s.signin.RegisterPasskey(r.Context(), cur, s.passkeyRequest(r, cur.Session.EnvironmentID, body))
+		req := s.passkeyRequest(r, cur.Session.EnvironmentID, body)
+		req.Proof = proofOf(r)
+		res, err := s.signin.RegisterPasskey(r.Context(), cur, req)
 		if err != nil {
 			return err
 		}

@@ -50,3 +50,8 @@ func (s *Server) stepUpCheck(w http.ResponseWriter, r *http.Request, cur *signin
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// proofOf is the proof of a factor passed in the session that r carries.
+func proofOf(r *http.Request) signin.Proof {
+	return signin.Proof{MFAToken: r.Header.Get("X-Mfa-Auth-Token"), Elevated: r.Header.Get(elevatedHeader)}
+}

@@ -41,7 +41,8 @@ func testStepUp(t *testing.T, h *harness) {
 	if c := list(t, res, "credentials"); len(c) != 1 || dump(c[0]) != `{"format":"totp","id":"`+devID+`","type":"totp"}` {
 		t.Fatalf("credentials %s", dump(res))
 	}
-	for scope, want := range map[string]bool{"wallet:export": false, "credential:link": false} {
+	// adding a factor to a user who has one takes a step-up
+	for scope, want := range map[string]bool{"wallet:export": false, "credential:link": true} {
 		st, res = check(full, scope)
 		wantStatus(t, "stepUp/check "+scope, st, 200, res)
 		wantEq(t, res, "isRequired", want)

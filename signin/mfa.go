@@ -163,9 +163,13 @@ func (s *Service) elevatedFor(ctx context.Context, cur *Current, scopes []string
 
 // RegisterTOTP starts a TOTP enrollment for the caller. An MFA-pending
 // session may enroll only a user without a verified method: with one,
-// the first factor alone must not be able to add a second.
-func (s *Service) RegisterTOTP(ctx context.Context, cur *Current) (*mfa.Enrollment, error) {
+// the first factor alone must not be able to add a second; a full session
+// needs proof of a factor passed in it then (mayAddFactor).
+func (s *Service) RegisterTOTP(ctx context.Context, cur *Current, proof Proof) (*mfa.Enrollment, error) {
 	if err := s.mayEnroll(ctx, cur, mfa.TypeTOTP); err != nil {
+		return nil, err
+	}
+	if err := s.mayAddFactor(ctx, cur, proof); err != nil {
 		return nil, err
 	}
 	issuer := "dynamicauth"
@@ -185,6 +189,52 @@ func (s *Service) ConfirmTOTP(ctx context.Context, cur *Current, code string) (*
 		return nil, err
 	}
 	return s.mfa.ConfirmTOTP(ctx, cur.User.ID, code)
+}
+
+// Proof is what a request shows of a factor passed in its session: an
+// mfaToken (x-mfa-auth-token) or an elevatedAccessToken
+// (x-dyn-elevated-access-token).
+type Proof struct{ MFAToken, Elevated string }
+
+// mayAddFactor refuses to add a factor (a TOTP device, a passkey) to a
+// user who already has a second factor unless the request proves one
+// passed in this session: an elevatedAccessToken with credential:link
+// (Dynamic's SDK sends one with registerTotpMfaDevice and
+// registerPasskey when it holds one) or an mfaToken. Without it, a stolen
+// session could enroll a device of its own and then pass, with it, every
+// check that asks for a fresh factor. A user's first factor needs none,
+// nor does a passkey while the environment uses no MFA (neither at
+// sign-in nor for actions): passkeys are then sign-in methods only.
+func (s *Service) mayAddFactor(ctx context.Context, cur *Current, proof Proof) error {
+	if cur.Claims.MFAPending() {
+		return nil // mayEnroll decides for pending sessions
+	}
+	if need, err := s.addingNeedsProof(ctx, cur); err != nil || !need {
+		return err
+	}
+	if proof.MFAToken == "" && proof.Elevated == "" {
+		return errs.Forbidden("Elevated access token required: pass a factor in this session with requestedScopes " +
+			"[credential:link] (or createMfaToken) before adding another")
+	}
+	return s.CheckMFAProof(ctx, cur, proof.MFAToken, proof.Elevated, "credential:link")
+}
+
+// addingNeedsProof tells whether adding a factor for the caller takes
+// proof of one (mayAddFactor): whether they have a verified MFA device,
+// or a passkey while the environment uses MFA.
+func (s *Service) addingNeedsProof(ctx context.Context, cur *Current) (bool, error) {
+	if s.mfa == nil {
+		return false, nil
+	}
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return false, err
+	}
+	has, err := s.mfa.HasVerifiedMethod(ctx, p, cur.User.ID)
+	if err == nil && !has && (p.Enabled || len(p.Required) > 0) && s.passkeys != nil && p.Allows(mfa.TypePasskey) {
+		has, err = s.passkeys.HasPasskey(ctx, cur.User.ID)
+	}
+	return has, err
 }
 
 func (s *Service) mayEnroll(ctx context.Context, cur *Current, method string) error {

@@ -43,6 +43,9 @@ type PasskeyRequest struct {
 	MFAToken, SingleUse bool
 	// Scopes are requestedScopes (an elevatedAccessToken) on MFA routes.
 	Scopes []string
+	// Proof of a factor passed in the session, which registering another
+	// passkey takes when the user has a second factor (mayAddFactor).
+	Proof Proof
 }
 
 // PasskeySignIn verifies a discoverable assertion and signs its user in:
@@ -132,6 +135,8 @@ func (s *Service) RegisterPasskey(ctx context.Context, cur *Current, req Passkey
 		if err := s.mayEnroll(ctx, cur, mfa.TypePasskey); err != nil {
 			return nil, err
 		}
+	} else if err := s.mayAddFactor(ctx, cur, req.Proof); err != nil {
+		return nil, err
 	}
 	if _, err := pks.FinishRegistration(ctx, cur.Session.EnvironmentID, cur.User, req.Body, req.UserAgent); err != nil {
 		return nil, err

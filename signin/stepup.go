@@ -79,6 +79,13 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 		}
 		has = has || len(pks) > 0
 	}
+	if scope == "credential:link" { // adding a factor may take one (mayAddFactor)
+		need, err := s.addingNeedsProof(ctx, cur)
+		if err != nil {
+			return nil, err
+		}
+		res.Required = res.Required || need
+	}
 	// A user with no second factor steps up by proving a wallet of theirs
 	// again (wallets/verify with requestedScopes: LinkWallet).
 	if !has {
