@@ -215,3 +215,46 @@ func newClient() string {
 	rand.Read(b)
 	return fmt.Sprintf("2001:db8:%x:%x:%x::1", b[0:2], b[2:4], b[4:6])
 }
+
+// TestTestAccountSpentStaysSpent: a live environment's test account whose
+// code was asked for MaxUses times without being accepted stays spent; a
+// stranger's own "+dynamic_test" email (an ordinary address in live,
+// whose real code they receive) accepted in between must not give the
+// account its uses back, or the static code's guesses are unbounded.
+func TestTestAccountSpentStaysSpent(t *testing.T) {
+	box := &deliverytest.Box{}
+	clk := newMovingClock()
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, live := t.Context(), app.IDs.LiveEnvironmentID
+		setLiveProviders(t, app, live)
+		la, err := app.TestAccounts().Create(ctx, app.System, live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ask := func() error {
+			clk.Advance(5 * time.Minute) // the per-address send limit: 3 per 10 minutes
+			_, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: live, Channel: otp.ChannelEmail,
+				Destination: otp.Destination{Email: la.Email}, Client: newClient()})
+			return err
+		}
+		// The attacker asks MaxUses codes for the reviewer's address (each
+		// verification good for 5 guesses of the static code)...
+		for i := range testaccounts.MaxUses {
+			if err := ask(); err != nil {
+				t.Fatalf("ask %d: %v", i, err)
+			}
+		}
+		if err := ask(); codeOf(err) != "too_many_email_verification_attempts" {
+			t.Fatalf("ask past MaxUses: %v, want the account spent", err)
+		}
+		// ...then signs in with a code sent to their own tagged mailbox.
+		own := "attacker+dynamic_test@evil.example"
+		vid := startCode(t, app, live, otp.ChannelEmail, otp.Destination{Email: own})
+		if _, err := app.Codes().Check(ctx, live, otp.ChannelEmail, vid, box.Code(t, own)); err != nil {
+			t.Fatalf("the attacker's own code: %v", err)
+		}
+		if err := ask(); err == nil {
+			t.Fatal("an ordinary address's code, accepted, gave the spent test account its uses back")
+		}
+	}, func(c *dynamicauth.Config) { c.Mailer = box; c.Now = clk.Now })
+}

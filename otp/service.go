@@ -89,8 +89,8 @@ type TestAccounts interface {
 	// UseStaticCode counts one use of the environment's static code
 	// (ErrStaticCodeSpent past the account's limit).
 	UseStaticCode(ctx context.Context, envID string) error
-	// StaticCodeAccepted tells that a code of address was accepted.
-	StaticCodeAccepted(ctx context.Context, envID, channel, address string) error
+	// StaticCodeAccepted tells that a code of address was accepted in env.
+	StaticCodeAccepted(ctx context.Context, env *tenant.Environment, channel, address string) error
 }
 
 // ErrStaticCodeSpent: a test account's code was asked for too often
@@ -389,7 +389,11 @@ func (s *Service) staticCodeAccepted(ctx context.Context, v *Verification) {
 	if s.d.TestAccounts == nil {
 		return
 	}
-	if err := s.d.TestAccounts.StaticCodeAccepted(ctx, v.EnvironmentID, v.Channel, v.Address); err != nil {
+	env, err := s.d.Environments.GetEnvironment(ctx, v.EnvironmentID)
+	if err == nil {
+		err = s.d.TestAccounts.StaticCodeAccepted(ctx, env, v.Channel, v.Address)
+	}
+	if err != nil {
 		s.d.Logger.WarnContext(ctx, "test account: reset of its uses failed", "environment_id", v.EnvironmentID, "err", err)
 	}
 }

@@ -162,7 +162,7 @@ func (s *Service) TestAddress(ctx context.Context, env *tenant.Environment, chan
 	if err != nil {
 		return otp.Address{}, "", false, err
 	}
-	if env.Name != "sandbox" && addr.Normal != strings.ToLower(a.Email) {
+	if !serves(env, a, channel, addr.Normal) {
 		return otp.Address{}, "", false, nil
 	}
 	code, err := s.code(a)
@@ -183,12 +183,30 @@ func (s *Service) UseStaticCode(ctx context.Context, envID string) error {
 	return nil
 }
 
-// StaticCodeAccepted implements otp.TestAccounts.
-func (s *Service) StaticCodeAccepted(ctx context.Context, envID, channel, address string) error {
+// StaticCodeAccepted implements otp.TestAccounts: the account's uses
+// start again when its static code was accepted, not when any address
+// that looks like a test one was (in live, another "+dynamic_test" email
+// is an ordinary address, whose real code its owner receives: its
+// sign-in would otherwise lift the bound on guesses at the static code).
+func (s *Service) StaticCodeAccepted(ctx context.Context, env *tenant.Environment, channel, address string) error {
 	if !looksTest(channel, address) {
 		return nil
 	}
-	return s.d.Store.ResetTestAccountUses(ctx, envID)
+	a, err := s.d.Store.GetTestAccount(ctx, env.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil || !serves(env, a, channel, address) {
+		return err
+	}
+	return s.d.Store.ResetTestAccountUses(ctx, env.ID)
+}
+
+// serves reports whether account a gives its static code to normal, a
+// test address of channel, in env: any in a sandbox, in live only the
+// account's own email.
+func serves(env *tenant.Environment, a *Account, channel, normal string) bool {
+	return env.Name == "sandbox" || (channel == otp.ChannelEmail && normal == strings.ToLower(a.Email))
 }
 
 func (s *Service) code(a *Account) (string, error) {
