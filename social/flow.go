@@ -229,7 +229,7 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 	}
 	tok, err := cfg.Exchange(f.ctx(ctx), code, opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrExchange, err)
+		return nil, nil, fmt.Errorf("%w: %s", ErrExchange, tokenEndpointError(err))
 	}
 	toks := &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}
 	var id *Identity
@@ -266,7 +266,25 @@ func (f *Flow) Refresh(ctx context.Context, s Settings, refreshToken string) (*T
 	}
 	tok, err := cfg.TokenSource(f.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken, Expiry: f.now().Add(-time.Hour)}).Token()
 	if err != nil {
-		return nil, fmt.Errorf("%w: refresh: %w", ErrExchange, err)
+		return nil, fmt.Errorf("%w: refresh: %s", ErrExchange, tokenEndpointError(err))
 	}
 	return &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}, nil
+}
+
+// tokenEndpointError says what the provider's token endpoint answered, as
+// much as a client may read: its OAuth error code and HTTP status, not the
+// body oauth2 quotes (which a provider may fill with anything).
+func tokenEndpointError(err error) string {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return "the token endpoint could not be reached"
+	}
+	code := re.ErrorCode
+	if code == "" {
+		code = "no OAuth error code"
+	}
+	if re.Response != nil {
+		return fmt.Sprintf("%s (HTTP %d)", code, re.Response.StatusCode)
+	}
+	return code
 }

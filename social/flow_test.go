@@ -159,6 +159,11 @@ func TestOIDCRefusals(t *testing.T) {
 			if !errors.Is(err, c.want) {
 				t.Fatalf("Complete = %+v, %v; want %v", id, err, c.want)
 			}
+			// A refused code says the provider's error code and status, which
+			// reach the client, not the body of its answer.
+			if c.want == ErrExchange && (strings.Contains(err.Error(), "code_verifier") || !strings.Contains(err.Error(), "(HTTP 400)")) {
+				t.Fatalf("Complete's refusal: %q; want the OAuth error code and status alone", err)
+			}
 		})
 	}
 }
