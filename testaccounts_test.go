@@ -258,3 +258,36 @@ func TestTestAccountSpentStaysSpent(t *testing.T) {
 		}
 	}, func(c *dynamicauth.Config) { c.Mailer = box; c.Now = clk.Now })
 }
+
+// TestTestAccountReplacedCodeStops: once the test account is replaced or
+// deleted, its old code signs nothing in, not even through a verification
+// asked for before; the new account's code does.
+func TestTestAccountReplacedCodeStops(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, live := t.Context(), app.IDs.LiveEnvironmentID
+		setLiveProviders(t, app, live)
+		old, err := app.TestAccounts().Create(ctx, app.System, live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := startCode(t, app, live, otp.ChannelEmail, otp.Destination{Email: old.Email})
+		replaced, err := app.TestAccounts().Create(ctx, app.System, live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Codes().Check(ctx, live, otp.ChannelEmail, before, old.Code); err == nil {
+			t.Fatal("the replaced test account's code was accepted")
+		}
+		after := startCode(t, app, live, otp.ChannelEmail, otp.Destination{Email: replaced.Email})
+		if _, err := app.Codes().Check(ctx, live, otp.ChannelEmail, after, replaced.Code); err != nil {
+			t.Fatalf("the new test account's code: %v", err)
+		}
+		before = startCode(t, app, live, otp.ChannelEmail, otp.Destination{Email: replaced.Email})
+		if err := app.TestAccounts().Delete(ctx, app.System, live); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Codes().Check(ctx, live, otp.ChannelEmail, before, replaced.Code); err == nil {
+			t.Fatal("the deleted test account's code was accepted")
+		}
+	})
+}

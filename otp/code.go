@@ -41,21 +41,28 @@ func ValidCodeFormat(s string) bool {
 }
 
 // codeHashes is a code's hash under the current key, then under each
-// previous one.
-func (s *Service) codeHashes(envID, verificationID, channel, code string) []string {
-	out := []string{hashCode(s.d.Key, envID, verificationID, channel, code)}
+// previous one (stamp as hashCode takes it).
+func (s *Service) codeHashes(envID, verificationID, channel, code, stamp string) []string {
+	out := []string{hashCode(s.d.Key, envID, verificationID, channel, code, stamp)}
 	for _, k := range s.d.PreviousKeys {
-		out = append(out, hashCode(k, envID, verificationID, channel, code))
+		out = append(out, hashCode(k, envID, verificationID, channel, code, stamp))
 	}
 	return out
 }
 
 // hashCode is the stored form of a code: an HMAC bound to the
 // environment, the verification and the channel, so a hash copied to
-// another row never matches there.
-func hashCode(key []byte, envID, verificationID, channel, code string) string {
+// another row never matches there. A test account's static code is bound
+// to the account too (its stamp; "" for every other code): once the
+// account is replaced or deleted, verifications asked for under it no
+// longer take its code.
+func hashCode(key []byte, envID, verificationID, channel, code, stamp string) string {
 	m := hmac.New(sha256.New, key)
-	for _, part := range []string{envID, verificationID, channel, code} {
+	parts := []string{envID, verificationID, channel, code}
+	if stamp != "" {
+		parts = append(parts, stamp)
+	}
+	for _, part := range parts {
 		m.Write([]byte(part))
 		m.Write([]byte{0})
 	}

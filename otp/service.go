@@ -85,7 +85,11 @@ type Deps struct {
 type TestAccounts interface {
 	// TestAddress returns d's address and the account's static code when
 	// d is a test address of env's test account; ok false otherwise.
-	TestAddress(ctx context.Context, env *tenant.Environment, channel string, d Destination) (addr Address, code string, ok bool, err error)
+	// stamp tells the account apart from the environment's earlier and
+	// later ones.
+	TestAddress(ctx context.Context, env *tenant.Environment, channel string, d Destination) (addr Address, code, stamp string, ok bool, err error)
+	// Stamp is the stamp of the environment's test account; "" if none.
+	Stamp(ctx context.Context, envID string) (string, error)
 	// UseStaticCode counts one use of the environment's static code
 	// (ErrStaticCodeSpent past the account's limit).
 	UseStaticCode(ctx context.Context, envID string) error
@@ -171,7 +175,7 @@ func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
 	if err != nil {
 		return nil, errs.Internal("start verification", err)
 	}
-	v.CodeHash = hashCode(s.d.Key, v.EnvironmentID, v.ID, v.Channel, code)
+	v.CodeHash = hashCode(s.d.Key, v.EnvironmentID, v.ID, v.Channel, code, t.stamp)
 	if err := s.d.Store.CreateVerification(ctx, v); err != nil {
 		return nil, err
 	}
@@ -197,7 +201,7 @@ func (s *Service) Retry(ctx context.Context, req Request) (*Started, error) {
 	if err != nil {
 		return nil, errs.Internal("retry verification", err)
 	}
-	v.CodeHash = hashCode(s.d.Key, v.EnvironmentID, v.ID, v.Channel, code)
+	v.CodeHash = hashCode(s.d.Key, v.EnvironmentID, v.ID, v.Channel, code, t.stamp)
 	out, err := s.d.Store.ReplaceVerificationCode(ctx, Replace{EnvironmentID: v.EnvironmentID, ID: v.ID, Channel: v.Channel,
 		Address: v.Address, CodeHash: v.CodeHash, MaxAttempts: s.d.Config.MaxAttempts, ExpiresAt: v.ExpiresAt, Now: now})
 	if err != nil {
@@ -231,8 +235,18 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 	if len(id) > 64 {
 		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no such verification", nil)
 	}
+	hashes := s.codeHashes(envID, id, channel, code, "")
+	if s.d.TestAccounts != nil { // the static code of the environment's test account as it is now
+		stamp, err := s.d.TestAccounts.Stamp(ctx, envID)
+		if err != nil {
+			return nil, err
+		}
+		if stamp != "" {
+			hashes = append(hashes, s.codeHashes(envID, id, channel, code, stamp)...)
+		}
+	}
 	out, v, err := s.d.Store.CheckVerificationCode(ctx, Check{EnvironmentID: envID, ID: id, Channel: channel,
-		CodeHashes: s.codeHashes(envID, id, channel, code), MaxAttempts: s.d.Config.MaxAttempts, Now: s.now()})
+		CodeHashes: hashes, MaxAttempts: s.d.Config.MaxAttempts, Now: s.now()})
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +305,7 @@ type target struct {
 	addr       Address
 	project    string
 	staticCode string
+	stamp      string // the test account's, with staticCode
 }
 
 // code is the code to give the verification.
@@ -369,7 +384,7 @@ func (s *Service) staticTarget(ctx context.Context, env *tenant.Environment, req
 	if s.d.TestAccounts == nil {
 		return target{}, nil
 	}
-	addr, code, ok, err := s.d.TestAccounts.TestAddress(ctx, env, req.Channel, req.Destination)
+	addr, code, stamp, ok, err := s.d.TestAccounts.TestAddress(ctx, env, req.Channel, req.Destination)
 	if err != nil || !ok {
 		return target{}, err
 	}
@@ -380,7 +395,7 @@ func (s *Service) staticTarget(ctx context.Context, env *tenant.Environment, req
 	if errors.Is(err, ErrStaticCodeSpent) {
 		return target{}, errs.Unprocessable(contractCodes[req.Channel].locked, err.Error(), nil)
 	}
-	return target{addr: addr, staticCode: code}, err
+	return target{addr: addr, staticCode: code, stamp: stamp}, err
 }
 
 // staticCodeAccepted tells the test accounts that v's code was accepted;
