@@ -38,7 +38,8 @@ func (s *Server) codeRequest(w http.ResponseWriter, r *http.Request, channel, sc
 	}
 	return signin.CodeRequest{EnvironmentID: envID, Channel: channel, VerificationID: body.VerificationUUID,
 		Code: body.VerificationToken, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
-		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()), Scopes: body.RequestedScopes}, nil
+		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()), Scopes: body.RequestedScopes,
+		Elevated: r.Header.Get(elevatedHeader)}, nil
 }
 
 // codeSignIn answers {email,sms}Verifications/signin: VerifyResponse.

@@ -35,7 +35,10 @@ type Verification struct {
 	Channel       string
 	// Address is the normalised address: a lower-case email, an E.164
 	// number.
-	Address    string
+	Address string
+	// Session is the signed-in session whose profile change started the
+	// verification (otp.Request.Session); "" for any other.
+	Session    string
 	CodeHash   string
 	Attempts   int
 	ExpiresAt  time.Time

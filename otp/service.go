@@ -153,6 +153,9 @@ type Request struct {
 	ID string
 	// Client is the caller's rate-limit key (its IP, or its IPv6 /64).
 	Client string
+	// Session is the signed-in session whose profile change (PUT /users,
+	// past its step-up) the verification is for; "" for any other.
+	Session string
 }
 
 // Started is a verification whose code was sent.
@@ -170,7 +173,7 @@ func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
 	}
 	now := s.now()
 	v := &Verification{ID: ids.New(), EnvironmentID: req.EnvironmentID, Channel: req.Channel, Address: t.addr.Normal,
-		ExpiresAt: now.Add(s.d.Config.TTL), CreatedAt: now}
+		Session: req.Session, ExpiresAt: now.Add(s.d.Config.TTL), CreatedAt: now}
 	code, err := t.code(s.d.Rand)
 	if err != nil {
 		return nil, errs.Internal("start verification", err)

@@ -48,6 +48,9 @@ type CodeRequest struct {
 	// Scopes are requestedScopes: a code to an address the signed-in user
 	// has already earns an elevatedAccessToken with them (CodeVerify).
 	Scopes []string
+	// Elevated is the request's elevatedAccessToken (CodeVerify: the
+	// user.update step-up of a change no stepped-up PUT /users started).
+	Elevated string
 }
 
 // codeProof is a checked code: the verification it consumed and the
@@ -142,6 +145,15 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 			return s.store.ConsumeNonces(ctx, req.EnvironmentID, pr.nonces, pr.now)
 		})
 	}
+	// The user.update MFA action covers this change as it covers PUT
+	// /users with the address: a verification that a PUT /users of this
+	// session started passed it there; any other (emailVerifications/create
+	// by a stolen session, say) needs the elevatedAccessToken here.
+	if pr.v.Session != cur.Session.ID {
+		if err := s.RequireStepUp(ctx, cur, "user:update", req.Elevated); err != nil {
+			return nil, err
+		}
+	}
 	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred}
 	taken := errs.Unprocessable("email_already_exists", "this email belongs to another account of this environment", nil)
 	if req.Channel == otp.ChannelSMS {
@@ -193,7 +205,8 @@ func (s *Service) ProfileVerification(ctx context.Context, cur *Current, channel
 			return nil, nil // verified already: a plain profile change
 		}
 	}
-	return s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: channel, Destination: d, Client: client})
+	return s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: channel, Destination: d, Client: client,
+		Session: cur.Session.ID})
 }
 
 // CodesOrRefusal runs fn with the code service, or refuses as the

@@ -15,8 +15,8 @@ var _ otp.Store = (*Store)(nil)
 // CreateVerification implements otp.Store.
 func (s *Store) CreateVerification(ctx context.Context, v *otp.Verification) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO otp_verifications (id, environment_id, channel, address, code_hash, attempts,
-		expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		v.ID, v.EnvironmentID, v.Channel, v.Address, v.CodeHash, 0, v.ExpiresAt, v.CreatedAt)
+		expires_at, created_at, session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		v.ID, v.EnvironmentID, v.Channel, v.Address, v.CodeHash, 0, v.ExpiresAt, v.CreatedAt, v.Session)
 	return s.fail("create verification", tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -35,9 +35,9 @@ func (s *Store) CheckVerificationCode(ctx context.Context, c otp.Check) (otp.Out
 		err := tx.QueryRow(ctx, `UPDATE otp_verifications SET attempts = attempts + 1,
 				consumed_at = CASE WHEN `+s.in("code_hash", 4)+` THEN $5 ELSE consumed_at END
 			WHERE id = $1 AND environment_id = $2 AND channel = $3 AND consumed_at IS NULL AND attempts < $6 AND expires_at > $5
-			RETURNING address, code_hash, attempts, expires_at, created_at, consumed_at`,
+			RETURNING address, code_hash, attempts, expires_at, created_at, consumed_at, session_id`,
 			c.ID, c.EnvironmentID, c.Channel, s.d.IDList(c.CodeHashes), c.Now, c.MaxAttempts).Scan(&got.Address, &got.CodeHash,
-			&got.Attempts, &got.ExpiresAt, &got.CreatedAt, &got.ConsumedAt)
+			&got.Attempts, &got.ExpiresAt, &got.CreatedAt, &got.ConsumedAt, &got.Session)
 		if err == nil {
 			out = otp.WrongCode
 			if got.ConsumedAt != nil {

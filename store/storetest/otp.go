@@ -12,7 +12,7 @@ import (
 func newVerification(t *testing.T, s store.Store, envID, channel, address string, now time.Time) *otp.Verification {
 	t.Helper()
 	v := &otp.Verification{ID: id(), EnvironmentID: envID, Channel: channel, Address: address, CodeHash: randomHex(t, 32),
-		ExpiresAt: now.Add(10 * time.Minute), CreatedAt: now}
+		Session: id(), ExpiresAt: now.Add(10 * time.Minute), CreatedAt: now}
 	must(t, "CreateVerification", s.CreateVerification(ctx(t), v))
 	return v
 }
@@ -25,7 +25,7 @@ func checkCode(t *testing.T, s store.Store, v *otp.Verification, hash string, no
 	if (out == otp.Accepted) != (got != nil) {
 		t.Fatalf("CheckVerificationCode: outcome %v with verification %+v", out, got)
 	}
-	if got != nil && (got.Address != v.Address || got.ConsumedAt == nil || !got.ExpiresAt.Equal(v.ExpiresAt)) {
+	if got != nil && (got.Address != v.Address || got.Session != v.Session || got.ConsumedAt == nil || !got.ExpiresAt.Equal(v.ExpiresAt)) {
 		t.Fatalf("accepted verification read back as %+v, want %+v consumed", got, v)
 	}
 	return out

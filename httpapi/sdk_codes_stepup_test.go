@@ -1,0 +1,63 @@
+package httpapi_test
+
+import "testing"
+
+// TestCodeVerifyNeedsTheUserUpdateStepUp: with the user.update MFA action
+// required, PUT /users {email} needs an elevatedAccessToken, and so does
+// the same change through emailVerifications/create and verify (a stolen
+// session would otherwise put its own email on the account, a sign-in
+// method): a verification that a stepped-up PUT /users of the session
+// started needs nothing more, one started any other way needs the token.
+func TestCodeVerifyNeedsTheUserUpdateStepUp(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h, box := newCodeHarness(t, backend)
+			sdk := "/sdk/" + h.ids.EnvironmentID
+			h.enableCodes(t, h.ids.EnvironmentID, nil, "emailOnly")
+			h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{map[string]any{"action": "user.update", "required": true}}})
+			send := func(email string) string {
+				t.Helper()
+				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
+				wantStatus(t, "create "+email, st, 200, res)
+				return str(t, res, "verificationUUID")
+			}
+			verify := func(token, elevated, vid, email string, scopes ...string) *response {
+				body := map[string]any{"verificationUUID": vid, "verificationToken": box.Code(t, email)}
+				if scopes != nil {
+					body["requestedScopes"] = scopes
+				}
+				return h.send(t, request{method: "POST", path: v0 + sdk + "/emailVerifications/verify", token: token, body: body,
+					header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+			}
+			vid := send("ada@example.com")
+			st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid,
+				"verificationToken": box.Code(t, "ada@example.com")})
+			wantStatus(t, "sign in", st, 200, res)
+			token := str(t, res, "minifiedJwt")
+
+			st, res = h.do(t, "PUT", sdk+"/users", token, map[string]any{"email": "mallory@evil.example"})
+			wantError(t, "PUT /users {email} without an elevated token", st, res, 403)
+			r := verify(token, "", send("mallory@evil.example"), "mallory@evil.example")
+			wantError(t, "emailVerifications/verify of a new email without an elevated token", r.status, r.json, 403)
+			st, res = h.do(t, "GET", sdk+"/users", token, nil)
+			wantStatus(t, "me", st, 200, res)
+			wantEq(t, res, "email", "ada@example.com")
+
+			// The user steps up with a code to their own address, changes
+			// the email by PUT /users, and verifies it with no token again.
+			r = verify(token, "", send("ada@example.com"), "ada@example.com", "user:update")
+			wantStatus(t, "step-up by a code", r.status, 200, r.json)
+			elevated := str(t, r.json, "elevatedAccessToken")
+			r = h.send(t, request{method: "PUT", path: v0 + sdk + "/users", token: token, body: map[string]any{"email": "bo@example.com"},
+				header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+			wantStatus(t, "PUT /users {email} with the elevated token", r.status, 200, r.json)
+			wantEq(t, r.json, "nextView", "verify-email")
+			r = verify(token, "", str(t, r.json, "emailVerification.verificationUUID"), "bo@example.com")
+			wantStatus(t, "verify the change PUT /users started", r.status, 200, r.json)
+			wantEq(t, r.json, "user.email", "bo@example.com")
+			// A verification of the public route, with the token: allowed.
+			r = verify(token, elevated, send("cy@example.com"), "cy@example.com")
+			wantStatus(t, "emailVerifications/verify with the elevated token", r.status, 200, r.json)
+		})
+	}
+}
