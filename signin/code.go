@@ -149,7 +149,7 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 	// /users with the address: a verification that a PUT /users of this
 	// session started passed it there; any other (emailVerifications/create
 	// by a stolen session, say) needs the elevatedAccessToken here.
-	if pr.v.Session != cur.Session.ID {
+	if pr.v.Session != cur.Session.ID && !holds(cur.User, pr.v.Address) {
 		if err := s.RequireStepUp(ctx, cur, "user:update", req.Elevated); err != nil {
 			return nil, err
 		}
@@ -179,6 +179,21 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
 }
 
+// holds reports whether address (normalised) is u's already: its
+// profile's email or phone number, or one of its credentials'. Verifying
+// it changes nothing a step-up guards.
+func holds(u *users.User, address string) bool {
+	if strings.EqualFold(u.Email, address) || u.PhoneNumber == address {
+		return true
+	}
+	for _, c := range u.Credentials {
+		if (c.Format == users.FormatEmail || c.Format == users.FormatPhoneNumber) && c.Address == address {
+			return true
+		}
+	}
+	return false
+}
+
 // ProfileVerification starts the verification a profile change needs
 // (PUT /users with a new email): when the environment signs in by email
 // and the email is not the user's already, the email is not stored but
@@ -200,10 +215,8 @@ func (s *Service) ProfileVerification(ctx context.Context, cur *Current, channel
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range cur.User.Credentials {
-		if (c.Format == users.FormatEmail || c.Format == users.FormatPhoneNumber) && c.Address == addr.Normal {
-			return nil, nil // verified already: a plain profile change
-		}
+	if holds(cur.User, addr.Normal) {
+		return nil, nil // the user's already: a plain profile change
 	}
 	return s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: channel, Destination: d, Client: client,
 		Session: cur.Session.ID})
