@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -50,10 +51,6 @@ func TestEnvironmentTokenCannotUseInvites(t *testing.T) {
 	wantStatus(t, "owner accepts", st, 204, res)
 }
 
-// TestRemovedMemberLosesEnvironmentTokens: an operator invited into an
-// organization mints an environment token there with their own
-// (home-organization) owner token; once the organization removes them,
-// that token must stop working, as the tokens of a removed member do.
 // TestRemovedMemberLosesEnvironmentTokens: an environment token minted
 // by an operator of another organization (through their membership here)
 // is theirs as a member here, and goes when that membership does.
@@ -95,8 +92,6 @@ func TestRemovedMemberLosesEnvironmentTokens(t *testing.T) {
 	}
 }
 
-// TestRevokedInviteCannotBeAccepted: once an admin revokes (rejects) an
-// invite, the invitee cannot accept it anyway.
 // TestRevokedInviteCannotBeAccepted: an invite an admin revoked
 // (rejected) cannot be accepted by its addressee until reopened.
 func TestRevokedInviteCannotBeAccepted(t *testing.T) {
@@ -113,18 +108,16 @@ func TestRevokedInviteCannotBeAccepted(t *testing.T) {
 	eveMember, eveOrg, _ := h.newUser(t, "eve@example.com")
 	eve := h.orgWideToken(t, eveMember, eveOrg)
 	st, res = h.do(t, "PUT", "/invites/"+id, eve, map[string]any{"status": "accepted"})
-	if st == 204 {
-		t.Errorf("the invitee accepted a revoked invite")
-	}
+	wantError(t, "the invitee accepts a revoked invite", st, res, 422)
 	st, res = h.do(t, "GET", "/organizations/"+org, eve, nil)
-	if st == 200 {
-		t.Errorf("after accepting a revoked invite the invitee reads the organization as %v", res)
-	}
+	wantError(t, "the organization, read by the refused invitee", st, res, 403)
+	// Reopened by the admin, it can be accepted.
+	st, res = h.do(t, "PUT", "/invites/"+id, h.token, map[string]any{"status": "pending"})
+	wantStatus(t, "admin reopens", st, 204, res)
+	st, res = h.do(t, "PUT", "/invites/"+id, eve, map[string]any{"status": "accepted"})
+	wantStatus(t, "the invitee accepts the reopened invite", st, 204, res)
 }
 
-// TestDeveloperCannotRevokeOwnersToken: a developer's organization-wide
-// token cannot delete the owner's organization-wide token (an
-// environment token may not either).
 // TestDeveloperCannotRevokeOwnersToken: an organization-wide token is
 // revoked by its operator or an admin of at least their role, not by a
 // developer of the organization.
@@ -135,23 +128,24 @@ func TestDeveloperCannotRevokeOwnersToken(t *testing.T) {
 	dev := h.orgWideToken(t, devMember, org)
 	st, res := h.do(t, "GET", "/environments/"+env+"/tokens", dev, nil)
 	wantStatus(t, "developer lists tokens", st, 200, res)
-	var ownerTok string
+	byNote := map[string]string{}
 	for _, tk := range list(t, res, "tokens") {
-		if s, _ := at(tk, "note"); s == "created by dynamicauth init" {
-			ownerTok = str(t, tk, "id")
-		}
+		note, _ := at(tk, "note")
+		byNote[fmt.Sprint(note)] = str(t, tk, "id")
 	}
-	if ownerTok == "" {
-		t.Fatalf("no owner token listed: %s", dump(res))
+	ownerTok, devTok := byNote["created by dynamicauth init"], byNote["test org-wide token"]
+	if ownerTok == "" || devTok == "" {
+		t.Fatalf("the owner's and the developer's tokens are not both listed: %s", dump(res))
 	}
 	st, res = h.do(t, "DELETE", "/environments/"+env+"/tokens/"+ownerTok, dev, nil)
-	if st == 204 {
-		t.Errorf("a developer revoked the owner's organization-wide token")
-	}
+	wantError(t, "a developer revokes the owner's organization-wide token", st, res, 403)
 	st, res = h.do(t, "GET", "/organizations/"+org, h.token, nil)
-	if st != 200 {
-		t.Errorf("owner's token after the developer's delete: %d %s", st, dump(res))
-	}
+	wantStatus(t, "the owner's token after the developer's attempt", st, 200, res)
+	// The owner (a role at least the developer's) revokes the developer's.
+	st, res = h.do(t, "DELETE", "/environments/"+env+"/tokens/"+devTok, h.token, nil)
+	wantStatus(t, "the owner revokes the developer's token", st, 204, res)
+	st, res = h.do(t, "GET", "/organizations/"+org, dev, nil)
+	wantError(t, "the revoked developer token", st, res, 401)
 }
 
 // TestTokenOperatorsMigration: migration 0052 credits an environment
