@@ -389,6 +389,17 @@ func testPasskeysHTTP(t *testing.T, h *harness) {
 	r = register(map[string]string{"X-Mfa-Auth-Token": str(t, r.json, "mfaToken")})
 	wantStatus(t, "mfa register/passkey", r.status, 200, r.json)
 
+	// While passkeys are a second factor, deleting one takes proof of a
+	// factor passed in the session too (a stolen session would delete the
+	// only factor, then enroll its own as the first).
+	st, res = h.do(t, "DELETE", "/sdk/"+env+"/users/passkeys", up, map[string]any{"passkeyId": pkID})
+	wantError(t, "delete passkey without proof of a factor", st, res, 403)
+	st, res = h.do(t, "GET", "/sdk/"+env+"/users/passkeys", up, nil)
+	wantStatus(t, "list passkeys", st, 200, res)
+	if n := len(list(t, res, "passkeys")); n != 2 {
+		t.Fatalf("passkeys after the refused delete: %d, want 2", n)
+	}
+
 	h.mfSetMFA(t, map[string]any{"enabled": false})
 	st, res = h.do(t, "DELETE", "/sdk/"+env+"/users/passkeys", token, map[string]any{"passkeyId": pkID})
 	wantStatus(t, "delete passkey", st, 204, res)

@@ -261,17 +261,13 @@ func (s *Server) updatePasskey(w http.ResponseWriter, r *http.Request, cur *sign
 }
 
 func (s *Server) deletePasskey(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	pks, err := s.passkeys()
-	if err != nil {
-		return err
-	}
 	var req struct {
 		PasskeyID string `json:"passkeyId"`
 	}
 	if err := s.decode(w, r, "DeleteUserPasskeyRequest", &req); err != nil {
 		return err
 	}
-	if err := pks.Delete(r.Context(), cur.User.ID, req.PasskeyID); err != nil {
+	if err := s.signin.DeletePasskey(r.Context(), cur, req.PasskeyID, proofOf(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -153,6 +153,31 @@ func (s *Service) RegisterPasskey(ctx context.Context, cur *Current, req Passkey
 	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
 }
 
+// DeletePasskey removes one of the caller's passkeys. Where passkeys are a
+// second factor (the environment uses MFA and allows them), it takes
+// proof of a factor passed in the session, as deleting an MFA device
+// does (Dynamic's SDK sends an elevatedAccessToken with credential:unlink
+// or its mfaToken): a stolen session could otherwise delete the user's
+// only factor and enroll its own as their first.
+func (s *Service) DeletePasskey(ctx context.Context, cur *Current, id string, proof Proof) error {
+	pks, err := s.passkeyService()
+	if err != nil {
+		return err
+	}
+	if s.mfa != nil {
+		p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+		if err != nil {
+			return err
+		}
+		if (p.Enabled || len(p.Required) > 0) && p.Allows(mfa.TypePasskey) {
+			if err := s.CheckMFAProof(ctx, cur, proof.MFAToken, proof.Elevated, "credential:unlink"); err != nil {
+				return err
+			}
+		}
+	}
+	return pks.Delete(ctx, cur.User.ID, id)
+}
+
 // AuthPasskey verifies an assertion of the caller's own passkey (after
 // GET users/passkeys/authenticate) and upgrades their session like
 // AuthTOTP.
