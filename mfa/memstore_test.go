@@ -150,6 +150,19 @@ func (m *memStore) ReplaceRecoveryCodes(_ context.Context, userID string, hashes
 	return nil
 }
 
+func (m *memStore) CreateRecoveryCodes(_ context.Context, userID string, hashes [][]byte, ack string, _ time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.codes[userID]) > 0 {
+		return false, nil
+	}
+	m.acks[userID] = ack
+	for _, h := range hashes {
+		m.codes[userID] = append(m.codes[userID], memCode{hash: h})
+	}
+	return true, nil
+}
+
 func (m *memStore) UseRecoveryCode(_ context.Context, userID string, hash []byte, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

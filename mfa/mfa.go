@@ -76,6 +76,10 @@ type Store interface {
 	// ReplaceRecoveryCodes swaps the user's recovery codes for a new set
 	// and sets the user's backup-code acknowledgement to ack.
 	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, ack string, now time.Time) error
+	// CreateRecoveryCodes is ReplaceRecoveryCodes for a user who has no
+	// codes yet; created is false (and nothing changes) if they have some,
+	// however many ask at once.
+	CreateRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, ack string, now time.Time) (created bool, err error)
 	// SetBackupCodeAck sets the user's backup-code acknowledgement.
 	SetBackupCodeAck(ctx context.Context, userID, ack string) error
 	// UseRecoveryCode marks an unused code used; ok is false if there is

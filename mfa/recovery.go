@@ -45,27 +45,49 @@ func (s *Service) RecoveryCodes(ctx context.Context, userID string) (codes []str
 	if total > 0 {
 		return []string{}, unused, nil
 	}
-	codes, err = s.NewRecoveryCodes(ctx, userID)
-	return codes, len(codes), err
+	codes, hashes, err := s.newSet(userID)
+	if err != nil {
+		return nil, 0, err
+	}
+	// Two first asks at once: one set is made, the other ask shows none
+	// (rather than a set the first's replaced).
+	created, err := s.store.CreateRecoveryCodes(ctx, userID, hashes, AckPending, s.clock())
+	if err != nil || !created {
+		if err == nil {
+			_, unused, err = s.store.CountRecoveryCodes(ctx, userID)
+		}
+		return []string{}, unused, err
+	}
+	s.log.InfoContext(ctx, "mfa recovery codes created", "user_id", userID)
+	return codes, len(codes), nil
 }
 
 // NewRecoveryCodes replaces the user's recovery codes with a new set.
 func (s *Service) NewRecoveryCodes(ctx context.Context, userID string) ([]string, error) {
-	codes := make([]string, RecoveryCodeCount)
-	hashes := make([][]byte, RecoveryCodeCount)
-	for i := range codes {
-		c, err := randomCode()
-		if err != nil {
-			return nil, errs.Internal("recovery code", err)
-		}
-		codes[i] = c[:recoveryLen/2] + "-" + c[recoveryLen/2:]
-		hashes[i] = s.recoveryHash(userID, c)
+	codes, hashes, err := s.newSet(userID)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.store.ReplaceRecoveryCodes(ctx, userID, hashes, AckPending, s.clock()); err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "mfa recovery codes replaced", "user_id", userID)
 	return codes, nil
+}
+
+// newSet draws a set of recovery codes for the user and their hashes.
+func (s *Service) newSet(userID string) (codes []string, hashes [][]byte, err error) {
+	codes = make([]string, RecoveryCodeCount)
+	hashes = make([][]byte, RecoveryCodeCount)
+	for i := range codes {
+		c, err := randomCode()
+		if err != nil {
+			return nil, nil, errs.Internal("recovery code", err)
+		}
+		codes[i] = c[:recoveryLen/2] + "-" + c[recoveryLen/2:]
+		hashes[i] = s.recoveryHash(userID, c)
+	}
+	return codes, hashes, nil
 }
 
 // UseRecoveryCode spends one of the user's recovery codes.

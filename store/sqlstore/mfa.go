@@ -144,15 +144,47 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes 
 		if err := tx.Defer(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
-		for _, h := range hashes {
-			if err := tx.Defer(ctx, `INSERT INTO mfa_recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)`,
-				userID, h, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.insertRecoveryCodes(ctx, tx, userID, hashes, now)
 	})
 	return s.fail("replace recovery codes", users.ErrUserNotFound, err)
+}
+
+// CreateRecoveryCodes implements mfa.Store. The user's row is locked
+// first (the acknowledgement written as it is), so that of two first
+// sets the second sees the first's codes (a statement of PostgreSQL's
+// READ COMMITTED reads what committed before it; SQLite has one writer).
+func (s *Store) CreateRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, ack string, now time.Time) (bool, error) {
+	created := false
+	err := s.db.Write(ctx, func(tx Tx) error {
+		created = false
+		n, err := tx.Exec(ctx, `UPDATE users SET mfa_backup_code_ack = mfa_backup_code_ack WHERE id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return users.ErrUserNotFound
+		}
+		var has bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM mfa_recovery_codes WHERE user_id = $1)`, userID).Scan(&has); err != nil || has {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET mfa_backup_code_ack = $2 WHERE id = $1`, userID, ack); err != nil {
+			return err
+		}
+		created = true
+		return s.insertRecoveryCodes(ctx, tx, userID, hashes, now)
+	})
+	return created, s.fail("create recovery codes", users.ErrUserNotFound, err)
+}
+
+func (s *Store) insertRecoveryCodes(ctx context.Context, tx Tx, userID string, hashes [][]byte, now time.Time) error {
+	for _, h := range hashes {
+		if err := tx.Defer(ctx, `INSERT INTO mfa_recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)`,
+			userID, h, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetBackupCodeAck implements mfa.Store.

@@ -200,6 +200,32 @@ func testRecoveryCodes(t *testing.T, s store.Store) {
 	if ok, err := s.UseRecoveryCode(ctx(t), u.ID, fresh[0], c.next()); err != nil || !ok {
 		t.Fatalf("a code of the new set: %v %v", ok, err)
 	}
+
+	// A first set: made once however many ask at once, never over one.
+	if ok, err := s.CreateRecoveryCodes(ctx(t), u.ID, old, mfa.AckPending, c.next()); err != nil || ok {
+		t.Fatalf("CreateRecoveryCodes for a user with codes: %v %v", ok, err)
+	}
+	if ok, _ := s.UseRecoveryCode(ctx(t), u.ID, old[2], c.next()); ok {
+		t.Fatal("a refused first set was stored")
+	}
+	sets := make(chan [][]byte, 6)
+	made := countParallel(t, 6, func() (bool, error) {
+		set := [][]byte{randomBytes(t, 32)}
+		ok, err := s.CreateRecoveryCodes(ctx(t), other.ID, set, mfa.AckPending, c.t)
+		if ok {
+			sets <- set
+		}
+		return ok, err
+	})
+	if made != 1 {
+		t.Fatalf("%d first sets made at once, want one", made)
+	}
+	if ok, err := s.UseRecoveryCode(ctx(t), other.ID, (<-sets)[0], c.next()); err != nil || !ok {
+		t.Fatalf("the code of the one first set made: %v %v", ok, err)
+	}
+	if _, err := s.CreateRecoveryCodes(ctx(t), id(), old, mfa.AckPending, c.next()); !errs.Is(err, errs.KindNotFound) {
+		t.Fatalf("CreateRecoveryCodes of an unknown user: %v", err)
+	}
 }
 
 func testMFAAttempts(t *testing.T, s store.Store) {
