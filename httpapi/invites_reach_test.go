@@ -215,3 +215,24 @@ func TestTokenOperatorsMigration(t *testing.T) {
 		})
 	}
 }
+
+// TestDemotedOperatorsTokenStopsWriting: an environment token writes only
+// while its operator holds the developer role: demoted to viewer, their
+// token still reads and no longer writes.
+func TestDemotedOperatorsTokenStopsWriting(t *testing.T) {
+	h := newHarness(t)
+	org, env := h.ids.OrganizationID, h.ids.EnvironmentID
+	devMember := h.addMember(t, org, "developer", "dev@example.com")
+	_, envTok := h.envToken(t, h.orgWideToken(t, devMember, org), env)
+	write := func() (int, any) {
+		return h.do(t, "POST", "/environments/"+env+"/tokens", envTok, map[string]any{"note": "minted by the environment token"})
+	}
+	st, res := write()
+	wantStatus(t, "the developer's environment token writes", st, 200, res)
+	st, res = h.do(t, "PUT", "/members/"+devMember, h.token, map[string]any{"role": "viewer"})
+	wantStatus(t, "demote to viewer", st, 200, res)
+	st, res = write()
+	wantError(t, "the demoted operator's environment token writes", st, res, 403)
+	st, res = h.do(t, "GET", "/environments/"+env+"/users", envTok, nil)
+	wantStatus(t, "the demoted operator's environment token reads", st, 200, res)
+}

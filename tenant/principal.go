@@ -127,12 +127,14 @@ func (p *Principal) SeesEnvironment(env *Environment) bool {
 }
 
 // CanUseEnvironment checks reach and scope for an environment route. Writes
-// (s.Writes) by an organization-wide token need at least the developer role.
+// (s.Writes) need the token's operator to hold at least the developer
+// role in the environment's organization now: an environment token made
+// by a developer since demoted to viewer writes no more than they may.
 func (p *Principal) CanUseEnvironment(env *Environment, s Scope) error {
 	if !p.SeesEnvironment(env) {
 		return errNoReach
 	}
-	if p.Token.OrgWide && s.Writes() {
+	if s.Writes() {
 		if r, _ := p.role(env.OrganizationID); !r.AtLeast(RoleDeveloper) {
 			return errs.Forbidden("this action needs the developer role")
 		}
