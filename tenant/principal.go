@@ -134,10 +134,13 @@ func (p *Principal) CanUseEnvironment(env *Environment, s Scope) error {
 	if !p.SeesEnvironment(env) {
 		return errNoReach
 	}
+	if err := p.RequireScope(s); err != nil {
+		return err
+	}
 	if s.Writes() {
 		if r, _ := p.role(env.OrganizationID); !r.AtLeast(RoleDeveloper) {
 			return errs.Forbidden("this action needs the developer role")
 		}
 	}
-	return p.RequireScope(s)
+	return nil
 }

@@ -348,8 +348,12 @@ func TestUserReach(t *testing.T) {
 	}
 	a := NewAdmin(st, nil)
 	ctx := context.Background()
-	envA := &tenant.Principal{Token: tenant.Token{EnvironmentID: "a", OrganizationID: "o1"}}
-	readOnly := &tenant.Principal{Token: tenant.Token{EnvironmentID: "a", OrganizationID: "o1", Scopes: []tenant.Scope{tenant.ScopeUsersRead}}}
+	// environment tokens of a developer of o1 (what the store's TokenByHash
+	// gives with the token)
+	developer := map[string]tenant.Role{"o1": tenant.RoleDeveloper}
+	envA := &tenant.Principal{Token: tenant.Token{EnvironmentID: "a", OrganizationID: "o1"}, Memberships: developer}
+	readOnly := &tenant.Principal{Token: tenant.Token{EnvironmentID: "a", OrganizationID: "o1", Scopes: []tenant.Scope{tenant.ScopeUsersRead}},
+		Memberships: developer}
 	cases := []struct {
 		name      string
 		p         *tenant.Principal

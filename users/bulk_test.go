@@ -50,7 +50,8 @@ func (f *bulkFakeStore) Sync(context.Context) error {
 // after its last batch (a 0 in the list), since the batches commit lazily.
 func TestBulkCreateTransactionSize(t *testing.T) {
 	const quick, slow = time.Millisecond, bulkMaxHold / 2
-	p := &tenant.Principal{Token: tenant.Token{EnvironmentID: "a", OrganizationID: "o1"}}
+	p := &tenant.Principal{Token: tenant.Token{EnvironmentID: "a", OrganizationID: "o1"},
+		Memberships: map[string]tenant.Role{"o1": tenant.RoleDeveloper}}
 	for _, tc := range []struct {
 		name    string
 		rows    int

@@ -58,7 +58,7 @@ func TestVerifySolana(t *testing.T) {
 		}
 	})
 	t.Run("malformed address", func(t *testing.T) {
-		for _, a := range []string{"", "0x" + hex.EncodeToString(pub), base58.Encode(pub[:31]), addr + "1", "0OIl" + addr[4:]} {
+		for _, a := range []string{"", "0x" + hex.EncodeToString(pub), base58.Encode(pub[:31]), base58.Encode(append(pub[:len(pub):len(pub)], 7)), "0OIl" + addr[4:]} {
 			wantCode(t, VerifySolana(a, msg, base58.Encode(sig)), errs.KindUnprocessable, CodeInvalidWalletAddress)
 		}
 	})
