@@ -123,6 +123,13 @@ func PolicyFrom(settings []byte) Policy {
 // Allows reports whether users may use a device type.
 func (p Policy) Allows(typ string) bool { return slices.Contains(p.Methods, typ) }
 
+// PasskeysAreFactors tells whether a passkey counts as a user's second
+// factor: passkeys are an allowed method and the environment uses MFA, at
+// sign-in or for actions (else passkeys are sign-in methods only).
+func (p Policy) PasskeysAreFactors() bool {
+	return (p.Enabled || len(p.Required) > 0) && p.Allows(TypePasskey)
+}
+
 // scopeActions maps a TokenScope to the MFAAction whose settings govern
 // it. Scopes without an action (credential:*, user:delete, ...) need no
 // step-up unless a route asks for one itself.

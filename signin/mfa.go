@@ -231,10 +231,10 @@ func (s *Service) addingNeedsProof(ctx context.Context, cur *Current) (bool, err
 		return false, err
 	}
 	has, err := s.mfa.HasVerifiedMethod(ctx, p, cur.User.ID)
-	if err == nil && !has && (p.Enabled || len(p.Required) > 0) && s.passkeys != nil && p.Allows(mfa.TypePasskey) {
-		has, err = s.passkeys.HasPasskey(ctx, cur.User.ID)
+	if err != nil || has || s.passkeys == nil || !p.PasskeysAreFactors() {
+		return has, err
 	}
-	return has, err
+	return s.passkeys.HasPasskey(ctx, cur.User.ID)
 }
 
 func (s *Service) mayEnroll(ctx context.Context, cur *Current, method string) error {

@@ -169,7 +169,7 @@ func (s *Service) DeletePasskey(ctx context.Context, cur *Current, id string, pr
 		if err != nil {
 			return err
 		}
-		if (p.Enabled || len(p.Required) > 0) && p.Allows(mfa.TypePasskey) {
+		if p.PasskeysAreFactors() {
 			if err := s.CheckMFAProof(ctx, cur, proof.MFAToken, proof.Elevated, "credential:unlink"); err != nil {
 				return err
 			}

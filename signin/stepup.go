@@ -48,14 +48,14 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 	if err != nil {
 		return nil, err
 	}
-	// has: a second factor (hasSecondFactor's answer, from what is read
-	// here already)
-	has := false
+	// hasDevice, hasPasskey: the user's second factors (hasSecondFactor's
+	// and addingNeedsProof's answers, from what is read here already)
+	hasDevice, hasPasskey := false, false
 	for _, d := range devs {
 		if !p.Allows(d.Type) {
 			continue
 		}
-		has = true
+		hasDevice = true
 		res.Credentials = append(res.Credentials, StepUpCredential{ID: d.ID, Format: d.Type, Type: d.Type, Alias: d.Alias})
 		if d.Default {
 			res.DefaultID = d.ID
@@ -77,18 +77,14 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 		for _, pk := range pks {
 			res.Credentials = append(res.Credentials, StepUpCredential{ID: pk.ID, Format: mfa.TypePasskey, Type: mfa.TypePasskey, Alias: pk.Alias})
 		}
-		has = has || len(pks) > 0
+		hasPasskey = len(pks) > 0
 	}
-	if scope == "credential:link" { // adding a factor may take one (mayAddFactor)
-		need, err := s.addingNeedsProof(ctx, cur)
-		if err != nil {
-			return nil, err
-		}
-		res.Required = res.Required || need
+	if scope == "credential:link" && (hasDevice || (hasPasskey && p.PasskeysAreFactors())) {
+		res.Required = true // adding a factor takes one (mayAddFactor)
 	}
 	// A user with no second factor steps up by proving a wallet of theirs
 	// again (wallets/verify with requestedScopes: LinkWallet).
-	if !has {
+	if !hasDevice && !hasPasskey {
 		for _, c := range cur.User.WalletCredentials() {
 			res.Credentials = append(res.Credentials, StepUpCredential{ID: c.ID, Format: users.FormatBlockchain, Type: c.Chain,
 				Alias: c.PublicIdentifier})
