@@ -16,6 +16,8 @@ type codeVerifyBody struct {
 	VerificationToken string   `json:"verificationToken"`
 	SessionPublicKey  string   `json:"sessionPublicKey"`
 	RequestedScopes   []string `json:"requestedScopes"`
+	// AllowNewMFALinking is read on sign-in (the JS SDK's verifyOTP).
+	AllowNewMFALinking bool `json:"allowNewMFALinking"`
 }
 
 // codeRequest decodes a verify request with the caller's context.
@@ -39,7 +41,7 @@ func (s *Server) codeRequest(w http.ResponseWriter, r *http.Request, channel, sc
 	return signin.CodeRequest{EnvironmentID: envID, Channel: channel, VerificationID: body.VerificationUUID,
 		Code: body.VerificationToken, SessionPublicKey: sessionKey, Device: device, Origin: r.Header.Get("Origin"),
 		IssuerHost: s.issuerHost(r), IP: s.clientIP(r), UserAgent: truncateUA(r.UserAgent()), Scopes: body.RequestedScopes,
-		Elevated: r.Header.Get(elevatedHeader)}, nil
+		Elevated: r.Header.Get(elevatedHeader), AllowNewMFALinking: body.AllowNewMFALinking}, nil
 }
 
 // codeSignIn answers {email,sms}Verifications/signin: VerifyResponse.

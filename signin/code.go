@@ -51,6 +51,11 @@ type CodeRequest struct {
 	// Elevated is the request's elevatedAccessToken (CodeVerify: the
 	// user.update step-up of a change no stepped-up PUT /users started).
 	Elevated string
+	// AllowNewMFALinking (CodeSignIn) asks for an elevatedAccessToken with
+	// credential:link when the environment's MFA is optional and the user
+	// has no MFA method yet: the sign-in is the proof their first device
+	// is added with (offerMFALinking).
+	AllowNewMFALinking bool
 }
 
 // codeProof is a checked code: the verification it consumed and the
@@ -123,7 +128,11 @@ func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, err
 		p.factor, p.newUser = FactorEmail, &NewUserProfile{Email: pr.v.Address}
 		p.events = []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.EmailLinked, OnlyIfNew: true}, {Name: events.SessionCreated}}
 	}
-	return s.complete(ctx, p)
+	res, err := s.complete(ctx, p)
+	if err != nil || !req.AllowNewMFALinking {
+		return res, err
+	}
+	return s.offerMFALinking(ctx, env, res)
 }
 
 // CodeVerify adds the email or phone number a code proved to the

@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -34,6 +35,30 @@ func (s *Service) firstFactor(ctx context.Context, env *tenant.Environment, u *u
 	}
 	a.MFAPending = p.Pending(has)
 	return a, nil
+}
+
+// offerMFALinking adds to a sign-in's result an elevatedAccessToken with
+// credential:link (allowNewMFALinking) when the environment's MFA is
+// optional and the user has no MFA method yet, so the SDK can register
+// their first device without a step-up of its own. A restricted session
+// (MFA or device approval pending) gets none.
+func (s *Service) offerMFALinking(ctx context.Context, env *tenant.Environment, res *Result) (*Result, error) {
+	if s.mfa == nil || res.Auth.MFAPending || res.Auth.DevicePending {
+		return res, nil
+	}
+	p := mfa.PolicyFrom(env.Settings)
+	if !p.Enabled || p.Pending(false) {
+		return res, nil // MFA off, or required at sign-up: enrollment happens pending
+	}
+	has, err := s.hasSecondFactor(ctx, p, res.User.ID)
+	if err != nil || has {
+		return res, err
+	}
+	res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, p, res.User.ID, res.Session.ID, []string{"credential:link"})
+	if err != nil {
+		return nil, fmt.Errorf("credential:link token of a new sign-in: %w", err)
+	}
+	return res, nil
 }
 
 // MFAPolicy is the MFA policy of the caller's environment.

@@ -12,7 +12,7 @@ import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, logout, getWalletAccounts,
   registerTotpMfaDevice, authenticateTotpMfaDevice, getMfaDevices, getMfaRecoveryCodes, acknowledgeRecoveryCodes,
   createNewMfaRecoveryCodes, authenticateMfaRecoveryCode, setDefaultMfaDevice, deleteMfaDevice, getMfaMethods,
-  isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, verifyOTP, getPasskeys,
+  isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, sendEmailOTP, verifyOTP, getPasskeys,
   checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken, deleteUser,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
@@ -125,6 +125,28 @@ it('sendSmsOTP + verifyOTP while signed in link the phone number to the same use
   assert.equal(s.client.user.id, userId, 'the same user');
   assert.ok(s.client.user.verifiedCredentials.some((c) => c.format === 'phoneNumber' && c.publicIdentifier === '+14155550123'),
     `phone linked:\n${JSON.stringify(s.client.user.verifiedCredentials)}\n${s.describe()}`);
+});
+
+it('verifyOTP with allowNewMFALinking: the email sign-in of a user without MFA holds a credential:link token, which registerTotpMfaDevice sends', async () => {
+  await updateSettings(ctx, (s) => {
+    s.providers = [...(s.providers ?? []).filter((p) => p.provider !== 'emailOnly'), { provider: 'emailOnly', enabledAt: new Date().toISOString() }];
+  });
+  const s = newSdk();
+  await initializeClient(s.client);
+  const email = `linking-${Date.now()}@example.com`;
+  const otp = await sendEmailOTP({ email }, s.client);
+  const lines = fs.readFileSync(`${ctx.db}.outbox.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const code = lines.filter((l) => l.to === email).pop()?.code;
+  await verifyOTP({ otpVerification: otp, verificationToken: code, allowNewMFALinking: true }, s.client);
+  const signin = s.log.find((e) => e.path === '/emailVerifications/signin');
+  assert.equal(signin?.status, 200, s.describe());
+  const tok = getElevatedAccessToken({ scope: 'credential:link', consume: false }, s.client);
+  assert.ok(tok, `the sign-in left an elevated token for credential:link\n${s.describe()}`);
+  const reg = await registerTotpMfaDevice(s.client);
+  assert.ok(reg.id && reg.secret, JSON.stringify(reg));
+  const sent = s.log.find((e) => e.path === '/users/mfa/register/totp');
+  assert.equal(sent?.headers['x-dyn-elevated-access-token'], tok, `the SDK sent the token\n${s.describe()}`);
+  await logout(s.client);
 });
 
 it('a second wallet: linked by connectAndVerifyWithWalletProvider, selected as primary, removed by removeWalletAccount', async () => {
