@@ -1,9 +1,12 @@
 package wallets
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
+	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -29,6 +32,9 @@ func VerifySolana(address, message, signature string) error {
 	if err != nil {
 		return invalidAddress("address: not a base58 Solana public key")
 	}
+	if hasSmallOrder(pub) {
+		return invalidAddress("address: a point of small order, which no private key has and any signature of S = 0 satisfies")
+	}
 	sig, err := decodeSolanaSignature(signature)
 	if err != nil {
 		return err
@@ -37,6 +43,36 @@ func VerifySolana(address, message, signature string) error {
 		return badSignature()
 	}
 	return nil
+}
+
+// fieldP is 2^255 - 19, edwards25519's field prime.
+var fieldP = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
+
+// smallOrderY are the y coordinates of edwards25519's eight points of
+// small order: 1 (the identity), p-1 (order 2), 0 (the two of order 4)
+// and ±y8 (the four of order 8).
+var smallOrderY = func() []*big.Int {
+	y8, _ := new(big.Int).SetString("2707385501144840649318225287225658788936804267575313519463743609750303402022", 10)
+	return []*big.Int{big.NewInt(0), big.NewInt(1), new(big.Int).Sub(fieldP, big.NewInt(1)), y8, new(big.Int).Sub(fieldP, y8)}
+}()
+
+// hasSmallOrder reports whether pub encodes a point of small order.
+// crypto/ed25519 verifies cofactorless, so for such a key a signature
+// with S = 0 and R among those points holds for any message (for the
+// System Program's all-zero address among them): nobody holds the key,
+// so nobody may sign in as it. The sign bit of x does not change the
+// order, and encodings of y >= p (which the decoder accepts) name y - p.
+func hasSmallOrder(pub ed25519.PublicKey) bool {
+	le := bytes.Clone(pub)
+	le[31] &= 0x7f
+	slices.Reverse(le)
+	y := new(big.Int).Mod(new(big.Int).SetBytes(le), fieldP)
+	for _, s := range smallOrderY {
+		if y.Cmp(s) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeSolanaSignature(s string) ([]byte, error) {
