@@ -88,6 +88,9 @@ type MergeStore interface {
 	// and records user.merged. Without a live pending merge, or when its
 	// proof no longer holds, it fails with merge_accounts_invalid.
 	MergeUsers(ctx context.Context, w *MergeWrite) (*users.User, error)
+	// PendingMergeFrom names the user the caller's live pending merge in
+	// the environment would merge; "" when there is none.
+	PendingMergeFrom(ctx context.Context, envID, userID string, now time.Time) (string, error)
 	ListCustomFields(ctx context.Context, envID string) ([]users.CustomField, error)
 }
 
@@ -125,6 +128,9 @@ func (s *Service) offerMerge(ctx context.Context, cur *Current, pr *proof) error
 	if err != nil || from == nil {
 		return err
 	}
+	if err := s.refuseProtectedMerge(ctx, pr.env.ID, from.ID); err != nil {
+		return err
+	}
 	into, err := s.store.GetUser(ctx, cur.User.ID)
 	if err != nil {
 		return err
@@ -134,6 +140,26 @@ func (s *Service) offerMerge(ctx context.Context, cur *Current, pr *proof) error
 		return err
 	}
 	return confirmation("this wallet belongs to another account; confirm merging that account into this one with /verify/merge", mc)
+}
+
+// refuseProtectedMerge refuses to merge the user fromID into the caller
+// when signing in as that user would still ask for a second factor: a
+// merge's proof (one wallet's signature, or a verified email both share)
+// is a first factor only, and the merge hands over every credential of
+// the account. Its owner signs in to it, passes MFA and links from there.
+func (s *Service) refuseProtectedMerge(ctx context.Context, envID, fromID string) error {
+	if s.mfa == nil || fromID == "" {
+		return nil
+	}
+	p, err := s.MFAPolicy(ctx, envID)
+	if err != nil || !p.Enabled {
+		return err
+	}
+	has, err := s.hasSecondFactor(ctx, p, fromID)
+	if err != nil || !has {
+		return err
+	}
+	return mergeInvalid("the other account is protected by a second factor: sign in to it, pass MFA and link from there")
 }
 
 func confirmation(msg string, mc *MergeConflicts) error {
@@ -171,6 +197,13 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 		return nil, err
 	}
 	w := &MergeWrite{EnvironmentID: cur.Session.EnvironmentID, UserID: cur.User.ID, Now: s.now().UTC().Truncate(time.Millisecond)}
+	from, err := ms.PendingMergeFrom(ctx, w.EnvironmentID, w.UserID, w.Now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.refuseProtectedMerge(ctx, w.EnvironmentID, from); err != nil {
+		return nil, err
+	}
 	if w.Nonces, err = s.claimNonces(w.EnvironmentID, req.Device); err != nil {
 		return nil, err
 	}
@@ -211,6 +244,9 @@ func (s *Service) MergeByVerifiedEmail(ctx context.Context, cur *Current, issuer
 	}
 	if from == nil {
 		return nil, mergeInvalid("no other account shares a verified email with this one")
+	}
+	if err := s.refuseProtectedMerge(ctx, cur.Session.EnvironmentID, from.ID); err != nil {
+		return nil, err
 	}
 	into, err := s.store.GetUser(ctx, cur.User.ID)
 	if err != nil {

@@ -95,6 +95,17 @@ func (s *Store) OfferMerge(ctx context.Context, o *signin.MergeOffer) (*users.Us
 	return from, err
 }
 
+// PendingMergeFrom implements signin.MergeStore.
+func (s *Store) PendingMergeFrom(ctx context.Context, envID, userID string, now time.Time) (string, error) {
+	var from string
+	err := s.db.Reader().QueryRow(ctx, `SELECT from_user_id FROM pending_merges
+		WHERE user_id = $1 AND environment_id = $2 AND expires_at > $3`, userID, envID, now).Scan(&from)
+	if s.noRows(err) {
+		return "", nil
+	}
+	return from, s.fail("read pending merge", nil, err)
+}
+
 // MergeUsers implements signin.MergeStore.
 func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.User, error) {
 	return s.userChange(ctx, w.UserID, func(tx Tx) error {

@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"LinkCredential", testLinkCredential},
 		{"LinkCredentialRace", testLinkCredentialRace},
+		{"PendingMerge", testPendingMerge},
 		{"UnlinkSelectCredential", testUnlinkSelectCredential},
 		{"CustomFields", testCustomFields},
 		{"CustomFieldValues", testCustomFieldValues},

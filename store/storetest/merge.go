@@ -1,0 +1,53 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// testPendingMerge: OfferMerge records whose account a link would merge,
+// and PendingMergeFrom names that user to the caller only, in the
+// environment and until the offer expires (the domain checks the other
+// account's second factors before running it).
+func testPendingMerge(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+	alice, _ := signIn(t, s, c, env, newWallet(t, env))
+	b1, b2 := newWallet(t, env), newWallet(t, env)
+	bob, _ := signIn(t, s, c, env, b1)
+	now := c.next()
+	if _, err := s.LinkCredential(ctx(t), newLink(t, s, c, env, bob.ID, b2, now)); err != nil {
+		t.Fatal(err)
+	}
+	from, err := s.PendingMergeFrom(ctx(t), env, alice.ID, now)
+	must(t, "PendingMergeFrom before an offer", err)
+	eq(t, "pending merge before an offer", from, "")
+
+	now = c.next()
+	offered, err := s.OfferMerge(ctx(t), &signin.MergeOffer{EnvironmentID: env, UserID: alice.ID, Kind: signin.MergeByWallet,
+		Credential: users.Credential{Format: b1.Format, Chain: b1.Chain, Address: b1.Address},
+		Nonces: []string{issueNonce(t, s, c, env)}, Now: now, ExpiresAt: now.Add(time.Minute)})
+	must(t, "OfferMerge", err)
+	if offered == nil || offered.ID != bob.ID {
+		t.Fatalf("OfferMerge = %+v, want bob %s", offered, bob.ID)
+	}
+	for _, c := range []struct {
+		what, env, user string
+		at              time.Time
+		want            string
+	}{
+		{"the caller's", env, alice.ID, now, bob.ID},
+		{"the other user's", env, bob.ID, now, ""},
+		{"in another environment", e.live.ID, alice.ID, now, ""},
+		{"once expired", env, alice.ID, now.Add(time.Minute), ""},
+	} {
+		from, err := s.PendingMergeFrom(ctx(t), c.env, c.user, c.at)
+		must(t, "PendingMergeFrom "+c.what, err)
+		eq(t, "pending merge "+c.what, from, c.want)
+	}
+}
