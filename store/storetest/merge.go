@@ -31,7 +31,7 @@ func testPendingMerge(t *testing.T, s store.Store) {
 	now = c.next()
 	offered, err := s.OfferMerge(ctx(t), &signin.MergeOffer{EnvironmentID: env, UserID: alice.ID, Kind: signin.MergeByWallet,
 		Credential: users.Credential{Format: b1.Format, Chain: b1.Chain, Address: b1.Address},
-		Nonces: []string{issueNonce(t, s, c, env)}, Now: now, ExpiresAt: now.Add(time.Minute)})
+		Nonces:     []string{issueNonce(t, s, c, env)}, Now: now, ExpiresAt: now.Add(time.Minute)})
 	must(t, "OfferMerge", err)
 	if offered == nil || offered.ID != bob.ID {
 		t.Fatalf("OfferMerge = %+v, want bob %s", offered, bob.ID)
