@@ -72,6 +72,10 @@ type Identity struct {
 	FamilyName    string
 	Username      string
 	ExpiresAt     time.Time
+	// AcceptedUntil is ExpiresAt plus the clock-skew leeway: Verify
+	// accepts the token until then, so whatever must outlive every use
+	// of it (an assertion's jti) is kept that long.
+	AcceptedUntil time.Time
 	// JTI and Scopes are an assertion's jti and scope claims (Dynamic's
 	// newer externalAuth/verify: the token asks for an elevated access
 	// token with those scopes, once).
@@ -217,7 +221,7 @@ func (v *Verifier) checkClaims(cfg Config, payload []byte) (*Identity, error) {
 	switch {
 	case c.Expiry == nil:
 		reasons = append(reasons, "exp: missing")
-	case now.After(c.Expiry.Time().Add(v.leeway)):
+	case !now.Before(c.Expiry.Time().Add(v.leeway)): // the instant AcceptedUntil is refused too
 		reasons = append(reasons, fmt.Sprintf("exp: expired at %s", c.Expiry.Time().UTC().Format(time.RFC3339)))
 	}
 	if c.NotBefore != nil && now.Add(v.leeway).Before(c.NotBefore.Time()) {
@@ -228,7 +232,7 @@ func (v *Verifier) checkClaims(cfg Config, payload []byte) (*Identity, error) {
 	}
 	id := &Identity{Issuer: c.Issuer, Subject: c.Subject, Email: strings.ToLower(strings.TrimSpace(c.Email)),
 		Name: c.Name, GivenName: c.GivenName, FamilyName: c.FamilyName, Username: c.Username, ExpiresAt: c.Expiry.Time(),
-		JTI: c.ID, Scopes: strings.Fields(c.Scope)}
+		AcceptedUntil: c.Expiry.Time().Add(v.leeway), JTI: c.ID, Scopes: strings.Fields(c.Scope)}
 	verified := c.EmailVerified
 	if verified == nil {
 		verified = c.EmailVerifiedCamel

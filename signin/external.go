@@ -136,7 +136,10 @@ func (s *Service) ExternalVerify(ctx context.Context, cur *Current, raw string) 
 	if id.JTI == "" || len(id.JTI) > maxAssertionJTI {
 		return "", errs.Unprocessable(CodeInvalidExternalAuth, "jti: an assertion asking for scopes needs one of at most 256 characters (it is accepted once)", nil)
 	}
-	if err := s.store.UseExternalAssertion(ctx, env.ID, id.Issuer, id.JTI, id.ExpiresAt); err != nil {
+	// The jti is kept as long as the token verifies (past its exp by the
+	// leeway): kept only until exp, it is purged while the assertion
+	// still verifies, which would then mint a second token.
+	if err := s.store.UseExternalAssertion(ctx, env.ID, id.Issuer, id.JTI, id.AcceptedUntil); err != nil {
 		return "", err
 	}
 	return s.mfa.IssueElevatedUnder(ctx, mfa.PolicyFrom(env.Settings), cur.User.ID, cur.Session.ID, id.Scopes)
