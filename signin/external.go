@@ -76,6 +76,13 @@ func (s *Service) ExternalSignIn(ctx context.Context, req ExternalRequest) (*Res
 	if req.ExternalUserID != "" && req.ExternalUserID != id.Subject {
 		return nil, errs.Unprocessable(CodeInvalidExternalAuth, "externalUserId does not match the token's sub", nil)
 	}
+	// The session is capped at the token's exp (until, below). A token
+	// past it, which Verify still accepts within the clock-skew leeway,
+	// leaves nothing to cap at: complete would give it an uncapped
+	// session, so it signs no one in.
+	if !id.ExpiresAt.After(s.now()) {
+		return nil, errs.Unprocessable(CodeInvalidExternalAuth, "exp: the token has expired; a session must not outlive it", nil)
+	}
 	sessionKey, err := checkSessionPublicKey(req.SessionPublicKey)
 	if err != nil {
 		return nil, err

@@ -100,3 +100,35 @@ func TestExternalAssertionNotReplayedWithinLeeway(t *testing.T) {
 		})
 	}
 }
+
+// TestExternalSessionEndsWithItsToken: a session signed in with an
+// external JWT ends, refreshes included, when the token expires. A token
+// presented in the leeway after its exp skipped that cap: whoever held
+// any token of the application could wait for it to expire and get a
+// session of the full lifetime, refreshable for 30 days.
+func TestExternalSessionEndsWithItsToken(t *testing.T) {
+	for name, exp := range map[string]time.Duration{
+		"valid for five more minutes":    5 * time.Minute,
+		"expired ten seconds ago":        -10 * time.Second,
+		"expiring this very instant":     0,
+		"expired at the leeway's margin": -29 * time.Second,
+	} {
+		t.Run(name, func(t *testing.T) {
+			f, idp := externalFixture(t)
+			ctx := context.Background()
+			until := f.clock.now().Add(exp)
+			res, err := f.svc.ExternalSignIn(ctx, signin.ExternalRequest{EnvironmentID: f.ids.EnvironmentID,
+				Origin: "http://localhost:3000", JWT: idp.Token(t, map[string]any{"exp": until.Unix()})})
+			if err != nil {
+				if exp > 0 {
+					t.Fatal(err)
+				}
+				return // refused: no session at all outlives the token
+			}
+			if res.Session.ExpiresAt.After(until) || res.Session.RefreshExpiresAt.After(until) {
+				t.Fatalf("token expiring at %s gave a session until %s, refreshable until %s", until,
+					res.Session.ExpiresAt, res.Session.RefreshExpiresAt)
+			}
+		})
+	}
+}
