@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -59,7 +60,8 @@ type Option func(*dynamicauth.Config)
 // then owns that store).
 func New(t testing.TB, opts ...Option) *App {
 	t.Helper()
-	cfg := dynamicauth.Config{MasterSecret: bytes.Repeat([]byte{7}, 32)}
+	// Test auth systems (externaljwttest) publish their keys on loopback.
+	cfg := dynamicauth.Config{MasterSecret: bytes.Repeat([]byte{7}, 32), ExternalJWT: externaljwt.Deps{AllowPrivate: true}}
 	for _, o := range opts {
 		o(&cfg)
 	}

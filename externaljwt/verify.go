@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/webhooks"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
@@ -20,9 +21,16 @@ const maxTokenBytes = 16 << 10
 
 // Deps configure a Verifier; zero values take the defaults.
 type Deps struct {
-	// HTTPClient fetches JWKS documents; nil means one with a 10 s timeout.
+	// HTTPClient fetches JWKS documents; nil means one with a 10 s timeout
+	// that dials public addresses only (unless AllowPrivate), follows no
+	// redirects and ignores proxies: an environment's admin chooses the
+	// jwksUrl, and must not make the server reach this machine or its
+	// network (cloud metadata, internal services) through it.
 	HTTPClient *http.Client
-	Now        func() time.Time
+	// AllowPrivate lets the default client reach jwksUrls on loopback,
+	// private and link-local addresses (an auth system on this network).
+	AllowPrivate bool
+	Now          func() time.Time
 	// KeyTTL is how long a fetched key set is trusted (default 1 h).
 	KeyTTL time.Duration
 	// MinRefresh is the floor between two fetches of one JWKS URL
@@ -43,7 +51,9 @@ type Verifier struct {
 // New builds a Verifier.
 func New(d Deps) *Verifier {
 	if d.HTTPClient == nil {
-		d.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		// The webhooks' guarded client: the same rule for every URL an
+		// environment's admin makes the server fetch.
+		d.HTTPClient = webhooks.NewClient(webhooks.ClientOptions{Timeout: 10 * time.Second, AllowPrivate: d.AllowPrivate})
 	}
 	if d.Now == nil {
 		d.Now = time.Now

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,7 +99,7 @@ func (c *clock) advance(d time.Duration) {
 func setup(t *testing.T) (*idp, *Verifier, *clock, Config) {
 	p := newIDP(t)
 	clk := &clock{now: t0}
-	v := New(Deps{Now: clk.Now, MinRefresh: time.Minute})
+	v := New(Deps{Now: clk.Now, MinRefresh: time.Minute, AllowPrivate: true})
 	cfg := Config{Enabled: true, Issuer: "https://auth.example.com", Audience: "my-app", JWKSURL: p.srv.URL}
 	return p, v, clk, cfg
 }
@@ -256,5 +257,44 @@ func TestSettingsAreValidated(t *testing.T) {
 	got, err := ConfigFromSettings([]byte(`{"security":{"externalAuth":{"enabled":true,"iss":"i","jwksUrl":"https://x/j","aud":"a","assumeEmailVerified":true}}}`))
 	if err != nil || !got.Enabled || got.Issuer != "i" || got.Audience != "a" || !got.AssumeEmailVerified {
 		t.Fatalf("%+v %v", got, err)
+	}
+}
+
+// TestJWKSURLMustNotReachPrivateAddresses: an environment's admin picks
+// the jwksUrl, and the server fetches it. Unless the operator allows
+// private networks, it must not be made to reach this machine or its
+// network (cloud metadata, internal services): the default client dials
+// public addresses only, checked on the address actually dialled.
+func TestJWKSURLMustNotReachPrivateAddresses(t *testing.T) {
+	p, _, clk, cfg := setup(t)
+	rk := p.addRSA("r1")
+	tok := externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(nil))
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(p.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, url := range map[string]string{
+		"loopback address":    "http://127.0.0.1:" + port + "/jwks",
+		"name of loopback":    "http://localhost:" + port + "/jwks",
+		"IPv6 loopback":       "http://[::1]:" + port + "/jwks",
+		"unspecified address": "http://0.0.0.0:" + port + "/jwks",
+	} {
+		t.Run(name, func(t *testing.T) {
+			v := New(Deps{Now: clk.Now})
+			before := p.fetches.Load()
+			c := cfg
+			c.JWKSURL = url
+			if _, err := v.Verify(context.Background(), c, tok); err == nil {
+				t.Fatalf("a token verified with keys fetched from %s", url)
+			}
+			if n := p.fetches.Load() - before; n != 0 {
+				t.Fatalf("the server fetched %s (%d requests)", url, n)
+			}
+		})
+	}
+	// The operator may allow it (an auth system on the same network).
+	v := New(Deps{Now: clk.Now, AllowPrivate: true})
+	if _, err := v.Verify(context.Background(), cfg, tok); err != nil {
+		t.Fatalf("private addresses allowed: %v", err)
 	}
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/contract"
+	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/postgres"
@@ -130,7 +131,8 @@ func newHarnessWith(t *testing.T, backend string, tune func(*dynamicauth.Config)
 	loadContract(t)
 	ctx := context.Background()
 	st := openStore(t, backend)
-	cfg := dynamicauth.Config{Store: st, MasterSecret: masterSecret}
+	// externaljwttest's auth systems publish their keys on loopback.
+	cfg := dynamicauth.Config{Store: st, MasterSecret: masterSecret, ExternalJWT: externaljwt.Deps{AllowPrivate: true}}
 	tune(&cfg)
 	a, err := dynamicauth.New(cfg)
 	if err != nil {

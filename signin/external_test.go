@@ -27,7 +27,7 @@ func externalFixture(t *testing.T) (*fixture, *externaljwttest.IdP) {
 			t.Fatal(err)
 		}
 		now := func() time.Time { return f.clock.now() }
-		d.External = externaljwt.New(externaljwt.Deps{Now: now})
+		d.External = externaljwt.New(externaljwt.Deps{Now: now, AllowPrivate: true}) // the IdP is on loopback
 		d.MFA = mfa.New(mfa.Deps{Store: st, Secrets: keys, Now: now})
 	})
 	ctx := context.Background()
