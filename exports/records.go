@@ -174,6 +174,43 @@ func (r *eventRecord) csv() []string {
 	return []string{r.EventID, r.EventName, r.ResourceType, r.UserID, r.Timestamp, string(r.Data)}
 }
 
+// formulaStarts are the first characters that make a spreadsheet read a
+// cell as a formula (OWASP's CSV injection list).
+const formulaStarts = "=+-@\t\r"
+
+// formulaLike tells whether v, past any leading single quotes, starts as a
+// formula would. A signed run of digits (a phone number, +15551234567)
+// is only a number to a spreadsheet, and stays as it is.
+func formulaLike(v string) bool {
+	rest := strings.TrimLeft(v, "'")
+	if rest == "" || !strings.ContainsRune(formulaStarts, rune(rest[0])) {
+		return false
+	}
+	digits := rest[1:]
+	return (rest[0] != '+' && rest[0] != '-') || digits == "" || strings.Trim(digits, "0123456789") != ""
+}
+
+// escapeCell is v as a CSV export writes it. Cells hold what end users
+// typed (names, wallet names), and an export is opened in spreadsheets,
+// where "=HYPERLINK(…)" or a DDE "+cmd|…" would run as a formula on the
+// operator's machine: such a cell gets a leading single quote, which
+// spreadsheets show as text. A value already starting with quotes before
+// such a character gets one more, so unescapeCell always gives v back.
+func escapeCell(v string) string {
+	if formulaLike(v) {
+		return "'" + v
+	}
+	return v
+}
+
+// unescapeCell reverses escapeCell.
+func unescapeCell(v string) string {
+	if strings.HasPrefix(v, "'") && formulaLike(v) {
+		return v[1:]
+	}
+	return v
+}
+
 // ParseUserRow reads one row of a users CSV whose header is header (the
 // columns of UserColumns, in any order; others are ignored): the reverse
 // of CSV.
@@ -215,7 +252,7 @@ func ParseUserRow(header, row []string) (UserRecord, error) {
 			}
 		default:
 			if p := fields[col]; p != nil {
-				*p = v
+				*p = unescapeCell(v)
 			}
 		}
 	}

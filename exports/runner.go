@@ -152,7 +152,11 @@ func newEncoder(format string, w io.Writer, columns []string) (*encoder, error) 
 
 func (e *encoder) record(row []string, obj any) error {
 	if e.csv != nil {
-		return e.csv.Write(row)
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = escapeCell(v)
+		}
+		return e.csv.Write(cells)
 	}
 	b, err := json.Marshal(obj)
 	if err != nil {

