@@ -97,6 +97,13 @@ func (r *Rule) normalize() error {
 		if !ok || f.Sign() < 0 {
 			return bad("filter.amount must be a non-negative number")
 		}
+		// big.Float reads "Inf" (and overflows a huge exponent to it),
+		// which has no integer minimum; no uint256 balance reaches 2^256
+		// whole tokens either, and a larger amount would only cost a huge
+		// integer at every sign-in.
+		if f.IsInf() || f.MantExp(nil) > 256 {
+			return bad("filter.amount is larger than any balance can be")
+		}
 	}
 	return nil
 }

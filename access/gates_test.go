@@ -217,3 +217,54 @@ func TestGateEnvironmentNodesAreCachedApart(t *testing.T) {
 		t.Fatalf("an environment naming no node: want %s, got %v", CodeBalances, err)
 	}
 }
+
+// TestGateAmountIsFinite: a rule's amount is parsed as a big.Float, which
+// reads "Inf" and overflows "1e1000000000" to +Inf; minimum then took the
+// nil integer of an infinity and panicked, in the goroutine matchGates
+// reads each rule in, which no HTTP recovery covers: a gate saved with
+// such an amount through the Go API (Auth.Access().CreateGate) took the
+// whole server down at the next wallet sign-in. An amount past what a
+// uint256 balance can hold (1e100000000 made a 40 MB integer at every
+// sign-in) is refused too.
+func TestGateAmountIsFinite(t *testing.T) {
+	for _, tc := range []struct {
+		amount string
+		ok     bool
+	}{
+		{"1", true},
+		{"0.5", true},
+		{"1e30", true},
+		{"Inf", false},
+		{"+inf", false},
+		{"-Inf", false},
+		{"1e1000000000", false},
+		{"1e100000000", false},
+		{"2e77", false},
+	} {
+		for _, typ := range []string{RuleToken, RuleNFT} {
+			contract := Native
+			if typ == RuleNFT {
+				contract = newAddress().Hex()
+			}
+			g := Gate{Name: "g", Outcome: OutcomeSiteAccess, Rules: []Rule{{Type: typ, NetworkID: chainID,
+				ContractAddress: contract, Amount: tc.amount}}}
+			err := validateGate(&g)
+			if (err == nil) != tc.ok {
+				t.Errorf("%s amount %q: validateGate = %v, want ok %v", typ, tc.amount, err, tc.ok)
+			}
+			if err != nil {
+				continue
+			}
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Errorf("%s amount %q accepted, and its minimum panics: %v", typ, tc.amount, p)
+					}
+				}()
+				if m := g.Rules[0].minimum(18); m == nil || m.Sign() <= 0 {
+					t.Errorf("%s amount %q: minimum %v", typ, tc.amount, m)
+				}
+			}()
+		}
+	}
+}
