@@ -127,13 +127,15 @@ type Wallet struct {
 
 // SubjectOf collects a user's identities, plus extra credentials being
 // proved (a sign-in's or a link's, not yet stored). u may be nil (a first
-// sign-in).
+// sign-in). Only credentials count: the profile's email and phone number
+// are not read, since where the environment does not sign in with them a
+// profile update stores them as typed, unverified, and a user would type
+// an allowlisted address to be granted its list.
 func SubjectOf(u *users.User, extra ...users.Credential) Subject {
 	var s Subject
 	creds := extra
 	if u != nil {
 		creds = append(append([]users.Credential{}, u.Credentials...), extra...)
-		s.Email, s.Phone = u.Email, u.PhoneNumber
 	}
 	for _, c := range creds {
 		switch c.Format {

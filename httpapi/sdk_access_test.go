@@ -287,3 +287,40 @@ func TestChainalysisToggleScreensSignIns(t *testing.T) {
 	st, res = h.signInAttempt(t, env, clean, "")
 	wantStatus(t, "screening off: the list is not read", st, 200, res)
 }
+
+// TestAllowlistsIgnoreUnverifiedProfileContacts: where the environment
+// does not sign in by email or SMS, a profile update stores the email and
+// phone number as typed, unverified. Access rules must not read them: a
+// user who signed in with a wallet would otherwise type an allowlisted
+// address (eve@corp.example, a listed number) into their profile and have
+// the list's scope in their next tokens, or pass a members-only list.
+func TestAllowlistsIgnoreUnverifiedProfileContacts(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		entry map[string]any
+		field map[string]any
+	}{
+		{"email", map[string]any{"email": "boss@corp.example"}, map[string]any{"email": "boss@corp.example"}},
+		{"email domain", map[string]any{"emailDomain": "corp.example"}, map[string]any{"email": "eve@corp.example"}},
+		{"phone number", map[string]any{"phoneNumber": "+14155550100"}, map[string]any{"phoneNumber": "+14155550100"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			env := h.ids.EnvironmentID
+			h.newAllowlist(t, env, map[string]any{"name": "staff", "outcome": "scope", "scope": "admin"}, tc.entry)
+			_, _, session := h.signIn(t, env, newEVMWallet(t))
+
+			st, res := h.do(t, "PUT", "/sdk/"+env+"/users", session, tc.field)
+			wantStatus(t, "profile update", st, 200, res)
+			wantEq(t, res, "nextView", "done") // stored as typed: nothing verified it
+			if c := claimsOf(t, str(t, res, "jwt")); slices.Contains(scopesOf(c), "admin") || slices.Contains(listsOf(c), "staff") {
+				t.Fatalf("an unverified profile value matched the allowlist: lists %v scope %v", c["lists"], c["scope"])
+			}
+			st, res = h.do(t, "POST", "/sdk/"+env+"/refresh", session, nil)
+			wantStatus(t, "refresh", st, 200, res)
+			if c := claimsOf(t, str(t, res, "jwt")); slices.Contains(scopesOf(c), "admin") || slices.Contains(listsOf(c), "staff") {
+				t.Fatalf("an unverified profile value matched the allowlist at refresh: lists %v scope %v", c["lists"], c["scope"])
+			}
+		})
+	}
+}
