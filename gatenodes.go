@@ -10,15 +10,15 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"github.com/dynamicauth/dynamicauth/networks"
-	"github.com/dynamicauth/dynamicauth/webhooks"
 )
 
 // settingsNodes are the EVM nodes environments name in their chain
 // settings (chains[].networks[].rpcUrl), for token gates on networks the
 // server has no node of its own for. An environment's admin chooses the
 // URL, so the server must not be made to reach what it should not: the
-// client is the webhooks' guarded one (public addresses only, checked on
+// client is netguard's (public addresses only, checked on
 // the address actually dialled; no redirects, no proxies) unless the
 // operator allows private networks, and answers are cached per URL (one
 // environment's node never answers another's gates).
@@ -53,7 +53,7 @@ func (s *settingsNodes) EnvNode(ctx context.Context, envID string, network int64
 		return nil, "", nil
 	}
 	// The URL may carry an API key: errors name the network, not the URL.
-	if err := webhooks.CheckURL(url, s.allowPrivate); err != nil {
+	if err := netguard.CheckURL(url, s.allowPrivate); err != nil {
 		return nil, "", fmt.Errorf("the settings' rpcUrl is refused: %w", err)
 	}
 	c, err := s.client(url)
@@ -75,7 +75,7 @@ func (s *settingsNodes) client(url string) (*ethclient.Client, error) {
 		}
 		clear(s.clients)
 	}
-	hc := webhooks.NewClient(webhooks.ClientOptions{Timeout: s.timeout, AllowPrivate: s.allowPrivate})
+	hc := netguard.NewClient(netguard.ClientOptions{Timeout: s.timeout, AllowPrivate: s.allowPrivate})
 	// An HTTP client dials nothing here: each call connects (and is
 	// checked) when it is made.
 	rc, err := rpc.DialOptions(context.Background(), url, rpc.WithHTTPClient(hc))

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dynamicauth/dynamicauth/webhooks"
+	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
@@ -51,9 +51,9 @@ type Verifier struct {
 // New builds a Verifier.
 func New(d Deps) *Verifier {
 	if d.HTTPClient == nil {
-		// The webhooks' guarded client: the same rule for every URL an
+		// The guarded client (netguard): the same rule for every URL an
 		// environment's admin makes the server fetch.
-		d.HTTPClient = webhooks.NewClient(webhooks.ClientOptions{Timeout: 10 * time.Second, AllowPrivate: d.AllowPrivate})
+		d.HTTPClient = netguard.NewClient(netguard.ClientOptions{Timeout: 10 * time.Second, AllowPrivate: d.AllowPrivate})
 	}
 	if d.Now == nil {
 		d.Now = time.Now

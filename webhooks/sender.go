@@ -27,7 +27,7 @@ func (r Result) OK() bool { return r.Err == nil && r.Status >= 200 && r.Status <
 
 // Sender makes attempts.
 type Sender struct {
-	Client    *http.Client     // NewClient's; it carries the timeout and the address guard
+	Client    *http.Client     // netguard.NewClient's; it carries the timeout and the address guard
 	Now       func() time.Time // time.Now when nil
 	UserAgent string
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/internal/netguard"
 )
 
 // Webhook is an endpoint subscribed to some of an environment's events.
@@ -45,7 +46,7 @@ func (in Input) Validate(selectable []string, allowPrivate bool) error {
 	if in.URL == "" {
 		return errs.Invalid("url is required")
 	}
-	if err := CheckURL(in.URL, allowPrivate); err != nil {
+	if err := netguard.CheckURL(in.URL, allowPrivate); err != nil {
 		return errs.Invalid("%s", err.Error())
 	}
 	if in.IsEnabled == nil {

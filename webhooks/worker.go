@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/ids"
+	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"github.com/dynamicauth/dynamicauth/jobs"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/riverqueue/river"
@@ -264,5 +265,5 @@ func (c Config) WorkerDeps(q Queue, now func() time.Time, log *slog.Logger, user
 	}
 	return WorkerDeps{Queue: q, Live: c.Live, Sandbox: c.Sandbox, DisableAfter: disable, Poll: c.Poll, Now: now, Log: log,
 		Timeout: timeout + 10*time.Second,
-		Sender:  &Sender{Client: NewClient(ClientOptions{Timeout: timeout, AllowPrivate: c.AllowPrivate}), Now: now, UserAgent: userAgent}}
+		Sender:  &Sender{Client: netguard.NewClient(netguard.ClientOptions{Timeout: timeout, AllowPrivate: c.AllowPrivate}), Now: now, UserAgent: userAgent}}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"github.com/dynamicauth/dynamicauth/secrets"
 )
 
@@ -133,7 +134,7 @@ func setup(t *testing.T, statuses []int, disableAfter int) (*Worker, *memQueue, 
 	clk := &clock{now: time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC)}
 	w := NewWorker(WorkerDeps{
 		Queue:        q,
-		Sender:       &Sender{Client: NewClient(ClientOptions{Timeout: 2 * time.Second, AllowPrivate: true}), Now: clk.Now},
+		Sender:       &Sender{Client: netguard.NewClient(netguard.ClientOptions{Timeout: 2 * time.Second, AllowPrivate: true}), Now: clk.Now},
 		Live:         Schedule{time.Second, time.Minute},
 		Sandbox:      Schedule{time.Second},
 		DisableAfter: disableAfter,
@@ -265,7 +266,7 @@ func TestWorkerSkipsStaleAndDeletedJobs(t *testing.T) {
 
 func TestWorkerRefusesLoopbackWithoutFlag(t *testing.T) {
 	w, q, rcv, clk, hook := setup(t, nil, 0)
-	w.d.Sender = &Sender{Client: NewClient(ClientOptions{Timeout: time.Second})}
+	w.d.Sender = &Sender{Client: netguard.NewClient(netguard.ClientOptions{Timeout: time.Second})}
 	q.enqueue("m1", userCreated("live"), "wh1", clk.now)
 	attempt(t, w, q, clk, "m1")
 	if len(rcv.got) != 0 || len(q.deliveries) != 1 || q.deliveries[0].HTTPStatus != 0 || hook.Failures != 1 {

@@ -1,4 +1,9 @@
-package webhooks
+// Package netguard keeps the server's outgoing requests to URLs an
+// environment's admin chooses (webhook endpoints, RPC nodes, JWKS) off
+// this machine and its networks: an HTTP client that dials public
+// addresses only, checked on the address actually dialled, and a check of
+// such URLs when they are saved.
+package netguard
 
 import (
 	"errors"
@@ -12,9 +17,9 @@ import (
 	"time"
 )
 
-// ErrForbiddenAddress is the cause of an attempt refused because the
-// endpoint resolves to an address the server must not reach.
-var ErrForbiddenAddress = errors.New("webhook endpoint resolves to a non-public address")
+// ErrForbiddenAddress is the cause of a request refused because the URL
+// resolves to an address the server must not reach.
+var ErrForbiddenAddress = errors.New("endpoint resolves to a non-public address")
 
 // nonPublic lists the ranges beyond what netip.Addr's predicates cover:
 // "this network", carrier-grade NAT, IETF protocol assignments,
@@ -34,7 +39,7 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("2002::/16"),
 }
 
-// Public tells whether a may be the address of a webhook endpoint.
+// Public tells whether a may be dialled for an admin-chosen URL.
 func Public(a netip.Addr) bool {
 	a = a.Unmap()
 	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsUnspecified() ||
@@ -52,13 +57,13 @@ func Public(a netip.Addr) bool {
 	return true
 }
 
-// ClientOptions configure the HTTP client deliveries go through.
+// ClientOptions configure the guarded HTTP client.
 type ClientOptions struct {
 	Timeout      time.Duration // per attempt, connection to last byte read; 10 s when zero
 	AllowPrivate bool          // let endpoints resolve to loopback, private, link-local addresses
 }
 
-// NewClient returns the client for deliveries. The address check runs in
+// NewClient returns the guarded client. The address check runs in
 // the dialer's Control, on the address actually dialled after DNS
 // resolution, so it holds for every attempt and every address a name
 // resolves to. Keep-alives are off so each attempt dials (and checks)
