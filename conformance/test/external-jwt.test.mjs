@@ -9,7 +9,7 @@ import { Configuration, ExternalJwtApi, UsersApi, EventsApi } from '@dynamic-lab
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { setup, clients, sdkApi, expectOk, expectStatus, verifySessionJwt, UUID_RE } from '../harness.mjs';
 
-const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
+const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off', '--external-jwt-allow-private'] });
 const app = {};
 
 async function startJwks() {

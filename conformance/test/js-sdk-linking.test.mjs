@@ -20,7 +20,7 @@ import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs
 import { setup, http, updateSettings, sdkApi, expectOk, evmVerifyRequest, APP_ORIGIN } from '../harness.mjs';
 import { ethersProvider, nodeSdk, settle } from '../sdk-shims.mjs';
 
-const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
+const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off', '--external-jwt-allow-private'] });
 const inflight = new Set();
 const live = [];
 const state = {};
