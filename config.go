@@ -116,8 +116,13 @@ type Config struct {
 	// security.externalAuth setting.
 	ExternalJWT externaljwt.Deps
 	// SocialHTTPClient talks to social providers (discovery, JWKS, code
-	// exchange, user endpoints); nil means a client with a 15 s timeout.
+	// exchange, user endpoints); nil means a client with a 15 s timeout
+	// that reaches public addresses only, unless SocialAllowPrivate.
 	SocialHTTPClient *http.Client
+	// SocialAllowPrivate lets social providers (an OpenID provider's
+	// domain, and what its discovery names) be on loopback or private
+	// networks.
+	SocialAllowPrivate bool
 	// Backups schedules copies of an SQLite store while started (off
 	// when Backups.Dir is empty).
 	Backups BackupsConfig

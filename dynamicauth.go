@@ -154,7 +154,8 @@ func New(cfg Config) (*Auth, error) {
 	a.envconfig = envconfig.New(envconfig.Deps{Store: st, Environments: st, Now: cfg.Now, HostnameTTL: cfg.EnvironmentCacheTTL})
 	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
 	a.states = st
-	a.social = social.NewLogins(a.providers, social.New(social.Deps{States: st, HTTPClient: cfg.SocialHTTPClient, Now: cfg.Now}))
+	a.social = social.NewLogins(a.providers, social.New(social.Deps{States: st, HTTPClient: cfg.SocialHTTPClient,
+		AllowPrivate: cfg.SocialAllowPrivate, Now: cfg.Now}))
 	a.oauthAccounts = social.NewAccounts(social.AccountsDeps{Store: st, Environments: st, Keys: secretKeys, Logins: a.social,
 		Log: log, Now: cfg.Now})
 	otpCfg := cfg.OTP

@@ -61,7 +61,8 @@ type Option func(*dynamicauth.Config)
 func New(t testing.TB, opts ...Option) *App {
 	t.Helper()
 	// Test auth systems (externaljwttest) publish their keys on loopback.
-	cfg := dynamicauth.Config{MasterSecret: bytes.Repeat([]byte{7}, 32), ExternalJWT: externaljwt.Deps{AllowPrivate: true}}
+	cfg := dynamicauth.Config{MasterSecret: bytes.Repeat([]byte{7}, 32), ExternalJWT: externaljwt.Deps{AllowPrivate: true},
+		SocialAllowPrivate: true}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -132,7 +132,8 @@ func newHarnessWith(t *testing.T, backend string, tune func(*dynamicauth.Config)
 	ctx := context.Background()
 	st := openStore(t, backend)
 	// externaljwttest's auth systems publish their keys on loopback.
-	cfg := dynamicauth.Config{Store: st, MasterSecret: masterSecret, ExternalJWT: externaljwt.Deps{AllowPrivate: true}}
+	cfg := dynamicauth.Config{Store: st, MasterSecret: masterSecret, ExternalJWT: externaljwt.Deps{AllowPrivate: true},
+		SocialAllowPrivate: true} // test identity providers run on loopback
 	tune(&cfg)
 	a, err := dynamicauth.New(cfg)
 	if err != nil {

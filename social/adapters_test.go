@@ -139,7 +139,7 @@ func TestUserEndpointProviders(t *testing.T) {
 				s.EmailsURL = srv.srv.URL + "/user/emails"
 			}
 			states := NewMemoryStates()
-			flow := New(Deps{States: states})
+			flow := New(Deps{States: states, AllowPrivate: true})
 			ctx := context.Background()
 			start, err := flow.Begin(ctx, "env", s, "b", "")
 			if err != nil {

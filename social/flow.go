@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"golang.org/x/oauth2"
 )
 
@@ -132,9 +133,18 @@ var (
 // Deps configure a Flow.
 type Deps struct {
 	States StateStore
-	// HTTPClient talks to providers; nil means a 15 s timeout client.
+	// HTTPClient talks to providers; nil means a 15 s timeout client
+	// that dials public addresses only (unless AllowPrivate), follows no
+	// redirects and ignores proxies: an environment's admin chooses an
+	// OpenID provider's domain, and the endpoints its discovery document
+	// names, which must not make the server reach this machine or its
+	// network.
 	HTTPClient *http.Client
-	Now        func() time.Time
+	// AllowPrivate lets the default client reach providers on loopback,
+	// private and link-local addresses (an identity provider on this
+	// network).
+	AllowPrivate bool
+	Now          func() time.Time
 	// StateTTL is how long a started login may take (default 10 min).
 	StateTTL time.Duration
 }
@@ -153,7 +163,7 @@ type Flow struct {
 // New builds a Flow.
 func New(d Deps) *Flow {
 	if d.HTTPClient == nil {
-		d.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+		d.HTTPClient = netguard.NewClient(netguard.ClientOptions{Timeout: 15 * time.Second, AllowPrivate: d.AllowPrivate})
 	}
 	if d.Now == nil {
 		d.Now = time.Now

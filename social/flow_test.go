@@ -67,7 +67,7 @@ func newOIDCFixture(t *testing.T) *oidcFixture {
 	o := oidctest.Start(t, testClientID, testSecret, testRedirect)
 	o.AddUser(oidctest.User{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true})
 	states := NewMemoryStates()
-	return &oidcFixture{op: o, states: states, flow: New(Deps{States: states}),
+	return &oidcFixture{op: o, states: states, flow: New(Deps{States: states, AllowPrivate: true}),
 		settings: Settings{Type: OIDC, ClientID: testClientID, ClientSecret: testSecret, RedirectURL: testRedirect, Issuer: o.URL}}
 }
 
@@ -224,5 +224,24 @@ func TestOIDCIDTokenForAnotherAudienceIsRefused(t *testing.T) {
 	tok := (&oauth2.Token{AccessToken: "x"}).WithExtra(map[string]any{"id_token": toks.IDToken})
 	if _, _, err := f.flow.fromIDToken(ctx, d, f.settings, tok, keptNonce); !errors.Is(err, ErrIDToken) || !strings.Contains(err.Error(), "audience") {
 		t.Fatalf("another app's ID token: %v", err)
+	}
+}
+
+// TestProvidersMustBePublic: an environment's admin chooses an OpenID
+// provider's domain; by default the flow reaches no provider on this
+// machine or its networks (discovery, and so every endpoint it names),
+// unless the operator allows private networks.
+func TestProvidersMustBePublic(t *testing.T) {
+	f := newOIDCFixture(t)
+	for _, issuer := range []string{f.op.URL, strings.Replace(f.op.URL, "127.0.0.1", "localhost", 1)} {
+		s := f.settings
+		s.Issuer = issuer
+		guarded := New(Deps{States: NewMemoryStates()})
+		if _, err := guarded.Begin(context.Background(), "env", s, "", ""); err == nil {
+			t.Fatalf("a login began with a provider at %s", issuer)
+		}
+	}
+	if _, err := f.flow.Begin(context.Background(), "env", f.settings, "", ""); err != nil {
+		t.Fatalf("AllowPrivate: %v", err)
 	}
 }

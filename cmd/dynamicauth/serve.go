@@ -28,14 +28,14 @@ import (
 
 // serveFlags are serve's own flags (command registers the shared ones).
 type serveFlags struct {
-	addr, metricsAddr, otelEndpoint, publicHost, issuerHosts, evmRPC                   string
-	rateLimits, trustedProxies, sanctionsList, coingeckoURL, captchaURLs               string
-	nonceTTL, shutdownTimeout, balanceTTL, keyMaxAge, eventRetention, sessionRetention time.Duration
-	omitFullJWT, withPprof, settingsRPCPrivate, noSettingsRPC, externalJWTPrivate      bool
-	fc                                                                                 farcasterFlags
-	hooks                                                                              webhookFlags
-	codes                                                                              deliveryFlags
-	backups                                                                            backupFlags
+	addr, metricsAddr, otelEndpoint, publicHost, issuerHosts, evmRPC                             string
+	rateLimits, trustedProxies, sanctionsList, coingeckoURL, captchaURLs                         string
+	nonceTTL, shutdownTimeout, balanceTTL, keyMaxAge, eventRetention, sessionRetention           time.Duration
+	omitFullJWT, withPprof, settingsRPCPrivate, noSettingsRPC, externalJWTPrivate, socialPrivate bool
+	fc                                                                                           farcasterFlags
+	hooks                                                                                        webhookFlags
+	codes                                                                                        deliveryFlags
+	backups                                                                                      backupFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -56,6 +56,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.balanceTTL, "balance-ttl", 15*time.Second, "how long a token gate reuses a balance read from --evm-rpc (0: read at every sign-in and refresh)")
 	fs.BoolVar(&f.noSettingsRPC, "no-settings-rpc", false, "token gates and the SDK's balances read only from --evm-rpc, never from the rpcUrl an environment's chain settings name for a network without one")
 	fs.BoolVar(&f.settingsRPCPrivate, "settings-rpc-allow-private", false, "let the rpcUrl of an environment's chain settings be on loopback or private networks (a local chain); public addresses only by default")
+	fs.BoolVar(&f.socialPrivate, "social-allow-private", false, "let social providers (an OpenID provider's domain and the endpoints its discovery names) be on loopback or private networks; public addresses only by default")
 	fs.BoolVar(&f.externalJWTPrivate, "external-jwt-allow-private", false, "let the jwksUrl of an environment's externalAuth settings be on loopback or private networks (an auth system on this network); public addresses only by default")
 	fs.DurationVar(&f.nonceTTL, "nonce-ttl", 24*time.Hour, "how long an issued sign-in nonce stays usable")
 	fs.BoolVar(&f.omitFullJWT, "omit-full-jwt", false, "issue only the minifiedJwt on sign-in (one signature instead of two)")
@@ -217,9 +218,10 @@ func (f *serveFlags) config(ctx context.Context, o *options, log *slog.Logger) (
 		RateLimits: &policy, TrustedProxies: proxies,
 		Networks: networks.Config{RPCURLs: rpcURLs}, Farcaster: farcasterCfg, Balances: balanceCfg,
 		Captcha: dynamicauth.CaptchaConfig{VerifyURLs: captchaVerify}, Backups: backups, SigningKeyMaxAge: f.keyMaxAge,
-		ExternalJWT:      externaljwt.Deps{AllowPrivate: f.externalJWTPrivate},
-		EventRetention:   f.eventRetention,
-		SessionRetention: f.sessionRetention,
+		ExternalJWT:        externaljwt.Deps{AllowPrivate: f.externalJWTPrivate},
+		SocialAllowPrivate: f.socialPrivate,
+		EventRetention:     f.eventRetention,
+		SessionRetention:   f.sessionRetention,
 	}
 	closeDelivery = func() {
 		if err := ch.close(); err != nil {

@@ -22,7 +22,7 @@ import { setup, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
 import { memoryKeychain, settle, trackedFetch } from '../sdk-shims.mjs';
 import { useTestOP, browse as browseTo } from '../testop.mjs';
 
-const { ctx, it } = setup();
+const { ctx, it } = setup({ serveArgs: ['--social-allow-private'] }); // the test's OpenID provider is on loopback
 const op = useTestOP(ctx);
 const live = [];
 const inflight = new Set();

@@ -14,7 +14,7 @@ import { SettingsApi, UsersApi, Configuration } from '@dynamic-labs/sdk-api';
 import { setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, makeToken, APP_ORIGIN } from '../harness.mjs';
 import { useTestOP, browse } from '../testop.mjs';
 
-const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
+const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off', '--social-allow-private'] });
 const op = useTestOP(ctx);
 const admin = (token = ctx.token) => new UsersApi(new Configuration({ basePath: ctx.basePath,
   ...(token ? { accessToken: token, headers: { Authorization: `Bearer ${token}` } } : {}) }));
