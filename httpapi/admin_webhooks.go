@@ -137,11 +137,16 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request, p *tenant.Pr
 	if err != nil {
 		return err
 	}
-	hook, err := s.webhooks.Get(r.Context(), p, envID, id)
+	withSecret := r.URL.Query().Get("includeSecret") == "true"
+	get := s.webhooks.Get
+	if withSecret {
+		get = s.webhooks.GetWithSecret
+	}
+	hook, err := get(r.Context(), p, envID, id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toWebhook(hook, r.URL.Query().Get("includeSecret") == "true"))
+	writeJSON(w, http.StatusOK, toWebhook(hook, withSecret))
 	return nil
 }
 

@@ -166,6 +166,13 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 			if res.(map[string]any)["secret"] != secret {
 				t.Fatalf("includeSecret: %v", res)
 			}
+			// A read-only token reads the webhook, not the secret that
+			// signs its deliveries.
+			_, reader := h.envToken(t, h.token, env, "environment.webhooks.read")
+			st, res = h.do(t, "GET", "/environments/"+env+"/webhooks/"+hookID, reader, nil)
+			wantStatus(t, "get webhook, read-only", st, 200, res)
+			st, res = h.do(t, "GET", "/environments/"+env+"/webhooks/"+hookID+"?includeSecret=true", reader, nil)
+			wantError(t, "includeSecret, read-only", st, res, 403, "environment.webhooks.write")
 			st, res = h.do(t, "PUT", "/environments/"+env+"/webhooks/"+hookID, h.token, map[string]any{
 				"url": rcv.srv.URL + "/hook", "isEnabled": false, "events": []string{"user.created"}})
 			wantStatus(t, "disable webhook", st, 200, res)

@@ -152,6 +152,16 @@ func (s *Service) Get(ctx context.Context, p *tenant.Principal, envID, id string
 	return s.opened(s.d.Store.GetWebhook(ctx, envID, id))
 }
 
+// GetWithSecret is Get for a caller who is shown the signing secret
+// (includeSecret): whoever holds it can sign deliveries the endpoint
+// trusts, so it takes the webhooks write scope, as creating one does.
+func (s *Service) GetWithSecret(ctx context.Context, p *tenant.Principal, envID, id string) (*Webhook, error) {
+	if _, err := s.env(ctx, p, envID, tenant.Write); err != nil {
+		return nil, err
+	}
+	return s.opened(s.d.Store.GetWebhook(ctx, envID, id))
+}
+
 // opened is a webhook the store returned with its secret opened.
 func (s *Service) opened(w *Webhook, err error) (*Webhook, error) {
 	if err != nil {
