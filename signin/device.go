@@ -95,6 +95,9 @@ func (d *DeviceProof) Verify() error {
 	if d.Cookie != "" {
 		return nil // a secret this server set: nothing to verify, no nonce
 	}
+	if d.Nonce == "" { // the nonce makes each proof single-use
+		return errs.Unprocessable(codeVerifyFailure, "x-dynamic-device-nonce: a device proof signs a nonce issued here", nil)
+	}
 	pub, err := parseP256(d.PublicKey)
 	if err != nil {
 		return errs.Unprocessable(codeVerifyFailure, "x-dynamic-device-publickey: not a P-256 public key", nil)

@@ -40,6 +40,12 @@ func TestDeviceProof(t *testing.T) {
 		s.FillBytes(b[32:])
 		return hex.EncodeToString(b)
 	}
+	// A signature of no nonce would be a proof used over and over: the
+	// nonce is what makes each proof single-use.
+	replayable := &DeviceProof{PublicKey: hex.EncodeToString(compressed), Signature: sign(key, "")}
+	if err := replayable.Verify(); err == nil {
+		t.Error("a proof without a nonce verified")
+	}
 	offCurve := append([]byte(nil), uncompressed...)
 	offCurve[64] ^= 1
 	good := sign(key, "nonce-1")
