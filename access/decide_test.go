@@ -66,6 +66,11 @@ func TestAllowlistMatching(t *testing.T) {
 		{"a display name is not a username", Entry{TwitterUsername: "alice"}, SubjectOf(nil, oauth("twitter", "99", "Alice Smith")), false},
 		{"a second email credential", Entry{EmailDomain: "blocked.example"},
 			SubjectOf(&users.User{Email: "a@ok.example"}, users.Credential{Format: users.FormatEmail, Address: "b@blocked.example"}), true},
+		{"a second phone credential", Entry{PhoneNumber: "+14155550199"},
+			SubjectOf(&users.User{Credentials: []users.Credential{{Format: users.FormatPhoneNumber, Address: "+14155550100"}}},
+				users.Credential{Format: users.FormatPhoneNumber, Address: "+14155550199"}), true},
+		{"evm address without 0x", Entry{WalletPublicKey: strings.TrimPrefix(evm, "0x")},
+			Subject{Wallets: []Wallet{{users.ChainEIP155, strings.ToLower(evm)}}}, true},
 		{"google has no username entries", Entry{TwitterUsername: "alice"}, SubjectOf(nil, oauth("google", "99", "alice")), false},
 	}
 	for _, tc := range cases {
@@ -83,7 +88,8 @@ func TestAllowlistMatching(t *testing.T) {
 }
 
 func TestEntryNeedsExactlyOneIdentifier(t *testing.T) {
-	for _, e := range []Entry{{}, {Alias: "only a label"}, {Email: "a@b.co", PhoneNumber: "+14155550100"}, {Email: "not an email"}, {EmailDomain: "a@b"}} {
+	for _, e := range []Entry{{}, {Alias: "only a label"}, {Email: "a@b.co", PhoneNumber: "+14155550100"}, {Email: "not an email"}, {EmailDomain: "a@b"},
+		{PhoneNumber: "14155550100"}} {
 		if err := e.Normalize(); !errs.Is(err, errs.KindInvalid) {
 			t.Errorf("%+v: want invalid, got %v", e, err)
 		}

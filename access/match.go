@@ -27,11 +27,12 @@ const (
 func key(kind, value string) string { return kind + ":" + value }
 
 // walletKey normalises an address: EVM addresses compare without case,
-// anything else (Solana's base58) exactly.
+// with or without their 0x (stored ones have it), anything else
+// (Solana's base58, which never spells 40 hex digits) exactly.
 func walletKey(addr string) string {
 	addr = strings.TrimSpace(addr)
-	if common.IsHexAddress(addr) && strings.HasPrefix(strings.ToLower(addr), "0x") {
-		return key(kindWallet, strings.ToLower(addr))
+	if common.IsHexAddress(addr) {
+		return key(kindWallet, "0x"+strings.TrimPrefix(strings.ToLower(addr), "0x"))
 	}
 	return key(kindWallet, addr)
 }
@@ -82,6 +83,11 @@ func (e *Entry) Normalize() error {
 		if len(k) < len(kindPhone)+1+6 {
 			return errs.Invalid("phoneNumber: not a phone number")
 		}
+		// Verified numbers are kept in international form: a number
+		// without its country code would never match one.
+		if !strings.HasPrefix(k, key(kindPhone, "+")) {
+			return errs.Invalid("phoneNumber: in international form, + and the country code first (+14155550100)")
+		}
 		keys = append(keys, k)
 	}
 	add(strings.TrimSpace(e.DiscordUsername) != "", usernameKey(kindDiscord, e.DiscordUsername))
@@ -104,7 +110,9 @@ func (e *Entry) Normalize() error {
 type Subject struct {
 	Wallets []Wallet
 	Email   string // verified email
-	Phone   string
+	Phone   string // verified phone number
+	// OtherPhones are further verified phone numbers: each counts.
+	OtherPhones []string
 	// OtherEmails are further verified emails (a second email credential,
 	// the one a social provider vouches for): each counts.
 	OtherEmails []string
@@ -151,8 +159,11 @@ func SubjectOf(u *users.User, extra ...users.Credential) Subject {
 		case users.FormatExternalUser:
 			s.ExternalUserID = c.Address
 		case users.FormatPhoneNumber:
-			if s.Phone == "" {
+			switch {
+			case s.Phone == "":
 				s.Phone = c.Address
+			case s.Phone != c.Address:
+				s.OtherPhones = append(s.OtherPhones, c.Address)
 			}
 		case users.FormatOAuth:
 			s.addSocial(c)
@@ -211,8 +222,10 @@ func (s Subject) keys() []string {
 			out = append(out, key(kindEmailDomain, domain))
 		}
 	}
-	if s.Phone != "" {
-		out = append(out, phoneKey(s.Phone))
+	for _, p := range append([]string{s.Phone}, s.OtherPhones...) {
+		if p != "" {
+			out = append(out, phoneKey(p))
+		}
 	}
 	for _, so := range s.Socials {
 		switch so.Provider {
