@@ -16,6 +16,12 @@ import (
 // maxJWKSBytes bounds a JWKS response: a key set is a few kilobytes.
 const maxJWKSBytes = 1 << 20
 
+// maxStale is how long after its last successful fetch a key set still
+// serves while the endpoint fails: an outage of the application's JWKS
+// does not stop its users, but a key it withdrew (compromised) stops
+// working within a day even if the endpoint never answers again.
+const maxStale = 24 * time.Hour
+
 // errUnknownKey is returned when no key of the set has the token's kid,
 // even after a refresh.
 var errUnknownKey = errors.New("no key with this kid in the JWKS")
@@ -76,10 +82,13 @@ func (c *keyCache) key(ctx context.Context, url, kid string) (*jose.JSONWebKey, 
 		if err != nil && ks.fetchedAt.IsZero() {
 			return nil, err
 		}
-		if err == nil { // on failure a stale set keeps serving
+		if err == nil { // on failure a stale set keeps serving, for maxStale
 			ks.keys, ks.fetchedAt = keys, now
 		}
 	case ks.fetchedAt.IsZero():
+		return nil, errJWKSUnavailable
+	}
+	if now.Sub(ks.fetchedAt) > maxStale {
 		return nil, errJWKSUnavailable
 	}
 	if k := ks.find(kid); k != nil {
@@ -126,11 +135,12 @@ func (c *keyCache) fetch(ctx context.Context, url string) (jose.JSONWebKeySet, e
 	if err := json.Unmarshal(body, &set); err != nil {
 		return jose.JSONWebKeySet{}, fmt.Errorf("parse JWKS: %w", err)
 	}
-	// Only public keys verify: a symmetric ("oct") or private key in a
-	// published set is a misconfiguration we refuse to use.
+	// Only public signing keys verify: a symmetric ("oct") or private key
+	// in a published set is a misconfiguration we refuse to use, and an
+	// encryption key ("use": "enc") is not for signatures.
 	public := set.Keys[:0]
 	for _, k := range set.Keys {
-		if k.Valid() && k.IsPublic() {
+		if k.Valid() && k.IsPublic() && k.Use != "enc" {
 			public = append(public, k)
 		}
 	}

@@ -228,6 +228,45 @@ func TestUnknownKidRefreshesOnceThenRespectsTheFloor(t *testing.T) {
 	}
 }
 
+// TestStaleKeysServeADayAtMost: while the JWKS endpoint fails, the last
+// key set keeps verifying, but not past a day after it was fetched: a key
+// the application withdrew would otherwise verify for as long as the
+// endpoint stays down.
+func TestStaleKeysServeADayAtMost(t *testing.T) {
+	p, v, clk, cfg := setup(t)
+	rk := p.addRSA("r1")
+	ctx := context.Background()
+	token := externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.Add(72 * time.Hour).Unix()}))
+	if _, err := v.Verify(ctx, cfg, token); err != nil {
+		t.Fatal(err)
+	}
+	p.srv.Close() // the endpoint goes down
+	clk.advance(2 * time.Hour)
+	if _, err := v.Verify(ctx, cfg, token); err != nil {
+		t.Fatalf("two hours into the outage: %v", err)
+	}
+	clk.advance(23 * time.Hour)
+	if _, err := v.Verify(ctx, cfg, token); err == nil {
+		t.Fatal("a key set fetched 25 hours ago still verified")
+	}
+}
+
+// TestEncryptionKeysDoNotVerify: a key the set publishes for encryption
+// ("use": "enc") verifies no signature.
+func TestEncryptionKeysDoNotVerify(t *testing.T) {
+	p, v, _, cfg := setup(t)
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.keys = append(p.keys, jose.JSONWebKey{Key: k, KeyID: "e1", Algorithm: "RS256", Use: "enc"})
+	p.mu.Unlock()
+	if _, err := v.Verify(context.Background(), cfg, externaljwttest.Sign(t, jose.RS256, k, "e1", claims(nil))); err == nil {
+		t.Fatal("a token signed with an encryption key verified")
+	}
+}
+
 func TestAssumeEmailVerified(t *testing.T) {
 	p, v, _, cfg := setup(t)
 	rk := p.addRSA("r1")
