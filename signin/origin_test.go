@@ -103,3 +103,48 @@ func TestWalletSignInBindsOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestWalletSignInBindsScheme: a message that names its scheme (EIP-4361
+// "scheme://domain wants you to sign in") was made for that origin, and a
+// wallet tells http://app.example from https://app.example: it signs in
+// only where scheme://domain is an allowed origin, and where a browser
+// sends an Origin, only from a page of that scheme.
+func TestWalletSignInBindsScheme(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	key := newKey(t)
+	address := crypto.PubkeyToAddress(key.PublicKey).Hex()
+	live := f.ids.LiveEnvironmentID
+	if err := f.store.AddOrigin(ctx, &tenant.Origin{ID: "0b6f4f0e-8c55-4d4e-9b1e-6b2f2d7c9a02", EnvironmentID: live,
+		Origin: "https://app.example", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, header, origin string
+		ok                   bool
+	}{
+		{"no scheme", "app.example", "", true},
+		{"no scheme, https page", "app.example", "https://app.example", true},
+		{"https", "https://app.example", "", true},
+		{"https, https page", "https://app.example", "https://app.example", true},
+		{"https, default port", "https://app.example", "https://app.example:443", true},
+		// made for a page on plain http (a network attacker's copy of
+		// the site), whose origin the environment does not allow
+		{"http", "http://app.example", "", false},
+		{"http, sent from the https page", "http://app.example", "https://app.example", false},
+		{"another scheme", "ftp://app.example", "", false},
+	} {
+		m := f.message(key, f.nonce(t, live))
+		m.domain, m.uri, m.requestID = c.header, "https://app.example/", live
+		req := f.request(address, m.String(), personalSign(t, key, m.String()))
+		req.EnvironmentID, req.Origin = live, c.origin
+		_, err := f.svc.WalletSignIn(ctx, req)
+		var e *errs.E
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s: %v, want signed in", c.name, err)
+		case !c.ok && (!errorsAs(err, &e) || e.Kind != errs.KindUnprocessable || e.Code != "other_verify_failure"):
+			t.Errorf("%s: err %v, want 422 other_verify_failure", c.name, err)
+		}
+	}
+}

@@ -195,11 +195,12 @@ func (s *Service) checkMessage(ctx context.Context, env *tenant.Environment, ns 
 	return nil
 }
 
-// checkDomain requires the message's domain (and its URI's host) to be an
-// allowed origin of the environment; a sandbox without origins accepts
-// localhost, as CORS does. A caller's Origin (a browser page) must be an
-// allowed origin itself, since it becomes the token's aud, and on the
-// signed domain, so a page cannot use a message made for another site.
+// checkDomain requires the message's domain (and its URI's host, and its
+// scheme when it names one) to be an allowed origin of the environment; a
+// sandbox without origins accepts localhost, as CORS does. A caller's
+// Origin (a browser page) must be an allowed origin itself, since it
+// becomes the token's aud, and on the signed domain (and scheme), so a
+// page cannot use a message made for another site.
 func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg *wallets.Message, origin string) error {
 	domain := strings.ToLower(msg.Domain)
 	if u, err := url.Parse(msg.URI); err == nil && (u.Scheme == "http" || u.Scheme == "https") && !strings.EqualFold(u.Host, domain) {
@@ -209,6 +210,13 @@ func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg 
 	if err != nil {
 		return err
 	}
+	// A message that names its scheme was made for that origin (EIP-4361),
+	// and the wallet checked it against a page of that scheme: one made
+	// for http://host (a network attacker's copy of the site) is no
+	// message for https://host.
+	if msg.Scheme != "" && !tenant.OriginListed(origins, env, msg.Scheme+"://"+msg.Domain) {
+		return verifyFailure("message: %s://%s is not an allowed origin of this environment", msg.Scheme, msg.Domain)
+	}
 	if origin != "" {
 		if !tenant.OriginListed(origins, env, origin) {
 			return verifyFailure("Origin %q is not an allowed origin of this environment", clip(origin))
@@ -217,6 +225,9 @@ func (s *Service) checkDomain(ctx context.Context, env *tenant.Environment, msg 
 		u, _ := url.Parse(norm)
 		if !strings.EqualFold(u.Host, domain) {
 			return verifyFailure("message: domain %q is not the Origin's host %q", msg.Domain, u.Host)
+		}
+		if msg.Scheme != "" && !strings.EqualFold(u.Scheme, msg.Scheme) {
+			return verifyFailure("message: scheme %q is not the Origin's %q", msg.Scheme, u.Scheme)
 		}
 	}
 	for _, o := range origins {
