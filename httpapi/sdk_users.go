@@ -124,8 +124,12 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 // verifyProfileChange starts the verification of a new email (or phone
 // number) where the environment signs in with it: the field is then left
 // out of the update and nextView says verify-email (verify-sms); the
-// emailVerifications/verify route stores it once the code is back.
+// emailVerifications/verify route stores it once the code is back. One
+// address is verified at a time: a body changing two that need it is
+// refused, or the second would be stored unverified.
 func (s *Server) verifyProfileChange(r *http.Request, cur *signin.Current, in *users.ProfileInput) (string, *otp.Started, error) {
+	type change struct{ field, channel, next, value string }
+	var verify []change
 	for _, f := range []struct{ field, channel, next, current string }{
 		{"email", otp.ChannelEmail, "verify-email", cur.User.Email},
 		{"phoneNumber", otp.ChannelSMS, "verify-sms", cur.User.PhoneNumber},
@@ -134,15 +138,31 @@ func (s *Server) verifyProfileChange(r *http.Request, cur *signin.Current, in *u
 		if v == nil || strings.EqualFold(strings.TrimSpace(*v), f.current) {
 			continue
 		}
-		st, err := s.signin.ProfileVerification(r.Context(), cur, f.channel, *v, rateKey(s.clientIP(r)))
-		if err != nil || st != nil {
-			if st != nil {
-				delete(in.Fields, f.field)
-			}
-			return f.next, st, err
+		need, err := s.signin.NeedsProfileVerification(r.Context(), cur, f.channel, *v)
+		if err != nil {
+			return "", nil, err
+		}
+		if need {
+			verify = append(verify, change{f.field, f.channel, f.next, *v})
 		}
 	}
-	return "done", nil, nil
+	switch len(verify) {
+	case 0:
+		return "done", nil, nil
+	case 1:
+	default:
+		return "", nil, errs.Invalid("email, phoneNumber: change one at a time; each is verified before it is stored")
+	}
+	c := verify[0]
+	st, err := s.signin.ProfileVerification(r.Context(), cur, c.channel, c.value, rateKey(s.clientIP(r)))
+	if err != nil {
+		return "", nil, err
+	}
+	if st == nil {
+		return "done", nil, nil
+	}
+	delete(in.Fields, c.field)
+	return c.next, st, nil
 }
 
 // profileChange tells whether a PUT /users body changes more than the

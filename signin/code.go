@@ -209,12 +209,29 @@ func holds(u *users.User, address string) bool {
 // verified, and the answer's nextView is verify-email. It returns nil
 // when the change needs no verification.
 func (s *Service) ProfileVerification(ctx context.Context, cur *Current, channel, value, client string) (*otp.Started, error) {
+	need, err := s.NeedsProfileVerification(ctx, cur, channel, value)
+	if err != nil || !need {
+		return nil, err
+	}
+	d := otp.Destination{Email: value}
+	if channel == otp.ChannelSMS {
+		d = otp.Destination{PhoneNumber: value}
+	}
+	return s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: channel, Destination: d, Client: client,
+		Session: cur.Session.ID})
+}
+
+// NeedsProfileVerification tells, without sending anything, whether
+// ProfileVerification would start a verification for this change: a
+// profile update that changes two such addresses verifies neither (one
+// would be stored unverified while the other's code is out).
+func (s *Service) NeedsProfileVerification(ctx context.Context, cur *Current, channel, value string) (bool, error) {
 	if s.codes == nil || strings.TrimSpace(value) == "" {
-		return nil, nil
+		return false, nil
 	}
 	on, err := s.codes.Enabled(ctx, cur.Session.EnvironmentID, channel)
 	if err != nil || !on {
-		return nil, err
+		return false, err
 	}
 	d := otp.Destination{Email: value}
 	if channel == otp.ChannelSMS {
@@ -222,13 +239,9 @@ func (s *Service) ProfileVerification(ctx context.Context, cur *Current, channel
 	}
 	addr, err := s.codes.ParseDestination(ctx, cur.Session.EnvironmentID, channel, d)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	if holds(cur.User, addr.Normal) {
-		return nil, nil // the user's already: a plain profile change
-	}
-	return s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: channel, Destination: d, Client: client,
-		Session: cur.Session.ID})
+	return !holds(cur.User, addr.Normal), nil // the user's already: a plain profile change
 }
 
 // CodesOrRefusal runs fn with the code service, or refuses as the

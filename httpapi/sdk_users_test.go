@@ -1,0 +1,51 @@
+package httpapi_test
+
+import (
+	"testing"
+)
+
+// TestProfileChangeVerifiesEveryAddress: where an environment signs in
+// by email and by SMS, a PUT /users that changes both may not store the
+// phone number unverified while the email's verification starts (the
+// phone number is in the JWT's phone_number claim, which such an
+// environment only ever fills from a verified number).
+func TestProfileChangeVerifiesEveryAddress(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h, box := newCodeHarness(t, backend)
+			env := h.ids.EnvironmentID
+			h.enableCodes(t, env, nil, "emailOnly", "sms")
+			for _, tc := range []struct {
+				name string
+				body map[string]any
+			}{
+				{"email and phone", map[string]any{"email": "new@example.com", "phoneNumber": "+14155550177"}},
+				{"phone and email", map[string]any{"phoneNumber": "+14155550178", "email": "other@example.com"}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					_, _, jwt := h.signIn(t, env, newEVMWallet(t))
+					st, res := h.do(t, "PUT", "/sdk/"+env+"/users", jwt, tc.body)
+					if st == 200 && has(res, "user.phoneNumber") && str(t, res, "user.phoneNumber") != "" {
+						t.Fatalf("the phone number was stored before it was verified: %s", dump(res))
+					}
+					wantStatus(t, "PUT /users with two addresses to verify", st, 400, res)
+					st, res = h.do(t, "GET", "/sdk/"+env+"/users", jwt, nil)
+					wantStatus(t, "GET /users", st, 200, res)
+					if has(res, "phoneNumber") && str(t, res, "phoneNumber") != "" {
+						t.Fatalf("the phone number was stored unverified: %s", dump(res))
+					}
+				})
+			}
+			// One at a time, each is verified first.
+			_, _, jwt := h.signIn(t, env, newEVMWallet(t))
+			st, res := h.do(t, "PUT", "/sdk/"+env+"/users", jwt, map[string]any{"phoneNumber": "+14155550179", "alias": "al"})
+			wantStatus(t, "PUT /users with a new phone number", st, 200, res)
+			wantEq(t, res, "nextView", "verify-sms")
+			wantEq(t, res, "user.alias", "al")
+			if has(res, "user.phoneNumber") && str(t, res, "user.phoneNumber") != "" {
+				t.Fatalf("the phone number was stored before it was verified: %s", dump(res))
+			}
+			box.Code(t, "+14155550179")
+		})
+	}
+}
