@@ -49,3 +49,36 @@ func TestProfileChangeVerifiesEveryAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestProfileEmailUniqueInAnyCase: two users of an environment may not
+// hold the same email in two letter cases, non-ASCII letters included
+// (SQLite's lower(), which the unique index uses, folds ASCII only).
+func TestProfileEmailUniqueInAnyCase(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h := newHarnessOn(t, backend)
+			env := h.ids.EnvironmentID
+			for _, tc := range []struct{ first, second string }{
+				{"al@example.com", "AL@example.com"},
+				{"éve@example.com", "ÉVE@example.com"},
+				{"ÉVA@example.com", "éva@example.com"},
+				{"zoë@example.com", "ZOË@example.com"},
+			} {
+				t.Run(tc.second, func(t *testing.T) {
+					_, _, a := h.signIn(t, env, newEVMWallet(t))
+					st, res := h.do(t, "PUT", "/sdk/"+env+"/users", a, map[string]any{"email": tc.first})
+					wantStatus(t, "first user's email", st, 200, res)
+					_, _, b := h.signIn(t, env, newEVMWallet(t))
+					st, res = h.do(t, "PUT", "/sdk/"+env+"/users", b, map[string]any{"email": tc.second})
+					wantErrCode(t, "the same email in another case", st, res, 422, "email_already_exists")
+				})
+			}
+			// An operator's new user neither.
+			_, _, a := h.signIn(t, env, newEVMWallet(t))
+			st, res := h.do(t, "PUT", "/sdk/"+env+"/users", a, map[string]any{"email": "léa@example.com"})
+			wantStatus(t, "a user's email", st, 200, res)
+			st, res = h.do(t, "POST", "/environments/"+env+"/users", h.token, map[string]any{"email": "LÉA@example.com"})
+			wantErrCode(t, "an admin user with the email in another case", st, res, 422, "email_already_exists")
+		})
+	}
+}

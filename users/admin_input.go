@@ -213,7 +213,7 @@ func (in *NewUser) addEmail(prefix string, u *User, now time.Time) error {
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > admMaxText {
 		return errs.Invalid("%semail: %q is not an email address", prefix, admTruncate(email, 64))
 	}
-	u.Email = email
+	u.Email = emailForm(email)
 	if in.EmailVerifiedAt != nil {
 		u.Credentials = append(u.Credentials, Credential{ID: ids.New(), UserID: u.ID, EnvironmentID: u.EnvironmentID,
 			Format: FormatEmail, Address: strings.ToLower(email), PublicIdentifier: email, SignInEnabled: true,

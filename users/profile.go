@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/claims"
@@ -386,7 +387,20 @@ func checkEmail(v string) (string, error) {
 	if err != nil || a.Name != "" || a.Address != v || !strings.Contains(v[strings.LastIndexByte(v, '@')+1:], ".") {
 		return "", errs.Unprocessable("invalid_email", "email: must be an email address such as name@example.com", nil)
 	}
-	return v, nil
+	return emailForm(v), nil
+}
+
+// emailForm is an email as stored: its non-ASCII letters in lower case.
+// Emails are unique ignoring case through an index on lower(email), and
+// SQLite's lower() folds ASCII letters only: "éve@…" and "ÉVE@…" would
+// otherwise belong to two users.
+func emailForm(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= utf8.RuneSelf {
+			return unicode.ToLower(r)
+		}
+		return r
+	}, v)
 }
 
 // checkPhone accepts an E.164 number, with or without its '+', written
