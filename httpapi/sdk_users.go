@@ -3,9 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
-
-	"github.com/dynamicauth/dynamicauth/otp"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -105,7 +102,7 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err := s.acknowledgeBackupCodes(r, cur, body["mfaBackupCodeAcknowledgement"]); err != nil {
 		return err
 	}
-	next, started, err := s.verifyProfileChange(r, cur, &in)
+	next, started, err := s.signin.ProfileChangeVerification(r.Context(), cur, &in, rateKey(s.clientIP(r)))
 	if err != nil {
 		return err
 	}
@@ -119,50 +116,6 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	}
 	writeJSON(w, http.StatusOK, s.toUpdateSelf(w, r, res, next, started))
 	return nil
-}
-
-// verifyProfileChange starts the verification of a new email (or phone
-// number) where the environment signs in with it: the field is then left
-// out of the update and nextView says verify-email (verify-sms); the
-// emailVerifications/verify route stores it once the code is back. One
-// address is verified at a time: a body changing two that need it is
-// refused, or the second would be stored unverified.
-func (s *Server) verifyProfileChange(r *http.Request, cur *signin.Current, in *users.ProfileInput) (string, *otp.Started, error) {
-	type change struct{ field, channel, next, value string }
-	var verify []change
-	for _, f := range []struct{ field, channel, next, current string }{
-		{"email", otp.ChannelEmail, "verify-email", cur.User.Email},
-		{"phoneNumber", otp.ChannelSMS, "verify-sms", cur.User.PhoneNumber},
-	} {
-		v := in.Fields[f.field]
-		if v == nil || strings.EqualFold(strings.TrimSpace(*v), f.current) {
-			continue
-		}
-		need, err := s.signin.NeedsProfileVerification(r.Context(), cur, f.channel, *v)
-		if err != nil {
-			return "", nil, err
-		}
-		if need {
-			verify = append(verify, change{f.field, f.channel, f.next, *v})
-		}
-	}
-	switch len(verify) {
-	case 0:
-		return "done", nil, nil
-	case 1:
-	default:
-		return "", nil, errs.Invalid("email, phoneNumber: change one at a time; each is verified before it is stored")
-	}
-	c := verify[0]
-	st, err := s.signin.ProfileVerification(r.Context(), cur, c.channel, c.value, rateKey(s.clientIP(r)))
-	if err != nil {
-		return "", nil, err
-	}
-	if st == nil {
-		return "done", nil, nil
-	}
-	delete(in.Fields, c.field)
-	return c.next, st, nil
 }
 
 // profileChange tells whether a PUT /users body changes more than the
