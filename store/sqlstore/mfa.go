@@ -150,19 +150,15 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes 
 }
 
 // CreateRecoveryCodes implements mfa.Store. The user's row is locked
-// first (the acknowledgement written as it is), so that of two first
-// sets the second sees the first's codes (a statement of PostgreSQL's
-// READ COMMITTED reads what committed before it; SQLite has one writer).
+// first (lockUser), so that of two first sets the second sees the
+// first's codes (a statement of PostgreSQL's READ COMMITTED reads what
+// committed before it; SQLite has one writer).
 func (s *Store) CreateRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, ack string, now time.Time) (bool, error) {
 	created := false
 	err := s.db.Write(ctx, func(tx Tx) error {
 		created = false
-		n, err := tx.Exec(ctx, `UPDATE users SET mfa_backup_code_ack = mfa_backup_code_ack WHERE id = $1`, userID)
-		if err != nil {
+		if err := s.lockUser(ctx, tx, userID); err != nil {
 			return err
-		}
-		if n == 0 {
-			return users.ErrUserNotFound
 		}
 		var has bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM mfa_recovery_codes WHERE user_id = $1)`, userID).Scan(&has); err != nil || has {
