@@ -50,10 +50,9 @@ func (s *Service) offerMFALinking(ctx context.Context, env *tenant.Environment, 
 	if !p.Enabled || p.Pending(false) {
 		return res, nil // MFA off, or required at sign-up: enrollment happens pending
 	}
-	has, err := s.hasSecondFactor(ctx, p, res.User.ID)
-	if err != nil || has {
-		return res, err
-	}
+	// With MFA optional, the sign-in is MFA-pending exactly when the user
+	// has a method (firstFactor read it): not pending, they have none.
+	var err error
 	res.ElevatedAccessToken, err = s.mfa.IssueElevatedUnder(ctx, p, res.User.ID, res.Session.ID, []string{"credential:link"})
 	if err != nil {
 		return nil, fmt.Errorf("credential:link token of a new sign-in: %w", err)
