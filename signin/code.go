@@ -212,7 +212,10 @@ func holds(u *users.User, address string) bool {
 // of two that need it is refused, or the second would be stored
 // unverified. Without any, nextView is done and no code is sent.
 func (s *Service) ProfileChangeVerification(ctx context.Context, cur *Current, in *users.ProfileInput, client string) (string, *otp.Started, error) {
-	type change struct{ field, channel, next, value string }
+	type change struct {
+		field, channel, next string
+		to                   otp.Destination
+	}
 	var verify []change
 	for _, f := range []struct{ field, channel, next, current string }{
 		{"email", otp.ChannelEmail, "verify-email", cur.User.Email},
@@ -222,12 +225,13 @@ func (s *Service) ProfileChangeVerification(ctx context.Context, cur *Current, i
 		if v == nil || strings.EqualFold(strings.TrimSpace(*v), f.current) {
 			continue
 		}
-		need, err := s.needsVerification(ctx, cur, f.channel, *v)
+		d := destination(f.channel, *v)
+		need, err := s.needsVerification(ctx, cur, f.channel, d)
 		if err != nil {
 			return "", nil, err
 		}
 		if need {
-			verify = append(verify, change{f.field, f.channel, f.next, *v})
+			verify = append(verify, change{f.field, f.channel, f.next, d})
 		}
 	}
 	switch len(verify) {
@@ -238,11 +242,7 @@ func (s *Service) ProfileChangeVerification(ctx context.Context, cur *Current, i
 		return "", nil, errs.Invalid("email, phoneNumber: change one at a time; each is verified before it is stored")
 	}
 	c := verify[0]
-	d := otp.Destination{Email: c.value}
-	if c.channel == otp.ChannelSMS {
-		d = otp.Destination{PhoneNumber: c.value}
-	}
-	st, err := s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: c.channel, Destination: d,
+	st, err := s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: c.channel, Destination: c.to,
 		Client: client, Session: cur.Session.ID})
 	if err != nil {
 		return "", nil, err
@@ -251,20 +251,24 @@ func (s *Service) ProfileChangeVerification(ctx context.Context, cur *Current, i
 	return c.next, st, nil
 }
 
-// needsVerification tells whether a profile change to value needs its
-// code first: the environment signs in by channel and the user does not
-// hold the address already.
-func (s *Service) needsVerification(ctx context.Context, cur *Current, channel, value string) (bool, error) {
-	if s.codes == nil || strings.TrimSpace(value) == "" {
+// destination is a profile field's value as a code's destination.
+func destination(channel, value string) otp.Destination {
+	if channel == otp.ChannelSMS {
+		return otp.Destination{PhoneNumber: value}
+	}
+	return otp.Destination{Email: value}
+}
+
+// needsVerification tells whether a profile change to d needs its code
+// first: the environment signs in by channel and the user does not hold
+// the address already.
+func (s *Service) needsVerification(ctx context.Context, cur *Current, channel string, d otp.Destination) (bool, error) {
+	if s.codes == nil || strings.TrimSpace(d.Email+d.PhoneNumber) == "" {
 		return false, nil
 	}
 	on, err := s.codes.Enabled(ctx, cur.Session.EnvironmentID, channel)
 	if err != nil || !on {
 		return false, err
-	}
-	d := otp.Destination{Email: value}
-	if channel == otp.ChannelSMS {
-		d = otp.Destination{PhoneNumber: value}
 	}
 	addr, err := s.codes.ParseDestination(ctx, cur.Session.EnvironmentID, channel, d)
 	if err != nil {
