@@ -53,7 +53,8 @@ func New(d Deps) *Verifier {
 	if d.HTTPClient == nil {
 		// The guarded client (netguard): the same rule for every URL an
 		// environment's admin makes the server fetch.
-		d.HTTPClient = netguard.NewClient(netguard.ClientOptions{Timeout: 10 * time.Second, AllowPrivate: d.AllowPrivate})
+		d.HTTPClient = netguard.NewClient(netguard.ClientOptions{Timeout: 10 * time.Second, AllowPrivate: d.AllowPrivate,
+			KeepAlives: true})
 	}
 	if d.Now == nil {
 		d.Now = time.Now

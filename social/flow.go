@@ -163,7 +163,8 @@ type Flow struct {
 // New builds a Flow.
 func New(d Deps) *Flow {
 	if d.HTTPClient == nil {
-		d.HTTPClient = netguard.NewClient(netguard.ClientOptions{Timeout: 15 * time.Second, AllowPrivate: d.AllowPrivate})
+		d.HTTPClient = netguard.NewClient(netguard.ClientOptions{Timeout: 15 * time.Second, AllowPrivate: d.AllowPrivate,
+			KeepAlives: true})
 	}
 	if d.Now == nil {
 		d.Now = time.Now

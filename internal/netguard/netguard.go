@@ -61,13 +61,17 @@ func Public(a netip.Addr) bool {
 type ClientOptions struct {
 	Timeout      time.Duration // per attempt, connection to last byte read; 10 s when zero
 	AllowPrivate bool          // let endpoints resolve to loopback, private, link-local addresses
+	// KeepAlives reuses connections (each was checked when it was
+	// dialled): for clients on a request's path, such as a sign-in's calls
+	// to a provider, which would otherwise pay a new handshake each time.
+	KeepAlives bool
 }
 
 // NewClient returns the guarded client. The address check runs in
 // the dialer's Control, on the address actually dialled after DNS
 // resolution, so it holds for every attempt and every address a name
-// resolves to. Keep-alives are off so each attempt dials (and checks)
-// afresh; proxies from the environment are ignored (they would dial for
+// resolves to. Keep-alives are off unless asked for, so each attempt
+// (a webhook delivery) dials and checks afresh; proxies from the environment are ignored (they would dial for
 // us); redirects are not followed (a 3xx is a failed attempt).
 func NewClient(o ClientOptions) *http.Client {
 	if o.Timeout <= 0 {
@@ -80,7 +84,7 @@ func NewClient(o ClientOptions) *http.Client {
 	tr := &http.Transport{
 		Proxy:                  nil,
 		DialContext:            d.DialContext,
-		DisableKeepAlives:      true,
+		DisableKeepAlives:      !o.KeepAlives,
 		TLSHandshakeTimeout:    o.Timeout,
 		ResponseHeaderTimeout:  o.Timeout,
 		MaxResponseHeaderBytes: 64 << 10,

@@ -1,9 +1,15 @@
 package netguard
 
 import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestPublic(t *testing.T) {
@@ -44,6 +50,34 @@ func TestCheckURL(t *testing.T) {
 	} {
 		if err := CheckURL(c.url, c.allowPrivate); (err == nil) != c.ok {
 			t.Errorf("CheckURL(%q, %v) = %v, want ok %v", c.url, c.allowPrivate, err, c.ok)
+		}
+	}
+}
+
+// TestKeepAlives: a client asked for keep-alives reuses its connection;
+// without, each request dials (and is checked) afresh.
+func TestKeepAlives(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		var dials atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				dials.Add(1)
+			}
+		}
+		srv.Start()
+		c := NewClient(ClientOptions{Timeout: 2 * time.Second, AllowPrivate: true, KeepAlives: keep})
+		for range 3 {
+			resp, err := c.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		srv.Close()
+		if want := map[bool]int32{true: 1, false: 3}[keep]; dials.Load() != want {
+			t.Errorf("KeepAlives %v: %d connections for 3 requests, want %d", keep, dials.Load(), want)
 		}
 	}
 }
