@@ -146,17 +146,19 @@ func (s *Service) List(ctx context.Context, p *tenant.Principal, envID string) (
 
 // Get returns one webhook.
 func (s *Service) Get(ctx context.Context, p *tenant.Principal, envID, id string) (*Webhook, error) {
-	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
-		return nil, err
-	}
-	return s.opened(s.d.Store.GetWebhook(ctx, envID, id))
+	return s.get(ctx, p, envID, id, tenant.Read)
 }
 
 // GetWithSecret is Get for a caller who is shown the signing secret
 // (includeSecret): whoever holds it can sign deliveries the endpoint
 // trusts, so it takes the webhooks write scope, as creating one does.
 func (s *Service) GetWithSecret(ctx context.Context, p *tenant.Principal, envID, id string) (*Webhook, error) {
-	if _, err := s.env(ctx, p, envID, tenant.Write); err != nil {
+	return s.get(ctx, p, envID, id, tenant.Write)
+}
+
+// get reads a webhook for a caller with acc on the environment's webhooks.
+func (s *Service) get(ctx context.Context, p *tenant.Principal, envID, id string, acc tenant.Access) (*Webhook, error) {
+	if _, err := s.env(ctx, p, envID, acc); err != nil {
 		return nil, err
 	}
 	return s.opened(s.d.Store.GetWebhook(ctx, envID, id))
