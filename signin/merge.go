@@ -61,9 +61,14 @@ type MergeOffer struct {
 // MergeWrite is one confirmed merge.
 type MergeWrite struct {
 	EnvironmentID string
-	UserID        string   // the signed-in user, whose account stays
-	Nonces        []string // extra nonces to use up (a device proof)
-	Now           time.Time
+	UserID        string // the signed-in user, whose account stays
+	// FromUserID is the user the pending merge named when the domain
+	// checked it (refuseProtectedMerge): a pending merge that names
+	// another user by the time it runs (the caller's concurrent link
+	// replaced it) is not run.
+	FromUserID string
+	Nonces     []string // extra nonces to use up (a device proof)
+	Now        time.Time
 	// Apply computes the staying user's profile from both users and the
 	// environment's custom fields, inside the store's transaction.
 	Apply func(into, from *users.User, fields []users.CustomField) (*users.ProfileChange, error)
@@ -80,13 +85,16 @@ type MergeStore interface {
 	// same address (ignoring case) as one of w.UserID's. With no such user
 	// it writes nothing and returns nil.
 	OfferMerge(ctx context.Context, w *MergeOffer) (*users.User, error)
-	// MergeUsers runs the caller's live pending merge in one transaction:
-	// it removes the pending merge, uses up its nonces and checks its proof
+	// MergeUsers runs the caller's live pending merge of w.FromUserID in
+	// one transaction: it removes the pending merge, uses up its nonces
+	// and checks its proof
 	// still holds, moves every credential of the other user to the caller
 	// (recording previous_users), deletes the other user (their sessions
 	// end), stores the profile Apply returns (unique values kept unique)
 	// and records user.merged. Without a live pending merge, or when its
-	// proof no longer holds, it fails with merge_accounts_invalid.
+	// proof no longer holds, it fails with merge_accounts_invalid; when the
+	// pending merge names another user than w.FromUserID, too (and keeps
+	// it).
 	MergeUsers(ctx context.Context, w *MergeWrite) (*users.User, error)
 	// PendingMergeFrom names the user the caller's live pending merge in
 	// the environment would merge; "" when there is none.
@@ -204,6 +212,11 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 	if err := s.refuseProtectedMerge(ctx, w.EnvironmentID, from); err != nil {
 		return nil, err
 	}
+	// The store runs the merge only if it is still of the user just
+	// checked: the caller's link of a protected account's wallet records
+	// that account's pending merge before it is refused, and a merge that
+	// ran whatever the pending merge named by then would hand it over.
+	w.FromUserID = from
 	if w.Nonces, err = s.claimNonces(w.EnvironmentID, req.Device); err != nil {
 		return nil, err
 	}

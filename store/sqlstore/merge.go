@@ -120,6 +120,9 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 		if err != nil {
 			return s.fail("take pending merge", nil, err)
 		}
+		if fromID != w.FromUserID { // replaced since the domain checked it: rolled back, kept
+			return signin.ErrMergeInvalid("the pending merge changed meanwhile: confirm the merge again")
+		}
 		// Both users' rows, in a fixed order, so concurrent links,
 		// unlinks and merges of either take turns.
 		ids := []string{w.UserID, fromID}

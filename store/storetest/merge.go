@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -12,7 +13,8 @@ import (
 // testPendingMerge: OfferMerge records whose account a link would merge,
 // and PendingMergeFrom names that user to the caller only, in the
 // environment and until the offer expires (the domain checks the other
-// account's second factors before running it).
+// account's second factors before running it); MergeUsers runs it only
+// for the user the domain checked, and keeps it otherwise.
 func testPendingMerge(t *testing.T, s store.Store) {
 	c := newClock()
 	e := newEndEnv(t, s, c)
@@ -50,4 +52,14 @@ func testPendingMerge(t *testing.T, s store.Store) {
 		must(t, "PendingMergeFrom "+c.what, err)
 		eq(t, "pending merge "+c.what, from, c.want)
 	}
+
+	// The caller's pending merge was replaced since the domain checked it.
+	_, err = s.MergeUsers(ctx(t), &signin.MergeWrite{EnvironmentID: env, UserID: alice.ID, FromUserID: "checked-user", Now: now,
+		Apply: func(into, from *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
+			return &users.ProfileChange{User: into}, nil
+		}})
+	wantCode(t, "MergeUsers of another user than the pending merge's", err, errs.KindUnprocessable, signin.CodeMergeInvalid)
+	from, err = s.PendingMergeFrom(ctx(t), env, alice.ID, now)
+	must(t, "PendingMergeFrom after a refused merge", err)
+	eq(t, "pending merge after a refused merge", from, bob.ID)
 }
