@@ -136,7 +136,7 @@ func (s *Service) offerMerge(ctx context.Context, cur *Current, pr *proof) error
 	if err != nil || from == nil {
 		return err
 	}
-	if err := s.refuseProtectedMerge(ctx, pr.env.ID, from.ID); err != nil {
+	if err := s.refuseProtectedMerge(ctx, cur, from.ID); err != nil {
 		return err
 	}
 	into, err := s.store.GetUser(ctx, cur.User.ID)
@@ -151,23 +151,82 @@ func (s *Service) offerMerge(ctx context.Context, cur *Current, pr *proof) error
 }
 
 // refuseProtectedMerge refuses to merge the user fromID into the caller
-// when signing in as that user would still ask for a second factor: a
-// merge's proof (one wallet's signature, or a verified email both share)
-// is a first factor only, and the merge hands over every credential of
-// the account. Its owner signs in to it, passes MFA and links from there.
-func (s *Service) refuseProtectedMerge(ctx context.Context, envID, fromID string) error {
-	if s.mfa == nil || fromID == "" {
+// when signing in as that user would still ask for a second factor, or
+// from the caller's device for the owner's approval (device
+// registration): a merge's proof (one wallet's signature, or a verified
+// email both share) is a first factor only, and the merge hands over
+// every credential of the account. Its owner signs in to it, passes MFA,
+// approves the device and links from there.
+func (s *Service) refuseProtectedMerge(ctx context.Context, cur *Current, fromID string) error {
+	if fromID == "" {
 		return nil
 	}
-	p, err := s.MFAPolicy(ctx, envID)
-	if err != nil || !p.Enabled {
+	envID := cur.Session.EnvironmentID
+	if s.mfa != nil {
+		p, err := s.MFAPolicy(ctx, envID)
+		if err != nil {
+			return err
+		}
+		if p.Enabled {
+			has, err := s.hasSecondFactor(ctx, p, fromID)
+			if err != nil {
+				return err
+			}
+			if has {
+				return mergeInvalid("the other account is protected by a second factor: sign in to it, pass MFA and link from there")
+			}
+		}
+	}
+	return s.refuseUnapprovedDevice(ctx, cur, fromID)
+}
+
+// refuseUnapprovedDevice refuses a merge of the user fromID from a device
+// that user has not registered, where the environment requires device
+// registration and a sign-in of theirs from it would await the emailed
+// approval (they have an email): the merge is that sign-in, on the
+// caller's device. The caller's device is their session's; a session
+// tied to none (a sign-in that proved no device key) is no device of the
+// other user either.
+func (s *Service) refuseUnapprovedDevice(ctx context.Context, cur *Current, fromID string) error {
+	if s.devices == nil {
+		return nil
+	}
+	env, err := s.envs.GetEnvironment(ctx, cur.Session.EnvironmentID)
+	if err != nil || !s.settingsOf(env).deviceRegistration {
 		return err
 	}
-	has, err := s.hasSecondFactor(ctx, p, fromID)
-	if err != nil || !has {
-		return err
+	from, err := s.store.GetUser(ctx, fromID)
+	if errs.Is(err, errs.KindNotFound) {
+		return nil // gone: the store refuses the merge
 	}
-	return mergeInvalid("the other account is protected by a second factor: sign in to it, pass MFA and link from there")
+	if err != nil || from.Email == "" {
+		return err // no way to send the link, so a sign-in would not be asked either
+	}
+	key := ""
+	if id := cur.Session.DeviceRegistrationID; id != "" {
+		mine, err := s.devices.List(ctx, env.ID, cur.User.ID, id)
+		if err != nil {
+			return err
+		}
+		for _, d := range mine {
+			if d.Current {
+				key = d.PublicKey
+			}
+		}
+	}
+	if key != "" {
+		theirs, err := s.devices.List(ctx, env.ID, fromID, "")
+		if err != nil {
+			return err
+		}
+		for _, d := range theirs {
+			if d.PublicKey == key {
+				return nil
+			}
+		}
+	}
+	return mergeInvalid("the other account has not registered this device: sign in to it here, approve the device " +
+		"from its email and link from there")
 }
 
 func confirmation(msg string, mc *MergeConflicts) error {
@@ -209,7 +268,7 @@ func (s *Service) MergeAccounts(ctx context.Context, cur *Current, req MergeRequ
 	if err != nil {
 		return nil, err
 	}
-	if err := s.refuseProtectedMerge(ctx, w.EnvironmentID, from); err != nil {
+	if err := s.refuseProtectedMerge(ctx, cur, from); err != nil {
 		return nil, err
 	}
 	// The store runs the merge only if it is still of the user just
@@ -258,7 +317,7 @@ func (s *Service) MergeByVerifiedEmail(ctx context.Context, cur *Current, issuer
 	if from == nil {
 		return nil, mergeInvalid("no other account shares a verified email with this one")
 	}
-	if err := s.refuseProtectedMerge(ctx, cur.Session.EnvironmentID, from.ID); err != nil {
+	if err := s.refuseProtectedMerge(ctx, cur, from.ID); err != nil {
 		return nil, err
 	}
 	into, err := s.store.GetUser(ctx, cur.User.ID)
