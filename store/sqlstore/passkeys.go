@@ -136,13 +136,27 @@ func (s *Store) UpdatePasskeyAlias(ctx context.Context, userID, id, alias string
 }
 
 // DeletePasskey implements passkey.Store: the passkey and its verified
-// credential go together, so it no longer signs anyone in.
+// credential go together, so it no longer signs anyone in. Like an
+// unlink, it keeps the user's last credential to sign in with; the
+// user's row is locked first, as an unlink locks it, so the two take
+// turns (and an unlink of the same credential, whose cascade reaches
+// the passkey's row, does not wait on it the other way round).
 func (s *Store) DeletePasskey(ctx context.Context, userID, id string, now time.Time) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := s.lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		var vcID, envID string
 		if err := tx.QueryRow(ctx, `DELETE FROM passkeys WHERE user_id = $1 AND id = $2 RETURNING verified_credential_id, environment_id`,
 			userID, id).Scan(&vcID, &envID); err != nil {
 			return s.fail("delete passkey", passkey.ErrNotFound, err)
+		}
+		left, err := s.countSignInCredentials(ctx, tx, userID, vcID)
+		if err != nil {
+			return err
+		}
+		if left == 0 {
+			return users.ErrLastSignInCredential
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM verified_credentials WHERE id = $1`, vcID); err != nil {
 			return err

@@ -155,4 +155,20 @@ func testPasskeys(t *testing.T, s store.Store) {
 	wantKind(t, "deleted passkey", err, errs.KindNotFound)
 	wantKind(t, "deleting it again", s.DeletePasskey(ctx(t), u.ID, p1.ID, c.next()), errs.KindNotFound)
 	wantUserEvents(t, s, env, u.ID, map[string]int{events.PasskeyAdded: 2, events.PasskeyDeleted: 1})
+
+	// A passkey that is the user's last way to sign in stays, as the last
+	// credential does at an unlink: deleting it locked the user out.
+	p4, vc4 := newPasskey(t, env, other.ID, c.next())
+	must(t, "InsertPasskey of the other user", s.InsertPasskey(ctx(t), p4, vc4, 2))
+	wallet := getUser(t, s, other.ID).WalletCredentials()[0]
+	if _, err := s.UnlinkCredential(ctx(t), other.ID, wallet.ID, c.next()); err != nil {
+		t.Fatalf("unlink the wallet of a user with a passkey: %v", err)
+	}
+	err = s.DeletePasskey(ctx(t), other.ID, p4.ID, c.next())
+	wantCode(t, "deleting the last sign-in credential's passkey", err, errs.KindUnprocessable, "cannot_delete_last_sign_in_verified_credential")
+	if getUser(t, s, other.ID).Credential(vc4.ID) == nil {
+		t.Fatal("the refused deletion removed the passkey's credential")
+	}
+	_, err = s.GetPasskey(ctx(t), other.ID, p4.ID)
+	must(t, "the passkey after the refused deletion", err)
 }
