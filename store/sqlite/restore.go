@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,8 +34,9 @@ type RestoreOptions struct {
 // connection may have open: a server or command on it makes Restore
 // answer ErrInUse and change nothing.
 //
-// The backup is checked first (integrity_check; made by a dynamicauth
-// whose migrations this one knows) and copied beside the database. The
+// The backup is copied beside the database as SQLite reads it (a WAL
+// beside it folded in) and the copy checked (integrity_check; made by a
+// dynamicauth whose migrations this one knows). The
 // database it replaces, with its WAL folded in, is kept as
 // <dbPath>.before-restore-<UTC time, ms>, whose path Restore returns ("" when
 // there was none); the -wal and -shm files are removed, so that SQLite
@@ -63,21 +63,23 @@ func Restore(ctx context.Context, dbPath, from string, opt RestoreOptions) (kept
 	if _, err := os.Stat(from); err != nil {
 		return "", fmt.Errorf("sqlite: restore: %w", err)
 	}
-	if err := checkCopy(ctx, from); err != nil {
-		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
-	}
-	if err := checkSchema(ctx, from); err != nil {
-		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
-	}
-	staged, err := stageCopy(from, loc.file)
+	staged, err := stageCopy(ctx, from, loc.file)
 	if err != nil {
-		return "", fmt.Errorf("sqlite: restore: %w", err)
+		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
 	}
 	defer func() {
 		if err != nil {
 			_ = os.Remove(staged)
 		}
 	}()
+	// The checks read the staged copy, which is what takes the
+	// database's place.
+	if err := checkCopy(ctx, staged); err != nil {
+		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
+	}
+	if err := checkSchema(ctx, staged); err != nil {
+		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
+	}
 	if opt.Check != nil {
 		if err := opt.Check(ctx, staged); err != nil {
 			return "", err
@@ -127,29 +129,37 @@ func checkSchema(ctx context.Context, path string) error {
 	return nil
 }
 
-// stageCopy copies from to a private file beside db and syncs it.
-func stageCopy(from, db string) (string, error) {
-	src, err := os.Open(from)
+// stageCopy copies the database at from into a private file beside db,
+// as SQLite reads it: through VACUUM INTO on a read-only connection, one
+// snapshot of the file with the WAL beside it (a copy of a serving
+// database's directory has one) folded in. A copy of the main file's
+// bytes alone would lose the commits only the WAL holds, or be torn by a
+// checkpoint in progress when the copy was taken.
+func stageCopy(ctx context.Context, from, db string) (_ string, err error) {
+	// VACUUM INTO writes into an empty existing file: creating it here
+	// gives it the owner-only mode SQLite would not.
+	tmp, err := os.CreateTemp(filepath.Dir(db), filepath.Base(db)+".restore-*")
+	if err != nil {
+		return "", err
+	}
+	staged := tmp.Name()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(staged)
+		}
+	}()
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	src, err := sql.Open("sqlite", readOnlyDSN(from))
 	if err != nil {
 		return "", err
 	}
 	defer src.Close()
-	dst, err := os.CreateTemp(filepath.Dir(db), filepath.Base(db)+".restore-*")
-	if err != nil {
-		return "", err
+	if _, err := src.ExecContext(ctx, `VACUUM INTO $1`, staged); err != nil {
+		return "", fmt.Errorf("copy: %w", err)
 	}
-	_, err = io.Copy(dst, src)
-	if err == nil {
-		err = dst.Sync()
-	}
-	if cerr := dst.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(dst.Name())
-		return "", fmt.Errorf("copy %s: %w", from, err)
-	}
-	return dst.Name(), nil
+	return staged, syncPath(staged)
 }
 
 // lockOld takes an exclusive lock on the database at path, which fails

@@ -290,3 +290,51 @@ func TestOpenDuringRestoreSwap(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestRestoreFromCopyWithWAL: a backup that is a copy of a live database
+// with its WAL beside it (a file-system snapshot of a serving server's
+// directory) is restored as SQLite reads it, WAL included: the checks
+// passed on that view, so the restored database must be it, not the
+// main file alone (older, or torn by a checkpoint in progress).
+func TestRestoreFromCopyWithWAL(t *testing.T) {
+	ctx, dir := t.Context(), t.TempDir()
+	live := filepath.Join(dir, "live")
+	s, err := sqlite.Open(ctx, live, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := createOrg(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snapshot := filepath.Join(dir, "snapshot.db")
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(live + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(snapshot+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(snapshot + "-wal"); err != nil || fi.Size() == 0 {
+		t.Fatalf("the snapshot has no WAL (%v)", err)
+	}
+	const want = 5 // (not counted here: a connection closing would fold the WAL in)
+
+	dbPath := filepath.Join(t.TempDir(), "db")
+	if _, err := sqlite.Restore(ctx, dbPath, snapshot, sqlite.RestoreOptions{}); err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+	restored := open(t, dbPath, sqlite.Options{})
+	if res, err := restored.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Fatalf("IntegrityCheck: %q, %v", res, err)
+	}
+	if n := orgCount(t, dbPath); n != want {
+		t.Errorf("the restored database has %d organizations, want the %d its backup read as", n, want)
+	}
+}
