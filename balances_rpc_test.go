@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -66,6 +69,48 @@ func TestBalancesReadTheEnvironmentsRPC(t *testing.T) {
 				t.Fatalf("balances = %s", body)
 			}
 		})
+	}
+}
+
+// TestSettingsRPCAnswerBounded: an environment's admin names an rpcUrl
+// whose node answers without end (a JSON-RPC result that never closes).
+// The SDK's balances route refuses (balance_unavailable) having read a
+// bounded part of it: go-ethereum's RPC client decodes whatever the body
+// holds, so without a bound on the guarded client one admin's node could
+// fill the server's memory with a few requests.
+func TestSettingsRPCAnswerBounded(t *testing.T) {
+	const streamed = 128 << 20
+	var sent atomic.Int64
+	done := make(chan struct{}, 1)
+	node := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { done <- struct{}{} }()
+		w.Header().Set("Content-Type", "application/json")
+		chunk := []byte(strings.Repeat("0", 64<<10))
+		if _, err := w.Write([]byte(`{"jsonrpc":"2.0","id":1,"result":"0x`)); err != nil {
+			return
+		}
+		for sent.Load() < streamed {
+			n, err := w.Write(chunk)
+			sent.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer node.Close()
+
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) { c.Access.SettingsRPCAllowPrivate = true })
+	holder := common.HexToAddress("0x00000000000000000000000000000000000000b3")
+	putEVMNetworks(t, app, map[string]any{"networkId": accesstest.ChainID, "chainName": "Devnet", "enabled": true,
+		"rpcUrl": node.URL})
+	path := "/api/v0/sdk/" + app.IDs.EnvironmentID + "/chains/EVM/balances?networkId=1337&includeNative=true&accountAddress=" +
+		holder.Hex()
+	if code, body := app.Do(t, http.MethodGet, path, "", nil); code != 422 || errorCode(body) != "balance_unavailable" {
+		t.Fatalf("balances from an endless node: %d %s, want 422 balance_unavailable", code, body)
+	}
+	<-done
+	if n := sent.Load(); n > 32<<20 {
+		t.Fatalf("the server read %d MiB of the node's answer; it must stop at a bound", n>>20)
 	}
 }
 

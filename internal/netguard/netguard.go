@@ -8,6 +8,7 @@ package netguard
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -16,6 +17,15 @@ import (
 	"syscall"
 	"time"
 )
+
+// ErrResponseTooLarge ends the read of a response body longer than
+// ClientOptions.MaxResponseBytes.
+var ErrResponseTooLarge = errors.New("response body exceeds the size limit")
+
+// DefaultMaxResponseBytes bounds a response body when ClientOptions
+// leaves it zero: far above what a JSON-RPC answer, a discovery document,
+// a key set or a token answer holds.
+const DefaultMaxResponseBytes = 4 << 20
 
 // ErrForbiddenAddress is the cause of a request refused because the URL
 // resolves to an address the server must not reach.
@@ -65,12 +75,18 @@ type ClientOptions struct {
 	// dialled): for clients on a request's path, such as a sign-in's calls
 	// to a provider, which would otherwise pay a new handshake each time.
 	KeepAlives bool
+	// MaxResponseBytes bounds each response body (DefaultMaxResponseBytes
+	// when zero); reading past it fails with ErrResponseTooLarge. The
+	// endpoint is an admin's choice and some readers take a body whole
+	// (go-ethereum's RPC client, go-oidc's discovery): an endpoint
+	// answering without end must not fill the server's memory.
+	MaxResponseBytes int64
 }
 
 // NewClient returns the guarded client. The address check runs in
 // the dialer's Control, on the address actually dialled after DNS
 // resolution, so it holds for every attempt and every address a name
-// resolves to. Keep-alives are off unless asked for, so each attempt
+// resolves to. Response bodies are bounded (MaxResponseBytes). Keep-alives are off unless asked for, so each attempt
 // (a webhook delivery) dials and checks afresh; proxies from the environment are ignored (they would dial for
 // us); redirects are not followed (a 3xx is a failed attempt).
 func NewClient(o ClientOptions) *http.Client {
@@ -89,12 +105,59 @@ func NewClient(o ClientOptions) *http.Client {
 		ResponseHeaderTimeout:  o.Timeout,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = DefaultMaxResponseBytes
+	}
 	return &http.Client{
-		Transport:     tr,
+		Transport:     &boundedTransport{next: tr, max: o.MaxResponseBytes},
 		Timeout:       o.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
+
+// boundedTransport bounds the bodies of next's responses.
+type boundedTransport struct {
+	next http.RoundTripper
+	max  int64
+}
+
+func (t *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	// (A long announced length is no refusal: a reader taking only an
+	// excerpt, as webhook deliveries do, never reaches the bound.)
+	resp.Body = &boundedBody{rc: resp.Body, left: t.max}
+	return resp, nil
+}
+
+// boundedBody reads up to left more bytes of rc, then fails with
+// ErrResponseTooLarge if rc has more.
+type boundedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// At the bound: the body may end exactly here.
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, ErrResponseTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *boundedBody) Close() error { return b.rc.Close() }
 
 func refuseNonPublic(network, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)

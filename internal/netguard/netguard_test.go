@@ -1,6 +1,7 @@
 package netguard
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -78,6 +79,36 @@ func TestKeepAlives(t *testing.T) {
 		srv.Close()
 		if want := map[bool]int32{true: 1, false: 3}[keep]; dials.Load() != want {
 			t.Errorf("KeepAlives %v: %d connections for 3 requests, want %d", keep, dials.Load(), want)
+		}
+	}
+}
+
+// TestResponseBodyBounded: a body of MaxResponseBytes reads whole; one
+// byte more fails with ErrResponseTooLarge, whatever length it announced.
+func TestResponseBodyBounded(t *testing.T) {
+	const limit = 1 << 10
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := limit
+		if r.URL.Path == "/over" {
+			n++
+		}
+		_, _ = w.Write([]byte(strings.Repeat("x", n)))
+	}))
+	defer srv.Close()
+	c := NewClient(ClientOptions{AllowPrivate: true, MaxResponseBytes: limit})
+	for path, wantErr := range map[string]bool{"/at": false, "/over": true} {
+		resp, err := c.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if wantErr {
+			if !errors.Is(err, ErrResponseTooLarge) || len(b) != limit {
+				t.Errorf("%s: read %d bytes, %v; want %d and ErrResponseTooLarge", path, len(b), err, limit)
+			}
+		} else if err != nil || len(b) != limit {
+			t.Errorf("%s: read %d bytes, %v; want all %d", path, len(b), err, limit)
 		}
 	}
 }
