@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/exports"
@@ -203,10 +204,32 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusOK)
-	if _, err := io.Copy(w, body); err != nil && r.Context().Err() == nil {
+	dw := &deadlineWriter{w: w, rc: http.NewResponseController(w), window: exportWriteWindow}
+	if _, err := io.Copy(dw, body); err != nil && r.Context().Err() == nil {
 		// The headers are gone: the client sees a body shorter than its
 		// Content-Length; the log says why.
 		s.log.Error("export download", "export", e.ID, "err", err)
 	}
 	return nil
+}
+
+// exportWriteWindow bounds each write of an export's file. The server's
+// WriteTimeout (a minute in `dynamicauth serve`) bounds a whole response,
+// which the file of a large environment over an ordinary link outlasts:
+// moved on at every write, the deadline cuts a client that stops
+// reading, not one still downloading.
+const exportWriteWindow = time.Minute
+
+// deadlineWriter moves the connection's write deadline window ahead of
+// each write to w.
+type deadlineWriter struct {
+	w      io.Writer
+	rc     *http.ResponseController
+	window time.Duration
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	// (a writer without deadlines, a test's recorder, keeps none)
+	_ = d.rc.SetWriteDeadline(time.Now().Add(d.window))
+	return d.w.Write(p)
 }

@@ -5,9 +5,13 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/exports"
 )
 
 func (h *harness) runExports(t *testing.T) {
@@ -162,5 +166,73 @@ func TestExportsAPI(t *testing.T) {
 	}
 	if names["export.created"] != 2 || names["export.completed"] != 2 {
 		t.Fatalf("export events: %v", names)
+	}
+}
+
+// TestExportDownloadOutlivesWriteTimeout: a download that takes longer
+// than the http.Server's WriteTimeout (60 s in `dynamicauth serve`, which
+// a file of a million users over an ordinary link exceeds) is served
+// whole while the client keeps reading: the deadline is extended chunk by
+// chunk rather than cutting the file short mid-stream.
+func TestExportDownloadOutlivesWriteTimeout(t *testing.T) {
+	h := newHarness(t)
+	env := h.ids.EnvironmentID
+	st, res := h.do(t, "POST", "/environments/"+env+"/exports", h.token, map[string]any{"format": "csv", "model": "users"})
+	wantStatus(t, "create export", st, 200, res)
+	id := str(t, res, "id")
+
+	// The file, written as the runner would: 16 chunks of 1 MiB, more
+	// than the sockets between server and client buffer.
+	es, ok := h.store.(exports.Store)
+	if !ok {
+		t.Fatal("the store keeps no exports")
+	}
+	ctx, now := context.Background(), time.Now()
+	e, err := es.ClaimExport(ctx, now, now.Add(time.Hour))
+	if err != nil || e == nil || e.ID != id {
+		t.Fatalf("claim the export: %v, %v", e, err)
+	}
+	chunk := []byte(strings.Repeat("x", 1<<20))
+	const chunks = 16
+	lease := now.Add(time.Hour)
+	for seq := range chunks {
+		if err := es.WriteChunk(ctx, id, seq, chunk, lease, lease); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := now.Add(time.Second)
+	e.Status, e.Rows, e.Bytes, e.CompletedAt = exports.StatusCompleted, 1, chunks<<20, &done
+	if err := es.FinishExport(ctx, e, lease); err != nil {
+		t.Fatal(err)
+	}
+	st, res = h.do(t, "GET", "/environments/"+env+"/exports/"+id, h.token, nil)
+	wantStatus(t, "get export", st, 200, res)
+	link, err := url.Parse(str(t, res, "downloadUrl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same handler behind a server with a short WriteTimeout, and a
+	// client that pauses past it before reading on.
+	srv := httptest.NewUnstartedServer(h.auth.Handler())
+	srv.Config.WriteTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + link.RequestURI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("download: %d", resp.StatusCode)
+	}
+	first := make([]byte, 1<<20)
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	rest, err := io.ReadAll(resp.Body)
+	if got := len(first) + len(rest); err != nil || got != chunks<<20 {
+		t.Fatalf("downloaded %d of %d bytes: %v", got, chunks<<20, err)
 	}
 }
