@@ -245,11 +245,13 @@ func Lifetime(settings []byte) time.Duration {
 	if unit == 0 {
 		return def
 	}
-	d := time.Duration(st.Security.JWTDuration.Amount * float64(unit))
-	if d > max {
+	// compared as a float: a huge amount (a million days for "never")
+	// overflows a Duration, which Go turns into a negative lifetime
+	ns := st.Security.JWTDuration.Amount * float64(unit)
+	if ns > float64(max) {
 		return max
 	}
-	return d
+	return time.Duration(ns)
 }
 
 // Issuer is the iss claim: "<host>/<environmentId>", as Dynamic's

@@ -167,6 +167,21 @@ func TestLifetime(t *testing.T) {
 	}
 }
 
+// TestLifetimeCapsHugeAmounts: an operator who sets a lifetime beyond
+// what a time.Duration holds (a million days, meaning "never expire")
+// gets the 30-day cap, not an overflowed negative lifetime whose every
+// session is born expired.
+func TestLifetimeCapsHugeAmounts(t *testing.T) {
+	for _, in := range []string{
+		`{"security":{"jwtDuration":{"amount":1000000,"unit":"days"}}}`,
+		`{"security":{"jwtDuration":{"amount":1e300,"unit":"minutes"}}}`,
+	} {
+		if got := session.Lifetime([]byte(in)); got != 30*24*time.Hour {
+			t.Errorf("Lifetime(%s) = %v, want 720h", in, got)
+		}
+	}
+}
+
 // BenchmarkVerify compares verifying a session JWT (parse, key lookup,
 // signature, claims) with its floor: the bare signature verification.
 func BenchmarkVerify(b *testing.B) {
