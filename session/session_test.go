@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,6 +22,8 @@ import (
 )
 
 type fixture struct {
+	store    *sqlite.Store
+	secrets  *secrets.Keys
 	keys     *signing.Service
 	sessions *session.Service
 	envID    string
@@ -36,7 +39,7 @@ func newFixture(t testing.TB, alg string) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	sk, _ := secrets.New(make([]byte, 32))
-	f := &fixture{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	f := &fixture{store: st, secrets: sk, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	ids, _, _, err := tenant.NewService(st, sk, clock).Init(ctx)
 	if err != nil {
@@ -90,6 +93,74 @@ func TestRotationKeepsOldTokensValid(t *testing.T) {
 	if len(published) != 1 || published[0].ID != newKey.ID {
 		t.Fatalf("after retention: %d keys", len(published))
 	}
+}
+
+// TestRetiredKeyRefusedAfterRetention: once a retired key's retention
+// has passed it verifies nothing, also on a replica that verified tokens
+// with it while it was active (its tokens that were really issued have
+// all expired by then; what is left is a token forged with the key, the
+// reason a key is rotated).
+func TestRetiredKeyRefusedAfterRetention(t *testing.T) {
+	for _, where := range []string{"here", "on another replica"} {
+		t.Run(where, func(t *testing.T) {
+			f := newFixture(t, signing.RS256)
+			ctx := context.Background()
+			old, err := f.keys.Active(ctx, f.envID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			forged := f.forge(t, old, f.now.Add(90*24*time.Hour))
+			if _, err := f.sessions.Verify(ctx, f.envID, forged); err != nil {
+				t.Fatalf("token of the active key refused: %v", err)
+			}
+			rotator := f.keys
+			if where != "here" {
+				clock := func() time.Time { return f.now }
+				if rotator, err = signing.NewService(f.store, f.secrets, signing.RS256, clock); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := rotator.Rotate(ctx, f.envID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.sessions.Verify(ctx, f.envID, forged); err != nil {
+				t.Fatalf("token of the retired key refused within the retention: %v", err)
+			}
+			f.now = f.now.Add(signing.Retention + time.Hour)
+			if _, err := f.sessions.Verify(ctx, f.envID, forged); !errs.Is(err, errs.KindUnauthorized) {
+				t.Fatalf("token of a key retired %s ago accepted (%v)", signing.Retention+time.Hour, err)
+			}
+		})
+	}
+}
+
+// forge signs a token of the fixture's environment expiring at exp with
+// key k, as one who holds its private half would.
+func (f *fixture) forge(t testing.TB, k *signing.Key, exp time.Time) string {
+	t.Helper()
+	priv, err := f.keys.Signer(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Algorithm), Key: priv},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := json.Marshal(session.Minified{Kid: k.ID, Sub: "user-1", Sid: "session-1", EnvironmentID: f.envID,
+		Scope: session.ScopeUserBasic, Iat: f.now.Unix(), Exp: exp.Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := sg.Sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := obj.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func headerKid(t testing.TB, tok string) string {

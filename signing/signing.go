@@ -73,8 +73,12 @@ type Service struct {
 	algorithm string
 	now       func() time.Time
 
-	mu     sync.Mutex
-	public map[string]*PublicKey  // by key id: immutable once made
+	mu sync.Mutex
+	// public holds the keys PublicKey read, by key id. A key's retirement
+	// is its one change: an active one is read again after activeTTL, so
+	// that a rotation, here or on another replica, is seen and the key
+	// stops verifying once its retention has passed.
+	public map[string]publicEntry
 	active map[string]activeEntry // by environment id, briefly cached
 	// loading holds the one lookup (and, on first use, generation) of an
 	// environment's active key in flight; concurrent callers wait for it
@@ -87,6 +91,11 @@ type keyLoad struct {
 	done chan struct{}
 	key  *Key
 	err  error
+}
+
+type publicEntry struct {
+	key     *PublicKey
+	fetched time.Time
 }
 
 type activeEntry struct {
@@ -125,7 +134,7 @@ func NewService(store Store, keys *secrets.Keys, algorithm string, now func() ti
 		now = time.Now
 	}
 	return &Service{store: store, keys: keys, algorithm: algorithm, now: now,
-		public: map[string]*PublicKey{}, active: map[string]activeEntry{}, loading: map[string]*keyLoad{}}, nil
+		public: map[string]publicEntry{}, active: map[string]activeEntry{}, loading: map[string]*keyLoad{}}, nil
 }
 
 // Active returns the environment's current key, making one on first use.
@@ -325,29 +334,30 @@ func (s *Service) RotateStale(ctx context.Context, maxAge time.Duration) (int, e
 	}
 }
 
-// PublicKey returns the verifying key with id kid.
+// PublicKey returns the verifying key with id kid, while it is published.
 func (s *Service) PublicKey(ctx context.Context, kid string) (*PublicKey, error) {
+	now := s.now()
 	s.mu.Lock()
-	pk, ok := s.public[kid]
+	e, ok := s.public[kid]
 	s.mu.Unlock()
-	if ok && pk.RetiredAt == nil {
-		return pk, nil
+	if !ok || (e.key.RetiredAt == nil && now.Sub(e.fetched) >= activeTTL) {
+		k, err := s.store.GetSigningKey(ctx, kid)
+		if err != nil {
+			return nil, err
+		}
+		pk, err := parsePublic(k)
+		if err != nil {
+			return nil, err
+		}
+		e = publicEntry{key: pk, fetched: now}
+		s.mu.Lock()
+		s.public[kid] = e
+		s.mu.Unlock()
 	}
-	k, err := s.store.GetSigningKey(ctx, kid)
-	if err != nil {
-		return nil, err
-	}
-	pk, err = parsePublic(k)
-	if err != nil {
-		return nil, err
-	}
-	if pk.RetiredAt != nil && !s.now().Before(pk.RetiredAt.Add(Retention)) {
+	if e.key.RetiredAt != nil && !now.Before(e.key.RetiredAt.Add(Retention)) {
 		return nil, errs.NotFound("signing_key_not_found", "signing key no longer published")
 	}
-	s.mu.Lock()
-	s.public[kid] = pk
-	s.mu.Unlock()
-	return pk, nil
+	return e.key, nil
 }
 
 // Published lists the keys whose tokens may still be live: the active one
