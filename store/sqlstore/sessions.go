@@ -39,14 +39,16 @@ func (s *Store) ExtendSession(ctx context.Context, id string, expiresAt, now tim
 // RevokeSession implements session.Store; revoking twice is a no-op.
 func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time, event string) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
+		// One statement decides who revokes: a read then a write let
+		// concurrent revokes (PostgreSQL reads committed) each see the
+		// session live and each record an event.
 		var envID, userID string
-		var revoked *time.Time
-		err := tx.QueryRow(ctx, `SELECT environment_id, user_id, revoked_at FROM sessions WHERE id = $1`, id).
-			Scan(&envID, &userID, &revoked)
-		if err != nil || revoked != nil {
-			return err
+		err := tx.QueryRow(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL
+			RETURNING environment_id, user_id`, at, id).Scan(&envID, &userID)
+		if s.noRows(err) { // revoked already, or no such session
+			return tx.QueryRow(ctx, `SELECT id FROM sessions WHERE id = $1`, id).Scan(&envID)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2`, at, id); err != nil {
+		if err != nil {
 			return err
 		}
 		return s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at)

@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CompleteSignInWalletRaceLost", testCompleteSignInWalletRaceLost},
 		{"VisitorStatsCounts", testVisitorStatsCounts},
 		{"Sessions", testSessions},
+		{"RevokeSessionRace", testRevokeSessionRace},
 		{"LinkCredential", testLinkCredential},
 		{"LinkCredentialRace", testLinkCredentialRace},
 		{"PendingMerge", testPendingMerge},
