@@ -148,6 +148,51 @@ func TestOnSignInReservedClaimRefused(t *testing.T) {
 	dynamicauthtest.SignInWallet(t, app)
 }
 
+// TestOnSignInReservedClaimInOtherCase: a reserved name written in
+// another case ("Sub", "EXP", "Scope") is refused too. Go's encoding/json
+// matches object keys to struct fields ignoring case, and the custom
+// claims follow dynamicauth's own in the payload, so the verifier and the
+// SDK routes would read the custom value as the real claim (another
+// user's sub, an exp past the session's, a scope without
+// requiresAdditionalAuth), while a JavaScript verifier reads the real one.
+func TestOnSignInReservedClaimInOtherCase(t *testing.T) {
+	var set map[string]any
+	app := dynamicauthtest.New(t, func(c *dynamicauth.Config) {
+		c.Hooks.OnSignIn = func(ctx context.Context, s *signin.SignIn) error {
+			for k, v := range set {
+				s.Claims[k] = v
+			}
+			return nil
+		}
+	})
+	v, err := app.Verifier(app.IDs.EnvironmentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, claims := range []map[string]any{
+		{"Sub": "someone-else"},
+		{"EXP": 4102444800},
+		{"Scope": "user:basic admin"},
+		{"Environment_Id": "another"},
+		{"\u017fid": "another-session"}, // a long s: encoding/json folds it to s
+	} {
+		set = claims
+		st, body := app.TrySignIn(t, dynamicauthtest.NewWallet(t))
+		if st == 500 {
+			continue
+		}
+		var res struct{ MinifiedJWT string }
+		_ = json.Unmarshal(body, &res)
+		c, err := v.Verify(t.Context(), res.MinifiedJWT)
+		if err != nil {
+			t.Errorf("sign-in with claims %v: %d, and the Verifier refuses its token: %v", claims, st, err)
+			continue
+		}
+		t.Errorf("sign-in with claims %v: %d, want 500; the Verifier reads sub %q, exp %d, scope %q, environment_id %q",
+			claims, st, c.Sub, c.Exp, c.Scope, c.EnvironmentID)
+	}
+}
+
 // marshalCounter counts how often it is marshalled.
 type marshalCounter struct{ n *int }
 
