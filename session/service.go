@@ -159,7 +159,9 @@ func (s *Service) Verify(ctx context.Context, envID, token string) (*Minified, e
 	hdr := jws.Signatures[0].Header
 	key, err := s.keys.PublicKey(ctx, hdr.KeyID)
 	if err != nil {
-		if errs.Is(err, errs.KindNotFound) {
+		// a kid no store can hold (U+0000: invalid input) names no key
+		// either: the caller sent a bad token, not a bad request
+		if errs.Is(err, errs.KindNotFound) || errs.Is(err, errs.KindInvalid) {
 			return nil, errInvalidToken
 		}
 		return nil, err

@@ -193,6 +193,8 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 				"no signature":    parts[0] + "." + parts[1] + ".",
 				"flipped bit":     parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig),
 				"other header":    base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"`+headerKid(t, tok)+`"}`)) + "." + parts[1] + "." + parts[2],
+				// a kid no store can hold: still an unknown key (401), not bad input (400)
+				"kid with U+0000": base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"`+alg+`","kid":"\u0000"}`)) + "." + parts[1] + "." + parts[2],
 				// the same signature in JWS JSON form: a bearer token is compact only
 				"JSON serialization": `{"protected":"` + parts[0] + `","payload":"` + parts[1] + `","signature":"` + parts[2] + `"}`,
 			}
