@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 )
 
 // A merge's proof is one wallet's signature: it must not hand over an
@@ -54,4 +56,76 @@ func testMergeRefusesProtected(t *testing.T, h *harness) {
 		wantEq(t, res, "code", "merge_accounts_invalid")
 		unchanged(path, carol, carolWallets)
 	}
+}
+
+// A merge moves every credential of the other account to the caller,
+// passkeys included: a passkey of the merged account signs in to the
+// account it joined (and is listed there), as its wallets do. Its
+// authenticator still answers with the user handle it was registered
+// under, the merged user's id.
+func TestMergeCarriesPasskeys(t *testing.T) {
+	mfBoth(t, noTune, testMergeCarriesPasskeys)
+}
+
+func testMergeCarriesPasskeys(t *testing.T, h *harness) {
+	env := h.ids.EnvironmentID
+	origin := map[string]string{"Origin": "http://localhost:3000"}
+	ws := []evmWallet{newEVMWallet(t), newEVMWallet(t)}
+	bob, _, bobJWT := h.signIn(t, env, ws[0])
+	st, res := h.walletCall(t, env, ws[1], "/verify/link", bobJWT, "")
+	wantStatus(t, "link a second wallet", st, 200, res)
+	bobJWT = str(t, res, "minifiedJwt")
+	r := h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: bobJWT, header: origin})
+	wantStatus(t, "registration options", r.status, 200, r.json)
+	a, err := passkeytest.New("localhost", "http://localhost:3000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UserHandle = []byte(bob)
+	body, _ := a.Create(str(t, r.json, "challenge"), "clientDataJson")
+	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: bobJWT, body: body, header: origin})
+	wantStatus(t, "register", r.status, 200, r.json)
+
+	aliceWallet := newEVMWallet(t)
+	alice, _, aliceJWT := h.signIn(t, env, aliceWallet)
+	st, res = h.walletCall(t, env, ws[0], "/verify/link", aliceJWT, "")
+	wantError(t, "link a wallet of another account", st, res, 422)
+	wantEq(t, res, "code", "merge_accounts_confirmation")
+	st, res = h.do(t, "POST", "/sdk/"+env+"/verify/merge", aliceJWT, map[string]any{"mergeUserResolutions": []any{}})
+	wantStatus(t, "merge", st, 200, res)
+	aliceJWT = str(t, res, "minifiedJwt")
+
+	st, res = h.do(t, "GET", "/sdk/"+env+"/users/passkeys", aliceJWT, nil)
+	wantStatus(t, "list passkeys", st, 200, res)
+	if n := len(list(t, res, "passkeys")); n != 1 {
+		t.Fatalf("the merged account's passkey: %d listed, want 1: %s", n, dump(res))
+	}
+	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/signin", header: origin})
+	wantStatus(t, "signin options", r.status, 200, r.json)
+	body, _ = a.Get(str(t, r.json, "challenge"))
+	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/passkeys/signin", body: body, header: origin})
+	wantStatus(t, "sign in with the merged account's passkey", r.status, 200, r.json)
+	wantEq(t, r.json, "user.id", alice)
+
+	// And it is the joined account's second factor once MFA is on.
+	h.mfSetMFA(t, map[string]any{"enabled": true})
+	_, _, pending := h.signIn(t, env, aliceWallet)
+	if !mfHas(mfScope(t, pending), "requiresAdditionalAuth") {
+		t.Fatal("the account with the merged passkey is not MFA-pending")
+	}
+	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/authenticate", token: pending, header: origin})
+	wantStatus(t, "authenticate options", r.status, 200, r.json)
+	body, _ = a.Get(str(t, r.json, "challenge"))
+	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/mfa/auth/passkey", token: pending, body: body, header: origin})
+	wantStatus(t, "MFA with the merged account's passkey", r.status, 200, r.json)
+	if !mfHas(mfScope(t, str(t, r.json, "minifiedJwt")), "user:basic") {
+		t.Fatal("auth/passkey left the session pending")
+	}
+	// Another user handle for the passkey is refused.
+	a.UserHandle = []byte(alice)
+	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/authenticate", token: pending, header: origin})
+	wantStatus(t, "authenticate options", r.status, 200, r.json)
+	body, _ = a.Get(str(t, r.json, "challenge"))
+	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/mfa/auth/passkey", token: pending, body: body, header: origin})
+	wantError(t, "an assertion naming another user handle", r.status, r.json, 422)
 }

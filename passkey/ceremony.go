@@ -233,9 +233,11 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 	if err != nil {
 		return nil, err
 	}
-	user := &waUser{id: p.UserID, name: p.UserID, creds: creds}
 	var cred *webauthn.Credential
 	if kind == KindSignIn {
+		// The handle the authenticator was given: the owner's id, or the
+		// merged user's for a passkey a merge moved.
+		user := &waUser{id: p.Handle(), name: p.UserID, creds: creds}
 		_, cred, err = wa.ValidatePasskeyLogin(func(rawID, userHandle []byte) (webauthn.User, error) {
 			if !bytes.Equal(userHandle, user.WebAuthnID()) {
 				return nil, errors.New("user handle is not the passkey's user")
@@ -243,7 +245,15 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 			return user, nil
 		}, *sess, parsed)
 	} else {
-		cred, err = wa.ValidateLogin(user, *sess, parsed)
+		// go-webauthn holds a returned user handle to the session's user;
+		// a moved passkey's is its registration's, checked here instead.
+		if h := parsed.Response.UserHandle; len(h) > 0 {
+			if string(h) != p.Handle() {
+				return nil, verifyFailed(errors.New("user handle is not the passkey's user"))
+			}
+			parsed.Response.UserHandle = nil
+		}
+		cred, err = wa.ValidateLogin(&waUser{id: p.UserID, name: p.UserID, creds: creds}, *sess, parsed)
 	}
 	if err != nil {
 		return nil, verifyFailed(err)

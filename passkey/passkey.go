@@ -46,6 +46,10 @@ type Passkey struct {
 	// passkey) that stands for this passkey; the store fills it in.
 	VerifiedCredentialID string
 	CredentialID         []byte
+	// UserHandle is the WebAuthn user handle the passkey was registered
+	// under where it is not UserID's: the merged user's id, for a
+	// passkey a merge moved. "" means UserID (see Handle).
+	UserHandle string
 	// Credential is go-webauthn's credential record (public key, flags,
 	// transports, AAGUID) as JSON.
 	Credential []byte
@@ -55,6 +59,15 @@ type Passkey struct {
 	UserAgent  string
 	CreatedAt  time.Time
 	UpdatedAt  *time.Time
+}
+
+// Handle is the WebAuthn user handle the passkey's authenticator answers
+// with.
+func (p *Passkey) Handle() string {
+	if p.UserHandle != "" {
+		return p.UserHandle
+	}
+	return p.UserID
 }
 
 // Challenge is an issued ceremony waiting for its answer.

@@ -87,14 +87,14 @@ type MergeStore interface {
 	OfferMerge(ctx context.Context, w *MergeOffer) (*users.User, error)
 	// MergeUsers runs the caller's live pending merge of w.FromUserID in
 	// one transaction: it removes the pending merge, uses up its nonces
-	// and checks its proof
-	// still holds, moves every credential of the other user to the caller
-	// (recording previous_users), deletes the other user (their sessions
-	// end), stores the profile Apply returns (unique values kept unique)
-	// and records user.merged. Without a live pending merge, or when its
-	// proof no longer holds, it fails with merge_accounts_invalid; when the
-	// pending merge names another user than w.FromUserID, too (and keeps
-	// it).
+	// and checks its proof still holds, moves every credential of the
+	// other user to the caller (recording previous_users; a passkey keeps
+	// the user handle its authenticator answers with), deletes the other
+	// user (their sessions end), stores the profile Apply returns (unique
+	// values kept unique) and records user.merged. Without a live pending
+	// merge, or when its proof no longer holds, it fails with
+	// merge_accounts_invalid; when the pending merge names another user
+	// than w.FromUserID, too (and keeps it).
 	MergeUsers(ctx context.Context, w *MergeWrite) (*users.User, error)
 	// PendingMergeFrom names the user the caller's live pending merge in
 	// the environment would merge; "" when there is none.

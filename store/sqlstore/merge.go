@@ -164,6 +164,12 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 			WHERE user_id = $2`, into.ID, fromID); err != nil {
 			return s.fail("move credentials", nil, err)
 		}
+		// A passkey goes with its credential, keeping the user handle its
+		// authenticator answers with.
+		if _, err := tx.Exec(ctx, `UPDATE passkeys SET user_handle = CASE WHEN user_handle = '' THEN user_id ELSE user_handle END,
+			user_id = $1 WHERE user_id = $2`, into.ID, fromID); err != nil {
+			return s.fail("move passkeys", nil, err)
+		}
 		// Sessions, unique values and pending merges go with the user.
 		if err := s.change(ctx, tx, "delete merged user", users.ErrUserNotFound, `DELETE FROM users WHERE id = $1`, fromID); err != nil {
 			return err

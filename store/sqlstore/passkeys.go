@@ -84,13 +84,13 @@ func (s *Store) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users
 }
 
 const passkeyColumns = `id, environment_id, user_id, verified_credential_id, credential_id, credential, sign_count, alias,
-	origin, user_agent, created_at, updated_at`
+	origin, user_agent, created_at, updated_at, user_handle`
 
 func scanPasskey(r Row) (passkey.Passkey, error) {
 	var p passkey.Passkey
 	var count int64
 	err := r.Scan(&p.ID, &p.EnvironmentID, &p.UserID, &p.VerifiedCredentialID, &p.CredentialID, &p.Credential, &count, &p.Alias, &p.Origin,
-		&p.UserAgent, &p.CreatedAt, &p.UpdatedAt)
+		&p.UserAgent, &p.CreatedAt, &p.UpdatedAt, &p.UserHandle)
 	p.SignCount = uint32(count)
 	return p, err
 }

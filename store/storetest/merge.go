@@ -62,4 +62,31 @@ func testPendingMerge(t *testing.T, s store.Store) {
 	from, err = s.PendingMergeFrom(ctx(t), env, alice.ID, now)
 	must(t, "PendingMergeFrom after a refused merge", err)
 	eq(t, "pending merge after a refused merge", from, bob.ID)
+
+	// Run for the user checked, it moves bob's passkey to alice with the
+	// user handle its authenticator was given, bob's id; alice's own
+	// passkey keeps hers.
+	mine, mineVC := newPasskey(t, env, alice.ID, c.next())
+	must(t, "InsertPasskey alice", s.InsertPasskey(ctx(t), mine, mineVC, 5))
+	his, hisVC := newPasskey(t, env, bob.ID, c.next())
+	must(t, "InsertPasskey bob", s.InsertPasskey(ctx(t), his, hisVC, 5))
+	_, err = s.MergeUsers(ctx(t), &signin.MergeWrite{EnvironmentID: env, UserID: alice.ID, FromUserID: bob.ID, Now: c.next(),
+		Apply: func(into, from *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
+			return &users.ProfileChange{User: into}, nil
+		}})
+	must(t, "MergeUsers", err)
+	got, err := s.ListPasskeys(ctx(t), alice.ID)
+	must(t, "ListPasskeys", err)
+	handles := map[string]string{}
+	for _, p := range got {
+		handles[p.ID] = p.Handle()
+	}
+	if len(got) != 2 || handles[mine.ID] != alice.ID || handles[his.ID] != bob.ID {
+		t.Fatalf("alice's passkeys after the merge: handles %v, want %s: %s and %s: %s", handles, mine.ID, alice.ID, his.ID, bob.ID)
+	}
+	p, err := s.PasskeyByCredentialID(ctx(t), env, his.CredentialID)
+	must(t, "PasskeyByCredentialID", err)
+	if p.UserID != alice.ID || p.Handle() != bob.ID || p.VerifiedCredentialID != hisVC.ID {
+		t.Fatalf("the moved passkey: user %s handle %s credential %s", p.UserID, p.Handle(), p.VerifiedCredentialID)
+	}
 }
