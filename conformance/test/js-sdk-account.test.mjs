@@ -14,6 +14,7 @@ import {
   createNewMfaRecoveryCodes, authenticateMfaRecoveryCode, setDefaultMfaDevice, deleteMfaDevice, getMfaMethods,
   isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, sendEmailOTP, verifyOTP, getPasskeys,
   checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken, deleteUser,
+  setSelectedWalletAccount, getSelectedWalletAccount, getPrimaryWalletAccount,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, http, updateSettings, APP_ORIGIN, totp } from '../harness.mjs';
@@ -149,7 +150,7 @@ it('verifyOTP with allowNewMFALinking: the email sign-in of a user without MFA h
   await logout(s.client);
 });
 
-it('a second wallet: linked by connectAndVerifyWithWalletProvider, selected as primary, removed by removeWalletAccount', async () => {
+it('a second wallet: linked by connectAndVerifyWithWalletProvider, selected (setSelectedWalletAccount, selectPrimaryWalletAccount; getSelectedWalletAccount and getPrimaryWalletAccount read lastSelectedAt back), removed by removeWalletAccount', async () => {
   const s = state.profile;
   const second = Wallet.createRandom();
   const provider = { ...ethersProvider(second), key: 'ethers2evm:browserExtension', groupKey: 'ethers2' };
@@ -160,7 +161,17 @@ it('a second wallet: linked by connectAndVerifyWithWalletProvider, selected as p
   const accounts = getWalletAccounts(s.client);
   const acc = accounts.find((a) => a.address.toLowerCase() === second.address.toLowerCase());
   assert.ok(acc?.verifiedCredentialId, JSON.stringify(accounts));
+  const first = accounts.find((a) => a.verifiedCredentialId && a !== acc);
+  // each selection is a users/wallets/selection call; the SDK reads it back from the credential's lastSelectedAt
+  const n = s.log.length;
+  await setSelectedWalletAccount({ walletAccount: first }, s.client);
+  assert.equal(getSelectedWalletAccount(s.client)?.address, first.address, `selected:\n${s.describe()}`);
   await selectPrimaryWalletAccount({ walletAccount: acc }, s.client);
+  assert.equal(getPrimaryWalletAccount(s.client)?.address, acc.address, `primary:\n${s.describe()}`);
+  const sel = s.log.slice(n).filter((e) => e.path === '/users/wallets/selection');
+  assert.deepEqual(sel.map((e) => [e.status, e.body.walletId]), [[200, first.verifiedCredentialId], [200, acc.verifiedCredentialId]], s.describe());
+  const again = await refreshUser(s.client);
+  assert.equal(getSelectedWalletAccount(s.client)?.address, acc.address, `kept by the server: ${JSON.stringify(again.verifiedCredentials)}`);
   await removeWalletAccount({ walletAccount: acc }, s.client);
   assert.equal(s.client.user.verifiedCredentials.filter((c) => c.format === 'blockchain').length, 1, s.describe());
   const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token: s.client.token });
