@@ -177,7 +177,7 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 		return nil, err
 	}
 	u, err := s.links.LinkCredential(ctx, w)
-	if err == users.ErrWalletOwnedElsewhere {
+	if users.OwnedByAnother(err) {
 		return nil, taken
 	}
 	if err != nil {

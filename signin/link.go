@@ -22,7 +22,9 @@ type LinkWrite struct {
 	Credential    users.Credential
 	// Transfer moves the credential from another user (after the user
 	// confirmed it); without it such a credential fails the link with
-	// reassign_wallet_confirm.
+	// users.ErrWalletOwnedElsewhere (reassign_wallet_confirm), or
+	// users.ErrTransferLeavesNoSignIn when it is that user's only way to
+	// sign in (users.OwnedByAnother tells either).
 	Transfer bool
 	// AllowEmptyAccount lets a transfer take another user's last way to
 	// sign in.

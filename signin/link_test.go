@@ -69,11 +69,13 @@ func TestLinkTransferUnlinkSelect(t *testing.T) {
 		t.Fatalf("re-issued token: %v %+v", err, cur)
 	}
 
-	// A wallet of another user needs the transfer confirmation.
+	// The only wallet of another user: the link answers what a transfer
+	// without skipEmptyAccountCheck would (Dynamic's widget then asks
+	// before it sends one with it).
 	u2 := f.signIn(t, c)
 	req := f.signedRequest(t, c)
 	_, err = f.svc.LinkWallet(ctx, u1, req, signin.LinkOptions{})
-	wantCode(t, err, "reassign_wallet_confirm")
+	wantCode(t, err, "reassign_wallet_error")
 	// It is u2's only way in: a transfer needs skipEmptyAccountCheck.
 	_, err = f.svc.LinkWallet(ctx, u1, req, signin.LinkOptions{Transfer: true})
 	wantCode(t, err, "reassign_wallet_error")

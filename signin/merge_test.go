@@ -266,12 +266,12 @@ func TestMergeRefusals(t *testing.T) {
 		_, err = f.svc.MergeAccounts(ctx, a.cur, signin.MergeRequest{})
 		wantCode(t, err, signin.CodeMergeInvalid)
 	})
-	t.Run("sole credential is a transfer", func(t *testing.T) {
+	t.Run("sole credential is a transfer that would empty its account", func(t *testing.T) {
 		f := newFixture(t)
 		cur, kb := f.signIn(t, newKey(t)), newKey(t)
 		f.signIn(t, kb)
 		_, err := f.svc.LinkWallet(ctx, cur, f.signedRequest(t, kb), signin.LinkOptions{})
-		wantCode(t, err, "reassign_wallet_confirm")
+		wantCode(t, err, "reassign_wallet_error")
 		_, err = f.svc.MergeAccounts(ctx, cur, signin.MergeRequest{})
 		wantCode(t, err, signin.CodeMergeInvalid)
 	})

@@ -269,7 +269,7 @@ func (s *Service) linkSocial(ctx context.Context, cur *Current, w *LinkWrite, is
 		return nil, err
 	}
 	u, err := s.links.LinkCredential(ctx, w)
-	if errors.Is(err, users.ErrWalletOwnedElsewhere) {
+	if users.OwnedByAnother(err) {
 		return nil, errs.Unprocessable(CodeSocialAccountExists, "this "+what+" account belongs to another user", nil)
 	}
 	if err != nil {

@@ -3,7 +3,8 @@
 // another account is linked: MergeAccountsConfirmationError, then
 // mergeUserAccounts (with no resolutions when nothing conflicts, which
 // posts users/merge; with the user's choices otherwise, verify/merge). A
-// wallet whose account has nothing else: WalletAlreadyLinkedToAnotherUser.
+// wallet whose account has nothing else: LinkCredentialError (reassign_wallet_error);
+// transferWalletAccount (verify/transfer) taking a wallet instead of the merge.
 // An email change through updateUser is verified by verifyOTP. External
 // JWT: signInWithExternalJwt and requestExternalAuthElevatedToken.
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { Wallet } from 'ethers';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, logout, updateUser, verifyOTP,
-  mergeUserAccounts, MergeAccountsConfirmationError, WalletAlreadyLinkedToAnotherUserError, signInWithExternalJwt,
+  mergeUserAccounts, MergeAccountsConfirmationError, LinkCredentialError, transferWalletAccount, getWalletAccounts, signInWithExternalJwt,
   requestExternalAuthElevatedToken, getElevatedAccessToken,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
@@ -97,16 +98,45 @@ it('with a conflict: mergeUserAccounts() alone is refused and merges nothing; wi
   assert.equal(walletsOf(s.client.user).length, 3);
 });
 
-it('a wallet whose account has no other credential: WalletAlreadyLinkedToAnotherUserError, nothing moves', async () => {
+// Dynamic's React widget reads reassign_wallet_error from verify/link as
+// "the other account has nothing else" and asks before it transfers with
+// skipEmptyAccountCheck; the JS SDK never sends that flag, so it can only
+// refuse (LinkCredentialError), and its transferWalletAccount is refused too.
+it('a wallet whose account has no other credential: LinkCredentialError (reassign_wallet_error); transferWalletAccount is refused too, nothing moves', async () => {
   const lone = Wallet.createRandom();
   const other = await otherAccount([lone]);
   const s = state.profile;
   const before = walletsOf(s.client.user).length;
   const err = await connect(s, lone).then(() => null, (e) => e);
-  assert.ok(err instanceof WalletAlreadyLinkedToAnotherUserError, `transfer offered: ${err}\n${s.describe()}`);
+  assert.ok(err instanceof LinkCredentialError && err.cause?.code === 'reassign_wallet_error', `refused: ${err}\n${s.describe()}`);
+  const key = `ethers${providers}evm:browserExtension`;
+  await assert.rejects(transferWalletAccount({ walletProviderKey: key }, s.client),
+    (e) => e instanceof LinkCredentialError && e.cause?.code === 'reassign_wallet_error', 'the transfer would empty the other account');
   assert.equal(walletsOf(s.client.user).length, before);
   const still = await expectOk(sdkApi(ctx, { token: other.token }).getAuthenticatedUserRaw({ environmentId: ctx.envId }));
   assert.equal(walletsOf(still.json)[0], lone.address.toLowerCase());
+});
+
+it('transferWalletAccount (verify/transfer) instead of the merge offered: the wallet moves, the other account keeps the rest', async () => {
+  const [moved, kept] = [Wallet.createRandom(), Wallet.createRandom()];
+  const other = await otherAccount([moved, kept]);
+  const s = state.profile;
+  const before = walletsOf(s.client.user).length;
+  const err = await connect(s, moved).then(() => null, (e) => e);
+  assert.ok(err instanceof MergeAccountsConfirmationError, `merge offered: ${err}\n${s.describe()}`);
+  const n = s.log.length;
+  const acct = await transferWalletAccount({ walletProviderKey: `ethers${providers}evm:browserExtension` }, s.client);
+  assert.equal(acct.address.toLowerCase(), moved.address.toLowerCase());
+  const req = s.log.slice(n).filter((e) => e.path === '/verify/transfer');
+  assert.deepEqual(req.map((e) => e.status), [200], s.describe());
+  assert.equal(walletsOf(s.client.user).length, before + 1, s.describe());
+  assert.ok(getWalletAccounts(s.client).some((a) => a.address.toLowerCase() === moved.address.toLowerCase() && a.verifiedCredentialId),
+    JSON.stringify(getWalletAccounts(s.client)));
+  const left = await expectOk(sdkApi(ctx, { token: other.token }).getAuthenticatedUserRaw({ environmentId: ctx.envId }));
+  assert.deepEqual(walletsOf(left.json), [kept.address.toLowerCase()]);
+  // the merge offered before is gone with the wallet: nothing more moves
+  await assert.rejects(mergeUserAccounts(undefined, s.client), 'no merge left');
+  assert.equal(walletsOf(s.client.user).length, before + 1);
 });
 
 it('updateUser with a new email (the environment signs in with email): verification started, verifyOTP stores it', async () => {

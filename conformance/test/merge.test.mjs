@@ -108,9 +108,9 @@ it('verifyMergeUsers again (replay) -> 422 merge_accounts_invalid', async () => 
   await expect422(merge(state.cur, [{ userId: state.cur.id, fieldKey: 'firstName', type: 'standard' }]), 'merge_accounts_invalid', 'replay');
 });
 
-it('a wallet whose account has no other credential still asks for a transfer (reassign_wallet_confirm)', async () => {
+it('a wallet whose account has no other credential is no merge: the link answers reassign_wallet_error (a transfer would empty that account)', async () => {
   const lone = Wallet.createRandom();
   await signIn(lone);
-  await expect422(link(state.cur, lone), 'reassign_wallet_confirm', 'verifyLink');
+  await expect422(link(state.cur, lone), 'reassign_wallet_error', 'verifyLink');
   await expect422(merge(state.cur, []), 'merge_accounts_invalid', 'no merge was offered');
 });

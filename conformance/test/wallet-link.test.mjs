@@ -136,7 +136,7 @@ it('verifyLink: wallet B joins U1 (signed in with A) -> same user and session, 2
 
 // ------------------------------------------------------------ transfer
 
-it('verifyLink of U2\'s only wallet C -> reassign_wallet_confirm; verifyTransfer -> reassign_wallet_error; with skipEmptyAccountCheck -> moved', async () => {
+it('verifyLink of U2\'s only wallet C -> reassign_wallet_error (Dynamic\'s widget then offers the transfer with skipEmptyAccountCheck); verifyTransfer -> the same; with skipEmptyAccountCheck -> moved', async () => {
   const u1 = state.u1;
   state.u2 = await signIn(state.c);
   const u2 = state.u2;
@@ -145,7 +145,7 @@ it('verifyLink of U2\'s only wallet C -> reassign_wallet_confirm; verifyTransfer
   const cCred = credOf(u2.user, state.c).id;
 
   const body = await evmVerifyRequest(ctx, state.c);
-  const confirm = await expect422(u1.api.verifyLink({ environmentId: ctx.envId, verifyRequest: body }), 'reassign_wallet_confirm', 'verifyLink C');
+  const confirm = await expect422(u1.api.verifyLink({ environmentId: ctx.envId, verifyRequest: body }), 'reassign_wallet_error', 'verifyLink C');
   assert.ok(confirm.error.length > 0);
   const err = await expect422(u1.api.verifyTransfer({ environmentId: ctx.envId, verifyRequest: body }), 'reassign_wallet_error',
     'verifyTransfer C (the same signed request) would empty U2');

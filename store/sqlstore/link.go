@@ -82,6 +82,15 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 				return s.fail("update credential", nil, err)
 			}
 		case !w.Transfer:
+			// the same test as a transfer's, so that a confirmed transfer
+			// (without skipEmptyAccountCheck) goes through
+			left, err := s.credentialsLeft(ctx, tx, owner, credID)
+			if err != nil {
+				return err
+			}
+			if left == 0 {
+				return users.ErrTransferLeavesNoSignIn
+			}
 			return users.ErrWalletOwnedElsewhere
 		default:
 			if err := s.transferCredential(ctx, tx, w, owner, credID); err != nil {

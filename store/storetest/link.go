@@ -72,10 +72,11 @@ func testLinkCredential(t *testing.T, s store.Store) {
 	_, err = s.GetCredential(ctx(t), lw.Credential.ID)
 	wantKind(t, "GetCredential(unused candidate id)", err, errs.KindNotFound)
 
-	// Another user's wallet: confirmation needed; nothing happens, the nonce stays.
+	// Another user's only wallet: a transfer would leave him nothing, and
+	// the link says so as the transfer would; nothing happens, the nonce stays.
 	lw = newLink(t, s, c, env, alice.ID, sameWallet(b1), c.next())
 	_, err = s.LinkCredential(ctx(t), lw)
-	wantCode(t, "LinkCredential(bob's wallet)", err, errs.KindUnprocessable, "reassign_wallet_confirm")
+	wantCode(t, "LinkCredential(bob's only wallet)", err, errs.KindUnprocessable, "reassign_wallet_error")
 	wantOwner(t, s, "bob's wallet after refused link", b1.ID, bob.ID)
 	eqSet(t, "alice's credentials after refused link", credentialIDs(getUser(t, s, alice.ID)), []string{a1.ID, a2.ID})
 	must(t, "ConsumeNonces of the refused link's nonce", s.ConsumeNonces(ctx(t), env, lw.Nonces, c.t))
@@ -92,6 +93,11 @@ func testLinkCredential(t *testing.T, s store.Store) {
 	b2 := newWallet(t, env)
 	_, err = s.LinkCredential(ctx(t), newLink(t, s, c, env, bob.ID, b2, c.next()))
 	must(t, "LinkCredential(bob's second wallet)", err)
+	// Now a link of one of them asks for the transfer's confirmation.
+	lw = newLink(t, s, c, env, alice.ID, sameWallet(b2), c.next())
+	_, err = s.LinkCredential(ctx(t), lw)
+	wantCode(t, "LinkCredential(bob's second wallet)", err, errs.KindUnprocessable, "reassign_wallet_confirm")
+	wantOwner(t, s, "bob's wallet after refused link", b2.ID, bob.ID)
 	lw = newLink(t, s, c, env, alice.ID, sameWallet(b2), c.next())
 	lw.Transfer = true
 	u, err = s.LinkCredential(ctx(t), lw)
