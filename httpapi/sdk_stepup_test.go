@@ -164,3 +164,49 @@ func testElevatedRefusedUse(t *testing.T, h *harness) {
 	r = put(tok)
 	wantError(t, "the single-use token a second time", r.status, r.json, 403)
 }
+
+// The user.update MFA action passed with an mfaToken (x-mfa-auth-token),
+// as Dynamic's JS SDK's updateUser sends it after an MFA authentication
+// with createMfaTokenOptions: a single-use one serves once, one of another
+// session none; an elevatedAccessToken sent beside it is what counts.
+func TestStepUpWithMFAToken(t *testing.T) { mfBoth(t, noTune, testStepUpWithMFAToken) }
+
+func testStepUpWithMFAToken(t *testing.T, h *harness) {
+	env := h.ids.EnvironmentID
+	base := "/sdk/" + env + "/users/mfa"
+	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
+		map[string]any{"action": "user.update", "required": true}}})
+	key, _ := crypto.GenerateKey()
+	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	secret, _ := h.mfEnroll(t, full)
+	put := func(jwt, mfaToken, elevated, name string) *response {
+		return h.send(t, request{method: "PUT", path: v0 + "/sdk/" + env + "/users", token: jwt,
+			body:   map[string]any{"firstName": name},
+			header: map[string]string{"X-Mfa-Auth-Token": mfaToken, "X-Dyn-Elevated-Access-Token": elevated}})
+	}
+	st, res := h.do(t, "POST", base+"/auth/totp", full, map[string]any{"code": mfatest.TOTP(t, secret, time.Now()),
+		"createMfaToken": map[string]any{"singleUse": true}})
+	wantStatus(t, "auth/totp with createMfaToken", st, 200, res)
+	mfaToken, tok := str(t, res, "mfaToken"), str(t, res, "minifiedJwt")
+
+	r := put(tok, "forged", "", "Mallory")
+	wantError(t, "PUT /users with a forged mfaToken", r.status, r.json, 403)
+	// another session of the same user cannot use it, nor spend it
+	st, res = h.do(t, "GET", base+"/recovery", tok, nil)
+	wantStatus(t, "recovery codes", st, 200, res)
+	pending := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	st, res = h.do(t, "POST", base+"/auth/recovery", pending, map[string]any{"code": list(t, res, "recoveryCodes")[0].(string)})
+	wantStatus(t, "another session passes its factor", st, 200, res)
+	other := str(t, res, "minifiedJwt")
+	r = put(other, mfaToken, "", "Eve")
+	wantError(t, "the mfaToken of another session", r.status, r.json, 403)
+	// an elevated token beside it is the proof checked
+	r = put(tok, mfaToken, "not-an-elevated-token", "Eve")
+	wantError(t, "a forged elevated token beside the mfaToken", r.status, r.json, 403)
+
+	r = put(tok, mfaToken, "", "Ada")
+	wantStatus(t, "PUT /users with the mfaToken", r.status, 200, r.json)
+	wantEq(t, r.json, "user.firstName", "Ada")
+	r = put(tok, mfaToken, "", "Ada")
+	wantError(t, "the single-use mfaToken a second time", r.status, r.json, 403)
+}

@@ -94,8 +94,9 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	}
 	if profileChange(body) {
 		// The user.update MFA action: a profile change needs a fresh
-		// factor when the environment requires one for it.
-		if err := s.signin.RequireStepUp(r.Context(), cur, "user:update", r.Header.Get(elevatedHeader)); err != nil {
+		// factor when the environment requires one for it (an
+		// elevatedAccessToken, or the mfaToken the JS SDK's updateUser sends).
+		if err := s.signin.RequireStepUp(r.Context(), cur, "user:update", proofOf(r)); err != nil {
 			return err
 		}
 	}

@@ -159,7 +159,7 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 	// session started passed it there; any other (emailVerifications/create
 	// by a stolen session, say) needs the elevatedAccessToken here.
 	if pr.v.Session != cur.Session.ID && !holds(cur.User, pr.v.Address) {
-		if err := s.RequireStepUp(ctx, cur, "user:update", req.Elevated); err != nil {
+		if err := s.RequireStepUp(ctx, cur, "user:update", Proof{Elevated: req.Elevated}); err != nil {
 			return nil, err
 		}
 	}

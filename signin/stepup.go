@@ -94,10 +94,13 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 }
 
 // RequireStepUp refuses an action under scope when the environment's MFA
-// actions require a step-up for it and elevated is not a live
-// elevatedAccessToken of the caller's session carrying scope (a
-// single-use one is spent here).
-func (s *Service) RequireStepUp(ctx context.Context, cur *Current, scope, elevated string) error {
+// actions require a step-up for it and proof shows no factor passed in
+// the caller's session: a live elevatedAccessToken carrying scope, or,
+// without one, a live mfaToken (a single-use one is spent here). Dynamic's
+// JS SDK sends the mfaToken of its last MFA authentication with updateUser
+// (x-mfa-auth-token: the token createMfaTokenOptions asked for) and no
+// elevatedAccessToken there.
+func (s *Service) RequireStepUp(ctx context.Context, cur *Current, scope string, proof Proof) error {
 	if s.mfa == nil {
 		return nil
 	}
@@ -108,7 +111,10 @@ func (s *Service) RequireStepUp(ctx context.Context, cur *Current, scope, elevat
 	if !p.StepUpRequired(scope) {
 		return nil
 	}
-	return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, elevated, scope)
+	if proof.Elevated == "" && proof.MFAToken != "" {
+		return s.mfa.CheckToken(ctx, cur.User.ID, cur.Session.ID, proof.MFAToken)
+	}
+	return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, proof.Elevated, scope)
 }
 
 // CheckMFAProof accepts, for a sensitive MFA change (deleting a device or

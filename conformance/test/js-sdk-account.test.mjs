@@ -14,7 +14,7 @@ import {
   createNewMfaRecoveryCodes, authenticateMfaRecoveryCode, setDefaultMfaDevice, deleteMfaDevice, getMfaMethods,
   isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, sendEmailOTP, verifyOTP, getPasskeys,
   checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken, deleteUser,
-  setSelectedWalletAccount, getSelectedWalletAccount, getPrimaryWalletAccount,
+  setSelectedWalletAccount, getSelectedWalletAccount, getPrimaryWalletAccount, isMfaRequiredForAction, consumeMfaToken, MFAAction,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, http, updateSettings, APP_ORIGIN, totp } from '../harness.mjs';
@@ -89,6 +89,27 @@ it('the next sign-in is MFA-pending; authenticateMfaRecoveryCode upgrades it onc
   await assert.rejects(authenticateMfaRecoveryCode({ code: state.recovery[0] }, again.client), 'a used recovery code');
   assert.equal(isUserMissingMfaAuth(again.client), true);
   state.pending = again;
+});
+
+it('the user.update MFA action: isMfaRequiredForAction says so; updateUser sends the mfaToken of authenticateMfaRecoveryCode, once; consumeMfaToken hands it over', async () => {
+  await updateSettings(ctx, (x) => { x.security = { ...x.security, mfa: { enabled: true, required: false, actions: [{ action: 'user.update', required: true }] } }; });
+  try {
+    const s = await signIn(state.wallet); // the settings the SDK reads are fetched at its start
+    assert.equal(await isMfaRequiredForAction({ mfaAction: MFAAction.UserUpdate }, s.client), true, s.describe());
+    await assert.rejects(updateUser({ userFields: { firstName: 'NoFactor' } }, s.client), 'without a fresh factor');
+    const res = await authenticateMfaRecoveryCode({ code: state.recovery[1], createMfaTokenOptions: { singleUse: true } }, s.client);
+    assert.ok(res.mfaToken, `an mfaToken: ${JSON.stringify(res).slice(0, 300)}`);
+    const n = s.log.length;
+    await updateUser({ userFields: { firstName: 'Stepped' } }, s.client);
+    assert.equal(s.client.user.firstName, 'Stepped', s.describe());
+    const put = s.log.slice(n).find((e) => e.path === '/users' && e.method === 'PUT');
+    assert.equal(put?.headers['x-mfa-auth-token'], res.mfaToken, 'the SDK sent the mfaToken');
+    await assert.rejects(updateUser({ userFields: { firstName: 'Again' } }, s.client), 'a single-use mfaToken is spent');
+    assert.equal(consumeMfaToken(s.client), res.mfaToken);
+    assert.throws(() => consumeMfaToken(s.client), 'consumed');
+  } finally {
+    await updateSettings(ctx, (x) => { x.security = { ...x.security, mfa: { enabled: true, required: false } }; });
+  }
 });
 
 it('deleteMfaDevice with the mfaToken of authenticateTotpMfaDevice; without one it is refused', async () => {
