@@ -3,6 +3,7 @@ package otp
 import (
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -18,7 +19,9 @@ type Address struct {
 	Normal string
 	// Display is the form the user typed, trimmed (emails keep their case).
 	Display string
-	// Phone parts as sent, echoed in SmsVerificationCreateResponse.
+	// Phone parts as sent, echoed in SmsVerificationCreateResponse; those
+	// not sent (a whole number in PUT /users' phoneNumber) are the parsed
+	// number's: calling code, national number, region.
 	PhoneCountryCode, PhoneNumber, ISOCountryCode string
 }
 
@@ -76,8 +79,17 @@ func ParsePhone(countryCode, number, isoCountry string) (Address, error) {
 		return Address{}, errs.Unprocessable("invalid_phone", "phoneNumber: not a number of "+iso, nil)
 	}
 	e164 := phonenumbers.Format(p, phonenumbers.E164)
-	return Address{Channel: ChannelSMS, Normal: e164, Display: e164, PhoneCountryCode: cc, PhoneNumber: num,
-		ISOCountryCode: isoCountry}, nil
+	a := Address{Channel: ChannelSMS, Normal: e164, Display: e164, PhoneCountryCode: cc, PhoneNumber: num, ISOCountryCode: isoCountry}
+	// SmsVerificationCreateResponse requires all three (Dynamic's JS SDK
+	// hands updateUser's smsVerification to the app as its verification).
+	if cc == "" {
+		a.PhoneCountryCode = strconv.Itoa(int(p.GetCountryCode()))
+		a.PhoneNumber = phonenumbers.GetNationalSignificantNumber(p)
+	}
+	if iso == "" {
+		a.ISOCountryCode = phonenumbers.GetRegionCodeForNumber(p)
+	}
+	return a, nil
 }
 
 // regionShares tells whether iso uses p's calling code (+1 is shared by

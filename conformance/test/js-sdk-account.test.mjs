@@ -25,6 +25,9 @@ const inflight = new Set();
 const live = [];
 // offset: seconds from now (the server takes a code one 30 s step either side, each step once)
 
+const outboxCode = (to) => fs.readFileSync(`${ctx.db}.outbox.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  .filter((l) => l.to === to).pop()?.code;
+
 const newSdk = () => nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight, live });
 
 /** A new SDK instance signed in with wallet through the SDK's wallet provider registry. */
@@ -147,6 +150,49 @@ it('sendSmsOTP + verifyOTP while signed in link the phone number to the same use
   assert.equal(s.client.user.id, userId, 'the same user');
   assert.ok(s.client.user.verifiedCredentials.some((c) => c.format === 'phoneNumber' && c.publicIdentifier === '+14155550123'),
     `phone linked:\n${JSON.stringify(s.client.user.verifiedCredentials)}\n${s.describe()}`);
+});
+
+it('sendSmsOTP + verifyOTP signed out sign in by SMS (smsVerifications/signin); the same number signs in to the same user', async () => {
+  const number = '4155550177';
+  const signInBySms = async () => {
+    const s = newSdk();
+    await initializeClient(s.client);
+    const otp = await sendSmsOTP({ isoCountryCode: 'US', phoneNumber: number }, s.client);
+    assert.equal(otp.phoneCountryCode, '1');
+    await verifyOTP({ otpVerification: otp, verificationToken: outboxCode(`+1${number}`) }, s.client);
+    assert.ok(s.log.some((e) => e.path === '/smsVerifications/signin' && e.status === 200), s.describe());
+    return s;
+  };
+  const s = await signInBySms();
+  assert.ok(s.client.user.verifiedCredentials.some((c) => c.format === 'phoneNumber' && c.publicIdentifier === `+1${number}`),
+    JSON.stringify(s.client.user.verifiedCredentials));
+  assert.equal(s.client.user.phoneNumber, `+1${number}`);
+  const again = await signInBySms();
+  assert.equal(again.client.user.id, s.client.user.id);
+});
+
+it('updateUser with a new phoneNumber starts an SMS verification (verify-sms); verifyOTP (smsVerifications/verify) stores it', async () => {
+  const s = await signIn(Wallet.createRandom());
+  const started = await updateUser({ userFields: { phoneNumber: '+14155550188' } }, s.client);
+  assert.ok(started?.verificationUUID, `a verification: ${JSON.stringify(started)}\n${s.describe()}`);
+  // the SDK returns the server's smsVerification as it is: every part filled in
+  assert.deepEqual([started.phoneCountryCode, started.phoneNumber, started.isoCountryCode], ['1', '4155550188', 'US'], JSON.stringify(started));
+  assert.ok(!s.client.user.verifiedCredentials.some((c) => c.format === 'phoneNumber'), 'not stored before the code');
+  await verifyOTP({ otpVerification: started, verificationToken: outboxCode('+14155550188') }, s.client);
+  assert.ok(s.log.some((e) => e.path === '/smsVerifications/verify' && e.status === 200), s.describe());
+  assert.ok(s.client.user.verifiedCredentials.some((c) => c.format === 'phoneNumber' && c.publicIdentifier === '+14155550188'),
+    JSON.stringify(s.client.user.verifiedCredentials));
+  state.phoneUser = s;
+});
+
+it('verifyOTP with requestedScopes: a code to the user\'s own number earns an elevated token the SDK keeps; nothing is linked', async () => {
+  const s = state.phoneUser;
+  const before = s.client.user.verifiedCredentials.length;
+  const otp = await sendSmsOTP({ isoCountryCode: 'US', phoneNumber: '4155550188' }, s.client);
+  const res = await verifyOTP({ otpVerification: otp, verificationToken: outboxCode('+14155550188'), requestedScopes: ['credential:unlink'] }, s.client);
+  assert.ok(res.elevatedAccessToken, `an elevated token: ${JSON.stringify(res).slice(0, 300)}\n${s.describe()}`);
+  assert.equal(getElevatedAccessToken({ scope: 'credential:unlink', consume: false }, s.client), res.elevatedAccessToken);
+  assert.equal(s.client.user.verifiedCredentials.length, before);
 });
 
 it('verifyOTP with allowNewMFALinking: the email sign-in of a user without MFA holds a credential:link token, which registerTotpMfaDevice sends', async () => {
