@@ -11,7 +11,7 @@
 // one base unit below its amount and admits one holding exactly the amount.
 // The same node answers the balance reads: getAccountBalances and
 // postMultichainAccountBalances through the official client, and Dynamic's
-// JS SDK's getMultichainTokenBalances.
+// JS SDK's getMultichainTokenBalances, getTokenBalances and getBalances.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,11 +21,14 @@ import { spawn } from 'node:child_process';
 import { after } from 'node:test';
 import { ContractFactory, JsonRpcProvider, NonceManager, Wallet, parseEther } from 'ethers';
 import { AllowlistsApi, GatesApi, Configuration } from '@dynamic-labs/sdk-api';
-import { createDynamicClient, initializeClient, getMultichainTokenBalances } from '@dynamic-labs-sdk/client';
+import {
+  createDynamicClient, initializeClient, getMultichainTokenBalances, connectWithWalletProvider, getTokenBalances, getBalances,
+} from '@dynamic-labs-sdk/client';
+import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import {
   setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, unique, repoRoot, APP_ORIGIN,
 } from '../harness.mjs';
-import { nodeSdk, settle } from '../sdk-shims.mjs';
+import { nodeSdk, settle, ethersProvider } from '../sdk-shims.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-gates-'));
 const deployer = Wallet.createRandom();
@@ -157,7 +160,7 @@ it('a siteAccess ERC-20 gate with amount 5 (500 base units): 499 is refused with
   await expectOk(signInRaw(Wallet.createRandom()), 200, 'open again once the gate is off');
 });
 
-it('balances from the node: the official client\'s getAccountBalances and postMultichainAccountBalances, and Dynamic\'s JS SDK\'s getMultichainTokenBalances, read the ETH and ERC-20 a wallet holds', async () => {
+it('balances from the node: the official client\'s getAccountBalances and postMultichainAccountBalances, and Dynamic\'s JS SDK\'s getMultichainTokenBalances, getTokenBalances and getBalances (a connected wallet account), read the ETH and ERC-20 a wallet holds', async () => {
   const w = Wallet.createRandom();
   await mined(state.signer.sendTransaction({ to: w.address, value: parseEther('1.25') }));
   await mined(state.coin.mint(w.address, 1234));
@@ -200,5 +203,17 @@ it('balances from the node: the official client\'s getAccountBalances and postMu
   assert.equal(chainBalances.length, 2, s.describe());
   expectHoldings(chainBalances[0].networks[0].balances, 'getMultichainTokenBalances');
   assert.ok(s.log.some((e) => e.method === 'POST' && e.path === '/balances' && e.status === 200), s.describe());
+
+  // getTokenBalances (and its deprecated name getBalances) for a connected wallet account: GET chains/EVM/balances
+  // on the network the wallet reports (1)
+  const provider = ethersProvider(w);
+  getWalletProviderRegistry(s.client).register({ priority: WalletProviderPriority.WALLET_SDK, walletProvider: provider });
+  const walletAccount = await connectWithWalletProvider({ walletProviderKey: provider.key }, s.client);
+  const n = s.log.length;
+  expectHoldings(await getTokenBalances({ walletAccount, includeNative: true, whitelistedContracts: [coin] }, s.client), 'getTokenBalances');
+  expectHoldings(await getBalances({ walletAccount, networkId: 1, includeNative: true, whitelistedContracts: [coin] }, s.client), 'getBalances');
+  const reads = s.log.slice(n).filter((e) => e.method === 'GET' && e.path.startsWith('/chains/EVM/balances?'));
+  assert.deepEqual(reads.map((e) => e.status), [200, 200], s.describe());
+  assert.match(reads[0].path, /networkId=1(&|$)/);
   await settle(inflight);
 });

@@ -1,5 +1,6 @@
 // Dynamic's own JavaScript SDK, @dynamic-labs-sdk/client@1.27.1, unchanged,
-// running in Node against dynamicauth: init, EVM wallet sign-in through a
+// running in Node against dynamicauth: init (and getNetworksData from its
+// settings), EVM wallet sign-in through a
 // registered wallet provider over an ethers Wallet, reading the user,
 // refresh and logout (see /work/shared/reference/dynamic-js-sdk.md).
 //
@@ -20,7 +21,7 @@ import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, refreshUser, refreshAuth,
-  logout, getWalletAccounts, sendEmailOTP, verifyOTP,
+  logout, getWalletAccounts, sendEmailOTP, verifyOTP, getNetworksData,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import {
@@ -98,6 +99,19 @@ it('initializeClient: GET /settings?sdkVersion=ClientSDK/1.27.1 and GET /nonces?
   assert.ok(await waitFor(() => find(s.log, 'GET', /^\/nonces\?count=5$/).some((e) => e.status)), `nonce pool fetched:\n${describeLog(s.log)}`);
   assert.equal(find(s.log, 'GET', /^\/nonces\?count=5$/)[0].status, 200);
   assert.ok(s.log.every((e) => e.url.startsWith(ctx.baseUrl)), 'no request leaves the configured server (instrumentation off)');
+  // getNetworksData: the settings' networks as the SDK's NetworkData (it reads iconUrls[0], nativeCurrency, rpcUrls)
+  const networks = getNetworksData(s.client);
+  const ids = networks.map((n) => `${n.chain}:${n.networkId}`);
+  assert.ok(ids.includes('EVM:1') && ids.some((id) => id.startsWith('SOL:')), JSON.stringify(ids));
+  const mainnet = networks.find((n) => n.chain === 'EVM' && n.networkId === '1');
+  assert.equal(mainnet.nativeCurrency.symbol, 'ETH');
+  assert.equal(mainnet.nativeCurrency.decimals, 18);
+  assert.equal(typeof mainnet.displayName, 'string');
+  assert.equal(mainnet.testnet, false);
+  assert.ok(Array.isArray(mainnet.rpcUrls.http), JSON.stringify(mainnet));
+  const sol = networks.find((n) => n.chain === 'SOL');
+  assert.equal(sol.nativeCurrency.decimals, 9);
+  assert.equal(sol.cluster, 'mainnet', JSON.stringify(sol));
   state.sdk = s;
 });
 
