@@ -11,15 +11,21 @@
 // (oauthAccountPhotos, which the SDK serves as the account's photos), the
 // session JWT verified against the JWKS, and a
 // second login in a fresh SDK finding the same user, and
-// unlinkSocialAccount removing the account.
+// unlinkSocialAccount removing the account; then a wallet user linking it
+// (authenticateWithSocial + completeSocialAuthentication, the deprecated
+// names, signed in: providers/google/verify) and proving it again with
+// completeSocialRedirect's requestedScopes for an elevated token.
 import assert from 'node:assert/strict';
 import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
   createDynamicClient, initializeClient, signInWithSocialRedirect, detectSocialRedirectUrl, completeSocialRedirect,
-  getUserSocialAccounts, logout, unlinkSocialAccount,
+  getUserSocialAccounts, logout, unlinkSocialAccount, connectAndVerifyWithWalletProvider, getElevatedAccessToken,
+  authenticateWithSocial, completeSocialAuthentication,
 } from '@dynamic-labs-sdk/client';
+import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
+import { Wallet } from 'ethers';
 import { setup, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
-import { memoryKeychain, settle, trackedFetch } from '../sdk-shims.mjs';
+import { memoryKeychain, settle, trackedFetch, ethersProvider } from '../sdk-shims.mjs';
 import { useTestOP, browse as browseTo } from '../testop.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--social-allow-private'] }); // the test's OpenID provider is on loopback
@@ -97,6 +103,32 @@ it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID prov
     await unlinkSocialAccount({ verifiedCredentialId: account.verifiedCredentialId }, second.client);
     assert.equal(getUserSocialAccounts(second.client).length, 0, JSON.stringify(second.client.user.verifiedCredentials));
     assert.ok(second.client.user.verifiedCredentials.some((c) => c.format === 'email'), 'the email stays');
+
+    // Signed in with a wallet, the same two calls link the (now free) Google account: providers/google/verify.
+    // authenticateWithSocial and completeSocialAuthentication are their deprecated names.
+    const navigated = [];
+    const w = newSdk(navigated);
+    await initializeClient(w);
+    const provider = ethersProvider(Wallet.createRandom());
+    getWalletProviderRegistry(w).register({ priority: WalletProviderPriority.WALLET_SDK, walletProvider: provider });
+    await connectAndVerifyWithWalletProvider({ walletProviderKey: provider.key }, w);
+    const walletUser = w.user.id;
+    await authenticateWithSocial({ provider: 'google', redirectUrl: `${APP_ORIGIN}/settings` }, w);
+    const back = await browse(navigated[0]);
+    const linked = await completeSocialAuthentication({ url: back }, w);
+    assert.equal(linked.id, walletUser, 'linked to the signed-in user, not signed in as another');
+    assert.equal(getUserSocialAccounts(w).length, 1, JSON.stringify(w.user.verifiedCredentials));
+    assert.equal(getUserSocialAccounts(w)[0].provider, 'google');
+    const linkedClaims = (await verifySessionJwt(ctx, w.token)).payload;
+    assert.equal(linkedClaims.sub, walletUser);
+
+    // completeSocialRedirect with requestedScopes: the user's own account proved again is a step-up, nothing linked
+    await signInWithSocialRedirect({ provider: 'google', redirectUrl: `${APP_ORIGIN}/settings` }, w);
+    const again = await browse(navigated[1]);
+    const before = w.user.verifiedCredentials.length;
+    await completeSocialRedirect({ url: again, requestedScopes: ['credential:unlink'] }, w);
+    assert.ok(getElevatedAccessToken({ scope: 'credential:unlink', consume: false }, w), 'an elevated token the SDK keeps');
+    assert.equal(w.user.verifiedCredentials.length, before);
   } finally {
     // Signed-in clients keep an expiry timer that keeps the process alive,
     // failed or not: log them out while the server runs, and let the
