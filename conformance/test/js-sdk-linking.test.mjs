@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import httpServer from 'node:http';
+import nodeCrypto from 'node:crypto';
 import { Wallet } from 'ethers';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import {
@@ -18,7 +19,7 @@ import {
   requestExternalAuthElevatedToken, getElevatedAccessToken,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
-import { setup, http, updateSettings, sdkApi, expectOk, evmVerifyRequest, APP_ORIGIN } from '../harness.mjs';
+import { setup, http, updateSettings, sdkApi, expectOk, evmVerifyRequest, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
 import { ethersProvider, nodeSdk, settle } from '../sdk-shims.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off', '--external-jwt-allow-private'] });
@@ -182,6 +183,19 @@ it('external JWT: signInWithExternalJwt signs the sub in; requestExternalAuthEle
     await assert.rejects(requestExternalAuthElevatedToken({ externalJwt: assertion }, s.client), 'the same assertion again');
     const other = await sign({ scope: 'credential:link', jti: `b-${Date.now()}`, sub: 'someone-else' });
     await assert.rejects(requestExternalAuthElevatedToken({ externalJwt: other }, s.client), 'another user\'s assertion');
+
+    // signInWithExternalJwt with sessionPublicKey (a key the app holds): the session is bound to it, not to the SDK's own
+    const s2 = newSdk();
+    await initializeClient(s2.client);
+    const appKey = nodeCrypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' }).subarray(-65);
+    const sessionPublicKey = Buffer.concat([Buffer.from([2 | (appKey[64] & 1)]), appKey.subarray(1, 33)]).toString('hex');
+    await signInWithExternalJwt({ externalJwt: await sign(), sessionPublicKey }, s2.client);
+    assert.equal(s2.client.user?.id, s.client.user.id, s2.describe());
+    const req = s2.log.find((e) => e.path === '/externalAuth/signin');
+    assert.equal(req.body.sessionPublicKey, sessionPublicKey);
+    assert.notEqual(req.headers['x-dyn-session-public-key'], sessionPublicKey, 'the SDK sends its own key in the header');
+    const { payload } = await verifySessionJwt(ctx, s2.client.token);
+    assert.equal(payload.session_public_key, sessionPublicKey, 'the key named in the body binds the session');
   } finally {
     srv.close();
   }
