@@ -15,6 +15,7 @@ import {
   isPendingRecoveryCodesAcknowledgment, isUserMissingMfaAuth, updateUser, sendSmsOTP, sendEmailOTP, verifyOTP, getPasskeys,
   checkStepUpAuth, removeWalletAccount, selectPrimaryWalletAccount, refreshUser, verifyWalletAccount, getElevatedAccessToken, deleteUser,
   setSelectedWalletAccount, getSelectedWalletAccount, getPrimaryWalletAccount, isMfaRequiredForAction, consumeMfaToken, MFAAction,
+  isUserOnboardingComplete, checkUserScopes,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, http, updateSettings, APP_ORIGIN, totp } from '../harness.mjs';
@@ -134,6 +135,24 @@ it('updateUser through the SDK: the profile changes and the client holds the new
   const me = await http(ctx, 'GET', `/sdk/${ctx.envId}/users`, { token: s.client.token });
   assert.equal(me.json.lastName, 'Lovelace');
   state.profile = s;
+});
+
+it('a required profile field: isUserOnboardingComplete is false (missingFields, the userDataForm scope) until updateUser fills it', async () => {
+  await updateSettings(ctx, (x) => {
+    x.kyc = [...(x.kyc ?? []).filter((k) => k.name !== 'jobTitle'), { name: 'jobTitle', required: true, enabled: true, unique: false, verify: false }];
+  });
+  try {
+    const s = await signIn(Wallet.createRandom());
+    assert.equal(isUserOnboardingComplete(s.client), false, JSON.stringify(s.client.user.missingFields));
+    assert.deepEqual(s.client.user.missingFields.map((f) => f.name), ['jobTitle']);
+    assert.equal(checkUserScopes({ scopes: ['userDataForm'], user: s.client.user }), true, s.client.user.scope);
+    await updateUser({ userFields: { jobTitle: 'Engineer' } }, s.client);
+    assert.deepEqual(s.client.user.missingFields, [], s.describe());
+    assert.equal(isUserOnboardingComplete(s.client), true);
+    assert.equal(checkUserScopes({ scopes: ['userDataForm'], user: s.client.user }), false, s.client.user.scope);
+  } finally {
+    await updateSettings(ctx, (x) => { x.kyc = (x.kyc ?? []).filter((k) => k.name !== 'jobTitle'); });
+  }
 });
 
 it('sendSmsOTP + verifyOTP while signed in link the phone number to the same user', async () => {
