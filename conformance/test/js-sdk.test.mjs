@@ -21,7 +21,7 @@ import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, refreshUser, refreshAuth,
-  logout, getWalletAccounts, sendEmailOTP, verifyOTP, getNetworksData,
+  logout, getWalletAccounts, sendEmailOTP, verifyOTP, getNetworksData, removeWalletAccount,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import {
@@ -296,7 +296,7 @@ it('logout -> POST /revoke (x-dyn-logout-reason: user-intent) 204; the client is
   assert.equal(s2.client.user, null);
 });
 
-it('Solana wallet through the SDK: SIWS without Chain ID, network "101", base58 signature -> solana credential', async () => {
+it('Solana wallet through the SDK: SIWS without Chain ID, network "101", base58 signature -> solana credential; an EVM wallet linked to it, the Solana one removed and linked back', async () => {
   const s = newSdk();
   await initializeClient(s.client);
   const kp = nacl.sign.keyPair();
@@ -317,6 +317,23 @@ it('Solana wallet through the SDK: SIWS without Chain ID, network "101", base58 
   assert.equal(vc.chain, 'solana');
   assert.equal(vc.address, address);
   assert.equal(vc.walletName, 'naclsol');
+
+  // an EVM wallet linked to the Solana user (verify/link), then the Solana wallet removed (verify/unlink)
+  const evm = ethersProvider(Wallet.createRandom());
+  register(s.client, evm);
+  await connectAndVerifyWithWalletProvider({ walletProviderKey: evm.key }, s.client);
+  assert.ok(find(s.log, 'POST', /^\/verify\/link$/).some((e) => e.status === 200), describeLog(s.log));
+  assert.deepEqual(s.client.user.verifiedCredentials.filter((c) => c.format === 'blockchain').map((c) => c.chain).sort(), ['eip155', 'solana']);
+  const solAccount = getWalletAccounts(s.client).find((a) => a.address === address && a.verifiedCredentialId);
+  assert.ok(solAccount, JSON.stringify(getWalletAccounts(s.client)));
+  await removeWalletAccount({ walletAccount: solAccount }, s.client);
+  assert.deepEqual(s.client.user.verifiedCredentials.filter((c) => c.format === 'blockchain').map((c) => c.chain), ['eip155'], describeLog(s.log));
+  // and linked back: a Solana proof to verify/link
+  const n = s.log.length;
+  await connectAndVerifyWithWalletProvider({ walletProviderKey: provider.key }, s.client);
+  const relink = find(s.log.slice(n), 'POST', /^\/verify\/link$/);
+  assert.deepEqual(relink.map((e) => [e.status, e.body.chain]), [[200, 'SOL']], describeLog(s.log.slice(n)));
+  assert.ok(s.client.user.verifiedCredentials.some((c) => c.chain === 'solana' && c.address === address));
   await logout(s.client);
   await settle(inflight);
 });
