@@ -18,8 +18,8 @@ func (s *Server) clientIP(r *http.Request) string {
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		hop, ok := forwardedAddr(hops[i])
+		if !ok {
 			break // a forged or broken entry: stop at the last good one
 		}
 		peer = hop.Unmap().String()
@@ -38,4 +38,16 @@ func (s *Server) trusted(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// forwardedAddr reads one X-Forwarded-For entry: an address, or an
+// address and port, which some proxies (Azure Application Gateway, IIS
+// ARR) append.
+func forwardedAddr(entry string) (netip.Addr, bool) {
+	entry = strings.TrimSpace(entry)
+	if a, err := netip.ParseAddr(entry); err == nil {
+		return a, true
+	}
+	ap, err := netip.ParseAddrPort(entry)
+	return ap.Addr(), err == nil
 }

@@ -19,6 +19,11 @@ func TestClientIP(t *testing.T) {
 		{"a broken last entry stops at the peer", "10.0.0.1:4000", "1.2.3.4, garbage", "10.0.0.1"},
 		{"no header: the proxy itself", "10.0.0.1:4000", "", "10.0.0.1"},
 		{"IPv6 peer", "[2001:db8::1]:4000", "1.2.3.4", "2001:db8::1"},
+		// Some proxies (Azure Application Gateway, IIS ARR) append the
+		// client's port: the entry still names the client.
+		{"an entry with a port", "10.0.0.1:4000", "1.2.3.4:5678", "1.2.3.4"},
+		{"an IPv6 entry with a port", "10.0.0.1:4000", "[2001:db8::2]:443", "2001:db8::2"},
+		{"a proxy's entry with a port is skipped", "10.0.0.1:4000", "1.2.3.4, 10.0.0.2:80", "1.2.3.4"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
