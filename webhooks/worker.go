@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/ids"
@@ -215,8 +217,10 @@ func (w *Worker) decide(ctx context.Context, j Job) Outcome {
 	}
 	if w.d.DisableAfter > 0 && j.Webhook.Failures+1 >= w.d.DisableAfter {
 		o.Disable = fmt.Sprintf("disabled after %d consecutive failed deliveries", j.Webhook.Failures+1)
+		endpoint := loggedEndpoint(j.Webhook.URL)
 		w.d.Log.Warn("webhook disabled", "webhook", j.Webhook.ID, "environment", j.Event.EnvironmentID,
-			"url", j.Webhook.URL, "failures", j.Webhook.Failures+1, "last_error", d.Error)
+			"url", endpoint, "failures", j.Webhook.Failures+1,
+			"last_error", strings.ReplaceAll(d.Error, j.Webhook.URL, endpoint))
 	}
 	return o
 }
@@ -266,4 +270,18 @@ func (c Config) WorkerDeps(q Queue, now func() time.Time, log *slog.Logger, user
 	return WorkerDeps{Queue: q, Live: c.Live, Sandbox: c.Sandbox, DisableAfter: disable, Poll: c.Poll, Now: now, Log: log,
 		Timeout: timeout + 10*time.Second,
 		Sender:  &Sender{Client: netguard.NewClient(netguard.ClientOptions{Timeout: timeout, AllowPrivate: c.AllowPrivate}), Now: now, UserAgent: userAgent}}
+}
+
+// loggedEndpoint is a receiver URL as the server's log names it: without
+// its userinfo, query and fragment, where receivers' tokens travel.
+func loggedEndpoint(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	clean := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	if u.RawQuery != "" {
+		clean.RawQuery = "…"
+	}
+	return clean.String()
 }

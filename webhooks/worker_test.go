@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,5 +311,31 @@ func TestWorkerSignsWithTheSealedSecret(t *testing.T) {
 	attempt(t, w, q, clk, "m2")
 	if s := q.status("m2"); s != StatusFailed || len(rcv.got) != 1 {
 		t.Fatalf("a secret of another master secret: status %s, %d requests", s, len(rcv.got))
+	}
+}
+
+// TestDisableLogKeepsURLSecrets: a receiver URL may carry a token (in its
+// query, or as userinfo); the operator's log line for a disabled webhook
+// names the endpoint without it, also in the delivery error it quotes.
+func TestDisableLogKeepsURLSecrets(t *testing.T) {
+	w, q, _, clk, hook := setup(t, nil, 1)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // nothing listens: the client's error quotes the URL
+	hook.URL = strings.Replace(closed.URL, "http://", "http://user:pa55word@", 1) + "/hook?token=t0psecret"
+	var buf bytes.Buffer
+	w.d.Log = slog.New(slog.NewTextHandler(&buf, nil))
+	q.enqueue("m1", userCreated("live"), "wh1", clk.now)
+	attempt(t, w, q, clk, "m1")
+	if hook.Enabled {
+		t.Fatal("the webhook was not disabled")
+	}
+	out := buf.String()
+	if !strings.Contains(out, "webhook disabled") || !strings.Contains(out, "/hook") {
+		t.Fatalf("no disable line naming the endpoint: %s", out)
+	}
+	for _, secret := range []string{"t0psecret", "pa55word"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("the log holds the URL's secret %q: %s", secret, out)
+		}
 	}
 }
