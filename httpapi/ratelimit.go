@@ -20,6 +20,8 @@ func sdkRouteClass(rest string) string {
 		strings.HasPrefix(rest, "users/passkeys/signin") || strings.HasPrefix(rest, "providers/") ||
 		strings.HasPrefix(rest, "externalAuth/") || strings.HasPrefix(rest, "farcaster/"):
 		return "signin"
+	case rest == "balances" || strings.HasPrefix(rest, "chains/") && strings.HasSuffix(rest, "/balances"):
+		return "balances"
 	}
 	return ""
 }
@@ -42,6 +44,10 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 			rules[class] = s.limits.Nonces
 		case "signin":
 			rules[class] = s.limits.SignIn
+		case "balances":
+			if s.limits.Balances != (ratelimit.Rule{}) {
+				rules[class] = s.limits.Balances
+			}
 		}
 		for class, rule := range rules {
 			ok, wait, err := s.limiter.Take(r.Context(), class+"|"+ip, rule)

@@ -38,7 +38,8 @@ func rateLimitedServer(t *testing.T, policy ratelimit.Policy) (*httptest.Server,
 
 func TestRateLimits(t *testing.T) {
 	policy := ratelimit.Policy{SDK: ratelimit.Rule{Burst: 100, Per: time.Minute},
-		Nonces: ratelimit.Rule{Burst: 3, Per: time.Minute}, SignIn: ratelimit.Rule{Burst: 2, Per: time.Minute}}
+		Nonces: ratelimit.Rule{Burst: 3, Per: time.Minute}, SignIn: ratelimit.Rule{Burst: 2, Per: time.Minute},
+		Balances: ratelimit.Rule{Burst: 2, Per: time.Minute}}
 	srv, env := rateLimitedServer(t, policy)
 	get := func(path string) *http.Response {
 		res, err := http.Get(srv.URL + "/api/v0/sdk/" + env + path)
@@ -79,6 +80,20 @@ func TestRateLimits(t *testing.T) {
 	}
 	if a, b, c := post(), post(), post(); a != 400 || b != 400 || c != http.StatusTooManyRequests {
 		t.Fatalf("sign-in attempts: %d %d %d, want 400 400 429", a, b, c)
+	}
+	// Balance reads (each may ask the nodes for hundreds of reads) share
+	// a bucket of their own, both routes.
+	balances := func(path string) int {
+		res := get(path)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	account := "?accountAddress=0x0000000000000000000000000000000000000001&includeNative=true"
+	if a, b := balances("/chains/EVM/balances"+account), balances("/balances"); a == http.StatusTooManyRequests || b == http.StatusTooManyRequests {
+		t.Fatalf("the first two balance reads: %d %d", a, b)
+	}
+	if c := balances("/chains/EVM/balances" + account); c != http.StatusTooManyRequests {
+		t.Fatalf("a third balance read: %d, want 429", c)
 	}
 }
 

@@ -128,6 +128,10 @@ type Policy struct {
 	SDK      Rule // every /sdk route
 	Nonces   Rule // nonce, nonces, connect
 	SignIn   Rule // sign-in, link, refresh and other proof-checking routes
+	// Balances: chains/{chain}/balances and balances, public routes where
+	// one request may cost the operator's nodes up to a thousand calls.
+	// The zero Rule leaves them to SDK alone.
+	Balances Rule
 }
 
 // DefaultPolicy follows Dynamic's published limits in spirit, loosened
@@ -137,5 +141,8 @@ func DefaultPolicy() Policy {
 		SDK:    Rule{Burst: 600, Per: time.Minute},
 		Nonces: Rule{Burst: 60, Per: time.Minute},
 		SignIn: Rule{Burst: 30, Per: time.Minute},
+		// A page reads balances at load and on a change of account or
+		// network; a minute's 60 leave room for many users behind one IP.
+		Balances: Rule{Burst: 60, Per: time.Minute},
 	}
 }
