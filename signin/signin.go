@@ -12,6 +12,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/devices"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/externaljwt"
 	"github.com/dynamicauth/dynamicauth/farcaster"
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -128,11 +129,31 @@ type Write struct {
 }
 
 // NewUserProfile is what a first sign-in knows of the user besides the
-// credential: the verified email or phone number it was made with.
+// credential: the verified email or phone number it was made with (a code
+// sent to it proved it; as LinkWrite.Profile, what a verify proved).
+//
+// A proof of an email beats another user's unproved claim of it: the
+// email in their profile that they typed in themselves (PUT /sdk/users
+// where email codes are off) is cleared from it in the sign-in's (or
+// link's) transaction, with ClaimClearedEvent for them, and never joins
+// the prover to their account, so that nobody locks an address's owner
+// out by typing it first. An email an operator gave a user (the admin
+// API, an import) is theirs: a first sign-in proving it signs in to that
+// user, linking the email credential with HolderJoinedEvent; a link of
+// it by another user is refused as a taken email. A verified email
+// credential of another user keeps its rules (the sign-in is its user's;
+// a link is refused).
 type NewUserProfile struct {
 	Email       string
 	PhoneNumber string
 }
+
+// The events of a proved email settling another user's hold of it
+// (NewUserProfile).
+const (
+	ClaimClearedEvent = events.UserUpdated
+	HolderJoinedEvent = events.EmailLinked
+)
 
 // Profiles tells which required profile fields a user has not filled in
 // (they go into the tokens' missing_fields and scope).

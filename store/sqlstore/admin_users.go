@@ -134,15 +134,16 @@ func (s *Store) checkUsernameFree(ctx context.Context, tx Tx, u *users.User) err
 	return nil
 }
 
+// email_asserted: an operator gave the user the email (see updateUserRow).
 const userInsertCols = `id, environment_id, email, alias, first_name, last_name, phone_number,
-	job_title, username, country, t_shirt_size, team, metadata, created_at, updated_at, last_visit_at`
+	job_title, username, country, t_shirt_size, team, metadata, created_at, updated_at, last_visit_at, email_asserted`
 
 var insertUserSQL = insertSQL("users", userInsertCols)
 
 // userArgs is a new user's values in userInsertCols' order.
 func userArgs(u *users.User, now time.Time) []any {
 	return []any{u.ID, u.EnvironmentID, u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle,
-		u.Username, u.Country, u.TShirtSize, u.Team, jsonOr(u.Metadata, "{}"), now, now, u.LastVisitAt}
+		u.Username, u.Country, u.TShirtSize, u.Team, jsonOr(u.Metadata, "{}"), now, now, u.LastVisitAt, u.Email != ""}
 }
 
 func (s *Store) createUser(ctx context.Context, tx Tx, u *users.User, now time.Time) error {
@@ -223,7 +224,7 @@ func (s *Store) writeUser(ctx context.Context, tx Tx, u *users.User, now time.Ti
 	if err := s.checkUsernameFree(ctx, tx, u); err != nil {
 		return err
 	}
-	if err := s.updateUserRow(ctx, tx, u, now, users.ErrAdminEmailTaken, users.ErrAdminUsernameTaken); err != nil {
+	if err := s.updateUserRow(ctx, tx, u, now, true, users.ErrAdminEmailTaken, users.ErrAdminUsernameTaken); err != nil {
 		return err
 	}
 	if err := s.syncUniqueValues(ctx, tx, u); err != nil {

@@ -60,7 +60,26 @@ func (s *Store) repointLastCredential(ctx context.Context, tx Tx, userID, credID
 // ON CONFLICT DO NOTHING waits for the winner's commit and inserts
 // nothing, and the loser then sees the wallet as the winner's, exactly as
 // if it had come second.
+//
+// An email another user has in their profile fails the first attempt on
+// the email's unique index (errEmailClaimed): it runs again, settling
+// that claim (signin.NewUserProfile), so that a link of an address nobody
+// has costs nothing more.
 func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {
+	u, err := s.linkCredential(ctx, w, false)
+	if errors.Is(err, errEmailClaimed) {
+		u, err = s.linkCredential(ctx, w, true)
+	}
+	if errors.Is(err, errEmailClaimed) {
+		err = users.ErrEmailTaken()
+	}
+	return u, err
+}
+
+// errEmailClaimed: another user's profile has the email a link proved.
+var errEmailClaimed = errors.New("another user's profile has the email")
+
+func (s *Store) linkCredential(ctx context.Context, w *signin.LinkWrite, settle bool) (*users.User, error) {
 	return s.userChange(ctx, w.UserID, func(tx Tx) error {
 		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
@@ -102,7 +121,7 @@ func (s *Store) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users
 			credID, w.Now, w.UserID); err != nil {
 			return s.fail("update user", nil, err)
 		}
-		if err := s.linkProfile(ctx, tx, w); err != nil {
+		if err := s.linkProfile(ctx, tx, w, settle); err != nil {
 			return err
 		}
 		if t := w.OAuthTokens; t != nil {
@@ -198,15 +217,21 @@ func (s *Store) SelectCredential(ctx context.Context, userID, credID string, now
 }
 
 // linkProfile copies a linked credential's profile fields (a verified
-// email or phone number) to the user.
-func (s *Store) linkProfile(ctx context.Context, tx Tx, w *signin.LinkWrite) error {
+// email or phone number) to the user; settle first clears the email from
+// the profile of another user who only claimed it.
+func (s *Store) linkProfile(ctx context.Context, tx Tx, w *signin.LinkWrite, settle bool) error {
 	if w.Profile == nil {
 		return nil
 	}
 	if e := w.Profile.Email; e != "" {
+		if settle {
+			if err := s.clearEmailClaim(ctx, tx, w.EnvironmentID, w.UserID, e, w.Now); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET email = $1 WHERE id = $2`, e, w.UserID); err != nil {
 			if s.unique(err, "users_env_email") {
-				return users.ErrEmailTaken()
+				return errEmailClaimed
 			}
 			return s.fail("set user email", nil, err)
 		}
@@ -217,4 +242,20 @@ func (s *Store) linkProfile(ctx context.Context, tx Tx, w *signin.LinkWrite) err
 		}
 	}
 	return nil
+}
+
+// clearEmailClaim clears email from the profile of the user of envID
+// other than userID who has it as their own unproved claim (not an
+// operator's), with signin.ClaimClearedEvent.
+func (s *Store) clearEmailClaim(ctx context.Context, tx Tx, envID, userID, email string, now time.Time) error {
+	var id string
+	err := tx.QueryRow(ctx, `UPDATE users SET email = '', updated_at = $1 WHERE environment_id = $2 AND lower(email) = lower($3)
+		AND email <> '' AND id <> $4 AND NOT email_asserted RETURNING id`, now, envID, email, userID).Scan(&id)
+	if s.noRows(err) {
+		return nil
+	}
+	if err != nil {
+		return s.fail("clear email claim", nil, err)
+	}
+	return s.insertEvent(ctx, tx, envID, signin.ClaimClearedEvent, id, map[string]string{"userId": id}, now)
 }

@@ -42,14 +42,27 @@ func (s *Store) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.Use
 	if s.d.OneWriter {
 		s.signIns.Add(1) // before it waits for the writer: an import then gives way
 	}
-	u, created, err := s.completeSignIn(ctx, w)
+	u, created, err := s.completeSignIn(ctx, w, false)
+	if errors.Is(err, signin.ErrEmailOnOtherAccount) && provesEmail(w) {
+		// Another user's profile has the address the sign-in proved: run
+		// again, settling that claim first. Only here, so that a first
+		// sign-in of an address nobody has costs no extra round trip.
+		u, created, err = s.completeSignIn(ctx, w, true)
+	}
 	if errors.Is(err, errLostRace) {
-		u, created, err = s.completeSignIn(ctx, w)
+		u, created, err = s.completeSignIn(ctx, w, provesEmail(w))
 	}
 	if errors.Is(err, errLostRace) {
 		err = errs.Internal("complete sign-in", err)
 	}
 	return u, created, err
+}
+
+// provesEmail tells whether the sign-in proved the email a user it
+// creates gets (a code sent to it): a user's unproved claim of the
+// address gives way to it (settleEmailClaim).
+func provesEmail(w *signin.Write) bool {
+	return w.Vouched == nil && w.NewUser != nil && w.NewUser.Email != ""
 }
 
 // WriterSignIns implements users.AdminStore: the sign-ins begun since the
@@ -72,7 +85,9 @@ func (s *Store) written(w *signin.Write, u *users.User, created bool) {
 // errLostRace: a concurrent first sign-in of the wallet committed first.
 var errLostRace = errors.New("a concurrent first sign-in created the credential")
 
-func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
+// completeSignIn is one attempt of a sign-in; settle settles another
+// user's profile claim of the email a first sign-in proved.
+func (s *Store) completeSignIn(ctx context.Context, w *signin.Write, settle bool) (*users.User, bool, error) {
 	var u *users.User
 	var created, committing bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
@@ -95,12 +110,23 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write) (*users.Use
 			return err
 		}
 		joined := plan.joinOwner != ""
+		var holder string // an operator's user with the proved email
+		if settle && credID == "" && !joined {
+			if holder, err = s.settleEmailClaim(ctx, tx, w); err != nil {
+				return err
+			}
+		}
 		switch {
 		case joined:
 			if err := s.joinCredential(ctx, tx, w, plan.joinOwner); err != nil {
 				return err
 			}
 			userID, credID = plan.joinOwner, c.ID
+		case holder != "":
+			if err := s.joinEmailHolder(ctx, tx, w, holder); err != nil {
+				return err
+			}
+			joined, userID, credID = true, holder, c.ID
 		case credID == "":
 			if err := s.createSignInUser(ctx, tx, w); err != nil {
 				return err
@@ -225,6 +251,41 @@ func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) er
 		return s.firstSignInFault(err)
 	}
 	return nil
+}
+
+// settleEmailClaim settles the profile email another user has that a
+// first sign-in proved (signin.NewUserProfile): the user's own unproved
+// claim is cleared from their profile, with signin.ClaimClearedEvent, and
+// the sign-in creates its user; an email an operator gave the user is
+// theirs: holder is that user, whom the sign-in joins. The holder's row
+// is locked until the commit (PostgreSQL; SQLite has the one writer).
+func (s *Store) settleEmailClaim(ctx context.Context, tx Tx, w *signin.Write) (holder string, err error) {
+	var id string
+	var asserted bool
+	err = tx.QueryRow(ctx, `SELECT id, email_asserted FROM users WHERE environment_id = $1 AND lower(email) = lower($2)
+		AND email <> ''`+s.d.ForUpdate, w.EnvironmentID, w.NewUser.Email).Scan(&id, &asserted)
+	switch {
+	case s.noRows(err):
+		return "", nil // given up meanwhile
+	case err != nil:
+		return "", s.fail("find email claim", nil, err)
+	case asserted:
+		return id, nil
+	}
+	if err := tx.Defer(ctx, `UPDATE users SET email = '', updated_at = $1 WHERE id = $2`, w.Now, id); err != nil {
+		return "", s.fail("clear email claim", nil, err)
+	}
+	return "", s.insertEvent(ctx, tx, w.EnvironmentID, signin.ClaimClearedEvent, id, map[string]string{"userId": id}, w.Now)
+}
+
+// joinEmailHolder queues the sign-in's email credential as the
+// operator's user's, with signin.HolderJoinedEvent.
+func (s *Store) joinEmailHolder(ctx context.Context, tx Tx, w *signin.Write, holder string) error {
+	if err := tx.Defer(ctx, insertCredentialSQL, s.credentialArgs(holder, &w.Credential)...); err != nil {
+		return s.vouchedFault(err)
+	}
+	return s.insertEvent(ctx, tx, w.EnvironmentID, signin.HolderJoinedEvent, holder,
+		map[string]string{"userId": holder, "verifiedCredentialId": w.Credential.ID}, w.Now)
 }
 
 // firstSignInFault names what a first sign-in's writes failing means: a

@@ -127,6 +127,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OAuthTokens", testOAuthTokens},
 		{"OAuthProfile", testOAuthProfile},
 		{"VouchedSignIn", testVouchedSignIn},
+		{"EmailClaims", testEmailClaims},
 		{"SocialJoinSignIn", testSocialJoinSignIn},
 		{"SocialSignInAtomic", testSocialSignInAtomic},
 		{"Webhooks", testWebhooks},

@@ -1,0 +1,108 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// codeEvents are the events an email code sign-in writes.
+var codeEvents = []signin.Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.EmailLinked, OnlyIfNew: true},
+	{Name: events.SessionCreated}}
+
+func emailCredential(envID, address string) users.Credential {
+	return users.Credential{ID: id(), EnvironmentID: envID, Format: users.FormatEmail, Address: address,
+		PublicIdentifier: address, SignInEnabled: true}
+}
+
+// codeSignIn is an email code sign-in of address (a new user gets it as
+// their profile email), as signin.CodeSignIn builds it.
+func codeSignIn(t *testing.T, s store.Store, c *clock, envID, address string) (*users.User, bool, *signin.Write, error) {
+	t.Helper()
+	w := newWrite(t, envID, emailCredential(envID, address), c.next())
+	w.Events, w.NewUser = codeEvents, &signin.NewUserProfile{Email: address}
+	u, created, err := s.CompleteSignIn(ctx(t), w)
+	return u, created, w, err
+}
+
+// claimEmail puts email into the user's profile as PUT /sdk/{env}/users
+// does where email codes are off: unverified.
+func claimEmail(t *testing.T, s store.Store, c *clock, userID, email string) {
+	t.Helper()
+	_, err := s.UpdateProfile(ctx(t), userID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
+		cur.Email, cur.UpdatedAt = email, c.next()
+		return &users.ProfileChange{User: cur}, nil
+	})
+	must(t, "claim "+email, err)
+}
+
+// testEmailClaims: an email in a user's profile that they never proved
+// (typed in PUT /users while email codes were off) does not keep the
+// address's owner out. A code sent to the address beats it: the owner's
+// first code sign-in creates their user and their verify adds the email
+// to their account, and either clears the claimant's profile email in the
+// same transaction (user.updated for the claimant), never joining them.
+// An email an operator gave a user (admin API) is that user's: the code
+// sign-in of the address signs in to them, with the email credential
+// linked; another user cannot verify it away.
+func testEmailClaims(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+
+	// Mallory squats Victor's address; Victor signs up with a code.
+	mallory, _ := signIn(t, s, c, env, newWallet(t, env))
+	claimEmail(t, s, c, mallory.ID, "Victor@Example.com")
+	before := userCount(t, s, env)
+	victor, created, w, err := codeSignIn(t, s, c, env, "victor@example.com")
+	must(t, "the owner's code sign-in of a claimed email", err)
+	eq(t, "created", created, true)
+	eq(t, "victor is not mallory", victor.ID != mallory.ID, true)
+	eq(t, "victor's email", victor.Email, "victor@example.com")
+	eqSet(t, "victor's credentials", credentialIDs(victor), []string{w.Credential.ID})
+	eq(t, "users", userCount(t, s, env), before+1)
+	m := getUser(t, s, mallory.ID)
+	eq(t, "mallory's profile email", m.Email, "")
+	eq(t, "mallory's credentials", len(m.Credentials), len(mallory.Credentials))
+	wantEvents(t, s, "after the code sign-in", env, map[string]int{events.UserUpdated: 1, events.EmailLinked: 1})
+	again, created, _, err := codeSignIn(t, s, c, env, "victor@example.com")
+	must(t, "victor's second sign-in", err)
+	eq(t, "victor again", again.ID, victor.ID)
+	eq(t, "created again", created, false)
+
+	// Mallory squats Wendy's address; Wendy, a wallet user, verifies it.
+	wendy, _ := signIn(t, s, c, env, newWallet(t, env))
+	claimEmail(t, s, c, mallory.ID, "wendy@example.com")
+	lw := newLink(t, s, c, env, wendy.ID, emailCredential(env, "wendy@example.com"), c.next())
+	lw.Event, lw.Profile = events.EmailLinked, &signin.NewUserProfile{Email: "wendy@example.com"}
+	wendy, err = s.LinkCredential(ctx(t), lw)
+	must(t, "the owner's verify of a claimed email", err)
+	eq(t, "wendy's email", wendy.Email, "wendy@example.com")
+	eq(t, "wendy's email credential", wendy.Credential(lw.Credential.ID) != nil, true)
+	eq(t, "mallory's profile email after the verify", getUser(t, s, mallory.ID).Email, "")
+	wantEvents(t, s, "after the verify", env, map[string]int{events.UserUpdated: 2, events.EmailLinked: 2})
+
+	// An operator's user: their email is theirs.
+	d := draftUser(t, env, c.next(), "olga@example.com", "olga")
+	olga := saveUser(t, s, d, c.next())
+	u, created, w, err := codeSignIn(t, s, c, env, "olga@example.com")
+	must(t, "the code sign-in of an operator-given email", err)
+	eq(t, "signed in to the operator's user", u.ID, olga.ID)
+	eq(t, "created", created, false)
+	eq(t, "olga's email", u.Email, "olga@example.com")
+	eqSet(t, "olga's credentials", credentialIDs(u), append(credentialIDs(olga), w.Credential.ID))
+	wantEvents(t, s, "after olga's sign-in", env, map[string]int{events.UserUpdated: 2, events.EmailLinked: 3})
+
+	d = draftUser(t, env, c.next(), "pat@example.com", "pat")
+	pat := saveUser(t, s, d, c.next())
+	lw = newLink(t, s, c, env, wendy.ID, emailCredential(env, "pat@example.com"), c.next())
+	lw.Event, lw.Profile = events.EmailLinked, &signin.NewUserProfile{Email: "pat@example.com"}
+	_, err = s.LinkCredential(ctx(t), lw)
+	wantCode(t, "verifying an operator-given email of another user", err, errs.KindUnprocessable, users.ErrEmailTaken().(*errs.E).Code)
+	eq(t, "pat's email", getUser(t, s, pat.ID).Email, "pat@example.com")
+	eq(t, "wendy's email after the refusal", getUser(t, s, wendy.ID).Email, "wendy@example.com")
+}
