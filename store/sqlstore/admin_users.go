@@ -224,7 +224,7 @@ func (s *Store) writeUser(ctx context.Context, tx Tx, u *users.User, now time.Ti
 	if err := s.checkUsernameFree(ctx, tx, u); err != nil {
 		return err
 	}
-	if err := s.updateUserRow(ctx, tx, u, now, true, users.ErrAdminEmailTaken, users.ErrAdminUsernameTaken); err != nil {
+	if err := s.updateUserRow(ctx, tx, u, now, byOperator, users.ErrAdminEmailTaken, users.ErrAdminUsernameTaken); err != nil {
 		return err
 	}
 	if err := s.syncUniqueValues(ctx, tx, u); err != nil {

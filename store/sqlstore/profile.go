@@ -47,8 +47,17 @@ func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User) error {
 			return c.taken()
 		}
 	}
-	return s.updateUserRow(ctx, tx, u, u.UpdatedAt, false, users.ErrEmailTaken(), users.ErrUsernameTaken())
+	return s.updateUserRow(ctx, tx, u, u.UpdatedAt, byUser, users.ErrEmailTaken(), users.ErrUsernameTaken())
 }
+
+// emailSource says who gave a user the email a profile write sets: the
+// user (an unproved claim) or an operator (users.email_asserted).
+type emailSource int
+
+const (
+	byUser emailSource = iota
+	byOperator
+)
 
 // updateUserRow writes a user's profile columns. Callers check first that
 // the email and username are free, reading committed rows; a concurrent
@@ -57,13 +66,13 @@ func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User) error {
 // as the operator's (asserted, the admin API) or as the user's own,
 // unproved claim (PUT /sdk/users, a merge's choice): a code sign-in or
 // verify of the address clears a claim from the profile, and signs in to
-// an operator's user (claimedEmail). One unchanged keeps its mark.
-func (s *Store) updateUserRow(ctx context.Context, tx Tx, u *users.User, at time.Time, asserted bool, emailTaken, usernameTaken error) error {
+// an operator's user (settleEmailClaim). One unchanged keeps its mark.
+func (s *Store) updateUserRow(ctx context.Context, tx Tx, u *users.User, at time.Time, by emailSource, emailTaken, usernameTaken error) error {
 	n, err := tx.Exec(ctx, `UPDATE users SET email = $1, alias = $2, first_name = $3, last_name = $4, phone_number = $5,
 		job_title = $6, username = $7, country = $8, t_shirt_size = $9, team = $10, metadata = $11, updated_at = $12,
 		email_asserted = CASE WHEN lower(email) = lower($1) THEN email_asserted ELSE $14 END WHERE id = $13`,
 		u.Email, u.Alias, u.FirstName, u.LastName, u.PhoneNumber, u.JobTitle, u.Username, u.Country, u.TShirtSize, u.Team,
-		jsonOr(u.Metadata, "{}"), at, u.ID, asserted)
+		jsonOr(u.Metadata, "{}"), at, u.ID, by == byOperator)
 	switch {
 	case s.unique(err, "users_env_email"):
 		return emailTaken
