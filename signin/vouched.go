@@ -35,16 +35,19 @@ type EmailRule int
 
 const (
 	// EmailRefused: the email goes onto the user found or created; one
-	// another user has (as a credential or as their profile email)
-	// refuses the whole sign-in with ErrEmailOnOtherAccount and nothing
-	// is written. External JWT: the application's own user is who signs
-	// in, never someone else.
+	// another user has (as a credential, or as a profile email an
+	// operator gave them) refuses the whole sign-in with
+	// ErrEmailOnOtherAccount and nothing is written; one another user
+	// only claimed (typed into their profile) is cleared from it, as a
+	// code's proof clears it (NewUserProfile). External JWT: the
+	// application's own user is who signs in, never someone else.
 	EmailRefused EmailRule = iota
 	// EmailJoinsOwner: a credential signing in for the first time joins
 	// the user holding the email as a verified credential (linked to them,
 	// with JoinEvent; the sign-in is theirs); with no such user, the user
-	// created gets the email credential and profile email, or neither when
-	// another user has the address as an (unverified) profile email. A
+	// created gets the email credential and profile email (another user's
+	// unproved claim of it cleared), or neither when an operator gave
+	// another user the address as profile email. A
 	// known credential signs its user in and the email is left alone (the
 	// account's user was settled at its first sign-in). Social sign-in:
 	// the provider proved the address, as the owner's verification did.

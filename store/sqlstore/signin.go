@@ -143,7 +143,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write, settle bool
 				return s.fail("save oauth tokens", nil, err)
 			}
 		}
-		if err := s.writeVouched(ctx, tx, w, userID, plan.link); err != nil {
+		if err := s.writeVouched(ctx, tx, w, userID, plan); err != nil {
 			return err
 		}
 		// The remaining writes depend on nothing they return: one round trip.

@@ -16,11 +16,24 @@ import (
 
 // vouchedPlan is what checkVouched decided: link the email credential to
 // the signing-in user, or sign in as the email's owner (joinOwner), the
-// credential linked to them.
+// credential linked to them; clearClaim: another user's unproved claim of
+// the email (signin.NewUserProfile) gives way to the provider's proof.
 type vouchedPlan struct {
-	link      bool
-	joinOwner string
+	link       bool
+	joinOwner  string
+	clearClaim bool
 }
+
+// profileHold is how a user other than the signing-in one has an email
+// as their profile email: not at all, as their own unproved claim, or
+// given by an operator (users.email_asserted).
+type profileHold int
+
+const (
+	holdNone profileHold = iota
+	holdClaim
+	holdAsserted
+)
 
 // checkVouched decides what the sign-in's vouched email does, userID and
 // credID being the credential's user and id if it exists ("" if not).
@@ -36,14 +49,14 @@ func (s *Store) checkVouched(ctx context.Context, tx Tx, w *signin.Write, userID
 		return s.joinOrLink(ctx, tx, w)
 	}
 	// EmailRefused
-	owner, profileTaken, err := s.emailHolders(ctx, tx, w, cmp.Or(userID, w.NewUserID))
+	owner, hold, err := s.emailHolders(ctx, tx, w, cmp.Or(userID, w.NewUserID))
 	if err != nil {
 		return vouchedPlan{}, err
 	}
-	if profileTaken || (owner != "" && owner != userID) {
+	if hold == holdAsserted || (owner != "" && owner != userID) {
 		return vouchedPlan{}, signin.ErrEmailOnOtherAccount
 	}
-	return vouchedPlan{link: owner == ""}, nil
+	return vouchedPlan{link: owner == "", clearClaim: hold == holdClaim}, nil
 }
 
 // joinOrLink is EmailJoinsOwner for a credential seen for the first time:
@@ -62,14 +75,14 @@ func (s *Store) joinOrLink(ctx context.Context, tx Tx, w *signin.Write) (vouched
 	if !s.noRows(err) {
 		return vouchedPlan{}, s.fail("find vouched email", nil, err)
 	}
-	owner, profileTaken, err := s.emailHolders(ctx, tx, w, w.NewUserID)
+	owner, hold, err := s.emailHolders(ctx, tx, w, w.NewUserID)
 	if err != nil {
 		return vouchedPlan{}, err
 	}
 	if owner != "" {
 		return vouchedPlan{}, errLostRace // an owner committed since: decided again, locked
 	}
-	return vouchedPlan{link: !profileTaken}, nil
+	return vouchedPlan{link: hold != holdAsserted, clearClaim: hold == holdClaim}, nil
 }
 
 // emailOwnerSQL is the user of a credential ($1 environment, $2 format,
@@ -78,18 +91,20 @@ const emailOwnerSQL = `SELECT user_id FROM verified_credentials WHERE environmen
 	AND chain = $3 AND address = $4`
 
 // emailHolders is the user holding the vouched email as a credential ("" if
-// none), and whether a user other than userID has it as profile email: one
+// none), and how a user other than userID has it as profile email: one
 // round trip.
-func (s *Store) emailHolders(ctx context.Context, tx Tx, w *signin.Write, userID string) (owner string, profileTaken bool, err error) {
+func (s *Store) emailHolders(ctx context.Context, tx Tx, w *signin.Write, userID string) (owner string, hold profileHold, err error) {
 	e := w.Vouched.Email
 	var o sql.NullString
+	var h sql.NullInt64
 	err = tx.QueryRow(ctx, `SELECT (`+emailOwnerSQL+`),
-		EXISTS (SELECT 1 FROM users WHERE environment_id = $1 AND lower(email) = lower($4) AND email <> '' AND id <> $5)`,
-		w.EnvironmentID, e.Format, e.Chain, e.Address, userID).Scan(&o, &profileTaken)
+		(SELECT CASE WHEN email_asserted THEN 2 ELSE 1 END FROM users
+			WHERE environment_id = $1 AND lower(email) = lower($4) AND email <> '' AND id <> $5)`,
+		w.EnvironmentID, e.Format, e.Chain, e.Address, userID).Scan(&o, &h)
 	if err != nil {
-		return "", false, s.fail("check vouched email", nil, err)
+		return "", holdNone, s.fail("check vouched email", nil, err)
 	}
-	return o.String, profileTaken, nil
+	return o.String, profileHold(h.Int64), nil
 }
 
 // joinCredential queues the sign-in's credential as the email owner's,
@@ -110,16 +125,21 @@ func (s *Store) joinCredential(ctx context.Context, tx Tx, w *signin.Write, owne
 // the email between the check and these writes fails them on a unique
 // constraint: the sign-in is retried and then refused (or, joining
 // owners, joins the winner).
-func (s *Store) writeVouched(ctx context.Context, tx Tx, w *signin.Write, userID string, link bool) error {
+func (s *Store) writeVouched(ctx context.Context, tx Tx, w *signin.Write, userID string, plan vouchedPlan) error {
 	v := w.Vouched
 	if v == nil {
 		return nil
 	}
 	email := ""
-	if c := v.Email; c != nil && (link || v.Rule == signin.EmailRefused) {
+	if c := v.Email; c != nil && (plan.link || v.Rule == signin.EmailRefused) {
 		email = c.Address
 	}
-	if link {
+	if plan.clearClaim {
+		if err := s.clearEmailClaim(ctx, tx, w.EnvironmentID, userID, email, w.Now); err != nil {
+			return err
+		}
+	}
+	if plan.link {
 		if err := tx.Defer(ctx, insertCredentialSQL, s.credentialArgs(userID, v.Email)...); err != nil {
 			return s.vouchedFault(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,8 +105,9 @@ func testSocialJoinSignIn(t *testing.T, s store.Store) {
 	wantEvents(t, s, "after the new user", env, map[string]int{events.UserCreated: 2, events.EmailLinked: 2,
 		events.SocialLinked: 1, events.SessionCreated: 4})
 
-	// An email held only as another user's profile email (never verified
-	// for them): not joined, not given to the new user either.
+	// An email held only as another user's profile email, typed in and
+	// never verified for them: not joined; the provider's proof beats the
+	// claim, which carol loses, and the new user gets the email.
 	carol, _ := signIn(t, s, c, env, newWallet(t, env))
 	_, err = s.UpdateProfile(ctx(t), carol.ID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
 		cur.Email, cur.UpdatedAt = "carol@example.com", c.next()
@@ -119,9 +121,22 @@ func testSocialJoinSignIn(t *testing.T, s store.Store) {
 	if u.ID == carol.ID {
 		t.Fatal("a social account joined a user who has its email only as an unverified profile email")
 	}
-	wantFormats(t, "profile email: the new user's credentials", u, map[string]int{users.FormatOAuth: 1})
-	eq(t, "profile email: the new user's email", u.Email, "")
-	eq(t, "carol's credentials", len(getUser(t, s, carol.ID).Credentials), 1)
+	wantFormats(t, "profile email: the new user's credentials", u, map[string]int{users.FormatOAuth: 1, users.FormatEmail: 1})
+	eq(t, "profile email: the new user's email", strings.ToLower(u.Email), "carol@example.com")
+	carolNow := getUser(t, s, carol.ID)
+	eq(t, "carol's credentials", len(carolNow.Credentials), 1)
+	eq(t, "carol's profile email", carolNow.Email, "")
+
+	// An email an operator gave a user: not joined (a social account joins
+	// a verified email credential only), not given to the new user.
+	olga := saveUser(t, s, draftUser(t, env, c.next(), "olga@example.com", "olga"), c.next())
+	w = newSocialWrite(t, env, "o-1", "olga@example.com", c.next())
+	u, created, err = s.CompleteSignIn(ctx(t), w)
+	must(t, "operator-given email elsewhere", err)
+	eq(t, "operator-given email: a new user", created, true)
+	eq(t, "operator-given email: not olga", u.ID != olga.ID, true)
+	wantFormats(t, "operator-given email: the new user's credentials", u, map[string]int{users.FormatOAuth: 1})
+	eq(t, "olga's email", getUser(t, s, olga.ID).Email, "olga@example.com")
 }
 
 // errHook stands for a write failing inside the sign-in's transaction.

@@ -76,6 +76,7 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 		return &users.ProfileChange{User: cur}, nil
 	})
 	must(t, "carol's profile email", err)
+	olga := saveUser(t, s, draftUser(t, env, c.next(), "olga@example.com", "olga"), c.next())
 	before, err := s.GetUser(ctx(t), bob.ID)
 	must(t, "GetUser(bob)", err)
 
@@ -85,7 +86,7 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 		email string
 	}{
 		{"a new user with a credential's email", newExternalCredential(env, "mallory"), "ada@example.com"},
-		{"a new user with a profile's email", newExternalCredential(env, "mallory"), "CAROL@example.com"},
+		{"a new user with an operator-given email", newExternalCredential(env, "mallory"), "OLGA@example.com"},
 		{"a returning user with another's email", bob.Credentials[0], "ada@example.com"},
 	} {
 		w := newWrite(t, env, x.cred, c.next())
@@ -103,5 +104,21 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "bob's first name", after.FirstName, before.FirstName)
 	eq(t, "bob's credentials", len(after.Credentials), len(before.Credentials))
 	eqTime(t, "bob's last visit", after.LastVisitAt, before.LastVisitAt)
-	wantEvents(t, s, "after the refusals", env, map[string]int{events.EmailLinked: 1, events.UserCreated: 3, events.SessionCreated: 4})
+	wantEvents(t, s, "after the refusals", env, map[string]int{events.EmailLinked: 1, events.UserCreated: 4, events.SessionCreated: 4})
+	eq(t, "olga's email after the refusal", getUser(t, s, olga.ID).Email, "olga@example.com")
+
+	// Carol only typed her email in (PUT /users where codes are off): the
+	// provider's verified email beats that claim, which she loses in the
+	// sign-in's transaction (user.updated), and nobody joins her account.
+	w = newWrite(t, env, newExternalCredential(env, "dan"), c.next())
+	w.Vouched = vouched(env, "carol@example.com", "Dan", "")
+	dan, created, err := s.CompleteSignIn(ctx(t), w)
+	must(t, "a new user with an email another user only claimed", err)
+	eq(t, "created over a claim", created, true)
+	eq(t, "dan is not carol", dan.ID != carol.ID, true)
+	eq(t, "dan's email", dan.Email, "carol@example.com")
+	eq(t, "dan's email credential", credentials(dan)[users.FormatEmail], "carol@example.com")
+	eq(t, "carol's profile email", getUser(t, s, carol.ID).Email, "")
+	wantEvents(t, s, "after the claim gave way", env, map[string]int{events.EmailLinked: 2, events.UserCreated: 5,
+		events.SessionCreated: 5, events.UserUpdated: 1})
 }
