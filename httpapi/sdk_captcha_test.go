@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -145,4 +146,66 @@ func testCaptcha(t *testing.T, backend string) {
 	if has(res, "security.captcha.secretKey") {
 		t.Fatal("the SDK settings show the turnstile secret")
 	}
+}
+
+// TestCaptchaSettingsKeptAndChecked: security.captcha is a member Dynamic's
+// admin client (@dynamic-labs/sdk-api 0.0.847) has no model for, so a
+// dashboard update of anything else sends the settings back without it;
+// the stored captcha (and its sealed secret key) is kept, and an explicit
+// null clears it. A captcha the server could not apply (an unknown
+// provider, a value of the wrong type, on without a secret key) is refused
+// with a 400 naming the member instead of being stored: stored, it turned
+// the captcha silently off or refused every sign-in of the environment.
+func TestCaptchaSettingsKeptAndChecked(t *testing.T) {
+	turnstile := captchatest.New(t, "ts-secret-0123456789")
+	box := &deliverytest.Box{}
+	mfBoth(t, func(c *dynamicauth.Config) {
+		c.Captcha.VerifyURLs = map[string]string{captcha.Turnstile: turnstile.URL}
+		c.Mailer = box
+		c.RateLimits = &ratelimit.Policy{Disabled: true}
+	}, func(t *testing.T, h *harness) {
+		env := h.ids.EnvironmentID
+		h.enableCodes(t, env, nil, "emailOnly")
+		create := func() (int, any) {
+			return h.do(t, "POST", "/sdk/"+env+"/emailVerifications/create", "", map[string]any{"email": "ada@example.com"})
+		}
+		st, res := h.putSecurity(t, env, "captcha", map[string]any{"enabled": true, "provider": "cloudflareTurnstile",
+			"siteKey": "ts-site", "secretKey": "ts-secret-0123456789"})
+		wantStatus(t, "turnstile on", st, 200, res)
+
+		// the official client's round trip: security.captcha dropped
+		st, res = h.do(t, "GET", "/environments/"+env, h.token, nil)
+		wantStatus(t, "get environment", st, 200, res)
+		settings := obj(t, res, "settings")
+		delete(obj(t, settings, "security"), "captcha")
+		obj(t, settings, "general")["displayName"] = "Renamed"
+		st, res = h.do(t, "PUT", "/environments/"+env, h.token, settings)
+		wantStatus(t, "update by the client", st, 200, res)
+		st, res = create()
+		wantError(t, "a code after the client's update", st, res, 422, "requires a captcha")
+		turnstile.Issue("cf-kept")
+		st, res = h.do(t, "POST", "/sdk/"+env+"/emailVerifications/create", "",
+			map[string]any{"email": "ada@example.com", "captchaToken": "cf-kept"})
+		wantStatus(t, "the kept secret still opens", st, 200, res)
+
+		for _, bad := range []any{
+			map[string]any{"enabled": true, "provider": "recaptcha", "siteKey": "k", "secretKey": "s"},
+			map[string]any{"enabled": "yes", "provider": "cloudflareTurnstile", "siteKey": "k", "secretKey": "s"},
+			map[string]any{"enabled": true, "provider": 3, "siteKey": "k", "secretKey": "s"},
+			map[string]any{"enabled": true, "provider": "cloudflareTurnstile", "siteKey": "k"},
+			"on",
+		} {
+			st, res := h.putSecurity(t, env, "captcha", bad)
+			wantError(t, fmt.Sprintf("captcha %v", bad), st, res, 400, "security.captcha")
+		}
+		st, res = create()
+		wantError(t, "a code after refused updates", st, res, 422, "requires a captcha")
+
+		st, res = h.putSecurity(t, env, "captcha", nil)
+		wantStatus(t, "captcha cleared", st, 200, res)
+		st, res = h.putSecurity(t, env, "hCaptcha", map[string]any{"enabled": true, "siteKey": "k"})
+		wantError(t, "hCaptcha on without a secret key", st, res, 400, "security.hCaptcha")
+		st, res = create()
+		wantStatus(t, "a code with the captcha cleared", st, 200, res)
+	})
 }
