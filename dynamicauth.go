@@ -133,7 +133,7 @@ func New(cfg Config) (*Auth, error) {
 	}
 	cachedStore := withEnvironmentCache(cfg.Store, cfg.EnvironmentCacheTTL)
 	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now,
-		passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, captcha.SettingsRule, tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...)).WithLogger(log), keys: keys, secrets: secretKeys}
+		passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, captcha.SettingsRule, tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...), externaljwt.CheckSettings).WithLogger(log), keys: keys, secrets: secretKeys}
 	st := cachedStore // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
 		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/dynamicauth/dynamicauth/errs"
 )
 
 // Config is ProjectSettings.security.externalAuth.
@@ -36,6 +38,64 @@ func MembersUnknownToClients() [][]string {
 		{"security", "externalAuth", "assumeEmailVerified"},
 		{"security", "externalAuth", "algorithms"},
 	}
+}
+
+// CheckSettings refuses a security.externalAuth that the server could not
+// apply when next replaces the stored ProjectSettings (a
+// tenant.SettingsRule, run after the members clients drop are carried
+// over): a member of the wrong type (which ConfigFromSettings cannot
+// read, so every external sign-in failed), an algorithm Verify never
+// accepts, or an enabled config Validate refuses (every external sign-in
+// refused). A disabled config may still be incomplete.
+func CheckSettings(next map[string]any, _ json.RawMessage) error {
+	sec, _ := next["security"].(map[string]any)
+	v := sec["externalAuth"]
+	if v == nil {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return errs.Invalid("security.externalAuth: must be an object")
+	}
+	for _, k := range []string{"enabled", "assumeEmailVerified"} {
+		if x, ok := m[k]; ok && x != nil {
+			if _, isBool := x.(bool); !isBool {
+				return errs.Invalid("security.externalAuth.%s: must be true or false", k)
+			}
+		}
+	}
+	for _, k := range []string{"iss", "aud", "jwksUrl", "cookieName"} {
+		if x, ok := m[k]; ok && x != nil {
+			if _, isString := x.(string); !isString {
+				return errs.Invalid("security.externalAuth.%s: must be a string", k)
+			}
+		}
+	}
+	if x, ok := m["algorithms"]; ok && x != nil {
+		arr, isArray := x.([]any)
+		if !isArray {
+			return errs.Invalid("security.externalAuth.algorithms: must be an array of %s", strings.Join(DefaultAlgorithms, ", "))
+		}
+		for _, a := range arr {
+			if s, _ := a.(string); !slices.Contains(DefaultAlgorithms, s) {
+				return errs.Invalid("security.externalAuth.algorithms: %v is not one of %s", a, strings.Join(DefaultAlgorithms, ", "))
+			}
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return errs.Invalid("security.externalAuth: %v", err)
+	}
+	var c Config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return errs.Invalid("security.externalAuth: %v", err)
+	}
+	if c.Enabled {
+		if err := c.Validate(); err != nil {
+			return errs.Invalid("security.%v", err)
+		}
+	}
+	return nil
 }
 
 // DefaultAlgorithms are the asymmetric algorithms accepted unless the

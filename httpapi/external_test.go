@@ -137,3 +137,52 @@ func wantExternalRefusal(t *testing.T, what string, st int, res any, fragment st
 	wantError(t, what, st, res, 422, fragment)
 	wantEq(t, res, "code", "invalid_external_auth")
 }
+
+// TestExternalAuthSettingsChecked: security.externalAuth is checked when
+// saved. Stored unchecked, a member of the wrong type (algorithms as a
+// string, assumeEmailVerified as "yes") made every external sign-in of
+// the environment, and the admin's dry run, a 500; an algorithm the
+// server never accepts, or an enabled config without an issuer or a JWKS
+// URL, refused every external sign-in. Each is a 400 naming the member,
+// and the stored config keeps working.
+func TestExternalAuthSettingsChecked(t *testing.T) {
+	mfBoth(t, noTune, testExternalAuthSettingsChecked)
+}
+
+func testExternalAuthSettingsChecked(t *testing.T, h *harness) {
+	env := h.ids.EnvironmentID
+	app := externaljwttest.New(t)
+	good := map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": app.URL}
+	h.enableExternalAuth(t, env, good)
+	with := func(k string, v any) map[string]any {
+		m := map[string]any{}
+		for k, v := range good {
+			m[k] = v
+		}
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	for _, bad := range []struct {
+		name string
+		cfg  any
+	}{
+		{"algorithms as a string", with("algorithms", "RS256")},
+		{"an HMAC algorithm", with("algorithms", []any{"HS256"})},
+		{"assumeEmailVerified as a string", with("assumeEmailVerified", "yes")},
+		{"enabled as a string", with("enabled", "true")},
+		{"no issuer", with("iss", nil)},
+		{"a JWKS URL that is no URL", with("jwksUrl", "jwks")},
+		{"not an object", "on"},
+	} {
+		st, res := h.putSecurity(t, env, "externalAuth", bad.cfg)
+		wantError(t, bad.name, st, res, 400, "externalAuth")
+	}
+	st, res := h.do(t, "POST", "/sdk/"+env+"/externalAuth/signin", "", map[string]any{"jwt": app.Token(t, map[string]any{"sub": "ext-1"})})
+	wantStatus(t, "a sign-in with the stored config", st, 200, res)
+	st, res = h.putSecurity(t, env, "externalAuth", map[string]any{"enabled": false})
+	wantStatus(t, "externalAuth off without the rest", st, 200, res)
+}
