@@ -38,3 +38,30 @@ func TestSettingsMemoIsBounded(t *testing.T) {
 		t.Fatalf("got %d", got)
 	}
 }
+
+// TestSettingsMemoBoundsItsBytes: the documents a memo keeps as keys are
+// bounded in bytes, not only in number. Settings documents may be up to
+// maxSettings (256 KiB), and an environment's admin makes as many
+// distinct ones as they like (one PUT each, then a sign-in): at 1024 such
+// documents a memo held 256 MiB, in each of the server's memos.
+func TestSettingsMemoBoundsItsBytes(t *testing.T) {
+	var m SettingsMemo[int]
+	big := make([]byte, maxSettings)
+	for i := range big {
+		big[i] = 'x'
+	}
+	for i := range 200 {
+		copy(big, fmt.Sprintf("%08d", i))
+		m.Get(big, func([]byte) int { return i })
+	}
+	kept := 0
+	for k := range m.m {
+		kept += len(k)
+	}
+	if kept > maxMemoBytes {
+		t.Fatalf("%d bytes of documents kept, want at most %d", kept, maxMemoBytes)
+	}
+	if got := m.Get(big, func([]byte) int { return -1 }); got != 199 && got != -1 {
+		t.Fatalf("got %d", got)
+	}
+}
