@@ -35,6 +35,59 @@ func (a *Auth) LinkWallet(ctx context.Context, envID, sessionToken string, req s
 	return a.signin.LinkWallet(ctx, cur, req, signin.LinkOptions{})
 }
 
+// TransferOptions change how TransferWallet treats the wallet's
+// current owner.
+type TransferOptions struct {
+	// AllowEmptyAccount lets the transfer take the previous owner's last
+	// way to sign in (the route's skipEmptyAccountCheck). Without it, such
+	// a transfer is refused with users.ErrTransferLeavesNoSignIn and
+	// nothing moves.
+	AllowEmptyAccount bool
+}
+
+// TransferWallet moves the wallet of a signed message from the user who
+// holds it to the session's user (POST /verify/transfer): what an
+// application calls once its user confirmed the move LinkWallet refused
+// with users.ErrWalletOwnedElsewhere (reassign_wallet_confirm). Unlike a
+// link it offers no merge; access, sanctions and the nonce are checked as
+// for a link, and the tokens are re-issued with the wallet.
+func (a *Auth) TransferWallet(ctx context.Context, envID, sessionToken string, req signin.WalletRequest, opts TransferOptions) (*signin.Result, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	req.EnvironmentID = envID
+	return a.signin.LinkWallet(ctx, cur, req, signin.LinkOptions{Transfer: true, AllowEmptyAccount: opts.AllowEmptyAccount})
+}
+
+// UnlinkCredential removes one of the session's user's verified
+// credentials (a wallet, an email, a social account; its id is the
+// credential's ID) and re-issues the session's tokens without it (POST
+// /verify/unlink). A credential of another user is refused with
+// users.ErrNotOwnCredential's code, and the last one the user can sign in
+// with stays (users.ErrLastSignInCredential).
+func (a *Auth) UnlinkCredential(ctx context.Context, envID, sessionToken, credentialID string) (*signin.Result, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	return a.signin.UnlinkWallet(ctx, cur, credentialID, "", "")
+}
+
+// SelectWallet makes one of the session's user's wallets (by its
+// credential's ID) the selected one, which users.User.PrimaryWallet
+// names from then on, and re-issues the session's tokens (PUT
+// /users/wallets/selection).
+// Anything but one of the user's own wallets is refused with
+// invalid_wallet_id.
+func (a *Auth) SelectWallet(ctx context.Context, envID, sessionToken, walletID string) (*signin.Result, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	return a.signin.SelectWallet(ctx, cur, walletID, "", "")
+}
+
 // RefreshSession re-issues the session's tokens and extends it (POST
 // /refresh): access is decided again first, so a wallet that sold the
 // gated NFT loses the gate's scope and a blocked one gets nothing.
