@@ -1,0 +1,131 @@
+package dynamicauth
+
+import (
+	"context"
+
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// The signed-in user's own account without HTTP: the /sdk/{env}/users
+// routes, an email or phone number added by its code, and the step-up
+// check. Each method takes the end user's session token (the
+// minifiedJwt), needs a full session (an MFA-pending one is refused with
+// signin.ErrMFAPending) and acts as that user only. Users() does the same
+// with the admin API's rules, for a principal.
+
+// Profile returns the session's user with the profile fields the
+// environment requires and they have not filled in (GET /users).
+func (a *Auth) Profile(ctx context.Context, envID, sessionToken string) (*users.Profile, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	return a.profiles.Profile(ctx, cur.User)
+}
+
+// ProfileOptions are what UpdateProfile takes besides the change.
+type ProfileOptions struct {
+	// Proof is the recent second factor the change takes when the
+	// environment's MFA actions require a step-up for user.update: an
+	// elevatedAccessToken with user:update, or an mfaToken, from a Pass*
+	// call (or LinkWallet/VerifyCode with Scopes, for a user with no
+	// second factor) in the same session. A single-use mfaToken is spent.
+	Proof MFAProof
+	// Client is the end user's rate-limit key (their IP) for the code a
+	// new email or phone number is sent; calls without one share a limit.
+	Client string
+}
+
+// ProfileUpdate is what UpdateProfile did.
+type ProfileUpdate struct {
+	// Result is the session's tokens re-issued for the updated user.
+	*signin.Result
+	// NextView is "done", or "verify-email" ("verify-sms") when the
+	// change named a new email (phone number) that the environment signs
+	// in with: that field is not stored, a code is sent to it instead,
+	// and VerifyCode stores it once the user brings the code back.
+	NextView string
+	// Verification is the verification started for NextView's address;
+	// nil when NextView is "done".
+	Verification *otp.Started
+}
+
+// UpdateProfile applies the session's user's change to their own profile
+// and metadata, all or nothing, and re-issues the session's tokens (PUT
+// /users): in.Fields are standard fields by name (email, alias,
+// firstName, lastName, jobTitle, phoneNumber, tShirtSize, team, country,
+// username; nil clears one), in.Metadata a shallow patch. The
+// environment's rules apply as over HTTP: a step-up for user.update
+// (opts.Proof, else 403 with nothing changed), required and unique
+// fields, and a new sign-in email or phone number verified before it is
+// stored (one at a time).
+func (a *Auth) UpdateProfile(ctx context.Context, envID, sessionToken string, in users.ProfileInput, opts ProfileOptions) (*ProfileUpdate, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Fields) > 0 || len(in.Metadata) > 0 {
+		if err := a.signin.RequireStepUp(ctx, cur, "user:update", opts.Proof.signin()); err != nil {
+			return nil, err
+		}
+	}
+	next, started, err := a.signin.ProfileChangeVerification(ctx, cur, &in, opts.Client)
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.profiles.UpdateProfile(ctx, cur.User, in)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.signin.Reissue(ctx, cur, p.User, "", "")
+	if err != nil {
+		return nil, err
+	}
+	return &ProfileUpdate{Result: res, NextView: next, Verification: started}, nil
+}
+
+// VerifyCode adds the email or phone number a code proved to the
+// session's user, or confirms it, making it their profile's, and
+// re-issues the session's tokens ({email,sms}Verifications/verify): the
+// signed-in counterpart of SignInWithCode, and how an UpdateProfile that
+// answered verify-email or verify-sms ends. With req.Scopes, a code to
+// one of the user's own addresses earns an ElevatedAccessToken instead,
+// linking nothing (the step-up of a user with no second factor). An
+// address another user holds is refused (email_already_exists,
+// user_has_already_account_with_phone_number); a code that a call of
+// another session started needs req.Elevated with user:update where the
+// environment requires that step-up.
+func (a *Auth) VerifyCode(ctx context.Context, envID, sessionToken string, req signin.CodeRequest) (*signin.Result, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	req.EnvironmentID = envID
+	return a.signin.CodeVerify(ctx, cur, req)
+}
+
+// DeleteAccount deletes the session's user for good, with their
+// credentials and sessions (DELETE /users): every token of theirs is
+// refused at once, by the SDK routes and by Verifier.
+func (a *Auth) DeleteAccount(ctx context.Context, envID, sessionToken string) error {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return err
+	}
+	return a.profiles.DeleteUser(ctx, cur.User)
+}
+
+// CheckStepUp tells whether an action under scope (a token scope such as
+// user:update or credential:link) needs a step-up for the session's user
+// in this environment, and lists the factors they can pass for it: MFA
+// devices, verified emails and passkeys, or, for a user with none, their
+// wallets (POST stepUp/check).
+func (a *Auth) CheckStepUp(ctx context.Context, envID, sessionToken, scope string) (*signin.StepUp, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	return a.signin.CheckStepUp(ctx, cur, scope)
+}

@@ -1,0 +1,156 @@
+package dynamicauth_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// TestOwnAccountFromGo: the signed-in user's own account through the
+// facade with the /users routes' rules: the profile read and updated
+// (tokens re-issued for the same session), a new sign-in email verified
+// by its code before it is stored (VerifyCode), an address another user
+// holds refused, a profile change refused without the step-up the
+// environment requires (CheckStepUp says so) and accepted with the
+// user's own elevated token only, and the user deleted with every
+// session; a session of another environment reaches none of it.
+func TestOwnAccountFromGo(t *testing.T) {
+	box := &deliverytest.Box{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env, live := t.Context(), app.IDs.EnvironmentID, app.IDs.LiveEnvironmentID
+		enableEmailCodes(t, app)
+		ann, bob := dynamicauthtest.SignInWallet(t, app), dynamicauthtest.SignInWallet(t, app)
+		field := func(v string) *string { return &v }
+
+		p, err := app.Profile(ctx, env, ann.MinifiedJWT)
+		if err != nil || p.User.ID != ann.UserID {
+			t.Fatalf("Profile: %+v, %v", p, err)
+		}
+		if _, err := app.Profile(ctx, live, ann.MinifiedJWT); !errs.Is(err, errs.KindUnauthorized) {
+			t.Fatalf("Profile in another environment: %v", err)
+		}
+		named := users.ProfileInput{Fields: map[string]*string{"firstName": field("Ada")},
+			Metadata: map[string]json.RawMessage{"plan": json.RawMessage(`"gold"`)}}
+		if _, err := app.UpdateProfile(ctx, live, ann.MinifiedJWT, named, dynamicauth.ProfileOptions{}); !errs.Is(err, errs.KindUnauthorized) {
+			t.Fatalf("UpdateProfile in another environment: %v", err)
+		}
+		up, err := app.UpdateProfile(ctx, env, ann.MinifiedJWT, named, dynamicauth.ProfileOptions{})
+		if err != nil || up.NextView != "done" || up.Verification != nil || up.User.FirstName != "Ada" ||
+			!strings.Contains(string(up.User.Metadata), `"gold"`) {
+			t.Fatalf("UpdateProfile: %+v, %v", up, err)
+		}
+		v, err := app.Verifier(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := v.Verify(ctx, ann.MinifiedJWT)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := sessionClaims(t, app, up.Result); c.Sid != before.Sid || up.Session.ID != before.Sid {
+			t.Fatalf("re-issued tokens: sid %s (session %s, before %s)", c.Sid, up.Session.ID, before.Sid)
+		}
+
+		// A new sign-in email: a code first, stored by VerifyCode.
+		mail := users.ProfileInput{Fields: map[string]*string{"email": field("Ada@Example.com")}}
+		up, err = app.UpdateProfile(ctx, env, ann.MinifiedJWT, mail, dynamicauth.ProfileOptions{Client: "192.0.2.1"})
+		if err != nil || up.NextView != "verify-email" || up.Verification == nil || up.User.Email != "" {
+			t.Fatalf("UpdateProfile with a new email: %+v, %v", up, err)
+		}
+		req := signin.CodeRequest{Channel: otp.ChannelEmail, VerificationID: up.Verification.Verification.ID,
+			Code: box.LastEmail(t, "ada@example.com").Code, Origin: app.Origin}
+		wrong := req
+		wrong.Code = otherCode(req.Code)
+		if _, err := app.VerifyCode(ctx, env, ann.MinifiedJWT, wrong); codeOf(err) != "wrong_email_verification_token" {
+			t.Fatalf("VerifyCode with a wrong code: %v", err)
+		}
+		if _, err := app.VerifyCode(ctx, live, ann.MinifiedJWT, req); !errs.Is(err, errs.KindUnauthorized) {
+			t.Fatalf("VerifyCode in another environment: %v", err)
+		}
+		res, err := app.VerifyCode(ctx, env, ann.MinifiedJWT, req)
+		if err != nil || res.User.Email != "ada@example.com" || res.User.FirstName != "Ada" {
+			t.Fatalf("VerifyCode: %+v, %v", res, err)
+		}
+		if c := sessionClaims(t, app, res); c.Email != "ada@example.com" {
+			t.Fatalf("claims after VerifyCode: email %q", c.Email)
+		}
+		// Bob cannot take Ann's address.
+		started, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
+			Destination: otp.Destination{Email: "ada@example.com"}, Client: "192.0.2.2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		taken := signin.CodeRequest{Channel: otp.ChannelEmail, VerificationID: started.Verification.ID,
+			Code: box.LastEmail(t, "ada@example.com").Code}
+		if _, err := app.VerifyCode(ctx, env, bob.MinifiedJWT, taken); codeOf(err) != "email_already_exists" {
+			t.Fatalf("VerifyCode of another user's email: %v", err)
+		}
+
+		// user.update needs a step-up: refused without proof and with
+		// another user's, accepted with the user's own.
+		setMFA(t, app, map[string]any{"enabled": true, "actions": []any{map[string]any{"action": "user.update", "required": true}}})
+		if su, err := app.CheckStepUp(ctx, env, ann.MinifiedJWT, "user:update"); err != nil || !su.Required || len(su.Credentials) == 0 {
+			t.Fatalf("CheckStepUp: %+v, %v", su, err)
+		}
+		if _, err := app.CheckStepUp(ctx, env, ann.MinifiedJWT, "user:basic"); codeOf(err) != "invalid_scopes" {
+			t.Fatalf("CheckStepUp of a scope that is not a token scope: %v", err)
+		}
+		if _, err := app.CheckStepUp(ctx, live, ann.MinifiedJWT, "user:update"); !errs.Is(err, errs.KindUnauthorized) {
+			t.Fatalf("CheckStepUp in another environment: %v", err)
+		}
+		eve := users.ProfileInput{Fields: map[string]*string{"firstName": field("Eve")}}
+		if _, err := app.UpdateProfile(ctx, env, ann.MinifiedJWT, eve, dynamicauth.ProfileOptions{}); !errs.Is(err, errs.KindForbidden) {
+			t.Fatalf("UpdateProfile without the step-up: %v", err)
+		}
+		stepUp := func(s *dynamicauthtest.SignedIn) string {
+			t.Helper()
+			proof := walletProof(t, app, s.Wallet)
+			proof.Scopes = []string{"user:update"}
+			res, err := app.LinkWallet(ctx, env, s.MinifiedJWT, proof)
+			if err != nil || res.ElevatedAccessToken == "" {
+				t.Fatalf("step-up: %+v, %v", res, err)
+			}
+			return res.ElevatedAccessToken
+		}
+		bobs := dynamicauth.ProfileOptions{Proof: dynamicauth.MFAProof{ElevatedAccessToken: stepUp(bob)}}
+		if _, err := app.UpdateProfile(ctx, env, ann.MinifiedJWT, eve, bobs); !errs.Is(err, errs.KindForbidden) {
+			t.Fatalf("UpdateProfile with another user's elevated token: %v", err)
+		}
+		if p, _ := app.Profile(ctx, env, ann.MinifiedJWT); p.User.FirstName != "Ada" {
+			t.Fatalf("a refused update changed the profile: %q", p.User.FirstName)
+		}
+		anns := dynamicauth.ProfileOptions{Proof: dynamicauth.MFAProof{ElevatedAccessToken: stepUp(ann)}}
+		grace := users.ProfileInput{Fields: map[string]*string{"firstName": field("Grace")}}
+		if up, err := app.UpdateProfile(ctx, env, ann.MinifiedJWT, grace, anns); err != nil || up.User.FirstName != "Grace" {
+			t.Fatalf("UpdateProfile with the step-up: %+v, %v", up, err)
+		}
+
+		// DeleteAccount: not across environments; bob's token deletes bob only.
+		if err := app.DeleteAccount(ctx, live, bob.MinifiedJWT); !errs.Is(err, errs.KindUnauthorized) {
+			t.Fatalf("DeleteAccount in another environment: %v", err)
+		}
+		if err := app.DeleteAccount(ctx, env, bob.MinifiedJWT); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := app.Users().GetUser(ctx, app.System, env, bob.UserID); !errs.Is(err, errs.KindNotFound) {
+			t.Fatalf("bob after DeleteAccount: %v", err)
+		}
+		if _, err := v.Verify(ctx, bob.MinifiedJWT); err == nil {
+			t.Error("Verifier accepted a deleted user's token")
+		}
+		if _, err := app.Profile(ctx, env, bob.MinifiedJWT); err == nil {
+			t.Error("a deleted user's session read the profile")
+		}
+		if p, err := app.Profile(ctx, env, ann.MinifiedJWT); err != nil || p.User.FirstName != "Grace" {
+			t.Fatalf("ann after bob's deletion: %+v, %v", p, err)
+		}
+	}, func(c *dynamicauth.Config) { c.Mailer = box })
+}
