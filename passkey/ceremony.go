@@ -253,6 +253,16 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 			}
 			parsed.Response.UserHandle = nil
 		}
+		// The options allowed every passkey of the user, and go-webauthn
+		// holds each of them to the user it is given: all of theirs, or a
+		// user with two passkeys passes with neither.
+		owned, lerr := s.store.ListPasskeys(ctx, userID)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if creds, err = credentials(owned); err != nil {
+			return nil, err
+		}
 		cred, err = wa.ValidateLogin(&waUser{id: p.UserID, name: p.UserID, creds: creds}, *sess, parsed)
 	}
 	if err != nil {
