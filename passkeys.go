@@ -8,6 +8,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/tenant"
+	"github.com/go-webauthn/webauthn/protocol"
 )
 
 // SetPasskeySettings sets an environment's passkey settings, its
@@ -40,4 +41,50 @@ func (a *Auth) SetPasskeySettings(ctx context.Context, p *Principal, envID strin
 // does not count as.
 func (a *Auth) SignInWithPasskey(ctx context.Context, req signin.PasskeyRequest) (*signin.Result, error) {
 	return a.signin.PasskeySignIn(ctx, req)
+}
+
+// BeginPasskeyRegistration returns WebAuthn creation options for a new
+// passkey of the session's user (GET users/passkeys/register, or
+// users/mfa/register/passkey for an MFA-pending session), to hand to
+// navigator.credentials.create in the browser at origin; relatedRpID is
+// the relatedOriginRpId query parameter ("" for none). The challenge is
+// stored and consumed once by RegisterPasskey.
+func (a *Auth) BeginPasskeyRegistration(ctx context.Context, envID, sessionToken, origin, relatedRpID string) (*protocol.PublicKeyCredentialCreationOptions, error) {
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
+	if err != nil {
+		return nil, err
+	}
+	return a.passkeys.BeginRegistration(ctx, cur.Session.EnvironmentID, cur.User, origin, relatedRpID)
+}
+
+// RegisterPasskey verifies the browser's attestation (req.Body, the
+// PasskeyRegisterRequest JSON) against a challenge of
+// BeginPasskeyRegistration, stores the passkey for the session's user and
+// re-issues the session's tokens with it (POST users/passkeys/register).
+// A user who has a second factor already (a verified MFA device, or a
+// passkey while the environment uses MFA) adds one only with req.Proof: an
+// mfaToken or an elevatedAccessToken with credential:link passed in this
+// session. An MFA-pending session may register only a user's first
+// factor, and that completes its MFA (users/mfa/register/passkey).
+// req.EnvironmentID is ignored: the session's environment is used.
+func (a *Auth) RegisterPasskey(ctx context.Context, envID, sessionToken string, req signin.PasskeyRequest) (*signin.Result, error) {
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
+	if err != nil {
+		return nil, err
+	}
+	req.EnvironmentID = cur.Session.EnvironmentID
+	return a.signin.RegisterPasskey(ctx, cur, req)
+}
+
+// DeletePasskey removes one of the session's user's passkeys (DELETE
+// users/passkeys). Where passkeys are a second factor (the environment
+// uses MFA and allows them) it takes proof of a factor passed in this
+// session, as DeleteMFADevice does (credential:unlink); a single-use
+// proof is spent. Passkeys().Delete does the same without these rules.
+func (a *Auth) DeletePasskey(ctx context.Context, envID, sessionToken, passkeyID string, proof MFAProof) error {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return err
+	}
+	return a.signin.DeletePasskey(ctx, cur, passkeyID, proof.signin())
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/passkey"
@@ -182,4 +183,100 @@ func testPasskeySignInThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	if _, err := signIn(body); err == nil {
 		t.Fatal("a replayed assertion signed in")
 	}
+}
+
+// TestPasskeyRegistrationFromGo registers and deletes passkeys by session
+// token (BeginPasskeyRegistration, RegisterPasskey, DeletePasskey) with
+// the routes' rules: not through a session of another environment, not
+// another user's passkey; once passkeys are a second factor, a second
+// passkey and a deletion take proof of a factor passed in the same
+// session, and another session's proof is refused.
+func TestPasskeyRegistrationFromGo(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env, live := t.Context(), app.IDs.EnvironmentID, app.IDs.LiveEnvironmentID
+		w := dynamicauthtest.NewWallet(t)
+		u, first := passkeyUser(t, app, w)
+		token := app.SignIn(t, w).MinifiedJWT
+		register := func(token string, a *passkeytest.Authenticator, proof signin.Proof) (*signin.Result, error) {
+			t.Helper()
+			opts, err := app.BeginPasskeyRegistration(ctx, env, token, app.Origin, "")
+			if err != nil {
+				t.Fatalf("BeginPasskeyRegistration: %v", err)
+			}
+			body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return app.RegisterPasskey(ctx, env, token, signin.PasskeyRequest{Body: body, Origin: app.Origin, Proof: proof})
+		}
+		count := func() int {
+			t.Helper()
+			ps, err := app.Passkeys().List(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(ps)
+		}
+
+		if _, err := app.BeginPasskeyRegistration(ctx, live, token, app.Origin, ""); !errs.Is(err, errs.KindUnauthorized) {
+			t.Fatalf("BeginPasskeyRegistration in another environment: %v", err)
+		}
+		res, err := register(token, first, signin.Proof{})
+		if err != nil || res.User.ID != u.ID || res.Tokens == nil || count() != 1 {
+			t.Fatalf("RegisterPasskey: %+v, %v (%d passkeys)", res, err, count())
+		}
+		pks, _ := app.Passkeys().List(ctx, u.ID)
+		pk := pks[0]
+		stranger := dynamicauthtest.SignInWallet(t, app)
+		if err := app.DeletePasskey(ctx, env, stranger.MinifiedJWT, pk.ID, dynamicauth.MFAProof{}); err == nil || count() != 1 {
+			t.Fatalf("another user deleted the passkey: %v", err)
+		}
+		if err := app.DeletePasskey(ctx, live, token, pk.ID, dynamicauth.MFAProof{}); !errs.Is(err, errs.KindUnauthorized) || count() != 1 {
+			t.Fatalf("DeletePasskey in another environment: %v", err)
+		}
+
+		// Passkeys become a second factor: adding or deleting one takes proof.
+		setMFA(t, app, map[string]any{"enabled": true})
+		second, err := passkeytest.New("localhost", app.Origin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second.UserHandle = []byte(u.ID)
+		if _, err := register(token, second, signin.Proof{}); !errs.Is(err, errs.KindForbidden) || count() != 1 {
+			t.Fatalf("a second passkey without proof: %v", err)
+		}
+		elevated := func(token, scope string) string {
+			t.Helper()
+			o, err := app.BeginPasskeyMFA(ctx, env, token, app.Origin, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := first.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := app.PassPasskey(ctx, env, token, signin.PasskeyRequest{Body: b, Origin: app.Origin, Scopes: []string{scope}})
+			if err != nil || res.ElevatedAccessToken == "" {
+				t.Fatalf("PassPasskey for %s: %+v, %v", scope, res, err)
+			}
+			return res.ElevatedAccessToken
+		}
+		other := app.SignIn(t, w).MinifiedJWT // pending: passes its passkey
+		otherLink := elevated(other, "credential:link")
+		if _, err := register(token, second, signin.Proof{Elevated: otherLink}); !errs.Is(err, errs.KindForbidden) || count() != 1 {
+			t.Fatalf("a second passkey with another session's proof: %v", err)
+		}
+		if _, err := register(token, second, signin.Proof{Elevated: elevated(token, "credential:link")}); err != nil || count() != 2 {
+			t.Fatalf("a second passkey with proof: %v (%d passkeys)", err, count())
+		}
+		if err := app.DeletePasskey(ctx, env, token, pk.ID, dynamicauth.MFAProof{}); !errs.Is(err, errs.KindForbidden) || count() != 2 {
+			t.Fatalf("DeletePasskey without proof: %v", err)
+		}
+		if err := app.DeletePasskey(ctx, env, token, pk.ID, dynamicauth.MFAProof{ElevatedAccessToken: elevated(token, "credential:link")}); !errs.Is(err, errs.KindForbidden) {
+			t.Fatalf("DeletePasskey with a credential:link token: %v", err)
+		}
+		if err := app.DeletePasskey(ctx, env, token, pk.ID, dynamicauth.MFAProof{ElevatedAccessToken: elevated(token, "credential:unlink")}); err != nil || count() != 1 {
+			t.Fatalf("DeletePasskey with proof: %v (%d passkeys)", err, count())
+		}
+	})
 }
