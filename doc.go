@@ -50,7 +50,10 @@
 // proof on an endpoint of its own: SignInWithWallet (a signed message
 // carrying a nonce from IssueNonces), SignInWithCode, SignInWithPasskey,
 // SignInExternal, SignInWithFarcaster, SignInWithTelegram. The session's
-// token then drives LinkWallet, RefreshSession, SignOut and the MFA
+// token then drives LinkWallet, TransferWallet, UnlinkCredential,
+// SelectWallet, MergeAccounts, VerifyCode, RefreshSession, SignOut, the
+// user's own profile (Profile, UpdateProfile, DeleteAccount,
+// CheckStepUp), passkeys (RegisterPasskey, DeletePasskey) and the MFA
 // methods (RegisterTOTP, PassTOTP, …); SessionCookie sets it in cookie
 // mode.
 //
