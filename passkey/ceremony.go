@@ -225,16 +225,16 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 	if err != nil {
 		return nil, err
 	}
-	creds, err := credentials([]Passkey{*p})
-	if err != nil {
-		return nil, err
-	}
 	wa, _, err := s.finisher(ctx, envID, sess, cd.Origin)
 	if err != nil {
 		return nil, err
 	}
 	var cred *webauthn.Credential
 	if kind == KindSignIn {
+		creds, cerr := credentials([]Passkey{*p})
+		if cerr != nil {
+			return nil, cerr
+		}
 		// The handle the authenticator was given: the owner's id, or the
 		// merged user's for a passkey a merge moved.
 		user := &waUser{id: p.Handle(), name: p.UserID, creds: creds}
@@ -260,8 +260,9 @@ func (s *Service) finishAssertion(ctx context.Context, envID, userID string, bod
 		if lerr != nil {
 			return nil, lerr
 		}
-		if creds, err = credentials(owned); err != nil {
-			return nil, err
+		creds, cerr := credentials(owned)
+		if cerr != nil {
+			return nil, cerr
 		}
 		cred, err = wa.ValidateLogin(&waUser{id: p.UserID, name: p.UserID, creds: creds}, *sess, parsed)
 	}
