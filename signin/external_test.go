@@ -2,7 +2,6 @@ package signin_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -30,29 +29,8 @@ func externalFixture(t *testing.T) (*fixture, *externaljwttest.IdP) {
 		d.External = externaljwt.New(externaljwt.Deps{Now: now, AllowPrivate: true}) // the IdP is on loopback
 		d.MFA = mfa.New(mfa.Deps{Store: st, Secrets: keys, Now: now})
 	})
-	ctx := context.Background()
-	env, err := f.store.GetEnvironment(ctx, f.ids.EnvironmentID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var settings map[string]any
-	if err := json.Unmarshal(env.Settings, &settings); err != nil {
-		t.Fatal(err)
-	}
-	sec, _ := settings["security"].(map[string]any)
-	if sec == nil {
-		sec = map[string]any{}
-	}
-	sec["externalAuth"] = map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience,
-		"jwksUrl": idp.URL}
-	settings["security"] = sec
-	b, err := json.Marshal(settings)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.store.UpdateEnvironmentSettings(ctx, env.ID, b, f.clock.now()); err != nil {
-		t.Fatal(err)
-	}
+	f.setSecurity(t, "externalAuth", map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience,
+		"jwksUrl": idp.URL})
 	return f, idp
 }
 

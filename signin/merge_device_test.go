@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
@@ -76,27 +75,7 @@ func TestMergeAsksTheDeviceApproval(t *testing.T) {
 		d.Devices = devices.NewService(devices.Deps{Store: st, Mailer: &deliverytest.Box{}})
 	})
 	ctx := context.Background()
-	env, err := f.store.GetEnvironment(ctx, f.ids.EnvironmentID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var settings map[string]any
-	if err := json.Unmarshal(env.Settings, &settings); err != nil {
-		t.Fatal(err)
-	}
-	sec, _ := settings["security"].(map[string]any)
-	if sec == nil {
-		sec = map[string]any{}
-	}
-	sec["deviceRegistrationRequired"] = true
-	settings["security"] = sec
-	b, err := json.Marshal(settings)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.store.UpdateEnvironmentSettings(ctx, env.ID, b, f.clock.now()); err != nil {
-		t.Fatal(err)
-	}
+	f.setSecurity(t, "deviceRegistrationRequired", true)
 
 	// The victim: two wallets and an email, the laptop registered.
 	laptop, attackerPhone := newDeviceKey(t), newDeviceKey(t)
@@ -113,7 +92,7 @@ func TestMergeAsksTheDeviceApproval(t *testing.T) {
 	}
 
 	_, mallory := f.signInOn(t, newKey(t), attackerPhone)
-	_, err = f.svc.LinkWallet(ctx, mallory, f.signedRequest(t, kv), signin.LinkOptions{})
+	_, err := f.svc.LinkWallet(ctx, mallory, f.signedRequest(t, kv), signin.LinkOptions{})
 	wantCode(t, err, signin.CodeMergeInvalid)
 	if _, err := f.svc.MergeAccounts(ctx, mallory, signin.MergeRequest{IssuerHost: "auth.test"}); err == nil {
 		t.Fatal("the merge ran from a device the other account never approved")

@@ -2,7 +2,6 @@ package signin_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -52,27 +51,7 @@ func TestMergeRunsTheAccountItChecked(t *testing.T) {
 		d.Merges = races
 	})
 	ctx := context.Background()
-	env, err := f.store.GetEnvironment(ctx, f.ids.EnvironmentID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var settings map[string]any
-	if err := json.Unmarshal(env.Settings, &settings); err != nil {
-		t.Fatal(err)
-	}
-	sec, _ := settings["security"].(map[string]any)
-	if sec == nil {
-		sec = map[string]any{}
-	}
-	sec["mfa"] = map[string]any{"enabled": true, "required": false}
-	settings["security"] = sec
-	b, err := json.Marshal(settings)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.store.UpdateEnvironmentSettings(ctx, env.ID, b, f.clock.now()); err != nil {
-		t.Fatal(err)
-	}
+	f.setSecurity(t, "mfa", map[string]any{"enabled": true, "required": false})
 
 	// mallory's own second account (two wallets) and the victim's (two
 	// wallets and a TOTP device; mallory holds one of its wallet keys).
