@@ -62,3 +62,15 @@ func decodeText(v string) (b []byte, sealed bool, err error) {
 	}
 	return b, true, nil
 }
+
+// Mask is how an admin read shows a secret: stars, and its last four
+// characters when it has more than eight (fewer would give away half of
+// it). It counts characters, not bytes, so a mask never splits one and a
+// client sending it back is recognised (MaskMatches).
+func Mask(secret string) string {
+	r := []rune(secret)
+	if len(r) <= 8 {
+		return strings.Repeat("*", len(r))
+	}
+	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
+}

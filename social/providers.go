@@ -277,7 +277,7 @@ func (s *Providers) apply(pr *Provider, in ProviderInput) error {
 			if err != nil {
 				return errs.Internal("seal provider secret", err)
 			}
-			pr.ClientSecretSealed, pr.MaskedClientSecret = sealed, mask(secret)
+			pr.ClientSecretSealed, pr.MaskedClientSecret = sealed, secrets.Mask(secret)
 		}
 	}
 	return checkEmailProvider(pr)
@@ -309,11 +309,4 @@ func checkEmailProvider(pr *Provider) error {
 		}
 	}
 	return nil
-}
-
-func mask(s string) string {
-	if len(s) <= 8 {
-		return strings.Repeat("*", len(s))
-	}
-	return strings.Repeat("*", len(s)-4) + s[len(s)-4:]
 }

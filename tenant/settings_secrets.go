@@ -99,7 +99,7 @@ func (s *Service) sealSettings(envID string, doc map[string]any, stored json.Raw
 			if v == was {
 				return was, nil
 			}
-			if plain, err := s.openSecret(envID, at, was); err == nil && v == maskSecret(plain) {
+			if plain, err := s.openSecret(envID, at, was); err == nil && v == secrets.Mask(plain) {
 				if strings.HasPrefix(was, secrets.TextPrefix) {
 					return was, nil
 				}
@@ -150,7 +150,7 @@ func (s *Service) maskedSettings(envID string, raw json.RawMessage) json.RawMess
 		if err != nil {
 			return "****"
 		}
-		return maskSecret(plain)
+		return secrets.Mask(plain)
 	})
 }
 

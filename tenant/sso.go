@@ -2,10 +2,10 @@ package tenant
 
 import (
 	"context"
-	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/ids"
+	"github.com/dynamicauth/dynamicauth/secrets"
 )
 
 // SsoInput carries the fields of an SSO provider create or update; nil
@@ -13,13 +13,6 @@ import (
 type SsoInput struct {
 	ClientID, ClientSecret, SsoDomain, EmailDomain, Provider *string
 	EnforceOnlySSO                                           *bool
-}
-
-func maskSecret(s string) string {
-	if len(s) <= 4 {
-		return strings.Repeat("*", len(s))
-	}
-	return strings.Repeat("*", len(s)-4) + s[len(s)-4:]
 }
 
 func (s *Service) applySso(p *SsoProvider, in SsoInput) error {
@@ -42,7 +35,9 @@ func (s *Service) applySso(p *SsoProvider, in SsoInput) error {
 	if p.Provider != "okta" {
 		return errs.Invalid("provider: value is not one of okta")
 	}
-	if in.ClientSecret != nil {
+	// An admin client sending back the masked secret it read keeps the
+	// stored one (as social providers' and settings' secrets do).
+	if in.ClientSecret != nil && (p.MaskedClientSecret == "" || *in.ClientSecret != p.MaskedClientSecret) {
 		secret, err := checkText("clientSecret", *in.ClientSecret, maxTextLen, true)
 		if err != nil {
 			return err
@@ -51,7 +46,7 @@ func (s *Service) applySso(p *SsoProvider, in SsoInput) error {
 		if err != nil {
 			return errs.Internal("seal sso secret", err)
 		}
-		p.ClientSecretSealed, p.MaskedClientSecret = sealed, maskSecret(secret)
+		p.ClientSecretSealed, p.MaskedClientSecret = sealed, secrets.Mask(secret)
 	}
 	if in.EnforceOnlySSO != nil {
 		p.EnforceOnlySSO = *in.EnforceOnlySSO
