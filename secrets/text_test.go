@@ -3,6 +3,7 @@ package secrets
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSealedText(t *testing.T) {
@@ -48,5 +49,24 @@ func TestSealedText(t *testing.T) {
 	foreign, _ := testKeys(t, 3).SealText("x", nil)
 	if _, changed, err := ring.ResealText(foreign, nil); err == nil || changed {
 		t.Fatal("text of an unknown secret resealed")
+	}
+}
+
+func TestMask(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", ""},
+		{"short", "*****"},
+		{"12345678", "********"},
+		{"the-client-secret", "*************cret"},
+		{"geheimnis-schlüssel", "***************ssel"},
+		{"mot-de-passé-été", "************-été"},
+	} {
+		got := Mask(c.in)
+		if got != c.want {
+			t.Errorf("Mask(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("Mask(%q) = %q splits a character", c.in, got)
+		}
 	}
 }
