@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestOutboxAppendsOneJSONLinePerMessageAndLogs(t *testing.T) {
@@ -149,5 +150,35 @@ func TestTemplatesOverriddenFromDir(t *testing.T) {
 	write(TemplateEmailHTML, "{{.Code")
 	if _, err := LoadTemplates(dir); err == nil {
 		t.Error("a template that does not parse loaded")
+	}
+}
+
+// TestProjectNameClipped: the project's display name is an admin's free
+// text, bounded only by the settings document's size; every code message
+// carries it, so a huge one would make providers refuse each email (and
+// split each SMS into many parts). Messages carry its first
+// MaxProjectNameRunes characters.
+func TestProjectNameClipped(t *testing.T) {
+	tpl := DefaultTemplates()
+	long := strings.Repeat("Acmé ", 20000)
+	m := CodeMessage{ProjectName: long, Code: "123456", ExpiresInMinutes: 10, To: "user@example.com"}
+	e, err := tpl.Email(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tpl.SMS(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, v := range map[string]string{"subject": e.Subject, "text": e.Text, "html": e.HTML, "sms": s.Body} {
+		if n := utf8.RuneCountInString(v); n > 2*MaxProjectNameRunes+1000 {
+			t.Errorf("%s: %d characters", what, n)
+		}
+		if !strings.Contains(v, "123456") {
+			t.Errorf("%s lost the code", what)
+		}
+	}
+	if !strings.Contains(e.Subject, "Acmé") {
+		t.Errorf("subject %q lost the name", e.Subject)
 	}
 }

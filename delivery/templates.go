@@ -105,8 +105,22 @@ func LoadTemplates(dir string) (*Templates, error) {
 	return &t, nil
 }
 
+// MaxProjectNameRunes bounds the project name a message carries: an
+// admin's free text (settings' general.displayName) that would otherwise
+// be as long as the settings document allows, in every code message.
+const MaxProjectNameRunes = 64
+
+// clipped is m with its project name cut to MaxProjectNameRunes.
+func (m CodeMessage) clipped() CodeMessage {
+	if r := []rune(m.ProjectName); len(r) > MaxProjectNameRunes {
+		m.ProjectName = strings.TrimSpace(string(r[:MaxProjectNameRunes])) + "…"
+	}
+	return m
+}
+
 // Email renders the email carrying m's code.
 func (t *Templates) Email(m CodeMessage) (Email, error) {
+	m = m.clipped()
 	subject, err := execute(t.subject, m)
 	if err != nil {
 		return Email{}, err
@@ -126,6 +140,7 @@ func (t *Templates) Email(m CodeMessage) (Email, error) {
 
 // SMS renders the text message carrying m's code.
 func (t *Templates) SMS(m CodeMessage) (SMS, error) {
+	m = m.clipped()
 	body, err := execute(t.sms, m)
 	if err != nil {
 		return SMS{}, err
