@@ -82,19 +82,38 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-// TestSendApproval: the email names the device and carries the link; a
-// user agent is the sign-in's own text, escaped in the HTML part; without
+// TestSendApproval: the email names the device by its browser and system
+// and carries the link. The user agent is the signing-in client's own
+// text, and the email goes to the account's owner: none of it is copied
+// in (a sentence and a link of the attacker's in a trusted email). Without
 // a link or a mailer nothing is sent.
 func TestSendApproval(t *testing.T) {
 	box := &deliverytest.Box{}
 	s := NewService(Deps{Mailer: box})
-	ua := `<img src=x onerror=alert(1)>`
-	s.SendApproval(context.Background(), "env", "Acme", "ada@example.com", "https://app.example.com/?deviceRegistrationToken=T", "T", ua)
-	m := box.LastEmail(t, "ada@example.com")
-	if m.Code != "T" || m.EnvironmentID != "env" || !strings.Contains(m.Text, ua) || strings.Contains(m.HTML, ua) ||
-		!strings.Contains(m.HTML, `href="https://app.example.com/?deviceRegistrationToken=T"`) || !strings.Contains(m.Subject, "Acme") {
-		t.Fatalf("email: %+v", m)
+	for _, c := range []struct{ ua, want string }{
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome on macOS"},
+		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Windows"},
+		{"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "Safari on iOS"},
+		{"Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 EdgA/131.0", "Edge on Android"},
+		{"Your account is at risk: secure it at https://evil.example/now <img src=x onerror=alert(1)>", "an unrecognised device"},
+		{"", "an unrecognised device"},
+	} {
+		s.SendApproval(context.Background(), "env", "Acme", "ada@example.com", "https://app.example.com/?deviceRegistrationToken=T", "T", c.ua)
+		m := box.LastEmail(t, "ada@example.com")
+		if m.Code != "T" || m.EnvironmentID != "env" || !strings.Contains(m.Text, c.want) || !strings.Contains(m.HTML, c.want) ||
+			!strings.Contains(m.HTML, `href="https://app.example.com/?deviceRegistrationToken=T"`) || !strings.Contains(m.Subject, "Acme") {
+			t.Fatalf("%q: email: %+v", c.ua, m)
+		}
+		for _, part := range []string{m.Subject, m.Text, m.HTML} {
+			if strings.Contains(part, "evil.example") || strings.Contains(part, "<img") || strings.Contains(part, "risk") {
+				t.Fatalf("the email carries the user agent's text: %q", part)
+			}
+		}
 	}
+	ua := "Mozilla/5.0"
+	box = &deliverytest.Box{}
+	s = NewService(Deps{Mailer: box})
+	s.SendApproval(context.Background(), "env", "Acme", "ada@example.com", "https://app.example.com/?deviceRegistrationToken=T", "T", ua)
 	s.SendApproval(context.Background(), "env", "Acme", "bob@example.com", "", "T", ua)
 	NewService(Deps{}).SendApproval(context.Background(), "env", "Acme", "bob@example.com", "https://x.example/", "T", ua)
 	if len(box.Emails()) != 1 {

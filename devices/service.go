@@ -6,6 +6,7 @@ import (
 	"html"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/delivery"
@@ -126,10 +127,7 @@ func (s *Service) SendApproval(ctx context.Context, envID, project, to, link, to
 		log.WarnContext(ctx, "device registration: no mailer is configured: the approval link cannot be sent")
 		return
 	}
-	device := userAgent
-	if device == "" {
-		device = "an unknown device"
-	}
+	device := describeDevice(userAgent)
 	text := fmt.Sprintf(`Someone signed in to your %s account from a new device:
 
     %s
@@ -156,3 +154,35 @@ func approvalHTML(project, device, link string) string {
 }
 
 func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Millisecond) }
+
+// describeDevice names a sign-in's device for its owner's approval email
+// by the browser and system its user agent names ("Chrome on macOS").
+// The user agent is the signing-in client's own text and the email goes
+// to the account's owner, who trusts it: none of that text is copied in,
+// or a client could write its own sentence and link into the email.
+func describeDevice(userAgent string) string {
+	// Order matters: Edge and Opera name Chrome, Chrome names Safari;
+	// iOS names Mac OS X, Android names Linux.
+	browsers := []struct{ token, name string }{{"Edg", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
+		{"FxiOS/", "Firefox"}, {"CriOS/", "Chrome"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}}
+	systems := []struct{ token, name string }{{"iPhone", "iOS"}, {"iPad", "iPadOS"}, {"Android", "Android"},
+		{"Windows", "Windows"}, {"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"}}
+	find := func(list []struct{ token, name string }) string {
+		for _, c := range list {
+			if strings.Contains(userAgent, c.token) {
+				return c.name
+			}
+		}
+		return ""
+	}
+	browser, system := find(browsers), find(systems)
+	switch {
+	case browser != "" && system != "":
+		return browser + " on " + system
+	case browser != "":
+		return browser
+	case system != "":
+		return "a browser on " + system
+	}
+	return "an unrecognised device"
+}
