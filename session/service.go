@@ -228,8 +228,9 @@ func (s *Service) Revoke(ctx context.Context, sid, event string) error {
 	return s.store.RevokeSession(ctx, sid, s.now().UTC().Truncate(time.Millisecond), event)
 }
 
-// Lifetime reads ProjectSettings.security.jwtDuration (at most 30 days;
-// default 2 hours).
+// Lifetime reads ProjectSettings.security.jwtDuration (at least a
+// minute, at most 30 days; default 2 hours). A shorter session would be
+// born as good as expired, its first call refused.
 func Lifetime(settings []byte) time.Duration {
 	var st struct {
 		Security struct {
@@ -239,7 +240,7 @@ func Lifetime(settings []byte) time.Duration {
 			} `json:"jwtDuration"`
 		} `json:"security"`
 	}
-	const def, max = 2 * time.Hour, 30 * 24 * time.Hour
+	const def, least, most = 2 * time.Hour, time.Minute, 30 * 24 * time.Hour
 	if json.Unmarshal(settings, &st) != nil || st.Security.JWTDuration == nil || st.Security.JWTDuration.Amount <= 0 {
 		return def
 	}
@@ -250,10 +251,7 @@ func Lifetime(settings []byte) time.Duration {
 	// compared as a float: a huge amount (a million days for "never")
 	// overflows a Duration, which Go turns into a negative lifetime
 	ns := st.Security.JWTDuration.Amount * float64(unit)
-	if ns > float64(max) {
-		return max
-	}
-	return time.Duration(ns)
+	return time.Duration(min(max(ns, float64(least)), float64(most)))
 }
 
 // Issuer is the iss claim: "<host>/<environmentId>", as Dynamic's

@@ -232,6 +232,10 @@ func TestLifetime(t *testing.T) {
 		`{"security":{"jwtDuration":{"amount":3,"unit":"days"}}}`:     72 * time.Hour,
 		`{"security":{"jwtDuration":{"amount":90,"unit":"days"}}}`:    30 * 24 * time.Hour,
 		`{"security":{"jwtDuration":{"amount":0,"unit":"hours"}}}`:    2 * time.Hour,
+		// A session shorter than a minute is born as good as expired
+		// (clock skew, the client's first call): a minute at least.
+		`{"security":{"jwtDuration":{"amount":0.001,"unit":"minutes"}}}`: time.Minute,
+		`{"security":{"jwtDuration":{"amount":1e-300,"unit":"days"}}}`:   time.Minute,
 	}
 	for in, want := range cases {
 		if got := session.Lifetime([]byte(in)); got != want {
