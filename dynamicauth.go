@@ -132,8 +132,12 @@ func New(cfg Config) (*Auth, error) {
 		cfg.PublicHost = DefaultPublicHost
 	}
 	cachedStore := withEnvironmentCache(cfg.Store, cfg.EnvironmentCacheTTL)
-	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now,
-		passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, captcha.SettingsRule, tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...), externaljwt.CheckSettings).WithLogger(log), keys: keys, secrets: secretKeys}
+	// The settings members domain packages look after (kept when a client
+	// drops them, checked when saved).
+	rules := []tenant.SettingsRule{passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, captcha.SettingsRule,
+		tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...), externaljwt.CheckSettings}
+	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now, rules...).WithLogger(log),
+		keys: keys, secrets: secretKeys}
 	st := cachedStore // what the user-facing services write through
 	if cfg.Hooks.AfterChange != nil {
 		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}
