@@ -66,24 +66,12 @@ func (a *Auth) UpdateProfile(ctx context.Context, envID, sessionToken string, in
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Fields) > 0 || len(in.Metadata) > 0 {
-		if err := a.signin.RequireStepUp(ctx, cur, "user:update", opts.Proof.signin()); err != nil {
-			return nil, err
-		}
-	}
-	next, started, err := a.signin.ProfileChangeVerification(ctx, cur, &in, opts.Client)
+	up, err := a.signin.UpdateSelf(ctx, cur, signin.SelfUpdate{Input: in, StepUp: len(in.Fields) > 0 || len(in.Metadata) > 0,
+		Proof: opts.Proof.signin(), Client: opts.Client})
 	if err != nil {
 		return nil, err
 	}
-	p, err := a.profiles.UpdateProfile(ctx, cur.User, in)
-	if err != nil {
-		return nil, err
-	}
-	res, err := a.signin.Reissue(ctx, cur, p.User, "", "")
-	if err != nil {
-		return nil, err
-	}
-	return &ProfileUpdate{Result: res, NextView: next, Verification: started}, nil
+	return &ProfileUpdate{Result: up.Result, NextView: up.NextView, Verification: up.Verification}, nil
 }
 
 // VerifyCode adds the email or phone number a code proved to the

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -252,24 +251,6 @@ func (s *Server) resetUserMfa(w http.ResponseWriter, r *http.Request, p *tenant.
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// acknowledgeBackupCodes stores UserFields.mfaBackupCodeAcknowledgement
-// (PUT /users), which the client sends after showing the recovery codes.
-func (s *Server) acknowledgeBackupCodes(r *http.Request, cur *signin.Current, raw json.RawMessage) error {
-	var ack *string
-	if len(raw) == 0 || json.Unmarshal(raw, &ack) != nil || ack == nil {
-		return nil // absent or null: unchanged (the contract validated the type)
-	}
-	m, err := s.mfaService()
-	if err != nil {
-		return err
-	}
-	if err := m.AcknowledgeBackupCodes(r.Context(), cur.User.ID, *ack); err != nil {
-		return err
-	}
-	cur.User.MfaBackupCodeAcknowledgement = *ack
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (s *Server) getSDKUser(w http.ResponseWriter, r *http.Request, cur *signin.
 }
 
 // profileFieldNames are the UserFields members stored as profile fields.
-// mfaBackupCodeAcknowledgement is stored by acknowledgeBackupCodes; the
+// mfaBackupCodeAcknowledgement is stored by signin.UpdateSelf; the
 // others (policiesConsent, captchaToken, notification flags, payout
 // wallets) are accepted and not stored.
 var profileFieldNames = []string{"email", "alias", "firstName", "lastName", "jobTitle", "phoneNumber", "tShirtSize",
@@ -92,31 +92,27 @@ func (s *Server) updateSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 	if err != nil {
 		return err
 	}
-	if profileChange(body) {
-		// The user.update MFA action: a profile change needs a fresh
-		// factor when the environment requires one for it (an
-		// elevatedAccessToken, or the mfaToken the JS SDK's updateUser sends).
-		if err := s.signin.RequireStepUp(r.Context(), cur, "user:update", proofOf(r)); err != nil {
-			return err
-		}
-	}
-	if err := s.acknowledgeBackupCodes(r, cur, body["mfaBackupCodeAcknowledgement"]); err != nil {
-		return err
-	}
-	next, started, err := s.signin.ProfileChangeVerification(r.Context(), cur, &in, rateKey(s.clientIP(r)))
+	// The user.update MFA action applies to a change of the profile (an
+	// elevatedAccessToken, or the mfaToken the JS SDK's updateUser sends),
+	// not to the recovery codes' acknowledgement alone.
+	up, err := s.signin.UpdateSelf(r.Context(), cur, signin.SelfUpdate{Input: in, StepUp: profileChange(body), Proof: proofOf(r),
+		Acknowledgement: acknowledgement(body["mfaBackupCodeAcknowledgement"]), Client: rateKey(s.clientIP(r)),
+		IssuerHost: s.issuerHost(r), Origin: r.Header.Get("Origin")})
 	if err != nil {
 		return err
 	}
-	p, err := s.profiles.UpdateProfile(r.Context(), cur.User, in)
-	if err != nil {
-		return err
-	}
-	res, err := s.signin.Reissue(r.Context(), cur, p.User, s.issuerHost(r), r.Header.Get("Origin"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.toUpdateSelf(w, r, res, next, started))
+	writeJSON(w, http.StatusOK, s.toUpdateSelf(w, r, up.Result, up.NextView, up.Verification))
 	return nil
+}
+
+// acknowledgement reads mfaBackupCodeAcknowledgement: nil when absent or
+// null (unchanged; the contract validated its type).
+func acknowledgement(raw json.RawMessage) *string {
+	var ack *string
+	if len(raw) == 0 || json.Unmarshal(raw, &ack) != nil {
+		return nil
+	}
+	return ack
 }
 
 // profileChange tells whether a PUT /users body changes more than the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 
@@ -132,6 +133,10 @@ type missingAlias struct{}
 
 func (missingAlias) Profile(_ context.Context, u *users.User) (*users.Profile, error) {
 	return &users.Profile{User: u, Missing: []users.KycEntry{{Name: "alias", Required: true, Enabled: true}}}, nil
+}
+
+func (missingAlias) UpdateProfile(context.Context, *users.User, users.ProfileInput) (*users.Profile, error) {
+	return nil, errors.New("missingAlias changes no profile")
 }
 
 func TestTokensCarryMissingFields(t *testing.T) {

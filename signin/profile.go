@@ -2,11 +2,81 @@ package signin
 
 import (
 	"context"
+	"errors"
 	"strings"
 
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
 )
+
+// SelfUpdate is a signed-in user's change of their own profile (PUT
+// /users).
+type SelfUpdate struct {
+	Input users.ProfileInput
+	// StepUp: the change touches the profile (not only Acknowledgement),
+	// so the environment's user.update step-up applies, which Proof must
+	// pass.
+	StepUp bool
+	Proof  Proof
+	// Acknowledgement, if set, records the user's answer about their
+	// recovery codes (mfaBackupCodeAcknowledgement).
+	Acknowledgement *string
+	// Client is the rate-limit key of the code a new email or phone
+	// number is sent; IssuerHost and Origin are the re-issued tokens'.
+	Client, IssuerHost, Origin string
+}
+
+// SelfUpdated is what UpdateSelf did.
+type SelfUpdated struct {
+	// Result is the session's tokens re-issued for the updated user.
+	Result *Result
+	// NextView is "done", or "verify-email" ("verify-sms") when the change
+	// named a new sign-in email (phone number): not stored, its code sent
+	// (Verification) for CodeVerify to store it.
+	NextView     string
+	Verification *otp.Started
+}
+
+// UpdateSelf applies the caller's change to their own profile and
+// re-issues the session's tokens: the user.update step-up first (u.StepUp),
+// then the recovery codes' acknowledgement, the verification a new
+// sign-in address starts instead of being stored, and the change itself,
+// all or nothing.
+func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*SelfUpdated, error) {
+	if s.profiles == nil {
+		return nil, errs.Internal("update profile", errors.New("the sign-in service has no Profiles"))
+	}
+	if u.StepUp {
+		if err := s.RequireStepUp(ctx, cur, "user:update", u.Proof); err != nil {
+			return nil, err
+		}
+	}
+	if u.Acknowledgement != nil {
+		if s.mfa == nil {
+			return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+		}
+		if err := s.mfa.AcknowledgeBackupCodes(ctx, cur.User.ID, *u.Acknowledgement); err != nil {
+			return nil, err
+		}
+		cur.User.MfaBackupCodeAcknowledgement = *u.Acknowledgement
+	}
+	next, started, err := s.ProfileChangeVerification(ctx, cur, &u.Input, u.Client)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.profiles.UpdateProfile(ctx, cur.User, u.Input)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.reissue(ctx, cur, p.User, u.IssuerHost, u.Origin)
+	if err != nil {
+		return nil, err
+	}
+	return &SelfUpdated{Result: res, NextView: next, Verification: started}, nil
+}
 
 // Reissue signs fresh tokens for the caller's session after their user
 // changed (their profile, say): same sid, same expiry, current claims.

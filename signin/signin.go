@@ -159,6 +159,9 @@ const (
 // (they go into the tokens' missing_fields and scope).
 type Profiles interface {
 	Profile(ctx context.Context, u *users.User) (*users.Profile, error)
+	// UpdateProfile applies a user's change to their own profile, all or
+	// nothing (UpdateSelf).
+	UpdateProfile(ctx context.Context, u *users.User, in users.ProfileInput) (*users.Profile, error)
 }
 
 // Deps are what a Service is built from. Store, Environments, Links,
