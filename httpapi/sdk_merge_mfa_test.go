@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 )
 
 // A merge's proof is one wallet's signature: it must not hand over an
@@ -75,16 +73,7 @@ func testMergeCarriesPasskeys(t *testing.T, h *harness) {
 	st, res := h.walletCall(t, env, ws[1], "/verify/link", bobJWT, "")
 	wantStatus(t, "link a second wallet", st, 200, res)
 	bobJWT = str(t, res, "minifiedJwt")
-	r := h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: bobJWT, header: origin})
-	wantStatus(t, "registration options", r.status, 200, r.json)
-	a, err := passkeytest.New("localhost", "http://localhost:3000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.UserHandle = []byte(bob)
-	body, _ := a.Create(str(t, r.json, "challenge"), "clientDataJson")
-	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: bobJWT, body: body, header: origin})
-	wantStatus(t, "register", r.status, 200, r.json)
+	a, _ := h.registerPasskey(t, env, bob, bobJWT)
 
 	aliceWallet := newEVMWallet(t)
 	alice, _, aliceJWT := h.signIn(t, env, aliceWallet)
@@ -100,9 +89,9 @@ func testMergeCarriesPasskeys(t *testing.T, h *harness) {
 	if n := len(list(t, res, "passkeys")); n != 1 {
 		t.Fatalf("the merged account's passkey: %d listed, want 1: %s", n, dump(res))
 	}
-	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/signin", header: origin})
+	r := h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/signin", header: origin})
 	wantStatus(t, "signin options", r.status, 200, r.json)
-	body, _ = a.Get(str(t, r.json, "challenge"))
+	body, _ := a.Get(str(t, r.json, "challenge"))
 	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/passkeys/signin", body: body, header: origin})
 	wantStatus(t, "sign in with the merged account's passkey", r.status, 200, r.json)
 	wantEq(t, r.json, "user.id", alice)

@@ -20,6 +20,26 @@ import (
 
 // ---- helpers (prefixed mf) ----
 
+// registerPasskey registers a software authenticator's passkey for the
+// user of token (GET then POST users/passkeys/register from
+// http://localhost:3000) and returns it with the registration's answer.
+func (h *harness) registerPasskey(t *testing.T, env, userID, token string) (*passkeytest.Authenticator, *response) {
+	t.Helper()
+	origin := map[string]string{"Origin": "http://localhost:3000"}
+	r := h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: token, header: origin})
+	wantStatus(t, "registration options", r.status, 200, r.json)
+	wantEq(t, r.json, "rp.id", "localhost")
+	a, err := passkeytest.New("localhost", "http://localhost:3000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UserHandle = []byte(userID)
+	body, _ := a.Create(str(t, r.json, "challenge"), "clientDataJson")
+	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: token, body: body, header: origin})
+	wantStatus(t, "register", r.status, 200, r.json)
+	return a, r
+}
+
 // mfSignIn signs key's wallet in to the sandbox and returns the body.
 func (h *harness) mfSignIn(t *testing.T, key *ecdsa.PrivateKey) map[string]any {
 	t.Helper()
@@ -294,17 +314,7 @@ func testPasskeysHTTP(t *testing.T, h *harness) {
 	token := str(t, me, "minifiedJwt")
 	userID := str(t, me, "user.id")
 
-	r := h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: token, header: origin})
-	wantStatus(t, "registration options", r.status, 200, r.json)
-	wantEq(t, r.json, "rp.id", "localhost")
-	a, err := passkeytest.New("localhost", "http://localhost:3000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.UserHandle = []byte(userID)
-	body, _ := a.Create(str(t, r.json, "challenge"), "clientDataJson")
-	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/passkeys/register", token: token, body: body, header: origin})
-	wantStatus(t, "register", r.status, 200, r.json)
+	a, r := h.registerPasskey(t, env, userID, token)
 	found := false
 	for _, c := range list(t, r.json, "user.verifiedCredentials") {
 		found = found || c.(map[string]any)["format"] == "passkey"
@@ -345,7 +355,7 @@ func testPasskeysHTTP(t *testing.T, h *harness) {
 	}
 	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/authenticate", token: ptok, header: origin})
 	wantStatus(t, "authenticate options", r.status, 200, r.json)
-	body, _ = a.Get(str(t, r.json, "challenge"))
+	body, _ := a.Get(str(t, r.json, "challenge"))
 	r = h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/users/mfa/auth/passkey", token: ptok, body: body, header: origin})
 	wantStatus(t, "auth/passkey", r.status, 200, r.json)
 	up := str(t, r.json, "minifiedJwt")
