@@ -255,10 +255,10 @@ func (s *Store) createSignInUser(ctx context.Context, tx Tx, w *signin.Write) er
 
 // settleEmailClaim settles the profile email another user has that a
 // first sign-in proved (signin.NewUserProfile): the user's own unproved
-// claim is cleared from their profile, with signin.ClaimClearedEvent, and
-// the sign-in creates its user; an email an operator gave the user is
-// theirs: holder is that user, whom the sign-in joins. The holder's row
-// is locked until the commit (PostgreSQL; SQLite has the one writer).
+// claim is cleared from their profile (clearEmailClaim) and the sign-in
+// creates its user; an email an operator gave the user is theirs: holder
+// is that user, whom the sign-in joins. The holder's row is locked until
+// the commit (PostgreSQL; SQLite has the one writer).
 func (s *Store) settleEmailClaim(ctx context.Context, tx Tx, w *signin.Write) (holder string, err error) {
 	var id string
 	var asserted bool
@@ -272,10 +272,7 @@ func (s *Store) settleEmailClaim(ctx context.Context, tx Tx, w *signin.Write) (h
 	case asserted:
 		return id, nil
 	}
-	if err := tx.Defer(ctx, `UPDATE users SET email = '', updated_at = $1 WHERE id = $2`, w.Now, id); err != nil {
-		return "", s.fail("clear email claim", nil, err)
-	}
-	return "", s.insertEvent(ctx, tx, w.EnvironmentID, signin.ClaimClearedEvent, id, map[string]string{"userId": id}, w.Now)
+	return "", s.clearEmailClaim(ctx, tx, w.EnvironmentID, w.NewUserID, w.NewUser.Email, w.Now)
 }
 
 // joinEmailHolder queues the sign-in's email credential as the
