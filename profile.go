@@ -3,7 +3,6 @@ package dynamicauth
 import (
 	"context"
 
-	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -38,19 +37,10 @@ type ProfileOptions struct {
 	Client string
 }
 
-// ProfileUpdate is what UpdateProfile did.
-type ProfileUpdate struct {
-	// Result is the session's tokens re-issued for the updated user.
-	*signin.Result
-	// NextView is "done", or "verify-email" ("verify-sms") when the
-	// change named a new email (phone number) that the environment signs
-	// in with: that field is not stored, a code is sent to it instead,
-	// and VerifyCode stores it once the user brings the code back.
-	NextView string
-	// Verification is the verification started for NextView's address;
-	// nil when NextView is "done".
-	Verification *otp.Started
-}
+// ProfileUpdate is what UpdateProfile did: the session's tokens re-issued
+// for the updated user, and whether a new address waits for its code
+// (NextView, Verification).
+type ProfileUpdate = signin.SelfUpdated
 
 // UpdateProfile applies the session's user's change to their own profile
 // and metadata, all or nothing, and re-issues the session's tokens (PUT
@@ -66,12 +56,8 @@ func (a *Auth) UpdateProfile(ctx context.Context, envID, sessionToken string, in
 	if err != nil {
 		return nil, err
 	}
-	up, err := a.signin.UpdateSelf(ctx, cur, signin.SelfUpdate{Input: in, StepUp: len(in.Fields) > 0 || len(in.Metadata) > 0,
+	return a.signin.UpdateSelf(ctx, cur, signin.SelfUpdate{Input: in, StepUp: len(in.Fields) > 0 || len(in.Metadata) > 0,
 		Proof: opts.Proof.signin(), Client: opts.Client})
-	if err != nil {
-		return nil, err
-	}
-	return &ProfileUpdate{Result: up.Result, NextView: up.NextView, Verification: up.Verification}, nil
 }
 
 // VerifyCode adds the email or phone number a code proved to the

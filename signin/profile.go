@@ -32,11 +32,14 @@ type SelfUpdate struct {
 // SelfUpdated is what UpdateSelf did.
 type SelfUpdated struct {
 	// Result is the session's tokens re-issued for the updated user.
-	Result *Result
+	*Result
 	// NextView is "done", or "verify-email" ("verify-sms") when the change
-	// named a new sign-in email (phone number): not stored, its code sent
-	// (Verification) for CodeVerify to store it.
-	NextView     string
+	// named a new sign-in email (phone number): that field is not stored,
+	// a code is sent to it instead, and CodeVerify stores it once the user
+	// brings the code back.
+	NextView string
+	// Verification is the verification started for NextView's address;
+	// nil when NextView is "done".
 	Verification *otp.Started
 }
 
