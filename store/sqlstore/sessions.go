@@ -45,8 +45,9 @@ func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time, even
 		var envID, userID string
 		err := tx.QueryRow(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL
 			RETURNING environment_id, user_id`, at, id).Scan(&envID, &userID)
-		if s.noRows(err) { // revoked already, or no such session
-			return tx.QueryRow(ctx, `SELECT id FROM sessions WHERE id = $1`, id).Scan(&envID)
+		if s.noRows(err) { // revoked already (nil), or no such session (no rows)
+			var existing string
+			return tx.QueryRow(ctx, `SELECT id FROM sessions WHERE id = $1`, id).Scan(&existing)
 		}
 		if err != nil {
 			return err
