@@ -73,3 +73,27 @@ func TestSenderTimeoutAndExcerpt(t *testing.T) {
 		t.Fatalf("502 with a big body: status %d, excerpt %d bytes", res.Status, len(res.Body))
 	}
 }
+
+// A receiver's answer is kept in the delivery log, a text column both
+// stores refuse U+0000 in (and, in a JSON value, the \u0000 escape): an
+// excerpt holding either made Record fail, so River ran the job again and
+// the endpoint got the message again and again, never logged.
+func TestExcerptIsStorableText(t *testing.T) {
+	for name, body := range map[string]string{
+		"nul byte":    "ok\x00binary\x00",
+		"json escape": `{"error":"\u0000"}`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(body))
+		}))
+		s := &Sender{Client: netguard.NewClient(netguard.ClientOptions{Timeout: 2 * time.Second, AllowPrivate: true})}
+		res := s.Send(context.Background(), srv.URL, "k", []byte(`{}`))
+		srv.Close()
+		if !res.OK() {
+			t.Fatalf("%s: %+v", name, res)
+		}
+		if strings.IndexByte(res.Body, 0) >= 0 || strings.Contains(res.Body, `\u0000`) {
+			t.Errorf("%s: excerpt %q holds what the stores refuse", name, res.Body)
+		}
+	}
+}

@@ -58,7 +58,7 @@ func (s *Sender) Send(ctx context.Context, url, secret string, body []byte) Resu
 	// Drain a little more so a well-behaved endpoint is not reset mid-write;
 	// the connection is not reused, so never more than that.
 	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
-	res := Result{Status: resp.StatusCode, Body: validUTF8(b), Duration: now().Sub(start)}
+	res := Result{Status: resp.StatusCode, Body: storable(b), Duration: now().Sub(start)}
 	if err != nil && res.OK() {
 		res.Err = err
 	}
@@ -74,6 +74,13 @@ func unwrapURL(err error) error {
 	return err
 }
 
-// validUTF8 keeps an excerpt storable as text even when it is binary or
-// cut mid-rune.
-func validUTF8(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") }
+// storable keeps an excerpt storable as text even when it is binary or
+// cut mid-rune: the stores refuse bytes that are not UTF-8, U+0000 and,
+// in JSON, the \u0000 escape, and a Record refused would have River run
+// the job again, sending the message again. Each becomes U+FFFD (the
+// escape its escaped form, so a JSON answer stays JSON).
+func storable(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.ReplaceAll(s, "\x00", "\uFFFD")
+	return strings.ReplaceAll(s, `\u0000`, `\ufffd`)
+}
