@@ -3,6 +3,7 @@ package exports
 import (
 	"context"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -80,12 +81,25 @@ func (s *Service) env(ctx context.Context, p *tenant.Principal, envID string) er
 	return err
 }
 
+// model checks the scope a model needs beyond env's: an events export
+// holds the Events API's data, so it takes that API's scope too.
+func (s *Service) model(ctx context.Context, p *tenant.Principal, envID, model string) error {
+	if model != ModelEvents {
+		return nil
+	}
+	_, err := s.d.Environments.GetEnvironment(ctx, p, envID, tenant.ScopeEventsRead)
+	return err
+}
+
 // Create queues an export; the Runner writes its file.
 func (s *Service) Create(ctx context.Context, p *tenant.Principal, envID string, in Input) (*Export, error) {
 	if err := s.env(ctx, p, envID); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if err := s.model(ctx, p, envID, in.Model); err != nil {
 		return nil, err
 	}
 	e := &Export{ID: ids.New(), EnvironmentID: envID, Format: in.Format, Model: in.Model, Filter: in.Filter,
@@ -147,8 +161,17 @@ func (s *Service) List(ctx context.Context, p *tenant.Principal, envID, model st
 		if err := validModel("model", model); err != nil {
 			return nil, err
 		}
+		if err := s.model(ctx, p, envID, model); err != nil {
+			return nil, err
+		}
 	}
-	return s.d.Store.ListExports(ctx, envID, model, ListLimit)
+	list, err := s.d.Store.ListExports(ctx, envID, model, ListLimit)
+	if err != nil || p.HasScope(tenant.ScopeEventsRead) {
+		return list, err
+	}
+	// Without the events scope, the list of every model leaves the events
+	// exports out.
+	return slices.DeleteFunc(list, func(e Export) bool { return e.Model == ModelEvents }), nil
 }
 
 // Get returns one export of the environment.
@@ -159,7 +182,14 @@ func (s *Service) Get(ctx context.Context, p *tenant.Principal, envID, id string
 	if !tenant.ValidID(id) {
 		return nil, ErrNotFound
 	}
-	return s.d.Store.GetExport(ctx, envID, id)
+	e, err := s.d.Store.GetExport(ctx, envID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.model(ctx, p, envID, e.Model); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // Open returns a completed export and a reader of its file, one chunk in
