@@ -108,8 +108,10 @@ type Source interface {
 	ExportUsers(ctx context.Context, envID string, f users.Filter, after string, limit int) ([]users.User, error)
 	ExportVisits(ctx context.Context, envID string, f users.Filter, after string, limit int) ([]users.Visitor, error)
 	ExportWallets(ctx context.Context, envID, after string, limit int) ([]users.Credential, error)
-	// ExportEvents pages oldest first; after is the last event's id.
-	ExportEvents(ctx context.Context, envID, after string, limit int) ([]events.Event, error)
+	// ExportEvents pages oldest first, after the position (created_at,
+	// id) of after, the previous page's last event (nil for the first
+	// page): the retention may have deleted that event meanwhile.
+	ExportEvents(ctx context.Context, envID string, after *events.Event, limit int) ([]events.Event, error)
 }
 
 // Store is what exports need persisted.

@@ -244,8 +244,16 @@ func (r *Runner) source(ctx context.Context, e *Export) ([]string, fetcher, erro
 			func(c *users.Credential) string { return c.ID },
 			func(c *users.Credential) ([]string, any) { rec := newWalletRecord(c); return rec.csv(), rec }), nil
 	case ModelEvents:
-		return EventColumns, pages(func(after string) ([]events.Event, error) { return src.ExportEvents(ctx, env, after, n) },
-			func(ev *events.Event) string { return ev.ID },
+		var last *events.Event // the previous page's last event
+		read := func(string) ([]events.Event, error) {
+			evs, err := src.ExportEvents(ctx, env, last, n)
+			if len(evs) > 0 {
+				ev := evs[len(evs)-1]
+				last = &ev
+			}
+			return evs, err
+		}
+		return EventColumns, pages(read, func(ev *events.Event) string { return ev.ID },
 			func(ev *events.Event) ([]string, any) { rec := newEventRecord(ev); return rec.csv(), rec }), nil
 	}
 	return nil, nil, fmt.Errorf("unknown model %q", e.Model)

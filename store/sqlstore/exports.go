@@ -232,12 +232,14 @@ func (s *Store) ExportWallets(ctx context.Context, envID, after string, limit in
 		envID, users.FormatBlockchain, after, limit)
 }
 
-// ExportEvents implements exports.Source: oldest first, on events_env.
-func (s *Store) ExportEvents(ctx context.Context, envID, after string, limit int) ([]events.Event, error) {
+// ExportEvents implements exports.Source: oldest first, on events_env,
+// from the position of after itself, not from its row, which the
+// retention may have deleted since.
+func (s *Store) ExportEvents(ctx context.Context, envID string, after *events.Event, limit int) ([]events.Event, error) {
 	w := &where{}
 	w.add(`e.environment_id = $1`, envID)
-	if after != "" {
-		w.add(`(e.created_at, e.id) > (SELECT created_at, id FROM events WHERE id = $1 AND environment_id = $2)`, after, envID)
+	if after != nil {
+		w.add(`(e.created_at, e.id) > ($1, $2)`, after.CreatedAt, after.ID)
 	}
 	return list(ctx, s, s.db.Reader(), "export events", scanEvent, fmt.Sprintf(`SELECT %s FROM events e
 		JOIN environments env ON env.id = e.environment_id WHERE %s ORDER BY e.created_at, e.id LIMIT $%d`,

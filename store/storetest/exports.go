@@ -265,15 +265,15 @@ func testExportSources(t *testing.T, s store.Store) {
 	eq(t, "exported visits", len(vs)+len(rest), 3)
 
 	var evs []events.Event
-	after = ""
+	var last *events.Event
 	for {
-		page, err := s.ExportEvents(ctx(t), env, after, 4)
+		page, err := s.ExportEvents(ctx(t), env, last, 4)
 		must(t, "ExportEvents", err)
 		evs = append(evs, page...)
 		if len(page) < 4 {
 			break
 		}
-		after = page[len(page)-1].ID
+		last = &page[len(page)-1]
 	}
 	all, err := s.ListEvents(ctx(t), env, events.Query{Limit: 1000})
 	must(t, "ListEvents", err)

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SDKSettings", testSDKSettings},
 		{"Exports", testExports},
 		{"ExportSources", testExportSources},
+		{"ExportEventsPastPurge", testExportEventsPastPurge},
 		{"NotFound", testNotFound},
 		{"EmptyLists", testEmptyLists},
 		{"CreateTenant", testCreateTenant},
