@@ -18,6 +18,7 @@ import (
 // are ignored). The format is sniffed from the first byte.
 func NewFileSource(r io.Reader) (Source, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	skipped := 0 // lines before the CSV reader's first
 	for {
 		b, err := br.Peek(1)
 		if err != nil {
@@ -28,7 +29,9 @@ func NewFileSource(r io.Reader) (Source, error) {
 		}
 		switch b[0] {
 		case ' ', '\t', '\r', '\n', 0xEF, 0xBB, 0xBF: // whitespace, a UTF-8 BOM
-			_, _ = br.ReadByte()
+			if c, _ := br.ReadByte(); c == '\n' {
+				skipped++
+			}
 			continue
 		case '[':
 			dec := json.NewDecoder(br)
@@ -54,7 +57,7 @@ func NewFileSource(r io.Reader) (Source, error) {
 		if known == 0 {
 			return nil, fmt.Errorf("users file: the CSV header names none of the columns %v", exports.UserColumns)
 		}
-		return &csvSource{r: cr, header: header, line: 1}, nil
+		return &csvSource{r: cr, header: header, skipped: skipped}, nil
 	}
 }
 
@@ -63,9 +66,9 @@ type empty struct{}
 func (empty) Next(context.Context) (*exports.UserRecord, string, error) { return nil, "", io.EOF }
 
 type csvSource struct {
-	r      *csv.Reader
-	header []string
-	line   int
+	r       *csv.Reader
+	header  []string
+	skipped int // blank lines before the header
 }
 
 func (s *csvSource) Next(ctx context.Context) (*exports.UserRecord, string, error) {
@@ -73,15 +76,16 @@ func (s *csvSource) Next(ctx context.Context) (*exports.UserRecord, string, erro
 		return nil, "", err
 	}
 	row, err := s.r.Read()
-	s.line++
-	where := "line " + strconv.Itoa(s.line)
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, where, &BadRecord{Reason: pe.Err.Error()}
+			return nil, "line " + strconv.Itoa(s.skipped+pe.StartLine), &BadRecord{Reason: pe.Err.Error()}
 		}
-		return nil, where, err
+		return nil, "", err
 	}
+	// The line the row starts on: a quoted cell may span lines.
+	line, _ := s.r.FieldPos(0)
+	where := "line " + strconv.Itoa(s.skipped+line)
 	rec, err := exports.ParseUserRow(s.header, row)
 	if err != nil {
 		return nil, where, &BadRecord{Reason: err.Error()}

@@ -98,7 +98,11 @@ func Run(ctx context.Context, d Deps, src Source) (*Summary, error) {
 			}
 			return sum, err
 		}
-		in, skip := NewUser(rec)
+		in, skip, err := NewUser(rec)
+		if err != nil {
+			sum.Failed = append(sum.Failed, Problem{Where: at, Reason: err.Error()})
+			continue
+		}
 		if skip != "" {
 			sum.Skipped = append(sum.Skipped, Problem{Where: at, Reason: skip})
 			continue
@@ -127,10 +131,11 @@ func ptr(s string) *string {
 }
 
 // NewUser is rec as the admin bulk creation takes it, or why it is
-// skipped (nothing to identify the user by).
-func NewUser(rec *exports.UserRecord) (users.NewUser, string) {
+// skipped (nothing to identify the user by), or why it cannot be
+// imported as it says.
+func NewUser(rec *exports.UserRecord) (users.NewUser, string, error) {
 	if rec.Email == "" && len(rec.Wallets) == 0 && len(rec.SocialAccounts) == 0 && rec.ID == "" {
-		return users.NewUser{}, "no id, email, wallet or social account"
+		return users.NewUser{}, "no id, email, wallet or social account", nil
 	}
 	in := users.NewUser{ID: rec.ID, Email: rec.Email, Profile: users.ProfilePatch{
 		Alias: ptr(rec.Alias), FirstName: ptr(rec.FirstName), LastName: ptr(rec.LastName), JobTitle: ptr(rec.JobTitle),
@@ -140,14 +145,25 @@ func NewUser(rec *exports.UserRecord) (users.NewUser, string) {
 		in.Profile.Metadata = json.RawMessage(rec.Metadata)
 	}
 	if rec.EmailVerifiedAt != "" {
-		if t, err := time.Parse(time.RFC3339Nano, rec.EmailVerifiedAt); err == nil {
-			in.EmailVerifiedAt = &t
+		// Not dropped when unreadable: the email would arrive unverified,
+		// its owner asked to prove it again, and nobody told why.
+		t, err := time.Parse(time.RFC3339Nano, rec.EmailVerifiedAt)
+		if err != nil {
+			return users.NewUser{}, "", fmt.Errorf("emailVerifiedAt: %q is not an RFC 3339 time", truncate(rec.EmailVerifiedAt, 40))
 		}
+		in.EmailVerifiedAt = &t
 	}
 	for _, w := range rec.Wallets {
 		in.Wallets = append(in.Wallets, users.NewWallet{Address: w.Address, Chain: w.Chain, WalletName: w.WalletName,
 			WalletProvider: w.WalletProvider})
 	}
 	in.Social = rec.SocialAccounts
-	return in, ""
+	return in, "", nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
