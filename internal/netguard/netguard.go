@@ -31,23 +31,70 @@ const DefaultMaxResponseBytes = 4 << 20
 // resolves to an address the server must not reach.
 var ErrForbiddenAddress = errors.New("endpoint resolves to a non-public address")
 
-// nonPublic lists the ranges beyond what netip.Addr's predicates cover:
-// "this network", carrier-grade NAT, IETF protocol assignments,
-// documentation, benchmarking, reserved, NAT64 and 6to4 relay prefixes.
-var nonPublic = []netip.Prefix{
+// The ranges below follow IANA's IPv4 and IPv6 special-purpose address
+// registries: a range not marked "globally reachable" is refused, a
+// globally reachable exception inside it is not.
+
+// nonPublic4 lists the IPv4 ranges beyond what netip.Addr's predicates
+// cover: "this network", carrier-grade NAT, IETF protocol assignments,
+// documentation, the deprecated 6to4 relay anycast, benchmarking and
+// reserved.
+var nonPublic4 = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
 	netip.MustParsePrefix("192.0.0.0/24"),
 	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("192.88.99.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
-	netip.MustParsePrefix("64:ff9b:1::/48"),
-	netip.MustParsePrefix("2001:db8::/32"),
-	netip.MustParsePrefix("2002::/16"),
 }
+
+// reachable4 are the globally reachable addresses inside nonPublic4:
+// PCP and TURN anycast.
+var reachable4 = []netip.Prefix{
+	netip.MustParsePrefix("192.0.0.9/32"),
+	netip.MustParsePrefix("192.0.0.10/32"),
+}
+
+// global6 is IPv6 global unicast, the only IPv6 space allocated for
+// public use. Outside it lie loopback, unspecified, the deprecated
+// IPv4-compatible and the IPv4-translated forms, local-use NAT64
+// (64:ff9b:1::/48), discard-only (100::/64), SRv6 SIDs (5f00::/16),
+// unique local (fc00::/7), link-local (fe80::/10), the deprecated
+// site-local (fec0::/10) and multicast (ff00::/8): refusing what lies
+// outside also refuses what IANA has yet to assign.
+var global6 = netip.MustParsePrefix("2000::/3")
+
+// nonPublic6 lists the ranges inside global6 that are not globally
+// reachable: IETF protocol assignments (Teredo, benchmarking, ORCHID
+// among them) and documentation.
+var nonPublic6 = []netip.Prefix{
+	netip.MustParsePrefix("2001::/23"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("3fff::/20"),
+}
+
+// reachable6 are the globally reachable ranges inside 2001::/23: PCP,
+// TURN and DNS-SD SRP anycast, AMT, AS112-v6, ORCHIDv2 and drone remote
+// ID tags.
+var reachable6 = []netip.Prefix{
+	netip.MustParsePrefix("2001:1::1/128"),
+	netip.MustParsePrefix("2001:1::2/128"),
+	netip.MustParsePrefix("2001:1::3/128"),
+	netip.MustParsePrefix("2001:3::/32"),
+	netip.MustParsePrefix("2001:4:112::/48"),
+	netip.MustParsePrefix("2001:20::/28"),
+	netip.MustParsePrefix("2001:30::/28"),
+}
+
+// Prefixes whose addresses carry an IPv4 address the packet ends up at:
+// well-known NAT64 (the last 32 bits) and 6to4 (bits 16 to 48).
+var (
+	nat64  = netip.MustParsePrefix("64:ff9b::/96")
+	sixTo4 = netip.MustParsePrefix("2002::/16")
+)
 
 // Public tells whether a may be dialled for an admin-chosen URL.
 func Public(a netip.Addr) bool {
@@ -56,15 +103,42 @@ func Public(a netip.Addr) bool {
 		a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() {
 		return false
 	}
-	if a.Is4() && a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+	if a.Is4() {
+		return public4(a)
+	}
+	return public6(a)
+}
+
+func public4(a netip.Addr) bool {
+	if a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
 		return false
 	}
-	for _, p := range nonPublic {
+	return inAny(a, reachable4) || !inAny(a, nonPublic4)
+}
+
+// public6 judges an address embedding an IPv4 one by that address: a
+// DNS64 resolver on an IPv6-only host answers 64:ff9b::808:808 for a
+// public host, and 64:ff9b::7f00:1 reaches the NAT64 gateway's loopback.
+func public6(a netip.Addr) bool {
+	b := a.As16()
+	switch {
+	case nat64.Contains(a):
+		return Public(netip.AddrFrom4([4]byte(b[12:16])))
+	case sixTo4.Contains(a):
+		return Public(netip.AddrFrom4([4]byte(b[2:6])))
+	case !global6.Contains(a): // (a zoned address is contained in no prefix)
+		return false
+	}
+	return inAny(a, reachable6) || !inAny(a, nonPublic6)
+}
+
+func inAny(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
 		if p.Contains(a) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // ClientOptions configure the guarded HTTP client.
