@@ -91,7 +91,8 @@ type MergeStore interface {
 	// other user to the caller (recording previous_users; a passkey keeps
 	// the user handle its authenticator answers with), deletes the other
 	// user (their sessions end), stores the profile Apply returns (unique
-	// values kept unique) and records user.merged. Without a live pending
+	// values kept unique; the email kept stays an operator's or a claim as
+	// it was on its user) and records user.merged. Without a live pending
 	// merge, or when its proof no longer holds, it fails with
 	// merge_accounts_invalid; when the pending merge names another user
 	// than w.FromUserID, too (and keeps it).

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -170,11 +171,15 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 			user_id = $1 WHERE user_id = $2`, into.ID, fromID); err != nil {
 			return s.fail("move passkeys", nil, err)
 		}
+		by, err := s.mergedEmailSource(ctx, tx, ch.User, into, from)
+		if err != nil {
+			return err
+		}
 		// Sessions, unique values and pending merges go with the user.
 		if err := s.change(ctx, tx, "delete merged user", users.ErrUserNotFound, `DELETE FROM users WHERE id = $1`, fromID); err != nil {
 			return err
 		}
-		if err := s.writeProfile(ctx, tx, ch.User); err != nil {
+		if err := s.writeProfile(ctx, tx, ch.User, by); err != nil {
 			return err
 		}
 		if err := s.replaceUniqueValues(ctx, tx, into.ID, ch.Unique); err != nil {
@@ -188,6 +193,23 @@ func (s *Store) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users.Us
 		return s.insertEvent(ctx, tx, w.EnvironmentID, events.UserMerged, into.ID,
 			map[string]string{"userId": into.ID, "mergedUserId": fromID, "verifiedCredentialId": credID}, w.Now)
 	})
+}
+
+// mergedEmailSource says who gave the email a merge keeps: the merged
+// user's email keeps their mark (an operator's stays the operator's, a
+// claim a claim); the staying user's keeps its own in updateUserRow.
+func (s *Store) mergedEmailSource(ctx context.Context, tx Tx, merged, into, from *users.User) (emailSource, error) {
+	if merged.Email == "" || strings.EqualFold(merged.Email, into.Email) || !strings.EqualFold(merged.Email, from.Email) {
+		return byUser, nil
+	}
+	var asserted bool
+	if err := tx.QueryRow(ctx, `SELECT email_asserted FROM users WHERE id = $1`, from.ID).Scan(&asserted); err != nil {
+		return byUser, s.fail("read merged user's email", users.ErrUserNotFound, err)
+	}
+	if asserted {
+		return byOperator, nil
+	}
+	return byUser, nil
 }
 
 // checkMergeProof checks what made the merge offer still holds: the proof's

@@ -25,7 +25,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*u
 		if err != nil {
 			return err
 		}
-		if err := s.writeProfile(ctx, tx, ch.User); err != nil {
+		if err := s.writeProfile(ctx, tx, ch.User, byUser); err != nil {
 			return err
 		}
 		return s.replaceUniqueValues(ctx, tx, userID, ch.Unique)
@@ -33,8 +33,9 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*u
 }
 
 // writeProfile stores a user's profile columns, refusing an email or a
-// username another user of the environment has.
-func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User) error {
+// username another user of the environment has; a changed email is
+// marked as given by (see updateUserRow).
+func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User, by emailSource) error {
 	for _, c := range []struct {
 		column, value string
 		taken         func() error
@@ -47,7 +48,7 @@ func (s *Store) writeProfile(ctx context.Context, tx Tx, u *users.User) error {
 			return c.taken()
 		}
 	}
-	return s.updateUserRow(ctx, tx, u, u.UpdatedAt, byUser, users.ErrEmailTaken(), users.ErrUsernameTaken())
+	return s.updateUserRow(ctx, tx, u, u.UpdatedAt, by, users.ErrEmailTaken(), users.ErrUsernameTaken())
 }
 
 // emailSource says who gave a user the email a profile write sets: the

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
@@ -105,4 +106,62 @@ func testEmailClaims(t *testing.T, s store.Store) {
 	wantCode(t, "verifying an operator-given email of another user", err, errs.KindUnprocessable, users.ErrEmailTaken().(*errs.E).Code)
 	eq(t, "pat's email", getUser(t, s, pat.ID).Email, "pat@example.com")
 	eq(t, "wendy's email after the refusal", getUser(t, s, wendy.ID).Email, "wendy@example.com")
+}
+
+// mergeByWallet merges the owner of wallet (who has another credential)
+// into userID, resolving conflicts with rs as POST /users/merge does.
+func mergeByWallet(t *testing.T, s store.Store, c *clock, envID, userID string, wallet users.Credential, rs []users.MergeResolution) *users.User {
+	t.Helper()
+	now := c.next()
+	from, err := s.OfferMerge(ctx(t), &signin.MergeOffer{EnvironmentID: envID, UserID: userID, Kind: signin.MergeByWallet,
+		Credential: users.Credential{Format: wallet.Format, Chain: wallet.Chain, Address: wallet.Address},
+		Nonces:     []string{issueNonce(t, s, c, envID)}, Now: now, ExpiresAt: now.Add(time.Minute)})
+	must(t, "OfferMerge", err)
+	if from == nil {
+		t.Fatalf("OfferMerge by %s: no merge offered", wallet.Address)
+	}
+	now = c.next()
+	u, err := s.MergeUsers(ctx(t), &signin.MergeWrite{EnvironmentID: envID, UserID: userID, FromUserID: from.ID, Now: now,
+		Apply: func(into, from *users.User, fields []users.CustomField) (*users.ProfileChange, error) {
+			return users.ApplyMerge(into, from, nil, fields, rs, now)
+		}})
+	must(t, "MergeUsers", err)
+	return u
+}
+
+// testMergeEmailMark: the email a merge keeps keeps who gave it. An
+// operator's email coming over from the merged user stays the operator's
+// (its code sign-in signs in to the merged user); a claim coming over
+// onto an operator's user stays a claim (its owner's code sign-in clears
+// it).
+func testMergeEmailMark(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+
+	quinn := saveUser(t, s, draftUser(t, env, c.next(), "quinn@example.com", "quinn"), c.next())
+	_, err := s.LinkCredential(ctx(t), newLink(t, s, c, env, quinn.ID, newWallet(t, env), c.next()))
+	must(t, "link quinn's second wallet", err)
+	alice, _ := signIn(t, s, c, env, newWallet(t, env))
+	merged := mergeByWallet(t, s, c, env, alice.ID, quinn.Credentials[0], nil)
+	eq(t, "the merged user's email", merged.Email, "quinn@example.com")
+	u, created, _, err := codeSignIn(t, s, c, env, "quinn@example.com")
+	must(t, "the code sign-in of the operator's email the merge kept", err)
+	eq(t, "signed in to the merged user", u.ID, alice.ID)
+	eq(t, "created", created, false)
+
+	rita := saveUser(t, s, draftUser(t, env, c.next(), "rita@example.com", "rita"), c.next())
+	m0 := newWallet(t, env)
+	mallory, _ := signIn(t, s, c, env, m0)
+	_, err = s.LinkCredential(ctx(t), newLink(t, s, c, env, mallory.ID, newWallet(t, env), c.next()))
+	must(t, "link mallory's second wallet", err)
+	claimEmail(t, s, c, mallory.ID, "sam@example.com")
+	merged = mergeByWallet(t, s, c, env, rita.ID, m0,
+		[]users.MergeResolution{{UserID: mallory.ID, FieldKey: "email", Type: users.KycStandard}})
+	eq(t, "the merged user's email", merged.Email, "sam@example.com")
+	sam, created, _, err := codeSignIn(t, s, c, env, "sam@example.com")
+	must(t, "the owner's code sign-in of the claim the merge kept", err)
+	eq(t, "created", created, true)
+	eq(t, "sam is not rita", sam.ID != rita.ID, true)
+	eq(t, "rita's email after sam's sign-in", getUser(t, s, rita.ID).Email, "")
 }

@@ -129,6 +129,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OAuthProfile", testOAuthProfile},
 		{"VouchedSignIn", testVouchedSignIn},
 		{"EmailClaims", testEmailClaims},
+		{"MergeEmailMark", testMergeEmailMark},
 		{"SocialJoinSignIn", testSocialJoinSignIn},
 		{"SocialSignInAtomic", testSocialSignInAtomic},
 		{"Webhooks", testWebhooks},
