@@ -65,11 +65,27 @@ func (n *notifier) userChange(ctx context.Context, k ChangeKind, u *users.User) 
 	n.notify(ctx, Change{Kind: k, EnvironmentID: u.EnvironmentID, UserID: u.ID, User: u})
 }
 
+// claimCleared reports the user a proved email was cleared from (their
+// unproved claim of it, signin.NewUserProfile), before the prover's
+// changes: an application mirroring users, the email unique there too,
+// frees the address before it stores it again.
+func (n *notifier) claimCleared(ctx context.Context, envID, userID string) {
+	if userID == "" {
+		return
+	}
+	c := Change{Kind: UserUpdated, EnvironmentID: envID, UserID: userID}
+	if u, err := n.Store.GetUser(ctx, userID); err == nil {
+		c.User = u
+	}
+	n.notify(ctx, c)
+}
+
 func (n *notifier) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.User, bool, error) {
 	u, created, err := n.Store.CompleteSignIn(ctx, w)
 	if err != nil {
 		return u, created, err
 	}
+	n.claimCleared(ctx, u.EnvironmentID, w.ClaimClearedFrom)
 	if created {
 		n.userChange(ctx, UserCreated, u)
 		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID,
@@ -83,6 +99,7 @@ func (n *notifier) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.
 func (n *notifier) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {
 	u, err := n.Store.LinkCredential(ctx, w)
 	if err == nil {
+		n.claimCleared(ctx, u.EnvironmentID, w.ClaimClearedFrom)
 		cred := w.Credential.ID
 		for _, c := range u.Credentials { // the store keeps an existing credential's id
 			if c.Format == w.Credential.Format && c.Chain == w.Credential.Chain && c.Address == w.Credential.Address {

@@ -245,8 +245,10 @@ type Hooks struct {
 	OnSignIn func(ctx context.Context, s *signin.SignIn) error
 	// AfterChange hears about every committed change to users, sessions
 	// (each sign-in included) and credentials, whichever path made it
-	// (HTTP or Go). It runs after the commit, in the caller's goroutine:
-	// keep it quick, or hand the work off. Its error is logged and never
-	// undoes the change.
+	// (HTTP or Go), another user's included: a sign-in or verify proving
+	// an email reports first the user it cleared the address from (their
+	// unproved claim), UserUpdated. It runs after the commit, in the
+	// caller's goroutine: keep it quick, or hand the work off. Its error
+	// is logged and never undoes the change.
 	AfterChange func(ctx context.Context, c Change) error
 }

@@ -37,6 +37,9 @@ type LinkWrite struct {
 	// OAuthTokens, if set, replace the provider tokens kept for the
 	// (oauth) credential, in the same transaction.
 	OAuthTokens *social.SealedTokens
+	// ClaimClearedFrom is set by the store: the user whose unproved claim
+	// of Profile's email it cleared (NewUserProfile), "" for none.
+	ClaimClearedFrom string
 }
 
 // LinkStore is the persistence of linking, unlinking and selecting.

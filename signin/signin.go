@@ -126,6 +126,10 @@ type Write struct {
 	// block. Stores that learn the result only with the commit do not
 	// call it.
 	Written func(u *users.User, created bool)
+	// ClaimClearedFrom is set by the store: the user whose unproved claim
+	// of the email the sign-in proved it cleared (NewUserProfile), "" for
+	// none. That user changed too, in the same transaction.
+	ClaimClearedFrom string
 }
 
 // NewUserProfile is what a first sign-in knows of the user besides the

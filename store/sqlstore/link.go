@@ -81,6 +81,7 @@ var errEmailClaimed = errors.New("another user's profile has the email")
 
 func (s *Store) linkCredential(ctx context.Context, w *signin.LinkWrite, settle bool) (*users.User, error) {
 	return s.userChange(ctx, w.UserID, func(tx Tx) error {
+		w.ClaimClearedFrom = "" // a retried transaction starts over
 		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
 		}
@@ -225,9 +226,11 @@ func (s *Store) linkProfile(ctx context.Context, tx Tx, w *signin.LinkWrite, set
 	}
 	if e := w.Profile.Email; e != "" {
 		if settle {
-			if err := s.clearEmailClaim(ctx, tx, w.EnvironmentID, w.UserID, e, w.Now); err != nil {
+			cleared, err := s.clearEmailClaim(ctx, tx, w.EnvironmentID, w.UserID, e, w.Now)
+			if err != nil {
 				return err
 			}
+			w.ClaimClearedFrom = cleared
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET email = $1 WHERE id = $2`, e, w.UserID); err != nil {
 			if s.unique(err, "users_env_email") {
@@ -246,16 +249,17 @@ func (s *Store) linkProfile(ctx context.Context, tx Tx, w *signin.LinkWrite, set
 
 // clearEmailClaim clears email from the profile of the user of envID
 // other than userID who has it as their own unproved claim (not an
-// operator's), with signin.ClaimClearedEvent.
-func (s *Store) clearEmailClaim(ctx context.Context, tx Tx, envID, userID, email string, now time.Time) error {
+// operator's), with signin.ClaimClearedEvent, and returns that user's id
+// ("" for none).
+func (s *Store) clearEmailClaim(ctx context.Context, tx Tx, envID, userID, email string, now time.Time) (string, error) {
 	var id string
 	err := tx.QueryRow(ctx, `UPDATE users SET email = '', updated_at = $1 WHERE environment_id = $2 AND lower(email) = lower($3)
 		AND email <> '' AND id <> $4 AND NOT email_asserted RETURNING id`, now, envID, email, userID).Scan(&id)
 	if s.noRows(err) {
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return s.fail("clear email claim", nil, err)
+		return "", s.fail("clear email claim", nil, err)
 	}
-	return s.insertEvent(ctx, tx, envID, signin.ClaimClearedEvent, id, map[string]string{"userId": id}, now)
+	return id, s.insertEvent(ctx, tx, envID, signin.ClaimClearedEvent, id, map[string]string{"userId": id}, now)
 }

@@ -91,7 +91,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write, settle bool
 	var u *users.User
 	var created, committing bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
-		u, created, committing = nil, false, false
+		u, created, committing, w.ClaimClearedFrom = nil, false, false, ""
 		if w.Device != nil {
 			w.Device.Reset()
 		}
@@ -272,7 +272,8 @@ func (s *Store) settleEmailClaim(ctx context.Context, tx Tx, w *signin.Write) (h
 	case asserted:
 		return id, nil
 	}
-	return "", s.clearEmailClaim(ctx, tx, w.EnvironmentID, w.NewUserID, w.NewUser.Email, w.Now)
+	w.ClaimClearedFrom, err = s.clearEmailClaim(ctx, tx, w.EnvironmentID, w.NewUserID, w.NewUser.Email, w.Now)
+	return "", err
 }
 
 // joinEmailHolder queues the sign-in's email credential as the

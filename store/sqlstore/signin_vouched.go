@@ -135,9 +135,11 @@ func (s *Store) writeVouched(ctx context.Context, tx Tx, w *signin.Write, userID
 		email = c.Address
 	}
 	if plan.clearClaim {
-		if err := s.clearEmailClaim(ctx, tx, w.EnvironmentID, userID, email, w.Now); err != nil {
+		cleared, err := s.clearEmailClaim(ctx, tx, w.EnvironmentID, userID, email, w.Now)
+		if err != nil {
 			return err
 		}
+		w.ClaimClearedFrom = cleared
 	}
 	if plan.link {
 		if err := tx.Defer(ctx, insertCredentialSQL, s.credentialArgs(userID, v.Email)...); err != nil {

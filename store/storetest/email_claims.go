@@ -68,12 +68,14 @@ func testEmailClaims(t *testing.T, s store.Store) {
 	eq(t, "users", userCount(t, s, env), before+1)
 	m := getUser(t, s, mallory.ID)
 	eq(t, "mallory's profile email", m.Email, "")
+	eq(t, "the claim cleared from", w.ClaimClearedFrom, mallory.ID)
 	eq(t, "mallory's credentials", len(m.Credentials), len(mallory.Credentials))
 	wantEvents(t, s, "after the code sign-in", env, map[string]int{events.UserUpdated: 1, events.EmailLinked: 1})
-	again, created, _, err := codeSignIn(t, s, c, env, "victor@example.com")
+	again, created, w2, err := codeSignIn(t, s, c, env, "victor@example.com")
 	must(t, "victor's second sign-in", err)
 	eq(t, "victor again", again.ID, victor.ID)
 	eq(t, "created again", created, false)
+	eq(t, "no claim cleared by victor's second sign-in", w2.ClaimClearedFrom, "")
 
 	// Mallory squats Wendy's address; Wendy, a wallet user, verifies it.
 	wendy, _ := signIn(t, s, c, env, newWallet(t, env))
@@ -85,6 +87,7 @@ func testEmailClaims(t *testing.T, s store.Store) {
 	eq(t, "wendy's email", wendy.Email, "wendy@example.com")
 	eq(t, "wendy's email credential", wendy.Credential(lw.Credential.ID) != nil, true)
 	eq(t, "mallory's profile email after the verify", getUser(t, s, mallory.ID).Email, "")
+	eq(t, "the claim cleared by the verify from", lw.ClaimClearedFrom, mallory.ID)
 	wantEvents(t, s, "after the verify", env, map[string]int{events.UserUpdated: 2, events.EmailLinked: 2})
 
 	// An operator's user: their email is theirs.
@@ -95,6 +98,7 @@ func testEmailClaims(t *testing.T, s store.Store) {
 	eq(t, "signed in to the operator's user", u.ID, olga.ID)
 	eq(t, "created", created, false)
 	eq(t, "olga's email", u.Email, "olga@example.com")
+	eq(t, "no claim cleared by olga's sign-in", w.ClaimClearedFrom, "")
 	eqSet(t, "olga's credentials", credentialIDs(u), append(credentialIDs(olga), w.Credential.ID))
 	wantEvents(t, s, "after olga's sign-in", env, map[string]int{events.UserUpdated: 2, events.EmailLinked: 3})
 

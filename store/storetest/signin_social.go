@@ -126,6 +126,7 @@ func testSocialJoinSignIn(t *testing.T, s store.Store) {
 	carolNow := getUser(t, s, carol.ID)
 	eq(t, "carol's credentials", len(carolNow.Credentials), 1)
 	eq(t, "carol's profile email", carolNow.Email, "")
+	eq(t, "the claim cleared from", w.ClaimClearedFrom, carol.ID)
 
 	// An email an operator gave a user: not joined (a social account joins
 	// a verified email credential only), not given to the new user.

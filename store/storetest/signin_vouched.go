@@ -119,6 +119,7 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "dan's email", dan.Email, "carol@example.com")
 	eq(t, "dan's email credential", credentials(dan)[users.FormatEmail], "carol@example.com")
 	eq(t, "carol's profile email", getUser(t, s, carol.ID).Email, "")
+	eq(t, "the claim cleared from", w.ClaimClearedFrom, carol.ID)
 	wantEvents(t, s, "after the claim gave way", env, map[string]int{events.EmailLinked: 2, events.UserCreated: 5,
 		events.SessionCreated: 5, events.UserUpdated: 1})
 }

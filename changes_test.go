@@ -1,0 +1,104 @@
+package dynamicauth_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// changeLog records what AfterChange hears.
+type changeLog struct {
+	mu  sync.Mutex
+	got []dynamicauth.Change
+}
+
+func (l *changeLog) hook(_ context.Context, c dynamicauth.Change) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, c)
+	return nil
+}
+
+// take returns what was heard since the last take.
+func (l *changeLog) take() []dynamicauth.Change {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	got := l.got
+	l.got = nil
+	return got
+}
+
+// TestAfterChangeHearsClearedEmailClaims: a sign-in or a verify proving
+// an email clears it from the profile of another user who only claimed
+// it; the hook hears that user updated, without the email, before the
+// prover's own changes, so that an application mirroring users (an email
+// unique there too) drops the stale address before it stores it again.
+func TestAfterChangeHearsClearedEmailClaims(t *testing.T) {
+	box, log := &deliverytest.Box{}, &changeLog{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		claim := func(email string) *dynamicauthtest.SignedIn {
+			t.Helper()
+			s := dynamicauthtest.SignInWallet(t, app)
+			in := users.ProfileInput{Fields: map[string]*string{"email": &email}}
+			up, err := app.UpdateProfile(ctx, env, s.MinifiedJWT, in, dynamicauth.ProfileOptions{})
+			if err != nil || up.User.Email != email {
+				t.Fatalf("claim %s while email codes are off: %+v, %v", email, up, err)
+			}
+			return s
+		}
+		wantClearedFirst := func(what string, claimant *dynamicauthtest.SignedIn, proverID string) {
+			t.Helper()
+			got := log.take()
+			if len(got) < 2 || got[0].Kind != dynamicauth.UserUpdated || got[0].UserID != claimant.UserID ||
+				got[0].EnvironmentID != env || got[0].User == nil || got[0].User.Email != "" {
+				t.Fatalf("%s: changes %+v, want first the claimant's update without the email", what, got)
+			}
+			for _, c := range got[1:] {
+				if c.UserID != proverID {
+					t.Errorf("%s: change %+v of another user than the prover %s", what, c, proverID)
+				}
+			}
+		}
+		mallory, mary := claim("victor@example.com"), claim("wendy@example.com")
+		wendy := dynamicauthtest.SignInWallet(t, app)
+		enableEmailCodes(t, app)
+
+		log.take()
+		started, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
+			Destination: otp.Destination{Email: "victor@example.com"}, Client: "192.0.2.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := app.SignInWithCode(ctx, signin.CodeRequest{EnvironmentID: env, Channel: otp.ChannelEmail,
+			VerificationID: started.Verification.ID, Code: box.LastEmail(t, "victor@example.com").Code, Origin: app.Origin})
+		if err != nil || !res.NewUser {
+			t.Fatalf("victor's code sign-in: %+v, %v", res, err)
+		}
+		wantClearedFirst("victor's code sign-in", mallory, res.User.ID)
+
+		email := "wendy@example.com"
+		in := users.ProfileInput{Fields: map[string]*string{"email": &email}}
+		up, err := app.UpdateProfile(ctx, env, wendy.MinifiedJWT, in, dynamicauth.ProfileOptions{Client: "192.0.2.1"})
+		if err != nil || up.Verification == nil {
+			t.Fatalf("wendy's new email: %+v, %v", up, err)
+		}
+		log.take()
+		req := signin.CodeRequest{Channel: otp.ChannelEmail, VerificationID: up.Verification.Verification.ID,
+			Code: box.LastEmail(t, email).Code, Origin: app.Origin}
+		if _, err := app.VerifyCode(ctx, env, wendy.MinifiedJWT, req); err != nil {
+			t.Fatalf("wendy's verify: %v", err)
+		}
+		wantClearedFirst("wendy's verify", mary, wendy.UserID)
+	}, func(c *dynamicauth.Config) {
+		c.Mailer = box
+		c.Hooks.AfterChange = log.hook
+	})
+}
