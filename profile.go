@@ -103,3 +103,15 @@ func (a *Auth) CheckStepUp(ctx context.Context, envID, sessionToken, scope strin
 	}
 	return a.signin.CheckStepUp(ctx, cur, scope)
 }
+
+// CheckAvailable tells whether value is free for the session's user to
+// take (GET users/check): field is users.CheckEmail, users.CheckUsername
+// or the name of a unique custom field; the user's own value counts as
+// free. An app asks before UpdateProfile, which refuses a taken one.
+func (a *Auth) CheckAvailable(ctx context.Context, envID, sessionToken, field, value string) (bool, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return false, err
+	}
+	return a.profiles.CheckAvailable(ctx, cur.User, field, value)
+}

@@ -154,3 +154,43 @@ func TestOwnAccountFromGo(t *testing.T) {
 		}
 	}, func(c *dynamicauth.Config) { c.Mailer = box })
 }
+
+// TestCheckAvailableFromGo tells the session's user whether a value is
+// free to take (CheckAvailable, users/check): another user's username is
+// not, their own is, and a field or value the route refuses is refused
+// (both required, the value at most 1024 bytes, a field that is neither
+// email, username nor a unique custom field).
+func TestCheckAvailableFromGo(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		ann, bob := dynamicauthtest.SignInWallet(t, app), dynamicauthtest.SignInWallet(t, app)
+		name := "ada_l"
+		if _, err := app.UpdateProfile(ctx, env, ann.MinifiedJWT, users.ProfileInput{Fields: map[string]*string{"username": &name}},
+			dynamicauth.ProfileOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			who, token, value string
+			free              bool
+		}{
+			{"Bob, Ann's username", bob.MinifiedJWT, "ada_l", false},
+			{"Bob, Ann's username in capitals", bob.MinifiedJWT, "ADA_L", false},
+			{"Ann, her own", ann.MinifiedJWT, "ada_l", true},
+			{"Bob, a free one", bob.MinifiedJWT, "grace_h", true},
+		} {
+			if free, err := app.CheckAvailable(ctx, env, c.token, users.CheckUsername, c.value); err != nil || free != c.free {
+				t.Errorf("%s: free %t, %v; want %t", c.who, free, err, c.free)
+			}
+		}
+		for what, fv := range map[string][2]string{
+			"no field":         {"", "x"},
+			"no value":         {users.CheckUsername, ""},
+			"a value too long": {users.CheckUsername, strings.Repeat("a", 1025)},
+			"an unknown field": {"shoeSize", "42"},
+		} {
+			if _, err := app.CheckAvailable(ctx, env, bob.MinifiedJWT, fv[0], fv[1]); !errs.Is(err, errs.KindInvalid) {
+				t.Errorf("%s: %v, want invalid", what, err)
+			}
+		}
+	})
+}

@@ -140,12 +140,6 @@ func (s *Server) deleteSelf(w http.ResponseWriter, r *http.Request, cur *signin.
 func (s *Server) checkUserField(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
 	q := r.URL.Query()
 	field, value := q.Get("filter[field]"), q.Get("filter[value]")
-	if field == "" || value == "" {
-		return errs.Invalid("filter[field] and filter[value] are required")
-	}
-	if len(value) > 1024 {
-		return errs.Invalid("filter[value]: must be at most 1024 bytes")
-	}
 	ok, err := s.profiles.CheckAvailable(r.Context(), cur.User, field, value)
 	if err != nil {
 		return err

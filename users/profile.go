@@ -204,10 +204,21 @@ const (
 	checkHandle   = "name-service-subdomain-handle"
 )
 
+// maxCheckValue bounds the value CheckAvailable looks up, refused before
+// it reaches the store.
+const maxCheckValue = 1024
+
 // CheckAvailable reports whether value is free for the user: an email, a
 // username, or a value of a unique custom field (named by field). The
-// user's own value counts as free.
+// user's own value counts as free. Both are required; value is at most
+// maxCheckValue bytes.
 func (s *Profiles) CheckAvailable(ctx context.Context, u *User, field, value string) (bool, error) {
+	if field == "" || value == "" {
+		return false, errs.Invalid("filter[field] and filter[value] are required")
+	}
+	if len(value) > maxCheckValue {
+		return false, errs.Invalid("filter[value]: must be at most 1024 bytes")
+	}
 	switch field {
 	case CheckEmail, CheckUsername:
 		v, err := CheckStandard(field, value)
