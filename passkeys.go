@@ -88,3 +88,24 @@ func (a *Auth) DeletePasskey(ctx context.Context, envID, sessionToken, passkeyID
 	}
 	return a.signin.DeletePasskey(ctx, cur, passkeyID, proof.signin())
 }
+
+// UserPasskeys lists the session's user's passkeys (GET users/passkeys).
+// Passkeys().List does the same for any user id.
+func (a *Auth) UserPasskeys(ctx context.Context, envID, sessionToken string) ([]passkey.Passkey, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	return a.passkeys.List(ctx, cur.User.ID)
+}
+
+// RenamePasskey sets the alias (at most 255 characters) of one of the
+// session's user's passkeys and returns it (PUT users/passkeys); another
+// user's passkey is not found.
+func (a *Auth) RenamePasskey(ctx context.Context, envID, sessionToken, passkeyID, alias string) (*passkey.Passkey, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return nil, err
+	}
+	return a.passkeys.Rename(ctx, cur.User.ID, passkeyID, alias)
+}

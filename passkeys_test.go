@@ -3,6 +3,7 @@ package dynamicauth_test
 import (
 	"encoding/base64"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth"
@@ -107,6 +108,18 @@ func passkeyUser(t *testing.T, app *dynamicauthtest.App, w *dynamicauthtest.Wall
 	return u, a
 }
 
+// passkeyOf signs w in and registers a passkey of a software
+// authenticator for its user.
+func passkeyOf(t *testing.T, app *dynamicauthtest.App, w *dynamicauthtest.Wallet) (*users.User, *passkeytest.Authenticator, *passkey.Passkey) {
+	t.Helper()
+	u, a := passkeyUser(t, app, w)
+	pk, _, err := registerPasskey(t, app, u, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, a, pk
+}
+
 // registerPasskey runs a registration of a for u through the Go API; the
 // options are nil when they were refused.
 func registerPasskey(t *testing.T, app *dynamicauthtest.App, u *users.User, a *passkeytest.Authenticator) (*passkey.Passkey, *protocol.PublicKeyCredentialCreationOptions, error) {
@@ -134,10 +147,7 @@ func TestPasskeySignInThroughTheGoAPI(t *testing.T) {
 
 func testPasskeySignInThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	ctx, env := t.Context(), app.IDs.EnvironmentID
-	u, a := passkeyUser(t, app, dynamicauthtest.NewWallet(t))
-	if _, _, err := registerPasskey(t, app, u, a); err != nil {
-		t.Fatal(err)
-	}
+	u, a, _ := passkeyOf(t, app, dynamicauthtest.NewWallet(t))
 	assertion := func(envID string, from *passkeytest.Authenticator) []byte {
 		t.Helper()
 		o, err := app.Passkeys().BeginSignIn(ctx, envID, app.Origin, "")
@@ -277,6 +287,46 @@ func TestPasskeyRegistrationFromGo(t *testing.T) {
 		}
 		if err := app.DeletePasskey(ctx, env, token, pk.ID, dynamicauth.MFAProof{ElevatedAccessToken: elevated(token, "credential:unlink")}); err != nil || count() != 1 {
 			t.Fatalf("DeletePasskey with proof: %v (%d passkeys)", err, count())
+		}
+	})
+}
+
+// TestUserPasskeysFromGo lists and renames the session's user's passkeys
+// (UserPasskeys, RenamePasskey: GET and PUT users/passkeys): another
+// user sees none of them and cannot rename one (not found, the alias
+// kept), and an alias over 255 characters is refused.
+func TestUserPasskeysFromGo(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		w := dynamicauthtest.NewWallet(t)
+		_, _, pk := passkeyOf(t, app, w)
+		ann, bob := app.SignIn(t, w).MinifiedJWT, dynamicauthtest.SignInWallet(t, app).MinifiedJWT
+		list := func(token string) []passkey.Passkey {
+			t.Helper()
+			ps, err := app.UserPasskeys(ctx, env, token)
+			if err != nil {
+				t.Fatalf("UserPasskeys: %v", err)
+			}
+			return ps
+		}
+		if ps := list(ann); len(ps) != 1 || ps[0].ID != pk.ID || ps[0].Alias != "" {
+			t.Fatalf("Ann's passkeys: %d (want %s, no alias)", len(ps), pk.ID)
+		}
+		if ps := list(bob); len(ps) != 0 {
+			t.Fatalf("Bob sees %d passkeys", len(ps))
+		}
+		renamed, err := app.RenamePasskey(ctx, env, ann, pk.ID, "laptop")
+		if err != nil || renamed.ID != pk.ID || renamed.Alias != "laptop" {
+			t.Fatalf("RenamePasskey: %v", err)
+		}
+		if _, err := app.RenamePasskey(ctx, env, bob, pk.ID, "mallory"); !errs.Is(err, errs.KindNotFound) {
+			t.Fatalf("Bob renames Ann's passkey: %v, want not found", err)
+		}
+		if _, err := app.RenamePasskey(ctx, env, ann, pk.ID, strings.Repeat("x", 256)); !errs.Is(err, errs.KindUnprocessable) {
+			t.Fatalf("an alias of 256 characters: %v", err)
+		}
+		if ps := list(ann); len(ps) != 1 || ps[0].Alias != "laptop" {
+			t.Fatalf("Ann's passkeys after the refused renames: %d, not one named laptop", len(ps))
 		}
 	})
 }
