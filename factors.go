@@ -220,3 +220,16 @@ func (a *Auth) ResetMFA(ctx context.Context, p *Principal, envID, userID string)
 	}
 	return a.mfa.Reset(ctx, userID)
 }
+
+// MFAMethods lists the session's user's MFA devices and passkeys and
+// whether any of them is verified (GET users/mfa/methods): verified
+// devices only, unless verifiedOnly is false (an enrollment still waiting
+// for its first code is then listed too). An MFA-pending session may
+// list them to pick one.
+func (a *Auth) MFAMethods(ctx context.Context, envID, sessionToken string, verifiedOnly bool) (*signin.MFAMethods, error) {
+	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
+	if err != nil {
+		return nil, err
+	}
+	return a.signin.MFAMethods(ctx, cur, verifiedOnly)
+}

@@ -129,11 +129,18 @@ func verified(t *testing.T, app *dynamicauthtest.App, res *signin.Result, pendin
 // app's Verifier checks them for its origin.
 func sessionClaims(t *testing.T, app *dynamicauthtest.App, res *signin.Result) *verifier.Claims {
 	t.Helper()
+	return tokenClaims(t, app, res.Tokens.MinifiedJWT)
+}
+
+// tokenClaims are the claims of a full session's minified token, as the
+// app's Verifier checks them for its origin.
+func tokenClaims(t *testing.T, app *dynamicauthtest.App, token string) *verifier.Claims {
+	t.Helper()
 	v, err := app.Verifier(app.IDs.EnvironmentID, dynamicauth.WithAudience(app.Origin))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := v.Verify(t.Context(), res.Tokens.MinifiedJWT)
+	c, err := v.Verify(t.Context(), token)
 	if err != nil {
 		t.Fatalf("session token: %v", err)
 	}
@@ -288,11 +295,7 @@ func TestPasskeyMFAThroughTheGoAPI(t *testing.T) { onBothBackends(t, testPasskey
 func testPasskeyMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	ctx, env := t.Context(), app.IDs.EnvironmentID
 	w := dynamicauthtest.NewWallet(t)
-	u, a := passkeyUser(t, app, w)
-	pk, _, err := registerPasskey(t, app, u, a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, a, pk := passkeyOf(t, app, w)
 
 	setMFA(t, app, map[string]any{"enabled": true})
 	pending := app.SignIn(t, w).MinifiedJWT
@@ -396,4 +399,56 @@ func TestEmailMFAThroughTheGoAPI(t *testing.T) {
 			t.Fatal("a code passed twice")
 		}
 	}, func(c *dynamicauth.Config) { c.Mailer = box })
+}
+
+// TestMFAMethodsFromGo lists the session's user's MFA methods
+// (MFAMethods, users/mfa/methods): an enrollment waiting for its first
+// code only when unverified ones are asked for, and not as a verified
+// method; a confirmed device and a passkey are; an MFA-pending session
+// sees them, another user none.
+func TestMFAMethodsFromGo(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		w := dynamicauthtest.NewWallet(t)
+		u, key := passkeyUser(t, app, w)
+		full, bob := app.SignIn(t, w).MinifiedJWT, dynamicauthtest.SignInWallet(t, app).MinifiedJWT
+		methods := func(token string, verifiedOnly bool) (devices, passkeys int, verified bool) {
+			t.Helper()
+			m, err := app.MFAMethods(ctx, env, token, verifiedOnly)
+			if err != nil {
+				t.Fatalf("MFAMethods: %v", err)
+			}
+			return len(m.Devices), len(m.Passkeys), m.Verified
+		}
+		if d, p, v := methods(full, false); d != 0 || p != 0 || v {
+			t.Fatalf("no methods yet: %d devices, %d passkeys, verified %t", d, p, v)
+		}
+		en, err := app.RegisterTOTP(ctx, env, full, dynamicauth.MFAProof{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, _, v := methods(full, true); d != 0 || v {
+			t.Fatalf("verified only, with a device waiting: %d devices, verified %t", d, v)
+		}
+		if d, _, v := methods(full, false); d != 1 || v {
+			t.Fatalf("with the device waiting: %d devices, verified %t", d, v)
+		}
+		if _, err := app.ConfirmTOTP(ctx, env, full, mfatest.Code(t, en.Secret, -1)); err != nil {
+			t.Fatal(err)
+		}
+		if d, _, v := methods(full, true); d != 1 || !v {
+			t.Fatalf("a confirmed device: %d devices, verified %t", d, v)
+		}
+		if _, _, err := registerPasskey(t, app, u, key); err != nil {
+			t.Fatal(err)
+		}
+		setMFA(t, app, map[string]any{"enabled": true})
+		pending := app.SignIn(t, w).MinifiedJWT
+		if d, p, v := methods(pending, true); d != 1 || p != 1 || !v {
+			t.Fatalf("an MFA-pending session: %d devices, %d passkeys, verified %t", d, p, v)
+		}
+		if d, p, v := methods(bob, false); d != 0 || p != 0 || v {
+			t.Fatalf("another user: %d devices, %d passkeys, verified %t", d, p, v)
+		}
+	})
 }

@@ -56,34 +56,12 @@ func (s *Server) listMfaDevices(w http.ResponseWriter, r *http.Request, cur *sig
 }
 
 func (s *Server) mfaMethods(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	m, err := s.mfaService()
+	m, err := s.signin.MFAMethods(r.Context(), cur, r.URL.Query().Get("verifiedOnly") != "false")
 	if err != nil {
 		return err
 	}
-	var devs []mfa.Device
-	if r.URL.Query().Get("verifiedOnly") == "false" {
-		devs, err = m.Devices(r.Context(), cur.User.ID)
-	} else {
-		devs, err = m.VerifiedDevices(r.Context(), cur.User.ID)
-	}
-	if err != nil {
-		return err
-	}
-	verified := false
-	for _, d := range devs {
-		verified = verified || d.Verified()
-	}
-	passkeys := []wireUserPasskey{}
-	if pks := s.signin.Passkeys(); pks != nil {
-		ps, err := pks.List(r.Context(), cur.User.ID)
-		if err != nil {
-			return err
-		}
-		passkeys = toUserPasskeys(ps)
-		verified = verified || len(ps) > 0
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"devices": toMfaDevices(devs), "passkeys": passkeys,
-		"userHasVerifiedMfaMethods": verified})
+	writeJSON(w, http.StatusOK, map[string]any{"devices": toMfaDevices(m.Devices), "passkeys": toUserPasskeys(m.Passkeys),
+		"userHasVerifiedMfaMethods": m.Verified})
 	return nil
 }
 

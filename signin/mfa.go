@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -67,6 +68,43 @@ func (s *Service) MFAPolicy(ctx context.Context, envID string) (mfa.Policy, erro
 		return mfa.Policy{}, err
 	}
 	return mfa.PolicyFrom(env.Settings), nil
+}
+
+// MFAMethods are a user's second factors (users/mfa/methods).
+type MFAMethods struct {
+	Devices  []mfa.Device
+	Passkeys []passkey.Passkey
+	// Verified tells whether the user has a verified method: a verified
+	// device or a passkey.
+	Verified bool
+}
+
+// MFAMethods lists the caller's MFA devices (verified ones only, unless
+// verifiedOnly is false: the SDK then sees an enrollment still waiting for
+// its first code) and passkeys (none when passkeys are off).
+func (s *Service) MFAMethods(ctx context.Context, cur *Current, verifiedOnly bool) (*MFAMethods, error) {
+	if s.mfa == nil {
+		return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	}
+	list := s.mfa.VerifiedDevices
+	if !verifiedOnly {
+		list = s.mfa.Devices
+	}
+	devs, err := list(ctx, cur.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	m := &MFAMethods{Devices: devs}
+	for _, d := range devs {
+		m.Verified = m.Verified || d.Verified()
+	}
+	if s.passkeys != nil {
+		if m.Passkeys, err = s.passkeys.List(ctx, cur.User.ID); err != nil {
+			return nil, err
+		}
+		m.Verified = m.Verified || len(m.Passkeys) > 0
+	}
+	return m, nil
 }
 
 // MFARequest is a second factor sent to users/mfa/auth/*.
