@@ -57,3 +57,18 @@ func (a *Auth) LinkOAuth(ctx context.Context, envID, sessionToken string, req si
 	req.EnvironmentID = envID
 	return a.signin.OAuthLink(ctx, cur, req)
 }
+
+// OAuthAccessToken is the provider's access token of one of the session's
+// user's social accounts, refreshed first when it has expired and a
+// refresh token is kept (GET oauthAccounts/{id}/accessToken).
+// oauthAccountID is the id of the account's oauth verified credential;
+// another user's account, or one of another environment, is not found
+// (social.ErrAccountNotFound). OAuthAccounts().AdminAccessToken serves any
+// account to a principal who reads the environment's users.
+func (a *Auth) OAuthAccessToken(ctx context.Context, envID, sessionToken, oauthAccountID string) (string, error) {
+	cur, err := a.current(ctx, envID, sessionToken, fullSession)
+	if err != nil {
+		return "", err
+	}
+	return a.oauthAccounts.UserAccessToken(ctx, cur.Session.EnvironmentID, cur.User.ID, oauthAccountID)
+}

@@ -133,3 +133,37 @@ func TestSignInWithOAuthFromGo(t *testing.T) {
 	_, err = app.auth.LinkOAuth(ctx, app.env, "not-a-session", app.login(t, "grace-browser"))
 	wantKind(t, "link without a session", err, errs.KindUnauthorized)
 }
+
+// TestOAuthAccessTokenFromGo: the provider's access token of the
+// session's user's own social account (OAuthAccessToken,
+// oauthAccounts/{id}/accessToken) works at the provider for that
+// account; another user's account, and an id that is no account, are not
+// found.
+func TestOAuthAccessTokenFromGo(t *testing.T) {
+	ctx := context.Background()
+	app := newOAuthApp(t)
+	app.op.AddUser(oidctest.User{ID: "op-ada", Email: "ada@example.com", Name: "Ada", EmailVerified: true})
+	ada, err := app.auth.SignInWithOAuth(ctx, app.login(t, "ada-browser"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.op.AddUser(oidctest.User{ID: "op-grace", Email: "grace@example.com", Name: "Grace", EmailVerified: true})
+	grace, err := app.auth.SignInWithOAuth(ctx, app.login(t, "grace-browser"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	account := ada.User.Credentials[0].ID
+	tok, err := app.auth.OAuthAccessToken(ctx, app.env, ada.Tokens.MinifiedJWT, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub, err := app.op.UserInfo(tok); err != nil || sub != "op-ada" {
+		t.Fatalf("the token at the provider's userinfo: %q, %v", sub, err)
+	}
+	_, err = app.auth.OAuthAccessToken(ctx, app.env, grace.Tokens.MinifiedJWT, account)
+	if !errors.Is(err, social.ErrAccountNotFound) {
+		t.Fatalf("Grace reads Ada's account's token: %v, want %v", err, social.ErrAccountNotFound)
+	}
+	_, err = app.auth.OAuthAccessToken(ctx, app.env, ada.Tokens.MinifiedJWT, "00000000-0000-4000-8000-000000000001")
+	wantKind(t, "an id that is no account", err, errs.KindNotFound)
+}
