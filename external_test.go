@@ -1,6 +1,7 @@
 package dynamicauth_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -21,14 +22,7 @@ func TestSignInExternalFromGo(t *testing.T) {
 	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
 		ctx, env := t.Context(), app.IDs.EnvironmentID
 		idp := externaljwttest.New(t)
-		updateSettings(t, app, func(settings map[string]any) {
-			sec, _ := settings["security"].(map[string]any)
-			if sec == nil {
-				sec = map[string]any{}
-			}
-			sec["externalAuth"] = map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": idp.URL}
-			settings["security"] = sec
-		})
+		enableExternalAuth(t, app, idp)
 
 		good := idp.Token(t, nil)
 		if r, err := app.CheckExternalJWT(ctx, app.System, env, good); err != nil || !r.Valid {
@@ -67,6 +61,57 @@ func TestSignInExternalFromGo(t *testing.T) {
 			if _, err := app.SignInExternal(ctx, bad); err == nil {
 				t.Errorf("%s token signed in", name)
 			}
+		}
+	})
+}
+
+// enableExternalAuth trusts idp's tokens in the sandbox.
+func enableExternalAuth(t *testing.T, app *dynamicauthtest.App, idp *externaljwttest.IdP) {
+	t.Helper()
+	setSecurity(t, app, "externalAuth", map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": idp.URL})
+}
+
+// TestVerifyExternalFromGo: the signed-in user's fresh external JWT is
+// checked against them by session (VerifyExternal, externalAuth/verify):
+// their own passes and links nothing; another user's, an expired one and
+// one for a user without external identities are refused; an assertion
+// (scope, jti) earns an elevatedAccessToken of this session, once.
+func TestVerifyExternalFromGo(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		idp := externaljwttest.New(t)
+		enableExternalAuth(t, app, idp)
+		ada, err := app.SignInExternal(ctx, signin.ExternalRequest{EnvironmentID: env, JWT: idp.Token(t, nil), Origin: app.Origin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		session := ada.Tokens.MinifiedJWT
+		if el, err := app.VerifyExternal(ctx, env, session, idp.Token(t, nil)); err != nil || el != "" {
+			t.Fatalf("VerifyExternal with Ada's own token: %q, %v", el, err)
+		}
+		wallet := dynamicauthtest.SignInWallet(t, app)
+		for name, c := range map[string]struct{ session, jwt string }{
+			"another user's token":       {session, idp.Token(t, map[string]any{"sub": "app-user-2"})},
+			"an expired token":           {session, idp.Token(t, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})},
+			"a wallet user's session":    {wallet.MinifiedJWT, idp.Token(t, nil)},
+			"an assertion without a jti": {session, idp.Token(t, map[string]any{"scope": "credential:link"})},
+		} {
+			if _, err := app.VerifyExternal(ctx, env, c.session, c.jwt); codeOf(err) != signin.CodeInvalidExternalAuth {
+				t.Errorf("VerifyExternal with %s: %v, want %s", name, err, signin.CodeInvalidExternalAuth)
+			}
+		}
+
+		assertion := idp.Token(t, map[string]any{"scope": "credential:link", "jti": "go-assertion-1"})
+		el, err := app.VerifyExternal(ctx, env, session, assertion)
+		if err != nil || el == "" {
+			t.Fatalf("VerifyExternal with an assertion: %q, %v", el, err)
+		}
+		var c struct{ Scope, Sid string }
+		if err := json.Unmarshal(jwtPayload(t, el), &c); err != nil || c.Scope != "credential:link" || c.Sid != ada.Session.ID {
+			t.Fatalf("elevated token's claims %v (session %s)", c, ada.Session.ID)
+		}
+		if _, err := app.VerifyExternal(ctx, env, session, assertion); codeOf(err) != signin.CodeInvalidExternalAuth {
+			t.Fatalf("the same assertion again: %v", err)
 		}
 	})
 }
