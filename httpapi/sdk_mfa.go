@@ -33,17 +33,8 @@ func toMfaDevices(ds []mfa.Device) []wireMfaDevice {
 	return out
 }
 
-// mfaService is the MFA service, or the contract's refusal when the
-// server runs without it.
-func (s *Server) mfaService() (*mfa.Service, error) {
-	if m := s.signin.MFA(); m != nil {
-		return m, nil
-	}
-	return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
-}
-
 func (s *Server) listMfaDevices(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	m, err := s.mfaService()
+	m, err := s.signin.MFAServed()
 	if err != nil {
 		return err
 	}
@@ -148,7 +139,7 @@ func (s *Server) authRecovery(w http.ResponseWriter, r *http.Request, cur *signi
 // count: codes are shown once) and POST (a new set replacing the old).
 func (s *Server) recoveryCodes(replace bool) func(http.ResponseWriter, *http.Request, *signin.Current) error {
 	return func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-		m, err := s.mfaService()
+		m, err := s.signin.MFAServed()
 		if err != nil {
 			return err
 		}
@@ -170,7 +161,7 @@ func (s *Server) recoveryCodes(replace bool) func(http.ResponseWriter, *http.Req
 }
 
 func (s *Server) getMfaDevice(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	m, err := s.mfaService()
+	m, err := s.signin.MFAServed()
 	if err != nil {
 		return err
 	}
@@ -183,7 +174,7 @@ func (s *Server) getMfaDevice(w http.ResponseWriter, r *http.Request, cur *signi
 }
 
 func (s *Server) updateMfaDevice(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	m, err := s.mfaService()
+	m, err := s.signin.MFAServed()
 	if err != nil {
 		return err
 	}
@@ -218,7 +209,7 @@ func (s *Server) resetUserMfa(w http.ResponseWriter, r *http.Request, p *tenant.
 	if err != nil {
 		return err
 	}
-	m, err := s.mfaService()
+	m, err := s.signin.MFAServed()
 	if err != nil {
 		return err
 	}

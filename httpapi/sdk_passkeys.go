@@ -34,13 +34,6 @@ func toUserPasskeys(ps []passkey.Passkey) []wireUserPasskey {
 	return out
 }
 
-func (s *Server) passkeys() (*passkey.Service, error) {
-	if p := s.signin.Passkeys(); p != nil {
-		return p, nil
-	}
-	return nil, errs.Unprocessable("invalid_verification", "passkeys are not enabled on this server", nil)
-}
-
 // creationOptions renders go-webauthn's creation options in the
 // contract's GetPasskeyRegistrationOptionsResponse shape, whose required
 // members go-webauthn leaves out when empty.
@@ -107,7 +100,7 @@ func (s *Server) passkeyRequest(r *http.Request, envID string, body []byte) sign
 // GET users/mfa/register/passkey (wrapped as MFARegisterPasskeyDeviceGetResponse).
 func (s *Server) passkeyRegistrationOptions(mfaShape bool) func(http.ResponseWriter, *http.Request, *signin.Current) error {
 	return func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-		pks, err := s.passkeys()
+		pks, err := s.signin.PasskeysServed()
 		if err != nil {
 			return err
 		}
@@ -153,7 +146,7 @@ func (s *Server) passkeySignInOptions(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	pks, err := s.passkeys()
+	pks, err := s.signin.PasskeysServed()
 	if err != nil {
 		return err
 	}
@@ -190,7 +183,7 @@ func (s *Server) passkeySignIn(w http.ResponseWriter, r *http.Request) error {
 // passkeyAuthenticateOptions answers GET users/passkeys/authenticate:
 // options for the signed-in user's own passkeys (step-up or MFA).
 func (s *Server) passkeyAuthenticateOptions(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	pks, err := s.passkeys()
+	pks, err := s.signin.PasskeysServed()
 	if err != nil {
 		return err
 	}
@@ -228,7 +221,7 @@ func (s *Server) authPasskey(w http.ResponseWriter, r *http.Request, cur *signin
 }
 
 func (s *Server) listPasskeys(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	pks, err := s.passkeys()
+	pks, err := s.signin.PasskeysServed()
 	if err != nil {
 		return err
 	}
@@ -241,7 +234,7 @@ func (s *Server) listPasskeys(w http.ResponseWriter, r *http.Request, cur *signi
 }
 
 func (s *Server) updatePasskey(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-	pks, err := s.passkeys()
+	pks, err := s.signin.PasskeysServed()
 	if err != nil {
 		return err
 	}

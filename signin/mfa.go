@@ -21,6 +21,15 @@ const (
 // MFA is the MFA service (nil when MFA is off).
 func (s *Service) MFA() *mfa.Service { return s.mfa }
 
+// MFAServed returns the MFA service, or the refusal a client gets when the
+// server runs without MFA.
+func (s *Service) MFAServed() (*mfa.Service, error) {
+	if s.mfa == nil {
+		return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	}
+	return s.mfa, nil
+}
+
 // firstFactor decides how a fresh sign-in of u is authenticated: full,
 // or MFA-pending when the environment's policy asks for a second factor.
 // It reads the store only when the environment has MFA on.
@@ -83,12 +92,13 @@ type MFAMethods struct {
 // verifiedOnly is false: the SDK then sees an enrollment still waiting for
 // its first code) and passkeys (none when passkeys are off).
 func (s *Service) MFAMethods(ctx context.Context, cur *Current, verifiedOnly bool) (*MFAMethods, error) {
-	if s.mfa == nil {
-		return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	svc, err := s.MFAServed()
+	if err != nil {
+		return nil, err
 	}
-	list := s.mfa.VerifiedDevices
+	list := svc.VerifiedDevices
 	if !verifiedOnly {
-		list = s.mfa.Devices
+		list = svc.Devices
 	}
 	devs, err := list(ctx, cur.User.ID)
 	if err != nil {
@@ -164,8 +174,8 @@ func (s *Service) AuthRecovery(ctx context.Context, cur *Current, req MFARequest
 // ("" for recovery codes) and the requested scopes are token scopes,
 // before a code is spent.
 func (s *Service) mfaAllowed(ctx context.Context, cur *Current, method string, scopes []string) error {
-	if s.mfa == nil {
-		return errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	if _, err := s.MFAServed(); err != nil {
+		return err
 	}
 	if err := mfa.CheckScopes(scopes); err != nil {
 		return err

@@ -21,7 +21,9 @@ const FactorPasskey = "passkey"
 // Passkeys is the passkey service (nil when passkeys are off).
 func (s *Service) Passkeys() *passkey.Service { return s.passkeys }
 
-func (s *Service) passkeyService() (*passkey.Service, error) {
+// PasskeysServed returns the passkey service, or the refusal a client
+// gets when the server runs without passkeys.
+func (s *Service) PasskeysServed() (*passkey.Service, error) {
 	if s.passkeys == nil {
 		return nil, errs.Unprocessable("invalid_verification", "passkeys are not enabled on this server", nil)
 	}
@@ -51,7 +53,7 @@ type PasskeyRequest struct {
 // PasskeySignIn verifies a discoverable assertion and signs its user in:
 // a new session, like every other sign-in. A passkey never signs up.
 func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Result, error) {
-	pks, err := s.passkeyService()
+	pks, err := s.PasskeysServed()
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +128,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 // caller's second factor: registering it on an MFA-pending session of a
 // user without any method (enrollment) completes MFA with it.
 func (s *Service) RegisterPasskey(ctx context.Context, cur *Current, req PasskeyRequest) (*Result, error) {
-	pks, err := s.passkeyService()
+	pks, err := s.PasskeysServed()
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +162,7 @@ func (s *Service) RegisterPasskey(ctx context.Context, cur *Current, req Passkey
 // or its mfaToken): a stolen session could otherwise delete the user's
 // only factor and enroll its own as their first.
 func (s *Service) DeletePasskey(ctx context.Context, cur *Current, id string, proof Proof) error {
-	pks, err := s.passkeyService()
+	pks, err := s.PasskeysServed()
 	if err != nil {
 		return err
 	}
@@ -182,7 +184,7 @@ func (s *Service) DeletePasskey(ctx context.Context, cur *Current, id string, pr
 // GET users/passkeys/authenticate) and upgrades their session like
 // AuthTOTP.
 func (s *Service) AuthPasskey(ctx context.Context, cur *Current, req PasskeyRequest) (*Result, error) {
-	pks, err := s.passkeyService()
+	pks, err := s.PasskeysServed()
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
-	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -58,10 +57,11 @@ func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*
 		}
 	}
 	if u.Acknowledgement != nil {
-		if s.mfa == nil {
-			return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+		m, err := s.MFAServed()
+		if err != nil {
+			return nil, err
 		}
-		if err := s.mfa.AcknowledgeBackupCodes(ctx, cur.User.ID, *u.Acknowledgement); err != nil {
+		if err := m.AcknowledgeBackupCodes(ctx, cur.User.ID, *u.Acknowledgement); err != nil {
 			return nil, err
 		}
 		cur.User.MfaBackupCodeAcknowledgement = *u.Acknowledgement

@@ -122,8 +122,8 @@ func (s *Service) RequireStepUp(ctx context.Context, cur *Current, scope string,
 // elevatedAccessToken carrying scope: Dynamic's SDK sends the latter when
 // it holds one and the former otherwise.
 func (s *Service) CheckMFAProof(ctx context.Context, cur *Current, mfaToken, elevated, scope string) error {
-	if s.mfa == nil {
-		return errs.Unprocessable(mfa.CodeInvalidRequest, "MFA is not enabled on this server", nil)
+	if _, err := s.MFAServed(); err != nil {
+		return err
 	}
 	if elevated != "" {
 		return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, elevated, scope)
