@@ -282,13 +282,16 @@ func text(ctx context.Context, node Node, c common.Address, sel []byte, fallback
 	return s, nil
 }
 
+// The offset and length are the contract's numbers, compared with what is
+// left of out rather than added to (an offset near 2^64 wraps a sum to a
+// small number, and slicing with it panics).
 func abiString(out []byte) string {
 	if len(out) >= 64 {
 		off := new(big.Int).SetBytes(out[:32])
-		if off.IsUint64() && off.Uint64()+32 <= uint64(len(out)) {
+		if off.IsUint64() && off.Uint64() <= uint64(len(out)-32) {
 			o := off.Uint64()
 			n := new(big.Int).SetBytes(out[o : o+32])
-			if n.IsUint64() && n.Uint64() <= 256 && o+32+n.Uint64() <= uint64(len(out)) {
+			if n.IsUint64() && n.Uint64() <= 256 && n.Uint64() <= uint64(len(out))-o-32 {
 				return clean(out[o+32 : o+32+n.Uint64()])
 			}
 		}
