@@ -88,8 +88,10 @@ func (r *Rule) normalize() error {
 		if r.Type != RuleNFT {
 			return bad("filter.tokenId applies to nft rules only")
 		}
-		if _, ok := new(big.Int).SetString(r.TokenID, 10); !ok {
-			return bad("filter.tokenId must be a decimal integer")
+		// a uint256: a sign or more than 256 bits has no token to name
+		// (call data carries 32 bytes of the absolute value)
+		if id, ok := new(big.Int).SetString(r.TokenID, 10); !ok || id.Sign() < 0 || id.BitLen() > 256 {
+			return bad("filter.tokenId must be a decimal integer from 0 to 2^256-1")
 		}
 	}
 	if r.Amount != "" {

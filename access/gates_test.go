@@ -268,3 +268,29 @@ func TestGateAmountIsFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestGateTokenIDIsUint256: a tokenId is an ERC-721/1155 uint256. "-7"
+// was accepted and read as token 7 (the call data carries the absolute
+// value), and one past 2^256 made call data of the wrong length, which
+// every contract refuses, so a gate on it admitted or blocked nobody
+// without a word to the operator who saved it.
+func TestGateTokenIDIsUint256(t *testing.T) {
+	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+	for _, tc := range []struct {
+		id string
+		ok bool
+	}{
+		{"7", true},
+		{"0", true},
+		{max.String(), true},
+		{"-7", false},
+		{new(big.Int).Add(max, big.NewInt(1)).String(), false},
+		{"7.5", false},
+	} {
+		g := Gate{Name: "g", Outcome: OutcomeSiteAccess, Rules: []Rule{{Type: RuleNFT, NetworkID: chainID,
+			ContractAddress: newAddress().Hex(), TokenID: tc.id}}}
+		if err := validateGate(&g); (err == nil) != tc.ok {
+			t.Errorf("tokenId %q: validateGate = %v, want ok %v", tc.id, err, tc.ok)
+		}
+	}
+}
