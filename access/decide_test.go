@@ -332,3 +332,60 @@ func TestListScreenerWaitsForAWholeFile(t *testing.T) {
 		t.Fatalf("the rewritten list, once still, is not the one read (%d addresses)", ls.Len())
 	}
 }
+
+// slowStore's first AccessRules read takes its snapshot, then waits for
+// release: a decision in flight while an admin changes the rules.
+type slowStore struct {
+	rulesStore
+	first         bool
+	read, release chan struct{}
+}
+
+func (s *slowStore) AccessRules(context.Context, string) (*Rules, error) {
+	r := s.rules
+	if !s.first {
+		s.first = true
+		close(s.read)
+		<-s.release
+	}
+	return &r, nil
+}
+
+func (s *slowStore) SetScreening(_ context.Context, _ string, on bool, _ time.Time) error {
+	s.rules.Screening = on
+	return nil
+}
+
+type listedScreener string
+
+func (l listedScreener) Sanctioned(_ context.Context, _, address string) (bool, error) {
+	return address == string(l), nil
+}
+
+// TestRulesReadBeforeAChangeAreNotKept: a decision that read the rules
+// just before an admin change through this Service finished after the
+// change cleared the cache, and kept its snapshot for the TTL: the
+// change (here screening turned on) did not apply at once as promised,
+// and a listed wallet signed in meanwhile.
+func TestRulesReadBeforeAChangeAreNotKept(t *testing.T) {
+	st := &slowStore{read: make(chan struct{}), release: make(chan struct{})}
+	const wallet = "0x00000000000000000000000000000000000000a1"
+	s := NewService(Deps{Store: st, Screener: listedScreener(wallet)})
+	subj := Fixed(Subject{Wallets: []Wallet{{Chain: users.ChainEIP155, Address: wallet}}})
+	done := make(chan error)
+	go func() {
+		_, err := s.Decide(context.Background(), "env", subj)
+		done <- err
+	}()
+	<-st.read
+	if err := s.SetScreening(context.Background(), "env", true); err != nil {
+		t.Fatal(err)
+	}
+	close(st.release)
+	if err := <-done; err != nil {
+		t.Fatalf("the decision begun before the change: %v", err)
+	}
+	if _, err := s.Decide(context.Background(), "env", subj); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("after screening was turned on, a listed wallet: %v, want refused", err)
+	}
+}

@@ -14,6 +14,10 @@ type rulesCache struct {
 	ttl time.Duration
 	mu  sync.Mutex
 	m   map[string]cachedRules
+	// gen counts clears: rules read before a clear are not kept after it
+	// (a decision in flight during an admin change would otherwise keep
+	// the old rules for the TTL).
+	gen uint64
 }
 
 type cachedRules struct {
@@ -31,6 +35,7 @@ func (c *rulesCache) get(ctx context.Context, s *Service, envID string) (*Rules,
 	now := s.now()
 	c.mu.Lock()
 	e, ok := c.m[envID]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(e.exp) {
 		return e.r, nil
@@ -40,11 +45,14 @@ func (c *rulesCache) get(ctx context.Context, s *Service, envID string) (*Rules,
 		return nil, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return r, nil // read before a change: good for this decision only
+	}
 	if len(c.m) > 10_000 {
 		c.m = map[string]cachedRules{}
 	}
 	c.m[envID] = cachedRules{r: r, exp: now.Add(c.ttl)}
-	c.mu.Unlock()
 	return r, nil
 }
 
@@ -52,6 +60,7 @@ func (c *rulesCache) get(ctx context.Context, s *Service, envID string) (*Rules,
 func (c *rulesCache) clear() {
 	c.mu.Lock()
 	c.m = map[string]cachedRules{}
+	c.gen++
 	c.mu.Unlock()
 }
 
