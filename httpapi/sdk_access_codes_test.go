@@ -74,3 +74,29 @@ func digits(s string) string {
 	}
 	return string(out)
 }
+
+// TestAccessDecidesOnTheOperatorsUserACodeJoins: an email code sign-in of
+// an address an operator gave a user (admin API, no email credential yet)
+// signs that user in. The decision must be about that user, whose wallet
+// is on a block list, not about the email alone.
+func TestAccessDecidesOnTheOperatorsUserACodeJoins(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testAccessOnEmailHolder(t, backend) })
+	}
+}
+
+func testAccessOnEmailHolder(t *testing.T, backend string) {
+	h, box := newCodeHarness(t, backend)
+	env := h.ids.EnvironmentID
+	sdk := "/sdk/" + env
+	h.enableCodes(t, env, nil, "emailOnly")
+	w := newEVMWallet(t)
+	h.createUser(t, env, map[string]any{"email": "held@corp.example", "wallets": []any{map[string]any{
+		"publicWalletAddress": w.address, "chain": "EVM", "walletName": "x", "walletProvider": "browserExtension"}}})
+	h.newAllowlist(t, env, map[string]any{"name": "banned", "outcome": "block"}, map[string]any{"walletPublicKey": w.address})
+	st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": "held@corp.example"})
+	wantStatus(t, "create", st, 200, res)
+	st, res = h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{
+		"verificationUUID": str(t, res, "verificationUUID"), "verificationToken": box.Code(t, "held@corp.example")})
+	wantError(t, "the code sign-in of a blocked user's email", st, res, 403)
+}

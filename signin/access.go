@@ -19,6 +19,10 @@ type Access interface {
 // Owners finds who owns a credential (users.Lookup's store is one).
 type Owners interface {
 	UserByCredential(ctx context.Context, envID, format, chain, address string) (*users.User, error)
+	// EmailHolder is the user an operator gave the email (their profile's,
+	// users.email_asserted), whom a code sign-in of the address joins when
+	// no user has it as a credential; ErrUserNotFound when none.
+	EmailHolder(ctx context.Context, envID, email string) (*users.User, error)
 }
 
 // decide applies the environment's access rules; without an Access
@@ -42,6 +46,11 @@ func (s *Service) decideCredential(ctx context.Context, envID string, holder *us
 		u := holder
 		if u == nil && s.owners != nil {
 			owner, err := s.owners.UserByCredential(ctx, envID, c.Format, c.Chain, c.Address)
+			if errs.Is(err, errs.KindNotFound) && c.Format == users.FormatEmail {
+				// nobody's credential yet: the sign-in joins the user an
+				// operator gave the address, if any, so it is about them
+				owner, err = s.owners.EmailHolder(ctx, envID, c.Address)
+			}
 			if err != nil && !errs.Is(err, errs.KindNotFound) {
 				return access.Subject{}, err
 			}

@@ -38,6 +38,7 @@ type Store interface {
 	signin.Store
 	signin.LinkStore
 	signin.MergeStore
+	signin.Owners
 	users.ProfileStore
 	users.AdminStore
 	mfa.Store

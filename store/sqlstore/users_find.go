@@ -24,6 +24,14 @@ func (s *Store) UserByCredential(ctx context.Context, envID, format, chain, addr
 	return s.loadUser(ctx, q, userID)
 }
 
+// EmailHolder implements signin.Owners: the user whose profile has the
+// email as an operator gave it, the one settleEmailClaim joins a code
+// sign-in of the address to.
+func (s *Store) EmailHolder(ctx context.Context, envID, email string) (*users.User, error) {
+	return s.userWhere(ctx, "find email holder", `SELECT id FROM users WHERE environment_id = $1 AND email <> ''
+		AND lower(email) = lower($2) AND email_asserted`, envID, email)
+}
+
 // UserByEmail implements users.UserFinder.
 func (s *Store) UserByEmail(ctx context.Context, envID, email string) (*users.User, error) {
 	return s.userWhere(ctx, "find user by email", sqlUserIDByEmail, envID, email)
