@@ -38,6 +38,17 @@ func testUserFinder(t *testing.T, s store.Store) {
 	u, err = s.UserByPhone(ctx(t), env, "+15550100")
 	found("UserByPhone (the first of two)", u, err, ann)
 
+	// EmailHolder: the user an operator gave the email (SaveUser is the
+	// admin API's), never one who typed it into their own profile.
+	u, err = s.EmailHolder(ctx(t), env, "ANN@example.com")
+	found("EmailHolder in another case", u, err, ann)
+	_, err = s.EmailHolder(ctx(t), e.live.ID, "ann@example.com")
+	wantKind(t, "EmailHolder in another environment", err, errs.KindNotFound)
+	claimant := saveUser(t, s, draftUser(t, env, c.next(), "", "claimant"), c.next())
+	claimEmail(t, s, c, claimant.ID, "typed@example.com")
+	_, err = s.EmailHolder(ctx(t), env, "typed@example.com")
+	wantKind(t, "EmailHolder of an email a user typed into their profile", err, errs.KindNotFound)
+
 	_, err = s.UserByCredential(ctx(t), e.live.ID, wallet.Format, wallet.Chain, wallet.Address)
 	wantKind(t, "UserByCredential in another environment", err, errs.KindNotFound)
 	_, err = s.UserByCredential(ctx(t), env, wallet.Format, users.ChainSolana, wallet.Address)
