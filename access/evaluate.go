@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"sync"
 
+	"github.com/dynamicauth/dynamicauth/internal/safe"
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -64,7 +65,10 @@ func (b *Balances) atLeast(ctx context.Context, wallets []common.Address, min *b
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			vals[i], errs[i] = read(w)
+			errs[i] = safe.Call(func() (err error) {
+				vals[i], err = read(w)
+				return err
+			})
 		}()
 	}
 	wg.Wait()
@@ -109,7 +113,11 @@ func (b *Balances) matchGates(ctx context.Context, envID string, gates []Gate, w
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, err := b.holds(ctx, sources[r.NetworkID], r, wallets)
+				var ok bool
+				err := safe.Call(func() (err error) {
+					ok, err = b.holds(ctx, sources[r.NetworkID], r, wallets)
+					return err
+				})
 				res[gi][ri] = result{ok, err}
 			}()
 		}

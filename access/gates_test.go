@@ -294,3 +294,21 @@ func TestGateTokenIDIsUint256(t *testing.T) {
 		}
 	}
 }
+
+// TestPanickingReadIsAnError: a read that panics (a node's answer a parser
+// got wrong) fails the evaluation instead of ending the process, which
+// net/http's recovery does not cover in a goroutine the handler started.
+func TestPanickingReadIsAnError(t *testing.T) {
+	b := &Balances{}
+	wallets := []common.Address{{1}, {2}}
+	_, err := b.atLeast(context.Background(), wallets, big.NewInt(1), func(w common.Address) (*big.Int, error) {
+		if w == wallets[1] {
+			var p *big.Int
+			return p.Add(p, p), nil
+		}
+		return big.NewInt(1), nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "panic") {
+		t.Fatalf("err = %v, want the panic as an error", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/internal/safe"
 	"github.com/ethereum/go-ethereum/common"
 	"golang.org/x/sync/errgroup"
 )
@@ -55,9 +56,11 @@ func (s *Service) ReadMany(ctx context.Context, envID string, reqs []Request) ([
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallelReads)
 	for i, req := range reqs {
-		g.Go(func() (err error) {
-			out[i], err = s.read(ctx, envID, chains, req, contracts[i])
-			return err
+		g.Go(func() error {
+			return safe.Call(func() (err error) {
+				out[i], err = s.read(ctx, envID, chains, req, contracts[i])
+				return err
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {

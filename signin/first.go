@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/ids"
+	"github.com/dynamicauth/dynamicauth/internal/safe"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -91,7 +92,10 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 		early = e
 		go func() {
 			defer close(e.done)
-			e.res, e.err = s.issue(ctx, f, &sess, grants, claims, u, created, pending)
+			e.err = safe.Call(func() (err error) {
+				e.res, err = s.issue(ctx, f, &sess, grants, claims, u, created, pending)
+				return err
+			})
 		}()
 	}
 	u, created, err := s.store.CompleteSignIn(ctx, w)
