@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -129,11 +130,8 @@ func (s *Service) balanceFailure(ctx context.Context, err error) error {
 }
 
 func (s *Service) screen(ctx context.Context, envID string, subj Subject) error {
-	if s.screener == nil {
-		return nil
-	}
 	for _, w := range subj.Wallets {
-		hit, err := s.screener.Sanctioned(ctx, w.Chain, w.Address)
+		hit, err := s.sanctioned(ctx, w)
 		switch {
 		case hit:
 			s.record(ctx, envID, w, CheckBlocked, "listed on the sanctions list")
@@ -155,6 +153,19 @@ func (s *Service) screen(ctx context.Context, envID string, subj Subject) error 
 	}
 	return nil
 }
+
+// sanctioned asks the screener; screening on where the server has none
+// (an environment switched on before the server lost its
+// --sanctions-list, or by an import) cannot screen, which is a failure,
+// never a pass.
+func (s *Service) sanctioned(ctx context.Context, w Wallet) (bool, error) {
+	if s.screener == nil {
+		return false, errNoScreener
+	}
+	return s.screener.Sanctioned(ctx, w.Chain, w.Address)
+}
+
+var errNoScreener = errors.New("screening is on but this server has no sanctions list (start it with --sanctions-list, or turn the environment's screening off)")
 
 // payloadOf is ForbiddenErrorPayload: the identity refused.
 func payloadOf(subj Subject) map[string]any {

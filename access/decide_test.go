@@ -189,7 +189,7 @@ func (c *countingStore) SetScreening(context.Context, string, bool, time.Time) e
 func TestRulesAreReusedBrieflyAndClearedByChanges(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	st := &countingStore{}
-	s := NewService(Deps{Store: st, Now: func() time.Time { return now }})
+	s := NewService(Deps{Store: st, Screener: failingScreener{}, Now: func() time.Time { return now }})
 	decide := func() {
 		t.Helper()
 		if _, err := s.Decide(context.Background(), "env", Fixed(Subject{})); err != nil {
@@ -231,6 +231,33 @@ func (m *memChecks) RecordCheck(_ context.Context, c *Check) error {
 	return nil
 }
 func (m *memChecks) ChecksOf(context.Context, string, []string) ([]Check, error) { return m.got, nil }
+
+// TestScreeningWithoutAListFailsClosed: a server without a sanctions list
+// refuses to turn screening on (it answered 200 and then screened nobody),
+// and an environment whose screening is on all the same (switched on
+// before the server lost its list) refuses wallets as unscreened.
+func TestScreeningWithoutAListFailsClosed(t *testing.T) {
+	const addr = "0x1da5821544e25c636c1417ba96ade4cf6d2f9b5a"
+	st := &countingStore{}
+	s := NewService(Deps{Store: st})
+	var e *errs.E
+	if err := s.SetScreening(context.Background(), "env", true); !errors.As(err, &e) || e.Kind != errs.KindUnprocessable ||
+		!strings.Contains(e.Message, "--sanctions-list") {
+		t.Fatalf("screening on without a list: %v, want a 422 naming --sanctions-list", err)
+	}
+	if err := s.SetScreening(context.Background(), "env", false); err != nil {
+		t.Fatalf("screening off without a list: %v", err)
+	}
+	checks := &memChecks{}
+	s = NewService(Deps{Store: &rulesStore{rules: Rules{Screening: true}}, Checks: checks})
+	_, err := s.Decide(context.Background(), "env", Fixed(Subject{Wallets: []Wallet{{users.ChainEIP155, addr}}}))
+	if !errors.As(err, &e) || e.Kind != errs.KindForbidden || e.Code != CodeScreeningFailed {
+		t.Fatalf("screening on, no list: %v, want 403 %s", err, CodeScreeningFailed)
+	}
+	if len(checks.got) != 1 || checks.got[0].Result != CheckFailed {
+		t.Fatalf("recorded %+v, want one FAILED check", checks.got)
+	}
+}
 
 // TestScreeningFailureRefusesAndIsRecorded: a screener that cannot answer
 // (a service down, a list file gone) is never a silent allow: the

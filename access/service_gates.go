@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/ids"
 )
 
@@ -81,6 +82,9 @@ func (s *Service) DeleteGate(ctx context.Context, id string) error {
 
 // SetScreening turns sanctions screening on or off for an environment.
 func (s *Service) SetScreening(ctx context.Context, envID string, on bool) error {
+	if on && s.screener == nil {
+		return errs.Unprocessable("", "this server has no sanctions list to screen wallets against; start it with --sanctions-list (from Go: Config.Access.Screener)", nil)
+	}
 	return s.changed(s.store.SetScreening(ctx, envID, on, s.stamp()))
 }
 

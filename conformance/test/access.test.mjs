@@ -3,13 +3,21 @@
 // against the JWKS with jose, carries the list's name and scope. (Gates that
 // read balances from deployed contracts: gates-chain.test.mjs.)
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Wallet } from 'ethers';
 import { AllowlistsApi, GatesApi, ChainalysisApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
   setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, assertIsoDate, unique, UUID_RE,
 } from '../harness.mjs';
 
-const { ctx, it } = setup();
+// the server's sanctions list (--sanctions-list): one wallet on it
+const listed = Wallet.createRandom();
+const sanctionsList = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dynamicauth-sdn-')), 'sdn.txt');
+fs.writeFileSync(sanctionsList, `# test list\n${listed.address}\n`);
+
+const { ctx, it } = setup({ serveArgs: ['--sanctions-list', sanctionsList] });
 const state = {};
 
 function apis(token = ctx.token) {
@@ -150,9 +158,11 @@ it('chainalysis: get, enable, disable the sanctions screening switch (a Chainaly
   const on = await expectOk(chainalysis.enableSanctionsApiByEnvironmentIdRaw({ environmentId: ctx.envId }), 200, 'enable');
   assert.equal(on.json.sanctionsApiEnabled, true);
   assert.equal(on.value.sanctionsApiEnabled, true, 'the client parses ChainalysisConfiguration');
-  // no --sanctions-list on this server: screening on finds nobody
-  await expectOk(signInRaw(Wallet.createRandom()), 200, 'sign-in with screening on');
+  await expectOk(signInRaw(Wallet.createRandom()), 200, 'an unlisted wallet signs in with screening on');
+  const e = await expectStatus(signInRaw(listed), 403, 'a listed wallet with screening on');
+  assert.equal(e.code, 'chainalysis_blocked_wallet');
   const off = await expectOk(chainalysis.disableSanctionsApiByEnvironmentIdRaw({ environmentId: ctx.envId }), 200, 'disable');
   assert.equal(off.json.sanctionsApiEnabled, false);
   assert.equal(off.json.createdAt, on.json.createdAt, 'createdAt stays');
+  await expectOk(signInRaw(listed), 200, 'a listed wallet with screening off');
 });
