@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,10 @@ func TestAllowlistMatching(t *testing.T) {
 				users.Credential{Format: users.FormatPhoneNumber, Address: "+14155550199"}), true},
 		{"evm address without 0x", Entry{WalletPublicKey: strings.TrimPrefix(evm, "0x")},
 			Subject{Wallets: []Wallet{{users.ChainEIP155, strings.ToLower(evm)}}}, true},
+		{"email domain in Unicode, email in ASCII", Entry{EmailDomain: "bücher.de"}, Subject{Email: "x@xn--bcher-kva.de"}, true},
+		{"email domain in ASCII, email in Unicode", Entry{EmailDomain: "xn--bcher-kva.de"}, Subject{Email: "x@BÜCHER.de"}, true},
+		{"email in Unicode, signed in in ASCII", Entry{Email: "ann@bücher.de"}, Subject{Email: "Ann@xn--bcher-kva.de"}, true},
+		{"another Unicode domain", Entry{EmailDomain: "bucher.de"}, Subject{Email: "x@bücher.de"}, false},
 		{"google has no username entries", Entry{TwitterUsername: "alice"}, SubjectOf(nil, oauth("google", "99", "alice")), false},
 	}
 	for _, tc := range cases {
@@ -84,6 +89,21 @@ func TestAllowlistMatching(t *testing.T) {
 				t.Fatalf("entry %s, subject keys %v: match %v, want %v", k, tc.subj.keys(), got, tc.match)
 			}
 		})
+	}
+}
+
+// TestUnicodeDomainEntriesStoredBefore: entries stored before domains
+// were kept in ASCII hold their Unicode key; a subject signing in with
+// the ASCII spelling still matches them.
+func TestUnicodeDomainEntriesStoredBefore(t *testing.T) {
+	keys := Subject{Email: "ann@xn--bcher-kva.de"}.keys()
+	for _, want := range []string{key(kindEmailDomain, "bücher.de"), key(kindEmail, "ann@bücher.de")} {
+		if !slices.Contains(keys, want) {
+			t.Errorf("keys %v lack %s", keys, want)
+		}
+	}
+	if keys := (Subject{Email: "ann@example.com"}).keys(); len(keys) != 2 {
+		t.Errorf("an ASCII email: keys %v, want its email and its domain only", keys)
 	}
 }
 

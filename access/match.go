@@ -2,10 +2,12 @@ package access
 
 import (
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
+	"golang.org/x/net/idna"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -70,13 +72,14 @@ func (e *Entry) Normalize() error {
 		if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
 			return errs.Invalid("email: not a valid email address")
 		}
-		keys = append(keys, key(kindEmail, strings.ToLower(s)))
+		local, domain, _ := strings.Cut(strings.ToLower(s), "@")
+		keys = append(keys, key(kindEmail, local+"@"+domainForms(domain)[0]))
 	}
 	if s := strings.TrimPrefix(strings.TrimSpace(e.EmailDomain), "@"); s != "" {
 		if strings.ContainsAny(s, "@ ") || !strings.Contains(s, ".") {
 			return errs.Invalid("emailDomain: not a domain (example.com)")
 		}
-		keys = append(keys, key(kindEmailDomain, strings.ToLower(s)))
+		keys = append(keys, key(kindEmailDomain, domainForms(s)[0]))
 	}
 	if strings.TrimSpace(e.PhoneNumber) != "" {
 		k := phoneKey(e.PhoneNumber)
@@ -217,9 +220,13 @@ func (s Subject) keys() []string {
 		if e = strings.ToLower(strings.TrimSpace(e)); e == "" {
 			continue
 		}
-		out = append(out, key(kindEmail, e))
-		if _, domain, ok := strings.Cut(e, "@"); ok {
-			out = append(out, key(kindEmailDomain, domain))
+		local, domain, ok := strings.Cut(e, "@")
+		if !ok {
+			out = append(out, key(kindEmail, e))
+			continue
+		}
+		for _, d := range domainForms(domain) {
+			out = append(out, key(kindEmail, local+"@"+d), key(kindEmailDomain, d))
 		}
 	}
 	for _, p := range append([]string{s.Phone}, s.OtherPhones...) {
@@ -241,3 +248,22 @@ func (s Subject) keys() []string {
 	}
 	return out
 }
+
+// domainForms are the spellings one mail domain compares under: its ASCII
+// (punycode) form first, which entries are stored in, then as written
+// and in Unicode. One mailbox answers to x@bücher.de and
+// x@xn--bcher-kva.de, so an entry in either spelling holds for both,
+// including entries stored in Unicode before entries were kept in ASCII.
+// An ASCII domain has one form.
+func domainForms(domain string) []string {
+	domain = strings.ToLower(domain)
+	var out []string
+	for _, f := range []func(string) (string, error){idna.Lookup.ToASCII, noChange, idna.Lookup.ToUnicode} {
+		if d, err := f(domain); err == nil && d != "" && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func noChange(s string) (string, error) { return s, nil }
