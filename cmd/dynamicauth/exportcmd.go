@@ -84,20 +84,32 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	w := stdout
-	if outPath != "" {
-		f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err != nil {
-			return err
+	if outPath == "" {
+		if _, err := io.Copy(stdout, body); err != nil {
+			return fmt.Errorf("write the export: %w", err)
 		}
-		defer f.Close()
-		w = f
+		return nil
 	}
-	if _, err := io.Copy(w, body); err != nil {
-		return fmt.Errorf("write the export: %w", err)
+	if err := writeFile(outPath, body); err != nil {
+		return err
 	}
-	if outPath != "" {
-		fmt.Fprintf(stderr, "wrote %d %s (%d bytes) to %s (export %s)\n", job.Rows, model, job.Bytes, outPath, job.ID)
+	fmt.Fprintf(stderr, "wrote %d %s (%d bytes) to %s (export %s)\n", job.Rows, model, job.Bytes, outPath, job.ID)
+	return nil
+}
+
+// writeFile writes body to path, its close checked: a full disk may
+// report itself only there, and "wrote" must not follow a short file.
+func writeFile(path string, body io.Reader) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, body); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("write the export to %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write the export to %s: %w", path, err)
 	}
 	return nil
 }
