@@ -88,27 +88,40 @@ func (n *notifier) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.
 	n.claimCleared(ctx, u.EnvironmentID, w.ClaimClearedFrom)
 	if created {
 		n.userChange(ctx, UserCreated, u)
-		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID,
-			CredentialID: w.Session.SigninCredentialID, User: u})
+	}
+	// A new user's credentials, or one joining an existing user (the
+	// email's owner or holder), or a vouched email linked now.
+	for _, id := range w.Linked {
+		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: id, User: u})
 	}
 	n.notify(ctx, Change{Kind: SessionCreated, EnvironmentID: u.EnvironmentID, UserID: u.ID, SessionID: w.Session.ID,
 		CredentialID: w.Session.SigninCredentialID, User: u})
 	return u, created, nil
 }
 
+// LinkCredential reports a transferred credential as unlinked from the
+// user it was taken from, then linked to the user who took it.
 func (n *notifier) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {
 	u, err := n.Store.LinkCredential(ctx, w)
-	if err == nil {
-		n.claimCleared(ctx, u.EnvironmentID, w.ClaimClearedFrom)
-		cred := w.Credential.ID
-		for _, c := range u.Credentials { // the store keeps an existing credential's id
-			if c.Format == w.Credential.Format && c.Chain == w.Credential.Chain && c.Address == w.Credential.Address {
-				cred = c.ID
-			}
-		}
-		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: cred, User: u})
+	if err != nil {
+		return u, err
 	}
-	return u, err
+	n.claimCleared(ctx, u.EnvironmentID, w.ClaimClearedFrom)
+	cred := w.Credential.ID
+	for _, c := range u.Credentials { // the store keeps an existing credential's id
+		if c.Format == w.Credential.Format && c.Chain == w.Credential.Chain && c.Address == w.Credential.Address {
+			cred = c.ID
+		}
+	}
+	if from := w.TransferredFrom; from != "" {
+		c := Change{Kind: CredentialUnlinked, EnvironmentID: u.EnvironmentID, UserID: from, CredentialID: cred}
+		if prev, err := n.Store.GetUser(ctx, from); err == nil {
+			c.User = prev
+		}
+		n.notify(ctx, c)
+	}
+	n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: cred, User: u})
+	return u, nil
 }
 
 func (n *notifier) UnlinkCredential(ctx context.Context, userID, credentialID string, now time.Time) (*users.User, error) {

@@ -247,8 +247,11 @@ type Hooks struct {
 	// (each sign-in included) and credentials, whichever path made it
 	// (HTTP or Go), another user's included: a sign-in or verify proving
 	// an email reports first the user it cleared the address from (their
-	// unproved claim), UserUpdated. It runs after the commit, in the
-	// caller's goroutine: keep it quick, or hand the work off. Its error
-	// is logged and never undoes the change.
+	// unproved claim), UserUpdated; each credential that comes to a user
+	// is CredentialLinked (a sign-in's joining an existing user and a
+	// provider-vouched email included), and a transferred wallet is
+	// CredentialUnlinked from its former user before. It runs after the
+	// commit, in the caller's goroutine: keep it quick, or hand the work
+	// off. Its error is logged and never undoes the change.
 	AfterChange func(ctx context.Context, c Change) error
 }

@@ -40,6 +40,9 @@ type LinkWrite struct {
 	// ClaimClearedFrom is set by the store: the user whose unproved claim
 	// of Profile's email it cleared (NewUserProfile), "" for none.
 	ClaimClearedFrom string
+	// TransferredFrom is set by the store: the user a Transfer took the
+	// credential from, "" when it was nobody's or already the user's.
+	TransferredFrom string
 }
 
 // LinkStore is the persistence of linking, unlinking and selecting.

@@ -130,6 +130,12 @@ type Write struct {
 	// of the email the sign-in proved it cleared (NewUserProfile), "" for
 	// none. That user changed too, in the same transaction.
 	ClaimClearedFrom string
+	// Linked is set by the store: the ids of the credentials the sign-in
+	// gave its user, in the order written: the credential of a user it
+	// created or of one joining an existing user (the email's owner or
+	// holder), and a vouched email linked now. A known credential signing
+	// in again adds none.
+	Linked []string
 }
 
 // NewUserProfile is what a first sign-in knows of the user besides the

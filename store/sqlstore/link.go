@@ -81,7 +81,7 @@ var errEmailClaimed = errors.New("another user's profile has the email")
 
 func (s *Store) linkCredential(ctx context.Context, w *signin.LinkWrite, settle bool) (*users.User, error) {
 	return s.userChange(ctx, w.UserID, func(tx Tx) error {
-		w.ClaimClearedFrom = "" // a retried transaction starts over
+		w.ClaimClearedFrom, w.TransferredFrom = "", "" // a retried transaction starts over
 		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (s *Store) linkCredential(ctx context.Context, w *signin.LinkWrite, settle 
 			if err := s.transferCredential(ctx, tx, w, owner, credID); err != nil {
 				return err
 			}
-			event = events.WalletTransferred
+			w.TransferredFrom, event = owner, events.WalletTransferred
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET last_verified_credential_id = $1, updated_at = $2 WHERE id = $3`,
 			credID, w.Now, w.UserID); err != nil {

@@ -91,7 +91,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write, settle bool
 	var u *users.User
 	var created, committing bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
-		u, created, committing, w.ClaimClearedFrom = nil, false, false, ""
+		u, created, committing, w.ClaimClearedFrom, w.Linked = nil, false, false, "", nil
 		if w.Device != nil {
 			w.Device.Reset()
 		}
@@ -132,6 +132,9 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write, settle bool
 				return err
 			}
 			created, userID, credID = true, w.NewUserID, c.ID
+		}
+		if created || joined {
+			w.Linked = append(w.Linked, credID)
 		}
 		if !created && !joined {
 			if err := tx.Defer(ctx, reverifySQL, now, c.WalletName, c.WalletProvider, credID, c.PhotoURL); err != nil {

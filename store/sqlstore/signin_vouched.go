@@ -145,6 +145,7 @@ func (s *Store) writeVouched(ctx context.Context, tx Tx, w *signin.Write, userID
 		if err := tx.Defer(ctx, insertCredentialSQL, s.credentialArgs(userID, v.Email)...); err != nil {
 			return s.vouchedFault(err)
 		}
+		w.Linked = append(w.Linked, v.Email.ID)
 		if v.EmailEvent != "" {
 			if err := s.insertEvent(ctx, tx, w.EnvironmentID, v.EmailEvent, userID,
 				map[string]string{"userId": userID, "verifiedCredentialId": v.Email.ID}, w.Now); err != nil {

@@ -65,6 +65,7 @@ func testEmailClaims(t *testing.T, s store.Store) {
 	eq(t, "victor is not mallory", victor.ID != mallory.ID, true)
 	eq(t, "victor's email", victor.Email, "victor@example.com")
 	eqSet(t, "victor's credentials", credentialIDs(victor), []string{w.Credential.ID})
+	eqStrings(t, "linked by victor's sign-in", w.Linked, []string{w.Credential.ID})
 	eq(t, "users", userCount(t, s, env), before+1)
 	m := getUser(t, s, mallory.ID)
 	eq(t, "mallory's profile email", m.Email, "")
@@ -76,6 +77,7 @@ func testEmailClaims(t *testing.T, s store.Store) {
 	eq(t, "victor again", again.ID, victor.ID)
 	eq(t, "created again", created, false)
 	eq(t, "no claim cleared by victor's second sign-in", w2.ClaimClearedFrom, "")
+	eqStrings(t, "linked by victor's second sign-in", w2.Linked, nil)
 
 	// Mallory squats Wendy's address; Wendy, a wallet user, verifies it.
 	wendy, _ := signIn(t, s, c, env, newWallet(t, env))
@@ -100,6 +102,7 @@ func testEmailClaims(t *testing.T, s store.Store) {
 	eq(t, "olga's email", u.Email, "olga@example.com")
 	eq(t, "no claim cleared by olga's sign-in", w.ClaimClearedFrom, "")
 	eqSet(t, "olga's credentials", credentialIDs(u), append(credentialIDs(olga), w.Credential.ID))
+	eqStrings(t, "linked to olga by her sign-in", w.Linked, []string{w.Credential.ID})
 	wantEvents(t, s, "after olga's sign-in", env, map[string]int{events.UserUpdated: 2, events.EmailLinked: 3})
 
 	d = draftUser(t, env, c.next(), "pat@example.com", "pat")

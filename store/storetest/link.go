@@ -66,8 +66,10 @@ func testLinkCredential(t *testing.T, s store.Store) {
 
 	// The same user's wallet again: kept as it is, no new credential.
 	lw = newLink(t, s, c, env, alice.ID, sameWallet(a2), c.next())
+	lw.TransferredFrom = "a stale value"
 	u, err = s.LinkCredential(ctx(t), lw)
 	must(t, "LinkCredential(own wallet again)", err)
+	eq(t, "transferred from, relinking her wallet", lw.TransferredFrom, "")
 	eqSet(t, "alice's credentials after relinking her wallet", credentialIDs(u), []string{a1.ID, a2.ID})
 	_, err = s.GetCredential(ctx(t), lw.Credential.ID)
 	wantKind(t, "GetCredential(unused candidate id)", err, errs.KindNotFound)
@@ -102,6 +104,7 @@ func testLinkCredential(t *testing.T, s store.Store) {
 	lw.Transfer = true
 	u, err = s.LinkCredential(ctx(t), lw)
 	must(t, "LinkCredential(transfer bob's second wallet)", err)
+	eq(t, "transferred from", lw.TransferredFrom, bob.ID)
 	eqSet(t, "alice's credentials after transfer", credentialIDs(u), []string{a1.ID, a2.ID, b2.ID})
 	wantOwner(t, s, "transferred wallet", b2.ID, alice.ID)
 	eqSet(t, "bob's credentials after transfer", credentialIDs(getUser(t, s, bob.ID)), []string{b1.ID})
@@ -113,6 +116,7 @@ func testLinkCredential(t *testing.T, s store.Store) {
 	lw.Transfer, lw.AllowEmptyAccount = true, true
 	u, err = s.LinkCredential(ctx(t), lw)
 	must(t, "LinkCredential(transfer bob's last wallet, allowed)", err)
+	eq(t, "transferred from, his last wallet", lw.TransferredFrom, bob.ID)
 	eqSet(t, "alice's credentials after the second transfer", credentialIDs(u), []string{a1.ID, a2.ID, b2.ID, b1.ID})
 	wantOwner(t, s, "bob's last wallet", b1.ID, alice.ID)
 	eq(t, "bob's credentials after losing the last", len(getUser(t, s, bob.ID).Credentials), 0)

@@ -80,6 +80,7 @@ func testSocialJoinSignIn(t *testing.T, s store.Store) {
 	must(t, "the joining sign-in's session", err)
 	eq(t, "session user", ss.UserID, grace.ID)
 	eq(t, "session credential", ss.SigninCredentialID, w.Credential.ID)
+	eqStrings(t, "linked to grace", w.Linked, []string{w.Credential.ID})
 	wantEvents(t, s, "after the join", env, map[string]int{events.UserCreated: 1, events.EmailLinked: 1,
 		events.SocialLinked: 1, events.SessionCreated: 2})
 
@@ -90,6 +91,7 @@ func testSocialJoinSignIn(t *testing.T, s store.Store) {
 	eq(t, "returning user", u.ID, grace.ID)
 	eq(t, "returning created", created, false)
 	eq(t, "credentials after returning", len(u.Credentials), 3)
+	eqStrings(t, "linked by the returning sign-in", w.Linked, nil)
 
 	// A new account with an email nobody has: one commit makes the user,
 	// the oauth credential and the email credential.
@@ -99,6 +101,7 @@ func testSocialJoinSignIn(t *testing.T, s store.Store) {
 	eq(t, "new user created", created, true)
 	wantFormats(t, "new user's credentials", ada, map[string]int{users.FormatEmail: 1, users.FormatOAuth: 1})
 	eq(t, "new user's email", ada.Email, "ada@example.com")
+	eqStrings(t, "linked to the new user", w.Linked, []string{w.Credential.ID, w.Vouched.Email.ID})
 	byEmail, err := s.UserByCredential(ctx(t), env, users.FormatEmail, "", "ada@example.com")
 	must(t, "the new user's email credential", err)
 	eq(t, "email credential's user", byEmail.ID, ada.ID)

@@ -53,6 +53,7 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "last name", ada.LastName, "Lovelace")
 	eq(t, "credentials", len(ada.Credentials), 2)
 	eq(t, "email credential", credentials(ada)[users.FormatEmail], "ada@example.com")
+	eqStrings(t, "linked by the first sign-in", w.Linked, []string{w.Credential.ID, w.Vouched.Email.ID})
 	wantEvents(t, s, "after the first sign-in", env, map[string]int{events.EmailLinked: 1, events.UserCreated: 1})
 
 	// Found again by issuer and sub; the email it has is not linked again,
@@ -66,6 +67,7 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "first name kept", again.FirstName, "Ada")
 	eq(t, "last name replaced", again.LastName, "King")
 	eq(t, "credentials again", len(again.Credentials), 2)
+	eqStrings(t, "linked by the returning sign-in", w.Linked, nil)
 	wantEvents(t, s, "after the second sign-in", env, map[string]int{events.EmailLinked: 1, events.SessionCreated: 2})
 
 	// A wallet user, and a user with the email only in their profile.
@@ -120,6 +122,21 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "dan's email credential", credentials(dan)[users.FormatEmail], "carol@example.com")
 	eq(t, "carol's profile email", getUser(t, s, carol.ID).Email, "")
 	eq(t, "the claim cleared from", w.ClaimClearedFrom, carol.ID)
+	eqStrings(t, "linked to dan", w.Linked, []string{w.Credential.ID, w.Vouched.Email.ID})
 	wantEvents(t, s, "after the claim gave way", env, map[string]int{events.EmailLinked: 2, events.UserCreated: 5,
 		events.SessionCreated: 5, events.UserUpdated: 1})
+
+	// A returning user whose provider now vouches for an email nobody
+	// has: linked to them.
+	w = newWrite(t, env, newExternalCredential(env, "eve"), c.next())
+	eve, _, err := s.CompleteSignIn(ctx(t), w)
+	must(t, "eve's sign-in without an email", err)
+	w = newWrite(t, env, newExternalCredential(env, "eve"), c.next())
+	w.Vouched = vouched(env, "eve@example.com", "", "")
+	again, created, err = s.CompleteSignIn(ctx(t), w)
+	must(t, "eve's sign-in with a vouched email", err)
+	eq(t, "eve again", again.ID, eve.ID)
+	eq(t, "eve created again", created, false)
+	eq(t, "eve's email credential", credentials(again)[users.FormatEmail], "eve@example.com")
+	eqStrings(t, "linked to eve", w.Linked, []string{w.Vouched.Email.ID})
 }

@@ -1,0 +1,146 @@
+package dynamicauth_test
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/dynamicauth/dynamicauth"
+	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
+	"github.com/dynamicauth/dynamicauth/dynamicauthtest"
+	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
+	"github.com/dynamicauth/dynamicauth/otp"
+	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// credentialMirror is what an application mirroring credentials keeps
+// of each user's, from AfterChange alone: user id → credential ids.
+type credentialMirror map[string]map[string]bool
+
+func (m credentialMirror) hear(changes []dynamicauth.Change) {
+	for _, c := range changes {
+		switch c.Kind {
+		case dynamicauth.CredentialLinked:
+			if m[c.UserID] == nil {
+				m[c.UserID] = map[string]bool{}
+			}
+			m[c.UserID][c.CredentialID] = true
+		case dynamicauth.CredentialUnlinked:
+			delete(m[c.UserID], c.CredentialID)
+		case dynamicauth.UserDeleted:
+			delete(m, c.UserID)
+		}
+	}
+}
+
+// wantMirrored hears what the log got since the last take and checks
+// that the mirror holds exactly the credentials each user of the
+// environment has; then it holds them, so that the next step is judged
+// on its own.
+func wantMirrored(t *testing.T, app *dynamicauthtest.App, log *changeLog, m credentialMirror, what string) {
+	t.Helper()
+	m.hear(log.take())
+	list, err := app.Users().ListUsers(t.Context(), app.System, app.IDs.EnvironmentID, users.ListQuery{Page: users.Page{Limit: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := credentialMirror{}
+	for _, u := range list.Users {
+		stored[u.ID] = map[string]bool{}
+		for _, c := range u.Credentials {
+			stored[u.ID][c.ID] = true
+		}
+	}
+	for user, creds := range stored {
+		if !maps.Equal(creds, m[user]) && len(creds)+len(m[user]) > 0 {
+			t.Errorf("%s: user %s has credentials %v; AfterChange told %v", what, user, slices.Sorted(maps.Keys(creds)),
+				slices.Sorted(maps.Keys(m[user])))
+		}
+	}
+	for user, creds := range m {
+		if _, ok := stored[user]; !ok && len(creds) > 0 {
+			t.Errorf("%s: AfterChange left credentials %v with user %s, who is gone", what, slices.Sorted(maps.Keys(creds)), user)
+		}
+	}
+	clear(m)
+	maps.Copy(m, stored)
+}
+
+// TestAfterChangeHearsEveryCredential: an application mirroring who holds
+// which credential from AfterChange alone keeps up with every way one
+// comes to or leaves a user: a code sign-in joining the operator's user
+// who has the email, an external JWT's verified email (a new user's
+// second credential, linked to a returning user), a wallet transferred
+// from another user.
+func TestAfterChangeHearsEveryCredential(t *testing.T) {
+	box, log := &deliverytest.Box{}, &changeLog{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env, m := t.Context(), app.IDs.EnvironmentID, credentialMirror{}
+		idp := externaljwttest.New(t)
+		enableEmailCodes(t, app)
+		updateSettings(t, app, func(settings map[string]any) {
+			sec, _ := settings["security"].(map[string]any)
+			if sec == nil {
+				sec = map[string]any{}
+			}
+			sec["externalAuth"] = map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience, "jwksUrl": idp.URL}
+			settings["security"] = sec
+		})
+		ann, bob := dynamicauthtest.SignInWallet(t, app), dynamicauthtest.SignInWallet(t, app)
+		wantMirrored(t, app, log, m, "wallet sign-ins")
+
+		verified := "olga@example.com"
+		olga, err := app.Users().CreateUser(ctx, app.System, env, users.NewUser{Email: "olga@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantMirrored(t, app, log, m, "an admin-created user")
+
+		started, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
+			Destination: otp.Destination{Email: verified}, Client: "192.0.2.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := app.SignInWithCode(ctx, signin.CodeRequest{EnvironmentID: env, Channel: otp.ChannelEmail,
+			VerificationID: started.Verification.ID, Code: box.LastEmail(t, verified).Code, Origin: app.Origin})
+		if err != nil || res.NewUser || res.User.ID != olga.ID {
+			t.Fatalf("olga's code sign-in: %+v, %v", res, err)
+		}
+		wantMirrored(t, app, log, m, "a code sign-in joining the operator's user")
+
+		ext := func(claims map[string]any) *signin.Result {
+			t.Helper()
+			res, err := app.SignInExternal(ctx, signin.ExternalRequest{EnvironmentID: env, JWT: idp.Token(t, claims),
+				Origin: app.Origin, IP: "192.0.2.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		if res := ext(nil); !res.NewUser || len(res.User.Credentials) != 2 {
+			t.Fatalf("ada's external sign-in: %+v", res.User)
+		}
+		wantMirrored(t, app, log, m, "a new user with an external JWT's email")
+		bea := ext(map[string]any{"sub": "app-user-2", "email": "bea@example.com", "email_verified": false})
+		again := ext(map[string]any{"sub": "app-user-2", "email": "bea@example.com"})
+		if again.NewUser || again.User.ID != bea.User.ID || len(again.User.Credentials) != 2 {
+			t.Fatalf("bea's verified email: %+v", again.User)
+		}
+		wantMirrored(t, app, log, m, "an external JWT's email linked to a returning user")
+
+		if _, err := app.TransferWallet(ctx, env, ann.MinifiedJWT, walletProof(t, app, bob.Wallet),
+			dynamicauth.TransferOptions{AllowEmptyAccount: true}); err != nil {
+			t.Fatal(err)
+		}
+		wantMirrored(t, app, log, m, "a transfer")
+
+		if err := app.Users().DeleteUser(ctx, app.System, env, olga.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantMirrored(t, app, log, m, "an admin delete")
+	}, func(c *dynamicauth.Config) {
+		c.Mailer = box
+		c.Hooks.AfterChange = log.hook
+	})
+}
