@@ -11,6 +11,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/social/oidctest"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -40,8 +41,13 @@ func (m credentialMirror) hear(changes []dynamicauth.Change) {
 // on its own.
 func wantMirrored(t *testing.T, app *dynamicauthtest.App, log *changeLog, m credentialMirror, what string) {
 	t.Helper()
+	wantMirroredIn(t, app.Auth, app.System, app.IDs.EnvironmentID, log, m, what)
+}
+
+func wantMirroredIn(t *testing.T, auth *dynamicauth.Auth, p *dynamicauth.Principal, env string, log *changeLog, m credentialMirror, what string) {
+	t.Helper()
 	m.hear(log.take())
-	list, err := app.Users().ListUsers(t.Context(), app.System, app.IDs.EnvironmentID, users.ListQuery{Page: users.Page{Limit: 1000}})
+	list, err := auth.Users().ListUsers(t.Context(), p, env, users.ListQuery{Page: users.Page{Limit: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,4 +149,26 @@ func TestAfterChangeHearsEveryCredential(t *testing.T) {
 		c.Mailer = box
 		c.Hooks.AfterChange = log.hook
 	})
+}
+
+// TestAfterChangeHearsSocialJoin: a social account signing in for the
+// first time with a verified email its owner has joins that user; the
+// hook hears the account linked to them, as it hears both credentials of
+// a user the first account created.
+func TestAfterChangeHearsSocialJoin(t *testing.T) {
+	ctx, log, m := t.Context(), &changeLog{}, credentialMirror{}
+	app := newOAuthApp(t, func(c *dynamicauth.Config) { c.Hooks.AfterChange = log.hook })
+	app.op.AddUser(oidctest.User{ID: "op-ada", Email: "ada@example.com", Name: "Ada", EmailVerified: true})
+	ada, err := app.auth.SignInWithOAuth(ctx, app.login(t, "ada-browser"))
+	if err != nil || !ada.NewUser || len(ada.User.Credentials) != 2 {
+		t.Fatalf("ada's first social sign-in: %+v, %v", ada, err)
+	}
+	wantMirroredIn(t, app.auth, app.system, app.env, log, m, "a new social user with a verified email")
+
+	app.op.AddUser(oidctest.User{ID: "op-ada-2", Email: "ada@example.com", Name: "Ada", EmailVerified: true})
+	joined, err := app.auth.SignInWithOAuth(ctx, app.login(t, "ada-browser"))
+	if err != nil || joined.NewUser || joined.User.ID != ada.User.ID || len(joined.User.Credentials) != 3 {
+		t.Fatalf("ada's second social account: %+v, %v", joined, err)
+	}
+	wantMirroredIn(t, app.auth, app.system, app.env, log, m, "a social account joining its email's owner")
 }

@@ -20,12 +20,13 @@ import (
 // provider through the Go API: its callback receives the code.
 type oauthApp struct {
 	auth     *dynamicauth.Auth
+	system   *dynamicauth.Principal
 	env      string
 	op       *oidctest.OP
 	callback string
 }
 
-func newOAuthApp(t *testing.T) *oauthApp {
+func newOAuthApp(t *testing.T, opts ...func(*dynamicauth.Config)) *oauthApp {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
@@ -34,7 +35,11 @@ func newOAuthApp(t *testing.T) *oauthApp {
 	}
 	t.Cleanup(func() { st.Close() })
 	// The test's provider runs on loopback, which the server reaches only when allowed.
-	a, err := dynamicauth.New(dynamicauth.Config{Store: st, MasterSecret: make([]byte, 32), SocialAllowPrivate: true})
+	cfg := dynamicauth.Config{Store: st, MasterSecret: make([]byte, 32), SocialAllowPrivate: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := dynamicauth.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +48,8 @@ func newOAuthApp(t *testing.T) *oauthApp {
 		t.Fatal(err)
 	}
 	// The callback is never served: the test's browser stops at it.
-	app := &oauthApp{auth: a, env: ids.EnvironmentID, callback: "http://app.invalid/oauth/callback"}
+	app := &oauthApp{auth: a, system: dynamicauth.System(ids.OrganizationID), env: ids.EnvironmentID,
+		callback: "http://app.invalid/oauth/callback"}
 	app.op = oidctest.Start(t, "go-app", "go-app-secret", app.callback)
 	typ, id, secret, domain, scopes := social.Google, "go-app", "go-app-secret", app.op.URL, "openid email profile"
 	if _, err := a.Providers().Create(ctx, dynamicauth.System(ids.OrganizationID), ids.EnvironmentID,
