@@ -163,11 +163,8 @@ func (n *notifier) MergeUsers(ctx context.Context, w *signin.MergeWrite) (*users
 
 func (n *notifier) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, bool, error) {
 	u, created, err := n.Store.SaveUser(ctx, w)
-	switch {
-	case err == nil && created:
-		n.userChange(ctx, UserCreated, u)
-	case err == nil:
-		n.userChange(ctx, UserUpdated, u)
+	if err == nil {
+		n.saved(ctx, w, u, created)
 	}
 	return u, created, err
 }
@@ -175,15 +172,24 @@ func (n *notifier) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User
 func (n *notifier) SaveUsers(ctx context.Context, batch []*users.SaveUser) ([]users.SaveOutcome, error) {
 	out, err := n.Store.SaveUsers(ctx, batch)
 	for i := range out {
-		switch o := &out[i]; {
-		case o.Err != nil:
-		case o.Created:
-			n.userChange(ctx, UserCreated, o.User)
-		default:
-			n.userChange(ctx, UserUpdated, o.User)
+		if o := &out[i]; o.Err == nil && o.User != nil {
+			n.saved(ctx, batch[i], o.User, o.Created)
 		}
 	}
 	return out, err
+}
+
+// saved reports a user an admin save or import created or updated, and
+// the credentials it gave them.
+func (n *notifier) saved(ctx context.Context, w *users.SaveUser, u *users.User, created bool) {
+	if created {
+		n.userChange(ctx, UserCreated, u)
+	} else {
+		n.userChange(ctx, UserUpdated, u)
+	}
+	for _, id := range w.Linked {
+		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: id, User: u})
+	}
 }
 
 func (n *notifier) UpdateUser(ctx context.Context, id string, edit func(*users.User) error, now time.Time) (*users.User, error) {

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
@@ -78,7 +79,8 @@ func wantMirroredIn(t *testing.T, auth *dynamicauth.Auth, p *dynamicauth.Princip
 // comes to or leaves a user: a code sign-in joining the operator's user
 // who has the email, an external JWT's verified email (a new user's
 // second credential, linked to a returning user), a wallet transferred
-// from another user.
+// from another user, an admin-created or imported user's credentials
+// and those an import adds to an existing user.
 func TestAfterChangeHearsEveryCredential(t *testing.T) {
 	box, log := &deliverytest.Box{}, &changeLog{}
 	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
@@ -97,11 +99,29 @@ func TestAfterChangeHearsEveryCredential(t *testing.T) {
 		wantMirrored(t, app, log, m, "wallet sign-ins")
 
 		verified := "olga@example.com"
-		olga, err := app.Users().CreateUser(ctx, app.System, env, users.NewUser{Email: "olga@example.com"})
+		olga, err := app.Users().CreateUser(ctx, app.System, env, users.NewUser{Email: "olga@example.com",
+			Wallets: []users.NewWallet{{Address: dynamicauthtest.NewWallet(t).Address, Chain: "EVM"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantMirrored(t, app, log, m, "an admin-created user")
+		now := time.Now()
+		for _, x := range []struct {
+			what   string
+			row    users.NewUser
+			upsert bool
+		}{
+			{"an import adding a wallet to a user", users.NewUser{Email: "olga@example.com",
+				Wallets: []users.NewWallet{{Address: dynamicauthtest.NewWallet(t).Address, Chain: "EVM"}}}, true},
+			{"an import creating a user", users.NewUser{Email: "pat@example.com", EmailVerifiedAt: &now,
+				Wallets: []users.NewWallet{{Address: dynamicauthtest.NewWallet(t).Address, Chain: "EVM"}}}, false},
+		} {
+			bulk, err := app.Users().BulkCreate(ctx, app.System, env, []users.NewUser{x.row}, users.BulkOptions{Upsert: x.upsert})
+			if err != nil || len(bulk.Failed) != 0 {
+				t.Fatalf("%s: %+v, %v", x.what, bulk, err)
+			}
+			wantMirrored(t, app, log, m, x.what)
+		}
 
 		started, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
 			Destination: otp.Destination{Email: verified}, Client: "192.0.2.1"})

@@ -81,6 +81,9 @@ type SaveUser struct {
 	// refusing the duplicate.
 	Upsert bool
 	Now    time.Time
+	// Linked is set by the store: the ids of the credentials the save
+	// gave the user (all of a user it created, those an upsert added).
+	Linked []string
 }
 
 // SaveOutcome is what SaveUsers did with one row: saved (Created tells a

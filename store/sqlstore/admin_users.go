@@ -38,6 +38,7 @@ func (s *Store) SaveUser(ctx context.Context, w *users.SaveUser) (*users.User, b
 // saveUser creates the draft, or merges it into the user owning its
 // email or credentials, and returns the user as stored.
 func (s *Store) saveUser(ctx context.Context, tx Tx, w *users.SaveUser) (*users.User, bool, error) {
+	w.Linked = nil // a retried transaction starts over
 	id, err := s.matchUser(ctx, tx, w)
 	if err != nil {
 		return nil, false, err
@@ -46,6 +47,7 @@ func (s *Store) saveUser(ctx context.Context, tx Tx, w *users.SaveUser) (*users.
 	if created {
 		id = w.Draft.ID
 		err = s.createUser(ctx, tx, w.Draft, w.Now)
+		w.Linked = credentialIDs(w.Draft.Credentials)
 	} else {
 		err = s.mergeUser(ctx, tx, id, w)
 	}
@@ -216,7 +218,17 @@ func (s *Store) mergeUser(ctx context.Context, tx Tx, id string, w *users.SaveUs
 	if err := s.writeUser(ctx, tx, u, w.Now); err != nil {
 		return err
 	}
+	w.Linked = credentialIDs(add)
 	return s.linkCredentials(ctx, tx, u.ID, add, w.Now)
+}
+
+// credentialIDs lists the ids of creds (nil for none).
+func credentialIDs(creds []users.Credential) []string {
+	var ids []string
+	for i := range creds {
+		ids = append(ids, creds[i].ID)
+	}
+	return ids
 }
 
 // writeUser stores a user's profile and records the update.

@@ -215,6 +215,7 @@ func (s *Store) createUsers(ctx context.Context, tx Tx, batch []*users.SaveUser,
 	}
 	for k, i := range pending {
 		out[i] = users.SaveOutcome{User: &saved[k], Created: true}
+		batch[i].Linked = credentialIDs(batch[i].Draft.Credentials)
 	}
 	return nil
 }

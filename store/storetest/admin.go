@@ -37,9 +37,11 @@ func testAdminSaveUser(t *testing.T, s store.Store) {
 	emailCred := users.Credential{ID: id(), UserID: d.ID, EnvironmentID: env, Format: users.FormatEmail,
 		Address: "ann@example.com", PublicIdentifier: "Ann@Example.com", SignInEnabled: true, VerifiedAt: c.next(), CreatedAt: now}
 	d.Credentials = append(d.Credentials, emailCred)
-	ann, created, err := s.SaveUser(ctx(t), &users.SaveUser{Draft: d, Now: now})
+	save := &users.SaveUser{Draft: d, Now: now}
+	ann, created, err := s.SaveUser(ctx(t), save)
 	must(t, "SaveUser", err)
 	eq(t, "SaveUser created", created, true)
+	eqSet(t, "linked by the create", save.Linked, []string{d.Credentials[0].ID, emailCred.ID})
 	eqProfile(t, "created user", ann, d)
 	eqTime(t, "created user CreatedAt", ann.CreatedAt, now)
 	eqSet(t, "created user credentials", credentialIDs(ann), []string{d.Credentials[0].ID, emailCred.ID})
@@ -100,9 +102,11 @@ func testAdminSaveUser(t *testing.T, s store.Store) {
 	extra := newWallet(t, env)
 	extra.UserID, extra.VerifiedAt, extra.CreatedAt = up.ID, up.CreatedAt, up.CreatedAt
 	up.Credentials = append(up.Credentials, extra)
-	u, created, err := s.SaveUser(ctx(t), &users.SaveUser{Draft: up, Upsert: true, Now: c.next(),
-		Profile: users.ProfilePatch{FirstName: ptr("Annabel"), Team: ptr("blue")}})
+	save = &users.SaveUser{Draft: up, Upsert: true, Now: c.next(),
+		Profile: users.ProfilePatch{FirstName: ptr("Annabel"), Team: ptr("blue")}}
+	u, created, err := s.SaveUser(ctx(t), save)
 	must(t, "SaveUser(upsert by wallet)", err)
+	eqStrings(t, "linked by the upsert by wallet", save.Linked, []string{extra.ID})
 	eq(t, "upsert by wallet created", created, false)
 	eq(t, "upsert by wallet user", u.ID, d.ID)
 	eq(t, "upserted FirstName", u.FirstName, "Annabel")

@@ -51,6 +51,7 @@ func testAdminSaveUsers(t *testing.T, s store.Store) {
 		case 0, 4:
 			must(t, "row saved", o.Err)
 			eq(t, "row created", o.Created, true)
+			eqStrings(t, "row's credentials linked", batch[i].Linked, []string{batch[i].Draft.Credentials[0].ID})
 			eqProfile(t, "saved row", getUser(t, s, batch[i].Draft.ID), batch[i].Draft)
 		default:
 			if k := errs.KindOf(o.Err); k != errs.KindConflict && k != errs.KindUnprocessable {
@@ -81,6 +82,7 @@ func testAdminSaveUsers(t *testing.T, s store.Store) {
 	must(t, "upserted row", out[0].Err)
 	eq(t, "upsert updated", out[0].Created, false)
 	eq(t, "upsert merged into", out[0].User.ID, batch[0].Draft.ID)
+	eqStrings(t, "linked by an upsert adding no credential", up.Linked, nil)
 
 	// An upsert finds a user by id too (an import re-run of a user with
 	// neither email nor wallet); an id of one user with the email of
@@ -136,6 +138,7 @@ func testAdminSaveUsersMany(t *testing.T, s store.Store) {
 		eq(t, "returned user", o.User.ID, stored.ID)
 		eq(t, "returned wallets", len(o.User.Credentials), 1)
 		eq(t, "stored wallet", stored.Credentials[0].ID, batch[i].Draft.Credentials[0].ID)
+		eqStrings(t, "linked", batch[i].Linked, []string{stored.Credentials[0].ID})
 		eq(t, "returned wallet", o.User.Credentials[0].Address, batch[i].Draft.Credentials[0].Address)
 	}
 	wantEvents(t, s, "after the batch", env, map[string]int{"user.created": n, "wallet.linked": n})
