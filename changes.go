@@ -268,6 +268,31 @@ func (n *notifier) DeleteCredential(ctx context.Context, id string, check func(*
 	return nil
 }
 
+// RevokeDevice reports the sessions revoked with the device.
+func (n *notifier) RevokeDevice(ctx context.Context, envID, userID, deviceID string, now time.Time) ([]string, error) {
+	revoked, err := n.Store.RevokeDevice(ctx, envID, userID, deviceID, now)
+	if err != nil {
+		return revoked, err
+	}
+	for _, id := range revoked {
+		n.notify(ctx, Change{Kind: SessionRevoked, EnvironmentID: envID, UserID: userID, SessionID: id})
+	}
+	return revoked, nil
+}
+
+// RevokeAllDevices reports every session of the user revoked.
+func (n *notifier) RevokeAllDevices(ctx context.Context, envID, userID string, now time.Time) error {
+	if err := n.Store.RevokeAllDevices(ctx, envID, userID, now); err != nil {
+		return err
+	}
+	c := Change{Kind: SessionRevoked, EnvironmentID: envID, UserID: userID}
+	if u, err := n.Store.GetUser(ctx, userID); err == nil {
+		c.User = u
+	}
+	n.notify(ctx, c)
+	return nil
+}
+
 // InsertPasskey reports the passkey's credential as linked.
 func (n *notifier) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users.Credential, max int) error {
 	if err := n.Store.InsertPasskey(ctx, p, vc, max); err != nil {

@@ -2,6 +2,7 @@ package dynamicauth_test
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"testing"
 
@@ -97,6 +98,54 @@ func TestAfterChangeHearsClearedEmailClaims(t *testing.T) {
 			t.Fatalf("wendy's verify: %v", err)
 		}
 		wantClearedFirst("wendy's verify", mary, wendy.UserID)
+	}, func(c *dynamicauth.Config) {
+		c.Mailer = box
+		c.Hooks.AfterChange = log.hook
+	})
+}
+
+// TestAfterChangeHearsDeviceRevocations: revoking a registered device
+// ends its sessions, revoking all devices every session of the user; the
+// hook hears them revoked, as it hears a sign-out.
+func TestAfterChangeHearsDeviceRevocations(t *testing.T) {
+	box, log := &deliverytest.Box{}, &changeLog{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		enableEmailCodes(t, app)
+		setSecurity(t, app, "deviceRegistrationRequired", true)
+		laptop := newDeviceKey(t)
+		first := emailSignIn(t, app, box, "ada@example.com", laptop)
+		again := emailSignIn(t, app, box, "ada@example.com", laptop)
+		laptopID := again.Session.DeviceRegistrationID
+		if laptopID == "" || again.Auth.DevicePending {
+			t.Fatalf("ada's laptop: device %q, pending %t", laptopID, again.Auth.DevicePending)
+		}
+		bob := emailSignIn(t, app, box, "bob@example.com", newDeviceKey(t))
+
+		revoked := func() map[string]string {
+			out := map[string]string{}
+			for _, c := range log.take() {
+				if c.Kind == dynamicauth.SessionRevoked && c.EnvironmentID == env {
+					out[c.SessionID] = c.UserID
+				}
+			}
+			return out
+		}
+		log.take()
+		if _, err := app.RevokeDevice(ctx, env, again.Tokens.MinifiedJWT, laptopID); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{first.Session.ID: first.User.ID, again.Session.ID: first.User.ID}
+		if got := revoked(); !maps.Equal(got, want) {
+			t.Errorf("revoking ada's laptop: sessions heard revoked %v, want %v", got, want)
+		}
+		if err := app.RevokeAllDevices(ctx, env, bob.Tokens.MinifiedJWT); err != nil {
+			t.Fatal(err)
+		}
+		// SessionID empty: every session of the user.
+		if got, want := revoked(), map[string]string{"": bob.User.ID}; !maps.Equal(got, want) {
+			t.Errorf("revoking bob's devices: sessions heard revoked %v, want %v", got, want)
+		}
 	}, func(c *dynamicauth.Config) {
 		c.Mailer = box
 		c.Hooks.AfterChange = log.hook

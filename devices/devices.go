@@ -159,8 +159,9 @@ type Store interface {
 	ApproveDevice(ctx context.Context, a Approve) (string, error)
 	ListDevices(ctx context.Context, envID, userID string) ([]Device, error)
 	// RevokeDevice deletes the user's device and revokes the live sessions
-	// tied to it (ErrDeviceNotFound if the user has no such device).
-	RevokeDevice(ctx context.Context, envID, userID, deviceID string, now time.Time) error
+	// tied to it (ErrDeviceNotFound if the user has no such device); it
+	// returns the ids of the sessions it revoked.
+	RevokeDevice(ctx context.Context, envID, userID, deviceID string, now time.Time) ([]string, error)
 	// RevokeAllDevices deletes all the user's devices and revokes all the
 	// user's live sessions.
 	RevokeAllDevices(ctx context.Context, envID, userID string, now time.Time) error

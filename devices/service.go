@@ -68,7 +68,7 @@ func (s *Service) Approve(ctx context.Context, a Approve) (string, error) {
 // reports whether that was the caller's (currentID), whose session then
 // ended too.
 func (s *Service) Revoke(ctx context.Context, envID, userID, deviceID, currentID string) (bool, error) {
-	if err := s.d.Store.RevokeDevice(ctx, envID, userID, deviceID, s.now()); err != nil {
+	if _, err := s.d.Store.RevokeDevice(ctx, envID, userID, deviceID, s.now()); err != nil {
 		return false, err
 	}
 	return currentID != "" && deviceID == currentID, nil

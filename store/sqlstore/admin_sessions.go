@@ -54,24 +54,25 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID string, at time.T
 		if err := tx.QueryRow(ctx, `SELECT environment_id FROM users WHERE id = $1`, userID).Scan(&envID); err != nil {
 			return s.fail("revoke sessions", users.ErrUserNotFound, err)
 		}
-		return s.revokeSessions(ctx, tx, envID, userID, "", at, event)
+		_, err := s.revokeSessions(ctx, tx, envID, userID, "", at, event)
+		return err
 	})
 }
 
 // revokeSessions revokes the user's live sessions, only those tied to
-// deviceID unless it is "", each with its event. A session whose refresh
+// deviceID unless it is "", each with its event, and returns their ids. A session whose refresh
 // has ended is over already: a user who signed in daily for a year would
 // otherwise get an event (and a webhook call) for each of those days.
-func (s *Store) revokeSessions(ctx context.Context, tx Tx, envID, userID, deviceID string, at time.Time, event string) error {
+func (s *Store) revokeSessions(ctx context.Context, tx Tx, envID, userID, deviceID string, at time.Time, event string) ([]string, error) {
 	ids, err := s.queryIDs(ctx, tx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL
 		AND refresh_expires_at > $1 AND ($3 = '' OR device_registration_id = $3) RETURNING id`, at, userID, deviceID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, id := range ids {
 		if err := s.insertEvent(ctx, tx, envID, event, userID, map[string]string{"userId": userID, "sessionId": id}, at); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return ids, nil
 }

@@ -113,8 +113,10 @@ func (s *Store) ListDevices(ctx context.Context, envID, userID string) ([]device
 }
 
 // RevokeDevice implements devices.Store.
-func (s *Store) RevokeDevice(ctx context.Context, envID, userID, deviceID string, now time.Time) error {
+func (s *Store) RevokeDevice(ctx context.Context, envID, userID, deviceID string, now time.Time) ([]string, error) {
+	var revoked []string
 	err := s.db.Write(ctx, func(tx Tx) error {
+		revoked = nil
 		n, err := tx.Exec(ctx, `DELETE FROM device_registrations WHERE id = $1 AND user_id = $2 AND environment_id = $3`,
 			deviceID, userID, envID)
 		if err != nil {
@@ -127,9 +129,13 @@ func (s *Store) RevokeDevice(ctx context.Context, envID, userID, deviceID string
 			map[string]string{"userId": userID, "deviceRegistrationId": deviceID}, now); err != nil {
 			return err
 		}
-		return s.revokeSessions(ctx, tx, envID, userID, deviceID, now, events.SessionRevoked)
+		revoked, err = s.revokeSessions(ctx, tx, envID, userID, deviceID, now, events.SessionRevoked)
+		return err
 	})
-	return s.fail("revoke device", nil, err)
+	if err != nil {
+		return nil, s.fail("revoke device", nil, err)
+	}
+	return revoked, nil
 }
 
 // RevokeAllDevices implements devices.Store.
@@ -146,7 +152,8 @@ func (s *Store) RevokeAllDevices(ctx context.Context, envID, userID string, now 
 				return err
 			}
 		}
-		return s.revokeSessions(ctx, tx, envID, userID, "", now, events.SessionRevoked)
+		_, err = s.revokeSessions(ctx, tx, envID, userID, "", now, events.SessionRevoked)
+		return err
 	})
 	return s.fail("revoke devices", nil, err)
 }

@@ -119,10 +119,12 @@ func testDevices(t *testing.T, s store.Store) {
 		t.Fatalf("devices of another environment: %+v %v", l, err)
 	}
 
-	if err := s.RevokeDevice(ctx(t), env, id(), laptopID, c.next()); !errors.Is(err, devices.ErrDeviceNotFound) {
+	if _, err := s.RevokeDevice(ctx(t), env, id(), laptopID, c.next()); !errors.Is(err, devices.ErrDeviceNotFound) {
 		t.Fatalf("revoke as another user: %v", err)
 	}
-	must(t, "RevokeDevice", s.RevokeDevice(ctx(t), env, u.ID, laptopID, c.next()))
+	revoked, err := s.RevokeDevice(ctx(t), env, u.ID, laptopID, c.next())
+	must(t, "RevokeDevice", err)
+	eqSet(t, "the sessions revoked with the laptop", revoked, []string{first.Session.ID, again.Session.ID})
 	for _, ss := range []*session.Session{first.Session, again.Session} {
 		if got, _ := s.GetSession(ctx(t), ss.ID); got.RevokedAt == nil {
 			t.Fatal("a session of the revoked device is live")
@@ -131,7 +133,7 @@ func testDevices(t *testing.T, s store.Store) {
 	if got, _ := s.GetSession(ctx(t), pending.Session.ID); got.RevokedAt != nil {
 		t.Fatal("revoking the laptop revoked the phone's session")
 	}
-	if err := s.RevokeDevice(ctx(t), env, u.ID, laptopID, c.next()); !errors.Is(err, devices.ErrDeviceNotFound) {
+	if _, err := s.RevokeDevice(ctx(t), env, u.ID, laptopID, c.next()); !errors.Is(err, devices.ErrDeviceNotFound) {
 		t.Fatalf("revoke twice: %v", err)
 	}
 	must(t, "RevokeAllDevices", s.RevokeAllDevices(ctx(t), env, u.ID, c.next()))
