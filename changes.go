@@ -94,13 +94,17 @@ func (n *notifier) CompleteSignIn(ctx context.Context, w *signin.Write) (*users.
 	for _, id := range w.Linked {
 		n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: id, User: u})
 	}
+	if w.ProfileWritten && !created {
+		n.userChange(ctx, UserUpdated, u)
+	}
 	n.notify(ctx, Change{Kind: SessionCreated, EnvironmentID: u.EnvironmentID, UserID: u.ID, SessionID: w.Session.ID,
 		CredentialID: w.Session.SigninCredentialID, User: u})
 	return u, created, nil
 }
 
 // LinkCredential reports a transferred credential as unlinked from the
-// user it was taken from, then linked to the user who took it.
+// user it was taken from, then linked to the user who took it, who is
+// updated too when the link set their profile's email or phone number.
 func (n *notifier) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*users.User, error) {
 	u, err := n.Store.LinkCredential(ctx, w)
 	if err != nil {
@@ -121,7 +125,19 @@ func (n *notifier) LinkCredential(ctx context.Context, w *signin.LinkWrite) (*us
 		n.notify(ctx, c)
 	}
 	n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: u.EnvironmentID, UserID: u.ID, CredentialID: cred, User: u})
+	if w.Profile != nil { // a verified email or phone number is the user's now
+		n.userChange(ctx, UserUpdated, u)
+	}
 	return u, nil
+}
+
+// SelectCredential reports the user, whose primary wallet it changed.
+func (n *notifier) SelectCredential(ctx context.Context, userID, credentialID string, now time.Time) (*users.User, error) {
+	u, err := n.Store.SelectCredential(ctx, userID, credentialID, now)
+	if err == nil {
+		n.userChange(ctx, UserUpdated, u)
+	}
+	return u, err
 }
 
 func (n *notifier) UnlinkCredential(ctx context.Context, userID, credentialID string, now time.Time) (*users.User, error) {

@@ -192,3 +192,80 @@ func TestAfterChangeHearsSocialJoin(t *testing.T) {
 	}
 	wantMirroredIn(t, app.auth, app.system, app.env, log, m, "a social account joining its email's owner")
 }
+
+// TestAfterChangeHearsProfilesSignInsChange: a returning user whose
+// identity provider now vouches for other names, a verify adding an email
+// to the profile, and a wallet selection (the user's primary wallet)
+// change the user; the hook hears each as UserUpdated with the user
+// after it.
+func TestAfterChangeHearsProfilesSignInsChange(t *testing.T) {
+	box, log := &deliverytest.Box{}, &changeLog{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		idp := externaljwttest.New(t)
+		enableEmailCodes(t, app)
+		updateSettings(t, app, func(settings map[string]any) {
+			sec, _ := settings["security"].(map[string]any)
+			if sec == nil {
+				sec = map[string]any{}
+			}
+			sec["externalAuth"] = map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience, "jwksUrl": idp.URL}
+			settings["security"] = sec
+		})
+		updated := func(what, userID string, ok func(*users.User) bool) {
+			t.Helper()
+			for _, c := range log.take() {
+				if c.Kind == dynamicauth.UserUpdated && c.UserID == userID && c.EnvironmentID == env && c.User != nil && ok(c.User) {
+					return
+				}
+			}
+			t.Errorf("%s: no UserUpdated of %s with the change", what, userID)
+		}
+
+		ext := func(claims map[string]any) *signin.Result {
+			t.Helper()
+			res, err := app.SignInExternal(ctx, signin.ExternalRequest{EnvironmentID: env, JWT: idp.Token(t, claims),
+				Origin: app.Origin, IP: "192.0.2.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		ada := ext(map[string]any{"given_name": "Ada", "family_name": "Byron"})
+		log.take()
+		if again := ext(map[string]any{"given_name": "Ada", "family_name": "Lovelace"}); again.User.LastName != "Lovelace" {
+			t.Fatalf("ada's new name: %+v", again.User)
+		}
+		updated("a returning user's vouched names", ada.User.ID, func(u *users.User) bool { return u.LastName == "Lovelace" })
+
+		s := dynamicauthtest.SignInWallet(t, app)
+		email := "wendy@example.com"
+		in := users.ProfileInput{Fields: map[string]*string{"email": &email}}
+		up, err := app.UpdateProfile(ctx, env, s.MinifiedJWT, in, dynamicauth.ProfileOptions{Client: "192.0.2.1"})
+		if err != nil || up.Verification == nil {
+			t.Fatalf("wendy's new email: %+v, %v", up, err)
+		}
+		log.take()
+		req := signin.CodeRequest{Channel: otp.ChannelEmail, VerificationID: up.Verification.Verification.ID,
+			Code: box.LastEmail(t, email).Code, Origin: app.Origin}
+		if _, err := app.VerifyCode(ctx, env, s.MinifiedJWT, req); err != nil {
+			t.Fatalf("wendy's verify: %v", err)
+		}
+		updated("a verified email", s.UserID, func(u *users.User) bool { return u.Email == email })
+
+		second := dynamicauthtest.NewWallet(t)
+		linked, err := app.LinkWallet(ctx, env, s.MinifiedJWT, walletProof(t, app, second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.take()
+		id := credentialOf(linked.User, second)
+		if _, err := app.SelectWallet(ctx, env, linked.Tokens.MinifiedJWT, id); err != nil {
+			t.Fatal(err)
+		}
+		updated("a wallet selected", s.UserID, func(u *users.User) bool { return u.PrimaryWallet() != nil && u.PrimaryWallet().ID == id })
+	}, func(c *dynamicauth.Config) {
+		c.Mailer = box
+		c.Hooks.AfterChange = log.hook
+	})
+}

@@ -136,6 +136,9 @@ type Write struct {
 	// holder), and a vouched email linked now. A known credential signing
 	// in again adds none.
 	Linked []string
+	// ProfileWritten is set by the store: the sign-in wrote Vouched's
+	// email or names to the profile of a user it did not create.
+	ProfileWritten bool
 }
 
 // NewUserProfile is what a first sign-in knows of the user besides the

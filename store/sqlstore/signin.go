@@ -91,7 +91,7 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write, settle bool
 	var u *users.User
 	var created, committing bool
 	err := s.db.Grouped(ctx, func(tx Tx) error {
-		u, created, committing, w.ClaimClearedFrom, w.Linked = nil, false, false, "", nil
+		u, created, committing, w.ClaimClearedFrom, w.Linked, w.ProfileWritten = nil, false, false, "", nil, false
 		if w.Device != nil {
 			w.Device.Reset()
 		}

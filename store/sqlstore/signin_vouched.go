@@ -162,6 +162,7 @@ func (s *Store) writeVouched(ctx context.Context, tx Tx, w *signin.Write, userID
 	if err != nil {
 		return s.vouchedFault(err)
 	}
+	w.ProfileWritten = userID != w.NewUserID
 	return nil
 }
 

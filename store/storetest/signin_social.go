@@ -81,6 +81,7 @@ func testSocialJoinSignIn(t *testing.T, s store.Store) {
 	eq(t, "session user", ss.UserID, grace.ID)
 	eq(t, "session credential", ss.SigninCredentialID, w.Credential.ID)
 	eqStrings(t, "linked to grace", w.Linked, []string{w.Credential.ID})
+	eq(t, "the join wrote grace's profile", w.ProfileWritten, false)
 	wantEvents(t, s, "after the join", env, map[string]int{events.UserCreated: 1, events.EmailLinked: 1,
 		events.SocialLinked: 1, events.SessionCreated: 2})
 

@@ -54,6 +54,7 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "credentials", len(ada.Credentials), 2)
 	eq(t, "email credential", credentials(ada)[users.FormatEmail], "ada@example.com")
 	eqStrings(t, "linked by the first sign-in", w.Linked, []string{w.Credential.ID, w.Vouched.Email.ID})
+	eq(t, "the first sign-in wrote an existing user's profile", w.ProfileWritten, false)
 	wantEvents(t, s, "after the first sign-in", env, map[string]int{events.EmailLinked: 1, events.UserCreated: 1})
 
 	// Found again by issuer and sub; the email it has is not linked again,
@@ -68,6 +69,7 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "last name replaced", again.LastName, "King")
 	eq(t, "credentials again", len(again.Credentials), 2)
 	eqStrings(t, "linked by the returning sign-in", w.Linked, nil)
+	eq(t, "the returning sign-in wrote the profile", w.ProfileWritten, true)
 	wantEvents(t, s, "after the second sign-in", env, map[string]int{events.EmailLinked: 1, events.SessionCreated: 2})
 
 	// A wallet user, and a user with the email only in their profile.
@@ -139,4 +141,5 @@ func testVouchedSignIn(t *testing.T, s store.Store) {
 	eq(t, "eve created again", created, false)
 	eq(t, "eve's email credential", credentials(again)[users.FormatEmail], "eve@example.com")
 	eqStrings(t, "linked to eve", w.Linked, []string{w.Vouched.Email.ID})
+	eq(t, "eve's sign-in wrote her profile", w.ProfileWritten, true)
 }
