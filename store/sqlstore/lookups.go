@@ -191,6 +191,12 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		Lookup{Name: "sessions to purge", SQL: s.oldSessionsSQL(),
 			Args: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1000, s.d.IDList([]string{envID, "e-2"}),
 				time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}})
+	// A user's deletion (SQLite's plan shows the cascades' lookups) and
+	// the admin's MFA reset.
+	out = append(out, Lookup{Name: "delete a user", SQL: sqlDeleteUser, Args: []any{"u-1"}})
+	for _, table := range mfaTables {
+		out = append(out, Lookup{Name: "MFA reset: " + table, SQL: resetMFASQL(table), Args: []any{"u-1"}})
+	}
 	out = append(out, Lookup{Name: "webhook deliveries", SQL: sqlDeliveries, Args: []any{"w-1", envID, "", 100}, Ordered: true},
 		Lookup{Name: "webhook deliveries after one", SQL: sqlDeliveries, Args: []any{"w-1", envID, "d-1", 100}, Ordered: true},
 		// (a message's deliveries are its attempts, a few to sort)

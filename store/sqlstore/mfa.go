@@ -113,11 +113,17 @@ func (s *Store) DeleteMFADevice(ctx context.Context, userID, id string, now time
 	return s.fail("delete mfa device", mfa.ErrDeviceNotFound, err)
 }
 
+// mfaTables hold a user's MFA state, keyed by user_id.
+var mfaTables = []string{"mfa_devices", "mfa_recovery_codes", "mfa_attempts", "mfa_tokens"}
+
+// resetMFASQL deletes a user's rows of table (of mfaTables).
+func resetMFASQL(table string) string { return `DELETE FROM ` + table + ` WHERE user_id = $1` }
+
 // ResetMFA implements mfa.Store.
 func (s *Store) ResetMFA(ctx context.Context, userID string, now time.Time) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
-		for _, table := range []string{"mfa_devices", "mfa_recovery_codes", "mfa_attempts", "mfa_tokens"} {
-			if err := tx.Defer(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
+		for _, table := range mfaTables {
+			if err := tx.Defer(ctx, resetMFASQL(table), userID); err != nil {
 				return err
 			}
 		}

@@ -117,13 +117,17 @@ func (s *Store) replaceUniqueValues(ctx context.Context, tx Tx, userID string, v
 	return nil
 }
 
+// sqlDeleteUser deletes a user; the rows of every table keyed by the user
+// go by ON DELETE CASCADE, each found through an index on its user_id.
+const sqlDeleteUser = `DELETE FROM users WHERE id = $1 RETURNING environment_id`
+
 // DeleteUser implements users.ProfileStore and users.AdminStore: the
 // credentials, sessions and unique values go with the user (ON DELETE
 // CASCADE), so their tokens are refused at once; user.deleted is recorded.
 func (s *Store) DeleteUser(ctx context.Context, userID string, at time.Time) error {
 	return s.write(ctx, func(tx Tx) error {
 		var envID string
-		err := tx.QueryRow(ctx, `DELETE FROM users WHERE id = $1 RETURNING environment_id`, userID).Scan(&envID)
+		err := tx.QueryRow(ctx, sqlDeleteUser, userID).Scan(&envID)
 		if err != nil {
 			return s.fail("delete user", users.ErrUserNotFound, err)
 		}
