@@ -35,6 +35,15 @@ var dialect = sqlstore.Dialect{
 		return `users.environment_id = $1 AND length(users.` + col + `) >= 3 AND users.` + col + ` ILIKE $2 ESCAPE '\'`,
 			"%" + r.Replace(value) + "%"
 	},
+	EntryContains: func(value string) (string, any) {
+		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+		// (a part per column, each answered by its trigram index, as
+		// the users' "all" filter; the alias index's predicate repeated
+		// for the planner, migration 0057)
+		return `allowlist_entries.id IN (SELECT id FROM allowlist_entries WHERE allowlist_id = $1 AND match_key ILIKE $2 ESCAPE '\'
+			UNION SELECT id FROM allowlist_entries WHERE allowlist_id = $1 AND length(alias) >= 3 AND alias ILIKE $2 ESCAPE '\')`,
+			"%" + r.Replace(value) + "%"
+	},
 }
 
 // bucket reads timestamptz columns in UTC whatever the session's TimeZone.

@@ -39,6 +39,7 @@ var dialect = sqlstore.Dialect{
 	AppendPreviousUser: `json_insert(CASE WHEN json_valid(previous_users) THEN previous_users ELSE '[]' END, '$[#]', $2)`,
 	Bucket:             bucket,
 	Contains:           contains,
+	EntryContains:      entryContains,
 }
 
 // contains searches the FTS5 trigram index user_search: a phrase of the
@@ -47,6 +48,15 @@ func contains(col, value string) (string, any) {
 	return `users.id IN (SELECT r.user_id FROM user_search s JOIN user_search_rows r ON r.rowid = s.rowid
 		WHERE user_search MATCH $2 AND s.environment_id = $1)`,
 		"{" + col + `} : "` + strings.ReplaceAll(value, `"`, `""`) + `"`
+}
+
+// entryContains searches allowlist_entry_search (migration 0057), whose
+// trigram tokenizer folds letter case.
+func entryContains(value string) (string, any) {
+	return `allowlist_entries.id IN (SELECT r.entry_id FROM allowlist_entry_search s
+		JOIN allowlist_entry_search_rows r ON r.rowid = s.rowid
+		WHERE allowlist_entry_search MATCH $2 AND s.allowlist_id = $1)`,
+		`{match_key alias} : "` + strings.ReplaceAll(value, `"`, `""`) + `"`
 }
 
 // bucket reads times stored as TEXT in sqlstore.TimeLayout (UTC,

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -93,14 +95,37 @@ func (s *Store) GetEntry(ctx context.Context, id string) (*access.Entry, error) 
 // ListEntries implements access.Store: a page in the order entries were
 // added, and the count of entries matching q.
 func (s *Store) ListEntries(ctx context.Context, listID string, q access.EntryQuery) ([]access.Entry, int, error) {
+	count, countArgs, page, args := s.entriesSQL(listID, q)
+	return countedPage(ctx, s, "allowlist entries", scanner(entryFields), count, countArgs, page, args...)
+}
+
+// entriesSQL is ListEntries' count and page statements and their
+// arguments. A list may hold a million entries: the whole list's count is
+// the one its triggers keep (allowlists.entry_count), a search is answered
+// by an index and counted up to users.MaxListCount, as the users list's
+// text filters are: a query of MinSearchRunes characters or more is a
+// substring of the identifier or the alias (a trigram index), a shorter
+// one an alias whole in any letter case (allowlist_entries_alias_short).
+func (s *Store) entriesSQL(listID string, q access.EntryQuery) (count string, countArgs []any, page string, args []any) {
 	w := &where{}
-	w.add(`allowlist_id = $1`, listID)
-	if q.Query != "" {
-		w.add(`(match_key `+s.d.ILike+` $1 ESCAPE '\' OR alias `+s.d.ILike+` $1 ESCAPE '\')`, s.likePattern(q.Query))
+	switch {
+	case q.Query == "":
+		w.add(`allowlist_id = $1`, listID)
+	case utf8.RuneCountInString(q.Query) >= MinSearchRunes:
+		cond, arg := s.d.EntryContains(q.Query)
+		w.add(cond, listID, arg)
+	default:
+		// (in a subquery, the partial index's conditions repeated, so
+		// that SQLite does not walk the list in the page's order)
+		w.add(`allowlist_entries.id IN (SELECT e.id FROM allowlist_entries e WHERE e.allowlist_id = $1 AND e.alias <> ''
+			AND length(e.alias) < `+strconv.Itoa(MinSearchRunes)+` AND lower(e.alias) = lower($2))`, listID, q.Query)
 	}
 	limit, args := w.page(users.Page{Limit: q.Limit, Offset: q.Offset})
-	return countedPage(ctx, s, "allowlist entries", scanner(entryFields), `SELECT count(*) FROM allowlist_entries WHERE `+w.sql(), w.args,
-		`SELECT `+entryColumns+` FROM allowlist_entries WHERE `+w.sql()+` ORDER BY created_at, id`+limit, args...)
+	page = `SELECT ` + entryColumns + ` FROM allowlist_entries WHERE ` + w.sql() + ` ORDER BY created_at, id` + limit
+	if q.Query == "" {
+		return `SELECT coalesce((SELECT entry_count FROM allowlists WHERE id = $1), 0)`, []any{listID}, page, args
+	}
+	return s.boundedCount("allowlist_entries", w), w.args, page, args
 }
 
 // DeleteEntry implements access.Store.
@@ -223,6 +248,12 @@ func (s *Store) MatchingLists(ctx context.Context, envID string, keys []string) 
 	return list(ctx, s, s.db.Reader(), "matching allowlists", func(r Row) (string, error) {
 		var id string
 		return id, r.Scan(&id)
-	}, `SELECT DISTINCT e.allowlist_id FROM allowlist_entries e JOIN allowlists l ON l.id = e.allowlist_id
-		WHERE e.environment_id = $1 AND `+s.in("e.match_key", 2)+` AND l.enabled_at IS NOT NULL`, envID, s.d.IDList(keys))
+	}, s.matchingListsSQL(), envID, s.d.IDList(keys))
+}
+
+// matchingListsSQL finds the enabled lists of environment $1 holding one
+// of the keys $2 through allowlist_entries_env_key.
+func (s *Store) matchingListsSQL() string {
+	return `SELECT DISTINCT e.allowlist_id FROM allowlist_entries e JOIN allowlists l ON l.id = e.allowlist_id
+		WHERE e.environment_id = $1 AND ` + s.in("e.match_key", 2) + ` AND l.enabled_at IS NOT NULL`
 }

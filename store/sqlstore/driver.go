@@ -166,6 +166,11 @@ type Dialect struct {
 	// least MinSearchRunes characters: a trigram index cannot answer a
 	// shorter one.
 	Contains func(col, value string) (cond string, arg any)
+	// EntryContains is the condition keeping the entries of allowlist $1
+	// whose identifier (match_key) or alias contains value in any letter
+	// case, and the argument $2 it takes, answered by a trigram index;
+	// value has at least MinSearchRunes characters, as for Contains.
+	EntryContains func(value string) (cond string, arg any)
 	// ForUpdate locks the selected rows until the transaction ends where
 	// the backend has row locks (SQLite has one writer: "").
 	ForUpdate string

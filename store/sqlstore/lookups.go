@@ -1,15 +1,16 @@
 package sqlstore
 
 // The admin lookups of end users, and the pages of the tables that grow
-// with them (the events outbox, webhook deliveries), as named statements:
-// the store runs these and the query-plan test (store/storetest) checks
-// each is answered by an index.
+// with them (the events outbox, webhook deliveries, allowlist entries), as
+// named statements: the store runs these and the query-plan test
+// (store/storetest) checks each is answered by an index.
 
 import (
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -191,6 +192,7 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		Lookup{Name: "sessions to purge", SQL: s.oldSessionsSQL(),
 			Args: []any{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1000, s.d.IDList([]string{envID, "e-2"}),
 				time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}})
+	out = append(out, s.entryLookups(envID)...)
 	// A user's deletion (SQLite's plan shows the cascades' lookups) and
 	// the admin's MFA reset.
 	out = append(out, Lookup{Name: "delete a user", SQL: sqlDeleteUser, Args: []any{"u-1"}})
@@ -242,6 +244,24 @@ func (s *Store) analyticsLookups(envID string) []Lookup {
 	for _, u := range []analytics.Unit{analytics.Week, analytics.Month} {
 		q, args := s.activeUsersSQL(envID, r, u)
 		out = append(out, Lookup{Name: "analytics active users by " + string(u), SQL: q, Args: args})
+	}
+	return out
+}
+
+// entryLookups are an allowlist's (l-1) pages of entries, whole and
+// searched, with their counts (a list may hold a million entries), and a
+// sign-in's lookup of the lists holding the user's identities.
+func (s *Store) entryLookups(envID string) []Lookup {
+	out := []Lookup{{Name: "allowlists holding an identity (a sign-in's access decision)", SQL: s.matchingListsSQL(),
+		Args: []any{envID, s.d.IDList([]string{"email:ann@example.com", "wallet:0x52908400098527886e0f7030069857d2e4169ee7"})}}}
+	for _, query := range []string{"", "ann@example", "0x5290", "AL", "x"} {
+		name := "allowlist entries"
+		if query != "" {
+			name += " matching " + query
+		}
+		count, countArgs, page, args := s.entriesSQL("l-1", access.EntryQuery{Query: query, Limit: 100})
+		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: countArgs},
+			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: query == ""})
 	}
 	return out
 }

@@ -16,13 +16,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
-// likePattern matches v as a substring in an ILIKE … ESCAPE '\' (ILIKE:
-// SQLite's LIKE ignores ASCII case, and both backends answer alike).
-func (s *Store) likePattern(v string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(v) + "%"
-}
-
 // where accumulates SQL conditions and their arguments. Each condition
 // numbers its own parameters from $1; add shifts them after the ones
 // before it.

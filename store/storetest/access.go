@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -76,6 +77,7 @@ func testAllowlists(t *testing.T, s store.Store) {
 	if n != 0 || len(page) != 0 {
 		t.Errorf("an underscore is matched literally: %d", n)
 	}
+	entriesSearch(t, s, svc, vips.ID, w, em)
 
 	ids, err := s.MatchingLists(ctx(t), sb.ID, []string{em.Key, "email:nobody@x.io"})
 	must(t, "MatchingLists", err)
@@ -117,6 +119,58 @@ func testAllowlists(t *testing.T, s store.Store) {
 	wantKind(t, "SetAllowlistEnabled deleted", err, errs.KindNotFound)
 	_, err = svc.AddEntry(ctx(t), vips.ID, access.Entry{Email: "x@y.io"})
 	wantKind(t, "AddEntry to a deleted list", err, errs.KindNotFound)
+}
+
+// entriesSearch: a list's entries searched by a substring of their
+// identifier or alias (in any letter case), a query shorter than
+// sqlstore.MinSearchRunes matching an alias whole; the whole list's count
+// follows entries added and deleted; a search's count stops at the bound.
+func entriesSearch(t *testing.T, s store.Store, svc *access.Service, listID string, w, em *access.Entry) {
+	t.Helper()
+	want := func(what string, q access.EntryQuery, total int, ids ...string) {
+		t.Helper()
+		page, n, err := svc.Entries(ctx(t), listID, q)
+		must(t, "Entries "+what, err)
+		var got []string
+		for _, e := range page {
+			got = append(got, e.ID)
+		}
+		if n != total || !slices.Equal(got, ids) {
+			t.Errorf("Entries(%s) = %v of %d, want %v of %d", what, got, n, ids, total)
+		}
+	}
+	want("a substring of an email", access.EntryQuery{Query: "n@EXAMPLE.c"}, 1, em.ID)
+	want("a substring of an address", access.EntryQuery{Query: "CDEF0123"}, 1, w.ID)
+	want("a substring of an alias", access.EntryQuery{Query: "HAL"}, 1, w.ID)
+	want("a substring of the kind", access.EntryQuery{Query: "email"}, 2, em.ID, mustEntry(t, s, listID, "emailDomain:partner.io"))
+	al, err := svc.AddEntry(ctx(t), listID, access.Entry{Email: "al@example.com", Alias: "Al"})
+	must(t, "AddEntry al", err)
+	want("the whole list after an entry added", access.EntryQuery{}, 4, w.ID, em.ID, mustEntry(t, s, listID, "emailDomain:partner.io"), al.ID)
+	want("a short alias whole", access.EntryQuery{Query: "aL"}, 1, al.ID)
+	want("a short query is no substring", access.EntryQuery{Query: "wh"}, 0)
+	if b, ok := s.(interface{ SetListCountBound(n int) }); ok {
+		b.SetListCountBound(2)
+		want("a search past the count's bound", access.EntryQuery{Query: "MAI", Limit: 1, Offset: 1}, 2,
+			mustEntry(t, s, listID, "emailDomain:partner.io"))
+		b.SetListCountBound(0)
+	}
+	must(t, "DeleteEntry al", s.DeleteEntry(ctx(t), al.ID))
+	want("the whole list after an entry deleted", access.EntryQuery{Limit: 1, Offset: 2}, 3, mustEntry(t, s, listID, "emailDomain:partner.io"))
+	want("a deleted entry is not found", access.EntryQuery{Query: "al@ex"}, 0)
+}
+
+// mustEntry returns the id of list's entry of key.
+func mustEntry(t *testing.T, s store.Store, listID, key string) string {
+	t.Helper()
+	page, _, err := s.ListEntries(ctx(t), listID, access.EntryQuery{Limit: 100})
+	must(t, "ListEntries", err)
+	for _, e := range page {
+		if e.Key == key {
+			return e.ID
+		}
+	}
+	t.Fatalf("no entry %s", key)
+	return ""
 }
 
 func testGates(t *testing.T, s store.Store) {
