@@ -109,6 +109,9 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		{Column: users.FilterAll, Value: "liddell"},
 		{Column: users.FilterAll, Value: "Al"},
 		{Column: users.FilterAll, Value: email},
+		{Chains: []string{users.ChainSolana}},
+		{SocialProvider: "google"},
+		{Column: users.FilterEmail, Value: email, Chains: []string{users.ChainEIP155}},
 	}
 	for _, f := range filters {
 		q := users.ListQuery{Filter: f, Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 100}}
@@ -116,7 +119,8 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := "users list filtered by " + string(f.Column) + " " + f.Value[:min(4, len(f.Value))]
+		name := "users list filtered by " + string(f.Column) + " " + f.Value[:min(4, len(f.Value))] +
+			strings.Join(f.Chains, ",") + f.SocialProvider
 		if unfiltered(f) {
 			name = "users list"
 		}
@@ -137,6 +141,16 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 			out = append(out, Lookup{Name: name + ": page and count of the value whole", SQL: matches, Args: args, One: true})
 		}
 	}
+	// A chain's users, more than the count's bound: their page walks the
+	// environment in order (the fillers' wallets, on PostgreSQL, are EVM).
+	dense := users.ListQuery{Filter: users.Filter{Chains: []string{users.ChainEIP155}},
+		Order: users.Order{Field: "createdAt", Desc: true}, Page: users.Page{Limit: 100}}
+	_, densePage, denseArgs, err := s.listSQLOf(s.userFilter(envID, dense.Filter).dense, dense)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, Lookup{Name: "users list filtered by chain eip155, more matches than the bound: page",
+		SQL: densePage, Args: denseArgs, Ordered: true})
 	// The users and credentials of a page.
 	page := s.d.IDList([]string{"u-1", "u-2"})
 	out = append(out, Lookup{Name: "users of a page", SQL: sqlUsersByID(s), Args: []any{page}},

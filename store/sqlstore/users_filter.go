@@ -22,6 +22,11 @@ import (
 type where struct {
 	conds []string
 	args  []any
+	// dense, when set, is the same filter read in the page's order (a walk
+	// of the environment testing each user), for a page of more matches
+	// than the count's bound: the matches are then dense, and a walk
+	// finds a page of them sooner than reading and sorting them all.
+	dense *where
 }
 
 var paramRE = regexp.MustCompile(`\$(\d+)`)
@@ -131,6 +136,8 @@ func (s *Store) filterWith(envID string, f users.Filter, match func(col, value s
 		w.add(cond, envID, arg)
 	case byAddress[col]:
 		// (a credential of the environment belongs to a user of it)
+	case col == "" && (f.SocialProvider != "" || len(f.Chains) > 0):
+		return credentialsFilter(envID, f)
 	default:
 		w.add(`users.environment_id = $1`, envID)
 	}
@@ -143,13 +150,48 @@ func (s *Store) filterWith(envID string, f users.Filter, match func(col, value s
 	case col == users.FilterAccountID:
 		w.add(userOfAddress+`c.format = 'oauth')`, envID, f.Value, f.Value)
 	}
+	conds, args := credentialConds(f)
+	for i, cond := range conds {
+		w.add(credOfUser+cond+`)`, args[i])
+	}
+	return w
+}
+
+// credentialConds are f's conditions on a user's credentials (c), each
+// with its one argument $1.
+func credentialConds(f users.Filter) (conds []string, args []any) {
 	if f.SocialProvider != "" {
-		// An OAuth credential keeps its provider in wallet_provider.
-		w.add(credOfUser+`c.format = 'oauth' AND c.wallet_provider = $1)`, f.SocialProvider)
+		// An OAuth credential keeps its provider in chain, as the unique
+		// index (environment_id, format, chain, address) reads it, and
+		// in wallet_provider.
+		conds = append(conds, `c.format = 'oauth' AND c.chain = $1 AND c.wallet_provider = $1`)
+		args = append(args, f.SocialProvider)
 	}
 	for _, ns := range f.Chains {
-		w.add(credOfUser+`c.format = 'blockchain' AND c.chain = $1)`, ns)
+		conds = append(conds, `c.format = 'blockchain' AND c.chain = $1`)
+		args = append(args, ns)
 	}
+	return conds, args
+}
+
+// credentialsFilter is a filter of users by their credentials alone (a
+// social provider, a chain): the users owning the first condition's
+// credentials of environment $1, read through the unique index
+// (environment_id, format, chain, address), rather than every user of the
+// environment tested for one; a page of more matches than the count's
+// bound walks the environment in order instead (where.dense).
+func credentialsFilter(envID string, f users.Filter) *where {
+	conds, args := credentialConds(f)
+	w, dense := &where{}, &where{}
+	w.add(`users.id IN (SELECT c.user_id FROM verified_credentials c WHERE c.environment_id = $1 AND `+
+		strings.ReplaceAll(conds[0], "$1", "$2")+`)`, envID, args[0])
+	dense.add(`users.environment_id = $1`, envID)
+	dense.add(credOfUser+conds[0]+`)`, args[0])
+	for i := 1; i < len(conds); i++ {
+		w.add(credOfUser+conds[i]+`)`, args[i])
+		dense.add(credOfUser+conds[i]+`)`, args[i])
+	}
+	w.dense = dense
 	return w
 }
 

@@ -143,6 +143,9 @@ func (s *Store) filteredPage(ctx context.Context, tx Querier, w *where, q users.
 		return s.countAndPage(ctx, tx, w, q)
 	}
 	if bound := s.maxListCount(); ms[0].n > bound {
+		if w.dense != nil {
+			w = w.dense
+		}
 		_, pageSQL, args, err := s.listSQLOf(w, q)
 		if err != nil {
 			return nil, 0, err

@@ -493,6 +493,29 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 	check("chain EVM", list("chain EVM", filter("", "", "EVM"), "createdAt:asc", users.Page{}, false), 4, ann, bob, cat, eve)
 	check("chain EVM and email", list("chain and email", filter("email", "example.org", "SOL"), "", users.Page{}, false), 1, dan)
 	check("chain EVM, other email", list("chain and other email", filter("email", "example.org", "EVM"), "", users.Page{}, false), 0)
+	if b, ok := s.(interface{ SetListCountBound(n int) }); ok {
+		// More of a chain's users than the bound: the page walks the
+		// environment in order (sqlstore's where.dense).
+		b.SetListCountBound(2)
+		check("chain EVM past the bound", list("chain EVM bounded", filter("", "", "EVM"), "createdAt:asc",
+			users.Page{Offset: 1, Limit: 2}, false), 2, bob, cat)
+		b.SetListCountBound(0)
+	}
+	// A social provider: the users with an OAuth account of it.
+	now := c.next()
+	g := users.Credential{ID: id(), UserID: cat.ID, EnvironmentID: env, Format: users.FormatOAuth, Chain: "google",
+		Address: "g-" + id(), PublicIdentifier: "cat", WalletProvider: "google", SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	must(t, "AddCredential(google)", s.AddCredential(ctx(t), &g, now))
+	social := func(provider, chain string) users.Filter {
+		t.Helper()
+		f, err := users.ParseUserFilter("", "", provider, chain)
+		must(t, "ParseUserFilter", err)
+		return f
+	}
+	check("social google", list("social google", social("google", ""), "", users.Page{}, false), 1, cat)
+	check("social github", list("social github", social("github", ""), "", users.Page{}, false), 0)
+	check("social google and chain EVM", list("social and chain", social("google", "EVM"), "", users.Page{}, false), 1, cat)
+	check("social google and chain SOL", list("social and other chain", social("google", "SOL"), "", users.Page{}, false), 0)
 
 	// With sessions.
 	l = list("with sessions", filter("id", bob.ID, ""), "", users.Page{}, true)
