@@ -87,14 +87,7 @@ func TestAfterChangeHearsEveryCredential(t *testing.T) {
 		ctx, env, m := t.Context(), app.IDs.EnvironmentID, credentialMirror{}
 		idp := externaljwttest.New(t)
 		enableEmailCodes(t, app)
-		updateSettings(t, app, func(settings map[string]any) {
-			sec, _ := settings["security"].(map[string]any)
-			if sec == nil {
-				sec = map[string]any{}
-			}
-			sec["externalAuth"] = map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience, "jwksUrl": idp.URL}
-			settings["security"] = sec
-		})
+		enableExternalAuth(t, app, idp)
 		ann, bob := dynamicauthtest.SignInWallet(t, app), dynamicauthtest.SignInWallet(t, app)
 		wantMirrored(t, app, log, m, "wallet sign-ins")
 
@@ -204,14 +197,7 @@ func TestAfterChangeHearsProfilesSignInsChange(t *testing.T) {
 		ctx, env := t.Context(), app.IDs.EnvironmentID
 		idp := externaljwttest.New(t)
 		enableEmailCodes(t, app)
-		updateSettings(t, app, func(settings map[string]any) {
-			sec, _ := settings["security"].(map[string]any)
-			if sec == nil {
-				sec = map[string]any{}
-			}
-			sec["externalAuth"] = map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience, "jwksUrl": idp.URL}
-			settings["security"] = sec
-		})
+		enableExternalAuth(t, app, idp)
 		updated := func(what, userID string, ok func(*users.User) bool) {
 			t.Helper()
 			for _, c := range log.take() {

@@ -68,7 +68,7 @@ func TestSignInExternalFromGo(t *testing.T) {
 // enableExternalAuth trusts idp's tokens in the sandbox.
 func enableExternalAuth(t *testing.T, app *dynamicauthtest.App, idp *externaljwttest.IdP) {
 	t.Helper()
-	setSecurity(t, app, "externalAuth", map[string]any{"enabled": true, "iss": "https://app.example", "aud": "dynamic", "jwksUrl": idp.URL})
+	setSecurity(t, app, "externalAuth", map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience, "jwksUrl": idp.URL})
 }
 
 // TestVerifyExternalFromGo: the signed-in user's fresh external JWT is
