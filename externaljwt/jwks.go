@@ -16,6 +16,9 @@ import (
 // maxJWKSBytes bounds a JWKS response: a key set is a few kilobytes.
 const maxJWKSBytes = 1 << 20
 
+// fetchTimeout bounds a JWKS fetch, whatever client the Verifier has.
+const fetchTimeout = 10 * time.Second
+
 // maxStale is how long after its last successful fetch a key set still
 // serves while the endpoint fails: an outage of the application's JWKS
 // does not stop its users, but a key it withdrew (compromised) stops
@@ -78,7 +81,12 @@ func (c *keyCache) key(ctx context.Context, url, kid string) (*jose.JSONWebKey, 
 	switch {
 	case ks.triedAt.IsZero() || now.Sub(ks.triedAt) >= c.minRefresh:
 		ks.triedAt = now
-		keys, err := c.fetch(ctx, url)
+		// The fetch is the set's, not the caller's: a caller hanging up
+		// must not end it, or its failure would hold every other caller
+		// off until the floor passes (anyone could repeat that for free).
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		keys, err := c.fetch(fctx, url)
+		cancel()
 		if err != nil && ks.fetchedAt.IsZero() {
 			return nil, err
 		}
