@@ -2,11 +2,15 @@ package externaljwt
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,16 +69,16 @@ func (c *keyCache) set(url string) *keySet {
 	return ks
 }
 
-// key returns the public key with kid (any key when kid is empty and the
-// set holds exactly one).
-func (c *keyCache) key(ctx context.Context, url, kid string) (*jose.JSONWebKey, error) {
+// key returns the public key with kid for alg (any key when kid is empty
+// and the set holds exactly one).
+func (c *keyCache) key(ctx context.Context, url, kid, alg string) (*jose.JSONWebKey, error) {
 	ks := c.set(url)
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
 	now := c.now()
 	fresh := !ks.fetchedAt.IsZero() && now.Sub(ks.fetchedAt) <= c.ttl
 	if fresh {
-		if k := ks.find(kid); k != nil {
+		if k := ks.find(kid, alg); k != nil {
 			return k, nil
 		}
 	}
@@ -99,23 +103,49 @@ func (c *keyCache) key(ctx context.Context, url, kid string) (*jose.JSONWebKey, 
 	if now.Sub(ks.fetchedAt) > maxStale {
 		return nil, errJWKSUnavailable
 	}
-	if k := ks.find(kid); k != nil {
+	if k := ks.find(kid, alg); k != nil {
 		return k, nil
 	}
 	return nil, errUnknownKey
 }
 
-func (ks *keySet) find(kid string) *jose.JSONWebKey {
+// find picks the key with kid; RFC 7517 lets keys of different types share
+// one (equivalent alternatives), so the one made for alg wins.
+func (ks *keySet) find(kid, alg string) *jose.JSONWebKey {
 	if kid == "" {
 		if len(ks.keys.Keys) == 1 {
 			return &ks.keys.Keys[0]
 		}
 		return nil
 	}
-	if found := ks.keys.Key(kid); len(found) > 0 {
-		return &found[0]
+	found := ks.keys.Key(kid)
+	if len(found) == 0 {
+		return nil
 	}
-	return nil
+	for i := range found {
+		if found[i].Algorithm == alg {
+			return &found[i]
+		}
+	}
+	for i := range found {
+		if found[i].Algorithm == "" && fits(found[i].Key, alg) {
+			return &found[i]
+		}
+	}
+	return &found[0] // refused by the caller, naming the key's algorithm
+}
+
+// fits says whether a public key of this type can verify alg.
+func fits(key any, alg string) bool {
+	switch key.(type) {
+	case *rsa.PublicKey:
+		return strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
+	case *ecdsa.PublicKey:
+		return strings.HasPrefix(alg, "ES")
+	case ed25519.PublicKey:
+		return alg == "EdDSA"
+	}
+	return false
 }
 
 func (c *keyCache) fetch(ctx context.Context, url string) (jose.JSONWebKeySet, error) {

@@ -2,6 +2,10 @@ package externaljwt
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
@@ -22,5 +26,29 @@ func TestAbandonedRequestDoesNotBlockTheKeySet(t *testing.T) {
 	_, _ = v.Verify(gone, cfg, tok)
 	if _, err := v.Verify(context.Background(), cfg, tok); err != nil {
 		t.Fatalf("after a caller hung up, a good token is refused: %v", err)
+	}
+}
+
+// TestSameKidOfAnotherKeyType: RFC 7517 §4.5 lets a set give one kid to
+// keys of different types (equivalent alternatives); the token's alg picks
+// the one that verifies it.
+func TestSameKidOfAnotherKeyType(t *testing.T) {
+	p, v, _, cfg := setup(t)
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.keys = append(p.keys, jose.JSONWebKey{Key: rk, KeyID: "k", Algorithm: "RS256", Use: "sig"},
+		jose.JSONWebKey{Key: ek, KeyID: "k", Algorithm: "ES256", Use: "sig"})
+	p.mu.Unlock()
+	for alg, key := range map[jose.SignatureAlgorithm]any{jose.RS256: rk, jose.ES256: ek} {
+		if _, err := v.Verify(context.Background(), cfg, externaljwttest.Sign(t, alg, key, "k", claims(nil))); err != nil {
+			t.Errorf("%s token, kid shared with a key of another type: %v", alg, err)
+		}
 	}
 }

@@ -144,7 +144,7 @@ func (v *Verifier) Verify(ctx context.Context, cfg Config, raw string) (*Identit
 		return nil, refuse("jwt: not a compact JWS: %v", err)
 	}
 	hdr := jws.Signatures[0].Header
-	key, err := v.keys.key(ctx, cfg.JWKSURL, hdr.KeyID)
+	key, err := v.keys.key(ctx, cfg.JWKSURL, hdr.KeyID, hdr.Algorithm)
 	switch {
 	case errors.Is(err, errUnknownKey):
 		return nil, refuse("kid %q: no such key in the JWKS at %s, even after refreshing it", hdr.KeyID, cfg.JWKSURL)
