@@ -16,6 +16,11 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
+// MaxSubjectBytes bounds sub, as OpenID Connect does (255 ASCII
+// characters): it becomes the user's credential, an indexed column, and
+// is in every session token of the user.
+const MaxSubjectBytes = 255
+
 // maxTokenBytes bounds a token before any parsing.
 const maxTokenBytes = 16 << 10
 
@@ -226,8 +231,11 @@ func (v *Verifier) checkClaims(cfg Config, payload []byte) (*Identity, error) {
 	if cfg.Audience != "" && !c.Audience.Contains(cfg.Audience) {
 		reasons = append(reasons, fmt.Sprintf("aud: %q does not include the configured audience %q", []string(c.Audience), cfg.Audience))
 	}
-	if strings.TrimSpace(c.Subject) == "" {
+	switch {
+	case strings.TrimSpace(c.Subject) == "":
 		reasons = append(reasons, "sub: missing")
+	case len(c.Subject) > MaxSubjectBytes:
+		reasons = append(reasons, fmt.Sprintf("sub: longer than %d bytes", MaxSubjectBytes))
 	}
 	switch {
 	case c.Expiry == nil:

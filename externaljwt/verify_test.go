@@ -152,6 +152,7 @@ func TestVerifyRefusals(t *testing.T) {
 		{"foreign issuer", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "https://evil.example"})), "iss:"},
 		{"wrong audience", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"aud": "other-app"})), "aud:"},
 		{"no sub", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"sub": nil})), "sub: missing"},
+		{"sub too long", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"sub": strings.Repeat("s", 256)})), "sub: longer than 255 bytes"},
 		{"signed by another key", externaljwttest.Sign(t, jose.RS256, otherKey, "r1", claims(nil)), "signature:"},
 		{"unknown kid", externaljwttest.Sign(t, jose.RS256, otherKey, "r9", claims(nil)), `kid "r9"`},
 		{"alg none", handMade(map[string]any{"alg": "none", "kid": "r1"}, claims(nil), func(string) []byte { return nil }), "alg none"},

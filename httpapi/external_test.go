@@ -64,6 +64,10 @@ func testExternalJWTSignIn(t *testing.T, h *harness) {
 		"foreign issuer": app.Token(t, map[string]any{"iss": "https://evil.example"}),
 		"wrong audience": app.Token(t, map[string]any{"aud": "someone-else"}),
 		"tampered":       app.Token(t, nil)[:40] + "x" + app.Token(t, nil)[41:],
+		// OpenID Connect bounds sub at 255 ASCII characters; a longer one
+		// was taken as the credential (a few thousand random characters:
+		// a 500 on PostgreSQL, past the credentials' index row size)
+		"sub over 255 characters": app.Token(t, map[string]any{"sub": strings.Repeat("7", 256), "email": nil}),
 	} {
 		st, res := h.do(t, "POST", signinPath, "", map[string]any{"jwt": tok})
 		wantExternalRefusal(t, name, st, res, "")
