@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -148,19 +149,19 @@ func fits(key any, alg string) bool {
 	return false
 }
 
-func (c *keyCache) fetch(ctx context.Context, url string) (jose.JSONWebKeySet, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+func (c *keyCache) fetch(ctx context.Context, rawURL string) (jose.JSONWebKeySet, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return jose.JSONWebKeySet{}, fmt.Errorf("jwksUrl: %w", err)
+		return jose.JSONWebKeySet{}, fmt.Errorf("jwksUrl %s: %w", shownURL(rawURL), withoutURL(err))
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return jose.JSONWebKeySet{}, fmt.Errorf("fetch JWKS: %w", err)
+		return jose.JSONWebKeySet{}, fmt.Errorf("fetch JWKS from %s: %w", shownURL(rawURL), withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return jose.JSONWebKeySet{}, fmt.Errorf("fetch JWKS: %s answered %d", url, resp.StatusCode)
+		return jose.JSONWebKeySet{}, fmt.Errorf("fetch JWKS: %s answered %d", shownURL(rawURL), resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
 	if err != nil {
@@ -184,4 +185,26 @@ func (c *keyCache) fetch(ctx context.Context, url string) (jose.JSONWebKeySet, e
 	}
 	set.Keys = public
 	return set, nil
+}
+
+// shownURL is a jwksUrl as refusals name it: refusals go to whoever signs
+// in, and a URL's user information or query may carry a provider's key,
+// so both are left out.
+func shownURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "the configured jwksUrl"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
+
+// withoutURL is err without net/http's quoting of the whole URL (it
+// masks a password but not the query).
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -6,6 +6,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/externaljwt/externaljwttest"
@@ -50,5 +53,38 @@ func TestSameKidOfAnotherKeyType(t *testing.T) {
 		if _, err := v.Verify(context.Background(), cfg, externaljwttest.Sign(t, alg, key, "k", claims(nil))); err != nil {
 			t.Errorf("%s token, kid shared with a key of another type: %v", alg, err)
 		}
+	}
+}
+
+// TestRefusalsHideTheJWKSURLsSecrets: a refusal is sent to whoever
+// signs in, unauthenticated; a jwksUrl's user information and query (a
+// key some providers take there) must not be in it, whether the fetch
+// fails to connect, answers an error status or lacks the kid.
+func TestRefusalsHideTheJWKSURLsSecrets(t *testing.T) {
+	p, v, _, cfg := setup(t)
+	rk := p.addRSA("r1")
+	tok := externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(nil))
+	other := externaljwttest.Sign(t, jose.RS256, rk, "missing", claims(nil))
+	host := strings.TrimPrefix(p.srv.URL, "http://")
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer failing.Close()
+	for name, c := range map[string]struct{ url, tok string }{
+		"unreachable":  {"http://ann:pw-secret@127.0.0.1:1/jwks?key=q-secret", tok},
+		"error status": {"http://ann:pw-secret@" + strings.TrimPrefix(failing.URL, "http://") + "/jwks?key=q-secret", tok},
+		"unknown kid":  {"http://ann:pw-secret@" + host + "/jwks?key=q-secret", other},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := cfg
+			cfg.JWKSURL = c.url
+			_, err := v.Verify(context.Background(), cfg, c.tok)
+			if err == nil {
+				t.Fatal("verified")
+			}
+			if msg := err.Error(); strings.Contains(msg, "secret") || strings.Contains(msg, "ann") {
+				t.Fatalf("the refusal names the URL's secrets: %s", msg)
+			}
+		})
 	}
 }

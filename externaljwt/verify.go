@@ -152,7 +152,7 @@ func (v *Verifier) Verify(ctx context.Context, cfg Config, raw string) (*Identit
 	key, err := v.keys.key(ctx, cfg.JWKSURL, hdr.KeyID, hdr.Algorithm)
 	switch {
 	case errors.Is(err, errUnknownKey):
-		return nil, refuse("kid %q: no such key in the JWKS at %s, even after refreshing it", hdr.KeyID, cfg.JWKSURL)
+		return nil, refuse("kid %q: no such key in the JWKS at %s, even after refreshing it", hdr.KeyID, shownURL(cfg.JWKSURL))
 	case err != nil:
 		return nil, refuse("jwks: %v", err)
 	}
