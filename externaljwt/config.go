@@ -123,10 +123,21 @@ func ConfigFromSettings(settings []byte) (Config, error) {
 	return *st.Security.ExternalAuth, nil
 }
 
+// maxSetting bounds each text setting: iss with a 255-byte sub stays
+// well inside PostgreSQL's bound on an index row (about 2.7 kB).
+const maxSetting = 1024
+
 // Validate tells what makes the configuration unusable (nil if none).
 func (c Config) Validate() error {
 	if strings.TrimSpace(c.Issuer) == "" {
 		return fmt.Errorf("externalAuth.iss is required")
+	}
+	// Bounded: each is compared or fetched at every sign-in, and iss goes
+	// into the credential's indexed key.
+	for name, v := range map[string]string{"iss": c.Issuer, "aud": c.Audience, "jwksUrl": c.JWKSURL} {
+		if len(v) > maxSetting {
+			return fmt.Errorf("externalAuth.%s: at most %d bytes", name, maxSetting)
+		}
 	}
 	u, err := url.Parse(c.JWKSURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

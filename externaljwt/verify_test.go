@@ -289,7 +289,9 @@ func TestAssumeEmailVerified(t *testing.T) {
 
 func TestSettingsAreValidated(t *testing.T) {
 	_, v, _, _ := setup(t)
-	for _, cfg := range []Config{{JWKSURL: "https://x/jwks"}, {Issuer: "i", JWKSURL: "file:///etc/passwd"}, {Issuer: "i", JWKSURL: "https://x", Algorithms: []string{"HS256"}}} {
+	for _, cfg := range []Config{{JWKSURL: "https://x/jwks"}, {Issuer: "i", JWKSURL: "file:///etc/passwd"}, {Issuer: "i", JWKSURL: "https://x", Algorithms: []string{"HS256"}},
+		{Issuer: strings.Repeat("i", 1025), JWKSURL: "https://x"}, {Issuer: "i", Audience: strings.Repeat("a", 1025), JWKSURL: "https://x"},
+		{Issuer: "i", JWKSURL: "https://x/" + strings.Repeat("j", 1025)}} {
 		if res := v.Check(context.Background(), cfg, "a.b.c"); res.Valid || !strings.HasPrefix(res.Errors[0], "settings:") {
 			t.Fatalf("%+v: %+v", cfg, res)
 		}
