@@ -175,6 +175,20 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 	out = append(out, Lookup{Name: "users list: newest user", SQL: s.sqlUserKeys(true, "") + ` LIMIT 1`, Args: []any{envID}, Ordered: true},
 		Lookup{Name: "users list: users newer than the anchors", SQL: `SELECT count(*) FROM (` + s.sqlUserKeys(false, ">") +
 			` LIMIT ` + strconv.Itoa(maxNewerCheck+1) + `) AS newer`, Args: []any{envID, newest, "u-1"}, Ordered: true})
+	// The unfiltered list's first page in each order the admin may ask
+	// but sortedUserOrders (createdAt and firstVisit page from anchors,
+	// keyset.go): read in an index's order, ties by id included, not
+	// sorted.
+	for _, field := range users.UserOrderFields {
+		if sortedUserOrders[field] {
+			continue
+		}
+		_, page, args, err := s.listUsersSQL(envID, users.ListQuery{Order: users.Order{Field: field}, Page: users.Page{Limit: 100}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Lookup{Name: "users list by " + field + ": page", SQL: page, Args: args, Ordered: true})
+	}
 	out = append(out, Lookup{Name: "wallets list: count", SQL: sqlListCount, Args: []any{envID, listWallets}},
 		Lookup{Name: "wallets list: page", SQL: sqlWalletsPage, Args: []any{envID, 100, 0}, Ordered: true})
 	visitorFilters := []users.Filter{
@@ -197,6 +211,13 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 		}
 		out = append(out, Lookup{Name: name + ": count", SQL: count, Args: countArgs},
 			Lookup{Name: name + ": page", SQL: page, Args: args, Ordered: all})
+	}
+	for _, field := range users.VisitorOrderFields {
+		_, _, page, args, err := s.listVisitorsSQL(envID, users.ListQuery{Order: users.Order{Field: field}, Page: users.Page{Limit: 100}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Lookup{Name: "visitors list by " + field + ": page", SQL: page, Args: args, Ordered: true})
 	}
 	out = append(out, eventLookups(envID)...)
 	out = append(out, Lookup{Name: "events to purge", SQL: s.oldEventsSQL(),

@@ -433,6 +433,16 @@ func testAdminListUsers(t *testing.T, s store.Store) {
 		eve, dan, cat, bob, ann)
 	check("by lastVisit (bob signed in last)", list("lastVisit:desc", users.Filter{}, "lastVisit:desc", users.Page{Limit: 1}, false),
 		5, bob)
+	// Byte-wise, as the indexes of the orders hold them: no email (eve)
+	// first, '_' before 'x' (a locale's collation would ignore the '_').
+	check("by email", list("email:asc", users.Filter{}, "email", users.Page{}, false), 5, eve, ann, bob, cat, dan)
+	check("by email, descending, page 2", list("email:desc", users.Filter{}, "email:desc", users.Page{Offset: 1, Limit: 2}, false),
+		5, cat, bob)
+	byID := []*users.User{ann, bob, cat, dan, eve}
+	slices.SortFunc(byID, func(a, b *users.User) int { return strings.Compare(a.ID, b.ID) })
+	check("by id", list("id:asc", users.Filter{}, "id", users.Page{}, false), 5, byID...)
+	slices.Reverse(byID)
+	check("by id, descending", list("id:desc", users.Filter{}, "id:desc", users.Page{}, false), 5, byID...)
 
 	// Paging: Total counts every match.
 	check("page 2 of 2", list("page", users.Filter{}, "createdAt:asc", users.Page{Offset: 1, Limit: 2}, false), 5, bob, cat)
@@ -687,6 +697,17 @@ func testAdminListVisitors(t *testing.T, s store.Store) {
 	check("oldest first, page 2", l, total, 4, v2, v3)
 	l, total = list("by wallet name", users.Filter{}, "walletName:asc", users.Page{})
 	check("by wallet name", l, total, 4, v4, v1, v3, v2)
+	// Ties by id, byte-wise: "ETH" < "EVM" < "SOL".
+	byID := []users.Visitor{v1, v2, v3, v4}
+	slices.SortFunc(byID, func(a, b users.Visitor) int { return strings.Compare(a.ID, b.ID) })
+	l, total = list("by id", users.Filter{}, "id", users.Page{})
+	check("by id", l, total, 4, byID...)
+	l, total = list("by provider (all the same)", users.Filter{}, "provider:desc", users.Page{})
+	check("by provider", l, total, 4, byID[3], byID[2], byID[1], byID[0])
+	evms := []users.Visitor{v1, v4}
+	slices.SortFunc(evms, func(a, b users.Visitor) int { return strings.Compare(a.ID, b.ID) })
+	l, total = list("by chain", users.Filter{}, "chain", users.Page{})
+	check("by chain", l, total, 4, v2, evms[0], evms[1], v3)
 	l, total = list("by address, EIP-55", filter("walletPublicKey", evm.PublicIdentifier, ""), "createdAt:asc", users.Page{})
 	check("by address, EIP-55", l, total, 2, v1, v4)
 	l, total = list("by chain EVM (ETH too)", filter("", "", "EVM"), "createdAt:asc", users.Page{})

@@ -207,7 +207,10 @@ var (
 // planScans returns the first plan line that reads a whole table or a
 // whole environment, or "". An ordered lookup (a page of the unfiltered
 // list) may walk the environment in an index's order, stopping at the
-// page's end, but not sort it.
+// page's end, but not sort it, nor sort the rows of each value of the
+// index's first column (SQLite's "USE TEMP B-TREE FOR RIGHT PART OF
+// ORDER BY", PostgreSQL's "Incremental Sort"): an order by chain sorts
+// nearly all of an environment that way.
 func planScans(l sqlstore.Lookup, plan []string) string {
 	subqueries := map[string]bool{"json_each": true, "CONSTANT": true}
 	scanOn := ""
@@ -227,7 +230,8 @@ func planScans(l sqlstore.Lookup, plan []string) string {
 		switch m := sqliteScan.FindStringSubmatch(line); {
 		case m != nil && !subqueries[m[1]] && !ftsSearch.MatchString(line), strings.Contains(line, "Seq Scan"):
 			return line
-		case l.Ordered && (strings.HasPrefix(line, "USE TEMP B-TREE FOR ORDER BY") || strings.HasPrefix(line, "Sort  (")):
+		case l.Ordered && (strings.HasPrefix(line, "USE TEMP B-TREE FOR ") || strings.HasPrefix(line, "Sort  (") ||
+			strings.HasPrefix(line, "Incremental Sort  (")):
 			return line
 		case l.Ordered:
 		case sqliteEnvWalk.MatchString(line), pgEnvWalk.MatchString(line) && (scanOn == "users" || scanOn == "verified_credentials" || scanOn == "visits" || scanOn == "chainalysis_checks"):
