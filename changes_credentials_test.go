@@ -128,15 +128,7 @@ func TestAfterChangeHearsEveryCredential(t *testing.T) {
 		}
 		wantMirrored(t, app, log, m, "a code sign-in joining the operator's user")
 
-		ext := func(claims map[string]any) *signin.Result {
-			t.Helper()
-			res, err := app.SignInExternal(ctx, signin.ExternalRequest{EnvironmentID: env, JWT: idp.Token(t, claims),
-				Origin: app.Origin, IP: "192.0.2.1"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
+		ext := func(claims map[string]any) *signin.Result { return signInExternal(t, app, idp, claims) }
 		if res := ext(nil); !res.NewUser || len(res.User.Credentials) != 2 {
 			t.Fatalf("ada's external sign-in: %+v", res.User)
 		}
@@ -208,15 +200,7 @@ func TestAfterChangeHearsProfilesSignInsChange(t *testing.T) {
 			t.Errorf("%s: no UserUpdated of %s with the change", what, userID)
 		}
 
-		ext := func(claims map[string]any) *signin.Result {
-			t.Helper()
-			res, err := app.SignInExternal(ctx, signin.ExternalRequest{EnvironmentID: env, JWT: idp.Token(t, claims),
-				Origin: app.Origin, IP: "192.0.2.1"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
+		ext := func(claims map[string]any) *signin.Result { return signInExternal(t, app, idp, claims) }
 		ada := ext(map[string]any{"given_name": "Ada", "family_name": "Byron"})
 		log.take()
 		if again := ext(map[string]any{"given_name": "Ada", "family_name": "Lovelace"}); again.User.LastName != "Lovelace" {

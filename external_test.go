@@ -71,6 +71,17 @@ func enableExternalAuth(t *testing.T, app *dynamicauthtest.App, idp *externaljwt
 	setSecurity(t, app, "externalAuth", map[string]any{"enabled": true, "iss": externaljwttest.Issuer, "aud": externaljwttest.Audience, "jwksUrl": idp.URL})
 }
 
+// signInExternal signs in with a token of idp carrying claims.
+func signInExternal(t *testing.T, app *dynamicauthtest.App, idp *externaljwttest.IdP, claims map[string]any) *signin.Result {
+	t.Helper()
+	res, err := app.SignInExternal(t.Context(), signin.ExternalRequest{EnvironmentID: app.IDs.EnvironmentID,
+		JWT: idp.Token(t, claims), Origin: app.Origin, IP: "192.0.2.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // TestVerifyExternalFromGo: the signed-in user's fresh external JWT is
 // checked against them by session (VerifyExternal, externalAuth/verify):
 // their own passes and links nothing; another user's, an expired one and
