@@ -210,17 +210,7 @@ func TestAfterChangeHearsProfilesSignInsChange(t *testing.T) {
 
 		s := dynamicauthtest.SignInWallet(t, app)
 		email := "wendy@example.com"
-		in := users.ProfileInput{Fields: map[string]*string{"email": &email}}
-		up, err := app.UpdateProfile(ctx, env, s.MinifiedJWT, in, dynamicauth.ProfileOptions{Client: "192.0.2.1"})
-		if err != nil || up.Verification == nil {
-			t.Fatalf("wendy's new email: %+v, %v", up, err)
-		}
-		log.take()
-		req := signin.CodeRequest{Channel: otp.ChannelEmail, VerificationID: up.Verification.Verification.ID,
-			Code: box.LastEmail(t, email).Code, Origin: app.Origin}
-		if _, err := app.VerifyCode(ctx, env, s.MinifiedJWT, req); err != nil {
-			t.Fatalf("wendy's verify: %v", err)
-		}
+		verifyNewEmail(t, app, box, log, s.MinifiedJWT, email)
 		updated("a verified email", s.UserID, func(u *users.User) bool { return u.Email == email })
 
 		second := dynamicauthtest.NewWallet(t)
