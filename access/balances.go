@@ -9,8 +9,10 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dynamicauth/dynamicauth/balances"
+	"github.com/dynamicauth/dynamicauth/internal/safe"
 )
 
 // Node is the read-only slice of an EVM node a gate needs (the one
@@ -31,8 +33,9 @@ type Balances struct {
 	timeout time.Duration
 	now     func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cached
+	mu     sync.Mutex
+	cache  map[string]cached
+	flight singleflight.Group // one node read per answer wanted at once
 }
 
 type cached struct {
@@ -110,8 +113,12 @@ func (s source) cacheKey(kind string, parts ...any) string {
 	return fmt.Sprintf("%s|%d|%q|%v", kind, s.network, s.key, parts)
 }
 
-// read returns a cached answer or calls fetch.
-func (b *Balances) read(key string, fetch func() (*big.Int, error)) (*big.Int, error) {
+// read returns a cached answer or calls fetch, once for all the callers
+// that want the answer at the same time. fetch runs under the reader's
+// deadline but not under its caller's cancellation, which would fail the
+// callers sharing it (a client hanging up must not fail other sign-ins);
+// each caller still stops waiting when its own context ends.
+func (b *Balances) read(ctx context.Context, key string, fetch func(context.Context) (*big.Int, error)) (*big.Int, error) {
 	now := b.now()
 	b.mu.Lock()
 	c, ok := b.cache[key]
@@ -119,19 +126,42 @@ func (b *Balances) read(key string, fetch func() (*big.Int, error)) (*big.Int, e
 	if ok && now.Before(c.exp) {
 		return c.v, nil
 	}
-	v, err := fetch()
-	if err != nil {
-		return nil, err
-	}
-	if b.ttl > 0 {
-		b.mu.Lock()
-		if len(b.cache) > 100_000 { // bounded: drop everything rather than grow without end
-			b.cache = map[string]cached{}
+	ch := b.flight.DoChan(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.timeout)
+		defer cancel()
+		var v *big.Int
+		err := safe.Call(func() (err error) {
+			v, err = fetch(fctx)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		b.cache[key] = cached{v: v, exp: now.Add(b.ttl)}
-		b.mu.Unlock()
+		b.remember(key, v, now)
+		return v, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*big.Int), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return v, nil
+}
+
+// remember caches an answer for the TTL.
+func (b *Balances) remember(key string, v *big.Int, now time.Time) {
+	if b.ttl <= 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.cache) > 100_000 { // bounded: drop everything rather than grow without end
+		b.cache = map[string]cached{}
+	}
+	b.cache[key] = cached{v: v, exp: now.Add(b.ttl)}
 }
 
 // reverted tells a contract that refused the call from a node that failed.
@@ -160,7 +190,7 @@ func uintResult(out []byte, err error, what, contract string) (*big.Int, error) 
 }
 
 func (b *Balances) native(ctx context.Context, src source, w common.Address) (*big.Int, error) {
-	return b.read(src.cacheKey("n", w), func() (*big.Int, error) {
+	return b.read(ctx, src.cacheKey("n", w), func(ctx context.Context) (*big.Int, error) {
 		v, err := src.node.BalanceAt(ctx, w, nil)
 		if err != nil {
 			return nil, fmt.Errorf("network %d: balance of %s: %w", src.network, w, err)
@@ -170,14 +200,14 @@ func (b *Balances) native(ctx context.Context, src source, w common.Address) (*b
 }
 
 func (b *Balances) balanceOf(ctx context.Context, src source, contract string, w common.Address) (*big.Int, error) {
-	return b.read(src.cacheKey("b", contract, w), func() (*big.Int, error) {
+	return b.read(ctx, src.cacheKey("b", contract, w), func(ctx context.Context) (*big.Int, error) {
 		out, err := b.call(ctx, src, contract, balances.BalanceOfCall(w))
 		return uintResult(out, err, "balanceOf", contract)
 	})
 }
 
 func (b *Balances) balanceOf1155(ctx context.Context, src source, contract string, id *big.Int, w common.Address) (*big.Int, error) {
-	return b.read(src.cacheKey("m", contract, id, w), func() (*big.Int, error) {
+	return b.read(ctx, src.cacheKey("m", contract, id, w), func(ctx context.Context) (*big.Int, error) {
 		data := append(append(append([]byte{}, selBalanceOf1155...), word(w.Bytes())...), word(id.Bytes())...)
 		out, err := b.call(ctx, src, contract, data)
 		return uintResult(out, err, "balanceOf", contract)
@@ -186,7 +216,7 @@ func (b *Balances) balanceOf1155(ctx context.Context, src source, contract strin
 
 // ownerOf is the owner of an ERC-721 token as a number (0: none).
 func (b *Balances) ownerOf(ctx context.Context, src source, contract string, id *big.Int) (*big.Int, error) {
-	return b.read(src.cacheKey("o", contract, id), func() (*big.Int, error) {
+	return b.read(ctx, src.cacheKey("o", contract, id), func(ctx context.Context) (*big.Int, error) {
 		out, err := b.call(ctx, src, contract, append(append([]byte{}, selOwnerOf...), word(id.Bytes())...))
 		if reverted(err) {
 			return new(big.Int), nil // not minted or burnt: nobody holds it
@@ -196,7 +226,7 @@ func (b *Balances) ownerOf(ctx context.Context, src source, contract string, id 
 }
 
 func (b *Balances) decimals(ctx context.Context, src source, contract string) (uint8, error) {
-	v, err := b.read(src.cacheKey("d", contract), func() (*big.Int, error) {
+	v, err := b.read(ctx, src.cacheKey("d", contract), func(ctx context.Context) (*big.Int, error) {
 		out, err := b.call(ctx, src, contract, balances.DecimalsCall())
 		if reverted(err) || (err == nil && len(out) == 0) {
 			return big.NewInt(0), nil // decimals() is optional in ERC-20
@@ -214,7 +244,7 @@ func (b *Balances) decimals(ctx context.Context, src source, contract string) (u
 
 // is1155 asks the contract, through ERC-165, whether it is an ERC-1155.
 func (b *Balances) is1155(ctx context.Context, src source, contract string) (bool, error) {
-	v, err := b.read(src.cacheKey("i", contract), func() (*big.Int, error) {
+	v, err := b.read(ctx, src.cacheKey("i", contract), func(ctx context.Context) (*big.Int, error) {
 		out, err := b.call(ctx, src, contract, append(append([]byte{}, selSupports...), common.RightPadBytes(iface1155, 32)...))
 		if reverted(err) || (err == nil && len(out) < 32) {
 			return big.NewInt(0), nil // no ERC-165: not an ERC-1155

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"sync"
 
 	"github.com/dynamicauth/dynamicauth/internal/safe"
 	"github.com/ethereum/go-ethereum/common"
+	"golang.org/x/sync/errgroup"
 )
 
 // holds reports whether the wallets together meet the rule: balances are
@@ -56,35 +56,33 @@ func (b *Balances) holds(ctx context.Context, src source, r Rule, wallets []comm
 	})
 }
 
-// atLeast sums the wallets' balances, read concurrently, against min.
+// atLeast sums the wallets' balances, read concurrently (at most
+// maxWalletReads at once), against min.
 func (b *Balances) atLeast(ctx context.Context, wallets []common.Address, min *big.Int, read func(common.Address) (*big.Int, error)) (bool, error) {
 	vals := make([]*big.Int, len(wallets))
-	errs := make([]error, len(wallets))
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(maxWalletReads)
 	for i, w := range wallets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = safe.Call(func() (err error) {
+		g.Go(func() error {
+			return safe.Call(func() (err error) {
 				vals[i], err = read(w)
 				return err
 			})
-		}()
+		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return false, err
+	}
 	sum := new(big.Int)
-	for i := range wallets {
-		if errs[i] != nil {
-			return false, errs[i]
-		}
-		sum.Add(sum, vals[i])
+	for _, v := range vals {
+		sum.Add(sum, v)
 	}
 	return sum.Cmp(min) >= 0, nil
 }
 
-// matchGates returns the gates whose rules all hold for the wallets. Every
-// rule of every gate is read at once, under the reader's deadline; any
-// failure fails the whole evaluation.
+// matchGates returns the gates whose rules all hold for the wallets. The
+// rules are read concurrently, at most maxRuleReads at once, under the
+// reader's deadline; any failure fails the whole evaluation.
 func (b *Balances) matchGates(ctx context.Context, envID string, gates []Gate, wallets []common.Address) ([]Gate, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
@@ -101,40 +99,43 @@ func (b *Balances) matchGates(ctx context.Context, envID string, gates []Gate, w
 			sources[r.NetworkID] = src
 		}
 	}
-	type result struct {
-		ok  bool
-		err error
-	}
-	res := make([][]result, len(gates))
-	var wg sync.WaitGroup
-	for gi, g := range gates {
-		res[gi] = make([]result, len(g.Rules))
-		for ri, r := range g.Rules {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var ok bool
+	held := make([][]bool, len(gates))
+	g, gctx := errgroup.WithContext(ctx) // any failure fails the whole evaluation
+	g.SetLimit(maxRuleReads)
+	for gi, gate := range gates {
+		held[gi] = make([]bool, len(gate.Rules))
+		for ri, r := range gate.Rules {
+			g.Go(func() error {
 				err := safe.Call(func() (err error) {
-					ok, err = b.holds(ctx, sources[r.NetworkID], r, wallets)
+					held[gi][ri], err = b.holds(gctx, sources[r.NetworkID], r, wallets)
 					return err
 				})
-				res[gi][ri] = result{ok, err}
-			}()
+				if err != nil {
+					return fmt.Errorf("gate %q: %w", gate.Name, err)
+				}
+				return nil
+			})
 		}
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var out []Gate
-	for gi, g := range gates {
+	for gi, gate := range gates {
 		all := true
-		for ri := range g.Rules {
-			if err := res[gi][ri].err; err != nil {
-				return nil, fmt.Errorf("gate %q: %w", g.Name, err)
-			}
-			all = all && res[gi][ri].ok
+		for _, ok := range held[gi] {
+			all = all && ok
 		}
 		if all {
-			out = append(out, g)
+			out = append(out, gate)
 		}
 	}
 	return out, nil
 }
+
+// A decision reads at most maxRuleReads rules at once, and each rule at
+// most maxWalletReads wallets at once.
+const (
+	maxRuleReads   = 8
+	maxWalletReads = 4
+)
