@@ -24,6 +24,11 @@ const (
 	SessionRevoked     ChangeKind = "session.revoked"
 	CredentialLinked   ChangeKind = "credential.linked"
 	CredentialUnlinked ChangeKind = "credential.unlinked"
+	// EnvironmentDeleted: the environment is gone with every user,
+	// session and credential in it (its project was deleted, in one
+	// statement); only EnvironmentID is set. Its users are not reported
+	// one by one.
+	EnvironmentDeleted ChangeKind = "environment.deleted"
 )
 
 // Change is one committed change. Ids that do not apply are empty.
@@ -328,5 +333,22 @@ func (n *notifier) DeletePasskey(ctx context.Context, userID, id string, now tim
 		return err
 	}
 	n.notify(ctx, Change{Kind: CredentialUnlinked, EnvironmentID: p.EnvironmentID, UserID: userID, CredentialID: p.VerifiedCredentialID})
+	return nil
+}
+
+// DeleteProject reports each environment of the project deleted. They
+// are read first: a project's environments are made with it and never
+// added later, so the list is the set the delete's cascade removes.
+func (n *notifier) DeleteProject(ctx context.Context, id string) error {
+	envs, err := n.Store.ListEnvironments(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := n.Store.DeleteProject(ctx, id); err != nil {
+		return err
+	}
+	for _, e := range envs {
+		n.notify(ctx, Change{Kind: EnvironmentDeleted, EnvironmentID: e.ID})
+	}
 	return nil
 }

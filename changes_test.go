@@ -3,6 +3,7 @@ package dynamicauth_test
 import (
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 
@@ -159,4 +160,64 @@ func TestAfterChangeHearsDeviceRevocations(t *testing.T) {
 		c.Mailer = box
 		c.Hooks.AfterChange = log.hook
 	})
+}
+
+// TestAfterChangeHearsEnvironmentsDeleted: deleting a project deletes
+// its environments and every user in them in one statement; the hook
+// hears each environment deleted once (EnvironmentDeleted with only
+// EnvironmentID set), not each user, whether the delete came over the
+// admin API or from Go. A refused delete is heard as nothing.
+func TestAfterChangeHearsEnvironmentsDeleted(t *testing.T) {
+	log := &changeLog{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, ids := t.Context(), app.IDs
+		heard := func(what string, want ...string) {
+			t.Helper()
+			var envs []string
+			for _, c := range log.take() {
+				if c != (dynamicauth.Change{Kind: dynamicauth.EnvironmentDeleted, EnvironmentID: c.EnvironmentID}) {
+					t.Errorf("%s: heard %+v, want only EnvironmentDeleted", what, c)
+				}
+				envs = append(envs, c.EnvironmentID)
+			}
+			slices.Sort(envs)
+			slices.Sort(want)
+			if !slices.Equal(envs, want) {
+				t.Errorf("%s: environments heard deleted %v, want %v", what, envs, want)
+			}
+		}
+		other, err := app.Tenants().CreateProject(ctx, app.System, ids.OrganizationID, "other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		envs, err := app.Tenants().ProjectEnvironments(ctx, app.System, other.ID)
+		if err != nil || len(envs) != 2 {
+			t.Fatalf("the new project's environments: %v, %v", envs, err)
+		}
+		dynamicauthtest.SignInWallet(t, app) // a user of the seeded sandbox
+		log.take()
+
+		stranger := dynamicauth.System("00000000-0000-0000-0000-000000000000")
+		if err := app.Tenants().DeleteProject(ctx, stranger, ids.ProjectID); err == nil {
+			t.Fatal("a principal of another organization deleted the project")
+		}
+		heard("a refused delete")
+		if status, body := app.Do(t, "DELETE", "/api/v0/projects/"+other.ID, app.OwnerToken, nil); status != 204 {
+			t.Fatalf("DELETE the other project: %d %s", status, body)
+		}
+		var otherEnvs []string
+		for _, e := range envs {
+			otherEnvs = append(otherEnvs, e.ID)
+		}
+		heard("a delete over the admin API", otherEnvs...)
+		if status, _ := app.Do(t, "DELETE", "/api/v0/projects/"+other.ID, app.OwnerToken, nil); status != 404 {
+			t.Fatalf("DELETE of a deleted project: %d", status)
+		}
+		heard("a delete of a deleted project")
+
+		if err := app.Tenants().DeleteProject(ctx, app.System, ids.ProjectID); err != nil {
+			t.Fatal(err)
+		}
+		heard("a delete from Go", ids.EnvironmentID, ids.LiveEnvironmentID)
+	}, func(c *dynamicauth.Config) { c.Hooks.AfterChange = log.hook })
 }

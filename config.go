@@ -250,8 +250,10 @@ type Hooks struct {
 	// unproved claim), UserUpdated; each credential that comes to a user
 	// is CredentialLinked (a sign-in's joining an existing user and a
 	// provider-vouched email included), and a transferred wallet is
-	// CredentialUnlinked from its former user before. It runs after the
-	// commit, in the caller's goroutine: keep it quick, or hand the work
-	// off. Its error is logged and never undoes the change.
+	// CredentialUnlinked from its former user before. Deleting a project
+	// reports each of its environments EnvironmentDeleted, once: every
+	// user of it is gone, and is not reported one by one. It runs after
+	// the commit, in the caller's goroutine: keep it quick, or hand the
+	// work off. Its error is logged and never undoes the change.
 	AfterChange func(ctx context.Context, c Change) error
 }

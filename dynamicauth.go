@@ -136,12 +136,12 @@ func New(cfg Config) (*Auth, error) {
 	// drops them, checked when saved).
 	rules := []tenant.SettingsRule{passkey.SettingsRule, mfa.SettingsRule, devices.SettingsRule, captcha.SettingsRule,
 		tenant.KeepOmitted(externaljwt.MembersUnknownToClients()...), externaljwt.CheckSettings}
-	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(cachedStore, secretKeys, cfg.Now, rules...).WithLogger(log),
-		keys: keys, secrets: secretKeys}
-	st := cachedStore // what the user-facing services write through
+	st := cachedStore // what the services write through: a project's delete is heard too
 	if cfg.Hooks.AfterChange != nil {
 		st = &notifier{Store: cachedStore, hook: cfg.Hooks.AfterChange, log: log}
 	}
+	a := &Auth{cfg: cfg, log: log, store: cfg.Store, tenants: tenant.NewService(st, secretKeys, cfg.Now, rules...).WithLogger(log),
+		keys: keys, secrets: secretKeys}
 	a.profiles = users.NewProfiles(st, st, cfg.Now)
 	a.users = users.NewAdmin(st, cfg.Now)
 	a.sessions = session.NewService(st, keys, cfg.Sessions, cfg.Now)
