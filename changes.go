@@ -29,6 +29,15 @@ const (
 	// statement); only EnvironmentID is set. Its users are not reported
 	// one by one.
 	EnvironmentDeleted ChangeKind = "environment.deleted"
+	// MFAChanged: the user's second factors changed (a TOTP device
+	// confirmed, made the default or not, deleted; recovery codes made or
+	// acknowledged; an operator's reset), with User after it (its
+	// MfaBackupCodeAcknowledgement follows the codes). A factor passed is
+	// no change. Not reported at all: a passkey renamed (its name is on
+	// the passkey list only, not on the user or its credential) and a
+	// registered device approved (revoking one reports the sessions it
+	// ended, SessionRevoked).
+	MFAChanged ChangeKind = "mfa.changed"
 )
 
 // Change is one committed change. Ids that do not apply are empty.

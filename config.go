@@ -244,7 +244,8 @@ type Hooks struct {
 	// the whole sign-in. It holds the store's transaction: keep it quick.
 	OnSignIn func(ctx context.Context, s *signin.SignIn) error
 	// AfterChange hears about every committed change to users, sessions
-	// (each sign-in included) and credentials, whichever path made it
+	// (each sign-in included), credentials, second factors and
+	// environments' deletion, whichever path made it
 	// (HTTP or Go), another user's included: a sign-in or verify proving
 	// an email reports first the user it cleared the address from (their
 	// unproved claim), UserUpdated; each credential that comes to a user
@@ -252,8 +253,10 @@ type Hooks struct {
 	// provider-vouched email included), and a transferred wallet is
 	// CredentialUnlinked from its former user before. Deleting a project
 	// reports each of its environments EnvironmentDeleted, once: every
-	// user of it is gone, and is not reported one by one. It runs after
-	// the commit, in the caller's goroutine: keep it quick, or hand the
-	// work off. Its error is logged and never undoes the change.
+	// user of it is gone, and is not reported one by one. A change to a
+	// user's second factors (TOTP devices, recovery codes, a reset) is
+	// MFAChanged. It runs after the commit, in the caller's goroutine:
+	// keep it quick, or hand the work off. Its error is logged and never
+	// undoes the change.
 	AfterChange func(ctx context.Context, c Change) error
 }

@@ -64,8 +64,9 @@
 // OnSignIn runs inside the sign-in's transaction, before the tokens are
 // signed, so metadata it sets is stored and in the tokens, and custom
 // claims it sets are top-level claims of the session's tokens; AfterChange
-// hears about each committed change to users, sessions and credentials,
-// whether made over HTTP or from Go.
+// hears about each committed change to users, sessions, credentials and
+// second factors, and each environment deleted with its project, whether
+// made over HTTP or from Go.
 //
 // # Backups
 //
