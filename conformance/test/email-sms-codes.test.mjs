@@ -2,8 +2,9 @@
 // (@dynamic-labs/sdk-api@0.0.847): the environment enables emailOnly and
 // sms providers with updateProjectSettings; createEmailVerification,
 // retryEmailVerification, signInWithEmailVerification,
-// verifyEmailVerification and the SMS sign-in, reading each code from the
-// server's dev outbox (<db>.outbox.jsonl).
+// verifyEmailVerification, the SMS sign-in, and retrySmsVerification with
+// verifySmsVerification (a phone added to a signed-in wallet user), reading
+// each code from the server's dev outbox (<db>.outbox.jsonl).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Wallet } from 'ethers';
@@ -91,4 +92,45 @@ it('smsVerifications: create and signin sign a user up with a phoneNumber creden
   assert.equal(res.json.user.newUser, true);
   assert.equal(res.json.user.phoneNumber, '+14155550177');
   assert.ok(res.json.user.verifiedCredentials.some((c) => c.format === 'phoneNumber'));
+});
+
+it('smsVerifications: retry sends a new code for the same verification, verify adds the phone to a wallet user (UpdateSelfResponse)', async () => {
+  const wallet = Wallet.createRandom();
+  const signedIn = await expectOk(sdkApi(ctx).verifyRaw({ environmentId: ctx.envId, verifyRequest: await evmVerifyRequest(ctx, wallet) }));
+  const sdk = sdkApi(ctx, { token: signedIn.json.minifiedJwt });
+  const phone = { phoneCountryCode: '1', phoneNumber: '4155550188', isoCountryCode: 'US' };
+  const created = await expectOk(sdk.createSmsVerificationRaw({ environmentId: ctx.envId, smsVerificationCreateRequest: phone }));
+  const vid = created.value.verificationUUID;
+  const first = lastCode('+14155550188');
+
+  const retried = await expectOk(sdk.retrySmsVerificationRaw({ environmentId: ctx.envId,
+    smsVerificationRetryRequest: { ...phone, verificationUUID: vid } }));
+  assert.deepEqual(retried.value, { verificationUUID: vid, phoneNumber: '4155550188', phoneCountryCode: '1', isoCountryCode: 'US' },
+    `the client model parses the response: ${retried.text}`);
+  const code = lastCode('+14155550188');
+  for (const [what, req] of Object.entries({
+    'an unknown verification': { ...phone, verificationUUID: '00000000-0000-4000-8000-000000000000' },
+    'another number than the verification\'s': { ...phone, phoneNumber: '4155550199', verificationUUID: vid },
+  })) {
+    const body = await expectStatus(sdk.retrySmsVerificationRaw({ environmentId: ctx.envId, smsVerificationRetryRequest: req }), 422, what);
+    assert.equal(body.code, 'invalid_sms_verification', `${what}: ${JSON.stringify(body)}`);
+  }
+
+  await expectStatus(sdkApi(ctx).verifySmsVerificationRaw({ environmentId: ctx.envId,
+    smsVerificationVerifyRequest: { verificationUUID: vid, verificationToken: code } }), 401, 'verify needs the user\'s bearer');
+  if (code !== first) {
+    await expectStatus(sdk.verifySmsVerificationRaw({ environmentId: ctx.envId,
+      smsVerificationVerifyRequest: { verificationUUID: vid, verificationToken: first } }), 422, 'the code the retry replaced');
+  }
+  const res = await expectOk(sdk.verifySmsVerificationRaw({ environmentId: ctx.envId,
+    smsVerificationVerifyRequest: { verificationUUID: vid, verificationToken: code } }));
+  assert.equal(res.value.nextView, 'done', 'the client model parses the response');
+  assert.equal(res.value.user.id, signedIn.json.user.id);
+  assert.equal(res.value.user.phoneNumber, '+14155550188');
+  assert.ok(res.value.user.verifiedCredentials.some((c) => c.format === 'phoneNumber' && c.publicIdentifier === '+14155550188'),
+    JSON.stringify(res.json.user.verifiedCredentials));
+  assert.ok(res.value.user.verifiedCredentials.some((c) => c.format === 'blockchain'), 'the wallet stays');
+  const body = await expectStatus(sdk.verifySmsVerificationRaw({ environmentId: ctx.envId,
+    smsVerificationVerifyRequest: { verificationUUID: vid, verificationToken: code } }), 422, 'the code replayed');
+  assert.equal(typeof body.code, 'string', JSON.stringify(body));
 });
