@@ -2,7 +2,8 @@
 // (@dynamic-labs/sdk-api@0.0.847): the environment's security.externalAuth
 // set with updateProjectSettings, the admin dry run checkExternalJwt, and
 // SDKApi.externalAuthSignin with tokens signed by an application key whose
-// JWKS a local server publishes.
+// JWKS a local server publishes, and SDKApi.externalAuthVerify (a signed-in
+// user's fresh token, and the assertion for an elevated token).
 import assert from 'node:assert/strict';
 import httpServer from 'node:http';
 import { Configuration, ExternalJwtApi, UsersApi, EventsApi } from '@dynamic-labs/sdk-api';
@@ -124,6 +125,44 @@ it('externalAuthSignin copies a verified email and the names; an unverified emai
   assert.equal(again.id, mary.id, 'the same issuer and sub find the same user');
   assert.equal(again.lastName, 'Fairfax');
   assert.deepEqual(formats(again), ['email:mary@example.com', 'externalUser:claims-mary']);
+});
+
+it('externalAuthVerify: the signed-in user\'s own fresh token vouches for them (204), with scope and jti it is an elevatedAccessToken once; another sub, no bearer, an expired token, no jwt and a bad body are refused', async () => {
+  // ada@example.com is another user's (above): this user's tokens carry their own email
+  const ada = (claims = {}, opts) => sign({ sub: 'verify-ada', email: 'verify-ada@example.com', ...claims }, opts);
+  const signedIn = await expectOk(sdkApi(ctx).externalAuthSigninRaw({ environmentId: ctx.envId,
+    externalAuthSigninRequest: { jwt: await ada() } }));
+  const sdk = sdkApi(ctx, { token: signedIn.json.minifiedJwt });
+  const verify = async (jwt) => sdk.externalAuthVerifyRaw({ environmentId: ctx.envId, externalAuthSigninRequest: { jwt } });
+
+  const plain = await expectOk(verify(await ada()), 204);
+  assert.equal(plain.value, undefined, 'the 0.0.847 client reads no body');
+  assert.equal(await sdk.externalAuthVerify({ environmentId: ctx.envId,
+    externalAuthSigninRequest: { jwt: await ada() } }), undefined);
+
+  // An assertion asking for scopes: the newer ExternalAuthAssertionResponse,
+  // a 200 the 0.0.847 client accepts (VoidApiResponse) without reading it.
+  const assertion = await ada({ scope: 'credential:link', jti: `jti-${Date.now()}` });
+  const elevated = await expectOk(verify(assertion), 200);
+  assert.equal(elevated.value, undefined);
+  const [, payload] = elevated.json.elevatedAccessToken.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  assert.equal(claims.sub, signedIn.json.user.id);
+  assert.ok(String(claims.scope ?? claims.scopes).includes('credential:link'), JSON.stringify(claims));
+  let body = await expectStatus(verify(assertion), 422, 'the assertion replayed');
+  assert.equal(body.code, 'invalid_external_auth', JSON.stringify(body));
+
+  body = await expectStatus(verify(await sign({ sub: 'verify-grace', email: 'verify-grace@example.com' })), 422, 'a token for another sub');
+  assert.equal(body.code, 'invalid_external_auth', JSON.stringify(body));
+  body = await expectStatus(verify(await ada({}, { exp: '-1h' })), 422, 'an expired token');
+  assert.equal(body.code, 'invalid_external_auth', JSON.stringify(body));
+  await expectStatus(sdkApi(ctx).externalAuthVerifyRaw({ environmentId: ctx.envId,
+    externalAuthSigninRequest: { jwt: await ada() } }), 401, 'no bearer');
+  // jwt is optional in ExternalAuthSigninRequest: none is a token refused, one of the wrong type a bad body
+  body = await expectStatus(sdk.externalAuthVerifyRaw({ environmentId: ctx.envId, externalAuthSigninRequest: {} }), 422, 'no jwt');
+  assert.equal(body.code, 'invalid_external_auth', JSON.stringify(body));
+  body = await expectStatus(sdk.externalAuthVerifyRaw({ environmentId: ctx.envId, externalAuthSigninRequest: { jwt: 42 } }), 400, 'a number');
+  assert.match(body.error, /jwt/);
 });
 
 it('externalAuthSignin refuses expired, foreign, wrong-audience and unsigned tokens with 422 invalid_external_auth', async () => {
