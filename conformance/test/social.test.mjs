@@ -3,23 +3,46 @@
 // built here: client id, the registered redirect URL, state, PKCE S256),
 // SDKApi.initAuth with the SDK's own state (and a return URL outside the
 // allowed origins refused), the provider's redirect recording the code once
-// and sending the browser back with dynamicOauthCode/dynamicOauthState,
-// SDKApi.oauthResult, and SDKApi.oauthSignIn refusing an unknown state.
+// and sending the browser back with dynamicOauthCode/dynamicOauthState
+// (SDKApi.oauthRedirectCode, cbOauthRedirect, and Apple's form POST,
+// oauthRedirectApple), SDKApi.oauthLogin sending the browser to the
+// provider, SDKApi.oauthResult, and SDKApi.oauthSignIn refusing an unknown
+// state.
 // Nothing here reaches github.com: the code exchange itself is tested in Go
 // against a real OpenID provider (httpapi/sdk_providers_test.go).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
 import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
 import { setup, expectStatus, sdkApi, APP_ORIGIN } from '../harness.mjs';
 
-const { ctx, it } = setup();
+// more logins than the sign-in class allows a second; Apple's discovery document on loopback
+const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off', '--social-allow-private'] });
 
 const state = () => randomBytes(24).toString('base64url');
+let github; // the provider the first test creates
+
+// The login and redirect routes answer a browser: a redirect to the
+// provider (302) or back to the application (303). The client fetches
+// with the platform's fetch, which in Node follows redirects (to github.com
+// or the application, neither of which answers here); { redirect: 'manual' }
+// is the client's own initOverrides, handed to fetch, and the client then
+// throws the 3xx Response as it does any answer outside 2xx. redirected
+// returns that Response, or the raw one of a 2xx.
+async function redirected(call) {
+  try {
+    return (await call).raw;
+  } catch (err) {
+    if (err instanceof Response) return err;
+    throw err;
+  }
+}
+const manual = { redirect: 'manual' };
 
 it('GitHub login: loginUrl, initAuth, redirect (once), oauthResult, signIn refusals', async () => {
   const settings = new SettingsApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
     headers: { Authorization: `Bearer ${ctx.token}` } }));
-  const provider = await settings.createProvider({ environmentId: ctx.envId,
+  const provider = github = await settings.createProvider({ environmentId: ctx.envId,
     providerCreateRequest: { provider: 'github', clientId: 'gh-client-1', clientSecret: 'gh-secret-123456', scopes: 'read:user user:email' } });
   const sdk = sdkApi(ctx);
 
@@ -49,16 +72,17 @@ it('GitHub login: loginUrl, initAuth, redirect (once), oauthResult, signIn refus
   assert.equal(pending.status, 'pending');
 
   // The provider sends the browser to the registered redirect URL.
-  const redirect = `${ctx.basePath}/sdk/${ctx.envId}/providers/github/redirect?state=${s}&code=gh-code-1`;
-  let r = await fetch(redirect, { redirect: 'manual' });
+  const r = await redirected(sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github',
+    state: s, code: 'gh-code-1', scope: 'read:user' }, manual));
   assert.equal(r.status, 303);
   const back = new URL(r.headers.get('location'));
   assert.equal(back.origin + back.pathname, `${APP_ORIGIN}/callback`);
   assert.equal(back.searchParams.get('keep'), '1');
   assert.equal(back.searchParams.get('dynamicOauthState'), s);
   assert.equal(back.searchParams.get('dynamicOauthCode'), 'gh-code-1');
-  r = await fetch(redirect.replace('gh-code-1', 'gh-code-2'), { redirect: 'manual' });
-  assert.equal(r.status, 422, 'a second delivery for the state is refused');
+  const again = await expectStatus(sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github',
+    state: s, code: 'gh-code-2' }, manual), 422, 'a second delivery for the state');
+  assert.equal(typeof again.code, 'string', JSON.stringify(again));
 
   const done = await sdk.oauthResult({ environmentId: ctx.envId, providerType: 'github', oauthResultRequest: { state: s } });
   assert.deepEqual({ status: done.status, code: done.code }, { status: 'completed', code: 'gh-code-1' });
@@ -71,4 +95,112 @@ it('GitHub login: loginUrl, initAuth, redirect (once), oauthResult, signIn refus
   assert.equal(wrongCode.code, 'other_verify_failure');
   await expectStatus(sdk.oauthSignIn({ environmentId: ctx.envId, providerType: 'github',
     oauthRequest: { state: s, code: 'gh-code-1' } }), 422, 'the state was used up by the refusal');
+});
+
+it('oauthLogin sends the browser to the provider (302); the redirect without a return URL ends on a page (200 text); refusals', async () => {
+  const sdk = sdkApi(ctx);
+  const r = await redirected(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'github' }, manual));
+  assert.equal(r.status, 302);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  const u = new URL(r.headers.get('location'));
+  assert.equal(u.origin + u.pathname, 'https://github.com/login/oauth/authorize');
+  assert.equal(u.searchParams.get('client_id'), 'gh-client-1');
+  assert.equal(u.searchParams.get('redirect_uri'), github.redirectUrl);
+  assert.equal(u.searchParams.get('code_challenge_method'), 'S256');
+  const s = u.searchParams.get('state');
+  assert.ok((s ?? '').length >= 32, u.href);
+  const next = await redirected(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'github' }, manual));
+  assert.notEqual(new URL(next.headers.get('location')).searchParams.get('state'), s, 'a fresh state per login');
+
+  assert.equal((await sdk.oauthResult({ environmentId: ctx.envId, providerType: 'github', oauthResultRequest: { state: s } })).status, 'pending');
+  // A login the server started has no return URL: the provider's redirect
+  // ends on a page of the server's (the contract's 200 string), and the
+  // client polling oauthResult reads the code.
+  const page = await sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github', state: s, code: 'gh-code-3' });
+  assert.equal(page.raw.status, 200);
+  assert.match(await page.value(), /Sign-in complete/);
+  const done = await sdk.oauthResult({ environmentId: ctx.envId, providerType: 'github', oauthResultRequest: { state: s } });
+  assert.deepEqual({ status: done.status, code: done.code }, { status: 'completed', code: 'gh-code-3' });
+  let body = await expectStatus(sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github',
+    state: s, code: 'gh-code-4' }), 422, 'the state delivered twice');
+  assert.equal(typeof body.code, 'string', JSON.stringify(body));
+  body = await expectStatus(sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github',
+    state: state(), code: 'gh-code-5' }), 422, 'a state no login made');
+  assert.equal(typeof body.code, 'string', JSON.stringify(body));
+
+  // The provider's refusal (the user said no) goes back as dynamicOauthError, no code.
+  const denied = new URL((await redirected(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'github' }, manual))).headers.get('location'));
+  const refusal = await sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github',
+    state: denied.searchParams.get('state'), error: 'access_denied' });
+  assert.match(await refusal.value(), /not completed: access_denied/);
+  assert.equal((await sdk.oauthResult({ environmentId: ctx.envId, providerType: 'github',
+    oauthResultRequest: { state: denied.searchParams.get('state') } })).status, 'pending', 'no code delivered');
+
+  body = await expectStatus(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'discord' }, manual), 422, 'a provider not configured');
+  assert.equal(typeof body.code, 'string', JSON.stringify(body));
+  await expectStatus(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'myspace' }, manual), 404, 'no such provider type');
+});
+
+it('cbOauthRedirect delivers the code of the login its state names, once', async () => {
+  const sdk = sdkApi(ctx);
+  const s = state();
+  await sdk.initAuth({ environmentId: ctx.envId, providerType: 'github',
+    oauthInitAuthRequest: { state: s, redirectUrl: `${APP_ORIGIN}/cb` } });
+  const r = await redirected(sdk.cbOauthRedirectRaw({ environmentId: ctx.envId, state: s, code: 'cb-code-1', scope: 'wallet:user:read' }, manual));
+  assert.equal(r.status, 303);
+  const back = new URL(r.headers.get('location'));
+  assert.equal(back.origin + back.pathname, `${APP_ORIGIN}/cb`);
+  assert.equal(back.searchParams.get('dynamicOauthState'), s);
+  assert.equal(back.searchParams.get('dynamicOauthCode'), 'cb-code-1');
+  const done = await sdk.oauthResult({ environmentId: ctx.envId, providerType: 'github', oauthResultRequest: { state: s } });
+  assert.equal(done.code, 'cb-code-1');
+  for (const [what, q] of Object.entries({ 'the state delivered twice': { state: s, code: 'cb-code-2' },
+    'a state no login made': { state: state(), code: 'cb-code-3' } })) {
+    const body = await expectStatus(sdk.cbOauthRedirectRaw({ environmentId: ctx.envId, ...q }, manual), 422, what);
+    assert.equal(typeof body.code, 'string', JSON.stringify(body));
+  }
+});
+
+it('oauthRedirectApple: Apple\'s form POST delivers the code (303 to the application), once; Apple\'s error goes back as dynamicOauthError', async () => {
+  const settings = new SettingsApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
+    headers: { Authorization: `Bearer ${ctx.token}` } }));
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // Apple is an OpenID provider: a login starts from its discovery
+  // document, served here in appleid.apple.com's place (the provider's domain).
+  const discovery = http.createServer((req, res) => {
+    const issuer = `http://127.0.0.1:${discovery.address().port}`;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/auth/authorize`, token_endpoint: `${issuer}/auth/token`,
+      jwks_uri: `${issuer}/auth/keys`, response_types_supported: ['code'], subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'] }));
+  });
+  await new Promise((r) => discovery.listen(0, '127.0.0.1', r));
+  discovery.unref(); // a failed test must not keep the run alive
+  await settings.createProvider({ environmentId: ctx.envId, providerCreateRequest: { provider: 'apple', clientId: 'com.example.web',
+    appleTeamId: 'TEAM123456', appleKeyId: 'KEY1234567', clientSecret: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    domain: `http://127.0.0.1:${discovery.address().port}` } });
+  const sdk = sdkApi(ctx);
+  const login = async () => {
+    const s = state();
+    await sdk.initAuth({ environmentId: ctx.envId, providerType: 'apple', oauthInitAuthRequest: { state: s, redirectUrl: `${APP_ORIGIN}/apple` } });
+    return s;
+  };
+  const s = await login();
+  const r = await redirected(sdk.oauthRedirectAppleRaw({ environmentId: ctx.envId, state: s, code: 'apple-code-1' }, manual));
+  assert.equal(r.status, 303, 'a 303: the browser GETs the application\'s page after the POST');
+  const back = new URL(r.headers.get('location'));
+  assert.equal(back.origin + back.pathname, `${APP_ORIGIN}/apple`);
+  assert.equal(back.searchParams.get('dynamicOauthState'), s);
+  assert.equal(back.searchParams.get('dynamicOauthCode'), 'apple-code-1');
+  const body = await expectStatus(sdk.oauthRedirectAppleRaw({ environmentId: ctx.envId, state: s, code: 'apple-code-2' }, manual), 422, 'the state delivered twice');
+  assert.equal(typeof body.code, 'string', JSON.stringify(body));
+
+  const cancelled = await login();
+  const c = await redirected(sdk.oauthRedirectAppleRaw({ environmentId: ctx.envId, state: cancelled, error: 'user_cancelled_authorize' }, manual));
+  assert.equal(c.status, 303);
+  const cb = new URL(c.headers.get('location'));
+  assert.equal(cb.searchParams.get('dynamicOauthError'), 'user_cancelled_authorize');
+  assert.equal(cb.searchParams.get('dynamicOauthCode'), null);
+  await expectStatus(sdk.oauthRedirectAppleRaw({ environmentId: ctx.envId, code: 'apple-code-3' }, manual), 422, 'no state');
+  discovery.close();
 });
