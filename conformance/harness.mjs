@@ -488,6 +488,25 @@ export async function evmVerifyRequest(ctx, wallet, { envId = ctx.envId, nonce, 
   };
 }
 
+/**
+ * The social login and redirect routes answer a browser: a redirect to the
+ * provider (302) or back to the application (303). The client fetches with
+ * the platform's fetch, which in Node follows redirects (to a provider or an
+ * application that does not answer here); MANUAL_REDIRECT is the client's own
+ * initOverrides, handed to fetch, and the client then throws the 3xx
+ * Response as it does any answer outside 2xx. redirected returns that
+ * Response, or the raw Response of a 2xx.
+ */
+export const MANUAL_REDIRECT = { redirect: 'manual' };
+export async function redirected(call) {
+  try {
+    return (await call).raw;
+  } catch (err) {
+    if (err instanceof Response) return err;
+    throw err;
+  }
+}
+
 /** Await an sdk call expected to be refused with 422 {error, code}. */
 export async function expectVerifyFailure(promise, code, what = '') {
   const body = await expectStatus(promise, 422, what);

@@ -14,7 +14,11 @@
 // unlinkSocialAccount removing the account; then a wallet user linking it
 // (authenticateWithSocial + completeSocialAuthentication, the deprecated
 // names, signed in: providers/google/verify) and proving it again with
-// completeSocialRedirect's requestedScopes for an elevated token.
+// completeSocialRedirect's requestedScopes for an elevated token. Then the
+// official client alone (@dynamic-labs/sdk-api@0.0.847): oauthLogin to the
+// provider, oauthRedirectCode back, oauthSignIn, and oauthVerify proving
+// the account again for its owner, refused replayed, without a bearer and
+// for another user.
 import assert from 'node:assert/strict';
 import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
@@ -24,7 +28,7 @@ import {
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { Wallet } from 'ethers';
-import { setup, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
+import { setup, verifySessionJwt, sdkApi, expectOk, expectStatus, evmVerifyRequest, redirected, MANUAL_REDIRECT, APP_ORIGIN } from '../harness.mjs';
 import { memoryKeychain, settle, trackedFetch, ethersProvider } from '../sdk-shims.mjs';
 import { useTestOP, browse as browseTo } from '../testop.mjs';
 
@@ -136,4 +140,65 @@ it('signInWithSocialRedirect + completeSocialRedirect against a real OpenID prov
     for (const c of live) await logout(c);
     await settle(inflight);
   }
+});
+
+// opLogin is a Google login through the official client: oauthLogin sends
+// the browser to the provider, whose login ends at this server's redirect
+// URL, taken with oauthRedirectCode (no return URL: the server's page). It
+// returns the login's state and code.
+async function opLogin(sdk) {
+  const r = await redirected(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'google' }, MANUAL_REDIRECT));
+  assert.equal(r.status, 302);
+  let url = r.headers.get('location');
+  assert.ok(url.startsWith(op.issuer), `oauthLogin sends the browser to the provider: ${url}`);
+  const callback = `${ctx.basePath}/sdk/${ctx.envId}/providers/google/redirect`;
+  for (let hops = 0; !url.startsWith(callback); hops++) {
+    assert.ok(hops < 10, `too many redirects at the provider, at ${url}`);
+    const res = await fetch(url, { redirect: 'manual' });
+    const loc = res.headers.get('location');
+    assert.ok(res.status >= 300 && res.status < 400 && loc, `stopped at ${url}: ${res.status}`);
+    url = new URL(loc, url).toString();
+  }
+  const q = new URL(url).searchParams;
+  const page = await sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'google',
+    state: q.get('state'), code: q.get('code'), scope: q.get('scope') ?? undefined });
+  assert.equal(page.raw.status, 200);
+  assert.match(await page.value(), /Sign-in complete/);
+  return { state: q.get('state'), code: q.get('code') };
+}
+
+it('oauthVerify (official client): the account\'s owner proves it again (VerifyResponse, nothing linked); replayed, without a bearer, for another user, for no login and with a bad body it is refused', async () => {
+  // The provider and its one account come from the test above, which left
+  // the account linked to its wallet user: signing in with it finds them.
+  const sdk = sdkApi(ctx);
+  const signIn = await opLogin(sdk);
+  const owner = await expectOk(sdk.oauthSignInRaw({ environmentId: ctx.envId, providerType: 'google', oauthRequest: signIn }));
+  assert.equal(owner.value.user.id, owner.json.user.id, 'the client model parses the sign-in');
+  const google = owner.value.user.verifiedCredentials.filter((c) => c.format === 'oauth' && c.oauthProvider === 'google');
+  assert.equal(google.length, 1, JSON.stringify(owner.json.user.verifiedCredentials));
+
+  const mine = sdkApi(ctx, { token: owner.json.minifiedJwt });
+  const proof = await opLogin(sdk);
+  const res = await expectOk(mine.oauthVerifyRaw({ environmentId: ctx.envId, providerType: 'google', oauthRequest: proof }));
+  assert.equal(res.value.user.id, owner.json.user.id, 'the client model (VerifyResponse) parses');
+  assert.equal(res.value.user.verifiedCredentials.length, owner.json.user.verifiedCredentials.length, 'nothing linked');
+  const { payload } = await verifySessionJwt(ctx, res.json.jwt);
+  assert.equal(payload.sub, owner.json.user.id);
+  let body = await expectStatus(mine.oauthVerifyRaw({ environmentId: ctx.envId, providerType: 'google', oauthRequest: proof }), 422, 'the login replayed');
+  assert.equal(body.code, 'other_verify_failure', JSON.stringify(body));
+
+  await expectStatus(sdk.oauthVerifyRaw({ environmentId: ctx.envId, providerType: 'google', oauthRequest: await opLogin(sdk) }), 401, 'no bearer');
+
+  // A wallet user linking the account another user holds.
+  const wallet = await expectOk(sdk.verifyRaw({ environmentId: ctx.envId, verifyRequest: await evmVerifyRequest(ctx, Wallet.createRandom()) }));
+  const other = sdkApi(ctx, { token: wallet.json.minifiedJwt });
+  body = await expectStatus(other.oauthVerifyRaw({ environmentId: ctx.envId, providerType: 'google', oauthRequest: await opLogin(sdk) }), 422,
+    'an account another user holds');
+  assert.equal(body.code, 'social_account_already_exists', JSON.stringify(body));
+  body = await expectStatus(other.oauthVerifyRaw({ environmentId: ctx.envId, providerType: 'google',
+    oauthRequest: { state: 'no-such-login', code: 'c' } }), 422, 'a state no login made');
+  assert.equal(body.code, 'other_verify_failure', JSON.stringify(body));
+  body = await expectStatus(other.oauthVerifyRaw({ environmentId: ctx.envId, providerType: 'google',
+    oauthRequest: { state: 'no-such-login', code: 42 } }), 400, 'a code that is no string');
+  assert.match(body.error, /code/);
 });

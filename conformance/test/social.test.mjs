@@ -14,30 +14,14 @@ import assert from 'node:assert/strict';
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
-import { setup, expectStatus, sdkApi, APP_ORIGIN } from '../harness.mjs';
+import { setup, expectStatus, sdkApi, redirected, MANUAL_REDIRECT, APP_ORIGIN } from '../harness.mjs';
 
 // more logins than the sign-in class allows a second; Apple's discovery document on loopback
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off', '--social-allow-private'] });
 
 const state = () => randomBytes(24).toString('base64url');
 let github; // the provider the first test creates
-
-// The login and redirect routes answer a browser: a redirect to the
-// provider (302) or back to the application (303). The client fetches
-// with the platform's fetch, which in Node follows redirects (to github.com
-// or the application, neither of which answers here); { redirect: 'manual' }
-// is the client's own initOverrides, handed to fetch, and the client then
-// throws the 3xx Response as it does any answer outside 2xx. redirected
-// returns that Response, or the raw one of a 2xx.
-async function redirected(call) {
-  try {
-    return (await call).raw;
-  } catch (err) {
-    if (err instanceof Response) return err;
-    throw err;
-  }
-}
-const manual = { redirect: 'manual' };
+const manual = MANUAL_REDIRECT; // the 3xx as the client hands it back (harness.mjs)
 
 it('GitHub login: loginUrl, initAuth, redirect (once), oauthResult, signIn refusals', async () => {
   const settings = new SettingsApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
