@@ -35,6 +35,11 @@ type Credential struct {
 	WalletName       string `json:"wallet_name,omitempty"`
 	WalletProvider   string `json:"wallet_provider,omitempty"`
 	Email            string `json:"email,omitempty"`
+	// PhoneNumber (national), PhoneCountryCode and ISOCountryCode are a
+	// phone credential's number in the parts the SMS routes speak in.
+	PhoneNumber      string `json:"phoneNumber,omitempty"`
+	PhoneCountryCode string `json:"phoneCountryCode,omitempty"`
+	ISOCountryCode   string `json:"isoCountryCode,omitempty"`
 	// The oauth_* fields describe a social account (format oauth).
 	OAuthProvider    string   `json:"oauth_provider,omitempty"`
 	OAuthAccountID   string   `json:"oauth_account_id,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/go-jose/go-jose/v4"
+	"github.com/nyaruka/phonenumbers"
 )
 
 // The claim types live in the leaf package claims, so token verifiers need
@@ -74,6 +76,8 @@ func WireCredentials(u *users.User) []Credential {
 			wc.WalletName, wc.WalletProvider = c.WalletName, c.WalletProvider
 		case users.FormatEmail:
 			wc.Email = c.Address
+		case users.FormatPhoneNumber:
+			wc.PhoneNumber, wc.PhoneCountryCode, wc.ISOCountryCode = splitPhone(c.Address)
 		case users.FormatOAuth:
 			// An oauth credential keeps the provider in Chain, the
 			// account id in Address, the display name in WalletName.
@@ -93,6 +97,23 @@ func WireCredentials(u *users.User) []Credential {
 		out = append(out, wc)
 	}
 	return out
+}
+
+// splitPhone splits a phone credential's E.164 number into its national
+// number, calling code and region, derived rather than stored: the number
+// alone is the credential's identity. A number that does not parse stays
+// whole in public_identifier; a region shared by no single country (a
+// non-geographic number) is left out.
+func splitPhone(e164 string) (national, callingCode, region string) {
+	p, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return "", "", ""
+	}
+	region = phonenumbers.GetRegionCodeForNumber(p)
+	if region == phonenumbers.UNKNOWN_REGION || region == "001" {
+		region = ""
+	}
+	return phonenumbers.GetNationalSignificantNumber(p), strconv.Itoa(int(p.GetCountryCode())), region
 }
 
 func credentialHashes(u *users.User) *CredentialHashes {

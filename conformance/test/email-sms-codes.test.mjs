@@ -127,8 +127,9 @@ it('smsVerifications: retry sends a new code for the same verification, verify a
   assert.equal(res.value.nextView, 'done', 'the client model parses the response');
   assert.equal(res.value.user.id, signedIn.json.user.id);
   assert.equal(res.value.user.phoneNumber, '+14155550188');
-  assert.ok(res.value.user.verifiedCredentials.some((c) => c.format === 'phoneNumber' && c.publicIdentifier === '+14155550188'),
-    JSON.stringify(res.json.user.verifiedCredentials));
+  const phoneCred = res.value.user.verifiedCredentials.find((c) => c.format === 'phoneNumber');
+  assert.deepEqual(phoneCred && [phoneCred.publicIdentifier, phoneCred.phoneNumber, phoneCred.phoneCountryCode, phoneCred.isoCountryCode],
+    ['+14155550188', '4155550188', '1', 'US'], `the credential's number, in the parts the SMS routes speak in: ${JSON.stringify(res.json.user.verifiedCredentials)}`);
   assert.ok(res.value.user.verifiedCredentials.some((c) => c.format === 'blockchain'), 'the wallet stays');
   const body = await expectStatus(sdk.verifySmsVerificationRaw({ environmentId: ctx.envId,
     smsVerificationVerifyRequest: { verificationUUID: vid, verificationToken: code } }), 422, 'the code replayed');
