@@ -111,8 +111,8 @@ type Config struct {
 	// security.passkeys settings leave them out.
 	Passkeys passkey.Config
 	// ExternalJWT tunes external-JWT sign-in (JWKS cache lifetime, the
-	// floor between refreshes, clock leeway, the HTTP client fetching
-	// JWKS); whether an environment accepts it is its
+	// floor between refreshes, clock leeway, how far ahead a token's exp
+	// may be, the HTTP client fetching JWKS); whether an environment accepts it is its
 	// security.externalAuth setting.
 	ExternalJWT externaljwt.Deps
 	// SocialHTTPClient talks to social providers (discovery, JWKS, code

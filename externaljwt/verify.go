@@ -41,17 +41,27 @@ type Deps struct {
 	// MinRefresh is the floor between two fetches of one JWKS URL
 	// (default 30 s), whatever kids tokens name.
 	MinRefresh time.Duration
-	// Leeway tolerates clock skew on exp and nbf (default 30 s).
+	// Leeway tolerates clock skew on exp, nbf and iat (default 30 s).
 	Leeway time.Duration
+	// MaxLifetime bounds how far ahead a token's exp may be (default
+	// DefaultMaxLifetime).
+	MaxLifetime time.Duration
 }
 
 // Verifier checks external JWTs against their environment's settings.
 // It is safe for concurrent use and caches key sets across environments.
 type Verifier struct {
-	keys   *keyCache
-	now    func() time.Time
-	leeway time.Duration
+	keys        *keyCache
+	now         func() time.Time
+	leeway      time.Duration
+	maxLifetime time.Duration
 }
+
+// DefaultMaxLifetime is how far ahead an exp may be by default: a year,
+// generous for the session-length tokens auth systems issue (Dynamic
+// documents no bound), while a token good for decades, or an exp written
+// in milliseconds, is refused.
+const DefaultMaxLifetime = 365 * 24 * time.Hour
 
 // New builds a Verifier.
 func New(d Deps) *Verifier {
@@ -73,7 +83,10 @@ func New(d Deps) *Verifier {
 	if d.Leeway <= 0 {
 		d.Leeway = 30 * time.Second
 	}
-	return &Verifier{now: d.Now, leeway: d.Leeway,
+	if d.MaxLifetime <= 0 {
+		d.MaxLifetime = DefaultMaxLifetime
+	}
+	return &Verifier{now: d.Now, leeway: d.Leeway, maxLifetime: d.MaxLifetime,
 		keys: &keyCache{client: d.HTTPClient, now: d.Now, ttl: d.KeyTTL, minRefresh: d.MinRefresh, sets: map[string]*keySet{}}}
 }
 
@@ -126,7 +139,8 @@ func (v *Verifier) Check(ctx context.Context, cfg Config, raw string) Result {
 
 // Verify checks raw against cfg: an allowed asymmetric algorithm, a
 // signature by a key of the JWKS, the issuer, the audience (when
-// configured), sub, exp and nbf. A refused token yields a *Refusal.
+// configured), sub, exp (at most MaxLifetime ahead), nbf and iat. A
+// refused token yields a *Refusal.
 func (v *Verifier) Verify(ctx context.Context, cfg Config, raw string) (*Identity, error) {
 	refuse := func(format string, args ...any) error {
 		return &Refusal{Reasons: []string{fmt.Sprintf(format, args...)}}
@@ -198,6 +212,38 @@ func checkHeader(raw string, allowed []string) error {
 	return nil
 }
 
+// checkTimes checks exp, nbf and iat, as go-jose's ValidateWithLeeway
+// does (by hand, to name every reason), and bounds exp: a token good for
+// years is a bearer credential for that long, and an exp or iat written
+// in milliseconds (a common slip) is read as a date millennia away.
+func (v *Verifier) checkTimes(c jwt.Claims, now time.Time) []string {
+	var reasons []string
+	switch {
+	case c.Expiry == nil:
+		reasons = append(reasons, "exp: missing")
+	case !now.Before(c.Expiry.Time().Add(v.leeway)): // the instant AcceptedUntil is refused too
+		reasons = append(reasons, fmt.Sprintf("exp: expired at %s", c.Expiry.Time().UTC().Format(time.RFC3339)))
+	case c.Expiry.Time().After(now.Add(v.maxLifetime + v.leeway)):
+		reasons = append(reasons, fmt.Sprintf("exp: more than %s away (%s)", days(v.maxLifetime), c.Expiry.Time().UTC().Format(time.RFC3339)))
+	}
+	if c.NotBefore != nil && now.Add(v.leeway).Before(c.NotBefore.Time()) {
+		reasons = append(reasons, fmt.Sprintf("nbf: not valid before %s", c.NotBefore.Time().UTC().Format(time.RFC3339)))
+	}
+	if c.IssuedAt != nil && now.Add(v.leeway).Before(c.IssuedAt.Time()) {
+		reasons = append(reasons, fmt.Sprintf("iat: issued in the future (%s)", c.IssuedAt.Time().UTC().Format(time.RFC3339)))
+	}
+	return reasons
+}
+
+// days shows a lifetime bound in days when it is whole days.
+func days(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d%day == 0 {
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.String()
+}
+
 func jwsAlgorithms(names []string) []jose.SignatureAlgorithm {
 	out := make([]jose.SignatureAlgorithm, len(names))
 	for i, n := range names {
@@ -237,15 +283,7 @@ func (v *Verifier) checkClaims(cfg Config, payload []byte) (*Identity, error) {
 	case len(c.Subject) > MaxSubjectBytes:
 		reasons = append(reasons, fmt.Sprintf("sub: longer than %d bytes", MaxSubjectBytes))
 	}
-	switch {
-	case c.Expiry == nil:
-		reasons = append(reasons, "exp: missing")
-	case !now.Before(c.Expiry.Time().Add(v.leeway)): // the instant AcceptedUntil is refused too
-		reasons = append(reasons, fmt.Sprintf("exp: expired at %s", c.Expiry.Time().UTC().Format(time.RFC3339)))
-	}
-	if c.NotBefore != nil && now.Add(v.leeway).Before(c.NotBefore.Time()) {
-		reasons = append(reasons, fmt.Sprintf("nbf: not valid before %s", c.NotBefore.Time().UTC().Format(time.RFC3339)))
-	}
+	reasons = append(reasons, v.checkTimes(c.Claims, now)...)
 	if len(reasons) > 0 {
 		return nil, &Refusal{Reasons: reasons}
 	}

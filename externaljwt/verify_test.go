@@ -149,6 +149,10 @@ func TestVerifyRefusals(t *testing.T) {
 		{"expired", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.Add(-time.Minute).Unix()})), "exp: expired"},
 		{"no exp", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": nil})), "exp: missing"},
 		{"not yet valid", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"nbf": t0.Add(time.Hour).Unix()})), "nbf: not valid before"},
+		{"issued in the future", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iat": t0.Add(time.Minute).Unix()})), "iat: issued in the future"},
+		{"iat in milliseconds", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iat": t0.UnixMilli()})), "iat: issued in the future"},
+		{"exp in milliseconds", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.Add(time.Hour).UnixMilli()})), "exp: more than"},
+		{"valid for ten years", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.AddDate(10, 0, 0).Unix()})), "exp: more than"},
 		{"foreign issuer", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"iss": "https://evil.example"})), "iss:"},
 		{"wrong audience", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"aud": "other-app"})), "aud:"},
 		{"no sub", externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"sub": nil})), "sub: missing"},
@@ -338,5 +342,37 @@ func TestJWKSURLMustNotReachPrivateAddresses(t *testing.T) {
 	v := New(Deps{Now: clk.Now, AllowPrivate: true})
 	if _, err := v.Verify(context.Background(), cfg, tok); err != nil {
 		t.Fatalf("private addresses allowed: %v", err)
+	}
+}
+
+// TestClaimTimesWithinTheLeeway: iat and nbf a little ahead (clock skew,
+// within the leeway) and an exp a year away are accepted; a year and a
+// leeway is the bound, and Deps.MaxLifetime moves it.
+func TestClaimTimesWithinTheLeeway(t *testing.T) {
+	p, v, clk, cfg := setup(t)
+	rk := p.addRSA("r1")
+	ctx := context.Background()
+	for name, over := range map[string]map[string]any{
+		"iat 20 s ahead":  {"iat": t0.Add(20 * time.Second).Unix()},
+		"nbf 20 s ahead":  {"nbf": t0.Add(20 * time.Second).Unix()},
+		"no iat":          {"iat": nil},
+		"exp in 365 days": {"exp": t0.Add(365 * 24 * time.Hour).Unix()},
+	} {
+		if _, err := v.Verify(ctx, cfg, externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(over))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	// The bound is on what is left of the token, whenever it was issued.
+	long := externaljwttest.Sign(t, jose.RS256, rk, "r1", claims(map[string]any{"exp": t0.Add(400 * 24 * time.Hour).Unix()}))
+	if _, err := v.Verify(ctx, cfg, long); err == nil {
+		t.Fatal("a token valid for 400 days verified")
+	}
+	clk.advance(40 * 24 * time.Hour)
+	if _, err := v.Verify(ctx, cfg, long); err != nil {
+		t.Fatalf("the same token with 360 days left: %v", err)
+	}
+	week := New(Deps{Now: clk.Now, AllowPrivate: true, MaxLifetime: 7 * 24 * time.Hour})
+	if _, err := week.Verify(ctx, cfg, long); err == nil || !strings.Contains(err.Error(), "exp: more than 7 days away") {
+		t.Fatalf("MaxLifetime of a week: %v", err)
 	}
 }

@@ -64,6 +64,9 @@ func testExternalJWTSignIn(t *testing.T, h *harness) {
 		"foreign issuer": app.Token(t, map[string]any{"iss": "https://evil.example"}),
 		"wrong audience": app.Token(t, map[string]any{"aud": "someone-else"}),
 		"tampered":       app.Token(t, nil)[:40] + "x" + app.Token(t, nil)[41:],
+		// iat ahead of the clock was not checked, nor how far away exp was
+		"issued in an hour":  app.Token(t, map[string]any{"iat": time.Now().Add(time.Hour).Unix()}),
+		"valid for 10 years": app.Token(t, map[string]any{"exp": time.Now().AddDate(10, 0, 0).Unix()}),
 		// OpenID Connect bounds sub at 255 ASCII characters; a longer one
 		// was taken as the credential (a few thousand random characters:
 		// a 500 on PostgreSQL, past the credentials' index row size)
