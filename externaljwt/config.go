@@ -8,6 +8,7 @@ package externaljwt
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -139,9 +140,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("externalAuth.%s: at most %d bytes", name, maxSetting)
 		}
 	}
-	u, err := url.Parse(c.JWKSURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("externalAuth.jwksUrl must be an http(s) URL")
+	if err := checkJWKSURL(c.JWKSURL); err != nil {
+		return err
 	}
 	for _, a := range c.Algorithms {
 		if !slices.Contains(DefaultAlgorithms, a) {
@@ -149,6 +149,30 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// checkJWKSURL wants https: whoever can change the key set in transit
+// signs in as anyone. Plain http is left to an auth system on this
+// machine (localhost or a loopback address, which the guarded client
+// dials only under --external-jwt-allow-private), where nothing is in
+// between.
+func checkJWKSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("externalAuth.jwksUrl must be an https URL")
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("externalAuth.jwksUrl must be an https URL (http only on localhost or a loopback address)")
+	}
+	return nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c Config) algorithms() []string {

@@ -295,9 +295,18 @@ func TestSettingsAreValidated(t *testing.T) {
 	_, v, _, _ := setup(t)
 	for _, cfg := range []Config{{JWKSURL: "https://x/jwks"}, {Issuer: "i", JWKSURL: "file:///etc/passwd"}, {Issuer: "i", JWKSURL: "https://x", Algorithms: []string{"HS256"}},
 		{Issuer: strings.Repeat("i", 1025), JWKSURL: "https://x"}, {Issuer: "i", Audience: strings.Repeat("a", 1025), JWKSURL: "https://x"},
-		{Issuer: "i", JWKSURL: "https://x/" + strings.Repeat("j", 1025)}} {
+		{Issuer: "i", JWKSURL: "https://x/" + strings.Repeat("j", 1025)},
+		// over http a network attacker could hand over keys of their own
+		{Issuer: "i", JWKSURL: "http://auth.example.com/jwks"}, {Issuer: "i", JWKSURL: "http://10.0.0.7/jwks"},
+		{Issuer: "i", JWKSURL: "http://localhost.example.com/jwks"}, {Issuer: "i", JWKSURL: "http://127.0.0.1.nip.io/jwks"}} {
 		if res := v.Check(context.Background(), cfg, "a.b.c"); res.Valid || !strings.HasPrefix(res.Errors[0], "settings:") {
 			t.Fatalf("%+v: %+v", cfg, res)
+		}
+	}
+	// http stays usable for an auth system on this machine (loopback).
+	for _, u := range []string{"http://127.0.0.1:8080/jwks", "http://localhost:3000/jwks", "http://LOCALHOST/jwks", "http://[::1]:9/jwks", "http://127.1.2.3/jwks"} {
+		if err := (Config{Issuer: "i", JWKSURL: u}).Validate(); err != nil {
+			t.Fatalf("%s: %v", u, err)
 		}
 	}
 	got, err := ConfigFromSettings([]byte(`{"security":{"externalAuth":{"enabled":true,"iss":"i","jwksUrl":"https://x/j","aud":"a","assumeEmailVerified":true}}}`))

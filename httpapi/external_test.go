@@ -183,6 +183,7 @@ func testExternalAuthSettingsChecked(t *testing.T, h *harness) {
 		{"enabled as a string", with("enabled", "true")},
 		{"no issuer", with("iss", nil)},
 		{"a JWKS URL that is no URL", with("jwksUrl", "jwks")},
+		{"a JWKS URL over http to another host", with("jwksUrl", "http://app.example/jwks")},
 		{"not an object", "on"},
 	} {
 		st, res := h.putSecurity(t, env, "externalAuth", bad.cfg)
