@@ -340,8 +340,14 @@ func testTelegramCheck(t *testing.T, h *harness) {
 	// The check used nothing up: the same token signs up, then checks as known.
 	st, res = h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"telegramAuthToken": fresh})
 	wantStatus(t, "sign-up with the checked token", st, 200, res)
-	st, res = h.do(t, "POST", path, "", map[string]any{"telegramAuthToken": fresh})
+	st, res = h.do(t, "POST", path, "", map[string]any{"telegramAuthToken": token(5151, "newcomer2", telegramBotToken)})
 	wantStatus(t, "the account's user now exists", st, 204, res)
+	// The token is used now: the check answers what telegram/signin would
+	// (it answered 204, and the sign-in it announced was then refused).
+	st, res = h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"telegramAuthToken": fresh})
+	wantCode(t, "sign-in with the used token", st, res, 422, "other_verify_failure")
+	st, res = h.do(t, "POST", path, "", map[string]any{"telegramAuthToken": fresh})
+	wantCode(t, "check of the used token", st, res, 422, "other_verify_failure")
 
 	// A widget login's state and code: checked, then still good for signin.
 	state, code := f.login(t, widgetUser(5151, "newcomer", now, telegramBotToken))
@@ -349,6 +355,8 @@ func testTelegramCheck(t *testing.T, h *harness) {
 	wantStatus(t, "check by state and code", st, 204, res)
 	st, res = h.do(t, "POST", "/sdk/"+f.env+"/telegram/signin", "", map[string]any{"state": state, "code": code})
 	wantStatus(t, "signin with the checked state", st, 200, res)
+	st, res = h.do(t, "POST", path, "", map[string]any{"state": state, "code": code})
+	wantCode(t, "check of the used state", st, res, 422, "other_verify_failure")
 
 	other := h.ids.LiveEnvironmentID
 	f.addBot(t, other, "live_bot", "7000000002:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")

@@ -135,7 +135,8 @@ var ErrNoTelegramUser = errs.NotFound("user_not_found", "no user signs in with t
 // TelegramCheck tells whether a user of the environment signs in with
 // the Telegram account a login vouches for (checkTelegramAuth: a Mini App
 // asks before telegram/signin whether it would sign in or sign up). It
-// uses up nothing, so the same login then signs in; nil means there is
+// uses up nothing, so the same login then signs in, and refuses what the
+// sign-in would (a login already used among them); nil means there is
 // such a user, ErrNoTelegramUser that there is none.
 func (s *Service) TelegramCheck(ctx context.Context, req TelegramRequest) error {
 	l, err := s.logins()

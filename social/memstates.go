@@ -42,6 +42,15 @@ func (s *MemoryStates) UseTelegramLogin(_ context.Context, hash string, expiresA
 	return nil
 }
 
+// TelegramLoginUsed reports whether UseTelegramLogin would refuse hash
+// (TelegramReplays).
+func (s *MemoryStates) TelegramLoginUsed(_ context.Context, hash string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.used[hash]
+	return ok && exp.After(time.Now()), nil
+}
+
 // SaveState keeps a copy of st.
 func (s *MemoryStates) SaveState(_ context.Context, st *State) error {
 	s.mu.Lock()

@@ -109,6 +109,9 @@ type TelegramReplays interface {
 	// token could make) as used until expiresAt; one recorded before
 	// answers ErrTelegramReplay.
 	UseTelegramLogin(ctx context.Context, hash string, expiresAt time.Time) error
+	// TelegramLoginUsed reports whether UseTelegramLogin would refuse
+	// hash, recording nothing.
+	TelegramLoginUsed(ctx context.Context, hash string) (bool, error)
 }
 
 // telegramBot is the environment's enabled Telegram provider: the bot's
@@ -155,6 +158,27 @@ func (l *Logins) verifyTelegramOnce(ctx context.Context, envID string, fields ma
 	// minute of clock skew allowed): it need not be kept longer.
 	if err := l.replays.UseTelegramLogin(ctx, strings.ToLower(fields["hash"]), now.Add(TelegramMaxAge+2*time.Minute)); err != nil {
 		return nil, err
+	}
+	return id, nil
+}
+
+// verifyTelegramUnused checks widget data as verifyTelegramOnce does,
+// refusing a payload used before, and records nothing: a check answers
+// what the sign-in would.
+func (l *Logins) verifyTelegramUnused(ctx context.Context, fields map[string]string, token string) (*Identity, error) {
+	id, err := VerifyTelegram(fields, token, l.flow.now(), TelegramMaxAge)
+	if err != nil {
+		return nil, err
+	}
+	if l.replays == nil {
+		return nil, fmt.Errorf("%w: no store for used telegram logins", ErrSettings)
+	}
+	used, err := l.replays.TelegramLoginUsed(ctx, strings.ToLower(fields["hash"]))
+	if err != nil {
+		return nil, err
+	}
+	if used {
+		return nil, ErrTelegramReplay
 	}
 	return id, nil
 }
@@ -225,7 +249,7 @@ func (l *Logins) telegramLogin(ctx context.Context, envID string, r TelegramRequ
 		if use == useUp {
 			return l.verifyTelegramOnce(ctx, envID, u.Fields(), token)
 		}
-		return VerifyTelegram(u.Fields(), token, l.flow.now(), TelegramMaxAge)
+		return l.verifyTelegramUnused(ctx, u.Fields(), token)
 	}
 	if r.State == "" || r.Code == "" {
 		return nil, ErrStateNotFound

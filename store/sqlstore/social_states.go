@@ -96,6 +96,17 @@ func (s *Store) UseTelegramLogin(ctx context.Context, hash string, expiresAt tim
 	return nil
 }
 
+// TelegramLoginUsed implements social.TelegramReplays: a row not yet
+// purged counts, expired or not, as UseTelegramLogin's insert finds it.
+func (s *Store) TelegramLoginUsed(ctx context.Context, hash string) (bool, error) {
+	var n int
+	err := s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM used_nonces WHERE nonce = $1`, "telegram:"+hash).Scan(&n)
+	if err != nil {
+		return false, s.fail("read used telegram login", nil, err)
+	}
+	return n > 0, nil
+}
+
 // UseExternalAssertion implements signin.Store: the used_nonces table
 // holds the assertion's key (a hash: the issuer and jti are the
 // application's, of any length) until it expires.

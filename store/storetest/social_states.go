@@ -121,6 +121,30 @@ func testTelegramReplays(t *testing.T, s store.Store) {
 	testUsedOnce(t, s, "UseTelegramLogin", social.ErrTelegramReplay, func(key string, exp time.Time) error {
 		return s.UseTelegramLogin(ctx(t), key, exp)
 	})
+	t.Run("TelegramLoginUsed", func(t *testing.T) { testTelegramLoginUsed(t, s) })
+}
+
+// testTelegramLoginUsed: TelegramLoginUsed answers what UseTelegramLogin
+// would (checkTelegramAuth asks it, to answer what a sign-in would), and
+// records nothing.
+func testTelegramLoginUsed(t *testing.T, s store.Store) {
+	used := func(what, hash string, want bool) {
+		t.Helper()
+		got, err := s.TelegramLoginUsed(ctx(t), hash)
+		if err != nil || got != want {
+			t.Fatalf("%s: used = %v, %v; want %v", what, got, err, want)
+		}
+	}
+	now := newClock().next()
+	key := "ef" + id()
+	used("a payload never seen", key, false)
+	used("asked twice", key, false)
+	must(t, "use it after the checks", s.UseTelegramLogin(ctx(t), key, now.Add(time.Hour)))
+	used("a payload used", key, true)
+	if _, err := s.DeleteExpiredNonces(ctx(t), now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	used("a payload purged once stale", key, false)
 }
 
 // testExternalAssertions: an external-JWT assertion's jti is used once per
