@@ -137,17 +137,20 @@ it('telegram: tampered data, another bot\'s hash, a stale auth_date and a replay
     telegramPostRequest: { state: await announce(sdkApi(ctx)), telegramUser: widgetUser(5, 'victim') } }), 403);
 });
 
-it('telegram: telegramCheckAuth (a Mini App\'s isAuthWithTelegram) says 404 user_not_found before the sign-up and 204 after, using nothing up', async () => {
+it('telegram: telegramCheckAuth (a Mini App\'s isAuthWithTelegram) says 404 user_not_found before the sign-up and 204 after, using nothing up; a used token is refused as the sign-in refuses it', async () => {
   const sdk = sdkApi(ctx);
   const authDate = Math.floor(Date.now() / 1000);
+  const miniToken = (username) => new SignJWT({ id: 9191, username, authDate,
+    hash: hashOf({ id: '9191', username, auth_date: String(authDate) }) }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(BOT_TOKEN));
   const claims = { id: 9191, username: 'mini', authDate, hash: hashOf({ id: '9191', username: 'mini', auth_date: String(authDate) }) };
-  const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(BOT_TOKEN));
-  const check = () => sdk.telegramCheckAuthRaw({ environmentId: ctx.envId, oauthResultRequest: { telegramAuthToken: token } });
+  const token = await miniToken('mini');
+  const check = (t = token) => sdk.telegramCheckAuthRaw({ environmentId: ctx.envId, oauthResultRequest: { telegramAuthToken: t } });
   const before = await expectStatus(check(), 404, 'a Telegram account nobody signs in with');
   assert.equal(before.code, 'user_not_found');
   await expectOk(sdk.telegramSignInRaw({ environmentId: ctx.envId, oauthResultRequest: { telegramAuthToken: token } }));
-  const after = await check();
+  const after = await check(await miniToken('mini2'));
   assert.equal(after.raw.status, 204);
+  await expectVerifyFailure(check(), 'other_verify_failure', 'the token the sign-up used');
   const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(OTHER_BOT_TOKEN));
   await expectVerifyFailure(sdk.telegramCheckAuthRaw({ environmentId: ctx.envId, oauthResultRequest: { telegramAuthToken: forged } }),
     'other_verify_failure', 'a token of another bot');
