@@ -3,93 +3,17 @@
 // (userVerification, maxPasskeysPerUser). The contract has no such member,
 // so the official client cannot send it: it is set with a plain PUT of the
 // environment's settings, and a later update through the client (which
-// drops it) keeps it. The authenticator is software, in Node: a P-256 key,
-// a "none" attestation, and an assertion whose user-verification flag can
-// be left unset, which a required-UV environment must refuse.
+// drops it) keeps it. The authenticator is software, in Node
+// (softauthn.mjs), whose user-verification flag can be left unset, which a
+// required-UV environment must refuse.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { Wallet } from 'ethers';
 import { setup, clients, sdkApi, expectOk, expectStatus, http, assertError, evmVerifyRequest, verifySessionJwt, APP_ORIGIN }
   from '../harness.mjs';
+import { SoftAuthenticator } from '../softauthn.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
 const env = () => ctx.envId;
-const b64u = (b) => Buffer.from(b).toString('base64url');
-
-/** Minimal CBOR: unsigned and negative integers, text and byte strings, Maps. */
-function cbor(v) {
-  const head = (major, n) => {
-    if (n < 24) return Buffer.from([(major << 5) | n]);
-    if (n < 256) return Buffer.from([(major << 5) | 24, n]);
-    const b = Buffer.alloc(3);
-    b[0] = (major << 5) | 25;
-    b.writeUInt16BE(n, 1);
-    return b;
-  };
-  if (typeof v === 'number') return v >= 0 ? head(0, v) : head(1, -1 - v);
-  if (typeof v === 'string') return Buffer.concat([head(3, Buffer.byteLength(v)), Buffer.from(v)]);
-  if (Buffer.isBuffer(v)) return Buffer.concat([head(2, v.length), v]);
-  if (v instanceof Map) return Buffer.concat([head(5, v.size), ...[...v].flatMap(([k, x]) => [cbor(k), cbor(x)])]);
-  throw new Error(`cbor: cannot encode ${typeof v}`);
-}
-
-const sha256 = (b) => crypto.createHash('sha256').update(b).digest();
-
-/** A platform authenticator holding one passkey; `uv` is its user-verification flag. */
-class SoftAuthenticator {
-  constructor(origin) {
-    this.origin = origin;
-    this.rpId = new URL(origin).hostname;
-    this.keys = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    this.credId = crypto.randomBytes(32);
-    this.counter = 0;
-    this.uv = true;
-  }
-
-  authData(withCredential) {
-    const flags = 0x01 | (this.uv ? 0x04 : 0) | (withCredential ? 0x40 : 0);
-    const counter = Buffer.alloc(4);
-    counter.writeUInt32BE(this.counter);
-    const parts = [sha256(this.rpId), Buffer.from([flags]), counter];
-    if (withCredential) {
-      const jwk = this.keys.publicKey.export({ format: 'jwk' });
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(this.credId.length);
-      const cose = cbor(new Map([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x, 'base64url')], [-3, Buffer.from(jwk.y, 'base64url')]]));
-      parts.push(Buffer.alloc(16), len, this.credId, cose);
-    }
-    return Buffer.concat(parts);
-  }
-
-  clientData(type, challenge) {
-    return Buffer.from(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }));
-  }
-
-  /** A PasskeyRegisterRequest for creation options (clientDataJson, the contract's spelling). */
-  create(options) {
-    this.userHandle = options.user.id;
-    const attestation = cbor(new Map([['fmt', 'none'], ['attStmt', new Map()], ['authData', this.authData(true)]]));
-    return {
-      id: b64u(this.credId), rawId: b64u(this.credId), type: 'public-key', authenticatorAttachment: 'platform',
-      clientExtensionResults: {},
-      response: { clientDataJson: b64u(this.clientData('webauthn.create', options.challenge)),
-        attestationObject: b64u(attestation), transports: ['internal'] },
-    };
-  }
-
-  /** A PasskeyAuthRequest for request options, counting one use. */
-  get(options) {
-    this.counter += 1;
-    const authData = this.authData(false);
-    const clientData = this.clientData('webauthn.get', options.challenge);
-    const signature = crypto.sign('sha256', Buffer.concat([authData, sha256(clientData)]), this.keys.privateKey); // DER
-    return {
-      id: b64u(this.credId), rawId: b64u(this.credId), type: 'public-key', clientExtensionResults: {},
-      response: { clientDataJSON: b64u(clientData), authenticatorData: b64u(authData), signature: b64u(signature),
-        userHandle: this.userHandle },
-    };
-  }
-}
 
 /** PUT the environment's settings with security.passkeys set (null clears it), as plain JSON. */
 async function putPasskeySettings(passkeys) {
