@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import { Wallet } from 'ethers';
 import { decodeJwt } from 'jose';
 import { Configuration, MfaApi } from '@dynamic-labs/sdk-api';
-import { setup, clients, sdkApi, expectOk, expectStatus, http, evmVerifyRequest, verifySessionJwt, totp } from '../harness.mjs';
+import { setup, clients, sdkApi, expectOk, expectStatus, http, evmVerifyRequest, verifySessionJwt, totp, uuid,
+  APP_ORIGIN } from '../harness.mjs';
+import { SoftAuthenticator } from '../softauthn.mjs';
 
 const { ctx, it } = setup({ serveArgs: ['--rate-limits', 'off'] });
 
@@ -311,4 +313,81 @@ it('email as MFA: authenticateMfaEmail takes a code sent to the user\'s verified
   const again = await signIn(u.wallet);
   const rb = await expectStatus(mfaEmail(again.token, code), 422, 'the code a second time');
   assert.equal(rb.code, 'invalid_email_verification');
+});
+
+it('devices by id: getUserMfaMethods, getMfaDevice and updateUserMfaDevice (the default device)', async () => {
+  await setMfa({ enabled: true, required: false });
+  const u = await signIn();
+  const methods = async (token, verifiedOnly) => (await expectOk(api(token).getUserMfaMethodsRaw({ environmentId: env(),
+    ...(verifiedOnly === undefined ? {} : { verifiedOnly }) }), 200, `methods verifiedOnly=${verifiedOnly}`)).value;
+  assert.deepEqual(await methods(u.token), { devices: [], passkeys: [], userHasVerifiedMfaMethods: false });
+
+  // An enrollment waiting for its first code shows only with verifiedOnly=false.
+  const reg = (await expectOk(api(u.token).registerTotpMfaDeviceRaw({ environmentId: env() }), 200, 'register/totp GET')).json;
+  let m = await methods(u.token, false);
+  // The wire's verifiedAt: null is undefined in the client's model.
+  assert.deepEqual(m.devices.map((d) => [d.id, d.type, d.verified, d.verifiedAt]), [[reg.id, 'totp', false, undefined]]);
+  assert.equal(m.userHasVerifiedMfaMethods, false);
+  assert.deepEqual((await methods(u.token, true)).devices, []);
+  const pendingDev = (await expectOk(api(u.token).getMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg.id }))).value;
+  assert.equal(pendingDev.verified, false);
+  const unverified = await expectStatus(api(u.token).updateUserMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg.id,
+    mFAUpdateDeviceRequest: { _default: true } }), 422, 'an unverified device as the default');
+  assert.equal(unverified.code, 'mfa_invalid_request');
+  await expectOk(api(u.token).registerTotpMfaDeviceVerifyRaw({ environmentId: env(),
+    mFARegisterTotpDevicePostRequest: { type: 'totp', code: await totp(reg.secret, -30) } }), 200, 'register/totp POST');
+
+  const first = (await expectOk(api(u.token).getMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg.id }), 200, 'getMfaDevice')).value;
+  assert.equal(first.id, reg.id);
+  assert.equal(first.type, 'totp');
+  assert.equal(first.verified, true);
+  assert.equal(first._default, true, 'the first device is the default');
+  assert.ok(first.createdAt instanceof Date && !Number.isNaN(first.createdAt.getTime()), `createdAt: ${first.createdAt}`);
+  assert.ok(first.verifiedAt instanceof Date && first.verifiedAt >= first.createdAt, `verifiedAt: ${first.verifiedAt}`);
+  m = await methods(u.token);
+  assert.deepEqual(m.devices.map((d) => [d.id, d.verified, d._default]), [[reg.id, true, true]]);
+  assert.equal(m.userHasVerifiedMfaMethods, true);
+
+  // Another user's device, and one that does not exist, are not found.
+  const other = await signIn();
+  for (const [token, id, what] of [[other.token, reg.id, 'another user\'s device'], [u.token, uuid(), 'an unknown device']]) {
+    const g = await expectStatus(api(token).getMfaDeviceRaw({ environmentId: env(), mfaDeviceId: id }), 404, `get ${what}`);
+    assert.equal(g.code, 'mfa_device_not_found');
+    const p = await expectStatus(api(token).updateUserMfaDeviceRaw({ environmentId: env(), mfaDeviceId: id,
+      mFAUpdateDeviceRequest: { _default: true } }), 404, `update ${what}`);
+    assert.equal(p.code, 'mfa_device_not_found');
+  }
+  await expectStatus(sdkApi(ctx).getMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg.id }), 401, 'get without a bearer');
+
+  // A second device takes proof of the first (an mfaToken), then becomes the default.
+  await expectStatus(api(u.token).registerTotpMfaDeviceRaw({ environmentId: env() }), 403, 'a second device without proof');
+  const up = await expectOk(authTotp(u.token, await totp(reg.secret), { createMfaToken: { singleUse: false } }), 200, 'mfaToken');
+  const proven = sdkApi(ctx, { token: up.json.minifiedJwt, headers: { 'x-mfa-auth-token': up.json.mfaToken } });
+  const reg2 = (await expectOk(proven.registerTotpMfaDeviceRaw({ environmentId: env() }), 200, 'second register/totp GET')).json;
+  const second = (await expectOk(proven.registerTotpMfaDeviceVerifyRaw({ environmentId: env(),
+    mFARegisterTotpDevicePostRequest: { type: 'totp', code: await totp(reg2.secret, -30) } }), 200, 'second register/totp POST')).value;
+  assert.equal(second._default, false, 'a second device is not the default');
+  const token = up.json.minifiedJwt;
+  const defaults = async () => Object.fromEntries((await Promise.all([reg.id, reg2.id].map((id) =>
+    expectOk(api(token).getMfaDeviceRaw({ environmentId: env(), mfaDeviceId: id }))))).map((r) => [r.value.id, r.value._default]));
+
+  await expectOk(api(token).updateUserMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg2.id,
+    mFAUpdateDeviceRequest: { _default: true } }), 204, 'make the second the default');
+  assert.deepEqual(await defaults(), { [reg.id]: false, [reg2.id]: true });
+  // No body (Dynamic's JS SDK's setDefaultMfaDevice) means default: true.
+  await expectOk(api(token).updateUserMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg.id }), 204, 'no body');
+  assert.deepEqual(await defaults(), { [reg.id]: true, [reg2.id]: false });
+  const bad = await expectStatus(api(token).updateUserMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg2.id,
+    mFAUpdateDeviceRequest: { _default: 'yes' } }), 400, 'default: "yes"');
+  assert.match(bad.error, /default/);
+  assert.deepEqual(await defaults(), { [reg.id]: true, [reg2.id]: false }, 'the refused update changed nothing');
+  assert.equal((await methods(token)).devices.length, 2);
+
+  // A pending session reads its devices (to pick one) but changes none.
+  const p = await signIn(u.wallet);
+  assert.equal((await expectOk(api(p.token).getMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg2.id }), 200,
+    'get while pending')).value.id, reg2.id);
+  assert.equal((await methods(p.token)).devices.length, 2);
+  await expectStatus(api(p.token).updateUserMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg2.id,
+    mFAUpdateDeviceRequest: { _default: true } }), 403, 'update while pending');
 });
