@@ -48,13 +48,15 @@ func (a *Auth) SignInWithPasskey(ctx context.Context, req signin.PasskeyRequest)
 // users/mfa/register/passkey for an MFA-pending session), to hand to
 // navigator.credentials.create in the browser at origin; relatedRpID is
 // the relatedOriginRpId query parameter ("" for none). The challenge is
-// stored and consumed once by RegisterPasskey.
+// stored and consumed once by RegisterPasskey. An MFA-pending session
+// whose user has a second factor already is refused (errs.KindForbidden):
+// RegisterPasskey would refuse its answer.
 func (a *Auth) BeginPasskeyRegistration(ctx context.Context, envID, sessionToken, origin, relatedRpID string) (*protocol.PublicKeyCredentialCreationOptions, error) {
 	cur, err := a.current(ctx, envID, sessionToken, mfaStage)
 	if err != nil {
 		return nil, err
 	}
-	return a.passkeys.BeginRegistration(ctx, cur.Session.EnvironmentID, cur.User, origin, relatedRpID)
+	return a.signin.BeginPasskeyRegistration(ctx, cur, origin, relatedRpID)
 }
 
 // RegisterPasskey verifies the browser's attestation (req.Body, the

@@ -255,6 +255,11 @@ func TestPasskeyRegistrationFromGo(t *testing.T) {
 		if _, err := register(token, second, signin.Proof{}); !errs.Is(err, errs.KindForbidden) || count() != 1 {
 			t.Fatalf("a second passkey without proof: %v", err)
 		}
+		// An MFA-pending session must pass its factor before it adds one:
+		// not even the options, so no authenticator makes a passkey in vain.
+		if _, err := app.BeginPasskeyRegistration(ctx, env, app.SignIn(t, w).MinifiedJWT, app.Origin, ""); !errs.Is(err, errs.KindForbidden) {
+			t.Fatalf("registration options for a pending session with a factor: %v", err)
+		}
 		elevated := func(token, scope string) string {
 			t.Helper()
 			o, err := app.BeginPasskeyMFA(ctx, env, token, app.Origin, "")

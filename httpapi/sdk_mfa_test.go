@@ -353,6 +353,11 @@ func testPasskeysHTTP(t *testing.T, h *harness) {
 	if len(list(t, res, "passkeys")) != 1 {
 		t.Fatalf("methods: %s", dump(res))
 	}
+	// Registration options for another passkey: the answer would be
+	// refused (the session must pass MFA first), so no authenticator is
+	// asked to make one.
+	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/mfa/register/passkey", token: ptok, header: origin})
+	wantError(t, "mfa register/passkey options while pending with a factor", r.status, r.json, 403)
 	r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/passkeys/authenticate", token: ptok, header: origin})
 	wantStatus(t, "authenticate options", r.status, 200, r.json)
 	body, _ := a.Get(str(t, r.json, "challenge"))

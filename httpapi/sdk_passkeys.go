@@ -100,12 +100,7 @@ func (s *Server) passkeyRequest(r *http.Request, envID string, body []byte) sign
 // GET users/mfa/register/passkey (wrapped as MFARegisterPasskeyDeviceGetResponse).
 func (s *Server) passkeyRegistrationOptions(mfaShape bool) func(http.ResponseWriter, *http.Request, *signin.Current) error {
 	return func(w http.ResponseWriter, r *http.Request, cur *signin.Current) error {
-		pks, err := s.signin.PasskeysServed()
-		if err != nil {
-			return err
-		}
-		opts, err := pks.BeginRegistration(r.Context(), cur.Session.EnvironmentID, cur.User, r.Header.Get("Origin"),
-			r.URL.Query().Get("relatedOriginRpId"))
+		opts, err := s.signin.BeginPasskeyRegistration(r.Context(), cur, r.Header.Get("Origin"), r.URL.Query().Get("relatedOriginRpId"))
 		if err != nil {
 			return err
 		}

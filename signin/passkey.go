@@ -13,6 +13,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
+	"github.com/go-webauthn/webauthn/protocol"
 )
 
 // FactorPasskey is a passkey, as first or second factor, in amr.
@@ -121,6 +122,26 @@ func (s *Service) PasskeySignIn(ctx context.Context, req PasskeyRequest) (*Resul
 		return nil, err
 	}
 	return device.result(&Result{User: u, Profile: prof, Session: sess, Tokens: tokens, Auth: auth, Cookie: s.settingsOf(env).cookie}, nil)
+}
+
+// BeginPasskeyRegistration issues creation options for another passkey
+// of the caller, unless the answer would be refused: an MFA-pending
+// session whose user already has a second factor must pass it first (as
+// RegisterPasskey holds), so no authenticator is asked to make a passkey
+// the server then turns down. Proof of a factor (mayAddFactor) is asked
+// of the answer only: Dynamic's JS SDK sends it with registerPasskey, not
+// with the options.
+func (s *Service) BeginPasskeyRegistration(ctx context.Context, cur *Current, origin, relatedRpID string) (*protocol.PublicKeyCredentialCreationOptions, error) {
+	pks, err := s.PasskeysServed()
+	if err != nil {
+		return nil, err
+	}
+	if cur.Claims.MFAPending() {
+		if err := s.mayEnroll(ctx, cur, mfa.TypePasskey); err != nil {
+			return nil, err
+		}
+	}
+	return pks.BeginRegistration(ctx, cur.Session.EnvironmentID, cur.User, origin, relatedRpID)
 }
 
 // RegisterPasskey stores a passkey for the signed-in caller and re-issues
