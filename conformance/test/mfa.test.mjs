@@ -2,7 +2,8 @@
 // devices (codes computed by otplib, an independent implementation),
 // recovery codes, the MFA-pending session (requiresAdditionalAuth) and its
 // upgrade on the same sid, mfaToken, the wrong-code lock and the admin
-// MfaApi resets.
+// MfaApi resets; devices by id; passkeys as the second factor (a software
+// authenticator, softauthn.mjs).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Wallet } from 'ethers';
@@ -390,4 +391,83 @@ it('devices by id: getUserMfaMethods, getMfaDevice and updateUserMfaDevice (the 
   assert.equal((await methods(p.token)).devices.length, 2);
   await expectStatus(api(p.token).updateUserMfaDeviceRaw({ environmentId: env(), mfaDeviceId: reg2.id,
     mFAUpdateDeviceRequest: { _default: true } }), 403, 'update while pending');
+});
+
+it('passkey as MFA: registerPasskeyMfaDevice(+Verify), then getPasskeyAuthenticationOptions and authenticateMfaPasskeyDevice upgrade the same sid', async () => {
+  await setMfa({ enabled: true, required: false });
+  // The official client in Node sends no Origin; a browser's is what picks the RP ID.
+  const web = (token, headers = {}) => sdkApi(ctx, { token, headers: { Origin: APP_ORIGIN, ...headers } });
+  const registerMfaPasskey = async (token, a, headers) => {
+    const reg = await expectOk(web(token, headers).registerPasskeyMfaDeviceRaw({ environmentId: env() }), 200, 'register/passkey GET');
+    return { reg, answer: (attestation = a.createVerify(reg.json.registration)) => web(token, headers)
+      .registerPasskeyMfaDeviceVerifyRaw({ environmentId: env(), mFARegisterPasskeyDevicePostRequest: { id: reg.value.id, attestation } }) };
+  };
+  const authOptions = async (token) => (await expectOk(web(token).getPasskeyAuthenticationOptionsRaw({ environmentId: env() }),
+    200, 'passkeys/authenticate')).json;
+  const authPasskey = (token, assertion) => web(token).authenticateMfaPasskeyDeviceRaw({ environmentId: env(), passkeyAuthRequest: assertion });
+
+  const u = await signIn();
+  const a = new SoftAuthenticator(APP_ORIGIN);
+  const none = await expectStatus(web(u.token).getPasskeyAuthenticationOptionsRaw({ environmentId: env() }), 404, 'options, no passkey');
+  assert.equal(none.code, 'passkey_not_found');
+  const { reg, answer } = await registerMfaPasskey(u.token, a);
+  assert.equal(reg.value.type, 'passkey');
+  assert.equal(typeof reg.value.id, 'string');
+  const o = reg.value.registration;
+  assert.equal(o.rp.id, 'localhost');
+  assert.equal(Buffer.from(o.user.id, 'base64url').toString(), u.json.user.id, 'the user handle is the user id');
+  assert.ok(o.pubKeyCredParams.some((p) => p.alg === -7 && p.type === 'public-key'), JSON.stringify(o.pubKeyCredParams));
+  assert.ok(o.challenge.length >= 16);
+  const att = a.createVerify(reg.json.registration);
+  const badBody = await expectStatus(answer({ ...att, response: { attestationObject: att.response.attestationObject } }), 400,
+    'an attestation without clientDataJSON');
+  assert.match(badBody.error, /clientData/);
+  const done = await expectOk(answer(att), 200, 'register/passkey POST');
+  assert.ok(done.value.user.verifiedCredentials.some((c) => c.format === 'passkey'), 'the passkey is among the credentials');
+  await verifySessionJwt(ctx, done.value.minifiedJwt);
+  const m = (await expectOk(api(u.token).getUserMfaMethodsRaw({ environmentId: env() }), 200, 'methods')).value;
+  assert.deepEqual(m.devices, []);
+  assert.deepEqual(m.passkeys.map((p) => p.credentialId), [a.credentialId]);
+  assert.equal(m.userHasVerifiedMfaMethods, true, 'a passkey is a verified method');
+
+  // The passkey is a second factor now: the next sign-in is pending until it answers.
+  const p = await signIn(u.wallet);
+  assert.ok(scopes(p.token).includes('requiresAdditionalAuth'), `pending: ${claims(p.token).scope}`);
+  const opts = await authOptions(p.token);
+  assert.deepEqual(opts.allowCredentials.map((c) => [c.id, c.type]), [[a.credentialId, 'public-key']]);
+  assert.equal(opts.rpId, 'localhost');
+  assert.equal(opts.userVerification, 'preferred');
+  assert.equal(typeof opts.timeout, 'number');
+  const assertion = a.get(opts);
+  const up = await expectOk(authPasskey(p.token, { ...assertion, createMfaToken: { singleUse: true } }), 200, 'auth/passkey');
+  const c = claims(up.value.minifiedJwt);
+  assert.equal(c.sid, p.sid, 'the upgraded token keeps the sid');
+  assert.deepEqual(c.amr, ['wallet', 'passkey']);
+  assert.ok(scopes(up.value.minifiedJwt).includes('user:basic'));
+  assert.equal(typeof up.value.mfaToken, 'string', 'createMfaToken is honoured');
+  await verifySessionJwt(ctx, up.value.minifiedJwt);
+  await expectOk(api(up.value.minifiedJwt).getAuthenticatedUserRaw({ environmentId: env() }), 200, 'GET /users after auth/passkey');
+
+  // The same assertion again: its challenge was taken.
+  const p2 = await signIn(u.wallet);
+  await expectStatus(authPasskey(p2.token, assertion), 422, 'a replayed assertion');
+  await expectStatus(authPasskey(p2.token, { ...a.get(opts), response: undefined }), 400, 'an assertion without its response');
+  // Another user's passkey does not pass for this one, though its options were this user's.
+  const v = await signIn();
+  const b = new SoftAuthenticator(APP_ORIGIN);
+  await expectOk((await registerMfaPasskey(v.token, b)).answer(), 200, 'the other user registers');
+  const pv = await signIn(v.wallet);
+  const foreign = await expectStatus(authPasskey(pv.token, a.get(await authOptions(pv.token))), 404, 'another user\'s passkey');
+  assert.equal(foreign.code, 'passkey_not_found');
+  await expectStatus(web(pv.token).getUserPasskeysRaw({ environmentId: env() }), 403, 'pending: no passkey list');
+  await expectOk(authPasskey(pv.token, b.get(await authOptions(pv.token))), 200, 'the user\'s own passkey');
+
+  // A second passkey takes proof of a factor passed in the session; a pending session with a factor may not add one.
+  const c2 = new SoftAuthenticator(APP_ORIGIN);
+  const full = up.value.minifiedJwt;
+  await expectStatus((await registerMfaPasskey(full, c2)).answer(), 403, 'a second passkey without proof');
+  await expectStatus(web(p2.token).registerPasskeyMfaDeviceRaw({ environmentId: env() }), 403, 'a pending session adding a passkey');
+  await expectOk((await registerMfaPasskey(full, c2, { 'x-mfa-auth-token': up.value.mfaToken })).answer(), 200,
+    'a second passkey with the mfaToken');
+  assert.equal((await authOptions(full)).allowCredentials.length, 2);
 });
