@@ -5,10 +5,11 @@
 // environment's settings, and a later update through the client (which
 // drops it) keeps it. The authenticator is software, in Node
 // (softauthn.mjs), whose user-verification flag can be left unset, which a
-// required-UV environment must refuse.
+// required-UV environment must refuse. Then the user's own passkeys: listed,
+// renamed, and named in assertion options.
 import assert from 'node:assert/strict';
 import { Wallet } from 'ethers';
-import { setup, clients, sdkApi, expectOk, expectStatus, http, assertError, evmVerifyRequest, verifySessionJwt, APP_ORIGIN }
+import { setup, clients, sdkApi, expectOk, expectStatus, http, assertError, evmVerifyRequest, verifySessionJwt, uuid, APP_ORIGIN }
   from '../harness.mjs';
 import { SoftAuthenticator } from '../softauthn.mjs';
 
@@ -114,4 +115,70 @@ it('required user verification: answers without the UV flag are refused; one pas
   // null clears the settings: the server's defaults again.
   assert.equal((await putPasskeySettings(null)).status, 200);
   assert.deepEqual(await applied(), { userVerification: 'preferred', maxPasskeysPerUser: 10 });
+});
+
+it('the user\'s passkeys: getUserPasskeys lists them, updatePasskey renames one, getPasskeyAuthenticationOptions names them all', async () => {
+  const { token } = await signIn();
+  const api = sdkApi(ctx, { token });
+  const list = async () => (await expectOk(api.getUserPasskeysRaw({ environmentId: env() }), 200, 'getUserPasskeys')).value;
+  assert.deepEqual(await list(), { passkeys: [], count: 0 });
+  const none = await expectStatus(api.getPasskeyAuthenticationOptionsRaw({ environmentId: env() }), 404, 'options without a passkey');
+  assert.equal(none.code, 'passkey_not_found');
+
+  const a = new SoftAuthenticator(APP_ORIGIN);
+  const b = new SoftAuthenticator(APP_ORIGIN);
+  for (const x of [a, b]) await expectOk((await register(token, x)).answer, 200, 'register');
+  let l = await list();
+  assert.equal(l.count, 2);
+  assert.deepEqual(l.passkeys.map((p) => p.credentialId).sort(), [a.credentialId, b.credentialId].sort());
+  for (const p of l.passkeys) {
+    assert.equal(typeof p.id, 'string');
+    assert.ok(p.createdAt instanceof Date && !Number.isNaN(p.createdAt.getTime()), `createdAt: ${p.createdAt}`);
+    assert.equal(p.alias, undefined, 'no alias yet');
+    assert.equal(p.origin, APP_ORIGIN, 'the origin the passkey was made on');
+  }
+  const pa = l.passkeys.find((p) => p.credentialId === a.credentialId);
+  const pb = l.passkeys.find((p) => p.credentialId === b.credentialId);
+
+  const renamed = (await expectOk(api.updatePasskeyRaw({ environmentId: env(),
+    updateUserPasskeyRequest: { id: pa.id, alias: 'Laptop' } }), 200, 'updatePasskey')).value;
+  assert.equal(renamed.id, pa.id);
+  assert.equal(renamed.alias, 'Laptop');
+  assert.equal(renamed.credentialId, a.credentialId);
+  assert.equal(renamed.createdAt.getTime(), pa.createdAt.getTime());
+  assert.ok(renamed.updatedAt instanceof Date && renamed.updatedAt >= renamed.createdAt, `updatedAt: ${renamed.updatedAt}`);
+  l = await list();
+  assert.deepEqual(l.passkeys.map((p) => [p.id, p.alias]).sort(), [[pa.id, 'Laptop'], [pb.id, undefined]].sort());
+
+  // Refused, changing nothing: another user's passkey, an unknown one, no id, an alias too long.
+  const other = sdkApi(ctx, { token: (await signIn()).token });
+  for (const [client, id, what] of [[other, pa.id, 'another user\'s passkey'], [api, uuid(), 'an unknown passkey']]) {
+    const r = await expectStatus(client.updatePasskeyRaw({ environmentId: env(), updateUserPasskeyRequest: { id, alias: 'Mallory' } }),
+      404, `rename ${what}`);
+    assert.equal(r.code, 'passkey_not_found');
+  }
+  const noId = await expectStatus(api.updatePasskeyRaw({ environmentId: env(), updateUserPasskeyRequest: { alias: 'x' } }), 400, 'no id');
+  assert.match(noId.error, /id/);
+  const long = await expectStatus(api.updatePasskeyRaw({ environmentId: env(),
+    updateUserPasskeyRequest: { id: pa.id, alias: 'x'.repeat(256) } }), 422, 'an alias of 256 characters');
+  assert.match(long.error, /alias/);
+  assert.equal((await list()).passkeys.find((p) => p.id === pa.id).alias, 'Laptop', 'the refused renames changed nothing');
+  assert.deepEqual((await expectOk(other.getUserPasskeysRaw({ environmentId: env() }))).value, { passkeys: [], count: 0 },
+    'another user lists only their own');
+  await expectStatus(sdkApi(ctx).getUserPasskeysRaw({ environmentId: env() }), 401, 'list without a bearer');
+
+  // An empty alias clears it.
+  const cleared = (await expectOk(api.updatePasskeyRaw({ environmentId: env(),
+    updateUserPasskeyRequest: { id: pa.id, alias: '' } }), 200, 'clear the alias')).value;
+  assert.equal(cleared.alias, undefined);
+
+  // Assertion options for the signed-in user name both passkeys; each answers them.
+  const opts = (await expectOk(api.getPasskeyAuthenticationOptionsRaw({ environmentId: env() }), 200, 'authenticate options')).value;
+  assert.deepEqual(opts.allowCredentials.map((c) => c.id).sort(), [a.credentialId, b.credentialId].sort());
+  assert.equal(opts.rpId, 'localhost');
+  assert.equal(typeof opts.challenge, 'string');
+  const rel = await expectStatus(api.getPasskeyAuthenticationOptionsRaw({ environmentId: env(), relatedOriginRpId: 'example.org' }),
+    422, 'a related origin RP ID the environment does not have');
+  assert.equal(rel.code, 'invalid_verification');
+  await expectStatus(sdkApi(ctx).getPasskeyAuthenticationOptionsRaw({ environmentId: env() }), 401, 'options without a bearer');
 });
