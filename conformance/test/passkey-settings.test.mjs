@@ -117,7 +117,7 @@ it('required user verification: answers without the UV flag are refused; one pas
   assert.deepEqual(await applied(), { userVerification: 'preferred', maxPasskeysPerUser: 10 });
 });
 
-it('the user\'s passkeys: getUserPasskeys lists them, updatePasskey renames one, getPasskeyAuthenticationOptions names them all', async () => {
+it('the user\'s passkeys: getUserPasskeys lists them, updatePasskey renames one, getPasskeyAuthenticationOptions names them all, deletePasskey removes one', async () => {
   const { token } = await signIn();
   const api = sdkApi(ctx, { token });
   const list = async () => (await expectOk(api.getUserPasskeysRaw({ environmentId: env() }), 200, 'getUserPasskeys')).value;
@@ -181,4 +181,12 @@ it('the user\'s passkeys: getUserPasskeys lists them, updatePasskey renames one,
     422, 'a related origin RP ID the environment does not have');
   assert.equal(rel.code, 'invalid_verification');
   await expectStatus(sdkApi(ctx).getPasskeyAuthenticationOptionsRaw({ environmentId: env() }), 401, 'options without a bearer');
+
+  // deletePasskey (a JSON body on DELETE): not another user's; the user's own goes, from the options too.
+  const del = (client, passkeyId) => client.deletePasskeyRaw({ environmentId: env(), deleteUserPasskeyRequest: { passkeyId } });
+  assert.equal((await expectStatus(del(other, pb.id), 404, 'delete another user\'s passkey')).code, 'passkey_not_found');
+  await expectOk(del(api, pb.id), 204, 'deletePasskey');
+  assert.deepEqual((await list()).passkeys.map((p) => p.id), [pa.id]);
+  const after = (await expectOk(api.getPasskeyAuthenticationOptionsRaw({ environmentId: env() }), 200, 'options after')).value;
+  assert.deepEqual(after.allowCredentials.map((c) => c.id), [a.credentialId]);
 });
