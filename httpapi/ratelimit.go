@@ -10,7 +10,9 @@ import (
 )
 
 // sdkRouteClass sorts an SDK route (the path after /sdk/{environmentId}/)
-// into the rate-limit class it belongs to.
+// into the rate-limit class it belongs to. Every route that checks a
+// code, token or proof a client could guess or replay is "signin"
+// (deviceRegistration's emailed token too), the small bucket.
 func sdkRouteClass(rest string) string {
 	switch {
 	case rest == "nonce" || rest == "nonces" || rest == "connect":
@@ -18,7 +20,8 @@ func sdkRouteClass(rest string) string {
 	case rest == "verify" || strings.HasPrefix(rest, "verify/") || strings.HasPrefix(rest, "wallets/") ||
 		rest == "refresh" || strings.Contains(rest, "Verifications/") || strings.HasPrefix(rest, "users/mfa/auth") ||
 		strings.HasPrefix(rest, "users/passkeys/signin") || strings.HasPrefix(rest, "providers/") ||
-		strings.HasPrefix(rest, "externalAuth/") || strings.HasPrefix(rest, "farcaster/"):
+		strings.HasPrefix(rest, "externalAuth/") || strings.HasPrefix(rest, "farcaster/") ||
+		strings.HasPrefix(rest, "telegram/") || rest == "checkTelegramAuth" || rest == "deviceRegistration":
 		return "signin"
 	case rest == "balances" || strings.HasPrefix(rest, "chains/") && strings.HasSuffix(rest, "/balances"):
 		return "balances"
