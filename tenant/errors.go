@@ -14,5 +14,6 @@ var (
 	ErrSSOProviderNotFound   = errs.NotFound("sso_provider_not_found", "SSO provider not found")
 	ErrBootstrapNotFound     = errs.NotFound("bootstrap_not_found", "bootstrap not found")
 	ErrAlreadyMember         = errs.Unprocessable("", "already a member of this organization", nil)
+	ErrInviteNotPending      = errs.Unprocessable("", "invite was accepted or rejected already; an organization admin can reopen a rejected one", nil)
 	ErrDashboardUserNotFound = errs.NotFound("user_not_found", "user not found")
 )

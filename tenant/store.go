@@ -65,7 +65,8 @@ type Store interface {
 	// ListInvitesFor lists invites addressed to a dashboard user's email or wallet.
 	ListInvitesFor(ctx context.Context, user DashboardUser, status string) ([]Invite, error)
 	// SetInviteStatus changes the status; accepting adds the invitee as a member
-	// in the same transaction.
+	// in the same transaction. An accepted invite changes no more, and only a
+	// pending one is accepted (ErrInviteNotPending).
 	SetInviteStatus(ctx context.Context, id, status string, newMember *Member) error
 	DeleteInvite(ctx context.Context, id string) error
 

@@ -101,19 +101,43 @@ func (s *Store) ListInvitesFor(ctx context.Context, u tenant.DashboardUser, stat
 		AND ($3 = '' OR i.status = $4)`, u.Email, u.WalletPublicKey, status, status)
 }
 
-// SetInviteStatus implements tenant.Store.
+// SetInviteStatus implements tenant.Store. The UPDATE itself requires an
+// accepted invite to have been pending: the caller read it pending, but
+// an admin's revocation may have come in between (PostgreSQL re-evaluates
+// the WHERE on the row the revocation wrote; SQLite has one writer).
 func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMember *tenant.Member) error {
 	return s.write(ctx, func(tx Tx) error {
-		if err := s.change(ctx, tx, "update invite", tenant.ErrInviteNotFound,
-			`UPDATE invites SET status = $1 WHERE id = $2 AND status <> 'accepted'`, status, id); err != nil || newMember == nil {
+		n, err := tx.Exec(ctx, `UPDATE invites SET status = $1 WHERE id = $2 AND status <> $3 AND ($4 = false OR status = $5)`,
+			status, id, tenant.InviteAccepted, newMember != nil, tenant.InvitePending)
+		if err != nil {
 			return err
 		}
-		err := s.insertMember(ctx, tx, newMember)
+		if n == 0 {
+			return s.inviteUnchanged(ctx, tx, id)
+		}
+		if newMember == nil {
+			return nil
+		}
+		err = s.insertMember(ctx, tx, newMember)
 		if errs.Is(err, errs.KindConflict) {
 			return tenant.ErrAlreadyMember
 		}
 		return err
 	})
+}
+
+// inviteUnchanged says why SetInviteStatus changed no row: no such
+// invite, or one no longer open to the change.
+func (s *Store) inviteUnchanged(ctx context.Context, tx Tx, id string) error {
+	var status string
+	err := tx.QueryRow(ctx, `SELECT status FROM invites WHERE id = $1`, id).Scan(&status)
+	if s.noRows(err) {
+		return tenant.ErrInviteNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return tenant.ErrInviteNotPending
 }
 
 // DeleteInvite implements tenant.Store.

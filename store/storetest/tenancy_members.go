@@ -197,6 +197,19 @@ func testInvites(t *testing.T, s store.Store) {
 	eqStrings(t, "members after refused accept", memberIDs(members), []string{ao.ID, bobM.ID})
 	eq(t, "bob's role after refused accept", roleOf(t, s, bobM.ID), tenant.RoleDeveloper)
 
+	// A rejected (or revoked) invite is not accepted by the store either:
+	// an admin's revocation racing the invitee's accept, which read the
+	// invite pending, wins.
+	carolM := &tenant.Member{ID: id(), OrganizationID: org.ID, User: newUser(c, "carol"), Role: iRejected.Role, CreatedAt: c.next()}
+	wantKind(t, "accepting a rejected invite", s.SetInviteStatus(ctx(t), iRejected.ID, tenant.InviteAccepted, carolM),
+		errs.KindUnprocessable)
+	_, err = s.GetMember(ctx(t), carolM.ID)
+	wantKind(t, "member from accepting a rejected invite", err, errs.KindNotFound)
+	got, err = s.GetInvite(ctx(t), iRejected.ID)
+	must(t, "GetInvite after refused accept of a rejected invite", err)
+	eq(t, "rejected invite's status after a refused accept", got.Status, tenant.InviteRejected)
+	wantKind(t, "accepting an unknown invite", s.SetInviteStatus(ctx(t), id(), tenant.InviteAccepted, carolM), errs.KindNotFound)
+
 	must(t, "DeleteInvite", s.DeleteInvite(ctx(t), iRejected.ID))
 	_, err = s.GetInvite(ctx(t), iRejected.ID)
 	wantKind(t, "GetInvite after delete", err, errs.KindNotFound)
