@@ -259,6 +259,46 @@ func TestTestAccountSpentStaysSpent(t *testing.T) {
 	}, func(c *dynamicauth.Config) { c.Mailer = box; c.Now = clk.Now })
 }
 
+// TestTestAccountSandboxRealCodeKeepsSpent: in a sandbox, a "+dynamic_test"
+// mailbox of the attacker's own asked for before the test account existed
+// was sent a real code; accepted once the account is spent, that code is
+// not the static one and must not give the account its uses back (a
+// stock of such verifications would lift the bound on guesses).
+func TestTestAccountSandboxRealCodeKeepsSpent(t *testing.T) {
+	box := &deliverytest.Box{}
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		updateSettings(t, app, func(settings map[string]any) {
+			settings["providers"] = []any{map[string]any{"provider": "emailOnly", "enabledAt": time.Now().UTC().Format(time.RFC3339)}}
+		})
+		own := "stock+dynamic_test@evil.example"
+		stocked := startCode(t, app, env, otp.ChannelEmail, otp.Destination{Email: own})
+		real := box.Code(t, own)
+		if _, err := app.TestAccounts().Create(ctx, app.System, env); err != nil {
+			t.Fatal(err)
+		}
+		ask := func(i int) error {
+			_, err := app.Codes().Start(ctx, otp.Request{EnvironmentID: env, Channel: otp.ChannelEmail,
+				Destination: otp.Destination{Email: fmt.Sprintf("guess%d+dynamic_test@evil.example", i)}, Client: newClient()})
+			return err
+		}
+		for i := range testaccounts.MaxUses {
+			if err := ask(i); err != nil {
+				t.Fatalf("ask %d: %v", i, err)
+			}
+		}
+		if err := ask(testaccounts.MaxUses); codeOf(err) != "too_many_email_verification_attempts" {
+			t.Fatalf("ask past MaxUses: %v, want the account spent", err)
+		}
+		if _, err := app.Codes().Check(ctx, env, otp.ChannelEmail, stocked, real); err != nil {
+			t.Fatalf("the real code sent before the account existed: %v", err)
+		}
+		if err := ask(testaccounts.MaxUses + 1); err == nil {
+			t.Fatal("a real code, accepted, gave the spent test account its uses back")
+		}
+	}, func(c *dynamicauth.Config) { c.Mailer = box })
+}
+
 // TestTestAccountReplacedCodeStops: once the test account is replaced or
 // deleted, its old code signs nothing in, not even through a verification
 // asked for before; the new account's code does.

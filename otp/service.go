@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/delivery"
@@ -93,7 +94,8 @@ type TestAccounts interface {
 	// UseStaticCode counts one use of the environment's static code
 	// (ErrStaticCodeSpent past the account's limit).
 	UseStaticCode(ctx context.Context, envID string) error
-	// StaticCodeAccepted tells that a code of address was accepted in env.
+	// StaticCodeAccepted tells that the static code was accepted for
+	// address in env.
 	StaticCodeAccepted(ctx context.Context, env *tenant.Environment, channel, address string) error
 }
 
@@ -239,13 +241,15 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no such verification", nil)
 	}
 	hashes := s.codeHashes(envID, id, channel, code, "")
+	var static []string
 	if s.d.TestAccounts != nil { // the static code of the environment's test account as it is now
 		stamp, err := s.d.TestAccounts.Stamp(ctx, envID)
 		if err != nil {
 			return nil, err
 		}
 		if stamp != "" {
-			hashes = append(hashes, s.codeHashes(envID, id, channel, code, stamp)...)
+			static = s.codeHashes(envID, id, channel, code, stamp)
+			hashes = append(hashes, static...)
 		}
 	}
 	out, v, err := s.d.Store.CheckVerificationCode(ctx, Check{EnvironmentID: envID, ID: id, Channel: channel,
@@ -255,7 +259,11 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 	}
 	switch out {
 	case Accepted:
-		s.staticCodeAccepted(ctx, v)
+		// Only the static code gives the test account its uses back: a real
+		// code sent to a test address before the account existed is not it.
+		if slices.Contains(static, v.CodeHash) {
+			s.staticCodeAccepted(ctx, v)
+		}
 		return v, nil
 	case WrongCode:
 		return nil, errs.Unprocessable(cc.wrong, "verificationToken: wrong code", nil)
