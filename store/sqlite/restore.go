@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +28,15 @@ type RestoreOptions struct {
 	Check func(ctx context.Context, copyPath string) error
 	// Now names the file the replaced database is kept as; time.Now if nil.
 	Now func() time.Time
+	// Damaged lets Restore replace a database SQLite cannot read (a
+	// garbage header, a corrupt first page), which it otherwise refuses
+	// with ErrDamaged: such a file cannot be locked to prove that no
+	// server or command has it open, so the caller says it has stopped
+	// them. Restore still answers ErrInUse when a process on this
+	// machine holds a lock on it (read from /proc/locks, on Linux). The
+	// file is kept as it is, its -wal and -shm beside it under the kept
+	// name (<kept>-wal, <kept>-shm), neither folded in nor removed.
+	Damaged bool
 }
 
 // Restore puts the backup at from (Backup's output, or any copy of a
@@ -40,7 +50,10 @@ type RestoreOptions struct {
 // database it replaces, with its WAL folded in, is kept as
 // <dbPath>.before-restore-<UTC time, ms>, whose path Restore returns ("" when
 // there was none); the -wal and -shm files are removed, so that SQLite
-// never replays the old database's log onto the backup. An exclusive
+// never replays the old database's log onto the backup. A damaged
+// database (one SQLite cannot read) is refused with ErrDamaged, or,
+// with RestoreOptions.Damaged, kept as it is, -wal and -shm included
+// (keepDamaged). An exclusive
 // lock on the old database, held until the swap, keeps any other
 // connection from writing it meanwhile: a store opened then waits for
 // the lock, and after the swap fails with ErrReplaced (SQLite will not
@@ -85,21 +98,15 @@ func Restore(ctx context.Context, dbPath, from string, opt RestoreOptions) (kept
 			return "", err
 		}
 	}
-	old, err := lockOld(ctx, loc.file)
+	kept = loc.file + ".before-restore-" + now().UTC().Format("20060102T150405.000Z")
+	old, err := setAside(ctx, loc.file, kept, opt.Damaged)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: restore: %w", err)
 	}
-	if old != nil {
+	if old == nil {
+		kept = "" // there was no database
+	} else {
 		defer old.Close() // the lock, held until the swap is done
-		kept = loc.file + ".before-restore-" + now().UTC().Format("20060102T150405.000Z")
-		if err := linkNew(loc.file, kept); err != nil {
-			return "", fmt.Errorf("sqlite: restore: keep the old database: %w", err)
-		}
-		for _, stale := range []string{loc.file + "-wal", loc.file + "-shm"} {
-			if err := os.Remove(stale); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return "", fmt.Errorf("sqlite: restore: %w", err)
-			}
-		}
 	}
 	if err := os.Rename(staged, loc.file); err != nil {
 		return "", fmt.Errorf("sqlite: restore: %w", err)
@@ -162,14 +169,47 @@ func stageCopy(ctx context.Context, from, db string) (_ string, err error) {
 	return staged, syncPath(staged)
 }
 
-// lockOld takes an exclusive lock on the database at path, which fails
-// with ErrInUse while any other connection has it open (in WAL mode each
-// holds a lock for as long as it is open), and folds its WAL into it. It
-// returns nil when there is no database.
-func lockOld(ctx context.Context, path string) (*sql.DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+// setAside keeps the database at file as kept, and returns what holds
+// it until the swap is done (nil when there is no database). A sound
+// database is locked (lockOld) and linked to kept, its -wal and -shm
+// removed; a damaged one is kept as it is, with them (keepDamaged).
+func setAside(ctx context.Context, file, kept string, damagedOK bool) (io.Closer, error) {
+	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	// Read before SQLite opens it to lock it: that would fold a -wal
+	// beside it into a damaged file.
+	err := readable(ctx, file)
+	var old *sql.DB
+	if !isDamage(err) {
+		old, err = lockOld(ctx, file) // damage past the first page shows here
+	}
+	if isDamage(err) {
+		if err := keepDamaged(file, kept, damagedOK, err); err != nil {
+			return nil, err
+		}
+		return io.NopCloser(nil), nil // nothing to hold
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := linkNew(file, kept); err != nil {
+		old.Close()
+		return nil, fmt.Errorf("keep the old database: %w", err)
+	}
+	for _, stale := range []string{file + "-wal", file + "-shm"} {
+		if err := os.Remove(stale); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			old.Close()
+			return nil, err
+		}
+	}
+	return old, nil
+}
+
+// lockOld takes an exclusive lock on the database at path, which fails
+// with ErrInUse while any other connection has it open (in WAL mode each
+// holds a lock for as long as it is open), and folds its WAL into it.
+func lockOld(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(1000)&_pragma=locking_mode(EXCLUSIVE)")
 	if err != nil {
 		return nil, err
