@@ -109,11 +109,15 @@ func writeOut(dest, out string, stdout io.Writer) (int64, error) {
 //
 // The master secret (--secret, or --secret-file, default <db>.secret)
 // must open the backup's keys, or nothing is changed: it is read, never
-// created. The replaced database is kept beside it (sqlite.Restore).
+// created. The replaced database is kept beside it (sqlite.Restore). A
+// damaged database is replaced only with --damaged: whether a process
+// still has such a file open cannot be told for sure.
 func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var from string
+	var damaged bool
 	o, log, err := command("restore", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "the backup to restore (dynamicauth backup's file)")
+		fs.BoolVar(&damaged, "damaged", false, "replace the database even though it is damaged (not readable as one): stop every server and command on it first")
 	})
 	if err != nil {
 		return err
@@ -132,7 +136,7 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	kept, err := sqlite.Restore(ctx, o.db, from, sqlite.RestoreOptions{Check: func(ctx context.Context, copyPath string) error {
+	kept, err := sqlite.Restore(ctx, o.db, from, sqlite.RestoreOptions{Damaged: damaged, Check: func(ctx context.Context, copyPath string) error {
 		st, err := sqlite.Open(ctx, copyPath, sqlite.Options{SkipMigrate: true})
 		if err != nil {
 			return err
@@ -144,6 +148,9 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return auth.CheckMasterSecret(ctx)
 	}})
+	if errors.Is(err, sqlite.ErrDamaged) {
+		return fmt.Errorf("%w\nstop every server and command on it, then run restore again with --damaged (the damaged file is kept as it is, with its -wal and -shm)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -167,6 +167,30 @@ func TestRestoreCommand(t *testing.T) {
 	if n := len(old.records(t)); n != 2 {
 		t.Errorf("the kept database holds %d users, want 2", n)
 	}
+
+	// A damaged database (its header garbage) is replaced only when the
+	// operator says so, having stopped what had it open.
+	f, err := os.OpenFile(it.db, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 100), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, err = cmd("restore", "--db", it.db, "--secret-file", it.secretFile, "--from", backup)
+	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "--damaged") {
+		t.Fatalf("restore over a damaged database: %v, want a refusal naming --damaged\n%s", err, out)
+	}
+	out, err = cmd("restore", "--db", it.db, "--secret-file", it.secretFile, "--from", backup, "--damaged")
+	if err != nil || !strings.Contains(out, "kept as "+it.db+".before-restore-") {
+		t.Fatalf("restore --damaged: %v\n%s", err, out)
+	}
+	if n := len(it.records(t)); n != 1 {
+		t.Errorf("the database restored over a damaged one holds %d users, want the backup's 1", n)
+	}
 }
 
 // TestBackupFlags: serve's scheduled backups need an SQLite database, an
