@@ -295,3 +295,87 @@ func TestBackupRestoreAcrossProcesses(t *testing.T) {
 		t.Errorf("users in the kept database: %d, want %d", got, want)
 	}
 }
+
+// TestRestoreDamagedAcrossProcesses: `restore --damaged` refuses while a
+// server (another process) has the damaged database open, found by its
+// locks; once the server is killed it puts the backup in place, keeping
+// the damaged file with the WAL the server left, and a server starts on
+// the restored database.
+func TestRestoreDamagedAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db, secretFile := filepath.Join(dir, "auth.db"), filepath.Join(dir, "secret")
+	creds := initDB(t, bin, db, secretFile)
+	srv := startServer(t, bin, db, secretFile)
+	c := &replicaClient{t: t, env: creds.EnvironmentID, http: &http.Client{Timeout: 10 * time.Second}}
+	signIn := func(srv *server) {
+		t.Helper()
+		key, _ := crypto.GenerateKey()
+		if r := c.signIn(srv, key, c.message(key, c.nonce(srv))); r.status != http.StatusOK {
+			t.Fatalf("sign-in: %d %s", r.status, r.body)
+		}
+	}
+	command := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(t.Context(), bin, append(args, "--db", db, "--secret-file", secretFile)...)
+		cmd.Env = cleanEnv()
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	garbage := bytes.Repeat([]byte{0xA5}, 100)
+	damage := func() {
+		t.Helper()
+		f, err := os.OpenFile(db, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt(garbage, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signIn(srv)
+	backup := filepath.Join(dir, "backup.db")
+	if out, err := command("backup", "-o", backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	signIn(srv)                        // in the server's WAL, which the kept files must hold
+	time.Sleep(300 * time.Millisecond) // the checkpoint after it, which could write the header back
+
+	damage()
+	out, err := command("restore", "--from", backup, "--damaged")
+	if err == nil || !strings.Contains(out, "in use") {
+		t.Fatalf("restore --damaged while serving: %v\n%s", err, out)
+	}
+	// Unless the server wrote the header back meanwhile, the refusal
+	// came from its locks on the damaged file.
+	if head, _ := os.ReadFile(db); bytes.HasPrefix(head, garbage) && !strings.Contains(out, "holds a lock on "+db) {
+		t.Errorf("restore --damaged while serving a damaged database refused without naming the lock:\n%s", out)
+	}
+	srv.kill()
+	damage() // whatever the server wrote since
+	wal, err := os.ReadFile(db + "-wal")
+	if err != nil || len(wal) == 0 {
+		t.Fatalf("the killed server left no WAL (%v)", err)
+	}
+	if out, err := command("restore", "--from", backup); err == nil || !strings.Contains(out, "--damaged") {
+		t.Fatalf("restore over a damaged database: %v, want a refusal naming --damaged\n%s", err, out)
+	}
+	if out, err := command("restore", "--from", backup, "--damaged"); err != nil {
+		t.Fatalf("restore --damaged after the server: %v\n%s", err, out)
+	}
+	kept, _ := filepath.Glob(db + ".before-restore-*-wal")
+	if len(kept) != 1 {
+		t.Fatalf("kept WAL: %v", kept)
+	}
+	if b, _ := os.ReadFile(kept[0]); !bytes.Equal(b, wal) {
+		t.Errorf("%s is not the WAL the server left", kept[0])
+	}
+	srv = startServer(t, bin, db, secretFile)
+	signIn(srv)
+	srv.kill()
+}
