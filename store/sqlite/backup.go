@@ -107,13 +107,27 @@ func (s *Store) vacuumInto(ctx context.Context, path string) error {
 	return nil
 }
 
-// checkCopy opens the copy read-only and runs integrity_check on it.
-func checkCopy(ctx context.Context, path string) error {
+// checkCopy opens the copy read-only and runs integrity_check on it;
+// with more checks, those too, on the same connection.
+func checkCopy(ctx context.Context, path string, more ...func(context.Context, *sql.DB) error) error {
 	db, err := sql.Open("sqlite", readOnlyDSN(path))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := integrityCheck(ctx, db); err != nil {
+		return err
+	}
+	for _, check := range more {
+		if err := check(ctx, db); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// integrityCheck fails unless PRAGMA integrity_check answers ok.
+func integrityCheck(ctx context.Context, db *sql.DB) error {
 	var verdict string
 	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&verdict); err != nil {
 		return fmt.Errorf("integrity_check: %w", err)

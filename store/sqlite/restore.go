@@ -87,10 +87,7 @@ func Restore(ctx context.Context, dbPath, from string, opt RestoreOptions) (kept
 	}()
 	// The checks read the staged copy, which is what takes the
 	// database's place.
-	if err := checkCopy(ctx, staged); err != nil {
-		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
-	}
-	if err := checkSchema(ctx, staged); err != nil {
+	if err := checkCopy(ctx, staged, checkSchema); err != nil {
 		return "", fmt.Errorf("sqlite: restore: %s: %w", from, err)
 	}
 	if opt.Check != nil {
@@ -116,12 +113,7 @@ func Restore(ctx context.Context, dbPath, from string, opt RestoreOptions) (kept
 
 // checkSchema refuses a file that is not a dynamicauth database, or one
 // migrated by a newer dynamicauth than this one.
-func checkSchema(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", readOnlyDSN(path))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func checkSchema(ctx context.Context, db *sql.DB) error {
 	var newest sql.NullInt64
 	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
 		return fmt.Errorf("not a dynamicauth database: %w", err)
