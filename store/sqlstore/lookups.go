@@ -237,7 +237,9 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 	out = append(out, Lookup{Name: "webhook deliveries", SQL: sqlDeliveries, Args: []any{"w-1", envID, "", 100}, Ordered: true},
 		Lookup{Name: "webhook deliveries after one", SQL: sqlDeliveries, Args: []any{"w-1", envID, "d-1", 100}, Ordered: true},
 		// (a message's deliveries are its attempts, a few to sort)
-		Lookup{Name: "a webhook message's deliveries", SQL: sqlMessageDeliveries, Args: []any{"w-1", envID, "m-1", 100}})
+		Lookup{Name: "a webhook message's deliveries", SQL: sqlMessageDeliveries, Args: []any{"w-1", envID, "m-1", 100}},
+		// (every start, over every message ever sent)
+		Lookup{Name: "webhook messages without a job", SQL: sqlOrphans})
 	return append(out, s.analyticsLookups(envID)...), nil
 }
 

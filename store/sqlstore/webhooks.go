@@ -56,12 +56,17 @@ func (s *Store) enqueueMessages(ctx context.Context, tx Tx, insert string, args 
 	})
 }
 
+// sqlOrphans takes the messages EnqueueOrphans gives a job. Every start
+// runs it, on a table of every message ever sent, so it reads a partial
+// index of the few (or none) it wants.
+const sqlOrphans = `UPDATE webhook_messages SET generation = 0 WHERE generation < 0 RETURNING id`
+
 // EnqueueOrphans gives a River job to the pending messages that have
 // none: those of the outbox before River (a migration marks them with
 // generation -1). Both backends run it after their migrations.
 func (s *Store) EnqueueOrphans(ctx context.Context) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
-		return s.enqueueMessages(ctx, tx, `UPDATE webhook_messages SET generation = 0 WHERE generation < 0 RETURNING id`)
+		return s.enqueueMessages(ctx, tx, sqlOrphans)
 	})
 	return s.fail("enqueue webhook messages", nil, err)
 }
