@@ -21,7 +21,11 @@ type Webhook struct {
 	// operator, disabled the webhook (too many failed attempts).
 	DisabledReason string
 	// Failures counts consecutive failed attempts; a success resets it.
-	Failures  int
+	Failures int
+	// Epoch grows each time the webhook is enabled again: the failure of
+	// an attempt loaded before (in flight meanwhile) does not count
+	// against the fresh start.
+	Epoch     int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -54,8 +54,13 @@ type Outcome struct {
 	// Failed tells the attempt failed (the webhook's Failures grows by one);
 	// a delivered attempt resets Failures.
 	Failed bool
-	// Disable, when set, disables the webhook with this reason.
-	Disable string
+	// DisableAfter is the threshold of consecutive failures (zero: never):
+	// the failure that brings the webhook's Failures to it disables the
+	// webhook with DisableReason. The store decides on the webhook's row
+	// as committed, in the statement that counts the failure: the count
+	// the job loaded is stale once another attempt or a re-enable wrote.
+	DisableAfter  int
+	DisableReason string
 }
 
 // Queue is the store side of delivery: the messages written in the
@@ -66,8 +71,10 @@ type Queue interface {
 	Load(ctx context.Context, messageID string) (*Job, error)
 	// Record stores an outcome, only if the message is still of the job's
 	// generation (a redelivery meanwhile makes the older job's outcome
-	// moot).
-	Record(ctx context.Context, o Outcome) error
+	// moot). A failure counts against the webhook only while it is enabled
+	// and of the job's Webhook.Epoch (a re-enable since started the count
+	// afresh). disabled tells this outcome disabled the webhook.
+	Record(ctx context.Context, o Outcome) (disabled bool, err error)
 }
 
 // WorkerDeps configure a Worker.
@@ -163,8 +170,12 @@ func (w *Worker) Deliver(ctx context.Context, a DeliveryArgs) (next time.Time, e
 		return time.Time{}, nil // deleted, redelivered since, or done
 	}
 	o := w.attempt(ctx, *j)
-	if err := w.d.Queue.Record(ctx, o); err != nil {
+	disabled, err := w.d.Queue.Record(ctx, o)
+	if err != nil {
 		return time.Time{}, fmt.Errorf("record webhook message %s: %w", a.MessageID, err)
+	}
+	if disabled {
+		w.logDisabled(o)
 	}
 	if o.Status == StatusPending {
 		return o.NextAt, nil
@@ -215,14 +226,20 @@ func (w *Worker) decide(ctx context.Context, j Job) Outcome {
 	if next, ok := w.schedule(j.Event.EnvironmentName).Next(j.Tries+1, w.d.Now(), w.d.Rand); ok {
 		o.Status, o.NextAt = StatusPending, next
 	}
-	if w.d.DisableAfter > 0 && j.Webhook.Failures+1 >= w.d.DisableAfter {
-		o.Disable = fmt.Sprintf("disabled after %d consecutive failed deliveries", j.Webhook.Failures+1)
-		endpoint := loggedEndpoint(j.Webhook.URL)
-		w.d.Log.Warn("webhook disabled", "webhook", j.Webhook.ID, "environment", j.Event.EnvironmentID,
-			"url", endpoint, "failures", j.Webhook.Failures+1,
-			"last_error", strings.ReplaceAll(d.Error, j.Webhook.URL, endpoint))
+	if w.d.DisableAfter > 0 {
+		o.DisableAfter = w.d.DisableAfter
+		o.DisableReason = fmt.Sprintf("disabled after %d consecutive failed deliveries", w.d.DisableAfter)
 	}
 	return o
+}
+
+// logDisabled tells the operator's log that o's failure disabled its
+// webhook.
+func (w *Worker) logDisabled(o Outcome) {
+	endpoint := loggedEndpoint(o.Job.Webhook.URL)
+	w.d.Log.Warn("webhook disabled", "webhook", o.Job.Webhook.ID, "environment", o.Job.Event.EnvironmentID,
+		"url", endpoint, "failures", o.DisableAfter,
+		"last_error", strings.ReplaceAll(o.Delivery.Error, o.Job.Webhook.URL, endpoint))
 }
 
 func (w *Worker) schedule(envName string) Schedule {

@@ -60,12 +60,12 @@ func (q *memQueue) Load(_ context.Context, id string) (*Job, error) {
 	return &j, nil
 }
 
-func (q *memQueue) Record(_ context.Context, o Outcome) error {
+func (q *memQueue) Record(_ context.Context, o Outcome) (bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	m := q.msgs[o.Job.MessageID]
 	if m.job.Generation != o.Job.Generation {
-		return nil
+		return false, nil
 	}
 	m.status, m.nextAt = o.Status, o.NextAt
 	if o.Delivery != nil {
@@ -74,15 +74,17 @@ func (q *memQueue) Record(_ context.Context, o Outcome) error {
 		m.job.Tries++
 	}
 	h := q.hooks[o.Job.Webhook.ID]
-	if o.Failed {
+	switch {
+	case o.Failed && h.Enabled && h.Epoch == o.Job.Webhook.Epoch:
 		h.Failures++
-	} else if o.Delivery != nil {
+		if o.DisableAfter > 0 && h.Failures >= o.DisableAfter {
+			h.Enabled, h.DisabledReason = false, o.DisableReason
+			return true, nil
+		}
+	case !o.Failed && o.Delivery != nil:
 		h.Failures = 0
 	}
-	if o.Disable != "" {
-		h.Enabled, h.DisabledReason = false, o.Disable
-	}
-	return nil
+	return false, nil
 }
 
 func (q *memQueue) status(id string) string {
@@ -337,5 +339,35 @@ func TestDisableLogKeepsURLSecrets(t *testing.T) {
 		if strings.Contains(out, secret) {
 			t.Fatalf("the log holds the URL's secret %q: %s", secret, out)
 		}
+	}
+}
+
+// reenabling is a memQueue whose operator re-enables the webhook while the
+// loaded attempt is in flight.
+type reenabling struct{ *memQueue }
+
+func (q reenabling) Load(ctx context.Context, id string) (*Job, error) {
+	j, err := q.memQueue.Load(ctx, id)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	h := q.hooks[j.Webhook.ID]
+	h.Epoch, h.Failures = h.Epoch+1, 0
+	return j, err
+}
+
+// TestDisableIsTheStoresDecision: the worker does not judge from the
+// failure count its job loaded before the attempt (a re-enable may have
+// reset it since); it tells the store the threshold, and logs the webhook
+// disabled only when the store's Record did disable it.
+func TestDisableIsTheStoresDecision(t *testing.T) {
+	w, q, _, clk, hook := setup(t, []int{500}, 3)
+	hook.Failures = 2 // one failure from the threshold, as loaded
+	w.d.Queue = reenabling{q}
+	var buf bytes.Buffer
+	w.d.Log = slog.New(slog.NewTextHandler(&buf, nil))
+	q.enqueue("m1", userCreated("live"), "wh1", clk.now)
+	attempt(t, w, q, clk, "m1")
+	if !hook.Enabled || hook.Failures != 0 || strings.Contains(buf.String(), "webhook disabled") {
+		t.Fatalf("a failure loaded before the re-enable: enabled %v, failures %d, log %s", hook.Enabled, hook.Failures, buf.String())
 	}
 }

@@ -71,12 +71,13 @@ func (s *Store) EnqueueOrphans(ctx context.Context) error {
 	return s.fail("enqueue webhook messages", nil, err)
 }
 
-const webhookCols = `id, environment_id, url, secret, events, enabled, enabled_at, disabled_reason, failures, created_at, updated_at`
+const webhookCols = `id, environment_id, url, secret, events, enabled, enabled_at, disabled_reason, failures, epoch, created_at,
+	updated_at`
 
 func scanWebhook(r Row) (w webhooks.Webhook, err error) {
 	var evs string
 	if err = r.Scan(&w.ID, &w.EnvironmentID, &w.URL, &w.Secret, &evs, &w.Enabled, TimePtrDest(&w.EnabledAt),
-		&w.DisabledReason, &w.Failures, TimeDest(&w.CreatedAt), TimeDest(&w.UpdatedAt)); err == nil {
+		&w.DisabledReason, &w.Failures, &w.Epoch, TimeDest(&w.CreatedAt), TimeDest(&w.UpdatedAt)); err == nil {
 		err = json.Unmarshal([]byte(evs), &w.Events)
 	}
 	return w, err
@@ -113,9 +114,9 @@ func (s *Store) CreateWebhook(ctx context.Context, w webhooks.Webhook, ping webh
 		if n >= max {
 			return webhooks.ErrTooMany
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		if _, err := tx.Exec(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			w.ID, w.EnvironmentID, w.URL, w.Secret, eventNames(w.Events), w.Enabled, w.EnabledAt, w.DisabledReason, w.Failures,
-			w.CreatedAt, w.UpdatedAt); err != nil {
+			w.Epoch, w.CreatedAt, w.UpdatedAt); err != nil {
 			return err
 		}
 		if err := s.subscribe(ctx, tx, &w); err != nil {
@@ -155,16 +156,18 @@ func (s *Store) UpdateWebhook(ctx context.Context, in webhooks.Webhook) (*webhoo
 		}
 		w = &cur
 		if in.Enabled && !w.Enabled {
+			// A fresh start: attempts loaded before fail against the old epoch.
 			at := in.UpdatedAt
-			w.EnabledAt, w.Failures, w.DisabledReason = &at, 0, ""
+			w.EnabledAt, w.Failures, w.DisabledReason, w.Epoch = &at, 0, "", w.Epoch+1
 		}
 		if !in.Enabled {
 			w.EnabledAt = nil
 		}
 		w.URL, w.Events, w.Enabled, w.UpdatedAt = in.URL, in.Events, in.Enabled, in.UpdatedAt
 		if _, err := tx.Exec(ctx, `UPDATE webhooks SET url = $3, events = $4, enabled = $5, enabled_at = $6, disabled_reason = $7,
-				failures = $8, updated_at = $9 WHERE environment_id = $1 AND id = $2`,
-			w.EnvironmentID, w.ID, w.URL, eventNames(w.Events), w.Enabled, w.EnabledAt, w.DisabledReason, w.Failures, w.UpdatedAt); err != nil {
+				failures = $8, epoch = $9, updated_at = $10 WHERE environment_id = $1 AND id = $2`,
+			w.EnvironmentID, w.ID, w.URL, eventNames(w.Events), w.Enabled, w.EnabledAt, w.DisabledReason, w.Failures, w.Epoch,
+			w.UpdatedAt); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM webhook_events WHERE webhook_id = $1`, w.ID); err != nil {
@@ -253,13 +256,13 @@ func (s *Store) Load(ctx context.Context, messageID string) (*webhooks.Job, erro
 	var data string
 	err := s.db.Reader().QueryRow(ctx, `SELECT m.id, m.status, m.generation, m.attempts, m.tries, m.redelivery, e.id, e.name,
 			e.environment_id, env.name, e.user_id, CAST(e.data AS text), e.created_at, w.id, w.environment_id, w.url, w.secret,
-			w.enabled, w.failures
+			w.enabled, w.failures, w.epoch
 		FROM webhook_messages m JOIN events e ON e.id = m.event_id JOIN webhooks w ON w.id = m.webhook_id
 			JOIN environments env ON env.id = m.environment_id
 		WHERE m.id = $1`, messageID).Scan(&j.MessageID, &j.Status, &j.Generation, &j.Attempts, &j.Tries, &j.Redelivery,
 		&j.Event.ID, &j.Event.Name, &j.Event.EnvironmentID, &j.Event.EnvironmentName, &j.Event.UserID, &data,
 		TimeDest(&j.Event.CreatedAt), &j.Webhook.ID, &j.Webhook.EnvironmentID, &j.Webhook.URL, &j.Webhook.Secret,
-		&j.Webhook.Enabled, &j.Webhook.Failures)
+		&j.Webhook.Enabled, &j.Webhook.Failures, &j.Webhook.Epoch)
 	if s.db.Classify(err).Kind == FaultNoRows {
 		return nil, nil
 	}
@@ -270,10 +273,29 @@ func (s *Store) Load(ctx context.Context, messageID string) (*webhooks.Job, erro
 	return &j, nil
 }
 
+// sqlCountFailure counts a failed attempt against webhook $1 while it is
+// enabled and of epoch $2, and disables it ($4, the reason $5, at $6) when
+// the count reaches $3 (0: never): one statement, so the count it decides
+// on is the row as committed (PostgreSQL's READ COMMITTED re-reads a row
+// another transaction updated meanwhile; SQLite has one writer), and
+// concurrent failures cross the threshold once. It returns the webhook's
+// enabled flag, false when this failure disabled it, and no row when the
+// failure does not count (disabled, or enabled again since the attempt
+// was loaded).
+const sqlCountFailure = `UPDATE webhooks SET failures = failures + 1,
+		enabled = CASE WHEN $3 > 0 AND failures + 1 >= $3 THEN $4 ELSE enabled END,
+		enabled_at = CASE WHEN $3 > 0 AND failures + 1 >= $3 THEN NULL ELSE enabled_at END,
+		disabled_reason = CASE WHEN $3 > 0 AND failures + 1 >= $3 THEN $5 ELSE disabled_reason END,
+		updated_at = CASE WHEN $3 > 0 AND failures + 1 >= $3 THEN $6 ELSE updated_at END
+	WHERE id = $1 AND epoch = $2 AND enabled
+	RETURNING enabled`
+
 // Record implements webhooks.Queue, in one transaction, and only while
 // the message is of the job's generation.
-func (s *Store) Record(ctx context.Context, o webhooks.Outcome) error {
+func (s *Store) Record(ctx context.Context, o webhooks.Outcome) (bool, error) {
+	disabled := false
 	err := s.db.Write(ctx, func(tx Tx) error {
+		disabled = false
 		var next *time.Time
 		if o.Status == webhooks.StatusPending {
 			next = &o.NextAt
@@ -297,15 +319,21 @@ func (s *Store) Record(ctx context.Context, o webhooks.Outcome) error {
 			}
 		}
 		switch {
-		case o.Disable != "":
-			return tx.Defer(ctx, `UPDATE webhooks SET failures = failures + 1, enabled = $2, enabled_at = NULL, disabled_reason = $3,
-				updated_at = $4 WHERE id = $1`, o.Job.Webhook.ID, false, o.Disable, o.At)
 		case o.Failed:
-			return tx.Defer(ctx, `UPDATE webhooks SET failures = failures + 1 WHERE id = $1`, o.Job.Webhook.ID)
+			return tx.DeferQuery(ctx, func(r Rows) error {
+				for r.Next() {
+					var enabled bool
+					if err := r.Scan(&enabled); err != nil {
+						return err
+					}
+					disabled = !enabled
+				}
+				return r.Err()
+			}, sqlCountFailure, o.Job.Webhook.ID, o.Job.Webhook.Epoch, o.DisableAfter, false, o.DisableReason, o.At)
 		case o.Delivery != nil:
 			return tx.Defer(ctx, `UPDATE webhooks SET failures = 0 WHERE id = $1 AND failures <> 0`, o.Job.Webhook.ID)
 		}
 		return nil
 	})
-	return s.fail("record webhook delivery", nil, err)
+	return disabled, s.fail("record webhook delivery", nil, err)
 }

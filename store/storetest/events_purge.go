@@ -41,7 +41,7 @@ func testEventPurge(t *testing.T, s store.Store) {
 	waiting, delivered := visit(e.sandbox.ID), visit(e.sandbox.ID)
 	j := jobOfVisit(t, s, hook.ID, delivered)
 	now := c.next()
-	must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered,
+	must(t, "Record", record(t, s, webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered,
 		Delivery: &webhooks.Delivery{ID: id(), MessageID: j.MessageID, WebhookID: hook.ID, Attempt: 1,
 			Status: webhooks.StatusDelivered, Request: []byte(`{}`), HTTPStatus: 200, AttemptedAt: now}}))
 	cut := c.next()

@@ -134,6 +134,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SocialSignInAtomic", testSocialSignInAtomic},
 		{"Webhooks", testWebhooks},
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
+		{"WebhookDisable", testWebhookDisable},
 		{"UnstorableText", testUnstorableText},
 	}
 	for _, c := range cases {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,7 +135,7 @@ func testWebhooks(t *testing.T, s store.Store) {
 	// records nothing.
 	stale := ping
 	stale.Generation--
-	must(t, "Record of an older generation", s.Record(ctx(t), webhooks.Outcome{Job: stale, At: now, Status: webhooks.StatusDelivered,
+	must(t, "Record of an older generation", record(t, s, webhooks.Outcome{Job: stale, At: now, Status: webhooks.StatusDelivered,
 		Delivery: &webhooks.Delivery{ID: id(), MessageID: ping.MessageID, WebhookID: a.ID, Attempt: 1, Status: webhooks.StatusDelivered,
 			Request: []byte(`{}`), AttemptedAt: now}}))
 	for _, j := range jobs {
@@ -143,7 +144,7 @@ func testWebhooks(t *testing.T, s store.Store) {
 			d = &webhooks.Delivery{ID: id(), MessageID: j.MessageID, WebhookID: j.Webhook.ID, Attempt: 1, Status: webhooks.StatusDelivered,
 				Request: []byte(`{"eventName":"ping"}`), HTTPStatus: 200, Response: "ok", DurationMS: 12, AttemptedAt: now}
 		}
-		must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered, Delivery: d}))
+		must(t, "Record", record(t, s, webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered, Delivery: d}))
 	}
 	ms, err := s.ListDeliveries(ctx(t), e.sandbox.ID, a.ID, "", webhooks.Page{Limit: 10})
 	must(t, "ListDeliveries", err)
@@ -171,12 +172,12 @@ func testWebhooks(t *testing.T, s store.Store) {
 	// A failed attempt: pending again at NextAt, the webhook's failures
 	// counted; the next failure disables it.
 	next := now.Add(10 * time.Second)
-	must(t, "Record failure", s.Record(ctx(t), webhooks.Outcome{Job: uc, At: now, Status: webhooks.StatusPending, NextAt: next, Failed: true,
+	must(t, "Record failure", record(t, s, webhooks.Outcome{Job: uc, At: now, Status: webhooks.StatusPending, NextAt: next, Failed: true,
 		Delivery: &webhooks.Delivery{ID: id(), MessageID: uc.MessageID, WebhookID: a.ID, Attempt: 1, Status: webhooks.StatusFailed,
 			Request: []byte(`{}`), HTTPStatus: 500, Error: "endpoint answered 500", AttemptedAt: now}}))
 	for _, j := range jobs {
 		if j.MessageID != uc.MessageID {
-			must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered}))
+			must(t, "Record", record(t, s, webhooks.Outcome{Job: j, At: now, Status: webhooks.StatusDelivered}))
 		}
 	}
 	if got := q.enqueued(t); len(got) != 0 {
@@ -187,8 +188,8 @@ func testWebhooks(t *testing.T, s store.Store) {
 	if retry.Status != webhooks.StatusPending || retry.Attempts != 1 || retry.Tries != 1 || retry.Webhook.Failures != 1 {
 		t.Fatalf("the retry: %+v", retry)
 	}
-	must(t, "Record failure and disable", s.Record(ctx(t), webhooks.Outcome{Job: *retry, At: next, Status: webhooks.StatusFailed, Failed: true,
-		Disable: "too many failures", Delivery: &webhooks.Delivery{ID: id(), MessageID: uc.MessageID, WebhookID: a.ID, Attempt: 2,
+	must(t, "Record failure and disable", record(t, s, webhooks.Outcome{Job: *retry, At: next, Status: webhooks.StatusFailed, Failed: true,
+		DisableAfter: 2, DisableReason: "too many failures", Delivery: &webhooks.Delivery{ID: id(), MessageID: uc.MessageID, WebhookID: a.ID, Attempt: 2,
 			Status: webhooks.StatusFailed, Request: []byte(`{}`), Error: "timeout", AttemptedAt: next}}))
 	got, _ = s.GetWebhook(ctx(t), e.sandbox.ID, a.ID)
 	if got.Enabled || got.DisabledReason != "too many failures" || got.Failures != 2 || got.EnabledAt != nil {
@@ -235,11 +236,11 @@ func testWebhooks(t *testing.T, s store.Store) {
 		t.Fatalf("the redelivery: %+v", red)
 	}
 	// The first job's outcome, late, changes nothing now.
-	must(t, "Record of the first generation", s.Record(ctx(t), webhooks.Outcome{Job: *retry, At: c.t, Status: webhooks.StatusFailed}))
+	must(t, "Record of the first generation", record(t, s, webhooks.Outcome{Job: *retry, At: c.t, Status: webhooks.StatusFailed}))
 	if m, _ := s.Load(ctx(t), uc.MessageID); m.Status != webhooks.StatusPending {
 		t.Fatalf("the redelivered message after an older job's outcome: %+v", m)
 	}
-	must(t, "Record", s.Record(ctx(t), webhooks.Outcome{Job: red, At: c.t, Status: webhooks.StatusDelivered}))
+	must(t, "Record", record(t, s, webhooks.Outcome{Job: red, At: c.t, Status: webhooks.StatusDelivered}))
 	// The new subscription list holds: no session events any more.
 	signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
 	after := q.enqueued(t)
@@ -314,6 +315,110 @@ func merge(sub, all map[string]bool) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// record is s.Record for a test that does not ask whether the outcome
+// disabled the webhook.
+func record(t *testing.T, s store.Store, o webhooks.Outcome) error {
+	t.Helper()
+	_, err := s.Record(ctx(t), o)
+	return err
+}
+
+// failedAttempt is the outcome of j's next attempt failing at at, the
+// webhook disabled after disableAfter consecutive failures.
+func failedAttempt(j webhooks.Job, at time.Time, disableAfter int) webhooks.Outcome {
+	return webhooks.Outcome{Job: j, At: at, Status: webhooks.StatusFailed, Failed: true, DisableAfter: disableAfter,
+		DisableReason: "too many failures", Delivery: &webhooks.Delivery{ID: id(), MessageID: j.MessageID, WebhookID: j.Webhook.ID,
+			Attempt: j.Attempts + 1, Status: webhooks.StatusFailed, Request: []byte(`{}`), HTTPStatus: 500,
+			Error: "endpoint answered 500", AttemptedAt: at}}
+}
+
+// A failed attempt disables its webhook on the failure count as
+// committed, not as its job loaded it before the attempt: concurrent
+// failures cross the threshold once, and a failure of an attempt loaded
+// before an operator re-enabled the webhook counts for nothing.
+func testWebhookDisable(t *testing.T, s store.Store) {
+	const threshold = 3
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	q := &jobQueue{s: s}
+	q.list(t)
+	h, ping := newHook(c, e.sandbox.ID, true, events.UserCreated)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h, ping, 5))
+	for range 3 {
+		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	}
+	jobs := q.list(t) // the ping and three user.created
+	if len(jobs) != 4 {
+		t.Fatalf("%d jobs, want 4", len(jobs))
+	}
+	reload := func(j webhooks.Job) webhooks.Job {
+		t.Helper()
+		got, err := s.Load(ctx(t), j.MessageID)
+		must(t, "Load", err)
+		return *got
+	}
+	fail := func(what string, j webhooks.Job, want bool) {
+		t.Helper()
+		disabled, err := s.Record(ctx(t), failedAttempt(j, c.next(), threshold))
+		must(t, what, err)
+		if disabled != want {
+			t.Fatalf("%s: disabled %v, want %v", what, disabled, want)
+		}
+	}
+	fail("first failure", jobs[0], false)
+	fail("second failure", reload(jobs[1]), false)
+	late := reload(jobs[2]) // in flight, at two failures, while …
+	fail("third failure", reload(jobs[3]), true)
+	got, err := s.GetWebhook(ctx(t), e.sandbox.ID, h.ID)
+	must(t, "GetWebhook", err)
+	if got.Enabled || got.Failures != threshold || got.DisabledReason != "too many failures" || got.EnabledAt != nil {
+		t.Fatalf("after %d failures: %+v", threshold, got)
+	}
+	// … the operator re-enables the webhook; then the attempt fails.
+	_, err = s.UpdateWebhook(ctx(t), webhooks.Webhook{ID: h.ID, EnvironmentID: e.sandbox.ID, URL: h.URL, Events: h.Events,
+		Enabled: true, UpdatedAt: c.next()})
+	must(t, "UpdateWebhook", err)
+	fail("a failure loaded before the re-enable", late, false)
+	got, err = s.GetWebhook(ctx(t), e.sandbox.ID, h.ID)
+	must(t, "GetWebhook", err)
+	if !got.Enabled || got.Failures != 0 || got.DisabledReason != "" {
+		t.Fatalf("re-enabled, after a failure loaded before: %+v", got)
+	}
+
+	// Many attempts loaded at no failures fail together: the one that
+	// counts to the threshold disables the webhook, the later ones count
+	// no further.
+	for range 8 {
+		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	}
+	var outcomes []webhooks.Outcome
+	for _, j := range q.list(t) {
+		outcomes = append(outcomes, failedAttempt(j, c.next(), threshold))
+	}
+	if len(outcomes) != 8 {
+		t.Fatalf("%d jobs, want 8", len(outcomes))
+	}
+	var wg sync.WaitGroup
+	var disabled atomic.Int32
+	for _, o := range outcomes {
+		wg.Go(func() {
+			d, err := s.Record(ctx(t), o)
+			if err != nil {
+				t.Errorf("Record: %v", err)
+			}
+			if d {
+				disabled.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	got, err = s.GetWebhook(ctx(t), e.sandbox.ID, h.ID)
+	must(t, "GetWebhook", err)
+	if n := disabled.Load(); n != 1 || got.Enabled || got.Failures != threshold {
+		t.Fatalf("8 concurrent failures: %d disabled the webhook, want 1; webhook %+v", n, got)
+	}
 }
 
 // sameJSON compares JSON by value: PostgreSQL stores event data as jsonb,
