@@ -36,11 +36,14 @@ type Message struct {
 	EventCreatedAt   time.Time
 }
 
-// Page is a cursor page of the messages log: After is the last delivery id
-// of the previous page ("" for the first).
+// Page is a cursor page of the messages log: the attempts after the
+// position (AfterAt, AfterID) of the previous page's last one (AfterID ""
+// for the first page), read from the position, not from that attempt's
+// row, which the event retention may have deleted meanwhile.
 type Page struct {
-	After string
-	Limit int
+	AfterAt time.Time
+	AfterID string
+	Limit   int
 }
 
 // Store is what webhooks need persisted, beside the delivery Queue.
@@ -198,23 +201,27 @@ func (s *Service) Delete(ctx context.Context, p *tenant.Principal, envID, id str
 // MaxPage is the largest page of the messages log.
 const MaxPage = 100
 
-// Messages pages a webhook's delivery log, newest first; the cursor is
-// the last delivery id of the page ("" when there is no next page).
-func (s *Service) Messages(ctx context.Context, p *tenant.Principal, envID, id, cursor string) ([]Message, string, error) {
+// Messages pages a webhook's delivery log, newest first, from after's
+// position ("" for the newest); next is the cursor of the page's last
+// attempt ("" when there is no next page).
+func (s *Service) Messages(ctx context.Context, p *tenant.Principal, envID, id, after string) (ms []Message, next string, err error) {
 	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
+		return nil, "", err
+	}
+	page, err := parseCursor(after, MaxPage+1)
+	if err != nil {
 		return nil, "", err
 	}
 	if _, err := s.d.Store.GetWebhook(ctx, envID, id); err != nil {
 		return nil, "", err
 	}
-	ms, err := s.d.Store.ListDeliveries(ctx, envID, id, "", Page{After: cursor, Limit: MaxPage + 1})
+	ms, err = s.d.Store.ListDeliveries(ctx, envID, id, "", page)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
 	if len(ms) > MaxPage {
 		ms = ms[:MaxPage]
-		next = ms[MaxPage-1].ID
+		next = cursor(ms[MaxPage-1])
 	}
 	return ms, next, nil
 }

@@ -234,8 +234,9 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 	for _, table := range mfaTables {
 		out = append(out, Lookup{Name: "MFA reset: " + table, SQL: resetMFASQL(table), Args: []any{"u-1"}})
 	}
-	out = append(out, Lookup{Name: "webhook deliveries", SQL: sqlDeliveries, Args: []any{"w-1", envID, "", 100}, Ordered: true},
-		Lookup{Name: "webhook deliveries after one", SQL: sqlDeliveries, Args: []any{"w-1", envID, "d-1", 100}, Ordered: true},
+	out = append(out, Lookup{Name: "webhook deliveries", SQL: sqlDeliveries, Args: []any{"w-1", envID, time.Time{}, "", 100}, Ordered: true},
+		Lookup{Name: "webhook deliveries after one", SQL: sqlDeliveries,
+			Args: []any{"w-1", envID, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "d-1", 100}, Ordered: true},
 		// (a message's deliveries are its attempts, a few to sort)
 		Lookup{Name: "a webhook message's deliveries", SQL: sqlMessageDeliveries, Args: []any{"w-1", envID, "m-1", 100}},
 		// (every start, over every message ever sent)

@@ -200,14 +200,16 @@ func scanDelivery(r Row) (m webhooks.Message, err error) {
 }
 
 // The deliveries of a webhook ($1) of environment $2, newest first,
-// after delivery $3 (from the newest when $3 is empty), $4 of them; and those
-// of its message $3, in attempt order.
+// after the position ($3, $4) of the previous page's last one (from the
+// newest when $4 is empty; the position, not its row, which the event
+// retention may have deleted), $5 of them; and those of its message $3,
+// in attempt order.
 const (
 	deliveriesFrom = ` FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id JOIN events e ON e.id = m.event_id
 		WHERE d.webhook_id = $1 AND m.environment_id = $2`
-	sqlDeliveries = `SELECT ` + deliveryCols + deliveriesFrom + ` AND (CAST($3 AS text) = ''
-			OR (d.attempted_at, d.id) < (SELECT attempted_at, id FROM webhook_deliveries WHERE id = $3))
-		ORDER BY d.attempted_at DESC, d.id DESC LIMIT $4`
+	sqlDeliveries = `SELECT ` + deliveryCols + deliveriesFrom + ` AND (CAST($4 AS text) = ''
+			OR (d.attempted_at, d.id) < ($3, $4))
+		ORDER BY d.attempted_at DESC, d.id DESC LIMIT $5`
 	sqlMessageDeliveries = `SELECT ` + deliveryCols + deliveriesFrom + ` AND d.message_id = $3 ORDER BY d.attempt LIMIT $4`
 )
 
@@ -215,7 +217,7 @@ const (
 func (s *Store) ListDeliveries(ctx context.Context, envID, webhookID, messageID string, page webhooks.Page) ([]webhooks.Message, error) {
 	if messageID == "" {
 		return list(ctx, s, s.db.Reader(), "list webhook deliveries", scanDelivery, sqlDeliveries,
-			webhookID, envID, page.After, page.Limit)
+			webhookID, envID, page.AfterAt, page.AfterID, page.Limit)
 	}
 	var out []webhooks.Message
 	err := s.db.Snapshot(ctx, func(q Querier) error {

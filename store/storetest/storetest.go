@@ -135,6 +135,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Webhooks", testWebhooks},
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
 		{"WebhookDisable", testWebhookDisable},
+		{"WebhookLogPastPurge", testWebhookLogPastPurge},
 		{"UnstorableText", testUnstorableText},
 	}
 	for _, c := range cases {

@@ -209,7 +209,7 @@ func testWebhooks(t *testing.T, s store.Store) {
 	if len(all) != 3 || all[0].Attempt != 2 || all[1].Attempt != 1 || all[2].MessageID != ping.MessageID {
 		t.Fatalf("log: %+v", all)
 	}
-	page, err := s.ListDeliveries(ctx(t), e.sandbox.ID, a.ID, "", webhooks.Page{After: all[0].ID, Limit: 1})
+	page, err := s.ListDeliveries(ctx(t), e.sandbox.ID, a.ID, "", webhooks.Page{AfterAt: all[0].AttemptedAt, AfterID: all[0].ID, Limit: 1})
 	must(t, "ListDeliveries page 2", err)
 	if len(page) != 1 || page[0].ID != all[1].ID {
 		t.Fatalf("page after %s: %+v", all[0].ID, page)
@@ -426,4 +426,46 @@ func testWebhookDisable(t *testing.T, s store.Store) {
 func sameJSON(got []byte, want string) bool {
 	var a, b any
 	return json.Unmarshal(got, &a) == nil && json.Unmarshal([]byte(want), &b) == nil && reflect.DeepEqual(a, b)
+}
+
+// testWebhookLogPastPurge: the messages log pages newest attempt first,
+// and the event retention deletes old events with their messages and
+// attempts; an event's attempt can be newer than a younger event's (a
+// retry a day later). The last attempt of a page, gone by the next page,
+// must not end the log there.
+func testWebhookLogPastPurge(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	q := &jobQueue{s: s}
+	q.list(t)
+	h, ping := newHook(c, e.sandbox.ID, true, events.UserCreated)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h, ping, 5))
+	for range 2 {
+		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
+	}
+	jobs := q.list(t)
+	if len(jobs) != 3 || jobs[0].Event.ID != ping.ID {
+		t.Fatalf("jobs %+v, want the ping and two user.created", jobs)
+	}
+	// The sign-ins' messages delivered first, the ping's last.
+	for _, j := range append(jobs[1:], jobs[0]) {
+		at := c.next()
+		must(t, "Record", record(t, s, webhooks.Outcome{Job: j, At: at, Status: webhooks.StatusDelivered,
+			Delivery: &webhooks.Delivery{ID: id(), MessageID: j.MessageID, WebhookID: h.ID, Attempt: 1,
+				Status: webhooks.StatusDelivered, Request: []byte(`{}`), HTTPStatus: 200, AttemptedAt: at}}))
+	}
+	first, err := s.ListDeliveries(ctx(t), e.sandbox.ID, h.ID, "", webhooks.Page{Limit: 1})
+	must(t, "ListDeliveries", err)
+	if len(first) != 1 || first[0].EventID != ping.ID {
+		t.Fatalf("first page %+v, want the ping's attempt", first)
+	}
+	n, err := s.DeleteEventsBefore(ctx(t), ping.CreatedAt.Add(time.Millisecond), 100)
+	if err != nil || n < 1 {
+		t.Fatalf("DeleteEventsBefore: %d, %v; want the ping purged", n, err)
+	}
+	rest, err := s.ListDeliveries(ctx(t), e.sandbox.ID, h.ID, "", webhooks.Page{AfterAt: first[0].AttemptedAt, AfterID: first[0].ID, Limit: 10})
+	must(t, "ListDeliveries after the purge", err)
+	if len(rest) != 2 || rest[0].MessageID != jobs[2].MessageID || rest[1].MessageID != jobs[1].MessageID {
+		t.Fatalf("the page after an attempt the retention deleted: %+v, want the sign-ins' 2", rest)
+	}
 }
