@@ -17,3 +17,25 @@ func New() string {
 	}
 	return id.String()
 }
+
+// Valid reports whether s is a canonical lower-case UUID, the only id
+// shape the contract uses.
+func Valid(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -59,25 +59,7 @@ const (
 
 // ValidID reports whether s is a canonical lower-case UUID, the only id
 // shape the contract uses.
-func ValidID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
-}
+func ValidID(s string) bool { return ids.Valid(s) }
 
 // checkText trims s and enforces a length; required refuses empty values.
 func checkText(field, s string, max int, required bool) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/ids"
@@ -208,10 +209,11 @@ func (s *Service) Messages(ctx context.Context, p *tenant.Principal, envID, id, 
 	if _, err := s.env(ctx, p, envID, tenant.Read); err != nil {
 		return nil, "", err
 	}
-	page, err := parseCursor(after, MaxPage+1)
+	pos, err := cursor.Parse(after)
 	if err != nil {
 		return nil, "", err
 	}
+	page := Page{AfterAt: pos.At, AfterID: pos.ID, Limit: MaxPage + 1}
 	if _, err := s.d.Store.GetWebhook(ctx, envID, id); err != nil {
 		return nil, "", err
 	}
@@ -221,7 +223,8 @@ func (s *Service) Messages(ctx context.Context, p *tenant.Principal, envID, id, 
 	}
 	if len(ms) > MaxPage {
 		ms = ms[:MaxPage]
-		next = cursor(ms[MaxPage-1])
+		last := ms[MaxPage-1]
+		next = cursor.Of(last.AttemptedAt, last.ID)
 	}
 	return ms, next, nil
 }
