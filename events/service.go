@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -30,8 +31,8 @@ type Query struct {
 	ResourceType string     // "" for all
 	Start        *time.Time // inclusive
 	End          *time.Time // exclusive
-	// After is the id of the last event of the previous page ("" for the
-	// first); the page holds the events older than it.
+	// After is the cursor the previous page returned (Page.Next; "" for
+	// the first page); the page holds the events older than it.
 	After string
 	Limit int
 }
@@ -65,7 +66,9 @@ type Store interface {
 	// ListEvents pages an environment's events, newest first (created_at,
 	// then id, descending), from an index on (environment_id[,
 	// resource_type], created_at, id).
-	ListEvents(ctx context.Context, envID string, q Query) ([]Event, error)
+	// ListEvents pages from after, the position of the previous page's
+	// last event (zero for the first page); q.After is the service's.
+	ListEvents(ctx context.Context, envID string, q Query, after cursor.Position) ([]Event, error)
 	// GetEvent returns ErrNotFound for an event of another environment.
 	GetEvent(ctx context.Context, envID, id string) (*Event, error)
 	// InsertTracks stores the SDK's analytics events in one transaction;
@@ -118,22 +121,24 @@ func (s *Service) List(ctx context.Context, p *tenant.Principal, envID string, q
 	if q.Start != nil && q.End != nil && !q.Start.Before(*q.End) {
 		return nil, errs.Invalid("startDate must be before endDate")
 	}
-	if q.After != "" && !tenant.ValidID(q.After) {
-		return nil, errs.Invalid("cursor is not one this server returned")
+	after, err := cursor.Parse(q.After)
+	if err != nil {
+		return nil, err
 	}
 	if q.Limit <= 0 || q.Limit > PageSize {
 		q.Limit = PageSize
 	}
 	want := q.Limit
 	q.Limit++ // one more tells whether a next page exists
-	evs, err := s.d.Store.ListEvents(ctx, envID, q)
+	evs, err := s.d.Store.ListEvents(ctx, envID, q, after)
 	if err != nil {
 		return nil, err
 	}
 	page := &Page{Events: evs}
 	if len(evs) > want {
 		page.Events = evs[:want]
-		page.Next = evs[want-1].ID
+		last := evs[want-1]
+		page.Next = cursor.Of(last.CreatedAt, last.ID)
 	}
 	return page, nil
 }

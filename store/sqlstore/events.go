@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
@@ -23,17 +24,18 @@ func scanEvent(r Row) (e events.Event, err error) {
 	return e, err
 }
 
-// ListEvents implements events.Store. The cursor is the last event's id;
-// its (created_at, id) bounds the page from a subquery on the primary key,
-// and the environment's index on (environment_id[, resource_type],
-// created_at, id) serves the range and the order.
-func (s *Store) ListEvents(ctx context.Context, envID string, q events.Query) ([]events.Event, error) {
-	sql, args := listEventsSQL(envID, q)
+// ListEvents implements events.Store. The page starts below the previous
+// page's last position (created_at, id), not from that event's row, which
+// the retention may have deleted meanwhile; the environment's index on
+// (environment_id[, resource_type], created_at, id) serves the range and
+// the order.
+func (s *Store) ListEvents(ctx context.Context, envID string, q events.Query, after cursor.Position) ([]events.Event, error) {
+	sql, args := listEventsSQL(envID, q, after)
 	return list(ctx, s, s.db.Reader(), "list events", scanEvent, sql, args...)
 }
 
 // listEventsSQL is ListEvents' statement and arguments.
-func listEventsSQL(envID string, q events.Query) (string, []any) {
+func listEventsSQL(envID string, q events.Query, after cursor.Position) (string, []any) {
 	w := &where{}
 	w.add(`e.environment_id = $1`, envID)
 	if q.ResourceType != "" {
@@ -45,8 +47,8 @@ func listEventsSQL(envID string, q events.Query) (string, []any) {
 	if q.End != nil {
 		w.add(`e.created_at < $1`, *q.End)
 	}
-	if q.After != "" {
-		w.add(`(e.created_at, e.id) < (SELECT created_at, id FROM events WHERE id = $1 AND environment_id = $2)`, q.After, envID)
+	if after.ID != "" {
+		w.add(`(e.created_at, e.id) < ($1, $2)`, after.At, after.ID)
 	}
 	sql := fmt.Sprintf(`SELECT %s FROM events e JOIN environments env ON env.id = e.environment_id WHERE %s
 		ORDER BY e.created_at DESC, e.id DESC LIMIT $%d`, eventCols, w.sql(), len(w.args)+1)

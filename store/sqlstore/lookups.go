@@ -12,6 +12,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/access"
 	"github.com/dynamicauth/dynamicauth/analytics"
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -248,17 +249,21 @@ func (s *Store) Lookups(envID string) ([]Lookup, error) {
 // with every change, far past the users.
 func eventLookups(envID string) []Lookup {
 	start, end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	queries := map[string]events.Query{
+	after := cursor.Position{At: start.Add(time.Hour), ID: "e-1"}
+	queries := map[string]struct {
+		q     events.Query
+		after cursor.Position
+	}{
 		"events list":                 {},
-		"events list by type":         {ResourceType: "user"},
-		"events list in a range":      {Start: &start, End: &end},
-		"events list after an event":  {After: "e-1"},
-		"events list, every criteria": {ResourceType: "wallet", Start: &start, End: &end, After: "e-1"},
+		"events list by type":         {q: events.Query{ResourceType: "user"}},
+		"events list in a range":      {q: events.Query{Start: &start, End: &end}},
+		"events list after an event":  {after: after},
+		"events list, every criteria": {q: events.Query{ResourceType: "wallet", Start: &start, End: &end}, after: after},
 	}
 	var out []Lookup
-	for name, q := range queries {
-		q.Limit = 100
-		sql, args := listEventsSQL(envID, q)
+	for name, l := range queries {
+		l.q.Limit = 100
+		sql, args := listEventsSQL(envID, l.q, l.after)
 		out = append(out, Lookup{Name: name, SQL: sql, Args: args, Ordered: true})
 	}
 	return out

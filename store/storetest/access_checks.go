@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/store"
 )
@@ -53,7 +54,7 @@ func testChainalysisChecks(t *testing.T, s store.Store) {
 	if data[0]["walletPublicKey"] != "0xee" || data[0]["result"] != access.CheckFailed || data[1]["walletPublicKey"] != "0xdd" {
 		t.Fatalf("events' data %v", data)
 	}
-	if all, err := s.ListEvents(ctx(t), lv.ID, events.Query{Limit: 10}); err != nil || len(all) != 2 {
+	if all, err := s.ListEvents(ctx(t), lv.ID, events.Query{Limit: 10}, cursor.Position{}); err != nil || len(all) != 2 {
 		t.Fatalf("events of the environment: %v %+v (OK checks write none)", err, all)
 	}
 	if got, _ := s.ChecksOf(ctx(t), lv.ID, []string{"ee"}); len(got) != 1 || got[0].Result != access.CheckFailed {

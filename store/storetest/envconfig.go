@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/envconfig"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
@@ -16,7 +17,7 @@ import (
 // first, and returns their data.
 func newestEvents(t *testing.T, s store.Store, envID string, names ...string) []map[string]any {
 	t.Helper()
-	evs, err := s.ListEvents(ctx(t), envID, events.Query{Limit: len(names)})
+	evs, err := s.ListEvents(ctx(t), envID, events.Query{Limit: len(names)}, cursor.Position{})
 	must(t, "ListEvents", err)
 	if len(evs) != len(names) {
 		t.Fatalf("%d events, want %v", len(evs), names)

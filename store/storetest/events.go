@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -30,7 +32,7 @@ func testEvents(t *testing.T, s store.Store) {
 	must(t, "InsertVisit", s.InsertVisit(ctx(t), signin.Visit{ID: id(), EnvironmentID: e.live.ID, Address: "0xlive",
 		WalletName: "w", CreatedAt: c.next()}))
 
-	all, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{Limit: 100})
+	all, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{Limit: 100}, cursor.Position{})
 	must(t, "ListEvents", err)
 	if len(all) != 6 || all[0].ID != ping.ID || all[0].Name != events.Ping {
 		t.Fatalf("events: %+v, want the ping then 5 visits", all)
@@ -47,9 +49,9 @@ func testEvents(t *testing.T, s store.Store) {
 
 	// Pages of two follow one another with no gap and no repeat.
 	var paged []string
-	after := ""
+	var after cursor.Position
 	for range 4 {
-		page, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{After: after, Limit: 2})
+		page, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{Limit: 2}, after)
 		must(t, "ListEvents page", err)
 		for _, ev := range page {
 			paged = append(paged, ev.ID)
@@ -57,7 +59,8 @@ func testEvents(t *testing.T, s store.Store) {
 		if len(page) == 0 {
 			break
 		}
-		after = page[len(page)-1].ID
+		last := page[len(page)-1]
+		after = cursor.Position{At: last.CreatedAt, ID: last.ID}
 	}
 	if len(paged) != len(all) {
 		t.Fatalf("paged %d events, want %d", len(paged), len(all))
@@ -67,11 +70,14 @@ func testEvents(t *testing.T, s store.Store) {
 			t.Fatalf("page order differs at %d: %v vs %+v", i, paged, all)
 		}
 	}
-	// A cursor from another environment gives nothing, not its events.
-	live, err := s.ListEvents(ctx(t), e.live.ID, events.Query{After: all[2].ID, Limit: 10})
+	// A position from another environment's list pages this one's: its
+	// events older than that time, never the other's.
+	live, err := s.ListEvents(ctx(t), e.live.ID, events.Query{Limit: 10}, cursor.Position{At: all[0].CreatedAt, ID: all[0].ID})
 	must(t, "ListEvents with a foreign cursor", err)
-	if len(live) != 0 {
-		t.Fatalf("a foreign cursor served %+v", live)
+	for _, ev := range live {
+		if ev.EnvironmentID != e.live.ID {
+			t.Fatalf("a foreign cursor served %+v", ev)
+		}
 	}
 
 	from, to := visits[1].CreatedAt, visits[3].CreatedAt
@@ -88,7 +94,7 @@ func testEvents(t *testing.T, s store.Store) {
 		{"visits in [second, fourth)", events.Query{ResourceType: "visit", Start: &from, End: &to}, 2},
 	} {
 		tc.q.Limit = 100
-		got, err := s.ListEvents(ctx(t), e.sandbox.ID, tc.q)
+		got, err := s.ListEvents(ctx(t), e.sandbox.ID, tc.q, cursor.Position{})
 		must(t, tc.what, err)
 		if len(got) != tc.n {
 			t.Errorf("%s: %d events, want %d", tc.what, len(got), tc.n)
@@ -116,9 +122,56 @@ func testEvents(t *testing.T, s store.Store) {
 	wantKind(t, "InsertTracks in a missing environment", s.InsertTracks(ctx(t), id(), []events.Track{tr("x")}),
 		errs.KindNotFound)
 	// The outbox holds no analytics: they are not events.
-	after6, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{Limit: 100})
+	after6, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{Limit: 100}, cursor.Position{})
 	must(t, "ListEvents", err)
 	if len(after6) != 6 {
 		t.Fatalf("analytics events reached the outbox: %d events", len(after6))
+	}
+}
+
+// testEventsPastPurge: the events read newest first, and the retention
+// deletes old events but keeps those a webhook message still waits to
+// deliver; the last event of a page, deleted before the next page is
+// asked for, must not end the list there while older events remain.
+func testEventsPastPurge(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	base := c.next()
+	visit := func(sec int) signin.Visit {
+		v := signin.Visit{ID: id(), EnvironmentID: e.sandbox.ID, Address: fmt.Sprintf("0x%040d", sec), Chain: "EVM",
+			WalletName: "metamask", CreatedAt: base.Add(time.Duration(sec) * time.Second)}
+		must(t, "InsertVisit", s.InsertVisit(ctx(t), v))
+		return v
+	}
+	// The two newest visits come before any webhook: nothing keeps them.
+	v5, v4 := visit(5), visit(4)
+	for range 10 {
+		c.next() // the webhook's ping newer than every visit
+	}
+	hook, ping := newHook(c, e.sandbox.ID, true, events.VisitCreated)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), hook, ping, 10))
+	// Three older ones wait for their delivery: the retention keeps them.
+	older := []signin.Visit{visit(3), visit(2), visit(1)}
+
+	first, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{Limit: 3}, cursor.Position{})
+	must(t, "ListEvents", err)
+	if len(first) != 3 || first[0].ID != ping.ID || first[2].CreatedAt != v4.CreatedAt {
+		t.Fatalf("first page %+v, want the ping and the visits at 5 and 4 s", first)
+	}
+	if n, err := s.DeleteEventsBefore(ctx(t), v5.CreatedAt, 100); err != nil || n != 1 {
+		t.Fatalf("DeleteEventsBefore: %d, %v; want the visit at 4 s alone deleted", n, err)
+	}
+	last := first[2]
+	next, err := s.ListEvents(ctx(t), e.sandbox.ID, events.Query{Limit: 10},
+		cursor.Position{At: last.CreatedAt, ID: last.ID})
+	must(t, "ListEvents after a purged event", err)
+	if len(next) != len(older) {
+		t.Fatalf("the page after the purged event holds %d events, want the %d older ones", len(next), len(older))
+	}
+	for i, ev := range next {
+		var data map[string]string
+		if err := json.Unmarshal(ev.Data, &data); err != nil || data["visitId"] != older[i].ID {
+			t.Fatalf("event %d: %s, want the visit %s", i, ev.Data, older[i].ID)
+		}
 	}
 }

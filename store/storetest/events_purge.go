@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store"
@@ -85,7 +86,7 @@ func testEventPurge(t *testing.T, s store.Store) {
 // visit it records or, for another event, its id.
 func eventKeys(t *testing.T, s store.Store, envID string) []string {
 	t.Helper()
-	evs, err := s.ListEvents(ctx(t), envID, events.Query{Limit: 100})
+	evs, err := s.ListEvents(ctx(t), envID, events.Query{Limit: 100}, cursor.Position{})
 	must(t, "ListEvents", err)
 	var out []string
 	for _, ev := range evs {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
@@ -275,7 +276,7 @@ func testExportSources(t *testing.T, s store.Store) {
 		}
 		last = &page[len(page)-1]
 	}
-	all, err := s.ListEvents(ctx(t), env, events.Query{Limit: 1000})
+	all, err := s.ListEvents(ctx(t), env, events.Query{Limit: 1000}, cursor.Position{})
 	must(t, "ListEvents", err)
 	if len(evs) != len(all) || len(evs) == 0 {
 		t.Fatalf("ExportEvents paged %d events, ListEvents has %d", len(evs), len(all))

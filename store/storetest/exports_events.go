@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store"
@@ -22,7 +23,7 @@ func testExportEventsPastPurge(t *testing.T, s store.Store) {
 		must(t, "InsertVisit", s.InsertVisit(ctx(t), signin.Visit{ID: id(), EnvironmentID: env, Address: "0x" + id(),
 			Chain: "EVM", WalletName: "metamask", CreatedAt: c.next()}))
 	}
-	all, err := s.ListEvents(ctx(t), env, events.Query{Limit: 100})
+	all, err := s.ListEvents(ctx(t), env, events.Query{Limit: 100}, cursor.Position{})
 	must(t, "ListEvents", err)
 	first, err := s.ExportEvents(ctx(t), env, nil, 1)
 	must(t, "ExportEvents", err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/cursor"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -125,7 +126,7 @@ func testMFADevices(t *testing.T, s store.Store) {
 // environment recorded for the user.
 func wantUserEvents(t *testing.T, s store.Store, envID, userID string, want map[string]int) {
 	t.Helper()
-	all, err := s.ListEvents(ctx(t), envID, events.Query{Limit: 1000})
+	all, err := s.ListEvents(ctx(t), envID, events.Query{Limit: 1000}, cursor.Position{})
 	must(t, "ListEvents", err)
 	got := map[string]int{}
 	for _, ev := range all {

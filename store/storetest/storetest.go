@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SigningKeysConcurrent", testSigningKeysConcurrent},
 		{"VisitorStats", testVisitorStats},
 		{"Events", testEvents},
+		{"EventsPastPurge", testEventsPastPurge},
 		{"EventPurge", testEventPurge},
 		{"SessionPurge", testSessionPurge},
 		{"Analytics", testAnalytics},
