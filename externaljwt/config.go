@@ -152,27 +152,32 @@ func (c Config) Validate() error {
 }
 
 // checkJWKSURL wants https: whoever can change the key set in transit
-// signs in as anyone. Plain http is left to an auth system on this
-// machine (localhost or a loopback address, which the guarded client
-// dials only under --external-jwt-allow-private), where nothing is in
-// between.
+// signs in as anyone. Plain http is left to an auth system on the
+// operator's own network, where nothing is in between that the operator
+// does not run: localhost, a loopback or private address, or a name of
+// one label (a container's or host's name on that network, which no
+// public DNS answers). The guarded client dials those only under
+// --external-jwt-allow-private.
 func checkJWKSURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("externalAuth.jwksUrl must be an https URL")
 	}
-	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("externalAuth.jwksUrl must be an https URL (http only on localhost or a loopback address)")
+	if u.Scheme == "http" && !onOwnNetwork(u.Hostname()) {
+		return fmt.Errorf("externalAuth.jwksUrl must be an https URL (http only on localhost, a loopback or private address, or a one-label host name)")
 	}
 	return nil
 }
 
-func isLoopbackHost(host string) bool {
+// onOwnNetwork tells a host that can only be on the server's own network.
+func onOwnNetwork(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback() || ip.IsPrivate()
+	}
+	return host != "" && !strings.Contains(strings.TrimSuffix(host, "."), ".")
 }
 
 func (c Config) algorithms() []string {

@@ -297,14 +297,17 @@ func TestSettingsAreValidated(t *testing.T) {
 		{Issuer: strings.Repeat("i", 1025), JWKSURL: "https://x"}, {Issuer: "i", Audience: strings.Repeat("a", 1025), JWKSURL: "https://x"},
 		{Issuer: "i", JWKSURL: "https://x/" + strings.Repeat("j", 1025)},
 		// over http a network attacker could hand over keys of their own
-		{Issuer: "i", JWKSURL: "http://auth.example.com/jwks"}, {Issuer: "i", JWKSURL: "http://10.0.0.7/jwks"},
-		{Issuer: "i", JWKSURL: "http://localhost.example.com/jwks"}, {Issuer: "i", JWKSURL: "http://127.0.0.1.nip.io/jwks"}} {
+		{Issuer: "i", JWKSURL: "http://auth.example.com/jwks"}, {Issuer: "i", JWKSURL: "http://8.8.8.8/jwks"},
+		{Issuer: "i", JWKSURL: "http://localhost.example.com/jwks"}, {Issuer: "i", JWKSURL: "http://127.0.0.1.nip.io/jwks"},
+		{Issuer: "i", JWKSURL: "http://auth.internal.example/jwks"}} {
 		if res := v.Check(context.Background(), cfg, "a.b.c"); res.Valid || !strings.HasPrefix(res.Errors[0], "settings:") {
 			t.Fatalf("%+v: %+v", cfg, res)
 		}
 	}
-	// http stays usable for an auth system on this machine (loopback).
-	for _, u := range []string{"http://127.0.0.1:8080/jwks", "http://localhost:3000/jwks", "http://LOCALHOST/jwks", "http://[::1]:9/jwks", "http://127.1.2.3/jwks"} {
+	// http stays usable for an auth system on the operator's own network:
+	// this machine, a private address, a container's name (docker compose).
+	for _, u := range []string{"http://127.0.0.1:8080/jwks", "http://localhost:3000/jwks", "http://LOCALHOST/jwks", "http://[::1]:9/jwks",
+		"http://127.1.2.3/jwks", "http://10.0.0.7/jwks", "http://192.168.1.20:8080/jwks", "http://[fd00::5]/jwks", "http://auth:3000/jwks"} {
 		if err := (Config{Issuer: "i", JWKSURL: u}).Validate(); err != nil {
 			t.Fatalf("%s: %v", u, err)
 		}
