@@ -227,6 +227,40 @@ func TestBackupFlags(t *testing.T) {
 	}
 }
 
+// servedDB is a database initialized by the server binary and served by
+// it, with a sign-in against a server and the binary's other commands on
+// the database.
+type servedDB struct {
+	bin, dir, db, secretFile string
+	creds                    crashCreds
+	srv                      *server
+	signIn                   func(*server)
+	command                  func(args ...string) (string, error)
+}
+
+func newServedDB(t *testing.T) *servedDB {
+	t.Helper()
+	f := &servedDB{bin: buildBinary(t), dir: t.TempDir()}
+	f.db, f.secretFile = filepath.Join(f.dir, "auth.db"), filepath.Join(f.dir, "secret")
+	f.creds = initDB(t, f.bin, f.db, f.secretFile)
+	f.srv = startServer(t, f.bin, f.db, f.secretFile)
+	c := &replicaClient{t: t, env: f.creds.EnvironmentID, http: &http.Client{Timeout: 10 * time.Second}}
+	f.signIn = func(srv *server) {
+		t.Helper()
+		key, _ := crypto.GenerateKey()
+		if r := c.signIn(srv, key, c.message(key, c.nonce(srv))); r.status != http.StatusOK {
+			t.Fatalf("sign-in: %d %s", r.status, r.body)
+		}
+	}
+	f.command = func(args ...string) (string, error) {
+		cmd := exec.CommandContext(t.Context(), f.bin, append(args, "--db", f.db, "--secret-file", f.secretFile)...)
+		cmd.Env = cleanEnv()
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	return f
+}
+
 // TestBackupRestoreAcrossProcesses: with the server binary serving, the
 // backup command (another process) copies the database, and the restore
 // command refuses to touch it; once the server is killed (its WAL left
@@ -235,26 +269,10 @@ func TestBackupRestoreAcrossProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server binary")
 	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	db, secretFile := filepath.Join(dir, "auth.db"), filepath.Join(dir, "secret")
-	creds := initDB(t, bin, db, secretFile)
-	srv := startServer(t, bin, db, secretFile)
-	c := &replicaClient{t: t, env: creds.EnvironmentID, http: &http.Client{Timeout: 10 * time.Second}}
-	signIn := func(srv *server) {
-		t.Helper()
-		key, _ := crypto.GenerateKey()
-		if r := c.signIn(srv, key, c.message(key, c.nonce(srv))); r.status != http.StatusOK {
-			t.Fatalf("sign-in: %d %s", r.status, r.body)
-		}
-	}
+	f := newServedDB(t)
+	bin, dir, db, secretFile, creds, signIn, command := f.bin, f.dir, f.db, f.secretFile, f.creds, f.signIn, f.command
+	srv := f.srv
 	signIn(srv)
-	command := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(t.Context(), bin, append(args, "--db", db, "--secret-file", secretFile)...)
-		cmd.Env = cleanEnv()
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
 
 	backup := filepath.Join(dir, "backup.db")
 	if out, err := command("backup", "-o", backup); err != nil {
@@ -305,25 +323,9 @@ func TestRestoreDamagedAcrossProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server binary")
 	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	db, secretFile := filepath.Join(dir, "auth.db"), filepath.Join(dir, "secret")
-	creds := initDB(t, bin, db, secretFile)
-	srv := startServer(t, bin, db, secretFile)
-	c := &replicaClient{t: t, env: creds.EnvironmentID, http: &http.Client{Timeout: 10 * time.Second}}
-	signIn := func(srv *server) {
-		t.Helper()
-		key, _ := crypto.GenerateKey()
-		if r := c.signIn(srv, key, c.message(key, c.nonce(srv))); r.status != http.StatusOK {
-			t.Fatalf("sign-in: %d %s", r.status, r.body)
-		}
-	}
-	command := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(t.Context(), bin, append(args, "--db", db, "--secret-file", secretFile)...)
-		cmd.Env = cleanEnv()
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	f := newServedDB(t)
+	bin, dir, db, secretFile, signIn, command := f.bin, f.dir, f.db, f.secretFile, f.signIn, f.command
+	srv := f.srv
 	garbage := bytes.Repeat([]byte{0xA5}, 100)
 	damage := func() {
 		t.Helper()
