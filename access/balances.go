@@ -120,13 +120,15 @@ func (s source) cacheKey(kind string, parts ...any) string {
 // each caller still stops waiting when its own context ends.
 func (b *Balances) read(ctx context.Context, key string, fetch func(context.Context) (*big.Int, error)) (*big.Int, error) {
 	now := b.now()
-	b.mu.Lock()
-	c, ok := b.cache[key]
-	b.mu.Unlock()
-	if ok && now.Before(c.exp) {
-		return c.v, nil
+	if v, ok := b.cached(key, now); ok {
+		return v, nil
 	}
 	ch := b.flight.DoChan(key, func() (any, error) {
+		// A read that ended between the check above and this flight
+		// has cached its answer.
+		if v, ok := b.cached(key, now); ok {
+			return v, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.timeout)
 		defer cancel()
 		var v *big.Int
@@ -149,6 +151,17 @@ func (b *Balances) read(ctx context.Context, key string, fetch func(context.Cont
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// cached is the answer cached for key, if still fresh at now.
+func (b *Balances) cached(key string, now time.Time) (*big.Int, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c, ok := b.cache[key]
+	if !ok || !now.Before(c.exp) {
+		return nil, false
+	}
+	return c.v, true
 }
 
 // remember caches an answer for the TTL.
