@@ -159,7 +159,7 @@ func New(cfg Config) (*Auth, error) {
 	a.providers = social.NewProviders(social.ProvidersDeps{Store: st, Environments: st, Keys: secretKeys, Now: cfg.Now})
 	a.states = st
 	a.social = social.NewLogins(a.providers, social.New(social.Deps{States: st, HTTPClient: cfg.SocialHTTPClient,
-		AllowPrivate: cfg.SocialAllowPrivate, Now: cfg.Now}))
+		AllowPrivate: cfg.SocialAllowPrivate, Now: cfg.Now, Log: log}))
 	a.oauthAccounts = social.NewAccounts(social.AccountsDeps{Store: st, Environments: st, Keys: secretKeys, Logins: a.social,
 		Log: log, Now: cfg.Now})
 	otpCfg := cfg.OTP

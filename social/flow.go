@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -147,6 +148,9 @@ type Deps struct {
 	Now          func() time.Time
 	// StateTTL is how long a started login may take (default 10 min).
 	StateTTL time.Duration
+	// Log tells the operator of providers that could not be reached
+	// (default slog.Default()).
+	Log *slog.Logger
 }
 
 // Flow runs the redirect flow for every provider.
@@ -155,6 +159,7 @@ type Flow struct {
 	client *http.Client
 	now    func() time.Time
 	ttl    time.Duration
+	log    *slog.Logger
 
 	mu        sync.Mutex
 	providers map[string]*oidc.Provider // by issuer: discovery is cached
@@ -172,7 +177,11 @@ func New(d Deps) *Flow {
 	if d.StateTTL <= 0 {
 		d.StateTTL = 10 * time.Minute
 	}
-	return &Flow{states: d.States, client: d.HTTPClient, now: d.Now, ttl: d.StateTTL, providers: map[string]*oidc.Provider{}}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Flow{states: d.States, client: d.HTTPClient, now: d.Now, ttl: d.StateTTL, log: d.Log,
+		providers: map[string]*oidc.Provider{}}
 }
 
 // the client hands over to finish (signIn: state, code, its verifier).
@@ -240,7 +249,7 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 	}
 	tok, err := cfg.Exchange(f.ctx(ctx), code, opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s", ErrExchange, tokenEndpointError(err))
+		return nil, nil, exchangeError(ctx, cfg.Endpoint.TokenURL, err)
 	}
 	toks := &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}
 	var id *Identity
@@ -282,13 +291,27 @@ func (f *Flow) Refresh(ctx context.Context, s Settings, refreshToken string) (*T
 	return &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}, nil
 }
 
+// exchangeError tells the provider's failure (its token endpoint
+// unreachable, or answering 5xx) from a refused code (4xx: the user's or
+// an attacker's doing).
+func exchangeError(ctx context.Context, tokenURL string, err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 500 {
+		return &Unavailable{Endpoint: "token", Host: hostOf(tokenURL), Err: errors.New(tokenEndpointError(err))}
+	}
+	if u := unreachable(ctx, "token", tokenURL, err); u != nil {
+		return u
+	}
+	return fmt.Errorf("%w: %s", ErrExchange, tokenEndpointError(err))
+}
+
 // tokenEndpointError says what the provider's token endpoint answered, as
 // much as a client may read: its OAuth error code and HTTP status, not the
 // body oauth2 quotes (which a provider may fill with anything).
 func tokenEndpointError(err error) string {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return "the token endpoint could not be reached"
+		return "no usable answer from the token endpoint"
 	}
 	code := re.ErrorCode
 	if code == "" {

@@ -76,7 +76,9 @@ func (f *Flow) provider(ctx context.Context, issuer string) (*oidc.Provider, err
 	// key set refreshes in the background with this context.
 	p, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), f.client), issuer)
 	if err != nil {
-		return nil, fmt.Errorf("OpenID discovery at %s: %w", issuer, err)
+		// Down, refused, a 404 or an issuer that does not match: the
+		// provider's (or its settings') failure, not the user's.
+		return nil, &Unavailable{Endpoint: "discovery", Host: hostOf(issuer), Err: clipped(err)}
 	}
 	f.mu.Lock()
 	f.providers[issuer] = p
@@ -158,9 +160,15 @@ func getJSON(ctx context.Context, hc *http.Client, url string, dst any) error {
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
+		if u := unreachable(ctx, "user", url, err); u != nil {
+			return u
+		}
 		return fmt.Errorf("%w: %v", ErrUser, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		return &Unavailable{Endpoint: "user", Host: hostOf(url), Err: fmt.Errorf("answered HTTP %d", resp.StatusCode)}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%w: %s answered %d", ErrUser, url, resp.StatusCode)
 	}

@@ -237,8 +237,13 @@ func TestProvidersMustBePublic(t *testing.T) {
 		s := f.settings
 		s.Issuer = issuer
 		guarded := New(Deps{States: NewMemoryStates()})
-		if _, err := guarded.Begin(context.Background(), "env", s, "", ""); err == nil {
+		_, err := guarded.Begin(context.Background(), "env", s, "", "")
+		if err == nil {
 			t.Fatalf("a login began with a provider at %s", issuer)
+		}
+		// the operator's setting to fix, not the user's refusal
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "non-public address") {
+			t.Errorf("refused provider at %s: %v, want ErrUnavailable naming the address guard", issuer, err)
 		}
 	}
 	if _, err := f.flow.Begin(context.Background(), "env", f.settings, "", ""); err != nil {

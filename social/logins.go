@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -27,6 +28,21 @@ func NewLogins(p *Providers, f *Flow) *Logins {
 // ErrNotEnabled refuses a login with a provider the environment has not
 // enabled (the contract's provider_not_available).
 var ErrNotEnabled = errs.Unprocessable("provider_not_available", "this sign-in provider is not enabled for the environment", nil)
+
+// unreachable logs a provider's failure (its discovery, token or user
+// endpoint down or answering 5xx) for the operator and answers the
+// contract's provider_not_available: not a server error, and not the
+// user's refusal. Other errors pass unchanged.
+func (l *Logins) unreachable(ctx context.Context, envID, typ string, err error) error {
+	var u *Unavailable
+	if !errors.As(err, &u) {
+		return err
+	}
+	l.flow.log.WarnContext(ctx, "social: the sign-in provider could not be reached; check that it is up and its domain in the provider settings",
+		"provider", typ, "environmentId", envID, "endpoint", u.Endpoint, "host", u.Host, "err", u.Err)
+	return &errs.E{Kind: errs.KindUnprocessable, Code: "provider_not_available",
+		Message: "the sign-in provider could not be reached: try again later", Err: err}
+}
 
 // Settings are the flow settings of the environment's enabled provider of
 // type typ, with redirectURL as the callback registered with it.
@@ -98,7 +114,8 @@ func (l *Logins) Begin(ctx context.Context, envID, typ, redirectURL, state, bind
 	if err != nil {
 		return nil, err
 	}
-	return l.flow.BeginState(ctx, envID, s, state, binding, returnURL)
+	st, err := l.flow.BeginState(ctx, envID, s, state, binding, returnURL)
+	return st, l.unreachable(ctx, envID, typ, err)
 }
 
 // Register keeps a state the client made (initAuth).
@@ -117,7 +134,7 @@ func (l *Logins) Register(ctx context.Context, envID, typ, redirectURL, state, r
 	if err != nil {
 		return err
 	}
-	return l.flow.Register(ctx, envID, s, state, returnURL)
+	return l.unreachable(ctx, envID, typ, l.flow.Register(ctx, envID, s, state, returnURL))
 }
 
 // Deliver records the provider's code for a state (the redirect).
@@ -138,7 +155,7 @@ func (l *Logins) Complete(ctx context.Context, envID, typ, redirectURL string, c
 	}
 	id, toks, err := l.flow.Complete(ctx, envID, s, cb, binding)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s login: %w", typ, err)
+		return nil, nil, fmt.Errorf("%s login: %w", typ, l.unreachable(ctx, envID, typ, err))
 	}
 	return id, toks, nil
 }

@@ -1,0 +1,120 @@
+package social
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// closedAddr is a loopback address nothing listens on: a provider that
+// is down.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// answering is a provider endpoint answering status with body (a body
+// that echoes the client's secret, as a careless provider might).
+func answering(t *testing.T, status int, body string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// wantUnavailable checks err is the provider's failure, naming the
+// endpoint and its host, and not the user's doing.
+func wantUnavailable(t *testing.T, what string, err error, endpoint, host string) {
+	t.Helper()
+	var u *Unavailable
+	if !errors.Is(err, ErrUnavailable) || !errors.As(err, &u) {
+		t.Fatalf("%s: %v, want ErrUnavailable", what, err)
+	}
+	if u.Endpoint != endpoint || u.Host != host {
+		t.Errorf("%s: endpoint %q at %q, want %q at %q", what, u.Endpoint, u.Host, endpoint, host)
+	}
+	for _, user := range []error{ErrExchange, ErrUser, ErrIDToken, ErrStateNotFound} {
+		if errors.Is(err, user) {
+			t.Errorf("%s: %v also reads as the user's refusal %v", what, err, user)
+		}
+	}
+	if strings.Contains(err.Error(), "csecret") {
+		t.Errorf("%s: the client secret in the error: %v", what, err)
+	}
+}
+
+// TestDiscoveryUnavailable: an OpenID provider whose discovery document
+// cannot be read (down, answering 5xx) is the provider's failure, told
+// apart from a refused login.
+func TestDiscoveryUnavailable(t *testing.T) {
+	down := closedAddr(t)
+	failing := answering(t, http.StatusServiceUnavailable, `{"error":"maintenance"}`)
+	for _, issuer := range []string{"http://" + down, failing} {
+		u, _ := url.Parse(issuer)
+		flow := New(Deps{States: NewMemoryStates(), AllowPrivate: true})
+		s := Settings{Type: OIDC, ClientID: "cid", ClientSecret: "csecret", RedirectURL: testRedirect, Issuer: issuer}
+		err := flow.Register(context.Background(), "env", s, "s0123456789abcdefghij", "")
+		wantUnavailable(t, "initAuth at "+issuer, err, "discovery", u.Host)
+		_, err = flow.Begin(context.Background(), "env", s, "", "")
+		wantUnavailable(t, "loginUrl at "+issuer, err, "discovery", u.Host)
+	}
+}
+
+// TestTokenEndpointUnavailable: the token endpoint down or answering 5xx
+// fails the login as the provider's failure; its 4xx (a bad code) stays
+// the user's refusal. The user endpoint likewise.
+func TestTokenEndpointUnavailable(t *testing.T) {
+	down := closedAddr(t)
+	srv := newOAuthServer(t, false, map[string]any{"id": 7, "login": "octo"}, []any{})
+	cases := []struct {
+		name, tokenURL, userURL, endpoint string
+		user                              bool // the user's refusal, not the provider's failure
+	}{
+		{"token endpoint down", "http://" + down + "/token", srv.srv.URL + "/user", "token", false},
+		{"token endpoint 503", answering(t, 503, `{"error":"temporarily_unavailable","client_secret":"csecret"}`),
+			srv.srv.URL + "/user", "token", false},
+		{"token endpoint 400", answering(t, 400, `{"error":"invalid_grant"}`), srv.srv.URL + "/user", "token", true},
+		{"user endpoint 502", srv.srv.URL + "/token", answering(t, 502, `csecret`), "user", false},
+		{"user endpoint 401", srv.srv.URL + "/token", answering(t, 401, ``), "user", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := Settings{Type: GitHub, ClientID: "cid", ClientSecret: "csecret", RedirectURL: testRedirect,
+				AuthURL: srv.srv.URL + "/authorize", TokenURL: c.tokenURL, UserURL: c.userURL, EmailsURL: srv.srv.URL + "/user/emails"}
+			flow := New(Deps{States: NewMemoryStates(), AllowPrivate: true})
+			ctx := context.Background()
+			start, err := flow.Begin(ctx, "env", s, "b", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = flow.Complete(ctx, "env", s, browse(t, start.URL), "b")
+			if c.user {
+				if err == nil || errors.Is(err, ErrUnavailable) {
+					t.Fatalf("%v, want the user's refusal", err)
+				}
+				return
+			}
+			want := c.tokenURL
+			if c.endpoint == "user" {
+				want = c.userURL
+			}
+			u, _ := url.Parse(want)
+			wantUnavailable(t, c.name, err, c.endpoint, u.Host)
+		})
+	}
+}
