@@ -162,7 +162,8 @@ type Flow struct {
 	log    *slog.Logger
 
 	mu        sync.Mutex
-	providers map[string]*oidc.Provider // by issuer: discovery is cached
+	providers map[string]*oidc.Provider   // by issuer: discovery is cached
+	failed    map[string]*failedDiscovery // by issuer, for discoveryRetry
 }
 
 // New builds a Flow.
@@ -181,7 +182,7 @@ func New(d Deps) *Flow {
 		d.Log = slog.Default()
 	}
 	return &Flow{states: d.States, client: d.HTTPClient, now: d.Now, ttl: d.StateTTL, log: d.Log,
-		providers: map[string]*oidc.Provider{}}
+		providers: map[string]*oidc.Provider{}, failed: map[string]*failedDiscovery{}}
 }
 
 // the client hands over to finish (signIn: state, code, its verifier).

@@ -67,22 +67,36 @@ func (f *Flow) resolve(ctx context.Context, s Settings) (Description, *oauth2.Co
 
 func (f *Flow) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
 	f.mu.Lock()
-	p := f.providers[issuer]
+	p, failed := f.providers[issuer], f.failed[issuer]
 	f.mu.Unlock()
 	if p != nil {
 		return p, nil
 	}
+	if failed != nil && f.now().Before(failed.until) {
+		return nil, failed.err
+	}
 	// Discovery outlives the request that triggered it: the provider's
 	// key set refreshes in the background with this context.
 	p, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), f.client), issuer)
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err != nil {
 		// Down, refused, a 404 or an issuer that does not match: the
-		// provider's (or its settings') failure, not the user's.
-		return nil, &Unavailable{Endpoint: "discovery", Host: hostOf(issuer), Err: clipped(err)}
+		// provider's (or its settings') failure, not the user's. It is
+		// remembered a while: every SDK settings read (baseAuthUrl) and
+		// login would otherwise wait on a provider that hangs.
+		u := &Unavailable{Endpoint: "discovery", Host: hostOf(issuer), Err: clipped(err)}
+		now := f.now()
+		for k, v := range f.failed { // issuers the operators no longer use go too
+			if !now.Before(v.until) {
+				delete(f.failed, k)
+			}
+		}
+		f.failed[issuer] = &failedDiscovery{err: u, until: now.Add(discoveryRetry)}
+		return nil, u
 	}
-	f.mu.Lock()
+	delete(f.failed, issuer)
 	f.providers[issuer] = p
-	f.mu.Unlock()
 	return p, nil
 }
 

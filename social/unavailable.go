@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"time"
 )
 
 // ErrUnavailable: the provider failed, not the user: its discovery
@@ -62,4 +63,15 @@ func clipped(err error) error {
 		return errors.New(s[:maxCauseBytes] + "…")
 	}
 	return err
+}
+
+// discoveryRetry is how long a failed discovery is remembered: logins
+// meanwhile fail at once, and a provider back up (or a domain fixed in
+// place) is used again after it.
+const discoveryRetry = 30 * time.Second
+
+// failedDiscovery is a remembered discovery failure.
+type failedDiscovery struct {
+	err   error
+	until time.Time
 }

@@ -3,12 +3,15 @@ package social
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // closedAddr is a loopback address nothing listens on: a provider that
@@ -116,5 +119,44 @@ func TestTokenEndpointUnavailable(t *testing.T) {
 			u, _ := url.Parse(want)
 			wantUnavailable(t, c.name, err, c.endpoint, u.Host)
 		})
+	}
+}
+
+// TestDiscoveryFailureIsRemembered: a provider whose discovery failed is
+// not asked again for a while: every SDK settings read (baseAuthUrl) and
+// login would otherwise wait on a provider that hangs, each up to the
+// client's timeout. Once the while is over it is asked again.
+func TestDiscoveryFailureIsRemembered(t *testing.T) {
+	var hits atomic.Int32
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(hang); srv.Close() })
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	flow := New(Deps{States: NewMemoryStates(), HTTPClient: &http.Client{Timeout: 200 * time.Millisecond},
+		Now: func() time.Time { return now }})
+	s := Settings{Type: OIDC, ClientID: "cid", ClientSecret: "csecret", RedirectURL: testRedirect, Issuer: srv.URL}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for i := range 3 {
+		began := time.Now()
+		_, err := flow.Begin(context.Background(), "env", s, "", "")
+		wantUnavailable(t, fmt.Sprintf("login %d", i), err, "discovery", host)
+		if i > 0 && time.Since(began) > 100*time.Millisecond {
+			t.Errorf("login %d waited %v on a provider that just failed", i, time.Since(began))
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("discovery asked %d times, want once", n)
+	}
+	now = now.Add(discoveryRetry)
+	_, err := flow.Begin(context.Background(), "env", s, "", "")
+	wantUnavailable(t, "login after the while", err, "discovery", host)
+	if n := hits.Load(); n != 2 {
+		t.Fatalf("discovery asked %d times after the while, want twice", n)
 	}
 }
