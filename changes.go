@@ -230,12 +230,23 @@ func (n *notifier) UpdateUser(ctx context.Context, id string, edit func(*users.U
 	return u, err
 }
 
+// UpdateProfile also reports MFAChanged when the change set the recovery
+// codes' acknowledgement, as SetBackupCodeAck does.
 func (n *notifier) UpdateProfile(ctx context.Context, userID string, change func(*users.User, []users.CustomField) (*users.ProfileChange, error)) (*users.User, error) {
-	u, err := n.Store.UpdateProfile(ctx, userID, change)
-	if err == nil {
-		n.userChange(ctx, UserUpdated, u)
+	acked := false
+	u, err := n.Store.UpdateProfile(ctx, userID, func(cur *users.User, fs []users.CustomField) (*users.ProfileChange, error) {
+		ch, err := change(cur, fs)
+		acked = err == nil && ch.BackupCodeAck != nil
+		return ch, err
+	})
+	if err != nil {
+		return u, err
 	}
-	return u, err
+	n.userChange(ctx, UserUpdated, u)
+	if acked {
+		n.notify(ctx, Change{Kind: MFAChanged, EnvironmentID: u.EnvironmentID, UserID: u.ID, User: u})
+	}
+	return u, nil
 }
 
 // DeleteUser reads the user first, so the hook learns who was deleted.

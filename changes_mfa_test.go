@@ -82,6 +82,23 @@ func TestAfterChangeHearsMFAChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		changed("codes acknowledged", mfa.AckComplete)
+		// PUT /users with the acknowledgement: refused with a bad field,
+		// nothing; else the user updated, then their factors.
+		put := func(body map[string]any) int {
+			st, _ := app.Do(t, "PUT", "/api/v0/sdk/"+env+"/users", s.MinifiedJWT, body)
+			return st
+		}
+		if st := put(map[string]any{"mfaBackupCodeAcknowledgement": mfa.AckPending, "country": "Narnia"}); st != 400 {
+			t.Fatalf("PUT /users with a bad country: %d", st)
+		}
+		nothing("a refused profile change with an acknowledgement")
+		if st := put(map[string]any{"mfaBackupCodeAcknowledgement": mfa.AckComplete}); st != 200 {
+			t.Fatalf("PUT /users with the acknowledgement: %d", st)
+		}
+		if got := log.take(); len(got) != 2 || got[0].Kind != dynamicauth.UserUpdated || got[1].Kind != dynamicauth.MFAChanged ||
+			got[1].User == nil || got[1].User.MfaBackupCodeAcknowledgement != mfa.AckComplete {
+			t.Errorf("PUT /users with the acknowledgement: heard %+v, want UserUpdated then MFAChanged", got)
+		}
 
 		pending := signIn()
 		if _, err := app.NewRecoveryCodes(ctx, env, pending); err != signin.ErrMFAPending {

@@ -210,3 +210,66 @@ func testStepUpWithMFAToken(t *testing.T, h *harness) {
 	r = put(tok, mfaToken, "", "Ada")
 	wantError(t, "the single-use mfaToken a second time", r.status, r.json, 403)
 }
+
+// A refused PUT /users changes nothing: not the profile, not the recovery
+// codes' acknowledgement sent with it, and an invalid field does not spend
+// the single-use step-up token either (it is refused before any write). A
+// username another user holds, found by the write itself, leaves the
+// acknowledgement as it was.
+func TestRefusedProfileUpdateChangesNothing(t *testing.T) {
+	mfBoth(t, noTune, testRefusedProfileUpdate)
+}
+
+func testRefusedProfileUpdate(t *testing.T, h *harness) {
+	env := h.ids.EnvironmentID
+	base := "/sdk/" + env + "/users/mfa"
+	h.mfSetMFA(t, map[string]any{"enabled": true})
+	other, _ := crypto.GenerateKey()
+	st, res := h.do(t, "PUT", "/sdk/"+env+"/users", str(t, h.mfSignIn(t, other), "minifiedJwt"),
+		map[string]any{"username": "taken_name"})
+	wantStatus(t, "another user takes a username", st, 200, res)
+	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
+		map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+	key, _ := crypto.GenerateKey()
+	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	secret, _ := h.mfEnroll(t, full)
+	st, res = h.do(t, "GET", base+"/recovery", full, nil)
+	wantStatus(t, "recovery codes", st, 200, res)
+	elevate := func(step int) (string, string) {
+		st, res := h.do(t, "POST", base+"/auth/totp", full, map[string]any{"code": mfatest.Code(t, secret, step),
+			"requestedScopes": []string{"user:update"}})
+		wantStatus(t, "auth/totp for user:update", st, 200, res)
+		return str(t, res, "elevatedAccessToken"), str(t, res, "minifiedJwt")
+	}
+	elevated, tok := elevate(0)
+	put := func(elevated string, body map[string]any) *response {
+		return h.send(t, request{method: "PUT", path: v0 + "/sdk/" + env + "/users", token: tok, body: body,
+			header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		st, res := h.do(t, "GET", "/sdk/"+env+"/users", tok, nil)
+		wantStatus(t, "GET /users after "+what, st, 200, res)
+		wantEq(t, res, "mfaBackupCodeAcknowledgement", "pending")
+		if m, _ := res.(map[string]any); m["firstName"] != nil || m["username"] != nil {
+			t.Fatalf("%s changed the profile: %s", what, dump(res))
+		}
+	}
+
+	r := put(elevated, map[string]any{"mfaBackupCodeAcknowledgement": "complete", "firstName": "Ada", "country": "Narnia"})
+	wantError(t, "PUT /users with an invalid country", r.status, r.json, 400)
+	unchanged("an invalid field")
+	r = put("", map[string]any{"mfaBackupCodeAcknowledgement": "done"})
+	wantError(t, "PUT /users with an invalid acknowledgement", r.status, r.json, 400)
+	unchanged("an invalid acknowledgement")
+	r = put(elevated, map[string]any{"mfaBackupCodeAcknowledgement": "complete", "firstName": "Ada", "username": "taken_name"})
+	wantError(t, "PUT /users with a taken username (the token unspent so far)", r.status, r.json, 422)
+	wantEq(t, r.json, "code", "username_already_exists")
+	unchanged("a taken username")
+
+	elevated, tok = elevate(1)
+	r = put(elevated, map[string]any{"mfaBackupCodeAcknowledgement": "complete", "firstName": "Ada"})
+	wantStatus(t, "the change, valid", r.status, 200, r.json)
+	wantEq(t, r.json, "user.mfaBackupCodeAcknowledgement", "complete")
+	wantEq(t, r.json, "user.firstName", "Ada")
+}

@@ -18,10 +18,19 @@ const (
 // AcknowledgeBackupCodes records the user's answer about their recovery
 // codes ("complete" once saved; "pending" to be asked again).
 func (s *Service) AcknowledgeBackupCodes(ctx context.Context, userID, ack string) error {
+	if err := CheckBackupCodeAck(ack); err != nil {
+		return err
+	}
+	return s.store.SetBackupCodeAck(ctx, userID, ack)
+}
+
+// CheckBackupCodeAck refuses an acknowledgement other than pending or
+// complete.
+func CheckBackupCodeAck(ack string) error {
 	if ack != AckPending && ack != AckComplete {
 		return errs.Invalid("mfaBackupCodeAcknowledgement: must be pending or complete")
 	}
-	return s.store.SetBackupCodeAck(ctx, userID, ack)
+	return nil
 }
 
 // RecoveryCodeCount is how many codes a set holds.

@@ -139,6 +139,10 @@ func (missingAlias) UpdateProfile(context.Context, *users.User, users.ProfileInp
 	return nil, errors.New("missingAlias changes no profile")
 }
 
+func (missingAlias) CheckProfile(context.Context, *users.User, users.ProfileInput) error {
+	return errors.New("missingAlias changes no profile")
+}
+
 func TestTokensCarryMissingFields(t *testing.T) {
 	f := newFixture(t)
 	f.svc = signin.NewService(signin.Deps{Environments: f.store, Store: f.store, Links: f.store, Merges: f.store,

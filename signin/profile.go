@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -43,28 +44,36 @@ type SelfUpdated struct {
 }
 
 // UpdateSelf applies the caller's change to their own profile and
-// re-issues the session's tokens: the user.update step-up first (u.StepUp),
-// then the recovery codes' acknowledgement, the verification a new
-// sign-in address starts instead of being stored, and the change itself,
-// all or nothing.
+// re-issues the session's tokens, all or nothing: the input is checked
+// first, writing nothing; then the user.update step-up (u.StepUp) spends
+// its proof, the verification a new sign-in address needs is started
+// instead of storing it, and the change is written with the recovery
+// codes' acknowledgement in one transaction.
+//
+// The proof is spent in a transaction of its own, before the change's: a
+// change refused by its write (an email, username or unique value another
+// user holds, a custom field changed meanwhile) has spent a single-use
+// proof. Bad input does not get that far.
 func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*SelfUpdated, error) {
 	if s.profiles == nil {
 		return nil, errs.Internal("update profile", errors.New("the sign-in service has no Profiles"))
+	}
+	if u.Acknowledgement != nil {
+		if _, err := s.MFAServed(); err != nil {
+			return nil, err
+		}
+		if err := mfa.CheckBackupCodeAck(*u.Acknowledgement); err != nil {
+			return nil, err
+		}
+		u.Input.BackupCodeAck = u.Acknowledgement
+	}
+	if err := s.profiles.CheckProfile(ctx, cur.User, u.Input); err != nil {
+		return nil, err
 	}
 	if u.StepUp {
 		if err := s.RequireStepUp(ctx, cur, "user:update", u.Proof); err != nil {
 			return nil, err
 		}
-	}
-	if u.Acknowledgement != nil {
-		m, err := s.MFAServed()
-		if err != nil {
-			return nil, err
-		}
-		if err := m.AcknowledgeBackupCodes(ctx, cur.User.ID, *u.Acknowledgement); err != nil {
-			return nil, err
-		}
-		cur.User.MfaBackupCodeAcknowledgement = *u.Acknowledgement
 	}
 	next, started, err := s.ProfileChangeVerification(ctx, cur, &u.Input, u.Client)
 	if err != nil {

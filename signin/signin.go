@@ -175,6 +175,9 @@ type Profiles interface {
 	// UpdateProfile applies a user's change to their own profile, all or
 	// nothing (UpdateSelf).
 	UpdateProfile(ctx context.Context, u *users.User, in users.ProfileInput) (*users.Profile, error)
+	// CheckProfile refuses the input UpdateProfile would refuse, writing
+	// nothing.
+	CheckProfile(ctx context.Context, u *users.User, in users.ProfileInput) error
 }
 
 // Deps are what a Service is built from. Store, Environments, Links,

@@ -94,6 +94,9 @@ type ProfileStore interface {
 type ProfileChange struct {
 	User   *User         // every profile column and the metadata
 	Unique []UniqueValue // the user's values of unique fields, replacing theirs
+	// BackupCodeAck, if set, is the recovery codes' acknowledgement
+	// (User.MfaBackupCodeAcknowledgement) written with the profile.
+	BackupCodeAck *string
 }
 
 // UniqueValue is a user's value of a unique field, in UniqueForm.
@@ -148,29 +151,44 @@ func (s *Profiles) Profile(ctx context.Context, u *User) (*Profile, error) {
 // ProfileInput is a UserFields update: standard fields by name (nil
 // clears one) and a shallow patch of the metadata (JSON null removes a
 // key; keys not named stay as they are).
+//
+// BackupCodeAck, if set, is the recovery codes' acknowledgement, stored
+// in the same transaction (its value checked by the caller, package mfa).
 type ProfileInput struct {
-	Fields   map[string]*string
-	Metadata map[string]json.RawMessage
+	Fields        map[string]*string
+	Metadata      map[string]json.RawMessage
+	BackupCodeAck *string
+}
+
+// CheckProfile refuses an update UpdateProfile would refuse for its
+// input, writing nothing: the fields' rules and the custom fields' as
+// they are now. What only the write can tell (a value another user
+// holds, a custom field changed meanwhile) is still refused there. It
+// lets a caller check the input before what it spends for the change.
+func (s *Profiles) CheckProfile(ctx context.Context, u *User, in ProfileInput) error {
+	_, std, err := s.checkInput(ctx, u, in)
+	if err != nil {
+		return err
+	}
+	fields, err := s.store.ListCustomFields(ctx, u.EnvironmentID)
+	if err != nil {
+		return err
+	}
+	_, err = applyProfile(u, std, in, fields, s.now())
+	return err
 }
 
 // UpdateProfile applies a user's own update, all or nothing.
 func (s *Profiles) UpdateProfile(ctx context.Context, u *User, in ProfileInput) (*Profile, error) {
-	kyc, err := s.kyc(ctx, u.EnvironmentID)
+	kyc, std, err := s.checkInput(ctx, u, in)
 	if err != nil {
-		return nil, err
-	}
-	std, err := checkStandardFields(in.Fields, kyc)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkMetadataKeys(in.Metadata); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	var fields []CustomField
 	next, err := s.store.UpdateProfile(ctx, u.ID, func(cur *User, fs []CustomField) (*ProfileChange, error) {
 		fields = fs
-		return applyProfile(cur, std, in.Metadata, fs, now)
+		return applyProfile(cur, std, in, fs, now)
 	})
 	if err != nil {
 		return nil, err
@@ -178,18 +196,36 @@ func (s *Profiles) UpdateProfile(ctx context.Context, u *User, in ProfileInput) 
 	return &Profile{User: next, Missing: missingFields(kyc, fields, next)}, nil
 }
 
-// applyProfile computes a user's next profile from a validated update.
-func applyProfile(cur *User, std map[string]string, patch map[string]json.RawMessage, fields []CustomField, now time.Time) (*ProfileChange, error) {
+// checkInput validates an update's standard fields (returning the values
+// to store) and its metadata keys, against the environment's kyc.
+func (s *Profiles) checkInput(ctx context.Context, u *User, in ProfileInput) ([]KycEntry, map[string]string, error) {
+	kyc, err := s.kyc(ctx, u.EnvironmentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	std, err := checkStandardFields(in.Fields, kyc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return kyc, std, checkMetadataKeys(in.Metadata)
+}
+
+// applyProfile computes a user's next profile from a validated update
+// (std, its standard fields' values).
+func applyProfile(cur *User, std map[string]string, in ProfileInput, fields []CustomField, now time.Time) (*ProfileChange, error) {
 	next := *cur
 	for name, v := range std {
 		*next.profileField(name) = v
 	}
-	meta, err := mergeMetadata(cur.Metadata, patch, fields)
+	meta, err := mergeMetadata(cur.Metadata, in.Metadata, fields)
 	if err != nil {
 		return nil, err
 	}
 	next.Metadata, next.UpdatedAt = meta, now
-	return &ProfileChange{User: &next, Unique: uniqueValues(meta, fields)}, nil
+	if in.BackupCodeAck != nil {
+		next.MfaBackupCodeAcknowledgement = *in.BackupCodeAck
+	}
+	return &ProfileChange{User: &next, Unique: uniqueValues(meta, fields), BackupCodeAck: in.BackupCodeAck}, nil
 }
 
 // DeleteUser deletes the user for good; their sessions stop at once.

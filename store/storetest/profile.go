@@ -466,3 +466,30 @@ func testDeleteUser(t *testing.T, s store.Store) {
 		t.Errorf("the deleted user came back")
 	}
 }
+
+// testUpdateProfileBackupCodeAck: the recovery codes' acknowledgement a
+// change carries is written with the profile, and not at all when the
+// write is refused.
+func testUpdateProfileBackupCodeAck(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+	alice, _ := signIn(t, s, c, env, newWallet(t, env))
+	bob, _ := signIn(t, s, c, env, newWallet(t, env))
+	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
+	must(t, "bob takes a username", err)
+	change := func(ack, username string) error {
+		_, err := s.UpdateProfile(ctx(t), alice.ID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
+			next := *cur
+			next.Username, next.UpdatedAt = username, c.next()
+			return &users.ProfileChange{User: &next, BackupCodeAck: &ack}, nil
+		})
+		return err
+	}
+	wantCode(t, "a taken username with an acknowledgement", change("complete", "BOB"), errs.KindUnprocessable, "username_already_exists")
+	eq(t, "acknowledgement after the refused change", getUser(t, s, alice.ID).MfaBackupCodeAcknowledgement, "")
+	must(t, "a free username with an acknowledgement", change("complete", "alice"))
+	got := getUser(t, s, alice.ID)
+	eq(t, "acknowledgement stored", got.MfaBackupCodeAcknowledgement, "complete")
+	eq(t, "username stored", got.Username, "alice")
+}

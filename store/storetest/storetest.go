@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CustomFieldValues", testCustomFieldValues},
 		{"UpdateProfile", testUpdateProfile},
 		{"UpdateProfileChangeError", testUpdateProfileChangeError},
+		{"UpdateProfileBackupCodeAck", testUpdateProfileBackupCodeAck},
 		{"UniqueValueRace", testUniqueValueRace},
 		{"DeleteUser", testDeleteUser},
 		{"AdminSaveUser", testAdminSaveUser},
