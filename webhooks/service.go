@@ -57,7 +57,9 @@ type Store interface {
 	ListWebhooks(ctx context.Context, envID string) ([]Webhook, error)
 	GetWebhook(ctx context.Context, envID, id string) (*Webhook, error)
 	// UpdateWebhook replaces url, events and enabled; enabling a webhook
-	// clears its failures and DisabledReason and sets EnabledAt.
+	// clears its failures and DisabledReason and sets EnabledAt. Enabling
+	// it or changing its url starts a new epoch: failures of attempts
+	// loaded before count for nothing, and a new url's count starts at 0.
 	UpdateWebhook(ctx context.Context, w Webhook) (*Webhook, error)
 	DeleteWebhook(ctx context.Context, envID, id string) error
 	// ListDeliveries pages a webhook's delivery log, newest first, or one

@@ -160,6 +160,11 @@ func (s *Store) UpdateWebhook(ctx context.Context, in webhooks.Webhook) (*webhoo
 			at := in.UpdatedAt
 			w.EnabledAt, w.Failures, w.DisabledReason, w.Epoch = &at, 0, "", w.Epoch+1
 		}
+		if in.URL != w.URL {
+			// Another endpoint: the old one's failures, and those of attempts
+			// to it still in flight (their epoch), must not disable it.
+			w.Failures, w.Epoch = 0, w.Epoch+1
+		}
 		if !in.Enabled {
 			w.EnabledAt = nil
 		}

@@ -137,6 +137,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Webhooks", testWebhooks},
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
 		{"WebhookDisable", testWebhookDisable},
+		{"WebhookURLChange", testWebhookURLChange},
 		{"WebhookLogPastPurge", testWebhookLogPastPurge},
 		{"UnstorableText", testUnstorableText},
 	}
