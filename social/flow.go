@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"golang.org/x/oauth2"
 )
@@ -162,7 +161,7 @@ type Flow struct {
 	log    *slog.Logger
 
 	mu        sync.Mutex
-	providers map[string]*oidc.Provider   // by issuer: discovery is cached
+	providers map[string]*discovered      // by issuer: discovery is cached
 	failed    map[string]*failedDiscovery // by issuer, for discoveryRetry
 }
 
@@ -182,7 +181,7 @@ func New(d Deps) *Flow {
 		d.Log = slog.Default()
 	}
 	return &Flow{states: d.States, client: d.HTTPClient, now: d.Now, ttl: d.StateTTL, log: d.Log,
-		providers: map[string]*oidc.Provider{}, failed: map[string]*failedDiscovery{}}
+		providers: map[string]*discovered{}, failed: map[string]*failedDiscovery{}}
 }
 
 // the client hands over to finish (signIn: state, code, its verifier).

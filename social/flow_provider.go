@@ -65,7 +65,7 @@ func (f *Flow) resolve(ctx context.Context, s Settings) (Description, *oauth2.Co
 	return d, cfg, nil
 }
 
-func (f *Flow) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
+func (f *Flow) provider(ctx context.Context, issuer string) (*discovered, error) {
 	f.mu.Lock()
 	p, failed := f.providers[issuer], f.failed[issuer]
 	f.mu.Unlock()
@@ -77,7 +77,11 @@ func (f *Flow) provider(ctx context.Context, issuer string) (*oidc.Provider, err
 	}
 	// Discovery outlives the request that triggered it: the provider's
 	// key set refreshes in the background with this context.
-	p, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), f.client), issuer)
+	bg := oidc.ClientContext(context.WithoutCancel(ctx), f.client)
+	op, err := oidc.NewProvider(bg, issuer)
+	if err == nil {
+		p, err = newDiscovered(bg, op)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
@@ -109,8 +113,11 @@ func (f *Flow) fromIDToken(ctx context.Context, d Description, s Settings, tok *
 	if err != nil {
 		return nil, "", err
 	}
-	v := p.Verifier(&oidc.Config{ClientID: s.ClientID, Now: f.now})
+	v, keys := p.verifier(d.Issuer, oidc.Config{ClientID: s.ClientID, Now: f.now})
 	idt, err := v.Verify(oidc.ClientContext(ctx, f.client), raw)
+	if keys.fetch != nil {
+		return nil, "", keys.fetch
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %v", ErrIDToken, err)
 	}

@@ -9,8 +9,9 @@ import (
 )
 
 // ErrUnavailable: the provider failed, not the user: its discovery
-// document, token or user endpoint could not be reached (down, a DNS
-// failure, a timeout, refused by the address guard) or answered 5xx.
+// document, token or user endpoint or its signing keys could not be
+// reached (down, a DNS failure, a timeout, refused by the address guard)
+// or answered 5xx.
 // The operator acts on it; the client may try again later.
 var ErrUnavailable = errors.New("social: the provider could not be reached")
 
@@ -19,7 +20,7 @@ var ErrUnavailable = errors.New("social: the provider could not be reached")
 // was sent to it (the client secret); a failed discovery's status and the
 // start of its body (go-oidc quotes them; nothing secret was sent).
 type Unavailable struct {
-	Endpoint string // "discovery", "token" or "user"
+	Endpoint string // "discovery", "token", "user" or "keys"
 	Host     string
 	Err      error
 }
