@@ -102,9 +102,24 @@ func (l *Logins) BaseAuthURL(ctx context.Context, p *Provider) string {
 	}
 	_, cfg, err := l.flow.resolve(ctx, s)
 	if err != nil {
+		l.baseAuthURLFailed(ctx, p, s.Issuer, err)
 		return ""
 	}
 	return cfg.Endpoint.AuthURL
+}
+
+// baseAuthURLFailed tells the operator why a settings read leaves the
+// provider's baseAuthUrl out when its discovery failed: once per
+// remembered failure, not on every read (the SDK reads the settings on
+// each page load). Other errors (settings lacking what discovery needs)
+// have no remembered failure to rate them by, so are not logged here.
+func (l *Logins) baseAuthURLFailed(ctx context.Context, p *Provider, issuer string, err error) {
+	var u *Unavailable
+	if !errors.As(err, &u) || !l.flow.reportDiscoveryFailure(issuer) {
+		return
+	}
+	l.flow.log.WarnContext(ctx, "social: the SDK settings leave out the provider's baseAuthUrl: its OpenID discovery failed; check that it is up and its domain in the provider settings",
+		"provider", p.Type, "environmentId", p.EnvironmentID, "endpoint", u.Endpoint, "host", u.Host, "err", u.Err)
 }
 
 // Begin starts a login whose authorize URL this server builds (loginUrl;

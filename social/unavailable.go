@@ -75,4 +75,21 @@ const discoveryRetry = 30 * time.Second
 type failedDiscovery struct {
 	err   error
 	until time.Time
+	// reported: a settings read has logged it already.
+	reported bool
+}
+
+// reportDiscoveryFailure says whether issuer's remembered discovery
+// failure is still to be logged by a settings read, and marks it logged:
+// a provider that stays down is logged once per discoveryRetry.
+func (f *Flow) reportDiscoveryFailure(issuer string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fd := f.failed[issuer]
+	if fd == nil { // not remembered: nothing rates it
+		return true
+	}
+	first := !fd.reported
+	fd.reported = true
+	return first
 }

@@ -1,9 +1,11 @@
 package social
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -158,5 +160,42 @@ func TestDiscoveryFailureIsRemembered(t *testing.T) {
 	wantUnavailable(t, "login after the while", err, "discovery", host)
 	if n := hits.Load(); n != 2 {
 		t.Fatalf("discovery asked %d times after the while, want twice", n)
+	}
+}
+
+// TestBaseAuthURLDiscoveryFailureIsLogged: an SDK settings read leaves
+// out the baseAuthUrl of a provider whose discovery failed, and tells the
+// operator once per remembered failure, not on every read.
+func TestBaseAuthURLDiscoveryFailureIsLogged(t *testing.T) {
+	failing := answering(t, http.StatusServiceUnavailable, `{"error":"maintenance"}`)
+	var logged bytes.Buffer
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	flow := New(Deps{States: NewMemoryStates(), AllowPrivate: true, Now: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	logins := NewLogins(NewProviders(ProvidersDeps{}), flow)
+	p := &Provider{ID: "p1", EnvironmentID: "env-1", Type: Google, ClientID: "cid", Domain: failing}
+	lines := func() []string { return strings.FieldsFunc(logged.String(), func(r rune) bool { return r == '\n' }) }
+	for i := range 3 {
+		if got := logins.BaseAuthURL(context.Background(), p); got != "" {
+			t.Fatalf("read %d: baseAuthUrl %q of a provider whose discovery failed", i, got)
+		}
+	}
+	host := strings.TrimPrefix(failing, "http://")
+	got := lines()
+	if len(got) != 1 {
+		t.Fatalf("%d log lines for 3 reads of one remembered failure, want 1: %q", len(got), logged.String())
+	}
+	for _, want := range []string{"level=WARN", "provider=google", "environmentId=env-1", "host=" + host, "503"} {
+		if !strings.Contains(got[0], want) {
+			t.Errorf("log line lacks %q: %s", want, got[0])
+		}
+	}
+	// The failure forgotten, discovery is asked again; failing again, it
+	// is told again.
+	now = now.Add(discoveryRetry)
+	logins.BaseAuthURL(context.Background(), p)
+	logins.BaseAuthURL(context.Background(), p)
+	if n := len(lines()); n != 2 {
+		t.Fatalf("%d log lines after a second failure, want 2: %q", n, logged.String())
 	}
 }
