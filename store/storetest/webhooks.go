@@ -340,19 +340,8 @@ func failedAttempt(j webhooks.Job, at time.Time, disableAfter int) webhooks.Outc
 // before an operator re-enabled the webhook counts for nothing.
 func testWebhookDisable(t *testing.T, s store.Store) {
 	const threshold = 3
-	c := newClock()
-	e := newEndEnv(t, s, c)
-	q := &jobQueue{s: s}
-	q.list(t)
-	h, ping := newHook(c, e.sandbox.ID, true, events.UserCreated)
-	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h, ping, 5))
-	for range 3 {
-		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
-	}
-	jobs := q.list(t) // the ping and three user.created
-	if len(jobs) != 4 {
-		t.Fatalf("%d jobs, want 4", len(jobs))
-	}
+	f := newHookedSignIns(t, s, 3)
+	c, e, h, jobs, q := f.c, f.e, f.h, f.jobs, f.q
 	reload := func(j webhooks.Job) webhooks.Job {
 		t.Helper()
 		got, err := s.Load(ctx(t), j.MessageID)
@@ -434,19 +423,8 @@ func sameJSON(got []byte, want string) bool {
 // retry a day later). The last attempt of a page, gone by the next page,
 // must not end the log there.
 func testWebhookLogPastPurge(t *testing.T, s store.Store) {
-	c := newClock()
-	e := newEndEnv(t, s, c)
-	q := &jobQueue{s: s}
-	q.list(t)
-	h, ping := newHook(c, e.sandbox.ID, true, events.UserCreated)
-	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h, ping, 5))
-	for range 2 {
-		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
-	}
-	jobs := q.list(t)
-	if len(jobs) != 3 || jobs[0].Event.ID != ping.ID {
-		t.Fatalf("jobs %+v, want the ping and two user.created", jobs)
-	}
+	f := newHookedSignIns(t, s, 2)
+	c, e, h, ping, jobs := f.c, f.e, f.h, f.ping, f.jobs
 	// The sign-ins' messages delivered first, the ping's last.
 	for _, j := range append(jobs[1:], jobs[0]) {
 		at := c.next()

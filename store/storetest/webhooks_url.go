@@ -14,19 +14,8 @@ import (
 // new one. An update keeping the URL keeps the count.
 func testWebhookURLChange(t *testing.T, s store.Store) {
 	const threshold = 3
-	c := newClock()
-	e := newEndEnv(t, s, c)
-	q := &jobQueue{s: s}
-	q.list(t)
-	h, ping := newHook(c, e.sandbox.ID, true, events.UserCreated)
-	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h, ping, 5))
-	for range 4 {
-		signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
-	}
-	jobs := q.list(t) // the ping and four user.created
-	if len(jobs) != 5 {
-		t.Fatalf("%d jobs, want 5", len(jobs))
-	}
+	f := newHookedSignIns(t, s, 4)
+	c, e, h, jobs := f.c, f.e, f.h, f.jobs
 	fail := func(what string, j webhooks.Job, want bool) {
 		t.Helper()
 		got, err := s.Load(ctx(t), j.MessageID)
@@ -68,4 +57,33 @@ func testWebhookURLChange(t *testing.T, s store.Store) {
 	failures("a failure of the old URL after the change", 0)
 	fail("the new URL's first failure", jobs[3], false)
 	failures("the new URL's first failure", 1)
+}
+
+// hookedSignIns is an environment with an enabled webhook on
+// user.created and n wallet sign-ins: the jobs enqueued, the ping's first.
+type hookedSignIns struct {
+	c    *clock
+	e    endEnv
+	h    webhooks.Webhook
+	ping webhooks.Event
+	jobs []webhooks.Job
+	q    *jobQueue // lists the jobs enqueued after these
+}
+
+func newHookedSignIns(t *testing.T, s store.Store, n int) hookedSignIns {
+	t.Helper()
+	f := hookedSignIns{c: newClock()}
+	f.e = newEndEnv(t, s, f.c)
+	f.q = &jobQueue{s: s}
+	f.q.list(t)
+	f.h, f.ping = newHook(f.c, f.e.sandbox.ID, true, events.UserCreated)
+	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), f.h, f.ping, 5))
+	for range n {
+		signIn(t, s, f.c, f.e.sandbox.ID, newWallet(t, f.e.sandbox.ID))
+	}
+	f.jobs = f.q.list(t)
+	if len(f.jobs) != n+1 || f.jobs[0].Event.ID != f.ping.ID {
+		t.Fatalf("jobs %+v, want the ping and %d user.created", f.jobs, n)
+	}
+	return f
 }
