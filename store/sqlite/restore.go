@@ -247,10 +247,16 @@ func replaced(err error) error {
 
 // isBusy reports SQLITE_BUSY or SQLITE_LOCKED (another connection's lock).
 func isBusy(err error) bool {
+	code := primaryCode(err)
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
+
+// primaryCode is the primary result code of SQLite's error in err (of an
+// extended one too), 0 when err holds none.
+func primaryCode(err error) int {
 	var se *sqlitelib.Error
 	if !errors.As(err, &se) {
-		return false
+		return 0
 	}
-	code := se.Code() & 0xff // the primary code of an extended one
-	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	return se.Code() & 0xff
 }

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 
-	sqlitelib "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -21,11 +20,7 @@ var ErrDamaged = errors.New("the database is damaged")
 // isDamage reports SQLITE_NOTADB or SQLITE_CORRUPT: a file SQLite cannot
 // read as a database, whoever has it open.
 func isDamage(err error) bool {
-	var se *sqlitelib.Error
-	if !errors.As(err, &se) {
-		return false
-	}
-	code := se.Code() & 0xff // the primary code of an extended one
+	code := primaryCode(err)
 	return code == sqlite3.SQLITE_NOTADB || code == sqlite3.SQLITE_CORRUPT
 }
 
