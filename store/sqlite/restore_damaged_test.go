@@ -121,14 +121,8 @@ func TestRestoreOverDamaged(t *testing.T) {
 func TestRestoreOverDamagedInUse(t *testing.T) {
 	ctx, dir := t.Context(), t.TempDir()
 	dbPath, backup := seededBackup(t, dir, 2)
-	s, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAhead(t, dbPath)
 	defer s.Close()
-	if _, err := createOrg(ctx, s); err != nil {
-		t.Fatal(err)
-	}
 	// The file is damaged, and read, through one descriptor held open
 	// past the restore: closing any descriptor of the file would drop
 	// the locks the store's connections hold (they are the process's).
@@ -166,13 +160,7 @@ func TestRestoreOverDamagedInUse(t *testing.T) {
 func TestRestoreDamagedOptionOnSound(t *testing.T) {
 	ctx, dir := t.Context(), t.TempDir()
 	dbPath, backup := seededBackup(t, dir, 2)
-	s, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := createOrg(ctx, s); err != nil {
-		t.Fatal(err)
-	}
+	s := openAhead(t, dbPath)
 	if _, err := sqlite.Restore(ctx, dbPath, backup, sqlite.RestoreOptions{Damaged: true}); !errors.Is(err, sqlite.ErrInUse) {
 		t.Fatalf("Restore while a store has the database open: %v, want ErrInUse", err)
 	}

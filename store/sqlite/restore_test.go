@@ -50,6 +50,21 @@ func seededBackup(t *testing.T, dir string, n int) (db, backup string) {
 	return db, backup
 }
 
+// openAhead opens a store on the database at path and writes one
+// organization more, which its backup does not hold; the caller closes it.
+func openAhead(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := createOrg(t.Context(), s); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	return s
+}
+
 // TestRestore: the backup takes the database's place; the database it
 // replaces is kept whole, with the writes only its WAL held (a server
 // that crashed), and that WAL is not replayed onto the backup.
@@ -134,13 +149,7 @@ func TestRestore(t *testing.T) {
 func TestRestoreRefusals(t *testing.T) {
 	ctx, dir := t.Context(), t.TempDir()
 	dbPath, backup := seededBackup(t, dir, 2)
-	s, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := createOrg(ctx, s); err != nil {
-		t.Fatal(err)
-	}
+	s := openAhead(t, dbPath)
 	backupBytes, _ := os.ReadFile(backup)
 
 	if _, err := sqlite.Restore(ctx, dbPath, backup, sqlite.RestoreOptions{}); !errors.Is(err, sqlite.ErrInUse) {
