@@ -132,8 +132,8 @@ func (c *envCachedStore) UpdateEnvironmentSettings(ctx context.Context, id strin
 	return c.changed(c.Store.UpdateEnvironmentSettings(ctx, id, settings, at))
 }
 
-func (c *envCachedStore) AddOrigin(ctx context.Context, o *tenant.Origin) error {
-	return c.changed(c.Store.AddOrigin(ctx, o))
+func (c *envCachedStore) AddOrigin(ctx context.Context, o *tenant.Origin, max int) error {
+	return c.changed(c.Store.AddOrigin(ctx, o, max))
 }
 
 func (c *envCachedStore) DeleteOrigin(ctx context.Context, id string) error {

@@ -51,7 +51,7 @@ func TestEnvironmentCache(t *testing.T) {
 	count("quick", quick)
 
 	if err := here.AddOrigin(ctx, &tenant.Origin{ID: "o-cache-test", EnvironmentID: env, Origin: "https://cache.example",
-		CreatedAt: time.Now()}); err != nil {
+		CreatedAt: time.Now()}, tenant.MaxOrigins); err != nil {
 		t.Fatal(err)
 	}
 	if n := count("here", here); n != before+1 {

@@ -60,7 +60,7 @@ func (s *Service) CreateAllowlist(ctx context.Context, envID, name, scope string
 		return nil, err
 	}
 	l := &Allowlist{ID: ids.New(), EnvironmentID: envID, Name: name, Scope: scope, Outcome: o, CreatedAt: s.stamp()}
-	if err := s.changed(s.store.CreateAllowlist(ctx, l)); err != nil {
+	if err := s.changed(s.store.CreateAllowlist(ctx, l, MaxAllowlists)); err != nil {
 		return nil, err
 	}
 	return l, nil

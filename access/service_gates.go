@@ -14,7 +14,7 @@ func (s *Service) CreateGate(ctx context.Context, g Gate) (*Gate, error) {
 		return nil, err
 	}
 	g.ID, g.EnabledAt, g.CreatedAt = ids.New(), nil, s.stamp()
-	if err := s.changed(s.store.CreateGate(ctx, &g)); err != nil {
+	if err := s.changed(s.store.CreateGate(ctx, &g, MaxGates)); err != nil {
 		return nil, err
 	}
 	return &g, nil

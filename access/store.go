@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -15,6 +16,24 @@ var (
 	ErrListExists    = errs.Unprocessable("allowlist_already_exists", "an allowlist with this name already exists", nil)
 	ErrEntryExists   = errs.Unprocessable("allowlist_entry_already_exists", "this identity is already on the allowlist", nil)
 	ErrGateExists    = errs.Unprocessable("gate_exists", "a gate with this name already exists", nil)
+	ErrTooManyLists  = errs.Unprocessable("too_many_allowlists", fmt.Sprintf("an environment has at most %d allowlists", MaxAllowlists), nil)
+	ErrTooManyGates  = errs.Unprocessable("too_many_gates", fmt.Sprintf("an environment has at most %d gates", MaxGates), nil)
+)
+
+// Caps per environment, counted in the creating transaction. A decision
+// (every sign-in, link, transfer and refresh) reads the enabled lists and
+// gates and evaluates each gate's rules, which may read balances over
+// RPC; disabled ones are kept and listed on every settings read. An app
+// uses a handful of each; the caps leave room for ten times that and stop
+// a script (or a leaked admin token) from making the hot path unbounded.
+//
+// An allowlist's entries are not capped: a sign-in reads them by index
+// (one lookup per enabled list, whatever its size), lists of hundreds of
+// thousands of wallets are real (an airdrop's), and they are data like
+// users, not configuration read whole.
+const (
+	MaxGates      = 50
+	MaxAllowlists = 100
 )
 
 // EntryQuery pages an allowlist's entries.
@@ -40,7 +59,9 @@ type Screening struct {
 
 // Store is access control's persistence.
 type Store interface {
-	CreateAllowlist(ctx context.Context, l *Allowlist) error
+	// CreateAllowlist stores l, or refuses with ErrTooManyLists when its
+	// environment has max lists already (counted in the same transaction).
+	CreateAllowlist(ctx context.Context, l *Allowlist, max int) error
 	GetAllowlist(ctx context.Context, id string) (*Allowlist, error)
 	ListAllowlists(ctx context.Context, envID string) ([]Allowlist, error)
 	// UpdateAllowlist stores name, scope and outcome.
@@ -54,7 +75,9 @@ type Store interface {
 	ListEntries(ctx context.Context, listID string, q EntryQuery) ([]Entry, int, error)
 	DeleteEntry(ctx context.Context, id string) error
 
-	CreateGate(ctx context.Context, g *Gate) error
+	// CreateGate stores g, or refuses with ErrTooManyGates when its
+	// environment has max gates already (counted in the same transaction).
+	CreateGate(ctx context.Context, g *Gate, max int) error
 	GetGate(ctx context.Context, id string) (*Gate, error)
 	ListGates(ctx context.Context, envID string) ([]Gate, error)
 	UpdateGate(ctx context.Context, g *Gate) error

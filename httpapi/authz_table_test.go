@@ -214,7 +214,7 @@ func (w *authzWorld) freshInvite(t *testing.T) string {
 	t.Helper()
 	inv := &tenant.Invite{ID: newUUID(t), OrganizationID: w.org, Status: tenant.InvitePending,
 		Email: newUUID(t)[:8] + "@example.com", Role: tenant.RoleViewer, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-	if err := w.h.store.CreateInvite(context.Background(), inv); err != nil {
+	if err := w.h.store.CreateInvite(context.Background(), inv, tenant.MaxPendingInvites); err != nil {
 		t.Fatalf("fresh invite: %v", err)
 	}
 	return inv.ID

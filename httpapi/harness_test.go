@@ -574,7 +574,7 @@ func (h *harness) addMember(t *testing.T, orgID string, role tenant.Role, email 
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	inv := &tenant.Invite{ID: newUUID(t), OrganizationID: orgID, Status: tenant.InvitePending,
 		Email: email, Role: role, CreatedAt: now}
-	if err := h.store.CreateInvite(ctx, inv); err != nil {
+	if err := h.store.CreateInvite(ctx, inv, tenant.MaxPendingInvites); err != nil {
 		t.Fatalf("seed invite: %v", err)
 	}
 	m := &tenant.Member{ID: newUUID(t), OrganizationID: orgID, User: user, Role: role, CreatedAt: now}
@@ -608,7 +608,7 @@ func (h *harness) orgWideToken(t *testing.T, memberID, orgID string) string {
 		OrganizationID: orgID, Hash: keys.MAC("api-token", []byte(raw)), Checksum: raw[len(raw)-6:],
 		Note: "test org-wide token", OrgWide: true, CreatedBy: tenant.Member{ID: memberID},
 		CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-	if err := h.store.CreateToken(context.Background(), tok); err != nil {
+	if err := h.store.CreateToken(context.Background(), tok, tenant.MaxTokens); err != nil {
 		t.Fatalf("seed token: %v", err)
 	}
 	return raw

@@ -27,7 +27,7 @@ func TestEnvironmentTokenCannotUseInvites(t *testing.T) {
 	// An invitation for them from an organization they are not in.
 	inv := &tenant.Invite{ID: newUUID(t), OrganizationID: h.ids.OrganizationID, Status: tenant.InvitePending,
 		Email: "operator@example.com", Role: tenant.RoleAdmin, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
-	if err := h.store.CreateInvite(context.Background(), inv); err != nil {
+	if err := h.store.CreateInvite(context.Background(), inv, tenant.MaxPendingInvites); err != nil {
 		t.Fatal(err)
 	}
 	_, usersRead := h.envToken(t, owner, env, "environment.users.read")
@@ -163,7 +163,7 @@ func TestTokenOperatorsMigration(t *testing.T) {
 				Email: mallory.Email, Role: tenant.RoleDeveloper, CreatedAt: now}
 			malloryHere := &tenant.Member{ID: newUUID(t), OrganizationID: h.ids.OrganizationID, User: mallory,
 				Role: tenant.RoleDeveloper, CreatedAt: now}
-			if err := h.store.CreateInvite(ctx, inv); err != nil {
+			if err := h.store.CreateInvite(ctx, inv, tenant.MaxPendingInvites); err != nil {
 				t.Fatal(err)
 			}
 			if err := h.store.SetInviteStatus(ctx, inv.ID, tenant.InviteAccepted, malloryHere); err != nil {
@@ -174,7 +174,7 @@ func TestTokenOperatorsMigration(t *testing.T) {
 				tok := &tenant.Token{ID: newUUID(t), EnvironmentID: env, ProjectID: h.ids.ProjectID,
 					OrganizationID: h.ids.OrganizationID, Hash: []byte(newUUID(t)), Checksum: "abcdef",
 					Note: "made before the fix", CreatedBy: tenant.Member{ID: memberID}, CreatedAt: now}
-				if err := h.store.CreateToken(ctx, tok); err != nil {
+				if err := h.store.CreateToken(ctx, tok, tenant.MaxTokens); err != nil {
 					t.Fatal(err)
 				}
 				return tok.ID

@@ -69,7 +69,7 @@ func TestWalletSignInBindsOrigin(t *testing.T) {
 	// Live with a registered https origin: the scheme counts too.
 	live := f.ids.LiveEnvironmentID
 	if err := f.store.AddOrigin(ctx, &tenant.Origin{ID: "0b6f4f0e-8c55-4d4e-9b1e-6b2f2d7c9a01", EnvironmentID: live,
-		Origin: "https://app.example", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}); err != nil {
+		Origin: "https://app.example", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}, tenant.MaxOrigins); err != nil {
 		t.Fatal(err)
 	}
 	res, err = signIn(live, "app.example", "https://app.example/", "http://app.example")
@@ -116,7 +116,7 @@ func TestWalletSignInBindsScheme(t *testing.T) {
 	address := crypto.PubkeyToAddress(key.PublicKey).Hex()
 	live := f.ids.LiveEnvironmentID
 	if err := f.store.AddOrigin(ctx, &tenant.Origin{ID: "0b6f4f0e-8c55-4d4e-9b1e-6b2f2d7c9a02", EnvironmentID: live,
-		Origin: "https://app.example", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}); err != nil {
+		Origin: "https://app.example", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}, tenant.MaxOrigins); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

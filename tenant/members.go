@@ -145,7 +145,7 @@ func (s *Service) CreateInvite(ctx context.Context, p *Principal, orgID string, 
 	inv := &Invite{ID: ids.New(), OrganizationID: orgID, OrganizationName: org.Name, Status: InvitePending,
 		Email: in.Email, Alias: in.Alias, WalletPublicKey: in.WalletPublicKey, PhoneNumber: in.PhoneNumber,
 		Role: in.Role, CreatedByEmail: creator.User.Email, CreatedAt: s.now()}
-	if err := s.store.CreateInvite(ctx, inv); err != nil {
+	if err := s.store.CreateInvite(ctx, inv, MaxPendingInvites); err != nil {
 		return nil, err
 	}
 	return inv, nil

@@ -56,7 +56,7 @@ func (s *Service) AddOrigin(ctx context.Context, p *Principal, envID, origin str
 		return nil, err
 	}
 	o := &Origin{ID: ids.New(), EnvironmentID: envID, Origin: norm, CreatedAt: s.now()}
-	if err := s.store.AddOrigin(ctx, o); err != nil {
+	if err := s.store.AddOrigin(ctx, o, MaxOrigins); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -91,7 +91,7 @@ func (s *Service) Init(ctx context.Context) (b *Bootstrap, rawToken string, crea
 	if err != nil {
 		return nil, "", false, err
 	}
-	if err := s.store.CreateToken(ctx, tok); err != nil {
+	if err := s.store.CreateToken(ctx, tok, uncapped); err != nil {
 		return nil, "", false, err
 	}
 	return b, raw, false, nil
@@ -189,7 +189,7 @@ func (s *Service) InitOperator(ctx context.Context, email string) (b *Bootstrap,
 		if err != nil {
 			return nil, "", false, err
 		}
-		if err := s.store.CreateToken(ctx, tok); err != nil {
+		if err := s.store.CreateToken(ctx, tok, uncapped); err != nil {
 			return nil, "", false, err
 		}
 		return &Bootstrap{OrganizationID: o.ID, ProjectID: p.ID, EnvironmentID: p.Environments[0].ID,

@@ -38,7 +38,10 @@ type Store interface {
 	UpdateEnvironmentSettings(ctx context.Context, id string, settings []byte, at time.Time) error
 	VisitorStats(ctx context.Context, envID string, since time.Time) (*VisitorStats, error)
 
-	CreateToken(ctx context.Context, t *Token) error
+	// CreateToken stores t, or refuses with ErrTooManyTokens when the
+	// organization of t's environment has max tokens already (counted in
+	// the same transaction); max 0 is no cap (the operator's init).
+	CreateToken(ctx context.Context, t *Token, max int) error
 	// TokenByHash finds a token and the memberships of its creator.
 	TokenByHash(ctx context.Context, hash []byte) (*Token, map[string]Role, error)
 	// RehashToken replaces the hash of token id, if it still is old.
@@ -47,7 +50,9 @@ type Store interface {
 	DeleteToken(ctx context.Context, envID, tokenID string) error
 
 	ListOrigins(ctx context.Context, envID string) ([]Origin, error)
-	AddOrigin(ctx context.Context, o *Origin) error
+	// AddOrigin stores o, or refuses with ErrTooManyOrigins when its
+	// environment has max origins already (counted in the same transaction).
+	AddOrigin(ctx context.Context, o *Origin, max int) error
 	GetOrigin(ctx context.Context, id string) (*Origin, error)
 	DeleteOrigin(ctx context.Context, id string) error
 
@@ -59,7 +64,10 @@ type Store interface {
 	DeleteMember(ctx context.Context, id string) error
 	MembershipEnvironmentIDs(ctx context.Context, userID string) ([]string, error)
 
-	CreateInvite(ctx context.Context, inv *Invite) error
+	// CreateInvite stores inv, or refuses with ErrTooManyInvites when its
+	// organization has max pending invites already (counted in the same
+	// transaction).
+	CreateInvite(ctx context.Context, inv *Invite, max int) error
 	GetInvite(ctx context.Context, id string) (*Invite, error)
 	ListInvites(ctx context.Context, orgID, status string) ([]Invite, error)
 	// ListInvitesFor lists invites addressed to a dashboard user's email or wallet.

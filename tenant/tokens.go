@@ -50,7 +50,7 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, envID, note str
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.store.CreateToken(ctx, tok); err != nil {
+	if err := s.store.CreateToken(ctx, tok, MaxTokens); err != nil {
 		return nil, "", err
 	}
 	return tok, raw, nil

@@ -101,30 +101,26 @@ func TestBadSynchronous(t *testing.T) {
 	}
 }
 
+// TestForeignKeysEnforced inserts a project for an organization that does
+// not exist: only the foreign key refuses it (CreateProject reads nothing
+// first).
 func TestForeignKeysEnforced(t *testing.T) {
 	ctx := t.Context()
 	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	user := tenant.DashboardUser{ID: uuid.NewString(), Email: "a@example.com", CreatedAt: now}
-	org := &tenant.Organization{ID: uuid.NewString(), Name: "acme", CreatedAt: now, UpdatedAt: now}
-	owner := &tenant.Member{ID: uuid.NewString(), OrganizationID: org.ID, User: user, Role: tenant.RoleOwner, CreatedAt: now}
-	if err := s.CreateOrganization(ctx, org, owner); err != nil {
-		t.Fatal(err)
-	}
-	tok := &tenant.Token{ID: uuid.NewString(), EnvironmentID: uuid.NewString(), Hash: []byte("hash"), Checksum: "c",
-		CreatedBy: *owner, CreatedAt: now}
-	err := s.CreateToken(ctx, tok)
+	p := &tenant.Project{ID: uuid.NewString(), OrganizationID: uuid.NewString(), Name: "app", CreatedAt: now, UpdatedAt: now}
+	err := s.CreateProject(ctx, p, nil)
 	if err == nil {
-		t.Fatal("CreateToken for an unknown environment succeeded: foreign keys are off")
+		t.Fatal("CreateProject for an unknown organization succeeded: foreign keys are off")
 	}
 	var e *errs.E
 	if !errors.As(err, &e) {
-		t.Fatalf("CreateToken for an unknown environment: %T %v, want an *errs.E", err, err)
+		t.Fatalf("CreateProject for an unknown organization: %T %v, want an *errs.E", err, err)
 	}
 	if e.Kind != errs.KindNotFound {
-		t.Errorf("CreateToken for an unknown environment: kind %d (%v), want not found", e.Kind, err)
+		t.Errorf("CreateProject for an unknown organization: kind %d (%v), want not found", e.Kind, err)
 	}
-	if _, _, err := s.TokenByHash(ctx, tok.Hash); !errs.Is(err, errs.KindNotFound) {
-		t.Errorf("TokenByHash after the refused insert: %v, want not found", err)
+	if _, err := s.GetProject(ctx, p.ID); !errs.Is(err, errs.KindNotFound) {
+		t.Errorf("GetProject after the refused insert: %v, want not found", err)
 	}
 }

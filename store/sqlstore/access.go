@@ -32,8 +32,14 @@ func (s *Store) nameTaken(op string, exists, notFound, err error) error {
 }
 
 // CreateAllowlist implements access.Store.
-func (s *Store) CreateAllowlist(ctx context.Context, l *access.Allowlist) error {
-	_, err := s.db.Exec(ctx, insertSQL("allowlists", allowlistColumns), values(allowlistFields(l))...)
+func (s *Store) CreateAllowlist(ctx context.Context, l *access.Allowlist, max int) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := s.underLimit(ctx, tx, l.EnvironmentID, "allowlists", max, access.ErrTooManyLists); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, insertSQL("allowlists", allowlistColumns), values(allowlistFields(l))...)
+		return err
+	})
 	return s.nameTaken("create allowlist", access.ErrListExists, tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -153,9 +159,15 @@ func rulesJSON(rules []access.Rule) string {
 }
 
 // CreateGate implements access.Store.
-func (s *Store) CreateGate(ctx context.Context, g *access.Gate) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO gates (`+gateColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		g.ID, g.EnvironmentID, g.Name, string(g.Outcome), g.Scope, rulesJSON(g.Rules), g.EnabledAt, g.CreatedAt)
+func (s *Store) CreateGate(ctx context.Context, g *access.Gate, max int) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := s.underLimit(ctx, tx, g.EnvironmentID, "gates", max, access.ErrTooManyGates); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO gates (`+gateColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			g.ID, g.EnvironmentID, g.Name, string(g.Outcome), g.Scope, rulesJSON(g.Rules), g.EnabledAt, g.CreatedAt)
+		return err
+	})
 	return s.nameTaken("create gate", access.ErrGateExists, tenant.ErrEnvironmentNotFound, err)
 }
 

@@ -13,27 +13,6 @@ import (
 
 var _ envconfig.Store = (*Store)(nil)
 
-// underLimit refuses with full when the environment already has max rows
-// in table. It first locks the environment's row for the rest of tx, so
-// that counting its rows and adding one are a single step (a limit holds
-// under concurrent creates), and fails with tenant.ErrEnvironmentNotFound
-// when there is none.
-func (s *Store) underLimit(ctx context.Context, tx Tx, envID, table string, max int, full error) error {
-	var id string
-	err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, envID).Scan(&id)
-	if err != nil {
-		return s.fail("lock environment", tenant.ErrEnvironmentNotFound, err)
-	}
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE environment_id = $1`, envID).Scan(&n); err != nil {
-		return err
-	}
-	if n >= max {
-		return full
-	}
-	return nil
-}
-
 // PutSdkView implements envconfig.Store.
 func (s *Store) PutSdkView(ctx context.Context, envID string, v *envconfig.View, now time.Time) error {
 	sections, err := json.Marshal(v.Sections)

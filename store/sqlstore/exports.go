@@ -8,6 +8,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/exports"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -38,13 +39,10 @@ func (s *Store) CreateExport(ctx context.Context, e *exports.Export, max int) er
 		return s.fail("create export", nil, err)
 	}
 	err = s.db.Write(ctx, func(tx Tx) error {
-		var pending int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM exports WHERE environment_id = $1 AND status = 'pending'`,
-			e.EnvironmentID).Scan(&pending); err != nil {
+		if err := s.underCap(ctx, tx, capped{owner: "environments", ownerID: e.EnvironmentID,
+			missing: tenant.ErrEnvironmentNotFound, max: max, full: exports.ErrTooManyPending,
+			count: `SELECT count(*) FROM exports WHERE environment_id = $1 AND status = 'pending'`}); err != nil {
 			return err
-		}
-		if pending >= max {
-			return exports.ErrTooManyPending
 		}
 		if err := tx.Defer(ctx, `INSERT INTO exports (id, environment_id, format, model, filter, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, e.EnvironmentID, e.Format, e.Model, string(filter), e.Status,

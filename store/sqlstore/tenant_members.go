@@ -79,8 +79,16 @@ func (s *Store) queryInvites(ctx context.Context, where string, args ...any) ([]
 }
 
 // CreateInvite implements tenant.Store.
-func (s *Store) CreateInvite(ctx context.Context, inv *tenant.Invite) error {
-	_, err := s.db.Exec(ctx, insertSQL("invites", inviteColumns), values(inviteFields(inv))...)
+func (s *Store) CreateInvite(ctx context.Context, inv *tenant.Invite, max int) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := s.underCap(ctx, tx, capped{owner: "organizations", ownerID: inv.OrganizationID,
+			missing: tenant.ErrOrganizationNotFound, max: max, full: tenant.ErrTooManyInvites,
+			count: `SELECT count(*) FROM invites WHERE organization_id = $1 AND status = '` + tenant.InvitePending + `'`}); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, insertSQL("invites", inviteColumns), values(inviteFields(inv))...)
+		return err
+	})
 	return s.fail("create invite", tenant.ErrOrganizationNotFound, err)
 }
 

@@ -14,9 +14,27 @@ func (s *Store) insertToken(ctx context.Context, tx Tx, t *tenant.Token) error {
 	return s.fail("create token", tenant.ErrEnvironmentNotFound, err)
 }
 
-// CreateToken implements tenant.Store.
-func (s *Store) CreateToken(ctx context.Context, t *tenant.Token) error {
-	return s.write(ctx, func(tx Tx) error { return s.insertToken(ctx, tx, t) })
+// tokensOfOrganization counts an organization's API tokens, over its
+// environments.
+const tokensOfOrganization = `SELECT count(*) FROM api_tokens t JOIN environments e ON e.id = t.environment_id
+	JOIN projects p ON p.id = e.project_id WHERE p.organization_id = $1`
+
+// CreateToken implements tenant.Store. The cap is the organization's that
+// owns t's environment (read here, not taken from t).
+func (s *Store) CreateToken(ctx context.Context, t *tenant.Token, max int) error {
+	return s.write(ctx, func(tx Tx) error {
+		var orgID string
+		err := tx.QueryRow(ctx, `SELECT p.organization_id FROM environments e JOIN projects p ON p.id = e.project_id
+			WHERE e.id = $1`, t.EnvironmentID).Scan(&orgID)
+		if err != nil {
+			return s.fail("token's organization", tenant.ErrEnvironmentNotFound, err)
+		}
+		if err := s.underCap(ctx, tx, capped{owner: "organizations", ownerID: orgID, missing: tenant.ErrOrganizationNotFound,
+			count: tokensOfOrganization, max: max, full: tenant.ErrTooManyTokens}); err != nil {
+			return err
+		}
+		return s.insertToken(ctx, tx, t)
+	})
 }
 
 const tokenColumns = `t.id, t.environment_id, e.project_id, p.organization_id, t.hash, t.checksum, t.note, t.scopes,
@@ -88,8 +106,14 @@ func (s *Store) ListOrigins(ctx context.Context, envID string) ([]tenant.Origin,
 }
 
 // AddOrigin implements tenant.Store.
-func (s *Store) AddOrigin(ctx context.Context, o *tenant.Origin) error {
-	_, err := s.db.Exec(ctx, insertSQL("origins", originColumns), values(originFields(o))...)
+func (s *Store) AddOrigin(ctx context.Context, o *tenant.Origin, max int) error {
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if err := s.underLimit(ctx, tx, o.EnvironmentID, "origins", max, tenant.ErrTooManyOrigins); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, insertSQL("origins", originColumns), values(originFields(o))...)
+		return err
+	})
 	return s.fail("add origin", tenant.ErrEnvironmentNotFound, err)
 }
 

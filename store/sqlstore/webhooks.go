@@ -98,21 +98,12 @@ func eventNames(names []string) string {
 	return string(b)
 }
 
-// CreateWebhook implements webhooks.Store. The environment's row is
-// locked first (PostgreSQL; SQLite has one writer) so concurrent creations
-// cannot pass the limit together.
+// CreateWebhook implements webhooks.Store, its cap counted under the
+// environment's lock (underLimit).
 func (s *Store) CreateWebhook(ctx context.Context, w webhooks.Webhook, ping webhooks.Event, max int) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
-		var id string
-		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, w.EnvironmentID).Scan(&id); err != nil {
-			return s.fail("lock environment", tenant.ErrEnvironmentNotFound, err)
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM webhooks WHERE environment_id = $1`, w.EnvironmentID).Scan(&n); err != nil {
+		if err := s.underLimit(ctx, tx, w.EnvironmentID, "webhooks", max, webhooks.ErrTooMany); err != nil {
 			return err
-		}
-		if n >= max {
-			return webhooks.ErrTooMany
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			w.ID, w.EnvironmentID, w.URL, w.Secret, eventNames(w.Events), w.Enabled, w.EnabledAt, w.DisabledReason, w.Failures,

@@ -138,6 +138,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"WebhookJobsInTransaction", testWebhookJobsInTransaction},
 		{"WebhookDisable", testWebhookDisable},
 		{"WebhookURLChange", testWebhookURLChange},
+		{"Caps", testCaps},
 		{"WebhookLogPastPurge", testWebhookLogPastPurge},
 		{"UnstorableText", testUnstorableText},
 	}
@@ -248,7 +249,7 @@ func newToken(t *testing.T, c *clock, env *tenant.Environment, by *tenant.Member
 func createToken(t *testing.T, s store.Store, c *clock, env *tenant.Environment, by *tenant.Member, note string, scopes []tenant.Scope, orgWide bool) *tenant.Token {
 	t.Helper()
 	tok := newToken(t, c, env, by, note, scopes, orgWide)
-	if err := s.CreateToken(ctx(t), tok); err != nil {
+	if err := s.CreateToken(ctx(t), tok, tenant.MaxTokens); err != nil {
 		t.Fatalf("CreateToken(%s): %v", note, err)
 	}
 	return tok
@@ -257,7 +258,7 @@ func createToken(t *testing.T, s store.Store, c *clock, env *tenant.Environment,
 func createOrigin(t *testing.T, s store.Store, c *clock, envID, origin string) *tenant.Origin {
 	t.Helper()
 	o := &tenant.Origin{ID: id(), EnvironmentID: envID, Origin: origin, CreatedAt: c.next()}
-	if err := s.AddOrigin(ctx(t), o); err != nil {
+	if err := s.AddOrigin(ctx(t), o, tenant.MaxOrigins); err != nil {
 		t.Fatalf("AddOrigin(%s): %v", origin, err)
 	}
 	return o
@@ -272,7 +273,7 @@ func newInvite(c *clock, org *tenant.Organization, email, wallet, phone string, 
 func createInvite(t *testing.T, s store.Store, c *clock, org *tenant.Organization, email, wallet, phone string, role tenant.Role) *tenant.Invite {
 	t.Helper()
 	inv := newInvite(c, org, email, wallet, phone, role)
-	if err := s.CreateInvite(ctx(t), inv); err != nil {
+	if err := s.CreateInvite(ctx(t), inv, tenant.MaxPendingInvites); err != nil {
 		t.Fatalf("CreateInvite: %v", err)
 	}
 	return inv

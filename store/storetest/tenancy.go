@@ -302,10 +302,10 @@ func testTokens(t *testing.T, s store.Store) {
 	// The hash is unique.
 	dup := newToken(t, c, lv, owner, "dup", nil, false)
 	dup.Hash = t1.Hash
-	wantKind(t, "CreateToken with a taken hash", s.CreateToken(ctx(t), dup), errs.KindConflict)
+	wantKind(t, "CreateToken with a taken hash", s.CreateToken(ctx(t), dup, tenant.MaxTokens), errs.KindConflict)
 	dupID := newToken(t, c, lv, owner, "dup-id", nil, false)
 	dupID.ID = t3.ID
-	wantKind(t, "CreateToken with a taken id", s.CreateToken(ctx(t), dupID), errs.KindConflict)
+	wantKind(t, "CreateToken with a taken id", s.CreateToken(ctx(t), dupID, tenant.MaxTokens), errs.KindConflict)
 
 	// Deleting through another environment does nothing.
 	wantKind(t, "DeleteToken via another environment", s.DeleteToken(ctx(t), lv.ID, t1.ID), errs.KindNotFound)
@@ -329,7 +329,7 @@ func testOrigins(t *testing.T, s store.Store) {
 	o1 := createOrigin(t, s, c, sb.ID, "https://app.example.com")
 	o2 := createOrigin(t, s, c, sb.ID, "http://localhost:3000")
 	dup := &tenant.Origin{ID: id(), EnvironmentID: sb.ID, Origin: o1.Origin, CreatedAt: c.next()}
-	wantKind(t, "AddOrigin duplicate in one environment", s.AddOrigin(ctx(t), dup), errs.KindConflict)
+	wantKind(t, "AddOrigin duplicate in one environment", s.AddOrigin(ctx(t), dup, tenant.MaxOrigins), errs.KindConflict)
 	o3 := createOrigin(t, s, c, lv.ID, o1.Origin) // same origin, other environment: fine
 
 	got, err := s.GetOrigin(ctx(t), o1.ID)
@@ -411,7 +411,7 @@ func testNotFound(t *testing.T, s store.Store) {
 	nf("GetOrigin", err)
 	nf("DeleteOrigin", s.DeleteOrigin(ctx(t), id()))
 	nf("AddOrigin to a missing environment", s.AddOrigin(ctx(t),
-		&tenant.Origin{ID: id(), EnvironmentID: id(), Origin: "https://x.example.com", CreatedAt: c.next()}))
+		&tenant.Origin{ID: id(), EnvironmentID: id(), Origin: "https://x.example.com", CreatedAt: c.next()}, tenant.MaxOrigins))
 
 	_, err = s.GetMember(ctx(t), id())
 	nf("GetMember", err)

@@ -220,7 +220,7 @@ func testInvites(t *testing.T, s store.Store) {
 
 	// An invite needs its organization.
 	orphan := newInvite(c, &tenant.Organization{ID: id(), Name: "ghost"}, "x@example.com", "", "", tenant.RoleViewer)
-	wantKind(t, "CreateInvite for a missing organization", s.CreateInvite(ctx(t), orphan), errs.KindNotFound)
+	wantKind(t, "CreateInvite for a missing organization", s.CreateInvite(ctx(t), orphan, tenant.MaxPendingInvites), errs.KindNotFound)
 }
 
 func testMfaSettings(t *testing.T, s store.Store) {

@@ -1,0 +1,38 @@
+package tenant
+
+import (
+	"fmt"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+)
+
+// Caps on what an admin (or a leaked admin token) can create, counted in
+// the creating transaction so that concurrent creates cannot pass them.
+const (
+	// MaxOrigins bounds an environment's allowed origins: CORS and the
+	// sign-in's domain check read the whole list (cached, but re-read at
+	// every change). An app has a few domains and a few preview hosts.
+	MaxOrigins = 100
+	// MaxTokens bounds an organization's API tokens (over all its
+	// environments): a token is found by its hash, so this bounds storage
+	// and the token lists rather than a hot path; one token per service
+	// and per CI job of every project still fits.
+	MaxTokens = 500
+	// MaxPendingInvites bounds an organization's invites waiting for an
+	// answer: each invitee's dashboard reads the invites addressed to them,
+	// and an admin's list reads them all.
+	MaxPendingInvites = 200
+	// uncapped is a store's "no cap": a token the operator's init makes on
+	// the machine, which must give back access even at MaxTokens.
+	uncapped = 0
+)
+
+// The refusals of a create past a cap.
+var (
+	ErrTooManyOrigins = errs.Unprocessable("too_many_origins",
+		fmt.Sprintf("an environment has at most %d allowed origins", MaxOrigins), nil)
+	ErrTooManyTokens = errs.Unprocessable("too_many_api_tokens",
+		fmt.Sprintf("an organization has at most %d API tokens; delete one first", MaxTokens), nil)
+	ErrTooManyInvites = errs.Unprocessable("too_many_pending_invites",
+		fmt.Sprintf("an organization has at most %d pending invites; revoke one first", MaxPendingInvites), nil)
+)
