@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -57,7 +58,13 @@ type FieldInput struct {
 	Position *float64
 }
 
-// Limits on custom field definitions.
+// ErrTooManyFields refuses a custom field past MaxCustomFields (counted in
+// the change's transaction, under the environment's lock).
+var ErrTooManyFields = errs.Unprocessable("too_many_custom_fields",
+	fmt.Sprintf("customFields: an environment has at most %d custom fields", MaxCustomFields), nil)
+
+// Limits on custom field definitions. MaxCustomFields bounds what every
+// profile write checks and the SDK settings carry.
 const (
 	MaxCustomFields     = 50
 	maxFieldNameLen     = 64

@@ -18,7 +18,7 @@ import (
 // insertField places a new field at pos (nil: last) among cur.
 func insertField(cur []CustomField, f CustomField, pos *float64) (*FieldsChange, error) {
 	if len(cur) >= MaxCustomFields {
-		return nil, errs.Invalid("customFields: an environment has at most %d custom fields", MaxCustomFields)
+		return nil, ErrTooManyFields
 	}
 	at, err := position(pos, len(cur), len(cur))
 	if err != nil {

@@ -2,6 +2,7 @@ package users
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -258,4 +259,18 @@ func TestMissingFields(t *testing.T) {
 	if p := (&Profile{Missing: []KycEntry{{}}}); p.Scope() != ScopeUserDataForm {
 		t.Errorf("scope with missing fields = %q", p.Scope())
 	}
+}
+
+// TestFieldsCap: the field past MaxCustomFields is refused as the other
+// caps are (422 with a code), the fields left as they were.
+func TestFieldsCap(t *testing.T) {
+	cur := make([]CustomField, MaxCustomFields)
+	for i := range cur {
+		cur[i] = CustomField{ID: "f" + strconv.Itoa(i), Name: "F" + strconv.Itoa(i)}
+	}
+	renumber(cur)
+	_, err := insertField(cur[:MaxCustomFields-1], CustomField{ID: "last", Name: "Last"}, nil)
+	wantErr(t, "the last field under the cap", err, ok, "", "")
+	_, err = insertField(cur, CustomField{ID: "more", Name: "More"}, nil)
+	wantErr(t, "a field past the cap", err, errs.KindUnprocessable, "too_many_custom_fields", "custom fields")
 }
