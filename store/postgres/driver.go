@@ -14,13 +14,14 @@ import (
 
 // dialect is PostgreSQL's side of the few SQL differences.
 var dialect = sqlstore.Dialect{
-	Name:      "postgres",
-	IDList:    func(ids []string) any { return ids },
-	InList:    "%s = ANY($%d)",
-	ILike:     "ILIKE",
-	Binary:    ` COLLATE "C"`, // byte order, as SQLite sorts text
-	ForUpdate: " FOR UPDATE",
-	JSONKey:   func(name string) string { return name },
+	Name:           "postgres",
+	IDList:         func(ids []string) any { return ids },
+	InList:         "%s = ANY($%d)",
+	ILike:          "ILIKE",
+	Binary:         ` COLLATE "C"`, // byte order, as SQLite sorts text
+	ForUpdate:      " FOR UPDATE",
+	ForNoKeyUpdate: " FOR NO KEY UPDATE",
+	JSONKey:        func(name string) string { return name },
 	RenameMetadataKey: `UPDATE users SET metadata = (metadata - $1::text) || jsonb_build_object($2::text, metadata -> $1::text)
 		WHERE environment_id = $3 AND jsonb_typeof(metadata) = 'object' AND metadata -> $1::text IS NOT NULL`,
 	MetadataStrings: `SELECT id, metadata ->> $1::text FROM users

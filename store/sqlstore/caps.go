@@ -25,7 +25,7 @@ type capped struct {
 // fails with c.missing when there is no owner row.
 func (s *Store) underCap(ctx context.Context, tx Tx, c capped) error {
 	var id string
-	err := tx.QueryRow(ctx, `SELECT id FROM `+c.owner+` WHERE id = $1`+s.d.ForUpdate, c.ownerID).Scan(&id)
+	err := tx.QueryRow(ctx, `SELECT id FROM `+c.owner+` WHERE id = $1`+s.d.ForNoKeyUpdate, c.ownerID).Scan(&id)
 	if err != nil {
 		return s.fail("lock "+c.owner, c.missing, err)
 	}

@@ -150,8 +150,8 @@ func (s *Store) reindexUniqueField(ctx context.Context, tx Tx, envID string, f *
 
 func (s *Store) environmentSettings(ctx context.Context, tx Tx, envID string) (string, error) {
 	var settings string
-	// FOR UPDATE: field changes of one environment take turns.
-	err := tx.QueryRow(ctx, `SELECT settings FROM environments WHERE id = $1`+s.d.ForUpdate, envID).Scan(&settings)
+	// Locked: field changes of one environment take turns.
+	err := tx.QueryRow(ctx, `SELECT settings FROM environments WHERE id = $1`+s.d.ForNoKeyUpdate, envID).Scan(&settings)
 	return settings, s.fail("get environment", tenant.ErrEnvironmentNotFound, err)
 }
 

@@ -174,4 +174,10 @@ type Dialect struct {
 	// ForUpdate locks the selected rows until the transaction ends where
 	// the backend has row locks (SQLite has one writer: "").
 	ForUpdate string
+	// ForNoKeyUpdate locks a parent row (an environment, an organization)
+	// against other writers without holding off inserts of rows that
+	// reference it: PostgreSQL's foreign-key check takes KEY SHARE, which
+	// FOR UPDATE blocks, so a sign-in would wait for an admin's create
+	// ("" on SQLite, as ForUpdate).
+	ForNoKeyUpdate string
 }

@@ -86,7 +86,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, k *signing.Key, at time.Ti
 func (s *Store) swapSigningKey(ctx context.Context, oldID string, k *signing.Key, at time.Time) (swapped bool, err error) {
 	err = s.db.Write(ctx, func(tx Tx) error {
 		var id string
-		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForUpdate, k.EnvironmentID).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT id FROM environments WHERE id = $1`+s.d.ForNoKeyUpdate, k.EnvironmentID).Scan(&id); err != nil {
 			return err
 		}
 		retire, args := `UPDATE signing_keys SET retired_at = $1 WHERE environment_id = $2 AND retired_at IS NULL`, []any{at, k.EnvironmentID}
