@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth"
 )
@@ -71,5 +73,52 @@ func testSocialProviderDown(t *testing.T, backend string) {
 	})
 	if strings.Contains(logs.String(), "rp-secret") {
 		t.Errorf("the client secret in the logs:\n%s", logs.String())
+	}
+}
+
+// TestOAuthRefreshProviderDown: oauthAccounts/{id}/accessToken refreshing
+// an expired token answers 422 provider_not_available either way, but the
+// operator reads which: a provider that refuses the refresh (here its
+// client authentication) is named with its OAuth error and status, and
+// one that is down is logged as unreachable, as at the code exchange, not
+// as a refusal.
+func TestOAuthRefreshProviderDown(t *testing.T) {
+	logs := &logBuffer{}
+	h := newHarnessWith(t, "sqlite", func(c *dynamicauth.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	f := newSocialFixture(t, h)
+	f.setScopes(t, f.env, "openid email profile offline_access")
+	f.op.SetAccessTokenLifetime(10 * time.Second) // within the refresh margin
+	_, credID, jwt := f.socialSignIn(t, f.env)
+	linesWith := func(s string) []string {
+		var out []string
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, s) {
+				out = append(out, line)
+			}
+		}
+		return out
+	}
+
+	f.op.CheckSecret(func(string) error { return errors.New("client secret rotated") })
+	st, res := f.accessToken(t, f.env, credID, jwt)
+	wantCode(t, "refresh refused", st, res, 422, "provider_not_available")
+	refused := linesWith("refused to refresh")
+	if len(refused) != 1 || !strings.Contains(refused[0], "(HTTP 401)") || !strings.Contains(refused[0], "invalid_client") {
+		t.Fatalf("the refusal logged as %q, want its OAuth error and status:\n%s", refused, logs.String())
+	}
+
+	f.op.Close()
+	st, res = f.accessToken(t, f.env, credID, jwt)
+	wantCode(t, "refresh, provider down", st, res, 422, "provider_not_available")
+	if n := len(linesWith("refused to refresh")); n != 1 {
+		t.Errorf("the outage logged as the provider's refusal:\n%s", logs.String())
+	}
+	u, _ := url.Parse(f.op.URL)
+	down := linesWith("could not be reached")
+	if len(down) != 1 || !strings.Contains(down[0], "endpoint=token") || !strings.Contains(down[0], u.Host) ||
+		!strings.Contains(down[0], "environmentId="+f.env) || !strings.Contains(down[0], "provider=google") {
+		t.Fatalf("the outage logged as %q, want the token endpoint at %s unreachable:\n%s", down, u.Host, logs.String())
 	}
 }

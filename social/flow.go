@@ -286,7 +286,9 @@ func (f *Flow) Refresh(ctx context.Context, s Settings, refreshToken string) (*T
 	}
 	tok, err := cfg.TokenSource(f.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken, Expiry: f.now().Add(-time.Hour)}).Token()
 	if err != nil {
-		return nil, fmt.Errorf("%w: refresh: %s", ErrExchange, tokenEndpointError(err))
+		// As at the exchange: a provider down or failing is not one
+		// that refused the refresh token.
+		return nil, exchangeError(ctx, cfg.Endpoint.TokenURL, err)
 	}
 	return &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}, nil
 }
@@ -302,8 +304,16 @@ func exchangeError(ctx context.Context, tokenURL string, err error) error {
 	if u := unreachable(ctx, "token", tokenURL, err); u != nil {
 		return u
 	}
-	return fmt.Errorf("%w: %s", ErrExchange, tokenEndpointError(err))
+	return &tokenRefusal{reason: tokenEndpointError(err)}
 }
+
+// tokenRefusal is ErrExchange with what the token endpoint answered (its
+// OAuth error code and HTTP status), which the refresh's log line names.
+type tokenRefusal struct{ reason string }
+
+func (e *tokenRefusal) Error() string { return ErrExchange.Error() + ": " + e.reason }
+
+func (e *tokenRefusal) Is(target error) bool { return target == ErrExchange }
 
 // tokenEndpointError says what the provider's token endpoint answered, as
 // much as a client may read: its OAuth error code and HTTP status, not the

@@ -198,7 +198,8 @@ func (l *Logins) Refresh(ctx context.Context, envID, typ, refreshToken string) (
 	if err != nil {
 		return nil, err
 	}
-	return l.flow.Refresh(ctx, s, refreshToken)
+	toks, err := l.flow.Refresh(ctx, s, refreshToken)
+	return toks, l.unreachable(ctx, envID, typ, err)
 }
 
 // Seal seals a login's provider tokens for the account at rest (nil when

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/tenant"
-	"golang.org/x/oauth2"
 )
 
 // SealedTokens are a social account's provider tokens as kept at rest:
@@ -179,7 +177,7 @@ func (a *Accounts) refresh(ctx context.Context, acc *AccountTokens, now time.Tim
 	if err != nil {
 		var e *errs.E
 		if errors.As(err, &e) {
-			return "", err // the provider is no longer enabled
+			return "", err // the provider is no longer enabled, or could not be reached (logged)
 		}
 		// Never the error's text: a provider's answer may echo the token.
 		a.d.Log.WarnContext(ctx, "social: the provider refused to refresh an access token; the user must sign in again",
@@ -198,15 +196,12 @@ func (a *Accounts) refresh(ctx context.Context, acc *AccountTokens, now time.Tim
 }
 
 // refreshReason says why a refresh failed without the provider's body:
-// the OAuth error code and HTTP status, or "transport".
+// the token endpoint's OAuth error code and HTTP status, or that it gave
+// no usable answer.
 func refreshReason(err error) string {
-	var re *oauth2.RetrieveError
-	if errors.As(err, &re) {
-		status := 0
-		if re.Response != nil {
-			status = re.Response.StatusCode
-		}
-		return re.ErrorCode + " (HTTP " + strconv.Itoa(status) + ")"
+	var r *tokenRefusal
+	if errors.As(err, &r) {
+		return r.reason
 	}
-	return "transport"
+	return "no usable answer from the token endpoint"
 }
