@@ -29,12 +29,20 @@ func (e *statusError) Error() string { return e.msg }
 
 // writeError is the one place that turns domain errors into HTTP answers.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := s.errorAnswer(w, r, err)
+	writeJSON(w, status, body)
+}
+
+// errorAnswer is the status and contract body of err (a Retry-After set
+// on w when rate limited), logged as a refusal or, for a server error,
+// as a failure: the JSON answer and the browser's page (writeErrorPage)
+// both come from it.
+func (s *Server) errorAnswer(w http.ResponseWriter, r *http.Request, err error) (int, errorBody) {
 	var se *statusError
 	if errors.As(err, &se) {
 		s.log.DebugContext(r.Context(), "request refused", "request_id", requestID(r.Context()),
 			"status", se.status, "err", err)
-		writeJSON(w, se.status, errorBody{Error: se.msg, Code: se.code})
-		return
+		return se.status, errorBody{Error: se.msg, Code: se.code}
 	}
 	var e *errs.E
 	if !errors.As(err, &e) {
@@ -75,5 +83,5 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.DebugContext(r.Context(), "request refused", "request_id", requestID(r.Context()),
 			"status", status, "err", err)
 	}
-	writeJSON(w, status, body)
+	return status, body
 }

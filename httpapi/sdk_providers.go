@@ -170,12 +170,12 @@ func (s *Server) oauthRedirect(provider string) func(http.ResponseWriter, *http.
 		}
 		state, code, perr := q.Get("state"), q.Get("code"), q.Get("error")
 		if perr != "" || code == "" {
-			st, err := s.signin.OAuthState(r.Context(), envID, typ, state)
-			if err != nil {
-				return err
-			}
 			if perr == "" {
 				perr = "missing_code"
+			}
+			st, err := s.signin.OAuthState(r.Context(), envID, typ, state)
+			if err != nil {
+				return &providerError{code: perr, err: err}
 			}
 			return backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthError": {perr}})
 		}
@@ -194,13 +194,11 @@ func backToApp(w http.ResponseWriter, r *http.Request, st *social.State, params 
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	if st.ReturnURL == "" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
 		msg := "Sign-in complete: you can close this window."
-		if params.Get("dynamicOauthError") != "" {
-			msg = "Sign-in was not completed: " + params.Get("dynamicOauthError")
+		if perr := params.Get("dynamicOauthError"); perr != "" { // a known code, never the provider's text
+			msg = notCompleted(perr)
 		}
-		_, _ = w.Write([]byte("<!doctype html><title>Sign-in</title><p>" + html.EscapeString(msg) + "</p>"))
+		writePage(w, http.StatusOK, msg)
 		return nil
 	}
 	u, err := url.Parse(st.ReturnURL)
