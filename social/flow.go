@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/internal/logthrottle"
 	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"golang.org/x/oauth2"
 )
@@ -160,6 +161,10 @@ type Flow struct {
 	ttl    time.Duration
 	log    *slog.Logger
 
+	// unreachableLog rates the warnings of providers that could not be
+	// reached, per environment, provider and endpoint.
+	unreachableLog *logthrottle.Throttle
+
 	mu        sync.Mutex
 	providers map[string]*discovered      // by issuer: discovery is cached
 	failed    map[string]*failedDiscovery // by issuer, for discoveryRetry
@@ -181,7 +186,8 @@ func New(d Deps) *Flow {
 		d.Log = slog.Default()
 	}
 	return &Flow{states: d.States, client: d.HTTPClient, now: d.Now, ttl: d.StateTTL, log: d.Log,
-		providers: map[string]*discovered{}, failed: map[string]*failedDiscovery{}}
+		unreachableLog: logthrottle.New(logEvery, d.Now),
+		providers:      map[string]*discovered{}, failed: map[string]*failedDiscovery{}}
 }
 
 // the client hands over to finish (signIn: state, code, its verifier).

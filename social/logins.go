@@ -30,7 +30,8 @@ func NewLogins(p *Providers, f *Flow) *Logins {
 var ErrNotEnabled = errs.Unprocessable("provider_not_available", "this sign-in provider is not enabled for the environment", nil)
 
 // unreachable logs a provider's failure (its discovery, token or user
-// endpoint down or answering 5xx) for the operator and answers the
+// endpoint down or answering 5xx) for the operator, rated per
+// environment, provider and endpoint (logEvery), and answers the
 // contract's provider_not_available: not a server error, and not the
 // user's refusal. Other errors pass unchanged.
 func (l *Logins) unreachable(ctx context.Context, envID, typ string, err error) error {
@@ -38,8 +39,11 @@ func (l *Logins) unreachable(ctx context.Context, envID, typ string, err error) 
 	if !errors.As(err, &u) {
 		return err
 	}
-	l.flow.log.WarnContext(ctx, "social: the sign-in provider could not be reached; check that it is up and its domain in the provider settings",
-		"provider", typ, "environmentId", envID, "endpoint", u.Endpoint, "host", u.Host, "err", u.Err)
+	if ok, suppressed := l.flow.unreachableLog.Allow(envID + "\x00" + typ + "\x00" + u.Endpoint); ok {
+		l.flow.log.WarnContext(ctx, "social: the sign-in provider could not be reached; check that it is up and its domain in the provider settings",
+			withSuppressed([]any{"provider", typ, "environmentId", envID, "endpoint", u.Endpoint, "host", u.Host, "err", u.Err},
+				suppressed)...)
+	}
 	return &errs.E{Kind: errs.KindUnprocessable, Code: "provider_not_available",
 		Message: "the sign-in provider could not be reached: try again later", Err: err}
 }
@@ -206,4 +210,13 @@ func (l *Logins) Refresh(ctx context.Context, envID, typ, refreshToken string) (
 // the provider gave no access token).
 func (l *Logins) Seal(envID, provider, accountID string, t *Tokens) (*SealedTokens, error) {
 	return SealTokens(l.providers.d.Keys, envID, provider, accountID, t)
+}
+
+// withSuppressed adds to a rated log line's attributes how many lines
+// like it were left out since the last one, when some were.
+func withSuppressed(attrs []any, suppressed int) []any {
+	if suppressed > 0 {
+		attrs = append(attrs, "suppressed", suppressed)
+	}
+	return attrs
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/internal/logthrottle"
 	"github.com/dynamicauth/dynamicauth/secrets"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
@@ -102,7 +103,13 @@ type AccountsDeps struct {
 // Accounts serves social accounts' provider tokens
 // (oauthAccounts/{id}/accessToken): to the account's owner, and to an
 // admin of its environment.
-type Accounts struct{ d AccountsDeps }
+type Accounts struct {
+	d AccountsDeps
+	// refusedLog rates the warnings of refused refreshes, per
+	// environment, provider and reason: each read of an account whose
+	// refresh token the provider refuses tries again.
+	refusedLog *logthrottle.Throttle
+}
 
 // NewAccounts builds the service.
 func NewAccounts(d AccountsDeps) *Accounts {
@@ -112,7 +119,7 @@ func NewAccounts(d AccountsDeps) *Accounts {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &Accounts{d: d}
+	return &Accounts{d: d, refusedLog: logthrottle.New(logEvery, d.Now)}
 }
 
 // refreshMargin: a token this close to expiry is refreshed first, so the
@@ -180,9 +187,12 @@ func (a *Accounts) refresh(ctx context.Context, acc *AccountTokens, now time.Tim
 			return "", err // the provider is no longer enabled, or could not be reached (logged)
 		}
 		// Never the error's text: a provider's answer may echo the token.
-		a.d.Log.WarnContext(ctx, "social: the provider refused to refresh an access token; the user must sign in again",
-			"provider", acc.Provider, "environmentId", acc.EnvironmentID, "credentialId", acc.CredentialID,
-			"reason", refreshReason(err))
+		reason := refreshReason(err)
+		if ok, suppressed := a.refusedLog.Allow(acc.EnvironmentID + "\x00" + acc.Provider + "\x00" + reason); ok {
+			a.d.Log.WarnContext(ctx, "social: the provider refused to refresh an access token; the user must sign in again",
+				withSuppressed([]any{"provider", acc.Provider, "environmentId", acc.EnvironmentID, "credentialId", acc.CredentialID,
+					"reason", reason}, suppressed)...)
+		}
 		return "", ErrNoAccessToken
 	}
 	sealed, err := SealTokens(a.d.Keys, acc.EnvironmentID, acc.Provider, acc.AccountID, toks)

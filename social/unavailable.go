@@ -66,6 +66,12 @@ func clipped(err error) error {
 	return err
 }
 
+// logEvery is how often a failure that repeats (a provider down, a
+// refresh refused) is logged: the first at once, then one line per
+// logEvery saying how many were left out. Anyone may start a login, so
+// a line per attempt would let anyone flood the log.
+const logEvery = 30 * time.Second
+
 // discoveryRetry is how long a failed discovery is remembered: logins
 // meanwhile fail at once, and a provider back up (or a domain fixed in
 // place) is used again after it.

@@ -199,3 +199,64 @@ func TestBaseAuthURLDiscoveryFailureIsLogged(t *testing.T) {
 		t.Fatalf("%d log lines after a second failure, want 2: %q", n, logged.String())
 	}
 }
+
+// providerList is a provider store holding fixed providers.
+type providerList []Provider
+
+func (l providerList) ListProviders(_ context.Context, envID string) ([]Provider, error) {
+	var out []Provider
+	for _, p := range l {
+		if p.EnvironmentID == envID {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (providerList) CreateProvider(context.Context, *Provider) error        { panic("unused") }
+func (providerList) GetProvider(context.Context, string) (*Provider, error) { panic("unused") }
+func (providerList) UpdateProvider(context.Context, *Provider) error        { panic("unused") }
+func (providerList) DeleteProvider(context.Context, string) error           { panic("unused") }
+
+// TestUnreachableLogIsThrottled: logins with a provider that is down
+// fail each (422 provider_not_available), but the warning is rated per
+// environment, provider and failing endpoint: anyone can start a login,
+// and must not flood the log. The first is logged at once, then one per
+// 30 s saying how many were left out.
+func TestUnreachableLogIsThrottled(t *testing.T) {
+	down := "http://" + closedAddr(t)
+	var logged bytes.Buffer
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	flow := New(Deps{States: NewMemoryStates(), AllowPrivate: true, Now: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	enabled := now
+	logins := NewLogins(NewProviders(ProvidersDeps{Store: providerList{
+		{ID: "p1", EnvironmentID: "env-1", Type: Google, ClientID: "cid", Domain: down, EnabledAt: &enabled},
+		{ID: "p2", EnvironmentID: "env-2", Type: Google, ClientID: "cid", Domain: down, EnabledAt: &enabled},
+	}}), flow)
+	lines := func() []string { return strings.FieldsFunc(logged.String(), func(r rune) bool { return r == '\n' }) }
+	login := func(env string) {
+		t.Helper()
+		_, err := logins.Begin(context.Background(), env, Google, testRedirect, "", "", "")
+		if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("login at %s: %v, want the provider unavailable", env, err)
+		}
+	}
+	for range 50 {
+		login("env-1")
+		now = now.Add(100 * time.Millisecond)
+	}
+	if got := lines(); len(got) != 1 || strings.Contains(got[0], "suppressed") {
+		t.Fatalf("%d log lines for 50 failed logins, want 1 saying nothing left out:\n%s", len(got), logged.String())
+	}
+	login("env-2") // another environment's provider: told at once
+	if n := len(lines()); n != 2 {
+		t.Fatalf("%d log lines after another environment's failure, want 2:\n%s", n, logged.String())
+	}
+	now = now.Add(discoveryRetry)
+	login("env-1")
+	got := lines()
+	if len(got) != 3 || !strings.Contains(got[2], "environmentId=env-1") || !strings.Contains(got[2], "suppressed=49") {
+		t.Fatalf("after 30 s, want a third line saying 49 left out:\n%s", logged.String())
+	}
+}
