@@ -99,20 +99,21 @@ const maxElevatedLen = 4096
 // is consumed by the check). A token of another user (of this environment
 // or another) is unknown for this one.
 func (s *Service) CheckElevated(ctx context.Context, userID, sessionID, raw, scope string) error {
-	if raw == "" || len(raw) > maxElevatedLen {
-		return errs.Forbidden("this action needs an elevated access token with the " + scope + " scope")
-	}
-	// The session and scope are checked before a single-use token is
-	// spent: sent to the wrong call, it must still serve the right one.
-	serves := func(t *Token) bool { return t.SessionID == sessionID && slices.Contains(t.Scopes, scope) }
-	t, err := s.useToken(ctx, userID, "mfa elevated token", raw, serves)
+	u, err := s.ElevatedProof(userID, sessionID, raw, scope)
 	if err != nil {
 		return err
 	}
-	if t == nil {
-		return errs.Forbidden("the elevated access token is unknown, used, expired or lacks the " + scope + " scope")
+	return s.Spend(ctx, u)
+}
+
+// ElevatedProof is CheckElevated's proof, not spent yet.
+func (s *Service) ElevatedProof(userID, sessionID, raw, scope string) (*TokenUse, error) {
+	if raw == "" || len(raw) > maxElevatedLen {
+		return nil, errs.Forbidden("this action needs an elevated access token with the " + scope + " scope")
 	}
-	return nil
+	serves := func(t *Token) bool { return t.SessionID == sessionID && slices.Contains(t.Scopes, scope) }
+	return s.use(userID, "mfa elevated token", raw, serves,
+		errs.Forbidden("the elevated access token is unknown, used, expired or lacks the "+scope+" scope")), nil
 }
 
 func truncate(s string, n int) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -67,17 +68,57 @@ func (s *Service) IssueToken(ctx context.Context, userID, sessionID string, sing
 	return raw, nil
 }
 
-// useToken spends a token looked up by its hash under the current master
-// secret or, while previous ones are configured, under each of them: a
-// token issued before a rotation's restart still serves.
-func (s *Service) useToken(ctx context.Context, userID, purpose, raw string, serves func(*Token) bool) (*Token, error) {
-	for _, hash := range s.keys.MACs(purpose, []byte(raw)) {
-		t, err := s.store.UseMFAToken(ctx, userID, hash, s.clock(), serves)
-		if err != nil || t != nil {
-			return t, err
+// ErrProofRefused: no live token of the user serves the action a
+// TokenUse is for (unknown, used, expired, or one Accept refuses). A store
+// spending a TokenUse inside another change's transaction refuses that
+// change with it, writing nothing; ProofUse.Refused answers it as the
+// proof's own refusal.
+var ErrProofRefused = errs.Forbidden("no live token serves this action")
+
+// TokenUse is a proof to spend: a live token of UserID stored under one
+// of Hashes (the presented token's keyed hash under the current master
+// secret and each previous one: a token issued before a rotation's
+// restart still serves) that Accept takes. A single-use one is consumed.
+// Spend spends it on its own; a store spends it in the transaction of the
+// change it allows (users.ProfileChange.Proof).
+type TokenUse struct {
+	UserID string
+	Hashes [][]byte
+	Now    time.Time
+	// Accept is checked before a single-use token is spent: sent where it
+	// does not serve, it must still serve where it does.
+	Accept func(*Token) bool
+	// refusal is the answer when no token serves.
+	refusal error
+}
+
+// Refused is the answer to a change refused with err: the proof's own
+// refusal (naming the token it wanted) for ErrProofRefused, else err.
+func (u *TokenUse) Refused(err error) error {
+	if errors.Is(err, ErrProofRefused) {
+		return u.refusal
+	}
+	return err
+}
+
+// Spend spends a proof on its own, in a transaction of its own; nil when
+// a token served.
+func (s *Service) Spend(ctx context.Context, u *TokenUse) error {
+	for _, hash := range u.Hashes {
+		t, err := s.store.UseMFAToken(ctx, u.UserID, hash, u.Now, u.Accept)
+		if err != nil {
+			return err
+		}
+		if t != nil {
+			return nil
 		}
 	}
-	return nil, nil
+	return u.refusal
+}
+
+// use is the TokenUse of raw, a token of purpose.
+func (s *Service) use(userID, purpose, raw string, accept func(*Token) bool, refusal error) *TokenUse {
+	return &TokenUse{UserID: userID, Hashes: s.keys.MACs(purpose, []byte(raw)), Now: s.clock(), Accept: accept, refusal: refusal}
 }
 
 // CheckToken requires a live mfaToken of the user issued to the caller's
@@ -87,18 +128,19 @@ func (s *Service) useToken(ctx context.Context, userID, purpose, raw string, ser
 // once its session is revoked no live session has its sid. A token of
 // another user is unknown for this one; users belong to one environment.
 func (s *Service) CheckToken(ctx context.Context, userID, sessionID, raw string) error {
-	if raw == "" || len(raw) > 128 {
-		return errs.Forbidden("this action needs a recent second factor: send an mfaToken in x-mfa-auth-token")
-	}
-	// checked before a single-use token is spent: sent from the wrong
-	// session, it must still serve its own
-	serves := func(t *Token) bool { return sessionID != "" && t.SessionID == sessionID }
-	t, err := s.useToken(ctx, userID, "mfa token", raw, serves)
+	u, err := s.TokenProof(userID, sessionID, raw)
 	if err != nil {
 		return err
 	}
-	if t == nil {
-		return errs.Forbidden("the mfaToken is unknown, used, expired or was issued to another session")
+	return s.Spend(ctx, u)
+}
+
+// TokenProof is CheckToken's proof, not spent yet.
+func (s *Service) TokenProof(userID, sessionID, raw string) (*TokenUse, error) {
+	if raw == "" || len(raw) > 128 {
+		return nil, errs.Forbidden("this action needs a recent second factor: send an mfaToken in x-mfa-auth-token")
 	}
-	return nil
+	serves := func(t *Token) bool { return sessionID != "" && t.SessionID == sessionID }
+	return s.use(userID, "mfa token", raw, serves,
+		errs.Forbidden("the mfaToken is unknown, used, expired or was issued to another session")), nil
 }

@@ -135,7 +135,7 @@ func (missingAlias) Profile(_ context.Context, u *users.User) (*users.Profile, e
 	return &users.Profile{User: u, Missing: []users.KycEntry{{Name: "alias", Required: true, Enabled: true}}}, nil
 }
 
-func (missingAlias) UpdateProfile(context.Context, *users.User, users.ProfileInput) (*users.Profile, error) {
+func (missingAlias) UpdateProfile(context.Context, *users.User, users.ProfileInput, users.Alongside) (*users.Profile, error) {
 	return nil, errors.New("missingAlias changes no profile")
 }
 

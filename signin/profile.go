@@ -45,15 +45,14 @@ type SelfUpdated struct {
 
 // UpdateSelf applies the caller's change to their own profile and
 // re-issues the session's tokens, all or nothing: the input is checked
-// first, writing nothing; then the user.update step-up (u.StepUp) spends
-// its proof, the verification a new sign-in address needs is started
-// instead of storing it, and the change is written with the recovery
-// codes' acknowledgement in one transaction.
-//
-// The proof is spent in a transaction of its own, before the change's: a
-// change refused by its write (an email, username or unique value another
-// user holds, a custom field changed meanwhile) has spent a single-use
-// proof. Bad input does not get that far.
+// first, writing nothing; then the user.update step-up (u.StepUp) decides
+// the proof it takes, the verification a new sign-in address needs is
+// started instead of storing it, and the change is written with the
+// recovery codes' acknowledgement and the proof spent, in one
+// transaction. A change its write refuses (an email, username or unique
+// value another user holds, a custom field changed meanwhile) leaves a
+// single-use proof unspent, and of two changes racing with one, one
+// passes.
 func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*SelfUpdated, error) {
 	if s.profiles == nil {
 		return nil, errs.Internal("update profile", errors.New("the sign-in service has no Profiles"))
@@ -67,11 +66,13 @@ func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*
 		}
 		u.Input.BackupCodeAck = u.Acknowledgement
 	}
-	if err := s.profiles.CheckProfile(ctx, cur.User, u.Input); err != nil {
+	err := s.profiles.CheckProfile(ctx, cur.User, u.Input)
+	if err != nil {
 		return nil, err
 	}
+	var with users.Alongside
 	if u.StepUp {
-		if err := s.RequireStepUp(ctx, cur, "user:update", u.Proof); err != nil {
+		if with.Proof, err = s.stepUpProof(ctx, cur, "user:update", u.Proof); err != nil {
 			return nil, err
 		}
 	}
@@ -79,8 +80,11 @@ func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.profiles.UpdateProfile(ctx, cur.User, u.Input)
+	p, err := s.profiles.UpdateProfile(ctx, cur.User, u.Input, with)
 	if err != nil {
+		if with.Proof != nil {
+			return nil, with.Proof.Refused(err)
+		}
 		return nil, err
 	}
 	res, err := s.reissue(ctx, cur, p.User, u.IssuerHost, u.Origin)

@@ -174,7 +174,7 @@ type Profiles interface {
 	Profile(ctx context.Context, u *users.User) (*users.Profile, error)
 	// UpdateProfile applies a user's change to their own profile, all or
 	// nothing (UpdateSelf).
-	UpdateProfile(ctx context.Context, u *users.User, in users.ProfileInput) (*users.Profile, error)
+	UpdateProfile(ctx context.Context, u *users.User, in users.ProfileInput, with users.Alongside) (*users.Profile, error)
 	// CheckProfile refuses the input UpdateProfile would refuse, writing
 	// nothing.
 	CheckProfile(ctx context.Context, u *users.User, in users.ProfileInput) error

@@ -101,20 +101,32 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 // (x-mfa-auth-token: the token createMfaTokenOptions asked for) and no
 // elevatedAccessToken there.
 func (s *Service) RequireStepUp(ctx context.Context, cur *Current, scope string, proof Proof) error {
+	use, err := s.stepUpProof(ctx, cur, scope, proof)
+	if err != nil || use == nil {
+		return err
+	}
+	return s.mfa.Spend(ctx, use)
+}
+
+// stepUpProof is RequireStepUp's decision, spending nothing: nil when the
+// environment requires no step-up for scope, else the token proof shows
+// (refused at once when it shows none), for the caller to spend, on its
+// own or with the change it allows.
+func (s *Service) stepUpProof(ctx context.Context, cur *Current, scope string, proof Proof) (*mfa.TokenUse, error) {
 	if s.mfa == nil {
-		return nil
+		return nil, nil
 	}
 	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !p.StepUpRequired(scope) {
-		return nil
+		return nil, nil
 	}
 	if proof.Elevated == "" && proof.MFAToken != "" {
-		return s.mfa.CheckToken(ctx, cur.User.ID, cur.Session.ID, proof.MFAToken)
+		return s.mfa.TokenProof(cur.User.ID, cur.Session.ID, proof.MFAToken)
 	}
-	return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, proof.Elevated, scope)
+	return s.mfa.ElevatedProof(cur.User.ID, cur.Session.ID, proof.Elevated, scope)
 }
 
 // CheckMFAProof accepts, for a sensitive MFA change (deleting a device or

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -77,7 +78,10 @@ type ProfileStore interface {
 	// custom fields inside one transaction and stores its outcome,
 	// refusing an email or username another user of the environment has
 	// (ErrEmailTaken, ErrUsernameTaken) and a unique value another user
-	// holds (ErrValueNotUnique). It returns the stored user.
+	// holds (ErrValueNotUnique). The change's Proof is spent first, in
+	// the same transaction: none serving refuses the change
+	// (mfa.ErrProofRefused), and a change refused otherwise leaves it
+	// unspent. It returns the stored user.
 	UpdateProfile(ctx context.Context, userID string, change func(cur *User, fields []CustomField) (*ProfileChange, error)) (*User, error)
 	// DeleteUser deletes a user with their credentials and sessions and
 	// records the user.deleted event (shared with users.AdminStore).
@@ -97,6 +101,18 @@ type ProfileChange struct {
 	// BackupCodeAck, if set, is the recovery codes' acknowledgement
 	// (User.MfaBackupCodeAcknowledgement) written with the profile.
 	BackupCodeAck *string
+	// Proof, if set, is the step-up proof the change takes (Alongside).
+	Proof *mfa.TokenUse
+}
+
+// Alongside is what a user's own profile change spends besides the
+// profile, in its transaction (package signin decides it for PUT /users):
+// a change refused leaves it as it was.
+type Alongside struct {
+	// Proof, if set, is the step-up proof the change takes: a single-use
+	// token is consumed with the change, and the change is refused
+	// (mfa.ErrProofRefused) when no live token serves.
+	Proof *mfa.TokenUse
 }
 
 // UniqueValue is a user's value of a unique field, in UniqueForm.
@@ -178,8 +194,9 @@ func (s *Profiles) CheckProfile(ctx context.Context, u *User, in ProfileInput) e
 	return err
 }
 
-// UpdateProfile applies a user's own update, all or nothing.
-func (s *Profiles) UpdateProfile(ctx context.Context, u *User, in ProfileInput) (*Profile, error) {
+// UpdateProfile applies a user's own update, all or nothing, with what
+// it spends alongside (with) in the same transaction.
+func (s *Profiles) UpdateProfile(ctx context.Context, u *User, in ProfileInput, with Alongside) (*Profile, error) {
 	kyc, std, err := s.checkInput(ctx, u, in)
 	if err != nil {
 		return nil, err
@@ -188,7 +205,11 @@ func (s *Profiles) UpdateProfile(ctx context.Context, u *User, in ProfileInput) 
 	var fields []CustomField
 	next, err := s.store.UpdateProfile(ctx, u.ID, func(cur *User, fs []CustomField) (*ProfileChange, error) {
 		fields = fs
-		return applyProfile(cur, std, in, fs, now)
+		ch, err := applyProfile(cur, std, in, fs, now)
+		if ch != nil {
+			ch.Proof = with.Proof
+		}
+		return ch, err
 	})
 	if err != nil {
 		return nil, err

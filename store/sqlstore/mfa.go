@@ -257,34 +257,55 @@ func (s *Store) UseMFAToken(ctx context.Context, userID string, hash []byte, now
 	accept func(*mfa.Token) bool) (*mfa.Token, error) {
 	var t *mfa.Token
 	err := s.db.Write(ctx, func(tx Tx) error {
-		t = &mfa.Token{Hash: hash, UserID: userID}
-		var scopes string
-		err := tx.QueryRow(ctx, `SELECT session_id, single_use, scopes, expires_at FROM mfa_tokens
-			WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3`+s.d.ForUpdate, hash, userID, now).
-			Scan(&t.SessionID, &t.SingleUse, &scopes, &t.ExpiresAt)
-		if s.noRows(err) {
-			t = nil
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		t.Scopes = strings.Fields(scopes)
-		if accept != nil && !accept(t) {
-			t = nil
-			return nil
-		}
-		if !t.SingleUse {
-			return nil
-		}
-		n, err := tx.Exec(ctx, `DELETE FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2`, hash, userID)
-		if err == nil && n != 1 {
-			t = nil // spent by a concurrent use between the read and the delete
-		}
+		var err error
+		t, err = s.useMFAToken(ctx, tx, userID, hash, now, accept)
 		return err
 	})
 	if err != nil {
 		return nil, s.fail("use mfa token", nil, err)
+	}
+	return t, nil
+}
+
+// spendProof spends u in tx, the transaction of the change it allows:
+// mfa.ErrProofRefused when no token of its hashes serves.
+func (s *Store) spendProof(ctx context.Context, tx Tx, u *mfa.TokenUse) error {
+	for _, hash := range u.Hashes {
+		t, err := s.useMFAToken(ctx, tx, u.UserID, hash, u.Now, u.Accept)
+		if err != nil {
+			return s.fail("use mfa token", nil, err)
+		}
+		if t != nil {
+			return nil
+		}
+	}
+	return mfa.ErrProofRefused
+}
+
+// useMFAToken is UseMFAToken in tx; nil for no token accept takes.
+func (s *Store) useMFAToken(ctx context.Context, tx Tx, userID string, hash []byte, now time.Time,
+	accept func(*mfa.Token) bool) (*mfa.Token, error) {
+	t := &mfa.Token{Hash: hash, UserID: userID}
+	var scopes string
+	err := tx.QueryRow(ctx, `SELECT session_id, single_use, scopes, expires_at FROM mfa_tokens
+		WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3`+s.d.ForUpdate, hash, userID, now).
+		Scan(&t.SessionID, &t.SingleUse, &scopes, &t.ExpiresAt)
+	if s.noRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Scopes = strings.Fields(scopes)
+	if accept != nil && !accept(t) {
+		return nil, nil
+	}
+	if !t.SingleUse {
+		return t, nil
+	}
+	n, err := tx.Exec(ctx, `DELETE FROM mfa_tokens WHERE token_hash = $1 AND user_id = $2`, hash, userID)
+	if err != nil || n != 1 {
+		return nil, err // n 0: spent by a concurrent use between the read and the delete
 	}
 	return t, nil
 }

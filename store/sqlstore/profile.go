@@ -25,6 +25,13 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*u
 		if err != nil {
 			return err
 		}
+		// the proof before the write's refusals, as when it was spent on
+		// its own before the change
+		if ch.Proof != nil {
+			if err := s.spendProof(ctx, tx, ch.Proof); err != nil {
+				return err
+			}
+		}
 		if err := s.writeProfile(ctx, tx, ch.User, byUser); err != nil {
 			return err
 		}

@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateProfile", testUpdateProfile},
 		{"UpdateProfileChangeError", testUpdateProfileChangeError},
 		{"UpdateProfileBackupCodeAck", testUpdateProfileBackupCodeAck},
+		{"UpdateProfileProof", testUpdateProfileProof},
 		{"UniqueValueRace", testUniqueValueRace},
 		{"DeleteUser", testDeleteUser},
 		{"AdminSaveUser", testAdminSaveUser},

@@ -1,0 +1,86 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/store"
+	"github.com/dynamicauth/dynamicauth/users"
+)
+
+// testUpdateProfileProof: the step-up proof a profile change carries is
+// spent in the change's transaction: a single-use token is consumed with
+// the change it allows; a change the write refuses (a taken username)
+// leaves it unspent; a proof no live token serves (unknown, refused by
+// Accept, spent) refuses the change with mfa.ErrProofRefused, writing
+// nothing; of changes racing with one single-use token, one passes.
+func testUpdateProfileProof(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+	alice, _ := signIn(t, s, c, env, newWallet(t, env))
+	bob, _ := signIn(t, s, c, env, newWallet(t, env))
+	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
+	must(t, "bob takes a username", err)
+	now := c.next()
+	token := func() *mfa.Token {
+		tok := &mfa.Token{Hash: randomBytes(t, 32), UserID: alice.ID, SessionID: "sid", SingleUse: true,
+			Scopes: []string{"user:update"}, ExpiresAt: now.Add(time.Minute)}
+		must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), tok))
+		return tok
+	}
+	live := func(tok *mfa.Token) bool { // looked at, not spent
+		seen := false
+		_, err := s.UseMFAToken(ctx(t), alice.ID, tok.Hash, now, func(*mfa.Token) bool { seen = true; return false })
+		must(t, "UseMFAToken (a look)", err)
+		return seen
+	}
+	proof := func(accept func(*mfa.Token) bool, hashes ...[]byte) *mfa.TokenUse {
+		return &mfa.TokenUse{UserID: alice.ID, Hashes: hashes, Now: now, Accept: accept}
+	}
+	sid := func(tok *mfa.Token) bool { return tok.SessionID == "sid" }
+	change := func(username string, p *mfa.TokenUse) error {
+		_, err := s.UpdateProfile(ctx(t), alice.ID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
+			next := *cur
+			next.Username, next.UpdatedAt = username, c.next()
+			return &users.ProfileChange{User: &next, Proof: p}, nil
+		})
+		return err
+	}
+	refused := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, mfa.ErrProofRefused) {
+			t.Fatalf("%s: %v, want mfa.ErrProofRefused", what, err)
+		}
+		eq(t, "username after "+what, getUser(t, s, alice.ID).Username, "")
+	}
+
+	once := token()
+	wantCode(t, "a taken username with a proof", change("BOB", proof(sid, once.Hash)), errs.KindUnprocessable, "username_already_exists")
+	eq(t, "the token after the refused change is live", live(once), true)
+	refused("a proof Accept refuses", change("alice", proof(func(*mfa.Token) bool { return false }, once.Hash)))
+	refused("an unknown token", change("alice", proof(sid, randomBytes(t, 32))))
+	eq(t, "the token after the refused proofs is live", live(once), true)
+	// the token under a previous secret's hash, the current one unknown
+	must(t, "a free username with the proof", change("alice", proof(sid, randomBytes(t, 32), once.Hash)))
+	eq(t, "username stored", getUser(t, s, alice.ID).Username, "alice")
+	eq(t, "the token after the change is live", live(once), false)
+	err = change("alice2", proof(sid, once.Hash))
+	if !errors.Is(err, mfa.ErrProofRefused) {
+		t.Fatalf("the spent token again: %v, want mfa.ErrProofRefused", err)
+	}
+	eq(t, "username after the spent token", getUser(t, s, alice.ID).Username, "alice")
+
+	race := token()
+	passed := countParallel(t, 4, func() (bool, error) {
+		err := change("racer", proof(sid, race.Hash))
+		if errors.Is(err, mfa.ErrProofRefused) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	eq(t, "changes passed with one single-use token", passed, 1)
+}
