@@ -30,7 +30,8 @@ type ProfileOptions struct {
 	// environment's MFA actions require a step-up for user.update: an
 	// elevatedAccessToken with user:update, or an mfaToken, from a Pass*
 	// call (or LinkWallet/VerifyCode with Scopes, for a user with no
-	// second factor) in the same session. A single-use mfaToken is spent.
+	// second factor) in the same session. A single-use token is spent
+	// with the change, in its transaction: a refused change leaves it.
 	Proof MFAProof
 	// Client is the end user's rate-limit key (their IP) for the code a
 	// new email or phone number is sent; calls without one share a limit.
@@ -50,7 +51,8 @@ type ProfileUpdate = signin.SelfUpdated
 // environment's rules apply as over HTTP: a step-up for user.update
 // (opts.Proof, else 403 with nothing changed), required and unique
 // fields, and a new sign-in email or phone number verified before it is
-// stored (one at a time).
+// stored (one at a time; its code is sent once the change is committed,
+// so a refused change sends none).
 func (a *Auth) UpdateProfile(ctx context.Context, envID, sessionToken string, in users.ProfileInput, opts ProfileOptions) (*ProfileUpdate, error) {
 	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {

@@ -3,6 +3,7 @@ package dynamicauth_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/delivery/deliverytest"
@@ -15,8 +16,9 @@ import (
 // TestRefusedProfileUpdateKeepsTheProofFromGo: UpdateProfile with the
 // user.update step-up required and its tokens single-use: a change the
 // write refuses (a username another user holds) leaves the elevated
-// token unspent, so it then passes a valid change, once; of two changes
-// racing with one token, one passes.
+// token unspent, so it then passes a valid change, once, and starts no
+// verification of the new email it named (no code sent, none stored);
+// of two changes racing with one token, one passes.
 func TestRefusedProfileUpdateKeepsTheProofFromGo(t *testing.T) {
 	box := &deliverytest.Box{}
 	onBothStores(t, func(t *testing.T, st store.Store) {
@@ -50,6 +52,17 @@ func TestRefusedProfileUpdateKeepsTheProofFromGo(t *testing.T) {
 		taken := map[string]*string{"firstName": field("Ada"), "username": field("taken_name")}
 		if err := update(elevated, taken); codeOf(err) != "username_already_exists" {
 			t.Fatalf("UpdateProfile with a taken username: %v", err)
+		}
+		sent := len(box.Emails())
+		if err := update(elevated, map[string]*string{"email": field("new@example.com"), "username": field("taken_name")}); codeOf(err) != "username_already_exists" {
+			t.Fatalf("UpdateProfile with a new email and a taken username: %v", err)
+		}
+		if n := len(box.Emails()) - sent; n != 0 {
+			t.Fatalf("a refused change sent %d codes", n)
+		}
+		// every verification stored so far, expired or not, purged and counted
+		if n, err := st.DeleteExpiredVerifications(ctx, time.Now().Add(24*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("a refused change stored %d verifications (%v)", n, err)
 		}
 		valid := map[string]*string{"firstName": field("Ada")}
 		if err := update(elevated, valid); err != nil {

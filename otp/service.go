@@ -169,6 +169,29 @@ type Started struct {
 // Start creates a verification of the destination and sends its first
 // code.
 func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
+	p, err := s.Prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.d.Store.CreateVerification(ctx, p.Verification); err != nil {
+		return nil, err
+	}
+	return s.Deliver(ctx, p)
+}
+
+// Pending is a verification Prepare made ready: checked, its send limits
+// taken and its code drawn, nothing stored nor sent. The caller stores
+// Verification (in the transaction of the change it is for, say), then
+// Deliver sends the code.
+type Pending struct {
+	Verification *Verification
+	t            target
+	code         string
+}
+
+// Prepare is Start up to the verification's write: what Start refuses is
+// refused here, and Start's send limits are taken.
+func (s *Service) Prepare(ctx context.Context, req Request) (*Pending, error) {
 	t, err := s.prepare(ctx, req)
 	if err != nil {
 		return nil, err
@@ -181,13 +204,22 @@ func (s *Service) Start(ctx context.Context, req Request) (*Started, error) {
 		return nil, errs.Internal("start verification", err)
 	}
 	v.CodeHash = hashCode(s.d.Key, v.EnvironmentID, v.ID, v.Channel, code, t.stamp)
-	if err := s.d.Store.CreateVerification(ctx, v); err != nil {
+	return &Pending{Verification: v, t: t, code: code}, nil
+}
+
+// Deliver sends a prepared verification's code, once the verification is
+// stored. A failure to send is logged and answered as Start answers it;
+// the verification stays and can be retried.
+func (s *Service) Deliver(ctx context.Context, p *Pending) (*Started, error) {
+	if err := s.deliver(ctx, p.Verification, p.t, p.code); err != nil {
 		return nil, err
 	}
-	if err := s.deliver(ctx, v, t, code); err != nil {
-		return nil, err
-	}
-	return &Started{Verification: v, Address: t.addr}, nil
+	return p.Started(), nil
+}
+
+// Started is the verification as Start would return it.
+func (p *Pending) Started() *Started {
+	return &Started{Verification: p.Verification, Address: p.t.addr}
 }
 
 // Retry replaces the code of a verification of the same destination and

@@ -203,15 +203,17 @@ func holds(u *users.User, address string) bool {
 	return false
 }
 
-// ProfileChangeVerification starts the verification a profile change
+// ProfileChangeVerification prepares the verification a profile change
 // needs (PUT /users): a new email (phone number) where the environment
 // signs in with it, and which is not the user's already, is not stored
 // but verified. The field is taken out of in and nextView says
 // verify-email (verify-sms); the emailVerifications/verify route stores
-// it once the code is back. One address is verified at a time: a change
-// of two that need it is refused, or the second would be stored
-// unverified. Without any, nextView is done and no code is sent.
-func (s *Service) ProfileChangeVerification(ctx context.Context, cur *Current, in *users.ProfileInput, client string) (string, *otp.Started, error) {
+// it once the code is back. The verification is stored with the change
+// and its code sent after it (otp.Service.Deliver): a change refused
+// starts none. One address is verified at a time: a change of two that
+// need it is refused, or the second would be stored unverified. Without
+// any, nextView is done and the pending verification nil.
+func (s *Service) ProfileChangeVerification(ctx context.Context, cur *Current, in *users.ProfileInput, client string) (string, *otp.Pending, error) {
 	type change struct {
 		field, channel, next string
 		to                   otp.Destination
@@ -242,13 +244,13 @@ func (s *Service) ProfileChangeVerification(ctx context.Context, cur *Current, i
 		return "", nil, errs.Invalid("email, phoneNumber: change one at a time; each is verified before it is stored")
 	}
 	c := verify[0]
-	st, err := s.codes.Start(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: c.channel, Destination: c.to,
+	p, err := s.codes.Prepare(ctx, otp.Request{EnvironmentID: cur.Session.EnvironmentID, Channel: c.channel, Destination: c.to,
 		Client: client, Session: cur.Session.ID})
 	if err != nil {
 		return "", nil, err
 	}
 	delete(in.Fields, c.field)
-	return c.next, st, nil
+	return c.next, p, nil
 }
 
 // destination is a profile field's value as a code's destination.

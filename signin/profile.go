@@ -47,12 +47,14 @@ type SelfUpdated struct {
 // re-issues the session's tokens, all or nothing: the input is checked
 // first, writing nothing; then the user.update step-up (u.StepUp) decides
 // the proof it takes, the verification a new sign-in address needs is
-// started instead of storing it, and the change is written with the
-// recovery codes' acknowledgement and the proof spent, in one
-// transaction. A change its write refuses (an email, username or unique
-// value another user holds, a custom field changed meanwhile) leaves a
-// single-use proof unspent, and of two changes racing with one, one
-// passes.
+// prepared instead of storing the address, and the change is written with
+// the recovery codes' acknowledgement, the proof spent and the
+// verification stored, in one transaction; the code is sent after it. A
+// change its write refuses (an email, username or unique value another
+// user holds, a custom field changed meanwhile) leaves a single-use proof
+// unspent and sends no code, and of two changes racing with one proof,
+// one passes. Preparing the verification takes its send limits (a code
+// asked for counts, as emailVerifications/create's).
 func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*SelfUpdated, error) {
 	if s.profiles == nil {
 		return nil, errs.Internal("update profile", errors.New("the sign-in service has no Profiles"))
@@ -76,9 +78,12 @@ func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*
 			return nil, err
 		}
 	}
-	next, started, err := s.ProfileChangeVerification(ctx, cur, &u.Input, u.Client)
+	next, pending, err := s.ProfileChangeVerification(ctx, cur, &u.Input, u.Client)
 	if err != nil {
 		return nil, err
+	}
+	if pending != nil {
+		with.Verification = pending.Verification
 	}
 	p, err := s.profiles.UpdateProfile(ctx, cur.User, u.Input, with)
 	if err != nil {
@@ -91,7 +96,21 @@ func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*
 	if err != nil {
 		return nil, err
 	}
-	return &SelfUpdated{Result: res, NextView: next, Verification: started}, nil
+	return &SelfUpdated{Result: res, NextView: next, Verification: s.deliver(ctx, pending)}, nil
+}
+
+// deliver sends the code of a verification stored with a committed
+// change. A failure to send is logged by package otp and refuses
+// nothing: the change stands, and the verification it answers can be
+// retried ({email,sms}Verifications/retry sends a new code).
+func (s *Service) deliver(ctx context.Context, p *otp.Pending) *otp.Started {
+	if p == nil {
+		return nil
+	}
+	if st, err := s.codes.Deliver(ctx, p); err == nil {
+		return st
+	}
+	return p.Started()
 }
 
 // UserScope is a signed-in user's scope: user:basic and any extra scopes

@@ -15,6 +15,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -81,7 +82,8 @@ type ProfileStore interface {
 	// holds (ErrValueNotUnique). The change's Proof is spent first, in
 	// the same transaction: none serving refuses the change
 	// (mfa.ErrProofRefused), and a change refused otherwise leaves it
-	// unspent. It returns the stored user.
+	// unspent; its Verification is stored with it. It returns the stored
+	// user.
 	UpdateProfile(ctx context.Context, userID string, change func(cur *User, fields []CustomField) (*ProfileChange, error)) (*User, error)
 	// DeleteUser deletes a user with their credentials and sessions and
 	// records the user.deleted event (shared with users.AdminStore).
@@ -101,8 +103,10 @@ type ProfileChange struct {
 	// BackupCodeAck, if set, is the recovery codes' acknowledgement
 	// (User.MfaBackupCodeAcknowledgement) written with the profile.
 	BackupCodeAck *string
-	// Proof, if set, is the step-up proof the change takes (Alongside).
-	Proof *mfa.TokenUse
+	// Proof, if set, is the step-up proof the change takes, and
+	// Verification the verification it starts (Alongside).
+	Proof        *mfa.TokenUse
+	Verification *otp.Verification
 }
 
 // Alongside is what a user's own profile change spends besides the
@@ -113,6 +117,10 @@ type Alongside struct {
 	// token is consumed with the change, and the change is refused
 	// (mfa.ErrProofRefused) when no live token serves.
 	Proof *mfa.TokenUse
+	// Verification, if set, is stored with the change: the verification
+	// of a new sign-in address the change names instead of storing it,
+	// whose code the caller sends once the change is committed.
+	Verification *otp.Verification
 }
 
 // UniqueValue is a user's value of a unique field, in UniqueForm.
@@ -207,7 +215,7 @@ func (s *Profiles) UpdateProfile(ctx context.Context, u *User, in ProfileInput, 
 		fields = fs
 		ch, err := applyProfile(cur, std, in, fs, now)
 		if ch != nil {
-			ch.Proof = with.Proof
+			ch.Proof, ch.Verification = with.Proof, with.Verification
 		}
 		return ch, err
 	})

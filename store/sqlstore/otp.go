@@ -14,7 +14,13 @@ var _ otp.Store = (*Store)(nil)
 
 // CreateVerification implements otp.Store.
 func (s *Store) CreateVerification(ctx context.Context, v *otp.Verification) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO otp_verifications (id, environment_id, channel, address, code_hash, attempts,
+	return s.insertVerification(ctx, s.db, v)
+}
+
+// insertVerification stores a new verification through q (a transaction
+// of a change it belongs to, or the database).
+func (s *Store) insertVerification(ctx context.Context, q execer, v *otp.Verification) error {
+	_, err := q.Exec(ctx, `INSERT INTO otp_verifications (id, environment_id, channel, address, code_hash, attempts,
 		expires_at, created_at, session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		v.ID, v.EnvironmentID, v.Channel, v.Address, v.CodeHash, 0, v.ExpiresAt, v.CreatedAt, v.Session)
 	return s.fail("create verification", tenant.ErrEnvironmentNotFound, err)

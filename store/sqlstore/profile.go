@@ -35,6 +35,11 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, change func(*u
 		if err := s.writeProfile(ctx, tx, ch.User, byUser); err != nil {
 			return err
 		}
+		if ch.Verification != nil {
+			if err := s.insertVerification(ctx, tx, ch.Verification); err != nil {
+				return err
+			}
+		}
 		if ch.BackupCodeAck != nil {
 			if _, err := tx.Exec(ctx, `UPDATE users SET mfa_backup_code_ack = $2 WHERE id = $1`, userID, *ch.BackupCodeAck); err != nil {
 				return s.fail("set backup code acknowledgement", nil, err)

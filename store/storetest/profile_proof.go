@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -83,4 +84,39 @@ func testUpdateProfileProof(t *testing.T, s store.Store) {
 		return err == nil, err
 	})
 	eq(t, "changes passed with one single-use token", passed, 1)
+}
+
+// testUpdateProfileVerification: the verification a profile change
+// starts is stored in its transaction: not at all when the write is
+// refused, checkable once the change is committed.
+func testUpdateProfileVerification(t *testing.T, s store.Store) {
+	c := newClock()
+	e := newEndEnv(t, s, c)
+	env := e.sandbox.ID
+	alice, _ := signIn(t, s, c, env, newWallet(t, env))
+	bob, _ := signIn(t, s, c, env, newWallet(t, env))
+	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
+	must(t, "bob takes a username", err)
+	now := c.next()
+	verification := func() *otp.Verification {
+		return &otp.Verification{ID: id(), EnvironmentID: env, Channel: otp.ChannelEmail, Address: "new@example.com",
+			CodeHash: randomHex(t, 32), Session: id(), ExpiresAt: now.Add(10 * time.Minute), CreatedAt: now}
+	}
+	change := func(username string, v *otp.Verification) error {
+		_, err := s.UpdateProfile(ctx(t), alice.ID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
+			next := *cur
+			next.Username, next.UpdatedAt = username, c.next()
+			return &users.ProfileChange{User: &next, Verification: v}, nil
+		})
+		return err
+	}
+	check := func(v *otp.Verification) otp.Outcome { return checkCode(t, s, v, v.CodeHash, now) }
+
+	refused := verification()
+	wantCode(t, "a taken username with a verification", change("BOB", refused), errs.KindUnprocessable, "username_already_exists")
+	eq(t, "the refused change's verification", check(refused), otp.NotFound)
+	stored := verification()
+	must(t, "a free username with a verification", change("alice", stored))
+	eq(t, "username stored", getUser(t, s, alice.ID).Username, "alice")
+	eq(t, "the change's verification", check(stored), otp.Accepted)
 }

@@ -91,6 +91,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateProfileChangeError", testUpdateProfileChangeError},
 		{"UpdateProfileBackupCodeAck", testUpdateProfileBackupCodeAck},
 		{"UpdateProfileProof", testUpdateProfileProof},
+		{"UpdateProfileVerification", testUpdateProfileVerification},
 		{"UniqueValueRace", testUniqueValueRace},
 		{"DeleteUser", testDeleteUser},
 		{"AdminSaveUser", testAdminSaveUser},
