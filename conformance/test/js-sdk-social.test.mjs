@@ -18,21 +18,24 @@
 // official client alone (@dynamic-labs/sdk-api@0.0.847): oauthLogin to the
 // provider, oauthRedirectCode back, oauthSignIn, and oauthVerify proving
 // the account again for its owner, refused replayed, without a bearer and
-// for another user.
+// for another user. Last, signInWithSocialPopUp: the web build's refusal,
+// and the React Native build (native-sdk.mjs) through its auth session.
 import assert from 'node:assert/strict';
-import { SettingsApi, Configuration } from '@dynamic-labs/sdk-api';
+import { SettingsApi, DeeplinkUrlsApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
   createDynamicClient, initializeClient, signInWithSocialRedirect, detectSocialRedirectUrl, completeSocialRedirect,
   getUserSocialAccounts, logout, unlinkSocialAccount, connectAndVerifyWithWalletProvider, getElevatedAccessToken,
-  authenticateWithSocial, completeSocialAuthentication,
+  authenticateWithSocial, completeSocialAuthentication, signInWithSocialPopUp,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { Wallet } from 'ethers';
 import { setup, verifySessionJwt, sdkApi, expectOk, expectStatus, evmVerifyRequest, redirected, MANUAL_REDIRECT, APP_ORIGIN } from '../harness.mjs';
 import { memoryKeychain, settle, trackedFetch, ethersProvider } from '../sdk-shims.mjs';
 import { useTestOP, browse as browseTo } from '../testop.mjs';
+import { nativeSdk } from '../native-sdk.mjs';
 
-const { ctx, it } = setup({ serveArgs: ['--social-allow-private'] }); // the test's OpenID provider is on loopback
+// the test's OpenID provider is on loopback; the file's many logins would meet the sign-in rate limit
+const { ctx, it } = setup({ serveArgs: ['--social-allow-private', '--rate-limits', 'off'] });
 const op = useTestOP(ctx);
 const live = [];
 const inflight = new Set();
@@ -201,4 +204,96 @@ it('oauthVerify (official client): the account\'s owner proves it again (VerifyR
   body = await expectStatus(other.oauthVerifyRaw({ environmentId: ctx.envId, providerType: 'google',
     oauthRequest: { state: 'no-such-login', code: 42 } }), 400, 'a code that is no string');
   assert.match(body.error, /code/);
+});
+
+// signInWithSocialPopUp is the SDK's React Native flow: on the web build it
+// refuses at once (MethodNotImplementedError, "use signInWithSocialRedirect
+// on web"), asking nothing of the server. The native build (native-sdk.mjs:
+// index.native.esm.js with React Native's modules stubbed) calls initAuth
+// with the app's metadata.nativeLink as the return URL, hands the authorize
+// URL to coreConfig.openAuthSession (the in-app browser: here the test's,
+// through the provider's login and this server's redirect to the deeplink)
+// and completes with oauthSignIn. The deeplink is one the environment
+// allows (deeplinkUrls). Closed before the provider answers, it is
+// UserCancelledSocialPopUpError; denied at the provider, the server sends
+// dynamicOauthError back to the app and no one is signed in.
+it('signInWithSocialPopUp: refused on the web build; the React Native build signs in through its auth session to an allowed deeplink, and a closed or denied pop-up signs no one in', async () => {
+  const NATIVE_LINK = 'conformanceapp://oauth';
+  const navigated = [];
+  const web = newSdk(navigated);
+  await initializeClient(web);
+  const sent = inflight.size;
+  await assert.rejects(signInWithSocialPopUp({ provider: 'google' }, web), (e) => e.code === 'method_not_implemented_error');
+  assert.equal(inflight.size, sent, 'nothing asked of the server');
+  assert.equal(navigated.length, 0);
+
+  const native = await nativeSdk();
+  const mem = new Map();
+  let session = async ({ authUrl, redirectUrl }) => ({ type: 'success', url: (await browseTo(authUrl, redirectUrl)).toString() });
+  const opened = [];
+  const client = native.createDynamicClient({
+    environmentId: ctx.envId,
+    autoInitialize: false,
+    coreConfig: {
+      apiBaseUrl: ctx.basePath,
+      fetch: trackedFetch(inflight),
+      storageAdapter: {
+        getItem: async (k) => (mem.has(k) ? mem.get(k) : null),
+        setItem: async (k, v) => { mem.set(k, v); },
+        removeItem: async (k) => { mem.delete(k); },
+      },
+      keychain: memoryKeychain(),
+      openAuthSession: (args) => { opened.push(args); return session(args); },
+    },
+    metadata: { name: 'Conformance', universalLink: APP_ORIGIN, nativeLink: NATIVE_LINK },
+    instrumentation: { enabled: false },
+  });
+  try {
+    await native.initializeClient(client);
+    // A deeplink the environment does not allow: initAuth refuses it, no session opens.
+    await assert.rejects(native.signInWithSocialPopUp({ provider: 'google' }, client),
+      (e) => e.status === 422 && e.code === 'unauthorized_mobile_deeplink_url');
+    assert.equal(opened.length, 0, 'no auth session for a refused deeplink');
+    const links = new DeeplinkUrlsApi(new Configuration({ basePath: ctx.basePath, accessToken: ctx.token,
+      headers: { Authorization: `Bearer ${ctx.token}` } }));
+    await links.addDeeplinkUrl({ environmentId: ctx.envId, addDeeplinkUrlRequest: { url: NATIVE_LINK } });
+
+    const user = await native.signInWithSocialPopUp({ provider: 'google' }, client);
+    assert.equal(opened.length, 1);
+    assert.ok(opened[0].authUrl.startsWith(op.issuer), `the session opens the provider: ${opened[0].authUrl}`);
+    assert.equal(opened[0].redirectUrl, NATIVE_LINK);
+    assert.ok(user?.id, 'signed in');
+    assert.equal(client.user?.id, user.id);
+    const google = user.verifiedCredentials.filter((c) => c.format === 'oauth' && c.oauthProvider === 'google');
+    assert.equal(google.length, 1, JSON.stringify(user.verifiedCredentials));
+    assert.deepEqual(google[0].oauthEmails, ['ada@example.com'], JSON.stringify(google[0]));
+    const { payload } = await verifySessionJwt(ctx, client.token);
+    assert.equal(payload.sub, user.id);
+    assert.ok(payload.amr.includes('oauth'), JSON.stringify(payload.amr));
+    await native.logout(client);
+
+    // The user closes the pop-up: the SDK's cancel, nobody signed in, the state it kept dropped.
+    session = async () => ({ type: 'cancel' });
+    await assert.rejects(native.signInWithSocialPopUp({ provider: 'google' }, client), (e) => e.code === 'user_cancelled_social_popup_error');
+    assert.equal(client.user, null);
+    assert.ok(![...mem.keys()].some((k) => /redirect/i.test(k)), `redirect state left: ${[...mem.keys()]}`);
+
+    // The user denies at the provider, which answers the server's redirect URL with error=access_denied.
+    session = async ({ authUrl, redirectUrl }) => {
+      const state = new URL(authUrl).searchParams.get('state');
+      const denied = `${ctx.basePath}/sdk/${ctx.envId}/providers/google/redirect?error=access_denied&state=${state}`;
+      return { type: 'success', url: (await browseTo(denied, redirectUrl)).toString() };
+    };
+    let back;
+    const deny = session;
+    session = async (args) => { const r = await deny(args); back = new URL(r.url); return r; };
+    await assert.rejects(native.signInWithSocialPopUp({ provider: 'google' }, client), (e) => e.code === 'missing_social_url_param_error' && /dynamicOauthCode/.test(e.message));
+    assert.equal(back.searchParams.get('dynamicOauthError'), 'access_denied', back.toString());
+    assert.equal(back.searchParams.get('dynamicOauthCode'), null);
+    assert.equal(client.user, null);
+  } finally {
+    await native.logout(client).catch(() => {});
+    await logout(web);
+    await settle(inflight);
+  }
 });
