@@ -2,7 +2,10 @@
 // running in Node against dynamicauth: init (and getNetworksData from its
 // settings), EVM wallet sign-in through a
 // registered wallet provider over an ethers Wallet, reading the user,
-// refresh and logout (see /work/shared/reference/dynamic-js-sdk.md).
+// refresh and logout; isSignedIn, isWalletAccountVerified,
+// proveWalletAccountOwnership, fetchProjectSettings, getCaptchaSettings,
+// and getTransactionHistory, whose route is in the contract's later tier
+// (see /work/shared/reference/dynamic-js-sdk.md).
 //
 // Node shims passed through coreConfig (nothing in the SDK is patched):
 //   fetch          - the global fetch, wrapped to record every request;
@@ -16,16 +19,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import nodeCrypto from 'node:crypto';
 import { after } from 'node:test';
-import { Wallet, getAddress } from 'ethers';
+import { Wallet, getAddress, verifyMessage } from 'ethers';
 import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, refreshUser, refreshAuth,
-  logout, getWalletAccounts, sendEmailOTP, verifyOTP, getNetworksData, removeWalletAccount,
+  logout, getWalletAccounts, sendEmailOTP, verifyOTP, getNetworksData, removeWalletAccount, isSignedIn, isWalletAccountVerified,
+  connectWithWalletProvider, proveWalletAccountOwnership, fetchProjectSettings, getCaptchaSettings, getTransactionHistory,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import {
-  setup, sdkApi, expectOk, expectStatus, http, issueNonce, evmVerifyRequest, verifySessionJwt, UUID_RE, APP_ORIGIN,
+  setup, sdkApi, expectOk, expectStatus, http, issueNonce, evmVerifyRequest, verifySessionJwt, updateSettings, UUID_RE, APP_ORIGIN,
 } from '../harness.mjs';
 import { ethersProvider, nodeSdk, settle } from '../sdk-shims.mjs';
 
@@ -271,6 +275,60 @@ it('a second SDK instance signing in with the same wallet gets the same user', a
   const { payload } = await verifySessionJwt(ctx, s2.client.token);
   assert.notEqual(payload.sid, state.sid, 'its own session');
   state.sdk2 = s2;
+});
+
+it('isSignedIn, isWalletAccountVerified, proveWalletAccountOwnership (a server nonce; the proof signs its user in), fetchProjectSettings (GET /settings, a change seen), getCaptchaSettings, and getTransactionHistory refused as a later-tier route (404 route_not_found, an APIError)', async () => {
+  const s = state.sdk;
+  assert.equal(isSignedIn(s.client), true);
+  const fresh = newSdk();
+  await initializeClient(fresh.client);
+  assert.equal(isSignedIn(fresh.client), false, 'a fresh client');
+
+  const account = getWalletAccounts(s.client).find((a) => a.address.toLowerCase() === state.wallet.address.toLowerCase());
+  assert.equal(isWalletAccountVerified({ walletAccount: account }), true);
+  const other = ethersProvider(Wallet.createRandom(), { chainId: '1' });
+  other.key = 'otherevm:browserExtension';
+  other.groupKey = 'otherevm';
+  register(fresh.client, other);
+  const [connected] = await connectWithWalletProvider({ walletProviderKey: other.key }, fresh.client).then((a) => [a]);
+  assert.equal(isWalletAccountVerified({ walletAccount: connected }), false, 'connected, not verified');
+  assert.equal(isSignedIn(fresh.client), true, 'a connected wallet counts as signed in for the SDK');
+
+  // The proof: a SIWE message with a nonce from the server's pool, signed by the wallet; the server accepts
+  // it as a sign-in of the same user, once.
+  const { messageToSign, signature } = await proveWalletAccountOwnership({ walletAccount: account }, s.client);
+  assert.equal(verifyMessage(messageToSign, signature), getAddress(state.wallet.address));
+  assert.ok(messageToSign.includes(`\nRequest ID: ${ctx.envId}`), messageToSign);
+  const proof = { signedMessage: signature, messageToSign, publicWalletAddress: account.address, chain: 'EVM',
+    walletName: 'ethersevm', walletProvider: 'browserExtension', network: '1' };
+  const api = sdkApi(ctx);
+  const proved = await expectOk(api.verifyRaw({ environmentId: ctx.envId, verifyRequest: proof }), 200, 'the proof as a sign-in');
+  assert.equal(proved.json.user.id, state.user.id);
+  const replay = await expectStatus(api.verifyRaw({ environmentId: ctx.envId, verifyRequest: proof }), [400, 401, 422], 'the proof replayed');
+  assert.equal(typeof replay.error, 'string');
+
+  // fetchProjectSettings: GET /settings again, the admin's change in client.projectSettings. A signed-in
+  // client keeps its settings until they expire, so a signed-out one asks; no captcha here.
+  const reader = newSdk();
+  await initializeClient(reader.client);
+  const n = reader.log.length;
+  const displayName = `Conformance ${Date.now()}`;
+  await updateSettings(ctx, (st) => { st.general = { ...st.general, displayName }; });
+  const settings = await fetchProjectSettings(reader.client);
+  assert.equal(find(reader.log.slice(n), 'GET', /^\/settings\?/).map((e) => e.status).join(), '200', describeLog(reader.log.slice(n)));
+  assert.equal(settings.general.displayName, displayName);
+  assert.equal(reader.client.projectSettings.general.displayName, displayName);
+  assert.equal(getCaptchaSettings(s.client), undefined, 'captcha off');
+
+  // getTransactionHistory: GET chains/EVM/transactions/{address}, a later-tier route this server does not serve
+  const m = s.log.length;
+  await assert.rejects(getTransactionHistory({ address: account.address, chain: 'EVM', networkId: 1, limit: 10 }, s.client),
+    (e) => e.name === 'APIError' && e.status === 404 && e.code === 'route_not_found');
+  const reads = s.log.slice(m);
+  assert.equal(reads.length, 1, describeLog(reads));
+  assert.match(reads[0].path, new RegExp(`^/chains/EVM/transactions/${account.address}\\?`), reads[0].path);
+  assert.equal(reads[0].status, 404);
+  assert.equal(s.client.user?.id, state.user.id, 'still signed in');
 });
 
 it('logout -> POST /revoke (x-dyn-logout-reason: user-intent) 204; the client is signed out and its token is dead; the other instance stays signed in', async () => {
