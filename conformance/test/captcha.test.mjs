@@ -3,7 +3,8 @@
 // sends a code. The provider is a siteverify server started here (the
 // real one cannot be reached from the test machine), named to the server
 // by --captcha-verify-url; it knows the secret and accepts each issued
-// token once. Dynamic's JS SDK renders nothing here: the test hands it a
+// token once. Dynamic's JS SDK renders nothing here (getCaptchaSettings
+// names the widget and site key an app would render): the test hands it a
 // solved token with setCaptchaToken, as an app does from the widget.
 import assert from 'node:assert/strict';
 import nodeHttp from 'node:http';
@@ -11,6 +12,7 @@ import { after } from 'node:test';
 import { Wallet } from 'ethers';
 import {
   createDynamicClient, initializeClient, connectAndVerifyWithWalletProvider, setCaptchaToken, isCaptchaRequired, logout,
+  getCaptchaSettings, CaptchaProviderEnum,
 } from '@dynamic-labs-sdk/client';
 import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import { setup, sdkApi, expectStatus, http, verifySessionJwt, APP_ORIGIN } from '../harness.mjs';
@@ -71,6 +73,8 @@ it('Dynamic\'s JS SDK: isCaptchaRequired; setCaptchaToken with a solved token, t
   const { client } = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
   await initializeClient(client);
   assert.equal(isCaptchaRequired(client), true, 'the SDK reads the captcha from the settings');
+  assert.deepEqual(getCaptchaSettings(client), { provider: CaptchaProviderEnum.Hcaptcha, siteKey: 'site-key' },
+    'the widget to render and its site key, from the settings');
   const wallet = Wallet.createRandom();
   const wp = ethersProvider(wallet);
   getWalletProviderRegistry(client).register({ priority: WalletProviderPriority.WALLET_SDK, walletProvider: wp });
