@@ -11,7 +11,9 @@
 // one base unit below its amount and admits one holding exactly the amount.
 // The same node answers the balance reads: getAccountBalances and
 // postMultichainAccountBalances through the official client, and Dynamic's
-// JS SDK's getMultichainTokenBalances, getTokenBalances and getBalances.
+// JS SDK's getMultichainTokenBalances (and getMultichainBalances),
+// getTokenBalances and getBalances; getNativeBalance and getBalance read
+// it directly, at the RPC URL the environment's settings publish.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,14 +21,17 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import { after } from 'node:test';
-import { ContractFactory, JsonRpcProvider, NonceManager, Wallet, parseEther } from 'ethers';
+import { ContractFactory, JsonRpcProvider, NonceManager, Wallet, formatEther, parseEther } from 'ethers';
 import { AllowlistsApi, GatesApi, Configuration } from '@dynamic-labs/sdk-api';
 import {
-  createDynamicClient, initializeClient, getMultichainTokenBalances, connectWithWalletProvider, getTokenBalances, getBalances,
+  createDynamicClient, initializeClient, getMultichainTokenBalances, connectWithWalletProvider, getTokenBalances, getBalances, getNetworksData,
+  getMultichainBalances, getNativeBalance, getBalance,
 } from '@dynamic-labs-sdk/client';
-import { getWalletProviderRegistry, WalletProviderPriority } from '@dynamic-labs-sdk/client/core';
 import {
-  setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, unique, repoRoot, APP_ORIGIN,
+  getWalletProviderRegistry, WalletProviderPriority, getNetworkProviderBuilderRegistry, createBaseNetworkProvider,
+} from '@dynamic-labs-sdk/client/core';
+import {
+  setup, sdkApi, expectOk, expectStatus, evmVerifyRequest, verifySessionJwt, updateSettings, unique, repoRoot, APP_ORIGIN,
 } from '../harness.mjs';
 import { nodeSdk, settle, ethersProvider } from '../sdk-shims.mjs';
 
@@ -160,7 +165,7 @@ it('a siteAccess ERC-20 gate with amount 5 (500 base units): 499 is refused with
   await expectOk(signInRaw(Wallet.createRandom()), 200, 'open again once the gate is off');
 });
 
-it('balances from the node: the official client\'s getAccountBalances and postMultichainAccountBalances, and Dynamic\'s JS SDK\'s getMultichainTokenBalances, getTokenBalances and getBalances (a connected wallet account), read the ETH and ERC-20 a wallet holds', async () => {
+it('balances from the node: the official client\'s getAccountBalances and postMultichainAccountBalances, and Dynamic\'s JS SDK\'s getMultichainTokenBalances (and getMultichainBalances), getTokenBalances and getBalances (a connected wallet account), read the ETH and ERC-20 a wallet holds', async () => {
   const w = Wallet.createRandom();
   await mined(state.signer.sendTransaction({ to: w.address, value: parseEther('1.25') }));
   await mined(state.coin.mint(w.address, 1234));
@@ -215,5 +220,52 @@ it('balances from the node: the official client\'s getAccountBalances and postMu
   const reads = s.log.slice(n).filter((e) => e.method === 'GET' && e.path.startsWith('/chains/EVM/balances?'));
   assert.deepEqual(reads.map((e) => e.status), [200, 200], s.describe());
   assert.match(reads[0].path, /networkId=1(&|$)/);
+  await settle(inflight);
+
+  // getMultichainBalances, getMultichainTokenBalances' deprecated name: the same POST /balances
+  const m = s.log.length;
+  const again = await getMultichainBalances({ balanceRequest }, s.client);
+  expectHoldings(again[0].networks[0].balances, 'getMultichainBalances');
+  assert.deepEqual(s.log.slice(m).map((e) => `${e.method} ${e.path} ${e.status}`), ['POST /balances 200'], s.describe());
+  await settle(inflight);
+});
+
+// getNativeBalance (and its deprecated name getBalance) ask this server
+// nothing: the SDK reads the native coin from the RPC URL the settings
+// publish for the wallet's network, through the network provider a chain
+// extension registers (@dynamic-labs-sdk/evm, not installed here: the test
+// registers one that reads over JSON-RPC with ethers). The app's operator
+// names that node in the environment's chains (rpcUrl of network 1).
+it('getNativeBalance and getBalance read the wallet\'s ETH from the RPC URL the settings publish for its network (the environment\'s own node)', async () => {
+  const w = Wallet.createRandom();
+  await mined(state.signer.sendTransaction({ to: w.address, value: parseEther('0.75') }));
+  await updateSettings(ctx, (st) => {
+    const evm = (st.chains ??= []).find((c) => c.name === 'EVM') ?? (st.chains.push({ name: 'EVM', enabled: true, networks: [] }), st.chains.at(-1));
+    evm.networks = (evm.networks ?? []).filter((n) => Number(n.networkId) !== 1);
+    evm.networks.push({ networkId: 1, chainName: 'Ethereum', enabled: true, rpcUrl: chain.url });
+  });
+  const inflight = new Set();
+  const s = nodeSdk(ctx, { createDynamicClient, origin: APP_ORIGIN, inflight });
+  await initializeClient(s.client);
+  const mainnet = getNetworksData(s.client).find((d) => d.chain === 'EVM' && d.networkId === '1');
+  assert.deepEqual(mainnet?.rpcUrls?.http, [chain.url], JSON.stringify(mainnet));
+  const asked = [];
+  getNetworkProviderBuilderRegistry(s.client).register({ chain: 'EVM', builder: (networkData) => ({
+    ...createBaseNetworkProvider('EVM', networkData),
+    getBalance: async ({ address }) => {
+      const url = networkData.rpcUrls.http[0];
+      asked.push(url);
+      const rpc = new JsonRpcProvider(url, 1, { staticNetwork: true });
+      try { return { balance: formatEther(await rpc.getBalance(address)) }; } finally { rpc.destroy(); }
+    },
+  }) });
+  const provider = ethersProvider(w);
+  getWalletProviderRegistry(s.client).register({ priority: WalletProviderPriority.WALLET_SDK, walletProvider: provider });
+  const walletAccount = await connectWithWalletProvider({ walletProviderKey: provider.key }, s.client);
+  const n = s.log.length;
+  assert.deepEqual(await getNativeBalance({ walletAccount }, s.client), { balance: '0.75' });
+  assert.deepEqual(await getBalance({ walletAccount }, s.client), { balance: '0.75' });
+  assert.deepEqual(asked, [chain.url, chain.url]);
+  assert.equal(s.log.length, n, `nothing asked of the server:\n${s.describe()}`);
   await settle(inflight);
 });
