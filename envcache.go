@@ -148,8 +148,8 @@ func (c *envCachedStore) DeleteProject(ctx context.Context, id string) error {
 	return c.changed(c.Store.DeleteProject(ctx, id))
 }
 
-func (c *envCachedStore) CreateProject(ctx context.Context, p *tenant.Project, envs []*tenant.Environment) error {
-	return c.changed(c.Store.CreateProject(ctx, p, envs))
+func (c *envCachedStore) CreateProject(ctx context.Context, p *tenant.Project, envs []*tenant.Environment, max int) error {
+	return c.changed(c.Store.CreateProject(ctx, p, envs, max))
 }
 
 func (c *envCachedStore) UpdateProject(ctx context.Context, p *tenant.Project) error {

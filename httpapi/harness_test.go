@@ -578,7 +578,7 @@ func (h *harness) addMember(t *testing.T, orgID string, role tenant.Role, email 
 		t.Fatalf("seed invite: %v", err)
 	}
 	m := &tenant.Member{ID: newUUID(t), OrganizationID: orgID, User: user, Role: role, CreatedAt: now}
-	if err := h.store.SetInviteStatus(ctx, inv.ID, tenant.InviteAccepted, m); err != nil {
+	if err := h.store.SetInviteStatus(ctx, inv.ID, tenant.InviteAccepted, m, tenant.MaxPendingInvites); err != nil {
 		t.Fatalf("seed membership: %v", err)
 	}
 	return m.ID

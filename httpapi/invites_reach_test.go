@@ -166,7 +166,7 @@ func TestTokenOperatorsMigration(t *testing.T) {
 			if err := h.store.CreateInvite(ctx, inv, tenant.MaxPendingInvites); err != nil {
 				t.Fatal(err)
 			}
-			if err := h.store.SetInviteStatus(ctx, inv.ID, tenant.InviteAccepted, malloryHere); err != nil {
+			if err := h.store.SetInviteStatus(ctx, inv.ID, tenant.InviteAccepted, malloryHere, tenant.MaxPendingInvites); err != nil {
 				t.Fatal(err)
 			}
 			eveHome, _, _ := h.newUser(t, "eve@example.com") // removed from here, or never a member

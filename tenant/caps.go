@@ -22,6 +22,12 @@ const (
 	// answer: each invitee's dashboard reads the invites addressed to them,
 	// and an admin's list reads them all.
 	MaxPendingInvites = 200
+	// MaxProjects bounds an organization's projects, each of which makes
+	// a sandbox and a live environment with their settings and signing
+	// keys: the project list reads every project's environments, a member's
+	// environment list and the retention's sweep read every environment.
+	// An organization has a few apps, each a project; ten times that fits.
+	MaxProjects = 100
 	// uncapped is a store's "no cap": a token the operator's init makes on
 	// the machine, which must give back access even at MaxTokens.
 	uncapped = 0
@@ -29,6 +35,8 @@ const (
 
 // The refusals of a create past a cap.
 var (
+	ErrTooManyProjects = errs.Unprocessable("too_many_projects",
+		fmt.Sprintf("an organization has at most %d projects; delete one first", MaxProjects), nil)
 	ErrTooManyOrigins = errs.Unprocessable("too_many_origins",
 		fmt.Sprintf("an environment has at most %d allowed origins", MaxOrigins), nil)
 	ErrTooManyTokens = errs.Unprocessable("too_many_api_tokens",

@@ -227,7 +227,7 @@ func (s *Service) UpdateInvite(ctx context.Context, p *Principal, id, status str
 	if status == InviteAccepted {
 		member = &Member{ID: ids.New(), OrganizationID: inv.OrganizationID, User: creator.User, Role: inv.Role, CreatedAt: s.now()}
 	}
-	return s.store.SetInviteStatus(ctx, id, status, member)
+	return s.store.SetInviteStatus(ctx, id, status, member, MaxPendingInvites)
 }
 
 // DeleteInvite removes an invite of an organization the principal manages.

@@ -51,7 +51,7 @@ func (s *Service) CreateProject(ctx context.Context, p *Principal, orgID, name s
 		return nil, err
 	}
 	proj, envs := s.newProject(orgID, name, s.now())
-	if err := s.store.CreateProject(ctx, proj, envs); err != nil {
+	if err := s.store.CreateProject(ctx, proj, envs, MaxProjects); err != nil {
 		return nil, err
 	}
 	return proj, nil

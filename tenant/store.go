@@ -27,7 +27,10 @@ type Store interface {
 	UpdateOrganization(ctx context.Context, org *Organization) error
 	ListOrganizationsForUser(ctx context.Context, userID string) ([]OrganizationWithRole, error)
 
-	CreateProject(ctx context.Context, p *Project, envs []*Environment) error
+	// CreateProject stores p with its environments, or refuses with
+	// ErrTooManyProjects when its organization has max projects already
+	// (counted in the same transaction).
+	CreateProject(ctx context.Context, p *Project, envs []*Environment, max int) error
 	GetProject(ctx context.Context, id string) (*Project, error)
 	ListProjects(ctx context.Context, orgID string) ([]Project, error)
 	UpdateProject(ctx context.Context, p *Project) error
@@ -74,8 +77,10 @@ type Store interface {
 	ListInvitesFor(ctx context.Context, user DashboardUser, status string) ([]Invite, error)
 	// SetInviteStatus changes the status; accepting adds the invitee as a member
 	// in the same transaction. An accepted invite changes no more, and only a
-	// pending one is accepted (ErrInviteNotPending).
-	SetInviteStatus(ctx context.Context, id, status string, newMember *Member) error
+	// pending one is accepted (ErrInviteNotPending). Reopening an invite
+	// (to pending) counts it against max, as CreateInvite does
+	// (ErrTooManyInvites).
+	SetInviteStatus(ctx context.Context, id, status string, newMember *Member, max int) error
 	DeleteInvite(ctx context.Context, id string) error
 
 	ListMfaSettings(ctx context.Context, orgID string) ([]MfaSetting, error)

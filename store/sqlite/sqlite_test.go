@@ -11,7 +11,6 @@ import (
 	"github.com/dynamicauth/dynamicauth/store"
 	"github.com/dynamicauth/dynamicauth/store/sqlite"
 	"github.com/dynamicauth/dynamicauth/store/storetest"
-	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/google/uuid"
 )
 
@@ -101,26 +100,27 @@ func TestBadSynchronous(t *testing.T) {
 	}
 }
 
-// TestForeignKeysEnforced inserts a project for an organization that does
-// not exist: only the foreign key refuses it (CreateProject reads nothing
-// first).
+// TestForeignKeysEnforced sets an MFA setting of an organization that does
+// not exist: only the foreign key refuses it (SetMfaSetting is one INSERT;
+// the creates an admin makes read or lock their owner's row first).
 func TestForeignKeysEnforced(t *testing.T) {
 	ctx := t.Context()
 	s := open(t, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	orgID := uuid.NewString()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	p := &tenant.Project{ID: uuid.NewString(), OrganizationID: uuid.NewString(), Name: "app", CreatedAt: now, UpdatedAt: now}
-	err := s.CreateProject(ctx, p, nil)
+	err := s.SetMfaSetting(ctx, orgID, "totp", &now)
 	if err == nil {
-		t.Fatal("CreateProject for an unknown organization succeeded: foreign keys are off")
+		t.Fatal("SetMfaSetting for an unknown organization succeeded: foreign keys are off")
 	}
 	var e *errs.E
 	if !errors.As(err, &e) {
-		t.Fatalf("CreateProject for an unknown organization: %T %v, want an *errs.E", err, err)
+		t.Fatalf("SetMfaSetting for an unknown organization: %T %v, want an *errs.E", err, err)
 	}
 	if e.Kind != errs.KindNotFound {
-		t.Errorf("CreateProject for an unknown organization: kind %d (%v), want not found", e.Kind, err)
+		t.Errorf("SetMfaSetting for an unknown organization: kind %d (%v), want not found", e.Kind, err)
 	}
-	if _, err := s.GetProject(ctx, p.ID); !errs.Is(err, errs.KindNotFound) {
-		t.Errorf("GetProject after the refused insert: %v, want not found", err)
+	got, err := s.ListMfaSettings(ctx, orgID)
+	if err != nil || len(got) != 0 {
+		t.Errorf("ListMfaSettings after the refused insert: %v, %v, want none", got, err)
 	}
 }

@@ -7,13 +7,14 @@ import (
 )
 
 // capped is a set of rows that may hold at most max: the rows count
-// counts ($1 is ownerID), all belonging to the row ownerID of table owner
-// (an environment, an organization).
+// counts ($1 is ownerID, then args), all belonging to the row ownerID of
+// table owner (an environment, an organization).
 type capped struct {
 	owner   string // "environments" or "organizations"
 	ownerID string
 	missing error  // when the owner's row does not exist
 	count   string // SELECT count(*) ... WHERE ... = $1
+	args    []any  // count's $2, ...
 	max     int    // 0: no cap
 	full    error  // the refusal at max
 }
@@ -33,7 +34,7 @@ func (s *Store) underCap(ctx context.Context, tx Tx, c capped) error {
 		return nil
 	}
 	var n int
-	if err := tx.QueryRow(ctx, c.count, c.ownerID).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, c.count, append([]any{c.ownerID}, c.args...)...).Scan(&n); err != nil {
 		return err
 	}
 	if n >= c.max {

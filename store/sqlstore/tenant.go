@@ -153,8 +153,15 @@ func (s *Store) insertProject(ctx context.Context, tx Tx, p *tenant.Project, env
 }
 
 // CreateProject implements tenant.Store.
-func (s *Store) CreateProject(ctx context.Context, p *tenant.Project, envs []*tenant.Environment) error {
-	return s.write(ctx, func(tx Tx) error { return s.insertProject(ctx, tx, p, envs) })
+func (s *Store) CreateProject(ctx context.Context, p *tenant.Project, envs []*tenant.Environment, max int) error {
+	return s.write(ctx, func(tx Tx) error {
+		if err := s.underCap(ctx, tx, capped{owner: "organizations", ownerID: p.OrganizationID,
+			missing: tenant.ErrOrganizationNotFound, max: max, full: tenant.ErrTooManyProjects,
+			count: `SELECT count(*) FROM projects WHERE organization_id = $1`}); err != nil {
+			return err
+		}
+		return s.insertProject(ctx, tx, p, envs)
+	})
 }
 
 // projectEnvironments loads the environment refs of the given projects.

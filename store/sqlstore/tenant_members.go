@@ -78,12 +78,16 @@ func (s *Store) queryInvites(ctx context.Context, where string, args ...any) ([]
 		WHERE `+where+` ORDER BY i.created_at, i.id`, args...)
 }
 
+// pendingInvitesOfOrganization counts what MaxPendingInvites caps.
+const pendingInvitesOfOrganization = `SELECT count(*) FROM invites WHERE organization_id = $1 AND status = '` +
+	tenant.InvitePending + `'`
+
 // CreateInvite implements tenant.Store.
 func (s *Store) CreateInvite(ctx context.Context, inv *tenant.Invite, max int) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
 		if err := s.underCap(ctx, tx, capped{owner: "organizations", ownerID: inv.OrganizationID,
 			missing: tenant.ErrOrganizationNotFound, max: max, full: tenant.ErrTooManyInvites,
-			count: `SELECT count(*) FROM invites WHERE organization_id = $1 AND status = '` + tenant.InvitePending + `'`}); err != nil {
+			count: pendingInvitesOfOrganization}); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, insertSQL("invites", inviteColumns), values(inviteFields(inv))...)
@@ -113,8 +117,13 @@ func (s *Store) ListInvitesFor(ctx context.Context, u tenant.DashboardUser, stat
 // accepted invite to have been pending: the caller read it pending, but
 // an admin's revocation may have come in between (PostgreSQL re-evaluates
 // the WHERE on the row the revocation wrote; SQLite has one writer).
-func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMember *tenant.Member) error {
+func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMember *tenant.Member, max int) error {
 	return s.write(ctx, func(tx Tx) error {
+		if status == tenant.InvitePending {
+			if err := s.reopenUnderCap(ctx, tx, id, max); err != nil {
+				return err
+			}
+		}
 		n, err := tx.Exec(ctx, `UPDATE invites SET status = $1 WHERE id = $2 AND status <> $3 AND ($4 = false OR status = $5)`,
 			status, id, tenant.InviteAccepted, newMember != nil, tenant.InvitePending)
 		if err != nil {
@@ -132,6 +141,21 @@ func (s *Store) SetInviteStatus(ctx context.Context, id, status string, newMembe
 		}
 		return err
 	})
+}
+
+// reopenUnderCap counts invite id, about to be pending again, against its
+// organization's max pending invites, under the organization's row lock as
+// CreateInvite does: reopening a rejected or revoked invite adds one. The
+// invite itself is left out of the count, so setting a pending one pending
+// again passes at the cap.
+func (s *Store) reopenUnderCap(ctx context.Context, tx Tx, id string, max int) error {
+	var orgID string
+	err := tx.QueryRow(ctx, `SELECT organization_id FROM invites WHERE id = $1`, id).Scan(&orgID)
+	if err != nil {
+		return s.fail("invite's organization", tenant.ErrInviteNotFound, err)
+	}
+	return s.underCap(ctx, tx, capped{owner: "organizations", ownerID: orgID, missing: tenant.ErrOrganizationNotFound,
+		count: pendingInvitesOfOrganization + ` AND id <> $2`, args: []any{id}, max: max, full: tenant.ErrTooManyInvites})
 }
 
 // inviteUnchanged says why SetInviteStatus changed no row: no such

@@ -60,6 +60,16 @@ func testCaps(t *testing.T, s store.Store) {
 			eq(t, "count after the race", cc.count(t), 4)
 		})
 	}
+	t.Run("PendingInviteAgain", func(t *testing.T) { testCapsPendingAgain(t, s) })
+}
+
+// An invite already pending set pending again is no reopening: it is
+// counted once, so the change passes at the cap.
+func testCapsPendingAgain(t *testing.T, s store.Store) {
+	c := newClock()
+	org, _ := createOrg(t, s, c, "again", newUser(c, "gina"))
+	inv := createInvite(t, s, c, org, "gina@example.com", "", "", tenant.RoleViewer)
+	must(t, "set the only pending invite pending, max 1", s.SetInviteStatus(ctx(t), inv.ID, tenant.InvitePending, nil, 1))
 }
 
 func capCases(t *testing.T, s store.Store) []capCase {
@@ -67,9 +77,25 @@ func capCases(t *testing.T, s store.Store) []capCase {
 	org, owner := createOrg(t, s, c, "acme", newUser(c, "alice"))
 	_, sandbox, live := createProject(t, s, c, org.ID, "app")
 	rejected := createInvite(t, s, c, org, "no@example.com", "", "", tenant.RoleViewer)
-	must(t, "reject an invite", s.SetInviteStatus(ctx(t), rejected.ID, tenant.InviteRejected, nil))
+	must(t, "reject an invite", s.SetInviteStatus(ctx(t), rejected.ID, tenant.InviteRejected, nil, tenant.MaxPendingInvites))
 	otherOrg, otherOwner := createOrg(t, s, c, "other", newUser(c, "olga"))
 	_, otherEnv, _ := createProject(t, s, c, otherOrg.ID, "other-app")
+	// Projects and reopened invites are counted in organizations of their
+	// own: org has a project and will hold the PendingInvites case's.
+	projectsOrg, _ := createOrg(t, s, c, "projects", newUser(c, "paula"))
+	reopenOrg, _ := createOrg(t, s, c, "reopen", newUser(c, "rita"))
+	// The invites the ReopenedInvites case reopens, rejected beforehand: 3,
+	// the refused fourth and 8 racers; one of the other organization's.
+	rejectedOf := func(org *tenant.Organization, n int) chan *tenant.Invite {
+		invs := make(chan *tenant.Invite, n)
+		for i := range n {
+			inv := createInvite(t, s, c, org, fmt.Sprintf("late%d@example.com", i), "", "", tenant.RoleViewer)
+			must(t, "reject an invite", s.SetInviteStatus(ctx(t), inv.ID, tenant.InviteRejected, nil, tenant.MaxPendingInvites))
+			invs <- inv
+		}
+		return invs
+	}
+	toReopen, otherToReopen := rejectedOf(reopenOrg, 12), rejectedOf(otherOrg, 1)
 	envOf := func(other bool) string {
 		if other {
 			return live.ID
@@ -134,6 +160,33 @@ func capCases(t *testing.T, s store.Store) []capCase {
 				tenant.RoleViewer), max)
 		}, count("ListInvites", func() (int, error) {
 			l, err := s.ListInvites(ctx(t), org.ID, tenant.InvitePending)
+			return len(l), err
+		})},
+
+		// Reopening a rejected (or revoked) invite makes it pending again,
+		// which counts as creating one.
+		{"ReopenedInvites", tenant.ErrTooManyInvites, func(t *testing.T, other bool, max int) error {
+			invs := toReopen
+			if other {
+				invs = otherToReopen
+			}
+			return s.SetInviteStatus(ctx(t), (<-invs).ID, tenant.InvitePending, nil, max)
+		}, count("ListInvites", func() (int, error) {
+			l, err := s.ListInvites(ctx(t), reopenOrg.ID, tenant.InvitePending)
+			return len(l), err
+		})},
+
+		{"Projects", tenant.ErrTooManyProjects, func(t *testing.T, other bool, max int) error {
+			to := projectsOrg
+			if other {
+				to = otherOrg
+			}
+			at := c.next()
+			p := &tenant.Project{ID: id(), OrganizationID: to.ID, Name: fmt.Sprintf("app-%d", next()), CreatedAt: at, UpdatedAt: at}
+			return s.CreateProject(ctx(t), p, []*tenant.Environment{newEnv(c, p.ID, to.ID, tenant.EnvSandbox, p.Name),
+				newEnv(c, p.ID, to.ID, tenant.EnvLive, p.Name)}, max)
+		}, count("ListProjects", func() (int, error) {
+			l, err := s.ListProjects(ctx(t), projectsOrg.ID)
 			return len(l), err
 		})},
 

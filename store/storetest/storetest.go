@@ -234,7 +234,7 @@ func createProject(t *testing.T, s store.Store, c *clock, orgID, name string) (p
 	p = &tenant.Project{ID: id(), OrganizationID: orgID, Name: name, CreatedAt: at, UpdatedAt: at}
 	sandbox = newEnv(c, p.ID, orgID, tenant.EnvSandbox, name)
 	live = newEnv(c, p.ID, orgID, tenant.EnvLive, name)
-	if err := s.CreateProject(ctx(t), p, []*tenant.Environment{live, sandbox}); err != nil {
+	if err := s.CreateProject(ctx(t), p, []*tenant.Environment{live, sandbox}, tenant.MaxProjects); err != nil {
 		t.Fatalf("CreateProject(%s): %v", name, err)
 	}
 	return p, sandbox, live
@@ -287,7 +287,7 @@ func addMember(t *testing.T, s store.Store, c *clock, org *tenant.Organization, 
 	t.Helper()
 	inv := createInvite(t, s, c, org, user.Email, "", "", role)
 	m := &tenant.Member{ID: id(), OrganizationID: org.ID, User: user, Role: role, CreatedAt: c.next()}
-	if err := s.SetInviteStatus(ctx(t), inv.ID, tenant.InviteAccepted, m); err != nil {
+	if err := s.SetInviteStatus(ctx(t), inv.ID, tenant.InviteAccepted, m, tenant.MaxPendingInvites); err != nil {
 		t.Fatalf("accept invite of %s: %v", user.Alias, err)
 	}
 	return m

@@ -199,7 +199,7 @@ func testProjects(t *testing.T, s store.Store) {
 	// Duplicate project id: conflict.
 	dup := *p2
 	wantKind(t, "CreateProject with a taken id",
-		s.CreateProject(ctx(t), &dup, []*tenant.Environment{newEnv(c, dup.ID, org.ID, tenant.EnvSandbox, "dup")}),
+		s.CreateProject(ctx(t), &dup, []*tenant.Environment{newEnv(c, dup.ID, org.ID, tenant.EnvSandbox, "dup")}, tenant.MaxProjects),
 		errs.KindConflict)
 	// A failed CreateProject leaves nothing behind.
 	p4 := &tenant.Project{ID: id(), OrganizationID: org.ID, Name: "four", CreatedAt: c.next(), UpdatedAt: c.next()}
@@ -207,7 +207,7 @@ func testProjects(t *testing.T, s store.Store) {
 	e4dup := newEnv(c, p4.ID, org.ID, tenant.EnvLive, "four")
 	e4dup.ID = sb2.ID
 	wantKind(t, "CreateProject with a taken environment id",
-		s.CreateProject(ctx(t), p4, []*tenant.Environment{e4, e4dup}), errs.KindConflict)
+		s.CreateProject(ctx(t), p4, []*tenant.Environment{e4, e4dup}, tenant.MaxProjects), errs.KindConflict)
 	_, err = s.GetProject(ctx(t), p4.ID)
 	wantKind(t, "GetProject after failed CreateProject", err, errs.KindNotFound)
 	_, err = s.GetEnvironment(ctx(t), e4.ID)
@@ -396,7 +396,7 @@ func testNotFound(t *testing.T, s store.Store) {
 	nf("DeleteProject", s.DeleteProject(ctx(t), id()))
 	ghostProject := &tenant.Project{ID: id(), OrganizationID: id(), Name: "x", CreatedAt: c.next(), UpdatedAt: c.next()}
 	nf("CreateProject in a missing organization", s.CreateProject(ctx(t), ghostProject,
-		[]*tenant.Environment{newEnv(c, ghostProject.ID, ghostProject.OrganizationID, tenant.EnvSandbox, "x")}))
+		[]*tenant.Environment{newEnv(c, ghostProject.ID, ghostProject.OrganizationID, tenant.EnvSandbox, "x")}, tenant.MaxProjects))
 
 	_, err = s.GetEnvironment(ctx(t), id())
 	nf("GetEnvironment", err)
@@ -421,9 +421,9 @@ func testNotFound(t *testing.T, s store.Store) {
 
 	_, err = s.GetInvite(ctx(t), id())
 	nf("GetInvite", err)
-	nf("SetInviteStatus", s.SetInviteStatus(ctx(t), id(), tenant.InviteRejected, nil))
+	nf("SetInviteStatus", s.SetInviteStatus(ctx(t), id(), tenant.InviteRejected, nil, tenant.MaxPendingInvites))
 	nf("SetInviteStatus accepted", s.SetInviteStatus(ctx(t), id(), tenant.InviteAccepted,
-		&tenant.Member{ID: id(), OrganizationID: org.ID, User: newUser(c, "zed"), Role: tenant.RoleViewer, CreatedAt: c.next()}))
+		&tenant.Member{ID: id(), OrganizationID: org.ID, User: newUser(c, "zed"), Role: tenant.RoleViewer, CreatedAt: c.next()}, tenant.MaxPendingInvites))
 	nf("DeleteInvite", s.DeleteInvite(ctx(t), id()))
 
 	_, err = s.GetSsoProvider(ctx(t), id())

@@ -115,7 +115,7 @@ func testInvites(t *testing.T, s store.Store) {
 	must(t, "GetInvite(other)", err)
 	eqInvite(t, "other organization's invite", got, iOther)
 
-	must(t, "SetInviteStatus rejected", s.SetInviteStatus(ctx(t), iRejected.ID, tenant.InviteRejected, nil))
+	must(t, "SetInviteStatus rejected", s.SetInviteStatus(ctx(t), iRejected.ID, tenant.InviteRejected, nil, tenant.MaxPendingInvites))
 	got, err = s.GetInvite(ctx(t), iRejected.ID)
 	must(t, "GetInvite(rejected)", err)
 	eq(t, "rejected invite status", got.Status, tenant.InviteRejected)
@@ -165,7 +165,7 @@ func testInvites(t *testing.T, s store.Store) {
 
 	// Accepting adds the member in the same step.
 	bobM := &tenant.Member{ID: id(), OrganizationID: org.ID, User: bob, Role: iBob.Role, CreatedAt: c.next()}
-	must(t, "SetInviteStatus accepted", s.SetInviteStatus(ctx(t), iBob.ID, tenant.InviteAccepted, bobM))
+	must(t, "SetInviteStatus accepted", s.SetInviteStatus(ctx(t), iBob.ID, tenant.InviteAccepted, bobM, tenant.MaxPendingInvites))
 	got, err = s.GetInvite(ctx(t), iBob.ID)
 	must(t, "GetInvite after accept", err)
 	eq(t, "accepted invite status", got.Status, tenant.InviteAccepted)
@@ -181,14 +181,14 @@ func testInvites(t *testing.T, s store.Store) {
 
 	// Accepting again fails.
 	again := &tenant.Member{ID: id(), OrganizationID: org.ID, User: newUser(c, "eve"), Role: tenant.RoleViewer, CreatedAt: c.next()}
-	wantErr(t, "accepting an accepted invite", s.SetInviteStatus(ctx(t), iBob.ID, tenant.InviteAccepted, again))
+	wantErr(t, "accepting an accepted invite", s.SetInviteStatus(ctx(t), iBob.ID, tenant.InviteAccepted, again, tenant.MaxPendingInvites))
 	_, err = s.GetMember(ctx(t), again.ID)
 	wantKind(t, "member from a second accept", err, errs.KindNotFound)
 
 	// Accepting while already a member fails and leaves the invite pending.
 	iBob2 := createInvite(t, s, c, org, "bob@example.com", "", "", tenant.RoleAdmin)
 	bobM2 := &tenant.Member{ID: id(), OrganizationID: org.ID, User: bob, Role: iBob2.Role, CreatedAt: c.next()}
-	wantErr(t, "accepting while already a member", s.SetInviteStatus(ctx(t), iBob2.ID, tenant.InviteAccepted, bobM2))
+	wantErr(t, "accepting while already a member", s.SetInviteStatus(ctx(t), iBob2.ID, tenant.InviteAccepted, bobM2, tenant.MaxPendingInvites))
 	got, err = s.GetInvite(ctx(t), iBob2.ID)
 	must(t, "GetInvite after refused accept", err)
 	eq(t, "invite status after refused accept", got.Status, tenant.InvitePending)
@@ -201,14 +201,14 @@ func testInvites(t *testing.T, s store.Store) {
 	// an admin's revocation racing the invitee's accept, which read the
 	// invite pending, wins.
 	carolM := &tenant.Member{ID: id(), OrganizationID: org.ID, User: newUser(c, "carol"), Role: iRejected.Role, CreatedAt: c.next()}
-	wantKind(t, "accepting a rejected invite", s.SetInviteStatus(ctx(t), iRejected.ID, tenant.InviteAccepted, carolM),
+	wantKind(t, "accepting a rejected invite", s.SetInviteStatus(ctx(t), iRejected.ID, tenant.InviteAccepted, carolM, tenant.MaxPendingInvites),
 		errs.KindUnprocessable)
 	_, err = s.GetMember(ctx(t), carolM.ID)
 	wantKind(t, "member from accepting a rejected invite", err, errs.KindNotFound)
 	got, err = s.GetInvite(ctx(t), iRejected.ID)
 	must(t, "GetInvite after refused accept of a rejected invite", err)
 	eq(t, "rejected invite's status after a refused accept", got.Status, tenant.InviteRejected)
-	wantKind(t, "accepting an unknown invite", s.SetInviteStatus(ctx(t), id(), tenant.InviteAccepted, carolM), errs.KindNotFound)
+	wantKind(t, "accepting an unknown invite", s.SetInviteStatus(ctx(t), id(), tenant.InviteAccepted, carolM, tenant.MaxPendingInvites), errs.KindNotFound)
 
 	must(t, "DeleteInvite", s.DeleteInvite(ctx(t), iRejected.ID))
 	_, err = s.GetInvite(ctx(t), iRejected.ID)

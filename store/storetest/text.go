@@ -17,7 +17,7 @@ func testUnstorableText(t *testing.T, s store.Store) {
 	for _, name := range []string{"nul\x00project", "latin1 caf\xe9"} {
 		at := c.next()
 		p := &tenant.Project{ID: id(), OrganizationID: org.ID, Name: name, CreatedAt: at, UpdatedAt: at}
-		err := s.CreateProject(ctx(t), p, []*tenant.Environment{newEnv(c, p.ID, org.ID, tenant.EnvSandbox, "x")})
+		err := s.CreateProject(ctx(t), p, []*tenant.Environment{newEnv(c, p.ID, org.ID, tenant.EnvSandbox, "x")}, tenant.MaxProjects)
 		wantKind(t, "CreateProject("+name+")", err, errs.KindInvalid)
 	}
 	list, err := s.ListProjects(ctx(t), org.ID)
