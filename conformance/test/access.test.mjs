@@ -166,3 +166,56 @@ it('chainalysis: get, enable, disable the sanctions screening switch (a Chainaly
   assert.equal(off.json.createdAt, on.json.createdAt, 'createdAt stays');
   await expectOk(signInRaw(listed), 200, 'a listed wallet with screening off');
 });
+
+// makeUpTo creates items through make(i) until count() reaches n, in
+// batches of 10 at once: 50 or 100 one after the other is slow.
+async function makeUpTo(n, count, make) {
+  for (let have = await count(); have < n; have = await count()) {
+    const batch = [];
+    for (let i = have; i < Math.min(n, have + 10); i++) batch.push(make(i));
+    await Promise.all(batch);
+  }
+}
+
+it('createGate past 50 gates in an environment -> 422 {error, code: too_many_gates}, nothing added; room again after a delete', async () => {
+  const { gates } = apis();
+  const env = ctx.liveEnvId;
+  const rule = { type: 'nft', address: { networkId: 1, contractAddress: '0xbc4ca0eda7647a8ab7c2061c2e118a18a936f13d' } };
+  const list = async () => (await expectOk(gates.getEnvironmentGatesRaw({ environmentId: env }), 200, 'list')).json.gates;
+  const create = (name) => gates.createGateRaw({ environmentId: env,
+    gateCreateRequest: { name, outcome: 'block', rules: [rule] } });
+  await makeUpTo(50, async () => (await list()).length, (i) => expectOk(create(unique(`cap-gate-${i}`)), 200, `gate ${i + 1}`));
+
+  const extra = unique('one-gate-more');
+  const body = await expectStatus(gates.createGate({ environmentId: env,
+    gateCreateRequest: { name: extra, outcome: 'block', rules: [rule] } }), 422, 'gate 51');
+  assert.equal(body.code, 'too_many_gates');
+  assert.match(body.error, /50/);
+  const after = await list();
+  assert.equal(after.length, 50);
+  assert.ok(!after.some((g) => g.name === extra), 'the refused gate is not stored');
+
+  await expectOk(gates.deleteGateRaw({ environmentId: env, gateId: after[0].id }), 204, 'delete one');
+  await expectOk(create(extra), 200, 'a gate again after the delete');
+});
+
+it('createAllowlist past 100 allowlists in an environment -> 422 {error, code: too_many_allowlists}, nothing added; room again after a delete', async () => {
+  const { lists } = apis();
+  const env = ctx.liveEnvId;
+  const list = async () => (await expectOk(lists.getAllowlistsByEnvironmentIdRaw({ environmentId: env }), 200, 'list')).json;
+  const create = (name) => lists.createAllowlistByEnvironmentIdRaw({ environmentId: env,
+    postAllowlistsRequest: { name, outcome: 'siteAccess' } });
+  await makeUpTo(100, async () => (await list()).length, (i) => expectOk(create(unique(`cap-list-${i}`)), 200, `allowlist ${i + 1}`));
+
+  const extra = unique('one-list-more');
+  const body = await expectStatus(lists.createAllowlistByEnvironmentId({ environmentId: env,
+    postAllowlistsRequest: { name: extra, outcome: 'siteAccess' } }), 422, 'allowlist 101');
+  assert.equal(body.code, 'too_many_allowlists');
+  assert.match(body.error, /100/);
+  const after = await list();
+  assert.equal(after.length, 100);
+  assert.ok(!after.some((l) => l.name === extra), 'the refused allowlist is not stored');
+
+  await expectOk(lists.deleteAllowlistByIdRaw({ allowlistId: after[0].id }), 204, 'delete one');
+  await expectOk(create(extra), 200, 'an allowlist again after the delete');
+});
