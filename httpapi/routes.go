@@ -46,7 +46,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/oauthAccounts/{oauthAccountId}/accessToken", s.sdkUser(s.userOAuthAccessToken))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/farcaster/signin", s.public(s.farcasterSignIn))
-	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/telegram/auth", s.public(s.telegramAuthPage))
+	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/telegram/auth", s.browser(s.telegramAuthPage))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/auth", s.public(s.telegramAuthPost))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/signin", s.public(s.telegramSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/verify", s.sdkUser(s.telegramVerify))

@@ -9,7 +9,8 @@ import (
 
 // The pages of a social login's browser routes: where a browser, not the
 // SDK's code, reads the answer (the provider's redirect, Apple's form
-// post, the generic callback, authorizeHtml, login). A refusal there
+// post, the generic callback, authorizeHtml, login, Telegram's login
+// page). A refusal there
 // that cannot send the browser back to the application (no usable state
 // names its page) is a page saying what happened and to start again,
 // not a JSON body the browser would show raw. Every word on it is fixed

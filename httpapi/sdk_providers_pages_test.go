@@ -28,11 +28,18 @@ type page struct {
 // navigate requests path as a browser does, following no redirect.
 func (f *socialFixture) navigate(t *testing.T, method, path string, form url.Values) page {
 	t.Helper()
+	return f.h.navigate(t, method, path, form)
+}
+
+// navigate requests path (under /api/v0) as a browser does, following no
+// redirect; form, when not nil, is posted as a form.
+func (h *harness) navigate(t *testing.T, method, path string, form url.Values) page {
+	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, f.h.srv.URL+v0+path, body)
+	req, err := http.NewRequest(method, h.srv.URL+v0+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
