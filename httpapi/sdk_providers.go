@@ -173,7 +173,7 @@ func (s *Server) oauthRedirect(provider string) func(http.ResponseWriter, *http.
 			if perr == "" {
 				perr = "missing_code"
 			}
-			st, err := s.signin.OAuthState(r.Context(), envID, typ, state)
+			st, err := s.signin.OAuthRefuse(r.Context(), envID, typ, state, perr)
 			if err != nil {
 				return &providerError{code: perr, err: err}
 			}
@@ -229,6 +229,10 @@ func (s *Server) oauthResult(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.signin.OAuthState(r.Context(), envID, typ, body.State)
 	if err != nil {
 		return err
+	}
+	if st.Error != "" { // the provider refused: the login is over, without a code
+		writeJSON(w, http.StatusOK, map[string]string{"status": "completed", "error": st.Error})
+		return nil
 	}
 	if st.Code == "" {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "pending"})

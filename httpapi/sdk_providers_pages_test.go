@@ -117,12 +117,21 @@ func TestSocialRedirectRefusalPages(t *testing.T) {
 		wantPage(t, "an unknown provider error", p, 422, again, "evil")
 	})
 	t.Run("provider error, login without a return URL", func(t *testing.T) {
-		st, res := h.do(t, "GET", sdk+"google/loginUrl", "", nil)
-		wantStatus(t, "loginUrl", st, 200, res)
-		state := mustParse(t, str(t, res, "url")).Query().Get("state")
+		login := func() string {
+			st, res := h.do(t, "GET", sdk+"google/loginUrl", "", nil)
+			wantStatus(t, "loginUrl", st, 200, res)
+			return mustParse(t, str(t, res, "url")).Query().Get("state")
+		}
+		state := login()
 		p := f.navigate(t, "GET", sdk+"google/redirect?state="+state+"&error="+url.QueryEscape("evil"+hostile), nil)
 		wantPage(t, "a provider error on this server's own page", p, 200, "not completed", "evil")
+		st, res := h.do(t, "POST", sdk+"google/oauthResult", "", map[string]any{"state": state})
+		wantStatus(t, "oauthResult", st, 200, res)
+		wantEq(t, res, "error", "provider_error") // no OAuth error code: not kept as sent
+		// The error ended that login: another on its state is refused.
 		p = f.navigate(t, "GET", sdk+"google/redirect?state="+state+"&error=access_denied", nil)
+		wantPage(t, "access_denied again on an ended login", p, 422, "cancelled")
+		p = f.navigate(t, "GET", sdk+"google/redirect?state="+login()+"&error=access_denied", nil)
 		wantPage(t, "access_denied on this server's own page", p, 200, "cancelled")
 	})
 	t.Run("provider error, back to the application", func(t *testing.T) {

@@ -102,8 +102,18 @@ func (s *Service) OAuthDeliver(ctx context.Context, envID, provider, state, code
 	return st, oauthRefusal(err)
 }
 
-// OAuthState returns a live login state (oauthResult, the redirect's
-// error path).
+// OAuthRefuse records the provider's error for a login's state, which
+// ends the login (the redirect's error path), and returns the state.
+func (s *Service) OAuthRefuse(ctx context.Context, envID, provider, state, providerError string) (*social.State, error) {
+	l, err := s.logins()
+	if err != nil {
+		return nil, err
+	}
+	st, err := l.Refuse(ctx, envID, provider, state, providerError)
+	return st, oauthRefusal(err)
+}
+
+// OAuthState returns a live login state (oauthResult).
 func (s *Service) OAuthState(ctx context.Context, envID, provider, state string) (*social.State, error) {
 	l, err := s.logins()
 	if err != nil {

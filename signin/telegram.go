@@ -65,7 +65,7 @@ func (s *Service) TelegramPage(ctx context.Context, envID, state string) (botNam
 		return "", "", err
 	}
 	st, err := l.Lookup(ctx, envID, social.Telegram, state)
-	if err == nil && st.Code != "" {
+	if err == nil && (st.Code != "" || st.Error != "") {
 		err = social.ErrStateNotFound
 	}
 	if err != nil {

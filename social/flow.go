@@ -93,7 +93,11 @@ type State struct {
 	Code string
 	// UserName is the name the provider sent beside the code (Apple
 	// sends it once, in its form post, never in the ID token).
-	UserName  string
+	UserName string
+	// Error is the OAuth error code the provider sent to the redirect URL
+	// in place of a code (access_denied): the login is over, refused, and
+	// the state takes no code any more.
+	Error     string
 	ExpiresAt time.Time
 }
 
@@ -108,6 +112,10 @@ type StateStore interface {
 	// an unexpired state that has none yet, and returns the state; else
 	// ErrStateNotFound (a provider's redirect is replayed at most once).
 	DeliverCode(ctx context.Context, id, code, userName string, now time.Time) (*State, error)
+	// DeliverError records the provider's error for an unexpired state
+	// that has no code nor error yet, and returns the state; else
+	// ErrStateNotFound. A state holding an error takes no code.
+	DeliverError(ctx context.Context, id, providerError string, now time.Time) (*State, error)
 	// TakeState returns and deletes the state: a second take of the same
 	// id fails with ErrStateNotFound.
 	TakeState(ctx context.Context, id string) (*State, error)
@@ -223,6 +231,9 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 	}
 	if cb.Error != "" {
 		return nil, nil, fmt.Errorf("%w: %s %s", ErrProviderDenied, cb.Error, cb.ErrorDescription)
+	}
+	if st.Error != "" { // the provider's redirect brought an error, not a code
+		return nil, nil, fmt.Errorf("%w: %s", ErrProviderDenied, st.Error)
 	}
 	code := cb.Code
 	if st.Code != "" {

@@ -99,7 +99,7 @@ func (f *Flow) adopt(ctx context.Context, envID, provider, state string) (*State
 	if err != nil {
 		return nil, err
 	}
-	if st.EnvironmentID != envID || st.Provider != provider || st.CodeVerifier != "" || st.Code != "" ||
+	if st.EnvironmentID != envID || st.Provider != provider || st.CodeVerifier != "" || st.Code != "" || st.Error != "" ||
 		st.BindingHash != "" || !f.now().Before(st.ExpiresAt) {
 		return nil, ErrStateExists
 	}
@@ -137,18 +137,63 @@ func (f *Flow) Deliver(ctx context.Context, envID, provider, state, code, userNa
 	if state == "" || code == "" || len(code) > 4096 || len(userName) > 512 {
 		return nil, ErrStateNotFound
 	}
-	cur, err := f.states.GetState(ctx, state)
-	if err != nil {
+	if err := f.deliverable(ctx, envID, provider, state); err != nil {
 		return nil, err
-	}
-	if cur.EnvironmentID != envID || (provider != "" && cur.Provider != provider) || !slices.Contains(Types(), cur.Provider) {
-		return nil, ErrStateMismatch
 	}
 	return f.states.DeliverCode(ctx, state, code, userName, f.now())
 }
 
-// Lookup returns a live state of this environment and provider (for the
-// redirect's error path and oauthResult).
+// Refuse records the error the provider sent to the redirect URL in
+// place of a code (access_denied, or missing_code for neither) for a
+// state Deliver would take a code for, and ends the login with it: the
+// state takes no code afterwards and completes no sign-in, whether the
+// browser goes back to the application (which reads dynamicOauthError
+// and forgets the state) or stays on this server's page (a popup, whose
+// oauthResult then answers the login completed with the error). An error
+// that is not an OAuth error code's shape is kept as provider_error.
+func (f *Flow) Refuse(ctx context.Context, envID, provider, state, providerError string) (*State, error) {
+	if state == "" {
+		return nil, ErrStateNotFound
+	}
+	if err := f.deliverable(ctx, envID, provider, state); err != nil {
+		return nil, err
+	}
+	if !errorCode(providerError) {
+		providerError = "provider_error"
+	}
+	return f.states.DeliverError(ctx, state, providerError, f.now())
+}
+
+// deliverable refuses a state that is not of this environment and
+// provider ("" for any), or not a redirect provider's.
+func (f *Flow) deliverable(ctx context.Context, envID, provider, state string) error {
+	cur, err := f.states.GetState(ctx, state)
+	if err != nil {
+		return err
+	}
+	if cur.EnvironmentID != envID || (provider != "" && cur.Provider != provider) || !slices.Contains(Types(), cur.Provider) {
+		return ErrStateMismatch
+	}
+	return nil
+}
+
+// errorCode accepts what OAuth error codes look like (access_denied,
+// invalid_scope, Apple's user_cancelled_authorize): up to 64 letters,
+// digits, '_', '-' and '.'.
+func errorCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-.", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Lookup returns a live state of this environment and provider (for
+// oauthResult and Telegram's page).
 func (f *Flow) Lookup(ctx context.Context, envID, provider, state string) (*State, error) {
 	if state == "" {
 		return nil, ErrStateNotFound

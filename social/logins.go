@@ -161,7 +161,12 @@ func (l *Logins) Deliver(ctx context.Context, envID, typ, state, code, userName 
 	return l.flow.Deliver(ctx, envID, typ, state, code, userName)
 }
 
-// Lookup returns a live state (the redirect's error path, oauthResult).
+// Refuse records the provider's error for a state (the redirect).
+func (l *Logins) Refuse(ctx context.Context, envID, typ, state, providerError string) (*State, error) {
+	return l.flow.Refuse(ctx, envID, typ, state, providerError)
+}
+
+// Lookup returns a live state (oauthResult, Telegram's page).
 func (l *Logins) Lookup(ctx context.Context, envID, typ, state string) (*State, error) {
 	return l.flow.Lookup(ctx, envID, typ, state)
 }

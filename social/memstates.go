@@ -94,10 +94,24 @@ func (s *MemoryStates) DeliverCode(_ context.Context, id, code, userName string,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, ok := s.m[id]
-	if !ok || st.Code != "" || !now.Before(st.ExpiresAt) {
+	if !ok || st.Code != "" || st.Error != "" || !now.Before(st.ExpiresAt) {
 		return nil, ErrStateNotFound
 	}
 	st.Code, st.UserName = code, userName
+	c := *st
+	return &c, nil
+}
+
+// DeliverError records the provider's error on a live state with no code
+// nor error.
+func (s *MemoryStates) DeliverError(_ context.Context, id, providerError string, now time.Time) (*State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.m[id]
+	if !ok || st.Code != "" || st.Error != "" || !now.Before(st.ExpiresAt) {
+		return nil, ErrStateNotFound
+	}
+	st.Error = providerError
 	c := *st
 	return &c, nil
 }

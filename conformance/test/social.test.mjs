@@ -112,13 +112,20 @@ it('oauthLogin sends the browser to the provider (302); the redirect without a r
     state: state(), code: 'gh-code-5' }), 422, 'a state no login made');
   assert.equal(typeof body.code, 'string', JSON.stringify(body));
 
-  // The provider's refusal (the user said no) goes back as dynamicOauthError, no code.
+  // The provider's refusal (the user said no) ends the login: the popup's
+  // page says so, oauthResult answers it completed with the error and no
+  // code, and a code delivered afterwards is refused.
   const denied = new URL((await redirected(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'github' }, manual))).headers.get('location'));
+  const deniedState = denied.searchParams.get('state');
   const refusal = await sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github',
-    state: denied.searchParams.get('state'), error: 'access_denied' });
+    state: deniedState, error: 'access_denied' });
   assert.match(await refusal.value(), /not completed: access_denied/);
-  assert.equal((await sdk.oauthResult({ environmentId: ctx.envId, providerType: 'github',
-    oauthResultRequest: { state: denied.searchParams.get('state') } })).status, 'pending', 'no code delivered');
+  const result = () => sdk.oauthResult({ environmentId: ctx.envId, providerType: 'github', oauthResultRequest: { state: deniedState } });
+  const over = await result();
+  assert.deepEqual({ status: over.status, error: over.error, code: over.code }, { status: 'completed', error: 'access_denied', code: undefined });
+  await expectStatus(sdk.oauthRedirectCodeRaw({ environmentId: ctx.envId, providerType: 'github',
+    state: deniedState, code: 'gh-code-6' }), 422, 'a code after the refusal');
+  assert.equal((await result()).code, undefined, 'no code taken after the refusal');
 
   body = await expectStatus(sdk.oauthLoginRaw({ environmentId: ctx.envId, providerType: 'discord' }, manual), 422, 'a provider not configured');
   assert.equal(typeof body.code, 'string', JSON.stringify(body));

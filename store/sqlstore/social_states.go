@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/signin"
@@ -14,12 +15,12 @@ import (
 var _ social.StateStore = (*Store)(nil)
 
 const stateColumns = `id, environment_id, provider, code_verifier, nonce, binding_hash, redirect_url, return_url, code,
-	user_name, expires_at`
+	user_name, error, expires_at`
 
 func scanState(row Row) (*social.State, error) {
 	var st social.State
 	if err := row.Scan(&st.ID, &st.EnvironmentID, &st.Provider, &st.CodeVerifier, &st.Nonce, &st.BindingHash,
-		&st.RedirectURL, &st.ReturnURL, &st.Code, &st.UserName, &st.ExpiresAt); err != nil {
+		&st.RedirectURL, &st.ReturnURL, &st.Code, &st.UserName, &st.Error, &st.ExpiresAt); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -28,9 +29,9 @@ func scanState(row Row) (*social.State, error) {
 // SaveState implements social.StateStore.
 func (s *Store) SaveState(ctx context.Context, st *social.State) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO social_states (`+stateColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		st.ID, st.EnvironmentID, st.Provider, st.CodeVerifier, st.Nonce, st.BindingHash, st.RedirectURL, st.ReturnURL,
-		st.Code, st.UserName, st.ExpiresAt)
+		st.Code, st.UserName, st.Error, st.ExpiresAt)
 	return s.nameTaken("save social state", social.ErrStateExists, tenant.ErrEnvironmentNotFound, err)
 }
 
@@ -44,16 +45,29 @@ func (s *Store) GetState(ctx context.Context, id string) (*social.State, error) 
 }
 
 // DeliverCode implements social.StateStore: one conditional UPDATE, so of
-// two deliveries racing for a state one records its code.
+// two deliveries racing for a state (a code or an error) one is recorded.
 func (s *Store) DeliverCode(ctx context.Context, id, code, userName string, now time.Time) (*social.State, error) {
+	return s.settleState(ctx, "deliver social code", `code = $2, user_name = $3`, id, now, code, userName)
+}
+
+// DeliverError implements social.StateStore, as DeliverCode does.
+func (s *Store) DeliverError(ctx context.Context, id, providerError string, now time.Time) (*social.State, error) {
+	return s.settleState(ctx, "deliver social error", `error = $2`, id, now, providerError)
+}
+
+// settleState sets set ($2, ... are values) on the unexpired state id
+// that has no code nor error yet; the last $n is now.
+func (s *Store) settleState(ctx context.Context, op, set, id string, now time.Time, values ...any) (*social.State, error) {
+	args := append(append([]any{id}, values...), now)
 	var st *social.State
 	err := s.db.Write(ctx, func(tx Tx) (err error) {
-		st, err = scanState(tx.QueryRow(ctx, `UPDATE social_states SET code = $2, user_name = $3
-			WHERE id = $1 AND code = '' AND expires_at > $4 RETURNING `+stateColumns, id, code, userName, now))
+		st, err = scanState(tx.QueryRow(ctx, `UPDATE social_states SET `+set+`
+			WHERE id = $1 AND code = '' AND error = '' AND expires_at > $`+strconv.Itoa(len(args))+` RETURNING `+stateColumns,
+			args...))
 		return err
 	})
 	if err != nil {
-		return nil, s.fail("deliver social code", social.ErrStateNotFound, err)
+		return nil, s.fail(op, social.ErrStateNotFound, err)
 	}
 	return st, nil
 }

@@ -62,6 +62,37 @@ func testSocialStates(t *testing.T, s store.Store) {
 		t.Fatalf("TakeState twice = %v", err)
 	}
 
+	// The provider's error ends a login: recorded once, only before
+	// expiry and on a state without a code; no code is taken afterwards.
+	refused := &social.State{ID: "refused-" + id(), EnvironmentID: sb.ID, Provider: social.Google, ExpiresAt: now.Add(time.Minute)}
+	must(t, "SaveState refused", s.SaveState(ctx(t), refused))
+	if _, err := s.DeliverError(ctx(t), refused.ID, "access_denied", refused.ExpiresAt); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("DeliverError at expiry = %v", err)
+	}
+	got, err = s.DeliverError(ctx(t), refused.ID, "access_denied", now)
+	must(t, "DeliverError", err)
+	if got.Error != "access_denied" || got.Code != "" {
+		t.Fatalf("DeliverError = %+v", got)
+	}
+	if _, err := s.DeliverCode(ctx(t), refused.ID, "code-3", "", now); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("DeliverCode after DeliverError = %v", err)
+	}
+	if _, err := s.DeliverError(ctx(t), refused.ID, "server_error", now); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("second DeliverError = %v", err)
+	}
+	got, err = s.GetState(ctx(t), refused.ID)
+	must(t, "GetState refused", err)
+	if got.Error != "access_denied" || got.Code != "" {
+		t.Fatalf("GetState after DeliverError = %+v", got)
+	}
+	coded := &social.State{ID: "coded-" + id(), EnvironmentID: sb.ID, Provider: social.Google, ExpiresAt: now.Add(time.Minute)}
+	must(t, "SaveState coded", s.SaveState(ctx(t), coded))
+	_, err = s.DeliverCode(ctx(t), coded.ID, "code-4", "", now)
+	must(t, "DeliverCode coded", err)
+	if _, err := s.DeliverError(ctx(t), coded.ID, "access_denied", now); !errors.Is(err, social.ErrStateNotFound) {
+		t.Fatalf("DeliverError after DeliverCode = %v", err)
+	}
+
 	// Expired states are purged; live ones stay.
 	old := &social.State{ID: "old-" + id(), EnvironmentID: sb.ID, Provider: social.GitHub, ExpiresAt: now.Add(-time.Second)}
 	live := &social.State{ID: "live-" + id(), EnvironmentID: sb.ID, Provider: social.GitHub, ExpiresAt: now.Add(time.Minute)}
@@ -112,6 +143,19 @@ func testSocialStatesRace(t *testing.T, s store.Store) {
 		}
 	}
 	race("DeliverCode", func() error { _, err := s.DeliverCode(ctx(t), st.ID, "c-"+id(), "", now); return err })
+	// A code and the provider's error racing for a fresh state: one of
+	// them is recorded.
+	st2 := &social.State{ID: "race-" + id(), EnvironmentID: sb.ID, Provider: social.Google, ExpiresAt: now.Add(time.Minute)}
+	must(t, "SaveState", s.SaveState(ctx(t), st2))
+	var n atomic.Int32
+	race("DeliverCode or DeliverError", func() error {
+		if n.Add(1)%2 == 0 {
+			_, err := s.DeliverError(ctx(t), st2.ID, "access_denied", now)
+			return err
+		}
+		_, err := s.DeliverCode(ctx(t), st2.ID, "c-"+id(), "", now)
+		return err
+	})
 	race("TakeState", func() error { _, err := s.TakeState(ctx(t), st.ID); return err })
 }
 
