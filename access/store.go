@@ -16,8 +16,8 @@ var (
 	ErrListExists    = errs.Unprocessable("allowlist_already_exists", "an allowlist with this name already exists", nil)
 	ErrEntryExists   = errs.Unprocessable("allowlist_entry_already_exists", "this identity is already on the allowlist", nil)
 	ErrGateExists    = errs.Unprocessable("gate_exists", "a gate with this name already exists", nil)
-	ErrTooManyLists  = errs.Unprocessable("too_many_allowlists", fmt.Sprintf("an environment has at most %d allowlists", MaxAllowlists), nil)
-	ErrTooManyGates  = errs.Unprocessable("too_many_gates", fmt.Sprintf("an environment has at most %d gates", MaxGates), nil)
+	ErrTooManyLists  = errs.Unprocessable("", fmt.Sprintf("an environment has at most %d allowlists", MaxAllowlists), nil)
+	ErrTooManyGates  = errs.Unprocessable("invalid_gate", fmt.Sprintf("an environment has at most %d gates", MaxGates), nil)
 )
 
 // Caps per environment, counted in the creating transaction. A decision

@@ -94,7 +94,7 @@ var (
 	ErrLeaseLost = errs.Conflict("export_lease_lost", "The export was claimed by another worker")
 	// ErrTooManyPending refuses an export while an environment already has
 	// MaxPending waiting.
-	ErrTooManyPending = errs.Unprocessable("too_many_pending_exports", "This environment has too many exports in progress; wait for one to finish", nil)
+	ErrTooManyPending = errs.Unprocessable("", "This environment has too many exports in progress; wait for one to finish", nil)
 )
 
 // MaxPending bounds an environment's exports in progress: each one reads

@@ -13,9 +13,25 @@ func (w *authzWorld) freshAllowlist(t *testing.T) string {
 	return str(t, res, "id")
 }
 
+// dropAllowlistsNamed deletes the world's allowlists named name: the
+// rows that create lists give them back, an environment holding at most
+// access.MaxAllowlists.
+func (w *authzWorld) dropAllowlistsNamed(t *testing.T, name string) {
+	st, res := w.h.do(t, "GET", "/environments/"+w.env+"/allowlists", w.h.token, nil)
+	wantStatus(t, "allowlists", st, 200, res)
+	lists, _ := res.([]any)
+	for _, l := range lists {
+		if m, _ := l.(map[string]any); m["name"] == name {
+			w.h.do(t, "DELETE", "/allowlists/"+m["id"].(string), w.h.token, nil)
+		}
+	}
+}
+
 func (w *authzWorld) freshAllowlistEntry(t *testing.T) string {
 	t.Helper()
-	st, res := w.h.do(t, "POST", "/allowlists/"+w.freshAllowlist(t)+"/entries", w.h.token, map[string]any{"email": newUUID(t)[:8] + "@example.com"})
+	list := w.freshAllowlist(t)
+	t.Cleanup(func() { w.h.do(t, "DELETE", "/allowlists/"+list, w.h.token, nil) })
+	st, res := w.h.do(t, "POST", "/allowlists/"+list+"/entries", w.h.token, map[string]any{"email": newUUID(t)[:8] + "@example.com"})
 	wantStatus(t, "fresh allowlist entry", st, 200, res)
 	return str(t, res, "id")
 }
@@ -66,7 +82,9 @@ func accessAuthzRows() []authzRow {
 		{method: "PUT", pattern: "/environments/{environmentId}/integrations/chainalysis/sanctions/disable", reach: envScope, scope: wr, ok: 200, prep: fixed("/environments/"+E+"/integrations/chainalysis/sanctions/disable", nil)},
 		{method: "GET", pattern: "/environments/{environmentId}/allowlists", reach: envScope, scope: r, ok: 200, prep: fixed("/environments/"+E+"/allowlists", nil)},
 		{method: "POST", pattern: "/environments/{environmentId}/allowlists", reach: envScope, scope: wr, ok: 200, prep: func(t *testing.T, w *authzWorld) (string, any) {
-			return "/environments/" + w.env + "/allowlists", map[string]any{"name": "l" + newUUID(t)[:8]}
+			name := "l" + newUUID(t)[:8]
+			t.Cleanup(func() { w.dropAllowlistsNamed(t, name) })
+			return "/environments/" + w.env + "/allowlists", map[string]any{"name": name}
 		}},
 		{method: "GET", pattern: "/allowlists/{allowlistId}", reach: envScope, scope: r, ok: 200, other: 404, prep: list("", nil)},
 		{method: "PUT", pattern: "/allowlists/{allowlistId}", reach: envScope, scope: wr, ok: 200, other: 404, prep: list("", map[string]any{"scope": "vip"})},

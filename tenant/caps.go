@@ -33,14 +33,17 @@ const (
 	uncapped = 0
 )
 
-// The refusals of a create past a cap.
+// The refusals of a create past a cap: 422 with the contract's code where
+// one fits (UnprocessableEntityErrorCode has too_many_api_tokens,
+// too_many_projects_for_organization and a resource's invalid_* codes),
+// else none, the contract's body allowing that; the text names the cap.
 var (
-	ErrTooManyProjects = errs.Unprocessable("too_many_projects",
+	ErrTooManyProjects = errs.Unprocessable("too_many_projects_for_organization",
 		fmt.Sprintf("an organization has at most %d projects; delete one first", MaxProjects), nil)
-	ErrTooManyOrigins = errs.Unprocessable("too_many_origins",
+	ErrTooManyOrigins = errs.Unprocessable("invalid_cors_origins",
 		fmt.Sprintf("an environment has at most %d allowed origins", MaxOrigins), nil)
 	ErrTooManyTokens = errs.Unprocessable("too_many_api_tokens",
 		fmt.Sprintf("an organization has at most %d API tokens; delete one first", MaxTokens), nil)
-	ErrTooManyInvites = errs.Unprocessable("too_many_pending_invites",
+	ErrTooManyInvites = errs.Unprocessable("",
 		fmt.Sprintf("an organization has at most %d pending invites; revoke one first", MaxPendingInvites), nil)
 )

@@ -60,7 +60,7 @@ type FieldInput struct {
 
 // ErrTooManyFields refuses a custom field past MaxCustomFields (counted in
 // the change's transaction, under the environment's lock).
-var ErrTooManyFields = errs.Unprocessable("too_many_custom_fields",
+var ErrTooManyFields = errs.Unprocessable("",
 	fmt.Sprintf("customFields: an environment has at most %d custom fields", MaxCustomFields), nil)
 
 // Limits on custom field definitions. MaxCustomFields bounds what every

@@ -272,5 +272,5 @@ func TestFieldsCap(t *testing.T) {
 	_, err := insertField(cur[:MaxCustomFields-1], CustomField{ID: "last", Name: "Last"}, nil)
 	wantErr(t, "the last field under the cap", err, ok, "", "")
 	_, err = insertField(cur, CustomField{ID: "more", Name: "More"}, nil)
-	wantErr(t, "a field past the cap", err, errs.KindUnprocessable, "too_many_custom_fields", "custom fields")
+	wantErr(t, "a field past the cap", err, errs.KindUnprocessable, "", "custom fields")
 }

@@ -21,7 +21,7 @@ var ErrNotFound = errs.NotFound("webhook_not_found", "Webhook not found")
 var ErrMessageNotFound = errs.NotFound("webhook_message_not_found", "Webhook message not found")
 
 // ErrTooMany refuses a webhook past MaxPerEnvironment.
-var ErrTooMany = errs.Unprocessable("too_many_webhooks", "This environment has the most webhooks allowed", nil)
+var ErrTooMany = errs.Unprocessable("", "This environment has the most webhooks allowed", nil)
 
 // MaxPerEnvironment bounds an environment's webhooks (every event fans out
 // to each subscribed one in the event's transaction).

@@ -146,7 +146,7 @@ it('origins auth: no token -> 401; scopes; other environment -> 403', async () =
   await expectStatus(owner.origins.getOrigins({ environmentId: 'not-a-uuid' }), 400, 'bad env uuid');
 });
 
-it('addOrigin past 100 origins in an environment -> 422 {error, code: too_many_origins}, nothing added; room again after a delete', async () => {
+it('addOrigin past 100 origins in an environment -> 422 {error, code: invalid_cors_origins}, nothing added; room again after a delete', async () => {
   const api = clients(ctx);
   const env = ctx.liveEnvId;
   const have = (await expectOk(api.origins.getOriginsRaw({ environmentId: env }))).json.origins.length;
@@ -154,7 +154,7 @@ it('addOrigin past 100 origins in an environment -> 422 {error, code: too_many_o
     await expectOk(api.origins.addOriginRaw({ environmentId: env, inlineObject: { origin: `https://cap${i}.example.com` } }), 201);
   }
   const body = await expectStatus(api.origins.addOrigin({ environmentId: env, inlineObject: { origin: 'https://one-more.example.com' } }), 422, 'origin 101');
-  assert.equal(body.code, 'too_many_origins');
+  assert.equal(body.code, 'invalid_cors_origins');
   assert.match(body.error, /100/);
   const list = (await expectOk(api.origins.getOriginsRaw({ environmentId: env }))).json.origins;
   assert.equal(list.length, 100);

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"sync"
@@ -100,7 +101,9 @@ func testWebhooks(t *testing.T, s store.Store) {
 		must(t, "CreateWebhook", s.CreateWebhook(ctx(t), h.w, h.ping, 2))
 	}
 	extra, extraPing := newHook(c, e.sandbox.ID, true, events.UserCreated)
-	wantCode(t, "a third webhook past the limit", s.CreateWebhook(ctx(t), extra, extraPing, 2), errs.KindUnprocessable, "too_many_webhooks")
+	if err := s.CreateWebhook(ctx(t), extra, extraPing, 2); !errors.Is(err, webhooks.ErrTooMany) {
+		t.Fatalf("a third webhook past the limit: %v, want webhooks.ErrTooMany", err)
+	}
 
 	got, err := s.GetWebhook(ctx(t), e.sandbox.ID, a.ID)
 	must(t, "GetWebhook", err)
