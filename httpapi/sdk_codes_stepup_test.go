@@ -1,6 +1,9 @@
 package httpapi_test
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 // TestCodeVerifyNeedsTheUserUpdateStepUp: with the user.update MFA action
 // required, PUT /users {email} needs an elevatedAccessToken, and so does
@@ -58,6 +61,80 @@ func TestCodeVerifyNeedsTheUserUpdateStepUp(t *testing.T) {
 			// A verification of the public route, with the token: allowed.
 			r = verify(token, elevated, send("cy@example.com"), "cy@example.com")
 			wantStatus(t, "emailVerifications/verify with the elevated token", r.status, 200, r.json)
+		})
+	}
+}
+
+// TestRefusedCodeVerifyKeepsTheProof: with user.update's step-up
+// required and its tokens single-use, an emailVerifications/verify the
+// link refuses (an address another user holds) spends not the
+// elevatedAccessToken it came with: the same token then links a free
+// address, once. Two verifies racing with one token: one passes.
+func TestRefusedCodeVerifyKeepsTheProof(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h, box := newCodeHarness(t, backend)
+			sdk := "/sdk/" + h.ids.EnvironmentID
+			h.enableCodes(t, h.ids.EnvironmentID, nil, "emailOnly")
+			h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
+				map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+			send := func(email string) string {
+				t.Helper()
+				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
+				wantStatus(t, "create "+email, st, 200, res)
+				return str(t, res, "verificationUUID")
+			}
+			signIn := func(email string) string {
+				t.Helper()
+				st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": send(email),
+					"verificationToken": box.Code(t, email)})
+				wantStatus(t, "sign in "+email, st, 200, res)
+				return str(t, res, "minifiedJwt")
+			}
+			signIn("taken@example.com")
+			token := signIn("ada@example.com")
+			verifyID := func(elevated, vid, code string, scopes ...string) *response {
+				body := map[string]any{"verificationUUID": vid, "verificationToken": code}
+				if scopes != nil {
+					body["requestedScopes"] = scopes
+				}
+				return h.send(t, request{method: "POST", path: v0 + sdk + "/emailVerifications/verify", token: token, body: body,
+					header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+			}
+			verify := func(elevated, email string, scopes ...string) *response {
+				vid := send(email)
+				return verifyID(elevated, vid, box.Code(t, email), scopes...)
+			}
+			stepUp := func() string {
+				t.Helper()
+				r := verify("", "ada@example.com", "user:update")
+				wantStatus(t, "step-up by a code", r.status, 200, r.json)
+				return str(t, r.json, "elevatedAccessToken")
+			}
+
+			elevated := stepUp()
+			r := verify(elevated, "taken@example.com")
+			wantError(t, "verify of another user's email with the elevated token", r.status, r.json, 422)
+			wantEq(t, r.json, "code", "email_already_exists")
+			r = verify(elevated, "bo@example.com")
+			wantStatus(t, "the same elevated token with a free email", r.status, 200, r.json)
+			r = verify(elevated, "cy@example.com")
+			wantError(t, "the elevated token again (single-use)", r.status, r.json, 403)
+			r = verify("not-a-token", "taken@example.com")
+			wantError(t, "an unknown token with another user's email", r.status, r.json, 403)
+
+			elevated = stepUp()
+			var wg sync.WaitGroup
+			statuses := make([]int, 2)
+			for i, email := range []string{"dee@example.com", "eve@example.com"} {
+				vid := send(email)
+				code := box.Code(t, email)
+				wg.Go(func() { statuses[i] = verifyID(elevated, vid, code).status })
+			}
+			wg.Wait()
+			if !(statuses[0] == 200 && statuses[1] == 403 || statuses[0] == 403 && statuses[1] == 200) {
+				t.Fatalf("two verifies with one single-use token answered %v, want one 200 and one 403", statuses)
+			}
 		})
 	}
 }

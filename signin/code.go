@@ -157,13 +157,16 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 	// The user.update MFA action covers this change as it covers PUT
 	// /users with the address: a verification that a PUT /users of this
 	// session started passed it there; any other (emailVerifications/create
-	// by a stolen session, say) needs the elevatedAccessToken here.
+	// by a stolen session, say) needs the elevatedAccessToken here. It is
+	// spent in the link's transaction, before the link's refusals: a link
+	// refused (an address another user has) leaves a single-use one
+	// unspent, and of two links racing with one, one passes.
+	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred}
 	if pr.v.Session != cur.Session.ID && !holds(cur.User, pr.v.Address) {
-		if err := s.RequireStepUp(ctx, cur, "user:update", Proof{Elevated: req.Elevated}); err != nil {
+		if w.Proof, err = s.stepUpProof(ctx, cur, "user:update", Proof{Elevated: req.Elevated}); err != nil {
 			return nil, err
 		}
 	}
-	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred}
 	taken := errs.Unprocessable("email_already_exists", "this email belongs to another account of this environment", nil)
 	if req.Channel == otp.ChannelSMS {
 		w.Event, w.Profile = events.PhoneLinked, &NewUserProfile{PhoneNumber: pr.v.Address}
@@ -177,6 +180,9 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 		return nil, err
 	}
 	u, err := s.links.LinkCredential(ctx, w)
+	if w.Proof != nil {
+		err = w.Proof.Refused(err)
+	}
 	if users.OwnedByAnother(err) {
 		return nil, taken
 	}

@@ -37,6 +37,11 @@ type LinkWrite struct {
 	// OAuthTokens, if set, replace the provider tokens kept for the
 	// (oauth) credential, in the same transaction.
 	OAuthTokens *social.SealedTokens
+	// Proof, if set, is the step-up proof the link takes, spent first in
+	// its transaction: none serving refuses the link (mfa.ErrProofRefused)
+	// before anything else, and a link refused otherwise leaves a
+	// single-use token unspent.
+	Proof *mfa.TokenUse
 	// ClaimClearedFrom is set by the store: the user whose unproved claim
 	// of Profile's email it cleared (NewUserProfile), "" for none.
 	ClaimClearedFrom string
@@ -47,8 +52,9 @@ type LinkWrite struct {
 
 // LinkStore is the persistence of linking, unlinking and selecting.
 type LinkStore interface {
-	// LinkCredential consumes the nonces and attaches the credential to
-	// the user, all or nothing, and returns the updated user.
+	// LinkCredential spends the write's Proof, consumes the nonces and
+	// attaches the credential to the user, all or nothing, and returns
+	// the updated user.
 	LinkCredential(ctx context.Context, w *LinkWrite) (*users.User, error)
 	// UnlinkCredential removes one of the user's credentials, refusing the
 	// last one they can sign in with.

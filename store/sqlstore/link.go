@@ -82,6 +82,13 @@ var errEmailClaimed = errors.New("another user's profile has the email")
 func (s *Store) linkCredential(ctx context.Context, w *signin.LinkWrite, settle bool) (*users.User, error) {
 	return s.userChange(ctx, w.UserID, func(tx Tx) error {
 		w.ClaimClearedFrom, w.TransferredFrom = "", "" // a retried transaction starts over
+		// the proof before the link's refusals, as when it was spent on
+		// its own before the link
+		if w.Proof != nil {
+			if err := s.spendProof(ctx, tx, w.Proof); err != nil {
+				return err
+			}
+		}
 		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
 		}

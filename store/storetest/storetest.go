@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"RevokeSessionRace", testRevokeSessionRace},
 		{"LinkCredential", testLinkCredential},
+		{"LinkCredentialProof", testLinkCredentialProof},
 		{"LinkCredentialRace", testLinkCredentialRace},
 		{"PendingMerge", testPendingMerge},
 		{"UnlinkSelectCredential", testUnlinkSelectCredential},
