@@ -47,7 +47,9 @@ type ProfileUpdate = signin.SelfUpdated
 // and metadata, all or nothing, and re-issues the session's tokens (PUT
 // /users): in.Fields are standard fields by name (email, alias,
 // firstName, lastName, jobTitle, phoneNumber, tShirtSize, team, country,
-// username; nil clears one), in.Metadata a shallow patch. The
+// username; nil clears one), in.Metadata a shallow patch, and
+// in.BackupCodeAck the recovery codes' acknowledgement (mfa.AckPending or
+// mfa.AckComplete, else invalid, as PUT /users' own). The
 // environment's rules apply as over HTTP: a step-up for user.update
 // (opts.Proof, else 403 with nothing changed), required and unique
 // fields, and a new sign-in email or phone number verified before it is

@@ -194,3 +194,38 @@ func TestCheckAvailableFromGo(t *testing.T) {
 		}
 	})
 }
+
+// TestProfileBackupCodeAckFromGo: the recovery codes' acknowledgement an
+// embedder puts in users.ProfileInput is checked as PUT /users checks
+// mfaBackupCodeAcknowledgement: a value other than pending or complete is
+// refused with nothing stored, a valid one is stored with the change.
+func TestProfileBackupCodeAckFromGo(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		ann := dynamicauthtest.SignInWallet(t, app)
+		ack := func(v string) users.ProfileInput {
+			return users.ProfileInput{Metadata: map[string]json.RawMessage{"plan": json.RawMessage(`"gold"`)}, BackupCodeAck: &v}
+		}
+		stored := func() *users.User {
+			t.Helper()
+			u, _, err := app.Users().GetUser(ctx, app.System, env, ann.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		_, err := app.UpdateProfile(ctx, env, ann.MinifiedJWT, ack("seen"), dynamicauth.ProfileOptions{})
+		if !errs.Is(err, errs.KindInvalid) {
+			t.Fatalf("UpdateProfile with the acknowledgement seen: %v, want invalid", err)
+		}
+		if u := stored(); u.MfaBackupCodeAcknowledgement != "" || strings.Contains(string(u.Metadata), "gold") {
+			t.Fatalf("after the refused change: acknowledgement %q, metadata %s", u.MfaBackupCodeAcknowledgement, u.Metadata)
+		}
+		if _, err := app.UpdateProfile(ctx, env, ann.MinifiedJWT, ack("complete"), dynamicauth.ProfileOptions{}); err != nil {
+			t.Fatalf("UpdateProfile with the acknowledgement complete: %v", err)
+		}
+		if u := stored(); u.MfaBackupCodeAcknowledgement != "complete" {
+			t.Fatalf("acknowledgement %q, want complete", u.MfaBackupCodeAcknowledgement)
+		}
+	})
+}

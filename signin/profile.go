@@ -22,7 +22,9 @@ type SelfUpdate struct {
 	StepUp bool
 	Proof  Proof
 	// Acknowledgement, if set, records the user's answer about their
-	// recovery codes (mfaBackupCodeAcknowledgement).
+	// recovery codes (mfaBackupCodeAcknowledgement); Input.BackupCodeAck
+	// stands for it when it is nil. Either is checked
+	// (mfa.CheckBackupCodeAck).
 	Acknowledgement *string
 	// Client is the rate-limit key of the code a new email or phone
 	// number is sent; IssuerHost and Origin are the re-issued tokens'.
@@ -58,6 +60,10 @@ type SelfUpdated struct {
 func (s *Service) UpdateSelf(ctx context.Context, cur *Current, u SelfUpdate) (*SelfUpdated, error) {
 	if s.profiles == nil {
 		return nil, errs.Internal("update profile", errors.New("the sign-in service has no Profiles"))
+	}
+	if u.Acknowledgement == nil {
+		// an embedder's own (Auth.UpdateProfile), checked as PUT /users'
+		u.Acknowledgement = u.Input.BackupCodeAck
 	}
 	if u.Acknowledgement != nil {
 		if _, err := s.MFAServed(); err != nil {

@@ -177,7 +177,8 @@ func (s *Profiles) Profile(ctx context.Context, u *User) (*Profile, error) {
 // key; keys not named stay as they are).
 //
 // BackupCodeAck, if set, is the recovery codes' acknowledgement, stored
-// in the same transaction (its value checked by the caller, package mfa).
+// in the same transaction (its value checked by the caller,
+// signin.UpdateSelf, with package mfa).
 type ProfileInput struct {
 	Fields        map[string]*string
 	Metadata      map[string]json.RawMessage
