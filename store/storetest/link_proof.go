@@ -3,7 +3,6 @@ package storetest
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/mfa"
@@ -26,23 +25,7 @@ func testLinkCredentialProof(t *testing.T, s store.Store) {
 	env := e.sandbox.ID
 	alice, _ := signIn(t, s, c, env, newWallet(t, env))
 	signIn(t, s, c, env, emailCredential(env, "bob@example.com"))
-	now := c.next()
-	token := func() *mfa.Token {
-		tok := &mfa.Token{Hash: randomBytes(t, 32), UserID: alice.ID, SessionID: "sid", SingleUse: true,
-			Scopes: []string{"user:update"}, ExpiresAt: now.Add(time.Hour)}
-		must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), tok))
-		return tok
-	}
-	live := func(tok *mfa.Token) bool { // looked at, not spent
-		seen := false
-		_, err := s.UseMFAToken(ctx(t), alice.ID, tok.Hash, now, func(*mfa.Token) bool { seen = true; return false })
-		must(t, "UseMFAToken (a look)", err)
-		return seen
-	}
-	proof := func(accept func(*mfa.Token) bool, hashes ...[]byte) *mfa.TokenUse {
-		return &mfa.TokenUse{UserID: alice.ID, Hashes: hashes, Now: now, Accept: accept}
-	}
-	sid := func(tok *mfa.Token) bool { return tok.SessionID == "sid" }
+	pr := proofs{s: s, userID: alice.ID, now: c.next()}
 	newEmailLink := func(address string, p *mfa.TokenUse) *signin.LinkWrite {
 		lw := newLink(t, s, c, env, alice.ID, emailCredential(env, address), c.next())
 		lw.Event, lw.Profile, lw.Proof = events.EmailLinked, &signin.NewUserProfile{Email: address}, p
@@ -63,25 +46,25 @@ func testLinkCredentialProof(t *testing.T, s store.Store) {
 		must(t, "ConsumeNonces of "+what, s.ConsumeNonces(ctx(t), env, lw.Nonces, c.t))
 	}
 
-	once := token()
-	if err := link("bob@example.com", proof(sid, once.Hash)); !users.OwnedByAnother(err) {
+	once := pr.token(t)
+	if err := link("bob@example.com", pr.of(ofSID, once.Hash)); !users.OwnedByAnother(err) {
 		t.Fatalf("a link of bob's email with a proof: %v, want it owned by another", err)
 	}
-	eq(t, "the token after the refused link is live", live(once), true)
-	refused("a proof Accept refuses", "alice@example.com", proof(func(*mfa.Token) bool { return false }, once.Hash))
-	refused("an unknown token", "alice@example.com", proof(sid, randomBytes(t, 32)))
-	refused("an unknown token with bob's email", "bob@example.com", proof(sid, randomBytes(t, 32)))
-	eq(t, "the token after the refused proofs is live", live(once), true)
+	eq(t, "the token after the refused link is live", pr.live(t, once), true)
+	refused("a proof Accept refuses", "alice@example.com", pr.of(func(*mfa.Token) bool { return false }, once.Hash))
+	refused("an unknown token", "alice@example.com", pr.of(ofSID, randomBytes(t, 32)))
+	refused("an unknown token with bob's email", "bob@example.com", pr.of(ofSID, randomBytes(t, 32)))
+	eq(t, "the token after the refused proofs is live", pr.live(t, once), true)
 	// the token under a previous secret's hash, the current one unknown
-	must(t, "a free email with the proof", link("alice@example.com", proof(sid, randomBytes(t, 32), once.Hash)))
+	must(t, "a free email with the proof", link("alice@example.com", pr.of(ofSID, randomBytes(t, 32), once.Hash)))
 	eq(t, "alice's email", getUser(t, s, alice.ID).Email, "alice@example.com")
-	eq(t, "the token after the link is live", live(once), false)
-	refused("the spent token", "alice2@example.com", proof(sid, once.Hash))
+	eq(t, "the token after the link is live", pr.live(t, once), false)
+	refused("the spent token", "alice2@example.com", pr.of(ofSID, once.Hash))
 
-	race := token()
+	race := pr.token(t)
 	writes := make(chan *signin.LinkWrite, 4)
 	for range cap(writes) {
-		writes <- newEmailLink("racer-"+id()+"@example.com", proof(sid, race.Hash))
+		writes <- newEmailLink("racer-"+id()+"@example.com", pr.of(ofSID, race.Hash))
 	}
 	passed := countParallel(t, cap(writes), func() (bool, error) {
 		_, err := s.LinkCredential(ctx(t), <-writes)

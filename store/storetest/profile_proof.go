@@ -26,23 +26,7 @@ func testUpdateProfileProof(t *testing.T, s store.Store) {
 	bob, _ := signIn(t, s, c, env, newWallet(t, env))
 	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
 	must(t, "bob takes a username", err)
-	now := c.next()
-	token := func() *mfa.Token {
-		tok := &mfa.Token{Hash: randomBytes(t, 32), UserID: alice.ID, SessionID: "sid", SingleUse: true,
-			Scopes: []string{"user:update"}, ExpiresAt: now.Add(time.Minute)}
-		must(t, "InsertMFAToken", s.InsertMFAToken(ctx(t), tok))
-		return tok
-	}
-	live := func(tok *mfa.Token) bool { // looked at, not spent
-		seen := false
-		_, err := s.UseMFAToken(ctx(t), alice.ID, tok.Hash, now, func(*mfa.Token) bool { seen = true; return false })
-		must(t, "UseMFAToken (a look)", err)
-		return seen
-	}
-	proof := func(accept func(*mfa.Token) bool, hashes ...[]byte) *mfa.TokenUse {
-		return &mfa.TokenUse{UserID: alice.ID, Hashes: hashes, Now: now, Accept: accept}
-	}
-	sid := func(tok *mfa.Token) bool { return tok.SessionID == "sid" }
+	pr := proofs{s: s, userID: alice.ID, now: c.next()}
 	change := func(username string, p *mfa.TokenUse) error {
 		_, err := s.UpdateProfile(ctx(t), alice.ID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
 			next := *cur
@@ -59,25 +43,25 @@ func testUpdateProfileProof(t *testing.T, s store.Store) {
 		eq(t, "username after "+what, getUser(t, s, alice.ID).Username, "")
 	}
 
-	once := token()
-	wantCode(t, "a taken username with a proof", change("BOB", proof(sid, once.Hash)), errs.KindUnprocessable, "username_already_exists")
-	eq(t, "the token after the refused change is live", live(once), true)
-	refused("a proof Accept refuses", change("alice", proof(func(*mfa.Token) bool { return false }, once.Hash)))
-	refused("an unknown token", change("alice", proof(sid, randomBytes(t, 32))))
-	eq(t, "the token after the refused proofs is live", live(once), true)
+	once := pr.token(t)
+	wantCode(t, "a taken username with a proof", change("BOB", pr.of(ofSID, once.Hash)), errs.KindUnprocessable, "username_already_exists")
+	eq(t, "the token after the refused change is live", pr.live(t, once), true)
+	refused("a proof Accept refuses", change("alice", pr.of(func(*mfa.Token) bool { return false }, once.Hash)))
+	refused("an unknown token", change("alice", pr.of(ofSID, randomBytes(t, 32))))
+	eq(t, "the token after the refused proofs is live", pr.live(t, once), true)
 	// the token under a previous secret's hash, the current one unknown
-	must(t, "a free username with the proof", change("alice", proof(sid, randomBytes(t, 32), once.Hash)))
+	must(t, "a free username with the proof", change("alice", pr.of(ofSID, randomBytes(t, 32), once.Hash)))
 	eq(t, "username stored", getUser(t, s, alice.ID).Username, "alice")
-	eq(t, "the token after the change is live", live(once), false)
-	err = change("alice2", proof(sid, once.Hash))
+	eq(t, "the token after the change is live", pr.live(t, once), false)
+	err = change("alice2", pr.of(ofSID, once.Hash))
 	if !errors.Is(err, mfa.ErrProofRefused) {
 		t.Fatalf("the spent token again: %v, want mfa.ErrProofRefused", err)
 	}
 	eq(t, "username after the spent token", getUser(t, s, alice.ID).Username, "alice")
 
-	race := token()
+	race := pr.token(t)
 	passed := countParallel(t, 4, func() (bool, error) {
-		err := change("racer", proof(sid, race.Hash))
+		err := change("racer", pr.of(ofSID, race.Hash))
 		if errors.Is(err, mfa.ErrProofRefused) {
 			return false, nil
 		}
