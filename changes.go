@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/signin"
 	"github.com/dynamicauth/dynamicauth/store"
@@ -344,12 +346,14 @@ func (n *notifier) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *us
 }
 
 // DeletePasskey reports the passkey's credential as unlinked.
-func (n *notifier) DeletePasskey(ctx context.Context, userID, id string, now time.Time) error {
+// A passkey not found is left to the store to refuse, after the proof
+// it spends (a bad proof answers first).
+func (n *notifier) DeletePasskey(ctx context.Context, userID, id string, now time.Time, proof *mfa.TokenUse) error {
 	p, err := n.Store.GetPasskey(ctx, userID, id)
-	if err != nil {
+	if err != nil && !errs.Is(err, errs.KindNotFound) {
 		return err
 	}
-	if err := n.Store.DeletePasskey(ctx, userID, id, now); err != nil {
+	if err := n.Store.DeletePasskey(ctx, userID, id, now, proof); err != nil || p == nil {
 		return err
 	}
 	n.notify(ctx, Change{Kind: CredentialUnlinked, EnvironmentID: p.EnvironmentID, UserID: userID, CredentialID: p.VerifiedCredentialID})

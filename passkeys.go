@@ -82,7 +82,8 @@ func (a *Auth) RegisterPasskey(ctx context.Context, envID, sessionToken string, 
 // users/passkeys). Where passkeys are a second factor (the environment
 // uses MFA and allows them) it takes proof of a factor passed in this
 // session, as DeleteMFADevice does (credential:unlink); a single-use
-// proof is spent. Passkeys().Delete does the same without these rules.
+// proof is spent with the delete, in its transaction (a refused delete
+// leaves it). Passkeys().Delete does the same without these rules.
 func (a *Auth) DeletePasskey(ctx context.Context, envID, sessionToken, passkeyID string, proof MFAProof) error {
 	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {

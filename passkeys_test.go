@@ -290,8 +290,35 @@ func TestPasskeyRegistrationFromGo(t *testing.T) {
 		if err := app.DeletePasskey(ctx, env, token, pk.ID, dynamicauth.MFAProof{ElevatedAccessToken: elevated(token, "credential:link")}); !errs.Is(err, errs.KindForbidden) {
 			t.Fatalf("DeletePasskey with a credential:link token: %v", err)
 		}
+		// a single-use mfaToken (elevated tokens with credential:* scopes
+		// are time-bound)
+		o, err := app.BeginPasskeyMFA(ctx, env, token, app.Origin, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := first.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
+		if err != nil {
+			t.Fatal(err)
+		}
+		passed, err := app.PassPasskey(ctx, env, token, signin.PasskeyRequest{Body: b, Origin: app.Origin, MFAToken: true, SingleUse: true})
+		if err != nil || passed.MFAToken == "" {
+			t.Fatalf("PassPasskey for a single-use mfaToken: %+v, %v", passed, err)
+		}
+		spare := dynamicauth.MFAProof{MFAToken: passed.MFAToken}
 		if err := app.DeletePasskey(ctx, env, token, pk.ID, dynamicauth.MFAProof{ElevatedAccessToken: elevated(token, "credential:unlink")}); err != nil || count() != 1 {
 			t.Fatalf("DeletePasskey with proof: %v (%d passkeys)", err, count())
+		}
+		// A delete refused (no such passkey) spends not its single-use
+		// token: the same token then deletes the other passkey, once.
+		if err := app.DeletePasskey(ctx, env, token, pk.ID, spare); !errs.Is(err, errs.KindNotFound) || count() != 1 {
+			t.Fatalf("DeletePasskey of a deleted passkey: %v (%d passkeys)", err, count())
+		}
+		left, _ := app.Passkeys().List(ctx, u.ID)
+		if err := app.DeletePasskey(ctx, env, token, left[0].ID, spare); err != nil || count() != 0 {
+			t.Fatalf("the same token after the refused delete: %v (%d passkeys)", err, count())
+		}
+		if err := app.DeletePasskey(ctx, env, token, left[0].ID, spare); !errs.Is(err, errs.KindForbidden) {
+			t.Fatalf("the single-use token again: %v", err)
 		}
 	})
 }

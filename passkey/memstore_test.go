@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
@@ -137,10 +138,14 @@ func (m *memStore) UpdatePasskeyAlias(_ context.Context, userID, id, alias strin
 	return nil
 }
 
-func (m *memStore) DeletePasskey(_ context.Context, userID, id string, _ time.Time) error {
+func (m *memStore) DeletePasskey(_ context.Context, userID, id string, _ time.Time, _ *mfa.TokenUse) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	n := len(m.passkeys)
 	m.passkeys = slices.DeleteFunc(m.passkeys, func(p *Passkey) bool { return p.UserID == userID && p.ID == id })
+	if len(m.passkeys) == n {
+		return ErrNotFound
+	}
 	delete(m.creds, id)
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/errs"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/go-webauthn/webauthn/protocol"
@@ -101,8 +102,12 @@ type Store interface {
 	// uses racing cannot both pass. ok is false otherwise.
 	UsePasskey(ctx context.Context, id string, prev, next uint32, credential []byte, now time.Time) (ok bool, err error)
 	UpdatePasskeyAlias(ctx context.Context, userID, id, alias string, now time.Time) error
-	// DeletePasskey removes a passkey and its verified credential.
-	DeletePasskey(ctx context.Context, userID, id string, now time.Time) error
+	// DeletePasskey removes a passkey and its verified credential. proof,
+	// if set, is spent first in the same transaction: none serving
+	// refuses the delete (mfa.ErrProofRefused), and a delete refused
+	// otherwise (ErrNotFound, the user's last way to sign in) leaves it
+	// unspent.
+	DeletePasskey(ctx context.Context, userID, id string, now time.Time, proof *mfa.TokenUse) error
 }
 
 // Environments is what the relying party is built from.
@@ -183,11 +188,19 @@ func (s *Service) Rename(ctx context.Context, userID, id, alias string) (*Passke
 
 // Delete removes one of the user's passkeys; it no longer signs in.
 func (s *Service) Delete(ctx context.Context, userID, id string) error {
-	if _, err := s.get(ctx, userID, id); err != nil {
+	return s.DeleteWithProof(ctx, userID, id, nil)
+}
+
+// DeleteWithProof is Delete taking a step-up proof, spent with the
+// delete (Store.DeletePasskey) before its refusals: one the store
+// refuses (ErrNotFound, the user's last way to sign in) leaves it
+// unspent.
+func (s *Service) DeleteWithProof(ctx context.Context, userID, id string, proof *mfa.TokenUse) error {
+	if err := s.store.DeletePasskey(ctx, userID, id, s.now(), proof); err != nil {
 		return err
 	}
 	s.log.InfoContext(ctx, "passkey deleted", "user_id", userID, "passkey_id", id)
-	return s.store.DeletePasskey(ctx, userID, id, s.now())
+	return nil
 }
 
 // PurgeExpiredChallenges drops challenges nobody answered.

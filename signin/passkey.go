@@ -181,24 +181,32 @@ func (s *Service) RegisterPasskey(ctx context.Context, cur *Current, req Passkey
 // proof of a factor passed in the session, as deleting an MFA device
 // does (Dynamic's SDK sends an elevatedAccessToken with credential:unlink
 // or its mfaToken): a stolen session could otherwise delete the user's
-// only factor and enroll its own as their first.
+// only factor and enroll its own as their first. The proof is spent in
+// the delete's transaction, before its refusals: a delete refused (no
+// such passkey, the user's last way to sign in) leaves a single-use
+// mfaToken unspent.
 func (s *Service) DeletePasskey(ctx context.Context, cur *Current, id string, proof Proof) error {
 	pks, err := s.PasskeysServed()
 	if err != nil {
 		return err
 	}
+	var use *mfa.TokenUse
 	if s.mfa != nil {
 		p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
 		if err != nil {
 			return err
 		}
 		if p.PasskeysAreFactors() {
-			if err := s.CheckMFAProof(ctx, cur, proof.MFAToken, proof.Elevated, "credential:unlink"); err != nil {
+			if use, err = s.mfaProof(cur, proof.MFAToken, proof.Elevated, "credential:unlink"); err != nil {
 				return err
 			}
 		}
 	}
-	return pks.Delete(ctx, cur.User.ID, id)
+	err = pks.DeleteWithProof(ctx, cur.User.ID, id, use)
+	if use != nil {
+		return use.Refused(err)
+	}
+	return err
 }
 
 // AuthPasskey verifies an assertion of the caller's own passkey (after

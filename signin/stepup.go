@@ -134,13 +134,23 @@ func (s *Service) stepUpProof(ctx context.Context, cur *Current, scope string, p
 // elevatedAccessToken carrying scope: Dynamic's SDK sends the latter when
 // it holds one and the former otherwise.
 func (s *Service) CheckMFAProof(ctx context.Context, cur *Current, mfaToken, elevated, scope string) error {
-	if _, err := s.MFAServed(); err != nil {
+	use, err := s.mfaProof(cur, mfaToken, elevated, scope)
+	if err != nil {
 		return err
 	}
-	if elevated != "" {
-		return s.mfa.CheckElevated(ctx, cur.User.ID, cur.Session.ID, elevated, scope)
+	return s.mfa.Spend(ctx, use)
+}
+
+// mfaProof is CheckMFAProof's proof, not spent yet: for the caller to
+// spend, on its own or in the transaction of the change it allows.
+func (s *Service) mfaProof(cur *Current, mfaToken, elevated, scope string) (*mfa.TokenUse, error) {
+	if _, err := s.MFAServed(); err != nil {
+		return nil, err
 	}
-	return s.mfa.CheckToken(ctx, cur.User.ID, cur.Session.ID, mfaToken)
+	if elevated != "" {
+		return s.mfa.ElevatedProof(cur.User.ID, cur.Session.ID, elevated, scope)
+	}
+	return s.mfa.TokenProof(cur.User.ID, cur.Session.ID, mfaToken)
 }
 
 // DeleteMFADevice removes one of the caller's MFA devices given proof of

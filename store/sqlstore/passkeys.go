@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/events"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -141,8 +142,13 @@ func (s *Store) UpdatePasskeyAlias(ctx context.Context, userID, id, alias string
 // user's row is locked first, as an unlink locks it, so the two take
 // turns (and an unlink of the same credential, whose cascade reaches
 // the passkey's row, does not wait on it the other way round).
-func (s *Store) DeletePasskey(ctx context.Context, userID, id string, now time.Time) error {
+func (s *Store) DeletePasskey(ctx context.Context, userID, id string, now time.Time, proof *mfa.TokenUse) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
+		if proof != nil { // before the delete's refusals
+			if err := s.spendProof(ctx, tx, proof); err != nil {
+				return err
+			}
+		}
 		if err := s.lockUser(ctx, tx, userID); err != nil {
 			return err
 		}

@@ -141,7 +141,7 @@ func testPasskeys(t *testing.T, s store.Store) {
 		t.Fatalf("passkey signed in %s (last credential %s), want %s", who.ID, who.LastVerifiedCredentialID, u.ID)
 	}
 	before := userCount(t, s, env)
-	must(t, "DeletePasskey", s.DeletePasskey(ctx(t), u.ID, p1.ID, c.next()))
+	must(t, "DeletePasskey", s.DeletePasskey(ctx(t), u.ID, p1.ID, c.next(), nil))
 	if _, err := signInWith(vc1); !errs.Is(err, errs.KindNotFound) {
 		t.Fatalf("sign-in with a deleted passkey: %v, want not found", err)
 	}
@@ -153,7 +153,7 @@ func testPasskeys(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetPasskey(ctx(t), u.ID, p1.ID)
 	wantKind(t, "deleted passkey", err, errs.KindNotFound)
-	wantKind(t, "deleting it again", s.DeletePasskey(ctx(t), u.ID, p1.ID, c.next()), errs.KindNotFound)
+	wantKind(t, "deleting it again", s.DeletePasskey(ctx(t), u.ID, p1.ID, c.next(), nil), errs.KindNotFound)
 	wantUserEvents(t, s, env, u.ID, map[string]int{events.PasskeyAdded: 2, events.PasskeyDeleted: 1})
 
 	// A passkey that is the user's last way to sign in stays, as the last
@@ -164,7 +164,7 @@ func testPasskeys(t *testing.T, s store.Store) {
 	if _, err := s.UnlinkCredential(ctx(t), other.ID, wallet.ID, c.next()); err != nil {
 		t.Fatalf("unlink the wallet of a user with a passkey: %v", err)
 	}
-	err = s.DeletePasskey(ctx(t), other.ID, p4.ID, c.next())
+	err = s.DeletePasskey(ctx(t), other.ID, p4.ID, c.next(), nil)
 	wantCode(t, "deleting the last sign-in credential's passkey", err, errs.KindUnprocessable, "cannot_delete_last_sign_in_verified_credential")
 	if getUser(t, s, other.ID).Credential(vc4.ID) == nil {
 		t.Fatal("the refused deletion removed the passkey's credential")

@@ -117,6 +117,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OTPCodes", testOTPCodes},
 		{"OTPBruteForce", testOTPBruteForce},
 		{"Passkeys", testPasskeys},
+		{"DeletePasskeyProof", testDeletePasskeyProof},
 		{"Devices", testDevices},
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},
