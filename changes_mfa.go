@@ -3,6 +3,8 @@ package dynamicauth
 import (
 	"context"
 	"time"
+
+	"github.com/dynamicauth/dynamicauth/mfa"
 )
 
 // The second factors' changes, MFAChanged. Only what changes the factors
@@ -41,9 +43,9 @@ func (n *notifier) SetDefaultMFADevice(ctx context.Context, userID, id string, i
 
 // DeleteMFADevice reports a verified device deleted; an abandoned
 // enrollment was never one of the user's factors.
-func (n *notifier) DeleteMFADevice(ctx context.Context, userID, id string, now time.Time) error {
+func (n *notifier) DeleteMFADevice(ctx context.Context, userID, id string, now time.Time, proof *mfa.TokenUse) error {
 	before, _ := n.Store.GetMFADevice(ctx, userID, id)
-	if err := n.Store.DeleteMFADevice(ctx, userID, id, now); err != nil {
+	if err := n.Store.DeleteMFADevice(ctx, userID, id, now, proof); err != nil {
 		return err
 	}
 	if before != nil && before.Verified() {

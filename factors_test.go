@@ -250,8 +250,16 @@ func testMFAThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {
 	if d, err := app.SetDefaultMFADevice(ctx, env, up, dev.ID, true); err != nil || !d.Default {
 		t.Fatalf("SetDefaultMFADevice: %+v, %v", d, err)
 	}
+	// A delete refused (no such device) spends not the single-use
+	// mfaToken: the same token then deletes the device, once.
+	if err := app.DeleteMFADevice(ctx, env, up, "no-such-device", dynamicauth.MFAProof{MFAToken: mfaToken}); !errs.Is(err, errs.KindNotFound) {
+		t.Fatalf("DeleteMFADevice of no device: %v", err)
+	}
 	if err := app.DeleteMFADevice(ctx, env, up, dev.ID, dynamicauth.MFAProof{MFAToken: mfaToken}); err != nil {
 		t.Fatalf("DeleteMFADevice: %v", err)
+	}
+	if err := app.DeleteMFADevice(ctx, env, up, dev.ID, dynamicauth.MFAProof{MFAToken: mfaToken}); !errs.Is(err, errs.KindForbidden) {
+		t.Fatalf("the spent mfaToken again, for the deleted device: %v, want forbidden (the proof first)", err)
 	}
 	if devs, _ := app.MFADevices(ctx, env, up); len(devs) != 0 {
 		t.Fatalf("device left: %+v", devs)

@@ -114,10 +114,14 @@ func (m *memStore) SetDefaultMFADevice(_ context.Context, userID, id string, isD
 	return nil
 }
 
-func (m *memStore) DeleteMFADevice(_ context.Context, userID, id string, _ time.Time) error {
+func (m *memStore) DeleteMFADevice(_ context.Context, userID, id string, _ time.Time, _ *TokenUse) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	n := len(m.devices)
 	m.devices = slices.DeleteFunc(m.devices, func(x *memDevice) bool { return x.UserID == userID && x.ID == id })
+	if len(m.devices) == n {
+		return ErrDeviceNotFound
+	}
 	return nil
 }
 

@@ -68,7 +68,11 @@ type Store interface {
 	// SetDefaultMFADevice makes one verified device the default (the
 	// others stop being it) or clears it.
 	SetDefaultMFADevice(ctx context.Context, userID, id string, isDefault bool) error
-	DeleteMFADevice(ctx context.Context, userID, id string, now time.Time) error
+	// DeleteMFADevice removes one of the user's devices (ErrDeviceNotFound
+	// for none). proof, if set, is spent first in the same transaction:
+	// none serving refuses the delete (ErrProofRefused), and a delete
+	// refused otherwise leaves it unspent.
+	DeleteMFADevice(ctx context.Context, userID, id string, now time.Time, proof *TokenUse) error
 	// ResetMFA removes every device and recovery code of the user, their
 	// wrong-code count and mfaTokens, and clears their acknowledgement.
 	ResetMFA(ctx context.Context, userID string, now time.Time) error
@@ -207,10 +211,14 @@ func (s *Service) SetDefault(ctx context.Context, userID, id string, isDefault b
 
 // DeleteDevice removes one of the user's devices.
 func (s *Service) DeleteDevice(ctx context.Context, userID, id string) error {
-	if _, err := s.Device(ctx, userID, id); err != nil {
-		return err
-	}
-	return s.store.DeleteMFADevice(ctx, userID, id, s.clock())
+	return s.DeleteDeviceWithProof(ctx, userID, id, nil)
+}
+
+// DeleteDeviceWithProof is DeleteDevice taking a step-up proof, spent
+// with the delete (Store.DeleteMFADevice) before its refusals: a device
+// not found leaves it unspent.
+func (s *Service) DeleteDeviceWithProof(ctx context.Context, userID, id string, proof *TokenUse) error {
+	return s.store.DeleteMFADevice(ctx, userID, id, s.clock(), proof)
 }
 
 // Reset removes all of a user's devices and recovery codes (admin, or a

@@ -155,10 +155,12 @@ func (s *Service) mfaProof(cur *Current, mfaToken, elevated, scope string) (*mfa
 
 // DeleteMFADevice removes one of the caller's MFA devices given proof of
 // a factor passed in this session (CheckMFAProof with credential:unlink);
-// a single-use proof is spent.
+// a single-use proof is spent with the delete, in its transaction, before
+// its refusals: a device not found leaves it unspent.
 func (s *Service) DeleteMFADevice(ctx context.Context, cur *Current, deviceID, mfaToken, elevated string) error {
-	if err := s.CheckMFAProof(ctx, cur, mfaToken, elevated, "credential:unlink"); err != nil {
+	use, err := s.mfaProof(cur, mfaToken, elevated, "credential:unlink")
+	if err != nil {
 		return err
 	}
-	return s.mfa.DeleteDevice(ctx, cur.User.ID, deviceID)
+	return use.Refused(s.mfa.DeleteDeviceWithProof(ctx, cur.User.ID, deviceID, use))
 }

@@ -98,8 +98,13 @@ func (s *Store) SetDefaultMFADevice(ctx context.Context, userID, id string, isDe
 // DeleteMFADevice implements mfa.Store. Deleting a verified device
 // records user.mfa.device.deleted (an abandoned enrollment was never
 // added).
-func (s *Store) DeleteMFADevice(ctx context.Context, userID, id string, now time.Time) error {
+func (s *Store) DeleteMFADevice(ctx context.Context, userID, id string, now time.Time, proof *mfa.TokenUse) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
+		if proof != nil { // before the delete's refusals
+			if err := s.spendProof(ctx, tx, proof); err != nil {
+				return err
+			}
+		}
 		var envID, typ string
 		var verified bool
 		err := tx.QueryRow(ctx, `DELETE FROM mfa_devices WHERE user_id = $1 AND id = $2

@@ -100,7 +100,7 @@ func testMFADevices(t *testing.T, s store.Store) {
 	if got, _ := s.GetMFADevice(ctx(t), u.ID, d2.ID); got.Default {
 		t.Fatal("d2 is still the default")
 	}
-	must(t, "DeleteMFADevice", s.DeleteMFADevice(ctx(t), u.ID, d1.ID, c.next()))
+	must(t, "DeleteMFADevice", s.DeleteMFADevice(ctx(t), u.ID, d1.ID, c.next(), nil))
 	_, err = s.GetMFADevice(ctx(t), u.ID, d1.ID)
 	wantKind(t, "deleted device", err, errs.KindNotFound)
 

@@ -109,6 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AdminListWallets", testAdminListWallets},
 		{"AdminListVisitors", testAdminListVisitors},
 		{"MFADevices", testMFADevices},
+		{"DeleteMFADeviceProof", testDeleteMFADeviceProof},
 		{"MFAStepRace", testMFAStepRace},
 		{"RecoveryCodes", testRecoveryCodes},
 		{"MFAAttempts", testMFAAttempts},
