@@ -93,25 +93,15 @@ func (s *Service) CheckStepUp(ctx context.Context, cur *Current, scope string) (
 	return res, nil
 }
 
-// RequireStepUp refuses an action under scope when the environment's MFA
-// actions require a step-up for it and proof shows no factor passed in
-// the caller's session: a live elevatedAccessToken carrying scope, or,
-// without one, a live mfaToken (a single-use one is spent here). Dynamic's
-// JS SDK sends the mfaToken of its last MFA authentication with updateUser
+// stepUpProof decides whether an action under scope may go ahead, spending
+// nothing: nil when the environment's MFA actions require no step-up for
+// it, else the proof in the caller's session, for the caller to spend with
+// the change it allows (in its transaction): a live elevatedAccessToken
+// carrying scope, or, without one, a live mfaToken (a single-use one is
+// consumed); refused at once when proof shows neither. Dynamic's JS SDK
+// sends the mfaToken of its last MFA authentication with updateUser
 // (x-mfa-auth-token: the token createMfaTokenOptions asked for) and no
 // elevatedAccessToken there.
-func (s *Service) RequireStepUp(ctx context.Context, cur *Current, scope string, proof Proof) error {
-	use, err := s.stepUpProof(ctx, cur, scope, proof)
-	if err != nil || use == nil {
-		return err
-	}
-	return s.mfa.Spend(ctx, use)
-}
-
-// stepUpProof is RequireStepUp's decision, spending nothing: nil when the
-// environment requires no step-up for scope, else the token proof shows
-// (refused at once when it shows none), for the caller to spend, on its
-// own or with the change it allows.
 func (s *Service) stepUpProof(ctx context.Context, cur *Current, scope string, proof Proof) (*mfa.TokenUse, error) {
 	if s.mfa == nil {
 		return nil, nil
