@@ -471,13 +471,7 @@ func testDeleteUser(t *testing.T, s store.Store) {
 // change carries is written with the profile, and not at all when the
 // write is refused.
 func testUpdateProfileBackupCodeAck(t *testing.T, s store.Store) {
-	c := newClock()
-	e := newEndEnv(t, s, c)
-	env := e.sandbox.ID
-	alice, _ := signIn(t, s, c, env, newWallet(t, env))
-	bob, _ := signIn(t, s, c, env, newWallet(t, env))
-	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
-	must(t, "bob takes a username", err)
+	c, _, alice := aliceBesideBob(t, s)
 	change := func(ack, username string) error {
 		_, err := s.UpdateProfile(ctx(t), alice.ID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
 			next := *cur

@@ -19,13 +19,7 @@ import (
 // Accept, spent) refuses the change with mfa.ErrProofRefused, writing
 // nothing; of changes racing with one single-use token, one passes.
 func testUpdateProfileProof(t *testing.T, s store.Store) {
-	c := newClock()
-	e := newEndEnv(t, s, c)
-	env := e.sandbox.ID
-	alice, _ := signIn(t, s, c, env, newWallet(t, env))
-	bob, _ := signIn(t, s, c, env, newWallet(t, env))
-	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
-	must(t, "bob takes a username", err)
+	c, _, alice := aliceBesideBob(t, s)
 	pr := proofs{s: s, userID: alice.ID, now: c.next()}
 	change := func(username string, p *mfa.TokenUse) error {
 		_, err := s.UpdateProfile(ctx(t), alice.ID, func(cur *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
@@ -53,7 +47,7 @@ func testUpdateProfileProof(t *testing.T, s store.Store) {
 	must(t, "a free username with the proof", change("alice", pr.of(ofSID, randomBytes(t, 32), once.Hash)))
 	eq(t, "username stored", getUser(t, s, alice.ID).Username, "alice")
 	eq(t, "the token after the change is live", pr.live(t, once), false)
-	err = change("alice2", pr.of(ofSID, once.Hash))
+	err := change("alice2", pr.of(ofSID, once.Hash))
 	if !errors.Is(err, mfa.ErrProofRefused) {
 		t.Fatalf("the spent token again: %v, want mfa.ErrProofRefused", err)
 	}
@@ -74,13 +68,7 @@ func testUpdateProfileProof(t *testing.T, s store.Store) {
 // starts is stored in its transaction: not at all when the write is
 // refused, checkable once the change is committed.
 func testUpdateProfileVerification(t *testing.T, s store.Store) {
-	c := newClock()
-	e := newEndEnv(t, s, c)
-	env := e.sandbox.ID
-	alice, _ := signIn(t, s, c, env, newWallet(t, env))
-	bob, _ := signIn(t, s, c, env, newWallet(t, env))
-	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
-	must(t, "bob takes a username", err)
+	c, env, alice := aliceBesideBob(t, s)
 	now := c.next()
 	verification := func() *otp.Verification {
 		return &otp.Verification{ID: id(), EnvironmentID: env, Channel: otp.ChannelEmail, Address: "new@example.com",
@@ -103,4 +91,17 @@ func testUpdateProfileVerification(t *testing.T, s store.Store) {
 	must(t, "a free username with a verification", change("alice", stored))
 	eq(t, "username stored", getUser(t, s, alice.ID).Username, "alice")
 	eq(t, "the change's verification", check(stored), otp.Accepted)
+}
+
+// aliceBesideBob is a sandbox with two wallet users, alice and bob, bob
+// holding the username "bob": a change of alice's that takes it is one
+// the profile write refuses.
+func aliceBesideBob(t *testing.T, s store.Store) (*clock, string, *users.User) {
+	c := newClock()
+	env := newEndEnv(t, s, c).sandbox.ID
+	alice, _ := signIn(t, s, c, env, newWallet(t, env))
+	bob, _ := signIn(t, s, c, env, newWallet(t, env))
+	_, err := setProfile(s, t, bob.ID, c.next(), func(u *users.User) { u.Username = "bob" })
+	must(t, "bob takes a username", err)
+	return c, env, alice
 }
