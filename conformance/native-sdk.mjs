@@ -33,7 +33,13 @@ export async function resolve(specifier, context, next) {
 }`;
 register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 
-/** The React Native build's exports (index.native.esm.js). */
+/**
+ * The React Native build's exports (index.native.esm.js), in a world like
+ * React Native's: without BroadcastChannel, which the native build opens
+ * for each client when it finds one (its cross-tab sync) and which, in
+ * Node, keeps the test file's process from ever exiting.
+ */
 export function nativeSdk() {
+  delete globalThis.BroadcastChannel;
   return import(pathToFileURL(path.join(here, 'node_modules/@dynamic-labs-sdk/client/dist/index.native.esm.js')).href);
 }
