@@ -125,7 +125,8 @@ func (s *Server) oauthInitAuth(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, "OauthInitAuthRequest", &body); err != nil {
 		return err
 	}
-	if err := s.signin.OAuthInit(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), body.State, body.RedirectURL); err != nil {
+	if err := s.signin.OAuthInit(r.Context(), envID, typ, s.providerRedirectURL(r, envID, typ), body.State, body.RedirectURL,
+		r.Header.Get("Origin")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -177,29 +178,24 @@ func (s *Server) oauthRedirect(provider string) func(http.ResponseWriter, *http.
 			if err != nil {
 				return &providerError{code: perr, err: err}
 			}
-			return backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthError": {perr}})
+			return s.backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthError": {perr}})
 		}
 		st, err := s.signin.OAuthDeliver(r.Context(), envID, typ, state, code, userName)
 		if err != nil {
 			return err
 		}
-		return backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthCode": {code}})
+		return s.backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthCode": {code}})
 	}
 }
 
 // backToApp sends the browser to the login's return URL with params; a
-// login without one (loginUrl, a popup polling oauthResult) ends on a
-// page of its own.
-func backToApp(w http.ResponseWriter, r *http.Request, st *social.State, params url.Values) error {
+// login without one (a popup: Dynamic's widget, or a client polling
+// oauthResult) ends on a page of its own (popupEnd).
+func (s *Server) backToApp(w http.ResponseWriter, r *http.Request, st *social.State, params url.Values) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	if st.ReturnURL == "" {
-		msg := "Sign-in complete: you can close this window."
-		if perr := params.Get("dynamicOauthError"); perr != "" { // a known code, never the provider's text
-			msg = notCompleted(perr)
-		}
-		writePage(w, http.StatusOK, msg)
-		return nil
+		return s.popupEnd(w, r, st, params.Get("dynamicOauthCode"), params.Get("dynamicOauthError"))
 	}
 	u, err := url.Parse(st.ReturnURL)
 	if err != nil {

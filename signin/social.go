@@ -13,6 +13,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 )
 
@@ -58,8 +59,10 @@ func (s *Service) logins() (*social.Logins, error) {
 
 // OAuthInit keeps the state of a login the client started (initAuth);
 // the browser comes back to returnURL, which must be an allowed origin of
-// the environment (no open redirect).
-func (s *Service) OAuthInit(ctx context.Context, envID, provider, redirectURL, state, returnURL string) error {
+// the environment (no open redirect). origin is the browser origin the
+// request came from (its Origin header, "" for none), kept for a popup's
+// last page; one that is no origin is kept as none.
+func (s *Service) OAuthInit(ctx context.Context, envID, provider, redirectURL, state, returnURL, origin string) error {
 	l, err := s.logins()
 	if err != nil {
 		return err
@@ -71,7 +74,10 @@ func (s *Service) OAuthInit(ctx context.Context, envID, provider, redirectURL, s
 			return err
 		}
 	}
-	return oauthRefusal(l.Register(ctx, envID, provider, redirectURL, state, returnURL))
+	if origin, err = tenant.NormalizeOrigin(origin); err != nil {
+		origin = ""
+	}
+	return oauthRefusal(l.Register(ctx, envID, provider, redirectURL, state, returnURL, origin))
 }
 
 // OAuthLoginURL starts a login whose authorize URL this server builds

@@ -88,6 +88,11 @@ type State struct {
 	// ReturnURL is where the browser goes back to the application after
 	// the provider's redirect (initAuth's redirectUrl).
 	ReturnURL string
+	// Origin is the browser origin that announced the login (initAuth's
+	// Origin header, normalized), "" when none did: a popup login's last
+	// page posts the code to that origin alone, if the environment still
+	// allows it.
+	Origin string
 	// Code is the authorization code the provider delivered to the
 	// redirect URL for this state; only that code completes the login.
 	Code string

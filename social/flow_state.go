@@ -40,18 +40,21 @@ func (f *Flow) BeginState(ctx context.Context, envID string, s Settings, state, 
 	if err != nil {
 		return nil, err
 	}
-	id := random(32)
+	id, origin := random(32), ""
 	if state != "" {
 		announced, err := f.adopt(ctx, envID, s.Type, state)
 		if err != nil {
 			return nil, err
 		}
-		if id = state; returnURL == "" && announced != nil {
-			returnURL = announced.ReturnURL
+		if id = state; announced != nil {
+			origin = announced.Origin
+			if returnURL == "" {
+				returnURL = announced.ReturnURL
+			}
 		}
 	}
 	st := &State{ID: id, EnvironmentID: envID, Provider: s.Type, CodeVerifier: oauth2.GenerateVerifier(),
-		RedirectURL: cfg.RedirectURL, ReturnURL: returnURL, ExpiresAt: f.now().Add(f.ttl)}
+		RedirectURL: cfg.RedirectURL, ReturnURL: returnURL, Origin: origin, ExpiresAt: f.now().Add(f.ttl)}
 	if binding != "" {
 		st.BindingHash = hash(binding)
 	}
@@ -74,7 +77,7 @@ func (f *Flow) BeginState(ctx context.Context, envID string, s Settings, state, 
 // the providers it uses PKCE with) and announces the state with initAuth
 // before sending the browser away. The state is then single-use and
 // expiring like one made here.
-func (f *Flow) Register(ctx context.Context, envID string, s Settings, state, returnURL string) error {
+func (f *Flow) Register(ctx context.Context, envID string, s Settings, state, returnURL, origin string) error {
 	if !validState(state) {
 		return ErrBadState
 	}
@@ -82,7 +85,7 @@ func (f *Flow) Register(ctx context.Context, envID string, s Settings, state, re
 		return err
 	}
 	return f.states.SaveState(ctx, &State{ID: state, EnvironmentID: envID, Provider: s.Type, RedirectURL: s.RedirectURL,
-		ReturnURL: returnURL, ExpiresAt: f.now().Add(f.ttl)})
+		ReturnURL: returnURL, Origin: origin, ExpiresAt: f.now().Add(f.ttl)})
 }
 
 // adopt takes over a state the client announced (initAuth) for this

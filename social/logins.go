@@ -137,8 +137,9 @@ func (l *Logins) Begin(ctx context.Context, envID, typ, redirectURL, state, bind
 	return st, l.unreachable(ctx, envID, typ, err)
 }
 
-// Register keeps a state the client made (initAuth).
-func (l *Logins) Register(ctx context.Context, envID, typ, redirectURL, state, returnURL string) error {
+// Register keeps a state the client made (initAuth), announced from the
+// browser origin origin ("" for none).
+func (l *Logins) Register(ctx context.Context, envID, typ, redirectURL, state, returnURL, origin string) error {
 	if typ == Telegram { // no OAuth endpoints: the bot must be set up
 		if !validState(state) {
 			return ErrBadState
@@ -147,13 +148,13 @@ func (l *Logins) Register(ctx context.Context, envID, typ, redirectURL, state, r
 			return err
 		}
 		return l.flow.states.SaveState(ctx, &State{ID: state, EnvironmentID: envID, Provider: Telegram,
-			RedirectURL: redirectURL, ReturnURL: returnURL, ExpiresAt: l.flow.now().Add(l.flow.ttl)})
+			RedirectURL: redirectURL, ReturnURL: returnURL, Origin: origin, ExpiresAt: l.flow.now().Add(l.flow.ttl)})
 	}
 	s, err := l.Settings(ctx, envID, typ, redirectURL)
 	if err != nil {
 		return err
 	}
-	return l.unreachable(ctx, envID, typ, l.flow.Register(ctx, envID, s, state, returnURL))
+	return l.unreachable(ctx, envID, typ, l.flow.Register(ctx, envID, s, state, returnURL, origin))
 }
 
 // Deliver records the provider's code for a state (the redirect).

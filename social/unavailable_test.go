@@ -73,7 +73,7 @@ func TestDiscoveryUnavailable(t *testing.T) {
 		u, _ := url.Parse(issuer)
 		flow := New(Deps{States: NewMemoryStates(), AllowPrivate: true})
 		s := Settings{Type: OIDC, ClientID: "cid", ClientSecret: "csecret", RedirectURL: testRedirect, Issuer: issuer}
-		err := flow.Register(context.Background(), "env", s, "s0123456789abcdefghij", "")
+		err := flow.Register(context.Background(), "env", s, "s0123456789abcdefghij", "", "")
 		wantUnavailable(t, "initAuth at "+issuer, err, "discovery", u.Host)
 		_, err = flow.Begin(context.Background(), "env", s, "", "")
 		wantUnavailable(t, "loginUrl at "+issuer, err, "discovery", u.Host)

@@ -15,12 +15,12 @@ import (
 var _ social.StateStore = (*Store)(nil)
 
 const stateColumns = `id, environment_id, provider, code_verifier, nonce, binding_hash, redirect_url, return_url, code,
-	user_name, error, expires_at`
+	user_name, error, origin, expires_at`
 
 func scanState(row Row) (*social.State, error) {
 	var st social.State
 	if err := row.Scan(&st.ID, &st.EnvironmentID, &st.Provider, &st.CodeVerifier, &st.Nonce, &st.BindingHash,
-		&st.RedirectURL, &st.ReturnURL, &st.Code, &st.UserName, &st.Error, &st.ExpiresAt); err != nil {
+		&st.RedirectURL, &st.ReturnURL, &st.Code, &st.UserName, &st.Error, &st.Origin, &st.ExpiresAt); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -29,9 +29,9 @@ func scanState(row Row) (*social.State, error) {
 // SaveState implements social.StateStore.
 func (s *Store) SaveState(ctx context.Context, st *social.State) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO social_states (`+stateColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		st.ID, st.EnvironmentID, st.Provider, st.CodeVerifier, st.Nonce, st.BindingHash, st.RedirectURL, st.ReturnURL,
-		st.Code, st.UserName, st.Error, st.ExpiresAt)
+		st.Code, st.UserName, st.Error, st.Origin, st.ExpiresAt)
 	return s.nameTaken("save social state", social.ErrStateExists, tenant.ErrEnvironmentNotFound, err)
 }
 

@@ -20,7 +20,7 @@ func testSocialStates(t *testing.T, s store.Store) {
 	now := c.next()
 	st := &social.State{ID: "state-" + id(), EnvironmentID: sb.ID, Provider: social.Google, CodeVerifier: "verifier",
 		Nonce: "nonce", BindingHash: "bh", RedirectURL: "https://auth.example/redirect", ReturnURL: "https://app.example/",
-		ExpiresAt: now.Add(10 * time.Minute)}
+		Origin: "https://app.example", ExpiresAt: now.Add(10 * time.Minute)}
 	must(t, "SaveState", s.SaveState(ctx(t), st))
 	if err := s.SaveState(ctx(t), st); !errors.Is(err, social.ErrStateExists) {
 		t.Fatalf("SaveState twice = %v, want ErrStateExists", err)
