@@ -1,7 +1,8 @@
 // Package oidctest is a real OpenID provider for tests: zitadel/oidc's OP
 // on loopback, over a small in-memory storage. Its login page signs in
 // whoever the test names, at once, and sends the browser back through the
-// OP's callback. Only tests import it.
+// OP's callback; with AskConsent it asks first (Allow or Deny, for a test
+// that clicks through it in a browser). Only tests import it.
 package oidctest
 
 import (
@@ -11,9 +12,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -120,6 +123,8 @@ type opStorage struct {
 	codes    map[string]string // code -> request id
 	// next is who the login page signs in.
 	next string
+	// consent makes the login page ask before it signs in (AskConsent).
+	consent bool
 	// checkSecret, when set, authenticates clients instead of secrets
 	// (Apple's signed client secret).
 	checkSecret func(secret string) error
@@ -353,18 +358,24 @@ func New(addr, clientID, secret, redirect string) (*OP, error) {
 	o.AddClient(clientID, secret, redirect)
 	// The login page: the user "types their password" and is sent back.
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
-		id := r.URL.Query().Get("id")
+		id, answer := r.URL.Query().Get("id"), r.URL.Query().Get("answer")
 		st.mu.Lock()
 		a, ok := st.requests[id]
-		if ok {
+		ask := ok && st.consent && answer == ""
+		if ok && !ask && answer != "deny" {
 			a.subject, a.done, a.authTime = st.next, true, time.Now()
 		}
 		st.mu.Unlock()
-		if !ok {
+		switch {
+		case !ok:
 			http.Error(w, "unknown auth request", http.StatusBadRequest)
-			return
+		case ask:
+			consentPage(w, id)
+		case answer == "deny":
+			denied(w, r, st, a)
+		default:
+			http.Redirect(w, r, callback(r.Context(), id), http.StatusFound)
 		}
-		http.Redirect(w, r, callback(r.Context(), id), http.StatusFound)
 	})
 	mux.Handle("/", provider)
 	return o, nil
@@ -397,6 +408,41 @@ func (o *OP) CheckSecret(f func(secret string) error) {
 	o.storage.mu.Lock()
 	defer o.storage.mu.Unlock()
 	o.storage.checkSecret = f
+}
+
+// AskConsent makes the login page ask the user (Allow, Deny) before it
+// signs in: Deny sends the browser back with error=access_denied.
+func (o *OP) AskConsent() {
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	o.storage.consent = true
+}
+
+// consentPage asks whether to sign in for the auth request id.
+func consentPage(w http.ResponseWriter, id string) {
+	q := html.EscapeString(url.QueryEscape(id))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><title>Test provider</title></head><body>`+
+		`<p>Sign in to the application?</p><a href="/login?id=%s&amp;answer=allow">Allow</a> `+
+		`<a href="/login?id=%s&amp;answer=deny">Deny</a></body></html>`, q, q)
+}
+
+// denied ends the auth request a as the user refused it: back to its
+// redirect URI with error=access_denied and its state (RFC 6749 4.1.2.1).
+func denied(w http.ResponseWriter, r *http.Request, st *opStorage, a *authReq) {
+	_ = st.DeleteAuthRequest(r.Context(), a.id)
+	u, err := url.Parse(a.redirectURI)
+	if err != nil {
+		http.Error(w, "bad redirect URI", http.StatusBadRequest)
+		return
+	}
+	q := u.Query()
+	q.Set("error", "access_denied")
+	if a.state != "" {
+		q.Set("state", a.state)
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
 // AddUser adds an account and makes it the one the login page signs in.

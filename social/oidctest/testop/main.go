@@ -22,6 +22,7 @@ func main() {
 	redirect := flag.String("redirect", "", "the client's redirect URI")
 	email := flag.String("email", "ada@example.com", "the user's email (verified)")
 	picture := flag.String("picture", "", "the user's profile picture URL (the picture claim)")
+	consent := flag.Bool("consent", false, "the login page asks the user to allow or deny (AskConsent)")
 	flag.Parse()
 	o, err := oidctest.New("127.0.0.1:0", *client, *secret, *redirect)
 	if err != nil {
@@ -29,6 +30,9 @@ func main() {
 		os.Exit(1)
 	}
 	defer o.Close()
+	if *consent {
+		o.AskConsent()
+	}
 	o.AddUser(oidctest.User{ID: "op-user-1", Email: *email, Name: "Ada Lovelace", EmailVerified: true, Picture: *picture})
 	_ = json.NewEncoder(os.Stdout).Encode(map[string]string{"issuer": o.URL})
 	_, _ = io.Copy(io.Discard, os.Stdin)
