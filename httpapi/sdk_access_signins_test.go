@@ -18,7 +18,7 @@ func TestAccessDecidedAtSocialSignIn(t *testing.T) {
 			h := newHarnessOn(t, backend)
 			f := newSocialFixture(t, h) // the OP's user: Ada@Example.com, verified
 			signIn := func() (int, any) {
-				l := f.start(t, f.env, true)
+				l := f.start(t, f.env)
 				return f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code, "codeVerifier": l.verifier})
 			}
 			noUsers := func(what string) {

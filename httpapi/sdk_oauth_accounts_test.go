@@ -24,7 +24,7 @@ func (f *socialFixture) setScopes(t *testing.T, env, scopes string) {
 // credential's id and the session token.
 func (f *socialFixture) socialSignIn(t *testing.T, env string) (userID, credID, jwt string) {
 	t.Helper()
-	l := f.start(t, env, true)
+	l := f.start(t, env)
 	st, res := f.signIn(t, env, map[string]any{"state": l.state, "code": l.code, "codeVerifier": l.verifier})
 	wantStatus(t, "signIn", st, 200, res)
 	cred := find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth")

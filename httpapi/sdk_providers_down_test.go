@@ -42,7 +42,7 @@ func testSocialProviderDown(t *testing.T, backend string) {
 	}
 
 	t.Run("token endpoint down", func(t *testing.T) {
-		l := f.start(t, f.env, false) // discovery done; the provider then goes down
+		l := f.start(t, f.env) // discovery done; the provider then goes down
 		f.op.Close()
 		st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 		wantCode(t, "signIn, provider down", st, res, 422, "provider_not_available")

@@ -105,7 +105,7 @@ func TestSocialRedirectRefusalPages(t *testing.T) {
 		wantPage(t, "Apple's form post", p, 422, again, unknown, "c0de")
 	})
 	t.Run("replayed redirect", func(t *testing.T) {
-		l := f.start(t, f.env, false)
+		l := f.start(t, f.env)
 		p := f.navigate(t, "GET", sdk+"google/redirect?state="+l.state+"&code="+url.QueryEscape(l.code), nil)
 		wantPage(t, "the provider's redirect again", p, 422, again, l.state, l.code)
 	})

@@ -197,3 +197,37 @@ func testPopupPageAnswersTheWidget(t *testing.T, h *harness) {
 		wantNoScript(t, "an unknown state", pg, "the-code-123")
 	})
 }
+
+// Dynamic's React widget, in a popup, sends signIn a codeVerifier for
+// every provider, though it adds a PKCE challenge to the authorize URL for
+// twitter and github only (as its redirect flow and the JS SDK do): for
+// google the verifier was never used, and a provider that checks (the
+// test OP, zitadel/oidc) refuses an exchange carrying one.
+func TestWidgetUnusedVerifierIsNotSent(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h := newHarnessOn(t, backend)
+			f := newSocialFixture(t, h)
+			sdk := "/sdk/" + f.env + "/providers/google/"
+			state := "widget-verifier-state-0123"
+			st, res := h.do(t, "POST", sdk+"initAuth", "", map[string]any{"state": state})
+			wantStatus(t, "initAuth", st, 204, res)
+			p := f.sdkProvider(t, f.env)
+			authorize := mustParse(t, str(t, p, "baseAuthUrl"))
+			q := authorize.Query()
+			for k, v := range map[string]string{"client_id": str(t, p, "clientId"), "response_type": "code",
+				"redirect_uri": str(t, p, "redirectUrl"), "scope": str(t, p, "scopes"), "state": state} {
+				q.Set(k, v)
+			}
+			authorize.RawQuery = q.Encode()
+			held := f.browseTo(t, authorize.String(), f.redirectURL(f.env))
+			pg := h.navigate(t, "GET", sdk+"redirect?"+held.RawQuery, nil)
+			if pg.status != 200 {
+				t.Fatalf("the redirect: %d %s", pg.status, pg.body)
+			}
+			st, res = f.signIn(t, f.env, map[string]any{"state": state, "code": held.Query().Get("code"),
+				"codeVerifier": "an-unused-verifier-of-43-characters-0123456"})
+			wantStatus(t, "signIn with the widget's unused verifier", st, 200, res)
+		})
+	}
+}

@@ -80,10 +80,18 @@ type socialLogin struct {
 	back *url.URL
 }
 
-// start builds the authorize URL as Dynamic's SDK does (PKCE when
-// pkce), announces the state with initAuth and sends the browser through
-// the provider until it lands back on the application.
-func (f *socialFixture) start(t *testing.T, env string, pkce bool) *socialLogin {
+// start builds the authorize URL as Dynamic's SDK does for Google (no
+// PKCE), announces the state with initAuth and sends the browser through
+// the provider until it lands back on the application. Its verifier is
+// one the client made and never used, as the React widget's popup sends.
+func (f *socialFixture) start(t *testing.T, env string) *socialLogin {
+	t.Helper()
+	return f.startPKCE(t, env, false)
+}
+
+// startPKCE is start with a PKCE challenge on the authorize URL when
+// pkce, which Dynamic's SDKs add for twitter and github only.
+func (f *socialFixture) startPKCE(t *testing.T, env string, pkce bool) *socialLogin {
 	t.Helper()
 	p := f.sdkProvider(t, env)
 	l := &socialLogin{state: strings.TrimRight(base64.RawURLEncoding.EncodeToString([]byte(time.Now().String()+t.Name())), "=")[:32],
@@ -102,8 +110,6 @@ func (f *socialFixture) start(t *testing.T, env string, pkce bool) *socialLogin 
 		sum := sha256.Sum256([]byte(l.verifier))
 		q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
 		q.Set("code_challenge_method", "S256")
-	} else {
-		l.verifier = ""
 	}
 	u.RawQuery = q.Encode()
 	st, res := f.h.do(t, "POST", "/sdk/"+env+"/providers/google/initAuth", "",
@@ -157,7 +163,7 @@ func testSocialSignIn(t *testing.T, h *harness) {
 		t.Fatalf("SDK settings provider entry: %s", dump(p))
 	}
 
-	l := f.start(t, f.env, true)
+	l := f.start(t, f.env)
 	st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code, "codeVerifier": l.verifier})
 	wantStatus(t, "signIn", st, 200, res)
 	userID := str(t, res, "user.id")
@@ -174,7 +180,7 @@ func testSocialSignIn(t *testing.T, h *harness) {
 	wantCode(t, "replayed signIn", st, res, 422, "other_verify_failure")
 
 	// A second login (no PKCE, as the SDK does for Google) finds the same user.
-	l = f.start(t, f.env, false)
+	l = f.start(t, f.env)
 	st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 	wantStatus(t, "second signIn", st, 200, res)
 	if got := str(t, res, "user.id"); got != userID {
@@ -186,7 +192,7 @@ func testSocialSignIn(t *testing.T, h *harness) {
 	const newPicture = "https://lh3.example.com/a/ada-2024=s96-c"
 	for _, c := range []struct{ at, want string }{{newPicture, newPicture}, {"javascript:alert(1)", newPicture}} {
 		f.op.AddUser(oidctest.User{ID: "op-user-1", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true, Picture: c.at})
-		l = f.start(t, f.env, false)
+		l = f.start(t, f.env)
 		st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 		wantStatus(t, "signIn, picture "+c.at, st, 200, res)
 		wantPhotos(t, "user JSON, picture "+c.at, find(t, list(t, res, "user.verifiedCredentials"), "format", "oauth"), c.want)
@@ -220,7 +226,7 @@ func TestSocialSignInRefusals(t *testing.T) {
 	f.addProvider(t, h.ids.LiveEnvironmentID, f.clientID)
 
 	t.Run("wrong state", func(t *testing.T) {
-		a, b := f.start(t, f.env, false), f.start(t, f.env, false)
+		a, b := f.start(t, f.env), f.start(t, f.env)
 		// b's code under a's state: not the code the provider gave for a.
 		st, res := f.signIn(t, f.env, map[string]any{"state": a.state, "code": b.code})
 		wantCode(t, "code of another login", st, res, 422, "other_verify_failure")
@@ -231,12 +237,12 @@ func TestSocialSignInRefusals(t *testing.T) {
 		wantCode(t, "a state refused once", st, res, 422, "other_verify_failure")
 	})
 	t.Run("unknown state", func(t *testing.T) {
-		l := f.start(t, f.env, false)
+		l := f.start(t, f.env)
 		st, res := f.signIn(t, f.env, map[string]any{"state": l.state + "x", "code": l.code})
 		wantCode(t, "tampered state", st, res, 422, "other_verify_failure")
 	})
 	t.Run("replayed redirect", func(t *testing.T) {
-		l := f.start(t, f.env, false)
+		l := f.start(t, f.env)
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err := c.Get(f.h.srv.URL + v0 + "/sdk/" + f.env + "/providers/google/redirect?state=" + l.state + "&code=another-code")
 		if err != nil {
@@ -247,9 +253,14 @@ func TestSocialSignInRefusals(t *testing.T) {
 			t.Fatalf("a second delivery for the state answered %d", resp.StatusCode)
 		}
 	})
-	t.Run("missing or wrong PKCE verifier", func(t *testing.T) {
-		for _, v := range []string{"", oauth2.GenerateVerifier()} {
-			l := f.start(t, f.env, true)
+	// Google's client verifier is not passed on (Description.ClientPKCE):
+	// a login the client put a challenge on is refused, whatever verifier.
+	t.Run("a PKCE challenge on a Google login", func(t *testing.T) {
+		for _, v := range []string{"", oauth2.GenerateVerifier(), "right"} {
+			l := f.startPKCE(t, f.env, true)
+			if v == "right" {
+				v = l.verifier
+			}
 			body := map[string]any{"state": l.state, "code": l.code}
 			if v != "" {
 				body["codeVerifier"] = v
@@ -259,14 +270,14 @@ func TestSocialSignInRefusals(t *testing.T) {
 		}
 	})
 	t.Run("cross-environment", func(t *testing.T) {
-		l := f.start(t, f.env, false)
+		l := f.start(t, f.env)
 		st, res := f.signIn(t, h.ids.LiveEnvironmentID, map[string]any{"state": l.state, "code": l.code})
 		wantCode(t, "state of another environment", st, res, 422, "other_verify_failure")
 	})
 	t.Run("expired ID token", func(t *testing.T) {
 		f.op.SetIDTokenLifetime(f.clientID, -time.Hour)
 		defer f.op.SetIDTokenLifetime(f.clientID, time.Hour)
-		l := f.start(t, f.env, false)
+		l := f.start(t, f.env)
 		st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 		wantCode(t, "expired ID token", st, res, 422, "other_verify_failure")
 	})
@@ -292,7 +303,7 @@ func TestSocialSignInEmailLinking(t *testing.T) {
 		"emailVerifiedAt": "2025-01-02T03:04:05.000Z"}), "id")
 
 	f.op.AddUser(oidctest.User{ID: "op-mallory", Email: "Grace@Example.com", Name: "Not Grace", EmailVerified: false})
-	l := f.start(t, f.env, false)
+	l := f.start(t, f.env)
 	st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 	wantStatus(t, "unverified email", st, 200, res)
 	if got := str(t, res, "user.id"); got == owner {
@@ -300,7 +311,7 @@ func TestSocialSignInEmailLinking(t *testing.T) {
 	}
 
 	f.op.AddUser(oidctest.User{ID: "op-grace", Email: "grace@example.com", Name: "Grace Hopper", EmailVerified: true})
-	l = f.start(t, f.env, false)
+	l = f.start(t, f.env)
 	st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 	wantStatus(t, "verified email", st, 200, res)
 	if got := str(t, res, "user.id"); got != owner {
@@ -316,7 +327,7 @@ func TestSocialLinkRecordsSocialLinked(t *testing.T) {
 	h := newHarness(t)
 	f := newSocialFixture(t, h)
 	userID, _, session := h.signIn(t, f.env, newEVMWallet(t))
-	l := f.start(t, f.env, false)
+	l := f.start(t, f.env)
 	st, res := h.do(t, "POST", "/sdk/"+f.env+"/providers/google/verify", session, map[string]any{"state": l.state, "code": l.code})
 	wantStatus(t, "link google", st, 200, res)
 	wantEq(t, res, "user.id", userID)
@@ -339,13 +350,13 @@ func TestSocialLinkRecordsSocialLinked(t *testing.T) {
 func TestSocialStepUp(t *testing.T) {
 	h := newHarness(t)
 	f := newSocialFixture(t, h)
-	l := f.start(t, f.env, false)
+	l := f.start(t, f.env)
 	st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 	wantStatus(t, "signIn", st, 200, res)
 	session := str(t, res, "minifiedJwt")
 	creds := len(list(t, res, "user.verifiedCredentials"))
 
-	l = f.start(t, f.env, false)
+	l = f.start(t, f.env)
 	st, res = h.do(t, "POST", "/sdk/"+f.env+"/providers/google/verify", session, map[string]any{"state": l.state, "code": l.code,
 		"requestedScopes": []string{"credential:link"}})
 	wantStatus(t, "verify with requestedScopes", st, 200, res)

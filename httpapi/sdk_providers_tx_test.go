@@ -86,7 +86,7 @@ func TestSocialSignInIsOneTransaction(t *testing.T) {
 
 			f.op.AddUser(oidctest.User{ID: "op-grace", Email: "Grace@Example.com", Name: "Grace Hopper", EmailVerified: true})
 			hook.set(true)
-			l := f.start(t, f.env, false)
+			l := f.start(t, f.env)
 			st, res := f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 			wantStatus(t, "sign-in refused inside its transaction", st, 403, res)
 			if n := oauthOf(owner); n != 0 {
@@ -97,7 +97,7 @@ func TestSocialSignInIsOneTransaction(t *testing.T) {
 			}
 
 			hook.set(false)
-			l = f.start(t, f.env, false)
+			l = f.start(t, f.env)
 			st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 			wantStatus(t, "sign-in joining the owner", st, 200, res)
 			wantEq(t, res, "user.id", owner)
@@ -113,7 +113,7 @@ func TestSocialSignInIsOneTransaction(t *testing.T) {
 			// email credential.
 			f.op.AddUser(oidctest.User{ID: "op-ada", Email: "Ada@Example.com", Name: "Ada Lovelace", EmailVerified: true})
 			hook.set(false)
-			l = f.start(t, f.env, false)
+			l = f.start(t, f.env)
 			st, res = f.signIn(t, f.env, map[string]any{"state": l.state, "code": l.code})
 			wantStatus(t, "new user", st, 200, res)
 			if got := hook.seen(); len(got) != 1 || got[0] != "ada@example.com" {

@@ -207,7 +207,7 @@ func New(d Deps) *Flow {
 type Callback struct {
 	State            string
 	Code             string
-	CodeVerifier     string // the client's PKCE verifier, when the client built the URL
+	CodeVerifier     string // the client's PKCE verifier, when the client built the URL (Description.ClientPKCE)
 	Error            string
 	ErrorDescription string
 }
@@ -251,13 +251,13 @@ func (f *Flow) Complete(ctx context.Context, envID string, s Settings, cb Callba
 	if code == "" {
 		return nil, nil, fmt.Errorf("%w: no code", ErrExchange)
 	}
-	verifier := st.CodeVerifier
-	if verifier == "" {
-		verifier = cb.CodeVerifier
-	}
 	d, cfg, err := f.resolve(ctx, s)
 	if err != nil {
 		return nil, nil, err
+	}
+	verifier := st.CodeVerifier
+	if verifier == "" && d.ClientPKCE {
+		verifier = cb.CodeVerifier
 	}
 	cfg.RedirectURL = st.RedirectURL
 	if s.Apple != nil {

@@ -32,6 +32,11 @@ type Description struct {
 	// FormPost: the provider answers the redirect with a POSTed form
 	// (Apple, when email or name scopes are asked).
 	FormPost bool
+	// ClientPKCE: Dynamic's SDKs add a PKCE challenge to the authorize
+	// URL they build for this provider (twitter and github). For the
+	// others a codeVerifier the client sends was never used (the React
+	// widget's popup sends one for every provider) and is not passed on.
+	ClientPKCE bool
 	// ReadUser maps the user endpoint's JSON to an Identity.
 	ReadUser func(m map[string]any) Identity
 }
@@ -73,7 +78,7 @@ var descriptions = map[string]Description{
 	GitHub: {Type: GitHub, AuthURL: "https://github.com/login/oauth/authorize",
 		TokenURL: "https://github.com/login/oauth/access_token", UserURL: "https://api.github.com/user",
 		EmailsURL: "https://api.github.com/user/emails", Scopes: []string{"read:user", "user:email"},
-		AuthStyle: oauth2.AuthStyleInParams,
+		AuthStyle: oauth2.AuthStyleInParams, ClientPKCE: true,
 		ReadUser: func(m map[string]any) Identity {
 			return Identity{AccountID: str(m, "id"), Username: str(m, "login"), DisplayName: str(m, "name"),
 				PictureURL: str(m, "avatar_url")} // email: from EmailsURL, where GitHub says which are verified
@@ -91,7 +96,7 @@ var descriptions = map[string]Description{
 		}},
 	X: {Type: X, AuthURL: "https://x.com/i/oauth2/authorize", TokenURL: "https://api.x.com/2/oauth2/token",
 		UserURL: "https://api.x.com/2/users/me?user.fields=profile_image_url", Scopes: []string{"users.read", "tweet.read"},
-		AuthStyle: oauth2.AuthStyleInHeader,
+		AuthStyle: oauth2.AuthStyleInHeader, ClientPKCE: true,
 		ReadUser: func(m map[string]any) Identity {
 			d, _ := m["data"].(map[string]any) // X wraps the user in data and gives no email
 			return Identity{AccountID: str(d, "id"), Username: str(d, "username"), DisplayName: str(d, "name"),
