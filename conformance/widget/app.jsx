@@ -18,6 +18,15 @@ createRoot(document.getElementById('root')).render(
     apiBaseUrl: cfg.apiBaseUrl,
     walletConnectors: [EthereumWalletConnectors],
     appName: 'Widget test',
+    // the failures the widget reports to the application (authFailure)
+    events: {
+      onAuthFailure: (method, reason) => {
+        const e = reason?.error ?? reason;
+        (window.__authFailures ??= []).push({ provider: method?.provider, code: e?.code ?? String(e), message: e?.message ?? '' });
+      },
+    },
+    // a test's own settings.social (say, {strategy: 'popup'})
+    ...(cfg.social ? { social: cfg.social } : {}),
   }}>
     <DynamicWidget />
     <Probe />
