@@ -28,15 +28,7 @@ func testProviderErrorEndsTheLogin(t *testing.T, h *harness) {
 		wantStatus(t, "initAuth", st, 204, res)
 		// The provider's code for the state, held back: the browser stops
 		// at this server's redirect without sending it.
-		p := f.sdkProvider(t, f.env)
-		authorize := mustParse(t, str(t, p, "baseAuthUrl"))
-		q := authorize.Query()
-		for k, v := range map[string]string{"client_id": str(t, p, "clientId"), "response_type": "code",
-			"redirect_uri": str(t, p, "redirectUrl"), "scope": str(t, p, "scopes"), "state": state} {
-			q.Set(k, v)
-		}
-		authorize.RawQuery = q.Encode()
-		held := f.browseTo(t, authorize.String(), f.redirectURL(f.env))
+		held := f.heldAtRedirect(t, f.env, state)
 		code := held.Query().Get("code")
 		if code == "" || held.Query().Get("state") != state {
 			t.Fatalf("the provider's redirect: %s", held)

@@ -108,15 +108,7 @@ func testPopupPageAnswersTheWidget(t *testing.T, h *harness) {
 		}
 		r := h.send(t, request{method: "POST", path: v0 + sdk + "initAuth", body: map[string]any{"state": state}, header: hdr})
 		wantStatus(t, "initAuth", r.status, 204, r.json)
-		p := f.sdkProvider(t, f.env)
-		authorize := mustParse(t, str(t, p, "baseAuthUrl"))
-		q := authorize.Query()
-		for k, v := range map[string]string{"client_id": str(t, p, "clientId"), "response_type": "code",
-			"redirect_uri": str(t, p, "redirectUrl"), "scope": str(t, p, "scopes"), "state": state} {
-			q.Set(k, v)
-		}
-		authorize.RawQuery = q.Encode()
-		held = f.browseTo(t, authorize.String(), f.redirectURL(f.env))
+		held = f.heldAtRedirect(t, f.env, state)
 		if held.Query().Get("code") == "" {
 			t.Fatalf("the provider's redirect: %s", held)
 		}
@@ -212,15 +204,7 @@ func TestWidgetUnusedVerifierIsNotSent(t *testing.T) {
 			state := "widget-verifier-state-0123"
 			st, res := h.do(t, "POST", sdk+"initAuth", "", map[string]any{"state": state})
 			wantStatus(t, "initAuth", st, 204, res)
-			p := f.sdkProvider(t, f.env)
-			authorize := mustParse(t, str(t, p, "baseAuthUrl"))
-			q := authorize.Query()
-			for k, v := range map[string]string{"client_id": str(t, p, "clientId"), "response_type": "code",
-				"redirect_uri": str(t, p, "redirectUrl"), "scope": str(t, p, "scopes"), "state": state} {
-				q.Set(k, v)
-			}
-			authorize.RawQuery = q.Encode()
-			held := f.browseTo(t, authorize.String(), f.redirectURL(f.env))
+			held := f.heldAtRedirect(t, f.env, state)
 			pg := h.navigate(t, "GET", sdk+"redirect?"+held.RawQuery, nil)
 			if pg.status != 200 {
 				t.Fatalf("the redirect: %d %s", pg.status, pg.body)

@@ -93,19 +93,10 @@ func (f *socialFixture) start(t *testing.T, env string) *socialLogin {
 // pkce, which Dynamic's SDKs add for twitter and github only.
 func (f *socialFixture) startPKCE(t *testing.T, env string, pkce bool) *socialLogin {
 	t.Helper()
-	p := f.sdkProvider(t, env)
 	l := &socialLogin{state: strings.TrimRight(base64.RawURLEncoding.EncodeToString([]byte(time.Now().String()+t.Name())), "=")[:32],
 		verifier: oauth2.GenerateVerifier()}
-	u, err := url.Parse(str(t, p, "baseAuthUrl"))
-	if err != nil || u.Host == "" {
-		t.Fatalf("baseAuthUrl %v: %v", p["baseAuthUrl"], err)
-	}
+	u := f.authorizeURL(t, env, l.state)
 	q := u.Query()
-	q.Set("client_id", str(t, p, "clientId"))
-	q.Set("response_type", "code")
-	q.Set("redirect_uri", str(t, p, "redirectUrl"))
-	q.Set("scope", str(t, p, "scopes"))
-	q.Set("state", l.state)
 	if pkce {
 		sum := sha256.Sum256([]byte(l.verifier))
 		q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
@@ -121,6 +112,32 @@ func (f *socialFixture) startPKCE(t *testing.T, env string, pkce bool) *socialLo
 		t.Fatalf("back at the application with %s", l.back)
 	}
 	return l
+}
+
+// authorizeURL is the provider's authorize URL for state as Dynamic's
+// SDK builds it from env's SDK settings for Google (no PKCE).
+func (f *socialFixture) authorizeURL(t *testing.T, env, state string) *url.URL {
+	t.Helper()
+	p := f.sdkProvider(t, env)
+	u, err := url.Parse(str(t, p, "baseAuthUrl"))
+	if err != nil || u.Host == "" {
+		t.Fatalf("baseAuthUrl %v: %v", p["baseAuthUrl"], err)
+	}
+	q := u.Query()
+	for k, v := range map[string]string{"client_id": str(t, p, "clientId"), "response_type": "code",
+		"redirect_uri": str(t, p, "redirectUrl"), "scope": str(t, p, "scopes"), "state": state} {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u
+}
+
+// heldAtRedirect sends the browser through the provider for state and
+// holds it where the provider sends it back, at this server's redirect
+// URL: the returned URL carries the provider's code and state, unsent.
+func (f *socialFixture) heldAtRedirect(t *testing.T, env, state string) *url.URL {
+	t.Helper()
+	return f.browseTo(t, f.authorizeURL(t, env, state).String(), f.redirectURL(env))
 }
 
 // browseTo follows redirects from start until one points under stop.
