@@ -88,16 +88,10 @@ func (s *Server) oauthAuthorizeHtml(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
 	// No script: a refresh and a link, the URL escaped for an attribute.
 	target := html.EscapeString(st.URL)
-	_, _ = w.Write([]byte(`<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
-		`<meta http-equiv="refresh" content="0;url=` + target + `"><title>Sign-in</title></head>` +
-		`<body><p><a href="` + target + `">Continue to sign in</a></p></body></html>`))
+	writeHTML(w, http.StatusOK, "", `<meta http-equiv="refresh" content="0;url=`+target+`">`,
+		`<p><a href="`+target+`">Continue to sign in</a></p>`)
 	return nil
 }
 

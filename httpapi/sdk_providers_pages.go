@@ -127,12 +127,25 @@ func notCompleted(code string) string {
 // login: no script, nothing loaded, nothing it can be framed into or
 // submit to (the same policy as authorizeHtml's).
 func writePage(w http.ResponseWriter, status int, msg string) {
+	writeHTML(w, status, "", "", "<p>"+html.EscapeString(msg)+"</p>")
+}
+
+// writeHTML writes every page of this server's own (a login's last or
+// refused page, authorizeHtml's hop) with one set of headers: not cached,
+// no referrer, and a policy under which nothing loads, runs or submits
+// but the scripts script (a CSP source list, "" for none) allows. head
+// and body are HTML the caller escaped.
+func writeHTML(w http.ResponseWriter, status int, script, head, body string) {
+	csp := "default-src 'none'; base-uri 'none'; form-action 'none'"
+	if script != "" {
+		csp = "default-src 'none'; script-src " + script + "; base-uri 'none'; form-action 'none'"
+	}
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'")
+	h.Set("Content-Security-Policy", csp)
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(`<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
-		`<title>Sign-in</title></head><body><p>` + html.EscapeString(msg) + `</p></body></html>`))
+		head + `<title>Sign-in</title></head><body>` + body + `</body></html>`))
 }

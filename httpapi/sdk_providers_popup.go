@@ -77,15 +77,8 @@ func writePopupPage(w http.ResponseWriter, msg, origin string, message map[strin
 		return fmt.Errorf("popup page: %w", err)
 	}
 	nonce := base64.StdEncoding.EncodeToString(randomBytes(18))
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; base-uri 'none'; form-action 'none'")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">`+
-		`<title>Sign-in</title></head><body><p>%s</p><script nonce="%s">`+popupScript+`</script></body></html>`,
-		html.EscapeString(msg), nonce, data)
+	writeHTML(w, http.StatusOK, "'nonce-"+nonce+"'", "",
+		"<p>"+html.EscapeString(msg)+`</p><script nonce="`+nonce+`">`+fmt.Sprintf(popupScript, data)+"</script>")
 	return nil
 }
 
