@@ -65,7 +65,7 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 				if s.obs != nil {
 					s.obs.RateLimited(class)
 				}
-				s.writeError(w, r, errs.RateLimited(wait))
+				s.writeLimited(w, r, errs.RateLimited(wait))
 				return
 			}
 		}

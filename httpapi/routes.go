@@ -34,19 +34,19 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/connect", s.public(s.connect))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/events", s.public(s.publishEvents))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/loginUrl", s.public(s.oauthLoginURL))
-	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/login", s.browser(s.oauthLogin))
-	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/authorizeHtml", s.browser(s.oauthAuthorizeHtml))
+	m.Browser("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/login", s.oauthLogin)
+	m.Browser("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/authorizeHtml", s.oauthAuthorizeHtml)
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/initAuth", s.public(s.oauthInitAuth))
-	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/redirect", s.browser(s.oauthRedirect("")))
-	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/apple/redirect", s.browser(s.oauthRedirect(social.Apple)))
-	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/providers/cbOauthRedirectUrl", s.browser(s.oauthRedirect("*")))
+	m.Browser("GET "+v0+"/sdk/{environmentId}/providers/{providerType}/redirect", s.oauthRedirect(""))
+	m.Browser("POST "+v0+"/sdk/{environmentId}/providers/apple/redirect", s.oauthRedirect(social.Apple))
+	m.Browser("GET "+v0+"/sdk/{environmentId}/providers/cbOauthRedirectUrl", s.oauthRedirect("*"))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/oauthResult", s.public(s.oauthResult))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/signIn", s.public(s.oauthSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/providers/{providerType}/verify", s.sdkUser(s.oauthVerify))
 	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/oauthAccounts/{oauthAccountId}/accessToken", s.sdkUser(s.userOAuthAccessToken))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/externalAuth/signin", s.public(s.externalAuthSignin))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/farcaster/signin", s.public(s.farcasterSignIn))
-	m.HandleFunc("GET "+v0+"/sdk/{environmentId}/telegram/auth", s.browser(s.telegramAuthPage))
+	m.Browser("GET "+v0+"/sdk/{environmentId}/telegram/auth", s.telegramAuthPage)
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/auth", s.public(s.telegramAuthPost))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/signin", s.public(s.telegramSignIn))
 	m.HandleFunc("POST "+v0+"/sdk/{environmentId}/telegram/verify", s.sdkUser(s.telegramVerify))
@@ -312,6 +312,17 @@ type routeTable struct{ s *Server }
 func (t routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
 	t.s.mux.HandleFunc(pattern, h)
 	t.s.patterns = append(t.s.patterns, pattern)
+}
+
+// Browser registers a route a browser navigates to (see browser): its
+// refusals, the rate limit's too (writeLimited), are pages for a client
+// that reads HTML.
+func (t routeTable) Browser(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	t.HandleFunc(pattern, t.s.browser(h))
+	if t.s.browserRoutes == nil {
+		t.s.browserRoutes = map[string]bool{}
+	}
+	t.s.browserRoutes[pattern] = true
 }
 
 // Routes lists the patterns the server registered ("GET /api/v0/users/{userId}"),

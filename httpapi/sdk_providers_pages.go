@@ -21,18 +21,34 @@ import (
 // form post, name text/html in Accept); any other client (an API
 // client, one naming application/json or nothing) keeps the contract's
 // JSON error body, which the contract gives these routes too.
+// Routes register it with routeTable.Browser, which the rate limit reads.
 func (s *Server) browser(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
-		if err == nil {
-			return
+		if err := h(w, r); err != nil {
+			s.writeBrowserError(w, r, err)
 		}
-		if !readsHTML(r) {
-			s.writeError(w, r, err)
-			return
-		}
-		s.writeErrorPage(w, r, err)
 	}
+}
+
+// writeBrowserError answers a refusal of a browser route: a page for a
+// client that reads HTML, the contract's JSON body for any other.
+func (s *Server) writeBrowserError(w http.ResponseWriter, r *http.Request, err error) {
+	if !readsHTML(r) {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeErrorPage(w, r, err)
+}
+
+// writeLimited answers a request the rate limit holds back, before any
+// route ran, as its route answers its other refusals: a browser route's
+// (routeTable.Browser) as a page when the client reads HTML.
+func (s *Server) writeLimited(w http.ResponseWriter, r *http.Request, err error) {
+	if _, pattern := s.mux.Handler(r); s.browserRoutes[pattern] {
+		s.writeBrowserError(w, r, err)
+		return
+	}
+	s.writeError(w, r, err)
 }
 
 func readsHTML(r *http.Request) bool {

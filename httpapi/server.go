@@ -136,7 +136,8 @@ type Server struct {
 	maxBody        int64
 	version        string
 	mux            *http.ServeMux
-	patterns       []string // every route registered, for Routes
+	patterns       []string        // every route registered, for Routes
+	browserRoutes  map[string]bool // the patterns registered with Browser
 	handler        http.Handler
 	providers      *social.Providers
 	social         *social.Logins
