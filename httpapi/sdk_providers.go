@@ -170,9 +170,13 @@ func (s *Server) oauthRedirect(provider string) func(http.ResponseWriter, *http.
 			}
 			st, err := s.signin.OAuthRefuse(r.Context(), envID, typ, state, perr)
 			if err != nil {
-				return &providerError{code: perr, err: err}
+				return &providerError{code: perr, err: err} // its page shows a fixed message, never perr
 			}
-			return s.backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthError": {perr}})
+			// What was stored (st.Error), not what was sent: an OAuth error
+			// code, or provider_error for any other text (social's Refuse),
+			// so the application and the popup's opener read no text anyone
+			// put in the redirect's error.
+			return s.backToApp(w, r, st, url.Values{"dynamicOauthState": {state}, "dynamicOauthError": {st.Error}})
 		}
 		st, err := s.signin.OAuthDeliver(r.Context(), envID, typ, state, code, userName)
 		if err != nil {

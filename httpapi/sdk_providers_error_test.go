@@ -1,7 +1,10 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -72,4 +75,45 @@ func testProviderErrorEndsTheLogin(t *testing.T, h *harness) {
 		st, res = f.signIn(t, f.env, map[string]any{"state": state, "code": code})
 		wantCode(t, "a sign-in with the code after the error", st, res, 422, "other_verify_failure")
 	})
+}
+
+// The provider's error goes back to the application (dynamicOauthError)
+// and to the widget's popup (authorization_response's error) only as an
+// OAuth error code (RFC 6749 4.1.2.1's, or a provider's own such as
+// user_cancelled_login); any other text anyone put in the redirect's
+// error, for a state of their own whose return URL is the application's,
+// reads provider_error, as oauthResult answers it.
+func TestProviderErrorPassedOnIsACode(t *testing.T) {
+	h := newHarness(t)
+	f := newSocialFixture(t, h)
+	sdk := "/sdk/" + f.env + "/providers/google/"
+	const hostile = "Your account is locked: call +1 555 0100 <b>now</b>"
+	for i, c := range []struct{ sent, want string }{
+		{hostile, "provider_error"},
+		{"user_cancelled_login", "user_cancelled_login"},
+		{strings.Repeat("a", 65), "provider_error"},
+	} {
+		t.Run("back to the application, "+c.want, func(t *testing.T) {
+			state := fmt.Sprintf("error-code-app-state-%04d", i)
+			st, res := h.do(t, "POST", sdk+"initAuth", "", map[string]any{"state": state, "redirectUrl": appReturn})
+			wantStatus(t, "initAuth", st, 204, res)
+			p := h.navigate(t, "GET", sdk+"redirect?"+url.Values{"state": {state}, "error": {c.sent}}.Encode(), nil)
+			if p.status != http.StatusSeeOther {
+				t.Fatalf("the provider's error: %d %s", p.status, p.body)
+			}
+			if got := mustParse(t, p.header.Get("Location")).Query().Get("dynamicOauthError"); got != c.want {
+				t.Errorf("dynamicOauthError %q, want %q", got, c.want)
+			}
+		})
+		t.Run("the widget's popup, "+c.want, func(t *testing.T) {
+			state := fmt.Sprintf("error-code-popup-state-%04d", i)
+			r := h.send(t, request{method: "POST", path: v0 + sdk + "initAuth", body: map[string]any{"state": state},
+				header: map[string]string{"Origin": "http://localhost:5173"}})
+			wantStatus(t, "initAuth", r.status, 204, r.json)
+			pg := h.navigate(t, "GET", sdk+"redirect?"+url.Values{"state": {state}, "error": {c.sent}}.Encode(), nil)
+			if d := wantPopupScript(t, "the popup's page", pg); d.Message["error"] != c.want {
+				t.Errorf("posts error %q, want %q", d.Message["error"], c.want)
+			}
+		})
+	}
 }

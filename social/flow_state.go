@@ -153,7 +153,9 @@ func (f *Flow) Deliver(ctx context.Context, envID, provider, state, code, userNa
 // browser goes back to the application (which reads dynamicOauthError
 // and forgets the state) or stays on this server's page (a popup, whose
 // oauthResult then answers the login completed with the error). An error
-// that is not an OAuth error code's shape is kept as provider_error.
+// that is not an OAuth error code's shape is kept as provider_error; the
+// state returned carries what was kept, the one value to pass on (the
+// application's return URL, the popup's message), never what was sent.
 func (f *Flow) Refuse(ctx context.Context, envID, provider, state, providerError string) (*State, error) {
 	if state == "" {
 		return nil, ErrStateNotFound
