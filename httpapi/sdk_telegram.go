@@ -49,9 +49,10 @@ var telegramPage = template.Must(template.New("telegram").Parse(`<!doctype html>
       var timer = setTimeout(function () { reject(new Error("the application did not answer")); }, 10000);
       window.addEventListener("message", function h(e) {
         if (e.source !== window.opener || e.data !== "origin_check_response") return;
+        if (cfg.origin && e.origin !== cfg.origin) return;
         clearTimeout(timer); window.removeEventListener("message", h); resolve(e.origin);
       });
-      window.opener.postMessage({ type: "origin_check" }, "*");
+      window.opener.postMessage({ type: "origin_check" }, cfg.origin || "*");
     });
   }
   window.onTelegramAuth = function (user) {
@@ -89,18 +90,24 @@ var telegramPage = template.Must(template.New("telegram").Parse(`<!doctype html>
 </body></html>
 `))
 
-// telegramAuthPage shows Telegram's login widget for a login state.
+// telegramAuthPage shows Telegram's login widget for a login state. Its
+// origin_check goes to the origin that announced the login (initAuth's
+// Origin), and its answer is taken from that origin only. A login no
+// origin announced (an initAuth without Origin) asks any opener ("*"):
+// the question carries nothing but its type, and the answer decides
+// nothing alone, since the code goes only to the answering origin, once
+// the server found it among the environment's origins (TelegramWidget).
 func (s *Server) telegramAuthPage(w http.ResponseWriter, r *http.Request) error {
 	envID, err := pathID(r, "environmentId")
 	if err != nil {
 		return err
 	}
 	state := r.URL.Query().Get("state")
-	bot, returnURL, err := s.signin.TelegramPage(r.Context(), envID, state)
+	pg, err := s.signin.TelegramPage(r.Context(), envID, state)
 	if err != nil {
 		return err
 	}
-	if !botName.MatchString(bot) {
+	if !botName.MatchString(pg.Bot) {
 		return errs.Unprocessable("provider_not_available", "the Telegram provider's clientId must be the bot's username", nil)
 	}
 	nonce := make([]byte, 16)
@@ -108,8 +115,8 @@ func (s *Server) telegramAuthPage(w http.ResponseWriter, r *http.Request) error 
 	data := struct {
 		Nonce, Bot string
 		Config     map[string]string
-	}{Nonce: base64.RawStdEncoding.EncodeToString(nonce), Bot: bot, Config: map[string]string{
-		"state": state, "returnUrl": returnURL, "post": v0 + "/sdk/" + envID + "/telegram/auth",
+	}{Nonce: base64.RawStdEncoding.EncodeToString(nonce), Bot: pg.Bot, Config: map[string]string{
+		"state": state, "returnUrl": pg.ReturnURL, "origin": pg.Origin, "post": v0 + "/sdk/" + envID + "/telegram/auth",
 		"openerHeader": telegramOpenerHeader, "codeHeader": telegramCodeHeader}}
 	var buf bytes.Buffer
 	if err := telegramPage.Execute(&buf, data); err != nil {

@@ -1,7 +1,10 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,4 +36,48 @@ func TestTelegramPageRefusals(t *testing.T) {
 
 	r := h.send(t, request{method: "GET", path: v0 + page + unknown, header: map[string]string{"Accept": "application/json"}})
 	wantCode(t, "the page asked for JSON", r.status, r.json, 422, "other_verify_failure")
+}
+
+// Telegram's login page asks its opener for its origin (origin_check)
+// only at the origin that announced the login (initAuth's Origin), and
+// takes the answer from that origin alone, as the social popup's page
+// does; a login no origin announced keeps "*" for that question, which
+// carries nothing (the code goes to the answering origin only once the
+// server allowed it).
+func TestTelegramPageAsksTheAnnouncedOrigin(t *testing.T) {
+	h := newHarness(t)
+	f := newTelegramFixture(t, h)
+	config := regexp.MustCompile(`var cfg = (\{.*\});`)
+	cfgOf := func(state string) map[string]string {
+		t.Helper()
+		p := h.navigate(t, "GET", "/sdk/"+f.env+"/telegram/auth?state="+state, nil)
+		if p.status != 200 {
+			t.Fatalf("the page: %d %s", p.status, p.body)
+		}
+		for _, want := range []string{`postMessage({ type: "origin_check" }, cfg.origin || "*")`,
+			`if (cfg.origin && e.origin !== cfg.origin) return;`} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("the page's script lacks %s: %s", want, p.body)
+			}
+		}
+		m := config.FindStringSubmatch(p.body)
+		if m == nil {
+			t.Fatalf("no config on the page: %s", p.body)
+		}
+		var cfg map[string]string
+		if err := json.Unmarshal([]byte(m[1]), &cfg); err != nil {
+			t.Fatalf("config %s: %v", m[1], err)
+		}
+		return cfg
+	}
+	state := "tg-page-origin-state-0123"
+	r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + f.env + "/providers/telegram/initAuth",
+		body: map[string]any{"state": state}, header: map[string]string{"Origin": telegramApp}})
+	wantStatus(t, "initAuth from the application", r.status, 204, r.json)
+	if got := cfgOf(state)["origin"]; got != telegramApp {
+		t.Errorf("the page asks %q, want the announcing origin %q", got, telegramApp)
+	}
+	if got := cfgOf(f.state(t, f.env))["origin"]; got != "" {
+		t.Errorf("a login no origin announced: the page asks %q", got)
+	}
 }

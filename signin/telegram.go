@@ -56,23 +56,35 @@ func (s *Service) TelegramWidget(ctx context.Context, envID, state, openerOrigin
 	return st.Code, nil
 }
 
+// TelegramLoginPage is what the login page of a Telegram state shows
+// (telegram/auth).
+type TelegramLoginPage struct {
+	Bot       string // the bot's username, for Telegram's widget
+	ReturnURL string // where the browser returns when no application opened the page
+	// Origin announced the login (initAuth's Origin, normalized), "" when
+	// none did: the one origin the page asks for its opener.
+	Origin string
+}
+
 // TelegramPage is what the login page of a live, undelivered Telegram
-// state shows (telegram/auth): the bot's username, and where the browser
-// returns when no application opened the page.
-func (s *Service) TelegramPage(ctx context.Context, envID, state string) (botName, returnURL string, err error) {
+// state shows.
+func (s *Service) TelegramPage(ctx context.Context, envID, state string) (TelegramLoginPage, error) {
 	l, err := s.logins()
 	if err != nil {
-		return "", "", err
+		return TelegramLoginPage{}, err
 	}
 	st, err := l.Lookup(ctx, envID, social.Telegram, state)
 	if err == nil && (st.Code != "" || st.Error != "") {
 		err = social.ErrStateNotFound
 	}
 	if err != nil {
-		return "", "", oauthRefusal(err)
+		return TelegramLoginPage{}, oauthRefusal(err)
 	}
-	botName, err = l.TelegramBotName(ctx, envID)
-	return botName, st.ReturnURL, telegramRefusal(err)
+	bot, err := l.TelegramBotName(ctx, envID)
+	if err != nil {
+		return TelegramLoginPage{}, telegramRefusal(err)
+	}
+	return TelegramLoginPage{Bot: bot, ReturnURL: st.ReturnURL, Origin: st.Origin}, nil
 }
 
 func (s *Service) proveTelegram(ctx context.Context, req TelegramRequest) (users.Credential, error) {
