@@ -31,24 +31,19 @@ var errCookieOrigin = errs.Forbidden("a request authenticated by the session coo
 
 // cookieSession authenticates r by the session cookie, when it carries
 // one, for envID. A request that may change something must name an
-// allowed Origin; a GET may also come without one from the same site (a
-// page's own fetch), and the browser shows no other origin its answer
-// (CORS). A cookie that
-// no longer authenticates (revoked elsewhere, expired, tampered) is
-// cleared on w; a request refused for its origin clears nothing, so a
-// page of another site cannot sign the user out.
+// allowed Origin; a GET may also come without one from the same origin
+// (see originlessAllowed), and the browser shows no other origin its
+// answer (CORS). A cookie that no longer authenticates (revoked
+// elsewhere, expired, tampered) is cleared on w; a request refused for
+// its origin clears nothing, so a page of another site cannot sign the
+// user out.
 func (s *Server) cookieSession(w http.ResponseWriter, r *http.Request, envID string) (*signin.Current, bool, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, false, nil
 	}
 	origin := r.Header.Get("Origin")
-	// A link or a GET form on another site navigates here with the Lax
-	// cookie and no Origin (a GET may still change something: a TOTP
-	// secret made, recovery codes shown once); the browser's fetch
-	// metadata names it cross-site.
-	crossSite := r.Header.Get("Sec-Fetch-Site") == "cross-site"
-	if origin == "" && (crossSite || r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if origin == "" && !originlessAllowed(r) {
 		return nil, true, errCookieOrigin
 	}
 	if origin != "" {
@@ -65,6 +60,26 @@ func (s *Server) cookieSession(w http.ResponseWriter, r *http.Request, envID str
 		s.clearSessionCookie(w, r)
 	}
 	return cur, true, err
+}
+
+// originlessAllowed tells whether r, cookie-authenticated without an
+// Origin header, may go on: only a GET or HEAD, and not one the browser's
+// fetch metadata says another origin started. A page's fetch to another
+// origin always names its Origin, so a GET without one is the page's own
+// (same-origin), the address bar (none), or a backend forwarding the
+// cookie (no metadata); a link, GET form or image on another site or a
+// sibling subdomain (cross-site, same-site) arrives with the Lax cookie
+// and no Origin, and a GET may still change something (a TOTP secret
+// made, recovery codes shown once).
+func originlessAllowed(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return true
+	}
+	return false
 }
 
 // originAllowed reports whether a page at origin may call envID's SDK

@@ -96,7 +96,7 @@ func testCookieSessions(t *testing.T, h *harness) {
 	}
 	// a link on another site: the browser navigates with the Lax cookie,
 	// no Origin, and says where it comes from
-	for site, want := range map[string]int{"cross-site": 403, "same-site": 200, "none": 200} {
+	for site, want := range map[string]int{"cross-site": 403, "same-site": 403, "same-origin": 200, "none": 200} {
 		r = h.send(t, request{method: "GET", path: v0 + "/sdk/" + env + "/users/mfa/register/totp",
 			header: map[string]string{"Cookie": cookieName + "=" + cookie, "Sec-Fetch-Site": site}})
 		wantStatus(t, "a navigation, Sec-Fetch-Site "+site, r.status, want, r.json)
