@@ -5,7 +5,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/dynamicauth/dynamicauth/claims"
 	"github.com/dynamicauth/dynamicauth/devices"
@@ -129,16 +132,23 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 // cookieDomain scopes the session cookie: on an active custom hostname of
 // the environment, its parent domain (auth.example.com: example.com), so
 // the application's pages and backend on that domain receive it, as with
-// Dynamic's custom hostnames for cookies; else the host alone ("").
+// Dynamic's custom hostnames for cookies; else the host alone (""). A
+// parent that is a public suffix (shop.co.uk's co.uk, myapp.github.io's
+// github.io) is no domain to share: browsers refuse the cookie, so the
+// host keeps it alone.
 func (s *Server) cookieDomain(r *http.Request) string {
 	iss := s.issuerHost(r)
 	if iss == s.publicHost || s.issuerHosts[iss] {
 		return ""
 	}
-	if _, parent, ok := strings.Cut(hostOnly(iss), "."); ok && strings.Contains(parent, ".") {
-		return parent
+	_, parent, ok := strings.Cut(hostOnly(iss), ".")
+	if !ok {
+		return ""
 	}
-	return ""
+	if site, err := publicsuffix.EffectiveTLDPlusOne(parent); err != nil || len(site) > len(parent) {
+		return ""
+	}
+	return parent
 }
 
 // schemeOf is how browsers reach host (a Host header): http on a local

@@ -205,3 +205,39 @@ func TestCookieOnCustomHostname(t *testing.T) {
 		t.Errorf("active hostname: %+v, want Domain shop.example, Secure, HttpOnly", c)
 	}
 }
+
+// TestCookieDomainStopsAtPublicSuffix: the cookie of an active custom
+// hostname takes the parent domain only where that parent is a domain
+// someone registered: a browser refuses Domain=co.uk (a public suffix), so
+// shop.co.uk keeps a host-only cookie and auth.shop.co.uk scopes it to
+// shop.co.uk.
+func TestCookieDomainStopsAtPublicSuffix(t *testing.T) {
+	h := newHarness(t)
+	env := h.ids.EnvironmentID
+	st, res := h.putSecurity(t, env, "auth", map[string]any{"storage": []any{"cookie"}})
+	wantStatus(t, "cookie mode on", st, 200, res)
+	ec := h.auth.EnvConfig()
+	for _, tc := range []struct{ host, domain string }{
+		{"shop.co.uk", ""},
+		{"auth.shop.co.uk", "shop.co.uk"},
+		{"login.myapp.github.io", "myapp.github.io"},
+		{"myapp.github.io", ""},
+	} {
+		if _, err := ec.AddHostname(context.Background(), env, tc.host, "cookies"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ec.VerifyHostname(context.Background(), env, tc.host, true); err != nil {
+			t.Fatal(err)
+		}
+		r := h.send(t, request{method: "POST", path: v0 + "/sdk/" + env + "/verify", host: tc.host,
+			body: h.walletBody(t, env, newEVMWallet(t)), header: map[string]string{"Origin": "http://localhost:3000"}})
+		wantStatus(t, "sign-in at "+tc.host, r.status, 200, r.json)
+		c := sessionCookieOf(r)
+		if c == nil {
+			t.Fatalf("sign-in at %s set no cookie", tc.host)
+		}
+		if got := strings.TrimPrefix(c.Domain, "."); got != tc.domain {
+			t.Errorf("%s: Domain %q, want %q", tc.host, got, tc.domain)
+		}
+	}
+}
