@@ -337,8 +337,8 @@ func (n *notifier) RevokeAllDevices(ctx context.Context, envID, userID string, n
 }
 
 // InsertPasskey reports the passkey's credential as linked.
-func (n *notifier) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users.Credential, max int) error {
-	if err := n.Store.InsertPasskey(ctx, p, vc, max); err != nil {
+func (n *notifier) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users.Credential, max int, proof *mfa.TokenUse) error {
+	if err := n.Store.InsertPasskey(ctx, p, vc, max, proof); err != nil {
 		return err
 	}
 	n.notify(ctx, Change{Kind: CredentialLinked, EnvironmentID: p.EnvironmentID, UserID: p.UserID, CredentialID: vc.ID})

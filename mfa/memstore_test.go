@@ -40,7 +40,7 @@ func newMemStore() *memStore {
 	return &memStore{codes: map[string][]memCode{}, attempts: map[string]*memAttempt{}, acks: map[string]string{}}
 }
 
-func (m *memStore) InsertMFADevice(_ context.Context, d *Device) error {
+func (m *memStore) InsertMFADevice(_ context.Context, d *Device, _ *TokenUse) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.devices = slices.DeleteFunc(m.devices, func(x *memDevice) bool {

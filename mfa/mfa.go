@@ -56,7 +56,10 @@ func (d *Device) Verified() bool { return d.VerifiedAt != nil }
 type Store interface {
 	// InsertMFADevice stores a new unverified device, dropping the user's
 	// other unverified devices of its type (an abandoned enrollment).
-	InsertMFADevice(ctx context.Context, d *Device) error
+	// proof, if set, is spent first in the same transaction: none serving
+	// refuses the insert (ErrProofRefused), and an insert refused
+	// otherwise leaves it unspent.
+	InsertMFADevice(ctx context.Context, d *Device, proof *TokenUse) error
 	GetMFADevice(ctx context.Context, userID, id string) (*Device, error)
 	// ListMFADevices lists a user's devices, oldest first.
 	ListMFADevices(ctx context.Context, userID string) ([]Device, error)

@@ -429,6 +429,43 @@ func TestMFATokens(t *testing.T) {
 	}
 }
 
+// TestServesSpendsNothing: Serves looks at a proof, refusing one no live
+// token serves (another session's, unknown) and spending none: a
+// single-use token it accepted still serves once.
+func TestServesSpendsNothing(t *testing.T) {
+	s, _, _ := newTestService(t)
+	ctx := context.Background()
+	once, err := s.IssueToken(ctx, "u1", "sid", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof := func(sid, raw string) *TokenUse {
+		t.Helper()
+		u, err := s.TokenProof("u1", sid, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	if err := s.Serves(ctx, proof("other-sid", once)); err == nil {
+		t.Fatal("another session's proof served")
+	}
+	if err := s.Serves(ctx, proof("sid", "mfa_unknown")); err == nil {
+		t.Fatal("an unknown token served")
+	}
+	for range 2 {
+		if err := s.Serves(ctx, proof("sid", once)); err != nil {
+			t.Fatalf("a look at the single-use token: %v", err)
+		}
+	}
+	if err := s.Spend(ctx, proof("sid", once)); err != nil {
+		t.Fatalf("the single-use token after the looks: %v", err)
+	}
+	if err := s.Serves(ctx, proof("sid", once)); err == nil {
+		t.Fatal("the spent token served")
+	}
+}
+
 func TestElevatedAccessTokens(t *testing.T) {
 	s, _, c := newTestService(t)
 	ctx := context.Background()

@@ -93,9 +93,10 @@ type TokenUse struct {
 }
 
 // Refused is the answer to a change refused with err: the proof's own
-// refusal (naming the token it wanted) for ErrProofRefused, else err.
+// refusal (naming the token it wanted) for ErrProofRefused, else err
+// (err for a nil proof, which no store refuses).
 func (u *TokenUse) Refused(err error) error {
-	if errors.Is(err, ErrProofRefused) {
+	if u != nil && errors.Is(err, ErrProofRefused) {
 		return u.refusal
 	}
 	return err
@@ -110,6 +111,27 @@ func (s *Service) Spend(ctx context.Context, u *TokenUse) error {
 			return err
 		}
 		if t != nil {
+			return nil
+		}
+	}
+	return u.refusal
+}
+
+// Serves tells, spending nothing, whether a live token serves u: nil, or
+// its refusal. A change that spends u in its own transaction looks first,
+// so that a bad proof is refused before the change's own work and
+// refusals (a passkey's attestation, a device limit), as a spend would.
+func (s *Service) Serves(ctx context.Context, u *TokenUse) error {
+	for _, hash := range u.Hashes {
+		served := false
+		look := func(t *Token) bool {
+			served = u.Accept == nil || u.Accept(t)
+			return false // taken by none: a single-use token stays
+		}
+		if _, err := s.store.UseMFAToken(ctx, u.UserID, hash, u.Now, look); err != nil {
+			return err
+		}
+		if served {
 			return nil
 		}
 	}

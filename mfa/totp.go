@@ -31,6 +31,13 @@ type Enrollment struct {
 // the app in the authenticator (the project name); account is what the
 // user is known by (email, wallet address or id).
 func (s *Service) BeginTOTP(ctx context.Context, envID, userID, issuer, account string) (*Enrollment, error) {
+	return s.BeginTOTPWithProof(ctx, envID, userID, issuer, account, nil)
+}
+
+// BeginTOTPWithProof is BeginTOTP taking a step-up proof, spent with the
+// device's insert (Store.InsertMFADevice): an enrollment refused before
+// it (the most TOTP devices allowed) leaves it unspent.
+func (s *Service) BeginTOTPWithProof(ctx context.Context, envID, userID, issuer, account string, proof *TokenUse) (*Enrollment, error) {
 	devs, err := s.VerifiedDevices(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -53,7 +60,7 @@ func (s *Service) BeginTOTP(ctx context.Context, envID, userID, issuer, account 
 	if d.Secret, err = s.keys.Seal([]byte(key.Secret()), sealAAD(d)); err != nil {
 		return nil, errs.Internal("seal totp secret", err)
 	}
-	if err := s.store.InsertMFADevice(ctx, d); err != nil {
+	if err := s.store.InsertMFADevice(ctx, d, proof); err != nil {
 		return nil, err
 	}
 	return &Enrollment{Device: d, Secret: key.Secret(), URI: key.URL()}, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/ids"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -95,6 +96,15 @@ func (s *Service) BeginRegistration(ctx context.Context, envID string, u *users.
 // FinishRegistration verifies an attestation for the user's registration
 // challenge and stores the passkey.
 func (s *Service) FinishRegistration(ctx context.Context, envID string, u *users.User, body []byte, userAgent string) (*Passkey, error) {
+	return s.FinishRegistrationWithProof(ctx, envID, u, body, userAgent, nil)
+}
+
+// FinishRegistrationWithProof is FinishRegistration taking a step-up
+// proof, spent with the passkey's insert (Store.InsertPasskey): a
+// registration refused (a bad attestation, the user's most passkeys, a
+// credential registered already) leaves it unspent.
+func (s *Service) FinishRegistrationWithProof(ctx context.Context, envID string, u *users.User, body []byte, userAgent string,
+	proof *mfa.TokenUse) (*Passkey, error) {
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(normalizeClientData(body))
 	if err != nil {
 		return nil, verifyFailed(err)
@@ -130,7 +140,7 @@ func (s *Service) FinishRegistration(ctx context.Context, envID string, u *users
 	vc := &users.Credential{ID: ids.New(), UserID: u.ID, EnvironmentID: envID, Format: users.FormatPasskey,
 		Address: base64.RawURLEncoding.EncodeToString(cred.ID), PublicIdentifier: "Passkey", SignInEnabled: true,
 		VerifiedAt: now, CreatedAt: now}
-	if err := s.store.InsertPasskey(ctx, p, vc, settings.MaxPerUser); err != nil {
+	if err := s.store.InsertPasskey(ctx, p, vc, settings.MaxPerUser, proof); err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "passkey registered", "user_id", u.ID, "passkey_id", p.ID, "origin", cd.Origin)

@@ -58,7 +58,7 @@ func (m *memStore) DeleteExpiredPasskeyChallenges(_ context.Context, before time
 	return n, nil
 }
 
-func (m *memStore) InsertPasskey(_ context.Context, p *Passkey, cred *users.Credential, max int) error {
+func (m *memStore) InsertPasskey(_ context.Context, p *Passkey, cred *users.Credential, max int, _ *mfa.TokenUse) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := 0

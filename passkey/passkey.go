@@ -93,7 +93,10 @@ type Store interface {
 	// InsertPasskey stores a passkey and its verified credential (format
 	// passkey) unless the user already has max passkeys (a conflict with
 	// CodeMaxPasskeys) or the credential id is registered (a conflict).
-	InsertPasskey(ctx context.Context, p *Passkey, cred *users.Credential, max int) error
+	// proof, if set, is spent first in the same transaction: none serving
+	// refuses the insert (mfa.ErrProofRefused), and an insert refused
+	// otherwise leaves it unspent.
+	InsertPasskey(ctx context.Context, p *Passkey, cred *users.Credential, max int, proof *mfa.TokenUse) error
 	ListPasskeys(ctx context.Context, userID string) ([]Passkey, error)
 	GetPasskey(ctx context.Context, userID, id string) (*Passkey, error)
 	PasskeyByCredentialID(ctx context.Context, envID string, credentialID []byte) (*Passkey, error)

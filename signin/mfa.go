@@ -236,12 +236,15 @@ func (s *Service) elevatedFor(ctx context.Context, cur *Current, scopes []string
 // RegisterTOTP starts a TOTP enrollment for the caller. An MFA-pending
 // session may enroll only a user without a verified method: with one,
 // the first factor alone must not be able to add a second; a full session
-// needs proof of a factor passed in it then (mayAddFactor).
+// needs proof of a factor passed in it then (mayAddFactor), spent with
+// the device's insert: an enrollment refused (the most TOTP devices
+// allowed) leaves a single-use proof unspent.
 func (s *Service) RegisterTOTP(ctx context.Context, cur *Current, proof Proof) (*mfa.Enrollment, error) {
 	if err := s.mayEnroll(ctx, cur, mfa.TypeTOTP); err != nil {
 		return nil, err
 	}
-	if err := s.mayAddFactor(ctx, cur, proof); err != nil {
+	use, err := s.mayAddFactor(ctx, cur, proof)
+	if err != nil {
 		return nil, err
 	}
 	issuer := "dynamicauth"
@@ -252,7 +255,8 @@ func (s *Service) RegisterTOTP(ctx context.Context, cur *Current, proof Proof) (
 	if p, err := s.envs.GetProject(ctx, env.ProjectID); err == nil && p.Name != "" {
 		issuer = p.Name
 	}
-	return s.mfa.BeginTOTP(ctx, env.ID, cur.User.ID, issuer, cur.User.Label())
+	en, err := s.mfa.BeginTOTPWithProof(ctx, env.ID, cur.User.ID, issuer, cur.User.Label(), use)
+	return en, use.Refused(err)
 }
 
 // ConfirmTOTP verifies the first code of the caller's TOTP enrollment.
@@ -277,18 +281,31 @@ type Proof struct{ MFAToken, Elevated string }
 // check that asks for a fresh factor. A user's first factor needs none,
 // nor does a passkey while the environment uses no MFA (neither at
 // sign-in nor for actions): passkeys are then sign-in methods only.
-func (s *Service) mayAddFactor(ctx context.Context, cur *Current, proof Proof) error {
+//
+// The proof it returns (nil when none is needed) is looked at, not spent:
+// the caller spends it with the factor's insert, in its transaction, so
+// that an addition refused (a bad attestation, a limit) leaves a
+// single-use token for the next try. The look refuses a bad proof before
+// any of the addition's work.
+func (s *Service) mayAddFactor(ctx context.Context, cur *Current, proof Proof) (*mfa.TokenUse, error) {
 	if cur.Claims.MFAPending() {
-		return nil // mayEnroll decides for pending sessions
+		return nil, nil // mayEnroll decides for pending sessions
 	}
 	if need, err := s.addingNeedsProof(ctx, cur); err != nil || !need {
-		return err
+		return nil, err
 	}
 	if proof.MFAToken == "" && proof.Elevated == "" {
-		return errs.Forbidden("Elevated access token required: pass a factor in this session with requestedScopes " +
+		return nil, errs.Forbidden("Elevated access token required: pass a factor in this session with requestedScopes " +
 			"[credential:link] (or createMfaToken) before adding another")
 	}
-	return s.CheckMFAProof(ctx, cur, proof.MFAToken, proof.Elevated, "credential:link")
+	use, err := s.mfaProof(cur, proof.MFAToken, proof.Elevated, "credential:link")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mfa.Serves(ctx, use); err != nil {
+		return nil, err
+	}
+	return use, nil
 }
 
 // addingNeedsProof tells whether adding a factor for the caller takes

@@ -147,22 +147,25 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, cur *Current, or
 // RegisterPasskey stores a passkey for the signed-in caller and re-issues
 // their tokens with it among the credentials. With MFA it may also be the
 // caller's second factor: registering it on an MFA-pending session of a
-// user without any method (enrollment) completes MFA with it.
+// user without any method (enrollment) completes MFA with it. The proof
+// another factor takes (mayAddFactor) is spent with the passkey's
+// insert: a registration refused leaves a single-use one unspent.
 func (s *Service) RegisterPasskey(ctx context.Context, cur *Current, req PasskeyRequest) (*Result, error) {
 	pks, err := s.PasskeysServed()
 	if err != nil {
 		return nil, err
 	}
 	pending := cur.Claims.MFAPending()
+	var use *mfa.TokenUse
 	if pending {
 		if err := s.mayEnroll(ctx, cur, mfa.TypePasskey); err != nil {
 			return nil, err
 		}
-	} else if err := s.mayAddFactor(ctx, cur, req.Proof); err != nil {
+	} else if use, err = s.mayAddFactor(ctx, cur, req.Proof); err != nil {
 		return nil, err
 	}
-	if _, err := pks.FinishRegistration(ctx, cur.Session.EnvironmentID, cur.User, req.Body, req.UserAgent); err != nil {
-		return nil, err
+	if _, err := pks.FinishRegistrationWithProof(ctx, cur.Session.EnvironmentID, cur.User, req.Body, req.UserAgent, use); err != nil {
+		return nil, use.Refused(err)
 	}
 	u, err := s.store.GetUser(ctx, cur.User.ID)
 	if err != nil {

@@ -25,8 +25,13 @@ func scanDevice(r Row) (mfa.Device, error) {
 }
 
 // InsertMFADevice implements mfa.Store.
-func (s *Store) InsertMFADevice(ctx context.Context, d *mfa.Device) error {
+func (s *Store) InsertMFADevice(ctx context.Context, d *mfa.Device, proof *mfa.TokenUse) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
+		if proof != nil { // before the insert's refusals
+			if err := s.spendProof(ctx, tx, proof); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM mfa_devices WHERE user_id = $1 AND type = $2 AND verified_at IS NULL`,
 			d.UserID, d.Type); err != nil {
 			return err

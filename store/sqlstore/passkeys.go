@@ -55,9 +55,15 @@ func (s *Store) DeleteExpiredPasskeyChallenges(ctx context.Context, before time.
 
 // InsertPasskey implements passkey.Store. The user's row is locked first
 // (PostgreSQL; SQLite has one writer) so two registrations cannot both
-// pass the limit.
-func (s *Store) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users.Credential, max int) error {
+// pass the limit; a proof is spent before it, as DeletePasskey spends
+// one, so the two lock in the same order.
+func (s *Store) InsertPasskey(ctx context.Context, p *passkey.Passkey, vc *users.Credential, max int, proof *mfa.TokenUse) error {
 	err := s.db.Write(ctx, func(tx Tx) error {
+		if proof != nil { // before the insert's refusals
+			if err := s.spendProof(ctx, tx, proof); err != nil {
+				return err
+			}
+		}
 		var owner string
 		if err := tx.QueryRow(ctx, `SELECT id FROM users WHERE id = $1`+s.d.ForUpdate, p.UserID).Scan(&owner); err != nil {
 			return s.fail("lock user", users.ErrUserNotFound, err)

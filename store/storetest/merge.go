@@ -67,9 +67,9 @@ func testPendingMerge(t *testing.T, s store.Store) {
 	// user handle its authenticator was given, bob's id; alice's own
 	// passkey keeps hers.
 	mine, mineVC := newPasskey(t, env, alice.ID, c.next())
-	must(t, "InsertPasskey alice", s.InsertPasskey(ctx(t), mine, mineVC, 5))
+	must(t, "InsertPasskey alice", s.InsertPasskey(ctx(t), mine, mineVC, 5, nil))
 	his, hisVC := newPasskey(t, env, bob.ID, c.next())
-	must(t, "InsertPasskey bob", s.InsertPasskey(ctx(t), his, hisVC, 5))
+	must(t, "InsertPasskey bob", s.InsertPasskey(ctx(t), his, hisVC, 5, nil))
 	_, err = s.MergeUsers(ctx(t), &signin.MergeWrite{EnvironmentID: env, UserID: alice.ID, FromUserID: bob.ID, Now: c.next(),
 		Apply: func(into, from *users.User, _ []users.CustomField) (*users.ProfileChange, error) {
 			return &users.ProfileChange{User: into}, nil

@@ -51,9 +51,9 @@ func testMFADevices(t *testing.T, s store.Store) {
 	other, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
 
 	abandoned := newDevice(t, e.sandbox.ID, u.ID, c.next())
-	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), abandoned))
+	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), abandoned, nil))
 	d1 := newDevice(t, e.sandbox.ID, u.ID, c.next())
-	must(t, "InsertMFADevice again", s.InsertMFADevice(ctx(t), d1))
+	must(t, "InsertMFADevice again", s.InsertMFADevice(ctx(t), d1, nil))
 	devs, err := s.ListMFADevices(ctx(t), u.ID)
 	must(t, "ListMFADevices", err)
 	if len(devs) != 1 || devs[0].ID != d1.ID || devs[0].Verified() || string(devs[0].Secret) != string(d1.Secret) {
@@ -84,7 +84,7 @@ func testMFADevices(t *testing.T, s store.Store) {
 	}
 
 	d2 := newDevice(t, e.sandbox.ID, u.ID, c.next())
-	must(t, "InsertMFADevice d2", s.InsertMFADevice(ctx(t), d2))
+	must(t, "InsertMFADevice d2", s.InsertMFADevice(ctx(t), d2, nil))
 	if ok, err := s.AcceptMFAStep(ctx(t), u.ID, d2.ID, 1, c.next()); err != nil || !ok {
 		t.Fatalf("d2 first step: %v %v", ok, err)
 	}
@@ -148,7 +148,7 @@ func testMFAStepRace(t *testing.T, s store.Store) {
 	e := newEndEnv(t, s, c)
 	u, _ := signIn(t, s, c, e.sandbox.ID, newWallet(t, e.sandbox.ID))
 	d := newDevice(t, e.sandbox.ID, u.ID, c.next())
-	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d))
+	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d, nil))
 	now := c.next()
 	accepted := countParallel(t, 8, func() (bool, error) { return s.AcceptMFAStep(ctx(t), u.ID, d.ID, 4242, now) })
 	if accepted != 1 {
@@ -157,7 +157,7 @@ func testMFAStepRace(t *testing.T, s store.Store) {
 	// First codes of a new device racing with different steps verify it
 	// once: one user.mfa.device.added.
 	d2 := newDevice(t, e.sandbox.ID, u.ID, c.next())
-	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d2))
+	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d2, nil))
 	var step atomic.Int64
 	step.Store(100)
 	countParallel(t, 8, func() (bool, error) { return s.AcceptMFAStep(ctx(t), u.ID, d2.ID, step.Add(1), now) })

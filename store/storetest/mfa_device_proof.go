@@ -26,7 +26,7 @@ func testDeleteMFADeviceProof(t *testing.T, s store.Store) {
 		at := c.next()
 		d := newDevice(t, env, userID, at)
 		d.VerifiedAt = &at
-		must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d))
+		must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), d, nil))
 		return d
 	}
 	pr := proofs{s: s, userID: u.ID, now: c.next()}

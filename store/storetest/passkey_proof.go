@@ -24,7 +24,7 @@ func testDeletePasskeyProof(t *testing.T, s store.Store) {
 	u, _ := signIn(t, s, c, env, newWallet(t, env))
 	add := func() *passkey.Passkey {
 		p, vc := newPasskey(t, env, u.ID, c.next())
-		must(t, "InsertPasskey", s.InsertPasskey(ctx(t), p, vc, 10))
+		must(t, "InsertPasskey", s.InsertPasskey(ctx(t), p, vc, 10, nil))
 		return p
 	}
 	only := add()

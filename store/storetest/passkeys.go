@@ -80,14 +80,14 @@ func testPasskeys(t *testing.T, s store.Store) {
 	other, _ := signIn(t, s, c, env, newWallet(t, env))
 
 	p1, vc1 := newPasskey(t, env, u.ID, c.next())
-	must(t, "InsertPasskey", s.InsertPasskey(ctx(t), p1, vc1, 2))
+	must(t, "InsertPasskey", s.InsertPasskey(ctx(t), p1, vc1, 2, nil))
 	dup, dupVC := newPasskey(t, env, other.ID, c.next())
 	dup.CredentialID, dupVC.Address = p1.CredentialID, vc1.Address
-	wantKind(t, "a registered credential id again", s.InsertPasskey(ctx(t), dup, dupVC, 2), errs.KindConflict)
+	wantKind(t, "a registered credential id again", s.InsertPasskey(ctx(t), dup, dupVC, 2, nil), errs.KindConflict)
 	p2, vc2 := newPasskey(t, env, u.ID, c.next())
-	must(t, "InsertPasskey 2", s.InsertPasskey(ctx(t), p2, vc2, 2))
+	must(t, "InsertPasskey 2", s.InsertPasskey(ctx(t), p2, vc2, 2, nil))
 	p3, vc3 := newPasskey(t, env, u.ID, c.next())
-	err := s.InsertPasskey(ctx(t), p3, vc3, 2)
+	err := s.InsertPasskey(ctx(t), p3, vc3, 2, nil)
 	wantCode(t, "a third passkey with a limit of 2", err, errs.KindUnprocessable, passkey.CodeMaxPasskeys)
 	if got := getUser(t, s, u.ID); got.Credential(vc3.ID) != nil || got.Credential(vc1.ID) == nil {
 		t.Fatalf("credentials after the refused insert: %v", credentialIDs(got))
@@ -159,7 +159,7 @@ func testPasskeys(t *testing.T, s store.Store) {
 	// A passkey that is the user's last way to sign in stays, as the last
 	// credential does at an unlink: deleting it locked the user out.
 	p4, vc4 := newPasskey(t, env, other.ID, c.next())
-	must(t, "InsertPasskey of the other user", s.InsertPasskey(ctx(t), p4, vc4, 2))
+	must(t, "InsertPasskey of the other user", s.InsertPasskey(ctx(t), p4, vc4, 2, nil))
 	wallet := getUser(t, s, other.ID).WalletCredentials()[0]
 	if _, err := s.UnlinkCredential(ctx(t), other.ID, wallet.ID, c.next()); err != nil {
 		t.Fatalf("unlink the wallet of a user with a passkey: %v", err)

@@ -45,7 +45,7 @@ func testSealedValues(t *testing.T, s store.Store) {
 	_, _, err = s.CompleteSignIn(ctx(t), w)
 	must(t, "oauth CompleteSignIn without a refresh token", err)
 	dev := newDevice(t, env, u.ID, c.next())
-	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), dev))
+	must(t, "InsertMFADevice", s.InsertMFADevice(ctx(t), dev, nil))
 	hook, ping := newHook(c, env, true, events.UserCreated)
 	must(t, "CreateWebhook", s.CreateWebhook(ctx(t), hook, ping, 5))
 	ta := &testaccounts.Account{EnvironmentID: env, Email: "x+dynamic_test@example.com", CodeSealed: randomBytes(t, 30), CreatedAt: c.next()}

@@ -119,6 +119,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OTPBruteForce", testOTPBruteForce},
 		{"Passkeys", testPasskeys},
 		{"DeletePasskeyProof", testDeletePasskeyProof},
+		{"InsertFactorProof", testInsertFactorProof},
 		{"Devices", testDevices},
 		{"Allowlists", testAllowlists},
 		{"Gates", testGates},
