@@ -119,20 +119,11 @@ func (s *Service) stepUpProof(ctx context.Context, cur *Current, scope string, p
 	return s.mfa.ElevatedProof(cur.User.ID, cur.Session.ID, proof.Elevated, scope)
 }
 
-// CheckMFAProof accepts, for a sensitive MFA change (deleting a device or
-// a passkey), either an mfaToken (x-mfa-auth-token) or an
-// elevatedAccessToken carrying scope: Dynamic's SDK sends the latter when
-// it holds one and the former otherwise.
-func (s *Service) CheckMFAProof(ctx context.Context, cur *Current, mfaToken, elevated, scope string) error {
-	use, err := s.mfaProof(cur, mfaToken, elevated, scope)
-	if err != nil {
-		return err
-	}
-	return s.mfa.Spend(ctx, use)
-}
-
-// mfaProof is CheckMFAProof's proof, not spent yet: for the caller to
-// spend, on its own or in the transaction of the change it allows.
+// mfaProof is the proof a sensitive MFA change (adding or deleting a
+// device or a passkey) takes, not spent yet: an mfaToken
+// (x-mfa-auth-token) or an elevatedAccessToken carrying scope (Dynamic's
+// SDK sends the latter when it holds one and the former otherwise), for
+// the caller to spend in the transaction of the change it allows.
 func (s *Service) mfaProof(cur *Current, mfaToken, elevated, scope string) (*mfa.TokenUse, error) {
 	if _, err := s.MFAServed(); err != nil {
 		return nil, err
@@ -144,7 +135,7 @@ func (s *Service) mfaProof(cur *Current, mfaToken, elevated, scope string) (*mfa
 }
 
 // DeleteMFADevice removes one of the caller's MFA devices given proof of
-// a factor passed in this session (CheckMFAProof with credential:unlink);
+// a factor passed in this session (mfaProof with credential:unlink);
 // a single-use proof is spent with the delete, in its transaction, before
 // its refusals: a device not found leaves it unspent.
 func (s *Service) DeleteMFADevice(ctx context.Context, cur *Current, deviceID, mfaToken, elevated string) error {
