@@ -164,17 +164,31 @@ func (s *Store) CreateProject(ctx context.Context, p *tenant.Project, envs []*te
 	})
 }
 
-// projectEnvironments loads the environment refs of the given projects.
+// projectEnvironments loads the environment refs of the given projects,
+// in one query (the sandbox first in each project).
 func (s *Store) projectEnvironments(ctx context.Context, projects []tenant.Project) error {
-	for i := range projects {
-		refs, err := list(ctx, s, s.db.Reader(), "list environments", scanner(func(r *tenant.EnvironmentRef) []any {
-			return []any{&r.ID, &r.Name}
-		}), `SELECT id, name FROM environments WHERE project_id = $1
-			ORDER BY CASE name WHEN 'sandbox' THEN 0 ELSE 1 END`, projects[i].ID)
-		if err != nil {
-			return err
-		}
-		projects[i].Environments = append(projects[i].Environments, refs...)
+	if len(projects) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(projects))
+	ids := make([]string, len(projects))
+	for i, p := range projects {
+		at[p.ID], ids[i] = i, p.ID
+	}
+	type ref struct {
+		project string
+		tenant.EnvironmentRef
+	}
+	refs, err := list(ctx, s, s.db.Reader(), "list environments", scanner(func(r *ref) []any {
+		return []any{&r.project, &r.ID, &r.Name}
+	}), `SELECT project_id, id, name FROM environments WHERE `+s.in("project_id", 1)+`
+		ORDER BY CASE name WHEN 'sandbox' THEN 0 ELSE 1 END, id`, s.d.IDList(ids))
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		p := &projects[at[r.project]]
+		p.Environments = append(p.Environments, r.EnvironmentRef)
 	}
 	return nil
 }
