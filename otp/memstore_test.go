@@ -51,6 +51,17 @@ func (m *memStore) CheckVerificationCode(_ context.Context, c Check) (Outcome, *
 	return Accepted, &out, nil
 }
 
+func (m *memStore) ReadVerification(_ context.Context, envID, channel, id string) (*Verification, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := m.vs[id]
+	if v == nil || v.EnvironmentID != envID || v.Channel != channel {
+		return nil, nil
+	}
+	out := *v
+	return &out, nil
+}
+
 func (m *memStore) ReplaceVerificationCode(_ context.Context, r Replace) (Outcome, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

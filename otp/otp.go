@@ -96,6 +96,10 @@ type Store interface {
 	// MaxAttempts in total are ever compared. It returns the verification
 	// when the outcome is Accepted.
 	CheckVerificationCode(ctx context.Context, c Check) (Outcome, *Verification, error)
+	// ReadVerification reads verification id of the environment and
+	// channel as it is, whatever its state, changing nothing (no attempt
+	// counted); nil, nil when there is none.
+	ReadVerification(ctx context.Context, envID, channel, id string) (*Verification, error)
 	// ReplaceVerificationCode gives an unconsumed, unlocked verification
 	// of r.Address a new code and expiry. Its attempts are kept.
 	ReplaceVerificationCode(ctx context.Context, r Replace) (Outcome, error)

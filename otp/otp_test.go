@@ -173,6 +173,62 @@ func TestLockAfterMaxAttempts(t *testing.T) {
 	wantCode(t, "retry after the lock", err, "too_many_sms_verification_attempts")
 }
 
+// TestPeekCountsNothing: Peek shows a live verification's address and
+// session, never its code's hash, and counts no attempt; a used, locked,
+// expired or unknown one it does not show.
+func TestPeekCountsNothing(t *testing.T) {
+	f := newFixture(t, Config{MaxAttempts: 2})
+	ctx := t.Context()
+	start := func(email string) (*Verification, string) {
+		t.Helper()
+		st, err := f.svc.Start(ctx, Request{EnvironmentID: "env", Channel: ChannelEmail, Destination: Destination{Email: email},
+			Client: email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Verification, f.out.lastCode()
+	}
+	peek := func(what string, v *Verification, live bool) {
+		t.Helper()
+		got, err := f.svc.Peek(ctx, "env", ChannelEmail, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !live && got != nil || live && (got == nil || got.Address != v.Address || got.CodeHash != "") {
+			t.Fatalf("%s: peeked %+v, want live %v", what, got, live)
+		}
+	}
+	v, code := start("ada@example.com")
+	for range 5 {
+		peek("live", v, true)
+	}
+	for _, o := range [][2]string{{"two", ChannelEmail}, {"env", ChannelSMS}} {
+		if got, err := f.svc.Peek(ctx, o[0], o[1], v.ID); got != nil || err != nil {
+			t.Fatalf("peek in %v: %+v, %v", o, got, err)
+		}
+	}
+	if _, err := f.svc.Check(ctx, "env", ChannelEmail, v.ID, code); err != nil {
+		t.Fatalf("the right code after peeks: %v", err)
+	}
+	peek("used", v, false)
+
+	v, code = start("bo@example.com")
+	wrong := "999999"
+	if code == wrong {
+		wrong = "888888"
+	}
+	for range 2 {
+		_, err := f.svc.Check(ctx, "env", ChannelEmail, v.ID, wrong)
+		wantCode(t, "wrong code", err, "wrong_email_verification_token")
+	}
+	peek("locked", v, false)
+
+	v, _ = start("cy@example.com")
+	*f.clock = f.clock.Add(DefaultTTL)
+	peek("expired", v, false)
+	peek("unknown", &Verification{ID: "nope"}, false)
+}
+
 func TestSendLimitsAnswer429WithRetryAfter(t *testing.T) {
 	f := newFixture(t, Config{SendPerIP: ratelimit.Rule{Burst: 100, Per: time.Minute}})
 	ctx := t.Context()

@@ -310,6 +310,29 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 	}
 }
 
+// Peek reads the live verification id of the environment and channel
+// (unused, under its attempts, unexpired) without its code: no attempt
+// counted, nothing consumed. A flow decides from its address what it can
+// refuse without the code, before Check spends it. nil, nil when none is
+// live; Check then says why. Peek's answer rests on the verification's id
+// alone: a caller may be refused from it only with what the one who
+// started the verification knew (its address), never anything a code
+// proves.
+func (s *Service) Peek(ctx context.Context, envID, channel, id string) (*Verification, error) {
+	if _, ok := contractCodes[channel]; !ok || len(id) > 64 {
+		return nil, nil
+	}
+	v, err := s.d.Store.ReadVerification(ctx, envID, channel, id)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	if v.ConsumedAt != nil || v.Attempts >= s.d.Config.MaxAttempts || !v.ExpiresAt.After(s.now()) {
+		return nil, nil
+	}
+	v.CodeHash = ""
+	return v, nil
+}
+
 // PurgeExpired forgets verifications a day past their expiry.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	return s.d.Store.DeleteExpiredVerifications(ctx, s.now().Add(-24*time.Hour))

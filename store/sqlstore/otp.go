@@ -63,6 +63,21 @@ func (s *Store) CheckVerificationCode(ctx context.Context, c otp.Check) (otp.Out
 	return out, v, nil
 }
 
+// ReadVerification implements otp.Store.
+func (s *Store) ReadVerification(ctx context.Context, envID, channel, id string) (*otp.Verification, error) {
+	v := otp.Verification{ID: id, EnvironmentID: envID, Channel: channel}
+	err := s.db.Reader().QueryRow(ctx, `SELECT address, code_hash, attempts, expires_at, created_at, consumed_at, session_id
+		FROM otp_verifications WHERE id = $1 AND environment_id = $2 AND channel = $3`, id, envID, channel).Scan(&v.Address,
+		&v.CodeHash, &v.Attempts, &v.ExpiresAt, &v.CreatedAt, &v.ConsumedAt, &v.Session)
+	if s.noRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.fail("read verification", nil, err)
+	}
+	return &v, nil
+}
+
 // ReplaceVerificationCode implements otp.Store.
 func (s *Store) ReplaceVerificationCode(ctx context.Context, r otp.Replace) (otp.Outcome, error) {
 	var out otp.Outcome

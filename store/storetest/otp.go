@@ -31,6 +31,18 @@ func checkCode(t *testing.T, s store.Store, v *otp.Verification, hash string, no
 	return out
 }
 
+// readVerification reads v back (ReadVerification) and wants its
+// attempts and whether it is consumed.
+func readVerification(t *testing.T, s store.Store, v *otp.Verification, attempts int, consumed bool) {
+	t.Helper()
+	got, err := s.ReadVerification(ctx(t), v.EnvironmentID, v.Channel, v.ID)
+	must(t, "ReadVerification", err)
+	if got == nil || got.Address != v.Address || got.Session != v.Session || got.CodeHash != v.CodeHash ||
+		!got.ExpiresAt.Equal(v.ExpiresAt) || got.Attempts != attempts || (got.ConsumedAt != nil) != consumed {
+		t.Fatalf("ReadVerification read %+v, want %+v with %d attempts, consumed %v", got, v, attempts, consumed)
+	}
+}
+
 func wantOutcome(t *testing.T, what string, got, want otp.Outcome) {
 	t.Helper()
 	if got != want {
@@ -57,7 +69,19 @@ func testOTPCodes(t *testing.T, s store.Store) {
 	other.ID = id()
 	wantOutcome(t, "unknown verification", checkCode(t, s, &other, v.CodeHash, now), otp.NotFound)
 
+	readVerification(t, s, v, 1, false)
+	readVerification(t, s, v, 1, false) // a read counts no attempt
+	for _, o := range []otp.Verification{{EnvironmentID: e.live.ID, Channel: v.Channel, ID: v.ID},
+		{EnvironmentID: v.EnvironmentID, Channel: otp.ChannelSMS, ID: v.ID}, {EnvironmentID: v.EnvironmentID, Channel: v.Channel, ID: id()}} {
+		got, err := s.ReadVerification(ctx(t), o.EnvironmentID, o.Channel, o.ID)
+		must(t, "ReadVerification elsewhere", err)
+		if got != nil {
+			t.Fatalf("ReadVerification(%s, %s, %s) read %+v, want none", o.EnvironmentID, o.Channel, o.ID, got)
+		}
+	}
+
 	wantOutcome(t, "right code", checkCode(t, s, v, v.CodeHash, now), otp.Accepted)
+	readVerification(t, s, v, 2, true)
 
 	// A code sent before a master-secret rotation: its hash is the
 	// second one asked for, and the check counts one attempt.
