@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 )
@@ -135,6 +136,91 @@ func TestRefusedCodeVerifyKeepsTheProof(t *testing.T) {
 			if !(statuses[0] == 200 && statuses[1] == 403 || statuses[0] == 403 && statuses[1] == 200) {
 				t.Fatalf("two verifies with one single-use token answered %v, want one 200 and one 403", statuses)
 			}
+		})
+	}
+}
+
+// TestRefusedCodeVerifyKeepsTheCode: what emailVerifications/verify can
+// refuse without the code (the user.update step-up missing or spent,
+// requestedScopes of an address the user has not) is refused before the
+// code is checked, so the same code then goes through. Wrong guesses
+// still count at once: of 50 concurrent ones with a good proof, 5 are
+// compared, and the right code is refused after them.
+func TestRefusedCodeVerifyKeepsTheCode(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) {
+			h, box := newCodeHarness(t, backend)
+			sdk := "/sdk/" + h.ids.EnvironmentID
+			h.enableCodes(t, h.ids.EnvironmentID, nil, "emailOnly")
+			h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
+				map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+			send := func(email string) string {
+				t.Helper()
+				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
+				wantStatus(t, "create "+email, st, 200, res)
+				return str(t, res, "verificationUUID")
+			}
+			st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": send("ada@example.com"),
+				"verificationToken": box.Code(t, "ada@example.com")})
+			wantStatus(t, "sign in", st, 200, res)
+			token := str(t, res, "minifiedJwt")
+			verify := func(elevated, vid, code string, scopes ...string) *response {
+				body := map[string]any{"verificationUUID": vid, "verificationToken": code}
+				if scopes != nil {
+					body["requestedScopes"] = scopes
+				}
+				return h.send(t, request{method: "POST", path: v0 + sdk + "/emailVerifications/verify", token: token, body: body,
+					header: map[string]string{"X-Dyn-Elevated-Access-Token": elevated}})
+			}
+			stepUp := func() string {
+				t.Helper()
+				r := verify("", send("ada@example.com"), box.Code(t, "ada@example.com"), "user:update")
+				wantStatus(t, "step-up by a code", r.status, 200, r.json)
+				return str(t, r.json, "elevatedAccessToken")
+			}
+
+			vid, code := send("bo@example.com"), box.Code(t, "bo@example.com")
+			r := verify("", vid, code)
+			wantError(t, "verify without the elevated token", r.status, r.json, 403)
+			r = verify("not-a-token", vid, code)
+			wantError(t, "verify with an unknown token", r.status, r.json, 403)
+			r = verify("", vid, code, "user:update")
+			wantErrCode(t, "requestedScopes with a code to a new address", r.status, r.json, 422, "invalid_scopes")
+			elevated := stepUp()
+			r = verify(elevated, vid, code)
+			wantStatus(t, "the same code with the elevated token", r.status, 200, r.json)
+			wantEq(t, r.json, "user.email", "bo@example.com")
+
+			vid, code = send("cy@example.com"), box.Code(t, "cy@example.com")
+			r = verify(elevated, vid, code)
+			wantError(t, "verify with a spent single-use token", r.status, r.json, 403)
+			r = verify(stepUp(), vid, code)
+			wantStatus(t, "the same code with a fresh token", r.status, 200, r.json)
+
+			vid, code = send("dee@example.com"), box.Code(t, "dee@example.com")
+			wrong := "000000"
+			if code == wrong {
+				wrong = "111111"
+			}
+			elevated = stepUp()
+			counts := map[string]int{}
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for range 50 {
+				wg.Go(func() {
+					r := verify(elevated, vid, wrong)
+					c, _ := at(r.json, "code")
+					mu.Lock()
+					counts[fmt.Sprint(r.status, " ", c)]++
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			if counts["422 wrong_email_verification_token"] != 5 || counts["422 too_many_email_verification_attempts"] != 45 {
+				t.Fatalf("50 concurrent wrong guesses answered %v; want 5 checked and 45 locked", counts)
+			}
+			r = verify(elevated, vid, code)
+			wantErrCode(t, "the right code after the lock", r.status, r.json, 422, "too_many_email_verification_attempts")
 		})
 	}
 }

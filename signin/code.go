@@ -8,6 +8,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/events"
 	"github.com/dynamicauth/dynamicauth/ids"
+	"github.com/dynamicauth/dynamicauth/mfa"
 	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/users"
@@ -70,7 +71,12 @@ type codeProof struct {
 // proveCode checks everything about a code request and consumes the code:
 // the channel is on, the session key and device proof are well-formed,
 // then the code itself (a wrong one counts against its verification).
-func (s *Service) proveCode(ctx context.Context, req CodeRequest) (*codeProof, error) {
+// mayUse, if set, refuses what the flow can decide from the verification
+// alone (its address), before the code is checked and spent: a refusal
+// it makes leaves the code good. It sees the live verification before the
+// check (none there: Check says why), and again the checked one when that
+// differs (expired, then retried meanwhile).
+func (s *Service) proveCode(ctx context.Context, req CodeRequest, mayUse func(*otp.Verification) error) (*codeProof, error) {
 	codes, err := s.codeService(req.Channel)
 	if err != nil {
 		return nil, err
@@ -89,17 +95,39 @@ func (s *Service) proveCode(ctx context.Context, req CodeRequest) (*codeProof, e
 	if err != nil {
 		return nil, err
 	}
-	v, err := codes.Check(ctx, req.EnvironmentID, req.Channel, strings.TrimSpace(req.VerificationID), strings.TrimSpace(req.Code))
+	id, code := strings.TrimSpace(req.VerificationID), strings.TrimSpace(req.Code)
+	var seen *otp.Verification
+	if mayUse != nil && otp.ValidCodeFormat(code) { // a malformed code is refused as such first
+		if seen, err = codes.Peek(ctx, req.EnvironmentID, req.Channel, id); err != nil {
+			return nil, err
+		}
+		if seen != nil {
+			if err := mayUse(seen); err != nil {
+				return nil, err
+			}
+		}
+	}
+	v, err := codes.Check(ctx, req.EnvironmentID, req.Channel, id, code)
 	if err != nil {
 		return nil, err
 	}
+	if mayUse != nil && (seen == nil || seen.Address != v.Address || seen.Session != v.Session) {
+		if err := mayUse(v); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	cred := users.Credential{ID: ids.New(), EnvironmentID: req.EnvironmentID, Format: users.FormatEmail, Address: v.Address,
-		PublicIdentifier: v.Address, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
-	if req.Channel == otp.ChannelSMS {
+	return &codeProof{v: v, cred: codeCredential(req.EnvironmentID, req.Channel, v.Address, now), nonces: nonces, now: now}, nil
+}
+
+// codeCredential is the credential a code to address proves.
+func codeCredential(envID, channel, address string, now time.Time) users.Credential {
+	cred := users.Credential{ID: ids.New(), EnvironmentID: envID, Format: users.FormatEmail, Address: address,
+		PublicIdentifier: address, SignInEnabled: true, VerifiedAt: now, CreatedAt: now}
+	if channel == otp.ChannelSMS {
 		cred.Format = users.FormatPhoneNumber
 	}
-	return &codeProof{v: v, cred: cred, nonces: nonces, now: now}, nil
+	return cred
 }
 
 // CodeSignIn signs in (or up) the owner of the email or phone number a
@@ -114,7 +142,7 @@ func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	pr, err := s.proveCode(ctx, req)
+	pr, err := s.proveCode(ctx, req, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +165,14 @@ func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, err
 
 // CodeVerify adds the email or phone number a code proved to the
 // signed-in user (or confirms it), makes it their profile's email or
-// phone number, and re-issues their tokens for the same session.
+// phone number, and re-issues their tokens for the same session. What it
+// can refuse from the verification's address and the caller alone (the
+// step-up's proof, requestedScopes of an address not theirs) it refuses
+// before the code is spent (mayVerify): the same code then goes through.
+// The access rules and an address another user has are refused after the
+// code, as they tell about the address beyond what its verification's
+// creator knew (who holds it, its lists): without the code, they would
+// be an oracle for any signed-in caller.
 func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest) (*Result, error) {
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
@@ -145,7 +180,11 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 	if err := s.mayStepUp(ctx, cur, req.Scopes, "a code"); err != nil {
 		return nil, err
 	}
-	pr, err := s.proveCode(ctx, req)
+	var proof *mfa.TokenUse
+	pr, err := s.proveCode(ctx, req, func(v *otp.Verification) (err error) {
+		proof, err = s.mayVerify(ctx, cur, req, v)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -154,19 +193,8 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 			return s.store.ConsumeNonces(ctx, req.EnvironmentID, pr.nonces, pr.now)
 		})
 	}
-	// The user.update MFA action covers this change as it covers PUT
-	// /users with the address: a verification that a PUT /users of this
-	// session started passed it there; any other (emailVerifications/create
-	// by a stolen session, say) needs the elevatedAccessToken here. It is
-	// spent in the link's transaction, before the link's refusals: a link
-	// refused (an address another user has) leaves a single-use one
-	// unspent, and of two links racing with one, one passes.
-	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred}
-	if pr.v.Session != cur.Session.ID && !holds(cur.User, pr.v.Address) {
-		if w.Proof, err = s.stepUpProof(ctx, cur, "user:update", Proof{Elevated: req.Elevated}); err != nil {
-			return nil, err
-		}
-	}
+	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred,
+		Proof: proof}
 	taken := errs.Unprocessable("email_already_exists", "this email belongs to another account of this environment", nil)
 	if req.Channel == otp.ChannelSMS {
 		w.Event, w.Profile = events.PhoneLinked, &NewUserProfile{PhoneNumber: pr.v.Address}
@@ -192,6 +220,38 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 	a := session.AuthOf(cur.Claims)
 	a.Grants = grants
 	return s.issueFor(ctx, cur, u, req.IssuerHost, req.Origin, a)
+}
+
+// mayVerify is what CodeVerify decides from a live verification v before
+// its code is checked, telling nothing about v's address that its creator
+// did not know. requestedScopes step up only with an address the user
+// holds (stepUp checks it again). A link needs the user.update step-up
+// unless a PUT /users of this session started v (it passed the step-up
+// there) or the address is the user's already (verifying it changes
+// nothing the step-up guards): the proof is looked at here, spending
+// nothing, and spent in the link's transaction, before the link's
+// refusals, so a link refused (an address another user has) leaves a
+// single-use one unspent, and of two links racing with one, one passes.
+func (s *Service) mayVerify(ctx context.Context, cur *Current, req CodeRequest, v *otp.Verification) (*mfa.TokenUse, error) {
+	if len(req.Scopes) > 0 {
+		cred := codeCredential(req.EnvironmentID, req.Channel, v.Address, time.Time{})
+		if cur.User.Same(&cred) == nil {
+			return nil, errs.Unprocessable(mfa.CodeInvalidScopes,
+				"requestedScopes: only a credential this user has already can step up; link it first", nil)
+		}
+		return nil, nil
+	}
+	if v.Session == cur.Session.ID || holds(cur.User, v.Address) {
+		return nil, nil
+	}
+	use, err := s.stepUpProof(ctx, cur, "user:update", Proof{Elevated: req.Elevated})
+	if err != nil || use == nil {
+		return nil, err
+	}
+	if err := s.mfa.Serves(ctx, use); err != nil {
+		return nil, err
+	}
+	return use, nil
 }
 
 // holds reports whether address (normalised) is u's already: its
