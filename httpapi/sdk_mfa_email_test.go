@@ -102,6 +102,10 @@ func testMFAEmail(t *testing.T, backend string) {
 	ovid, ocode := start(env, "mallory@example.com")
 	st, res = authEmail(ptok, ovid, ocode, nil)
 	wantErrCode(t, "the code of another address", st, res, 422, "invalid_email_verification")
+	h.enableCodes(t, env, nil, "emailOnly") // the refusal left the code to its address's owner
+	st, res = h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": ovid, "verificationToken": ocode})
+	wantStatus(t, "the refused code signs its address in", st, 200, res)
+	h.enableCodes(t, env, nil)
 	lvid, lcode := start(live, "ada@example.com")
 	st, res = authEmail(ptok, lvid, lcode, nil)
 	wantErrCode(t, "a code of another environment", st, res, 422, "invalid_email_verification")

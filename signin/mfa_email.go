@@ -41,14 +41,27 @@ func (s *Service) AuthEmailMFA(ctx context.Context, cur *Current, req EmailMFARe
 		return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "this user has no verified email", nil)
 	}
 	err := s.mfa.Guard(ctx, cur.User.ID, func() error {
-		v, err := s.codes.Check(ctx, cur.Session.EnvironmentID, otp.ChannelEmail, strings.TrimSpace(req.VerificationID),
-			strings.TrimSpace(req.Code))
+		envID, id, code := cur.Session.EnvironmentID, strings.TrimSpace(req.VerificationID), strings.TrimSpace(req.Code)
+		notYours := errs.Unprocessable("invalid_email_verification",
+			"verificationUUID: this verification is not of one of your verified emails", nil)
+		// A code to another address is refused before it is checked, and
+		// stays good for that address: the address is one its verification's
+		// creator named, so the refusal tells nothing a code proves.
+		if otp.ValidCodeFormat(code) {
+			seen, err := s.codes.Peek(ctx, envID, otp.ChannelEmail, id)
+			if err != nil {
+				return err
+			}
+			if seen != nil && !hasEmail(cur.User, seen.Address) {
+				return notYours
+			}
+		}
+		v, err := s.codes.Check(ctx, envID, otp.ChannelEmail, id, code)
 		if err != nil {
 			return err
 		}
 		if !hasEmail(cur.User, v.Address) {
-			return errs.Unprocessable("invalid_email_verification",
-				"verificationUUID: this verification is not of one of your verified emails", nil)
+			return notYours
 		}
 		return nil
 	})
