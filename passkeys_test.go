@@ -2,6 +2,8 @@ package dynamicauth_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/dynamicauth/dynamicauth/passkey"
 	"github.com/dynamicauth/dynamicauth/passkey/passkeytest"
 	"github.com/dynamicauth/dynamicauth/signin"
+	"github.com/dynamicauth/dynamicauth/tenant"
 	"github.com/dynamicauth/dynamicauth/users"
 	"github.com/go-webauthn/webauthn/protocol"
 )
@@ -22,6 +25,33 @@ import (
 // registration and as a second factor) and one passkey per user.
 func TestPasskeySettingsThroughTheGoAPI(t *testing.T) {
 	onBothBackends(t, testPasskeySettingsThroughTheGoAPI)
+}
+
+// TestPasskeySettingsAsGoValues: Tenants().UpdateSettings takes
+// security.passkeys.maxPasskeysPerUser as a Go integer, not only as the
+// float64 a JSON decode gives.
+func TestPasskeySettingsAsGoValues(t *testing.T) {
+	onBothBackends(t, func(t *testing.T, app *dynamicauthtest.App) {
+		ctx, env := t.Context(), app.IDs.EnvironmentID
+		for _, n := range []any{1, int64(3), uint8(4), float64(5), json.Number("6")} {
+			e, err := app.Tenants().GetEnvironment(ctx, app.System, env, tenant.ScopeSettingsRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(e.Settings, &doc); err != nil {
+				t.Fatal(err)
+			}
+			doc["security"] = map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": n}}
+			if _, err := app.Tenants().UpdateSettings(ctx, app.System, env, doc); err != nil {
+				t.Fatalf("maxPasskeysPerUser %T(%v): %v", n, n, err)
+			}
+			s, err := app.Passkeys().Settings(ctx, env)
+			if want := fmt.Sprint(n); err != nil || fmt.Sprint(s.MaxPerUser) != want {
+				t.Fatalf("maxPasskeysPerUser %T(%v) read back as %+v, %v", n, n, s, err)
+			}
+		}
+	})
 }
 
 func testPasskeySettingsThroughTheGoAPI(t *testing.T, app *dynamicauthtest.App) {

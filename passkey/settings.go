@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 
 	"github.com/dynamicauth/dynamicauth/errs"
@@ -63,8 +64,8 @@ func CheckSettings(settings map[string]any) error {
 				return errs.Invalid("security.passkeys.userVerification: must be one of required, preferred, discouraged")
 			}
 		case keyMaxPerUser:
-			n, ok := v.(float64)
-			if !ok || n != math.Trunc(n) || n < 1 || n > MaxPasskeysPerUserLimit {
+			n, ok := wholeNumber(v)
+			if !ok || n < 1 || n > MaxPasskeysPerUserLimit {
 				return errs.Invalid("security.passkeys.maxPasskeysPerUser: must be an integer from 1 to %d", MaxPasskeysPerUserLimit)
 			}
 		default:
@@ -72,6 +73,31 @@ func CheckSettings(settings map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// wholeNumber is v as an integer when it holds one: the float64 or
+// json.Number of a decoded document, or any Go integer or float a caller
+// of the Go API put in the map (Tenants().UpdateSettings).
+func wholeNumber(v any) (int64, bool) {
+	if n, ok := v.(json.Number); ok {
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u := rv.Uint()
+		return int64(u), u <= math.MaxInt64
+	case reflect.Float32, reflect.Float64:
+		f := rv.Float()
+		if f != math.Trunc(f) || math.Abs(f) > 1<<53 { // NaN and the infinities too
+			return 0, false
+		}
+		return int64(f), true
+	}
+	return 0, false
 }
 
 // SettingsRule looks after security.passkeys when next replaces the

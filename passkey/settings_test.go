@@ -2,6 +2,8 @@ package passkey
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -119,6 +121,10 @@ func TestCheckSettings(t *testing.T) {
 		{"security": map[string]any{"passkeys": map[string]any{}}},
 		{"security": map[string]any{"passkeys": map[string]any{"userVerification": "required", "maxPasskeysPerUser": float64(1)}}},
 		{"security": map[string]any{"passkeys": map[string]any{"userVerification": "discouraged", "maxPasskeysPerUser": float64(MaxPasskeysPerUserLimit)}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": 1}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": int64(MaxPasskeysPerUserLimit)}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": uint8(7)}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": json.Number("3")}}},
 	}
 	for _, s := range good {
 		if err := CheckSettings(s); err != nil {
@@ -133,6 +139,13 @@ func TestCheckSettings(t *testing.T) {
 		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": float64(2.5)}}},
 		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": float64(MaxPasskeysPerUserLimit + 1)}}},
 		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": "3"}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": 0}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": MaxPasskeysPerUserLimit + 1}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": uint64(math.MaxUint64)}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": json.Number("2.5")}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": math.NaN()}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": math.Inf(1)}}},
+		{"security": map[string]any{"passkeys": map[string]any{"maxPasskeysPerUser": true}}},
 		{"security": map[string]any{"passkeys": map[string]any{"residentKey": "discouraged"}}},
 	}
 	for _, s := range bad {
