@@ -1,12 +1,16 @@
 // Command dynamicauth runs the dynamicauth server and its maintenance tasks.
 //
 //	dynamicauth [serve] [--db PATH] [--addr HOST:PORT]
-//	dynamicauth init [--db PATH] [--json]
+//	dynamicauth init [--db PATH] [--email EMAIL] [--json]
 //	dynamicauth migrate [status|up] [--db PATH]
 //	dynamicauth keys rotate --env ID [--db PATH]
 //	dynamicauth export --env ID [--model users] [--format csv] [-o FILE]
-//	dynamicauth import --env ID (FILE | --from-dynamic URL --dynamic-env ID --dynamic-token TOKEN)
-//	dynamicauth hostnames list|verify --env ID [--hostname NAME] [--failed]
+//	dynamicauth import --env ID [--batch N] (FILE | --from-dynamic URL --dynamic-env ID --dynamic-token TOKEN)
+//	dynamicauth hostnames list --env ID [--json]
+//	dynamicauth hostnames verify --env ID --hostname NAME [--failed]
+//	dynamicauth backup -o FILE|-
+//	dynamicauth restore --from FILE [--damaged]
+//	dynamicauth reseal --previous-secret-file OLD
 //	dynamicauth version
 //
 // Every flag can also be set as an environment variable DYNAMICAUTH_<FLAG>
