@@ -63,6 +63,16 @@ func (o *options) register(fs *flag.FlagSet) {
 // command parses a subcommand's flags: the shared ones, plus those extra
 // registers (it may be nil), and builds the logger they ask for.
 func command(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*options, *slog.Logger, error) {
+	o, log, rest, err := commandArgs(name, args, stderr, extra)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return o, log, err
+}
+
+// commandArgs is command for one that takes arguments besides its flags
+// (import's FILE), anywhere among them: it returns them in order.
+func commandArgs(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*options, *slog.Logger, []string, error) {
 	o := &options{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -70,19 +80,22 @@ func command(name string, args []string, stderr io.Writer, extra func(*flag.Flag
 	if extra != nil {
 		extra(fs)
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return nil, nil, err
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	log, err := o.logger(stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return o, log, nil
+	return o, log, rest, nil
 }
 
 // parseFlags parses args, first filling each flag from DYNAMICAUTH_<FLAG>
-// so that flags given on the command line win over the environment.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// so that flags given on the command line win over the environment, and
+// returns the arguments that are no flag's, wherever they stand (after
+// "--", every one).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "DYNAMICAUTH_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
@@ -93,15 +106,22 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	if envErr != nil {
-		return envErr
+		return nil, envErr
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
+			return append(rest, left...), nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
 }
 
 func (o *options) logger(w io.Writer) (*slog.Logger, error) {

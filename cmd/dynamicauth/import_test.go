@@ -257,6 +257,12 @@ func TestImportExportFile(t *testing.T) {
 	if n := len(dst.records(t)); n != 2 {
 		t.Fatalf("mixed file imported %d users, want 2", n)
 	}
+	// Flags after FILE, as any command line puts them.
+	dst = newImportTarget(t)
+	out, err = dst.importUsers(t, file, "--batch", "2")
+	if !strings.Contains(out, "created 2, updated 0, skipped 1, failed 2") {
+		t.Fatalf("FILE before --batch: %v\n%s", err, out)
+	}
 }
 
 // TestExportCommandRoundTrip: `dynamicauth export` writes a database's

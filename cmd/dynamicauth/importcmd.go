@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth"
@@ -25,13 +24,7 @@ import (
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var env, from, dynEnv, dynToken string
 	var batch int
-	var files []string
-	if n := len(args); n > 0 && !strings.HasPrefix(args[n-1], "-") &&
-		(n == 1 || !strings.HasPrefix(args[n-2], "-") || strings.Contains(args[n-2], "=")) {
-		// FILE comes last; every flag before it takes a value.
-		files, args = args[n-1:], args[:n-1]
-	}
-	o, log, err := command("import", args, stderr, func(fs *flag.FlagSet) {
+	o, log, files, err := commandArgs("import", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&env, "env", "", "environment to import the users into")
 		fs.StringVar(&from, "from-dynamic", "", "read the users from Dynamic's API at this base URL (e.g. https://app.dynamicauth.com)")
 		fs.StringVar(&dynEnv, "dynamic-env", "", "with --from-dynamic: the environment id at Dynamic")
