@@ -70,6 +70,15 @@ func command(name string, args []string, stderr io.Writer, extra func(*flag.Flag
 	return o, log, err
 }
 
+// isHelp reports whether arg asks for help, as the flag package reads it.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--h", "--help", "help":
+		return true
+	}
+	return false
+}
+
 // commandArgs is command for one that takes arguments besides its flags
 // (import's FILE), anywhere among them: it returns them in order.
 func commandArgs(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*options, *slog.Logger, []string, error) {

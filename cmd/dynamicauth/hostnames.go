@@ -29,6 +29,15 @@ const hostnamesUsage = `usage:
 // origin. --failed marks it failed instead (it then does neither). A
 // running server sees the change within its environment cache's TTL.
 func hostnamesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) { // each subcommand's flags
+		fmt.Fprintln(stderr, hostnamesUsage)
+		for _, sub := range []string{"list", "verify"} {
+			if err := hostnamesCmd(ctx, []string{sub, "-h"}, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+		}
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "verify") {
 		return errors.New(hostnamesUsage)
 	}

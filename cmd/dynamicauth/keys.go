@@ -14,6 +14,9 @@ import (
 
 // keysCmd manages JWT signing keys: `dynamicauth keys rotate --env ID`.
 func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		args = []string{"rotate", "-h"} // its one subcommand's flags
+	}
 	if len(args) == 0 || args[0] != "rotate" {
 		return fmt.Errorf("usage: dynamicauth keys rotate --env ENVIRONMENT_ID [flags]")
 	}
