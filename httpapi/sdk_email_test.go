@@ -14,10 +14,19 @@ import (
 )
 
 func newCodeHarness(t *testing.T, backend string) (*harness, *deliverytest.Box) {
+	return newCodeHarnessWith(t, backend, nil)
+}
+
+// newCodeHarnessWith is newCodeHarness with tune (if set) applied to the
+// config.
+func newCodeHarnessWith(t *testing.T, backend string, tune func(*dynamicauth.Config)) (*harness, *deliverytest.Box) {
 	box := &deliverytest.Box{}
 	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.Mailer, c.SMS = box, box
 		c.RateLimits = &ratelimit.Policy{Disabled: true}
+		if tune != nil {
+			tune(c)
+		}
 	})
 	return h, box
 }

@@ -16,6 +16,29 @@ import (
 // channel once: the verification is consumed and returned. A wrong code
 // counts against the verification's attempts.
 func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*Verification, error) {
+	return s.check(ctx, envID, channel, id, code, false)
+}
+
+// Prove is Check for a flow that writes what the code proves: the attempt
+// is counted at once, right or wrong, in a transaction of its own (so the
+// brute-force bound holds whatever the request does next), but a right
+// code is not consumed. The flow's write consumes the returned
+// verification in its own transaction (sqlstore: a conditional UPDATE),
+// or Consume does once the flow can no longer refuse: a flow refused
+// before then leaves the code good for a retry, and of two racing with
+// one right code, one write passes, the other is refused as used.
+func (s *Service) Prove(ctx context.Context, envID, channel, id, code string) (*Verification, error) {
+	return s.check(ctx, envID, channel, id, code, true)
+}
+
+// Consume consumes a verification Prove accepted, once: one consumed
+// already is refused with UsedError.
+func (s *Service) Consume(ctx context.Context, v *Verification) error {
+	return s.d.Store.ConsumeVerification(ctx, v, s.now())
+}
+
+// check checks code, consuming a right one unless keep.
+func (s *Service) check(ctx context.Context, envID, channel, id, code string, keep bool) (*Verification, error) {
 	cc, ok := contractCodes[channel]
 	if !ok {
 		return nil, errs.Internal("check code", fmt.Errorf("unknown channel %q", channel))
@@ -39,7 +62,7 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 		}
 	}
 	out, v, err := s.d.Store.CheckVerificationCode(ctx, Check{EnvironmentID: envID, ID: id, Channel: channel,
-		CodeHashes: hashes, MaxAttempts: s.d.Config.MaxAttempts, Now: s.now()})
+		CodeHashes: hashes, MaxAttempts: s.d.Config.MaxAttempts, Now: s.now(), Keep: keep})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +81,7 @@ func (s *Service) Check(ctx context.Context, envID, channel, id, code string) (*
 	case Expired:
 		return nil, errs.Unprocessable(cc.invalid, "verificationToken: the code expired; ask for a new one", nil)
 	case Used:
-		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: this verification was used already", nil)
+		return nil, UsedError(channel)
 	default:
 		return nil, errs.Unprocessable(cc.invalid, "verificationUUID: no such verification", nil)
 	}

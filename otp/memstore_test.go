@@ -45,10 +45,23 @@ func (m *memStore) CheckVerificationCode(_ context.Context, c Check) (Outcome, *
 	if !slices.Contains(c.CodeHashes, v.CodeHash) {
 		return WrongCode, nil, nil
 	}
-	now := c.Now
-	v.ConsumedAt = &now
+	if !c.Keep {
+		now := c.Now
+		v.ConsumedAt = &now
+	}
 	out := *v
 	return Accepted, &out, nil
+}
+
+func (m *memStore) ConsumeVerification(_ context.Context, c *Verification, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := m.vs[c.ID]
+	if v == nil || v.EnvironmentID != c.EnvironmentID || v.ConsumedAt != nil {
+		return UsedError(c.Channel)
+	}
+	v.ConsumedAt = &now
+	return nil
 }
 
 func (m *memStore) ReadVerification(_ context.Context, envID, channel, id string) (*Verification, error) {

@@ -2,7 +2,10 @@
 // (one address, one live code, a count of wrong guesses) is started,
 // retried with a new code, and checked once. Codes are six digits from a
 // CSPRNG, stored only as a keyed hash (HMAC with a key derived from the
-// master secret), expire, and are consumed by the check that accepts them.
+// master secret), expire, and are consumed once: by the check that accepts
+// them, or, for a flow that writes what the code proved (a sign-in, a
+// link), by that write, in its transaction (Service.Prove), so a flow
+// refused before its write leaves the code good.
 // Wrong guesses are counted by the store in the same statement that checks
 // the code, so concurrent guesses never get more tries than the limit.
 //
@@ -18,6 +21,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/tenant"
 )
 
@@ -53,7 +57,8 @@ type Outcome int
 
 const (
 	// Accepted: the code matched and the verification is now consumed
-	// (Check), or the new code replaced the old one (Replace).
+	// (Check; with Keep, it is counted and left for the caller's write to
+	// consume), or the new code replaced the old one (Replace).
 	Accepted Outcome = iota
 	// WrongCode: the code did not match; one attempt was counted.
 	WrongCode
@@ -76,6 +81,10 @@ type Check struct {
 	CodeHashes                 []string
 	MaxAttempts                int
 	Now                        time.Time
+	// Keep leaves a right code unconsumed (the attempt is counted all
+	// the same): the caller consumes it with the write it proves, once
+	// (Store.ConsumeVerification, or a write carrying the verification).
+	Keep bool
 }
 
 // Replace asks the store to set a new code on a verification (retry).
@@ -91,11 +100,16 @@ type Store interface {
 	// CreateVerification stores a new verification with its first code.
 	CreateVerification(ctx context.Context, v *Verification) error
 	// CheckVerificationCode counts one attempt against a live, unlocked
-	// verification and consumes it when c.CodeHash is its code, in one
-	// conditional write: of any number of concurrent checks, at most
-	// MaxAttempts in total are ever compared. It returns the verification
-	// when the outcome is Accepted.
+	// verification and consumes it when c.CodeHash is its code (unless
+	// c.Keep), in one conditional write: of any number of concurrent
+	// checks, at most MaxAttempts in total are ever compared. It returns
+	// the verification when the outcome is Accepted.
 	CheckVerificationCode(ctx context.Context, c Check) (Outcome, *Verification, error)
+	// ConsumeVerification consumes v (ID, EnvironmentID, Channel) at now
+	// if no one did: one consumed already is refused with UsedError(v.Channel).
+	// A store's write that carries a verification consumes it the same
+	// way in its own transaction.
+	ConsumeVerification(ctx context.Context, v *Verification, now time.Time) error
 	// ReadVerification reads verification id of the environment and
 	// channel as it is, whatever its state, changing nothing (no attempt
 	// counted); nil, nil when there is none.
@@ -113,4 +127,22 @@ type Store interface {
 type Environments interface {
 	GetEnvironment(ctx context.Context, id string) (*tenant.Environment, error)
 	GetProject(ctx context.Context, id string) (*tenant.Project, error)
+}
+
+// errUsed are the refusals of a verification consumed already, by
+// channel.
+var errUsed = map[string]error{
+	ChannelEmail: errs.Unprocessable(contractCodes[ChannelEmail].invalid, "verificationUUID: this verification was used already", nil),
+	ChannelSMS:   errs.Unprocessable(contractCodes[ChannelSMS].invalid, "verificationUUID: this verification was used already", nil),
+}
+
+// UsedError is the refusal of a verification of channel that a code was
+// accepted for already: a store reports it when a write's consumption of
+// the verification finds it consumed (two requests racing with one right
+// code).
+func UsedError(channel string) error {
+	if err, ok := errUsed[channel]; ok {
+		return err
+	}
+	return errUsed[ChannelEmail]
 }

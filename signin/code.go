@@ -59,8 +59,8 @@ type CodeRequest struct {
 	AllowNewMFALinking bool
 }
 
-// codeProof is a checked code: the verification it consumed and the
-// credential it proves.
+// codeProof is a checked code: the verification it consumed (or, kept,
+// that the flow's write consumes) and the credential it proves.
 type codeProof struct {
 	v      *otp.Verification
 	cred   users.Credential
@@ -68,15 +68,16 @@ type codeProof struct {
 	now    time.Time
 }
 
-// proveCode checks everything about a code request and consumes the code:
-// the channel is on, the session key and device proof are well-formed,
-// then the code itself (a wrong one counts against its verification).
+// proveCode checks everything about a code request and consumes the code
+// (keep: counts it only, for the flow's write to consume, pr.v): the
+// channel is on, the session key and device proof are well-formed, then
+// the code itself (a wrong one counts against its verification).
 // mayUse, if set, refuses what the flow can decide from the verification
 // alone (its address), before the code is checked and spent: a refusal
 // it makes leaves the code good. It sees the live verification before the
 // check (none there: Check says why), and again the checked one when that
 // differs (expired, then retried meanwhile).
-func (s *Service) proveCode(ctx context.Context, req CodeRequest, mayUse func(*otp.Verification) error) (*codeProof, error) {
+func (s *Service) proveCode(ctx context.Context, req CodeRequest, keep bool, mayUse func(*otp.Verification) error) (*codeProof, error) {
 	codes, err := s.codeService(req.Channel)
 	if err != nil {
 		return nil, err
@@ -107,7 +108,11 @@ func (s *Service) proveCode(ctx context.Context, req CodeRequest, mayUse func(*o
 			}
 		}
 	}
-	v, err := codes.Check(ctx, req.EnvironmentID, req.Channel, id, code)
+	check := codes.Check
+	if keep {
+		check = codes.Prove
+	}
+	v, err := check(ctx, req.EnvironmentID, req.Channel, id, code)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +137,9 @@ func codeCredential(envID, channel, address string, now time.Time) users.Credent
 
 // CodeSignIn signs in (or up) the owner of the email or phone number a
 // code was sent to: the same write, session, tokens, hooks, access and
-// MFA rules as a wallet sign-in.
+// MFA rules as a wallet sign-in. The code is consumed in the sign-in's
+// write: a sign-in refused before it (the before-sign-in hook, the access
+// rules, the device step) leaves the code good for a retry.
 func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, error) {
 	sessionKey, err := checkSessionPublicKey(req.SessionPublicKey)
 	if err != nil {
@@ -142,13 +149,13 @@ func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	pr, err := s.proveCode(ctx, req, nil)
+	pr, err := s.proveCode(ctx, req, true, nil)
 	if err != nil {
 		return nil, err
 	}
 	p := &firstSignIn{env: env, credential: pr.cred, sessionKey: sessionKey, nonces: pr.nonces, now: pr.now,
 		audience: s.audience(req.Origin, "", req.IssuerHost), issuerHost: req.IssuerHost, origin: req.Origin, ip: req.IP,
-		userAgent: req.UserAgent, device: req.Device}
+		userAgent: req.UserAgent, device: req.Device, code: pr.v}
 	if req.Channel == otp.ChannelSMS {
 		p.factor, p.newUser = FactorSMS, &NewUserProfile{PhoneNumber: pr.v.Address}
 		p.events = []Event{{Name: events.UserCreated, OnlyIfNew: true}, {Name: events.PhoneLinked, OnlyIfNew: true}, {Name: events.SessionCreated}}
@@ -172,7 +179,10 @@ func (s *Service) CodeSignIn(ctx context.Context, req CodeRequest) (*Result, err
 // The access rules and an address another user has are refused after the
 // code, as they tell about the address beyond what its verification's
 // creator knew (who holds it, its lists): without the code, they would
-// be an oracle for any signed-in caller.
+// be an oracle for any signed-in caller; yet the code is consumed only
+// in the link's transaction, so a link refused by them leaves it good too
+// (it told the caller nothing the code did not prove). A step-up
+// (requestedScopes) writes nothing: its check consumes the code.
 func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest) (*Result, error) {
 	if req.EnvironmentID != cur.Session.EnvironmentID {
 		return nil, errs.Unauthorized("invalid or expired session token")
@@ -181,7 +191,7 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 		return nil, err
 	}
 	var proof *mfa.TokenUse
-	pr, err := s.proveCode(ctx, req, func(v *otp.Verification) (err error) {
+	pr, err := s.proveCode(ctx, req, len(req.Scopes) == 0, func(v *otp.Verification) (err error) {
 		proof, err = s.mayVerify(ctx, cur, req, v)
 		return err
 	})
@@ -194,7 +204,7 @@ func (s *Service) CodeVerify(ctx context.Context, cur *Current, req CodeRequest)
 		})
 	}
 	w := &LinkWrite{EnvironmentID: req.EnvironmentID, UserID: cur.User.ID, Nonces: pr.nonces, Now: pr.now, Credential: pr.cred,
-		Proof: proof}
+		Proof: proof, Code: pr.v}
 	taken := errs.Unprocessable("email_already_exists", "this email belongs to another account of this environment", nil)
 	if req.Channel == otp.ChannelSMS {
 		w.Event, w.Profile = events.PhoneLinked, &NewUserProfile{PhoneNumber: pr.v.Address}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/ids"
 	"github.com/dynamicauth/dynamicauth/internal/safe"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -44,6 +45,9 @@ type firstSignIn struct {
 	// grants, when set, is the access decision the flow made itself (on
 	// more than the credential); otherwise complete decides on it.
 	grants *session.Grants
+	// code is the verification a code sign-in proved with, left for the
+	// write to consume (Write.Code); nil for any other.
+	code *otp.Verification
 }
 
 // grantsOf is the sign-in's access decision: the flow's own, or one on
@@ -81,7 +85,7 @@ func (s *Service) complete(ctx context.Context, f *firstSignIn) (*Result, error)
 	hook := s.onSignIn(hooked)
 	w := &Write{EnvironmentID: f.env.ID, Nonces: f.nonces, Now: f.now, Credential: f.credential, NewUserID: ids.New(),
 		Session: sess, Events: f.events, InTx: hook.inTx(), NewUser: f.newUser, OAuthTokens: f.oauthTokens,
-		Vouched: f.vouched}
+		Vouched: f.vouched, Code: f.code}
 	device.writeTo(w)
 	var early *issued
 	w.Written = func(u *users.User, created bool) {

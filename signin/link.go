@@ -7,6 +7,7 @@ import (
 
 	"github.com/dynamicauth/dynamicauth/errs"
 	"github.com/dynamicauth/dynamicauth/mfa"
+	"github.com/dynamicauth/dynamicauth/otp"
 	"github.com/dynamicauth/dynamicauth/session"
 	"github.com/dynamicauth/dynamicauth/social"
 	"github.com/dynamicauth/dynamicauth/tenant"
@@ -42,6 +43,11 @@ type LinkWrite struct {
 	// before anything else, and a link refused otherwise leaves a
 	// single-use token unspent.
 	Proof *mfa.TokenUse
+	// Code, if set, is the verification whose code proved the credential
+	// (otp.Service.Prove), consumed in the link's transaction after the
+	// Proof: one consumed already refuses the link with otp.UsedError,
+	// and a link refused leaves the code good.
+	Code *otp.Verification
 	// ClaimClearedFrom is set by the store: the user whose unproved claim
 	// of Profile's email it cleared (NewUserProfile), "" for none.
 	ClaimClearedFrom string

@@ -25,7 +25,11 @@ type EmailMFARequest struct {
 // bound to its environment); the check also runs under the per-user MFA
 // lock. A code sent to any other address proves nothing about this user
 // and is refused; so is an email code as the second factor of a session
-// whose first factor was an email code.
+// whose first factor was an email code. The check counts the attempt but
+// the code is consumed only once the upgrade is ready to be answered
+// (after the access rules, the mfaToken and the elevatedAccessToken): an
+// upgrade refused before then leaves the code good, and of two racing
+// with one code, one is answered.
 func (s *Service) AuthEmailMFA(ctx context.Context, cur *Current, req EmailMFARequest) (*Result, error) {
 	if err := s.mfaAllowed(ctx, cur, mfa.TypeEmail, req.Scopes); err != nil {
 		return nil, err
@@ -40,6 +44,7 @@ func (s *Service) AuthEmailMFA(ctx context.Context, cur *Current, req EmailMFARe
 	if !hasEmail(cur.User, "") {
 		return nil, errs.Unprocessable(mfa.CodeInvalidRequest, "this user has no verified email", nil)
 	}
+	var proved *otp.Verification
 	err := s.mfa.Guard(ctx, cur.User.ID, func() error {
 		envID, id, code := cur.Session.EnvironmentID, strings.TrimSpace(req.VerificationID), strings.TrimSpace(req.Code)
 		notYours := errs.Unprocessable("invalid_email_verification",
@@ -56,19 +61,27 @@ func (s *Service) AuthEmailMFA(ctx context.Context, cur *Current, req EmailMFARe
 				return notYours
 			}
 		}
-		v, err := s.codes.Check(ctx, envID, otp.ChannelEmail, id, code)
+		v, err := s.codes.Prove(ctx, envID, otp.ChannelEmail, id, code)
 		if err != nil {
 			return err
 		}
 		if !hasEmail(cur.User, v.Address) {
 			return notYours
 		}
+		proved = v
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.completeMFA(ctx, cur, mfa.TypeEmail, req.MFARequest)
+	res, err := s.completeMFA(ctx, cur, mfa.TypeEmail, req.MFARequest)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.codes.Consume(ctx, proved); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // hasEmail reports whether u has the verified email address (normalised),

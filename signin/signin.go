@@ -100,6 +100,13 @@ type Write struct {
 	// transaction and in the returned user; an error undoes the sign-in.
 	// A store that retries its transaction may run it again.
 	InTx func(ctx context.Context, u *users.User, created bool) (metadata json.RawMessage, err error)
+	// Code, if set, is the verification whose code proved the credential
+	// (otp.Service.Prove: counted, not consumed): the store consumes it
+	// first in the transaction, and one consumed already refuses the
+	// sign-in with otp.UsedError. A sign-in refused before or in its
+	// write leaves the code good for a retry. Other sign-ins (a wallet)
+	// run no statement for it.
+	Code *otp.Verification
 	// SignInOnly requires the credential to exist (a passkey): an unknown
 	// one fails with errs.KindNotFound instead of creating a user.
 	SignInOnly bool

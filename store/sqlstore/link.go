@@ -89,6 +89,11 @@ func (s *Store) linkCredential(ctx context.Context, w *signin.LinkWrite, settle 
 				return err
 			}
 		}
+		if w.Code != nil {
+			if err := s.consumeVerification(ctx, tx, w.Code, w.Now); err != nil {
+				return err
+			}
+		}
 		if err := s.consumeNonces(ctx, tx, w.EnvironmentID, w.Nonces, w.Now); err != nil {
 			return err
 		}

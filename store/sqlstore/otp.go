@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/dynamicauth/dynamicauth/otp"
@@ -27,7 +28,8 @@ func (s *Store) insertVerification(ctx context.Context, q execer, v *otp.Verific
 }
 
 // CheckVerificationCode implements otp.Store: one UPDATE counts the
-// attempt and consumes the verification when the code matches, and only
+// attempt and consumes the verification when the code matches (unless
+// c.Keep: the caller's write consumes it, consumeVerification), and only
 // while the verification is live and under its limit. Concurrent checks
 // take turns on the row (PostgreSQL re-evaluates the WHERE of a waiting
 // UPDATE on the row its predecessor wrote; SQLite has one writer), so the
@@ -38,15 +40,21 @@ func (s *Store) CheckVerificationCode(ctx context.Context, c otp.Check) (otp.Out
 	err := s.db.Write(ctx, func(tx Tx) error {
 		out, v = otp.NotFound, nil
 		got := otp.Verification{ID: c.ID, EnvironmentID: c.EnvironmentID, Channel: c.Channel}
-		err := tx.QueryRow(ctx, `UPDATE otp_verifications SET attempts = attempts + 1,
-				consumed_at = CASE WHEN `+s.in("code_hash", 4)+` THEN $5 ELSE consumed_at END
-			WHERE id = $1 AND environment_id = $2 AND channel = $3 AND consumed_at IS NULL AND attempts < $6 AND expires_at > $5
+		// Whether the code matched is read from the hash returned; with
+		// Keep, the statement only counts.
+		q, args := `UPDATE otp_verifications SET attempts = attempts + 1,
+				consumed_at = CASE WHEN `+s.in("code_hash", 6)+` THEN $4 ELSE consumed_at END`,
+			[]any{c.ID, c.EnvironmentID, c.Channel, c.Now, c.MaxAttempts, s.d.IDList(c.CodeHashes)}
+		if c.Keep {
+			q, args = `UPDATE otp_verifications SET attempts = attempts + 1`, args[:5]
+		}
+		err := tx.QueryRow(ctx, q+`
+			WHERE id = $1 AND environment_id = $2 AND channel = $3 AND consumed_at IS NULL AND attempts < $5 AND expires_at > $4
 			RETURNING address, code_hash, attempts, expires_at, created_at, consumed_at, session_id`,
-			c.ID, c.EnvironmentID, c.Channel, s.d.IDList(c.CodeHashes), c.Now, c.MaxAttempts).Scan(&got.Address, &got.CodeHash,
-			&got.Attempts, &got.ExpiresAt, &got.CreatedAt, &got.ConsumedAt, &got.Session)
+			args...).Scan(&got.Address, &got.CodeHash, &got.Attempts, &got.ExpiresAt, &got.CreatedAt, &got.ConsumedAt, &got.Session)
 		if err == nil {
 			out = otp.WrongCode
-			if got.ConsumedAt != nil {
+			if slices.Contains(c.CodeHashes, got.CodeHash) {
 				out, v = otp.Accepted, &got
 			}
 			return nil
@@ -61,6 +69,29 @@ func (s *Store) CheckVerificationCode(ctx context.Context, c otp.Check) (otp.Out
 		return otp.NotFound, nil, s.fail("check verification code", nil, err)
 	}
 	return out, v, nil
+}
+
+// ConsumeVerification implements otp.Store.
+func (s *Store) ConsumeVerification(ctx context.Context, v *otp.Verification, now time.Time) error {
+	err := s.db.Write(ctx, func(tx Tx) error { return s.consumeVerification(ctx, tx, v, now) })
+	return s.fail("consume verification", nil, err)
+}
+
+// consumeVerification consumes v in tx, the transaction of the write its
+// code proves, if no one did: of two writes racing with one right code,
+// the second finds it consumed (PostgreSQL re-evaluates the WHERE once
+// the first commits; SQLite has one writer) and is refused with
+// otp.UsedError, in its savepoint only where SQLite groups sign-ins.
+func (s *Store) consumeVerification(ctx context.Context, tx Tx, v *otp.Verification, now time.Time) error {
+	n, err := tx.Exec(ctx, `UPDATE otp_verifications SET consumed_at = $1
+		WHERE id = $2 AND environment_id = $3 AND channel = $4 AND consumed_at IS NULL`, now, v.ID, v.EnvironmentID, v.Channel)
+	if err != nil {
+		return s.fail("consume verification", nil, err)
+	}
+	if n == 0 {
+		return otp.UsedError(v.Channel)
+	}
+	return nil
 }
 
 // ReadVerification implements otp.Store.

@@ -95,6 +95,11 @@ func (s *Store) completeSignIn(ctx context.Context, w *signin.Write, settle bool
 		if w.Device != nil {
 			w.Device.Reset()
 		}
+		if w.Code != nil { // a code sign-in's only statement more
+			if err := s.consumeVerification(ctx, tx, w.Code, w.Now); err != nil {
+				return err
+			}
+		}
 		found, err := s.consumeAndFind(ctx, tx, w)
 		if err != nil {
 			return err

@@ -116,6 +116,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MFATokens", testMFATokens},
 		{"PasskeyChallenges", testPasskeyChallenges},
 		{"OTPCodes", testOTPCodes},
+		{"OTPConsume", testOTPConsume},
 		{"OTPBruteForce", testOTPBruteForce},
 		{"Passkeys", testPasskeys},
 		{"DeletePasskeyProof", testDeletePasskeyProof},
