@@ -90,7 +90,7 @@ func (s *Service) check(ctx context.Context, envID, channel, id, code string, ke
 // Peek reads the live verification id of the environment and channel
 // (unused, under its attempts, unexpired) without its code: no attempt
 // counted, nothing consumed. A flow decides from its address what it can
-// refuse without the code, before Check spends it. nil, nil when none is
+// refuse without the code, before Check (or Prove) counts it. nil, nil when none is
 // live; Check then says why. Peek's answer rests on the verification's id
 // alone: a caller may be refused from it only with what the one who
 // started the verification knew (its address), never anything a code

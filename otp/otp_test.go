@@ -363,3 +363,50 @@ func TestEmailProviderNames(t *testing.T) {
 		}
 	}
 }
+
+// TestProveLeavesTheCode: Prove counts a right code as an attempt but
+// leaves it for the write it proves: proved again it still counts, and
+// the limit still holds; Consume spends it once, then Check, Prove and
+// Consume find it used.
+func TestProveLeavesTheCode(t *testing.T) {
+	f := newFixture(t, Config{MaxAttempts: 3})
+	ctx := t.Context()
+	st, err := f.svc.Start(ctx, Request{EnvironmentID: "env", Channel: ChannelSMS, Destination: Destination{PhoneNumber: "+14155550134"},
+		Client: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, code := st.Verification.ID, f.out.lastCode()
+	var v *Verification
+	for range 2 {
+		if v, err = f.svc.Prove(ctx, "env", ChannelSMS, id, code); err != nil || v.ConsumedAt != nil {
+			t.Fatalf("Prove of the right code: %+v, %v; want it left unconsumed", v, err)
+		}
+	}
+	if got, _ := f.svc.Peek(ctx, "env", ChannelSMS, id); got == nil {
+		t.Fatalf("a proved code is not live")
+	}
+	if err := f.svc.Consume(ctx, v); err != nil {
+		t.Fatalf("Consume: %v", err)
+	}
+	wantCode(t, "Consume again", f.svc.Consume(ctx, v), "invalid_sms_verification")
+	_, err = f.svc.Check(ctx, "env", ChannelSMS, id, code)
+	wantCode(t, "Check once consumed", err, "invalid_sms_verification")
+	_, err = f.svc.Prove(ctx, "env", ChannelSMS, id, code)
+	wantCode(t, "Prove once consumed", err, "invalid_sms_verification")
+
+	// Proofs count toward the limit like any check.
+	st, err = f.svc.Start(ctx, Request{EnvironmentID: "env", Channel: ChannelSMS, Destination: Destination{PhoneNumber: "+14155550135"},
+		Client: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, code = st.Verification.ID, f.out.lastCode()
+	for range 3 {
+		if _, err := f.svc.Prove(ctx, "env", ChannelSMS, id, code); err != nil {
+			t.Fatalf("Prove under the limit: %v", err)
+		}
+	}
+	_, err = f.svc.Prove(ctx, "env", ChannelSMS, id, code)
+	wantCode(t, "Prove past the limit", err, "too_many_sms_verification_attempts")
+}
