@@ -37,8 +37,7 @@ func testRefusedUpdateKeepsProof(t *testing.T, backend string) {
 	other, _ := crypto.GenerateKey()
 	st, res := h.do(t, "PUT", sdk+"/users", str(t, h.mfSignIn(t, other), "minifiedJwt"), map[string]any{"username": "taken_name"})
 	wantStatus(t, "another user takes a username", st, 200, res)
-	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
-		map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+	h.requireUpdateStepUp(t)
 	key, _ := crypto.GenerateKey()
 	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
 	secret, _ := h.mfEnroll(t, full)

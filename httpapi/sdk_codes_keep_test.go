@@ -45,12 +45,7 @@ func TestRefusedCodeSignInKeepsTheCode(t *testing.T) {
 			env := h.ids.EnvironmentID
 			sdk := "/sdk/" + env
 			h.enableCodes(t, env, nil, "emailOnly")
-			send := func(email string) string {
-				t.Helper()
-				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
-				wantStatus(t, "create "+email, st, 200, res)
-				return str(t, res, "verificationUUID")
-			}
+			send := func(email string) string { return h.startEmailCode(t, env, email) }
 			signIn := func(vid, code string) (int, any) {
 				return h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid,
 					"verificationToken": code})
@@ -176,12 +171,7 @@ func TestRacingCodeVerifies(t *testing.T) {
 			h, box := newCodeHarness(t, backend)
 			sdk := "/sdk/" + h.ids.EnvironmentID
 			h.enableCodes(t, h.ids.EnvironmentID, nil, "emailOnly")
-			send := func(email string) string {
-				t.Helper()
-				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
-				wantStatus(t, "create "+email, st, 200, res)
-				return str(t, res, "verificationUUID")
-			}
+			send := func(email string) string { return h.startEmailCode(t, h.ids.EnvironmentID, email) }
 			st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": send("ada@example.com"),
 				"verificationToken": box.Code(t, "ada@example.com")})
 			wantStatus(t, "sign in", st, 200, res)

@@ -19,12 +19,7 @@ func TestCodeVerifyNeedsTheUserUpdateStepUp(t *testing.T) {
 			sdk := "/sdk/" + h.ids.EnvironmentID
 			h.enableCodes(t, h.ids.EnvironmentID, nil, "emailOnly")
 			h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{map[string]any{"action": "user.update", "required": true}}})
-			send := func(email string) string {
-				t.Helper()
-				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
-				wantStatus(t, "create "+email, st, 200, res)
-				return str(t, res, "verificationUUID")
-			}
+			send := func(email string) string { return h.startEmailCode(t, h.ids.EnvironmentID, email) }
 			verify := func(token, elevated, vid, email string, scopes ...string) *response {
 				body := map[string]any{"verificationUUID": vid, "verificationToken": box.Code(t, email)}
 				if scopes != nil {
@@ -77,14 +72,8 @@ func TestRefusedCodeVerifyKeepsTheProof(t *testing.T) {
 			h, box := newCodeHarness(t, backend)
 			sdk := "/sdk/" + h.ids.EnvironmentID
 			h.enableCodes(t, h.ids.EnvironmentID, nil, "emailOnly")
-			h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
-				map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
-			send := func(email string) string {
-				t.Helper()
-				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
-				wantStatus(t, "create "+email, st, 200, res)
-				return str(t, res, "verificationUUID")
-			}
+			h.requireUpdateStepUp(t)
+			send := func(email string) string { return h.startEmailCode(t, h.ids.EnvironmentID, email) }
 			signIn := func(email string) string {
 				t.Helper()
 				st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": send(email),
@@ -152,14 +141,8 @@ func TestRefusedCodeVerifyKeepsTheCode(t *testing.T) {
 			h, box := newCodeHarness(t, backend)
 			sdk := "/sdk/" + h.ids.EnvironmentID
 			h.enableCodes(t, h.ids.EnvironmentID, nil, "emailOnly")
-			h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
-				map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
-			send := func(email string) string {
-				t.Helper()
-				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
-				wantStatus(t, "create "+email, st, 200, res)
-				return str(t, res, "verificationUUID")
-			}
+			h.requireUpdateStepUp(t)
+			send := func(email string) string { return h.startEmailCode(t, h.ids.EnvironmentID, email) }
 			st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": send("ada@example.com"),
 				"verificationToken": box.Code(t, "ada@example.com")})
 			wantStatus(t, "sign in", st, 200, res)

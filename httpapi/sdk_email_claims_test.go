@@ -34,11 +34,7 @@ func testUnverifiedEmailClaims(t *testing.T, backend string) {
 	wendy, _, wjwt := h.signIn(t, env, newEVMWallet(t))
 	h.enableCodes(t, env, nil, "emailOnly")
 
-	code := func(email string) string {
-		st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
-		wantStatus(t, "create "+email, st, 200, res)
-		return str(t, res, "verificationUUID")
-	}
+	code := func(email string) string { return h.startEmailCode(t, env, email) }
 	vid := code("victor@example.com")
 	st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid,
 		"verificationToken": box.Code(t, "victor@example.com")})

@@ -55,6 +55,23 @@ func (h *harness) enableCodes(t *testing.T, envID string, sdk map[string]any, pr
 	wantStatus(t, "enable codes", st, 200, res)
 }
 
+// startEmailCode starts an emailVerifications/create for email in envID
+// and returns its verificationUUID (the code goes to the harness's box).
+func (h *harness) startEmailCode(t *testing.T, envID, email string) string {
+	t.Helper()
+	st, res := h.do(t, "POST", "/sdk/"+envID+"/emailVerifications/create", "", map[string]any{"email": email})
+	wantStatus(t, "create "+email, st, 200, res)
+	return str(t, res, "verificationUUID")
+}
+
+// requireUpdateStepUp makes PUT /users and the links it guards take the
+// user.update step-up, its tokens single-use.
+func (h *harness) requireUpdateStepUp(t *testing.T) {
+	t.Helper()
+	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
+		map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+}
+
 func TestEmailCodeSignInVerifyAndProfileChange(t *testing.T) {
 	for _, backend := range backends() {
 		t.Run(backend, func(t *testing.T) { testEmailCodes(t, backend) })

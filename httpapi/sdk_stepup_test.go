@@ -129,8 +129,7 @@ func TestElevatedTokenRefusedUseDoesNotSpendIt(t *testing.T) {
 func testElevatedRefusedUse(t *testing.T, h *harness) {
 	env := h.ids.EnvironmentID
 	base := "/sdk/" + env + "/users/mfa"
-	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
-		map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+	h.requireUpdateStepUp(t)
 	key, _ := crypto.GenerateKey()
 	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
 	secret, dev := h.mfEnroll(t, full)
@@ -228,8 +227,7 @@ func testRefusedProfileUpdate(t *testing.T, h *harness) {
 	st, res := h.do(t, "PUT", "/sdk/"+env+"/users", str(t, h.mfSignIn(t, other), "minifiedJwt"),
 		map[string]any{"username": "taken_name"})
 	wantStatus(t, "another user takes a username", st, 200, res)
-	h.mfSetMFA(t, map[string]any{"enabled": true, "actions": []any{
-		map[string]any{"action": "user.update", "required": true, "tokenBehavior": "single_use"}}})
+	h.requireUpdateStepUp(t)
 	key, _ := crypto.GenerateKey()
 	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
 	secret, _ := h.mfEnroll(t, full)

@@ -95,12 +95,7 @@ func testCodeStepUp(t *testing.T, backend string) {
 	sdk := "/sdk/" + env
 	h.enableCodes(t, env, nil, "emailOnly")
 	h.mfSetMFA(t, map[string]any{"enabled": true, "required": false})
-	send := func(email string) string {
-		t.Helper()
-		st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": email})
-		wantStatus(t, "create "+email, st, 200, res)
-		return str(t, res, "verificationUUID")
-	}
+	send := func(email string) string { return h.startEmailCode(t, env, email) }
 	vid := send("ada@example.com")
 	st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid,
 		"verificationToken": box.Code(t, "ada@example.com")})
