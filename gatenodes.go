@@ -6,10 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/dynamicauth/dynamicauth/access"
+	"github.com/dynamicauth/dynamicauth/internal/evmnode"
 	"github.com/dynamicauth/dynamicauth/internal/netguard"
 	"github.com/dynamicauth/dynamicauth/networks"
 )
@@ -28,7 +28,7 @@ type settingsNodes struct {
 	timeout      time.Duration
 
 	mu      sync.Mutex
-	clients map[string]*ethclient.Client
+	clients map[string]*evmnode.Client
 }
 
 // maxSettingsNodes bounds the clients kept; past it they are all closed
@@ -39,7 +39,7 @@ func newSettingsNodes(settings networks.Settings, allowPrivate bool, timeout tim
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
-	return &settingsNodes{settings: settings, allowPrivate: allowPrivate, timeout: timeout, clients: map[string]*ethclient.Client{}}
+	return &settingsNodes{settings: settings, allowPrivate: allowPrivate, timeout: timeout, clients: map[string]*evmnode.Client{}}
 }
 
 // EnvNode implements access.EnvNodes.
@@ -63,7 +63,7 @@ func (s *settingsNodes) EnvNode(ctx context.Context, envID string, network int64
 	return c, url, nil
 }
 
-func (s *settingsNodes) client(url string) (*ethclient.Client, error) {
+func (s *settingsNodes) client(url string) (*evmnode.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c := s.clients[url]; c != nil {
@@ -78,11 +78,11 @@ func (s *settingsNodes) client(url string) (*ethclient.Client, error) {
 	hc := netguard.NewClient(netguard.ClientOptions{Timeout: s.timeout, AllowPrivate: s.allowPrivate})
 	// An HTTP client dials nothing here: each call connects (and is
 	// checked) when it is made.
-	rc, err := rpc.DialOptions(context.Background(), url, rpc.WithHTTPClient(hc))
+	// Its errors name the node by host: the URL's key stays out of them.
+	c, err := evmnode.Dial(context.Background(), url, rpc.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("the settings' rpcUrl: %w", err)
 	}
-	c := ethclient.NewClient(rc)
 	s.clients[url] = c
 	return c, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -90,6 +91,7 @@ func testNoSecretInTheLogs(t *testing.T, backend string) {
 		c.RateLimits = &ratelimit.Policy{Disabled: true}
 		c.EmailProviders = dynamicauth.EmailProvidersConfig{From: "Server <server@auth.test>", SendGridURL: sgSrv.URL}
 		c.Webhooks = webhooks.Config{AllowPrivate: true}
+		c.Access = dynamicauth.AccessConfig{BalanceTTL: -1, SettingsRPCAllowPrivate: true}
 		c.Hooks.BeforeSignIn = func(_ context.Context, a *signin.Attempt) error {
 			if a.Credential.PublicIdentifier == "app-user-500" {
 				return errors.New("the application's user store is down")
@@ -125,6 +127,8 @@ func testNoSecretInTheLogs(t *testing.T, backend string) {
 	if nc := sessionCookieOf(r); nc != nil {
 		seen.add(t, "the refreshed session cookie", nc.Value)
 	}
+
+	logSecretsRPC(t, h, seen)
 
 	out := logs.String()
 	for _, want := range []string{"msg=request ", `msg="request refused"`, `msg="request failed"`} {
@@ -449,4 +453,24 @@ func logSecretsRefused(t *testing.T, h *harness, seen secretsSeen) {
 			t.Errorf("the verifier let %q through: %d", tok, resp.StatusCode)
 		}
 	}
+}
+
+// logSecretsRPC: a gate reads balances from the rpcUrl of the
+// environment's settings, whose path carries the node provider's API key
+// (as Alchemy's and Infura's do); the node is down, and the sign-in is
+// refused.
+func logSecretsRPC(t *testing.T, h *harness, seen secretsSeen) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+	const key = "alchemyKey9f8e7d6c5b4a"
+	seen.add(t, "a node provider's API key", key)
+	gateOnLocalChain(t, h, "0x5FbDB2315678afecb367f032d93F642f64180aa3")
+	nameRPC(t, h, down+"/v2/"+key)
+	st, res := h.signInAttempt(t, h.ids.EnvironmentID, newEVMWallet(t), "")
+	wantError(t, "a gate whose node is down", st, res, 422)
+	wantEq(t, res, "code", "unable_to_fetch_balances")
 }

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dynamicauth/dynamicauth/internal/evmnode"
 	"github.com/dynamicauth/dynamicauth/wallets"
-	"github.com/ethereum/go-ethereum/ethclient"
 )
 
 // keysCmd manages JWT signing keys: `dynamicauth keys rotate --env ID`.
@@ -73,7 +73,7 @@ func dialEVM(ctx context.Context, spec string) (map[string]wallets.ChainCaller, 
 		if !ok || chainID == "" || url == "" {
 			return nil, fmt.Errorf("--evm-rpc: want CHAIN_ID=URL, got %q", part)
 		}
-		c, err := ethclient.DialContext(ctx, url)
+		c, err := evmnode.Dial(ctx, url) // its errors leave out the URL's API key
 		if err != nil {
 			return nil, fmt.Errorf("--evm-rpc: chain %s: %w", chainID, err)
 		}
