@@ -51,7 +51,10 @@ const userAgent = "dynamicauth-delivery"
 
 // call is one request to a provider's API: req is sent with client, a 2xx
 // is success, anything else becomes a *ProviderError whose message
-// readError takes from the body. secrets are scrubbed from every error.
+// readError takes from the body. secrets are scrubbed from every error:
+// the credential, and the message's one-time code, which a provider
+// quoting the request would put in the log line of a failed send (beside
+// the verification's id, while the code stays good for a retry).
 func call(ctx context.Context, client *http.Client, provider string, req *http.Request,
 	readError func([]byte) string, secrets ...string) error {
 	req = req.WithContext(ctx)
@@ -142,8 +145,9 @@ func newBearerAPI(name, key, from, baseURL, def string, hc *http.Client) (bearer
 	return bearerAPI{name: name, key: key, from: addr, baseURL: strings.TrimRight(baseURL, "/"), http: hc}, nil
 }
 
-// send authorizes req with the API key and sends it.
-func (a bearerAPI) send(ctx context.Context, req *http.Request, refusal func([]byte) string) error {
+// send authorizes req with the API key and sends it; the key and code
+// (the message's one-time code) are scrubbed from its errors.
+func (a bearerAPI) send(ctx context.Context, req *http.Request, refusal func([]byte) string, code string) error {
 	req.Header.Set("Authorization", "Bearer "+a.key)
-	return call(ctx, a.http, a.name, req, refusal, a.key)
+	return call(ctx, a.http, a.name, req, refusal, a.key, code)
 }

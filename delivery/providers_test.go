@@ -277,3 +277,42 @@ func TestAdapterConfigAndInputChecks(t *testing.T) {
 		}
 	}
 }
+
+// A provider that quotes the refused request in its refusal (a proxy's
+// error page, an API echoing the field it disliked) gets the message's
+// one-time code left out of the error, which is logged beside the
+// verification's id while the code stays good for a retry.
+func TestProviderErrorsHoldNoCode(t *testing.T) {
+	ctx := context.Background()
+	const code = "815372"
+	for name, send := range map[string]func(base string) error{
+		"sendgrid": func(base string) error {
+			sg, _ := delivery.NewSendGrid(delivery.SendGridConfig{APIKey: sgKey, From: "auth@acme.test", BaseURL: base})
+			return sg.SendEmail(ctx, codeEmail("ada@example.com", code))
+		},
+		"resend": func(base string) error {
+			rs, _ := delivery.NewResend(delivery.ResendConfig{APIKey: resendKey, From: "auth@acme.test", BaseURL: base})
+			return rs.SendEmail(ctx, codeEmail("ada@example.com", code))
+		},
+		"twilio": func(base string) error {
+			tw, _ := delivery.NewTwilio(delivery.TwilioConfig{AccountSID: twSID, AuthToken: twToken, From: "+15005550006", BaseURL: base})
+			return tw.SendSMS(ctx, delivery.SMS{To: "+447700900123", Body: "Your Acme code is " + code, Code: code})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write(b) // not the provider's error shape: the body is the message
+			}))
+			defer srv.Close()
+			err := send(srv.URL)
+			if err == nil || !strings.Contains(err.Error(), "HTTP 400") {
+				t.Fatalf("a refusal: %v", err)
+			}
+			if strings.Contains(err.Error(), code) {
+				t.Errorf("the error carries the code: %v", err)
+			}
+		})
+	}
+}

@@ -51,7 +51,7 @@ func (r *Resend) SendEmail(ctx context.Context, m Email) error {
 	if err != nil {
 		return fmt.Errorf("resend: %w", err)
 	}
-	return r.api.send(ctx, req, resendError)
+	return r.api.send(ctx, req, resendError, m.Code)
 }
 
 // plainName is a display name that needs no quoting.

@@ -81,7 +81,7 @@ func (s *SendGrid) SendEmail(ctx context.Context, m Email) error {
 	if err != nil {
 		return fmt.Errorf("sendgrid: %w", err)
 	}
-	return s.api.send(ctx, req, sendGridError)
+	return s.api.send(ctx, req, sendGridError, m.Code)
 }
 
 // sendGridError reads SendGrid's {"errors":[{"message","field"}]}.

@@ -84,7 +84,7 @@ func (t *Twilio) SendSMS(ctx context.Context, m SMS) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(t.c.AccountSID, t.c.AuthToken)
-	return call(ctx, t.c.HTTP, "twilio", req, twilioError, t.c.AuthToken)
+	return call(ctx, t.c.HTTP, "twilio", req, twilioError, t.c.AuthToken, m.Code)
 }
 
 // twilioError reads Twilio's {"code","message","more_info","status"}.

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,11 +87,13 @@ func testNoSecretInTheLogs(t *testing.T, backend string) {
 	logs := &logBuffer{}
 	box := &deliverytest.Box{}
 	sg, sgSrv := startMailAPI(t, "/v3/mail/send", sendgridKey, http.StatusAccepted, "")
+	echo := startEchoingRefusal(t)
 	h := newHarnessWith(t, backend, func(c *dynamicauth.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		c.Mailer, c.SMS = box, box
 		c.RateLimits = &ratelimit.Policy{Disabled: true}
-		c.EmailProviders = dynamicauth.EmailProvidersConfig{From: "Server <server@auth.test>", SendGridURL: sgSrv.URL}
+		c.EmailProviders = dynamicauth.EmailProvidersConfig{From: "Server <server@auth.test>", SendGridURL: sgSrv.URL,
+			ResendURL: echo.srv.URL}
 		c.Webhooks = webhooks.Config{AllowPrivate: true}
 		c.Access = dynamicauth.AccessConfig{BalanceTTL: -1, SettingsRPCAllowPrivate: true}
 		c.Hooks.BeforeSignIn = func(_ context.Context, a *signin.Attempt) error {
@@ -106,7 +110,7 @@ func testNoSecretInTheLogs(t *testing.T, backend string) {
 
 	logSecretsAdmin(t, h, seen)
 	logSecretsSessions(t, h, seen)
-	logSecretsCodes(t, h, seen, box, sg)
+	logSecretsCodes(t, h, seen, box, sg, echo)
 	logSecretsSocial(t, h, seen)
 	logSecretsExternal(t, h, seen)
 	logSecretsMFA(t, h, seen)
@@ -238,7 +242,7 @@ func logSecretsSessions(t *testing.T, h *harness, seen secretsSeen) {
 
 // logSecretsCodes: email codes through the server's mailer and through
 // the environment's SendGrid (its API key), a wrong code.
-func logSecretsCodes(t *testing.T, h *harness, seen secretsSeen, box *deliverytest.Box, sg *mailAPI) {
+func logSecretsCodes(t *testing.T, h *harness, seen secretsSeen, box *deliverytest.Box, sg *mailAPI, echo *echoingRefusal) {
 	env := h.ids.EnvironmentID
 	sdk := "/sdk/" + env
 	h.enableCodes(t, env, nil, "emailOnly")
@@ -273,6 +277,53 @@ func logSecretsCodes(t *testing.T, h *harness, seen secretsSeen, box *deliveryte
 	signIn("through sendgrid", "sent@example.com", func() string { return sg.code(t, "sent@example.com") })
 	st, res = h.do(t, "PUT", "/settings/providers/"+str(t, res, "id")+"/disable", h.token, nil)
 	wantStatus(t, "disable sendgrid", st, 200, res)
+
+	// A provider that quotes the request in its refusal: the code, good
+	// for a retry of the verification, is in what it said.
+	seen.add(t, "another email provider's API key", resendKey)
+	st, res = h.do(t, "POST", "/environments/"+env+"/settings/providers", h.token, map[string]any{
+		"provider": "resend", "clientSecret": resendKey, "clientId": "Acme <auth@acme.test>"})
+	wantStatus(t, "create resend", st, 200, res)
+	resendID := str(t, res, "id")
+	st, res = h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": "echoed@example.com"})
+	wantCode(t, "a code the provider refused", st, res, 422, "provider_not_available")
+	seen.add(t, "a code the provider refused", echo.code(t))
+	st, res = h.do(t, "PUT", "/settings/providers/"+resendID+"/disable", h.token, nil)
+	wantStatus(t, "disable resend", st, 200, res)
+}
+
+// echoingRefusal is an email API that refuses every message with the
+// request it was sent as its answer, as a proxy's error page may.
+type echoingRefusal struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	last []byte
+}
+
+func startEchoingRefusal(t *testing.T) *echoingRefusal {
+	e := &echoingRefusal{}
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		e.mu.Lock()
+		e.last = b
+		e.mu.Unlock()
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write(b)
+	}))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// code is the six-digit code of the last message refused.
+func (e *echoingRefusal) code(t *testing.T) string {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := regexp.MustCompile(`\b[0-9]{6}\b`).Find(e.last)
+	if c == nil {
+		t.Fatalf("no code in the refused message: %s", e.last)
+	}
+	return string(c)
 }
 
 // logSecretsSocial: a social sign-in against a real provider, its client
