@@ -237,9 +237,14 @@ func (o *options) openStore(ctx context.Context, skipMigrate bool) (store.Store,
 	return sqlite.Open(ctx, o.db, sqlite.Options{Synchronous: o.sqliteSync, SkipMigrate: skipMigrate, Observer: obs, Tracing: tr})
 }
 
-// dbLabel names the database in messages, without a URL's password.
+// dbLabel names the database in messages, without a URL's password,
+// whether in its userinfo or its password parameter (libpq's and pgx's).
 func (o *options) dbLabel() string {
 	if u, err := url.Parse(o.db); err == nil && postgres.IsURL(o.db) {
+		if q := u.Query(); q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
 		return u.Redacted()
 	}
 	return o.db
