@@ -163,7 +163,7 @@ func (s *SMTP) SendEmail(ctx context.Context, m Email) error {
 		return fmt.Errorf("smtp: %w", err)
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("smtp: send through %s: %s", s.String(), scrub(err.Error(), []string{s.pass}))
+		return fmt.Errorf("smtp: send through %s: %s", s.String(), scrub(err.Error(), []string{s.pass, m.Code}))
 	}
 	return nil
 }
