@@ -182,14 +182,41 @@ func (s *Service) stepUp(ctx context.Context, cur *Current, cred *users.Credenti
 // UnlinkWallet removes a credential from the signed-in user (POST
 // /verify/unlink). The last credential they can sign in with stays.
 func (s *Service) UnlinkWallet(ctx context.Context, cur *Current, credentialID, issuerHost, origin string) (*Result, error) {
-	if cur.User.Credential(credentialID) == nil {
+	c := cur.User.Credential(credentialID)
+	if c == nil {
 		return nil, errs.Unprocessable("forbidden_unlink_request", "verifiedCredentialId is not one of this user's credentials", nil)
+	}
+	if err := s.refusePasskeyFactorUnlink(ctx, cur, c); err != nil {
+		return nil, err
 	}
 	u, err := s.links.UnlinkCredential(ctx, cur.User.ID, credentialID, s.now().UTC().Truncate(time.Millisecond))
 	if err != nil {
 		return nil, err
 	}
 	return s.reissue(ctx, cur, u, issuerHost, origin)
+}
+
+// ErrPasskeyFactorUnlink refuses verify/unlink of a passkey that is a
+// second factor: its delete takes proof of a factor (DeletePasskey).
+var ErrPasskeyFactorUnlink = errs.Forbidden("this credential is a passkey and passkeys are a second factor here: " +
+	"delete it with DELETE users/passkeys/{id} and proof of a factor passed in this session")
+
+// refusePasskeyFactorUnlink refuses to unlink the verified credential of
+// a passkey where passkeys are a second factor: the unlink deletes the
+// passkey with it, and DeletePasskey asks proof of a factor for that (a
+// session alone must not strip a user's second factor).
+func (s *Service) refusePasskeyFactorUnlink(ctx context.Context, cur *Current, c *users.Credential) error {
+	if c.Format != users.FormatPasskey || s.mfa == nil {
+		return nil
+	}
+	p, err := s.MFAPolicy(ctx, cur.Session.EnvironmentID)
+	if err != nil {
+		return err
+	}
+	if p.PasskeysAreFactors() {
+		return ErrPasskeyFactorUnlink
+	}
+	return nil
 }
 
 // SelectWallet marks a wallet as the user's primary one (PUT
