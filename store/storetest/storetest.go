@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LinkCredentialRace", testLinkCredentialRace},
 		{"PendingMerge", testPendingMerge},
 		{"UnlinkSelectCredential", testUnlinkSelectCredential},
+		{"UnlinkRace", testUnlinkRace},
 		{"CustomFields", testCustomFields},
 		{"CustomFieldValues", testCustomFieldValues},
 		{"UpdateProfile", testUpdateProfile},
