@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LinkCredentialProof", testLinkCredentialProof},
 		{"LinkCredentialRace", testLinkCredentialRace},
 		{"PendingMerge", testPendingMerge},
+		{"MergeRace", testMergeRace},
 		{"UnlinkSelectCredential", testUnlinkSelectCredential},
 		{"UnlinkRace", testUnlinkRace},
 		{"CustomFields", testCustomFields},
