@@ -64,8 +64,10 @@ func (a *Auth) TransferWallet(ctx context.Context, envID, sessionToken string, r
 // credentials (a wallet, an email, a social account; its id is the
 // credential's ID) and re-issues the session's tokens without it (POST
 // /verify/unlink). A credential of another user is refused with
-// users.ErrNotOwnCredential's code, and the last one the user can sign in
-// with stays (users.ErrLastSignInCredential).
+// users.ErrNotOwnCredential's code, the last one the user can sign in
+// with stays (users.ErrLastSignInCredential), and a passkey's, where
+// passkeys are a second factor, is refused with
+// signin.ErrPasskeyFactorUnlink (DeletePasskey takes it, with proof).
 func (a *Auth) UnlinkCredential(ctx context.Context, envID, sessionToken, credentialID string) (*signin.Result, error) {
 	cur, err := a.current(ctx, envID, sessionToken, fullSession)
 	if err != nil {

@@ -180,7 +180,8 @@ func (s *Service) stepUp(ctx context.Context, cur *Current, cred *users.Credenti
 }
 
 // UnlinkWallet removes a credential from the signed-in user (POST
-// /verify/unlink). The last credential they can sign in with stays.
+// /verify/unlink). The last credential they can sign in with stays, and
+// a passkey that is a second factor is deleted only by DeletePasskey.
 func (s *Service) UnlinkWallet(ctx context.Context, cur *Current, credentialID, issuerHost, origin string) (*Result, error) {
 	c := cur.User.Credential(credentialID)
 	if c == nil {
