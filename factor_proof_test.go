@@ -115,22 +115,7 @@ func TestRefusedPasskeyRegistrationKeepsTheProof(t *testing.T) {
 			t.Fatalf("the first passkey: %v", err)
 		}
 		setMFA(t, app, map[string]any{"enabled": true})
-		singleUse := func() signin.Proof {
-			t.Helper()
-			o, err := app.BeginPasskeyMFA(ctx, env, token, app.Origin, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := first.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := app.PassPasskey(ctx, env, token, signin.PasskeyRequest{Body: b, Origin: app.Origin, MFAToken: true, SingleUse: true})
-			if err != nil || res.MFAToken == "" {
-				t.Fatalf("PassPasskey for a single-use mfaToken: %+v, %v", res, err)
-			}
-			return signin.Proof{MFAToken: res.MFAToken}
-		}
+		singleUse := func() signin.Proof { return signin.Proof{MFAToken: passkeyMFAToken(t, app, token, first)} }
 		once := singleUse()
 
 		evil := newAuthenticator()

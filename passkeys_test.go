@@ -138,6 +138,26 @@ func passkeyUser(t *testing.T, app *dynamicauthtest.App, w *dynamicauthtest.Wall
 	return u, a
 }
 
+// passkeyMFAToken passes a's passkey as the second factor of the session
+// of token and returns the single-use mfaToken it earns.
+func passkeyMFAToken(t *testing.T, app *dynamicauthtest.App, token string, a *passkeytest.Authenticator) string {
+	t.Helper()
+	ctx, env := t.Context(), app.IDs.EnvironmentID
+	o, err := app.BeginPasskeyMFA(ctx, env, token, app.Origin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := a.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := app.PassPasskey(ctx, env, token, signin.PasskeyRequest{Body: b, Origin: app.Origin, MFAToken: true, SingleUse: true})
+	if err != nil || res.MFAToken == "" {
+		t.Fatalf("PassPasskey for a single-use mfaToken: %+v, %v", res, err)
+	}
+	return res.MFAToken
+}
+
 // passkeyOf signs w in and registers a passkey of a software
 // authenticator for its user.
 func passkeyOf(t *testing.T, app *dynamicauthtest.App, w *dynamicauthtest.Wallet) (*users.User, *passkeytest.Authenticator, *passkey.Passkey) {
@@ -322,19 +342,7 @@ func TestPasskeyRegistrationFromGo(t *testing.T) {
 		}
 		// a single-use mfaToken (elevated tokens with credential:* scopes
 		// are time-bound)
-		o, err := app.BeginPasskeyMFA(ctx, env, token, app.Origin, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := first.Get(base64.RawURLEncoding.EncodeToString(o.Challenge))
-		if err != nil {
-			t.Fatal(err)
-		}
-		passed, err := app.PassPasskey(ctx, env, token, signin.PasskeyRequest{Body: b, Origin: app.Origin, MFAToken: true, SingleUse: true})
-		if err != nil || passed.MFAToken == "" {
-			t.Fatalf("PassPasskey for a single-use mfaToken: %+v, %v", passed, err)
-		}
-		spare := dynamicauth.MFAProof{MFAToken: passed.MFAToken}
+		spare := dynamicauth.MFAProof{MFAToken: passkeyMFAToken(t, app, token, first)}
 		if err := app.DeletePasskey(ctx, env, token, pk.ID, dynamicauth.MFAProof{ElevatedAccessToken: elevated(token, "credential:unlink")}); err != nil || count() != 1 {
 			t.Fatalf("DeletePasskey with proof: %v (%d passkeys)", err, count())
 		}
