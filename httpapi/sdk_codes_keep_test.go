@@ -11,7 +11,6 @@ import (
 
 	"github.com/dynamicauth/dynamicauth"
 	"github.com/dynamicauth/dynamicauth/signin"
-	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // TestRefusedCodeSignInKeepsTheCode: a code sign-in refused after its
@@ -106,21 +105,10 @@ func TestRefusedMFAEmailKeepsTheCode(t *testing.T) {
 			h, box := newCodeHarness(t, backend)
 			env := h.ids.EnvironmentID
 			sdk := "/sdk/" + env
-			h.enableCodes(t, env, nil, "emailOnly")
-			h.mfSetMFA(t, map[string]any{"enabled": true})
-			key, _ := crypto.GenerateKey()
-			full := str(t, h.mfSignIn(t, key), "minifiedJwt")
-			st, res := h.do(t, "PUT", sdk+"/users", full, map[string]any{"email": "ada@example.com"})
-			wantStatus(t, "PUT /users email", st, 200, res)
-			st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", full, map[string]any{
-				"verificationUUID": str(t, res, "emailVerification.verificationUUID"), "verificationToken": box.Code(t, "ada@example.com")})
-			wantStatus(t, "verify the email", st, 200, res)
-			h.mfEnroll(t, full)
+			key := h.emailMFAUser(t, box, "ada@example.com")
 			start := func() (string, string) {
 				t.Helper()
-				st, res := h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": "ada@example.com"})
-				wantStatus(t, "create", st, 200, res)
-				return str(t, res, "verificationUUID"), box.Code(t, "ada@example.com")
+				return h.startEmailCode(t, env, "ada@example.com"), box.Code(t, "ada@example.com")
 			}
 			authEmail := func(tok, vid, code string) (int, any) {
 				return h.do(t, "POST", sdk+"/users/mfa/auth/email", tok, map[string]any{"verificationUUID": vid,
@@ -131,7 +119,7 @@ func TestRefusedMFAEmailKeepsTheCode(t *testing.T) {
 			vid, code := start()
 			list := h.newAllowlist(t, env, map[string]any{"name": "members", "outcome": "siteAccess"},
 				map[string]any{"walletPublicKey": strings.ToLower(newEVMWallet(t).address), "alias": "someone else"})
-			st, res = authEmail(pending, vid, code)
+			st, res := authEmail(pending, vid, code)
 			wantError(t, "auth/email of a user the access rules refuse", st, res, 403)
 			st, res = h.do(t, "PUT", "/allowlists/"+list+"/disable", h.token, nil)
 			wantStatus(t, "disable allowlist", st, 200, res)

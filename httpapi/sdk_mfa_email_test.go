@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"crypto/ecdsa"
 	"fmt"
 	"strings"
 	"sync"
@@ -51,26 +52,14 @@ func testMFAEmail(t *testing.T, backend string) {
 	}
 	start := func(envID, email string) (string, string) {
 		t.Helper()
-		st, res := h.do(t, "POST", "/sdk/"+envID+"/emailVerifications/create", "", map[string]any{"email": email})
-		wantStatus(t, "create "+email, st, 200, res)
-		return str(t, res, "verificationUUID"), box.Code(t, email)
+		return h.startEmailCode(t, envID, email), box.Code(t, email)
 	}
 
-	// A wallet user with a verified email and a TOTP device.
-	h.enableCodes(t, env, nil, "emailOnly")
-	h.mfSetMFA(t, map[string]any{"enabled": true})
-	key, _ := crypto.GenerateKey()
-	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
-	st, res := h.do(t, "PUT", sdk+"/users", full, map[string]any{"email": "Ada@Example.com"})
-	wantStatus(t, "PUT /users email", st, 200, res)
-	st, res = h.do(t, "POST", sdk+"/emailVerifications/verify", full, map[string]any{
-		"verificationUUID": str(t, res, "emailVerification.verificationUUID"), "verificationToken": box.Code(t, "Ada@Example.com")})
-	wantStatus(t, "verify the email", st, 200, res)
-	h.mfEnroll(t, full)
+	key := h.emailMFAUser(t, box, "Ada@Example.com")
 
 	// An email code cannot be the second factor of an email sign-in.
 	vid, code := start(env, "ada@example.com")
-	st, res = h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": code})
+	st, res := h.do(t, "POST", sdk+"/emailVerifications/signin", "", map[string]any{"verificationUUID": vid, "verificationToken": code})
 	wantStatus(t, "email sign-in", st, 200, res)
 	emailPending := str(t, res, "minifiedJwt")
 	if !mfHas(mfScope(t, emailPending), "requiresAdditionalAuth") {
@@ -172,4 +161,22 @@ func testMFAEmail(t *testing.T, backend string) {
 	wantErrCode(t, "email when it is not an MFA method", st, res, 422, "mfa_invalid_request")
 	st, res = h.do(t, "POST", sdk+"/emailVerifications/create", "", map[string]any{"email": "ada@example.com"})
 	wantErrCode(t, "create with email sign-in and email MFA off", st, res, 422, "no_enabled_email_provider")
+}
+
+// emailMFAUser is a wallet user of the harness's environment, MFA on,
+// with email verified (codes on) and a TOTP device: their wallet's key.
+func (h *harness) emailMFAUser(t *testing.T, box *deliverytest.Box, email string) *ecdsa.PrivateKey {
+	t.Helper()
+	env := h.ids.EnvironmentID
+	h.enableCodes(t, env, nil, "emailOnly")
+	h.mfSetMFA(t, map[string]any{"enabled": true})
+	key, _ := crypto.GenerateKey()
+	full := str(t, h.mfSignIn(t, key), "minifiedJwt")
+	st, res := h.do(t, "PUT", "/sdk/"+env+"/users", full, map[string]any{"email": email})
+	wantStatus(t, "PUT /users email", st, 200, res)
+	st, res = h.do(t, "POST", "/sdk/"+env+"/emailVerifications/verify", full, map[string]any{
+		"verificationUUID": str(t, res, "emailVerification.verificationUUID"), "verificationToken": box.Code(t, email)})
+	wantStatus(t, "verify the email", st, 200, res)
+	h.mfEnroll(t, full)
+	return key
 }
