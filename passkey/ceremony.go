@@ -140,6 +140,7 @@ func (s *Service) FinishRegistrationWithProof(ctx context.Context, envID string,
 	vc := &users.Credential{ID: ids.New(), UserID: u.ID, EnvironmentID: envID, Format: users.FormatPasskey,
 		Address: base64.RawURLEncoding.EncodeToString(cred.ID), PublicIdentifier: "Passkey", SignInEnabled: true,
 		VerifiedAt: now, CreatedAt: now}
+	p.VerifiedCredentialID = vc.ID
 	if err := s.store.InsertPasskey(ctx, p, vc, settings.MaxPerUser, proof); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,8 +72,18 @@ func (f *fixture) register(t *testing.T, clientDataKey string) *passkeytest.Auth
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.FinishRegistration(ctx, envID, f.user, body, "test-agent"); err != nil {
+	p, err := f.s.FinishRegistration(ctx, envID, f.user, body, "test-agent")
+	if err != nil {
 		t.Fatalf("finish registration: %v", err)
+	}
+	// The passkey returned is the one stored, with its verified credential.
+	listed, err := f.s.List(ctx, f.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(listed, func(l Passkey) bool { return l.ID == p.ID }); i < 0 ||
+		p.VerifiedCredentialID == "" || listed[i].VerifiedCredentialID != p.VerifiedCredentialID {
+		t.Fatalf("registered passkey %s with verified credential %q; %d listed", p.ID, p.VerifiedCredentialID, len(listed))
 	}
 	return a
 }
