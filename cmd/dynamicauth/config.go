@@ -250,6 +250,17 @@ func (o *options) dbLabel() string {
 	return o.db
 }
 
+// shownEndpoint is a collector's URL as the log names it: without a
+// userinfo password or a query, where a key may be put.
+func shownEndpoint(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment = "", false, ""
+	return u.Redacted()
+}
+
 // openWith opens the store and builds the facade on top of base.
 func (o *options) openWith(ctx context.Context, log *slog.Logger, base dynamicauth.Config) (*dynamicauth.Auth, store.Store, error) {
 	master, err := o.masterSecret(log)

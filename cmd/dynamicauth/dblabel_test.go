@@ -20,3 +20,18 @@ func TestDBLabelHidesPasswords(t *testing.T) {
 		}
 	}
 }
+
+// TestShownEndpointHidesCredentials: the OpenTelemetry endpoint as the
+// start's log line names it keeps no userinfo password nor query (where
+// a collector's key may be put).
+func TestShownEndpointHidesCredentials(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http://127.0.0.1:4318":                                "http://127.0.0.1:4318",
+		"https://otel:s3cretPW@collector.example/v1/traces":    "https://otel:xxxxx@collector.example/v1/traces",
+		"https://collector.example/v1/traces?api_key=s3cretPW": "https://collector.example/v1/traces",
+	} {
+		if got := shownEndpoint(raw); strings.Contains(got, "s3cretPW") || got != want {
+			t.Errorf("shownEndpoint(%s): %s, want %s", raw, got, want)
+		}
+	}
+}

@@ -141,7 +141,7 @@ func (f *serveFlags) observe(ctx context.Context, o *options, log *slog.Logger) 
 				log.Warn("OpenTelemetry: spans not sent at shutdown", "err", err)
 			}
 		})
-		log.Info("tracing requests and store calls", "otel_endpoint", f.otelEndpoint)
+		log.Info("tracing requests and store calls", "otel_endpoint", shownEndpoint(f.otelEndpoint))
 	}
 	return stop, nil
 }
