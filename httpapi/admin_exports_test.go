@@ -27,6 +27,20 @@ func (h *harness) runExports(t *testing.T) {
 	}
 }
 
+// writtenExport queues a CSV export of env's users, writes it, and
+// returns its id and signed download link.
+func (h *harness) writtenExport(t *testing.T, env string) (id, link string) {
+	t.Helper()
+	base := "/environments/" + env + "/exports"
+	st, res := h.do(t, "POST", base, h.token, map[string]any{"format": "csv", "model": "users"})
+	wantStatus(t, "create export", st, 200, res)
+	id = str(t, res, "id")
+	h.runExports(t)
+	st, res = h.do(t, "GET", base+"/"+id, h.token, nil)
+	wantStatus(t, "get export", st, 200, res)
+	return id, str(t, res, "downloadUrl")
+}
+
 // fetchLink GETs a download link with no bearer.
 func (h *harness) fetchLink(t *testing.T, link string) (int, http.Header, []byte) {
 	t.Helper()

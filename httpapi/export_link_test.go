@@ -25,13 +25,7 @@ func TestExportLinkAttacks(t *testing.T) {
 	env := h.ids.EnvironmentID
 	h.createUser(t, env, map[string]any{"email": "linked@example.com"})
 	base := "/environments/" + env + "/exports"
-	st, res := h.do(t, "POST", base, h.token, map[string]any{"format": "csv", "model": "users"})
-	wantStatus(t, "create export", st, 200, res)
-	id := str(t, res, "id")
-	h.runExports(t)
-	st, res = h.do(t, "GET", base+"/"+id, h.token, nil)
-	wantStatus(t, "get export", st, 200, res)
-	link := str(t, res, "downloadUrl")
+	id, link := h.writtenExport(t, env)
 	u, err := url.Parse(link)
 	if err != nil {
 		t.Fatal(err)

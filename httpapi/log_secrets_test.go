@@ -139,14 +139,7 @@ func logSecretsAdmin(t *testing.T, h *harness, seen secretsSeen) {
 	seen.add(t, "a provider's new client secret", clientSecret+"-2")
 
 	h.createUser(t, env, map[string]any{"email": "exported@example.com"})
-	base := "/environments/" + env + "/exports"
-	st, res = h.do(t, "POST", base, h.token, map[string]any{"format": "csv", "model": "users"})
-	wantStatus(t, "create export", st, 200, res)
-	id := str(t, res, "id")
-	h.runExports(t)
-	st, res = h.do(t, "GET", base+"/"+id, h.token, nil)
-	wantStatus(t, "get export", st, 200, res)
-	link := str(t, res, "downloadUrl")
+	_, link := h.writtenExport(t, env)
 	u, err := url.Parse(link)
 	if err != nil {
 		t.Fatal(err)

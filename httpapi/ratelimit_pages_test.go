@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"testing"
@@ -22,19 +21,7 @@ func TestRateLimitedBrowserRoutePage(t *testing.T) {
 	sdk := srv.URL + v0 + "/sdk/" + env
 	get := func(url, accept string) page {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Accept", accept)
-		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return page{status: res.StatusCode, header: res.Header, body: string(b)}
+		return requestPage(t, http.MethodGet, url, accept, nil)
 	}
 	wantRetryAfter := func(what string, p page) {
 		t.Helper()

@@ -35,15 +35,22 @@ func (f *socialFixture) navigate(t *testing.T, method, path string, form url.Val
 // redirect; form, when not nil, is posted as a form.
 func (h *harness) navigate(t *testing.T, method, path string, form url.Values) page {
 	t.Helper()
+	return requestPage(t, method, h.srv.URL+v0+path, browserAccept, form)
+}
+
+// requestPage requests rawURL naming accept, following no redirect; form,
+// when not nil, is posted as a form.
+func requestPage(t *testing.T, method, rawURL, accept string, form url.Values) page {
+	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, h.srv.URL+v0+path, body)
+	req, err := http.NewRequest(method, rawURL, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Accept", browserAccept)
+	req.Header.Set("Accept", accept)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
