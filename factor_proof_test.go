@@ -1,7 +1,6 @@
 package dynamicauth_test
 
 import (
-	"encoding/base64"
 	"sync"
 	"testing"
 
@@ -95,18 +94,7 @@ func TestRefusedPasskeyRegistrationKeepsTheProof(t *testing.T) {
 			a.UserHandle = []byte(u.ID)
 			return a
 		}
-		answer := func(a *passkeytest.Authenticator) []byte {
-			t.Helper()
-			opts, err := app.BeginPasskeyRegistration(ctx, env, token, app.Origin, "")
-			if err != nil {
-				t.Fatalf("BeginPasskeyRegistration: %v", err)
-			}
-			body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return body
-		}
+		answer := func(a *passkeytest.Authenticator) []byte { return passkeyAttestation(t, app, token, a) }
 		register := func(body []byte, proof signin.Proof) error {
 			_, err := app.RegisterPasskey(ctx, env, token, signin.PasskeyRequest{Body: body, Origin: app.Origin, Proof: proof})
 			return err

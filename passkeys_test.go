@@ -138,6 +138,21 @@ func passkeyUser(t *testing.T, app *dynamicauthtest.App, w *dynamicauthtest.Wall
 	return u, a
 }
 
+// passkeyAttestation is a's answer to a registration the session of
+// token begins (BeginPasskeyRegistration).
+func passkeyAttestation(t *testing.T, app *dynamicauthtest.App, token string, a *passkeytest.Authenticator) []byte {
+	t.Helper()
+	opts, err := app.BeginPasskeyRegistration(t.Context(), app.IDs.EnvironmentID, token, app.Origin, "")
+	if err != nil {
+		t.Fatalf("BeginPasskeyRegistration: %v", err)
+	}
+	body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
 // passkeyMFAToken passes a's passkey as the second factor of the session
 // of token and returns the single-use mfaToken it earns.
 func passkeyMFAToken(t *testing.T, app *dynamicauthtest.App, token string, a *passkeytest.Authenticator) string {
@@ -259,14 +274,7 @@ func TestPasskeyRegistrationFromGo(t *testing.T) {
 		token := app.SignIn(t, w).MinifiedJWT
 		register := func(token string, a *passkeytest.Authenticator, proof signin.Proof) (*signin.Result, error) {
 			t.Helper()
-			opts, err := app.BeginPasskeyRegistration(ctx, env, token, app.Origin, "")
-			if err != nil {
-				t.Fatalf("BeginPasskeyRegistration: %v", err)
-			}
-			body, err := a.Create(base64.RawURLEncoding.EncodeToString(opts.Challenge), "clientDataJson")
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := passkeyAttestation(t, app, token, a)
 			return app.RegisterPasskey(ctx, env, token, signin.PasskeyRequest{Body: body, Origin: app.Origin, Proof: proof})
 		}
 		count := func() int {
